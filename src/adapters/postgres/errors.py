@@ -1,0 +1,41 @@
+"""Database errors translated in one place, by SQLSTATE and constraint name."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError
+
+from adapters.postgres.tables import CODE_UNIQUE_CONSTRAINT, NO_OVERLAP_CONSTRAINT
+from application.errors import CodeCollision, StorageError, TransientStorageError
+from domain.errors import StayUnavailable
+
+EXCLUSION_VIOLATION = "23P01"
+UNIQUE_VIOLATION = "23505"
+DEADLOCK_DETECTED = "40P01"
+SERIALIZATION_FAILURE = "40001"
+
+
+def sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    return str(code) if code else None
+
+
+def constraint_name(exc: DBAPIError) -> str | None:
+    for candidate in (exc.orig, getattr(exc.orig, "__cause__", None)):
+        name = getattr(candidate, "constraint_name", None)
+        if name:
+            return str(name)
+    return None
+
+
+def translate(exc: DBAPIError) -> Exception:
+    """Map a driver error to what the application understands; unknown → ``StorageError``."""
+    state = sqlstate(exc)
+    constraint = constraint_name(exc)
+    if state in (DEADLOCK_DETECTED, SERIALIZATION_FAILURE):
+        return TransientStorageError(f"transient database conflict ({state})")
+    if state == EXCLUSION_VIOLATION and constraint == NO_OVERLAP_CONSTRAINT:
+        return StayUnavailable("those nights are already taken")
+    if state == UNIQUE_VIOLATION and constraint == CODE_UNIQUE_CONSTRAINT:
+        return CodeCollision("reservation code already in use")
+    return StorageError(f"database error (SQLSTATE {state or 'unknown'})")

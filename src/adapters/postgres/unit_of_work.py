@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.postgres.errors import translate
+from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
+from application.errors import StorageUnavailable
+
+
+class SqlUnitOfWork:
+    """A transaction on one ``AsyncSession``. Leaving the block without ``commit()`` rolls back,
+    and driver errors leave it already translated (see ``adapters.postgres.errors``)."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        self.accommodations = SqlAccommodationRepository(session)
+        self.reservations = SqlReservationRepository(session)
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            await self._session.rollback()
+        except (DBAPIError, OSError):
+            # The connection is already gone; the original error says more.
+            if exc is None:
+                raise
+        if isinstance(exc, (OperationalError, InterfaceError, OSError)):
+            raise StorageUnavailable("the database is unavailable") from exc
+        if isinstance(exc, DBAPIError):
+            raise translate(exc) from exc
+
+    async def commit(self) -> None:
+        await self._session.commit()
+
+    async def rollback(self) -> None:
+        await self._session.rollback()

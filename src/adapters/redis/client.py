@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from redis.asyncio import Redis
+
+
+def make_redis(url: str) -> Redis:
+    return Redis.from_url(
+        url,
+        socket_connect_timeout=2,
+        socket_timeout=2,
+        health_check_interval=30,
+        decode_responses=False,
+    )
+
+
+class RedisProbe:
+    name = "redis"
+    # Critical: rate limits, webhook idempotency and conversation state live in Redis.
+    critical = True
+
+    def __init__(self, client: Redis) -> None:
+        self._client = client
+
+    async def check(self) -> None:
+        await self._client.ping()

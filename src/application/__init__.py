@@ -1,0 +1,1 @@
+"""Use cases. Imports only ``domain``; reaches the world through ``application.ports``."""

@@ -1,0 +1,89 @@
+"""Place a hold (``pre_reserved``) on an accommodation for a stay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from application.errors import CodeCollision, TransientStorageError
+from application.ports.clock import Clock
+from application.ports.codes import CodeGenerator
+from application.ports.unit_of_work import UnitOfWork
+from domain.calendar import local_today
+from domain.errors import AccommodationNotFound, StayUnavailable
+from domain.policy import BookingPolicy
+from domain.pricing import quote
+from domain.reservation import Channel, Guest, Reservation, ReservationStatus
+from domain.stay import Stay
+
+MAX_ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHoldCommand:
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    guests: int
+    guest: Guest
+    channel: Channel = Channel.API
+    notes: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHold:
+    """Rules:
+    - the accommodation exists and is active; the stay is well formed, starts today or later
+      (Argentine date), within the booking horizon, between the accommodation's minimum and the
+      policy's maximum nights, for 1 to capacity guests;
+    - total and deposit come from the quote at booking time and are stored with the hold;
+    - the hold lasts ``policy.hold_minutes``;
+    - the database decides availability: overlapping active reservations → ``StayUnavailable``;
+      lapsed holds never block;
+    - deadlocks/serialization failures and code collisions are retried a bounded number of times.
+    """
+
+    uow: UnitOfWork
+    clock: Clock
+    codes: CodeGenerator
+    policy: BookingPolicy
+
+    async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
+        stay = Stay(cmd.check_in, cmd.check_out)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._attempt(cmd, stay)
+            except (TransientStorageError, CodeCollision):
+                if attempt == MAX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, cmd: PlaceHoldCommand, stay: Stay) -> Reservation:
+        now = self.clock.now()
+        async with self.uow:
+            acc = await self.uow.accommodations.get(cmd.accommodation_id)
+            if acc is None:
+                raise AccommodationNotFound(f"no accommodation with id {cmd.accommodation_id}")
+            self.policy.check(acc, stay, cmd.guests, local_today(now))
+            price = quote(acc, stay, self.policy.deposit_percent)
+            reservation = Reservation(
+                code=self.codes.new_code(),
+                accommodation_id=acc.id,
+                stay=stay,
+                guests=cmd.guests,
+                guest=cmd.guest,
+                total=price.total,
+                deposit=price.deposit,
+                channel=cmd.channel,
+                status=ReservationStatus.PRE_RESERVED,
+                created_at=now,
+                expires_at=now + timedelta(minutes=self.policy.hold_minutes),
+                notes=cmd.notes,
+            )
+            if not await self.uow.reservations.add_hold(reservation, now):
+                raise StayUnavailable(
+                    f"{acc.name} is already taken for some nights between "
+                    f"{stay.check_in.isoformat()} and {stay.check_out.isoformat()}"
+                )
+            await self.uow.commit()
+            return reservation

@@ -1,0 +1,1 @@
+"""Ports: one ``typing.Protocol`` per concern, implemented by ``adapters``."""

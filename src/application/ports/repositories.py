@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Protocol
+
+from domain.accommodation import Accommodation
+from domain.codes import ReservationCode
+from domain.reservation import Reservation
+from domain.stay import Stay
+
+
+class AccommodationRepository(Protocol):
+    async def list(self, *, only_active: bool = True) -> Sequence[Accommodation]: ...
+
+    async def get(self, accommodation_id: int) -> Accommodation | None: ...
+
+
+class ReservationRepository(Protocol):
+    async def add_hold(self, reservation: Reservation, now: datetime) -> bool:
+        """Insert an active reservation unless its nights are taken.
+
+        Returns False when an active reservation of the same accommodation overlaps
+        (the database's exclusion constraint decides). Holds lapsed at ``now`` that overlap
+        are marked expired in the same transaction so they never block. Raises
+        ``CodeCollision`` if the code is already used.
+        """
+        ...
+
+    async def get(self, code: ReservationCode) -> Reservation | None: ...
+
+    async def occupied(
+        self, window: Stay, now: datetime, accommodation_id: int | None = None
+    ) -> dict[int, list[Stay]]:
+        """Stays of active reservations (lapsed holds excluded) overlapping ``window``."""
+        ...
+
+    async def occupied_ranges(
+        self, accommodation_id: int, start: date, end: date, now: datetime
+    ) -> Sequence[Stay]: ...

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from application.ports.repositories import AccommodationRepository, ReservationRepository
+
+
+class UnitOfWork(Protocol):
+    """One transaction. Nothing is kept unless ``commit()`` is called; leaving rolls back."""
+
+    accommodations: AccommodationRepository
+    reservations: ReservationRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+    async def rollback(self) -> None: ...

@@ -1,0 +1,1 @@
+"""Pure reservation rules. Imports nothing outside the standard library."""

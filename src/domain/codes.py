@@ -1,0 +1,45 @@
+"""Reservation codes: unguessable, short, and readable over the phone.
+
+Crockford base32 (no I, L, O, U): 12 symbols = 60 bits from the OS CSPRNG. Shown as
+``XXXX-XXXX-XXXX``; parsing forgives case, dashes, spaces and the look-alikes I/L→1, O→0.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from domain.errors import InvalidValue
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 12
+BITS_OF_ENTROPY = CODE_LENGTH * 5
+_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+_CANONICAL = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationCode:
+    value: str
+
+    def __post_init__(self) -> None:
+        if not _CANONICAL.fullmatch(self.value):
+            raise InvalidValue("a reservation code is 12 characters of Crockford base32")
+
+    @classmethod
+    def generate(cls) -> ReservationCode:
+        return cls("".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH)))
+
+    @classmethod
+    def parse(cls, text: str) -> ReservationCode:
+        cleaned = text.upper().replace("-", "").replace(" ", "").translate(_LOOKALIKES)
+        return cls(cleaned)
+
+    @property
+    def display(self) -> str:
+        v = self.value
+        return f"{v[0:4]}-{v[4:8]}-{v[8:12]}"
+
+    def __str__(self) -> str:
+        return self.value

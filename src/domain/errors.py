@@ -1,0 +1,77 @@
+"""Domain errors: every rule violation carries a stable machine code and a human message."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class. ``code`` is stable (clients may switch on it); ``message`` is for people."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class RuleViolation(DomainError):
+    """The request is well formed but breaks a booking rule (HTTP 422)."""
+
+    code = "rule_violation"
+
+
+class InvalidStay(RuleViolation):
+    code = "invalid_stay"
+
+
+class StayInPast(RuleViolation):
+    code = "check_in_in_past"
+
+
+class NightsOutOfRange(RuleViolation):
+    code = "nights_out_of_range"
+
+
+class GuestsOutOfRange(RuleViolation):
+    code = "guests_out_of_range"
+
+
+class BeyondBookingHorizon(RuleViolation):
+    code = "beyond_booking_horizon"
+
+
+class AccommodationInactive(RuleViolation):
+    code = "accommodation_inactive"
+
+
+class InvalidValue(RuleViolation):
+    """A value object rejected its input (bad money amount, malformed code, ...)."""
+
+    code = "invalid_value"
+
+
+class NotFound(DomainError):
+    code = "not_found"
+
+
+class AccommodationNotFound(NotFound):
+    code = "accommodation_not_found"
+
+
+class ReservationNotFound(NotFound):
+    code = "reservation_not_found"
+
+
+class Conflict(DomainError):
+    code = "conflict"
+
+
+class StayUnavailable(Conflict):
+    """The nights are already held or booked (the database's exclusion constraint said so)."""
+
+    code = "stay_unavailable"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"

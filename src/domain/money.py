@@ -1,0 +1,64 @@
+"""Exact money in integer cents. Never float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from domain.errors import InvalidValue
+
+ARS = "ARS"
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Money:
+    cents: int
+    currency: str = ARS
+
+    def __post_init__(self) -> None:
+        if isinstance(self.cents, bool) or not isinstance(self.cents, int):
+            raise InvalidValue("money is kept in integer cents")
+        if self.cents < 0:
+            raise InvalidValue("money amounts cannot be negative")
+        if len(self.currency) != 3 or not self.currency.isupper():
+            raise InvalidValue(f"currency must be an ISO 4217 code, got {self.currency!r}")
+
+    @classmethod
+    def of(cls, amount: Decimal | int | str, currency: str = ARS) -> Money:
+        """Build from a decimal amount in currency units ("15000.50"); rounds half-up to cents."""
+        try:
+            value = Decimal(amount)
+        except (InvalidOperation, ValueError) as exc:
+            raise InvalidValue(f"not a decimal amount: {amount!r}") from exc
+        if not value.is_finite():
+            raise InvalidValue(f"not a finite amount: {amount!r}")
+        cents = (value.quantize(_CENT, rounding=ROUND_HALF_UP) * 100).to_integral_value()
+        return cls(int(cents), currency)
+
+    @classmethod
+    def zero(cls, currency: str = ARS) -> Money:
+        return cls(0, currency)
+
+    @property
+    def amount(self) -> Decimal:
+        return (Decimal(self.cents) / 100).quantize(_CENT)
+
+    def __add__(self, other: Money) -> Money:
+        self._same_currency(other)
+        return Money(self.cents + other.cents, self.currency)
+
+    def times(self, factor: Decimal) -> Money:
+        """Multiply by an exact factor, rounding half-up to the cent."""
+        cents = (Decimal(self.cents) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+        return Money(int(cents), self.currency)
+
+    def percent(self, percent: Decimal) -> Money:
+        return self.times(percent / 100)
+
+    def _same_currency(self, other: Money) -> None:
+        if other.currency != self.currency:
+            raise InvalidValue(f"cannot mix {self.currency} and {other.currency}")
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"

@@ -1,0 +1,108 @@
+"""The reservation aggregate: a hold that becomes a booking, or lapses, or is cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from domain.codes import ReservationCode
+from domain.errors import IllegalTransition
+from domain.money import Money
+from domain.stay import Stay
+
+
+class ReservationStatus(StrEnum):
+    PRE_RESERVED = "pre_reserved"
+    CONFIRMED = "confirmed"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+
+
+# Statuses that occupy nights; the database's exclusion constraint uses the same set.
+ACTIVE_STATUSES = frozenset({ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED})
+
+_ALLOWED: dict[ReservationStatus, frozenset[ReservationStatus]] = {
+    ReservationStatus.PRE_RESERVED: frozenset(
+        {ReservationStatus.CONFIRMED, ReservationStatus.EXPIRED, ReservationStatus.CANCELLED}
+    ),
+    ReservationStatus.CONFIRMED: frozenset({ReservationStatus.CANCELLED}),
+    ReservationStatus.EXPIRED: frozenset(),
+    ReservationStatus.CANCELLED: frozenset(),
+}
+
+
+class Channel(StrEnum):
+    API = "api"
+    WHATSAPP = "whatsapp"
+    ADMIN = "admin"
+    AIRBNB = "airbnb"
+    BOOKING = "booking"
+
+
+@dataclass(frozen=True, slots=True)
+class Guest:
+    name: str
+    phone: str
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StatusChanged:
+    code: ReservationCode
+    old: ReservationStatus
+    new: ReservationStatus
+    at: datetime
+
+
+@dataclass(slots=True, eq=False)
+class Reservation:
+    code: ReservationCode
+    accommodation_id: int
+    stay: Stay
+    guests: int
+    guest: Guest
+    total: Money
+    deposit: Money
+    channel: Channel
+    status: ReservationStatus
+    created_at: datetime
+    expires_at: datetime | None
+    notes: str | None = None
+    events: list[StatusChanged] = field(default_factory=list)
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    def hold_lapsed(self, now: datetime) -> bool:
+        return (
+            self.status is ReservationStatus.PRE_RESERVED
+            and self.expires_at is not None
+            and self.expires_at <= now
+        )
+
+    def confirm(self, now: datetime) -> None:
+        self._move(ReservationStatus.CONFIRMED, now)
+        self.expires_at = None
+
+    def expire(self, now: datetime) -> None:
+        self._move(ReservationStatus.EXPIRED, now)
+
+    def cancel(self, now: datetime) -> None:
+        self._move(ReservationStatus.CANCELLED, now)
+
+    def _move(self, new: ReservationStatus, now: datetime) -> None:
+        if new not in _ALLOWED[self.status]:
+            raise IllegalTransition(
+                f"reservation {self.code.display} is {self.status}; it cannot become {new}"
+            )
+        self.events.append(StatusChanged(self.code, self.status, new, now))
+        self.status = new
+
+
+def effective_status(reservation: Reservation, now: datetime) -> ReservationStatus:
+    """A hold past its ``expires_at`` is expired even before a sweeper has recorded it."""
+    if reservation.hold_lapsed(now):
+        return ReservationStatus.EXPIRED
+    return reservation.status

@@ -1,0 +1,22 @@
+"""ASGI factory for production servers: ``uvicorn --factory entrypoints.asgi:create``.
+
+Needs DATABASE_URL and REDIS_URL (no embedded servers here); run migrations first
+(`cabanas migrate`, Fly's release_command)."""
+
+from __future__ import annotations
+
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Litestar
+
+from entrypoints.container import make_container
+from entrypoints.http.app import create_app
+from entrypoints.logs import configure_logging
+from entrypoints.settings import Settings
+
+
+def create(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    if settings.database_url is None or settings.redis_url is None:
+        raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
+    configure_logging(settings.log_level)
+    return create_app(make_container(settings, LitestarProvider()))

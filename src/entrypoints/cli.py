@@ -1,0 +1,156 @@
+"""Operator commands: ``cabanas run | serve | migrate | seed``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import msgspec
+
+from entrypoints.settings import Settings, SettingsError
+
+log = logging.getLogger("cabanas")
+
+
+@contextlib.contextmanager
+def resolved_services(settings: Settings) -> Iterator[Settings]:
+    """Start embedded PostgreSQL/Redis for whatever URL is unset; stop them on the way out."""
+    from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
+
+    started: list[EmbeddedPostgres | EmbeddedRedis] = []
+    changes: dict[str, str] = {}
+    data = Path(settings.data_dir)
+    try:
+        if settings.database_url is None:
+            _refuse_embedded_in_production(settings, "DATABASE_URL")
+            pg = EmbeddedPostgres(data / "postgres").start()
+            started.append(pg)
+            changes["database_url"] = pg.url()
+            log.info("embedded PostgreSQL 18 on 127.0.0.1:%s (data in %s)", pg.port, pg.data_dir)
+        if settings.redis_url is None:
+            _refuse_embedded_in_production(settings, "REDIS_URL")
+            redis = EmbeddedRedis(data / "redis").start()
+            started.append(redis)
+            changes["redis_url"] = redis.url()
+            log.info("embedded Redis on 127.0.0.1:%s", redis.port)
+        yield msgspec.structs.replace(settings, **changes)
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+def _refuse_embedded_in_production(settings: Settings, variable: str) -> None:
+    if settings.environment == "production":
+        raise SystemExit(
+            f"{variable} is required in production (embedded servers are for development)"
+        )
+
+
+def _prepare_database(settings: Settings) -> None:
+    from adapters.postgres.database import make_engine
+    from adapters.postgres.seed import seed_if_empty
+    from entrypoints.migrate import upgrade
+
+    assert settings.database_url is not None
+    upgrade(settings.database_url)
+    if settings.seed_sample_data:
+
+        async def seed() -> int:
+            engine = make_engine(settings.database_url or "", pool_size=1)
+            try:
+                return await seed_if_empty(engine)
+            finally:
+                await engine.dispose()
+
+        inserted = asyncio.run(seed())
+        if inserted:
+            log.info("seeded %d sample accommodations", inserted)
+
+
+def cmd_run(settings: Settings) -> int:
+    """Development server: embedded services if needed, migrations, seed, then serve."""
+    import uvicorn
+
+    from entrypoints.asgi import create
+    from entrypoints.embedded import die_with_parent
+
+    # `make run` stopped with SIGTERM dies without forwarding it; have the kernel tell us.
+    die_with_parent()
+
+    with resolved_services(settings) as resolved:
+        _prepare_database(resolved)
+        app = create(resolved)
+        config = uvicorn.Config(
+            app,
+            host=resolved.host,
+            port=resolved.port,
+            log_level=resolved.log_level,
+            access_log=False,
+            timeout_graceful_shutdown=10,
+        )
+        log.info(
+            "serving on http://%s:%s/api/v1 (docs at /api/v1/docs)", resolved.host, resolved.port
+        )
+        # uvicorn drains on SIGINT/SIGTERM and then re-raises the signal to the handler that was
+        # installed before it; make that one a no-op so we get to stop the embedded servers in
+        # order and exit 0.
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: None)
+        uvicorn.Server(config).run()
+    log.info("stopped")
+    return 0
+
+
+def cmd_migrate(settings: Settings, revision: str) -> int:
+    from entrypoints.migrate import downgrade, upgrade
+
+    with resolved_services(settings) as resolved:
+        assert resolved.database_url is not None
+        if revision == "base" or revision.startswith("-"):
+            downgrade(resolved.database_url, revision)
+        else:
+            upgrade(resolved.database_url, revision)
+    return 0
+
+
+def cmd_seed(settings: Settings) -> int:
+    with resolved_services(settings) as resolved:
+        _prepare_database(msgspec.structs.replace(resolved, seed_sample_data=True))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cabanas", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="serve the API (embedded PostgreSQL/Redis unless URLs are set)")
+    migrate = sub.add_parser("migrate", help="apply Alembic migrations (default: to head)")
+    migrate.add_argument("revision", nargs="?", default="head")
+    sub.add_parser("seed", help="insert sample cabins into an empty database")
+    args = parser.parse_args(argv)
+
+    try:
+        settings = Settings.from_env()
+    except SettingsError as err:
+        print(f"cabanas: {err}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    if args.command == "run":
+        return cmd_run(settings)
+    if args.command == "migrate":
+        return cmd_migrate(settings, args.revision)
+    return cmd_seed(settings)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,135 @@
+"""Thin handlers: parse → call a use case → map the result."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, Response, get, post
+from litestar.openapi.spec import Example
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from application.availability import AvailabilityQuery, CheckAvailability
+from application.calendar import CalendarQuery, GetCalendar
+from application.catalogue import GetAccommodation, ListAccommodations
+from application.lookup import GetReservation
+from application.place_hold import PlaceHold, PlaceHoldCommand
+from domain.reservation import Channel, Guest
+from domain.stay import Stay
+from entrypoints.http import presenters, schemas
+from entrypoints.http.openapi import problems
+
+DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
+
+
+class AccommodationController(Controller):
+    path = "/accommodations"
+    tags = ["catalogue"]
+
+    @get("/", summary="List active accommodations")
+    @inject
+    async def list_accommodations(
+        self, use_case: FromDishka[ListAccommodations]
+    ) -> list[schemas.Accommodation]:
+        return [presenters.accommodation(a) for a in await use_case()]
+
+    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(404))
+    @inject
+    async def get_accommodation(
+        self, accommodation_id: FromPath[int], use_case: FromDishka[GetAccommodation]
+    ) -> schemas.Accommodation:
+        return presenters.accommodation(await use_case(accommodation_id))
+
+    @get(
+        "/{accommodation_id:int}/calendar",
+        summary="Occupied ranges (no guest data); check_out is exclusive",
+        responses=problems(400, 404, 422),
+    )
+    @inject
+    async def calendar(
+        self,
+        accommodation_id: FromPath[int],
+        use_case: FromDishka[GetCalendar],
+        start: Annotated[date, QueryParameter(name="from", description="first day (inclusive)")],
+        end: Annotated[date, QueryParameter(name="to", description="last day (exclusive)")],
+    ) -> schemas.Calendar:
+        ranges = await use_case(CalendarQuery(accommodation_id, start, end))
+        return schemas.Calendar(
+            accommodation_id=accommodation_id,
+            from_=start,
+            to=end,
+            occupied=[schemas.OccupiedRange(s.check_in, s.check_out) for s in ranges],
+        )
+
+
+class AvailabilityController(Controller):
+    path = "/availability"
+    tags = ["catalogue"]
+
+    @get("/", summary="Quote every active accommodation for a stay", responses=problems(400, 422))
+    @inject
+    async def availability(
+        self,
+        use_case: FromDishka[CheckAvailability],
+        check_in: DateParam,
+        check_out: DateParam,
+        guests: Annotated[int, QueryParameter(ge=1, le=100)] = 1,
+    ) -> schemas.Availability:
+        results = await use_case(AvailabilityQuery(check_in, check_out, guests))
+        nights = Stay(check_in, check_out).nights
+        return schemas.Availability(
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            nights=nights,
+            accommodations=[presenters.availability_item(r, nights) for r in results],
+        )
+
+
+class ReservationController(Controller):
+    path = "/reservations"
+    tags = ["reservations"]
+
+    @post(
+        "/",
+        summary="Hold a stay (pre_reserved) until the deposit is paid",
+        status_code=HTTP_201_CREATED,
+        responses=problems(400, 404, 409, 422),
+    )
+    @inject
+    async def create(
+        self, data: JSONBody[schemas.ReservationRequest], use_case: FromDishka[PlaceHold]
+    ) -> Response[schemas.Reservation]:
+        reservation = await use_case(
+            PlaceHoldCommand(
+                accommodation_id=data.accommodation_id,
+                check_in=data.check_in,
+                check_out=data.check_out,
+                guests=data.guests,
+                guest=Guest(data.guest_name.strip(), data.guest_phone, data.guest_email),
+                channel=Channel.API,
+                notes=data.notes,
+            )
+        )
+        body = presenters.reservation(reservation, reservation.status)
+        return Response(
+            body,
+            status_code=HTTP_201_CREATED,
+            headers={"Location": f"/api/v1/reservations/{reservation.code.value}"},
+        )
+
+    @get(
+        "/{code:str}",
+        summary="A reservation by its code (guest contact data masked)",
+        responses=problems(404),
+    )
+    @inject
+    async def get_reservation(
+        self,
+        code: Annotated[str, PathParameter(examples=[Example(value="7K3M9QXD2F4H")])],
+        use_case: FromDishka[GetReservation],
+    ) -> schemas.Reservation:
+        view = await use_case(code)
+        return presenters.reservation(view.reservation, view.status)

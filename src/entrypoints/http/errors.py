@@ -1,0 +1,147 @@
+"""The one mapping from errors to RFC 9457 problem details. Handlers never build error bodies."""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    NotFoundException,
+    ValidationException,
+)
+from litestar.exceptions.base_exceptions import SerializationException
+
+from application.errors import StorageError, StorageUnavailable, TransientStorageError
+from domain.errors import Conflict, DomainError, NotFound, RuleViolation
+from entrypoints.http.schemas import Problem
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("cabanas.http")
+
+_DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (RuleViolation, 422),
+    (NotFound, 404),
+    (Conflict, 409),
+)
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    code: str | None = None,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+) -> Problem:
+    phrase = HTTPStatus(status).phrase
+    slug = code or phrase.lower().replace(" ", "_").replace("-", "_")
+    return Problem(
+        type=f"urn:cabanas:problem:{slug}",
+        title=phrase,
+        status=status,
+        detail=detail,
+        instance=instance,
+        code=slug,
+        errors=errors,
+    )
+
+
+def _response(p: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(
+        content=msgspec.json.encode(p),
+        status_code=p.status,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def domain_status(exc: DomainError) -> int:
+    for kind, status in _DOMAIN_STATUS:
+        if isinstance(exc, kind):
+            return status
+    return 422
+
+
+_FORMAT_HINTS = {
+    "guest_phone": "must be an E.164 phone number, e.g. +5491155551234",
+    "guest_email": "must be an email address, e.g. juana@example.com",
+}
+
+
+def _friendly(field: str, message: str) -> str:
+    if "matching regex" in message and field in _FORMAT_HINTS:
+        return _FORMAT_HINTS[field]
+    return message
+
+
+def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Problem:
+    extra = exc.extra if isinstance(exc.extra, list) else []
+    errors = [
+        {
+            "field": str(e.get("key", "")),
+            "source": str(getattr(e.get("source"), "value", e.get("source", ""))),
+            "message": _friendly(str(e.get("key", "")), str(e.get("message", ""))),
+        }
+        for e in extra
+        if isinstance(e, dict)
+    ]
+    path = request.url.path
+    in_body = any(e["source"] == "body" for e in errors)
+    if in_body and not (len(errors) == 1 and errors[0]["message"] == "'data'"):
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return problem(
+            422,
+            f"invalid request body — {detail}",
+            code="invalid_body",
+            instance=path,
+            errors=errors,
+        )
+    if in_body:
+        return problem(400, "a JSON request body is required", code="missing_body", instance=path)
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or exc.detail
+    return problem(
+        400,
+        f"invalid query or path parameter — {detail}",
+        code="invalid_parameter",
+        instance=path,
+        errors=errors or None,
+    )
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    path = request.url.path
+    if isinstance(exc, DomainError):
+        return _response(problem(domain_status(exc), exc.message, code=exc.code, instance=path))
+    if isinstance(exc, ValidationException):
+        return _response(_validation(request, exc))
+    if isinstance(exc, NotFoundException):
+        detail = exc.detail if exc.detail != "Not Found" else f"no resource at {path}"
+        return _response(problem(404, detail, instance=path))
+    if isinstance(exc, MethodNotAllowedException):
+        return _response(
+            problem(405, f"{request.method} is not allowed on {path}", instance=path),
+            headers=exc.headers,
+        )
+    if isinstance(exc, HTTPException):
+        if isinstance(exc.__cause__, SerializationException):
+            return _response(
+                problem(400, f"malformed JSON: {exc.detail}", code="malformed_json", instance=path)
+            )
+        return _response(problem(exc.status_code, exc.detail, instance=path), headers=exc.headers)
+    if isinstance(exc, (StorageUnavailable, TransientStorageError)):
+        log.warning("storage temporarily unavailable: %s", type(exc).__name__)
+        return _response(
+            problem(503, "the service is briefly unavailable; please retry", instance=path),
+            headers={"Retry-After": "2"},
+        )
+    if isinstance(exc, StorageError):
+        log.error("storage error on %s %s: %s", request.method, path, exc)
+    else:
+        log.exception("unhandled error on %s %s", request.method, path)
+    # Never a stack trace or SQL in the body.
+    return _response(problem(500, "an internal error occurred; it has been logged", instance=path))

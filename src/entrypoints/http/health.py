@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, Request, Response, get
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.migrations import current_revisions
+from application.health import CheckHealth, HealthStatus
+from entrypoints.http import schemas
+from entrypoints.migrate import head_revisions
+
+
+class HealthController(Controller):
+    tags = ["operations"]
+
+    @get("/healthz", summary="Dependency health (200 healthy/degraded, 503 unhealthy)")
+    @inject
+    async def healthz(self, use_case: FromDishka[CheckHealth]) -> Response[schemas.Health]:
+        report = await use_case()
+        body = schemas.Health(
+            status=report.status.value,
+            checks={
+                c.name: schemas.ProbeCheck(c.ok, c.critical, c.latency_ms, c.error)
+                for c in report.checks
+            },
+        )
+        status = 503 if report.status is HealthStatus.UNHEALTHY else 200
+        return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+    @get("/readyz", summary="200 once migrations are at head and pools are open")
+    @inject
+    async def readyz(
+        self, request: Request[Any, Any, Any], engine: FromDishka[AsyncEngine]
+    ) -> Response[schemas.Readiness]:
+        state = request.app.state
+        if state.get("draining"):
+            return _not_ready("shutting down")
+        if not state.get("ready"):
+            try:
+                current = await current_revisions(engine)
+            except Exception as exc:  # database down: not ready, and say why
+                return _not_ready(f"database unreachable ({type(exc).__name__})")
+            expected = head_revisions()
+            if current != expected:
+                return _not_ready(
+                    f"migrations not at head (database {sorted(current)}, code {sorted(expected)})"
+                )
+            state.ready = True
+        return Response(schemas.Readiness("ready"), headers={"Cache-Control": "no-store"})
+
+
+def _not_ready(detail: str) -> Response[schemas.Readiness]:
+    return Response(
+        schemas.Readiness("not_ready", detail),
+        status_code=503,
+        headers={"Cache-Control": "no-store", "Retry-After": "1"},
+    )

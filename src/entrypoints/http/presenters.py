@@ -1,0 +1,69 @@
+"""Domain objects → HTTP DTOs."""
+
+from __future__ import annotations
+
+from domain.accommodation import Accommodation
+from domain.availability import Availability
+from domain.money import Money
+from domain.reservation import Reservation, ReservationStatus
+from entrypoints.http import schemas
+from entrypoints.http.masking import mask_email, mask_name, mask_phone
+
+
+def amount(money: Money) -> float:
+    # JSON numbers; the value has at most two decimals, so the float text is exact.
+    return float(money.amount)
+
+
+def accommodation(a: Accommodation) -> schemas.Accommodation:
+    return schemas.Accommodation(
+        id=a.id,
+        name=a.name,
+        description=a.description,
+        capacity=a.capacity,
+        base_price=amount(a.base_price),
+        weekend_multiplier=float(a.weekend_multiplier),
+        min_nights=a.min_nights,
+        amenities=list(a.amenities),
+        currency=a.base_price.currency,
+    )
+
+
+def availability_item(item: Availability, nights: int) -> schemas.AvailabilityItem:
+    acc = item.accommodation
+    return schemas.AvailabilityItem(
+        accommodation_id=acc.id,
+        name=acc.name,
+        capacity=acc.capacity,
+        available=item.available,
+        nights=nights,
+        total_amount=amount(item.quote.total) if item.quote else None,
+        deposit_amount=amount(item.quote.deposit) if item.quote else None,
+        currency=acc.base_price.currency,
+        reason=item.reason,
+        reason_code=item.reason_code,
+    )
+
+
+def reservation(r: Reservation, status: ReservationStatus) -> schemas.Reservation:
+    return schemas.Reservation(
+        code=r.code.value,
+        code_display=r.code.display,
+        status=status.value,
+        accommodation_id=r.accommodation_id,
+        check_in=r.stay.check_in,
+        check_out=r.stay.check_out,
+        nights=r.stay.nights,
+        guests=r.guests,
+        total_amount=amount(r.total),
+        deposit_amount=amount(r.deposit),
+        currency=r.total.currency,
+        channel=r.channel.value,
+        created_at=r.created_at,
+        expires_at=r.expires_at if status is ReservationStatus.PRE_RESERVED else None,
+        guest=schemas.GuestView(
+            name=mask_name(r.guest.name),
+            phone=mask_phone(r.guest.phone),
+            email=mask_email(r.guest.email),
+        ),
+    )

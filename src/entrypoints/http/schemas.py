@@ -1,0 +1,129 @@
+"""HTTP DTOs (msgspec Structs): they live only here and are converted explicitly."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+import msgspec
+
+E164 = r"^\+[1-9][0-9]{7,14}$"
+EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+
+AccommodationId = Annotated[int, msgspec.Meta(ge=1, le=2**62, description="Accommodation id")]
+Guests = Annotated[int, msgspec.Meta(ge=1, le=100, description="Number of guests")]
+Amount = Annotated[float, msgspec.Meta(description="Amount in `currency`, at most 2 decimals")]
+
+
+class Accommodation(msgspec.Struct):
+    id: int
+    name: str
+    description: str
+    capacity: int
+    base_price: Amount
+    weekend_multiplier: float
+    min_nights: int
+    amenities: list[str]
+    currency: str
+
+
+class AvailabilityItem(msgspec.Struct):
+    accommodation_id: int
+    name: str
+    capacity: int
+    available: bool
+    nights: int
+    total_amount: Amount | None
+    deposit_amount: Amount | None
+    currency: str
+    reason: str | None
+    reason_code: str | None
+
+
+class Availability(msgspec.Struct):
+    check_in: date
+    check_out: date
+    guests: int
+    nights: int
+    accommodations: list[AvailabilityItem]
+
+
+class OccupiedRange(msgspec.Struct):
+    check_in: date
+    check_out: date
+
+
+class Calendar(msgspec.Struct):
+    accommodation_id: int
+    from_: date = msgspec.field(name="from")
+    to: date = msgspec.field(name="to")
+    occupied: list[OccupiedRange] = msgspec.field(default_factory=list)
+
+
+class ReservationRequest(msgspec.Struct, forbid_unknown_fields=True):
+    accommodation_id: AccommodationId
+    check_in: date
+    check_out: date
+    guests: Guests
+    guest_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    guest_phone: Annotated[
+        str,
+        msgspec.Meta(
+            pattern=E164, description="E.164, e.g. +5491155551234", examples=["+5491155551234"]
+        ),
+    ]
+    guest_email: Annotated[str, msgspec.Meta(pattern=EMAIL, max_length=320)] | None = None
+    notes: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+
+
+class GuestView(msgspec.Struct):
+    name: str
+    phone: str
+    email: str | None
+
+
+class Reservation(msgspec.Struct):
+    code: str
+    code_display: str
+    status: str
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    nights: int
+    guests: int
+    total_amount: Amount
+    deposit_amount: Amount
+    currency: str
+    channel: str
+    created_at: datetime
+    expires_at: datetime | None
+    guest: GuestView
+
+
+class ProbeCheck(msgspec.Struct):
+    ok: bool
+    critical: bool
+    latency_ms: float
+    error: str | None = None
+
+
+class Health(msgspec.Struct):
+    status: str
+    checks: dict[str, ProbeCheck]
+
+
+class Readiness(msgspec.Struct):
+    status: str
+    detail: str | None = None
+
+
+class Problem(msgspec.Struct, omit_defaults=True):
+    """RFC 9457 problem details (``application/problem+json``)."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    code: str | None = None
+    errors: list[dict[str, str]] | None = None

@@ -1,0 +1,92 @@
+"""Real servers for the tests that need them: the embedded PostgreSQL 18 and redis-server.
+
+They start lazily, once per session, only when a test asks for them: `pytest tests/unit`
+starts nothing. Each database test gets a fresh database cloned from a migrated template.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from hypothesis import settings
+
+if TYPE_CHECKING:  # imported lazily below: the domain tests must not pay for them
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
+
+TEMPLATE_DB = "cabanas_template"
+
+# Property tests: quick by default; HYPOTHESIS_PROFILE=thorough for a deeper search.
+settings.register_profile("default", max_examples=40)
+settings.register_profile("thorough", max_examples=2000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    from entrypoints.embedded import EmbeddedPostgres
+
+    server = EmbeddedPostgres(tmp_path_factory.mktemp("pg") / "data", ephemeral=True)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def template_db(pg_server: EmbeddedPostgres) -> str:
+    from entrypoints.migrate import upgrade
+
+    pg_server.create_database(TEMPLATE_DB)
+    upgrade(pg_server.url(TEMPLATE_DB))
+    return TEMPLATE_DB
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedRedis]:
+    from entrypoints.embedded import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"), persistent=False).start()
+    yield server
+    server.stop()
+
+
+def fresh_database(pg: EmbeddedPostgres, template: str | None) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    pg.create_database(name, template=template)
+    return name
+
+
+@pytest.fixture
+def database_url(pg_server: EmbeddedPostgres, template_db: str) -> Iterator[str]:
+    """A migrated, empty database of its own for this test."""
+    name = fresh_database(pg_server, template_db)
+    yield pg_server.url(name)
+    pg_server.psql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def empty_database_url(pg_server: EmbeddedPostgres) -> Iterator[str]:
+    """A database with nothing in it, not even the migrations."""
+    name = fresh_database(pg_server, None)
+    yield pg_server.url(name)
+    pg_server.psql(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    from adapters.postgres.database import make_engine
+
+    eng = make_engine(database_url, pool_size=5)
+    yield eng
+    await eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def project_root() -> Path:
+    return Path(__file__).resolve().parents[1]

@@ -1,0 +1,53 @@
+"""Start the real service as a separate process, the way production runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+
+import httpx
+
+from entrypoints.embedded import free_port
+
+
+def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            if httpx.get(f"{base}/api/v1/readyz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError("server did not become ready")
+
+
+@contextmanager
+def uvicorn_server(env: Mapping[str, str]) -> Iterator[str]:
+    port = free_port()
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", "entrypoints.asgi:create"]
+            + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            env={**os.environ, **env},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(base, proc)
+            yield base
+        except BaseException:
+            output.seek(0)
+            sys.stderr.write(output.read().decode(errors="replace")[-5000:])
+            raise
+        finally:
+            proc.terminate()
+            proc.wait(15)

@@ -1,0 +1,64 @@
+"""`cabanas run` (what `make run` calls): embedded servers, migrations, seed, serve, and a
+clean stop on SIGTERM that takes the embedded servers down with it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import httpx
+import pytest
+
+from entrypoints.embedded import free_port
+from tests.e2e.servers import wait_healthy
+
+
+def _processes_using(path: Path) -> list[str]:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        except OSError:
+            continue
+        if str(path).encode() in cmdline:
+            found.append(cmdline.decode(errors="replace"))
+    return found
+
+
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
+def test_run_serves_seeded_cabins_and_stops_cleanly(
+    tmp_path: Path, stop_signal: signal.Signals
+) -> None:
+    data_dir = tmp_path / "data"
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}} | {
+        "DATA_DIR": str(data_dir),
+        "PORT": str(port),
+        "LOG_LEVEL": "warning",
+    }
+    base = f"http://127.0.0.1:{port}"
+    with tempfile.TemporaryFile() as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "entrypoints.cli", "run"],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_healthy(base, proc, timeout=90)
+            cabins = httpx.get(f"{base}/api/v1/accommodations").json()
+            assert len(cabins) >= 3
+            assert httpx.get(f"{base}/api/v1/healthz").json()["status"] == "healthy"
+            assert _processes_using(data_dir), "embedded servers should be running"
+        finally:
+            proc.send_signal(stop_signal)
+            code = proc.wait(60)
+            output.seek(0)
+            log = output.read().decode(errors="replace")
+        assert code == 0, log
+    assert _processes_using(data_dir) == [], "embedded servers outlived `cabanas run`"
+    assert (data_dir / "postgres" / "PG_VERSION").exists()  # data survives restarts

@@ -1,0 +1,71 @@
+"""The migration chain works on an empty database, both ways, and matches the table models."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+
+from adapters.postgres.database import make_engine
+from adapters.postgres.migrations import current_revisions
+from adapters.postgres.tables import metadata
+from entrypoints.migrate import alembic_config, downgrade, head_revisions, upgrade
+
+
+async def _tables(url: str) -> set[str]:
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            return {r[0] for r in rows}
+    finally:
+        await engine.dispose()
+
+
+def test_stairway_every_revision_up_down_up(empty_database_url: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config(empty_database_url))
+    revisions = list(reversed(list(script.walk_revisions())))
+    assert revisions, "no migrations found"
+    for rev in revisions:
+        upgrade(empty_database_url, rev.revision)
+        downgrade(empty_database_url, rev.down_revision or "base")
+        upgrade(empty_database_url, rev.revision)
+
+
+def test_upgrade_to_head_then_base_then_head(empty_database_url: str) -> None:
+    upgrade(empty_database_url)
+    assert {"accommodations", "reservations"} <= asyncio.run(_tables(empty_database_url))
+    downgrade(empty_database_url, "base")
+    assert asyncio.run(_tables(empty_database_url)) <= {"alembic_version"}
+    upgrade(empty_database_url)
+    engine = make_engine(empty_database_url, pool_size=1)
+
+    async def revisions() -> set[str]:
+        try:
+            return await current_revisions(engine)
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(revisions()) == head_revisions()
+
+
+def test_models_match_the_migrated_schema(database_url: str) -> None:
+    def diff(conn: Connection) -> list[object]:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(ctx, metadata))
+
+    async def run() -> list[object]:
+        engine = make_engine(database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                return await conn.run_sync(diff)
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(run()) == []

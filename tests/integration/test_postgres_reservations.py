@@ -1,0 +1,204 @@
+"""The PostgreSQL adapter against the real (embedded) PostgreSQL 18."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.database import make_session_factory
+from adapters.postgres.errors import translate
+from adapters.postgres.unit_of_work import SqlUnitOfWork
+from application.errors import CodeCollision
+from domain.errors import StayUnavailable
+from domain.reservation import ReservationStatus
+from domain.stay import Stay
+from tests.integration.helpers import add_cabins, new_hold
+
+pytestmark = pytest.mark.db
+
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+DEC = Stay(date(2026, 12, 18), date(2026, 12, 21))
+
+
+async def _add(engine: AsyncEngine, reservation: object, now: datetime = NOW) -> bool:
+    async with make_session_factory(engine)() as session:
+        uow = SqlUnitOfWork(session)
+        async with uow:
+            added = await uow.reservations.add_hold(reservation, now)  # type: ignore[arg-type]
+            await uow.commit()
+            return added
+
+
+async def test_hold_round_trips_as_a_domain_object(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    hold = new_hold(cabin, DEC, NOW)
+    assert await _add(engine, hold)
+    async with make_session_factory(engine)() as session, SqlUnitOfWork(session) as uow:
+        found = await uow.reservations.get(hold.code)
+    assert found is not None
+    assert (found.code, found.stay, found.total, found.deposit) == (
+        hold.code,
+        hold.stay,
+        hold.total,
+        hold.deposit,
+    )
+    assert found.guest == hold.guest
+    assert found.status is ReservationStatus.PRE_RESERVED
+    assert found.expires_at == hold.expires_at
+
+
+async def test_overlap_is_refused_back_to_back_is_fine(engine: AsyncEngine) -> None:
+    a, b = await add_cabins(engine, 2)
+    assert await _add(engine, new_hold(a, DEC, NOW))
+    assert not await _add(engine, new_hold(a, Stay(date(2026, 12, 20), date(2026, 12, 22)), NOW))
+    assert await _add(engine, new_hold(a, Stay(date(2026, 12, 21), date(2026, 12, 23)), NOW))
+    assert await _add(engine, new_hold(a, Stay(date(2026, 12, 15), date(2026, 12, 18)), NOW))
+    assert await _add(engine, new_hold(b, DEC, NOW))  # another cabin
+
+
+async def test_a_lapsed_hold_never_blocks_and_is_recorded_expired(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    stale = new_hold(cabin, DEC, NOW - timedelta(hours=1), minutes=30)
+    assert await _add(engine, stale, NOW - timedelta(hours=1))
+    fresh = new_hold(cabin, DEC, NOW)
+    assert await _add(engine, fresh)  # no sweeper ran in between
+    async with engine.connect() as conn:
+        rows = dict((await conn.execute(text("SELECT code, status FROM reservations"))).all())
+    assert rows == {stale.code.value: "expired", fresh.code.value: "pre_reserved"}
+
+
+async def test_code_collision_is_reported_not_mistaken_for_a_conflict(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    assert await _add(engine, new_hold(cabin, DEC, NOW, code="AAAAAAAAAAAA"))
+    with pytest.raises(CodeCollision):
+        await _add(
+            engine,
+            new_hold(cabin, Stay(date(2027, 1, 5), date(2027, 1, 8)), NOW, code="AAAAAAAAAAAA"),
+        )
+
+
+async def test_the_database_itself_refuses_overlaps(engine: AsyncEngine) -> None:
+    """Bypass Python: a raw INSERT of an overlapping active row fails with SQLSTATE 23P01,
+    and the adapter's translation maps it to the domain conflict."""
+    [cabin] = await add_cabins(engine, 1)
+    insert = text(
+        "INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests,"
+        " guest_name, guest_phone, total_cents, deposit_cents, channel, status, expires_at,"
+        " created_at, updated_at) VALUES (:code, :acc, :ci, :co, 2, 'x', '+5491100000000',"
+        " 100, 30, 'api', :status, now() + interval '1 hour', now(), now())"
+    )
+    async with engine.begin() as conn:
+        await conn.execute(
+            insert,
+            {
+                "code": "C1",
+                "acc": cabin,
+                "ci": DEC.check_in,
+                "co": DEC.check_out,
+                "status": "confirmed",
+            },
+        )
+        # Cancelled/expired rows do not take part in the rule.
+        await conn.execute(
+            insert,
+            {
+                "code": "C2",
+                "acc": cabin,
+                "ci": DEC.check_in,
+                "co": DEC.check_out,
+                "status": "cancelled",
+            },
+        )
+    with pytest.raises(IntegrityError) as caught:
+        async with engine.begin() as conn:
+            await conn.execute(
+                insert,
+                {
+                    "code": "C3",
+                    "acc": cabin,
+                    "ci": date(2026, 12, 20),
+                    "co": date(2026, 12, 25),
+                    "status": "pre_reserved",
+                },
+            )
+    assert isinstance(translate(caught.value), StayUnavailable)
+
+
+@pytest.mark.parametrize(
+    ("column_values", "constraint"),
+    [
+        (
+            "check_in = '2026-12-18', check_out = '2026-12-18'",
+            "reservations_check_out_after_check_in",
+        ),
+        ("guests = 0", "reservations_guests_positive"),
+        ("deposit_cents = -1", "reservations_amounts_valid"),
+        ("status = 'maybe'", "reservations_status_known"),
+        ("expires_at = NULL", "reservations_hold_has_expiry"),
+    ],
+)
+async def test_check_constraints_state_the_rules(
+    engine: AsyncEngine, column_values: str, constraint: str
+) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    assert await _add(engine, new_hold(cabin, DEC, NOW))
+    with pytest.raises(IntegrityError, match=constraint):
+        async with engine.begin() as conn:
+            await conn.execute(text(f"UPDATE reservations SET {column_values}"))
+
+
+async def test_schema_has_the_checklist_indexes_and_not_nulls(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        indexes = {
+            r[0]
+            for r in await conn.execute(
+                text("SELECT indexname FROM pg_indexes WHERE tablename = 'reservations'")
+            )
+        }
+        exclusion = (
+            await conn.execute(
+                text(
+                    "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                    "WHERE conname = 'reservations_no_overlap' AND contype = 'x'"
+                )
+            )
+        ).scalar_one()
+        nullable = {
+            r[0]
+            for r in await conn.execute(
+                text(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name = 'reservations' AND is_nullable = 'YES'"
+                )
+            )
+        }
+    assert {
+        "reservations_code_key",
+        "reservations_accommodation_id_idx",
+        "reservations_created_at_idx",
+        "reservations_no_overlap",
+    } <= indexes
+    assert "EXCLUDE USING gist (accommodation_id WITH =, stay WITH &&)" in exclusion
+    assert "pre_reserved" in exclusion
+    assert "confirmed" in exclusion
+    assert nullable == {"guest_email", "notes", "expires_at"}
+
+
+async def test_occupied_excludes_lapsed_holds_and_other_windows(engine: AsyncEngine) -> None:
+    a, b = await add_cabins(engine, 2)
+    await _add(engine, new_hold(a, DEC, NOW))
+    await _add(
+        engine, new_hold(b, DEC, NOW - timedelta(hours=2), minutes=30), NOW - timedelta(hours=2)
+    )
+    await _add(engine, new_hold(b, Stay(date(2027, 2, 1), date(2027, 2, 3)), NOW))
+    async with make_session_factory(engine)() as session, SqlUnitOfWork(session) as uow:
+        taken = await uow.reservations.occupied(Stay(date(2026, 12, 1), date(2027, 1, 1)), NOW)
+        ranges = await uow.reservations.occupied_ranges(
+            a, date(2026, 12, 19), date(2026, 12, 20), NOW
+        )
+    assert taken == {a: [DEC]}
+    assert list(ranges) == [DEC]

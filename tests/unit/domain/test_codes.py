@@ -1,0 +1,35 @@
+import math
+
+import pytest
+
+from domain.codes import ALPHABET, BITS_OF_ENTROPY, ReservationCode
+from domain.errors import InvalidValue
+
+
+def test_alphabet_has_no_look_alikes() -> None:
+    assert not set("ILOU") & set(ALPHABET)
+    assert len(ALPHABET) == 32
+
+
+def test_codes_carry_at_least_50_bits() -> None:
+    assert BITS_OF_ENTROPY >= 50
+    assert len(ReservationCode.generate().value) * math.log2(len(ALPHABET)) >= 50
+
+
+def test_generated_codes_are_distinct_and_valid() -> None:
+    codes = {ReservationCode.generate().value for _ in range(1000)}
+    assert len(codes) == 1000
+    assert all(set(c) <= set(ALPHABET) for c in codes)
+
+
+def test_parse_forgives_case_dashes_and_look_alikes() -> None:
+    code = ReservationCode("7K3M9QXD2F10")
+    assert ReservationCode.parse("7k3m-9qxd-2fio") == code
+    assert ReservationCode.parse(" 7K3M 9QXD 2FL0 ") == code
+    assert code.display == "7K3M-9QXD-2F10"
+
+
+@pytest.mark.parametrize("bad", ["", "SHORT", "7K3M9QXD2F10X", "7K3M9QXD2F1U", "7K3M9QXD2F1!"])
+def test_rejects_malformed_codes(bad: str) -> None:
+    with pytest.raises(InvalidValue):
+        ReservationCode.parse(bad)
