@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
 from domain.availability import Availability, assess
@@ -32,13 +33,14 @@ class CheckAvailability:
     uow: UnitOfWork
     clock: Clock
     policy: BookingPolicy
+    catalogue: Catalogue
 
     async def __call__(self, query: AvailabilityQuery) -> Sequence[Availability]:
         stay = Stay(query.check_in, query.check_out)
         now = self.clock.now()
         today = local_today(now)
+        accommodations = await self.catalogue.active()
         async with self.uow:
-            accommodations = await self.uow.accommodations.list(only_active=True)
             occupied = await self.uow.reservations.occupied(stay, now)
         return [
             assess(acc, stay, query.guests, occupied.get(acc.id, ()), self.policy, today)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
 from domain.errors import AccommodationNotFound, InvalidStay
@@ -30,16 +31,16 @@ class GetCalendar:
 
     uow: UnitOfWork
     clock: Clock
+    catalogue: Catalogue
 
     async def __call__(self, query: CalendarQuery) -> Sequence[Stay]:
         if query.end <= query.start:
             raise InvalidStay("'to' must be after 'from'")
         if query.end - query.start > timedelta(days=MAX_CALENDAR_DAYS):
             raise InvalidStay(f"a calendar window is at most {MAX_CALENDAR_DAYS} days")
+        if await self.catalogue.get_active(query.accommodation_id) is None:
+            raise AccommodationNotFound(f"no accommodation with id {query.accommodation_id}")
         async with self.uow:
-            acc = await self.uow.accommodations.get(query.accommodation_id)
-            if acc is None or not acc.active:
-                raise AccommodationNotFound(f"no accommodation with id {query.accommodation_id}")
             return await self.uow.reservations.occupied_ranges(
                 query.accommodation_id, query.start, query.end, self.clock.now()
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from application.ports.unit_of_work import UnitOfWork
+from application.ports.catalogue import Catalogue
 from domain.accommodation import Accommodation
 from domain.errors import AccommodationNotFound
 
@@ -14,22 +14,20 @@ from domain.errors import AccommodationNotFound
 class ListAccommodations:
     """Rules: guests see active accommodations only, ordered by id."""
 
-    uow: UnitOfWork
+    catalogue: Catalogue
 
     async def __call__(self) -> Sequence[Accommodation]:
-        async with self.uow:
-            return await self.uow.accommodations.list(only_active=True)
+        return await self.catalogue.active()
 
 
 @dataclass(frozen=True, slots=True)
 class GetAccommodation:
     """Rules: an unknown or inactive accommodation is not found for guests."""
 
-    uow: UnitOfWork
+    catalogue: Catalogue
 
     async def __call__(self, accommodation_id: int) -> Accommodation:
-        async with self.uow:
-            found = await self.uow.accommodations.get(accommodation_id)
-        if found is None or not found.active:
+        found = await self.catalogue.get_active(accommodation_id)
+        if found is None:
             raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
         return found

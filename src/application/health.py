@@ -34,16 +34,41 @@ class HealthReport:
     checks: Sequence[ProbeResult]
 
 
-@dataclass(frozen=True, slots=True)
 class CheckHealth:
     """Rules: every probe runs concurrently with its own timeout, so one hanging dependency
     cannot stall the answer; any failing critical probe → unhealthy, otherwise any failing
-    probe → degraded. Error texts name the failure kind only (no URLs, no credentials)."""
+    probe → degraded. Error texts name the failure kind only (no URLs, no credentials).
+    A report is reused for ``cache_s`` seconds (and concurrent callers share one probe run),
+    so a load balancer polling hard cannot add load to the dependencies it is checking."""
 
-    probes: Sequence[DependencyProbe]
-    timeout_s: float = DEFAULT_PROBE_TIMEOUT_S
+    def __init__(
+        self,
+        probes: Sequence[DependencyProbe],
+        timeout_s: float = DEFAULT_PROBE_TIMEOUT_S,
+        cache_s: float = 0.0,
+    ) -> None:
+        self.probes = probes
+        self.timeout_s = timeout_s
+        self.cache_s = cache_s
+        self._lock = asyncio.Lock()
+        self._last: tuple[float, HealthReport] | None = None
 
     async def __call__(self) -> HealthReport:
+        if (cached := self._fresh()) is not None:
+            return cached
+        async with self._lock:
+            if (cached := self._fresh()) is not None:
+                return cached
+            report = await self._probe_all()
+            self._last = (time.monotonic(), report)
+            return report
+
+    def _fresh(self) -> HealthReport | None:
+        if self._last is not None and time.monotonic() - self._last[0] < self.cache_s:
+            return self._last[1]
+        return None
+
+    async def _probe_all(self) -> HealthReport:
         results = await asyncio.gather(*(self._run(p) for p in self.probes))
         if any(not r.ok and r.critical for r in results):
             status = HealthStatus.UNHEALTHY

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from application.errors import CodeCollision, TransientStorageError
+from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
+from application.ports.repositories import HoldOutcome
 from application.ports.unit_of_work import UnitOfWork
+from domain.accommodation import Accommodation
 from domain.calendar import local_today
 from domain.errors import AccommodationNotFound, StayUnavailable
 from domain.policy import BookingPolicy
@@ -40,6 +43,9 @@ class PlaceHold:
     - the hold lasts ``policy.hold_minutes``;
     - the database decides availability: overlapping active reservations → ``StayUnavailable``;
       lapsed holds never block;
+    - the cabin may come from the (seconds-stale) catalogue, but the insert only lands if the
+      cabin still has the price, capacity, minimum nights and active flag it was checked
+      against; otherwise the decision is made again from a fresh read;
     - deadlocks/serialization failures and code collisions are retried a bounded number of times.
     """
 
@@ -47,6 +53,7 @@ class PlaceHold:
     clock: Clock
     codes: CodeGenerator
     policy: BookingPolicy
+    catalogue: Catalogue
 
     async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
         stay = Stay(cmd.check_in, cmd.check_out)
@@ -61,29 +68,50 @@ class PlaceHold:
     async def _attempt(self, cmd: PlaceHoldCommand, stay: Stay) -> Reservation:
         now = self.clock.now()
         async with self.uow:
-            acc = await self.uow.accommodations.get(cmd.accommodation_id)
+            # The cached catalogue saves a round trip; the insert itself verifies that the
+            # cabin still matches it, and on a mismatch we decide again from a fresh read.
+            acc = await self.catalogue.get_active(cmd.accommodation_id)
             if acc is None:
-                raise AccommodationNotFound(f"no accommodation with id {cmd.accommodation_id}")
-            self.policy.check(acc, stay, cmd.guests, local_today(now))
-            price = quote(acc, stay, self.policy.deposit_percent)
-            reservation = Reservation(
-                code=self.codes.new_code(),
-                accommodation_id=acc.id,
-                stay=stay,
-                guests=cmd.guests,
-                guest=cmd.guest,
-                total=price.total,
-                deposit=price.deposit,
-                channel=cmd.channel,
-                status=ReservationStatus.PRE_RESERVED,
-                created_at=now,
-                expires_at=now + timedelta(minutes=self.policy.hold_minutes),
-                notes=cmd.notes,
-            )
-            if not await self.uow.reservations.add_hold(reservation, now):
+                acc = await self._fresh(cmd.accommodation_id)
+            reservation = self._hold(cmd, stay, acc, now)
+            outcome = await self.uow.reservations.add_hold(reservation, now, basis=acc)
+            if outcome is HoldOutcome.STALE:
+                self.catalogue.invalidate()
+                acc = await self._fresh(cmd.accommodation_id)
+                reservation = self._hold(cmd, stay, acc, now)
+                outcome = await self.uow.reservations.add_hold(reservation, now, basis=acc)
+            if outcome is HoldOutcome.STALE:
+                raise TransientStorageError("the accommodation changed while booking")
+            if outcome is HoldOutcome.TAKEN:
                 raise StayUnavailable(
                     f"{acc.name} is already taken for some nights between "
                     f"{stay.check_in.isoformat()} and {stay.check_out.isoformat()}"
                 )
             await self.uow.commit()
             return reservation
+
+    async def _fresh(self, accommodation_id: int) -> Accommodation:
+        acc = await self.uow.accommodations.get(accommodation_id)
+        if acc is None:
+            raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
+        return acc
+
+    def _hold(
+        self, cmd: PlaceHoldCommand, stay: Stay, acc: Accommodation, now: datetime
+    ) -> Reservation:
+        self.policy.check(acc, stay, cmd.guests, local_today(now))
+        price = quote(acc, stay, self.policy.deposit_percent)
+        return Reservation(
+            code=self.codes.new_code(),
+            accommodation_id=acc.id,
+            stay=stay,
+            guests=cmd.guests,
+            guest=cmd.guest,
+            total=price.total,
+            deposit=price.deposit,
+            channel=cmd.channel,
+            status=ReservationStatus.PRE_RESERVED,
+            created_at=now,
+            expires_at=now + timedelta(minutes=self.policy.hold_minutes),
+            notes=cmd.notes,
+        )

@@ -32,8 +32,19 @@ def nightly_price(accommodation: Accommodation, night: date) -> Money:
     return accommodation.base_price
 
 
+def weekend_nights(stay: Stay) -> int:
+    """How many of the stay's nights are Friday or Saturday nights."""
+    first = stay.check_in.weekday()
+    return sum(1 for i in range(stay.nights) if (first + i) % 7 in WEEKEND_NIGHTS)
+
+
 def quote(accommodation: Accommodation, stay: Stay, deposit_percent: Decimal) -> Quote:
-    total = Money.zero(accommodation.base_price.currency)
-    for night in stay.each_night():
-        total = total + nightly_price(accommodation, night)
+    """Σ nightly prices, computed per kind of night (this runs for every cabin on every
+    availability request, so it does two multiplications rather than one per night)."""
+    base = accommodation.base_price
+    weekend = weekend_nights(stay)
+    weekend_price = base.times(accommodation.weekend_multiplier) if weekend else base
+    total = Money(
+        base.cents * (stay.nights - weekend) + weekend_price.cents * weekend, base.currency
+    )
     return Quote(nights=stay.nights, total=total, deposit=total.percent(deposit_percent))

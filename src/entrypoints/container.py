@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator
 
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.codes import SecretsCodeGenerator
-from adapters.postgres.database import make_engine, make_session_factory
+from adapters.postgres.catalogue import CachedCatalogue
+from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from adapters.redis.client import RedisProbe, make_redis
@@ -20,11 +21,15 @@ from application.catalogue import GetAccommodation, ListAccommodations
 from application.health import CheckHealth
 from application.lookup import GetReservation
 from application.place_hold import PlaceHold
+from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.unit_of_work import UnitOfWork
 from domain.policy import BookingPolicy
 from entrypoints.settings import Settings
+
+# Health reports are reused for at most this long (see CheckHealth).
+HEALTH_CACHE_SECONDS = 1.0
 
 
 class InfrastructureProvider(Provider):
@@ -46,8 +51,13 @@ class InfrastructureProvider(Provider):
         await engine.dispose()
 
     @provide
-    def session_factory(self, engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-        return make_session_factory(engine)
+    async def catalogue(self, settings: Settings) -> AsyncIterator[Catalogue]:
+        # Its own single connection: a request already holding a pooled connection may ask the
+        # catalogue to refresh, and must never wait for a second one from the same pool.
+        assert settings.database_url is not None
+        engine = make_engine(settings.database_url, pool_size=1)
+        yield CachedCatalogue(engine, settings.catalogue_cache_seconds)
+        await engine.dispose()
 
     @provide
     async def redis(self, settings: Settings) -> AsyncIterator[Redis]:
@@ -58,19 +68,26 @@ class InfrastructureProvider(Provider):
         await client.aclose()
 
     @provide
-    def health(self, engine: AsyncEngine, redis: Redis) -> CheckHealth:
-        return CheckHealth(probes=(PostgresProbe(engine), RedisProbe(redis)))
+    async def health(self, settings: Settings, redis: Redis) -> AsyncIterator[CheckHealth]:
+        # The probe has a connection of its own: a saturated request pool is not a database
+        # outage, and must not turn the health check red.
+        assert settings.database_url is not None
+        probe_engine = make_engine(settings.database_url, pool_size=1)
+        yield CheckHealth(
+            probes=(PostgresProbe(probe_engine), RedisProbe(redis)),
+            cache_s=HEALTH_CACHE_SECONDS,
+        )
+        await probe_engine.dispose()
 
 
 class RequestProvider(Provider):
     scope = Scope.REQUEST
 
     @provide
-    async def session(
-        self, factory: async_sessionmaker[AsyncSession]
-    ) -> AsyncIterator[AsyncSession]:
-        async with factory() as session:
-            yield session
+    async def connection(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        # Checked out only by requests that use the database, returned when they finish.
+        async with checkout(engine) as conn:
+            yield conn
 
     uow = provide(SqlUnitOfWork, provides=UnitOfWork)
     list_accommodations = provide(ListAccommodations)

@@ -42,6 +42,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_nights: Positive = DEFAULT_MAX_NIGHTS
     booking_horizon_days: Positive = DEFAULT_HORIZON_DAYS
     seed_sample_data: bool = True
+    # How stale the cached list of cabins may be for reads (0 = no cache).
+    catalogue_cache_seconds: Annotated[float, msgspec.Meta(ge=0, le=300)] = 2.0
 
     @property
     def booking_policy(self) -> BookingPolicy:

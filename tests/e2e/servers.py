@@ -48,6 +48,10 @@ def uvicorn_server(env: Mapping[str, str]) -> Iterator[str]:
             output.seek(0)
             sys.stderr.write(output.read().decode(errors="replace")[-5000:])
             raise
+        else:
+            # The server's own log goes to the test report (pytest shows it on failure).
+            output.seek(0)
+            sys.stderr.write(output.read().decode(errors="replace")[-20000:])
         finally:
             proc.terminate()
             proc.wait(15)

@@ -120,3 +120,25 @@ def test_random_ranges_on_many_cabins_never_overlap(server: str) -> None:
     assert set(statuses) <= {201, 409}, statuses
     assert statuses[201] > 0
     assert statuses[409] > 0
+
+
+def test_a_tiny_pool_with_an_always_refreshing_catalogue_never_starves(
+    pg_server: object, template_db: str, redis_server: EmbeddedRedis
+) -> None:
+    """Regression: a request holding a pooled connection must never need a second one from
+    the same pool (the catalogue refresh used to, and 40 concurrent bookings deadlocked until
+    the pool timeout answered 500)."""
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
+    seed(url)
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_server.url(),
+        "DB_POOL_SIZE": "2",
+        "CATALOGUE_CACHE_SECONDS": "0",
+    }
+    with uvicorn_server(env) as base:
+        bodies = [booking(2, BASE_DAY + timedelta(days=200 + 2 * i), 1, i) for i in range(40)]
+        statuses = Counter(r.status_code for r in asyncio.run(_storm(base, bodies)))
+    assert statuses == {201: 40}, statuses

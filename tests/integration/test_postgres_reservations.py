@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -9,12 +10,14 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.database import make_session_factory
 from adapters.postgres.errors import translate
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import CodeCollision
+from application.ports.repositories import HoldOutcome
+from domain.accommodation import Accommodation
 from domain.errors import StayUnavailable
-from domain.reservation import ReservationStatus
+from domain.money import Money
+from domain.reservation import Reservation, ReservationStatus
 from domain.stay import Stay
 from tests.integration.helpers import add_cabins, new_hold
 
@@ -24,20 +27,34 @@ NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
 DEC = Stay(date(2026, 12, 18), date(2026, 12, 21))
 
 
-async def _add(engine: AsyncEngine, reservation: object, now: datetime = NOW) -> bool:
-    async with make_session_factory(engine)() as session:
-        uow = SqlUnitOfWork(session)
+async def _add(engine: AsyncEngine, reservation: Reservation, now: datetime = NOW) -> bool:
+    outcome = await _try(engine, reservation, now)
+    assert outcome is not HoldOutcome.STALE
+    return outcome is HoldOutcome.PLACED
+
+
+async def _try(
+    engine: AsyncEngine,
+    reservation: Reservation,
+    now: datetime = NOW,
+    basis: Accommodation | None = None,
+) -> HoldOutcome:
+    async with engine.connect() as conn:
+        uow = SqlUnitOfWork(conn)
         async with uow:
-            added = await uow.reservations.add_hold(reservation, now)  # type: ignore[arg-type]
+            if basis is None:
+                basis = await uow.accommodations.get(reservation.accommodation_id)
+                assert basis is not None
+            outcome = await uow.reservations.add_hold(reservation, now, basis)
             await uow.commit()
-            return added
+            return outcome
 
 
 async def test_hold_round_trips_as_a_domain_object(engine: AsyncEngine) -> None:
     [cabin] = await add_cabins(engine, 1)
     hold = new_hold(cabin, DEC, NOW)
     assert await _add(engine, hold)
-    async with make_session_factory(engine)() as session, SqlUnitOfWork(session) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
         found = await uow.reservations.get(hold.code)
     assert found is not None
     assert (found.code, found.stay, found.total, found.deposit) == (
@@ -195,10 +212,30 @@ async def test_occupied_excludes_lapsed_holds_and_other_windows(engine: AsyncEng
         engine, new_hold(b, DEC, NOW - timedelta(hours=2), minutes=30), NOW - timedelta(hours=2)
     )
     await _add(engine, new_hold(b, Stay(date(2027, 2, 1), date(2027, 2, 3)), NOW))
-    async with make_session_factory(engine)() as session, SqlUnitOfWork(session) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
         taken = await uow.reservations.occupied(Stay(date(2026, 12, 1), date(2027, 1, 1)), NOW)
         ranges = await uow.reservations.occupied_ranges(
             a, date(2026, 12, 19), date(2026, 12, 20), NOW
         )
     assert taken == {a: [DEC]}
     assert list(ranges) == [DEC]
+
+
+async def test_a_hold_priced_from_an_outdated_cabin_does_not_land(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        basis = await uow.accommodations.get(cabin)
+    assert basis is not None
+    async with engine.begin() as conn:
+        await conn.execute(
+            text("UPDATE accommodations SET base_price_cents = base_price_cents + 100")
+        )
+    assert await _try(engine, new_hold(cabin, DEC, NOW), basis=basis) is HoldOutcome.STALE
+    current_price = replace(basis, base_price=Money(basis.base_price.cents + 100))
+    stale_capacity = replace(current_price, capacity=basis.capacity + 1)
+    assert await _try(engine, new_hold(cabin, DEC, NOW), basis=stale_capacity) is HoldOutcome.STALE
+    async with engine.connect() as conn:
+        count = (await conn.execute(text("SELECT count(*) FROM reservations"))).scalar_one()
+    assert count == 0
+    # With the current cabin it lands.
+    assert await _add(engine, new_hold(cabin, DEC, NOW))

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from advanced_alchemy.config import EngineConfig, SQLAlchemyAsyncConfig
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from application.errors import StorageUnavailable
 
 _SCHEMES = {
     "postgres": "postgresql+asyncpg",
@@ -46,9 +52,19 @@ def make_config(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> SQLA
     )
 
 
+@asynccontextmanager
+async def checkout(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A pooled connection; an exhausted pool or an unreachable server → ``StorageUnavailable``
+    (503 with Retry-After), never a hanging request or a bare 500."""
+    try:
+        conn = await engine.connect()
+    except (PoolTimeout, OperationalError, InterfaceError, OSError) as exc:
+        raise StorageUnavailable("no database connection available") from exc
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
 def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> AsyncEngine:
     return make_config(url, pool_size=pool_size, max_overflow=max_overflow).get_engine()
-
-
-def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)

@@ -1,4 +1,8 @@
-"""Repositories over SQLAlchemy Core statements; they speak domain objects, never rows."""
+"""Repositories over prebuilt SQLAlchemy Core statements on one ``AsyncConnection``.
+
+They speak domain objects, never rows. Statements are built once at import: building them per
+call (and hashing their cache keys) cost more than the database round trip under load.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, func, literal, or_, select, text, update
+from sqlalchemy import Date, DateTime, bindparam, func, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import (
     ACTIVE_STATUS_SQL,
@@ -17,42 +21,140 @@ from adapters.postgres.tables import (
     accommodations,
     reservations,
 )
+from application.ports.repositories import HoldOutcome
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
 from domain.money import Money
 from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
 
-# Literal SQL, not bind parameters: the planner can then prove the partial GiST index's
-# predicate (the exclusion constraint's) even with prepared statements' generic plans.
-_ACTIVE = text(ACTIVE_STATUS_SQL)
-_HELD = text("status = 'pre_reserved'")
 _A = accommodations.c
 _R = reservations.c
 
 
-def _daterange(start: date, end: date) -> Any:
-    return func.daterange(start, end, literal("[)"))
-
-
-def _not_lapsed(now: datetime) -> Any:
-    """Active reservations minus holds whose time ran out (they never block)."""
-    return and_(
-        _ACTIVE, or_(_R.status != ReservationStatus.PRE_RESERVED.value, _R.expires_at > now)
+def _window(start: str, end: str) -> Any:
+    return func.daterange(
+        bindparam(start, type_=Date), bindparam(end, type_=Date), literal_column("'[)'")
     )
 
 
+# Literal SQL, not bind parameters, for the status filter: the planner can then prove the
+# partial GiST index's predicate (the exclusion constraint's) even with generic plans.
+_NOT_LAPSED = text(
+    f"{ACTIVE_STATUS_SQL} AND (status <> 'pre_reserved' OR expires_at > :now)"
+).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+
+_ACC_COLUMNS = (
+    _A.id,
+    _A.name,
+    _A.description,
+    _A.capacity,
+    _A.base_price_cents,
+    _A.currency,
+    _A.weekend_multiplier,
+    _A.min_nights,
+    _A.amenities,
+    _A.active,
+)
+LIST_ACCOMMODATIONS = select(*_ACC_COLUMNS).order_by(_A.id)
+LIST_ACTIVE_ACCOMMODATIONS = select(*_ACC_COLUMNS).where(_A.active).order_by(_A.id)
+GET_ACCOMMODATION = select(*_ACC_COLUMNS).where(_A.id == bindparam("id"))
+
+_HOLD_COLUMNS = (
+    "code",
+    "accommodation_id",
+    "check_in",
+    "check_out",
+    "guests",
+    "guest_name",
+    "guest_phone",
+    "guest_email",
+    "notes",
+    "total_cents",
+    "deposit_cents",
+    "currency",
+    "channel",
+    "status",
+    "expires_at",
+    "created_at",
+    "updated_at",
+)
+# The hold lands only if the cabin still is what it was checked and priced against ...
+_BASIS_STILL_HOLDS = (
+    select(_A.id)
+    .where(
+        _A.id == bindparam("v_accommodation_id"),
+        _A.active,
+        _A.base_price_cents == bindparam("b_price_cents"),
+        _A.currency == bindparam("b_currency"),
+        _A.weekend_multiplier == bindparam("b_weekend_multiplier"),
+        _A.capacity == bindparam("b_capacity"),
+        _A.min_nights == bindparam("b_min_nights"),
+    )
+    .exists()
+)
+# ... and the exclusion constraint is the arbiter: a conflicting insert waits for the competing
+# transaction and then returns no row, instead of raising and deadlocking.
+INSERT_HOLD = (
+    pg_insert(reservations)
+    .from_select(
+        list(_HOLD_COLUMNS),
+        select(*(bindparam(f"v_{c}", type_=reservations.c[c].type) for c in _HOLD_COLUMNS)).where(
+            _BASIS_STILL_HOLDS
+        ),
+    )
+    .on_conflict_do_nothing(constraint=NO_OVERLAP_CONSTRAINT)
+    .returning(_R.id)
+)
+EXPIRE_LAPSED_OVERLAPPING = (
+    update(reservations)
+    .where(
+        _R.accommodation_id == bindparam("p_accommodation_id"),
+        text("status = 'pre_reserved'"),
+        _R.expires_at <= bindparam("p_now", type_=DateTime(timezone=True)),
+        _R.stay.op("&&")(_window("p_check_in", "p_check_out")),
+    )
+    .values(status=ReservationStatus.EXPIRED.value, updated_at=bindparam("p_now"))
+    .returning(_R.id)
+)
+GET_RESERVATION = select(reservations).where(_R.code == bindparam("code"))
+OCCUPIED = select(_R.accommodation_id, _R.check_in, _R.check_out).where(
+    _NOT_LAPSED, _R.stay.op("&&")(_window("start", "end"))
+)
+OCCUPIED_ONE = (
+    select(_R.check_in, _R.check_out)
+    .where(
+        _R.accommodation_id == bindparam("accommodation_id"),
+        _NOT_LAPSED,
+        _R.stay.op("&&")(_window("start", "end")),
+    )
+    .order_by(_R.check_in)
+)
+
+
 def accommodation_from_row(row: Any) -> Accommodation:
+    (
+        id_,
+        name,
+        description,
+        capacity,
+        cents,
+        currency,
+        multiplier,
+        min_nights,
+        amenities,
+        active,
+    ) = row
     return Accommodation(
-        id=row.id,
-        name=row.name,
-        description=row.description,
-        capacity=row.capacity,
-        base_price=Money(row.base_price_cents, row.currency),
-        weekend_multiplier=Decimal(row.weekend_multiplier),
-        min_nights=row.min_nights,
-        amenities=tuple(row.amenities),
-        active=row.active,
+        id=id_,
+        name=name,
+        description=description,
+        capacity=capacity,
+        base_price=Money(cents, currency),
+        weekend_multiplier=Decimal(multiplier),
+        min_nights=min_nights,
+        amenities=tuple(amenities),
+        active=active,
     )
 
 
@@ -74,126 +176,100 @@ def reservation_from_row(row: Any) -> Reservation:
 
 
 class SqlAccommodationRepository:
-    _columns = (
-        _A.id,
-        _A.name,
-        _A.description,
-        _A.capacity,
-        _A.base_price_cents,
-        _A.currency,
-        _A.weekend_multiplier,
-        _A.min_nights,
-        _A.amenities,
-        _A.active,
-    )
-
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
 
     async def list(self, *, only_active: bool = True) -> Sequence[Accommodation]:
-        stmt = select(*self._columns).order_by(_A.id)
-        if only_active:
-            stmt = stmt.where(_A.active)
-        result = await self._session.execute(stmt)
+        stmt = LIST_ACTIVE_ACCOMMODATIONS if only_active else LIST_ACCOMMODATIONS
+        result = await self._conn.execute(stmt)
         return [accommodation_from_row(row) for row in result]
 
     async def get(self, accommodation_id: int) -> Accommodation | None:
-        result = await self._session.execute(
-            select(*self._columns).where(_A.id == accommodation_id)
-        )
-        row = result.first()
+        row = (await self._conn.execute(GET_ACCOMMODATION, {"id": accommodation_id})).first()
         return None if row is None else accommodation_from_row(row)
 
 
 class SqlReservationRepository:
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
 
-    async def add_hold(self, reservation: Reservation, now: datetime) -> bool:
-        if await self._insert(reservation, now):
-            return True
-        # Nothing inserted: the nights overlap an active row. If some of those rows are holds
-        # whose time ran out, record them as expired (in this transaction) and try once more.
-        if await self._expire_lapsed_overlapping(reservation, now):
-            return await self._insert(reservation, now)
-        return False
-
-    async def _insert(self, r: Reservation, now: datetime) -> bool:
-        stmt = (
-            pg_insert(reservations)
-            .values(
-                code=r.code.value,
-                accommodation_id=r.accommodation_id,
-                check_in=r.stay.check_in,
-                check_out=r.stay.check_out,
-                guests=r.guests,
-                guest_name=r.guest.name,
-                guest_phone=r.guest.phone,
-                guest_email=r.guest.email,
-                notes=r.notes,
-                total_cents=r.total.cents,
-                deposit_cents=r.deposit.cents,
-                currency=r.total.currency,
-                channel=r.channel.value,
-                status=r.status.value,
-                expires_at=r.expires_at,
-                created_at=r.created_at,
-                updated_at=now,
-            )
-            # The exclusion constraint is the arbiter: a conflicting insert waits for the
-            # competing transaction and then returns no row, instead of raising and deadlocking.
-            .on_conflict_do_nothing(constraint=NO_OVERLAP_CONSTRAINT)
-            .returning(_R.id)
+    async def add_hold(
+        self, reservation: Reservation, now: datetime, basis: Accommodation
+    ) -> HoldOutcome:
+        values = _insert_values(reservation, now, basis)
+        if await self._insert(values):
+            return HoldOutcome.PLACED
+        # Nothing inserted: the cabin changed, or the nights overlap an active row.
+        current = (await self._conn.execute(GET_ACCOMMODATION, {"id": basis.id})).first()
+        if current is None or accommodation_from_row(current) != basis:
+            return HoldOutcome.STALE
+        # If some overlapping rows are holds whose time ran out, record them as expired (in
+        # this transaction) and try once more.
+        lapsed = await self._conn.execute(
+            EXPIRE_LAPSED_OVERLAPPING,
+            {
+                "p_accommodation_id": reservation.accommodation_id,
+                "p_now": now,
+                "p_check_in": reservation.stay.check_in,
+                "p_check_out": reservation.stay.check_out,
+            },
         )
-        result = await self._session.execute(stmt)
+        if lapsed.first() is not None and await self._insert(values):
+            return HoldOutcome.PLACED
+        return HoldOutcome.TAKEN
+
+    async def _insert(self, values: dict[str, Any]) -> bool:
+        result = await self._conn.execute(INSERT_HOLD, values)
         return result.first() is not None
 
-    async def _expire_lapsed_overlapping(self, r: Reservation, now: datetime) -> int:
-        stmt = (
-            update(reservations)
-            .where(
-                _R.accommodation_id == r.accommodation_id,
-                _HELD,
-                _R.expires_at <= now,
-                _R.stay.op("&&")(_daterange(r.stay.check_in, r.stay.check_out)),
-            )
-            .values(status=ReservationStatus.EXPIRED.value, updated_at=now)
-            .returning(_R.id)
-        )
-        result = await self._session.execute(stmt)
-        return len(result.all())
-
     async def get(self, code: ReservationCode) -> Reservation | None:
-        result = await self._session.execute(select(reservations).where(_R.code == code.value))
-        row = result.first()
+        row = (await self._conn.execute(GET_RESERVATION, {"code": code.value})).first()
         return None if row is None else reservation_from_row(row)
 
     async def occupied(
         self, window: Stay, now: datetime, accommodation_id: int | None = None
     ) -> dict[int, list[Stay]]:
-        stmt = select(_R.accommodation_id, _R.check_in, _R.check_out).where(
-            _not_lapsed(now),
-            _R.stay.op("&&")(_daterange(window.check_in, window.check_out)),
-        )
+        params = {"now": now, "start": window.check_in, "end": window.check_out}
         if accommodation_id is not None:
-            stmt = stmt.where(_R.accommodation_id == accommodation_id)
-        result = await self._session.execute(stmt)
+            ranges = await self.occupied_ranges(
+                accommodation_id, window.check_in, window.check_out, now
+            )
+            return {accommodation_id: list(ranges)} if ranges else {}
         taken: dict[int, list[Stay]] = {}
-        for acc_id, check_in, check_out in result:
+        for acc_id, check_in, check_out in await self._conn.execute(OCCUPIED, params):
             taken.setdefault(acc_id, []).append(Stay(check_in, check_out))
         return taken
 
     async def occupied_ranges(
         self, accommodation_id: int, start: date, end: date, now: datetime
     ) -> Sequence[Stay]:
-        stmt = (
-            select(_R.check_in, _R.check_out)
-            .where(
-                _R.accommodation_id == accommodation_id,
-                _not_lapsed(now),
-                _R.stay.op("&&")(_daterange(start, end)),
-            )
-            .order_by(_R.check_in)
-        )
-        result = await self._session.execute(stmt)
+        params = {"accommodation_id": accommodation_id, "now": now, "start": start, "end": end}
+        result = await self._conn.execute(OCCUPIED_ONE, params)
         return [Stay(ci, co) for ci, co in result]
+
+
+def _insert_values(r: Reservation, now: datetime, basis: Accommodation) -> dict[str, Any]:
+    return {
+        "v_code": r.code.value,
+        "v_accommodation_id": r.accommodation_id,
+        "v_check_in": r.stay.check_in,
+        "v_check_out": r.stay.check_out,
+        "v_guests": r.guests,
+        "v_guest_name": r.guest.name,
+        "v_guest_phone": r.guest.phone,
+        "v_guest_email": r.guest.email,
+        "v_notes": r.notes,
+        "v_total_cents": r.total.cents,
+        "v_deposit_cents": r.deposit.cents,
+        "v_currency": r.total.currency,
+        "v_channel": r.channel.value,
+        "v_status": r.status.value,
+        "v_expires_at": r.expires_at,
+        "v_created_at": r.created_at,
+        "v_updated_at": now,
+        "b_price_cents": basis.base_price.cents,
+        "b_currency": basis.base_price.currency,
+        "b_weekend_multiplier": basis.weekend_multiplier,
+        "b_capacity": basis.capacity,
+        "b_min_nights": basis.min_nights,
+    }

@@ -110,6 +110,12 @@ reservations = Table(
     Index("reservations_accommodation_id_idx", "accommodation_id"),
     Index("reservations_created_at_idx", "created_at"),
     Index(
+        "reservations_active_stay_idx",
+        "stay",
+        postgresql_using="gist",
+        postgresql_where=text(ACTIVE_STATUS_SQL),
+    ),
+    Index(
         "reservations_hold_expiry_idx",
         "expires_at",
         postgresql_where=text("status = 'pre_reserved'"),

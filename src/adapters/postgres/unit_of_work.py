@@ -4,7 +4,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.errors import translate
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
@@ -12,13 +12,14 @@ from application.errors import StorageUnavailable
 
 
 class SqlUnitOfWork:
-    """A transaction on one ``AsyncSession``. Leaving the block without ``commit()`` rolls back,
-    and driver errors leave it already translated (see ``adapters.postgres.errors``)."""
+    """A transaction on one ``AsyncConnection`` (begun on first use). Leaving the block without
+    ``commit()`` rolls back, and driver errors leave it already translated
+    (see ``adapters.postgres.errors``)."""
 
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-        self.accommodations = SqlAccommodationRepository(session)
-        self.reservations = SqlReservationRepository(session)
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self.accommodations = SqlAccommodationRepository(conn)
+        self.reservations = SqlReservationRepository(conn)
 
     async def __aenter__(self) -> Self:
         return self
@@ -30,7 +31,7 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self._session.rollback()
+            await self._conn.rollback()  # a no-op after commit()
         except (DBAPIError, OSError):
             # The connection is already gone; the original error says more.
             if exc is None:
@@ -41,7 +42,7 @@ class SqlUnitOfWork:
             raise translate(exc) from exc
 
     async def commit(self) -> None:
-        await self._session.commit()
+        await self._conn.commit()
 
     async def rollback(self) -> None:
-        await self._session.rollback()
+        await self._conn.rollback()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Protocol
 
 from domain.accommodation import Accommodation
@@ -16,14 +17,22 @@ class AccommodationRepository(Protocol):
     async def get(self, accommodation_id: int) -> Accommodation | None: ...
 
 
-class ReservationRepository(Protocol):
-    async def add_hold(self, reservation: Reservation, now: datetime) -> bool:
-        """Insert an active reservation unless its nights are taken.
+class HoldOutcome(StrEnum):
+    PLACED = "placed"
+    TAKEN = "taken"  # an active reservation of the same accommodation overlaps
+    STALE = "stale"  # the accommodation no longer matches the one the hold was priced from
 
-        Returns False when an active reservation of the same accommodation overlaps
-        (the database's exclusion constraint decides). Holds lapsed at ``now`` that overlap
-        are marked expired in the same transaction so they never block. Raises
-        ``CodeCollision`` if the code is already used.
+
+class ReservationRepository(Protocol):
+    async def add_hold(
+        self, reservation: Reservation, now: datetime, basis: Accommodation
+    ) -> HoldOutcome:
+        """Insert an active reservation unless its nights are taken or ``basis`` (the
+        accommodation it was validated and priced against) is out of date.
+
+        The database's exclusion constraint decides ``TAKEN``. Holds lapsed at ``now`` that
+        overlap are marked expired so they never block. Raises ``CodeCollision`` if the code
+        is already used.
         """
         ...
 

@@ -11,8 +11,9 @@ from entrypoints.http.masking import mask_email, mask_name, mask_phone
 
 
 def amount(money: Money) -> float:
-    # JSON numbers; the value has at most two decimals, so the float text is exact.
-    return float(money.amount)
+    # JSON numbers; cents / 100 is the double nearest the two-decimal amount, and its shortest
+    # repr (what JSON encoders print) is exactly that amount.
+    return money.cents / 100
 
 
 def accommodation(a: Accommodation) -> schemas.Accommodation:

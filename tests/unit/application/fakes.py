@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from application.errors import CodeCollision, TransientStorageError
+from application.ports.repositories import HoldOutcome
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
 from domain.reservation import Reservation
@@ -41,8 +42,30 @@ class FakeAccommodations:
         return self.items.get(accommodation_id)
 
 
+class FakeCatalogue:
+    """Reads through to the fake repository, unless ``stale`` pins an old copy of a cabin."""
+
+    def __init__(self, accommodations: FakeAccommodations) -> None:
+        self._accommodations = accommodations
+        self.stale: dict[int, Accommodation] = {}
+        self.invalidations = 0
+
+    async def active(self) -> Sequence[Accommodation]:
+        current = await self._accommodations.list(only_active=False)
+        return [self.stale.get(a.id, a) for a in current if self.stale.get(a.id, a).active]
+
+    async def get_active(self, accommodation_id: int) -> Accommodation | None:
+        found = self.stale.get(accommodation_id) or await self._accommodations.get(accommodation_id)
+        return found if found is not None and found.active else None
+
+    def invalidate(self) -> None:
+        self.stale.clear()
+        self.invalidations += 1
+
+
 class FakeReservations:
-    def __init__(self) -> None:
+    def __init__(self, accommodations: FakeAccommodations) -> None:
+        self.accommodations = accommodations
         self.committed: dict[str, Reservation] = {}
         self.pending: dict[str, Reservation] = {}
         self.transient_failures = 0  # raise TransientStorageError this many times first
@@ -60,7 +83,11 @@ class FakeReservations:
             and r.stay.overlaps(window)
         ]
 
-    async def add_hold(self, reservation: Reservation, now: datetime) -> bool:
+    async def add_hold(
+        self, reservation: Reservation, now: datetime, basis: Accommodation
+    ) -> HoldOutcome:
+        if self.accommodations.items.get(basis.id) != basis:
+            return HoldOutcome.STALE
         if self.transient_failures:
             self.transient_failures -= 1
             raise TransientStorageError("deadlock")
@@ -74,9 +101,9 @@ class FakeReservations:
             ):
                 r.expire(now)
         if self._blocking(reservation.accommodation_id, reservation.stay, now):
-            return False
+            return HoldOutcome.TAKEN
         self.pending[reservation.code.value] = reservation
-        return True
+        return HoldOutcome.PLACED
 
     async def get(self, code: ReservationCode) -> Reservation | None:
         return self._all().get(code.value)
@@ -102,7 +129,8 @@ class FakeReservations:
 class FakeUnitOfWork:
     def __init__(self, accommodations: Sequence[Accommodation]) -> None:
         self.accommodations = FakeAccommodations(accommodations)
-        self.reservations = FakeReservations()
+        self.reservations = FakeReservations(self.accommodations)
+        self.catalogue = FakeCatalogue(self.accommodations)
         self.commits = 0
 
     async def __aenter__(self) -> Self:

@@ -45,3 +45,29 @@ async def test_a_hanging_probe_times_out_quickly() -> None:
     assert report.checks[0].error is not None
     assert "timed out" in report.checks[0].error
     assert report.checks[1].ok
+
+
+class CountingProbe(Probe):
+    def __init__(self) -> None:
+        super().__init__("database", critical=True)
+        self.calls = 0
+
+    async def check(self) -> None:
+        self.calls += 1
+        await asyncio.sleep(0.01)
+
+
+async def test_reports_are_reused_within_the_cache_window_and_shared() -> None:
+    probe = CountingProbe()
+    health = CheckHealth([probe], cache_s=60)
+    reports = await asyncio.gather(*(health() for _ in range(20)))
+    assert probe.calls == 1
+    assert all(r is reports[0] for r in reports)
+
+
+async def test_without_cache_every_call_probes() -> None:
+    probe = CountingProbe()
+    health = CheckHealth([probe], cache_s=0)
+    await health()
+    await health()
+    assert probe.calls == 2

@@ -5,7 +5,13 @@ import pytest
 
 from application.errors import TransientStorageError
 from application.place_hold import MAX_ATTEMPTS, PlaceHold, PlaceHoldCommand
-from domain.errors import AccommodationNotFound, GuestsOutOfRange, InvalidStay, StayUnavailable
+from domain.errors import (
+    AccommodationInactive,
+    AccommodationNotFound,
+    GuestsOutOfRange,
+    InvalidStay,
+    StayUnavailable,
+)
 from domain.money import Money
 from domain.policy import BookingPolicy
 from domain.reservation import Channel, Guest, ReservationStatus
@@ -22,6 +28,7 @@ def make(uow: FakeUnitOfWork, clock: FixedClock | None = None, *codes: str) -> P
         clock=clock or FixedClock(NOW),
         codes=SequenceCodes(*codes),
         policy=BookingPolicy(hold_minutes=30, deposit_percent=Decimal(30)),
+        catalogue=uow.catalogue,
     )
 
 
@@ -90,4 +97,21 @@ async def test_transient_failures_are_retried_a_bounded_number_of_times() -> Non
     uow.reservations.transient_failures = MAX_ATTEMPTS
     with pytest.raises(TransientStorageError):
         await make(uow)(command(stay(2, 2)))
+    assert uow.commits == 0
+
+
+async def test_a_stale_catalogue_never_prices_a_hold() -> None:
+    old, new = cabin(), cabin(base_price=Money.of("120000"))
+    uow = FakeUnitOfWork([new])
+    uow.catalogue.stale[1] = old  # another process changed the price a second ago
+    r = await make(uow)(command(stay(8, 2)))  # Wed + Thu nights, no weekend
+    assert r.total == Money.of("240000")
+    assert uow.catalogue.invalidations == 1
+
+
+async def test_a_cabin_deactivated_behind_the_cache_is_not_booked() -> None:
+    uow = FakeUnitOfWork([cabin(active=False)])
+    uow.catalogue.stale[1] = cabin()
+    with pytest.raises(AccommodationInactive):
+        await make(uow)(command(stay(8, 2)))
     assert uow.commits == 0

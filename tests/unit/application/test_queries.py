@@ -24,7 +24,7 @@ async def _hold(
     uow: FakeUnitOfWork, clock: FixedClock, acc_id: int, offset: int, nights: int
 ) -> str:
     s = stay(offset, nights)
-    r = await PlaceHold(uow, clock, SequenceCodes(), BookingPolicy())(
+    r = await PlaceHold(uow, clock, SequenceCodes(), BookingPolicy(), uow.catalogue)(
         PlaceHoldCommand(acc_id, s.check_in, s.check_out, 2, Guest("Ana Gómez", "+5491100000000"))
     )
     return r.code.value
@@ -32,17 +32,17 @@ async def _hold(
 
 async def test_catalogue_lists_active_only_and_hides_inactive() -> None:
     uow = FakeUnitOfWork(CABINS)
-    assert [a.id for a in await ListAccommodations(uow)()] == [1, 2]
-    assert (await GetAccommodation(uow)(2)).name == "Bosque"
+    assert [a.id for a in await ListAccommodations(uow.catalogue)()] == [1, 2]
+    assert (await GetAccommodation(uow.catalogue)(2)).name == "Bosque"
     with pytest.raises(AccommodationNotFound):
-        await GetAccommodation(uow)(3)
+        await GetAccommodation(uow.catalogue)(3)
 
 
 async def test_availability_marks_taken_and_rule_breaking_cabins() -> None:
     uow, clock = FakeUnitOfWork(CABINS), FixedClock(NOW)
     await _hold(uow, clock, 1, 10, 3)
     s = stay(11, 2)
-    results = await CheckAvailability(uow, clock, BookingPolicy())(
+    results = await CheckAvailability(uow, clock, BookingPolicy(), uow.catalogue)(
         AvailabilityQuery(s.check_in, s.check_out, 2)
     )
     by_id = {r.accommodation.id: r for r in results}
@@ -57,7 +57,7 @@ async def test_availability_ignores_lapsed_holds() -> None:
     await _hold(uow, clock, 1, 10, 3)
     clock.current = NOW + timedelta(hours=1)
     s = stay(10, 3)
-    results = await CheckAvailability(uow, clock, BookingPolicy())(
+    results = await CheckAvailability(uow, clock, BookingPolicy(), uow.catalogue)(
         AvailabilityQuery(s.check_in, s.check_out, 2)
     )
     assert all(r.available for r in results)
@@ -67,16 +67,16 @@ async def test_calendar_shows_ranges_and_validates_the_window() -> None:
     uow, clock = FakeUnitOfWork(CABINS), FixedClock(NOW)
     await _hold(uow, clock, 1, 10, 3)
     start, end = date(2026, 12, 1), date(2027, 1, 1)
-    ranges = await GetCalendar(uow, clock)(CalendarQuery(1, start, end))
+    ranges = await GetCalendar(uow, clock, uow.catalogue)(CalendarQuery(1, start, end))
     assert ranges == [stay(10, 3)]
     with pytest.raises(InvalidStay):
-        await GetCalendar(uow, clock)(CalendarQuery(1, end, start))
+        await GetCalendar(uow, clock, uow.catalogue)(CalendarQuery(1, end, start))
     with pytest.raises(InvalidStay):
-        await GetCalendar(uow, clock)(
+        await GetCalendar(uow, clock, uow.catalogue)(
             CalendarQuery(1, start, start + timedelta(days=MAX_CALENDAR_DAYS + 1))
         )
     with pytest.raises(AccommodationNotFound):
-        await GetCalendar(uow, clock)(CalendarQuery(3, start, end))
+        await GetCalendar(uow, clock, uow.catalogue)(CalendarQuery(3, start, end))
 
 
 async def test_lookup_by_code_forgives_format_and_reports_lapsed_holds() -> None:

@@ -1,5 +1,8 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from domain.money import Money
 from domain.pricing import nightly_price, quote
@@ -36,3 +39,18 @@ def test_deposit_is_rounded_to_the_cent() -> None:
 def test_weekend_multiplier_rounds_each_night_to_the_cent() -> None:
     acc = cabin(base_price=Money.of("100.01"), weekend_multiplier=Decimal("1.15"))
     assert nightly_price(acc, date(2026, 12, 4)) == Money(11501)  # 115.0115 → 115.01
+
+
+@given(
+    st.dates(min_value=date(2026, 1, 1), max_value=date(2030, 1, 1)),
+    st.integers(1, 30),
+    st.integers(1, 10**9),
+    st.decimals(min_value=Decimal("0.5"), max_value=Decimal(3), places=3),
+)
+def test_quote_equals_the_sum_of_nightly_prices(
+    start: date, nights: int, cents: int, multiplier: Decimal
+) -> None:
+    acc = cabin(base_price=Money(cents), weekend_multiplier=multiplier)
+    s = Stay(start, start + timedelta(days=nights))
+    expected = sum((nightly_price(acc, n).cents for n in s.each_night()), 0)
+    assert quote(acc, s, Decimal(30)).total == Money(expected)

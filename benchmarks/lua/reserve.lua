@@ -1,0 +1,14 @@
+package.path = package.path .. ";" .. os.getenv("BENCH_LUA_DIR") .. "/?.lua"
+require("common")
+
+local n = 0
+request = function()
+  n = n + 1
+  -- A night that starts free in the seeded data (see benchmarks/seed.py).
+  local offset = 5 + 9 * math.random(0, 59) + math.random(2, 8)
+  local body = string.format(
+    '{"accommodation_id":%d,"check_in":"%s","check_out":"%s","guests":2,' ..
+    '"guest_name":"Bench %d","guest_phone":"+54911%08d"}',
+    math.random(1, 49), day(offset), day(offset + 1), n, (id * 1000000 + n) % 100000000)
+  return wrk.format("POST", "/api/v1/reservations", {["Content-Type"] = "application/json"}, body)
+end

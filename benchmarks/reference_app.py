@@ -1,0 +1,179 @@
+"""The bare reference: Litestar + asyncpg, the same SQL as the service, nothing else.
+
+No DI container, no ORM/Core compilation, no domain objects, no error mapping: the floor the
+real service is measured against (`make bench` prints ours / reference).
+Run: uvicorn --factory benchmarks.reference_app:create (DATABASE_URL, REDIS_URL from the env).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Annotated, Any
+
+import asyncpg
+import msgspec
+from litestar import Litestar, Request, Response, get, post
+from litestar.params import QueryParameter
+from redis.asyncio import Redis
+
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ACTIVE = "status IN ('pre_reserved', 'confirmed')"
+CABINS_SQL = (
+    "SELECT id, name, description, capacity, base_price_cents, currency, weekend_multiplier,"
+    " min_nights, amenities, active FROM accommodations WHERE active ORDER BY id"
+)
+OCCUPIED_SQL = (
+    "SELECT accommodation_id, check_in, check_out FROM reservations WHERE "
+    + ACTIVE
+    + " AND (status <> 'pre_reserved' OR expires_at > $3) AND stay && daterange($1, $2, '[)')"
+)
+INSERT_SQL = (
+    "INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, guest_name,"
+    " guest_phone, guest_email, notes, total_cents, deposit_cents, currency, channel, status,"
+    " expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,"
+    " 'ARS', 'api', 'pre_reserved', $12, $13, $13)"
+    " ON CONFLICT ON CONSTRAINT reservations_no_overlap DO NOTHING RETURNING id"
+)
+EXPIRE_SQL = (
+    "UPDATE reservations SET status = 'expired', updated_at = $4 WHERE accommodation_id = $1"
+    " AND status = 'pre_reserved' AND expires_at <= $4 AND stay && daterange($2, $3, '[)')"
+    " RETURNING id"
+)
+
+
+class Booking(msgspec.Struct):
+    accommodation_id: int
+    check_in: dt.date
+    check_out: dt.date
+    guests: int
+    guest_name: str
+    guest_phone: str
+    guest_email: str | None = None
+    notes: str | None = None
+
+
+def _price(row: Any, check_in: dt.date, check_out: dt.date) -> int:
+    total = 0
+    day = check_in
+    while day < check_out:
+        base = Decimal(row["base_price_cents"])
+        if day.weekday() in (4, 5):
+            base = (base * row["weekend_multiplier"]).quantize(Decimal(1), ROUND_HALF_UP)
+        total += int(base)
+        day += dt.timedelta(days=1)
+    return total
+
+
+def create() -> Litestar:
+    state: dict[str, Any] = {}
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        url = os.environ["DATABASE_URL"].replace("postgresql+asyncpg://", "postgresql://")
+        size = int(os.environ.get("DB_POOL_SIZE", "10"))
+        state["pool"] = await asyncpg.create_pool(url, min_size=size, max_size=size)
+        state["redis"] = Redis.from_url(os.environ["REDIS_URL"])
+        yield
+        await state["pool"].close()
+        await state["redis"].aclose()
+
+    @get("/api/v1/healthz")
+    async def healthz() -> dict[str, Any]:
+        async with state["pool"].acquire() as conn:
+            await conn.fetchval("SELECT 1")
+        await state["redis"].ping()
+        return {"status": "healthy", "checks": {"database": {"ok": True}, "redis": {"ok": True}}}
+
+    @get("/api/v1/accommodations")
+    async def accommodations() -> list[dict[str, Any]]:
+        rows = await state["pool"].fetch(CABINS_SQL)
+        return [
+            {
+                "id": r["id"],
+                "name": r["name"],
+                "description": r["description"],
+                "capacity": r["capacity"],
+                "base_price": r["base_price_cents"] / 100,
+                "weekend_multiplier": float(r["weekend_multiplier"]),
+                "min_nights": r["min_nights"],
+                "amenities": r["amenities"],
+                "currency": r["currency"],
+            }
+            for r in rows
+        ]
+
+    @get("/api/v1/availability")
+    async def availability(
+        check_in: Annotated[dt.date, QueryParameter()],
+        check_out: Annotated[dt.date, QueryParameter()],
+        guests: Annotated[int, QueryParameter()] = 1,
+    ) -> dict[str, Any]:
+        now = dt.datetime.now(dt.UTC)
+        async with state["pool"].acquire() as conn:
+            cabins = await conn.fetch(CABINS_SQL)
+            taken = {
+                r["accommodation_id"]
+                for r in await conn.fetch(OCCUPIED_SQL, check_in, check_out, now)
+            }
+        items = []
+        for r in cabins:
+            total = _price(r, check_in, check_out)
+            items.append(
+                {
+                    "accommodation_id": r["id"],
+                    "name": r["name"],
+                    "capacity": r["capacity"],
+                    "available": r["id"] not in taken and guests <= r["capacity"],
+                    "total_amount": total / 100,
+                    "deposit_amount": round(total * 0.3) / 100,
+                    "currency": "ARS",
+                }
+            )
+        return {"check_in": check_in, "check_out": check_out, "accommodations": items}
+
+    @post("/api/v1/reservations")
+    async def reserve(request: Request[Any, Any, Any]) -> Response[Any]:
+        b = msgspec.json.decode(await request.body(), type=Booking)
+        now = dt.datetime.now(dt.UTC)
+        code = "".join(secrets.choice(ALPHABET) for _ in range(12))
+        async with state["pool"].acquire() as conn, conn.transaction():
+            cabin = await conn.fetchrow(
+                "SELECT id, capacity, base_price_cents, weekend_multiplier FROM accommodations"
+                " WHERE id = $1",
+                b.accommodation_id,
+            )
+            total = _price(cabin, b.check_in, b.check_out)
+            args = (
+                code,
+                b.accommodation_id,
+                b.check_in,
+                b.check_out,
+                b.guests,
+                b.guest_name,
+                b.guest_phone,
+                b.guest_email,
+                b.notes,
+                total,
+                round(total * 0.3),
+                now + dt.timedelta(minutes=30),
+                now,
+            )
+            row = await conn.fetchrow(INSERT_SQL, *args)
+            if row is None and await conn.fetch(
+                EXPIRE_SQL, b.accommodation_id, b.check_in, b.check_out, now
+            ):
+                row = await conn.fetchrow(INSERT_SQL, *args)
+        if row is None:
+            return Response({"status": 409, "detail": "taken"}, status_code=409)
+        return Response(
+            {"code": code, "status": "pre_reserved", "total_amount": total / 100},
+            status_code=201,
+            headers={"Location": f"/api/v1/reservations/{code}"},
+        )
+
+    return Litestar([healthz, accommodations, availability, reserve], lifespan=[lifespan])

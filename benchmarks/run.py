@@ -1,0 +1,311 @@
+"""`make bench`: the service in its production shape against a bare reference, same data, same run.
+
+Closed-loop scenarios are driven by wrk (a separate C process); the hot spot and the open-loop
+mix by benchmarks/loadgen.py. Results: a table on stdout and JSON under benchmarks/results/.
+Knobs (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_WORKERS (2),
+OPEN_LOOP_RATE (100), OPEN_LOOP_SECONDS (60), HOT_SPOT_ROUNDS (40).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from benchmarks.loadgen import hot_spot, open_loop, percentile
+from benchmarks.seed import SEED_SQL
+from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
+from entrypoints.migrate import upgrade
+
+ROOT = Path(__file__).resolve().parents[1]
+LUA = ROOT / "benchmarks" / "lua"
+RESULTS = ROOT / "benchmarks" / "results"
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "16"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))
+OPEN_RATE = float(os.environ.get("OPEN_LOOP_RATE", "100"))
+OPEN_SECONDS = float(os.environ.get("OPEN_LOOP_SECONDS", "60"))
+HOT_ROUNDS = int(os.environ.get("HOT_SPOT_ROUNDS", "40"))
+SERVER = os.environ.get("BENCH_SERVER", "uvicorn")
+APPS = {"ours": "entrypoints.asgi:create", "reference": "benchmarks.reference_app:create"}
+SCENARIOS = [
+    ("GET /api/v1/healthz", "/api/v1/healthz", "get.lua"),
+    ("GET /api/v1/accommodations", "/api/v1/accommodations", "get.lua"),
+    ("GET /api/v1/availability", "/", "availability.lua"),
+    ("POST /api/v1/reservations", "/", "reserve.lua"),
+]
+TARGET_P99_MS = {
+    "GET /api/v1/healthz": 20,
+    "GET /api/v1/accommodations": 30,
+    "GET /api/v1/availability": 30,
+    "POST /api/v1/reservations": 50,
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", flush=True)
+
+
+def ensure_wrk() -> str:
+    found = shutil.which("wrk")
+    if found:
+        return found
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("installing wrk (Debian package)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env, capture_output=True)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-qq", "wrk"], check=True, env=env, capture_output=True
+        )
+        found = shutil.which("wrk")
+    if not found:
+        raise SystemExit("wrk is needed for `make bench` (Debian/Ubuntu: apt-get install wrk)")
+    return found
+
+
+@contextlib.contextmanager
+def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DB_POOL_SIZE": "10",
+        "LOG_LEVEL": "warning",
+        "PYTHONPATH": str(ROOT),
+    }
+    cmd = server_command(factory, port)
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with contextlib.suppress(httpx.HTTPError):
+                if (
+                    httpx.get(f"http://127.0.0.1:{port}/api/v1/healthz", timeout=1).status_code
+                    == 200
+                ):
+                    break
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"{factory} did not start")
+            time.sleep(0.2)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+def server_command(factory: str, port: int) -> list[str]:
+    """The production server line (the Dockerfile/fly.toml use the same flags)."""
+    if SERVER == "granian":
+        return [
+            str(Path(sys.executable).with_name("granian")),
+            "--interface",
+            "asgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(WORKERS),
+            "--loop",
+            "uvloop",
+            "--log-level",
+            "warning",
+            "--no-ws",
+            factory,
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(WORKERS),
+        "--no-access-log",
+        "--log-level",
+        "warning",
+        "--loop",
+        "uvloop",
+        "--http",
+        "httptools",
+    ]
+
+
+def wrk(port: int, path: str, script: str, seconds: int, connections: int) -> dict[str, Any]:
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+    cmd += ["-s", str(LUA / script), f"http://127.0.0.1:{port}{path}"]
+    out = subprocess.run(
+        cmd,
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "BENCH_LUA_DIR": str(LUA)},
+    ).stdout
+    line = next(li for li in out.splitlines() if li.startswith("WRKJSON "))
+    data: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
+    data["rps"] = round(data["requests"] / (data["duration_us"] / 1e6), 1)
+    for key in ("p50", "p95", "p99", "max"):
+        data[f"{key}_ms"] = round(data.pop(f"{key}_us") / 1000, 2)
+    return data
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "cores": os.cpu_count(),
+        "load_average": os.getloadavg(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "workers": WORKERS,
+        "server": SERVER,
+    }
+
+
+def prepare_database(pg: EmbeddedPostgres) -> None:
+    log("seeding 50 cabins and 50,000 reservations")
+    pg.create_database("bench_template")
+    upgrade(pg.url("bench_template"))
+    for sql in SEED_SQL:
+        pg.psql(sql, "bench_template")
+    for name in APPS:
+        pg.create_database(f"bench_{name}", template="bench_template")
+
+
+def run_app(
+    name: str, pg: EmbeddedPostgres, redis: EmbeddedRedis, today: dt.date
+) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    with server(APPS[name], pg.url(f"bench_{name}"), redis.url()) as port:
+        for label, path, script in SCENARIOS:
+            wrk(port, path, script, 2, CONNECTIONS)  # warm-up: JIT-free, but pools and caches
+            results[label] = wrk(port, path, script, SECONDS, CONNECTIONS)
+            r = results[label]
+            log(
+                f"{name:9} {label:28} {r['rps']:8.1f} req/s  p50 {r['p50_ms']:6.2f}  p99 {r['p99_ms']:7.2f} ms"
+            )
+        hot = asyncio.run(hot_spot("127.0.0.1", port, today, rounds=HOT_ROUNDS))
+        results["hot_spot"] = {
+            "rounds": hot.rounds,
+            "clients": hot.clients,
+            "rounds_with_exactly_one_winner": hot.rounds_with_one_winner,
+            "statuses": dict(hot.statuses),
+            "winner_p99_ms": round(percentile(hot.winner_ms, 99), 2),
+            "loser_p50_ms": round(percentile(hot.loser_ms, 50), 2),
+            "loser_p99_ms": round(percentile(hot.loser_ms, 99), 2),
+        }
+        log(f"{name:9} hot spot {results['hot_spot']}")
+        if name == "ours":
+            codes = pg.psql(
+                "SELECT code FROM reservations ORDER BY random() LIMIT 500", f"bench_{name}"
+            ).split()
+            log(f"open loop: {OPEN_RATE:.0f} req/s for {OPEN_SECONDS:.0f} s")
+            ol = asyncio.run(
+                open_loop(
+                    "127.0.0.1", port, today, rate=OPEN_RATE, seconds=OPEN_SECONDS, codes=codes
+                )
+            )
+            errors = ol.socket_errors + sum(n for s, n in ol.statuses.items() if s >= 500)
+            results["open_loop"] = {
+                "rate": ol.rate,
+                "seconds": ol.seconds,
+                "sent": ol.sent,
+                "statuses": dict(ol.statuses),
+                "errors": errors,
+                "error_rate": round(errors / max(ol.sent, 1), 4),
+                "p50_ms": round(percentile(ol.latencies_ms, 50), 2),
+                "p95_ms": round(percentile(ol.latencies_ms, 95), 2),
+                "p99_ms": round(percentile(ol.latencies_ms, 99), 2),
+                "max_generator_lag_ms": round(ol.max_lag_ms, 2),
+            }
+            log(f"open loop {results['open_loop']}")
+    return results
+
+
+def report(results: dict[str, dict[str, Any]]) -> list[str]:
+    ours, ref = results["ours"], results["reference"]
+    lines = [
+        f"| Scenario ({CONNECTIONS} connections) | ours req/s | ours p50 / p95 / p99 ms | reference req/s | reference p99 ms | ratio | p99 target |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, _, _ in SCENARIOS:
+        o, r = ours[label], ref[label]
+        ratio = o["rps"] / r["rps"] if r["rps"] else float("nan")
+        target = TARGET_P99_MS[label]
+        ok = "✅" if o["p99_ms"] < target and o["server_errors"] == 0 else "❌"
+        lines.append(
+            f"| {label} | {o['rps']:.0f} | {o['p50_ms']:.1f} / {o['p95_ms']:.1f} / {o['p99_ms']:.1f} "
+            f"| {r['rps']:.0f} | {r['p99_ms']:.1f} | {ratio:.0%} | < {target} ms {ok} |"
+        )
+    for name in ("ours", "reference"):
+        h = results[name]["hot_spot"]
+        lines.append(
+            f"| hot spot ({name}): {h['clients']} clients × {h['rounds']} stays | one winner in "
+            f"{h['rounds_with_exactly_one_winner']}/{h['rounds']} | winners p99 {h['winner_p99_ms']} ms, "
+            f"losers p50 {h['loser_p50_ms']} / p99 {h['loser_p99_ms']} ms | statuses {h['statuses']} | | | < 100 ms |"
+        )
+    ol = ours["open_loop"]
+    lines.append(
+        f"| open loop {ol['rate']:.0f} req/s × {ol['seconds']:.0f} s (ours) | sent {ol['sent']} | "
+        f"p50 {ol['p50_ms']} / p95 {ol['p95_ms']} / p99 {ol['p99_ms']} ms | errors {ol['errors']} "
+        f"({ol['error_rate']:.2%}) | | | p95 < 50 ms |"
+    )
+    return lines
+
+
+def main() -> int:
+    started = time.monotonic()
+    ensure_wrk()
+    info_before = machine()
+    today = dt.datetime.now(ZoneInfo("America/Argentina/Buenos_Aires")).date()
+    with tempfile.TemporaryDirectory(prefix="cabanas-bench-") as tmp:
+        pg = EmbeddedPostgres(Path(tmp) / "pg").start()
+        redis = EmbeddedRedis(Path(tmp) / "redis", persistent=False).start()
+        try:
+            prepare_database(pg)
+            results = {name: run_app(name, pg, redis, today) for name in APPS}
+        finally:
+            redis.stop()
+            pg.stop()
+    lines = report(results)
+    print("\n" + "\n".join(lines) + "\n")
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+    out = RESULTS / f"bench-{stamp}.json"
+    out.write_text(
+        json.dumps(
+            {
+                "machine_before": info_before,
+                "machine_after": machine(),
+                "elapsed_s": round(time.monotonic() - started, 1),
+                "results": results,
+                "table": lines,
+            },
+            indent=2,
+            default=str,
+        )
+    )
+    log(f"done in {time.monotonic() - started:.0f} s; results in {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
