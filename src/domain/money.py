@@ -49,12 +49,16 @@ class Money:
         return Money(self.cents + other.cents, self.currency)
 
     def times(self, factor: Decimal) -> Money:
-        """Multiply by an exact factor, rounding half-up to the cent."""
-        cents = (Decimal(self.cents) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        return Money(int(cents), self.currency)
+        """Multiply by an exact, non-negative factor, rounding half-up to the cent.
+
+        Integer arithmetic on the factor's exact ratio: the same result as Decimal's
+        ROUND_HALF_UP, at a fraction of the cost (this runs for every cabin of every quote)."""
+        numerator, denominator = factor.as_integer_ratio()
+        return Money(_div_half_up(self.cents * numerator, denominator), self.currency)
 
     def percent(self, percent: Decimal) -> Money:
-        return self.times(percent / 100)
+        numerator, denominator = percent.as_integer_ratio()
+        return Money(_div_half_up(self.cents * numerator, denominator * 100), self.currency)
 
     def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -62,3 +66,9 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+def _div_half_up(numerator: int, denominator: int) -> int:
+    if numerator < 0 or denominator <= 0:
+        raise InvalidValue("money can only be scaled by non-negative factors")
+    return (2 * numerator + denominator) // (2 * denominator)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from domain.accommodation import Accommodation
 from domain.money import Money
@@ -34,8 +35,12 @@ def nightly_price(accommodation: Accommodation, night: date) -> Money:
 
 def weekend_nights(stay: Stay) -> int:
     """How many of the stay's nights are Friday or Saturday nights."""
-    first = stay.check_in.weekday()
-    return sum(1 for i in range(stay.nights) if (first + i) % 7 in WEEKEND_NIGHTS)
+    return _weekend_nights(stay.check_in.weekday(), stay.nights)
+
+
+@cache
+def _weekend_nights(first_weekday: int, nights: int) -> int:
+    return sum(1 for i in range(nights) if (first_weekday + i) % 7 in WEEKEND_NIGHTS)
 
 
 def quote(accommodation: Accommodation, stay: Stay, deposit_percent: Decimal) -> Quote:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import os
 from collections.abc import Mapping
 from decimal import Decimal
@@ -27,6 +28,39 @@ class SettingsError(ValueError):
     pass
 
 
+class Secret:
+    """A secret from the environment: never shown by repr/str (so never logged by accident)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and hmac.compare_digest(self._value, other._value)
+
+    def __hash__(self) -> int:
+        return hash(("Secret", len(self._value)))
+
+
+def _dec_hook(kind: type, value: object) -> object:
+    if kind is Secret and isinstance(value, str):
+        return Secret(value)
+    raise NotImplementedError(f"cannot read {kind!r} from the environment")
+
+
+_LIST_FIELDS = frozenset({"admin_allowed_emails", "cors_allowed_origins"})
+_LOWERCASE_FIELDS = frozenset({"environment", "log_level"})
+
+
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     environment: Environment = "development"
     host: str = "127.0.0.1"
@@ -45,6 +79,28 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # How stale the cached list of cabins may be for reads (0 = no cache).
     catalogue_cache_seconds: Annotated[float, msgspec.Meta(ge=0, le=300)] = 2.0
 
+    # Security (see entrypoints/production.py for what production requires).
+    jwt_secret: Secret | None = None
+    jwt_max_ttl_hours: Annotated[int, msgspec.Meta(ge=1, le=24)] = 12
+    admin_allowed_emails: list[str] = msgspec.field(default_factory=list)
+    ics_salt: Secret | None = None
+    cors_allowed_origins: list[str] = msgspec.field(default_factory=list)
+    rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 100  # per client IP; 0 = off
+    # The header a trusted proxy puts the real client address in (Fly: Fly-Client-IP).
+    # Unset → the TCP peer address; X-Forwarded-For is never trusted.
+    client_ip_header: str | None = None
+    hsts_max_age: Annotated[int, msgspec.Meta(ge=0)] = 31_536_000
+    force_https: bool = False  # redirect X-Forwarded-Proto: http to https (on in production)
+
+    # Integrations (their own issues use these; production requires them unless disabled).
+    mercadopago_enabled: bool = True
+    mp_access_token: Secret | None = None
+    mp_webhook_secret: Secret | None = None
+    whatsapp_enabled: bool = True
+    whatsapp_access_token: Secret | None = None
+    whatsapp_app_secret: Secret | None = None
+    whatsapp_verify_token: Secret | None = None
+
     @property
     def booking_policy(self) -> BookingPolicy:
         return BookingPolicy(
@@ -60,10 +116,16 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         raw: dict[str, object] = {}
         for name in cls.__struct_fields__:
             value = env.get(name.upper())
-            if value is not None and value != "":
-                raw[name] = value.lower() if name in {"environment", "log_level"} else value
+            if value is None or value.strip() == "":
+                continue
+            if name in _LIST_FIELDS:
+                raw[name] = [item.strip() for item in value.split(",") if item.strip()]
+            elif name in _LOWERCASE_FIELDS:
+                raw[name] = value.strip().lower()
+            else:
+                raw[name] = value
         try:
-            settings = msgspec.convert(raw, cls, strict=False)
+            settings = msgspec.convert(raw, cls, strict=False, dec_hook=_dec_hook)
         except msgspec.ValidationError as err:
             raise SettingsError(f"invalid setting: {_env_name(str(err))}") from None
         try:

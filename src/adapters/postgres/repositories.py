@@ -106,6 +106,13 @@ INSERT_HOLD = (
     .on_conflict_do_nothing(constraint=NO_OVERLAP_CONSTRAINT)
     .returning(_R.id)
 )
+# One round trip tells the three outcomes apart: a new id (placed), no id with the basis still
+# true (the nights are taken), or the basis gone stale.
+_INSERTED = INSERT_HOLD.cte("inserted")
+PLACE_HOLD = select(
+    select(_INSERTED.c.id).scalar_subquery().label("id"),
+    _BASIS_STILL_HOLDS.label("basis_ok"),
+)
 EXPIRE_LAPSED_OVERLAPPING = (
     update(reservations)
     .where(
@@ -197,14 +204,11 @@ class SqlReservationRepository:
         self, reservation: Reservation, now: datetime, basis: Accommodation
     ) -> HoldOutcome:
         values = _insert_values(reservation, now, basis)
-        if await self._insert(values):
-            return HoldOutcome.PLACED
-        # Nothing inserted: the cabin changed, or the nights overlap an active row.
-        current = (await self._conn.execute(GET_ACCOMMODATION, {"id": basis.id})).first()
-        if current is None or accommodation_from_row(current) != basis:
-            return HoldOutcome.STALE
-        # If some overlapping rows are holds whose time ran out, record them as expired (in
-        # this transaction) and try once more.
+        outcome = await self._place(values)
+        if outcome is not HoldOutcome.TAKEN:
+            return outcome
+        # The nights overlap an active row. If some of those rows are holds whose time ran out,
+        # record them as expired (in this transaction) and try once more.
         lapsed = await self._conn.execute(
             EXPIRE_LAPSED_OVERLAPPING,
             {
@@ -214,13 +218,15 @@ class SqlReservationRepository:
                 "p_check_out": reservation.stay.check_out,
             },
         )
-        if lapsed.first() is not None and await self._insert(values):
-            return HoldOutcome.PLACED
+        if lapsed.first() is not None:
+            return await self._place(values)
         return HoldOutcome.TAKEN
 
-    async def _insert(self, values: dict[str, Any]) -> bool:
-        result = await self._conn.execute(INSERT_HOLD, values)
-        return result.first() is not None
+    async def _place(self, values: dict[str, Any]) -> HoldOutcome:
+        inserted_id, basis_ok = (await self._conn.execute(PLACE_HOLD, values)).one()
+        if inserted_id is not None:
+            return HoldOutcome.PLACED
+        return HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE
 
     async def get(self, code: ReservationCode) -> Reservation | None:
         row = (await self._conn.execute(GET_RESERVATION, {"code": code.value})).first()

@@ -1,4 +1,4 @@
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -49,3 +49,19 @@ def test_addition_is_exact(a: int, b: int) -> None:
 @given(st.integers(0, 10**12))
 def test_amount_round_trips(cents: int) -> None:
     assert Money.of(Money(cents).amount).cents == cents
+
+
+@given(
+    st.integers(0, 10**13),
+    st.decimals(min_value=Decimal(0), max_value=Decimal(1000), places=4),
+)
+def test_scaling_matches_decimal_half_up(cents: int, factor: Decimal) -> None:
+    expected = (Decimal(cents) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert Money(cents).times(factor).cents == int(expected)
+    expected_pct = (Decimal(cents) * factor / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert Money(cents).percent(factor).cents == int(expected_pct)
+
+
+def test_negative_factors_are_refused() -> None:
+    with pytest.raises(InvalidValue):
+        Money(100).times(Decimal(-1))

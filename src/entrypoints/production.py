@@ -1,0 +1,123 @@
+"""What production refuses to start with. One list of problems, all reported at once; used by
+start-up (asgi/cli) and by `cabanas config check`. Secrets are judged, never printed."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlsplit
+
+from entrypoints.settings import Secret, Settings
+
+MIN_SECRET_LENGTH = 32
+_PLACEHOLDER_WORDS = (
+    "change",
+    "placeholder",
+    "example",
+    "replace",
+    "your",
+    "secret",
+    "password",
+    "dummy",
+    "todo",
+)
+_TLS_SSLMODES = frozenset({"require", "verify-ca", "verify-full"})
+_DISTINCT_CHARACTERS = 10
+
+
+def weak_secret(value: Secret | None) -> str | None:
+    """Why a secret is unacceptable, or None."""
+    if value is None or not value.reveal():
+        return "is not set"
+    text = value.reveal()
+    if len(text) < MIN_SECRET_LENGTH:
+        return f"is shorter than {MIN_SECRET_LENGTH} characters"
+    lowered = text.lower()
+    if any(word in lowered for word in _PLACEHOLDER_WORDS) or len(set(text)) < _DISTINCT_CHARACTERS:
+        return "looks like a placeholder"
+    return None
+
+
+def database_uses_tls(url: str) -> bool:
+    query = dict(parse_qsl(urlsplit(url).query))
+    mode = (query.get("sslmode") or query.get("ssl") or "").lower()
+    return mode in _TLS_SSLMODES or mode == "true"
+
+
+def production_problems(s: Settings) -> list[str]:
+    """Every reason the settings are not fit for production (empty = fit)."""
+    return [*_secrets(s), *_exposure(s), *_connections(s), *_integrations(s)]
+
+
+def _secrets(s: Settings) -> list[str]:
+    problems = []
+    if (why := weak_secret(s.jwt_secret)) is not None:
+        problems.append(f"JWT_SECRET {why}")
+    if (why := weak_secret(s.ics_salt)) is not None:
+        problems.append(f"ICS_SALT {why}")
+    if not s.admin_allowed_emails:
+        problems.append("ADMIN_ALLOWED_EMAILS is empty: nobody could use the admin API")
+    return problems
+
+
+def _exposure(s: Settings) -> list[str]:
+    problems = []
+    if s.log_level == "debug":
+        problems.append("LOG_LEVEL=debug is not allowed in production (use info)")
+    if not s.cors_allowed_origins:
+        problems.append("CORS_ALLOWED_ORIGINS is empty: list the sites allowed to call the API")
+    elif any("*" in origin for origin in s.cors_allowed_origins):
+        problems.append("CORS_ALLOWED_ORIGINS contains '*': list origins explicitly")
+    if s.rate_limit_per_minute == 0:
+        problems.append("RATE_LIMIT_PER_MINUTE=0 turns rate limiting off")
+    return problems
+
+
+def _connections(s: Settings) -> list[str]:
+    problems = []
+    if s.redis_url is None:
+        problems.append("REDIS_URL is not set")
+    elif not s.redis_url.startswith("rediss://"):
+        problems.append("REDIS_URL must use TLS (rediss://)")
+    if s.database_url is None:
+        problems.append("DATABASE_URL is not set")
+    elif not database_uses_tls(s.database_url):
+        problems.append("DATABASE_URL must require TLS (sslmode=require, verify-ca or verify-full)")
+    return problems
+
+
+def _integrations(s: Settings) -> list[str]:
+    required = []
+    if s.mercadopago_enabled:
+        required += [("mp_access_token", "MERCADOPAGO"), ("mp_webhook_secret", "MERCADOPAGO")]
+    if s.whatsapp_enabled:
+        required += [
+            ("whatsapp_access_token", "WHATSAPP"),
+            ("whatsapp_app_secret", "WHATSAPP"),
+            ("whatsapp_verify_token", "WHATSAPP"),
+        ]
+    return [
+        f"{name.upper()} is not set (or set {flag}_ENABLED=false)"
+        for name, flag in required
+        if not _is_set(getattr(s, name))
+    ]
+
+
+def _is_set(value: Secret | None) -> bool:
+    return value is not None and bool(value.reveal())
+
+
+def describe(s: Settings) -> list[str]:
+    """What `cabanas config check` shows: values of plain settings, only set/unset for secrets."""
+    lines = []
+    for name in s.__struct_fields__:
+        value = getattr(s, name)
+        if isinstance(value, Secret) or name.endswith(("_secret", "_token", "_salt")):
+            shown = "set" if _is_set(value) else "not set"
+        elif name.endswith("_url") and value:
+            parts = urlsplit(value)
+            port = f":{parts.port}" if parts.port else ""
+            host = parts.hostname or ""
+            shown = f"{parts.scheme}://{host}{port}{parts.path} (credentials hidden)"
+        else:
+            shown = repr(value)
+        lines.append(f"{name.upper()} = {shown}")
+    return lines
