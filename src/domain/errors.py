@@ -75,3 +75,9 @@ class StayUnavailable(Conflict):
 
 class IllegalTransition(Conflict):
     code = "illegal_transition"
+
+
+class ConcurrentUpdate(Conflict):
+    """Someone else changed the same thing first; retry against the fresh state."""
+
+    code = "concurrent_update"

@@ -11,12 +11,24 @@ from litestar import Litestar
 from entrypoints.container import make_container
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging
+from entrypoints.production import production_problems
 from entrypoints.settings import Settings
 
 
 def create(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    refuse_weak_production(settings)
     if settings.database_url is None or settings.redis_url is None:
         raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
     configure_logging(settings.log_level)
-    return create_app(make_container(settings, LitestarProvider()))
+    return create_app(make_container(settings, LitestarProvider()), settings)
+
+
+def refuse_weak_production(settings: Settings) -> None:
+    """In production, start only with settings fit for it, and say everything that is not."""
+    if settings.environment != "production":
+        return
+    problems = production_problems(settings)
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise SystemExit(f"refusing to start in production:\n{listing}")

@@ -126,6 +126,51 @@ def cmd_seed(settings: Settings) -> int:
     return 0
 
 
+def cmd_config_check(settings: Settings) -> int:
+    """The production verdict without starting anything (exit 1 on problems)."""
+    from entrypoints.production import describe, production_problems
+
+    for line in describe(settings):
+        print(line)
+    problems = production_problems(settings)
+    target = "production" if settings.environment == "production" else "production (if deployed)"
+    if problems:
+        print(f"\nNOT ready for {target}:")
+        for problem in problems:
+            print(f"  - {problem}")
+        return 1
+    print(f"\nready for {target}")
+    return 0
+
+
+def cmd_admin_token(settings: Settings, email: str, ttl_hours: float) -> int:
+    """Issue an admin JWT (run it where JWT_SECRET lives; the token goes to stdout only)."""
+    from datetime import UTC, datetime, timedelta
+
+    from adapters.security.jwt import issue
+
+    if settings.jwt_secret is None or not settings.jwt_secret.reveal():
+        print("cabanas: JWT_SECRET is not set", file=sys.stderr)
+        return 2
+    if ttl_hours <= 0 or ttl_hours > settings.jwt_max_ttl_hours:
+        print(f"cabanas: --ttl-hours must be in (0, {settings.jwt_max_ttl_hours}]", file=sys.stderr)
+        return 2
+    allowed = {e.lower() for e in settings.admin_allowed_emails}
+    if email.lower() not in allowed:
+        print(
+            f"cabanas: warning: {email} is not in ADMIN_ALLOWED_EMAILS (the API will answer 403)",
+            file=sys.stderr,
+        )
+    token = issue(
+        settings.jwt_secret.reveal(),
+        email=email.lower(),
+        now=datetime.now(UTC),
+        ttl=timedelta(hours=ttl_hours),
+    )
+    print(token)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cabanas", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -133,6 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     migrate = sub.add_parser("migrate", help="apply Alembic migrations (default: to head)")
     migrate.add_argument("revision", nargs="?", default="head")
     sub.add_parser("seed", help="insert sample cabins into an empty database")
+    config = sub.add_parser("config", help="configuration tools")
+    config.add_subparsers(dest="config_command", required=True).add_parser(
+        "check", help="print the production verdict for the current environment (exit 1 if unfit)"
+    )
+    admin = sub.add_parser("admin", help="admin tools")
+    token = admin.add_subparsers(dest="admin_command", required=True).add_parser(
+        "token", help="issue an admin JWT for --email"
+    )
+    token.add_argument("--email", required=True)
+    token.add_argument("--ttl-hours", type=float, default=8.0)
     args = parser.parse_args(argv)
 
     try:
@@ -140,11 +195,17 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"cabanas: {err}", file=sys.stderr)
         return 2
+    if args.command in {"config", "admin"}:
+        logging.disable(logging.CRITICAL)  # their output is for the operator, nothing else
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    if args.command == "config":
+        return cmd_config_check(settings)
+    if args.command == "admin":
+        return cmd_admin_token(settings, args.email, args.ttl_hours)
     if args.command == "run":
         return cmd_run(settings)
     if args.command == "migrate":

@@ -15,6 +15,12 @@ from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from adapters.redis.client import RedisProbe, make_redis
+from application.admin_reservations import (
+    CancelReservation,
+    ConfirmManually,
+    GetReservationForAdmin,
+    SearchReservations,
+)
 from application.availability import CheckAvailability
 from application.calendar import GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
@@ -96,6 +102,10 @@ class RequestProvider(Provider):
     get_calendar = provide(GetCalendar)
     place_hold = provide(PlaceHold)
     get_reservation = provide(GetReservation)
+    search_reservations = provide(SearchReservations)
+    admin_reservation = provide(GetReservationForAdmin)
+    cancel_reservation = provide(CancelReservation)
+    confirm_manually = provide(ConfirmManually)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

@@ -42,13 +42,16 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
     seed(database_url)
-    return Settings(database_url=database_url, redis_url=redis_server.url())
+    # Rate limiting has its own tests; here it would only couple unrelated tests through Redis.
+    return Settings(
+        database_url=database_url, redis_url=redis_server.url(), rate_limit_per_minute=0
+    )
 
 
 @pytest.fixture
 async def client(settings: Settings, clock: FixedClock) -> AsyncIterator[AsyncTestClient[Litestar]]:
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
-    app = create_app(make_container(settings, LitestarProvider(), fixed))
+    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c

@@ -21,7 +21,7 @@ from adapters.postgres.tables import (
     accommodations,
     reservations,
 )
-from application.ports.repositories import HoldOutcome
+from application.ports.repositories import HoldOutcome, ReservationFilter, ReservationPage
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
 from domain.money import Money
@@ -125,6 +125,16 @@ EXPIRE_LAPSED_OVERLAPPING = (
     .returning(_R.id)
 )
 GET_RESERVATION = select(reservations).where(_R.code == bindparam("code"))
+SAVE_STATUS = (
+    update(reservations)
+    .where(_R.code == bindparam("p_code"), _R.status == bindparam("p_previous"))
+    .values(
+        status=bindparam("p_status"),
+        expires_at=bindparam("p_expires_at"),
+        updated_at=func.coalesce(bindparam("p_now", type_=DateTime(timezone=True)), func.now()),
+    )
+    .returning(_R.id)
+)
 OCCUPIED = select(_R.accommodation_id, _R.check_in, _R.check_out).where(
     _NOT_LAPSED, _R.stay.op("&&")(_window("start", "end"))
 )
@@ -231,6 +241,44 @@ class SqlReservationRepository:
     async def get(self, code: ReservationCode) -> Reservation | None:
         row = (await self._conn.execute(GET_RESERVATION, {"code": code.value})).first()
         return None if row is None else reservation_from_row(row)
+
+    async def search(self, criteria: ReservationFilter) -> ReservationPage:
+        conditions: list[Any] = []
+        if criteria.status is not None:
+            conditions.append(_R.status == criteria.status.value)
+        if criteria.accommodation_id is not None:
+            conditions.append(_R.accommodation_id == criteria.accommodation_id)
+        if criteria.channel is not None:
+            conditions.append(_R.channel == criteria.channel.value)
+        if criteria.stay_from is not None:
+            conditions.append(_R.check_out > criteria.stay_from)
+        if criteria.stay_to is not None:
+            conditions.append(_R.check_in < criteria.stay_to)
+        page = (
+            select(reservations)
+            .where(*conditions)
+            .order_by(_R.created_at.desc(), _R.id.desc())
+            .limit(criteria.limit)
+            .offset(criteria.offset)
+        )
+        total = select(func.count()).select_from(reservations).where(*conditions)
+        rows = await self._conn.execute(page)
+        items = [reservation_from_row(row) for row in rows]
+        count = (await self._conn.execute(total)).scalar_one()
+        return ReservationPage(items=items, total=int(count))
+
+    async def save_status(self, reservation: Reservation, previous: ReservationStatus) -> bool:
+        result = await self._conn.execute(
+            SAVE_STATUS,
+            {
+                "p_code": reservation.code.value,
+                "p_previous": previous.value,
+                "p_status": reservation.status.value,
+                "p_expires_at": reservation.expires_at,
+                "p_now": reservation.events[-1].at if reservation.events else None,
+            },
+        )
+        return result.first() is not None
 
     async def occupied(
         self, window: Stay, now: datetime, accommodation_id: int | None = None

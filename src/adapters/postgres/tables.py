@@ -24,7 +24,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import DATERANGE, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import DATERANGE, JSONB, ExcludeConstraint
 
 NO_OVERLAP_CONSTRAINT = "reservations_no_overlap"
 CODE_UNIQUE_CONSTRAINT = "reservations_code_key"
@@ -51,6 +51,20 @@ accommodations = Table(
     CheckConstraint("base_price_cents >= 0", name="accommodations_price_not_negative"),
     CheckConstraint("weekend_multiplier > 0", name="accommodations_multiplier_positive"),
     CheckConstraint("min_nights >= 1", name="accommodations_min_nights_positive"),
+)
+
+admin_audit_log = Table(
+    "admin_audit_log",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("actor", String(320), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("target", String(64), nullable=False),
+    Column("before", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("after", JSONB, nullable=False, server_default=text("'{}'::jsonb")),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("admin_audit_log_target_idx", "target"),
+    Index("admin_audit_log_at_idx", "at"),
 )
 
 reservations = Table(

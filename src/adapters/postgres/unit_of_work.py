@@ -6,6 +6,7 @@ from typing import Self
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.errors import translate
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
 from application.errors import StorageUnavailable
@@ -20,6 +21,7 @@ class SqlUnitOfWork:
         self._conn = conn
         self.accommodations = SqlAccommodationRepository(conn)
         self.reservations = SqlReservationRepository(conn)
+        self.audit = SqlAuditLog(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
-from domain.reservation import Reservation
+from domain.reservation import Channel, Reservation, ReservationStatus
 from domain.stay import Stay
 
 
@@ -15,6 +16,24 @@ class AccommodationRepository(Protocol):
     async def list(self, *, only_active: bool = True) -> Sequence[Accommodation]: ...
 
     async def get(self, accommodation_id: int) -> Accommodation | None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationFilter:
+    status: ReservationStatus | None = None
+    accommodation_id: int | None = None
+    channel: Channel | None = None
+    # Reservations whose stay overlaps [stay_from, stay_to) (either bound optional).
+    stay_from: date | None = None
+    stay_to: date | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationPage:
+    items: Sequence[Reservation]
+    total: int
 
 
 class HoldOutcome(StrEnum):
@@ -37,6 +56,15 @@ class ReservationRepository(Protocol):
         ...
 
     async def get(self, code: ReservationCode) -> Reservation | None: ...
+
+    async def search(self, criteria: ReservationFilter) -> ReservationPage:
+        """Newest first (by creation)."""
+        ...
+
+    async def save_status(self, reservation: Reservation, previous: ReservationStatus) -> bool:
+        """Persist a transition; False if the row is no longer in ``previous`` (a concurrent
+        change won), in which case nothing is written."""
+        ...
 
     async def occupied(
         self, window: Stay, now: datetime, accommodation_id: int | None = None

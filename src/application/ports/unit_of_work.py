@@ -3,6 +3,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.ports.audit import AuditLog
 from application.ports.repositories import AccommodationRepository, ReservationRepository
 
 
@@ -11,6 +12,7 @@ class UnitOfWork(Protocol):
 
     accommodations: AccommodationRepository
     reservations: ReservationRepository
+    audit: AuditLog
 
     async def __aenter__(self) -> Self: ...
 

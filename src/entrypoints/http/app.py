@@ -8,28 +8,40 @@ from contextlib import asynccontextmanager
 from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar, Router
+from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.redis.rate_limit import RedisRateLimiter
+from entrypoints.http.admin import AdminReservationController
 from entrypoints.http.controllers import (
     AccommodationController,
     AvailabilityController,
     ReservationController,
 )
 from entrypoints.http.errors import handle_exception
+from entrypoints.http.hardening import HardeningMiddleware
 from entrypoints.http.health import HealthController
+from entrypoints.settings import Settings
 
 API_PREFIX = "/api/v1"
 
 
-def create_app(container: AsyncContainer, *, debug: bool = False) -> Litestar:
+def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = False) -> Litestar:
+    hardening: HardeningMiddleware | None = None
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         # Open the pool before traffic arrives (a failing database shows up here, not mid-request).
         engine = await container.get(AsyncEngine)
         async with engine.connect():
             pass
+        if hardening is not None and settings.rate_limit_per_minute > 0:
+            redis = await container.get(Redis)
+            hardening.limiter = RedisRateLimiter(redis, settings.rate_limit_per_minute)
         app.state.ready = False
         app.state.draining = False
         try:
@@ -45,7 +57,18 @@ def create_app(container: AsyncContainer, *, debug: bool = False) -> Litestar:
             AvailabilityController,
             ReservationController,
             HealthController,
+            AdminReservationController,
         ],
+    )
+    cors = (
+        CORSConfig(
+            allow_origins=list(settings.cors_allowed_origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type"],
+            max_age=600,
+        )
+        if settings.cors_allowed_origins
+        else None
     )
     app = Litestar(
         route_handlers=[api],
@@ -57,9 +80,18 @@ def create_app(container: AsyncContainer, *, debug: bool = False) -> Litestar:
             description="Direct bookings for the cabins. Every error is RFC 9457 problem JSON.",
             path=f"{API_PREFIX}/docs",
             render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+                }
+            ),
         ),
         debug=debug,
         request_max_body_size=64 * 1024,
+        cors_config=cors,
     )
     setup_dishka(container=container, app=app)
+    # Outermost, so redirects and 429s happen before any per-request work (and cover 404s).
+    hardening = HardeningMiddleware(app.asgi_handler, settings)
+    app.asgi_handler = hardening
     return app

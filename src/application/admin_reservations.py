@@ -1,0 +1,128 @@
+"""What the owner does with reservations: look them up with full guest data, cancel them, and
+confirm them by hand when the deposit was paid in cash or by transfer. Every write is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from application.ports.audit import AuditEntry
+from application.ports.clock import Clock
+from application.ports.repositories import ReservationFilter, ReservationPage
+from application.ports.unit_of_work import UnitOfWork
+from domain.codes import ReservationCode
+from domain.errors import ConcurrentUpdate, InvalidValue, ReservationNotFound
+from domain.reservation import Reservation, ReservationStatus
+
+MAX_PAGE = 200
+
+
+class ManualPayment(StrEnum):
+    CASH = "cash"
+    TRANSFER = "transfer"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReservations:
+    """Rules: page size 1–200; newest first; full guest data (admins only)."""
+
+    uow: UnitOfWork
+
+    async def __call__(self, criteria: ReservationFilter) -> ReservationPage:
+        if not 1 <= criteria.limit <= MAX_PAGE or criteria.offset < 0:
+            raise InvalidValue(f"limit must be 1–{MAX_PAGE} and offset ≥ 0")
+        if criteria.stay_from and criteria.stay_to and criteria.stay_to <= criteria.stay_from:
+            raise InvalidValue("'to' must be after 'from'")
+        async with self.uow:
+            return await self.uow.reservations.search(criteria)
+
+
+@dataclass(frozen=True, slots=True)
+class GetReservationForAdmin:
+    uow: UnitOfWork
+
+    async def __call__(self, raw_code: str) -> Reservation:
+        async with self.uow:
+            return await _load(self.uow, raw_code)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelReservation:
+    """Rules: holds and confirmed bookings can be cancelled (their nights free up at once);
+    expired or cancelled ones cannot (409). Audited with the reason."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Reservation:
+        async with self.uow:
+            reservation = await _load(self.uow, raw_code)
+            previous = reservation.status
+            reservation.cancel(self.clock.now())
+            await _save(self.uow, reservation, previous)
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor=actor,
+                    action="reservation.cancel",
+                    target=reservation.code.value,
+                    at=self.clock.now(),
+                    before={"status": previous.value},
+                    after={"status": reservation.status.value, "reason": reason},
+                )
+            )
+            await self.uow.commit()
+            return reservation
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmManually:
+    """Rules: only a hold can be confirmed. A hold past its expiry can still be confirmed while
+    its row is still a hold: the exclusion constraint has kept its nights from anyone else, so
+    this never double-books. Audited with the payment method and note."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(
+        self, raw_code: str, actor: str, method: ManualPayment, note: str | None
+    ) -> Reservation:
+        async with self.uow:
+            reservation = await _load(self.uow, raw_code)
+            previous = reservation.status
+            reservation.confirm(self.clock.now())
+            await _save(self.uow, reservation, previous)
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor=actor,
+                    action="reservation.confirm_manually",
+                    target=reservation.code.value,
+                    at=self.clock.now(),
+                    before={"status": previous.value},
+                    after={
+                        "status": reservation.status.value,
+                        "method": method.value,
+                        "note": note,
+                    },
+                )
+            )
+            await self.uow.commit()
+            return reservation
+
+
+async def _load(uow: UnitOfWork, raw_code: str) -> Reservation:
+    try:
+        code = ReservationCode.parse(raw_code)
+    except InvalidValue:
+        raise ReservationNotFound("no reservation with that code") from None
+    found = await uow.reservations.get(code)
+    if found is None:
+        raise ReservationNotFound("no reservation with that code")
+    return found
+
+
+async def _save(uow: UnitOfWork, reservation: Reservation, previous: ReservationStatus) -> None:
+    if not await uow.reservations.save_status(reservation, previous):
+        # Someone else moved it first (another admin, a payment webhook): let the client retry
+        # against the fresh state rather than overwrite it.
+        raise ConcurrentUpdate("the reservation changed meanwhile; reload it and retry")

@@ -1,0 +1,127 @@
+"""/api/v1/admin: behind the JWT guard; every write is audited by the use cases."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from application.admin_reservations import (
+    CancelReservation,
+    ConfirmManually,
+    GetReservationForAdmin,
+    ManualPayment,
+    SearchReservations,
+)
+from application.ports.repositories import ReservationFilter
+from domain.reservation import Channel, Reservation, ReservationStatus
+from entrypoints.http import presenters, schemas
+from entrypoints.http.auth import current_admin, require_admin
+from entrypoints.http.openapi import problems
+
+AdminRequest = Request[Any, Any, Any]
+
+
+class AdminReservation(schemas.Reservation):
+    """Like the guest's view, with the contact data unmasked and the notes."""
+
+    notes: str | None = None
+
+
+class AdminReservationPage(msgspec.Struct):
+    items: list[AdminReservation]
+    total: int
+    limit: int
+    offset: int
+
+
+class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class ConfirmRequest(msgspec.Struct, forbid_unknown_fields=True):
+    payment_method: ManualPayment
+    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+def admin_view(r: Reservation) -> AdminReservation:
+    base = presenters.reservation(r, r.status)
+    fields = {f: getattr(base, f) for f in base.__struct_fields__ if f != "guest"}
+    guest = schemas.GuestView(name=r.guest.name, phone=r.guest.phone, email=r.guest.email)
+    return AdminReservation(**fields, guest=guest, notes=r.notes)
+
+
+class AdminReservationController(Controller):
+    path = "/admin/reservations"
+    tags = ["admin"]
+    guards = [require_admin]
+    security = [{"BearerToken": []}]
+
+    @get(
+        "/", summary="Search reservations (full guest data)", responses=problems(400, 401, 403, 422)
+    )
+    @inject
+    async def search(
+        self,
+        use_case: FromDishka[SearchReservations],
+        status: Annotated[ReservationStatus | None, QueryParameter()] = None,
+        accommodation_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        channel: Annotated[Channel | None, QueryParameter()] = None,
+        stay_from: Annotated[date | None, QueryParameter(name="from")] = None,
+        stay_to: Annotated[date | None, QueryParameter(name="to")] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> AdminReservationPage:
+        page = await use_case(
+            ReservationFilter(status, accommodation_id, channel, stay_from, stay_to, limit, offset)
+        )
+        return AdminReservationPage([admin_view(r) for r in page.items], page.total, limit, offset)
+
+    @get(
+        "/{code:str}",
+        summary="One reservation with full guest data",
+        responses=problems(401, 403, 404),
+    )
+    @inject
+    async def detail(
+        self, code: FromPath[str], use_case: FromDishka[GetReservationForAdmin]
+    ) -> AdminReservation:
+        return admin_view(await use_case(code))
+
+    @post(
+        "/{code:str}/cancel",
+        status_code=200,
+        summary="Cancel a hold or a booking (audited)",
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    @inject
+    async def cancel(
+        self,
+        request: AdminRequest,
+        code: FromPath[str],
+        data: JSONBody[CancelRequest],
+        use_case: FromDishka[CancelReservation],
+    ) -> AdminReservation:
+        admin = current_admin(request)
+        return admin_view(await use_case(code, admin.email, data.reason))
+
+    @post(
+        "/{code:str}/confirm",
+        status_code=200,
+        summary="Confirm a hold paid in cash or by transfer (audited)",
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    @inject
+    async def confirm(
+        self,
+        request: AdminRequest,
+        code: FromPath[str],
+        data: JSONBody[ConfirmRequest],
+        use_case: FromDishka[ConfirmManually],
+    ) -> AdminReservation:
+        admin = current_admin(request)
+        return admin_view(await use_case(code, admin.email, data.payment_method, data.note))

@@ -1,0 +1,221 @@
+"""The admin API behind the JWT guard, with the audit log, through the real app and database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import msgspec
+import pytest
+from dishka import Provider, Scope
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from adapters.postgres.database import make_engine
+from adapters.security.jwt import issue
+from application.ports.clock import Clock
+from entrypoints.container import make_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Secret, Settings
+from tests.e2e.conftest import NOW
+from tests.e2e.test_api import BOOKING, assert_problem
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+SECRET = "s3cr3t-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1"
+ADMIN = "owner@cabanas.ar"
+
+
+def bearer(
+    email: str = ADMIN, *, secret: str = SECRET, now: datetime | None = None, hours: float = 1
+) -> dict[str, str]:
+    token = issue(secret, email=email, now=now or datetime.now(UTC), ttl=timedelta(hours=hours))
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def admin_client(settings: Settings, clock: FixedClock) -> AsyncIterator[Client]:
+    configured = msgspec.structs.replace(
+        settings, jwt_secret=Secret(SECRET), admin_allowed_emails=[ADMIN]
+    )
+    fixed = Provider(scope=Scope.APP)
+    fixed.provide(lambda: clock, provides=Clock)
+    app = create_app(make_container(configured, LitestarProvider(), fixed), configured)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
+        yield c
+
+
+async def _book(client: Client, **change: object) -> str:
+    r = await client.post("/reservations", json={**BOOKING, **change})
+    assert r.status_code == 201, r.text
+    return str(r.json()["code"])
+
+
+async def test_missing_invalid_and_expired_tokens_are_401(admin_client: Client) -> None:
+    r = await admin_client.get("/admin/reservations")
+    assert_problem(r, 401)
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert_problem(
+        await admin_client.get("/admin/reservations", headers={"Authorization": "Bearer nope"}), 401
+    )
+    forged = bearer(secret="another-secret-another-secret-123456")
+    assert_problem(await admin_client.get("/admin/reservations", headers=forged), 401)
+    expired = bearer(now=datetime.now(UTC) - timedelta(hours=3), hours=1)
+    assert_problem(await admin_client.get("/admin/reservations", headers=expired), 401)
+    too_long = bearer(hours=24)
+    assert_problem(await admin_client.get("/admin/reservations", headers=too_long), 401)
+
+
+async def test_a_valid_token_for_someone_else_is_403(admin_client: Client) -> None:
+    body = assert_problem(
+        await admin_client.get("/admin/reservations", headers=bearer("guest@gmail.com")), 403
+    )
+    assert "not an administrator" in str(body["detail"])
+
+
+async def test_without_jwt_secret_the_admin_api_is_closed(client: Client) -> None:
+    body = assert_problem(await client.get("/admin/reservations", headers=bearer()), 401)
+    assert "JWT_SECRET" in str(body["detail"])
+
+
+async def test_search_filters_and_full_guest_data(admin_client: Client) -> None:
+    first = await _book(admin_client)
+    await _book(
+        admin_client, accommodation_id=2, guest_name="Ana Gómez", guest_phone="+5491100000001"
+    )
+    r = await admin_client.get("/admin/reservations", headers=bearer())
+    assert r.status_code == 200
+    page = r.json()
+    assert page["total"] == 2
+    assert r.headers["cache-control"] == "no-store"
+    mine = next(item for item in page["items"] if item["code"] == first)
+    assert mine["guest"] == {
+        "name": "Juana Pérez",
+        "phone": "+5491155551234",
+        "email": "juana@example.com",
+    }
+
+    only_two = (
+        await admin_client.get(
+            "/admin/reservations", params={"accommodation_id": 2}, headers=bearer()
+        )
+    ).json()
+    assert [i["accommodation_id"] for i in only_two["items"]] == [2]
+    held = (
+        await admin_client.get(
+            "/admin/reservations", params={"status": "confirmed"}, headers=bearer()
+        )
+    ).json()
+    assert held["total"] == 0
+    window = {"from": "2026-12-21", "to": "2026-12-30"}  # check-out day is not a night
+    assert (await admin_client.get("/admin/reservations", params=window, headers=bearer())).json()[
+        "total"
+    ] == 0
+    paged = (
+        await admin_client.get(
+            "/admin/reservations", params={"limit": 1, "offset": 1}, headers=bearer()
+        )
+    ).json()
+    assert len(paged["items"]) == 1
+    assert paged["total"] == 2
+    assert_problem(
+        await admin_client.get("/admin/reservations", params={"status": "weird"}, headers=bearer()),
+        400,
+    )
+    assert_problem(
+        await admin_client.get("/admin/reservations", params={"limit": 500}, headers=bearer()), 400
+    )
+
+    detail = await admin_client.get(f"/admin/reservations/{first}", headers=bearer())
+    assert detail.json()["guest"]["phone"] == "+5491155551234"
+    assert_problem(
+        await admin_client.get("/admin/reservations/ZZZZZZZZZZZZ", headers=bearer()), 404
+    )
+
+
+async def _audit(
+    database_url: str,
+) -> list[tuple[str, str, str, dict[str, object], dict[str, object]]]:
+    engine = make_engine(database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT actor, action, target, before, after FROM admin_audit_log ORDER BY id")
+            )
+            return [tuple(r) for r in rows]  # type: ignore[misc]
+    finally:
+        await engine.dispose()
+
+
+async def test_cancel_frees_the_nights_and_is_audited(
+    admin_client: Client, settings: Settings
+) -> None:
+    code = await _book(admin_client)
+    r = await admin_client.post(
+        f"/admin/reservations/{code}/cancel", json={"reason": "pidió el guest"}, headers=bearer()
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "cancelled"
+    await _book(admin_client)  # the same nights are free again
+    again = await admin_client.post(f"/admin/reservations/{code}/cancel", json={}, headers=bearer())
+    assert assert_problem(again, 409)["code"] == "illegal_transition"
+    assert settings.database_url is not None
+    audit = await _audit(settings.database_url)
+    assert audit == [
+        (
+            ADMIN,
+            "reservation.cancel",
+            code,
+            {"status": "pre_reserved"},
+            {"status": "cancelled", "reason": "pidió el guest"},
+        )
+    ]
+
+
+async def test_manual_confirmation_including_a_lapsed_hold(
+    admin_client: Client, clock: FixedClock, settings: Settings
+) -> None:
+    code = await _book(admin_client)
+    clock.current = NOW + timedelta(hours=2)  # the hold lapsed; nobody took the nights
+    r = await admin_client.post(
+        f"/admin/reservations/{code}/confirm",
+        json={"payment_method": "transfer", "note": "seña por transferencia"},
+        headers=bearer(),
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["status"] == "confirmed"
+    assert r.json()["expires_at"] is None
+    guest_view = await admin_client.get(f"/reservations/{code}")
+    assert guest_view.json()["status"] == "confirmed"
+    twice = await admin_client.post(
+        f"/admin/reservations/{code}/confirm", json={"payment_method": "cash"}, headers=bearer()
+    )
+    assert_problem(twice, 409)
+    bad = await admin_client.post(
+        f"/admin/reservations/{code}/confirm", json={"payment_method": "bitcoin"}, headers=bearer()
+    )
+    assert_problem(bad, 422)
+    assert settings.database_url is not None
+    [(actor, action, target, before, after)] = await _audit(settings.database_url)
+    assert (actor, action, target, before["status"]) == (
+        ADMIN,
+        "reservation.confirm_manually",
+        code,
+        "pre_reserved",
+    )
+    assert after == {"status": "confirmed", "method": "transfer", "note": "seña por transferencia"}
+
+
+async def test_concurrent_cancel_and_confirm_one_wins(admin_client: Client) -> None:
+    code = await _book(admin_client)
+    cancel, confirm = await asyncio.gather(
+        admin_client.post(f"/admin/reservations/{code}/cancel", json={}, headers=bearer()),
+        admin_client.post(
+            f"/admin/reservations/{code}/confirm", json={"payment_method": "cash"}, headers=bearer()
+        ),
+    )
+    assert sorted([cancel.status_code, confirm.status_code]) == [200, 409]

@@ -1,0 +1,107 @@
+"""Security headers, HTTPS redirect, CORS and the per-address rate limit, through the real app."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+import msgspec
+import pytest
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from entrypoints.container import make_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+from tests.e2e.test_api import assert_problem
+
+pytestmark = pytest.mark.db
+ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncTestClient[Litestar]]]
+
+
+@pytest.fixture
+def make_client(settings: Settings) -> ClientFactory:
+    @asynccontextmanager
+    async def factory(**changes: object) -> AsyncIterator[AsyncTestClient[Litestar]]:
+        configured = msgspec.structs.replace(settings, **changes)
+        app = create_app(make_container(configured, LitestarProvider()), configured)
+        async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+            yield c
+
+    return factory
+
+
+async def test_security_headers_everywhere(make_client: ClientFactory) -> None:
+    async with make_client() as c:
+        for path in ("/api/v1/accommodations", "/api/v1/nowhere"):
+            r = await c.get(path)
+            assert r.headers["x-content-type-options"] == "nosniff"
+            assert r.headers["x-frame-options"] == "DENY"
+            assert "default-src 'none'" in r.headers["content-security-policy"]
+        assert "strict-transport-security" not in r.headers  # plain-HTTP development
+
+
+async def test_https_is_forced_with_hsts(make_client: ClientFactory) -> None:
+    async with make_client(force_https=True) as c:
+        r = await c.get(
+            "/api/v1/accommodations?x=1",
+            headers={"X-Forwarded-Proto": "http"},
+            follow_redirects=False,
+        )
+        assert r.status_code == 308
+        assert r.headers["location"] == "https://testserver.local/api/v1/accommodations?x=1"
+        ok = await c.get("/api/v1/healthz", headers={"X-Forwarded-Proto": "https"})
+        assert ok.status_code == 200
+        assert ok.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+
+
+async def test_cors_allows_only_listed_origins(make_client: ClientFactory) -> None:
+    async with make_client(cors_allowed_origins=["https://cabanas.ar"]) as c:
+        preflight = {"Access-Control-Request-Method": "POST"}
+        ok = await c.options(
+            "/api/v1/reservations", headers={"Origin": "https://cabanas.ar", **preflight}
+        )
+        assert ok.headers.get("access-control-allow-origin") == "https://cabanas.ar"
+        evil = await c.options(
+            "/api/v1/reservations", headers={"Origin": "https://evil.example", **preflight}
+        )
+        assert evil.headers.get("access-control-allow-origin") != "https://evil.example"
+        assert "*" not in evil.headers.get("access-control-allow-origin", "")
+
+
+async def test_rate_limit_per_address_cannot_be_dodged_with_forwarded_headers(
+    make_client: ClientFactory,
+) -> None:
+    async with make_client(rate_limit_per_minute=5) as c:
+        # The test client's address is the identity; this is the only test that counts it
+        # (every other app in the session runs with the limit off).
+        statuses = []
+        for i in range(7):
+            spoof = {"X-Forwarded-For": f"203.0.113.{i}", "Fly-Client-IP": f"198.51.100.{i}"}
+            statuses.append((await c.get("/api/v1/accommodations", headers=spoof)).status_code)
+        assert statuses[:5] == [200] * 5
+        assert statuses[5:] == [429, 429]
+        r = await c.get("/api/v1/accommodations")
+        body = assert_problem(r, 429)
+        assert body["code"] == "rate_limited"
+        assert int(r.headers["retry-after"]) >= 1
+        assert r.headers["ratelimit-remaining"] == "0"
+        # Health probes are never limited.
+        assert (await c.get("/api/v1/healthz")).status_code == 200
+
+
+async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFactory) -> None:
+    async with make_client(rate_limit_per_minute=2, client_ip_header="Fly-Client-IP") as c:
+        me, other = f"198.51.100.{uuid.uuid4().int % 250}", str(uuid.uuid4())
+        for _ in range(2):
+            assert (
+                await c.get("/api/v1/accommodations", headers={"Fly-Client-IP": me})
+            ).status_code == 200
+        assert (
+            await c.get("/api/v1/accommodations", headers={"Fly-Client-IP": me})
+        ).status_code == 429
+        assert (
+            await c.get("/api/v1/accommodations", headers={"Fly-Client-IP": other})
+        ).status_code == 200

@@ -1,0 +1,79 @@
+import base64
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.security.jwt import AUDIENCE, InvalidToken, issue, verify
+
+SECRET = "k" * 16 + "Zq8!mW2#pL5^rT9&"
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+TWELVE_HOURS = timedelta(hours=12)
+
+
+def token(**overrides: object) -> str:
+    return issue(SECRET, email="owner@cabanas.ar", now=NOW, ttl=timedelta(hours=8), **overrides)  # type: ignore[arg-type]
+
+
+def forge(
+    claims: dict[str, object], header: dict[str, object] | None = None, secret: str = SECRET
+) -> str:
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+    head = b64(json.dumps(header or {"alg": "HS256", "typ": "JWT"}).encode())
+    body = b64(json.dumps(claims).encode())
+    sig = hmac.new(secret.encode(), f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(sig)}"
+
+
+def claims(**overrides: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "sub": "owner",
+        "email": "owner@cabanas.ar",
+        "aud": AUDIENCE,
+        "iat": int(NOW.timestamp()),
+        "exp": int((NOW + timedelta(hours=1)).timestamp()),
+    }
+    base.update(overrides)
+    return base
+
+
+def test_round_trip() -> None:
+    c = verify(SECRET, token(), now=NOW, max_ttl=TWELVE_HOURS)
+    assert c.email == "owner@cabanas.ar"
+    assert c.expires_at == NOW + timedelta(hours=8)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        ("not-a-token", "malformed"),
+        ("a.b", "malformed"),
+        (forge(claims(), secret="another-secret-entirely-32-chars!!"), "bad signature"),
+        (forge(claims(), header={"alg": "none"}), "unsupported algorithm"),
+        (forge(claims(aud="someone-else")), "wrong audience"),
+        (forge(claims(exp=int((NOW - timedelta(minutes=5)).timestamp()))), "expired"),
+        (forge({k: v for k, v in claims().items() if k != "exp"}), "exp and iat are required"),
+        (forge(claims(email="")), "sub and email are required"),
+        (forge(claims(exp=int((NOW + timedelta(hours=13)).timestamp()))), "lifetime exceeds"),
+        (forge(claims(iat=int((NOW + timedelta(hours=1)).timestamp()))), "issued in the future"),
+    ],
+)
+def test_refuses(bad: str, reason: str) -> None:
+    with pytest.raises(InvalidToken, match=reason):
+        verify(SECRET, bad, now=NOW, max_ttl=TWELVE_HOURS)
+
+
+def test_a_tampered_payload_fails_the_signature() -> None:
+    head, _, sig = token().split(".")
+    body = (
+        base64.urlsafe_b64encode(json.dumps(claims(email="evil@x.io")).encode())
+        .rstrip(b"=")
+        .decode()
+    )
+    with pytest.raises(InvalidToken, match="bad signature"):
+        verify(SECRET, f"{head}.{body}.{sig}", now=NOW, max_ttl=TWELVE_HOURS)

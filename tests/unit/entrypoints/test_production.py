@@ -1,0 +1,115 @@
+import secrets
+
+import pytest
+
+from entrypoints.asgi import refuse_weak_production
+from entrypoints.cli import main
+from entrypoints.production import production_problems, weak_secret
+from entrypoints.settings import Secret, Settings
+
+STRONG = {
+    "ENVIRONMENT": "production",
+    "JWT_SECRET": secrets.token_urlsafe(48),
+    "ICS_SALT": secrets.token_urlsafe(48),
+    "ADMIN_ALLOWED_EMAILS": "owner@cabanas.ar, ops@cabanas.ar",
+    "CORS_ALLOWED_ORIGINS": "https://cabanas.ar",
+    "DATABASE_URL": "postgres://app:pw@db.internal:5432/cabanas?sslmode=require",
+    "REDIS_URL": "rediss://default:pw@redis.upstash.io:6379",
+    "MP_ACCESS_TOKEN": "APP_USR-123",
+    "MP_WEBHOOK_SECRET": secrets.token_hex(32),
+    "WHATSAPP_ACCESS_TOKEN": "EAAG123",
+    "WHATSAPP_APP_SECRET": secrets.token_hex(16),
+    "WHATSAPP_VERIFY_TOKEN": secrets.token_hex(16),
+}
+
+
+def test_strong_settings_pass() -> None:
+    assert production_problems(Settings.from_env(STRONG)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        ({"JWT_SECRET": "short"}, "JWT_SECRET is shorter than 32"),
+        (
+            {"JWT_SECRET": "changeme-changeme-changeme-changeme-123"},
+            "JWT_SECRET looks like a placeholder",
+        ),
+        ({"JWT_SECRET": "a" * 40}, "JWT_SECRET looks like a placeholder"),
+        ({"ICS_SALT": ""}, "ICS_SALT is not set"),
+        ({"LOG_LEVEL": "debug"}, "LOG_LEVEL=debug"),
+        ({"CORS_ALLOWED_ORIGINS": ""}, "CORS_ALLOWED_ORIGINS is empty"),
+        ({"CORS_ALLOWED_ORIGINS": "https://a.ar,*"}, "contains '*'"),
+        ({"REDIS_URL": "redis://r:6379"}, "rediss://"),
+        ({"DATABASE_URL": "postgres://u@h/db"}, "sslmode=require"),
+        ({"DATABASE_URL": "postgres://u@h/db?sslmode=prefer"}, "sslmode=require"),
+        ({"MP_WEBHOOK_SECRET": ""}, "MP_WEBHOOK_SECRET is not set"),
+        ({"WHATSAPP_APP_SECRET": ""}, "WHATSAPP_APP_SECRET is not set"),
+        ({"ADMIN_ALLOWED_EMAILS": ""}, "ADMIN_ALLOWED_EMAILS is empty"),
+    ],
+)
+def test_each_weakness_is_named(change: dict[str, str], expected: str) -> None:
+    problems = production_problems(Settings.from_env({**STRONG, **change}))
+    assert any(expected in p for p in problems), problems
+
+
+def test_disabled_integrations_need_no_credentials() -> None:
+    env = {k: v for k, v in STRONG.items() if not k.startswith(("MP_", "WHATSAPP_"))}
+    env |= {"MERCADOPAGO_ENABLED": "false", "WHATSAPP_ENABLED": "false"}
+    assert production_problems(Settings.from_env(env)) == []
+
+
+def test_all_problems_are_reported_at_once_and_start_up_refuses() -> None:
+    weak = Settings.from_env({"ENVIRONMENT": "production", "JWT_SECRET": "tiny-secret-value"})
+    with pytest.raises(SystemExit) as stop:
+        refuse_weak_production(weak)
+    message = str(stop.value)
+    assert "JWT_SECRET" in message
+    assert "ICS_SALT" in message
+    assert "REDIS_URL" in message
+    assert "tiny-secret-value" not in message
+
+
+def test_development_is_not_held_to_production_rules() -> None:
+    refuse_weak_production(Settings.from_env({"JWT_SECRET": "x"}))
+
+
+def test_secrets_never_show_in_repr() -> None:
+    s = Settings.from_env(STRONG)
+    assert STRONG["JWT_SECRET"] not in repr(s)
+    assert repr(Secret("hunter2")) == "Secret('***')"
+    assert weak_secret(None) == "is not set"
+
+
+def test_config_check_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for key, value in STRONG.items():
+        monkeypatch.setenv(key, value)
+    assert main(["config", "check"]) == 0
+    out = capsys.readouterr().out
+    assert "ready for production" in out
+    assert STRONG["JWT_SECRET"] not in out
+    assert STRONG["MP_WEBHOOK_SECRET"] not in out
+    assert ":pw@" not in out  # credentials inside URLs are hidden too
+    monkeypatch.setenv("JWT_SECRET", "short")
+    assert main(["config", "check"]) == 1
+    assert "JWT_SECRET is shorter" in capsys.readouterr().out
+
+
+def test_admin_token_cli(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from adapters.security.jwt import verify
+
+    monkeypatch.setenv("JWT_SECRET", STRONG["JWT_SECRET"])
+    monkeypatch.setenv("ADMIN_ALLOWED_EMAILS", "owner@cabanas.ar")
+    assert main(["admin", "token", "--email", "Owner@Cabanas.ar", "--ttl-hours", "2"]) == 0
+    issued = capsys.readouterr().out.strip()
+    claims = verify(
+        STRONG["JWT_SECRET"], issued, now=datetime.now(UTC), max_ttl=timedelta(hours=12)
+    )
+    assert claims.email == "owner@cabanas.ar"
+    assert main(["admin", "token", "--email", "owner@cabanas.ar", "--ttl-hours", "48"]) == 2
