@@ -1,0 +1,69 @@
+"""The rate limiter against the real redis-server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+from redis.asyncio import Redis
+
+from adapters.redis.client import make_redis
+from adapters.redis.rate_limit import RedisRateLimiter
+from entrypoints.embedded import EmbeddedRedis
+
+
+@pytest.fixture
+async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
+    client = make_redis(redis_server.url())
+    yield client
+    await client.aclose()
+
+
+async def _allowed(limiter: RedisRateLimiter, who: str, n: int) -> int:
+    return sum([(await limiter.hit(who)).allowed for _ in range(n)])
+
+
+async def test_one_process_is_exact(redis: Redis) -> None:
+    who = str(uuid.uuid4())
+    limiter = RedisRateLimiter(redis, limit=100)
+    assert limiter.local_allowance == 10
+    assert await _allowed(limiter, who, 130) == 100
+    decision = await limiter.hit(who)
+    assert not decision.allowed
+    assert decision.remaining == 0
+
+
+async def test_several_processes_overshoot_by_a_bounded_amount(redis: Redis) -> None:
+    who = str(uuid.uuid4())
+    processes = [RedisRateLimiter(redis, limit=100) for _ in range(4)]
+    allowed = 0
+    for _ in range(60):  # interleaved, as a client spread over four workers would be
+        for p in processes:
+            allowed += (await p.hit(who)).allowed
+    assert 100 <= allowed <= 100 + 9 * 3
+
+
+async def test_small_limits_count_every_request_in_redis(redis: Redis) -> None:
+    who = str(uuid.uuid4())
+    a, b = RedisRateLimiter(redis, limit=5), RedisRateLimiter(redis, limit=5)
+    assert await _allowed(a, who, 3) + await _allowed(b, who, 3) == 5
+
+
+async def test_identities_are_independent_and_the_key_expires(redis: Redis) -> None:
+    limiter = RedisRateLimiter(redis, limit=2, window_s=60)
+    me, you = str(uuid.uuid4()), str(uuid.uuid4())
+    assert await _allowed(limiter, me, 3) == 2
+    assert await _allowed(limiter, you, 2) == 2
+    keys = [k async for k in redis.scan_iter(match=f"rl:60:*:{me}")]
+    assert len(keys) == 1
+    assert 0 < await redis.ttl(keys[0]) <= 61
+
+
+async def test_redis_down_fails_open(redis_server: EmbeddedRedis) -> None:
+    dead = make_redis("redis://127.0.0.1:1/0")
+    try:
+        decision = await RedisRateLimiter(dead, limit=1).hit("anyone")
+        assert decision.allowed
+    finally:
+        await dead.aclose()
