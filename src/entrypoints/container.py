@@ -15,6 +15,7 @@ from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from adapters.redis.client import RedisProbe, make_redis
+from application.admin_blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.admin_reservations import (
     CancelReservation,
     ConfirmManually,
@@ -106,6 +107,9 @@ class RequestProvider(Provider):
     admin_reservation = provide(GetReservationForAdmin)
     cancel_reservation = provide(CancelReservation)
     confirm_manually = provide(ConfirmManually)
+    create_block = provide(CreateBlock)
+    delete_block = provide(DeleteBlock)
+    list_blocks = provide(ListBlocks)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

@@ -219,3 +219,73 @@ async def test_concurrent_cancel_and_confirm_one_wins(admin_client: Client) -> N
         ),
     )
     assert sorted([cancel.status_code, confirm.status_code]) == [200, 409]
+
+
+async def test_blocks_exclude_bookings_and_bookings_exclude_blocks(
+    admin_client: Client, clock: FixedClock, settings: Settings
+) -> None:
+    block = {
+        "accommodation_id": 1,
+        "check_in": "2026-12-18",
+        "check_out": "2026-12-21",
+        "reason": "pintura",
+    }
+    assert_problem(await admin_client.post("/admin/blocks", json=block), 401)
+    created = await admin_client.post("/admin/blocks", json=block, headers=bearer())
+    assert created.status_code == 201, created.text
+    code = created.json()["code"]
+    assert created.headers["location"] == f"/api/v1/admin/blocks/{code}"
+
+    assert_problem(await admin_client.post("/reservations", json=BOOKING), 409)
+    avail = await admin_client.get(
+        "/availability", params={"check_in": "2026-12-19", "check_out": "2026-12-21"}
+    )
+    assert not next(a for a in avail.json()["accommodations"] if a["accommodation_id"] == 1)[
+        "available"
+    ]
+    cal = await admin_client.get(
+        "/accommodations/1/calendar", params={"from": "2026-12-01", "to": "2027-01-01"}
+    )
+    assert cal.json()["occupied"] == [{"check_in": "2026-12-18", "check_out": "2026-12-21"}]
+    assert_problem(await admin_client.get(f"/reservations/{code}"), 404)  # a block is not a booking
+    listed = (
+        await admin_client.get("/admin/blocks", params={"accommodation_id": 1}, headers=bearer())
+    ).json()
+    assert [b["code"] for b in listed] == [code]
+
+    # A booking elsewhere, then a block over it: refused.
+    booked = await _book(admin_client, check_in="2026-12-24", check_out="2026-12-27")
+    over = {**block, "check_in": "2026-12-26", "check_out": "2026-12-28"}
+    assert_problem(await admin_client.post("/admin/blocks", json=over, headers=bearer()), 409)
+    # ... unless the hold lapsed: lapsed holds never block anything.
+    clock.current = NOW + timedelta(hours=1)
+    assert (
+        await admin_client.post("/admin/blocks", json=over, headers=bearer())
+    ).status_code == 201
+    assert (await admin_client.get(f"/reservations/{booked}")).json()["status"] == "expired"
+
+    removed = await admin_client.delete(f"/admin/blocks/{code}", headers=bearer())
+    assert removed.status_code == 204
+    assert_problem(await admin_client.delete(f"/admin/blocks/{code}", headers=bearer()), 404)
+    assert (await admin_client.post("/reservations", json=BOOKING)).status_code == 201
+
+    assert settings.database_url is not None
+    actions = [(a[1], a[2]) for a in await _audit(settings.database_url)]
+    assert ("block.create", code) in actions
+    assert ("block.delete", code) in actions
+
+
+@pytest.mark.parametrize(
+    ("change", "status"),
+    [
+        ({"check_in": "2026-11-20", "check_out": "2026-11-25"}, 422),  # already over
+        ({"check_out": "2026-12-17"}, 422),  # backwards
+        ({"accommodation_id": 99}, 404),
+        ({"check_in": "mañana"}, 422),
+    ],
+)
+async def test_bad_blocks(admin_client: Client, change: dict[str, object], status: int) -> None:
+    block = {"accommodation_id": 1, "check_in": "2026-12-18", "check_out": "2026-12-21"}
+    assert_problem(
+        await admin_client.post("/admin/blocks", json={**block, **change}, headers=bearer()), status
+    )

@@ -156,6 +156,8 @@ async def test_the_database_itself_refuses_overlaps(engine: AsyncEngine) -> None
         ("deposit_cents = -1", "reservations_amounts_valid"),
         ("status = 'maybe'", "reservations_status_known"),
         ("expires_at = NULL", "reservations_hold_has_expiry"),
+        ("guest_name = NULL", "reservations_booking_has_guest"),
+        ("kind = 'other'", "reservations_kind_known"),
     ],
 )
 async def test_check_constraints_state_the_rules(
@@ -202,7 +204,15 @@ async def test_schema_has_the_checklist_indexes_and_not_nulls(engine: AsyncEngin
     assert "EXCLUDE USING gist (accommodation_id WITH =, stay WITH &&)" in exclusion
     assert "pre_reserved" in exclusion
     assert "confirmed" in exclusion
-    assert nullable == {"guest_email", "notes", "expires_at"}
+    # Guest columns are NULL only for blocks (a CHECK constraint says so).
+    assert nullable == {
+        "guest_email",
+        "notes",
+        "expires_at",
+        "guest_name",
+        "guest_phone",
+        "block_reason",
+    }
 
 
 async def test_occupied_excludes_lapsed_holds_and_other_windows(engine: AsyncEngine) -> None:

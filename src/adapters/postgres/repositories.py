@@ -124,10 +124,14 @@ EXPIRE_LAPSED_OVERLAPPING = (
     .values(status=ReservationStatus.EXPIRED.value, updated_at=bindparam("p_now"))
     .returning(_R.id)
 )
-GET_RESERVATION = select(reservations).where(_R.code == bindparam("code"))
+GET_RESERVATION = select(reservations).where(_R.code == bindparam("code"), _R.kind == "booking")
 SAVE_STATUS = (
     update(reservations)
-    .where(_R.code == bindparam("p_code"), _R.status == bindparam("p_previous"))
+    .where(
+        _R.code == bindparam("p_code"),
+        _R.kind == "booking",
+        _R.status == bindparam("p_previous"),
+    )
     .values(
         status=bindparam("p_status"),
         expires_at=bindparam("p_expires_at"),
@@ -243,7 +247,7 @@ class SqlReservationRepository:
         return None if row is None else reservation_from_row(row)
 
     async def search(self, criteria: ReservationFilter) -> ReservationPage:
-        conditions: list[Any] = []
+        conditions: list[Any] = [_R.kind == "booking"]
         if criteria.status is not None:
             conditions.append(_R.status == criteria.status.value)
         if criteria.accommodation_id is not None:

@@ -87,8 +87,8 @@ reservations = Table(
         nullable=False,
     ),
     Column("guests", Integer, nullable=False),
-    Column("guest_name", String(200), nullable=False),
-    Column("guest_phone", String(20), nullable=False),
+    Column("guest_name", String(200)),  # NULL only for blocks
+    Column("guest_phone", String(20)),
     Column("guest_email", String(320)),
     Column("notes", Text),
     Column("total_cents", BigInteger, nullable=False),
@@ -99,6 +99,13 @@ reservations = Table(
     Column("expires_at", DateTime(timezone=True)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("kind", String(10), nullable=False, server_default="booking"),
+    Column("block_reason", Text),
+    CheckConstraint("kind IN ('booking', 'block')", name="reservations_kind_known"),
+    CheckConstraint(
+        "kind = 'block' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
+        name="reservations_booking_has_guest",
+    ),
     CheckConstraint("check_out > check_in", name="reservations_check_out_after_check_in"),
     CheckConstraint("guests > 0", name="reservations_guests_positive"),
     CheckConstraint(

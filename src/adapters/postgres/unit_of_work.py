@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.audit import SqlAuditLog
+from adapters.postgres.blocks import SqlBlockRepository
 from adapters.postgres.errors import translate
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
 from application.errors import StorageUnavailable
@@ -22,6 +23,7 @@ class SqlUnitOfWork:
         self.accommodations = SqlAccommodationRepository(conn)
         self.reservations = SqlReservationRepository(conn)
         self.audit = SqlAuditLog(conn)
+        self.blocks = SqlBlockRepository(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from domain.accommodation import Accommodation
+from domain.block import Block
 from domain.codes import ReservationCode
 from domain.reservation import Channel, Reservation, ReservationStatus
 from domain.stay import Stay
@@ -34,6 +35,20 @@ class ReservationFilter:
 class ReservationPage:
     items: Sequence[Reservation]
     total: int
+
+
+class BlockRepository(Protocol):
+    async def add(self, block: Block, now: datetime) -> bool:
+        """False when the nights overlap an active booking or block (lapsed holds don't count)."""
+        ...
+
+    async def remove(self, code: ReservationCode, now: datetime) -> Block | None:
+        """Deactivate an active block; None if there is none with that code."""
+        ...
+
+    async def list_active(
+        self, accommodation_id: int | None, ending_after: date
+    ) -> Sequence[Block]: ...
 
 
 class HoldOutcome(StrEnum):

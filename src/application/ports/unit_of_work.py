@@ -4,7 +4,11 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.audit import AuditLog
-from application.ports.repositories import AccommodationRepository, ReservationRepository
+from application.ports.repositories import (
+    AccommodationRepository,
+    BlockRepository,
+    ReservationRepository,
+)
 
 
 class UnitOfWork(Protocol):
@@ -12,6 +16,7 @@ class UnitOfWork(Protocol):
 
     accommodations: AccommodationRepository
     reservations: ReservationRepository
+    blocks: BlockRepository
     audit: AuditLog
 
     async def __aenter__(self) -> Self: ...

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from application.admin_blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.admin_reservations import (
     CancelReservation,
     ConfirmManually,
@@ -18,6 +19,7 @@ from application.admin_reservations import (
     SearchReservations,
 )
 from application.ports.repositories import ReservationFilter
+from domain.block import Block
 from domain.reservation import Channel, Reservation, ReservationStatus
 from entrypoints.http import presenters, schemas
 from entrypoints.http.auth import current_admin, require_admin
@@ -125,3 +127,79 @@ class AdminReservationController(Controller):
     ) -> AdminReservation:
         admin = current_admin(request)
         return admin_view(await use_case(code, admin.email, data.payment_method, data.note))
+
+
+class BlockRequest(msgspec.Struct, forbid_unknown_fields=True):
+    accommodation_id: Annotated[int, msgspec.Meta(ge=1)]
+    check_in: date
+    check_out: date
+    reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
+
+
+class BlockView(msgspec.Struct):
+    code: str
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    nights: int
+    reason: str
+    active: bool
+
+
+def block_view(b: Block) -> BlockView:
+    return BlockView(
+        b.code.value,
+        b.accommodation_id,
+        b.stay.check_in,
+        b.stay.check_out,
+        b.stay.nights,
+        b.reason,
+        b.active,
+    )
+
+
+class AdminBlockController(Controller):
+    path = "/admin/blocks"
+    tags = ["admin"]
+    guards = [require_admin]
+    security = [{"BearerToken": []}]
+
+    @get("/", summary="Active and future manual blocks", responses=problems(401, 403))
+    @inject
+    async def list_blocks(
+        self,
+        use_case: FromDishka[ListBlocks],
+        accommodation_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+    ) -> list[BlockView]:
+        return [block_view(b) for b in await use_case(accommodation_id)]
+
+    @post(
+        "/",
+        summary="Close nights (they exclude bookings like bookings do; audited)",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    @inject
+    async def create(
+        self, request: AdminRequest, data: JSONBody[BlockRequest], use_case: FromDishka[CreateBlock]
+    ) -> Response[BlockView]:
+        admin = current_admin(request)
+        block = await use_case(
+            data.accommodation_id, data.check_in, data.check_out, data.reason, admin.email
+        )
+        return Response(
+            block_view(block),
+            status_code=201,
+            headers={"Location": f"/api/v1/admin/blocks/{block.code.value}"},
+        )
+
+    @delete(
+        "/{code:str}",
+        status_code=204,
+        summary="Reopen the nights of a block (audited)",
+        responses=problems(401, 403, 404),
+    )
+    @inject
+    async def remove(
+        self, request: AdminRequest, code: FromPath[str], use_case: FromDishka[DeleteBlock]
+    ) -> None:
+        await use_case(code, current_admin(request).email)

@@ -16,7 +16,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.redis.rate_limit import RedisRateLimiter
-from entrypoints.http.admin import AdminReservationController
+from entrypoints.http.admin import AdminBlockController, AdminReservationController
 from entrypoints.http.controllers import (
     AccommodationController,
     AvailabilityController,
@@ -58,6 +58,7 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
             ReservationController,
             HealthController,
             AdminReservationController,
+            AdminBlockController,
         ],
     )
     cors = (
