@@ -73,6 +73,10 @@ class StayUnavailable(Conflict):
     code = "stay_unavailable"
 
 
+class DuplicateName(Conflict):
+    code = "duplicate_name"
+
+
 class IllegalTransition(Conflict):
     code = "illegal_transition"
 

@@ -13,8 +13,15 @@ from adapters.codes import SecretsCodeGenerator
 from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.probe import PostgresProbe
+from adapters.postgres.stats import SqlStatsReader
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from adapters.redis.client import RedisProbe, make_redis
+from application.admin_accommodations import (
+    CreateAccommodation,
+    GetAnyAccommodation,
+    ListAllAccommodations,
+    UpdateAccommodation,
+)
 from application.admin_blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.admin_reservations import (
     CancelReservation,
@@ -22,6 +29,7 @@ from application.admin_reservations import (
     GetReservationForAdmin,
     SearchReservations,
 )
+from application.admin_stats import GetStats
 from application.availability import CheckAvailability
 from application.calendar import GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
@@ -31,6 +39,7 @@ from application.place_hold import PlaceHold
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
+from application.ports.stats import StatsReader
 from application.ports.unit_of_work import UnitOfWork
 from domain.policy import BookingPolicy
 from entrypoints.settings import Settings
@@ -107,7 +116,13 @@ class RequestProvider(Provider):
     admin_reservation = provide(GetReservationForAdmin)
     cancel_reservation = provide(CancelReservation)
     confirm_manually = provide(ConfirmManually)
+    list_all_accommodations = provide(ListAllAccommodations)
+    get_any_accommodation = provide(GetAnyAccommodation)
+    create_accommodation = provide(CreateAccommodation)
+    update_accommodation = provide(UpdateAccommodation)
     create_block = provide(CreateBlock)
+    stats_reader = provide(SqlStatsReader, provides=StatsReader)
+    get_stats = provide(GetStats)
     delete_block = provide(DeleteBlock)
     list_blocks = provide(ListBlocks)
 

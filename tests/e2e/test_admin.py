@@ -289,3 +289,133 @@ async def test_bad_blocks(admin_client: Client, change: dict[str, object], statu
     assert_problem(
         await admin_client.post("/admin/blocks", json={**block, **change}, headers=bearer()), status
     )
+
+
+async def test_accommodations_create_update_deactivate(
+    admin_client: Client, settings: Settings
+) -> None:
+    new = {
+        "name": "Cabaña del Río",
+        "capacity": 5,
+        "base_price": 70000.50,
+        "weekend_multiplier": 1.3,
+        "min_nights": 2,
+        "amenities": ["wifi", "parrilla"],
+    }
+    assert_problem(await admin_client.post("/admin/accommodations", json=new), 401)
+    created = await admin_client.post("/admin/accommodations", json=new, headers=bearer())
+    assert created.status_code == 201, created.text
+    acc = created.json()
+    assert (acc["name"], acc["base_price"], acc["weekend_multiplier"], acc["active"]) == (
+        "Cabaña del Río",
+        70000.5,
+        1.3,
+        True,
+    )
+    acc_id = acc["id"]
+    # Guests see it at once in this process (the catalogue was refreshed).
+    assert any(a["id"] == acc_id for a in (await admin_client.get("/accommodations")).json())
+    assert_problem(
+        await admin_client.post("/admin/accommodations", json=new, headers=bearer()), 409
+    )
+
+    patched = await admin_client.patch(
+        f"/admin/accommodations/{acc_id}", json={"base_price": 80000}, headers=bearer()
+    )
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["base_price"] == 80000
+    assert patched.json()["capacity"] == 5  # untouched
+    quote = await admin_client.get(
+        "/availability", params={"check_in": "2026-12-14", "check_out": "2026-12-16"}
+    )
+    mine = next(a for a in quote.json()["accommodations"] if a["accommodation_id"] == acc_id)
+    assert mine["total_amount"] == 160000  # Mon + Tue nights at the new price
+
+    off = await admin_client.post(f"/admin/accommodations/{acc_id}/deactivate", headers=bearer())
+    assert off.json()["active"] is False
+    assert_problem(await admin_client.get(f"/accommodations/{acc_id}"), 404)
+    booking = {
+        **BOOKING,
+        "accommodation_id": acc_id,
+        "check_in": "2026-12-14",
+        "check_out": "2026-12-16",
+    }
+    assert (
+        assert_problem(await admin_client.post("/reservations", json=booking), 422)["code"]
+        == "accommodation_inactive"
+    )
+    listed = (await admin_client.get("/admin/accommodations", headers=bearer())).json()
+    assert any(a["id"] == acc_id and a["active"] is False for a in listed)
+
+    assert settings.database_url is not None
+    audit = [(a[1], a[2]) for a in await _audit(settings.database_url)]
+    assert audit == [
+        ("accommodation.create", str(acc_id)),
+        ("accommodation.update", str(acc_id)),
+        ("accommodation.update", str(acc_id)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({"capacity": 0}, 422),
+        ({"base_price": -1}, 422),
+        ({"base_price": 10.001}, 422),
+        ({"weekend_multiplier": 0}, 422),
+        ({"surprise": 1}, 422),
+        ({"name": ""}, 422),
+    ],
+)
+async def test_bad_accommodation_changes(
+    admin_client: Client, body: dict[str, object], status: int
+) -> None:
+    assert_problem(
+        await admin_client.patch("/admin/accommodations/1", json=body, headers=bearer()), status
+    )
+
+
+async def test_unknown_accommodation_is_404_for_admins_too(admin_client: Client) -> None:
+    assert_problem(
+        await admin_client.patch(
+            "/admin/accommodations/999", json={"capacity": 2}, headers=bearer()
+        ),
+        404,
+    )
+    assert_problem(await admin_client.get("/admin/accommodations/999", headers=bearer()), 404)
+
+
+async def test_stats_count_nights_revenue_and_pending_holds(admin_client: Client) -> None:
+    held = await _book(admin_client)  # 3 nights on cabin 1 (Dec 18–21), a live hold
+    confirmed = await _book(
+        admin_client, accommodation_id=2, check_in="2026-12-10", check_out="2026-12-12"
+    )
+    await admin_client.post(
+        f"/admin/reservations/{confirmed}/confirm",
+        json={"payment_method": "cash"},
+        headers=bearer(),
+    )
+    block = {"accommodation_id": 3, "check_in": "2026-12-05", "check_out": "2026-12-09"}
+    assert (
+        await admin_client.post("/admin/blocks", json=block, headers=bearer())
+    ).status_code == 201
+    assert_problem(await admin_client.get("/admin/stats"), 401)
+    r = await admin_client.get(
+        "/admin/stats", params={"from": "2026-12-01", "to": "2026-12-31"}, headers=bearer()
+    )
+    assert r.status_code == 200, r.text
+    s = r.json()
+    assert (s["booked_nights"], s["blocked_nights"], s["pending_holds"]) == (5, 4, 1)
+    assert s["cabin_nights"] == 3 * 30
+    assert s["occupancy"] == round(9 / 90, 4)
+    dec = next(m for m in s["revenue_by_month"] if m["month"] == "2026-12")
+    assert dec["bookings"] == 1  # only the confirmed one counts as revenue
+    # Cabaña del Bosque: Thursday 60k + Friday 60k x 1.15.
+    assert dec["total_amount"] == 129000
+    assert held
+    assert_problem(
+        await admin_client.get(
+            "/admin/stats", params={"from": "2026-12-31", "to": "2026-12-01"}, headers=bearer()
+        ),
+        422,
+    )

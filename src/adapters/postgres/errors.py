@@ -6,9 +6,11 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters.postgres.tables import CODE_UNIQUE_CONSTRAINT, NO_OVERLAP_CONSTRAINT
 from application.errors import CodeCollision, StorageError, TransientStorageError
-from domain.errors import StayUnavailable
+from domain.errors import DuplicateName, RuleViolation, StayUnavailable
 
 EXCLUSION_VIOLATION = "23P01"
+CHECK_VIOLATION = "23514"
+ACCOMMODATION_NAME_CONSTRAINT = "accommodations_name_key"
 UNIQUE_VIOLATION = "23505"
 DEADLOCK_DETECTED = "40P01"
 SERIALIZATION_FAILURE = "40001"
@@ -38,4 +40,8 @@ def translate(exc: DBAPIError) -> Exception:
         return StayUnavailable("those nights are already taken")
     if state == UNIQUE_VIOLATION and constraint == CODE_UNIQUE_CONSTRAINT:
         return CodeCollision("reservation code already in use")
+    if state == UNIQUE_VIOLATION and constraint == ACCOMMODATION_NAME_CONSTRAINT:
+        return DuplicateName("another accommodation already has that name")
+    if state == CHECK_VIOLATION:
+        return RuleViolation(f"the database refused a value ({constraint or 'check constraint'})")
     return StorageError(f"database error (SQLSTATE {state or 'unknown'})")

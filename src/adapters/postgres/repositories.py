@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, DateTime, bindparam, func, literal_column, select, text, update
+from sqlalchemy import Date, DateTime, bindparam, func, insert, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -209,6 +209,21 @@ class SqlAccommodationRepository:
         row = (await self._conn.execute(GET_ACCOMMODATION, {"id": accommodation_id})).first()
         return None if row is None else accommodation_from_row(row)
 
+    async def add(self, accommodation: Accommodation) -> int:
+        stmt = insert(accommodations).returning(_A.id)
+        return int(
+            (await self._conn.execute(stmt, _accommodation_values(accommodation))).scalar_one()
+        )
+
+    async def update(self, accommodation: Accommodation) -> bool:
+        stmt = (
+            update(accommodations)
+            .where(_A.id == accommodation.id)
+            .values(**_accommodation_values(accommodation), updated_at=func.now())
+            .returning(_A.id)
+        )
+        return (await self._conn.execute(stmt)).first() is not None
+
 
 class SqlReservationRepository:
     def __init__(self, conn: AsyncConnection) -> None:
@@ -304,6 +319,20 @@ class SqlReservationRepository:
         params = {"accommodation_id": accommodation_id, "now": now, "start": start, "end": end}
         result = await self._conn.execute(OCCUPIED_ONE, params)
         return [Stay(ci, co) for ci, co in result]
+
+
+def _accommodation_values(a: Accommodation) -> dict[str, Any]:
+    return {
+        "name": a.name,
+        "description": a.description,
+        "capacity": a.capacity,
+        "base_price_cents": a.base_price.cents,
+        "currency": a.base_price.currency,
+        "weekend_multiplier": a.weekend_multiplier,
+        "min_nights": a.min_nights,
+        "amenities": list(a.amenities),
+        "active": a.active,
+    }
 
 
 def _insert_values(r: Reservation, now: datetime, basis: Accommodation) -> dict[str, Any]:

@@ -18,6 +18,15 @@ class AccommodationRepository(Protocol):
 
     async def get(self, accommodation_id: int) -> Accommodation | None: ...
 
+    async def add(self, accommodation: Accommodation) -> int:
+        """Store a new accommodation (its ``id`` is ignored) and return the new id.
+        Raises ``DuplicateName`` if the name is taken."""
+        ...
+
+    async def update(self, accommodation: Accommodation) -> bool:
+        """False if there is no accommodation with that id. Raises ``DuplicateName``."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class ReservationFilter:

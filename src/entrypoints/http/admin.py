@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from application.admin_accommodations import (
+    AccommodationChanges,
+    CreateAccommodation,
+    GetAnyAccommodation,
+    ListAllAccommodations,
+    UpdateAccommodation,
+)
 from application.admin_blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.admin_reservations import (
     CancelReservation,
@@ -18,7 +26,9 @@ from application.admin_reservations import (
     ManualPayment,
     SearchReservations,
 )
+from application.admin_stats import GetStats
 from application.ports.repositories import ReservationFilter
+from domain.accommodation import Accommodation
 from domain.block import Block
 from domain.reservation import Channel, Reservation, ReservationStatus
 from entrypoints.http import presenters, schemas
@@ -203,3 +213,185 @@ class AdminBlockController(Controller):
         self, request: AdminRequest, code: FromPath[str], use_case: FromDishka[DeleteBlock]
     ) -> None:
         await use_case(code, current_admin(request).email)
+
+
+# Bounds are checked by the domain (msgspec cannot put ge/gt on Decimal).
+Price = Annotated[Decimal, msgspec.Meta(description="ARS per night, at most two decimals")]
+Multiplier = Annotated[Decimal, msgspec.Meta(description="applies to Friday and Saturday nights")]
+
+
+class AccommodationCreate(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)]
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100)]
+    base_price: Price
+    description: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    weekend_multiplier: Multiplier = Decimal(1)
+    min_nights: Annotated[int, msgspec.Meta(ge=1, le=30)] = 1
+    amenities: list[Annotated[str, msgspec.Meta(max_length=60)]] = msgspec.field(
+        default_factory=list
+    )
+    active: bool = True
+
+
+class AccommodationPatch(msgspec.Struct, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=120)] | None = None
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=100)] | None = None
+    base_price: Price | None = None
+    description: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+    weekend_multiplier: Multiplier | None = None
+    min_nights: Annotated[int, msgspec.Meta(ge=1, le=30)] | None = None
+    amenities: list[Annotated[str, msgspec.Meta(max_length=60)]] | None = None
+    active: bool | None = None
+
+
+class AdminAccommodation(schemas.Accommodation):
+    active: bool = True
+
+
+def accommodation_view(a: Accommodation) -> AdminAccommodation:
+    base = presenters.accommodation(a)
+    return AdminAccommodation(
+        **{f: getattr(base, f) for f in base.__struct_fields__}, active=a.active
+    )
+
+
+def _changes(data: AccommodationCreate | AccommodationPatch) -> AccommodationChanges:
+    return AccommodationChanges(
+        name=data.name,
+        description=data.description,
+        capacity=data.capacity,
+        base_price=data.base_price,
+        weekend_multiplier=data.weekend_multiplier,
+        min_nights=data.min_nights,
+        amenities=tuple(data.amenities) if data.amenities is not None else None,
+        active=data.active,
+    )
+
+
+class AdminAccommodationController(Controller):
+    path = "/admin/accommodations"
+    tags = ["admin"]
+    guards = [require_admin]
+    security = [{"BearerToken": []}]
+
+    @get("/", summary="All accommodations, inactive included", responses=problems(401, 403))
+    @inject
+    async def list_all(
+        self, use_case: FromDishka[ListAllAccommodations]
+    ) -> list[AdminAccommodation]:
+        return [accommodation_view(a) for a in await use_case()]
+
+    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(401, 403, 404))
+    @inject
+    async def detail(
+        self, accommodation_id: FromPath[int], use_case: FromDishka[GetAnyAccommodation]
+    ) -> AdminAccommodation:
+        return accommodation_view(await use_case(accommodation_id))
+
+    @post(
+        "/",
+        summary="Create an accommodation (audited)",
+        responses=problems(400, 401, 403, 409, 422),
+    )
+    @inject
+    async def create(
+        self,
+        request: AdminRequest,
+        data: JSONBody[AccommodationCreate],
+        use_case: FromDishka[CreateAccommodation],
+    ) -> Response[AdminAccommodation]:
+        created = await use_case(_changes(data), current_admin(request).email)
+        return Response(
+            accommodation_view(created),
+            status_code=201,
+            headers={"Location": f"/api/v1/admin/accommodations/{created.id}"},
+        )
+
+    @patch(
+        "/{accommodation_id:int}",
+        summary="Change price, capacity, min nights, multiplier, amenities, active (audited)",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    @inject
+    async def update(
+        self,
+        request: AdminRequest,
+        accommodation_id: FromPath[int],
+        data: JSONBody[AccommodationPatch],
+        use_case: FromDishka[UpdateAccommodation],
+    ) -> AdminAccommodation:
+        return accommodation_view(
+            await use_case(accommodation_id, _changes(data), current_admin(request).email)
+        )
+
+    @post(
+        "/{accommodation_id:int}/deactivate",
+        status_code=200,
+        summary="Stop taking bookings for it (existing bookings stay; audited)",
+        responses=problems(401, 403, 404),
+    )
+    @inject
+    async def deactivate(
+        self,
+        request: AdminRequest,
+        accommodation_id: FromPath[int],
+        use_case: FromDishka[UpdateAccommodation],
+    ) -> AdminAccommodation:
+        changes = AccommodationChanges(active=False)
+        return accommodation_view(
+            await use_case(accommodation_id, changes, current_admin(request).email)
+        )
+
+
+class MonthRevenueView(msgspec.Struct):
+    month: str
+    bookings: int
+    total_amount: float
+    deposit_amount: float
+
+
+class StatsView(msgspec.Struct):
+    start: date = msgspec.field(name="from")
+    end: date = msgspec.field(name="to")
+    booked_nights: int = 0
+    blocked_nights: int = 0
+    cabin_nights: int = 0
+    occupancy: float = 0.0
+    pending_holds: int = 0
+    currency: str = "ARS"
+    revenue_by_month: list[MonthRevenueView] = msgspec.field(default_factory=list)
+
+
+class AdminStatsController(Controller):
+    path = "/admin/stats"
+    tags = ["admin"]
+    guards = [require_admin]
+    security = [{"BearerToken": []}]
+
+    @get(
+        "/",
+        summary="Occupancy, revenue by month, pending holds",
+        responses=problems(400, 401, 403, 422),
+    )
+    @inject
+    async def stats(
+        self,
+        use_case: FromDishka[GetStats],
+        start: Annotated[date | None, QueryParameter(name="from")] = None,
+        end: Annotated[date | None, QueryParameter(name="to")] = None,
+    ) -> StatsView:
+        s = await use_case(start, end)
+        occupied = s.booked_nights + s.blocked_nights
+        return StatsView(
+            start=s.window_start,
+            end=s.window_end,
+            booked_nights=s.booked_nights,
+            blocked_nights=s.blocked_nights,
+            cabin_nights=s.cabin_nights,
+            occupancy=round(occupied / s.cabin_nights, 4) if s.cabin_nights else 0.0,
+            pending_holds=s.pending_holds,
+            revenue_by_month=[
+                MonthRevenueView(m.month, m.bookings, m.total_cents / 100, m.deposit_cents / 100)
+                for m in s.revenue_by_month
+            ],
+        )

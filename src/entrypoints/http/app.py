@@ -16,7 +16,12 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.redis.rate_limit import RedisRateLimiter
-from entrypoints.http.admin import AdminBlockController, AdminReservationController
+from entrypoints.http.admin import (
+    AdminAccommodationController,
+    AdminBlockController,
+    AdminReservationController,
+    AdminStatsController,
+)
 from entrypoints.http.controllers import (
     AccommodationController,
     AvailabilityController,
@@ -59,6 +64,8 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
             HealthController,
             AdminReservationController,
             AdminBlockController,
+            AdminAccommodationController,
+            AdminStatsController,
         ],
     )
     cors = (
