@@ -151,6 +151,8 @@ def server_command(factory: str, port: int) -> list[str]:
         "uvloop",
         "--http",
         "httptools",
+        "--no-proxy-headers",
+        "--no-server-header",
     ]
 
 

@@ -94,6 +94,10 @@ def cmd_run(settings: Settings) -> int:
             log_level=resolved.log_level,
             access_log=False,
             timeout_graceful_shutdown=10,
+            # uvicorn would otherwise rewrite the client address from X-Forwarded-For sent by
+            # 127.0.0.1, and announce itself in a Server header.
+            proxy_headers=False,
+            server_header=False,
         )
         log.info(
             "serving on http://%s:%s/api/v1 (docs at /api/v1/docs)", resolved.host, resolved.port

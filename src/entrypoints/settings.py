@@ -86,9 +86,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ics_salt: Secret | None = None
     cors_allowed_origins: list[str] = msgspec.field(default_factory=list)
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 100  # per client IP; 0 = off
-    # The header a trusted proxy puts the real client address in (Fly: Fly-Client-IP).
-    # Unset → the TCP peer address; X-Forwarded-For is never trusted.
-    client_ip_header: str | None = None
+    # 1 = every request counted in Redis (exact across machines). N > 1 lets each process
+    # count N hits locally between pushes: faster, but may exceed the limit by (N-1) per process.
+    rate_limit_local_allowance: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
+    # Behind a trusted proxy (Fly), the client address comes from TRUSTED_PROXY_HEADER, else the
+    # last X-Forwarded-For hop. Off → the TCP peer address; proxy headers are ignored.
+    trusted_proxy: bool = False
+    trusted_proxy_header: str = "Fly-Client-IP"
     hsts_max_age: Annotated[int, msgspec.Meta(ge=0)] = 31_536_000
     force_https: bool = False  # redirect X-Forwarded-Proto: http to https (on in production)
 

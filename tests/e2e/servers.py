@@ -35,7 +35,8 @@ def uvicorn_server(env: Mapping[str, str]) -> Iterator[str]:
     with tempfile.TemporaryFile() as output:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "entrypoints.asgi:create"]
-            + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"],
+            + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
+            + ["--no-proxy-headers", "--no-server-header"],
             env={**os.environ, **env},
             stdout=output,
             stderr=subprocess.STDOUT,

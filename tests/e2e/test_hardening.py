@@ -93,7 +93,7 @@ async def test_rate_limit_per_address_cannot_be_dodged_with_forwarded_headers(
 
 
 async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFactory) -> None:
-    async with make_client(rate_limit_per_minute=2, client_ip_header="Fly-Client-IP") as c:
+    async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
         me, other = f"198.51.100.{uuid.uuid4().int % 250}", str(uuid.uuid4())
         for _ in range(2):
             assert (
@@ -105,3 +105,29 @@ async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFact
         assert (
             await c.get("/api/v1/accommodations", headers={"Fly-Client-IP": other})
         ).status_code == 200
+
+
+async def test_health_checks_are_not_redirected(make_client: ClientFactory) -> None:
+    async with make_client(force_https=True) as c:
+        r = await c.get(
+            "/api/v1/healthz", headers={"X-Forwarded-Proto": "http"}, follow_redirects=False
+        )
+        assert r.status_code == 200
+
+
+async def test_docs_page_has_its_own_restrictive_csp(make_client: ClientFactory) -> None:
+    async with make_client() as c:
+        r = await c.get("/api/v1/docs")
+        csp = r.headers["content-security-policy"]
+        assert "default-src 'none'" in csp
+        assert "script-src 'self' https://cdn.jsdelivr.net" in csp
+
+
+async def test_oversized_bodies_are_refused_with_a_problem(make_client: ClientFactory) -> None:
+    async with make_client() as c:
+        r = await c.post(
+            "/api/v1/reservations",
+            content=b'{"notes": "' + b"x" * 70_000 + b'"}',
+            headers={"content-type": "application/json"},
+        )
+        assert_problem(r, 413)

@@ -24,10 +24,18 @@ async def _allowed(limiter: RedisRateLimiter, who: str, n: int) -> int:
     return sum([(await limiter.hit(who)).allowed for _ in range(n)])
 
 
-async def test_one_process_is_exact(redis: Redis) -> None:
+async def test_two_processes_share_one_exact_budget(redis: Redis) -> None:
     who = str(uuid.uuid4())
-    limiter = RedisRateLimiter(redis, limit=100)
-    assert limiter.local_allowance == 10
+    a, b = RedisRateLimiter(redis, limit=100), RedisRateLimiter(redis, limit=100)
+    allowed = 0
+    for _ in range(60):
+        allowed += (await a.hit(who)).allowed + (await b.hit(who)).allowed
+    assert allowed == 100
+
+
+async def test_one_process_with_a_local_allowance_is_exact(redis: Redis) -> None:
+    who = str(uuid.uuid4())
+    limiter = RedisRateLimiter(redis, limit=100, local_allowance=10)
     assert await _allowed(limiter, who, 130) == 100
     decision = await limiter.hit(who)
     assert not decision.allowed
@@ -36,7 +44,7 @@ async def test_one_process_is_exact(redis: Redis) -> None:
 
 async def test_several_processes_overshoot_by_a_bounded_amount(redis: Redis) -> None:
     who = str(uuid.uuid4())
-    processes = [RedisRateLimiter(redis, limit=100) for _ in range(4)]
+    processes = [RedisRateLimiter(redis, limit=100, local_allowance=10) for _ in range(4)]
     allowed = 0
     for _ in range(60):  # interleaved, as a client spread over four workers would be
         for p in processes:
@@ -44,10 +52,14 @@ async def test_several_processes_overshoot_by_a_bounded_amount(redis: Redis) -> 
     assert 100 <= allowed <= 100 + 9 * 3
 
 
-async def test_small_limits_count_every_request_in_redis(redis: Redis) -> None:
+async def test_a_local_allowance_overshoots_at_most_allowance_minus_one_per_process(
+    redis: Redis,
+) -> None:
     who = str(uuid.uuid4())
-    a, b = RedisRateLimiter(redis, limit=5), RedisRateLimiter(redis, limit=5)
-    assert await _allowed(a, who, 3) + await _allowed(b, who, 3) == 5
+    a = RedisRateLimiter(redis, limit=5, local_allowance=3)
+    b = RedisRateLimiter(redis, limit=5, local_allowance=3)
+    allowed = await _allowed(a, who, 10) + await _allowed(b, who, 10)
+    assert 5 <= allowed <= 5 + 2
 
 
 async def test_identities_are_independent_and_the_key_expires(redis: Redis) -> None:

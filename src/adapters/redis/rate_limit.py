@@ -1,12 +1,13 @@
 """Per-identity fixed-window rate limit, counted in Redis so it holds across processes and
 machines, with a small local allowance so a busy client does not cost a Redis call per request.
 
-Each process counts hits locally and pushes them to Redis (one atomic INCRBY+EXPIRE script)
-every ``local_allowance`` hits, or as soon as the local view says the limit may be reached.
-A single process is exact; with P processes a client can exceed the limit by at most
-``(local_allowance - 1) × (P - 1)`` requests per window. Once a window's count is over the
-limit, the process refuses locally without asking Redis again (a flood costs nothing).
-With ``limit ≤ 19`` the allowance is 1: every request is counted in Redis.
+By default (``local_allowance`` 1) every request is counted in Redis with one atomic
+INCRBY+EXPIRE script: exact across processes and machines (the 101st request → 429).
+With ``local_allowance`` N > 1 each process counts up to N hits locally between pushes (or
+pushes earlier when its view says the limit may be reached): a single process stays exact,
+P processes may exceed the limit by at most ``(N - 1) × (P - 1)`` per window, and a busy
+client costs one Redis call per N requests. Once a window's count is over the limit, the
+process refuses locally without asking Redis again (a flood costs nothing).
 """
 
 from __future__ import annotations
@@ -44,12 +45,12 @@ class _Seen:
 
 class RedisRateLimiter:
     def __init__(
-        self, client: Redis, limit: int, window_s: int = 60, local_allowance: int | None = None
+        self, client: Redis, limit: int, window_s: int = 60, local_allowance: int = 1
     ) -> None:
         self._push = client.register_script(_PUSH)
         self.limit = limit
         self.window_s = window_s
-        self.local_allowance = local_allowance or max(1, limit // 10)
+        self.local_allowance = max(1, local_allowance)
         self._window = -1
         self._seen: dict[str, _Seen] = {}
 

@@ -46,7 +46,11 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
             pass
         if hardening is not None and settings.rate_limit_per_minute > 0:
             redis = await container.get(Redis)
-            hardening.limiter = RedisRateLimiter(redis, settings.rate_limit_per_minute)
+            hardening.limiter = RedisRateLimiter(
+                redis,
+                settings.rate_limit_per_minute,
+                local_allowance=settings.rate_limit_local_allowance,
+            )
         app.state.ready = False
         app.state.draining = False
         try:

@@ -13,18 +13,34 @@ from adapters.redis.rate_limit import RedisRateLimiter
 from entrypoints.http.errors import PROBLEM_JSON, problem
 from entrypoints.settings import Settings
 
-# Probes and scrapes are not rate limited (a load balancer must always get through).
-UNLIMITED_PATHS = frozenset({"/api/v1/healthz", "/api/v1/readyz", "/metrics"})
+# Probes and scrapes are not rate limited (a load balancer must always get through), nor
+# redirected to HTTPS (Fly's checks do not follow redirects).
+PROBE_PATHS = frozenset({"/api/v1/healthz", "/api/v1/readyz", "/metrics"})
+# Providers' webhooks come from a few addresses in bursts and are authenticated by signature;
+# they are not counted against the per-address budget.
+UNLIMITED_PREFIXES = ("/api/v1/webhooks/",)
+DOCS_CSP = (
+    b"default-src 'none'; script-src 'self' https://cdn.jsdelivr.net; "
+    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
+    b"font-src https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; "
+    b"frame-ancestors 'none'"
+)
 
 
 def client_ip(scope: Scope, trusted_header: str | None) -> str:
-    """The socket peer, or the header a trusted proxy sets (e.g. Fly-Client-IP). Never
-    X-Forwarded-For: a client can write anything there."""
-    if trusted_header:
+    """Without a trusted proxy (``trusted_header`` None): the socket peer, whatever headers say.
+    Behind one: its header (Fly-Client-IP), else the last X-Forwarded-For hop — the address the
+    proxy itself saw; earlier hops are whatever the client wrote."""
+    if trusted_header is not None:
         wanted = trusted_header.lower().encode()
+        forwarded = ""
         for name, value in scope.get("headers", ()):
             if name == wanted:
                 return value.decode("latin-1").strip()
+            if name == b"x-forwarded-for":
+                forwarded = value.decode("latin-1")
+        if forwarded.strip():
+            return forwarded.split(",")[-1].strip()
     client = scope.get("client")
     return client[0] if client else "unknown"
 
@@ -36,7 +52,9 @@ def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]
         (b"referrer-policy", b"no-referrer"),
         (b"cross-origin-resource-policy", b"same-site"),
     ]
-    if not path.startswith("/api/v1/docs"):
+    if path.startswith("/api/v1/docs"):
+        headers.append((b"content-security-policy", DOCS_CSP))
+    else:
         headers.append((b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"))
     if settings.environment == "production" or settings.force_https:
         value = f"max-age={settings.hsts_max_age}; includeSubDomains".encode()
@@ -54,18 +72,23 @@ class HardeningMiddleware:
         self.settings = settings
         self.limiter: RedisRateLimiter | None = None
         self.force_https = settings.force_https or settings.environment == "production"
+        self.ip_header = settings.trusted_proxy_header if settings.trusted_proxy else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if self.force_https and _forwarded_proto(scope) == "http":
+        if self.force_https and path not in PROBE_PATHS and _forwarded_proto(scope) == "http":
             await _redirect_to_https(scope, send)
             return
         extra = security_headers(self.settings, path)
-        if self.limiter is not None and path not in UNLIMITED_PATHS:
-            decision = await self.limiter.hit(client_ip(scope, self.settings.client_ip_header))
+        if (
+            self.limiter is not None
+            and path not in PROBE_PATHS
+            and not path.startswith(UNLIMITED_PREFIXES)
+        ):
+            decision = await self.limiter.hit(client_ip(scope, self.ip_header))
             extra += [
                 (b"ratelimit-limit", str(decision.limit).encode()),
                 (b"ratelimit-remaining", str(decision.remaining).encode()),

@@ -1,0 +1,46 @@
+"""Behaviour that only a real server shows: the client address the ASGI server hands over, and
+the headers it adds."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from entrypoints.embedded import EmbeddedRedis
+from tests.e2e.conftest import seed
+from tests.e2e.servers import uvicorn_server
+
+pytestmark = pytest.mark.db
+
+
+@pytest.fixture(scope="module")
+def limited_server(
+    pg_server: object, template_db: str, redis_server: EmbeddedRedis
+) -> Iterator[str]:
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
+    seed(url)
+    env = {"DATABASE_URL": url, "REDIS_URL": redis_server.url(), "RATE_LIMIT_PER_MINUTE": "3"}
+    with uvicorn_server(env) as base:
+        yield base
+
+
+def test_x_forwarded_for_does_not_buy_a_fresh_budget(limited_server: str) -> None:
+    statuses = [
+        httpx.get(
+            f"{limited_server}/api/v1/accommodations",
+            headers={"X-Forwarded-For": f"203.0.113.{i}", "Fly-Client-IP": f"198.51.100.{i}"},
+        ).status_code
+        for i in range(5)
+    ]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert httpx.get(f"{limited_server}/api/v1/healthz").status_code == 200
+
+
+def test_no_server_banner(limited_server: str) -> None:
+    r = httpx.get(f"{limited_server}/api/v1/healthz")
+    assert "server" not in r.headers
+    assert r.headers["x-content-type-options"] == "nosniff"
