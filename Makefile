@@ -46,6 +46,8 @@ lint: install
 	@$(VENV)/bin/ruff format --check src tests migrations benchmarks
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/mypy
+	@scripts/scan-secrets.sh
+	@scripts/audit-deps.sh
 
 test: lint
 	@$(VENV)/bin/pytest
