@@ -131,3 +131,35 @@ async def test_oversized_bodies_are_refused_with_a_problem(make_client: ClientFa
             headers={"content-type": "application/json"},
         )
         assert_problem(r, 413)
+
+
+async def test_two_app_instances_share_one_budget(make_client: ClientFactory) -> None:
+    """Two machines behind Fly, one client: the 101st request in the window is refused."""
+    address = f"198.51.100.{uuid.uuid4().int % 250}"
+    headers = {"Fly-Client-IP": address}
+    async with (
+        make_client(rate_limit_per_minute=100, trusted_proxy=True) as a,
+        make_client(rate_limit_per_minute=100, trusted_proxy=True) as b,
+    ):
+        statuses = [
+            (await (a if i % 2 else b).get("/api/v1/accommodations", headers=headers)).status_code
+            for i in range(101)
+        ]
+    assert statuses[:100] == [200] * 100
+    assert statuses[100] == 429
+
+
+async def test_hsts_and_redirect_come_with_production(make_client: ClientFactory) -> None:
+    async with make_client(environment="production") as c:
+        r = await c.get(
+            "/api/v1/accommodations", headers={"X-Forwarded-Proto": "http"}, follow_redirects=False
+        )
+        assert r.status_code == 308
+        ok = await c.get("/api/v1/accommodations", headers={"X-Forwarded-Proto": "https"})
+        assert ok.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    async with make_client(environment="staging") as c:
+        r = await c.get(
+            "/api/v1/accommodations", headers={"X-Forwarded-Proto": "http"}, follow_redirects=False
+        )
+        assert r.status_code == 200
+        assert "strict-transport-security" not in r.headers
