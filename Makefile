@@ -48,6 +48,7 @@ lint: install
 	@$(VENV)/bin/mypy
 	@scripts/scan-secrets.sh
 	@scripts/audit-deps.sh
+	@scripts/check-monitoring.sh
 
 test: lint
 	@$(VENV)/bin/pytest

@@ -18,6 +18,7 @@ class Conn:
         self.host, self.port = host, port
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
+        self.last_used = time.monotonic()
 
     async def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
         if self.writer is None:
@@ -36,12 +37,16 @@ class Conn:
             if name.lower() == "content-length":
                 length = int(value)
         payload = await self.reader.readexactly(length) if length else b""
+        self.last_used = time.monotonic()
         return status, payload
 
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
             self.writer = None
+
+
+KEEP_ALIVE_S = 4.0
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -149,6 +154,10 @@ async def open_loop(
 
     async def fire(intended: float, method: str, path: str, body: bytes | None) -> None:
         conn = idle.pop() if idle else Conn(host, port)
+        if time.monotonic() - conn.last_used > KEEP_ALIVE_S:
+            # The server closes idle keep-alive connections after 5 s (uvicorn's default); a
+            # real client would not reuse one that old either.
+            conn.close()
         try:
             status, _ = await conn.request(method, path, body)
             result.statuses[status] += 1

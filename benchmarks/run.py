@@ -80,19 +80,25 @@ def ensure_wrk() -> str:
 @contextlib.contextmanager
 def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
     port = free_port()
+    metrics_dir = tempfile.mkdtemp(prefix="cabanas-bench-metrics-")
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DB_POOL_SIZE": "10",
-        "LOG_LEVEL": "warning",
+        # Production shape: JSON access log per request (to a file here), metrics on, in
+        # multiprocess mode across the workers.
+        "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info"),
+        "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
         "PYTHONPATH": str(ROOT),
         # On, as in production, but far above what one load generator sends: we measure its
         # cost (a Redis round trip per request), not its refusals.
         "RATE_LIMIT_PER_MINUTE": os.environ.get("BENCH_RATE_LIMIT", "1000000000"),
     }
     cmd = server_command(factory, port)
-    proc = subprocess.Popen(cmd, env=env, cwd=ROOT)
+    log_path = Path(metrics_dir).parent / f"{factory.split('.', maxsplit=1)[0]}-server.log"
+    log_file = log_path.open("ab")
+    proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log_file, stderr=log_file)
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -109,6 +115,7 @@ def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
     finally:
         proc.terminate()
         proc.wait(30)
+        log_file.close()
 
 
 def server_command(factory: str, port: int) -> list[str]:

@@ -9,6 +9,7 @@ from application.errors import CodeCollision, TransientStorageError
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
+from application.ports.metrics import BookingMetrics
 from application.ports.repositories import HoldOutcome
 from application.ports.unit_of_work import UnitOfWork
 from domain.accommodation import Accommodation
@@ -54,6 +55,7 @@ class PlaceHold:
     codes: CodeGenerator
     policy: BookingPolicy
     catalogue: Catalogue
+    metrics: BookingMetrics
 
     async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
         stay = Stay(cmd.check_in, cmd.check_out)
@@ -83,12 +85,14 @@ class PlaceHold:
             if outcome is HoldOutcome.STALE:
                 raise TransientStorageError("the accommodation changed while booking")
             if outcome is HoldOutcome.TAKEN:
+                self.metrics.stay_conflict(cmd.channel.value)
                 raise StayUnavailable(
                     f"{acc.name} is already taken for some nights between "
                     f"{stay.check_in.isoformat()} and {stay.check_out.isoformat()}"
                 )
             await self.uow.commit()
-            return reservation
+        self.metrics.hold_placed(cmd.channel.value)
+        return reservation
 
     async def _fresh(self, accommodation_id: int) -> Accommodation:
         acc = await self.uow.accommodations.get(accommodation_id)

@@ -10,7 +10,7 @@ from litestar import Litestar
 
 from entrypoints.container import make_container
 from entrypoints.http.app import create_app
-from entrypoints.logs import configure_logging
+from entrypoints.logs import configure_logging, log_format
 from entrypoints.production import production_problems
 from entrypoints.settings import Settings
 
@@ -20,7 +20,7 @@ def create(settings: Settings | None = None) -> Litestar:
     refuse_weak_production(settings)
     if settings.database_url is None or settings.redis_url is None:
         raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, log_format(settings))
     return create_app(make_container(settings, LitestarProvider()), settings)
 
 

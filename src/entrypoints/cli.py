@@ -14,6 +14,7 @@ from pathlib import Path
 
 import msgspec
 
+from entrypoints.logs import configure_logging, log_format
 from entrypoints.settings import Settings, SettingsError
 
 log = logging.getLogger("cabanas")
@@ -201,9 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command in {"config", "admin"}:
         logging.disable(logging.CRITICAL)  # their output is for the operator, nothing else
-    logging.basicConfig(
-        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
+    configure_logging(settings.log_level, log_format(settings))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
     if args.command == "config":

@@ -15,6 +15,7 @@ from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.stats import SqlStatsReader
 from adapters.postgres.unit_of_work import SqlUnitOfWork
+from adapters.prometheus.metrics import PrometheusBookingMetrics
 from adapters.redis.client import RedisProbe, make_redis
 from application.admin_accommodations import (
     CreateAccommodation,
@@ -39,6 +40,7 @@ from application.place_hold import PlaceHold
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
+from application.ports.metrics import BookingMetrics
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import UnitOfWork
 from domain.policy import BookingPolicy
@@ -52,6 +54,7 @@ class InfrastructureProvider(Provider):
     scope = Scope.APP
     settings = from_context(provides=Settings, scope=Scope.APP)
     clock = provide(SystemClock, provides=Clock)
+    booking_metrics = provide(PrometheusBookingMetrics, provides=BookingMetrics)
     codes = provide(SecretsCodeGenerator, provides=CodeGenerator)
 
     @provide

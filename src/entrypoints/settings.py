@@ -58,7 +58,7 @@ def _dec_hook(kind: type, value: object) -> object:
 
 
 _LIST_FIELDS = frozenset({"admin_allowed_emails", "cors_allowed_origins"})
-_LOWERCASE_FIELDS = frozenset({"environment", "log_level"})
+_LOWERCASE_FIELDS = frozenset({"environment", "log_level", "log_format"})
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,6 +71,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     data_dir: str = ".data"
     db_pool_size: Positive = 10
     log_level: LogLevel = "info"
+    # JSON lines always; "console" (human-readable) is honoured in development only.
+    log_format: Literal["json", "console"] = "json"
     hold_minutes: Positive = DEFAULT_HOLD_MINUTES
     deposit_percent: Decimal = DEFAULT_DEPOSIT_PERCENT  # 0..100, checked by BookingPolicy
     max_nights: Positive = DEFAULT_MAX_NIGHTS

@@ -30,13 +30,13 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) 
 
 
 @contextmanager
-def uvicorn_server(env: Mapping[str, str]) -> Iterator[str]:
+def uvicorn_server(env: Mapping[str, str], workers: int = 1) -> Iterator[str]:
     port = free_port()
     with tempfile.TemporaryFile() as output:
         proc = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "--factory", "entrypoints.asgi:create"]
             + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
-            + ["--no-proxy-headers", "--no-server-header"],
+            + ["--no-proxy-headers", "--no-server-header", "--workers", str(workers)],
             env={**os.environ, **env},
             stdout=output,
             stderr=subprocess.STDOUT,

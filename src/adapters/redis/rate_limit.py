@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from redis.asyncio import Redis
@@ -51,6 +52,7 @@ class RedisRateLimiter:
         self.limit = limit
         self.window_s = window_s
         self.local_allowance = max(1, local_allowance)
+        self.on_failure: Callable[[], None] | None = None  # e.g. a metric
         self._window = -1
         self._seen: dict[str, _Seen] = {}
 
@@ -73,6 +75,8 @@ class RedisRateLimiter:
         except (RedisError, OSError) as exc:
             # Fail open: a Redis hiccup must not take the booking API down with it.
             log.warning("rate limiter unavailable (%s); request allowed", type(exc).__name__)
+            if self.on_failure is not None:
+                self.on_failure()
             return RateDecision(True, self.limit, self.limit, reset)
         seen.known, seen.pending = count, 0
         return RateDecision(count <= self.limit, self.limit, max(self.limit - count, 0), reset)

@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.prometheus.metrics import RATE_LIMITER_FAILURES
 from adapters.redis.rate_limit import RedisRateLimiter
 from entrypoints.http.admin import (
     AdminAccommodationController,
@@ -28,8 +29,9 @@ from entrypoints.http.controllers import (
     ReservationController,
 )
 from entrypoints.http.errors import handle_exception
-from entrypoints.http.hardening import HardeningMiddleware
-from entrypoints.http.health import HealthController
+from entrypoints.http.hardening import HardeningMiddleware, client_ip
+from entrypoints.http.health import HealthController, MetricsController
+from entrypoints.http.observability import ObservabilityMiddleware
 from entrypoints.settings import Settings
 
 API_PREFIX = "/api/v1"
@@ -51,6 +53,7 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
                 settings.rate_limit_per_minute,
                 local_allowance=settings.rate_limit_local_allowance,
             )
+            hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
         app.state.ready = False
         app.state.draining = False
         try:
@@ -83,7 +86,7 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
         else None
     )
     app = Litestar(
-        route_handlers=[api],
+        route_handlers=[api, MetricsController],
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
         openapi_config=OpenAPIConfig(
@@ -100,10 +103,14 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
         ),
         debug=debug,
         request_max_body_size=64 * 1024,
+        logging_config=None,  # ours (entrypoints.logs): JSON, trace ids, redaction
         cors_config=cors,
     )
     setup_dishka(container=container, app=app)
-    # Outermost, so redirects and 429s happen before any per-request work (and cover 404s).
+    # Redirects and 429s happen before any per-request work (and cover 404s); observability is
+    # outermost so they too are traced, logged and counted.
     hardening = HardeningMiddleware(app.asgi_handler, settings)
-    app.asgi_handler = hardening
+    app.asgi_handler = ObservabilityMiddleware(
+        hardening, lambda scope: client_ip(scope, hardening.ip_header)
+    )
     return app

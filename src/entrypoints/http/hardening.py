@@ -9,6 +9,7 @@ import msgspec
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
+from adapters.prometheus.metrics import RATE_LIMITED
 from adapters.redis.rate_limit import RedisRateLimiter
 from entrypoints.http.errors import PROBLEM_JSON, problem
 from entrypoints.settings import Settings
@@ -95,6 +96,7 @@ class HardeningMiddleware:
                 (b"ratelimit-reset", str(decision.reset_s).encode()),
             ]
             if not decision.allowed:
+                RATE_LIMITED.inc()
                 body = problem(
                     429,
                     f"more than {decision.limit} requests a minute from your address; "

@@ -6,8 +6,11 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.gauges import active_reservations
 from adapters.postgres.migrations import current_revisions
+from adapters.prometheus.metrics import ACTIVE_RESERVATIONS, exposition
 from application.health import CheckHealth, HealthStatus
+from application.ports.clock import Clock
 from entrypoints.http import schemas
 from entrypoints.migrate import head_revisions
 
@@ -57,3 +60,25 @@ def _not_ready(detail: str) -> Response[schemas.Readiness]:
         status_code=503,
         headers={"Cache-Control": "no-store", "Retry-After": "1"},
     )
+
+
+class MetricsController(Controller):
+    """Prometheus scrape endpoint (outside /api/v1, like Fly's [metrics] expects)."""
+
+    path = "/metrics"
+    include_in_schema = False
+
+    @get("/", media_type="text/plain; version=0.0.4; charset=utf-8")
+    @inject
+    async def metrics(
+        self, engine: FromDishka[AsyncEngine], clock: FromDishka[Clock]
+    ) -> Response[bytes]:
+        try:
+            counts = await active_reservations(engine, clock.now())
+        except Exception:  # the scrape still shows everything else; health says what's wrong
+            counts = None
+        if counts is not None:
+            for status in ("pre_reserved", "confirmed"):
+                ACTIVE_RESERVATIONS.labels(status=status).set(counts.get(status, 0))
+        body, content_type = exposition()
+        return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})

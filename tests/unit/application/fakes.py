@@ -15,6 +15,18 @@ from domain.reservation import Reservation
 from domain.stay import Stay
 
 
+class RecordingMetrics:
+    def __init__(self) -> None:
+        self.placed: list[str] = []
+        self.conflicts: list[str] = []
+
+    def hold_placed(self, channel: str) -> None:
+        self.placed.append(channel)
+
+    def stay_conflict(self, channel: str) -> None:
+        self.conflicts.append(channel)
+
+
 class FixedClock:
     def __init__(self, now: datetime) -> None:
         self.current = now
@@ -131,6 +143,7 @@ class FakeUnitOfWork:
         self.accommodations = FakeAccommodations(accommodations)
         self.reservations = FakeReservations(self.accommodations)
         self.catalogue = FakeCatalogue(self.accommodations)
+        self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
 
     async def __aenter__(self) -> Self:

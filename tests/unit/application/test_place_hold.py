@@ -29,6 +29,7 @@ def make(uow: FakeUnitOfWork, clock: FixedClock | None = None, *codes: str) -> P
         codes=SequenceCodes(*codes),
         policy=BookingPolicy(hold_minutes=30, deposit_percent=Decimal(30)),
         catalogue=uow.catalogue,
+        metrics=uow.metrics,
     )
 
 
@@ -55,6 +56,7 @@ async def test_overlapping_hold_is_refused_and_nothing_is_kept() -> None:
     with pytest.raises(StayUnavailable, match="already taken"):
         await make(uow)(command(stay(4, 3)))
     assert len(uow.reservations.committed) == 1
+    assert (uow.metrics.placed, uow.metrics.conflicts) == (["api"], ["api"])
 
 
 async def test_a_lapsed_hold_does_not_block() -> None:

@@ -24,7 +24,7 @@ async def _hold(
     uow: FakeUnitOfWork, clock: FixedClock, acc_id: int, offset: int, nights: int
 ) -> str:
     s = stay(offset, nights)
-    r = await PlaceHold(uow, clock, SequenceCodes(), BookingPolicy(), uow.catalogue)(
+    r = await PlaceHold(uow, clock, SequenceCodes(), BookingPolicy(), uow.catalogue, uow.metrics)(
         PlaceHoldCommand(acc_id, s.check_in, s.check_out, 2, Guest("Ana Gómez", "+5491100000000"))
     )
     return r.code.value

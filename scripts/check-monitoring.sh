@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# promtool/amtool checks of monitoring/: the scrape config, the alert rules, their unit tests
+# (every alert can actually fire on series shaped like the app's), and Alertmanager routing.
+# Installs Debian's prometheus/prometheus-alertmanager when missing (CI runs as root).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing promtool and amtool (Debian: prometheus, prometheus-alertmanager)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq >/dev/null
+    apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+  else
+    echo "promtool/amtool missing: apt-get install prometheus prometheus-alertmanager" >&2
+    exit 1
+  fi
+fi
+promtool check config --syntax-only monitoring/prometheus.yml
+promtool check rules monitoring/alerts.yml
+promtool test rules monitoring/alerts.test.yml
+amtool check-config monitoring/alertmanager.yml
+if [ "${CHECK_PRODUCTION:-0}" = 1 ] && grep -q REPLACE monitoring/alertmanager.yml; then
+  echo "monitoring/alertmanager.yml still has REPLACE placeholders" >&2
+  exit 1
+fi

@@ -1,0 +1,67 @@
+"""Prometheus instruments. Names follow the conventions: base units, `_total` for counters.
+
+Processes: uvicorn runs several workers per machine, so when PROMETHEUS_MULTIPROC_DIR is set
+(the production launcher sets it) every worker writes its samples there and /metrics
+aggregates them (prometheus_client's multiprocess mode); without it, one process, one registry.
+"""
+
+from __future__ import annotations
+
+import os
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client import multiprocess as prometheus_multiprocess
+
+# Around the SLOs: 200 ms (healthz p95), 2 s (load p95), 3 s (booking p95), with room above
+# every threshold an alert uses.
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+
+HTTP_REQUEST_DURATION = Histogram(
+    "http_request_duration_seconds",
+    "HTTP request latency by route template",
+    ["method", "route", "status"],
+    buckets=LATENCY_BUCKETS,
+)
+HTTP_REQUESTS = Counter(
+    "http_requests", "HTTP requests by route template", ["method", "route", "status"]
+)
+RESERVATIONS_CREATED = Counter("reservations_created", "Holds placed, by channel", ["channel"])
+DOUBLE_BOOKING_REJECTIONS = Counter(
+    "double_booking_rejections", "Bookings refused because the nights were taken", ["channel"]
+)
+RATE_LIMITED = Counter("rate_limited_requests", "Requests refused by the rate limit")
+RATE_LIMITER_FAILURES = Counter(
+    "rate_limiter_failures", "Rate-limit checks that failed open (Redis unavailable)"
+)
+ACTIVE_RESERVATIONS = Gauge(
+    "active_reservations",
+    "Live holds and confirmed bookings whose stay has not ended",
+    ["status"],
+    multiprocess_mode="mostrecent",
+)
+
+
+class PrometheusBookingMetrics:
+    def hold_placed(self, channel: str) -> None:
+        RESERVATIONS_CREATED.labels(channel=channel).inc()
+
+    def stay_conflict(self, channel: str) -> None:
+        DOUBLE_BOOKING_REJECTIONS.labels(channel=channel).inc()
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text format for a scrape: all workers' samples in multiprocess mode."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        return generate_latest(registry), CONTENT_TYPE_LATEST
+    from prometheus_client import REGISTRY
+
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

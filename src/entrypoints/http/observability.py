@@ -1,0 +1,80 @@
+"""Outermost middleware: a trace id for every request (in the logs and the X-Request-ID
+header), one JSON access line, and the HTTP metrics labelled by route template."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.prometheus.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
+from entrypoints.logs import trace_id_from, trace_id_var
+
+access_log = logging.getLogger("cabanas.access")
+UNMATCHED_ROUTE = "unmatched"  # every unknown path shares one label value (bounded cardinality)
+_PARAM_TYPE = re.compile(r"\{(\w+):\w+\}")
+_QUIET = frozenset({"/api/v1/healthz", "/api/v1/readyz", "/metrics"})
+
+
+def route_template(scope: Scope) -> str:
+    template = scope.get("path_template")  # set by Litestar's router once it matched a route
+    if not template:
+        return UNMATCHED_ROUTE
+    return _PARAM_TYPE.sub(r"{\1}", str(template))
+
+
+class ObservabilityMiddleware:
+    def __init__(self, app: ASGIApp, client_ip: Any) -> None:
+        self.app = app
+        self.client_ip = client_ip  # callable(scope) -> str, the same rule as the rate limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", ()))
+        trace_id = trace_id_from(
+            (headers.get(b"traceparent") or b"").decode("latin-1") or None,
+            (headers.get(b"x-request-id") or b"").decode("latin-1") or None,
+        )
+        token = trace_id_var.set(trace_id)
+        status = 500
+        started = time.perf_counter()
+
+        async def send_traced(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", trace_id.encode()),
+                ]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_traced)
+        finally:
+            elapsed = time.perf_counter() - started
+            method, route = scope["method"], route_template(scope)
+            labels = {"method": method, "route": route, "status": str(status)}
+            HTTP_REQUEST_DURATION.labels(**labels).observe(elapsed)
+            HTTP_REQUESTS.labels(**labels).inc()
+            if scope["path"] not in _QUIET or status >= 500:
+                access_log.info(
+                    "%s %s %s",
+                    method,
+                    route,
+                    status,
+                    extra={
+                        "method": method,
+                        "route": route,
+                        "status": status,
+                        "duration_ms": round(elapsed * 1000, 2),
+                        "client_ip": self.client_ip(scope),
+                    },
+                )
+            trace_id_var.reset(token)

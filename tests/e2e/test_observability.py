@@ -1,0 +1,254 @@
+"""Metrics, trace ids, JSON logs with redaction, and health that follows the database."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import logging
+import re
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
+from entrypoints.logs import JsonFormatter, redact, trace_id_from
+from tests.e2e.conftest import seed
+from tests.e2e.servers import uvicorn_server
+from tests.e2e.test_api import BOOKING
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """The value of one sample in the Prometheus text format (0 if absent)."""
+    want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+    for line in text.splitlines():
+        if line.startswith("#") or not line.startswith(name):
+            continue
+        metric, _, value = line.rpartition(" ")
+        head, _, label_part = metric.partition("{")
+        if head != name:
+            continue
+        got = ",".join(sorted(label_part.rstrip("}").split(","))) if label_part else ""
+        if got == want:
+            return float(value)
+    return 0.0
+
+
+async def test_metrics_follow_requests_by_route_template(client: Client) -> None:
+    before = await _scrape(client)
+    created = await client.post("/reservations", json=BOOKING)
+    code = created.json()["code"]
+    await client.get(f"/reservations/{code}")
+    await client.get(f"/reservations/{code}")
+    await client.post("/reservations", json=BOOKING)  # 409
+    await client.get("/no/such/path/12345")
+    after = await _scrape(client)
+
+    def delta(name: str, **labels: str) -> float:
+        return sample(after, name, **labels) - sample(before, name, **labels)
+
+    route = "/api/v1/reservations/{code}"
+    assert delta("http_requests_total", method="GET", route=route, status="200") == 2
+    assert (
+        delta("http_request_duration_seconds_count", method="GET", route=route, status="200") == 2
+    )
+    assert (
+        delta("http_requests_total", method="POST", route="/api/v1/reservations", status="409") == 1
+    )
+    assert delta("http_requests_total", method="GET", route="unmatched", status="404") == 1
+    assert delta("reservations_created_total", channel="api") == 1
+    assert delta("double_booking_rejections_total", channel="api") == 1
+    assert code not in after  # raw paths never become label values
+    # Buckets reach past every SLO threshold an alert uses (3 s).
+    assert 'le="5.0"' in after
+    assert sample(after, "active_reservations", status="pre_reserved") == 1
+    assert sample(after, "active_reservations", status="confirmed") == 0
+
+
+async def _scrape(client: Client) -> str:
+    # /metrics lives outside /api/v1; the test client's base URL is /api/v1.
+    r = await client.get("http://testserver.local/metrics")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/plain")
+    return r.text
+
+
+async def test_trace_ids_come_from_the_caller_or_are_made(client: Client) -> None:
+    r = await client.get("/accommodations", headers={"X-Request-ID": "req-abcdef12"})
+    assert r.headers["x-request-id"] == "req-abcdef12"
+    parent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    r = await client.get("/accommodations", headers={"traceparent": parent})
+    assert (
+        r.headers["x-request-id"] == "0af7651916cd43dd8448eb211c80319c"
+    )  # pragma: allowlist secret
+    r = await client.get("/accommodations", headers={"X-Request-ID": "bad id with spaces"})
+    assert re.fullmatch(r"[0-9a-f]{32}", r.headers["x-request-id"])
+    assert trace_id_from("00-" + "0" * 32 + "-b7ad6b7169203331-01", None) != "0" * 32
+
+
+SECRETS_AND_PII = [
+    # Fake secrets, fed through the loggers to prove they never come out.
+    "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJvd25lciJ9.c2lnbmF0dXJlc2lnbmF0dXJl",
+    "+5491155551234",
+    "juana.perez@example.com",
+    "postgresql://app:Sup3rS3cretPw@db.internal/cabanas",  # pragma: allowlist secret
+    "x-hub-signature-256=sha256=9f86d081884c7d659a2feaa0c55ad015",
+    "jwt_secret=hunter2hunter2hunter2hunter2hunter2",
+]
+
+
+def test_redaction_covers_every_kind() -> None:
+    for raw in SECRETS_AND_PII:
+        cleaned = redact(f"context {raw} trailing")
+        for fragment in (
+            "eyJzdWIi",
+            "55551234",
+            "juana.perez",
+            "Sup3rS3cretPw",
+            "9f86d081",
+            "hunter2",
+        ):
+            assert fragment not in cleaned, (raw, cleaned)
+    assert redact("+5491155551234").endswith("34")  # keeps the last digits
+
+
+async def test_every_log_line_is_json_with_a_trace_id_and_no_pii(client: Client) -> None:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    old_level = root.level
+    root.setLevel(logging.INFO)
+    try:
+        await client.post(
+            "/reservations",
+            json={**BOOKING, "guest_email": "juana.perez@example.com"},
+            headers={"X-Request-ID": "trace-0001x", "Authorization": SECRETS_AND_PII[0]},
+        )
+        await client.get("/accommodations", headers={"X-Request-ID": "trace-0002x"})
+        # An application log line carrying PII and secrets, inside a request's trace.
+        logging.getLogger("cabanas.test").warning(
+            "guest %s wrote from %s using %s",
+            SECRETS_AND_PII[2],
+            SECRETS_AND_PII[1],
+            SECRETS_AND_PII[3],
+        )
+        try:
+            raise RuntimeError(f"boom {SECRETS_AND_PII[4]} {SECRETS_AND_PII[5]}")
+        except RuntimeError:
+            logging.getLogger("cabanas.test").exception("failure")
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines() if line.strip()]
+    access = [entry for entry in lines if entry["logger"] == "cabanas.access"]
+    assert {a["trace_id"] for a in access} >= {"trace-0001x", "trace-0002x"}
+    assert all({"timestamp", "level", "event", "logger", "trace_id"} <= set(e) for e in lines)
+    post = next(a for a in access if a["trace_id"] == "trace-0001x")
+    assert (post["method"], post["route"], post["status"]) == ("POST", "/api/v1/reservations", 201)
+    assert isinstance(post["duration_ms"], float)
+    everything = stream.getvalue()
+    for fragment in ("eyJzdWIi", "55551234", "juana.perez", "Sup3rS3cretPw", "9f86d081", "hunter2"):
+        assert fragment not in everything
+
+
+def test_metrics_add_up_across_worker_processes(
+    pg_server: EmbeddedPostgres, template_db: str, redis_server: EmbeddedRedis, tmp_path: Path
+) -> None:
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))
+    seed(url)
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_server.url(),
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+    }
+    with uvicorn_server(env, workers=2) as base, httpx.Client(base_url=base) as http:
+        for _ in range(40):
+            # New connections, so both workers take some of them.
+            assert httpx.get(f"{base}/api/v1/accommodations").status_code == 200
+        scrapes = [http.get("/metrics").text for _ in range(4)]
+    totals = {
+        sample(s, "http_requests_total", method="GET", route="/api/v1/accommodations", status="200")
+        for s in scrapes
+    }
+    assert totals == {40.0}  # every scrape, whichever worker answers, sees all 40
+    assert len(list(tmp_path.glob("*.db"))) >= 2  # both workers wrote samples
+
+
+def test_healthz_follows_the_database_down_and_back(
+    tmp_path: Path, redis_server: EmbeddedRedis
+) -> None:
+    pg = EmbeddedPostgres(tmp_path / "pg", ephemeral=True).start()
+    try:
+        from entrypoints.migrate import upgrade
+
+        upgrade(pg.url())
+        env = {
+            "DATABASE_URL": pg.url(),
+            "REDIS_URL": redis_server.url(),
+            "RATE_LIMIT_PER_MINUTE": "0",
+        }
+        with uvicorn_server(env) as base:
+            assert httpx.get(f"{base}/api/v1/healthz").status_code == 200
+            pg.stop()
+            time.sleep(1.1)  # past the 1 s health cache
+            started = time.perf_counter()
+            down = httpx.get(f"{base}/api/v1/healthz")
+            assert time.perf_counter() - started < 1.0
+            assert down.status_code == 503
+            assert down.json()["checks"]["database"]["ok"] is False
+            assert down.json()["status"] == "unhealthy"
+            pg.start()
+            deadline = time.monotonic() + 15
+            while httpx.get(f"{base}/api/v1/healthz").status_code != 200:
+                assert time.monotonic() < deadline, "health did not recover"
+                time.sleep(0.3)
+    finally:
+        pg.stop()
+
+
+async def test_concurrent_scrapes_do_not_break(client: Client) -> None:
+    results = await asyncio.gather(*(_scrape(client) for _ in range(5)))
+    assert all("http_requests_total" in r for r in results)
+
+
+def test_alert_rules_match_what_the_app_exports(project_root: Path) -> None:
+    """The label values and buckets the alert rules rely on are the ones the app writes
+    (promtool's unit tests in monitoring/alerts.test.yml use the same shapes)."""
+    from adapters.prometheus.metrics import LATENCY_BUCKETS
+
+    rules = (project_root / "monitoring" / "alerts.yml").read_text()
+    assert 'route="/api/v1/reservations"' in rules
+    assert 'route="/api/v1/healthz"' in rules
+    assert 'status=~"5.."' in rules  # the app writes numeric statuses ("500"), never "5xx"
+    # A p95 > 3 s alert needs a finite bucket above 3 s; 200 ms needs one above 0.2 s.
+    assert max(LATENCY_BUCKETS) > 3
+    assert 0.2 in LATENCY_BUCKETS
+    assert any(b > 0.2 for b in LATENCY_BUCKETS)
+    tests = (project_root / "monitoring" / "alerts.test.yml").read_text()
+    for name in ("HighErrorRate", "SlowBookings", "SlowHealthz", "CalendarSyncStale"):
+        assert f"alertname: {name}" in tests
+
+
+async def test_exported_series_have_the_shapes_the_rules_use(client: Client) -> None:
+    await client.post("/reservations", json=BOOKING)
+    await client.get("/healthz")
+    text = await _scrape(client)
+    assert re.search(
+        r'http_request_duration_seconds_bucket\{le="5\.0",method="POST",route="/api/v1/reservations",status="201"\}',
+        text,
+    )
+    assert re.search(
+        r'http_requests_total\{method="GET",route="/api/v1/healthz",status="200"\}', text
+    )
