@@ -3,7 +3,9 @@ confirm them by hand when the deposit was paid in cash or by transfer. Every wri
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from application.ports.audit import AuditEntry
@@ -56,23 +58,15 @@ class CancelReservation:
     clock: Clock
 
     async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Reservation:
-        async with self.uow:
-            reservation = await _load(self.uow, raw_code)
-            previous = reservation.status
-            reservation.cancel(self.clock.now())
-            await _save(self.uow, reservation, previous)
-            await self.uow.audit.record(
-                AuditEntry(
-                    actor=actor,
-                    action="reservation.cancel",
-                    target=reservation.code.value,
-                    at=self.clock.now(),
-                    before={"status": previous.value},
-                    after={"status": reservation.status.value, "reason": reason},
-                )
-            )
-            await self.uow.commit()
-            return reservation
+        return await _transition(
+            self.uow,
+            self.clock,
+            raw_code,
+            actor,
+            "reservation.cancel",
+            Reservation.cancel,
+            {"reason": reason},
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,27 +81,46 @@ class ConfirmManually:
     async def __call__(
         self, raw_code: str, actor: str, method: ManualPayment, note: str | None
     ) -> Reservation:
-        async with self.uow:
-            reservation = await _load(self.uow, raw_code)
-            previous = reservation.status
-            reservation.confirm(self.clock.now())
-            await _save(self.uow, reservation, previous)
-            await self.uow.audit.record(
-                AuditEntry(
-                    actor=actor,
-                    action="reservation.confirm_manually",
-                    target=reservation.code.value,
-                    at=self.clock.now(),
-                    before={"status": previous.value},
-                    after={
-                        "status": reservation.status.value,
-                        "method": method.value,
-                        "note": note,
-                    },
-                )
+        details = {"method": method.value, "note": note}
+        return await _transition(
+            self.uow,
+            self.clock,
+            raw_code,
+            actor,
+            "reservation.confirm_manually",
+            Reservation.confirm,
+            details,
+        )
+
+
+async def _transition(
+    uow: UnitOfWork,
+    clock: Clock,
+    raw_code: str,
+    actor: str,
+    action: str,
+    move: Callable[[Reservation, datetime], None],
+    details: Mapping[str, object],
+) -> Reservation:
+    """Load, apply the aggregate's transition, save unless someone moved it first, audit."""
+    async with uow:
+        reservation = await _load(uow, raw_code)
+        previous = reservation.status
+        now = clock.now()
+        move(reservation, now)
+        await _save(uow, reservation, previous)
+        await uow.audit.record(
+            AuditEntry(
+                actor=actor,
+                action=action,
+                target=reservation.code.value,
+                at=now,
+                before={"status": previous.value},
+                after={"status": reservation.status.value, **details},
             )
-            await self.uow.commit()
-            return reservation
+        )
+        await uow.commit()
+        return reservation
 
 
 async def _load(uow: UnitOfWork, raw_code: str) -> Reservation:

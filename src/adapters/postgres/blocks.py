@@ -10,7 +10,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.repositories import EXPIRE_LAPSED_OVERLAPPING
+from adapters.postgres.repositories import expire_lapsed_overlapping
 from adapters.postgres.tables import NO_OVERLAP_CONSTRAINT, reservations
 from domain.block import Block
 from domain.codes import ReservationCode
@@ -70,16 +70,7 @@ class SqlBlockRepository:
         }
         if (await self._conn.execute(INSERT_BLOCK, values)).first() is not None:
             return True
-        lapsed = await self._conn.execute(
-            EXPIRE_LAPSED_OVERLAPPING,
-            {
-                "p_accommodation_id": block.accommodation_id,
-                "p_now": now,
-                "p_check_in": block.stay.check_in,
-                "p_check_out": block.stay.check_out,
-            },
-        )
-        if lapsed.first() is None:
+        if not await expire_lapsed_overlapping(self._conn, block.accommodation_id, block.stay, now):
             return False
         return (await self._conn.execute(INSERT_BLOCK, values)).first() is not None
 

@@ -153,6 +153,23 @@ OCCUPIED_ONE = (
 )
 
 
+async def expire_lapsed_overlapping(
+    conn: AsyncConnection, accommodation_id: int, stay: Stay, now: datetime
+) -> bool:
+    """Record as expired the holds of this cabin that overlap ``stay`` and ran out by ``now``;
+    True if there were any (the caller then retries its insert)."""
+    result = await conn.execute(
+        EXPIRE_LAPSED_OVERLAPPING,
+        {
+            "p_accommodation_id": accommodation_id,
+            "p_now": now,
+            "p_check_in": stay.check_in,
+            "p_check_out": stay.check_out,
+        },
+    )
+    return result.first() is not None
+
+
 def accommodation_from_row(row: Any) -> Accommodation:
     (
         id_,
@@ -238,16 +255,9 @@ class SqlReservationRepository:
             return outcome
         # The nights overlap an active row. If some of those rows are holds whose time ran out,
         # record them as expired (in this transaction) and try once more.
-        lapsed = await self._conn.execute(
-            EXPIRE_LAPSED_OVERLAPPING,
-            {
-                "p_accommodation_id": reservation.accommodation_id,
-                "p_now": now,
-                "p_check_in": reservation.stay.check_in,
-                "p_check_out": reservation.stay.check_out,
-            },
-        )
-        if lapsed.first() is not None:
+        if await expire_lapsed_overlapping(
+            self._conn, reservation.accommodation_id, reservation.stay, now
+        ):
             return await self._place(values)
         return HoldOutcome.TAKEN
 
