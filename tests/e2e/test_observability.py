@@ -252,3 +252,36 @@ async def test_exported_series_have_the_shapes_the_rules_use(client: Client) -> 
     assert re.search(
         r'http_requests_total\{method="GET",route="/api/v1/healthz",status="200"\}', text
     )
+
+
+def test_the_shutdown_signal_marks_the_app_draining_and_reaches_the_server() -> None:
+    import signal
+
+    from litestar import Litestar
+
+    from entrypoints.http.app import drain_on_signals
+
+    app = Litestar([])
+    app.state.draining = False
+    received: list[int] = []
+    # Stand-in for the server's own handler (uvicorn's), which ours must still call.
+    previous = signal.signal(signal.SIGTERM, lambda signum, _frame: received.append(signum))
+    try:
+        restore = drain_on_signals(app)
+        signal.raise_signal(signal.SIGTERM)
+        assert app.state.draining is True
+        assert received == [signal.SIGTERM]
+        restore()
+        signal.raise_signal(signal.SIGTERM)
+        assert received == [signal.SIGTERM, signal.SIGTERM]  # the server's handler is back
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+async def test_readyz_is_503_while_draining(client: Client) -> None:
+    assert (await client.get("/readyz")).status_code == 200
+    client.app.state.draining = True
+    r = await client.get("/readyz")
+    assert r.status_code == 503
+    assert r.json()["detail"] == "shutting down"
+    client.app.state.draining = False

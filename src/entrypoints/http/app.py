@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import signal
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from types import FrameType
+from typing import Any
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
@@ -37,6 +41,35 @@ from entrypoints.settings import Settings
 API_PREFIX = "/api/v1"
 
 
+def drain_on_signals(app: Litestar) -> Callable[[], None]:
+    """From the moment SIGTERM/SIGINT arrives, /readyz answers 503 so the load balancer stops
+    sending traffic, while the server (whose own handler we chain to) finishes what is in
+    flight and then runs the lifespan shutdown. Returns a function restoring the handlers."""
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # signal handlers can only be set from the main thread
+    previous: dict[int, Any] = {}
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        app.state.draining = True
+        chained = previous.get(signum)
+        if callable(chained):
+            chained(signum, frame)
+        elif chained == signal.SIG_DFL:
+            signal.signal(signum, signal.SIG_DFL)
+            signal.raise_signal(signum)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        previous[sig] = signal.getsignal(sig)
+        signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            if signal.getsignal(sig) is handler:
+                signal.signal(sig, old)
+
+    return restore
+
+
 def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = False) -> Litestar:
     hardening: HardeningMiddleware | None = None
 
@@ -56,10 +89,12 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
             hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
         app.state.ready = False
         app.state.draining = False
+        restore = drain_on_signals(app)
         try:
             yield
         finally:
             app.state.draining = True
+            restore()
             await container.close()
 
     api = Router(
