@@ -49,6 +49,7 @@ lint: install
 	@scripts/scan-secrets.sh
 	@scripts/audit-deps.sh
 	@scripts/check-monitoring.sh
+	@$(VENV)/bin/hadolint Dockerfile
 
 test: lint
 	@$(VENV)/bin/pytest

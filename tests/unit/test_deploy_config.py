@@ -1,0 +1,71 @@
+"""fly.toml and the Dockerfile say what the checklist and the security issue require; this
+test keeps anyone from drifting (no Docker engine or Fly account here: checked, not run)."""
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def fly() -> dict[str, object]:
+    return tomllib.loads((ROOT / "fly.toml").read_text())
+
+
+def test_app_region_and_processes(fly: dict) -> None:  # type: ignore[type-arg]
+    assert fly["app"] == "sist-cabanas-prod"
+    assert fly["primary_region"] in {"eze", "gru", "scl"}  # near Argentina
+    assert set(fly["processes"]) == {"app", "sync"}
+    app = fly["processes"]["app"]
+    assert "uvicorn" in app
+    assert "--workers 2" in app
+    for flag in ("--no-proxy-headers", "--no-server-header"):
+        assert flag in app
+
+
+def test_http_service(fly: dict) -> None:  # type: ignore[type-arg]
+    service = fly["http_service"]
+    assert service["force_https"] is True
+    assert service["auto_stop_machines"] == "off"
+    assert service["min_machines_running"] >= 2
+    assert service["processes"] == ["app"]
+    [check] = service["checks"]
+    assert check["path"] == "/api/v1/healthz"
+    assert check["interval"] == "15s"
+    assert check["timeout"] == "5s"
+    assert check["headers"]["X-Forwarded-Proto"] == "https"
+
+
+def test_deploy_vm_and_metrics(fly: dict) -> None:  # type: ignore[type-arg]
+    assert fly["deploy"]["strategy"] == "rolling"
+    assert fly["deploy"]["release_command"] == "alembic upgrade head"
+    app_vm = next(vm for vm in fly["vm"] if vm["processes"] == ["app"])
+    assert app_vm["size"] in {"shared-cpu-2x", "shared-cpu-4x", "performance-1x", "performance-2x"}
+    assert {tuple(m["processes"]) for m in fly["metrics"]} == {("app",), ("sync",)}
+    assert fly["env"]["ENVIRONMENT"] == "production"
+    assert fly["env"]["TRUSTED_PROXY"] == "true"
+
+
+def test_no_secrets_in_fly_toml(fly: dict) -> None:  # type: ignore[type-arg]
+    for key in fly.get("env", {}):
+        assert not key.endswith(("SECRET", "TOKEN", "SALT", "PASSWORD", "_URL"))
+
+
+def test_dockerfile_runtime_is_slim_non_root_and_safe() -> None:
+    text = (ROOT / "Dockerfile").read_text()
+    runtime = text.split("AS runtime", 1)[1]
+    assert "python:3.12-slim" in text
+    assert "USER 10001" in runtime
+    assert "uv" not in runtime.split("COPY --from=build", 1)[0]  # no build tools in the runtime
+    for flag in (
+        "--no-proxy-headers",
+        "--no-server-header",
+        "PYTHONDONTWRITEBYTECODE=1",
+        "PYTHONUNBUFFERED=1",
+    ):
+        assert flag in runtime
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    for path in (".git", ".venv", ".data", ".env"):
+        assert path in ignored
