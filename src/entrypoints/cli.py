@@ -176,6 +176,44 @@ def cmd_admin_token(settings: Settings, email: str, ttl_hours: float) -> int:
     return 0
 
 
+def cmd_backup(settings: Settings, directory: str, keep: int) -> int:
+    from entrypoints.backup import BackupError, backup
+
+    with resolved_services(settings) as resolved:
+        assert resolved.database_url is not None
+        try:
+            path = backup(resolved.database_url, Path(directory), keep=keep)
+        except BackupError as err:
+            print(f"cabanas: {err}", file=sys.stderr)
+            return 1
+    print(path)
+    return 0
+
+
+def cmd_restore(settings: Settings, file: str, dry_run: bool, yes: bool) -> int:
+    from entrypoints.backup import BackupError, restore
+
+    if not dry_run and not yes:
+        print(
+            "cabanas: restoring replaces the target database's data; "
+            "run with --dry-run first, then again with --yes",
+            file=sys.stderr,
+        )
+        return 2
+    with resolved_services(settings) as resolved:
+        assert resolved.database_url is not None
+        try:
+            report = restore(resolved.database_url, Path(file), dry_run=dry_run)
+        except BackupError as err:
+            print(f"cabanas: {err}", file=sys.stderr)
+            return 1
+    kind = "dry run into scratch database" if dry_run else "restored into"
+    print(f"{kind} {report.database}:")
+    for table, count in report.row_counts.items():
+        print(f"  {table}: {count} rows")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cabanas", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -193,6 +231,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     token.add_argument("--email", required=True)
     token.add_argument("--ttl-hours", type=float, default=8.0)
+    backup = sub.add_parser("backup", help="pg_dump (custom format) + SHA-256, pruning old ones")
+    backup.add_argument("--dir", default=os.environ.get("BACKUP_DIR", "backups"))
+    backup.add_argument("--keep", type=int, default=int(os.environ.get("BACKUP_KEEP", "7")))
+    restore = sub.add_parser("restore", help="verify a backup's checksum and restore it")
+    restore.add_argument("file")
+    restore.add_argument(
+        "--dry-run", action="store_true", help="restore into a scratch database and count rows"
+    )
+    restore.add_argument(
+        "--yes", action="store_true", help="really replace the target database's data"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -200,11 +249,15 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"cabanas: {err}", file=sys.stderr)
         return 2
-    if args.command in {"config", "admin"}:
+    if args.command in {"config", "admin", "backup", "restore"}:
         logging.disable(logging.CRITICAL)  # their output is for the operator, nothing else
     configure_logging(settings.log_level, log_format(settings))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    if args.command == "backup":
+        return cmd_backup(settings, args.dir, args.keep)
+    if args.command == "restore":
+        return cmd_restore(settings, args.file, args.dry_run, args.yes)
     if args.command == "config":
         return cmd_config_check(settings)
     if args.command == "admin":

@@ -44,6 +44,14 @@ def _pg_bin(name: str) -> str:
     return str(_pg_home() / "bin" / name)
 
 
+def pg_bin_if_installed(name: str) -> str | None:
+    try:
+        path = _pg_home() / "bin" / name
+    except RuntimeError:
+        return None
+    return str(path) if path.exists() else None
+
+
 def _open_up(path: Path, recursive: bool) -> None:
     """Let other users traverse/read ``path`` (and, if recursive, everything below it)."""
     extra = stat.S_IRGRP | stat.S_IROTH | stat.S_IXGRP | stat.S_IXOTH
@@ -131,20 +139,19 @@ def _stop(proc: subprocess.Popen[bytes] | None, sig: int, timeout: float = 15) -
         proc.wait(5)
 
 
-def _kill_leftover_postmaster(data_dir: Path) -> None:
-    """A postmaster left by a killed run would keep the data folder locked: stop it."""
+def _running_postmaster_port(data_dir: Path) -> int | None:
+    """The port of a live PostgreSQL already serving this data folder (e.g. `make run` while
+    an operator runs `cabanas backup`), so we share it instead of fighting over the folder."""
     pid_file = data_dir / "postmaster.pid"
-    if not pid_file.exists():
-        return
-    with contextlib.suppress(ValueError, OSError, IndexError):
-        pid = int(pid_file.read_text().splitlines()[0])
+    try:
+        lines = pid_file.read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-        if b"postgres" in cmdline and str(data_dir).encode() in cmdline:
-            os.kill(pid, signal.SIGINT)
-            for _ in range(100):
-                if not Path(f"/proc/{pid}").exists():
-                    break
-                time.sleep(0.1)
+    except (OSError, ValueError, IndexError):
+        return None
+    if b"postgres" in cmdline and str(data_dir).encode() in cmdline:
+        return port
+    return None
 
 
 @dataclass
@@ -171,7 +178,11 @@ class EmbeddedPostgres:
                 capture_output=True,
                 user=self._user,
             )
-        _kill_leftover_postmaster(self.data_dir)
+        if (running := _running_postmaster_port(self.data_dir)) is not None:
+            self.port = running  # not ours: we neither start nor stop it
+            self._wait_ready()
+            self.create_database(self.database)
+            return self
         if not self.port:
             self.port = free_port()
         settings = [f"-c{s}" for s in EPHEMERAL_SETTINGS] if self.ephemeral else []
