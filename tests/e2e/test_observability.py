@@ -285,3 +285,17 @@ async def test_readyz_is_503_while_draining(client: Client) -> None:
     assert r.status_code == 503
     assert r.json()["detail"] == "shutting down"
     client.app.state.draining = False
+
+
+def test_every_alert_links_to_an_existing_runbook_section(project_root: Path) -> None:
+    rules = (project_root / "monitoring" / "alerts.yml").read_text()
+    links = re.findall(r'runbook_url: "([^"#]+)#([^"]+)"', rules)
+    assert len(links) == rules.count("- alert:")
+    for path, anchor in links:
+        doc = (project_root / path).read_text()
+        headings = {
+            re.sub(r"[^a-z0-9 -]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+            for line in doc.splitlines()
+            if line.startswith("#")
+        }
+        assert anchor in headings, f"{path}#{anchor} has no heading"
