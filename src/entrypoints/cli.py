@@ -214,6 +214,23 @@ def cmd_restore(settings: Settings, file: str, dry_run: bool, yes: bool) -> int:
     return 0
 
 
+def cmd_preflight(args: argparse.Namespace) -> int:
+    """The cutover checklist against a running deployment; exit 0 only if nothing failed."""
+    from datetime import date, timedelta
+
+    from entrypoints.preflight import passed, render, run
+
+    start = (
+        date.fromisoformat(args.smoke_check_in)
+        if args.smoke_check_in
+        else date.today() + timedelta(days=400)
+    )
+    stay = (args.smoke_accommodation, start.isoformat(), (start + timedelta(days=2)).isoformat())
+    items = run(args.url, smoke=args.smoke, token=args.token, smoke_stay=stay)
+    print(render(items, args.json))
+    return 0 if passed(items) else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cabanas", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -242,7 +259,16 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument(
         "--yes", action="store_true", help="really replace the target database's data"
     )
+    preflight = sub.add_parser("preflight", help="run the cutover checklist against a base URL")
+    preflight.add_argument("url")
+    preflight.add_argument("--json", action="store_true")
+    preflight.add_argument("--smoke", action="store_true", help="hold and cancel a test booking")
+    preflight.add_argument("--token", default=os.environ.get("ADMIN_TOKEN"))
+    preflight.add_argument("--smoke-accommodation", type=int, default=1)
+    preflight.add_argument("--smoke-check-in", default=None)
     args = parser.parse_args(argv)
+    if args.command == "preflight":
+        return cmd_preflight(args)  # needs no settings: it only talks HTTP
 
     try:
         settings = Settings.from_env()

@@ -23,6 +23,12 @@ def limited_server(
 
     url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
     seed(url)
+    # Other servers in this session counted 127.0.0.1 in the same Redis: start from zero.
+    import redis
+
+    with redis.Redis.from_url(redis_server.url()) as client:
+        for key in client.scan_iter(match="rl:*"):
+            client.delete(key)
     env = {"DATABASE_URL": url, "REDIS_URL": redis_server.url(), "RATE_LIMIT_PER_MINUTE": "3"}
     with uvicorn_server(env) as base:
         yield base

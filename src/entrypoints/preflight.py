@@ -1,0 +1,253 @@
+"""`cabanas preflight URL`: the cutover checklist (docs/cutover), executable against a deployed
+base URL or a local one. Each item passes, fails or is skipped with the reason and the evidence."""
+
+from __future__ import annotations
+
+import json
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
+
+import httpx
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+REQUIRED_SERIES = ("http_request_duration_seconds", "http_requests_total", "active_reservations")
+
+
+@dataclass
+class Item:
+    name: str
+    status: str
+    evidence: str
+
+
+Check = Callable[[httpx.Client, str], Item]
+
+
+def _healthz(client: httpx.Client, base: str) -> Item:
+    started = time.perf_counter()
+    r = client.get(f"{base}/api/v1/healthz")
+    ms = (time.perf_counter() - started) * 1000
+    body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
+    ok = r.status_code == 200 and body.get("status") == "healthy" and ms < 200
+    return Item(
+        "healthz 200 healthy < 200 ms",
+        PASS if ok else FAIL,
+        f"{r.status_code} {body.get('status')} {ms:.0f} ms",
+    )
+
+
+def _readyz(client: httpx.Client, base: str) -> Item:
+    r = client.get(f"{base}/api/v1/readyz")
+    return Item(
+        "readyz 200", PASS if r.status_code == 200 else FAIL, f"{r.status_code} {r.text[:80]}"
+    )
+
+
+def _catalogue(client: httpx.Client, base: str) -> Item:
+    r = client.get(f"{base}/api/v1/accommodations")
+    ok = r.status_code == 200 and isinstance(r.json(), list) and len(r.json()) > 0
+    return Item(
+        "GET /api/v1/accommodations 200 with cabins", PASS if ok else FAIL, f"{r.status_code}"
+    )
+
+
+def _openapi(client: httpx.Client, base: str) -> Item:
+    r = client.get(f"{base}/api/v1/docs/openapi.json")
+    ok = r.status_code == 200 and str(r.json().get("openapi", "")).startswith("3.")
+    return Item("OpenAPI served", PASS if ok else FAIL, f"{r.status_code}")
+
+
+def _problem_404(client: httpx.Client, base: str) -> Item:
+    r = client.get(f"{base}/api/v1/preflight-does-not-exist")
+    ok = r.status_code == 404 and r.headers.get("content-type", "").startswith(
+        "application/problem+json"
+    )
+    return Item(
+        "problem JSON on 404",
+        PASS if ok else FAIL,
+        f"{r.status_code} {r.headers.get('content-type')}",
+    )
+
+
+def _hsts(client: httpx.Client, base: str) -> Item:
+    if not base.startswith("https://"):
+        return Item("HSTS max-age ≥ 31536000", SKIP, "plain HTTP: HSTS only applies over HTTPS")
+    value = client.get(f"{base}/api/v1/healthz").headers.get("strict-transport-security", "")
+    age = next(
+        (int(p.split("=")[1]) for p in value.split(";") if p.strip().startswith("max-age=")), 0
+    )
+    return Item("HSTS max-age ≥ 31536000", PASS if age >= 31_536_000 else FAIL, value or "missing")
+
+
+def _redirect(client: httpx.Client, base: str) -> Item:
+    if not base.startswith("https://"):
+        return Item("HTTP → HTTPS redirect", SKIP, "the base URL is not HTTPS")
+    plain = "http://" + base.removeprefix("https://")
+    r = client.get(f"{plain}/api/v1/accommodations", follow_redirects=False)
+    ok = r.status_code in (301, 302, 307, 308) and r.headers.get("location", "").startswith(
+        "https://"
+    )
+    return Item(
+        "HTTP → HTTPS redirect",
+        PASS if ok else FAIL,
+        f"{r.status_code} {r.headers.get('location')}",
+    )
+
+
+def _tls(client: httpx.Client, base: str) -> Item:
+    if not base.startswith("https://"):
+        return Item("TLS ≥ 1.2", SKIP, "the base URL is not HTTPS")
+    import socket
+
+    host = urlsplit(base).hostname or ""
+    port = urlsplit(base).port or 443
+    context = ssl.create_default_context()
+    with (
+        socket.create_connection((host, port), timeout=5) as raw,
+        context.wrap_socket(raw, server_hostname=host) as tls,
+    ):
+        version = tls.version() or ""
+    return Item("TLS ≥ 1.2", PASS if version in ("TLSv1.2", "TLSv1.3") else FAIL, version)
+
+
+def _cors(client: httpx.Client, base: str) -> Item:
+    r = client.options(
+        f"{base}/api/v1/reservations",
+        headers={
+            "Origin": "https://preflight-foreign.example",
+            "Access-Control-Request-Method": "POST",
+        },
+    )
+    allowed = r.headers.get("access-control-allow-origin", "")
+    ok = allowed not in ("*", "https://preflight-foreign.example")
+    return Item(
+        "CORS refuses a foreign origin, never *",
+        PASS if ok else FAIL,
+        allowed or "no allow-origin header",
+    )
+
+
+def _webhooks(client: httpx.Client, base: str) -> Item:
+    r = client.post(f"{base}/api/v1/webhooks/mercadopago?data.id=1", json={"type": "payment"})
+    if r.status_code == 404:
+        return Item("unsigned webhook rejected", SKIP, "no webhook endpoint deployed yet")
+    return Item(
+        "unsigned webhook rejected",
+        PASS if r.status_code in (400, 401, 403) else FAIL,
+        f"{r.status_code}",
+    )
+
+
+def _metrics(client: httpx.Client, base: str) -> Item:
+    r = client.get(f"{base}/metrics")
+    missing = [s for s in REQUIRED_SERIES if s not in r.text]
+    ok = r.status_code == 200 and not missing
+    return Item(
+        "/metrics exposes the required series",
+        PASS if ok else FAIL,
+        f"{r.status_code} missing={missing}",
+    )
+
+
+def _rate_limit_headers(client: httpx.Client, base: str) -> Item:
+    r = client.get(f"{base}/api/v1/accommodations")
+    ok = "ratelimit-limit" in r.headers and "ratelimit-remaining" in r.headers
+    return Item(
+        "rate-limit headers present",
+        PASS if ok else FAIL,
+        r.headers.get("ratelimit-limit", "missing"),
+    )
+
+
+CHECKS: tuple[Check, ...] = (
+    _healthz,
+    _readyz,
+    _catalogue,
+    _openapi,
+    _problem_404,
+    _hsts,
+    _redirect,
+    _tls,
+    _cors,
+    _webhooks,
+    _metrics,
+    _rate_limit_headers,
+)
+
+
+def _smoke(
+    client: httpx.Client,
+    base: str,
+    token: str | None,
+    accommodation_id: int,
+    check_in: str,
+    check_out: str,
+) -> Item:
+    if not token:
+        return Item(
+            "smoke booking (hold, then cancel)", FAIL, "--smoke needs --token (cabanas admin token)"
+        )
+    body = {
+        "accommodation_id": accommodation_id,
+        "check_in": check_in,
+        "check_out": check_out,
+        "guests": 1,
+        "guest_name": "Preflight Smoke",
+        "guest_phone": "+5491100000000",
+        "notes": "preflight smoke test",
+    }
+    created = client.post(f"{base}/api/v1/reservations", json=body)
+    if created.status_code != 201:
+        return Item(
+            "smoke booking (hold, then cancel)",
+            FAIL,
+            f"POST {created.status_code} {created.text[:120]}",
+        )
+    code = created.json()["code"]
+    cancelled = client.post(
+        f"{base}/api/v1/admin/reservations/{code}/cancel",
+        json={"reason": "preflight smoke test"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    ok = cancelled.status_code == 200 and cancelled.json().get("status") == "cancelled"
+    return Item(
+        "smoke booking (hold, then cancel)",
+        PASS if ok else FAIL,
+        f"{code}: 201 then {cancelled.status_code}",
+    )
+
+
+def run(
+    base: str,
+    *,
+    smoke: bool = False,
+    token: str | None = None,
+    smoke_stay: tuple[int, str, str] | None = None,
+    timeout: float = 10,
+) -> list[Item]:
+    base = base.rstrip("/")
+    items: list[Item] = []
+    with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        for check in CHECKS:
+            try:
+                items.append(check(client, base))
+            except (httpx.HTTPError, ValueError, OSError, ssl.SSLError) as exc:
+                items.append(Item(check.__name__.strip("_"), FAIL, f"{type(exc).__name__}: {exc}"))
+        if smoke:
+            acc, check_in, check_out = smoke_stay or (1, "", "")
+            items.append(_smoke(client, base, token, acc, check_in, check_out))
+    return items
+
+
+def render(items: list[Item], as_json: bool) -> str:
+    if as_json:
+        return json.dumps([asdict(i) for i in items], ensure_ascii=False, indent=2)
+    width = max(len(i.name) for i in items)
+    return "\n".join(f"{i.status.upper():4}  {i.name:<{width}}  {i.evidence}" for i in items)
+
+
+def passed(items: list[Item]) -> bool:
+    return all(i.status != FAIL for i in items)

@@ -1,0 +1,64 @@
+"""`cabanas preflight` against the app running locally (plain HTTP: the HTTPS-only items skip)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from adapters.security.jwt import issue
+from entrypoints.cli import main
+from entrypoints.embedded import EmbeddedRedis, free_port
+from tests.e2e.conftest import seed
+from tests.e2e.servers import uvicorn_server
+
+pytestmark = pytest.mark.db
+SECRET = "pf-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1s3cr"  # pragma: allowlist secret
+
+
+@pytest.fixture(scope="module")
+def deployed(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -> Iterator[str]:
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
+    seed(url)
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_server.url(),
+        "RATE_LIMIT_PER_MINUTE": "1000",
+        "JWT_SECRET": SECRET,
+        "ADMIN_ALLOWED_EMAILS": "owner@cabanas.ar",
+        "CORS_ALLOWED_ORIGINS": "https://cabanas.ar",
+    }
+    with uvicorn_server(env) as base:
+        yield base
+
+
+def test_preflight_passes_with_https_items_skipped(
+    deployed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["preflight", deployed, "--json"]) == 0
+    items = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
+    assert items["healthz 200 healthy < 200 ms"]["status"] == "pass"
+    assert items["CORS refuses a foreign origin, never *"]["status"] == "pass"
+    assert items["/metrics exposes the required series"]["status"] == "pass"
+    assert items["problem JSON on 404"]["status"] == "pass"
+    for https_only in ("HSTS max-age ≥ 31536000", "HTTP → HTTPS redirect", "TLS ≥ 1.2"):
+        assert items[https_only]["status"] == "skip"
+        assert items[https_only]["evidence"]
+
+
+def test_smoke_booking_holds_then_cancels(
+    deployed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    token = issue(SECRET, email="owner@cabanas.ar", now=datetime.now(UTC), ttl=timedelta(hours=1))
+    assert main(["preflight", deployed, "--smoke", "--token", token]) == 0
+    out = capsys.readouterr().out
+    assert "PASS  smoke booking (hold, then cancel)" in out
+
+
+def test_a_failing_deployment_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["preflight", f"http://127.0.0.1:{free_port()}"]) == 1
+    assert "FAIL" in capsys.readouterr().out
