@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
+Check = Callable[[httpx.Client, str], "Item"]
 REQUIRED_SERIES = ("http_request_duration_seconds", "http_requests_total", "active_reservations")
 
 
@@ -21,9 +22,6 @@ class Item:
     name: str
     status: str
     evidence: str
-
-
-Check = Callable[[httpx.Client, str], Item]
 
 
 def _healthz(client: httpx.Client, base: str) -> Item:
@@ -72,9 +70,23 @@ def _problem_404(client: httpx.Client, base: str) -> Item:
     )
 
 
+def https_only(name: str) -> Callable[[Check], Check]:
+    """Items that cannot apply to a plain-HTTP base URL are skipped, with that reason."""
+
+    def wrap(check: Check) -> Check:
+        def guarded(client: httpx.Client, base: str) -> Item:
+            if not base.startswith("https://"):
+                return Item(name, SKIP, "the base URL is plain HTTP; this applies to HTTPS only")
+            return check(client, base)
+
+        guarded.__name__ = check.__name__
+        return guarded
+
+    return wrap
+
+
+@https_only("HSTS max-age ≥ 31536000")
 def _hsts(client: httpx.Client, base: str) -> Item:
-    if not base.startswith("https://"):
-        return Item("HSTS max-age ≥ 31536000", SKIP, "plain HTTP: HSTS only applies over HTTPS")
     value = client.get(f"{base}/api/v1/healthz").headers.get("strict-transport-security", "")
     age = next(
         (int(p.split("=")[1]) for p in value.split(";") if p.strip().startswith("max-age=")), 0
@@ -82,9 +94,8 @@ def _hsts(client: httpx.Client, base: str) -> Item:
     return Item("HSTS max-age ≥ 31536000", PASS if age >= 31_536_000 else FAIL, value or "missing")
 
 
+@https_only("HTTP → HTTPS redirect")
 def _redirect(client: httpx.Client, base: str) -> Item:
-    if not base.startswith("https://"):
-        return Item("HTTP → HTTPS redirect", SKIP, "the base URL is not HTTPS")
     plain = "http://" + base.removeprefix("https://")
     r = client.get(f"{plain}/api/v1/accommodations", follow_redirects=False)
     ok = r.status_code in (301, 302, 307, 308) and r.headers.get("location", "").startswith(
@@ -97,9 +108,8 @@ def _redirect(client: httpx.Client, base: str) -> Item:
     )
 
 
+@https_only("TLS ≥ 1.2")
 def _tls(client: httpx.Client, base: str) -> Item:
-    if not base.startswith("https://"):
-        return Item("TLS ≥ 1.2", SKIP, "the base URL is not HTTPS")
     import socket
 
     host = urlsplit(base).hostname or ""
