@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from application.ports.idempotency import StoredRequest
+
 
 class StorageError(Exception):
     """The store failed in a way the caller cannot fix."""
@@ -17,3 +19,23 @@ class CodeCollision(StorageError):
 
 class StorageUnavailable(StorageError):
     """The store cannot be reached right now (connection refused, timeout)."""
+
+
+class IntegrationError(Exception):
+    """An outside provider (Mercado Pago, WhatsApp, a calendar feed) failed. ``retryable``
+    says whether trying again later may succeed (timeouts, 5xx, rate limits) or not."""
+
+    def __init__(self, message: str, *, retryable: bool, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+        self.code = code
+
+
+class IdempotentReplay(Exception):
+    """The request repeats an earlier one with the same ``Idempotency-Key``: answer with what
+    that one got."""
+
+    def __init__(self, stored: StoredRequest) -> None:
+        super().__init__("idempotent replay")
+        self.stored = stored

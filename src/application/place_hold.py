@@ -5,22 +5,32 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from application.errors import CodeCollision, TransientStorageError
+from application.errors import CodeCollision, IdempotentReplay, TransientStorageError
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.metrics import BookingMetrics
+from application.ports.outbox import OutboxKind
 from application.ports.repositories import HoldOutcome
 from application.ports.unit_of_work import UnitOfWork
 from domain.accommodation import Accommodation
 from domain.calendar import local_today
-from domain.errors import AccommodationNotFound, StayUnavailable
+from domain.errors import AccommodationNotFound, IdempotencyKeyReused, StayUnavailable
 from domain.policy import BookingPolicy
 from domain.pricing import quote
 from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
 
 MAX_ATTEMPTS = 3
+API_SCOPE = "api"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsSetup:
+    """When a payment provider is configured, every hold gets a deposit link (created by the
+    outbox, so the provider being down never loses or slows the hold)."""
+
+    enabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +42,9 @@ class PlaceHoldCommand:
     guest: Guest
     channel: Channel = Channel.API
     notes: str | None = None
+    # An ``Idempotency-Key`` and a fingerprint of the request it came with.
+    idempotency_key: str | None = None
+    fingerprint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +60,12 @@ class PlaceHold:
     - the cabin may come from the (seconds-stale) catalogue, but the insert only lands if the
       cabin still has the price, capacity, minimum nights and active flag it was checked
       against; otherwise the decision is made again from a fresh read;
-    - deadlocks/serialization failures and code collisions are retried a bounded number of times.
+    - deadlocks/serialization failures and code collisions are retried a bounded number of times;
+    - with an idempotency key, the key is claimed in the hold's own transaction: a second
+      request with the key waits for the first, then replays it (``IdempotentReplay``), or is
+      refused if its body differs (``IdempotencyKeyReused``); a request that fails leaves no
+      key behind, so it may be retried;
+    - with payments enabled, a payment-link job is queued in the same transaction.
     """
 
     uow: UnitOfWork
@@ -56,6 +74,7 @@ class PlaceHold:
     policy: BookingPolicy
     catalogue: Catalogue
     metrics: BookingMetrics
+    payments: PaymentsSetup = PaymentsSetup()
 
     async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
         stay = Stay(cmd.check_in, cmd.check_out)
@@ -70,6 +89,8 @@ class PlaceHold:
     async def _attempt(self, cmd: PlaceHoldCommand, stay: Stay) -> Reservation:
         now = self.clock.now()
         async with self.uow:
+            if cmd.idempotency_key is not None:
+                await self._claim_key(cmd, now)
             # The cached catalogue saves a round trip; the insert itself verifies that the
             # cabin still matches it, and on a mismatch we decide again from a fresh read.
             acc = await self.catalogue.get_active(cmd.accommodation_id)
@@ -90,9 +111,33 @@ class PlaceHold:
                     f"{acc.name} is already taken for some nights between "
                     f"{stay.check_in.isoformat()} and {stay.check_out.isoformat()}"
                 )
+            if cmd.idempotency_key is not None:
+                await self.uow.idempotency.attach_reservation(
+                    API_SCOPE, cmd.idempotency_key, reservation.code.value
+                )
+            if self.payments.enabled:
+                await self.uow.outbox.add(
+                    OutboxKind.PAYMENT_LINK,
+                    {"code": reservation.code.value},
+                    now,
+                    dedupe_key=payment_link_job(reservation.code.value),
+                )
             await self.uow.commit()
         self.metrics.hold_placed(cmd.channel.value)
         return reservation
+
+    async def _claim_key(self, cmd: PlaceHoldCommand, now: datetime) -> None:
+        assert cmd.idempotency_key is not None
+        prior = await self.uow.idempotency.claim(
+            API_SCOPE, cmd.idempotency_key, now, fingerprint=cmd.fingerprint
+        )
+        if prior is None:
+            return
+        if prior.fingerprint != cmd.fingerprint:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used with a different request body"
+            )
+        raise IdempotentReplay(prior)
 
     async def _fresh(self, accommodation_id: int) -> Accommodation:
         acc = await self.uow.accommodations.get(accommodation_id)
@@ -119,3 +164,7 @@ class PlaceHold:
             expires_at=now + timedelta(minutes=self.policy.hold_minutes),
             notes=cmd.notes,
         )
+
+
+def payment_link_job(code: str) -> str:
+    return f"checkout:{code}"

@@ -51,6 +51,10 @@ class InvalidValue(RuleViolation):
     code = "invalid_value"
 
 
+class IdempotencyKeyReused(RuleViolation):
+    code = "idempotency_key_reused"
+
+
 class NotFound(DomainError):
     code = "not_found"
 

@@ -69,6 +69,8 @@ class Reservation:
     created_at: datetime
     expires_at: datetime | None
     notes: str | None = None
+    payment_url: str | None = None  # where the guest pays the deposit, once created
+    paid_by: str | None = None  # the provider's id of the payment that confirmed it
     events: list[StatusChanged] = field(default_factory=list)
 
     @property
@@ -85,6 +87,20 @@ class Reservation:
     def confirm(self, now: datetime) -> None:
         self._move(ReservationStatus.CONFIRMED, now)
         self.expires_at = None
+
+    def confirm_payment(self, payment_id: str, now: datetime) -> None:
+        """The deposit was paid. A hold becomes a booking; so does a hold that lapsed in the
+        meantime — the guest paid, so we give the nights back if they are still free (the
+        database's exclusion constraint is the judge of that, not this method)."""
+        if self.status is ReservationStatus.EXPIRED:
+            self.events.append(
+                StatusChanged(self.code, self.status, ReservationStatus.CONFIRMED, now)
+            )
+            self.status = ReservationStatus.CONFIRMED
+        else:
+            self._move(ReservationStatus.CONFIRMED, now)
+        self.expires_at = None
+        self.paid_by = payment_id
 
     def expire(self, now: datetime) -> None:
         self._move(ReservationStatus.EXPIRED, now)

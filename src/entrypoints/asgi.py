@@ -15,13 +15,14 @@ from entrypoints.production import production_problems
 from entrypoints.settings import Settings
 
 
-def create(settings: Settings | None = None) -> Litestar:
+def create(settings: Settings | None = None, *, with_worker: bool = False) -> Litestar:
     settings = settings or Settings.from_env()
     refuse_weak_production(settings)
     if settings.database_url is None or settings.redis_url is None:
         raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
     configure_logging(settings.log_level, log_format(settings))
-    return create_app(make_container(settings, LitestarProvider()), settings)
+    container = make_container(settings, LitestarProvider())
+    return create_app(container, settings, with_worker=with_worker)
 
 
 def refuse_weak_production(settings: Settings) -> None:

@@ -87,7 +87,7 @@ def cmd_run(settings: Settings) -> int:
 
     with resolved_services(settings) as resolved:
         _prepare_database(resolved)
-        app = create(resolved)
+        app = create(resolved, with_worker=resolved.embedded_worker)
         config = uvicorn.Config(
             app,
             host=resolved.host,
@@ -111,6 +111,19 @@ def cmd_run(settings: Settings) -> int:
         uvicorn.Server(config).run()
     log.info("stopped")
     return 0
+
+
+def cmd_sync(settings: Settings, once: bool) -> int:
+    """The sync/worker process. Without DATABASE_URL it shares `cabanas run`'s embedded
+    servers (development)."""
+    from entrypoints.embedded import die_with_parent
+    from entrypoints.sync import main_async
+
+    die_with_parent()
+    with resolved_services(settings) as resolved:
+        if settings.database_url is None:  # embedded: make sure it is migrated
+            _prepare_database(msgspec.structs.replace(resolved, seed_sample_data=False))
+        return asyncio.run(main_async(resolved, once=once))
 
 
 def cmd_migrate(settings: Settings, revision: str) -> int:
@@ -238,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     migrate = sub.add_parser("migrate", help="apply Alembic migrations (default: to head)")
     migrate.add_argument("revision", nargs="?", default="head")
     sub.add_parser("seed", help="insert sample cabins into an empty database")
+    sync = sub.add_parser("sync", help="the worker: outbox, hold expiry, webhook retries")
+    sync.add_argument("--once", action="store_true", help="one pass; exit 1 if any duty failed")
     config = sub.add_parser("config", help="configuration tools")
     config.add_subparsers(dest="config_command", required=True).add_parser(
         "check", help="print the production verdict for the current environment (exit 1 if unfit)"
@@ -292,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         return cmd_run(settings)
     if args.command == "migrate":
         return cmd_migrate(settings, args.revision)
+    if args.command == "sync":
+        return cmd_sync(settings, args.once)
     return cmd_seed(settings)
 
 

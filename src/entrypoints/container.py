@@ -4,19 +4,22 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
+import httpx
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.codes import SecretsCodeGenerator
+from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
 from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.stats import SqlStatsReader
 from adapters.postgres.unit_of_work import SqlUnitOfWork
-from adapters.prometheus.metrics import PrometheusBookingMetrics
+from adapters.prometheus.metrics import PrometheusBookingMetrics, PrometheusOperationsMetrics
 from adapters.redis.client import RedisProbe, make_redis
+from adapters.whatsapp.client import LoggingSender, WhatsAppClient
 from application.admin_accommodations import (
     CreateAccommodation,
     GetAnyAccommodation,
@@ -34,13 +37,29 @@ from application.admin_stats import GetStats
 from application.availability import CheckAvailability
 from application.calendar import GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
+from application.deliveries import HandleWhatsAppUpdate, ProcessDelivery, RecordDelivery
 from application.health import CheckHealth
 from application.lookup import GetReservation
-from application.place_hold import PlaceHold
+from application.maintenance import (
+    ExpireLapsedHolds,
+    MeasureOutbox,
+    PurgeIdempotencyKeys,
+    ReprocessDeliveries,
+)
+from application.outbox import DispatchOutbox, OutboxSetup
+from application.payments import ApplyPayment
+from application.payments_admin import (
+    ListPaymentsNeedingAttention,
+    PaymentsOfReservation,
+    RememberResponse,
+)
+from application.place_hold import PaymentsSetup, PlaceHold
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
-from application.ports.metrics import BookingMetrics
+from application.ports.messaging import MessageSender
+from application.ports.metrics import BookingMetrics, OperationsMetrics
+from application.ports.payments import PaymentGateway
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import UnitOfWork
 from domain.policy import BookingPolicy
@@ -48,6 +67,25 @@ from entrypoints.settings import Settings
 
 # Health reports are reused for at most this long (see CheckHealth).
 HEALTH_CACHE_SECONDS = 1.0
+# Outbound calls from the worker may take longer than the in-request payment link.
+WORKER_HTTP_TIMEOUT_SECONDS = 10.0
+
+
+def payments_configured(settings: Settings) -> bool:
+    return (
+        settings.mercadopago_enabled
+        and settings.mp_access_token is not None
+        and bool(settings.mp_access_token.reveal())
+    )
+
+
+def whatsapp_configured(settings: Settings) -> bool:
+    return (
+        settings.whatsapp_enabled
+        and settings.whatsapp_token is not None
+        and bool(settings.whatsapp_token.reveal())
+        and bool(settings.whatsapp_phone_number_id)
+    )
 
 
 class InfrastructureProvider(Provider):
@@ -55,11 +93,58 @@ class InfrastructureProvider(Provider):
     settings = from_context(provides=Settings, scope=Scope.APP)
     clock = provide(SystemClock, provides=Clock)
     booking_metrics = provide(PrometheusBookingMetrics, provides=BookingMetrics)
+    operations_metrics = provide(PrometheusOperationsMetrics, provides=OperationsMetrics)
     codes = provide(SecretsCodeGenerator, provides=CodeGenerator)
 
     @provide
     def policy(self, settings: Settings) -> BookingPolicy:
         return settings.booking_policy
+
+    @provide
+    def payments_setup(self, settings: Settings) -> PaymentsSetup:
+        return PaymentsSetup(enabled=payments_configured(settings))
+
+    @provide
+    def outbox_setup(self, settings: Settings) -> OutboxSetup:
+        return OutboxSetup(admin_phone=settings.admin_whatsapp_number)
+
+    @provide
+    async def payment_gateway(self, settings: Settings) -> AsyncIterator[PaymentGateway]:
+        if not payments_configured(settings):
+            yield PaymentsDisabled()
+            return
+        assert settings.mp_access_token is not None
+        async with httpx.AsyncClient(
+            base_url=settings.mp_api_base_url,
+            timeout=httpx.Timeout(settings.mp_timeout_seconds),
+            follow_redirects=False,
+        ) as client:
+            yield MercadoPagoClient(
+                client,
+                settings.mp_access_token.reveal(),
+                public_base_url=settings.public_base_url
+                or f"http://{settings.host}:{settings.port}",
+                return_url=settings.payment_return_url,
+            )
+
+    @provide
+    async def message_sender(self, settings: Settings) -> AsyncIterator[MessageSender]:
+        if not whatsapp_configured(settings):
+            yield LoggingSender()
+            return
+        assert settings.whatsapp_token is not None
+        assert settings.whatsapp_phone_number_id
+        async with httpx.AsyncClient(
+            base_url=settings.whatsapp_api_base_url,
+            timeout=httpx.Timeout(WORKER_HTTP_TIMEOUT_SECONDS),
+            follow_redirects=False,
+        ) as client:
+            yield WhatsAppClient(
+                client,
+                settings.whatsapp_token.reveal(),
+                settings.whatsapp_phone_number_id,
+                settings.whatsapp_api_version,
+            )
 
     @provide
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
@@ -128,6 +213,18 @@ class RequestProvider(Provider):
     get_stats = provide(GetStats)
     delete_block = provide(DeleteBlock)
     list_blocks = provide(ListBlocks)
+    apply_payment = provide(ApplyPayment)
+    record_delivery = provide(RecordDelivery)
+    process_delivery = provide(ProcessDelivery)
+    whatsapp_update = provide(HandleWhatsAppUpdate)
+    dispatch_outbox = provide(DispatchOutbox)
+    expire_holds = provide(ExpireLapsedHolds)
+    purge_keys = provide(PurgeIdempotencyKeys)
+    reprocess = provide(ReprocessDeliveries)
+    measure_outbox = provide(MeasureOutbox)
+    remember_response = provide(RememberResponse)
+    payments_needing_attention = provide(ListPaymentsNeedingAttention)
+    payments_of_reservation = provide(PaymentsOfReservation)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

@@ -90,15 +90,26 @@ def _integrations(s: Settings) -> list[str]:
         required += [("mp_access_token", "MERCADOPAGO"), ("mp_webhook_secret", "MERCADOPAGO")]
     if s.whatsapp_enabled:
         required += [
-            ("whatsapp_access_token", "WHATSAPP"),
+            ("whatsapp_token", "WHATSAPP"),
             ("whatsapp_app_secret", "WHATSAPP"),
             ("whatsapp_verify_token", "WHATSAPP"),
         ]
-    return [
+    problems = [
         f"{name.upper()} is not set (or set {flag}_ENABLED=false)"
         for name, flag in required
         if not _is_set(getattr(s, name))
     ]
+    if s.whatsapp_enabled and not s.whatsapp_phone_number_id:
+        problems.append("WHATSAPP_PHONE_NUMBER_ID is not set (or set WHATSAPP_ENABLED=false)")
+    if s.mercadopago_enabled and not (s.public_base_url or "").startswith("https://"):
+        problems.append(
+            "PUBLIC_BASE_URL must be the https:// address of this API (Mercado Pago notifies it)"
+        )
+    for name in ("mp_webhook_secret", "whatsapp_app_secret"):
+        value = getattr(s, name)
+        if _is_set(value) and len(value.reveal()) < 16:
+            problems.append(f"{name.upper()} is shorter than 16 characters")
+    return problems
 
 
 def _is_set(value: Secret | None) -> bool:

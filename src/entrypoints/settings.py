@@ -98,14 +98,33 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hsts_max_age: Annotated[int, msgspec.Meta(ge=0)] = 31_536_000
     force_https: bool = False  # redirect X-Forwarded-Proto: http to https (on in production)
 
-    # Integrations (their own issues use these; production requires them unless disabled).
+    # Integrations (production requires them unless disabled).
+    # Where this API is reachable from outside: builds Mercado Pago's notification_url.
+    public_base_url: str | None = None
     mercadopago_enabled: bool = True
     mp_access_token: Secret | None = None
     mp_webhook_secret: Secret | None = None
+    mp_api_base_url: str = "https://api.mercadopago.com"
+    # How long POST /reservations waits for the payment link before answering without it.
+    mp_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=30)] = 3.0
+    mp_webhook_tolerance_seconds: Annotated[int, msgspec.Meta(ge=1)] = 600
+    # Where Mercado Pago sends the guest back ({code} = reservation code; a path is joined
+    # to PUBLIC_BASE_URL).
+    payment_return_url: str = "/api/v1/reservations/{code}"
     whatsapp_enabled: bool = True
-    whatsapp_access_token: Secret | None = None
+    whatsapp_token: Secret | None = None
     whatsapp_app_secret: Secret | None = None
     whatsapp_verify_token: Secret | None = None
+    whatsapp_phone_number_id: str | None = None
+    whatsapp_api_base_url: str = "https://graph.facebook.com"
+    whatsapp_api_version: str = "v23.0"
+    # The owner's WhatsApp number for alerts (refunds needed, collisions); unset = logs only.
+    admin_whatsapp_number: str | None = None
+    # The worker (`cabanas sync`): seconds between passes over the outbox.
+    outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
+    # `cabanas run` (development) also runs the worker's duties in-process, so a local setup
+    # sends messages and expires holds without a second command. Production runs `cabanas sync`.
+    embedded_worker: bool = True
 
     @property
     def booking_policy(self) -> BookingPolicy:

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 
+import msgspec
 import pytest
-from dishka import Provider, Scope
+from dishka import AsyncContainer, Provider, Scope
 from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -16,7 +17,8 @@ from application.ports.clock import Clock
 from entrypoints.container import make_container
 from entrypoints.embedded import EmbeddedRedis
 from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from entrypoints.settings import Secret, Settings
+from tests.fakes.providers import MP_TOKEN, WA_TOKEN, FakeMercadoPago, FakeWhatsApp, serve
 from tests.unit.application.fakes import FixedClock
 
 # Tuesday 2026-12-01, noon in Buenos Aires.
@@ -53,5 +55,85 @@ async def client(settings: Settings, clock: FixedClock) -> AsyncIterator[AsyncTe
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
     app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
+        yield c
+
+
+MP_WEBHOOK_SECRET = "mp-webhook-secret-for-tests-0123456789"
+WA_APP_SECRET = "wa-app-secret-for-tests-0123456789"
+WA_VERIFY_TOKEN = "verify-token-for-tests"
+ADMIN_EMAIL = "owner@cabanas.ar"
+JWT_SECRET = "s3cr3t-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1"
+
+
+@pytest.fixture(scope="session")
+def _mp_server() -> Iterator[FakeMercadoPago]:
+    fake = FakeMercadoPago()
+    with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture(scope="session")
+def _wa_server() -> Iterator[FakeWhatsApp]:
+    fake = FakeWhatsApp()
+    with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture
+def mp(_mp_server: FakeMercadoPago) -> FakeMercadoPago:
+    _mp_server.reset()
+    return _mp_server
+
+
+@pytest.fixture
+def wa(_wa_server: FakeWhatsApp) -> FakeWhatsApp:
+    _wa_server.reset()
+    return _wa_server
+
+
+@pytest.fixture
+def integrated_settings(settings: Settings, mp: FakeMercadoPago, wa: FakeWhatsApp) -> Settings:
+    """Mercado Pago and WhatsApp configured, pointing at the fake servers."""
+    return msgspec.structs.replace(
+        settings,
+        public_base_url="https://cabanas.test",
+        mp_access_token=Secret(MP_TOKEN),
+        mp_webhook_secret=Secret(MP_WEBHOOK_SECRET),
+        mp_api_base_url=mp.url,
+        mp_timeout_seconds=1.0,
+        whatsapp_token=Secret(WA_TOKEN),
+        whatsapp_app_secret=Secret(WA_APP_SECRET),
+        whatsapp_verify_token=Secret(WA_VERIFY_TOKEN),
+        whatsapp_phone_number_id="106540352242922",
+        whatsapp_api_base_url=wa.url,
+        jwt_secret=Secret(JWT_SECRET),
+        admin_allowed_emails=[ADMIN_EMAIL],
+    )
+
+
+def _fixed(clock: FixedClock) -> Provider:
+    fixed = Provider(scope=Scope.APP)
+    fixed.provide(lambda: clock, provides=Clock)
+    return fixed
+
+
+@pytest.fixture
+async def worker(integrated_settings: Settings, clock: FixedClock) -> AsyncIterator[AsyncContainer]:
+    """The sync process's container (its own pools on the test's event loop; the test client
+    runs the app on another), sharing the test's clock."""
+    container = make_container(integrated_settings, _fixed(clock))
+    yield container
+    await container.close()
+
+
+@pytest.fixture
+async def pay_client(
+    integrated_settings: Settings, clock: FixedClock
+) -> AsyncIterator[AsyncTestClient[Litestar]]:
+    container = make_container(integrated_settings, LitestarProvider(), _fixed(clock))
+    app = create_app(container, integrated_settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c

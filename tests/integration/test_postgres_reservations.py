@@ -212,6 +212,9 @@ async def test_schema_has_the_checklist_indexes_and_not_nulls(engine: AsyncEngin
         "guest_name",
         "guest_phone",
         "block_reason",
+        "payment_url",
+        "payment_preference_id",
+        "paid_by_payment_id",
     }
 
 

@@ -13,15 +13,22 @@ from typing import Any
 
 from sqlalchemy import Date, DateTime, bindparam, func, insert, literal_column, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.errors import EXCLUSION_VIOLATION, sqlstate
 from adapters.postgres.tables import (
     ACTIVE_STATUS_SQL,
     NO_OVERLAP_CONSTRAINT,
     accommodations,
     reservations,
 )
-from application.ports.repositories import HoldOutcome, ReservationFilter, ReservationPage
+from application.ports.repositories import (
+    HoldOutcome,
+    PaidOutcome,
+    ReservationFilter,
+    ReservationPage,
+)
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
 from domain.money import Money
@@ -125,6 +132,43 @@ EXPIRE_LAPSED_OVERLAPPING = (
     .returning(_R.id)
 )
 GET_RESERVATION = select(reservations).where(_R.code == bindparam("code"), _R.kind == "booking")
+GET_RESERVATION_FOR_UPDATE = GET_RESERVATION.with_for_update()
+SAVE_PAID = (
+    update(reservations)
+    .where(
+        _R.code == bindparam("p_code"),
+        _R.kind == "booking",
+        _R.status == bindparam("p_previous"),
+    )
+    .values(
+        status=ReservationStatus.CONFIRMED.value,
+        expires_at=None,
+        paid_by_payment_id=bindparam("p_payment_id"),
+        updated_at=bindparam("p_now", type_=DateTime(timezone=True)),
+    )
+    .returning(_R.id)
+)
+SET_PAYMENT_LINK = (
+    update(reservations)
+    .where(_R.code == bindparam("p_code"))
+    .values(payment_preference_id=bindparam("p_preference"), payment_url=bindparam("p_url"))
+)
+# Oldest first, through the partial index on pending holds' expiry; SKIP LOCKED so the sweep
+# never waits behind a payment that is confirming one of them.
+_LAPSED = (
+    select(_R.id)
+    .where(text("status = 'pre_reserved'"), _R.expires_at <= bindparam("p_now"))
+    .order_by(_R.expires_at)
+    .limit(bindparam("p_limit"))
+    .with_for_update(skip_locked=True)
+    .scalar_subquery()
+)
+EXPIRE_LAPSED = (
+    update(reservations)
+    .where(_R.id.in_(_LAPSED))
+    .values(status=ReservationStatus.EXPIRED.value, updated_at=bindparam("p_now"))
+    .returning(*reservations.c)
+)
 SAVE_STATUS = (
     update(reservations)
     .where(
@@ -210,6 +254,8 @@ def reservation_from_row(row: Any) -> Reservation:
         created_at=row.created_at,
         expires_at=row.expires_at,
         notes=row.notes,
+        payment_url=row.payment_url,
+        paid_by=row.paid_by_payment_id,
     )
 
 
@@ -267,9 +313,37 @@ class SqlReservationRepository:
             return HoldOutcome.PLACED
         return HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE
 
-    async def get(self, code: ReservationCode) -> Reservation | None:
-        row = (await self._conn.execute(GET_RESERVATION, {"code": code.value})).first()
+    async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
+        stmt = GET_RESERVATION_FOR_UPDATE if for_update else GET_RESERVATION
+        row = (await self._conn.execute(stmt, {"code": code.value})).first()
         return None if row is None else reservation_from_row(row)
+
+    async def save_paid(self, reservation: Reservation, previous: ReservationStatus) -> PaidOutcome:
+        params = {
+            "p_code": reservation.code.value,
+            "p_previous": previous.value,
+            "p_payment_id": reservation.paid_by,
+            "p_now": reservation.events[-1].at if reservation.events else None,
+        }
+        # A savepoint: reinstating an expired hold may violate the exclusion constraint, and
+        # the caller still records the payment in this transaction.
+        try:
+            async with self._conn.begin_nested():
+                row = (await self._conn.execute(SAVE_PAID, params)).first()
+        except DBAPIError as exc:
+            if sqlstate(exc) == EXCLUSION_VIOLATION:
+                return PaidOutcome.TAKEN
+            raise
+        return PaidOutcome.CONFIRMED if row is not None else PaidOutcome.RACED
+
+    async def set_payment_link(self, code: ReservationCode, preference_id: str, url: str) -> None:
+        await self._conn.execute(
+            SET_PAYMENT_LINK, {"p_code": code.value, "p_preference": preference_id, "p_url": url}
+        )
+
+    async def expire_lapsed(self, now: datetime, limit: int) -> list[Reservation]:
+        rows = await self._conn.execute(EXPIRE_LAPSED, {"p_now": now, "p_limit": limit})
+        return [reservation_from_row(row) for row in rows if row.kind == "booking"]
 
     async def search(self, criteria: ReservationFilter) -> ReservationPage:
         conditions: list[Any] = [_R.kind == "booking"]

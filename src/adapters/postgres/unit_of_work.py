@@ -9,6 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
 from adapters.postgres.errors import translate
+from adapters.postgres.idempotency import SqlIdempotencyKeys
+from adapters.postgres.outbox import SqlOutbox
+from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
 from application.errors import StorageUnavailable
 
@@ -24,6 +27,9 @@ class SqlUnitOfWork:
         self.reservations = SqlReservationRepository(conn)
         self.audit = SqlAuditLog(conn)
         self.blocks = SqlBlockRepository(conn)
+        self.payments = SqlPaymentRepository(conn)
+        self.outbox = SqlOutbox(conn)
+        self.idempotency = SqlIdempotencyKeys(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -48,6 +48,50 @@ ACTIVE_RESERVATIONS = Gauge(
 )
 
 
+WEBHOOK_SIGNATURE_FAILURES = Counter(
+    "webhook_signature_failures",
+    "Webhook deliveries refused: missing, invalid or stale signature",
+    ["provider"],
+)
+WEBHOOK_DELIVERIES = Counter(
+    "webhook_deliveries",
+    "Signed webhook deliveries accepted, by whether they were new or duplicates",
+    ["provider", "outcome"],
+)
+PAYMENTS_CONFIRMED = Counter("payments_confirmed", "Reservations confirmed by a paid deposit")
+PAYMENT_ATTENTION = Counter(
+    "payment_attention", "Payments that need a person (refund, short amount…)", ["reason"]
+)
+OUTBOX_SENT = Counter("outbox_sent", "Outbox rows sent", ["kind"])
+OUTBOX_FAILURES = Counter(
+    "outbox_failures", "Outbox send failures (permanent ones are given up)", ["kind", "outcome"]
+)
+HOLDS_EXPIRED = Counter("holds_expired", "Holds recorded as expired by the worker")
+OUTBOX_PENDING = Gauge(
+    "outbox_pending_messages", "Outbox rows waiting to be sent", multiprocess_mode="mostrecent"
+)
+
+
+class PrometheusOperationsMetrics:
+    def payment_confirmed(self) -> None:
+        PAYMENTS_CONFIRMED.inc()
+
+    def payment_attention(self, reason: str) -> None:
+        PAYMENT_ATTENTION.labels(reason=reason).inc()
+
+    def outbox_sent(self, kind: str) -> None:
+        OUTBOX_SENT.labels(kind=kind).inc()
+
+    def outbox_failed(self, kind: str, *, permanent: bool) -> None:
+        OUTBOX_FAILURES.labels(kind=kind, outcome="given_up" if permanent else "retry").inc()
+
+    def holds_expired(self, count: int) -> None:
+        HOLDS_EXPIRED.inc(count)
+
+    def outbox_pending(self, count: int) -> None:
+        OUTBOX_PENDING.set(count)
+
+
 class PrometheusBookingMetrics:
     def hold_placed(self, channel: str) -> None:
         RESERVATIONS_CREATED.labels(channel=channel).inc()

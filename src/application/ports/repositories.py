@@ -66,6 +66,12 @@ class HoldOutcome(StrEnum):
     STALE = "stale"  # the accommodation no longer matches the one the hold was priced from
 
 
+class PaidOutcome(StrEnum):
+    CONFIRMED = "confirmed"
+    TAKEN = "taken"  # reinstating a lapsed hold: someone else has the nights now
+    RACED = "raced"  # the row was no longer in the expected status
+
+
 class ReservationRepository(Protocol):
     async def add_hold(
         self, reservation: Reservation, now: datetime, basis: Accommodation
@@ -79,7 +85,23 @@ class ReservationRepository(Protocol):
         """
         ...
 
-    async def get(self, code: ReservationCode) -> Reservation | None: ...
+    async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
+        """``for_update`` locks the row until the transaction ends (payments serialize on it)."""
+        ...
+
+    async def save_paid(self, reservation: Reservation, previous: ReservationStatus) -> PaidOutcome:
+        """Persist ``confirm_payment``. Reinstating an expired hold re-enters the exclusion
+        constraint: ``TAKEN`` if the nights went to someone else (the transaction stays
+        usable)."""
+        ...
+
+    async def set_payment_link(
+        self, code: ReservationCode, preference_id: str, url: str
+    ) -> None: ...
+
+    async def expire_lapsed(self, now: datetime, limit: int) -> list[Reservation]:
+        """Record as expired the holds whose time ran out (oldest first, at most ``limit``)."""
+        ...
 
     async def search(self, criteria: ReservationFilter) -> ReservationPage:
         """Newest first (by creation)."""

@@ -4,6 +4,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.audit import AuditLog
+from application.ports.idempotency import IdempotencyKeys
+from application.ports.outbox import Outbox
+from application.ports.payments import PaymentRepository
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -18,6 +21,9 @@ class UnitOfWork(Protocol):
     reservations: ReservationRepository
     blocks: BlockRepository
     audit: AuditLog
+    payments: PaymentRepository
+    outbox: Outbox
+    idempotency: IdempotencyKeys
 
     async def __aenter__(self) -> Self: ...
 

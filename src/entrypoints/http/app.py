@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -27,6 +28,7 @@ from entrypoints.http.admin import (
     AdminReservationController,
     AdminStatsController,
 )
+from entrypoints.http.admin_payments import AdminPaymentController
 from entrypoints.http.controllers import (
     AccommodationController,
     AvailabilityController,
@@ -36,7 +38,9 @@ from entrypoints.http.errors import handle_exception
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.observability import ObservabilityMiddleware
+from entrypoints.http.webhooks import WebhookController
 from entrypoints.settings import Settings
+from entrypoints.sync import run_forever
 
 API_PREFIX = "/api/v1"
 
@@ -70,7 +74,13 @@ def drain_on_signals(app: Litestar) -> Callable[[], None]:
     return restore
 
 
-def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = False) -> Litestar:
+def create_app(
+    container: AsyncContainer,
+    settings: Settings,
+    *,
+    debug: bool = False,
+    with_worker: bool = False,
+) -> Litestar:
     hardening: HardeningMiddleware | None = None
 
     @asynccontextmanager
@@ -90,11 +100,20 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
         app.state.ready = False
         app.state.draining = False
         restore = drain_on_signals(app)
+        stop_worker = asyncio.Event()
+        worker = (
+            asyncio.create_task(run_forever(container, settings, stop_worker))
+            if with_worker
+            else None
+        )
         try:
             yield
         finally:
             app.state.draining = True
             restore()
+            if worker is not None:
+                stop_worker.set()
+                await worker
             await container.close()
 
     api = Router(
@@ -108,6 +127,8 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
             AdminBlockController,
             AdminAccommodationController,
             AdminStatsController,
+            AdminPaymentController,
+            WebhookController,
         ],
     )
     cors = (
@@ -142,6 +163,7 @@ def create_app(container: AsyncContainer, settings: Settings, *, debug: bool = F
         cors_config=cors,
     )
     setup_dishka(container=container, app=app)
+    app.state.settings = settings
     # Redirects and 429s happen before any per-request work (and cover 404s); observability is
     # outermost so they too are traced, logged and counted.
     hardening = HardeningMiddleware(app.asgi_handler, settings)

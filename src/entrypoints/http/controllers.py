@@ -2,26 +2,45 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import logging
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
+import msgspec
+from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Response, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
-from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
+from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.availability import AvailabilityQuery, CheckAvailability
 from application.calendar import CalendarQuery, GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
+from application.errors import IdempotentReplay
 from application.lookup import GetReservation
-from application.place_hold import PlaceHold, PlaceHoldCommand
+from application.outbox import DispatchOutbox
+from application.payments_admin import RememberResponse
+from application.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand, payment_link_job
 from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
 from entrypoints.http.openapi import problems
+from entrypoints.settings import Settings
 
 DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Retry-safe key: the same key and body replay the first response (48 h)",
+    ),
+]
+log = logging.getLogger("cabanas.http")
 
 
 class AccommodationController(Controller):
@@ -100,25 +119,54 @@ class ReservationController(Controller):
     )
     @inject
     async def create(
-        self, data: JSONBody[schemas.ReservationRequest], use_case: FromDishka[PlaceHold]
+        self,
+        data: JSONBody[schemas.ReservationRequest],
+        use_case: FromDishka[PlaceHold],
+        request: Request[Any, Any, Any],
+        idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Reservation]:
-        reservation = await use_case(
-            PlaceHoldCommand(
-                accommodation_id=data.accommodation_id,
-                check_in=data.check_in,
-                check_out=data.check_out,
-                guests=data.guests,
-                guest=Guest(data.guest_name.strip(), data.guest_phone, data.guest_email),
-                channel=Channel.API,
-                notes=data.notes,
+        # Resolved only when needed: the plain booking path stays as cheap as before.
+        container: AsyncContainer = request.state.dishka_container
+        fingerprint = (
+            hashlib.sha256(msgspec.json.encode(data)).hexdigest() if idempotency_key else None
+        )
+        try:
+            reservation = await use_case(
+                PlaceHoldCommand(
+                    accommodation_id=data.accommodation_id,
+                    check_in=data.check_in,
+                    check_out=data.check_out,
+                    guests=data.guests,
+                    guest=Guest(data.guest_name.strip(), data.guest_phone, data.guest_email),
+                    channel=Channel.API,
+                    notes=data.notes,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                )
             )
-        )
+        except IdempotentReplay as replay:
+            return await _replay(replay, await container.get(GetReservation))
+        if use_case.payments.enabled:
+            settings: Settings = request.app.state.settings
+            dispatch = await container.get(DispatchOutbox)
+            lookup = await container.get(GetReservation)
+            # The link is created now if Mercado Pago answers quickly; otherwise the worker
+            # creates it and GET /reservations/{code} shows it.
+            try:
+                async with asyncio.timeout(settings.mp_timeout_seconds):
+                    await dispatch(dedupe_key=payment_link_job(reservation.code.value))
+            except Exception as exc:  # the hold stands whatever happens here
+                log.warning("payment_link_deferred", extra={"error": type(exc).__name__})
+            view = await lookup(reservation.code.value)
+            reservation.payment_url = view.reservation.payment_url
         body = presenters.reservation(reservation, reservation.status)
-        return Response(
-            body,
-            status_code=HTTP_201_CREATED,
-            headers={"Location": f"/api/v1/reservations/{reservation.code.value}"},
-        )
+        location = f"/api/v1/reservations/{reservation.code.value}"
+        if idempotency_key:
+            remember = await container.get(RememberResponse)
+            await remember(
+                API_SCOPE, idempotency_key, HTTP_201_CREATED, msgspec.json.encode(body).decode()
+            )
+        return Response(body, status_code=HTTP_201_CREATED, headers={"Location": location})
 
     @get(
         "/{code:str}",
@@ -133,3 +181,25 @@ class ReservationController(Controller):
     ) -> schemas.Reservation:
         view = await use_case(code)
         return presenters.reservation(view.reservation, view.status)
+
+
+async def _replay(
+    replay: IdempotentReplay, lookup: GetReservation
+) -> Response[schemas.Reservation]:
+    stored = replay.stored
+    headers = {"Idempotent-Replayed": "true"}
+    if stored.response_body is not None:
+        body = msgspec.json.decode(stored.response_body, type=schemas.Reservation)
+        headers["Location"] = f"/api/v1/reservations/{body.code}"
+        return Response(
+            body, status_code=stored.response_status or HTTP_201_CREATED, headers=headers
+        )
+    # The first request committed its hold but not (yet) its response: answer from the hold.
+    assert stored.reservation_code is not None
+    view = await lookup(stored.reservation_code)
+    headers["Location"] = f"/api/v1/reservations/{stored.reservation_code}"
+    return Response(
+        presenters.reservation(view.reservation, view.status),
+        status_code=HTTP_201_CREATED,
+        headers=headers,
+    )

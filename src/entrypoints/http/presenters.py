@@ -67,4 +67,5 @@ def reservation(r: Reservation, status: ReservationStatus) -> schemas.Reservatio
             phone=mask_phone(r.guest.phone),
             email=mask_email(r.guest.email),
         ),
+        payment_url=r.payment_url if status is ReservationStatus.PRE_RESERVED else None,
     )

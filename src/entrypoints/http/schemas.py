@@ -98,6 +98,8 @@ class Reservation(msgspec.Struct):
     created_at: datetime
     expires_at: datetime | None
     guest: GuestView
+    # Mercado Pago checkout for the deposit; null until created (or when payments are off).
+    payment_url: str | None = None
 
 
 class ProbeCheck(msgspec.Struct):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from application.errors import CodeCollision, TransientStorageError
 from application.ports.repositories import HoldOutcome
@@ -117,7 +117,7 @@ class FakeReservations:
         self.pending[reservation.code.value] = reservation
         return HoldOutcome.PLACED
 
-    async def get(self, code: ReservationCode) -> Reservation | None:
+    async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
         return self._all().get(code.value)
 
     async def occupied(
@@ -138,9 +138,32 @@ class FakeReservations:
         return sorted(found.get(accommodation_id, []))
 
 
+class FakeOutbox:
+    """Rows added in the open transaction are kept only if it commits."""
+
+    def __init__(self) -> None:
+        self.committed: list[tuple[str, dict[str, Any], str | None]] = []
+        self.pending: list[tuple[str, dict[str, Any], str | None]] = []
+
+    async def add(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        trace_id: str | None = None,
+    ) -> int | None:
+        if dedupe_key and any(k == dedupe_key for *_, k in self.committed + self.pending):
+            return None
+        self.pending.append((kind, dict(payload), dedupe_key))
+        return len(self.committed) + len(self.pending)
+
+
 class FakeUnitOfWork:
     def __init__(self, accommodations: Sequence[Accommodation]) -> None:
         self.accommodations = FakeAccommodations(accommodations)
+        self.outbox = FakeOutbox()
         self.reservations = FakeReservations(self.accommodations)
         self.catalogue = FakeCatalogue(self.accommodations)
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
@@ -160,7 +183,10 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self.reservations.committed.update(self.reservations.pending)
         self.reservations.pending.clear()
+        self.outbox.committed += self.outbox.pending
+        self.outbox.pending.clear()
         self.commits += 1
 
     async def rollback(self) -> None:
         self.reservations.pending.clear()
+        self.outbox.pending.clear()

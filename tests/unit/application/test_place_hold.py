@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from application.errors import TransientStorageError
-from application.place_hold import MAX_ATTEMPTS, PlaceHold, PlaceHoldCommand
+from application.place_hold import MAX_ATTEMPTS, PaymentsSetup, PlaceHold, PlaceHoldCommand
 from domain.errors import (
     AccommodationInactive,
     AccommodationNotFound,
@@ -22,7 +22,12 @@ from tests.unit.domain.builders import NOW, cabin, stay
 GUEST = Guest("Juana Pérez", "+5491155551234", "juana@example.com")
 
 
-def make(uow: FakeUnitOfWork, clock: FixedClock | None = None, *codes: str) -> PlaceHold:
+def make(
+    uow: FakeUnitOfWork,
+    clock: FixedClock | None = None,
+    *codes: str,
+    payments: bool = False,
+) -> PlaceHold:
     return PlaceHold(
         uow=uow,
         clock=clock or FixedClock(NOW),
@@ -30,6 +35,7 @@ def make(uow: FakeUnitOfWork, clock: FixedClock | None = None, *codes: str) -> P
         policy=BookingPolicy(hold_minutes=30, deposit_percent=Decimal(30)),
         catalogue=uow.catalogue,
         metrics=uow.metrics,
+        payments=PaymentsSetup(enabled=payments),
     )
 
 
@@ -117,3 +123,21 @@ async def test_a_cabin_deactivated_behind_the_cache_is_not_booked() -> None:
     with pytest.raises(AccommodationInactive):
         await make(uow)(command(stay(8, 2)))
     assert uow.commits == 0
+
+
+async def test_with_payments_on_a_payment_link_job_is_queued_in_the_same_transaction() -> None:
+    uow = FakeUnitOfWork([cabin()])
+    r = await make(uow, None, "AAAABBBBCCCC", payments=True)(command(stay(2, 4)))
+    assert uow.outbox.committed == [
+        ("mercadopago.checkout", {"code": r.code.value}, f"checkout:{r.code.value}")
+    ]
+
+
+async def test_without_payments_nothing_is_queued_and_a_refused_hold_queues_nothing() -> None:
+    uow = FakeUnitOfWork([cabin()])
+    await make(uow)(command(stay(2, 4)))
+    assert uow.outbox.committed == []
+    paying = make(uow, None, payments=True)
+    with pytest.raises(StayUnavailable):
+        await paying(command(stay(2, 4)))
+    assert uow.outbox.committed == []

@@ -17,9 +17,11 @@ STRONG = {
     "REDIS_URL": "rediss://default:pw@redis.upstash.io:6379",
     "MP_ACCESS_TOKEN": "APP_USR-123",
     "MP_WEBHOOK_SECRET": secrets.token_hex(32),
-    "WHATSAPP_ACCESS_TOKEN": "EAAG123",
+    "WHATSAPP_TOKEN": "EAAG123",
     "WHATSAPP_APP_SECRET": secrets.token_hex(16),
     "WHATSAPP_VERIFY_TOKEN": secrets.token_hex(16),
+    "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
+    "PUBLIC_BASE_URL": "https://sist-cabanas-prod.fly.dev",
 }
 
 
@@ -37,6 +39,9 @@ def test_strong_settings_pass() -> None:
         ),
         ({"JWT_SECRET": "a" * 40}, "JWT_SECRET looks like a placeholder"),
         ({"ICS_SALT": ""}, "ICS_SALT is not set"),
+        ({"PUBLIC_BASE_URL": "http://cabanas.ar"}, "PUBLIC_BASE_URL must be the https://"),
+        ({"WHATSAPP_PHONE_NUMBER_ID": ""}, "WHATSAPP_PHONE_NUMBER_ID is not set"),
+        ({"MP_WEBHOOK_SECRET": "abc"}, "MP_WEBHOOK_SECRET is shorter than 16"),
         ({"LOG_LEVEL": "debug"}, "LOG_LEVEL=debug"),
         ({"CORS_ALLOWED_ORIGINS": ""}, "CORS_ALLOWED_ORIGINS is empty"),
         ({"CORS_ALLOWED_ORIGINS": "https://a.ar,*"}, "contains '*'"),

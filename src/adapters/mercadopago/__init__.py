@@ -1,0 +1,1 @@
+"""Mercado Pago: Checkout Pro preferences, payments, webhook signatures."""

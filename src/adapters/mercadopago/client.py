@@ -1,0 +1,152 @@
+"""Mercado Pago over httpx: create a Checkout Pro preference, fetch a payment (spec §2.4–2.6)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import msgspec
+
+from application.errors import IntegrationError
+from application.ports.payments import CheckoutRequest, PaymentLink
+from domain.money import Money
+from domain.payment import Payment, PaymentStatus
+
+RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
+
+
+class _Preference(msgspec.Struct):
+    id: str
+    init_point: str
+
+
+class _Payment(msgspec.Struct):
+    id: int | str
+    status: str
+    transaction_amount: Decimal
+    currency_id: str = "ARS"
+    external_reference: str | None = None
+    status_detail: str | None = None
+    transaction_amount_refunded: Decimal | None = None
+    date_created: datetime | None = None
+    date_approved: datetime | None = None
+    date_last_updated: datetime | None = None
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    return Money.of(amount, currency.upper() if len(currency) == 3 else "ARS")
+
+
+class MercadoPagoClient:
+    """``notification_url`` carries ``source_news=webhooks`` so only signed webhooks (not the
+    legacy unsigned IPN) arrive for our preferences."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        access_token: str,
+        *,
+        public_base_url: str,
+        return_url: str,
+        statement_descriptor: str = "CABANAS",
+    ) -> None:
+        self._client = client
+        self._headers = {"Authorization": f"Bearer {access_token}"}
+        base = public_base_url.rstrip("/")
+        self._notification_url = f"{base}/api/v1/webhooks/mercadopago?source_news=webhooks"
+        self._return_url = return_url if "://" in return_url else f"{base}{return_url}"
+        self._descriptor = statement_descriptor
+
+    async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
+        back = self._return_url.format(code=request.code.value)
+        body: dict[str, Any] = {
+            "items": [
+                {
+                    "id": request.code.value,
+                    "title": request.title,
+                    "quantity": 1,
+                    "unit_price": float(Decimal(request.deposit.cents) / 100),
+                    "currency_id": request.deposit.currency,
+                }
+            ],
+            "external_reference": request.code.value,
+            "notification_url": self._notification_url,
+            "back_urls": {"success": back, "pending": back, "failure": back},
+            "auto_return": "approved",
+            "expires": True,
+            "expiration_date_to": request.expires_at.isoformat(timespec="milliseconds"),
+            "date_of_expiration": request.expires_at.isoformat(timespec="milliseconds"),
+            "statement_descriptor": self._descriptor,
+        }
+        response = await self._call(
+            "POST",
+            "/checkout/preferences",
+            json=body,
+            headers={**self._headers, "X-Idempotency-Key": request.idempotency_key},
+        )
+        pref = self._decode(response, _Preference)
+        return PaymentLink(preference_id=pref.id, url=pref.init_point)
+
+    async def fetch_payment(self, payment_id: str) -> Payment | None:
+        if not payment_id.isalnum():
+            return None  # never build a URL from something that is not an id
+        response = await self._call("GET", f"/v1/payments/{payment_id}", headers=self._headers)
+        if response.status_code == 404:
+            return None
+        raw = self._decode(response, _Payment)
+        currency = raw.currency_id or "ARS"
+        refunded = raw.transaction_amount_refunded
+        return Payment(
+            id=str(raw.id),
+            status=PaymentStatus.parse(raw.status),
+            amount=_money(raw.transaction_amount, currency),
+            external_reference=raw.external_reference,
+            status_detail=raw.status_detail,
+            refunded=_money(refunded, currency) if refunded else None,
+            created_at=raw.date_created,
+            approved_at=raw.date_approved,
+            updated_at=raw.date_last_updated,
+        )
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        try:
+            response = await self._client.request(method, path, **kwargs)
+        except httpx.TimeoutException as exc:
+            raise IntegrationError(
+                f"Mercado Pago timed out ({method} {path})", retryable=True
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise IntegrationError(
+                f"Mercado Pago unreachable ({type(exc).__name__})", retryable=True
+            ) from exc
+        if response.status_code == 404 and method == "GET":
+            return response
+        if response.status_code >= 400:
+            retryable = response.status_code >= 500 or response.status_code in RETRYABLE_STATUS
+            raise IntegrationError(
+                f"Mercado Pago answered {response.status_code} to {method} {path}",
+                retryable=retryable,
+                code=str(response.status_code),
+            )
+        return response
+
+    @staticmethod
+    def _decode[T](response: httpx.Response, kind: type[T]) -> T:
+        try:
+            return msgspec.json.decode(response.content, type=kind, strict=False)
+        except msgspec.DecodeError as exc:
+            raise IntegrationError(
+                f"unexpected Mercado Pago response: {exc}", retryable=True
+            ) from exc
+
+
+class PaymentsDisabled:
+    """No ``MP_ACCESS_TOKEN``: nothing to create or fetch."""
+
+    async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
+        raise IntegrationError("Mercado Pago is not configured", retryable=False)
+
+    async def fetch_payment(self, payment_id: str) -> Payment | None:
+        raise IntegrationError("Mercado Pago is not configured", retryable=True)

@@ -1,0 +1,111 @@
+"""Payments as last fetched from the provider, upserted by the provider's id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.postgres.tables import payments
+from application.ports.payments import PaymentRecord
+from domain.money import Money
+from domain.payment import Attention, Payment, PaymentStatus
+
+_P = payments.c
+_insert = pg_insert(payments)
+UPSERT_PAYMENT = _insert.on_conflict_do_update(
+    index_elements=[_P.id],
+    set_={
+        "reservation_code": _insert.excluded.reservation_code,
+        "status": _insert.excluded.status,
+        "status_detail": _insert.excluded.status_detail,
+        "amount_cents": _insert.excluded.amount_cents,
+        "refunded_cents": _insert.excluded.refunded_cents,
+        "currency": _insert.excluded.currency,
+        "provider_created_at": _insert.excluded.provider_created_at,
+        "approved_at": _insert.excluded.approved_at,
+        "provider_updated_at": _insert.excluded.provider_updated_at,
+        # An open question for a person is never erased by a later, calmer notification.
+        "attention": func.coalesce(_insert.excluded.attention, _P.attention),
+        "attention_reason": func.coalesce(_insert.excluded.attention_reason, _P.attention_reason),
+        "updated_at": _insert.excluded.updated_at,
+    },
+)
+GET_PAYMENT = select(payments).where(_P.id == bindparam("id"))
+NEEDING_ATTENTION = (
+    select(payments)
+    .where(_P.attention.is_not(None))
+    .order_by(_P.updated_at.desc())
+    .limit(bindparam("limit"))
+)
+FOR_RESERVATION = (
+    select(payments).where(_P.reservation_code == bindparam("code")).order_by(_P.first_seen_at)
+)
+
+
+def _record(row: Any) -> PaymentRecord:
+    refunded = Money(row.refunded_cents, row.currency) if row.refunded_cents else None
+    return PaymentRecord(
+        payment=Payment(
+            id=row.id,
+            status=PaymentStatus.parse(row.status),
+            amount=Money(row.amount_cents, row.currency),
+            external_reference=row.reservation_code,
+            status_detail=row.status_detail,
+            refunded=refunded,
+            created_at=row.provider_created_at,
+            approved_at=row.approved_at,
+            updated_at=row.provider_updated_at,
+        ),
+        reservation_code=row.reservation_code,
+        attention=Attention(row.attention) if row.attention else None,
+        attention_reason=row.attention_reason,
+        first_seen_at=row.first_seen_at,
+        updated_at=row.updated_at,
+    )
+
+
+class SqlPaymentRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, payment_id: str) -> PaymentRecord | None:
+        row = (await self._conn.execute(GET_PAYMENT, {"id": payment_id})).first()
+        return None if row is None else _record(row)
+
+    async def save(
+        self,
+        payment: Payment,
+        now: datetime,
+        *,
+        attention: Attention | None,
+        attention_reason: str | None,
+    ) -> None:
+        await self._conn.execute(
+            UPSERT_PAYMENT,
+            {
+                "id": payment.id,
+                "reservation_code": (payment.external_reference or "")[:64] or None,
+                "status": payment.status.value,
+                "status_detail": (payment.status_detail or "")[:100] or None,
+                "amount_cents": payment.amount.cents,
+                "refunded_cents": payment.refunded.cents if payment.refunded else 0,
+                "currency": payment.amount.currency,
+                "provider_created_at": payment.created_at,
+                "approved_at": payment.approved_at,
+                "provider_updated_at": payment.updated_at,
+                "attention": attention.value if attention else None,
+                "attention_reason": attention_reason if attention else None,
+                "first_seen_at": now,
+                "updated_at": now,
+            },
+        )
+
+    async def needing_attention(self, limit: int) -> list[PaymentRecord]:
+        return [_record(r) for r in await self._conn.execute(NEEDING_ATTENTION, {"limit": limit})]
+
+    async def for_reservation(self, code: str) -> list[PaymentRecord]:
+        return [_record(r) for r in await self._conn.execute(FOR_RESERVATION, {"code": code})]

@@ -1,0 +1,1 @@
+"""WhatsApp Cloud API: sending messages, webhook signatures."""

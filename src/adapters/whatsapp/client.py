@@ -1,0 +1,130 @@
+"""WhatsApp Cloud API over httpx: text and reply-button messages (spec §1.5–1.6)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import httpx
+import msgspec
+
+from application.errors import IntegrationError
+from application.ports.messaging import OutboundMessage
+
+log = logging.getLogger("cabanas.whatsapp")
+
+# Throttling and rate limits: wait and try again. 190 (expired token) too: the operator fixes
+# the token and the queued messages go out; MAX_ATTEMPTS bounds it.
+RETRYABLE_CODES = frozenset({1, 2, 4, 80007, 130429, 131000, 131016, 131048, 131056, 190})
+MAX_BODY = 4096
+MAX_BUTTON_BODY = 1024
+MAX_BUTTONS = 3
+MAX_TITLE = 20
+
+
+def outbound_number(number: str) -> str:
+    """Digits only; Argentine mobiles arrive as 549 + 10 digits but must be sent to 54 + the
+    same 10 digits (the 9 dropped) — spec §1.6."""
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if digits.startswith("549") and len(digits) == 13:
+        return "54" + digits[3:]
+    return digits
+
+
+def message_body(message: OutboundMessage) -> dict[str, Any]:
+    to = outbound_number(message.to)
+    if not message.buttons:
+        return {
+            "messaging_product": "whatsapp",
+            "recipient_type": "individual",
+            "to": to,
+            "type": "text",
+            "text": {"preview_url": False, "body": message.text[:MAX_BODY]},
+        }
+    buttons = [
+        {"type": "reply", "reply": {"id": b.id[:256], "title": b.title[:MAX_TITLE]}}
+        for b in message.buttons[:MAX_BUTTONS]
+    ]
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": to,
+        "type": "interactive",
+        "interactive": {
+            "type": "button",
+            "body": {"text": message.text[:MAX_BUTTON_BODY]},
+            "action": {"buttons": buttons},
+        },
+    }
+
+
+class _Error(msgspec.Struct):
+    code: int = 0
+    message: str = ""
+
+
+class _ErrorBody(msgspec.Struct):
+    error: _Error
+
+
+class _Sent(msgspec.Struct):
+    id: str
+
+
+class _SentBody(msgspec.Struct):
+    messages: list[_Sent]
+
+
+class WhatsAppClient:
+    def __init__(self, client: httpx.AsyncClient, token: str, phone_number_id: str, version: str):
+        self._client = client
+        self._path = f"/{version}/{phone_number_id}/messages"
+        self._headers = {"Authorization": f"Bearer {token}"}
+
+    async def send(self, message: OutboundMessage) -> str:
+        try:
+            response = await self._client.post(
+                self._path, json=message_body(message), headers=self._headers
+            )
+        except httpx.TimeoutException as exc:
+            raise IntegrationError("WhatsApp timed out", retryable=True) from exc
+        except httpx.HTTPError as exc:
+            raise IntegrationError(
+                f"WhatsApp unreachable ({type(exc).__name__})", retryable=True
+            ) from exc
+        if response.status_code >= 400:
+            raise _error(response)
+        try:
+            sent = msgspec.json.decode(response.content, type=_SentBody)
+        except msgspec.DecodeError as exc:
+            raise IntegrationError("unexpected WhatsApp response", retryable=True) from exc
+        if not sent.messages:
+            raise IntegrationError("WhatsApp accepted nothing", retryable=True)
+        return sent.messages[0].id
+
+
+def _error(response: httpx.Response) -> IntegrationError:
+    try:
+        err = msgspec.json.decode(response.content, type=_ErrorBody).error
+    except msgspec.DecodeError:
+        err = _Error()
+    retryable = (
+        response.status_code >= 500 or response.status_code == 429 or err.code in RETRYABLE_CODES
+    )
+    return IntegrationError(
+        f"WhatsApp error {err.code or response.status_code}: {err.message[:200]}",
+        retryable=retryable,
+        code=str(err.code or response.status_code),
+    )
+
+
+class LoggingSender:
+    """No WhatsApp credentials (development): messages are logged (number masked) instead of
+    sent, so every flow can be followed locally."""
+
+    async def send(self, message: OutboundMessage) -> str:
+        log.info(
+            "whatsapp_not_configured_message_logged",
+            extra={"to_masked": "…" + outbound_number(message.to)[-4:], "chars": len(message.text)},
+        )
+        return "logged"

@@ -1,0 +1,120 @@
+"""Webhook deliveries: recorded before we answer, processed right after, retried by the worker.
+
+A delivery is a row in ``idempotency_keys`` (scope = provider, key = what identifies the
+delivery). Recording it is what makes a duplicate harmless: the second insert finds the first.
+Processing locks the row and marks it processed in the same transaction as its effects, so a
+crash in between leaves it unprocessed for the worker — never half-applied, never lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from application.errors import IntegrationError
+from application.payments import ApplyPayment
+from application.ports.clock import Clock
+from application.ports.outbox import OutboxKind
+from application.ports.unit_of_work import UnitOfWork
+from application.texts import WHATSAPP_ACK
+
+log = logging.getLogger("cabanas.deliveries")
+
+MERCADOPAGO = "mercadopago"
+WHATSAPP = "whatsapp"
+# After this many failed attempts (MP down for hours…) a delivery is given up, loudly.
+MAX_DELIVERY_ATTEMPTS = 20
+# The worker leaves fresh deliveries to the web process that received them.
+REPROCESS_AFTER = timedelta(minutes=1)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordDelivery:
+    """Rules: the first delivery of a key is stored (with its minimal payload) and answered
+    202; later ones are answered 202 and not processed again."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, scope: str, key: str, payload: Mapping[str, Any]) -> bool:
+        """True when this delivery is new."""
+        async with self.uow:
+            prior = await self.uow.idempotency.claim(scope, key, self.clock.now(), payload=payload)
+            await self.uow.commit()
+        return prior is None
+
+
+@dataclass(frozen=True, slots=True)
+class HandleWhatsAppUpdate:
+    """For now an inbound message gets an acknowledgement (once per ``wamid``), and a status
+    update is recorded on the outbox row of the message it is about."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, payload: Mapping[str, Any], trace_id: str | None) -> None:
+        if payload.get("type") == "status":
+            await self.uow.outbox.record_delivery(str(payload["id"]), str(payload["status"]))
+            return
+        await self.uow.outbox.add(
+            OutboxKind.WHATSAPP_MESSAGE,
+            {"to": str(payload["from"]), "text": WHATSAPP_ACK},
+            self.clock.now(),
+            dedupe_key=f"ack:{payload['id']}",
+            trace_id=trace_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessDelivery:
+    uow: UnitOfWork
+    clock: Clock
+    apply_payment: ApplyPayment
+    whatsapp: HandleWhatsAppUpdate
+
+    async def __call__(self, scope: str, key: str, trace_id: str | None = None) -> bool:
+        """True if this call processed it; False if it was already done, is being done by
+        someone else, or failed (then it stays for the worker)."""
+        try:
+            async with self.uow:
+                payload = await self.uow.idempotency.lock_unprocessed(scope, key)
+                if payload is None:
+                    return False
+                if scope == MERCADOPAGO:
+                    result = await self.apply_payment(str(payload["payment_id"]), trace_id)
+                    log.info(
+                        "payment_notification",
+                        extra={
+                            "payment_id": payload["payment_id"],
+                            "found": result.found,
+                            "action": result.decision.action.value,
+                            "reason": result.decision.reason,
+                            "reservation": result.reservation_code,
+                        },
+                    )
+                elif scope == WHATSAPP:
+                    await self.whatsapp(payload, trace_id)
+                await self.uow.idempotency.mark_processed(scope, key, self.clock.now())
+                await self.uow.commit()
+                return True
+        except IntegrationError as err:
+            await self._failed(scope, key, err.message)
+            return False
+
+    async def _failed(self, scope: str, key: str, error: str) -> None:
+        async with self.uow:
+            attempts = await self.uow.idempotency.note_failure(scope, key)
+            if attempts >= MAX_DELIVERY_ATTEMPTS:
+                await self.uow.idempotency.mark_processed(scope, key, self.clock.now())
+                log.error(
+                    "delivery_given_up",
+                    extra={"scope": scope, "attempts": attempts, "error": error},
+                )
+            else:
+                log.warning(
+                    "delivery_failed", extra={"scope": scope, "attempts": attempts, "error": error}
+                )
+            await self.uow.commit()

@@ -1,0 +1,87 @@
+"""The worker's periodic duties besides sending: expiring holds and forgetting old keys."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.deliveries import REPROCESS_AFTER, ProcessDelivery
+from application.ports.clock import Clock
+from application.ports.metrics import OperationsMetrics
+from application.ports.unit_of_work import UnitOfWork
+
+log = logging.getLogger("cabanas.maintenance")
+
+IDEMPOTENCY_TTL = timedelta(hours=48)
+EXPIRY_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ExpireLapsedHolds:
+    """Rules: a hold whose ``expires_at`` has passed is recorded as expired (its nights were
+    already bookable — reads and inserts ignore lapsed holds — this makes it official, and
+    counts it). Batches of 500 until none is left."""
+
+    uow: UnitOfWork
+    clock: Clock
+    metrics: OperationsMetrics
+
+    async def __call__(self) -> int:
+        total = 0
+        while True:
+            async with self.uow:
+                expired = await self.uow.reservations.expire_lapsed(self.clock.now(), EXPIRY_BATCH)
+                await self.uow.commit()
+            total += len(expired)
+            if len(expired) < EXPIRY_BATCH:
+                break
+        if total:
+            self.metrics.holds_expired(total)
+            log.info("holds_expired", extra={"count": total})
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeIdempotencyKeys:
+    """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
+    then deleted."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, ttl: timedelta = IDEMPOTENCY_TTL) -> int:
+        async with self.uow:
+            purged = await self.uow.idempotency.purge(self.clock.now() - ttl)
+            await self.uow.commit()
+        return purged
+
+
+@dataclass(frozen=True, slots=True)
+class ReprocessDeliveries:
+    """Deliveries the web process recorded but did not finish (it crashed, the provider was
+    down) are processed again, one at a time."""
+
+    uow: UnitOfWork
+    clock: Clock
+    process: ProcessDelivery
+
+    async def __call__(self, limit: int = 50) -> int:
+        async with self.uow:
+            keys = await self.uow.idempotency.unprocessed(self.clock.now() - REPROCESS_AFTER, limit)
+        done = 0
+        for scope, key in keys:
+            done += await self.process(scope, key)
+        return done
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureOutbox:
+    uow: UnitOfWork
+    metrics: OperationsMetrics
+
+    async def __call__(self) -> int:
+        async with self.uow:
+            pending = await self.uow.outbox.pending_count()
+        self.metrics.outbox_pending(pending)
+        return pending

@@ -1,0 +1,160 @@
+"""Send what the outbox holds: at most once per row, retried with backoff when it may help."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from application.errors import IntegrationError
+from application.ports.clock import Clock
+from application.ports.messaging import MessageSender, OutboundMessage, ReplyButton
+from application.ports.metrics import OperationsMetrics
+from application.ports.outbox import OutboxItem, OutboxKind
+from application.ports.payments import CheckoutRequest, PaymentGateway
+from application.ports.unit_of_work import UnitOfWork
+from domain.codes import ReservationCode
+from domain.reservation import ReservationStatus
+
+log = logging.getLogger("cabanas.outbox")
+
+RETRY_BASE = timedelta(seconds=30)
+RETRY_MAX = timedelta(hours=1)
+MAX_ATTEMPTS = 10
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min, … capped at an hour: ~5 h of trying over MAX_ATTEMPTS."""
+    delay: timedelta = RETRY_BASE * (2 ** max(attempts - 1, 0))
+    return min(delay, RETRY_MAX)
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxSetup:
+    admin_phone: str | None = None
+    checkout_title: str = "Seña de la reserva {code}"
+
+
+@dataclass(slots=True)
+class DispatchReport:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    ids: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchOutbox:
+    """Rules:
+    - each row is locked (``SKIP LOCKED``) while it is sent and marked sent in the same
+      transaction: two workers never send the same row;
+    - retryable failures (timeouts, 5xx, rate limits) come back after an exponential backoff,
+      up to ``MAX_ATTEMPTS``; permanent ones (a number that cannot receive WhatsApp, a refused
+      request) fail at once; both are counted and logged;
+    - a payment link is only created for a reservation that is still a live hold.
+    """
+
+    uow: UnitOfWork
+    sender: MessageSender
+    gateway: PaymentGateway
+    clock: Clock
+    metrics: OperationsMetrics
+    setup: OutboxSetup
+
+    async def __call__(self, *, limit: int = 50, dedupe_key: str | None = None) -> DispatchReport:
+        report = DispatchReport()
+        for _ in range(limit):
+            async with self.uow:
+                item = await self.uow.outbox.claim_due(self.clock.now(), dedupe_key=dedupe_key)
+                if item is None:
+                    break
+                report.ids.append(item.id)
+                try:
+                    provider_id = await self._send(item)
+                except IntegrationError as err:
+                    await self._failed(item, err, report)
+                else:
+                    await self.uow.outbox.mark_sent(item.id, self.clock.now(), provider_id)
+                    self.metrics.outbox_sent(item.kind)
+                    report.sent += 1
+                await self.uow.commit()
+            if dedupe_key is not None:
+                break
+        return report
+
+    async def _failed(
+        self, item: OutboxItem, err: IntegrationError, report: DispatchReport
+    ) -> None:
+        attempts = item.attempts + 1
+        if err.retryable and attempts < MAX_ATTEMPTS:
+            when = self.clock.now() + backoff(attempts)
+            await self.uow.outbox.retry_later(item.id, err.message, when)
+            self.metrics.outbox_failed(item.kind, permanent=False)
+            report.retried += 1
+            log.warning(
+                "outbox_retry",
+                extra={
+                    "outbox_id": item.id,
+                    "kind": item.kind,
+                    "attempts": attempts,
+                    "error": err.message,
+                    "error_code": err.code,
+                },
+            )
+            return
+        await self.uow.outbox.mark_failed(item.id, err.message)
+        self.metrics.outbox_failed(item.kind, permanent=True)
+        report.failed += 1
+        log.error(
+            "outbox_failed",
+            extra={
+                "outbox_id": item.id,
+                "kind": item.kind,
+                "attempts": attempts,
+                "error": err.message,
+                "error_code": err.code,
+            },
+        )
+
+    async def _send(self, item: OutboxItem) -> str | None:
+        payload = item.payload
+        if item.kind == OutboxKind.WHATSAPP_MESSAGE:
+            buttons = tuple(
+                ReplyButton(str(b["id"]), str(b["title"])) for b in payload.get("buttons", ())
+            )
+            return await self.sender.send(
+                OutboundMessage(str(payload["to"]), str(payload["text"]), buttons)
+            )
+        if item.kind == OutboxKind.PAYMENT_LINK:
+            return await self._payment_link(ReservationCode(str(payload["code"])))
+        if item.kind == OutboxKind.ADMIN_ALERT:
+            log.error("admin_alert", extra={"alert": payload["text"]})
+            if self.setup.admin_phone:
+                return await self.sender.send(
+                    OutboundMessage(self.setup.admin_phone, str(payload["text"]))
+                )
+            return None
+        raise IntegrationError(f"unknown outbox kind {item.kind!r}", retryable=False)
+
+    async def _payment_link(self, code: ReservationCode) -> str | None:
+        reservation = await self.uow.reservations.get(code)
+        now = self.clock.now()
+        if (
+            reservation is None
+            or reservation.status is not ReservationStatus.PRE_RESERVED
+            or reservation.expires_at is None
+            or reservation.hold_lapsed(now)
+            or reservation.payment_url
+        ):
+            return None  # nothing to pay for any more (or already done)
+        link = await self.gateway.create_checkout(
+            CheckoutRequest(
+                code=code,
+                title=self.setup.checkout_title.format(code=code.display),
+                deposit=reservation.deposit,
+                expires_at=reservation.expires_at,
+                idempotency_key=f"checkout-{code.value}",
+            )
+        )
+        await self.uow.reservations.set_payment_link(code, link.preference_id, link.url)
+        return link.preference_id

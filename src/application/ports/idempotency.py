@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRequest:
+    """What an earlier request with the same ``Idempotency-Key`` left behind."""
+
+    fingerprint: str | None
+    reservation_code: str | None
+    response_status: int | None
+    response_body: str | None
+
+
+class IdempotencyKeys(Protocol):
+    """Keys of API requests (scope ``api``) and webhook deliveries (scope = provider)."""
+
+    async def claim(
+        self,
+        scope: str,
+        key: str,
+        now: datetime,
+        *,
+        fingerprint: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> StoredRequest | None:
+        """Insert the key; None when this transaction now owns it. If another transaction is
+        inserting the same key, this waits for it to finish (the primary key decides), then
+        returns what it stored."""
+        ...
+
+    async def attach_reservation(self, scope: str, key: str, code: str) -> None: ...
+
+    async def store_response(self, scope: str, key: str, status: int, body: str) -> None: ...
+
+    async def lock_unprocessed(self, scope: str, key: str) -> Mapping[str, Any] | None:
+        """The delivery's payload, locked for this transaction, unless already processed (or
+        being processed by someone else)."""
+        ...
+
+    async def mark_processed(self, scope: str, key: str, now: datetime) -> None: ...
+
+    async def note_failure(self, scope: str, key: str) -> int:
+        """Count a failed processing attempt; returns the attempts so far."""
+        ...
+
+    async def unprocessed(self, older_than: datetime, limit: int) -> list[tuple[str, str]]: ...
+
+    async def purge(self, before: datetime) -> int: ...

@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from domain.codes import ReservationCode
+from domain.money import Money
+from domain.payment import Attention, Payment
+
+
+@dataclass(frozen=True, slots=True)
+class CheckoutRequest:
+    code: ReservationCode
+    title: str
+    deposit: Money
+    expires_at: datetime
+    idempotency_key: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLink:
+    preference_id: str
+    url: str
+
+
+class PaymentGateway(Protocol):
+    """The payment provider (Mercado Pago). Raises ``IntegrationError`` on failure."""
+
+    async def create_checkout(self, request: CheckoutRequest) -> PaymentLink: ...
+
+    async def fetch_payment(self, payment_id: str) -> Payment | None:
+        """The payment's current state, or None if the provider does not know that id."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentRecord:
+    payment: Payment
+    reservation_code: str | None
+    attention: Attention | None
+    attention_reason: str | None
+    first_seen_at: datetime
+    updated_at: datetime
+
+
+class PaymentRepository(Protocol):
+    async def get(self, payment_id: str) -> PaymentRecord | None: ...
+
+    async def save(
+        self,
+        payment: Payment,
+        now: datetime,
+        *,
+        attention: Attention | None,
+        attention_reason: str | None,
+    ) -> None:
+        """Insert or update by id (the latest state wins; ``first_seen_at`` is kept). An
+        attention already recorded is kept unless a new one replaces it."""
+        ...
+
+    async def needing_attention(self, limit: int) -> list[PaymentRecord]: ...
+
+    async def for_reservation(self, code: str) -> list[PaymentRecord]: ...

@@ -1,0 +1,245 @@
+"""Provider webhooks: verify the signature on the raw bytes, record the delivery, answer 202,
+and process it after the response (the worker retries whatever does not finish)."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+import time
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+import msgspec
+from dishka import AsyncContainer
+from litestar import Controller, Request, Response, get, post
+from litestar.background_tasks import BackgroundTask
+from litestar.exceptions import (
+    NotAuthorizedException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.params import QueryParameter
+
+from adapters.mercadopago import signature as mp_signature
+from adapters.prometheus.metrics import WEBHOOK_DELIVERIES, WEBHOOK_SIGNATURE_FAILURES
+from adapters.whatsapp import signature as wa_signature
+from application.deliveries import MERCADOPAGO, WHATSAPP, ProcessDelivery, RecordDelivery
+from application.outbox import DispatchOutbox
+from entrypoints.http.openapi import problems
+from entrypoints.logs import trace_id_var
+from entrypoints.settings import Settings
+
+log = logging.getLogger("cabanas.webhooks")
+
+
+class Accepted(msgspec.Struct):
+    status: str  # "accepted" | "duplicate" | "ignored"
+    items: int = 0
+
+
+def _accepted(
+    body: Accepted, container: AsyncContainer, work: list[tuple[str, str]]
+) -> Response[Accepted]:
+    background = BackgroundTask(_process, container, work, trace_id_var.get()) if work else None
+    return Response(body, status_code=202, background=background)
+
+
+async def _process(
+    container: AsyncContainer, work: list[tuple[str, str]], trace_id: str | None
+) -> None:
+    """After the response: each new delivery in its own request scope, then whatever it queued
+    is sent at once (the worker is the fallback for anything that fails here)."""
+    for scope, key in work:
+        try:
+            async with container() as request_container:
+                process = await request_container.get(ProcessDelivery)
+                await process(scope, key, trace_id)
+        except Exception:
+            log.exception("webhook_processing_failed", extra={"scope": scope})
+    try:
+        async with container() as request_container:
+            dispatch = await request_container.get(DispatchOutbox)
+            await dispatch(limit=10)
+    except Exception:
+        log.exception("outbox_dispatch_failed")
+
+
+def _rejected(provider: str, reason: str) -> NotAuthorizedException:
+    WEBHOOK_SIGNATURE_FAILURES.labels(provider=provider).inc()
+    log.warning("webhook_signature_rejected", extra={"provider": provider, "reason": reason})
+    return NotAuthorizedException(detail=f"webhook refused: {reason}")
+
+
+def _secret(value: Any) -> str | None:
+    return value.reveal() if value is not None else None
+
+
+async def _record(
+    container: AsyncContainer, scope: str, key: str, payload: Mapping[str, Any]
+) -> bool:
+    async with container() as request_container:
+        record = await request_container.get(RecordDelivery)
+        new = await record(scope, key, payload)
+    WEBHOOK_DELIVERIES.labels(provider=scope, outcome="new" if new else "duplicate").inc()
+    return new
+
+
+class _MPData(msgspec.Struct):
+    id: str | int | None = None
+
+
+class _MPNotification(msgspec.Struct):
+    type: str | None = None
+    action: str | None = None
+    data: _MPData | None = None
+
+
+class WebhookController(Controller):
+    path = "/webhooks"
+    tags = ["webhooks"]
+
+    @post(
+        "/mercadopago",
+        summary="Mercado Pago notifications (x-signature verified; 202, processed after)",
+        status_code=202,
+        responses=problems(400, 401),
+    )
+    async def mercadopago(self, request: Request[Any, Any, Any]) -> Response[Accepted]:
+        settings: Settings = request.app.state.settings
+        container: AsyncContainer = request.app.state.dishka_container
+        query = request.query_params
+        raw = await request.body()
+        if "topic" in query and "data.id" not in query:
+            # Legacy IPN (?topic=…&id=…) carries no signature: acknowledged, never acted on.
+            # Our preferences ask for webhooks only (source_news=webhooks).
+            log.info("mercadopago_legacy_ipn_ignored", extra={"topic": query.get("topic")})
+            return Response(Accepted("ignored"), status_code=202)
+        data_id = query.get("data.id")
+        check = mp_signature.verify(
+            _secret(settings.mp_webhook_secret),
+            request.headers.get("x-signature"),
+            request.headers.get("x-request-id"),
+            data_id,
+            now=time.time(),
+            tolerance_s=settings.mp_webhook_tolerance_seconds,
+        )
+        if not check.ok:
+            raise _rejected(MERCADOPAGO, check.reason)
+        try:
+            note = msgspec.json.decode(raw, type=_MPNotification) if raw else _MPNotification()
+        except msgspec.DecodeError:
+            note = _MPNotification()  # the signature covers the query, not the body
+        kind = query.get("type") or note.type
+        if kind != "payment":
+            return Response(Accepted("ignored"), status_code=202)
+        if not data_id or not data_id.isalnum() or len(data_id) > 64:
+            raise ValidationException(detail="data.id must be the payment id (query parameter)")
+        key = f"{data_id}:{request.headers.get('x-request-id') or ''}"
+        if not await _record(container, MERCADOPAGO, key, {"payment_id": data_id}):
+            return Response(Accepted("duplicate"), status_code=202)
+        return _accepted(Accepted("accepted", 1), container, [(MERCADOPAGO, key)])
+
+    @get(
+        "/whatsapp",
+        summary="WhatsApp verification handshake (echoes hub.challenge)",
+        media_type="text/plain",
+        responses=problems(403),
+    )
+    async def whatsapp_handshake(
+        self,
+        request: Request[Any, Any, Any],
+        mode: Annotated[str | None, QueryParameter(name="hub.mode")] = None,
+        token: Annotated[str | None, QueryParameter(name="hub.verify_token")] = None,
+        challenge: Annotated[str | None, QueryParameter(name="hub.challenge")] = None,
+    ) -> Response[str]:
+        settings: Settings = request.app.state.settings
+        expected = _secret(settings.whatsapp_verify_token)
+        if (
+            mode == "subscribe"
+            and expected
+            and token is not None
+            and hmac.compare_digest(token.encode(), expected.encode())
+            and challenge is not None
+        ):
+            return Response(challenge, media_type="text/plain")
+        raise PermissionDeniedException(detail="verification failed: wrong mode or verify token")
+
+    @post(
+        "/whatsapp",
+        summary="WhatsApp messages and statuses (X-Hub-Signature-256 verified; 202)",
+        status_code=202,
+        responses=problems(400, 401),
+    )
+    async def whatsapp(self, request: Request[Any, Any, Any]) -> Response[Accepted]:
+        settings: Settings = request.app.state.settings
+        container: AsyncContainer = request.app.state.dishka_container
+        raw = await request.body()
+        reason = wa_signature.verify(
+            _secret(settings.whatsapp_app_secret),
+            request.headers.get("x-hub-signature-256"),
+            raw,
+        )
+        if reason is not None:
+            raise _rejected(WHATSAPP, reason)
+        try:
+            envelope = msgspec.json.decode(raw)
+        except msgspec.DecodeError:
+            raise ValidationException(detail="the body is not JSON") from None
+        items = list(whatsapp_items(envelope))
+        work = []
+        for key, payload in items:
+            if await _record(container, WHATSAPP, key, payload):
+                work.append((WHATSAPP, key))
+        status = "accepted" if work or not items else "duplicate"
+        return _accepted(Accepted(status, len(work)), container, work)
+
+
+def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every message and status in an envelope (several entries/changes/items per POST), each
+    with its dedupe key: the ``wamid`` for messages, id + status for statuses."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    if not isinstance(envelope, dict):
+        return out
+    for entry in _dicts(envelope.get("entry")):
+        for change in _dicts(entry.get("changes")):
+            value = change.get("value")
+            if not isinstance(value, dict):
+                continue
+            names = {
+                c.get("wa_id"): (c.get("profile") or {}).get("name")
+                for c in _dicts(value.get("contacts"))
+            }
+            for msg in _dicts(value.get("messages")):
+                if not msg.get("id") or not msg.get("from"):
+                    continue
+                payload = {
+                    "type": "message",
+                    "id": str(msg["id"]),
+                    "from": str(msg["from"]),
+                    "name": names.get(msg["from"]),
+                    "message_type": str(msg.get("type", "")),
+                    "timestamp": str(msg.get("timestamp", "")),
+                }
+                if msg.get("type") == "text":
+                    payload["text"] = str((msg.get("text") or {}).get("body", ""))[:4096]
+                elif msg.get("type") == "interactive":
+                    reply = (msg.get("interactive") or {}).get("button_reply") or {}
+                    payload["button_id"] = str(reply.get("id", ""))[:256]
+                    payload["text"] = str(reply.get("title", ""))[:256]
+                elif msg.get("type") == "button":
+                    button = msg.get("button") or {}
+                    payload["button_id"] = str(button.get("payload", ""))[:256]
+                    payload["text"] = str(button.get("text", ""))[:256]
+                out.append((f"msg:{msg['id']}"[:300], payload))
+            for st in _dicts(value.get("statuses")):
+                if not st.get("id") or not st.get("status"):
+                    continue
+                key = f"status:{st['id']}:{st['status']}"[:300]
+                out.append(
+                    (key, {"type": "status", "id": str(st["id"]), "status": str(st["status"])})
+                )
+    return out
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []

@@ -1,0 +1,76 @@
+"""Idempotency-Key on POST /reservations, and the worker expiring holds."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from dishka import AsyncContainer
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from application.maintenance import ExpireLapsedHolds
+from entrypoints.sync import run_once
+from tests.e2e.test_api import BOOKING, assert_problem
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+
+async def test_the_same_key_and_body_replay_the_original_response(client: Client) -> None:
+    key = {"Idempotency-Key": "3f1c2b7e-retry-safe"}
+    first = await client.post("/reservations", json=BOOKING, headers=key)
+    assert first.status_code == 201
+    again = await client.post("/reservations", json=BOOKING, headers=key)
+    assert again.status_code == 201
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert again.headers["location"] == first.headers["location"]
+    # Without the key the same body is a new attempt, and the nights are taken.
+    assert_problem(await client.post("/reservations", json=BOOKING), 409)
+
+
+async def test_the_same_key_with_another_body_is_refused(client: Client) -> None:
+    key = {"Idempotency-Key": "key-with-two-bodies"}
+    assert (await client.post("/reservations", json=BOOKING, headers=key)).status_code == 201
+    other = {**BOOKING, "guests": 3}
+    body = assert_problem(await client.post("/reservations", json=other, headers=key), 422)
+    assert body["code"] == "idempotency_key_reused"
+
+
+async def test_concurrent_requests_with_one_key_create_one_reservation(client: Client) -> None:
+    key = {"Idempotency-Key": "double-click"}
+    responses = await asyncio.gather(
+        *(client.post("/reservations", json=BOOKING, headers=key) for _ in range(6))
+    )
+    assert {r.status_code for r in responses} == {201}
+    assert len({r.json()["code"] for r in responses}) == 1
+
+
+async def test_a_failed_request_does_not_use_up_its_key(client: Client) -> None:
+    key = {"Idempotency-Key": "first-try-failed"}
+    bad = {**BOOKING, "accommodation_id": 999}
+    assert_problem(await client.post("/reservations", json=bad, headers=key), 404)
+    # Nothing was stored for the failure: the corrected request with the key goes through.
+    assert (await client.post("/reservations", json=BOOKING, headers=key)).status_code == 201
+
+
+async def test_the_worker_expires_lapsed_holds_and_their_nights_are_sold_again(
+    client: Client, worker: AsyncContainer, clock: FixedClock
+) -> None:
+    held = (await client.post("/reservations", json=BOOKING)).json()
+    clock.current += timedelta(minutes=29)
+    async with worker() as scope:
+        assert await (await scope.get(ExpireLapsedHolds))() == 0  # not yet
+    clock.current += timedelta(minutes=2)
+    assert await run_once(worker, worker_settings(client)) is True
+    got = (await client.get(f"/reservations/{held['code']}")).json()
+    assert got["status"] == "expired"
+    again = await client.post("/reservations", json={**BOOKING, "guest_name": "Otra Persona"})
+    assert again.status_code == 201
+
+
+def worker_settings(client: Client) -> object:
+    return client.app.state.settings

@@ -1,0 +1,69 @@
+"""`python -m entrypoints.sync` (Fly's sync machine): --once exit codes, SIGTERM stops it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from entrypoints.embedded import EmbeddedRedis, free_port
+
+pytestmark = pytest.mark.db
+
+
+def _env(database_url: str, redis_url: str) -> dict[str, str]:
+    return {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url, "LOG_LEVEL": "info"}
+
+
+def test_once_exits_zero_when_every_duty_succeeds(
+    database_url: str, redis_server: EmbeddedRedis
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "entrypoints.sync", "--once"],
+        env=_env(database_url, redis_server.url()),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()[-3000:]
+
+
+def test_once_exits_non_zero_when_a_duty_fails(redis_server: EmbeddedRedis) -> None:
+    unreachable = f"postgresql://cabanas@127.0.0.1:{free_port()}/cabanas"
+    done = subprocess.run(
+        [sys.executable, "-m", "entrypoints.sync", "--once"],
+        env=_env(unreachable, redis_server.url()),
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert b"duty_failed" in done.stderr + done.stdout
+
+
+def test_the_loop_stops_on_sigterm(database_url: str, redis_server: EmbeddedRedis) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "entrypoints.sync"],
+        env=_env(database_url, redis_server.url()),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        seen = b""
+        assert proc.stdout is not None
+        while b"sync_started" not in seen and time.monotonic() < deadline:
+            seen += proc.stdout.readline()
+        assert b"sync_started" in seen
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(15) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        assert proc.stdout is not None
+        proc.stdout.close()

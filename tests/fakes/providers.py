@@ -1,0 +1,190 @@
+"""Fake Mercado Pago and WhatsApp Cloud API servers on 127.0.0.1, speaking the documented
+contracts (../shared/specs/integrations.md §1.5–1.6, §2.4–2.6). The real httpx adapters talk to
+them over real HTTP; tests read what they received and script how they answer."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from litestar import Litestar, Request, Response, get, post
+from litestar.params import FromPath
+
+from entrypoints.embedded import free_port
+
+MP_TOKEN = "TEST-1234567890-access-token"
+WA_TOKEN = "EAAG-test-whatsapp-token"
+
+
+@dataclass
+class FakeMercadoPago:
+    payments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    preferences: list[dict[str, Any]] = field(default_factory=list)
+    preference_headers: list[dict[str, str]] = field(default_factory=list)
+    fetches: dict[str, int] = field(default_factory=dict)
+    fail_preferences: int = 0  # answer 500 this many times
+    preference_delay_s: float = 0.0
+    url: str = ""
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def reset(self) -> None:
+        self.payments.clear()
+        self.preferences.clear()
+        self.preference_headers.clear()
+        self.fetches.clear()
+        self.fail_preferences = 0
+        self.preference_delay_s = 0.0
+
+    def app(self) -> Litestar:
+        fake = self
+
+        def authorized(request: Request[Any, Any, Any]) -> bool:
+            return request.headers.get("authorization") == f"Bearer {MP_TOKEN}"
+
+        @post("/checkout/preferences", status_code=201)
+        async def create_preference(request: Request[Any, Any, Any]) -> Response[Any]:
+            if not authorized(request):
+                return Response({"message": "invalid token", "status": 401}, status_code=401)
+            if fake.preference_delay_s:
+                await asyncio.sleep(fake.preference_delay_s)
+            if fake.fail_preferences > 0:
+                fake.fail_preferences -= 1
+                return Response({"message": "internal error", "status": 500}, status_code=500)
+            body = await request.json()
+            fake.preferences.append(body)
+            fake.preference_headers.append(dict(request.headers))
+            pref_id = f"1234-pref-{next(fake._ids)}"
+            return Response(
+                {
+                    "id": pref_id,
+                    "init_point": f"https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id={pref_id}",
+                    "sandbox_init_point": f"https://sandbox.mercadopago.com.ar/checkout/v1/redirect?pref_id={pref_id}",
+                    "date_created": "2026-12-01T12:00:00.000-03:00",
+                    "collector_id": 1,
+                    "site_id": "MLA",
+                },
+                status_code=201,
+            )
+
+        @get("/v1/payments/{payment_id:str}")
+        async def get_payment(
+            request: Request[Any, Any, Any], payment_id: FromPath[str]
+        ) -> Response[Any]:
+            if not authorized(request):
+                return Response({"message": "invalid token", "status": 401}, status_code=401)
+            fake.fetches[payment_id] = fake.fetches.get(payment_id, 0) + 1
+            payment = fake.payments.get(payment_id)
+            if payment is None:
+                return Response({"message": "Payment not found", "status": 404}, status_code=404)
+            return Response(payment)
+
+        return Litestar([create_preference, get_payment], logging_config=None)
+
+    def add_payment(
+        self, payment_id: str, status: str, amount: float, reference: str | None, **extra: Any
+    ) -> None:
+        self.payments[payment_id] = {
+            "id": int(payment_id) if payment_id.isdigit() else payment_id,
+            "status": status,
+            "status_detail": "accredited" if status == "approved" else status,
+            "external_reference": reference,
+            "transaction_amount": amount,
+            "transaction_amount_refunded": 0,
+            "currency_id": "ARS",
+            "date_created": "2026-12-01T12:01:00.000-03:00",
+            "date_approved": "2026-12-01T12:02:00.000-03:00" if status == "approved" else None,
+            "date_last_updated": "2026-12-01T12:02:00.000-03:00",
+            "payment_method_id": "visa",
+            "payment_type_id": "credit_card",
+            "live_mode": False,
+            **extra,
+        }
+
+
+@dataclass
+class FakeWhatsApp:
+    sent: list[dict[str, Any]] = field(default_factory=list)
+    paths: list[str] = field(default_factory=list)
+    fail_with: list[tuple[int, int]] = field(default_factory=list)  # (http status, error code)
+    url: str = ""
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def reset(self) -> None:
+        self.sent.clear()
+        self.paths.clear()
+        self.fail_with.clear()
+
+    def app(self) -> Litestar:
+        fake = self
+
+        @post("/{version:str}/{phone_id:str}/messages", status_code=200)
+        async def send(
+            request: Request[Any, Any, Any], version: FromPath[str], phone_id: FromPath[str]
+        ) -> Response[Any]:
+            if request.headers.get("authorization") != f"Bearer {WA_TOKEN}":
+                return Response(
+                    {
+                        "error": {
+                            "message": "Invalid OAuth access token",
+                            "type": "OAuthException",
+                            "code": 190,
+                            "fbtrace_id": "A1",
+                        }
+                    },
+                    status_code=401,
+                )
+            if fake.fail_with:
+                status, code = fake.fail_with.pop(0)
+                return Response(
+                    {
+                        "error": {
+                            "message": f"error {code}",
+                            "type": "OAuthException",
+                            "code": code,
+                            "error_data": {"messaging_product": "whatsapp", "details": "x"},
+                            "fbtrace_id": "A2",
+                        }
+                    },
+                    status_code=status,
+                )
+            body = await request.json()
+            fake.sent.append(body)
+            fake.paths.append(request.url.path)
+            wamid = f"wamid.HBgLNTQ5MTE{next(fake._ids):08d}"
+            return Response(
+                {
+                    "messaging_product": "whatsapp",
+                    "contacts": [{"input": body.get("to"), "wa_id": body.get("to")}],
+                    "messages": [{"id": wamid}],
+                }
+            )
+
+        return Litestar([send], logging_config=None)
+
+
+@contextmanager
+def serve(app: Litestar) -> Iterator[str]:
+    """Run an ASGI app with uvicorn in a thread on a free 127.0.0.1 port."""
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("fake provider did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(5)

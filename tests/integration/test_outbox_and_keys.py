@@ -1,0 +1,135 @@
+"""The outbox and idempotency keys on the real PostgreSQL: the locking that makes "at most once
+per row" and "one reservation per key" true under concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from adapters.postgres.unit_of_work import SqlUnitOfWork
+from application.errors import IntegrationError
+from application.outbox import DispatchOutbox, OutboxSetup, backoff
+from application.ports.messaging import OutboundMessage
+from application.ports.outbox import OutboxKind
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+NOW = datetime(2026, 12, 1, 15, 0, tzinfo=UTC)
+
+
+class SlowSender:
+    """Counts every send; slow enough that two workers overlap."""
+
+    def __init__(self, fail_first: int = 0, permanent: bool = False) -> None:
+        self.sent: list[str] = []
+        self.fail_first = fail_first
+        self.permanent = permanent
+
+    async def send(self, message: OutboundMessage) -> str:
+        await asyncio.sleep(0.01)
+        if self.fail_first:
+            self.fail_first -= 1
+            raise IntegrationError("throttled", retryable=not self.permanent, code="130429")
+        self.sent.append(message.text)
+        return f"wamid.{len(self.sent)}"
+
+
+class NoMetrics:
+    def __getattr__(self, name: str) -> object:
+        return lambda *a, **k: None
+
+
+async def _enqueue(engine: AsyncEngine, count: int) -> None:
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        for i in range(count):
+            await uow.outbox.add(
+                OutboxKind.WHATSAPP_MESSAGE, {"to": "+5491155551234", "text": f"m{i}"}, NOW
+            )
+        await uow.commit()
+
+
+async def _worker(engine: AsyncEngine, sender: SlowSender, clock: FixedClock) -> int:
+    async with engine.connect() as conn:
+        dispatch = DispatchOutbox(
+            SqlUnitOfWork(conn),
+            sender,
+            None,
+            clock,
+            NoMetrics(),
+            OutboxSetup(),  # type: ignore[arg-type]
+        )
+        return (await dispatch()).sent
+
+
+async def test_two_workers_send_every_row_exactly_once(engine: AsyncEngine) -> None:
+    await _enqueue(engine, 30)
+    sender = SlowSender()
+    clock = FixedClock(NOW)
+    counts = await asyncio.gather(_worker(engine, sender, clock), _worker(engine, sender, clock))
+    assert sorted(sender.sent) == sorted(f"m{i}" for i in range(30))
+    assert sum(counts) == 30
+    assert all(c > 0 for c in counts), "both workers should have taken part"
+
+
+async def test_a_retryable_failure_backs_off_and_a_permanent_one_gives_up(
+    engine: AsyncEngine,
+) -> None:
+    await _enqueue(engine, 1)
+    clock = FixedClock(NOW)
+    sender = SlowSender(fail_first=1)
+    assert await _worker(engine, sender, clock) == 0
+    assert await _worker(engine, sender, clock) == 0  # not due yet
+    clock.current += backoff(1)
+    assert await _worker(engine, sender, clock) == 1
+    await _enqueue(engine, 1)
+    doomed = SlowSender(fail_first=1, permanent=True)
+    assert await _worker(engine, doomed, clock) == 0
+    clock.current += timedelta(days=1)
+    assert await _worker(engine, doomed, clock) == 0  # failed rows are never retried
+    assert doomed.sent == []
+
+
+async def test_a_second_claim_of_a_key_waits_for_the_first_and_sees_its_result(
+    engine: AsyncEngine,
+) -> None:
+    first_conn = await engine.connect()
+    try:
+        first = SqlUnitOfWork(first_conn)
+        assert await first.idempotency.claim("api", "key-1", NOW, fingerprint="f") is None
+        await first.idempotency.attach_reservation("api", "key-1", "AAAABBBBCCCC")
+
+        async def second() -> object:
+            async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+                return await uow.idempotency.claim("api", "key-1", NOW, fingerprint="f")
+
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.3)
+        assert not waiting.done(), "the second claim must wait for the first transaction"
+        await first.commit()
+        stored = await asyncio.wait_for(waiting, 5)
+    finally:
+        await first_conn.close()
+    assert stored is not None
+    assert stored.reservation_code == "AAAABBBBCCCC"  # type: ignore[attr-defined]
+
+
+async def test_a_rolled_back_claim_leaves_the_key_free(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        assert await uow.idempotency.claim("api", "key-2", NOW) is None
+        await uow.rollback()
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        assert await uow.idempotency.claim("api", "key-2", NOW) is None
+
+
+async def test_keys_older_than_the_ttl_are_purged(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        await uow.idempotency.claim("api", "old", NOW - timedelta(hours=49))
+        await uow.idempotency.claim("mercadopago", "new", NOW - timedelta(hours=47), payload={})
+        assert await uow.idempotency.purge(NOW - timedelta(hours=48)) == 1
+        await uow.commit()
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        assert await uow.idempotency.claim("api", "old", NOW) is None
+        assert await uow.idempotency.claim("mercadopago", "new", NOW) is not None

@@ -1,0 +1,107 @@
+"""WhatsApp payload shapes: what we send (spec §1.5) and what we read from webhooks (§1.3)."""
+
+from __future__ import annotations
+
+from adapters.whatsapp.client import message_body, outbound_number
+from application.outbox import MAX_ATTEMPTS, RETRY_MAX, backoff
+from application.ports.messaging import OutboundMessage, ReplyButton
+from entrypoints.http.webhooks import whatsapp_items
+
+
+def test_argentine_mobile_numbers_drop_the_9_outbound_only() -> None:
+    assert outbound_number("+5491155551234") == "541155551234"
+    assert outbound_number("5492944123456") == "542944123456"
+    assert outbound_number("541155551234") == "541155551234"
+    assert outbound_number("+34 612 345 678") == "34612345678"
+
+
+def test_text_and_button_bodies_respect_the_limits() -> None:
+    text = message_body(OutboundMessage("5491155551234", "x" * 5000))
+    assert text["type"] == "text"
+    assert len(text["text"]["body"]) == 4096
+    assert text["text"]["preview_url"] is False
+    buttons = message_body(
+        OutboundMessage(
+            "5491155551234",
+            "¿Cuál?",
+            tuple(ReplyButton(f"opt-{i}", f"Cabaña número {i} del lago") for i in range(5)),
+        )
+    )
+    action = buttons["interactive"]["action"]["buttons"]
+    assert buttons["interactive"]["type"] == "button"
+    assert len(action) == 3
+    assert all(len(b["reply"]["title"]) <= 20 for b in action)
+
+
+def test_every_message_and_status_of_an_envelope_is_read_with_its_key() -> None:
+    envelope = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "contacts": [{"profile": {"name": "Juana"}, "wa_id": "5491155551234"}],
+                            "messages": [
+                                {
+                                    "from": "5491155551234",
+                                    "id": "wamid.1",
+                                    "type": "text",
+                                    "text": {"body": "hola"},
+                                    "timestamp": "1",
+                                },
+                                {
+                                    "from": "5491155551234",
+                                    "id": "wamid.2",
+                                    "type": "interactive",
+                                    "interactive": {
+                                        "type": "button_reply",
+                                        "button_reply": {"id": "yes", "title": "Sí"},
+                                    },
+                                },
+                                {
+                                    "from": "5491155551234",
+                                    "id": "wamid.3",
+                                    "type": "audio",
+                                    "audio": {"id": "m1", "voice": True},
+                                },
+                                {"id": "no-sender"},
+                            ],
+                        },
+                    },
+                    {
+                        "field": "messages",
+                        "value": {
+                            "statuses": [
+                                {"id": "wamid.9", "status": "read"},
+                                {"id": "wamid.9", "status": "delivered"},
+                            ]
+                        },
+                    },
+                ],
+            }
+        ],
+    }
+    items = whatsapp_items(envelope)
+    assert [key for key, _ in items] == [
+        "msg:wamid.1",
+        "msg:wamid.2",
+        "msg:wamid.3",
+        "status:wamid.9:read",
+        "status:wamid.9:delivered",
+    ]
+    assert items[0][1]["text"] == "hola"
+    assert items[0][1]["name"] == "Juana"
+    assert items[1][1]["button_id"] == "yes"
+    assert items[2][1]["message_type"] == "audio"
+    assert whatsapp_items({"entry": "nonsense"}) == []
+    assert whatsapp_items([1, 2]) == []
+
+
+def test_backoff_grows_and_is_capped() -> None:
+    delays = [backoff(n).total_seconds() for n in range(1, MAX_ATTEMPTS + 1)]
+    assert delays[:3] == [30, 60, 120]
+    assert max(delays) == RETRY_MAX.total_seconds()
+    assert delays == sorted(delays)
