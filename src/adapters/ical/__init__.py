@@ -1,0 +1,1 @@
+"""iCalendar feeds: reading other channels' exports and writing our own."""
