@@ -1,0 +1,117 @@
+"""Read the dates of a stay out of a guest's message, relative to Argentina's "today".
+
+The caller passes ``today`` (the local date in Argentina, from the clock port): the domain never
+reads the system clock. What comes back is a ``DateQuery``: a full stay, a partial one (check-in
+or nights only), an ambiguity with a reason code to ask back about, or ``None`` when the message
+says nothing about dates.
+
+Order of reading, most explicit first:
+
+1. Written dates — numbers, month names, weekdays, "hoy"/"mañana" (see ``date_atoms`` and the
+   rules in ``date_resolution``). One is a check-in; two are a range; two joined by "o" or more
+   than two are options the guest has not settled, so we ask. Two days joined by a bare "y"
+   ("viernes y sábado", "el 15 y el 16") list the nights, so the check-out is the day after the
+   second — unless the sentence opened with "entre".
+2. Occasions — weekends and holidays (see ``date_occasions``); a weekend pinned to a day or
+   counted in a month ("el finde del 19", "el 2do finde de enero") is read before step 1.
+3. Vague periods and a lone month ("en enero") — asked back.
+4. A night count alone ("3 noches", "una semana", "un par de noches").
+
+A night count next to a range must agree with it, or we ask (``NIGHTS_MISMATCH``); next to a
+check-in or an occasion it sets the check-out. "N días" is not read as nights: whether three days
+are two or three nights is exactly what the guest should be asked.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from domain.conversation.date_atoms import Atom, scan_atoms
+from domain.conversation.date_occasions import anchored_weekend, occasion_in, vagueness_in
+from domain.conversation.date_query import DateAmbiguity, DateQuery, UnclearDates
+from domain.conversation.date_resolution import resolve_range, resolve_start
+from domain.conversation.lexicon import count_of
+from domain.conversation.normalize import normalize
+
+__all__ = ["DateAmbiguity", "DateQuery", "dates_in", "read_dates"]
+
+MAX_NIGHTS_MENTIONED = 90  # "200 noches" is a typo or a joke, not a stay to quote
+_NIGHT_WORDS = frozenset({"noche", "noches"})
+_WEEK_WORDS = frozenset({"semana", "semanas"})
+_OR_WORDS = frozenset({"o", "u"})
+
+
+def read_dates(text: str, today: date) -> DateQuery | None:
+    """Dates in a raw message (normalizes it first)."""
+    return dates_in(normalize(text).split(), today)
+
+
+def dates_in(words: list[str], today: date) -> DateQuery | None:
+    """Dates in an already normalized message, split into words."""
+    nights: int | None = None
+    try:
+        nights = nights_in(words)
+        if weekend := anchored_weekend(words, today):
+            return _from_occasion(weekend.check_in, weekend.check_out, nights)
+        atoms = scan_atoms(words)
+        if atoms and atoms[0].is_end:
+            atoms = atoms[1:]  # "hasta el 5" alone: a check-out without a check-in says nothing
+        if atoms:
+            return _from_atoms(atoms, words, today, nights)
+        if occasion := occasion_in(words, today):
+            return _from_occasion(occasion.check_in, occasion.check_out, nights)
+        if vague := vagueness_in(words):
+            return DateQuery.unclear(vague, nights)
+    except UnclearDates as unclear:
+        contradicted = unclear.reason is DateAmbiguity.NIGHTS_MISMATCH
+        return DateQuery.unclear(unclear.reason, None if contradicted else nights)
+    return DateQuery.lasting(nights) if nights is not None else None
+
+
+def nights_in(words: list[str]) -> int | None:
+    """The stay's length when stated: "3 noches", "una noche", "una semana", "un par de noches"."""
+    found: set[int] = set()
+    for index, word in enumerate(words[1:], start=1):
+        count = count_of(words[index - 1])
+        if word in _NIGHT_WORDS and words[index - 3 : index] == ["un", "par", "de"]:
+            count = 2
+        elif word in _WEEK_WORDS and count is not None:
+            count *= 7
+        elif word not in _NIGHT_WORDS:
+            continue
+        if count is None or not 1 <= count <= MAX_NIGHTS_MENTIONED:
+            continue
+        if index >= 3 and words[index - 2] in _OR_WORDS and count_of(words[index - 3]):
+            raise UnclearDates(DateAmbiguity.MULTIPLE_OPTIONS)  # "2 o 3 noches"
+        found.add(count)
+    if len(found) > 1:
+        raise UnclearDates(DateAmbiguity.MULTIPLE_OPTIONS)
+    return found.pop() if found else None
+
+
+def _from_occasion(check_in: date, check_out: date | None, nights: int | None) -> DateQuery:
+    """An occasion's length is customary, so a stated night count replaces it."""
+    if check_out is not None and nights is None:
+        return DateQuery.between(check_in, check_out)
+    return DateQuery.starting(check_in, nights)
+
+
+def _from_atoms(atoms: list[Atom], words: list[str], today: date, nights: int | None) -> DateQuery:
+    if len(atoms) == 1:
+        (atom,) = atoms
+        implied = 1 if atom.tonight and nights is None else nights
+        return DateQuery.starting(resolve_start(atom, today), implied)
+    if len(atoms) > 2:
+        raise UnclearDates(DateAmbiguity.MULTIPLE_OPTIONS)
+    first, second = atoms
+    between = words[first.last + 1 : second.first]
+    if any(word in _OR_WORDS for word in between):
+        raise UnclearDates(DateAmbiguity.MULTIPLE_OPTIONS)
+    check_in, check_out = resolve_range(first, second, today)
+    opened_with_entre = "entre" in words[max(0, first.first - 2) : first.first]
+    if between in (["y"], ["y", "el"]) and not opened_with_entre:
+        check_out += timedelta(days=1)
+    stay = DateQuery.between(check_in, check_out)
+    if nights is not None and nights != stay.nights:
+        raise UnclearDates(DateAmbiguity.NIGHTS_MISMATCH)
+    return stay

@@ -1,0 +1,249 @@
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.conversation.date_query import DateAmbiguity, DateQuery
+from domain.conversation.dates import read_dates
+from domain.errors import InvalidStay, InvalidValue
+
+SATURDAY = date(2026, 11, 28)
+WEDNESDAY = date(2026, 12, 9)
+MONTH_NAMES = [
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+]
+
+
+def stay(text: str, today: date = SATURDAY) -> tuple[date | None, date | None]:
+    found = read_dates(text, today)
+    assert found is not None, text
+    assert found.ambiguity is None, found.ambiguity
+    return found.check_in, found.check_out
+
+
+def ambiguity(text: str, today: date = SATURDAY) -> DateAmbiguity | None:
+    found = read_dates(text, today)
+    assert found is not None, text
+    return found.ambiguity
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["del 15 al 18 de diciembre", "15/12 al 18/12", "15-12 al 18-12-2026", "del 15-18 dic"],
+)
+def test_the_same_stay_written_in_different_ways(text: str) -> None:
+    assert stay(text) == (date(2026, 12, 15), date(2026, 12, 18))
+
+
+def test_a_range_crosses_the_year() -> None:
+    assert stay("del 30 de diciembre al 2 de enero") == (date(2026, 12, 30), date(2027, 1, 2))
+    assert stay("del 26/12 al 2/1") == (date(2026, 12, 26), date(2027, 1, 2))
+
+
+def test_a_range_without_months_crosses_the_month_end() -> None:
+    assert stay("del 28 al 3", WEDNESDAY) == (date(2026, 12, 28), date(2027, 1, 3))
+    # Said on the 28th itself, the 28th is today: a same-day check-in.
+    assert stay("del 28 al 3", SATURDAY) == (date(2026, 11, 28), date(2026, 12, 3))
+
+
+def test_the_month_written_once_at_the_end_covers_both_days() -> None:
+    assert stay("del 28 al 3 de enero") == (date(2026, 12, 28), date(2027, 1, 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in"),
+    [
+        ("15/3", date(2027, 3, 15)),  # March is over this year: next March
+        ("el 5 de noviembre", date(2027, 11, 5)),
+        ("el 28 de noviembre", date(2026, 11, 28)),  # today still counts
+        ("el 15", date(2026, 12, 15)),  # a day alone is its next occurrence
+        ("el 31", date(2026, 12, 31)),
+        ("15/12/26", date(2026, 12, 15)),
+    ],
+)
+def test_dates_without_a_year_never_fall_in_the_past(text: str, check_in: date) -> None:
+    assert stay(text)[0] == check_in
+
+
+def test_a_day_alone_skips_months_that_lack_it() -> None:
+    assert stay("el 31", date(2027, 2, 5))[0] == date(2027, 3, 31)
+
+
+def test_dates_already_past_this_year_move_the_whole_range() -> None:
+    assert stay("del 10 al 12 de noviembre") == (date(2027, 11, 10), date(2027, 11, 12))
+
+
+# One week, Monday 30 Nov to Sunday 6 Dec 2026: (today, "el finde", "el finde que viene").
+WEEK = [
+    (date(2026, 11, 30), date(2026, 12, 4), date(2026, 12, 4)),
+    (date(2026, 12, 1), date(2026, 12, 4), date(2026, 12, 4)),
+    (date(2026, 12, 2), date(2026, 12, 4), date(2026, 12, 4)),
+    (date(2026, 12, 3), date(2026, 12, 4), date(2026, 12, 4)),
+    (date(2026, 12, 4), date(2026, 12, 4), date(2026, 12, 11)),
+    (date(2026, 12, 5), date(2026, 12, 5), date(2026, 12, 11)),  # Saturday: tonight only
+    (date(2026, 12, 6), date(2026, 12, 11), date(2026, 12, 11)),  # Sunday: the next one
+]
+
+
+@pytest.mark.parametrize(("today", "this_weekend", "next_weekend"), WEEK)
+def test_weekend_depends_on_the_day_it_is_said(
+    today: date, this_weekend: date, next_weekend: date
+) -> None:
+    this_sunday = this_weekend + timedelta(days=(6 - this_weekend.weekday()))
+    assert stay("el finde", today) == (this_weekend, this_sunday)
+    assert stay("este fin de semana", today) == (this_weekend, this_sunday)
+    assert stay("el finde largo", today) == (this_weekend, this_sunday + timedelta(days=1))
+    next_sunday = next_weekend + timedelta(days=2)
+    assert stay("el finde que viene", today) == (next_weekend, next_sunday)
+    assert stay("el proximo finde", today) == (next_weekend, next_sunday)
+
+
+def test_a_night_count_stretches_the_weekend_from_its_start() -> None:
+    assert stay("el finde, 3 noches", WEDNESDAY) == (date(2026, 12, 11), date(2026, 12, 14))
+
+
+def test_pinned_and_counted_weekends() -> None:
+    assert stay("el finde del 19") == (date(2026, 12, 18), date(2026, 12, 20))
+    assert stay("el 2do finde de enero") == (date(2027, 1, 8), date(2027, 1, 10))
+    assert stay("el ultimo finde de enero") == (date(2027, 1, 29), date(2027, 1, 31))
+    assert ambiguity("el finde del 16") is DateAmbiguity.WEEKDAY_MISMATCH  # a Wednesday
+
+
+def test_weekdays_are_their_next_occurrence_after_today() -> None:
+    assert stay("el sabado")[0] == date(2026, 12, 5)  # said on a Saturday: next week
+    assert stay("el domingo")[0] == date(2026, 11, 29)
+    assert stay("desde el viernes 3 noches") == (date(2026, 12, 4), date(2026, 12, 7))
+    assert stay("del viernes al lunes", WEDNESDAY) == (date(2026, 12, 11), date(2026, 12, 14))
+
+
+def test_listed_nights_end_the_morning_after_the_last_one() -> None:
+    assert stay("viernes y sabado") == (date(2026, 12, 4), date(2026, 12, 6))
+    assert stay("el 15 y el 16 de enero") == (date(2027, 1, 15), date(2027, 1, 17))
+    assert stay("entre el 10 y el 14 de enero") == (date(2027, 1, 10), date(2027, 1, 14))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hoy 1 noche", (date(2026, 11, 28), date(2026, 11, 29))),
+        ("mañana por 2 noches", (date(2026, 11, 29), date(2026, 12, 1))),
+        ("pasado mañana x 2 noches", (date(2026, 11, 30), date(2026, 12, 2))),
+        ("esta noche", (date(2026, 11, 28), date(2026, 11, 29))),
+        ("desde hoy hasta el domingo", (date(2026, 11, 28), date(2026, 11, 29))),
+        ("para navidad", (date(2026, 12, 24), date(2026, 12, 26))),
+        ("para navidad 3 noches", (date(2026, 12, 24), date(2026, 12, 27))),
+        ("año nuevo, 2 noches", (date(2026, 12, 31), date(2027, 1, 2))),
+    ],
+)
+def test_relative_days_and_holidays(text: str, expected: tuple[date, date]) -> None:
+    assert stay(text) == expected
+
+
+def test_new_year_leaves_the_nights_open() -> None:
+    assert read_dates("para año nuevo", SATURDAY) == DateQuery.starting(date(2026, 12, 31))
+
+
+def test_christmas_already_gone_is_next_years() -> None:
+    assert stay("para navidad", date(2026, 12, 27))[0] == date(2027, 12, 24)
+
+
+@pytest.mark.parametrize(
+    ("text", "nights"),
+    [("3 noches", 3), ("dos noches", 2), ("una semana", 7), ("un par de noches", 2)],
+)
+def test_nights_alone(text: str, nights: int) -> None:
+    assert read_dates(text, SATURDAY) == DateQuery.lasting(nights)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("del 10 al 5", DateAmbiguity.RANGE_BACKWARDS),
+        ("del 18 al 15 de diciembre", DateAmbiguity.RANGE_BACKWARDS),
+        ("31/11", DateAmbiguity.INVALID_DATE),
+        ("12/15", DateAmbiguity.INVALID_DATE),
+        ("29/2", DateAmbiguity.INVALID_DATE),
+        ("15/3/2025", DateAmbiguity.PAST_DATE),
+        ("el viernes 15", DateAmbiguity.WEEKDAY_MISMATCH),
+        ("del 15 al 18, 2 noches", DateAmbiguity.NIGHTS_MISMATCH),
+        ("el 15 o el 22", DateAmbiguity.MULTIPLE_OPTIONS),
+        ("2 o 3 noches", DateAmbiguity.MULTIPLE_OPTIONS),
+        ("en enero", DateAmbiguity.MONTH_ONLY),
+        ("la semana que viene", DateAmbiguity.VAGUE_PERIOD),
+        ("algun finde", DateAmbiguity.VAGUE_PERIOD),
+    ],
+)
+def test_what_cannot_be_read_without_asking(text: str, reason: DateAmbiguity) -> None:
+    assert ambiguity(text) is reason
+
+
+def test_an_ambiguity_keeps_the_nights_that_were_clear() -> None:
+    assert read_dates("en enero, 4 noches", SATURDAY) == DateQuery.unclear(
+        DateAmbiguity.MONTH_ONLY, nights=4
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "buenas noches",
+        "somos 4",
+        "la 2",
+        "hasta el 5",
+        "mañana te aviso",
+        "el lunes te confirmo",
+        "2 chicos de 5 y 8 años",
+        "nenes de 3 a 6 años",
+    ],
+)
+def test_no_dates_where_a_person_sees_none(text: str) -> None:
+    assert read_dates(text, SATURDAY) is None
+
+
+def test_date_query_rejects_inconsistent_shapes() -> None:
+    with pytest.raises(InvalidValue):
+        DateQuery(check_out=date(2026, 12, 18))
+    with pytest.raises(InvalidValue):
+        DateQuery(date(2026, 12, 15), date(2026, 12, 18), nights=2)
+    with pytest.raises(InvalidStay):
+        DateQuery(date(2026, 12, 18), date(2026, 12, 15), nights=3)
+    with pytest.raises(InvalidValue):
+        DateQuery(date(2026, 12, 15), ambiguity=DateAmbiguity.MONTH_ONLY)
+    with pytest.raises(InvalidValue):
+        DateQuery()
+    assert DateQuery.starting(date(2026, 12, 15), 3).stay is not None
+
+
+@given(
+    today=st.dates(min_value=date(2025, 1, 1), max_value=date(2035, 12, 31)),
+    ahead=st.integers(min_value=0, max_value=360),
+    nights=st.integers(min_value=1, max_value=14),
+    spelled=st.booleans(),
+)
+def test_any_upcoming_short_stay_reads_back(
+    today: date, ahead: int, nights: int, spelled: bool
+) -> None:
+    check_in = today + timedelta(days=ahead)
+    check_out = check_in + timedelta(days=nights)
+
+    def written(day: date) -> str:
+        if spelled:
+            return f"{day.day} de {MONTH_NAMES[day.month - 1]}"
+        return f"{day.day}/{day.month}"
+
+    assert stay(f"del {written(check_in)} al {written(check_out)}", today) == (
+        check_in,
+        check_out,
+    )
