@@ -13,8 +13,9 @@ from application.ports.metrics import OperationsMetrics
 from application.ports.outbox import OutboxItem, OutboxKind
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
+from application.texts import payment_link
 from domain.codes import ReservationCode
-from domain.reservation import ReservationStatus
+from domain.reservation import Channel, ReservationStatus
 
 log = logging.getLogger("cabanas.outbox")
 
@@ -157,4 +158,16 @@ class DispatchOutbox:
             )
         )
         await self.uow.reservations.set_payment_link(code, link.preference_id, link.url)
+        if reservation.channel is Channel.WHATSAPP and reservation.guest.phone:
+            # A guest booking on WhatsApp gets the link there, right after it exists.
+            await self.uow.outbox.add(
+                OutboxKind.WHATSAPP_MESSAGE,
+                {
+                    "to": reservation.guest.phone,
+                    "text": payment_link(code.display, reservation.deposit, link.url),
+                },
+                now,
+                dedupe_key=f"paylink:{code.value}",
+                trace_id=None,
+            )
         return link.preference_id

@@ -42,3 +42,10 @@ def admin_payment_attention(payment_id: str, code: str | None, reason: str) -> s
         f"⚠️ Pago {payment_id} de Mercado Pago para {about}: {reason}. "
         "Revisalo en /api/v1/admin/payments."
     )
+
+
+def payment_link(code_display: str, deposit: Money, url: str) -> str:
+    return (
+        f"Para confirmar la reserva {code_display}, pagá la seña de {ars(deposit)} con "
+        f"Mercado Pago acá: {url}"
+    )
