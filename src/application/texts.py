@@ -49,3 +49,13 @@ def payment_link(code_display: str, deposit: Money, url: str) -> str:
         f"Para confirmar la reserva {code_display}, pagá la seña de {ars(deposit)} con "
         f"Mercado Pago acá: {url}"
     )
+
+
+def admin_calendar_conflict(
+    source: str, accommodation_id: int, check_in: date, check_out: date, other_code: str
+) -> str:
+    return (
+        f"⚠️ Choque de calendarios: {source} tiene una reserva en la cabaña {accommodation_id} "
+        f"del {day_month(check_in)} al {day_month(check_out)} que se superpone con {other_code}. "
+        "Revisalo en /api/v1/admin/ical/conflicts."
+    )

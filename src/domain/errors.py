@@ -55,12 +55,26 @@ class IdempotencyKeyReused(RuleViolation):
     code = "idempotency_key_reused"
 
 
+class UnsafeFeedUrl(RuleViolation):
+    """A calendar URL we refuse to fetch (scheme, credentials, or a non-public address)."""
+
+    code = "unsafe_url"
+
+
+class FeedUnreachable(RuleViolation):
+    code = "ical_unreachable"
+
+
 class NotFound(DomainError):
     code = "not_found"
 
 
 class AccommodationNotFound(NotFound):
     code = "accommodation_not_found"
+
+
+class FeedNotFound(NotFound):
+    code = "feed_not_found"
 
 
 class ReservationNotFound(NotFound):
@@ -79,6 +93,10 @@ class StayUnavailable(Conflict):
 
 class DuplicateName(Conflict):
     code = "duplicate_name"
+
+
+class DuplicateFeed(Conflict):
+    code = "duplicate_feed"
 
 
 class IllegalTransition(Conflict):

@@ -11,14 +11,21 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.codes import SecretsCodeGenerator
+from adapters.ical.fetcher import HttpCalendarFetcher
 from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
 from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
+from adapters.postgres.gauges import CalendarFreshnessProbe
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.stats import SqlStatsReader
 from adapters.postgres.unit_of_work import SqlUnitOfWork
-from adapters.prometheus.metrics import PrometheusBookingMetrics, PrometheusOperationsMetrics
+from adapters.prometheus.metrics import (
+    PrometheusBookingMetrics,
+    PrometheusCalendarMetrics,
+    PrometheusOperationsMetrics,
+)
 from adapters.redis.client import RedisProbe, make_redis
+from adapters.redis.lock import RedisLock
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
 from application.admin_accommodations import (
     CreateAccommodation,
@@ -39,6 +46,8 @@ from application.calendar import GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
 from application.deliveries import HandleWhatsAppUpdate, ProcessDelivery, RecordDelivery
 from application.health import CheckHealth
+from application.ical_admin import DeleteFeed, ExportCalendar, ImportFeed, ListConflicts, ListFeeds
+from application.ical_sync import ApplySnapshot, SyncAllFeeds, SyncFeed
 from application.lookup import GetReservation
 from application.maintenance import (
     ExpireLapsedHolds,
@@ -54,11 +63,12 @@ from application.payments_admin import (
     RememberResponse,
 )
 from application.place_hold import PaymentsSetup, PlaceHold
+from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.messaging import MessageSender
-from application.ports.metrics import BookingMetrics, OperationsMetrics
+from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.payments import PaymentGateway
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import UnitOfWork
@@ -69,6 +79,8 @@ from entrypoints.settings import Settings
 HEALTH_CACHE_SECONDS = 1.0
 # Outbound calls from the worker may take longer than the in-request payment link.
 WORKER_HTTP_TIMEOUT_SECONDS = 10.0
+# A sync pass holds its lock at most this long (a crashed holder frees it by expiry).
+ICAL_LOCK_SECONDS = 600
 
 
 def payments_configured(settings: Settings) -> bool:
@@ -94,6 +106,7 @@ class InfrastructureProvider(Provider):
     clock = provide(SystemClock, provides=Clock)
     booking_metrics = provide(PrometheusBookingMetrics, provides=BookingMetrics)
     operations_metrics = provide(PrometheusOperationsMetrics, provides=OperationsMetrics)
+    calendar_metrics = provide(PrometheusCalendarMetrics, provides=CalendarMetrics)
     codes = provide(SecretsCodeGenerator, provides=CodeGenerator)
 
     @provide
@@ -147,6 +160,23 @@ class InfrastructureProvider(Provider):
             )
 
     @provide
+    async def calendar_fetcher(self, settings: Settings) -> AsyncIterator[CalendarFetcher]:
+        async with httpx.AsyncClient(
+            timeout=httpx.Timeout(WORKER_HTTP_TIMEOUT_SECONDS),
+            follow_redirects=False,  # each hop is re-checked by the fetcher
+            trust_env=False,  # a proxy would connect to the name, not the checked address
+        ) as client:
+            yield HttpCalendarFetcher(
+                client,
+                allow_private=settings.ical_allow_private_urls,
+                allow_http=settings.environment != "production",
+            )
+
+    @provide
+    def sync_lock(self, redis: Redis) -> SyncLock:
+        return RedisLock(redis, "ical:sync:lock", ICAL_LOCK_SECONDS)
+
+    @provide
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         if settings.database_url is None:
             raise RuntimeError("DATABASE_URL is not resolved; start through `cabanas run`")
@@ -178,7 +208,11 @@ class InfrastructureProvider(Provider):
         assert settings.database_url is not None
         probe_engine = make_engine(settings.database_url, pool_size=1)
         yield CheckHealth(
-            probes=(PostgresProbe(probe_engine), RedisProbe(redis)),
+            probes=(
+                PostgresProbe(probe_engine),
+                RedisProbe(redis),
+                CalendarFreshnessProbe(probe_engine, settings.ical_stale_minutes),
+            ),
             cache_s=HEALTH_CACHE_SECONDS,
         )
         await probe_engine.dispose()
@@ -218,6 +252,14 @@ class RequestProvider(Provider):
     process_delivery = provide(ProcessDelivery)
     whatsapp_update = provide(HandleWhatsAppUpdate)
     dispatch_outbox = provide(DispatchOutbox)
+    apply_snapshot = provide(ApplySnapshot)
+    sync_feed = provide(SyncFeed)
+    sync_all_feeds = provide(SyncAllFeeds)
+    import_feed = provide(ImportFeed)
+    list_feeds = provide(ListFeeds)
+    delete_feed = provide(DeleteFeed)
+    list_conflicts = provide(ListConflicts)
+    export_calendar = provide(ExportCalendar)
     expire_holds = provide(ExpireLapsedHolds)
     purge_keys = provide(PurgeIdempotencyKeys)
     reprocess = provide(ReprocessDeliveries)

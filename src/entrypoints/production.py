@@ -66,6 +66,8 @@ def _exposure(s: Settings) -> list[str]:
         problems.append("CORS_ALLOWED_ORIGINS is empty: list the sites allowed to call the API")
     elif any("*" in origin for origin in s.cors_allowed_origins):
         problems.append("CORS_ALLOWED_ORIGINS contains '*': list origins explicitly")
+    if s.ical_allow_private_urls:
+        problems.append("ICAL_ALLOW_PRIVATE_URLS=true lets calendar imports reach internal hosts")
     if s.rate_limit_per_minute == 0:
         problems.append("RATE_LIMIT_PER_MINUTE=0 turns rate limiting off")
     return problems

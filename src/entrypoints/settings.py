@@ -122,6 +122,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     admin_whatsapp_number: str | None = None
     # The worker (`cabanas sync`): seconds between passes over the outbox.
     outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
+    # Calendar sync (`cabanas sync`): seconds between passes (with ±10 % jitter).
+    ical_sync_interval: Annotated[int, msgspec.Meta(ge=30, le=86_400)] = 300
+    # Health turns "degraded" when the stalest enabled feed is older than this.
+    ical_stale_minutes: Annotated[int, msgspec.Meta(ge=1)] = 20
+    # Local testing only (refused in production): fetch feeds from private/loopback addresses.
+    ical_allow_private_urls: bool = False
+    # The sync process serves its own /metrics here (Fly's [[metrics]] for the sync group).
+    sync_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9100
     # `cabanas run` (development) also runs the worker's duties in-process, so a local setup
     # sends messages and expires holds without a second command. Production runs `cabanas sync`.
     embedded_worker: bool = True

@@ -1,6 +1,8 @@
 """The sync process (``python -m entrypoints.sync`` / ``cabanas sync``): Fly's ``sync`` machine.
 
 It runs the background duties with the same dishka container as the API:
+- sync every enabled iCal feed (every ``ICAL_SYNC_INTERVAL``, one pass at a time across
+  machines);
 - send the outbox (every ``OUTBOX_POLL_SECONDS``);
 - expire lapsed holds, re-process unfinished webhook deliveries, measure the outbox (every
   minute); purge idempotency keys older than 48 h (every hour).
@@ -24,6 +26,7 @@ from typing import Any
 
 from dishka import AsyncContainer
 
+from application.ical_sync import SyncAllFeeds
 from application.maintenance import (
     ExpireLapsedHolds,
     MeasureOutbox,
@@ -57,8 +60,21 @@ def _duty(kind: type[Any]) -> Callable[[AsyncContainer], Awaitable[Any]]:
     return run
 
 
-def duties(settings: Settings) -> list[Duty]:
+def _calendars(stop: asyncio.Event | None) -> Callable[[AsyncContainer], Awaitable[Any]]:
+    async def run(container: AsyncContainer) -> bool:
+        async with container() as scope:
+            sync_all = await scope.get(SyncAllFeeds)
+            report = await sync_all(should_stop=lambda: stop is not None and stop.is_set())
+        if report.locked_out:
+            log.info("ical_sync_skipped", extra={"reason": "another pass holds the lock"})
+        return report.failed == 0
+
+    return run
+
+
+def duties(settings: Settings, stop: asyncio.Event | None = None) -> list[Duty]:
     return [
+        Duty("ical_sync", float(settings.ical_sync_interval), _calendars(stop)),
         Duty("outbox", settings.outbox_poll_seconds, _duty(DispatchOutbox)),
         Duty("expire_holds", MINUTE, _duty(ExpireLapsedHolds)),
         Duty("reprocess_deliveries", MINUTE, _duty(ReprocessDeliveries)),
@@ -74,6 +90,10 @@ async def run_duty(duty: Duty, container: AsyncContainer) -> bool:
     except Exception:
         duty.failures += 1
         log.exception("duty_failed", extra={"duty": duty.name})
+        return False
+    if result is False:  # the duty ran but part of it failed (e.g. one feed)
+        duty.failures += 1
+        log.warning("duty_failed", extra={"duty": duty.name})
         return False
     if result:
         log.debug(
@@ -92,7 +112,7 @@ async def run_once(container: AsyncContainer, settings: Settings) -> bool:
 
 async def run_forever(container: AsyncContainer, settings: Settings, stop: asyncio.Event) -> None:
     """Each duty when due (with a little jitter so several machines do not beat in step)."""
-    plan = duties(settings)
+    plan = duties(settings, stop)
     while not stop.is_set():
         now = time.monotonic()
         for duty in plan:
@@ -117,12 +137,31 @@ async def main_async(settings: Settings, *, once: bool) -> int:
     try:
         if once:
             return 0 if await run_once(container, settings) else 1
-        log.info("sync_started", extra={"outbox_poll_seconds": settings.outbox_poll_seconds})
+        serve_metrics(settings)
+        log.info(
+            "sync_started",
+            extra={
+                "outbox_poll_seconds": settings.outbox_poll_seconds,
+                "ical_sync_interval": settings.ical_sync_interval,
+                "metrics_port": settings.sync_metrics_port,
+            },
+        )
         await run_forever(container, settings, stop)
         log.info("sync_stopped")
         return 0
     finally:
         await container.close()
+
+
+def serve_metrics(settings: Settings) -> None:
+    """This process's own /metrics (Fly scrapes the sync machine separately)."""
+    if not settings.sync_metrics_port:
+        return
+    from prometheus_client import start_http_server
+
+    from adapters.prometheus.metrics import registry
+
+    start_http_server(settings.sync_metrics_port, addr=settings.host, registry=registry())
 
 
 def main(argv: list[str] | None = None) -> int:

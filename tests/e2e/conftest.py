@@ -18,6 +18,7 @@ from entrypoints.container import make_container
 from entrypoints.embedded import EmbeddedRedis
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret, Settings
+from tests.fakes.calendars import FakeCalendarHost
 from tests.fakes.providers import MP_TOKEN, WA_TOKEN, FakeMercadoPago, FakeWhatsApp, serve
 from tests.unit.application.fakes import FixedClock
 
@@ -82,6 +83,20 @@ def _wa_server() -> Iterator[FakeWhatsApp]:
         yield fake
 
 
+@pytest.fixture(scope="session")
+def _calendar_host() -> Iterator[FakeCalendarHost]:
+    fake = FakeCalendarHost()
+    with serve(fake.app()) as url:
+        fake.url = url
+        yield fake
+
+
+@pytest.fixture
+def calendars(_calendar_host: FakeCalendarHost) -> FakeCalendarHost:
+    _calendar_host.reset()
+    return _calendar_host
+
+
 @pytest.fixture
 def mp(_mp_server: FakeMercadoPago) -> FakeMercadoPago:
     _mp_server.reset()
@@ -111,6 +126,7 @@ def integrated_settings(settings: Settings, mp: FakeMercadoPago, wa: FakeWhatsAp
         whatsapp_api_base_url=wa.url,
         jwt_secret=Secret(JWT_SECRET),
         admin_allowed_emails=[ADMIN_EMAIL],
+        ical_allow_private_urls=True,  # the fake calendar host is on 127.0.0.1
     )
 
 

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 
+import httpx
 import pytest
 
 from entrypoints.embedded import EmbeddedRedis, free_port
@@ -45,10 +46,13 @@ def test_once_exits_non_zero_when_a_duty_fails(redis_server: EmbeddedRedis) -> N
     assert b"duty_failed" in done.stderr + done.stdout
 
 
-def test_the_loop_stops_on_sigterm(database_url: str, redis_server: EmbeddedRedis) -> None:
+def test_the_loop_serves_its_metrics_and_stops_on_sigterm(
+    database_url: str, redis_server: EmbeddedRedis
+) -> None:
+    port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "entrypoints.sync"],
-        env=_env(database_url, redis_server.url()),
+        env=_env(database_url, redis_server.url()) | {"SYNC_METRICS_PORT": str(port)},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -59,6 +63,8 @@ def test_the_loop_stops_on_sigterm(database_url: str, redis_server: EmbeddedRedi
         while b"sync_started" not in seen and time.monotonic() < deadline:
             seen += proc.stdout.readline()
         assert b"sync_started" in seen
+        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        assert "outbox_pending_messages" in metrics
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
     finally:
@@ -67,3 +73,42 @@ def test_the_loop_stops_on_sigterm(database_url: str, redis_server: EmbeddedRedi
             proc.wait(5)
         assert proc.stdout is not None
         proc.stdout.close()
+
+
+def test_once_exits_non_zero_when_a_feed_fails(
+    database_url: str, redis_server: EmbeddedRedis
+) -> None:
+    from tests.e2e.conftest import seed
+
+    seed(database_url)
+    import asyncio
+
+    from sqlalchemy import text
+
+    from adapters.postgres.database import make_engine
+
+    async def add_broken_feed() -> None:
+        engine = make_engine(database_url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(
+                    text(
+                        "INSERT INTO ical_feeds (accommodation_id, source, url, created_at, "
+                        "updated_at) VALUES (1, 'airbnb', :url, now(), now())"
+                    ),
+                    {"url": f"http://127.0.0.1:{free_port()}/gone.ics"},
+                )
+        finally:
+            await engine.dispose()
+
+    asyncio.run(add_broken_feed())
+    env = _env(database_url, redis_server.url()) | {"ICAL_ALLOW_PRIVATE_URLS": "true"}
+    done = subprocess.run(
+        [sys.executable, "-m", "entrypoints.sync", "--once"],
+        env=env,
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr.decode()[-2000:]
+    assert b"ical_sync_failed" in done.stderr + done.stdout

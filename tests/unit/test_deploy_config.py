@@ -18,6 +18,7 @@ def test_app_region_and_processes(fly: dict) -> None:  # type: ignore[type-arg]
     assert fly["app"] == "sist-cabanas-prod"
     assert fly["primary_region"] in {"eze", "gru", "scl"}  # near Argentina
     assert set(fly["processes"]) == {"app", "sync"}
+    assert fly["processes"]["sync"].endswith("exec cabanas sync'")
     app = fly["processes"]["app"]
     assert "uvicorn" in app
     assert "--workers 2" in app

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -24,3 +24,38 @@ async def active_reservations(engine: AsyncEngine, now: datetime) -> dict[str, i
     async with checkout(engine) as conn:
         rows = await conn.execute(_ACTIVE, {"today": local_today(now), "now": now})
         return {status: int(count) for status, count in rows}
+
+
+_STALEST_FEED = text(
+    "SELECT max(CAST(:now AS timestamptz) - coalesce(last_success_at, created_at)) "
+    "FROM ical_feeds WHERE enabled"
+)
+
+
+async def stalest_feed_minutes(engine: AsyncEngine, now: datetime) -> float:
+    """Minutes since the enabled feed that synced longest ago last succeeded (0: no feeds).
+    The feeds table is tiny: this is cheap on every scrape and health check."""
+    async with checkout(engine) as conn:
+        age = (await conn.execute(_STALEST_FEED, {"now": now})).scalar()
+    return age.total_seconds() / 60 if age is not None else 0.0
+
+
+class CalendarFreshnessProbe:
+    """Non-critical: stale calendars risk double bookings across channels, but the API can
+    still take direct bookings (the database guards those)."""
+
+    name = "ical"
+    critical = False
+
+    def __init__(self, engine: AsyncEngine, stale_minutes: int) -> None:
+        self._engine = engine
+        self._stale_minutes = stale_minutes
+
+    async def check(self) -> None:
+        minutes = await stalest_feed_minutes(self._engine, datetime.now(UTC))
+        if minutes > self._stale_minutes:
+            raise CalendarStale(f"stalest feed is {minutes:.0f} minutes old")
+
+
+class CalendarStale(Exception):
+    pass

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -104,9 +105,9 @@ reservations = Table(
     Column("payment_url", Text),
     Column("payment_preference_id", String(64)),
     Column("paid_by_payment_id", String(64)),
-    CheckConstraint("kind IN ('booking', 'block')", name="reservations_kind_known"),
+    CheckConstraint("kind IN ('booking', 'block', 'external')", name="reservations_kind_known"),
     CheckConstraint(
-        "kind = 'block' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
+        "kind <> 'booking' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
         name="reservations_booking_has_guest",
     ),
     CheckConstraint("check_out > check_in", name="reservations_check_out_after_check_in"),
@@ -208,4 +209,63 @@ idempotency_keys = Table(
         "created_at",
         postgresql_where=text("processed_at IS NULL"),
     ),
+)
+
+ical_feeds = Table(
+    "ical_feeds",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column(
+        "accommodation_id",
+        BigInteger,
+        ForeignKey("accommodations.id", ondelete="RESTRICT"),
+        nullable=False,
+    ),
+    Column("source", String(20), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("enabled", Boolean, nullable=False, server_default=text("true")),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_synced_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("last_error", Text),
+    Column("events_count", Integer, nullable=False, server_default="0"),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    CheckConstraint(
+        "source IN ('airbnb', 'booking', 'google', 'other')", name="ical_feeds_source_known"
+    ),
+    UniqueConstraint("accommodation_id", "url", name="ical_feeds_accommodation_url_key"),
+)
+
+ical_events = Table(
+    "ical_events",
+    metadata,
+    Column(
+        "feed_id", BigInteger, ForeignKey("ical_feeds.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column("uid", String(255), primary_key=True),
+    Column("check_in", Date, nullable=False),
+    Column("check_out", Date, nullable=False),
+    Column("kind", String(12), nullable=False),
+    Column("reservation_id", BigInteger, ForeignKey("reservations.id", ondelete="SET NULL")),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+ical_conflicts = Table(
+    "ical_conflicts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("feed_id", BigInteger, ForeignKey("ical_feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("accommodation_id", BigInteger, nullable=False),
+    Column("uid", String(255), nullable=False),
+    Column("check_in", Date, nullable=False),
+    Column("check_out", Date, nullable=False),
+    Column("other_code", String(16), nullable=False),
+    Column("detected_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint(
+        "feed_id", "uid", "other_code", "check_in", "check_out", name="ical_conflicts_once"
+    ),
+    Index("ical_conflicts_detected_at_idx", "detected_at"),
 )

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
 from adapters.postgres.errors import translate
+from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
@@ -30,6 +31,7 @@ class SqlUnitOfWork:
         self.payments = SqlPaymentRepository(conn)
         self.outbox = SqlOutbox(conn)
         self.idempotency = SqlIdempotencyKeys(conn)
+        self.feeds = SqlFeedRepository(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -72,6 +72,27 @@ OUTBOX_PENDING = Gauge(
 )
 
 
+ICAL_SYNC_RUNS = Counter(
+    "ical_sync_runs", "Calendar feed syncs by source and outcome", ["source", "outcome"]
+)
+ICAL_CONFLICTS = Counter(
+    "ical_conflicts", "Cross-channel collisions: a channel sold nights already taken", ["source"]
+)
+ICAL_LAST_SYNC_AGE = Gauge(
+    "ical_last_sync_age_minutes",
+    "Minutes since the stalest enabled feed last synced successfully (0 with no feeds)",
+    multiprocess_mode="mostrecent",
+)
+
+
+class PrometheusCalendarMetrics:
+    def sync_run(self, source: str, outcome: str) -> None:
+        ICAL_SYNC_RUNS.labels(source=source, outcome=outcome).inc()
+
+    def conflict(self, source: str) -> None:
+        ICAL_CONFLICTS.labels(source=source).inc()
+
+
 class PrometheusOperationsMetrics:
     def payment_confirmed(self) -> None:
         PAYMENTS_CONFIRMED.inc()
@@ -100,12 +121,17 @@ class PrometheusBookingMetrics:
         DOUBLE_BOOKING_REJECTIONS.labels(channel=channel).inc()
 
 
-def exposition() -> tuple[bytes, str]:
-    """The text format for a scrape: all workers' samples in multiprocess mode."""
+def registry() -> CollectorRegistry:
+    """All workers' samples in multiprocess mode; this process's otherwise."""
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        registry = CollectorRegistry()
-        prometheus_multiprocess.MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+        combined = CollectorRegistry()
+        prometheus_multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+        return combined
     from prometheus_client import REGISTRY
 
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    return REGISTRY
+
+
+def exposition() -> tuple[bytes, str]:
+    """The text format for a scrape."""
+    return generate_latest(registry()), CONTENT_TYPE_LATEST

@@ -4,6 +4,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.audit import AuditLog
+from application.ports.calendars import FeedRepository
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
@@ -24,6 +25,7 @@ class UnitOfWork(Protocol):
     payments: PaymentRepository
     outbox: Outbox
     idempotency: IdempotencyKeys
+    feeds: FeedRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -33,6 +33,7 @@ from domain.block import Block
 from domain.reservation import Channel, Reservation, ReservationStatus
 from entrypoints.http import presenters, schemas
 from entrypoints.http.auth import current_admin, require_admin
+from entrypoints.http.ical import export_urls
 from entrypoints.http.openapi import problems
 
 AdminRequest = Request[Any, Any, Any]
@@ -246,6 +247,9 @@ class AccommodationPatch(msgspec.Struct, forbid_unknown_fields=True):
 
 class AdminAccommodation(schemas.Accommodation):
     active: bool = True
+    # Only in the single-accommodation view: the URLs to paste into Airbnb, Booking, Google…
+    ical_export_url: str | None = None
+    ical_export_urls: dict[str, str] | None = None
 
 
 def accommodation_view(a: Accommodation) -> AdminAccommodation:
@@ -284,9 +288,17 @@ class AdminAccommodationController(Controller):
     @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(401, 403, 404))
     @inject
     async def detail(
-        self, accommodation_id: FromPath[int], use_case: FromDishka[GetAnyAccommodation]
+        self,
+        request: AdminRequest,
+        accommodation_id: FromPath[int],
+        use_case: FromDishka[GetAnyAccommodation],
     ) -> AdminAccommodation:
-        return accommodation_view(await use_case(accommodation_id))
+        view = accommodation_view(await use_case(accommodation_id))
+        urls = export_urls(request.app.state.settings, accommodation_id)
+        # The generic feed (our own bookings and blocks only) and one per consuming channel.
+        view.ical_export_url = urls["all"]
+        view.ical_export_urls = {k: v for k, v in urls.items() if k != "all"}
+        return view
 
     @post(
         "/",

@@ -37,6 +37,7 @@ from entrypoints.http.controllers import (
 from entrypoints.http.errors import handle_exception
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
+from entrypoints.http.ical import AdminFeedController, ExportController, ImportController
 from entrypoints.http.observability import ObservabilityMiddleware
 from entrypoints.http.webhooks import WebhookController
 from entrypoints.settings import Settings
@@ -129,6 +130,9 @@ def create_app(
             AdminStatsController,
             AdminPaymentController,
             WebhookController,
+            ExportController,
+            ImportController,
+            AdminFeedController,
         ],
     )
     cors = (

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.gauges import active_reservations
+from adapters.postgres.gauges import active_reservations, stalest_feed_minutes
 from adapters.postgres.migrations import current_revisions
-from adapters.prometheus.metrics import ACTIVE_RESERVATIONS, exposition
+from adapters.prometheus.metrics import ACTIVE_RESERVATIONS, ICAL_LAST_SYNC_AGE, exposition
 from application.health import CheckHealth, HealthStatus
 from application.ports.clock import Clock
 from entrypoints.http import schemas
@@ -80,5 +81,10 @@ class MetricsController(Controller):
         if counts is not None:
             for status in ("pre_reserved", "confirmed"):
                 ACTIVE_RESERVATIONS.labels(status=status).set(counts.get(status, 0))
+        # From the database at scrape time: if the sync process dies, the age keeps growing and
+        # the CalendarSyncStale alert fires (a gauge it set itself would freeze). A failure
+        # leaves the last value; the scrape still shows everything else.
+        with contextlib.suppress(Exception):
+            ICAL_LAST_SYNC_AGE.set(await stalest_feed_minutes(engine, clock.now()))
         body, content_type = exposition()
         return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})

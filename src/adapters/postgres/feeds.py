@@ -1,0 +1,286 @@
+"""Calendar feeds on PostgreSQL. Imported events hold their nights as rows of kind 'external'
+in ``reservations``, under the same exclusion constraint as bookings and blocks."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from adapters.postgres.errors import UNIQUE_VIOLATION, constraint_name, sqlstate
+from adapters.postgres.repositories import expire_lapsed_overlapping
+from adapters.postgres.tables import ACTIVE_STATUS_SQL, NO_OVERLAP_CONSTRAINT
+from application.ports.calendars import Conflict, ExportRow, Feed, Occupant, StoredEvent
+from domain.codes import ReservationCode
+from domain.errors import DuplicateFeed
+from domain.external_calendar import ExternalEvent, ExternalEventKind, ExternalSource
+from domain.stay import Stay
+
+_FEED_COLUMNS = (
+    "id, accommodation_id, source, url, enabled, etag, last_modified, last_synced_at, "
+    "last_success_at, last_error, events_count, created_at"
+)
+_LIVE = f"{ACTIVE_STATUS_SQL} AND (status <> 'pre_reserved' OR expires_at > :now)"
+
+ADD_FEED = text(
+    "INSERT INTO ical_feeds (accommodation_id, source, url, created_at, updated_at) "
+    f"VALUES (:acc, :source, :url, :now, :now) RETURNING {_FEED_COLUMNS}"
+)
+GET_FEED = text(f"SELECT {_FEED_COLUMNS} FROM ical_feeds WHERE id = :id")
+GET_FEED_FOR_UPDATE = text(f"SELECT {_FEED_COLUMNS} FROM ical_feeds WHERE id = :id FOR UPDATE")
+LIST_FEEDS = text(
+    f"SELECT {_FEED_COLUMNS} FROM ical_feeds "
+    "WHERE (CAST(:acc AS bigint) IS NULL OR accommodation_id = :acc) "
+    "AND (NOT :only_enabled OR enabled) ORDER BY id"
+)
+RELEASE_FEED = text(
+    "UPDATE reservations SET status = 'cancelled', updated_at = :now "
+    "WHERE kind = 'external' AND status = 'confirmed' AND id IN "
+    "(SELECT reservation_id FROM ical_events WHERE feed_id = :id AND reservation_id IS NOT NULL)"
+)
+DELETE_FEED = text("DELETE FROM ical_feeds WHERE id = :id RETURNING id")
+EVENTS = text(
+    "SELECT uid, check_in, check_out, kind, reservation_id FROM ical_events WHERE feed_id = :id"
+)
+PLACE = text(
+    "INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, "
+    "total_cents, deposit_cents, channel, status, kind, block_reason, created_at, updated_at) "
+    "VALUES (:code, :acc, :check_in, :check_out, 1, 0, 0, :channel, 'confirmed', 'external', "
+    ":reason, :now, :now) "
+    f"ON CONFLICT ON CONSTRAINT {NO_OVERLAP_CONSTRAINT} DO NOTHING RETURNING id"
+)
+RELEASE = text(
+    "UPDATE reservations SET status = 'cancelled', updated_at = :now "
+    "WHERE id = :id AND kind = 'external' AND status = 'confirmed'"
+)
+OCCUPANTS = text(
+    "SELECT code, kind, channel FROM reservations WHERE accommodation_id = :acc "
+    f"AND {_LIVE} AND stay && daterange(:check_in, :check_out, '[)') ORDER BY check_in"
+)
+SAVE_EVENT = text(
+    "INSERT INTO ical_events (feed_id, uid, check_in, check_out, kind, reservation_id, "
+    "first_seen_at, updated_at) VALUES (:feed, :uid, :check_in, :check_out, :kind, :rid, :now, "
+    ":now) ON CONFLICT (feed_id, uid) DO UPDATE SET check_in = EXCLUDED.check_in, "
+    "check_out = EXCLUDED.check_out, kind = EXCLUDED.kind, "
+    "reservation_id = EXCLUDED.reservation_id, updated_at = EXCLUDED.updated_at"
+)
+DELETE_EVENT = text("DELETE FROM ical_events WHERE feed_id = :feed AND uid = :uid")
+RECORD_CONFLICT = text(
+    "INSERT INTO ical_conflicts (feed_id, accommodation_id, uid, check_in, check_out, "
+    "other_code, detected_at) VALUES (:feed, :acc, :uid, :check_in, :check_out, :other, :now) "
+    "ON CONFLICT ON CONSTRAINT ical_conflicts_once DO NOTHING RETURNING id"
+)
+MARK_SYNCED = text(
+    "UPDATE ical_feeds SET last_synced_at = :now, last_success_at = :now, last_error = NULL, "
+    "etag = :etag, last_modified = :lm, "
+    "events_count = coalesce(CAST(:count AS integer), events_count), updated_at = :now "
+    "WHERE id = :id"
+)
+MARK_FAILED = text(
+    "UPDATE ical_feeds SET last_synced_at = :now, last_error = :error, updated_at = :now "
+    "WHERE id = :id"
+)
+CONFLICTS = text(
+    "SELECT c.id, c.feed_id, f.source, c.accommodation_id, c.uid, c.check_in, c.check_out, "
+    "c.other_code, c.detected_at FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
+    "ORDER BY c.detected_at DESC, c.id DESC LIMIT :limit"
+)
+STALEST = text(
+    "SELECT max(CAST(:now AS timestamptz) - coalesce(last_success_at, created_at)) "
+    "FROM ical_feeds WHERE enabled"
+)
+EXPORT_ROWS = text(
+    "SELECT code, check_in, check_out, kind, updated_at FROM reservations "
+    f"WHERE accommodation_id = :acc AND {_LIVE} AND check_out > :since "
+    "AND (kind <> 'external' OR (:exclude <> '*' AND channel <> :exclude)) "
+    "ORDER BY check_in, code"
+)
+LAST_CHANGE = text("SELECT max(updated_at) FROM reservations WHERE accommodation_id = :acc")
+
+
+def _feed(row: Any) -> Feed:
+    return Feed(
+        id=row.id,
+        accommodation_id=row.accommodation_id,
+        source=ExternalSource(row.source),
+        url=row.url,
+        enabled=row.enabled,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_synced_at=row.last_synced_at,
+        last_success_at=row.last_success_at,
+        last_error=row.last_error,
+        events_count=row.events_count,
+        created_at=row.created_at,
+    )
+
+
+class SqlFeedRepository:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def add(
+        self, accommodation_id: int, source: ExternalSource, url: str, now: datetime
+    ) -> Feed:
+        params = {"acc": accommodation_id, "source": source.value, "url": url, "now": now}
+        try:
+            async with self._conn.begin_nested():
+                row = (await self._conn.execute(ADD_FEED, params)).one()
+        except IntegrityError as exc:
+            if sqlstate(exc) == UNIQUE_VIOLATION and constraint_name(exc) == (
+                "ical_feeds_accommodation_url_key"
+            ):
+                raise DuplicateFeed("this cabin already imports that calendar URL") from None
+            raise
+        return _feed(row)
+
+    async def get(self, feed_id: int, *, for_update: bool = False) -> Feed | None:
+        stmt = GET_FEED_FOR_UPDATE if for_update else GET_FEED
+        row = (await self._conn.execute(stmt, {"id": feed_id})).first()
+        return None if row is None else _feed(row)
+
+    async def list_feeds(
+        self, accommodation_id: int | None = None, *, only_enabled: bool = False
+    ) -> list[Feed]:
+        rows = await self._conn.execute(
+            LIST_FEEDS, {"acc": accommodation_id, "only_enabled": only_enabled}
+        )
+        return [_feed(r) for r in rows]
+
+    async def delete(self, feed_id: int, now: datetime) -> bool:
+        await self._conn.execute(RELEASE_FEED, {"id": feed_id, "now": now})
+        return (await self._conn.execute(DELETE_FEED, {"id": feed_id})).first() is not None
+
+    async def events(self, feed_id: int) -> dict[str, StoredEvent]:
+        rows = await self._conn.execute(EVENTS, {"id": feed_id})
+        return {
+            uid: StoredEvent(uid, Stay(ci, co), ExternalEventKind(kind), rid)
+            for uid, ci, co, kind, rid in rows
+        }
+
+    async def place(
+        self, accommodation_id: int, source: ExternalSource, event: ExternalEvent, now: datetime
+    ) -> int | None:
+        params = {
+            "code": ReservationCode.generate().value,
+            "acc": accommodation_id,
+            "check_in": event.stay.check_in,
+            "check_out": event.stay.check_out,
+            "channel": source.value,
+            "reason": f"{source.value}: {event.kind.value}",
+            "now": now,
+        }
+        row = (await self._conn.execute(PLACE, params)).first()
+        if row is None and await expire_lapsed_overlapping(
+            self._conn, accommodation_id, event.stay, now
+        ):
+            row = (await self._conn.execute(PLACE, params)).first()
+        return None if row is None else int(row[0])
+
+    async def release(self, reservation_id: int, now: datetime) -> None:
+        await self._conn.execute(RELEASE, {"id": reservation_id, "now": now})
+
+    async def occupants(self, accommodation_id: int, stay: Stay, now: datetime) -> list[Occupant]:
+        rows = await self._conn.execute(
+            OCCUPANTS,
+            {
+                "acc": accommodation_id,
+                "now": now,
+                "check_in": stay.check_in,
+                "check_out": stay.check_out,
+            },
+        )
+        return [Occupant(code, kind, channel) for code, kind, channel in rows]
+
+    async def save_event(
+        self, feed_id: int, event: ExternalEvent, reservation_id: int | None, now: datetime
+    ) -> None:
+        await self._conn.execute(
+            SAVE_EVENT,
+            {
+                "feed": feed_id,
+                "uid": event.uid,
+                "check_in": event.stay.check_in,
+                "check_out": event.stay.check_out,
+                "kind": event.kind.value,
+                "rid": reservation_id,
+                "now": now,
+            },
+        )
+
+    async def delete_event(self, feed_id: int, uid: str) -> None:
+        await self._conn.execute(DELETE_EVENT, {"feed": feed_id, "uid": uid})
+
+    async def record_conflict(
+        self, feed: Feed, event: ExternalEvent, other_code: str, now: datetime
+    ) -> bool:
+        row = (
+            await self._conn.execute(
+                RECORD_CONFLICT,
+                {
+                    "feed": feed.id,
+                    "acc": feed.accommodation_id,
+                    "uid": event.uid,
+                    "check_in": event.stay.check_in,
+                    "check_out": event.stay.check_out,
+                    "other": other_code,
+                    "now": now,
+                },
+            )
+        ).first()
+        return row is not None
+
+    async def mark_synced(
+        self,
+        feed_id: int,
+        now: datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        events_count: int | None,
+    ) -> None:
+        await self._conn.execute(
+            MARK_SYNCED,
+            {"id": feed_id, "now": now, "etag": etag, "lm": last_modified, "count": events_count},
+        )
+
+    async def mark_failed(self, feed_id: int, now: datetime, error: str) -> None:
+        await self._conn.execute(MARK_FAILED, {"id": feed_id, "now": now, "error": error})
+
+    async def conflicts(self, limit: int) -> list[Conflict]:
+        rows = await self._conn.execute(CONFLICTS, {"limit": limit})
+        return [
+            Conflict(
+                r.id,
+                r.feed_id,
+                ExternalSource(r.source),
+                r.accommodation_id,
+                r.uid,
+                Stay(r.check_in, r.check_out),
+                r.other_code,
+                r.detected_at,
+            )
+            for r in rows
+        ]
+
+    async def stalest_age(self, now: datetime) -> timedelta | None:
+        value = (await self._conn.execute(STALEST, {"now": now})).scalar()
+        return value if isinstance(value, timedelta) else None
+
+    async def export_rows(
+        self, accommodation_id: int, since: date, now: datetime, *, exclude_source: str | None
+    ) -> list[ExportRow]:
+        rows = await self._conn.execute(
+            EXPORT_ROWS,
+            {"acc": accommodation_id, "since": since, "now": now, "exclude": exclude_source or "*"},
+        )
+        return [
+            ExportRow(r.code, Stay(r.check_in, r.check_out), r.kind, r.updated_at) for r in rows
+        ]
+
+    async def last_change(self, accommodation_id: int) -> datetime | None:
+        value = (await self._conn.execute(LAST_CHANGE, {"acc": accommodation_id})).scalar()
+        return value if isinstance(value, datetime) else None

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+from contextlib import AbstractAsyncContextManager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+
+from domain.external_calendar import ExternalEvent, ExternalEventKind, ExternalSource
+from domain.stay import Stay
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    id: int
+    accommodation_id: int
+    source: ExternalSource
+    url: str
+    enabled: bool
+    etag: str | None
+    last_modified: str | None
+    last_synced_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    events_count: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSnapshot:
+    events: tuple[ExternalEvent, ...]
+    etag: str | None
+    last_modified: str | None
+    skipped: int = 0
+
+
+class CalendarFetcher(Protocol):
+    """Fetches and parses a feed. Raises ``UnsafeFeedUrl`` (the address is not allowed),
+    ``FeedUnparseable`` (not an iCalendar) or ``IntegrationError`` (network, HTTP status)."""
+
+    def check_url(self, url: str) -> None:
+        """What can be judged without the network (scheme, credentials, host)."""
+        ...
+
+    async def fetch(
+        self,
+        url: str,
+        source: ExternalSource,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+    ) -> FeedSnapshot | None:
+        """None when the server says not modified (conditional GET)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEvent:
+    uid: str
+    stay: Stay
+    kind: ExternalEventKind
+    reservation_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Occupant:
+    """An active row whose nights an imported event wanted."""
+
+    code: str
+    kind: str  # booking | block | external
+    channel: str
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    id: int
+    feed_id: int
+    source: ExternalSource
+    accommodation_id: int
+    uid: str
+    stay: Stay
+    other_code: str
+    detected_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    code: str
+    stay: Stay
+    kind: str  # booking | block | external
+    updated_at: datetime
+
+
+class FeedRepository(Protocol):
+    async def add(
+        self, accommodation_id: int, source: ExternalSource, url: str, now: datetime
+    ) -> Feed:
+        """Raises ``DuplicateFeed`` if that cabin already has that URL."""
+        ...
+
+    async def get(self, feed_id: int, *, for_update: bool = False) -> Feed | None: ...
+
+    async def list_feeds(
+        self, accommodation_id: int | None = None, *, only_enabled: bool = False
+    ) -> list[Feed]: ...
+
+    async def delete(self, feed_id: int, now: datetime) -> bool:
+        """Remove a feed and release the nights its events held."""
+        ...
+
+    async def events(self, feed_id: int) -> dict[str, StoredEvent]: ...
+
+    async def place(
+        self, accommodation_id: int, source: ExternalSource, event: ExternalEvent, now: datetime
+    ) -> int | None:
+        """Take the event's nights (a row of kind 'external' under the exclusion constraint);
+        the new row's id, or None when they are taken (lapsed holds never count)."""
+        ...
+
+    async def release(self, reservation_id: int, now: datetime) -> None: ...
+
+    async def occupants(
+        self, accommodation_id: int, stay: Stay, now: datetime
+    ) -> list[Occupant]: ...
+
+    async def save_event(
+        self, feed_id: int, event: ExternalEvent, reservation_id: int | None, now: datetime
+    ) -> None: ...
+
+    async def delete_event(self, feed_id: int, uid: str) -> None: ...
+
+    async def record_conflict(
+        self, feed: Feed, event: ExternalEvent, other_code: str, now: datetime
+    ) -> bool:
+        """True the first time this (event, other reservation) pair is seen."""
+        ...
+
+    async def mark_synced(
+        self,
+        feed_id: int,
+        now: datetime,
+        *,
+        etag: str | None,
+        last_modified: str | None,
+        events_count: int | None,
+    ) -> None:
+        """A successful pass (``events_count`` None: not modified, keep the count)."""
+        ...
+
+    async def mark_failed(self, feed_id: int, now: datetime, error: str) -> None: ...
+
+    async def conflicts(self, limit: int) -> list[Conflict]: ...
+
+    async def stalest_age(self, now: datetime) -> timedelta | None:
+        """Age of the enabled feed that succeeded longest ago (never → since it was added);
+        None when there are no enabled feeds."""
+        ...
+
+    async def export_rows(
+        self, accommodation_id: int, since: date, now: datetime, *, exclude_source: str | None
+    ) -> list[ExportRow]:
+        """Active, not lapsed rows of the cabin ending after ``since``: bookings and holds,
+        manual blocks and — unless excluded by source, or all of them when
+        ``exclude_source`` is ``"*"`` — imported events."""
+        ...
+
+    async def last_change(self, accommodation_id: int) -> datetime | None: ...
+
+
+class SyncLock(Protocol):
+    """At most one sync pass at a time across machines."""
+
+    def hold(self) -> AbstractAsyncContextManager[bool]:
+        """Yields True when this process got the lock (released on exit), False otherwise."""
+        ...

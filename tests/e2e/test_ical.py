@@ -1,0 +1,355 @@
+"""Calendar sync end to end: feeds from a fake Airbnb/Booking host on 127.0.0.1 block nights
+for direct bookings; collisions are recorded with both sides kept; our export is RFC 5545
+and carries no guest data."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+
+import icalendar
+import msgspec
+import pytest
+from dishka import AsyncContainer, Provider, Scope
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from adapters.postgres.database import make_engine
+from application.ical_sync import SyncAllFeeds
+from application.ports.clock import Clock
+from entrypoints.container import make_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET
+from tests.e2e.test_admin import bearer
+from tests.e2e.test_api import BOOKING, assert_problem
+from tests.fakes.calendars import FakeCalendarHost, ics
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+D = date(2026, 12, 18)  # BOOKING's check-in (Friday)
+
+
+@pytest.fixture
+async def strict_client(integrated_settings: Settings, clock: FixedClock) -> AsyncIterator[Client]:
+    """ICAL_ALLOW_PRIVATE_URLS off, as in production."""
+    settings = msgspec.structs.replace(integrated_settings, ical_allow_private_urls=False)
+    fixed = Provider(scope=Scope.APP)
+    fixed.provide(lambda: clock, provides=Clock)
+    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
+        yield c
+
+
+def admin() -> dict[str, str]:
+    return bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+
+
+async def register(
+    client: Client, host: FakeCalendarHost, name: str, source: str = "airbnb", cabin: int = 1
+) -> object:
+    return await client.post(
+        "/ical/import",
+        json={"accommodation_id": cabin, "source": source, "url": f"{host.url}/{name}"},
+        headers=admin(),
+    )
+
+
+async def sql(client: Client, query: str) -> list[tuple[object, ...]]:
+    engine = make_engine(client.app.state.settings.database_url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            result = await conn.execute(text(query))
+            return [tuple(r) for r in result] if result.returns_rows else []
+    finally:
+        await engine.dispose()
+
+
+async def test_an_airbnb_booking_blocks_direct_bookings_at_once(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    calendars.feeds["airbnb.ics"] = ics(
+        [("a1@airbnb.com", D, D + timedelta(days=3), "Reserved")], leading_blank=True
+    )
+    r = await register(pay_client, calendars, "airbnb.ics")
+    assert r.status_code == 201, r.text  # type: ignore[attr-defined]
+    body = r.json()  # type: ignore[attr-defined]
+    assert body["sync"] == {
+        "outcome": "updated",
+        "placed": 1,
+        "released": 0,
+        "waiting": 0,
+        "conflicts": 0,
+        "error": None,
+    }
+    assert body["feed"]["events_count"] == 1
+    taken = await pay_client.post("/reservations", json=BOOKING)
+    assert_problem(taken, 409)
+    avail = await pay_client.get(
+        "/availability", params={"check_in": "2026-12-18", "check_out": "2026-12-21"}
+    )
+    first = next(a for a in avail.json()["accommodations"] if a["accommodation_id"] == 1)
+    assert first["available"] is False
+    # Other cabins are untouched.
+    assert (
+        await pay_client.post("/reservations", json={**BOOKING, "accommodation_id": 2})
+    ).status_code == 201
+
+
+async def test_a_feed_that_is_not_a_calendar_is_refused_and_nothing_is_stored(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    calendars.feeds["login.ics"] = b"<!DOCTYPE html><html><body>Log in</body></html>"
+    body = assert_problem(await register(pay_client, calendars, "login.ics"), 422)
+    assert body["code"] == "ical_unparseable"
+    calendars.failing["down.ics"] = 503
+    body = assert_problem(await register(pay_client, calendars, "down.ics"), 422)
+    assert body["code"] == "ical_unreachable"
+    assert (await pay_client.get("/admin/ical/feeds", headers=admin())).json() == []
+
+
+@pytest.mark.parametrize(
+    ("url", "why"),
+    [
+        ("ftp://calendar.example/feed.ics", "must use"),
+        ("https://user:pw@calendar.example/feed.ics", "credentials"),
+        ("http://127.0.0.1:9/feed.ics", "non-public"),
+        ("http://169.254.169.254/latest/meta-data", "non-public"),
+        ("http://[::1]/feed.ics", "non-public"),
+        ("http://localhost:9/feed.ics", "non-public"),
+    ],
+)
+async def test_unsafe_urls_are_refused_without_the_local_testing_switch(
+    strict_client: Client, url: str, why: str
+) -> None:
+    r = await strict_client.post(
+        "/ical/import",
+        json={"accommodation_id": 1, "source": "other", "url": url},
+        headers=admin(),
+    )
+    body = assert_problem(r, 422)
+    assert body["code"] == "unsafe_url", r.text
+    assert why in str(body["detail"])
+
+
+async def test_import_needs_an_admin(pay_client: Client, calendars: FakeCalendarHost) -> None:
+    r = await pay_client.post(
+        "/ical/import",
+        json={"accommodation_id": 1, "source": "airbnb", "url": f"{calendars.url}/x.ics"},
+    )
+    assert_problem(r, 401)
+
+
+async def test_a_collision_is_recorded_with_both_sides_kept_and_the_owner_alerted(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    ours = (await pay_client.post("/reservations", json=BOOKING)).json()
+    calendars.feeds["clash.ics"] = ics(
+        [
+            ("clash@airbnb.com", D + timedelta(days=1), D + timedelta(days=4), "Reserved"),
+            (
+                "window@airbnb.com",
+                D - timedelta(days=2),
+                D + timedelta(days=1),
+                "Airbnb (Not available)",
+            ),
+        ]
+    )
+    r = await register(pay_client, calendars, "clash.ics")
+    assert r.status_code == 201, r.text  # type: ignore[attr-defined]
+    sync = r.json()["sync"]  # type: ignore[attr-defined]
+    assert (sync["placed"], sync["waiting"], sync["conflicts"]) == (0, 2, 1)
+    conflicts = (await pay_client.get("/admin/ical/conflicts", headers=admin())).json()
+    assert [(c["uid"], c["other_reservation"], c["check_in"]) for c in conflicts] == [
+        ("clash@airbnb.com", ours["code"], "2026-12-19")
+    ]
+    assert (await pay_client.get(f"/reservations/{ours['code']}")).json()[
+        "status"
+    ] == "pre_reserved"
+    events = await sql(pay_client, "SELECT uid, reservation_id FROM ical_events ORDER BY uid")
+    assert events == [("clash@airbnb.com", None), ("window@airbnb.com", None)]
+    alerts = await sql(pay_client, "SELECT payload->>'text' FROM outbox WHERE kind = 'admin.alert'")
+    assert len(alerts) == 1
+    assert ours["code"] in str(alerts[0][0])
+    assert "Juana" not in str(alerts[0][0])
+    metrics = (await pay_client.get("http://testserver.local/metrics")).text
+    assert 'ical_conflicts_total{source="airbnb"} 1.0' in metrics
+    # Syncing again records nothing new (one alert per collision).
+    again = (
+        await pay_client.post(f"/admin/ical/feeds/{r.json()['feed']['id']}/sync", headers=admin())
+    ).json()  # type: ignore[attr-defined]
+    assert again["conflicts"] == 0
+
+
+async def test_changed_cancelled_and_unchanged_events(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    calendars.feeds["b.ics"] = ics(
+        [
+            ("keep@booking.com", D, D + timedelta(days=2), "CLOSED - Not available"),
+            (
+                "move@booking.com",
+                D + timedelta(days=10),
+                D + timedelta(days=12),
+                "CLOSED - Not available",
+            ),
+        ],
+        prodid="-//admin.booking.com\\\\\\, b.v.//NONSGML v1.0//EN",
+        newline="\n",
+    )
+    feed = (await register(pay_client, calendars, "b.ics", source="booking")).json()["feed"]  # type: ignore[attr-defined]
+    sync = f"/admin/ical/feeds/{feed['id']}/sync"
+    # Unchanged feed: the server answers 304 to our conditional GET.
+    assert (await pay_client.post(sync, headers=admin())).json()["outcome"] == "not_modified"
+    assert calendars.requests[-1][1] is not None  # If-None-Match was sent
+    # One event cancelled, one moved.
+    calendars.feeds["b.ics"] = ics(
+        [
+            (
+                "move@booking.com",
+                D + timedelta(days=20),
+                D + timedelta(days=22),
+                "CLOSED - Not available",
+            )
+        ]
+    )
+    result = (await pay_client.post(sync, headers=admin())).json()
+    assert (result["outcome"], result["placed"], result["released"]) == ("updated", 1, 2)
+    assert (await pay_client.post("/reservations", json=BOOKING)).status_code == 201
+    moved = {**BOOKING, "check_in": "2027-01-07", "check_out": "2027-01-09", "guest_name": "Otro"}
+    assert_problem(await pay_client.post("/reservations", json=moved), 409)
+
+
+async def test_deleting_a_feed_releases_its_nights(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    calendars.feeds["g.ics"] = ics([("g1", D, D + timedelta(days=3), "Familia")])
+    feed = (await register(pay_client, calendars, "g.ics", source="google")).json()["feed"]  # type: ignore[attr-defined]
+    assert_problem(await pay_client.post("/reservations", json=BOOKING), 409)
+    r = await pay_client.delete(f"/admin/ical/feeds/{feed['id']}", headers=admin())
+    assert r.status_code == 204
+    assert (await pay_client.post("/reservations", json=BOOKING)).status_code == 201
+    assert_problem(await pay_client.delete(f"/admin/ical/feeds/{feed['id']}", headers=admin()), 404)
+
+
+async def test_the_sync_pass_covers_every_feed_and_a_failing_one_does_not_stop_the_others(
+    pay_client: Client, calendars: FakeCalendarHost, worker: AsyncContainer
+) -> None:
+    calendars.feeds["one.ics"] = ics([("x1", D, D + timedelta(days=1), "Reserved")])
+    calendars.feeds["two.ics"] = ics([("x2", D, D + timedelta(days=1), "Reserved")])
+    await register(pay_client, calendars, "one.ics", cabin=1)
+    await register(pay_client, calendars, "two.ics", cabin=2)
+    calendars.failing["one.ics"] = 500
+    calendars.feeds["two.ics"] = ics([("x2", D, D + timedelta(days=5), "Reserved")])
+    async with worker() as scope:
+        report = await (await scope.get(SyncAllFeeds))()
+    assert [r.outcome for r in report.results] == ["failed", "updated"]
+    feeds = (await pay_client.get("/admin/ical/feeds", headers=admin())).json()
+    assert feeds[0]["last_error"] == "the feed answered HTTP 500"
+    assert feeds[1]["last_error"] is None
+    # A second pass elsewhere while one runs is skipped (the lock).
+    async with worker() as scope:
+        lock = await scope.get(SyncAllFeeds)
+        async with lock.lock.hold() as held:
+            assert held
+            assert (await lock()).locked_out is True
+
+
+async def test_our_export_is_rfc5545_without_guest_data_and_supports_conditional_get(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    booked = (await pay_client.post("/reservations", json=BOOKING)).json()
+    calendars.feeds["bk.ics"] = ics(
+        [("bk1", D + timedelta(days=5), D + timedelta(days=7), "CLOSED - Not available")]
+    )
+    await register(pay_client, calendars, "bk.ics", source="booking")
+    view = (await pay_client.get("/admin/accommodations/1", headers=admin())).json()
+    assert set(view["ical_export_urls"]) == {"airbnb", "booking", "google", "other"}
+    path = view["ical_export_urls"]["airbnb"].split("/api/v1", 1)[1]
+    r = await pay_client.get(path)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/calendar; charset=utf-8"
+    raw = r.content
+    assert b"\n" not in raw.replace(b"\r\n", b"")
+    assert b"Juana" not in raw
+    assert b"5491155551234" not in raw
+    assert b"example.com" not in raw
+    cal = icalendar.Calendar.from_ical(raw)
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    mine = events[f"{booked['code']}@cabanas"]
+    assert mine.decoded("DTSTART") == D
+    assert mine.decoded("DTEND") == D + timedelta(days=3)
+    assert "DTSTAMP" in mine
+    assert len(events) == 2  # the Booking.com event is passed on to Airbnb ...
+    booking_path = view["ical_export_urls"]["booking"].split("/api/v1", 1)[1]
+    echo = icalendar.Calendar.from_ical((await pay_client.get(booking_path)).content)
+    assert len(list(echo.walk("VEVENT"))) == 1  # ... but never echoed back to Booking.com
+    generic = view["ical_export_url"].split("/api/v1", 1)[1]
+    assert (
+        len(
+            list(
+                icalendar.Calendar.from_ical((await pay_client.get(generic)).content).walk("VEVENT")
+            )
+        )
+        == 1
+    )
+    # Conditional GET.
+    etag, modified = r.headers["etag"], r.headers["last-modified"]
+    again = await pay_client.get(path, headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    since = await pay_client.get(path, headers={"If-Modified-Since": modified})
+    assert since.status_code == 304
+    stale = await pay_client.get(
+        path, headers={"If-None-Match": '"other"', "If-Modified-Since": modified}
+    )
+    assert stale.status_code == 200  # If-None-Match wins
+    # A change (cancelling the booking) changes the feed.
+    await pay_client.post(f"/admin/reservations/{booked['code']}/cancel", json={}, headers=admin())
+    changed = await pay_client.get(path, headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+
+
+async def test_a_wrong_export_token_is_a_plain_404(pay_client: Client) -> None:
+    view = (await pay_client.get("/admin/accommodations/1", headers=admin())).json()
+    path = view["ical_export_url"].split("/api/v1", 1)[1]
+    forged = path[:-8] + ("0000" if not path[:-4].endswith("0000") else "1111") + ".ics"
+    for bad in (
+        forged,
+        path.replace("-all-", "-airbnb-"),
+        "/ical/999-all-" + "0" * 32 + ".ics",
+        "/ical/nope",
+    ):
+        r = await pay_client.get(bad)
+        body = assert_problem(r, 404)
+        assert body["detail"] == "no calendar at this address"
+
+
+async def test_health_degrades_when_a_feed_goes_stale(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    calendars.feeds["s.ics"] = ics([])
+    await register(pay_client, calendars, "s.ics")
+    healthy = (await pay_client.get("/healthz")).json()
+    assert healthy["checks"]["ical"]["ok"] is True
+    await sql(
+        pay_client,
+        "UPDATE ical_feeds SET last_success_at = now() - interval '2 hours', "
+        "created_at = now() - interval '3 hours'",
+    )
+    await asyncio.sleep(1.1)  # the health report is cached for a second
+    degraded = await pay_client.get("/healthz")
+    assert degraded.status_code == 200
+    assert degraded.json()["status"] == "degraded"
+    assert degraded.json()["checks"]["ical"]["ok"] is False
+    metrics = (await pay_client.get("http://testserver.local/metrics")).text
+    age = next(
+        line for line in metrics.splitlines() if line.startswith("ical_last_sync_age_minutes ")
+    )
+    assert float(age.split()[1]) >= 119
