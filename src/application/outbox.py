@@ -14,6 +14,7 @@ from application.ports.outbox import OutboxItem, OutboxKind
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
 from application.texts import payment_link
+from application.tracing import current_trace
 from domain.codes import ReservationCode
 from domain.reservation import Channel, ReservationStatus
 
@@ -70,15 +71,21 @@ class DispatchOutbox:
                 if item is None:
                     break
                 report.ids.append(item.id)
+                # Log lines about this row carry the trace of the request that queued it.
+                token = current_trace.set(item.trace_id or current_trace.get())
                 try:
-                    provider_id = await self._send(item)
-                except IntegrationError as err:
-                    await self._failed(item, err, report)
-                else:
-                    await self.uow.outbox.mark_sent(item.id, self.clock.now(), provider_id)
-                    self.metrics.outbox_sent(item.kind)
-                    report.sent += 1
-                await self.uow.commit()
+                    try:
+                        provider_id = await self._send(item)
+                    except IntegrationError as err:
+                        await self._failed(item, err, report)
+                    else:
+                        await self.uow.outbox.mark_sent(item.id, self.clock.now(), provider_id)
+                        self.metrics.outbox_sent(item.kind)
+                        report.sent += 1
+                        log.info("outbox_sent", extra={"outbox_id": item.id, "kind": item.kind})
+                    await self.uow.commit()
+                finally:
+                    current_trace.reset(token)
             if dedupe_key is not None:
                 break
         return report

@@ -6,7 +6,6 @@ dependency and a second logging pipeline for the same result.
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import re
@@ -15,7 +14,10 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-trace_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace_id", default=None)
+from application.tracing import current_trace
+
+# One variable for the whole process (the application layer owns it; see application.tracing).
+trace_id_var = current_trace
 
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

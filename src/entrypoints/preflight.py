@@ -14,7 +14,12 @@ import httpx
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 Check = Callable[[httpx.Client, str], "Item"]
-REQUIRED_SERIES = ("http_request_duration_seconds", "http_requests_total", "active_reservations")
+REQUIRED_SERIES = (
+    "http_request_duration_seconds",
+    "http_requests_total",
+    "active_reservations",
+    "ical_last_sync_age_minutes",
+)
 
 
 @dataclass
@@ -141,13 +146,19 @@ def _cors(client: httpx.Client, base: str) -> Item:
 
 
 def _webhooks(client: httpx.Client, base: str) -> Item:
-    r = client.post(f"{base}/api/v1/webhooks/mercadopago?data.id=1", json={"type": "payment"})
-    if r.status_code == 404:
-        return Item("unsigned webhook rejected", SKIP, "no webhook endpoint deployed yet")
+    mp = client.post(
+        f"{base}/api/v1/webhooks/mercadopago?data.id=1&type=payment",
+        json={"type": "payment", "data": {"id": "1"}},
+    )
+    wa = client.post(
+        f"{base}/api/v1/webhooks/whatsapp",
+        content=b'{"object":"whatsapp_business_account","entry":[]}',
+        headers={"Content-Type": "application/json"},
+    )
     return Item(
-        "unsigned webhook rejected",
-        PASS if r.status_code in (400, 401, 403) else FAIL,
-        f"{r.status_code}",
+        "unsigned webhooks rejected",
+        PASS if mp.status_code == 401 and wa.status_code == 401 else FAIL,
+        f"mercadopago {mp.status_code}, whatsapp {wa.status_code}",
     )
 
 

@@ -14,6 +14,7 @@ from application.errors import IntegrationError
 from application.outbox import DispatchOutbox, OutboxSetup, backoff
 from application.ports.messaging import OutboundMessage
 from application.ports.outbox import OutboxKind
+from application.tracing import current_trace
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -25,6 +26,7 @@ class SlowSender:
 
     def __init__(self, fail_first: int = 0, permanent: bool = False) -> None:
         self.sent: list[str] = []
+        self.traces: list[str | None] = []
         self.fail_first = fail_first
         self.permanent = permanent
 
@@ -34,6 +36,7 @@ class SlowSender:
             self.fail_first -= 1
             raise IntegrationError("throttled", retryable=not self.permanent, code="130429")
         self.sent.append(message.text)
+        self.traces.append(current_trace.get())
         return f"wamid.{len(self.sent)}"
 
 
@@ -133,3 +136,15 @@ async def test_keys_older_than_the_ttl_are_purged(engine: AsyncEngine) -> None:
     async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
         assert await uow.idempotency.claim("api", "old", NOW) is None
         assert await uow.idempotency.claim("mercadopago", "new", NOW) is not None
+
+
+async def test_rows_carry_the_trace_of_their_request_into_the_worker(engine: AsyncEngine) -> None:
+    token = current_trace.set("req-4bf92f3577b34da6")
+    try:
+        await _enqueue(engine, 1)  # written while handling that request
+    finally:
+        current_trace.reset(token)
+    sender = SlowSender()
+    assert await _worker(engine, sender, FixedClock(NOW)) == 1
+    assert sender.traces == ["req-4bf92f3577b34da6"]
+    assert current_trace.get() is None  # restored after the row

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import outbox
 from application.ports.outbox import OutboxItem
+from application.tracing import current_trace
 
 _O = outbox.c
 ADD = pg_insert(outbox).on_conflict_do_nothing(index_elements=[_O.dedupe_key]).returning(_O.id)
@@ -79,7 +80,8 @@ class SqlOutbox:
                     "payload": dict(payload),
                     "dedupe_key": dedupe_key,
                     "next_attempt_at": now,
-                    "trace_id": trace_id,
+                    # Unless given, the trace of the request or job doing the writing.
+                    "trace_id": trace_id or current_trace.get(),
                     "created_at": now,
                 },
             )

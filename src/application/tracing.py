@@ -1,0 +1,14 @@
+"""The trace id of the work in progress, as a context variable.
+
+The HTTP edge sets it per request (from ``traceparent`` / ``X-Request-ID`` or a new one); every
+log line reads it; outbox rows store it when written, and the worker restores it while it sends
+them — so one search by trace id follows a request into the jobs it caused.
+"""
+
+from __future__ import annotations
+
+import contextvars
+
+current_trace: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "trace_id", default=None
+)
