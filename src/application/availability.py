@@ -8,7 +8,7 @@ from datetime import date
 
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
-from application.ports.unit_of_work import UnitOfWork
+from application.ports.unit_of_work import ReadOnlyUnitOfWork
 from domain.availability import Availability, assess
 from domain.calendar import local_today
 from domain.policy import BookingPolicy
@@ -30,7 +30,7 @@ class CheckAvailability:
     - nights held by active reservations (lapsed holds excluded) make it unavailable.
     """
 
-    uow: UnitOfWork
+    uow: ReadOnlyUnitOfWork
     clock: Clock
     policy: BookingPolicy
     catalogue: Catalogue

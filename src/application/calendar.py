@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
-from application.ports.unit_of_work import UnitOfWork
+from application.ports.unit_of_work import ReadOnlyUnitOfWork
 from domain.errors import AccommodationNotFound, InvalidStay
 from domain.stay import Stay
 
@@ -29,7 +29,7 @@ class GetCalendar:
     - only active reservations count (lapsed holds do not); ranges carry no guest data.
     """
 
-    uow: UnitOfWork
+    uow: ReadOnlyUnitOfWork
     clock: Clock
     catalogue: Catalogue
 

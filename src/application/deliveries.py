@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from application.errors import IntegrationError
+from application.conversation import Converse, Delivery
+from application.conversation_turn import InboundMessage
+from application.errors import IntegrationError, StorageUnavailable
 from application.payments import ApplyPayment
 from application.ports.clock import Clock
-from application.ports.outbox import OutboxKind
 from application.ports.unit_of_work import UnitOfWork
-from application.texts import WHATSAPP_ACK
 
 log = logging.getLogger("cabanas.deliveries")
 
@@ -49,23 +49,28 @@ class RecordDelivery:
 
 @dataclass(frozen=True, slots=True)
 class HandleWhatsAppUpdate:
-    """For now an inbound message gets an acknowledgement (once per ``wamid``), and a status
-    update is recorded on the outbox row of the message it is about."""
+    """A status update is recorded on the outbox row of the message it is about, in the
+    delivery's transaction. An inbound message is answered by the booking assistant
+    (``Converse``): it needs transactions of its own (a hold commits by itself), so this one
+    only reads the payload, and the assistant marks the delivery processed in its last
+    transaction, together with its replies (see its docstring)."""
 
     uow: UnitOfWork
     clock: Clock
+    converse: Converse
 
-    async def __call__(self, payload: Mapping[str, Any], trace_id: str | None) -> None:
-        if payload.get("type") == "status":
-            await self.uow.outbox.record_delivery(str(payload["id"]), str(payload["status"]))
-            return
-        await self.uow.outbox.add(
-            OutboxKind.WHATSAPP_MESSAGE,
-            {"to": str(payload["from"]), "text": WHATSAPP_ACK},
-            self.clock.now(),
-            dedupe_key=f"ack:{payload['id']}",
-            trace_id=trace_id,
-        )
+    async def __call__(self, key: str, trace_id: str | None) -> bool:
+        async with self.uow:
+            payload = await self.uow.idempotency.lock_unprocessed(WHATSAPP, key)
+            if payload is None:
+                return False
+            if payload.get("type") == "status":
+                await self.uow.outbox.record_delivery(str(payload["id"]), str(payload["status"]))
+                await self.uow.idempotency.mark_processed(WHATSAPP, key, self.clock.now())
+                await self.uow.commit()
+                return True
+        message = InboundMessage.from_payload(payload)
+        return await self.converse(message, Delivery(WHATSAPP, key), trace_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +84,8 @@ class ProcessDelivery:
         """True if this call processed it; False if it was already done, is being done by
         someone else, or failed (then it stays for the worker)."""
         try:
+            if scope == WHATSAPP:
+                return await self.whatsapp(key, trace_id)
             async with self.uow:
                 payload = await self.uow.idempotency.lock_unprocessed(scope, key)
                 if payload is None:
@@ -95,13 +102,12 @@ class ProcessDelivery:
                             "reservation": result.reservation_code,
                         },
                     )
-                elif scope == WHATSAPP:
-                    await self.whatsapp(payload, trace_id)
                 await self.uow.idempotency.mark_processed(scope, key, self.clock.now())
                 await self.uow.commit()
                 return True
-        except IntegrationError as err:
-            await self._failed(scope, key, err.message)
+        except (IntegrationError, StorageUnavailable) as err:
+            # The provider, or the conversation store, is down: the worker tries again later.
+            await self._failed(scope, key, str(err))
             return False
 
     async def _failed(self, scope: str, key: str, error: str) -> None:

@@ -10,7 +10,7 @@ from application.ical_sync import ApplySnapshot, FeedResult
 from application.ports.audit import AuditEntry
 from application.ports.calendars import CalendarFetcher, Conflict, ExportRow, Feed
 from application.ports.clock import Clock
-from application.ports.unit_of_work import UnitOfWork
+from application.ports.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.calendar import local_today
 from domain.errors import AccommodationNotFound, FeedNotFound, FeedUnreachable
 from domain.external_calendar import ExternalSource
@@ -128,7 +128,7 @@ class ExportCalendar:
     on; imported events too, except those from the channel the export is for (no echo) —
     ``audience`` None means "no imported events at all". No guest data ever."""
 
-    uow: UnitOfWork
+    uow: ReadOnlyUnitOfWork
     clock: Clock
 
     async def __call__(self, accommodation_id: int, audience: str | None) -> CalendarExport:

@@ -10,10 +10,13 @@ from application.deliveries import REPROCESS_AFTER, ProcessDelivery
 from application.ports.clock import Clock
 from application.ports.metrics import OperationsMetrics
 from application.ports.unit_of_work import UnitOfWork
+from domain.calendar import local_today
 
 log = logging.getLogger("cabanas.maintenance")
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
+# Sent messages are kept a month (delivery questions), then deleted with their phone numbers.
+OUTBOX_RETENTION = timedelta(days=30)
 EXPIRY_BATCH = 500
 
 
@@ -43,16 +46,50 @@ class ExpireLapsedHolds:
 
 
 @dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    pii_days: int = 365
+
+
+@dataclass(frozen=True, slots=True)
+class AnonymizeOldGuests:
+    """Rules (docs/privacy.md): a booking's guest name, phone, email and notes are kept while
+    useful (the stay, questions after it, disputes) and erased ``pii_days`` after the stay
+    ended (Argentine date); the code, dates, amounts and channel stay for the accounts.
+    Batches of 500 until none is left."""
+
+    uow: UnitOfWork
+    clock: Clock
+    retention: RetentionPolicy
+
+    async def __call__(self) -> int:
+        now = self.clock.now()
+        cutoff = local_today(now) - timedelta(days=self.retention.pii_days)
+        total = 0
+        while True:
+            async with self.uow:
+                done = await self.uow.reservations.anonymize_ended_before(cutoff, now, EXPIRY_BATCH)
+                await self.uow.commit()
+            total += done
+            if done < EXPIRY_BATCH:
+                break
+        if total:
+            log.info("guest_data_anonymized", extra={"count": total})
+        return total
+
+
+@dataclass(frozen=True, slots=True)
 class PurgeIdempotencyKeys:
     """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
-    then deleted."""
+    then deleted; sent or failed outbox messages are deleted after 30 days."""
 
     uow: UnitOfWork
     clock: Clock
 
     async def __call__(self, ttl: timedelta = IDEMPOTENCY_TTL) -> int:
+        now = self.clock.now()
         async with self.uow:
-            purged = await self.uow.idempotency.purge(self.clock.now() - ttl)
+            purged = await self.uow.idempotency.purge(now - ttl)
+            purged += await self.uow.outbox.purge_finished(now - OUTBOX_RETENTION)
             await self.uow.commit()
         return purged
 

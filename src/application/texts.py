@@ -5,8 +5,9 @@ The owner can reword these freely; keep the placeholders.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
+from domain.calendar import ARGENTINA
 from domain.money import Money
 
 WHATSAPP_ACK = (
@@ -49,6 +50,311 @@ def payment_link(code_display: str, deposit: Money, url: str) -> str:
         f"Para confirmar la reserva {code_display}, pagá la seña de {ars(deposit)} con "
         f"Mercado Pago acá: {url}"
     )
+
+
+# --- The WhatsApp booking assistant ---------------------------------------------------------
+# Speaks for the business ("te reservamos", "escribinos"). Buttons: titles of 20 characters at
+# most (WhatsApp's limit); texts with buttons of 1024 at most.
+
+BUTTON_MY_RESERVATION = "Mi reserva"
+BUTTON_HUMAN = "Hablar con alguien"
+BUTTON_CANCEL_YES = "Sí, cancelar"
+BUTTON_CANCEL_NO = "No, mantenerla"
+
+CONV_WELCOME = (
+    "¡Hola! 👋 Somos el asistente de reservas de las cabañas. Contanos qué fechas querés y "
+    "cuántas personas son (por ejemplo: del 15 al 18 de diciembre, somos 4) y te decimos qué "
+    "tenemos libre y cuánto sale."
+)
+CONV_THANKS = "¡Gracias a vos! Cualquier cosa, escribinos por acá 🙂"
+CONV_OK = "👍 Cualquier cosa, escribinos."
+CONV_HELP = (
+    "Por acá podemos decirte qué cabañas están libres y cuánto salen, hacerte una "
+    "pre-reserva y contarte cómo va tu reserva: escribinos las fechas y cuántas personas son, "
+    'o "mi reserva". Para cualquier otra consulta, tocá "Hablar con alguien".'
+)
+CONV_FALLBACK = (
+    "Perdón, no te entendimos 🙈 Escribinos las fechas y cuántas personas son (por ejemplo: "
+    'del 15 al 18 de diciembre, somos 4), o tocá "Hablar con alguien" y te responde una persona.'
+)
+CONV_RESTART = (
+    "Perdón, se nos perdió el hilo de la charla 🙈 ¿Nos contás de nuevo qué fechas buscás y "
+    "cuántas personas son?"
+)
+CONV_MEDIA = (
+    "¡Gracias! Por ahora no podemos escuchar audios ni ver fotos 🙏 ¿Nos escribís las fechas y "
+    "cuántas personas son? (por ejemplo: del 15 al 18 de diciembre, somos 4)"
+)
+CONV_NOT_UNDERSTOOD = "Perdón, no te entendimos 🙈"
+
+CONV_ASK_DATES_AND_GUESTS = "¡Dale! ¿Para qué fechas y cuántas personas son?"
+CONV_ASK_DATES = "¿Para qué fechas? (por ejemplo: del 15 al 18 de diciembre, o el finde largo)"
+CONV_ASK_GUESTS = "¿Para cuántas personas?"
+CONV_ASK_GUESTS_AGAIN = "No nos cerraron las cuentas 🤔 ¿Cuántas personas son en total?"
+CONV_DATES_UNCLEAR = (
+    "No nos quedaron claras las fechas 🤔 ¿Nos las escribís así: del 15 al 18 de diciembre?"
+)
+# Keys: the parser's ambiguity codes (domain.conversation.date_query.DateAmbiguity).
+CONV_DATES_AMBIGUOUS = {
+    "range_backwards": (
+        "La salida nos quedó antes que la llegada 🤔 ¿Nos escribís de nuevo las fechas? "
+        "(por ejemplo: del 15 al 18 de diciembre)"
+    ),
+    "invalid_date": "Esa fecha no existe en el calendario 🤔 ¿Nos la revisás?",
+    "past_date": "Esa fecha ya pasó 🙈 ¿Para qué fechas buscás?",
+    "weekday_mismatch": (
+        "El día de la semana no coincide con la fecha 🤔 ¿Nos decís cuál de los dos vale?"
+    ),
+    "nights_mismatch": (
+        "Las fechas y la cantidad de noches no coinciden 🤔 ¿Nos confirmás qué día llegan y qué "
+        "día se van?"
+    ),
+    "multiple_options": "¿Cuál de las opciones preferís? Decinos una sola y te pasamos precios.",
+    "month_only": "¿Qué días? Escribinos también el mes (por ejemplo: del 15 al 18 de enero)",
+    "vague_period": "¿Qué días exactamente? (por ejemplo: del 15 al 18 de diciembre)",
+}
+
+
+def conv_ask_check_in(nights: int) -> str:
+    return f"¿Desde qué día serían las {nights} noches?"
+
+
+def conv_ask_check_out(check_in: date) -> str:
+    return f"¿Hasta qué día, llegando el {day_month(check_in)}? (o decinos cuántas noches)"
+
+
+def conv_options(
+    guests: int, check_in: date, check_out: date, lines: list[str], *, buttons: bool
+) -> str:
+    people = "1 persona" if guests == 1 else f"{guests} personas"
+    listed = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    how = "Tocá una opción o escribinos el número." if buttons else "Escribinos el número."
+    return (
+        f"Para {people}, del {day_month(check_in)} al {day_month(check_out)}, tenemos:\n"
+        f"{listed}\n¿Cuál te reservamos? {how}"
+    )
+
+
+def conv_option_line(cabin: str, total: Money, deposit: Money) -> str:
+    return f"{cabin}: {ars(total)} en total (seña {ars(deposit)})"
+
+
+def conv_option_button(number: int) -> str:
+    """A button title when the cabins' names do not fit apart in 20 characters."""
+    return f"Opción {number}"
+
+
+def conv_pick_a_number(options: int) -> str:
+    return f"Elegí un número del 1 al {options}, porfa."
+
+
+def conv_cabin_not_offered(cabin: str) -> str:
+    return f"{cabin} no está libre para esas fechas 😕"
+
+
+CONV_CHOICE_DECLINED = "¡Dale! Si querés probar con otras fechas, escribinos."
+CONV_NO_ROOM = "Para esas fechas no nos queda lugar 😕 ¿Querés probar con otras fechas?"
+CONV_PAST_DATES = "Esas fechas ya pasaron 🙈 ¿Para qué fechas buscás?"
+
+
+def conv_beyond_horizon(last_day: date) -> str:
+    return (
+        f"Todavía no tomamos reservas para esas fechas: por ahora, con llegada hasta el "
+        f"{day_month(last_day)}/{last_day.year}. ¿Querés probar con otras?"
+    )
+
+
+def conv_min_nights(nights: int) -> str:
+    return f"Para esas fechas la estadía mínima es de {nights} noches. ¿Querés sumar noches?"
+
+
+def conv_max_nights(nights: int) -> str:
+    return f"Las estadías son de hasta {nights} noches. ¿Querés probar con menos?"
+
+
+def conv_too_many_guests(capacity: int) -> str:
+    return (
+        f"Nuestras cabañas son para hasta {capacity} personas 😕 Si son más, tocá "
+        '"Hablar con alguien" y lo vemos juntos.'
+    )
+
+
+def conv_ask_name(cabin: str, check_in: date, check_out: date) -> str:
+    return (
+        f"¡Buenísimo! {cabin}, del {day_month(check_in)} al {day_month(check_out)}. "
+        "¿A nombre de quién hacemos la reserva? (nombre y apellido)"
+    )
+
+
+CONV_ASK_NAME_AGAIN = "¿Nos pasás tu nombre y apellido para la reserva?"
+
+
+def conv_thanks_name(first_name: str) -> str:
+    return f"¡Gracias, {first_name}!"
+
+
+def deadline(until: datetime, today: date) -> str:
+    """When a hold lapses, in Argentine time: "las 18:30", or "el 02/12 a las 00:15"."""
+    local = until.astimezone(ARGENTINA)
+    if local.date() == today:
+        return f"las {local:%H:%M}"
+    return f"el {day_month(local.date())} a las {local:%H:%M}"
+
+
+def conv_hold_placed(
+    first_name: str,
+    code_display: str,
+    cabin: str,
+    check_in: date,
+    check_out: date,
+    total: Money,
+    deposit: Money,
+    until: str,
+    *,
+    payment_url: str | None,
+    payment_link_follows: bool,
+) -> str:
+    if payment_url:  # announced again (a repeated message): the link already exists
+        then = f"Podés pagarla acá: {payment_url}"
+    elif payment_link_follows:
+        then = "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
+    else:
+        then = "En un ratito te mandamos los datos para pagarla."
+    return (
+        f"¡Listo, {first_name}! 🙌 Te reservamos {cabin} del {day_month(check_in)} al "
+        f"{day_month(check_out)}. Código: {code_display}. Total: {ars(total)}. "
+        f"La seña es de {ars(deposit)} y te la guardamos hasta {until}. {then}"
+    )
+
+
+def conv_just_taken(cabin: str) -> str:
+    return f"Uy, perdón: {cabin} se acaba de ocupar para esas fechas 😕"
+
+
+CONV_HOLD_FAILED = (
+    "Uy, no pudimos hacer la pre-reserva 😕 Le avisamos a una persona del equipo y te escribe "
+    "por acá a la brevedad."
+)
+CONV_HANDOVER = "¡Dale! Le avisamos a una persona del equipo y te escribe por acá a la brevedad 🙌"
+CONV_HANDOVER_MISUNDERSTOOD = (
+    "Nos está costando entenderte 🙈 Le avisamos a una persona del equipo y te escribe por acá "
+    "a la brevedad."
+)
+
+CONV_NO_RESERVATION = (
+    "No encontramos reservas hechas desde este número 🤔 Si tenés el código, mandánoslo "
+    "(por ejemplo: ABCD-EFGH-JKMN)."
+)
+
+
+def conv_unknown_code(code_display: str) -> str:
+    return f"No encontramos ninguna reserva con el código {code_display} 🤔 ¿Nos lo revisás?"
+
+
+def _stay(cabin: str, check_in: date, check_out: date) -> str:
+    return f"en {cabin} del {day_month(check_in)} al {day_month(check_out)}"
+
+
+def conv_status_hold(
+    code_display: str,
+    cabin: str,
+    check_in: date,
+    check_out: date,
+    deposit: Money,
+    until: str,
+    payment_url: str | None,
+) -> str:
+    pay = f" Podés pagarla acá: {payment_url}" if payment_url else ""
+    return (
+        f"Tu pre-reserva {code_display} {_stay(cabin, check_in, check_out)} está esperando la "
+        f"seña de {ars(deposit)} hasta {until}.{pay}"
+    )
+
+
+def conv_status_confirmed(code_display: str, cabin: str, check_in: date, check_out: date) -> str:
+    return (
+        f"Tu reserva {code_display} {_stay(cabin, check_in, check_out)} está confirmada ✅ "
+        "¡Te esperamos!"
+    )
+
+
+def conv_status_expired(code_display: str) -> str:
+    return (
+        f"La pre-reserva {code_display} venció porque no llegó la seña a tiempo. Si querés, "
+        "escribinos las fechas y armamos otra."
+    )
+
+
+def conv_status_cancelled(code_display: str) -> str:
+    return f"La reserva {code_display} está cancelada."
+
+
+def conv_confirm_cancel(code_display: str, cabin: str, check_in: date, check_out: date) -> str:
+    return (
+        f"¿Cancelamos la pre-reserva {code_display} {_stay(cabin, check_in, check_out)}? "
+        "Las noches quedan libres para otra persona."
+    )
+
+
+CONV_CANCEL_YES_OR_NO = "¿La cancelamos? Respondé sí o no."
+
+
+def conv_cancelled(code_display: str) -> str:
+    return f"Listo, cancelamos la pre-reserva {code_display}. ¡Cuando quieras, escribinos!"
+
+
+def conv_kept(code_display: str) -> str:
+    return f"¡Perfecto! La pre-reserva {code_display} sigue en pie."
+
+
+def conv_cancel_confirmed_booking(code_display: str) -> str:
+    return (
+        f"Tu reserva {code_display} ya está confirmada, así que la cancelación la ve una "
+        "persona del equipo. Te escribimos por acá a la brevedad."
+    )
+
+
+def conv_not_cancellable(code_display: str) -> str:
+    return f"La reserva {code_display} ya no está activa, no hace falta cancelarla."
+
+
+CONV_CANCEL_OTHER_PHONE = (
+    "Esa reserva se hizo desde otro número: para cancelarla, escribinos desde ese número o "
+    'tocá "Hablar con alguien".'
+)
+
+
+def admin_guest_wants_person(phone: str) -> str:
+    return (
+        "🙋 Un huésped pide hablar con una persona por WhatsApp: "
+        f"https://wa.me/{phone}. El asistente deja de responderle por un rato."
+    )
+
+
+def admin_guest_misunderstood(phone: str) -> str:
+    return (
+        "🤔 El asistente de WhatsApp no logra entender a un huésped: "
+        f"https://wa.me/{phone}. Deja de responderle por un rato; escribile vos."
+    )
+
+
+def admin_cancel_request(code_display: str) -> str:
+    return (
+        f"❗ El huésped de la reserva confirmada {code_display} pide cancelarla por WhatsApp. "
+        f"Revisala en /api/v1/admin/reservations/{code_display}."
+    )
+
+
+def admin_hold_needs_payment_details(code_display: str) -> str:
+    return (
+        f"💬 Nueva pre-reserva {code_display} por WhatsApp: mandale al huésped los datos para "
+        "pagar la seña (los pagos online no están configurados)."
+    )
+
+
+def admin_hold_failed(code_display: str | None) -> str:
+    about = f" {code_display}" if code_display else ""
+    return f"⚠️ El asistente de WhatsApp no pudo hacer una pre-reserva{about}; revisá los logs."
 
 
 def admin_calendar_conflict(

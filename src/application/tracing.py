@@ -9,6 +9,4 @@ from __future__ import annotations
 
 import contextvars
 
-current_trace: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "trace_id", default=None
-)
+current_trace: contextvars.ContextVar[str | None] = contextvars.ContextVar("trace_id", default=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import cast
 
 import httpx
 from dishka import AsyncContainer, Provider, Scope, from_context, make_async_container, provide
@@ -17,6 +18,7 @@ from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.gauges import CalendarFreshnessProbe
 from adapters.postgres.probe import PostgresProbe
+from adapters.postgres.replica import ReadRouter
 from adapters.postgres.stats import SqlStatsReader
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from adapters.prometheus.metrics import (
@@ -25,6 +27,7 @@ from adapters.prometheus.metrics import (
     PrometheusOperationsMetrics,
 )
 from adapters.redis.client import RedisProbe, make_redis
+from adapters.redis.conversations import RedisConversationStore
 from adapters.redis.lock import RedisLock
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
 from application.admin_accommodations import (
@@ -44,16 +47,22 @@ from application.admin_stats import GetStats
 from application.availability import CheckAvailability
 from application.calendar import GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
+from application.conversation import ConversationSetup, Converse
+from application.conversation_admin import ListHandovers, ResumeAssistant
+from application.conversation_booking import BookingDesk
+from application.conversation_reservations import ReservationDesk
 from application.deliveries import HandleWhatsAppUpdate, ProcessDelivery, RecordDelivery
 from application.health import CheckHealth
 from application.ical_admin import DeleteFeed, ExportCalendar, ImportFeed, ListConflicts, ListFeeds
 from application.ical_sync import ApplySnapshot, SyncAllFeeds, SyncFeed
 from application.lookup import GetReservation
 from application.maintenance import (
+    AnonymizeOldGuests,
     ExpireLapsedHolds,
     MeasureOutbox,
     PurgeIdempotencyKeys,
     ReprocessDeliveries,
+    RetentionPolicy,
 )
 from application.outbox import DispatchOutbox, OutboxSetup
 from application.payments import ApplyPayment
@@ -67,11 +76,12 @@ from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
+from application.ports.conversations import ConversationStore
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.payments import PaymentGateway
 from application.ports.stats import StatsReader
-from application.ports.unit_of_work import UnitOfWork
+from application.ports.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.policy import BookingPolicy
 from entrypoints.settings import Settings
 
@@ -118,8 +128,20 @@ class InfrastructureProvider(Provider):
         return PaymentsSetup(enabled=payments_configured(settings))
 
     @provide
+    def retention(self, settings: Settings) -> RetentionPolicy:
+        return RetentionPolicy(pii_days=settings.pii_retention_days)
+
+    @provide
     def outbox_setup(self, settings: Settings) -> OutboxSetup:
         return OutboxSetup(admin_phone=settings.admin_whatsapp_number)
+
+    @provide
+    def conversation_setup(self) -> ConversationSetup:
+        return ConversationSetup()
+
+    @provide
+    def conversations(self, redis: Redis) -> ConversationStore:
+        return RedisConversationStore(redis)
 
     @provide
     async def payment_gateway(self, settings: Settings) -> AsyncIterator[PaymentGateway]:
@@ -190,8 +212,18 @@ class InfrastructureProvider(Provider):
         # catalogue to refresh, and must never wait for a second one from the same pool.
         assert settings.database_url is not None
         engine = make_engine(settings.database_url, pool_size=1)
-        yield CachedCatalogue(engine, settings.catalogue_cache_seconds)
+        replica = _replica_engine(settings, pool_size=1)
+        yield CachedCatalogue(ReadRouter(engine, replica), settings.catalogue_cache_seconds)
         await engine.dispose()
+        if replica is not None:
+            await replica.dispose()
+
+    @provide
+    async def reads(self, settings: Settings, engine: AsyncEngine) -> AsyncIterator[ReadRouter]:
+        replica = _replica_engine(settings, pool_size=settings.db_pool_size)
+        yield ReadRouter(engine, replica)
+        if replica is not None:
+            await replica.dispose()
 
     @provide
     async def redis(self, settings: Settings) -> AsyncIterator[Redis]:
@@ -228,6 +260,14 @@ class RequestProvider(Provider):
             yield conn
 
     uow = provide(SqlUnitOfWork, provides=UnitOfWork)
+
+    @provide
+    async def read_uow(self, reads: ReadRouter) -> AsyncIterator[ReadOnlyUnitOfWork]:
+        async with reads.connection() as conn:
+            # The protocol's repositories are declared as plain attributes (invariant for
+            # mypy); the SQL ones are the same shape.
+            yield cast(ReadOnlyUnitOfWork, SqlUnitOfWork(conn))
+
     list_accommodations = provide(ListAccommodations)
     get_accommodation = provide(GetAccommodation)
     check_availability = provide(CheckAvailability)
@@ -251,6 +291,11 @@ class RequestProvider(Provider):
     record_delivery = provide(RecordDelivery)
     process_delivery = provide(ProcessDelivery)
     whatsapp_update = provide(HandleWhatsAppUpdate)
+    booking_desk = provide(BookingDesk)
+    reservation_desk = provide(ReservationDesk)
+    converse = provide(Converse)
+    list_handovers = provide(ListHandovers)
+    resume_assistant = provide(ResumeAssistant)
     dispatch_outbox = provide(DispatchOutbox)
     apply_snapshot = provide(ApplySnapshot)
     sync_feed = provide(SyncFeed)
@@ -262,11 +307,19 @@ class RequestProvider(Provider):
     export_calendar = provide(ExportCalendar)
     expire_holds = provide(ExpireLapsedHolds)
     purge_keys = provide(PurgeIdempotencyKeys)
+    anonymize_guests = provide(AnonymizeOldGuests)
     reprocess = provide(ReprocessDeliveries)
     measure_outbox = provide(MeasureOutbox)
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+
+
+def _replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:
+    if not settings.database_read_url:
+        return None
+    # A short connect timeout: an unreachable replica falls back to the primary quickly.
+    return make_engine(settings.database_read_url, pool_size=pool_size, connect_timeout=1)
 
 
 def make_container(settings: Settings, *overrides: Provider) -> AsyncContainer:

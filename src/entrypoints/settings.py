@@ -67,6 +67,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 8000
     # Unset → embedded PostgreSQL / Redis under DATA_DIR (development and tests only).
     database_url: str | None = None
+    # Optional read replica for read-only queries (catalogue, availability, calendars, iCal
+    # export); the primary is used when unset or unreachable. Bookings always use the primary.
+    database_read_url: str | None = None
     redis_url: str | None = None
     data_dir: str = ".data"
     db_pool_size: Positive = 10
@@ -128,6 +131,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ical_stale_minutes: Annotated[int, msgspec.Meta(ge=1)] = 20
     # Local testing only (refused in production): fetch feeds from private/loopback addresses.
     ical_allow_private_urls: bool = False
+    # Guest name/phone/email of bookings are erased this many days after the stay ended
+    # (docs/privacy.md); codes, dates and amounts are kept.
+    pii_retention_days: Annotated[int, msgspec.Meta(ge=30, le=3650)] = 365
     # The sync process serves its own /metrics here (Fly's [[metrics]] for the sync group).
     sync_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9100
     # `cabanas run` (development) also runs the worker's duties in-process, so a local setup

@@ -5,7 +5,8 @@ It runs the background duties with the same dishka container as the API:
   machines);
 - send the outbox (every ``OUTBOX_POLL_SECONDS``);
 - expire lapsed holds, re-process unfinished webhook deliveries, measure the outbox (every
-  minute); purge idempotency keys older than 48 h (every hour).
+  minute); purge idempotency keys older than 48 h and erase guest data past
+  ``PII_RETENTION_DAYS`` (every hour).
 
 ``--once`` runs every duty once and exits non-zero if any failed (for a scheduled machine).
 SIGTERM/SIGINT stop it between steps: a step is one transaction, never left half-applied.
@@ -28,6 +29,7 @@ from dishka import AsyncContainer
 
 from application.ical_sync import SyncAllFeeds
 from application.maintenance import (
+    AnonymizeOldGuests,
     ExpireLapsedHolds,
     MeasureOutbox,
     PurgeIdempotencyKeys,
@@ -80,6 +82,7 @@ def duties(settings: Settings, stop: asyncio.Event | None = None) -> list[Duty]:
         Duty("reprocess_deliveries", MINUTE, _duty(ReprocessDeliveries)),
         Duty("measure_outbox", MINUTE, _duty(MeasureOutbox)),
         Duty("purge_idempotency_keys", HOUR, _duty(PurgeIdempotencyKeys)),
+        Duty("anonymize_old_guests", HOUR, _duty(AnonymizeOldGuests)),
     ]
 
 

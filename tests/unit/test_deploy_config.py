@@ -70,3 +70,32 @@ def test_dockerfile_runtime_is_slim_non_root_and_safe() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for path in (".git", ".venv", ".data", ".env"):
         assert path in ignored
+
+
+def test_the_grafana_dashboard_only_queries_series_the_app_exports(project_root: Path) -> None:
+    import json
+    import re
+
+    from prometheus_client import REGISTRY
+
+    import adapters.prometheus.metrics  # noqa: F401 - registers every instrument
+
+    exported = set()
+    for collector in list(REGISTRY._collector_to_names):
+        for metric in collector.describe() if hasattr(collector, "describe") else ():
+            exported.add(metric.name)
+            for suffix in ("_total", "_bucket", "_count", "_sum"):
+                exported.add(metric.name + suffix)
+    dashboard = json.loads((project_root / "monitoring/grafana/cabanas.json").read_text())
+    used = set()
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            # Series names: identifiers left once label matchers and `by (…)` are removed,
+            # that are not function calls.
+            expr = re.sub(r"\{[^}]*\}|by \([^)]*\)|\[[^\]]*\]", "", target["expr"])
+            used |= set(re.findall(r"\b([a-z_][a-z0-9_]*)\b(?!\s*\()", expr))
+    assert used, "the dashboard has no queries"
+    assert used <= exported, f"not exported by the app: {used - exported}"
+    titles = " ".join(p["title"].lower() for p in dashboard["panels"])
+    for needed in ("traffic", "error", "p95", "active reservations", "sync age"):
+        assert needed in titles

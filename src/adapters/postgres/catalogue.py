@@ -13,18 +13,17 @@ import time
 from collections.abc import Sequence
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
+from adapters.postgres.replica import ReadRouter
 from adapters.postgres.repositories import LIST_ACTIVE_ACCOMMODATIONS, accommodation_from_row
 from application.errors import StorageUnavailable
 from domain.accommodation import Accommodation
 
 
 class CachedCatalogue:
-    def __init__(self, engine: AsyncEngine, ttl_s: float) -> None:
-        self._engine = engine
+    def __init__(self, reads: ReadRouter, ttl_s: float) -> None:
+        self._reads = reads
         self._ttl_s = ttl_s
         self._lock = asyncio.Lock()
         self._loaded_at = float("-inf")
@@ -50,7 +49,7 @@ class CachedCatalogue:
 
     async def _load(self) -> None:
         try:
-            async with checkout(self._engine) as conn:
+            async with self._reads.connection() as conn:
                 rows = await conn.execute(LIST_ACTIVE_ACCOMMODATIONS)
                 items = [accommodation_from_row(row) for row in rows]
         except (OperationalError, InterfaceError, OSError) as exc:

@@ -38,7 +38,9 @@ def sync_url(url: str) -> str:
     return urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
-def make_config(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> SQLAlchemyAsyncConfig:
+def make_config(
+    url: str, *, pool_size: int = 10, max_overflow: int = 0, connect_timeout: float = 5
+) -> SQLAlchemyAsyncConfig:
     return SQLAlchemyAsyncConfig(
         connection_string=async_url(url),
         engine_config=EngineConfig(
@@ -47,7 +49,7 @@ def make_config(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> SQLA
             pool_pre_ping=False,
             hide_parameters=True,  # guest data must never reach logs through SQL errors
             pool_timeout=5,
-            connect_args={"timeout": 5, "command_timeout": 15},
+            connect_args={"timeout": connect_timeout, "command_timeout": 15},
         ),
     )
 
@@ -66,5 +68,9 @@ async def checkout(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
         await conn.close()
 
 
-def make_engine(url: str, *, pool_size: int = 10, max_overflow: int = 0) -> AsyncEngine:
-    return make_config(url, pool_size=pool_size, max_overflow=max_overflow).get_engine()
+def make_engine(
+    url: str, *, pool_size: int = 10, max_overflow: int = 0, connect_timeout: float = 5
+) -> AsyncEngine:
+    return make_config(
+        url, pool_size=pool_size, max_overflow=max_overflow, connect_timeout=connect_timeout
+    ).get_engine()

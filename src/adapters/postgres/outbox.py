@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -54,6 +54,11 @@ RECORD_DELIVERY = (
     update(outbox)
     .where(_O.provider_message_id == bindparam("p_provider_id"))
     .values(delivery_status=bindparam("p_status"))
+    .returning(_O.id)
+)
+PURGE_FINISHED = (
+    delete(outbox)
+    .where(_O.status.in_(("sent", "failed")), _O.created_at < bindparam("p_before"))
     .returning(_O.id)
 )
 PENDING_COUNT = select(func.count()).select_from(outbox).where(_O.status == "pending")
@@ -119,3 +124,6 @@ class SqlOutbox:
 
     async def pending_count(self) -> int:
         return int((await self._conn.execute(PENDING_COUNT)).scalar_one())
+
+    async def purge_finished(self, before: datetime) -> int:
+        return len((await self._conn.execute(PURGE_FINISHED, {"p_before": before})).all())

@@ -163,6 +163,18 @@ _LAPSED = (
     .with_for_update(skip_locked=True)
     .scalar_subquery()
 )
+# Through the partial index of bookings still carrying guest data; the CHECK constraint wants a
+# name and a phone on every booking, so they become placeholders rather than NULL.
+ANONYMIZE = text(
+    "UPDATE reservations SET guest_name = 'Anonimizado', guest_phone = '-', guest_email = NULL, "
+    "notes = NULL, anonymized_at = :p_now WHERE id IN (SELECT id FROM reservations "
+    "WHERE kind = 'booking' AND anonymized_at IS NULL AND check_out < :p_day "
+    "ORDER BY check_out LIMIT :p_limit FOR UPDATE SKIP LOCKED) RETURNING id"
+).bindparams(
+    bindparam("p_day", type_=Date),
+    bindparam("p_now", type_=DateTime(timezone=True)),
+    bindparam("p_limit"),
+)
 EXPIRE_LAPSED = (
     update(reservations)
     .where(_R.id.in_(_LAPSED))
@@ -194,6 +206,20 @@ OCCUPIED_ONE = (
         _R.stay.op("&&")(_window("start", "end")),
     )
     .order_by(_R.check_in)
+)
+
+# guest_phone has no index: walk reservations_created_at_idx backwards from the newest, within
+# the caller's window, and stop at the first row with the phone. At a cabin business's volume
+# (thousands of rows a year) that is a short scan even when the phone has no booking.
+LATEST_FOR_PHONE = (
+    select(reservations)
+    .where(
+        _R.kind == "booking",
+        _R.created_at >= bindparam("p_since", type_=DateTime(timezone=True)),
+        _R.guest_phone == bindparam("p_phone"),
+    )
+    .order_by(_R.created_at.desc(), _R.id.desc())  # the id only breaks ties (incremental sort)
+    .limit(1)
 )
 
 
@@ -341,6 +367,10 @@ class SqlReservationRepository:
             SET_PAYMENT_LINK, {"p_code": code.value, "p_preference": preference_id, "p_url": url}
         )
 
+    async def anonymize_ended_before(self, day: date, now: datetime, limit: int) -> int:
+        result = await self._conn.execute(ANONYMIZE, {"p_day": day, "p_now": now, "p_limit": limit})
+        return len(result.all())
+
     async def expire_lapsed(self, now: datetime, limit: int) -> list[Reservation]:
         rows = await self._conn.execute(EXPIRE_LAPSED, {"p_now": now, "p_limit": limit})
         return [reservation_from_row(row) for row in rows if row.kind == "booking"]
@@ -403,6 +433,11 @@ class SqlReservationRepository:
         params = {"accommodation_id": accommodation_id, "now": now, "start": start, "end": end}
         result = await self._conn.execute(OCCUPIED_ONE, params)
         return [Stay(ci, co) for ci, co in result]
+
+    async def latest_for_phone(self, phone: str, since: datetime) -> Reservation | None:
+        params = {"p_phone": phone, "p_since": since}
+        row = (await self._conn.execute(LATEST_FOR_PHONE, params)).first()
+        return None if row is None else reservation_from_row(row)
 
 
 def _accommodation_values(a: Accommodation) -> dict[str, Any]:

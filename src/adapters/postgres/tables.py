@@ -105,6 +105,7 @@ reservations = Table(
     Column("payment_url", Text),
     Column("payment_preference_id", String(64)),
     Column("paid_by_payment_id", String(64)),
+    Column("anonymized_at", DateTime(timezone=True)),
     CheckConstraint("kind IN ('booking', 'block', 'external')", name="reservations_kind_known"),
     CheckConstraint(
         "kind <> 'booking' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
@@ -139,6 +140,11 @@ reservations = Table(
         "stay",
         postgresql_using="gist",
         postgresql_where=text(ACTIVE_STATUS_SQL),
+    ),
+    Index(
+        "reservations_pii_pending_idx",
+        "check_out",
+        postgresql_where=text("kind = 'booking' AND anonymized_at IS NULL"),
     ),
     Index(
         "reservations_hold_expiry_idx",

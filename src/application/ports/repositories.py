@@ -99,6 +99,11 @@ class ReservationRepository(Protocol):
         self, code: ReservationCode, preference_id: str, url: str
     ) -> None: ...
 
+    async def anonymize_ended_before(self, day: date, now: datetime, limit: int) -> int:
+        """Replace guest name, phone, email and notes of bookings whose stay ended before
+        ``day`` (amounts, dates and codes stay: the financial record); how many rows."""
+        ...
+
     async def expire_lapsed(self, now: datetime, limit: int) -> list[Reservation]:
         """Record as expired the holds whose time ran out (oldest first, at most ``limit``)."""
         ...
@@ -121,3 +126,8 @@ class ReservationRepository(Protocol):
     async def occupied_ranges(
         self, accommodation_id: int, start: date, end: date, now: datetime
     ) -> Sequence[Stay]: ...
+
+    async def latest_for_phone(self, phone: str, since: datetime) -> Reservation | None:
+        """The newest booking made with exactly this guest phone and created at or after
+        ``since`` (the window keeps the lookup cheap: the phone is not indexed)."""
+        ...

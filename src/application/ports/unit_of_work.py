@@ -39,3 +39,9 @@ class UnitOfWork(Protocol):
     async def commit(self) -> None: ...
 
     async def rollback(self) -> None: ...
+
+
+class ReadOnlyUnitOfWork(UnitOfWork, Protocol):
+    """A unit of work for read-only use cases (availability, calendars, the iCal export): on
+    the read replica when there is one. Never commit through it; never decide a booking with
+    what it reads (a replica may lag)."""

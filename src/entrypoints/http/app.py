@@ -28,6 +28,7 @@ from entrypoints.http.admin import (
     AdminReservationController,
     AdminStatsController,
 )
+from entrypoints.http.admin_conversations import AdminConversationController
 from entrypoints.http.admin_payments import AdminPaymentController
 from entrypoints.http.controllers import (
     AccommodationController,
@@ -129,6 +130,7 @@ def create_app(
             AdminAccommodationController,
             AdminStatsController,
             AdminPaymentController,
+            AdminConversationController,
             WebhookController,
             ExportController,
             ImportController,

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from application.errors import CodeCollision, TransientStorageError
+from application.conversation_state import ConversationState
+from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
+from application.ports.audit import AuditEntry
+from application.ports.idempotency import StoredRequest
 from application.ports.repositories import HoldOutcome
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
@@ -118,7 +124,20 @@ class FakeReservations:
         return HoldOutcome.PLACED
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
-        return self._all().get(code.value)
+        found = self._all().get(code.value)
+        return None if found is None else replace(found, events=list(found.events))
+
+    async def save_status(self, reservation: Reservation, previous: Any) -> bool:
+        stored = self._all().get(reservation.code.value)
+        if stored is None or stored.status is not previous:
+            return False
+        self.pending[reservation.code.value] = reservation
+        return True
+
+    async def latest_for_phone(self, phone: str, since: datetime) -> Reservation | None:
+        mine = [r for r in self._all().values() if r.guest.phone == phone and r.created_at >= since]
+        newest = sorted(mine, key=lambda r: r.created_at)[-1] if mine else None  # stable: ties
+        return None if newest is None else await self.get(newest.code)  # go to the last added
 
     async def occupied(
         self, window: Stay, now: datetime, accommodation_id: int | None = None
@@ -144,6 +163,8 @@ class FakeOutbox:
     def __init__(self) -> None:
         self.committed: list[tuple[str, dict[str, Any], str | None]] = []
         self.pending: list[tuple[str, dict[str, Any], str | None]] = []
+        self.deliveries: list[tuple[str, str]] = []
+        self.crash_on: str | None = None  # an outbox kind whose next add fails
 
     async def add(
         self,
@@ -156,8 +177,117 @@ class FakeOutbox:
     ) -> int | None:
         if dedupe_key and any(k == dedupe_key for *_, k in self.committed + self.pending):
             return None
+        if kind == self.crash_on:
+            self.crash_on = None
+            raise RuntimeError("the connection dropped")  # the process dies here, say
         self.pending.append((kind, dict(payload), dedupe_key))
         return len(self.committed) + len(self.pending)
+
+    async def record_delivery(self, provider_message_id: str, status: str) -> bool:
+        self.deliveries.append((provider_message_id, status))
+        return True
+
+
+class FakeAudit:
+    def __init__(self) -> None:
+        self.entries: list[AuditEntry] = []
+
+    async def record(self, entry: AuditEntry) -> None:
+        self.entries.append(entry)
+
+
+class FakeIdempotency:
+    """Keys and webhook deliveries; what an open transaction claims is kept only on commit."""
+
+    def __init__(self) -> None:
+        self.committed: dict[tuple[str, str], dict[str, Any]] = {}
+        self.pending: dict[tuple[str, str], dict[str, Any]] = {}
+
+    async def claim(
+        self,
+        scope: str,
+        key: str,
+        now: datetime,
+        *,
+        fingerprint: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> StoredRequest | None:
+        prior = self.pending.get((scope, key)) or self.committed.get((scope, key))
+        if prior is not None:
+            return StoredRequest(prior["fingerprint"], prior["code"], None, None)
+        self.pending[(scope, key)] = {
+            "fingerprint": fingerprint,
+            "payload": dict(payload) if payload is not None else None,
+            "code": None,
+            "processed": False,
+            "attempts": 0,
+        }
+        return None
+
+    def _row(self, scope: str, key: str) -> dict[str, Any] | None:
+        row = self.pending.get((scope, key)) or self.committed.get((scope, key))
+        if row is not None and (scope, key) not in self.pending:
+            row = self.pending[(scope, key)] = dict(row)  # changed in this transaction
+        return row
+
+    async def attach_reservation(self, scope: str, key: str, code: str) -> None:
+        if row := self._row(scope, key):
+            row["code"] = code
+
+    async def lock_unprocessed(self, scope: str, key: str) -> Mapping[str, Any] | None:
+        row = self.pending.get((scope, key)) or self.committed.get((scope, key))
+        if row is None or row["processed"] or row["payload"] is None:
+            return None
+        return dict(row["payload"])
+
+    async def mark_processed(self, scope: str, key: str, now: datetime) -> None:
+        if row := self._row(scope, key):
+            row["processed"] = True
+
+    async def note_failure(self, scope: str, key: str) -> int:
+        row = self._row(scope, key)
+        if row is None:
+            return 0
+        row["attempts"] += 1
+        return int(row["attempts"])
+
+    def commit(self) -> None:
+        self.committed.update(self.pending)
+        self.pending.clear()
+
+
+class FakeConversationSession:
+    def __init__(self, store: FakeConversationStore, phone: str) -> None:
+        self._store = store
+        self._phone = phone
+
+    async def load(self) -> ConversationState | None:
+        return self._store.states.get(self._phone)
+
+    async def save(self, state: ConversationState, ttl: timedelta) -> bool:
+        if self._store.lose_saves:
+            return False
+        self._store.states[self._phone] = state
+        self._store.ttls[self._phone] = ttl
+        return True
+
+
+class FakeConversationStore:
+    """The conversation store in memory: one session per phone at a time (like the Redis lock)."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, ConversationState] = {}
+        self.ttls: dict[str, timedelta] = {}
+        self.unavailable = False
+        self.lose_saves = False  # as if the session outlived its lock
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    @asynccontextmanager
+    async def session(self, phone: str) -> AsyncIterator[FakeConversationSession]:
+        if self.unavailable:
+            raise StorageUnavailable("the conversation store is unavailable")
+        async with self._locks.setdefault(phone, asyncio.Lock()):
+            yield FakeConversationSession(self, phone)
 
 
 class FakeUnitOfWork:
@@ -166,6 +296,8 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox()
         self.reservations = FakeReservations(self.accommodations)
         self.catalogue = FakeCatalogue(self.accommodations)
+        self.audit = FakeAudit()
+        self.idempotency = FakeIdempotency()
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
 
@@ -185,8 +317,10 @@ class FakeUnitOfWork:
         self.reservations.pending.clear()
         self.outbox.committed += self.outbox.pending
         self.outbox.pending.clear()
+        self.idempotency.commit()
         self.commits += 1
 
     async def rollback(self) -> None:
         self.reservations.pending.clear()
         self.outbox.pending.clear()
+        self.idempotency.pending.clear()

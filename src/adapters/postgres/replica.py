@@ -1,0 +1,62 @@
+"""Where read-only queries go: a read replica when ``DATABASE_READ_URL`` is set, else the
+primary. Anything that decides a booking never comes here (it uses the primary's unit of work).
+
+If the replica cannot be reached, reads fall back to the primary at once and the replica is left
+alone for ``cooldown_s`` before being tried again — a dead replica costs one failed connect per
+cooldown, not a timeout per request. A replica lags by a moment: a read may show a night free
+that was just sold; the booking itself is still refused by the primary (409).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+try:  # SQLAlchemy's pool timeout lives here
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+except ImportError:  # pragma: no cover
+    PoolTimeout = TimeoutError  # type: ignore[misc,assignment]
+
+from adapters.postgres.database import checkout
+
+log = logging.getLogger("cabanas.db")
+
+
+class ReadRouter:
+    def __init__(
+        self, primary: AsyncEngine, replica: AsyncEngine | None = None, cooldown_s: float = 30.0
+    ) -> None:
+        self.primary = primary
+        self.replica = replica
+        self._cooldown_s = cooldown_s
+        self._skip_until = 0.0
+
+    @property
+    def using_replica(self) -> bool:
+        return self.replica is not None and time.monotonic() >= self._skip_until
+
+    @asynccontextmanager
+    async def connection(self) -> AsyncIterator[AsyncConnection]:
+        conn: AsyncConnection | None = None
+        if self.replica is not None and self.using_replica:
+            try:
+                conn = await self.replica.connect()
+            except (PoolTimeout, OperationalError, InterfaceError, OSError) as exc:
+                self._skip_until = time.monotonic() + self._cooldown_s
+                log.warning(
+                    "read_replica_unavailable",
+                    extra={"error": type(exc).__name__, "retry_in_s": self._cooldown_s},
+                )
+        if conn is not None:
+            try:
+                yield conn
+            finally:
+                await conn.close()
+            return
+        async with checkout(self.primary) as primary:
+            yield primary

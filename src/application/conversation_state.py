@@ -1,0 +1,125 @@
+"""What the WhatsApp assistant remembers about one phone between two messages.
+
+Kept by the conversation store with a TTL: when it is gone the conversation starts over, and a
+guest answering a question we no longer remember is asked again politely. Reply buttons carry
+everything they stand for (``pick:<cabin>:<check-in>:<check-out>:<guests>``,
+``cancel:<code>``), so a tap still works after the state expired or after a newer list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.conversation.interpret import Expecting
+from domain.errors import InvalidValue
+
+
+class Step(StrEnum):
+    """What the assistant's last message asked for."""
+
+    IDLE = "idle"  # nothing pending
+    DATES = "dates"  # the dates (maybe only the check-in or the nights are missing)
+    GUESTS = "guests"  # how many people
+    CHOICE = "choice"  # one of the listed cabins (``options``)
+    NAME = "name"  # whose name the hold goes under (``chosen`` is set)
+    CANCELLING = "cancelling"  # yes or no to cancelling the hold ``code``
+    HANDED_OVER = "handed_over"  # the owner answers: no automatic replies while this lasts
+
+
+_EXPECTING = {
+    Step.DATES: Expecting.DATES,
+    Step.GUESTS: Expecting.GUESTS,
+    Step.CHOICE: Expecting.CHOICE,
+    Step.NAME: Expecting.NAME,
+    Step.CANCELLING: Expecting.CONFIRMATION,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A cabin for a stay and a head count, as listed to the guest (not a price promise: the
+    hold is priced again when it is placed)."""
+
+    accommodation_id: int
+    name: str
+    check_in: date
+    check_out: date
+    guests: int
+
+    def __post_init__(self) -> None:
+        if self.check_out <= self.check_in or self.guests < 1:
+            raise InvalidValue("an offer needs at least one night and one guest")
+
+    @property
+    def nights(self) -> int:
+        return (self.check_out - self.check_in).days
+
+    @property
+    def button_id(self) -> str:
+        return (
+            f"{PICK}:{self.accommodation_id}:{self.check_in:%Y%m%d}:"
+            f"{self.check_out:%Y%m%d}:{self.guests}"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    step: Step = Step.IDLE
+    check_in: date | None = None
+    nights: int | None = None
+    guests: int | None = None
+    options: tuple[Offer, ...] = ()
+    chosen: Offer | None = None
+    name: str | None = None  # the guest's name, once given
+    code: str | None = None  # the reservation a yes/no is about (CANCELLING)
+    misunderstood: int = 0  # messages in a row we could not act on
+
+    @property
+    def expecting(self) -> Expecting | None:
+        return _EXPECTING.get(self.step)
+
+    @property
+    def check_out(self) -> date | None:
+        if self.check_in is None or self.nights is None:
+            return None
+        return self.check_in + timedelta(days=self.nights)
+
+
+# Button ids: what a tap means, whatever the state says by then.
+PICK = "pick"
+CANCEL = "cancel"
+KEEP = "keep"
+PROFILE_NAME = "name:profile"
+MENU_STATUS = "menu:status"
+MENU_HUMAN = "menu:human"
+
+
+@dataclass(frozen=True, slots=True)
+class PickedOption:
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    guests: int
+
+
+def picked_option(button_id: str) -> PickedOption | None:
+    """The offer a ``pick:…`` button stands for; None if it is not one (or is malformed)."""
+    parts = button_id.split(":")
+    if len(parts) != 5 or parts[0] != PICK:
+        return None
+    try:
+        check_in, check_out = (date(int(p[:4]), int(p[4:6]), int(p[6:8])) for p in parts[2:4])
+        return PickedOption(int(parts[1]), check_in, check_out, int(parts[4]))
+    except ValueError:
+        return None
+
+
+def code_button(action: str, code: str) -> str:
+    return f"{action}:{code}"
+
+
+def code_of(button_id: str, action: str) -> str | None:
+    prefix = f"{action}:"
+    return button_id.removeprefix(prefix) if button_id.startswith(prefix) else None

@@ -1,0 +1,418 @@
+"""The WhatsApp booking assistant end to end: signed webhook payloads in Meta's shapes through
+HTTP, the replies read back from the fake Graph API server in the order the guest sees them
+(button payloads included), holds and payments through the real use cases, the fake Mercado
+Pago server and real PostgreSQL and Redis."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+import msgspec
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from redis.asyncio import Redis
+from sqlalchemy import text
+
+from adapters.postgres.database import make_engine
+from adapters.redis.client import make_redis
+from adapters.whatsapp.signature import sign
+from entrypoints.embedded import EmbeddedRedis
+from entrypoints.settings import Settings
+from tests.e2e.conftest import WA_APP_SECRET
+from tests.e2e.test_payments import notify
+from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+PHONE = "5491155551234"  # as WhatsApp sends it (549 + 10 digits) ...
+OUTBOUND = "541155551234"  # ... and as we must send to it (spec §1.6)
+ADMIN = "5492944000111"
+ADMIN_OUTBOUND = "542944000111"
+LAGO = "pick:1:20261204:20261207:4"  # the seeded cabins are 1 Lago, 2 Bosque, 3 Los Alerces
+ALERCES = "pick:3:20261204:20261207:4"
+CODE = re.compile(r"Código: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")
+
+
+@pytest.fixture
+def integrated_settings(integrated_settings: Settings) -> Settings:
+    """Owner alerts go to a WhatsApp number too, so the tests see them."""
+    return msgspec.structs.replace(integrated_settings, admin_whatsapp_number=ADMIN)
+
+
+@pytest.fixture(autouse=True)
+async def _fresh_conversations(redis_server: EmbeddedRedis) -> AsyncIterator[None]:
+    """Redis outlives a test (each gets a fresh database, not a fresh Redis): no conversation
+    state may leak into the next test, here or in the other WhatsApp tests."""
+    client = make_redis(redis_server.url())
+
+    async def forget() -> None:
+        async for key in client.scan_iter(match="conv:*"):
+            await client.delete(key)
+
+    await forget()
+    yield
+    await forget()
+    await client.aclose()
+
+
+def _envelope(message: dict[str, Any], phone: str, name: str | None) -> bytes:
+    value: dict[str, Any] = {
+        "messaging_product": "whatsapp",
+        "metadata": {"display_phone_number": "5492944000000", "phone_number_id": "106540352242922"},
+        "contacts": [{"profile": {"name": name}, "wa_id": phone}] if name else [],
+        "messages": [
+            {"from": phone, "id": f"wamid.{uuid.uuid4().hex}", "timestamp": "1764600000", **message}
+        ],
+    }
+    body = {
+        "object": "whatsapp_business_account",
+        "entry": [{"id": "1029384756", "changes": [{"field": "messages", "value": value}]}],
+    }
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
+def typed(body: str) -> dict[str, Any]:
+    return {"type": "text", "text": {"body": body}}
+
+
+def tapped(button_id: str, title: str) -> dict[str, Any]:
+    return {
+        "type": "interactive",
+        "context": {"from": "5492944000000", "id": "wamid.ours"},
+        "interactive": {"type": "button_reply", "button_reply": {"id": button_id, "title": title}},
+    }
+
+
+class Guest:
+    """One phone talking to the assistant; ``send`` returns what the guest (and the owner)
+    received because of it, in order."""
+
+    def __init__(
+        self, client: Client, wa: FakeWhatsApp, phone: str = PHONE, name: str | None = "Juana"
+    ):
+        self.client, self.wa, self.phone, self.name = client, wa, phone, name
+
+    async def send(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+        before = len(self.wa.sent)
+        body = _envelope(message, self.phone, self.name)
+        r = await self.client.post(
+            "/webhooks/whatsapp",
+            content=body,
+            headers={
+                "X-Hub-Signature-256": sign(WA_APP_SECRET, body),
+                "Content-Type": "application/json",
+            },
+        )
+        assert r.status_code == 202, r.text
+        return self.wa.sent[before:]
+
+    async def says(self, body: str) -> list[dict[str, Any]]:
+        return await self.send(typed(body))
+
+    async def taps(self, button_id: str, title: str) -> list[dict[str, Any]]:
+        return await self.send(tapped(button_id, title))
+
+
+def body_of(message: dict[str, Any]) -> str:
+    if message["type"] == "text":
+        return str(message["text"]["body"])
+    return str(message["interactive"]["body"]["text"])
+
+
+def buttons_of(message: dict[str, Any]) -> list[tuple[str, str]]:
+    assert message["type"] == "interactive"
+    return [
+        (b["reply"]["id"], b["reply"]["title"]) for b in message["interactive"]["action"]["buttons"]
+    ]
+
+
+async def _hold_lago(guest: Guest) -> str:
+    """From the question to a hold on Cabaña del Lago; returns the code as displayed."""
+    await guest.says("hola, tienen lugar para 4 el finde largo?")
+    await guest.taps(LAGO, "Cabaña del Lago")
+    replies = await guest.says("Juana Pérez")
+    match = CODE.search(body_of(replies[0]))
+    assert match, replies
+    return match.group(1)
+
+
+async def _count_reservations(client: Client) -> int:
+    engine = make_engine(client.app.state.settings.database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM reservations"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def test_from_a_question_to_a_paid_booking(
+    pay_client: Client, wa: FakeWhatsApp, mp: FakeMercadoPago
+) -> None:
+    guest = Guest(pay_client, wa)
+    [options] = await guest.says("hola, tienen lugar para 4 el finde largo?")
+    assert options["to"] == OUTBOUND
+    assert body_of(options) == (
+        "Para 4 personas, del 04/12 al 07/12, tenemos:\n"
+        "1. Cabaña del Lago: $ 289.000 en total (seña $ 86.700)\n"
+        "2. Cabaña Familiar Los Alerces: $ 420.000 en total (seña $ 126.000)\n"
+        "¿Cuál te reservamos? Tocá una opción o escribinos el número."
+    )
+    assert buttons_of(options) == [(LAGO, "Cabaña del Lago"), (ALERCES, "Familiar Los Alerces")]
+
+    [ask_name] = await guest.taps(LAGO, "Cabaña del Lago")
+    assert body_of(ask_name) == (
+        "¡Buenísimo! Cabaña del Lago, del 04/12 al 07/12. "
+        "¿A nombre de quién hacemos la reserva? (nombre y apellido)"
+    )
+    assert buttons_of(ask_name) == [("name:profile", "Juana")]  # the profile name, one tap away
+
+    held, pay_link = await guest.says("Juana Pérez")
+    match = CODE.search(body_of(held))
+    assert match
+    code = match.group(1)
+    assert body_of(held) == (
+        f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 07/12. Código: {code}. "
+        "Total: $ 289.000. La seña es de $ 86.700 y te la guardamos hasta las 12:30. "
+        "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
+    )
+    booking = (await pay_client.get(f"/reservations/{code}")).json()
+    assert booking["status"] == "pre_reserved"
+    assert booking["accommodation_id"] == 1
+    assert booking["guests"] == 4
+    assert booking["payment_url"].startswith("https://www.mercadopago.com.ar/checkout/v1/redirect")
+    assert pay_link["to"] == OUTBOUND
+    assert body_of(pay_link) == (
+        f"Para confirmar la reserva {code}, pagá la seña de $ 86.700 con Mercado Pago acá: "
+        f"{booking['payment_url']}"
+    )
+    [preference] = mp.preferences
+    assert preference["external_reference"] == code.replace("-", "")
+
+    mp.add_payment("1320000001", "approved", 86_700.0, code.replace("-", ""))
+    before = len(wa.sent)
+    assert (await notify(pay_client, "1320000001")).status_code == 202  # type: ignore[attr-defined]
+    [confirmed] = wa.sent[before:]
+    assert confirmed["to"] == OUTBOUND
+    assert body_of(confirmed) == (
+        f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está "
+        "confirmada. Recibimos la seña de $ 86.700. ¡Te esperamos!"
+    )
+    [status] = await guest.says("mi reserva")
+    assert body_of(status) == (
+        f"Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está confirmada ✅ ¡Te esperamos!"
+    )
+
+
+async def test_a_burst_of_messages_never_holds_twice(pay_client: Client, wa: FakeWhatsApp) -> None:
+    guest = Guest(pay_client, wa)
+    await guest.says("hola, tienen lugar para 4 el finde largo?")
+    # WhatsApp delivers taps and retyped answers in bursts, as separate webhook calls.
+    await asyncio.gather(guest.taps(LAGO, "Cabaña del Lago"), guest.taps(LAGO, "Cabaña del Lago"))
+    replies = await asyncio.gather(guest.says("Juana Pérez"), guest.says("Juana Pérez"))
+    holds = [m for batch in replies for m in batch if "Código:" in body_of(m)]
+    assert len(holds) == 1
+    assert await _count_reservations(pay_client) == 1
+
+
+async def test_a_hold_is_cancelled_after_a_confirmation_button(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    guest = Guest(pay_client, wa)
+    code = await _hold_lago(guest)
+    [question] = await guest.says("quiero cancelar")
+    assert body_of(question) == (
+        f"¿Cancelamos la pre-reserva {code} en Cabaña del Lago del 04/12 al 07/12? "
+        "Las noches quedan libres para otra persona."
+    )
+    plain = code.replace("-", "")
+    assert buttons_of(question) == [
+        (f"cancel:{plain}", "Sí, cancelar"),
+        (f"keep:{plain}", "No, mantenerla"),
+    ]
+    [done] = await guest.taps(f"cancel:{plain}", "Sí, cancelar")
+    assert body_of(done) == f"Listo, cancelamos la pre-reserva {code}. ¡Cuando quieras, escribinos!"
+    assert (await pay_client.get(f"/reservations/{code}")).json()["status"] == "cancelled"
+    [status] = await guest.says(f"como esta la reserva {code}?")
+    assert body_of(status) == f"La reserva {code} está cancelada."
+
+
+async def test_cancelling_a_paid_booking_goes_to_the_owner(
+    pay_client: Client, wa: FakeWhatsApp, mp: FakeMercadoPago
+) -> None:
+    guest = Guest(pay_client, wa)
+    code = await _hold_lago(guest)
+    mp.add_payment("1320000002", "approved", 86_700.0, code.replace("-", ""))
+    await notify(pay_client, "1320000002")
+    told, alert = await guest.says("no vamos a poder ir, cancelar")
+    assert told["to"] == OUTBOUND
+    assert body_of(told) == (
+        f"Tu reserva {code} ya está confirmada, así que la cancelación la ve una persona del "
+        "equipo. Te escribimos por acá a la brevedad."
+    )
+    assert alert["to"] == ADMIN_OUTBOUND
+    assert body_of(alert) == (
+        f"❗ El huésped de la reserva confirmada {code} pide cancelarla por WhatsApp. "
+        f"Revisala en /api/v1/admin/reservations/{code}."
+    )  # the code only: no name or phone in an alert
+    assert (await pay_client.get(f"/reservations/{code}")).json()["status"] == "confirmed"
+    assert await guest.says("hola??") == []  # a person answers now
+
+
+async def test_asking_for_a_person_hands_over_and_the_assistant_stays_quiet(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    guest = Guest(pay_client, wa)
+    told, alert = await guest.says("quiero hablar con una persona")
+    assert body_of(told) == (
+        "¡Dale! Le avisamos a una persona del equipo y te escribe por acá a la brevedad 🙌"
+    )
+    assert alert["to"] == ADMIN_OUTBOUND
+    assert f"https://wa.me/{PHONE}" in body_of(alert)
+    assert await guest.says("tienen lugar para 2 el finde?") == []
+    # Another guest is not affected.
+    other = Guest(pay_client, wa, phone="5491166667777", name=None)
+    [welcome] = await other.says("hola")
+    assert welcome["to"] == "541166667777"
+    assert buttons_of(welcome) == [
+        ("menu:status", "Mi reserva"),
+        ("menu:human", "Hablar con alguien"),
+    ]
+
+
+async def test_handovers_are_visible_in_the_admin_api_and_the_owner_can_resume(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET
+    from tests.e2e.test_admin import bearer
+
+    admin = bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+    guest = Guest(pay_client, wa)
+    await guest.says("quiero hablar con una persona")
+    listed = (await pay_client.get("/admin/conversations/handovers", headers=admin)).json()
+    assert [(h["phone"], h["whatsapp_link"]) for h in listed] == [(PHONE, f"https://wa.me/{PHONE}")]
+    assert (await pay_client.get("/admin/conversations/handovers")).status_code == 401
+    r = await pay_client.post(f"/admin/conversations/{PHONE}/resume", headers=admin)
+    assert r.status_code == 204
+    assert (await pay_client.get("/admin/conversations/handovers", headers=admin)).json() == []
+    assert await guest.says("hola") != []  # the assistant answers again
+    again = await pay_client.post(f"/admin/conversations/{PHONE}/resume", headers=admin)
+    assert again.status_code == 404
+
+
+async def test_voice_notes_and_photos_get_a_friendly_request_to_write(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    guest = Guest(pay_client, wa)
+    audio = {
+        "type": "audio",
+        "audio": {"mime_type": "audio/ogg; codecs=opus", "sha256": "x", "id": "1", "voice": True},
+    }
+    [reply] = await guest.send(audio)
+    assert body_of(reply).startswith("¡Gracias! Por ahora no podemos escuchar audios ni ver fotos")
+    [reply] = await guest.send({"type": "image", "image": {"mime_type": "image/jpeg", "id": "2"}})
+    assert "escribís las fechas" in body_of(reply)
+
+
+async def test_unclear_dates_and_missing_guests_are_asked_back(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    guest = Guest(pay_client, wa)
+    [reply] = await guest.says("hola! tienen algo en enero?")
+    assert (
+        body_of(reply)
+        == "¿Qué días? Escribinos también el mes (por ejemplo: del 15 al 18 de enero)"
+    )
+    [reply] = await guest.says("del 15 al 18 de enero")
+    assert body_of(reply) == "¿Para cuántas personas?"
+    [reply] = await guest.says("somos 8")
+    assert body_of(reply).startswith("Nuestras cabañas son para hasta 6 personas")
+    [options] = await guest.says("bueno, somos 6")
+    assert body_of(options).startswith(
+        "Para 6 personas, del 15/01 al 18/01, tenemos:\n1. Cabaña Familiar"
+    )
+    assert buttons_of(options) == [("pick:3:20270115:20270118:6", "Familiar Los Alerces")]
+
+
+async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_other_options(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    guest = Guest(pay_client, wa)
+    await guest.says("hola, tienen lugar para 4 el finde largo?")
+    await guest.taps(LAGO, "Cabaña del Lago")
+    taken = await pay_client.post(
+        "/reservations",
+        json={
+            "accommodation_id": 1,
+            "check_in": "2026-12-04",
+            "check_out": "2026-12-07",
+            "guests": 2,
+            "guest_name": "Otra Persona",
+            "guest_phone": "+5491100000000",
+        },
+    )
+    assert taken.status_code == 201, taken.text
+    sorry, options = await guest.says("Juana Pérez")
+    assert body_of(sorry) == "Uy, perdón: Cabaña del Lago se acaba de ocupar para esas fechas 😕"
+    assert buttons_of(options) == [(ALERCES, "Familiar Los Alerces")]
+    # The name is remembered: the other cabin is held at once.
+    [held, _link] = await guest.taps(ALERCES, "Familiar Los Alerces")
+    assert "Te reservamos Cabaña Familiar Los Alerces del 04/12 al 07/12" in body_of(held)
+
+
+async def test_an_old_button_still_works_after_the_conversation_expired(
+    pay_client: Client, wa: FakeWhatsApp, redis_server: EmbeddedRedis
+) -> None:
+    guest = Guest(pay_client, wa, name=None)
+    await guest.says("hola, tienen lugar para 4 el finde largo?")
+    client: Redis = make_redis(redis_server.url())
+    try:
+        async for key in client.scan_iter(match="conv:*"):
+            await client.delete(key)  # 30 minutes later...
+    finally:
+        await client.aclose()
+    [ask_name] = await guest.taps(ALERCES, "Familiar Los Alerces")
+    assert "Cabaña Familiar Los Alerces, del 04/12 al 07/12" in body_of(ask_name)
+    assert ask_name["type"] == "text"  # no profile name to suggest
+    [again] = await guest.says("la 2")  # not a name: the pending question is asked again
+    assert body_of(again) == (
+        "Perdón, no te entendimos 🙈 ¿Nos pasás tu nombre y apellido para la reserva?"
+    )
+    [held, _link] = await guest.says("Juana Pérez")
+    assert "Te reservamos Cabaña Familiar Los Alerces del 04/12 al 07/12" in body_of(held)
+
+
+async def test_no_guest_phone_or_name_reaches_the_logs_along_the_whole_flow(
+    pay_client: Client, wa: FakeWhatsApp, mp: FakeMercadoPago
+) -> None:
+    import io
+    import logging
+
+    from entrypoints.logs import JsonFormatter
+
+    buffer = io.StringIO()
+    handler = logging.StreamHandler(buffer)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        guest = Guest(pay_client, wa, name="Juana Pérez")
+        await guest.says("hola, tienen lugar para 4 el finde largo?")
+        await guest.taps(LAGO, "Cabaña del Lago")
+        await guest.says("Juana Pérez")
+        await guest.says("quiero hablar con una persona")  # an owner alert with a wa.me link
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+    logged = buffer.getvalue()
+    assert "webhook" in logged or "outbox" in logged  # the flow did log
+    for secret in (PHONE, PHONE[-10:], "Juana", "Pérez", WA_APP_SECRET):
+        assert secret not in logged, secret

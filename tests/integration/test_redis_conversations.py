@@ -1,0 +1,137 @@
+"""The conversation store against the real redis-server: TTL, one session per phone across
+processes, fencing of a session that outlived its lock."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
+from redis.asyncio import Redis
+
+from adapters.redis.client import make_redis
+from adapters.redis.conversations import RedisConversationStore, decode, encode
+from application.conversation_state import ConversationState, Offer, Step
+from application.errors import StorageUnavailable
+from entrypoints.embedded import EmbeddedRedis, free_port
+
+OFFER = Offer(3, "Cabaña Familiar Los Alerces", date(2026, 12, 4), date(2026, 12, 7), 4)
+STATE = ConversationState(
+    step=Step.NAME,
+    check_in=date(2026, 12, 4),
+    nights=3,
+    guests=4,
+    options=(Offer(1, "Cabaña del Lago", date(2026, 12, 4), date(2026, 12, 7), 4), OFFER),
+    chosen=OFFER,
+    name="María José Ñúñez",
+    misunderstood=1,
+)
+
+
+@pytest.fixture
+async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
+    client = make_redis(redis_server.url())
+    yield client
+    await client.aclose()
+
+
+def phone() -> str:
+    return f"549{uuid.uuid4().int % 10**10:010d}"
+
+
+async def test_a_state_round_trips_and_lives_for_its_ttl(redis: Redis) -> None:
+    store, who = RedisConversationStore(redis), phone()
+    async with store.session(who) as session:
+        assert await session.load() is None
+        assert await session.save(STATE, timedelta(minutes=30))
+    async with store.session(who) as session:
+        assert await session.load() == STATE
+    ttl_ms = await redis.pttl(f"conv:{{{who}}}")
+    assert 29 * 60_000 < ttl_ms <= 30 * 60_000
+    async with store.session(who) as session:
+        assert await session.save(STATE, timedelta(milliseconds=150))
+    await asyncio.sleep(0.3)
+    async with store.session(who) as session:
+        assert await session.load() is None  # expired: the conversation starts over
+
+
+async def test_concurrent_updates_of_one_phone_never_clobber_each_other(redis: Redis) -> None:
+    """Forty messages of one phone, handled by two "processes" at once: each load → change →
+    save sees the previous one's result."""
+    processes = [RedisConversationStore(redis), RedisConversationStore(redis)]
+    who = phone()
+
+    async def handle(store: RedisConversationStore) -> None:
+        async with store.session(who) as session:
+            state = await session.load() or ConversationState()
+            await asyncio.sleep(0.001)  # the decision takes a moment: let the others try
+            assert await session.save(
+                replace(state, misunderstood=state.misunderstood + 1), timedelta(minutes=1)
+            )
+
+    await asyncio.gather(*(handle(processes[i % 2]) for i in range(40)))
+    async with processes[0].session(who) as session:
+        final = await session.load()
+    assert final is not None
+    assert final.misunderstood == 40
+
+
+async def test_phones_do_not_wait_for_each_other(redis: Redis) -> None:
+    store = RedisConversationStore(redis, wait_s=0.2)
+    async with store.session(phone()), store.session(phone()):
+        pass
+
+
+async def test_a_session_that_outlived_its_lock_cannot_save(redis: Redis) -> None:
+    store, who = RedisConversationStore(redis, lock_s=0.2), phone()
+    async with store.session(who) as slow:
+        await asyncio.sleep(0.3)  # stuck past the lock's expiry; another message goes ahead
+        async with store.session(who) as fast:
+            assert await fast.save(replace(STATE, name="Rápido"), timedelta(minutes=1))
+        assert not await slow.save(replace(STATE, name="Lento"), timedelta(minutes=1))
+    async with store.session(who) as session:
+        saved = await session.load()
+    assert saved is not None
+    assert saved.name == "Rápido"
+
+
+async def test_waiting_too_long_for_a_phone_is_reported_for_a_retry(redis: Redis) -> None:
+    store, who = RedisConversationStore(redis, wait_s=0.1), phone()
+    async with store.session(who):
+        with pytest.raises(StorageUnavailable, match="still running"):
+            async with store.session(who):
+                pass
+    async with store.session(who):  # released: the next one goes in at once
+        pass
+
+
+async def test_the_lock_is_released_when_the_work_fails(redis: Redis) -> None:
+    store, who = RedisConversationStore(redis, wait_s=0.1), phone()
+    with pytest.raises(RuntimeError):
+        async with store.session(who):
+            raise RuntimeError("boom")
+    async with store.session(who):
+        pass
+
+
+async def test_an_unreadable_or_older_state_starts_over(redis: Redis) -> None:
+    store, who = RedisConversationStore(redis), phone()
+    await redis.set(f"conv:{{{who}}}", b'{"v": 0, "step": "idle"}')
+    async with store.session(who) as session:
+        assert await session.load() is None
+    assert decode(b"not json") is None
+    assert decode(encode(STATE).replace('"step":"name"', '"step":"dancing"')) is None
+    assert decode(encode(STATE)) == STATE
+
+
+async def test_redis_down_is_storage_unavailable() -> None:
+    client = make_redis(f"redis://127.0.0.1:{free_port()}/0")
+    try:
+        with pytest.raises(StorageUnavailable):
+            async with RedisConversationStore(client).session(phone()):
+                pass
+    finally:
+        await client.aclose()

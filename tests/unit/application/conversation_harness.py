@@ -1,0 +1,149 @@
+"""The WhatsApp assistant wired to in-memory fakes, driven the way the webhook drives it: each
+message is recorded as a delivery, then processed; what it queued is read back in order."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from application.admin_reservations import CancelReservation
+from application.availability import CheckAvailability
+from application.conversation import ConversationSetup, Converse
+from application.conversation_booking import BookingDesk
+from application.conversation_reservations import ReservationDesk
+from application.deliveries import WHATSAPP, HandleWhatsAppUpdate, ProcessDelivery
+from application.lookup import GetReservation
+from application.place_hold import PaymentsSetup, PlaceHold
+from application.ports.outbox import OutboxKind
+from domain.money import Money
+from domain.policy import BookingPolicy
+from tests.unit.application.fakes import (
+    FakeConversationStore,
+    FakeUnitOfWork,
+    FixedClock,
+    SequenceCodes,
+)
+from tests.unit.domain.builders import NOW, cabin
+
+PHONE = "5491155551234"
+GUEST_PHONE = "+5491155551234"
+CODE = "7K3M9QXD2F10"
+CODE_DISPLAY = "7K3M-9QXD-2F10"
+# Tuesday 2026-12-01: "el finde largo" is Friday 04/12 → Monday 07/12 (3 nights, 2 of weekend).
+LAGO = cabin(id=1, name="Cabaña del Lago", capacity=4, min_nights=2)
+BOSQUE = cabin(id=2, name="Cabaña del Bosque", capacity=2, min_nights=1)
+ALERCES = cabin(
+    id=3,
+    name="Cabaña Familiar Los Alerces",
+    capacity=6,
+    min_nights=2,
+    base_price=Money.of("120000"),
+)
+CABINS = (LAGO, BOSQUE, ALERCES)
+LAGO_FINDE = "pick:1:20261204:20261207:4"
+ALERCES_FINDE = "pick:3:20261204:20261207:4"
+_wamids = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Sent:
+    to: str
+    text: str
+    buttons: list[tuple[str, str]]
+
+
+class Bot:
+    def __init__(
+        self,
+        cabins: tuple[Any, ...] = CABINS,
+        *,
+        payments: bool = True,
+        policy: BookingPolicy | None = None,
+        codes: tuple[str, ...] = (CODE,),
+    ) -> None:
+        self.uow = FakeUnitOfWork(cabins)
+        self.clock = FixedClock(NOW)
+        self.store = FakeConversationStore()
+        self.policy = policy or BookingPolicy(hold_minutes=30, deposit_percent=Decimal(30))
+        setup = PaymentsSetup(enabled=payments)
+        uow, clock = self.uow, self.clock
+        self.place_hold = PlaceHold(
+            uow, clock, SequenceCodes(*codes), self.policy, uow.catalogue, uow.metrics, setup
+        )
+        booking = BookingDesk(
+            uow,
+            CheckAvailability(uow, clock, self.policy, uow.catalogue),
+            self.place_hold,
+            self.policy,
+            setup,
+        )
+        desk = ReservationDesk(
+            uow, GetReservation(uow, clock), CancelReservation(uow, clock), self.policy
+        )
+        self.setup = ConversationSetup()
+        converse = Converse(uow, clock, self.store, uow.catalogue, booking, desk, self.setup)
+        self.process = ProcessDelivery(
+            uow, clock, apply_payment=None, whatsapp=HandleWhatsAppUpdate(uow, clock, converse)
+        )  # type: ignore[arg-type]
+        self._read = 0
+        self._read_alerts = 0
+
+    async def record(self, payload: dict[str, Any]) -> str:
+        key = f"msg:{payload['id']}"
+        await self.uow.idempotency.claim(WHATSAPP, key, self.clock.now(), payload=payload)
+        await self.uow.commit()
+        return key
+
+    async def send(
+        self,
+        text: str = "",
+        *,
+        button: str | None = None,
+        kind: str | None = None,
+        phone: str = PHONE,
+        profile: str | None = "Juana",
+    ) -> list[Sent]:
+        """One message from the guest; returns the WhatsApp messages it caused, in order."""
+        payload: dict[str, Any] = {
+            "type": "message",
+            "id": f"wamid.{next(_wamids)}",
+            "from": phone,
+            "name": profile,
+            "message_type": kind or ("interactive" if button else "text"),
+            "timestamp": "1764600000",
+            "text": text,
+        }
+        if button:
+            payload["button_id"] = button
+        await self.process(WHATSAPP, await self.record(payload))
+        return self.replies()
+
+    def replies(self) -> list[Sent]:
+        rows = [
+            p for kind, p, _ in self.uow.outbox.committed if kind == OutboxKind.WHATSAPP_MESSAGE
+        ]
+        new, self._read = rows[self._read :], len(rows)
+        return [
+            Sent(
+                str(p["to"]), str(p["text"]), [(b["id"], b["title"]) for b in p.get("buttons", [])]
+            )
+            for p in new
+        ]
+
+    def alerts(self) -> list[str]:
+        rows = [p for kind, p, _ in self.uow.outbox.committed if kind == OutboxKind.ADMIN_ALERT]
+        new, self._read_alerts = rows[self._read_alerts :], len(rows)
+        return [str(p["text"]) for p in new]
+
+    def reservations(self) -> list[Any]:
+        return list(self.uow.reservations.committed.values())
+
+    def state(self, phone: str = PHONE) -> Any:
+        return self.store.states.get(phone)
+
+    async def hold_lago(self) -> list[Sent]:
+        await self.send("hola, tienen lugar para 4 el finde largo?")
+        await self.send("Cabaña del Lago", button=LAGO_FINDE)
+        return await self.send("Juana Pérez")

@@ -1,0 +1,283 @@
+"""The assistant's booking path with in-memory fakes: question → options → choice → name → hold."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from application import texts
+from application.conversation_options import button_title, option_buttons
+from application.conversation_state import ConversationState, Offer, Step
+from application.place_hold import PlaceHoldCommand
+from domain.money import Money
+from domain.policy import BookingPolicy
+from domain.reservation import Channel, Guest, ReservationStatus
+from tests.unit.application.conversation_harness import (
+    ALERCES,
+    ALERCES_FINDE,
+    BOSQUE,
+    CABINS,
+    CODE_DISPLAY,
+    GUEST_PHONE,
+    LAGO,
+    LAGO_FINDE,
+    PHONE,
+    Bot,
+)
+from tests.unit.domain.builders import NOW, cabin
+
+OPTIONS = (
+    "Para 4 personas, del 04/12 al 07/12, tenemos:\n"
+    "1. Cabaña del Lago: $ 400.000 en total (seña $ 120.000)\n"
+    "2. Cabaña Familiar Los Alerces: $ 480.000 en total (seña $ 144.000)\n"
+    "¿Cuál te reservamos? Tocá una opción o escribinos el número."
+)
+
+
+async def test_a_question_with_dates_and_guests_lists_the_free_cabins_as_buttons() -> None:
+    bot = Bot()
+    [options] = await bot.send("hola, tienen lugar para 4 el finde largo?")
+    assert options.to == PHONE
+    assert options.text == OPTIONS  # the Bosque hosts 2: not offered
+    assert options.buttons == [
+        (LAGO_FINDE, "Cabaña del Lago"),
+        (ALERCES_FINDE, "Familiar Los Alerces"),  # ≤ 20 characters
+    ]
+    assert bot.state().step is Step.CHOICE
+
+
+async def test_more_than_three_options_are_a_numbered_list_without_buttons() -> None:
+    names = ("Arrayán", "Coihue", "Ñire", "Lenga")
+    bot = Bot(tuple(cabin(id=i, name=f"Cabaña {name}") for i, name in enumerate(names, 1)))
+    [options] = await bot.send("somos 2, del 15 al 18 de diciembre")
+    assert "\n4. Cabaña Lenga: " in options.text
+    assert options.text.endswith("¿Cuál te reservamos? Escribinos el número.")
+    assert options.buttons == []
+    [ask] = await bot.send("la 4")
+    assert ask.text.startswith("¡Buenísimo! Cabaña Lenga, del 15/12 al 18/12.")
+
+
+@pytest.mark.parametrize(
+    ("choice", "cabin_name"),
+    [("la 2", "Cabaña Familiar Los Alerces"), ("2", "Cabaña Familiar Los Alerces"),
+     ("la del lago", "Cabaña del Lago"), ("me quedo con la primera", "Cabaña del Lago")],
+)  # fmt: skip
+async def test_an_option_is_chosen_by_number_or_name(choice: str, cabin_name: str) -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    [ask] = await bot.send(choice)
+    assert ask.text == texts.conv_ask_name(cabin_name, date(2026, 12, 4), date(2026, 12, 7))
+    assert ask.buttons == [("name:profile", "Juana")]
+    assert bot.state().step is Step.NAME
+
+
+async def test_a_number_out_of_range_and_a_cabin_not_offered_are_explained() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    [again] = await bot.send("la 5")
+    assert again.text == "Elegí un número del 1 al 2, porfa."
+    sorry, options = await bot.send("la del bosque")
+    assert sorry.text == "Cabaña del Bosque no está libre para esas fechas 😕"
+    assert options.text == OPTIONS
+
+
+async def test_a_cabin_named_in_the_question_skips_the_list() -> None:
+    bot = Bot()
+    [ask] = await bot.send("tienen la del lago para 4 el finde largo?")
+    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 04/12 al 07/12.")
+
+
+async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
+    bot = Bot()
+    [held] = await bot.hold_lago()
+    assert held.text == (
+        f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 07/12. Código: "
+        f"{CODE_DISPLAY}. Total: $ 400.000. La seña es de $ 120.000 y te la guardamos hasta "
+        "las 12:30. En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
+    )
+    [reservation] = bot.reservations()
+    assert reservation.channel is Channel.WHATSAPP
+    assert reservation.guest.name == "Juana Pérez"
+    assert reservation.guest.phone == GUEST_PHONE
+    assert reservation.guests == 4
+    assert reservation.status is ReservationStatus.PRE_RESERVED
+    # The payment link is PlaceHold's job (the outbox sends it as the next message).
+    assert [k for k, _, _ in bot.uow.outbox.committed].count("mercadopago.checkout") == 1
+    assert bot.alerts() == []
+    assert bot.state().step is Step.IDLE
+    assert bot.state().name == "Juana Pérez"
+
+
+async def test_without_online_payments_the_owner_is_asked_to_send_payment_details() -> None:
+    bot = Bot(payments=False)
+    [held] = await bot.hold_lago()
+    assert held.text.endswith("En un ratito te mandamos los datos para pagarla.")
+    assert bot.alerts() == [texts.admin_hold_needs_payment_details(CODE_DISPLAY)]
+
+
+async def test_the_profile_name_is_one_tap_or_a_yes_away() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("2")
+    [held] = await bot.send("Juana", button="name:profile")
+    assert "Te reservamos Cabaña Familiar Los Alerces" in held.text
+    assert bot.reservations()[0].guest.name == "Juana"
+
+    other = Bot()
+    await other.send("hola, tienen lugar para 4 el finde largo?")
+    await other.send("1")
+    [held] = await other.send("sí")
+    assert held.text.startswith("¡Listo, Juana!")
+
+
+async def test_a_profile_name_that_is_no_name_is_not_suggested() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?", profile="🌻✨")
+    [ask] = await bot.send("1", profile="🌻✨")
+    assert ask.buttons == []
+    [again] = await bot.send("si", profile="🌻✨")
+    assert again.text == texts.CONV_ASK_NAME_AGAIN
+
+
+async def test_a_name_given_earlier_is_not_asked_again() -> None:
+    bot = Bot()
+    await bot.send("hola soy Marta Gómez, tienen lugar para 4 el finde largo?")
+    [held] = await bot.send("la 1")
+    assert held.text.startswith("¡Listo, Marta! 🙌")
+
+
+async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_remaining_options() -> None:
+    bot = Bot(codes=("7K3M9QXD2F10", "AAAABBBBCCCC"))
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    # Someone books the Lago on the website while the guest types their name.
+    someone = Guest("Otra Persona", "+5491100000000")
+    await bot.place_hold(
+        PlaceHoldCommand(1, date(2026, 12, 4), date(2026, 12, 7), 2, someone, Channel.API)
+    )
+    sorry, options = await bot.send("Juana Pérez")
+    assert sorry.text == texts.conv_just_taken("Cabaña del Lago")
+    assert options.buttons == [(ALERCES_FINDE, "Familiar Los Alerces")]
+    [held] = await bot.send("Familiar Los Alerces", button=ALERCES_FINDE)
+    assert "Te reservamos Cabaña Familiar Los Alerces" in held.text
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("tienen lugar?", texts.CONV_ASK_DATES_AND_GUESTS),
+        ("quiero reservar para 2", texts.CONV_ASK_DATES),
+        ("el finde largo", texts.CONV_ASK_GUESTS),
+        ("desde el 15 somos 2", texts.conv_ask_check_out(date(2026, 12, 15))),
+        ("3 noches somos 2", texts.conv_ask_check_in(3)),
+        ("el 15 o el 22 para 2", texts.CONV_DATES_AMBIGUOUS["multiple_options"]),
+        ("del 10 al 5 para 2", texts.CONV_DATES_AMBIGUOUS["range_backwards"]),
+        ("31/11 al 2/12 para 2", texts.CONV_DATES_AMBIGUOUS["invalid_date"]),
+        ("el viernes 15 somos 2", texts.CONV_DATES_AMBIGUOUS["weekday_mismatch"]),
+        ("del 15 al 18, 2 noches, somos 2", texts.CONV_DATES_AMBIGUOUS["nights_mismatch"]),
+        ("la semana que viene somos 2", texts.CONV_DATES_AMBIGUOUS["vague_period"]),
+        ("en enero somos 2", texts.CONV_DATES_AMBIGUOUS["month_only"]),
+        ("del 15/3/2025 al 18/3/2025", texts.CONV_DATES_AMBIGUOUS["past_date"]),
+        ("el finde somos 4: 2 adultos y 3 chicos", texts.CONV_ASK_GUESTS_AGAIN),
+    ],
+)
+async def test_what_is_missing_or_unclear_is_asked_back_never_guessed(
+    message: str, answer: str
+) -> None:
+    bot = Bot()
+    [reply] = await bot.send(message)
+    assert reply.text == answer
+    assert bot.reservations() == []
+
+
+async def test_answers_complete_the_question_across_messages() -> None:
+    bot = Bot()
+    await bot.send("3 noches")
+    await bot.send("desde el 4")
+    [options] = await bot.send("4")  # a bare head count, answering "¿para cuántas personas?"
+    assert options.text == OPTIONS
+
+
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("el sabado 1 noche para 4", texts.conv_min_nights(2)),
+        ("40 noches desde el 10 de enero somos 2", texts.conv_max_nights(30)),
+        ("el finde somos 8", texts.conv_too_many_guests(6)),
+        ("del 1 al 3 de diciembre de 2028 somos 2", texts.conv_beyond_horizon(date(2028, 6, 1))),
+    ],
+)
+async def test_stays_the_rules_refuse_are_explained(message: str, answer: str) -> None:
+    bot = Bot()
+    [reply] = await bot.send(message)
+    assert reply.text == answer
+    assert bot.state().step is Step.DATES
+
+
+async def test_dates_that_passed_while_the_guest_was_typing_are_explained() -> None:
+    bot = Bot()
+    # Started before midnight; the head count arrives on the 1st.
+    bot.store.states[PHONE] = ConversationState(Step.GUESTS, check_in=date(2026, 11, 30), nights=2)
+    [reply] = await bot.send("somos 2")
+    assert reply.text == texts.CONV_PAST_DATES
+
+
+async def test_no_room_is_said_plainly() -> None:
+    bot = Bot((LAGO,))
+    await bot.hold_lago()
+    other = "5491166667777"
+    [reply] = await bot.send("hola, tienen lugar para 2 el finde largo?", phone=other)
+    assert reply.text == texts.CONV_NO_ROOM
+
+
+async def test_declining_every_option_asks_for_other_dates() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    [reply] = await bot.send("ninguna")
+    assert reply.text == texts.CONV_CHOICE_DECLINED
+    assert bot.state().step is Step.DATES
+    assert bot.state().guests == 4
+
+
+def test_a_deadline_on_another_day_names_the_day() -> None:
+    assert texts.deadline(NOW, date(2026, 12, 1)) == "las 12:00"
+    assert texts.deadline(NOW + timedelta(hours=12), date(2026, 12, 1)) == "el 02/12 a las 00:00"
+
+
+async def test_prices_are_the_quote_of_the_cabin() -> None:
+    expensive = cabin(id=9, name="Casa Grande", base_price=Money.of("99999.50"), capacity=4)
+    bot = Bot((expensive,), policy=BookingPolicy(deposit_percent=Decimal(50)))
+    [options] = await bot.send("del 15 al 17 de diciembre para 2")
+    assert "Casa Grande: $ 199.999 en total (seña $ 99.999,50)" in options.text
+
+
+def test_sample_cabins_are_what_the_tests_assume() -> None:
+    assert [c.name for c in CABINS] == [LAGO.name, BOSQUE.name, ALERCES.name]
+
+
+def test_button_titles_fit_in_twenty_characters_and_stay_apart() -> None:
+    day = date(2026, 12, 4)
+    long_names = [Offer(i, name, day, day + timedelta(days=2), 2) for i, name in enumerate(
+        ["Cabaña Mirador del Lago Grande Norte", "Cabaña Mirador del Lago Grande Sur"], 1
+    )]  # fmt: skip
+    assert [t for _, t in [(b.id, b.title) for b in option_buttons(long_names)]] == [
+        "Opción 1",
+        "Opción 2",
+    ]
+    assert button_title("Cabaña Mirador del Nahuel Huapi") == "Mirador del Nahuel…"
+    assert button_title("Cabaña Mirador del Cerro Otto") == "Mirador del Cerro O…"
+    assert button_title("Cabaña Familiar Los Alerces") == "Familiar Los Alerces"
+    assert all(len(button_title(c.name)) <= 20 for c in CABINS)
+
+
+async def test_a_live_hold_announced_again_carries_its_payment_link() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    bot.uow.reservations.committed["7K3M9QXD2F10"].payment_url = "https://mp.test/pay"
+    bot.store.states.clear()  # the guest starts over with the same choice
+    await bot.send("Cabaña del Lago", button=LAGO_FINDE)
+    [held] = await bot.send("Juana Pérez")
+    assert held.text.endswith("Podés pagarla acá: https://mp.test/pay")
+    assert len(bot.reservations()) == 1

@@ -1,0 +1,293 @@
+"""The assistant around the booking path, with in-memory fakes: status, cancellation, handing
+over to the owner, media, misunderstandings, stale state, and crash safety."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from application import texts
+from application.conversation import CONVERSATION_TTL, HANDOVER_PAUSE
+from application.conversation_state import ConversationState, Step
+from application.deliveries import WHATSAPP
+from domain.reservation import ReservationStatus
+from tests.unit.application.conversation_harness import (
+    CODE,
+    CODE_DISPLAY,
+    LAGO_FINDE,
+    PHONE,
+    Bot,
+)
+from tests.unit.domain.builders import NOW
+
+OTHER_PHONE = "5491166667777"
+
+
+async def test_a_greeting_gets_the_welcome_and_the_menu_buttons() -> None:
+    bot = Bot()
+    [welcome] = await bot.send("holaa buenas tardes!")
+    assert welcome.text == texts.CONV_WELCOME
+    assert welcome.buttons == [("menu:status", "Mi reserva"), ("menu:human", "Hablar con alguien")]
+    [thanks] = await bot.send("muchas gracias!")
+    assert thanks.text == texts.CONV_THANKS
+    [info] = await bot.send("como funciona esto?")
+    assert info.text == texts.CONV_HELP
+    assert bot.store.ttls[PHONE] == CONVERSATION_TTL
+
+
+async def test_my_reservation_by_phone_and_by_code() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    expected = (
+        f"Tu pre-reserva {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 07/12 está esperando "
+        "la seña de $ 120.000 hasta las 12:30."
+    )
+    [status] = await bot.send("mi reserva")
+    assert status.text == expected
+    [status] = await bot.send("Mi reserva", button="menu:status")
+    assert status.text == expected
+    # By code, from any phone (as GET /reservations/{code}): status only, no personal data.
+    [status] = await bot.send(
+        f"hola, como va la reserva {CODE_DISPLAY.lower()}?", phone=OTHER_PHONE
+    )
+    assert status.text == expected
+    bot.clock.current = NOW + timedelta(minutes=31)
+    [status] = await bot.send("mi reserva")
+    assert status.text == texts.conv_status_expired(CODE_DISPLAY)
+
+
+async def test_my_reservation_when_there_is_none() -> None:
+    bot = Bot()
+    [reply] = await bot.send("mi reserva")
+    assert reply.text == texts.CONV_NO_RESERVATION
+    [reply] = await bot.send("mi reserva es ABCD-EFGH-JKMN")
+    assert reply.text == texts.conv_unknown_code("ABCD-EFGH-JKMN")
+
+
+async def test_a_hold_is_cancelled_only_after_a_yes() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    [ask] = await bot.send("necesito cancelar la reserva")
+    assert ask.buttons == [(f"cancel:{CODE}", "Sí, cancelar"), (f"keep:{CODE}", "No, mantenerla")]
+    assert bot.state().step is Step.CANCELLING
+    [kept] = await bot.send("No, mantenerla", button=f"keep:{CODE}")
+    assert kept.text == texts.conv_kept(CODE_DISPLAY)
+    assert bot.reservations()[0].status is ReservationStatus.PRE_RESERVED
+
+    await bot.send("cancelar")
+    [done] = await bot.send("si")
+    assert done.text == texts.conv_cancelled(CODE_DISPLAY)
+    assert bot.reservations()[0].status is ReservationStatus.CANCELLED
+    [entry] = bot.uow.audit.entries
+    assert entry.actor == "guest:whatsapp"
+    assert entry.action == "reservation.cancel"
+    # The button tapped again (or the message processed twice): the same answer, no error.
+    [again] = await bot.send("Sí, cancelar", button=f"cancel:{CODE}")
+    assert again.text == texts.conv_cancelled(CODE_DISPLAY)
+
+
+async def test_a_confirmed_booking_is_handed_over_with_an_alert_naming_only_the_code() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    bot.uow.reservations.committed[CODE].confirm(NOW)
+    [told] = await bot.send("cancelar")
+    assert told.text == texts.conv_cancel_confirmed_booking(CODE_DISPLAY)
+    [alert] = bot.alerts()
+    assert alert == texts.admin_cancel_request(CODE_DISPLAY)
+    assert "1155551234" not in alert
+    assert "Juana" not in alert
+    assert bot.state().step is Step.HANDED_OVER
+    assert bot.store.ttls[PHONE] == HANDOVER_PAUSE
+    assert bot.reservations()[0].status is ReservationStatus.CONFIRMED
+
+
+async def test_a_hold_paid_between_the_question_and_the_yes_is_handed_over() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    await bot.send("cancelar")
+    bot.uow.reservations.committed[CODE].confirm(NOW)
+    [told] = await bot.send("si")
+    assert told.text == texts.conv_cancel_confirmed_booking(CODE_DISPLAY)
+    assert bot.alerts() == [texts.admin_cancel_request(CODE_DISPLAY)]
+
+
+async def test_only_the_phone_that_booked_can_cancel_and_a_lapsed_hold_needs_nothing() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    [refused] = await bot.send(f"cancelar {CODE_DISPLAY}", phone=OTHER_PHONE)
+    assert refused.text == texts.CONV_CANCEL_OTHER_PHONE
+    bot.clock.current = NOW + timedelta(hours=1)
+    [reply] = await bot.send("cancelar")
+    assert reply.text == texts.conv_not_cancellable(CODE_DISPLAY)
+    assert bot.uow.audit.entries == []
+
+
+async def test_asking_for_a_person_hands_over_and_silences_the_assistant() -> None:
+    bot = Bot()
+    [told] = await bot.send("me pasas con una persona?")
+    assert told.text == texts.CONV_HANDOVER
+    assert bot.alerts() == [texts.admin_guest_wants_person(PHONE)]
+    assert bot.store.ttls[PHONE] == HANDOVER_PAUSE
+    assert await bot.send("hola? tienen lugar para 2 el finde?") == []
+    assert bot.alerts() == []
+    [told] = await bot.send("hola", phone=OTHER_PHONE)  # another guest: business as usual
+    assert told.text == texts.CONV_WELCOME
+    # The pause is not extended by the guest writing again.
+    assert bot.store.ttls[PHONE] == HANDOVER_PAUSE
+
+
+async def test_the_menu_button_hands_over_too() -> None:
+    bot = Bot()
+    [told] = await bot.send("Hablar con alguien", button="menu:human")
+    assert told.text == texts.CONV_HANDOVER
+
+
+async def test_repeated_misunderstandings_hand_over() -> None:
+    bot = Bot()
+    [first] = await bot.send("asdf qwerty")
+    assert first.text == texts.CONV_FALLBACK
+    assert first.buttons[1] == ("menu:human", "Hablar con alguien")
+    await bot.send("zzz")
+    [told] = await bot.send("???")
+    assert told.text == texts.CONV_HANDOVER_MISUNDERSTOOD
+    assert bot.alerts() == [texts.admin_guest_misunderstood(PHONE)]
+
+
+async def test_an_understood_message_resets_the_misunderstandings() -> None:
+    bot = Bot()
+    await bot.send("asdf")
+    await bot.send("zzz")
+    await bot.send("hola")
+    [reply] = await bot.send("qwerty")
+    assert reply.text == texts.CONV_FALLBACK
+    assert bot.state().misunderstood == 1
+
+
+async def test_a_pending_question_is_asked_again_when_not_understood() -> None:
+    bot = Bot()
+    await bot.send("el finde largo")
+    [reply] = await bot.send("jajaja")
+    assert reply.text == f"{texts.CONV_NOT_UNDERSTOOD} {texts.CONV_ASK_GUESTS}"
+
+
+@pytest.mark.parametrize("kind", ["audio", "image", "video", "sticker", "document", "location"])
+async def test_media_gets_a_friendly_request_to_write(kind: str) -> None:
+    bot = Bot()
+    await bot.send("el finde largo")
+    [reply] = await bot.send(kind=kind)
+    assert reply.text == texts.CONV_MEDIA
+    assert bot.state().step is Step.GUESTS  # the question still stands
+
+
+async def test_a_reaction_needs_no_answer_but_is_processed() -> None:
+    bot = Bot()
+    assert await bot.send(kind="reaction") == []
+    assert all(row["processed"] for row in bot.uow.idempotency.committed.values())
+
+
+@pytest.mark.parametrize("answer", ["la 2", "si", "ninguna"])
+async def test_an_answer_to_a_forgotten_question_restarts_politely(answer: str) -> None:
+    bot = Bot()
+    [reply] = await bot.send(answer)
+    assert reply.text == texts.CONV_RESTART
+    assert bot.state().step is Step.DATES
+
+
+async def test_an_old_option_button_still_books_after_the_state_expired() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    bot.store.states.clear()  # 30 minutes later
+    [ask] = await bot.send("Cabaña del Lago", button=LAGO_FINDE)
+    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 04/12 al 07/12.")
+
+
+async def test_a_redelivered_message_is_not_answered_twice() -> None:
+    bot = Bot()
+    payload = {
+        "type": "message",
+        "id": "wamid.SAME",
+        "from": PHONE,
+        "name": None,
+        "message_type": "text",
+        "text": "hola",
+    }
+    key = await bot.record(payload)
+    assert await bot.process(WHATSAPP, key) is True
+    assert await bot.process(WHATSAPP, key) is False
+    assert len(bot.replies()) == 1
+
+
+async def test_a_crash_after_the_hold_never_holds_twice_nor_loses_the_reply() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    payload = {
+        "type": "message",
+        "id": "wamid.CRASH",
+        "from": PHONE,
+        "name": "Juana",
+        "message_type": "text",
+        "text": "Juana Pérez",
+    }
+    key = await bot.record(payload)
+    bot.uow.outbox.crash_on = "whatsapp.message"  # the hold is committed; the reply is not
+    with pytest.raises(RuntimeError, match="connection dropped"):
+        await bot.process(WHATSAPP, key)
+    assert len(bot.reservations()) == 1
+    assert bot.replies() == []
+    assert bot.state().step is Step.NAME  # not saved: the worker will answer from here
+    # The worker processes the delivery again: the same hold is announced, once.
+    assert await bot.process(WHATSAPP, key) is True
+    [held] = bot.replies()
+    assert CODE_DISPLAY in held.text
+    assert len(bot.reservations()) == 1
+
+
+async def test_a_second_message_after_the_hold_does_not_hold_again() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    await bot.send("Juana Pérez")
+    await bot.send("Juana Pérez")  # the burst's second message: no longer an answer
+    assert len(bot.reservations()) == 1
+    # Even with the conversation forgotten, the same offer re-announces the live hold.
+    bot.store.states.clear()
+    await bot.send("Cabaña del Lago", button=LAGO_FINDE)
+    [held] = await bot.send("Juana Pérez")
+    assert CODE_DISPLAY in held.text
+    assert len(bot.reservations()) == 1
+
+
+async def test_an_unavailable_store_leaves_the_delivery_for_the_worker() -> None:
+    bot = Bot()
+    bot.store.unavailable = True
+    assert await bot.send("hola") == []
+    [row] = bot.uow.idempotency.committed.values()
+    assert row["processed"] is False
+    assert row["attempts"] == 1
+    bot.store.unavailable = False
+    assert await bot.process(WHATSAPP, next(iter(bot.uow.idempotency.committed))[1]) is True
+    [welcome] = bot.replies()
+    assert welcome.text == texts.CONV_WELCOME
+
+
+async def test_a_lost_state_save_still_sends_the_replies() -> None:
+    bot = Bot()
+    bot.store.lose_saves = True
+    [welcome] = await bot.send("hola")
+    assert welcome.text == texts.CONV_WELCOME
+    assert bot.state() is None
+
+
+async def test_status_updates_are_still_recorded_on_the_outbox() -> None:
+    bot = Bot()
+    key = await bot.record({"type": "status", "id": "wamid.OUT1", "status": "delivered"})
+    assert await bot.process(WHATSAPP, key) is True
+    assert bot.uow.outbox.deliveries == [("wamid.OUT1", "delivered")]
+    assert bot.replies() == []
+
+
+def test_the_state_knows_what_the_parser_should_expect() -> None:
+    assert ConversationState().expecting is None
+    assert ConversationState(Step.CHOICE).expecting is not None
