@@ -148,6 +148,12 @@ async def test_a_collision_is_recorded_with_both_sides_kept_and_the_owner_alerte
     pay_client: Client, calendars: FakeCalendarHost
 ) -> None:
     ours = (await pay_client.post("/reservations", json=BOOKING)).json()
+    confirmed = await pay_client.post(
+        f"/admin/reservations/{ours['code']}/confirm",
+        json={"payment_method": "transfer"},
+        headers=admin(),
+    )
+    assert confirmed.status_code == 200, confirmed.text
     calendars.feeds["clash.ics"] = ics(
         [
             ("clash@airbnb.com", D + timedelta(days=1), D + timedelta(days=4), "Reserved"),
@@ -167,9 +173,7 @@ async def test_a_collision_is_recorded_with_both_sides_kept_and_the_owner_alerte
     assert [(c["uid"], c["other_reservation"], c["check_in"]) for c in conflicts] == [
         ("clash@airbnb.com", ours["code"], "2026-12-19")
     ]
-    assert (await pay_client.get(f"/reservations/{ours['code']}")).json()[
-        "status"
-    ] == "pre_reserved"
+    assert (await pay_client.get(f"/reservations/{ours['code']}")).json()["status"] == "confirmed"
     events = await sql(pay_client, "SELECT uid, reservation_id FROM ical_events ORDER BY uid")
     assert events == [("clash@airbnb.com", None), ("window@airbnb.com", None)]
     alerts = await sql(pay_client, "SELECT payload->>'text' FROM outbox WHERE kind = 'admin.alert'")
