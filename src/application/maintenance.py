@@ -103,13 +103,18 @@ class ReprocessDeliveries:
     clock: Clock
     process: ProcessDelivery
 
-    async def __call__(self, limit: int = 50) -> int:
+    async def __call__(self, limit: int = 50) -> bool:
+        """True when every delivery it took up was processed (a failed one stays for the next
+        pass, and makes ``cabanas sync --once`` exit non-zero)."""
         async with self.uow:
             keys = await self.uow.idempotency.unprocessed(self.clock.now() - REPROCESS_AFTER, limit)
-        done = 0
+        failed = 0
         for scope, key in keys:
-            done += await self.process(scope, key)
-        return done
+            if not await self.process(scope, key):
+                failed += 1
+        if failed:
+            log.warning("deliveries_still_failing", extra={"count": failed})
+        return failed == 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,7 @@ class DispatchOutbox:
         if item.kind == OutboxKind.PAYMENT_LINK:
             return await self._payment_link(ReservationCode(str(payload["code"])))
         if item.kind == OutboxKind.ADMIN_ALERT:
-            log.error("admin_alert", extra={"alert": payload["text"]})
+            log.warning("admin_alert", extra={"alert": payload["text"]})
             if self.setup.admin_phone:
                 return await self.sender.send(
                     OutboundMessage(self.setup.admin_phone, str(payload["text"]))

@@ -10,11 +10,6 @@ from datetime import date, datetime
 from domain.calendar import ARGENTINA
 from domain.money import Money
 
-WHATSAPP_ACK = (
-    "¡Hola! 👋 Recibimos tu mensaje. En un ratito te respondemos. "
-    "Si querés reservar, escribinos las fechas (por ejemplo: del 15 al 18 de diciembre)."
-)
-
 
 def ars(money: Money) -> str:
     """$ 45.000 or $ 45.000,50 — how prices are written in Argentina."""

@@ -67,11 +67,15 @@ def classify(summary: str, source: ExternalSource) -> ExternalEventKind:
         if _AIRBNB_BLOCK_MARKER in summary.casefold():
             return ExternalEventKind.UNAVAILABLE
         return ExternalEventKind.RESERVED
+    if source is ExternalSource.OTHER and _AIRBNB_BLOCK_MARKER in summary.casefold():
+        # Other platforms (and Airbnb feeds registered as "other") use the same wording for
+        # windows that are closed rather than sold; anything else from them is a booking.
+        return ExternalEventKind.UNAVAILABLE
     if source is ExternalSource.BOOKING:
         # Booking.com exports every event as "CLOSED - Not available", real bookings and
         # manual closures alike, so the summary cannot tell them apart: assume a booking.
         return ExternalEventKind.RESERVED
-    # Google and other calendars carry the owner's free text ("Familia", "cerrado", ...) that
-    # no keyword list reads reliably; the owner registered the calendar precisely to keep
-    # those dates for someone, so every event counts as taken.
+    # Google calendars (and other ones, apart from "not available") carry the owner's free
+    # text ("Familia", "cerrado", ...) that no keyword list reads reliably; the owner
+    # registered the calendar precisely to keep those dates, so every event counts as taken.
     return ExternalEventKind.RESERVED

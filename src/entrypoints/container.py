@@ -165,7 +165,7 @@ class InfrastructureProvider(Provider):
     @provide
     async def message_sender(self, settings: Settings) -> AsyncIterator[MessageSender]:
         if not whatsapp_configured(settings):
-            yield LoggingSender()
+            yield LoggingSender(show_text=settings.environment == "development")
             return
         assert settings.whatsapp_token is not None
         assert settings.whatsapp_phone_number_id

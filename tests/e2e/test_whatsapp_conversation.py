@@ -298,7 +298,8 @@ async def test_handovers_are_visible_in_the_admin_api_and_the_owner_can_resume(
     listed = (await pay_client.get("/admin/conversations/handovers", headers=admin)).json()
     assert [(h["phone"], h["whatsapp_link"]) for h in listed] == [(PHONE, f"https://wa.me/{PHONE}")]
     assert (await pay_client.get("/admin/conversations/handovers")).status_code == 401
-    r = await pay_client.post(f"/admin/conversations/{PHONE}/resume", headers=admin)
+    # The phone as people write it (E.164 with its +) works too.
+    r = await pay_client.post(f"/admin/conversations/%2B{PHONE}/resume", headers=admin)
     assert r.status_code == 204
     assert (await pay_client.get("/admin/conversations/handovers", headers=admin)).json() == []
     assert await guest.says("hola") != []  # the assistant answers again

@@ -68,6 +68,8 @@ class HttpCalendarFetcher:
     def check_url(self, url: str) -> None:
         if len(url) > MAX_URL:
             raise UnsafeFeedUrl(f"the URL is longer than {MAX_URL} characters")
+        if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
+            raise UnsafeFeedUrl("the URL contains spaces or control characters")
         try:
             parts = urlsplit(url)
             port = parts.port
@@ -148,11 +150,13 @@ class HttpCalendarFetcher:
                     body = await self._read(response)
                     new_etag = response.headers.get("etag")
                     new_lm = response.headers.get("last-modified")
+            except httpx.InvalidURL as exc:
+                raise UnsafeFeedUrl("the URL is malformed") from exc
             except httpx.TimeoutException as exc:
                 raise IntegrationError("the feed timed out", retryable=True) from exc
             except httpx.HTTPError as exc:
                 raise IntegrationError(
-                    f"the feed could not be fetched ({type(exc).__name__})", retryable=True
+                    f"the connection failed ({type(exc).__name__})", retryable=True
                 ) from exc
             parsed = parse_feed(body, source)
             return FeedSnapshot(parsed.events, new_etag, new_lm, parsed.skipped)

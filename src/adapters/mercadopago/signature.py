@@ -73,6 +73,8 @@ def verify(
     if not hmac.compare_digest(expected.encode(), v1.lower().encode()):
         return SignatureCheck(False, "the signature does not match")
     seconds = timestamp_seconds(ts)
-    if seconds is None or abs(now - seconds) > tolerance_s:
+    if seconds is None:
+        return SignatureCheck(False, "the signature timestamp is not a number")
+    if abs(now - seconds) > tolerance_s:
         return SignatureCheck(False, "the signature timestamp is too old (or in the future)")
     return SignatureCheck(True)

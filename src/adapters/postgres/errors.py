@@ -6,7 +6,7 @@ from sqlalchemy.exc import DBAPIError
 
 from adapters.postgres.tables import CODE_UNIQUE_CONSTRAINT, NO_OVERLAP_CONSTRAINT
 from application.errors import CodeCollision, StorageError, TransientStorageError
-from domain.errors import DuplicateName, RuleViolation, StayUnavailable
+from domain.errors import DuplicateName, InvalidValue, RuleViolation, StayUnavailable
 
 EXCLUSION_VIOLATION = "23P01"
 CHECK_VIOLATION = "23514"
@@ -14,6 +14,8 @@ ACCOMMODATION_NAME_CONSTRAINT = "accommodations_name_key"
 UNIQUE_VIOLATION = "23505"
 DEADLOCK_DETECTED = "40P01"
 SERIALIZATION_FAILURE = "40001"
+# Text PostgreSQL cannot store (a NUL character, an invalid byte sequence).
+UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
 
 def sqlstate(exc: DBAPIError) -> str | None:
@@ -42,6 +44,8 @@ def translate(exc: DBAPIError) -> Exception:
         return CodeCollision("reservation code already in use")
     if state == UNIQUE_VIOLATION and constraint == ACCOMMODATION_NAME_CONSTRAINT:
         return DuplicateName("another accommodation already has that name")
+    if state in UNSTORABLE_TEXT:
+        return InvalidValue("a text field contains a character that cannot be stored (e.g. NUL)")
     if state == CHECK_VIOLATION:
         return RuleViolation(f"the database refused a value ({constraint or 'check constraint'})")
     return StorageError(f"database error (SQLSTATE {state or 'unknown'})")

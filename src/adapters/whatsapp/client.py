@@ -119,12 +119,19 @@ def _error(response: httpx.Response) -> IntegrationError:
 
 
 class LoggingSender:
-    """No WhatsApp credentials (development): messages are logged (number masked) instead of
-    sent, so every flow can be followed locally."""
+    """No WhatsApp credentials: messages are logged (number masked) instead of sent, so every
+    flow can be followed locally. The text (which may name the guest) only with ``show_text``
+    (development); elsewhere just its length."""
+
+    def __init__(self, *, show_text: bool = False) -> None:
+        self._show_text = show_text
 
     async def send(self, message: OutboundMessage) -> str:
-        log.info(
-            "whatsapp_not_configured_message_logged",
-            extra={"to_masked": "…" + outbound_number(message.to)[-4:], "chars": len(message.text)},
-        )
+        extra: dict[str, Any] = {"to_masked": "…" + outbound_number(message.to)[-4:]}
+        if self._show_text:
+            extra["text"] = message.text
+            extra["buttons"] = [b.title for b in message.buttons]
+        else:
+            extra["chars"] = len(message.text)
+        log.info("whatsapp_not_configured_message_logged", extra=extra)
         return "logged"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from urllib.parse import unquote
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
@@ -52,4 +53,4 @@ class AdminConversationController(Controller):
         phone: FromPath[str],
         use_case: FromDishka[ResumeAssistant],
     ) -> None:
-        await use_case(phone.lstrip("+"), current_admin(request).email)
+        await use_case(unquote(phone).strip().lstrip("+"), current_admin(request).email)

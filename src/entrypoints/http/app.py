@@ -35,7 +35,7 @@ from entrypoints.http.controllers import (
     AvailabilityController,
     ReservationController,
 )
-from entrypoints.http.errors import handle_exception
+from entrypoints.http.errors import MAX_BODY_KIB, handle_exception
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.ical import AdminFeedController, ExportController, ImportController
@@ -164,7 +164,7 @@ def create_app(
             ),
         ),
         debug=debug,
-        request_max_body_size=64 * 1024,
+        request_max_body_size=MAX_BODY_KIB * 1024,
         logging_config=None,  # ours (entrypoints.logs): JSON, trace ids, redaction
         cors_config=cors,
     )

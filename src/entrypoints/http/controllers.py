@@ -24,6 +24,7 @@ from application.lookup import GetReservation
 from application.outbox import DispatchOutbox
 from application.payments_admin import RememberResponse
 from application.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand, payment_link_job
+from domain.errors import InvalidValue
 from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
@@ -127,6 +128,8 @@ class ReservationController(Controller):
     ) -> Response[schemas.Reservation]:
         # Resolved only when needed: the plain booking path stays as cheap as before.
         container: AsyncContainer = request.state.dishka_container
+        if not data.guest_name.strip():
+            raise InvalidValue("guest_name must not be blank")
         fingerprint = (
             hashlib.sha256(msgspec.json.encode(data)).hexdigest() if idempotency_key else None
         )

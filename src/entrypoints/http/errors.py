@@ -21,6 +21,7 @@ from domain.errors import Conflict, DomainError, NotFound, RuleViolation
 from entrypoints.http.schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
+MAX_BODY_KIB = 64  # the app's request_max_body_size, in KiB
 log = logging.getLogger("cabanas.http")
 
 _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
@@ -104,9 +105,11 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Pr
     if in_body:
         return problem(400, "a JSON request body is required", code="missing_body", instance=path)
     detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or exc.detail
+    sources = {e["source"] for e in errors}
+    where = "header" if sources == {"header"} else "query or path parameter"
     return problem(
         400,
-        f"invalid query or path parameter — {detail}",
+        f"invalid {where} — {detail}",
         code="invalid_parameter",
         instance=path,
         errors=errors or None,
@@ -127,7 +130,15 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             problem(405, f"{request.method} is not allowed on {path}", instance=path),
             headers=exc.headers,
         )
+    if isinstance(exc, UnicodeDecodeError):
+        return _response(
+            problem(400, "the body is not valid UTF-8 JSON", code="malformed_json", instance=path)
+        )
     if isinstance(exc, HTTPException):
+        if exc.status_code == 413:
+            return _response(
+                problem(413, f"the request body is larger than {MAX_BODY_KIB} KiB", instance=path)
+            )
         if isinstance(exc.__cause__, SerializationException):
             return _response(
                 problem(400, f"malformed JSON: {exc.detail}", code="malformed_json", instance=path)

@@ -69,7 +69,7 @@ class MetricsController(Controller):
     path = "/metrics"
     include_in_schema = False
 
-    @get("/", media_type="text/plain; version=0.0.4; charset=utf-8")
+    @get("/", media_type="text/plain; version=0.0.4")
     @inject
     async def metrics(
         self, engine: FromDishka[AsyncEngine], clock: FromDishka[Clock]
@@ -87,4 +87,6 @@ class MetricsController(Controller):
         with contextlib.suppress(Exception):
             ICAL_LAST_SYNC_AGE.set(await stalest_feed_minutes(engine, clock.now()))
         body, content_type = exposition()
-        return Response(body, media_type=content_type, headers={"Cache-Control": "no-store"})
+        # Litestar adds the charset of text/* itself; passing it too would repeat it.
+        media_type = content_type.replace("; charset=utf-8", "")
+        return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})

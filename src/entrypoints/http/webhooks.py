@@ -14,8 +14,10 @@ from dishka import AsyncContainer
 from litestar import Controller, Request, Response, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import (
+    HTTPException,
     NotAuthorizedException,
     PermissionDeniedException,
+    ServiceUnavailableException,
     ValidationException,
 )
 from litestar.params import QueryParameter
@@ -125,6 +127,13 @@ class WebhookController(Controller):
         )
         if not check.ok:
             raise _rejected(MERCADOPAGO, check.reason)
+        if settings.mp_access_token is None or not settings.mp_access_token.reveal():
+            # Signed, but we could not fetch the payment: refuse for now, so Mercado Pago
+            # redelivers once MP_ACCESS_TOKEN is set, instead of accepting what we cannot do.
+            raise ServiceUnavailableException(
+                detail="payments are not configured here (MP_ACCESS_TOKEN is not set)",
+                headers={"Retry-After": "900"},
+            )
         try:
             note = msgspec.json.decode(raw, type=_MPNotification) if raw else _MPNotification()
         except msgspec.DecodeError:
@@ -184,7 +193,7 @@ class WebhookController(Controller):
         try:
             envelope = msgspec.json.decode(raw)
         except msgspec.DecodeError:
-            raise ValidationException(detail="the body is not JSON") from None
+            raise HTTPException(status_code=400, detail="the body is not JSON") from None
         items = list(whatsapp_items(envelope))
         work = []
         for key, payload in items:
@@ -212,11 +221,12 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
             for msg in _dicts(value.get("messages")):
                 if not msg.get("id") or not msg.get("from"):
                     continue
+                name = names.get(msg["from"])
                 payload = {
                     "type": "message",
                     "id": str(msg["id"]),
                     "from": str(msg["from"]),
-                    "name": names.get(msg["from"]),
+                    "name": str(name) if name is not None else None,
                     "message_type": str(msg.get("type", "")),
                     "timestamp": str(msg.get("timestamp", "")),
                 }
@@ -230,16 +240,25 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
                     button = msg.get("button") or {}
                     payload["button_id"] = str(button.get("payload", ""))[:256]
                     payload["text"] = str(button.get("text", ""))[:256]
-                out.append((f"msg:{msg['id']}"[:300], payload))
+                out.append((_text(f"msg:{msg['id']}")[:300], _clean(payload)))
             for st in _dicts(value.get("statuses")):
                 if not st.get("id") or not st.get("status"):
                     continue
-                key = f"status:{st['id']}:{st['status']}"[:300]
-                out.append(
-                    (key, {"type": "status", "id": str(st["id"]), "status": str(st["status"])})
-                )
+                key = _text(f"status:{st['id']}:{st['status']}")[:300]
+                status = {"type": "status", "id": str(st["id"]), "status": str(st["status"])}
+                out.append((key, _clean(status)))
     return out
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
     return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _text(value: str) -> str:
+    # NUL cannot be stored by PostgreSQL (text or jsonb); a guest typing one must not make the
+    # whole envelope fail (Meta would redeliver it for days).
+    return value.replace("\x00", "")
+
+
+def _clean(payload: dict[str, Any]) -> dict[str, Any]:
+    return {k: _text(v) if isinstance(v, str) else v for k, v in payload.items()}

@@ -45,11 +45,14 @@ def test_booking_events_are_all_reservations_because_booking_labels_them_all_clo
 
 
 @pytest.mark.parametrize("source", [ExternalSource.GOOGLE, ExternalSource.OTHER])
-@pytest.mark.parametrize(
-    "summary", ["Familia Pérez", "Not available", "Bloqueado", "Cerrado por mantenimiento", ""]
-)
+@pytest.mark.parametrize("summary", ["Familia Pérez", "Bloqueado", "Cerrado por mantenimiento", ""])
 def test_owner_calendars_take_every_event_as_reserved(source: ExternalSource, summary: str) -> None:
     assert classify(summary, source) is RESERVED
+
+
+def test_not_available_windows_from_other_platforms_are_not_bookings() -> None:
+    assert classify("Airbnb (Not available)", ExternalSource.OTHER) is ExternalEventKind.UNAVAILABLE
+    assert classify("Not available", ExternalSource.GOOGLE) is RESERVED  # the owner's own text
 
 
 def test_enum_values_are_the_stored_strings() -> None:

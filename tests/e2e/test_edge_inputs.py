@@ -1,0 +1,145 @@
+"""Inputs an outside reviewer threw at the service: every one gets a clear problem answer,
+never a 500, and nothing is half-written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from adapters.whatsapp.signature import sign
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, WA_APP_SECRET
+from tests.e2e.test_admin import bearer
+from tests.e2e.test_api import BOOKING, assert_problem
+from tests.e2e.test_payments import signed_headers
+from tests.fakes.providers import FakeWhatsApp
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+
+@pytest.mark.parametrize("field", ["guest_name", "guest_email", "notes"])
+async def test_a_nul_character_is_a_422_and_nothing_is_stored(client: Client, field: str) -> None:
+    value = "a\u0000b@example.com" if field == "guest_email" else "A\u0000B"
+    r = await client.post("/reservations", json={**BOOKING, field: value})
+    assert_problem(r, 422)
+    assert (await client.post("/reservations", json=BOOKING)).status_code == 201
+
+
+async def test_a_blank_guest_name_is_refused(client: Client) -> None:
+    body = assert_problem(
+        await client.post("/reservations", json={**BOOKING, "guest_name": "  "}), 422
+    )
+    assert "guest_name" in str(body["detail"])
+
+
+async def test_a_body_that_is_not_utf8_is_a_400(client: Client) -> None:
+    r = await client.post(
+        "/reservations",
+        content=b'{"guest_name":"P\xe9rez"}',
+        headers={"Content-Type": "application/json"},
+    )
+    assert assert_problem(r, 400)["code"] == "malformed_json"
+
+
+async def test_a_body_over_the_limit_says_the_limit(client: Client) -> None:
+    r = await client.post(
+        "/reservations",
+        content=b"{" + b" " * 70_000 + b"}",
+        headers={"Content-Type": "application/json"},
+    )
+    assert "64 KiB" in str(assert_problem(r, 413)["detail"])
+
+
+async def test_a_bad_idempotency_key_is_called_a_header(client: Client) -> None:
+    r = await client.post("/reservations", json=BOOKING, headers={"Idempotency-Key": ""})
+    assert "invalid header" in str(assert_problem(r, 400)["detail"])
+
+
+async def test_metrics_content_type_has_one_charset(client: Client) -> None:
+    r = await client.get("http://testserver.local/metrics")
+    assert r.headers["content-type"].count("charset") == 1
+
+
+async def test_a_signed_whatsapp_message_with_nul_is_accepted(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    envelope = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "id": "1",
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "contacts": [
+                                {"profile": {"name": "Nu\u0000ll"}, "wa_id": "5491155551234"}
+                            ],
+                            "messages": [
+                                {
+                                    "from": "5491155551234",
+                                    "id": "wamid.NUL1",
+                                    "timestamp": "1",
+                                    "type": "text",
+                                    "text": {"body": "hola\u0000 somos 2"},
+                                }
+                            ],
+                        },
+                    }
+                ],
+            }
+        ],
+    }
+    body = json.dumps(envelope).encode()
+    r = await pay_client.post(
+        "/webhooks/whatsapp",
+        content=body,
+        headers={
+            "X-Hub-Signature-256": sign(WA_APP_SECRET, body),
+            "Content-Type": "application/json",
+        },
+    )
+    assert r.status_code == 202, r.text
+    assert len(wa.sent) == 1  # the assistant answered
+
+
+async def test_a_signed_whatsapp_body_that_is_not_json_is_a_plain_400(pay_client: Client) -> None:
+    body = b"not json"
+    r = await pay_client.post(
+        "/webhooks/whatsapp",
+        content=body,
+        headers={"X-Hub-Signature-256": sign(WA_APP_SECRET, body)},
+    )
+    assert assert_problem(r, 400)["detail"] == "the body is not JSON"
+
+
+async def test_a_feed_url_with_control_characters_is_unsafe(pay_client: Client) -> None:
+    r = await pay_client.post(
+        "/ical/import",
+        json={"accommodation_id": 1, "source": "other", "url": "http://127.0.0.1:9/a\u0000.ics"},
+        headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET),
+    )
+    assert assert_problem(r, 422)["code"] == "unsafe_url"
+
+
+async def test_signed_mercadopago_notifications_wait_while_payments_are_not_configured(
+    pay_client: Client,
+) -> None:
+    settings = pay_client.app.state.settings
+    pay_client.app.state.settings = __import__("msgspec").structs.replace(
+        settings, mp_access_token=None
+    )
+    try:
+        r = await pay_client.post(
+            "/webhooks/mercadopago?data.id=5&type=payment",
+            json={"type": "payment", "data": {"id": "5"}},
+            headers=signed_headers("5"),
+        )
+    finally:
+        pay_client.app.state.settings = settings
+    body = assert_problem(r, 503)
+    assert "MP_ACCESS_TOKEN" in str(body["detail"])
+    assert r.headers["retry-after"] == "900"
