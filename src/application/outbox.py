@@ -94,27 +94,19 @@ class DispatchOutbox:
         self, item: OutboxItem, err: IntegrationError, report: DispatchReport
     ) -> None:
         attempts = item.attempts + 1
-        if err.retryable and attempts < MAX_ATTEMPTS:
-            when = self.clock.now() + backoff(attempts)
-            await self.uow.outbox.retry_later(item.id, err.message, when)
-            self.metrics.outbox_failed(item.kind, permanent=False)
-            report.retried += 1
-            log.warning(
-                "outbox_retry",
-                extra={
-                    "outbox_id": item.id,
-                    "kind": item.kind,
-                    "attempts": attempts,
-                    "error": err.message,
-                    "error_code": err.code,
-                },
+        retry = err.retryable and attempts < MAX_ATTEMPTS
+        if retry:
+            await self.uow.outbox.retry_later(
+                item.id, err.message, self.clock.now() + backoff(attempts)
             )
-            return
-        await self.uow.outbox.mark_failed(item.id, err.message)
-        self.metrics.outbox_failed(item.kind, permanent=True)
-        report.failed += 1
-        log.error(
-            "outbox_failed",
+            report.retried += 1
+        else:
+            await self.uow.outbox.mark_failed(item.id, err.message)
+            report.failed += 1
+        self.metrics.outbox_failed(item.kind, permanent=not retry)
+        log.log(
+            logging.WARNING if retry else logging.ERROR,
+            "outbox_retry" if retry else "outbox_failed",
             extra={
                 "outbox_id": item.id,
                 "kind": item.kind,
