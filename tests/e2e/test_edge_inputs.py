@@ -143,3 +143,19 @@ async def test_signed_mercadopago_notifications_wait_while_payments_are_not_conf
     body = assert_problem(r, 503)
     assert "MP_ACCESS_TOKEN" in str(body["detail"])
     assert r.headers["retry-after"] == "900"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"accommodation_id": 1}, "check_in"),
+        ({**BOOKING, "colour": "blue"}, "colour"),
+        ({**BOOKING, "guests": "many"}, "guests"),
+    ],
+)
+async def test_invalid_bodies_name_the_field(
+    client: Client, body: dict[str, object], field: str
+) -> None:
+    problem = assert_problem(await client.post("/reservations", json=body), 422)
+    assert [e["field"] for e in problem["errors"]] == [field]  # type: ignore[union-attr]
+    assert field in str(problem["detail"])

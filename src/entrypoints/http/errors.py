@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
@@ -74,6 +75,11 @@ _FORMAT_HINTS = {
 }
 
 
+# "Object missing required field `check_in`", "Object contains unknown field `x`",
+# "Expected `int`, got `str` - at `$.guests`".
+_NAMED_FIELD = re.compile(r"(?:field|at) `([^`]+)`")
+
+
 def _friendly(field: str, message: str) -> str:
     if "matching regex" in message and field in _FORMAT_HINTS:
         return _FORMAT_HINTS[field]
@@ -82,15 +88,21 @@ def _friendly(field: str, message: str) -> str:
 
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Problem:
     extra = exc.extra if isinstance(exc.extra, list) else []
-    errors = [
-        {
-            "field": str(e.get("key", "")),
-            "source": str(getattr(e.get("source"), "value", e.get("source", ""))),
-            "message": _friendly(str(e.get("key", "")), str(e.get("message", ""))),
-        }
-        for e in extra
-        if isinstance(e, dict)
-    ]
+    errors = []
+    for e in extra:
+        if not isinstance(e, dict):
+            continue
+        field, message = str(e.get("key", "")), str(e.get("message", ""))
+        if field == "data":  # msgspec names the body; the message names the field
+            named = _NAMED_FIELD.search(message)
+            field = named.group(1).removeprefix("$.") if named else field
+        errors.append(
+            {
+                "field": field,
+                "source": str(getattr(e.get("source"), "value", e.get("source", ""))),
+                "message": _friendly(field, message),
+            }
+        )
     path = request.url.path
     in_body = any(e["source"] == "body" for e in errors)
     if in_body and not (len(errors) == 1 and errors[0]["message"] == "'data'"):
