@@ -13,7 +13,7 @@ from application.ports.clock import Clock
 from application.ports.repositories import ReservationFilter, ReservationPage
 from application.ports.unit_of_work import UnitOfWork
 from domain.codes import ReservationCode
-from domain.errors import ConcurrentUpdate, InvalidValue, ReservationNotFound
+from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, ReservationNotFound
 from domain.reservation import Reservation, ReservationStatus
 
 MAX_PAGE = 200
@@ -65,6 +65,37 @@ class CancelReservation:
             actor,
             "reservation.cancel",
             Reservation.cancel,
+            {"reason": reason},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CancelHold:
+    """Rules (a guest cancelling on WhatsApp): only a live hold can be cancelled this way. If
+    it got paid (confirmed) or lapsed meanwhile, nothing changes (``IllegalTransition``, or
+    ``ConcurrentUpdate`` when the payment lands between the read and the write — the write is
+    guarded by the status it read). Audited."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Reservation:
+        def cancel_live_hold(reservation: Reservation, now: datetime) -> None:
+            if reservation.status is not ReservationStatus.PRE_RESERVED or (
+                reservation.hold_lapsed(now)
+            ):
+                raise IllegalTransition(
+                    f"reservation {reservation.code.display} is no longer a live hold"
+                )
+            reservation.cancel(now)
+
+        return await _transition(
+            self.uow,
+            self.clock,
+            raw_code,
+            actor,
+            "reservation.cancel",
+            cancel_live_hold,
             {"reason": reason},
         )
 

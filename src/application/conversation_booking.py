@@ -232,7 +232,23 @@ class BookingDesk:
 
     def _announce(self, turn: Turn, reservation: Reservation, cabin: str) -> None:
         code = reservation.code.display
-        assert reservation.expires_at is not None
+        if reservation.status is ReservationStatus.CONFIRMED:
+            # A redelivered message whose hold got paid meanwhile: say where it stands.
+            turn.say(
+                texts.conv_status_confirmed(
+                    code, cabin, reservation.stay.check_in, reservation.stay.check_out
+                )
+            )
+            return
+        if reservation.expires_at is None or reservation.status is not (
+            ReservationStatus.PRE_RESERVED
+        ):
+            turn.say(
+                texts.conv_status_cancelled(code)
+                if reservation.status is ReservationStatus.CANCELLED
+                else texts.conv_status_expired(code)
+            )
+            return
         turn.say(
             texts.conv_hold_placed(
                 reservation.guest.name.split()[0],

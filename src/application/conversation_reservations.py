@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from application import texts
-from application.admin_reservations import CancelReservation
+from application.admin_reservations import CancelHold
 from application.conversation_state import CANCEL, KEEP, ConversationState, Step, code_button
 from application.conversation_turn import Button, Turn, hand_over, same_phone
 from application.lookup import GetReservation
@@ -27,7 +27,7 @@ class ReservationDesk:
       the latest one made from this phone among those that can still be upcoming (created
       within the booking horizon plus the longest stay); never the guest's personal data;
     - the guest can cancel a live hold, only from the phone it was made with, and only after
-      a yes (a button carrying the code); it goes through ``CancelReservation``, audited as
+      a yes (a button carrying the code); it goes through ``CancelHold``, audited as
       ``guest:whatsapp``;
     - a confirmed booking is not cancelled by the assistant: refunds are the owner's call, so
       the conversation is handed over with an alert that names only the reservation code;
@@ -37,7 +37,7 @@ class ReservationDesk:
 
     uow: UnitOfWork
     lookup: GetReservation
-    cancel: CancelReservation
+    cancel: CancelHold
     policy: BookingPolicy
 
     async def status(

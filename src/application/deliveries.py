@@ -19,14 +19,18 @@ from application.conversation_turn import InboundMessage
 from application.errors import IntegrationError, StorageUnavailable
 from application.payments import ApplyPayment
 from application.ports.clock import Clock
+from application.ports.metrics import OperationsMetrics
+from application.ports.outbox import OutboxKind
 from application.ports.unit_of_work import UnitOfWork
+from application.texts import admin_payment_unverified
 
 log = logging.getLogger("cabanas.deliveries")
 
 MERCADOPAGO = "mercadopago"
 WHATSAPP = "whatsapp"
-# After this many failed attempts (MP down for hours…) a delivery is given up, loudly.
+# After this many failed attempts (about a day of backoff) a delivery is given up, loudly.
 MAX_DELIVERY_ATTEMPTS = 20
+MAX_DELIVERY_BACKOFF = timedelta(hours=2)
 # The worker leaves fresh deliveries to the web process that received them.
 REPROCESS_AFTER = timedelta(minutes=1)
 
@@ -79,6 +83,7 @@ class ProcessDelivery:
     clock: Clock
     apply_payment: ApplyPayment
     whatsapp: HandleWhatsAppUpdate
+    metrics: OperationsMetrics
 
     async def __call__(self, scope: str, key: str, trace_id: str | None = None) -> bool:
         """True if this call processed it; False if it was already done, is being done by
@@ -109,18 +114,47 @@ class ProcessDelivery:
             # The provider, or the conversation store, is down: the worker tries again later.
             await self._failed(scope, key, str(err))
             return False
+        except Exception as exc:  # a bug must not stall the queue nor retry every minute
+            log.exception("delivery_crashed", extra={"scope": scope})
+            await self._failed(scope, key, type(exc).__name__)
+            return False
 
     async def _failed(self, scope: str, key: str, error: str) -> None:
+        now = self.clock.now()
         async with self.uow:
-            attempts = await self.uow.idempotency.note_failure(scope, key)
+            # Counts this attempt and schedules the next one after delivery_backoff(attempts).
+            attempts = await self.uow.idempotency.note_failure(scope, key, now)
+            retry_at = now + delivery_backoff(attempts)
             if attempts >= MAX_DELIVERY_ATTEMPTS:
-                await self.uow.idempotency.mark_processed(scope, key, self.clock.now())
+                await self.uow.idempotency.mark_processed(scope, key, now)
                 log.error(
                     "delivery_given_up",
                     extra={"scope": scope, "attempts": attempts, "error": error},
                 )
+                if scope == MERCADOPAGO:
+                    # Money may have moved and nobody could check it: a person must look.
+                    payment_id = key.split(":", 1)[0]
+                    await self.uow.outbox.add(
+                        OutboxKind.ADMIN_ALERT,
+                        {"text": admin_payment_unverified(payment_id, attempts)},
+                        now,
+                        dedupe_key=f"alert:unverified:{payment_id}"[:200],
+                    )
+                    self.metrics.payment_attention("unverified")
             else:
                 log.warning(
-                    "delivery_failed", extra={"scope": scope, "attempts": attempts, "error": error}
+                    "delivery_failed",
+                    extra={
+                        "scope": scope,
+                        "attempts": attempts,
+                        "error": error,
+                        "retry_at": retry_at.isoformat(),
+                    },
                 )
             await self.uow.commit()
+
+
+def delivery_backoff(attempts: int) -> timedelta:
+    """1, 2, 4, … minutes, at most 2 hours apart: 20 attempts span about a day."""
+    delay: timedelta = REPROCESS_AFTER * (2 ** max(attempts - 1, 0))
+    return min(delay, MAX_DELIVERY_BACKOFF)

@@ -107,11 +107,16 @@ class ReprocessDeliveries:
         """True when every delivery it took up was processed (a failed one stays for the next
         pass, and makes ``cabanas sync --once`` exit non-zero)."""
         async with self.uow:
-            keys = await self.uow.idempotency.unprocessed(self.clock.now() - REPROCESS_AFTER, limit)
+            now = self.clock.now()
+            keys = await self.uow.idempotency.unprocessed(now - REPROCESS_AFTER, now, limit)
         failed = 0
         for scope, key in keys:
-            if not await self.process(scope, key):
-                failed += 1
+            try:
+                ok = await self.process(scope, key)
+            except Exception:  # one broken delivery must not stop the ones behind it
+                log.exception("delivery_reprocess_crashed", extra={"scope": scope})
+                ok = False
+            failed += not ok
         if failed:
             log.warning("deliveries_still_failing", extra={"count": failed})
         return failed == 0

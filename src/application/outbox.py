@@ -78,6 +78,10 @@ class DispatchOutbox:
                         provider_id = await self._send(item)
                     except IntegrationError as err:
                         await self._failed(item, err, report)
+                    except Exception as exc:  # a bug: retried with backoff, never head-of-line
+                        log.exception("outbox_send_crashed", extra={"outbox_id": item.id})
+                        crash = IntegrationError(type(exc).__name__, retryable=True)
+                        await self._failed(item, crash, report)
                     else:
                         await self.uow.outbox.mark_sent(item.id, self.clock.now(), provider_id)
                         self.metrics.outbox_sent(item.kind)

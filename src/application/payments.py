@@ -59,7 +59,16 @@ class ApplyPayment:
         if payment is None:
             return PaymentResult(Decision(Action.RECORD, reason="unknown payment"), None, False)
         now = self.clock.now()
-        reservation = await self._reservation(payment)
+        reservation = await self._reservation(payment)  # locked: notifications take turns
+        stored = await self.uow.payments.get(payment.id)
+        if _older(payment, stored.payment if stored else None):
+            # Another notification fetched a newer state and applied it while we waited for
+            # the lock: what we hold is stale, and deciding on it could undo that.
+            return PaymentResult(
+                Decision(Action.RECORD, reason="stale fetch"),
+                reservation.code.value if reservation else None,
+                True,
+            )
         decision = decide(
             reservation.status if reservation else None,
             reservation.deposit if reservation else None,
@@ -130,3 +139,9 @@ class ApplyPayment:
             dedupe_key=f"confirmed:{reservation.code.value}",
             trace_id=trace_id,
         )
+
+
+def _older(fetched: Payment, stored: Payment | None) -> bool:
+    if stored is None or fetched.updated_at is None or stored.updated_at is None:
+        return False
+    return fetched.updated_at < stored.updated_at

@@ -352,6 +352,14 @@ def admin_hold_failed(code_display: str | None) -> str:
     return f"⚠️ El asistente de WhatsApp no pudo hacer una pre-reserva{about}; revisá los logs."
 
 
+def admin_payment_unverified(payment_id: str, attempts: int) -> str:
+    return (
+        f"⚠️ No pudimos consultar el pago {payment_id} de Mercado Pago después de {attempts} "
+        "intentos: revisalo en el panel de Mercado Pago y confirmá la reserva a mano si "
+        "corresponde."
+    )
+
+
 def admin_calendar_conflict(
     source: str, accommodation_id: int, check_in: date, check_out: date, other_code: str
 ) -> str:

@@ -108,11 +108,13 @@ def decide(
         return Decision(Action.RECORD, reason=f"{payment.status.value} before any booking")
     if payment.status is not PaymentStatus.APPROVED:
         return Decision(Action.RECORD, reason=f"payment is {payment.status.value}")
-    if payment.amount.currency != deposit.currency or payment.amount.cents < deposit.cents:
+    refunded = payment.refunded.cents if payment.refunded else 0
+    kept = payment.amount.cents - refunded  # a partly refunded payment counts what is left
+    if payment.amount.currency != deposit.currency or kept < deposit.cents:
         return Decision(
             Action.FLAG,
             Attention.AMOUNT_SHORT,
-            f"paid {payment.amount.cents} {payment.amount.currency} cents, "
+            f"paid {kept} {payment.amount.currency} cents (after refunds), "
             f"deposit is {deposit.cents} {deposit.currency} cents",
         )
     if reservation_status is ReservationStatus.PRE_RESERVED:

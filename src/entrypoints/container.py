@@ -38,6 +38,7 @@ from application.admin_accommodations import (
 )
 from application.admin_blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.admin_reservations import (
+    CancelHold,
     CancelReservation,
     ConfirmManually,
     GetReservationForAdmin,
@@ -277,6 +278,7 @@ class RequestProvider(Provider):
     search_reservations = provide(SearchReservations)
     admin_reservation = provide(GetReservationForAdmin)
     cancel_reservation = provide(CancelReservation)
+    cancel_hold = provide(CancelHold)
     confirm_manually = provide(ConfirmManually)
     list_all_accommodations = provide(ListAllAccommodations)
     get_any_accommodation = provide(GetAnyAccommodation)

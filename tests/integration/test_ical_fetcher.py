@@ -61,6 +61,10 @@ def resolver(table: dict[str, str]):  # type: ignore[no-untyped-def]
         ("fd00:ec2::254", False),
         ("::ffff:127.0.0.1", False),
         ("::ffff:10.0.0.1", False),
+        ("64:ff9b::a9fe:a9fe", False),
+        ("64:ff9b:1::a9fe:a9fe", False),
+        ("2002:a9fe:a9fe::1", False),
+        ("::a9fe:a9fe", False),
         ("8.8.8.8", True),
         ("200.45.10.1", True),
         ("2606:4700:4700::1111", True),
@@ -131,3 +135,42 @@ async def test_size_limit_conditional_get_and_errors(host: FakeCalendarHost) -> 
         host.redirects["loop.ics"] = f"{host.url}/loop.ics"
         with pytest.raises(IntegrationError, match="redirects"):
             await fetcher.fetch(f"{host.url}/loop.ics", ExternalSource.AIRBNB)
+
+
+async def test_a_trickling_server_cannot_hold_the_fetch_past_its_deadline() -> None:
+    import asyncio
+
+    handlers: list[asyncio.Task[None]] = []
+
+    async def trickle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handlers.append(asyncio.current_task())  # type: ignore[arg-type]
+        try:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/calendar\r\n\r\nBEGIN:VCALENDAR\r\n"
+            )
+            for _ in range(100):
+                await asyncio.sleep(0.2)  # each read is well inside httpx's per-read timeout
+                writer.write(b"X")
+                await writer.drain()
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    server = await asyncio.start_server(trickle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        async with httpx.AsyncClient(trust_env=False, timeout=5) as client:
+            fetcher = HttpCalendarFetcher(
+                client, allow_http=True, allow_private=True, total_timeout_s=1.0
+            )
+            with pytest.raises(IntegrationError, match="longer than 1 s") as err:
+                await fetcher.fetch(f"http://127.0.0.1:{port}/slow.ics", ExternalSource.OTHER)
+            assert err.value.retryable
+    finally:
+        server.close()
+        for task in handlers:
+            task.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        await server.wait_closed()

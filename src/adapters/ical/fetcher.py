@@ -27,6 +27,7 @@ from domain.external_calendar import ExternalSource, FeedUnparseable
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 3
 MAX_URL = 2000
+TOTAL_TIMEOUT_S = 30.0
 USER_AGENT = "Cabanas-calendar-sync/1.0"
 
 Resolver = Callable[[str, int], Awaitable[list[str]]]
@@ -38,12 +39,22 @@ async def system_resolver(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+# IPv6 forms that carry an IPv4 address to a translator: NAT64 (64:ff9b::/96 and /48),
+# 6to4, IPv4-compatible. Refused outright: they could reach 169.254.169.254 and the like.
+_TRANSLATED = tuple(
+    ipaddress.ip_network(n) for n in ("64:ff9b::/96", "64:ff9b:1::/48", "2002::/16", "::/96")
+)
+
+
 def is_public(ip: IpAddress) -> bool:
     """Only globally routable unicast addresses: loopback, private, shared (CGNAT), link-local
     (where cloud metadata lives), multicast, reserved and unspecified ones are refused;
-    IPv4-mapped IPv6 is judged as the IPv4 inside."""
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    IPv4-mapped IPv6 is judged as the IPv4 inside, IPv4-carrying IPv6 forms are refused."""
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif any(ip in net for net in _TRANSLATED):
+            return False
     return ip.is_global and not ip.is_multicast
 
 
@@ -57,7 +68,9 @@ class HttpCalendarFetcher:
         resolver: Resolver = system_resolver,
         max_bytes: int = MAX_BYTES,
         is_allowed: Callable[[IpAddress], bool] = is_public,
+        total_timeout_s: float = TOTAL_TIMEOUT_S,
     ) -> None:
+        self._total_timeout_s = total_timeout_s
         self._client = client
         self._allow_private = allow_private
         self._allow_http = allow_http
@@ -110,6 +123,24 @@ class HttpCalendarFetcher:
         *,
         etag: str | None = None,
         last_modified: str | None = None,
+    ) -> FeedSnapshot | None:
+        # httpx's timeout is per read: a server trickling a byte every few seconds would hold
+        # the worker for days. One deadline for the whole fetch, redirects included.
+        try:
+            async with asyncio.timeout(self._total_timeout_s):
+                return await self._fetch(url, source, etag=etag, last_modified=last_modified)
+        except TimeoutError:
+            raise IntegrationError(
+                f"the feed took longer than {self._total_timeout_s:.0f} s", retryable=True
+            ) from None
+
+    async def _fetch(
+        self,
+        url: str,
+        source: ExternalSource,
+        *,
+        etag: str | None,
+        last_modified: str | None,
     ) -> FeedSnapshot | None:
         current = url
         for _ in range(MAX_REDIRECTS + 1):

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import DateTime, Integer, bindparam, cast, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,12 +40,25 @@ MARK_PROCESSED = (
     .values(processed_at=bindparam("p_now"), payload=None)  # the payload may hold PII: drop it
 )
 NOTE_FAILURE = (
-    update(idempotency_keys).where(*_KEY).values(attempts=_K.attempts + 1).returning(_K.attempts)
+    update(idempotency_keys)
+    .where(*_KEY)
+    .values(
+        attempts=_K.attempts + 1,
+        # 2^(attempts so far) minutes, at most 120 (application.deliveries.delivery_backoff).
+        next_attempt_at=bindparam("p_now", type_=DateTime(timezone=True))
+        + func.make_interval(
+            0, 0, 0, 0, 0, cast(func.least(func.power(2, _K.attempts), 120), Integer)
+        ),
+    )
+    .returning(_K.attempts)
 )
 UNPROCESSED = (
     select(_K.scope, _K.key)
     .where(
-        _K.processed_at.is_(None), _K.payload.is_not(None), _K.created_at < bindparam("p_before")
+        _K.processed_at.is_(None),
+        _K.payload.is_not(None),
+        _K.created_at < bindparam("p_before"),
+        or_(_K.next_attempt_at.is_(None), _K.next_attempt_at <= bindparam("p_now")),
     )
     .order_by(_K.created_at)
     .limit(bindparam("p_limit"))
@@ -95,12 +108,16 @@ class SqlIdempotencyKeys:
     async def mark_processed(self, scope: str, key: str, now: datetime) -> None:
         await self._conn.execute(MARK_PROCESSED, {"p_scope": scope, "p_key": key, "p_now": now})
 
-    async def note_failure(self, scope: str, key: str) -> int:
-        row = (await self._conn.execute(NOTE_FAILURE, {"p_scope": scope, "p_key": key})).first()
+    async def note_failure(self, scope: str, key: str, now: datetime) -> int:
+        params = {"p_scope": scope, "p_key": key, "p_now": now}
+        row = (await self._conn.execute(NOTE_FAILURE, params)).first()
         return 0 if row is None else int(row[0])
 
-    async def unprocessed(self, older_than: datetime, limit: int) -> list[tuple[str, str]]:
-        rows = await self._conn.execute(UNPROCESSED, {"p_before": older_than, "p_limit": limit})
+    async def unprocessed(
+        self, older_than: datetime, now: datetime, limit: int
+    ) -> list[tuple[str, str]]:
+        params = {"p_before": older_than, "p_now": now, "p_limit": limit}
+        rows = await self._conn.execute(UNPROCESSED, params)
         return [(scope, key) for scope, key in rows]
 
     async def purge(self, before: datetime) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -33,6 +33,13 @@ UPSERT_PAYMENT = _insert.on_conflict_do_update(
         "attention_reason": func.coalesce(_insert.excluded.attention_reason, _P.attention_reason),
         "updated_at": _insert.excluded.updated_at,
     },
+    # Notifications are processed concurrently and may fetch in one order and write in
+    # another: an older state of the payment never overwrites a newer one.
+    where=or_(
+        _P.provider_updated_at.is_(None),
+        _insert.excluded.provider_updated_at.is_(None),
+        _insert.excluded.provider_updated_at >= _P.provider_updated_at,
+    ),
 )
 GET_PAYMENT = select(payments).where(_P.id == bindparam("id"))
 NEEDING_ATTENTION = (

@@ -209,6 +209,7 @@ idempotency_keys = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("processed_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default="0"),
+    Column("next_attempt_at", DateTime(timezone=True)),
     Index("idempotency_keys_created_at_idx", "created_at"),
     Index(
         "idempotency_keys_unprocessed_idx",

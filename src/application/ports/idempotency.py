@@ -44,10 +44,15 @@ class IdempotencyKeys(Protocol):
 
     async def mark_processed(self, scope: str, key: str, now: datetime) -> None: ...
 
-    async def note_failure(self, scope: str, key: str) -> int:
-        """Count a failed processing attempt; returns the attempts so far."""
+    async def note_failure(self, scope: str, key: str, now: datetime) -> int:
+        """Count a failed processing attempt and hold the delivery back 1, 2, 4 … minutes
+        (at most 2 hours) from ``now``; returns the attempts so far."""
         ...
 
-    async def unprocessed(self, older_than: datetime, limit: int) -> list[tuple[str, str]]: ...
+    async def unprocessed(
+        self, older_than: datetime, now: datetime, limit: int
+    ) -> list[tuple[str, str]]:
+        """Deliveries recorded before ``older_than``, not processed, and due (``now``)."""
+        ...
 
     async def purge(self, before: datetime) -> int: ...

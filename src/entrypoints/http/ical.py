@@ -46,6 +46,13 @@ def export_token(settings: Settings, accommodation_id: int, audience: str) -> st
     return f"{accommodation_id}-{audience}-{mac}"
 
 
+def export_uid(settings: Settings, code: str) -> str:
+    """A stable UID that does not reveal the reservation code (the code is the guest's key to
+    their booking; every channel holding a feed URL would otherwise learn all of them)."""
+    mac = hmac.new(_salt(settings).encode(), f"ical-uid:{code}".encode(), hashlib.sha256)
+    return f"{mac.hexdigest()[:32]}@cabanas"
+
+
 def read_token(settings: Settings, token: str) -> tuple[int, str] | None:
     parts = token.split("-")
     if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in AUDIENCES:
@@ -116,7 +123,7 @@ class ExportController(Controller):
             raise NotFoundException(detail="no calendar at this address")
         entries = [
             FeedEntry(
-                f"{row.code}@cabanas",
+                export_uid(settings, row.code),
                 row.stay,
                 SUMMARIES.get(row.kind, "No disponible"),
                 row.updated_at,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from application.admin_reservations import CancelReservation
+from application.admin_reservations import CancelHold
 from application.availability import CheckAvailability
 from application.conversation import ConversationSetup, Converse
 from application.conversation_booking import BookingDesk
@@ -79,14 +79,16 @@ class Bot:
             self.policy,
             setup,
         )
-        desk = ReservationDesk(
-            uow, GetReservation(uow, clock), CancelReservation(uow, clock), self.policy
-        )
+        desk = ReservationDesk(uow, GetReservation(uow, clock), CancelHold(uow, clock), self.policy)
         self.setup = ConversationSetup()
         converse = Converse(uow, clock, self.store, uow.catalogue, booking, desk, self.setup)
         self.process = ProcessDelivery(
-            uow, clock, apply_payment=None, whatsapp=HandleWhatsAppUpdate(uow, clock, converse)
-        )  # type: ignore[arg-type]
+            uow,
+            clock,
+            apply_payment=None,  # type: ignore[arg-type]
+            whatsapp=HandleWhatsAppUpdate(uow, clock, converse),
+            metrics=None,  # type: ignore[arg-type]
+        )
         self._read = 0
         self._read_alerts = 0
 

@@ -244,7 +244,7 @@ class FakeIdempotency:
         if row := self._row(scope, key):
             row["processed"] = True
 
-    async def note_failure(self, scope: str, key: str) -> int:
+    async def note_failure(self, scope: str, key: str, now: datetime) -> int:
         row = self._row(scope, key)
         if row is None:
             return 0

@@ -49,3 +49,11 @@ def test_decisions(
 def test_a_second_payment_for_a_confirmed_booking_is_flagged_for_refund() -> None:
     decision = decide(R.CONFIRMED, DEPOSIT, paid("approved"), confirmed_by_other_payment=True)
     assert (decision.action, decision.attention) == (Action.FLAG, Attention.REFUND_REQUIRED)
+
+
+def test_a_partly_refunded_payment_counts_only_what_is_left() -> None:
+    payment = Payment(
+        "1", PaymentStatus.APPROVED, Money(86_700_00), "AAAABBBBCCCC", refunded=Money(10_000_00)
+    )
+    decision = decide(R.EXPIRED, DEPOSIT, payment)
+    assert (decision.action, decision.attention) == (Action.FLAG, Attention.AMOUNT_SHORT)
