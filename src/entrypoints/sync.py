@@ -23,6 +23,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from dishka import AsyncContainer
@@ -51,6 +52,8 @@ class Duty:
     run: Callable[[AsyncContainer], Awaitable[Any]]
     due_at: float = 0.0  # monotonic; 0 = at once
     failures: int = field(default=0)
+    # Runs beside the others (a long calendar pass must not hold up messages and expiry).
+    concurrent: bool = False
 
 
 def _duty(kind: type[Any]) -> Callable[[AsyncContainer], Awaitable[Any]]:
@@ -76,7 +79,7 @@ def _calendars(stop: asyncio.Event | None) -> Callable[[AsyncContainer], Awaitab
 
 def duties(settings: Settings, stop: asyncio.Event | None = None) -> list[Duty]:
     return [
-        Duty("ical_sync", float(settings.ical_sync_interval), _calendars(stop)),
+        Duty("ical_sync", float(settings.ical_sync_interval), _calendars(stop), concurrent=True),
         Duty("outbox", settings.outbox_poll_seconds, _duty(DispatchOutbox)),
         Duty("expire_holds", MINUTE, _duty(ExpireLapsedHolds)),
         Duty("reprocess_deliveries", MINUTE, _duty(ReprocessDeliveries)),
@@ -116,17 +119,32 @@ async def run_once(container: AsyncContainer, settings: Settings) -> bool:
 async def run_forever(container: AsyncContainer, settings: Settings, stop: asyncio.Event) -> None:
     """Each duty when due (with a little jitter so several machines do not beat in step)."""
     plan = duties(settings, stop)
-    while not stop.is_set():
-        now = time.monotonic()
-        for duty in plan:
-            if stop.is_set():
-                return
-            if duty.due_at <= now:
-                await run_duty(duty, container)
+    running: dict[str, asyncio.Task[bool]] = {}
+    try:
+        while not stop.is_set():
+            now = time.monotonic()
+            for duty in plan:
+                if stop.is_set():
+                    break
+                if duty.due_at > now or duty.name in running:
+                    continue
+                if duty.concurrent:
+                    task = asyncio.create_task(run_duty(duty, container))
+                    running[duty.name] = task
+                    task.add_done_callback(partial(_forget, running, duty.name))
+                else:
+                    await run_duty(duty, container)
                 duty.due_at = time.monotonic() + duty.every_s * random.uniform(0.9, 1.1)  # noqa: S311
-        wait = max(0.05, min(d.due_at for d in plan) - time.monotonic())
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), timeout=wait)
+            wait = max(0.05, min(d.due_at for d in plan) - time.monotonic())
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=wait)
+    finally:
+        # A calendar pass checks `stop` between feeds: let it finish the feed it is on.
+        await asyncio.gather(*running.values(), return_exceptions=True)
+
+
+def _forget(running: dict[str, asyncio.Task[bool]], name: str, _: asyncio.Task[bool]) -> None:
+    running.pop(name, None)
 
 
 async def main_async(settings: Settings, *, once: bool) -> int:
