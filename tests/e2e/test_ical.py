@@ -95,6 +95,13 @@ async def test_an_airbnb_booking_blocks_direct_bookings_at_once(
     )
     first = next(a for a in avail.json()["accommodations"] if a["accommodation_id"] == 1)
     assert first["available"] is False
+    stats = (
+        await pay_client.get(
+            "/admin/stats", params={"from": "2026-12-01", "to": "2026-12-31"}, headers=admin()
+        )
+    ).json()
+    assert (stats["external_nights"], stats["booked_nights"]) == (3, 0)  # counted as occupied
+    assert stats["occupancy"] > 0
     # Other cabins are untouched.
     assert (
         await pay_client.post("/reservations", json={**BOOKING, "accommodation_id": 2})

@@ -60,6 +60,7 @@ class SqlStatsReader:
             window_end=end,
             booked_nights=int(nights.get("booking", 0)),
             blocked_nights=int(nights.get("block", 0)),
+            external_nights=int(nights.get("external", 0)),
             cabin_nights=cabins * (end - start).days,
             pending_holds=pending,
             revenue_by_month=revenue,

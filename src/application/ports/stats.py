@@ -19,7 +19,8 @@ class Stats:
     window_start: date
     window_end: date
     booked_nights: int  # confirmed bookings and live holds, per cabin-night, in the window
-    blocked_nights: int
+    blocked_nights: int  # manual blocks
+    external_nights: int  # sold or closed on other channels (imported calendars)
     cabin_nights: int  # active cabins × nights in the window
     pending_holds: int
     revenue_by_month: Sequence[MonthRevenue]

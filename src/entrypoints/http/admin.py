@@ -367,6 +367,7 @@ class StatsView(msgspec.Struct):
     end: date = msgspec.field(name="to")
     booked_nights: int = 0
     blocked_nights: int = 0
+    external_nights: int = 0  # taken on Airbnb / Booking / other imported calendars
     cabin_nights: int = 0
     occupancy: float = 0.0
     pending_holds: int = 0
@@ -393,12 +394,13 @@ class AdminStatsController(Controller):
         end: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> StatsView:
         s = await use_case(start, end)
-        occupied = s.booked_nights + s.blocked_nights
+        occupied = s.booked_nights + s.blocked_nights + s.external_nights
         return StatsView(
             start=s.window_start,
             end=s.window_end,
             booked_nights=s.booked_nights,
             blocked_nights=s.blocked_nights,
+            external_nights=s.external_nights,
             cabin_nights=s.cabin_nights,
             occupancy=round(occupied / s.cabin_nights, 4) if s.cabin_nights else 0.0,
             pending_holds=s.pending_holds,
