@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from domain.errors import InvalidValue
 
-ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # pragma: allowlist secret
 CODE_LENGTH = 12
 BITS_OF_ENTROPY = CODE_LENGTH * 5
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})

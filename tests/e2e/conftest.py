@@ -60,11 +60,11 @@ async def client(settings: Settings, clock: FixedClock) -> AsyncIterator[AsyncTe
         yield c
 
 
-MP_WEBHOOK_SECRET = "mp-webhook-secret-for-tests-0123456789"
-WA_APP_SECRET = "wa-app-secret-for-tests-0123456789"
+MP_WEBHOOK_SECRET = "mp-webhook-secret-for-tests-0123456789"  # pragma: allowlist secret
+WA_APP_SECRET = "wa-app-secret-for-tests-0123456789"  # pragma: allowlist secret
 WA_VERIFY_TOKEN = "verify-token-for-tests"
 ADMIN_EMAIL = "owner@cabanas.ar"
-JWT_SECRET = "s3cr3t-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1"
+JWT_SECRET = "s3cr3t-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1"  # pragma: allowlist secret
 
 
 @pytest.fixture(scope="session")

@@ -26,7 +26,7 @@ from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
-SECRET = "s3cr3t-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1"
+SECRET = "s3cr3t-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1"  # pragma: allowlist secret
 ADMIN = "owner@cabanas.ar"
 
 

@@ -124,7 +124,7 @@ async def test_a_feed_that_is_not_a_calendar_is_refused_and_nothing_is_stored(
     ("url", "why"),
     [
         ("ftp://calendar.example/feed.ics", "must use"),
-        ("https://user:pw@calendar.example/feed.ics", "credentials"),
+        ("https://user:pw@calendar.example/feed.ics", "credentials"),  # pragma: allowlist secret
         ("http://127.0.0.1:9/feed.ics", "non-public"),
         ("http://169.254.169.254/latest/meta-data", "non-public"),
         ("http://[::1]/feed.ics", "non-public"),

@@ -10,7 +10,9 @@ class Probe:
 
     async def check(self) -> None:
         if self.behaviour == "fail":
-            raise ConnectionRefusedError("postgres://user:secret@db/x refused")
+            raise ConnectionRefusedError(
+                "postgres://user:secret@db/x refused"  # pragma: allowlist secret
+            )
         if self.behaviour == "hang":
             await asyncio.sleep(10)
 
