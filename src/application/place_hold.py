@@ -31,6 +31,8 @@ class PaymentsSetup:
     outbox, so the provider being down never loses or slows the hold)."""
 
     enabled: bool = False
+    # How long a booking request waits for the link before answering without it.
+    link_timeout_s: float = 3.0
 
 
 @dataclass(frozen=True, slots=True)

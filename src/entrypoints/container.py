@@ -66,6 +66,7 @@ from application.maintenance import (
     RetentionPolicy,
 )
 from application.outbox import DispatchOutbox, OutboxSetup
+from application.payment_link import CreatePaymentLinkNow
 from application.payments import ApplyPayment
 from application.payments_admin import (
     ListPaymentsNeedingAttention,
@@ -126,7 +127,9 @@ class InfrastructureProvider(Provider):
 
     @provide
     def payments_setup(self, settings: Settings) -> PaymentsSetup:
-        return PaymentsSetup(enabled=payments_configured(settings))
+        return PaymentsSetup(
+            enabled=payments_configured(settings), link_timeout_s=settings.mp_timeout_seconds
+        )
 
     @provide
     def retention(self, settings: Settings) -> RetentionPolicy:
@@ -299,6 +302,7 @@ class RequestProvider(Provider):
     list_handovers = provide(ListHandovers)
     resume_assistant = provide(ResumeAssistant)
     dispatch_outbox = provide(DispatchOutbox)
+    payment_link_now = provide(CreatePaymentLinkNow)
     apply_snapshot = provide(ApplySnapshot)
     sync_feed = provide(SyncFeed)
     sync_all_feeds = provide(SyncAllFeeds)

@@ -3,7 +3,7 @@ in ``reservations``, under the same exclusion constraint as bookings and blocks.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import text
@@ -87,10 +87,6 @@ CONFLICTS = text(
     "SELECT c.id, c.feed_id, f.source, c.accommodation_id, c.uid, c.check_in, c.check_out, "
     "c.other_code, c.detected_at FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
     "ORDER BY c.detected_at DESC, c.id DESC LIMIT :limit"
-)
-STALEST = text(
-    "SELECT max(CAST(:now AS timestamptz) - coalesce(last_success_at, created_at)) "
-    "FROM ical_feeds WHERE enabled"
 )
 EXPORT_ROWS = text(
     "SELECT code, check_in, check_out, kind, updated_at FROM reservations "
@@ -265,10 +261,6 @@ class SqlFeedRepository:
             )
             for r in rows
         ]
-
-    async def stalest_age(self, now: datetime) -> timedelta | None:
-        value = (await self._conn.execute(STALEST, {"now": now})).scalar()
-        return value if isinstance(value, timedelta) else None
 
     async def export_rows(
         self, accommodation_id: int, since: date, now: datetime, *, exclude_source: str | None

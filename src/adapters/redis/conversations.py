@@ -23,6 +23,7 @@ from redis.asyncio import Redis
 from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
+from adapters.redis.lock import RELEASE_IF_OWNER
 from application.conversation_state import ConversationState, Offer, Step
 from application.errors import StorageUnavailable
 from application.ports.conversations import Handover
@@ -40,10 +41,6 @@ if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 return 1
 """
-_RELEASE = """
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-"""
 
 
 class RedisConversationStore:
@@ -60,7 +57,7 @@ class RedisConversationStore:
         self._lock_ms = int(lock_s * 1000)
         self._wait_s = wait_s
         self._save = client.register_script(_SAVE)
-        self._release = client.register_script(_RELEASE)
+        self._release = client.register_script(RELEASE_IF_OWNER)
 
     @property
     def _handovers_key(self) -> str:

@@ -9,7 +9,8 @@ from contextlib import asynccontextmanager
 
 from redis.asyncio import Redis
 
-_RELEASE = """
+# Delete the key only if it still holds our token (a holder never frees a successor's lock).
+RELEASE_IF_OWNER = """
 if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end
 return 0
 """
@@ -20,7 +21,7 @@ class RedisLock:
         self._client = client
         self._name = name
         self._ttl_ms = ttl_s * 1000
-        self._release = client.register_script(_RELEASE)
+        self._release = client.register_script(RELEASE_IF_OWNER)
 
     @asynccontextmanager
     async def hold(self) -> AsyncIterator[bool]:

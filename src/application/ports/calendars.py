@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Protocol
 
 from domain.external_calendar import ExternalEvent, ExternalEventKind, ExternalSource
@@ -149,11 +149,6 @@ class FeedRepository(Protocol):
     async def mark_failed(self, feed_id: int, now: datetime, error: str) -> None: ...
 
     async def conflicts(self, limit: int) -> list[Conflict]: ...
-
-    async def stalest_age(self, now: datetime) -> timedelta | None:
-        """Age of the enabled feed that succeeded longest ago (never → since it was added);
-        None when there are no enabled feeds."""
-        ...
 
     async def export_rows(
         self, accommodation_id: int, since: date, now: datetime, *, exclude_source: str | None

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
-import logging
 from datetime import date
 from typing import Annotated, Any
 
@@ -21,15 +19,14 @@ from application.calendar import CalendarQuery, GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
 from application.errors import IdempotentReplay
 from application.lookup import GetReservation
-from application.outbox import DispatchOutbox
+from application.payment_link import CreatePaymentLinkNow
 from application.payments_admin import RememberResponse
-from application.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand, payment_link_job
+from application.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand
 from domain.errors import InvalidValue
 from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
 from entrypoints.http.openapi import problems
-from entrypoints.settings import Settings
 
 DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
 IdempotencyKey = Annotated[
@@ -41,7 +38,6 @@ IdempotencyKey = Annotated[
         description="Retry-safe key: the same key and body replay the first response (48 h)",
     ),
 ]
-log = logging.getLogger("cabanas.http")
 
 
 class AccommodationController(Controller):
@@ -150,18 +146,8 @@ class ReservationController(Controller):
         except IdempotentReplay as replay:
             return await _replay(replay, await container.get(GetReservation))
         if use_case.payments.enabled:
-            settings: Settings = request.app.state.settings
-            dispatch = await container.get(DispatchOutbox)
-            lookup = await container.get(GetReservation)
-            # The link is created now if Mercado Pago answers quickly; otherwise the worker
-            # creates it and GET /reservations/{code} shows it.
-            try:
-                async with asyncio.timeout(settings.mp_timeout_seconds):
-                    await dispatch(dedupe_key=payment_link_job(reservation.code.value))
-            except Exception as exc:  # the hold stands whatever happens here
-                log.warning("payment_link_deferred", extra={"error": type(exc).__name__})
-            view = await lookup(reservation.code.value)
-            reservation.payment_url = view.reservation.payment_url
+            link = await container.get(CreatePaymentLinkNow)
+            reservation.payment_url = await link(reservation.code)
         body = presenters.reservation(reservation, reservation.status)
         location = f"/api/v1/reservations/{reservation.code.value}"
         if idempotency_key:

@@ -39,18 +39,21 @@ def _salt(settings: Settings) -> str:
     return DEVELOPMENT_SALT
 
 
+def _mac(settings: Settings, message: str) -> str:
+    """128 bits of HMAC-SHA256 with ICS_SALT: changing the salt changes every value."""
+    return hmac.new(_salt(settings).encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
+
+
 def export_token(settings: Settings, accommodation_id: int, audience: str) -> str:
-    """``<id>-<audience>-<128-bit HMAC>``: unguessable, and rotated by changing ICS_SALT."""
-    message = f"ical-export:{accommodation_id}:{audience}".encode()
-    mac = hmac.new(_salt(settings).encode(), message, hashlib.sha256).hexdigest()[:32]
+    """``<id>-<audience>-<mac>``: unguessable, and rotated by changing ICS_SALT."""
+    mac = _mac(settings, f"ical-export:{accommodation_id}:{audience}")
     return f"{accommodation_id}-{audience}-{mac}"
 
 
 def export_uid(settings: Settings, code: str) -> str:
     """A stable UID that does not reveal the reservation code (the code is the guest's key to
     their booking; every channel holding a feed URL would otherwise learn all of them)."""
-    mac = hmac.new(_salt(settings).encode(), f"ical-uid:{code}".encode(), hashlib.sha256)
-    return f"{mac.hexdigest()[:32]}@cabanas"
+    return f"{_mac(settings, f'ical-uid:{code}')}@cabanas"
 
 
 def read_token(settings: Settings, token: str) -> tuple[int, str] | None:
