@@ -80,7 +80,13 @@ class JsonFormatter(logging.Formatter):
             ),
             "level": record.levelname.lower(),
             "logger": record.name,
-            "event": redact(record.getMessage()),
+            # The access line's message is built from the method, the route *template* and the
+            # status: nothing to redact, and it is written once per request.
+            "event": (
+                record.getMessage()
+                if getattr(record, "_trusted_event", False)
+                else redact(record.getMessage())
+            ),
             "trace_id": getattr(record, "trace_id", None) or trace_id_var.get(),
         }
         for key, value in vars(record).items():

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.errors import translate
 from adapters.postgres.unit_of_work import SqlUnitOfWork
-from application.errors import CodeCollision
+from application.errors import CodeCollision, StorageUnavailable
 from application.ports.repositories import HoldOutcome
 from domain.accommodation import Accommodation
 from domain.errors import StayUnavailable
@@ -252,4 +252,53 @@ async def test_a_hold_priced_from_an_outdated_cabin_does_not_land(engine: AsyncE
         count = (await conn.execute(text("SELECT count(*) FROM reservations"))).scalar_one()
     assert count == 0
     # With the current cabin it lands.
+    assert await _add(engine, new_hold(cabin, DEC, NOW))
+
+
+# The hold's statements run on asyncpg directly (adapters.postgres.driver); the rest of the unit
+# of work goes through SQLAlchemy. They must still be one transaction on one connection.
+
+
+async def test_direct_and_sqlalchemy_statements_roll_back_together(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    async with engine.connect() as conn:
+        uow = SqlUnitOfWork(conn)
+        basis = await uow.accommodations.get(cabin)
+        assert basis is not None
+        await conn.commit()
+        async with uow:  # the hold begins the transaction; left without commit(): all goes
+            hold = new_hold(cabin, DEC, NOW)
+            assert await uow.reservations.add_hold(hold, NOW, basis) is HoldOutcome.PLACED
+            assert await uow.idempotency.claim("api", "k-1", NOW, fingerprint="f") is None
+        async with uow:  # SQLAlchemy begins it this time, the hold follows; committed
+            assert await uow.idempotency.claim("api", "k-2", NOW, fingerprint="f") is None
+            again = new_hold(cabin, DEC, NOW)
+            assert await uow.reservations.add_hold(again, NOW, basis) is HoldOutcome.PLACED
+            await uow.idempotency.attach_reservation("api", "k-2", again.code.value)
+            await uow.commit()
+    async with engine.connect() as conn:
+        codes = (await conn.execute(text("SELECT code FROM reservations"))).scalars().all()
+        keys = (await conn.execute(text("SELECT key FROM idempotency_keys"))).scalars().all()
+    assert codes == [again.code.value]
+    assert keys == ["k-2"]
+
+
+async def test_a_connection_lost_under_the_hold_is_unavailable_and_discarded(
+    engine: AsyncEngine,
+) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    async with engine.connect() as conn:
+        uow = SqlUnitOfWork(conn)
+        basis = await uow.accommodations.get(cabin)
+        assert basis is not None
+        pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        await conn.commit()
+        async with engine.connect() as other:
+            await other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            await other.commit()
+        with pytest.raises(StorageUnavailable):
+            async with uow:
+                await uow.reservations.add_hold(new_hold(cabin, DEC, NOW), NOW, basis)
+        assert conn.invalidated
+    # The pool hands out a working connection next, and the nights are still free.
     assert await _add(engine, new_hold(cabin, DEC, NOW))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import DBAPIError
-
 from adapters.postgres.tables import CODE_UNIQUE_CONSTRAINT, NO_OVERLAP_CONSTRAINT
 from application.errors import CodeCollision, StorageError, TransientStorageError
 from domain.errors import DuplicateName, InvalidValue, RuleViolation, StayUnavailable
@@ -18,21 +16,23 @@ SERIALIZATION_FAILURE = "40001"
 UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
 
-def sqlstate(exc: DBAPIError) -> str | None:
-    orig = exc.orig
+def sqlstate(exc: BaseException) -> str | None:
+    """From SQLAlchemy's wrapper or from an asyncpg error itself (``adapters.postgres.driver``)."""
+    orig = getattr(exc, "orig", exc)
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     return str(code) if code else None
 
 
-def constraint_name(exc: DBAPIError) -> str | None:
-    for candidate in (exc.orig, getattr(exc.orig, "__cause__", None)):
+def constraint_name(exc: BaseException) -> str | None:
+    orig = getattr(exc, "orig", exc)
+    for candidate in (orig, getattr(orig, "__cause__", None)):
         name = getattr(candidate, "constraint_name", None)
         if name:
             return str(name)
     return None
 
 
-def translate(exc: DBAPIError) -> Exception:
+def translate(exc: BaseException) -> Exception:
     """Map a driver error to what the application understands; unknown → ``StorageError``."""
     state = sqlstate(exc)
     constraint = constraint_name(exc)

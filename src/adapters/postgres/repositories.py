@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.driver import Driver, RawStatement
 from adapters.postgres.errors import EXCLUSION_VIOLATION, sqlstate
 from adapters.postgres.tables import (
     ACTIVE_STATUS_SQL,
@@ -131,6 +132,9 @@ EXPIRE_LAPSED_OVERLAPPING = (
     .values(status=ReservationStatus.EXPIRED.value, updated_at=bindparam("p_now"))
     .returning(_R.id)
 )
+# The statements every booking and availability request runs, for asyncpg directly.
+PLACE_HOLD_RAW = RawStatement(PLACE_HOLD)
+EXPIRE_LAPSED_OVERLAPPING_RAW = RawStatement(EXPIRE_LAPSED_OVERLAPPING)
 GET_RESERVATION = select(reservations).where(_R.code == bindparam("code"), _R.kind == "booking")
 GET_RESERVATION_FOR_UPDATE = GET_RESERVATION.with_for_update()
 SAVE_PAID = (
@@ -198,6 +202,7 @@ SAVE_STATUS = (
 OCCUPIED = select(_R.accommodation_id, _R.check_in, _R.check_out).where(
     _NOT_LAPSED, _R.stay.op("&&")(_window("start", "end"))
 )
+OCCUPIED_RAW = RawStatement(OCCUPIED)
 OCCUPIED_ONE = (
     select(_R.check_in, _R.check_out)
     .where(
@@ -315,8 +320,9 @@ class SqlAccommodationRepository:
 
 
 class SqlReservationRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, driver: Driver | None = None) -> None:
         self._conn = conn
+        self._driver = driver or Driver(conn)
 
     async def add_hold(
         self, reservation: Reservation, now: datetime, basis: Accommodation
@@ -327,14 +333,25 @@ class SqlReservationRepository:
             return outcome
         # The nights overlap an active row. If some of those rows are holds whose time ran out,
         # record them as expired (in this transaction) and try once more.
-        if await expire_lapsed_overlapping(
-            self._conn, reservation.accommodation_id, reservation.stay, now
-        ):
+        db = await self._driver.transactional()
+        expired = await db.fetch(
+            EXPIRE_LAPSED_OVERLAPPING_RAW.sql,
+            *EXPIRE_LAPSED_OVERLAPPING_RAW.args(
+                {
+                    "p_accommodation_id": reservation.accommodation_id,
+                    "p_now": now,
+                    "p_check_in": reservation.stay.check_in,
+                    "p_check_out": reservation.stay.check_out,
+                }
+            ),
+        )
+        if expired:
             return await self._place(values)
         return HoldOutcome.TAKEN
 
     async def _place(self, values: dict[str, Any]) -> HoldOutcome:
-        inserted_id, basis_ok = (await self._conn.execute(PLACE_HOLD, values)).one()
+        db = await self._driver.transactional()
+        inserted_id, basis_ok = await db.fetchrow(PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values))
         if inserted_id is not None:
             return HoldOutcome.PLACED
         return HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE
@@ -423,7 +440,10 @@ class SqlReservationRepository:
             )
             return {accommodation_id: list(ranges)} if ranges else {}
         taken: dict[int, list[Stay]] = {}
-        for acc_id, check_in, check_out in await self._conn.execute(OCCUPIED, params):
+        db = await self._driver.plain()
+        for acc_id, check_in, check_out in await db.fetch(
+            OCCUPIED_RAW.sql, *OCCUPIED_RAW.args(params)
+        ):
             taken.setdefault(acc_id, []).append(Stay(check_in, check_out))
         return taken
 

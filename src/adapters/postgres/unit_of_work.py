@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import contextlib
 from types import TracebackType
 from typing import Self
 
+import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
+from adapters.postgres.driver import Driver
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
@@ -16,16 +19,28 @@ from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
 from application.errors import StorageUnavailable
 
+# A lost or unusable connection, through SQLAlchemy or straight from asyncpg (a timed-out
+# command raises TimeoutError, an OSError subclass's sibling).
+_UNAVAILABLE = (
+    OperationalError,
+    InterfaceError,
+    OSError,
+    TimeoutError,
+    asyncpg.InterfaceError,
+    asyncpg.PostgresConnectionError,
+)
+
 
 class SqlUnitOfWork:
     """A transaction on one ``AsyncConnection`` (begun on first use). Leaving the block without
     ``commit()`` rolls back, and driver errors leave it already translated
-    (see ``adapters.postgres.errors``)."""
+    (see ``adapters.postgres.errors``), whether they came through SQLAlchemy or from a statement
+    run on asyncpg directly (``adapters.postgres.driver``)."""
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self.accommodations = SqlAccommodationRepository(conn)
-        self.reservations = SqlReservationRepository(conn)
+        self.reservations = SqlReservationRepository(conn, Driver(conn))
         self.audit = SqlAuditLog(conn)
         self.blocks = SqlBlockRepository(conn)
         self.payments = SqlPaymentRepository(conn)
@@ -44,13 +59,19 @@ class SqlUnitOfWork:
     ) -> None:
         try:
             await self._conn.rollback()  # a no-op after commit()
-        except (DBAPIError, OSError):
+        except (DBAPIError, asyncpg.InterfaceError, OSError):
             # The connection is already gone; the original error says more.
             if exc is None:
                 raise
-        if isinstance(exc, (OperationalError, InterfaceError, OSError)):
+        if isinstance(exc, (*_UNAVAILABLE, StorageUnavailable)):
+            # SQLAlchemy discards a connection it saw fail; one that failed under a statement
+            # run on asyncpg directly must not go back to the pool for the next request either.
+            with contextlib.suppress(Exception):
+                await self._conn.invalidate()
+            if isinstance(exc, StorageUnavailable):
+                return
             raise StorageUnavailable("the database is unavailable") from exc
-        if isinstance(exc, DBAPIError):
+        if isinstance(exc, (DBAPIError, asyncpg.PostgresError)):
             raise translate(exc) from exc
 
     async def commit(self) -> None:

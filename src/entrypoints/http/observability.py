@@ -75,6 +75,7 @@ class ObservabilityMiddleware:
                         "status": status,
                         "duration_ms": round(elapsed * 1000, 2),
                         "client_ip": self.client_ip(scope),
+                        "_trusted_event": True,
                     },
                 )
             trace_id_var.reset(token)

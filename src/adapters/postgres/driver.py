@@ -1,0 +1,79 @@
+"""The hottest statements on asyncpg directly, inside the SQLAlchemy connection's transaction.
+
+Profiling the booking path showed SQLAlchemy's execution machinery (parameter processing, the
+execution context, the result wrapper, a greenlet switch per call) costing more CPU than the
+asyncpg call it wraps. For the few statements every booking and availability request runs, we
+compile the Core statement once at import (same SQL, same ``$n`` parameters SQLAlchemy would
+send) and run it on the pooled connection's asyncpg connection.
+
+It is the same connection and the same transaction: before a statement that must be part of
+the unit of work, ``transactional()`` begins SQLAlchemy's transaction the way SQLAlchemy itself
+would on its first statement, so ``commit()``/``rollback()`` of the unit of work cover both
+kinds of statement, and the pool's reset-on-return still rolls back whatever was left open.
+Errors keep their SQLSTATE (``adapters.postgres.errors`` reads it from either kind).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, cast
+
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from application.errors import StorageUnavailable
+
+_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
+
+
+class RawStatement:
+    """A Core statement compiled once for asyncpg: its SQL text and how to order its params."""
+
+    __slots__ = ("_defaults", "_names", "sql")
+
+    def __init__(self, stmt: ClauseElement) -> None:
+        compiled = cast(SQLCompiler, stmt.compile(dialect=_DIALECT))
+        self.sql: str = compiled.string
+        self._names: tuple[str, ...] = tuple(compiled.positiontup or ())
+        # Values baked into the statement itself (e.g. ``.values(status="expired")``).
+        self._defaults: dict[str, Any] = dict(compiled.params)
+
+    def args(self, params: Mapping[str, Any]) -> list[Any]:
+        defaults = self._defaults
+        return [params[n] if n in params else defaults[n] for n in self._names]
+
+
+class Driver:
+    """The asyncpg connection under one SQLAlchemy ``AsyncConnection`` (looked up once)."""
+
+    __slots__ = ("_adapted", "_conn")
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+        self._adapted: Any = None
+
+    async def _adapter(self) -> Any:
+        if self._adapted is None:
+            raw = await self._conn.get_raw_connection()
+            self._adapted = raw.dbapi_connection
+        return self._adapted
+
+    async def plain(self) -> Any:
+        """For a single read: inside the transaction if one is open, else on its own."""
+        return (await self._adapter())._connection
+
+    async def transactional(self) -> Any:
+        """Inside the unit of work's transaction, begun now if no statement has begun it."""
+        adapted = await self._adapter()
+        if not self._conn.in_transaction():
+            await self._conn.begin()
+        if adapted._transaction is None:
+            # What SQLAlchemy's asyncpg cursor does before its first statement (BEGIN, with the
+            # connection's isolation level); its commit()/rollback() then end it.
+            try:
+                await adapted._start_transaction()
+            except Exception as exc:  # only a lost connection makes BEGIN fail
+                raise StorageUnavailable("the database is unavailable") from exc
+        return adapted._connection
