@@ -98,13 +98,16 @@ class PlaceHold:
             acc = await self.catalogue.get_active(cmd.accommodation_id)
             if acc is None:
                 acc = await self._fresh(cmd.accommodation_id)
+            # With no key to record and no payment job to queue, the hold is the only write:
+            # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
+            alone = cmd.idempotency_key is None and not self.payments.enabled
             reservation = self._hold(cmd, stay, acc, now)
-            outcome = await self.uow.reservations.add_hold(reservation, now, basis=acc)
+            outcome = await self.uow.reservations.add_hold(reservation, now, acc, alone=alone)
             if outcome is HoldOutcome.STALE:
                 self.catalogue.invalidate()
                 acc = await self._fresh(cmd.accommodation_id)
                 reservation = self._hold(cmd, stay, acc, now)
-                outcome = await self.uow.reservations.add_hold(reservation, now, basis=acc)
+                outcome = await self.uow.reservations.add_hold(reservation, now, acc, alone=alone)
             if outcome is HoldOutcome.STALE:
                 raise TransientStorageError("the accommodation changed while booking")
             if outcome is HoldOutcome.TAKEN:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 
 from domain.accommodation import Accommodation
 from domain.money import Money
@@ -44,12 +44,23 @@ def _weekend_nights(first_weekday: int, nights: int) -> int:
 
 
 def quote(accommodation: Accommodation, stay: Stay, deposit_percent: Decimal) -> Quote:
-    """Σ nightly prices, computed per kind of night (this runs for every cabin on every
-    availability request, so it does two multiplications rather than one per night)."""
-    base = accommodation.base_price
-    weekend = weekend_nights(stay)
-    weekend_price = base.times(accommodation.weekend_multiplier) if weekend else base
-    total = Money(
-        base.cents * (stay.nights - weekend) + weekend_price.cents * weekend, base.currency
+    """Σ nightly prices, computed per kind of night: two multiplications rather than one per
+    night. A quote depends only on the price, the multiplier, how many nights and how many of
+    them are weekend nights, so it is remembered by those (availability quotes every cabin on
+    every request; a handful of stay shapes cover nearly all of them)."""
+    return _quote(
+        accommodation.base_price,
+        accommodation.weekend_multiplier,
+        stay.nights,
+        weekend_nights(stay),
+        deposit_percent,
     )
-    return Quote(nights=stay.nights, total=total, deposit=total.percent(deposit_percent))
+
+
+@lru_cache(maxsize=4096)
+def _quote(
+    base: Money, multiplier: Decimal, nights: int, weekend: int, deposit_percent: Decimal
+) -> Quote:
+    weekend_price = base.times(multiplier) if weekend else base
+    total = Money(base.cents * (nights - weekend) + weekend_price.cents * weekend, base.currency)
+    return Quote(nights=nights, total=total, deposit=total.percent(deposit_percent))

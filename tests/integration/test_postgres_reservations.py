@@ -302,3 +302,37 @@ async def test_a_connection_lost_under_the_hold_is_unavailable_and_discarded(
         assert conn.invalidated
     # The pool hands out a working connection next, and the nights are still free.
     assert await _add(engine, new_hold(cabin, DEC, NOW))
+
+
+async def test_a_hold_written_alone_keeps_every_rule_and_lands_at_once(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    async with engine.connect() as conn:
+        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+    assert basis is not None
+
+    async def alone(hold: Reservation, now: datetime) -> HoldOutcome:
+        async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+            outcome = await uow.reservations.add_hold(hold, now, basis, alone=True)
+            # No transaction was opened for it: another connection already sees it.
+            async with engine.connect() as other:
+                seen = (await other.execute(text("SELECT count(*) FROM reservations"))).scalar()
+            assert seen == (await conn.execute(text("SELECT count(*) FROM reservations"))).scalar()
+            return outcome  # and no commit()
+
+    stale = new_hold(cabin, DEC, NOW - timedelta(hours=1), minutes=30)
+    assert await alone(stale, NOW - timedelta(hours=1)) is HoldOutcome.PLACED
+    fresh = new_hold(cabin, DEC, NOW)
+    assert await alone(fresh, NOW) is HoldOutcome.PLACED  # the lapsed one never blocks
+    assert await alone(new_hold(cabin, DEC, NOW), NOW) is HoldOutcome.TAKEN
+    changed = replace(basis, base_price=Money(1, "ARS"))
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        later = new_hold(cabin, Stay(date(2027, 2, 1), date(2027, 2, 3)), NOW)
+        assert await uow.reservations.add_hold(later, NOW, changed, alone=True) is (
+            HoldOutcome.STALE
+        )
+    again = new_hold(cabin, Stay(date(2027, 3, 1), date(2027, 3, 3)), NOW, code=fresh.code.value)
+    with pytest.raises(CodeCollision):
+        await alone(again, NOW)
+    async with engine.connect() as conn:
+        rows = dict((await conn.execute(text("SELECT code, status FROM reservations"))).all())
+    assert rows == {stale.code.value: "expired", fresh.code.value: "pre_reserved"}

@@ -325,15 +325,15 @@ class SqlReservationRepository:
         self._driver = driver or Driver(conn)
 
     async def add_hold(
-        self, reservation: Reservation, now: datetime, basis: Accommodation
+        self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
     ) -> HoldOutcome:
         values = _insert_values(reservation, now, basis)
-        outcome = await self._place(values)
+        outcome = await self._place(values, alone)
         if outcome is not HoldOutcome.TAKEN:
             return outcome
         # The nights overlap an active row. If some of those rows are holds whose time ran out,
         # record them as expired (in this transaction) and try once more.
-        db = await self._driver.transactional()
+        db = await (self._driver.plain() if alone else self._driver.transactional())
         expired = await db.fetch(
             EXPIRE_LAPSED_OVERLAPPING_RAW.sql,
             *EXPIRE_LAPSED_OVERLAPPING_RAW.args(
@@ -346,11 +346,11 @@ class SqlReservationRepository:
             ),
         )
         if expired:
-            return await self._place(values)
+            return await self._place(values, alone)
         return HoldOutcome.TAKEN
 
-    async def _place(self, values: dict[str, Any]) -> HoldOutcome:
-        db = await self._driver.transactional()
+    async def _place(self, values: dict[str, Any], alone: bool) -> HoldOutcome:
+        db = await (self._driver.plain() if alone else self._driver.transactional())
         inserted_id, basis_ok = await db.fetchrow(PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values))
         if inserted_id is not None:
             return HoldOutcome.PLACED

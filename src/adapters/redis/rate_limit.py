@@ -17,8 +17,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from adapters.redis.resp import RespPipe
 
 log = logging.getLogger("cabanas.ratelimit")
 
@@ -46,9 +47,10 @@ class _Seen:
 
 class RedisRateLimiter:
     def __init__(
-        self, client: Redis, limit: int, window_s: int = 60, local_allowance: int = 1
+        self, client: RespPipe, limit: int, window_s: int = 60, local_allowance: int = 1
     ) -> None:
-        self._push = client.register_script(_PUSH)
+        # Its own lean connection (adapters.redis.resp): this runs on every request.
+        self._client = client
         self.limit = limit
         self.window_s = window_s
         self.local_allowance = max(1, local_allowance)
@@ -71,7 +73,9 @@ class RedisRateLimiter:
             return RateDecision(True, self.limit, remaining, reset)
         key = f"rl:{self.window_s}:{window}:{identity}"
         try:
-            count = int(await self._push(keys=[key], args=[seen.pending, self.window_s + 1]))
+            count = int(
+                await self._client.eval_script(_PUSH, [key], [seen.pending, self.window_s + 1])
+            )
         except (RedisError, OSError) as exc:
             # Fail open: a Redis hiccup must not take the booking API down with it.
             log.warning("rate limiter unavailable (%s); request allowed", type(exc).__name__)

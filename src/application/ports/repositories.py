@@ -74,7 +74,7 @@ class PaidOutcome(StrEnum):
 
 class ReservationRepository(Protocol):
     async def add_hold(
-        self, reservation: Reservation, now: datetime, basis: Accommodation
+        self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
     ) -> HoldOutcome:
         """Insert an active reservation unless its nights are taken or ``basis`` (the
         accommodation it was validated and priced against) is out of date.
@@ -82,6 +82,10 @@ class ReservationRepository(Protocol):
         The database's exclusion constraint decides ``TAKEN``. Holds lapsed at ``now`` that
         overlap are marked expired so they never block. Raises ``CodeCollision`` if the code
         is already used.
+
+        ``alone``: the hold is everything this unit of work writes, so it needs no transaction
+        around it (each statement is atomic by itself): it is written at once, without the
+        BEGIN/COMMIT round trips. If a transaction is already open, it joins it all the same.
         """
         ...
 

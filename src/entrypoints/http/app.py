@@ -18,11 +18,11 @@ from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.prometheus.metrics import RATE_LIMITER_FAILURES
 from adapters.redis.rate_limit import RedisRateLimiter
+from adapters.redis.resp import RespPipe
 from entrypoints.http.admin import (
     AdminAccommodationController,
     AdminBlockController,
@@ -92,10 +92,12 @@ def create_app(
         engine = await container.get(AsyncEngine)
         async with engine.connect():
             pass
+        pipe: RespPipe | None = None
         if hardening is not None and settings.rate_limit_per_minute > 0:
-            redis = await container.get(Redis)
+            assert settings.redis_url is not None
+            pipe = RespPipe(settings.redis_url)
             hardening.limiter = RedisRateLimiter(
-                redis,
+                pipe,
                 settings.rate_limit_per_minute,
                 local_allowance=settings.rate_limit_local_allowance,
             )
@@ -122,6 +124,8 @@ def create_app(
             if worker is not None:
                 stop_worker.set()
                 await worker
+            if pipe is not None:
+                await pipe.aclose()
             await container.close()
 
     api = Router(

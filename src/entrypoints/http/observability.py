@@ -31,6 +31,7 @@ class ObservabilityMiddleware:
     def __init__(self, app: ASGIApp, client_ip: Any) -> None:
         self.app = app
         self.client_ip = client_ip  # callable(scope) -> str, the same rule as the rate limit
+        self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -60,9 +61,14 @@ class ObservabilityMiddleware:
         finally:
             elapsed = time.perf_counter() - started
             method, route = scope["method"], route_template(scope)
-            labels = {"method": method, "route": route, "status": str(status)}
-            HTTP_REQUEST_DURATION.labels(**labels).observe(elapsed)
-            HTTP_REQUESTS.labels(**labels).inc()
+            series = self._series.get((method, route, status))
+            if series is None:
+                # Few combinations exist (routes × methods × statuses): resolve each once.
+                labels = {"method": method, "route": route, "status": str(status)}
+                series = (HTTP_REQUEST_DURATION.labels(**labels), HTTP_REQUESTS.labels(**labels))
+                self._series[(method, route, status)] = series
+            series[0].observe(elapsed)
+            series[1].inc()
             if scope["path"] not in _QUIET or status >= 500:
                 access_log.info(
                     "%s %s %s",

@@ -86,6 +86,7 @@ class FakeReservations:
         self.accommodations = accommodations
         self.committed: dict[str, Reservation] = {}
         self.pending: dict[str, Reservation] = {}
+        self.alone_calls: list[bool] = []  # add_hold's ``alone``, call by call
         self.transient_failures = 0  # raise TransientStorageError this many times first
 
     def _all(self) -> dict[str, Reservation]:
@@ -102,8 +103,9 @@ class FakeReservations:
         ]
 
     async def add_hold(
-        self, reservation: Reservation, now: datetime, basis: Accommodation
+        self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
     ) -> HoldOutcome:
+        self.alone_calls.append(alone)
         if self.accommodations.items.get(basis.id) != basis:
             return HoldOutcome.STALE
         if self.transient_failures:

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -141,3 +142,17 @@ async def test_without_payments_nothing_is_queued_and_a_refused_hold_queues_noth
     with pytest.raises(StayUnavailable):
         await paying(command(stay(2, 4)))
     assert uow.outbox.committed == []
+
+
+async def test_the_hold_is_written_alone_only_when_nothing_is_written_with_it() -> None:
+    # Alone = no BEGIN/COMMIT around it; that is only right when it is the unit's one write.
+    plain = FakeUnitOfWork([cabin()])
+    await make(plain)(command(stay(2, 4)))
+    assert plain.reservations.alone_calls == [True]
+    paying = FakeUnitOfWork([cabin()])
+    await make(paying, None, payments=True)(command(stay(2, 4)))  # + the payment-link job
+    assert paying.reservations.alone_calls == [False]
+    keyed = FakeUnitOfWork([cabin()])
+    cmd = replace(command(stay(2, 4)), idempotency_key="k-1", fingerprint="f")
+    await make(keyed)(cmd)  # + the key's record
+    assert keyed.reservations.alone_calls == [False]
