@@ -117,9 +117,23 @@ INSERT_HOLD = (
 # One round trip tells the three outcomes apart: a new id (placed), no id with the basis still
 # true (the nights are taken), or the basis gone stale.
 _INSERTED = INSERT_HOLD.cte("inserted")
+_L = reservations.alias("lapsed")
+# Whether a hold that ran out overlaps the stay: only then is the expiry UPDATE worth its round
+# trip when the insert found the nights taken (most refusals are real bookings, not lapsed holds).
+_LAPSED_OVERLAP = (
+    select(_L.c.id)
+    .where(
+        _L.c.accommodation_id == bindparam("v_accommodation_id"),
+        text("lapsed.status = 'pre_reserved'"),  # literal: the partial GiST index applies
+        _L.c.expires_at <= bindparam("v_updated_at"),
+        _L.c.stay.op("&&")(_window("v_check_in", "v_check_out")),
+    )
+    .exists()
+)
 PLACE_HOLD = select(
     select(_INSERTED.c.id).scalar_subquery().label("id"),
     _BASIS_STILL_HOLDS.label("basis_ok"),
+    _LAPSED_OVERLAP.label("lapsed"),
 )
 EXPIRE_LAPSED_OVERLAPPING = (
     update(reservations)
@@ -328,11 +342,11 @@ class SqlReservationRepository:
         self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
     ) -> HoldOutcome:
         values = _insert_values(reservation, now, basis)
-        outcome = await self._place(values, alone)
-        if outcome is not HoldOutcome.TAKEN:
+        outcome, lapsed = await self._place(values, alone)
+        if outcome is not HoldOutcome.TAKEN or not lapsed:
             return outcome
-        # The nights overlap an active row. If some of those rows are holds whose time ran out,
-        # record them as expired (in this transaction) and try once more.
+        # The nights overlap an active row, and some overlapping holds ran out: record them as
+        # expired (in this transaction) and try once more.
         db = await (self._driver.plain() if alone else self._driver.transactional())
         expired = await db.fetch(
             EXPIRE_LAPSED_OVERLAPPING_RAW.sql,
@@ -346,15 +360,17 @@ class SqlReservationRepository:
             ),
         )
         if expired:
-            return await self._place(values, alone)
+            return (await self._place(values, alone))[0]
         return HoldOutcome.TAKEN
 
-    async def _place(self, values: dict[str, Any], alone: bool) -> HoldOutcome:
+    async def _place(self, values: dict[str, Any], alone: bool) -> tuple[HoldOutcome, bool]:
         db = await (self._driver.plain() if alone else self._driver.transactional())
-        inserted_id, basis_ok = await db.fetchrow(PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values))
+        inserted_id, basis_ok, lapsed = await db.fetchrow(
+            PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values)
+        )
         if inserted_id is not None:
-            return HoldOutcome.PLACED
-        return HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE
+            return HoldOutcome.PLACED, False
+        return (HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE), bool(lapsed)
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
         stmt = GET_RESERVATION_FOR_UPDATE if for_update else GET_RESERVATION
