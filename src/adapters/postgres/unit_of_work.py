@@ -58,7 +58,8 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         try:
-            await self._conn.rollback()  # a no-op after commit()
+            if self._conn.in_transaction():  # none after commit(), or if nothing began one
+                await self._conn.rollback()
         except (DBAPIError, asyncpg.InterfaceError, OSError):
             # The connection is already gone; the original error says more.
             if exc is None:
@@ -74,8 +75,12 @@ class SqlUnitOfWork:
         if isinstance(exc, (DBAPIError, asyncpg.PostgresError)):
             raise translate(exc) from exc
 
+    # Checked first: each call into SQLAlchemy's async layer costs a greenlet switch, and a
+    # hold written alone (or a plain read) never began a transaction.
     async def commit(self) -> None:
-        await self._conn.commit()
+        if self._conn.in_transaction():
+            await self._conn.commit()
 
     async def rollback(self) -> None:
-        await self._conn.rollback()
+        if self._conn.in_transaction():
+            await self._conn.rollback()
