@@ -124,3 +124,25 @@ async def test_an_unreachable_server_fails_fast_and_is_retried_later() -> None:
     with pytest.raises(ConnectionRefusedError):
         await pipe.call("PING")  # tried again
     await pipe.aclose()
+
+
+async def test_a_server_that_stops_answering_costs_a_timeout_and_a_new_connection() -> None:
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)  # reads nothing, answers nothing
+
+    server = await asyncio.start_server(mute, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    pipe = RespPipe(f"redis://127.0.0.1:{port}/0", timeout_s=0.2)
+    try:
+        with pytest.raises(TimeoutError):
+            await pipe.call("PING")
+        with pytest.raises(TimeoutError):
+            await pipe.call("PING")
+        assert len(accepted) == 2  # the stuck connection was dropped, not queued behind
+    finally:
+        await pipe.aclose()
+        server.close()
+        for writer in accepted:
+            writer.close()

@@ -130,6 +130,7 @@ class _Protocol(asyncio.Protocol):
                 future.set_exception(error)
 
     def close(self) -> None:
+        self.lost = True  # at once: the transport reports the loss only on a later loop turn
         if self._transport is not None:
             self._transport.close()
 
@@ -157,8 +158,14 @@ class RespPipe:
         if proto is None or proto.lost:
             proto = await self._connect()
         future = proto.send(encode(args))
-        async with asyncio.timeout(self._timeout_s):
-            return await future
+        try:
+            async with asyncio.timeout(self._timeout_s):
+                return await future
+        except TimeoutError:
+            # Replies come in order: one this late means everything behind it waits too.
+            # Start over on a new connection rather than let the queue grow.
+            proto.close()
+            raise
 
     async def eval_script(self, script: str, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA, falling back to EVAL (which loads the script) the first time."""
