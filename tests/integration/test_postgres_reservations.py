@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -336,3 +337,89 @@ async def test_a_hold_written_alone_keeps_every_rule_and_lands_at_once(engine: A
     async with engine.connect() as conn:
         rows = dict((await conn.execute(text("SELECT code, status FROM reservations"))).all())
     assert rows == {stale.code.value: "expired", fresh.code.value: "pre_reserved"}
+
+
+@pytest.mark.parametrize("alone", [True, False])
+async def test_two_bookings_held_up_by_one_lapsed_hold_both_land(
+    engine: AsyncEngine, alone: bool
+) -> None:
+    # A and B do not overlap each other; both overlap the lapsed hold L. B expires L between A's
+    # insert (refused because of L) and A's own expiry UPDATE, which then finds nothing: A must
+    # still try again, not answer "taken".
+    [cabin] = await add_cabins(engine, 1)
+    async with engine.connect() as conn:
+        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+    assert basis is not None
+    lapsed = new_hold(cabin, Stay(date(2026, 12, 10), date(2026, 12, 15)), NOW - timedelta(hours=2))
+    assert await _add(engine, lapsed, NOW - timedelta(hours=2))
+    a = new_hold(cabin, Stay(date(2026, 12, 10), date(2026, 12, 12)), NOW)
+    b = new_hold(cabin, Stay(date(2026, 12, 13), date(2026, 12, 15)), NOW)
+
+    async with engine.connect() as conn:
+        uow = SqlUnitOfWork(conn)
+        repo = uow.reservations
+        first_attempt = repo._place
+
+        async def place_then_let_b_book(values: dict[str, object], alone_: bool) -> object:
+            outcome = await first_attempt(values, alone_)  # type: ignore[arg-type]
+            if repo._place is place_then_let_b_book:  # only after A's first insert
+                repo._place = first_attempt  # type: ignore[method-assign]
+                assert outcome == (HoldOutcome.TAKEN, True)
+                assert await _add(engine, b)  # B, on another connection, expires L and lands
+            return outcome
+
+        repo._place = place_then_let_b_book  # type: ignore[method-assign,assignment]
+        async with uow:
+            assert await repo.add_hold(a, NOW, basis, alone=alone) is HoldOutcome.PLACED
+            await uow.commit()
+    async with engine.connect() as conn:
+        rows = dict((await conn.execute(text("SELECT code, status FROM reservations"))).all())
+    assert rows == {
+        lapsed.code.value: "expired",
+        a.code.value: "pre_reserved",
+        b.code.value: "pre_reserved",
+    }
+
+
+async def test_a_request_cancelled_while_beginning_never_poisons_the_pool(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # BEGIN reaches the server, then the request is cancelled before asyncpg or SQLAlchemy record
+    # it: that session is in a transaction nobody knows about. It must not serve the next request
+    # (whose commit would then only release a savepoint, leaving its hold uncommitted).
+    import asyncpg.connection
+
+    from adapters.postgres.database import make_engine
+
+    engine = make_engine(database_url, pool_size=1)  # the next request gets that same session
+    [cabin] = await add_cabins(engine, 1)
+    async with engine.connect() as conn:
+        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+    assert basis is not None
+    real_execute = asyncpg.connection.Connection.execute
+
+    async def cancelled_at_begin(self: object, query: str, *args: object, **kw: object) -> object:
+        if query.startswith("BEGIN"):
+            task = asyncio.current_task()
+            assert task is not None
+            asyncio.get_running_loop().call_soon(task.cancel)
+        return await real_execute(self, query, *args, **kw)  # type: ignore[arg-type]
+
+    async def first_request() -> None:
+        async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+            hold = new_hold(cabin, DEC, NOW)
+            await uow.reservations.add_hold(hold, NOW, basis)
+            await uow.commit()
+
+    monkeypatch.setattr(asyncpg.connection.Connection, "execute", cancelled_at_begin)
+    with pytest.raises(asyncio.CancelledError):
+        await asyncio.create_task(first_request())
+    monkeypatch.setattr(asyncpg.connection.Connection, "execute", real_execute)
+    later = new_hold(cabin, Stay(date(2027, 1, 5), date(2027, 1, 8)), NOW)
+    assert await _try(engine, later, NOW, basis) is HoldOutcome.PLACED
+    await engine.dispose()
+    observer = make_engine(database_url, pool_size=1)
+    async with observer.connect() as conn:  # committed for everyone to see
+        codes = (await conn.execute(text("SELECT code FROM reservations"))).scalars().all()
+    await observer.dispose()
+    assert codes == [later.code.value]

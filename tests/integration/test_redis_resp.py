@@ -134,10 +134,15 @@ async def test_a_server_that_stops_answering_costs_a_timeout_and_a_new_connectio
 
     server = await asyncio.start_server(mute, "127.0.0.1", 0)
     port = server.sockets[0].getsockname()[1]
-    pipe = RespPipe(f"redis://127.0.0.1:{port}/0", timeout_s=0.2)
+    pipe = RespPipe(f"redis://127.0.0.1:{port}/0", timeout_s=0.2, retry_after_s=0.3)
     try:
         with pytest.raises(TimeoutError):
             await pipe.call("PING")
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(RedisConnectionError, match="a moment ago"):
+            await pipe.call("PING")  # the requests right after fail fast, not after 0.2 s each
+        assert asyncio.get_running_loop().time() - started < 0.1
+        await asyncio.sleep(0.35)
         with pytest.raises(TimeoutError):
             await pipe.call("PING")
         assert len(accepted) == 2  # the stuck connection was dropped, not queued behind

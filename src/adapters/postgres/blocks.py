@@ -70,8 +70,9 @@ class SqlBlockRepository:
         }
         if (await self._conn.execute(INSERT_BLOCK, values)).first() is not None:
             return True
-        if not await expire_lapsed_overlapping(self._conn, block.accommodation_id, block.stay, now):
-            return False
+        # Expire lapsed holds in the way, then try once more whatever the UPDATE found: a
+        # concurrent writer may have just expired the very hold that blocked this insert.
+        await expire_lapsed_overlapping(self._conn, block.accommodation_id, block.stay, now)
         return (await self._conn.execute(INSERT_BLOCK, values)).first() is not None
 
     async def remove(self, code: ReservationCode, now: datetime) -> Block | None:

@@ -46,19 +46,17 @@ class RawStatement:
 
 
 class Driver:
-    """The asyncpg connection under one SQLAlchemy ``AsyncConnection`` (looked up once)."""
+    """The asyncpg connection under one SQLAlchemy ``AsyncConnection``. Looked up on every use
+    (a cheap call): after an invalidation SQLAlchemy reconnects with another connection, and a
+    remembered one would be the closed one."""
 
-    __slots__ = ("_adapted", "_conn")
+    __slots__ = ("_conn",)
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self._adapted: Any = None
 
     async def _adapter(self) -> Any:
-        if self._adapted is None:
-            raw = await self._conn.get_raw_connection()
-            self._adapted = raw.dbapi_connection
-        return self._adapted
+        return (await self._conn.get_raw_connection()).dbapi_connection
 
     async def plain(self) -> Any:
         """For a single read: inside the transaction if one is open, else on its own."""
@@ -76,4 +74,6 @@ class Driver:
                 await adapted._start_transaction()
             except Exception as exc:  # only a lost connection makes BEGIN fail
                 raise StorageUnavailable("the database is unavailable") from exc
+            # (A cancellation here can leave the session in a transaction nobody recorded: the
+            # unit of work then discards the connection instead of pooling it.)
         return adapted._connection

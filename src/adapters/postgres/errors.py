@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from asyncpg.exceptions import InvalidCachedStatementError
+
 from adapters.postgres.tables import CODE_UNIQUE_CONSTRAINT, NO_OVERLAP_CONSTRAINT
 from application.errors import CodeCollision, StorageError, TransientStorageError
 from domain.errors import DuplicateName, InvalidValue, RuleViolation, StayUnavailable
@@ -36,6 +38,10 @@ def translate(exc: BaseException) -> Exception:
     """Map a driver error to what the application understands; unknown → ``StorageError``."""
     state = sqlstate(exc)
     constraint = constraint_name(exc)
+    if isinstance(getattr(exc, "orig", exc), InvalidCachedStatementError):
+        # A schema change (a deploy's migration) under a statement asyncpg had prepared, met
+        # inside a transaction; asyncpg has already dropped its cache, so a retry succeeds.
+        return TransientStorageError("a prepared statement was outdated by a schema change")
     if state in (DEADLOCK_DETECTED, SERIALIZATION_FAILURE):
         return TransientStorageError(f"transient database conflict ({state})")
     if state == EXCLUSION_VIOLATION and constraint == NO_OVERLAP_CONSTRAINT:

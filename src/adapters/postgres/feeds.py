@@ -170,9 +170,10 @@ class SqlFeedRepository:
             "now": now,
         }
         row = (await self._conn.execute(PLACE, params)).first()
-        if row is None and await expire_lapsed_overlapping(
-            self._conn, accommodation_id, event.stay, now
-        ):
+        if row is None:
+            # As for bookings and blocks: expire lapsed holds in the way and try once more,
+            # whatever the UPDATE found (a concurrent writer may have expired the same hold).
+            await expire_lapsed_overlapping(self._conn, accommodation_id, event.stay, now)
             row = (await self._conn.execute(PLACE, params)).first()
         return None if row is None else int(row[0])
 

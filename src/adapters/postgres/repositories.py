@@ -246,7 +246,8 @@ async def expire_lapsed_overlapping(
     conn: AsyncConnection, accommodation_id: int, stay: Stay, now: datetime
 ) -> bool:
     """Record as expired the holds of this cabin that overlap ``stay`` and ran out by ``now``;
-    True if there were any (the caller then retries its insert)."""
+    True if there were any. Callers retry their insert either way: finding none may only mean
+    a concurrent writer expired them first."""
     result = await conn.execute(
         EXPIRE_LAPSED_OVERLAPPING,
         {
@@ -346,9 +347,10 @@ class SqlReservationRepository:
         if outcome is not HoldOutcome.TAKEN or not lapsed:
             return outcome
         # The nights overlap an active row, and some overlapping holds ran out: record them as
-        # expired (in this transaction) and try once more.
+        # expired (in this transaction) and try once more — even if this UPDATE finds none: a
+        # concurrent booking may have expired the same lapsed hold a moment ago.
         db = await (self._driver.plain() if alone else self._driver.transactional())
-        expired = await db.fetch(
+        await db.fetch(
             EXPIRE_LAPSED_OVERLAPPING_RAW.sql,
             *EXPIRE_LAPSED_OVERLAPPING_RAW.args(
                 {
@@ -359,9 +361,7 @@ class SqlReservationRepository:
                 }
             ),
         )
-        if expired:
-            return (await self._place(values, alone))[0]
-        return HoldOutcome.TAKEN
+        return (await self._place(values, alone))[0]
 
     async def _place(self, values: dict[str, Any], alone: bool) -> tuple[HoldOutcome, bool]:
         db = await (self._driver.plain() if alone else self._driver.transactional())

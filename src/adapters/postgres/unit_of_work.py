@@ -64,16 +64,31 @@ class SqlUnitOfWork:
             # The connection is already gone; the original error says more.
             if exc is None:
                 raise
+        if exc is not None and not isinstance(exc, Exception):
+            # Cancelled mid-statement (a timeout, a shutdown): a BEGIN may have reached the
+            # server without asyncpg or SQLAlchemy recording it, so the rollback above did
+            # nothing. Such a session must not serve anyone again (its next BEGIN would only be
+            # a savepoint, its COMMIT a release, its writes never committed).
+            # (asyncpg may not even know yet: it learns the session's state from the server's
+            # next message.) So the connection is replaced whatever it looks like now.
+            await self._discard()
+            return
         if isinstance(exc, (*_UNAVAILABLE, StorageUnavailable)):
             # SQLAlchemy discards a connection it saw fail; one that failed under a statement
             # run on asyncpg directly must not go back to the pool for the next request either.
-            with contextlib.suppress(Exception):
-                await self._conn.invalidate()
+            await self._discard()
             if isinstance(exc, StorageUnavailable):
                 return
             raise StorageUnavailable("the database is unavailable") from exc
         if isinstance(exc, (DBAPIError, asyncpg.PostgresError)):
             raise translate(exc) from exc
+
+    async def _discard(self) -> None:
+        with contextlib.suppress(Exception):
+            await self._conn.invalidate()
+        if self._conn.in_transaction():  # lets SQLAlchemy reconnect on this object's next use
+            with contextlib.suppress(Exception):
+                await self._conn.rollback()
 
     # Checked first: each call into SQLAlchemy's async layer costs a greenlet switch, and a
     # hold written alone (or a plain read) never began a transaction.

@@ -7,10 +7,12 @@ from ~4,100 to ~2,200 req/s when the limiter was switched on). This client keeps
 per process and lets any number of commands be in flight on it at once: Redis answers in the order
 it was asked (RESP), so each caller's future simply waits in a FIFO.
 
-It speaks RESP2: AUTH (password, or user and password) and SELECT from the URL, ``rediss://`` for
-TLS. Everything else in the service uses redis-py. Failures raise ``RedisError`` subclasses or
-``OSError``; after a failed connect the client does not try again for ``retry_after_s``, so an
-outage costs each request nothing but a quick error (the limiter then fails open).
+It speaks RESP2: AUTH and SELECT, and TLS for ``rediss://``, all read from the URL by redis-py's
+own parser (its ``ssl_*`` options included). Everything else in the service uses redis-py.
+Failures raise ``RedisError`` subclasses or ``OSError``. After a failed connect, or a command
+that timed out (a Redis that accepts but does not answer), the client fails fast for
+``retry_after_s`` before trying again: an outage costs one request a second the timeout and
+every other request a quick error (the limiter then fails open).
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ import ssl
 import time
 from collections import deque
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
+from redis.asyncio.connection import SSLConnection, parse_url
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError, ResponseError
 
@@ -136,17 +138,22 @@ class _Protocol(asyncio.Protocol):
 
 
 class RespPipe:
-    def __init__(self, url: str, *, timeout_s: float = 2.0, retry_after_s: float = 1.0) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("redis", "rediss"):
-            raise ValueError(f"not a Redis URL (scheme {parts.scheme!r})")
-        self._host = parts.hostname or "127.0.0.1"
-        self._port = parts.port or 6379
-        self._tls = parts.scheme == "rediss"
-        self._username = unquote(parts.username) if parts.username else None
-        self._password = unquote(parts.password) if parts.password else None
-        path = parts.path.strip("/")
-        self._db = int(path) if path else 0
+    def __init__(self, url: str, *, timeout_s: float = 1.0, retry_after_s: float = 1.0) -> None:
+        # redis-py's own URL rules (user, password, db in the path or ?db=, rediss:// and its
+        # ssl_* options), so this connection reaches exactly the server the rest of the app does.
+        options: dict[str, Any] = dict(parse_url(url))
+        if "path" in options:
+            raise ValueError(
+                "the rate limiter's Redis client needs a TCP URL (redis:// or rediss://)"
+            )
+        self._host: str = options.get("host") or "127.0.0.1"
+        self._port = int(options.get("port") or 6379)
+        self._username: str | None = options.get("username")
+        self._password: str | None = options.get("password")
+        self._db = int(options.get("db") or 0)
+        self._ssl = (
+            tls_context(options) if options.get("connection_class") is SSLConnection else None
+        )
         self._timeout_s = timeout_s
         self._retry_after_s = retry_after_s
         self._proto: _Protocol | None = None
@@ -163,8 +170,10 @@ class RespPipe:
                 return await future
         except TimeoutError:
             # Replies come in order: one this late means everything behind it waits too.
-            # Start over on a new connection rather than let the queue grow.
+            # Start over on a new connection rather than let the queue grow, and let the next
+            # requests fail fast for a moment instead of each waiting out the timeout again.
             proto.close()
+            self._down_until = time.monotonic() + self._retry_after_s
             raise
 
     async def eval_script(self, script: str, keys: list[str], args: list[Any]) -> Any:
@@ -193,13 +202,12 @@ class RespPipe:
 
     async def _open(self) -> _Protocol:
         loop = asyncio.get_running_loop()
-        context = ssl.create_default_context() if self._tls else None
         _, proto = await loop.create_connection(
             _Protocol,
             self._host,
             self._port,
-            ssl=context,
-            server_hostname=self._host if context else None,
+            ssl=self._ssl,
+            server_hostname=self._host if self._ssl else None,
         )
         try:
             if self._password is not None:
@@ -218,3 +226,18 @@ class RespPipe:
         if self._proto is not None:
             self._proto.close()
             self._proto = None
+
+
+def tls_context(options: dict[str, Any]) -> ssl.SSLContext:
+    """The TLS settings redis-py takes from a ``rediss://`` URL: ``ssl_cert_reqs``
+    (none / optional / required, the default), ``ssl_ca_certs``, ``ssl_check_hostname``,
+    ``ssl_certfile`` / ``ssl_keyfile``."""
+    context = ssl.create_default_context(cafile=options.get("ssl_ca_certs"))
+    reqs = str(options.get("ssl_cert_reqs") or "required").lower()
+    verify = {"none": ssl.CERT_NONE, "optional": ssl.CERT_OPTIONAL}.get(reqs, ssl.CERT_REQUIRED)
+    check = options.get("ssl_check_hostname", True)
+    context.check_hostname = bool(check) and verify != ssl.CERT_NONE
+    context.verify_mode = verify
+    if options.get("ssl_certfile"):
+        context.load_cert_chain(options["ssl_certfile"], options.get("ssl_keyfile"))
+    return context

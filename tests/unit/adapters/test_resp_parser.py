@@ -93,3 +93,30 @@ async def test_a_garbled_stream_closes_the_connection() -> None:
     assert transport.closed
     with pytest.raises(RedisError, match="unreadable"):
         waiting.result()
+
+
+def test_tls_settings_follow_redis_py_url_options() -> None:
+    import ssl
+
+    from redis.asyncio.connection import parse_url
+
+    from adapters.redis.resp import RespPipe, tls_context
+
+    strict = tls_context(dict(parse_url("rediss://h.example:6380/0")))
+    assert (strict.verify_mode, strict.check_hostname) == (ssl.CERT_REQUIRED, True)
+    lax = tls_context(dict(parse_url("rediss://h.example/0?ssl_cert_reqs=none")))
+    assert (lax.verify_mode, lax.check_hostname) == (ssl.CERT_NONE, False)
+    no_name = tls_context(dict(parse_url("rediss://h/0?ssl_check_hostname=false")))
+    assert (no_name.verify_mode, no_name.check_hostname) == (ssl.CERT_REQUIRED, False)
+    pipe = RespPipe("rediss://default:p%40ss@h.example:6380?db=4")  # pragma: allowlist secret
+    assert (pipe._host, pipe._port, pipe._db, pipe._username, pipe._password) == (
+        "h.example",
+        6380,
+        4,
+        "default",
+        "p@ss",  # pragma: allowlist secret
+    )
+    assert pipe._ssl is not None
+    assert RespPipe("redis://127.0.0.1/2")._ssl is None
+    with pytest.raises(ValueError, match="TCP"):
+        RespPipe("unix:///tmp/redis.sock")
