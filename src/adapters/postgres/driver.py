@@ -62,6 +62,11 @@ class Driver:
         """For a single read: inside the transaction if one is open, else on its own."""
         return (await self._adapter())._connection
 
+    async def for_write(self, *, alone: bool) -> Any:
+        """``alone``: the write is all its unit of work does, so it needs no transaction of its
+        own (it still joins one that is open)."""
+        return await (self.plain() if alone else self.transactional())
+
     async def transactional(self) -> Any:
         """Inside the unit of work's transaction, begun now if no statement has begun it."""
         adapted = await self._adapter()

@@ -249,15 +249,18 @@ async def expire_lapsed_overlapping(
     True if there were any. Callers retry their insert either way: finding none may only mean
     a concurrent writer expired them first."""
     result = await conn.execute(
-        EXPIRE_LAPSED_OVERLAPPING,
-        {
-            "p_accommodation_id": accommodation_id,
-            "p_now": now,
-            "p_check_in": stay.check_in,
-            "p_check_out": stay.check_out,
-        },
+        EXPIRE_LAPSED_OVERLAPPING, _expiry_params(accommodation_id, stay, now)
     )
     return result.first() is not None
+
+
+def _expiry_params(accommodation_id: int, stay: Stay, now: datetime) -> dict[str, Any]:
+    return {
+        "p_accommodation_id": accommodation_id,
+        "p_now": now,
+        "p_check_in": stay.check_in,
+        "p_check_out": stay.check_out,
+    }
 
 
 def accommodation_from_row(row: Any) -> Accommodation:
@@ -335,9 +338,9 @@ class SqlAccommodationRepository:
 
 
 class SqlReservationRepository:
-    def __init__(self, conn: AsyncConnection, driver: Driver | None = None) -> None:
+    def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self._driver = driver or Driver(conn)
+        self._driver = Driver(conn)
 
     async def add_hold(
         self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
@@ -349,22 +352,15 @@ class SqlReservationRepository:
         # The nights overlap an active row, and some overlapping holds ran out: record them as
         # expired (in this transaction) and try once more — even if this UPDATE finds none: a
         # concurrent booking may have expired the same lapsed hold a moment ago.
-        db = await (self._driver.plain() if alone else self._driver.transactional())
+        db = await self._driver.for_write(alone=alone)
+        expiry = _expiry_params(reservation.accommodation_id, reservation.stay, now)
         await db.fetch(
-            EXPIRE_LAPSED_OVERLAPPING_RAW.sql,
-            *EXPIRE_LAPSED_OVERLAPPING_RAW.args(
-                {
-                    "p_accommodation_id": reservation.accommodation_id,
-                    "p_now": now,
-                    "p_check_in": reservation.stay.check_in,
-                    "p_check_out": reservation.stay.check_out,
-                }
-            ),
+            EXPIRE_LAPSED_OVERLAPPING_RAW.sql, *EXPIRE_LAPSED_OVERLAPPING_RAW.args(expiry)
         )
         return (await self._place(values, alone))[0]
 
     async def _place(self, values: dict[str, Any], alone: bool) -> tuple[HoldOutcome, bool]:
-        db = await (self._driver.plain() if alone else self._driver.transactional())
+        db = await self._driver.for_write(alone=alone)
         inserted_id, basis_ok, lapsed = await db.fetchrow(
             PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values)
         )

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
-from adapters.postgres.driver import Driver
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
@@ -40,7 +39,7 @@ class SqlUnitOfWork:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
         self.accommodations = SqlAccommodationRepository(conn)
-        self.reservations = SqlReservationRepository(conn, Driver(conn))
+        self.reservations = SqlReservationRepository(conn)
         self.audit = SqlAuditLog(conn)
         self.blocks = SqlBlockRepository(conn)
         self.payments = SqlPaymentRepository(conn)
