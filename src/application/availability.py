@@ -9,7 +9,7 @@ from datetime import date
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.unit_of_work import ReadOnlyUnitOfWork
-from domain.availability import Availability, assess
+from domain.availability import Availability, assess_all
 from domain.calendar import local_today
 from domain.policy import BookingPolicy
 from domain.stay import Stay
@@ -42,7 +42,4 @@ class CheckAvailability:
         accommodations = await self.catalogue.active()
         async with self.uow:
             occupied = await self.uow.reservations.occupied(stay, now)
-        return [
-            assess(acc, stay, query.guests, occupied.get(acc.id, ()), self.policy, today)
-            for acc in accommodations
-        ]
+        return assess_all(accommodations, stay, query.guests, occupied, self.policy, today)

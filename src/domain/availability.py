@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 
 from domain.accommodation import Accommodation
-from domain.errors import RuleViolation
 from domain.policy import BookingPolicy
-from domain.pricing import Quote, quote
+from domain.pricing import Quote, quote_nights, weekend_nights
 from domain.stay import Stay
 
 REASON_OCCUPIED = "occupied"
+TAKEN_MESSAGE = "some of those nights are already taken"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,13 +33,37 @@ def assess(
     today: date,
 ) -> Availability:
     """Rules first (with their own reason), then the nights already taken."""
-    try:
-        policy.check(accommodation, stay, guests, today)
-    except RuleViolation as err:
-        return Availability(accommodation, False, None, err.message, err.code)
-    price = quote(accommodation, stay, policy.deposit_percent)
-    if any(stay.overlaps(taken) for taken in occupied):
-        return Availability(
-            accommodation, False, price, "some of those nights are already taken", REASON_OCCUPIED
+    taken = {accommodation.id: occupied}
+    return assess_all((accommodation,), stay, guests, taken, policy, today)[0]
+
+
+def assess_all(
+    accommodations: Iterable[Accommodation],
+    stay: Stay,
+    guests: int,
+    occupied: Mapping[int, Iterable[Stay]],
+    policy: BookingPolicy,
+    today: date,
+) -> list[Availability]:
+    """``assess`` for each accommodation (``occupied``: the stays taken, by accommodation id),
+    with what depends only on the stay (its dates' rules, nights, weekend nights) worked out once:
+    availability assesses every cabin on every request."""
+    dates_violation = policy.dates_violation(stay, today)
+    nights = stay.nights
+    weekend = weekend_nights(stay)
+    deposit_percent = policy.deposit_percent
+    results = []
+    for acc in accommodations:
+        violation = (
+            policy.closed(acc) or dates_violation or policy.fit_violation(acc, nights, guests)
         )
-    return Availability(accommodation, True, price, None, None)
+        if violation is not None:
+            results.append(Availability(acc, False, None, violation.message, violation.code))
+            continue
+        price = quote_nights(acc, nights, weekend, deposit_percent)
+        taken = occupied.get(acc.id)
+        if taken and any(stay.overlaps(other) for other in taken):
+            results.append(Availability(acc, False, price, TAKEN_MESSAGE, REASON_OCCUPIED))
+        else:
+            results.append(Availability(acc, True, price, None, None))
+    return results

@@ -13,6 +13,7 @@ from domain.errors import (
     GuestsOutOfRange,
     InvalidValue,
     NightsOutOfRange,
+    RuleViolation,
     StayInPast,
 )
 from domain.stay import Stay
@@ -38,27 +39,55 @@ class BookingPolicy:
 
     def check(self, accommodation: Accommodation, stay: Stay, guests: int, today: date) -> None:
         """Raise the first rule the request breaks. ``today`` is the local date in Argentina."""
+        violation = self.violation(accommodation, stay, guests, today)
+        if violation is not None:
+            raise violation
+
+    def violation(
+        self, accommodation: Accommodation, stay: Stay, guests: int, today: date
+    ) -> RuleViolation | None:
+        """The first rule the request breaks, in this order: the accommodation is closed, the
+        dates (past, beyond the horizon), the length of the stay, the party size."""
+        return (
+            self.closed(accommodation)
+            or self.dates_violation(stay, today)
+            or self.fit_violation(accommodation, stay.nights, guests)
+        )
+
+    @staticmethod
+    def closed(accommodation: Accommodation) -> RuleViolation | None:
         if not accommodation.active:
-            raise AccommodationInactive(f"{accommodation.name} is not taking bookings")
+            return AccommodationInactive(f"{accommodation.name} is not taking bookings")
+        return None
+
+    def dates_violation(self, stay: Stay, today: date) -> RuleViolation | None:
+        """The rules about the dates alone: the same answer for every accommodation."""
         if stay.check_in < today:
-            raise StayInPast(
+            return StayInPast(
                 f"check_in {stay.check_in.isoformat()} is in the past "
                 f"(today is {today.isoformat()} in Argentina)"
             )
         last_bookable = today + timedelta(days=self.horizon_days)
         if stay.check_in > last_bookable:
-            raise BeyondBookingHorizon(
+            return BeyondBookingHorizon(
                 f"bookings open up to {self.horizon_days} days ahead "
                 f"(check_in no later than {last_bookable.isoformat()})"
             )
+        return None
+
+    def fit_violation(
+        self, accommodation: Accommodation, nights: int, guests: int
+    ) -> RuleViolation | None:
+        """The rules between one accommodation and the stay's length and party size."""
         min_nights = accommodation.min_nights
-        if not min_nights <= stay.nights <= self.max_nights:
-            raise NightsOutOfRange(
+        if not min_nights <= nights <= self.max_nights:
+            return NightsOutOfRange(
                 f"{accommodation.name} takes stays of {min_nights} to {self.max_nights} nights; "
-                f"asked for {stay.nights}"
+                f"asked for {nights}"
             )
         if not 1 <= guests <= accommodation.capacity:
-            raise GuestsOutOfRange(
+            return GuestsOutOfRange(
                 f"{accommodation.name} hosts 1 to {accommodation.capacity} guests; "
                 f"asked for {guests}"
             )
+        return None

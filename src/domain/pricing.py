@@ -48,12 +48,16 @@ def quote(accommodation: Accommodation, stay: Stay, deposit_percent: Decimal) ->
     night. A quote depends only on the price, the multiplier, how many nights and how many of
     them are weekend nights, so it is remembered by those (availability quotes every cabin on
     every request; a handful of stay shapes cover nearly all of them)."""
+    return quote_nights(accommodation, stay.nights, weekend_nights(stay), deposit_percent)
+
+
+def quote_nights(
+    accommodation: Accommodation, nights: int, weekend: int, deposit_percent: Decimal
+) -> Quote:
+    """``quote`` for a stay already reduced to its nights and weekend nights (availability
+    reduces the stay once and quotes every cabin with it)."""
     return _quote(
-        accommodation.base_price,
-        accommodation.weekend_multiplier,
-        stay.nights,
-        weekend_nights(stay),
-        deposit_percent,
+        accommodation.base_price, accommodation.weekend_multiplier, nights, weekend, deposit_percent
     )
 
 

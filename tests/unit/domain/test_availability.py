@@ -1,5 +1,7 @@
-from domain.availability import REASON_OCCUPIED, assess
+from domain.availability import REASON_OCCUPIED, assess, assess_all
+from domain.money import Money
 from domain.policy import BookingPolicy
+from domain.pricing import quote
 from tests.unit.domain.builders import TODAY, cabin, stay
 
 
@@ -28,3 +30,46 @@ def test_rule_violations_come_with_their_reason() -> None:
     assert result.reason_code == "guests_out_of_range"
     assert result.reason is not None
     assert "1 to 2 guests" in result.reason
+
+
+def test_assessing_all_cabins_gives_each_one_its_own_answer() -> None:
+    cabins = [
+        cabin(id=1),
+        cabin(id=2, capacity=2),  # too small for 3 guests
+        cabin(id=3, min_nights=4),  # the stay is 3 nights
+        cabin(id=4, active=False),
+        cabin(id=5),  # taken
+        cabin(id=6, base_price=Money.of("50000")),  # its own price
+    ]
+    occupied = {5: [stay(11, 1)], 6: [stay(13, 2)]}  # 6: back to back, still free
+    results = assess_all(cabins, stay(10, 3), 3, occupied, BookingPolicy(), TODAY)
+    assert [(r.accommodation.id, r.available, r.reason_code) for r in results] == [
+        (1, True, None),
+        (2, False, "guests_out_of_range"),
+        (3, False, "nights_out_of_range"),
+        (4, False, "accommodation_inactive"),
+        (5, False, REASON_OCCUPIED),
+        (6, True, None),
+    ]
+    priced = {1, 5, 6}  # a rule refusal carries no quote; a taken cabin still does
+    for c, r in zip(cabins, results, strict=True):
+        expected = quote(c, stay(10, 3), BookingPolicy().deposit_percent)
+        assert r.quote == (expected if c.id in priced else None)
+    assert results[0].quote != results[5].quote
+    # Each answer is the one the cabin gets when assessed alone.
+    for c, r in zip(cabins, results, strict=True):
+        assert r == assess(c, stay(10, 3), 3, occupied.get(c.id, ()), BookingPolicy(), TODAY)
+
+
+def test_a_stay_refused_for_its_dates_is_refused_for_every_open_cabin() -> None:
+    cabins = [cabin(id=1), cabin(id=2, active=False), cabin(id=3, capacity=1)]
+    results = assess_all(cabins, stay(-1, 3), 2, {}, BookingPolicy(), TODAY)
+    # The closed cabin says so first; every other one gets the date rule, before its own fit.
+    assert [r.reason_code for r in results] == [
+        "check_in_in_past",
+        "accommodation_inactive",
+        "check_in_in_past",
+    ]
+    assert not any(r.available for r in results)
+    assert results[0].reason is not None
+    assert "is in the past" in results[0].reason
