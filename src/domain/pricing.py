@@ -56,15 +56,29 @@ def quote_nights(
 ) -> Quote:
     """``quote`` for a stay already reduced to its nights and weekend nights (availability
     reduces the stay once and quotes every cabin with it)."""
+    price = accommodation.base_price
     return _quote(
-        accommodation.base_price, accommodation.weekend_multiplier, nights, weekend, deposit_percent
+        price.cents,
+        price.currency,
+        accommodation.weekend_multiplier,
+        nights,
+        weekend,
+        deposit_percent,
     )
 
 
+# Keyed by plain values (ints, str, Decimals): their hash and equality run in C, where a Money
+# key would call its dataclass __hash__/__eq__ in Python on every lookup.
 @lru_cache(maxsize=4096)
 def _quote(
-    base: Money, multiplier: Decimal, nights: int, weekend: int, deposit_percent: Decimal
+    cents: int,
+    currency: str,
+    multiplier: Decimal,
+    nights: int,
+    weekend: int,
+    deposit_percent: Decimal,
 ) -> Quote:
+    base = Money(cents, currency)
     weekend_price = base.times(multiplier) if weekend else base
-    total = Money(base.cents * (nights - weekend) + weekend_price.cents * weekend, base.currency)
+    total = Money(cents * (nights - weekend) + weekend_price.cents * weekend, currency)
     return Quote(nights=nights, total=total, deposit=total.percent(deposit_percent))

@@ -6,13 +6,14 @@ dependency and a second logging pipeline for the same result.
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import secrets
 import sys
 from datetime import UTC, datetime
 from typing import Any
+
+import msgspec
 
 from application.tracing import current_trace
 
@@ -72,6 +73,11 @@ _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asc
 _TRUSTED_FIELDS = frozenset({"method", "route", "status", "duration_ms", "client_ip"})
 
 
+# Anything JSON has no type for is written as its str(); msgspec rather than json.dumps: the
+# access line is formatted on every request.
+_encode = msgspec.json.Encoder(enc_hook=str).encode
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -95,7 +101,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if trusted else redact(value)
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
-        return json.dumps(entry, ensure_ascii=False, default=str)
+        return _encode(entry).decode()
 
 
 class ConsoleFormatter(logging.Formatter):

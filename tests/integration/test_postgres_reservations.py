@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.driver import Driver
 from adapters.postgres.errors import translate
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import CodeCollision, StorageUnavailable
@@ -303,6 +304,26 @@ async def test_a_connection_lost_under_the_hold_is_unavailable_and_discarded(
         assert conn.invalidated
     # The pool hands out a working connection next, and the nights are still free.
     assert await _add(engine, new_hold(cabin, DEC, NOW))
+
+
+async def test_the_driver_reaches_the_connection_sqlalchemy_holds_now(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn:
+        driver = Driver(conn)
+        first = await driver.plain()
+        assert (
+            await first.fetchval("SELECT pg_backend_pid()")
+            == (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        )
+        await conn.invalidate()  # as after a lost connection: SQLAlchemy reconnects on next use
+        await conn.rollback()
+        second = await driver.plain()
+        assert second is not first
+        assert first.is_closed()
+        assert await second.fetchval("SELECT 1") == 1
+        assert (
+            await second.fetchval("SELECT pg_backend_pid()")
+            == (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
+        )
 
 
 async def test_a_hold_written_alone_keeps_every_rule_and_lands_at_once(engine: AsyncEngine) -> None:

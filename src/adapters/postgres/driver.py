@@ -56,7 +56,13 @@ class Driver:
         self._conn = conn
 
     async def _adapter(self) -> Any:
-        return (await self._conn.get_raw_connection()).dbapi_connection
+        sync = self._conn.sync_connection
+        # Checked out and valid: the pooled connection is right there, no I/O (and no greenlet
+        # switch) to reach it. Closed or invalidated: SQLAlchemy reconnects, in its greenlet.
+        fairy = sync._dbapi_connection if sync is not None else None
+        if fairy is None:
+            fairy = await self._conn.get_raw_connection()
+        return fairy.dbapi_connection
 
     async def plain(self) -> Any:
         """For a single read: inside the transaction if one is open, else on its own."""

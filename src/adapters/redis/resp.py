@@ -18,6 +18,7 @@ every other request a quick error (the limiter then fails open).
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import ssl
 import time
@@ -137,6 +138,12 @@ class _Protocol(asyncio.Protocol):
             self._transport.close()
 
 
+@functools.cache
+def _script_sha(script: str) -> str:
+    """Redis names scripts by their SHA-1 (worked out once per script, not once per call)."""
+    return hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+
+
 class RespPipe:
     def __init__(self, url: str, *, timeout_s: float = 1.0, retry_after_s: float = 1.0) -> None:
         # redis-py's own URL rules (user, password, db in the path or ?db=, rediss:// and its
@@ -178,8 +185,7 @@ class RespPipe:
 
     async def eval_script(self, script: str, keys: list[str], args: list[Any]) -> Any:
         """EVALSHA, falling back to EVAL (which loads the script) the first time."""
-        # Redis names scripts by their SHA-1.
-        sha = hashlib.sha1(script.encode(), usedforsecurity=False).hexdigest()
+        sha = _script_sha(script)
         try:
             return await self.call("EVALSHA", sha, len(keys), *keys, *args)
         except NoScript:

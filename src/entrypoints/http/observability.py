@@ -3,6 +3,7 @@ header), one JSON access line, and the HTTP metrics labelled by route template."
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -24,7 +25,12 @@ def route_template(scope: Scope) -> str:
     template = scope.get("path_template")  # set by Litestar's router once it matched a route
     if not template:
         return UNMATCHED_ROUTE
-    return _PARAM_TYPE.sub(r"{\1}", str(template))
+    return _route_label(str(template))
+
+
+@functools.lru_cache(maxsize=512)  # keyed by the app's route templates: a bounded set
+def _route_label(template: str) -> str:
+    return _PARAM_TYPE.sub(r"{\1}", template)
 
 
 class ObservabilityMiddleware:

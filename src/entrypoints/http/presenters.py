@@ -32,14 +32,15 @@ def accommodation(a: Accommodation) -> schemas.Accommodation:
 
 def availability_item(item: Availability, nights: int) -> schemas.AvailabilityItem:
     acc = item.accommodation
+    price = item.quote
     return schemas.AvailabilityItem(
         accommodation_id=acc.id,
         name=acc.name,
         capacity=acc.capacity,
         available=item.available,
         nights=nights,
-        total_amount=amount(item.quote.total) if item.quote else None,
-        deposit_amount=amount(item.quote.deposit) if item.quote else None,
+        total_amount=amount(price.total) if price else None,
+        deposit_amount=amount(price.deposit) if price else None,
         currency=acc.base_price.currency,
         reason=item.reason,
         reason_code=item.reason_code,
