@@ -7,6 +7,7 @@ aggregates them (prometheus_client's multiprocess mode); without it, one process
 
 from __future__ import annotations
 
+import functools
 import os
 
 from prometheus_client import (
@@ -115,10 +116,22 @@ class PrometheusOperationsMetrics:
 
 class PrometheusBookingMetrics:
     def hold_placed(self, channel: str) -> None:
-        RESERVATIONS_CREATED.labels(channel=channel).inc()
+        _created(channel).inc()
 
     def stay_conflict(self, channel: str) -> None:
-        DOUBLE_BOOKING_REJECTIONS.labels(channel=channel).inc()
+        _rejected(channel).inc()
+
+
+# Labelled children resolved once per channel (a handful): ``labels()`` takes a lock and builds
+# the key on every call, and these run on every booking.
+@functools.cache
+def _created(channel: str) -> Counter:
+    return RESERVATIONS_CREATED.labels(channel=channel)
+
+
+@functools.cache
+def _rejected(channel: str) -> Counter:
+    return DOUBLE_BOOKING_REJECTIONS.labels(channel=channel)
 
 
 def registry() -> CollectorRegistry:
