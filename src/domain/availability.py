@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 from domain.accommodation import Accommodation
 from domain.policy import BookingPolicy
@@ -15,8 +15,11 @@ REASON_OCCUPIED = "occupied"
 TAKEN_MESSAGE = "some of those nights are already taken"
 
 
-@dataclass(frozen=True, slots=True)
-class Availability:
+class Availability(NamedTuple):
+    """One cabin's answer for one stay. Immutable like the value objects, but a tuple rather than
+    a frozen dataclass: availability builds one per cabin per request, and a frozen dataclass's
+    ``__init__`` (``object.__setattr__`` per field) costs three times as much."""
+
     accommodation: Accommodation
     available: bool
     quote: Quote | None
