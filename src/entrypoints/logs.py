@@ -6,14 +6,13 @@ dependency and a second logging pipeline for the same result.
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import secrets
 import sys
 from datetime import UTC, datetime
 from typing import Any
-
-import msgspec
 
 from application.tracing import current_trace
 
@@ -73,11 +72,6 @@ _STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asc
 _TRUSTED_FIELDS = frozenset({"method", "route", "status", "duration_ms", "client_ip"})
 
 
-# Anything JSON has no type for is written as its str(); msgspec rather than json.dumps: the
-# access line is formatted on every request.
-_encode = msgspec.json.Encoder(enc_hook=str).encode
-
-
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -101,7 +95,10 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value if trusted else redact(value)
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
-        return _encode(entry).decode()
+        # json.dumps, not msgspec: its `"key": value` spacing is what saved searches match
+        # (docs/operations/logging.md), and it writes any str, even one msgspec refuses to
+        # encode as UTF-8 (a lone surrogate), instead of dropping the line.
+        return json.dumps(entry, ensure_ascii=False, default=str)
 
 
 class ConsoleFormatter(logging.Formatter):

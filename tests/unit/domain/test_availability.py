@@ -1,7 +1,6 @@
 from domain.availability import REASON_OCCUPIED, assess, assess_all
 from domain.money import Money
 from domain.policy import BookingPolicy
-from domain.pricing import quote
 from tests.unit.domain.builders import TODAY, cabin, stay
 
 
@@ -51,14 +50,24 @@ def test_assessing_all_cabins_gives_each_one_its_own_answer() -> None:
         (5, False, REASON_OCCUPIED),
         (6, True, None),
     ]
-    priced = {1, 5, 6}  # a rule refusal carries no quote; a taken cabin still does
-    for c, r in zip(cabins, results, strict=True):
-        expected = quote(c, stay(10, 3), BookingPolicy().deposit_percent)
-        assert r.quote == (expected if c.id in priced else None)
-    assert results[0].quote != results[5].quote
-    # Each answer is the one the cabin gets when assessed alone.
-    for c, r in zip(cabins, results, strict=True):
-        assert r == assess(c, stay(10, 3), 3, occupied.get(c.id, ()), BookingPolicy(), TODAY)
+    # Friday to Monday: two weekend nights at ×1.5 and a Sunday; 30 % deposit. A rule refusal
+    # carries no quote; a taken cabin still does.
+    assert [
+        (r.quote.total, r.quote.deposit, r.quote.nights) if r.quote else None for r in results
+    ] == [
+        (Money.of("400000"), Money.of("120000"), 3),
+        None,
+        None,
+        None,
+        (Money.of("400000"), Money.of("120000"), 3),
+        (Money.of("200000"), Money.of("60000"), 3),
+    ]
+    assert [r.reason for r in results][1:5] == [
+        "Cabaña del Lago hosts 1 to 2 guests; asked for 3",
+        "Cabaña del Lago takes stays of 4 to 30 nights; asked for 3",
+        "Cabaña del Lago is not taking bookings",
+        "some of those nights are already taken",
+    ]
 
 
 def test_a_stay_refused_for_its_dates_is_refused_for_every_open_cabin() -> None:
