@@ -1,0 +1,174 @@
+"""CPU per request with no HTTP server and no load generator: the ASGI app driven in this
+process, one request at a time, against the bench data.
+
+Under wrk the load generator, PostgreSQL and both workers share the cores, and runs drift by
+±20 %. This measures only the app's own CPU (``time.process_time``: waiting on PostgreSQL or
+Redis is not counted), which moves far less between runs, so a change to the hot path can be
+judged in a minute. ``PROFILE=1`` adds a cProfile listing (its overhead inflates small calls).
+
+    .venv/bin/python -m benchmarks.inprocess availability [ours|reference]
+    (kinds: healthz, accommodations, availability, booking; N requests, default 3000)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import cProfile
+import datetime as dt
+import importlib
+import json
+import os
+import pstats
+import random
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import uvloop
+
+from benchmarks.run import APPS, prepare_database
+from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
+
+Request = tuple[str, str, bytes, bytes]  # method, path, query string, body
+ASGI = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+def request_for(kind: str, i: int, today: dt.date) -> Request:
+    if kind == "availability":
+        start = today + dt.timedelta(days=random.randint(5, 500))
+        end = start + dt.timedelta(days=random.randint(2, 4))
+        return (
+            "GET",
+            "/api/v1/availability",
+            f"check_in={start}&check_out={end}&guests=2".encode(),
+            b"",
+        )
+    if kind == "booking":
+        # One night each, walking the nights the seed leaves free (as benchmarks/lua does).
+        stay, cabin = i // 7, 1 + (i // 7 // 60) % 50
+        night = today + dt.timedelta(days=5 + 9 * (stay % 60) + 2 + i % 7)
+        body = {
+            "accommodation_id": cabin,
+            "check_in": str(night),
+            "check_out": str(night + dt.timedelta(days=1)),
+            "guests": 2,
+            "guest_name": "Ana Bench",
+            "guest_phone": "+5491155550000",
+        }
+        return "POST", "/api/v1/reservations", b"", json.dumps(body).encode()
+    return "GET", f"/api/v1/{kind}", b"", b""
+
+
+async def call(app: ASGI, state: dict[str, Any], req: Request) -> int:
+    method, path, query, body = req
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [
+            (b"host", b"127.0.0.1:8000"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 5555),
+        "server": ("127.0.0.1", 8000),
+        "state": dict(state),
+    }
+    sent = False
+    messages: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        await asyncio.Event().wait()  # the client never disconnects
+        raise AssertionError("unreachable")
+
+    async def send(message: dict[str, Any]) -> None:
+        messages.append(message)
+
+    await app(scope, receive, send)
+    return int(messages[0]["status"])
+
+
+async def drive(app_name: str, kind: str, n: int, today: dt.date) -> None:
+    module, factory = APPS[app_name].split(":")
+    app: ASGI = getattr(importlib.import_module(module), factory)()
+    state: dict[str, Any] = {}
+    inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+    await inbox.put({"type": "lifespan.startup"})
+    lifespan = asyncio.create_task(
+        app({"type": "lifespan", "asgi": {"version": "3.0"}, "state": state}, inbox.get, outbox.put)
+    )
+    started = await outbox.get()
+    if started["type"] != "lifespan.startup.complete":
+        raise SystemExit(f"startup failed: {started}")
+    for i in range(200):  # warm-up: pools, caches, prepared statements
+        await call(app, state, request_for(kind, i, today))
+    requests = [request_for(kind, 200 + i, today) for i in range(n)]
+    statuses: Counter[int] = Counter()
+    profile = cProfile.Profile() if os.environ.get("PROFILE") else None
+    cpu = time.process_time()
+    if profile:
+        profile.enable()
+    for req in requests:
+        statuses[await call(app, state, req)] += 1
+    if profile:
+        profile.disable()
+    cpu = time.process_time() - cpu
+    print(
+        f"{kind} ({app_name}): {1000 * cpu / n:.3f} ms CPU per request over {n} "
+        f"(statuses {dict(statuses)})",
+    )
+    if profile:
+        pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(30)
+    await inbox.put({"type": "lifespan.shutdown"})
+    await outbox.get()
+    await lifespan
+
+
+def main() -> int:
+    kind = sys.argv[1] if len(sys.argv) > 1 else "availability"
+    app_name = sys.argv[2] if len(sys.argv) > 2 else "ours"
+    n = int(os.environ.get("N", "3000"))
+    today = dt.date.today()
+    with tempfile.TemporaryDirectory(prefix="cabanas-inprocess-") as tmp:
+        pg = EmbeddedPostgres(Path(tmp) / "pg", ephemeral=True).start()
+        redis = EmbeddedRedis(Path(tmp) / "redis", persistent=False).start()
+        try:
+            prepare_database(pg)
+            os.environ.update(
+                {
+                    "DATABASE_URL": pg.url(f"bench_{app_name}"),
+                    "REDIS_URL": redis.url(),
+                    "DB_POOL_SIZE": "10",
+                    "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info"),
+                    "RATE_LIMIT_PER_MINUTE": "1000000000",
+                    "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(dir=tmp),
+                }
+            )
+            # The app logs to stderr (one access line per request): send it to a file, as
+            # `make bench` does; the results go to stdout.
+            with open(Path(tmp) / "app.log", "w") as log_file:
+                os.dup2(log_file.fileno(), 2)
+                uvloop.run(drive(app_name, kind, n, today))
+        finally:
+            redis.stop()
+            pg.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
