@@ -16,7 +16,6 @@ import asyncio
 import cProfile
 import datetime as dt
 import importlib
-import json
 import os
 import pstats
 import random
@@ -30,7 +29,8 @@ from typing import Any
 
 import uvloop
 
-from benchmarks.run import APPS, prepare_database
+from benchmarks.loadgen import booking, free_night
+from benchmarks.run import APPS, app_env, prepare_database
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
 
 Request = tuple[str, str, bytes, bytes]  # method, path, query string, body
@@ -48,18 +48,9 @@ def request_for(kind: str, i: int, today: dt.date) -> Request:
             b"",
         )
     if kind == "booking":
-        # One night each, walking the nights the seed leaves free (as benchmarks/lua does).
-        stay, cabin = i // 7, 1 + (i // 7 // 60) % 50
-        night = today + dt.timedelta(days=5 + 9 * (stay % 60) + 2 + i % 7)
-        body = {
-            "accommodation_id": cabin,
-            "check_in": str(night),
-            "check_out": str(night + dt.timedelta(days=1)),
-            "guests": 2,
-            "guest_name": "Ana Bench",
-            "guest_phone": "+5491155550000",
-        }
-        return "POST", "/api/v1/reservations", b"", json.dumps(body).encode()
+        # One night each, on the nights the seed leaves free (as the other scenarios do).
+        night = today + dt.timedelta(days=free_night(i))
+        return "POST", "/api/v1/reservations", b"", booking(1 + i // 420 % 50, night, 1, i)
     return "GET", f"/api/v1/{kind}", b"", b""
 
 
@@ -149,16 +140,8 @@ def main() -> int:
         redis = EmbeddedRedis(Path(tmp) / "redis", persistent=False).start()
         try:
             prepare_database(pg)
-            os.environ.update(
-                {
-                    "DATABASE_URL": pg.url(f"bench_{app_name}"),
-                    "REDIS_URL": redis.url(),
-                    "DB_POOL_SIZE": "10",
-                    "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info"),
-                    "RATE_LIMIT_PER_MINUTE": "1000000000",
-                    "PROMETHEUS_MULTIPROC_DIR": tempfile.mkdtemp(dir=tmp),
-                }
-            )
+            metrics_dir = tempfile.mkdtemp(dir=tmp)
+            os.environ.update(app_env(pg.url(f"bench_{app_name}"), redis.url(), metrics_dir))
             # The app logs to stderr (one access line per request): send it to a file, as
             # `make bench` does; the results go to stdout.
             with open(Path(tmp) / "app.log", "w") as log_file:

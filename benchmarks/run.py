@@ -86,12 +86,9 @@ def ensure_wrk() -> str:
     return found
 
 
-@contextlib.contextmanager
-def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
-    port = free_port()
-    metrics_dir = tempfile.mkdtemp(prefix="cabanas-bench-metrics-")
-    env = {
-        **os.environ,
+def app_env(database_url: str, redis_url: str, metrics_dir: str) -> dict[str, str]:
+    """The app's settings in every measurement (also ``benchmarks.inprocess``)."""
+    return {
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "DB_POOL_SIZE": "10",
@@ -99,11 +96,17 @@ def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
         # multiprocess mode across the workers.
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info"),
         "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
-        "PYTHONPATH": str(ROOT),
         # On, as in production, but far above what one load generator sends: we measure its
         # cost (a Redis round trip per request), not its refusals.
         "RATE_LIMIT_PER_MINUTE": os.environ.get("BENCH_RATE_LIMIT", "1000000000"),
     }
+
+
+@contextlib.contextmanager
+def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
+    port = free_port()
+    metrics_dir = tempfile.mkdtemp(prefix="cabanas-bench-metrics-")
+    env = {**os.environ, **app_env(database_url, redis_url, metrics_dir), "PYTHONPATH": str(ROOT)}
     cmd = server_command(factory, port)
     log_path = Path(metrics_dir).parent / f"{factory.split('.', maxsplit=1)[0]}-server.log"
     log_file = log_path.open("ab")

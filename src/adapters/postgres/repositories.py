@@ -144,7 +144,6 @@ EXPIRE_LAPSED_OVERLAPPING = (
         _R.stay.op("&&")(_window("p_check_in", "p_check_out")),
     )
     .values(status=ReservationStatus.EXPIRED.value, updated_at=bindparam("p_now"))
-    .returning(_R.id)
 )
 # The statements every booking and availability request runs, for asyncpg directly.
 PLACE_HOLD_RAW = RawStatement(PLACE_HOLD)
@@ -244,14 +243,11 @@ LATEST_FOR_PHONE = (
 
 async def expire_lapsed_overlapping(
     conn: AsyncConnection, accommodation_id: int, stay: Stay, now: datetime
-) -> bool:
-    """Record as expired the holds of this cabin that overlap ``stay`` and ran out by ``now``;
-    True if there were any. Callers retry their insert either way: finding none may only mean
-    a concurrent writer expired them first."""
-    result = await conn.execute(
-        EXPIRE_LAPSED_OVERLAPPING, _expiry_params(accommodation_id, stay, now)
-    )
-    return result.first() is not None
+) -> None:
+    """Record as expired the holds of this cabin that overlap ``stay`` and ran out by ``now``.
+    Callers retry their insert whatever this finds: finding none may only mean a concurrent
+    writer expired them first."""
+    await conn.execute(EXPIRE_LAPSED_OVERLAPPING, _expiry_params(accommodation_id, stay, now))
 
 
 def _expiry_params(accommodation_id: int, stay: Stay, now: datetime) -> dict[str, Any]:
@@ -354,7 +350,7 @@ class SqlReservationRepository:
         # concurrent booking may have expired the same lapsed hold a moment ago.
         db = await self._driver.for_write(alone=alone)
         expiry = _expiry_params(reservation.accommodation_id, reservation.stay, now)
-        await db.fetch(
+        await db.execute(
             EXPIRE_LAPSED_OVERLAPPING_RAW.sql, *EXPIRE_LAPSED_OVERLAPPING_RAW.args(expiry)
         )
         return (await self._place(values, alone))[0]
