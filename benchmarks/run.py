@@ -342,20 +342,26 @@ def run_apps(pg: EmbeddedPostgres, redis: EmbeddedRedis, today: dt.date) -> dict
     return results
 
 
+def verdict(result: dict[str, Any], target_ms: float) -> str:
+    return "✅" if result["p99_ms"] < target_ms and result["server_errors"] == 0 else "❌"
+
+
 def report(results: dict[str, dict[str, Any]]) -> list[str]:
     ours, ref = results["ours"], results["reference"]
     lines = [
-        f"| Scenario ({CONNECTIONS} connections) | ours req/s | ours p50 / p95 / p99 ms | reference req/s | reference p99 ms | ratio | p99 target |",
+        f"| Scenario ({CONNECTIONS} connections) | ours req/s | ours p50 / p95 / p99 ms | reference req/s | reference p99 ms | ratio | p99 target: ours, reference |",
         "|---|---|---|---|---|---|---|",
     ]
     for label, _, _ in SCENARIOS:
         o, r = ours[label], ref[label]
         ratio = o["rps"] / r["rps"] if r["rps"] else float("nan")
         target = TARGET_P99_MS[label]
-        ok = "✅" if o["p99_ms"] < target and o["server_errors"] == 0 else "❌"
+        # The reference's verdict too: when the bare app misses the same target in the same run,
+        # the machine (not the service) is what sets the tail at that moment.
         lines.append(
             f"| {label} | {o['rps']:.0f} | {o['p50_ms']:.1f} / {o['p95_ms']:.1f} / {o['p99_ms']:.1f} "
-            f"| {r['rps']:.0f} | {r['p99_ms']:.1f} | {ratio:.0%} | < {target} ms {ok} |"
+            f"| {r['rps']:.0f} | {r['p99_ms']:.1f} | {ratio:.0%} "
+            f"| < {target} ms: {verdict(o, target)}, {verdict(r, target)} |"
         )
     for label, _, _ in SCENARIOS:
         lines.append(
