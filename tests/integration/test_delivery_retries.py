@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.deliveries import MAX_DELIVERY_ATTEMPTS, MERCADOPAGO, ProcessDelivery
 from application.errors import IntegrationError
+from application.maintenance import ReprocessDeliveries
 from application.payments import ApplyPayment
+from application.place_hold import API_SCOPE
 from tests.integration.test_outbox_and_keys import NoMetrics
 from tests.unit.application.fakes import FixedClock
 
@@ -63,3 +65,41 @@ async def test_a_payment_that_cannot_be_checked_backs_off_then_alerts(engine: As
     assert processed is not None  # given up ...
     assert len(alerts) == 1
     assert "777" in alerts[0]
+
+
+async def test_booking_keys_are_not_mistaken_for_deliveries(engine: AsyncEngine) -> None:
+    """A booking's Idempotency-Key has no payload. It must be stored as SQL NULL: a JSON null
+    passed the worker's ``payload IS NOT NULL``, so every pass took booking keys up as failed
+    deliveries (``sync --once`` exited 1) and, 50 at a time, crowded real payment notifications
+    out of the batch."""
+    clock = FixedClock(NOW)
+    async with engine.connect() as conn:
+        uow = SqlUnitOfWork(conn)
+        async with uow:
+            for i in range(60):
+                await uow.idempotency.claim(API_SCOPE, f"booking-{i}", NOW, fingerprint="f" * 64)
+            await uow.idempotency.claim(
+                MERCADOPAGO, "888:req-1", NOW + timedelta(seconds=1), payload={"payment_id": "888"}
+            )
+            await uow.commit()
+        json_nulls = (
+            await conn.execute(
+                text("SELECT count(*) FROM idempotency_keys WHERE payload = 'null'::jsonb")
+            )
+        ).scalar()
+        later = NOW + timedelta(minutes=5)
+        async with uow:
+            due = await uow.idempotency.unprocessed(later, later, 50)
+        await conn.rollback()
+
+        clock.current = later
+        apply = ApplyPayment(uow, DownGateway(), clock, NoMetrics())  # type: ignore[arg-type]
+        process = ProcessDelivery(uow, clock, apply, None, NoMetrics())  # type: ignore[arg-type]
+        async with uow:
+            await uow.idempotency.mark_processed(MERCADOPAGO, "888:req-1", later)
+            await uow.commit()
+        all_done = await ReprocessDeliveries(uow, clock, process)()
+
+    assert json_nulls == 0
+    assert due == [(MERCADOPAGO, "888:req-1")]  # the only delivery, ahead of 60 booking keys
+    assert all_done is True  # booking keys are nothing to retry

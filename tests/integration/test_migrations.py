@@ -69,3 +69,27 @@ def test_models_match_the_migrated_schema(database_url: str) -> None:
             await engine.dispose()
 
     assert asyncio.run(run()) == []
+
+
+def test_0009_turns_json_null_payloads_into_sql_null(empty_database_url: str) -> None:
+    upgrade(empty_database_url, "0008")
+
+    async def sql(statement: str) -> list[tuple[object, ...]]:
+        engine = make_engine(empty_database_url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(text(statement))
+                return [tuple(r) for r in result] if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    asyncio.run(
+        sql(
+            "INSERT INTO idempotency_keys (scope, key, payload, created_at) VALUES "
+            "('api', 'k1', 'null'::jsonb, now()), "
+            "('mercadopago', 'k2', '{\"payment_id\": \"1\"}'::jsonb, now())"
+        )
+    )
+    upgrade(empty_database_url)
+    rows = asyncio.run(sql("SELECT key, payload IS NULL FROM idempotency_keys ORDER BY key"))
+    assert rows == [("k1", True), ("k2", False)]

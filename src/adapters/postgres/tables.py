@@ -202,7 +202,9 @@ idempotency_keys = Table(
     Column("scope", String(20), primary_key=True),
     Column("key", String(300), primary_key=True),
     Column("fingerprint", String(64)),
-    Column("payload", JSONB),
+    # SQL NULL, not JSON ``null``, when there is no payload (a booking's Idempotency-Key): the
+    # delivery worker takes up only rows with a payload, so a JSON null looked like a delivery.
+    Column("payload", JSONB(none_as_null=True)),
     Column("reservation_code", String(16)),
     Column("response_status", Integer),
     Column("response_body", Text),
