@@ -44,6 +44,23 @@ async def test_a_body_that_is_not_utf8_is_a_400(client: Client) -> None:
     assert assert_problem(r, 400)["code"] == "malformed_json"
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 3000 + b"]" * 3000, b'{"a":' * 3000, b'{"guest_name":' + b"[" * 3000],
+    ids=["arrays", "objects", "in-a-field"],
+)
+async def test_json_nested_too_deeply_is_a_400_not_a_500(client: Client, body: bytes) -> None:
+    """msgspec stops at a recursion limit; that is bad input, not a server error (a 500 here let
+    anyone trip the 5xx alert with 4 KB bodies)."""
+    r = await client.post(
+        "/reservations", content=body, headers={"Content-Type": "application/json"}
+    )
+    problem = assert_problem(r, 400)
+    assert problem["code"] == "malformed_json"
+    assert "nested too deeply" in problem["detail"]
+    assert (await client.get("/healthz")).status_code == 200
+
+
 async def test_a_body_over_the_limit_says_the_limit(client: Client) -> None:
     r = await client.post(
         "/reservations",
@@ -159,3 +176,21 @@ async def test_invalid_bodies_name_the_field(
     problem = assert_problem(await client.post("/reservations", json=body), 422)
     assert [e["field"] for e in problem["errors"]] == [field]  # type: ignore[union-attr]
     assert field in str(problem["detail"])
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field"),
+    [
+        ("/accommodations/1/calendar", {"from": "2027-13-01", "to": "2027-02-01"}, "from"),
+        ("/accommodations/1/calendar", {"from": "2027-01-01", "to": "nope"}, "to"),
+        ("/admin/reservations", {"from": "x"}, "from"),
+        ("/admin/reservations", {"to": "nope"}, "to"),
+    ],
+)
+async def test_a_bad_query_parameter_is_named_as_the_client_sent_it(
+    pay_client: Client, path: str, params: dict[str, str], field: str
+) -> None:
+    r = await pay_client.get(path, params=params, headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET))
+    problem = assert_problem(r, 400)
+    assert [e["field"] for e in problem["errors"]] == [field]
+    assert problem["detail"].startswith(f"invalid query or path parameter — {field}: ")

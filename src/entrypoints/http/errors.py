@@ -86,6 +86,16 @@ def _friendly(field: str, message: str) -> str:
     return message
 
 
+def _public_name(request: Request[Any, Any, Any], field: str) -> str:
+    """The name the client sent (``from``), not the handler's argument (``start``)."""
+    try:
+        parameter = request.route_handler.parsed_fn_signature.parameters.get(field)
+    except (KeyError, AttributeError):  # no handler resolved (an error before routing)
+        return field
+    alias = getattr(getattr(parameter, "kwarg_definition", None), "name", None)
+    return alias if isinstance(alias, str) and alias else field
+
+
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Problem:
     extra = exc.extra if isinstance(exc.extra, list) else []
     errors = []
@@ -96,6 +106,8 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Pr
         if field == "data":  # msgspec names the body; the message names the field
             named = _NAMED_FIELD.search(message)
             field = named.group(1).removeprefix("$.") if named else field
+        else:
+            field = _public_name(request, field)
         errors.append(
             {
                 "field": field,
@@ -128,6 +140,19 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Pr
     )
 
 
+def _too_deep(exc: BaseException) -> bool:
+    """msgspec's decoder gives up on deeply nested JSON with a ``RecursionError`` (raised as is,
+    or as the cause of Litestar's own exception): bad input, not a server fault."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            return False
+        if isinstance(seen, RecursionError) and "deserializing" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     path = request.url.path
     if isinstance(exc, DomainError):
@@ -145,6 +170,15 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
     if isinstance(exc, UnicodeDecodeError):
         return _response(
             problem(400, "the body is not valid UTF-8 JSON", code="malformed_json", instance=path)
+        )
+    if _too_deep(exc):
+        return _response(
+            problem(
+                400,
+                "malformed JSON: nested too deeply",
+                code="malformed_json",
+                instance=path,
+            )
         )
     if isinstance(exc, HTTPException):
         if exc.status_code == 413:
