@@ -1,4 +1,4 @@
-"""Operator commands: ``cabanas run | serve | migrate | seed``."""
+"""Operator commands for the Cabañas service (one subcommand each; `--help` after any)."""
 
 from __future__ import annotations
 
