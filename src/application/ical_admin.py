@@ -6,14 +6,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from application.errors import IntegrationError
-from application.ical_sync import ApplySnapshot, FeedResult
+from application.ical_sync import ApplySnapshot, FeedResult, mark_applied
 from application.ports.audit import AuditEntry
 from application.ports.calendars import CalendarFetcher, Conflict, ExportRow, Feed
 from application.ports.clock import Clock
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.calendar import local_today
 from domain.errors import AccommodationNotFound, FeedNotFound, FeedUnreachable
-from domain.external_calendar import ExternalSource
+from domain.external_calendar import ExternalSource, FeedUnparseable
 
 # Our export starts a little in the past (channels like to see the current stay) and covers
 # everything ahead.
@@ -45,18 +45,17 @@ class ImportFeed:
             raise FeedUnreachable(f"the feed could not be fetched: {err.message}") from err
         if snapshot is None:  # no validators were sent, so a 304 is a broken server
             raise FeedUnreachable("the feed answered 304 Not Modified to a plain GET")
+        if snapshot.skipped and not snapshot.events:
+            raise FeedUnparseable(
+                f"None of the feed's {snapshot.skipped} event(s) could be read "
+                "(missing or invalid DTSTART/DTEND, or repeated UIDs)."
+            )
         async with self.uow:
             now = self.clock.now()
             feed = await self.uow.feeds.add(accommodation_id, source, url, now)
             result = FeedResult(feed.id, "updated")
             await self.apply(feed, snapshot, result)
-            await self.uow.feeds.mark_synced(
-                feed.id,
-                now,
-                etag=snapshot.etag,
-                last_modified=snapshot.last_modified,
-                events_count=len(snapshot.events),
-            )
+            await mark_applied(self.uow, feed.id, now, snapshot)
             await self.uow.audit.record(
                 AuditEntry(
                     actor,
@@ -141,5 +140,5 @@ class ExportCalendar:
             rows = await self.uow.feeds.export_rows(
                 accommodation_id, since, now, exclude_source=audience or "*"
             )
-            changed = await self.uow.feeds.last_change(accommodation_id)
+            changed = await self.uow.feeds.last_change(accommodation_id, now)
         return CalendarExport(accommodation.name, rows, changed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from application.errors import IntegrationError
 from application.ports.calendars import CalendarFetcher, Feed, FeedSnapshot, SyncLock
@@ -32,6 +32,7 @@ class FeedResult:
     released: int = 0
     waiting: int = 0  # events whose nights are taken (kept, retried every pass)
     conflicts: int = 0  # new cross-channel collisions recorded
+    unreadable: int = 0  # events in the feed that could not be read
     error: str | None = None
 
 
@@ -50,6 +51,9 @@ class ApplySnapshot:
     """Rules, inside the caller's transaction:
     - events are matched to what the feed had before by UID; an event that vanished or moved
       releases its nights (first, so a moved event can take its new ones);
+    - but while some of the feed's events cannot be read, one that vanished keeps its nights
+      (it may be the unreadable one: freeing its nights could sell them twice); the feed's
+      ``last_error`` says so, and no validators are kept, so every pass reads it whole again;
     - each event tries to take its nights through the same exclusion constraint as bookings
       (lapsed holds never block); events that ended before yesterday are ignored;
     - an event whose nights are taken is kept, not dropped, and tried again on every pass (the
@@ -68,10 +72,13 @@ class ApplySnapshot:
         oldest = local_today(now) - PAST_GRACE
         incoming = {e.uid: e for e in snapshot.events if e.stay.check_out >= oldest}
         known = await self.uow.feeds.events(feed.id)
+        result.unreadable = snapshot.skipped
         for uid, stored in known.items():
             new = incoming.get(uid)
             if new is not None and new.stay == stored.stay and new.kind == stored.kind:
                 continue
+            if new is None and snapshot.skipped:
+                continue  # perhaps one of the unreadable events: keep what it holds
             if stored.reservation_id is not None:
                 await self.uow.feeds.release(stored.reservation_id, now)
                 result.released += 1
@@ -128,6 +135,38 @@ class ApplySnapshot:
             )
 
 
+def unreadable_warning(count: int) -> str:
+    return (
+        f"{count} event(s) in the feed could not be read (broken dates or a repeated UID); "
+        "events missing from it keep their nights until the feed reads whole"
+    )
+
+
+async def mark_applied(
+    uow: UnitOfWork, feed_id: int, now: datetime, snapshot: FeedSnapshot
+) -> None:
+    """A snapshot applied: a clean one keeps its validators for the next conditional GET; one
+    with unreadable events keeps none (a 304 must not hide it) and leaves a warning."""
+    if not snapshot.skipped:
+        await uow.feeds.mark_synced(
+            feed_id,
+            now,
+            etag=snapshot.etag,
+            last_modified=snapshot.last_modified,
+            events_count=len(snapshot.events),
+        )
+        return
+    log.warning("ical_events_unreadable", extra={"feed_id": feed_id, "count": snapshot.skipped})
+    await uow.feeds.mark_synced(
+        feed_id,
+        now,
+        etag=None,
+        last_modified=None,
+        events_count=len(snapshot.events),
+        warning=unreadable_warning(snapshot.skipped),
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class SyncFeed:
     """One feed, in one transaction: a conditional GET (ETag / Last-Modified), then the
@@ -167,13 +206,7 @@ class SyncFeed:
                 )
             else:
                 await self.apply(locked, snapshot, result)
-                await self.uow.feeds.mark_synced(
-                    feed.id,
-                    now,
-                    etag=snapshot.etag,
-                    last_modified=snapshot.last_modified,
-                    events_count=len(snapshot.events),
-                )
+                await mark_applied(self.uow, feed.id, now, snapshot)
             await self.uow.commit()
         self.metrics.sync_run(feed.source.value, result.outcome)
         log.info(
@@ -185,6 +218,7 @@ class SyncFeed:
                 "released": result.released,
                 "waiting": result.waiting,
                 "conflicts": result.conflicts,
+                "unreadable": result.unreadable,
             },
         )
         return result

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from email.utils import parsedate_to_datetime
 
 import icalendar
 import msgspec
@@ -85,6 +86,7 @@ async def test_an_airbnb_booking_blocks_direct_bookings_at_once(
         "released": 0,
         "waiting": 0,
         "conflicts": 0,
+        "unreadable": 0,
         "error": None,
     }
     assert body["feed"]["events_count"] == 1
@@ -366,3 +368,102 @@ async def test_health_degrades_when_a_feed_goes_stale(
         line for line in metrics.splitlines() if line.startswith("ical_last_sync_age_minutes ")
     )
     assert float(age.split()[1]) >= 119
+
+
+def with_unreadable_event(feed: bytes, uid: str) -> bytes:
+    """``feed`` plus one VEVENT whose DTSTART is no date (month 13)."""
+    broken = (
+        "BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20271301\r\nDTEND;VALUE=DATE:20270103\r\n"
+        f"UID:{uid}\r\nSUMMARY:Reserved\r\nEND:VEVENT\r\n"
+    ).encode()
+    return feed.replace(b"END:VCALENDAR", broken + b"END:VCALENDAR")
+
+
+async def test_a_feed_none_of_whose_events_can_be_read_is_refused(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    calendars.feeds["bad.ics"] = with_unreadable_event(ics([]), "b1@airbnb.com")
+    body = assert_problem(await register(pay_client, calendars, "bad.ics"), 422)
+    assert body["code"] == "ical_unparseable"
+    assert "could be read" in body["detail"]
+    assert (await pay_client.get("/admin/ical/feeds", headers=admin())).json() == []
+
+
+async def test_an_unreadable_event_is_reported_and_never_frees_nights(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    """An event that turns unreadable may still be a booking on the other channel: the nights
+    it held stay taken, the feed says why, and it is read whole (no 304) until it is clean."""
+    later = (D + timedelta(days=10), D + timedelta(days=12))
+    calendars.feeds["a.ics"] = ics(
+        [
+            ("a1@airbnb.com", D, D + timedelta(days=3), "Reserved"),
+            ("a2@airbnb.com", *later, "Reserved"),
+        ]
+    )
+    r = await register(pay_client, calendars, "a.ics")
+    feed = r.json()["feed"]  # type: ignore[attr-defined]
+    sync = f"/admin/ical/feeds/{feed['id']}/sync"
+    on_a2 = {**BOOKING, "check_in": later[0].isoformat(), "check_out": later[1].isoformat()}
+
+    # a2 can no longer be read (and a new, readable a3 appears).
+    calendars.feeds["a.ics"] = with_unreadable_event(
+        ics(
+            [
+                ("a1@airbnb.com", D, D + timedelta(days=3), "Reserved"),
+                ("a3@airbnb.com", D + timedelta(days=20), D + timedelta(days=22), "Reserved"),
+            ]
+        ),
+        "a2@airbnb.com",
+    )
+    result = (await pay_client.post(sync, headers=admin())).json()
+    assert (result["outcome"], result["placed"], result["released"], result["unreadable"]) == (
+        "updated",
+        1,
+        0,
+        1,
+    )
+    assert_problem(await pay_client.post("/reservations", json=on_a2), 409)
+    listed = (await pay_client.get("/admin/ical/feeds", headers=admin())).json()
+    assert "1 event(s) in the feed could not be read" in listed[0]["last_error"]
+    assert listed[0]["last_success_at"] is not None
+    # Read whole on the next pass too: no conditional GET that a 304 could answer.
+    again = (await pay_client.post(sync, headers=admin())).json()
+    assert again["outcome"] == "updated"
+    assert calendars.requests[-1][1] is None
+    assert_problem(await pay_client.post("/reservations", json=on_a2), 409)
+
+    # The feed reads whole again, without a2: now it is gone, and its nights are free.
+    calendars.feeds["a.ics"] = ics(
+        [
+            ("a1@airbnb.com", D, D + timedelta(days=3), "Reserved"),
+            ("a3@airbnb.com", D + timedelta(days=20), D + timedelta(days=22), "Reserved"),
+        ]
+    )
+    clean = (await pay_client.post(sync, headers=admin())).json()
+    assert (clean["released"], clean["unreadable"]) == (1, 0)
+    listed = (await pay_client.get("/admin/ical/feeds", headers=admin())).json()
+    assert listed[0]["last_error"] is None
+    assert (await pay_client.post("/reservations", json=on_a2)).status_code == 201
+
+
+async def test_a_hold_that_lapses_changes_last_modified_before_any_sweep(
+    pay_client: Client, clock: FixedClock
+) -> None:
+    """The lapse is a change of the feed even though no row is written until the worker's
+    sweep: a channel polling with If-Modified-Since must get the feed without the hold."""
+    held = (await pay_client.post("/reservations", json=BOOKING)).json()
+    view = (await pay_client.get("/admin/accommodations/1", headers=admin())).json()
+    path = view["ical_export_urls"]["airbnb"].split("/api/v1", 1)[1]
+    first = await pay_client.get(path)
+    assert b"BEGIN:VEVENT" in first.content
+    modified = first.headers["last-modified"]
+    assert (await pay_client.get(path, headers={"If-Modified-Since": modified})).status_code == 304
+
+    clock.current = datetime.fromisoformat(held["expires_at"]) + timedelta(minutes=1)
+    after = await pay_client.get(path, headers={"If-Modified-Since": modified})
+
+    assert after.status_code == 200
+    assert b"BEGIN:VEVENT" not in after.content
+    lapsed_at = datetime.fromisoformat(held["expires_at"]).replace(microsecond=0)
+    assert parsedate_to_datetime(after.headers["last-modified"]) == lapsed_at

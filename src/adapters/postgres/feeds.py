@@ -74,7 +74,7 @@ RECORD_CONFLICT = text(
     "ON CONFLICT ON CONSTRAINT ical_conflicts_once DO NOTHING RETURNING id"
 )
 MARK_SYNCED = text(
-    "UPDATE ical_feeds SET last_synced_at = :now, last_success_at = :now, last_error = NULL, "
+    "UPDATE ical_feeds SET last_synced_at = :now, last_success_at = :now, last_error = :warning, "
     "etag = :etag, last_modified = :lm, "
     "events_count = coalesce(CAST(:count AS integer), events_count), updated_at = :now "
     "WHERE id = :id"
@@ -94,7 +94,12 @@ EXPORT_ROWS = text(
     "AND (kind <> 'external' OR (:exclude <> '*' AND channel <> :exclude)) "
     "ORDER BY check_in, code"
 )
-LAST_CHANGE = text("SELECT max(updated_at) FROM reservations WHERE accommodation_id = :acc")
+# A hold that lapsed changed the feed when it lapsed, before any sweep touches its row.
+LAST_CHANGE = text(
+    "SELECT greatest(max(updated_at), "
+    "max(expires_at) FILTER (WHERE status = 'pre_reserved' AND expires_at <= :now)) "
+    "FROM reservations WHERE accommodation_id = :acc"
+)
 
 
 def _feed(row: Any) -> Feed:
@@ -238,10 +243,18 @@ class SqlFeedRepository:
         etag: str | None,
         last_modified: str | None,
         events_count: int | None,
+        warning: str | None = None,
     ) -> None:
         await self._conn.execute(
             MARK_SYNCED,
-            {"id": feed_id, "now": now, "etag": etag, "lm": last_modified, "count": events_count},
+            {
+                "id": feed_id,
+                "now": now,
+                "etag": etag,
+                "lm": last_modified,
+                "count": events_count,
+                "warning": warning,
+            },
         )
 
     async def mark_failed(self, feed_id: int, now: datetime, error: str) -> None:
@@ -274,6 +287,7 @@ class SqlFeedRepository:
             ExportRow(r.code, Stay(r.check_in, r.check_out), r.kind, r.updated_at) for r in rows
         ]
 
-    async def last_change(self, accommodation_id: int) -> datetime | None:
-        value = (await self._conn.execute(LAST_CHANGE, {"acc": accommodation_id})).scalar()
+    async def last_change(self, accommodation_id: int, now: datetime) -> datetime | None:
+        params = {"acc": accommodation_id, "now": now}
+        value = (await self._conn.execute(LAST_CHANGE, params)).scalar()
         return value if isinstance(value, datetime) else None

@@ -142,8 +142,10 @@ class FeedRepository(Protocol):
         etag: str | None,
         last_modified: str | None,
         events_count: int | None,
+        warning: str | None = None,
     ) -> None:
-        """A successful pass (``events_count`` None: not modified, keep the count)."""
+        """A successful pass (``events_count`` None: not modified, keep the count). ``warning``
+        goes to ``last_error`` (None clears it): the pass succeeded, but not wholly."""
         ...
 
     async def mark_failed(self, feed_id: int, now: datetime, error: str) -> None: ...
@@ -158,7 +160,9 @@ class FeedRepository(Protocol):
         ``exclude_source`` is ``"*"`` — imported events."""
         ...
 
-    async def last_change(self, accommodation_id: int) -> datetime | None: ...
+    async def last_change(self, accommodation_id: int, now: datetime) -> datetime | None:
+        """When the cabin's calendar last changed: a row written, or a hold lapsing."""
+        ...
 
 
 class SyncLock(Protocol):

@@ -174,6 +174,7 @@ class SyncView(msgspec.Struct):
     released: int
     waiting: int
     conflicts: int
+    unreadable: int  # events the feed holds that could not be read (see the feed's last_error)
     error: str | None
 
 
@@ -215,7 +216,7 @@ def feed_view(f: Feed) -> FeedView:
 
 
 def sync_view(r: FeedResult) -> SyncView:
-    return SyncView(r.outcome, r.placed, r.released, r.waiting, r.conflicts, r.error)
+    return SyncView(r.outcome, r.placed, r.released, r.waiting, r.conflicts, r.unreadable, r.error)
 
 
 def conflict_view(c: Conflict) -> ConflictView:
