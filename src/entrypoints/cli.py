@@ -61,7 +61,7 @@ def _prepare_database(settings: Settings) -> None:
 
     assert settings.database_url is not None
     upgrade(settings.database_url)
-    if settings.seed_sample_data:
+    if settings.seed_sample_data and settings.environment != "production":
 
         async def seed() -> int:
             engine = make_engine(settings.database_url or "", pool_size=1)
@@ -79,9 +79,11 @@ def cmd_run(settings: Settings) -> int:
     """Development server: embedded services if needed, migrations, seed, then serve."""
     import uvicorn
 
-    from entrypoints.asgi import create
+    from entrypoints.asgi import create, refuse_weak_production
     from entrypoints.embedded import die_with_parent
 
+    # Every problem at once, before anything is started, migrated or seeded.
+    refuse_weak_production(settings)
     # `make run` stopped with SIGTERM dies without forwarding it; have the kernel tell us.
     die_with_parent()
 
@@ -93,6 +95,8 @@ def cmd_run(settings: Settings) -> int:
             host=resolved.host,
             port=resolved.port,
             log_level=resolved.log_level,
+            # uvicorn's own lines go through our handler too (JSON, or console in development).
+            log_config=None,
             access_log=False,
             timeout_graceful_shutdown=10,
             # uvicorn would otherwise rewrite the client address from X-Forwarded-For sent by
@@ -139,6 +143,11 @@ def cmd_migrate(settings: Settings, revision: str) -> int:
 
 
 def cmd_seed(settings: Settings) -> int:
+    if settings.environment == "production":
+        raise SystemExit(
+            "sample cabins are for development; in production add accommodations through "
+            "POST /api/v1/admin/accommodations"
+        )
     with resolved_services(settings) as resolved:
         _prepare_database(msgspec.structs.replace(resolved, seed_sample_data=True))
     return 0

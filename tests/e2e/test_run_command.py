@@ -3,6 +3,7 @@ clean stop on SIGTERM that takes the embedded servers down with it."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -12,8 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
-from entrypoints.embedded import free_port
+from adapters.postgres.database import make_engine
+from entrypoints.embedded import EmbeddedRedis, free_port
 from tests.e2e.servers import wait_healthy
 
 
@@ -62,3 +65,43 @@ def test_run_serves_seeded_cabins_and_stops_cleanly(
         assert code == 0, log
     assert _processes_using(data_dir) == [], "embedded servers outlived `cabanas run`"
     assert (data_dir / "postgres" / "PG_VERSION").exists()  # data survives restarts
+
+
+def test_run_in_production_with_weak_settings_lists_every_problem_and_touches_nothing(
+    empty_database_url: str, redis_server: EmbeddedRedis, tmp_path: Path
+) -> None:
+    """Refused before the embedded servers, the migrations or the sample cabins: an empty
+    production database stays empty."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("JWT_", "ICS_", "MP_"))} | {
+        "ENVIRONMENT": "production",
+        "DATABASE_URL": empty_database_url,
+        "REDIS_URL": redis_server.url(),
+        "DATA_DIR": str(tmp_path / "data"),
+        "PORT": str(free_port()),
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "entrypoints.cli", "run"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    assert "refusing to start in production" in done.stderr
+    for problem in ("DATABASE_URL must require TLS", "REDIS_URL must use TLS", "JWT_SECRET"):
+        assert problem in done.stderr
+    assert not (tmp_path / "data").exists()
+    assert asyncio.run(_tables(empty_database_url)) == set()
+
+
+async def _tables(url: str) -> set[str]:
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            rows = await conn.execute(
+                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+            )
+            return {r[0] for r in rows}
+    finally:
+        await engine.dispose()
