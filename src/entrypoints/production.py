@@ -39,7 +39,7 @@ def weak_secret(value: Secret | None) -> str | None:
 def database_uses_tls(url: str) -> bool:
     query = dict(parse_qsl(urlsplit(url).query))
     mode = (query.get("sslmode") or query.get("ssl") or "").lower()
-    return mode in _TLS_SSLMODES or mode == "true"
+    return mode in _TLS_SSLMODES or mode in {"true", "1", "yes", "on"}  # ssl=true: require
 
 
 def production_problems(s: Settings) -> list[str]:
@@ -83,6 +83,10 @@ def _connections(s: Settings) -> list[str]:
         problems.append("DATABASE_URL is not set")
     elif not database_uses_tls(s.database_url):
         problems.append("DATABASE_URL must require TLS (sslmode=require, verify-ca or verify-full)")
+    if s.database_read_url is not None and not database_uses_tls(s.database_read_url):
+        problems.append(
+            "DATABASE_READ_URL must require TLS (sslmode=require, verify-ca or verify-full)"
+        )
     return problems
 
 
@@ -125,7 +129,7 @@ def describe(s: Settings) -> list[str]:
         value = getattr(s, name)
         if isinstance(value, Secret) or name.endswith(("_secret", "_token", "_salt")):
             shown = "set" if _is_set(value) else "not set"
-        elif name.endswith("_url") and value:
+        elif name.endswith("_url") and value and urlsplit(value).netloc:
             parts = urlsplit(value)
             port = f":{parts.port}" if parts.port else ""
             host = parts.hostname or ""

@@ -49,6 +49,7 @@ def test_strong_settings_pass() -> None:
         ({"REDIS_URL": "redis://r:6379"}, "rediss://"),
         ({"DATABASE_URL": "postgres://u@h/db"}, "sslmode=require"),
         ({"DATABASE_URL": "postgres://u@h/db?sslmode=prefer"}, "sslmode=require"),
+        ({"DATABASE_READ_URL": "postgres://u@replica/db"}, "DATABASE_READ_URL must require TLS"),
         ({"MP_WEBHOOK_SECRET": ""}, "MP_WEBHOOK_SECRET is not set"),
         ({"WHATSAPP_APP_SECRET": ""}, "WHATSAPP_APP_SECRET is not set"),
         ({"ADMIN_ALLOWED_EMAILS": ""}, "ADMIN_ALLOWED_EMAILS is empty"),
@@ -57,6 +58,11 @@ def test_strong_settings_pass() -> None:
 def test_each_weakness_is_named(change: dict[str, str], expected: str) -> None:
     problems = production_problems(Settings.from_env({**STRONG, **change}))
     assert any(expected in p for p in problems), problems
+
+
+def test_a_tls_read_replica_passes() -> None:
+    strong = {**STRONG, "DATABASE_READ_URL": "postgres://u@replica/db?sslmode=verify-full"}
+    assert production_problems(Settings.from_env(strong)) == []
 
 
 def test_disabled_integrations_need_no_credentials() -> None:
@@ -98,6 +104,7 @@ def test_config_check_cli(
     assert STRONG["JWT_SECRET"] not in out
     assert STRONG["MP_WEBHOOK_SECRET"] not in out
     assert ":pw@" not in out  # credentials inside URLs are hidden too
+    assert ":///" not in out  # a path-only URL (PAYMENT_RETURN_URL's default) is shown as is
     monkeypatch.setenv("JWT_SECRET", "short")
     assert main(["config", "check"]) == 1
     assert "JWT_SECRET is shorter" in capsys.readouterr().out
@@ -119,3 +126,10 @@ def test_admin_token_cli(
     )
     assert claims.email == "owner@cabanas.ar"
     assert main(["admin", "token", "--email", "owner@cabanas.ar", "--ttl-hours", "48"]) == 2
+
+
+def test_sample_cabins_are_never_seeded_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    for key, value in STRONG.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(SystemExit, match="sample cabins are for development"):
+        main(["seed"])

@@ -1,8 +1,10 @@
+import ssl
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from adapters.postgres.database import async_url, sync_url
+from adapters.postgres.database import async_url, make_config, sync_url
 from entrypoints.settings import Settings, SettingsError
 
 
@@ -57,3 +59,46 @@ def test_sync_url_round_trips_sslmode() -> None:
 def test_non_postgres_urls_are_refused() -> None:
     with pytest.raises(ValueError, match="not a PostgreSQL URL"):
         async_url("mysql://u@h/db")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://u@h/db?ssl=true", "postgresql+asyncpg://u@h/db?ssl=require"),
+        ("postgresql://u@h/db?ssl=require", "postgresql+asyncpg://u@h/db?ssl=require"),
+        (
+            "postgresql://u@h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem",
+            "postgresql+asyncpg://u@h/db?ssl=verify-full",
+        ),
+    ],
+)
+def test_hosts_url_forms_become_ones_asyncpg_accepts(given: str, expected: str) -> None:
+    """``ssl=true`` is no sslmode asyncpg knows; ``sslrootcert`` is no keyword it takes."""
+    assert async_url(given) == expected
+
+
+def test_sync_url_keeps_the_root_certificate_for_libpq_tools() -> None:
+    url = "postgresql://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem"
+    assert sync_url(url) == url
+    assert sync_url("postgres://u@h/db?ssl=true") == "postgresql://u@h/db?sslmode=require"
+
+
+@pytest.mark.parametrize(("mode", "checks_host"), [("verify-full", True), ("verify-ca", False)])
+def test_a_root_certificate_in_the_url_verifies_the_server(mode: str, checks_host: bool) -> None:
+    ca = Path(certifi_like_bundle())
+    config = make_config(f"postgresql://u@h/db?sslmode={mode}&sslrootcert={ca}")
+    context = config.engine_config.connect_args["ssl"]
+    assert isinstance(context, ssl.SSLContext)
+    assert context.verify_mode == ssl.CERT_REQUIRED
+    assert context.check_hostname is checks_host
+    assert "sslrootcert" not in config.connection_string
+
+
+def test_no_root_certificate_leaves_tls_to_the_sslmode() -> None:
+    config = make_config("postgresql://u@h/db?sslmode=require")
+    assert "ssl" not in config.engine_config.connect_args
+
+
+def certifi_like_bundle() -> str:
+    """Any CA bundle on this machine will do: the context only has to load it."""
+    return ssl.get_default_verify_paths().cafile or "/etc/ssl/certs/ca-certificates.crt"
