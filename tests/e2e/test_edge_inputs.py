@@ -133,6 +133,52 @@ async def test_a_signed_whatsapp_body_that_is_not_json_is_a_plain_400(pay_client
     assert assert_problem(r, 400)["detail"] == "the body is not JSON"
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"type": "text", "text": "hola"},
+        {"type": "interactive", "interactive": "x"},
+        {"type": "interactive", "interactive": {"button_reply": "x"}},
+        {"type": "button", "button": ["x"]},
+    ],
+    ids=["text-as-string", "interactive-as-string", "reply-as-string", "button-as-list"],
+)
+async def test_a_signed_whatsapp_message_of_the_wrong_shape_is_not_a_500(
+    pay_client: Client, message: dict[str, object]
+) -> None:
+    envelope = {
+        "object": "whatsapp_business_account",
+        "entry": [
+            {
+                "changes": [
+                    {
+                        "field": "messages",
+                        "value": {
+                            "contacts": [{"wa_id": "5491155550101", "profile": "Juana"}],
+                            "messages": [
+                                {
+                                    "id": f"wamid.shape-{message['type']}-{len(str(message))}",
+                                    "from": "5491155550101",
+                                    "timestamp": "1764300000",
+                                    **message,
+                                }
+                            ],
+                        },
+                    }
+                ]
+            }
+        ],
+    }
+    body = json.dumps(envelope).encode()
+    r = await pay_client.post(
+        "/webhooks/whatsapp",
+        content=body,
+        headers={"X-Hub-Signature-256": sign(WA_APP_SECRET, body)},
+    )
+    assert r.status_code == 202, r.text
+    assert r.json()["status"] == "accepted"
+
+
 async def test_a_feed_url_with_control_characters_is_unsafe(pay_client: Client) -> None:
     r = await pay_client.post(
         "/ical/import",

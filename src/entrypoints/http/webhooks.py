@@ -215,7 +215,7 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
             if not isinstance(value, dict):
                 continue
             names = {
-                c.get("wa_id"): (c.get("profile") or {}).get("name")
+                c.get("wa_id"): _obj(c.get("profile")).get("name")
                 for c in _dicts(value.get("contacts"))
             }
             for msg in _dicts(value.get("messages")):
@@ -231,13 +231,13 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
                     "timestamp": str(msg.get("timestamp", "")),
                 }
                 if msg.get("type") == "text":
-                    payload["text"] = str((msg.get("text") or {}).get("body", ""))[:4096]
+                    payload["text"] = str(_obj(msg.get("text")).get("body", ""))[:4096]
                 elif msg.get("type") == "interactive":
-                    reply = (msg.get("interactive") or {}).get("button_reply") or {}
+                    reply = _obj(_obj(msg.get("interactive")).get("button_reply"))
                     payload["button_id"] = str(reply.get("id", ""))[:256]
                     payload["text"] = str(reply.get("title", ""))[:256]
                 elif msg.get("type") == "button":
-                    button = msg.get("button") or {}
+                    button = _obj(msg.get("button"))
                     payload["button_id"] = str(button.get("payload", ""))[:256]
                     payload["text"] = str(button.get("text", ""))[:256]
                 out.append((_text(f"msg:{msg['id']}")[:300], _clean(payload)))
@@ -248,6 +248,12 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
                 status = {"type": "status", "id": str(st["id"]), "status": str(st["status"])}
                 out.append((key, _clean(status)))
     return out
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    """A JSON object where Meta's format has one; anything else (a forged or broken body that
+    still carries a valid signature) reads as empty instead of crashing."""
+    return value if isinstance(value, dict) else {}
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
