@@ -33,4 +33,4 @@ EXPOSE 8000
 # never from uvicorn's X-Forwarded-For rewriting; no Server banner. The metrics directory is
 # emptied at every start (multiprocess mode must not read a previous run's samples).
 # Sync process (fly.toml [processes]): `cabanas sync`.
-CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec uvicorn --factory entrypoints.asgi:create --host \"$HOST\" --port \"$PORT\" --workers 2 --loop uvloop --http httptools --no-proxy-headers --no-server-header --no-access-log --timeout-graceful-shutdown 20"]
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec uvicorn --factory entrypoints.asgi:create --host \"$HOST\" --port \"$PORT\" --workers 2 --loop uvloop --http httptools --no-proxy-headers --no-server-header --no-access-log --timeout-graceful-shutdown 20 --log-config src/entrypoints/uvicorn_log.json"]

@@ -172,6 +172,8 @@ def server_command(factory: str, port: int) -> list[str]:
         "httptools",
         "--no-proxy-headers",
         "--no-server-header",
+        "--log-config",
+        "src/entrypoints/uvicorn_log.json",
     ]
 
 

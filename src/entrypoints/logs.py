@@ -66,7 +66,12 @@ def trace_id_from(traceparent: str | None, request_id: str | None) -> str:
     return secrets.token_hex(16)
 
 
-_STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
+# uvicorn adds ``color_message`` (the message again, with ANSI colour codes) to its records.
+_STANDARD = frozenset(vars(logging.makeLogRecord({})).keys()) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 # Structured fields we write ourselves and that hold no PII or secrets by construction
 # (an address like 198.51.100.23 would otherwise look like a phone number to the redactor).
 _TRUSTED_FIELDS = frozenset({"method", "route", "status", "duration_ms", "client_ip"})

@@ -14,6 +14,14 @@ def fly() -> dict[str, object]:
     return tomllib.loads((ROOT / "fly.toml").read_text())
 
 
+# uvicorn's own lines as JSON (the file ships in the image: src/ is copied to /app/src).
+LOG_CONFIG = "--log-config src/entrypoints/uvicorn_log.json"
+
+
+def test_the_uvicorn_log_config_exists() -> None:
+    assert (ROOT / LOG_CONFIG.split()[1]).is_file()
+
+
 def test_app_region_and_processes(fly: dict) -> None:  # type: ignore[type-arg]
     assert fly["app"] == "sist-cabanas-prod"
     assert fly["primary_region"] in {"eze", "gru", "scl"}  # near Argentina
@@ -22,7 +30,7 @@ def test_app_region_and_processes(fly: dict) -> None:  # type: ignore[type-arg]
     app = fly["processes"]["app"]
     assert "uvicorn" in app
     assert "--workers 2" in app
-    for flag in ("--no-proxy-headers", "--no-server-header"):
+    for flag in ("--no-proxy-headers", "--no-server-header", LOG_CONFIG):
         assert flag in app
 
 
@@ -63,6 +71,7 @@ def test_dockerfile_runtime_is_slim_non_root_and_safe() -> None:
     for flag in (
         "--no-proxy-headers",
         "--no-server-header",
+        LOG_CONFIG,
         "PYTHONDONTWRITEBYTECODE=1",
         "PYTHONUNBUFFERED=1",
     ):

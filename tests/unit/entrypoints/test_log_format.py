@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.config
+from pathlib import Path
+
+import pytest
 
 from entrypoints.logs import JsonFormatter
+
+SRC = Path(__file__).resolve().parents[3] / "src"
 
 
 def access_record(status: int, **extra: object) -> logging.LogRecord:
@@ -29,3 +35,39 @@ def test_a_string_that_is_not_valid_utf8_still_gives_a_line() -> None:
     entry = json.loads(line)
     assert entry["status"] == 400
     assert entry["note"].startswith("bad ")
+
+
+def test_uvicorns_own_lines_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
+    """The production launcher passes --log-config src/entrypoints/uvicorn_log.json, so the
+    parent process's lines ("Started parent process", "Waiting for child process") are JSON
+    objects like every other line, without uvicorn's ANSI-coloured copy of the message."""
+    config = json.loads((SRC / "entrypoints" / "uvicorn_log.json").read_text())
+    names = ["uvicorn", "uvicorn.error", "uvicorn.access"]
+    saved = {
+        n: (
+            logging.getLogger(n).handlers[:],
+            logging.getLogger(n).propagate,
+            logging.getLogger(n).level,
+        )
+        for n in names
+    }
+    try:
+        logging.config.dictConfig(config)
+        logging.getLogger("uvicorn.error").info(
+            "Started parent process [%d]", 42, extra={"color_message": "\x1b[1m%d\x1b[0m"}
+        )
+        logging.getLogger("uvicorn.access").info("access line, not wanted")
+    finally:
+        for n, (handlers, propagate, level) in saved.items():
+            logger = logging.getLogger(n)
+            logger.handlers[:], logger.propagate = handlers, propagate
+            logger.setLevel(level)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1
+    entry = json.loads(lines[0])
+    assert (entry["event"], entry["logger"], entry["level"]) == (
+        "Started parent process [42]",
+        "uvicorn.error",
+        "info",
+    )
+    assert "color_message" not in entry
