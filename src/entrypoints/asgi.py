@@ -11,7 +11,7 @@ from litestar import Litestar
 from entrypoints.container import make_container
 from entrypoints.http.app import create_app
 from entrypoints.logs import configure_logging, log_format
-from entrypoints.production import production_problems
+from entrypoints.production import refuse_weak_production
 from entrypoints.settings import Settings
 
 
@@ -23,13 +23,3 @@ def create(settings: Settings | None = None, *, with_worker: bool = False) -> Li
     configure_logging(settings.log_level, log_format(settings))
     container = make_container(settings, LitestarProvider())
     return create_app(container, settings, with_worker=with_worker)
-
-
-def refuse_weak_production(settings: Settings) -> None:
-    """In production, start only with settings fit for it, and say everything that is not."""
-    if settings.environment != "production":
-        return
-    problems = production_problems(settings)
-    if problems:
-        listing = "\n".join(f"  - {p}" for p in problems)
-        raise SystemExit(f"refusing to start in production:\n{listing}")

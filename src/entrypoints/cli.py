@@ -119,10 +119,13 @@ def cmd_run(settings: Settings) -> int:
 
 def cmd_sync(settings: Settings, once: bool) -> int:
     """The sync/worker process. Without DATABASE_URL it shares `cabanas run`'s embedded
-    servers (development)."""
+    servers (development). In production it refuses weak settings, like the API, before it
+    connects to anything or runs any duty."""
     from entrypoints.embedded import die_with_parent
+    from entrypoints.production import refuse_weak_production
     from entrypoints.sync import main_async
 
+    refuse_weak_production(settings)
     die_with_parent()
     with resolved_services(settings) as resolved:
         if settings.database_url is None:  # embedded: make sure it is migrated

@@ -1,5 +1,6 @@
 """What production refuses to start with. One list of problems, all reported at once; used by
-start-up (asgi/cli) and by `cabanas config check`. Secrets are judged, never printed."""
+start-up (the API factory and the sync worker) and by `cabanas config check`. Secrets are
+judged, never printed."""
 
 from __future__ import annotations
 
@@ -45,6 +46,19 @@ def database_uses_tls(url: str) -> bool:
 def production_problems(s: Settings) -> list[str]:
     """Every reason the settings are not fit for production (empty = fit)."""
     return [*_secrets(s), *_exposure(s), *_connections(s), *_integrations(s)]
+
+
+def refuse_weak_production(settings: Settings) -> None:
+    """In production, start only with settings fit for it, and say everything that is not.
+
+    Exits (status 1, the list on stderr) before anything connects; the API and the sync worker
+    share one deployment's settings, so they are held to the same list."""
+    if settings.environment != "production":
+        return
+    problems = production_problems(settings)
+    if problems:
+        listing = "\n".join(f"  - {p}" for p in problems)
+        raise SystemExit(f"refusing to start in production:\n{listing}")
 
 
 def _secrets(s: Settings) -> list[str]:

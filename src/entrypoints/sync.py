@@ -10,6 +10,8 @@ It runs the background duties with the same dishka container as the API:
 
 ``--once`` runs every duty once and exits non-zero if any failed (for a scheduled machine).
 SIGTERM/SIGINT stop it between steps: a step is one transaction, never left half-applied.
+
+In production it first refuses weak settings, like the API (``entrypoints.production``).
 """
 
 from __future__ import annotations

@@ -1,17 +1,24 @@
-"""`python -m entrypoints.sync` (Fly's sync machine): --once exit codes, SIGTERM stops it."""
+"""`python -m entrypoints.sync` (Fly's sync machine): --once exit codes, SIGTERM stops it, and
+production refuses weak settings before touching anything."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from entrypoints.embedded import EmbeddedRedis, free_port
+from entrypoints.production import production_problems
+from entrypoints.settings import Settings
 
 pytestmark = pytest.mark.db
 
@@ -112,3 +119,57 @@ def test_once_exits_non_zero_when_a_feed_fails(
     )
     assert done.returncode == 1, done.stderr.decode()[-2000:]
     assert b"ical_sync_failed" in done.stderr + done.stdout
+
+
+@contextlib.contextmanager
+def _listener() -> Iterator[socket.socket]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen(8)
+        sock.setblocking(False)
+        yield sock
+
+
+def _connected(sock: socket.socket) -> bool:
+    try:
+        sock.accept()[0].close()
+    except BlockingIOError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        [sys.executable, "-m", "entrypoints.sync", "--once"],
+        [str(Path(sys.executable).with_name("cabanas")), "sync"],
+    ],
+    ids=["python -m entrypoints.sync --once", "cabanas sync"],
+)
+def test_production_refuses_weak_settings_before_touching_anything(command: list[str]) -> None:
+    # Plaintext URLs to sockets that only listen: any connection attempt would show.
+    with _listener() as db, _listener() as redis:
+        weak = {
+            "ENVIRONMENT": "production",
+            "LOG_LEVEL": "debug",
+            "JWT_SECRET": "tiny-secret-value",  # pragma: allowlist secret
+            # pragma: allowlist nextline secret
+            "DATABASE_URL": f"postgresql://cabanas:pw@127.0.0.1:{db.getsockname()[1]}/cabanas",
+            "REDIS_URL": f"redis://127.0.0.1:{redis.getsockname()[1]}",
+        }
+        clean = {k: v for k, v in os.environ.items() if k.lower() not in Settings.__struct_fields__}
+        done = subprocess.run(
+            command, env=clean | weak, capture_output=True, timeout=30, check=False
+        )
+        err = done.stderr.decode()
+        assert done.returncode != 0, err[-2000:]
+        expected = production_problems(Settings.from_env(weak))
+        assert len(expected) >= 8
+        assert err.strip().splitlines() == [
+            "refusing to start in production:",
+            *(f"  - {p}" for p in expected),
+        ]  # the API's list, every problem at once
+        assert "tiny-secret-value" not in err + done.stdout.decode()
+        assert ":pw@" not in err + done.stdout.decode()
+        assert not _connected(db)
+        assert not _connected(redis)

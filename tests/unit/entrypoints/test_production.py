@@ -2,9 +2,8 @@ import secrets
 
 import pytest
 
-from entrypoints.asgi import refuse_weak_production
 from entrypoints.cli import main
-from entrypoints.production import production_problems, weak_secret
+from entrypoints.production import production_problems, refuse_weak_production, weak_secret
 from entrypoints.settings import Secret, Settings
 
 STRONG = {
