@@ -9,7 +9,9 @@ It runs the background duties with the same dishka container as the API:
   ``PII_RETENTION_DAYS`` (every hour).
 
 ``--once`` runs every duty once and exits non-zero if any failed (for a scheduled machine).
-SIGTERM/SIGINT stop it between steps: a step is one transaction, never left half-applied.
+SIGTERM/SIGINT stop it between steps, with or without ``--once``: between duties and between
+feeds; the step in progress (one transaction) finishes, never left half-applied. Being stopped
+is not a failure: exit 0 unless a step that ran failed.
 
 In production it first refuses weak settings, like the API (``entrypoints.production``).
 """
@@ -111,9 +113,18 @@ async def run_duty(duty: Duty, container: AsyncContainer) -> bool:
     return True
 
 
-async def run_once(container: AsyncContainer, settings: Settings) -> bool:
+async def run_once(
+    container: AsyncContainer, settings: Settings, stop: asyncio.Event | None = None
+) -> bool:
+    """Every duty once, in order; False if any failed. Once ``stop`` is set no further duty
+    starts and the calendar pass starts no further feed; the step in progress finishes. Being
+    stopped is not a failure (the next run does the rest)."""
     ok = True
-    for duty in duties(settings):
+    plan = duties(settings, stop)
+    for done, duty in enumerate(plan):
+        if stop is not None and stop.is_set():
+            log.info("sync_stopped", extra={"skipped": [d.name for d in plan[done:]]})
+            break
         ok &= await run_duty(duty, container)
     return ok
 
@@ -159,7 +170,7 @@ async def main_async(settings: Settings, *, once: bool) -> int:
         loop.add_signal_handler(sig, stop.set)
     try:
         if once:
-            return 0 if await run_once(container, settings) else 1
+            return 0 if await run_once(container, settings, stop) else 1
         serve_metrics(settings)
         log.info(
             "sync_started",

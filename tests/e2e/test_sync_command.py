@@ -1,8 +1,9 @@
-"""`python -m entrypoints.sync` (Fly's sync machine): --once exit codes, SIGTERM stops it, and
-production refuses weak settings before touching anything."""
+"""`python -m entrypoints.sync` (Fly's sync machine): --once exit codes, SIGTERM stops it (also
+during --once), and production refuses weak settings before touching anything."""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import signal
@@ -11,14 +12,18 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
+from adapters.postgres.database import make_engine
 from entrypoints.embedded import EmbeddedRedis, free_port
 from entrypoints.production import production_problems
 from entrypoints.settings import Settings
+from tests.fakes.calendars import FakeCalendarHost, ics
 
 pytestmark = pytest.mark.db
 
@@ -173,3 +178,68 @@ def test_production_refuses_weak_settings_before_touching_anything(command: list
         assert ":pw@" not in err + done.stdout.decode()
         assert not _connected(db)
         assert not _connected(redis)
+
+
+def test_sigterm_during_once_finishes_the_feed_and_starts_nothing_more(
+    database_url: str, redis_server: EmbeddedRedis, calendars: FakeCalendarHost
+) -> None:
+    from tests.e2e.conftest import seed
+
+    seed(database_url)
+    start = date.today() + timedelta(days=30)
+    calendars.feeds["slow.ics"] = ics([("a@airbnb", start, start + timedelta(days=2), "Reserved")])
+    calendars.feeds["fast.ics"] = ics([("b@airbnb", start, start + timedelta(days=9), "Reserved")])
+    calendars.delays["slow.ics"] = 2.0
+
+    async def execute(sql: str, **params: object) -> list[tuple[object, ...]]:
+        engine = make_engine(database_url, pool_size=1)
+        try:
+            async with engine.begin() as conn:
+                result = await conn.execute(text(sql), params)
+                return [tuple(row) for row in result] if result.returns_rows else []
+        finally:
+            await engine.dispose()
+
+    for name in ("slow", "fast"):  # synced in id order: slow first
+        asyncio.run(
+            execute(
+                "INSERT INTO ical_feeds (accommodation_id, source, url, created_at, updated_at) "
+                "VALUES (1, 'airbnb', :url, now(), now())",
+                url=f"{calendars.url}/{name}.ics",
+            )
+        )
+    # What the hourly purge (a later duty) would delete.
+    asyncio.run(
+        execute(
+            "INSERT INTO idempotency_keys (scope, key, created_at, processed_at) "
+            "VALUES ('booking', 'old', now() - interval '72 hours', now() - interval '72 hours')"
+        )
+    )
+    env = _env(database_url, redis_server.url()) | {"ICAL_ALLOW_PRIVATE_URLS": "true"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "entrypoints.sync", "--once"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not calendars.requests and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        assert [path for path, _ in calendars.requests] == ["slow.ics"]
+        proc.send_signal(signal.SIGTERM)  # while the slow feed is being fetched
+        assert proc.wait(30) == 0  # a requested stop is not a failure
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(5)
+        assert proc.stdout is not None
+        output = proc.stdout.read().decode()
+        proc.stdout.close()
+    assert [path for path, _ in calendars.requests] == ["slow.ics"], output[-2000:]
+    synced = asyncio.run(
+        execute("SELECT url, last_success_at IS NOT NULL FROM ical_feeds ORDER BY id")
+    )
+    assert [ok for _, ok in synced] == [True, False]  # the feed in progress finished cleanly
+    assert asyncio.run(execute("SELECT key FROM idempotency_keys")) == [("old",)]
+    assert "sync_stopped" in output

@@ -1,8 +1,9 @@
 """A calendar host on 127.0.0.1 serving synthesized Airbnb / Booking / Google feeds, with ETags
-(and 304s), redirects and failures on demand."""
+(and 304s), redirects, failures and slow answers on demand."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date
@@ -40,6 +41,7 @@ class FakeCalendarHost:
     feeds: dict[str, bytes] = field(default_factory=dict)
     redirects: dict[str, str] = field(default_factory=dict)
     failing: dict[str, int] = field(default_factory=dict)  # path -> HTTP status
+    delays: dict[str, float] = field(default_factory=dict)  # path -> seconds before answering
     requests: list[tuple[str, str | None]] = field(default_factory=list)  # (path, If-None-Match)
     url: str = ""
 
@@ -47,6 +49,7 @@ class FakeCalendarHost:
         self.feeds.clear()
         self.redirects.clear()
         self.failing.clear()
+        self.delays.clear()
         self.requests.clear()
 
     def app(self) -> Litestar:
@@ -55,6 +58,8 @@ class FakeCalendarHost:
         @get("/{name:str}", media_type="text/calendar")
         async def feed(request: Request[Any, Any, Any], name: FromPath[str]) -> Response[bytes]:
             host.requests.append((name, request.headers.get("if-none-match")))
+            if name in host.delays:
+                await asyncio.sleep(host.delays[name])
             if name in host.redirects:
                 return Response(b"", status_code=302, headers={"Location": host.redirects[name]})
             if name in host.failing:
