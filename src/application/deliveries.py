@@ -19,7 +19,7 @@ from application.conversation_turn import InboundMessage
 from application.errors import IntegrationError, StorageUnavailable
 from application.payments import ApplyPayment
 from application.ports.clock import Clock
-from application.ports.metrics import OperationsMetrics
+from application.ports.metrics import UNVERIFIED_PAYMENT, OperationsMetrics
 from application.ports.outbox import OutboxKind
 from application.ports.unit_of_work import UnitOfWork
 from application.texts import admin_payment_unverified
@@ -28,6 +28,7 @@ log = logging.getLogger("cabanas.deliveries")
 
 MERCADOPAGO = "mercadopago"
 WHATSAPP = "whatsapp"
+WEBHOOK_PROVIDERS = (MERCADOPAGO, WHATSAPP)
 # After this many failed attempts (about a day of backoff) a delivery is given up, loudly.
 MAX_DELIVERY_ATTEMPTS = 20
 MAX_DELIVERY_BACKOFF = timedelta(hours=2)
@@ -140,7 +141,7 @@ class ProcessDelivery:
                         now,
                         dedupe_key=f"alert:unverified:{payment_id}"[:200],
                     )
-                    self.metrics.payment_attention("unverified")
+                    self.metrics.payment_attention(UNVERIFIED_PAYMENT)
             else:
                 log.warning(
                     "delivery_failed",

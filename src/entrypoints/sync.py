@@ -161,8 +161,10 @@ def _forget(running: dict[str, asyncio.Task[bool]], name: str, _: asyncio.Task[b
 
 
 async def main_async(settings: Settings, *, once: bool) -> int:
+    from adapters.prometheus.metrics import start_known_series_at_zero
     from entrypoints.container import make_container
 
+    start_known_series_at_zero()  # before the first scrape: alerts count the first event
     container = make_container(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

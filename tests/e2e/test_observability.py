@@ -27,6 +27,12 @@ Client = AsyncTestClient[Litestar]
 
 def sample(text: str, name: str, **labels: str) -> float:
     """The value of one sample in the Prometheus text format (0 if absent)."""
+    found = sample_or_none(text, name, **labels)
+    return 0.0 if found is None else found
+
+
+def sample_or_none(text: str, name: str, **labels: str) -> float | None:
+    """The value of one sample in the Prometheus text format (None if the series is absent)."""
     want = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
     for line in text.splitlines():
         if line.startswith("#") or not line.startswith(name):
@@ -38,7 +44,42 @@ def sample(text: str, name: str, **labels: str) -> float:
         got = ",".join(sorted(label_part.rstrip("}").split(","))) if label_part else ""
         if got == want:
             return float(value)
-    return 0.0
+    return None
+
+
+def series_alerts_need_at_zero() -> list[tuple[str, dict[str, str]]]:
+    """Every label combination of the counters the alert rules take increase()/rate() of:
+    each must be exported (at 0) before its first event, or that event raises no alert."""
+    from application.deliveries import WEBHOOK_PROVIDERS
+    from application.ports.metrics import PAYMENT_ATTENTION_REASONS
+    from application.ports.outbox import OUTBOX_KINDS
+    from domain.external_calendar import ExternalSource
+    from domain.payment import Attention
+    from domain.reservation import Channel
+
+    assert "unverified" in PAYMENT_ATTENTION_REASONS  # given-up payment notifications
+    assert set(OUTBOX_KINDS) >= {"whatsapp.message", "mercadopago.checkout", "admin.alert"}
+    return [
+        *(("ical_conflicts_total", {"source": s.value}) for s in ExternalSource),
+        *(("payment_attention_total", {"reason": a.value}) for a in Attention),
+        ("payment_attention_total", {"reason": "unverified"}),
+        *(
+            ("outbox_failures_total", {"kind": kind, "outcome": outcome})
+            for kind in OUTBOX_KINDS
+            for outcome in ("given_up", "retry")  # as alerts.yml selects them
+        ),
+        *(("webhook_signature_failures_total", {"provider": p}) for p in WEBHOOK_PROVIDERS),
+        *(("double_booking_rejections_total", {"channel": c.value}) for c in Channel),
+    ]
+
+
+def assert_alert_series_start_at_zero(text: str) -> None:
+    missing = [
+        (name, labels)
+        for name, labels in series_alerts_need_at_zero()
+        if sample_or_none(text, name, **labels) != 0
+    ]
+    assert not missing, f"not exported at 0 before any event: {missing}"
 
 
 async def test_metrics_follow_requests_by_route_template(client: Client) -> None:
@@ -191,6 +232,28 @@ def test_metrics_add_up_across_worker_processes(
     assert len(list(tmp_path.glob("*.db"))) >= 2  # both workers wrote samples
 
 
+@pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "multiprocess"])
+def test_a_fresh_server_exports_the_alerted_counters_at_zero(
+    pg_server: EmbeddedPostgres,
+    template_db: str,
+    redis_server: EmbeddedRedis,
+    tmp_path: Path,
+    workers: int,
+) -> None:
+    """Before any conflict, refund or given-up message, the series exist at 0: a counter born
+    at 1 has no increase() (CalendarConflict & co. would miss every label's first event)."""
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))
+    env = {"DATABASE_URL": url, "REDIS_URL": redis_server.url(), "RATE_LIMIT_PER_MINUTE": "0"}
+    if workers > 1:
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(tmp_path)
+    with uvicorn_server(env, workers=workers) as base, httpx.Client(base_url=base) as http:
+        scrapes = [http.get("/metrics").text for _ in range(2 * workers)]
+    for text in scrapes:  # whichever worker answers
+        assert_alert_series_start_at_zero(text)
+
+
 def test_healthz_follows_the_database_down_and_back(
     tmp_path: Path, redis_server: EmbeddedRedis
 ) -> None:
@@ -242,7 +305,15 @@ def test_alert_rules_match_what_the_app_exports(project_root: Path) -> None:
     assert 0.2 in LATENCY_BUCKETS
     assert any(b > 0.2 for b in LATENCY_BUCKETS)
     tests = (project_root / "monitoring" / "alerts.test.yml").read_text()
-    for name in ("HighErrorRate", "SlowBookings", "SlowHealthz", "CalendarSyncStale"):
+    for name in (
+        "HighErrorRate",
+        "SlowBookings",
+        "SlowHealthz",
+        "CalendarSyncStale",
+        "CalendarConflict",
+        "PaymentNeedsAttention",
+        "OutboxMessagesGivenUp",
+    ):
         assert f"alertname: {name}" in tests
 
 

@@ -23,6 +23,7 @@ from adapters.postgres.database import make_engine
 from entrypoints.embedded import EmbeddedRedis, free_port
 from entrypoints.production import production_problems
 from entrypoints.settings import Settings
+from tests.e2e.test_observability import assert_alert_series_start_at_zero
 from tests.fakes.calendars import FakeCalendarHost, ics
 
 pytestmark = pytest.mark.db
@@ -77,6 +78,7 @@ def test_the_loop_serves_its_metrics_and_stops_on_sigterm(
         assert b"sync_started" in seen
         metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
         assert "outbox_pending_messages" in metrics
+        assert_alert_series_start_at_zero(metrics)  # nothing happened yet: all at 0
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
     finally:

@@ -3,6 +3,12 @@
 Processes: uvicorn runs several workers per machine, so when PROMETHEUS_MULTIPROC_DIR is set
 (the production launcher sets it) every worker writes its samples there and /metrics
 aggregates them (prometheus_client's multiprocess mode); without it, one process, one registry.
+
+Series at 0 from the start: a labelled counter has no series until its first event, and that
+series is then born at 1 (or more). ``increase()``/``rate()`` over a series that starts at its
+value see no increase, so an alert like ``increase(ical_conflicts_total[15m]) > 0`` would miss
+the first conflict of each source, and again after every restart. ``start_known_series_at_zero``
+creates every label combination the code can write, at 0, when a process starts.
 """
 
 from __future__ import annotations
@@ -19,6 +25,12 @@ from prometheus_client import (
     generate_latest,
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
+
+from application.deliveries import WEBHOOK_PROVIDERS
+from application.ports.metrics import PAYMENT_ATTENTION_REASONS
+from application.ports.outbox import OUTBOX_KINDS
+from domain.external_calendar import ExternalSource
+from domain.reservation import Channel
 
 # Around the SLOs: 200 ms (healthz p95), 2 s (load p95), 3 s (booking p95), with room above
 # every threshold an alert uses.
@@ -67,6 +79,8 @@ OUTBOX_SENT = Counter("outbox_sent", "Outbox rows sent", ["kind"])
 OUTBOX_FAILURES = Counter(
     "outbox_failures", "Outbox send failures (permanent ones are given up)", ["kind", "outcome"]
 )
+OUTBOX_RETRY = "retry"
+OUTBOX_GIVEN_UP = "given_up"  # the OutboxMessagesGivenUp alert selects this outcome
 HOLDS_EXPIRED = Counter("holds_expired", "Holds recorded as expired by the worker")
 OUTBOX_PENDING = Gauge(
     "outbox_pending_messages", "Outbox rows waiting to be sent", multiprocess_mode="mostrecent"
@@ -105,7 +119,8 @@ class PrometheusOperationsMetrics:
         OUTBOX_SENT.labels(kind=kind).inc()
 
     def outbox_failed(self, kind: str, *, permanent: bool) -> None:
-        OUTBOX_FAILURES.labels(kind=kind, outcome="given_up" if permanent else "retry").inc()
+        outcome = OUTBOX_GIVEN_UP if permanent else OUTBOX_RETRY
+        OUTBOX_FAILURES.labels(kind=kind, outcome=outcome).inc()
 
     def holds_expired(self, count: int) -> None:
         HOLDS_EXPIRED.inc(count)
@@ -132,6 +147,24 @@ def _created(channel: str) -> Counter:
 @functools.cache
 def _rejected(channel: str) -> Counter:
     return DOUBLE_BOOKING_REJECTIONS.labels(channel=channel)
+
+
+def start_known_series_at_zero() -> None:
+    """Create, at 0, every label combination of the counters the alert rules take ``increase``
+    or ``rate`` of, so the first event is an increase (see the module docstring). Idempotent;
+    call it once per process at start (in multiprocess mode the zeros go to this process's file,
+    so every worker's /metrics shows them)."""
+    for source in ExternalSource:
+        ICAL_CONFLICTS.labels(source=source.value)
+    for reason in PAYMENT_ATTENTION_REASONS:
+        PAYMENT_ATTENTION.labels(reason=reason)
+    for kind in OUTBOX_KINDS:
+        for outcome in (OUTBOX_RETRY, OUTBOX_GIVEN_UP):
+            OUTBOX_FAILURES.labels(kind=kind, outcome=outcome)
+    for provider in WEBHOOK_PROVIDERS:
+        WEBHOOK_SIGNATURE_FAILURES.labels(provider=provider)
+    for channel in Channel:
+        _rejected(channel.value)
 
 
 def registry() -> CollectorRegistry:

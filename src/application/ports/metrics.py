@@ -2,6 +2,13 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from domain.payment import Attention
+
+UNVERIFIED_PAYMENT = "unverified"
+"""payment_attention's reason when a payment notification was given up: nobody could check it."""
+PAYMENT_ATTENTION_REASONS: tuple[str, ...] = (*(a.value for a in Attention), UNVERIFIED_PAYMENT)
+"""Every reason ``OperationsMetrics.payment_attention`` is given (the adapter starts each at 0)."""
+
 
 class BookingMetrics(Protocol):
     """Business counters the use cases report (adapters decide where they go)."""
@@ -18,7 +25,9 @@ class OperationsMetrics(Protocol):
 
     def payment_confirmed(self) -> None: ...
 
-    def payment_attention(self, reason: str) -> None: ...
+    def payment_attention(self, reason: str) -> None:
+        """reason: one of PAYMENT_ATTENTION_REASONS."""
+        ...
 
     def outbox_sent(self, kind: str) -> None: ...
 

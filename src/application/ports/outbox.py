@@ -12,6 +12,12 @@ class OutboxKind:
     ADMIN_ALERT = "admin.alert"
 
 
+OUTBOX_KINDS: tuple[str, ...] = tuple(
+    value for name, value in vars(OutboxKind).items() if name.isupper()
+)
+"""Every kind above (the metrics adapter starts each kind's counters at 0)."""
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     id: int

@@ -20,7 +20,7 @@ from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.prometheus.metrics import RATE_LIMITER_FAILURES
+from adapters.prometheus.metrics import RATE_LIMITER_FAILURES, start_known_series_at_zero
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
 from entrypoints.http.admin import (
@@ -88,6 +88,8 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        # In this (worker) process, before the first scrape: alerts count the first event.
+        start_known_series_at_zero()
         # Open the pool before traffic arrives (a failing database shows up here, not mid-request).
         engine = await container.get(AsyncEngine)
         async with engine.connect():
