@@ -79,8 +79,9 @@ def cmd_run(settings: Settings) -> int:
     """Development server: embedded services if needed, migrations, seed, then serve."""
     import uvicorn
 
-    from entrypoints.asgi import create, refuse_weak_production
+    from entrypoints.asgi import create
     from entrypoints.embedded import die_with_parent
+    from entrypoints.production import refuse_weak_production
 
     # Every problem at once, before anything is started, migrated or seeded.
     refuse_weak_production(settings)

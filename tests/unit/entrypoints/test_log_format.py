@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
-import logging.config
+import subprocess
+import sys
 from pathlib import Path
-
-import pytest
 
 from entrypoints.logs import JsonFormatter
 
@@ -37,33 +36,25 @@ def test_a_string_that_is_not_valid_utf8_still_gives_a_line() -> None:
     assert entry["note"].startswith("bad ")
 
 
-def test_uvicorns_own_lines_are_json_too(capsys: pytest.CaptureFixture[str]) -> None:
+def test_uvicorns_own_lines_are_json_too() -> None:
     """The production launcher passes --log-config src/entrypoints/uvicorn_log.json, so the
     parent process's lines ("Started parent process", "Waiting for child process") are JSON
-    objects like every other line, without uvicorn's ANSI-coloured copy of the message."""
-    config = json.loads((SRC / "entrypoints" / "uvicorn_log.json").read_text())
-    names = ["uvicorn", "uvicorn.error", "uvicorn.access"]
-    saved = {
-        n: (
-            logging.getLogger(n).handlers[:],
-            logging.getLogger(n).propagate,
-            logging.getLogger(n).level,
-        )
-        for n in names
-    }
-    try:
-        logging.config.dictConfig(config)
-        logging.getLogger("uvicorn.error").info(
-            "Started parent process [%d]", 42, extra={"color_message": "\x1b[1m%d\x1b[0m"}
-        )
-        logging.getLogger("uvicorn.access").info("access line, not wanted")
-    finally:
-        for n, (handlers, propagate, level) in saved.items():
-            logger = logging.getLogger(n)
-            logger.handlers[:], logger.propagate = handlers, propagate
-            logger.setLevel(level)
-    lines = capsys.readouterr().err.strip().splitlines()
-    assert len(lines) == 1
+    objects like every other line, without uvicorn's ANSI-coloured copy of the message. (A
+    process of its own: logging's configuration is global.)"""
+    config = str(SRC / "entrypoints" / "uvicorn_log.json")
+    script = f"""
+import json, logging, logging.config
+logging.config.dictConfig(json.loads(open({config!r}).read()))
+logging.getLogger("uvicorn.error").info(
+    "Started parent process [%d]", 42, extra={{"color_message": "\\x1b[1m%d\\x1b[0m"}}
+)
+logging.getLogger("uvicorn.access").info("access line, not wanted")
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=30
+    )
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
     entry = json.loads(lines[0])
     assert (entry["event"], entry["logger"], entry["level"]) == (
         "Started parent process [42]",
