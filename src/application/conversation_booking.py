@@ -150,6 +150,9 @@ class BookingDesk:
         if cabin is None or stay.nights is None or stay.nights < 1 or picked.guests < 1:
             turn.say(texts.CONV_RESTART)
             return ConversationState(step=Step.DATES, name=state.name)
+        if picked.check_in < turn.today:  # an old message's button: its dates have gone by
+            turn.say(texts.CONV_PAST_DATES)
+            return ConversationState(step=Step.DATES, name=state.name)
         offer = Offer(cabin.id, cabin.name, picked.check_in, picked.check_out, picked.guests)
         return await self.choose(turn, stay, offer)
 

@@ -224,6 +224,17 @@ async def test_dates_that_passed_while_the_guest_was_typing_are_explained() -> N
     assert reply.text == texts.CONV_PAST_DATES
 
 
+async def test_a_button_from_an_old_message_with_past_dates_is_explained_not_taken() -> None:
+    """Found from the outside: a stale ``pick:`` button was accepted ("¿A nombre de quién?")
+    and only after the name came "no está libre" and "ya pasaron", contradicting each other."""
+    bot = Bot()
+    [reply] = await bot.send("Cabaña del Lago", button="pick:1:20261120:20261123:2")
+    assert reply.text == texts.CONV_PAST_DATES
+    assert bot.state().step is Step.DATES
+    assert bot.state().chosen is None
+    assert bot.reservations() == []
+
+
 async def test_no_room_is_said_plainly() -> None:
     bot = Bot((LAGO,))
     await bot.hold_lago()
