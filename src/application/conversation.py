@@ -142,6 +142,10 @@ class Converse:
             expecting=current.expecting,
         )
         if reading.intent is Intent.UNKNOWN:
+            if _repeats_name(turn.message.text, current.name):
+                # The name sent again (a double tap on send, or a burst): it was already used.
+                # Answering "no te entendimos" to each would soon hand the guest over.
+                return current
             return self._misunderstood(turn, current)
         if state is None and reading.intent in _ANSWERS:
             turn.say(texts.CONV_RESTART)
@@ -267,3 +271,10 @@ class Converse:
             await self.uow.idempotency.mark_processed(delivery.scope, delivery.key, turn.now)
             await self.uow.commit()
         return True
+
+
+def _repeats_name(text: str | None, name: str | None) -> bool:
+    return (
+        bool(text and name)
+        and " ".join((text or "").split()).casefold() == " ".join((name or "").split()).casefold()
+    )

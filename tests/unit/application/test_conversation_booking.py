@@ -292,3 +292,18 @@ async def test_a_live_hold_announced_again_carries_its_payment_link() -> None:
     [held] = await bot.send("Juana Pérez")
     assert held.text.endswith("Podés pagarla acá: https://mp.test/pay")
     assert len(bot.reservations()) == 1
+
+
+async def test_a_name_sent_again_after_the_hold_is_not_a_misunderstanding() -> None:
+    """Found from the outside: a burst of the same name made one hold (right), but each copy
+    after it got "no te entendimos", and the third handed the guest over for two hours."""
+    bot = Bot()
+    await bot.hold_lago()  # the name given: "Juana Pérez"
+    for text in ("Juana Pérez", "Juana Pérez", " juana  PÉREZ ", "Juana Pérez"):
+        assert await bot.send(text) == []
+    assert bot.state().step is Step.IDLE
+    assert bot.state().misunderstood == 0
+    assert len(bot.reservations()) == 1
+    # Anything else still counts as before.
+    [reply] = await bot.send("asdfgh")
+    assert reply.text.startswith(texts.CONV_FALLBACK)
