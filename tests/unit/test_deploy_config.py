@@ -108,3 +108,22 @@ def test_the_grafana_dashboard_only_queries_series_the_app_exports(project_root:
     titles = " ".join(p["title"].lower() for p in dashboard["panels"])
     for needed in ("traffic", "error", "p95", "active reservations", "sync age"):
         assert needed in titles
+
+
+# Gauges every API machine computes from the same database: summing them over the scraped
+# machines would count each reservation once per machine.
+DATABASE_GAUGES = ("active_reservations", "ical_last_sync_age_minutes", "outbox_pending_messages")
+
+
+def test_database_derived_gauges_are_never_summed_across_machines(project_root: Path) -> None:
+    import json
+    import re
+
+    dashboard = json.loads((project_root / "monitoring/grafana/cabanas.json").read_text())
+    rules = (project_root / "monitoring/alerts.yml").read_text()
+    exprs = [t["expr"] for panel in dashboard["panels"] for t in panel["targets"]]
+    exprs += re.findall(r"expr:\s*(.+)", rules)
+    for expr in exprs:
+        for gauge in DATABASE_GAUGES:
+            summed = rf"\b(sum|avg)\b(\s*by\s*\([^)]*\))?\s*\(\s*{gauge}\b"
+            assert not re.search(summed, expr), expr
