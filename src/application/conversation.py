@@ -40,6 +40,7 @@ from application.ports.outbox import OutboxKind
 from application.ports.unit_of_work import UnitOfWork
 from domain.conversation.intents import Intent
 from domain.conversation.interpret import Interpretation, interpret
+from domain.conversation.normalize import normalize
 
 log = logging.getLogger("cabanas.conversation")
 
@@ -274,7 +275,6 @@ class Converse:
 
 
 def _repeats_name(text: str | None, name: str | None) -> bool:
-    return (
-        bool(text and name)
-        and " ".join((text or "").split()).casefold() == " ".join((name or "").split()).casefold()
-    )
+    if not text or not name:
+        return False
+    return normalize(text) == normalize(name)

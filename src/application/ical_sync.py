@@ -135,35 +135,26 @@ class ApplySnapshot:
             )
 
 
-def unreadable_warning(count: int) -> str:
-    return (
-        f"{count} event(s) in the feed could not be read (broken dates or a repeated UID); "
-        "events missing from it keep their nights until the feed reads whole"
-    )
-
-
 async def mark_applied(
     uow: UnitOfWork, feed_id: int, now: datetime, snapshot: FeedSnapshot
 ) -> None:
     """A snapshot applied: a clean one keeps its validators for the next conditional GET; one
     with unreadable events keeps none (a 304 must not hide it) and leaves a warning."""
-    if not snapshot.skipped:
-        await uow.feeds.mark_synced(
-            feed_id,
-            now,
-            etag=snapshot.etag,
-            last_modified=snapshot.last_modified,
-            events_count=len(snapshot.events),
+    clean = not snapshot.skipped
+    warning = None
+    if not clean:
+        log.warning("ical_events_unreadable", extra={"feed_id": feed_id, "count": snapshot.skipped})
+        warning = (
+            f"{snapshot.skipped} event(s) in the feed could not be read (broken dates or a "
+            "repeated UID); events missing from it keep their nights until the feed reads whole"
         )
-        return
-    log.warning("ical_events_unreadable", extra={"feed_id": feed_id, "count": snapshot.skipped})
     await uow.feeds.mark_synced(
         feed_id,
         now,
-        etag=None,
-        last_modified=None,
+        etag=snapshot.etag if clean else None,
+        last_modified=snapshot.last_modified if clean else None,
         events_count=len(snapshot.events),
-        warning=unreadable_warning(snapshot.skipped),
+        warning=warning,
     )
 
 

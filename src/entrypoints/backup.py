@@ -41,7 +41,7 @@ def pg_tool(name: str, *, tls: bool = False) -> str:
     from entrypoints.embedded import pg_bin_if_installed
 
     bundled = pg_bin_if_installed(name)
-    if bundled and not (tls and not _built_with_ssl(bundled)):
+    if bundled and (not tls or _built_with_ssl(bundled)):
         return bundled
     if found := shutil.which(name):
         return found

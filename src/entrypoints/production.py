@@ -4,8 +4,9 @@ judged, never printed."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import urlsplit
 
+from adapters.postgres.database import sslmode
 from entrypoints.settings import Secret, Settings
 
 MIN_SECRET_LENGTH = 32
@@ -38,9 +39,10 @@ def weak_secret(value: Secret | None) -> str | None:
 
 
 def database_uses_tls(url: str) -> bool:
-    query = dict(parse_qsl(urlsplit(url).query))
-    mode = (query.get("sslmode") or query.get("ssl") or "").lower()
-    return mode in _TLS_SSLMODES or mode in {"true", "1", "yes", "on"}  # ssl=true: require
+    try:
+        return sslmode(url) in _TLS_SSLMODES
+    except ValueError:  # not a PostgreSQL URL at all
+        return False
 
 
 def production_problems(s: Settings) -> list[str]:

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
 
-from adapters.postgres.database import make_engine
 from entrypoints.embedded import EmbeddedRedis, free_port
 from tests.e2e.servers import wait_healthy
+from tests.integration.test_migrations import public_tables
 
 
 def _processes_using(path: Path) -> list[str]:
@@ -92,16 +91,4 @@ def test_run_in_production_with_weak_settings_lists_every_problem_and_touches_no
     for problem in ("DATABASE_URL must require TLS", "REDIS_URL must use TLS", "JWT_SECRET"):
         assert problem in done.stderr
     assert not (tmp_path / "data").exists()
-    assert asyncio.run(_tables(empty_database_url)) == set()
-
-
-async def _tables(url: str) -> set[str]:
-    engine = make_engine(url, pool_size=1)
-    try:
-        async with engine.connect() as conn:
-            rows = await conn.execute(
-                text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-            )
-            return {r[0] for r in rows}
-    finally:
-        await engine.dispose()
+    assert asyncio.run(public_tables(empty_database_url)) == set()

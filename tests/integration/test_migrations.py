@@ -16,7 +16,8 @@ from adapters.postgres.tables import metadata
 from entrypoints.migrate import alembic_config, downgrade, head_revisions, upgrade
 
 
-async def _tables(url: str) -> set[str]:
+async def public_tables(url: str) -> set[str]:
+    """The tables in the database's public schema (also used by the `cabanas run` tests)."""
     engine = make_engine(url, pool_size=1)
     try:
         async with engine.connect() as conn:
@@ -40,9 +41,9 @@ def test_stairway_every_revision_up_down_up(empty_database_url: str) -> None:
 
 def test_upgrade_to_head_then_base_then_head(empty_database_url: str) -> None:
     upgrade(empty_database_url)
-    assert {"accommodations", "reservations"} <= asyncio.run(_tables(empty_database_url))
+    assert {"accommodations", "reservations"} <= asyncio.run(public_tables(empty_database_url))
     downgrade(empty_database_url, "base")
-    assert asyncio.run(_tables(empty_database_url)) <= {"alembic_version"}
+    assert asyncio.run(public_tables(empty_database_url)) <= {"alembic_version"}
     upgrade(empty_database_url)
     engine = make_engine(empty_database_url, pool_size=1)
 

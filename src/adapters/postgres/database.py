@@ -60,6 +60,12 @@ def sync_url(url: str) -> str:
     return urlunsplit(("postgresql", parts.netloc, parts.path, urlencode(query), parts.fragment))
 
 
+def sslmode(url: str) -> str:
+    """The URL's sslmode as libpq reads it (``ssl=true`` → ``require``); "" when unset."""
+    _, query = _libpq_query(url)
+    return dict(query).get("sslmode", "").lower()
+
+
 def ssl_context(url: str) -> ssl.SSLContext | None:
     """With ``sslrootcert``, the server's certificate is checked against that CA, as libpq
     does: ``verify-full`` also checks the host name; ``verify-ca`` and ``require`` do not."""
@@ -69,7 +75,7 @@ def ssl_context(url: str) -> ssl.SSLContext | None:
     if not cafile:
         return None
     context = ssl.create_default_context(cafile=cafile)
-    context.check_hostname = options.get("sslmode", "").lower() == "verify-full"
+    context.check_hostname = sslmode(url) == "verify-full"
     context.verify_mode = ssl.CERT_REQUIRED
     return context
 
