@@ -51,7 +51,11 @@ def test_run_serves_seeded_cabins_and_stops_cleanly(
             stderr=subprocess.STDOUT,
         )
         try:
-            wait_healthy(base, proc, timeout=90)
+            try:
+                wait_healthy(base, proc, timeout=90)
+            except RuntimeError as exc:  # say why it did not start (seen once, exit 3, under CI)
+                output.seek(0)
+                raise RuntimeError(f"{exc}:\n{output.read().decode(errors='replace')}") from exc
             cabins = httpx.get(f"{base}/api/v1/accommodations").json()
             assert len(cabins) >= 3
             assert httpx.get(f"{base}/api/v1/healthz").json()["status"] == "healthy"
