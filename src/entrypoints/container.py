@@ -238,7 +238,9 @@ class InfrastructureProvider(Provider):
         await client.aclose()
 
     @provide
-    async def health(self, settings: Settings, redis: Redis) -> AsyncIterator[CheckHealth]:
+    async def health(
+        self, settings: Settings, redis: Redis, clock: Clock
+    ) -> AsyncIterator[CheckHealth]:
         # The probe has a connection of its own: a saturated request pool is not a database
         # outage, and must not turn the health check red.
         assert settings.database_url is not None
@@ -247,7 +249,7 @@ class InfrastructureProvider(Provider):
             probes=(
                 PostgresProbe(probe_engine),
                 RedisProbe(redis),
-                CalendarFreshnessProbe(probe_engine, settings.ical_stale_minutes),
+                CalendarFreshnessProbe(probe_engine, settings.ical_stale_minutes, clock),
             ),
             cache_s=HEALTH_CACHE_SECONDS,
         )

@@ -25,7 +25,7 @@ from entrypoints.container import make_container
 from entrypoints.http.app import create_app
 from entrypoints.http.ical import export_uid
 from entrypoints.settings import Settings
-from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, NOW
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_api import BOOKING, assert_problem
 from tests.fakes.calendars import FakeCalendarHost, ics
@@ -353,13 +353,18 @@ async def test_health_degrades_when_a_feed_goes_stale(
     await register(pay_client, calendars, "s.ics")
     healthy = (await pay_client.get("/healthz")).json()
     assert healthy["checks"]["ical"]["ok"] is True
+    # Times relative to the application's clock (fixed at NOW), never to the database's now():
+    # the two would drift apart with the calendar.
     await sql(
         pay_client,
-        "UPDATE ical_feeds SET last_success_at = now() - interval '2 hours', "
-        "created_at = now() - interval '3 hours'",
+        f"UPDATE ical_feeds SET last_success_at = '{NOW - timedelta(hours=2)}', "
+        f"created_at = '{NOW - timedelta(hours=3)}'",
     )
-    await asyncio.sleep(1.1)  # the health report is cached for a second
     degraded = await pay_client.get("/healthz")
+    deadline = asyncio.get_running_loop().time() + 10
+    while degraded.json()["status"] != "degraded" and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.05)  # the health report is cached for a second: wait it out
+        degraded = await pay_client.get("/healthz")
     assert degraded.status_code == 200
     assert degraded.json()["status"] == "degraded"
     assert degraded.json()["checks"]["ical"]["ok"] is False

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.database import checkout
+from application.ports.clock import Clock
 from domain.calendar import local_today
 
 # Uses the partial GiST index on active stays: no full scan per scrape.
@@ -47,12 +48,13 @@ class CalendarFreshnessProbe:
     name = "ical"
     critical = False
 
-    def __init__(self, engine: AsyncEngine, stale_minutes: int) -> None:
+    def __init__(self, engine: AsyncEngine, stale_minutes: int, clock: Clock) -> None:
         self._engine = engine
         self._stale_minutes = stale_minutes
+        self._clock = clock  # the clock that stamped the feeds' sync times
 
     async def check(self) -> None:
-        minutes = await stalest_feed_minutes(self._engine, datetime.now(UTC))
+        minutes = await stalest_feed_minutes(self._engine, self._clock.now())
         if minutes > self._stale_minutes:
             raise CalendarStale(f"stalest feed is {minutes:.0f} minutes old")
 
