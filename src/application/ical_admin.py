@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from application.errors import IntegrationError
-from application.ical_sync import ApplySnapshot, FeedResult, mark_applied
+from application.ical_sync import ApplySnapshot, FeedResult, feed_window, mark_applied
 from application.ports.audit import AuditEntry
 from application.ports.calendars import CalendarFetcher, Conflict, ExportRow, Feed
 from application.ports.clock import Clock
-from application.ports.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
+from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
 from domain.calendar import local_today
 from domain.errors import AccommodationNotFound, FeedNotFound, FeedUnreachable
 from domain.external_calendar import ExternalSource, FeedUnparseable
+from domain.policy import BookingPolicy
 
 # Our export starts a little in the past (channels like to see the current stay) and covers
 # everything ahead.
@@ -23,24 +24,27 @@ EXPORT_PAST = timedelta(days=30)
 @dataclass(frozen=True, slots=True)
 class ImportFeed:
     """Rules: the URL is checked (https outside development, no credentials, public
-    addresses only) and fetched at once; a feed that cannot be fetched or parsed is refused
+    addresses only; ``webcal://`` is read as ``https://``) and fetched at once, holding no
+    database connection while it waits; a feed that cannot be fetched or parsed is refused
     with nothing stored; otherwise the feed and its events are stored in one transaction
     (its events take their nights at once). Audited."""
 
-    uow: UnitOfWork
+    transactions: Transactions
     clock: Clock
     fetcher: CalendarFetcher
     apply: ApplySnapshot
+    policy: BookingPolicy
 
     async def __call__(
         self, accommodation_id: int, source: ExternalSource, url: str, actor: str
     ) -> tuple[Feed, FeedResult]:
-        self.fetcher.check_url(url)
-        async with self.uow:
-            if await self.uow.accommodations.get(accommodation_id) is None:
+        url = self.fetcher.check_url(url)
+        async with self.transactions() as uow:
+            if await uow.accommodations.get(accommodation_id) is None:
                 raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
+        window = feed_window(self.clock.now(), self.policy)
         try:
-            snapshot = await self.fetcher.fetch(url, source)
+            snapshot = await self.fetcher.fetch(url, source, window=window)
         except IntegrationError as err:
             raise FeedUnreachable(f"the feed could not be fetched: {err.message}") from err
         if snapshot is None:  # no validators were sent, so a 304 is a broken server
@@ -50,13 +54,13 @@ class ImportFeed:
                 f"None of the feed's {snapshot.skipped} event(s) could be read "
                 "(missing or invalid DTSTART/DTEND, or repeated UIDs)."
             )
-        async with self.uow:
+        async with self.transactions() as uow:
             now = self.clock.now()
-            feed = await self.uow.feeds.add(accommodation_id, source, url, now)
+            feed = await uow.feeds.add(accommodation_id, source, url, now)
             result = FeedResult(feed.id, "updated")
-            await self.apply(feed, snapshot, result)
-            await mark_applied(self.uow, feed.id, now, snapshot)
-            await self.uow.audit.record(
+            await self.apply(uow, feed, snapshot, result)
+            await mark_applied(uow, feed.id, now, snapshot, result)
+            await uow.audit.record(
                 AuditEntry(
                     actor,
                     "ical_feed.create",
@@ -65,8 +69,8 @@ class ImportFeed:
                     after={"accommodation_id": accommodation_id, "source": source.value},
                 )
             )
-            stored = await self.uow.feeds.get(feed.id)
-            await self.uow.commit()
+            stored = await uow.feeds.get(feed.id)
+            await uow.commit()
         assert stored is not None
         return stored, result
 

@@ -368,3 +368,15 @@ def admin_calendar_conflict(
         f"del {day_month(check_in)} al {day_month(check_out)} que se superpone con {other_code}. "
         "Revisalo en /api/v1/admin/ical/conflicts."
     )
+
+
+def admin_calendar_release_held(
+    source: str, accommodation_id: int, nights: int, feed_id: int, hours: float
+) -> str:
+    return (
+        f"⚠️ El calendario de {source} de la cabaña {accommodation_id} dejó de mostrar "
+        f"{nights} noche(s) ocupada(s) de golpe. No las liberamos todavía: puede ser una falla "
+        "pasajera del canal. Si las reservas se cancelaron de verdad, confirmalo en "
+        f"/api/v1/admin/ical/feeds/{feed_id}/release (o esperá: se liberan solas si el canal "
+        f"sigue mostrando lo mismo durante {hours:g} h)."
+    )

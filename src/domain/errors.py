@@ -99,6 +99,12 @@ class DuplicateFeed(Conflict):
     code = "duplicate_feed"
 
 
+class NoHeldRelease(Conflict):
+    """A release was confirmed for a feed that holds none (or whose answer changed since)."""
+
+    code = "no_held_release"
+
+
 class IllegalTransition(Conflict):
     code = "illegal_transition"
 

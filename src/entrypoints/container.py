@@ -20,7 +20,7 @@ from adapters.postgres.gauges import CalendarFreshnessProbe
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.replica import ReadRouter
 from adapters.postgres.stats import SqlStatsReader
-from adapters.postgres.unit_of_work import SqlUnitOfWork
+from adapters.postgres.unit_of_work import SqlTransactions, SqlUnitOfWork
 from adapters.prometheus.metrics import (
     PrometheusBookingMetrics,
     PrometheusCalendarMetrics,
@@ -83,7 +83,8 @@ from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.payments import PaymentGateway
 from application.ports.stats import StatsReader
-from application.ports.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
+from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
+from domain.external_calendar import ReleaseGuard
 from domain.policy import BookingPolicy
 from entrypoints.settings import Settings
 
@@ -124,6 +125,14 @@ class InfrastructureProvider(Provider):
     @provide
     def policy(self, settings: Settings) -> BookingPolicy:
         return settings.booking_policy
+
+    @provide
+    def release_guard(self, settings: Settings) -> ReleaseGuard:
+        return settings.release_guard
+
+    @provide
+    def transactions(self, engine: AsyncEngine) -> Transactions:
+        return SqlTransactions(engine)
 
     @provide
     def payments_setup(self, settings: Settings) -> PaymentsSetup:

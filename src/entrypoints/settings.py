@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from domain.errors import DomainError
+from domain.external_calendar import ReleaseGuard
 from domain.policy import (
     DEFAULT_DEPOSIT_PERCENT,
     DEFAULT_HOLD_MINUTES,
@@ -131,6 +132,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ical_stale_minutes: Annotated[int, msgspec.Meta(ge=1)] = 20
     # Local testing only (refused in production): fetch feeds from private/loopback addresses.
     ical_allow_private_urls: bool = False
+    # The release guard: a feed answer that empties the feed, or frees more than this fraction
+    # of its future nights at once, is held until seen again on this many more fetches over at
+    # least this many hours (or an admin confirms it).
+    ical_max_release_fraction: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5
+    ical_release_confirmations: Annotated[int, msgspec.Meta(ge=0, le=1000)] = 3
+    ical_release_min_hours: Annotated[float, msgspec.Meta(ge=0, le=720)] = 1.0
     # Guest name/phone/email of bookings are erased this many days after the stay ended
     # (docs/privacy.md); codes, dates and amounts are kept.
     pii_retention_days: Annotated[int, msgspec.Meta(ge=30, le=3650)] = 365
@@ -139,6 +146,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # `cabanas run` (development) also runs the worker's duties in-process, so a local setup
     # sends messages and expires holds without a second command. Production runs `cabanas sync`.
     embedded_worker: bool = True
+
+    @property
+    def release_guard(self) -> ReleaseGuard:
+        return ReleaseGuard(
+            max_fraction=self.ical_max_release_fraction,
+            confirmations=self.ical_release_confirmations,
+            min_hours=self.ical_release_min_hours,
+        )
 
     @property
     def booking_policy(self) -> BookingPolicy:

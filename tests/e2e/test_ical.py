@@ -87,9 +87,12 @@ async def test_an_airbnb_booking_blocks_direct_bookings_at_once(
         "waiting": 0,
         "conflicts": 0,
         "unreadable": 0,
+        "warnings": 0,
+        "held_release": 0,
         "error": None,
     }
     assert body["feed"]["events_count"] == 1
+    assert body["feed"]["held_release"] == 0
     taken = await pay_client.post("/reservations", json=BOOKING)
     assert_problem(taken, 409)
     avail = await pay_client.get(
@@ -202,6 +205,9 @@ async def test_a_collision_is_recorded_with_both_sides_kept_and_the_owner_alerte
 async def test_changed_cancelled_and_unchanged_events(
     pay_client: Client, calendars: FakeCalendarHost
 ) -> None:
+    # A feed that keeps most of its nights: a normal cancellation, released at once (the
+    # release guard holds only answers that free most of a feed: see the tests below).
+    stays = ("stays@booking.com", D + timedelta(days=40), D + timedelta(days=46), "CLOSED")
     calendars.feeds["b.ics"] = ics(
         [
             ("keep@booking.com", D, D + timedelta(days=2), "CLOSED - Not available"),
@@ -211,6 +217,7 @@ async def test_changed_cancelled_and_unchanged_events(
                 D + timedelta(days=12),
                 "CLOSED - Not available",
             ),
+            stays,
         ],
         prodid="-//admin.booking.com\\\\\\, b.v.//NONSGML v1.0//EN",
         newline="\n",
@@ -228,11 +235,13 @@ async def test_changed_cancelled_and_unchanged_events(
                 D + timedelta(days=20),
                 D + timedelta(days=22),
                 "CLOSED - Not available",
-            )
+            ),
+            stays,
         ]
     )
     result = (await pay_client.post(sync, headers=admin())).json()
     assert (result["outcome"], result["placed"], result["released"]) == ("updated", 1, 2)
+    assert result["held_release"] == 0
     assert (await pay_client.post("/reservations", json=BOOKING)).status_code == 201
     moved = {**BOOKING, "check_in": "2027-01-07", "check_out": "2027-01-09", "guest_name": "Otro"}
     assert_problem(await pay_client.post("/reservations", json=moved), 409)

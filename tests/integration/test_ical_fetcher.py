@@ -12,12 +12,13 @@ import pytest
 from adapters.ical.fetcher import HttpCalendarFetcher, is_public
 from application.errors import IntegrationError
 from domain.errors import UnsafeFeedUrl
-from domain.external_calendar import ExternalSource, FeedUnparseable
+from domain.external_calendar import ExternalSource, FeedUnparseable, FeedWindow
 from tests.fakes.calendars import FakeCalendarHost, ics
 from tests.fakes.providers import serve
 
 FEED = ics([("u1", date(2027, 1, 10), date(2027, 1, 14), "Reserved")])
 LOCAL = ipaddress.ip_address("127.0.0.1")
+WINDOW = FeedWindow(date(2026, 11, 28), date(2028, 7, 1))
 
 
 @pytest.fixture(scope="module")
@@ -82,7 +83,9 @@ async def test_a_name_resolving_to_a_private_address_is_refused(host: FakeCalend
             client, allow_http=True, resolver=resolver({"calendar.test": "127.0.0.1"})
         )
         with pytest.raises(UnsafeFeedUrl, match="non-public"):
-            await fetcher.fetch(f"http://calendar.test:{port}/feed.ics", ExternalSource.AIRBNB)
+            await fetcher.fetch(
+                f"http://calendar.test:{port}/feed.ics", ExternalSource.AIRBNB, window=WINDOW
+            )
     assert host.requests == []  # refused before connecting
 
 
@@ -95,11 +98,15 @@ async def test_redirects_are_checked_again(host: FakeCalendarHost) -> None:
             client, allow_http=True, resolver=resolver(table), is_allowed=lambda ip: ip == LOCAL
         )
         # The allowed host works, through the pinned address and the Host header.
-        snapshot = await fetcher.fetch(f"http://good.test:{port}/feed.ics", ExternalSource.AIRBNB)
+        snapshot = await fetcher.fetch(
+            f"http://good.test:{port}/feed.ics", ExternalSource.AIRBNB, window=WINDOW
+        )
         assert snapshot is not None
         assert [e.uid for e in snapshot.events] == ["u1"]
         with pytest.raises(UnsafeFeedUrl, match=r"internal\.test"):
-            await fetcher.fetch(f"http://good.test:{port}/hop.ics", ExternalSource.AIRBNB)
+            await fetcher.fetch(
+                f"http://good.test:{port}/hop.ics", ExternalSource.AIRBNB, window=WINDOW
+            )
     assert [path for path, _ in host.requests] == ["feed.ics", "hop.ics"]
 
 
@@ -120,23 +127,25 @@ async def test_plain_http_only_when_allowed_and_never_with_credentials() -> None
 async def test_size_limit_conditional_get_and_errors(host: FakeCalendarHost) -> None:
     async with httpx.AsyncClient(trust_env=False) as client:
         fetcher = HttpCalendarFetcher(client, allow_http=True, allow_private=True, max_bytes=4096)
-        first = await fetcher.fetch(f"{host.url}/feed.ics", ExternalSource.AIRBNB)
+        first = await fetcher.fetch(f"{host.url}/feed.ics", ExternalSource.AIRBNB, window=WINDOW)
         assert first is not None
         assert first.etag
         assert (
-            await fetcher.fetch(f"{host.url}/feed.ics", ExternalSource.AIRBNB, etag=first.etag)
+            await fetcher.fetch(
+                f"{host.url}/feed.ics", ExternalSource.AIRBNB, window=WINDOW, etag=first.etag
+            )
             is None
         )
         host.feeds["big.ics"] = FEED + b"X" * 5000
         with pytest.raises(FeedUnparseable, match="larger than 4 KiB"):
-            await fetcher.fetch(f"{host.url}/big.ics", ExternalSource.AIRBNB)
+            await fetcher.fetch(f"{host.url}/big.ics", ExternalSource.AIRBNB, window=WINDOW)
         host.failing["gone.ics"] = 404
         with pytest.raises(IntegrationError, match="HTTP 404") as err:
-            await fetcher.fetch(f"{host.url}/gone.ics", ExternalSource.AIRBNB)
+            await fetcher.fetch(f"{host.url}/gone.ics", ExternalSource.AIRBNB, window=WINDOW)
         assert err.value.retryable is False
         host.redirects["loop.ics"] = f"{host.url}/loop.ics"
         with pytest.raises(IntegrationError, match="redirects"):
-            await fetcher.fetch(f"{host.url}/loop.ics", ExternalSource.AIRBNB)
+            await fetcher.fetch(f"{host.url}/loop.ics", ExternalSource.AIRBNB, window=WINDOW)
 
 
 async def test_a_trickling_server_cannot_hold_the_fetch_past_its_deadline() -> None:
@@ -168,7 +177,9 @@ async def test_a_trickling_server_cannot_hold_the_fetch_past_its_deadline() -> N
                 client, allow_http=True, allow_private=True, total_timeout_s=1.0
             )
             with pytest.raises(IntegrationError, match="longer than 1 s") as err:
-                await fetcher.fetch(f"http://127.0.0.1:{port}/slow.ics", ExternalSource.OTHER)
+                await fetcher.fetch(
+                    f"http://127.0.0.1:{port}/slow.ics", ExternalSource.OTHER, window=WINDOW
+                )
             assert err.value.retryable
     finally:
         server.close()

@@ -22,7 +22,7 @@ from adapters.ical.parser import parse_feed
 from application.errors import IntegrationError
 from application.ports.calendars import FeedSnapshot
 from domain.errors import UnsafeFeedUrl
-from domain.external_calendar import ExternalSource, FeedUnparseable
+from domain.external_calendar import ExternalSource, FeedUnparseable, FeedWindow
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 3
@@ -58,6 +58,15 @@ def is_public(ip: IpAddress) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def _https_for_webcal(url: str) -> str:
+    """``webcal://`` (and ``webcals://``) is how iCloud and others publish a feed: the same
+    resource over HTTPS. Calendar apps never speak plain HTTP for it, and neither do we."""
+    scheme, sep, rest = url.partition("://")
+    if sep and scheme.lower() in ("webcal", "webcals"):
+        return f"https://{rest}"
+    return url
+
+
 class HttpCalendarFetcher:
     def __init__(
         self,
@@ -78,7 +87,8 @@ class HttpCalendarFetcher:
         self._max_bytes = max_bytes
         self._is_allowed = is_allowed
 
-    def check_url(self, url: str) -> None:
+    def check_url(self, url: str) -> str:
+        url = _https_for_webcal(url)
         if len(url) > MAX_URL:
             raise UnsafeFeedUrl(f"the URL is longer than {MAX_URL} characters")
         if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in url):
@@ -100,9 +110,10 @@ class HttpCalendarFetcher:
         try:
             literal = ipaddress.ip_address(parts.hostname)
         except ValueError:
-            return
+            return url
         if not self._allow_private and not self._is_allowed(literal):
             raise UnsafeFeedUrl("the URL points to a non-public address")
+        return url
 
     async def _public_ip(self, host: str, port: int) -> str:
         try:
@@ -121,6 +132,7 @@ class HttpCalendarFetcher:
         url: str,
         source: ExternalSource,
         *,
+        window: FeedWindow,
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> FeedSnapshot | None:
@@ -128,7 +140,9 @@ class HttpCalendarFetcher:
         # the worker for days. One deadline for the whole fetch, redirects included.
         try:
             async with asyncio.timeout(self._total_timeout_s):
-                return await self._fetch(url, source, etag=etag, last_modified=last_modified)
+                return await self._fetch(
+                    url, source, window=window, etag=etag, last_modified=last_modified
+                )
         except TimeoutError:
             raise IntegrationError(
                 f"the feed took longer than {self._total_timeout_s:.0f} s", retryable=True
@@ -139,12 +153,13 @@ class HttpCalendarFetcher:
         url: str,
         source: ExternalSource,
         *,
+        window: FeedWindow,
         etag: str | None,
         last_modified: str | None,
     ) -> FeedSnapshot | None:
         current = url
         for _ in range(MAX_REDIRECTS + 1):
-            self.check_url(current)
+            current = self.check_url(current)
             parts = urlsplit(current)
             host = parts.hostname or ""
             port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -189,8 +204,8 @@ class HttpCalendarFetcher:
                 raise IntegrationError(
                     f"the connection failed ({type(exc).__name__})", retryable=True
                 ) from exc
-            parsed = parse_feed(body, source)
-            return FeedSnapshot(parsed.events, new_etag, new_lm, parsed.skipped)
+            parsed = parse_feed(body, source, window=window)
+            return FeedSnapshot(parsed.events, new_etag, new_lm, parsed.skipped, parsed.warnings)
         raise IntegrationError(f"more than {MAX_REDIRECTS} redirects", retryable=False)
 
     async def _read(self, response: httpx.Response) -> bytes:

@@ -16,12 +16,18 @@ from adapters.postgres.tables import ACTIVE_STATUS_SQL, NO_OVERLAP_CONSTRAINT
 from application.ports.calendars import Conflict, ExportRow, Feed, Occupant, StoredEvent
 from domain.codes import ReservationCode
 from domain.errors import DuplicateFeed
-from domain.external_calendar import ExternalEvent, ExternalEventKind, ExternalSource
+from domain.external_calendar import (
+    ExternalEvent,
+    ExternalEventKind,
+    ExternalSource,
+    HeldRelease,
+)
 from domain.stay import Stay
 
 _FEED_COLUMNS = (
     "id, accommodation_id, source, url, enabled, etag, last_modified, last_synced_at, "
-    "last_success_at, last_error, events_count, created_at"
+    "last_success_at, last_error, events_count, created_at, held_release_nights, "
+    "held_release_answer, held_release_seen, held_release_since"
 )
 _LIVE = f"{ACTIVE_STATUS_SQL} AND (status <> 'pre_reserved' OR expires_at > :now)"
 
@@ -79,6 +85,10 @@ MARK_SYNCED = text(
     "events_count = coalesce(CAST(:count AS integer), events_count), updated_at = :now "
     "WHERE id = :id"
 )
+HOLD_RELEASE = text(
+    "UPDATE ical_feeds SET held_release_nights = :nights, held_release_answer = :answer, "
+    "held_release_seen = :seen, held_release_since = :since WHERE id = :id"
+)
 MARK_FAILED = text(
     "UPDATE ical_feeds SET last_synced_at = :now, last_error = :error, updated_at = :now "
     "WHERE id = :id"
@@ -116,6 +126,14 @@ def _feed(row: Any) -> Feed:
         last_error=row.last_error,
         events_count=row.events_count,
         created_at=row.created_at,
+        held_release=None
+        if row.held_release_answer is None
+        else HeldRelease(
+            row.held_release_nights,
+            row.held_release_answer,
+            row.held_release_seen,
+            row.held_release_since,
+        ),
     )
 
 
@@ -259,6 +277,18 @@ class SqlFeedRepository:
 
     async def mark_failed(self, feed_id: int, now: datetime, error: str) -> None:
         await self._conn.execute(MARK_FAILED, {"id": feed_id, "now": now, "error": error})
+
+    async def hold_release(self, feed_id: int, hold: HeldRelease | None) -> None:
+        await self._conn.execute(
+            HOLD_RELEASE,
+            {
+                "id": feed_id,
+                "nights": None if hold is None else hold.nights,
+                "answer": None if hold is None else hold.answer,
+                "seen": None if hold is None else hold.seen,
+                "since": None if hold is None else hold.since,
+            },
+        )
 
     async def conflicts(self, limit: int) -> list[Conflict]:
         rows = await self._conn.execute(CONFLICTS, {"limit": limit})

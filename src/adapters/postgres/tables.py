@@ -241,6 +241,12 @@ ical_feeds = Table(
     Column("events_count", Integer, nullable=False, server_default="0"),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    # A release held by the guard (all NULL: none): nights it would free, the answer's
+    # fingerprint, how many times in a row it was seen, since when.
+    Column("held_release_nights", Integer),
+    Column("held_release_answer", String(64)),
+    Column("held_release_seen", Integer),
+    Column("held_release_since", DateTime(timezone=True)),
     CheckConstraint(
         "source IN ('airbnb', 'booking', 'google', 'other')", name="ical_feeds_source_known"
     ),

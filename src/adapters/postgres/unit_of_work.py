@@ -1,15 +1,17 @@
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from types import TracebackType
-from typing import Self
+from typing import Self, cast
 
 import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
+from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
@@ -17,6 +19,7 @@ from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
 from application.errors import StorageUnavailable
+from application.ports.unit_of_work import UnitOfWork
 
 # A lost or unusable connection, through SQLAlchemy or straight from asyncpg (a timed-out
 # command raises TimeoutError, an OSError subclass's sibling).
@@ -98,3 +101,21 @@ class SqlUnitOfWork:
     async def rollback(self) -> None:
         if self._conn.in_transaction():
             await self._conn.rollback()
+
+
+class SqlTransactions:
+    """``Transactions``: each unit of work on a pooled connection of its own, returned to the
+    pool as soon as its block ends."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    def __call__(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork]:
+        return self._open()
+
+    @contextlib.asynccontextmanager
+    async def _open(self) -> AsyncIterator[UnitOfWork]:
+        async with checkout(self._engine) as conn, SqlUnitOfWork(conn) as uow:
+            # The protocol's repositories are plain attributes (invariant for mypy); the SQL
+            # ones are the same shape.
+            yield cast(UnitOfWork, uow)

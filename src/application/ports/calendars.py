@@ -5,7 +5,13 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from domain.external_calendar import ExternalEvent, ExternalEventKind, ExternalSource
+from domain.external_calendar import (
+    ExternalEvent,
+    ExternalEventKind,
+    ExternalSource,
+    FeedWindow,
+    HeldRelease,
+)
 from domain.stay import Stay
 
 
@@ -23,6 +29,8 @@ class Feed:
     last_error: str | None
     events_count: int
     created_at: datetime
+    held_release: HeldRelease | None = None
+    """An answer that would free nights, waiting for confirmation (``ReleaseGuard``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +39,16 @@ class FeedSnapshot:
     etag: str | None
     last_modified: str | None
     skipped: int = 0
+    warnings: int = 0
 
 
 class CalendarFetcher(Protocol):
     """Fetches and parses a feed. Raises ``UnsafeFeedUrl`` (the address is not allowed),
     ``FeedUnparseable`` (not an iCalendar) or ``IntegrationError`` (network, HTTP status)."""
 
-    def check_url(self, url: str) -> None:
-        """What can be judged without the network (scheme, credentials, host)."""
+    def check_url(self, url: str) -> str:
+        """What can be judged without the network (scheme, credentials, host); the URL as it
+        is to be stored and fetched (``webcal://`` becomes ``https://``)."""
         ...
 
     async def fetch(
@@ -46,10 +56,12 @@ class CalendarFetcher(Protocol):
         url: str,
         source: ExternalSource,
         *,
+        window: FeedWindow,
         etag: str | None = None,
         last_modified: str | None = None,
     ) -> FeedSnapshot | None:
-        """None when the server says not modified (conditional GET)."""
+        """None when the server says not modified (conditional GET). Recurring events are
+        expanded over ``window``; events wholly outside it are left out."""
         ...
 
 
@@ -149,6 +161,10 @@ class FeedRepository(Protocol):
         ...
 
     async def mark_failed(self, feed_id: int, now: datetime, error: str) -> None: ...
+
+    async def hold_release(self, feed_id: int, hold: HeldRelease | None) -> None:
+        """Record (or, with None, clear) the answer whose release is being held."""
+        ...
 
     async def conflicts(self, limit: int) -> list[Conflict]: ...
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
@@ -45,3 +46,11 @@ class ReadOnlyUnitOfWork(UnitOfWork, Protocol):
     """A unit of work for read-only use cases (availability, calendars, the iCal export): on
     the read replica when there is one. Never commit through it; never decide a booking with
     what it reads (a replica may lag)."""
+
+
+class Transactions(Protocol):
+    """Opens a unit of work on a connection of its own, returned to the pool when the block
+    ends. For use cases that wait on the network between transactions (a calendar fetch): a
+    request-scoped ``UnitOfWork`` would keep its pooled connection for the whole wait."""
+
+    def __call__(self) -> AbstractAsyncContextManager[UnitOfWork]: ...

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, Request, Response, delete, get, head, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
@@ -20,6 +20,7 @@ from adapters.ical.export import FeedEntry, render_calendar
 from application.ical_admin import DeleteFeed, ExportCalendar, ImportFeed, ListConflicts, ListFeeds
 from application.ical_sync import FeedResult, SyncFeed
 from application.ports.calendars import Conflict, Feed
+from domain.errors import FeedUnreachable, NoHeldRelease
 from domain.external_calendar import ExternalSource
 from entrypoints.http.auth import current_admin, require_admin
 from entrypoints.http.openapi import problems
@@ -112,41 +113,69 @@ class ExportController(Controller):
         request: Request[Any, Any, Any],
         use_case: FromDishka[ExportCalendar],
     ) -> Response[bytes]:
-        settings: Settings = request.app.state.settings
-        found = (
-            read_token(settings, filename.removesuffix(".ics"))
-            if filename.endswith(".ics")
-            else None
-        )
-        if found is None:
-            raise NotFoundException(detail="no calendar at this address")
-        accommodation_id, audience = found
-        export = await use_case(accommodation_id, None if audience == "all" else audience)
-        if export.name is None:
-            raise NotFoundException(detail="no calendar at this address")
-        entries = [
-            FeedEntry(
-                export_uid(settings, row.code),
-                row.stay,
-                SUMMARIES.get(row.kind, "No disponible"),
-                row.updated_at,
-            )
-            for row in export.rows
-        ]
-        body = render_calendar(entries, prodid=PRODID, name=export.name)
-        etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
-        last = (export.last_change or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
-        headers = {
-            "ETag": etag,
-            "Last-Modified": format_datetime(last.replace(microsecond=0), usegmt=True),
-            "Cache-Control": "private, max-age=0, must-revalidate",
-        }
-        inm = request.headers.get("if-none-match")
-        if (inm is not None and _etag_matches(inm, etag)) or (
-            inm is None and _not_modified_since(request.headers.get("if-modified-since"), last)
-        ):
+        body, headers = await _export(filename, request, use_case)
+        if _not_modified(request, headers):
             return Response(b"", status_code=304, headers=headers)
         return Response(body, media_type="text/calendar", headers=headers)
+
+    @head(
+        "/{filename:str}",
+        summary="The export's headers without its body (calendar clients probe with HEAD)",
+        media_type="text/calendar",
+        responses=problems(404),
+    )
+    @inject
+    async def probe(
+        self,
+        filename: FromPath[str],
+        request: Request[Any, Any, Any],
+        use_case: FromDishka[ExportCalendar],
+    ) -> Response[None]:
+        body, headers = await _export(filename, request, use_case)
+        status = 304 if _not_modified(request, headers) else 200
+        if status == 200:
+            headers["Content-Length"] = str(len(body))
+        return Response(None, status_code=status, media_type="text/calendar", headers=headers)
+
+
+async def _export(
+    filename: str, request: Request[Any, Any, Any], use_case: ExportCalendar
+) -> tuple[bytes, dict[str, str]]:
+    settings: Settings = request.app.state.settings
+    found = (
+        read_token(settings, filename.removesuffix(".ics")) if filename.endswith(".ics") else None
+    )
+    if found is None:
+        raise NotFoundException(detail="no calendar at this address")
+    accommodation_id, audience = found
+    export = await use_case(accommodation_id, None if audience == "all" else audience)
+    if export.name is None:
+        raise NotFoundException(detail="no calendar at this address")
+    entries = [
+        FeedEntry(
+            export_uid(settings, row.code),
+            row.stay,
+            SUMMARIES.get(row.kind, "No disponible"),
+            row.updated_at,
+        )
+        for row in export.rows
+    ]
+    body = render_calendar(entries, prodid=PRODID, name=export.name)
+    last = (export.last_change or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
+    headers = {
+        "ETag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
+        "Last-Modified": format_datetime(last.replace(microsecond=0), usegmt=True),
+        "Cache-Control": "private, max-age=0, must-revalidate",
+    }
+    return body, headers
+
+
+def _not_modified(request: Request[Any, Any, Any], headers: dict[str, str]) -> bool:
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        return _etag_matches(inm, headers["ETag"])
+    last = parsedate_to_datetime(headers["Last-Modified"])
+    return _not_modified_since(request.headers.get("if-modified-since"), last)
 
 
 class ImportRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -166,6 +195,11 @@ class FeedView(msgspec.Struct):
     last_success_at: datetime | None
     last_error: str | None
     created_at: datetime
+    # Nights a suspicious answer would free, kept blocked until it is confirmed (0: none);
+    # POST /admin/ical/feeds/{id}/release applies it.
+    held_release: int
+    held_release_since: datetime | None
+    held_release_seen: int
 
 
 class SyncView(msgspec.Struct):
@@ -175,6 +209,8 @@ class SyncView(msgspec.Struct):
     waiting: int
     conflicts: int
     unreadable: int  # events the feed holds that could not be read (see the feed's last_error)
+    warnings: int  # events read with a repair (an invalid DURATION keeps the first night)
+    held_release: int  # nights this answer would free, held by the release guard (0: none)
     error: str | None
 
 
@@ -212,11 +248,24 @@ def feed_view(f: Feed) -> FeedView:
         f.last_success_at,
         f.last_error,
         f.created_at,
+        f.held_release.nights if f.held_release else 0,
+        f.held_release.since if f.held_release else None,
+        f.held_release.seen if f.held_release else 0,
     )
 
 
 def sync_view(r: FeedResult) -> SyncView:
-    return SyncView(r.outcome, r.placed, r.released, r.waiting, r.conflicts, r.unreadable, r.error)
+    return SyncView(
+        r.outcome,
+        r.placed,
+        r.released,
+        r.waiting,
+        r.conflicts,
+        r.unreadable,
+        r.warnings,
+        r.held_release,
+        r.error,
+    )
 
 
 def conflict_view(c: Conflict) -> ConflictView:
@@ -301,6 +350,32 @@ class AdminFeedController(Controller):
     @inject
     async def sync_feed(self, feed_id: FromPath[int], use_case: FromDishka[SyncFeed]) -> SyncView:
         return sync_view(await use_case(feed_id))
+
+    @post(
+        "/feeds/{feed_id:int}/release",
+        summary="Confirm the release a feed holds: fetch it again and, if it still gives the "
+        "same answer, free the nights (audited)",
+        status_code=200,
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    @inject
+    async def confirm_release(
+        self,
+        request: Request[Any, Any, Any],
+        feed_id: FromPath[int],
+        use_case: FromDishka[SyncFeed],
+    ) -> SyncView:
+        result = await use_case(feed_id, confirm_by=current_admin(request).email)
+        if result.outcome == "failed":
+            raise FeedUnreachable(
+                f"the feed could not be fetched again ({result.error}); nothing was released"
+            )
+        if result.held_release:
+            raise NoHeldRelease(
+                "the feed's answer changed since its release was held; nothing was released and "
+                "the new answer is held: look at the feed again and confirm it if it is right"
+            )
+        return sync_view(result)
 
     @get(
         "/conflicts", summary="Cross-channel collisions, newest first", responses=problems(401, 403)

@@ -55,11 +55,9 @@ class _Feeds:
 
         self.feeds = SimpleNamespace(list_feeds=list_feeds)
 
-    async def __aenter__(self) -> _Feeds:
-        return self
-
-    async def __aexit__(self, *_: object) -> None:
-        return None
+    @contextlib.asynccontextmanager
+    async def __call__(self) -> AsyncIterator[_Feeds]:  # Transactions: a unit of work
+        yield self
 
     @contextlib.asynccontextmanager
     async def hold(self) -> AsyncIterator[bool]:
