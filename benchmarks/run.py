@@ -1,7 +1,7 @@
 """`make bench`: the service in its production shape against a bare reference, same data, same run.
 
 Closed-loop scenarios are driven by wrk (a separate C process); the hot spot and the open-loop
-mix by benchmarks/loadgen.py. Results: a table on stdout and JSON under benchmarks/results/.
+mix by benchmarks/loadgen.py; then the calendar sync pass (benchmarks/sync_pass.py). Results: a table on stdout and JSON under benchmarks/results/.
 Knobs (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_WORKERS (2),
 BENCH_REPEATS (2), BENCH_SCENARIOS (all), OPEN_LOOP_RATE (100), OPEN_LOOP_SECONDS (60),
 HOT_SPOT_ROUNDS (40).
@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from benchmarks import sync_pass
 from benchmarks.loadgen import hot_spot, open_loop, percentile
 from benchmarks.seed import SEED_SQL
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
@@ -398,10 +399,12 @@ def main() -> int:
         try:
             prepare_database(pg)
             results = run_apps(pg, redis, today)
+            results["sync_pass"] = sync_pass.measure(pg, redis)
+            log(f"sync pass {results['sync_pass']['passes']}")
         finally:
             redis.stop()
             pg.stop()
-    lines = report(results)
+    lines = report(results) + [""] + sync_pass.report(results["sync_pass"])
     print("\n" + "\n".join(lines) + "\n")
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

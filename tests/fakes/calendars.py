@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import threading
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -42,6 +43,8 @@ class FakeCalendarHost:
     redirects: dict[str, str] = field(default_factory=dict)
     failing: dict[str, int] = field(default_factory=dict)  # path -> HTTP status
     delays: dict[str, float] = field(default_factory=dict)  # path -> seconds before answering
+    # path -> an event the answer waits for (set by the test; 30 s at most)
+    gates: dict[str, threading.Event] = field(default_factory=dict)
     requests: list[tuple[str, str | None]] = field(default_factory=list)  # (path, If-None-Match)
     url: str = ""
 
@@ -50,6 +53,9 @@ class FakeCalendarHost:
         self.redirects.clear()
         self.failing.clear()
         self.delays.clear()
+        for gate in self.gates.values():
+            gate.set()
+        self.gates.clear()
         self.requests.clear()
 
     def app(self) -> Litestar:
@@ -60,6 +66,8 @@ class FakeCalendarHost:
             host.requests.append((name, request.headers.get("if-none-match")))
             if name in host.delays:
                 await asyncio.sleep(host.delays[name])
+            if name in host.gates:
+                await asyncio.to_thread(host.gates[name].wait, 30)
             if name in host.redirects:
                 return Response(b"", status_code=302, headers={"Location": host.redirects[name]})
             if name in host.failing:

@@ -124,6 +124,22 @@ async def test_plain_http_only_when_allowed_and_never_with_credentials() -> None
         strict.check_url("https://www.airbnb.com/calendar/ical/1.ics?s=abc")
 
 
+async def test_webcal_urls_are_fetched_over_https() -> None:
+    # iCloud publishes its calendars as webcal:// links: the same resource over HTTPS.
+    async with httpx.AsyncClient(trust_env=False) as client:
+        strict = HttpCalendarFetcher(client)
+        assert (
+            strict.check_url("webcal://p42-caldav.icloud.com/published/2/MTIzNDU2")
+            == "https://p42-caldav.icloud.com/published/2/MTIzNDU2"
+        )
+        assert strict.check_url("WEBCALS://example.com/a.ics") == "https://example.com/a.ics"
+        assert strict.check_url("https://example.com/a.ics") == "https://example.com/a.ics"
+        with pytest.raises(UnsafeFeedUrl, match="non-public"):
+            strict.check_url("webcal://127.0.0.1/a.ics")
+        with pytest.raises(UnsafeFeedUrl, match="credentials"):
+            strict.check_url("webcal://me:pw@example.com/a.ics")  # pragma: allowlist secret
+
+
 async def test_size_limit_conditional_get_and_errors(host: FakeCalendarHost) -> None:
     async with httpx.AsyncClient(trust_env=False) as client:
         fetcher = HttpCalendarFetcher(client, allow_http=True, allow_private=True, max_bytes=4096)

@@ -41,6 +41,17 @@ async def stalest_feed_minutes(engine: AsyncEngine, now: datetime) -> float:
     return age.total_seconds() / 60 if age is not None else 0.0
 
 
+_HELD_RELEASES = text(
+    "SELECT source, count(*) FROM ical_feeds WHERE held_release_answer IS NOT NULL GROUP BY source"
+)
+
+
+async def held_releases(engine: AsyncEngine) -> dict[str, int]:
+    """Feeds holding a release (an answer that would free many nights), per source."""
+    async with checkout(engine) as conn:
+        return {source: int(n) for source, n in await conn.execute(_HELD_RELEASES)}
+
+
 class CalendarFreshnessProbe:
     """Non-critical: stale calendars risk double bookings across channels, but the API can
     still take direct bookings (the database guards those)."""

@@ -99,6 +99,13 @@ ICAL_LAST_SYNC_AGE = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+ICAL_HELD_RELEASES = Gauge(
+    "ical_held_releases",
+    "Feeds whose last answer would free many nights at once, held until confirmed, per source",
+    ["source"],
+    multiprocess_mode="mostrecent",
+)
+
 
 class PrometheusCalendarMetrics:
     def sync_run(self, source: str, outcome: str) -> None:

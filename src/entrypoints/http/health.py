@@ -7,11 +7,17 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.gauges import active_reservations, stalest_feed_minutes
+from adapters.postgres.gauges import active_reservations, held_releases, stalest_feed_minutes
 from adapters.postgres.migrations import current_revisions
-from adapters.prometheus.metrics import ACTIVE_RESERVATIONS, ICAL_LAST_SYNC_AGE, exposition
+from adapters.prometheus.metrics import (
+    ACTIVE_RESERVATIONS,
+    ICAL_HELD_RELEASES,
+    ICAL_LAST_SYNC_AGE,
+    exposition,
+)
 from application.health import CheckHealth, HealthStatus
 from application.ports.clock import Clock
+from domain.external_calendar import ExternalSource
 from entrypoints.http import schemas
 from entrypoints.migrate import head_revisions
 
@@ -86,6 +92,10 @@ class MetricsController(Controller):
         # leaves the last value; the scrape still shows everything else.
         with contextlib.suppress(Exception):
             ICAL_LAST_SYNC_AGE.set(await stalest_feed_minutes(engine, clock.now()))
+        with contextlib.suppress(Exception):  # every source, so a first hold is a change
+            held = await held_releases(engine)
+            for source in ExternalSource:
+                ICAL_HELD_RELEASES.labels(source=source.value).set(held.get(source.value, 0))
         body, content_type = exposition()
         # Litestar adds the charset of text/* itself; passing it too would repeat it.
         media_type = content_type.replace("; charset=utf-8", "")
