@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from application.ports.idempotency import StoredRequest
+from domain.reservation import Reservation
 
 
 class StorageError(Exception):
@@ -30,6 +31,15 @@ class IntegrationError(Exception):
         self.message = message
         self.retryable = retryable
         self.code = code
+
+
+class RequestRetried(Exception):
+    """The request repeats one whose hold is still live (the same client sent the same body
+    and never got the answer): answer with that hold."""
+
+    def __init__(self, reservation: Reservation) -> None:
+        super().__init__("request retried")
+        self.reservation = reservation
 
 
 class IdempotentReplay(Exception):

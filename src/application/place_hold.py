@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from application.errors import CodeCollision, IdempotentReplay, TransientStorageError
+from application.errors import (
+    CodeCollision,
+    IdempotentReplay,
+    RequestRetried,
+    TransientStorageError,
+)
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
@@ -47,6 +52,9 @@ class PlaceHoldCommand:
     # An ``Idempotency-Key`` and a fingerprint of the request it came with.
     idempotency_key: str | None = None
     fingerprint: str | None = None
+    # A hash of the client and the body: the same request from the same client, retried after
+    # an answer it never got, gets the hold it placed back (``RequestRetried``).
+    retry_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +75,10 @@ class PlaceHold:
       request with the key waits for the first, then replays it (``IdempotentReplay``), or is
       refused if its body differs (``IdempotencyKeyReused``); a request that fails leaves no
       key behind, so it may be retried;
-    - with payments enabled, a payment-link job is queued in the same transaction.
+    - with payments enabled, a payment-link job is queued in the same transaction;
+    - without a key, the request is still safe to retry: a hold keeps the ``retry_key`` of the
+      request that placed it (its client and body), and the same request meeting that live
+      hold on its nights gets it back (``RequestRetried``) instead of a 409 against itself.
     """
 
     uow: UnitOfWork
@@ -102,15 +113,20 @@ class PlaceHold:
             # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
             alone = cmd.idempotency_key is None and not self.payments.enabled
             reservation = self._hold(cmd, stay, acc, now)
-            outcome = await self.uow.reservations.add_hold(reservation, now, acc, alone=alone)
+            outcome = await self.uow.reservations.add_hold(
+                reservation, now, acc, alone=alone, retry_key=cmd.retry_key
+            )
             if outcome is HoldOutcome.STALE:
                 self.catalogue.invalidate()
                 acc = await self._fresh(cmd.accommodation_id)
                 reservation = self._hold(cmd, stay, acc, now)
-                outcome = await self.uow.reservations.add_hold(reservation, now, acc, alone=alone)
+                outcome = await self.uow.reservations.add_hold(
+                    reservation, now, acc, alone=alone, retry_key=cmd.retry_key
+                )
             if outcome is HoldOutcome.STALE:
                 raise TransientStorageError("the accommodation changed while booking")
             if outcome is HoldOutcome.TAKEN:
+                await self._retried(cmd, stay, now)
                 self.metrics.stay_conflict(cmd.channel.value)
                 raise StayUnavailable(
                     f"{acc.name} is already taken for some nights between "
@@ -130,6 +146,15 @@ class PlaceHold:
             await self.uow.commit()
         self.metrics.hold_placed(cmd.channel.value)
         return reservation
+
+    async def _retried(self, cmd: PlaceHoldCommand, stay: Stay, now: datetime) -> None:
+        if cmd.retry_key is None:
+            return
+        own = await self.uow.reservations.retried_hold(
+            cmd.accommodation_id, stay, cmd.retry_key, now
+        )
+        if own is not None:
+            raise RequestRetried(own)
 
     async def _claim_key(self, cmd: PlaceHoldCommand, now: datetime) -> None:
         assert cmd.idempotency_key is not None

@@ -215,7 +215,11 @@ class InfrastructureProvider(Provider):
     async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
         if settings.database_url is None:
             raise RuntimeError("DATABASE_URL is not resolved; start through `cabanas run`")
-        engine = make_engine(settings.database_url, pool_size=settings.db_pool_size)
+        engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            statement_timeout_s=settings.db_statement_timeout_seconds,
+        )
         yield engine
         await engine.dispose()
 

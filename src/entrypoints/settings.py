@@ -74,6 +74,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     data_dir: str = ".data"
     db_pool_size: Positive = 10
+    # PostgreSQL rolls back a statement after this long (a lock wait after half of it); the
+    # driver gives up 5 s later.
+    db_statement_timeout_seconds: Annotated[float, msgspec.Meta(ge=0.5, le=600)] = 10.0
     log_level: LogLevel = "info"
     # JSON lines always; "console" (human-readable) is honoured in development only.
     log_format: Literal["json", "console"] = "json"

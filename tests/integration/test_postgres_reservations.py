@@ -218,6 +218,7 @@ async def test_schema_has_the_checklist_indexes_and_not_nulls(engine: AsyncEngin
         "payment_preference_id",
         "paid_by_payment_id",
         "anonymized_at",
+        "retry_key",
     }
 
 

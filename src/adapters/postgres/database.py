@@ -80,10 +80,30 @@ def ssl_context(url: str) -> ssl.SSLContext | None:
     return context
 
 
+# PostgreSQL abandons (and rolls back) a statement after this long, and a lock wait after half
+# of it; the driver gives up on the server a few seconds later. So a statement that is merely
+# slow ends on the server's side first, rolled back, and the client's 503 is the truth; only a
+# server that stops answering altogether leaves the client not knowing (see PlaceHold's retry).
+STATEMENT_TIMEOUT_S = 10.0
+CLIENT_GRACE_S = 5.0
+
+
 def make_config(
-    url: str, *, pool_size: int = 10, max_overflow: int = 0, connect_timeout: float = 5
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 0,
+    connect_timeout: float = 5,
+    statement_timeout_s: float = STATEMENT_TIMEOUT_S,
 ) -> SQLAlchemyAsyncConfig:
-    connect_args: dict[str, Any] = {"timeout": connect_timeout, "command_timeout": 15}
+    connect_args: dict[str, Any] = {
+        "timeout": connect_timeout,
+        "command_timeout": statement_timeout_s + CLIENT_GRACE_S,
+        "server_settings": {
+            "statement_timeout": str(int(statement_timeout_s * 1000)),
+            "lock_timeout": str(int(statement_timeout_s * 500)),
+        },
+    }
     context = ssl_context(url)
     if context is not None:
         connect_args["ssl"] = context
@@ -115,8 +135,17 @@ async def checkout(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 def make_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 0, connect_timeout: float = 5
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 0,
+    connect_timeout: float = 5,
+    statement_timeout_s: float = STATEMENT_TIMEOUT_S,
 ) -> AsyncEngine:
     return make_config(
-        url, pool_size=pool_size, max_overflow=max_overflow, connect_timeout=connect_timeout
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        connect_timeout=connect_timeout,
+        statement_timeout_s=statement_timeout_s,
     ).get_engine()

@@ -5,7 +5,12 @@ from __future__ import annotations
 from asyncpg.exceptions import InvalidCachedStatementError
 
 from adapters.postgres.tables import CODE_UNIQUE_CONSTRAINT, NO_OVERLAP_CONSTRAINT
-from application.errors import CodeCollision, StorageError, TransientStorageError
+from application.errors import (
+    CodeCollision,
+    StorageError,
+    StorageUnavailable,
+    TransientStorageError,
+)
 from domain.errors import DuplicateName, InvalidValue, RuleViolation, StayUnavailable
 
 EXCLUSION_VIOLATION = "23P01"
@@ -14,6 +19,9 @@ ACCOMMODATION_NAME_CONSTRAINT = "accommodations_name_key"
 UNIQUE_VIOLATION = "23505"
 DEADLOCK_DETECTED = "40P01"
 SERIALIZATION_FAILURE = "40001"
+# statement_timeout and lock_timeout fired: the server rolled the statement back itself.
+QUERY_CANCELED = "57014"
+LOCK_NOT_AVAILABLE = "55P03"
 # Text PostgreSQL cannot store (a NUL character, an invalid byte sequence).
 UNSTORABLE_TEXT = frozenset({"22021", "22P05"})
 
@@ -42,6 +50,10 @@ def translate(exc: BaseException) -> Exception:
         # A schema change (a deploy's migration) under a statement asyncpg had prepared, met
         # inside a transaction; asyncpg has already dropped its cache, so a retry succeeds.
         return TransientStorageError("a prepared statement was outdated by a schema change")
+    if state in (QUERY_CANCELED, LOCK_NOT_AVAILABLE):
+        return StorageUnavailable(
+            f"the database did not finish in time and rolled back ({state}); nothing was stored"
+        )
     if state in (DEADLOCK_DETECTED, SERIALIZATION_FAILURE):
         return TransientStorageError(f"transient database conflict ({state})")
     if state == EXCLUSION_VIOLATION and constraint == NO_OVERLAP_CONSTRAINT:

@@ -86,6 +86,7 @@ _HOLD_COLUMNS = (
     "expires_at",
     "created_at",
     "updated_at",
+    "retry_key",
 )
 # The hold lands only if the cabin still is what it was checked and priced against ...
 _BASIS_STILL_HOLDS = (
@@ -149,6 +150,22 @@ EXPIRE_LAPSED_OVERLAPPING = (
 PLACE_HOLD_RAW = RawStatement(PLACE_HOLD)
 EXPIRE_LAPSED_OVERLAPPING_RAW = RawStatement(EXPIRE_LAPSED_OVERLAPPING)
 GET_RESERVATION = select(reservations).where(_R.code == bindparam("code"), _R.kind == "booking")
+# The live hold a retried request placed: same cabin and dates, same key (through the GiST
+# index on the stay; a handful of rows at most).
+FIND_RETRIED_HOLD = (
+    select(reservations)
+    .where(
+        _R.accommodation_id == bindparam("p_accommodation_id"),
+        text("status = 'pre_reserved'"),
+        _R.kind == "booking",
+        _R.stay.op("&&")(_window("p_check_in", "p_check_out")),
+        _R.check_in == bindparam("p_check_in", type_=Date),
+        _R.check_out == bindparam("p_check_out", type_=Date),
+        _R.expires_at > bindparam("p_now", type_=DateTime(timezone=True)),
+        _R.retry_key == bindparam("p_key"),
+    )
+    .limit(1)
+)
 GET_RESERVATION_FOR_UPDATE = GET_RESERVATION.with_for_update()
 SAVE_PAID = (
     update(reservations)
@@ -339,9 +356,16 @@ class SqlReservationRepository:
         self._driver = Driver(conn)
 
     async def add_hold(
-        self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
+        self,
+        reservation: Reservation,
+        now: datetime,
+        basis: Accommodation,
+        *,
+        alone: bool = False,
+        retry_key: str | None = None,
     ) -> HoldOutcome:
         values = _insert_values(reservation, now, basis)
+        values["v_retry_key"] = retry_key
         outcome, lapsed = await self._place(values, alone)
         if outcome is not HoldOutcome.TAKEN or not lapsed:
             return outcome
@@ -363,6 +387,19 @@ class SqlReservationRepository:
         if inserted_id is not None:
             return HoldOutcome.PLACED, False
         return (HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE), bool(lapsed)
+
+    async def retried_hold(
+        self, accommodation_id: int, stay: Stay, retry_key: str, now: datetime
+    ) -> Reservation | None:
+        params = {
+            "p_accommodation_id": accommodation_id,
+            "p_check_in": stay.check_in,
+            "p_check_out": stay.check_out,
+            "p_now": now,
+            "p_key": retry_key,
+        }
+        row = (await self._conn.execute(FIND_RETRIED_HOLD, params)).first()
+        return None if row is None else reservation_from_row(row)
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
         stmt = GET_RESERVATION_FOR_UPDATE if for_update else GET_RESERVATION

@@ -106,6 +106,9 @@ reservations = Table(
     Column("payment_preference_id", String(64)),
     Column("paid_by_payment_id", String(64)),
     Column("anonymized_at", DateTime(timezone=True)),
+    # A hash of the client and body of the request that placed a hold: the same request retried
+    # gets that hold back (PlaceHold). Never shown, never an identifier of its own.
+    Column("retry_key", String(64)),
     CheckConstraint("kind IN ('booking', 'block', 'external')", name="reservations_kind_known"),
     CheckConstraint(
         "kind <> 'booking' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",

@@ -74,7 +74,13 @@ class PaidOutcome(StrEnum):
 
 class ReservationRepository(Protocol):
     async def add_hold(
-        self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
+        self,
+        reservation: Reservation,
+        now: datetime,
+        basis: Accommodation,
+        *,
+        alone: bool = False,
+        retry_key: str | None = None,
     ) -> HoldOutcome:
         """Insert an active reservation unless its nights are taken or ``basis`` (the
         accommodation it was validated and priced against) is out of date.
@@ -86,7 +92,15 @@ class ReservationRepository(Protocol):
         ``alone``: the hold is everything this unit of work writes, so it needs no transaction
         around it (each statement is atomic by itself): it is written at once, without the
         BEGIN/COMMIT round trips. If a transaction is already open, it joins it all the same.
+
+        ``retry_key``: stored with the hold, for ``retried_hold``.
         """
+        ...
+
+    async def retried_hold(
+        self, accommodation_id: int, stay: Stay, retry_key: str, now: datetime
+    ) -> Reservation | None:
+        """The live hold placed on exactly this cabin and stay with this ``retry_key``."""
         ...
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:

@@ -17,7 +17,7 @@ from litestar.status_codes import HTTP_201_CREATED
 from application.availability import AvailabilityQuery, CheckAvailability
 from application.calendar import CalendarQuery, GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
-from application.errors import IdempotentReplay
+from application.errors import IdempotentReplay, RequestRetried
 from application.lookup import GetReservation
 from application.payment_link import CreatePaymentLinkNow
 from application.payments_admin import RememberResponse
@@ -26,7 +26,9 @@ from domain.errors import InvalidValue
 from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
+from entrypoints.http.hardening import client_ip, trusted_ip_header
 from entrypoints.http.openapi import problems
+from entrypoints.settings import Settings
 
 DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
 IdempotencyKey = Annotated[
@@ -126,9 +128,12 @@ class ReservationController(Controller):
         container: AsyncContainer = request.state.dishka_container
         if not data.guest_name.strip():
             raise InvalidValue("guest_name must not be blank")
-        fingerprint = (
-            hashlib.sha256(msgspec.json.encode(data)).hexdigest() if idempotency_key else None
-        )
+        raw = msgspec.json.encode(data)
+        fingerprint = hashlib.sha256(raw).hexdigest() if idempotency_key else None
+        # The same body from the same client: a retry after an answer that never arrived.
+        settings: Settings = request.app.state.settings
+        client = client_ip(request.scope, trusted_ip_header(settings)).encode()
+        retry_key = hashlib.sha256(client + b"\x00" + raw).hexdigest()[:32]
         try:
             reservation = await use_case(
                 PlaceHoldCommand(
@@ -141,10 +146,21 @@ class ReservationController(Controller):
                     notes=data.notes,
                     idempotency_key=idempotency_key,
                     fingerprint=fingerprint,
+                    retry_key=retry_key,
                 )
             )
         except IdempotentReplay as replay:
             return await _replay(replay, await container.get(GetReservation))
+        except RequestRetried as retried:
+            own = retried.reservation
+            return Response(
+                presenters.reservation(own, own.status),
+                status_code=HTTP_201_CREATED,
+                headers={
+                    "Location": f"/api/v1/reservations/{own.code.value}",
+                    "Idempotent-Replayed": "true",
+                },
+            )
         if use_case.payments.enabled:
             link = await container.get(CreatePaymentLinkNow)
             reservation.payment_url = await link(reservation.code)

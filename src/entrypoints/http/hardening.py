@@ -46,6 +46,11 @@ def client_ip(scope: Scope, trusted_header: str | None) -> str:
     return client[0] if client else "unknown"
 
 
+def trusted_ip_header(settings: Settings) -> str | None:
+    """The proxy header the client address is read from (None: the socket peer)."""
+    return settings.trusted_proxy_header if settings.trusted_proxy else None
+
+
 def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]:
     headers = [
         (b"x-content-type-options", b"nosniff"),
@@ -73,7 +78,7 @@ class HardeningMiddleware:
         self.settings = settings
         self.limiter: RedisRateLimiter | None = None
         self.force_https = settings.force_https or settings.environment == "production"
-        self.ip_header = settings.trusted_proxy_header if settings.trusted_proxy else None
+        self.ip_header = trusted_ip_header(settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:

@@ -17,7 +17,7 @@ from application.ports.idempotency import StoredRequest
 from application.ports.repositories import HoldOutcome
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
-from domain.reservation import Reservation
+from domain.reservation import Reservation, ReservationStatus
 from domain.stay import Stay
 
 
@@ -87,6 +87,7 @@ class FakeReservations:
         self.committed: dict[str, Reservation] = {}
         self.pending: dict[str, Reservation] = {}
         self.alone_calls: list[bool] = []  # add_hold's ``alone``, call by call
+        self.retry_keys: dict[str, str] = {}  # code -> the retry_key it was placed with
         self.transient_failures = 0  # raise TransientStorageError this many times first
 
     def _all(self) -> dict[str, Reservation]:
@@ -103,7 +104,13 @@ class FakeReservations:
         ]
 
     async def add_hold(
-        self, reservation: Reservation, now: datetime, basis: Accommodation, *, alone: bool = False
+        self,
+        reservation: Reservation,
+        now: datetime,
+        basis: Accommodation,
+        *,
+        alone: bool = False,
+        retry_key: str | None = None,
     ) -> HoldOutcome:
         self.alone_calls.append(alone)
         if self.accommodations.items.get(basis.id) != basis:
@@ -123,7 +130,25 @@ class FakeReservations:
         if self._blocking(reservation.accommodation_id, reservation.stay, now):
             return HoldOutcome.TAKEN
         self.pending[reservation.code.value] = reservation
+        if retry_key is not None:
+            self.retry_keys[reservation.code.value] = retry_key
         return HoldOutcome.PLACED
+
+    async def retried_hold(
+        self, accommodation_id: int, stay: Stay, retry_key: str, now: datetime
+    ) -> Reservation | None:
+        for code, key in self.retry_keys.items():
+            r = self._all().get(code)
+            if (
+                key == retry_key
+                and r is not None
+                and r.accommodation_id == accommodation_id
+                and r.stay == stay
+                and r.status is ReservationStatus.PRE_RESERVED
+                and not r.hold_lapsed(now)
+            ):
+                return r
+        return None
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
         found = self._all().get(code.value)
