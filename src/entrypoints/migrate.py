@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+from adapters.postgres.migrations import SCRIPT_LOCATION
 
 
 def alembic_config(database_url: str) -> Config:
-    config = Config(str(ALEMBIC_INI))
-    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    """No alembic.ini: everything it would say is set here, so an installed wheel (the image)
+    migrates the same way as the source tree."""
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    config.set_main_option("path_separator", "os")
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
     config.attributes["configure_logging"] = False
     return config
@@ -29,5 +29,5 @@ def downgrade(database_url: str, revision: str = "base") -> None:
 
 
 def head_revisions() -> set[str]:
-    script = ScriptDirectory(str(PROJECT_ROOT / "migrations"))
+    script = ScriptDirectory(str(SCRIPT_LOCATION))
     return set(script.get_heads())
