@@ -9,8 +9,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.gauges import active_reservations, stalest_feed_minutes
 from adapters.postgres.migrations import current_revisions
-from adapters.prometheus.metrics import ACTIVE_RESERVATIONS, ICAL_LAST_SYNC_AGE, exposition
-from application.health import CheckHealth, HealthStatus
+from adapters.prometheus.metrics import (
+    ACTIVE_RESERVATIONS,
+    ICAL_LAST_SYNC_AGE,
+    exposition,
+    record_dependencies,
+)
+from application.health import CheckHealth, HealthReport, HealthStatus
 from application.ports.clock import Clock
 from entrypoints.http import schemas
 from entrypoints.migrate import head_revisions
@@ -23,6 +28,7 @@ class HealthController(Controller):
     @inject
     async def healthz(self, use_case: FromDishka[CheckHealth]) -> Response[schemas.Health]:
         report = await use_case()
+        _record(report)
         body = schemas.Health(
             status=report.status.value,
             checks={
@@ -55,6 +61,10 @@ class HealthController(Controller):
         return Response(schemas.Readiness("ready"), headers={"Cache-Control": "no-store"})
 
 
+def _record(report: HealthReport) -> None:
+    record_dependencies({c.name: c.ok for c in report.checks})
+
+
 def _not_ready(detail: str) -> Response[schemas.Readiness]:
     return Response(
         schemas.Readiness("not_ready", detail),
@@ -72,8 +82,13 @@ class MetricsController(Controller):
     @get("/", media_type="text/plain; version=0.0.4")
     @inject
     async def metrics(
-        self, engine: FromDishka[AsyncEngine], clock: FromDishka[Clock]
+        self,
+        engine: FromDishka[AsyncEngine],
+        clock: FromDishka[Clock],
+        health: FromDishka[CheckHealth],
     ) -> Response[bytes]:
+        # dependency_up at scrape time (the report is shared with healthz for up to 1 s).
+        _record(await health())
         try:
             counts = await active_reservations(engine, clock.now())
         except Exception:  # the scrape still shows everything else; health says what's wrong
