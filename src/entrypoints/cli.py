@@ -135,14 +135,19 @@ def cmd_sync(settings: Settings, once: bool) -> int:
 
 
 def cmd_migrate(settings: Settings, revision: str) -> int:
-    from entrypoints.migrate import downgrade, upgrade
+    """Fly's release command: a non-zero exit aborts the deploy (or the rollback)."""
+    from entrypoints.migrate import SchemaRefused, downgrade, upgrade
 
     with resolved_services(settings) as resolved:
         assert resolved.database_url is not None
         if revision == "base" or revision.startswith("-"):
             downgrade(resolved.database_url, revision)
         else:
-            upgrade(resolved.database_url, revision)
+            try:
+                upgrade(resolved.database_url, revision)
+            except SchemaRefused as err:
+                print(f"cabanas: migrate refused: {err}", file=sys.stderr)
+                return 1
     return 0
 
 

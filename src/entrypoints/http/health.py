@@ -8,7 +8,6 @@ from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.gauges import active_reservations, stalest_feed_minutes
-from adapters.postgres.migrations import current_revisions
 from adapters.prometheus.metrics import (
     ACTIVE_RESERVATIONS,
     ICAL_LAST_SYNC_AGE,
@@ -18,7 +17,7 @@ from adapters.prometheus.metrics import (
 from application.health import CheckHealth, HealthReport, HealthStatus
 from application.ports.clock import Clock
 from entrypoints.http import schemas
-from entrypoints.migrate import head_revisions
+from entrypoints.migrate import judge
 
 
 class HealthController(Controller):
@@ -49,16 +48,18 @@ class HealthController(Controller):
             return _not_ready("shutting down")
         if not state.get("ready"):
             try:
-                current = await current_revisions(engine)
+                verdict = await judge(engine)
             except Exception as exc:  # database down: not ready, and say why
                 return _not_ready(f"database unreachable ({type(exc).__name__})")
-            expected = head_revisions()
-            if current != expected:
-                return _not_ready(
-                    f"migrations not at head (database {sorted(current)}, code {sorted(expected)})"
-                )
+            if not verdict.runnable:
+                return _not_ready(verdict.detail)
+            # After a rollback the schema may be ahead by expand-only revisions: say so.
+            state.ready_detail = verdict.detail if verdict.ahead else None
             state.ready = True
-        return Response(schemas.Readiness("ready"), headers={"Cache-Control": "no-store"})
+        return Response(
+            schemas.Readiness("ready", state.get("ready_detail")),
+            headers={"Cache-Control": "no-store"},
+        )
 
 
 def _record(report: HealthReport) -> None:
