@@ -10,9 +10,8 @@ COPY --from=ghcr.io/astral-sh/uv:0.8 /uv /usr/local/bin/uv
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --frozen --no-dev --no-install-project
+# The migrations are inside the package (adapters/postgres/migrations): the wheel carries them.
 COPY src ./src
-COPY migrations ./migrations
-COPY alembic.ini ./
 RUN uv sync --frozen --no-dev --no-editable
 
 FROM python:3.12-slim-bookworm AS runtime

@@ -42,8 +42,8 @@ migrate: install
 	@$(VENV)/bin/cabanas migrate
 
 lint: install
-	@$(VENV)/bin/ruff check src tests migrations benchmarks
-	@$(VENV)/bin/ruff format --check src tests migrations benchmarks
+	@$(VENV)/bin/ruff check src tests benchmarks
+	@$(VENV)/bin/ruff format --check src tests benchmarks
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/mypy
 	@scripts/scan-secrets.sh
@@ -53,6 +53,7 @@ lint: install
 
 test: lint
 	@$(VENV)/bin/pytest
+	@scripts/audit-deps.sh --remind
 
 bench: install
 	@$(VENV)/bin/python -m benchmarks.run

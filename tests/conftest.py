@@ -7,6 +7,8 @@ starts nothing. Each database test gets a fresh database cloned from a migrated 
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -26,6 +28,24 @@ TEMPLATE_DB = "cabanas_template"
 settings.register_profile("default", max_examples=40)
 settings.register_profile("thorough", max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+_OWN_TEMP = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Each session's temporary files under a directory of its own. Under root the embedded
+    PostgreSQL runs as an unprivileged user that must traverse them, and every pytest session
+    that starts resets the shared /tmp/pytest-of-<user> to 0700: a second session on the
+    machine (another checkout's `make test`) made initdb fail here with "Permission denied"."""
+    if config.option.basetemp is None:
+        own = Path(tempfile.mkdtemp(prefix="cabanas-pytest-"))
+        config.option.basetemp = str(own / "tmp")
+        config.stash[_OWN_TEMP] = own
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if (own := config.stash.get(_OWN_TEMP, None)) is not None:
+        shutil.rmtree(own, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -135,14 +135,19 @@ def cmd_sync(settings: Settings, once: bool) -> int:
 
 
 def cmd_migrate(settings: Settings, revision: str) -> int:
-    from entrypoints.migrate import downgrade, upgrade
+    """Fly's release command: a non-zero exit aborts the deploy (or the rollback)."""
+    from entrypoints.migrate import SchemaRefused, downgrade, upgrade
 
     with resolved_services(settings) as resolved:
         assert resolved.database_url is not None
         if revision == "base" or revision.startswith("-"):
             downgrade(resolved.database_url, revision)
         else:
-            upgrade(resolved.database_url, revision)
+            try:
+                upgrade(resolved.database_url, revision)
+            except SchemaRefused as err:
+                print(f"cabanas: migrate refused: {err}", file=sys.stderr)
+                return 1
     return 0
 
 
@@ -303,8 +308,17 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"cabanas: {err}", file=sys.stderr)
         return 2
-    if args.command in {"config", "admin", "backup", "restore"}:
+    quiet = args.command in {"config", "admin", "backup", "restore"}
+    if quiet:
         logging.disable(logging.CRITICAL)  # their output is for the operator, nothing else
+    try:
+        return _dispatch(args, settings)
+    finally:
+        if quiet:  # called in-process (tests, tools), logging must work again afterwards
+            logging.disable(logging.NOTSET)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log_level, log_format(settings))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

@@ -123,9 +123,12 @@ def _integrations(s: Settings) -> list[str]:
     ]
     if s.whatsapp_enabled and not s.whatsapp_phone_number_id:
         problems.append("WHATSAPP_PHONE_NUMBER_ID is not set (or set WHATSAPP_ENABLED=false)")
-    if s.mercadopago_enabled and not (s.public_base_url or "").startswith("https://"):
+    # Always: the iCal export links and the payment return and notification URLs are built
+    # from it; unset, they would point at http://<HOST>:<PORT> (0.0.0.0:8000 in the image).
+    if not (s.public_base_url or "").startswith("https://"):
         problems.append(
-            "PUBLIC_BASE_URL must be the https:// address of this API (Mercado Pago notifies it)"
+            "PUBLIC_BASE_URL must be the https:// address of this API (the iCal export links "
+            "and Mercado Pago's notifications use it)"
         )
     for name in ("mp_webhook_secret", "whatsapp_app_secret"):
         value = getattr(s, name)

@@ -30,14 +30,24 @@ def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) 
 
 
 @contextmanager
-def uvicorn_server(env: Mapping[str, str], workers: int = 1) -> Iterator[str]:
+def uvicorn_server(
+    env: Mapping[str, str],
+    workers: int = 1,
+    *,
+    python: str = sys.executable,
+    cwd: str | None = None,
+    inherit_env: bool = True,
+) -> Iterator[str]:
+    """`python` and `cwd` let a test serve from another virtualenv, outside the source tree;
+    `inherit_env=False` passes `env` alone."""
     port = free_port()
     with tempfile.TemporaryFile() as output:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "entrypoints.asgi:create"]
+            [python, "-m", "uvicorn", "--factory", "entrypoints.asgi:create"]
             + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
             + ["--no-proxy-headers", "--no-server-header", "--workers", str(workers)],
-            env={**os.environ, **env},
+            env={**os.environ, **env} if inherit_env else dict(env),
+            cwd=cwd,
             stdout=output,
             stderr=subprocess.STDOUT,
         )

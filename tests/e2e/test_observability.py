@@ -88,7 +88,8 @@ async def test_metrics_follow_requests_by_route_template(client: Client) -> None
     code = created.json()["code"]
     await client.get(f"/reservations/{code}")
     await client.get(f"/reservations/{code}")
-    await client.post("/reservations", json=BOOKING)  # 409
+    # 409: another guest for those nights (the same body again would get its own hold back)
+    await client.post("/reservations", json={**BOOKING, "guest_name": "Otra persona"})
     await client.get("/no/such/path/12345")
     after = await _scrape(client)
 
@@ -286,6 +287,43 @@ def test_healthz_follows_the_database_down_and_back(
         pg.stop()
 
 
+def test_healthz_stays_up_degraded_while_redis_is_down(tmp_path: Path, database_url: str) -> None:
+    """Fly pulls a machine whose check fails: a Redis outage must not pull them all, since
+    bookings need only PostgreSQL. Degraded (200) and dependency_up{dependency="redis"} 0,
+    for the RedisDown alert; back to healthy once Redis returns."""
+    from datetime import date, timedelta
+
+    seed(database_url)
+    redis = EmbeddedRedis(tmp_path / "redis", persistent=False).start()
+    try:
+        env = {"DATABASE_URL": database_url, "REDIS_URL": redis.url()}
+        with uvicorn_server(env) as base, httpx.Client(base_url=f"{base}/api/v1") as http:
+            assert http.get("/healthz").json()["status"] == "healthy"
+            redis.stop()
+            deadline = time.monotonic() + 15
+            while (health := http.get("/healthz")).json()["checks"]["redis"]["ok"]:
+                assert health.status_code == 200
+                assert time.monotonic() < deadline, "healthz never saw Redis down"
+                time.sleep(0.1)
+            assert health.status_code == 200, health.text
+            assert health.json()["status"] == "degraded"
+            assert health.json()["checks"]["database"]["ok"] is True
+            check_in = date.today() + timedelta(days=60)  # this server runs on the wall clock
+            stay = {"check_in": check_in.isoformat(), "check_out": str(check_in + timedelta(2))}
+            booked = http.post("/reservations", json=BOOKING | stay)
+            assert booked.status_code == 201, booked.text
+            scrape = httpx.get(f"{base}/metrics").text
+            assert sample_or_none(scrape, "dependency_up", dependency="redis") == 0
+            assert sample(scrape, "dependency_up", dependency="database") == 1
+            redis.start()  # same port
+            deadline = time.monotonic() + 15
+            while http.get("/healthz").json()["status"] != "healthy":
+                assert time.monotonic() < deadline, "health did not recover"
+                time.sleep(0.1)
+    finally:
+        redis.stop()
+
+
 async def test_concurrent_scrapes_do_not_break(client: Client) -> None:
     results = await asyncio.gather(*(_scrape(client) for _ in range(5)))
     assert all("http_requests_total" in r for r in results)
@@ -313,6 +351,7 @@ def test_alert_rules_match_what_the_app_exports(project_root: Path) -> None:
         "CalendarConflict",
         "PaymentNeedsAttention",
         "OutboxMessagesGivenUp",
+        "RedisDown",
     ):
         assert f"alertname: {name}" in tests
 

@@ -49,7 +49,7 @@ def test_http_service(fly: dict) -> None:  # type: ignore[type-arg]
 
 def test_deploy_vm_and_metrics(fly: dict) -> None:  # type: ignore[type-arg]
     assert fly["deploy"]["strategy"] == "rolling"
-    assert fly["deploy"]["release_command"] == "alembic upgrade head"
+    assert fly["deploy"]["release_command"] == "cabanas migrate"
     app_vm = next(vm for vm in fly["vm"] if vm["processes"] == ["app"])
     assert app_vm["size"] in {"shared-cpu-2x", "shared-cpu-4x", "performance-1x", "performance-2x"}
     assert {tuple(m["processes"]) for m in fly["metrics"]} == {("app",), ("sync",)}

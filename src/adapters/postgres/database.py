@@ -86,6 +86,8 @@ def ssl_context(url: str) -> ssl.SSLContext | None:
 # server that stops answering altogether leaves the client not knowing (see PlaceHold's retry).
 STATEMENT_TIMEOUT_S = 10.0
 CLIENT_GRACE_S = 5.0
+# What pg_stat_activity shows for our connections (`cabanas restore` names who is connected).
+APPLICATION_NAME = "cabanas"
 
 
 def make_config(
@@ -95,11 +97,13 @@ def make_config(
     max_overflow: int = 0,
     connect_timeout: float = 5,
     statement_timeout_s: float = STATEMENT_TIMEOUT_S,
+    application_name: str = APPLICATION_NAME,
 ) -> SQLAlchemyAsyncConfig:
     connect_args: dict[str, Any] = {
         "timeout": connect_timeout,
         "command_timeout": statement_timeout_s + CLIENT_GRACE_S,
         "server_settings": {
+            "application_name": application_name,
             "statement_timeout": str(int(statement_timeout_s * 1000)),
             "lock_timeout": str(int(statement_timeout_s * 500)),
         },
@@ -141,6 +145,7 @@ def make_engine(
     max_overflow: int = 0,
     connect_timeout: float = 5,
     statement_timeout_s: float = STATEMENT_TIMEOUT_S,
+    application_name: str = APPLICATION_NAME,
 ) -> AsyncEngine:
     return make_config(
         url,
@@ -148,4 +153,5 @@ def make_engine(
         max_overflow=max_overflow,
         connect_timeout=connect_timeout,
         statement_timeout_s=statement_timeout_s,
+        application_name=application_name,
     ).get_engine()

@@ -287,3 +287,13 @@ ical_conflicts = Table(
     ),
     Index("ical_conflicts_detected_at_idx", "detected_at"),
 )
+
+# Written by the migrations' env.py as each revision is applied (docs/adr/0001-…).
+schema_revisions = Table(
+    "schema_revisions",
+    metadata,
+    Column("revision", String(32), primary_key=True),
+    Column("down_revision", String(32)),
+    Column("expand_only", Boolean, nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+)

@@ -107,6 +107,21 @@ ICAL_HELD_RELEASES = Gauge(
 )
 
 
+# From the health probes, set at every healthz answer and every scrape: the RedisDown alert
+# reads it (Redis down only degrades healthz, so Fly keeps routing and nothing else would tell).
+DEPENDENCY_UP = Gauge(
+    "dependency_up",
+    "1 if the dependency passed its last health probe, else 0",
+    ["dependency"],
+    multiprocess_mode="mostrecent",
+)
+
+
+def record_dependencies(results: dict[str, bool]) -> None:
+    for name, ok in results.items():
+        DEPENDENCY_UP.labels(dependency=name).set(1 if ok else 0)
+
+
 class PrometheusCalendarMetrics:
     def sync_run(self, source: str, outcome: str) -> None:
         ICAL_SYNC_RUNS.labels(source=source, outcome=outcome).inc()

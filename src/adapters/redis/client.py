@@ -15,8 +15,10 @@ def make_redis(url: str) -> Redis:
 
 class RedisProbe:
     name = "redis"
-    # Critical: rate limits, webhook idempotency and conversation state live in Redis.
-    critical = True
+    # Not critical: bookings, payments and calendars need only PostgreSQL, and the rate limiter
+    # fails open. A Redis outage degrades the service (WhatsApp conversation state, the rate
+    # limit, the calendar sync lock) but must not make Fly pull every machine from routing.
+    critical = False
 
     def __init__(self, client: Redis) -> None:
         self._client = client

@@ -8,18 +8,18 @@ from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.gauges import active_reservations, held_releases, stalest_feed_minutes
-from adapters.postgres.migrations import current_revisions
 from adapters.prometheus.metrics import (
     ACTIVE_RESERVATIONS,
     ICAL_HELD_RELEASES,
     ICAL_LAST_SYNC_AGE,
     exposition,
+    record_dependencies,
 )
-from application.health import CheckHealth, HealthStatus
+from application.health import CheckHealth, HealthReport, HealthStatus
 from application.ports.clock import Clock
 from domain.external_calendar import ExternalSource
 from entrypoints.http import schemas
-from entrypoints.migrate import head_revisions
+from entrypoints.migrate import judge
 
 
 class HealthController(Controller):
@@ -29,6 +29,7 @@ class HealthController(Controller):
     @inject
     async def healthz(self, use_case: FromDishka[CheckHealth]) -> Response[schemas.Health]:
         report = await use_case()
+        _record(report)
         body = schemas.Health(
             status=report.status.value,
             checks={
@@ -49,16 +50,22 @@ class HealthController(Controller):
             return _not_ready("shutting down")
         if not state.get("ready"):
             try:
-                current = await current_revisions(engine)
+                verdict = await judge(engine)
             except Exception as exc:  # database down: not ready, and say why
                 return _not_ready(f"database unreachable ({type(exc).__name__})")
-            expected = head_revisions()
-            if current != expected:
-                return _not_ready(
-                    f"migrations not at head (database {sorted(current)}, code {sorted(expected)})"
-                )
+            if not verdict.runnable:
+                return _not_ready(verdict.detail)
+            # After a rollback the schema may be ahead by expand-only revisions: say so.
+            state.ready_detail = verdict.detail if verdict.ahead else None
             state.ready = True
-        return Response(schemas.Readiness("ready"), headers={"Cache-Control": "no-store"})
+        return Response(
+            schemas.Readiness("ready", state.get("ready_detail")),
+            headers={"Cache-Control": "no-store"},
+        )
+
+
+def _record(report: HealthReport) -> None:
+    record_dependencies({c.name: c.ok for c in report.checks})
 
 
 def _not_ready(detail: str) -> Response[schemas.Readiness]:
@@ -78,8 +85,13 @@ class MetricsController(Controller):
     @get("/", media_type="text/plain; version=0.0.4")
     @inject
     async def metrics(
-        self, engine: FromDishka[AsyncEngine], clock: FromDishka[Clock]
+        self,
+        engine: FromDishka[AsyncEngine],
+        clock: FromDishka[Clock],
+        health: FromDishka[CheckHealth],
     ) -> Response[bytes]:
+        # dependency_up at scrape time (the report is shared with healthz for up to 1 s).
+        _record(await health())
         try:
             counts = await active_reservations(engine, clock.now())
         except Exception:  # the scrape still shows everything else; health says what's wrong

@@ -1,3 +1,4 @@
+import logging
 import secrets
 
 import pytest
@@ -70,6 +71,18 @@ def test_disabled_integrations_need_no_credentials() -> None:
     assert production_problems(Settings.from_env(env)) == []
 
 
+def test_public_base_url_is_required_even_without_mercado_pago() -> None:
+    """The iCal export links are built from it too: unset, they point at 0.0.0.0:8000."""
+    env = {k: v for k, v in STRONG.items() if not k.startswith(("MP_", "PUBLIC_BASE_URL"))}
+    env |= {"MERCADOPAGO_ENABLED": "false"}
+    problems = production_problems(Settings.from_env(env))
+    assert any("PUBLIC_BASE_URL must be the https://" in p for p in problems), problems
+    ok = production_problems(
+        Settings.from_env(env | {"PUBLIC_BASE_URL": STRONG["PUBLIC_BASE_URL"]})
+    )
+    assert ok == []
+
+
 def test_all_problems_are_reported_at_once_and_start_up_refuses() -> None:
     weak = Settings.from_env({"ENVIRONMENT": "production", "JWT_SECRET": "tiny-secret-value"})
     with pytest.raises(SystemExit) as stop:
@@ -107,6 +120,8 @@ def test_config_check_cli(
     monkeypatch.setenv("JWT_SECRET", "short")
     assert main(["config", "check"]) == 1
     assert "JWT_SECRET is shorter" in capsys.readouterr().out
+    # Quiet while it runs, not after: called in-process it must not silence later logging.
+    assert logging.root.manager.disable == logging.NOTSET
 
 
 def test_admin_token_cli(

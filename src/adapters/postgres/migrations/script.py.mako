@@ -19,6 +19,10 @@ revision: str = ${repr(up_revision)}
 down_revision: str | None = ${repr(down_revision)}
 branch_labels: str | Sequence[str] | None = ${repr(branch_labels)}
 depends_on: str | Sequence[str] | None = ${repr(depends_on)}
+# True only if the previous release runs on this schema unchanged (it adds; it drops, renames
+# or rewrites nothing that release reads): then a rollback onto it is accepted by
+# `cabanas migrate` and readyz (docs/adr/0001-rollback-onto-a-newer-schema.md).
+expand_only: bool = False
 
 
 def upgrade() -> None:

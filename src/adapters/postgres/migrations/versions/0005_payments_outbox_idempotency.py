@@ -23,6 +23,8 @@ revision: str = "0005"
 down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# The previous release runs on this schema (docs/adr/0001-rollback-onto-a-newer-schema.md).
+expand_only: bool = True
 
 
 def upgrade() -> None:

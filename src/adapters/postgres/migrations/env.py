@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
 from adapters.postgres.database import async_url
+from adapters.postgres.migrations import record_revision
 from adapters.postgres.tables import metadata
 
 config = context.config
@@ -34,6 +35,7 @@ def _configure(connection: Connection | None = None, **kwargs: object) -> None:
         compare_type=True,
         render_as_batch=False,
         transaction_per_migration=True,
+        on_version_apply=record_revision,
         **kwargs,  # type: ignore[arg-type]
     )
 

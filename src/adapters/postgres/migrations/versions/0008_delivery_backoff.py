@@ -16,6 +16,8 @@ revision: str = "0008"
 down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# The previous release runs on this schema (docs/adr/0001-rollback-onto-a-newer-schema.md).
+expand_only: bool = True
 
 
 def upgrade() -> None:

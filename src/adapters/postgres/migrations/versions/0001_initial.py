@@ -13,6 +13,8 @@ revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# The previous release runs on this schema (docs/adr/0001-rollback-onto-a-newer-schema.md).
+expand_only: bool = False
 
 
 def upgrade() -> None:

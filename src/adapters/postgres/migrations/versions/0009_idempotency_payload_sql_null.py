@@ -19,6 +19,8 @@ revision: str = "0009"
 down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+# The previous release runs on this schema (docs/adr/0001-rollback-onto-a-newer-schema.md).
+expand_only: bool = False
 
 
 def upgrade() -> None:
