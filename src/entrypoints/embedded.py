@@ -294,9 +294,15 @@ def _running_redis_port(data_dir: Path) -> int | None:
     if b"redis-server" not in cmdline or f":{port}".encode() not in cmdline:
         return None
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
             sock.sendall(b"PING\r\n")
-            return port if sock.recv(16).startswith(b"+PONG") else None
+            answer = b""
+            while b"\r\n" not in answer and len(answer) < 64:  # TCP may split the reply
+                chunk = sock.recv(64)
+                if not chunk:
+                    break
+                answer += chunk
+            return port if answer.startswith(b"+PONG") else None
     except OSError:
         return None
 

@@ -14,9 +14,11 @@ def test_a_second_embedded_redis_shares_the_running_one(tmp_path: Path) -> None:
     first = EmbeddedRedis(tmp_path / "redis", persistent=False).start()
     try:
         second = EmbeddedRedis(tmp_path / "redis", persistent=False).start()
-        assert second.port == first.port
-        redis.Redis(port=first.port).set("k", "v")
-        second.stop()  # not its server: nothing stops
+        try:
+            assert second.port == first.port
+            redis.Redis(port=first.port).set("k", "v")
+        finally:
+            second.stop()  # not its server: nothing stops (its own, had it started one)
         assert redis.Redis(port=first.port).get("k") == b"v"
     finally:
         first.stop()
