@@ -8,6 +8,7 @@ everything they stand for (``pick:<cabin>:<check-in>:<check-out>:<guests>``,
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -104,16 +105,23 @@ class PickedOption:
     guests: int
 
 
+# ``pick:<cabin id>:<check-in YYYYMMDD>:<check-out YYYYMMDD>:<guests>``, ASCII digits only (a
+# button id comes back in a webhook: ``int`` must never meet "፪" or a thousand digits).
+_PICK_BUTTON = re.compile(rf"{PICK}:([1-9][0-9]{{0,17}}):([0-9]{{8}}):([0-9]{{8}}):([0-9]{{1,3}})")
+
+
 def picked_option(button_id: str) -> PickedOption | None:
     """The offer a ``pick:…`` button stands for; None if it is not one (or is malformed)."""
-    parts = button_id.split(":")
-    if len(parts) != 5 or parts[0] != PICK:
+    found = _PICK_BUTTON.fullmatch(button_id)
+    if found is None:
         return None
     try:
-        check_in, check_out = (date(int(p[:4]), int(p[4:6]), int(p[6:8])) for p in parts[2:4])
-        return PickedOption(int(parts[1]), check_in, check_out, int(parts[4]))
-    except ValueError:
+        check_in, check_out = (
+            date(int(p[:4]), int(p[4:6]), int(p[6:8])) for p in found.group(2, 3)
+        )
+    except ValueError:  # not a calendar date
         return None
+    return PickedOption(int(found[1]), check_in, check_out, int(found[4]))
 
 
 def code_button(action: str, code: str) -> str:

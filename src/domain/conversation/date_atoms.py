@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 
 from domain.conversation.lexicon import MONTHS, QUANTITY_NOUNS, REPLY_PRONOUNS, WEEKDAYS
+from domain.conversation.normalize import is_number
 
-_NUMERIC = re.compile(r"(\d{1,2})([/-])(\d{1,2})(?:[/-](\d{4}|\d{2}))?")
+_NUMERIC = re.compile(r"([0-9]{1,2})([/-])([0-9]{1,2})(?:[/-]([0-9]{4}|[0-9]{2}))?")
 _INTRODUCERS = frozenset({"el", "del", "al", "desde", "hasta", "dia", "entre"})
 _END_WORDS = frozenset({"al", "hasta"})  # what comes after them is a check-out
 # Words before a day that make "a"/"y" join two days: "del 15 a 18", "entre el 15 y 18".
@@ -135,7 +136,7 @@ def _month_after(words: list[str], i: int) -> tuple[int, int] | None:
 def _year_after(words: list[str], i: int) -> int | None:
     if i < len(words) and words[i] in ("de", "del"):
         i += 1
-    if i < len(words) and len(words[i]) == 4 and words[i].isdigit() and words[i][:2] == "20":
+    if i < len(words) and len(words[i]) == 4 and is_number(words[i]) and words[i][:2] == "20":
         return int(words[i])
     return None
 
@@ -150,4 +151,4 @@ def _day_follows(words: list[str], i: int) -> bool:
 
 
 def _is_day(word: str) -> bool:
-    return word.isdigit() and len(word) <= 2 and 1 <= int(word) <= 31
+    return is_number(word) and len(word) <= 2 and 1 <= int(word) <= 31

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from domain.codes import ReservationCode
 from domain.conversation.lexicon import MONTHS, ORDINALS, QUANTITY_NOUNS, count_of, word_set
-from domain.conversation.normalize import fold
+from domain.conversation.normalize import fold, is_number
 from domain.errors import InvalidValue
 
 MAX_GUESTS = 30
@@ -154,7 +154,7 @@ def choice_in(words: list[str], *, expecting_choice: bool) -> tuple[int, int] | 
         before = words[index - 1] if index > 0 else ""
         after = words[index + 1] if index + 1 < len(words) else ""
         picked = _option_number(word, before, after, words[index + 2 : index + 3])
-        if picked is not None and (before != "el" or not word.isdigit() or expecting_choice):
+        if picked is not None and (before != "el" or not is_number(word) or expecting_choice):
             return (picked, index) if 1 <= picked <= MAX_CHOICE else None
     if expecting_choice:
         content = [index for index, word in enumerate(words) if word not in _CHOICE_FILLER]
@@ -173,7 +173,7 @@ def _option_number(word: str, before: str, after: str, beyond: list[str]) -> int
     count = count_of(word)
     if count is None or (word == "una" and before == "la"):
         return None
-    if before in ("opcion", "numero") or (before in ("la", "el") and word.isdigit()):
+    if before in ("opcion", "numero") or (before in ("la", "el") and is_number(word)):
         return count
     if before == "la" and count >= 2:
         return count  # "la dos"; "la una" is one o'clock
@@ -197,8 +197,8 @@ def code_in(text: str) -> tuple[str, str] | None:
         groups = match.group(1, 2, 3)
         joined = "".join(groups)
         spaced = " " in match.group(0)
-        with_digits = sum(any(char.isdigit() for char in group) for group in groups)
-        mixed = any(char.isdigit() for char in joined) and any(char.isalpha() for char in joined)
+        with_digits = sum(any(is_number(char) for char in group) for group in groups)
+        mixed = any(is_number(char) for char in joined) and any(char.isalpha() for char in joined)
         if mixed and (not spaced or with_digits >= 2) and (code := _valid(groups)):
             return code, f"{folded[: match.start()]} {folded[match.end() :]}"
     return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.conversation.normalize import is_number
+
 MONTHS = {
     "enero": 1,
     "febrero": 2,
@@ -106,7 +108,7 @@ REPLY_PRONOUNS = frozenset({"te", "les", "le", "lo", "la", "los", "nos", "vemos"
 
 def count_of(word: str) -> int | None:
     """A small cardinal written as digits or as a word ("4", "cuatro")."""
-    if word.isdigit() and len(word) <= 3:
+    if is_number(word) and len(word) <= 3:
         return int(word)
     return NUMBER_WORDS.get(word)
 

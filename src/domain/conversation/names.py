@@ -18,7 +18,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from domain.conversation.lexicon import word_set
-from domain.conversation.normalize import fold, normalize
+from domain.conversation.normalize import fold, is_number, normalize
 
 MAX_NAME_LENGTH = 80
 MAX_NAME_WORDS = 6
@@ -104,7 +104,7 @@ def cabin_in(words: Sequence[str], cabin_names: Sequence[str]) -> tuple[str | No
 
 def _cabin_score(words: Sequence[str], cabin_name: str) -> int:
     tokens, keys = _cabin_keys(cabin_name)
-    if all(key.isdigit() for key in keys):
+    if all(is_number(key) for key in keys):
         # "Cabaña 2" must be named in full: a bare "2" is an option number or a head count.
         return len(tokens) if f" {' '.join(tokens)} " in f" {' '.join(words)} " else 0
     return sum(1 for key in keys if any(_same_word(key, word) for word in words))

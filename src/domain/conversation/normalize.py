@@ -4,7 +4,9 @@ Guests type with or without accents, stretch letters ("holaaa"), use texting sho
 "xq", "x favor", "finde") and abbreviate months ("15 dic"). ``normalize`` folds all of that into
 lowercase ASCII-like words separated by single spaces. It keeps the separators that carry
 meaning inside numbers (``15/12``, ``18-12-2026``, ``14:30``) and drops everything else,
-emojis included, except the few emojis that mean yes or no.
+emojis included, except the few emojis that mean yes or no. Every digit comes out ASCII: the
+rules downstream read numbers with ``is_number`` and ``int``, never trusting ``str.isdigit``
+(which says yes to "፪" and "𐩀", that ``int`` then refuses).
 """
 
 from __future__ import annotations
@@ -108,6 +110,28 @@ _PHRASES = (
 )
 
 
+def is_number(word: str) -> bool:
+    """ASCII digits only: the one test before ``int`` on a guest's word."""
+    return word.isascii() and word.isdigit()
+
+
+def ascii_digits(text: str) -> str:
+    """Numbers in ASCII digits. After NFKC ("²", "３" → "2", "3"), a decimal digit of any script
+    ("٣", "३") is its value; a numeral that is no decimal digit ("፪", "𐩀", "Ⅻ"'s parts) becomes
+    a space: it is not a number we can read, so the bot asks rather than guesses."""
+    if text.isascii():
+        return text
+    out = []
+    for char in unicodedata.normalize("NFKC", text):
+        if char.isascii():
+            out.append(char)
+        elif (value := unicodedata.decimal(char, None)) is not None:
+            out.append(str(value))
+        else:
+            out.append(" " if char.isnumeric() else char)
+    return "".join(out)
+
+
 def fold(text: str) -> str:
     """Lowercase without diacritics (ñ→n, é→e); everything else untouched."""
     return _COMBINING_MARKS.sub("", unicodedata.normalize("NFKD", text.casefold()))
@@ -117,7 +141,7 @@ def normalize(text: str) -> str:
     """The canonical form every cue, grammar and lexicon in this package is written against."""
     for emoji, word in _EMOJI_WORDS.items():
         text = text.replace(emoji, word)
-    folded = _THOUSANDS_DOT.sub("", fold(text).replace("+", " mas "))
+    folded = _THOUSANDS_DOT.sub("", fold(ascii_digits(text)).replace("+", " mas "))
     cleaned = _ORDINAL_SUFFIX.sub(r"\1", _strip_noise(folded))
     cleaned = _LETTER_DIGIT.sub(" ", cleaned)
     words = [_unstretch(word) for word in cleaned.split()]
