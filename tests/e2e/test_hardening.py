@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import msgspec
 import pytest
-from dishka.integrations.litestar import LitestarProvider
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
-from entrypoints.container import make_container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from tests.e2e.conftest import ClientFactory
 from tests.e2e.test_api import assert_problem
 
 pytestmark = pytest.mark.db
-ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncTestClient[Litestar]]]
-
-
-@pytest.fixture
-def make_client(settings: Settings) -> ClientFactory:
-    @asynccontextmanager
-    async def factory(**changes: object) -> AsyncIterator[AsyncTestClient[Litestar]]:
-        configured = msgspec.structs.replace(settings, **changes)
-        app = create_app(make_container(configured, LitestarProvider()), configured)
-        async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
-            yield c
-
-    return factory
 
 
 async def test_security_headers_everywhere(make_client: ClientFactory) -> None:
