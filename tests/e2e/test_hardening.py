@@ -23,7 +23,7 @@ async def test_security_headers_everywhere(make_client: ClientFactory) -> None:
 
 
 async def test_https_is_forced_with_hsts(make_client: ClientFactory) -> None:
-    async with make_client(force_https=True) as c:
+    async with make_client(force_https=True, public_base_url="https://testserver.local") as c:
         r = await c.get(
             "/api/v1/accommodations?x=1",
             headers={"X-Forwarded-Proto": "http"},
@@ -73,7 +73,7 @@ async def test_rate_limit_per_address_cannot_be_dodged_with_forwarded_headers(
 
 async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFactory) -> None:
     async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
-        me, other = f"198.51.100.{uuid.uuid4().int % 250}", str(uuid.uuid4())
+        me, other = f"198.51.100.{uuid.uuid4().int % 250}", f"2001:db8::{uuid.uuid4().hex[:4]}"
         for _ in range(2):
             assert (
                 await c.get("/api/v1/accommodations", headers={"Fly-Client-IP": me})
@@ -129,7 +129,7 @@ async def test_two_app_instances_share_one_budget(make_client: ClientFactory) ->
 
 
 async def test_hsts_and_redirect_come_with_production(make_client: ClientFactory) -> None:
-    async with make_client(environment="production") as c:
+    async with make_client(environment="production", public_base_url="https://cabanas.test") as c:
         r = await c.get(
             "/api/v1/accommodations", headers={"X-Forwarded-Proto": "http"}, follow_redirects=False
         )
@@ -142,3 +142,29 @@ async def test_hsts_and_redirect_come_with_production(make_client: ClientFactory
         )
         assert r.status_code == 200
         assert "strict-transport-security" not in r.headers
+
+
+async def test_the_https_redirect_points_at_public_base_url_whatever_the_host_header(
+    make_client: ClientFactory,
+) -> None:
+    async with make_client(force_https=True, public_base_url="https://reservas.cabanas.ar") as c:
+        r = await c.get(
+            "/api/v1/accommodations?x=1",
+            headers={"X-Forwarded-Proto": "http", "Host": "evil.example"},
+            follow_redirects=False,
+        )
+    assert r.status_code == 308
+    assert r.headers["location"] == "https://reservas.cabanas.ar/api/v1/accommodations?x=1"
+
+
+async def test_without_public_base_url_plain_http_is_refused_not_redirected(
+    make_client: ClientFactory,
+) -> None:
+    async with make_client(force_https=True) as c:
+        r = await c.get(
+            "/api/v1/accommodations",
+            headers={"X-Forwarded-Proto": "http", "Host": "evil.example"},
+            follow_redirects=False,
+        )
+    assert assert_problem(r, 403)["code"] == "https_required"
+    assert "location" not in r.headers
