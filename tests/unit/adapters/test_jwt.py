@@ -1,5 +1,6 @@
 import base64
 import json
+import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -86,7 +87,7 @@ def test_a_tampered_payload_fails_the_signature() -> None:
 def _other_spelling(char: str) -> str:
     """A base64url character that decodes to the same bytes in a signature's last position
     (43 characters carry 258 bits: the last one's two low bits are unused)."""
-    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
     return alphabet[alphabet.index(char) ^ 1]
 
 
