@@ -12,7 +12,7 @@ from application.ports.audit import AuditEntry
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
-from domain.accommodation import Accommodation
+from domain.accommodation import Accommodation, base_price
 from domain.errors import AccommodationNotFound, InvalidValue
 from domain.money import Money
 
@@ -29,11 +29,10 @@ class AccommodationChanges:
     active: bool | None = None
 
 
-def _price(amount: Decimal) -> Money:
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and exponent < -2:
-        raise InvalidValue("prices have at most two decimals")
-    return Money.of(amount)
+def _required_price(amount: Decimal | None) -> Money:
+    if amount is None:
+        raise InvalidValue("base_price is required")
+    return base_price(amount)
 
 
 def _snapshot(a: Accommodation) -> dict[str, object]:
@@ -80,8 +79,10 @@ class CreateAccommodation:
             name=(fields.name or "").strip(),
             description=fields.description or "",
             capacity=fields.capacity or 0,
-            base_price=_price(fields.base_price if fields.base_price is not None else Decimal(-1)),
-            weekend_multiplier=fields.weekend_multiplier or Decimal(1),
+            base_price=_required_price(fields.base_price),
+            weekend_multiplier=(
+                Decimal(1) if fields.weekend_multiplier is None else fields.weekend_multiplier
+            ),
             min_nights=fields.min_nights or 1,
             amenities=fields.amenities or (),
             active=True if fields.active is None else fields.active,
@@ -125,7 +126,7 @@ class UpdateAccommodation:
                 if fields.description is not None
                 else current.description,
                 capacity=fields.capacity if fields.capacity is not None else current.capacity,
-                base_price=_price(fields.base_price)
+                base_price=base_price(fields.base_price)
                 if fields.base_price is not None
                 else current.base_price,
                 weekend_multiplier=(

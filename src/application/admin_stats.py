@@ -24,7 +24,13 @@ class GetStats:
     async def __call__(self, start: date | None, end: date | None) -> Stats:
         now = self.clock.now()
         start = start or local_today(now)
-        end = end or start + timedelta(days=DEFAULT_WINDOW_DAYS)
+        if end is None:
+            if date.max - start < timedelta(days=DEFAULT_WINDOW_DAYS):
+                raise InvalidStay(
+                    f"'from' is too close to {date.max}: give 'to' as well (the default window "
+                    f"is {DEFAULT_WINDOW_DAYS} days)"
+                )
+            end = start + timedelta(days=DEFAULT_WINDOW_DAYS)
         if end <= start or (end - start).days > MAX_WINDOW_DAYS:
             raise InvalidStay(f"'to' must be after 'from', at most {MAX_WINDOW_DAYS} days later")
         return await self.reader.summary(start, end, now)

@@ -8,6 +8,23 @@ from decimal import Decimal
 from domain.errors import InvalidValue
 from domain.money import Money
 
+# Far above any real cabin, far below what a night's total times MAX_NIGHTS could overflow
+# (amounts are bigint cents).
+MAX_BASE_PRICE = Decimal(1_000_000_000)  # ARS a night
+MAX_WEEKEND_MULTIPLIER = Decimal(10)
+_CENT = Decimal("0.01")
+_MULTIPLIER_STEP = Decimal("0.001")  # the column keeps three decimals
+
+
+def base_price(amount: Decimal) -> Money:
+    """A nightly price as the owner writes it: a finite number from 0 to MAX_BASE_PRICE with
+    at most two decimals (never rounded: a typo is refused, not silently changed)."""
+    if not amount.is_finite() or amount < 0 or amount > MAX_BASE_PRICE:
+        raise InvalidValue(f"base_price must be a number from 0 to {MAX_BASE_PRICE}")
+    if amount != amount.quantize(_CENT):
+        raise InvalidValue("base_price has at most two decimals (prices have at most cents)")
+    return Money.of(amount)
+
 
 @dataclass(frozen=True, slots=True)
 class Accommodation:
@@ -28,5 +45,12 @@ class Accommodation:
             raise InvalidValue("capacity must be at least 1")
         if self.min_nights < 1:
             raise InvalidValue("min_nights must be at least 1")
-        if self.weekend_multiplier <= 0:
-            raise InvalidValue("weekend_multiplier must be positive")
+        m = self.weekend_multiplier
+        if not m.is_finite() or m <= 0 or m > MAX_WEEKEND_MULTIPLIER:
+            raise InvalidValue(
+                f"weekend_multiplier must be positive, at most {MAX_WEEKEND_MULTIPLIER}"
+            )
+        if m != m.quantize(_MULTIPLIER_STEP):
+            raise InvalidValue("weekend_multiplier has at most three decimals")
+        if self.base_price.cents > MAX_BASE_PRICE * 100:
+            raise InvalidValue(f"base_price must be at most {MAX_BASE_PRICE}")

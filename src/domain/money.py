@@ -33,7 +33,10 @@ class Money:
             raise InvalidValue(f"not a decimal amount: {amount!r}") from exc
         if not value.is_finite():
             raise InvalidValue(f"not a finite amount: {amount!r}")
-        cents = (value.quantize(_CENT, rounding=ROUND_HALF_UP) * 100).to_integral_value()
+        try:
+            cents = (value.quantize(_CENT, rounding=ROUND_HALF_UP) * 100).to_integral_value()
+        except InvalidOperation as exc:  # more digits than the context holds (1E+400)
+            raise InvalidValue(f"amount out of range: {amount!r}") from exc
         return cls(int(cents), currency)
 
     @classmethod

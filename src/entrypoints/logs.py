@@ -41,19 +41,35 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
         re.compile(r"\b([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})\b"),
         r"\1***@\2",
     ),
-    # Phone numbers: 8+ digits with optional + and separators; keep the last two digits.
-    # ISO dates (2026-12-18) are not phone numbers: an operator needs to see which nights.
+    # Phone numbers, recognised by their shape or by where they stand — never as any run of
+    # digits, so timestamps, ids, amounts and addresses come out intact. The last two digits
+    # stay (enough to tell two guests apart in an incident).
+    # E.164-shaped: "+" and 9 to 16 digits, separators allowed ("+54 9 11 5555-1234").
+    (re.compile(r"(?<![\d+])\+\d(?:[\s().-]?\d){6,13}(\d{2})(?!\d)"), r"***\1"),
+    # Named: phone …, wa_id=…, "to": "…" (from/to only with ":" or "="), and WhatsApp links
+    # (wa.me/549…). Dates are not phones.
     (
-        re.compile(r"(?<![\d-])(?!\d{4}-\d{2}-\d{2}(?!\d))\+?\d[\d\s().-]{6,}(\d{2})\b"),
-        r"***\1",
+        re.compile(
+            r"(?i)(\b(?:guest_phone|phone|telefono|celular|wa_id|whatsapp)[\"']?\s*[:=]?\s*[\"']?"
+            r"|\b(?:from|to|recipient)[\"']?\s*[:=]\s*[\"']?|\bwa\.me/)"
+            r"(?!\d{4}-\d{2}-\d{2})\+?(?:\d[\s().-]?){5,13}(\d{2})(?!\d)"
+        ),
+        r"\1***\2",
     ),
 )
+# Structured fields that hold a phone number whatever it looks like.
+_PHONE_FIELDS = frozenset({"phone", "guest_phone", "wa_id", "to", "from", "recipient"})
 
 
 def redact(text: str) -> str:
     for pattern, replacement in _REDACTIONS:
         text = pattern.sub(replacement, text)
     return text
+
+
+def _masked_phone(value: str) -> str:
+    digits = [c for c in value if c in "0123456789"]
+    return "***" + "".join(digits[-2:])
 
 
 def trace_id_from(traceparent: str | None, request_id: str | None) -> str:
@@ -96,6 +112,9 @@ class JsonFormatter(logging.Formatter):
         }
         for key, value in vars(record).items():
             if key not in _STANDARD and key != "trace_id" and not key.startswith("_"):
+                if key in _PHONE_FIELDS and isinstance(value, str | int):
+                    entry[key] = _masked_phone(str(value))
+                    continue
                 trusted = key in _TRUSTED_FIELDS or not isinstance(value, str)
                 entry[key] = value if trusted else redact(value)
         if record.exc_info:

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 
 import msgspec
@@ -49,6 +50,23 @@ def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
     return Settings(
         database_url=database_url, redis_url=redis_server.url(), rate_limit_per_minute=0
     )
+
+
+ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncTestClient[Litestar]]]
+
+
+@pytest.fixture
+def make_client(settings: Settings) -> ClientFactory:
+    """Apps with changed settings (real clock), addressed from the host root."""
+
+    @asynccontextmanager
+    async def factory(**changes: object) -> AsyncIterator[AsyncTestClient[Litestar]]:
+        configured = msgspec.structs.replace(settings, **changes)
+        app = create_app(make_container(configured, LitestarProvider()), configured)
+        async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+            yield c
+
+    return factory
 
 
 @pytest.fixture

@@ -3,34 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
 
-import msgspec
 import pytest
-from dishka.integrations.litestar import LitestarProvider
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
-from entrypoints.container import make_container
-from entrypoints.http.app import create_app
-from entrypoints.settings import Settings
+from tests.e2e.conftest import ClientFactory
 from tests.e2e.test_api import assert_problem
 
 pytestmark = pytest.mark.db
-ClientFactory = Callable[..., AbstractAsyncContextManager[AsyncTestClient[Litestar]]]
-
-
-@pytest.fixture
-def make_client(settings: Settings) -> ClientFactory:
-    @asynccontextmanager
-    async def factory(**changes: object) -> AsyncIterator[AsyncTestClient[Litestar]]:
-        configured = msgspec.structs.replace(settings, **changes)
-        app = create_app(make_container(configured, LitestarProvider()), configured)
-        async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
-            yield c
-
-    return factory
 
 
 async def test_security_headers_everywhere(make_client: ClientFactory) -> None:
@@ -44,7 +23,7 @@ async def test_security_headers_everywhere(make_client: ClientFactory) -> None:
 
 
 async def test_https_is_forced_with_hsts(make_client: ClientFactory) -> None:
-    async with make_client(force_https=True) as c:
+    async with make_client(force_https=True, public_base_url="https://testserver.local") as c:
         r = await c.get(
             "/api/v1/accommodations?x=1",
             headers={"X-Forwarded-Proto": "http"},
@@ -94,7 +73,7 @@ async def test_rate_limit_per_address_cannot_be_dodged_with_forwarded_headers(
 
 async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFactory) -> None:
     async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
-        me, other = f"198.51.100.{uuid.uuid4().int % 250}", str(uuid.uuid4())
+        me, other = f"198.51.100.{uuid.uuid4().int % 250}", f"2001:db8::{uuid.uuid4().hex[:4]}"
         for _ in range(2):
             assert (
                 await c.get("/api/v1/accommodations", headers={"Fly-Client-IP": me})
@@ -150,7 +129,7 @@ async def test_two_app_instances_share_one_budget(make_client: ClientFactory) ->
 
 
 async def test_hsts_and_redirect_come_with_production(make_client: ClientFactory) -> None:
-    async with make_client(environment="production") as c:
+    async with make_client(environment="production", public_base_url="https://cabanas.test") as c:
         r = await c.get(
             "/api/v1/accommodations", headers={"X-Forwarded-Proto": "http"}, follow_redirects=False
         )
@@ -163,3 +142,29 @@ async def test_hsts_and_redirect_come_with_production(make_client: ClientFactory
         )
         assert r.status_code == 200
         assert "strict-transport-security" not in r.headers
+
+
+async def test_the_https_redirect_points_at_public_base_url_whatever_the_host_header(
+    make_client: ClientFactory,
+) -> None:
+    async with make_client(force_https=True, public_base_url="https://reservas.cabanas.ar") as c:
+        r = await c.get(
+            "/api/v1/accommodations?x=1",
+            headers={"X-Forwarded-Proto": "http", "Host": "evil.example"},
+            follow_redirects=False,
+        )
+    assert r.status_code == 308
+    assert r.headers["location"] == "https://reservas.cabanas.ar/api/v1/accommodations?x=1"
+
+
+async def test_without_public_base_url_plain_http_is_refused_not_redirected(
+    make_client: ClientFactory,
+) -> None:
+    async with make_client(force_https=True) as c:
+        r = await c.get(
+            "/api/v1/accommodations",
+            headers={"X-Forwarded-Proto": "http", "Host": "evil.example"},
+            follow_redirects=False,
+        )
+    assert assert_problem(r, 403)["code"] == "https_required"
+    assert "location" not in r.headers

@@ -162,3 +162,15 @@ async def test_without_an_app_secret_nothing_is_accepted(client: Client) -> None
     r = await post(client, body, secret="")
     detail = assert_problem(r, 401)["detail"]
     assert "WHATSAPP_APP_SECRET is not configured" in str(detail)
+
+
+@pytest.mark.parametrize("text", ["hola, somos ፪ para el finde", "somos 𐩀", "del ፪ al ፫ de enero"])
+async def test_a_numeral_int_cannot_read_still_gets_an_answer(
+    pay_client: Client, wa: FakeWhatsApp, text: str
+) -> None:
+    """An Ethiopic or Kharosthi numeral is no number we read: the assistant answers (asking
+    back), instead of failing the delivery for the worker to retry all day."""
+    r = await post(pay_client, envelope(messages=[text_message("wamid.NUM1", text)]))
+    assert r.status_code == 202, r.text  # type: ignore[attr-defined]
+    [reply] = wa.sent
+    assert reply["to"] == "541155551234"

@@ -10,6 +10,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,6 +19,7 @@ from typing import Any
 AUDIENCE = "cabanas-admin"
 _HEADER = {"alg": "HS256", "typ": "JWT"}
 _LEEWAY_S = 30
+_B64URL = re.compile(r"[A-Za-z0-9_-]*")
 
 
 class InvalidToken(Exception):
@@ -37,10 +39,15 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    except (ValueError, TypeError) as exc:
-        raise InvalidToken("malformed token") from exc
+    """Strict base64url without padding (RFC 7515 §2): only the alphabet, and only the one
+    encoding of the bytes — the lenient decoder ignores stray characters and unused bits, so a
+    signature with characters appended would still verify."""
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
+        raise InvalidToken("malformed token")
+    decoded = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(decoded) != text:
+        raise InvalidToken("malformed token")
+    return decoded
 
 
 def _sign(secret: str, signing_input: bytes) -> bytes:

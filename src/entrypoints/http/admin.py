@@ -35,6 +35,7 @@ from entrypoints.http import presenters, schemas
 from entrypoints.http.auth import current_admin, require_admin
 from entrypoints.http.ical import export_urls
 from entrypoints.http.openapi import problems
+from entrypoints.http.params import BodyRowId, Offset, OptionalRowId, RowId
 
 AdminRequest = Request[Any, Any, Any]
 
@@ -82,12 +83,12 @@ class AdminReservationController(Controller):
         self,
         use_case: FromDishka[SearchReservations],
         status: Annotated[ReservationStatus | None, QueryParameter()] = None,
-        accommodation_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        accommodation_id: OptionalRowId = None,
         channel: Annotated[Channel | None, QueryParameter()] = None,
         stay_from: Annotated[date | None, QueryParameter(name="from")] = None,
         stay_to: Annotated[date | None, QueryParameter(name="to")] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
     ) -> AdminReservationPage:
         page = await use_case(
             ReservationFilter(status, accommodation_id, channel, stay_from, stay_to, limit, offset)
@@ -141,7 +142,7 @@ class AdminReservationController(Controller):
 
 
 class BlockRequest(msgspec.Struct, forbid_unknown_fields=True):
-    accommodation_id: Annotated[int, msgspec.Meta(ge=1)]
+    accommodation_id: BodyRowId
     check_in: date
     check_out: date
     reason: Annotated[str, msgspec.Meta(max_length=500)] = ""
@@ -180,7 +181,7 @@ class AdminBlockController(Controller):
     async def list_blocks(
         self,
         use_case: FromDishka[ListBlocks],
-        accommodation_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        accommodation_id: OptionalRowId = None,
     ) -> list[BlockView]:
         return [block_view(b) for b in await use_case(accommodation_id)]
 
@@ -290,7 +291,7 @@ class AdminAccommodationController(Controller):
     async def detail(
         self,
         request: AdminRequest,
-        accommodation_id: FromPath[int],
+        accommodation_id: RowId,
         use_case: FromDishka[GetAnyAccommodation],
     ) -> AdminAccommodation:
         view = accommodation_view(await use_case(accommodation_id))
@@ -328,7 +329,7 @@ class AdminAccommodationController(Controller):
     async def update(
         self,
         request: AdminRequest,
-        accommodation_id: FromPath[int],
+        accommodation_id: RowId,
         data: JSONBody[AccommodationPatch],
         use_case: FromDishka[UpdateAccommodation],
     ) -> AdminAccommodation:
@@ -346,7 +347,7 @@ class AdminAccommodationController(Controller):
     async def deactivate(
         self,
         request: AdminRequest,
-        accommodation_id: FromPath[int],
+        accommodation_id: RowId,
         use_case: FromDishka[UpdateAccommodation],
     ) -> AdminAccommodation:
         changes = AccommodationChanges(active=False)

@@ -14,7 +14,6 @@ from typing import Any
 from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar, Router
-from litestar.config.cors import CORSConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -36,6 +35,7 @@ from entrypoints.http.controllers import (
     AvailabilityController,
     ReservationController,
 )
+from entrypoints.http.cors import CORSMiddleware
 from entrypoints.http.errors import MAX_BODY_KIB, handle_exception
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
@@ -149,16 +149,6 @@ def create_app(
             AdminFeedController,
         ],
     )
-    cors = (
-        CORSConfig(
-            allow_origins=list(settings.cors_allowed_origins),
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type"],
-            max_age=600,
-        )
-        if settings.cors_allowed_origins
-        else None
-    )
     app = Litestar(
         route_handlers=[api, MetricsController],
         lifespan=[lifespan],
@@ -178,14 +168,15 @@ def create_app(
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,
         logging_config=None,  # ours (entrypoints.logs): JSON, trace ids, redaction
-        cors_config=cors,
     )
     setup_dishka(container=container, app=app)
     app.state.settings = settings
-    # Redirects and 429s happen before any per-request work (and cover 404s); observability is
-    # outermost so they too are traced, logged and counted.
+    # Redirects and 429s happen before any per-request work (and cover 404s); CORS wraps them so
+    # a browser can read those answers too; observability is outermost so all of them are
+    # traced, logged and counted.
     hardening = HardeningMiddleware(app.asgi_handler, settings)
     app.asgi_handler = ObservabilityMiddleware(
-        hardening, lambda scope: client_ip(scope, hardening.ip_header)
+        CORSMiddleware(hardening, settings.cors_allowed_origins),
+        lambda scope: client_ip(scope, hardening.ip_header),
     )
     return app

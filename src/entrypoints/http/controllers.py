@@ -11,7 +11,7 @@ from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
-from litestar.params import FromPath, HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.availability import AvailabilityQuery, CheckAvailability
@@ -28,6 +28,7 @@ from domain.stay import Stay
 from entrypoints.http import presenters, schemas
 from entrypoints.http.hardening import client_ip, trusted_ip_header
 from entrypoints.http.openapi import problems
+from entrypoints.http.params import RowId
 from entrypoints.settings import Settings
 
 DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
@@ -56,7 +57,7 @@ class AccommodationController(Controller):
     @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(404))
     @inject
     async def get_accommodation(
-        self, accommodation_id: FromPath[int], use_case: FromDishka[GetAccommodation]
+        self, accommodation_id: RowId, use_case: FromDishka[GetAccommodation]
     ) -> schemas.Accommodation:
         return presenters.accommodation(await use_case(accommodation_id))
 
@@ -68,7 +69,7 @@ class AccommodationController(Controller):
     @inject
     async def calendar(
         self,
-        accommodation_id: FromPath[int],
+        accommodation_id: RowId,
         use_case: FromDishka[GetCalendar],
         start: Annotated[date, QueryParameter(name="from", description="first day (inclusive)")],
         end: Annotated[date, QueryParameter(name="to", description="last day (exclusive)")],

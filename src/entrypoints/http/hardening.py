@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 import msgspec
 from litestar.enums import ScopeType
@@ -31,17 +33,22 @@ DOCS_CSP = (
 def client_ip(scope: Scope, trusted_header: str | None) -> str:
     """Without a trusted proxy (``trusted_header`` None): the socket peer, whatever headers say.
     Behind one: its header (Fly-Client-IP), else the last X-Forwarded-For hop — the address the
-    proxy itself saw; earlier hops are whatever the client wrote."""
+    proxy itself saw; earlier hops are whatever the client wrote. Only an IP address is taken
+    from a header (in its canonical spelling, one rate-limit key per address); anything else
+    falls back to the socket peer, so no text becomes a rate-limit key or a log value."""
     if trusted_header is not None:
         wanted = trusted_header.lower().encode()
-        forwarded = ""
+        claimed, forwarded = None, ""
         for name, value in scope.get("headers", ()):
             if name == wanted:
-                return value.decode("latin-1").strip()
+                claimed = value.decode("latin-1")
+                break
             if name == b"x-forwarded-for":
                 forwarded = value.decode("latin-1")
-        if forwarded.strip():
-            return forwarded.split(",")[-1].strip()
+        if claimed is None and forwarded.strip():
+            claimed = forwarded.split(",")[-1]
+        if claimed is not None and (address := _ip(claimed.strip())) is not None:
+            return address
     client = scope.get("client")
     return client[0] if client else "unknown"
 
@@ -49,6 +56,13 @@ def client_ip(scope: Scope, trusted_header: str | None) -> str:
 def trusted_ip_header(settings: Settings) -> str | None:
     """The proxy header the client address is read from (None: the socket peer)."""
     return settings.trusted_proxy_header if settings.trusted_proxy else None
+
+
+def _ip(text: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(text))
+    except ValueError:
+        return None
 
 
 def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]:
@@ -79,6 +93,9 @@ class HardeningMiddleware:
         self.limiter: RedisRateLimiter | None = None
         self.force_https = settings.force_https or settings.environment == "production"
         self.ip_header = trusted_ip_header(settings)
+        # Where redirects point: our own public address, never the request's Host header.
+        base = urlsplit(settings.public_base_url or "")
+        self.public_host = base.netloc if base.scheme == "https" and base.netloc else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -86,7 +103,7 @@ class HardeningMiddleware:
             return
         path: str = scope["path"]
         if self.force_https and path not in PROBE_PATHS and _forwarded_proto(scope) == "http":
-            await _redirect_to_https(scope, send)
+            await _redirect_to_https(scope, send, self.public_host)
             return
         extra = security_headers(self.settings, path)
         if (
@@ -137,14 +154,24 @@ def _forwarded_proto(scope: Scope) -> str | None:
     return None
 
 
-async def _redirect_to_https(scope: Scope, send: Send) -> None:
-    host = "localhost"
-    for name, value in scope.get("headers", ()):
-        if name == b"host":
-            host = value.decode("latin-1")
-    query = scope.get("query_string", b"").decode("latin-1")
-    location = f"https://{host}{scope['path']}" + (f"?{query}" if query else "")
-    await _send(send, 308, b"", "text/plain", [(b"location", location.encode())])
+async def _redirect_to_https(scope: Scope, send: Send, public_host: str | None) -> None:
+    """308 to the same path and query on PUBLIC_BASE_URL's host. Without an https
+    PUBLIC_BASE_URL there is nowhere trustworthy to send the client: 403 problem instead."""
+    path = scope["path"]
+    if public_host is None:
+        body = problem(
+            403,
+            "this API is served over HTTPS only; send the request to its https:// address",
+            code="https_required",
+            instance=path,
+        )
+        await _send(send, 403, msgspec.json.encode(body), PROBLEM_JSON, [])
+        return
+    # raw_path keeps the client's percent-encoding (some servers leave the query on it).
+    raw = (scope.get("raw_path") or path.encode()).split(b"?", 1)[0]
+    query = scope.get("query_string", b"")
+    location = b"https://" + public_host.encode() + raw + (b"?" + query if query else b"")
+    await _send(send, 308, b"", "text/plain", [(b"location", location)])
 
 
 async def _send(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
@@ -24,6 +25,7 @@ from domain.errors import FeedUnreachable, NoHeldRelease
 from domain.external_calendar import ExternalSource
 from entrypoints.http.auth import current_admin, require_admin
 from entrypoints.http.openapi import problems
+from entrypoints.http.params import BIGINT_MAX, OptionalRowId, RowId
 from entrypoints.settings import Settings
 
 # One export per consumer: "all" carries only what we sold or blocked ourselves (safe to give
@@ -57,12 +59,17 @@ def export_uid(settings: Settings, code: str) -> str:
     return f"{_mac(settings, f'ical-uid:{code}')}@cabanas"
 
 
+# An accommodation id as we write it: ASCII digits, no sign, no leading zero, at most 19 of them.
+# (``str.isdigit`` also says yes to "²" and "𐩀", which ``int`` then refuses.)
+_TOKEN_ID = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)
+
+
 def read_token(settings: Settings, token: str) -> tuple[int, str] | None:
     parts = token.split("-")
-    if len(parts) != 3 or not parts[0].isdigit() or parts[1] not in AUDIENCES:
+    if len(parts) != 3 or not _TOKEN_ID.fullmatch(parts[0]) or parts[1] not in AUDIENCES:
         return None
     accommodation_id = int(parts[0])
-    if accommodation_id < 1 or accommodation_id > 2**62:
+    if accommodation_id > BIGINT_MAX:
         return None
     expected = export_token(settings, accommodation_id, parts[1])
     if not hmac.compare_digest(expected.encode(), token.encode()):
@@ -322,7 +329,7 @@ class AdminFeedController(Controller):
     async def list_feeds(
         self,
         use_case: FromDishka[ListFeeds],
-        accommodation_id: Annotated[int | None, QueryParameter(ge=1)] = None,
+        accommodation_id: OptionalRowId = None,
     ) -> list[FeedView]:
         return [feed_view(f) for f in await use_case(accommodation_id)]
 
@@ -336,7 +343,7 @@ class AdminFeedController(Controller):
     async def delete_feed(
         self,
         request: Request[Any, Any, Any],
-        feed_id: FromPath[int],
+        feed_id: RowId,
         use_case: FromDishka[DeleteFeed],
     ) -> None:
         await use_case(feed_id, current_admin(request).email)
@@ -348,7 +355,7 @@ class AdminFeedController(Controller):
         responses=problems(401, 403, 404),
     )
     @inject
-    async def sync_feed(self, feed_id: FromPath[int], use_case: FromDishka[SyncFeed]) -> SyncView:
+    async def sync_feed(self, feed_id: RowId, use_case: FromDishka[SyncFeed]) -> SyncView:
         return sync_view(await use_case(feed_id))
 
     @post(
@@ -362,7 +369,7 @@ class AdminFeedController(Controller):
     async def confirm_release(
         self,
         request: Request[Any, Any, Any],
-        feed_id: FromPath[int],
+        feed_id: RowId,
         use_case: FromDishka[SyncFeed],
     ) -> SyncView:
         result = await use_case(feed_id, confirm_by=current_admin(request).email)

@@ -205,7 +205,9 @@ class WebhookController(Controller):
 
 def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
     """Every message and status in an envelope (several entries/changes/items per POST), each
-    with its dedupe key: the ``wamid`` for messages, id + status for statuses."""
+    with its dedupe key: the ``wamid`` for messages, id + status for statuses. An item whose
+    fields are not of the types Meta sends (a ``from`` that is an object, an id that is a
+    number…) is skipped: it cannot be answered, and failing would make Meta redeliver it."""
     out: list[tuple[str, dict[str, Any]]] = []
     if not isinstance(envelope, dict):
         return out
@@ -215,19 +217,20 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
             if not isinstance(value, dict):
                 continue
             names = {
-                c.get("wa_id"): _obj(c.get("profile")).get("name")
+                c["wa_id"]: _obj(c.get("profile")).get("name")
                 for c in _dicts(value.get("contacts"))
+                if isinstance(c.get("wa_id"), str)
             }
             for msg in _dicts(value.get("messages")):
-                if not msg.get("id") or not msg.get("from"):
+                if not _strings(msg, "id", "from") or not isinstance(msg.get("type", ""), str):
                     continue
                 name = names.get(msg["from"])
                 payload = {
                     "type": "message",
-                    "id": str(msg["id"]),
-                    "from": str(msg["from"]),
-                    "name": str(name) if name is not None else None,
-                    "message_type": str(msg.get("type", "")),
+                    "id": msg["id"],
+                    "from": msg["from"],
+                    "name": name if isinstance(name, str) else None,
+                    "message_type": msg.get("type", ""),
                     "timestamp": str(msg.get("timestamp", "")),
                 }
                 if msg.get("type") == "text":
@@ -242,7 +245,7 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
                     payload["text"] = str(button.get("text", ""))[:256]
                 out.append((_text(f"msg:{msg['id']}")[:300], _clean(payload)))
             for st in _dicts(value.get("statuses")):
-                if not st.get("id") or not st.get("status"):
+                if not _strings(st, "id", "status"):
                     continue
                 key = _text(f"status:{st['id']}:{st['status']}")[:300]
                 status = {"type": "status", "id": str(st["id"]), "status": str(st["status"])}
@@ -254,6 +257,11 @@ def _obj(value: Any) -> dict[str, Any]:
     """A JSON object where Meta's format has one; anything else (a forged or broken body that
     still carries a valid signature) reads as empty instead of crashing."""
     return value if isinstance(value, dict) else {}
+
+
+def _strings(item: dict[str, Any], *fields: str) -> bool:
+    """Each of ``fields`` is a non-empty string."""
+    return all(isinstance(item.get(f), str) and item[f] for f in fields)
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

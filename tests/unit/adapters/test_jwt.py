@@ -1,5 +1,6 @@
 import base64
 import json
+import string
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -81,3 +82,37 @@ def test_a_tampered_payload_fails_the_signature() -> None:
     )
     with pytest.raises(InvalidToken, match="bad signature"):
         verify(SECRET, f"{head}.{body}.{sig}", now=NOW, max_ttl=TWELVE_HOURS)
+
+
+def _other_spelling(char: str) -> str:
+    """A base64url character that decodes to the same bytes in a signature's last position
+    (43 characters carry 258 bits: the last one's two low bits are unused)."""
+    alphabet = string.ascii_uppercase + string.ascii_lowercase + string.digits + "-_"
+    return alphabet[alphabet.index(char) ^ 1]
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        lambda sig: sig + "=",
+        lambda sig: sig + "==",
+        lambda sig: sig + "!",
+        lambda sig: sig + "%20",
+        lambda sig: sig + " ",
+        lambda sig: sig[:10] + "\n" + sig[10:],
+        lambda sig: sig[:-1] + _other_spelling(sig[-1]),
+    ],
+    ids=["pad", "double-pad", "bang", "escape", "space", "newline", "unused-bits"],
+)
+def test_a_signature_in_any_but_its_one_strict_spelling_is_refused(tamper: object) -> None:
+    head, body, sig = token().split(".")
+    assert verify(SECRET, f"{head}.{body}.{sig}", now=NOW, max_ttl=TWELVE_HOURS)
+    with pytest.raises(InvalidToken):
+        verify(SECRET, f"{head}.{body}.{tamper(sig)}", now=NOW, max_ttl=TWELVE_HOURS)  # type: ignore[operator]
+
+
+def test_a_header_or_payload_with_stray_characters_is_refused() -> None:
+    head, body, sig = token().split(".")
+    for bad in (f"{head}=.{body}.{sig}", f"{head}.{body}!.{sig}"):
+        with pytest.raises(InvalidToken):
+            verify(SECRET, bad, now=NOW, max_ttl=TWELVE_HOURS)

@@ -1,3 +1,5 @@
+import pytest
+
 from entrypoints.http.hardening import client_ip
 
 
@@ -18,3 +20,26 @@ def test_a_trusted_proxy_header_is_used() -> None:
 def test_behind_a_trusted_proxy_only_the_last_forwarded_hop_counts() -> None:
     s = scope((b"x-forwarded-for", b"6.6.6.6, 1.2.3.4"))
     assert client_ip(s, "Fly-Client-IP") == "1.2.3.4"  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "claimed",
+    [
+        b"not-an-ip",
+        b"1.2.3.4; DROP",
+        b"999.1.1.1",
+        b"",
+        b"1.2.3.4 5.6.7.8",
+        b"\xff\xfe",
+        b"a" * 300,
+    ],
+)
+def test_a_trusted_header_that_is_not_an_ip_address_falls_back_to_the_peer(claimed: bytes) -> None:
+    assert client_ip(scope((b"fly-client-ip", claimed)), "Fly-Client-IP") == "10.0.0.7"  # type: ignore[arg-type]
+    forwarded = scope((b"x-forwarded-for", b"1.2.3.4, " + claimed))
+    assert client_ip(forwarded, "Fly-Client-IP") == "10.0.0.7"  # type: ignore[arg-type]
+
+
+def test_an_address_from_a_trusted_header_is_taken_in_its_canonical_spelling() -> None:
+    s = scope((b"fly-client-ip", b" 2001:DB8:0::1 "))
+    assert client_ip(s, "Fly-Client-IP") == "2001:db8::1"  # type: ignore[arg-type]
