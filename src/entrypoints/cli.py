@@ -308,8 +308,17 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as err:
         print(f"cabanas: {err}", file=sys.stderr)
         return 2
-    if args.command in {"config", "admin", "backup", "restore"}:
+    quiet = args.command in {"config", "admin", "backup", "restore"}
+    if quiet:
         logging.disable(logging.CRITICAL)  # their output is for the operator, nothing else
+    try:
+        return _dispatch(args, settings)
+    finally:
+        if quiet:  # main() called in-process (the tests) must not silence what follows
+            logging.disable(logging.NOTSET)
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     configure_logging(settings.log_level, log_format(settings))
     logging.getLogger("alembic").setLevel(logging.WARNING)
     os.environ.setdefault("PYTHONUNBUFFERED", "1")

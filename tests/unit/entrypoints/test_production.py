@@ -1,3 +1,4 @@
+import logging
 import secrets
 
 import pytest
@@ -119,6 +120,8 @@ def test_config_check_cli(
     monkeypatch.setenv("JWT_SECRET", "short")
     assert main(["config", "check"]) == 1
     assert "JWT_SECRET is shorter" in capsys.readouterr().out
+    # Quiet while it runs, not after: called in-process it must not silence later logging.
+    assert logging.root.manager.disable == logging.NOTSET
 
 
 def test_admin_token_cli(
