@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 from adapters.postgres.database import sync_url
+from adapters.postgres.process_lock import SYNC_PROCESS_LOCK
 from entrypoints.production import database_uses_tls
 
 PREFIX = "cabanas-"
@@ -137,6 +138,8 @@ def restore(database_url: str, path: Path, *, dry_run: bool) -> RestoreReport:
         scratch = f"restore_check_{uuid.uuid4().hex[:10]}"
         _psql(_with_database(target_url, "postgres"), f'CREATE DATABASE "{scratch}"')
         target_url = _with_database(target_url, scratch)
+    else:
+        refuse_while_in_use(target_url)
     try:
         tool = pg_tool("pg_restore", tls=database_uses_tls(database_url))
         args = [tool, "--no-owner", "--exit-on-error", "--dbname", target_url]
@@ -153,6 +156,41 @@ def restore(database_url: str, path: Path, *, dry_run: bool) -> RestoreReport:
                 f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)',
             )
     return RestoreReport(scratch or urlsplit(target_url).path.lstrip("/"), counts)
+
+
+# Every other client session on the target database, and whether it holds the sync process's
+# advisory lock (application names and addresses of other roles' sessions may read as null).
+OTHER_CLIENTS_SQL = f"""
+SELECT a.pid, coalesce(nullif(a.application_name, ''), '?'), coalesce(a.usename, '?'),
+       EXISTS (SELECT 1 FROM pg_locks l WHERE l.pid = a.pid AND l.locktype = 'advisory'
+               AND l.classid = 0 AND l.objid = {SYNC_PROCESS_LOCK} AND l.objsubid = 1)
+FROM pg_stat_activity a
+WHERE a.datname = current_database() AND a.pid <> pg_backend_pid()
+  AND a.backend_type = 'client backend'
+ORDER BY a.pid
+"""  # noqa: S608 - an int constant, no input
+
+
+def refuse_while_in_use(url: str) -> None:
+    """`pg_restore --clean` drops and recreates every table: a writer still connected (the
+    app, or the sync process, which holds its advisory lock while it runs) would write into a
+    half-restored database, or have its writes dropped. Refuse, and say who and how to stop it."""
+    rows = [line.split("|") for line in _psql(url, OTHER_CLIENTS_SQL).splitlines() if line]
+    if not rows:
+        return
+    sync = [r for r in rows if r[3] == "t"]
+    who = ", ".join(f"pid {pid} {app} ({user})" for pid, app, user, _ in rows)
+    advice = []
+    if sync:
+        advice.append(
+            "the sync process is running (it holds the sync lock): `fly scale count sync=0`"
+        )
+    if len(rows) > len(sync):
+        advice.append("stop the app (`fly scale count app=0`) and close other sessions")
+    raise BackupError(
+        f"refusing to restore: {len(rows)} other client(s) connected to the database "
+        f"({who}); {'; '.join(advice)}, then run it again"
+    )
 
 
 def _with_database(url: str, name: str) -> str:

@@ -161,10 +161,18 @@ def _forget(running: dict[str, asyncio.Task[bool]], name: str, _: asyncio.Task[b
 
 
 async def main_async(settings: Settings, *, once: bool) -> int:
+    from adapters.postgres.process_lock import sync_process_lock
     from adapters.prometheus.metrics import start_known_series_at_zero
-    from entrypoints.container import make_container
 
     start_known_series_at_zero()  # before the first scrape: alerts count the first event
+    assert settings.database_url is not None
+    async with sync_process_lock(settings.database_url):
+        return await _serve(settings, once=once)
+
+
+async def _serve(settings: Settings, *, once: bool) -> int:
+    from entrypoints.container import make_container
+
     container = make_container(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 
-from adapters.postgres.database import make_engine
+from adapters.postgres.database import APPLICATION_NAME, make_engine
+from adapters.postgres.process_lock import SYNC_APPLICATION_NAME
 from adapters.postgres.seed import seed_if_empty
 from domain.stay import Stay
 from entrypoints.backup import BackupError, backup, prune, restore
 from entrypoints.cli import main
+from entrypoints.embedded import EmbeddedRedis
 from tests.integration.helpers import new_hold
 from tests.integration.test_postgres_reservations import _add
 
@@ -78,3 +85,59 @@ def test_cli_restore_needs_dry_run_or_yes(
     assert main(["restore", str(dump)]) == 2
     assert main(["restore", str(dump), "--dry-run"]) == 0
     assert "accommodations: 0 rows" in capsys.readouterr().out
+
+
+def _start_sync_process(database_url: str, redis_url: str) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "DATABASE_URL": database_url, "REDIS_URL": redis_url}
+    env |= {"LOG_LEVEL": "info", "SYNC_METRICS_PORT": "0"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "entrypoints.sync"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    seen = b""
+    while b"sync_started" not in seen and time.monotonic() < deadline:
+        seen += proc.stdout.readline()
+    assert b"sync_started" in seen, seen.decode(errors="replace")[-3000:]
+    return proc
+
+
+def test_restore_refuses_while_the_sync_process_or_the_app_is_connected(
+    database_url: str, tmp_path: Path, redis_server: EmbeddedRedis
+) -> None:
+    """Disaster recovery must stop every writer: pg_restore --clean under a running sync
+    process (or app) loses or mixes writes. The guard names who is connected."""
+    asyncio.run(_seed(database_url))
+    dump = backup(database_url, tmp_path / "backups", now=NOW)
+
+    sync = _start_sync_process(database_url, redis_server.url())
+    try:
+        with pytest.raises(BackupError, match="the sync process is running") as refused:
+            restore(database_url, dump, dry_run=False)
+        assert SYNC_APPLICATION_NAME in str(refused.value)
+        report = restore(database_url, dump, dry_run=True)  # a dry run touches a scratch copy
+        assert report.row_counts["reservations"] == 2
+    finally:
+        sync.send_signal(signal.SIGTERM)
+        assert sync.wait(15) == 0
+        assert sync.stdout is not None
+        sync.stdout.close()
+
+    async def with_an_app_connection() -> str:
+        engine = make_engine(database_url, pool_size=1)
+        try:
+            async with engine.connect():
+                with pytest.raises(BackupError, match="stop the app") as refused:
+                    await asyncio.to_thread(restore, database_url, dump, dry_run=False)
+                return str(refused.value)
+        finally:
+            await engine.dispose()
+
+    assert APPLICATION_NAME in asyncio.run(with_an_app_connection())
+
+    # Nobody left: the restore goes through.
+    report = restore(database_url, dump, dry_run=False)
+    assert report.row_counts["reservations"] == 2

@@ -80,10 +80,23 @@ def ssl_context(url: str) -> ssl.SSLContext | None:
     return context
 
 
+# What pg_stat_activity shows for our connections (`cabanas restore` names who is connected).
+APPLICATION_NAME = "cabanas"
+
+
 def make_config(
-    url: str, *, pool_size: int = 10, max_overflow: int = 0, connect_timeout: float = 5
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 0,
+    connect_timeout: float = 5,
+    application_name: str = APPLICATION_NAME,
 ) -> SQLAlchemyAsyncConfig:
-    connect_args: dict[str, Any] = {"timeout": connect_timeout, "command_timeout": 15}
+    connect_args: dict[str, Any] = {
+        "timeout": connect_timeout,
+        "command_timeout": 15,
+        "server_settings": {"application_name": application_name},
+    }
     context = ssl_context(url)
     if context is not None:
         connect_args["ssl"] = context
@@ -115,8 +128,17 @@ async def checkout(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
 
 
 def make_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 0, connect_timeout: float = 5
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 0,
+    connect_timeout: float = 5,
+    application_name: str = APPLICATION_NAME,
 ) -> AsyncEngine:
     return make_config(
-        url, pool_size=pool_size, max_overflow=max_overflow, connect_timeout=connect_timeout
+        url,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        connect_timeout=connect_timeout,
+        application_name=application_name,
     ).get_engine()
