@@ -53,6 +53,7 @@ lint: install
 
 test: lint
 	@$(VENV)/bin/pytest
+	@scripts/audit-deps.sh --remind
 
 bench: install
 	@$(VENV)/bin/python -m benchmarks.run
