@@ -291,7 +291,10 @@ def _running_redis_port(data_dir: Path) -> int | None:
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
     except (OSError, ValueError):
         return None
-    if b"redis-server" not in cmdline or f":{port}".encode() not in cmdline:
+    # redis-server retitles itself "redis-server 127.0.0.1:PORT" only after it starts listening:
+    # a moment earlier its command line still reads "--port PORT" (seen under load).
+    ours = (f":{port}".encode(), f"--port\0{port}\0".encode())
+    if b"redis-server" not in cmdline or not any(mark in cmdline for mark in ours):
         return None
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
@@ -94,3 +97,16 @@ def test_0009_turns_json_null_payloads_into_sql_null(empty_database_url: str) ->
     upgrade(empty_database_url)
     rows = asyncio.run(sql("SELECT key, payload IS NULL FROM idempotency_keys ORDER BY key"))
     assert rows == [("k1", True), ("k2", False)]
+
+
+def test_the_release_step_reads_sslrootcert_like_the_app(
+    empty_database_url: str, tmp_path: Path
+) -> None:
+    """migrations/env.py verifies the server against the URL's sslrootcert, as make_config does
+    for the app (the URL handed to the driver leaves it out): a CA file that is not there fails
+    the migration instead of being silently ignored."""
+    missing = tmp_path / "no-such-ca.pem"
+    url = f"{empty_database_url}?sslmode=prefer&sslrootcert={missing}"
+    with pytest.raises(FileNotFoundError):
+        command.upgrade(alembic_config(url), "head")
+    command.upgrade(alembic_config(empty_database_url), "head")  # without it: fine

@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 from sqlalchemy.pool import NullPool
 
-from adapters.postgres.database import async_url
+from adapters.postgres.database import async_url, ssl_context
 from adapters.postgres.migrations import record_revision
 from adapters.postgres.tables import metadata
 
@@ -20,11 +20,15 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
     fileConfig(config.config_file_name, disable_existing_loggers=False)
 
 
-def _url() -> str:
+def _given_url() -> str:
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
     if not url:
         raise RuntimeError("set DATABASE_URL (or run `cabanas migrate`, which starts one)")
-    return async_url(url)
+    return url
+
+
+def _url() -> str:
+    return async_url(_given_url())
 
 
 def _configure(connection: Connection | None = None, **kwargs: object) -> None:
@@ -53,7 +57,10 @@ def _run_sync(connection: Connection) -> None:
 
 
 async def run_online() -> None:
-    engine = create_async_engine(_url(), poolclass=NullPool)
+    # sslrootcert verifies the server as the app does (make_config): the URL alone drops it.
+    context = ssl_context(_given_url())
+    connect_args = {"ssl": context} if context is not None else {}
+    engine = create_async_engine(_url(), poolclass=NullPool, connect_args=connect_args)
     async with engine.connect() as connection:
         await connection.run_sync(_run_sync)
     await engine.dispose()
