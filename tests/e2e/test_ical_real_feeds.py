@@ -46,6 +46,14 @@ def stay(check_in: str, check_out: str, **extra: object) -> dict[str, object]:
     return {**BOOKING, "check_in": check_in, "check_out": check_out, **extra}
 
 
+async def book(client: Client, check_in: str, check_out: str, **extra: object) -> int:
+    """The status a direct booking of those nights gets (a refusal must be problem JSON)."""
+    r = await client.post("/reservations", json=stay(check_in, check_out, **extra))
+    if r.status_code >= 400:
+        assert_problem(r, r.status_code)
+    return r.status_code
+
+
 async def feed_view(client: Client, feed_id: int) -> dict[str, object]:
     feeds = (await client.get("/admin/ical/feeds", headers=admin())).json()
     return next(f for f in feeds if f["id"] == feed_id)
@@ -73,7 +81,7 @@ async def test_every_occurrence_of_a_weekly_event_blocks_its_nights(
     assert r.json()["sync"]["placed"] == 4  # type: ignore[attr-defined]
     for first in ("2027-04-02", "2027-04-09", "2027-04-16", "2027-04-23"):
         check_out = (date.fromisoformat(first) + timedelta(days=2)).isoformat()
-        assert_problem(await pay_client.post("/reservations", json=stay(first, check_out)), 409)
+        assert await book(pay_client, first, check_out) == 409
     # Between the occurrences the cabin is free.
     free = await pay_client.post("/reservations", json=stay("2027-04-05", "2027-04-07"))
     assert free.status_code == 201, free.text
@@ -98,20 +106,10 @@ async def test_one_moved_or_cancelled_instance_moves_or_frees_just_its_nights(
     )
     result = await sync(pay_client, feed["id"])
     assert (result["released"], result["placed"], result["held_release"]) == (2, 1, 0)
-    assert (
-        await pay_client.post("/reservations", json=stay("2027-01-12", "2027-01-14"))
-    ).status_code == 201
-    assert (
-        await pay_client.post(
-            "/reservations", json=stay("2027-01-19", "2027-01-21", guest_phone="+5491155550002")
-        )
-    ).status_code == 201
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-01-15", "2027-01-17")), 409
-    )
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-01-26", "2027-01-28")), 409
-    )
+    assert await book(pay_client, "2027-01-12", "2027-01-14") == 201
+    assert await book(pay_client, "2027-01-19", "2027-01-21", guest_phone="+5491155550002") == 201
+    assert await book(pay_client, "2027-01-15", "2027-01-17") == 409
+    assert await book(pay_client, "2027-01-26", "2027-01-28") == 409
 
 
 async def test_a_feed_expanding_past_the_cap_is_refused_at_import_and_flagged_at_sync(
@@ -134,9 +132,7 @@ async def test_a_feed_expanding_past_the_cap_is_refused_at_import_and_flagged_at
     assert result["outcome"] == "failed"
     assert "expands to more than 5000 stays" in str(result["error"])
     assert "expands" in str((await feed_view(pay_client, feed["id"]))["last_error"])
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2026-12-18", "2026-12-21")), 409
-    )
+    assert await book(pay_client, "2026-12-18", "2026-12-21") == 409
 
 
 async def test_an_unknown_time_zone_is_a_clear_422(
@@ -172,9 +168,7 @@ async def test_uidless_events_are_blocks_of_their_own_and_a_deleted_one_is_relea
     )
     result = await sync(pay_client, feed["id"])
     assert (result["released"], result["held_release"]) == (1, 0)
-    assert (
-        await pay_client.post("/reservations", json=stay("2027-02-01", "2027-02-04"))
-    ).status_code == 201
+    assert await book(pay_client, "2027-02-01", "2027-02-04") == 201
 
 
 async def test_zero_length_and_bad_duration_events_keep_their_night(
@@ -188,12 +182,8 @@ async def test_zero_length_and_bad_duration_events_keep_their_night(
     body = r.json()  # type: ignore[attr-defined]
     assert (body["sync"]["placed"], body["sync"]["warnings"]) == (2, 1)
     assert "invalid DURATION" in body["feed"]["last_error"]
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-01-10", "2027-01-12")), 409
-    )
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-01-20", "2027-01-22")), 409
-    )
+    assert await book(pay_client, "2027-01-10", "2027-01-12") == 409
+    assert await book(pay_client, "2027-01-20", "2027-01-22") == 409
 
 
 # --- the release guard ---
@@ -220,9 +210,7 @@ async def test_an_empty_answer_frees_nothing_until_an_admin_confirms_it(
     calendars.feeds["bk.ics"] = EMPTY  # a valid calendar with no events: a transient answer
     result = await sync(pay_client, feed["id"])
     assert (result["outcome"], result["released"], result["held_release"]) == ("updated", 0, 200)
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-01-10", "2027-01-12")), 409
-    )
+    assert await book(pay_client, "2027-01-10", "2027-01-12") == 409
     view = await feed_view(pay_client, feed["id"])
     assert (view["held_release"], view["held_release_seen"]) == (200, 1)
     assert "would free 200 night(s)" in str(view["last_error"])
@@ -240,9 +228,7 @@ async def test_an_empty_answer_frees_nothing_until_an_admin_confirms_it(
     confirmed = await pay_client.post(f"/admin/ical/feeds/{feed['id']}/release", headers=admin())
     assert confirmed.status_code == 200, confirmed.text
     assert (confirmed.json()["released"], confirmed.json()["held_release"]) == (2, 0)
-    assert (
-        await pay_client.post("/reservations", json=stay("2027-01-10", "2027-01-12"))
-    ).status_code == 201
+    assert await book(pay_client, "2027-01-10", "2027-01-12") == 201
     view = await feed_view(pay_client, feed["id"])
     assert (view["held_release"], view["last_error"]) == (0, None)
     audit = await _audit(integrated_settings.database_url or "")
@@ -291,9 +277,7 @@ async def test_a_different_answer_starts_the_count_again_and_the_real_one_clears
     result = await sync(pay_client, feed["id"])
     assert (result["released"], result["held_release"]) == (0, 0)
     assert (await feed_view(pay_client, feed["id"]))["held_release"] == 0
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-06-10", "2027-06-12")), 409
-    )
+    assert await book(pay_client, "2027-06-10", "2027-06-12") == 409
 
 
 async def test_while_held_new_events_are_added_and_a_moved_one_keeps_both_stays(
@@ -315,19 +299,13 @@ async def test_while_held_new_events_are_added_and_a_moved_one_keeps_both_stays(
         ("2027-12-02", "2027-12-04"),  # b's new nights: blocked too
         ("2027-03-01", "2027-03-03"),  # the new stay
     ):
-        assert_problem(await pay_client.post("/reservations", json=stay(check_in, check_out)), 409)
+        assert await book(pay_client, check_in, check_out) == 409
     # Confirmed: b's old nights free, its new ones and the new stay kept.
     confirmed = await pay_client.post(f"/admin/ical/feeds/{feed['id']}/release", headers=admin())
     assert confirmed.status_code == 200, confirmed.text
-    assert (
-        await pay_client.post("/reservations", json=stay("2027-06-10", "2027-06-12"))
-    ).status_code == 201
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-12-02", "2027-12-04")), 409
-    )
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-03-01", "2027-03-03")), 409
-    )
+    assert await book(pay_client, "2027-06-10", "2027-06-12") == 201
+    assert await book(pay_client, "2027-12-02", "2027-12-04") == 409
+    assert await book(pay_client, "2027-03-01", "2027-03-03") == 409
 
 
 async def test_a_confirmation_for_an_answer_that_changed_frees_nothing(
@@ -341,9 +319,7 @@ async def test_a_confirmation_for_an_answer_that_changed_frees_nothing(
     r = await pay_client.post(f"/admin/ical/feeds/{feed['id']}/release", headers=admin())
     body = assert_problem(r, 409)
     assert "changed since its release was held" in body["detail"]
-    assert_problem(
-        await pay_client.post("/reservations", json=stay("2027-06-10", "2027-06-12")), 409
-    )
+    assert await book(pay_client, "2027-06-10", "2027-06-12") == 409
 
 
 async def test_release_guard_settings_are_honoured(

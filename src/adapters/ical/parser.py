@@ -298,11 +298,10 @@ class _Reader:
         uid = _text(_get(occurrence, "UID"))
         if uid in recurring:
             rid = _get(occurrence, "RECURRENCE-ID")
-            series = uid
-            uid = f"{series}/{_instant(rid.dt if rid is not None else dtstart.dt)}"
+            uid = f"{uid}/{_instant(rid.dt if rid is not None else dtstart.dt)}"
             if _bounded(uid) in self.events:
-                # A RANGE=THISANDFUTURE override gives every later instance its own
-                # RECURRENCE-ID: those are told apart by where they now start.
+                # After a RANGE=THISANDFUTURE override, every later instance carries that
+                # override's RECURRENCE-ID: they are told apart by where they now start.
                 uid = f"{uid}+{_instant(dtstart.dt)}"
         return ExternalEvent(uid=_bounded(uid), stay=Stay(check_in, check_out), kind=kind)
 
