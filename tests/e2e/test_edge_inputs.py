@@ -240,3 +240,43 @@ async def test_a_bad_query_parameter_is_named_as_the_client_sent_it(
     problem = assert_problem(r, 400)
     assert [e["field"] for e in problem["errors"]] == [field]
     assert problem["detail"].startswith(f"invalid query or path parameter — {field}: ")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin-1",
+        "application/jsonx",
+    ],
+)
+async def test_a_booking_not_sent_as_json_is_a_415_and_holds_nothing(
+    client: Client, content_type: str | None
+) -> None:
+    """A web page can make its visitors' browsers POST text/plain (or a form) with no CORS
+    preflight: such a body, even valid JSON, must not place a hold."""
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    r = await client.post("/reservations", content=json.dumps(BOOKING), headers=headers)
+    problem = assert_problem(r, 415)
+    assert problem["code"] == "unsupported_media_type"
+    assert "application/json" in str(problem["detail"])
+    assert r.headers["accept-post"] == "application/json"
+    # The nights are still free: the same booking as JSON gets them.
+    assert (await client.post("/reservations", json=BOOKING)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", 'Application/JSON;Charset="UTF-8"'],
+)
+async def test_json_bookings_are_accepted_with_or_without_charset(
+    client: Client, content_type: str
+) -> None:
+    r = await client.post(
+        "/reservations", content=json.dumps(BOOKING), headers={"Content-Type": content_type}
+    )
+    assert r.status_code == 201, r.text
