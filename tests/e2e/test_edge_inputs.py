@@ -8,8 +8,11 @@ import json
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
 
+from adapters.postgres.database import make_engine
 from adapters.whatsapp.signature import sign
+from entrypoints.settings import Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, WA_APP_SECRET
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_api import BOOKING, assert_problem
@@ -33,6 +36,41 @@ async def test_a_blank_guest_name_is_refused(client: Client) -> None:
         await client.post("/reservations", json={**BOOKING, "guest_name": "  "}), 422
     )
     assert "guest_name" in str(body["detail"])
+
+
+@pytest.mark.parametrize(
+    "name", ["\u200b\u200c\u200d", "\u202e\u2066\u2069", "\x1b[31m\x1b[0m", "\u3164 \ufeff"]
+)
+async def test_a_name_of_invisible_characters_is_a_422_naming_the_field(
+    client: Client, name: str
+) -> None:
+    body = assert_problem(
+        await client.post("/reservations", json={**BOOKING, "guest_name": name}), 422
+    )
+    assert body["code"] == "invalid_guest_name"
+    assert body["errors"] == [{"field": "guest_name", "source": "body", "message": body["detail"]}]
+    assert (await client.post("/reservations", json=BOOKING)).status_code == 201
+
+
+async def test_a_name_is_stored_and_shown_without_invisible_characters(
+    client: Client, settings: Settings
+) -> None:
+    r = await client.post(
+        "/reservations",
+        json={**BOOKING, "guest_name": "\u202eJua\u200bna\u202c \x1b[1mPe\u0301rez\x1b[0m"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["guest"]["name"] == "Juana P."
+    engine = make_engine(settings.database_url or "", pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            stored = await conn.scalar(
+                text("SELECT guest_name FROM reservations WHERE code = :c"),
+                {"c": r.json()["code"].replace("-", "")},
+            )
+    finally:
+        await engine.dispose()
+    assert stored == "Juana Pérez"
 
 
 async def test_a_body_that_is_not_utf8_is_a_400(client: Client) -> None:

@@ -25,7 +25,7 @@ from application.lookup import GetReservation
 from application.payment_link import CreatePaymentLinkNow
 from application.payments_admin import RememberResponse
 from application.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand
-from domain.errors import InvalidValue
+from domain.guest_name import guest_name
 from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
@@ -150,8 +150,7 @@ class ReservationController(Controller):
     ) -> Response[schemas.Reservation]:
         # Resolved only when needed: the plain booking path stays as cheap as before.
         container: AsyncContainer = request.state.dishka_container
-        if not data.guest_name.strip():
-            raise InvalidValue("guest_name must not be blank")
+        name = guest_name(data.guest_name)
         raw = msgspec.json.encode(data)
         fingerprint = hashlib.sha256(raw).hexdigest() if idempotency_key else None
         # The same body from the same client: a retry after an answer that never arrived.
@@ -165,7 +164,7 @@ class ReservationController(Controller):
                     check_in=data.check_in,
                     check_out=data.check_out,
                     guests=data.guests,
-                    guest=Guest(data.guest_name.strip(), data.guest_phone, data.guest_email),
+                    guest=Guest(name, data.guest_phone, data.guest_email),
                     channel=Channel.API,
                     notes=data.notes,
                     idempotency_key=idempotency_key,

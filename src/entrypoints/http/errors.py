@@ -156,7 +156,12 @@ def _too_deep(exc: BaseException) -> bool:
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     path = request.url.path
     if isinstance(exc, DomainError):
-        return _response(problem(domain_status(exc), exc.message, code=exc.code, instance=path))
+        errors = (
+            [{"field": exc.field, "source": "body", "message": exc.message}] if exc.field else None
+        )
+        return _response(
+            problem(domain_status(exc), exc.message, code=exc.code, instance=path, errors=errors)
+        )
     if isinstance(exc, ValidationException):
         return _response(_validation(request, exc))
     if isinstance(exc, NotFoundException):
