@@ -104,6 +104,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxy_header: str = "Fly-Client-IP"
     hsts_max_age: Annotated[int, msgspec.Meta(ge=0)] = 31_536_000
     force_https: bool = False  # redirect X-Forwarded-Proto: http to https (on in production)
+    # The interactive docs (/api/v1/docs) and the OpenAPI schema; unset → on except in production.
+    api_docs: bool | None = None
 
     # Integrations (production requires them unless disabled).
     # Where this API is reachable from outside: builds Mercado Pago's notification_url.
@@ -157,6 +159,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             confirmations=self.ical_release_confirmations,
             min_hours=self.ical_release_min_hours,
         )
+
+    @property
+    def serves_api_docs(self) -> bool:
+        return self.environment != "production" if self.api_docs is None else self.api_docs
 
     @property
     def booking_policy(self) -> BookingPolicy:

@@ -168,3 +168,31 @@ async def test_without_public_base_url_plain_http_is_refused_not_redirected(
         )
     assert assert_problem(r, 403)["code"] == "https_required"
     assert "location" not in r.headers
+
+
+DOC_PATHS = ("/api/v1/docs", "/api/v1/docs/openapi.json")
+
+
+@pytest.mark.parametrize(
+    ("changes", "served"),
+    [
+        ({}, True),  # development: on
+        ({"environment": "staging"}, True),
+        ({"environment": "production"}, False),  # production: off unless asked for
+        ({"environment": "production", "api_docs": True}, True),
+        ({"api_docs": False}, False),
+    ],
+)
+async def test_api_docs_follow_the_setting(
+    make_client: ClientFactory, changes: dict[str, object], served: bool
+) -> None:
+    async with make_client(public_base_url="https://cabanas.test", **changes) as c:
+        for path in DOC_PATHS:
+            # Production redirects plain http: speak https as Fly's proxy does.
+            r = await c.get(path, headers={"X-Forwarded-Proto": "https"})
+            if served:
+                assert r.status_code == 200, path
+            else:
+                assert_problem(r, 404)
+        # The API itself is unaffected.
+        assert (await c.get("/api/v1/accommodations")).status_code == 200

@@ -77,6 +77,25 @@ def drain_on_signals(app: Litestar) -> Callable[[], None]:
     return restore
 
 
+def _openapi(settings: Settings) -> OpenAPIConfig | None:
+    """The docs page and the schema; None (both 404) when API_DOCS is off (production's default:
+    the admin operations need not be mapped out for strangers)."""
+    if not settings.serves_api_docs:
+        return None
+    return OpenAPIConfig(
+        title="Cabañas API",
+        version="1.0.0",
+        description="Direct bookings for the cabins. Every error is RFC 9457 problem JSON.",
+        path=f"{API_PREFIX}/docs",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
+    )
+
+
 def create_app(
     container: AsyncContainer,
     settings: Settings,
@@ -153,18 +172,7 @@ def create_app(
         route_handlers=[api, MetricsController],
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
-        openapi_config=OpenAPIConfig(
-            title="Cabañas API",
-            version="1.0.0",
-            description="Direct bookings for the cabins. Every error is RFC 9457 problem JSON.",
-            path=f"{API_PREFIX}/docs",
-            render_plugins=[ScalarRenderPlugin()],
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-                }
-            ),
-        ),
+        openapi_config=_openapi(settings),
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,
         logging_config=None,  # ours (entrypoints.logs): JSON, trace ids, redaction
