@@ -98,6 +98,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # 1 = every request counted in Redis (exact across machines). N > 1 lets each process
     # count N hits locally between pushes: faster, but may exceed the limit by (N-1) per process.
     rate_limit_local_allowance: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
+    # Webhook posts whose signature fails, per client address and minute, before the next ones
+    # are answered 429 (0 = never). Correctly signed posts are never limited.
+    webhook_signature_failures_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 10
     # Behind a trusted proxy (Fly), the client address comes from TRUSTED_PROXY_HEADER, else the
     # last X-Forwarded-For hop. Off → the TCP peer address; proxy headers are ignored.
     trusted_proxy: bool = False

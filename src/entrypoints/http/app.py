@@ -114,15 +114,21 @@ def create_app(
         async with engine.connect():
             pass
         pipe: RespPipe | None = None
-        if hardening is not None and settings.rate_limit_per_minute > 0:
+        forgeries = settings.webhook_signature_failures_per_minute
+        if hardening is not None and (settings.rate_limit_per_minute > 0 or forgeries > 0):
             assert settings.redis_url is not None
             pipe = RespPipe(settings.redis_url)
+        if hardening is not None and pipe is not None and settings.rate_limit_per_minute > 0:
             hardening.limiter = RedisRateLimiter(
                 pipe,
                 settings.rate_limit_per_minute,
                 local_allowance=settings.rate_limit_local_allowance,
             )
             hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
+        if pipe is not None and forgeries > 0:
+            # Counts only webhook posts whose signature failed (entrypoints.http.webhooks).
+            app.state.forgery_limiter = RedisRateLimiter(pipe, forgeries)
+            app.state.forgery_limiter.on_failure = RATE_LIMITER_FAILURES.inc
         app.state.ready = False
         app.state.draining = False
         restore = drain_on_signals(app)
@@ -179,6 +185,7 @@ def create_app(
     )
     setup_dishka(container=container, app=app)
     app.state.settings = settings
+    app.state.forgery_limiter = None
     # Redirects and 429s happen before any per-request work (and cover 404s); CORS wraps them so
     # a browser can read those answers too; observability is outermost so all of them are
     # traced, logged and counted.
