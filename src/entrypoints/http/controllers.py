@@ -76,7 +76,7 @@ class AccommodationController(Controller):
     ) -> list[schemas.Accommodation]:
         return [presenters.accommodation(a) for a in await use_case()]
 
-    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(404))
+    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(400, 404))
     @inject
     async def get_accommodation(
         self, accommodation_id: RowId, use_case: FromDishka[GetAccommodation]
