@@ -46,7 +46,7 @@ IdempotencyKey = Annotated[
 ]
 
 
-def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
     """Only ``application/json`` (UTF-8) bodies. A web page may make its visitors' browsers POST
     ``text/plain`` anywhere without a CORS preflight; requiring JSON makes every cross-origin
     booking go through the preflight, which CORS_ALLOWED_ORIGINS decides. Runs as a guard, before
