@@ -36,6 +36,7 @@ from domain.errors import (
     RuleViolation,
     StayUnavailable,
 )
+from domain.guest_name import guest_name
 from domain.policy import BookingPolicy
 from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
@@ -183,7 +184,7 @@ class BookingDesk:
             options=(),
             chosen=None,
         )
-        guest = Guest(name, turn.message.guest_phone, None)
+        guest = Guest(guest_name(name), turn.message.guest_phone, None)
         reservation: Reservation | None
         try:
             reservation = await self._live_hold(turn, offer) or await self.place_hold(

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 
 class DomainError(Exception):
-    """Base class. ``code`` is stable (clients may switch on it); ``message`` is for people."""
+    """Base class. ``code`` is stable (clients may switch on it); ``message`` is for people;
+    ``field`` names the input at fault, when there is one."""
 
     code = "domain_error"
+    field: str | None = None
 
     def __init__(self, message: str, *, code: str | None = None) -> None:
         super().__init__(message)
@@ -49,6 +51,13 @@ class InvalidValue(RuleViolation):
     """A value object rejected its input (bad money amount, malformed code, ...)."""
 
     code = "invalid_value"
+
+
+class InvalidGuestName(InvalidValue):
+    """Nothing readable is left of the name once invisible and control characters are gone."""
+
+    code = "invalid_guest_name"
+    field = "guest_name"
 
 
 class IdempotencyKeyReused(RuleViolation):

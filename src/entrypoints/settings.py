@@ -98,12 +98,17 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # 1 = every request counted in Redis (exact across machines). N > 1 lets each process
     # count N hits locally between pushes: faster, but may exceed the limit by (N-1) per process.
     rate_limit_local_allowance: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
+    # Webhook posts whose signature fails, per client address and minute, before the next ones
+    # are answered 429 (0 = never). Correctly signed posts are never limited.
+    webhook_signature_failures_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 10
     # Behind a trusted proxy (Fly), the client address comes from TRUSTED_PROXY_HEADER, else the
     # last X-Forwarded-For hop. Off → the TCP peer address; proxy headers are ignored.
     trusted_proxy: bool = False
     trusted_proxy_header: str = "Fly-Client-IP"
     hsts_max_age: Annotated[int, msgspec.Meta(ge=0)] = 31_536_000
     force_https: bool = False  # redirect X-Forwarded-Proto: http to https (on in production)
+    # The interactive docs (/api/v1/docs) and the OpenAPI schema; unset → on except in production.
+    api_docs: bool | None = None
 
     # Integrations (production requires them unless disabled).
     # Where this API is reachable from outside: builds Mercado Pago's notification_url.
@@ -157,6 +162,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             confirmations=self.ical_release_confirmations,
             min_hours=self.ical_release_min_hours,
         )
+
+    @property
+    def serves_api_docs(self) -> bool:
+        return self.environment != "production" if self.api_docs is None else self.api_docs
 
     @property
     def booking_policy(self) -> BookingPolicy:

@@ -8,8 +8,11 @@ import json
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import text
 
+from adapters.postgres.database import make_engine
 from adapters.whatsapp.signature import sign
+from entrypoints.settings import Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, WA_APP_SECRET
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_api import BOOKING, assert_problem
@@ -33,6 +36,41 @@ async def test_a_blank_guest_name_is_refused(client: Client) -> None:
         await client.post("/reservations", json={**BOOKING, "guest_name": "  "}), 422
     )
     assert "guest_name" in str(body["detail"])
+
+
+@pytest.mark.parametrize(
+    "name", ["\u200b\u200c\u200d", "\u202e\u2066\u2069", "\x1b[31m\x1b[0m", "\u3164 \ufeff"]
+)
+async def test_a_name_of_invisible_characters_is_a_422_naming_the_field(
+    client: Client, name: str
+) -> None:
+    body = assert_problem(
+        await client.post("/reservations", json={**BOOKING, "guest_name": name}), 422
+    )
+    assert body["code"] == "invalid_guest_name"
+    assert body["errors"] == [{"field": "guest_name", "source": "body", "message": body["detail"]}]
+    assert (await client.post("/reservations", json=BOOKING)).status_code == 201
+
+
+async def test_a_name_is_stored_and_shown_without_invisible_characters(
+    client: Client, settings: Settings
+) -> None:
+    r = await client.post(
+        "/reservations",
+        json={**BOOKING, "guest_name": "\u202eJua\u200bna\u202c \x1b[1mPe\u0301rez\x1b[0m"},
+    )
+    assert r.status_code == 201, r.text
+    assert r.json()["guest"]["name"] == "Juana P."
+    engine = make_engine(settings.database_url or "", pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            stored = await conn.scalar(
+                text("SELECT guest_name FROM reservations WHERE code = :c"),
+                {"c": r.json()["code"].replace("-", "")},
+            )
+    finally:
+        await engine.dispose()
+    assert stored == "Juana Pérez"
 
 
 async def test_a_body_that_is_not_utf8_is_a_400(client: Client) -> None:
@@ -240,3 +278,43 @@ async def test_a_bad_query_parameter_is_named_as_the_client_sent_it(
     problem = assert_problem(r, 400)
     assert [e["field"] for e in problem["errors"]] == [field]
     assert problem["detail"].startswith(f"invalid query or path parameter — {field}: ")
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json; charset=latin-1",
+        "application/jsonx",
+    ],
+)
+async def test_a_booking_not_sent_as_json_is_a_415_and_holds_nothing(
+    client: Client, content_type: str | None
+) -> None:
+    """A web page can make its visitors' browsers POST text/plain (or a form) with no CORS
+    preflight: such a body, even valid JSON, must not place a hold."""
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    r = await client.post("/reservations", content=json.dumps(BOOKING), headers=headers)
+    problem = assert_problem(r, 415)
+    assert problem["code"] == "unsupported_media_type"
+    assert "application/json" in str(problem["detail"])
+    assert r.headers["accept-post"] == "application/json"
+    # The nights are still free: the same booking as JSON gets them.
+    assert (await client.post("/reservations", json=BOOKING)).status_code == 201
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", 'Application/JSON;Charset="UTF-8"'],
+)
+async def test_json_bookings_are_accepted_with_or_without_charset(
+    client: Client, content_type: str
+) -> None:
+    r = await client.post(
+        "/reservations", content=json.dumps(BOOKING), headers={"Content-Type": content_type}
+    )
+    assert r.status_code == 201, r.text

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 
 import pytest
 
-from tests.e2e.conftest import ClientFactory
+from adapters.whatsapp.signature import sign
+from entrypoints.settings import Secret
+from tests.e2e.conftest import MP_WEBHOOK_SECRET, WA_APP_SECRET, ClientFactory
 from tests.e2e.test_api import assert_problem
+from tests.e2e.test_payments import signed_headers
 
 pytestmark = pytest.mark.db
 
@@ -168,3 +172,87 @@ async def test_without_public_base_url_plain_http_is_refused_not_redirected(
         )
     assert assert_problem(r, 403)["code"] == "https_required"
     assert "location" not in r.headers
+
+
+DOC_PATHS = ("/api/v1/docs", "/api/v1/docs/openapi.json")
+
+
+@pytest.mark.parametrize(
+    ("changes", "served"),
+    [
+        ({}, True),  # development: on
+        ({"environment": "staging"}, True),
+        ({"environment": "production"}, False),  # production: off unless asked for
+        ({"environment": "production", "api_docs": True}, True),
+        ({"api_docs": False}, False),
+    ],
+)
+async def test_api_docs_follow_the_setting(
+    make_client: ClientFactory, changes: dict[str, object], served: bool
+) -> None:
+    async with make_client(public_base_url="https://cabanas.test", **changes) as c:
+        for path in DOC_PATHS:
+            # Production redirects plain http: speak https as Fly's proxy does.
+            r = await c.get(path, headers={"X-Forwarded-Proto": "https"})
+            if served:
+                assert r.status_code == 200, path
+            else:
+                assert_problem(r, 404)
+        # The API itself is unaffected.
+        assert (await c.get("/api/v1/accommodations")).status_code == 200
+
+
+WA_HOOK = "/api/v1/webhooks/whatsapp"
+FORGERS_KEY = "not-the-app-secret"  # pragma: allowlist secret
+EMPTY_ENVELOPE = b'{"object": "whatsapp_business_account", "entry": []}'
+
+
+def _wa_headers(secret: str, address: str) -> dict[str, str]:
+    return {
+        "X-Hub-Signature-256": sign(secret, EMPTY_ENVELOPE),
+        "Content-Type": "application/json",
+        "Fly-Client-IP": address,
+    }
+
+
+async def test_forged_webhook_posts_are_limited_per_address_signed_ones_never(
+    make_client: ClientFactory,
+) -> None:
+    forger = f"203.0.113.{uuid.uuid4().int % 250}"
+    bystander = f"198.51.100.{uuid.uuid4().int % 250}"
+    forged = _wa_headers(FORGERS_KEY, forger)
+    async with make_client(
+        trusted_proxy=True,
+        whatsapp_app_secret=Secret(WA_APP_SECRET),
+        mp_webhook_secret=Secret(MP_WEBHOOK_SECRET),
+        webhook_signature_failures_per_minute=3,
+    ) as c:
+        for attempt in range(2):  # a second go only if a minute boundary reset the count
+            window = int(time.time() // 60)
+            statuses = [
+                (await c.post(WA_HOOK, content=EMPTY_ENVELOPE, headers=forged)).status_code
+                for _ in range(3)
+            ]
+            refused = await c.post(WA_HOOK, content=EMPTY_ENVELOPE, headers=forged)
+            if int(time.time() // 60) == window or attempt == 1:
+                break
+        assert statuses == [401, 401, 401]
+        problem = assert_problem(refused, 429)
+        assert problem["code"] == "rate_limited"
+        assert int(refused.headers["retry-after"]) >= 1
+        # The other webhook counts against the same address.
+        mp_forged = await c.post(
+            "/api/v1/webhooks/mercadopago?data.id=123&type=payment",
+            json={"type": "payment", "data": {"id": "123"}},
+            headers={**signed_headers("123", secret=FORGERS_KEY), "Fly-Client-IP": forger},
+        )
+        assert_problem(mp_forged, 429)
+        # Correctly signed posts from that very address always get through.
+        for _ in range(5):
+            ok = await c.post(
+                WA_HOOK, content=EMPTY_ENVELOPE, headers=_wa_headers(WA_APP_SECRET, forger)
+            )
+            assert ok.status_code == 202, ok.text
+        # Another address is not affected.
+        other = _wa_headers(FORGERS_KEY, bystander)
+        assert_problem(await c.post(WA_HOOK, content=EMPTY_ENVELOPE, headers=other), 401)

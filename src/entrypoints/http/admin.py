@@ -176,7 +176,7 @@ class AdminBlockController(Controller):
     guards = [require_admin]
     security = [{"BearerToken": []}]
 
-    @get("/", summary="Active and future manual blocks", responses=problems(401, 403))
+    @get("/", summary="Active and future manual blocks", responses=problems(400, 401, 403))
     @inject
     async def list_blocks(
         self,
@@ -286,7 +286,11 @@ class AdminAccommodationController(Controller):
     ) -> list[AdminAccommodation]:
         return [accommodation_view(a) for a in await use_case()]
 
-    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(401, 403, 404))
+    @get(
+        "/{accommodation_id:int}",
+        summary="One accommodation",
+        responses=problems(400, 401, 403, 404),
+    )
     @inject
     async def detail(
         self,
@@ -341,7 +345,7 @@ class AdminAccommodationController(Controller):
         "/{accommodation_id:int}/deactivate",
         status_code=200,
         summary="Stop taking bookings for it (existing bookings stay; audited)",
-        responses=problems(401, 403, 404),
+        responses=problems(400, 401, 403, 404),
     )
     @inject
     async def deactivate(

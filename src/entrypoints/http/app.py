@@ -77,6 +77,25 @@ def drain_on_signals(app: Litestar) -> Callable[[], None]:
     return restore
 
 
+def _openapi(settings: Settings) -> OpenAPIConfig | None:
+    """The docs page and the schema; None (both 404) when API_DOCS is off (production's default:
+    the admin operations need not be mapped out for strangers)."""
+    if not settings.serves_api_docs:
+        return None
+    return OpenAPIConfig(
+        title="Cabañas API",
+        version="1.0.0",
+        description="Direct bookings for the cabins. Every error is RFC 9457 problem JSON.",
+        path=f"{API_PREFIX}/docs",
+        render_plugins=[ScalarRenderPlugin()],
+        components=Components(
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
+            }
+        ),
+    )
+
+
 def create_app(
     container: AsyncContainer,
     settings: Settings,
@@ -95,15 +114,21 @@ def create_app(
         async with engine.connect():
             pass
         pipe: RespPipe | None = None
-        if hardening is not None and settings.rate_limit_per_minute > 0:
+        forgeries = settings.webhook_signature_failures_per_minute
+        if hardening is not None and (settings.rate_limit_per_minute > 0 or forgeries > 0):
             assert settings.redis_url is not None
             pipe = RespPipe(settings.redis_url)
+        if hardening is not None and pipe is not None and settings.rate_limit_per_minute > 0:
             hardening.limiter = RedisRateLimiter(
                 pipe,
                 settings.rate_limit_per_minute,
                 local_allowance=settings.rate_limit_local_allowance,
             )
             hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
+        if pipe is not None and forgeries > 0:
+            # Counts only webhook posts whose signature failed (entrypoints.http.webhooks).
+            app.state.forgery_limiter = RedisRateLimiter(pipe, forgeries)
+            app.state.forgery_limiter.on_failure = RATE_LIMITER_FAILURES.inc
         app.state.ready = False
         app.state.draining = False
         restore = drain_on_signals(app)
@@ -153,24 +178,14 @@ def create_app(
         route_handlers=[api, MetricsController],
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
-        openapi_config=OpenAPIConfig(
-            title="Cabañas API",
-            version="1.0.0",
-            description="Direct bookings for the cabins. Every error is RFC 9457 problem JSON.",
-            path=f"{API_PREFIX}/docs",
-            render_plugins=[ScalarRenderPlugin()],
-            components=Components(
-                security_schemes={
-                    "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
-                }
-            ),
-        ),
+        openapi_config=_openapi(settings),
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,
         logging_config=None,  # ours (entrypoints.logs): JSON, trace ids, redaction
     )
     setup_dishka(container=container, app=app)
     app.state.settings = settings
+    app.state.forgery_limiter = None
     # Redirects and 429s happen before any per-request work (and cover 404s); CORS wraps them so
     # a browser can read those answers too; observability is outermost so all of them are
     # traced, logged and counted.

@@ -10,6 +10,9 @@ import msgspec
 from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
+from litestar.connection import ASGIConnection
+from litestar.exceptions import HTTPException
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -22,7 +25,7 @@ from application.lookup import GetReservation
 from application.payment_link import CreatePaymentLinkNow
 from application.payments_admin import RememberResponse
 from application.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand
-from domain.errors import InvalidValue
+from domain.guest_name import guest_name
 from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
@@ -43,6 +46,25 @@ IdempotencyKey = Annotated[
 ]
 
 
+async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Only ``application/json`` (UTF-8) bodies. A web page may make its visitors' browsers POST
+    ``text/plain`` anywhere without a CORS preflight; requiring JSON makes every cross-origin
+    booking go through the preflight, which CORS_ALLOWED_ORIGINS decides. Runs as a guard, before
+    the body is read."""
+    for name, value in connection.scope["headers"]:
+        if name == b"content-type":
+            media, *params = value.decode("latin-1").lower().split(";")
+            charsets = {p.partition("=")[2].strip().strip('"') for p in params if "charset" in p}
+            if media.strip() == "application/json" and charsets <= {"utf-8"}:
+                return
+            break
+    raise HTTPException(
+        status_code=415,
+        detail="the request body must be JSON, sent as Content-Type: application/json",
+        headers={"Accept-Post": "application/json"},
+    )
+
+
 class AccommodationController(Controller):
     path = "/accommodations"
     tags = ["catalogue"]
@@ -54,7 +76,7 @@ class AccommodationController(Controller):
     ) -> list[schemas.Accommodation]:
         return [presenters.accommodation(a) for a in await use_case()]
 
-    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(404))
+    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(400, 404))
     @inject
     async def get_accommodation(
         self, accommodation_id: RowId, use_case: FromDishka[GetAccommodation]
@@ -115,7 +137,8 @@ class ReservationController(Controller):
         "/",
         summary="Hold a stay (pre_reserved) until the deposit is paid",
         status_code=HTTP_201_CREATED,
-        responses=problems(400, 404, 409, 422),
+        responses=problems(400, 404, 409, 415, 422),
+        guards=[require_json],
     )
     @inject
     async def create(
@@ -127,8 +150,7 @@ class ReservationController(Controller):
     ) -> Response[schemas.Reservation]:
         # Resolved only when needed: the plain booking path stays as cheap as before.
         container: AsyncContainer = request.state.dishka_container
-        if not data.guest_name.strip():
-            raise InvalidValue("guest_name must not be blank")
+        name = guest_name(data.guest_name)
         raw = msgspec.json.encode(data)
         fingerprint = hashlib.sha256(raw).hexdigest() if idempotency_key else None
         # The same body from the same client: a retry after an answer that never arrived.
@@ -142,7 +164,7 @@ class ReservationController(Controller):
                     check_in=data.check_in,
                     check_out=data.check_out,
                     guests=data.guests,
-                    guest=Guest(data.guest_name.strip(), data.guest_phone, data.guest_email),
+                    guest=Guest(name, data.guest_phone, data.guest_email),
                     channel=Channel.API,
                     notes=data.notes,
                     idempotency_key=idempotency_key,

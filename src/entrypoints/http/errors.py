@@ -156,7 +156,12 @@ def _too_deep(exc: BaseException) -> bool:
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     path = request.url.path
     if isinstance(exc, DomainError):
-        return _response(problem(domain_status(exc), exc.message, code=exc.code, instance=path))
+        errors = (
+            [{"field": exc.field, "source": "body", "message": exc.message}] if exc.field else None
+        )
+        return _response(
+            problem(domain_status(exc), exc.message, code=exc.code, instance=path, errors=errors)
+        )
     if isinstance(exc, ValidationException):
         return _response(_validation(request, exc))
     if isinstance(exc, NotFoundException):
@@ -189,7 +194,11 @@ def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Respons
             return _response(
                 problem(400, f"malformed JSON: {exc.detail}", code="malformed_json", instance=path)
             )
-        return _response(problem(exc.status_code, exc.detail, instance=path), headers=exc.headers)
+        # Every 429 has the code the rate limit's own answers have.
+        code = "rate_limited" if exc.status_code == 429 else None
+        return _response(
+            problem(exc.status_code, exc.detail, code=code, instance=path), headers=exc.headers
+        )
     if isinstance(exc, (StorageUnavailable, TransientStorageError)):
         log.warning("storage temporarily unavailable: %s", type(exc).__name__)
         return _response(

@@ -324,7 +324,7 @@ class AdminFeedController(Controller):
     guards = [require_admin]
     security = [{"BearerToken": []}]
 
-    @get("/feeds", summary="Imported feeds and their sync state", responses=problems(401, 403))
+    @get("/feeds", summary="Imported feeds and their sync state", responses=problems(400, 401, 403))
     @inject
     async def list_feeds(
         self,
@@ -337,7 +337,7 @@ class AdminFeedController(Controller):
         "/feeds/{feed_id:int}",
         summary="Stop importing a feed; its nights are released",
         status_code=204,
-        responses=problems(401, 403, 404),
+        responses=problems(400, 401, 403, 404),
     )
     @inject
     async def delete_feed(
@@ -352,7 +352,7 @@ class AdminFeedController(Controller):
         "/feeds/{feed_id:int}/sync",
         summary="Sync one feed now",
         status_code=200,
-        responses=problems(401, 403, 404),
+        responses=problems(400, 401, 403, 404),
     )
     @inject
     async def sync_feed(self, feed_id: RowId, use_case: FromDishka[SyncFeed]) -> SyncView:

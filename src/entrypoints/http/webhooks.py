@@ -23,10 +23,16 @@ from litestar.exceptions import (
 from litestar.params import QueryParameter
 
 from adapters.mercadopago import signature as mp_signature
-from adapters.prometheus.metrics import WEBHOOK_DELIVERIES, WEBHOOK_SIGNATURE_FAILURES
+from adapters.prometheus.metrics import (
+    RATE_LIMITED,
+    WEBHOOK_DELIVERIES,
+    WEBHOOK_SIGNATURE_FAILURES,
+)
+from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.whatsapp import signature as wa_signature
 from application.deliveries import MERCADOPAGO, WHATSAPP, ProcessDelivery, RecordDelivery
 from application.outbox import DispatchOutbox
+from entrypoints.http.hardening import client_ip, trusted_ip_header
 from entrypoints.http.openapi import problems
 from entrypoints.logs import trace_id_var
 from entrypoints.settings import Settings
@@ -66,8 +72,24 @@ async def _process(
         log.exception("outbox_dispatch_failed")
 
 
-def _rejected(provider: str, reason: str) -> NotAuthorizedException:
+async def _rejected(request: Request[Any, Any, Any], provider: str, reason: str) -> HTTPException:
+    """401 for a post whose signature fails; past WEBHOOK_SIGNATURE_FAILURES_PER_MINUTE such
+    posts from one address, 429 and no more log lines (forged posts cannot flood the logs).
+    Only failures are counted: a correctly signed post never gets here."""
     WEBHOOK_SIGNATURE_FAILURES.labels(provider=provider).inc()
+    limiter: RedisRateLimiter | None = request.app.state.forgery_limiter
+    if limiter is not None:
+        settings: Settings = request.app.state.settings
+        address = client_ip(request.scope, trusted_ip_header(settings))
+        decision = await limiter.hit(f"webhook-forgery:{address}")
+        if not decision.allowed:
+            RATE_LIMITED.inc()
+            return HTTPException(
+                status_code=429,
+                detail=f"more than {decision.limit} webhook posts with a failed signature a "
+                f"minute from your address; retry in {decision.reset_s} s",
+                headers={"Retry-After": str(decision.reset_s)},
+            )
     log.warning("webhook_signature_rejected", extra={"provider": provider, "reason": reason})
     return NotAuthorizedException(detail=f"webhook refused: {reason}")
 
@@ -104,7 +126,7 @@ class WebhookController(Controller):
         "/mercadopago",
         summary="Mercado Pago notifications (x-signature verified; 202, processed after)",
         status_code=202,
-        responses=problems(400, 401),
+        responses=problems(400, 401, 429),
     )
     async def mercadopago(self, request: Request[Any, Any, Any]) -> Response[Accepted]:
         settings: Settings = request.app.state.settings
@@ -126,7 +148,7 @@ class WebhookController(Controller):
             tolerance_s=settings.mp_webhook_tolerance_seconds,
         )
         if not check.ok:
-            raise _rejected(MERCADOPAGO, check.reason)
+            raise await _rejected(request, MERCADOPAGO, check.reason)
         if settings.mp_access_token is None or not settings.mp_access_token.reveal():
             # Signed, but we could not fetch the payment: refuse for now, so Mercado Pago
             # redelivers once MP_ACCESS_TOKEN is set, instead of accepting what we cannot do.
@@ -177,7 +199,7 @@ class WebhookController(Controller):
         "/whatsapp",
         summary="WhatsApp messages and statuses (X-Hub-Signature-256 verified; 202)",
         status_code=202,
-        responses=problems(400, 401),
+        responses=problems(400, 401, 429),
     )
     async def whatsapp(self, request: Request[Any, Any, Any]) -> Response[Accepted]:
         settings: Settings = request.app.state.settings
@@ -189,7 +211,7 @@ class WebhookController(Controller):
             raw,
         )
         if reason is not None:
-            raise _rejected(WHATSAPP, reason)
+            raise await _rejected(request, WHATSAPP, reason)
         try:
             envelope = msgspec.json.decode(raw)
         except msgspec.DecodeError:

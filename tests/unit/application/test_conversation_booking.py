@@ -110,6 +110,17 @@ async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
     assert bot.state().name == "Juana Pérez"
 
 
+async def test_a_name_with_invisible_characters_is_held_under_what_can_be_seen() -> None:
+    """The same rule as the booking API (domain.guest_name): bidi overrides and zero-width
+    characters neither block the name nor reach the hold."""
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    [held] = await bot.send("\u202eJua\u200bna\u202c Pe\u0301rez")
+    assert held.text.startswith("¡Listo, Juana!")
+    assert bot.reservations()[0].guest.name == "Juana Pérez"
+
+
 async def test_without_online_payments_the_owner_is_asked_to_send_payment_details() -> None:
     bot = Bot(payments=False)
     [held] = await bot.hold_lago()

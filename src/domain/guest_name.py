@@ -1,0 +1,61 @@
+"""A guest's name as we store and show it: what the guest typed, minus what cannot be seen.
+
+Names reach us from the booking API and from WhatsApp, and are shown back to the owner (console,
+alerts, logs) and the guest. Invisible characters would let a name look like another, look
+empty, or reorder the text around it (bidi overrides), and terminal escapes would act on the
+screen of whoever reads the logs. So every name is:
+
+- NFC-normalised (``e`` + combining acute and ``é`` are one spelling);
+- stripped of control characters (C0/C1, so ANSI escape sequences go whole), format characters
+  (bidi embeddings, overrides and isolates, zero-width space/joiners, BOM, soft hyphen, tags),
+  surrogates and the blank "letters" used to fake an empty name (Hangul fillers, braille blank);
+- spaced by single spaces (any run of whitespace, line breaks included, becomes one);
+- refused when no letter is left.
+
+A NUL character is refused rather than removed, as in every other text field (PostgreSQL cannot
+store it, and no keyboard types it: the request is malformed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from domain.errors import InvalidGuestName
+
+# An ANSI/VT100 escape sequence (CSI … final byte, or ESC + one character): removed whole, so no
+# "[31m" is left behind once ESC itself is dropped.
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]|\x1b[@-_]")
+_REMOVED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+# Letters or symbols that render as nothing (category Lo/So, so the categories miss them).
+_BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+_SPACES = re.compile(r"\s+")
+
+
+def without_invisibles(raw: str) -> str:
+    """``raw`` NFC-normalised, without invisible or control characters; whitespace kept as is
+    (a line break still separates what the guest wrote on two lines)."""
+    kept = "".join(
+        ch
+        for ch in _ANSI.sub("", raw)
+        if ch.isspace() or (ch not in _BLANKS and unicodedata.category(ch) not in _REMOVED)
+    )
+    # After the removal: a mark that followed a removed character now composes with its base.
+    return unicodedata.normalize("NFC", kept)
+
+
+def visible_text(raw: str) -> str:
+    """``without_invisibles(raw)`` with every run of whitespace made one space, and trimmed."""
+    return _SPACES.sub(" ", without_invisibles(raw)).strip()
+
+
+def guest_name(raw: str) -> str:
+    """The name to store for a guest, or ``InvalidGuestName`` when nothing readable is left."""
+    if "\x00" in raw:
+        raise InvalidGuestName("guest_name must not contain NUL characters")
+    name = visible_text(raw)
+    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+        raise InvalidGuestName(
+            "guest_name must contain letters (invisible and control characters are removed)"
+        )
+    return name

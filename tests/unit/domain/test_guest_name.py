@@ -1,0 +1,72 @@
+"""Guest names keep what the guest typed and lose what cannot be seen."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from domain.errors import InvalidGuestName
+from domain.guest_name import guest_name
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [
+        ("Juana Pérez", "Juana Pérez"),
+        ("Jua\u200bna\u200d P\u00e9rez", "Juana Pérez"),  # zero-width space and joiner
+        ("\u202eJuana\u202c", "Juana"),  # right-to-left override and its pop
+        ("\u2067Juana\u2069 \u200fPérez", "Juana Pérez"),  # isolates, RLM
+        ("\x1b[31mJuana\x1b[0m", "Juana"),  # an ANSI colour, removed whole
+        ("Pe\u0301rez", "Pérez"),  # decomposed é: one spelling (NFC)
+        ("  Juana \t\n  Pérez ", "Juana Pérez"),
+        ("\ufeffJuana\u00ad", "Juana"),  # BOM, soft hyphen
+        ("Juana\u3164", "Juana"),  # a Hangul filler, blank but a "letter"
+        ("José María O'Neill-Díaz", "José María O'Neill-Díaz"),
+        ("王小明", "王小明"),
+        ("Ørjan 🌻", "Ørjan 🌻"),
+    ],
+)
+def test_a_name_is_nfc_without_invisible_or_control_characters(raw: str, stored: str) -> None:
+    assert guest_name(raw) == stored
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "",
+        "   ",
+        "\u200b\u200c\u200d",
+        "\u202e\u202d\u2066",
+        "\x1b[2J\x1b[H",
+        "\u3164\u3164",
+        "\u2800",
+        "🌻✨",
+        "123",
+        "\x07\x08",
+    ],
+)
+def test_a_name_with_no_letter_left_is_refused_naming_the_field(raw: str) -> None:
+    with pytest.raises(InvalidGuestName) as refused:
+        guest_name(raw)
+    assert refused.value.field == "guest_name"
+    assert refused.value.code == "invalid_guest_name"
+    assert "guest_name" in refused.value.message
+
+
+def test_a_nul_is_refused_as_in_every_other_field() -> None:
+    with pytest.raises(InvalidGuestName, match="NUL"):
+        guest_name("Ju\x00ana")
+
+
+@given(st.text())
+def test_no_name_keeps_an_invisible_character_or_raises_anything_else(raw: str) -> None:
+    try:
+        name = guest_name(raw)
+    except InvalidGuestName:
+        return
+    assert name == unicodedata.normalize("NFC", name) == name.strip()
+    assert not any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in name)
+    assert "  " not in name
