@@ -124,7 +124,10 @@ async def drive(app_name: str, kind: str, n: int, today: dt.date) -> None:
         f"(statuses {dict(statuses)})",
     )
     if profile:
-        pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime").print_stats(30)
+        stats = pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime")
+        stats.print_stats(30)
+        if os.environ.get("CALLERS"):  # CALLERS=name: who calls the functions matching it
+            stats.print_callers(os.environ["CALLERS"])
     await inbox.put({"type": "lifespan.shutdown"})
     await outbox.get()
     await lifespan

@@ -10,9 +10,6 @@ import msgspec
 from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
-from litestar.connection import ASGIConnection
-from litestar.exceptions import HTTPException
-from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Example
 from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
@@ -44,25 +41,6 @@ IdempotencyKey = Annotated[
         description="Retry-safe key: the same key and body replay the first response (48 h)",
     ),
 ]
-
-
-async def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Only ``application/json`` (UTF-8) bodies. A web page may make its visitors' browsers POST
-    ``text/plain`` anywhere without a CORS preflight; requiring JSON makes every cross-origin
-    booking go through the preflight, which CORS_ALLOWED_ORIGINS decides. Runs as a guard, before
-    the body is read."""
-    for name, value in connection.scope["headers"]:
-        if name == b"content-type":
-            media, *params = value.decode("latin-1").lower().split(";")
-            charsets = {p.partition("=")[2].strip().strip('"') for p in params if "charset" in p}
-            if media.strip() == "application/json" and charsets <= {"utf-8"}:
-                return
-            break
-    raise HTTPException(
-        status_code=415,
-        detail="the request body must be JSON, sent as Content-Type: application/json",
-        headers={"Accept-Post": "application/json"},
-    )
 
 
 class AccommodationController(Controller):
@@ -138,7 +116,6 @@ class ReservationController(Controller):
         summary="Hold a stay (pre_reserved) until the deposit is paid",
         status_code=HTTP_201_CREATED,
         responses=problems(400, 404, 409, 415, 422),
-        guards=[require_json],
     )
     @inject
     async def create(

@@ -22,6 +22,11 @@ PROBE_PATHS = frozenset({"/api/v1/healthz", "/api/v1/readyz", "/metrics"})
 # Providers' webhooks come from a few addresses in bursts and are authenticated by signature;
 # they are not counted against the per-address budget.
 UNLIMITED_PREFIXES = ("/api/v1/webhooks/",)
+# Bodies taken only as application/json (UTF-8). A web page may make its visitors' browsers POST
+# text/plain or a form anywhere without a CORS preflight; requiring JSON sends every cross-origin
+# booking through the preflight, which CORS_ALLOWED_ORIGINS decides. Checked here, before the
+# body is read and without the per-request cost of a route guard.
+JSON_ONLY = frozenset({("POST", "/api/v1/reservations"), ("POST", "/api/v1/reservations/")})
 DOCS_CSP = (
     b"default-src 'none'; script-src 'self' https://cdn.jsdelivr.net; "
     b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
@@ -106,6 +111,21 @@ class HardeningMiddleware:
             await _redirect_to_https(scope, send, self.public_host)
             return
         extra = security_headers(self.settings, path)
+        if (scope["method"], path) in JSON_ONLY and not _is_json(scope):
+            body = problem(
+                415,
+                "the request body must be JSON, sent as Content-Type: application/json",
+                code="unsupported_media_type",
+                instance=path,
+            )
+            await _send(
+                send,
+                415,
+                msgspec.json.encode(body),
+                PROBLEM_JSON,
+                extra + [(b"accept-post", b"application/json")],
+            )
+            return
         if (
             self.limiter is not None
             and path not in PROBE_PATHS
@@ -145,6 +165,15 @@ class HardeningMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _is_json(scope: Scope) -> bool:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-type":
+            media, *params = value.decode("latin-1").lower().split(";")
+            charsets = {p.partition("=")[2].strip().strip('"') for p in params if "charset" in p}
+            return media.strip() == "application/json" and charsets <= {"utf-8"}
+    return False
 
 
 def _forwarded_proto(scope: Scope) -> str | None:
