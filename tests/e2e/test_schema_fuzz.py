@@ -1,8 +1,11 @@
-"""Property-based fuzzing of the public API from its own OpenAPI schema (schemathesis):
-no 5xx, and every response conforms to the schema (status codes, content types, bodies)."""
+"""Property-based fuzzing of the API from its own OpenAPI schema (schemathesis): every operation,
+the admin ones with a valid admin token, gets no 5xx and answers as the schema says (status
+codes, content types, bodies). ``FUZZ_EXAMPLES`` (default 15 per operation) deepens the search;
+the number of cases run is printed."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -11,8 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from entrypoints.embedded import EmbeddedRedis
-from tests.e2e.conftest import seed
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, seed
 from tests.e2e.servers import uvicorn_server
+from tests.e2e.test_admin import bearer
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 
 pytestmark = pytest.mark.db
 
@@ -23,7 +29,14 @@ def fuzz_server(pg_server: object, template_db: str, redis_server: EmbeddedRedis
 
     url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
     seed(url)
-    env = {"DATABASE_URL": url, "REDIS_URL": redis_server.url(), "RATE_LIMIT_PER_MINUTE": "0"}
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_server.url(),
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "JWT_SECRET": JWT_SECRET,
+        "ADMIN_ALLOWED_EMAILS": ADMIN_EMAIL,
+        "EMBEDDED_WORKER": "false",
+    }
     with uvicorn_server(env) as base:
         yield base
 
@@ -37,15 +50,30 @@ def test_api_conforms_to_its_schema(api_schema: schemathesis.BaseSchema) -> None
     # schemathesis's pytest plugin does not work with pytest 9 yet; drive its Hypothesis
     # strategies directly, one operation at a time.
     operations = [result.ok() for result in api_schema.get_all_operations()]
+    admin = [
+        o for o in operations if "/admin" in o.path or o.path.startswith("/api/v1/ical/import")
+    ]
     assert len(operations) >= 8
-
+    assert len(admin) >= 10  # the admin API is fuzzed too, signed in
+    ran = 0
     for operation in operations:
+        headers = bearer(ADMIN_EMAIL, secret=JWT_SECRET) if operation in admin else None
+        ran += fuzz(operation, headers)
+    print(f"schemathesis: {ran} cases over {len(operations)} operations ({len(admin)} admin)")
 
-        @given(case=operation.as_strategy())
-        @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-        def check(case: schemathesis.Case) -> None:
-            # Schema-valid requests may still break a booking rule the schema cannot express
-            # (check-out before check-in, a past date): those 422s are correct answers.
-            case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
-        check()
+def fuzz(operation: schemathesis.APIOperation, headers: dict[str, str] | None) -> int:
+    """Run one operation's cases; how many ran."""
+    ran = 0
+
+    @given(case=operation.as_strategy())
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    def check(case: schemathesis.Case) -> None:
+        nonlocal ran
+        ran += 1
+        # Schema-valid requests may still break a booking rule the schema cannot express
+        # (check-out before check-in, a past date): those 422s are correct answers.
+        case.call_and_validate(headers=headers, excluded_checks=[positive_data_acceptance])
+
+    check()
+    return ran

@@ -363,7 +363,7 @@ class AdminFeedController(Controller):
         summary="Confirm the release a feed holds: fetch it again and, if it still gives the "
         "same answer, free the nights (audited)",
         status_code=200,
-        responses=problems(401, 403, 404, 409, 422),
+        responses=problems(400, 401, 403, 404, 409, 422),
     )
     @inject
     async def confirm_release(
@@ -385,7 +385,9 @@ class AdminFeedController(Controller):
         return sync_view(result)
 
     @get(
-        "/conflicts", summary="Cross-channel collisions, newest first", responses=problems(401, 403)
+        "/conflicts",
+        summary="Cross-channel collisions, newest first",
+        responses=problems(400, 401, 403),
     )
     @inject
     async def conflicts(
