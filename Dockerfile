@@ -22,6 +22,25 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     HOST=0.0.0.0 \
     PORT=8000 \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+# The sync process takes the daily backup (docs/adr/0002-…): pg_dump must be at least the
+# server's major version (PostgreSQL 18; Debian bookworm ships 15), so the client comes from the
+# PostgreSQL project's apt repository (PGDG), its key pinned by file; rclone uploads the dumps
+# (BACKUP_UPLOAD_COMMAND). Both are Debian packages: the image scan (trivy) sees them.
+ARG PG_MAJOR=18
+# Versions float on purpose: the release's image scan (trivy) judges what was installed.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+       https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" rclone \
+    && apt-get purge -y --auto-remove curl \
+    && rm -rf /var/lib/apt/lists/*
+ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin
 RUN groupadd --system --gid 10001 cabanas \
     && useradd --system --uid 10001 --gid cabanas --home-dir /app --shell /usr/sbin/nologin cabanas
 WORKDIR /app

@@ -241,6 +241,30 @@ def _smoke(
     )
 
 
+# The BackupTooOld alert's threshold: a daily backup, with two hours of slack.
+BACKUP_MAX_AGE_HOURS = 26.0
+
+
+def _backup_age(client: httpx.Client, base: str, token: str | None) -> Item:
+    name = f"newest backup ≤ {BACKUP_MAX_AGE_HOURS:.0f} h old"
+    if not token:
+        return Item(name, SKIP, "needs --token (the age comes from the admin API)")
+    r = client.get(
+        f"{base}/api/v1/admin/backups/newest", headers={"Authorization": f"Bearer {token}"}
+    )
+    if r.status_code != 200:
+        return Item(name, FAIL, f"{r.status_code} {r.text[:80]}")
+    body = r.json()
+    if body.get("age_hours") is None:
+        return Item(name, FAIL, "no backup recorded (the sync process takes one when it starts)")
+    age = float(body["age_hours"])
+    return Item(
+        name,
+        PASS if age <= BACKUP_MAX_AGE_HOURS else FAIL,
+        f"{age:.1f} h old (taken {body['taken_at']})",
+    )
+
+
 def run(
     base: str,
     *,
@@ -257,6 +281,10 @@ def run(
                 items.append(check(client, base))
             except (httpx.HTTPError, ValueError, OSError, ssl.SSLError) as exc:
                 items.append(Item(check.__name__.strip("_"), FAIL, f"{type(exc).__name__}: {exc}"))
+        try:
+            items.append(_backup_age(client, base, token))
+        except (httpx.HTTPError, ValueError, OSError, ssl.SSLError) as exc:
+            items.append(Item("backup_age", FAIL, f"{type(exc).__name__}: {exc}"))
         if smoke:
             acc, check_in, check_out = smoke_stay or (1, "", "")
             items.append(_smoke(client, base, token, acc, check_in, check_out))

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from adapters.security.jwt import issue
+from entrypoints.backup import backup
 from entrypoints.cli import main
 from entrypoints.embedded import EmbeddedRedis, free_port
 from tests.e2e.conftest import seed
@@ -24,6 +28,10 @@ def deployed(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -
 
     url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
     seed(url)
+    with (
+        tempfile.TemporaryDirectory() as backups
+    ):  # recorded in the database: the age is read there
+        backup(url, Path(backups), now=datetime.now(UTC) - timedelta(hours=2))
     env = {
         "DATABASE_URL": url,
         "REDIS_URL": redis_server.url(),
@@ -57,6 +65,19 @@ def test_smoke_booking_holds_then_cancels(
     assert main(["preflight", deployed, "--smoke", "--token", token]) == 0
     out = capsys.readouterr().out
     assert "PASS  smoke booking (hold, then cancel)" in out
+    assert re.search(r"PASS  newest backup ≤ 26 h old\s+2\.0 h old", out), out
+
+
+def test_without_a_token_the_backup_age_is_skipped_with_the_reason(
+    deployed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["preflight", deployed, "--json"]) == 0
+    items = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
+    assert items["newest backup ≤ 26 h old"] == {
+        "name": "newest backup ≤ 26 h old",
+        "status": "skip",
+        "evidence": "needs --token (the age comes from the admin API)",
+    }
 
 
 def test_a_failing_deployment_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:

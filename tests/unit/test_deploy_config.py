@@ -81,6 +81,32 @@ def test_dockerfile_runtime_is_slim_non_root_and_safe() -> None:
         assert path in ignored
 
 
+def test_the_runtime_image_has_a_pg_dump_of_the_servers_major_version_and_an_uploader() -> None:
+    """The sync process backs up from the runtime image: pg_dump refuses a server newer than
+    itself, so its major is the one the tests run (the embedded PostgreSQL, production's)."""
+    import re
+    import subprocess
+
+    from entrypoints.embedded import pg_bin_if_installed
+
+    tool = pg_bin_if_installed("pg_dump")
+    assert tool is not None
+    version = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True)
+    server_major = re.search(r"\) (\d+)", version.stdout).group(1)  # type: ignore[union-attr]
+    runtime = (ROOT / "Dockerfile").read_text().split("AS runtime", 1)[1]
+    assert f"ARG PG_MAJOR={server_major}\n" in runtime
+    assert '"postgresql-client-${PG_MAJOR}" rclone' in runtime
+    assert "ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin" in runtime
+    assert "apt.postgresql.org" in runtime
+    assert "signed-by=" in runtime
+
+
+def test_the_sync_process_takes_the_daily_backup(fly: dict) -> None:  # type: ignore[type-arg]
+    assert fly["env"]["BACKUP_EVERY_HOURS"] == "24"
+    assert fly["env"]["BACKUP_DIR"].startswith("/tmp/")  # writable by uid 10001
+    assert "BACKUP_UPLOAD_COMMAND" not in fly["env"]  # a secret: it may carry credentials
+
+
 def test_the_grafana_dashboard_only_queries_series_the_app_exports(project_root: Path) -> None:
     import json
     import re
@@ -112,7 +138,12 @@ def test_the_grafana_dashboard_only_queries_series_the_app_exports(project_root:
 
 # Gauges every API machine computes from the same database: summing them over the scraped
 # machines would count each reservation once per machine.
-DATABASE_GAUGES = ("active_reservations", "ical_last_sync_age_minutes", "outbox_pending_messages")
+DATABASE_GAUGES = (
+    "active_reservations",
+    "ical_last_sync_age_minutes",
+    "outbox_pending_messages",
+    "backup_last_success_timestamp_seconds",
+)
 
 
 def test_database_derived_gauges_are_never_summed_across_machines(project_root: Path) -> None:

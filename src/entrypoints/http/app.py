@@ -28,6 +28,7 @@ from entrypoints.http.admin import (
     AdminReservationController,
     AdminStatsController,
 )
+from entrypoints.http.admin_backups import AdminBackupController
 from entrypoints.http.admin_conversations import AdminConversationController
 from entrypoints.http.admin_payments import AdminPaymentController
 from entrypoints.http.controllers import (
@@ -141,6 +142,7 @@ def create_app(
             AdminBlockController,
             AdminAccommodationController,
             AdminStatsController,
+            AdminBackupController,
             AdminPaymentController,
             AdminConversationController,
             WebhookController,
