@@ -43,9 +43,12 @@ def _healthz(client: httpx.Client, base: str) -> Item:
 
 
 def _readyz(client: httpx.Client, base: str) -> Item:
+    # readyz answers 503 naming the server when PostgreSQL is older than 16 (checklist §1).
     r = client.get(f"{base}/api/v1/readyz")
     return Item(
-        "readyz 200", PASS if r.status_code == 200 else FAIL, f"{r.status_code} {r.text[:80]}"
+        "readyz 200 (schema runnable, PostgreSQL ≥ 16)",
+        PASS if r.status_code == 200 else FAIL,
+        f"{r.status_code} {r.text[:120]}",
     )
 
 

@@ -50,6 +50,7 @@ def test_preflight_passes_with_https_items_skipped(
     assert main(["preflight", deployed, "--json"]) == 0
     items = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
     assert items["healthz 200 healthy < 200 ms"]["status"] == "pass"
+    assert items["readyz 200 (schema runnable, PostgreSQL ≥ 16)"]["status"] == "pass"
     assert items["CORS refuses a foreign origin, never *"]["status"] == "pass"
     assert items["/metrics exposes the required series"]["status"] == "pass"
     assert items["problem JSON on 404"]["status"] == "pass"

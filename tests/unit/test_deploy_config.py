@@ -158,3 +158,42 @@ def test_database_derived_gauges_are_never_summed_across_machines(project_root: 
         for gauge in DATABASE_GAUGES:
             summed = rf"\b(sum|avg)\b(\s*by\s*\([^)]*\))?\s*\(\s*{gauge}\b"
             assert not re.search(summed, expr), expr
+
+
+def test_the_operator_documents_name_one_production_address(project_root: Path) -> None:
+    """The cutover, the runbooks and the README send the operator to the same host: the app's
+    fly.dev name, which exists as soon as the app does (no DNS step in the plan)."""
+    import re
+
+    documents = [
+        project_root / "README.md",
+        project_root / "docs" / "cutover.md",
+        *sorted((project_root / "docs" / "runbooks").glob("*.md")),
+    ]
+    hosts = {
+        host
+        for doc in documents
+        for host in re.findall(r"https?://([a-z0-9.-]*cabanas[a-z0-9.-]*)", doc.read_text())
+        if not host.endswith((".test", ".local", ".example"))
+    }
+    assert hosts == {"sist-cabanas-prod.fly.dev", "sist-cabanas-staging.fly.dev"}
+
+
+# `fly logs` options as flyctl documents them (fly.io/docs/flyctl/logs): filter by machine
+# (--instance/-i) or region, not by process group.
+FLY_LOGS_FLAGS = {"-a", "--app", "-i", "--instance", "-r", "--region", "-n", "--no-tail"}
+FLY_LOGS_FLAGS |= {"-j", "--json", "-c", "--config"}
+
+
+def test_the_documents_use_only_flags_fly_logs_has(project_root: Path) -> None:
+    import re
+
+    documents = [project_root / "README.md", *sorted((project_root / "docs").rglob("*.md"))]
+    used = set()
+    for doc in documents:
+        for command in re.findall(
+            r"fly logs((?:\s+-{1,2}[a-z-]+(?:(?:=|\s+)[^\s`|-][^\s`|]*)?)*)", doc.read_text()
+        ):
+            used |= set(re.findall(r"(?<!\S)(-{1,2}[a-z-]+)", command))
+    assert used, "no fly logs command found"
+    assert used <= FLY_LOGS_FLAGS, used - FLY_LOGS_FLAGS
