@@ -5,6 +5,7 @@ the headers that matter on every answer — a 201's Location, a replay's Idempot
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -21,6 +22,17 @@ EXPOSED = {
     "ratelimit-remaining",
     "ratelimit-reset",
 }
+
+
+def _booking_ahead() -> dict[str, object]:
+    """make_client's apps run on the real clock: a stay dated from the real today (BOOKING's
+    fixed dates fall in the past once the calendar passes them)."""
+    check_in = datetime.now(UTC).date() + timedelta(days=45)
+    return {
+        **BOOKING,
+        "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=3)).isoformat(),
+    }
 
 
 def _names(value: str) -> set[str]:
@@ -47,8 +59,9 @@ async def test_a_preflight_with_idempotency_key_is_allowed(make_client: ClientFa
 async def test_a_browser_can_read_location_and_the_replay_flag(make_client: ClientFactory) -> None:
     async with make_client(cors_allowed_origins=[SITE]) as c:
         headers = {"Origin": SITE, "Idempotency-Key": str(uuid.uuid4())}
-        first = await c.post("/api/v1/reservations", json=BOOKING, headers=headers)
-        again = await c.post("/api/v1/reservations", json=BOOKING, headers=headers)
+        booking = _booking_ahead()
+        first = await c.post("/api/v1/reservations", json=booking, headers=headers)
+        again = await c.post("/api/v1/reservations", json=booking, headers=headers)
     assert first.status_code == 201, first.text
     assert again.headers["idempotent-replayed"] == "true"
     for r in (first, again):

@@ -271,10 +271,17 @@ def test_healthz_follows_the_database_down_and_back(
         with uvicorn_server(env) as base:
             assert httpx.get(f"{base}/api/v1/healthz").status_code == 200
             pg.stop()
-            time.sleep(1.1)  # past the 1 s health cache
-            started = time.perf_counter()
-            down = httpx.get(f"{base}/api/v1/healthz")
-            assert time.perf_counter() - started < 1.0
+            # The healthy report is reused for up to 1 s: ask until a fresh probe answers.
+            deadline = time.monotonic() + 15
+            while True:
+                started = time.perf_counter()
+                down = httpx.get(f"{base}/api/v1/healthz")
+                answered_in = time.perf_counter() - started
+                if down.status_code != 200:
+                    break
+                assert time.monotonic() < deadline, "healthz never saw the database down"
+                time.sleep(0.05)
+            assert answered_in < 1.0  # a database that is gone does not hold the answer up
             assert down.status_code == 503
             assert down.json()["checks"]["database"]["ok"] is False
             assert down.json()["status"] == "unhealthy"
