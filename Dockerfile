@@ -21,6 +21,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ENVIRONMENT=production \
     HOST=0.0.0.0 \
     PORT=8000 \
+    METRICS_PORT=9100 \
+    METRICS_HOST=:: \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
 # The sync process takes the daily backup (docs/adr/0002-…): pg_dump must be at least the
 # server's major version (PostgreSQL 18; Debian bookworm ships 15), so the client comes from the
@@ -49,6 +51,7 @@ USER 10001:10001
 EXPOSE 8000
 # API: 2 workers for a 2-vCPU VM; client addresses come from Fly-Client-IP (TRUSTED_PROXY),
 # never from uvicorn's X-Forwarded-For rewriting; no Server banner. The metrics directory is
-# emptied at every start (multiprocess mode must not read a previous run's samples).
+# emptied at every start (multiprocess mode must not read a previous run's samples). /metrics is
+# served apart, on METRICS_PORT (private network only), by its own small server.
 # Sync process (fly.toml [processes]): `cabanas sync`.
-CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec uvicorn --factory entrypoints.asgi:create --host \"$HOST\" --port \"$PORT\" --workers 2 --loop uvloop --http httptools --no-proxy-headers --no-server-header --no-access-log --timeout-graceful-shutdown 20 --log-config src/entrypoints/uvicorn_log.json"]
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && { uvicorn --factory entrypoints.asgi:create_metrics --host \"$METRICS_HOST\" --port \"$METRICS_PORT\" --workers 1 --no-server-header --no-access-log --log-config src/entrypoints/uvicorn_log.json & } && exec uvicorn --factory entrypoints.asgi:create --host \"$HOST\" --port \"$PORT\" --workers 2 --loop uvloop --http httptools --no-proxy-headers --no-server-header --no-access-log --timeout-graceful-shutdown 20 --log-config src/entrypoints/uvicorn_log.json"]

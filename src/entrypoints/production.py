@@ -86,6 +86,11 @@ def _exposure(s: Settings) -> list[str]:
         problems.append("ICAL_ALLOW_PRIVATE_URLS=true lets calendar imports reach internal hosts")
     if s.rate_limit_per_minute == 0:
         problems.append("RATE_LIMIT_PER_MINUTE=0 turns rate limiting off")
+    if s.metrics_port == 0:
+        problems.append(
+            "METRICS_PORT=0 serves /metrics on the public port (booking counts, unlimited): "
+            "set it (fly.toml: 9100)"
+        )
     return problems
 
 

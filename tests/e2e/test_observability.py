@@ -233,6 +233,49 @@ def test_metrics_add_up_across_worker_processes(
     assert len(list(tmp_path.glob("*.db"))) >= 2  # both workers wrote samples
 
 
+def test_with_metrics_port_set_metrics_leave_the_public_server_for_their_own(
+    pg_server: EmbeddedPostgres, template_db: str, redis_server: EmbeddedRedis, tmp_path: Path
+) -> None:
+    """Production's arrangement (fly.toml's app process): the public API, two workers, without
+    /metrics; beside it `entrypoints.asgi:create_metrics` on METRICS_PORT, reading both
+    workers' samples from the shared directory, the database gauges included."""
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))
+    seed(url)
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_server.url(),
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
+        "METRICS_PORT": "9",  # any non-zero value: the test servers pick their own ports
+    }
+    with (
+        uvicorn_server(env, workers=2) as public,
+        uvicorn_server(
+            env, factory="entrypoints.asgi:create_metrics", ready_path="/metrics"
+        ) as private,
+    ):
+        for _ in range(10):
+            assert httpx.get(f"{public}/api/v1/accommodations").status_code == 200
+        hidden = httpx.get(f"{public}/metrics")
+        scrape = httpx.get(f"{private}/metrics").text
+    assert hidden.status_code == 404
+    assert "http_requests_total" not in hidden.text
+    assert (
+        sample(
+            scrape,
+            "http_requests_total",
+            method="GET",
+            route="/api/v1/accommodations",
+            status="200",
+        )
+        == 10.0
+    )
+    assert sample_or_none(scrape, "backup_last_success_timestamp_seconds") == 0
+    assert_alert_series_start_at_zero(scrape)
+
+
 @pytest.mark.parametrize("workers", [1, 2], ids=["one-process", "multiprocess"])
 def test_a_fresh_server_exports_the_alerted_counters_at_zero(
     pg_server: EmbeddedPostgres,

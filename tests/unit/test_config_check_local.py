@@ -12,7 +12,11 @@ from tests.unit.entrypoints.test_production import STRONG
 
 # What `fly secrets set` gets: STRONG without what fly.toml's [env] already says.
 WEAK_IN_THE_SHELL = {"JWT_SECRET": "short"}  # pragma: allowlist secret
-SECRETS = {k: v for k, v in STRONG.items() if k not in ("ENVIRONMENT", "BACKUP_EVERY_HOURS")}
+SECRETS = {
+    k: v
+    for k, v in STRONG.items()
+    if k not in ("ENVIRONMENT", "BACKUP_EVERY_HOURS", "METRICS_PORT")
+}
 
 
 def _check(project_root: Path, env_file: Path) -> subprocess.CompletedProcess[str]:

@@ -53,6 +53,13 @@ def test_deploy_vm_and_metrics(fly: dict) -> None:  # type: ignore[type-arg]
     app_vm = next(vm for vm in fly["vm"] if vm["processes"] == ["app"])
     assert app_vm["size"] in {"shared-cpu-2x", "shared-cpu-4x", "performance-1x", "performance-2x"}
     assert {tuple(m["processes"]) for m in fly["metrics"]} == {("app",), ("sync",)}
+    # /metrics on the private port of every machine, never the public service's.
+    assert {m["port"] for m in fly["metrics"]} == {9100}
+    assert fly["http_service"]["internal_port"] == 8000
+    assert fly["env"]["METRICS_PORT"] == "9100"
+    assert fly["env"]["METRICS_HOST"] == "::"  # Fly's private network is IPv6
+    app = fly["processes"]["app"]
+    assert "entrypoints.asgi:create_metrics --host $METRICS_HOST --port $METRICS_PORT" in app
     assert fly["env"]["ENVIRONMENT"] == "production"
     assert fly["env"]["TRUSTED_PROXY"] == "true"
 
