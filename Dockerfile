@@ -21,7 +21,28 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     ENVIRONMENT=production \
     HOST=0.0.0.0 \
     PORT=8000 \
+    METRICS_PORT=9100 \
+    METRICS_HOST=:: \
     PROMETHEUS_MULTIPROC_DIR=/tmp/prometheus
+# The sync process takes the daily backup (docs/adr/0002-…): pg_dump must be at least the
+# server's major version (PostgreSQL 18; Debian bookworm ships 15), so the client comes from the
+# PostgreSQL project's apt repository (PGDG), its key pinned by file; rclone uploads the dumps
+# (BACKUP_UPLOAD_COMMAND). Both are Debian packages: the image scan (trivy) sees them.
+ARG PG_MAJOR=18
+# Versions float on purpose: the release's image scan (trivy) judges what was installed.
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && install -d /usr/share/postgresql-common/pgdg \
+    && curl -fsSL -o /usr/share/postgresql-common/pgdg/apt.postgresql.org.asc \
+       https://www.postgresql.org/media/keys/ACCC4CF8.asc \
+    && echo "deb [signed-by=/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc] https://apt.postgresql.org/pub/repos/apt bookworm-pgdg main" \
+       > /etc/apt/sources.list.d/pgdg.list \
+    && apt-get update \
+    && apt-get install -y --no-install-recommends "postgresql-client-${PG_MAJOR}" rclone \
+    && apt-get purge -y --auto-remove curl \
+    && rm -rf /var/lib/apt/lists/*
+ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin
 RUN groupadd --system --gid 10001 cabanas \
     && useradd --system --uid 10001 --gid cabanas --home-dir /app --shell /usr/sbin/nologin cabanas
 WORKDIR /app
@@ -30,6 +51,7 @@ USER 10001:10001
 EXPOSE 8000
 # API: 2 workers for a 2-vCPU VM; client addresses come from Fly-Client-IP (TRUSTED_PROXY),
 # never from uvicorn's X-Forwarded-For rewriting; no Server banner. The metrics directory is
-# emptied at every start (multiprocess mode must not read a previous run's samples).
+# emptied at every start (multiprocess mode must not read a previous run's samples). /metrics is
+# served apart, on METRICS_PORT (private network only), by its own small server.
 # Sync process (fly.toml [processes]): `cabanas sync`.
-CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && exec uvicorn --factory entrypoints.asgi:create --host \"$HOST\" --port \"$PORT\" --workers 2 --loop uvloop --http httptools --no-proxy-headers --no-server-header --no-access-log --timeout-graceful-shutdown 20 --log-config src/entrypoints/uvicorn_log.json"]
+CMD ["sh", "-c", "rm -rf \"$PROMETHEUS_MULTIPROC_DIR\" && mkdir -p \"$PROMETHEUS_MULTIPROC_DIR\" && { uvicorn --factory entrypoints.asgi:create_metrics --host \"$METRICS_HOST\" --port \"$METRICS_PORT\" --workers 1 --no-server-header --no-access-log --log-config src/entrypoints/uvicorn_log.json & } && exec uvicorn --factory entrypoints.asgi:create --host \"$HOST\" --port \"$PORT\" --workers 2 --loop uvloop --http httptools --no-proxy-headers --no-server-header --no-access-log --timeout-graceful-shutdown 20 --log-config src/entrypoints/uvicorn_log.json"]

@@ -19,6 +19,17 @@ promtool check config --syntax-only monitoring/prometheus.yml
 promtool check rules monitoring/alerts.yml
 promtool test rules monitoring/alerts.test.yml
 amtool check-config monitoring/alertmanager.yml
+# The monitoring app (monitoring/fly.toml): its image and its start script, which fills the
+# receivers' secrets into alertmanager.yml and checks the result with amtool.
+.venv/bin/hadolint monitoring/Dockerfile
+bash -n monitoring/start.sh
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
+# pragma: allowlist nextline secret
+SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/check PAGERDUTY_ROUTING_KEY=check \
+  SMTP_PASSWORD=check MONITORING_CONF=monitoring MONITORING_DATA="$scratch" \
+  monitoring/start.sh --render-only >/dev/null
+echo "monitoring app: Dockerfile and start.sh checked"
 if [ "${CHECK_PRODUCTION:-0}" = 1 ] && grep -q REPLACE monitoring/alertmanager.yml; then
   echo "monitoring/alertmanager.yml still has REPLACE placeholders" >&2
   exit 1

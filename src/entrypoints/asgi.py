@@ -9,7 +9,7 @@ from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 
 from entrypoints.container import make_container
-from entrypoints.http.app import create_app
+from entrypoints.http.app import create_app, create_metrics_app
 from entrypoints.logs import configure_logging, log_format
 from entrypoints.production import refuse_weak_production
 from entrypoints.settings import Settings
@@ -23,3 +23,14 @@ def create(settings: Settings | None = None, *, with_worker: bool = False) -> Li
     configure_logging(settings.log_level, log_format(settings))
     container = make_container(settings, LitestarProvider())
     return create_app(container, settings, with_worker=with_worker)
+
+
+def create_metrics(settings: Settings | None = None) -> Litestar:
+    """``uvicorn --factory entrypoints.asgi:create_metrics --port $METRICS_PORT``: the API
+    machine's /metrics, beside the public server (fly.toml's app process starts both)."""
+    settings = settings or Settings.from_env()
+    refuse_weak_production(settings)
+    if settings.database_url is None or settings.redis_url is None:
+        raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
+    configure_logging(settings.log_level, log_format(settings))
+    return create_metrics_app(make_container(settings, LitestarProvider()))

@@ -7,6 +7,7 @@ scratch database and reports row counts per table.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import hashlib
 import os
@@ -75,10 +76,18 @@ def sha256_of(path: Path) -> str:
 
 
 def backup(
-    database_url: str, directory: Path, *, keep: int = DEFAULT_KEEP, now: datetime | None = None
+    database_url: str,
+    directory: Path,
+    *,
+    keep: int = DEFAULT_KEEP,
+    now: datetime | None = None,
+    upload_command: str | None = None,
 ) -> Path:
+    """Dump, checksum, upload (when ``upload_command`` is set), record in ``backup_runs`` (when
+    the database has the table), prune. A failed step raises and nothing is recorded."""
     directory.mkdir(parents=True, exist_ok=True)
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+    taken_at = now or datetime.now(UTC)
+    stamp = taken_at.strftime("%Y%m%dT%H%M%SZ")
     target = directory / f"{PREFIX}{stamp}{SUFFIX}"
     partial = target.with_suffix(".partial")
     result = subprocess.run(
@@ -98,12 +107,60 @@ def backup(
         partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()[-500:]}")
     partial.rename(target)
-    Path(f"{target}.sha256").write_text(f"{sha256_of(target)}  {target.name}\n")
+    digest = sha256_of(target)
+    checksum = Path(f"{target}.sha256")
+    checksum.write_text(f"{digest}  {target.name}\n")
+    if upload_command:
+        for path in (target, checksum):
+            upload(upload_command, path)
+    _record(database_url, taken_at, target, digest)
     prune(directory, keep)
-    if hook := os.environ.get("BACKUP_UPLOAD_COMMAND"):
-        # e.g. "aws s3 cp {file} s3://bucket/ && aws s3 cp {file}.sha256 s3://bucket/"
-        subprocess.run(hook.replace("{file}", shlex.quote(str(target))), shell=True, check=True)  # noqa: S602 - operator-provided command
     return target
+
+
+UPLOAD_TIMEOUT_SECONDS = 3600
+
+
+def upload_argv(command: str, path: Path) -> list[str]:
+    """BACKUP_UPLOAD_COMMAND split like a shell would split it, never run by one: the file's
+    path replaces a ``{file}`` argument, or is appended as the last argument."""
+    argv = shlex.split(command)
+    if not argv:
+        raise BackupError("BACKUP_UPLOAD_COMMAND is empty")
+    if any("{file}" in arg for arg in argv):
+        return [arg.replace("{file}", str(path)) for arg in argv]
+    return [*argv, str(path)]
+
+
+def upload(command: str, path: Path) -> None:
+    argv = upload_argv(command, path)
+    try:
+        result = subprocess.run(
+            argv, capture_output=True, text=True, check=False, timeout=UPLOAD_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BackupError(f"upload of {path.name} failed: {exc}") from None
+    if result.returncode != 0:
+        raise BackupError(
+            f"upload of {path.name} failed (exit {result.returncode}): "
+            f"{result.stderr.strip()[-500:]}"
+        )
+
+
+def _record(database_url: str, taken_at: datetime, target: Path, digest: str) -> None:
+    """One row in backup_runs, stamped with the backup's own time (the caller's clock, not the
+    server's). A database that predates the table (a first cutover) is backed up all the same."""
+    values = (
+        f"'{taken_at.astimezone(UTC).isoformat()}', '{target.name}', "
+        f"{target.stat().st_size}, '{digest}'"
+    )
+    # Values formatted here from a datetime, our own file name, an int and a hex digest.
+    insert = f"INSERT INTO backup_runs (taken_at, file, bytes, sha256) VALUES ({values})"  # noqa: S608
+    _psql(
+        sync_url(database_url),
+        "DO $$ BEGIN IF to_regclass('public.backup_runs') IS NOT NULL THEN "
+        f"{insert}; END IF; END $$",
+    )
 
 
 def prune(directory: Path, keep: int) -> list[Path]:
@@ -221,3 +278,27 @@ def _row_counts(url: str) -> dict[str, int]:
     for table in tables:
         counts[table] = int(_psql(url, f'SELECT count(*) FROM "{table}"').strip())  # noqa: S608 - names from the catalog
     return counts
+
+
+class PgDumpBackup:
+    """The sync process's DatabaseBackup: `backup` in a thread, with the settings' directory,
+    retention and upload command."""
+
+    def __init__(
+        self, database_url: str, directory: Path, keep: int, upload_command: str | None
+    ) -> None:
+        self._url = database_url
+        self._directory = directory
+        self._keep = keep
+        self._upload_command = upload_command
+
+    async def take(self, now: datetime) -> str:
+        path = await asyncio.to_thread(
+            backup,
+            self._url,
+            self._directory,
+            keep=self._keep,
+            now=now,
+            upload_command=self._upload_command,
+        )
+        return str(path)

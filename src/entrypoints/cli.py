@@ -207,13 +207,19 @@ def cmd_admin_token(settings: Settings, email: str, ttl_hours: float) -> int:
     return 0
 
 
-def cmd_backup(settings: Settings, directory: str, keep: int) -> int:
+def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> int:
     from entrypoints.backup import BackupError, backup
 
+    upload = settings.backup_upload_command
     with resolved_services(settings) as resolved:
         assert resolved.database_url is not None
         try:
-            path = backup(resolved.database_url, Path(directory), keep=keep)
+            path = backup(
+                resolved.database_url,
+                Path(directory or settings.backup_dir),
+                keep=keep or settings.backup_keep,
+                upload_command=upload.reveal() if upload else None,
+            )
         except BackupError as err:
             print(f"cabanas: {err}", file=sys.stderr)
             return 1
@@ -282,8 +288,8 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--email", required=True)
     token.add_argument("--ttl-hours", type=float, default=8.0)
     backup = sub.add_parser("backup", help="pg_dump (custom format) + SHA-256, pruning old ones")
-    backup.add_argument("--dir", default=os.environ.get("BACKUP_DIR", "backups"))
-    backup.add_argument("--keep", type=int, default=int(os.environ.get("BACKUP_KEEP", "7")))
+    backup.add_argument("--dir", default=None, help="default: BACKUP_DIR (backups)")
+    backup.add_argument("--keep", type=int, default=None, help="default: BACKUP_KEEP (7)")
     restore = sub.add_parser("restore", help="verify a backup's checksum and restore it")
     restore.add_argument("file")
     restore.add_argument(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
 from typing import cast
 
 import httpx
@@ -14,6 +16,7 @@ from adapters.clock import SystemClock
 from adapters.codes import SecretsCodeGenerator
 from adapters.ical.fetcher import HttpCalendarFetcher
 from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
+from adapters.postgres.backups import SqlBackupLedger
 from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.gauges import CalendarFreshnessProbe
@@ -46,6 +49,7 @@ from application.admin_reservations import (
 )
 from application.admin_stats import GetStats
 from application.availability import CheckAvailability
+from application.backups import BackupPolicy, BackUpWhenDue, NewestBackup
 from application.calendar import GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
 from application.conversation import ConversationSetup, Converse
@@ -74,6 +78,7 @@ from application.payments_admin import (
     RememberResponse,
 )
 from application.place_hold import PaymentsSetup, PlaceHold
+from application.ports.backups import BackupLedger, DatabaseBackup
 from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
@@ -86,6 +91,7 @@ from application.ports.stats import StatsReader
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
 from domain.external_calendar import ReleaseGuard
 from domain.policy import BookingPolicy
+from entrypoints.backup import PgDumpBackup
 from entrypoints.settings import Settings
 
 # Health reports are reused for at most this long (see CheckHealth).
@@ -129,6 +135,26 @@ class InfrastructureProvider(Provider):
     @provide
     def release_guard(self, settings: Settings) -> ReleaseGuard:
         return settings.release_guard
+
+    @provide
+    def backup_policy(self, settings: Settings) -> BackupPolicy:
+        return BackupPolicy(every=timedelta(hours=settings.backup_every_hours))
+
+    @provide
+    def database_backup(self, settings: Settings) -> DatabaseBackup:
+        if settings.database_url is None:
+            raise RuntimeError("backups need DATABASE_URL (resolved_services sets it)")
+        upload = settings.backup_upload_command
+        return PgDumpBackup(
+            settings.database_url,
+            Path(settings.backup_dir),
+            settings.backup_keep,
+            upload.reveal() if upload else None,
+        )
+
+    @provide
+    def backup_ledger(self, engine: AsyncEngine) -> BackupLedger:
+        return SqlBackupLedger(engine)
 
     @provide
     def transactions(self, engine: AsyncEngine) -> Transactions:
@@ -331,6 +357,8 @@ class RequestProvider(Provider):
     anonymize_guests = provide(AnonymizeOldGuests)
     reprocess = provide(ReprocessDeliveries)
     measure_outbox = provide(MeasureOutbox)
+    back_up_when_due = provide(BackUpWhenDue)
+    newest_backup = provide(NewestBackup)
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)

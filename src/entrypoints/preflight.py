@@ -43,9 +43,12 @@ def _healthz(client: httpx.Client, base: str) -> Item:
 
 
 def _readyz(client: httpx.Client, base: str) -> Item:
+    # readyz answers 503 naming the server when PostgreSQL is older than 16 (checklist §1).
     r = client.get(f"{base}/api/v1/readyz")
     return Item(
-        "readyz 200", PASS if r.status_code == 200 else FAIL, f"{r.status_code} {r.text[:80]}"
+        "readyz 200 (schema runnable, PostgreSQL ≥ 16)",
+        PASS if r.status_code == 200 else FAIL,
+        f"{r.status_code} {r.text[:120]}",
     )
 
 
@@ -162,14 +165,16 @@ def _webhooks(client: httpx.Client, base: str) -> Item:
     )
 
 
-def _metrics(client: httpx.Client, base: str) -> Item:
+def _metrics_not_public(client: httpx.Client, base: str) -> Item:
+    """/metrics shows live booking counts and costs a database query per call: it is served on
+    METRICS_PORT over the private network, and the public address must not answer it."""
     r = client.get(f"{base}/metrics")
-    missing = [s for s in REQUIRED_SERIES if s not in r.text]
-    ok = r.status_code == 200 and not missing
+    exposed = [s for s in REQUIRED_SERIES if s in r.text]
+    ok = r.status_code == 404 and not exposed
     return Item(
-        "/metrics exposes the required series",
+        "/metrics not publicly reachable",
         PASS if ok else FAIL,
-        f"{r.status_code} missing={missing}",
+        f"{r.status_code}" + (f", exposes {exposed}" if exposed else ""),
     )
 
 
@@ -194,7 +199,7 @@ CHECKS: tuple[Check, ...] = (
     _tls,
     _cors,
     _webhooks,
-    _metrics,
+    _metrics_not_public,
     _rate_limit_headers,
 )
 
@@ -241,6 +246,30 @@ def _smoke(
     )
 
 
+# The BackupTooOld alert's threshold: a daily backup, with two hours of slack.
+BACKUP_MAX_AGE_HOURS = 26.0
+
+
+def _backup_age(client: httpx.Client, base: str, token: str | None) -> Item:
+    name = f"newest backup ≤ {BACKUP_MAX_AGE_HOURS:.0f} h old"
+    if not token:
+        return Item(name, SKIP, "needs --token (the age comes from the admin API)")
+    r = client.get(
+        f"{base}/api/v1/admin/backups/newest", headers={"Authorization": f"Bearer {token}"}
+    )
+    if r.status_code != 200:
+        return Item(name, FAIL, f"{r.status_code} {r.text[:80]}")
+    body = r.json()
+    if body.get("age_hours") is None:
+        return Item(name, FAIL, "no backup recorded (the sync process takes one when it starts)")
+    age = float(body["age_hours"])
+    return Item(
+        name,
+        PASS if age <= BACKUP_MAX_AGE_HOURS else FAIL,
+        f"{age:.1f} h old (taken {body['taken_at']})",
+    )
+
+
 def run(
     base: str,
     *,
@@ -257,6 +286,10 @@ def run(
                 items.append(check(client, base))
             except (httpx.HTTPError, ValueError, OSError, ssl.SSLError) as exc:
                 items.append(Item(check.__name__.strip("_"), FAIL, f"{type(exc).__name__}: {exc}"))
+        try:
+            items.append(_backup_age(client, base, token))
+        except (httpx.HTTPError, ValueError, OSError, ssl.SSLError) as exc:
+            items.append(Item("backup_age", FAIL, f"{type(exc).__name__}: {exc}"))
         if smoke:
             acc, check_in, check_out = smoke_stay or (1, "", "")
             items.append(_smoke(client, base, token, acc, check_in, check_out))

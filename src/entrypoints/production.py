@@ -47,7 +47,7 @@ def database_uses_tls(url: str) -> bool:
 
 def production_problems(s: Settings) -> list[str]:
     """Every reason the settings are not fit for production (empty = fit)."""
-    return [*_secrets(s), *_exposure(s), *_connections(s), *_integrations(s)]
+    return [*_secrets(s), *_exposure(s), *_connections(s), *_integrations(s), *_backups(s)]
 
 
 def refuse_weak_production(settings: Settings) -> None:
@@ -86,6 +86,11 @@ def _exposure(s: Settings) -> list[str]:
         problems.append("ICAL_ALLOW_PRIVATE_URLS=true lets calendar imports reach internal hosts")
     if s.rate_limit_per_minute == 0:
         problems.append("RATE_LIMIT_PER_MINUTE=0 turns rate limiting off")
+    if s.metrics_port == 0:
+        problems.append(
+            "METRICS_PORT=0 serves /metrics on the public port (booking counts, unlimited): "
+            "set it (fly.toml: 9100)"
+        )
     return problems
 
 
@@ -134,6 +139,19 @@ def _integrations(s: Settings) -> list[str]:
         value = getattr(s, name)
         if _is_set(value) and len(value.reveal()) < 16:
             problems.append(f"{name.upper()} is shorter than 16 characters")
+    return problems
+
+
+def _backups(s: Settings) -> list[str]:
+    """The recovery plan's "at most one day lost" rests on the sync process's daily dump, and a
+    dump only on the sync machine's disk is lost with the machine."""
+    problems = []
+    if s.backup_every_hours == 0:
+        problems.append("BACKUP_EVERY_HOURS=0: nothing takes the daily backup (fly.toml sets 24)")
+    if not _is_set(s.backup_upload_command):
+        problems.append(
+            "BACKUP_UPLOAD_COMMAND is not set: the backups would stay on the sync machine's disk"
+        )
     return problems
 
 

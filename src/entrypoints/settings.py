@@ -151,6 +151,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     pii_retention_days: Annotated[int, msgspec.Meta(ge=30, le=3650)] = 365
     # The sync process serves its own /metrics here (Fly's [[metrics]] for the sync group).
     sync_metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 9100
+    # 0: the API serves /metrics on its own port (development). Set (production: 9100, like the
+    # sync process), the API has no /metrics and `entrypoints.asgi:create_metrics` serves it on
+    # this port, which fly.toml publishes to no one (only [[metrics]] and the private network).
+    metrics_port: Annotated[int, msgspec.Meta(ge=0, le=65535)] = 0
+    # Where the metrics servers listen: "::" on Fly, whose private network is IPv6.
+    metrics_host: str = "127.0.0.1"
+    # Backups (docs/adr/0002-daily-backups-in-the-sync-process.md): the sync process takes one
+    # when the newest recorded backup is this many hours old (0 = it takes none; production
+    # requires one). `cabanas backup` writes to BACKUP_DIR and keeps the BACKUP_KEEP newest.
+    backup_every_hours: Annotated[float, msgspec.Meta(ge=0, le=168)] = 0.0
+    backup_dir: str = "backups"
+    backup_keep: Annotated[int, msgspec.Meta(ge=1, le=365)] = 7
+    # Run once for the dump and once for its .sha256, each path as the last argument (or in
+    # place of a "{file}" argument); split like a shell would, never run by one.
+    backup_upload_command: Secret | None = None
     # `cabanas run` (development) also runs the worker's duties in-process, so a local setup
     # sends messages and expires holds without a second command. Production runs `cabanas sync`.
     embedded_worker: bool = True

@@ -6,7 +6,9 @@ It runs the background duties with the same dishka container as the API:
 - send the outbox (every ``OUTBOX_POLL_SECONDS``);
 - expire lapsed holds, re-process unfinished webhook deliveries, measure the outbox (every
   minute); purge idempotency keys older than 48 h and erase guest data past
-  ``PII_RETENTION_DAYS`` (every hour).
+  ``PII_RETENTION_DAYS`` (every hour);
+- with ``BACKUP_EVERY_HOURS`` set, back the database up when the newest recorded backup is
+  that old (checked every 10 minutes; docs/adr/0002-daily-backups-in-the-sync-process.md).
 
 ``--once`` runs every duty once and exits non-zero if any failed (for a scheduled machine).
 SIGTERM/SIGINT stop it between steps, with or without ``--once``: between duties and between
@@ -32,6 +34,7 @@ from typing import Any
 
 from dishka import AsyncContainer
 
+from application.backups import BackUpWhenDue
 from application.ical_sync import SyncAllFeeds
 from application.maintenance import (
     AnonymizeOldGuests,
@@ -47,6 +50,7 @@ log = logging.getLogger("cabanas.sync")
 
 MINUTE = 60.0
 HOUR = 3600.0
+BACKUP_CHECK_SECONDS = 10 * MINUTE
 
 
 @dataclass(slots=True)
@@ -82,7 +86,7 @@ def _calendars(stop: asyncio.Event | None) -> Callable[[AsyncContainer], Awaitab
 
 
 def duties(settings: Settings, stop: asyncio.Event | None = None) -> list[Duty]:
-    return [
+    plan = [
         Duty("ical_sync", float(settings.ical_sync_interval), _calendars(stop), concurrent=True),
         Duty("outbox", settings.outbox_poll_seconds, _duty(DispatchOutbox)),
         Duty("expire_holds", MINUTE, _duty(ExpireLapsedHolds)),
@@ -91,6 +95,11 @@ def duties(settings: Settings, stop: asyncio.Event | None = None) -> list[Duty]:
         Duty("purge_idempotency_keys", HOUR, _duty(PurgeIdempotencyKeys)),
         Duty("anonymize_old_guests", HOUR, _duty(AnonymizeOldGuests)),
     ]
+    if settings.backup_every_hours > 0:
+        # Checks often, dumps only when the newest recorded backup is old enough (BackUpWhenDue);
+        # beside the others, since a dump takes minutes.
+        plan.append(Duty("backup", BACKUP_CHECK_SECONDS, _duty(BackUpWhenDue), concurrent=True))
+    return plan
 
 
 async def run_duty(duty: Duty, container: AsyncContainer) -> bool:
@@ -205,7 +214,7 @@ def serve_metrics(settings: Settings) -> None:
 
     from adapters.prometheus.metrics import registry
 
-    start_http_server(settings.sync_metrics_port, addr=settings.host, registry=registry())
+    start_http_server(settings.sync_metrics_port, addr=settings.metrics_host, registry=registry())
 
 
 def main(argv: list[str] | None = None) -> int:

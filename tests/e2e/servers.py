@@ -15,13 +15,15 @@ import httpx
 from entrypoints.embedded import free_port
 
 
-def wait_healthy(base: str, proc: subprocess.Popen[bytes], timeout: float = 30) -> None:
+def wait_healthy(
+    base: str, proc: subprocess.Popen[bytes], timeout: float = 30, path: str = "/api/v1/readyz"
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            if httpx.get(f"{base}/api/v1/readyz", timeout=1).status_code == 200:
+            if httpx.get(f"{base}{path}", timeout=1).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -37,13 +39,16 @@ def uvicorn_server(
     python: str = sys.executable,
     cwd: str | None = None,
     inherit_env: bool = True,
+    factory: str = "entrypoints.asgi:create",
+    ready_path: str = "/api/v1/readyz",
 ) -> Iterator[str]:
     """`python` and `cwd` let a test serve from another virtualenv, outside the source tree;
-    `inherit_env=False` passes `env` alone."""
+    `inherit_env=False` passes `env` alone; `factory` (and the path that answers 200 once it is
+    up) another server, e.g. the /metrics one."""
     port = free_port()
     with tempfile.TemporaryFile() as output:
         proc = subprocess.Popen(
-            [python, "-m", "uvicorn", "--factory", "entrypoints.asgi:create"]
+            [python, "-m", "uvicorn", "--factory", factory]
             + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
             + ["--no-proxy-headers", "--no-server-header", "--workers", str(workers)],
             env={**os.environ, **env} if inherit_env else dict(env),
@@ -53,7 +58,7 @@ def uvicorn_server(
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_healthy(base, proc)
+            wait_healthy(base, proc, path=ready_path)
             yield base
         except BaseException:
             output.seek(0)

@@ -4,9 +4,13 @@ the headers that matter on every answer — a 201's Location, a replay's Idempot
 
 from __future__ import annotations
 
+import asyncio
 import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 
 from tests.e2e.conftest import ClientFactory
 from tests.e2e.test_api import BOOKING, assert_problem
@@ -21,6 +25,32 @@ EXPOSED = {
     "ratelimit-remaining",
     "ratelimit-reset",
 }
+
+
+def _booking_ahead() -> dict[str, object]:
+    """make_client's apps run on the real clock: a stay dated from the real today (BOOKING's
+    fixed dates fall in the past once the calendar passes them)."""
+    check_in = datetime.now(UTC).date() + timedelta(days=45)
+    return {
+        **BOOKING,
+        "check_in": check_in.isoformat(),
+        "check_out": (check_in + timedelta(days=3)).isoformat(),
+    }
+
+
+async def window_with_time_left(client: AsyncTestClient[Litestar], seconds: int = 10) -> None:
+    """The limit counts per fixed minute: two requests straddling a new window would both pass.
+    Wait until the app itself (RateLimit-Reset, asked for another address) leaves ``seconds``."""
+    probe = {"Fly-Client-IP": f"2001:db8:1::{uuid.uuid4().int % 65536:x}"}
+    deadline = asyncio.get_running_loop().time() + 70
+    while (
+        int((await client.get("/api/v1/accommodations", headers=probe)).headers["ratelimit-reset"])
+        < seconds
+    ):
+        assert asyncio.get_running_loop().time() < deadline, (
+            "the rate-limit window never turned over"
+        )
+        await asyncio.sleep(0.2)
 
 
 def _names(value: str) -> set[str]:
@@ -47,8 +77,9 @@ async def test_a_preflight_with_idempotency_key_is_allowed(make_client: ClientFa
 async def test_a_browser_can_read_location_and_the_replay_flag(make_client: ClientFactory) -> None:
     async with make_client(cors_allowed_origins=[SITE]) as c:
         headers = {"Origin": SITE, "Idempotency-Key": str(uuid.uuid4())}
-        first = await c.post("/api/v1/reservations", json=BOOKING, headers=headers)
-        again = await c.post("/api/v1/reservations", json=BOOKING, headers=headers)
+        booking = _booking_ahead()
+        first = await c.post("/api/v1/reservations", json=booking, headers=headers)
+        again = await c.post("/api/v1/reservations", json=booking, headers=headers)
     assert first.status_code == 201, first.text
     assert again.headers["idempotent-replayed"] == "true"
     for r in (first, again):
@@ -63,6 +94,7 @@ async def test_a_rate_limited_browser_can_read_retry_after(make_client: ClientFa
         cors_allowed_origins=[SITE], rate_limit_per_minute=1, trusted_proxy=True
     ) as c:
         headers = {"Origin": SITE, "Fly-Client-IP": me}
+        await window_with_time_left(c)
         assert (await c.get("/api/v1/accommodations", headers=headers)).status_code == 200
         r = await c.get("/api/v1/accommodations", headers=headers)
     assert_problem(r, 429)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+import tempfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from adapters.security.jwt import issue
+from entrypoints.backup import backup
 from entrypoints.cli import main
 from entrypoints.embedded import EmbeddedRedis, free_port
 from tests.e2e.conftest import seed
@@ -24,6 +28,10 @@ def deployed(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -
 
     url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
     seed(url)
+    with (
+        tempfile.TemporaryDirectory() as backups
+    ):  # recorded in the database: the age is read there
+        backup(url, Path(backups), now=datetime.now(UTC) - timedelta(hours=2))
     env = {
         "DATABASE_URL": url,
         "REDIS_URL": redis_server.url(),
@@ -31,6 +39,7 @@ def deployed(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -
         "JWT_SECRET": SECRET,
         "ADMIN_ALLOWED_EMAILS": "owner@cabanas.ar",
         "CORS_ALLOWED_ORIGINS": "https://cabanas.ar",
+        "METRICS_PORT": "9",  # as in production: /metrics is served apart, not here
     }
     with uvicorn_server(env) as base:
         yield base
@@ -42,8 +51,13 @@ def test_preflight_passes_with_https_items_skipped(
     assert main(["preflight", deployed, "--json"]) == 0
     items = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
     assert items["healthz 200 healthy < 200 ms"]["status"] == "pass"
+    assert items["readyz 200 (schema runnable, PostgreSQL ≥ 16)"]["status"] == "pass"
     assert items["CORS refuses a foreign origin, never *"]["status"] == "pass"
-    assert items["/metrics exposes the required series"]["status"] == "pass"
+    assert items["/metrics not publicly reachable"] == {
+        "name": "/metrics not publicly reachable",
+        "status": "pass",
+        "evidence": "404",
+    }
     assert items["problem JSON on 404"]["status"] == "pass"
     for https_only in ("HSTS max-age ≥ 31536000", "HTTP → HTTPS redirect", "TLS ≥ 1.2"):
         assert items[https_only]["status"] == "skip"
@@ -57,8 +71,40 @@ def test_smoke_booking_holds_then_cancels(
     assert main(["preflight", deployed, "--smoke", "--token", token]) == 0
     out = capsys.readouterr().out
     assert "PASS  smoke booking (hold, then cancel)" in out
+    assert re.search(r"PASS  newest backup ≤ 26 h old\s+2\.0 h old", out), out
+
+
+def test_without_a_token_the_backup_age_is_skipped_with_the_reason(
+    deployed: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["preflight", deployed, "--json"]) == 0
+    items = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
+    assert items["newest backup ≤ 26 h old"] == {
+        "name": "newest backup ≤ 26 h old",
+        "status": "skip",
+        "evidence": "needs --token (the age comes from the admin API)",
+    }
 
 
 def test_a_failing_deployment_exits_non_zero(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["preflight", f"http://127.0.0.1:{free_port()}"]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_metrics_on_the_public_address_fail_the_preflight(
+    pg_server: object,
+    template_db: str,
+    redis_server: EmbeddedRedis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
+    seed(url)
+    env = {"DATABASE_URL": url, "REDIS_URL": redis_server.url(), "METRICS_PORT": "0"}
+    with uvicorn_server(env) as base:
+        assert main(["preflight", base, "--json"]) == 1
+    items = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
+    item = items["/metrics not publicly reachable"]
+    assert item["status"] == "fail"
+    assert item["evidence"].startswith("200, exposes ['http_request_duration_seconds'")

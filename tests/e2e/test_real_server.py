@@ -35,11 +35,21 @@ def limited_server(
         yield base
 
 
+def seconds_left_in_the_window(base: str) -> int:
+    """The server's own answer (RateLimit-Reset), asked from another loopback address so the
+    budget of 127.0.0.1, which the test spends, is untouched."""
+    transport = httpx.HTTPTransport(local_address="127.0.0.2")
+    with httpx.Client(transport=transport) as other:
+        return int(other.get(f"{base}/api/v1/accommodations").headers["ratelimit-reset"])
+
+
 def test_x_forwarded_for_does_not_buy_a_fresh_budget(limited_server: str) -> None:
     # The limit counts per fixed minute: start well inside one, or a new window may open
-    # between the requests.
-    if time.time() % 60 > 55:
-        time.sleep(60 - time.time() % 60 + 0.2)
+    # between the requests. Wait until the server says the window has time left.
+    deadline = time.monotonic() + 70
+    while seconds_left_in_the_window(limited_server) < 10:
+        assert time.monotonic() < deadline, "the rate-limit window never turned over"
+        time.sleep(0.2)
     statuses = [
         httpx.get(
             f"{limited_server}/api/v1/accommodations",

@@ -53,6 +53,13 @@ def test_deploy_vm_and_metrics(fly: dict) -> None:  # type: ignore[type-arg]
     app_vm = next(vm for vm in fly["vm"] if vm["processes"] == ["app"])
     assert app_vm["size"] in {"shared-cpu-2x", "shared-cpu-4x", "performance-1x", "performance-2x"}
     assert {tuple(m["processes"]) for m in fly["metrics"]} == {("app",), ("sync",)}
+    # /metrics on the private port of every machine, never the public service's.
+    assert {m["port"] for m in fly["metrics"]} == {9100}
+    assert fly["http_service"]["internal_port"] == 8000
+    assert fly["env"]["METRICS_PORT"] == "9100"
+    assert fly["env"]["METRICS_HOST"] == "::"  # Fly's private network is IPv6
+    app = fly["processes"]["app"]
+    assert "entrypoints.asgi:create_metrics --host $METRICS_HOST --port $METRICS_PORT" in app
     assert fly["env"]["ENVIRONMENT"] == "production"
     assert fly["env"]["TRUSTED_PROXY"] == "true"
 
@@ -79,6 +86,32 @@ def test_dockerfile_runtime_is_slim_non_root_and_safe() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
     for path in (".git", ".venv", ".data", ".env"):
         assert path in ignored
+
+
+def test_the_runtime_image_has_a_pg_dump_of_the_servers_major_version_and_an_uploader() -> None:
+    """The sync process backs up from the runtime image: pg_dump refuses a server newer than
+    itself, so its major is the one the tests run (the embedded PostgreSQL, production's)."""
+    import re
+    import subprocess
+
+    from entrypoints.embedded import pg_bin_if_installed
+
+    tool = pg_bin_if_installed("pg_dump")
+    assert tool is not None
+    version = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True)
+    server_major = re.search(r"\) (\d+)", version.stdout).group(1)  # type: ignore[union-attr]
+    runtime = (ROOT / "Dockerfile").read_text().split("AS runtime", 1)[1]
+    assert f"ARG PG_MAJOR={server_major}\n" in runtime
+    assert '"postgresql-client-${PG_MAJOR}" rclone' in runtime
+    assert "ENV PG_BIN_DIR=/usr/lib/postgresql/${PG_MAJOR}/bin" in runtime
+    assert "apt.postgresql.org" in runtime
+    assert "signed-by=" in runtime
+
+
+def test_the_sync_process_takes_the_daily_backup(fly: dict) -> None:  # type: ignore[type-arg]
+    assert fly["env"]["BACKUP_EVERY_HOURS"] == "24"
+    assert fly["env"]["BACKUP_DIR"].startswith("/tmp/")  # writable by uid 10001
+    assert "BACKUP_UPLOAD_COMMAND" not in fly["env"]  # a secret: it may carry credentials
 
 
 def test_the_grafana_dashboard_only_queries_series_the_app_exports(project_root: Path) -> None:
@@ -112,7 +145,12 @@ def test_the_grafana_dashboard_only_queries_series_the_app_exports(project_root:
 
 # Gauges every API machine computes from the same database: summing them over the scraped
 # machines would count each reservation once per machine.
-DATABASE_GAUGES = ("active_reservations", "ical_last_sync_age_minutes", "outbox_pending_messages")
+DATABASE_GAUGES = (
+    "active_reservations",
+    "ical_last_sync_age_minutes",
+    "outbox_pending_messages",
+    "backup_last_success_timestamp_seconds",
+)
 
 
 def test_database_derived_gauges_are_never_summed_across_machines(project_root: Path) -> None:
@@ -127,3 +165,42 @@ def test_database_derived_gauges_are_never_summed_across_machines(project_root: 
         for gauge in DATABASE_GAUGES:
             summed = rf"\b(sum|avg)\b(\s*by\s*\([^)]*\))?\s*\(\s*{gauge}\b"
             assert not re.search(summed, expr), expr
+
+
+def test_the_operator_documents_name_one_production_address(project_root: Path) -> None:
+    """The cutover, the runbooks and the README send the operator to the same host: the app's
+    fly.dev name, which exists as soon as the app does (no DNS step in the plan)."""
+    import re
+
+    documents = [
+        project_root / "README.md",
+        project_root / "docs" / "cutover.md",
+        *sorted((project_root / "docs" / "runbooks").glob("*.md")),
+    ]
+    hosts = {
+        host
+        for doc in documents
+        for host in re.findall(r"https?://([a-z0-9.-]*cabanas[a-z0-9.-]*)", doc.read_text())
+        if not host.endswith((".test", ".local", ".example"))
+    }
+    assert hosts == {"sist-cabanas-prod.fly.dev", "sist-cabanas-staging.fly.dev"}
+
+
+# `fly logs` options as flyctl documents them (fly.io/docs/flyctl/logs): filter by machine
+# (--instance/-i) or region, not by process group.
+FLY_LOGS_FLAGS = {"-a", "--app", "-i", "--instance", "-r", "--region", "-n", "--no-tail"}
+FLY_LOGS_FLAGS |= {"-j", "--json", "-c", "--config"}
+
+
+def test_the_documents_use_only_flags_fly_logs_has(project_root: Path) -> None:
+    import re
+
+    documents = [project_root / "README.md", *sorted((project_root / "docs").rglob("*.md"))]
+    used = set()
+    for doc in documents:
+        for command in re.findall(
+            r"fly logs((?:\s+-{1,2}[a-z-]+(?:(?:=|\s+)[^\s`|-][^\s`|]*)?)*)", doc.read_text()
+        ):
+            used |= set(re.findall(r"(?<!\S)(-{1,2}[a-z-]+)", command))
+    assert used, "no fly logs command found"
+    assert used <= FLY_LOGS_FLAGS, used - FLY_LOGS_FLAGS

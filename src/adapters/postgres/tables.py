@@ -297,3 +297,15 @@ schema_revisions = Table(
     Column("expand_only", Boolean, nullable=False),
     Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
+
+# One row per backup taken (entrypoints/backup.py), its time is the stamp in its file name.
+backup_runs = Table(
+    "backup_runs",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("taken_at", DateTime(timezone=True), nullable=False),
+    Column("file", String(200), nullable=False),
+    Column("bytes", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Index("backup_runs_taken_at_idx", "taken_at"),
+)

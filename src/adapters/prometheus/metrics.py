@@ -106,6 +106,14 @@ ICAL_HELD_RELEASES = Gauge(
     multiprocess_mode="mostrecent",
 )
 
+# From the database at every API scrape (backup_runs), so it stays true whatever happened to
+# the sync process that takes them; 0 when none is recorded. BackupTooOld reads it.
+BACKUP_LAST_SUCCESS = Gauge(
+    "backup_last_success_timestamp_seconds",
+    "Unix time of the newest recorded database backup (0: none recorded)",
+    multiprocess_mode="mostrecent",
+)
+
 
 # From the health probes, set at every healthz answer and every scrape: the RedisDown alert
 # reads it (Redis down only degrades healthz, so Fly keeps routing and nothing else would tell).

@@ -28,6 +28,7 @@ from entrypoints.http.admin import (
     AdminReservationController,
     AdminStatsController,
 )
+from entrypoints.http.admin_backups import AdminBackupController
 from entrypoints.http.admin_conversations import AdminConversationController
 from entrypoints.http.admin_payments import AdminPaymentController
 from entrypoints.http.controllers import (
@@ -166,6 +167,7 @@ def create_app(
             AdminBlockController,
             AdminAccommodationController,
             AdminStatsController,
+            AdminBackupController,
             AdminPaymentController,
             AdminConversationController,
             WebhookController,
@@ -175,7 +177,9 @@ def create_app(
         ],
     )
     app = Litestar(
-        route_handlers=[api, MetricsController],
+        # With METRICS_PORT set (production), /metrics is served by create_metrics_app on that
+        # port, on the private network only; the public app has none.
+        route_handlers=[api, *([MetricsController] if not settings.metrics_port else [])],
         lifespan=[lifespan],
         exception_handlers={Exception: handle_exception},
         openapi_config=_openapi(settings),
@@ -194,4 +198,27 @@ def create_app(
         CORSMiddleware(hardening, settings.cors_allowed_origins),
         lambda scope: client_ip(scope, hardening.ip_header),
     )
+    return app
+
+
+def create_metrics_app(container: AsyncContainer) -> Litestar:
+    """/metrics alone, for METRICS_PORT: fly.toml's [[metrics]] and the private network scrape
+    it there, while the public service (port 8000) has no /metrics. In multiprocess mode it
+    reads every API worker's samples from PROMETHEUS_MULTIPROC_DIR."""
+
+    @asynccontextmanager
+    async def lifespan(_: Litestar) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await container.close()
+
+    app = Litestar(
+        route_handlers=[MetricsController],
+        lifespan=[lifespan],
+        exception_handlers={Exception: handle_exception},
+        openapi_config=None,
+        logging_config=None,
+    )
+    setup_dishka(container=container, app=app)
     return app

@@ -7,9 +7,11 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.backups import newest_backup
 from adapters.postgres.gauges import active_reservations, held_releases, stalest_feed_minutes
 from adapters.prometheus.metrics import (
     ACTIVE_RESERVATIONS,
+    BACKUP_LAST_SUCCESS,
     ICAL_HELD_RELEASES,
     ICAL_LAST_SYNC_AGE,
     exposition,
@@ -108,6 +110,9 @@ class MetricsController(Controller):
             held = await held_releases(engine)
             for source in ExternalSource:
                 ICAL_HELD_RELEASES.labels(source=source.value).set(held.get(source.value, 0))
+        with contextlib.suppress(Exception):  # from the database, like the sync age above
+            newest = await newest_backup(engine)
+            BACKUP_LAST_SUCCESS.set(newest.timestamp() if newest is not None else 0)
         body, content_type = exposition()
         # Litestar adds the charset of text/* itself; passing it too would repeat it.
         media_type = content_type.replace("; charset=utf-8", "")

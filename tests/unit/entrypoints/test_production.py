@@ -23,6 +23,9 @@ STRONG = {
     "WHATSAPP_VERIFY_TOKEN": secrets.token_hex(16),
     "WHATSAPP_PHONE_NUMBER_ID": "106540352242922",
     "PUBLIC_BASE_URL": "https://sist-cabanas-prod.fly.dev",
+    "BACKUP_EVERY_HOURS": "24",
+    "METRICS_PORT": "9100",
+    "BACKUP_UPLOAD_COMMAND": "rclone copy --s3-no-check-bucket {file} tigris:cabanas-backups/",
 }
 
 
@@ -53,6 +56,9 @@ def test_strong_settings_pass() -> None:
         ({"MP_WEBHOOK_SECRET": ""}, "MP_WEBHOOK_SECRET is not set"),
         ({"WHATSAPP_APP_SECRET": ""}, "WHATSAPP_APP_SECRET is not set"),
         ({"ADMIN_ALLOWED_EMAILS": ""}, "ADMIN_ALLOWED_EMAILS is empty"),
+        ({"BACKUP_EVERY_HOURS": "0"}, "nothing takes the daily backup"),
+        ({"METRICS_PORT": "0"}, "METRICS_PORT=0 serves /metrics on the public port"),
+        ({"BACKUP_UPLOAD_COMMAND": ""}, "BACKUP_UPLOAD_COMMAND is not set"),
     ],
 )
 def test_each_weakness_is_named(change: dict[str, str], expected: str) -> None:

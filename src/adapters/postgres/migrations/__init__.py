@@ -23,6 +23,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.postgres.server_version import server_version_num, unsupported
+
 SCRIPT_LOCATION = Path(__file__).resolve().parent
 
 
@@ -47,7 +49,10 @@ async def current_revisions(engine: AsyncEngine) -> set[str]:
 
 
 async def judge_schema(engine: AsyncEngine, heads: set[str], known: set[str]) -> SchemaVerdict:
-    """``heads``/``known``: the code's head revisions and every revision it has a file for."""
+    """``heads``/``known``: the code's head revisions and every revision it has a file for.
+    A server older than the supported minimum is refused first, whatever its schema."""
+    if (too_old := unsupported(await server_version_num(engine))) is not None:
+        return SchemaVerdict(False, too_old)
     current = await current_revisions(engine)
     if current == heads:
         return SchemaVerdict(True, "at head")

@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+
+
+class BackupLedger(Protocol):
+    """Where the backups taken are recorded (the database itself: it outlives any machine)."""
+
+    async def newest(self) -> datetime | None:
+        """When the newest recorded backup was taken; None if there is none."""
+        ...
+
+
+class DatabaseBackup(Protocol):
+    async def take(self, now: datetime) -> str:
+        """Dump the database, upload the dump, record it as taken at ``now``; return where
+        it went. Raises if any step failed (then nothing is recorded)."""
+        ...
