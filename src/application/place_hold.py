@@ -125,8 +125,10 @@ class PlaceHold:
                 )
             if outcome is HoldOutcome.STALE:
                 raise TransientStorageError("the accommodation changed while booking")
-            if outcome is HoldOutcome.TAKEN:
+            if outcome is HoldOutcome.RETRIED:
                 await self._retried(cmd, stay, now)
+                outcome = HoldOutcome.TAKEN  # it lapsed or went meanwhile: a plain conflict
+            if outcome is HoldOutcome.TAKEN:
                 self.metrics.stay_conflict(cmd.channel.value)
                 raise StayUnavailable(
                     f"{acc.name} is already taken for some nights between "

@@ -11,7 +11,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, DateTime, bindparam, func, insert, literal_column, select, text, update
+from sqlalchemy import (
+    Date,
+    DateTime,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -131,10 +142,30 @@ _LAPSED_OVERLAP = (
     )
     .exists()
 )
+_O = reservations.alias("own")
+# When the insert found the nights taken: whether what holds them is this very request's live
+# hold (same key, cabin and dates), placed by an earlier try whose answer never arrived. Inside
+# the same statement, and evaluated only when nothing was inserted: no extra round trip, and no
+# work at all on the common paths.
+_OWN_HOLD = (
+    select(_O.c.id)
+    .where(
+        _O.c.accommodation_id == bindparam("v_accommodation_id"),
+        text("own.status = 'pre_reserved'"),  # literal: the partial GiST index applies
+        _O.c.stay.op("&&")(_window("v_check_in", "v_check_out")),
+        _O.c.check_in == bindparam("v_check_in"),
+        _O.c.check_out == bindparam("v_check_out"),
+        _O.c.expires_at > bindparam("v_updated_at"),
+        _O.c.retry_key == bindparam("v_retry_key"),
+    )
+    .exists()
+)
+_INSERTED_ID = select(_INSERTED.c.id).scalar_subquery()
 PLACE_HOLD = select(
-    select(_INSERTED.c.id).scalar_subquery().label("id"),
+    _INSERTED_ID.label("id"),
     _BASIS_STILL_HOLDS.label("basis_ok"),
     _LAPSED_OVERLAP.label("lapsed"),
+    case((_INSERTED_ID.is_(None), _OWN_HOLD), else_=False).label("own"),
 )
 EXPIRE_LAPSED_OVERLAPPING = (
     update(reservations)
@@ -381,11 +412,13 @@ class SqlReservationRepository:
 
     async def _place(self, values: dict[str, Any], alone: bool) -> tuple[HoldOutcome, bool]:
         db = await self._driver.for_write(alone=alone)
-        inserted_id, basis_ok, lapsed = await db.fetchrow(
+        inserted_id, basis_ok, lapsed, own = await db.fetchrow(
             PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values)
         )
         if inserted_id is not None:
             return HoldOutcome.PLACED, False
+        if own:
+            return HoldOutcome.RETRIED, False
         return (HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE), bool(lapsed)
 
     async def retried_hold(

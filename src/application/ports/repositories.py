@@ -64,6 +64,7 @@ class HoldOutcome(StrEnum):
     PLACED = "placed"
     TAKEN = "taken"  # an active reservation of the same accommodation overlaps
     STALE = "stale"  # the accommodation no longer matches the one the hold was priced from
+    RETRIED = "retried"  # taken by a live hold this same request (its retry_key) placed before
 
 
 class PaidOutcome(StrEnum):
@@ -93,7 +94,9 @@ class ReservationRepository(Protocol):
         around it (each statement is atomic by itself): it is written at once, without the
         BEGIN/COMMIT round trips. If a transaction is already open, it joins it all the same.
 
-        ``retry_key``: stored with the hold, for ``retried_hold``.
+        ``retry_key``: stored with the hold; when the nights are taken by a live hold with the
+        same key on exactly this cabin and stay, the outcome is ``RETRIED`` (``retried_hold``
+        then loads it).
         """
         ...
 

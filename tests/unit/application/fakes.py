@@ -128,6 +128,10 @@ class FakeReservations:
             ):
                 r.expire(now)
         if self._blocking(reservation.accommodation_id, reservation.stay, now):
+            if retry_key is not None and await self.retried_hold(
+                reservation.accommodation_id, reservation.stay, retry_key, now
+            ):
+                return HoldOutcome.RETRIED
             return HoldOutcome.TAKEN
         self.pending[reservation.code.value] = reservation
         if retry_key is not None:
