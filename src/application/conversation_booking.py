@@ -32,11 +32,14 @@ from domain.conversation.interpret import GUESTS_MISMATCH, Interpretation
 from domain.conversation.names import person_name_in
 from domain.errors import (
     AccommodationNotFound,
+    HoldTooLong,
     IdempotencyKeyReused,
     RuleViolation,
     StayUnavailable,
+    TooManyHolds,
 )
 from domain.guest_name import guest_name
+from domain.hold_limits import HoldQuota, phone_key
 from domain.policy import BookingPolicy
 from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
@@ -197,6 +200,7 @@ class BookingDesk:
                     Channel.WHATSAPP,
                     idempotency_key=f"whatsapp:{message_ref(turn.message.wamid)}",
                     fingerprint=_fingerprint(offer, guest),
+                    quota=HoldQuota(phone_key(turn.message.guest_phone)),
                 )
             )
         except IdempotentReplay as replay:
@@ -206,6 +210,18 @@ class BookingDesk:
             return await self.offer(turn, done)
         except IdempotencyKeyReused:
             reservation = None
+        except TooManyHolds as refused:
+            first_lapses = turn.now + timedelta(seconds=refused.retry_after_s)
+            turn.say(
+                texts.conv_too_many_holds(refused.value, texts.deadline(first_lapses, turn.today))
+            )
+            return done
+        except HoldTooLong:
+            nights = Stay(offer.check_in, offer.check_out).nights
+            owner = texts.admin_long_stay(offer.name, offer.check_in, offer.check_out, nights)
+            return hand_over(
+                turn, done, texts.conv_long_stay(self.place_hold.limits.max_nights), owner
+            )
         except RuleViolation:  # the cabin's rules changed since the list
             turn.say(texts.conv_cabin_not_offered(offer.name))
             return await self.offer(turn, done)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from application.errors import (
@@ -16,11 +16,17 @@ from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.metrics import BookingMetrics
 from application.ports.outbox import OutboxKind
-from application.ports.repositories import HoldOutcome
+from application.ports.repositories import HoldOutcome, QuotaCheck, QuotaRefused
 from application.ports.unit_of_work import UnitOfWork
 from domain.accommodation import Accommodation
 from domain.calendar import local_today
-from domain.errors import AccommodationNotFound, IdempotencyKeyReused, StayUnavailable
+from domain.errors import (
+    AccommodationNotFound,
+    IdempotencyKeyReused,
+    RuleViolation,
+    StayUnavailable,
+)
+from domain.hold_limits import HoldLimit, HoldLimits, HoldQuota
 from domain.policy import BookingPolicy
 from domain.pricing import quote
 from domain.reservation import Channel, Guest, Reservation, ReservationStatus
@@ -55,6 +61,8 @@ class PlaceHoldCommand:
     # A hash of the client and the body: the same request from the same client, retried after
     # an answer it never got, gets the hold it placed back (``RequestRetried``).
     retry_key: str | None = None
+    # Whom the hold counts against (``HoldLimits``); None for the owner's own bookings.
+    quota: HoldQuota | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +86,11 @@ class PlaceHold:
     - with payments enabled, a payment-link job is queued in the same transaction;
     - without a key, the request is still safe to retry: a hold keeps the ``retry_key`` of the
       request that placed it (its client and body), and the same request meeting that live
-      hold on its nights gets it back (``RequestRetried``) instead of a 409 against itself.
+      hold on its nights gets it back (``RequestRetried``) instead of a 409 against itself;
+    - a hold with a quota (every guest's: API and WhatsApp) is at most ``limits.max_nights``
+      long (``HoldTooLong``), and is placed only while its phone number and its client have
+      fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
+      decided in the hold's own statement, exact under concurrency).
     """
 
     uow: UnitOfWork
@@ -88,6 +100,7 @@ class PlaceHold:
     catalogue: Catalogue
     metrics: BookingMetrics
     payments: PaymentsSetup = PaymentsSetup()
+    limits: HoldLimits = field(default_factory=HoldLimits)
 
     async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
         stay = Stay(cmd.check_in, cmd.check_out)
@@ -112,17 +125,21 @@ class PlaceHold:
             # With no key to record and no payment job to queue, the hold is the only write:
             # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
             alone = cmd.idempotency_key is None and not self.payments.enabled
+            quota = self._quota(cmd, stay)
             reservation = self._hold(cmd, stay, acc, now)
             outcome = await self.uow.reservations.add_hold(
-                reservation, now, acc, alone=alone, retry_key=cmd.retry_key
+                reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
             )
             if outcome is HoldOutcome.STALE:
                 self.catalogue.invalidate()
                 acc = await self._fresh(cmd.accommodation_id)
                 reservation = self._hold(cmd, stay, acc, now)
                 outcome = await self.uow.reservations.add_hold(
-                    reservation, now, acc, alone=alone, retry_key=cmd.retry_key
+                    reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
                 )
+            if isinstance(outcome, QuotaRefused):
+                self.metrics.hold_limited(outcome.limit.value, cmd.channel.value)
+                raise self.limits.refused(outcome.limit, outcome.retry_at, now)
             if outcome is HoldOutcome.STALE:
                 raise TransientStorageError("the accommodation changed while booking")
             if outcome is HoldOutcome.RETRIED:
@@ -148,6 +165,16 @@ class PlaceHold:
             await self.uow.commit()
         self.metrics.hold_placed(cmd.channel.value)
         return reservation
+
+    def _quota(self, cmd: PlaceHoldCommand, stay: Stay) -> QuotaCheck | None:
+        if cmd.quota is None:
+            return None
+        try:
+            self.limits.check_nights(stay)
+        except RuleViolation:
+            self.metrics.hold_limited(HoldLimit.NIGHTS.value, cmd.channel.value)
+            raise
+        return QuotaCheck(cmd.quota, self.limits.per_phone, self.limits.per_client)
 
     async def _retried(self, cmd: PlaceHoldCommand, stay: Stay, now: datetime) -> None:
         if cmd.retry_key is None:

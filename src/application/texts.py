@@ -226,6 +226,28 @@ def conv_just_taken(cabin: str) -> str:
     return f"Uy, perdón: {cabin} se acaba de ocupar para esas fechas 😕"
 
 
+def conv_too_many_holds(count: int, first_lapses: str) -> str:
+    return (
+        f"Ya tenés {count} pre-reservas esperando la seña 🙌 Para hacer otra, pagá alguna o "
+        f"esperá a que venza la primera ({first_lapses})."
+    )
+
+
+def conv_long_stay(max_nights: int) -> str:
+    return (
+        f"Las estadías de más de {max_nights} noches las coordinamos directamente 🙌 Le avisamos "
+        "a una persona del equipo y te escribe por acá a la brevedad."
+    )
+
+
+def admin_long_stay(cabin: str, check_in: date, check_out: date, nights: int) -> str:
+    return (
+        f"📅 Por WhatsApp piden {nights} noches en {cabin} ({day_month(check_in)} al "
+        f"{day_month(check_out)}): es más largo de lo que el asistente reserva solo; "
+        "respondé y, si corresponde, cargá la reserva vos."
+    )
+
+
 CONV_HOLD_FAILED = (
     "Uy, no pudimos hacer la pre-reserva 😕 Le avisamos a una persona del equipo y te escribe "
     "por acá a la brevedad."

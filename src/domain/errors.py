@@ -122,3 +122,23 @@ class ConcurrentUpdate(Conflict):
     """Someone else changed the same thing first; retry against the fresh state."""
 
     code = "concurrent_update"
+
+
+class HoldTooLong(RuleViolation):
+    """A guest asked to hold more nights than a hold may cover without the owner."""
+
+    code = "hold_too_long"
+
+
+class TooManyHolds(DomainError):
+    """The phone number or the client already has as many live holds as it may (HTTP 429).
+    ``limit`` names the rule (a ``domain.hold_limits.HoldLimit`` value), ``value`` its number,
+    and ``retry_after_s`` when the first of those holds runs out."""
+
+    code = "hold_limit_reached"
+
+    def __init__(self, message: str, *, limit: str, value: int, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+        self.value = value
+        self.retry_after_s = retry_after_s

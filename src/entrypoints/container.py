@@ -90,6 +90,7 @@ from application.ports.payments import PaymentGateway
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
 from domain.external_calendar import ReleaseGuard
+from domain.hold_limits import HoldLimits
 from domain.policy import BookingPolicy
 from entrypoints.backup import PgDumpBackup
 from entrypoints.settings import Settings
@@ -131,6 +132,10 @@ class InfrastructureProvider(Provider):
     @provide
     def policy(self, settings: Settings) -> BookingPolicy:
         return settings.booking_policy
+
+    @provide
+    def hold_limits(self, settings: Settings) -> HoldLimits:
+        return settings.hold_limits
 
     @provide
     def release_guard(self, settings: Settings) -> ReleaseGuard:

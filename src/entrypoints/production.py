@@ -86,6 +86,13 @@ def _exposure(s: Settings) -> list[str]:
         problems.append("ICAL_ALLOW_PRIVATE_URLS=true lets calendar imports reach internal hosts")
     if s.rate_limit_per_minute == 0:
         problems.append("RATE_LIMIT_PER_MINUTE=0 turns rate limiting off")
+    for name, value in (
+        ("MAX_LIVE_HOLDS_PER_PHONE", s.max_live_holds_per_phone),
+        ("MAX_LIVE_HOLDS_PER_CLIENT", s.max_live_holds_per_client),
+        ("MAX_HOLD_NIGHTS", s.max_hold_nights),
+    ):
+        if value == 0:
+            problems.append(f"{name}=0 lets anyone hold the whole calendar without paying")
     if s.metrics_port == 0:
         problems.append(
             "METRICS_PORT=0 serves /metrics on the public port (booking counts, unlimited): "

@@ -12,6 +12,12 @@ import msgspec
 
 from domain.errors import DomainError
 from domain.external_calendar import ReleaseGuard
+from domain.hold_limits import (
+    DEFAULT_MAX_HOLD_NIGHTS,
+    DEFAULT_PER_CLIENT,
+    DEFAULT_PER_PHONE,
+    HoldLimits,
+)
 from domain.policy import (
     DEFAULT_DEPOSIT_PERCENT,
     DEFAULT_HOLD_MINUTES,
@@ -95,6 +101,12 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ics_salt: Secret | None = None
     cors_allowed_origins: list[str] = msgspec.field(default_factory=list)
     rate_limit_per_minute: Annotated[int, msgspec.Meta(ge=0)] = 100  # per client IP; 0 = off
+    # Live (unpaid) holds a guest may have at once, across all cabins: per phone number (API and
+    # WhatsApp) and per client address (API); and the longest stay a guest may hold without the
+    # owner. 0 = off (production refuses it). The owner's own bookings are not limited.
+    max_live_holds_per_phone: Annotated[int, msgspec.Meta(ge=0, le=1000)] = DEFAULT_PER_PHONE
+    max_live_holds_per_client: Annotated[int, msgspec.Meta(ge=0, le=1000)] = DEFAULT_PER_CLIENT
+    max_hold_nights: Annotated[int, msgspec.Meta(ge=0, le=365)] = DEFAULT_MAX_HOLD_NIGHTS
     # 1 = every request counted in Redis (exact across machines). N > 1 lets each process
     # count N hits locally between pushes: faster, but may exceed the limit by (N-1) per process.
     rate_limit_local_allowance: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 1
@@ -181,6 +193,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def serves_api_docs(self) -> bool:
         return self.environment != "production" if self.api_docs is None else self.api_docs
+
+    @property
+    def hold_limits(self) -> HoldLimits:
+        return HoldLimits(
+            per_phone=self.max_live_holds_per_phone,
+            per_client=self.max_live_holds_per_client,
+            max_nights=self.max_hold_nights,
+        )
 
     @property
     def booking_policy(self) -> BookingPolicy:

@@ -46,13 +46,16 @@ def clock() -> FixedClock:
 @pytest.fixture
 def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
     seed(database_url)
-    # Rate limiting (the general one and the one on forged webhook posts) has its own tests;
-    # here it would only couple unrelated tests through Redis.
+    # Rate limiting (the general one and the one on forged webhook posts) and the live-hold
+    # limits have their own tests; here they would only couple unrelated tests (one client, a
+    # few phone numbers, many holds).
     return Settings(
         database_url=database_url,
         redis_url=redis_server.url(),
         rate_limit_per_minute=0,
         webhook_signature_failures_per_minute=0,
+        max_live_holds_per_phone=0,
+        max_live_holds_per_client=0,
     )
 
 

@@ -59,6 +59,7 @@ def server(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -> 
         "REDIS_URL": redis_server.url(),
         "DB_POOL_SIZE": "10",
         "RATE_LIMIT_PER_MINUTE": "0",  # one client address sends hundreds of bookings here
+        "MAX_LIVE_HOLDS_PER_CLIENT": "0",  # (its own test: tests/e2e/test_hold_limits.py)
     }
     with uvicorn_server(env) as base:
         yield base

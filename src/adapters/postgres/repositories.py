@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     Date,
     DateTime,
+    Integer,
     bindparam,
     case,
     func,
@@ -38,11 +39,14 @@ from adapters.postgres.tables import (
 from application.ports.repositories import (
     HoldOutcome,
     PaidOutcome,
+    QuotaCheck,
+    QuotaRefused,
     ReservationFilter,
     ReservationPage,
 )
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
+from domain.hold_limits import HoldLimit
 from domain.money import Money
 from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
@@ -98,6 +102,8 @@ _HOLD_COLUMNS = (
     "created_at",
     "updated_at",
     "retry_key",
+    "phone_key",
+    "client_key",
 )
 # The hold lands only if the cabin still is what it was checked and priced against ...
 _BASIS_STILL_HOLDS = (
@@ -113,6 +119,26 @@ _BASIS_STILL_HOLDS = (
     )
     .exists()
 )
+# ... and the guest's phone and client are under their live-hold limits: counted by
+# ``hold_quota_refusal`` (migration 0014) under a per-key lock kept to the end of the
+# transaction, so concurrent requests cannot both take the last place. A CTE with a volatile
+# function is evaluated exactly once; with no keys (the owner's bookings) it returns at once.
+_QUOTA = (
+    select(literal_column("q.refused").label("refused"), literal_column("q.retry_at").label("at"))
+    .select_from(
+        func.hold_quota_refusal(
+            bindparam("v_phone_key", type_=reservations.c.phone_key.type),
+            bindparam("v_client_key", type_=reservations.c.client_key.type),
+            bindparam("v_updated_at", type_=DateTime(timezone=True)),
+            bindparam("q_per_phone", type_=Integer),
+            bindparam("q_per_client", type_=Integer),
+        )
+        .table_valued("refused", "retry_at")
+        .alias("q")
+    )
+    .cte("quota")
+)
+_QUOTA_FREE = ~select(_QUOTA.c.refused).where(_QUOTA.c.refused.is_not(None)).exists()
 # ... and the exclusion constraint is the arbiter: a conflicting insert waits for the competing
 # transaction and then returns no row, instead of raising and deadlocking.
 INSERT_HOLD = (
@@ -120,7 +146,7 @@ INSERT_HOLD = (
     .from_select(
         list(_HOLD_COLUMNS),
         select(*(bindparam(f"v_{c}", type_=reservations.c[c].type) for c in _HOLD_COLUMNS)).where(
-            _BASIS_STILL_HOLDS
+            _BASIS_STILL_HOLDS, _QUOTA_FREE
         ),
     )
     .on_conflict_do_nothing(constraint=NO_OVERLAP_CONSTRAINT)
@@ -166,6 +192,8 @@ PLACE_HOLD = select(
     _BASIS_STILL_HOLDS.label("basis_ok"),
     _LAPSED_OVERLAP.label("lapsed"),
     case((_INSERTED_ID.is_(None), _OWN_HOLD), else_=False).label("own"),
+    select(_QUOTA.c.refused).scalar_subquery().label("refused"),
+    select(_QUOTA.c.at).scalar_subquery().label("retry_at"),
 )
 EXPIRE_LAPSED_OVERLAPPING = (
     update(reservations)
@@ -232,7 +260,8 @@ _LAPSED = (
 # name and a phone on every booking, so they become placeholders rather than NULL.
 ANONYMIZE = text(
     "UPDATE reservations SET guest_name = 'Anonimizado', guest_phone = '-', guest_email = NULL, "
-    "notes = NULL, anonymized_at = :p_now WHERE id IN (SELECT id FROM reservations "
+    "notes = NULL, phone_key = NULL, client_key = NULL, anonymized_at = :p_now "
+    "WHERE id IN (SELECT id FROM reservations "
     "WHERE kind = 'booking' AND anonymized_at IS NULL AND check_out < :p_day "
     "ORDER BY check_out LIMIT :p_limit FOR UPDATE SKIP LOCKED) RETURNING id"
 ).bindparams(
@@ -394,9 +423,14 @@ class SqlReservationRepository:
         *,
         alone: bool = False,
         retry_key: str | None = None,
-    ) -> HoldOutcome:
+        quota: QuotaCheck | None = None,
+    ) -> HoldOutcome | QuotaRefused:
         values = _insert_values(reservation, now, basis)
         values["v_retry_key"] = retry_key
+        values["v_phone_key"] = quota.quota.phone_key if quota else None
+        values["v_client_key"] = quota.quota.client_key if quota else None
+        values["q_per_phone"] = quota.per_phone if quota else 0
+        values["q_per_client"] = quota.per_client if quota else 0
         outcome, lapsed = await self._place(values, alone)
         if outcome is not HoldOutcome.TAKEN or not lapsed:
             return outcome
@@ -410,15 +444,20 @@ class SqlReservationRepository:
         )
         return (await self._place(values, alone))[0]
 
-    async def _place(self, values: dict[str, Any], alone: bool) -> tuple[HoldOutcome, bool]:
+    async def _place(
+        self, values: dict[str, Any], alone: bool
+    ) -> tuple[HoldOutcome | QuotaRefused, bool]:
         db = await self._driver.for_write(alone=alone)
-        inserted_id, basis_ok, lapsed, own = await db.fetchrow(
+        inserted_id, basis_ok, lapsed, own, refused, retry_at = await db.fetchrow(
             PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values)
         )
         if inserted_id is not None:
             return HoldOutcome.PLACED, False
         if own:
             return HoldOutcome.RETRIED, False
+        if refused is not None:
+            limit = HoldLimit.PER_PHONE if refused == "phone" else HoldLimit.PER_CLIENT
+            return QuotaRefused(limit, retry_at), False
         return (HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE), bool(lapsed)
 
     async def retried_hold(

@@ -109,6 +109,10 @@ reservations = Table(
     # A hash of the client and body of the request that placed a hold: the same request retried
     # gets that hold back (PlaceHold). Never shown, never an identifier of its own.
     Column("retry_key", String(64)),
+    # Whom a guest's hold counts against (domain.hold_limits): the phone number's digits and a
+    # key of the client address. NULL on the owner's bookings, on blocks and imported nights.
+    Column("phone_key", String(32)),
+    Column("client_key", String(64)),
     CheckConstraint("kind IN ('booking', 'block', 'external')", name="reservations_kind_known"),
     CheckConstraint(
         "kind <> 'booking' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
@@ -153,6 +157,18 @@ reservations = Table(
         "reservations_hold_expiry_idx",
         "expires_at",
         postgresql_where=text("status = 'pre_reserved'"),
+    ),
+    Index(
+        "ix_reservations_live_phone_key",
+        "phone_key",
+        "expires_at",
+        postgresql_where=text("status = 'pre_reserved' AND phone_key IS NOT NULL"),
+    ),
+    Index(
+        "ix_reservations_live_client_key",
+        "client_key",
+        "expires_at",
+        postgresql_where=text("status = 'pre_reserved' AND client_key IS NOT NULL"),
     ),
 )
 

@@ -30,6 +30,7 @@ from application.deliveries import WEBHOOK_PROVIDERS
 from application.ports.metrics import PAYMENT_ATTENTION_REASONS
 from application.ports.outbox import OUTBOX_KINDS
 from domain.external_calendar import ExternalSource
+from domain.hold_limits import HoldLimit
 from domain.reservation import Channel
 
 # Around the SLOs: 200 ms (healthz p95), 2 s (load p95), 3 s (booking p95), with room above
@@ -48,6 +49,11 @@ HTTP_REQUESTS = Counter(
 RESERVATIONS_CREATED = Counter("reservations_created", "Holds placed, by channel", ["channel"])
 DOUBLE_BOOKING_REJECTIONS = Counter(
     "double_booking_rejections", "Bookings refused because the nights were taken", ["channel"]
+)
+HOLD_LIMIT_REFUSALS = Counter(
+    "hold_limit_refusals",
+    "Holds refused by a hold limit (MAX_LIVE_HOLDS_PER_PHONE/_PER_CLIENT, MAX_HOLD_NIGHTS)",
+    ["limit", "channel"],
 )
 RATE_LIMITED = Counter("rate_limited_requests", "Requests refused by the rate limit")
 RATE_LIMITER_FAILURES = Counter(
@@ -166,6 +172,9 @@ class PrometheusBookingMetrics:
     def stay_conflict(self, channel: str) -> None:
         _rejected(channel).inc()
 
+    def hold_limited(self, limit: str, channel: str) -> None:
+        HOLD_LIMIT_REFUSALS.labels(limit=limit, channel=channel).inc()
+
 
 # Labelled children resolved once per channel (a handful): ``labels()`` takes a lock and builds
 # the key on every call, and these run on every booking.
@@ -195,6 +204,9 @@ def start_known_series_at_zero() -> None:
         WEBHOOK_SIGNATURE_FAILURES.labels(provider=provider)
     for channel in Channel:
         _rejected(channel.value)
+    for limit in HoldLimit:
+        for guest_channel in (Channel.API, Channel.WHATSAPP):
+            HOLD_LIMIT_REFUSALS.labels(limit=limit.value, channel=guest_channel.value)
 
 
 def registry() -> CollectorRegistry:

@@ -19,6 +19,10 @@ class BookingMetrics(Protocol):
         """A booking refused because the nights were taken (the 409s)."""
         ...
 
+    def hold_limited(self, limit: str, channel: str) -> None:
+        """A hold refused by a ``HoldLimit`` (its value names it)."""
+        ...
+
 
 class OperationsMetrics(Protocol):
     """Counters of the background side: payments, outbound messages, expiry."""

@@ -9,6 +9,7 @@ from typing import Protocol
 from domain.accommodation import Accommodation
 from domain.block import Block
 from domain.codes import ReservationCode
+from domain.hold_limits import HoldLimit, HoldQuota
 from domain.reservation import Channel, Reservation, ReservationStatus
 from domain.stay import Stay
 
@@ -67,6 +68,24 @@ class HoldOutcome(StrEnum):
     RETRIED = "retried"  # taken by a live hold this same request (its retry_key) placed before
 
 
+@dataclass(frozen=True, slots=True)
+class QuotaCheck:
+    """The live-hold limits a hold must fit in (``HoldLimits``), checked in its own statement."""
+
+    quota: HoldQuota
+    per_phone: int
+    per_client: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaRefused:
+    """No hold: the phone or client already has its limit of live holds; the first of them
+    runs out at ``retry_at``."""
+
+    limit: HoldLimit
+    retry_at: datetime
+
+
 class PaidOutcome(StrEnum):
     CONFIRMED = "confirmed"
     TAKEN = "taken"  # reinstating a lapsed hold: someone else has the nights now
@@ -82,7 +101,8 @@ class ReservationRepository(Protocol):
         *,
         alone: bool = False,
         retry_key: str | None = None,
-    ) -> HoldOutcome:
+        quota: QuotaCheck | None = None,
+    ) -> HoldOutcome | QuotaRefused:
         """Insert an active reservation unless its nights are taken or ``basis`` (the
         accommodation it was validated and priced against) is out of date.
 
@@ -97,6 +117,11 @@ class ReservationRepository(Protocol):
         ``retry_key``: stored with the hold; when the nights are taken by a live hold with the
         same key on exactly this cabin and stay, the outcome is ``RETRIED`` (``retried_hold``
         then loads it).
+
+        ``quota``: the hold is stored with the quota's keys, and only if the phone and the
+        client each have fewer live holds than their limit — counted under a per-key lock in
+        the same statement, so concurrent requests cannot both take the last place. A refusal
+        is ``QuotaRefused``; a retry of a request whose hold is live is still ``RETRIED``.
         """
         ...
 

@@ -23,10 +23,11 @@ from application.payment_link import CreatePaymentLinkNow
 from application.payments_admin import RememberResponse
 from application.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand
 from domain.guest_name import guest_name
+from domain.hold_limits import HoldQuota, phone_key
 from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
-from entrypoints.http.hardening import client_ip, trusted_ip_header
+from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import RowId
 from entrypoints.settings import Settings
@@ -115,7 +116,7 @@ class ReservationController(Controller):
         "/",
         summary="Hold a stay (pre_reserved) until the deposit is paid",
         status_code=HTTP_201_CREATED,
-        responses=problems(400, 404, 409, 415, 422),
+        responses=problems(400, 404, 409, 415, 422, 429),
     )
     @inject
     async def create(
@@ -132,7 +133,8 @@ class ReservationController(Controller):
         fingerprint = hashlib.sha256(raw).hexdigest() if idempotency_key else None
         # The same body from the same client: a retry after an answer that never arrived.
         settings: Settings = request.app.state.settings
-        client = client_ip(request.scope, trusted_ip_header(settings)).encode()
+        address = client_ip(request.scope, trusted_ip_header(settings))
+        client = address.encode()
         retry_key = hashlib.sha256(client + b"\x00" + raw).hexdigest()[:32]
         try:
             reservation = await use_case(
@@ -147,6 +149,7 @@ class ReservationController(Controller):
                     idempotency_key=idempotency_key,
                     fingerprint=fingerprint,
                     retry_key=retry_key,
+                    quota=HoldQuota(phone_key(data.guest_phone), client_key(address)),
                 )
             )
         except IdempotentReplay as replay:

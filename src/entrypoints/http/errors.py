@@ -18,7 +18,7 @@ from litestar.exceptions import (
 from litestar.exceptions.base_exceptions import SerializationException
 
 from application.errors import StorageError, StorageUnavailable, TransientStorageError
-from domain.errors import Conflict, DomainError, NotFound, RuleViolation
+from domain.errors import Conflict, DomainError, NotFound, RuleViolation, TooManyHolds
 from entrypoints.http.schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -26,6 +26,7 @@ MAX_BODY_KIB = 64  # the app's request_max_body_size, in KiB
 log = logging.getLogger("cabanas.http")
 
 _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (TooManyHolds, 429),
     (RuleViolation, 422),
     (NotFound, 404),
     (Conflict, 409),
@@ -153,15 +154,21 @@ def _too_deep(exc: BaseException) -> bool:
     return False
 
 
+def _domain(exc: DomainError, path: str) -> Response[bytes]:
+    if isinstance(exc, TooManyHolds):
+        body = problem(429, exc.message, code=exc.code, instance=path)
+        body.limit, body.limit_value = exc.limit, exc.value
+        return _response(body, headers={"Retry-After": str(exc.retry_after_s)})
+    errors = [{"field": exc.field, "source": "body", "message": exc.message}] if exc.field else None
+    return _response(
+        problem(domain_status(exc), exc.message, code=exc.code, instance=path, errors=errors)
+    )
+
+
 def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     path = request.url.path
     if isinstance(exc, DomainError):
-        errors = (
-            [{"field": exc.field, "source": "body", "message": exc.message}] if exc.field else None
-        )
-        return _response(
-            problem(domain_status(exc), exc.message, code=exc.code, instance=path, errors=errors)
-        )
+        return _domain(exc, path)
     if isinstance(exc, ValidationException):
         return _response(_validation(request, exc))
     if isinstance(exc, NotFoundException):

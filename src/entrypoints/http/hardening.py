@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
@@ -56,6 +57,21 @@ def client_ip(scope: Scope, trusted_header: str | None) -> str:
             return address
     client = scope.get("client")
     return client[0] if client else "unknown"
+
+
+def client_key(address: str) -> str:
+    """Whom a hold counts against (``MAX_LIVE_HOLDS_PER_CLIENT``): the IPv4 address, or the
+    IPv6 /64 (one subscriber's whole prefix: any host may pick a new address inside it), hashed
+    so the stored key is not the address itself."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        subject = address
+    else:
+        subject = (
+            str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+        )
+    return hashlib.sha256(b"cabanas:client:" + subject.encode()).hexdigest()[:32]
 
 
 def trusted_ip_header(settings: Settings) -> str | None:

@@ -129,3 +129,6 @@ class Problem(msgspec.Struct, omit_defaults=True):
     instance: str | None = None
     code: str | None = None
     errors: list[dict[str, str]] | None = None
+    # A limit the request ran into: the setting's name and its value (hold limits).
+    limit: str | None = None
+    limit_value: int | None = None

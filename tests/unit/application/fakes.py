@@ -14,9 +14,10 @@ from application.conversation_state import ConversationState
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
-from application.ports.repositories import HoldOutcome
+from application.ports.repositories import HoldOutcome, QuotaCheck, QuotaRefused
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
+from domain.hold_limits import HoldLimit, HoldQuota
 from domain.reservation import Reservation, ReservationStatus
 from domain.stay import Stay
 
@@ -25,12 +26,16 @@ class RecordingMetrics:
     def __init__(self) -> None:
         self.placed: list[str] = []
         self.conflicts: list[str] = []
+        self.limited: list[tuple[str, str]] = []
 
     def hold_placed(self, channel: str) -> None:
         self.placed.append(channel)
 
     def stay_conflict(self, channel: str) -> None:
         self.conflicts.append(channel)
+
+    def hold_limited(self, limit: str, channel: str) -> None:
+        self.limited.append((limit, channel))
 
 
 class FixedClock:
@@ -88,6 +93,7 @@ class FakeReservations:
         self.pending: dict[str, Reservation] = {}
         self.alone_calls: list[bool] = []  # add_hold's ``alone``, call by call
         self.retry_keys: dict[str, str] = {}  # code -> the retry_key it was placed with
+        self.quota_keys: dict[str, HoldQuota] = {}  # code -> whom it counts against
         self.transient_failures = 0  # raise TransientStorageError this many times first
 
     def _all(self) -> dict[str, Reservation]:
@@ -111,7 +117,8 @@ class FakeReservations:
         *,
         alone: bool = False,
         retry_key: str | None = None,
-    ) -> HoldOutcome:
+        quota: QuotaCheck | None = None,
+    ) -> HoldOutcome | QuotaRefused:
         self.alone_calls.append(alone)
         if self.accommodations.items.get(basis.id) != basis:
             return HoldOutcome.STALE
@@ -127,16 +134,42 @@ class FakeReservations:
                 and r.stay.overlaps(reservation.stay)
             ):
                 r.expire(now)
-        if self._blocking(reservation.accommodation_id, reservation.stay, now):
+        refused = self._over_quota(quota, now)
+        if refused is not None or self._blocking(
+            reservation.accommodation_id, reservation.stay, now
+        ):
             if retry_key is not None and await self.retried_hold(
                 reservation.accommodation_id, reservation.stay, retry_key, now
             ):
                 return HoldOutcome.RETRIED
-            return HoldOutcome.TAKEN
+            return refused or HoldOutcome.TAKEN
         self.pending[reservation.code.value] = reservation
         if retry_key is not None:
             self.retry_keys[reservation.code.value] = retry_key
+        if quota is not None:
+            self.quota_keys[reservation.code.value] = quota.quota
         return HoldOutcome.PLACED
+
+    def _over_quota(self, check: QuotaCheck | None, now: datetime) -> QuotaRefused | None:
+        if check is None:
+            return None
+        live = [
+            (self.quota_keys[code], r.expires_at)
+            for code, r in self._all().items()
+            if code in self.quota_keys
+            and r.status is ReservationStatus.PRE_RESERVED
+            and r.expires_at is not None
+            and r.expires_at > now
+        ]
+        rules = (
+            (HoldLimit.PER_PHONE, check.per_phone, check.quota.phone_key, "phone_key"),
+            (HoldLimit.PER_CLIENT, check.per_client, check.quota.client_key, "client_key"),
+        )
+        for limit, value, key, attr in rules:
+            ends = sorted(at for q, at in live if getattr(q, attr) == key and at is not None)
+            if key is not None and value and len(ends) >= value:
+                return QuotaRefused(limit, ends[0])
+        return None
 
     async def retried_hold(
         self, accommodation_id: int, stay: Stay, retry_key: str, now: datetime

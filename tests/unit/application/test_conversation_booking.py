@@ -11,14 +11,17 @@ from application import texts
 from application.conversation_options import button_title, option_buttons
 from application.conversation_state import ConversationState, Offer, Step
 from application.place_hold import PlaceHoldCommand
+from domain.hold_limits import HoldQuota, phone_key
 from domain.money import Money
 from domain.policy import BookingPolicy
 from domain.reservation import Channel, Guest, ReservationStatus
+from domain.stay import Stay
 from tests.unit.application.conversation_harness import (
     ALERCES,
     ALERCES_FINDE,
     BOSQUE,
     CABINS,
+    CODE,
     CODE_DISPLAY,
     GUEST_PHONE,
     LAGO,
@@ -318,3 +321,41 @@ async def test_a_name_sent_again_after_the_hold_is_not_a_misunderstanding() -> N
     # Anything else still counts as before.
     [reply] = await bot.send("asdfgh")
     assert reply.text.startswith(texts.CONV_FALLBACK)
+
+
+async def test_a_phone_with_two_live_holds_is_told_to_pay_one_or_wait() -> None:
+    """WhatsApp holds count per phone number (MAX_LIVE_HOLDS_PER_PHONE, 2 by default), across
+    channels: two holds made over the API from the same number leave no room for a third."""
+    bot = Bot(codes=("7K3M9QXD2F11", "7K3M9QXD2F12", CODE))
+    for cabin_id, days in ((2, 20), (3, 30)):
+        s = Stay(NOW.date() + timedelta(days=days), NOW.date() + timedelta(days=days + 2))
+        await bot.place_hold(
+            PlaceHoldCommand(
+                cabin_id,
+                s.check_in,
+                s.check_out,
+                2,
+                Guest("Juana Pérez", "+54 9 11 5555-1234"),
+                quota=HoldQuota(phone_key("+54 9 11 5555-1234"), "some-client"),
+            )
+        )
+    [refused] = await bot.hold_lago()
+    assert refused.text == (
+        "Ya tenés 2 pre-reservas esperando la seña 🙌 Para hacer otra, pagá alguna o esperá a "
+        "que venza la primera (las 12:30)."
+    )
+    assert len(bot.reservations()) == 2
+    assert bot.uow.metrics.limited == [("MAX_LIVE_HOLDS_PER_PHONE", "whatsapp")]
+    assert bot.state().step is Step.IDLE
+
+
+async def test_a_stay_longer_than_a_guest_may_hold_goes_to_the_owner() -> None:
+    bot = Bot()
+    await bot.send("somos 2, del 5 al 25 de enero")
+    await bot.send("1")
+    [handover] = await bot.send("Juana Pérez")
+    assert handover.text == texts.conv_long_stay(14)
+    [alert] = bot.alerts()
+    assert alert.startswith("📅 Por WhatsApp piden 20 noches en Cabaña del Lago (05/01 al 25/01)")
+    assert bot.reservations() == []
+    assert bot.state().step is Step.HANDED_OVER
