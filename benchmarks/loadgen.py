@@ -24,7 +24,11 @@ class Conn:
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
-        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n"
+        # Every request from a guest of its own, as behind Fly's proxy (TRUSTED_PROXY=true):
+        # per-address budgets (rate limit, live holds) see many guests, not one load generator.
+        head = (
+            f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\nFly-Client-IP: {guest_address()}\r\n"
+        )
         if body is not None:
             head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
         self.writer.write(head.encode() + b"\r\n" + (body or b""))
@@ -47,6 +51,11 @@ class Conn:
 
 
 KEEP_ALIVE_S = 4.0
+
+
+def guest_address() -> str:
+    n = random.getrandbits(24)
+    return f"10.{n >> 16}.{n >> 8 & 255}.{n & 255}"
 
 
 def percentile(values: list[float], pct: float) -> float:

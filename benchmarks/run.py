@@ -100,6 +100,10 @@ def app_env(database_url: str, redis_url: str, metrics_dir: str) -> dict[str, st
         # On, as in production, but far above what one load generator sends: we measure its
         # cost (a Redis round trip per request), not its refusals.
         "RATE_LIMIT_PER_MINUTE": os.environ.get("BENCH_RATE_LIMIT", "1000000000"),
+        # As behind Fly's proxy: the load generators send each request from a guest address of
+        # its own (Fly-Client-IP), so the sliding-window log and the live-hold limits work on
+        # many small budgets, as in production. Hold limits stay at their defaults.
+        "TRUSTED_PROXY": "true",
     }
 
 

@@ -36,3 +36,13 @@ end
 function day(offset)
   return os.date("!%Y-%m-%d", os.time() - 3 * 3600 + offset * 86400)
 end
+
+-- Every request from a guest address of its own, as behind Fly's proxy (the app runs with
+-- TRUSTED_PROXY=true): per-address budgets (rate limit, live holds) see many guests, not one
+-- load generator. The reference app ignores the header.
+function guest_headers(extra)
+  local headers = extra or {}
+  headers["Fly-Client-IP"] = string.format("10.%d.%d.%d",
+    math.random(0, 255), math.random(0, 255), math.random(0, 255))
+  return headers
+end

@@ -10,5 +10,5 @@ request = function()
     '{"accommodation_id":%d,"check_in":"%s","check_out":"%s","guests":2,' ..
     '"guest_name":"Bench %d","guest_phone":"+54911%08d"}',
     math.random(1, 49), day(offset), day(offset + 1), n, (id * 1000000 + n) % 100000000)
-  return wrk.format("POST", "/api/v1/reservations", {["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/v1/reservations", guest_headers({["Content-Type"] = "application/json"}), body)
 end
