@@ -1,6 +1,6 @@
 """Per-identity sliding-window rate limit, counted in Redis so it holds across processes and
 machines: at most ``limit`` requests in **any** ``window_s`` seconds (a fixed one-minute window
-let twice the limit through around a minute boundary). ADR: docs/adr/0007-exact-sliding-window-rate-limit.md.
+let twice the limit through around a minute boundary). Why: docs/adr/0007.
 
 Each identity has a log of the times of its admitted requests (a sorted set, at most ``limit``
 entries long); one atomic script drops what has left the window, counts, and admits the request
