@@ -144,6 +144,7 @@ def test_a_tiny_pool_with_an_always_refreshing_catalogue_never_starves(
         "DB_POOL_SIZE": "2",
         "CATALOGUE_CACHE_SECONDS": "0",
         "RATE_LIMIT_PER_MINUTE": "0",
+        "MAX_LIVE_HOLDS_PER_CLIENT": "0",  # forty holds from one client, on purpose
     }
     with uvicorn_server(env) as base:
         bodies = [booking(2, BASE_DAY + timedelta(days=200 + 2 * i), 1, i) for i in range(40)]

@@ -97,6 +97,7 @@ def server(
         "DB_POOL_SIZE": "2",
         "DB_STATEMENT_TIMEOUT_SECONDS": "1",  # the driver waits 5 s more
         "RATE_LIMIT_PER_MINUTE": "0",
+        "MAX_LIVE_HOLDS_PER_CLIENT": "0",  # the module's tests all book from this one client
         "EMBEDDED_WORKER": "false",
     }
     with uvicorn_server(env) as base:
