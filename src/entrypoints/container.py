@@ -150,6 +150,7 @@ class InfrastructureProvider(Provider):
             Path(settings.backup_dir),
             settings.backup_keep,
             upload.reveal() if upload else None,
+            settings.pg_bin_dir,
         )
 
     @provide

@@ -102,3 +102,16 @@ def test_no_root_certificate_leaves_tls_to_the_sslmode() -> None:
 def certifi_like_bundle() -> str:
     """Any CA bundle on this machine will do: the context only has to load it."""
     return ssl.get_default_verify_paths().cafile or "/etc/ssl/certs/ca-certificates.crt"
+
+
+def test_a_bad_value_is_shown_with_its_variable() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"BACKUP_KEEP": "seven"})
+    assert str(raised.value) == "invalid setting BACKUP_KEEP='seven': Expected `int`, got `str`"
+
+
+def test_a_bad_secret_is_named_but_never_shown() -> None:
+    from entrypoints.settings import _describe
+
+    message = _describe(Settings, "Expected `str` - at `$.jwt_secret`", {"JWT_SECRET": "hunter2"})
+    assert message == "invalid setting JWT_SECRET: Expected `str`"
