@@ -102,14 +102,6 @@ WORKER_HTTP_TIMEOUT_SECONDS = 10.0
 ICAL_LOCK_SECONDS = 600
 
 
-def payments_configured(settings: Settings) -> bool:
-    return (
-        settings.mercadopago_enabled
-        and settings.mp_access_token is not None
-        and bool(settings.mp_access_token.reveal())
-    )
-
-
 def whatsapp_configured(settings: Settings) -> bool:
     return (
         settings.whatsapp_enabled
@@ -164,7 +156,7 @@ class InfrastructureProvider(Provider):
     @provide
     def payments_setup(self, settings: Settings) -> PaymentsSetup:
         return PaymentsSetup(
-            enabled=payments_configured(settings), link_timeout_s=settings.mp_timeout_seconds
+            enabled=settings.payments_enabled, link_timeout_s=settings.mp_timeout_seconds
         )
 
     @provide
@@ -185,7 +177,7 @@ class InfrastructureProvider(Provider):
 
     @provide
     async def payment_gateway(self, settings: Settings) -> AsyncIterator[PaymentGateway]:
-        if not payments_configured(settings):
+        if not settings.payments_enabled:
             yield PaymentsDisabled()
             return
         assert settings.mp_access_token is not None

@@ -197,6 +197,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             deposit_percent=self.deposit_percent,
         )
 
+    @property
+    def payments_enabled(self) -> bool:
+        """Mercado Pago is in use: MERCADOPAGO_ENABLED with the token that creates payment
+        links and fetches payments. Off, bookings are held without a link and the webhook
+        acts on no notification (the one rule for the container and the webhook alike)."""
+        token = self.mp_access_token
+        return self.mercadopago_enabled and token is not None and bool(token.reveal())
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         settings = _read(cls, environ)

@@ -115,3 +115,18 @@ def test_a_bad_secret_is_named_but_never_shown() -> None:
 
     message = _describe(Settings, "Expected `str` - at `$.jwt_secret`", {"JWT_SECRET": "hunter2"})
     assert message == "invalid setting JWT_SECRET: Expected `str`"
+
+
+@pytest.mark.parametrize(
+    ("env", "enabled"),
+    [
+        ({"MP_ACCESS_TOKEN": "APP_USR-1", "MP_WEBHOOK_SECRET": "s"}, True),
+        ({"MP_ACCESS_TOKEN": "APP_USR-1", "MERCADOPAGO_ENABLED": "false"}, False),
+        ({"MP_WEBHOOK_SECRET": "s"}, False),
+        ({}, False),
+    ],
+)
+def test_payments_are_enabled_by_the_flag_and_the_token_together(
+    env: dict[str, str], enabled: bool
+) -> None:
+    assert Settings.from_env(env).payments_enabled is enabled
