@@ -275,12 +275,16 @@ class FakeIdempotency:
         if row := self._row(scope, key):
             row["processed"] = True
 
-    async def note_failure(self, scope: str, key: str, now: datetime) -> int:
+    async def note_failure(self, scope: str, key: str) -> int:
         row = self._row(scope, key)
         if row is None:
             return 0
         row["attempts"] += 1
         return int(row["attempts"])
+
+    async def hold_back(self, scope: str, key: str, until: datetime) -> None:
+        if row := self._row(scope, key):
+            row["next_attempt_at"] = until
 
     def commit(self) -> None:
         self.committed.update(self.pending)
