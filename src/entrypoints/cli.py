@@ -14,6 +14,7 @@ from pathlib import Path
 
 import msgspec
 
+from entrypoints.http.urls import API_PREFIX, api_path, api_url
 from entrypoints.logs import configure_logging, log_format
 from entrypoints.settings import OperatorSettings, Settings, SettingsError
 
@@ -105,9 +106,8 @@ def cmd_run(settings: Settings) -> int:
             proxy_headers=False,
             server_header=False,
         )
-        log.info(
-            "serving on http://%s:%s/api/v1 (docs at /api/v1/docs)", resolved.host, resolved.port
-        )
+        root = api_url(f"http://{resolved.host}:{resolved.port}")
+        log.info("serving on %s (docs at %s)", root, api_url(root.removesuffix(API_PREFIX), "docs"))
         # uvicorn drains on SIGINT/SIGTERM and then re-raises the signal to the handler that was
         # installed before it; make that one a no-op so we get to stop the embedded servers in
         # order and exit 0.
@@ -155,7 +155,7 @@ def cmd_seed(settings: Settings) -> int:
     if settings.environment == "production":
         raise SystemExit(
             "sample cabins are for development; in production add accommodations through "
-            "POST /api/v1/admin/accommodations"
+            f"POST {api_path('admin', 'accommodations')}"
         )
     with resolved_services(settings) as resolved:
         _prepare_database(msgspec.structs.replace(resolved, seed_sample_data=True))

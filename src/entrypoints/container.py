@@ -92,6 +92,7 @@ from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, Uni
 from domain.external_calendar import ReleaseGuard
 from domain.policy import BookingPolicy
 from entrypoints.backup import PgDumpBackup
+from entrypoints.http.urls import api_url
 from entrypoints.settings import Settings
 
 # Health reports are reused for at most this long (see CheckHealth).
@@ -189,9 +190,8 @@ class InfrastructureProvider(Provider):
             yield MercadoPagoClient(
                 client,
                 settings.mp_access_token.reveal(),
-                public_base_url=settings.public_base_url
-                or f"http://{settings.host}:{settings.port}",
-                return_url=settings.payment_return_url,
+                notification_url=api_url(settings.public_base, "webhooks", "mercadopago"),
+                return_url=_absolute(settings, settings.payment_return_url),
             )
 
     @provide
@@ -355,6 +355,11 @@ class RequestProvider(Provider):
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+
+
+def _absolute(settings: Settings, url: str) -> str:
+    """A path is joined to PUBLIC_BASE_URL; an absolute URL is kept as given."""
+    return url if "://" in url else settings.public_base + url
 
 
 def _replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:

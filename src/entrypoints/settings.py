@@ -19,6 +19,7 @@ from domain.policy import (
     DEFAULT_MAX_NIGHTS,
     BookingPolicy,
 )
+from entrypoints.http.urls import api_path
 
 Environment = Literal["development", "staging", "production"]
 LogLevel = Literal["debug", "info", "warning", "error"]
@@ -122,7 +123,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mp_webhook_tolerance_seconds: Annotated[int, msgspec.Meta(ge=1)] = 600
     # Where Mercado Pago sends the guest back ({code} = reservation code; a path is joined
     # to PUBLIC_BASE_URL).
-    payment_return_url: str = "/api/v1/reservations/{code}"
+    payment_return_url: str = api_path("reservations", "{code}")
     whatsapp_enabled: bool = True
     whatsapp_token: Secret | None = None
     whatsapp_app_secret: Secret | None = None
@@ -196,6 +197,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             hold_minutes=self.hold_minutes,
             deposit_percent=self.deposit_percent,
         )
+
+    @property
+    def public_base(self) -> str:
+        """PUBLIC_BASE_URL without its trailing slash, else this server's own address."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def payments_enabled(self) -> bool:

@@ -42,11 +42,10 @@ from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.ical import AdminFeedController, ExportController, ImportController
 from entrypoints.http.observability import ObservabilityMiddleware
+from entrypoints.http.urls import API_PREFIX
 from entrypoints.http.webhooks import WebhookController
 from entrypoints.settings import Settings
 from entrypoints.sync import run_forever
-
-API_PREFIX = "/api/v1"
 
 
 def drain_on_signals(app: Litestar) -> Callable[[], None]:
