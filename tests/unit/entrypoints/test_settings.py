@@ -87,7 +87,7 @@ def test_sync_url_keeps_the_root_certificate_for_libpq_tools() -> None:
 def test_a_root_certificate_in_the_url_verifies_the_server(mode: str, checks_host: bool) -> None:
     ca = Path(certifi_like_bundle())
     config = make_config(f"postgresql://u@h/db?sslmode={mode}&sslrootcert={ca}")
-    context = config.engine_config.connect_args["ssl"]
+    context = config.connect_args["ssl"]
     assert isinstance(context, ssl.SSLContext)
     assert context.verify_mode == ssl.CERT_REQUIRED
     assert context.check_hostname is checks_host
@@ -96,7 +96,7 @@ def test_a_root_certificate_in_the_url_verifies_the_server(mode: str, checks_hos
 
 def test_no_root_certificate_leaves_tls_to_the_sslmode() -> None:
     config = make_config("postgresql://u@h/db?sslmode=require")
-    assert "ssl" not in config.engine_config.connect_args
+    assert "ssl" not in config.connect_args
 
 
 def certifi_like_bundle() -> str:
