@@ -17,11 +17,13 @@ export UV_PYTHON_DOWNLOADS := never
 unexport PYTHONDONTWRITEBYTECODE
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test lint bench install migrate clean
+.PHONY: help run test test-unit test-domain lint bench install migrate clean
 
 help:
 	@echo "make run    - serve the API on $(HOST):$(PORT) (embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL)"
 	@echo "make test   - lint, layer contracts and the whole test suite"
+	@echo "make test-unit   - domain, application (in-memory fakes) and adapter unit tests: no servers"
+	@echo "make test-domain - the domain's tests alone"
 	@echo "make bench  - benchmarks against a bare reference app"
 
 $(UV):
@@ -46,6 +48,7 @@ lint: install
 	@$(VENV)/bin/ruff format --check src tests benchmarks
 	@$(VENV)/bin/lint-imports --no-cache
 	@$(VENV)/bin/mypy
+	@$(VENV)/bin/mypy tests/unit/application/fakes_conform.py
 	@scripts/scan-secrets.sh
 	@scripts/audit-deps.sh
 	@scripts/check-monitoring.sh
@@ -54,6 +57,14 @@ lint: install
 test: lint
 	@$(VENV)/bin/pytest
 	@scripts/audit-deps.sh --remind
+
+# The fast loop: nothing here starts PostgreSQL or Redis (tests/conftest.py refuses a unit test
+# that asks for one, and marks every test that may start one `db`).
+test-unit: install
+	@$(VENV)/bin/pytest tests/unit -m "not db" -q
+
+test-domain: install
+	@$(VENV)/bin/pytest tests/unit/domain -q
 
 bench: install
 	@$(VENV)/bin/python -m benchmarks.run

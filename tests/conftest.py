@@ -30,6 +30,26 @@ settings.register_profile("thorough", max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 _OWN_TEMP = pytest.StashKey[Path]()
+# The fixtures that start a real server, and the folders whose tests may start one another way
+# (a subprocess running `cabanas run`, an installed wheel): their tests are marked `db`.
+SERVER_FIXTURES = frozenset({"pg_server", "redis_server"})
+SERVER_FOLDERS = frozenset({"integration", "e2e"})
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`db` on every test that may start a server, whether or not it says so; a unit test that
+    asks for one is a usage error, so `make test-unit` stays a loop of seconds."""
+    for item in items:
+        folder = item.path.relative_to(TESTS).parts[0] if item.path.is_relative_to(TESTS) else ""
+        servers = SERVER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if folder == "unit" and servers:
+            raise pytest.UsageError(
+                f"{item.nodeid} is a unit test but uses {sorted(servers)}: "
+                "move it to tests/integration"
+            )
+        if servers or folder in SERVER_FOLDERS:
+            item.add_marker(pytest.mark.db)
 
 
 def pytest_configure(config: pytest.Config) -> None:

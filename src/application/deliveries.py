@@ -22,6 +22,7 @@ from application.ports.clock import Clock
 from application.ports.metrics import UNVERIFIED_PAYMENT, OperationsMetrics
 from application.ports.outbox import OutboxKind
 from application.ports.unit_of_work import UnitOfWork
+from application.retry import Backoff
 from application.texts import admin_payment_unverified
 
 log = logging.getLogger("cabanas.deliveries")
@@ -34,6 +35,8 @@ MAX_DELIVERY_ATTEMPTS = 20
 MAX_DELIVERY_BACKOFF = timedelta(hours=2)
 # The worker leaves fresh deliveries to the web process that received them.
 REPROCESS_AFTER = timedelta(minutes=1)
+# A failed delivery is retried 1, 2, 4, … minutes later, at most 2 hours apart.
+DELIVERY_BACKOFF = Backoff(first=REPROCESS_AFTER, cap=MAX_DELIVERY_BACKOFF)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,9 +126,8 @@ class ProcessDelivery:
     async def _failed(self, scope: str, key: str, error: str) -> None:
         now = self.clock.now()
         async with self.uow:
-            # Counts this attempt and schedules the next one after delivery_backoff(attempts).
-            attempts = await self.uow.idempotency.note_failure(scope, key, now)
-            retry_at = now + delivery_backoff(attempts)
+            attempts = await self.uow.idempotency.note_failure(scope, key)
+            retry_at = now + DELIVERY_BACKOFF.after(attempts)
             if attempts >= MAX_DELIVERY_ATTEMPTS:
                 await self.uow.idempotency.mark_processed(scope, key, now)
                 log.error(
@@ -143,6 +145,7 @@ class ProcessDelivery:
                     )
                     self.metrics.payment_attention(UNVERIFIED_PAYMENT)
             else:
+                await self.uow.idempotency.hold_back(scope, key, retry_at)
                 log.warning(
                     "delivery_failed",
                     extra={
@@ -153,9 +156,3 @@ class ProcessDelivery:
                     },
                 )
             await self.uow.commit()
-
-
-def delivery_backoff(attempts: int) -> timedelta:
-    """1, 2, 4, … minutes, at most 2 hours apart: 20 attempts span about a day."""
-    delay: timedelta = REPROCESS_AFTER * (2 ** max(attempts - 1, 0))
-    return min(delay, MAX_DELIVERY_BACKOFF)

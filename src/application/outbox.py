@@ -13,6 +13,7 @@ from application.ports.metrics import OperationsMetrics
 from application.ports.outbox import OutboxItem, OutboxKind
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
+from application.retry import Backoff
 from application.texts import payment_link
 from application.tracing import current_trace
 from domain.codes import ReservationCode
@@ -23,12 +24,8 @@ log = logging.getLogger("cabanas.outbox")
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
 MAX_ATTEMPTS = 10
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min, … capped at an hour: ~5 h of trying over MAX_ATTEMPTS."""
-    delay: timedelta = RETRY_BASE * (2 ** max(attempts - 1, 0))
-    return min(delay, RETRY_MAX)
+# 30 s, 1 min, 2 min, … capped at an hour: ~5 h of trying over MAX_ATTEMPTS.
+OUTBOX_BACKOFF = Backoff(first=RETRY_BASE, cap=RETRY_MAX)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +98,7 @@ class DispatchOutbox:
         retry = err.retryable and attempts < MAX_ATTEMPTS
         if retry:
             await self.uow.outbox.retry_later(
-                item.id, err.message, self.clock.now() + backoff(attempts)
+                item.id, err.message, self.clock.now() + OUTBOX_BACKOFF.after(attempts)
             )
             report.retried += 1
         else:

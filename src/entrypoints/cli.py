@@ -14,8 +14,9 @@ from pathlib import Path
 
 import msgspec
 
+from entrypoints.http.urls import API_PREFIX, api_path, api_url
 from entrypoints.logs import configure_logging, log_format
-from entrypoints.settings import Settings, SettingsError
+from entrypoints.settings import OperatorSettings, Settings, SettingsError
 
 log = logging.getLogger("cabanas")
 
@@ -105,9 +106,8 @@ def cmd_run(settings: Settings) -> int:
             proxy_headers=False,
             server_header=False,
         )
-        log.info(
-            "serving on http://%s:%s/api/v1 (docs at /api/v1/docs)", resolved.host, resolved.port
-        )
+        root = api_url(f"http://{resolved.host}:{resolved.port}")
+        log.info("serving on %s (docs at %s)", root, api_url(root.removesuffix(API_PREFIX), "docs"))
         # uvicorn drains on SIGINT/SIGTERM and then re-raises the signal to the handler that was
         # installed before it; make that one a no-op so we get to stop the embedded servers in
         # order and exit 0.
@@ -155,7 +155,7 @@ def cmd_seed(settings: Settings) -> int:
     if settings.environment == "production":
         raise SystemExit(
             "sample cabins are for development; in production add accommodations through "
-            "POST /api/v1/admin/accommodations"
+            f"POST {api_path('admin', 'accommodations')}"
         )
     with resolved_services(settings) as resolved:
         _prepare_database(msgspec.structs.replace(resolved, seed_sample_data=True))
@@ -219,6 +219,7 @@ def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> i
                 Path(directory or settings.backup_dir),
                 keep=keep or settings.backup_keep,
                 upload_command=upload.reveal() if upload else None,
+                pg_bin_dir=settings.pg_bin_dir,
             )
         except BackupError as err:
             print(f"cabanas: {err}", file=sys.stderr)
@@ -240,7 +241,9 @@ def cmd_restore(settings: Settings, file: str, dry_run: bool, yes: bool) -> int:
     with resolved_services(settings) as resolved:
         assert resolved.database_url is not None
         try:
-            report = restore(resolved.database_url, Path(file), dry_run=dry_run)
+            report = restore(
+                resolved.database_url, Path(file), dry_run=dry_run, pg_bin_dir=settings.pg_bin_dir
+            )
         except BackupError as err:
             print(f"cabanas: {err}", file=sys.stderr)
             return 1
@@ -263,7 +266,10 @@ def cmd_preflight(args: argparse.Namespace) -> int:
         else date.today() + timedelta(days=400)
     )
     stay = (args.smoke_accommodation, start.isoformat(), (start + timedelta(days=2)).isoformat())
-    items = run(args.url, smoke=args.smoke, token=args.token, smoke_stay=stay)
+    token = args.token
+    if token is None and (secret := OperatorSettings.from_env().admin_token) is not None:
+        token = secret.reveal()
+    items = run(args.url, smoke=args.smoke, token=token, smoke_stay=stay)
     print(render(items, args.json))
     return 0 if passed(items) else 1
 
@@ -302,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     preflight.add_argument("url")
     preflight.add_argument("--json", action="store_true")
     preflight.add_argument("--smoke", action="store_true", help="hold and cancel a test booking")
-    preflight.add_argument("--token", default=os.environ.get("ADMIN_TOKEN"))
+    preflight.add_argument("--token", default=None, help="default: ADMIN_TOKEN")
     preflight.add_argument("--smoke-accommodation", type=int, default=1)
     preflight.add_argument("--smoke-check-in", default=None)
     args = parser.parse_args(argv)

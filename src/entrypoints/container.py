@@ -93,6 +93,7 @@ from domain.external_calendar import ReleaseGuard
 from domain.hold_limits import HoldLimits
 from domain.policy import BookingPolicy
 from entrypoints.backup import PgDumpBackup
+from entrypoints.http.urls import api_url
 from entrypoints.settings import Settings
 
 # Health reports are reused for at most this long (see CheckHealth).
@@ -101,14 +102,6 @@ HEALTH_CACHE_SECONDS = 1.0
 WORKER_HTTP_TIMEOUT_SECONDS = 10.0
 # A sync pass holds its lock at most this long (a crashed holder frees it by expiry).
 ICAL_LOCK_SECONDS = 600
-
-
-def payments_configured(settings: Settings) -> bool:
-    return (
-        settings.mercadopago_enabled
-        and settings.mp_access_token is not None
-        and bool(settings.mp_access_token.reveal())
-    )
 
 
 def whatsapp_configured(settings: Settings) -> bool:
@@ -155,6 +148,7 @@ class InfrastructureProvider(Provider):
             Path(settings.backup_dir),
             settings.backup_keep,
             upload.reveal() if upload else None,
+            settings.pg_bin_dir,
         )
 
     @provide
@@ -168,7 +162,7 @@ class InfrastructureProvider(Provider):
     @provide
     def payments_setup(self, settings: Settings) -> PaymentsSetup:
         return PaymentsSetup(
-            enabled=payments_configured(settings), link_timeout_s=settings.mp_timeout_seconds
+            enabled=settings.payments_enabled, link_timeout_s=settings.mp_timeout_seconds
         )
 
     @provide
@@ -189,7 +183,7 @@ class InfrastructureProvider(Provider):
 
     @provide
     async def payment_gateway(self, settings: Settings) -> AsyncIterator[PaymentGateway]:
-        if not payments_configured(settings):
+        if not settings.payments_enabled:
             yield PaymentsDisabled()
             return
         assert settings.mp_access_token is not None
@@ -201,9 +195,8 @@ class InfrastructureProvider(Provider):
             yield MercadoPagoClient(
                 client,
                 settings.mp_access_token.reveal(),
-                public_base_url=settings.public_base_url
-                or f"http://{settings.host}:{settings.port}",
-                return_url=settings.payment_return_url,
+                notification_url=api_url(settings.public_base, "webhooks", "mercadopago"),
+                return_url=_absolute(settings, settings.payment_return_url),
             )
 
     @provide
@@ -367,6 +360,11 @@ class RequestProvider(Provider):
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+
+
+def _absolute(settings: Settings, url: str) -> str:
+    """A path is joined to PUBLIC_BASE_URL; an absolute URL is kept as given."""
+    return url if "://" in url else settings.public_base + url
 
 
 def _replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from entrypoints.http.urls import api_path, api_url
+
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 Check = Callable[[httpx.Client, str], "Item"]
 REQUIRED_SERIES = (
@@ -31,7 +33,7 @@ class Item:
 
 def _healthz(client: httpx.Client, base: str) -> Item:
     started = time.perf_counter()
-    r = client.get(f"{base}/api/v1/healthz")
+    r = client.get(api_url(base, "healthz"))
     ms = (time.perf_counter() - started) * 1000
     body = r.json() if r.headers.get("content-type", "").startswith("application/json") else {}
     ok = r.status_code == 200 and body.get("status") == "healthy" and ms < 200
@@ -44,7 +46,7 @@ def _healthz(client: httpx.Client, base: str) -> Item:
 
 def _readyz(client: httpx.Client, base: str) -> Item:
     # readyz answers 503 naming the server when PostgreSQL is older than 16 (checklist §1).
-    r = client.get(f"{base}/api/v1/readyz")
+    r = client.get(api_url(base, "readyz"))
     return Item(
         "readyz 200 (schema runnable, PostgreSQL ≥ 16)",
         PASS if r.status_code == 200 else FAIL,
@@ -53,21 +55,23 @@ def _readyz(client: httpx.Client, base: str) -> Item:
 
 
 def _catalogue(client: httpx.Client, base: str) -> Item:
-    r = client.get(f"{base}/api/v1/accommodations")
+    r = client.get(api_url(base, "accommodations"))
     ok = r.status_code == 200 and isinstance(r.json(), list) and len(r.json()) > 0
     return Item(
-        "GET /api/v1/accommodations 200 with cabins", PASS if ok else FAIL, f"{r.status_code}"
+        f"GET {api_path('accommodations')} 200 with cabins",
+        PASS if ok else FAIL,
+        f"{r.status_code}",
     )
 
 
 def _openapi(client: httpx.Client, base: str) -> Item:
-    r = client.get(f"{base}/api/v1/docs/openapi.json")
+    r = client.get(api_url(base, "docs/openapi.json"))
     ok = r.status_code == 200 and str(r.json().get("openapi", "")).startswith("3.")
     return Item("OpenAPI served", PASS if ok else FAIL, f"{r.status_code}")
 
 
 def _problem_404(client: httpx.Client, base: str) -> Item:
-    r = client.get(f"{base}/api/v1/preflight-does-not-exist")
+    r = client.get(api_url(base, "preflight-does-not-exist"))
     ok = r.status_code == 404 and r.headers.get("content-type", "").startswith(
         "application/problem+json"
     )
@@ -95,7 +99,7 @@ def https_only(name: str) -> Callable[[Check], Check]:
 
 @https_only("HSTS max-age ≥ 31536000")
 def _hsts(client: httpx.Client, base: str) -> Item:
-    value = client.get(f"{base}/api/v1/healthz").headers.get("strict-transport-security", "")
+    value = client.get(api_url(base, "healthz")).headers.get("strict-transport-security", "")
     age = next(
         (int(p.split("=")[1]) for p in value.split(";") if p.strip().startswith("max-age=")), 0
     )
@@ -105,7 +109,7 @@ def _hsts(client: httpx.Client, base: str) -> Item:
 @https_only("HTTP → HTTPS redirect")
 def _redirect(client: httpx.Client, base: str) -> Item:
     plain = "http://" + base.removeprefix("https://")
-    r = client.get(f"{plain}/api/v1/accommodations", follow_redirects=False)
+    r = client.get(api_url(plain, "accommodations"), follow_redirects=False)
     ok = r.status_code in (301, 302, 307, 308) and r.headers.get("location", "").startswith(
         "https://"
     )
@@ -133,7 +137,7 @@ def _tls(client: httpx.Client, base: str) -> Item:
 
 def _cors(client: httpx.Client, base: str) -> Item:
     r = client.options(
-        f"{base}/api/v1/reservations",
+        api_url(base, "reservations"),
         headers={
             "Origin": "https://preflight-foreign.example",
             "Access-Control-Request-Method": "POST",
@@ -150,11 +154,11 @@ def _cors(client: httpx.Client, base: str) -> Item:
 
 def _webhooks(client: httpx.Client, base: str) -> Item:
     mp = client.post(
-        f"{base}/api/v1/webhooks/mercadopago?data.id=1&type=payment",
+        api_url(base, "webhooks/mercadopago?data.id=1&type=payment"),
         json={"type": "payment", "data": {"id": "1"}},
     )
     wa = client.post(
-        f"{base}/api/v1/webhooks/whatsapp",
+        api_url(base, "webhooks/whatsapp"),
         content=b'{"object":"whatsapp_business_account","entry":[]}',
         headers={"Content-Type": "application/json"},
     )
@@ -179,7 +183,7 @@ def _metrics_not_public(client: httpx.Client, base: str) -> Item:
 
 
 def _rate_limit_headers(client: httpx.Client, base: str) -> Item:
-    r = client.get(f"{base}/api/v1/accommodations")
+    r = client.get(api_url(base, "accommodations"))
     ok = "ratelimit-limit" in r.headers and "ratelimit-remaining" in r.headers
     return Item(
         "rate-limit headers present",
@@ -225,7 +229,7 @@ def _smoke(
         "guest_phone": "+5491100000000",
         "notes": "preflight smoke test",
     }
-    created = client.post(f"{base}/api/v1/reservations", json=body)
+    created = client.post(api_url(base, "reservations"), json=body)
     if created.status_code != 201:
         return Item(
             "smoke booking (hold, then cancel)",
@@ -234,7 +238,7 @@ def _smoke(
         )
     code = created.json()["code"]
     cancelled = client.post(
-        f"{base}/api/v1/admin/reservations/{code}/cancel",
+        api_url(base, f"admin/reservations/{code}/cancel"),
         json={"reason": "preflight smoke test"},
         headers={"Authorization": f"Bearer {token}"},
     )
@@ -255,7 +259,7 @@ def _backup_age(client: httpx.Client, base: str, token: str | None) -> Item:
     if not token:
         return Item(name, SKIP, "needs --token (the age comes from the admin API)")
     r = client.get(
-        f"{base}/api/v1/admin/backups/newest", headers={"Authorization": f"Bearer {token}"}
+        api_url(base, "admin/backups/newest"), headers={"Authorization": f"Bearer {token}"}
     )
     if r.status_code != 200:
         return Item(name, FAIL, f"{r.status_code} {r.text[:80]}")

@@ -25,6 +25,7 @@ from domain.policy import (
     DEFAULT_MAX_NIGHTS,
     BookingPolicy,
 )
+from entrypoints.http.urls import api_path
 
 Environment = Literal["development", "staging", "production"]
 LogLevel = Literal["debug", "info", "warning", "error"]
@@ -134,7 +135,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mp_webhook_tolerance_seconds: Annotated[int, msgspec.Meta(ge=1)] = 600
     # Where Mercado Pago sends the guest back ({code} = reservation code; a path is joined
     # to PUBLIC_BASE_URL).
-    payment_return_url: str = "/api/v1/reservations/{code}"
+    payment_return_url: str = api_path("reservations", "{code}")
     whatsapp_enabled: bool = True
     whatsapp_token: Secret | None = None
     whatsapp_app_secret: Secret | None = None
@@ -178,9 +179,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Run once for the dump and once for its .sha256, each path as the last argument (or in
     # place of a "{file}" argument); split like a shell would, never run by one.
     backup_upload_command: Secret | None = None
+    # Where `cabanas backup`/`restore` and the sync process find pg_dump, pg_restore and psql
+    # (the image sets it to its PostgreSQL 18 client); unset: the bundled client, then PATH.
+    pg_bin_dir: str | None = None
     # `cabanas run` (development) also runs the worker's duties in-process, so a local setup
     # sends messages and expires holds without a second command. Production runs `cabanas sync`.
     embedded_worker: bool = True
+    # Set: every process on the machine writes its samples here and /metrics reads them all
+    # (several uvicorn workers). prometheus_client reads the same variable itself.
+    prometheus_multiproc_dir: str | None = None
 
     @property
     def release_guard(self) -> ReleaseGuard:
@@ -211,24 +218,22 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             deposit_percent=self.deposit_percent,
         )
 
+    @property
+    def public_base(self) -> str:
+        """PUBLIC_BASE_URL without its trailing slash, else this server's own address."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+    @property
+    def payments_enabled(self) -> bool:
+        """Mercado Pago is in use: MERCADOPAGO_ENABLED with the token that creates payment
+        links and fetches payments. Off, bookings are held without a link and the webhook
+        acts on no notification (the one rule for the container and the webhook alike)."""
+        token = self.mp_access_token
+        return self.mercadopago_enabled and token is not None and bool(token.reveal())
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
-        raw: dict[str, object] = {}
-        for name in cls.__struct_fields__:
-            value = env.get(name.upper())
-            if value is None or value.strip() == "":
-                continue
-            if name in _LIST_FIELDS:
-                raw[name] = [item.strip() for item in value.split(",") if item.strip()]
-            elif name in _LOWERCASE_FIELDS:
-                raw[name] = value.strip().lower()
-            else:
-                raw[name] = value
-        try:
-            settings = msgspec.convert(raw, cls, strict=False, dec_hook=_dec_hook)
-        except msgspec.ValidationError as err:
-            raise SettingsError(f"invalid setting: {_env_name(str(err))}") from None
+        settings = _read(cls, environ)
         try:
             settings.booking_policy  # noqa: B018 - validates the policy values together
         except DomainError as err:
@@ -236,10 +241,45 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return settings
 
 
-def _env_name(message: str) -> str:
-    # msgspec says "at `$.hold_minutes`"; operators know the variable as HOLD_MINUTES.
-    if "`$." in message:
-        head, _, rest = message.partition("`$.")
-        field, _, tail = rest.partition("`")
-        return f"{head}{field.upper()}{tail}"
-    return message
+class OperatorSettings(msgspec.Struct, frozen=True, kw_only=True):
+    """What `cabanas preflight` reads: it runs on an operator's machine against a deployment,
+    so none of the service's own settings (nor a bad value among them) concern it."""
+
+    admin_token: Secret | None = None
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> OperatorSettings:
+        return _read(cls, environ)
+
+
+def _read[S: msgspec.Struct](cls: type[S], environ: Mapping[str, str] | None) -> S:
+    env = os.environ if environ is None else environ
+    raw: dict[str, object] = {}
+    for name in cls.__struct_fields__:
+        value = env.get(name.upper())
+        if value is None or value.strip() == "":
+            continue
+        if name in _LIST_FIELDS:
+            raw[name] = [item.strip() for item in value.split(",") if item.strip()]
+        elif name in _LOWERCASE_FIELDS:
+            raw[name] = value.strip().lower()
+        else:
+            raw[name] = value
+    try:
+        return msgspec.convert(raw, cls, strict=False, dec_hook=_dec_hook)
+    except msgspec.ValidationError as err:
+        raise SettingsError(_describe(cls, str(err), env)) from None
+
+
+def _describe(cls: type[msgspec.Struct], message: str, env: Mapping[str, str]) -> str:
+    """msgspec says "Expected `int`, got `str` - at `$.backup_keep`"; operators know the
+    variable as BACKUP_KEEP and want to see what they gave (never a secret's value)."""
+    problem, marker, rest = message.partition(" - at `$.")
+    if not marker:
+        return f"invalid setting: {message}"
+    field = rest.partition("`")[0].partition("[")[0]
+    variable = field.upper()
+    annotation = str(cls.__annotations__.get(field, ""))
+    if "Secret" in annotation or variable not in env:
+        return f"invalid setting {variable}: {problem}"
+    return f"invalid setting {variable}={env[variable].strip()!r}: {problem}"

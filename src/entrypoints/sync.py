@@ -214,7 +214,11 @@ def serve_metrics(settings: Settings) -> None:
 
     from adapters.prometheus.metrics import registry
 
-    start_http_server(settings.sync_metrics_port, addr=settings.metrics_host, registry=registry())
+    start_http_server(
+        settings.sync_metrics_port,
+        addr=settings.metrics_host,
+        registry=registry(settings.prometheus_multiproc_dir),
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

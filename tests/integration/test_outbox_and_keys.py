@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import IntegrationError
-from application.outbox import DispatchOutbox, OutboxSetup, backoff
+from application.outbox import OUTBOX_BACKOFF, DispatchOutbox, OutboxSetup
 from application.ports.messaging import OutboundMessage
 from application.ports.outbox import OutboxKind
 from application.tracing import current_trace
@@ -85,7 +85,7 @@ async def test_a_retryable_failure_backs_off_and_a_permanent_one_gives_up(
     sender = SlowSender(fail_first=1)
     assert await _worker(engine, sender, clock) == 0
     assert await _worker(engine, sender, clock) == 0  # not due yet
-    clock.current += backoff(1)
+    clock.current += OUTBOX_BACKOFF.after(1)
     assert await _worker(engine, sender, clock) == 1
     await _enqueue(engine, 1)
     doomed = SlowSender(fail_first=1, permanent=True)

@@ -41,3 +41,26 @@ def test_inner_layers_import_only_the_standard_library_and_inner_layers(
 def test_nothing_imports_entrypoints() -> None:
     for package in ("domain", "application", "adapters"):
         assert not {m for m, _ in _imports(package) if m == "entrypoints"}
+
+
+def test_the_environment_is_read_by_settings_only() -> None:
+    """Every variable goes through entrypoints/settings.py, typed and named in one place: a
+    stray os.environ.get elsewhere escapes the one place that reports a bad value clearly."""
+    offenders = []
+    for path in SRC.rglob("*.py"):
+        if path == SRC / "entrypoints" / "settings.py":
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Attribute | ast.Name):
+                continue
+            name = node.attr if isinstance(node, ast.Attribute) else node.id
+            if name in {"getenv", "getenvb"}:
+                offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+            elif name in {"environ", "environb"}:
+                parent = parents.get(node)
+                writes = isinstance(parent, ast.Attribute) and parent.attr == "setdefault"
+                if not writes:  # setting a default for child processes reads nothing
+                    offenders.append(f"{path.relative_to(SRC)}:{node.lineno}")
+    assert not offenders, offenders

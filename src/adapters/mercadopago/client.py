@@ -40,23 +40,23 @@ def _money(amount: Decimal, currency: str) -> Money:
 
 
 class MercadoPagoClient:
-    """``notification_url`` carries ``source_news=webhooks`` so only signed webhooks (not the
-    legacy unsigned IPN) arrive for our preferences."""
+    """``notification_url`` (our webhook's absolute URL) is sent with ``source_news=webhooks``
+    so only signed webhooks (not the legacy unsigned IPN) arrive for our preferences;
+    ``return_url`` is absolute, with ``{code}`` for the reservation code."""
 
     def __init__(
         self,
         client: httpx.AsyncClient,
         access_token: str,
         *,
-        public_base_url: str,
+        notification_url: str,
         return_url: str,
         statement_descriptor: str = "CABANAS",
     ) -> None:
         self._client = client
         self._headers = {"Authorization": f"Bearer {access_token}"}
-        base = public_base_url.rstrip("/")
-        self._notification_url = f"{base}/api/v1/webhooks/mercadopago?source_news=webhooks"
-        self._return_url = return_url if "://" in return_url else f"{base}{return_url}"
+        self._notification_url = f"{notification_url}?source_news=webhooks"
+        self._return_url = return_url
         self._descriptor = statement_descriptor
 
     async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from advanced_alchemy.config import EngineConfig, SQLAlchemyAsyncConfig
+import msgspec
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from application.errors import StorageUnavailable
 
@@ -90,6 +91,34 @@ CLIENT_GRACE_S = 5.0
 APPLICATION_NAME = "cabanas"
 
 
+@dataclass(frozen=True, slots=True)
+class EngineConfig:
+    """What the engine is created with (readable without connecting)."""
+
+    connection_string: str
+    connect_args: dict[str, Any]
+    pool_size: int
+    max_overflow: int
+
+    def create_engine(self) -> AsyncEngine:
+        return create_async_engine(
+            self.connection_string,
+            pool_size=self.pool_size,
+            max_overflow=self.max_overflow,
+            pool_pre_ping=False,
+            pool_timeout=5,
+            hide_parameters=True,  # guest data must never reach logs through SQL errors
+            connect_args=self.connect_args,
+            # JSONB columns (outbox payloads, deliveries) through msgspec, like the HTTP bodies.
+            json_serializer=_encode_json,
+            json_deserializer=msgspec.json.decode,
+        )
+
+
+def _encode_json(value: Any) -> str:
+    return msgspec.json.encode(value).decode()
+
+
 def make_config(
     url: str,
     *,
@@ -98,7 +127,7 @@ def make_config(
     connect_timeout: float = 5,
     statement_timeout_s: float = STATEMENT_TIMEOUT_S,
     application_name: str = APPLICATION_NAME,
-) -> SQLAlchemyAsyncConfig:
+) -> EngineConfig:
     connect_args: dict[str, Any] = {
         "timeout": connect_timeout,
         "command_timeout": statement_timeout_s + CLIENT_GRACE_S,
@@ -111,17 +140,7 @@ def make_config(
     context = ssl_context(url)
     if context is not None:
         connect_args["ssl"] = context
-    return SQLAlchemyAsyncConfig(
-        connection_string=async_url(url),
-        engine_config=EngineConfig(
-            pool_size=pool_size,
-            max_overflow=max_overflow,
-            pool_pre_ping=False,
-            hide_parameters=True,  # guest data must never reach logs through SQL errors
-            pool_timeout=5,
-            connect_args=connect_args,
-        ),
-    )
+    return EngineConfig(async_url(url), connect_args, pool_size, max_overflow)
 
 
 @asynccontextmanager
@@ -154,4 +173,4 @@ def make_engine(
         connect_timeout=connect_timeout,
         statement_timeout_s=statement_timeout_s,
         application_name=application_name,
-    ).get_engine()
+    ).create_engine()

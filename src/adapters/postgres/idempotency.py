@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, bindparam, cast, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -40,18 +40,9 @@ MARK_PROCESSED = (
     .values(processed_at=bindparam("p_now"), payload=None)  # the payload may hold PII: drop it
 )
 NOTE_FAILURE = (
-    update(idempotency_keys)
-    .where(*_KEY)
-    .values(
-        attempts=_K.attempts + 1,
-        # 2^(attempts so far) minutes, at most 120 (application.deliveries.delivery_backoff).
-        next_attempt_at=bindparam("p_now", type_=DateTime(timezone=True))
-        + func.make_interval(
-            0, 0, 0, 0, 0, cast(func.least(func.power(2, _K.attempts), 120), Integer)
-        ),
-    )
-    .returning(_K.attempts)
+    update(idempotency_keys).where(*_KEY).values(attempts=_K.attempts + 1).returning(_K.attempts)
 )
+HOLD_BACK = update(idempotency_keys).where(*_KEY).values(next_attempt_at=bindparam("p_until"))
 UNPROCESSED = (
     select(_K.scope, _K.key)
     .where(
@@ -108,10 +99,12 @@ class SqlIdempotencyKeys:
     async def mark_processed(self, scope: str, key: str, now: datetime) -> None:
         await self._conn.execute(MARK_PROCESSED, {"p_scope": scope, "p_key": key, "p_now": now})
 
-    async def note_failure(self, scope: str, key: str, now: datetime) -> int:
-        params = {"p_scope": scope, "p_key": key, "p_now": now}
-        row = (await self._conn.execute(NOTE_FAILURE, params)).first()
+    async def note_failure(self, scope: str, key: str) -> int:
+        row = (await self._conn.execute(NOTE_FAILURE, {"p_scope": scope, "p_key": key})).first()
         return 0 if row is None else int(row[0])
+
+    async def hold_back(self, scope: str, key: str, until: datetime) -> None:
+        await self._conn.execute(HOLD_BACK, {"p_scope": scope, "p_key": key, "p_until": until})
 
     async def unprocessed(
         self, older_than: datetime, now: datetime, limit: int

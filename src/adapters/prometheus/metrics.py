@@ -14,7 +14,6 @@ creates every label combination the code can write, at 0, when a process starts.
 from __future__ import annotations
 
 import functools
-import os
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -209,17 +208,18 @@ def start_known_series_at_zero() -> None:
             HOLD_LIMIT_REFUSALS.labels(limit=limit.value, channel=guest_channel.value)
 
 
-def registry() -> CollectorRegistry:
-    """All workers' samples in multiprocess mode; this process's otherwise."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+def registry(multiprocess_dir: str | None = None) -> CollectorRegistry:
+    """All workers' samples in multiprocess mode (``multiprocess_dir``, the
+    PROMETHEUS_MULTIPROC_DIR setting); this process's otherwise."""
+    if multiprocess_dir:
         combined = CollectorRegistry()
-        prometheus_multiprocess.MultiProcessCollector(combined)  # type: ignore[no-untyped-call]
+        prometheus_multiprocess.MultiProcessCollector(combined, multiprocess_dir)  # type: ignore[no-untyped-call]
         return combined
     from prometheus_client import REGISTRY
 
     return REGISTRY
 
 
-def exposition() -> tuple[bytes, str]:
+def exposition(multiprocess_dir: str | None = None) -> tuple[bytes, str]:
     """The text format for a scrape."""
-    return generate_latest(registry()), CONTENT_TYPE_LATEST
+    return generate_latest(registry(multiprocess_dir)), CONTENT_TYPE_LATEST

@@ -44,9 +44,12 @@ class IdempotencyKeys(Protocol):
 
     async def mark_processed(self, scope: str, key: str, now: datetime) -> None: ...
 
-    async def note_failure(self, scope: str, key: str, now: datetime) -> int:
-        """Count a failed processing attempt and hold the delivery back 1, 2, 4 … minutes
-        (at most 2 hours) from ``now``; returns the attempts so far."""
+    async def note_failure(self, scope: str, key: str) -> int:
+        """Count a failed processing attempt; returns the attempts so far."""
+        ...
+
+    async def hold_back(self, scope: str, key: str, until: datetime) -> None:
+        """Not due again (``unprocessed``) before ``until``."""
         ...
 
     async def unprocessed(

@@ -36,6 +36,7 @@ from entrypoints.http.auth import current_admin, require_admin
 from entrypoints.http.ical import export_urls
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import BodyRowId, Offset, OptionalRowId, RowId
+from entrypoints.http.urls import api_path
 
 AdminRequest = Request[Any, Any, Any]
 
@@ -201,7 +202,7 @@ class AdminBlockController(Controller):
         return Response(
             block_view(block),
             status_code=201,
-            headers={"Location": f"/api/v1/admin/blocks/{block.code.value}"},
+            headers={"Location": api_path("admin", "blocks", block.code.value)},
         )
 
     @delete(
@@ -321,7 +322,7 @@ class AdminAccommodationController(Controller):
         return Response(
             accommodation_view(created),
             status_code=201,
-            headers={"Location": f"/api/v1/admin/accommodations/{created.id}"},
+            headers={"Location": api_path("admin", "accommodations", created.id)},
         )
 
     @patch(

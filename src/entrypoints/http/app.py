@@ -37,16 +37,15 @@ from entrypoints.http.controllers import (
     ReservationController,
 )
 from entrypoints.http.cors import CORSMiddleware
-from entrypoints.http.errors import MAX_BODY_KIB, handle_exception
+from entrypoints.http.errors import EXCEPTION_HANDLERS, MAX_BODY_KIB
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.ical import AdminFeedController, ExportController, ImportController
 from entrypoints.http.observability import ObservabilityMiddleware
+from entrypoints.http.urls import API_PREFIX
 from entrypoints.http.webhooks import WebhookController
 from entrypoints.settings import Settings
 from entrypoints.sync import run_forever
-
-API_PREFIX = "/api/v1"
 
 
 def drain_on_signals(app: Litestar) -> Callable[[], None]:
@@ -181,7 +180,7 @@ def create_app(
         # port, on the private network only; the public app has none.
         route_handlers=[api, *([MetricsController] if not settings.metrics_port else [])],
         lifespan=[lifespan],
-        exception_handlers={Exception: handle_exception},
+        exception_handlers=dict(EXCEPTION_HANDLERS),
         openapi_config=_openapi(settings),
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,
@@ -216,7 +215,7 @@ def create_metrics_app(container: AsyncContainer) -> Litestar:
     app = Litestar(
         route_handlers=[MetricsController],
         lifespan=[lifespan],
-        exception_handlers={Exception: handle_exception},
+        exception_handlers=dict(EXCEPTION_HANDLERS),
         openapi_config=None,
         logging_config=None,
     )

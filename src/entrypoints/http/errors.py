@@ -16,6 +16,7 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.exceptions.base_exceptions import SerializationException
+from litestar.types import ExceptionHandlersMap
 
 from application.errors import StorageError, StorageUnavailable, TransientStorageError
 from domain.errors import Conflict, DomainError, NotFound, RuleViolation, TooManyHolds
@@ -154,7 +155,8 @@ def _too_deep(exc: BaseException) -> bool:
     return False
 
 
-def _domain(exc: DomainError, path: str) -> Response[bytes]:
+def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
+    path = request.url.path
     if isinstance(exc, TooManyHolds):
         body = problem(429, exc.message, code=exc.code, instance=path)
         body.limit, body.limit_value = exc.limit, exc.value
@@ -165,56 +167,94 @@ def _domain(exc: DomainError, path: str) -> Response[bytes]:
     )
 
 
-def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+def _invalid(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:
+    return _response(_validation(request, exc))
+
+
+def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[bytes]:
     path = request.url.path
-    if isinstance(exc, DomainError):
-        return _domain(exc, path)
-    if isinstance(exc, ValidationException):
-        return _response(_validation(request, exc))
-    if isinstance(exc, NotFoundException):
-        detail = exc.detail if exc.detail != "Not Found" else f"no resource at {path}"
-        return _response(problem(404, detail, instance=path))
-    if isinstance(exc, MethodNotAllowedException):
-        return _response(
-            problem(405, f"{request.method} is not allowed on {path}", instance=path),
-            headers=exc.headers,
-        )
-    if isinstance(exc, UnicodeDecodeError):
-        return _response(
-            problem(400, "the body is not valid UTF-8 JSON", code="malformed_json", instance=path)
-        )
+    detail = exc.detail if exc.detail != "Not Found" else f"no resource at {path}"
+    return _response(problem(404, detail, instance=path))
+
+
+def _not_allowed(
+    request: Request[Any, Any, Any], exc: MethodNotAllowedException
+) -> Response[bytes]:
+    path = request.url.path
+    return _response(
+        problem(405, f"{request.method} is not allowed on {path}", instance=path),
+        headers=exc.headers,
+    )
+
+
+def _not_utf8(request: Request[Any, Any, Any], _: UnicodeDecodeError) -> Response[bytes]:
+    return _response(_malformed(request, "the body is not valid UTF-8 JSON"))
+
+
+def _malformed(request: Request[Any, Any, Any], detail: str) -> Problem:
+    return problem(400, detail, code="malformed_json", instance=request.url.path)
+
+
+def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
+    path = request.url.path
     if _too_deep(exc):
+        return _response(_malformed(request, "malformed JSON: nested too deeply"))
+    if exc.status_code == 413:
         return _response(
-            problem(
-                400,
-                "malformed JSON: nested too deeply",
-                code="malformed_json",
-                instance=path,
-            )
+            problem(413, f"the request body is larger than {MAX_BODY_KIB} KiB", instance=path)
         )
-    if isinstance(exc, HTTPException):
-        if exc.status_code == 413:
-            return _response(
-                problem(413, f"the request body is larger than {MAX_BODY_KIB} KiB", instance=path)
-            )
-        if isinstance(exc.__cause__, SerializationException):
-            return _response(
-                problem(400, f"malformed JSON: {exc.detail}", code="malformed_json", instance=path)
-            )
-        # Every 429 has the code the rate limit's own answers have.
-        code = "rate_limited" if exc.status_code == 429 else None
-        return _response(
-            problem(exc.status_code, exc.detail, code=code, instance=path), headers=exc.headers
-        )
-    if isinstance(exc, (StorageUnavailable, TransientStorageError)):
-        log.warning("storage temporarily unavailable: %s", type(exc).__name__)
-        return _response(
-            problem(503, "the service is briefly unavailable; please retry", instance=path),
-            headers={"Retry-After": "2"},
-        )
-    if isinstance(exc, StorageError):
-        log.error("storage error on %s %s: %s", request.method, path, exc)
-    else:
-        log.exception("unhandled error on %s %s", request.method, path)
+    if isinstance(exc.__cause__, SerializationException):
+        return _response(_malformed(request, f"malformed JSON: {exc.detail}"))
+    # Every 429 has the code the rate limit's own answers have.
+    code = "rate_limited" if exc.status_code == 429 else None
+    return _response(
+        problem(exc.status_code, exc.detail, code=code, instance=path), headers=exc.headers
+    )
+
+
+def _storage_busy(request: Request[Any, Any, Any], exc: StorageError) -> Response[bytes]:
+    log.warning("storage temporarily unavailable: %s", type(exc).__name__)
+    return _response(
+        problem(503, "the service is briefly unavailable; please retry", instance=request.url.path),
+        headers={"Retry-After": "2"},
+    )
+
+
+def _storage(request: Request[Any, Any, Any], exc: StorageError) -> Response[bytes]:
+    log.error("storage error on %s %s: %s", request.method, request.url.path, exc)
+    return _internal(request)
+
+
+def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if _too_deep(exc):
+        return _response(_malformed(request, "malformed JSON: nested too deeply"))
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return _internal(request)
+
+
+def _internal(request: Request[Any, Any, Any]) -> Response[bytes]:
     # Never a stack trace or SQL in the body.
-    return _response(problem(500, "an internal error occurred; it has been logged", instance=path))
+    message = "an internal error occurred; it has been logged"
+    return _response(problem(500, message, instance=request.url.path))
+
+
+# Litestar picks the handler of the nearest class in the exception's MRO.
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    DomainError: _domain,
+    ValidationException: _invalid,
+    NotFoundException: _not_found,
+    MethodNotAllowedException: _not_allowed,
+    HTTPException: _http,
+    UnicodeDecodeError: _not_utf8,
+    StorageUnavailable: _storage_busy,
+    TransientStorageError: _storage_busy,
+    StorageError: _storage,
+    Exception: _unexpected,
+}
+
+
+def handle_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    """The map, for callers that register one handler for every exception."""
+    kind = next(k for k in type(exc).__mro__ if k in EXCEPTION_HANDLERS)
+    response: Response[bytes] = EXCEPTION_HANDLERS[kind](request, exc)
+    return response

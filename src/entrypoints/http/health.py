@@ -22,6 +22,7 @@ from application.ports.clock import Clock
 from domain.external_calendar import ExternalSource
 from entrypoints.http import schemas
 from entrypoints.migrate import judge
+from entrypoints.settings import Settings
 
 
 class HealthController(Controller):
@@ -91,6 +92,7 @@ class MetricsController(Controller):
         engine: FromDishka[AsyncEngine],
         clock: FromDishka[Clock],
         health: FromDishka[CheckHealth],
+        settings: FromDishka[Settings],
     ) -> Response[bytes]:
         # dependency_up at scrape time (the report is shared with healthz for up to 1 s).
         _record(await health())
@@ -113,7 +115,7 @@ class MetricsController(Controller):
         with contextlib.suppress(Exception):  # from the database, like the sync age above
             newest = await newest_backup(engine)
             BACKUP_LAST_SUCCESS.set(newest.timestamp() if newest is not None else 0)
-        body, content_type = exposition()
+        body, content_type = exposition(settings.prometheus_multiproc_dir)
         # Litestar adds the charset of text/* itself; passing it too would repeat it.
         media_type = content_type.replace("; charset=utf-8", "")
         return Response(body, media_type=media_type, headers={"Cache-Control": "no-store"})

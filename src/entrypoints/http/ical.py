@@ -26,6 +26,7 @@ from domain.external_calendar import ExternalSource
 from entrypoints.http.auth import current_admin, require_admin
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import BIGINT_MAX, OptionalRowId, RowId
+from entrypoints.http.urls import api_path, api_url
 from entrypoints.settings import Settings
 
 # One export per consumer: "all" carries only what we sold or blocked ourselves (safe to give
@@ -77,13 +78,15 @@ def read_token(settings: Settings, token: str) -> tuple[int, str] | None:
     return accommodation_id, parts[1]
 
 
-def base_url(settings: Settings) -> str:
-    return (settings.public_base_url or f"http://{settings.host}:{settings.port}").rstrip("/")
-
-
 def export_urls(settings: Settings, accommodation_id: int) -> dict[str, str]:
-    base = f"{base_url(settings)}/api/v1/ical"
-    return {a: f"{base}/{export_token(settings, accommodation_id, a)}.ics" for a in AUDIENCES}
+    return {
+        audience: api_url(
+            settings.public_base,
+            "ical",
+            f"{export_token(settings, accommodation_id, audience)}.ics",
+        )
+        for audience in AUDIENCES
+    }
 
 
 def _etag_matches(header: str, etag: str) -> bool:
@@ -314,7 +317,7 @@ class ImportController(Controller):
         return Response(
             ImportView(feed_view(feed), sync_view(result)),
             status_code=201,
-            headers={"Location": f"/api/v1/admin/ical/feeds/{feed.id}"},
+            headers={"Location": api_path("admin", "ical", "feeds", feed.id)},
         )
 
 

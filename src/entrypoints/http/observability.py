@@ -13,12 +13,13 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.prometheus.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
+from entrypoints.http.urls import api_path
 from entrypoints.logs import trace_id_from, trace_id_var
 
 access_log = logging.getLogger("cabanas.access")
 UNMATCHED_ROUTE = "unmatched"  # every unknown path shares one label value (bounded cardinality)
 _PARAM_TYPE = re.compile(r"\{(\w+):\w+\}")
-_QUIET = frozenset({"/api/v1/healthz", "/api/v1/readyz", "/metrics"})
+_QUIET = frozenset({api_path("healthz"), api_path("readyz"), "/metrics"})
 
 
 def route_template(scope: Scope) -> str:

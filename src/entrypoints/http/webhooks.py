@@ -149,11 +149,12 @@ class WebhookController(Controller):
         )
         if not check.ok:
             raise await _rejected(request, MERCADOPAGO, check.reason)
-        if settings.mp_access_token is None or not settings.mp_access_token.reveal():
-            # Signed, but we could not fetch the payment: refuse for now, so Mercado Pago
-            # redelivers once MP_ACCESS_TOKEN is set, instead of accepting what we cannot do.
+        if not settings.payments_enabled:
+            # Signed, but payments are off here (MERCADOPAGO_ENABLED=false or no MP_ACCESS_TOKEN):
+            # refuse for now, so Mercado Pago redelivers once they are on, instead of accepting
+            # what we cannot fetch (it would fail for a day and end in a false alert).
             raise ServiceUnavailableException(
-                detail="payments are not configured here (MP_ACCESS_TOKEN is not set)",
+                detail="payments are not enabled here (MERCADOPAGO_ENABLED, MP_ACCESS_TOKEN)",
                 headers={"Retry-After": "900"},
             )
         try:
@@ -212,6 +213,11 @@ class WebhookController(Controller):
         )
         if reason is not None:
             raise await _rejected(request, WHATSAPP, reason)
+        if not settings.whatsapp_enabled:
+            # WHATSAPP_ENABLED=false: the assistant is off. Acknowledged (Meta would otherwise
+            # redeliver for days), never recorded, answered or turned into a hold.
+            log.info("whatsapp_disabled_post_ignored")
+            return Response(Accepted("ignored"), status_code=202)
         try:
             envelope = msgspec.json.decode(raw)
         except msgspec.DecodeError:

@@ -116,3 +116,28 @@ def test_a_header_or_payload_with_stray_characters_is_refused() -> None:
     for bad in (f"{head}=.{body}.{sig}", f"{head}.{body}!.{sig}"):
         with pytest.raises(InvalidToken):
             verify(SECRET, bad, now=NOW, max_ttl=TWELVE_HOURS)
+
+
+@pytest.mark.parametrize(
+    ("bad", "reason"),
+    [
+        (forge(claims(), header={"alg": "HS512", "typ": "JWT"}), "unsupported algorithm"),
+        (forge(claims(), header={"alg": "RS256", "typ": "JWT"}), "unsupported algorithm"),
+        (forge({k: v for k, v in claims().items() if k != "aud"}), "wrong audience"),
+        (forge({k: v for k, v in claims().items() if k != "sub"}), "sub and email are required"),
+        (forge(claims(sub=42)), "sub and email are required"),
+        (forge(claims(exp="tomorrow")), "exp and iat are required"),
+    ],
+    ids=["hs512", "rs256", "no-aud", "no-sub", "sub-number", "exp-text"],
+)
+def test_refuses_other_algorithms_and_malformed_claims(bad: str, reason: str) -> None:
+    with pytest.raises(InvalidToken, match=reason):
+        verify(SECRET, bad, now=NOW, max_ttl=TWELVE_HOURS)
+
+
+def test_time_is_judged_by_the_given_clock_not_the_system_one() -> None:
+    far_future = NOW + timedelta(days=3650)
+    issued = issue(SECRET, email="owner@cabanas.ar", now=far_future, ttl=timedelta(hours=1))
+    assert verify(SECRET, issued, now=far_future, max_ttl=TWELVE_HOURS).email == "owner@cabanas.ar"
+    with pytest.raises(InvalidToken, match="issued in the future"):
+        verify(SECRET, issued, now=NOW, max_ttl=TWELVE_HOURS)

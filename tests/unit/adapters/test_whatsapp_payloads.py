@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.whatsapp.client import message_body, outbound_number
-from application.outbox import MAX_ATTEMPTS, RETRY_MAX, backoff
+from application.outbox import MAX_ATTEMPTS, OUTBOX_BACKOFF, RETRY_MAX
 from application.ports.messaging import OutboundMessage, ReplyButton
 from entrypoints.http.webhooks import whatsapp_items
 
@@ -101,7 +101,7 @@ def test_every_message_and_status_of_an_envelope_is_read_with_its_key() -> None:
 
 
 def test_backoff_grows_and_is_capped() -> None:
-    delays = [backoff(n).total_seconds() for n in range(1, MAX_ATTEMPTS + 1)]
+    delays = [d.total_seconds() for d in OUTBOX_BACKOFF.schedule(MAX_ATTEMPTS)]
     assert delays[:3] == [30, 60, 120]
     assert max(delays) == RETRY_MAX.total_seconds()
     assert delays == sorted(delays)

@@ -14,10 +14,12 @@ from application.conversation_state import ConversationState
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
-from application.ports.repositories import HoldOutcome, QuotaCheck, QuotaRefused
+from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
+from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
 from domain.hold_limits import HoldLimit, HoldQuota
+from domain.payment import Attention, Payment
 from domain.reservation import Reservation, ReservationStatus
 from domain.stay import Stay
 
@@ -27,6 +29,14 @@ class RecordingMetrics:
         self.placed: list[str] = []
         self.conflicts: list[str] = []
         self.limited: list[tuple[str, str]] = []
+        self.confirmed = 0
+        self.attention: list[str] = []
+
+    def payment_confirmed(self) -> None:
+        self.confirmed += 1
+
+    def payment_attention(self, reason: str) -> None:
+        self.attention.append(reason)
 
     def hold_placed(self, channel: str) -> None:
         self.placed.append(channel)
@@ -191,6 +201,22 @@ class FakeReservations:
         found = self._all().get(code.value)
         return None if found is None else replace(found, events=list(found.events))
 
+    async def save_paid(self, reservation: Reservation, previous: ReservationStatus) -> PaidOutcome:
+        """Like the SQL one: reinstating a lapsed hold re-enters the overlap rule."""
+        stored = self._all().get(reservation.code.value)
+        if stored is None or stored.status is not previous:
+            return PaidOutcome.RACED
+        now = reservation.events[-1].at if reservation.events else reservation.created_at
+        others = [
+            r
+            for r in self._blocking(reservation.accommodation_id, reservation.stay, now)
+            if r.code != reservation.code
+        ]
+        if others:
+            return PaidOutcome.TAKEN
+        self.pending[reservation.code.value] = reservation
+        return PaidOutcome.CONFIRMED
+
     async def save_status(self, reservation: Reservation, previous: Any) -> bool:
         stored = self._all().get(reservation.code.value)
         if stored is None or stored.status is not previous:
@@ -252,6 +278,64 @@ class FakeOutbox:
         return True
 
 
+class FakePayments:
+    """Payments by id; what an open transaction saves is kept only on commit."""
+
+    def __init__(self) -> None:
+        self.committed: dict[str, PaymentRecord] = {}
+        self.pending: dict[str, PaymentRecord] = {}
+
+    async def get(self, payment_id: str) -> PaymentRecord | None:
+        return self.pending.get(payment_id) or self.committed.get(payment_id)
+
+    async def save(
+        self,
+        payment: Payment,
+        now: datetime,
+        *,
+        attention: Attention | None,
+        attention_reason: str | None,
+    ) -> None:
+        before = await self.get(payment.id)
+        self.pending[payment.id] = PaymentRecord(
+            payment=payment,
+            reservation_code=payment.external_reference,
+            attention=attention or (before.attention if before else None),
+            attention_reason=attention_reason
+            if attention
+            else (before.attention_reason if before else None),
+            first_seen_at=before.first_seen_at if before else now,
+            updated_at=now,
+        )
+
+    async def needing_attention(self, limit: int) -> list[PaymentRecord]:
+        every = {**self.committed, **self.pending}.values()
+        return [r for r in every if r.attention is not None][:limit]
+
+    async def for_reservation(self, code: str) -> list[PaymentRecord]:
+        every = {**self.committed, **self.pending}.values()
+        return [r for r in every if r.reservation_code == code]
+
+    def commit(self) -> None:
+        self.committed.update(self.pending)
+        self.pending.clear()
+
+
+class FakeGateway:
+    """The provider's view of payments, by id (re-fetched on every notification)."""
+
+    def __init__(self) -> None:
+        self.payments: dict[str, Payment] = {}
+        self.fetches: list[str] = []
+
+    async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
+        return PaymentLink(f"pref-{request.code.value}", f"https://pay.example/{request.code}")
+
+    async def fetch_payment(self, payment_id: str) -> Payment | None:
+        self.fetches.append(payment_id)
+        return self.payments.get(payment_id)
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -308,12 +392,16 @@ class FakeIdempotency:
         if row := self._row(scope, key):
             row["processed"] = True
 
-    async def note_failure(self, scope: str, key: str, now: datetime) -> int:
+    async def note_failure(self, scope: str, key: str) -> int:
         row = self._row(scope, key)
         if row is None:
             return 0
         row["attempts"] += 1
         return int(row["attempts"])
+
+    async def hold_back(self, scope: str, key: str, until: datetime) -> None:
+        if row := self._row(scope, key):
+            row["next_attempt_at"] = until
 
     def commit(self) -> None:
         self.committed.update(self.pending)
@@ -362,6 +450,7 @@ class FakeUnitOfWork:
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()
         self.idempotency = FakeIdempotency()
+        self.payments = FakePayments()
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
 
@@ -382,9 +471,11 @@ class FakeUnitOfWork:
         self.outbox.committed += self.outbox.pending
         self.outbox.pending.clear()
         self.idempotency.commit()
+        self.payments.commit()
         self.commits += 1
 
     async def rollback(self) -> None:
         self.reservations.pending.clear()
         self.outbox.pending.clear()
         self.idempotency.pending.clear()
+        self.payments.pending.clear()

@@ -7,6 +7,7 @@ import pytest
 
 from entrypoints import backup
 from entrypoints.embedded import pg_bin_if_installed
+from entrypoints.settings import Settings
 
 BUNDLED = pg_bin_if_installed("pg_dump")
 
@@ -40,10 +41,10 @@ def test_tls_without_a_client_that_can_says_what_to_install(
         backup.pg_tool("pg_dump", tls=True)
 
 
-def test_pg_bin_dir_wins(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PG_BIN_DIR", "/usr/lib/postgresql/18/bin")
-    assert backup.pg_tool("pg_dump", tls=True) == "/usr/lib/postgresql/18/bin/pg_dump"
-    assert backup.pg_tool("psql") == "/usr/lib/postgresql/18/bin/psql"
+def test_pg_bin_dir_wins() -> None:
+    bin_dir = Settings.from_env({"PG_BIN_DIR": "/usr/lib/postgresql/18/bin"}).pg_bin_dir
+    assert backup.pg_tool("pg_dump", tls=True, bin_dir=bin_dir) == f"{bin_dir}/pg_dump"
+    assert backup.pg_tool("psql", bin_dir=bin_dir) == f"{bin_dir}/psql"
 
 
 def test_a_backup_of_a_tls_database_picks_a_client_that_speaks_tls(

@@ -2,6 +2,7 @@
 
 import pytest
 from litestar import Litestar, get
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath
 from litestar.testing import TestClient
 
@@ -12,7 +13,7 @@ from domain.errors import (
     IllegalTransition,
     StayUnavailable,
 )
-from entrypoints.http.errors import PROBLEM_JSON, handle_exception
+from entrypoints.http.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, handle_exception
 
 RAISE = {
     "rule": GuestsOutOfRange("hosts 1 to 4 guests"),
@@ -23,6 +24,9 @@ RAISE = {
     "down": StorageUnavailable("db down"),
     "storage": StorageError("SELECT secret FROM guests"),
     "crash": RuntimeError("Traceback: password=hunter2"),
+    "utf8": UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
+    "deep": RecursionError("maximum recursion depth exceeded while deserializing an object"),
+    "limited": HTTPException(status_code=429, detail="slow down"),
 }
 
 
@@ -31,9 +35,11 @@ async def boom(kind: FromPath[str]) -> None:
     raise RAISE[kind]
 
 
-@pytest.fixture(scope="module")
-def client() -> TestClient[Litestar]:
-    app = Litestar([boom], exception_handlers={Exception: handle_exception})
+@pytest.fixture(scope="module", params=["map", "one handler"])
+def client(request: pytest.FixtureRequest) -> TestClient[Litestar]:
+    """The app registers the map; handle_exception is the same map behind one entry."""
+    handlers = dict(EXCEPTION_HANDLERS) if request.param == "map" else {Exception: handle_exception}
+    app = Litestar([boom], exception_handlers=handlers)
     with TestClient(app) as c:
         yield c
 
@@ -49,6 +55,9 @@ def client() -> TestClient[Litestar]:
         ("down", 503, "service_unavailable"),
         ("storage", 500, "internal_server_error"),
         ("crash", 500, "internal_server_error"),
+        ("utf8", 400, "malformed_json"),
+        ("deep", 400, "malformed_json"),
+        ("limited", 429, "rate_limited"),
     ],
 )
 def test_errors_become_problem_details(
@@ -76,3 +85,13 @@ def test_internal_errors_leak_nothing(client: TestClient[Litestar]) -> None:
 
 def test_domain_message_is_the_detail(client: TestClient[Litestar]) -> None:
     assert client.get("/boom/rule").json()["detail"] == "hosts 1 to 4 guests"
+
+
+def test_the_routers_own_404_and_405_are_problems_too(client: TestClient[Litestar]) -> None:
+    missing = client.get("/nowhere")
+    assert (missing.status_code, missing.json()["detail"]) == (404, "no resource at /nowhere")
+    wrong = client.post("/boom/rule")
+    assert wrong.status_code == 405
+    assert wrong.json()["detail"] == "POST is not allowed on /boom/rule"
+    assert "GET" in wrong.headers["allow"]
+    assert wrong.headers["content-type"] == PROBLEM_JSON

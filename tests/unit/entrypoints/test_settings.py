@@ -87,7 +87,7 @@ def test_sync_url_keeps_the_root_certificate_for_libpq_tools() -> None:
 def test_a_root_certificate_in_the_url_verifies_the_server(mode: str, checks_host: bool) -> None:
     ca = Path(certifi_like_bundle())
     config = make_config(f"postgresql://u@h/db?sslmode={mode}&sslrootcert={ca}")
-    context = config.engine_config.connect_args["ssl"]
+    context = config.connect_args["ssl"]
     assert isinstance(context, ssl.SSLContext)
     assert context.verify_mode == ssl.CERT_REQUIRED
     assert context.check_hostname is checks_host
@@ -96,9 +96,37 @@ def test_a_root_certificate_in_the_url_verifies_the_server(mode: str, checks_hos
 
 def test_no_root_certificate_leaves_tls_to_the_sslmode() -> None:
     config = make_config("postgresql://u@h/db?sslmode=require")
-    assert "ssl" not in config.engine_config.connect_args
+    assert "ssl" not in config.connect_args
 
 
 def certifi_like_bundle() -> str:
     """Any CA bundle on this machine will do: the context only has to load it."""
     return ssl.get_default_verify_paths().cafile or "/etc/ssl/certs/ca-certificates.crt"
+
+
+def test_a_bad_value_is_shown_with_its_variable() -> None:
+    with pytest.raises(SettingsError) as raised:
+        Settings.from_env({"BACKUP_KEEP": "seven"})
+    assert str(raised.value) == "invalid setting BACKUP_KEEP='seven': Expected `int`, got `str`"
+
+
+def test_a_bad_secret_is_named_but_never_shown() -> None:
+    from entrypoints.settings import _describe
+
+    message = _describe(Settings, "Expected `str` - at `$.jwt_secret`", {"JWT_SECRET": "hunter2"})
+    assert message == "invalid setting JWT_SECRET: Expected `str`"
+
+
+@pytest.mark.parametrize(
+    ("env", "enabled"),
+    [
+        ({"MP_ACCESS_TOKEN": "APP_USR-1", "MP_WEBHOOK_SECRET": "s"}, True),
+        ({"MP_ACCESS_TOKEN": "APP_USR-1", "MERCADOPAGO_ENABLED": "false"}, False),
+        ({"MP_WEBHOOK_SECRET": "s"}, False),
+        ({}, False),
+    ],
+)
+def test_payments_are_enabled_by_the_flag_and_the_token_together(
+    env: dict[str, str], enabled: bool
+) -> None:
+    assert Settings.from_env(env).payments_enabled is enabled

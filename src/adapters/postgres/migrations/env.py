@@ -1,9 +1,9 @@
-"""Alembic environment: async engine, URL from the config or DATABASE_URL."""
+"""Alembic environment: async engine, URL from the config (`cabanas migrate` sets it) or, for
+the bare alembic command, ``-x database_url=...``. The environment is read by Settings only."""
 
 from __future__ import annotations
 
 import asyncio
-import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -21,9 +21,11 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 
 def _given_url() -> str:
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
+    url = config.get_main_option("sqlalchemy.url") or context.get_x_argument(
+        as_dictionary=True
+    ).get("database_url")
     if not url:
-        raise RuntimeError("set DATABASE_URL (or run `cabanas migrate`, which starts one)")
+        raise RuntimeError("run `cabanas migrate` (or alembic -x database_url=...)")
     return url
 
 
