@@ -15,6 +15,7 @@ from domain.pricing.recurring import RecurringRange
 MAX_PERCENT_OVER_BASE = Decimal(1000)
 MAX_RULE_NIGHTS = 366  # a date override longer than a year is a season
 _PERCENT_STEP = Decimal("0.01")
+LONG_WEEKEND_NAME = "Fin de semana largo"
 
 
 class Specificity(IntEnum):
@@ -134,7 +135,7 @@ class LongWeekendRule:
 
     rate: Rate
     min_nights: int | None = None
-    name: str = "Fin de semana largo"
+    name: str = LONG_WEEKEND_NAME
 
     def __post_init__(self) -> None:
         _name(self.name, "long-weekend rule")
