@@ -87,12 +87,23 @@ def fills_gap(stay: Stay, occupied: Iterable[Stay]) -> bool:
 
 
 def stay_violation(
-    breakdown: PriceBreakdown, stay: Stay, occupied: Iterable[Stay] = ()
+    breakdown: PriceBreakdown,
+    stay: Stay,
+    occupied: Iterable[Stay] = (),
+    *,
+    name: str | None = None,
+    max_nights: int | None = None,
 ) -> RuleViolation | None:
     """The stay rules of the priced nights: the minimum stay (waived for a stay exactly filling
     the gap between two bookings — those nights could not be sold otherwise), then the arrival
-    day."""
+    day. With the cabin's ``name`` and the policy's ``max_nights``, the minimum is worded like
+    the booking policy's own."""
     if stay.nights < breakdown.min_nights and not fills_gap(stay, occupied):
+        if name is not None and max_nights is not None:
+            return NightsOutOfRange(
+                f"{name} takes stays of {breakdown.min_nights} to {max_nights} nights; "
+                f"asked for {stay.nights}"
+            )
         return NightsOutOfRange(
             f"those dates take stays of at least {breakdown.min_nights} nights; "
             f"asked for {stay.nights}"
