@@ -76,10 +76,13 @@ class BookingPolicy:
         return None
 
     def fit_violation(
-        self, accommodation: Accommodation, nights: int, guests: int
+        self, accommodation: Accommodation, nights: int, guests: int, min_nights: int | None = None
     ) -> RuleViolation | None:
-        """The rules between one accommodation and the stay's length and party size."""
-        min_nights = accommodation.min_nights
+        """The rules between one accommodation and the stay's length and party size
+        (``min_nights``: a minimum other than the accommodation's, e.g. 1 when the price rules
+        judge the minimum themselves)."""
+        if min_nights is None:
+            min_nights = accommodation.min_nights
         if not min_nights <= nights <= self.max_nights:
             return NightsOutOfRange(
                 f"{accommodation.name} takes stays of {min_nights} to {self.max_nights} nights; "

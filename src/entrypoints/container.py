@@ -20,6 +20,7 @@ from adapters.postgres.backups import SqlBackupLedger
 from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
 from adapters.postgres.gauges import CalendarFreshnessProbe
+from adapters.postgres.price_rules import CachedPriceRules
 from adapters.postgres.probe import PostgresProbe
 from adapters.postgres.replica import ReadRouter
 from adapters.postgres.stats import SqlStatsReader
@@ -29,6 +30,7 @@ from adapters.prometheus.metrics import (
     PrometheusCalendarMetrics,
     PrometheusOperationsMetrics,
 )
+from adapters.python_holidays.source import LibraryHolidays
 from adapters.redis.client import RedisProbe, make_redis
 from adapters.redis.conversations import RedisConversationStore
 from adapters.redis.lock import RedisLock
@@ -84,9 +86,11 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
+from application.ports.holidays import HolidaySource
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.payments import PaymentGateway
+from application.ports.pricing import PriceRulesRepository
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
 from domain.external_calendar import ReleaseGuard
@@ -260,6 +264,22 @@ class InfrastructureProvider(Provider):
             await replica.dispose()
 
     @provide
+    async def price_rules(self, settings: Settings) -> AsyncIterator[PriceRulesRepository]:
+        # Its own connection, for the catalogue's reason (a refresh inside a request).
+        assert settings.database_url is not None
+        engine = make_engine(settings.database_url, pool_size=1)
+        replica = _replica_engine(settings, pool_size=1)
+        reads = ReadRouter(engine, replica)
+        yield CachedPriceRules(reads, engine, settings.catalogue_cache_seconds)
+        await engine.dispose()
+        if replica is not None:
+            await replica.dispose()
+
+    @provide
+    def holidays(self) -> HolidaySource:
+        return LibraryHolidays()
+
+    @provide
     async def reads(self, settings: Settings, engine: AsyncEngine) -> AsyncIterator[ReadRouter]:
         replica = _replica_engine(settings, pool_size=settings.db_pool_size)
         yield ReadRouter(engine, replica)
@@ -313,7 +333,19 @@ class RequestProvider(Provider):
 
     list_accommodations = provide(ListAccommodations)
     get_accommodation = provide(GetAccommodation)
-    check_availability = provide(CheckAvailability)
+
+    @provide
+    def check_availability(
+        self,
+        uow: ReadOnlyUnitOfWork,
+        clock: Clock,
+        policy: BookingPolicy,
+        catalogue: Catalogue,
+        price_rules: PriceRulesRepository,
+        holidays: HolidaySource,
+    ) -> CheckAvailability:
+        return CheckAvailability(uow, clock, policy, catalogue, price_rules, holidays)
+
     get_calendar = provide(GetCalendar)
     place_hold = provide(PlaceHold)
     get_reservation = provide(GetReservation)

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -113,6 +114,8 @@ reservations = Table(
     # key of the client address. NULL on the owner's bookings, on blocks and imported nights.
     Column("phone_key", String(32)),
     Column("client_key", String(64)),
+    # The quote the booking was sold with (domain.pricing.PriceBreakdown; migration 0016).
+    Column("price_breakdown", JSONB),
     CheckConstraint("kind IN ('booking', 'block', 'external')", name="reservations_kind_known"),
     CheckConstraint(
         "kind <> 'booking' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
@@ -324,4 +327,98 @@ backup_runs = Table(
     Column("bytes", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
     Index("backup_runs_taken_at_idx", "taken_at"),
+)
+
+# Each cabin's price rules (migration 0016; mapped in adapters/postgres/price_rules.py).
+OVERRIDE_OVERLAP_CONSTRAINT = "price_overrides_no_overlap"
+SEASON_NAME_CONSTRAINT = "price_seasons_name_key"
+
+price_seasons = Table(
+    "price_seasons",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column(
+        "accommodation_id",
+        BigInteger,
+        ForeignKey("accommodations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(80), nullable=False),
+    Column("first_month", SmallInteger, nullable=False),
+    Column("first_day", SmallInteger, nullable=False),
+    Column("last_month", SmallInteger, nullable=False),
+    Column("last_day", SmallInteger, nullable=False),
+    Column("nightly_cents", BigInteger),
+    Column("percent_over_base", Numeric(7, 2)),
+    Column("weekend_cents", BigInteger),
+    Column("min_nights", Integer),
+    Column("arrival_weekdays", ARRAY(SmallInteger)),
+    UniqueConstraint("accommodation_id", "name", name=SEASON_NAME_CONSTRAINT),
+    CheckConstraint(
+        "(nightly_cents IS NULL) <> (percent_over_base IS NULL)", name="price_seasons_one_rate"
+    ),
+    CheckConstraint(
+        "nightly_cents > 0 AND weekend_cents > 0 AND percent_over_base > -100",
+        name="price_seasons_night_not_free",
+    ),
+)
+
+price_overrides = Table(
+    "price_overrides",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column(
+        "accommodation_id",
+        BigInteger,
+        ForeignKey("accommodations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("name", String(80), nullable=False),
+    Column("first_night", Date, nullable=False),
+    Column("last_night", Date, nullable=False),
+    Column("nightly_cents", BigInteger),
+    Column("percent_over_base", Numeric(7, 2)),
+    Column("min_nights", Integer),
+    CheckConstraint(
+        "(nightly_cents IS NULL) <> (percent_over_base IS NULL)", name="price_overrides_one_rate"
+    ),
+    CheckConstraint(
+        "nightly_cents > 0 AND percent_over_base > -100", name="price_overrides_night_not_free"
+    ),
+    CheckConstraint("last_night >= first_night", name="price_overrides_nights_ordered"),
+    ExcludeConstraint(
+        ("accommodation_id", "="),
+        (text("daterange(first_night, last_night, '[]')"), "&&"),
+        name=OVERRIDE_OVERLAP_CONSTRAINT,
+        using="gist",
+    ),
+)
+
+price_terms = Table(
+    "price_terms",
+    metadata,
+    Column(
+        "accommodation_id",
+        BigInteger,
+        ForeignKey("accommodations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("cleaning_cents", BigInteger, nullable=False, server_default="0"),
+    Column("extra_guest_cents", BigInteger, nullable=False, server_default="0"),
+    Column("guests_included", Integer),
+    Column("pet_cents", BigInteger),
+    Column("long_weekend_name", String(80)),
+    Column("long_weekend_nightly_cents", BigInteger),
+    Column("long_weekend_percent", Numeric(7, 2)),
+    Column("long_weekend_min_nights", Integer),
+    Column("stay_discounts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    Column("cancellation_tiers", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    CheckConstraint(
+        "cleaning_cents >= 0 AND extra_guest_cents >= 0 AND pet_cents >= 0",
+        name="price_terms_fees_valid",
+    ),
+    CheckConstraint(
+        "long_weekend_nightly_cents > 0 AND long_weekend_percent > -100",
+        name="price_terms_long_weekend_not_free",
+    ),
 )

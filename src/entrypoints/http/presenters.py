@@ -5,6 +5,7 @@ from __future__ import annotations
 from domain.accommodation import Accommodation
 from domain.availability import Availability
 from domain.money import Money
+from domain.pricing.breakdown import PriceBreakdown
 from domain.reservation import Reservation, ReservationStatus
 from entrypoints.http import schemas
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
@@ -44,6 +45,39 @@ def availability_item(item: Availability, nights: int) -> schemas.AvailabilityIt
         currency=acc.base_price.currency,
         reason=item.reason,
         reason_code=item.reason_code,
+        quote=quote(item.breakdown) if item.breakdown is not None else None,
+    )
+
+
+def quote(b: PriceBreakdown) -> schemas.Quote:
+    return schemas.Quote(
+        rates=[
+            schemas.QuoteRate(
+                rule=r.rule.kind.name.lower(),
+                rule_name=r.rule.name,
+                weekend=r.weekend,
+                nights=r.nights,
+                nightly_amount=amount(r.nightly),
+                amount=amount(r.amount),
+            )
+            for r in b.rates()
+        ],
+        fees=[
+            schemas.QuoteFee(f.kind.value, amount(f.unit), f.quantity, amount(f.amount))
+            for f in b.fees
+        ],
+        discounts=[
+            schemas.QuoteDiscount(d.name, float(d.percent), amount(d.amount)) for d in b.discounts
+        ],
+        nights_amount=amount(b.nights_total),
+        fees_amount=amount(b.fees_total),
+        discounts_amount=amount(b.discounts_total),
+        total_amount=amount(b.total),
+        deposit_percent=float(b.deposit_percent),
+        deposit_amount=amount(b.deposit),
+        balance_amount=amount(b.balance),
+        min_nights=b.min_nights,
+        arrival_weekdays=sorted(b.arrival_weekdays) if b.arrival_weekdays is not None else None,
     )
 
 

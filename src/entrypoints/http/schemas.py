@@ -27,6 +27,48 @@ class Accommodation(msgspec.Struct):
     currency: str
 
 
+class QuoteRate(msgspec.Struct):
+    """Nights sold at one price under one rule (``rule``: base, season, long_weekend or
+    override; ``rule_name``: the owner's name for it)."""
+
+    rule: str
+    rule_name: str
+    weekend: bool
+    nights: int
+    nightly_amount: Amount
+    amount: Amount
+
+
+class QuoteFee(msgspec.Struct):
+    kind: str  # cleaning, extra_guests, pet
+    unit_amount: Amount
+    quantity: int
+    amount: Amount
+
+
+class QuoteDiscount(msgspec.Struct):
+    name: str
+    percent: float
+    amount: Amount
+
+
+class Quote(msgspec.Struct):
+    """The price as a breakdown: total = nights − discounts + fees."""
+
+    rates: list[QuoteRate]
+    fees: list[QuoteFee]
+    discounts: list[QuoteDiscount]
+    nights_amount: Amount
+    fees_amount: Amount
+    discounts_amount: Amount
+    total_amount: Amount
+    deposit_percent: float
+    deposit_amount: Amount
+    balance_amount: Amount
+    min_nights: int
+    arrival_weekdays: list[int] | None  # 0 Monday … 6 Sunday; null: any day
+
+
 class AvailabilityItem(msgspec.Struct):
     accommodation_id: int
     name: str
@@ -38,6 +80,7 @@ class AvailabilityItem(msgspec.Struct):
     currency: str
     reason: str | None
     reason_code: str | None
+    quote: Quote | None = None
 
 
 class Availability(msgspec.Struct):

@@ -1,4 +1,4 @@
-"""Quotes: nightly prices with the weekend multiplier, and the deposit."""
+"""The flat quote: nightly prices with the weekend multiplier, and the deposit."""
 
 from __future__ import annotations
 

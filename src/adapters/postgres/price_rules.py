@@ -1,0 +1,280 @@
+"""Each cabin's price rules (migration 0016), read for every availability request from a
+short in-process cache like the catalogue's: rules change a few times a season, availability
+asks for all of them on every request (``CATALOGUE_CACHE_SECONDS``; writers in this process
+invalidate it)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.postgres.errors import constraint_name, translate
+from adapters.postgres.replica import ReadRouter
+from adapters.postgres.tables import (
+    OVERRIDE_OVERLAP_CONSTRAINT,
+    SEASON_NAME_CONSTRAINT,
+    accommodations,
+    price_overrides,
+    price_seasons,
+    price_terms,
+)
+from domain.errors import AccommodationNotFound
+from domain.money import Money
+from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
+from domain.pricing import (
+    DateOverride,
+    DayMonth,
+    Fees,
+    LengthOfStayDiscount,
+    LongWeekendRule,
+    OverlappingPriceRules,
+    Rate,
+    RecurringRange,
+    Season,
+)
+from domain.pricing.cabin_rules import CabinPriceRules
+from domain.pricing.rules import LONG_WEEKEND_NAME
+
+_S, _O, _T, _A = price_seasons.c, price_overrides.c, price_terms.c, accommodations.c
+# Overrides whose nights are all behind us are never quoted again (a day of slack for the
+# database's time zone against Argentina's).
+_CURRENT_OVERRIDES = _O.last_night >= text("CURRENT_DATE - 1")
+LOAD_SEASONS = select(_A.currency, price_seasons).join(accommodations)
+LOAD_OVERRIDES = select(_A.currency, price_overrides).join(accommodations).where(_CURRENT_OVERRIDES)
+LOAD_TERMS = select(_A.currency, price_terms).join(accommodations)
+
+
+class CachedPriceRules:
+    def __init__(self, reads: ReadRouter, engine: AsyncEngine, ttl_s: float) -> None:
+        self._reads = reads
+        self._engine = engine
+        self._ttl_s = ttl_s
+        self._lock = asyncio.Lock()
+        self._loaded_at = float("-inf")
+        self._rules: Mapping[int, CabinPriceRules] = {}
+
+    async def all_rules(self) -> Mapping[int, CabinPriceRules]:
+        if time.monotonic() - self._loaded_at >= self._ttl_s:
+            async with self._lock:
+                if time.monotonic() - self._loaded_at >= self._ttl_s:
+                    try:
+                        async with self._reads.connection() as conn:
+                            self._rules = await load_rules(conn)
+                    except DBAPIError as exc:
+                        raise translate(exc) from exc
+                    self._loaded_at = time.monotonic()
+        return self._rules
+
+    def invalidate(self) -> None:
+        self._loaded_at = float("-inf")
+
+    async def replace(
+        self,
+        accommodation_id: int,
+        rules: CabinPriceRules,
+        cancellation: CancellationPolicy | None = None,
+    ) -> None:
+        try:
+            async with self._engine.begin() as conn:
+                await _replace(conn, accommodation_id, rules, cancellation)
+        except IntegrityError as exc:
+            raise _refusal(exc) from exc
+        except DBAPIError as exc:
+            raise translate(exc) from exc
+        self.invalidate()
+
+    async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None:
+        query = select(_T.cancellation_tiers).where(_T.accommodation_id == accommodation_id)
+        async with self._reads.connection() as conn:
+            tiers = (await conn.execute(query)).scalar_one_or_none()
+        return _policy(tiers) if tiers else None
+
+
+def _refusal(exc: IntegrityError) -> Exception:
+    name = constraint_name(exc)
+    if name == OVERRIDE_OVERLAP_CONSTRAINT:
+        return OverlappingPriceRules("two date overrides of the cabin share nights")
+    if name == SEASON_NAME_CONSTRAINT:
+        return OverlappingPriceRules("two seasons of the cabin have the same name")
+    if name is not None and name.endswith("_accommodation_id_fkey"):
+        return AccommodationNotFound("no such accommodation")
+    return translate(exc)
+
+
+async def load_rules(conn: AsyncConnection) -> dict[int, CabinPriceRules]:
+    seasons: dict[int, list[Season]] = {}
+    overrides: dict[int, list[DateOverride]] = {}
+    for row in await conn.execute(LOAD_SEASONS):
+        seasons.setdefault(row.accommodation_id, []).append(_season(row))
+    for row in await conn.execute(LOAD_OVERRIDES):
+        overrides.setdefault(row.accommodation_id, []).append(_override(row))
+    terms = {row.accommodation_id: row for row in await conn.execute(LOAD_TERMS)}
+    found = {}
+    for acc_id in seasons.keys() | overrides.keys() | terms.keys():
+        term = terms.get(acc_id)
+        found[acc_id] = CabinPriceRules(
+            seasons=tuple(seasons.get(acc_id, ())),
+            overrides=tuple(overrides.get(acc_id, ())),
+            long_weekend=_long_weekend(term) if term is not None else None,
+            fees=_fees(term) if term is not None else Fees(),
+            discounts=_discounts(term.stay_discounts) if term is not None else (),
+        )
+    return found
+
+
+def _money(cents: int | None, currency: str) -> Money | None:
+    return None if cents is None else Money(cents, currency)
+
+
+def _rate(cents: int | None, percent: Decimal | None, currency: str) -> Rate:
+    return Rate(nightly=_money(cents, currency), percent_over_base=percent)
+
+
+def _season(row: Any) -> Season:
+    weekdays = row.arrival_weekdays
+    return Season(
+        row.name,
+        RecurringRange(
+            DayMonth(row.first_month, row.first_day), DayMonth(row.last_month, row.last_day)
+        ),
+        _rate(row.nightly_cents, row.percent_over_base, row.currency),
+        weekend_nightly=_money(row.weekend_cents, row.currency),
+        min_nights=row.min_nights,
+        arrival_weekdays=frozenset(weekdays) if weekdays is not None else None,
+    )
+
+
+def _override(row: Any) -> DateOverride:
+    rate = _rate(row.nightly_cents, row.percent_over_base, row.currency)
+    return DateOverride(row.name, row.first_night, row.last_night, rate, row.min_nights)
+
+
+def _long_weekend(row: Any) -> LongWeekendRule | None:
+    if row.long_weekend_nightly_cents is None and row.long_weekend_percent is None:
+        return None
+    rate = _rate(row.long_weekend_nightly_cents, row.long_weekend_percent, row.currency)
+    name = row.long_weekend_name or LONG_WEEKEND_NAME
+    return LongWeekendRule(rate, row.long_weekend_min_nights, name)
+
+
+def _fees(row: Any) -> Fees:
+    return Fees(
+        cleaning=Money(row.cleaning_cents, row.currency),
+        extra_guest_nightly=Money(row.extra_guest_cents, row.currency),
+        guests_included=row.guests_included,
+        pet=_money(row.pet_cents, row.currency),
+    )
+
+
+def _discounts(items: list[dict[str, Any]]) -> tuple[LengthOfStayDiscount, ...]:
+    return tuple(
+        LengthOfStayDiscount(d["min_nights"], Decimal(d["percent"]), d.get("name", ""))
+        for d in items
+    )
+
+
+def _policy(items: list[dict[str, Any]]) -> CancellationPolicy:
+    return CancellationPolicy(
+        tuple(
+            CancellationTier(t["min_days_before"], Decimal(t["percent"]), Outcome(t["outcome"]))
+            for t in items
+        )
+    )
+
+
+def _rate_values(rate: Rate) -> dict[str, Any]:
+    return {
+        "nightly_cents": rate.nightly.cents if rate.nightly is not None else None,
+        "percent_over_base": rate.percent_over_base,
+    }
+
+
+async def _replace(
+    conn: AsyncConnection,
+    acc_id: int,
+    rules: CabinPriceRules,
+    cancellation: CancellationPolicy | None,
+) -> None:
+    # The cabin's row is locked so two owners saving at once apply one after the other.
+    locked = select(_A.id).where(_A.id == acc_id).with_for_update()
+    if (await conn.execute(locked)).first() is None:
+        raise AccommodationNotFound("no such accommodation")
+    await conn.execute(delete(price_seasons).where(_S.accommodation_id == acc_id))
+    await conn.execute(delete(price_overrides).where(_O.accommodation_id == acc_id))
+    if rules.seasons:
+        await conn.execute(
+            insert(price_seasons), [_season_values(acc_id, s) for s in rules.seasons]
+        )
+    if rules.overrides:
+        await conn.execute(
+            insert(price_overrides), [_override_values(acc_id, o) for o in rules.overrides]
+        )
+    values = _terms_values(rules, cancellation)
+    upsert = pg_insert(price_terms).values(accommodation_id=acc_id, **values)
+    await conn.execute(
+        upsert.on_conflict_do_update(index_elements=[_T.accommodation_id], set_=values)
+    )
+
+
+def _season_values(acc_id: int, s: Season) -> dict[str, Any]:
+    return {
+        "accommodation_id": acc_id,
+        "name": s.name,
+        "first_month": s.dates.first.month,
+        "first_day": s.dates.first.day,
+        "last_month": s.dates.last.month,
+        "last_day": s.dates.last.day,
+        "weekend_cents": s.weekend_nightly.cents if s.weekend_nightly is not None else None,
+        "min_nights": s.min_nights,
+        "arrival_weekdays": sorted(s.arrival_weekdays) if s.arrival_weekdays is not None else None,
+        **_rate_values(s.rate),
+    }
+
+
+def _override_values(acc_id: int, o: DateOverride) -> dict[str, Any]:
+    return {
+        "accommodation_id": acc_id,
+        "name": o.name,
+        "first_night": o.first_night,
+        "last_night": o.last_night,
+        "min_nights": o.min_nights,
+        **_rate_values(o.rate),
+    }
+
+
+def _terms_values(
+    rules: CabinPriceRules, cancellation: CancellationPolicy | None
+) -> dict[str, Any]:
+    fees, lw = rules.fees, rules.long_weekend
+    return {
+        "cleaning_cents": fees.cleaning.cents,
+        "extra_guest_cents": fees.extra_guest_nightly.cents,
+        "guests_included": fees.guests_included,
+        "pet_cents": fees.pet.cents if fees.pet is not None else None,
+        "long_weekend_name": lw.name if lw is not None else None,
+        "long_weekend_nightly_cents": (
+            lw.rate.nightly.cents if lw is not None and lw.rate.nightly is not None else None
+        ),
+        "long_weekend_percent": lw.rate.percent_over_base if lw is not None else None,
+        "long_weekend_min_nights": lw.min_nights if lw is not None else None,
+        "stay_discounts": [
+            {"min_nights": d.min_nights, "percent": str(d.percent), "name": d.name}
+            for d in rules.discounts
+        ],
+        "cancellation_tiers": [
+            {
+                "min_days_before": t.min_days_before,
+                "percent": str(t.percent),
+                "outcome": t.outcome.value,
+            }
+            for t in (cancellation.tiers if cancellation is not None else ())
+        ],
+    }

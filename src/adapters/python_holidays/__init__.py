@@ -1,0 +1,1 @@
+"""Public holidays from the ``holidays`` package (python-holidays)."""

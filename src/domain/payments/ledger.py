@@ -1,0 +1,205 @@
+"""The ledger of one booking: what it costs, what is due and when, and every movement of money
+(payments in, refunds and credits out). Immutable: each movement returns a new ledger, and
+recording the same movement twice (same reference) changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from enum import StrEnum
+
+from domain.errors import InvalidValue
+from domain.money import Money
+from domain.payments.cancellation import CancellationPolicy, Settlement
+from domain.payments.errors import MoneyReferenceReused, RefundExceedsPaid
+
+DEFAULT_BALANCE_DUE_DAYS = 7
+
+
+class PaymentMethod(StrEnum):
+    MERCADOPAGO = "mercadopago"
+    TRANSFER = "transfer"
+    CASH = "cash"
+    OTHER = "other"
+
+
+class Covers(StrEnum):
+    """Which amount due a payment matched exactly."""
+
+    DEPOSIT = "deposit"
+    BALANCE = "balance"
+    TOTAL = "total"  # the whole booking at once
+
+
+class Flag(StrEnum):
+    """Why a recorded payment needs the owner's eye. It is counted all the same (except in
+    another currency): money received is never lost."""
+
+    UNMATCHED = "unmatched"  # matches no amount due (part of one, say)
+    OVERPAID = "overpaid"  # more than everything still owed
+    OTHER_CURRENCY = "other_currency"  # not counted towards the booking
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyIn:
+    reference: str  # the provider's payment id, or the owner's note of a transfer: unique
+    method: PaymentMethod
+    amount: Money
+    received_on: date
+    recorded_by: str
+    covers: Covers | None = None
+    flag: Flag | None = None
+
+    def __post_init__(self) -> None:
+        _reference(self.reference, self.recorded_by)
+        if self.amount.cents <= 0:
+            raise InvalidValue("a payment is more than 0")
+
+
+@dataclass(frozen=True, slots=True)
+class MoneyOut:
+    """A refund to the guest, or a credit for another date (tied to the guest by the caller)."""
+
+    reference: str
+    amount: Money
+    on: date
+    recorded_by: str
+
+    def __post_init__(self) -> None:
+        _reference(self.reference, self.recorded_by)
+        if self.amount.cents <= 0:
+            raise InvalidValue("a refund or credit is more than 0")
+
+
+def _reference(reference: str, recorded_by: str) -> None:
+    if not reference.strip() or not recorded_by.strip():
+        raise InvalidValue("a movement of money needs a reference and who recorded it")
+
+
+def balance_due_on(check_in: date, booked_on: date, balance_due_days: int) -> date:
+    """``balance_due_days`` before check-in; a booking made later than that owes it at
+    check-in (it could never have met the earlier date)."""
+    if balance_due_days < 0:
+        raise InvalidValue("balance_due_days cannot be negative")
+    due = check_in - timedelta(days=balance_due_days)
+    return check_in if due < booked_on else due
+
+
+@dataclass(frozen=True, slots=True)
+class BookingLedger:
+    total: Money
+    deposit_due: Money
+    check_in: date
+    balance_due_on: date
+    payments: tuple[MoneyIn, ...] = ()
+    refunds: tuple[MoneyOut, ...] = ()
+    credits: tuple[MoneyOut, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.deposit_due.currency != self.total.currency or self.deposit_due > self.total:
+            raise InvalidValue("the deposit is part of the total, in the same currency")
+        if self.balance_due_on > self.check_in:
+            raise InvalidValue("the balance is due at check-in at the latest")
+
+    @classmethod
+    def open(
+        cls,
+        total: Money,
+        deposit_due: Money,
+        check_in: date,
+        booked_on: date,
+        balance_due_days: int = DEFAULT_BALANCE_DUE_DAYS,
+    ) -> BookingLedger:
+        due = balance_due_on(check_in, booked_on, balance_due_days)
+        return cls(total, deposit_due, check_in, due)
+
+    def _cents(self, movements: tuple[MoneyIn, ...] | tuple[MoneyOut, ...]) -> int:
+        return sum(m.amount.cents for m in movements if m.amount.currency == self.total.currency)
+
+    @property
+    def paid(self) -> Money:
+        return Money(self._cents(self.payments), self.total.currency)
+
+    @property
+    def returned(self) -> Money:
+        """Refunded plus credited."""
+        return Money(self._cents(self.refunds) + self._cents(self.credits), self.total.currency)
+
+    @property
+    def held(self) -> Money:
+        """Paid and not returned: the most that can still be refunded or credited."""
+        return Money(self.paid.cents - self.returned.cents, self.total.currency)
+
+    @property
+    def deposit_paid(self) -> bool:
+        return self.held >= self.deposit_due
+
+    @property
+    def balance_due(self) -> Money:
+        return Money(max(0, self.total.cents - self.held.cents), self.total.currency)
+
+    def overdue(self, today: date) -> bool:
+        return self.balance_due.cents > 0 and today > self.balance_due_on
+
+    @property
+    def flagged(self) -> tuple[MoneyIn, ...]:
+        return tuple(p for p in self.payments if p.flag is not None)
+
+    def record_payment(self, payment: MoneyIn) -> BookingLedger:
+        """Rules: a payment is matched to what it pays exactly — the deposit (nothing held
+        yet), the whole total (nothing held yet) or the balance still owed; anything else is
+        recorded, counted and flagged (``UNMATCHED``, ``OVERPAID``; another currency is flagged
+        and not counted). The same reference again is a no-op; with other details, refused."""
+        for known in self.payments:
+            if known.reference == payment.reference:
+                if (known.method, known.amount) != (payment.method, payment.amount):
+                    raise MoneyReferenceReused(
+                        f"payment {payment.reference!r} was recorded with other details"
+                    )
+                return self
+        covers, flag = self._match(payment.amount)
+        recorded = replace(payment, covers=covers, flag=flag)
+        return replace(self, payments=(*self.payments, recorded))
+
+    def _match(self, amount: Money) -> tuple[Covers | None, Flag | None]:
+        if amount.currency != self.total.currency:
+            return None, Flag.OTHER_CURRENCY
+        owed = self.total.cents - self.held.cents
+        nothing_held = self.held.cents == 0
+        if nothing_held and amount == self.deposit_due:
+            return Covers.DEPOSIT, None
+        if amount.cents == owed:
+            return (Covers.TOTAL if nothing_held else Covers.BALANCE), None
+        if amount.cents > owed:
+            return None, Flag.OVERPAID
+        return None, Flag.UNMATCHED
+
+    def refund(self, refund: MoneyOut) -> BookingLedger:
+        return replace(self, refunds=self._out(self.refunds, refund, "refund"))
+
+    def credit(self, credit: MoneyOut) -> BookingLedger:
+        return replace(self, credits=self._out(self.credits, credit, "credit"))
+
+    def _out(
+        self, movements: tuple[MoneyOut, ...], new: MoneyOut, what: str
+    ) -> tuple[MoneyOut, ...]:
+        """Rules: never more than is held (paid and not yet returned), in the booking's
+        currency; the same reference again is a no-op; with another amount, refused."""
+        for known in self.refunds + self.credits:
+            if known.reference == new.reference:
+                if known != new or known not in movements:
+                    raise MoneyReferenceReused(
+                        f"{what} {new.reference!r} was recorded with other details"
+                    )
+                return movements
+        if new.amount.currency != self.total.currency:
+            raise InvalidValue(f"a {what} is in {self.total.currency}")
+        if new.amount > self.held:
+            raise RefundExceedsPaid(
+                f"a {what} of {new.amount} exceeds the {self.held} paid and not yet returned"
+            )
+        return (*movements, new)
+
+    def settle_cancellation(self, policy: CancellationPolicy, cancelled_on: date) -> Settlement:
+        """What the policy returns of the money held, cancelling on ``cancelled_on``."""
+        return policy.settle(self.held, self.check_in, cancelled_on)

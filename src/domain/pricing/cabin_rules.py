@@ -1,0 +1,90 @@
+"""A cabin's stored rules, joined with the cabin's own base price into a ``PriceList`` when a
+stay is quoted; and the quoting of many cabins for one stay (availability)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from functools import lru_cache
+
+from domain.accommodation import Accommodation
+from domain.money import Money
+from domain.pricing.breakdown import PriceBreakdown
+from domain.pricing.holidays import HolidayCalendar
+from domain.pricing.price_list import PriceList
+from domain.pricing.quoting import quote_stay
+from domain.pricing.rules import DateOverride, Fees, LengthOfStayDiscount, LongWeekendRule, Season
+from domain.stay import Stay
+
+
+@dataclass(frozen=True, slots=True)
+class CabinPriceRules:
+    seasons: tuple[Season, ...] = ()
+    overrides: tuple[DateOverride, ...] = ()
+    long_weekend: LongWeekendRule | None = None
+    fees: Fees = field(default_factory=Fees)
+    discounts: tuple[LengthOfStayDiscount, ...] = ()
+
+
+NO_RULES = CabinPriceRules()
+
+
+def price_list(accommodation: Accommodation, rules: CabinPriceRules = NO_RULES) -> PriceList:
+    """The cabin's base price, weekend multiplier and minimum stay under its rules."""
+    return PriceList(
+        base=accommodation.base_price,
+        weekend_multiplier=accommodation.weekend_multiplier,
+        min_nights=accommodation.min_nights,
+        seasons=rules.seasons,
+        overrides=rules.overrides,
+        long_weekend=rules.long_weekend,
+        fees=rules.fees,
+        discounts=rules.discounts,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Pricing:
+    """Every cabin's rules (by accommodation id; a cabin without rules is priced by its base)
+    and the holidays, for quoting many cabins at once."""
+
+    rules: Mapping[int, CabinPriceRules] = field(default_factory=dict)
+    holidays: HolidayCalendar = field(default_factory=HolidayCalendar)
+
+    def quote(
+        self, accommodation: Accommodation, stay: Stay, guests: int, deposit_percent: Decimal
+    ) -> PriceBreakdown:
+        rules = self.rules.get(accommodation.id)
+        if rules is None:
+            price = accommodation.base_price
+            return _quote_base(
+                price.cents,
+                price.currency,
+                accommodation.weekend_multiplier,
+                accommodation.min_nights,
+                stay.check_in,
+                stay.check_out,
+                deposit_percent,
+            )
+        prices = price_list(accommodation, rules)
+        return quote_stay(
+            prices, stay, guests, deposit_percent=deposit_percent, holidays=self.holidays
+        )
+
+
+# A cabin without rules has no fees and no long-weekend rule: its quote depends on plain values
+# only, and availability asks the same few of them for every cabin on every request.
+@lru_cache(maxsize=4096)
+def _quote_base(
+    cents: int,
+    currency: str,
+    multiplier: Decimal,
+    min_nights: int,
+    check_in: date,
+    check_out: date,
+    deposit_percent: Decimal,
+) -> PriceBreakdown:
+    prices = PriceList(Money(cents, currency), multiplier, min_nights)
+    return quote_stay(prices, Stay(check_in, check_out), 1, deposit_percent=deposit_percent)

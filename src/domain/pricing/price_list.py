@@ -1,0 +1,152 @@
+"""One cabin's price rules together, and the price of each night under them.
+
+Which rule prices a night: a date override, else the long-weekend rule on a long weekend's
+night, else the narrowest season covering it, else the base price (Friday and Saturday nights
+with the weekend multiplier). Rules of the same specificity never share a night: overlapping
+overrides, and seasons that overlap without one lying inside the other, are refused.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from itertools import combinations
+
+from domain.money import Money
+from domain.pricing.base import WEEKEND_NIGHTS
+from domain.pricing.breakdown import AppliedRule, NightPrice
+from domain.pricing.errors import InvalidPriceRule, OverlappingPriceRules
+from domain.pricing.holidays import HolidayCalendar
+from domain.pricing.rules import (
+    DateOverride,
+    Fees,
+    LengthOfStayDiscount,
+    LongWeekendRule,
+    Rate,
+    Season,
+    Specificity,
+)
+
+BASE_RULE_NAME = "Tarifa base"
+
+
+@dataclass(frozen=True, slots=True)
+class NightTerms:
+    """A night's price and the stay rules of the rule that priced it."""
+
+    price: NightPrice
+    min_nights: int
+    arrival_weekdays: frozenset[int] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PriceList:
+    base: Money
+    weekend_multiplier: Decimal = Decimal(1)
+    min_nights: int = 1
+    seasons: tuple[Season, ...] = ()
+    overrides: tuple[DateOverride, ...] = ()
+    long_weekend: LongWeekendRule | None = None
+    fees: Fees = field(default_factory=Fees)
+    discounts: tuple[LengthOfStayDiscount, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.min_nights < 1:
+            raise InvalidPriceRule("min_nights must be at least 1")
+        self._check_currencies()
+        _check_seasons(self.seasons)
+        _check_overrides(self.overrides)
+        if len({d.min_nights for d in self.discounts}) != len(self.discounts):
+            raise OverlappingPriceRules("two stay discounts start at the same number of nights")
+        self._check_no_free_nights()
+        # Kept in a canonical order: the answer never depends on the order rules were given in.
+        narrowest_first = sorted(self.seasons, key=lambda s: (len(s.dates.days()), s.name))
+        object.__setattr__(self, "seasons", tuple(narrowest_first))
+        by_date = sorted(self.overrides, key=lambda o: o.first_night)
+        object.__setattr__(self, "overrides", tuple(by_date))
+        object.__setattr__(
+            self, "discounts", tuple(sorted(self.discounts, key=lambda d: d.min_nights))
+        )
+
+    def base_night(self, night: date) -> tuple[Money, bool]:
+        weekend = night.weekday() in WEEKEND_NIGHTS
+        if weekend:
+            return self.base.times(self.weekend_multiplier), True
+        return self.base, False
+
+    def season_of(self, night: date) -> Season | None:
+        for season in self.seasons:
+            if season.dates.contains(night):
+                return season
+        return None
+
+    def terms(self, night: date, calendar: HolidayCalendar) -> NightTerms:
+        base, weekend = self.base_night(night)
+        for override in self.overrides:
+            if override.contains(night):
+                rule = AppliedRule(Specificity.OVERRIDE, override.name)
+                price = NightPrice(night, override.rate.price(base), rule, weekend)
+                return NightTerms(price, override.min_nights or self.min_nights, None)
+        if self.long_weekend is not None and calendar.long_weekend_of_night(night) is not None:
+            lw = self.long_weekend
+            rule = AppliedRule(Specificity.LONG_WEEKEND, lw.name)
+            price = NightPrice(night, lw.rate.price(base), rule, weekend)
+            return NightTerms(price, lw.min_nights or self.min_nights, None)
+        season = self.season_of(night)
+        if season is not None:
+            rule = AppliedRule(Specificity.SEASON, season.name)
+            if weekend and season.weekend_nightly is not None:
+                amount = season.weekend_nightly
+            else:
+                amount = season.rate.price(base)
+            return NightTerms(
+                NightPrice(night, amount, rule, weekend),
+                season.min_nights or self.min_nights,
+                season.arrival_weekdays,
+            )
+        rule = AppliedRule(Specificity.BASE, BASE_RULE_NAME)
+        return NightTerms(NightPrice(night, base, rule, weekend), self.min_nights, None)
+
+    def _rates(self) -> list[tuple[str, Rate]]:
+        named = [(f"season {s.name}", s.rate) for s in self.seasons]
+        named += [(f"date override {o.name}", o.rate) for o in self.overrides]
+        if self.long_weekend is not None:
+            named.append((f"long-weekend rule {self.long_weekend.name}", self.long_weekend.rate))
+        return named
+
+    def _check_no_free_nights(self) -> None:
+        """A percentage over a small base can round a night to 0: refused like a 0 price."""
+        bases = {self.base, self.base.times(self.weekend_multiplier)}
+        for what, rate in self._rates():
+            if any(rate.price(base).cents <= 0 for base in bases):
+                raise InvalidPriceRule(f"{what} would make a night free: a night costs more than 0")
+
+    def _check_currencies(self) -> None:
+        amounts = [self.fees.cleaning, self.fees.extra_guest_nightly]
+        amounts += [self.fees.pet] if self.fees.pet is not None else []
+        amounts += [s.weekend_nightly for s in self.seasons if s.weekend_nightly is not None]
+        amounts += [rate.nightly for _, rate in self._rates() if rate.nightly is not None]
+        if any(a.currency != self.base.currency for a in amounts):
+            raise InvalidPriceRule(f"every price of a cabin is in {self.base.currency}")
+
+
+def _check_seasons(seasons: tuple[Season, ...]) -> None:
+    for a, b in combinations(seasons, 2):
+        days_a, days_b = a.dates.days(), b.dates.days()
+        if not days_a & days_b:
+            continue
+        if days_a == days_b or not (days_a < days_b or days_b < days_a):
+            raise OverlappingPriceRules(
+                f"seasons {a.name!r} ({a.dates}) and {b.name!r} ({b.dates}) share nights: "
+                "a season may lie inside another, but not overlap it partly or repeat it"
+            )
+
+
+def _check_overrides(overrides: tuple[DateOverride, ...]) -> None:
+    for a, b in combinations(overrides, 2):
+        if a.overlaps(b):
+            raise OverlappingPriceRules(
+                f"date overrides {a.name!r} and {b.name!r} share nights "
+                f"({max(a.first_night, b.first_night).isoformat()} and on)"
+            )

@@ -1,0 +1,118 @@
+"""Quote a stay under a cabin's price list, and judge the stay rules its nights carry."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from domain.errors import NightsOutOfRange, RuleViolation
+from domain.money import Money
+from domain.pricing.breakdown import DiscountLine, FeeKind, FeeLine, PriceBreakdown
+from domain.pricing.errors import ArrivalDayNotAllowed
+from domain.pricing.holidays import HolidayCalendar
+from domain.pricing.price_list import PriceList
+from domain.stay import Stay
+
+NO_HOLIDAYS = HolidayCalendar()
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def quote_stay(
+    prices: PriceList,
+    stay: Stay,
+    guests: int,
+    *,
+    deposit_percent: Decimal,
+    holidays: HolidayCalendar = NO_HOLIDAYS,
+    pets: bool = False,
+) -> PriceBreakdown:
+    """Rules:
+    - every night is priced by the most specific rule covering it (``PriceList.terms``);
+    - the stay's minimum is the strictest among the rules of its nights; its arrival days are
+      those of the rule pricing the check-in night;
+    - one length-of-stay discount (the one with the most nights the stay reaches) comes off the
+      nights, not the fees, rounded half-up to the cent;
+    - cleaning and pet fees once per stay; the extra-guest fee per guest above the included
+      number, per night;
+    - total = nights − discount + fees; the deposit is ``deposit_percent`` of the total.
+    """
+    terms = [prices.terms(night, holidays) for night in stay.each_night()]
+    nights = tuple(t.price for t in terms)
+    currency = prices.base.currency
+    nights_cents = sum(n.price.cents for n in nights)
+    discounts: tuple[DiscountLine, ...] = ()
+    reached = [d for d in prices.discounts if d.min_nights <= stay.nights]
+    if reached:
+        best = reached[-1]
+        amount = Money(nights_cents, currency).percent(best.percent)
+        discounts = (DiscountLine(best.label, best.percent, amount),)
+    fees = _fees(prices, stay.nights, guests, pets)
+    total = Money(
+        nights_cents - sum(d.amount.cents for d in discounts) + sum(f.amount.cents for f in fees),
+        currency,
+    )
+    return PriceBreakdown(
+        nights=nights,
+        fees=fees,
+        discounts=discounts,
+        total=total,
+        deposit_percent=deposit_percent,
+        deposit=total.percent(deposit_percent),
+        min_nights=max(t.min_nights for t in terms),
+        arrival_weekdays=terms[0].arrival_weekdays,
+    )
+
+
+def _fees(prices: PriceList, nights: int, guests: int, pets: bool) -> tuple[FeeLine, ...]:
+    fees = prices.fees
+    lines = []
+    if fees.cleaning.cents:
+        lines.append(FeeLine(FeeKind.CLEANING, fees.cleaning, 1))
+    included = fees.guests_included
+    if fees.extra_guest_nightly.cents and included is not None and guests > included:
+        lines.append(
+            FeeLine(FeeKind.EXTRA_GUESTS, fees.extra_guest_nightly, (guests - included) * nights)
+        )
+    if pets and fees.pet is not None and fees.pet.cents:
+        lines.append(FeeLine(FeeKind.PET, fees.pet, 1))
+    return tuple(lines)
+
+
+def fills_gap(stay: Stay, occupied: Iterable[Stay]) -> bool:
+    """The stay starts the day one booking leaves and ends the day the next one arrives."""
+    taken = list(occupied)
+    return any(o.check_out == stay.check_in for o in taken) and any(
+        o.check_in == stay.check_out for o in taken
+    )
+
+
+def stay_violation(
+    breakdown: PriceBreakdown,
+    stay: Stay,
+    occupied: Iterable[Stay] = (),
+    *,
+    name: str | None = None,
+    max_nights: int | None = None,
+) -> RuleViolation | None:
+    """The stay rules of the priced nights: the minimum stay (waived for a stay exactly filling
+    the gap between two bookings — those nights could not be sold otherwise), then the arrival
+    day. With the cabin's ``name`` and the policy's ``max_nights``, the minimum is worded like
+    the booking policy's own."""
+    if stay.nights < breakdown.min_nights and not fills_gap(stay, occupied):
+        if name is not None and max_nights is not None:
+            return NightsOutOfRange(
+                f"{name} takes stays of {breakdown.min_nights} to {max_nights} nights; "
+                f"asked for {stay.nights}"
+            )
+        return NightsOutOfRange(
+            f"those dates take stays of at least {breakdown.min_nights} nights; "
+            f"asked for {stay.nights}"
+        )
+    allowed = breakdown.arrival_weekdays
+    if allowed is not None and stay.check_in.weekday() not in allowed:
+        days = ", ".join(_WEEKDAYS[d] for d in sorted(allowed))
+        return ArrivalDayNotAllowed(
+            f"arrivals on those dates are on {days}; "
+            f"{stay.check_in.isoformat()} is a {_WEEKDAYS[stay.check_in.weekday()]}"
+        )
+    return None

@@ -1,0 +1,95 @@
+"""GET /availability carries each cabin's quote as a breakdown under its price rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from adapters.postgres.database import make_engine
+from adapters.postgres.price_rules import CachedPriceRules
+from adapters.postgres.replica import ReadRouter
+from domain.money import Money
+from domain.pricing import Fees, LengthOfStayDiscount, Rate, RecurringRange, Season
+from domain.pricing.cabin_rules import CabinPriceRules
+from entrypoints.settings import Settings
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+SUMMER = CabinPriceRules(
+    seasons=(
+        Season(
+            "Temporada alta",
+            RecurringRange.parse("15/12", "28/02"),
+            Rate(percent_over_base=Decimal(50)),
+            weekend_nightly=Money.of("200000"),
+            min_nights=3,
+        ),
+    ),
+    fees=Fees(cleaning=Money.of("25000"), extra_guest_nightly=Money.of("10000"), guests_included=2),
+    discounts=(LengthOfStayDiscount(7, Decimal(10)),),
+)
+
+
+async def store_rules(settings: Settings, accommodation_id: int, rules: CabinPriceRules) -> None:
+    assert settings.database_url is not None
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        await CachedPriceRules(ReadRouter(engine), engine, 0).replace(accommodation_id, rules)
+    finally:
+        await engine.dispose()
+
+
+async def test_the_quote_names_the_rules_and_the_flat_fields_agree(
+    client: Client, settings: Settings
+) -> None:
+    cabins = (await client.get("/accommodations")).json()
+    lake = next(c for c in cabins if c["id"] == 1)
+    await store_rules(settings, 1, SUMMER)
+    r = await client.get(
+        "/availability", params={"check_in": "2026-12-17", "check_out": "2026-12-21", "guests": 3}
+    )
+    assert r.status_code == 200, r.text
+    items = {a["accommodation_id"]: a for a in r.json()["accommodations"]}
+    item = items[1]
+    quote = item["quote"]
+    base = lake["base_price"]
+    # Thursday and Sunday at 50 % over base; Friday and Saturday at the season's weekend price.
+    assert [(q["rule"], q["rule_name"], q["weekend"], q["nights"]) for q in quote["rates"]] == [
+        ("season", "Temporada alta", False, 2),
+        ("season", "Temporada alta", True, 2),
+    ]
+    assert quote["rates"][0]["nightly_amount"] == base * 1.5
+    assert quote["rates"][1]["amount"] == 400000
+    assert quote["fees"] == [
+        {"kind": "cleaning", "unit_amount": 25000, "quantity": 1, "amount": 25000},
+        {"kind": "extra_guests", "unit_amount": 10000, "quantity": 4, "amount": 40000},
+    ]
+    assert quote["discounts"] == []
+    assert quote["total_amount"] == base * 1.5 * 2 + 400000 + 65000
+    assert (item["total_amount"], item["deposit_amount"]) == (
+        quote["total_amount"],
+        quote["deposit_amount"],
+    )
+    assert quote["balance_amount"] == quote["total_amount"] - quote["deposit_amount"]
+    assert quote["min_nights"] == 3
+    # A cabin without rules: today's prices, as a breakdown at the base rate.
+    other = next(i for i in items.values() if i["accommodation_id"] != 1 and i["available"])
+    assert {q["rule"] for q in other["quote"]["rates"]} == {"base"}
+    assert other["quote"]["total_amount"] == other["total_amount"]
+
+
+async def test_the_seasons_minimum_refuses_a_shorter_stay(
+    client: Client, settings: Settings
+) -> None:
+    await store_rules(settings, 1, SUMMER)
+    r = await client.get(
+        "/availability", params={"check_in": "2026-12-18", "check_out": "2026-12-20", "guests": 2}
+    )
+    item = next(a for a in r.json()["accommodations"] if a["accommodation_id"] == 1)
+    assert (item["available"], item["reason_code"]) == (False, "nights_out_of_range")
+    assert (item["total_amount"], item["quote"]) == (None, None)
+    assert "takes stays of 3 to 30 nights" in item["reason"]
