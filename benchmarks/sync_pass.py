@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
-from application.ical_sync import SyncAllFeeds
+from application.calendar_sync.sync_feeds import SyncAllFeeds
 from entrypoints.container import make_container
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
 from entrypoints.migrate import upgrade

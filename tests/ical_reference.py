@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-from domain.external_calendar import FeedWindow
+from domain.calendar_sync.external_calendar import FeedWindow
 
 
 def _day(value: date, zone: tzinfo) -> date:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from application.ports.idempotency import StoredRequest
-from domain.reservation import Reservation
+from domain.booking.reservation import Reservation
 
 
 class StorageError(Exception):

@@ -132,8 +132,8 @@ class HoldTooLong(RuleViolation):
 
 class TooManyHolds(DomainError):
     """The phone number or the client already has as many live holds as it may (HTTP 429).
-    ``limit`` names the rule (a ``domain.hold_limits.HoldLimit`` value), ``value`` its number,
-    and ``retry_after_s`` when the first of those holds runs out."""
+    ``limit`` names the rule (a ``domain.booking.hold_limits.HoldLimit`` value), ``value`` its
+    number, and ``retry_after_s`` when the first of those holds runs out."""
 
     code = "hold_limit_reached"
 

@@ -35,35 +35,43 @@ from adapters.redis.client import RedisProbe, make_redis
 from adapters.redis.conversations import RedisConversationStore
 from adapters.redis.lock import RedisLock
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
-from application.admin_accommodations import (
+from application.back_office.accommodations import (
     CreateAccommodation,
     GetAnyAccommodation,
     ListAllAccommodations,
     UpdateAccommodation,
 )
-from application.admin_blocks import CreateBlock, DeleteBlock, ListBlocks
-from application.admin_reservations import (
+from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
+from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
     ConfirmManually,
     GetReservationForAdmin,
     SearchReservations,
 )
-from application.admin_stats import GetStats
-from application.availability import CheckAvailability
-from application.backups import BackupPolicy, BackUpWhenDue, NewestBackup
-from application.calendar import GetCalendar
-from application.catalogue import GetAccommodation, ListAccommodations
-from application.conversation import ConversationSetup, Converse
-from application.conversation_admin import ListHandovers, ResumeAssistant
-from application.conversation_booking import BookingDesk
-from application.conversation_reservations import ReservationDesk
-from application.deliveries import HandleWhatsAppUpdate, ProcessDelivery, RecordDelivery
-from application.health import CheckHealth
-from application.ical_admin import DeleteFeed, ExportCalendar, ImportFeed, ListConflicts, ListFeeds
-from application.ical_sync import ApplySnapshot, SyncAllFeeds, SyncFeed
-from application.lookup import GetReservation
-from application.maintenance import (
+from application.back_office.stats import GetStats
+from application.booking.availability import CheckAvailability
+from application.booking.catalogue import GetAccommodation, ListAccommodations
+from application.booking.lookup import GetReservation
+from application.booking.occupancy import GetCalendar
+from application.booking.place_hold import PaymentsSetup, PlaceHold
+from application.calendar_sync.feeds import (
+    DeleteFeed,
+    ExportCalendar,
+    ImportFeed,
+    ListConflicts,
+    ListFeeds,
+)
+from application.calendar_sync.sync_feeds import ApplySnapshot, SyncAllFeeds, SyncFeed
+from application.conversation.booking_desk import BookingDesk
+from application.conversation.converse import ConversationSetup, Converse
+from application.conversation.handovers import ListHandovers, ResumeAssistant
+from application.conversation.reservation_desk import ReservationDesk
+from application.inbox.deliveries import HandleWhatsAppUpdate, ProcessDelivery, RecordDelivery
+from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
+from application.operations.backups import BackupPolicy, BackUpWhenDue, NewestBackup
+from application.operations.health import CheckHealth
+from application.operations.maintenance import (
     AnonymizeOldGuests,
     ExpireLapsedHolds,
     MeasureOutbox,
@@ -71,15 +79,13 @@ from application.maintenance import (
     ReprocessDeliveries,
     RetentionPolicy,
 )
-from application.outbox import DispatchOutbox, OutboxSetup
-from application.payment_link import CreatePaymentLinkNow
-from application.payments import ApplyPayment
-from application.payments_admin import (
+from application.payments.admin import (
     ListPaymentsNeedingAttention,
     PaymentsOfReservation,
     RememberResponse,
 )
-from application.place_hold import PaymentsSetup, PlaceHold
+from application.payments.apply_payment import ApplyPayment
+from application.payments.payment_link import CreatePaymentLinkNow
 from application.ports.backups import BackupLedger, DatabaseBackup
 from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
@@ -93,10 +99,10 @@ from application.ports.payments import PaymentGateway
 from application.ports.pricing import PriceRulesRepository
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
-from domain.external_calendar import ReleaseGuard
-from domain.hold_limits import HoldLimits
-from domain.policy import BookingPolicy
-from entrypoints.backup import PgDumpBackup
+from domain.booking.hold_limits import HoldLimits
+from domain.booking.policy import BookingPolicy
+from domain.calendar_sync.external_calendar import ReleaseGuard
+from entrypoints.cli.backup import PgDumpBackup
 from entrypoints.http.urls import api_url
 from entrypoints.settings import Settings
 

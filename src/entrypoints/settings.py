@@ -10,21 +10,21 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from domain.errors import DomainError
-from domain.external_calendar import ReleaseGuard
-from domain.hold_limits import (
+from domain.booking.hold_limits import (
     DEFAULT_MAX_HOLD_NIGHTS,
     DEFAULT_PER_CLIENT,
     DEFAULT_PER_PHONE,
     HoldLimits,
 )
-from domain.policy import (
+from domain.booking.policy import (
     DEFAULT_DEPOSIT_PERCENT,
     DEFAULT_HOLD_MINUTES,
     DEFAULT_HORIZON_DAYS,
     DEFAULT_MAX_NIGHTS,
     BookingPolicy,
 )
+from domain.calendar_sync.external_calendar import ReleaseGuard
+from domain.errors import DomainError
 from entrypoints.http.urls import api_path
 
 Environment = Literal["development", "staging", "production"]

@@ -34,16 +34,16 @@ from typing import Any
 
 from dishka import AsyncContainer
 
-from application.backups import BackUpWhenDue
-from application.ical_sync import SyncAllFeeds
-from application.maintenance import (
+from application.calendar_sync.sync_feeds import SyncAllFeeds
+from application.messaging.dispatch_outbox import DispatchOutbox
+from application.operations.backups import BackUpWhenDue
+from application.operations.maintenance import (
     AnonymizeOldGuests,
     ExpireLapsedHolds,
     MeasureOutbox,
     PurgeIdempotencyKeys,
     ReprocessDeliveries,
 )
-from application.outbox import DispatchOutbox
 from entrypoints.settings import Settings
 
 log = logging.getLogger("cabanas.sync")

@@ -19,11 +19,11 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from adapters.postgres.database import make_engine
-from application.ical_sync import SyncAllFeeds
+from application.calendar_sync.sync_feeds import SyncAllFeeds
 from application.ports.clock import Clock
 from entrypoints.container import make_container
 from entrypoints.http.app import create_app
-from entrypoints.http.ical import export_uid
+from entrypoints.http.public.ical import export_uid
 from entrypoints.settings import Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, NOW
 from tests.e2e.test_admin import bearer

@@ -10,7 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.whatsapp.signature import sign
-from entrypoints.http.ical import export_token
+from entrypoints.http.public.ical import export_token
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, WA_APP_SECRET
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_api import assert_problem

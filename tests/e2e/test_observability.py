@@ -50,12 +50,12 @@ def sample_or_none(text: str, name: str, **labels: str) -> float | None:
 def series_alerts_need_at_zero() -> list[tuple[str, dict[str, str]]]:
     """Every label combination of the counters the alert rules take increase()/rate() of:
     each must be exported (at 0) before its first event, or that event raises no alert."""
-    from application.deliveries import WEBHOOK_PROVIDERS
+    from application.inbox.deliveries import WEBHOOK_PROVIDERS
     from application.ports.metrics import PAYMENT_ATTENTION_REASONS
     from application.ports.outbox import OUTBOX_KINDS
-    from domain.external_calendar import ExternalSource
-    from domain.payment import Attention
-    from domain.reservation import Channel
+    from domain.booking.reservation import Channel
+    from domain.calendar_sync.external_calendar import ExternalSource
+    from domain.payments.payment import Attention
 
     assert "unverified" in PAYMENT_ATTENTION_REASONS  # given-up payment notifications
     assert set(OUTBOX_KINDS) >= {"whatsapp.message", "mercadopago.checkout", "admin.alert"}

@@ -15,8 +15,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.mercadopago.signature import manifest, sign
-from application.maintenance import ExpireLapsedHolds
-from application.outbox import DispatchOutbox
+from application.messaging.dispatch_outbox import DispatchOutbox
+from application.operations.maintenance import ExpireLapsedHolds
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, MP_WEBHOOK_SECRET
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_api import BOOKING, assert_problem

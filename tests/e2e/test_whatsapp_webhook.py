@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.whatsapp.signature import sign
-from application.outbox import DispatchOutbox
+from application.messaging.dispatch_outbox import DispatchOutbox
 from tests.e2e.conftest import WA_APP_SECRET, WA_VERIFY_TOKEN
 from tests.e2e.test_api import assert_problem
 from tests.fakes.providers import FakeWhatsApp

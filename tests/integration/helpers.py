@@ -7,9 +7,9 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.tables import accommodations
+from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.money import Money
-from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
 
 

@@ -15,9 +15,9 @@ import msgspec
 import pytest
 from dishka import AsyncContainer, Provider, Scope
 
-from application.backups import BackUpWhenDue
+from application.operations.backups import BackUpWhenDue
 from application.ports.clock import Clock
-from entrypoints.backup import BackupError, upload_argv
+from entrypoints.cli.backup import BackupError, upload_argv
 from entrypoints.container import make_container
 from entrypoints.embedded import pg_bin_if_installed
 from entrypoints.settings import Secret, Settings
@@ -139,7 +139,7 @@ def test_a_backup_of_a_database_without_the_record_table_still_succeeds(
     empty_database_url: str, tmp_path: Path
 ) -> None:
     """A first cutover backs up a database the release has not migrated yet."""
-    from entrypoints.backup import backup
+    from entrypoints.cli.backup import backup
 
     dump = backup(empty_database_url, tmp_path, now=NOW)
     assert dump.exists()

@@ -10,11 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.unit_of_work import SqlUnitOfWork
-from application.deliveries import MAX_DELIVERY_ATTEMPTS, MERCADOPAGO, ProcessDelivery
+from application.booking.place_hold import API_SCOPE
 from application.errors import IntegrationError
-from application.maintenance import ReprocessDeliveries
-from application.payments import ApplyPayment
-from application.place_hold import API_SCOPE
+from application.inbox.deliveries import MAX_DELIVERY_ATTEMPTS, MERCADOPAGO, ProcessDelivery
+from application.operations.maintenance import ReprocessDeliveries
+from application.payments.apply_payment import ApplyPayment
 from tests.integration.test_outbox_and_keys import NoMetrics
 from tests.unit.application.fakes import FixedClock
 

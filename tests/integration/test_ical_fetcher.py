@@ -11,8 +11,8 @@ import pytest
 
 from adapters.ical.fetcher import HttpCalendarFetcher, is_public
 from application.errors import IntegrationError
+from domain.calendar_sync.external_calendar import ExternalSource, FeedUnparseable, FeedWindow
 from domain.errors import UnsafeFeedUrl
-from domain.external_calendar import ExternalSource, FeedUnparseable, FeedWindow
 from tests.fakes.calendars import FakeCalendarHost, ics
 from tests.fakes.providers import serve
 

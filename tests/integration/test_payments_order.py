@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.unit_of_work import SqlUnitOfWork
-from application.payments import ApplyPayment
+from application.payments.apply_payment import ApplyPayment
 from domain.money import Money
-from domain.payment import Action, Payment, PaymentStatus
+from domain.payments.payment import Action, Payment, PaymentStatus
 from tests.integration.test_outbox_and_keys import NoMetrics
 from tests.unit.application.fakes import FixedClock
 

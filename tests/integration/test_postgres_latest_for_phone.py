@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.repositories import LATEST_FOR_PHONE
 from adapters.postgres.unit_of_work import SqlUnitOfWork
-from domain.reservation import Guest, Reservation
+from domain.booking.reservation import Guest, Reservation
 from domain.stay import Stay
 from tests.integration.helpers import add_cabins, new_hold
 

@@ -16,10 +16,10 @@ from adapters.postgres.errors import translate
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import CodeCollision, StorageUnavailable
 from application.ports.repositories import HoldOutcome
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
+from domain.booking.reservation import Reservation, ReservationStatus
 from domain.errors import StayUnavailable
 from domain.money import Money
-from domain.reservation import Reservation, ReservationStatus
 from domain.stay import Stay
 from tests.integration.helpers import add_cabins, new_hold
 

@@ -14,8 +14,8 @@ from redis.asyncio import Redis
 
 from adapters.redis.client import make_redis
 from adapters.redis.conversations import RedisConversationStore, decode, encode
-from application.conversation_state import ConversationState, Offer, Step
 from application.errors import StorageUnavailable
+from domain.conversation.state import ConversationState, Offer, Step
 from entrypoints.embedded import EmbeddedRedis, free_port
 
 OFFER = Offer(3, "Cabaña Familiar Los Alerces", date(2026, 12, 4), date(2026, 12, 7), 4)

@@ -10,7 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.unit_of_work import SqlUnitOfWork
-from application.maintenance import AnonymizeOldGuests, PurgeIdempotencyKeys, RetentionPolicy
+from application.operations.maintenance import (
+    AnonymizeOldGuests,
+    PurgeIdempotencyKeys,
+    RetentionPolicy,
+)
 from application.ports.outbox import OutboxKind
 from tests.integration.helpers import add_cabins
 from tests.unit.application.fakes import FixedClock

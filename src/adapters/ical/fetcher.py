@@ -21,8 +21,8 @@ import httpx
 from adapters.ical.parser import parse_feed
 from application.errors import IntegrationError
 from application.ports.calendars import FeedSnapshot
+from domain.calendar_sync.external_calendar import ExternalSource, FeedUnparseable, FeedWindow
 from domain.errors import UnsafeFeedUrl
-from domain.external_calendar import ExternalSource, FeedUnparseable, FeedWindow
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_REDIRECTS = 3

@@ -27,7 +27,7 @@ from icalendar import Calendar, Component
 from icalendar.prop import vBroken
 
 from domain.calendar import ARGENTINA
-from domain.external_calendar import (
+from domain.calendar_sync.external_calendar import (
     MAX_UID_LENGTH,
     ExternalEvent,
     ExternalSource,

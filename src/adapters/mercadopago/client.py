@@ -12,7 +12,7 @@ import msgspec
 from application.errors import IntegrationError
 from application.ports.payments import CheckoutRequest, PaymentLink
 from domain.money import Money
-from domain.payment import Payment, PaymentStatus
+from domain.payments.payment import Payment, PaymentStatus
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
 

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.repositories import expire_lapsed_overlapping
 from adapters.postgres.tables import NO_OVERLAP_CONSTRAINT, reservations
-from domain.block import Block
+from domain.booking.block import Block
+from domain.booking.reservation import Channel
 from domain.codes import ReservationCode
-from domain.reservation import Channel
 from domain.stay import Stay
 
 _R = reservations.c

@@ -18,7 +18,7 @@ from adapters.postgres.errors import translate
 from adapters.postgres.replica import ReadRouter
 from adapters.postgres.repositories import LIST_ACTIVE_ACCOMMODATIONS, accommodation_from_row
 from application.errors import StorageUnavailable
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
 
 
 class CachedCatalogue:

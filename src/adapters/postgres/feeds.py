@@ -14,14 +14,14 @@ from adapters.postgres.errors import UNIQUE_VIOLATION, constraint_name, sqlstate
 from adapters.postgres.repositories import expire_lapsed_overlapping
 from adapters.postgres.tables import ACTIVE_STATUS_SQL, NO_OVERLAP_CONSTRAINT
 from application.ports.calendars import Conflict, ExportRow, Feed, Occupant, StoredEvent
-from domain.codes import ReservationCode
-from domain.errors import DuplicateFeed
-from domain.external_calendar import (
+from domain.calendar_sync.external_calendar import (
     ExternalEvent,
     ExternalEventKind,
     ExternalSource,
     HeldRelease,
 )
+from domain.codes import ReservationCode
+from domain.errors import DuplicateFeed
 from domain.stay import Stay
 
 _FEED_COLUMNS = (

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from adapters.postgres.tables import payments
 from application.ports.payments import PaymentRecord
 from domain.money import Money
-from domain.payment import Attention, Payment, PaymentStatus
+from domain.payments.payment import Attention, Payment, PaymentStatus
 
 _P = payments.c
 _insert = pg_insert(payments)

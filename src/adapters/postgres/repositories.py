@@ -44,11 +44,11 @@ from application.ports.repositories import (
     ReservationFilter,
     ReservationPage,
 )
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
+from domain.booking.hold_limits import HoldLimit
+from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.codes import ReservationCode
-from domain.hold_limits import HoldLimit
 from domain.money import Money
-from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
 
 _A = accommodations.c

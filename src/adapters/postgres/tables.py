@@ -110,8 +110,8 @@ reservations = Table(
     # A hash of the client and body of the request that placed a hold: the same request retried
     # gets that hold back (PlaceHold). Never shown, never an identifier of its own.
     Column("retry_key", String(64)),
-    # Whom a guest's hold counts against (domain.hold_limits): the phone number's digits and a
-    # key of the client address. NULL on the owner's bookings, on blocks and imported nights.
+    # Whom a guest's hold counts against (domain.booking.hold_limits): the phone number's digits
+    # and a key of the client address. NULL on the owner's bookings, on blocks and imported nights.
     Column("phone_key", String(32)),
     Column("client_key", String(64)),
     # The quote the booking was sold with (domain.pricing.PriceBreakdown; migration 0016).
@@ -317,7 +317,7 @@ schema_revisions = Table(
     Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# One row per backup taken (entrypoints/backup.py), its time is the stamp in its file name.
+# One row per backup taken (entrypoints/cli/backup.py), its time is the stamp in its file name.
 backup_runs = Table(
     "backup_runs",
     metadata,

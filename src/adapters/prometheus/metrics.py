@@ -25,12 +25,12 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
 
-from application.deliveries import WEBHOOK_PROVIDERS
+from application.inbox.deliveries import WEBHOOK_PROVIDERS
 from application.ports.metrics import PAYMENT_ATTENTION_REASONS
 from application.ports.outbox import OUTBOX_KINDS
-from domain.external_calendar import ExternalSource
-from domain.hold_limits import HoldLimit
-from domain.reservation import Channel
+from domain.booking.hold_limits import HoldLimit
+from domain.booking.reservation import Channel
+from domain.calendar_sync.external_calendar import ExternalSource
 
 # Around the SLOs: 200 ms (healthz p95), 2 s (load p95), 3 s (booking p95), with room above
 # every threshold an alert uses.

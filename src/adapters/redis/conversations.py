@@ -24,9 +24,9 @@ from redis.commands.core import AsyncScript
 from redis.exceptions import RedisError
 
 from adapters.redis.lock import RELEASE_IF_OWNER
-from application.conversation_state import ConversationState, Offer, Step
 from application.errors import StorageUnavailable
 from application.ports.conversations import Handover
+from domain.conversation.state import ConversationState, Offer, Step
 from domain.errors import InvalidValue
 
 log = logging.getLogger("cabanas.conversations")

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Protocol
 
-from domain.external_calendar import (
+from domain.calendar_sync.external_calendar import (
     ExternalEvent,
     ExternalEventKind,
     ExternalSource,

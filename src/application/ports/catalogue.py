@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
 
 
 class Catalogue(Protocol):

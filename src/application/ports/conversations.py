@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from application.conversation_state import ConversationState
+from domain.conversation.state import ConversationState
 
 
 class ConversationSession(Protocol):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from domain.payment import Attention
+from domain.payments.payment import Attention
 
 UNVERIFIED_PAYMENT = "unverified"
 """payment_attention's reason when a payment notification was given up: nobody could check it."""

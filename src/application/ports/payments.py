@@ -6,7 +6,7 @@ from typing import Protocol
 
 from domain.codes import ReservationCode
 from domain.money import Money
-from domain.payment import Attention, Payment
+from domain.payments.payment import Attention, Payment
 
 
 @dataclass(frozen=True, slots=True)

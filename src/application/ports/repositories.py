@@ -6,11 +6,11 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from domain.accommodation import Accommodation
-from domain.block import Block
+from domain.booking.accommodation import Accommodation
+from domain.booking.block import Block
+from domain.booking.hold_limits import HoldLimit, HoldQuota
+from domain.booking.reservation import Channel, Reservation, ReservationStatus
 from domain.codes import ReservationCode
-from domain.hold_limits import HoldLimit, HoldQuota
-from domain.reservation import Channel, Reservation, ReservationStatus
 from domain.stay import Stay
 
 

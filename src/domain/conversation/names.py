@@ -17,9 +17,9 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
+from domain.booking.guest_name import without_invisibles
 from domain.conversation.lexicon import word_set
 from domain.conversation.normalize import fold, is_number, normalize
-from domain.guest_name import without_invisibles
 
 MAX_NAME_LENGTH = 80
 MAX_NAME_WORDS = 6
@@ -56,7 +56,8 @@ _GENERIC_CABIN_WORDS = frozenset(
 
 def person_name_in(text: str, *, answering: bool) -> str | None:
     """A person's name introduced in ``text``; with ``answering``, the bare answer counts too.
-    Read from what is visible (``domain.guest_name``): NFC, no invisible or control characters."""
+    Read from what is visible (``domain.booking.guest_name``): NFC, no invisible or control
+    characters."""
     text = without_invisibles(text)
     for intro in (_STRONG_INTRO, _WEAK_INTRO):
         for match in intro.finditer(text):

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
 
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
 from domain.money import Money
 from domain.stay import Stay
 

@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
 from domain.money import Money
 from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.holidays import HolidayCalendar

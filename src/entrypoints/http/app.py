@@ -22,28 +22,28 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.prometheus.metrics import RATE_LIMITER_FAILURES, start_known_series_at_zero
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
-from entrypoints.http.admin import (
+from entrypoints.http.admin.backups import AdminBackupController
+from entrypoints.http.admin.conversations import AdminConversationController
+from entrypoints.http.admin.payments import AdminPaymentController
+from entrypoints.http.admin.reservations import (
     AdminAccommodationController,
     AdminBlockController,
     AdminReservationController,
     AdminStatsController,
 )
-from entrypoints.http.admin_backups import AdminBackupController
-from entrypoints.http.admin_conversations import AdminConversationController
-from entrypoints.http.admin_payments import AdminPaymentController
-from entrypoints.http.controllers import (
-    AccommodationController,
-    AvailabilityController,
-    ReservationController,
-)
 from entrypoints.http.cors import CORSMiddleware
 from entrypoints.http.errors import EXCEPTION_HANDLERS, MAX_BODY_KIB
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
-from entrypoints.http.ical import AdminFeedController, ExportController, ImportController
 from entrypoints.http.observability import ObservabilityMiddleware
+from entrypoints.http.public.api import (
+    AccommodationController,
+    AvailabilityController,
+    ReservationController,
+)
+from entrypoints.http.public.ical import AdminFeedController, ExportController, ImportController
 from entrypoints.http.urls import API_PREFIX
-from entrypoints.http.webhooks import WebhookController
+from entrypoints.http.webhooks.handlers import WebhookController
 from entrypoints.settings import Settings
 from entrypoints.sync import run_forever
 
@@ -126,7 +126,7 @@ def create_app(
             )
             hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
         if pipe is not None and forgeries > 0:
-            # Counts only webhook posts whose signature failed (entrypoints.http.webhooks).
+            # Counts only webhook posts whose signature failed (entrypoints.http.webhooks.handlers).
             app.state.forgery_limiter = RedisRateLimiter(pipe, forgeries)
             app.state.forgery_limiter.on_failure = RATE_LIMITER_FAILURES.inc
         app.state.ready = False

@@ -17,9 +17,9 @@ from adapters.prometheus.metrics import (
     exposition,
     record_dependencies,
 )
-from application.health import CheckHealth, HealthReport, HealthStatus
+from application.operations.health import CheckHealth, HealthReport, HealthStatus
 from application.ports.clock import Clock
-from domain.external_calendar import ExternalSource
+from domain.calendar_sync.external_calendar import ExternalSource
 from entrypoints.http import schemas
 from entrypoints.migrate import judge
 from entrypoints.settings import Settings

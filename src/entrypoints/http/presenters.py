@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from domain.accommodation import Accommodation
-from domain.availability import Availability
+from domain.booking.accommodation import Accommodation
+from domain.booking.availability import Availability
+from domain.booking.reservation import Reservation, ReservationStatus
 from domain.money import Money
 from domain.pricing.breakdown import PriceBreakdown
-from domain.reservation import Reservation, ReservationStatus
 from entrypoints.http import schemas
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
 

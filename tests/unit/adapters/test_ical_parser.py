@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from adapters.ical.parser import MAX_EVENTS, ParsedFeed, parse_feed
-from domain.external_calendar import (
+from domain.calendar_sync.external_calendar import (
     ExternalEvent,
     ExternalEventKind,
     ExternalSource,

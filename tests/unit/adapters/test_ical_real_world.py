@@ -19,7 +19,7 @@ import pytest
 
 from adapters.ical.parser import parse_feed
 from domain.calendar import ARGENTINA
-from domain.external_calendar import ExternalSource, FeedUnparseable
+from domain.calendar_sync.external_calendar import ExternalSource, FeedUnparseable
 from tests.ical_reference import reference_nights, window_of
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "ical"

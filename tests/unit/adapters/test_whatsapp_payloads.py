@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from adapters.whatsapp.client import message_body, outbound_number
-from application.outbox import MAX_ATTEMPTS, OUTBOX_BACKOFF, RETRY_MAX
+from application.messaging.dispatch_outbox import MAX_ATTEMPTS, OUTBOX_BACKOFF, RETRY_MAX
 from application.ports.messaging import OutboundMessage, ReplyButton
-from entrypoints.http.webhooks import whatsapp_items
+from entrypoints.http.webhooks.handlers import whatsapp_items
 
 
 def test_argentine_mobile_numbers_drop_the_9_outbound_only() -> None:

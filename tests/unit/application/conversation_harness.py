@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from application.admin_reservations import CancelHold
-from application.availability import CheckAvailability
-from application.conversation import ConversationSetup, Converse
-from application.conversation_booking import BookingDesk
-from application.conversation_reservations import ReservationDesk
-from application.deliveries import WHATSAPP, HandleWhatsAppUpdate, ProcessDelivery
-from application.lookup import GetReservation
-from application.place_hold import PaymentsSetup, PlaceHold
+from application.back_office.reservations import CancelHold
+from application.booking.availability import CheckAvailability
+from application.booking.lookup import GetReservation
+from application.booking.place_hold import PaymentsSetup, PlaceHold
+from application.conversation.booking_desk import BookingDesk
+from application.conversation.converse import ConversationSetup, Converse
+from application.conversation.reservation_desk import ReservationDesk
+from application.inbox.deliveries import WHATSAPP, HandleWhatsAppUpdate, ProcessDelivery
 from application.ports.outbox import OutboxKind
+from domain.booking.policy import BookingPolicy
 from domain.money import Money
-from domain.policy import BookingPolicy
 from tests.unit.application.fakes import (
     FakeConversationStore,
     FakeUnitOfWork,

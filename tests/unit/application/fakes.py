@@ -10,17 +10,17 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from application.conversation_state import ConversationState
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
 from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
+from domain.booking.hold_limits import HoldLimit, HoldQuota
+from domain.booking.reservation import Reservation, ReservationStatus
 from domain.codes import ReservationCode
-from domain.hold_limits import HoldLimit, HoldQuota
-from domain.payment import Attention, Payment
-from domain.reservation import Reservation, ReservationStatus
+from domain.conversation.state import ConversationState
+from domain.payments.payment import Attention, Payment
 from domain.stay import Stay
 
 

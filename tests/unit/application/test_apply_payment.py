@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from application.payments import ApplyPayment
+from application.payments.apply_payment import ApplyPayment
 from application.ports.outbox import OutboxKind
+from domain.booking.reservation import Reservation, ReservationStatus
 from domain.money import Money
-from domain.payment import Action, Attention, Payment, PaymentStatus
-from domain.reservation import Reservation, ReservationStatus
+from domain.payments.payment import Action, Attention, Payment, PaymentStatus
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
 from tests.unit.domain.builders import NOW, cabin, hold
 

@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
-from application.admin_reservations import CancelHold
-from application.place_hold import PlaceHold, PlaceHoldCommand
+from application.back_office.reservations import CancelHold
+from application.booking.place_hold import PlaceHold, PlaceHoldCommand
+from domain.booking.policy import BookingPolicy
+from domain.booking.reservation import Guest, ReservationStatus
 from domain.errors import IllegalTransition
-from domain.policy import BookingPolicy
-from domain.reservation import Guest, ReservationStatus
 from tests.unit.application.fakes import FakeUnitOfWork, FixedClock, SequenceCodes
 from tests.unit.domain.builders import NOW, cabin, stay
 

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from application import texts
-from application.conversation_options import button_title, option_buttons
-from application.conversation_state import ConversationState, Offer, Step
-from application.place_hold import PlaceHoldCommand
-from domain.hold_limits import HoldQuota, phone_key
+from application.booking.place_hold import PlaceHoldCommand
+from application.conversation.options import button_title, option_buttons
+from application.messaging import texts
+from domain.booking.hold_limits import HoldQuota, phone_key
+from domain.booking.policy import BookingPolicy
+from domain.booking.reservation import Channel, Guest, ReservationStatus
+from domain.conversation.state import ConversationState, Offer, Step
 from domain.money import Money
-from domain.policy import BookingPolicy
-from domain.reservation import Channel, Guest, ReservationStatus
 from domain.stay import Stay
 from tests.unit.application.conversation_harness import (
     ALERCES,
@@ -114,7 +114,7 @@ async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
 
 
 async def test_a_name_with_invisible_characters_is_held_under_what_can_be_seen() -> None:
-    """The same rule as the booking API (domain.guest_name): bidi overrides and zero-width
+    """The same rule as the booking API (domain.booking.guest_name): bidi overrides and zero-width
     characters neither block the name nor reach the hold."""
     bot = Bot()
     await bot.send("hola, tienen lugar para 4 el finde largo?")

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from application.conversation_state import PickedOption, picked_option
+from domain.conversation.state import PickedOption, picked_option
 
 
 def test_a_pick_button_stands_for_its_offer() -> None:

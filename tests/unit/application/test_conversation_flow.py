@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from application import texts
-from application.conversation import CONVERSATION_TTL, HANDOVER_PAUSE
-from application.conversation_state import ConversationState, Step
-from application.deliveries import WHATSAPP
-from domain.reservation import ReservationStatus
+from application.conversation.converse import CONVERSATION_TTL, HANDOVER_PAUSE
+from application.inbox.deliveries import WHATSAPP
+from application.messaging import texts
+from domain.booking.reservation import ReservationStatus
+from domain.conversation.state import ConversationState, Step
 from tests.unit.application.conversation_harness import (
     CODE,
     CODE_DISPLAY,

@@ -1,7 +1,7 @@
 import asyncio
 import time
 
-from application.health import CheckHealth, HealthStatus
+from application.operations.health import CheckHealth, HealthStatus
 
 
 class Probe:

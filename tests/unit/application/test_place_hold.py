@@ -4,8 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from application.booking.place_hold import MAX_ATTEMPTS, PaymentsSetup, PlaceHold, PlaceHoldCommand
 from application.errors import TransientStorageError
-from application.place_hold import MAX_ATTEMPTS, PaymentsSetup, PlaceHold, PlaceHoldCommand
+from domain.booking.policy import BookingPolicy
+from domain.booking.reservation import Channel, Guest, ReservationStatus
 from domain.errors import (
     AccommodationInactive,
     AccommodationNotFound,
@@ -14,8 +16,6 @@ from domain.errors import (
     StayUnavailable,
 )
 from domain.money import Money
-from domain.policy import BookingPolicy
-from domain.reservation import Channel, Guest, ReservationStatus
 from domain.stay import Stay
 from tests.unit.application.fakes import FakeUnitOfWork, FixedClock, SequenceCodes
 from tests.unit.domain.builders import NOW, cabin, stay

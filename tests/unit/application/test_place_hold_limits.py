@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import pytest
 
+from application.booking.place_hold import PlaceHold, PlaceHoldCommand
 from application.errors import RequestRetried
-from application.place_hold import PlaceHold, PlaceHoldCommand
+from domain.booking.hold_limits import HoldLimits, HoldQuota
+from domain.booking.policy import BookingPolicy
+from domain.booking.reservation import Channel, Guest
 from domain.errors import HoldTooLong, StayUnavailable, TooManyHolds
-from domain.hold_limits import HoldLimits, HoldQuota
-from domain.policy import BookingPolicy
-from domain.reservation import Channel, Guest
 from domain.stay import Stay
 from tests.unit.application.fakes import FakeUnitOfWork, FixedClock, SequenceCodes
 from tests.unit.domain.builders import NOW, cabin, stay

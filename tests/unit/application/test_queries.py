@@ -2,14 +2,14 @@ from datetime import date, timedelta
 
 import pytest
 
-from application.availability import AvailabilityQuery, CheckAvailability
-from application.calendar import MAX_CALENDAR_DAYS, CalendarQuery, GetCalendar
-from application.catalogue import GetAccommodation, ListAccommodations
-from application.lookup import GetReservation
-from application.place_hold import PlaceHold, PlaceHoldCommand
+from application.booking.availability import AvailabilityQuery, CheckAvailability
+from application.booking.catalogue import GetAccommodation, ListAccommodations
+from application.booking.lookup import GetReservation
+from application.booking.occupancy import MAX_CALENDAR_DAYS, CalendarQuery, GetCalendar
+from application.booking.place_hold import PlaceHold, PlaceHoldCommand
+from domain.booking.policy import BookingPolicy
+from domain.booking.reservation import Guest, ReservationStatus
 from domain.errors import AccommodationNotFound, InvalidStay, ReservationNotFound
-from domain.policy import BookingPolicy
-from domain.reservation import Guest, ReservationStatus
 from tests.unit.application.fakes import FakeUnitOfWork, FixedClock, SequenceCodes
 from tests.unit.domain.builders import NOW, cabin, stay
 

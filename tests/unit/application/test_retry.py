@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from application.deliveries import DELIVERY_BACKOFF, MAX_DELIVERY_ATTEMPTS
-from application.outbox import MAX_ATTEMPTS, OUTBOX_BACKOFF
-from application.retry import Backoff
+from application.inbox.deliveries import DELIVERY_BACKOFF, MAX_DELIVERY_ATTEMPTS
+from application.messaging.dispatch_outbox import MAX_ATTEMPTS, OUTBOX_BACKOFF
+from application.messaging.retry import Backoff
 
 MINUTE = timedelta(minutes=1)
 

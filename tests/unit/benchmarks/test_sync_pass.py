@@ -8,7 +8,7 @@ import datetime as dt
 from benchmarks import sync_pass
 
 from adapters.ical.parser import parse_feed
-from domain.external_calendar import ExternalSource, FeedWindow
+from domain.calendar_sync.external_calendar import ExternalSource, FeedWindow
 
 TODAY = dt.date(2026, 12, 2)
 

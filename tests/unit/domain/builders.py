@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from domain.accommodation import Accommodation
+from domain.booking.accommodation import Accommodation
+from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.money import Money
-from domain.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.stay import Stay
 
 # A Tuesday, noon in Buenos Aires (15:00 UTC).

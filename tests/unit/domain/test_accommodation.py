@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.accommodation import MAX_BASE_PRICE, base_price
+from domain.booking.accommodation import MAX_BASE_PRICE, base_price
 from domain.errors import InvalidValue
 from domain.money import Money
 from tests.unit.domain.builders import cabin

@@ -1,6 +1,6 @@
-from domain.availability import REASON_OCCUPIED, assess, assess_all
+from domain.booking.availability import REASON_OCCUPIED, assess, assess_all
+from domain.booking.policy import BookingPolicy
 from domain.money import Money
-from domain.policy import BookingPolicy
 from tests.unit.domain.builders import TODAY, cabin, stay
 
 

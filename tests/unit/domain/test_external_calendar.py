@@ -5,8 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.errors import InvalidValue, RuleViolation
-from domain.external_calendar import (
+from domain.calendar_sync.external_calendar import (
     MAX_UID_LENGTH,
     ExternalEvent,
     ExternalEventKind,
@@ -17,6 +16,7 @@ from domain.external_calendar import (
     classify,
     future_nights,
 )
+from domain.errors import InvalidValue, RuleViolation
 from domain.stay import Stay
 
 RESERVED = ExternalEventKind.RESERVED

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from domain.booking.guest_name import guest_name
 from domain.errors import InvalidGuestName
-from domain.guest_name import guest_name
 
 
 @pytest.mark.parametrize(

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
+from domain.booking.hold_limits import HoldLimit, HoldLimits, phone_key
 from domain.errors import HoldTooLong, InvalidValue, TooManyHolds
-from domain.hold_limits import HoldLimit, HoldLimits, phone_key
 from tests.unit.domain.builders import NOW, stay
 
 

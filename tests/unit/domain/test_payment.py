@@ -1,12 +1,12 @@
-"""What a payment's state means for a reservation (domain.payment.decide)."""
+"""What a payment's state means for a reservation (domain.payments.payment.decide)."""
 
 from __future__ import annotations
 
 import pytest
 
+from domain.booking.reservation import ReservationStatus as R
 from domain.money import Money
-from domain.payment import Action, Attention, Payment, PaymentStatus, decide
-from domain.reservation import ReservationStatus as R
+from domain.payments.payment import Action, Attention, Payment, PaymentStatus, decide
 
 DEPOSIT = Money(86_700_00)
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.booking.policy import BookingPolicy
 from domain.errors import (
     AccommodationInactive,
     BeyondBookingHorizon,
@@ -11,7 +12,6 @@ from domain.errors import (
     NightsOutOfRange,
     StayInPast,
 )
-from domain.policy import BookingPolicy
 from domain.stay import Stay
 from tests.unit.domain.builders import TODAY, cabin, stay
 

@@ -2,9 +2,9 @@ from datetime import timedelta
 
 import pytest
 
+from domain.booking.reservation import ReservationStatus, effective_status
 from domain.calendar import local_today
 from domain.errors import IllegalTransition
-from domain.reservation import ReservationStatus, effective_status
 from tests.unit.domain.builders import NOW, hold
 
 

@@ -57,7 +57,7 @@ def test_the_installed_command_shows_its_help_with_a_bad_environment() -> None:
 
 
 def test_preflight_takes_its_token_from_admin_token(monkeypatch: pytest.MonkeyPatch) -> None:
-    from entrypoints import preflight
+    from entrypoints.cli import preflight
 
     seen: list[str | None] = []
 

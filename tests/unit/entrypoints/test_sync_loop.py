@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from application.ical_sync import FeedResult, SyncAllFeeds
+from application.calendar_sync.sync_feeds import FeedResult, SyncAllFeeds
 from entrypoints import sync
 from entrypoints.settings import Settings
 

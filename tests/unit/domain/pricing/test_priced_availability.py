@@ -6,9 +6,9 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.availability import REASON_OCCUPIED, assess_all
+from domain.booking.availability import REASON_OCCUPIED, assess_all
+from domain.booking.policy import BookingPolicy
 from domain.money import Money
-from domain.policy import BookingPolicy
 from domain.pricing import Fees, Rate, RecurringRange, Season, Specificity
 from domain.pricing.cabin_rules import CabinPriceRules, Pricing
 from domain.stay import Stay

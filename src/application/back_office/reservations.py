@@ -1,0 +1,172 @@
+"""What the owner does with reservations: look them up with full guest data, cancel them, and
+confirm them by hand when the deposit was paid in cash or by transfer. Every write is audited."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from application.ports.audit import AuditEntry
+from application.ports.clock import Clock
+from application.ports.repositories import ReservationFilter, ReservationPage
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.reservation import Reservation, ReservationStatus
+from domain.codes import ReservationCode
+from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, ReservationNotFound
+
+MAX_PAGE = 200
+
+
+class ManualPayment(StrEnum):
+    CASH = "cash"
+    TRANSFER = "transfer"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class SearchReservations:
+    """Rules: page size 1–200; newest first; full guest data (admins only)."""
+
+    uow: UnitOfWork
+
+    async def __call__(self, criteria: ReservationFilter) -> ReservationPage:
+        if not 1 <= criteria.limit <= MAX_PAGE or criteria.offset < 0:
+            raise InvalidValue(f"limit must be 1–{MAX_PAGE} and offset ≥ 0")
+        if criteria.stay_from and criteria.stay_to and criteria.stay_to <= criteria.stay_from:
+            raise InvalidValue("'to' must be after 'from'")
+        async with self.uow:
+            return await self.uow.reservations.search(criteria)
+
+
+@dataclass(frozen=True, slots=True)
+class GetReservationForAdmin:
+    uow: UnitOfWork
+
+    async def __call__(self, raw_code: str) -> Reservation:
+        async with self.uow:
+            return await _load(self.uow, raw_code)
+
+
+@dataclass(frozen=True, slots=True)
+class CancelReservation:
+    """Rules: holds and confirmed bookings can be cancelled (their nights free up at once);
+    expired or cancelled ones cannot (409). Audited with the reason."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Reservation:
+        return await _transition(
+            self.uow,
+            self.clock,
+            raw_code,
+            actor,
+            "reservation.cancel",
+            Reservation.cancel,
+            {"reason": reason},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CancelHold:
+    """Rules (a guest cancelling on WhatsApp): only a live hold can be cancelled this way. If
+    it got paid (confirmed) or lapsed meanwhile, nothing changes (``IllegalTransition``, or
+    ``ConcurrentUpdate`` when the payment lands between the read and the write — the write is
+    guarded by the status it read). Audited."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Reservation:
+        def cancel_live_hold(reservation: Reservation, now: datetime) -> None:
+            if reservation.status is not ReservationStatus.PRE_RESERVED or (
+                reservation.hold_lapsed(now)
+            ):
+                raise IllegalTransition(
+                    f"reservation {reservation.code.display} is no longer a live hold"
+                )
+            reservation.cancel(now)
+
+        return await _transition(
+            self.uow,
+            self.clock,
+            raw_code,
+            actor,
+            "reservation.cancel",
+            cancel_live_hold,
+            {"reason": reason},
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmManually:
+    """Rules: only a hold can be confirmed. A hold past its expiry can still be confirmed while
+    its row is still a hold: the exclusion constraint has kept its nights from anyone else, so
+    this never double-books. Audited with the payment method and note."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(
+        self, raw_code: str, actor: str, method: ManualPayment, note: str | None
+    ) -> Reservation:
+        details = {"method": method.value, "note": note}
+        return await _transition(
+            self.uow,
+            self.clock,
+            raw_code,
+            actor,
+            "reservation.confirm_manually",
+            Reservation.confirm,
+            details,
+        )
+
+
+async def _transition(
+    uow: UnitOfWork,
+    clock: Clock,
+    raw_code: str,
+    actor: str,
+    action: str,
+    move: Callable[[Reservation, datetime], None],
+    details: Mapping[str, object],
+) -> Reservation:
+    """Load, apply the aggregate's transition, save unless someone moved it first, audit."""
+    async with uow:
+        reservation = await _load(uow, raw_code)
+        previous = reservation.status
+        now = clock.now()
+        move(reservation, now)
+        await _save(uow, reservation, previous)
+        await uow.audit.record(
+            AuditEntry(
+                actor=actor,
+                action=action,
+                target=reservation.code.value,
+                at=now,
+                before={"status": previous.value},
+                after={"status": reservation.status.value, **details},
+            )
+        )
+        await uow.commit()
+        return reservation
+
+
+async def _load(uow: UnitOfWork, raw_code: str) -> Reservation:
+    try:
+        code = ReservationCode.parse(raw_code)
+    except InvalidValue:
+        raise ReservationNotFound("no reservation with that code") from None
+    found = await uow.reservations.get(code)
+    if found is None:
+        raise ReservationNotFound("no reservation with that code")
+    return found
+
+
+async def _save(uow: UnitOfWork, reservation: Reservation, previous: ReservationStatus) -> None:
+    if not await uow.reservations.save_status(reservation, previous):
+        # Someone else moved it first (another admin, a payment webhook): let the client retry
+        # against the fresh state rather than overwrite it.
+        raise ConcurrentUpdate("the reservation changed meanwhile; reload it and retry")

@@ -1,0 +1,229 @@
+"""Place a hold (``pre_reserved``) on an accommodation for a stay."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from application.errors import (
+    CodeCollision,
+    IdempotentReplay,
+    RequestRetried,
+    TransientStorageError,
+)
+from application.ports.catalogue import Catalogue
+from application.ports.clock import Clock
+from application.ports.codes import CodeGenerator
+from application.ports.metrics import BookingMetrics
+from application.ports.outbox import OutboxKind
+from application.ports.repositories import HoldOutcome, QuotaCheck, QuotaRefused
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.accommodation import Accommodation
+from domain.booking.hold_limits import HoldLimit, HoldLimits, HoldQuota
+from domain.booking.policy import BookingPolicy
+from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
+from domain.calendar import local_today
+from domain.errors import (
+    AccommodationNotFound,
+    IdempotencyKeyReused,
+    RuleViolation,
+    StayUnavailable,
+)
+from domain.pricing import quote
+from domain.stay import Stay
+
+MAX_ATTEMPTS = 3
+API_SCOPE = "api"
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsSetup:
+    """When a payment provider is configured, every hold gets a deposit link (created by the
+    outbox, so the provider being down never loses or slows the hold)."""
+
+    enabled: bool = False
+    # How long a booking request waits for the link before answering without it.
+    link_timeout_s: float = 3.0
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHoldCommand:
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    guests: int
+    guest: Guest
+    channel: Channel = Channel.API
+    notes: str | None = None
+    # An ``Idempotency-Key`` and a fingerprint of the request it came with.
+    idempotency_key: str | None = None
+    fingerprint: str | None = None
+    # A hash of the client and the body: the same request from the same client, retried after
+    # an answer it never got, gets the hold it placed back (``RequestRetried``).
+    retry_key: str | None = None
+    # Whom the hold counts against (``HoldLimits``); None for the owner's own bookings.
+    quota: HoldQuota | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceHold:
+    """Rules:
+    - the accommodation exists and is active; the stay is well formed, starts today or later
+      (Argentine date), within the booking horizon, between the accommodation's minimum and the
+      policy's maximum nights, for 1 to capacity guests;
+    - total and deposit come from the quote at booking time and are stored with the hold;
+    - the hold lasts ``policy.hold_minutes``;
+    - the database decides availability: overlapping active reservations → ``StayUnavailable``;
+      lapsed holds never block;
+    - the cabin may come from the (seconds-stale) catalogue, but the insert only lands if the
+      cabin still has the price, capacity, minimum nights and active flag it was checked
+      against; otherwise the decision is made again from a fresh read;
+    - deadlocks/serialization failures and code collisions are retried a bounded number of times;
+    - with an idempotency key, the key is claimed in the hold's own transaction: a second
+      request with the key waits for the first, then replays it (``IdempotentReplay``), or is
+      refused if its body differs (``IdempotencyKeyReused``); a request that fails leaves no
+      key behind, so it may be retried;
+    - with payments enabled, a payment-link job is queued in the same transaction;
+    - without a key, the request is still safe to retry: a hold keeps the ``retry_key`` of the
+      request that placed it (its client and body), and the same request meeting that live
+      hold on its nights gets it back (``RequestRetried``) instead of a 409 against itself;
+    - a hold with a quota (every guest's: API and WhatsApp) is at most ``limits.max_nights``
+      long (``HoldTooLong``), and is placed only while its phone number and its client have
+      fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
+      decided in the hold's own statement, exact under concurrency).
+    """
+
+    uow: UnitOfWork
+    clock: Clock
+    codes: CodeGenerator
+    policy: BookingPolicy
+    catalogue: Catalogue
+    metrics: BookingMetrics
+    payments: PaymentsSetup = PaymentsSetup()
+    limits: HoldLimits = field(default_factory=HoldLimits)
+
+    async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
+        stay = Stay(cmd.check_in, cmd.check_out)
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return await self._attempt(cmd, stay)
+            except (TransientStorageError, CodeCollision):
+                if attempt == MAX_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _attempt(self, cmd: PlaceHoldCommand, stay: Stay) -> Reservation:
+        now = self.clock.now()
+        async with self.uow:
+            if cmd.idempotency_key is not None:
+                await self._claim_key(cmd, now)
+            # The cached catalogue saves a round trip; the insert itself verifies that the
+            # cabin still matches it, and on a mismatch we decide again from a fresh read.
+            acc = await self.catalogue.get_active(cmd.accommodation_id)
+            if acc is None:
+                acc = await self._fresh(cmd.accommodation_id)
+            # With no key to record and no payment job to queue, the hold is the only write:
+            # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
+            alone = cmd.idempotency_key is None and not self.payments.enabled
+            quota = self._quota(cmd, stay)
+            reservation = self._hold(cmd, stay, acc, now)
+            outcome = await self.uow.reservations.add_hold(
+                reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
+            )
+            if outcome is HoldOutcome.STALE:
+                self.catalogue.invalidate()
+                acc = await self._fresh(cmd.accommodation_id)
+                reservation = self._hold(cmd, stay, acc, now)
+                outcome = await self.uow.reservations.add_hold(
+                    reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
+                )
+            if isinstance(outcome, QuotaRefused):
+                self.metrics.hold_limited(outcome.limit.value, cmd.channel.value)
+                raise self.limits.refused(outcome.limit, outcome.retry_at, now)
+            if outcome is HoldOutcome.STALE:
+                raise TransientStorageError("the accommodation changed while booking")
+            if outcome is HoldOutcome.RETRIED:
+                await self._retried(cmd, stay, now)
+                outcome = HoldOutcome.TAKEN  # it lapsed or went meanwhile: a plain conflict
+            if outcome is HoldOutcome.TAKEN:
+                self.metrics.stay_conflict(cmd.channel.value)
+                raise StayUnavailable(
+                    f"{acc.name} is already taken for some nights between "
+                    f"{stay.check_in.isoformat()} and {stay.check_out.isoformat()}"
+                )
+            if cmd.idempotency_key is not None:
+                await self.uow.idempotency.attach_reservation(
+                    API_SCOPE, cmd.idempotency_key, reservation.code.value
+                )
+            if self.payments.enabled:
+                await self.uow.outbox.add(
+                    OutboxKind.PAYMENT_LINK,
+                    {"code": reservation.code.value},
+                    now,
+                    dedupe_key=payment_link_job(reservation.code.value),
+                )
+            await self.uow.commit()
+        self.metrics.hold_placed(cmd.channel.value)
+        return reservation
+
+    def _quota(self, cmd: PlaceHoldCommand, stay: Stay) -> QuotaCheck | None:
+        if cmd.quota is None:
+            return None
+        try:
+            self.limits.check_nights(stay)
+        except RuleViolation:
+            self.metrics.hold_limited(HoldLimit.NIGHTS.value, cmd.channel.value)
+            raise
+        return QuotaCheck(cmd.quota, self.limits.per_phone, self.limits.per_client)
+
+    async def _retried(self, cmd: PlaceHoldCommand, stay: Stay, now: datetime) -> None:
+        if cmd.retry_key is None:
+            return
+        own = await self.uow.reservations.retried_hold(
+            cmd.accommodation_id, stay, cmd.retry_key, now
+        )
+        if own is not None:
+            raise RequestRetried(own)
+
+    async def _claim_key(self, cmd: PlaceHoldCommand, now: datetime) -> None:
+        assert cmd.idempotency_key is not None
+        prior = await self.uow.idempotency.claim(
+            API_SCOPE, cmd.idempotency_key, now, fingerprint=cmd.fingerprint
+        )
+        if prior is None:
+            return
+        if prior.fingerprint != cmd.fingerprint:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used with a different request body"
+            )
+        raise IdempotentReplay(prior)
+
+    async def _fresh(self, accommodation_id: int) -> Accommodation:
+        acc = await self.uow.accommodations.get(accommodation_id)
+        if acc is None:
+            raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
+        return acc
+
+    def _hold(
+        self, cmd: PlaceHoldCommand, stay: Stay, acc: Accommodation, now: datetime
+    ) -> Reservation:
+        self.policy.check(acc, stay, cmd.guests, local_today(now))
+        price = quote(acc, stay, self.policy.deposit_percent)
+        return Reservation(
+            code=self.codes.new_code(),
+            accommodation_id=acc.id,
+            stay=stay,
+            guests=cmd.guests,
+            guest=cmd.guest,
+            total=price.total,
+            deposit=price.deposit,
+            channel=cmd.channel,
+            status=ReservationStatus.PRE_RESERVED,
+            created_at=now,
+            expires_at=now + timedelta(minutes=self.policy.hold_minutes),
+            notes=cmd.notes,
+        )
+
+
+def payment_link_job(code: str) -> str:
+    return f"checkout:{code}"

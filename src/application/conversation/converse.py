@@ -1,0 +1,280 @@
+"""The WhatsApp booking assistant: one inbound message in, its replies out through the outbox."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from application.conversation.booking_desk import BookingDesk, profile_name
+from application.conversation.reservation_desk import ReservationDesk
+from application.conversation.turn import (
+    MENU_BUTTONS,
+    SILENT_KINDS,
+    TEXT_KINDS,
+    InboundMessage,
+    Turn,
+    courtesy,
+    digits,
+    hand_over,
+    message_ref,
+    pending_question,
+)
+from application.messaging import texts
+from application.ports.catalogue import Catalogue
+from application.ports.clock import Clock
+from application.ports.conversations import ConversationStore
+from application.ports.outbox import OutboxKind
+from application.ports.unit_of_work import UnitOfWork
+from domain.conversation.intents import Intent
+from domain.conversation.interpret import Interpretation, interpret
+from domain.conversation.normalize import normalize
+from domain.conversation.state import (
+    CANCEL,
+    KEEP,
+    MENU_HUMAN,
+    MENU_STATUS,
+    PROFILE_NAME,
+    ConversationState,
+    Step,
+    code_of,
+    picked_option,
+)
+
+log = logging.getLogger("cabanas.conversation")
+
+CONVERSATION_TTL = timedelta(minutes=30)
+HANDOVER_PAUSE = timedelta(hours=2)
+MAX_MISUNDERSTANDINGS = 3  # in a row; then a person takes over
+# Answers to a question we no longer remember (the state expired): ask again, never guess.
+_ANSWERS = frozenset({Intent.CHOICE, Intent.CONFIRM_YES, Intent.CONFIRM_NO})
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationSetup:
+    ttl: timedelta = CONVERSATION_TTL
+    handover_pause: timedelta = HANDOVER_PAUSE
+    max_misunderstandings: int = MAX_MISUNDERSTANDINGS
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """The recorded webhook delivery this message came in (see ``application.inbox.deliveries``)."""
+
+    scope: str
+    key: str
+
+
+@dataclass(frozen=True, slots=True)
+class Converse:
+    """Rules:
+    - messages of one phone are answered one at a time, in every process (the conversation
+      store's per-phone session), so a burst never races: two quick messages never create
+      two holds nor clobber each other's state;
+    - the state lives ``setup.ttl`` after the last message; a handed-over conversation gets
+      no automatic reply for ``setup.handover_pause`` (a person answers instead);
+    - "hablar con una persona" or ``setup.max_misunderstandings`` messages in a row that we
+      cannot act on hand the conversation over to the owner (an alert through the outbox);
+    - audio, images and other media get a friendly request to write; reactions, nothing;
+    - every reply and alert goes through the outbox.
+
+    Transactions and crashes. A message is answered in several transactions on the request's
+    single connection, one after the other and never nested (``PlaceHold`` commits its own):
+    1. the phone's session is taken, then the delivery is checked to be still unprocessed
+       (another process may have finished it while we waited);
+    2. reads (availability, lookups) and at most one write use case, each committing alone:
+       ``PlaceHold`` keyed by the wamid (run again, it replays the same hold) or
+       ``CancelReservation`` (run again, the hold is found cancelled and the reply is the same);
+    3. one last transaction writes the replies and alerts to the outbox (dedupe keys derived
+       from the wamid) and marks the delivery processed: all of it or none of it;
+    4. the new state is saved, only if the session is still ours; then it is released.
+    A crash before 3 leaves the delivery unprocessed: the worker answers it again from the
+    unchanged state, and step 2's writes replay rather than repeat. A crash between 3 and 4
+    loses only the state's update: the replies are out, and the next message is read against
+    the previous state (at worst the guest is asked something again). So no reply is lost or
+    sent twice, and no stay is held twice.
+    """
+
+    uow: UnitOfWork
+    clock: Clock
+    store: ConversationStore
+    catalogue: Catalogue
+    booking: BookingDesk
+    desk: ReservationDesk
+    setup: ConversationSetup
+
+    async def __call__(
+        self, message: InboundMessage, delivery: Delivery, trace_id: str | None = None
+    ) -> bool:
+        """True if this call answered the message (False: someone else already had)."""
+        async with self.store.session(message.phone) as session:
+            if not await self._unprocessed(delivery):
+                return False
+            turn = Turn(message, self.clock.now(), await self.catalogue.active())
+            after = await self._answer(turn, await session.load())
+            if not await self._finish(turn, delivery, trace_id):
+                return False
+            if after is not None:
+                handed = after.step is Step.HANDED_OVER
+                ttl = self.setup.handover_pause if handed else self.setup.ttl
+                if not await session.save(after, ttl):
+                    log.warning("conversation_state_not_saved", extra={"step": after.step.value})
+        return True
+
+    async def _answer(
+        self, turn: Turn, state: ConversationState | None
+    ) -> ConversationState | None:
+        """The state after this message; None to leave the stored one as it is."""
+        kind = turn.message.kind
+        if (state is not None and state.step is Step.HANDED_OVER) or kind in SILENT_KINDS:
+            return None
+        current = state or ConversationState()
+        if kind not in TEXT_KINDS:
+            turn.say(texts.CONV_MEDIA)
+            return current
+        tapped = await self._button(turn, current) if turn.message.button_id else None
+        if tapped is not None:
+            return replace(tapped, misunderstood=0)
+        reading = interpret(
+            turn.message.text,
+            turn.today,
+            cabin_names=[cabin.name for cabin in turn.cabins],
+            expecting=current.expecting,
+        )
+        if reading.intent is Intent.UNKNOWN:
+            if _repeats_name(turn.message.text, current.name):
+                # The name sent again (a double tap on send, or a burst): it was already used.
+                # Answering "no te entendimos" to each would soon hand the guest over.
+                return current
+            return self._misunderstood(turn, current)
+        if state is None and reading.intent in _ANSWERS:
+            turn.say(texts.CONV_RESTART)
+            return ConversationState(step=Step.DATES)
+        return replace(await self._route(turn, current, reading), misunderstood=0)
+
+    async def _button(self, turn: Turn, state: ConversationState) -> ConversationState | None:
+        """A tap on one of our buttons; None for an id we do not know (read its title)."""
+        button = turn.message.button_id or ""
+        if picked := picked_option(button):
+            return await self.booking.pick(turn, state, picked)
+        if code := code_of(button, CANCEL):
+            return await self.desk.answer_cancel(turn, state, code, yes=True)
+        if code := code_of(button, KEEP):
+            return await self.desk.answer_cancel(turn, state, code, yes=False)
+        if button == PROFILE_NAME and state.chosen and (name := profile_name(turn)):
+            return await self.booking.hold(turn, replace(state, name=name))
+        if button == MENU_STATUS:
+            return await self.desk.status(turn, state, None)
+        if button == MENU_HUMAN:
+            return self._person_asked(turn, state)
+        return None
+
+    async def _route(
+        self, turn: Turn, state: ConversationState, reading: Interpretation
+    ) -> ConversationState:
+        intent = reading.intent
+        if reading.name:
+            state = replace(state, name=reading.name)
+        if intent is Intent.HUMAN:
+            return self._person_asked(turn, state)
+        if intent is Intent.CANCEL:
+            return await self.desk.ask_cancel(turn, state, reading.reservation_code)
+        if intent is Intent.STATUS:
+            return await self.desk.status(turn, state, reading.reservation_code)
+        if intent in (Intent.CONFIRM_YES, Intent.CONFIRM_NO):
+            return await self._yes_or_no(turn, state, yes=intent is Intent.CONFIRM_YES)
+        if intent in (Intent.AVAILABILITY, Intent.BOOK):
+            return await self.booking.quote(turn, state, reading)
+        if intent is Intent.CHOICE:
+            if state.options:
+                return await self.booking.choose_listed(turn, state, reading)
+            if state.step in (Step.IDLE, Step.DATES):  # options we no longer remember
+                turn.say(texts.CONV_RESTART)
+                return replace(state, step=Step.DATES)
+            turn.say(f"{texts.CONV_NOT_UNDERSTOOD} {pending_question(state)}")
+            return state
+        if intent is Intent.PROVIDE_NAME and reading.name:
+            if state.step is Step.NAME and state.chosen:
+                return await self.booking.hold(turn, state)
+            turn.say(f"{texts.conv_thanks_name(reading.name.split()[0])} {pending_question(state)}")
+            return state
+        return courtesy(turn, state, help_asked=intent is Intent.HELP)
+
+    async def _yes_or_no(
+        self, turn: Turn, state: ConversationState, *, yes: bool
+    ) -> ConversationState:
+        if state.step is Step.CANCELLING and state.code:
+            return await self.desk.answer_cancel(turn, state, state.code, yes=yes)
+        if state.step is Step.NAME and state.chosen:
+            if yes and (name := profile_name(turn)):  # "sí" to the name we suggested
+                return await self.booking.hold(turn, replace(state, name=name))
+            turn.say(texts.CONV_ASK_NAME_AGAIN)
+            return state
+        if state.step is Step.CHOICE and not yes:  # "ninguna"
+            turn.say(texts.CONV_CHOICE_DECLINED)
+            return replace(state, step=Step.DATES, check_in=None, nights=None, options=())
+        turn.say(texts.CONV_OK)
+        return state
+
+    def _misunderstood(self, turn: Turn, state: ConversationState) -> ConversationState:
+        count = state.misunderstood + 1
+        if count >= self.setup.max_misunderstandings:
+            return hand_over(
+                turn,
+                state,
+                texts.CONV_HANDOVER_MISUNDERSTOOD,
+                texts.admin_guest_misunderstood(digits(turn.message.phone)),
+            )
+        if state.step is Step.IDLE:
+            turn.say(texts.CONV_FALLBACK, *MENU_BUTTONS)
+        else:
+            turn.say(f"{texts.CONV_NOT_UNDERSTOOD} {pending_question(state)}")
+        return replace(state, misunderstood=count)
+
+    def _person_asked(self, turn: Turn, state: ConversationState) -> ConversationState:
+        return hand_over(
+            turn,
+            state,
+            texts.CONV_HANDOVER,
+            texts.admin_guest_wants_person(digits(turn.message.phone)),
+        )
+
+    async def _unprocessed(self, delivery: Delivery) -> bool:
+        async with self.uow:  # leaving without commit releases the row at once
+            payload = await self.uow.idempotency.lock_unprocessed(delivery.scope, delivery.key)
+        return payload is not None
+
+    async def _finish(self, turn: Turn, delivery: Delivery, trace_id: str | None) -> bool:
+        ref = message_ref(turn.message.wamid)
+        async with self.uow:
+            if await self.uow.idempotency.lock_unprocessed(delivery.scope, delivery.key) is None:
+                return False  # finished elsewhere meanwhile; its replies are the ones sent
+            for i, reply in enumerate(turn.replies):
+                payload: dict[str, Any] = {"to": turn.message.phone, "text": reply.text}
+                if reply.buttons:
+                    payload["buttons"] = [{"id": b.id, "title": b.title} for b in reply.buttons]
+                await self.uow.outbox.add(
+                    OutboxKind.WHATSAPP_MESSAGE,
+                    payload,
+                    turn.now,
+                    dedupe_key=f"reply:{ref}:{i}",
+                    trace_id=trace_id,
+                )
+            for i, (alert, once_per) in enumerate(turn.alerts):
+                await self.uow.outbox.add(
+                    OutboxKind.ADMIN_ALERT,
+                    {"text": alert},
+                    turn.now,
+                    dedupe_key=f"alert:{once_per}" if once_per else f"alert:{ref}:{i}",
+                    trace_id=trace_id,
+                )
+            await self.uow.idempotency.mark_processed(delivery.scope, delivery.key, turn.now)
+            await self.uow.commit()
+        return True
+
+
+def _repeats_name(text: str | None, name: str | None) -> bool:
+    if not text or not name:
+        return False
+    return normalize(text) == normalize(name)

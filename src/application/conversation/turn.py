@@ -1,0 +1,148 @@
+"""One inbound WhatsApp message being answered: what it says, and what we will send back.
+
+Nothing is sent from here: the replies and the owner alerts collected on a ``Turn`` are
+written to the outbox by ``Converse`` when the turn ends (see its docstring).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from application.messaging import texts
+from domain.booking.accommodation import Accommodation
+from domain.calendar import local_today
+from domain.conversation.normalize import normalize
+from domain.conversation.state import MENU_HUMAN, MENU_STATUS, ConversationState, Step
+
+# Message types a guest types or taps; anything else (audio, image…) gets a friendly note.
+TEXT_KINDS = frozenset({"text", "interactive", "button"})
+SILENT_KINDS = frozenset({"reaction"})  # an emoji on one of our messages needs no answer
+_FAREWELL_WORDS = frozenset({"gracias", "chau", "chao", "adios", "luego", "vemos", "pronto"})
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    wamid: str
+    phone: str  # as WhatsApp sends it: digits, Argentine mobiles as 549 + 10 digits
+    kind: str  # WhatsApp's message type
+    text: str = ""
+    button_id: str | None = None
+    profile_name: str | None = None  # the WhatsApp profile name: a suggestion, never trusted
+
+    @classmethod
+    def from_payload(cls, payload: Mapping[str, Any]) -> InboundMessage:
+        """From a recorded WhatsApp delivery (see ``entrypoints.http.webhooks.handlers``)."""
+        return cls(
+            wamid=str(payload["id"]),
+            phone=str(payload["from"]),
+            kind=str(payload.get("message_type") or ""),
+            text=str(payload.get("text") or ""),
+            button_id=str(payload["button_id"]) if payload.get("button_id") else None,
+            profile_name=str(payload["name"]) if payload.get("name") else None,
+        )
+
+    @property
+    def guest_phone(self) -> str:
+        """How a reservation made from this chat stores the phone (E.164)."""
+        return f"+{digits(self.phone)}"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(slots=True)
+class Turn:
+    message: InboundMessage
+    now: datetime
+    cabins: Sequence[Accommodation]  # the active ones, for names in texts and the parser
+    replies: list[Reply] = field(default_factory=list)
+    alerts: list[tuple[str, str | None]] = field(default_factory=list)  # (text, dedupe key)
+
+    @property
+    def today(self) -> date:
+        return local_today(self.now)
+
+    def say(self, text: str, *buttons: Button) -> None:
+        self.replies.append(Reply(text, buttons))
+
+    def alert_owner(self, text: str, *, once_per: str | None = None) -> None:
+        """``once_per``: a key that makes the alert unique beyond this message."""
+        self.alerts.append((text, once_per))
+
+    def cabin(self, accommodation_id: int) -> Accommodation | None:
+        return next((c for c in self.cabins if c.id == accommodation_id), None)
+
+
+MENU_BUTTONS = (
+    Button(MENU_STATUS, texts.BUTTON_MY_RESERVATION),
+    Button(MENU_HUMAN, texts.BUTTON_HUMAN),
+)
+
+
+def hand_over(
+    turn: Turn, state: ConversationState, guest_text: str, owner_text: str
+) -> ConversationState:
+    """The owner takes the conversation: the guest is told, the owner alerted, and the
+    assistant stays quiet until the handed-over state expires."""
+    turn.say(guest_text)
+    turn.alert_owner(owner_text)
+    return ConversationState(step=Step.HANDED_OVER, name=state.name)
+
+
+def message_ref(wamid: str) -> str:
+    """The wamid, short enough for dedupe and idempotency keys (they are ~60 characters; a
+    longer one is hashed)."""
+    return wamid if len(wamid) <= 120 else hashlib.sha256(wamid.encode()).hexdigest()
+
+
+def digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch in "0123456789")
+
+
+def same_phone(a: str, b: str) -> bool:
+    """Equal numbers, also when one is an Argentine mobile with its 9 and the other without."""
+    return _canonical(a) == _canonical(b)
+
+
+def _canonical(phone: str) -> str:
+    number = digits(phone)
+    if number.startswith("549") and len(number) == 13:
+        return "54" + number[3:]
+    return number
+
+
+def courtesy(turn: Turn, state: ConversationState, *, help_asked: bool) -> ConversationState:
+    """Help, a greeting or thanks: answered in kind, with the menu; nothing pending changes."""
+    if help_asked:
+        turn.say(texts.CONV_HELP, *MENU_BUTTONS)
+    elif _FAREWELL_WORDS & set(normalize(turn.message.text).split()):
+        turn.say(texts.CONV_THANKS)
+    else:
+        turn.say(texts.CONV_WELCOME, *MENU_BUTTONS)
+    return state
+
+
+def pending_question(state: ConversationState) -> str:
+    """The question still waiting for an answer, asked again."""
+    if state.step is Step.CHOICE and state.options:
+        return texts.conv_pick_a_number(len(state.options))
+    if state.step is Step.NAME:
+        return texts.CONV_ASK_NAME_AGAIN
+    if state.step is Step.GUESTS:
+        return texts.CONV_ASK_GUESTS
+    if state.step is Step.CANCELLING:
+        return texts.CONV_CANCEL_YES_OR_NO
+    return texts.CONV_ASK_DATES

@@ -1,0 +1,134 @@
+"""The worker's periodic duties besides sending: expiring holds and forgetting old keys."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from application.inbox.deliveries import REPROCESS_AFTER, ProcessDelivery
+from application.ports.clock import Clock
+from application.ports.metrics import OperationsMetrics
+from application.ports.unit_of_work import UnitOfWork
+from domain.calendar import local_today
+
+log = logging.getLogger("cabanas.maintenance")
+
+IDEMPOTENCY_TTL = timedelta(hours=48)
+# Sent messages are kept a month (delivery questions), then deleted with their phone numbers.
+OUTBOX_RETENTION = timedelta(days=30)
+EXPIRY_BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ExpireLapsedHolds:
+    """Rules: a hold whose ``expires_at`` has passed is recorded as expired (its nights were
+    already bookable — reads and inserts ignore lapsed holds — this makes it official, and
+    counts it). Batches of 500 until none is left."""
+
+    uow: UnitOfWork
+    clock: Clock
+    metrics: OperationsMetrics
+
+    async def __call__(self) -> int:
+        total = 0
+        while True:
+            async with self.uow:
+                expired = await self.uow.reservations.expire_lapsed(self.clock.now(), EXPIRY_BATCH)
+                await self.uow.commit()
+            total += len(expired)
+            if len(expired) < EXPIRY_BATCH:
+                break
+        if total:
+            self.metrics.holds_expired(total)
+            log.info("holds_expired", extra={"count": total})
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionPolicy:
+    pii_days: int = 365
+
+
+@dataclass(frozen=True, slots=True)
+class AnonymizeOldGuests:
+    """Rules (docs/privacy.md): a booking's guest name, phone, email and notes are kept while
+    useful (the stay, questions after it, disputes) and erased ``pii_days`` after the stay
+    ended (Argentine date); the code, dates, amounts and channel stay for the accounts.
+    Batches of 500 until none is left."""
+
+    uow: UnitOfWork
+    clock: Clock
+    retention: RetentionPolicy
+
+    async def __call__(self) -> int:
+        now = self.clock.now()
+        cutoff = local_today(now) - timedelta(days=self.retention.pii_days)
+        total = 0
+        while True:
+            async with self.uow:
+                done = await self.uow.reservations.anonymize_ended_before(cutoff, now, EXPIRY_BATCH)
+                await self.uow.commit()
+            total += done
+            if done < EXPIRY_BATCH:
+                break
+        if total:
+            log.info("guest_data_anonymized", extra={"count": total})
+        return total
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeIdempotencyKeys:
+    """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
+    then deleted; sent or failed outbox messages are deleted after 30 days."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, ttl: timedelta = IDEMPOTENCY_TTL) -> int:
+        now = self.clock.now()
+        async with self.uow:
+            purged = await self.uow.idempotency.purge(now - ttl)
+            purged += await self.uow.outbox.purge_finished(now - OUTBOX_RETENTION)
+            await self.uow.commit()
+        return purged
+
+
+@dataclass(frozen=True, slots=True)
+class ReprocessDeliveries:
+    """Deliveries the web process recorded but did not finish (it crashed, the provider was
+    down) are processed again, one at a time."""
+
+    uow: UnitOfWork
+    clock: Clock
+    process: ProcessDelivery
+
+    async def __call__(self, limit: int = 50) -> bool:
+        """True when every delivery it took up was processed (a failed one stays for the next
+        pass, and makes ``cabanas sync --once`` exit non-zero)."""
+        async with self.uow:
+            now = self.clock.now()
+            keys = await self.uow.idempotency.unprocessed(now - REPROCESS_AFTER, now, limit)
+        failed = 0
+        for scope, key in keys:
+            try:
+                ok = await self.process(scope, key)
+            except Exception:  # one broken delivery must not stop the ones behind it
+                log.exception("delivery_reprocess_crashed", extra={"scope": scope})
+                ok = False
+            failed += not ok
+        if failed:
+            log.warning("deliveries_still_failing", extra={"count": failed})
+        return failed == 0
+
+
+@dataclass(frozen=True, slots=True)
+class MeasureOutbox:
+    uow: UnitOfWork
+    metrics: OperationsMetrics
+
+    async def __call__(self) -> int:
+        async with self.uow:
+            pending = await self.uow.outbox.pending_count()
+        self.metrics.outbox_pending(pending)
+        return pending

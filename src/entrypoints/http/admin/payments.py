@@ -1,0 +1,76 @@
+"""/api/v1/admin/payments: what Mercado Pago told us, and what needs a person."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, get
+from litestar.params import QueryParameter
+
+from application.payments.admin import ListPaymentsNeedingAttention, PaymentsOfReservation
+from application.ports.payments import PaymentRecord
+from domain.codes import ReservationCode
+from entrypoints.http.admin.auth import require_admin
+from entrypoints.http.openapi import problems
+
+
+class PaymentView(msgspec.Struct):
+    id: str
+    status: str
+    status_detail: str | None
+    amount: float
+    refunded_amount: float
+    currency: str
+    reservation_code: str | None
+    attention: str | None
+    attention_reason: str | None
+    approved_at: datetime | None
+    first_seen_at: datetime
+    updated_at: datetime
+
+
+def payment_view(r: PaymentRecord) -> PaymentView:
+    p = r.payment
+    return PaymentView(
+        id=p.id,
+        status=p.status.value,
+        status_detail=p.status_detail,
+        amount=p.amount.cents / 100,
+        refunded_amount=p.refunded.cents / 100 if p.refunded else 0.0,
+        currency=p.amount.currency,
+        reservation_code=r.reservation_code,
+        attention=r.attention.value if r.attention else None,
+        attention_reason=r.attention_reason,
+        approved_at=p.approved_at,
+        first_seen_at=r.first_seen_at,
+        updated_at=r.updated_at,
+    )
+
+
+class AdminPaymentController(Controller):
+    path = "/admin/payments"
+    tags = ["admin"]
+    guards = [require_admin]
+    security = [{"BearerToken": []}]
+
+    @get(
+        "/",
+        summary="Payments needing attention (default), or those of one reservation",
+        responses=problems(400, 401, 403, 422),
+    )
+    @inject
+    async def list_payments(
+        self,
+        attention: FromDishka[ListPaymentsNeedingAttention],
+        of_reservation: FromDishka[PaymentsOfReservation],
+        reservation: Annotated[str | None, QueryParameter(max_length=20)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
+    ) -> list[PaymentView]:
+        if reservation:
+            records = await of_reservation(ReservationCode.parse(reservation).value)
+        else:
+            records = await attention(limit)
+        return [payment_view(r) for r in records]

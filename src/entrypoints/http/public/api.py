@@ -1,0 +1,213 @@
+"""Thin handlers: parse → call a use case → map the result."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from typing import Annotated, Any
+
+import msgspec
+from dishka import AsyncContainer
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, Request, Response, get, post
+from litestar.openapi.spec import Example
+from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.status_codes import HTTP_201_CREATED
+
+from application.booking.availability import AvailabilityQuery, CheckAvailability
+from application.booking.catalogue import GetAccommodation, ListAccommodations
+from application.booking.lookup import GetReservation
+from application.booking.occupancy import CalendarQuery, GetCalendar
+from application.booking.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand
+from application.errors import IdempotentReplay, RequestRetried
+from application.payments.admin import RememberResponse
+from application.payments.payment_link import CreatePaymentLinkNow
+from domain.booking.guest_name import guest_name
+from domain.booking.hold_limits import HoldQuota, phone_key
+from domain.booking.reservation import Channel, Guest
+from domain.stay import Stay
+from entrypoints.http import presenters, schemas
+from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
+from entrypoints.http.openapi import problems
+from entrypoints.http.params import RowId
+from entrypoints.settings import Settings
+
+DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
+IdempotencyKey = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Retry-safe key: the same key and body replay the first response (48 h)",
+    ),
+]
+
+
+class AccommodationController(Controller):
+    path = "/accommodations"
+    tags = ["catalogue"]
+
+    @get("/", summary="List active accommodations")
+    @inject
+    async def list_accommodations(
+        self, use_case: FromDishka[ListAccommodations]
+    ) -> list[schemas.Accommodation]:
+        return [presenters.accommodation(a) for a in await use_case()]
+
+    @get("/{accommodation_id:int}", summary="One accommodation", responses=problems(400, 404))
+    @inject
+    async def get_accommodation(
+        self, accommodation_id: RowId, use_case: FromDishka[GetAccommodation]
+    ) -> schemas.Accommodation:
+        return presenters.accommodation(await use_case(accommodation_id))
+
+    @get(
+        "/{accommodation_id:int}/calendar",
+        summary="Occupied ranges (no guest data); check_out is exclusive",
+        responses=problems(400, 404, 422),
+    )
+    @inject
+    async def calendar(
+        self,
+        accommodation_id: RowId,
+        use_case: FromDishka[GetCalendar],
+        start: Annotated[date, QueryParameter(name="from", description="first day (inclusive)")],
+        end: Annotated[date, QueryParameter(name="to", description="last day (exclusive)")],
+    ) -> schemas.Calendar:
+        ranges = await use_case(CalendarQuery(accommodation_id, start, end))
+        return schemas.Calendar(
+            accommodation_id=accommodation_id,
+            from_=start,
+            to=end,
+            occupied=[schemas.OccupiedRange(s.check_in, s.check_out) for s in ranges],
+        )
+
+
+class AvailabilityController(Controller):
+    path = "/availability"
+    tags = ["catalogue"]
+
+    @get("/", summary="Quote every active accommodation for a stay", responses=problems(400, 422))
+    @inject
+    async def availability(
+        self,
+        use_case: FromDishka[CheckAvailability],
+        check_in: DateParam,
+        check_out: DateParam,
+        guests: Annotated[int, QueryParameter(ge=1, le=100)] = 1,
+    ) -> schemas.Availability:
+        results = await use_case(AvailabilityQuery(check_in, check_out, guests))
+        nights = Stay(check_in, check_out).nights
+        return schemas.Availability(
+            check_in=check_in,
+            check_out=check_out,
+            guests=guests,
+            nights=nights,
+            accommodations=[presenters.availability_item(r, nights) for r in results],
+        )
+
+
+class ReservationController(Controller):
+    path = "/reservations"
+    tags = ["reservations"]
+
+    @post(
+        "/",
+        summary="Hold a stay (pre_reserved) until the deposit is paid",
+        status_code=HTTP_201_CREATED,
+        responses=problems(400, 404, 409, 415, 422, 429),
+    )
+    @inject
+    async def create(
+        self,
+        data: JSONBody[schemas.ReservationRequest],
+        use_case: FromDishka[PlaceHold],
+        request: Request[Any, Any, Any],
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response[schemas.Reservation]:
+        # Resolved only when needed: the plain booking path stays as cheap as before.
+        container: AsyncContainer = request.state.dishka_container
+        name = guest_name(data.guest_name)
+        raw = msgspec.json.encode(data)
+        fingerprint = hashlib.sha256(raw).hexdigest() if idempotency_key else None
+        # The same body from the same client: a retry after an answer that never arrived.
+        settings: Settings = request.app.state.settings
+        address = client_ip(request.scope, trusted_ip_header(settings))
+        client = address.encode()
+        retry_key = hashlib.sha256(client + b"\x00" + raw).hexdigest()[:32]
+        try:
+            reservation = await use_case(
+                PlaceHoldCommand(
+                    accommodation_id=data.accommodation_id,
+                    check_in=data.check_in,
+                    check_out=data.check_out,
+                    guests=data.guests,
+                    guest=Guest(name, data.guest_phone, data.guest_email),
+                    channel=Channel.API,
+                    notes=data.notes,
+                    idempotency_key=idempotency_key,
+                    fingerprint=fingerprint,
+                    retry_key=retry_key,
+                    quota=HoldQuota(phone_key(data.guest_phone), client_key(address)),
+                )
+            )
+        except IdempotentReplay as replay:
+            return await _replay(replay, await container.get(GetReservation))
+        except RequestRetried as retried:
+            own = retried.reservation
+            return Response(
+                presenters.reservation(own, own.status),
+                status_code=HTTP_201_CREATED,
+                headers={
+                    "Location": f"/api/v1/reservations/{own.code.value}",
+                    "Idempotent-Replayed": "true",
+                },
+            )
+        if use_case.payments.enabled:
+            link = await container.get(CreatePaymentLinkNow)
+            reservation.payment_url = await link(reservation.code)
+        body = presenters.reservation(reservation, reservation.status)
+        location = f"/api/v1/reservations/{reservation.code.value}"
+        if idempotency_key:
+            remember = await container.get(RememberResponse)
+            await remember(
+                API_SCOPE, idempotency_key, HTTP_201_CREATED, msgspec.json.encode(body).decode()
+            )
+        return Response(body, status_code=HTTP_201_CREATED, headers={"Location": location})
+
+    @get(
+        "/{code:str}",
+        summary="A reservation by its code (guest contact data masked)",
+        responses=problems(404),
+    )
+    @inject
+    async def get_reservation(
+        self,
+        code: Annotated[str, PathParameter(examples=[Example(value="7K3M9QXD2F4H")])],
+        use_case: FromDishka[GetReservation],
+    ) -> schemas.Reservation:
+        view = await use_case(code)
+        return presenters.reservation(view.reservation, view.status)
+
+
+async def _replay(
+    replay: IdempotentReplay, lookup: GetReservation
+) -> Response[schemas.Reservation]:
+    stored = replay.stored
+    headers = {"Idempotent-Replayed": "true"}
+    if stored.response_body is not None:
+        body = msgspec.json.decode(stored.response_body, type=schemas.Reservation)
+        headers["Location"] = f"/api/v1/reservations/{body.code}"
+        return Response(
+            body, status_code=stored.response_status or HTTP_201_CREATED, headers=headers
+        )
+    # The first request committed its hold but not (yet) its response: answer from the hold.
+    assert stored.reservation_code is not None
+    view = await lookup(stored.reservation_code)
+    headers["Location"] = f"/api/v1/reservations/{stored.reservation_code}"
+    return Response(
+        presenters.reservation(view.reservation, view.status),
+        status_code=HTTP_201_CREATED,
+        headers=headers,
+    )
