@@ -89,7 +89,9 @@ def test_one_phone_gets_exactly_two_live_holds_however_many_race(server: str) ->
     body = refusal.json()
     assert body["code"] == "hold_limit_reached"
     assert (body["limit"], body["limit_value"]) == ("MAX_LIVE_HOLDS_PER_PHONE", 2)
-    assert 1700 < int(refusal.headers["retry-after"]) <= 1800  # when the first hold lapses
+    # When the first hold lapses (30 min), rounded up; a refused request may have read the
+    # clock a moment before the winner did, so up to one second more.
+    assert 1700 < int(refusal.headers["retry-after"]) <= 1801
     # Without the mobile 9 (as Argentines often write it), it is the same phone.
     again = asyncio.run(race(server, [("203.0.113.99", booking("+541140000001"))]))
     assert again[0].status_code == 429
