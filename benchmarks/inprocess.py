@@ -29,7 +29,7 @@ from typing import Any
 
 import uvloop
 
-from benchmarks.loadgen import booking, free_night
+from benchmarks.loadgen import booking, free_night, guest_address
 from benchmarks.run import APPS, app_env, prepare_database
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
 
@@ -70,6 +70,8 @@ async def call(app: ASGI, state: dict[str, Any], req: Request) -> int:
             (b"host", b"127.0.0.1:8000"),
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
+            # A guest address of its own per request, as the load generators send behind Fly.
+            (b"fly-client-ip", guest_address().encode()),
         ],
         "client": ("127.0.0.1", 5555),
         "server": ("127.0.0.1", 8000),
@@ -110,7 +112,7 @@ async def drive(app_name: str, kind: str, n: int, today: dt.date) -> None:
         await call(app, state, request_for(kind, i, today))
     requests = [request_for(kind, 200 + i, today) for i in range(n)]
     statuses: Counter[int] = Counter()
-    profile = cProfile.Profile() if os.environ.get("PROFILE") else None
+    profile = cProfile.Profile(time.process_time) if os.environ.get("PROFILE") else None
     cpu = time.process_time()
     if profile:
         profile.enable()
