@@ -20,7 +20,7 @@ from application.errors import IntegrationError, StorageUnavailable
 from application.payments import ApplyPayment
 from application.ports.clock import Clock
 from application.ports.metrics import UNVERIFIED_PAYMENT, OperationsMetrics
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import OwnerAlert
 from application.ports.unit_of_work import UnitOfWork
 from application.texts import admin_payment_unverified
 
@@ -135,9 +135,8 @@ class ProcessDelivery:
                 if scope == MERCADOPAGO:
                     # Money may have moved and nobody could check it: a person must look.
                     payment_id = key.split(":", 1)[0]
-                    await self.uow.outbox.add(
-                        OutboxKind.ADMIN_ALERT,
-                        {"text": admin_payment_unverified(payment_id, attempts)},
+                    await self.uow.outbox.put(
+                        OwnerAlert(admin_payment_unverified(payment_id, attempts)),
                         now,
                         dedupe_key=f"alert:unverified:{payment_id}"[:200],
                     )

@@ -8,9 +8,14 @@ from datetime import timedelta
 
 from application.errors import IntegrationError
 from application.ports.clock import Clock
-from application.ports.messaging import MessageSender, OutboundMessage, ReplyButton
+from application.ports.messaging import MessageSender, OutboundMessage
 from application.ports.metrics import OperationsMetrics
-from application.ports.outbox import OutboxItem, OutboxKind
+from application.ports.outbox import (
+    OutboxItem,
+    OwnerAlert,
+    PaymentLinkJob,
+    WhatsAppMessage,
+)
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
 from application.texts import payment_link
@@ -121,24 +126,21 @@ class DispatchOutbox:
         )
 
     async def _send(self, item: OutboxItem) -> str | None:
-        payload = item.payload
-        if item.kind == OutboxKind.WHATSAPP_MESSAGE:
-            buttons = tuple(
-                ReplyButton(str(b["id"]), str(b["title"])) for b in payload.get("buttons", ())
-            )
+        message = item.message
+        if isinstance(message, WhatsAppMessage):
             return await self.sender.send(
-                OutboundMessage(str(payload["to"]), str(payload["text"]), buttons)
+                OutboundMessage(message.to, message.text, message.buttons)
             )
-        if item.kind == OutboxKind.PAYMENT_LINK:
-            return await self._payment_link(ReservationCode(str(payload["code"])))
-        if item.kind == OutboxKind.ADMIN_ALERT:
-            log.warning("admin_alert", extra={"alert": payload["text"]})
+        if isinstance(message, PaymentLinkJob):
+            return await self._payment_link(ReservationCode(message.code))
+        if isinstance(message, OwnerAlert):
+            log.warning("admin_alert", extra={"alert": message.text})
             if self.setup.admin_phone:
-                return await self.sender.send(
-                    OutboundMessage(self.setup.admin_phone, str(payload["text"]))
-                )
+                return await self.sender.send(OutboundMessage(self.setup.admin_phone, message.text))
             return None
-        raise IntegrationError(f"unknown outbox kind {item.kind!r}", retryable=False)
+        raise IntegrationError(
+            item.unreadable or f"unknown outbox kind {item.kind!r}", retryable=False
+        )
 
     async def _payment_link(self, code: ReservationCode) -> str | None:
         reservation = await self.uow.reservations.get(code)
@@ -163,12 +165,11 @@ class DispatchOutbox:
         await self.uow.reservations.set_payment_link(code, link.preference_id, link.url)
         if reservation.channel is Channel.WHATSAPP and reservation.guest.phone:
             # A guest booking on WhatsApp gets the link there, right after it exists.
-            await self.uow.outbox.add(
-                OutboxKind.WHATSAPP_MESSAGE,
-                {
-                    "to": reservation.guest.phone,
-                    "text": payment_link(code.display, reservation.deposit, link.url),
-                },
+            await self.uow.outbox.put(
+                WhatsAppMessage(
+                    reservation.guest.phone,
+                    payment_link(code.display, reservation.deposit, link.url),
+                ),
                 now,
                 dedupe_key=f"paylink:{code.value}",
                 trace_id=None,

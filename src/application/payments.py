@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from application.ports.clock import Clock
 from application.ports.metrics import OperationsMetrics
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from application.ports.payments import PaymentGateway
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
@@ -94,15 +94,14 @@ class ApplyPayment:
         )
         if attention is not None:
             self.metrics.payment_attention(attention.value)
-            await self.uow.outbox.add(
-                OutboxKind.ADMIN_ALERT,
-                {
-                    "text": admin_payment_attention(
+            await self.uow.outbox.put(
+                OwnerAlert(
+                    admin_payment_attention(
                         payment.id,
                         reservation.code.display if reservation else None,
                         ATTENTION_TEXT[attention],
                     )
-                },
+                ),
                 now,
                 dedupe_key=f"alert:payment:{payment.id}:{attention.value}",
                 trace_id=trace_id,
@@ -132,9 +131,8 @@ class ApplyPayment:
             reservation.stay.check_out,
             payment.amount,
         )
-        await self.uow.outbox.add(
-            OutboxKind.WHATSAPP_MESSAGE,
-            {"to": reservation.guest.phone, "text": text},
+        await self.uow.outbox.put(
+            WhatsAppMessage(reservation.guest.phone, text),
             self.clock.now(),
             dedupe_key=f"confirmed:{reservation.code.value}",
             trace_id=trace_id,

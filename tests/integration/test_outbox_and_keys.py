@@ -13,7 +13,7 @@ from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import IntegrationError
 from application.outbox import DispatchOutbox, OutboxSetup, backoff
 from application.ports.messaging import OutboundMessage
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import WhatsAppMessage
 from application.tracing import current_trace
 from tests.unit.application.fakes import FixedClock
 
@@ -48,9 +48,7 @@ class NoMetrics:
 async def _enqueue(engine: AsyncEngine, count: int) -> None:
     async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
         for i in range(count):
-            await uow.outbox.add(
-                OutboxKind.WHATSAPP_MESSAGE, {"to": "+5491155551234", "text": f"m{i}"}, NOW
-            )
+            await uow.outbox.put(WhatsAppMessage("+5491155551234", f"m{i}"), NOW)
         await uow.commit()
 
 

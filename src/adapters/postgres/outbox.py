@@ -10,8 +10,9 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.outbox_codec import UnreadableOutboxRow, decode, encode
 from adapters.postgres.tables import outbox
-from application.ports.outbox import OutboxItem
+from application.ports.outbox import OutboxItem, OutboxMessage
 from application.tracing import current_trace
 
 _O = outbox.c
@@ -68,6 +69,17 @@ class SqlOutbox:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
 
+    async def put(
+        self,
+        message: OutboxMessage,
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        trace_id: str | None = None,
+    ) -> int | None:
+        kind, payload = encode(message)
+        return await self.add(kind, payload, now, dedupe_key=dedupe_key, trace_id=trace_id)
+
     async def add(
         self,
         kind: str,
@@ -101,7 +113,12 @@ class SqlOutbox:
         if row is None:
             return None
         item_id, kind, payload, attempts, trace_id = row
-        return OutboxItem(item_id, kind, payload, attempts, trace_id)
+        try:
+            message: OutboxMessage | None = decode(kind, payload)
+        except UnreadableOutboxRow as err:
+            # Claimed all the same: the dispatcher fails it loudly instead of skipping it.
+            return OutboxItem(item_id, kind, None, attempts, trace_id, unreadable=str(err))
+        return OutboxItem(item_id, kind, message, attempts, trace_id)
 
     async def mark_sent(self, item_id: int, now: datetime, provider_message_id: str | None) -> None:
         await self._conn.execute(

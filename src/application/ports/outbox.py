@@ -1,9 +1,19 @@
+"""The transactional outbox: side effects written in the transaction of the change they
+follow, sent afterwards by ``application.outbox.DispatchOutbox``.
+
+Each kind of row is a typed message below; the adapter serialises it to the row's JSON
+payload and reads it back (``adapters.postgres.outbox_codec``), so no code outside it touches
+payload keys.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+
+from application.ports.messaging import ReplyButton
 
 
 class OutboxKind:
@@ -19,16 +29,54 @@ OUTBOX_KINDS: tuple[str, ...] = tuple(
 
 
 @dataclass(frozen=True, slots=True)
+class WhatsAppMessage:
+    """Free text (with reply buttons) to one number."""
+
+    to: str
+    text: str
+    buttons: tuple[ReplyButton, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerAlert:
+    """Something the owner must look at: logged, and sent to the owner's WhatsApp."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLinkJob:
+    """Create the deposit's checkout for a hold (and tell a WhatsApp guest)."""
+
+    code: str
+
+
+OutboxMessage = WhatsAppMessage | OwnerAlert | PaymentLinkJob
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxItem:
     id: int
     kind: str
-    payload: Mapping[str, Any]
+    message: OutboxMessage | None  # None: a row this release cannot read (see ``unreadable``)
     attempts: int
     trace_id: str | None
+    unreadable: str | None = None
 
 
 class Outbox(Protocol):
     """Side effects that follow a state change, written in the change's transaction."""
+
+    async def put(
+        self,
+        message: OutboxMessage,
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        trace_id: str | None = None,
+    ) -> int | None:
+        """The new row's id; None when ``dedupe_key`` was already used (nothing added)."""
+        ...
 
     async def add(
         self,
@@ -39,7 +87,9 @@ class Outbox(Protocol):
         dedupe_key: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
-        """The new row's id; None when ``dedupe_key`` was already used (nothing added)."""
+        """Legacy untyped writer, kept only for ``place_hold``'s payment-link job until that
+        module moves to ``put(PaymentLinkJob(...))``; the payload must be what the codec
+        writes for ``kind``."""
         ...
 
     async def claim_due(self, now: datetime, *, dedupe_key: str | None = None) -> OutboxItem | None:

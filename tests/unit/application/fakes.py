@@ -8,17 +8,20 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from application.conversation_state import ConversationState
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
+from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
 from application.ports.repositories import HoldOutcome
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
 from domain.reservation import Reservation, ReservationStatus
 from domain.stay import Stay
+
+M = TypeVar("M")
 
 
 class RecordingMetrics:
@@ -192,10 +195,26 @@ class FakeOutbox:
     """Rows added in the open transaction are kept only if it commits."""
 
     def __init__(self) -> None:
-        self.committed: list[tuple[str, dict[str, Any], str | None]] = []
-        self.pending: list[tuple[str, dict[str, Any], str | None]] = []
+        self.committed: list[tuple[OutboxMessage, str | None]] = []
+        self.pending: list[tuple[OutboxMessage, str | None]] = []
         self.deliveries: list[tuple[str, str]] = []
-        self.crash_on: str | None = None  # an outbox kind whose next add fails
+        self.crash_on: type[OutboxMessage] | None = None  # a message type whose next put fails
+
+    async def put(
+        self,
+        message: OutboxMessage,
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        trace_id: str | None = None,
+    ) -> int | None:
+        if dedupe_key and any(k == dedupe_key for _, k in self.committed + self.pending):
+            return None
+        if self.crash_on is not None and isinstance(message, self.crash_on):
+            self.crash_on = None
+            raise RuntimeError("the connection dropped")  # the process dies here, say
+        self.pending.append((message, dedupe_key))
+        return len(self.committed) + len(self.pending)
 
     async def add(
         self,
@@ -206,13 +225,14 @@ class FakeOutbox:
         dedupe_key: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
-        if dedupe_key and any(k == dedupe_key for *_, k in self.committed + self.pending):
-            return None
-        if kind == self.crash_on:
-            self.crash_on = None
-            raise RuntimeError("the connection dropped")  # the process dies here, say
-        self.pending.append((kind, dict(payload), dedupe_key))
-        return len(self.committed) + len(self.pending)
+        assert kind == OutboxKind.PAYMENT_LINK, "only place_hold still writes untyped rows"
+        return await self.put(
+            PaymentLinkJob(str(payload["code"])), now, dedupe_key=dedupe_key, trace_id=trace_id
+        )
+
+    def sent(self, kind: type[M]) -> list[M]:
+        """The committed messages of one type, in order."""
+        return [m for m, _ in self.committed if isinstance(m, kind)]
 
     async def record_delivery(self, provider_message_id: str, status: str) -> bool:
         self.deliveries.append((provider_message_id, status))

@@ -11,6 +11,7 @@ from application import texts
 from application.conversation import CONVERSATION_TTL, HANDOVER_PAUSE
 from application.conversation_state import ConversationState, Step
 from application.deliveries import WHATSAPP
+from application.ports.outbox import WhatsAppMessage
 from domain.reservation import ReservationStatus
 from tests.unit.application.conversation_harness import (
     CODE,
@@ -231,7 +232,7 @@ async def test_a_crash_after_the_hold_never_holds_twice_nor_loses_the_reply() ->
         "text": "Juana Pérez",
     }
     key = await bot.record(payload)
-    bot.uow.outbox.crash_on = "whatsapp.message"  # the hold is committed; the reply is not
+    bot.uow.outbox.crash_on = WhatsAppMessage  # the hold is committed; the reply is not
     # The crash is caught, counted and left for the worker (never a stalled queue).
     assert await bot.process(WHATSAPP, key) is False
     assert len(bot.reservations()) == 1
