@@ -6,20 +6,24 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from application.errors import IntegrationError
+from application.errors import IntegrationError, TemplateRejected
 from application.ports.clock import Clock
-from application.ports.messaging import MessageSender, OutboundMessage
+from application.ports.messaging import MessageSender
 from application.ports.metrics import OperationsMetrics
 from application.ports.outbox import (
     OutboxItem,
     OwnerAlert,
     PaymentLinkJob,
+    Topic,
     WhatsAppMessage,
 )
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
-from application.texts import payment_link
+from application.texts import admin_template_rejected, ars, deadline, first_name, payment_link
 from application.tracing import current_trace
+from application.whatsapp_delivery import send_whatsapp
+from application.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.reservation import Channel, ReservationStatus
 
@@ -58,7 +62,12 @@ class DispatchOutbox:
     - retryable failures (timeouts, 5xx, rate limits) come back after an exponential backoff,
       up to ``MAX_ATTEMPTS``; permanent ones (a number that cannot receive WhatsApp, a refused
       request) fail at once; both are counted and logged;
-    - a payment link is only created for a reservation that is still a live hold.
+    - a payment link is only created for a reservation that is still a live hold;
+    - WhatsApp messages go as free text inside the recipient's 24 h window and as their
+      template outside it (``send_whatsapp``); owner alerts too (``aviso_dueno``);
+    - a template WhatsApp refuses (unknown, wrong parameters, paused, disabled) fails the
+      message at once and alerts the owner, once a day per template and error — never
+      silently; an alert about an owner alert is not sent (it would fail the same way).
     """
 
     uow: UnitOfWork
@@ -112,6 +121,8 @@ class DispatchOutbox:
         else:
             await self.uow.outbox.mark_failed(item.id, err.message)
             report.failed += 1
+            if isinstance(err, TemplateRejected):
+                await self._template_rejected(item, err)
         self.metrics.outbox_failed(item.kind, permanent=not retry)
         log.log(
             logging.WARNING if retry else logging.ERROR,
@@ -125,18 +136,42 @@ class DispatchOutbox:
             },
         )
 
+    async def _template_rejected(self, item: OutboxItem, err: TemplateRejected) -> None:
+        name = self._template_of(item)
+        if name is None or name == OWNER_ALERT.name:
+            return
+        now = self.clock.now()
+        await self.uow.outbox.put(
+            OwnerAlert(admin_template_rejected(name, err.code or "?")),
+            now,
+            dedupe_key=f"alert:template:{name}:{err.code}:{local_today(now).isoformat()}",
+        )
+
+    def _template_of(self, item: OutboxItem) -> str | None:
+        message = item.message
+        if isinstance(message, WhatsAppMessage) and message.template is not None:
+            return message.template.name
+        if isinstance(message, OwnerAlert):
+            return OWNER_ALERT.name
+        return None
+
     async def _send(self, item: OutboxItem) -> str | None:
         message = item.message
+        now = self.clock.now()
         if isinstance(message, WhatsAppMessage):
-            return await self.sender.send(
-                OutboundMessage(message.to, message.text, message.buttons)
-            )
+            return await send_whatsapp(message, self.uow.contacts, self.sender, now)
         if isinstance(message, PaymentLinkJob):
             return await self._payment_link(ReservationCode(message.code))
         if isinstance(message, OwnerAlert):
             log.warning("admin_alert", extra={"alert": message.text})
             if self.setup.admin_phone:
-                return await self.sender.send(OutboundMessage(self.setup.admin_phone, message.text))
+                to_owner = WhatsAppMessage(
+                    self.setup.admin_phone,
+                    message.text,
+                    template=OWNER_ALERT.use(message.text),
+                    topic=Topic.OWNER_ALERT,
+                )
+                return await send_whatsapp(to_owner, self.uow.contacts, self.sender, now)
             return None
         raise IntegrationError(
             item.unreadable or f"unknown outbox kind {item.kind!r}", retryable=False
@@ -165,10 +200,20 @@ class DispatchOutbox:
         await self.uow.reservations.set_payment_link(code, link.preference_id, link.url)
         if reservation.channel is Channel.WHATSAPP and reservation.guest.phone:
             # A guest booking on WhatsApp gets the link there, right after it exists.
+            until = deadline(reservation.expires_at, local_today(now))
             await self.uow.outbox.put(
                 WhatsAppMessage(
                     reservation.guest.phone,
                     payment_link(code.display, reservation.deposit, link.url),
+                    template=DEPOSIT_LINK.use(
+                        first_name(reservation.guest.name),
+                        code.display,
+                        ars(reservation.deposit),
+                        link.url,
+                        until,
+                    ),
+                    topic=Topic.DEPOSIT_LINK,
+                    reservation=code.value,
                 ),
                 now,
                 dedupe_key=f"paylink:{code.value}",

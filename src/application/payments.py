@@ -6,11 +6,18 @@ from dataclasses import dataclass
 
 from application.ports.clock import Clock
 from application.ports.metrics import OperationsMetrics
-from application.ports.outbox import OwnerAlert, WhatsAppMessage
+from application.ports.outbox import OwnerAlert, Topic, WhatsAppMessage
 from application.ports.payments import PaymentGateway
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
-from application.texts import admin_payment_attention, booking_confirmed
+from application.texts import (
+    admin_payment_attention,
+    ars,
+    booking_confirmed,
+    day_month,
+    first_name,
+)
+from application.whatsapp_templates import BOOKING_CONFIRMED
 from domain.codes import ReservationCode
 from domain.errors import InvalidValue
 from domain.payment import Action, Attention, Decision, Payment, decide
@@ -123,16 +130,26 @@ class ApplyPayment:
         if not reservation.guest.phone:
             return
         cabin = await self.uow.accommodations.get(reservation.accommodation_id)
-        text = booking_confirmed(
-            reservation.guest.name.split()[0] if reservation.guest.name else "",
+        facts = (
+            first_name(reservation.guest.name),
             reservation.code.display,
             cabin.name if cabin else "la cabaña",
             reservation.stay.check_in,
             reservation.stay.check_out,
             payment.amount,
         )
+        name, code, cabin_name, check_in, check_out, paid = facts
+        template = BOOKING_CONFIRMED.use(
+            name, code, cabin_name, day_month(check_in), day_month(check_out), ars(paid)
+        )
         await self.uow.outbox.put(
-            WhatsAppMessage(reservation.guest.phone, text),
+            WhatsAppMessage(
+                reservation.guest.phone,
+                booking_confirmed(*facts),
+                template=template,
+                topic=Topic.BOOKING_CONFIRMED,
+                reservation=reservation.code.value,
+            ),
             self.clock.now(),
             dedupe_key=f"confirmed:{reservation.code.value}",
             trace_id=trace_id,

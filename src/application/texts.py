@@ -18,6 +18,10 @@ def ars(money: Money) -> str:
     return f"$ {text}" if cents == 0 else f"$ {text},{cents:02d}"
 
 
+def first_name(full_name: str) -> str:
+    return full_name.split(maxsplit=1)[0] if full_name.split() else ""
+
+
 def day_month(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}"
 
@@ -379,4 +383,12 @@ def admin_calendar_release_held(
         "pasajera del canal. Si las reservas se cancelaron de verdad, confirmalo en "
         f"/api/v1/admin/ical/feeds/{feed_id}/release (o esperá: se liberan solas si el canal "
         f"sigue mostrando lo mismo durante {hours:g} h)."
+    )
+
+
+def admin_template_rejected(template: str, code: str) -> str:
+    return (
+        f"⚠️ WhatsApp rechazó la plantilla {template} (error {code}): los mensajes que la usan "
+        "no llegan a quienes no nos escribieron en las últimas 24 horas. Revisala en WhatsApp "
+        "Manager (docs/whatsapp-templates.md)."
     )

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from application.ports.messaging import ReplyButton
+from application.ports.messaging import ReplyButton, TemplateUse
 from application.ports.outbox import (
     OutboxKind,
     OutboxMessage,
     OwnerAlert,
     PaymentLinkJob,
+    Topic,
     WhatsAppMessage,
 )
 
@@ -26,6 +27,16 @@ def encode(message: OutboxMessage) -> tuple[str, dict[str, Any]]:
         payload: dict[str, Any] = {"to": message.to, "text": message.text}
         if message.buttons:
             payload["buttons"] = [{"id": b.id, "title": b.title} for b in message.buttons]
+        if message.template is not None:
+            payload["template"] = {
+                "name": message.template.name,
+                "language": message.template.language,
+                "params": list(message.template.params),
+            }
+        if message.topic != Topic.REPLY:
+            payload["topic"] = message.topic
+        if message.reservation is not None:
+            payload["reservation"] = message.reservation
         return OutboxKind.WHATSAPP_MESSAGE, payload
     if isinstance(message, OwnerAlert):
         return OutboxKind.ADMIN_ALERT, {"text": message.text}
@@ -43,6 +54,9 @@ def decode(kind: str, payload: Mapping[str, Any]) -> OutboxMessage:
                 buttons=tuple(
                     ReplyButton(str(b["id"]), str(b["title"])) for b in payload.get("buttons", ())
                 ),
+                template=_template(payload.get("template")),
+                topic=str(payload.get("topic") or Topic.REPLY),
+                reservation=_optional(payload.get("reservation")),
             )
         if kind == OutboxKind.ADMIN_ALERT:
             return OwnerAlert(str(payload["text"]))
@@ -51,3 +65,13 @@ def decode(kind: str, payload: Mapping[str, Any]) -> OutboxMessage:
     except (KeyError, TypeError) as exc:
         raise UnreadableOutboxRow(f"{kind} payload lacks {exc}") from None
     raise UnreadableOutboxRow(f"unknown outbox kind {kind!r}")
+
+
+def _template(raw: Any) -> TemplateUse | None:
+    if raw is None:
+        return None
+    return TemplateUse(str(raw["name"]), tuple(str(p) for p in raw["params"]), str(raw["language"]))
+
+
+def _optional(value: Any) -> str | None:
+    return None if value is None else str(value)

@@ -199,6 +199,13 @@ outbox = Table(
     Index("outbox_provider_message_id_idx", "provider_message_id"),
 )
 
+whatsapp_contacts = Table(
+    "whatsapp_contacts",
+    metadata,
+    Column("whatsapp_id", String(20), primary_key=True),
+    Column("last_inbound_at", DateTime(timezone=True), nullable=False),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

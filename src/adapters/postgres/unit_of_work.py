@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
+from adapters.postgres.contacts import SqlContactWindows
 from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.idempotency = SqlIdempotencyKeys(conn)
         self.feeds = SqlFeedRepository(conn)
+        self.contacts = SqlContactWindows(conn)
 
     async def __aenter__(self) -> Self:
         return self

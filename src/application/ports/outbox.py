@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from application.ports.messaging import ReplyButton
+from application.ports.messaging import ReplyButton, TemplateUse
 
 
 class OutboxKind:
@@ -28,18 +28,37 @@ OUTBOX_KINDS: tuple[str, ...] = tuple(
 """Every kind above (the metrics adapter starts each kind's counters at 0)."""
 
 
+class Topic:
+    """What a message is about: names its template, and tells the owner what did not arrive.
+    Conversation replies are ``REPLY`` (inside the 24 h window: the guest has just written)."""
+
+    REPLY = "reply"
+    BOOKING_CONFIRMED = "booking_confirmed"
+    DEPOSIT_LINK = "deposit_link"
+    BALANCE_REMINDER = "balance_reminder"
+    PRE_ARRIVAL = "pre_arrival"
+    OWNER_ALERT = "owner_alert"
+    OWNER_DAILY_SUMMARY = "owner_daily_summary"
+
+
 @dataclass(frozen=True, slots=True)
 class WhatsAppMessage:
-    """Free text (with reply buttons) to one number."""
+    """Free text (with reply buttons) to one number; outside the number's 24 h customer-service
+    window its ``template`` goes instead. Without a template the text is tried anyway (and
+    WhatsApp refuses it outside the window)."""
 
     to: str
     text: str
     buttons: tuple[ReplyButton, ...] = ()
+    template: TemplateUse | None = None
+    topic: str = Topic.REPLY
+    reservation: str | None = None  # the code it is about, if any
 
 
 @dataclass(frozen=True, slots=True)
 class OwnerAlert:
-    """Something the owner must look at: logged, and sent to the owner's WhatsApp."""
+    """Something the owner must look at: logged, and sent to the owner's WhatsApp (as the
+    owner-alert template outside the window)."""
 
     text: str
 

@@ -6,6 +6,7 @@ from typing import Protocol, Self
 
 from application.ports.audit import AuditLog
 from application.ports.calendars import FeedRepository
+from application.ports.contacts import ContactWindows
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
@@ -27,6 +28,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     idempotency: IdempotencyKeys
     feeds: FeedRepository
+    contacts: ContactWindows
 
     async def __aenter__(self) -> Self: ...
 

@@ -239,6 +239,17 @@ class FakeOutbox:
         return True
 
 
+class FakeContacts:
+    def __init__(self) -> None:
+        self.last: dict[str, datetime] = {}
+
+    async def note_inbound(self, whatsapp_id: str, at: datetime) -> None:
+        self.last[whatsapp_id] = max(at, self.last.get(whatsapp_id, at))
+
+    async def last_inbound(self, whatsapp_id: str) -> datetime | None:
+        return self.last.get(whatsapp_id)
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -345,6 +356,7 @@ class FakeUnitOfWork:
     def __init__(self, accommodations: Sequence[Accommodation]) -> None:
         self.accommodations = FakeAccommodations(accommodations)
         self.outbox = FakeOutbox()
+        self.contacts = FakeContacts()
         self.reservations = FakeReservations(self.accommodations)
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()

@@ -1,0 +1,35 @@
+"""Messages that arrive: each WhatsApp number's last inbound message (the 24 h
+customer-service window decides between free text and a template).
+
+Expand-only: a new table no running code reads.
+
+Revision ID: 0017
+Revises: 0013
+Create Date: 2026-12-05
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0017"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+# The previous release runs on this schema (docs/adr/0001-rollback-onto-a-newer-schema.md).
+expand_only: bool = True
+
+
+def upgrade() -> None:
+    op.execute(
+        """
+        CREATE TABLE whatsapp_contacts (
+            whatsapp_id varchar(20) PRIMARY KEY,
+            last_inbound_at timestamptz NOT NULL
+        )
+        """
+    )
+
+
+def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS whatsapp_contacts")
