@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from application.errors import IntegrationError, TemplateRejected
 from application.ports.clock import Clock
+from application.ports.mail import Mailer, OutgoingEmail
 from application.ports.messaging import MessageSender
 from application.ports.metrics import OperationsMetrics
 from application.ports.outbox import (
+    EmailMessage,
     OutboxItem,
     OwnerAlert,
     PaymentLinkJob,
@@ -19,7 +21,16 @@ from application.ports.outbox import (
 )
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
-from application.texts import admin_template_rejected, ars, deadline, first_name, payment_link
+from application.texts import (
+    EMAIL_ALERT_SUBJECT,
+    admin_template_rejected,
+    ars,
+    deadline,
+    email_deposit_link,
+    email_footer,
+    first_name,
+    payment_link,
+)
 from application.tracing import current_trace
 from application.whatsapp_delivery import send_whatsapp
 from application.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
@@ -43,6 +54,7 @@ def backoff(attempts: int) -> timedelta:
 @dataclass(frozen=True, slots=True)
 class OutboxSetup:
     admin_phone: str | None = None
+    owner_email: str | None = None
     checkout_title: str = "Seña de la reserva {code}"
 
 
@@ -76,6 +88,7 @@ class DispatchOutbox:
     clock: Clock
     metrics: OperationsMetrics
     setup: OutboxSetup
+    mailer: Mailer
 
     async def __call__(self, *, limit: int = 50, dedupe_key: str | None = None) -> DispatchReport:
         report = DispatchReport()
@@ -162,8 +175,11 @@ class DispatchOutbox:
             return await send_whatsapp(message, self.uow.contacts, self.sender, now)
         if isinstance(message, PaymentLinkJob):
             return await self._payment_link(ReservationCode(message.code))
+        if isinstance(message, EmailMessage):
+            return await self._email(item, message)
         if isinstance(message, OwnerAlert):
             log.warning("admin_alert", extra={"alert": message.text})
+            await self._alert_by_email(item, message, now)
             if self.setup.admin_phone:
                 to_owner = WhatsAppMessage(
                     self.setup.admin_phone,
@@ -175,6 +191,28 @@ class DispatchOutbox:
             return None
         raise IntegrationError(
             item.unreadable or f"unknown outbox kind {item.kind!r}", retryable=False
+        )
+
+    async def _email(self, item: OutboxItem, message: EmailMessage) -> str | None:
+        to = message.to or self.setup.owner_email
+        if to is None:
+            return None  # an owner e-mail queued before OWNER_EMAIL was unset
+        text = message.text
+        if message.to is not None and self.setup.admin_phone:
+            text = f"{text}\n\n{email_footer(self.setup.admin_phone)}"
+        email = OutgoingEmail(to, message.subject, text, key=f"cabanas.outbox-{item.id}")
+        return await self.mailer.send(email)
+
+    async def _alert_by_email(self, item: OutboxItem, alert: OwnerAlert, now: datetime) -> None:
+        """The owner's e-mail copy of an alert, queued once (by the alert's key) beside it."""
+        if not self.setup.owner_email:
+            return
+        group = item.group or f"outbox:{item.id}"
+        await self.uow.outbox.put(
+            EmailMessage(None, EMAIL_ALERT_SUBJECT, alert.text, Topic.OWNER_ALERT),
+            now,
+            dedupe_key=f"{group}:email"[:200],
+            group=group,
         )
 
     async def _payment_link(self, code: ReservationCode) -> str | None:
@@ -218,5 +256,21 @@ class DispatchOutbox:
                 now,
                 dedupe_key=f"paylink:{code.value}",
                 trace_id=None,
+            )
+        if reservation.guest.email:
+            subject, text = email_deposit_link(
+                first_name(reservation.guest.name),
+                code.display,
+                ars(reservation.deposit),
+                link.url,
+                deadline(reservation.expires_at, local_today(now)),
+            )
+            await self.uow.outbox.put(
+                EmailMessage(
+                    reservation.guest.email, subject, text, Topic.DEPOSIT_LINK, code.value
+                ),
+                now,
+                dedupe_key=f"paylink:{code.value}:email",
+                group=f"paylink:{code.value}",
             )
         return link.preference_id

@@ -392,3 +392,44 @@ def admin_template_rejected(template: str, code: str) -> str:
         "no llegan a quienes no nos escribieron en las últimas 24 horas. Revisala en WhatsApp "
         "Manager (docs/whatsapp-templates.md)."
     )
+
+
+# --- E-mail (plain text; the HTML part is made from it) -------------------------------------
+
+EMAIL_ALERT_SUBJECT = "Aviso del sistema de reservas"
+
+
+def email_footer(owner_phone: str) -> str:
+    digits = "".join(ch for ch in owner_phone if ch.isdigit())
+    return (
+        f"¿Alguna consulta? Escribinos por WhatsApp: https://wa.me/{digits}\n"
+        "Este correo lo envía automáticamente el sistema de reservas."
+    )
+
+
+def email_booking_confirmed(
+    first_name: str, code_display: str, cabin: str, check_in: date, check_out: date, paid: Money
+) -> tuple[str, str]:
+    hello = f"¡Hola, {first_name}!" if first_name else "¡Hola!"
+    return (
+        f"Reserva {code_display} confirmada",
+        f"{hello}\n\n"
+        f"Tu reserva en {cabin} está confirmada. Recibimos la seña de {ars(paid)}.\n\n"
+        f"Código de reserva: {code_display}\n"
+        f"Llegada: {check_in.day:02d}/{check_in.month:02d}/{check_in.year}\n"
+        f"Salida: {check_out.day:02d}/{check_out.month:02d}/{check_out.year}\n\n"
+        "¡Te esperamos!",
+    )
+
+
+def email_deposit_link(
+    first_name: str, code_display: str, deposit: str, url: str, until: str
+) -> tuple[str, str]:
+    hello = f"¡Hola, {first_name}!" if first_name else "¡Hola!"
+    return (
+        f"Pagá la seña de la reserva {code_display}",
+        f"{hello}\n\n"
+        f"Para confirmar la reserva {code_display}, pagá la seña de {deposit} con Mercado "
+        f"Pago en este link:\n{url}\n\n"
+        f"Te guardamos las fechas hasta {until}; después quedan libres para otra persona.",
+    )

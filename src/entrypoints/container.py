@@ -32,6 +32,8 @@ from adapters.prometheus.metrics import (
 from adapters.redis.client import RedisProbe, make_redis
 from adapters.redis.conversations import RedisConversationStore
 from adapters.redis.lock import RedisLock
+from adapters.smtp.mailer import LoggingMailer, SmtpMailer
+from adapters.smtp.url import parse_smtp_url
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
 from application.admin_accommodations import (
     CreateAccommodation,
@@ -84,6 +86,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
+from application.ports.mail import Mailer
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.payments import PaymentGateway
@@ -172,7 +175,9 @@ class InfrastructureProvider(Provider):
 
     @provide
     def outbox_setup(self, settings: Settings) -> OutboxSetup:
-        return OutboxSetup(admin_phone=settings.admin_whatsapp_number)
+        return OutboxSetup(
+            admin_phone=settings.admin_whatsapp_number, owner_email=settings.owner_email
+        )
 
     @provide
     def conversation_setup(self) -> ConversationSetup:
@@ -219,6 +224,18 @@ class InfrastructureProvider(Provider):
                 settings.whatsapp_phone_number_id,
                 settings.whatsapp_api_version,
             )
+
+    @provide
+    def mailer(self, settings: Settings, clock: Clock) -> Mailer:
+        if not settings.email_enabled or not settings.mail_from:
+            return LoggingMailer(show_text=settings.environment == "development")
+        assert settings.smtp_url is not None
+        return SmtpMailer(
+            parse_smtp_url(settings.smtp_url.reveal()),
+            settings.mail_from,
+            clock,
+            settings.smtp_timeout_seconds,
+        )
 
     @provide
     async def calendar_fetcher(self, settings: Settings) -> AsyncIterator[CalendarFetcher]:

@@ -279,6 +279,6 @@ async def test_a_mercado_pago_outage_keeps_the_hold_and_the_worker_adds_the_link
     async with worker() as scope:
         clock.current += timedelta(minutes=1)
         report = await (await scope.get(DispatchOutbox))()
-    assert report.sent == 1
+    assert report.sent == 2  # the link, then the e-mail that gives it to the guest
     got = (await pay_client.get(f"/reservations/{booking['code']}")).json()
     assert got["payment_url"].startswith("https://www.mercadopago.com.ar/")

@@ -61,6 +61,7 @@ async def _worker(engine: AsyncEngine, sender: SlowSender, clock: FixedClock) ->
             clock,
             NoMetrics(),
             OutboxSetup(),  # type: ignore[arg-type]
+            None,
         )
         return (await dispatch()).sent
 

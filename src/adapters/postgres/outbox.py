@@ -18,7 +18,7 @@ from application.tracing import current_trace
 _O = outbox.c
 ADD = pg_insert(outbox).on_conflict_do_nothing(index_elements=[_O.dedupe_key]).returning(_O.id)
 _DUE = (
-    select(_O.id, _O.kind, _O.payload, _O.attempts, _O.trace_id)
+    select(_O.id, _O.kind, _O.payload, _O.attempts, _O.trace_id, _O.group_key)
     .where(_O.status == "pending", _O.next_attempt_at <= bindparam("now"))
     .order_by(_O.next_attempt_at, _O.id)
     .limit(1)
@@ -75,10 +75,11 @@ class SqlOutbox:
         now: datetime,
         *,
         dedupe_key: str | None = None,
+        group: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
         kind, payload = encode(message)
-        return await self.add(kind, payload, now, dedupe_key=dedupe_key, trace_id=trace_id)
+        return await self._insert(kind, payload, now, dedupe_key, group or dedupe_key, trace_id)
 
     async def add(
         self,
@@ -89,6 +90,17 @@ class SqlOutbox:
         dedupe_key: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
+        return await self._insert(kind, payload, now, dedupe_key, dedupe_key, trace_id)
+
+    async def _insert(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        dedupe_key: str | None,
+        group: str | None,
+        trace_id: str | None,
+    ) -> int | None:
         row = (
             await self._conn.execute(
                 ADD,
@@ -96,6 +108,7 @@ class SqlOutbox:
                     "kind": kind,
                     "payload": dict(payload),
                     "dedupe_key": dedupe_key,
+                    "group_key": group[:200] if group else None,
                     "next_attempt_at": now,
                     # Unless given, the trace of the request or job doing the writing.
                     "trace_id": trace_id or current_trace.get(),
@@ -112,13 +125,15 @@ class SqlOutbox:
             row = (await self._conn.execute(CLAIM_BY_KEY, {"now": now, "key": dedupe_key})).first()
         if row is None:
             return None
-        item_id, kind, payload, attempts, trace_id = row
+        item_id, kind, payload, attempts, trace_id, group = row
         try:
             message: OutboxMessage | None = decode(kind, payload)
         except UnreadableOutboxRow as err:
             # Claimed all the same: the dispatcher fails it loudly instead of skipping it.
-            return OutboxItem(item_id, kind, None, attempts, trace_id, unreadable=str(err))
-        return OutboxItem(item_id, kind, message, attempts, trace_id)
+            return OutboxItem(
+                item_id, kind, None, attempts, trace_id, unreadable=str(err), group=group
+            )
+        return OutboxItem(item_id, kind, message, attempts, trace_id, group=group)
 
     async def mark_sent(self, item_id: int, now: datetime, provider_message_id: str | None) -> None:
         await self._conn.execute(

@@ -9,6 +9,7 @@ from typing import Any
 
 from application.ports.messaging import ReplyButton, TemplateUse
 from application.ports.outbox import (
+    EmailMessage,
     OutboxKind,
     OutboxMessage,
     OwnerAlert,
@@ -38,6 +39,14 @@ def encode(message: OutboxMessage) -> tuple[str, dict[str, Any]]:
         if message.reservation is not None:
             payload["reservation"] = message.reservation
         return OutboxKind.WHATSAPP_MESSAGE, payload
+    if isinstance(message, EmailMessage):
+        return OutboxKind.EMAIL_MESSAGE, {
+            "to": message.to,
+            "subject": message.subject,
+            "text": message.text,
+            "topic": message.topic,
+            "reservation": message.reservation,
+        }
     if isinstance(message, OwnerAlert):
         return OutboxKind.ADMIN_ALERT, {"text": message.text}
     if isinstance(message, PaymentLinkJob):
@@ -56,6 +65,14 @@ def decode(kind: str, payload: Mapping[str, Any]) -> OutboxMessage:
                 ),
                 template=_template(payload.get("template")),
                 topic=str(payload.get("topic") or Topic.REPLY),
+                reservation=_optional(payload.get("reservation")),
+            )
+        if kind == OutboxKind.EMAIL_MESSAGE:
+            return EmailMessage(
+                to=_optional(payload["to"]),
+                subject=str(payload["subject"]),
+                text=str(payload["text"]),
+                topic=str(payload["topic"]),
                 reservation=_optional(payload.get("reservation")),
             )
         if kind == OutboxKind.ADMIN_ALERT:

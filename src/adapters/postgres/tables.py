@@ -194,9 +194,12 @@ outbox = Table(
     Column("trace_id", String(128)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+    # The rows of one notification sent over several channels (WhatsApp, e-mail).
+    Column("group_key", String(200)),
     CheckConstraint("status IN ('pending', 'sent', 'failed')", name="outbox_status_known"),
     Index("outbox_due_idx", "next_attempt_at", postgresql_where=text("status = 'pending'")),
     Index("outbox_provider_message_id_idx", "provider_message_id"),
+    Index("outbox_group_key_idx", "group_key"),
 )
 
 whatsapp_contacts = Table(

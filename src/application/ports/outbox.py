@@ -20,6 +20,7 @@ class OutboxKind:
     WHATSAPP_MESSAGE = "whatsapp.message"
     PAYMENT_LINK = "mercadopago.checkout"
     ADMIN_ALERT = "admin.alert"
+    EMAIL_MESSAGE = "email.message"
 
 
 OUTBOX_KINDS: tuple[str, ...] = tuple(
@@ -56,9 +57,21 @@ class WhatsAppMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class EmailMessage:
+    """A plain-text e-mail in Spanish (the adapter adds the HTML part). ``to`` None: the
+    owner's address (``OWNER_EMAIL``), resolved when it is sent."""
+
+    to: str | None
+    subject: str
+    text: str
+    topic: str
+    reservation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class OwnerAlert:
-    """Something the owner must look at: logged, and sent to the owner's WhatsApp (as the
-    owner-alert template outside the window)."""
+    """Something the owner must look at: logged, sent to the owner's WhatsApp (as the
+    owner-alert template outside the window) and, with ``OWNER_EMAIL``, by e-mail."""
 
     text: str
 
@@ -70,7 +83,7 @@ class PaymentLinkJob:
     code: str
 
 
-OutboxMessage = WhatsAppMessage | OwnerAlert | PaymentLinkJob
+OutboxMessage = WhatsAppMessage | EmailMessage | OwnerAlert | PaymentLinkJob
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +94,8 @@ class OutboxItem:
     attempts: int
     trace_id: str | None
     unreadable: str | None = None
+    # The rows that carry one notification over several channels share it (see ``put``).
+    group: str | None = None
 
 
 class Outbox(Protocol):
@@ -92,9 +107,11 @@ class Outbox(Protocol):
         now: datetime,
         *,
         dedupe_key: str | None = None,
+        group: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
-        """The new row's id; None when ``dedupe_key`` was already used (nothing added)."""
+        """The new row's id; None when ``dedupe_key`` was already used (nothing added).
+        ``group`` (default: the dedupe key) ties the channels of one notification together."""
         ...
 
     async def add(

@@ -8,8 +8,9 @@ import json
 import pytest
 
 from adapters.postgres.outbox_codec import UnreadableOutboxRow, decode, encode
-from application.ports.messaging import ReplyButton
+from application.ports.messaging import ReplyButton, TemplateUse
 from application.ports.outbox import (
+    EmailMessage,
     OutboxMessage,
     OwnerAlert,
     PaymentLinkJob,
@@ -20,6 +21,15 @@ MESSAGES: list[OutboxMessage] = [
     WhatsAppMessage("+5491155551234", "hola"),
     WhatsAppMessage("5491155551234", "¿cuál?", (ReplyButton("opt:1", "Opción 1"),)),
     OwnerAlert("⚠️ revisá el pago"),
+    EmailMessage("juana@example.com", "Reserva X", "¡Hola!\n\nlink", "booking_confirmed", "X"),
+    EmailMessage(None, "Aviso", "texto", "owner_alert"),
+    WhatsAppMessage(
+        "+54911",
+        "¡Listo!",
+        template=TemplateUse("reserva_confirmada", ("Juana", "X")),
+        topic="booking_confirmed",
+        reservation="X",
+    ),
     PaymentLinkJob("ABCDEFGHJKMN"),
 ]
 

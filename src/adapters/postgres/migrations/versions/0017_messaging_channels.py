@@ -1,7 +1,9 @@
 """Messages that arrive: each WhatsApp number's last inbound message (the 24 h
-customer-service window decides between free text and a template).
+customer-service window decides between free text and a template); the outbox rows of one
+notification sent over several channels share a group key.
 
-Expand-only: a new table no running code reads.
+Expand-only: a new table no running code reads, and a nullable column (with its index) that
+the previous release never writes.
 
 Revision ID: 0017
 Revises: 0013
@@ -29,7 +31,11 @@ def upgrade() -> None:
         )
         """
     )
+    op.execute("ALTER TABLE outbox ADD COLUMN group_key varchar(200)")
+    op.execute("CREATE INDEX outbox_group_key_idx ON outbox (group_key)")
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS outbox_group_key_idx")
+    op.execute("ALTER TABLE outbox DROP COLUMN IF EXISTS group_key")
     op.execute("DROP TABLE IF EXISTS whatsapp_contacts")
