@@ -32,6 +32,7 @@ from application.texts import (
     payment_link,
 )
 from application.tracing import current_trace
+from application.undeliverable import record_if_undeliverable
 from application.whatsapp_delivery import send_whatsapp
 from application.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
 from domain.calendar import local_today
@@ -79,7 +80,9 @@ class DispatchOutbox:
       template outside it (``send_whatsapp``); owner alerts too (``aviso_dueno``);
     - a template WhatsApp refuses (unknown, wrong parameters, paused, disabled) fails the
       message at once and alerts the owner, once a day per template and error — never
-      silently; an alert about an owner alert is not sent (it would fail the same way).
+      silently; an alert about an owner alert is not sent (it would fail the same way);
+    - a notification that failed on every channel goes to the action queue
+      (``record_if_undeliverable``).
     """
 
     uow: UnitOfWork
@@ -136,6 +139,7 @@ class DispatchOutbox:
             report.failed += 1
             if isinstance(err, TemplateRejected):
                 await self._template_rejected(item, err)
+            await record_if_undeliverable(self.uow, item, self.clock.now())
         self.metrics.outbox_failed(item.kind, permanent=not retry)
         log.log(
             logging.WARNING if retry else logging.ERROR,

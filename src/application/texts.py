@@ -433,3 +433,22 @@ def email_deposit_link(
         f"Pago en este link:\n{url}\n\n"
         f"Te guardamos las fechas hasta {until}; después quedan libres para otra persona.",
     )
+
+
+UNDELIVERABLE_TOPICS = {
+    "reply": "una respuesta del asistente de WhatsApp",
+    "booking_confirmed": "la confirmación de la reserva",
+    "deposit_link": "el link de pago de la seña",
+    "balance_reminder": "el recordatorio del saldo",
+    "pre_arrival": "la información de llegada",
+}
+
+
+def admin_undeliverable(topic: str, code_display: str | None) -> str:
+    what = UNDELIVERABLE_TOPICS.get(topic, "un mensaje")
+    about = f" de la reserva {code_display}" if code_display else ""
+    return (
+        f"⚠️ No pudimos hacerle llegar al huésped {what}{about} por ningún canal (WhatsApp ni "
+        "e-mail). Contactalo vos; los detalles están en la lista de mensajes no entregados "
+        "(/api/v1/admin/messages/undeliverable)."
+    )

@@ -92,6 +92,7 @@ from application.ports.metrics import BookingMetrics, CalendarMetrics, Operation
 from application.ports.payments import PaymentGateway
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
+from application.undeliverable import ListUndeliverableMessages
 from domain.external_calendar import ReleaseGuard
 from domain.policy import BookingPolicy
 from entrypoints.backup import PgDumpBackup
@@ -379,6 +380,7 @@ class RequestProvider(Provider):
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+    undeliverable_messages = provide(ListUndeliverableMessages)
 
 
 def _replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:

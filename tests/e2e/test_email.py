@@ -15,6 +15,8 @@ from litestar.testing import AsyncTestClient
 
 from application.outbox import DispatchOutbox, backoff
 from entrypoints.settings import Secret, Settings
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET
+from tests.e2e.test_admin import bearer
 from tests.e2e.test_payments import DEPOSIT, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
 from tests.fakes.smtp import FakeSmtp
@@ -151,3 +153,22 @@ async def test_a_permanently_refused_address_is_given_up(
     clock.current += timedelta(days=1)
     await dispatch(worker)
     assert smtp.to("juana@example.com") == []
+
+
+async def test_an_alert_no_channel_delivers_goes_to_the_queue_and_nowhere_else(
+    pay_client: Client, mp: FakeMercadoPago, smtp: FakeSmtp, wa: FakeWhatsApp
+) -> None:
+    wa.templates[("aviso_dueno", "es_AR")]["status"] = "DISABLED"
+    smtp.refuse_with.append("550 5.1.1 No such user")
+    booking = await hold(pay_client, guest_email=None)
+    mp.add_payment("3301", "approved", DEPOSIT - 1, str(booking["code"]))
+    await notify(pay_client, "3301")
+    queue = (
+        await pay_client.get(
+            "/admin/messages/undeliverable", headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+        )
+    ).json()
+    assert [(q["topic"], q["recipient"]) for q in queue] == [("owner_alert", "owner")]
+    assert sorted(e.split(":")[0] for e in queue[0]["errors"]) == ["admin.alert", "email.message"]
+    assert wa.sent == []  # no alert about the alert
+    assert smtp.received == []

@@ -13,6 +13,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from entrypoints.settings import Settings
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET
+from tests.e2e.test_admin import bearer
 from tests.e2e.test_payments import DEPOSIT, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
 from tests.unit.application.fakes import FixedClock
@@ -108,3 +110,45 @@ async def test_the_owner_who_wrote_today_gets_alerts_as_text(
     [alert] = [m for m in wa.sent[sent_before:] if m["to"] == OWNER_OUTBOUND]
     assert alert["type"] == "text"
     assert "el monto no cubre la seña" in alert["text"]["body"]
+
+
+async def test_a_confirmation_no_channel_delivers_is_queued_for_the_owner(
+    pay_client: Client, mp: FakeMercadoPago, wa: FakeWhatsApp
+) -> None:
+    wa.templates[("reserva_confirmada", "es_AR")]["status"] = "PAUSED"
+    booking = await hold(pay_client, guest_email=None)  # WhatsApp is the only channel
+    mp.add_payment("2101", "approved", DEPOSIT, str(booking["code"]))
+    await notify(pay_client, "2101")
+    alerts = [params[0] for name, params in wa.templates_sent() if name == "aviso_dueno"]
+    assert len(alerts) == 2  # the template refused, and the guest left without the news
+    assert any(
+        "No pudimos hacerle llegar al huésped la confirmación de la reserva" in a
+        and str(booking["code_display"]) in a
+        for a in alerts
+    )
+    queue = (
+        await pay_client.get(
+            "/admin/messages/undeliverable", headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+        )
+    ).json()
+    assert [(q["topic"], q["recipient"], q["reservation"]) for q in queue] == [
+        ("booking_confirmed", "guest", booking["code_display"])
+    ]
+    [error] = queue[0]["errors"]
+    assert "132015" in error
+    assert "Juana" not in str(queue)  # no personal data in the queue
+
+
+async def test_a_confirmation_that_reaches_the_guest_on_one_channel_is_not_queued(
+    pay_client: Client, mp: FakeMercadoPago, wa: FakeWhatsApp
+) -> None:
+    wa.templates[("reserva_confirmada", "es_AR")]["status"] = "PAUSED"
+    booking = await hold(pay_client)  # with an e-mail (logged here: no SMTP_URL)
+    mp.add_payment("2102", "approved", DEPOSIT, str(booking["code"]))
+    await notify(pay_client, "2102")
+    queue = (
+        await pay_client.get(
+            "/admin/messages/undeliverable", headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+        )
+    ).json()
+    assert queue == []

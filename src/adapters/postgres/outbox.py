@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.outbox_codec import UnreadableOutboxRow, decode, encode
 from adapters.postgres.tables import outbox
-from application.ports.outbox import OutboxItem, OutboxMessage
+from application.ports.outbox import GroupOutcome, OutboxItem, OutboxMessage
 from application.tracing import current_trace
 
 _O = outbox.c
@@ -62,6 +62,7 @@ PURGE_FINISHED = (
     .where(_O.status.in_(("sent", "failed")), _O.created_at < bindparam("p_before"))
     .returning(_O.id)
 )
+GROUP_ROWS = select(_O.status, _O.kind, _O.last_error).where(_O.group_key == bindparam("p_group"))
 PENDING_COUNT = select(func.count()).select_from(outbox).where(_O.status == "pending")
 
 
@@ -153,6 +154,13 @@ class SqlOutbox:
             RECORD_DELIVERY, {"p_provider_id": provider_message_id, "p_status": status[:20]}
         )
         return result.first() is not None
+
+    async def group_outcome(self, group: str) -> GroupOutcome:
+        rows = (await self._conn.execute(GROUP_ROWS, {"p_group": group[:200]})).all()
+        return GroupOutcome(
+            all_failed=bool(rows) and all(status == "failed" for status, _, _ in rows),
+            errors=tuple(f"{kind}: {error or '?'}" for _, kind, error in rows),
+        )
 
     async def pending_count(self) -> int:
         return int((await self._conn.execute(PENDING_COUNT)).scalar_one())

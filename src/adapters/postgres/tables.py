@@ -209,6 +209,21 @@ whatsapp_contacts = Table(
     Column("last_inbound_at", DateTime(timezone=True), nullable=False),
 )
 
+undeliverable_messages = Table(
+    "undeliverable_messages",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("group_key", String(200), nullable=False, unique=True),
+    Column("topic", String(40), nullable=False),
+    Column("recipient", String(10), nullable=False),
+    Column("reservation_code", String(16)),
+    Column("errors", Text, nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    CheckConstraint("recipient IN ('guest', 'owner')", name="undeliverable_recipient_known"),
+    Index("undeliverable_open_idx", "failed_at", postgresql_where=text("resolved_at IS NULL")),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

@@ -19,6 +19,7 @@ from adapters.postgres.idempotency import SqlIdempotencyKeys
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
+from adapters.postgres.undeliverable import SqlUndeliverableMessages
 from application.errors import StorageUnavailable
 from application.ports.unit_of_work import UnitOfWork
 
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyKeys(conn)
         self.feeds = SqlFeedRepository(conn)
         self.contacts = SqlContactWindows(conn)
+        self.undeliverable = SqlUndeliverableMessages(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -98,6 +98,14 @@ class OutboxItem:
     group: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class GroupOutcome:
+    """The rows of one notification: whether every one has failed, and their errors."""
+
+    all_failed: bool
+    errors: tuple[str, ...] = ()
+
+
 class Outbox(Protocol):
     """Side effects that follow a state change, written in the change's transaction."""
 
@@ -140,6 +148,10 @@ class Outbox(Protocol):
     async def retry_later(self, item_id: int, error: str, next_attempt_at: datetime) -> None: ...
 
     async def mark_failed(self, item_id: int, error: str) -> None: ...
+
+    async def group_outcome(self, group: str) -> GroupOutcome:
+        """Asked after a row of ``group`` failed for good, in the same transaction."""
+        ...
 
     async def record_delivery(self, provider_message_id: str, status: str) -> bool:
         """A delivery status from the provider (sent/delivered/read/failed)."""

@@ -15,6 +15,7 @@ from application.ports.repositories import (
     BlockRepository,
     ReservationRepository,
 )
+from application.ports.undeliverable import UndeliverableMessages
 
 
 class UnitOfWork(Protocol):
@@ -29,6 +30,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyKeys
     feeds: FeedRepository
     contacts: ContactWindows
+    undeliverable: UndeliverableMessages
 
     async def __aenter__(self) -> Self: ...
 

@@ -30,6 +30,7 @@ from entrypoints.http.admin import (
 )
 from entrypoints.http.admin_backups import AdminBackupController
 from entrypoints.http.admin_conversations import AdminConversationController
+from entrypoints.http.admin_messages import AdminMessageController
 from entrypoints.http.admin_payments import AdminPaymentController
 from entrypoints.http.controllers import (
     AccommodationController,
@@ -168,6 +169,7 @@ def create_app(
             AdminAccommodationController,
             AdminStatsController,
             AdminBackupController,
+            AdminMessageController,
             AdminPaymentController,
             AdminConversationController,
             WebhookController,

@@ -16,6 +16,7 @@ from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
 from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
 from application.ports.repositories import HoldOutcome
+from application.ports.undeliverable import UndeliverableMessage
 from domain.accommodation import Accommodation
 from domain.codes import ReservationCode
 from domain.reservation import Reservation, ReservationStatus
@@ -250,6 +251,17 @@ class FakeContacts:
         return self.last.get(whatsapp_id)
 
 
+class FakeUndeliverable:
+    def __init__(self) -> None:
+        self.items: dict[str, UndeliverableMessage] = {}
+
+    async def record(self, message: UndeliverableMessage) -> bool:
+        return self.items.setdefault(message.group, message) is message
+
+    async def list_open(self, limit: int) -> Sequence[UndeliverableMessage]:
+        return sorted(self.items.values(), key=lambda m: m.failed_at, reverse=True)[:limit]
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -357,6 +369,7 @@ class FakeUnitOfWork:
         self.accommodations = FakeAccommodations(accommodations)
         self.outbox = FakeOutbox()
         self.contacts = FakeContacts()
+        self.undeliverable = FakeUndeliverable()
         self.reservations = FakeReservations(self.accommodations)
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()
