@@ -250,6 +250,12 @@ class FakeContacts:
     async def last_inbound(self, whatsapp_id: str) -> datetime | None:
         return self.last.get(whatsapp_id)
 
+    async def forget_before(self, before: datetime) -> int:
+        old = [k for k, at in self.last.items() if at < before]
+        for k in old:
+            del self.last[k]
+        return len(old)
+
 
 class FakeUndeliverable:
     def __init__(self) -> None:
