@@ -62,7 +62,9 @@ PURGE_FINISHED = (
     .where(_O.status.in_(("sent", "failed")), _O.created_at < bindparam("p_before"))
     .returning(_O.id)
 )
-GROUP_ROWS = select(_O.status, _O.kind, _O.last_error).where(_O.group_key == bindparam("p_group"))
+GROUP_ROWS = select(_O.status, _O.kind, _O.last_error, _O.provider_message_id).where(
+    _O.group_key == bindparam("p_group")
+)
 PENDING_COUNT = select(func.count()).select_from(outbox).where(_O.status == "pending")
 
 
@@ -157,9 +159,18 @@ class SqlOutbox:
 
     async def group_outcome(self, group: str) -> GroupOutcome:
         rows = (await self._conn.execute(GROUP_ROWS, {"p_group": group[:200]})).all()
+        # A row "sent" with no provider id had no channel (no owner number, say): it delivered
+        # nothing, so it does not count as delivered.
+        delivered = any(
+            status != "failed" and (status != "sent" or sent_id) for status, _, _, sent_id in rows
+        )
         return GroupOutcome(
-            all_failed=bool(rows) and all(status == "failed" for status, _, _ in rows),
-            errors=tuple(f"{kind}: {error or '?'}" for _, kind, error in rows),
+            all_failed=any(status == "failed" for status, *_ in rows) and not delivered,
+            errors=tuple(
+                f"{kind}: {error or 'no channel configured'}"
+                for status, kind, error, _ in rows
+                if status == "failed" or error
+            ),
         )
 
     async def pending_count(self) -> int:

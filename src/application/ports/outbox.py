@@ -100,7 +100,8 @@ class OutboxItem:
 
 @dataclass(frozen=True, slots=True)
 class GroupOutcome:
-    """The rows of one notification: whether every one has failed, and their errors."""
+    """The rows of one notification: whether none delivered it (each failed, or had no
+    channel to go through), and the errors."""
 
     all_failed: bool
     errors: tuple[str, ...] = ()
