@@ -49,3 +49,18 @@ class IdempotentReplay(Exception):
     def __init__(self, stored: StoredRequest) -> None:
         super().__init__("idempotent replay")
         self.stored = stored
+
+
+class TemplateRejected(IntegrationError):
+    """WhatsApp refused a message template (unknown in that language, wrong parameters, paused
+    or disabled): permanent for the message, and the owner must fix the template."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, retryable=False, code=code)
+
+
+class OutsideServiceWindow(IntegrationError):
+    """WhatsApp refused free text because the person has not written in 24 hours."""
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message, retryable=False, code=code)

@@ -34,6 +34,8 @@ from adapters.python_holidays.source import LibraryHolidays
 from adapters.redis.client import RedisProbe, make_redis
 from adapters.redis.conversations import RedisConversationStore
 from adapters.redis.lock import RedisLock
+from adapters.smtp.mailer import LoggingMailer, SmtpMailer
+from adapters.smtp.url import parse_smtp_url
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
 from application.back_office.accommodations import (
     CreateAccommodation,
@@ -69,6 +71,7 @@ from application.conversation.handovers import ListHandovers, ResumeAssistant
 from application.conversation.reservation_desk import ReservationDesk
 from application.inbox.deliveries import HandleWhatsAppUpdate, ProcessDelivery, RecordDelivery
 from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
+from application.messaging.undeliverable import ListUndeliverableMessages
 from application.operations.backups import BackupPolicy, BackUpWhenDue, NewestBackup
 from application.operations.health import CheckHealth
 from application.operations.maintenance import (
@@ -93,6 +96,7 @@ from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
 from application.ports.holidays import HolidaySource
+from application.ports.mail import Mailer
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.payments import PaymentGateway
@@ -181,7 +185,9 @@ class InfrastructureProvider(Provider):
 
     @provide
     def outbox_setup(self, settings: Settings) -> OutboxSetup:
-        return OutboxSetup(admin_phone=settings.admin_whatsapp_number)
+        return OutboxSetup(
+            admin_phone=settings.admin_whatsapp_number, owner_email=settings.owner_email
+        )
 
     @provide
     def conversation_setup(self) -> ConversationSetup:
@@ -227,6 +233,18 @@ class InfrastructureProvider(Provider):
                 settings.whatsapp_phone_number_id,
                 settings.whatsapp_api_version,
             )
+
+    @provide
+    def mailer(self, settings: Settings, clock: Clock) -> Mailer:
+        if not settings.email_enabled or not settings.mail_from:
+            return LoggingMailer(show_text=settings.environment == "development")
+        assert settings.smtp_url is not None
+        return SmtpMailer(
+            parse_smtp_url(settings.smtp_url.reveal()),
+            settings.mail_from,
+            clock,
+            settings.smtp_timeout_seconds,
+        )
 
     @provide
     async def calendar_fetcher(self, settings: Settings) -> AsyncIterator[CalendarFetcher]:
@@ -398,6 +416,7 @@ class RequestProvider(Provider):
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+    undeliverable_messages = provide(ListUndeliverableMessages)
 
 
 def _absolute(settings: Settings, url: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from adapters.postgres.database import sslmode
+from adapters.smtp.url import parse_smtp_url
 from entrypoints.settings import Secret, Settings
 
 MIN_SECRET_LENGTH = 32
@@ -135,6 +136,7 @@ def _integrations(s: Settings) -> list[str]:
     ]
     if s.whatsapp_enabled and not s.whatsapp_phone_number_id:
         problems.append("WHATSAPP_PHONE_NUMBER_ID is not set (or set WHATSAPP_ENABLED=false)")
+    problems += _email(s)
     # Always: the iCal export links and the payment return and notification URLs are built
     # from it; unset, they would point at http://<HOST>:<PORT> (0.0.0.0:8000 in the image).
     if not (s.public_base_url or "").startswith("https://"):
@@ -146,6 +148,27 @@ def _integrations(s: Settings) -> list[str]:
         value = getattr(s, name)
         if _is_set(value) and len(value.reveal()) < 16:
             problems.append(f"{name.upper()} is shorter than 16 characters")
+    return problems
+
+
+def _email(s: Settings) -> list[str]:
+    """E-mail is optional; when on, its password and the guests' data travel encrypted."""
+    if not s.email_enabled:
+        return []
+    assert s.smtp_url is not None
+    problems = []
+    try:
+        server = parse_smtp_url(s.smtp_url.reveal())
+    except ValueError as err:
+        problems.append(str(err))
+    else:
+        if not server.encrypted:
+            problems.append(
+                "SMTP_URL must be encrypted in production (smtp+starttls:// or smtps://), "
+                "or unset to turn e-mail off"
+            )
+    if not s.mail_from or "@" not in s.mail_from:
+        problems.append("MAIL_FROM must be the sender address when SMTP_URL is set")
     return problems
 
 

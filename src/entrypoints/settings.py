@@ -145,6 +145,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     whatsapp_api_version: str = "v23.0"
     # The owner's WhatsApp number for alerts (refunds needed, collisions); unset = logs only.
     admin_whatsapp_number: str | None = None
+    # E-mail, a second channel beside WhatsApp (guests who gave an address, and the owner):
+    # smtp+starttls://host:587 or smtps://host:465, with user:password@ before the host (plain
+    # smtp://host:25 only outside production). Unset: e-mails are logged, not sent.
+    smtp_url: Secret | None = None
+    # The From of every e-mail, e.g. "Cabañas del Lago <reservas@example.com>".
+    mail_from: str | None = None
+    # The owner's address for alerts (as on WhatsApp); unset = no alert e-mails.
+    owner_email: str | None = None
+    smtp_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 20.0
     # The worker (`cabanas sync`): seconds between passes over the outbox.
     outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
     # Calendar sync (`cabanas sync`): seconds between passes (with ±10 % jitter).
@@ -198,6 +207,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         )
 
     @property
+    def email_enabled(self) -> bool:
+        return self.smtp_url is not None and bool(self.smtp_url.reveal())
+
+    @property
     def serves_api_docs(self) -> bool:
         return self.environment != "production" if self.api_docs is None else self.api_docs
 
@@ -238,6 +251,13 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             settings.booking_policy  # noqa: B018 - validates the policy values together
         except DomainError as err:
             raise SettingsError(f"invalid booking policy: {err.message}") from None
+        if settings.smtp_url is not None and settings.smtp_url.reveal():
+            from adapters.smtp.url import parse_smtp_url
+
+            try:
+                parse_smtp_url(settings.smtp_url.reveal())
+            except ValueError as err:
+                raise SettingsError(f"invalid setting: {err}") from None
         return settings
 
 

@@ -21,6 +21,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import Secret, Settings
 from tests.fakes.calendars import FakeCalendarHost
 from tests.fakes.providers import MP_TOKEN, WA_TOKEN, FakeMercadoPago, FakeWhatsApp, serve
+from tests.fakes.smtp import FakeSmtp, smtp_server
 from tests.unit.application.fakes import FixedClock
 
 # Tuesday 2026-12-01, noon in Buenos Aires.
@@ -178,3 +179,15 @@ async def pay_client(
     app = create_app(container, integrated_settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def _smtp_server() -> Iterator[FakeSmtp]:
+    with smtp_server() as fake:
+        yield fake
+
+
+@pytest.fixture
+def smtp(_smtp_server: FakeSmtp) -> FakeSmtp:
+    _smtp_server.reset()
+    return _smtp_server

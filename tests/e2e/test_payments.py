@@ -90,8 +90,21 @@ async def test_signed_webhook_confirms_and_the_guest_is_told_once(
     assert await status_of(pay_client, booking["code"]) == "confirmed"
     [message] = wa.sent
     assert message["to"] == "541155551234"  # 549… inbound form, 54… outbound (spec §1.6)
-    assert booking["code_display"] in message["text"]["body"]
-    assert "$ 86.700" in message["text"]["body"]
+    # Booked over HTTP, never wrote to us: outside the 24 h window, so the approved template.
+    assert message["template"]["language"]["code"] == "es_AR"
+    assert wa.templates_sent() == [
+        (
+            "reserva_confirmada",
+            [
+                "Juana",
+                str(booking["code_display"]),
+                "Cabaña del Lago",
+                "18/12",
+                "21/12",
+                "$ 86.700",
+            ],
+        )
+    ]
     # Mercado Pago redelivers the same notification five times at once: processed once.
     headers = signed_headers("1319000001")
     deliveries = await asyncio.gather(
@@ -266,6 +279,6 @@ async def test_a_mercado_pago_outage_keeps_the_hold_and_the_worker_adds_the_link
     async with worker() as scope:
         clock.current += timedelta(minutes=1)
         report = await (await scope.get(DispatchOutbox))()
-    assert report.sent == 1
+    assert report.sent == 2  # the link, then the e-mail that gives it to the guest
     got = (await pay_client.get(f"/reservations/{booking['code']}")).json()
     assert got["payment_url"].startswith("https://www.mercadopago.com.ar/")

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from adapters.whatsapp.signature import sign
 from application.messaging.dispatch_outbox import DispatchOutbox
-from tests.e2e.conftest import WA_APP_SECRET, WA_VERIFY_TOKEN
+from tests.e2e.conftest import NOW, WA_APP_SECRET, WA_VERIFY_TOKEN
 from tests.e2e.test_api import assert_problem
 from tests.fakes.providers import FakeWhatsApp
 
@@ -44,7 +44,7 @@ def text_message(wamid: str, text: str) -> dict[str, object]:
     return {
         "from": "5491155551234",
         "id": wamid,
-        "timestamp": "1764600000",
+        "timestamp": str(int(NOW.timestamp())),
         "type": "text",
         "text": {"body": text},
     }
@@ -129,7 +129,7 @@ async def test_a_status_update_is_recorded_on_the_message_it_is_about(
                     {
                         "id": wamid,
                         "status": "delivered",
-                        "timestamp": "1764600100",
+                        "timestamp": str(int(NOW.timestamp()) + 100),
                         "recipient_id": "5491155551234",
                     }
                 ]

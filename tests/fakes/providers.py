@@ -8,9 +8,10 @@ import asyncio
 import itertools
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 import uvicorn
@@ -108,11 +109,45 @@ class FakeMercadoPago:
         }
 
 
+def _graph_error(status: int, code: int, message: str, details: str = "x") -> Response[Any]:
+    return Response(
+        {
+            "error": {
+                "message": message,
+                "type": "OAuthException",
+                "code": code,
+                "error_data": {"messaging_product": "whatsapp", "details": details},
+                "fbtrace_id": "A2",
+            }
+        },
+        status_code=status,
+    )
+
+
+def approved_templates() -> dict[tuple[str, str], dict[str, Any]]:
+    """Every template the code declares, as if submitted and approved in WhatsApp Manager."""
+    from application.messaging.whatsapp_templates import TEMPLATES
+
+    return {
+        (t.name, t.language): {"params": len(t.params), "status": "APPROVED"} for t in TEMPLATES
+    }
+
+
 @dataclass
 class FakeWhatsApp:
+    """The Graph API's messages endpoint. Template messages are checked against ``templates``
+    ((name, language) → parameter count and status) and refused with the documented codes
+    (spec §1.7): 132001 no such template in that language, 132000 parameter count mismatch,
+    132015 paused, 132016 disabled. With ``now`` set, free text and buttons reach only numbers
+    that wrote within 24 h (``customer_wrote``); others get 131047."""
+
     sent: list[dict[str, Any]] = field(default_factory=list)
     paths: list[str] = field(default_factory=list)
     fail_with: list[tuple[int, int]] = field(default_factory=list)  # (http status, error code)
+    templates: dict[tuple[str, str], dict[str, Any]] = field(default_factory=approved_templates)
+    now: Callable[[], datetime] | None = None
+    wrote_at: dict[str, datetime] = field(default_factory=dict)
+    refused: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -120,6 +155,53 @@ class FakeWhatsApp:
         self.sent.clear()
         self.paths.clear()
         self.fail_with.clear()
+        self.templates = approved_templates()
+        self.now = None
+        self.wrote_at.clear()
+        self.refused.clear()
+
+    def customer_wrote(self, wa_id: str, at: datetime) -> None:
+        """A message from ``wa_id`` (as WhatsApp sends it: 549… for Argentine mobiles)."""
+        self.wrote_at[_outbound(wa_id)] = at
+
+    def templates_sent(self) -> list[tuple[str, list[str]]]:
+        """(template name, body parameters) of each template message received, in order."""
+        return [
+            (
+                m["template"]["name"],
+                [p["text"] for c in m["template"]["components"] for p in c["parameters"]],
+            )
+            for m in self.sent
+            if m.get("type") == "template"
+        ]
+
+    def _refusal(self, body: dict[str, Any]) -> tuple[int, int, str] | None:
+        if body.get("type") == "template":
+            template = body.get("template") or {}
+            language = (template.get("language") or {}).get("code")
+            known = self.templates.get((template.get("name"), language))
+            if known is None:
+                return 404, 132001, "(#132001) Template name does not exist in the translation"
+            params = [
+                p
+                for c in template.get("components", [])
+                if c.get("type") == "body"
+                for p in c.get("parameters", [])
+            ]
+            if len(params) != known["params"] or any(
+                not str(p.get("text", "")).strip() or "\n" in str(p.get("text")) for p in params
+            ):
+                return 400, 132000, "(#132000) Number of parameters does not match"
+            if known["status"] == "PAUSED":
+                return 400, 132015, "(#132015) Template is paused"
+            if known["status"] == "DISABLED":
+                return 400, 132016, "(#132016) Template is disabled"
+            return None
+        if self.now is not None:
+            wrote = self.wrote_at.get(str(body.get("to")))
+            if wrote is None or self.now() - wrote >= timedelta(hours=24):
+                return 400, 131047, "(#131047) Re-engagement message"
+        return None
 
     def app(self) -> Litestar:
         fake = self
@@ -142,19 +224,13 @@ class FakeWhatsApp:
                 )
             if fake.fail_with:
                 status, code = fake.fail_with.pop(0)
-                return Response(
-                    {
-                        "error": {
-                            "message": f"error {code}",
-                            "type": "OAuthException",
-                            "code": code,
-                            "error_data": {"messaging_product": "whatsapp", "details": "x"},
-                            "fbtrace_id": "A2",
-                        }
-                    },
-                    status_code=status,
-                )
+                return _graph_error(status, code, f"error {code}")
             body = await request.json()
+            refusal = fake._refusal(body)
+            if refusal is not None:
+                status, code, message = refusal
+                fake.refused.append((code, body))
+                return _graph_error(status, code, message)
             fake.sent.append(body)
             fake.paths.append(request.url.path)
             wamid = f"wamid.HBgLNTQ5MTE{next(fake._ids):08d}"
@@ -167,6 +243,11 @@ class FakeWhatsApp:
             )
 
         return Litestar([send], logging_config=None)
+
+
+def _outbound(wa_id: str) -> str:
+    digits = "".join(ch for ch in wa_id if ch.isdigit())
+    return "54" + digits[3:] if digits.startswith("549") and len(digits) == 13 else digits
 
 
 @contextmanager

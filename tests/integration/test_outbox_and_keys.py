@@ -14,7 +14,7 @@ from application.errors import IntegrationError
 from application.messaging.dispatch_outbox import OUTBOX_BACKOFF, DispatchOutbox, OutboxSetup
 from application.operations.tracing import current_trace
 from application.ports.messaging import OutboundMessage
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import EmailMessage, OwnerAlert, WhatsAppMessage
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -48,9 +48,7 @@ class NoMetrics:
 async def _enqueue(engine: AsyncEngine, count: int) -> None:
     async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
         for i in range(count):
-            await uow.outbox.add(
-                OutboxKind.WHATSAPP_MESSAGE, {"to": "+5491155551234", "text": f"m{i}"}, NOW
-            )
+            await uow.outbox.put(WhatsAppMessage("+5491155551234", f"m{i}"), NOW)
         await uow.commit()
 
 
@@ -63,6 +61,7 @@ async def _worker(engine: AsyncEngine, sender: SlowSender, clock: FixedClock) ->
             clock,
             NoMetrics(),
             OutboxSetup(),  # type: ignore[arg-type]
+            None,
         )
         return (await dispatch()).sent
 
@@ -89,9 +88,11 @@ async def test_a_retryable_failure_backs_off_and_a_permanent_one_gives_up(
     assert await _worker(engine, sender, clock) == 1
     await _enqueue(engine, 1)
     doomed = SlowSender(fail_first=1, permanent=True)
-    assert await _worker(engine, doomed, clock) == 0
+    # What goes out is the owner's alert that the message reached nobody (logged only: no
+    # owner number here) ...
+    assert await _worker(engine, doomed, clock) == 1
     clock.current += timedelta(days=1)
-    assert await _worker(engine, doomed, clock) == 0  # failed rows are never retried
+    assert await _worker(engine, doomed, clock) == 0  # ... failed rows are never retried
     assert doomed.sent == []
 
 
@@ -148,3 +149,36 @@ async def test_rows_carry_the_trace_of_their_request_into_the_worker(engine: Asy
     assert await _worker(engine, sender, FixedClock(NOW)) == 1
     assert sender.traces == ["req-4bf92f3577b34da6"]
     assert current_trace.get() is None  # restored after the row
+
+
+async def test_a_notification_is_undelivered_when_no_row_of_it_got_through(
+    engine: AsyncEngine,
+) -> None:
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        alert = await uow.outbox.put(OwnerAlert("x"), NOW, dedupe_key="alert:1")
+        mail = await uow.outbox.put(
+            EmailMessage(None, "s", "x", "owner_alert"),
+            NOW,
+            dedupe_key="alert:1:email",
+            group="alert:1",
+        )
+        assert alert is not None
+        assert mail is not None
+        await uow.outbox.mark_sent(alert, NOW, None)  # no owner number: nothing went out
+        assert not (await uow.outbox.group_outcome("alert:1")).all_failed  # e-mail pending
+        await uow.outbox.mark_failed(mail, "SMTP error 550: no such user")
+        outcome = await uow.outbox.group_outcome("alert:1")
+        assert outcome.all_failed
+        assert "email.message: SMTP error 550: no such user" in outcome.errors
+        guest = await uow.outbox.put(WhatsAppMessage("+54911", "x"), NOW, dedupe_key="c:1")
+        mail = await uow.outbox.put(
+            EmailMessage("a@b.ar", "s", "x", "booking_confirmed"),
+            NOW,
+            dedupe_key="c:1:e",
+            group="c:1",
+        )
+        assert guest is not None
+        assert mail is not None
+        await uow.outbox.mark_sent(guest, NOW, "wamid.1")
+        await uow.outbox.mark_failed(mail, "SMTP error 550")
+        assert not (await uow.outbox.group_outcome("c:1")).all_failed

@@ -15,7 +15,7 @@ from application.operations.maintenance import (
     PurgeIdempotencyKeys,
     RetentionPolicy,
 )
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import WhatsAppMessage
 from tests.integration.helpers import add_cabins
 from tests.unit.application.fakes import FixedClock
 
@@ -72,10 +72,9 @@ async def test_guest_data_of_stays_past_the_retention_is_erased_and_the_record_k
 async def test_finished_outbox_rows_are_deleted_after_a_month(engine: AsyncEngine) -> None:
     async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
         for when in (NOW - timedelta(days=31), NOW - timedelta(days=1)):
-            await uow.outbox.add(OutboxKind.WHATSAPP_MESSAGE, {"to": "+54911", "text": "x"}, when)
-        await uow.outbox.add(  # still pending: never deleted, however old
-            OutboxKind.WHATSAPP_MESSAGE, {"to": "+54911", "text": "y"}, NOW - timedelta(days=60)
-        )
+            await uow.outbox.put(WhatsAppMessage("+54911", "x"), when)
+        # still pending: never deleted, however old
+        await uow.outbox.put(WhatsAppMessage("+54911", "y"), NOW - timedelta(days=60))
         await conn.execute(text("UPDATE outbox SET status = 'sent' WHERE payload->>'text' = 'x'"))
         await uow.commit()
     async with engine.connect() as conn:

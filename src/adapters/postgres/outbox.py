@@ -10,14 +10,15 @@ from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.outbox_codec import UnreadableOutboxRow, decode, encode
 from adapters.postgres.tables import outbox
 from application.operations.tracing import current_trace
-from application.ports.outbox import OutboxItem
+from application.ports.outbox import GroupOutcome, OutboxItem, OutboxMessage
 
 _O = outbox.c
 ADD = pg_insert(outbox).on_conflict_do_nothing(index_elements=[_O.dedupe_key]).returning(_O.id)
 _DUE = (
-    select(_O.id, _O.kind, _O.payload, _O.attempts, _O.trace_id)
+    select(_O.id, _O.kind, _O.payload, _O.attempts, _O.trace_id, _O.group_key)
     .where(_O.status == "pending", _O.next_attempt_at <= bindparam("now"))
     .order_by(_O.next_attempt_at, _O.id)
     .limit(1)
@@ -61,12 +62,27 @@ PURGE_FINISHED = (
     .where(_O.status.in_(("sent", "failed")), _O.created_at < bindparam("p_before"))
     .returning(_O.id)
 )
+GROUP_ROWS = select(_O.status, _O.kind, _O.last_error, _O.provider_message_id).where(
+    _O.group_key == bindparam("p_group")
+)
 PENDING_COUNT = select(func.count()).select_from(outbox).where(_O.status == "pending")
 
 
 class SqlOutbox:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+
+    async def put(
+        self,
+        message: OutboxMessage,
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        group: str | None = None,
+        trace_id: str | None = None,
+    ) -> int | None:
+        kind, payload = encode(message)
+        return await self._insert(kind, payload, now, dedupe_key, group or dedupe_key, trace_id)
 
     async def add(
         self,
@@ -77,6 +93,17 @@ class SqlOutbox:
         dedupe_key: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
+        return await self._insert(kind, payload, now, dedupe_key, dedupe_key, trace_id)
+
+    async def _insert(
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        now: datetime,
+        dedupe_key: str | None,
+        group: str | None,
+        trace_id: str | None,
+    ) -> int | None:
         row = (
             await self._conn.execute(
                 ADD,
@@ -84,6 +111,7 @@ class SqlOutbox:
                     "kind": kind,
                     "payload": dict(payload),
                     "dedupe_key": dedupe_key,
+                    "group_key": group[:200] if group else None,
                     "next_attempt_at": now,
                     # Unless given, the trace of the request or job doing the writing.
                     "trace_id": trace_id or current_trace.get(),
@@ -100,8 +128,15 @@ class SqlOutbox:
             row = (await self._conn.execute(CLAIM_BY_KEY, {"now": now, "key": dedupe_key})).first()
         if row is None:
             return None
-        item_id, kind, payload, attempts, trace_id = row
-        return OutboxItem(item_id, kind, payload, attempts, trace_id)
+        item_id, kind, payload, attempts, trace_id, group = row
+        try:
+            message: OutboxMessage | None = decode(kind, payload)
+        except UnreadableOutboxRow as err:
+            # Claimed all the same: the dispatcher fails it loudly instead of skipping it.
+            return OutboxItem(
+                item_id, kind, None, attempts, trace_id, unreadable=str(err), group=group
+            )
+        return OutboxItem(item_id, kind, message, attempts, trace_id, group=group)
 
     async def mark_sent(self, item_id: int, now: datetime, provider_message_id: str | None) -> None:
         await self._conn.execute(
@@ -121,6 +156,22 @@ class SqlOutbox:
             RECORD_DELIVERY, {"p_provider_id": provider_message_id, "p_status": status[:20]}
         )
         return result.first() is not None
+
+    async def group_outcome(self, group: str) -> GroupOutcome:
+        rows = (await self._conn.execute(GROUP_ROWS, {"p_group": group[:200]})).all()
+        # A row "sent" with no provider id had no channel (no owner number, say): it delivered
+        # nothing, so it does not count as delivered.
+        delivered = any(
+            status != "failed" and (status != "sent" or sent_id) for status, _, _, sent_id in rows
+        )
+        return GroupOutcome(
+            all_failed=any(status == "failed" for status, *_ in rows) and not delivered,
+            errors=tuple(
+                f"{kind}: {error or 'no channel configured'}"
+                for status, kind, error, _ in rows
+                if status == "failed" or error
+            ),
+        )
 
     async def pending_count(self) -> int:
         return int((await self._conn.execute(PENDING_COUNT)).scalar_one())

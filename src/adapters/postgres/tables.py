@@ -213,9 +213,34 @@ outbox = Table(
     Column("trace_id", String(128)),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("sent_at", DateTime(timezone=True)),
+    # The rows of one notification sent over several channels (WhatsApp, e-mail).
+    Column("group_key", String(200)),
     CheckConstraint("status IN ('pending', 'sent', 'failed')", name="outbox_status_known"),
     Index("outbox_due_idx", "next_attempt_at", postgresql_where=text("status = 'pending'")),
     Index("outbox_provider_message_id_idx", "provider_message_id"),
+    Index("outbox_group_key_idx", "group_key"),
+)
+
+whatsapp_contacts = Table(
+    "whatsapp_contacts",
+    metadata,
+    Column("whatsapp_id", String(20), primary_key=True),
+    Column("last_inbound_at", DateTime(timezone=True), nullable=False),
+)
+
+undeliverable_messages = Table(
+    "undeliverable_messages",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("group_key", String(200), nullable=False, unique=True),
+    Column("topic", String(40), nullable=False),
+    Column("recipient", String(10), nullable=False),
+    Column("reservation_code", String(16)),
+    Column("errors", Text, nullable=False),
+    Column("failed_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    CheckConstraint("recipient IN ('guest', 'owner')", name="undeliverable_recipient_known"),
+    Index("undeliverable_open_idx", "failed_at", postgresql_where=text("resolved_at IS NULL")),
 )
 
 idempotency_keys = Table(

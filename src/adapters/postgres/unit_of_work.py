@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
+from adapters.postgres.contacts import SqlContactWindows
 from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
@@ -18,6 +19,7 @@ from adapters.postgres.idempotency import SqlIdempotencyKeys
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
+from adapters.postgres.undeliverable import SqlUndeliverableMessages
 from application.errors import StorageUnavailable
 from application.ports.unit_of_work import UnitOfWork
 
@@ -49,6 +51,8 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.idempotency = SqlIdempotencyKeys(conn)
         self.feeds = SqlFeedRepository(conn)
+        self.contacts = SqlContactWindows(conn)
+        self.undeliverable = SqlUndeliverableMessages(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -1,4 +1,4 @@
-"""WhatsApp Cloud API over httpx: text and reply-button messages (spec §1.5–1.6)."""
+"""WhatsApp Cloud API over httpx: text, reply-button and template messages (spec §1.5–1.7)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Any
 import httpx
 import msgspec
 
-from application.errors import IntegrationError
-from application.ports.messaging import OutboundMessage
+from application.errors import IntegrationError, OutsideServiceWindow, TemplateRejected
+from application.ports.messaging import OutboundMessage, OutboundTemplate
+from domain.messaging.service_window import whatsapp_id
 
 log = logging.getLogger("cabanas.whatsapp")
 
@@ -20,15 +21,18 @@ MAX_BODY = 4096
 MAX_BUTTON_BODY = 1024
 MAX_BUTTONS = 3
 MAX_TITLE = 20
+# More than 24 h since the person last wrote: free text needs a template instead (spec §1.6).
+WINDOW_CLOSED = 131047
+# Template errors on send (132000 parameter count, 132001 no such template in that language,
+# 132005 text too long once filled in, 132007 policy, 132012 parameter format, 132015 paused,
+# 132016 disabled): all in Meta's 132xxx range, all permanent for the message (spec §1.7).
+TEMPLATE_ERRORS = range(132000, 133000)
 
 
 def outbound_number(number: str) -> str:
     """Digits only; Argentine mobiles arrive as 549 + 10 digits but must be sent to 54 + the
     same 10 digits (the 9 dropped) — spec §1.6."""
-    digits = "".join(ch for ch in number if ch.isdigit())
-    if digits.startswith("549") and len(digits) == 13:
-        return "54" + digits[3:]
-    return digits
+    return whatsapp_id(number)
 
 
 def message_body(message: OutboundMessage) -> dict[str, Any]:
@@ -58,6 +62,26 @@ def message_body(message: OutboundMessage) -> dict[str, Any]:
     }
 
 
+def template_body(message: OutboundTemplate) -> dict[str, Any]:
+    template = message.template
+    return {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": outbound_number(message.to),
+        "type": "template",
+        "template": {
+            "name": template.name,
+            "language": {"code": template.language, "policy": "deterministic"},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [{"type": "text", "text": value} for value in template.params],
+                }
+            ],
+        },
+    }
+
+
 class _Error(msgspec.Struct):
     code: int = 0
     message: str = ""
@@ -82,10 +106,14 @@ class WhatsAppClient:
         self._headers = {"Authorization": f"Bearer {token}"}
 
     async def send(self, message: OutboundMessage) -> str:
+        return await self._post(message_body(message))
+
+    async def send_template(self, message: OutboundTemplate) -> str:
+        return await self._post(template_body(message))
+
+    async def _post(self, body: dict[str, Any]) -> str:
         try:
-            response = await self._client.post(
-                self._path, json=message_body(message), headers=self._headers
-            )
+            response = await self._client.post(self._path, json=body, headers=self._headers)
         except httpx.TimeoutException as exc:
             raise IntegrationError("WhatsApp timed out", retryable=True) from exc
         except httpx.HTTPError as exc:
@@ -108,14 +136,16 @@ def _error(response: httpx.Response) -> IntegrationError:
         err = msgspec.json.decode(response.content, type=_ErrorBody).error
     except msgspec.DecodeError:
         err = _Error()
+    text = f"WhatsApp error {err.code or response.status_code}: {err.message[:200]}"
+    code = str(err.code or response.status_code)
+    if err.code in TEMPLATE_ERRORS:
+        return TemplateRejected(text, code=code)
+    if err.code == WINDOW_CLOSED:
+        return OutsideServiceWindow(text, code=code)
     retryable = (
         response.status_code >= 500 or response.status_code == 429 or err.code in RETRYABLE_CODES
     )
-    return IntegrationError(
-        f"WhatsApp error {err.code or response.status_code}: {err.message[:200]}",
-        retryable=retryable,
-        code=str(err.code or response.status_code),
-    )
+    return IntegrationError(text, retryable=retryable, code=code)
 
 
 class LoggingSender:
@@ -134,4 +164,14 @@ class LoggingSender:
         else:
             extra["chars"] = len(message.text)
         log.info("whatsapp_not_configured_message_logged", extra=extra)
+        return "logged"
+
+    async def send_template(self, message: OutboundTemplate) -> str:
+        extra: dict[str, Any] = {
+            "to_masked": "…" + outbound_number(message.to)[-4:],
+            "template": message.template.name,
+        }
+        if self._show_text:
+            extra["params"] = list(message.template.params)
+        log.info("whatsapp_not_configured_template_logged", extra=extra)
         return "logged"

@@ -14,7 +14,7 @@ from application.ports.audit import AuditEntry
 from application.ports.calendars import CalendarFetcher, Feed, FeedSnapshot, StoredEvent, SyncLock
 from application.ports.clock import Clock
 from application.ports.metrics import CalendarMetrics
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import OwnerAlert
 from application.ports.unit_of_work import Transactions, UnitOfWork
 from domain.booking.policy import BookingPolicy
 from domain.calendar import local_today
@@ -210,17 +210,16 @@ class ApplySnapshot:
                 "nights": hold.nights,
             },
         )
-        await uow.outbox.add(
-            OutboxKind.ADMIN_ALERT,
-            {
-                "text": admin_calendar_release_held(
+        await uow.outbox.put(
+            OwnerAlert(
+                admin_calendar_release_held(
                     feed.source.value,
                     feed.accommodation_id,
                     hold.nights,
                     feed.id,
                     self.guard.min_hours,
                 )
-            },
+            ),
             now,
             dedupe_key=f"alert:ical:held:{feed.id}:{hold.answer}",
         )
@@ -249,17 +248,16 @@ class ApplySnapshot:
                     "other": other.code,
                 },
             )
-            await uow.outbox.add(
-                OutboxKind.ADMIN_ALERT,
-                {
-                    "text": admin_calendar_conflict(
+            await uow.outbox.put(
+                OwnerAlert(
+                    admin_calendar_conflict(
                         feed.source.value,
                         feed.accommodation_id,
                         event.stay.check_in,
                         event.stay.check_out,
                         other.code,
                     )
-                },
+                ),
                 now,
                 dedupe_key=f"alert:ical:{feed.id}:{event.uid}:{other.code}"[:200],
             )

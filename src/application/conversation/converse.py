@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import Any
 
 from application.conversation.booking_desk import BookingDesk, profile_name
 from application.conversation.reservation_desk import ReservationDesk
@@ -25,7 +24,8 @@ from application.messaging import texts
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.conversations import ConversationStore
-from application.ports.outbox import OutboxKind
+from application.ports.messaging import ReplyButton
+from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
 from domain.conversation.intents import Intent
 from domain.conversation.interpret import Interpretation, interpret
@@ -251,20 +251,16 @@ class Converse:
             if await self.uow.idempotency.lock_unprocessed(delivery.scope, delivery.key) is None:
                 return False  # finished elsewhere meanwhile; its replies are the ones sent
             for i, reply in enumerate(turn.replies):
-                payload: dict[str, Any] = {"to": turn.message.phone, "text": reply.text}
-                if reply.buttons:
-                    payload["buttons"] = [{"id": b.id, "title": b.title} for b in reply.buttons]
-                await self.uow.outbox.add(
-                    OutboxKind.WHATSAPP_MESSAGE,
-                    payload,
+                buttons = tuple(ReplyButton(b.id, b.title) for b in reply.buttons)
+                await self.uow.outbox.put(
+                    WhatsAppMessage(turn.message.phone, reply.text, buttons),
                     turn.now,
                     dedupe_key=f"reply:{ref}:{i}",
                     trace_id=trace_id,
                 )
             for i, (alert, once_per) in enumerate(turn.alerts):
-                await self.uow.outbox.add(
-                    OutboxKind.ADMIN_ALERT,
-                    {"text": alert},
+                await self.uow.outbox.put(
+                    OwnerAlert(alert),
                     turn.now,
                     dedupe_key=f"alert:{once_per}" if once_per else f"alert:{ref}:{i}",
                     trace_id=trace_id,

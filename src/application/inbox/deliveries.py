@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.conversation.converse import Converse, Delivery
@@ -22,8 +22,9 @@ from application.messaging.texts import admin_payment_unverified
 from application.payments.apply_payment import ApplyPayment
 from application.ports.clock import Clock
 from application.ports.metrics import UNVERIFIED_PAYMENT, OperationsMetrics
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import OwnerAlert
 from application.ports.unit_of_work import UnitOfWork
+from domain.messaging.service_window import whatsapp_id
 
 log = logging.getLogger("cabanas.deliveries")
 
@@ -58,10 +59,11 @@ class RecordDelivery:
 @dataclass(frozen=True, slots=True)
 class HandleWhatsAppUpdate:
     """A status update is recorded on the outbox row of the message it is about, in the
-    delivery's transaction. An inbound message is answered by the booking assistant
-    (``Converse``): it needs transactions of its own (a hold commits by itself), so this one
-    only reads the payload, and the assistant marks the delivery processed in its last
-    transaction, together with its replies (see its docstring)."""
+    delivery's transaction. An inbound message first records when the number wrote (its
+    customer-service window: WhatsApp's timestamp, never later than now), then is answered
+    by the booking assistant (``Converse``): it needs transactions of its own (a hold commits
+    by itself), so this one only reads the payload, and the assistant marks the delivery
+    processed in its last transaction, together with its replies (see its docstring)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -77,7 +79,12 @@ class HandleWhatsAppUpdate:
                 await self.uow.idempotency.mark_processed(WHATSAPP, key, self.clock.now())
                 await self.uow.commit()
                 return True
-        message = InboundMessage.from_payload(payload)
+            message = InboundMessage.from_payload(payload)
+            # Opens (or extends) the number's 24 h window before any reply is queued.
+            await self.uow.contacts.note_inbound(
+                whatsapp_id(message.phone), _written_at(payload, self.clock.now())
+            )
+            await self.uow.commit()
         return await self.converse(message, Delivery(WHATSAPP, key), trace_id)
 
 
@@ -137,9 +144,8 @@ class ProcessDelivery:
                 if scope == MERCADOPAGO:
                     # Money may have moved and nobody could check it: a person must look.
                     payment_id = key.split(":", 1)[0]
-                    await self.uow.outbox.add(
-                        OutboxKind.ADMIN_ALERT,
-                        {"text": admin_payment_unverified(payment_id, attempts)},
+                    await self.uow.outbox.put(
+                        OwnerAlert(admin_payment_unverified(payment_id, attempts)),
                         now,
                         dedupe_key=f"alert:unverified:{payment_id}"[:200],
                     )
@@ -156,3 +162,13 @@ class ProcessDelivery:
                     },
                 )
             await self.uow.commit()
+
+
+def _written_at(payload: Mapping[str, Any], now: datetime) -> datetime:
+    """When the person sent it (Meta's epoch-seconds ``timestamp``), or now if it is missing,
+    unreadable or in the future."""
+    try:
+        sent = datetime.fromtimestamp(int(str(payload.get("timestamp") or "")), UTC)
+    except (ValueError, OverflowError, OSError):
+        return now
+    return min(sent, now)

@@ -4,19 +4,40 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from application.errors import IntegrationError
+from application.errors import IntegrationError, TemplateRejected
 from application.messaging.retry import Backoff
-from application.messaging.texts import payment_link
+from application.messaging.texts import (
+    EMAIL_ALERT_SUBJECT,
+    admin_template_rejected,
+    ars,
+    deadline,
+    email_deposit_link,
+    email_footer,
+    first_name,
+    payment_link,
+)
+from application.messaging.undeliverable import record_if_undeliverable
+from application.messaging.whatsapp_delivery import send_whatsapp
+from application.messaging.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
 from application.operations.tracing import current_trace
 from application.ports.clock import Clock
-from application.ports.messaging import MessageSender, OutboundMessage, ReplyButton
+from application.ports.mail import Mailer, OutgoingEmail
+from application.ports.messaging import MessageSender
 from application.ports.metrics import OperationsMetrics
-from application.ports.outbox import OutboxItem, OutboxKind
+from application.ports.outbox import (
+    EmailMessage,
+    OutboxItem,
+    OwnerAlert,
+    PaymentLinkJob,
+    Topic,
+    WhatsAppMessage,
+)
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Channel, ReservationStatus
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 
 log = logging.getLogger("cabanas.outbox")
@@ -31,6 +52,7 @@ OUTBOX_BACKOFF = Backoff(first=RETRY_BASE, cap=RETRY_MAX)
 @dataclass(frozen=True, slots=True)
 class OutboxSetup:
     admin_phone: str | None = None
+    owner_email: str | None = None
     checkout_title: str = "Seña de la reserva {code}"
 
 
@@ -50,7 +72,14 @@ class DispatchOutbox:
     - retryable failures (timeouts, 5xx, rate limits) come back after an exponential backoff,
       up to ``MAX_ATTEMPTS``; permanent ones (a number that cannot receive WhatsApp, a refused
       request) fail at once; both are counted and logged;
-    - a payment link is only created for a reservation that is still a live hold.
+    - a payment link is only created for a reservation that is still a live hold;
+    - WhatsApp messages go as free text inside the recipient's 24 h window and as their
+      template outside it (``send_whatsapp``); owner alerts too (``aviso_dueno``);
+    - a template WhatsApp refuses (unknown, wrong parameters, paused, disabled) fails the
+      message at once and alerts the owner, once a day per template and error — never
+      silently; an alert about an owner alert is not sent (it would fail the same way);
+    - a notification that failed on every channel goes to the action queue
+      (``record_if_undeliverable``).
     """
 
     uow: UnitOfWork
@@ -59,6 +88,7 @@ class DispatchOutbox:
     clock: Clock
     metrics: OperationsMetrics
     setup: OutboxSetup
+    mailer: Mailer
 
     async def __call__(self, *, limit: int = 50, dedupe_key: str | None = None) -> DispatchReport:
         report = DispatchReport()
@@ -104,6 +134,9 @@ class DispatchOutbox:
         else:
             await self.uow.outbox.mark_failed(item.id, err.message)
             report.failed += 1
+            if isinstance(err, TemplateRejected):
+                await self._template_rejected(item, err)
+            await record_if_undeliverable(self.uow, item, self.clock.now())
         self.metrics.outbox_failed(item.kind, permanent=not retry)
         log.log(
             logging.WARNING if retry else logging.ERROR,
@@ -117,25 +150,71 @@ class DispatchOutbox:
             },
         )
 
+    async def _template_rejected(self, item: OutboxItem, err: TemplateRejected) -> None:
+        name = self._template_of(item)
+        if name is None or name == OWNER_ALERT.name:
+            return
+        now = self.clock.now()
+        await self.uow.outbox.put(
+            OwnerAlert(admin_template_rejected(name, err.code or "?")),
+            now,
+            dedupe_key=f"alert:template:{name}:{err.code}:{local_today(now).isoformat()}",
+        )
+
+    def _template_of(self, item: OutboxItem) -> str | None:
+        message = item.message
+        if isinstance(message, WhatsAppMessage) and message.template is not None:
+            return message.template.name
+        if isinstance(message, OwnerAlert):
+            return OWNER_ALERT.name
+        return None
+
     async def _send(self, item: OutboxItem) -> str | None:
-        payload = item.payload
-        if item.kind == OutboxKind.WHATSAPP_MESSAGE:
-            buttons = tuple(
-                ReplyButton(str(b["id"]), str(b["title"])) for b in payload.get("buttons", ())
-            )
-            return await self.sender.send(
-                OutboundMessage(str(payload["to"]), str(payload["text"]), buttons)
-            )
-        if item.kind == OutboxKind.PAYMENT_LINK:
-            return await self._payment_link(ReservationCode(str(payload["code"])))
-        if item.kind == OutboxKind.ADMIN_ALERT:
-            log.warning("admin_alert", extra={"alert": payload["text"]})
+        message = item.message
+        now = self.clock.now()
+        if isinstance(message, WhatsAppMessage):
+            return await send_whatsapp(message, self.uow.contacts, self.sender, now)
+        if isinstance(message, PaymentLinkJob):
+            return await self._payment_link(ReservationCode(message.code))
+        if isinstance(message, EmailMessage):
+            return await self._email(item, message)
+        if isinstance(message, OwnerAlert):
+            log.warning("admin_alert", extra={"alert": message.text})
+            await self._alert_by_email(item, message, now)
             if self.setup.admin_phone:
-                return await self.sender.send(
-                    OutboundMessage(self.setup.admin_phone, str(payload["text"]))
+                to_owner = WhatsAppMessage(
+                    self.setup.admin_phone,
+                    message.text,
+                    template=OWNER_ALERT.use(message.text),
+                    topic=Topic.OWNER_ALERT,
                 )
+                return await send_whatsapp(to_owner, self.uow.contacts, self.sender, now)
             return None
-        raise IntegrationError(f"unknown outbox kind {item.kind!r}", retryable=False)
+        raise IntegrationError(
+            item.unreadable or f"unknown outbox kind {item.kind!r}", retryable=False
+        )
+
+    async def _email(self, item: OutboxItem, message: EmailMessage) -> str | None:
+        to = message.to or self.setup.owner_email
+        if to is None:
+            return None  # an owner e-mail queued before OWNER_EMAIL was unset
+        text = message.text
+        if message.to is not None and self.setup.admin_phone:
+            text = f"{text}\n\n{email_footer(self.setup.admin_phone)}"
+        email = OutgoingEmail(to, message.subject, text, key=f"cabanas.outbox-{item.id}")
+        return await self.mailer.send(email)
+
+    async def _alert_by_email(self, item: OutboxItem, alert: OwnerAlert, now: datetime) -> None:
+        """The owner's e-mail copy of an alert, queued once (by the alert's key) beside it."""
+        if not self.setup.owner_email:
+            return
+        group = item.group or f"outbox:{item.id}"
+        await self.uow.outbox.put(
+            EmailMessage(None, EMAIL_ALERT_SUBJECT, alert.text, Topic.OWNER_ALERT),
+            now,
+            dedupe_key=f"{group}:email"[:200],
+            group=group,
+        )
 
     async def _payment_link(self, code: ReservationCode) -> str | None:
         reservation = await self.uow.reservations.get(code)
@@ -160,14 +239,39 @@ class DispatchOutbox:
         await self.uow.reservations.set_payment_link(code, link.preference_id, link.url)
         if reservation.channel is Channel.WHATSAPP and reservation.guest.phone:
             # A guest booking on WhatsApp gets the link there, right after it exists.
-            await self.uow.outbox.add(
-                OutboxKind.WHATSAPP_MESSAGE,
-                {
-                    "to": reservation.guest.phone,
-                    "text": payment_link(code.display, reservation.deposit, link.url),
-                },
+            until = deadline(reservation.expires_at, local_today(now))
+            await self.uow.outbox.put(
+                WhatsAppMessage(
+                    reservation.guest.phone,
+                    payment_link(code.display, reservation.deposit, link.url),
+                    template=DEPOSIT_LINK.use(
+                        first_name(reservation.guest.name),
+                        code.display,
+                        ars(reservation.deposit),
+                        link.url,
+                        until,
+                    ),
+                    topic=Topic.DEPOSIT_LINK,
+                    reservation=code.value,
+                ),
                 now,
                 dedupe_key=f"paylink:{code.value}",
                 trace_id=None,
+            )
+        if reservation.guest.email:
+            subject, text = email_deposit_link(
+                first_name(reservation.guest.name),
+                code.display,
+                ars(reservation.deposit),
+                link.url,
+                deadline(reservation.expires_at, local_today(now)),
+            )
+            await self.uow.outbox.put(
+                EmailMessage(
+                    reservation.guest.email, subject, text, Topic.DEPOSIT_LINK, code.value
+                ),
+                now,
+                dedupe_key=f"paylink:{code.value}:email",
+                group=f"paylink:{code.value}",
             )
         return link.preference_id

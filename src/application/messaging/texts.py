@@ -18,6 +18,10 @@ def ars(money: Money) -> str:
     return f"$ {text}" if cents == 0 else f"$ {text},{cents:02d}"
 
 
+def first_name(full_name: str) -> str:
+    return full_name.split(maxsplit=1)[0] if full_name.split() else ""
+
+
 def day_month(day: date) -> str:
     return f"{day.day:02d}/{day.month:02d}"
 
@@ -401,4 +405,72 @@ def admin_calendar_release_held(
         "pasajera del canal. Si las reservas se cancelaron de verdad, confirmalo en "
         f"/api/v1/admin/ical/feeds/{feed_id}/release (o esperá: se liberan solas si el canal "
         f"sigue mostrando lo mismo durante {hours:g} h)."
+    )
+
+
+def admin_template_rejected(template: str, code: str) -> str:
+    return (
+        f"⚠️ WhatsApp rechazó la plantilla {template} (error {code}): los mensajes que la usan "
+        "no llegan a quienes no nos escribieron en las últimas 24 horas. Revisala en WhatsApp "
+        "Manager (docs/whatsapp-templates.md)."
+    )
+
+
+# --- E-mail (plain text; the HTML part is made from it) -------------------------------------
+
+EMAIL_ALERT_SUBJECT = "Aviso del sistema de reservas"
+
+
+def email_footer(owner_phone: str) -> str:
+    digits = "".join(ch for ch in owner_phone if ch.isdigit())
+    return (
+        f"¿Alguna consulta? Escribinos por WhatsApp: https://wa.me/{digits}\n"
+        "Este correo lo envía automáticamente el sistema de reservas."
+    )
+
+
+def email_booking_confirmed(
+    first_name: str, code_display: str, cabin: str, check_in: date, check_out: date, paid: Money
+) -> tuple[str, str]:
+    hello = f"¡Hola, {first_name}!" if first_name else "¡Hola!"
+    return (
+        f"Reserva {code_display} confirmada",
+        f"{hello}\n\n"
+        f"Tu reserva en {cabin} está confirmada. Recibimos la seña de {ars(paid)}.\n\n"
+        f"Código de reserva: {code_display}\n"
+        f"Llegada: {check_in.day:02d}/{check_in.month:02d}/{check_in.year}\n"
+        f"Salida: {check_out.day:02d}/{check_out.month:02d}/{check_out.year}\n\n"
+        "¡Te esperamos!",
+    )
+
+
+def email_deposit_link(
+    first_name: str, code_display: str, deposit: str, url: str, until: str
+) -> tuple[str, str]:
+    hello = f"¡Hola, {first_name}!" if first_name else "¡Hola!"
+    return (
+        f"Pagá la seña de la reserva {code_display}",
+        f"{hello}\n\n"
+        f"Para confirmar la reserva {code_display}, pagá la seña de {deposit} con Mercado "
+        f"Pago en este link:\n{url}\n\n"
+        f"Te guardamos las fechas hasta {until}; después quedan libres para otra persona.",
+    )
+
+
+UNDELIVERABLE_TOPICS = {
+    "reply": "una respuesta del asistente de WhatsApp",
+    "booking_confirmed": "la confirmación de la reserva",
+    "deposit_link": "el link de pago de la seña",
+    "balance_reminder": "el recordatorio del saldo",
+    "pre_arrival": "la información de llegada",
+}
+
+
+def admin_undeliverable(topic: str, code_display: str | None) -> str:
+    what = UNDELIVERABLE_TOPICS.get(topic, "un mensaje")
+    about = f" de la reserva {code_display}" if code_display else ""
+    return (
+        f"⚠️ No pudimos hacerle llegar al huésped {what}{about} por ningún canal (WhatsApp ni "
+        "e-mail). Contactalo vos; los detalles están en la lista de mensajes no entregados "
+        "(/api/v1/admin/messages/undeliverable)."
     )

@@ -80,7 +80,8 @@ class AnonymizeOldGuests:
 @dataclass(frozen=True, slots=True)
 class PurgeIdempotencyKeys:
     """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
-    then deleted; sent or failed outbox messages are deleted after 30 days."""
+    then deleted; sent or failed outbox messages are deleted after 30 days, and so is a
+    WhatsApp number's last-message time 30 days after it (the window needs one day)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -90,6 +91,7 @@ class PurgeIdempotencyKeys:
         async with self.uow:
             purged = await self.uow.idempotency.purge(now - ttl)
             purged += await self.uow.outbox.purge_finished(now - OUTBOX_RETENTION)
+            purged += await self.uow.contacts.forget_before(now - OUTBOX_RETENTION)
             await self.uow.commit()
         return purged
 

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.messaging.texts import admin_payment_attention, booking_confirmed
+from application.messaging.texts import (
+    admin_payment_attention,
+    ars,
+    booking_confirmed,
+    day_month,
+    email_booking_confirmed,
+    first_name,
+)
+from application.messaging.whatsapp_templates import BOOKING_CONFIRMED
 from application.ports.clock import Clock
 from application.ports.metrics import OperationsMetrics
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import EmailMessage, OwnerAlert, Topic, WhatsAppMessage
 from application.ports.payments import PaymentGateway
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
@@ -43,8 +51,8 @@ class ApplyPayment:
       are applied one after the other;
     - reinstating a lapsed hold goes through the exclusion constraint: if the nights were sold
       meanwhile, the payment is flagged ``refund_required`` — never a double booking;
-    - a confirmation message to the guest and alerts to the owner go through the outbox, in
-      the same transaction.
+    - a confirmation to the guest (WhatsApp, and e-mail when the guest gave an address) and
+      alerts to the owner go through the outbox, in the same transaction.
 
     Runs inside the caller's open unit of work; the caller commits.
     """
@@ -94,15 +102,14 @@ class ApplyPayment:
         )
         if attention is not None:
             self.metrics.payment_attention(attention.value)
-            await self.uow.outbox.add(
-                OutboxKind.ADMIN_ALERT,
-                {
-                    "text": admin_payment_attention(
+            await self.uow.outbox.put(
+                OwnerAlert(
+                    admin_payment_attention(
                         payment.id,
                         reservation.code.display if reservation else None,
                         ATTENTION_TEXT[attention],
                     )
-                },
+                ),
                 now,
                 dedupe_key=f"alert:payment:{payment.id}:{attention.value}",
                 trace_id=trace_id,
@@ -121,24 +128,48 @@ class ApplyPayment:
     async def _tell_guest(
         self, reservation: Reservation, payment: Payment, trace_id: str | None
     ) -> None:
-        if not reservation.guest.phone:
-            return
         cabin = await self.uow.accommodations.get(reservation.accommodation_id)
-        text = booking_confirmed(
-            reservation.guest.name.split()[0] if reservation.guest.name else "",
+        facts = (
+            first_name(reservation.guest.name),
             reservation.code.display,
             cabin.name if cabin else "la cabaña",
             reservation.stay.check_in,
             reservation.stay.check_out,
             payment.amount,
         )
-        await self.uow.outbox.add(
-            OutboxKind.WHATSAPP_MESSAGE,
-            {"to": reservation.guest.phone, "text": text},
-            self.clock.now(),
-            dedupe_key=f"confirmed:{reservation.code.value}",
-            trace_id=trace_id,
+        name, code, cabin_name, check_in, check_out, paid = facts
+        template = BOOKING_CONFIRMED.use(
+            name, code, cabin_name, day_month(check_in), day_month(check_out), ars(paid)
         )
+        group = f"confirmed:{reservation.code.value}"
+        if reservation.guest.phone:
+            await self.uow.outbox.put(
+                WhatsAppMessage(
+                    reservation.guest.phone,
+                    booking_confirmed(*facts),
+                    template=template,
+                    topic=Topic.BOOKING_CONFIRMED,
+                    reservation=reservation.code.value,
+                ),
+                self.clock.now(),
+                dedupe_key=group,
+                trace_id=trace_id,
+            )
+        if reservation.guest.email:
+            subject, text = email_booking_confirmed(*facts)
+            await self.uow.outbox.put(
+                EmailMessage(
+                    reservation.guest.email,
+                    subject,
+                    text,
+                    Topic.BOOKING_CONFIRMED,
+                    reservation.code.value,
+                ),
+                self.clock.now(),
+                dedupe_key=f"{group}:email",
+                group=group,
+                trace_id=trace_id,
+            )
 
 
 def _older(fetched: Payment, stored: Payment | None) -> bool:

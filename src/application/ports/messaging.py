@@ -19,7 +19,26 @@ class OutboundMessage:
     buttons: tuple[ReplyButton, ...] = field(default=())
 
 
+@dataclass(frozen=True, slots=True)
+class TemplateUse:
+    """An approved template and the values of its parameters, in order ({{1}}, {{2}}…)."""
+
+    name: str
+    params: tuple[str, ...]
+    language: str = "es_AR"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundTemplate:
+    to: str
+    template: TemplateUse
+
+
 class MessageSender(Protocol):
-    """WhatsApp. Returns the provider's message id; raises ``IntegrationError`` on failure."""
+    """WhatsApp. Returns the provider's message id; raises ``IntegrationError`` on failure
+    (``TemplateRejected`` for a refused template, ``OutsideServiceWindow`` for free text to
+    someone who has not written in 24 hours)."""
 
     async def send(self, message: OutboundMessage) -> str: ...
+
+    async def send_template(self, message: OutboundTemplate) -> str: ...

@@ -1,3 +1,11 @@
+"""The transactional outbox: side effects written in the transaction of the change they
+follow, sent afterwards by ``application.messaging.dispatch_outbox.DispatchOutbox``.
+
+Each kind of row is a typed message below; the adapter serialises it to the row's JSON
+payload and reads it back (``adapters.postgres.outbox_codec``), so no code outside it touches
+payload keys.
+"""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -5,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from application.ports.messaging import ReplyButton, TemplateUse
+
 
 class OutboxKind:
     WHATSAPP_MESSAGE = "whatsapp.message"
     PAYMENT_LINK = "mercadopago.checkout"
     ADMIN_ALERT = "admin.alert"
+    EMAIL_MESSAGE = "email.message"
 
 
 OUTBOX_KINDS: tuple[str, ...] = tuple(
@@ -18,17 +29,99 @@ OUTBOX_KINDS: tuple[str, ...] = tuple(
 """Every kind above (the metrics adapter starts each kind's counters at 0)."""
 
 
+class Topic:
+    """What a message is about: names its template, and tells the owner what did not arrive.
+    Conversation replies are ``REPLY`` (inside the 24 h window: the guest has just written)."""
+
+    REPLY = "reply"
+    BOOKING_CONFIRMED = "booking_confirmed"
+    DEPOSIT_LINK = "deposit_link"
+    BALANCE_REMINDER = "balance_reminder"
+    PRE_ARRIVAL = "pre_arrival"
+    OWNER_ALERT = "owner_alert"
+    OWNER_DAILY_SUMMARY = "owner_daily_summary"
+
+
+@dataclass(frozen=True, slots=True)
+class WhatsAppMessage:
+    """Free text (with reply buttons) to one number; outside the number's 24 h customer-service
+    window its ``template`` goes instead. Without a template the text is tried anyway (and
+    WhatsApp refuses it outside the window)."""
+
+    to: str
+    text: str
+    buttons: tuple[ReplyButton, ...] = ()
+    template: TemplateUse | None = None
+    topic: str = Topic.REPLY
+    reservation: str | None = None  # the code it is about, if any
+
+
+@dataclass(frozen=True, slots=True)
+class EmailMessage:
+    """A plain-text e-mail in Spanish (the adapter adds the HTML part). ``to`` None: the
+    owner's address (``OWNER_EMAIL``), resolved when it is sent."""
+
+    to: str | None
+    subject: str
+    text: str
+    topic: str
+    reservation: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OwnerAlert:
+    """Something the owner must look at: logged, sent to the owner's WhatsApp (as the
+    owner-alert template outside the window) and, with ``OWNER_EMAIL``, by e-mail."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLinkJob:
+    """Create the deposit's checkout for a hold (and tell a WhatsApp guest)."""
+
+    code: str
+
+
+OutboxMessage = WhatsAppMessage | EmailMessage | OwnerAlert | PaymentLinkJob
+
+
 @dataclass(frozen=True, slots=True)
 class OutboxItem:
     id: int
     kind: str
-    payload: Mapping[str, Any]
+    message: OutboxMessage | None  # None: a row this release cannot read (see ``unreadable``)
     attempts: int
     trace_id: str | None
+    unreadable: str | None = None
+    # The rows that carry one notification over several channels share it (see ``put``).
+    group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupOutcome:
+    """The rows of one notification: whether none delivered it (each failed, or had no
+    channel to go through), and the errors."""
+
+    all_failed: bool
+    errors: tuple[str, ...] = ()
 
 
 class Outbox(Protocol):
     """Side effects that follow a state change, written in the change's transaction."""
+
+    async def put(
+        self,
+        message: OutboxMessage,
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        group: str | None = None,
+        trace_id: str | None = None,
+    ) -> int | None:
+        """The new row's id; None when ``dedupe_key`` was already used (nothing added).
+        ``group`` (default: the dedupe key) ties the channels of one notification together."""
+        ...
 
     async def add(
         self,
@@ -39,7 +132,9 @@ class Outbox(Protocol):
         dedupe_key: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
-        """The new row's id; None when ``dedupe_key`` was already used (nothing added)."""
+        """Legacy untyped writer, kept only for ``place_hold``'s payment-link job until that
+        module moves to ``put(PaymentLinkJob(...))``; the payload must be what the codec
+        writes for ``kind``."""
         ...
 
     async def claim_due(self, now: datetime, *, dedupe_key: str | None = None) -> OutboxItem | None:
@@ -54,6 +149,10 @@ class Outbox(Protocol):
     async def retry_later(self, item_id: int, error: str, next_attempt_at: datetime) -> None: ...
 
     async def mark_failed(self, item_id: int, error: str) -> None: ...
+
+    async def group_outcome(self, group: str) -> GroupOutcome:
+        """Asked after a row of ``group`` failed for good, in the same transaction."""
+        ...
 
     async def record_delivery(self, provider_message_id: str, status: str) -> bool:
         """A delivery status from the provider (sent/delivered/read/failed)."""

@@ -6,6 +6,7 @@ from typing import Protocol, Self
 
 from application.ports.audit import AuditLog
 from application.ports.calendars import FeedRepository
+from application.ports.contacts import ContactWindows
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
@@ -14,6 +15,7 @@ from application.ports.repositories import (
     BlockRepository,
     ReservationRepository,
 )
+from application.ports.undeliverable import UndeliverableMessages
 
 
 class UnitOfWork(Protocol):
@@ -27,6 +29,8 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     idempotency: IdempotencyKeys
     feeds: FeedRepository
+    contacts: ContactWindows
+    undeliverable: UndeliverableMessages
 
     async def __aenter__(self) -> Self: ...
 

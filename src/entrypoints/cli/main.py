@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -274,6 +275,14 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     return 0 if passed(items) else 1
 
 
+def cmd_whatsapp_templates() -> int:
+    """The message templates as JSON for Meta's API, one request body per template."""
+    from adapters.whatsapp.templates import definitions
+
+    print(json.dumps(definitions(), ensure_ascii=False, indent=2))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cabanas", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -311,9 +320,16 @@ def main(argv: list[str] | None = None) -> int:
     preflight.add_argument("--token", default=None, help="default: ADMIN_TOKEN")
     preflight.add_argument("--smoke-accommodation", type=int, default=1)
     preflight.add_argument("--smoke-check-in", default=None)
+    whatsapp = sub.add_parser("whatsapp", help="WhatsApp tools")
+    whatsapp.add_subparsers(dest="whatsapp_command", required=True).add_parser(
+        "templates",
+        help="print the message templates as JSON bodies for POST /{WABA_ID}/message_templates",
+    )
     args = parser.parse_args(argv)
     if args.command == "preflight":
         return cmd_preflight(args)  # needs no settings: it only talks HTTP
+    if args.command == "whatsapp":
+        return cmd_whatsapp_templates()  # nor does this: the templates are in the code
 
     try:
         settings = Settings.from_env()

@@ -24,6 +24,7 @@ from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
 from entrypoints.http.admin.backups import AdminBackupController
 from entrypoints.http.admin.conversations import AdminConversationController
+from entrypoints.http.admin.messages import AdminMessageController
 from entrypoints.http.admin.payments import AdminPaymentController
 from entrypoints.http.admin.reservations import (
     AdminAccommodationController,
@@ -167,6 +168,7 @@ def create_app(
             AdminAccommodationController,
             AdminStatsController,
             AdminBackupController,
+            AdminMessageController,
             AdminPaymentController,
             AdminConversationController,
             WebhookController,

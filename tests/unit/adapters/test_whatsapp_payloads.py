@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from adapters.whatsapp.client import message_body, outbound_number
+import httpx
+import pytest
+
+from adapters.whatsapp.client import _error, message_body, outbound_number, template_body
+from application.errors import OutsideServiceWindow, TemplateRejected
 from application.messaging.dispatch_outbox import MAX_ATTEMPTS, OUTBOX_BACKOFF, RETRY_MAX
-from application.ports.messaging import OutboundMessage, ReplyButton
+from application.ports.messaging import OutboundMessage, OutboundTemplate, ReplyButton, TemplateUse
 from entrypoints.http.webhooks.handlers import whatsapp_items
 
 
@@ -105,3 +109,46 @@ def test_backoff_grows_and_is_capped() -> None:
     assert delays[:3] == [30, 60, 120]
     assert max(delays) == RETRY_MAX.total_seconds()
     assert delays == sorted(delays)
+
+
+def test_a_template_message_names_the_template_and_fills_its_parameters_in_order() -> None:
+    body = template_body(
+        OutboundTemplate("+5491155551234", TemplateUse("reserva_confirmada", ("Juana", "ABCD")))
+    )
+    assert body == {
+        "messaging_product": "whatsapp",
+        "recipient_type": "individual",
+        "to": "541155551234",
+        "type": "template",
+        "template": {
+            "name": "reserva_confirmada",
+            "language": {"code": "es_AR", "policy": "deterministic"},
+            "components": [
+                {
+                    "type": "body",
+                    "parameters": [
+                        {"type": "text", "text": "Juana"},
+                        {"type": "text", "text": "ABCD"},
+                    ],
+                }
+            ],
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [
+        (132000, TemplateRejected),
+        (132001, TemplateRejected),
+        (132015, TemplateRejected),
+        (132016, TemplateRejected),
+        (131047, OutsideServiceWindow),
+    ],
+)
+def test_template_and_window_errors_are_permanent_and_named(code: int, kind: type) -> None:
+    response = httpx.Response(400, json={"error": {"code": code, "message": f"(#{code}) x"}})
+    err = _error(response)
+    assert isinstance(err, kind)
+    assert not err.retryable
+    assert err.code == str(code)

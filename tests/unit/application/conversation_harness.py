@@ -16,7 +16,7 @@ from application.conversation.booking_desk import BookingDesk
 from application.conversation.converse import ConversationSetup, Converse
 from application.conversation.reservation_desk import ReservationDesk
 from application.inbox.deliveries import WHATSAPP, HandleWhatsAppUpdate, ProcessDelivery
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from domain.booking.policy import BookingPolicy
 from domain.money import Money
 from tests.unit.application.fakes import (
@@ -123,21 +123,14 @@ class Bot:
         return self.replies()
 
     def replies(self) -> list[Sent]:
-        rows = [
-            p for kind, p, _ in self.uow.outbox.committed if kind == OutboxKind.WHATSAPP_MESSAGE
-        ]
+        rows = self.uow.outbox.sent(WhatsAppMessage)
         new, self._read = rows[self._read :], len(rows)
-        return [
-            Sent(
-                str(p["to"]), str(p["text"]), [(b["id"], b["title"]) for b in p.get("buttons", [])]
-            )
-            for p in new
-        ]
+        return [Sent(m.to, m.text, [(b.id, b.title) for b in m.buttons]) for m in new]
 
     def alerts(self) -> list[str]:
-        rows = [p for kind, p, _ in self.uow.outbox.committed if kind == OutboxKind.ADMIN_ALERT]
+        rows = self.uow.outbox.sent(OwnerAlert)
         new, self._read_alerts = rows[self._read_alerts :], len(rows)
-        return [str(p["text"]) for p in new]
+        return [m.text for m in new]
 
     def reservations(self) -> list[Any]:
         return list(self.uow.reservations.committed.values())

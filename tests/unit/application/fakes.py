@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
+from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
 from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
+from application.ports.undeliverable import UndeliverableMessage
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimit, HoldQuota
 from domain.booking.reservation import Reservation, ReservationStatus
@@ -22,6 +24,8 @@ from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState
 from domain.payments.payment import Attention, Payment
 from domain.stay import Stay
+
+M = TypeVar("M")
 
 
 class RecordingMetrics:
@@ -251,10 +255,26 @@ class FakeOutbox:
     """Rows added in the open transaction are kept only if it commits."""
 
     def __init__(self) -> None:
-        self.committed: list[tuple[str, dict[str, Any], str | None]] = []
-        self.pending: list[tuple[str, dict[str, Any], str | None]] = []
+        self.committed: list[tuple[OutboxMessage, str | None]] = []
+        self.pending: list[tuple[OutboxMessage, str | None]] = []
         self.deliveries: list[tuple[str, str]] = []
-        self.crash_on: str | None = None  # an outbox kind whose next add fails
+        self.crash_on: type[OutboxMessage] | None = None  # a message type whose next put fails
+
+    async def put(
+        self,
+        message: OutboxMessage,
+        now: datetime,
+        *,
+        dedupe_key: str | None = None,
+        trace_id: str | None = None,
+    ) -> int | None:
+        if dedupe_key and any(k == dedupe_key for _, k in self.committed + self.pending):
+            return None
+        if self.crash_on is not None and isinstance(message, self.crash_on):
+            self.crash_on = None
+            raise RuntimeError("the connection dropped")  # the process dies here, say
+        self.pending.append((message, dedupe_key))
+        return len(self.committed) + len(self.pending)
 
     async def add(
         self,
@@ -265,13 +285,14 @@ class FakeOutbox:
         dedupe_key: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
-        if dedupe_key and any(k == dedupe_key for *_, k in self.committed + self.pending):
-            return None
-        if kind == self.crash_on:
-            self.crash_on = None
-            raise RuntimeError("the connection dropped")  # the process dies here, say
-        self.pending.append((kind, dict(payload), dedupe_key))
-        return len(self.committed) + len(self.pending)
+        assert kind == OutboxKind.PAYMENT_LINK, "only place_hold still writes untyped rows"
+        return await self.put(
+            PaymentLinkJob(str(payload["code"])), now, dedupe_key=dedupe_key, trace_id=trace_id
+        )
+
+    def sent(self, kind: type[M]) -> list[M]:
+        """The committed messages of one type, in order."""
+        return [m for m, _ in self.committed if isinstance(m, kind)]
 
     async def record_delivery(self, provider_message_id: str, status: str) -> bool:
         self.deliveries.append((provider_message_id, status))
@@ -334,6 +355,34 @@ class FakeGateway:
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         self.fetches.append(payment_id)
         return self.payments.get(payment_id)
+
+
+class FakeContacts:
+    def __init__(self) -> None:
+        self.last: dict[str, datetime] = {}
+
+    async def note_inbound(self, whatsapp_id: str, at: datetime) -> None:
+        self.last[whatsapp_id] = max(at, self.last.get(whatsapp_id, at))
+
+    async def last_inbound(self, whatsapp_id: str) -> datetime | None:
+        return self.last.get(whatsapp_id)
+
+    async def forget_before(self, before: datetime) -> int:
+        old = [k for k, at in self.last.items() if at < before]
+        for k in old:
+            del self.last[k]
+        return len(old)
+
+
+class FakeUndeliverable:
+    def __init__(self) -> None:
+        self.items: dict[str, UndeliverableMessage] = {}
+
+    async def record(self, message: UndeliverableMessage) -> bool:
+        return self.items.setdefault(message.group, message) is message
+
+    async def list_open(self, limit: int) -> Sequence[UndeliverableMessage]:
+        return sorted(self.items.values(), key=lambda m: m.failed_at, reverse=True)[:limit]
 
 
 class FakeAudit:
@@ -446,6 +495,8 @@ class FakeUnitOfWork:
     def __init__(self, accommodations: Sequence[Accommodation]) -> None:
         self.accommodations = FakeAccommodations(accommodations)
         self.outbox = FakeOutbox()
+        self.contacts = FakeContacts()
+        self.undeliverable = FakeUndeliverable()
         self.reservations = FakeReservations(self.accommodations)
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()

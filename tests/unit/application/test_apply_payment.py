@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from application.payments.apply_payment import ApplyPayment
-from application.ports.outbox import OutboxKind
+from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.money import Money
 from domain.payments.payment import Action, Attention, Payment, PaymentStatus
@@ -56,10 +56,11 @@ async def test_an_approved_deposit_turns_the_hold_into_a_booking_and_tells_the_g
     booked = await stored(uow, reservation)
     assert booked.status is ReservationStatus.CONFIRMED
     assert booked.paid_by == "901"
-    [(kind, payload, _)] = uow.outbox.committed
-    assert kind == OutboxKind.WHATSAPP_MESSAGE
-    assert payload["to"] == reservation.guest.phone
-    assert reservation.code.display in payload["text"]
+    [(message, _)] = uow.outbox.committed
+    assert isinstance(message, WhatsAppMessage)
+    assert message.to == reservation.guest.phone
+    assert reservation.code.display in message.text
+    assert message.template is not None  # outside the 24 h window, the approved template goes
     assert uow.metrics.confirmed == 1
     record = await uow.payments.get("901")
     assert record is not None
@@ -72,8 +73,8 @@ async def test_a_short_amount_keeps_the_hold_and_alerts_the_owner() -> None:
     gateway.payments["902"] = paid(reservation, Money.of("1000"), pid="902")
     assert await apply(use_case, uow, "902") is Action.FLAG
     assert (await stored(uow, reservation)).status is ReservationStatus.PRE_RESERVED
-    [(kind, _, dedupe)] = uow.outbox.committed
-    assert kind == OutboxKind.ADMIN_ALERT
+    [(message, dedupe)] = uow.outbox.committed
+    assert isinstance(message, OwnerAlert)
     assert dedupe == f"alert:payment:902:{Attention.AMOUNT_SHORT.value}"
     record = await uow.payments.get("902")
     assert record is not None

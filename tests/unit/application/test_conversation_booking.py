@@ -10,6 +10,7 @@ import pytest
 from application.booking.place_hold import PlaceHoldCommand
 from application.conversation.options import button_title, option_buttons
 from application.messaging import texts
+from application.ports.outbox import PaymentLinkJob
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Channel, Guest, ReservationStatus
@@ -107,7 +108,7 @@ async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
     assert reservation.guests == 4
     assert reservation.status is ReservationStatus.PRE_RESERVED
     # The payment link is PlaceHold's job (the outbox sends it as the next message).
-    assert [k for k, _, _ in bot.uow.outbox.committed].count("mercadopago.checkout") == 1
+    assert len(bot.uow.outbox.sent(PaymentLinkJob)) == 1
     assert bot.alerts() == []
     assert bot.state().step is Step.IDLE
     assert bot.state().name == "Juana Pérez"

@@ -10,6 +10,7 @@ import pytest
 from application.conversation.converse import CONVERSATION_TTL, HANDOVER_PAUSE
 from application.inbox.deliveries import WHATSAPP
 from application.messaging import texts
+from application.ports.outbox import WhatsAppMessage
 from domain.booking.reservation import ReservationStatus
 from domain.conversation.state import ConversationState, Step
 from tests.unit.application.conversation_harness import (
@@ -231,7 +232,7 @@ async def test_a_crash_after_the_hold_never_holds_twice_nor_loses_the_reply() ->
         "text": "Juana Pérez",
     }
     key = await bot.record(payload)
-    bot.uow.outbox.crash_on = "whatsapp.message"  # the hold is committed; the reply is not
+    bot.uow.outbox.crash_on = WhatsAppMessage  # the hold is committed; the reply is not
     # The crash is caught, counted and left for the worker (never a stalled queue).
     assert await bot.process(WHATSAPP, key) is False
     assert len(bot.reservations()) == 1

@@ -6,6 +6,7 @@ import pytest
 
 from application.booking.place_hold import MAX_ATTEMPTS, PaymentsSetup, PlaceHold, PlaceHoldCommand
 from application.errors import TransientStorageError
+from application.ports.outbox import PaymentLinkJob
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Channel, Guest, ReservationStatus
 from domain.errors import (
@@ -129,9 +130,7 @@ async def test_a_cabin_deactivated_behind_the_cache_is_not_booked() -> None:
 async def test_with_payments_on_a_payment_link_job_is_queued_in_the_same_transaction() -> None:
     uow = FakeUnitOfWork([cabin()])
     r = await make(uow, None, "AAAABBBBCCCC", payments=True)(command(stay(2, 4)))
-    assert uow.outbox.committed == [
-        ("mercadopago.checkout", {"code": r.code.value}, f"checkout:{r.code.value}")
-    ]
+    assert uow.outbox.committed == [(PaymentLinkJob(r.code.value), f"checkout:{r.code.value}")]
 
 
 async def test_without_payments_nothing_is_queued_and_a_refused_hold_queues_nothing() -> None:

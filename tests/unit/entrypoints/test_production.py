@@ -5,7 +5,7 @@ import pytest
 
 from entrypoints.cli import main
 from entrypoints.production import production_problems, refuse_weak_production, weak_secret
-from entrypoints.settings import Secret, Settings
+from entrypoints.settings import Secret, Settings, SettingsError
 
 STRONG = {
     "ENVIRONMENT": "production",
@@ -27,6 +27,13 @@ STRONG = {
     "METRICS_PORT": "9100",
     "BACKUP_UPLOAD_COMMAND": "rclone copy --s3-no-check-bucket {file} tigris:cabanas-backups/",
 }
+
+
+# pragma: allowlist nextline secret
+PLAIN_SMTP = "smtp://u:pw@mail.example.com:25"
+# pragma: allowlist nextline secret
+STARTTLS = "smtp+starttls://u:pw@smtp.example.com:587"
+SMTPS = "smtps://u:pw@smtp.example.com"  # pragma: allowlist secret
 
 
 def test_strong_settings_pass() -> None:
@@ -58,12 +65,28 @@ def test_strong_settings_pass() -> None:
         ({"ADMIN_ALLOWED_EMAILS": ""}, "ADMIN_ALLOWED_EMAILS is empty"),
         ({"BACKUP_EVERY_HOURS": "0"}, "nothing takes the daily backup"),
         ({"METRICS_PORT": "0"}, "METRICS_PORT=0 serves /metrics on the public port"),
+        (
+            {"SMTP_URL": PLAIN_SMTP, "MAIL_FROM": "r@cabanas.ar"},
+            "SMTP_URL must be encrypted in production",
+        ),
+        ({"SMTP_URL": SMTPS}, "MAIL_FROM must be the sender"),
         ({"BACKUP_UPLOAD_COMMAND": ""}, "BACKUP_UPLOAD_COMMAND is not set"),
     ],
 )
 def test_each_weakness_is_named(change: dict[str, str], expected: str) -> None:
     problems = production_problems(Settings.from_env({**STRONG, **change}))
     assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("url", [STARTTLS, SMTPS])
+def test_encrypted_email_passes(url: str) -> None:
+    email = {"SMTP_URL": url, "MAIL_FROM": "Cabañas <reservas@cabanas.ar>"}
+    assert production_problems(Settings.from_env({**STRONG, **email})) == []
+
+
+def test_an_smtp_url_that_is_not_one_stops_any_environment() -> None:
+    with pytest.raises(SettingsError, match="SMTP_URL must start with"):
+        Settings.from_env({"SMTP_URL": "http://mail.example.com"})
 
 
 def test_a_tls_read_replica_passes() -> None:

@@ -1,0 +1,195 @@
+"""The WhatsApp message templates, declared once: what is sent outside the customer-service
+window (spec §1.7), what ``docs/whatsapp-templates.md`` lists for WhatsApp Manager, and what
+``cabanas whatsapp templates`` prints for Meta's API.
+
+Rules Meta applies on review and on send, checked here: parameters are positional ({{1}},
+{{2}}… in order, one style per template), a body neither starts nor ends with a parameter,
+and a parameter's value holds no line break, tab or run of more than four spaces.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from application.ports.messaging import TemplateUse
+from application.ports.outbox import Topic
+
+LANGUAGE = "es_AR"
+UTILITY = "UTILITY"  # transactional updates (Meta's categories: UTILITY, MARKETING, AUTHENTICATION)
+MAX_BODY = 1024  # characters, after the parameters are filled in
+_PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
+_BLANKS = re.compile(r"\s+")
+
+
+class TemplateMisuse(ValueError):
+    """A template declared or used against Meta's rules (a programming error)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Param:
+    name: str  # what the value is, for people (WhatsApp Manager shows only {{n}})
+    example: str  # submitted with the template for review
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    name: str
+    topic: str
+    category: str
+    body: str
+    params: tuple[Param, ...]
+    language: str = LANGUAGE
+
+    def __post_init__(self) -> None:
+        numbers = [int(n) for n in _PLACEHOLDER.findall(self.body)]
+        if numbers != list(range(1, len(self.params) + 1)):
+            raise TemplateMisuse(f"{self.name}: placeholders must be {{{{1}}}}… in order")
+        if self.body.startswith("{{") or self.body.rstrip().endswith("}}"):
+            raise TemplateMisuse(f"{self.name}: a body may not start or end with a parameter")
+        if not re.fullmatch(r"[a-z0-9_]{1,512}", self.name):
+            raise TemplateMisuse(f"{self.name}: names are lowercase letters, digits and _")
+
+    def use(self, *values: str) -> TemplateUse:
+        """The template with these values, cleaned the way Meta accepts them; the longest
+        value is shortened if the filled-in body would pass ``MAX_BODY``."""
+        if len(values) != len(self.params):
+            raise TemplateMisuse(
+                f"{self.name} takes {len(self.params)} parameters, got {len(values)}"
+            )
+        cleaned = [_clean(v) for v in values]
+        excess = len(self.render(cleaned)) - MAX_BODY
+        if excess > 0:
+            longest = max(range(len(cleaned)), key=lambda i: len(cleaned[i]))
+            cleaned[longest] = cleaned[longest][: max(1, len(cleaned[longest]) - excess - 1)] + "…"
+        return TemplateUse(self.name, tuple(cleaned), self.language)
+
+    def render(self, values: tuple[str, ...] | list[str]) -> str:
+        """The body as the recipient reads it."""
+        return _PLACEHOLDER.sub(lambda m: values[int(m.group(1)) - 1], self.body)
+
+    @property
+    def example(self) -> str:
+        return self.render([p.example for p in self.params])
+
+
+def _clean(value: str) -> str:
+    return _BLANKS.sub(" ", value).strip() or "-"
+
+
+BOOKING_CONFIRMED = Template(
+    name="reserva_confirmada",
+    topic=Topic.BOOKING_CONFIRMED,
+    category=UTILITY,
+    body=(
+        "¡Hola, {{1}}! Tu reserva {{2}} en {{3}}, del {{4}} al {{5}}, está confirmada: "
+        "recibimos la seña de {{6}}. ¡Te esperamos!"
+    ),
+    params=(
+        Param("nombre", "Juana"),
+        Param("código de reserva", "ABCD-EFGH-JKMN"),
+        Param("cabaña", "Cabaña del Lago"),
+        Param("llegada", "18/12"),
+        Param("salida", "21/12"),
+        Param("seña pagada", "$ 86.700"),
+    ),
+)
+
+DEPOSIT_LINK = Template(
+    name="sena_link_de_pago",
+    topic=Topic.DEPOSIT_LINK,
+    category=UTILITY,
+    body=(
+        "Hola, {{1}}. Para confirmar la reserva {{2}}, pagá la seña de {{3}} con Mercado Pago "
+        "en este link: {{4}} Te guardamos las fechas hasta {{5}}."
+    ),
+    params=(
+        Param("nombre", "Juana"),
+        Param("código de reserva", "ABCD-EFGH-JKMN"),
+        Param("seña", "$ 86.700"),
+        Param("link de pago", "https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id=1"),
+        Param("vencimiento", "el 02/12 a las 13:00"),
+    ),
+)
+
+BALANCE_REMINDER = Template(
+    name="recordatorio_saldo",
+    topic=Topic.BALANCE_REMINDER,
+    category=UTILITY,
+    body=(
+        "Hola, {{1}}. Te recordamos que de tu reserva {{2}} en {{3}} queda un saldo de {{4}}, "
+        "a pagar antes del {{5}}. Si ya lo pagaste, no hace falta que hagas nada."
+    ),
+    params=(
+        Param("nombre", "Juana"),
+        Param("código de reserva", "ABCD-EFGH-JKMN"),
+        Param("cabaña", "Cabaña del Lago"),
+        Param("saldo", "$ 202.300"),
+        Param("fecha límite", "18/12"),
+    ),
+)
+
+PRE_ARRIVAL = Template(
+    name="info_llegada",
+    topic=Topic.PRE_ARRIVAL,
+    category=UTILITY,
+    body=(
+        "Hola, {{1}}. ¡Ya falta poco! Te esperamos en {{2}} el {{3}}, desde las {{4}}. "
+        "Dirección: {{5}}. Cómo llegar: {{6}}. Las llaves: {{7}}. ¡Buen viaje!"
+    ),
+    params=(
+        Param("nombre", "Juana"),
+        Param("cabaña", "Cabaña del Lago"),
+        Param("llegada", "18/12"),
+        Param("hora de check-in", "14:00"),
+        Param("dirección", "Ruta 40 km 2010, Villa La Angostura"),
+        Param("mapa", "https://maps.app.goo.gl/ejemplo"),
+        Param("llaves", "están en la caja con clave 1234 junto a la puerta"),
+    ),
+)
+
+OWNER_ALERT = Template(
+    name="aviso_dueno",
+    topic=Topic.OWNER_ALERT,
+    category=UTILITY,
+    body=(
+        "Aviso del sistema de reservas: {{1}} Respondé este mensaje y por 24 horas los avisos "
+        "te llegan como texto."
+    ),
+    params=(
+        Param(
+            "aviso",
+            "⚠️ Pago 1319000001 de Mercado Pago para la reserva ABCD-EFGH-JKMN: hay que "
+            "devolver el dinero. Revisalo en /api/v1/admin/payments.",
+        ),
+    ),
+)
+
+OWNER_DAILY_SUMMARY = Template(
+    name="resumen_diario",
+    topic=Topic.OWNER_DAILY_SUMMARY,
+    category=UTILITY,
+    body=(
+        "Resumen del {{1}}. Llegadas: {{2}}. Salidas: {{3}}. Pre-reservas vigentes: {{4}}. "
+        "Saldos a cobrar: {{5}}. Calendarios: {{6}}. Para revisar: {{7}}. ¡Buen día!"
+    ),
+    params=(
+        Param("fecha", "lunes 18/12"),
+        Param("llegadas", "Cabaña del Lago (ABCD-EFGH-JKMN)"),
+        Param("salidas", "ninguna"),
+        Param("pre-reservas", "1"),
+        Param("saldos", "$ 202.300"),
+        Param("calendarios", "al día"),
+        Param("pendientes", "0"),
+    ),
+)
+
+TEMPLATES: tuple[Template, ...] = (
+    BOOKING_CONFIRMED,
+    DEPOSIT_LINK,
+    BALANCE_REMINDER,
+    PRE_ARRIVAL,
+    OWNER_ALERT,
+    OWNER_DAILY_SUMMARY,
+)
+BY_NAME = {t.name: t for t in TEMPLATES}

@@ -1,0 +1,54 @@
+"""The template declarations keep Meta's rules, and values are cleaned the way it accepts."""
+
+from __future__ import annotations
+
+import pytest
+
+from application.messaging.whatsapp_templates import (
+    BOOKING_CONFIRMED,
+    MAX_BODY,
+    OWNER_ALERT,
+    TEMPLATES,
+    Param,
+    Template,
+    TemplateMisuse,
+)
+from application.ports.outbox import Topic
+
+
+def test_the_six_business_initiated_messages_each_have_one_template() -> None:
+    assert {t.topic for t in TEMPLATES} == {
+        Topic.BOOKING_CONFIRMED,
+        Topic.DEPOSIT_LINK,
+        Topic.BALANCE_REMINDER,
+        Topic.PRE_ARRIVAL,
+        Topic.OWNER_ALERT,
+        Topic.OWNER_DAILY_SUMMARY,
+    }
+    assert len({t.name for t in TEMPLATES}) == len(TEMPLATES)
+    assert all(t.language == "es_AR" and t.category == "UTILITY" for t in TEMPLATES)
+    assert all("{{" not in t.example for t in TEMPLATES)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["{{1}} hola.", "Hola {{1}}", "Hola {{2}} y {{1}}.", "Hola {{1}} y {{1}}.", "Hola."],
+)
+def test_declarations_against_the_rules_are_refused(body: str) -> None:
+    with pytest.raises(TemplateMisuse):
+        Template("t", Topic.OWNER_ALERT, "UTILITY", body, (Param("a", "x"), Param("b", "y")))
+
+
+def test_values_are_cleaned_and_counted() -> None:
+    use = BOOKING_CONFIRMED.use("Juana\n", "ABCD", "Cabaña\tdel     Lago", "18/12", "21/12", "")
+    assert use.name == "reserva_confirmada"
+    assert use.language == "es_AR"
+    assert use.params == ("Juana", "ABCD", "Cabaña del Lago", "18/12", "21/12", "-")
+    with pytest.raises(TemplateMisuse):
+        BOOKING_CONFIRMED.use("Juana")
+
+
+def test_a_long_value_is_shortened_so_the_filled_in_body_fits() -> None:
+    use = OWNER_ALERT.use("x" * 3000)
+    assert len(OWNER_ALERT.render(use.params)) <= MAX_BODY
+    assert use.params[0].endswith("…")
