@@ -32,7 +32,13 @@ from adapters.prometheus.metrics import (
 from adapters.redis.client import RedisProbe, make_redis
 from adapters.redis.conversations import RedisConversationStore
 from adapters.redis.lock import RedisLock
+from adapters.redis.sign_in_throttle import RedisSignInThrottle
+from adapters.security.passwords import Argon2Hasher
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
+from application.accounts.invitations import AcceptInvitation, InviteUser, ShowInvitation
+from application.accounts.policy import AccountsPolicy
+from application.accounts.sessions import CurrentUser, SignIn, SignOut
+from application.accounts.users import ChangePassword, ListUsers, RemoveUser
 from application.admin_accommodations import (
     CreateAccommodation,
     GetAnyAccommodation,
@@ -78,6 +84,7 @@ from application.payments_admin import (
     RememberResponse,
 )
 from application.place_hold import PaymentsSetup, PlaceHold
+from application.ports.accounts import PasswordHasher, SignInThrottle
 from application.ports.backups import BackupLedger, DatabaseBackup
 from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
@@ -89,6 +96,7 @@ from application.ports.metrics import BookingMetrics, CalendarMetrics, Operation
 from application.ports.payments import PaymentGateway
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
+from domain.accounts import SessionLifetime, ThrottleLimits
 from domain.external_calendar import ReleaseGuard
 from domain.policy import BookingPolicy
 from entrypoints.backup import PgDumpBackup
@@ -135,6 +143,29 @@ class InfrastructureProvider(Provider):
     @provide
     def release_guard(self, settings: Settings) -> ReleaseGuard:
         return settings.release_guard
+
+    @provide
+    def accounts_policy(self, settings: Settings) -> AccountsPolicy:
+        return AccountsPolicy(
+            owner_emails=settings.console_owner_emails,
+            lifetime=SessionLifetime(
+                idle=timedelta(hours=settings.console_session_idle_hours),
+                absolute=timedelta(days=settings.console_session_absolute_days),
+            ),
+            throttle=ThrottleLimits(
+                per_account=settings.console_sign_in_failures_per_account,
+                per_address=settings.console_sign_in_failures_per_address,
+                window=timedelta(minutes=settings.console_sign_in_window_minutes),
+            ),
+        )
+
+    @provide
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2Hasher()
+
+    @provide
+    def sign_in_throttle(self, redis: Redis) -> SignInThrottle:
+        return RedisSignInThrottle(redis)
 
     @provide
     def backup_policy(self, settings: Settings) -> BackupPolicy:
@@ -362,6 +393,15 @@ class RequestProvider(Provider):
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+    invite_user = provide(InviteUser)
+    show_invitation = provide(ShowInvitation)
+    accept_invitation = provide(AcceptInvitation)
+    sign_in = provide(SignIn)
+    sign_out = provide(SignOut)
+    current_user = provide(CurrentUser)
+    list_users = provide(ListUsers)
+    remove_user = provide(RemoveUser)
+    change_password = provide(ChangePassword)
 
 
 def _replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:

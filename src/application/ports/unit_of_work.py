@@ -4,6 +4,7 @@ from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.ports.accounts import AccountRepository
 from application.ports.audit import AuditLog
 from application.ports.calendars import FeedRepository
 from application.ports.idempotency import IdempotencyKeys
@@ -27,6 +28,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     idempotency: IdempotencyKeys
     feeds: FeedRepository
+    accounts: AccountRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Response, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -31,6 +31,10 @@ from entrypoints.http.admin import (
 from entrypoints.http.admin_backups import AdminBackupController
 from entrypoints.http.admin_conversations import AdminConversationController
 from entrypoints.http.admin_payments import AdminPaymentController
+from entrypoints.http.console.errors import console_exception
+from entrypoints.http.console.rendering import PREFIX as CONSOLE_PREFIX
+from entrypoints.http.console.rendering import template_config
+from entrypoints.http.console.router import console_routers
 from entrypoints.http.controllers import (
     AccommodationController,
     AvailabilityController,
@@ -47,6 +51,13 @@ from entrypoints.settings import Settings
 from entrypoints.sync import run_forever
 
 API_PREFIX = "/api/v1"
+
+
+def handle_any_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Problem JSON for the API; pages for the console (an unknown /panel path lands here)."""
+    if request.url.path == CONSOLE_PREFIX or request.url.path.startswith(f"{CONSOLE_PREFIX}/"):
+        return console_exception(request, exc)
+    return handle_exception(request, exc)
 
 
 def drain_on_signals(app: Litestar) -> Callable[[], None]:
@@ -179,9 +190,14 @@ def create_app(
     app = Litestar(
         # With METRICS_PORT set (production), /metrics is served by create_metrics_app on that
         # port, on the private network only; the public app has none.
-        route_handlers=[api, *([MetricsController] if not settings.metrics_port else [])],
+        route_handlers=[
+            api,
+            *console_routers(settings),
+            *([MetricsController] if not settings.metrics_port else []),
+        ],
         lifespan=[lifespan],
-        exception_handlers={Exception: handle_exception},
+        exception_handlers={Exception: handle_any_exception},
+        template_config=template_config(),
         openapi_config=_openapi(settings),
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,
