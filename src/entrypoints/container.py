@@ -16,6 +16,7 @@ from adapters.clock import SystemClock
 from adapters.codes import SecretsCodeGenerator
 from adapters.ical.fetcher import HttpCalendarFetcher
 from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
+from adapters.postgres.back_office import SqlBackOfficeReads
 from adapters.postgres.backups import SqlBackupLedger
 from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
@@ -55,6 +56,8 @@ from application.admin_reservations import (
 )
 from application.admin_stats import GetStats
 from application.availability import CheckAvailability
+from application.back_office.calendar_grid import GetCalendarWindow
+from application.back_office.today import GetToday
 from application.backups import BackupPolicy, BackUpWhenDue, NewestBackup
 from application.calendar import GetCalendar
 from application.catalogue import GetAccommodation, ListAccommodations
@@ -85,6 +88,7 @@ from application.payments_admin import (
 )
 from application.place_hold import PaymentsSetup, PlaceHold
 from application.ports.accounts import PasswordHasher, SignInThrottle
+from application.ports.back_office import BackOfficeReads
 from application.ports.backups import BackupLedger, DatabaseBackup
 from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
@@ -402,6 +406,9 @@ class RequestProvider(Provider):
     list_users = provide(ListUsers)
     remove_user = provide(RemoveUser)
     change_password = provide(ChangePassword)
+    back_office_reads = provide(SqlBackOfficeReads, provides=BackOfficeReads)
+    get_today = provide(GetToday)
+    get_calendar_window = provide(GetCalendarWindow)
 
 
 def _replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:

@@ -14,8 +14,10 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 
 from entrypoints.http.console.auth import console_guard
+from entrypoints.http.console.calendar import CalendarController
 from entrypoints.http.console.errors import console_exception
 from entrypoints.http.console.rendering import PREFIX, STATIC
+from entrypoints.http.console.reservations import ReservationController
 from entrypoints.http.console.sign_in import SignInController
 from entrypoints.http.console.today import TodayController
 from entrypoints.http.console.users import UsersController
@@ -23,7 +25,13 @@ from entrypoints.settings import Settings
 
 CSRF_COOKIE = "cabanas_csrf"
 # Pages live under /panel/; the static files are public and carry no forms.
-CONSOLE_CONTROLLERS = [TodayController, SignInController, UsersController]
+CONSOLE_CONTROLLERS = [
+    TodayController,
+    CalendarController,
+    ReservationController,
+    SignInController,
+    UsersController,
+]
 
 
 def csrf_secret(settings: Settings) -> str:
