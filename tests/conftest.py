@@ -43,6 +43,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[_OWN_TEMP] = own
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser tests last: while Chromium is open, Playwright's sync API keeps an event loop
+    running in the main thread, where no asyncio test can run (see tests/browser/conftest.py)."""
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if (own := config.stash.get(_OWN_TEMP, None)) is not None:
         shutil.rmtree(own, ignore_errors=True)

@@ -5,6 +5,7 @@ context per test at each viewport (tests/browser/harness.py)."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,22 +19,33 @@ from dishka import Provider, Scope
 from dishka.integrations.litestar import LitestarProvider
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from application.ports.accounts import PasswordHasher
 from application.ports.clock import Clock
 from entrypoints.container import make_container
 from entrypoints.embedded import EmbeddedRedis, free_port
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret, Settings
-from tests.browser.harness import CHROMIUM, VIEWPORTS, PageWatch, Viewport, screenshot
+from tests.browser.harness import (
+    CHROMIUM,
+    VIEWPORTS,
+    PageWatch,
+    Viewport,
+    run_async,
+    screenshot,
+)
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 
-ADMIN_EMAIL = "duena@cabanas.ar"
 JWT_SECRET = "browser-tests-jwt-secret-0123456789abcdef"  # pragma: allowlist secret
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
+@pytest.fixture(scope="package")
+def browser(template_db: str, redis_server: EmbeddedRedis) -> Iterator[Browser]:
+    """One Chromium for all the browser tests. Playwright's sync API holds an event loop
+    running in this thread while it is open: the database template and Redis are set up
+    first (their set-up runs loops of its own), and it is closed before any other package's
+    asyncio tests (tests/conftest.py also runs this package last)."""
     if not CHROMIUM.exists():
         pytest.fail("Chromium is missing: run scripts/install-chromium.sh (make test does)")
     with sync_playwright() as p:
@@ -71,23 +83,32 @@ def _serve(app: object, port: int) -> tuple[uvicorn.Server, threading.Thread]:
     return server, thread
 
 
-@pytest.fixture(scope="session")
-def live_app(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -> Iterator[LiveApp]:
-    from tests.conftest import fresh_database
+OWNERS = ["duena@cabanas.ar", "dueno@cabanas.ar"]
 
-    url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
+
+@pytest.fixture
+def live_app(database_url: str, redis_server: EmbeddedRedis) -> Iterator[LiveApp]:
+    """The app on a fresh database of this test's own (the three sample cabins seeded), its
+    clock set to now; a second or so to start."""
+    from tests.e2e.conftest import seed
+    from tests.e2e.test_console_accounts import forget_sign_in_failures, quick_hasher
+
+    url = database_url
+    run_async(lambda: asyncio.to_thread(seed, url))
+    forget_sign_in_failures(redis_server.url())
     settings = Settings(
         database_url=url,
         redis_url=redis_server.url(),
         rate_limit_per_minute=0,
         webhook_signature_failures_per_minute=0,
         jwt_secret=Secret(JWT_SECRET),
-        admin_allowed_emails=[ADMIN_EMAIL],
+        admin_allowed_emails=OWNERS,
         embedded_worker=False,
     )
     clock = FixedClock(datetime.now().astimezone())
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
+    fixed.provide(quick_hasher, provides=PasswordHasher)
     app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
     port = free_port()
     server, thread = _serve(app, port)

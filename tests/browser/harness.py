@@ -8,7 +8,10 @@ Policy violation the page reported, and saves a screenshot under tests/browser/a
 
 from __future__ import annotations
 
+import asyncio
 import re
+from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,13 @@ class PageWatch:
 
     def csp_violations(self) -> list[str]:
         return [e for e in self.errors if "Content Security Policy" in e]
+
+
+def run_async[T](make: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run a coroutine to the end from a browser test: Playwright's sync API keeps an event loop
+    running in the test's thread, so the coroutine gets a thread and a loop of its own."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(make())).result()
 
 
 def axe_violations(page: Page) -> list[dict[str, Any]]:

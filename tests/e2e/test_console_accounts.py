@@ -14,6 +14,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from application.accounts.invitations import InviteUser
+from application.ports.accounts import PasswordHasher
 from application.ports.clock import Clock
 from domain.accounts import Role
 from entrypoints.container import make_container
@@ -76,6 +77,15 @@ def console_settings(settings: Settings) -> Settings:
     return msgspec.structs.replace(settings, admin_allowed_emails=[OWNER])
 
 
+def quick_hasher() -> PasswordHasher:
+    """argon2id at its cheapest: these tests are about the console, not the hash's cost."""
+    from argon2 import PasswordHasher as Argon2
+
+    from adapters.security.passwords import Argon2Hasher
+
+    return Argon2Hasher(Argon2(time_cost=1, memory_cost=1024, parallelism=1))
+
+
 def forget_sign_in_failures(redis_url: str) -> None:
     """Redis is shared by the session's tests; each starts with no failed sign-ins counted."""
     import redis
@@ -91,6 +101,7 @@ async def console(console_settings: Settings, clock: FixedClock) -> AsyncIterato
     forget_sign_in_failures(console_settings.redis_url)
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
+    fixed.provide(quick_hasher, provides=PasswordHasher)
     app = create_app(make_container(console_settings, LitestarProvider(), fixed), console_settings)
     own = make_container(console_settings, fixed)
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
@@ -191,6 +202,19 @@ async def test_an_expired_session_goes_to_sign_in_and_back_to_the_page_asked_for
     # Never to another site.
     elsewhere = await console.sign_in(OWNER, nxt="//evil.example/")
     assert elsewhere.headers["location"] == "/panel/"
+
+
+async def test_an_htmx_refresh_with_an_expired_session_sends_the_whole_page_to_sign_in(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    console.clock.current += timedelta(hours=13)
+    refresh = await console.client.get(
+        "/panel/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver.local/panel/"},
+    )
+    assert refresh.status_code == 204
+    assert refresh.headers["hx-redirect"] == "/panel/ingresar?siguiente=%2Fpanel%2F"
 
 
 async def test_sessions_end_at_their_absolute_lifetime_even_when_used(console: Console) -> None:

@@ -73,9 +73,12 @@ def safe_next(raw: str | None) -> str:
     return f"{PREFIX}/"
 
 
+def sign_in_url(back: str | None) -> str:
+    return SIGN_IN_PATH + (f"?siguiente={quote(back, safe='')}" if back else "")
+
+
 def sign_in_redirect(back: str | None) -> Response[None]:
-    target = SIGN_IN_PATH + (f"?siguiente={quote(back, safe='')}" if back else "")
-    return Response(None, status_code=303, headers={"Location": target})
+    return Response(None, status_code=303, headers={"Location": sign_in_url(back)})
 
 
 def session_cookie(settings: Settings, token: str | None) -> Cookie:

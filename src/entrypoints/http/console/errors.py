@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request, Response
 from litestar.exceptions import (
@@ -20,7 +21,12 @@ from litestar.exceptions import (
 
 from application.errors import StorageUnavailable, TransientStorageError
 from domain.errors import DomainError, NotFound
-from entrypoints.http.console.auth import SignInRequired, sign_in_redirect
+from entrypoints.http.console.auth import (
+    SignInRequired,
+    safe_next,
+    sign_in_redirect,
+    sign_in_url,
+)
 from entrypoints.http.console.rendering import page
 from entrypoints.logs import trace_id_var
 
@@ -31,6 +37,12 @@ CSRF_FAILED = "CSRF token verification failed"
 
 def console_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if isinstance(exc, SignInRequired):
+        if request.headers.get("hx-request"):
+            # An htmx refresh must not swap the sign-in page into a fragment: the whole page
+            # goes to sign-in (and comes back to the page it was on).
+            back = request.headers.get("hx-current-url", "")
+            target = sign_in_url(safe_next(urlsplit(back).path or None))
+            return Response(None, status_code=204, headers={"HX-Redirect": target})
         return sign_in_redirect(exc.back)
     if isinstance(exc, PermissionDeniedException):
         cross_site = exc.detail == CSRF_FAILED

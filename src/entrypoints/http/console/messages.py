@@ -7,8 +7,9 @@ from domain.errors import DomainError
 
 SPANISH: dict[str, str] = {
     "invalid_email": "Escribí un email válido, por ejemplo ana@ejemplo.com.",
+    # pragma: allowlist nextline secret
     "weak_password": "La contraseña necesita al menos 12 caracteres y no puede ser el email.",
-    "wrong_password": "La contraseña actual no es correcta.",
+    "wrong_password": "La contraseña actual no es correcta.",  # pragma: allowlist secret
     "invitation_invalid": (
         "Este enlace de invitación no existe, ya se usó o venció. Pedí uno nuevo."
     ),

@@ -113,7 +113,7 @@ class SignInController(Controller):
         password = form.text("password", 1024)
         errors: dict[str, str] = {}
         if password != form.text("password_repeat", 1024):
-            errors["password_repeat"] = "Las dos contraseñas no coinciden."  # noqa: S105
+            errors["password_repeat"] = "Las dos contraseñas no coinciden."  # noqa: S105  # pragma: allowlist secret
         else:
             try:
                 user = await use_case(token, password)
