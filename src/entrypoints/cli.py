@@ -91,7 +91,7 @@ def cmd_run(settings: Settings) -> int:
     with resolved_services(settings) as resolved:
         _prepare_database(resolved)
         if (link := invite_first_owner(resolved)) is not None:
-            log.info("nobody can sign in to the console yet; the owner sets a password at %s", link)
+            # Printed, never logged: the link is a password until it is used.
             print(
                 f"\n  Console (/panel/): the owner's invitation, valid 24 h:\n  {link}\n",
                 flush=True,
