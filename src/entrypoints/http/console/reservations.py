@@ -20,6 +20,7 @@ from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
+from entrypoints.http.console.today import CHANNELS
 
 ConsoleRequest = Request[Any, Any, Any]
 STAFF = {"staff": True}
@@ -92,6 +93,7 @@ class ReservationController(Controller):
             r=found,
             cabin=await cabin(found.accommodation_id),
             state=STATUS[state.value],
+            channel=CHANNELS.get(found.channel.value, found.channel.value),
             live_hold=found.status.value == "pre_reserved" and state.value == "pre_reserved",
             owner=owner,
             payments=await payments(found.code.value) if owner else [],
