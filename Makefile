@@ -55,6 +55,7 @@ lint: install
 	@$(VENV)/bin/hadolint Dockerfile
 
 test: lint
+	@scripts/install-chromium.sh
 	@$(VENV)/bin/pytest
 	@scripts/audit-deps.sh --remind
 

@@ -33,7 +33,7 @@ _OWN_TEMP = pytest.StashKey[Path]()
 # The fixtures that start a real server, and the folders whose tests may start one another way
 # (a subprocess running `cabanas run`, an installed wheel): their tests are marked `db`.
 SERVER_FIXTURES = frozenset({"pg_server", "redis_server"})
-SERVER_FOLDERS = frozenset({"integration", "e2e"})
+SERVER_FOLDERS = frozenset({"integration", "e2e", "browser"})
 TESTS = Path(__file__).resolve().parent
 
 
@@ -50,6 +50,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             )
         if servers or folder in SERVER_FOLDERS:
             item.add_marker(pytest.mark.db)
+    # Browser tests last: while Chromium is open, Playwright's sync API keeps an event loop
+    # running in the main thread, where no asyncio test can run (see tests/browser/conftest.py).
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -16,6 +16,7 @@ from adapters.clock import SystemClock
 from adapters.codes import SecretsCodeGenerator
 from adapters.ical.fetcher import HttpCalendarFetcher
 from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
+from adapters.postgres.back_office import SqlBackOfficeReads
 from adapters.postgres.backups import SqlBackupLedger
 from adapters.postgres.catalogue import CachedCatalogue
 from adapters.postgres.database import checkout, make_engine
@@ -34,9 +35,15 @@ from adapters.python_holidays.source import LibraryHolidays
 from adapters.redis.client import RedisProbe, make_redis
 from adapters.redis.conversations import RedisConversationStore
 from adapters.redis.lock import RedisLock
+from adapters.redis.sign_in_throttle import RedisSignInThrottle
+from adapters.security.passwords import Argon2Hasher
 from adapters.smtp.mailer import LoggingMailer, SmtpMailer
 from adapters.smtp.url import parse_smtp_url
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
+from application.accounts.invitations import AcceptInvitation, InviteUser, ShowInvitation
+from application.accounts.policy import AccountsPolicy
+from application.accounts.sessions import CurrentUser, SignIn, SignOut
+from application.accounts.users import ChangePassword, ListUsers, RemoveUser
 from application.back_office.accommodations import (
     CreateAccommodation,
     GetAnyAccommodation,
@@ -44,6 +51,7 @@ from application.back_office.accommodations import (
     UpdateAccommodation,
 )
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
+from application.back_office.calendar_grid import GetCalendarWindow
 from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
@@ -52,6 +60,7 @@ from application.back_office.reservations import (
     SearchReservations,
 )
 from application.back_office.stats import GetStats
+from application.back_office.today import GetToday
 from application.booking.availability import CheckAvailability
 from application.booking.catalogue import GetAccommodation, ListAccommodations
 from application.booking.lookup import GetReservation
@@ -89,6 +98,8 @@ from application.payments.admin import (
 )
 from application.payments.apply_payment import ApplyPayment
 from application.payments.payment_link import CreatePaymentLinkNow
+from application.ports.accounts import PasswordHasher, SignInThrottle
+from application.ports.back_office import BackOfficeReads
 from application.ports.backups import BackupLedger, DatabaseBackup
 from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
@@ -103,6 +114,7 @@ from application.ports.payments import PaymentGateway
 from application.ports.pricing import PriceRulesRepository
 from application.ports.stats import StatsReader
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
+from domain.accounts import SessionLifetime, ThrottleLimits
 from domain.booking.hold_limits import HoldLimits
 from domain.booking.policy import BookingPolicy
 from domain.calendar_sync.external_calendar import ReleaseGuard
@@ -147,6 +159,29 @@ class InfrastructureProvider(Provider):
     @provide
     def release_guard(self, settings: Settings) -> ReleaseGuard:
         return settings.release_guard
+
+    @provide
+    def accounts_policy(self, settings: Settings) -> AccountsPolicy:
+        return AccountsPolicy(
+            owner_emails=settings.console_owner_emails,
+            lifetime=SessionLifetime(
+                idle=timedelta(hours=settings.console_session_idle_hours),
+                absolute=timedelta(days=settings.console_session_absolute_days),
+            ),
+            throttle=ThrottleLimits(
+                per_account=settings.console_sign_in_failures_per_account,
+                per_address=settings.console_sign_in_failures_per_address,
+                window=timedelta(minutes=settings.console_sign_in_window_minutes),
+            ),
+        )
+
+    @provide
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2Hasher()
+
+    @provide
+    def sign_in_throttle(self, redis: Redis) -> SignInThrottle:
+        return RedisSignInThrottle(redis)
 
     @provide
     def backup_policy(self, settings: Settings) -> BackupPolicy:
@@ -417,6 +452,18 @@ class RequestProvider(Provider):
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
     undeliverable_messages = provide(ListUndeliverableMessages)
+    invite_user = provide(InviteUser)
+    show_invitation = provide(ShowInvitation)
+    accept_invitation = provide(AcceptInvitation)
+    sign_in = provide(SignIn)
+    sign_out = provide(SignOut)
+    current_user = provide(CurrentUser)
+    list_users = provide(ListUsers)
+    remove_user = provide(RemoveUser)
+    change_password = provide(ChangePassword)
+    back_office_reads = provide(SqlBackOfficeReads, provides=BackOfficeReads)
+    get_today = provide(GetToday)
+    get_calendar_window = provide(GetCalendarWindow)
 
 
 def _absolute(settings: Settings, url: str) -> str:

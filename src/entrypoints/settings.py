@@ -27,6 +27,9 @@ from domain.calendar_sync.external_calendar import ReleaseGuard
 from domain.errors import DomainError
 from entrypoints.http.urls import api_path
 
+# `make run` invites this owner on first start when ADMIN_ALLOWED_EMAILS is empty (development).
+DEVELOPMENT_OWNER_EMAIL = "duena@cabanas.local"
+
 Environment = Literal["development", "staging", "production"]
 LogLevel = Literal["debug", "info", "warning", "error"]
 Positive = Annotated[int, msgspec.Meta(ge=1)]
@@ -123,6 +126,14 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The interactive docs (/api/v1/docs) and the OpenAPI schema; unset → on except in production.
     api_docs: bool | None = None
 
+    # The owner's console (/panel/): sessions' idle and absolute lifetimes, sign-in throttle.
+    console_session_idle_hours: Annotated[float, msgspec.Meta(gt=0, le=720)] = 12.0
+    console_session_absolute_days: Annotated[float, msgspec.Meta(gt=0, le=90)] = 7.0
+    # Failed sign-ins per account and per client address within the window, before refusing.
+    console_sign_in_failures_per_account: Positive = 5
+    console_sign_in_failures_per_address: Positive = 20
+    console_sign_in_window_minutes: Positive = 15
+
     # Integrations (production requires them unless disabled).
     # Where this API is reachable from outside: builds Mercado Pago's notification_url.
     public_base_url: str | None = None
@@ -209,6 +220,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def email_enabled(self) -> bool:
         return self.smtp_url is not None and bool(self.smtp_url.reveal())
+
+    @property
+    def console_owner_emails(self) -> frozenset[str]:
+        """Who may be an owner: ADMIN_ALLOWED_EMAILS; in development, when that is empty, the
+        owner `make run` invites on first start."""
+        listed = frozenset(e.strip().lower() for e in self.admin_allowed_emails if e.strip())
+        if not listed and self.environment == "development":
+            return frozenset({DEVELOPMENT_OWNER_EMAIL})
+        return listed
 
     @property
     def serves_api_docs(self) -> bool:

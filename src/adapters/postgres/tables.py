@@ -447,3 +447,41 @@ price_terms = Table(
         name="price_terms_long_weekend_not_free",
     ),
 )
+
+# The console's people (migration 0015). Tokens only as SHA-256 digests.
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, Identity(always=True), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("email", name="users_email_key"),
+    CheckConstraint("role IN ('owner', 'staff')", name="users_role_known"),
+)
+
+user_invitations = Table(
+    "user_invitations",
+    metadata,
+    Column("token_digest", String(64), primary_key=True),
+    Column("email", String(320), nullable=False),
+    Column("role", String(10), nullable=False),
+    Column("invited_by", String(320), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("used_at", DateTime(timezone=True)),
+    CheckConstraint("role IN ('owner', 'staff')", name="user_invitations_role_known"),
+    Index("user_invitations_email_idx", "email"),
+)
+
+console_sessions = Table(
+    "console_sessions",
+    metadata,
+    Column("token_digest", String(64), primary_key=True),
+    Column("user_id", BigInteger, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Index("console_sessions_user_id_idx", "user_id"),
+)

@@ -9,6 +9,7 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.postgres.accounts import SqlAccountRepository
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
 from adapters.postgres.contacts import SqlContactWindows
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.feeds = SqlFeedRepository(conn)
         self.contacts = SqlContactWindows(conn)
         self.undeliverable = SqlUndeliverableMessages(conn)
+        self.accounts = SqlAccountRepository(conn)
 
     async def __aenter__(self) -> Self:
         return self

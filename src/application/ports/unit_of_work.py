@@ -4,6 +4,7 @@ from contextlib import AbstractAsyncContextManager
 from types import TracebackType
 from typing import Protocol, Self
 
+from application.ports.accounts import AccountRepository
 from application.ports.audit import AuditLog
 from application.ports.calendars import FeedRepository
 from application.ports.contacts import ContactWindows
@@ -31,6 +32,7 @@ class UnitOfWork(Protocol):
     feeds: FeedRepository
     contacts: ContactWindows
     undeliverable: UndeliverableMessages
+    accounts: AccountRepository
 
     async def __aenter__(self) -> Self: ...
 

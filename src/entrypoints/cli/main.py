@@ -92,6 +92,12 @@ def cmd_run(settings: Settings) -> int:
 
     with resolved_services(settings) as resolved:
         _prepare_database(resolved)
+        if (link := invite_first_owner(resolved)) is not None:
+            # Printed, never logged: the link is a password until it is used.
+            print(
+                f"\n  Console (/panel/): the owner's invitation, valid 24 h:\n  {link}\n",
+                flush=True,
+            )
         app = create(resolved, with_worker=resolved.embedded_worker)
         config = uvicorn.Config(
             app,
@@ -208,6 +214,63 @@ def cmd_admin_token(settings: Settings, email: str, ttl_hours: float) -> int:
     return 0
 
 
+async def _invite(settings: Settings, email: str, role: str, actor: str) -> str:
+    from application.accounts.invitations import InviteUser
+    from domain.accounts import Role
+    from entrypoints.container import make_container
+    from entrypoints.http.console.links import invitation_link
+
+    container = make_container(settings)
+    try:
+        async with container() as request:
+            use_case = await request.get(InviteUser)
+            token = await use_case(email, Role(role), actor)
+    finally:
+        await container.close()
+    return invitation_link(settings, token)
+
+
+def cmd_admin_invite(settings: Settings, email: str, role: str) -> int:
+    """A one-time link (24 h) where that person sets a password for the console."""
+    from domain.errors import DomainError
+
+    with resolved_services(settings) as resolved:
+        assert resolved.database_url is not None
+        try:
+            link = asyncio.run(_invite(resolved, email, role, "cli"))
+        except DomainError as err:
+            print(f"cabanas: {err.message}", file=sys.stderr)
+            return 1
+    print(link)
+    return 0
+
+
+def invite_first_owner(settings: Settings) -> str | None:
+    """Development's first start: while nobody can sign in to the console, a fresh invitation
+    for the first owner email (``Settings.console_owner_emails``) to print."""
+    from sqlalchemy import func, select
+
+    from adapters.postgres.database import make_engine
+    from adapters.postgres.tables import users
+
+    if settings.environment != "development" or not settings.console_owner_emails:
+        return None
+
+    async def nobody_yet() -> bool:
+        engine = make_engine(settings.database_url or "", pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                count = (await conn.execute(select(func.count()).select_from(users))).scalar_one()
+                return int(count) == 0
+        finally:
+            await engine.dispose()
+
+    if not asyncio.run(nobody_yet()):
+        return None
+    owner = sorted(settings.console_owner_emails)[0]
+    return asyncio.run(_invite(settings, owner, "owner", "make run"))
+
+
 def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> int:
     from entrypoints.cli.backup import BackupError, backup
 
@@ -297,8 +360,17 @@ def main(argv: list[str] | None = None) -> int:
         "check", help="print the production verdict for the current environment (exit 1 if unfit)"
     )
     admin = sub.add_parser("admin", help="admin tools")
-    token = admin.add_subparsers(dest="admin_command", required=True).add_parser(
-        "token", help="issue an admin JWT for --email"
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True)
+    token = admin_commands.add_parser("token", help="issue an admin JWT for --email")
+    invite = admin_commands.add_parser(
+        "invite", help="print a one-time link (24 h) to set a console password"
+    )
+    invite.add_argument("email")
+    invite.add_argument(
+        "--role",
+        choices=["owner", "staff"],
+        default="staff",
+        help="owners must also be in ADMIN_ALLOWED_EMAILS (default: staff)",
     )
     token.add_argument("--email", required=True)
     token.add_argument("--ttl-hours", type=float, default=8.0)
@@ -356,6 +428,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return cmd_restore(settings, args.file, args.dry_run, args.yes)
     if args.command == "config":
         return cmd_config_check(settings)
+    if args.command == "admin" and args.admin_command == "invite":
+        return cmd_admin_invite(settings, args.email, args.role)
     if args.command == "admin":
         return cmd_admin_token(settings, args.email, args.ttl_hours)
     if args.command == "run":

@@ -13,7 +13,7 @@ from typing import Any
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
-from litestar import Litestar, Router
+from litestar import Litestar, Request, Response, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -32,8 +32,12 @@ from entrypoints.http.admin.reservations import (
     AdminReservationController,
     AdminStatsController,
 )
+from entrypoints.http.console.errors import console_exception
+from entrypoints.http.console.rendering import PREFIX as CONSOLE_PREFIX
+from entrypoints.http.console.rendering import template_config
+from entrypoints.http.console.router import console_routers
 from entrypoints.http.cors import CORSMiddleware
-from entrypoints.http.errors import EXCEPTION_HANDLERS, MAX_BODY_KIB
+from entrypoints.http.errors import EXCEPTION_HANDLERS, MAX_BODY_KIB, handle_exception
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.observability import ObservabilityMiddleware
@@ -47,6 +51,13 @@ from entrypoints.http.urls import API_PREFIX
 from entrypoints.http.webhooks.handlers import WebhookController
 from entrypoints.settings import Settings
 from entrypoints.sync import run_forever
+
+
+def handle_any_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Problem JSON for the API; pages for the console (an unknown /panel path lands here)."""
+    if request.url.path == CONSOLE_PREFIX or request.url.path.startswith(f"{CONSOLE_PREFIX}/"):
+        return console_exception(request, exc)
+    return handle_exception(request, exc)
 
 
 def drain_on_signals(app: Litestar) -> Callable[[], None]:
@@ -180,9 +191,14 @@ def create_app(
     app = Litestar(
         # With METRICS_PORT set (production), /metrics is served by create_metrics_app on that
         # port, on the private network only; the public app has none.
-        route_handlers=[api, *([MetricsController] if not settings.metrics_port else [])],
+        route_handlers=[
+            api,
+            *console_routers(settings),
+            *([MetricsController] if not settings.metrics_port else []),
+        ],
         lifespan=[lifespan],
-        exception_handlers=dict(EXCEPTION_HANDLERS),
+        exception_handlers={Exception: handle_any_exception},
+        template_config=template_config(),
         openapi_config=_openapi(settings),
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,

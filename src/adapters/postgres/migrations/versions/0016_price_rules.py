@@ -5,7 +5,7 @@ sold with (``domain.pricing``; later price changes never reprice a booking).
 Expand-only: new tables and a nullable column no running code reads.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-04
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 # The previous release runs on this schema (docs/adr/0001-rollback-onto-a-newer-schema.md).

@@ -1,0 +1,76 @@
+"""The console's read models on PostgreSQL: one statement for every row on a calendar
+window (through the GiST index on active stays), one for collisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from application.ports.back_office import CalendarItem, Collision, FailedMessage
+
+_COLUMNS = (
+    "code, accommodation_id, check_in, check_out, kind, channel, status, guest_name, guests, "
+    "expires_at, total_cents, deposit_cents, block_reason"
+)
+_LIVE = (
+    "status IN ('pre_reserved', 'confirmed') AND (status <> 'pre_reserved' OR expires_at > :now)"
+)
+ITEMS_BETWEEN = text(
+    f"SELECT {_COLUMNS} FROM reservations WHERE {_LIVE} "  # noqa: S608 - constants only
+    "AND stay && daterange(:start, :end, '[)') ORDER BY accommodation_id, check_in"
+)
+LIVE_HOLDS = text(
+    f"SELECT {_COLUMNS} FROM reservations "  # noqa: S608 - constants only
+    "WHERE status = 'pre_reserved' AND expires_at > :now ORDER BY expires_at"
+)
+COLLISIONS_BETWEEN = text(
+    "SELECT c.accommodation_id, c.check_in, c.check_out, f.source, c.other_code, c.detected_at "
+    "FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
+    "WHERE c.check_in < :end AND c.check_out > :start ORDER BY c.accommodation_id, c.check_in"
+)
+FAILED_COUNT = text("SELECT count(*) FROM outbox WHERE status = 'failed'")
+FAILED_NEWEST = text(
+    "SELECT kind, created_at FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT :limit"
+)
+
+
+def _item(r: Any) -> CalendarItem:
+    return CalendarItem(
+        code=r.code,
+        accommodation_id=r.accommodation_id,
+        check_in=r.check_in,
+        check_out=r.check_out,
+        kind=r.kind,
+        channel=r.channel,
+        status=r.status,
+        guest_name=r.guest_name,
+        guests=r.guests,
+        expires_at=r.expires_at,
+        total_cents=r.total_cents,
+        deposit_cents=r.deposit_cents,
+        note=r.block_reason,
+    )
+
+
+class SqlBackOfficeReads:
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
+        rows = await self._conn.execute(ITEMS_BETWEEN, {"start": start, "end": end, "now": now})
+        return [_item(r) for r in rows]
+
+    async def live_holds(self, now: datetime) -> list[CalendarItem]:
+        return [_item(r) for r in await self._conn.execute(LIVE_HOLDS, {"now": now})]
+
+    async def collisions_between(self, start: date, end: date) -> list[Collision]:
+        rows = await self._conn.execute(COLLISIONS_BETWEEN, {"start": start, "end": end})
+        return [Collision(*r) for r in rows]
+
+    async def failed_messages(self, limit: int) -> tuple[int, list[FailedMessage]]:
+        count = int((await self._conn.execute(FAILED_COUNT)).scalar_one())
+        rows = await self._conn.execute(FAILED_NEWEST, {"limit": limit})
+        return count, [FailedMessage(r.kind, r.created_at) for r in rows]

@@ -1,0 +1,54 @@
+"""Calendario: every cabin's nights over a window, from one query for the rows and one for the
+collisions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from application.ports.back_office import BackOfficeReads, CalendarItem, Collision
+from application.ports.clock import Clock
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.accommodation import Accommodation
+from domain.calendar import local_today
+from domain.errors import InvalidStay
+
+MAX_DAYS = 62
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarWindow:
+    start: date
+    days: int
+    today: date
+    now: datetime
+    accommodations: list[Accommodation]
+    items: list[CalendarItem]
+    collisions: list[Collision]
+
+    @property
+    def end(self) -> date:
+        return self.start + timedelta(days=self.days)
+
+
+@dataclass(frozen=True, slots=True)
+class GetCalendarWindow:
+    """Rules: 1–62 nights from ``start``; every active cabin, and inactive ones that still
+    have something in the window; holds lapsed by now are not shown."""
+
+    reads: BackOfficeReads
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, start: date, days: int) -> CalendarWindow:
+        if not 1 <= days <= MAX_DAYS:
+            raise InvalidStay(f"the calendar shows 1 to {MAX_DAYS} nights")
+        now = self.clock.now()
+        end = start + timedelta(days=days)
+        items = await self.reads.items_between(start, end, now)
+        collisions = await self.reads.collisions_between(start, end)
+        async with self.uow:
+            cabins = await self.uow.accommodations.list(only_active=False)
+        busy = {i.accommodation_id for i in items}
+        shown = [a for a in cabins if a.active or a.id in busy]
+        return CalendarWindow(start, days, local_today(now), now, shown, items, collisions)

@@ -1,0 +1,101 @@
+"""Hoy: arrivals, departures, live holds and what needs a person."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from application.ports.back_office import BackOfficeReads, CalendarItem, Collision, FailedMessage
+from application.ports.calendars import Feed
+from application.ports.clock import Clock
+from application.ports.conversations import ConversationStore, Handover
+from application.ports.payments import PaymentRecord
+from application.ports.unit_of_work import UnitOfWork
+from domain.calendar import local_today
+from domain.payments.payment import Attention
+
+# The action queue looks this far ahead for collisions.
+COLLISIONS_AHEAD = timedelta(days=365)
+FAILED_MESSAGES_SHOWN = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ActionQueue:
+    refunds_owed: list[PaymentRecord] = field(default_factory=list)
+    payments_to_check: list[PaymentRecord] = field(default_factory=list)
+    collisions: list[Collision] = field(default_factory=list)
+    held_feeds: list[Feed] = field(default_factory=list)
+    failing_feeds: list[Feed] = field(default_factory=list)
+    handovers: list[Handover] = field(default_factory=list)
+    failed_messages: int = 0
+    newest_failed: list[FailedMessage] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.refunds_owed
+            or self.payments_to_check
+            or self.collisions
+            or self.held_feeds
+            or self.failing_feeds
+            or self.handovers
+            or self.failed_messages
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Today:
+    today: date
+    now: datetime
+    arrivals: dict[date, list[CalendarItem]]
+    departures: dict[date, list[CalendarItem]]
+    holds: list[CalendarItem]
+    queue: ActionQueue
+    cabin_names: dict[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class GetToday:
+    """Rules: "today" is the Argentine date; arrivals and departures of today and tomorrow
+    count bookings and imported stays (not manual blocks); holds are the live ones, soonest to
+    lapse first. With ``money_and_feeds`` False (staff), the queue leaves out payments, feeds
+    and WhatsApp handovers."""
+
+    reads: BackOfficeReads
+    uow: UnitOfWork
+    conversations: ConversationStore
+    clock: Clock
+
+    async def __call__(self, *, money_and_feeds: bool) -> Today:
+        now = self.clock.now()
+        today = local_today(now)
+        days = (today, today + timedelta(days=1))
+        items = await self.reads.items_between(today - timedelta(days=1), today + timedelta(2), now)
+        stays = [i for i in items if i.kind != "block"]
+        arrivals = {d: [i for i in stays if i.check_in == d] for d in days}
+        departures = {d: [i for i in stays if i.check_out == d] for d in days}
+        holds = await self.reads.live_holds(now)
+        collisions = await self.reads.collisions_between(today, today + COLLISIONS_AHEAD)
+        failed, newest = await self.reads.failed_messages(FAILED_MESSAGES_SHOWN)
+        queue = ActionQueue(collisions=collisions, failed_messages=failed, newest_failed=newest)
+        async with self.uow:
+            names = {a.id: a.name for a in await self.uow.accommodations.list(only_active=False)}
+            if money_and_feeds:
+                payments = await self.uow.payments.needing_attention(50)
+                feeds = await self.uow.feeds.list_feeds()
+        if money_and_feeds:
+            queue = ActionQueue(
+                refunds_owed=[p for p in payments if p.attention is Attention.REFUND_REQUIRED],
+                payments_to_check=[
+                    p
+                    for p in payments
+                    if p.attention not in (None, Attention.REFUND_REQUIRED, Attention.REFUNDED)
+                ],
+                collisions=collisions,
+                held_feeds=[f for f in feeds if f.held_release is not None],
+                failing_feeds=[f for f in feeds if f.enabled and f.last_error],
+                handovers=await self.conversations.handovers(),
+                failed_messages=failed,
+                newest_failed=newest,
+            )
+        return Today(today, now, arrivals, departures, holds, queue, names)

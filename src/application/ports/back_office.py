@@ -1,0 +1,63 @@
+"""Read models for the owner's console: what is on the calendar, as rows (never aggregates:
+these are for showing, never for deciding)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarItem:
+    """A row that holds nights: a booking (live hold or confirmed), a manual block, or nights
+    imported from another channel (``channel`` airbnb/booking/google/other)."""
+
+    code: str
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    kind: str  # booking | block | external
+    channel: str
+    status: str  # pre_reserved | confirmed
+    guest_name: str | None
+    guests: int
+    expires_at: datetime | None
+    total_cents: int
+    deposit_cents: int
+    note: str | None  # a block's reason
+
+
+@dataclass(frozen=True, slots=True)
+class Collision:
+    """An imported event that wanted nights already held by ``other_code``."""
+
+    accommodation_id: int
+    check_in: date
+    check_out: date
+    source: str
+    other_code: str
+    detected_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class FailedMessage:
+    kind: str
+    created_at: datetime
+
+
+class BackOfficeReads(Protocol):
+    async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
+        """Active rows (holds not lapsed at ``now``) with a night in [start, end), by cabin
+        and check-in."""
+        ...
+
+    async def live_holds(self, now: datetime) -> list[CalendarItem]:
+        """Holds not lapsed at ``now``, soonest to lapse first."""
+        ...
+
+    async def collisions_between(self, start: date, end: date) -> list[Collision]: ...
+
+    async def failed_messages(self, limit: int) -> tuple[int, list[FailedMessage]]:
+        """How many outbound messages failed for good, and the newest ``limit`` of them."""
+        ...

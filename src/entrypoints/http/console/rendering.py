@@ -1,0 +1,114 @@
+"""Templates, headers and the Spanish formatting every console page shares."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Request
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import Template
+from litestar.template.config import TemplateConfig
+
+from domain.calendar import ARGENTINA
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+PREFIX = "/panel"
+
+# Only our own files: no inline script or style, no other origin, no framing.
+CONSOLE_CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+PAGE_HEADERS = {"Content-Security-Policy": CONSOLE_CSP, "Cache-Control": "no-store"}
+
+WEEKDAYS = ("lun", "mar", "mié", "jue", "vie", "sáb", "dom")
+WEEKDAYS_LONG = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+MONTHS = (
+    "enero",
+    "febrero",
+    "marzo",
+    "abril",
+    "mayo",
+    "junio",
+    "julio",
+    "agosto",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+)
+
+
+def short_date(day: date) -> str:
+    """``vie 18 dic``"""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1][:3]}"
+
+
+def long_date(day: date) -> str:
+    """``viernes 18 de diciembre de 2026``"""
+    return f"{WEEKDAYS_LONG[day.weekday()]} {day.day} de {MONTHS[day.month - 1]} de {day.year}"
+
+
+def local_time(moment: datetime) -> str:
+    """``14:05`` in Argentina."""
+    return moment.astimezone(ARGENTINA).strftime("%H:%M")
+
+
+def money(cents: int) -> str:
+    """``$ 123.456`` or ``$ 1.234,50`` (Argentine separators)."""
+    whole, rest = divmod(abs(cents), 100)
+    text = f"{whole:,}".replace(",", ".")
+    if rest:
+        text += f",{rest:02d}"
+    return f"{'-' if cents < 0 else ''}$ {text}"
+
+
+def month_name(day: date) -> str:
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        short_date=short_date,
+        long_date=long_date,
+        local_time=local_time,
+        money=money,
+        month_name=month_name,
+    )
+    env.globals["static"] = lambda name: f"{PREFIX}/static/{name}"
+    return env
+
+
+def template_config() -> TemplateConfig[JinjaTemplateEngine]:
+    return TemplateConfig(instance=JinjaTemplateEngine.from_environment(environment()))
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template: str,
+    *,
+    status: int = 200,
+    title: str,
+    **context: Any,
+) -> Template:
+    """A full page: the layout gets the signed-in user (if any), the title and the path."""
+    user = getattr(request.state, "console_user", None)
+    return Template(
+        template_name=template,
+        context={"user": user, "title": title, "path": request.url.path, **context},
+        status_code=status,
+        headers=PAGE_HEADERS,
+        media_type="text/html",
+    )

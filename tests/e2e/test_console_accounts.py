@@ -1,0 +1,425 @@
+"""The console's accounts over HTTP: invitations, sign-in, sessions, roles, CSRF."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import msgspec
+import pytest
+from dishka import AsyncContainer, Provider, Scope
+from dishka.integrations.litestar import LitestarProvider
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from application.accounts.invitations import InviteUser
+from application.ports.accounts import PasswordHasher
+from application.ports.clock import Clock
+from domain.accounts import Role
+from entrypoints.container import make_container
+from entrypoints.http.app import create_app
+from entrypoints.settings import Settings
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+
+OWNER = "duena@cabanas.ar"
+PASSWORD = "una frase larga y secreta"  # pragma: allowlist secret
+CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+class Console:
+    """A browser-like client: keeps cookies, reads the CSRF token from each page's form."""
+
+    def __init__(
+        self, client: AsyncTestClient[Litestar], container: AsyncContainer, clock: FixedClock
+    ) -> None:
+        # ``container``: one of the test's own event loop (the client runs the app on another).
+        self.client, self.container, self.clock = client, container, clock
+
+    async def invite(self, email: str, role: Role = Role.OWNER) -> str:
+        async with self.container() as request_container:
+            use_case = await request_container.get(InviteUser)
+            return await use_case(email, role, "tests")
+
+    async def token(self, path: str) -> str:
+        page = await self.client.get(path)
+        found = CSRF.search(page.text)
+        assert found, f"no form on {path}: {page.status_code} {page.text[:300]}"
+        return found.group(1)
+
+    async def post(self, path: str, data: dict[str, str], form_on: str | None = None):  # type: ignore[no-untyped-def]
+        token = await self.token(form_on or path)
+        return await self.client.post(path, data={**data, "_csrf_token": token})
+
+    async def accept(self, token: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        path = f"/panel/invitacion/{token}"
+        return await self.post(path, {"password": password, "password_repeat": password})
+
+    async def sign_in(self, email: str, password: str = PASSWORD, nxt: str = ""):  # type: ignore[no-untyped-def]
+        return await self.post(
+            "/panel/ingresar", {"email": email, "password": password, "siguiente": nxt}
+        )
+
+    def use_session(self, cookie: str | None) -> None:
+        """As if on the device holding that session cookie."""
+        self.client.cookies.clear()
+        self.client.cookies.set("cabanas_sesion", cookie or "", domain="testserver.local")
+
+    async def member(self, email: str, role: Role) -> None:
+        assert (await self.accept(await self.invite(email, role))).status_code == 303
+        assert (await self.sign_in(email)).status_code == 303
+
+
+@pytest.fixture
+def console_settings(settings: Settings) -> Settings:
+    return msgspec.structs.replace(settings, admin_allowed_emails=[OWNER])
+
+
+def quick_hasher() -> PasswordHasher:
+    """argon2id at its cheapest: these tests are about the console, not the hash's cost."""
+    from argon2 import PasswordHasher as Argon2
+
+    from adapters.security.passwords import Argon2Hasher
+
+    return Argon2Hasher(Argon2(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+def forget_sign_in_failures(redis_url: str) -> None:
+    """Redis is shared by the session's tests; each starts with no failed sign-ins counted."""
+    import redis
+
+    with redis.Redis.from_url(redis_url) as client:
+        for key in client.scan_iter(match="signin:*"):
+            client.delete(key)
+
+
+@pytest.fixture
+async def console(console_settings: Settings, clock: FixedClock) -> AsyncIterator[Console]:
+    assert console_settings.redis_url is not None
+    forget_sign_in_failures(console_settings.redis_url)
+    fixed = Provider(scope=Scope.APP)
+    fixed.provide(lambda: clock, provides=Clock)
+    fixed.provide(quick_hasher, provides=PasswordHasher)
+    app = create_app(make_container(console_settings, LitestarProvider(), fixed), console_settings)
+    own = make_container(console_settings, fixed)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
+        c.follow_redirects = False  # the tests look at each redirect
+        yield Console(c, own, clock)
+    await own.close()
+
+
+async def test_an_invitation_sets_a_password_once_and_the_person_signs_in(console: Console) -> None:
+    token = await console.invite(OWNER)
+    accepted = await console.accept(token)
+    assert accepted.status_code == 303
+    assert accepted.headers["location"].startswith("/panel/ingresar?listo=1")
+    # Single use: the link is dead now.
+    again = await console.client.get(f"/panel/invitacion/{token}")
+    assert again.status_code == 404
+    assert "No encontramos" in again.text
+    signed = await console.sign_in(OWNER)
+    assert signed.status_code == 303
+    cookie = signed.headers["set-cookie"]
+    assert "cabanas_sesion=" in cookie
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    today = await console.client.get("/panel/")
+    assert today.status_code == 200
+    assert "<h1>Hoy, martes 1 de diciembre de 2026</h1>" in today.text
+    assert "default-src 'none'; script-src 'self'" in today.headers["content-security-policy"]
+    assert today.headers["cache-control"] == "no-store"
+
+
+async def test_an_invitation_lapses_after_24_hours(console: Console) -> None:
+    token = await console.invite(OWNER)
+    console.clock.current += timedelta(hours=24)
+    assert (await console.client.get(f"/panel/invitacion/{token}")).status_code == 404
+
+
+async def test_a_weak_or_mismatched_password_re_renders_the_form_naming_the_field(
+    console: Console,
+) -> None:
+    token = await console.invite(OWNER)
+    short = await console.accept(token, "corta")
+    assert short.status_code == 400
+    assert "al menos 12 caracteres" in short.text
+    assert 'aria-invalid="true" aria-describedby="e-password"' in short.text
+    path = f"/panel/invitacion/{token}"
+    mismatch = await console.post(path, {"password": PASSWORD, "password_repeat": PASSWORD + "x"})
+    assert "no coinciden" in mismatch.text
+
+
+async def test_owners_must_be_allowed_emails(console: Console) -> None:
+    from domain.accounts import OwnerNotAllowed
+
+    with pytest.raises(OwnerNotAllowed):
+        await console.invite("intruso@example.com", Role.OWNER)
+    await console.invite("ayuda@example.com", Role.STAFF)  # staff need not be listed
+
+
+async def test_unknown_email_and_wrong_password_get_the_same_answer(console: Console) -> None:
+    await console.accept(await console.invite(OWNER))
+    unknown = await console.sign_in("nadie@example.com")
+    wrong = await console.sign_in(OWNER, "otra frase cualquiera")
+    assert unknown.status_code == wrong.status_code == 400
+    message = "El email o la contraseña no son correctos."
+    assert message in unknown.text
+    assert message in wrong.text
+    assert "set-cookie" not in wrong.headers or "cabanas_sesion" not in wrong.headers["set-cookie"]
+
+
+async def test_sign_in_is_throttled_per_account_even_for_the_right_password(
+    console: Console,
+) -> None:
+    await console.accept(await console.invite(OWNER))
+    for _ in range(5):
+        assert (await console.sign_in(OWNER, "mal mal mal mal")).status_code == 400
+    refused = await console.sign_in(OWNER)
+    assert refused.status_code == 429
+    assert "demasiados intentos" in refused.text.lower()
+    # An unknown email is throttled the same way (the answer never tells them apart).
+    for _ in range(5):
+        await console.sign_in("nadie@example.com", "mal mal mal mal")
+    assert (await console.sign_in("nadie@example.com", "x" * 12)).status_code == 429
+
+
+async def test_an_expired_session_goes_to_sign_in_and_back_to_the_page_asked_for(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    assert (await console.client.get("/panel/usuarios")).status_code == 200
+    console.clock.current += timedelta(hours=13)  # idle lifetime: 12 h
+    away = await console.client.get("/panel/usuarios?x=1")
+    assert away.status_code == 303
+    assert away.headers["location"] == "/panel/ingresar?siguiente=%2Fpanel%2Fusuarios%3Fx%3D1"
+    back = await console.sign_in(
+        OWNER,
+        nxt="/panel/usuarios?x=1",
+    )
+    assert back.headers["location"] == "/panel/usuarios?x=1"
+    # Never to another site.
+    elsewhere = await console.sign_in(OWNER, nxt="//evil.example/")
+    assert elsewhere.headers["location"] == "/panel/"
+
+
+async def test_an_htmx_refresh_with_an_expired_session_sends_the_whole_page_to_sign_in(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    console.clock.current += timedelta(hours=13)
+    refresh = await console.client.get(
+        "/panel/",
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver.local/panel/"},
+    )
+    assert refresh.status_code == 204
+    assert refresh.headers["hx-redirect"] == "/panel/ingresar?siguiente=%2Fpanel%2F"
+
+
+async def test_sessions_end_at_their_absolute_lifetime_even_when_used(console: Console) -> None:
+    await console.member(OWNER, Role.OWNER)
+    ends = console.clock.current + timedelta(days=7)  # absolute lifetime
+    while console.clock.current + timedelta(hours=11) < ends:  # used every 11 h: never idle
+        console.clock.current += timedelta(hours=11)
+        assert (await console.client.get("/panel/")).status_code == 200
+    console.clock.current = ends
+    assert (await console.client.get("/panel/")).status_code == 303
+
+
+async def test_signing_out_ends_the_session(console: Console) -> None:
+    await console.member(OWNER, Role.OWNER)
+    cookie = console.client.cookies.get("cabanas_sesion")
+    out = await console.post("/panel/salir", {}, form_on="/panel/")
+    assert out.status_code == 303
+    console.use_session(cookie)
+    assert (await console.client.get("/panel/")).status_code == 303
+
+
+async def test_a_form_post_without_the_csrf_token_is_refused(console: Console) -> None:
+    await console.accept(await console.invite(OWNER))
+    refused = await console.client.post(
+        "/panel/ingresar", data={"email": OWNER, "password": PASSWORD}
+    )
+    assert refused.status_code == 403
+    assert "otro sitio" in refused.text
+    assert refused.headers["content-type"].startswith("text/html")
+
+
+async def test_unknown_console_paths_are_a_spanish_page_not_problem_json(console: Console) -> None:
+    missing = await console.client.get("/panel/no-existe")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("text/html")
+    assert "No encontramos esa página" in missing.text
+    assert (
+        (await console.client.get("/api/v1/nothing"))
+        .headers["content-type"]
+        .startswith("application/problem+json")
+    )
+
+
+# Every console route and who may use it: "public" (no session), "staff" (owners and staff),
+# "owner". A new route fails test_every_console_route_is_in_the_matrix until it is listed.
+ROLE_MATRIX: dict[tuple[str, str], str] = {
+    ("GET", "/panel"): "staff",
+    ("GET", "/panel/ingresar"): "public",
+    ("POST", "/panel/ingresar"): "public",
+    ("POST", "/panel/salir"): "staff",
+    ("GET", "/panel/invitacion/{token:str}"): "public",
+    ("POST", "/panel/invitacion/{token:str}"): "public",
+    ("GET", "/panel/cuenta"): "staff",
+    ("POST", "/panel/cuenta"): "staff",
+    ("GET", "/panel/calendario"): "staff",
+    ("GET", "/panel/calendario/bloquear"): "staff",
+    ("POST", "/panel/calendario/bloquear"): "staff",
+    ("GET", "/panel/reservas/{code:str}"): "staff",
+    ("POST", "/panel/reservas/{code:str}/cancelar"): "staff",
+    ("GET", "/panel/usuarios"): "owner",
+    ("POST", "/panel/usuarios"): "owner",
+    ("POST", "/panel/usuarios/{user_id:int}/quitar"): "owner",
+}
+
+
+def console_routes(app: Litestar) -> dict[tuple[str, str], str]:
+    found = {}
+    for route in app.routes:
+        if not route.path.startswith("/panel") or route.path.startswith("/panel/static"):
+            continue
+        for method, handler in getattr(route, "route_handler_map", {}).items():
+            if method in {"HEAD", "OPTIONS"}:
+                continue
+            level = handler[0] if isinstance(handler, tuple) else handler
+            opt = level.opt
+            found[(method, route.path)] = (
+                "public" if opt.get("public") else "staff" if opt.get("staff") else "owner"
+            )
+    return found
+
+
+async def test_every_console_route_is_in_the_matrix(console: Console) -> None:
+    app = console.client.app
+    assert isinstance(app, Litestar)
+    assert console_routes(app) == ROLE_MATRIX
+
+
+def concrete(path: str) -> str:
+    return (
+        path.replace("{token:str}", "x")
+        .replace("{user_id:int}", "1")
+        .replace("{code:str}", "ABC123")
+    )
+
+
+async def test_staff_are_refused_every_owner_route_with_the_403_page(console: Console) -> None:
+    await console.accept(await console.invite(OWNER))
+    await console.member("equipo@example.com", Role.STAFF)
+    token = await console.token("/panel/cuenta")
+    for (method, path), who in ROLE_MATRIX.items():
+        if who != "owner":
+            continue
+        if method == "GET":
+            answer = await console.client.get(concrete(path))
+        else:
+            answer = await console.client.post(concrete(path), data={"_csrf_token": token})
+        assert answer.status_code == 403, (method, path)
+        assert "solo para la dueña o el dueño" in answer.text
+    for (method, path), who in ROLE_MATRIX.items():
+        if who == "staff" and method == "GET":
+            # Let in (a made-up reservation code is simply not found).
+            assert (await console.client.get(concrete(path))).status_code in {200, 404}, path
+
+
+async def test_signed_out_visitors_are_sent_to_sign_in_from_every_private_route(
+    console: Console,
+) -> None:
+    for (method, path), who in ROLE_MATRIX.items():
+        if who == "public" or method != "GET":
+            continue
+        answer = await console.client.get(concrete(path))
+        assert answer.status_code == 303, path
+        assert answer.headers["location"].startswith("/panel/ingresar?siguiente=")
+
+
+async def test_sign_ins_failures_and_sign_outs_are_in_the_audit_log(
+    console: Console, database_url: str
+) -> None:
+    await console.accept(await console.invite(OWNER))
+    await console.sign_in(OWNER, "no es la contraseña")
+    await console.sign_in(OWNER)
+    await console.post("/panel/salir", {}, form_on="/panel/")
+    import asyncpg
+
+    conn = await asyncpg.connect(database_url.replace("+asyncpg", ""))
+    try:
+        rows = await conn.fetch("SELECT actor, action, after FROM admin_audit_log ORDER BY id")
+    finally:
+        await conn.close()
+    actions = [(r["actor"], r["action"]) for r in rows]
+    assert actions == [
+        ("tests", "user.invite"),
+        (OWNER, "user.create"),
+        (OWNER, "console.sign_in_failed"),
+        (OWNER, "console.sign_in"),
+        (OWNER, "console.sign_out"),
+    ]
+    assert "no es la contraseña" not in str([r["after"] for r in rows])
+
+
+async def test_a_password_change_ends_the_other_sessions_and_removal_ends_them_all(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    await console.member("equipo@example.com", Role.STAFF)
+    staff_cookie = console.client.cookies.get("cabanas_sesion")
+    # The staff member signs in on a second device too.
+    assert (await console.sign_in("equipo@example.com")).status_code == 303
+    second = console.client.cookies.get("cabanas_sesion")
+    changed = await console.post(
+        "/panel/cuenta", {"current_password": PASSWORD, "password": PASSWORD + " nueva"}
+    )
+    assert "Se cerraron 1 sesiones" in changed.text
+    console.use_session(staff_cookie)
+    assert (await console.client.get("/panel/")).status_code == 303  # the other device: out
+    console.use_session(second)
+    assert (await console.client.get("/panel/")).status_code == 200  # this one stays
+    # The owner removes them: every session ends.
+    console.client.cookies.clear()
+    await console.sign_in(OWNER)
+    people = await console.client.get("/panel/usuarios")
+    staff_id = re.search(r"/panel/usuarios/(\d+)/quitar", people.text)
+    assert staff_id
+    removed = await console.post(
+        f"/panel/usuarios/{staff_id.group(1)}/quitar", {}, "/panel/usuarios"
+    )
+    assert "ya no tiene acceso" in removed.text
+    console.use_session(second)
+    assert (await console.client.get("/panel/")).status_code == 303
+
+
+async def test_the_owner_invites_from_the_console_and_the_link_works(console: Console) -> None:
+    await console.member(OWNER, Role.OWNER)
+    made = await console.post("/panel/usuarios", {"email": " Nueva@Example.com ", "role": "staff"})
+    link = re.search(r'value="(https?://[^"]+/panel/invitacion/[^"]+)"', made.text)
+    assert link
+    path = link.group(1).split("/panel/", 1)[1]
+    assert (await console.client.get(f"/panel/{path}")).status_code == 200
+    refused = await console.post("/panel/usuarios", {"email": "otro@example.com", "role": "owner"})
+    assert refused.status_code == 400
+    assert "ADMIN_ALLOWED_EMAILS" in refused.text
+    assert 'value="otro@example.com"' in refused.text  # the input is kept
+
+
+def test_cabanas_admin_invite_prints_a_one_time_link(
+    console_settings: Settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from entrypoints.cli import cmd_admin_invite, invite_first_owner
+
+    assert cmd_admin_invite(console_settings, "ayuda@example.com", "staff") == 0
+    link = capsys.readouterr().out.strip()
+    assert re.fullmatch(r"http://127\.0\.0\.1:8000/panel/invitacion/[\w-]{43}", link)
+    assert cmd_admin_invite(console_settings, "intruso@example.com", "owner") == 1
+    assert "ADMIN_ALLOWED_EMAILS" in capsys.readouterr().err
+    # `make run` in development: nobody has signed up yet, so the first owner gets a link.
+    first = invite_first_owner(console_settings)
+    assert first is not None
+    assert "/panel/invitacion/" in first
