@@ -35,6 +35,7 @@ from domain.calendar_sync.external_calendar import (
     FeedWindow,
     classify,
 )
+from domain.errors import InvalidValue
 from domain.stay import Stay
 
 # More events than any single cabin has in years of calendar: something is wrong upstream.
@@ -142,7 +143,11 @@ class _Reader:
         for occurrence in self._expand(calendar):
             if _text(_get(occurrence, "STATUS")).upper() == "CANCELLED":
                 continue  # a cancelled instance of a series
-            event = self._to_event(occurrence, zone, recurring)
+            try:
+                event = self._to_event(occurrence, zone, recurring)
+            except InvalidValue:  # e.g. a UID the domain refuses: that event is broken
+                self.skipped += 1
+                continue
             if event is not None and event.uid not in self.events:
                 self.events[event.uid] = event
                 if len(self.events) > self.cap:
@@ -161,6 +166,9 @@ class _Reader:
         except _Broken:
             self.skipped += 1
             return False
+        # An event nested inside an event is no event (RFC 5545 has none): dropped, so neither
+        # the expansion nor anything after it meets a VEVENT that was never checked.
+        _drop_nested_events(vevent)
         uid = _text(_get(vevent, "UID"))
         if not uid:
             vevent["UID"] = self._synthesised_uid(vevent)
@@ -353,6 +361,12 @@ def _check_zone(prop: Any, known_zones: set[str]) -> None:
 def _get(component: Component, name: str) -> Any:
     """A property as icalendar parsed it (a list when repeated), None when absent."""
     return component.get(name)
+
+
+def _drop_nested_events(component: Component) -> None:
+    component.subcomponents = [c for c in component.subcomponents if c.name != "VEVENT"]
+    for child in component.subcomponents:
+        _drop_nested_events(child)
 
 
 def _text(value: object) -> str:

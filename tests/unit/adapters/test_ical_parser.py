@@ -526,3 +526,20 @@ def test_a_series_the_library_cannot_expand_is_counted_and_the_rest_kept() -> No
     parsed = parse_feed(data, ExternalSource.GOOGLE, window=WINDOW)
     assert [e.uid for e in parsed.events] == ["good"]
     assert parsed.skipped == 1
+
+
+# --- shapes found by the property test above ---
+
+
+def test_an_event_nested_inside_an_event_is_dropped_and_the_outer_one_kept() -> None:
+    nested = "BEGIN:VEVENT|SUMMARY:inside|END:VEVENT"
+    body = f"UID:outer|DTSTART;VALUE=DATE:20261215|DTEND;VALUE=DATE:20261217|{nested}"
+    parsed = parse_feed(feed(body), ExternalSource.AIRBNB)
+    assert only(parsed).stay == Stay(date(2026, 12, 15), date(2026, 12, 17))
+
+
+def test_a_nested_event_inside_an_alarm_is_dropped_too() -> None:
+    alarm = "BEGIN:VALARM|ACTION:DISPLAY|BEGIN:VEVENT|UID:deep|END:VEVENT|END:VALARM"
+    body = f"UID:outer|DTSTART;VALUE=DATE:20261215|DTEND;VALUE=DATE:20261216|{alarm}"
+    parsed = parse_feed(feed(body), ExternalSource.AIRBNB)
+    assert only(parsed).uid == "outer"
