@@ -353,7 +353,25 @@ class RequestProvider(Provider):
         return CheckAvailability(uow, clock, policy, catalogue, price_rules, holidays)
 
     get_calendar = provide(GetCalendar)
-    place_hold = provide(PlaceHold)
+
+    @provide
+    def place_hold(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        codes: CodeGenerator,
+        policy: BookingPolicy,
+        catalogue: Catalogue,
+        metrics: BookingMetrics,
+        payments: PaymentsSetup,
+        limits: HoldLimits,
+        price_rules: PriceRulesRepository,
+        holidays: HolidaySource,
+    ) -> PlaceHold:
+        return PlaceHold(
+            uow, clock, codes, policy, catalogue, metrics, payments, limits, price_rules, holidays
+        )
+
     get_reservation = provide(GetReservation)
     search_reservations = provide(SearchReservations)
     admin_reservation = provide(GetReservationForAdmin)

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres import breakdowns
 from adapters.postgres.driver import Driver, RawStatement
 from adapters.postgres.errors import EXCLUSION_VIOLATION, sqlstate
 from adapters.postgres.tables import (
@@ -104,6 +105,7 @@ _HOLD_COLUMNS = (
     "retry_key",
     "phone_key",
     "client_key",
+    "price_breakdown",
 )
 # The hold lands only if the cabin still is what it was checked and priced against ...
 _BASIS_STILL_HOLDS = (
@@ -378,6 +380,7 @@ def reservation_from_row(row: Any) -> Reservation:
         notes=row.notes,
         payment_url=row.payment_url,
         paid_by=row.paid_by_payment_id,
+        breakdown=breakdowns.load(row.price_breakdown),
     )
 
 
@@ -610,6 +613,7 @@ def _insert_values(r: Reservation, now: datetime, basis: Accommodation) -> dict[
         "v_expires_at": r.expires_at,
         "v_created_at": r.created_at,
         "v_updated_at": now,
+        "v_price_breakdown": breakdowns.dump(r.breakdown) if r.breakdown is not None else None,
         "b_price_cents": basis.base_price.cents,
         "b_currency": basis.base_price.currency,
         "b_weekend_multiplier": basis.weekend_multiplier,

@@ -9,6 +9,7 @@ from enum import StrEnum
 from domain.codes import ReservationCode
 from domain.errors import IllegalTransition
 from domain.money import Money
+from domain.pricing.breakdown import PriceBreakdown
 from domain.stay import Stay
 
 
@@ -71,6 +72,9 @@ class Reservation:
     notes: str | None = None
     payment_url: str | None = None  # where the guest pays the deposit, once created
     paid_by: str | None = None  # the provider's id of the payment that confirmed it
+    # The quote it was sold with (kept as sold: later price changes never reprice it); None for
+    # bookings made before prices were kept as breakdowns.
+    breakdown: PriceBreakdown | None = None
     events: list[StatusChanged] = field(default_factory=list)
 
     @property

@@ -143,6 +143,8 @@ class Reservation(msgspec.Struct):
     guest: GuestView
     # Mercado Pago checkout for the deposit; null until created (or when payments are off).
     payment_url: str | None = None
+    # The breakdown it was sold with (null for bookings made before breakdowns were kept).
+    quote: Quote | None = None
 
 
 class ProbeCheck(msgspec.Struct):

@@ -20,7 +20,9 @@ from domain.booking.hold_limits import HoldLimit, HoldQuota
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState
+from domain.payments.cancellation import CancellationPolicy
 from domain.payments.payment import Attention, Payment
+from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
 
 
@@ -334,6 +336,36 @@ class FakeGateway:
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         self.fetches.append(payment_id)
         return self.payments.get(payment_id)
+
+
+class FakePriceRules:
+    """Every cabin's rules in memory; ``reads`` counts ``all_rules`` calls (the cache's reads)."""
+
+    def __init__(self, rules: Mapping[int, CabinPriceRules] | None = None) -> None:
+        self.rules: dict[int, CabinPriceRules] = dict(rules or {})
+        self.policies: dict[int, CancellationPolicy] = {}
+        self.reads = 0
+        self.invalidations = 0
+
+    async def all_rules(self) -> Mapping[int, CabinPriceRules]:
+        self.reads += 1
+        return dict(self.rules)
+
+    async def replace(
+        self,
+        accommodation_id: int,
+        rules: CabinPriceRules,
+        cancellation: CancellationPolicy | None = None,
+    ) -> None:
+        self.rules[accommodation_id] = rules
+        if cancellation is not None:
+            self.policies[accommodation_id] = cancellation
+
+    async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None:
+        return self.policies.get(accommodation_id)
+
+    def invalidate(self) -> None:
+        self.invalidations += 1
 
 
 class FakeAudit:
