@@ -42,6 +42,12 @@ from application.back_office.accommodations import (
     UpdateAccommodation,
 )
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
+from application.back_office.prices import (
+    ApplyBulkChange,
+    GetPrices,
+    PreviewBulkChange,
+    ReplacePrices,
+)
 from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
@@ -416,6 +422,25 @@ class RequestProvider(Provider):
     remember_response = provide(RememberResponse)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+    get_prices = provide(GetPrices)
+
+    @provide
+    def replace_prices(
+        self, uow: UnitOfWork, clock: Clock, cache: PriceRulesRepository
+    ) -> ReplacePrices:
+        return ReplacePrices(uow, clock, cache)
+
+    @provide
+    def preview_bulk_change(
+        self, uow: UnitOfWork, clock: Clock, holidays: HolidaySource
+    ) -> PreviewBulkChange:
+        return PreviewBulkChange(uow, clock, holidays)
+
+    @provide
+    def apply_bulk_change(
+        self, uow: UnitOfWork, clock: Clock, cache: PriceRulesRepository, holidays: HolidaySource
+    ) -> ApplyBulkChange:
+        return ApplyBulkChange(uow, clock, cache, holidays)
 
 
 def _absolute(settings: Settings, url: str) -> str:

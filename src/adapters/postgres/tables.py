@@ -413,6 +413,8 @@ price_terms = Table(
     Column("long_weekend_min_nights", Integer),
     Column("stay_discounts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("cancellation_tiers", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # Dated percentage changes ("+8 % from 2027-03-01"), compounding in date order (0018).
+    Column("price_changes", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     CheckConstraint(
         "cleaning_cents >= 0 AND extra_guest_cents >= 0 AND pet_cents >= 0",
         name="price_terms_fees_valid",

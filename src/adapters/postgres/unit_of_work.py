@@ -17,6 +17,7 @@ from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
+from adapters.postgres.price_rules import SqlPriceRulesStore
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
 from application.errors import StorageUnavailable
 from application.ports.unit_of_work import UnitOfWork
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
         self.outbox = SqlOutbox(conn)
         self.idempotency = SqlIdempotencyKeys(conn)
         self.feeds = SqlFeedRepository(conn)
+        self.prices = SqlPriceRulesStore(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -9,6 +9,7 @@ from application.ports.calendars import FeedRepository
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
+from application.ports.pricing import PriceRulesStore
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -27,6 +28,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     idempotency: IdempotencyKeys
     feeds: FeedRepository
+    prices: PriceRulesStore
 
     async def __aenter__(self) -> Self: ...
 

@@ -25,6 +25,7 @@ from adapters.redis.resp import RespPipe
 from entrypoints.http.admin.backups import AdminBackupController
 from entrypoints.http.admin.conversations import AdminConversationController
 from entrypoints.http.admin.payments import AdminPaymentController
+from entrypoints.http.admin.prices import AdminPricesController
 from entrypoints.http.admin.reservations import (
     AdminAccommodationController,
     AdminBlockController,
@@ -168,6 +169,7 @@ def create_app(
             AdminStatsController,
             AdminBackupController,
             AdminPaymentController,
+            AdminPricesController,
             AdminConversationController,
             WebhookController,
             ExportController,
