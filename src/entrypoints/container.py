@@ -91,6 +91,7 @@ from application.payments.admin import (
     RememberResponse,
 )
 from application.payments.apply_payment import ApplyPayment
+from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
 from application.payments.payment_link import CreatePaymentLinkNow
 from application.ports.backups import BackupLedger, DatabaseBackup
 from application.ports.calendars import CalendarFetcher, SyncLock
@@ -99,6 +100,7 @@ from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
 from application.ports.holidays import HolidaySource
+from application.ports.ledger import LedgerTerms
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.payments import PaymentGateway
@@ -141,6 +143,10 @@ class InfrastructureProvider(Provider):
     @provide
     def policy(self, settings: Settings) -> BookingPolicy:
         return settings.booking_policy
+
+    @provide
+    def ledger_terms(self, settings: Settings) -> LedgerTerms:
+        return LedgerTerms(balance_due_days=settings.balance_due_days)
 
     @provide
     def hold_limits(self, settings: Settings) -> HoldLimits:
@@ -423,6 +429,9 @@ class RequestProvider(Provider):
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
     get_prices = provide(GetPrices)
+    get_ledger = provide(GetLedger)
+    record_manual_payment = provide(RecordManualPayment)
+    extend_hold = provide(ExtendHold)
 
     @provide
     def replace_prices(

@@ -50,6 +50,7 @@ from domain.booking.hold_limits import HoldLimit
 from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.money import Money
+from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay
 
 _A = accommodations.c
@@ -106,6 +107,7 @@ _HOLD_COLUMNS = (
     "phone_key",
     "client_key",
     "price_breakdown",
+    "payment_method",
 )
 # The hold lands only if the cabin still is what it was checked and priced against ...
 _BASIS_STILL_HOLDS = (
@@ -381,6 +383,7 @@ def reservation_from_row(row: Any) -> Reservation:
         payment_url=row.payment_url,
         paid_by=row.paid_by_payment_id,
         breakdown=breakdowns.load(row.price_breakdown),
+        payment_method=PaymentMethod(row.payment_method) if row.payment_method else None,
     )
 
 
@@ -614,6 +617,7 @@ def _insert_values(r: Reservation, now: datetime, basis: Accommodation) -> dict[
         "v_created_at": r.created_at,
         "v_updated_at": now,
         "v_price_breakdown": breakdowns.dump(r.breakdown) if r.breakdown is not None else None,
+        "v_payment_method": r.payment_method.value if r.payment_method else None,
         "b_price_cents": basis.base_price.cents,
         "b_currency": basis.base_price.currency,
         "b_weekend_multiplier": basis.weekend_multiplier,

@@ -116,6 +116,7 @@ reservations = Table(
     Column("client_key", String(64)),
     # The quote the booking was sold with (domain.pricing.PriceBreakdown; migration 0016).
     Column("price_breakdown", JSONB),
+    Column("payment_method", String(20)),  # 0018: how the guest pays the deposit
     CheckConstraint("kind IN ('booking', 'block', 'external')", name="reservations_kind_known"),
     CheckConstraint(
         "kind <> 'booking' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
@@ -423,4 +424,34 @@ price_terms = Table(
         "long_weekend_nightly_cents > 0 AND long_weekend_percent > -100",
         name="price_terms_long_weekend_not_free",
     ),
+)
+
+booking_money = Table(
+    "booking_money",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column(
+        "reservation_id",
+        BigInteger,
+        ForeignKey("reservations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("direction", String(10), nullable=False),
+    Column("reference", String(100), nullable=False),
+    Column("method", String(20)),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("recorded_by", String(320), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("covers", String(10)),
+    Column("flag", String(20)),
+    Column("note", Text),
+    UniqueConstraint(
+        "reservation_id", "direction", "reference", name="booking_money_reference_key"
+    ),
+    CheckConstraint(
+        "direction IN ('payment', 'refund', 'credit')", name="booking_money_direction_known"
+    ),
+    CheckConstraint("amount_cents > 0", name="booking_money_amount_positive"),
 )

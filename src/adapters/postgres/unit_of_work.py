@@ -15,6 +15,7 @@ from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
+from adapters.postgres.ledger import SqlLedger
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.price_rules import SqlPriceRulesStore
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyKeys(conn)
         self.feeds = SqlFeedRepository(conn)
         self.prices = SqlPriceRulesStore(conn)
+        self.ledger = SqlLedger(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -31,6 +31,7 @@ from domain.errors import (
     RuleViolation,
     StayUnavailable,
 )
+from domain.payments.ledger import PaymentMethod
 from domain.pricing import PriceBreakdown, stay_violation
 from domain.pricing.cabin_rules import CabinPriceRules, Pricing
 from domain.pricing.errors import InvalidPriceRule
@@ -77,6 +78,9 @@ class PlaceHoldCommand:
     retry_key: str | None = None
     # Whom the hold counts against (``HoldLimits``); None for the owner's own bookings.
     quota: HoldQuota | None = None
+    # How the guest will pay the deposit: Mercado Pago (a link, a short hold) or a bank
+    # transfer (no link; the hold lasts ``policy.transfer_hold_hours``).
+    payment_method: PaymentMethod = PaymentMethod.MERCADOPAGO
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +94,8 @@ class PlaceHold:
       with the hold: later price changes never reprice it. The rules judge the minimum stay
       (waived for a stay exactly filling a gap between bookings) and the arrival day; rules that
       no longer price with the cabin's base refuse the hold (``PricesUnavailable``);
-    - the hold lasts ``policy.hold_minutes``;
+    - the hold lasts ``policy.hold_minutes``, or ``policy.transfer_hold_hours`` when the guest
+      pays the deposit by bank transfer (such a hold gets no Mercado Pago link);
     - the database decides availability: overlapping active reservations → ``StayUnavailable``;
       lapsed holds never block;
     - the cabin may come from the (seconds-stale) catalogue, but the insert only lands if the
@@ -144,7 +149,8 @@ class PlaceHold:
                 acc = await self._fresh(cmd.accommodation_id)
             # With no key to record and no payment job to queue, the hold is the only write:
             # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
-            alone = cmd.idempotency_key is None and not self.payments.enabled
+            link = self.payments.enabled and cmd.payment_method is PaymentMethod.MERCADOPAGO
+            alone = cmd.idempotency_key is None and not link
             quota = self._quota(cmd, stay)
             reservation = await self._hold(cmd, stay, acc, now)
             outcome = await self.uow.reservations.add_hold(
@@ -175,7 +181,7 @@ class PlaceHold:
                 await self.uow.idempotency.attach_reservation(
                     API_SCOPE, cmd.idempotency_key, reservation.code.value
                 )
-            if self.payments.enabled:
+            if link:
                 await self.uow.outbox.add(
                     OutboxKind.PAYMENT_LINK,
                     {"code": reservation.code.value},
@@ -239,9 +245,10 @@ class PlaceHold:
             channel=cmd.channel,
             status=ReservationStatus.PRE_RESERVED,
             created_at=now,
-            expires_at=now + timedelta(minutes=self.policy.hold_minutes),
+            expires_at=now + self.policy.hold_length(cmd.payment_method is PaymentMethod.TRANSFER),
             notes=cmd.notes,
             breakdown=breakdown,
+            payment_method=cmd.payment_method,
         )
 
     async def _price(

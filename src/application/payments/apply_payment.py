@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from application.messaging.texts import admin_payment_attention, booking_confirmed
+from application.messaging.texts import admin_payment_attention
+from application.payments.ledger import confirm_if_covered, tell_guest_confirmed
 from application.ports.clock import Clock
+from application.ports.ledger import LedgerTerms
 from application.ports.metrics import OperationsMetrics
 from application.ports.outbox import OutboxKind
 from application.ports.payments import PaymentGateway
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import InvalidValue
-from domain.payments.payment import Action, Attention, Decision, Payment, decide
+from domain.payments.errors import MoneyReferenceReused
+from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
+from domain.payments.payment import Action, Attention, Decision, Payment, PaymentStatus, decide
 
 ATTENTION_TEXT = {
     Attention.REFUND_REQUIRED: "hay que devolver el dinero",
@@ -43,6 +49,12 @@ class ApplyPayment:
       are applied one after the other;
     - reinstating a lapsed hold goes through the exclusion constraint: if the nights were sold
       meanwhile, the payment is flagged ``refund_required`` — never a double booking;
+    - approved money for one of our bookings is recorded in its ledger (once per payment id,
+      method ``mercadopago``), whatever the decision: money received is never lost, and the
+      owner refunds or credits it from there;
+    - a payment on a confirmed booking that fits the balance still owed is the balance paid,
+      not a second deposit; a short payment that, with what was paid before, covers the
+      deposit confirms the hold;
     - a confirmation message to the guest and alerts to the owner go through the outbox, in
       the same transaction.
 
@@ -53,6 +65,7 @@ class ApplyPayment:
     gateway: PaymentGateway
     clock: Clock
     metrics: OperationsMetrics
+    terms: LedgerTerms = field(default_factory=LedgerTerms)
 
     async def __call__(self, payment_id: str, trace_id: str | None = None) -> PaymentResult:
         payment = await self.gateway.fetch_payment(payment_id)
@@ -69,22 +82,49 @@ class ApplyPayment:
                 reservation.code.value if reservation else None,
                 True,
             )
+        ledger = None
+        if reservation is not None and payment.status is PaymentStatus.APPROVED:
+            ledger = await self.uow.ledger.load(reservation, self.terms)
         decision = decide(
             reservation.status if reservation else None,
             reservation.deposit if reservation else None,
             payment,
             confirmed_by_other_payment=bool(
-                reservation and reservation.paid_by and reservation.paid_by != payment.id
+                reservation
+                and reservation.paid_by
+                and reservation.paid_by != payment.id
+                and not _known_or_balance(ledger, payment)
             ),
         )
+        if reservation is not None and ledger is not None:
+            ledger = await self._record(reservation, ledger, payment, now)
         if reservation is not None and decision.action in (Action.CONFIRM, Action.REINSTATE):
             previous = reservation.status
             reservation.confirm_payment(payment.id, now)
             outcome = await self.uow.reservations.save_paid(reservation, previous)
             if outcome is PaidOutcome.CONFIRMED:
                 self.metrics.payment_confirmed()
-                await self._tell_guest(reservation, payment, trace_id)
+                assert ledger is not None  # only approved money confirms
+                await tell_guest_confirmed(self.uow, self.clock, reservation, ledger, trace_id)
             else:
+                decision = Decision(
+                    Action.FLAG, Attention.REFUND_REQUIRED, "the nights were sold meanwhile"
+                )
+        elif (
+            reservation is not None
+            and ledger is not None
+            and decision.attention is Attention.AMOUNT_SHORT
+            and payment.amount.currency == reservation.deposit.currency
+        ):
+            confirmed = await confirm_if_covered(
+                self.uow, self.clock, reservation, ledger, payment.id, self.terms, trace_id
+            )
+            if confirmed:
+                self.metrics.payment_confirmed()
+                decision = Decision(
+                    Action.CONFIRM, reason="the deposit is covered with earlier payments"
+                )
+            elif confirmed is False:
                 decision = Decision(
                     Action.FLAG, Attention.REFUND_REQUIRED, "the nights were sold meanwhile"
                 )
@@ -118,27 +158,42 @@ class ApplyPayment:
             return None
         return await self.uow.reservations.get(code, for_update=True)
 
-    async def _tell_guest(
-        self, reservation: Reservation, payment: Payment, trace_id: str | None
-    ) -> None:
-        if not reservation.guest.phone:
-            return
-        cabin = await self.uow.accommodations.get(reservation.accommodation_id)
-        text = booking_confirmed(
-            reservation.guest.name.split()[0] if reservation.guest.name else "",
-            reservation.code.display,
-            cabin.name if cabin else "la cabaña",
-            reservation.stay.check_in,
-            reservation.stay.check_out,
+    async def _record(
+        self, reservation: Reservation, ledger: BookingLedger, payment: Payment, now: datetime
+    ) -> BookingLedger:
+        """The approved payment in the booking's ledger, once (its id is the reference)."""
+        day = local_today(payment.approved_at or now)
+        money = MoneyIn(
+            mercadopago_reference(payment.id),
+            PaymentMethod.MERCADOPAGO,
             payment.amount,
+            day,
+            "mercadopago",
         )
-        await self.uow.outbox.add(
-            OutboxKind.WHATSAPP_MESSAGE,
-            {"to": reservation.guest.phone, "text": text},
-            self.clock.now(),
-            dedupe_key=f"confirmed:{reservation.code.value}",
-            trace_id=trace_id,
-        )
+        try:
+            after = ledger.record_payment(money)
+        except MoneyReferenceReused:
+            return ledger  # the provider changed the amount of a recorded payment: keep ours
+        if after is not ledger:
+            await self.uow.ledger.add_payment(reservation.code.value, after.payments[-1])
+        return after
+
+
+def mercadopago_reference(payment_id: str) -> str:
+    return f"mp:{payment_id}"
+
+
+def _known_or_balance(ledger: BookingLedger | None, payment: Payment) -> bool:
+    """Already in the ledger (a redelivery), or no more than the balance still owed (the
+    balance paid, not a second deposit)."""
+    if ledger is None:
+        return False
+    reference = mercadopago_reference(payment.id)
+    if any(p.reference == reference for p in ledger.payments):
+        return True
+    kept = payment.amount.cents - (payment.refunded.cents if payment.refunded else 0)
+    same = payment.amount.currency == ledger.total.currency
+    return same and 0 < kept <= ledger.balance_due.cents
 
 
 def _older(fetched: Payment, stored: Payment | None) -> bool:

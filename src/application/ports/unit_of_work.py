@@ -7,6 +7,7 @@ from typing import Protocol, Self
 from application.ports.audit import AuditLog
 from application.ports.calendars import FeedRepository
 from application.ports.idempotency import IdempotencyKeys
+from application.ports.ledger import LedgerRepository
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
 from application.ports.pricing import PriceRulesStore
@@ -29,6 +30,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyKeys
     feeds: FeedRepository
     prices: PriceRulesStore
+    ledger: LedgerRepository
 
     async def __aenter__(self) -> Self: ...
 

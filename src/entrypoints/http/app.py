@@ -24,6 +24,7 @@ from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
 from entrypoints.http.admin.backups import AdminBackupController
 from entrypoints.http.admin.conversations import AdminConversationController
+from entrypoints.http.admin.ledger import AdminLedgerController
 from entrypoints.http.admin.payments import AdminPaymentController
 from entrypoints.http.admin.prices import AdminPricesController
 from entrypoints.http.admin.reservations import (
@@ -169,6 +170,7 @@ def create_app(
             AdminStatsController,
             AdminBackupController,
             AdminPaymentController,
+            AdminLedgerController,
             AdminPricesController,
             AdminConversationController,
             WebhookController,

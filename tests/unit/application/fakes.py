@@ -13,6 +13,7 @@ from typing import Any, Self
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
+from application.ports.ledger import LedgerTerms
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
 from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
 from domain.booking.accommodation import Accommodation
@@ -21,6 +22,7 @@ from domain.booking.reservation import Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState
 from domain.payments.cancellation import CancellationPolicy
+from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut
 from domain.payments.payment import Attention, Payment
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
@@ -368,6 +370,43 @@ class FakePriceRules:
         self.invalidations += 1
 
 
+class FakeLedger:
+    """Movements by booking code; what an open transaction adds is kept only on commit."""
+
+    def __init__(self) -> None:
+        self.committed: list[tuple[str, str, MoneyIn | MoneyOut]] = []
+        self.pending: list[tuple[str, str, MoneyIn | MoneyOut]] = []
+
+    async def load(self, reservation: Reservation, terms: LedgerTerms) -> BookingLedger:
+        opened = BookingLedger.open(
+            reservation.total,
+            reservation.deposit,
+            reservation.stay.check_in,
+            reservation.created_at.date(),
+            terms.balance_due_days,
+        )
+        mine = [(d, m) for c, d, m in self.committed + self.pending if c == reservation.code.value]
+        return replace(
+            opened,
+            payments=tuple(m for d, m in mine if d == "payment" and isinstance(m, MoneyIn)),
+            refunds=tuple(m for d, m in mine if d == "refund" and isinstance(m, MoneyOut)),
+            credits=tuple(m for d, m in mine if d == "credit" and isinstance(m, MoneyOut)),
+        )
+
+    async def add_payment(self, code: str, payment: MoneyIn, note: str | None = None) -> None:
+        self.pending.append((code, "payment", payment))
+
+    async def add_refund(self, code: str, refund: MoneyOut, note: str | None = None) -> None:
+        self.pending.append((code, "refund", refund))
+
+    async def add_credit(self, code: str, credit: MoneyOut, note: str | None = None) -> None:
+        self.pending.append((code, "credit", credit))
+
+    def commit(self) -> None:
+        self.committed += self.pending
+        self.pending.clear()
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -483,6 +522,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit()
         self.idempotency = FakeIdempotency()
         self.payments = FakePayments()
+        self.ledger = FakeLedger()
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
 
@@ -504,6 +544,7 @@ class FakeUnitOfWork:
         self.outbox.pending.clear()
         self.idempotency.commit()
         self.payments.commit()
+        self.ledger.commit()
         self.commits += 1
 
     async def rollback(self) -> None:
@@ -511,3 +552,4 @@ class FakeUnitOfWork:
         self.outbox.pending.clear()
         self.idempotency.pending.clear()
         self.payments.pending.clear()
+        self.ledger.pending.clear()
