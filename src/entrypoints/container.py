@@ -93,6 +93,7 @@ from application.payments.admin import (
 from application.payments.apply_payment import ApplyPayment
 from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
 from application.payments.payment_link import CreatePaymentLinkNow
+from application.payments.refunds import IssueRefund
 from application.ports.backups import BackupLedger, DatabaseBackup
 from application.ports.calendars import CalendarFetcher, SyncLock
 from application.ports.catalogue import Catalogue
@@ -432,6 +433,7 @@ class RequestProvider(Provider):
     get_ledger = provide(GetLedger)
     record_manual_payment = provide(RecordManualPayment)
     extend_hold = provide(ExtendHold)
+    issue_refund = provide(IssueRefund)
 
     @provide
     def replace_prices(

@@ -83,7 +83,7 @@ class ApplyPayment:
                 True,
             )
         ledger = None
-        if reservation is not None and payment.status is PaymentStatus.APPROVED:
+        if reservation is not None and payment.status in _LEDGER_STATES:
             ledger = await self.uow.ledger.load(reservation, self.terms)
         decision = decide(
             reservation.status if reservation else None,
@@ -96,7 +96,9 @@ class ApplyPayment:
                 and not _known_or_balance(ledger, payment)
             ),
         )
-        if reservation is not None and ledger is not None:
+        if _refunded_by_us(decision, ledger, payment):
+            decision = Decision(Action.RECORD, reason="refunded by the owner")
+        if reservation is not None and ledger is not None and _approved(payment):
             ledger = await self._record(reservation, ledger, payment, now)
         if reservation is not None and decision.action in (Action.CONFIRM, Action.REINSTATE):
             previous = reservation.status
@@ -177,6 +179,26 @@ class ApplyPayment:
         if after is not ledger:
             await self.uow.ledger.add_payment(reservation.code.value, after.payments[-1])
         return after
+
+
+_LEDGER_STATES = frozenset({PaymentStatus.APPROVED, PaymentStatus.REFUNDED})
+
+
+def _approved(payment: Payment) -> bool:
+    return payment.status is PaymentStatus.APPROVED
+
+
+def _refunded_by_us(decision: Decision, ledger: BookingLedger | None, payment: Payment) -> bool:
+    """A refund the owner issued through us (recorded in the ledger) is no alarm when Mercado
+    Pago reports it back."""
+    if decision.attention not in (Attention.REFUNDED, Attention.AMOUNT_SHORT):
+        return False
+    if ledger is None or payment.refunded is None or not payment.refunded.cents:
+        return False
+    ours = sum(
+        r.amount.cents for r in ledger.refunds if r.amount.currency == payment.amount.currency
+    )
+    return payment.refunded.cents <= ours
 
 
 def mercadopago_reference(payment_id: str) -> str:

@@ -14,7 +14,7 @@ from application.errors import CodeCollision, StorageUnavailable, TransientStora
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
 from application.ports.ledger import LedgerTerms
-from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
+from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
 from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimit, HoldQuota
@@ -331,6 +331,7 @@ class FakeGateway:
     def __init__(self) -> None:
         self.payments: dict[str, Payment] = {}
         self.fetches: list[str] = []
+        self.refunds: list[RefundRequest] = []
 
     async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
         return PaymentLink(f"pref-{request.code.value}", f"https://pay.example/{request.code}")
@@ -338,6 +339,9 @@ class FakeGateway:
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         self.fetches.append(payment_id)
         return self.payments.get(payment_id)
+
+    async def refund(self, request: RefundRequest) -> None:
+        self.refunds.append(request)
 
 
 class FakePriceRules:

@@ -12,6 +12,7 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, HeaderParameter, JSONBody
 
 from application.payments.ledger import ExtendHold, GetLedger, LedgerView, RecordManualPayment
+from application.payments.refunds import IssueRefund
 from domain.money import Money
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
 from entrypoints.http.admin.auth import current_admin, require_admin
@@ -33,6 +34,15 @@ Cents = Annotated[int, msgspec.Meta(ge=1, le=10**13, description="integer cents"
 class PaymentBody(msgspec.Struct, forbid_unknown_fields=True):
     method: Literal["transfer", "cash", "other"]
     amount_cents: Cents
+    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class RefundBody(msgspec.Struct, forbid_unknown_fields=True):
+    """``through_mercadopago``: refunded from a Mercado Pago payment of the booking through its
+    API; false: the owner gave the money back by hand, recorded only."""
+
+    amount_cents: Cents
+    through_mercadopago: bool = True
     note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
@@ -164,6 +174,35 @@ class AdminLedgerController(Controller):
             code,
             PaymentMethod(data.method),
             data.amount_cents,
+            data.note,
+            current_admin(request).email,
+            idempotency_key,
+        )
+        if not view.recorded:
+            return Response(
+                ledger_body(view), status_code=200, headers={"Idempotent-Replayed": "true"}
+            )
+        return Response(ledger_body(view), status_code=201)
+
+    @post(
+        "/{code:str}/refunds",
+        status_code=201,
+        summary="Refund part or all of what was paid, through Mercado Pago or by hand (audited)",
+        responses=problems(400, 401, 403, 404, 409, 422, 503),
+    )
+    @inject
+    async def refund(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[RefundBody],
+        use_case: FromDishka[IssueRefund],
+        idempotency_key: RequiredKey,
+    ) -> Response[LedgerBody]:
+        view = await use_case(
+            code,
+            data.amount_cents,
+            data.through_mercadopago,
             data.note,
             current_admin(request).email,
             idempotency_key,
