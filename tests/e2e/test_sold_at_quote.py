@@ -110,3 +110,16 @@ async def test_rules_broken_by_a_base_price_change_unprice_only_that_cabin(
     )
     assert held.status_code == 422
     assert held.json()["code"] == "prices_unavailable"
+
+
+async def test_dates_at_the_ends_of_the_calendar_are_refused_not_a_500(
+    fresh_client: Client, settings: Settings
+) -> None:
+    await store_rules(settings, 1, SUMMER)
+    for stay in (
+        {"check_in": "0001-01-01", "check_out": "0001-01-12"},
+        {"check_in": "9999-12-20", "check_out": "9999-12-31"},
+    ):
+        r = await fresh_client.get("/availability", params=stay)
+        assert r.status_code == 200, r.text
+        assert {a["available"] for a in r.json()["accommodations"]} == {False}
