@@ -52,6 +52,12 @@ from application.back_office.accommodations import (
 )
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.back_office.calendar_grid import GetCalendarWindow
+from application.back_office.prices import (
+    ApplyBulkChange,
+    GetPrices,
+    PreviewBulkChange,
+    ReplacePrices,
+)
 from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
@@ -97,7 +103,9 @@ from application.payments.admin import (
     RememberResponse,
 )
 from application.payments.apply_payment import ApplyPayment
+from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
 from application.payments.payment_link import CreatePaymentLinkNow
+from application.payments.refunds import IssueRefund
 from application.ports.accounts import PasswordHasher, SignInThrottle
 from application.ports.back_office import BackOfficeReads
 from application.ports.backups import BackupLedger, DatabaseBackup
@@ -107,6 +115,7 @@ from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
 from application.ports.holidays import HolidaySource
+from application.ports.ledger import LedgerTerms
 from application.ports.mail import Mailer
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
@@ -151,6 +160,10 @@ class InfrastructureProvider(Provider):
     @provide
     def policy(self, settings: Settings) -> BookingPolicy:
         return settings.booking_policy
+
+    @provide
+    def ledger_terms(self, settings: Settings) -> LedgerTerms:
+        return LedgerTerms(balance_due_days=settings.balance_due_days)
 
     @provide
     def hold_limits(self, settings: Settings) -> HoldLimits:
@@ -406,7 +419,25 @@ class RequestProvider(Provider):
         return CheckAvailability(uow, clock, policy, catalogue, price_rules, holidays)
 
     get_calendar = provide(GetCalendar)
-    place_hold = provide(PlaceHold)
+
+    @provide
+    def place_hold(
+        self,
+        uow: UnitOfWork,
+        clock: Clock,
+        codes: CodeGenerator,
+        policy: BookingPolicy,
+        catalogue: Catalogue,
+        metrics: BookingMetrics,
+        payments: PaymentsSetup,
+        limits: HoldLimits,
+        price_rules: PriceRulesRepository,
+        holidays: HolidaySource,
+    ) -> PlaceHold:
+        return PlaceHold(
+            uow, clock, codes, policy, catalogue, metrics, payments, limits, price_rules, holidays
+        )
+
     get_reservation = provide(GetReservation)
     search_reservations = provide(SearchReservations)
     admin_reservation = provide(GetReservationForAdmin)
@@ -464,6 +495,29 @@ class RequestProvider(Provider):
     back_office_reads = provide(SqlBackOfficeReads, provides=BackOfficeReads)
     get_today = provide(GetToday)
     get_calendar_window = provide(GetCalendarWindow)
+    get_prices = provide(GetPrices)
+    get_ledger = provide(GetLedger)
+    record_manual_payment = provide(RecordManualPayment)
+    extend_hold = provide(ExtendHold)
+    issue_refund = provide(IssueRefund)
+
+    @provide
+    def replace_prices(
+        self, uow: UnitOfWork, clock: Clock, cache: PriceRulesRepository
+    ) -> ReplacePrices:
+        return ReplacePrices(uow, clock, cache)
+
+    @provide
+    def preview_bulk_change(
+        self, uow: UnitOfWork, clock: Clock, holidays: HolidaySource
+    ) -> PreviewBulkChange:
+        return PreviewBulkChange(uow, clock, holidays)
+
+    @provide
+    def apply_bulk_change(
+        self, uow: UnitOfWork, clock: Clock, cache: PriceRulesRepository, holidays: HolidaySource
+    ) -> ApplyBulkChange:
+        return ApplyBulkChange(uow, clock, cache, holidays)
 
 
 def _absolute(settings: Settings, url: str) -> str:

@@ -21,10 +21,12 @@ from domain.booking.policy import (
     DEFAULT_HOLD_MINUTES,
     DEFAULT_HORIZON_DAYS,
     DEFAULT_MAX_NIGHTS,
+    DEFAULT_TRANSFER_HOLD_HOURS,
     BookingPolicy,
 )
 from domain.calendar_sync.external_calendar import ReleaseGuard
 from domain.errors import DomainError
+from domain.payments.ledger import DEFAULT_BALANCE_DUE_DAYS
 from entrypoints.http.urls import api_path
 
 # `make run` invites this owner on first start when ADMIN_ALLOWED_EMAILS is empty (development).
@@ -92,6 +94,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_format: Literal["json", "console"] = "json"
     hold_minutes: Positive = DEFAULT_HOLD_MINUTES
     deposit_percent: Decimal = DEFAULT_DEPOSIT_PERCENT  # 0..100, checked by BookingPolicy
+    transfer_hold_hours: Annotated[int, msgspec.Meta(ge=1, le=168)] = DEFAULT_TRANSFER_HOLD_HOURS
+    # The balance is due this many days before check-in (at check-in for later bookings).
+    balance_due_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = DEFAULT_BALANCE_DUE_DAYS
     max_nights: Positive = DEFAULT_MAX_NIGHTS
     booking_horizon_days: Positive = DEFAULT_HORIZON_DAYS
     seed_sample_data: bool = True
@@ -249,6 +254,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             horizon_days=self.booking_horizon_days,
             hold_minutes=self.hold_minutes,
             deposit_percent=self.deposit_percent,
+            transfer_hold_hours=self.transfer_hold_hours,
         )
 
     @property

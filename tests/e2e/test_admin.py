@@ -171,7 +171,15 @@ async def test_cancel_frees_the_nights_and_is_audited(
             "reservation.cancel",
             code,
             {"status": "pre_reserved"},
-            {"status": "cancelled", "reason": "pidió el guest"},
+            {
+                "status": "cancelled",
+                "reason": "pidió el guest",
+                # Nothing paid: the cabin's tiers owe nothing back.
+                "days_before": 17,
+                "refund_cents": 0,
+                "credit_cents": 0,
+                "kept_cents": 0,
+            },
         )
     ]
 

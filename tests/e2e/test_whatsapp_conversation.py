@@ -234,7 +234,8 @@ async def test_from_a_question_to_a_paid_booking(
     assert confirmed["to"] == OUTBOUND
     assert body_of(confirmed) == (
         f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está "
-        "confirmada. Recibimos la seña de $ 86.700. ¡Te esperamos!"
+        "confirmada. Recibimos la seña de $ 86.700. El saldo de $ 202.300 se paga hasta el "
+        "04/12. ¡Te esperamos!"
     )
     [status] = await guest.says("mi reserva")
     assert body_of(status) == (

@@ -31,6 +31,11 @@ class FakeMercadoPago:
     preference_headers: list[dict[str, str]] = field(default_factory=list)
     fetches: dict[str, int] = field(default_factory=dict)
     fail_preferences: int = 0  # answer 500 this many times
+    # Refunds by payment id; the X-Idempotency-Key each was made with returns it again.
+    refunds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    refund_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    refund_requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
+    fail_refund_answers: int = 0  # make the refund, then answer 500 (a lost answer)
     preference_delay_s: float = 0.0
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
@@ -42,6 +47,10 @@ class FakeMercadoPago:
         self.fetches.clear()
         self.fail_preferences = 0
         self.preference_delay_s = 0.0
+        self.refunds.clear()
+        self.refund_keys.clear()
+        self.refund_requests.clear()
+        self.fail_refund_answers = 0
 
     def app(self) -> Litestar:
         fake = self
@@ -86,7 +95,49 @@ class FakeMercadoPago:
                 return Response({"message": "Payment not found", "status": 404}, status_code=404)
             return Response(payment)
 
-        return Litestar([create_preference, get_payment], logging_config=None)
+        @post("/v1/payments/{payment_id:str}/refunds", status_code=201)
+        async def refund(
+            request: Request[Any, Any, Any], payment_id: FromPath[str]
+        ) -> Response[Any]:
+            """Spec §2.7: ``{}`` refunds the rest, ``{"amount": x}`` part of it; up to what was
+            paid; the same X-Idempotency-Key returns the refund it made."""
+            if not authorized(request):
+                return Response({"message": "invalid token", "status": 401}, status_code=401)
+            key = request.headers.get("x-idempotency-key")
+            if not key:
+                return Response({"message": "X-Idempotency-Key required"}, status_code=400)
+            if key in fake.refund_keys:
+                return Response(fake.refund_keys[key], status_code=201)
+            payment = fake.payments.get(payment_id)
+            if payment is None:
+                return Response({"message": "Payment not found", "status": 404}, status_code=404)
+            body = await request.json()
+            fake.refund_requests.append((dict(request.headers), body))
+            paid = round(payment["transaction_amount"] * 100)
+            refunded = round((payment["transaction_amount_refunded"] or 0) * 100)
+            cents = round(body["amount"] * 100) if "amount" in body else paid - refunded
+            if cents <= 0 or refunded + cents > paid:
+                return Response(
+                    {"message": "Invalid refund amount", "status": 400}, status_code=400
+                )
+            made = {
+                "id": 900000 + sum(len(r) for r in fake.refunds.values()) + 1,
+                "payment_id": payment["id"],
+                "amount": cents / 100,
+                "status": "approved",
+            }
+            fake.refunds.setdefault(payment_id, []).append(made)
+            fake.refund_keys[key] = made
+            payment["transaction_amount_refunded"] = (refunded + cents) / 100
+            if refunded + cents == paid:
+                payment["status"] = "refunded"
+            payment["date_last_updated"] = "2026-12-01T12:30:00.000-03:00"
+            if fake.fail_refund_answers:
+                fake.fail_refund_answers -= 1
+                return Response({"message": "internal error", "status": 500}, status_code=500)
+            return Response(made, status_code=201)
+
+        return Litestar([create_preference, get_payment, refund], logging_config=None)
 
     def add_payment(
         self, payment_id: str, status: str, amount: float, reference: str | None, **extra: Any

@@ -10,7 +10,7 @@ import httpx
 import msgspec
 
 from application.errors import IntegrationError
-from application.ports.payments import CheckoutRequest, PaymentLink
+from application.ports.payments import CheckoutRequest, PaymentLink, RefundRequest
 from domain.money import Money
 from domain.payments.payment import Payment, PaymentStatus
 
@@ -110,6 +110,18 @@ class MercadoPagoClient:
             updated_at=raw.date_last_updated,
         )
 
+    async def refund(self, request: RefundRequest) -> None:
+        """``POST /v1/payments/{id}/refunds`` (spec §2.7): ``{"amount": …}`` for part of it,
+        with ``X-Idempotency-Key`` so a retry gets the same refund back."""
+        if not request.payment_id.isalnum():
+            raise IntegrationError("not a payment id", retryable=False)
+        await self._call(
+            "POST",
+            f"/v1/payments/{request.payment_id}/refunds",
+            json={"amount": float(Decimal(request.amount.cents) / 100)},
+            headers={**self._headers, "X-Idempotency-Key": request.idempotency_key},
+        )
+
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
             response = await self._client.request(method, path, **kwargs)
@@ -150,3 +162,6 @@ class PaymentsDisabled:
 
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         raise IntegrationError("Mercado Pago is not configured", retryable=True)
+
+    async def refund(self, request: RefundRequest) -> None:
+        raise IntegrationError("Mercado Pago is not configured", retryable=False)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from adapters.postgres.tables import (
     price_seasons,
     price_terms,
 )
+from application.ports.pricing import StoredPrices
 from domain.errors import AccommodationNotFound
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
@@ -36,6 +38,7 @@ from domain.pricing import (
     LengthOfStayDiscount,
     LongWeekendRule,
     OverlappingPriceRules,
+    PriceChange,
     Rate,
     RecurringRange,
     Season,
@@ -126,8 +129,48 @@ async def load_rules(conn: AsyncConnection) -> dict[int, CabinPriceRules]:
             long_weekend=_long_weekend(term) if term is not None else None,
             fees=_fees(term) if term is not None else Fees(),
             discounts=_discounts(term.stay_discounts) if term is not None else (),
+            changes=_changes(term.price_changes) if term is not None else (),
         )
     return found
+
+
+class SqlPriceRulesStore:
+    """One cabin's rules inside the unit of work's transaction (the owner's edits)."""
+
+    def __init__(self, conn: AsyncConnection) -> None:
+        self._conn = conn
+
+    async def get(self, accommodation_id: int, *, for_update: bool = False) -> StoredPrices:
+        if for_update:
+            # The cabin's row: two owners saving at once apply one after the other.
+            locked = select(_A.id).where(_A.id == accommodation_id).with_for_update()
+            await self._conn.execute(locked)
+        one = accommodation_id
+        seasons = await self._conn.execute(LOAD_SEASONS.where(_S.accommodation_id == one))
+        overrides = await self._conn.execute(LOAD_OVERRIDES.where(_O.accommodation_id == one))
+        term = (await self._conn.execute(LOAD_TERMS.where(_T.accommodation_id == one))).first()
+        rules = CabinPriceRules(
+            seasons=tuple(_season(r) for r in seasons),
+            overrides=tuple(_override(r) for r in overrides),
+            long_weekend=_long_weekend(term) if term is not None else None,
+            fees=_fees(term) if term is not None else Fees(),
+            discounts=_discounts(term.stay_discounts) if term is not None else (),
+            changes=_changes(term.price_changes) if term is not None else (),
+        )
+        tiers = term.cancellation_tiers if term is not None else None
+        return StoredPrices(rules, _policy(tiers) if tiers else None)
+
+    async def replace(
+        self,
+        accommodation_id: int,
+        rules: CabinPriceRules,
+        cancellation: CancellationPolicy | None = None,
+    ) -> None:
+        try:
+            async with self._conn.begin_nested():
+                await _replace(self._conn, accommodation_id, rules, cancellation)
+        except IntegrityError as exc:
+            raise _refusal(exc) from exc
 
 
 def _money(cents: int | None, currency: str) -> Money | None:
@@ -178,6 +221,12 @@ def _discounts(items: list[dict[str, Any]]) -> tuple[LengthOfStayDiscount, ...]:
     return tuple(
         LengthOfStayDiscount(d["min_nights"], Decimal(d["percent"]), d.get("name", ""))
         for d in items
+    )
+
+
+def _changes(items: list[dict[str, Any]]) -> tuple[PriceChange, ...]:
+    return tuple(
+        PriceChange(date.fromisoformat(c["effective_from"]), Decimal(c["percent"])) for c in items
     )
 
 
@@ -268,6 +317,10 @@ def _terms_values(
         "stay_discounts": [
             {"min_nights": d.min_nights, "percent": str(d.percent), "name": d.name}
             for d in rules.discounts
+        ],
+        "price_changes": [
+            {"effective_from": c.effective_from.isoformat(), "percent": str(c.percent)}
+            for c in rules.changes
         ],
         "cancellation_tiers": [
             {

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres import breakdowns
 from adapters.postgres.driver import Driver, RawStatement
 from adapters.postgres.errors import EXCLUSION_VIOLATION, sqlstate
 from adapters.postgres.tables import (
@@ -49,6 +50,7 @@ from domain.booking.hold_limits import HoldLimit
 from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.money import Money
+from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay
 
 _A = accommodations.c
@@ -104,6 +106,8 @@ _HOLD_COLUMNS = (
     "retry_key",
     "phone_key",
     "client_key",
+    "price_breakdown",
+    "payment_method",
 )
 # The hold lands only if the cabin still is what it was checked and priced against ...
 _BASIS_STILL_HOLDS = (
@@ -378,6 +382,8 @@ def reservation_from_row(row: Any) -> Reservation:
         notes=row.notes,
         payment_url=row.payment_url,
         paid_by=row.paid_by_payment_id,
+        breakdown=breakdowns.load(row.price_breakdown),
+        payment_method=PaymentMethod(row.payment_method) if row.payment_method else None,
     )
 
 
@@ -610,6 +616,8 @@ def _insert_values(r: Reservation, now: datetime, basis: Accommodation) -> dict[
         "v_expires_at": r.expires_at,
         "v_created_at": r.created_at,
         "v_updated_at": now,
+        "v_price_breakdown": breakdowns.dump(r.breakdown) if r.breakdown is not None else None,
+        "v_payment_method": r.payment_method.value if r.payment_method else None,
         "b_price_cents": basis.base_price.cents,
         "b_currency": basis.base_price.currency,
         "b_weekend_multiplier": basis.weekend_multiplier,

@@ -116,6 +116,7 @@ reservations = Table(
     Column("client_key", String(64)),
     # The quote the booking was sold with (domain.pricing.PriceBreakdown; migration 0016).
     Column("price_breakdown", JSONB),
+    Column("payment_method", String(20)),  # 0018: how the guest pays the deposit
     CheckConstraint("kind IN ('booking', 'block', 'external')", name="reservations_kind_known"),
     CheckConstraint(
         "kind <> 'booking' OR (guest_name IS NOT NULL AND guest_phone IS NOT NULL)",
@@ -438,6 +439,8 @@ price_terms = Table(
     Column("long_weekend_min_nights", Integer),
     Column("stay_discounts", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     Column("cancellation_tiers", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
+    # Dated percentage changes ("+8 % from 2027-03-01"), compounding in date order (0018).
+    Column("price_changes", JSONB, nullable=False, server_default=text("'[]'::jsonb")),
     CheckConstraint(
         "cleaning_cents >= 0 AND extra_guest_cents >= 0 AND pet_cents >= 0",
         name="price_terms_fees_valid",
@@ -484,4 +487,34 @@ console_sessions = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("last_seen_at", DateTime(timezone=True), nullable=False),
     Index("console_sessions_user_id_idx", "user_id"),
+)
+
+booking_money = Table(
+    "booking_money",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column(
+        "reservation_id",
+        BigInteger,
+        ForeignKey("reservations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("direction", String(10), nullable=False),
+    Column("reference", String(100), nullable=False),
+    Column("method", String(20)),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("recorded_by", String(320), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("covers", String(10)),
+    Column("flag", String(20)),
+    Column("note", Text),
+    UniqueConstraint(
+        "reservation_id", "direction", "reference", name="booking_money_reference_key"
+    ),
+    CheckConstraint(
+        "direction IN ('payment', 'refund', 'credit')", name="booking_money_direction_known"
+    ),
+    CheckConstraint("amount_cents > 0", name="booking_money_amount_positive"),
 )

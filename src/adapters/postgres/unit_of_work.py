@@ -17,8 +17,10 @@ from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
+from adapters.postgres.ledger import SqlLedger
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
+from adapters.postgres.price_rules import SqlPriceRulesStore
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
 from adapters.postgres.undeliverable import SqlUndeliverableMessages
 from application.errors import StorageUnavailable
@@ -55,6 +57,8 @@ class SqlUnitOfWork:
         self.contacts = SqlContactWindows(conn)
         self.undeliverable = SqlUndeliverableMessages(conn)
         self.accounts = SqlAccountRepository(conn)
+        self.prices = SqlPriceRulesStore(conn)
+        self.ledger = SqlLedger(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -3,18 +3,21 @@ confirm them by hand when the deposit was paid in cash or by transfer. Every wri
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
+from application.ports.ledger import LedgerTerms
 from application.ports.repositories import ReservationFilter, ReservationPage
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation, ReservationStatus
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, ReservationNotFound
+from domain.payments.cancellation import CancellationPolicy, Settlement
 
 MAX_PAGE = 200
 
@@ -52,13 +55,32 @@ class GetReservationForAdmin:
 @dataclass(frozen=True, slots=True)
 class CancelReservation:
     """Rules: holds and confirmed bookings can be cancelled (their nights free up at once);
-    expired or cancelled ones cannot (409). Audited with the reason."""
+    expired or cancelled ones cannot (409). What the cabin's cancellation tiers return of the
+    money held (refund, credit, kept) is worked out and kept in the audit entry; the owner then
+    refunds it (``IssueRefund``). A cabin without tiers returns nothing by itself. Audited with
+    the reason."""
 
     uow: UnitOfWork
     clock: Clock
+    terms: LedgerTerms = field(default_factory=LedgerTerms)
 
-    async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Reservation:
-        return await _transition(
+    async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Cancelled:
+        settled: list[Settlement] = []
+
+        async def settle(reservation: Reservation) -> dict[str, object]:
+            ledger = await self.uow.ledger.load(reservation, self.terms)
+            stored = await self.uow.prices.get(reservation.accommodation_id)
+            policy = stored.cancellation or CancellationPolicy(())
+            s = ledger.settle_cancellation(policy, local_today(self.clock.now()))
+            settled.append(s)
+            return {
+                "days_before": s.days_before,
+                "refund_cents": s.refund.cents,
+                "credit_cents": s.credit.cents,
+                "kept_cents": s.kept.cents,
+            }
+
+        reservation = await _transition(
             self.uow,
             self.clock,
             raw_code,
@@ -66,7 +88,15 @@ class CancelReservation:
             "reservation.cancel",
             Reservation.cancel,
             {"reason": reason},
+            settle,
         )
+        return Cancelled(reservation, settled[0])
+
+
+@dataclass(frozen=True, slots=True)
+class Cancelled:
+    reservation: Reservation
+    settlement: Settlement
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +162,7 @@ async def _transition(
     action: str,
     move: Callable[[Reservation, datetime], None],
     details: Mapping[str, object],
+    more: Callable[[Reservation], Awaitable[Mapping[str, object]]] | None = None,
 ) -> Reservation:
     """Load, apply the aggregate's transition, save unless someone moved it first, audit."""
     async with uow:
@@ -140,6 +171,8 @@ async def _transition(
         now = clock.now()
         move(reservation, now)
         await _save(uow, reservation, previous)
+        if more is not None:
+            details = {**details, **await more(reservation)}
         await uow.audit.record(
             AuditEntry(
                 actor=actor,

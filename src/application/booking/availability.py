@@ -51,7 +51,10 @@ class CheckAvailability:
         now = self.clock.now()
         today = local_today(now)
         accommodations = await self.catalogue.active()
-        pricing = await self._pricing(stay)
+        # Dates no cabin takes (past, beyond the horizon) need no prices, holidays or
+        # neighbouring nights: every cabin answers the same reason (and 0001-01-01 has no eve).
+        dated_out = self.policy.dates_violation(stay, today) is not None
+        pricing = None if dated_out else await self._pricing(stay)
         # With rules, the bookings just before and after are read too (the gap-night exception).
         window = stay if pricing is None else Stay(stay.check_in - _DAY, stay.check_out + _DAY)
         async with self.uow:

@@ -14,8 +14,10 @@ from application.errors import (
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
+from application.ports.holidays import HolidaySource
 from application.ports.metrics import BookingMetrics
 from application.ports.outbox import OutboxKind
+from application.ports.pricing import PriceRulesRepository
 from application.ports.repositories import HoldOutcome, QuotaCheck, QuotaRefused
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.accommodation import Accommodation
@@ -29,11 +31,24 @@ from domain.errors import (
     RuleViolation,
     StayUnavailable,
 )
-from domain.pricing import quote
+from domain.payments.ledger import PaymentMethod
+from domain.pricing import PriceBreakdown, stay_violation
+from domain.pricing.cabin_rules import CabinPriceRules, Pricing
+from domain.pricing.errors import InvalidPriceRule
+from domain.pricing.holidays import HolidayCalendar
 from domain.stay import Stay
 
 MAX_ATTEMPTS = 3
 API_SCOPE = "api"
+_DAY = timedelta(days=1)
+NO_RULES = Pricing()
+
+
+class PricesUnavailable(RuleViolation):
+    """The cabin's stored price rules no longer price with its base price: never sold at a
+    guess (the owner fixes the rules or the base)."""
+
+    code = "prices_unavailable"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +78,9 @@ class PlaceHoldCommand:
     retry_key: str | None = None
     # Whom the hold counts against (``HoldLimits``); None for the owner's own bookings.
     quota: HoldQuota | None = None
+    # How the guest will pay the deposit: Mercado Pago (a link, a short hold) or a bank
+    # transfer (no link; the hold lasts ``policy.transfer_hold_hours``).
+    payment_method: PaymentMethod = PaymentMethod.MERCADOPAGO
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,8 +89,13 @@ class PlaceHold:
     - the accommodation exists and is active; the stay is well formed, starts today or later
       (Argentine date), within the booking horizon, between the accommodation's minimum and the
       policy's maximum nights, for 1 to capacity guests;
-    - total and deposit come from the quote at booking time and are stored with the hold;
-    - the hold lasts ``policy.hold_minutes``;
+    - total and deposit come from the quote at booking time, under the cabin's price rules
+      (the same cached rules ``/availability`` quotes with), and the whole breakdown is stored
+      with the hold: later price changes never reprice it. The rules judge the minimum stay
+      (waived for a stay exactly filling a gap between bookings) and the arrival day; rules that
+      no longer price with the cabin's base refuse the hold (``PricesUnavailable``);
+    - the hold lasts ``policy.hold_minutes``, or ``policy.transfer_hold_hours`` when the guest
+      pays the deposit by bank transfer (such a hold gets no Mercado Pago link);
     - the database decides availability: overlapping active reservations → ``StayUnavailable``;
       lapsed holds never block;
     - the cabin may come from the (seconds-stale) catalogue, but the insert only lands if the
@@ -101,6 +124,8 @@ class PlaceHold:
     metrics: BookingMetrics
     payments: PaymentsSetup = PaymentsSetup()
     limits: HoldLimits = field(default_factory=HoldLimits)
+    price_rules: PriceRulesRepository | None = None
+    holidays: HolidaySource | None = None
 
     async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
         stay = Stay(cmd.check_in, cmd.check_out)
@@ -124,16 +149,17 @@ class PlaceHold:
                 acc = await self._fresh(cmd.accommodation_id)
             # With no key to record and no payment job to queue, the hold is the only write:
             # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
-            alone = cmd.idempotency_key is None and not self.payments.enabled
+            link = self.payments.enabled and cmd.payment_method is PaymentMethod.MERCADOPAGO
+            alone = cmd.idempotency_key is None and not link
             quota = self._quota(cmd, stay)
-            reservation = self._hold(cmd, stay, acc, now)
+            reservation = await self._hold(cmd, stay, acc, now)
             outcome = await self.uow.reservations.add_hold(
                 reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
             )
             if outcome is HoldOutcome.STALE:
                 self.catalogue.invalidate()
                 acc = await self._fresh(cmd.accommodation_id)
-                reservation = self._hold(cmd, stay, acc, now)
+                reservation = await self._hold(cmd, stay, acc, now)
                 outcome = await self.uow.reservations.add_hold(
                     reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
                 )
@@ -155,7 +181,7 @@ class PlaceHold:
                 await self.uow.idempotency.attach_reservation(
                     API_SCOPE, cmd.idempotency_key, reservation.code.value
                 )
-            if self.payments.enabled:
+            if link:
                 await self.uow.outbox.add(
                     OutboxKind.PAYMENT_LINK,
                     {"code": reservation.code.value},
@@ -204,25 +230,74 @@ class PlaceHold:
             raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
         return acc
 
-    def _hold(
+    async def _hold(
         self, cmd: PlaceHoldCommand, stay: Stay, acc: Accommodation, now: datetime
     ) -> Reservation:
-        self.policy.check(acc, stay, cmd.guests, local_today(now))
-        price = quote(acc, stay, self.policy.deposit_percent)
+        breakdown = await self._price(cmd, stay, acc, now)
         return Reservation(
             code=self.codes.new_code(),
             accommodation_id=acc.id,
             stay=stay,
             guests=cmd.guests,
             guest=cmd.guest,
-            total=price.total,
-            deposit=price.deposit,
+            total=breakdown.total,
+            deposit=breakdown.deposit,
             channel=cmd.channel,
             status=ReservationStatus.PRE_RESERVED,
             created_at=now,
-            expires_at=now + timedelta(minutes=self.policy.hold_minutes),
+            expires_at=now + self.policy.hold_length(cmd.payment_method is PaymentMethod.TRANSFER),
             notes=cmd.notes,
+            breakdown=breakdown,
+            payment_method=cmd.payment_method,
         )
+
+    async def _price(
+        self, cmd: PlaceHoldCommand, stay: Stay, acc: Accommodation, now: datetime
+    ) -> PriceBreakdown:
+        """The booking policy, then the quote under the cabin's rules and their stay limits."""
+        today = local_today(now)
+        rules = await self._rules(acc.id)
+        deposit_percent = self.policy.deposit_percent
+        if rules is None:
+            self.policy.check(acc, stay, cmd.guests, today)
+            return NO_RULES.quote(acc, stay, cmd.guests, deposit_percent)
+        # The rules judge the minimum stay: the policy's own is only lowered to the stay's
+        # length, so the maximum and the party size still speak in its words.
+        lowered = min(stay.nights, acc.min_nights)
+        violation = (
+            self.policy.closed(acc)
+            or self.policy.dates_violation(stay, today)
+            or self.policy.fit_violation(acc, stay.nights, cmd.guests, min_nights=lowered)
+        )
+        if violation is not None:
+            raise violation
+        calendar = HolidayCalendar()
+        if rules.long_weekend is not None and self.holidays is not None:
+            calendar = await self.holidays.calendar(stay.check_in, stay.check_out)
+        try:
+            breakdown = Pricing({acc.id: rules}, calendar).quote(
+                acc, stay, cmd.guests, deposit_percent
+            )
+        except InvalidPriceRule as exc:
+            raise PricesUnavailable(
+                f"{acc.name}'s prices are being updated; please ask the owner"
+            ) from exc
+        taken: list[Stay] = []
+        if stay.nights < breakdown.min_nights:
+            # Only a stay shorter than the rules' minimum needs its neighbours (the gap rule).
+            window = Stay(stay.check_in - _DAY, stay.check_out + _DAY)
+            taken = (await self.uow.reservations.occupied(window, now, acc.id)).get(acc.id, [])
+        violation = stay_violation(
+            breakdown, stay, taken, name=acc.name, max_nights=self.policy.max_nights
+        )
+        if violation is not None:
+            raise violation
+        return breakdown
+
+    async def _rules(self, accommodation_id: int) -> CabinPriceRules | None:
+        if self.price_rules is None:
+            return None
+        return (await self.price_rules.all_rules()).get(accommodation_id)
 
 
 def payment_link_job(code: str) -> str:

@@ -27,12 +27,23 @@ def day_month(day: date) -> str:
 
 
 def booking_confirmed(
-    first_name: str, code_display: str, cabin: str, check_in: date, check_out: date, paid: Money
+    first_name: str,
+    code_display: str,
+    cabin: str,
+    check_in: date,
+    check_out: date,
+    paid: Money,
+    *,
+    balance: Money | None = None,
+    balance_due_on: date | None = None,
 ) -> str:
+    owed = ""
+    if balance is not None and balance.cents and balance_due_on is not None:
+        owed = f"El saldo de {ars(balance)} se paga hasta el {day_month(balance_due_on)}. "
     return (
         f"¡Listo, {first_name}! 🎉 Tu reserva {code_display} en {cabin} del "
         f"{day_month(check_in)} al {day_month(check_out)} está confirmada. "
-        f"Recibimos la seña de {ars(paid)}. ¡Te esperamos!"
+        f"Recibimos la seña de {ars(paid)}. {owed}¡Te esperamos!"
     )
 
 

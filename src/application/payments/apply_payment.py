@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
-from application.messaging.texts import (
-    admin_payment_attention,
-    ars,
-    booking_confirmed,
-    day_month,
-    email_booking_confirmed,
-    first_name,
-)
-from application.messaging.whatsapp_templates import BOOKING_CONFIRMED
+from application.messaging.texts import admin_payment_attention
+from application.payments.ledger import confirm_if_covered, tell_guest_confirmed
 from application.ports.clock import Clock
+from application.ports.ledger import LedgerTerms
 from application.ports.metrics import OperationsMetrics
-from application.ports.outbox import EmailMessage, OwnerAlert, Topic, WhatsAppMessage
+from application.ports.outbox import OwnerAlert
 from application.ports.payments import PaymentGateway
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import InvalidValue
-from domain.payments.payment import Action, Attention, Decision, Payment, decide
+from domain.payments.errors import MoneyReferenceReused
+from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
+from domain.payments.payment import Action, Attention, Decision, Payment, PaymentStatus, decide
 
 ATTENTION_TEXT = {
     Attention.REFUND_REQUIRED: "hay que devolver el dinero",
@@ -51,8 +49,14 @@ class ApplyPayment:
       are applied one after the other;
     - reinstating a lapsed hold goes through the exclusion constraint: if the nights were sold
       meanwhile, the payment is flagged ``refund_required`` — never a double booking;
-    - a confirmation to the guest (WhatsApp, and e-mail when the guest gave an address) and
-      alerts to the owner go through the outbox, in the same transaction.
+    - approved money for one of our bookings is recorded in its ledger (once per payment id,
+      method ``mercadopago``), whatever the decision: money received is never lost, and the
+      owner refunds or credits it from there;
+    - a payment on a confirmed booking that fits the balance still owed is the balance paid,
+      not a second deposit; a short payment that, with what was paid before, covers the
+      deposit confirms the hold;
+    - a confirmation message to the guest and alerts to the owner go through the outbox, in
+      the same transaction.
 
     Runs inside the caller's open unit of work; the caller commits.
     """
@@ -61,6 +65,7 @@ class ApplyPayment:
     gateway: PaymentGateway
     clock: Clock
     metrics: OperationsMetrics
+    terms: LedgerTerms = field(default_factory=LedgerTerms)
 
     async def __call__(self, payment_id: str, trace_id: str | None = None) -> PaymentResult:
         payment = await self.gateway.fetch_payment(payment_id)
@@ -77,22 +82,51 @@ class ApplyPayment:
                 reservation.code.value if reservation else None,
                 True,
             )
+        ledger = None
+        if reservation is not None and payment.status in _LEDGER_STATES:
+            ledger = await self.uow.ledger.load(reservation, self.terms)
         decision = decide(
             reservation.status if reservation else None,
             reservation.deposit if reservation else None,
             payment,
             confirmed_by_other_payment=bool(
-                reservation and reservation.paid_by and reservation.paid_by != payment.id
+                reservation
+                and reservation.paid_by
+                and reservation.paid_by != payment.id
+                and not _known_or_balance(ledger, payment)
             ),
         )
+        if _refunded_by_us(decision, ledger, payment):
+            decision = Decision(Action.RECORD, reason="refunded by the owner")
+        if reservation is not None and ledger is not None and _approved(payment):
+            ledger = await self._record(reservation, ledger, payment, now)
         if reservation is not None and decision.action in (Action.CONFIRM, Action.REINSTATE):
             previous = reservation.status
             reservation.confirm_payment(payment.id, now)
             outcome = await self.uow.reservations.save_paid(reservation, previous)
             if outcome is PaidOutcome.CONFIRMED:
                 self.metrics.payment_confirmed()
-                await self._tell_guest(reservation, payment, trace_id)
+                assert ledger is not None  # only approved money confirms
+                await tell_guest_confirmed(self.uow, self.clock, reservation, ledger, trace_id)
             else:
+                decision = Decision(
+                    Action.FLAG, Attention.REFUND_REQUIRED, "the nights were sold meanwhile"
+                )
+        elif (
+            reservation is not None
+            and ledger is not None
+            and decision.attention is Attention.AMOUNT_SHORT
+            and payment.amount.currency == reservation.deposit.currency
+        ):
+            confirmed = await confirm_if_covered(
+                self.uow, self.clock, reservation, ledger, payment.id, self.terms, trace_id
+            )
+            if confirmed:
+                self.metrics.payment_confirmed()
+                decision = Decision(
+                    Action.CONFIRM, reason="the deposit is covered with earlier payments"
+                )
+            elif confirmed is False:
                 decision = Decision(
                     Action.FLAG, Attention.REFUND_REQUIRED, "the nights were sold meanwhile"
                 )
@@ -125,51 +159,62 @@ class ApplyPayment:
             return None
         return await self.uow.reservations.get(code, for_update=True)
 
-    async def _tell_guest(
-        self, reservation: Reservation, payment: Payment, trace_id: str | None
-    ) -> None:
-        cabin = await self.uow.accommodations.get(reservation.accommodation_id)
-        facts = (
-            first_name(reservation.guest.name),
-            reservation.code.display,
-            cabin.name if cabin else "la cabaña",
-            reservation.stay.check_in,
-            reservation.stay.check_out,
+    async def _record(
+        self, reservation: Reservation, ledger: BookingLedger, payment: Payment, now: datetime
+    ) -> BookingLedger:
+        """The approved payment in the booking's ledger, once (its id is the reference)."""
+        day = local_today(payment.approved_at or now)
+        money = MoneyIn(
+            mercadopago_reference(payment.id),
+            PaymentMethod.MERCADOPAGO,
             payment.amount,
+            day,
+            "mercadopago",
         )
-        name, code, cabin_name, check_in, check_out, paid = facts
-        template = BOOKING_CONFIRMED.use(
-            name, code, cabin_name, day_month(check_in), day_month(check_out), ars(paid)
-        )
-        group = f"confirmed:{reservation.code.value}"
-        if reservation.guest.phone:
-            await self.uow.outbox.put(
-                WhatsAppMessage(
-                    reservation.guest.phone,
-                    booking_confirmed(*facts),
-                    template=template,
-                    topic=Topic.BOOKING_CONFIRMED,
-                    reservation=reservation.code.value,
-                ),
-                self.clock.now(),
-                dedupe_key=group,
-                trace_id=trace_id,
-            )
-        if reservation.guest.email:
-            subject, text = email_booking_confirmed(*facts)
-            await self.uow.outbox.put(
-                EmailMessage(
-                    reservation.guest.email,
-                    subject,
-                    text,
-                    Topic.BOOKING_CONFIRMED,
-                    reservation.code.value,
-                ),
-                self.clock.now(),
-                dedupe_key=f"{group}:email",
-                group=group,
-                trace_id=trace_id,
-            )
+        try:
+            after = ledger.record_payment(money)
+        except MoneyReferenceReused:
+            return ledger  # the provider changed the amount of a recorded payment: keep ours
+        if after is not ledger:
+            await self.uow.ledger.add_payment(reservation.code.value, after.payments[-1])
+        return after
+
+
+_LEDGER_STATES = frozenset({PaymentStatus.APPROVED, PaymentStatus.REFUNDED})
+
+
+def _approved(payment: Payment) -> bool:
+    return payment.status is PaymentStatus.APPROVED
+
+
+def _refunded_by_us(decision: Decision, ledger: BookingLedger | None, payment: Payment) -> bool:
+    """A refund the owner issued through us (recorded in the ledger) is no alarm when Mercado
+    Pago reports it back."""
+    if decision.attention not in (Attention.REFUNDED, Attention.AMOUNT_SHORT):
+        return False
+    if ledger is None or payment.refunded is None or not payment.refunded.cents:
+        return False
+    ours = sum(
+        r.amount.cents for r in ledger.refunds if r.amount.currency == payment.amount.currency
+    )
+    return payment.refunded.cents <= ours
+
+
+def mercadopago_reference(payment_id: str) -> str:
+    return f"mp:{payment_id}"
+
+
+def _known_or_balance(ledger: BookingLedger | None, payment: Payment) -> bool:
+    """Already in the ledger (a redelivery), or no more than the balance still owed (the
+    balance paid, not a second deposit)."""
+    if ledger is None:
+        return False
+    reference = mercadopago_reference(payment.id)
+    if any(p.reference == reference for p in ledger.payments):
+        return True
+    kept = payment.amount.cents - (payment.refunded.cents if payment.refunded else 0)
+    same = payment.amount.currency == ledger.total.currency
+    return same and 0 < kept <= ledger.balance_due.cents
 
 
 def _older(fetched: Payment, stored: Payment | None) -> bool:

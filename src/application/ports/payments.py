@@ -24,6 +24,15 @@ class PaymentLink:
     url: str
 
 
+@dataclass(frozen=True, slots=True)
+class RefundRequest:
+    """Part (or all) of one payment back to the guest; the key makes a retry safe."""
+
+    payment_id: str
+    amount: Money
+    idempotency_key: str
+
+
 class PaymentGateway(Protocol):
     """The payment provider (Mercado Pago). Raises ``IntegrationError`` on failure."""
 
@@ -31,6 +40,10 @@ class PaymentGateway(Protocol):
 
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         """The payment's current state, or None if the provider does not know that id."""
+        ...
+
+    async def refund(self, request: RefundRequest) -> None:
+        """Refund at the provider; the same key again returns the same refund, never another."""
         ...
 
 

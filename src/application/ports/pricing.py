@@ -1,10 +1,37 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Protocol
 
 from domain.payments.cancellation import CancellationPolicy
 from domain.pricing.cabin_rules import CabinPriceRules
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPrices:
+    rules: CabinPriceRules
+    cancellation: CancellationPolicy | None
+
+
+class PriceRulesStore(Protocol):
+    """One cabin's rules, read and written inside a unit of work (the owner's edits: audited
+    in the same transaction)."""
+
+    async def get(self, accommodation_id: int, *, for_update: bool = False) -> StoredPrices:
+        """The cabin's rules (none stored: empty rules, no policy). ``for_update`` locks the
+        cabin until the transaction ends, so concurrent edits apply one after the other."""
+        ...
+
+    async def replace(
+        self,
+        accommodation_id: int,
+        rules: CabinPriceRules,
+        cancellation: CancellationPolicy | None = None,
+    ) -> None:
+        """In place of the previous ones. Overlapping overrides → ``OverlappingPriceRules``;
+        an unknown cabin → ``AccommodationNotFound``."""
+        ...
 
 
 class PriceRulesRepository(Protocol):
@@ -25,3 +52,7 @@ class PriceRulesRepository(Protocol):
         ...
 
     async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None: ...
+
+    def invalidate(self) -> None:
+        """Forget the cached rules (this process): the next read loads them again."""
+        ...

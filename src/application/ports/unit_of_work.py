@@ -9,8 +9,10 @@ from application.ports.audit import AuditLog
 from application.ports.calendars import FeedRepository
 from application.ports.contacts import ContactWindows
 from application.ports.idempotency import IdempotencyKeys
+from application.ports.ledger import LedgerRepository
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
+from application.ports.pricing import PriceRulesStore
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -33,6 +35,8 @@ class UnitOfWork(Protocol):
     contacts: ContactWindows
     undeliverable: UndeliverableMessages
     accounts: AccountRepository
+    prices: PriceRulesStore
+    ledger: LedgerRepository
 
     async def __aenter__(self) -> Self: ...
 

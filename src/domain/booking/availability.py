@@ -11,10 +11,13 @@ from domain.booking.policy import BookingPolicy
 from domain.pricing import Quote, quote_nights, stay_violation, weekend_nights
 from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.cabin_rules import Pricing
+from domain.pricing.errors import InvalidPriceRule
 from domain.stay import Stay
 
 REASON_OCCUPIED = "occupied"
 TAKEN_MESSAGE = "some of those nights are already taken"
+REASON_UNPRICED = "prices_unavailable"
+UNPRICED_MESSAGE = "this cabin's prices are being updated; ask the owner"
 
 
 class Availability(NamedTuple):
@@ -90,9 +93,10 @@ def _assess_priced(
     today: date,
     pricing: Pricing,
 ) -> list[Availability]:
-    """Rules, in today's order: closed cabin, the dates, the policy's maximum stay, the price
-    rules' minimum stay (waived for a stay exactly filling a gap between bookings) and arrival
-    day, the party size, then the nights already taken."""
+    """Rules, in today's order: closed cabin, the dates, the policy's maximum stay, rules that no
+    longer price with the cabin's base (that cabin alone unpriced), the price rules' minimum
+    stay (waived for a stay exactly filling a gap between bookings) and arrival day, the party
+    size, then the nights already taken."""
     dates_violation = policy.dates_violation(stay, today)
     nights = stay.nights
     deposit_percent = policy.deposit_percent
@@ -109,7 +113,13 @@ def _assess_priced(
         if violation is not None:
             results.append(Availability(acc, False, None, violation.message, violation.code))
             continue
-        breakdown = pricing.quote(acc, stay, guests, deposit_percent)
+        try:
+            breakdown = pricing.quote(acc, stay, guests, deposit_percent)
+        except InvalidPriceRule:
+            # Its stored rules no longer price with its base (a base price lowered under a
+            # percentage, say): only this cabin goes unpriced, the others still answer.
+            results.append(Availability(acc, False, None, UNPRICED_MESSAGE, REASON_UNPRICED))
+            continue
         price = Quote(nights, breakdown.total, breakdown.deposit)
         taken = list(occupied.get(acc.id, ()))
         violation = stay_violation(

@@ -22,6 +22,7 @@ DEFAULT_MAX_NIGHTS = 30
 DEFAULT_HORIZON_DAYS = 548  # about 18 months
 DEFAULT_HOLD_MINUTES = 30
 DEFAULT_DEPOSIT_PERCENT = Decimal("30")
+DEFAULT_TRANSFER_HOLD_HOURS = 24  # a bank transfer takes hours, a receipt has to be sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +31,21 @@ class BookingPolicy:
     horizon_days: int = DEFAULT_HORIZON_DAYS
     hold_minutes: int = DEFAULT_HOLD_MINUTES
     deposit_percent: Decimal = DEFAULT_DEPOSIT_PERCENT
+    transfer_hold_hours: int = DEFAULT_TRANSFER_HOLD_HOURS
 
     def __post_init__(self) -> None:
         if self.max_nights < 1 or self.horizon_days < 1 or self.hold_minutes < 1:
             raise InvalidValue("max_nights, horizon_days and hold_minutes must be positive")
+        if self.transfer_hold_hours < 1:
+            raise InvalidValue("transfer_hold_hours must be positive")
         if not Decimal(0) <= self.deposit_percent <= Decimal(100):
             raise InvalidValue("deposit_percent must be between 0 and 100")
+
+    def hold_length(self, by_transfer: bool) -> timedelta:
+        """A Mercado Pago deposit is paid in minutes; a transfer takes hours."""
+        if by_transfer:
+            return timedelta(hours=self.transfer_hold_hours)
+        return timedelta(minutes=self.hold_minutes)
 
     def check(self, accommodation: Accommodation, stay: Stay, guests: int, today: date) -> None:
         """Raise the first rule the request breaks. ``today`` is the local date in Argentina."""

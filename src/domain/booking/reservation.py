@@ -9,6 +9,8 @@ from enum import StrEnum
 from domain.codes import ReservationCode
 from domain.errors import IllegalTransition
 from domain.money import Money
+from domain.payments.ledger import PaymentMethod
+from domain.pricing.breakdown import PriceBreakdown
 from domain.stay import Stay
 
 
@@ -71,6 +73,11 @@ class Reservation:
     notes: str | None = None
     payment_url: str | None = None  # where the guest pays the deposit, once created
     paid_by: str | None = None  # the provider's id of the payment that confirmed it
+    # The quote it was sold with (kept as sold: later price changes never reprice it); None for
+    # bookings made before prices were kept as breakdowns.
+    breakdown: PriceBreakdown | None = None
+    # How the guest said they would pay the deposit (decides how long the hold lasts).
+    payment_method: PaymentMethod | None = None
     events: list[StatusChanged] = field(default_factory=list)
 
     @property
@@ -101,6 +108,18 @@ class Reservation:
             self._move(ReservationStatus.CONFIRMED, now)
         self.expires_at = None
         self.paid_by = payment_id
+
+    def extend_hold(self, until: datetime, now: datetime) -> None:
+        """The owner gives a hold more time (a transfer on its way). Only a hold: a lapsed one
+        whose row is still a hold kept its nights from everyone (the exclusion constraint), so
+        extending it never takes nights from anyone."""
+        if self.status is not ReservationStatus.PRE_RESERVED:
+            raise IllegalTransition(
+                f"reservation {self.code.display} is {self.status}; only a hold can be extended"
+            )
+        if until <= now:
+            raise IllegalTransition("a hold is extended to a time still ahead")
+        self.expires_at = until
 
     def expire(self, now: datetime) -> None:
         self._move(ReservationStatus.EXPIRED, now)

@@ -15,7 +15,14 @@ from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.holidays import HolidayCalendar
 from domain.pricing.price_list import PriceList
 from domain.pricing.quoting import quote_stay
-from domain.pricing.rules import DateOverride, Fees, LengthOfStayDiscount, LongWeekendRule, Season
+from domain.pricing.rules import (
+    DateOverride,
+    Fees,
+    LengthOfStayDiscount,
+    LongWeekendRule,
+    PriceChange,
+    Season,
+)
 from domain.stay import Stay
 
 
@@ -26,6 +33,7 @@ class CabinPriceRules:
     long_weekend: LongWeekendRule | None = None
     fees: Fees = field(default_factory=Fees)
     discounts: tuple[LengthOfStayDiscount, ...] = ()
+    changes: tuple[PriceChange, ...] = ()
 
 
 NO_RULES = CabinPriceRules()
@@ -42,6 +50,7 @@ def price_list(accommodation: Accommodation, rules: CabinPriceRules = NO_RULES) 
         long_weekend=rules.long_weekend,
         fees=rules.fees,
         discounts=rules.discounts,
+        changes=rules.changes,
     )
 
 

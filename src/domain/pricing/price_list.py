@@ -23,6 +23,7 @@ from domain.pricing.rules import (
     Fees,
     LengthOfStayDiscount,
     LongWeekendRule,
+    PriceChange,
     Rate,
     Season,
     Specificity,
@@ -50,6 +51,7 @@ class PriceList:
     long_weekend: LongWeekendRule | None = None
     fees: Fees = field(default_factory=Fees)
     discounts: tuple[LengthOfStayDiscount, ...] = ()
+    changes: tuple[PriceChange, ...] = ()
 
     def __post_init__(self) -> None:
         if self.min_nights < 1:
@@ -58,7 +60,17 @@ class PriceList:
         _check_seasons(self.seasons)
         _check_overrides(self.overrides)
         if len({d.min_nights for d in self.discounts}) != len(self.discounts):
-            raise OverlappingPriceRules("two stay discounts start at the same number of nights")
+            raise _at(
+                OverlappingPriceRules("two stay discounts start at the same number of nights"),
+                "stay_discounts",
+            )
+        if len({c.effective_from for c in self.changes}) != len(self.changes):
+            raise _at(
+                OverlappingPriceRules("two price changes start on the same day"), "price_changes"
+            )
+        object.__setattr__(
+            self, "changes", tuple(sorted(self.changes, key=lambda c: c.effective_from))
+        )
         self._check_no_free_nights()
         # Kept in a canonical order: the answer never depends on the order rules were given in.
         narrowest_first = sorted(self.seasons, key=lambda s: (len(s.dates.days()), s.name))
@@ -82,6 +94,19 @@ class PriceList:
         return None
 
     def terms(self, night: date, calendar: HolidayCalendar) -> NightTerms:
+        found = self._rule_terms(night, calendar)
+        if not self.changes:
+            return found
+        price = found.price
+        amount = price.price
+        for change in self.changes:
+            if change.effective_from > night:
+                break
+            amount = change.apply(amount)
+        changed = NightPrice(night, amount, price.rule, price.weekend)
+        return NightTerms(changed, found.min_nights, found.arrival_weekdays)
+
+    def _rule_terms(self, night: date, calendar: HolidayCalendar) -> NightTerms:
         base, weekend = self.base_night(night)
         for override in self.overrides:
             if override.contains(night):
@@ -108,27 +133,55 @@ class PriceList:
         rule = AppliedRule(Specificity.BASE, BASE_RULE_NAME)
         return NightTerms(NightPrice(night, base, rule, weekend), self.min_nights, None)
 
-    def _rates(self) -> list[tuple[str, Rate]]:
-        named = [(f"season {s.name}", s.rate) for s in self.seasons]
-        named += [(f"date override {o.name}", o.rate) for o in self.overrides]
+    def _rates(self) -> list[tuple[str, str, Rate]]:
+        named = [("seasons", f"season {s.name}", s.rate) for s in self.seasons]
+        named += [("overrides", f"date override {o.name}", o.rate) for o in self.overrides]
         if self.long_weekend is not None:
-            named.append((f"long-weekend rule {self.long_weekend.name}", self.long_weekend.rate))
+            lw = self.long_weekend
+            named.append(("long_weekend", f"long-weekend rule {lw.name}", lw.rate))
         return named
 
     def _check_no_free_nights(self) -> None:
-        """A percentage over a small base can round a night to 0: refused like a 0 price."""
+        """A percentage over a small base can round a night to 0: refused like a 0 price; so
+        is a price change that would take some night's price to 0."""
         bases = {self.base, self.base.times(self.weekend_multiplier)}
-        for what, rate in self._rates():
-            if any(rate.price(base).cents <= 0 for base in bases):
-                raise InvalidPriceRule(f"{what} would make a night free: a night costs more than 0")
+        prices = set(bases) | {s.weekend_nightly for s in self.seasons if s.weekend_nightly}
+        for part, what, rate in self._rates():
+            priced = {rate.price(base) for base in bases}
+            if any(p.cents <= 0 for p in priced):
+                raise _at(
+                    InvalidPriceRule(f"{what} would make a night free: a night costs more than 0"),
+                    part,
+                )
+            prices |= priced
+        for start in prices if self.changes else ():
+            if not start.cents:
+                continue  # a base of 0 is the owner's (and no rule prices from it)
+            price = start
+            for change in self.changes:
+                price = change.apply(price)
+                if price.cents <= 0:
+                    raise _at(
+                        InvalidPriceRule(
+                            f"the price change from {change.effective_from.isoformat()} would "
+                            "make a night free: a night costs more than 0"
+                        ),
+                        "price_changes",
+                    )
 
     def _check_currencies(self) -> None:
         amounts = [self.fees.cleaning, self.fees.extra_guest_nightly]
         amounts += [self.fees.pet] if self.fees.pet is not None else []
         amounts += [s.weekend_nightly for s in self.seasons if s.weekend_nightly is not None]
-        amounts += [rate.nightly for _, rate in self._rates() if rate.nightly is not None]
+        amounts += [rate.nightly for *_, rate in self._rates() if rate.nightly is not None]
         if any(a.currency != self.base.currency for a in amounts):
             raise InvalidPriceRule(f"every price of a cabin is in {self.base.currency}")
+
+
+def _at[E: InvalidPriceRule](error: E, field: str) -> E:
+    """Name the part of the owner's rules at fault (the API's 422 points at it)."""
+    error.field = field
+    return error
 
 
 def _check_seasons(seasons: tuple[Season, ...]) -> None:
@@ -137,16 +190,22 @@ def _check_seasons(seasons: tuple[Season, ...]) -> None:
         if not days_a & days_b:
             continue
         if days_a == days_b or not (days_a < days_b or days_b < days_a):
-            raise OverlappingPriceRules(
-                f"seasons {a.name!r} ({a.dates}) and {b.name!r} ({b.dates}) share nights: "
-                "a season may lie inside another, but not overlap it partly or repeat it"
+            raise _at(
+                OverlappingPriceRules(
+                    f"seasons {a.name!r} ({a.dates}) and {b.name!r} ({b.dates}) share nights: "
+                    "a season may lie inside another, but not overlap it partly or repeat it"
+                ),
+                "seasons",
             )
 
 
 def _check_overrides(overrides: tuple[DateOverride, ...]) -> None:
     for a, b in combinations(overrides, 2):
         if a.overlaps(b):
-            raise OverlappingPriceRules(
-                f"date overrides {a.name!r} and {b.name!r} share nights "
-                f"({max(a.first_night, b.first_night).isoformat()} and on)"
+            raise _at(
+                OverlappingPriceRules(
+                    f"date overrides {a.name!r} and {b.name!r} share nights "
+                    f"({max(a.first_night, b.first_night).isoformat()} and on)"
+                ),
+                "overrides",
             )

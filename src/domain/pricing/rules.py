@@ -177,3 +177,21 @@ class LengthOfStayDiscount:
     @property
     def label(self) -> str:
         return self.name or f"{self.min_nights}+ noches −{self.percent.normalize():f} %"
+
+
+@dataclass(frozen=True, slots=True)
+class PriceChange:
+    """From ``effective_from`` on, every night's price — whichever rule prices it — is
+    ``percent`` higher (negative: lower). Prices rise often: changes compound in date order
+    (+8 % from March, then +5 % from June). Fees are not changed."""
+
+    effective_from: date
+    percent: Decimal
+
+    def __post_init__(self) -> None:
+        _percent(self.percent, "a price change", Decimal(-100), MAX_PERCENT_OVER_BASE)
+        if not self.percent:
+            raise InvalidPriceRule("a price change of 0 % changes nothing")
+
+    def apply(self, price: Money) -> Money:
+        return price.percent(Decimal(100) + self.percent)

@@ -24,8 +24,10 @@ from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
 from entrypoints.http.admin.backups import AdminBackupController
 from entrypoints.http.admin.conversations import AdminConversationController
+from entrypoints.http.admin.ledger import AdminLedgerController
 from entrypoints.http.admin.messages import AdminMessageController
 from entrypoints.http.admin.payments import AdminPaymentController
+from entrypoints.http.admin.prices import AdminPricesController
 from entrypoints.http.admin.reservations import (
     AdminAccommodationController,
     AdminBlockController,
@@ -181,6 +183,8 @@ def create_app(
             AdminBackupController,
             AdminMessageController,
             AdminPaymentController,
+            AdminLedgerController,
+            AdminPricesController,
             AdminConversationController,
             WebhookController,
             ExportController,

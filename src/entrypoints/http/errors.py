@@ -18,7 +18,12 @@ from litestar.exceptions import (
 from litestar.exceptions.base_exceptions import SerializationException
 from litestar.types import ExceptionHandlersMap
 
-from application.errors import StorageError, StorageUnavailable, TransientStorageError
+from application.errors import (
+    IntegrationError,
+    StorageError,
+    StorageUnavailable,
+    TransientStorageError,
+)
 from domain.errors import Conflict, DomainError, NotFound, RuleViolation, TooManyHolds
 from entrypoints.http.schemas import Problem
 
@@ -220,6 +225,21 @@ def _storage_busy(request: Request[Any, Any, Any], exc: StorageError) -> Respons
     )
 
 
+def _provider_down(request: Request[Any, Any, Any], exc: IntegrationError) -> Response[bytes]:
+    """A provider (Mercado Pago) failed during a request that needs it (an owner's refund):
+    nothing was recorded; the same request again is safe (it carries its key)."""
+    log.warning("provider call failed: %s", type(exc).__name__)
+    return _response(
+        problem(
+            503,
+            "the payment provider did not answer; nothing was recorded, retry the same request",
+            code="provider_unavailable",
+            instance=request.url.path,
+        ),
+        headers={"Retry-After": "5"},
+    )
+
+
 def _storage(request: Request[Any, Any, Any], exc: StorageError) -> Response[bytes]:
     log.error("storage error on %s %s: %s", request.method, request.url.path, exc)
     return _internal(request)
@@ -249,6 +269,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     StorageUnavailable: _storage_busy,
     TransientStorageError: _storage_busy,
     StorageError: _storage,
+    IntegrationError: _provider_down,
     Exception: _unexpected,
 }
 

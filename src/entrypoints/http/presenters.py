@@ -103,4 +103,6 @@ def reservation(r: Reservation, status: ReservationStatus) -> schemas.Reservatio
             email=mask_email(r.guest.email),
         ),
         payment_url=r.payment_url if status is ReservationStatus.PRE_RESERVED else None,
+        quote=quote(r.breakdown) if r.breakdown is not None else None,
+        payment_method=r.payment_method.value if r.payment_method else None,
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -117,6 +117,9 @@ class ReservationRequest(msgspec.Struct, forbid_unknown_fields=True):
     ]
     guest_email: Annotated[str, msgspec.Meta(pattern=EMAIL, max_length=320)] | None = None
     notes: Annotated[str, msgspec.Meta(max_length=1000)] | None = None
+    # How the deposit will be paid: a Mercado Pago link (the hold lasts HOLD_MINUTES) or a bank
+    # transfer (no link; the hold lasts TRANSFER_HOLD_HOURS, the owner records the payment).
+    payment_method: Literal["mercadopago", "transfer"] = "mercadopago"
 
 
 class GuestView(msgspec.Struct):
@@ -143,6 +146,9 @@ class Reservation(msgspec.Struct):
     guest: GuestView
     # Mercado Pago checkout for the deposit; null until created (or when payments are off).
     payment_url: str | None = None
+    # The breakdown it was sold with (null for bookings made before breakdowns were kept).
+    quote: Quote | None = None
+    payment_method: str | None = None  # mercadopago or transfer; null for older bookings
 
 
 class ProbeCheck(msgspec.Struct):

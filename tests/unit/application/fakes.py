@@ -13,8 +13,9 @@ from typing import Any, Self, TypeVar
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
+from application.ports.ledger import LedgerTerms
 from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
-from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
+from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
 from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
 from application.ports.undeliverable import UndeliverableMessage
 from domain.booking.accommodation import Accommodation
@@ -22,7 +23,10 @@ from domain.booking.hold_limits import HoldLimit, HoldQuota
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState
+from domain.payments.cancellation import CancellationPolicy
+from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut
 from domain.payments.payment import Attention, Payment
+from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
 
 M = TypeVar("M")
@@ -348,6 +352,7 @@ class FakeGateway:
     def __init__(self) -> None:
         self.payments: dict[str, Payment] = {}
         self.fetches: list[str] = []
+        self.refunds: list[RefundRequest] = []
 
     async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
         return PaymentLink(f"pref-{request.code.value}", f"https://pay.example/{request.code}")
@@ -355,6 +360,76 @@ class FakeGateway:
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         self.fetches.append(payment_id)
         return self.payments.get(payment_id)
+
+    async def refund(self, request: RefundRequest) -> None:
+        self.refunds.append(request)
+
+
+class FakePriceRules:
+    """Every cabin's rules in memory; ``reads`` counts ``all_rules`` calls (the cache's reads)."""
+
+    def __init__(self, rules: Mapping[int, CabinPriceRules] | None = None) -> None:
+        self.rules: dict[int, CabinPriceRules] = dict(rules or {})
+        self.policies: dict[int, CancellationPolicy] = {}
+        self.reads = 0
+        self.invalidations = 0
+
+    async def all_rules(self) -> Mapping[int, CabinPriceRules]:
+        self.reads += 1
+        return dict(self.rules)
+
+    async def replace(
+        self,
+        accommodation_id: int,
+        rules: CabinPriceRules,
+        cancellation: CancellationPolicy | None = None,
+    ) -> None:
+        self.rules[accommodation_id] = rules
+        if cancellation is not None:
+            self.policies[accommodation_id] = cancellation
+
+    async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None:
+        return self.policies.get(accommodation_id)
+
+    def invalidate(self) -> None:
+        self.invalidations += 1
+
+
+class FakeLedger:
+    """Movements by booking code; what an open transaction adds is kept only on commit."""
+
+    def __init__(self) -> None:
+        self.committed: list[tuple[str, str, MoneyIn | MoneyOut]] = []
+        self.pending: list[tuple[str, str, MoneyIn | MoneyOut]] = []
+
+    async def load(self, reservation: Reservation, terms: LedgerTerms) -> BookingLedger:
+        opened = BookingLedger.open(
+            reservation.total,
+            reservation.deposit,
+            reservation.stay.check_in,
+            reservation.created_at.date(),
+            terms.balance_due_days,
+        )
+        mine = [(d, m) for c, d, m in self.committed + self.pending if c == reservation.code.value]
+        return replace(
+            opened,
+            payments=tuple(m for d, m in mine if d == "payment" and isinstance(m, MoneyIn)),
+            refunds=tuple(m for d, m in mine if d == "refund" and isinstance(m, MoneyOut)),
+            credits=tuple(m for d, m in mine if d == "credit" and isinstance(m, MoneyOut)),
+        )
+
+    async def add_payment(self, code: str, payment: MoneyIn, note: str | None = None) -> None:
+        self.pending.append((code, "payment", payment))
+
+    async def add_refund(self, code: str, refund: MoneyOut, note: str | None = None) -> None:
+        self.pending.append((code, "refund", refund))
+
+    async def add_credit(self, code: str, credit: MoneyOut, note: str | None = None) -> None:
+        self.pending.append((code, "credit", credit))
+
+    def commit(self) -> None:
+        self.committed += self.pending
+        self.pending.clear()
 
 
 class FakeContacts:
@@ -502,6 +577,7 @@ class FakeUnitOfWork:
         self.audit = FakeAudit()
         self.idempotency = FakeIdempotency()
         self.payments = FakePayments()
+        self.ledger = FakeLedger()
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
 
@@ -523,6 +599,7 @@ class FakeUnitOfWork:
         self.outbox.pending.clear()
         self.idempotency.commit()
         self.payments.commit()
+        self.ledger.commit()
         self.commits += 1
 
     async def rollback(self) -> None:
@@ -530,3 +607,4 @@ class FakeUnitOfWork:
         self.outbox.pending.clear()
         self.idempotency.pending.clear()
         self.payments.pending.clear()
+        self.ledger.pending.clear()

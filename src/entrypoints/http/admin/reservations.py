@@ -47,6 +47,20 @@ class AdminReservation(schemas.Reservation):
     notes: str | None = None
 
 
+class SettlementView(msgspec.Struct):
+    """What the cabin's cancellation tiers return of the money held when cancelling."""
+
+    days_before: int
+    paid_amount: float
+    refund_amount: float
+    credit_amount: float
+    kept_amount: float
+
+
+class CancelledReservation(AdminReservation):
+    settlement: SettlementView | None = None
+
+
 class AdminReservationPage(msgspec.Struct):
     items: list[AdminReservation]
     total: int
@@ -120,9 +134,21 @@ class AdminReservationController(Controller):
         code: FromPath[str],
         data: JSONBody[CancelRequest],
         use_case: FromDishka[CancelReservation],
-    ) -> AdminReservation:
+    ) -> CancelledReservation:
         admin = current_admin(request)
-        return admin_view(await use_case(code, admin.email, data.reason))
+        done = await use_case(code, admin.email, data.reason)
+        view = admin_view(done.reservation)
+        s = done.settlement
+        return CancelledReservation(
+            **{f: getattr(view, f) for f in view.__struct_fields__},
+            settlement=SettlementView(
+                s.days_before,
+                s.paid.cents / 100,
+                s.refund.cents / 100,
+                s.credit.cents / 100,
+                s.kept.cents / 100,
+            ),
+        )
 
     @post(
         "/{code:str}/confirm",

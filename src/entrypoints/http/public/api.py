@@ -25,6 +25,7 @@ from application.payments.payment_link import CreatePaymentLinkNow
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.reservation import Channel, Guest
+from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
@@ -150,6 +151,7 @@ class ReservationController(Controller):
                     fingerprint=fingerprint,
                     retry_key=retry_key,
                     quota=HoldQuota(phone_key(data.guest_phone), client_key(address)),
+                    payment_method=PaymentMethod(data.payment_method),
                 )
             )
         except IdempotentReplay as replay:
@@ -164,7 +166,7 @@ class ReservationController(Controller):
                     "Idempotent-Replayed": "true",
                 },
             )
-        if use_case.payments.enabled:
+        if use_case.payments.enabled and reservation.payment_method is PaymentMethod.MERCADOPAGO:
             link = await container.get(CreatePaymentLinkNow)
             reservation.payment_url = await link(reservation.code)
         body = presenters.reservation(reservation, reservation.status)

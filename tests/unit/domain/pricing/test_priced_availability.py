@@ -87,3 +87,29 @@ def test_without_rules_the_answer_is_todays_plus_the_breakdown(
     if priced.breakdown is not None:
         assert plain.quote is not None
         assert priced.breakdown.total == plain.quote.total
+
+
+def test_rules_that_no_longer_price_with_the_base_leave_only_that_cabin_unpriced() -> None:
+    # -99.5 % over a base of 100 leaves a night at 0.50, fine; lower the base to 0.50 and the
+    # same percentage makes the night free: the stored rules no longer form a price list.
+    cheap = cabin(id=1, base_price=Money.of("0.50"))
+    hill = cabin(id=2, name="Cabaña del Cerro")
+    rules = CabinPriceRules(
+        seasons=(
+            Season(
+                "Liquidación",
+                RecurringRange.parse("01/12", "31/12"),
+                Rate(percent_over_base=Decimal("-99.5")),
+            ),
+        )
+    )
+    pricing = Pricing({1: rules, 2: rules})
+    friday = span(date(2026, 12, 18), 2)
+    broken, fine = assess_all([cheap, hill], friday, 2, {}, BookingPolicy(), TODAY, pricing)
+    assert (broken.available, broken.reason_code, broken.quote) == (
+        False,
+        "prices_unavailable",
+        None,
+    )
+    assert fine.available
+    assert fine.breakdown is not None

@@ -1,0 +1,263 @@
+"""The ledger of a booking, seen and written by the owner: payments by transfer, cash or other
+means recorded by hand (confirming the hold they cover), and the hold's extra time while a
+transfer is on its way. Mercado Pago payments reach the same ledger through ``ApplyPayment``."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from application.messaging.texts import (
+    ars,
+    booking_confirmed,
+    day_month,
+    email_booking_confirmed,
+    first_name,
+)
+from application.messaging.whatsapp_templates import BOOKING_CONFIRMED
+from application.ports.audit import AuditEntry
+from application.ports.clock import Clock
+from application.ports.ledger import LedgerTerms
+from application.ports.outbox import EmailMessage, Topic, WhatsAppMessage
+from application.ports.repositories import PaidOutcome
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.reservation import Reservation, ReservationStatus
+from domain.calendar import local_today
+from domain.codes import ReservationCode
+from domain.errors import ConcurrentUpdate, InvalidValue, ReservationNotFound
+from domain.money import Money
+from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
+
+MAX_EXTENSION_HOURS = 168
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerView:
+    reservation: Reservation
+    ledger: BookingLedger
+    # Whether this request recorded something (False: the same request again, a no-op).
+    recorded: bool = True
+    # The hold the payment covered became a booking; None when it did not apply.
+    confirmed: bool | None = None
+
+
+def request_reference(prefix: str, idempotency_key: str) -> str:
+    """A movement's reference from the owner's request key: the same key, the same reference,
+    so a retried or double-clicked request is recorded once."""
+    return f"{prefix}:{hashlib.sha256(idempotency_key.encode()).hexdigest()[:40]}"
+
+
+async def load_reservation(
+    uow: UnitOfWork, raw_code: str, *, for_update: bool = False
+) -> Reservation:
+    try:
+        code = ReservationCode.parse(raw_code)
+    except InvalidValue:
+        raise ReservationNotFound("no reservation with that code") from None
+    found = await uow.reservations.get(code, for_update=for_update)
+    if found is None:
+        raise ReservationNotFound("no reservation with that code")
+    return found
+
+
+async def confirm_if_covered(
+    uow: UnitOfWork,
+    clock: Clock,
+    reservation: Reservation,
+    ledger: BookingLedger,
+    reference: str,
+    terms: LedgerTerms,
+    trace_id: str | None = None,
+) -> bool | None:
+    """A hold (live, or lapsed with its row still a hold, or swept as expired) whose deposit
+    the money held covers becomes a booking. An expired hold re-enters the exclusion
+    constraint: False when its nights were sold meanwhile (the money stays recorded, for the
+    owner to refund). None: nothing to confirm."""
+    if reservation.status not in (ReservationStatus.PRE_RESERVED, ReservationStatus.EXPIRED):
+        return None
+    if not ledger.deposit_paid:
+        return None
+    now = clock.now()
+    previous = reservation.status
+    reservation.confirm_payment(reference, now)
+    outcome = await uow.reservations.save_paid(reservation, previous)
+    if outcome is PaidOutcome.RACED:
+        raise ConcurrentUpdate("the reservation changed meanwhile; reload it and retry")
+    if outcome is PaidOutcome.TAKEN:
+        reservation.status = previous
+        return False
+    await tell_guest_confirmed(uow, clock, reservation, ledger, trace_id)
+    return True
+
+
+async def tell_guest_confirmed(
+    uow: UnitOfWork,
+    clock: Clock,
+    reservation: Reservation,
+    ledger: BookingLedger,
+    trace_id: str | None = None,
+) -> None:
+    """Once per booking (the outbox's dedupe key), whichever payment confirmed it: WhatsApp
+    (the approved template outside the 24 h window) and e-mail when the guest gave one."""
+    cabin = await uow.accommodations.get(reservation.accommodation_id)
+    facts = (
+        first_name(reservation.guest.name),
+        reservation.code.display,
+        cabin.name if cabin else "la cabaña",
+        reservation.stay.check_in,
+        reservation.stay.check_out,
+        ledger.held,
+    )
+    name, code, cabin_name, check_in, check_out, paid = facts
+    group = f"confirmed:{reservation.code.value}"
+    if reservation.guest.phone:
+        text = booking_confirmed(
+            *facts, balance=ledger.balance_due, balance_due_on=ledger.balance_due_on
+        )
+        template = BOOKING_CONFIRMED.use(
+            name, code, cabin_name, day_month(check_in), day_month(check_out), ars(paid)
+        )
+        await uow.outbox.put(
+            WhatsAppMessage(
+                reservation.guest.phone,
+                text,
+                template=template,
+                topic=Topic.BOOKING_CONFIRMED,
+                reservation=reservation.code.value,
+            ),
+            clock.now(),
+            dedupe_key=group,
+            trace_id=trace_id,
+        )
+    if reservation.guest.email:
+        subject, body = email_booking_confirmed(*facts)
+        await uow.outbox.put(
+            EmailMessage(
+                reservation.guest.email,
+                subject,
+                body,
+                Topic.BOOKING_CONFIRMED,
+                reservation.code.value,
+            ),
+            clock.now(),
+            dedupe_key=f"{group}:email",
+            group=group,
+            trace_id=trace_id,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GetLedger:
+    uow: UnitOfWork
+    terms: LedgerTerms
+
+    async def __call__(self, raw_code: str) -> LedgerView:
+        async with self.uow:
+            reservation = await load_reservation(self.uow, raw_code)
+            return LedgerView(reservation, await self.uow.ledger.load(reservation, self.terms))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordManualPayment:
+    """Rules:
+    - the owner records money received (in the booking's currency) by transfer, cash or other
+      means (Mercado Pago's come from its webhook), on any booking: money is never lost;
+    - it is matched to the deposit, the whole total or the balance owed; any other amount is
+      recorded, counted and flagged (``unmatched``, ``overpaid``) for the owner to settle;
+    - idempotent by the request's key: the same key again records nothing and answers the
+      ledger as it is; with another amount or method, refused (409);
+    - the booking's row is locked while deciding (concurrent payments apply one by one);
+    - a hold whose deposit is then covered is confirmed (a lapsed one only if its nights are
+      still free), and the guest is told once;
+    - audited (``reservation.payment``)."""
+
+    uow: UnitOfWork
+    clock: Clock
+    terms: LedgerTerms
+
+    async def __call__(
+        self,
+        raw_code: str,
+        method: PaymentMethod,
+        amount_cents: int,
+        note: str | None,
+        actor: str,
+        idempotency_key: str,
+    ) -> LedgerView:
+        if method is PaymentMethod.MERCADOPAGO:
+            raise InvalidValue("Mercado Pago payments are recorded from its notifications")
+        now = self.clock.now()
+        async with self.uow:
+            reservation = await load_reservation(self.uow, raw_code, for_update=True)
+            status_before = reservation.status.value
+            before = await self.uow.ledger.load(reservation, self.terms)
+            amount = Money(amount_cents, reservation.total.currency)  # the booking's currency
+            reference = request_reference("manual", idempotency_key)
+            payment = MoneyIn(reference, method, amount, local_today(now), actor)
+            after = before.record_payment(payment)
+            if after is before:  # the same request again
+                return LedgerView(reservation, before, recorded=False)
+            recorded = after.payments[-1]
+            await self.uow.ledger.add_payment(reservation.code.value, recorded, note)
+            confirmed = await confirm_if_covered(
+                self.uow, self.clock, reservation, after, reference, self.terms
+            )
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor=actor,
+                    action="reservation.payment",
+                    target=reservation.code.value,
+                    at=now,
+                    before={"status": status_before},
+                    after={
+                        "status": reservation.status.value,
+                        "method": method.value,
+                        "amount_cents": amount.cents,
+                        "covers": recorded.covers.value if recorded.covers else None,
+                        "flag": recorded.flag.value if recorded.flag else None,
+                        "note": note,
+                    },
+                )
+            )
+            await self.uow.commit()
+        return LedgerView(reservation, after, confirmed=confirmed)
+
+
+@dataclass(frozen=True, slots=True)
+class ExtendHold:
+    """Rules: only a hold (``pre_reserved``, even one whose time just ran out but that no one
+    has taken) gets more time: ``hours`` (1–168) from its expiry, or from now if that has
+    passed; the write is guarded by the status it read; audited (``reservation.extend``).
+    The Mercado Pago link keeps its own expiry (a new one is not created)."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, raw_code: str, hours: int, actor: str) -> Reservation:
+        if not 1 <= hours <= MAX_EXTENSION_HOURS:
+            raise InvalidValue(f"hours is 1 to {MAX_EXTENSION_HOURS}")
+        now = self.clock.now()
+        async with self.uow:
+            reservation = await load_reservation(self.uow, raw_code, for_update=True)
+            old = reservation.expires_at
+            start = max(now, old) if old is not None else now
+            reservation.extend_hold(start + timedelta(hours=hours), now)
+            if not await self.uow.reservations.save_status(reservation, reservation.status):
+                raise ConcurrentUpdate("the reservation changed meanwhile; reload it and retry")
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor=actor,
+                    action="reservation.extend",
+                    target=reservation.code.value,
+                    at=now,
+                    before={"expires_at": _iso(old)},
+                    after={"expires_at": _iso(reservation.expires_at), "hours": hours},
+                )
+            )
+            await self.uow.commit()
+        return reservation
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None

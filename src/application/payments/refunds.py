@@ -1,0 +1,109 @@
+"""Money going back to a guest: a refund through Mercado Pago (partial amounts allowed), or one
+the owner made by hand (a transfer back) recorded in the ledger."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.payments.ledger import LedgerView, load_reservation, request_reference
+from application.ports.audit import AuditEntry
+from application.ports.clock import Clock
+from application.ports.ledger import LedgerTerms
+from application.ports.payments import PaymentGateway, RefundRequest
+from application.ports.unit_of_work import UnitOfWork
+from domain.calendar import local_today
+from domain.errors import InvalidValue
+from domain.money import Money
+from domain.payments.errors import RefundExceedsPaid
+from domain.payments.ledger import BookingLedger, MoneyOut, PaymentMethod
+from domain.payments.payment import PaymentStatus
+
+MERCADOPAGO_PREFIX = "mp:"
+
+
+@dataclass(frozen=True, slots=True)
+class IssueRefund:
+    """Rules:
+    - never more than the booking holds (paid and not yet returned): ``RefundExceedsPaid``;
+    - ``through_mercadopago``: refunded from one Mercado Pago payment of the booking that still
+      has that much unrefunded (``POST /v1/payments/{id}/refunds`` with ``X-Idempotency-Key``,
+      partial amounts allowed), then the payment is re-fetched and stored as Mercado Pago now
+      reports it; otherwise the owner refunded by hand and it is only recorded;
+    - idempotent by the request's key: the same key records once, and the provider call
+      carries a key derived from it, so a retry after a crash between the provider's answer
+      and our commit gets the same refund back, never a second one;
+    - the booking's row is locked from the check to the commit: concurrent refunds are
+      judged one after the other against what is left;
+    - audited (``reservation.refund``)."""
+
+    uow: UnitOfWork
+    clock: Clock
+    gateway: PaymentGateway
+    terms: LedgerTerms
+
+    async def __call__(
+        self,
+        raw_code: str,
+        amount_cents: int,
+        through_mercadopago: bool,
+        note: str | None,
+        actor: str,
+        idempotency_key: str,
+    ) -> LedgerView:
+        now = self.clock.now()
+        async with self.uow:
+            reservation = await load_reservation(self.uow, raw_code, for_update=True)
+            ledger = await self.uow.ledger.load(reservation, self.terms)
+            reference = request_reference("refund", idempotency_key)
+            amount = Money(amount_cents, reservation.total.currency)
+            refund = MoneyOut(reference, amount, local_today(now), actor)
+            after = ledger.refund(refund)  # refuses more than held; the same key: unchanged
+            if after is ledger or any(r.reference == reference for r in ledger.refunds):
+                return LedgerView(reservation, ledger, recorded=False)
+            payment_id = None
+            if through_mercadopago:
+                payment_id = await self._refund_at_provider(ledger, amount, reference)
+            await self.uow.ledger.add_refund(reservation.code.value, refund, note)
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor=actor,
+                    action="reservation.refund",
+                    target=reservation.code.value,
+                    at=now,
+                    after={
+                        "amount_cents": amount.cents,
+                        "mercadopago_payment": payment_id,
+                        "note": note,
+                    },
+                )
+            )
+            await self.uow.commit()
+        return LedgerView(reservation, after)
+
+    async def _refund_at_provider(
+        self, ledger: BookingLedger, amount: Money, reference: str
+    ) -> str:
+        for paid in ledger.payments:
+            if paid.method is not PaymentMethod.MERCADOPAGO:
+                continue
+            payment_id = paid.reference.removeprefix(MERCADOPAGO_PREFIX)
+            stored = await self.uow.payments.get(payment_id)
+            refunded = stored.payment.refunded if stored and stored.payment.refunded else None
+            left = paid.amount.cents - (refunded.cents if refunded else 0)
+            if left < amount.cents:
+                continue
+            await self.gateway.refund(
+                RefundRequest(payment_id, amount, idempotency_key=f"cabanas-{reference}")
+            )
+            fresh = await self.gateway.fetch_payment(payment_id)
+            if fresh is not None:
+                await self.uow.payments.save(
+                    fresh, self.clock.now(), attention=None, attention_reason=None
+                )
+                if fresh.status is PaymentStatus.UNKNOWN:
+                    raise InvalidValue("Mercado Pago reports an unknown state for the payment")
+            return payment_id
+        raise RefundExceedsPaid(
+            f"no Mercado Pago payment of this booking has {amount} left to refund; refund by "
+            "hand and record it (through_mercadopago: false), or refund in parts"
+        )

@@ -1,0 +1,230 @@
+"""/api/v1/admin/reservations/{code}: the booking's ledger, payments recorded by hand, and a
+hold's extra time. Every write is audited by the use cases."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+import msgspec
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from application.payments.ledger import ExtendHold, GetLedger, LedgerView, RecordManualPayment
+from application.payments.refunds import IssueRefund
+from domain.money import Money
+from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
+from entrypoints.http.admin.auth import current_admin, require_admin
+from entrypoints.http.admin.reservations import AdminReservation, admin_view
+from entrypoints.http.openapi import problems
+
+RequiredKey = Annotated[
+    str,
+    HeaderParameter(
+        name="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        description="Required: the same key records once (a double click, a retry)",
+    ),
+]
+Cents = Annotated[int, msgspec.Meta(ge=1, le=10**13, description="integer cents")]
+
+
+class PaymentBody(msgspec.Struct, forbid_unknown_fields=True):
+    method: Literal["transfer", "cash", "other"]
+    amount_cents: Cents
+    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class RefundBody(msgspec.Struct, forbid_unknown_fields=True):
+    """``through_mercadopago``: refunded from a Mercado Pago payment of the booking through its
+    API; false: the owner gave the money back by hand, recorded only."""
+
+    amount_cents: Cents
+    through_mercadopago: bool = True
+    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class ExtendBody(msgspec.Struct, forbid_unknown_fields=True):
+    hours: Annotated[int, msgspec.Meta(ge=1, le=168)]
+
+
+class MoneyInView(msgspec.Struct):
+    reference: str
+    method: str
+    amount: float
+    received_on: date
+    recorded_by: str
+    covers: str | None  # deposit, balance or total; null when it matched none
+    flag: str | None  # unmatched, overpaid, other_currency: for the owner to settle
+
+
+class MoneyOutView(msgspec.Struct):
+    reference: str
+    amount: float
+    on: date
+    recorded_by: str
+
+
+class LedgerBody(msgspec.Struct):
+    code: str
+    status: str
+    currency: str
+    total_amount: float
+    deposit_due_amount: float
+    deposit_paid: bool
+    paid_amount: float
+    returned_amount: float  # refunded + credited
+    held_amount: float  # paid and not returned: the most that can still be refunded
+    balance_due_amount: float
+    balance_due_on: date
+    flagged: int
+    payments: list[MoneyInView]
+    refunds: list[MoneyOutView]
+    credits: list[MoneyOutView]
+    expires_at: datetime | None = None
+    confirmed: bool | None = None  # this payment confirmed the hold (false: nights sold)
+
+
+def _a(money: Money) -> float:
+    return money.cents / 100
+
+
+def _in(m: MoneyIn) -> MoneyInView:
+    return MoneyInView(
+        m.reference,
+        m.method.value,
+        _a(m.amount),
+        m.received_on,
+        m.recorded_by,
+        m.covers.value if m.covers else None,
+        m.flag.value if m.flag else None,
+    )
+
+
+def _out(m: MoneyOut) -> MoneyOutView:
+    return MoneyOutView(m.reference, _a(m.amount), m.on, m.recorded_by)
+
+
+def ledger_body(view: LedgerView) -> LedgerBody:
+    r, ledger = view.reservation, view.ledger
+    return _body(r.code.value, r.status.value, r.expires_at, ledger, view.confirmed)
+
+
+def _body(
+    code: str,
+    status: str,
+    expires_at: datetime | None,
+    ledger: BookingLedger,
+    confirmed: bool | None,
+) -> LedgerBody:
+    return LedgerBody(
+        code=code,
+        status=status,
+        currency=ledger.total.currency,
+        total_amount=_a(ledger.total),
+        deposit_due_amount=_a(ledger.deposit_due),
+        deposit_paid=ledger.deposit_paid,
+        paid_amount=_a(ledger.paid),
+        returned_amount=_a(ledger.returned),
+        held_amount=_a(ledger.held),
+        balance_due_amount=_a(ledger.balance_due),
+        balance_due_on=ledger.balance_due_on,
+        flagged=len(ledger.flagged),
+        payments=[_in(p) for p in ledger.payments],
+        refunds=[_out(m) for m in ledger.refunds],
+        credits=[_out(m) for m in ledger.credits],
+        expires_at=expires_at if status == "pre_reserved" else None,
+        confirmed=confirmed,
+    )
+
+
+class AdminLedgerController(Controller):
+    path = "/admin/reservations"
+    tags = ["admin"]
+    guards = [require_admin]
+    security = [{"BearerToken": []}]
+
+    @get(
+        "/{code:str}/ledger",
+        summary="The booking's money: total, deposit, balance and its due date, every movement",
+        responses=problems(401, 403, 404),
+    )
+    @inject
+    async def ledger(self, code: FromPath[str], use_case: FromDishka[GetLedger]) -> LedgerBody:
+        return ledger_body(await use_case(code))
+
+    @post(
+        "/{code:str}/payments",
+        status_code=201,
+        summary="Record a transfer, cash or other payment (audited); a covered hold is confirmed",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    @inject
+    async def record_payment(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[PaymentBody],
+        use_case: FromDishka[RecordManualPayment],
+        idempotency_key: RequiredKey,
+    ) -> Response[LedgerBody]:
+        view = await use_case(
+            code,
+            PaymentMethod(data.method),
+            data.amount_cents,
+            data.note,
+            current_admin(request).email,
+            idempotency_key,
+        )
+        if not view.recorded:
+            return Response(
+                ledger_body(view), status_code=200, headers={"Idempotent-Replayed": "true"}
+            )
+        return Response(ledger_body(view), status_code=201)
+
+    @post(
+        "/{code:str}/refunds",
+        status_code=201,
+        summary="Refund part or all of what was paid, through Mercado Pago or by hand (audited)",
+        responses=problems(400, 401, 403, 404, 409, 422, 503),
+    )
+    @inject
+    async def refund(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[RefundBody],
+        use_case: FromDishka[IssueRefund],
+        idempotency_key: RequiredKey,
+    ) -> Response[LedgerBody]:
+        view = await use_case(
+            code,
+            data.amount_cents,
+            data.through_mercadopago,
+            data.note,
+            current_admin(request).email,
+            idempotency_key,
+        )
+        if not view.recorded:
+            return Response(
+                ledger_body(view), status_code=200, headers={"Idempotent-Replayed": "true"}
+            )
+        return Response(ledger_body(view), status_code=201)
+
+    @post(
+        "/{code:str}/extend",
+        status_code=200,
+        summary="Give a hold more time, e.g. while a transfer arrives (audited)",
+        responses=problems(401, 403, 404, 409, 422),
+    )
+    @inject
+    async def extend(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[ExtendBody],
+        use_case: FromDishka[ExtendHold],
+    ) -> AdminReservation:
+        return admin_view(await use_case(code, data.hours, current_admin(request).email))
