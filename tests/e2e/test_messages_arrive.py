@@ -119,7 +119,8 @@ async def test_a_guest_who_pays_within_the_window_gets_free_text(
     assert confirmed["type"] == "text"
     assert body_of(confirmed) == (
         f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está "
-        "confirmada. Recibimos la seña de $ 86.700. ¡Te esperamos!"
+        "confirmada. Recibimos la seña de $ 86.700. El saldo de $ 202.300 se paga hasta el "
+        "04/12. ¡Te esperamos!"
     )
     assert wa.templates_sent() == []
 
