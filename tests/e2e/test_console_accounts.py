@@ -412,7 +412,7 @@ async def test_the_owner_invites_from_the_console_and_the_link_works(console: Co
 def test_cabanas_admin_invite_prints_a_one_time_link(
     console_settings: Settings, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from entrypoints.cli import cmd_admin_invite, invite_first_owner
+    from entrypoints.cli.main import cmd_admin_invite, invite_first_owner
 
     assert cmd_admin_invite(console_settings, "ayuda@example.com", "staff") == 0
     link = capsys.readouterr().out.strip()
