@@ -44,6 +44,7 @@ from application.back_office.accommodations import (
     UpdateAccommodation,
 )
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
+from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
@@ -382,6 +383,8 @@ class RequestProvider(Provider):
     get_any_accommodation = provide(GetAnyAccommodation)
     create_accommodation = provide(CreateAccommodation)
     update_accommodation = provide(UpdateAccommodation)
+    get_cabin_texts = provide(GetCabinTexts)
+    update_cabin_texts = provide(UpdateCabinTexts)
     create_block = provide(CreateBlock)
     stats_reader = provide(SqlStatsReader, provides=StatsReader)
     get_stats = provide(GetStats)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
+from adapters.postgres.cabin_texts import SqlCabinTexts
 from adapters.postgres.contacts import SqlContactWindows
 from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
@@ -53,6 +54,7 @@ class SqlUnitOfWork:
         self.feeds = SqlFeedRepository(conn)
         self.contacts = SqlContactWindows(conn)
         self.undeliverable = SqlUndeliverableMessages(conn)
+        self.cabin_texts = SqlCabinTexts(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -5,6 +5,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from application.ports.audit import AuditLog
+from application.ports.cabin_texts import CabinTextsRepository
 from application.ports.calendars import FeedRepository
 from application.ports.contacts import ContactWindows
 from application.ports.idempotency import IdempotencyKeys
@@ -31,6 +32,7 @@ class UnitOfWork(Protocol):
     feeds: FeedRepository
     contacts: ContactWindows
     undeliverable: UndeliverableMessages
+    cabin_texts: CabinTextsRepository
 
     async def __aenter__(self) -> Self: ...
 

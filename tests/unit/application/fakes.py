@@ -22,6 +22,7 @@ from domain.booking.hold_limits import HoldLimit, HoldQuota
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState
+from domain.messaging.cabin_texts import CabinTexts
 from domain.payments.payment import Attention, Payment
 from domain.stay import Stay
 
@@ -385,6 +386,17 @@ class FakeUndeliverable:
         return sorted(self.items.values(), key=lambda m: m.failed_at, reverse=True)[:limit]
 
 
+class FakeCabinTexts:
+    def __init__(self) -> None:
+        self.items: dict[int, CabinTexts] = {}
+
+    async def get(self, accommodation_id: int) -> CabinTexts | None:
+        return self.items.get(accommodation_id)
+
+    async def save(self, accommodation_id: int, texts: CabinTexts, now: datetime) -> None:
+        self.items[accommodation_id] = texts
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -497,6 +509,7 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox()
         self.contacts = FakeContacts()
         self.undeliverable = FakeUndeliverable()
+        self.cabin_texts = FakeCabinTexts()
         self.reservations = FakeReservations(self.accommodations)
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()

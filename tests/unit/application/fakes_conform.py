@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from application.ports.audit import AuditLog
+from application.ports.cabin_texts import CabinTextsRepository
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
@@ -15,6 +16,7 @@ from application.ports.payments import PaymentGateway, PaymentRepository
 from tests.unit.application.fakes import (
     FakeAccommodations,
     FakeAudit,
+    FakeCabinTexts,
     FakeCatalogue,
     FakeGateway,
     FakePayments,
@@ -30,3 +32,4 @@ catalogue: Catalogue = FakeCatalogue(FakeAccommodations([]))
 audit: AuditLog = FakeAudit()
 payments: PaymentRepository = FakePayments()
 gateway: PaymentGateway = FakeGateway()
+cabin_texts: CabinTextsRepository = FakeCabinTexts()
