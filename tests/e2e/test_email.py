@@ -13,7 +13,7 @@ from dishka import AsyncContainer
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from application.messaging.dispatch_outbox import DispatchOutbox, backoff
+from application.messaging.dispatch_outbox import OUTBOX_BACKOFF, DispatchOutbox
 from entrypoints.settings import Secret, Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET
 from tests.e2e.test_admin import bearer
@@ -138,7 +138,7 @@ async def test_a_refused_email_is_retried_with_backoff_and_sent_once(
     assert smtp.to("juana@example.com") == []
     await dispatch(worker)  # not due yet
     assert smtp.to("juana@example.com") == []
-    clock.current += backoff(1)
+    clock.current += OUTBOX_BACKOFF.after(1)
     await dispatch(worker)
     await dispatch(worker)
     assert len(smtp.to("juana@example.com")) == 1
