@@ -265,6 +265,18 @@ cabin_message_texts = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# Each scheduled message queued, once (migration 0019; adapters/postgres/schedule.py): a
+# reservation's pre-arrival, reminders and thank-you, the owner's summary of a day.
+scheduled_messages = Table(
+    "scheduled_messages",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("reservation_code", String(16)),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Index("scheduled_messages_queued_at_idx", "queued_at"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

@@ -20,6 +20,7 @@ from adapters.postgres.idempotency import SqlIdempotencyKeys
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
+from adapters.postgres.schedule import SqlMessageSchedule
 from adapters.postgres.undeliverable import SqlUndeliverableMessages
 from application.errors import StorageUnavailable
 from application.ports.unit_of_work import UnitOfWork
@@ -55,6 +56,7 @@ class SqlUnitOfWork:
         self.contacts = SqlContactWindows(conn)
         self.undeliverable = SqlUndeliverableMessages(conn)
         self.cabin_texts = SqlCabinTexts(conn)
+        self.schedule = SqlMessageSchedule(conn)
 
     async def __aenter__(self) -> Self:
         return self

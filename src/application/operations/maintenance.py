@@ -18,6 +18,9 @@ IDEMPOTENCY_TTL = timedelta(hours=48)
 # Sent messages are kept a month (delivery questions), then deleted with their phone numbers.
 OUTBOX_RETENTION = timedelta(days=30)
 EXPIRY_BATCH = 500
+# A scheduled message's claim outlives every window it guards (at most MAX_DAYS_AHEAD days
+# before a check-in, a few days after a check-out), then goes.
+SCHEDULE_MEMORY = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +84,8 @@ class AnonymizeOldGuests:
 class PurgeIdempotencyKeys:
     """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
     then deleted; sent or failed outbox messages are deleted after 30 days, and so is a
-    WhatsApp number's last-message time 30 days after it (the window needs one day)."""
+    WhatsApp number's last-message time 30 days after it (the window needs one day); the
+    record that a scheduled message was queued, after 90 days (its window closed long ago)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -92,6 +96,7 @@ class PurgeIdempotencyKeys:
             purged = await self.uow.idempotency.purge(now - ttl)
             purged += await self.uow.outbox.purge_finished(now - OUTBOX_RETENTION)
             purged += await self.uow.contacts.forget_before(now - OUTBOX_RETENTION)
+            purged += await self.uow.schedule.forget_before(now - SCHEDULE_MEMORY)
             await self.uow.commit()
         return purged
 

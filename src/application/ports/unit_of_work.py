@@ -16,6 +16,7 @@ from application.ports.repositories import (
     BlockRepository,
     ReservationRepository,
 )
+from application.ports.schedule import MessageSchedule
 from application.ports.undeliverable import UndeliverableMessages
 
 
@@ -33,6 +34,7 @@ class UnitOfWork(Protocol):
     contacts: ContactWindows
     undeliverable: UndeliverableMessages
     cabin_texts: CabinTextsRepository
+    schedule: MessageSchedule
 
     async def __aenter__(self) -> Self: ...
 

@@ -12,6 +12,7 @@ from typing import Any, Self, TypeVar
 
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
+from application.ports.calendars import Feed
 from application.ports.idempotency import StoredRequest
 from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
@@ -267,6 +268,7 @@ class FakeOutbox:
         now: datetime,
         *,
         dedupe_key: str | None = None,
+        group: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
         if dedupe_key and any(k == dedupe_key for _, k in self.committed + self.pending):
@@ -384,6 +386,67 @@ class FakeUndeliverable:
 
     async def list_open(self, limit: int) -> Sequence[UndeliverableMessage]:
         return sorted(self.items.values(), key=lambda m: m.failed_at, reverse=True)[:limit]
+
+
+class FakeMessageSchedule:
+    """Confirmed stays read from the fake reservations; claims kept only on commit."""
+
+    def __init__(self, reservations: FakeReservations) -> None:
+        self._reservations = reservations
+        self.committed: dict[str, tuple[str, str | None, datetime]] = {}
+        self.pending: dict[str, tuple[str, str | None, datetime]] = {}
+
+    def _confirmed(self) -> list[Reservation]:
+        every = self._reservations._all().values()
+        return [r for r in every if r.status is ReservationStatus.CONFIRMED]
+
+    async def arriving(self, first: date, last: date) -> Sequence[Reservation]:
+        found = [r for r in self._confirmed() if first <= r.stay.check_in <= last]
+        return sorted(found, key=lambda r: r.stay.check_in)
+
+    async def leaving(self, first: date, last: date) -> Sequence[Reservation]:
+        found = [r for r in self._confirmed() if first <= r.stay.check_out <= last]
+        return sorted(found, key=lambda r: r.stay.check_out)
+
+    async def live_holds(self, now: datetime) -> int:
+        every = self._reservations._all().values()
+        return sum(
+            1
+            for r in every
+            if r.status is ReservationStatus.PRE_RESERVED and not r.hold_lapsed(now)
+        )
+
+    async def queued(self, key: str) -> bool:
+        return key in self.committed or key in self.pending
+
+    async def claim(self, key: str, kind: str, reservation: str | None, now: datetime) -> bool:
+        if await self.queued(key):
+            return False
+        self.pending[key] = (kind, reservation, now)
+        return True
+
+    async def forget_before(self, before: datetime) -> int:
+        old = [k for k, (_, _, at) in self.committed.items() if at < before]
+        for k in old:
+            del self.committed[k]
+        return len(old)
+
+
+class FakeFeeds:
+    """Only the listing the owner's summary reads."""
+
+    def __init__(self) -> None:
+        self.items: list[Feed] = []
+
+    async def list_feeds(
+        self, accommodation_id: int | None = None, *, only_enabled: bool = False
+    ) -> list[Feed]:
+        return [
+            f
+            for f in self.items
+            if (accommodation_id is None or f.accommodation_id == accommodation_id)
+            and (f.enabled or not only_enabled)
+        ]
 
 
 class FakeCabinTexts:
@@ -511,6 +574,8 @@ class FakeUnitOfWork:
         self.undeliverable = FakeUndeliverable()
         self.cabin_texts = FakeCabinTexts()
         self.reservations = FakeReservations(self.accommodations)
+        self.schedule = FakeMessageSchedule(self.reservations)
+        self.feeds = FakeFeeds()
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()
         self.idempotency = FakeIdempotency()
@@ -536,6 +601,8 @@ class FakeUnitOfWork:
         self.outbox.pending.clear()
         self.idempotency.commit()
         self.payments.commit()
+        self.schedule.committed.update(self.schedule.pending)
+        self.schedule.pending.clear()
         self.commits += 1
 
     async def rollback(self) -> None:
@@ -543,3 +610,4 @@ class FakeUnitOfWork:
         self.outbox.pending.clear()
         self.idempotency.pending.clear()
         self.payments.pending.clear()
+        self.schedule.pending.clear()

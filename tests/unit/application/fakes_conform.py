@@ -13,13 +13,16 @@ from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.metrics import BookingMetrics
 from application.ports.payments import PaymentGateway, PaymentRepository
+from application.ports.schedule import MessageSchedule
 from tests.unit.application.fakes import (
     FakeAccommodations,
     FakeAudit,
     FakeCabinTexts,
     FakeCatalogue,
     FakeGateway,
+    FakeMessageSchedule,
     FakePayments,
+    FakeReservations,
     FixedClock,
     RecordingMetrics,
     SequenceCodes,
@@ -33,3 +36,4 @@ audit: AuditLog = FakeAudit()
 payments: PaymentRepository = FakePayments()
 gateway: PaymentGateway = FakeGateway()
 cabin_texts: CabinTextsRepository = FakeCabinTexts()
+schedule: MessageSchedule = FakeMessageSchedule(FakeReservations(FakeAccommodations([])))

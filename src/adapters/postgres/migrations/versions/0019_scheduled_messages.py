@@ -1,5 +1,6 @@
 """Scheduled messages: each cabin's texts for them (the owner's words for the pre-arrival
-message, the check-out reminder and the thank-you).
+message, the check-out reminder and the thank-you), and the record of each one queued (a
+reservation's message of a kind, the owner's summary of a day), so it goes once.
 
 Expand-only: new tables no running code of the previous release reads.
 
@@ -38,7 +39,19 @@ def upgrade() -> None:
         )
         """
     )
+    op.execute(
+        """
+        CREATE TABLE scheduled_messages (
+            key varchar(120) PRIMARY KEY,
+            kind varchar(40) NOT NULL,
+            reservation_code varchar(16),
+            queued_at timestamptz NOT NULL
+        )
+        """
+    )
+    op.execute("CREATE INDEX scheduled_messages_queued_at_idx ON scheduled_messages (queued_at)")
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS scheduled_messages")
     op.execute("DROP TABLE IF EXISTS cabin_message_texts")
