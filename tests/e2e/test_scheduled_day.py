@@ -2,7 +2,8 @@
 over HTTP, the owner's texts saved through the admin API, then the clock walked through
 Thursday 10 December hour by hour, the worker's every duty run at each step (``run_once``, as
 ``cabanas sync --once`` does) and what arrived read back from the fake Graph API (which
-enforces the 24 h window by the test clock) and the suite's SMTP server. No sleeps."""
+enforces the 24 h window by the test clock) and the suite's SMTP server. One guest replied
+BAJA days before: her thank-you does not go, her neighbour's does. No sleeps."""
 
 from __future__ import annotations
 
@@ -50,7 +51,8 @@ STAYS = {
     "ana": (1, "2026-12-12", "2026-12-14"),  # pre-arrival and balance reminder on the 10th
     "bruno": (1, "2026-12-17", "2026-12-19"),  # balance reminder on the 10th
     "carla": (2, "2026-12-08", "2026-12-11"),  # check-out reminder on the evening of the 10th
-    "elena": (3, "2026-12-06", "2026-12-09"),  # thank-you on the 10th
+    "elena": (3, "2026-12-06", "2026-12-09"),  # thank-you due on the 10th, but she said BAJA
+    "gala": (2, "2026-12-04", "2026-12-08"),  # thank-you due on the 9th or 10th
     "franco": (3, "2026-12-10", "2026-12-12"),  # arrives on the 10th: pre-arrival that morning
 }
 
@@ -133,6 +135,10 @@ async def test_one_day_of_scheduled_messages_each_at_its_hour_and_once(
         name: await book_and_pay(pay_client, mp, name, f"77{i}") for i, name in enumerate(STAYS)
     }
     code = {name: str(b["code_display"]) for name, b in bookings.items()}
+    elena = Guest(pay_client, wa, phone=phone("elena").lstrip("+"), name="Elena")
+    wa.customer_wrote(elena.phone, clock.now())
+    [confirmed] = await elena.says("BAJA")
+    assert body_of(confirmed).startswith("Listo, te dimos de baja")
     await run_once(worker, integrated_settings)  # today's leftovers: deposit links, 1 Dec summary
 
     timeline: list[tuple[str, str, str, str]] = []
@@ -181,8 +187,8 @@ async def test_one_day_of_scheduled_messages_each_at_its_hour_and_once(
             ("10:00", "email", email("ana"), f"Saldo de tu reserva {code['ana']}"),
             ("10:00", "whatsapp", outbound("bruno"), "recordatorio_saldo"),
             ("10:00", "email", email("bruno"), f"Saldo de tu reserva {code['bruno']}"),
-            ("10:00", "whatsapp", outbound("elena"), "gracias_por_venir"),
-            ("10:00", "email", email("elena"), "¡Gracias por elegir Cabaña Familiar Los Alerces!"),
+            ("10:00", "whatsapp", outbound("gala"), "gracias_por_venir"),
+            ("10:00", "email", email("gala"), "¡Gracias por elegir Cabaña del Bosque!"),
         ]
     )
     assert at_seven_pm == [
@@ -222,7 +228,8 @@ async def test_one_day_of_scheduled_messages_each_at_its_hour_and_once(
     assert body_of(reminder).startswith(
         "Hola, Carla. Te recordamos que mañana, 11/12, es la salida"
     )
-    [thanks] = [m for m in smtp.to(email("elena")) if "Gracias" in str(m.message["Subject"])]
-    assert "https://g.page/r/alerces/review" in thanks.part("plain")
-    assert 'href="https://g.page/r/alerces/review"' in thanks.part("html")
+    [thanks] = [m for m in smtp.to(email("gala")) if "Gracias" in str(m.message["Subject"])]
+    assert "https://g.page/r/bosque/review" in thanks.part("plain")
+    assert 'href="https://g.page/r/bosque/review"' in thanks.part("html")
+    assert not [m for m in smtp.to(email("elena")) if "Gracias" in str(m.message["Subject"])]
     assert wa.refused == []  # no free text outside a window, no template refused

@@ -277,6 +277,14 @@ scheduled_messages = Table(
     Index("scheduled_messages_queued_at_idx", "queued_at"),
 )
 
+# Numbers that replied BAJA (migration 0019; adapters/postgres/opt_outs.py, docs/privacy.md).
+message_opt_outs = Table(
+    "message_opt_outs",
+    metadata,
+    Column("whatsapp_id", String(20), primary_key=True),
+    Column("opted_out_at", DateTime(timezone=True), nullable=False),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

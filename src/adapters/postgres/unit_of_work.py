@@ -17,6 +17,7 @@ from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
+from adapters.postgres.opt_outs import SqlOptOuts
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
@@ -57,6 +58,7 @@ class SqlUnitOfWork:
         self.undeliverable = SqlUndeliverableMessages(conn)
         self.cabin_texts = SqlCabinTexts(conn)
         self.schedule = SqlMessageSchedule(conn)
+        self.opt_outs = SqlOptOuts(conn)
 
     async def __aenter__(self) -> Self:
         return self

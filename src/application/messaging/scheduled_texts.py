@@ -183,3 +183,14 @@ def to_review_line(undeliverable: int, payments: int, held_calendars: int) -> st
     ]
     said = [f"{n} {one if n == 1 else many}" for n, one, many in items if n]
     return ", ".join(said) if said else "nada"
+
+
+OPTED_OUT = (
+    "Listo, te dimos de baja: no te vamos a mandar más mensajes como pedidos de reseña. Los "
+    "avisos de tus reservas (confirmación, pagos, llegada y salida) te siguen llegando. Si "
+    "cambiás de idea, escribinos ALTA."
+)
+OPTED_IN = (
+    "¡Listo! Te volvimos a dar de alta: después de tu estadía te vamos a escribir para "
+    "preguntarte cómo te fue. Si preferís que no, escribinos BAJA."
+)

@@ -16,7 +16,9 @@ from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.messaging.cabin_texts import DEFAULT_TEXTS
+from domain.messaging.opt_out import NEEDS_CONSENT
 from domain.messaging.schedule import DEPARTURE_KINDS, Scheduled, ScheduleRules
+from domain.messaging.service_window import whatsapp_id
 
 log = logging.getLogger("cabanas.scheduled")
 
@@ -35,6 +37,9 @@ class SendStayMessages:
       is alerted (once a day per cabin), and it goes on a later pass once the address is
       saved, if its window is still open;
     - the thank-you needs the cabin's review link; without one it is not sent;
+    - a guest whose number replied BAJA gets no message that needs consent (the thank-you),
+      on WhatsApp or by e-mail; the others are transactional and go (``NEEDS_CONSENT``); an
+      opt-out is read when the message is due, so an ALTA in time brings it back;
     - once, across passes, restarts and concurrent workers (``queue_once``).
     Returns how many notifications it queued."""
 
@@ -121,7 +126,7 @@ class SendStayMessages:
                 ),
             )
         else:
-            if not texts.review_url:
+            if not texts.review_url or await self._opted_out(kind, r):
                 return None
             messages = to_guest(
                 r,
@@ -130,6 +135,12 @@ class SendStayMessages:
                 words.thank_you(name, cabin_name, texts.thank_you_note, texts.review_url),
             )
         return Notification(key, kind, r.code.value, messages)
+
+    async def _opted_out(self, kind: Scheduled, r: Reservation) -> bool:
+        """A guest who replied BAJA gets no message that needs consent, on any channel."""
+        return kind in NEEDS_CONSENT and await self.uow.opt_outs.opted_out(
+            whatsapp_id(r.guest.phone)
+        )
 
     async def _address_missing(self, cabin: str, r: Reservation, now: datetime) -> None:
         await self.uow.outbox.put(

@@ -58,7 +58,8 @@ class AnonymizeOldGuests:
     """Rules (docs/privacy.md): a booking's guest name, phone, email and notes are kept while
     useful (the stay, questions after it, disputes) and erased ``pii_days`` after the stay
     ended (Argentine date); the code, dates, amounts and channel stay for the accounts.
-    Batches of 500 until none is left."""
+    Batches of 500 until none is left. A number's opt-out (BAJA) goes too, once it is
+    ``pii_days`` old and no booking keeps that number."""
 
     uow: UnitOfWork
     clock: Clock
@@ -75,8 +76,15 @@ class AnonymizeOldGuests:
             total += done
             if done < EXPIRY_BATCH:
                 break
+        async with self.uow:
+            forgotten = await self.uow.opt_outs.forget_unused(
+                now - timedelta(self.retention.pii_days)
+            )
+            await self.uow.commit()
         if total:
             log.info("guest_data_anonymized", extra={"count": total})
+        if forgotten:
+            log.info("opt_outs_forgotten", extra={"count": forgotten})
         return total
 
 

@@ -9,6 +9,7 @@ from application.ports.cabin_texts import CabinTextsRepository
 from application.ports.calendars import FeedRepository
 from application.ports.contacts import ContactWindows
 from application.ports.idempotency import IdempotencyKeys
+from application.ports.opt_outs import OptOuts
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
 from application.ports.repositories import (
@@ -35,6 +36,7 @@ class UnitOfWork(Protocol):
     undeliverable: UndeliverableMessages
     cabin_texts: CabinTextsRepository
     schedule: MessageSchedule
+    opt_outs: OptOuts
 
     async def __aenter__(self) -> Self: ...
 

@@ -449,6 +449,23 @@ class FakeFeeds:
         ]
 
 
+class FakeOptOuts:
+    def __init__(self) -> None:
+        self.numbers: dict[str, datetime] = {}
+
+    async def opt_out(self, whatsapp_id: str, at: datetime) -> None:
+        self.numbers[whatsapp_id] = at
+
+    async def opt_in(self, whatsapp_id: str) -> None:
+        self.numbers.pop(whatsapp_id, None)
+
+    async def opted_out(self, whatsapp_id: str) -> bool:
+        return whatsapp_id in self.numbers
+
+    async def forget_unused(self, before: datetime) -> int:
+        return 0
+
+
 class FakeCabinTexts:
     def __init__(self) -> None:
         self.items: dict[int, CabinTexts] = {}
@@ -576,6 +593,7 @@ class FakeUnitOfWork:
         self.reservations = FakeReservations(self.accommodations)
         self.schedule = FakeMessageSchedule(self.reservations)
         self.feeds = FakeFeeds()
+        self.opt_outs = FakeOptOuts()
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()
         self.idempotency = FakeIdempotency()

@@ -12,6 +12,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.metrics import BookingMetrics
+from application.ports.opt_outs import OptOuts
 from application.ports.payments import PaymentGateway, PaymentRepository
 from application.ports.schedule import MessageSchedule
 from tests.unit.application.fakes import (
@@ -21,6 +22,7 @@ from tests.unit.application.fakes import (
     FakeCatalogue,
     FakeGateway,
     FakeMessageSchedule,
+    FakeOptOuts,
     FakePayments,
     FakeReservations,
     FixedClock,
@@ -37,3 +39,4 @@ payments: PaymentRepository = FakePayments()
 gateway: PaymentGateway = FakeGateway()
 cabin_texts: CabinTextsRepository = FakeCabinTexts()
 schedule: MessageSchedule = FakeMessageSchedule(FakeReservations(FakeAccommodations([])))
+opt_outs: OptOuts = FakeOptOuts()

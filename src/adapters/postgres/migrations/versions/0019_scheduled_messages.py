@@ -1,6 +1,7 @@
 """Scheduled messages: each cabin's texts for them (the owner's words for the pre-arrival
 message, the check-out reminder and the thank-you), and the record of each one queued (a
-reservation's message of a kind, the owner's summary of a day), so it goes once.
+reservation's message of a kind, the owner's summary of a day), so it goes once; the WhatsApp
+numbers that replied BAJA (opted out of the messages that are not transactional).
 
 Expand-only: new tables no running code of the previous release reads.
 
@@ -50,8 +51,17 @@ def upgrade() -> None:
         """
     )
     op.execute("CREATE INDEX scheduled_messages_queued_at_idx ON scheduled_messages (queued_at)")
+    op.execute(
+        """
+        CREATE TABLE message_opt_outs (
+            whatsapp_id varchar(20) PRIMARY KEY,
+            opted_out_at timestamptz NOT NULL
+        )
+        """
+    )
 
 
 def downgrade() -> None:
+    op.execute("DROP TABLE IF EXISTS message_opt_outs")
     op.execute("DROP TABLE IF EXISTS scheduled_messages")
     op.execute("DROP TABLE IF EXISTS cabin_message_texts")
