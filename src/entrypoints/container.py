@@ -51,6 +51,7 @@ from application.back_office.accommodations import (
     UpdateAccommodation,
 )
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
+from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from application.back_office.calendar_grid import GetCalendarWindow
 from application.back_office.prices import (
     ApplyBulkChange,
@@ -85,7 +86,10 @@ from application.conversation.converse import ConversationSetup, Converse
 from application.conversation.handovers import ListHandovers, ResumeAssistant
 from application.conversation.reservation_desk import ReservationDesk
 from application.inbox.deliveries import HandleWhatsAppUpdate, ProcessDelivery, RecordDelivery
+from application.messaging.balance_reminders import RemindBalancesDue
+from application.messaging.daily_summary import SendDailySummary, SummarySetup
 from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
+from application.messaging.stay_messages import SendStayMessages
 from application.messaging.undeliverable import ListUndeliverableMessages
 from application.operations.backups import BackupPolicy, BackUpWhenDue, NewestBackup
 from application.operations.health import CheckHealth
@@ -127,6 +131,7 @@ from domain.accounts import SessionLifetime, ThrottleLimits
 from domain.booking.hold_limits import HoldLimits
 from domain.booking.policy import BookingPolicy
 from domain.calendar_sync.external_calendar import ReleaseGuard
+from domain.messaging.schedule import ScheduleRules
 from entrypoints.cli.backup import PgDumpBackup
 from entrypoints.http.urls import api_url
 from entrypoints.settings import Settings
@@ -236,6 +241,14 @@ class InfrastructureProvider(Provider):
         return OutboxSetup(
             admin_phone=settings.admin_whatsapp_number, owner_email=settings.owner_email
         )
+
+    @provide
+    def schedule_rules(self, settings: Settings) -> ScheduleRules:
+        return settings.schedule_rules
+
+    @provide
+    def summary_setup(self, settings: Settings) -> SummarySetup:
+        return SummarySetup(feed_stale_after=timedelta(minutes=settings.ical_stale_minutes))
 
     @provide
     def conversation_setup(self) -> ConversationSetup:
@@ -448,6 +461,8 @@ class RequestProvider(Provider):
     get_any_accommodation = provide(GetAnyAccommodation)
     create_accommodation = provide(CreateAccommodation)
     update_accommodation = provide(UpdateAccommodation)
+    get_cabin_texts = provide(GetCabinTexts)
+    update_cabin_texts = provide(UpdateCabinTexts)
     create_block = provide(CreateBlock)
     stats_reader = provide(SqlStatsReader, provides=StatsReader)
     get_stats = provide(GetStats)
@@ -463,6 +478,9 @@ class RequestProvider(Provider):
     list_handovers = provide(ListHandovers)
     resume_assistant = provide(ResumeAssistant)
     dispatch_outbox = provide(DispatchOutbox)
+    stay_messages = provide(SendStayMessages)
+    balance_reminders = provide(RemindBalancesDue)
+    daily_summary = provide(SendDailySummary)
     payment_link_now = provide(CreatePaymentLinkNow)
     apply_snapshot = provide(ApplySnapshot)
     sync_feed = provide(SyncFeed)

@@ -26,6 +26,8 @@ from domain.booking.policy import (
 )
 from domain.calendar_sync.external_calendar import ReleaseGuard
 from domain.errors import DomainError
+from domain.messaging.cabin_texts import clock_time
+from domain.messaging.schedule import MAX_DAYS_AHEAD, ScheduleRules
 from domain.payments.ledger import DEFAULT_BALANCE_DUE_DAYS
 from entrypoints.http.urls import api_path
 
@@ -170,6 +172,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # The owner's address for alerts (as on WhatsApp); unset = no alert e-mails.
     owner_email: str | None = None
     smtp_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 20.0
+    # Scheduled messages (`cabanas sync`; README "Scheduled messages"), Argentine time: the
+    # pre-arrival information this many days before check-in, the balance reminder this many;
+    # guest messages go from GUEST_MESSAGES_TIME until 22:00, the check-out reminder the evening
+    # before from CHECK_OUT_REMINDER_TIME; the owner's summary every day at DAILY_SUMMARY_TIME.
+    pre_arrival_days: Annotated[int, msgspec.Meta(ge=0, le=MAX_DAYS_AHEAD)] = 2
+    balance_reminder_days: Annotated[int, msgspec.Meta(ge=1, le=MAX_DAYS_AHEAD)] = 7
+    guest_messages_time: str = "10:00"
+    check_out_reminder_time: str = "19:00"
+    daily_summary_time: str = "08:00"
     # The worker (`cabanas sync`): seconds between passes over the outbox.
     outbox_poll_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 5.0
     # Calendar sync (`cabanas sync`): seconds between passes (with ±10 % jitter).
@@ -220,6 +231,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             max_fraction=self.ical_max_release_fraction,
             confirmations=self.ical_release_confirmations,
             min_hours=self.ical_release_min_hours,
+        )
+
+    @property
+    def schedule_rules(self) -> ScheduleRules:
+        return ScheduleRules(
+            pre_arrival_days=self.pre_arrival_days,
+            balance_reminder_days=self.balance_reminder_days,
+            guest_messages_at=clock_time(self.guest_messages_time, "GUEST_MESSAGES_TIME"),
+            check_out_reminder_at=clock_time(
+                self.check_out_reminder_time, "CHECK_OUT_REMINDER_TIME"
+            ),
+            daily_summary_at=clock_time(self.daily_summary_time, "DAILY_SUMMARY_TIME"),
         )
 
     @property
@@ -277,6 +300,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
             settings.booking_policy  # noqa: B018 - validates the policy values together
         except DomainError as err:
             raise SettingsError(f"invalid booking policy: {err.message}") from None
+        try:
+            settings.schedule_rules  # noqa: B018 - validates the schedule's values together
+        except DomainError as err:
+            raise SettingsError(f"invalid message schedule: {err.message}") from None
         if settings.smtp_url is not None and settings.smtp_url.reveal():
             from adapters.smtp.url import parse_smtp_url
 

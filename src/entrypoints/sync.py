@@ -7,6 +7,9 @@ It runs the background duties with the same dishka container as the API:
 - expire lapsed holds, re-process unfinished webhook deliveries, measure the outbox (every
   minute); purge idempotency keys older than 48 h and erase guest data past
   ``PII_RETENTION_DAYS`` (every hour);
+- queue the scheduled messages (pre-arrival, balance and check-out reminders, thank-you, the
+  owner's daily summary) when due (every minute; each once, keyed in the database), just
+  before the outbox is sent;
 - with ``BACKUP_EVERY_HOURS`` set, back the database up when the newest recorded backup is
   that old (checked every 10 minutes; docs/adr/0002-daily-backups-in-the-sync-process.md).
 
@@ -35,7 +38,10 @@ from typing import Any
 from dishka import AsyncContainer
 
 from application.calendar_sync.sync_feeds import SyncAllFeeds
+from application.messaging.balance_reminders import RemindBalancesDue
+from application.messaging.daily_summary import SendDailySummary
 from application.messaging.dispatch_outbox import DispatchOutbox
+from application.messaging.stay_messages import SendStayMessages
 from application.operations.backups import BackUpWhenDue
 from application.operations.maintenance import (
     AnonymizeOldGuests,
@@ -88,6 +94,10 @@ def _calendars(stop: asyncio.Event | None) -> Callable[[AsyncContainer], Awaitab
 def duties(settings: Settings, stop: asyncio.Event | None = None) -> list[Duty]:
     plan = [
         Duty("ical_sync", float(settings.ical_sync_interval), _calendars(stop), concurrent=True),
+        # Before the outbox: what they queue goes out in the same pass.
+        Duty("stay_messages", MINUTE, _duty(SendStayMessages)),
+        Duty("balance_reminders", MINUTE, _duty(RemindBalancesDue)),
+        Duty("daily_summary", MINUTE, _duty(SendDailySummary)),
         Duty("outbox", settings.outbox_poll_seconds, _duty(DispatchOutbox)),
         Duty("expire_holds", MINUTE, _duty(ExpireLapsedHolds)),
         Duty("reprocess_deliveries", MINUTE, _duty(ReprocessDeliveries)),

@@ -16,6 +16,7 @@ from application.operations.maintenance import (
     RetentionPolicy,
 )
 from application.ports.outbox import WhatsAppMessage
+from domain.messaging.service_window import whatsapp_id
 from tests.integration.helpers import add_cabins
 from tests.unit.application.fakes import FixedClock
 
@@ -84,3 +85,38 @@ async def test_finished_outbox_rows_are_deleted_after_a_month(engine: AsyncEngin
         ("sent", NOW - timedelta(days=1)),
         ("pending", NOW - timedelta(days=60)),
     ]
+
+
+async def _opted_out(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as conn:
+        found = await conn.execute(text("SELECT whatsapp_id FROM message_opt_outs ORDER BY 1"))
+        return [row[0] for row in found]
+
+
+async def test_an_opt_out_goes_with_the_last_booking_that_carried_its_number(
+    engine: AsyncEngine,
+) -> None:
+    """A number that replied BAJA is personal data: it is kept while a booking still carries
+    the number (else the guest's choice would be forgotten while we can still write to them),
+    and erased with it, ``PII_RETENTION_DAYS`` after the stay — or that long after the opt-out
+    when no booking ever had the number."""
+    await add_cabins(engine, 1)
+    await _booking(engine, "OLD0OLD0OLD0", date(2025, 11, 20))  # +5491155551234, erased now
+    await _booking(engine, "NEW0NEW0NEW0", date(2025, 12, 10))  # same number, kept
+    long_ago = NOW - timedelta(days=400)
+    async with engine.connect() as conn:
+        uow = SqlUnitOfWork(conn)
+        async with uow:
+            await uow.opt_outs.opt_out(whatsapp_id("5491155551234"), long_ago)  # the guest's
+            await uow.opt_outs.opt_out(whatsapp_id("+34 612 345 678"), long_ago)  # chatted only
+            await uow.opt_outs.opt_out(whatsapp_id("+5493815550000"), NOW - timedelta(days=3))
+            await uow.commit()
+        retention = RetentionPolicy(365)
+        assert await AnonymizeOldGuests(uow, FixedClock(NOW), retention)() == 1
+        assert await _opted_out(engine) == ["541155551234", "543815550000"]
+        # A year on, the newer stay's data is erased too, and the opt-out with it.
+        later = FixedClock(NOW + timedelta(days=366))
+        assert await AnonymizeOldGuests(uow, later, retention)() == 1
+        assert await _opted_out(engine) == []
+        async with uow:
+            assert not await uow.opt_outs.opted_out("541155551234")

@@ -262,7 +262,8 @@ class _Reader:
         shared = [c for c in calendar.subcomponents if c.name != "VEVENT"]
         series: dict[str, list[Component]] = {}
         for vevent in calendar.walk("VEVENT"):
-            series.setdefault(str(vevent["UID"]), []).append(vevent)
+            # A VEVENT nested in another component was never admitted (nor given a UID).
+            series.setdefault(str(vevent.get("UID", "")), []).append(vevent)
         found: list[Component] = []
         for members in series.values():
             single = Calendar()

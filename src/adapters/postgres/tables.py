@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
     func,
     text,
@@ -242,6 +243,47 @@ undeliverable_messages = Table(
     Column("resolved_at", DateTime(timezone=True)),
     CheckConstraint("recipient IN ('guest', 'owner')", name="undeliverable_recipient_known"),
     Index("undeliverable_open_idx", "failed_at", postgresql_where=text("resolved_at IS NULL")),
+)
+
+# Each cabin's texts for its scheduled messages (migration 0019; adapters/postgres/cabin_texts.py).
+cabin_message_texts = Table(
+    "cabin_message_texts",
+    metadata,
+    Column(
+        "accommodation_id",
+        BigInteger,
+        ForeignKey("accommodations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("address", String(300), nullable=False, server_default=""),
+    Column("map_url", String(500), nullable=False, server_default=""),
+    Column("check_in_time", Time, nullable=False),
+    Column("check_out_time", Time, nullable=False),
+    Column("keys_info", String(500), nullable=False),
+    Column("check_out_note", String(500), nullable=False),
+    Column("thank_you_note", String(500), nullable=False),
+    Column("review_url", String(500), nullable=False, server_default=""),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+# Each scheduled message queued, once (migration 0019; adapters/postgres/schedule.py): a
+# reservation's pre-arrival, reminders and thank-you, the owner's summary of a day.
+scheduled_messages = Table(
+    "scheduled_messages",
+    metadata,
+    Column("key", String(120), primary_key=True),
+    Column("kind", String(40), nullable=False),
+    Column("reservation_code", String(16)),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Index("scheduled_messages_queued_at_idx", "queued_at"),
+)
+
+# Numbers that replied BAJA (migration 0019; adapters/postgres/opt_outs.py, docs/privacy.md).
+message_opt_outs = Table(
+    "message_opt_outs",
+    metadata,
+    Column("whatsapp_id", String(20), primary_key=True),
+    Column("opted_out_at", DateTime(timezone=True), nullable=False),
 )
 
 idempotency_keys = Table(

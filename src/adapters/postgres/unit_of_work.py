@@ -12,16 +12,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.postgres.accounts import SqlAccountRepository
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
+from adapters.postgres.cabin_texts import SqlCabinTexts
 from adapters.postgres.contacts import SqlContactWindows
 from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
 from adapters.postgres.ledger import SqlLedger
+from adapters.postgres.opt_outs import SqlOptOuts
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.price_rules import SqlPriceRulesStore
 from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
+from adapters.postgres.schedule import SqlMessageSchedule
 from adapters.postgres.undeliverable import SqlUndeliverableMessages
 from application.errors import StorageUnavailable
 from application.ports.unit_of_work import UnitOfWork
@@ -59,6 +62,9 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(conn)
         self.prices = SqlPriceRulesStore(conn)
         self.ledger = SqlLedger(conn)
+        self.cabin_texts = SqlCabinTexts(conn)
+        self.schedule = SqlMessageSchedule(conn)
+        self.opt_outs = SqlOptOuts(conn)
 
     async def __aenter__(self) -> Self:
         return self

@@ -17,6 +17,7 @@ from typing import Any
 from application.conversation.converse import Converse, Delivery
 from application.conversation.turn import InboundMessage
 from application.errors import IntegrationError, StorageUnavailable
+from application.messaging.opt_out import answer_opt_choice
 from application.messaging.retry import Backoff
 from application.messaging.texts import admin_payment_unverified
 from application.payments.apply_payment import ApplyPayment
@@ -60,10 +61,12 @@ class RecordDelivery:
 class HandleWhatsAppUpdate:
     """A status update is recorded on the outbox row of the message it is about, in the
     delivery's transaction. An inbound message first records when the number wrote (its
-    customer-service window: WhatsApp's timestamp, never later than now), then is answered
-    by the booking assistant (``Converse``): it needs transactions of its own (a hold commits
-    by itself), so this one only reads the payload, and the assistant marks the delivery
-    processed in its last transaction, together with its replies (see its docstring)."""
+    customer-service window: WhatsApp's timestamp, never later than now); a BAJA, STOP or
+    ALTA is answered in that same transaction (``answer_opt_choice``); anything else is
+    answered by the booking assistant (``Converse``): it needs transactions of its own (a
+    hold commits by itself), so this one only reads the payload, and the assistant marks the
+    delivery processed in its last transaction, together with its replies (see its
+    docstring)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -81,9 +84,14 @@ class HandleWhatsAppUpdate:
                 return True
             message = InboundMessage.from_payload(payload)
             # Opens (or extends) the number's 24 h window before any reply is queued.
+            now = self.clock.now()
             await self.uow.contacts.note_inbound(
-                whatsapp_id(message.phone), _written_at(payload, self.clock.now())
+                whatsapp_id(message.phone), _written_at(payload, now)
             )
+            if await answer_opt_choice(self.uow, message, now, trace_id):  # BAJA, STOP, ALTA
+                await self.uow.idempotency.mark_processed(WHATSAPP, key, now)
+                await self.uow.commit()
+                return True
             await self.uow.commit()
         return await self.converse(message, Delivery(WHATSAPP, key), trace_id)
 

@@ -474,6 +474,8 @@ UNDELIVERABLE_TOPICS = {
     "deposit_link": "el link de pago de la seña",
     "balance_reminder": "el recordatorio del saldo",
     "pre_arrival": "la información de llegada",
+    "check_out_reminder": "el recordatorio de salida",
+    "thank_you": "el agradecimiento con el pedido de reseña",
 }
 
 

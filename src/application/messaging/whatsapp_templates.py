@@ -17,6 +17,8 @@ from application.ports.outbox import Topic
 
 LANGUAGE = "es_AR"
 UTILITY = "UTILITY"  # transactional updates (Meta's categories: UTILITY, MARKETING, AUTHENTICATION)
+# Anything that is not about a transaction the guest is in the middle of: asking for a review.
+MARKETING = "MARKETING"
 MAX_BODY = 1024  # characters, after the parameters are filled in
 _PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 _BLANKS = re.compile(r"\s+")
@@ -148,6 +150,39 @@ PRE_ARRIVAL = Template(
     ),
 )
 
+CHECK_OUT_REMINDER = Template(
+    name="recordatorio_salida",
+    topic=Topic.CHECK_OUT_REMINDER,
+    category=UTILITY,
+    body=(
+        "Hola, {{1}}. Te recordamos que mañana, {{2}}, es la salida de {{3}}, hasta las {{4}}. "
+        "{{5}} ¡Gracias por elegirnos!"
+    ),
+    params=(
+        Param("nombre", "Juana"),
+        Param("salida", "21/12"),
+        Param("cabaña", "Cabaña del Lago"),
+        Param("hora de salida", "10:00"),
+        Param("indicaciones", "Dejá la llave en la caja y apagá la estufa."),
+    ),
+)
+
+THANK_YOU = Template(
+    name="gracias_por_venir",
+    topic=Topic.THANK_YOU,
+    category=MARKETING,
+    body=(
+        "¡Hola, {{1}}! Gracias por alojarte en {{2}}. {{3}} Si tenés un minuto, contanos cómo "
+        "te fue: {{4}} Si no querés recibir más mensajes como este, respondé BAJA."
+    ),
+    params=(
+        Param("nombre", "Juana"),
+        Param("cabaña", "Cabaña del Lago"),
+        Param("mensaje", "Esperamos que hayas disfrutado de la estadía."),
+        Param("link de reseña", "https://g.page/r/cabanas-del-lago/review"),
+    ),
+)
+
 OWNER_ALERT = Template(
     name="aviso_dueno",
     topic=Topic.OWNER_ALERT,
@@ -189,6 +224,8 @@ TEMPLATES: tuple[Template, ...] = (
     DEPOSIT_LINK,
     BALANCE_REMINDER,
     PRE_ARRIVAL,
+    CHECK_OUT_REMINDER,
+    THANK_YOU,
     OWNER_ALERT,
     OWNER_DAILY_SUMMARY,
 )

@@ -18,6 +18,9 @@ IDEMPOTENCY_TTL = timedelta(hours=48)
 # Sent messages are kept a month (delivery questions), then deleted with their phone numbers.
 OUTBOX_RETENTION = timedelta(days=30)
 EXPIRY_BATCH = 500
+# A scheduled message's claim outlives every window it guards (at most MAX_DAYS_AHEAD days
+# before a check-in, a few days after a check-out), then goes.
+SCHEDULE_MEMORY = timedelta(days=90)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +58,8 @@ class AnonymizeOldGuests:
     """Rules (docs/privacy.md): a booking's guest name, phone, email and notes are kept while
     useful (the stay, questions after it, disputes) and erased ``pii_days`` after the stay
     ended (Argentine date); the code, dates, amounts and channel stay for the accounts.
-    Batches of 500 until none is left."""
+    Batches of 500 until none is left. A number's opt-out (BAJA) goes too, once it is
+    ``pii_days`` old and no booking keeps that number."""
 
     uow: UnitOfWork
     clock: Clock
@@ -72,8 +76,15 @@ class AnonymizeOldGuests:
             total += done
             if done < EXPIRY_BATCH:
                 break
+        async with self.uow:
+            forgotten = await self.uow.opt_outs.forget_unused(
+                now - timedelta(self.retention.pii_days)
+            )
+            await self.uow.commit()
         if total:
             log.info("guest_data_anonymized", extra={"count": total})
+        if forgotten:
+            log.info("opt_outs_forgotten", extra={"count": forgotten})
         return total
 
 
@@ -81,7 +92,8 @@ class AnonymizeOldGuests:
 class PurgeIdempotencyKeys:
     """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
     then deleted; sent or failed outbox messages are deleted after 30 days, and so is a
-    WhatsApp number's last-message time 30 days after it (the window needs one day)."""
+    WhatsApp number's last-message time 30 days after it (the window needs one day); the
+    record that a scheduled message was queued, after 90 days (its window closed long ago)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -92,6 +104,7 @@ class PurgeIdempotencyKeys:
             purged = await self.uow.idempotency.purge(now - ttl)
             purged += await self.uow.outbox.purge_finished(now - OUTBOX_RETENTION)
             purged += await self.uow.contacts.forget_before(now - OUTBOX_RETENTION)
+            purged += await self.uow.schedule.forget_before(now - SCHEDULE_MEMORY)
             await self.uow.commit()
         return purged
 

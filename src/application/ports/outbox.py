@@ -38,6 +38,8 @@ class Topic:
     DEPOSIT_LINK = "deposit_link"
     BALANCE_REMINDER = "balance_reminder"
     PRE_ARRIVAL = "pre_arrival"
+    CHECK_OUT_REMINDER = "check_out_reminder"
+    THANK_YOU = "thank_you"
     OWNER_ALERT = "owner_alert"
     OWNER_DAILY_SUMMARY = "owner_daily_summary"
 

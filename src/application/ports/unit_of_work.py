@@ -6,10 +6,12 @@ from typing import Protocol, Self
 
 from application.ports.accounts import AccountRepository
 from application.ports.audit import AuditLog
+from application.ports.cabin_texts import CabinTextsRepository
 from application.ports.calendars import FeedRepository
 from application.ports.contacts import ContactWindows
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.ledger import LedgerRepository
+from application.ports.opt_outs import OptOuts
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
 from application.ports.pricing import PriceRulesStore
@@ -18,6 +20,7 @@ from application.ports.repositories import (
     BlockRepository,
     ReservationRepository,
 )
+from application.ports.schedule import MessageSchedule
 from application.ports.undeliverable import UndeliverableMessages
 
 
@@ -37,6 +40,9 @@ class UnitOfWork(Protocol):
     accounts: AccountRepository
     prices: PriceRulesStore
     ledger: LedgerRepository
+    cabin_texts: CabinTextsRepository
+    schedule: MessageSchedule
+    opt_outs: OptOuts
 
     async def __aenter__(self) -> Self: ...
 

@@ -23,6 +23,7 @@ from adapters.prometheus.metrics import RATE_LIMITER_FAILURES, start_known_serie
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
 from entrypoints.http.admin.backups import AdminBackupController
+from entrypoints.http.admin.cabin_texts import AdminCabinTextsController
 from entrypoints.http.admin.conversations import AdminConversationController
 from entrypoints.http.admin.ledger import AdminLedgerController
 from entrypoints.http.admin.messages import AdminMessageController
@@ -179,6 +180,7 @@ def create_app(
             AdminReservationController,
             AdminBlockController,
             AdminAccommodationController,
+            AdminCabinTextsController,
             AdminStatsController,
             AdminBackupController,
             AdminMessageController,

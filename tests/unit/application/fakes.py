@@ -12,6 +12,7 @@ from typing import Any, Self, TypeVar
 
 from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
 from application.ports.audit import AuditEntry
+from application.ports.calendars import Feed
 from application.ports.idempotency import StoredRequest
 from application.ports.ledger import LedgerTerms
 from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
@@ -23,6 +24,7 @@ from domain.booking.hold_limits import HoldLimit, HoldQuota
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState
+from domain.messaging.cabin_texts import CabinTexts
 from domain.payments.cancellation import CancellationPolicy
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut
 from domain.payments.payment import Attention, Payment
@@ -270,6 +272,7 @@ class FakeOutbox:
         now: datetime,
         *,
         dedupe_key: str | None = None,
+        group: str | None = None,
         trace_id: str | None = None,
     ) -> int | None:
         if dedupe_key and any(k == dedupe_key for _, k in self.committed + self.pending):
@@ -460,6 +463,95 @@ class FakeUndeliverable:
         return sorted(self.items.values(), key=lambda m: m.failed_at, reverse=True)[:limit]
 
 
+class FakeMessageSchedule:
+    """Confirmed stays read from the fake reservations; claims kept only on commit."""
+
+    def __init__(self, reservations: FakeReservations) -> None:
+        self._reservations = reservations
+        self.committed: dict[str, tuple[str, str | None, datetime]] = {}
+        self.pending: dict[str, tuple[str, str | None, datetime]] = {}
+
+    def _confirmed(self) -> list[Reservation]:
+        every = self._reservations._all().values()
+        return [r for r in every if r.status is ReservationStatus.CONFIRMED]
+
+    async def arriving(self, first: date, last: date) -> Sequence[Reservation]:
+        found = [r for r in self._confirmed() if first <= r.stay.check_in <= last]
+        return sorted(found, key=lambda r: r.stay.check_in)
+
+    async def leaving(self, first: date, last: date) -> Sequence[Reservation]:
+        found = [r for r in self._confirmed() if first <= r.stay.check_out <= last]
+        return sorted(found, key=lambda r: r.stay.check_out)
+
+    async def live_holds(self, now: datetime) -> int:
+        every = self._reservations._all().values()
+        return sum(
+            1
+            for r in every
+            if r.status is ReservationStatus.PRE_RESERVED and not r.hold_lapsed(now)
+        )
+
+    async def queued(self, key: str) -> bool:
+        return key in self.committed or key in self.pending
+
+    async def claim(self, key: str, kind: str, reservation: str | None, now: datetime) -> bool:
+        if await self.queued(key):
+            return False
+        self.pending[key] = (kind, reservation, now)
+        return True
+
+    async def forget_before(self, before: datetime) -> int:
+        old = [k for k, (_, _, at) in self.committed.items() if at < before]
+        for k in old:
+            del self.committed[k]
+        return len(old)
+
+
+class FakeFeeds:
+    """Only the listing the owner's summary reads."""
+
+    def __init__(self) -> None:
+        self.items: list[Feed] = []
+
+    async def list_feeds(
+        self, accommodation_id: int | None = None, *, only_enabled: bool = False
+    ) -> list[Feed]:
+        return [
+            f
+            for f in self.items
+            if (accommodation_id is None or f.accommodation_id == accommodation_id)
+            and (f.enabled or not only_enabled)
+        ]
+
+
+class FakeOptOuts:
+    def __init__(self) -> None:
+        self.numbers: dict[str, datetime] = {}
+
+    async def opt_out(self, whatsapp_id: str, at: datetime) -> None:
+        self.numbers[whatsapp_id] = at
+
+    async def opt_in(self, whatsapp_id: str) -> None:
+        self.numbers.pop(whatsapp_id, None)
+
+    async def opted_out(self, whatsapp_id: str) -> bool:
+        return whatsapp_id in self.numbers
+
+    async def forget_unused(self, before: datetime) -> int:
+        return 0
+
+
+class FakeCabinTexts:
+    def __init__(self) -> None:
+        self.items: dict[int, CabinTexts] = {}
+
+    async def get(self, accommodation_id: int) -> CabinTexts | None:
+        return self.items.get(accommodation_id)
+
+    async def save(self, accommodation_id: int, texts: CabinTexts, now: datetime) -> None:
+        self.items[accommodation_id] = texts
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -572,7 +664,11 @@ class FakeUnitOfWork:
         self.outbox = FakeOutbox()
         self.contacts = FakeContacts()
         self.undeliverable = FakeUndeliverable()
+        self.cabin_texts = FakeCabinTexts()
         self.reservations = FakeReservations(self.accommodations)
+        self.schedule = FakeMessageSchedule(self.reservations)
+        self.feeds = FakeFeeds()
+        self.opt_outs = FakeOptOuts()
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()
         self.idempotency = FakeIdempotency()
@@ -600,6 +696,8 @@ class FakeUnitOfWork:
         self.idempotency.commit()
         self.payments.commit()
         self.ledger.commit()
+        self.schedule.committed.update(self.schedule.pending)
+        self.schedule.pending.clear()
         self.commits += 1
 
     async def rollback(self) -> None:
@@ -608,3 +706,4 @@ class FakeUnitOfWork:
         self.idempotency.pending.clear()
         self.payments.pending.clear()
         self.ledger.pending.clear()
+        self.schedule.pending.clear()

@@ -16,17 +16,25 @@ from application.messaging.whatsapp_templates import (
 from application.ports.outbox import Topic
 
 
-def test_the_six_business_initiated_messages_each_have_one_template() -> None:
+def test_the_business_initiated_messages_each_have_one_template() -> None:
     assert {t.topic for t in TEMPLATES} == {
         Topic.BOOKING_CONFIRMED,
         Topic.DEPOSIT_LINK,
         Topic.BALANCE_REMINDER,
         Topic.PRE_ARRIVAL,
+        Topic.CHECK_OUT_REMINDER,
+        Topic.THANK_YOU,
         Topic.OWNER_ALERT,
         Topic.OWNER_DAILY_SUMMARY,
     }
     assert len({t.name for t in TEMPLATES}) == len(TEMPLATES)
-    assert all(t.language == "es_AR" and t.category == "UTILITY" for t in TEMPLATES)
+    assert all(t.language == "es_AR" for t in TEMPLATES)
+    # Only the request for a review is not about a transaction in progress (Meta's MARKETING);
+    # it says how to opt out.
+    marketing = [t for t in TEMPLATES if t.category == "MARKETING"]
+    assert [t.topic for t in marketing] == [Topic.THANK_YOU]
+    assert "BAJA" in marketing[0].body
+    assert {t.category for t in TEMPLATES if t not in marketing} == {"UTILITY"}
     assert all("{{" not in t.example for t in TEMPLATES)
 
 

@@ -1,10 +1,12 @@
 import ssl
+from datetime import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from adapters.postgres.database import async_url, make_config, sync_url
+from domain.messaging.schedule import ScheduleRules
 from entrypoints.settings import Settings, SettingsError
 
 
@@ -14,6 +16,15 @@ def test_defaults() -> None:
     assert s.database_url is None
     assert s.booking_policy.hold_minutes == 30
     assert s.booking_policy.deposit_percent == Decimal(30)
+
+
+def test_the_message_schedule_comes_from_its_variables() -> None:
+    assert Settings.from_env({}).schedule_rules == ScheduleRules()
+    rules = Settings.from_env(
+        {"PRE_ARRIVAL_DAYS": "3", "BALANCE_REMINDER_DAYS": "10", "DAILY_SUMMARY_TIME": "07:30"}
+    ).schedule_rules
+    assert (rules.pre_arrival_days, rules.balance_reminder_days) == (3, 10)
+    assert rules.daily_summary_at == time(7, 30)
 
 
 def test_values_come_from_upper_case_variables() -> None:
@@ -33,6 +44,10 @@ def test_values_come_from_upper_case_variables() -> None:
         ({"PORT": "70000"}, "PORT"),
         ({"ENVIRONMENT": "prod"}, "ENVIRONMENT"),
         ({"DEPOSIT_PERCENT": "120"}, "deposit_percent"),
+        ({"DAILY_SUMMARY_TIME": "8am"}, "DAILY_SUMMARY_TIME"),
+        ({"PRE_ARRIVAL_DAYS": "90"}, "PRE_ARRIVAL_DAYS"),
+        ({"BALANCE_REMINDER_DAYS": "0"}, "BALANCE_REMINDER_DAYS"),
+        ({"CHECK_OUT_REMINDER_TIME": "23:00"}, "check-out reminder"),
     ],
 )
 def test_bad_values_are_named(env: dict[str, str], message: str) -> None:

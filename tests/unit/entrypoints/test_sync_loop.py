@@ -109,6 +109,9 @@ async def test_run_once_without_a_stop_runs_everything() -> None:
     assert await sync.run_once(container, Settings()) is True  # type: ignore[arg-type]
     assert container.fetched == [1, 2]
     assert container.ran == [
+        "SendStayMessages",  # the scheduled messages, queued before the outbox is sent
+        "RemindBalancesDue",
+        "SendDailySummary",
         "DispatchOutbox",
         "ExpireLapsedHolds",
         "ReprocessDeliveries",

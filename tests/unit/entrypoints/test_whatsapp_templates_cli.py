@@ -22,7 +22,7 @@ def test_the_command_prints_one_request_body_per_template(
     assert [b["name"] for b in bodies] == [t.name for t in TEMPLATES]
     for body, template in zip(bodies, TEMPLATES, strict=True):
         assert body["language"] == "es_AR"
-        assert body["category"] == "UTILITY"
+        assert body["category"] == template.category
         assert body["parameter_format"] == "POSITIONAL"
         [component] = body["components"]
         assert component["type"] == "BODY"

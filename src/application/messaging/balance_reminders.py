@@ -1,0 +1,108 @@
+"""Reminding guests of the balance they owe before they arrive."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from application.messaging import scheduled_texts as words
+from application.messaging.scheduling import Notification, queue_once, scheduled_key, to_guest
+from application.messaging.texts import ars, day_month, first_name
+from application.messaging.whatsapp_templates import BALANCE_REMINDER
+from application.ports.clock import Clock
+from application.ports.outbox import Topic
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.reservation import Reservation, ReservationStatus
+from domain.messaging.schedule import Scheduled, ScheduleRules
+from domain.money import Money
+from domain.payments.payment import PaymentStatus
+
+log = logging.getLogger("cabanas.scheduled")
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceDue:
+    owed: Money
+    deadline: date
+
+
+async def balance_due(uow: UnitOfWork, reservation: Reservation) -> BalanceDue | None:
+    """What a booking still owes, and by when; None when nothing.
+
+    The one place that decides it (the reminder and the owner's summary both ask here), so the
+    booking ledger (``domain.payments.ledger.BookingLedger``: ``balance_due`` and
+    ``balance_due_on``) replaces this body once it is stored. Until then: only a confirmed
+    booking owes a balance; it has paid at least its deposit — more when the approved Mercado
+    Pago payments recorded for it, net of refunds, add up to more — and owes the rest of its
+    total by its check-in day."""
+    if reservation.status is not ReservationStatus.CONFIRMED:
+        return None
+    total = reservation.total
+    paid = 0
+    for record in await uow.payments.for_reservation(reservation.code.value):
+        payment = record.payment
+        if payment.status is PaymentStatus.APPROVED and payment.amount.currency == total.currency:
+            refunded = payment.refunded.cents if payment.refunded else 0
+            paid += max(0, payment.amount.cents - refunded)
+    owed = total.cents - max(paid, reservation.deposit.cents)
+    if owed <= 0:
+        return None
+    return BalanceDue(Money(owed, total.currency), reservation.stay.check_in)
+
+
+@dataclass(frozen=True, slots=True)
+class RemindBalancesDue:
+    """Rules:
+    - a booking that owes a balance (``balance_due``) is reminded once, from
+      ``balance_reminder_days`` before check-in until the day before (``ScheduleRules``);
+    - by WhatsApp (the ``recordatorio_saldo`` template outside the 24 h window) and by e-mail
+      when the guest gave one; a transactional message, sent whatever the guest's opt-out;
+    - what it owes is read again in the transaction that queues the reminder: a booking
+      cancelled or paid in full meanwhile is not reminded;
+    - once, across passes, restarts and concurrent workers (``queue_once``).
+    Returns how many reminders it queued."""
+
+    uow: UnitOfWork
+    clock: Clock
+    rules: ScheduleRules
+
+    async def __call__(self) -> int:
+        now = self.clock.now()
+        async with self.uow:
+            arriving = await self.uow.schedule.arriving(*self.rules.arrivals_to_consider(now))
+        queued = 0
+        for reservation in arriving:
+            if self.rules.is_due(Scheduled.BALANCE_REMINDER, reservation.stay, now):
+                queued += await self._remind(reservation, now)
+        if queued:
+            log.info("balance_reminders_queued", extra={"count": queued})
+        return queued
+
+    async def _remind(self, reservation: Reservation, now: datetime) -> int:
+        key = scheduled_key(Scheduled.BALANCE_REMINDER, reservation.code.value)
+        async with self.uow:
+            if await self.uow.schedule.queued(key):
+                return 0
+            current = await self.uow.reservations.get(reservation.code)
+            due = None if current is None else await balance_due(self.uow, current)
+            if current is None or due is None:
+                return 0
+            cabin = await self.uow.accommodations.get(current.accommodation_id)
+            facts = (
+                first_name(current.guest.name),
+                current.code.display,
+                cabin.name if cabin else "la cabaña",
+            )
+            messages = to_guest(
+                current,
+                Topic.BALANCE_REMINDER,
+                BALANCE_REMINDER.use(*facts, ars(due.owed), day_month(due.deadline)),
+                words.balance_reminder(*facts, ars(due.owed), due.deadline),
+            )
+            notification = Notification(
+                key, Scheduled.BALANCE_REMINDER, current.code.value, messages
+            )
+            queued = await queue_once(self.uow, notification, now)
+            await self.uow.commit()
+        return int(queued)
