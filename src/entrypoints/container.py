@@ -102,9 +102,9 @@ from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, Uni
 from domain.booking.hold_limits import HoldLimits
 from domain.booking.policy import BookingPolicy
 from domain.calendar_sync.external_calendar import ReleaseGuard
-from entrypoints.cli.backup import PgDumpBackup
-from entrypoints.http.urls import api_url
+from entrypoints.backup import PgDumpBackup
 from entrypoints.settings import Settings
+from entrypoints.urls import api_url
 
 # Health reports are reused for at most this long (see CheckHealth).
 HEALTH_CACHE_SECONDS = 1.0

@@ -25,7 +25,7 @@ from domain.booking.policy import (
 )
 from domain.calendar_sync.external_calendar import ReleaseGuard
 from domain.errors import DomainError
-from entrypoints.http.urls import api_path
+from entrypoints.urls import api_path
 
 Environment = Literal["development", "staging", "production"]
 LogLevel = Literal["debug", "info", "warning", "error"]

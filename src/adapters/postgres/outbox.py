@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import outbox
-from application.operations.tracing import current_trace
 from application.ports.outbox import OutboxItem
+from application.ports.tracing import current_trace
 
 _O = outbox.c
 ADD = pg_insert(outbox).on_conflict_do_nothing(index_elements=[_O.dedupe_key]).returning(_O.id)

@@ -21,15 +21,13 @@ from application.messaging.retry import Backoff
 from application.messaging.texts import admin_payment_unverified
 from application.payments.apply_payment import ApplyPayment
 from application.ports.clock import Clock
+from application.ports.idempotency import MERCADOPAGO, WHATSAPP
 from application.ports.metrics import UNVERIFIED_PAYMENT, OperationsMetrics
 from application.ports.outbox import OutboxKind
 from application.ports.unit_of_work import UnitOfWork
 
 log = logging.getLogger("cabanas.deliveries")
 
-MERCADOPAGO = "mercadopago"
-WHATSAPP = "whatsapp"
-WEBHOOK_PROVIDERS = (MERCADOPAGO, WHATSAPP)
 # After this many failed attempts (about a day of backoff) a delivery is given up, loudly.
 MAX_DELIVERY_ATTEMPTS = 20
 MAX_DELIVERY_BACKOFF = timedelta(hours=2)

@@ -9,12 +9,12 @@ from datetime import timedelta
 from application.errors import IntegrationError
 from application.messaging.retry import Backoff
 from application.messaging.texts import payment_link
-from application.operations.tracing import current_trace
 from application.ports.clock import Clock
 from application.ports.messaging import MessageSender, OutboundMessage, ReplyButton
 from application.ports.metrics import OperationsMetrics
 from application.ports.outbox import OutboxItem, OutboxKind
 from application.ports.payments import CheckoutRequest, PaymentGateway
+from application.ports.tracing import current_trace
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Channel, ReservationStatus
 from domain.codes import ReservationCode

@@ -1,13 +1,14 @@
-"""``create_app(container)``: the Litestar application, nothing else."""
+"""``create_app(container, settings)``: the Litestar application, nothing else. What else runs
+for the app's lifetime (the worker loop, in development) is handed in by the launcher
+(``entrypoints.asgi``) as lifespan hooks; this package never imports the worker."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import signal
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from types import FrameType
 from typing import Any
 
@@ -42,10 +43,13 @@ from entrypoints.http.public.api import (
     ReservationController,
 )
 from entrypoints.http.public.ical import AdminFeedController, ExportController, ImportController
-from entrypoints.http.urls import API_PREFIX
 from entrypoints.http.webhooks.handlers import WebhookController
 from entrypoints.settings import Settings
-from entrypoints.sync import run_forever
+from entrypoints.urls import API_PREFIX
+
+# Something that runs while the app serves: entered after start-up, left before the container
+# closes (e.g. ``entrypoints.worker.running_beside``).
+LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 
 
 def drain_on_signals(app: Litestar) -> Callable[[], None]:
@@ -101,7 +105,7 @@ def create_app(
     settings: Settings,
     *,
     debug: bool = False,
-    with_worker: bool = False,
+    hooks: Sequence[LifespanHook] = (),
 ) -> Litestar:
     hardening: HardeningMiddleware | None = None
 
@@ -137,20 +141,15 @@ def create_app(
         # walks only what requests allocate (it walked ~all of it, a tail-latency spike).
         gc.collect()
         gc.freeze()
-        stop_worker = asyncio.Event()
-        worker = (
-            asyncio.create_task(run_forever(container, settings, stop_worker))
-            if with_worker
-            else None
-        )
+        running = AsyncExitStack()
         try:
+            for hook in hooks:
+                await running.enter_async_context(hook())
             yield
         finally:
             app.state.draining = True
             restore()
-            if worker is not None:
-                stop_worker.set()
-                await worker
+            await running.aclose()
             if pipe is not None:
                 await pipe.aclose()
             await container.close()

@@ -30,8 +30,9 @@ from adapters.prometheus.metrics import (
 )
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.whatsapp import signature as wa_signature
-from application.inbox.deliveries import MERCADOPAGO, WHATSAPP, ProcessDelivery, RecordDelivery
+from application.inbox.deliveries import ProcessDelivery, RecordDelivery
 from application.messaging.dispatch_outbox import DispatchOutbox
+from application.ports.idempotency import MERCADOPAGO, WHATSAPP
 from entrypoints.http.hardening import client_ip, trusted_ip_header
 from entrypoints.http.openapi import problems
 from entrypoints.logs import trace_id_var
