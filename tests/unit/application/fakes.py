@@ -10,9 +10,15 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self
 
-from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
+from application.errors import (
+    CodeCollision,
+    IntegrationError,
+    StorageUnavailable,
+    TransientStorageError,
+)
 from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
+from application.ports.messaging import OutboundMessage
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
 from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
 from domain.booking.accommodation import Accommodation
@@ -336,6 +342,20 @@ class FakeGateway:
         return self.payments.get(payment_id)
 
 
+class FakeSender:
+    """WhatsApp that always delivers: what was sent, in order, with made-up message ids."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutboundMessage] = []
+        self.failure: IntegrationError | None = None  # raised by every send while set
+
+    async def send(self, message: OutboundMessage) -> str:
+        if self.failure is not None:
+            raise self.failure
+        self.sent.append(message)
+        return f"wamid.{len(self.sent)}"
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -362,11 +382,15 @@ class FakeIdempotency:
     ) -> StoredRequest | None:
         prior = self.pending.get((scope, key)) or self.committed.get((scope, key))
         if prior is not None:
-            return StoredRequest(prior["fingerprint"], prior["code"], None, None)
+            return StoredRequest(
+                prior["fingerprint"], prior["code"], prior["status"], prior["body"]
+            )
         self.pending[(scope, key)] = {
             "fingerprint": fingerprint,
             "payload": dict(payload) if payload is not None else None,
             "code": None,
+            "status": None,
+            "body": None,
             "processed": False,
             "attempts": 0,
         }
@@ -381,6 +405,10 @@ class FakeIdempotency:
     async def attach_reservation(self, scope: str, key: str, code: str) -> None:
         if row := self._row(scope, key):
             row["code"] = code
+
+    async def store_response(self, scope: str, key: str, status: int, body: str) -> None:
+        if row := self._row(scope, key):
+            row["status"], row["body"] = status, body
 
     async def lock_unprocessed(self, scope: str, key: str) -> Mapping[str, Any] | None:
         row = self.pending.get((scope, key)) or self.committed.get((scope, key))
