@@ -17,16 +17,27 @@ from application.ports.repositories import (
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Nothing is kept unless ``commit()`` is called; leaving rolls back."""
+    """One transaction. Nothing is kept unless ``commit()`` is called; leaving rolls back.
 
-    accommodations: AccommodationRepository
-    reservations: ReservationRepository
-    blocks: BlockRepository
-    audit: AuditLog
-    payments: PaymentRepository
-    outbox: Outbox
-    idempotency: IdempotencyKeys
-    feeds: FeedRepository
+    The repositories are read-only members, so any implementation whose repositories conform
+    (the SQL one, the tests' in-memory one) conforms as a whole."""
+
+    @property
+    def accommodations(self) -> AccommodationRepository: ...
+    @property
+    def reservations(self) -> ReservationRepository: ...
+    @property
+    def blocks(self) -> BlockRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def payments(self) -> PaymentRepository: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+    @property
+    def feeds(self) -> FeedRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import cast
 
 from dishka import Provider, Scope, from_context, provide
 from redis.asyncio import Redis
@@ -83,9 +82,7 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.REQUEST)
     async def read_uow(self, reads: ReadRouter) -> AsyncIterator[ReadOnlyUnitOfWork]:
         async with reads.connection() as conn:
-            # The protocol's repositories are declared as plain attributes (invariant for
-            # mypy); the SQL ones are the same shape.
-            yield cast(ReadOnlyUnitOfWork, SqlUnitOfWork(conn))
+            yield SqlUnitOfWork(conn)
 
 
 def replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:

@@ -119,3 +119,12 @@ async def test_the_same_request_retried_without_a_key_gets_its_own_hold_back() -
     assert isinstance(first, Held)
     assert isinstance(again, Held)
     assert (again.reservation.code, again.replayed) == (first.reservation.code, True)
+
+
+async def test_with_payments_the_link_is_in_the_answer_and_in_what_is_remembered() -> None:
+    book = Booking(payments=True)
+    booked = await book(command("k-1"))
+    assert isinstance(booked, Held)
+    assert booked.reservation.payment_url == "https://pay.example/AAAABBBBCCCC"
+    assert book.answers == ["AAAABBBBCCCC:https://pay.example/AAAABBBBCCCC:0"]
+    assert await book(command("k-1")) == Answer(201, book.answers[0])

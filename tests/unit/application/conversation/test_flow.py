@@ -12,7 +12,7 @@ from application.messaging import texts
 from application.ports.idempotency import WHATSAPP
 from domain.booking.reservation import ReservationStatus
 from domain.conversation.state import ConversationState, Step
-from tests.unit.application.conversation_harness import (
+from tests.unit.application.conversation.harness import (
     CODE,
     CODE_DISPLAY,
     LAGO_FINDE,
