@@ -9,6 +9,7 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.postgres.accommodations import SqlAccommodationRepository
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
 from adapters.postgres.database import checkout
@@ -17,7 +18,7 @@ from adapters.postgres.feeds import SqlFeedRepository
 from adapters.postgres.idempotency import SqlIdempotencyKeys
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
-from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
+from adapters.postgres.repositories import SqlReservationRepository
 from application.errors import StorageUnavailable
 from application.ports.unit_of_work import UnitOfWork
 

@@ -100,14 +100,11 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
     )
 
 
-def create_app(
-    container: AsyncContainer,
-    settings: Settings,
-    *,
-    debug: bool = False,
-    hooks: Sequence[LifespanHook] = (),
-) -> Litestar:
-    hardening: HardeningMiddleware | None = None
+def _lifespan(
+    container: AsyncContainer, settings: Settings, hooks: Sequence[LifespanHook]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Start-up and shutdown: the pool opened before traffic, the Redis limiters attached, the
+    signal handlers chained, the launcher's hooks run; on the way out, in reverse."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -117,22 +114,7 @@ def create_app(
         engine = await container.get(AsyncEngine)
         async with engine.connect():
             pass
-        pipe: RespPipe | None = None
-        forgeries = settings.webhook_signature_failures_per_minute
-        if hardening is not None and (settings.rate_limit_per_minute > 0 or forgeries > 0):
-            assert settings.redis_url is not None
-            pipe = RespPipe(settings.redis_url)
-        if hardening is not None and pipe is not None and settings.rate_limit_per_minute > 0:
-            hardening.limiter = RedisRateLimiter(
-                pipe,
-                settings.rate_limit_per_minute,
-                local_allowance=settings.rate_limit_local_allowance,
-            )
-            hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
-        if pipe is not None and forgeries > 0:
-            # Counts only webhook posts whose signature failed (entrypoints.http.webhooks.handlers).
-            app.state.forgery_limiter = RedisRateLimiter(pipe, forgeries)
-            app.state.forgery_limiter.on_failure = RATE_LIMITER_FAILURES.inc
+        pipe = _attach_limiters(app, settings)
         app.state.ready = False
         app.state.draining = False
         restore = drain_on_signals(app)
@@ -154,6 +136,40 @@ def create_app(
                 await pipe.aclose()
             await container.close()
 
+    return lifespan
+
+
+def _attach_limiters(app: Litestar, settings: Settings) -> RespPipe | None:
+    """The exact rate limit (on the hardening middleware) and the forged-webhook limit (read by
+    entrypoints.http.webhooks.handlers), over one pipelined Redis connection; None when both
+    are off."""
+    hardening: HardeningMiddleware = app.state.hardening
+    forgeries = settings.webhook_signature_failures_per_minute
+    if settings.rate_limit_per_minute <= 0 and forgeries <= 0:
+        return None
+    assert settings.redis_url is not None
+    pipe = RespPipe(settings.redis_url)
+    if settings.rate_limit_per_minute > 0:
+        hardening.limiter = RedisRateLimiter(
+            pipe,
+            settings.rate_limit_per_minute,
+            local_allowance=settings.rate_limit_local_allowance,
+        )
+        hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
+    if forgeries > 0:
+        # Counts only webhook posts whose signature failed.
+        app.state.forgery_limiter = RedisRateLimiter(pipe, forgeries)
+        app.state.forgery_limiter.on_failure = RATE_LIMITER_FAILURES.inc
+    return pipe
+
+
+def create_app(
+    container: AsyncContainer,
+    settings: Settings,
+    *,
+    debug: bool = False,
+    hooks: Sequence[LifespanHook] = (),
+) -> Litestar:
     api = Router(
         path=API_PREFIX,
         route_handlers=[
@@ -178,7 +194,7 @@ def create_app(
         # With METRICS_PORT set (production), /metrics is served by create_metrics_app on that
         # port, on the private network only; the public app has none.
         route_handlers=[api, *([MetricsController] if not settings.metrics_port else [])],
-        lifespan=[lifespan],
+        lifespan=[_lifespan(container, settings, hooks)],
         exception_handlers=dict(EXCEPTION_HANDLERS),
         openapi_config=_openapi(settings),
         debug=debug,
@@ -192,6 +208,7 @@ def create_app(
     # a browser can read those answers too; observability is outermost so all of them are
     # traced, logged and counted.
     hardening = HardeningMiddleware(app.asgi_handler, settings)
+    app.state.hardening = hardening
     app.asgi_handler = ObservabilityMiddleware(
         CORSMiddleware(hardening, settings.cors_allowed_origins),
         lambda scope: client_ip(scope, hardening.ip_header),
