@@ -14,10 +14,10 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from application.operations.tracing import current_trace
+from application.ports.tracing import current_trace
 
 # One variable for the whole process (the application layer owns it; see
-# application.operations.tracing).
+# application.ports.tracing).
 trace_id_var = current_trace
 
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$")

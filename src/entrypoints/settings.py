@@ -29,7 +29,7 @@ from domain.errors import DomainError
 from domain.messaging.cabin_texts import clock_time
 from domain.messaging.schedule import MAX_DAYS_AHEAD, ScheduleRules
 from domain.payments.ledger import DEFAULT_BALANCE_DUE_DAYS
-from entrypoints.http.urls import api_path
+from entrypoints.urls import api_path
 
 # `make run` invites this owner on first start when ADMIN_ALLOWED_EMAILS is empty (development).
 DEVELOPMENT_OWNER_EMAIL = "duena@cabanas.local"

@@ -12,7 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from entrypoints.cli.backup import backup
+from entrypoints.backup import backup
 from entrypoints.settings import Settings
 from tests.e2e.conftest import NOW
 from tests.e2e.test_admin import admin_client, bearer  # noqa: F401 - the fixture

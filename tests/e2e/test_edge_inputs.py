@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import json
 
+import msgspec
 import pytest
+from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from adapters.postgres.database import make_engine
 from adapters.whatsapp.signature import sign
+from entrypoints.container import make_container
+from entrypoints.http.app import create_app
 from entrypoints.settings import Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, WA_APP_SECRET
 from tests.e2e.test_admin import bearer
@@ -227,20 +231,17 @@ async def test_a_feed_url_with_control_characters_is_unsafe(pay_client: Client) 
 
 
 async def test_signed_mercadopago_notifications_wait_while_payments_are_not_configured(
-    pay_client: Client,
+    integrated_settings: Settings,
 ) -> None:
-    settings = pay_client.app.state.settings
-    pay_client.app.state.settings = __import__("msgspec").structs.replace(
-        settings, mp_access_token=None
-    )
-    try:
-        r = await pay_client.post(
+    # The webhook secret is set (the signature passes), the access token is not: payments off.
+    configured = msgspec.structs.replace(integrated_settings, mp_access_token=None)
+    app = create_app(make_container(configured, LitestarProvider()), configured)
+    async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as client:
+        r = await client.post(
             "/webhooks/mercadopago?data.id=5&type=payment",
             json={"type": "payment", "data": {"id": "5"}},
             headers=signed_headers("5"),
         )
-    finally:
-        pay_client.app.state.settings = settings
     body = assert_problem(r, 503)
     assert "MP_ACCESS_TOKEN" in str(body["detail"])
     assert r.headers["retry-after"] == "900"

@@ -11,7 +11,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from application.operations.maintenance import ExpireLapsedHolds
-from entrypoints.sync import run_once
+from entrypoints.worker import run_once
 from tests.e2e.test_api import BOOKING, assert_problem
 from tests.unit.application.fakes import FixedClock
 

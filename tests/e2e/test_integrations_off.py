@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from adapters.postgres.database import make_engine
-from application.inbox.deliveries import MERCADOPAGO, WHATSAPP
+from application.ports.idempotency import MERCADOPAGO, WHATSAPP
 from entrypoints.container import make_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings

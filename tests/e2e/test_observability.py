@@ -50,7 +50,7 @@ def sample_or_none(text: str, name: str, **labels: str) -> float | None:
 def series_alerts_need_at_zero() -> list[tuple[str, dict[str, str]]]:
     """Every label combination of the counters the alert rules take increase()/rate() of:
     each must be exported (at 0) before its first event, or that event raises no alert."""
-    from application.inbox.deliveries import WEBHOOK_PROVIDERS
+    from application.ports.idempotency import WEBHOOK_PROVIDERS
     from application.ports.metrics import PAYMENT_ATTENTION_REASONS
     from application.ports.outbox import OUTBOX_KINDS
     from domain.booking.reservation import Channel

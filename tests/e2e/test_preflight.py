@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from adapters.security.jwt import issue
+from entrypoints.backup import backup
 from entrypoints.cli import main
-from entrypoints.cli.backup import backup
 from entrypoints.embedded import EmbeddedRedis, free_port
 from tests.e2e.conftest import seed
 from tests.e2e.servers import uvicorn_server

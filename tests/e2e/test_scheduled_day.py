@@ -20,7 +20,7 @@ from application.messaging.texts import ars
 from domain.calendar import ARGENTINA
 from domain.money import Money
 from entrypoints.settings import Secret, Settings
-from entrypoints.sync import run_once
+from entrypoints.worker import run_once
 from tests.e2e.conftest import JWT_SECRET
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_payments import hold, notify, status_of

@@ -177,7 +177,7 @@ def _graph_error(status: int, code: int, message: str, details: str = "x") -> Re
 
 def approved_templates() -> dict[tuple[str, str], dict[str, Any]]:
     """Every template the code declares, as if submitted and approved in WhatsApp Manager."""
-    from application.messaging.whatsapp_templates import TEMPLATES
+    from application.ports.whatsapp_templates import TEMPLATES
 
     return {
         (t.name, t.language): {"params": len(t.params), "status": "APPROVED"} for t in TEMPLATES

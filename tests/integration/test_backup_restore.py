@@ -17,8 +17,8 @@ from adapters.postgres.database import APPLICATION_NAME, make_engine
 from adapters.postgres.process_lock import SYNC_APPLICATION_NAME
 from adapters.postgres.seed import seed_if_empty
 from domain.stay import Stay
+from entrypoints.backup import BackupError, backup, prune, restore
 from entrypoints.cli import main
-from entrypoints.cli.backup import BackupError, backup, prune, restore
 from entrypoints.embedded import EmbeddedRedis
 from tests.integration.helpers import new_hold
 from tests.integration.test_postgres_reservations import _add

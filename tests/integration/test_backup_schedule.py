@@ -17,11 +17,11 @@ from dishka import AsyncContainer, Provider, Scope
 
 from application.operations.backups import BackUpWhenDue
 from application.ports.clock import Clock
-from entrypoints.cli.backup import BackupError, upload_argv
+from entrypoints.backup import BackupError, upload_argv
 from entrypoints.container import make_container
 from entrypoints.embedded import pg_bin_if_installed
 from entrypoints.settings import Secret, Settings
-from entrypoints.sync import duties
+from entrypoints.worker import duties
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -139,7 +139,7 @@ def test_a_backup_of_a_database_without_the_record_table_still_succeeds(
     empty_database_url: str, tmp_path: Path
 ) -> None:
     """A first cutover backs up a database the release has not migrated yet."""
-    from entrypoints.cli.backup import backup
+    from entrypoints.backup import backup
 
     dump = backup(empty_database_url, tmp_path, now=NOW)
     assert dump.exists()

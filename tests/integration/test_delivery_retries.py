@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.booking.place_hold import API_SCOPE
 from application.errors import IntegrationError
-from application.inbox.deliveries import MAX_DELIVERY_ATTEMPTS, MERCADOPAGO, ProcessDelivery
+from application.inbox.deliveries import MAX_DELIVERY_ATTEMPTS, ProcessDelivery
 from application.operations.maintenance import ReprocessDeliveries
 from application.payments.apply_payment import ApplyPayment
+from application.ports.idempotency import MERCADOPAGO
 from tests.integration.test_outbox_and_keys import NoMetrics
 from tests.unit.application.fakes import FixedClock
 

@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import IntegrationError
 from application.messaging.dispatch_outbox import OUTBOX_BACKOFF, DispatchOutbox, OutboxSetup
-from application.operations.tracing import current_trace
 from application.ports.messaging import OutboundMessage
 from application.ports.outbox import EmailMessage, OwnerAlert, WhatsAppMessage
+from application.ports.tracing import current_trace
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db

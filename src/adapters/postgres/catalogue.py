@@ -14,9 +14,9 @@ from collections.abc import Sequence
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from adapters.postgres.accommodations import LIST_ACTIVE_ACCOMMODATIONS, accommodation_from_row
 from adapters.postgres.errors import translate
 from adapters.postgres.replica import ReadRouter
-from adapters.postgres.repositories import LIST_ACTIVE_ACCOMMODATIONS, accommodation_from_row
 from application.errors import StorageUnavailable
 from domain.booking.accommodation import Accommodation
 

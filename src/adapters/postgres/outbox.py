@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.outbox_codec import UnreadableOutboxRow, decode, encode
 from adapters.postgres.tables import outbox
-from application.operations.tracing import current_trace
 from application.ports.outbox import GroupOutcome, OutboxItem, OutboxMessage
+from application.ports.tracing import current_trace
 
 _O = outbox.c
 ADD = pg_insert(outbox).on_conflict_do_nothing(index_elements=[_O.dedupe_key]).returning(_O.id)

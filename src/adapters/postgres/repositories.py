@@ -1,4 +1,5 @@
-"""Repositories over prebuilt SQLAlchemy Core statements on one ``AsyncConnection``.
+"""The reservation repository over prebuilt SQLAlchemy Core statements on one
+``AsyncConnection`` (accommodations: ``accommodations.py``).
 
 They speak domain objects, never rows. Statements are built once at import: building them per
 call (and hashing their cache keys) cost more than the database round trip under load.
@@ -8,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
@@ -18,7 +18,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    insert,
     literal_column,
     select,
     text,
@@ -68,22 +67,6 @@ def _window(start: str, end: str) -> Any:
 _NOT_LAPSED = text(
     f"{ACTIVE_STATUS_SQL} AND (status <> 'pre_reserved' OR expires_at > :now)"
 ).bindparams(bindparam("now", type_=DateTime(timezone=True)))
-
-_ACC_COLUMNS = (
-    _A.id,
-    _A.name,
-    _A.description,
-    _A.capacity,
-    _A.base_price_cents,
-    _A.currency,
-    _A.weekend_multiplier,
-    _A.min_nights,
-    _A.amenities,
-    _A.active,
-)
-LIST_ACCOMMODATIONS = select(*_ACC_COLUMNS).order_by(_A.id)
-LIST_ACTIVE_ACCOMMODATIONS = select(*_ACC_COLUMNS).where(_A.active).order_by(_A.id)
-GET_ACCOMMODATION = select(*_ACC_COLUMNS).where(_A.id == bindparam("id"))
 
 _HOLD_COLUMNS = (
     "code",
@@ -340,32 +323,6 @@ def _expiry_params(accommodation_id: int, stay: Stay, now: datetime) -> dict[str
     }
 
 
-def accommodation_from_row(row: Any) -> Accommodation:
-    (
-        id_,
-        name,
-        description,
-        capacity,
-        cents,
-        currency,
-        multiplier,
-        min_nights,
-        amenities,
-        active,
-    ) = row
-    return Accommodation(
-        id=id_,
-        name=name,
-        description=description,
-        capacity=capacity,
-        base_price=Money(cents, currency),
-        weekend_multiplier=Decimal(multiplier),
-        min_nights=min_nights,
-        amenities=tuple(amenities),
-        active=active,
-    )
-
-
 def reservation_from_row(row: Any) -> Reservation:
     return Reservation(
         code=ReservationCode(row.code),
@@ -385,35 +342,6 @@ def reservation_from_row(row: Any) -> Reservation:
         breakdown=breakdowns.load(row.price_breakdown),
         payment_method=PaymentMethod(row.payment_method) if row.payment_method else None,
     )
-
-
-class SqlAccommodationRepository:
-    def __init__(self, conn: AsyncConnection) -> None:
-        self._conn = conn
-
-    async def list(self, *, only_active: bool = True) -> Sequence[Accommodation]:
-        stmt = LIST_ACTIVE_ACCOMMODATIONS if only_active else LIST_ACCOMMODATIONS
-        result = await self._conn.execute(stmt)
-        return [accommodation_from_row(row) for row in result]
-
-    async def get(self, accommodation_id: int) -> Accommodation | None:
-        row = (await self._conn.execute(GET_ACCOMMODATION, {"id": accommodation_id})).first()
-        return None if row is None else accommodation_from_row(row)
-
-    async def add(self, accommodation: Accommodation) -> int:
-        stmt = insert(accommodations).returning(_A.id)
-        return int(
-            (await self._conn.execute(stmt, _accommodation_values(accommodation))).scalar_one()
-        )
-
-    async def update(self, accommodation: Accommodation) -> bool:
-        stmt = (
-            update(accommodations)
-            .where(_A.id == accommodation.id)
-            .values(**_accommodation_values(accommodation), updated_at=func.now())
-            .returning(_A.id)
-        )
-        return (await self._conn.execute(stmt)).first() is not None
 
 
 class SqlReservationRepository:
@@ -581,20 +509,6 @@ class SqlReservationRepository:
         params = {"p_phone": phone, "p_since": since}
         row = (await self._conn.execute(LATEST_FOR_PHONE, params)).first()
         return None if row is None else reservation_from_row(row)
-
-
-def _accommodation_values(a: Accommodation) -> dict[str, Any]:
-    return {
-        "name": a.name,
-        "description": a.description,
-        "capacity": a.capacity,
-        "base_price_cents": a.base_price.cents,
-        "currency": a.base_price.currency,
-        "weekend_multiplier": a.weekend_multiplier,
-        "min_nights": a.min_nights,
-        "amenities": list(a.amenities),
-        "active": a.active,
-    }
 
 
 def _insert_values(r: Reservation, now: datetime, basis: Accommodation) -> dict[str, Any]:

@@ -385,7 +385,7 @@ schema_revisions = Table(
     Column("applied_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
 )
 
-# One row per backup taken (entrypoints/cli/backup.py), its time is the stamp in its file name.
+# One row per backup taken (entrypoints/backup.py), its time is the stamp in its file name.
 backup_runs = Table(
     "backup_runs",
     metadata,

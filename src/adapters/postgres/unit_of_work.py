@@ -9,6 +9,7 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.postgres.accommodations import SqlAccommodationRepository
 from adapters.postgres.accounts import SqlAccountRepository
 from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
@@ -23,7 +24,7 @@ from adapters.postgres.opt_outs import SqlOptOuts
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.price_rules import SqlPriceRulesStore
-from adapters.postgres.repositories import SqlAccommodationRepository, SqlReservationRepository
+from adapters.postgres.repositories import SqlReservationRepository
 from adapters.postgres.schedule import SqlMessageSchedule
 from adapters.postgres.undeliverable import SqlUndeliverableMessages
 from application.errors import StorageUnavailable

@@ -25,7 +25,7 @@ from prometheus_client import (
 )
 from prometheus_client import multiprocess as prometheus_multiprocess
 
-from application.inbox.deliveries import WEBHOOK_PROVIDERS
+from application.ports.idempotency import WEBHOOK_PROVIDERS
 from application.ports.metrics import PAYMENT_ATTENTION_REASONS
 from application.ports.outbox import OUTBOX_KINDS
 from domain.booking.hold_limits import HoldLimit

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from application.messaging.whatsapp_templates import TEMPLATES, Template
+from application.ports.whatsapp_templates import TEMPLATES, Template
 
 
 def definition(template: Template) -> dict[str, Any]:

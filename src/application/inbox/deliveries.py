@@ -15,13 +15,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from application.conversation.converse import Converse, Delivery
+from application.conversation.opt_out import answer_opt_choice
 from application.conversation.turn import InboundMessage
 from application.errors import IntegrationError, StorageUnavailable
-from application.messaging.opt_out import answer_opt_choice
 from application.messaging.retry import Backoff
 from application.messaging.texts import admin_payment_unverified
 from application.payments.apply_payment import ApplyPayment
 from application.ports.clock import Clock
+from application.ports.idempotency import MERCADOPAGO, WHATSAPP
 from application.ports.metrics import UNVERIFIED_PAYMENT, OperationsMetrics
 from application.ports.outbox import OwnerAlert
 from application.ports.unit_of_work import UnitOfWork
@@ -29,9 +30,6 @@ from domain.messaging.service_window import whatsapp_id
 
 log = logging.getLogger("cabanas.deliveries")
 
-MERCADOPAGO = "mercadopago"
-WHATSAPP = "whatsapp"
-WEBHOOK_PROVIDERS = (MERCADOPAGO, WHATSAPP)
 # After this many failed attempts (about a day of backoff) a delivery is given up, loudly.
 MAX_DELIVERY_ATTEMPTS = 20
 MAX_DELIVERY_BACKOFF = timedelta(hours=2)

@@ -9,10 +9,10 @@ from datetime import date, datetime
 from application.messaging import scheduled_texts as words
 from application.messaging.scheduling import Notification, queue_once, scheduled_key, to_guest
 from application.messaging.texts import ars, day_month, first_name
-from application.messaging.whatsapp_templates import BALANCE_REMINDER
 from application.ports.clock import Clock
 from application.ports.outbox import Topic
 from application.ports.unit_of_work import UnitOfWork
+from application.ports.whatsapp_templates import BALANCE_REMINDER
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.messaging.schedule import Scheduled, ScheduleRules
 from domain.money import Money

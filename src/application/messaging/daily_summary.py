@@ -11,11 +11,11 @@ from application.messaging.balance_reminders import balance_due
 from application.messaging.dispatch_outbox import OutboxSetup
 from application.messaging.scheduling import Notification, queue_once, scheduled_key
 from application.messaging.texts import ars
-from application.messaging.whatsapp_templates import OWNER_DAILY_SUMMARY
 from application.ports.calendars import Feed
 from application.ports.clock import Clock
 from application.ports.outbox import EmailMessage, OutboxMessage, Topic, WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
+from application.ports.whatsapp_templates import OWNER_DAILY_SUMMARY
 from domain.booking.reservation import Reservation
 from domain.calendar_sync.external_calendar import ExternalSource
 from domain.messaging.schedule import Scheduled, ScheduleRules

@@ -20,8 +20,6 @@ from application.messaging.texts import (
 )
 from application.messaging.undeliverable import record_if_undeliverable
 from application.messaging.whatsapp_delivery import send_whatsapp
-from application.messaging.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
-from application.operations.tracing import current_trace
 from application.ports.clock import Clock
 from application.ports.mail import Mailer, OutgoingEmail
 from application.ports.messaging import MessageSender
@@ -35,7 +33,9 @@ from application.ports.outbox import (
     WhatsAppMessage,
 )
 from application.ports.payments import CheckoutRequest, PaymentGateway
+from application.ports.tracing import current_trace
 from application.ports.unit_of_work import UnitOfWork
+from application.ports.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
 from domain.booking.reservation import Channel, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode

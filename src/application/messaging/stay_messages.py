@@ -9,10 +9,10 @@ from datetime import datetime
 from application.messaging import scheduled_texts as words
 from application.messaging.scheduling import Notification, queue_once, scheduled_key, to_guest
 from application.messaging.texts import day_month, first_name
-from application.messaging.whatsapp_templates import CHECK_OUT_REMINDER, PRE_ARRIVAL, THANK_YOU
 from application.ports.clock import Clock
 from application.ports.outbox import OwnerAlert, Topic
 from application.ports.unit_of_work import UnitOfWork
+from application.ports.whatsapp_templates import CHECK_OUT_REMINDER, PRE_ARRIVAL, THANK_YOU
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.messaging.cabin_texts import DEFAULT_TEXTS

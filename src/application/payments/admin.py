@@ -1,4 +1,4 @@
-"""Small use cases around payments and idempotent responses."""
+"""Small use cases around payments: what the owner reads."""
 
 from __future__ import annotations
 
@@ -28,15 +28,3 @@ class PaymentsOfReservation:
     async def __call__(self, code: str) -> list[PaymentRecord]:
         async with self.uow:
             return await self.uow.payments.for_reservation(code)
-
-
-@dataclass(frozen=True, slots=True)
-class RememberResponse:
-    """Keep the response sent for an ``Idempotency-Key`` so a retry gets exactly it."""
-
-    uow: UnitOfWork
-
-    async def __call__(self, scope: str, key: str, status: int, body: str) -> None:
-        async with self.uow:
-            await self.uow.idempotency.store_response(scope, key, status, body)
-            await self.uow.commit()

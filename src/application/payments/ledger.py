@@ -15,13 +15,13 @@ from application.messaging.texts import (
     email_booking_confirmed,
     first_name,
 )
-from application.messaging.whatsapp_templates import BOOKING_CONFIRMED
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.outbox import EmailMessage, Topic, WhatsAppMessage
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
+from application.ports.whatsapp_templates import BOOKING_CONFIRMED
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode

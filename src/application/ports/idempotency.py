@@ -5,6 +5,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+# Webhook deliveries are keyed per provider: the provider's name is the key's scope.
+MERCADOPAGO = "mercadopago"
+WHATSAPP = "whatsapp"
+WEBHOOK_PROVIDERS = (MERCADOPAGO, WHATSAPP)
+
 
 @dataclass(frozen=True, slots=True)
 class StoredRequest:

@@ -25,24 +25,43 @@ from application.ports.undeliverable import UndeliverableMessages
 
 
 class UnitOfWork(Protocol):
-    """One transaction. Nothing is kept unless ``commit()`` is called; leaving rolls back."""
+    """One transaction. Nothing is kept unless ``commit()`` is called; leaving rolls back.
 
-    accommodations: AccommodationRepository
-    reservations: ReservationRepository
-    blocks: BlockRepository
-    audit: AuditLog
-    payments: PaymentRepository
-    outbox: Outbox
-    idempotency: IdempotencyKeys
-    feeds: FeedRepository
-    contacts: ContactWindows
-    undeliverable: UndeliverableMessages
-    accounts: AccountRepository
-    prices: PriceRulesStore
-    ledger: LedgerRepository
-    cabin_texts: CabinTextsRepository
-    schedule: MessageSchedule
-    opt_outs: OptOuts
+    The repositories are read-only members, so any implementation whose repositories conform
+    (the SQL one, the tests' in-memory one) conforms as a whole."""
+
+    @property
+    def accommodations(self) -> AccommodationRepository: ...
+    @property
+    def reservations(self) -> ReservationRepository: ...
+    @property
+    def blocks(self) -> BlockRepository: ...
+    @property
+    def audit(self) -> AuditLog: ...
+    @property
+    def payments(self) -> PaymentRepository: ...
+    @property
+    def outbox(self) -> Outbox: ...
+    @property
+    def idempotency(self) -> IdempotencyKeys: ...
+    @property
+    def feeds(self) -> FeedRepository: ...
+    @property
+    def contacts(self) -> ContactWindows: ...
+    @property
+    def undeliverable(self) -> UndeliverableMessages: ...
+    @property
+    def accounts(self) -> AccountRepository: ...
+    @property
+    def prices(self) -> PriceRulesStore: ...
+    @property
+    def ledger(self) -> LedgerRepository: ...
+    @property
+    def cabin_texts(self) -> CabinTextsRepository: ...
+    @property
+    def schedule(self) -> MessageSchedule: ...
+    @property
+    def opt_outs(self) -> OptOuts: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import msgspec
 
-from entrypoints.http.urls import API_PREFIX, api_path, api_url
 from entrypoints.logs import configure_logging, log_format
 from entrypoints.settings import OperatorSettings, Settings, SettingsError
+from entrypoints.urls import API_PREFIX, api_path, api_url
 
 log = logging.getLogger("cabanas")
 
@@ -129,9 +129,9 @@ def cmd_sync(settings: Settings, once: bool) -> int:
     """The sync/worker process. Without DATABASE_URL it shares `cabanas run`'s embedded
     servers (development). In production it refuses weak settings, like the API, before it
     connects to anything or runs any duty."""
+    from entrypoints.cli.sync import main_async
     from entrypoints.embedded import die_with_parent
     from entrypoints.production import refuse_weak_production
-    from entrypoints.sync import main_async
 
     refuse_weak_production(settings)
     die_with_parent()
@@ -272,7 +272,7 @@ def invite_first_owner(settings: Settings) -> str | None:
 
 
 def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> int:
-    from entrypoints.cli.backup import BackupError, backup
+    from entrypoints.backup import BackupError, backup
 
     upload = settings.backup_upload_command
     with resolved_services(settings) as resolved:
@@ -293,7 +293,7 @@ def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> i
 
 
 def cmd_restore(settings: Settings, file: str, dry_run: bool, yes: bool) -> int:
-    from entrypoints.cli.backup import BackupError, restore
+    from entrypoints.backup import BackupError, restore
 
     if not dry_run and not yes:
         print(

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from entrypoints.http.urls import api_path, api_url
+from entrypoints.urls import api_path, api_url
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 Check = Callable[[httpx.Client, str], "Item"]

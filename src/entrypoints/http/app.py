@@ -1,13 +1,14 @@
-"""``create_app(container)``: the Litestar application, nothing else."""
+"""``create_app(container, settings)``: the Litestar application, nothing else. What else runs
+for the app's lifetime (the worker loop, in development) is handed in by the launcher
+(``entrypoints.asgi``) as lifespan hooks; this package never imports the worker."""
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import signal
 import threading
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from types import FrameType
 from typing import Any
 
@@ -50,10 +51,13 @@ from entrypoints.http.public.api import (
     ReservationController,
 )
 from entrypoints.http.public.ical import AdminFeedController, ExportController, ImportController
-from entrypoints.http.urls import API_PREFIX
 from entrypoints.http.webhooks.handlers import WebhookController
 from entrypoints.settings import Settings
-from entrypoints.sync import run_forever
+from entrypoints.urls import API_PREFIX
+
+# Something that runs while the app serves: entered after start-up, left before the container
+# closes (e.g. ``entrypoints.worker.running_beside``).
+LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 
 
 def handle_any_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -111,14 +115,11 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
     )
 
 
-def create_app(
-    container: AsyncContainer,
-    settings: Settings,
-    *,
-    debug: bool = False,
-    with_worker: bool = False,
-) -> Litestar:
-    hardening: HardeningMiddleware | None = None
+def _lifespan(
+    container: AsyncContainer, settings: Settings, hooks: Sequence[LifespanHook]
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Start-up and shutdown: the pool opened before traffic, the Redis limiters attached, the
+    signal handlers chained, the launcher's hooks run; on the way out, in reverse."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -128,22 +129,7 @@ def create_app(
         engine = await container.get(AsyncEngine)
         async with engine.connect():
             pass
-        pipe: RespPipe | None = None
-        forgeries = settings.webhook_signature_failures_per_minute
-        if hardening is not None and (settings.rate_limit_per_minute > 0 or forgeries > 0):
-            assert settings.redis_url is not None
-            pipe = RespPipe(settings.redis_url)
-        if hardening is not None and pipe is not None and settings.rate_limit_per_minute > 0:
-            hardening.limiter = RedisRateLimiter(
-                pipe,
-                settings.rate_limit_per_minute,
-                local_allowance=settings.rate_limit_local_allowance,
-            )
-            hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
-        if pipe is not None and forgeries > 0:
-            # Counts only webhook posts whose signature failed (entrypoints.http.webhooks.handlers).
-            app.state.forgery_limiter = RedisRateLimiter(pipe, forgeries)
-            app.state.forgery_limiter.on_failure = RATE_LIMITER_FAILURES.inc
+        pipe = _attach_limiters(app, settings)
         app.state.ready = False
         app.state.draining = False
         restore = drain_on_signals(app)
@@ -152,24 +138,53 @@ def create_app(
         # walks only what requests allocate (it walked ~all of it, a tail-latency spike).
         gc.collect()
         gc.freeze()
-        stop_worker = asyncio.Event()
-        worker = (
-            asyncio.create_task(run_forever(container, settings, stop_worker))
-            if with_worker
-            else None
-        )
+        running = AsyncExitStack()
         try:
+            for hook in hooks:
+                await running.enter_async_context(hook())
             yield
         finally:
             app.state.draining = True
             restore()
-            if worker is not None:
-                stop_worker.set()
-                await worker
+            await running.aclose()
             if pipe is not None:
                 await pipe.aclose()
             await container.close()
 
+    return lifespan
+
+
+def _attach_limiters(app: Litestar, settings: Settings) -> RespPipe | None:
+    """The exact rate limit (on the hardening middleware) and the forged-webhook limit (read by
+    entrypoints.http.webhooks.handlers), over one pipelined Redis connection; None when both
+    are off."""
+    hardening: HardeningMiddleware = app.state.hardening
+    forgeries = settings.webhook_signature_failures_per_minute
+    if settings.rate_limit_per_minute <= 0 and forgeries <= 0:
+        return None
+    assert settings.redis_url is not None
+    pipe = RespPipe(settings.redis_url)
+    if settings.rate_limit_per_minute > 0:
+        hardening.limiter = RedisRateLimiter(
+            pipe,
+            settings.rate_limit_per_minute,
+            local_allowance=settings.rate_limit_local_allowance,
+        )
+        hardening.limiter.on_failure = RATE_LIMITER_FAILURES.inc
+    if forgeries > 0:
+        # Counts only webhook posts whose signature failed.
+        app.state.forgery_limiter = RedisRateLimiter(pipe, forgeries)
+        app.state.forgery_limiter.on_failure = RATE_LIMITER_FAILURES.inc
+    return pipe
+
+
+def create_app(
+    container: AsyncContainer,
+    settings: Settings,
+    *,
+    debug: bool = False,
+    hooks: Sequence[LifespanHook] = (),
+) -> Litestar:
     api = Router(
         path=API_PREFIX,
         route_handlers=[
@@ -202,7 +217,7 @@ def create_app(
             *console_routers(settings),
             *([MetricsController] if not settings.metrics_port else []),
         ],
-        lifespan=[lifespan],
+        lifespan=[_lifespan(container, settings, hooks)],
         exception_handlers={Exception: handle_any_exception},
         template_config=template_config(),
         openapi_config=_openapi(settings),
@@ -217,6 +232,7 @@ def create_app(
     # a browser can read those answers too; observability is outermost so all of them are
     # traced, logged and counted.
     hardening = HardeningMiddleware(app.asgi_handler, settings)
+    app.state.hardening = hardening
     app.asgi_handler = ObservabilityMiddleware(
         CORSMiddleware(hardening, settings.cors_allowed_origins),
         lambda scope: client_ip(scope, hardening.ip_header),

@@ -13,8 +13,8 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.prometheus.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
-from entrypoints.http.urls import api_path
 from entrypoints.logs import trace_id_from, trace_id_var
+from entrypoints.urls import api_path
 
 access_log = logging.getLogger("cabanas.access")
 UNMATCHED_ROUTE = "unmatched"  # every unknown path shares one label value (bounded cardinality)

@@ -3,33 +3,61 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from application.errors import CodeCollision, StorageUnavailable, TransientStorageError
+from application.errors import (
+    CodeCollision,
+    IntegrationError,
+    StorageUnavailable,
+    TransientStorageError,
+)
+from application.ports.accounts import AccountRepository
 from application.ports.audit import AuditEntry
-from application.ports.calendars import Feed
+from application.ports.conversations import Handover
 from application.ports.idempotency import StoredRequest
 from application.ports.ledger import LedgerTerms
-from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
+from application.ports.mail import OutgoingEmail
+from application.ports.messaging import OutboundMessage, OutboundTemplate
+from application.ports.outbox import (
+    EmailMessage,
+    GroupOutcome,
+    OutboxItem,
+    OutboxKind,
+    OutboxMessage,
+    OwnerAlert,
+    PaymentLinkJob,
+    WhatsAppMessage,
+)
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
-from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
+from application.ports.pricing import PriceRulesStore
+from application.ports.repositories import (
+    HoldOutcome,
+    PaidOutcome,
+    QuotaCheck,
+    QuotaRefused,
+    ReservationFilter,
+    ReservationPage,
+)
+from application.ports.tracing import current_trace
 from application.ports.undeliverable import UndeliverableMessage
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimit, HoldQuota
-from domain.booking.reservation import Reservation, ReservationStatus
+from domain.booking.reservation import Guest, Reservation, ReservationStatus
 from domain.codes import ReservationCode
-from domain.conversation.state import ConversationState
+from domain.conversation.state import ConversationState, Step
+from domain.errors import DuplicateName
 from domain.messaging.cabin_texts import CabinTexts
 from domain.payments.cancellation import CancellationPolicy
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut
 from domain.payments.payment import Attention, Payment
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
+from tests.unit.application.fakes_calendars import FakeBlocks, FakeFeeds
 
 M = TypeVar("M")
 
@@ -41,12 +69,27 @@ class RecordingMetrics:
         self.limited: list[tuple[str, str]] = []
         self.confirmed = 0
         self.attention: list[str] = []
+        self.outbox: list[tuple[str, str]] = []  # (kind, "sent" | "retry" | "failed")
+        self.expired = 0
+        self.pending_gauge: int | None = None
 
     def payment_confirmed(self) -> None:
         self.confirmed += 1
 
     def payment_attention(self, reason: str) -> None:
         self.attention.append(reason)
+
+    def outbox_sent(self, kind: str) -> None:
+        self.outbox.append((kind, "sent"))
+
+    def outbox_failed(self, kind: str, *, permanent: bool) -> None:
+        self.outbox.append((kind, "failed" if permanent else "retry"))
+
+    def holds_expired(self, count: int) -> None:
+        self.expired += count
+
+    def outbox_pending(self, count: int) -> None:
+        self.pending_gauge = count
 
     def hold_placed(self, channel: str) -> None:
         self.placed.append(channel)
@@ -84,6 +127,25 @@ class FakeAccommodations:
     async def get(self, accommodation_id: int) -> Accommodation | None:
         return self.items.get(accommodation_id)
 
+    async def add(self, accommodation: Accommodation) -> int:
+        self._refuse_taken_name(accommodation)
+        new_id = max(self.items, default=0) + 1
+        self.items[new_id] = replace(accommodation, id=new_id)
+        return new_id
+
+    async def update(self, accommodation: Accommodation) -> bool:
+        if accommodation.id not in self.items:
+            return False
+        self._refuse_taken_name(accommodation)
+        self.items[accommodation.id] = accommodation
+        return True
+
+    def _refuse_taken_name(self, accommodation: Accommodation) -> None:
+        if any(
+            a.name == accommodation.name and i != accommodation.id for i, a in self.items.items()
+        ):
+            raise DuplicateName(f"there is already an accommodation named {accommodation.name}")
+
 
 class FakeCatalogue:
     """Reads through to the fake repository, unless ``stale`` pins an old copy of a cabin."""
@@ -115,11 +177,21 @@ class FakeReservations:
         self.retry_keys: dict[str, str] = {}  # code -> the retry_key it was placed with
         self.quota_keys: dict[str, HoldQuota] = {}  # code -> whom it counts against
         self.transient_failures = 0  # raise TransientStorageError this many times first
+        # The other rows under the exclusion constraint (blocks, imported events): each gives
+        # the (cabin, stay) of its active rows overlapping a window, for a cabin or all.
+        self.elsewhere: tuple[Callable[[int | None, Stay], list[tuple[int, Stay]]], ...] = ()
 
     def _all(self) -> dict[str, Reservation]:
         return {**self.committed, **self.pending}
 
-    def _blocking(self, acc_id: int, window: Stay, now: datetime) -> list[Reservation]:
+    def taken(self, acc_id: int, window: Stay, now: datetime) -> bool:
+        """The exclusion constraint: an active row of any kind overlaps (lapsed holds never
+        block)."""
+        return bool(self.blocking(acc_id, window, now)) or any(
+            other(acc_id, window) for other in self.elsewhere
+        )
+
+    def blocking(self, acc_id: int, window: Stay, now: datetime) -> list[Reservation]:
         return [
             r
             for r in self._all().values()
@@ -155,9 +227,7 @@ class FakeReservations:
             ):
                 r.expire(now)
         refused = self._over_quota(quota, now)
-        if refused is not None or self._blocking(
-            reservation.accommodation_id, reservation.stay, now
-        ):
+        if refused is not None or self.taken(reservation.accommodation_id, reservation.stay, now):
             if retry_key is not None and await self.retried_hold(
                 reservation.accommodation_id, reservation.stay, retry_key, now
             ):
@@ -219,13 +289,58 @@ class FakeReservations:
         now = reservation.events[-1].at if reservation.events else reservation.created_at
         others = [
             r
-            for r in self._blocking(reservation.accommodation_id, reservation.stay, now)
+            for r in self.blocking(reservation.accommodation_id, reservation.stay, now)
             if r.code != reservation.code
         ]
-        if others:
+        elsewhere = any(o(reservation.accommodation_id, reservation.stay) for o in self.elsewhere)
+        if others or elsewhere:
             return PaidOutcome.TAKEN
         self.pending[reservation.code.value] = reservation
         return PaidOutcome.CONFIRMED
+
+    async def set_payment_link(self, code: ReservationCode, preference_id: str, url: str) -> None:
+        if (found := self._all().get(code.value)) is not None:
+            self.pending[code.value] = replace(found, payment_url=url)
+
+    async def anonymize_ended_before(self, day: date, now: datetime, limit: int) -> int:
+        ended = sorted(
+            (r for r in self._all().values() if r.stay.check_out < day and r.guest.phone != "-"),
+            key=lambda r: r.stay.check_out,
+        )[:limit]
+        for r in ended:
+            self.pending[r.code.value] = replace(r, guest=Guest("Anonimizado", "-"), notes=None)
+        return len(ended)
+
+    async def expire_lapsed(self, now: datetime, limit: int) -> list[Reservation]:
+        lapsed = sorted(
+            (
+                r
+                for r in self._all().values()
+                if r.status is ReservationStatus.PRE_RESERVED and r.hold_lapsed(now)
+            ),
+            key=lambda r: r.expires_at or now,
+        )[:limit]
+        expired = []
+        for found in lapsed:
+            r = replace(found, events=list(found.events))
+            r.expire(now)
+            self.pending[r.code.value] = r
+            expired.append(r)
+        return expired
+
+    async def search(self, criteria: ReservationFilter) -> ReservationPage:
+        found = [
+            r
+            for r in self._all().values()
+            if (criteria.status is None or r.status is criteria.status)
+            and (criteria.accommodation_id in (None, r.accommodation_id))
+            and (criteria.channel is None or r.channel is criteria.channel)
+            and (criteria.stay_from is None or r.stay.check_out > criteria.stay_from)
+            and (criteria.stay_to is None or r.stay.check_in < criteria.stay_to)
+        ]
+        found.sort(key=lambda r: r.created_at, reverse=True)
+        page = found[criteria.offset : criteria.offset + criteria.limit]
+        return ReservationPage(items=page, total=len(found))
 
     async def save_status(self, reservation: Reservation, previous: Any) -> bool:
         stored = self._all().get(reservation.code.value)
@@ -246,8 +361,11 @@ class FakeReservations:
         for r in self._all().values():
             if accommodation_id is not None and r.accommodation_id != accommodation_id:
                 continue
-            if r in self._blocking(r.accommodation_id, window, now):
+            if r in self.blocking(r.accommodation_id, window, now):
                 taken.setdefault(r.accommodation_id, []).append(r.stay)
+        for other in self.elsewhere:
+            for acc_id, stay in other(accommodation_id, window):
+                taken.setdefault(acc_id, []).append(stay)
         return taken
 
     async def occupied_ranges(
@@ -257,12 +375,37 @@ class FakeReservations:
         return sorted(found.get(accommodation_id, []))
 
 
+@dataclass(slots=True)
+class OutboxRowState:
+    created_at: datetime
+    next_attempt_at: datetime
+    trace_id: str | None
+    status: str = "pending"  # pending | sent | failed | purged
+    attempts: int = 0
+    error: str | None = None
+    provider_message_id: str | None = None
+    delivery_status: str | None = None
+
+
+_KIND_OF: dict[type[object], str] = {
+    WhatsAppMessage: OutboxKind.WHATSAPP_MESSAGE,
+    EmailMessage: OutboxKind.EMAIL_MESSAGE,
+    OwnerAlert: OutboxKind.ADMIN_ALERT,
+    PaymentLinkJob: OutboxKind.PAYMENT_LINK,
+}
+
+
 class FakeOutbox:
-    """Rows added in the open transaction are kept only if it commits."""
+    """Rows added in the open transaction are kept only if it commits. ``committed`` and
+    ``pending`` list what was written (message, dedupe key); a row's id is its place in that
+    order (from 1), its sending state is in ``states``."""
 
     def __init__(self) -> None:
         self.committed: list[tuple[OutboxMessage, str | None]] = []
         self.pending: list[tuple[OutboxMessage, str | None]] = []
+        self.groups: dict[int, str | None] = {}
+        self.states: dict[int, OutboxRowState] = {}
+        self.pending_states: dict[int, OutboxRowState] = {}
         self.deliveries: list[tuple[str, str]] = []
         self.crash_on: type[OutboxMessage] | None = None  # a message type whose next put fails
 
@@ -281,7 +424,10 @@ class FakeOutbox:
             self.crash_on = None
             raise RuntimeError("the connection dropped")  # the process dies here, say
         self.pending.append((message, dedupe_key))
-        return len(self.committed) + len(self.pending)
+        row_id = len(self.committed) + len(self.pending)
+        self.groups[row_id] = group or dedupe_key
+        self.pending_states[row_id] = OutboxRowState(now, now, trace_id or current_trace.get())
+        return row_id
 
     async def add(
         self,
@@ -301,9 +447,73 @@ class FakeOutbox:
         """The committed messages of one type, in order."""
         return [m for m, _ in self.committed if isinstance(m, kind)]
 
+    def _state(self, row_id: int) -> OutboxRowState:
+        return self.pending_states.get(row_id) or self.states[row_id]
+
+    def _change(self, row_id: int) -> OutboxRowState:
+        if row_id not in self.pending_states:
+            self.pending_states[row_id] = replace(self.states[row_id])
+        return self.pending_states[row_id]
+
+    async def claim_due(self, now: datetime, *, dedupe_key: str | None = None) -> OutboxItem | None:
+        due = [
+            (state.next_attempt_at, row_id, message, state)
+            for row_id, (message, key) in enumerate(self.committed + self.pending, 1)
+            if (state := self._state(row_id)).status == "pending"
+            and state.next_attempt_at <= now
+            and (dedupe_key is None or key == dedupe_key)
+        ]
+        if not due:
+            return None
+        _, row_id, message, state = min(due, key=lambda d: (d[0], d[1]))
+        kind = _KIND_OF[type(message)]
+        return OutboxItem(
+            row_id, kind, message, state.attempts, state.trace_id, group=self.groups.get(row_id)
+        )
+
+    async def mark_sent(self, item_id: int, now: datetime, provider_message_id: str | None) -> None:
+        state = self._change(item_id)
+        state.status, state.provider_message_id, state.error = "sent", provider_message_id, None
+        state.attempts += 1
+
+    async def retry_later(self, item_id: int, error: str, next_attempt_at: datetime) -> None:
+        state = self._change(item_id)
+        state.error, state.next_attempt_at = error, next_attempt_at
+        state.attempts += 1
+
+    async def mark_failed(self, item_id: int, error: str) -> None:
+        state = self._change(item_id)
+        state.status, state.error = "failed", error
+        state.attempts += 1
+
+    async def group_outcome(self, group: str) -> GroupOutcome:
+        rows = [row_id for row_id, g in self.groups.items() if g == group]
+        states = [self._state(row_id) for row_id in rows]
+        failed = all(s.status == "failed" for s in states)
+        return GroupOutcome(failed, tuple(s.error for s in states if s.error))
+
     async def record_delivery(self, provider_message_id: str, status: str) -> bool:
         self.deliveries.append((provider_message_id, status))
         return True
+
+    async def pending_count(self) -> int:
+        return sum(
+            self._state(row_id).status == "pending"
+            for row_id in range(1, len(self.committed) + len(self.pending) + 1)
+        )
+
+    async def purge_finished(self, before: datetime) -> int:
+        return 0  # rows are never deleted here: tests read them back
+
+    def commit(self) -> None:
+        self.committed.extend(self.pending)
+        self.pending.clear()
+        self.states.update(self.pending_states)
+        self.pending_states.clear()
+
+    def rollback(self) -> None:
+        self.pending.clear()
+        self.pending_states.clear()
 
 
 class FakePayments:
@@ -507,23 +717,6 @@ class FakeMessageSchedule:
         return len(old)
 
 
-class FakeFeeds:
-    """Only the listing the owner's summary reads."""
-
-    def __init__(self) -> None:
-        self.items: list[Feed] = []
-
-    async def list_feeds(
-        self, accommodation_id: int | None = None, *, only_enabled: bool = False
-    ) -> list[Feed]:
-        return [
-            f
-            for f in self.items
-            if (accommodation_id is None or f.accommodation_id == accommodation_id)
-            and (f.enabled or not only_enabled)
-        ]
-
-
 class FakeOptOuts:
     def __init__(self) -> None:
         self.numbers: dict[str, datetime] = {}
@@ -552,6 +745,38 @@ class FakeCabinTexts:
         self.items[accommodation_id] = texts
 
 
+class FakeSender:
+    """WhatsApp that always delivers: what was sent, in order, with made-up message ids."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutboundMessage] = []
+        self.templates: list[OutboundTemplate] = []
+        self.failure: IntegrationError | None = None  # raised by every send while set
+
+    async def send(self, message: OutboundMessage) -> str:
+        if self.failure is not None:
+            raise self.failure
+        self.sent.append(message)
+        return f"wamid.{len(self.sent)}"
+
+    async def send_template(self, message: OutboundTemplate) -> str:
+        if self.failure is not None:
+            raise self.failure
+        self.templates.append(message)
+        return f"wamid.t{len(self.templates)}"
+
+
+class FakeMailer:
+    """E-mail that always goes: what was sent, in order."""
+
+    def __init__(self) -> None:
+        self.sent: list[OutgoingEmail] = []
+
+    async def send(self, email: OutgoingEmail) -> str:
+        self.sent.append(email)
+        return f"<{len(self.sent)}@test>"
+
+
 class FakeAudit:
     def __init__(self) -> None:
         self.entries: list[AuditEntry] = []
@@ -578,11 +803,16 @@ class FakeIdempotency:
     ) -> StoredRequest | None:
         prior = self.pending.get((scope, key)) or self.committed.get((scope, key))
         if prior is not None:
-            return StoredRequest(prior["fingerprint"], prior["code"], None, None)
+            return StoredRequest(
+                prior["fingerprint"], prior["code"], prior["status"], prior["body"]
+            )
         self.pending[(scope, key)] = {
             "fingerprint": fingerprint,
             "payload": dict(payload) if payload is not None else None,
+            "claimed_at": now,
             "code": None,
+            "status": None,
+            "body": None,
             "processed": False,
             "attempts": 0,
         }
@@ -597,6 +827,10 @@ class FakeIdempotency:
     async def attach_reservation(self, scope: str, key: str, code: str) -> None:
         if row := self._row(scope, key):
             row["code"] = code
+
+    async def store_response(self, scope: str, key: str, status: int, body: str) -> None:
+        if row := self._row(scope, key):
+            row["status"], row["body"] = status, body
 
     async def lock_unprocessed(self, scope: str, key: str) -> Mapping[str, Any] | None:
         row = self.pending.get((scope, key)) or self.committed.get((scope, key))
@@ -619,6 +853,25 @@ class FakeIdempotency:
         if row := self._row(scope, key):
             row["next_attempt_at"] = until
 
+    async def unprocessed(
+        self, older_than: datetime, now: datetime, limit: int
+    ) -> list[tuple[str, str]]:
+        due = [
+            (row["claimed_at"], scope, key)
+            for (scope, key), row in self.committed.items()
+            if row["payload"] is not None
+            and not row["processed"]
+            and row["claimed_at"] < older_than
+            and row.get("next_attempt_at", now) <= now
+        ]
+        return [(scope, key) for _, scope, key in sorted(due)[:limit]]
+
+    async def purge(self, before: datetime) -> int:
+        old = [k for k, row in self.committed.items() if row["claimed_at"] < before]
+        for k in old:
+            del self.committed[k]
+        return len(old)
+
     def commit(self) -> None:
         self.committed.update(self.pending)
         self.pending.clear()
@@ -637,15 +890,21 @@ class FakeConversationSession:
             return False
         self._store.states[self._phone] = state
         self._store.ttls[self._phone] = ttl
+        if state.step is Step.HANDED_OVER:
+            self._store.paused_until[self._phone] = self._store.clock.now() + ttl
+        else:
+            self._store.paused_until.pop(self._phone, None)
         return True
 
 
 class FakeConversationStore:
     """The conversation store in memory: one session per phone at a time (like the Redis lock)."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FixedClock | None = None) -> None:
+        self.clock = clock or FixedClock(datetime(2026, 12, 1, 15, tzinfo=UTC))
         self.states: dict[str, ConversationState] = {}
         self.ttls: dict[str, timedelta] = {}
+        self.paused_until: dict[str, datetime] = {}  # handed over to the owner, until
         self.unavailable = False
         self.lose_saves = False  # as if the session outlived its lock
         self._locks: dict[str, asyncio.Lock] = {}
@@ -657,6 +916,15 @@ class FakeConversationStore:
         async with self._locks.setdefault(phone, asyncio.Lock()):
             yield FakeConversationSession(self, phone)
 
+    async def handovers(self) -> list[Handover]:
+        now = self.clock.now()
+        live = sorted((until, phone) for phone, until in self.paused_until.items() if until > now)
+        return [Handover(phone, until) for until, phone in live]
+
+    async def resume(self, phone: str) -> bool:
+        self.states.pop(phone, None)
+        return self.paused_until.pop(phone, None) is not None
+
 
 class FakeUnitOfWork:
     def __init__(self, accommodations: Sequence[Accommodation]) -> None:
@@ -667,15 +935,26 @@ class FakeUnitOfWork:
         self.cabin_texts = FakeCabinTexts()
         self.reservations = FakeReservations(self.accommodations)
         self.schedule = FakeMessageSchedule(self.reservations)
-        self.feeds = FakeFeeds()
+
         self.opt_outs = FakeOptOuts()
         self.catalogue = FakeCatalogue(self.accommodations)
         self.audit = FakeAudit()
         self.idempotency = FakeIdempotency()
         self.payments = FakePayments()
         self.ledger = FakeLedger()
+        self.blocks = FakeBlocks(self.reservations)
+        self.feeds = FakeFeeds(self.reservations, self.blocks)
+        self.reservations.elsewhere = (self.blocks.overlapping, self.feeds.overlapping)
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
+
+    @property
+    def accounts(self) -> AccountRepository:
+        raise NotImplementedError("no in-memory accounts: the console's tests use PostgreSQL")
+
+    @property
+    def prices(self) -> PriceRulesStore:
+        raise NotImplementedError("no in-memory price rules store: its tests use PostgreSQL")
 
     async def __aenter__(self) -> Self:
         return self
@@ -691,19 +970,26 @@ class FakeUnitOfWork:
     async def commit(self) -> None:
         self.reservations.committed.update(self.reservations.pending)
         self.reservations.pending.clear()
-        self.outbox.committed += self.outbox.pending
-        self.outbox.pending.clear()
+        self.outbox.commit()
         self.idempotency.commit()
         self.payments.commit()
         self.ledger.commit()
         self.schedule.committed.update(self.schedule.pending)
         self.schedule.pending.clear()
+        self.blocks.commit()
+        self.feeds.commit()
         self.commits += 1
 
     async def rollback(self) -> None:
         self.reservations.pending.clear()
-        self.outbox.pending.clear()
+        self.outbox.rollback()
         self.idempotency.pending.clear()
         self.payments.pending.clear()
         self.ledger.pending.clear()
         self.schedule.pending.clear()
+        self.blocks.rollback()
+        self.feeds.rollback()
+
+    def __call__(self) -> Self:
+        """As ``Transactions``: a unit of work of its own (here, the same one)."""
+        return self

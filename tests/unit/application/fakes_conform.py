@@ -1,6 +1,6 @@
 """The fakes are held to the ports they stand for: mypy checks these assignments
 (`make lint` runs it over this module), so a port that changes breaks its fake at once.
-Fakes that implement part of a port (only what the tests use) are not listed."""
+Every port a use case is given has its fake here, the unit of work whole."""
 
 from __future__ import annotations
 
@@ -8,31 +8,56 @@ from datetime import UTC, datetime
 
 from application.ports.audit import AuditLog
 from application.ports.cabin_texts import CabinTextsRepository
+from application.ports.calendars import CalendarFetcher, FeedRepository, SyncLock
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
-from application.ports.metrics import BookingMetrics
+from application.ports.conversations import ConversationStore
+from application.ports.idempotency import IdempotencyKeys
+from application.ports.messaging import MessageSender
+from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.opt_outs import OptOuts
+from application.ports.outbox import Outbox
 from application.ports.payments import PaymentGateway, PaymentRepository
+from application.ports.repositories import (
+    AccommodationRepository,
+    BlockRepository,
+    ReservationRepository,
+)
 from application.ports.schedule import MessageSchedule
+from application.ports.unit_of_work import Transactions, UnitOfWork
 from tests.unit.application.fakes import (
     FakeAccommodations,
     FakeAudit,
     FakeCabinTexts,
     FakeCatalogue,
+    FakeConversationStore,
     FakeGateway,
+    FakeIdempotency,
     FakeMessageSchedule,
     FakeOptOuts,
+    FakeOutbox,
     FakePayments,
     FakeReservations,
+    FakeSender,
+    FakeUnitOfWork,
     FixedClock,
     RecordingMetrics,
     SequenceCodes,
+)
+from tests.unit.application.fakes_calendars import (
+    FakeBlocks,
+    FakeFeeds,
+    FakeFetcher,
+    FakeLock,
+    RecordingCalendarMetrics,
 )
 
 clock: Clock = FixedClock(datetime(2026, 12, 1, tzinfo=UTC))
 codes: CodeGenerator = SequenceCodes()
 booking_metrics: BookingMetrics = RecordingMetrics()
+operations_metrics: OperationsMetrics = RecordingMetrics()
+calendar_metrics: CalendarMetrics = RecordingCalendarMetrics()
 catalogue: Catalogue = FakeCatalogue(FakeAccommodations([]))
 audit: AuditLog = FakeAudit()
 payments: PaymentRepository = FakePayments()
@@ -40,3 +65,19 @@ gateway: PaymentGateway = FakeGateway()
 cabin_texts: CabinTextsRepository = FakeCabinTexts()
 schedule: MessageSchedule = FakeMessageSchedule(FakeReservations(FakeAccommodations([])))
 opt_outs: OptOuts = FakeOptOuts()
+sender: MessageSender = FakeSender()
+conversations: ConversationStore = FakeConversationStore()
+fetcher: CalendarFetcher = FakeFetcher()
+lock: SyncLock = FakeLock()
+
+accommodations: AccommodationRepository = FakeAccommodations([])
+_reservations = FakeReservations(FakeAccommodations([]))
+reservations: ReservationRepository = _reservations
+_blocks = FakeBlocks(_reservations)
+blocks: BlockRepository = _blocks
+feeds: FeedRepository = FakeFeeds(_reservations, _blocks)
+outbox: Outbox = FakeOutbox()
+keys: IdempotencyKeys = FakeIdempotency()
+
+uow: UnitOfWork = FakeUnitOfWork([])
+transactions: Transactions = FakeUnitOfWork([])

@@ -8,7 +8,7 @@ from datetime import date
 from application.messaging.balance_reminders import RemindBalancesDue
 from application.messaging.stay_messages import SendStayMessages
 from domain.messaging.schedule import ScheduleRules
-from tests.unit.application.conversation_harness import PHONE, Bot
+from tests.unit.application.conversation.harness import PHONE, Bot
 from tests.unit.application.test_scheduled_messages import LAGO_TEXTS, art, booking, whatsapp
 
 

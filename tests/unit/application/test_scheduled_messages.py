@@ -256,7 +256,7 @@ async def test_the_owners_summary_tells_the_day_and_what_needs_a_look_once() -> 
     hold.status, hold.expires_at = ReservationStatus.PRE_RESERVED, art(10, 8, 30)
     uow = world(arriving, leaving, later, hold)
     now = art(10, 8)
-    uow.feeds.items = [
+    listed = [
         feed(1, ExternalSource.AIRBNB, now - timedelta(minutes=5)),
         feed(2, ExternalSource.BOOKING, now - timedelta(hours=3), last_error="HTTP 500"),
         feed(
@@ -266,6 +266,7 @@ async def test_the_owners_summary_tells_the_day_and_what_needs_a_look_once() -> 
             held_release=HeldRelease(4, "x", 1, now),
         ),
     ]
+    uow.feeds.read.feeds.update({f.id: f for f in listed})
     uow.undeliverable.items["g"] = UndeliverableMessage("g", "pre_arrival", GUEST, CODE, "x", now)
     record = PaymentRecord(
         Payment("9", PaymentStatus.APPROVED, Money.of("1"), None),

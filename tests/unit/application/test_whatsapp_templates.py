@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from application.messaging.whatsapp_templates import (
+from application.ports.outbox import Topic
+from application.ports.whatsapp_templates import (
     BOOKING_CONFIRMED,
     MAX_BODY,
     OWNER_ALERT,
@@ -13,7 +14,6 @@ from application.messaging.whatsapp_templates import (
     Template,
     TemplateMisuse,
 )
-from application.ports.outbox import Topic
 
 
 def test_the_business_initiated_messages_each_have_one_template() -> None:

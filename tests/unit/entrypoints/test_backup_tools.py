@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from entrypoints.cli import backup
+from entrypoints import backup
 from entrypoints.embedded import pg_bin_if_installed
 from entrypoints.settings import Settings
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from entrypoints.http.urls import API_PREFIX, api_path, api_url
 from entrypoints.settings import Settings
+from entrypoints.urls import API_PREFIX, api_path, api_url
 
 
 def test_paths_are_joined_under_the_api_prefix() -> None:

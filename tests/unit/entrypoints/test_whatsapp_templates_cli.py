@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from adapters.whatsapp.templates import manager_listing
-from application.messaging.whatsapp_templates import TEMPLATES
+from application.ports.whatsapp_templates import TEMPLATES
 from entrypoints.cli import main
 
 

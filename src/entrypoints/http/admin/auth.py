@@ -18,7 +18,8 @@ _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="cabanas-admin"'}
 async def require_admin(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    settings: Settings = await connection.app.state.dishka_container.get(Settings)
+    # A guard is not a handler (no injection): the settings create_app keeps on the app.
+    settings: Settings = connection.app.state.settings
     if settings.jwt_secret is None or not settings.jwt_secret.reveal():
         raise NotAuthorizedException(
             "the admin API is disabled: JWT_SECRET is not configured", headers=_CHALLENGE

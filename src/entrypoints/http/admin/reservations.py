@@ -36,7 +36,7 @@ from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import BodyRowId, Offset, OptionalRowId, RowId
 from entrypoints.http.public.ical import export_urls
-from entrypoints.http.urls import api_path
+from entrypoints.urls import api_path
 
 AdminRequest = Request[Any, Any, Any]
 

@@ -7,7 +7,6 @@ from datetime import date
 from typing import Annotated, Any
 
 import msgspec
-from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
@@ -15,16 +14,14 @@ from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParam
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.booking.availability import AvailabilityQuery, CheckAvailability
+from application.booking.book_online import Answer, BookOnline, Held
 from application.booking.catalogue import GetAccommodation, ListAccommodations
 from application.booking.lookup import GetReservation
 from application.booking.occupancy import CalendarQuery, GetCalendar
-from application.booking.place_hold import API_SCOPE, PlaceHold, PlaceHoldCommand
-from application.errors import IdempotentReplay, RequestRetried
-from application.payments.admin import RememberResponse
-from application.payments.payment_link import CreatePaymentLinkNow
+from application.booking.place_hold import PlaceHoldCommand
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
-from domain.booking.reservation import Channel, Guest
+from domain.booking.reservation import Channel, Guest, Reservation
 from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
@@ -32,6 +29,7 @@ from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import RowId
 from entrypoints.settings import Settings
+from entrypoints.urls import api_path
 
 DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
 IdempotencyKey = Annotated[
@@ -123,60 +121,23 @@ class ReservationController(Controller):
     async def create(
         self,
         data: JSONBody[schemas.ReservationRequest],
-        use_case: FromDishka[PlaceHold],
+        use_case: FromDishka[BookOnline],
+        settings: FromDishka[Settings],
         request: Request[Any, Any, Any],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[schemas.Reservation]:
-        # Resolved only when needed: the plain booking path stays as cheap as before.
-        container: AsyncContainer = request.state.dishka_container
-        name = guest_name(data.guest_name)
-        raw = msgspec.json.encode(data)
-        fingerprint = hashlib.sha256(raw).hexdigest() if idempotency_key else None
-        # The same body from the same client: a retry after an answer that never arrived.
-        settings: Settings = request.app.state.settings
         address = client_ip(request.scope, trusted_ip_header(settings))
-        client = address.encode()
-        retry_key = hashlib.sha256(client + b"\x00" + raw).hexdigest()[:32]
-        try:
-            reservation = await use_case(
-                PlaceHoldCommand(
-                    accommodation_id=data.accommodation_id,
-                    check_in=data.check_in,
-                    check_out=data.check_out,
-                    guests=data.guests,
-                    guest=Guest(name, data.guest_phone, data.guest_email),
-                    channel=Channel.API,
-                    notes=data.notes,
-                    idempotency_key=idempotency_key,
-                    fingerprint=fingerprint,
-                    retry_key=retry_key,
-                    quota=HoldQuota(phone_key(data.guest_phone), client_key(address)),
-                    payment_method=PaymentMethod(data.payment_method),
-                )
-            )
-        except IdempotentReplay as replay:
-            return await _replay(replay, await container.get(GetReservation))
-        except RequestRetried as retried:
-            own = retried.reservation
-            return Response(
-                presenters.reservation(own, own.status),
-                status_code=HTTP_201_CREATED,
-                headers={
-                    "Location": f"/api/v1/reservations/{own.code.value}",
-                    "Idempotent-Replayed": "true",
-                },
-            )
-        if use_case.payments.enabled and reservation.payment_method is PaymentMethod.MERCADOPAGO:
-            link = await container.get(CreatePaymentLinkNow)
-            reservation.payment_url = await link(reservation.code)
-        body = presenters.reservation(reservation, reservation.status)
-        location = f"/api/v1/reservations/{reservation.code.value}"
-        if idempotency_key:
-            remember = await container.get(RememberResponse)
-            await remember(
-                API_SCOPE, idempotency_key, HTTP_201_CREATED, msgspec.json.encode(body).decode()
-            )
-        return Response(body, status_code=HTTP_201_CREATED, headers={"Location": location})
+        match await use_case(_hold_command(data, address, idempotency_key), _answer):
+            case Answer(status, remembered):  # a repeated key: exactly the first answer
+                body = msgspec.json.decode(remembered, type=schemas.Reservation)
+                replayed = True
+            case Held(reservation, as_of, replayed):
+                body = presenters.reservation(reservation, as_of)
+                status = HTTP_201_CREATED
+        headers = {"Location": api_path("reservations", body.code)}
+        if replayed:
+            headers["Idempotent-Replayed"] = "true"
+        return Response(body, status_code=status, headers=headers)
 
     @get(
         "/{code:str}",
@@ -193,23 +154,29 @@ class ReservationController(Controller):
         return presenters.reservation(view.reservation, view.status)
 
 
-async def _replay(
-    replay: IdempotentReplay, lookup: GetReservation
-) -> Response[schemas.Reservation]:
-    stored = replay.stored
-    headers = {"Idempotent-Replayed": "true"}
-    if stored.response_body is not None:
-        body = msgspec.json.decode(stored.response_body, type=schemas.Reservation)
-        headers["Location"] = f"/api/v1/reservations/{body.code}"
-        return Response(
-            body, status_code=stored.response_status or HTTP_201_CREATED, headers=headers
-        )
-    # The first request committed its hold but not (yet) its response: answer from the hold.
-    assert stored.reservation_code is not None
-    view = await lookup(stored.reservation_code)
-    headers["Location"] = f"/api/v1/reservations/{stored.reservation_code}"
-    return Response(
-        presenters.reservation(view.reservation, view.status),
-        status_code=HTTP_201_CREATED,
-        headers=headers,
+def _hold_command(
+    data: schemas.ReservationRequest, address: str, idempotency_key: str | None
+) -> PlaceHoldCommand:
+    raw = msgspec.json.encode(data)
+    return PlaceHoldCommand(
+        accommodation_id=data.accommodation_id,
+        check_in=data.check_in,
+        check_out=data.check_out,
+        guests=data.guests,
+        guest=Guest(guest_name(data.guest_name), data.guest_phone, data.guest_email),
+        channel=Channel.API,
+        notes=data.notes,
+        idempotency_key=idempotency_key,
+        # The same key with another body is refused; with the same body, replayed.
+        fingerprint=hashlib.sha256(raw).hexdigest() if idempotency_key else None,
+        # The same body from the same client: a retry after an answer that never arrived.
+        retry_key=hashlib.sha256(address.encode() + b"\x00" + raw).hexdigest()[:32],
+        quota=HoldQuota(phone_key(data.guest_phone), client_key(address)),
+        payment_method=PaymentMethod(data.payment_method),
     )
+
+
+def _answer(reservation: Reservation) -> Answer:
+    """The 201 body, as remembered for an ``Idempotency-Key``."""
+    body = presenters.reservation(reservation, reservation.status)
+    return Answer(HTTP_201_CREATED, msgspec.json.encode(body).decode())

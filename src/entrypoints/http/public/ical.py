@@ -32,8 +32,8 @@ from domain.errors import FeedUnreachable, NoHeldRelease
 from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import BIGINT_MAX, OptionalRowId, RowId
-from entrypoints.http.urls import api_path, api_url
 from entrypoints.settings import Settings
+from entrypoints.urls import api_path, api_url
 
 # One export per consumer: "all" carries only what we sold or blocked ourselves (safe to give
 # anyone); each channel's own feed also carries what the *other* channels sold, never its own.

@@ -6,13 +6,11 @@ from __future__ import annotations
 import hmac
 import logging
 import time
-from collections.abc import Mapping
 from typing import Annotated, Any
 
 import msgspec
-from dishka import AsyncContainer
+from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
-from litestar.background_tasks import BackgroundTask
 from litestar.exceptions import (
     HTTPException,
     NotAuthorizedException,
@@ -23,17 +21,13 @@ from litestar.exceptions import (
 from litestar.params import QueryParameter
 
 from adapters.mercadopago import signature as mp_signature
-from adapters.prometheus.metrics import (
-    RATE_LIMITED,
-    WEBHOOK_DELIVERIES,
-    WEBHOOK_SIGNATURE_FAILURES,
-)
+from adapters.prometheus.metrics import RATE_LIMITED, WEBHOOK_SIGNATURE_FAILURES
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.whatsapp import signature as wa_signature
-from application.inbox.deliveries import MERCADOPAGO, WHATSAPP, ProcessDelivery, RecordDelivery
-from application.messaging.dispatch_outbox import DispatchOutbox
+from application.ports.idempotency import MERCADOPAGO, WHATSAPP
 from entrypoints.http.hardening import client_ip, trusted_ip_header
 from entrypoints.http.openapi import problems
+from entrypoints.http.webhooks.inbox import WebhookInbox
 from entrypoints.logs import trace_id_var
 from entrypoints.settings import Settings
 
@@ -45,41 +39,15 @@ class Accepted(msgspec.Struct):
     items: int = 0
 
 
-def _accepted(
-    body: Accepted, container: AsyncContainer, work: list[tuple[str, str]]
-) -> Response[Accepted]:
-    background = BackgroundTask(_process, container, work, trace_id_var.get()) if work else None
-    return Response(body, status_code=202, background=background)
-
-
-async def _process(
-    container: AsyncContainer, work: list[tuple[str, str]], trace_id: str | None
-) -> None:
-    """After the response: each new delivery in its own request scope, then whatever it queued
-    is sent at once (the worker is the fallback for anything that fails here)."""
-    for scope, key in work:
-        try:
-            async with container() as request_container:
-                process = await request_container.get(ProcessDelivery)
-                await process(scope, key, trace_id)
-        except Exception:
-            log.exception("webhook_processing_failed", extra={"scope": scope})
-    try:
-        async with container() as request_container:
-            dispatch = await request_container.get(DispatchOutbox)
-            await dispatch(limit=10)
-    except Exception:
-        log.exception("outbox_dispatch_failed")
-
-
-async def _rejected(request: Request[Any, Any, Any], provider: str, reason: str) -> HTTPException:
+async def _rejected(
+    request: Request[Any, Any, Any], settings: Settings, provider: str, reason: str
+) -> HTTPException:
     """401 for a post whose signature fails; past WEBHOOK_SIGNATURE_FAILURES_PER_MINUTE such
     posts from one address, 429 and no more log lines (forged posts cannot flood the logs).
     Only failures are counted: a correctly signed post never gets here."""
     WEBHOOK_SIGNATURE_FAILURES.labels(provider=provider).inc()
     limiter: RedisRateLimiter | None = request.app.state.forgery_limiter
     if limiter is not None:
-        settings: Settings = request.app.state.settings
         address = client_ip(request.scope, trusted_ip_header(settings))
         decision = await limiter.hit(f"webhook-forgery:{address}")
         if not decision.allowed:
@@ -96,16 +64,6 @@ async def _rejected(request: Request[Any, Any, Any], provider: str, reason: str)
 
 def _secret(value: Any) -> str | None:
     return value.reveal() if value is not None else None
-
-
-async def _record(
-    container: AsyncContainer, scope: str, key: str, payload: Mapping[str, Any]
-) -> bool:
-    async with container() as request_container:
-        record = await request_container.get(RecordDelivery)
-        new = await record(scope, key, payload)
-    WEBHOOK_DELIVERIES.labels(provider=scope, outcome="new" if new else "duplicate").inc()
-    return new
 
 
 class _MPData(msgspec.Struct):
@@ -128,9 +86,13 @@ class WebhookController(Controller):
         status_code=202,
         responses=problems(400, 401, 429),
     )
-    async def mercadopago(self, request: Request[Any, Any, Any]) -> Response[Accepted]:
-        settings: Settings = request.app.state.settings
-        container: AsyncContainer = request.app.state.dishka_container
+    @inject
+    async def mercadopago(
+        self,
+        request: Request[Any, Any, Any],
+        settings: FromDishka[Settings],
+        inbox: FromDishka[WebhookInbox],
+    ) -> Response[Accepted]:
         query = request.query_params
         raw = await request.body()
         if "topic" in query and "data.id" not in query:
@@ -148,7 +110,7 @@ class WebhookController(Controller):
             tolerance_s=settings.mp_webhook_tolerance_seconds,
         )
         if not check.ok:
-            raise await _rejected(request, MERCADOPAGO, check.reason)
+            raise await _rejected(request, settings, MERCADOPAGO, check.reason)
         if not settings.payments_enabled:
             # Signed, but payments are off here (MERCADOPAGO_ENABLED=false or no MP_ACCESS_TOKEN):
             # refuse for now, so Mercado Pago redelivers once they are on, instead of accepting
@@ -167,9 +129,11 @@ class WebhookController(Controller):
         if not data_id or not data_id.isalnum() or len(data_id) > 64:
             raise ValidationException(detail="data.id must be the payment id (query parameter)")
         key = f"{data_id}:{request.headers.get('x-request-id') or ''}"
-        if not await _record(container, MERCADOPAGO, key, {"payment_id": data_id}):
+        if not await inbox.record(MERCADOPAGO, key, {"payment_id": data_id}):
             return Response(Accepted("duplicate"), status_code=202)
-        return _accepted(Accepted("accepted", 1), container, [(MERCADOPAGO, key)])
+        work = [(MERCADOPAGO, key)]
+        background = inbox.after_response(work, trace_id_var.get())
+        return Response(Accepted("accepted", 1), status_code=202, background=background)
 
     @get(
         "/whatsapp",
@@ -177,14 +141,14 @@ class WebhookController(Controller):
         media_type="text/plain",
         responses=problems(403),
     )
+    @inject
     async def whatsapp_handshake(
         self,
-        request: Request[Any, Any, Any],
+        settings: FromDishka[Settings],
         mode: Annotated[str | None, QueryParameter(name="hub.mode")] = None,
         token: Annotated[str | None, QueryParameter(name="hub.verify_token")] = None,
         challenge: Annotated[str | None, QueryParameter(name="hub.challenge")] = None,
     ) -> Response[str]:
-        settings: Settings = request.app.state.settings
         expected = _secret(settings.whatsapp_verify_token)
         if (
             mode == "subscribe"
@@ -202,9 +166,13 @@ class WebhookController(Controller):
         status_code=202,
         responses=problems(400, 401, 429),
     )
-    async def whatsapp(self, request: Request[Any, Any, Any]) -> Response[Accepted]:
-        settings: Settings = request.app.state.settings
-        container: AsyncContainer = request.app.state.dishka_container
+    @inject
+    async def whatsapp(
+        self,
+        request: Request[Any, Any, Any],
+        settings: FromDishka[Settings],
+        inbox: FromDishka[WebhookInbox],
+    ) -> Response[Accepted]:
         raw = await request.body()
         reason = wa_signature.verify(
             _secret(settings.whatsapp_app_secret),
@@ -212,7 +180,7 @@ class WebhookController(Controller):
             raw,
         )
         if reason is not None:
-            raise await _rejected(request, WHATSAPP, reason)
+            raise await _rejected(request, settings, WHATSAPP, reason)
         if not settings.whatsapp_enabled:
             # WHATSAPP_ENABLED=false: the assistant is off. Acknowledged (Meta would otherwise
             # redeliver for days), never recorded, answered or turned into a hold.
@@ -225,10 +193,11 @@ class WebhookController(Controller):
         items = list(whatsapp_items(envelope))
         work = []
         for key, payload in items:
-            if await _record(container, WHATSAPP, key, payload):
+            if await inbox.record(WHATSAPP, key, payload):
                 work.append((WHATSAPP, key))
         status = "accepted" if work or not items else "duplicate"
-        return _accepted(Accepted(status, len(work)), container, work)
+        background = inbox.after_response(work, trace_id_var.get())
+        return Response(Accepted(status, len(work)), status_code=202, background=background)
 
 
 def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:

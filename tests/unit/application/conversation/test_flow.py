@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 
 from application.conversation.converse import CONVERSATION_TTL, HANDOVER_PAUSE
-from application.inbox.deliveries import WHATSAPP
 from application.messaging import texts
+from application.ports.idempotency import WHATSAPP
 from application.ports.outbox import WhatsAppMessage
 from domain.booking.reservation import ReservationStatus
 from domain.conversation.state import ConversationState, Step
-from tests.unit.application.conversation_harness import (
+from tests.unit.application.conversation.harness import (
     CODE,
     CODE_DISPLAY,
     LAGO_FINDE,

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from application.calendar_sync.sync_feeds import FeedResult, SyncAllFeeds
-from entrypoints import sync
+from entrypoints import worker
 from entrypoints.settings import Settings
 
 
@@ -32,12 +32,12 @@ async def test_a_long_concurrent_duty_does_not_hold_up_the_others(
         return True
 
     plan = [
-        sync.Duty("calendars", 60, slow, concurrent=True),
-        sync.Duty("outbox", 0.05, fast),
+        worker.Duty("calendars", 60, slow, concurrent=True),
+        worker.Duty("outbox", 0.05, fast),
     ]
-    monkeypatch.setattr(sync, "duties", lambda settings, stop=None: plan)
+    monkeypatch.setattr(worker, "duties", lambda settings, stop=None: plan)
     stop = asyncio.Event()
-    loop = asyncio.create_task(sync.run_forever(None, Settings(), stop))  # type: ignore[arg-type]
+    loop = asyncio.create_task(worker.run_forever(None, Settings(), stop))  # type: ignore[arg-type]
     await asyncio.sleep(0.4)
     assert not slow_done.is_set()
     assert len(fast_runs) >= 3  # the outbox kept going while the calendar pass ran
@@ -98,7 +98,7 @@ class _Container:
 async def test_run_once_stops_between_feeds_and_duties_when_asked() -> None:
     stop = asyncio.Event()
     container = _Container(stop)
-    ok = await sync.run_once(container, Settings(), stop)  # type: ignore[arg-type]
+    ok = await worker.run_once(container, Settings(), stop)  # type: ignore[arg-type]
     assert container.fetched == [1]  # feed 1 finished; feed 2 never fetched
     assert container.ran == []  # no duty after the calendar pass
     assert ok is True  # a requested stop is not a failure
@@ -106,7 +106,7 @@ async def test_run_once_stops_between_feeds_and_duties_when_asked() -> None:
 
 async def test_run_once_without_a_stop_runs_everything() -> None:
     container = _Container(asyncio.Event())  # sets an event run_once never sees
-    assert await sync.run_once(container, Settings()) is True  # type: ignore[arg-type]
+    assert await worker.run_once(container, Settings()) is True  # type: ignore[arg-type]
     assert container.fetched == [1, 2]
     assert container.ran == [
         "SendStayMessages",  # the scheduled messages, queued before the outbox is sent

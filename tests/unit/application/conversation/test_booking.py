@@ -17,7 +17,7 @@ from domain.booking.reservation import Channel, Guest, ReservationStatus
 from domain.conversation.state import ConversationState, Offer, Step
 from domain.money import Money
 from domain.stay import Stay
-from tests.unit.application.conversation_harness import (
+from tests.unit.application.conversation.harness import (
     ALERCES,
     ALERCES_FINDE,
     BOSQUE,

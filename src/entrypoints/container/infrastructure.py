@@ -1,0 +1,118 @@
+"""What every capability stands on: settings, the clock, metrics, codes, the database and Redis
+(process-wide), and a request's connection and unit of work."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from dishka import Provider, Scope, from_context, provide
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from adapters.clock import SystemClock
+from adapters.codes import SecretsCodeGenerator
+from adapters.postgres.database import checkout, make_engine
+from adapters.postgres.replica import ReadRouter
+from adapters.postgres.unit_of_work import SqlTransactions, SqlUnitOfWork
+from adapters.prometheus.metrics import (
+    PrometheusBookingMetrics,
+    PrometheusCalendarMetrics,
+    PrometheusOperationsMetrics,
+)
+from adapters.redis.client import make_redis
+from adapters.redis.sign_in_throttle import RedisSignInThrottle
+from adapters.security.passwords import Argon2Hasher
+from adapters.smtp.mailer import LoggingMailer, SmtpMailer
+from adapters.smtp.url import parse_smtp_url
+from application.ports.accounts import PasswordHasher, SignInThrottle
+from application.ports.clock import Clock
+from application.ports.codes import CodeGenerator
+from application.ports.mail import Mailer
+from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
+from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
+from entrypoints.settings import Settings
+
+# Outbound calls from the worker (messages, calendars) may take longer than the in-request
+# payment link.
+WORKER_HTTP_TIMEOUT_SECONDS = 10.0
+
+
+class InfrastructureProvider(Provider):
+    scope = Scope.APP
+    settings = from_context(provides=Settings, scope=Scope.APP)
+    clock = provide(SystemClock, provides=Clock)
+    booking_metrics = provide(PrometheusBookingMetrics, provides=BookingMetrics)
+    operations_metrics = provide(PrometheusOperationsMetrics, provides=OperationsMetrics)
+    calendar_metrics = provide(PrometheusCalendarMetrics, provides=CalendarMetrics)
+    codes = provide(SecretsCodeGenerator, provides=CodeGenerator)
+
+    @provide
+    async def engine(self, settings: Settings) -> AsyncIterator[AsyncEngine]:
+        if settings.database_url is None:
+            raise RuntimeError("DATABASE_URL is not resolved; start through `cabanas run`")
+        engine = make_engine(
+            settings.database_url,
+            pool_size=settings.db_pool_size,
+            statement_timeout_s=settings.db_statement_timeout_seconds,
+        )
+        yield engine
+        await engine.dispose()
+
+    @provide
+    async def reads(self, settings: Settings, engine: AsyncEngine) -> AsyncIterator[ReadRouter]:
+        replica = replica_engine(settings, pool_size=settings.db_pool_size)
+        yield ReadRouter(engine, replica)
+        if replica is not None:
+            await replica.dispose()
+
+    @provide
+    def transactions(self, engine: AsyncEngine) -> Transactions:
+        return SqlTransactions(engine)
+
+    @provide
+    async def redis(self, settings: Settings) -> AsyncIterator[Redis]:
+        if settings.redis_url is None:
+            raise RuntimeError("REDIS_URL is not resolved; start through `cabanas run`")
+        client = make_redis(settings.redis_url)
+        yield client
+        await client.aclose()
+
+    @provide(scope=Scope.REQUEST)
+    async def connection(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        # Checked out only by requests that use the database, returned when they finish.
+        async with checkout(engine) as conn:
+            yield conn
+
+    uow = provide(SqlUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
+
+    @provide(scope=Scope.REQUEST)
+    async def read_uow(self, reads: ReadRouter) -> AsyncIterator[ReadOnlyUnitOfWork]:
+        async with reads.connection() as conn:
+            yield SqlUnitOfWork(conn)
+
+    @provide
+    def mailer(self, settings: Settings, clock: Clock) -> Mailer:
+        if not settings.email_enabled or not settings.mail_from:
+            return LoggingMailer(show_text=settings.environment == "development")
+        assert settings.smtp_url is not None
+        return SmtpMailer(
+            parse_smtp_url(settings.smtp_url.reveal()),
+            settings.mail_from,
+            clock,
+            settings.smtp_timeout_seconds,
+        )
+
+    @provide(scope=Scope.APP)
+    def password_hasher(self) -> PasswordHasher:
+        return Argon2Hasher()
+
+    @provide(scope=Scope.APP)
+    def sign_in_throttle(self, redis: Redis) -> SignInThrottle:
+        return RedisSignInThrottle(redis)
+
+
+def replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:
+    if not settings.database_read_url:
+        return None
+    # A short connect timeout: an unreachable replica falls back to the primary quickly.
+    return make_engine(settings.database_read_url, pool_size=pool_size, connect_timeout=1)

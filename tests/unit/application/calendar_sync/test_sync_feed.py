@@ -1,0 +1,180 @@
+"""SyncFeed and ApplySnapshot over in-memory fakes: imported events take nights through the
+same rule as bookings, vanish and release them, collide, fail, and are guarded."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+
+from application.booking.place_hold import PlaceHold, PlaceHoldCommand
+from application.calendar_sync.sync_feeds import ApplySnapshot, SyncAllFeeds, SyncFeed
+from application.errors import IntegrationError
+from application.ports.calendars import Feed, FeedSnapshot
+from application.ports.outbox import OwnerAlert
+from domain.booking.policy import BookingPolicy
+from domain.booking.reservation import Channel, Guest
+from domain.calendar_sync.external_calendar import (
+    ExternalEvent,
+    ExternalEventKind,
+    ExternalSource,
+    ReleaseGuard,
+)
+from domain.errors import StayUnavailable
+from domain.stay import Stay
+from tests.unit.application.fakes import FakeUnitOfWork, FixedClock, SequenceCodes
+from tests.unit.application.fakes_calendars import (
+    FakeFetcher,
+    FakeLock,
+    RecordingCalendarMetrics,
+)
+from tests.unit.domain.builders import NOW, cabin, stay
+
+URL = "https://www.airbnb.example/calendar/ical/1.ics"
+POLICY = BookingPolicy(hold_minutes=30, deposit_percent=Decimal(30))
+GUEST = Guest("Juana Pérez", "+5491155551234")
+
+
+def reserved(uid: str, s: Stay) -> ExternalEvent:
+    return ExternalEvent(uid, s, ExternalEventKind.RESERVED)
+
+
+def snapshot(*events: ExternalEvent, etag: str | None = "v1") -> FeedSnapshot:
+    return FeedSnapshot(events=events, etag=etag, last_modified=None)
+
+
+class Calendars:
+    def __init__(self, guard: ReleaseGuard | None = None) -> None:
+        self.uow = FakeUnitOfWork([cabin()])
+        self.clock = FixedClock(NOW)
+        self.fetcher = FakeFetcher()
+        self.metrics = RecordingCalendarMetrics()
+        apply = ApplySnapshot(self.clock, self.metrics, guard or ReleaseGuard())
+        self.sync = SyncFeed(self.uow, self.clock, self.fetcher, apply, self.metrics, POLICY)
+
+    async def feed(self) -> Feed:
+        async with self.uow:
+            feed = await self.uow.feeds.add(1, ExternalSource.AIRBNB, URL, NOW)
+            await self.uow.commit()
+        return feed
+
+    async def stored(self, feed: Feed) -> Feed:
+        found = await self.uow.feeds.get(feed.id)
+        assert found is not None
+        return found
+
+    def hold(self) -> PlaceHold:
+        u = self.uow
+        return PlaceHold(u, self.clock, SequenceCodes(), POLICY, u.catalogue, u.metrics)
+
+    def alerts(self) -> list[str]:
+        return [m.text for m in self.uow.outbox.sent(OwnerAlert)]
+
+
+def booking(s: Stay) -> PlaceHoldCommand:
+    return PlaceHoldCommand(1, s.check_in, s.check_out, 2, GUEST, Channel.API)
+
+
+async def test_an_imported_event_takes_its_nights_from_direct_bookings() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)))
+    result = await cal.sync(feed.id)
+    assert (result.outcome, result.placed, result.waiting) == ("updated", 1, 0)
+    with pytest.raises(StayUnavailable):
+        await cal.hold()(booking(stay(6, 2)))
+    stored = await cal.stored(feed)
+    assert (stored.etag, stored.events_count, stored.last_error) == ("v1", 1, None)
+    assert cal.metrics.runs == [("airbnb", "updated")]
+
+
+async def test_the_next_pass_asks_conditionally_and_a_304_changes_nothing() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)))
+    await cal.sync(feed.id)
+    cal.fetcher.answers[URL] = None  # not modified
+    result = await cal.sync(feed.id)
+    assert result.outcome == "not_modified"
+    assert cal.fetcher.requests == [(URL, None), (URL, "v1")]
+    assert (await cal.stored(feed)).events_count == 1
+
+
+async def test_a_cancelled_event_releases_its_nights() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    kept, cancelled = reserved("a1", stay(5, 3)), reserved("a2", stay(20, 2))
+    cal.fetcher.answers[URL] = snapshot(kept, cancelled)
+    await cal.sync(feed.id)
+    cal.fetcher.answers[URL] = snapshot(kept, etag="v2")
+    result = await cal.sync(feed.id)
+    assert (result.released, result.held_release) == (1, 0)
+    placed = await cal.hold()(booking(stay(20, 2)))  # the nights are for sale again
+    assert placed.stay == stay(20, 2)
+
+
+async def test_a_feed_that_suddenly_empties_keeps_its_nights_until_the_answer_is_trusted() -> None:
+    cal = Calendars(ReleaseGuard(confirmations=1, min_hours=1))
+    feed = await cal.feed()
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)))
+    await cal.sync(feed.id)
+    cal.fetcher.answers[URL] = snapshot(etag="empty")
+    held = await cal.sync(feed.id)
+    assert (held.released, held.held_release) == (0, 3)
+    assert len(cal.alerts()) == 1
+    assert "would free 3 night(s)" in str((await cal.stored(feed)).last_error)
+    with pytest.raises(StayUnavailable):
+        await cal.hold()(booking(stay(5, 3)))
+    cal.clock.current = NOW + timedelta(hours=2)  # seen once more, over an hour later: trusted
+    trusted = await cal.sync(feed.id)
+    assert (trusted.released, trusted.held_release) == (1, 0)
+    assert (await cal.stored(feed)).held_release is None
+
+
+async def test_a_lapsed_hold_never_keeps_an_imported_booking_out() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    await cal.hold()(booking(stay(5, 3)))
+    cal.clock.current = NOW + timedelta(minutes=31)  # the hold ran out, unpaid
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)))
+    result = await cal.sync(feed.id)
+    assert (result.placed, result.conflicts) == (1, 0)
+
+
+async def test_a_booking_on_both_channels_is_a_conflict_recorded_and_alerted_once() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    ours = await cal.hold()(booking(stay(5, 3)))
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(6, 2)))
+    first = await cal.sync(feed.id)
+    assert (first.placed, first.waiting, first.conflicts) == (0, 1, 1)
+    assert cal.metrics.conflicts == ["airbnb"]
+    assert len(cal.alerts()) == 1
+    assert [c.other_code for c in await cal.uow.feeds.conflicts(10)] == [ours.code.value]
+    again = await cal.sync(feed.id)  # still waiting, not alerted again
+    assert (again.waiting, again.conflicts) == (1, 0)
+    assert len(cal.alerts()) == 1
+
+
+async def test_a_failing_feed_records_its_error_and_keeps_its_nights() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)))
+    await cal.sync(feed.id)
+    cal.fetcher.answers[URL] = IntegrationError("HTTP 503 from the channel", retryable=True)
+    result = await cal.sync(feed.id)
+    assert (result.outcome, result.error) == ("failed", "HTTP 503 from the channel")
+    assert (await cal.stored(feed)).last_error == "HTTP 503 from the channel"
+    with pytest.raises(StayUnavailable):
+        await cal.hold()(booking(stay(5, 3)))
+
+
+async def test_every_enabled_feed_is_synced_under_the_lock_and_a_locked_out_pass_skips() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)))
+    report = await SyncAllFeeds(cal.uow, FakeLock(), cal.sync)()
+    assert [(r.feed_id, r.outcome) for r in report.results] == [(feed.id, "updated")]
+    skipped = await SyncAllFeeds(cal.uow, FakeLock(free=False), cal.sync)()
+    assert (skipped.locked_out, skipped.results) == (True, [])
