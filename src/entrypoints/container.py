@@ -52,6 +52,9 @@ from application.back_office.accommodations import (
 )
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.back_office.calendar_grid import GetCalendarWindow
+from application.back_office.manual_booking import CreateManualBooking
+from application.back_office.move import MoveReservation
+from application.back_office.notes import AddReservationNote
 from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
@@ -60,6 +63,7 @@ from application.back_office.reservations import (
     SearchReservations,
 )
 from application.back_office.stats import GetStats
+from application.back_office.timeline import GetReservationTimeline
 from application.back_office.today import GetToday
 from application.booking.availability import CheckAvailability
 from application.booking.catalogue import GetAccommodation, ListAccommodations
@@ -97,7 +101,7 @@ from application.payments.admin import (
     RememberResponse,
 )
 from application.payments.apply_payment import ApplyPayment
-from application.payments.payment_link import CreatePaymentLinkNow
+from application.payments.payment_link import CreatePaymentLinkNow, ResendPaymentLink
 from application.ports.accounts import PasswordHasher, SignInThrottle
 from application.ports.back_office import BackOfficeReads
 from application.ports.backups import BackupLedger, DatabaseBackup
@@ -464,6 +468,11 @@ class RequestProvider(Provider):
     back_office_reads = provide(SqlBackOfficeReads, provides=BackOfficeReads)
     get_today = provide(GetToday)
     get_calendar_window = provide(GetCalendarWindow)
+    move_reservation = provide(MoveReservation)
+    add_reservation_note = provide(AddReservationNote)
+    create_manual_booking = provide(CreateManualBooking)
+    reservation_timeline = provide(GetReservationTimeline)
+    resend_payment_link = provide(ResendPaymentLink)
 
 
 def _absolute(settings: Settings, url: str) -> str:

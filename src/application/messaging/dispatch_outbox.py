@@ -7,20 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from application.errors import IntegrationError, TemplateRejected
+from application.messaging.deposit_link import queue_deposit_link
 from application.messaging.retry import Backoff
 from application.messaging.texts import (
     EMAIL_ALERT_SUBJECT,
     admin_template_rejected,
-    ars,
-    deadline,
-    email_deposit_link,
     email_footer,
-    first_name,
-    payment_link,
 )
 from application.messaging.undeliverable import record_if_undeliverable
 from application.messaging.whatsapp_delivery import send_whatsapp
-from application.messaging.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
+from application.messaging.whatsapp_templates import OWNER_ALERT
 from application.operations.tracing import current_trace
 from application.ports.clock import Clock
 from application.ports.mail import Mailer, OutgoingEmail
@@ -237,41 +233,13 @@ class DispatchOutbox:
             )
         )
         await self.uow.reservations.set_payment_link(code, link.preference_id, link.url)
-        if reservation.channel is Channel.WHATSAPP and reservation.guest.phone:
-            # A guest booking on WhatsApp gets the link there, right after it exists.
-            until = deadline(reservation.expires_at, local_today(now))
-            await self.uow.outbox.put(
-                WhatsAppMessage(
-                    reservation.guest.phone,
-                    payment_link(code.display, reservation.deposit, link.url),
-                    template=DEPOSIT_LINK.use(
-                        first_name(reservation.guest.name),
-                        code.display,
-                        ars(reservation.deposit),
-                        link.url,
-                        until,
-                    ),
-                    topic=Topic.DEPOSIT_LINK,
-                    reservation=code.value,
-                ),
-                now,
-                dedupe_key=f"paylink:{code.value}",
-                trace_id=None,
-            )
-        if reservation.guest.email:
-            subject, text = email_deposit_link(
-                first_name(reservation.guest.name),
-                code.display,
-                ars(reservation.deposit),
-                link.url,
-                deadline(reservation.expires_at, local_today(now)),
-            )
-            await self.uow.outbox.put(
-                EmailMessage(
-                    reservation.guest.email, subject, text, Topic.DEPOSIT_LINK, code.value
-                ),
-                now,
-                dedupe_key=f"paylink:{code.value}:email",
-                group=f"paylink:{code.value}",
-            )
+        # A guest booking on WhatsApp gets the link there, right after it exists.
+        await queue_deposit_link(
+            self.uow.outbox,
+            reservation,
+            link.url,
+            now,
+            key=f"paylink:{code.value}",
+            whatsapp=reservation.channel is Channel.WHATSAPP,
+        )
         return link.preference_id

@@ -15,7 +15,13 @@ from application.ports.audit import AuditEntry
 from application.ports.idempotency import StoredRequest
 from application.ports.outbox import OutboxKind, OutboxMessage, PaymentLinkJob
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord
-from application.ports.repositories import HoldOutcome, PaidOutcome, QuotaCheck, QuotaRefused
+from application.ports.repositories import (
+    HoldOutcome,
+    MoveOutcome,
+    PaidOutcome,
+    QuotaCheck,
+    QuotaRefused,
+)
 from application.ports.undeliverable import UndeliverableMessage
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimit, HoldQuota
@@ -226,6 +232,34 @@ class FakeReservations:
         if stored is None or stored.status is not previous:
             return False
         self.pending[reservation.code.value] = reservation
+        return True
+
+    async def save_move(
+        self, reservation: Reservation, moved_from: Reservation, now: datetime
+    ) -> MoveOutcome:
+        """Like the SQL one: guarded by what it was read with; the overlap rule decides."""
+        stored = self._all().get(reservation.code.value)
+        if stored is None or (stored.status, stored.accommodation_id, stored.stay) != (
+            moved_from.status,
+            moved_from.accommodation_id,
+            moved_from.stay,
+        ):
+            return MoveOutcome.RACED
+        others = [
+            r
+            for r in self._blocking(reservation.accommodation_id, reservation.stay, now)
+            if r.code != reservation.code
+        ]
+        if others:
+            return MoveOutcome.TAKEN
+        self.pending[reservation.code.value] = reservation
+        return MoveOutcome.MOVED
+
+    async def save_notes(self, code: ReservationCode, notes: str, now: datetime) -> bool:
+        stored = self._all().get(code.value)
+        if stored is None:
+            return False
+        self.pending[code.value] = replace(stored, notes=notes)
         return True
 
     async def latest_for_phone(self, phone: str, since: datetime) -> Reservation | None:

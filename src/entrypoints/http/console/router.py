@@ -14,6 +14,7 @@ from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 
 from entrypoints.http.console.auth import console_guard
+from entrypoints.http.console.booking_form import ManualBookingController
 from entrypoints.http.console.calendar import CalendarController
 from entrypoints.http.console.errors import console_exception
 from entrypoints.http.console.rendering import PREFIX, STATIC
@@ -28,6 +29,7 @@ CSRF_COOKIE = "cabanas_csrf"
 CONSOLE_CONTROLLERS = [
     TodayController,
     CalendarController,
+    ManualBookingController,
     ReservationController,
     SignInController,
     UsersController,
