@@ -188,6 +188,17 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/panel/usuarios"): "owner",
     ("POST", "/panel/usuarios"): "owner",
     ("POST", "/panel/usuarios/{user_id:int}/quitar"): "owner",
+    ("GET", "/panel/canales"): "owner",
+    ("POST", "/panel/canales"): "owner",
+    ("POST", "/panel/canales/{feed_id:int}/sincronizar"): "owner",
+    ("POST", "/panel/canales/{feed_id:int}/liberar"): "owner",
+    ("POST", "/panel/canales/{feed_id:int}/quitar"): "owner",
+    ("GET", "/panel/cabanas"): "owner",
+    ("GET", "/panel/cabanas/{cabin_id:int}"): "owner",
+    ("POST", "/panel/cabanas/{cabin_id:int}"): "owner",
+    ("GET", "/panel/pagos"): "owner",
+    ("GET", "/panel/conversaciones"): "owner",
+    ("POST", "/panel/conversaciones/{phone:str}/devolver"): "owner",
 }
 
 
@@ -217,6 +228,9 @@ def concrete(path: str) -> str:
     return (
         path.replace("{token:str}", "x")
         .replace("{user_id:int}", "1")
+        .replace("{feed_id:int}", "1")
+        .replace("{cabin_id:int}", "1")
+        .replace("{phone:str}", "5491155551234")
         .replace("{code:str}", "ABC123")
     )
 
