@@ -225,7 +225,9 @@ class InfrastructureProvider(Provider):
     @provide
     def outbox_setup(self, settings: Settings) -> OutboxSetup:
         return OutboxSetup(
-            admin_phone=settings.admin_whatsapp_number, owner_email=settings.owner_email
+            admin_phone=settings.admin_whatsapp_number,
+            owner_email=settings.owner_email,
+            console_base_url=settings.public_base,
         )
 
     @provide

@@ -170,3 +170,37 @@ async def test_conversations_waiting_for_a_person_are_given_back(
         "/panel/conversaciones/5491155551234/devolver", {}, "/panel/conversaciones"
     )
     assert "Eso ya no existe." in again.text
+
+
+async def test_every_page_an_owner_alert_links_to_opens(owner: Console) -> None:
+    """The paths in application.messaging.console_pages are the console's own."""
+    from application.messaging import console_pages
+
+    made = await owner.post(
+        "/panel/reservas/nueva",
+        {
+            "cabana": "1",
+            "desde": str(D),
+            "hasta": str(D + timedelta(days=3)),
+            "personas": "2",
+            "nombre": "Ana Díaz",
+            "telefono": "+5491155550000",
+            "estado": "retenida",
+        },
+    )
+    code = made.headers["location"].split("/")[-1].split("?")[0]
+    paths = [
+        console_pages.TODAY,
+        console_pages.PAYMENTS,
+        console_pages.CHANNELS,
+        console_pages.CONVERSATIONS,
+        console_pages.calendar(D),
+        console_pages.manual_booking(2, D, D + timedelta(days=20)),
+        console_pages.reservation(code),
+        console_pages.reservation(f"{code[:4]}-{code[4:8]}-{code[8:]}"),
+    ]
+    for path in paths:
+        answer = await owner.client.get(path)
+        assert answer.status_code == 200, path
+    form = await owner.client.get(console_pages.manual_booking(2, D, D + timedelta(days=20)))
+    assert f'value="{D + timedelta(days=20)}"' in form.text

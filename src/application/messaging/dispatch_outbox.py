@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from application.errors import IntegrationError, TemplateRejected
+from application.messaging import console_pages
+from application.messaging.console_pages import with_link
 from application.messaging.deposit_link import queue_deposit_link
 from application.messaging.retry import Backoff
 from application.messaging.texts import (
@@ -50,6 +52,8 @@ class OutboxSetup:
     admin_phone: str | None = None
     owner_email: str | None = None
     checkout_title: str = "Seña de la reserva {code}"
+    # PUBLIC_BASE_URL: the owner's alerts link to the console there.
+    console_base_url: str = ""
 
 
 @dataclass(slots=True)
@@ -152,7 +156,7 @@ class DispatchOutbox:
             return
         now = self.clock.now()
         await self.uow.outbox.put(
-            OwnerAlert(admin_template_rejected(name, err.code or "?")),
+            OwnerAlert(admin_template_rejected(name, err.code or "?"), console_pages.TODAY),
             now,
             dedupe_key=f"alert:template:{name}:{err.code}:{local_today(now).isoformat()}",
         )
@@ -176,12 +180,13 @@ class DispatchOutbox:
             return await self._email(item, message)
         if isinstance(message, OwnerAlert):
             log.warning("admin_alert", extra={"alert": message.text})
-            await self._alert_by_email(item, message, now)
+            text = with_link(message.text, self.setup.console_base_url, message.link)
+            await self._alert_by_email(item, text, now)
             if self.setup.admin_phone:
                 to_owner = WhatsAppMessage(
                     self.setup.admin_phone,
-                    message.text,
-                    template=OWNER_ALERT.use(message.text),
+                    text,
+                    template=OWNER_ALERT.use(text),
                     topic=Topic.OWNER_ALERT,
                 )
                 return await send_whatsapp(to_owner, self.uow.contacts, self.sender, now)
@@ -200,13 +205,13 @@ class DispatchOutbox:
         email = OutgoingEmail(to, message.subject, text, key=f"cabanas.outbox-{item.id}")
         return await self.mailer.send(email)
 
-    async def _alert_by_email(self, item: OutboxItem, alert: OwnerAlert, now: datetime) -> None:
+    async def _alert_by_email(self, item: OutboxItem, text: str, now: datetime) -> None:
         """The owner's e-mail copy of an alert, queued once (by the alert's key) beside it."""
         if not self.setup.owner_email:
             return
         group = item.group or f"outbox:{item.id}"
         await self.uow.outbox.put(
-            EmailMessage(None, EMAIL_ALERT_SUBJECT, alert.text, Topic.OWNER_ALERT),
+            EmailMessage(None, EMAIL_ALERT_SUBJECT, text, Topic.OWNER_ALERT),
             now,
             dedupe_key=f"{group}:email"[:200],
             group=group,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.messaging import console_pages
 from application.messaging.texts import (
     admin_payment_attention,
     ars,
@@ -108,7 +109,10 @@ class ApplyPayment:
                         payment.id,
                         reservation.code.display if reservation else None,
                         ATTENTION_TEXT[attention],
-                    )
+                    ),
+                    console_pages.reservation(reservation.code.value)
+                    if reservation
+                    else console_pages.PAYMENTS,
                 ),
                 now,
                 dedupe_key=f"alert:payment:{payment.id}:{attention.value}",
