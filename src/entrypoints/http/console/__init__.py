@@ -24,8 +24,8 @@ How a page is built (read this before adding one):
    with the input kept and ``errors={field or "_form": messages.spanish(err)}`` (macros
    ``field`` and ``form_errors`` in ``_macros.html`` mark the field, ``aria-invalid`` and all);
    add the error's ``code`` to ``messages.SPANISH``. A page with several forms gives each
-   field a name of its own (``reservations.py``); errors about no field go in ``_name`` keys. Success redirects (303) to a page that says
-   what happened (redirect after POST).
+   field a name of its own (``reservations.py``); errors about no field go in ``_name`` keys.
+   Success redirects (303) to a page that says what happened (redirect after POST).
 5. **No inline script or style** (CSP ``'self'`` only). Behaviour goes in ``static/console.js``;
    htmx (``static/vendor/``, pinned, see its README) is for small enhancements on pages that work
    without it: ``hx-get`` + ``hx-select`` on a full page takes a fragment of the same page's
