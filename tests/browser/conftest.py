@@ -91,7 +91,7 @@ def live_app(database_url: str, redis_server: EmbeddedRedis) -> Iterator[LiveApp
     """The app on a fresh database of this test's own (the three sample cabins seeded), its
     clock set to now; a second or so to start."""
     from tests.e2e.conftest import seed
-    from tests.e2e.test_console_accounts import forget_sign_in_failures, quick_hasher
+    from tests.e2e.console_client import forget_sign_in_failures, quick_hasher
 
     url = database_url
     run_async(lambda: asyncio.to_thread(seed, url))

@@ -211,7 +211,7 @@ def test_owner_runs_the_day_from_the_console(
     expect(page.get_by_role("heading", level=1)).to_contain_text("Reserva")
     check(page, "reserva")
     page.get_by_role("button", name="Cancelar retención").click()
-    expect(page.get_by_text("La retención se canceló")).to_be_visible()
+    expect(page.get_by_text("La reserva se canceló")).to_be_visible()
     page.get_by_role("link", name="Hoy", exact=True).first.click()
     expect(page.locator("#retenciones")).not_to_contain_text("Mario Gómez")
     expect(page.locator("#retenciones")).to_contain_text("No hay retenciones")

@@ -19,6 +19,7 @@ from entrypoints.container import make_container
 from entrypoints.embedded import EmbeddedRedis
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret, Settings
+from tests.e2e.console_client import Console, console_for, for_owners
 from tests.fakes.calendars import FakeCalendarHost
 from tests.fakes.providers import MP_TOKEN, WA_TOKEN, FakeMercadoPago, FakeWhatsApp, serve
 from tests.fakes.smtp import FakeSmtp, smtp_server
@@ -191,3 +192,15 @@ def _smtp_server() -> Iterator[FakeSmtp]:
 def smtp(_smtp_server: FakeSmtp) -> FakeSmtp:
     _smtp_server.reset()
     return _smtp_server
+
+
+@pytest.fixture
+def console_settings(settings: Settings) -> Settings:
+    return for_owners(settings)
+
+
+@pytest.fixture
+async def console(console_settings: Settings, clock: FixedClock) -> AsyncIterator[Console]:
+    """The console's HTTP client (see tests/e2e/console_client.py)."""
+    async with console_for(console_settings, clock) as c:
+        yield c

@@ -125,6 +125,7 @@ async def test_the_owner_gets_alerts_by_email_too(
     [alert] = smtp.to(OWNER_EMAIL)
     assert alert.message["Subject"] == "Aviso del sistema de reservas"
     assert "el monto no cubre la seña" in alert.part("plain")
+    assert f"https://cabanas.test/panel/reservas/{booking['code']}" in alert.part("plain")
     assert "wa.me" not in alert.part("plain")  # the owner's own number is no help to the owner
     assert [n for n, _ in wa.templates_sent()] == ["aviso_dueno"]
 

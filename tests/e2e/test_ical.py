@@ -189,10 +189,19 @@ async def test_a_collision_is_recorded_with_both_sides_kept_and_the_owner_alerte
     assert (await pay_client.get(f"/reservations/{ours['code']}")).json()["status"] == "confirmed"
     events = await sql(pay_client, "SELECT uid, reservation_id FROM ical_events ORDER BY uid")
     assert events == [("clash@airbnb.com", None), ("window@airbnb.com", None)]
-    alerts = await sql(pay_client, "SELECT payload->>'text' FROM outbox WHERE kind = 'admin.alert'")
+    alerts = await sql(
+        pay_client,
+        "SELECT payload->>'text', payload->>'link' FROM outbox WHERE kind = 'admin.alert'",
+    )
     assert len(alerts) == 1
-    assert ours["code"] in str(alerts[0][0])
-    assert "Juana" not in str(alerts[0][0])
+    [(text, link)] = alerts
+    # The cabin by its name, the other booking by its code, and a link to its console page.
+    assert str(text).startswith(
+        "⚠️ Choque de calendarios: Airbnb tiene una reserva en Cabaña del Lago"
+    )
+    assert ours["code_display"] in str(text)
+    assert link == f"/panel/reservas/{ours['code']}"
+    assert "Juana" not in str(text)
     metrics = (await pay_client.get("http://testserver.local/metrics")).text
     assert 'ical_conflicts_total{source="airbnb"} 1.0' in metrics
     # Syncing again records nothing new (one alert per collision).

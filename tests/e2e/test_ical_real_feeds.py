@@ -218,9 +218,14 @@ async def test_an_empty_answer_frees_nothing_until_an_admin_confirms_it(
     assert 'ical_held_releases{source="booking"} 1.0' in metrics
     assert 'ical_held_releases{source="airbnb"} 0.0' in metrics
     # The owner is told, once.
-    alerts = await sql(pay_client, "SELECT payload->>'text' FROM outbox WHERE kind = 'admin.alert'")
+    alerts = await sql(
+        pay_client,
+        "SELECT payload->>'text', payload->>'link' FROM outbox WHERE kind = 'admin.alert'",
+    )
     assert len(alerts) == 1
-    assert "dejó de mostrar 200 noche(s)" in str(alerts[0][0])
+    assert "de Cabaña del Lago dejó de mostrar 200 noche(s)" in str(alerts[0][0])
+    assert "Booking.com" in str(alerts[0][0])
+    assert alerts[0][1] == "/panel/canales"
     await sync(pay_client, feed["id"])
     assert len(await sql(pay_client, "SELECT 1 FROM outbox WHERE kind = 'admin.alert'")) == 1
     # Confirming needs an admin, and is audited.

@@ -110,6 +110,10 @@ async def test_the_owner_who_wrote_today_gets_alerts_as_text(
     [alert] = [m for m in wa.sent[sent_before:] if m["to"] == OWNER_OUTBOUND]
     assert alert["type"] == "text"
     assert "el monto no cubre la seña" in alert["text"]["body"]
+    # It links to the reservation's page in the console.
+    assert alert["text"]["body"].endswith(
+        f"Miralo en el panel: https://cabanas.test/panel/reservas/{booking['code']}"
+    )
 
 
 async def test_a_confirmation_no_channel_delivers_is_queued_for_the_owner(

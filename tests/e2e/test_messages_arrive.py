@@ -145,7 +145,8 @@ async def test_an_owner_silent_for_a_week_gets_alerts_as_templates_and_by_email(
     [(_, [text])] = [t for t in wa.templates_sent() if t[0] == "aviso_dueno"]
     assert text == (
         f"⚠️ Pago 4004 de Mercado Pago para la reserva {booking['code_display']}: el monto no "
-        "cubre la seña. Revisalo en /api/v1/admin/payments."
+        "cubre la seña. Miralo en el panel: "
+        f"https://cabanas.test/panel/reservas/{booking['code']}"
     )
     [mail] = smtp.to(OWNER_EMAIL)
     assert text in mail.part("plain")

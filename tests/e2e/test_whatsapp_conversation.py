@@ -292,8 +292,8 @@ async def test_cancelling_a_paid_booking_goes_to_the_owner(
     assert alert["to"] == ADMIN_OUTBOUND
     assert alert_of(alert) == (
         f"❗ El huésped de la reserva confirmada {code} pide cancelarla por WhatsApp. "
-        f"Revisala en /api/v1/admin/reservations/{code}."
-    )  # the code only: no name or phone in an alert
+        f"Miralo en el panel: https://cabanas.test/panel/reservas/{code.replace('-', '')}"
+    )  # the code only: no name or phone in an alert; a link to its page in the console
     assert (await pay_client.get(f"/reservations/{code}")).json()["status"] == "confirmed"
     assert await guest.says("hola??") == []  # a person answers now
 
@@ -308,6 +308,7 @@ async def test_asking_for_a_person_hands_over_and_the_assistant_stays_quiet(
     )
     assert alert["to"] == ADMIN_OUTBOUND
     assert f"https://wa.me/{PHONE}" in alert_of(alert)
+    assert alert_of(alert).endswith("Miralo en el panel: https://cabanas.test/panel/conversaciones")
     assert await guest.says("tienen lugar para 2 el finde?") == []
     # Another guest is not affected.
     other = Guest(pay_client, wa, phone="5491166667777", name=None)

@@ -9,7 +9,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from application.ports.back_office import CalendarItem, Collision, FailedMessage
+from application.ports.back_office import (
+    AuditRecord,
+    CalendarItem,
+    Collision,
+    FailedMessage,
+    MessageRecord,
+)
 
 _COLUMNS = (
     "code, accommodation_id, check_in, check_out, kind, channel, status, guest_name, guests, "
@@ -34,6 +40,18 @@ COLLISIONS_BETWEEN = text(
 FAILED_COUNT = text("SELECT count(*) FROM outbox WHERE status = 'failed'")
 FAILED_NEWEST = text(
     "SELECT kind, created_at FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT :limit"
+)
+
+AUDIT_OF = text(
+    "SELECT actor, action, at, before, after FROM admin_audit_log WHERE target = :target "
+    "ORDER BY at, id LIMIT :limit"
+)
+# The outbox has no reservation column: its rows are few (sent ones are purged), and this is
+# read for one reservation's page.
+MESSAGES_OF = text(
+    "SELECT kind, payload->>'topic' AS topic, status, delivery_status, created_at, sent_at "
+    "FROM outbox WHERE payload->>'reservation' = :code "
+    "OR (kind = 'mercadopago.checkout' AND payload->>'code' = :code) ORDER BY id LIMIT :limit"
 )
 
 
@@ -74,3 +92,14 @@ class SqlBackOfficeReads:
         count = int((await self._conn.execute(FAILED_COUNT)).scalar_one())
         rows = await self._conn.execute(FAILED_NEWEST, {"limit": limit})
         return count, [FailedMessage(r.kind, r.created_at) for r in rows]
+
+    async def audit_of(self, target: str, limit: int) -> list[AuditRecord]:
+        rows = await self._conn.execute(AUDIT_OF, {"target": target, "limit": limit})
+        return [AuditRecord(r.actor, r.action, r.at, r.before or {}, r.after or {}) for r in rows]
+
+    async def messages_of(self, code: str, limit: int) -> list[MessageRecord]:
+        rows = await self._conn.execute(MESSAGES_OF, {"code": code, "limit": limit})
+        return [
+            MessageRecord(r.kind, r.topic, r.status, r.delivery_status, r.created_at, r.sent_at)
+            for r in rows
+        ]

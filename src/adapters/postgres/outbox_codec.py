@@ -48,7 +48,10 @@ def encode(message: OutboxMessage) -> tuple[str, dict[str, Any]]:
             "reservation": message.reservation,
         }
     if isinstance(message, OwnerAlert):
-        return OutboxKind.ADMIN_ALERT, {"text": message.text}
+        alert: dict[str, Any] = {"text": message.text}
+        if message.link is not None:
+            alert["link"] = message.link
+        return OutboxKind.ADMIN_ALERT, alert
     if isinstance(message, PaymentLinkJob):
         return OutboxKind.PAYMENT_LINK, {"code": message.code}
     raise TypeError(f"not an outbox message: {type(message).__name__}")
@@ -76,7 +79,7 @@ def decode(kind: str, payload: Mapping[str, Any]) -> OutboxMessage:
                 reservation=_optional(payload.get("reservation")),
             )
         if kind == OutboxKind.ADMIN_ALERT:
-            return OwnerAlert(str(payload["text"]))
+            return OwnerAlert(str(payload["text"]), _optional(payload.get("link")))
         if kind == OutboxKind.PAYMENT_LINK:
             return PaymentLinkJob(str(payload["code"]))
     except (KeyError, TypeError) as exc:

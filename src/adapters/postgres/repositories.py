@@ -38,6 +38,7 @@ from adapters.postgres.tables import (
 )
 from application.ports.repositories import (
     HoldOutcome,
+    MoveOutcome,
     PaidOutcome,
     QuotaCheck,
     QuotaRefused,
@@ -276,6 +277,31 @@ SAVE_STATUS = (
     )
     .returning(_R.id)
 )
+# Guarded by what the move was decided on (status, cabin, dates): a concurrent change wins.
+SAVE_MOVE = (
+    update(reservations)
+    .where(
+        _R.code == bindparam("p_code"),
+        _R.kind == "booking",
+        _R.status == bindparam("p_status"),
+        _R.accommodation_id == bindparam("p_from_accommodation_id"),
+        _R.check_in == bindparam("p_from_check_in"),
+        _R.check_out == bindparam("p_from_check_out"),
+    )
+    .values(
+        accommodation_id=bindparam("p_accommodation_id"),
+        check_in=bindparam("p_check_in"),
+        check_out=bindparam("p_check_out"),
+        updated_at=bindparam("p_now"),
+    )
+    .returning(_R.id)
+)
+SAVE_NOTES = (
+    update(reservations)
+    .where(_R.code == bindparam("p_code"), _R.kind == "booking")
+    .values(notes=bindparam("p_notes"), updated_at=bindparam("p_now"))
+    .returning(_R.id)
+)
 OCCUPIED = select(_R.accommodation_id, _R.check_in, _R.check_out).where(
     _NOT_LAPSED, _R.stay.op("&&")(_window("start", "end"))
 )
@@ -429,6 +455,37 @@ class SqlReservationRepository:
                 return PaidOutcome.TAKEN
             raise
         return PaidOutcome.CONFIRMED if row is not None else PaidOutcome.RACED
+
+    async def save_move(
+        self, reservation: Reservation, moved_from: Reservation, now: datetime
+    ) -> MoveOutcome:
+        await expire_lapsed_overlapping(
+            self._conn, reservation.accommodation_id, reservation.stay, now
+        )
+        params = {
+            "p_code": reservation.code.value,
+            "p_status": moved_from.status.value,
+            "p_from_accommodation_id": moved_from.accommodation_id,
+            "p_from_check_in": moved_from.stay.check_in,
+            "p_from_check_out": moved_from.stay.check_out,
+            "p_accommodation_id": reservation.accommodation_id,
+            "p_check_in": reservation.stay.check_in,
+            "p_check_out": reservation.stay.check_out,
+            "p_now": now,
+        }
+        # A savepoint: the exclusion constraint's refusal leaves the transaction usable.
+        try:
+            async with self._conn.begin_nested():
+                row = (await self._conn.execute(SAVE_MOVE, params)).first()
+        except DBAPIError as exc:
+            if sqlstate(exc) == EXCLUSION_VIOLATION:
+                return MoveOutcome.TAKEN
+            raise
+        return MoveOutcome.MOVED if row is not None else MoveOutcome.RACED
+
+    async def save_notes(self, code: ReservationCode, notes: str, now: datetime) -> bool:
+        params = {"p_code": code.value, "p_notes": notes, "p_now": now}
+        return (await self._conn.execute(SAVE_NOTES, params)).first() is not None
 
     async def set_payment_link(self, code: ReservationCode, preference_id: str, url: str) -> None:
         await self._conn.execute(

@@ -17,6 +17,7 @@ from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, ReservationNotFound
+from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, Settlement
 
 MAX_PAGE = 200
@@ -49,7 +50,7 @@ class GetReservationForAdmin:
 
     async def __call__(self, raw_code: str) -> Reservation:
         async with self.uow:
-            return await _load(self.uow, raw_code)
+            return await load_reservation(self.uow, raw_code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,15 +135,25 @@ class CancelHold:
 class ConfirmManually:
     """Rules: only a hold can be confirmed. A hold past its expiry can still be confirmed while
     its row is still a hold: the exclusion constraint has kept its nights from anyone else, so
-    this never double-books. Audited with the payment method and note."""
+    this never double-books. Audited with the payment method, the amount received (when the
+    owner gives it) and the note."""
 
     uow: UnitOfWork
     clock: Clock
 
     async def __call__(
-        self, raw_code: str, actor: str, method: ManualPayment, note: str | None
+        self,
+        raw_code: str,
+        actor: str,
+        method: ManualPayment,
+        note: str | None,
+        amount: Money | None = None,
     ) -> Reservation:
-        details = {"method": method.value, "note": note}
+        if amount is not None and amount.cents <= 0:
+            raise InvalidValue("the amount received must be more than zero")
+        details: dict[str, object] = {"method": method.value, "note": note}
+        if amount is not None:
+            details["amount_cents"] = amount.cents
         return await _transition(
             self.uow,
             self.clock,
@@ -166,7 +177,7 @@ async def _transition(
 ) -> Reservation:
     """Load, apply the aggregate's transition, save unless someone moved it first, audit."""
     async with uow:
-        reservation = await _load(uow, raw_code)
+        reservation = await load_reservation(uow, raw_code)
         previous = reservation.status
         now = clock.now()
         move(reservation, now)
@@ -187,7 +198,7 @@ async def _transition(
         return reservation
 
 
-async def _load(uow: UnitOfWork, raw_code: str) -> Reservation:
+async def load_reservation(uow: UnitOfWork, raw_code: str) -> Reservation:
     try:
         code = ReservationCode.parse(raw_code)
     except InvalidValue:

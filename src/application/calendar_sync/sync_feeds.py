@@ -9,7 +9,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from application.errors import IntegrationError
-from application.messaging.texts import admin_calendar_conflict, admin_calendar_release_held
+from application.messaging import console_pages
+from application.messaging.texts import (
+    admin_calendar_conflict,
+    admin_calendar_release_held,
+    channel_name,
+)
 from application.ports.audit import AuditEntry
 from application.ports.calendars import CalendarFetcher, Feed, FeedSnapshot, StoredEvent, SyncLock
 from application.ports.clock import Clock
@@ -27,6 +32,7 @@ from domain.calendar_sync.external_calendar import (
     ReleaseGuard,
     future_nights,
 )
+from domain.codes import ReservationCode
 from domain.errors import FeedNotFound, NoHeldRelease, UnsafeFeedUrl
 
 log = logging.getLogger("cabanas.ical")
@@ -210,15 +216,16 @@ class ApplySnapshot:
                 "nights": hold.nights,
             },
         )
+        cabin = await uow.accommodations.get(feed.accommodation_id)
         await uow.outbox.put(
             OwnerAlert(
                 admin_calendar_release_held(
                     feed.source.value,
-                    feed.accommodation_id,
+                    cabin.name if cabin else "una cabaña",
                     hold.nights,
-                    feed.id,
                     self.guard.min_hours,
-                )
+                ),
+                console_pages.CHANNELS,
             ),
             now,
             dedupe_key=f"alert:ical:held:{feed.id}:{hold.answer}",
@@ -248,15 +255,27 @@ class ApplySnapshot:
                     "other": other.code,
                 },
             )
+            cabin = await uow.accommodations.get(feed.accommodation_id)
+            if other.kind == "booking":
+                taken_by = f"la reserva {ReservationCode(other.code).display}"
+                link = console_pages.reservation(other.code)
+            else:
+                taken_by = (
+                    "un bloqueo"
+                    if other.kind == "block"
+                    else f"noches de {channel_name(other.channel)}"
+                )
+                link = console_pages.calendar(event.stay.check_in)
             await uow.outbox.put(
                 OwnerAlert(
                     admin_calendar_conflict(
                         feed.source.value,
-                        feed.accommodation_id,
+                        cabin.name if cabin else "una cabaña",
                         event.stay.check_in,
                         event.stay.check_out,
-                        other.code,
-                    )
+                        taken_by,
+                    ),
+                    link,
                 ),
                 now,
                 dedupe_key=f"alert:ical:{feed.id}:{event.uid}:{other.code}"[:200],

@@ -18,7 +18,7 @@ from application.conversation.options import (
 )
 from application.conversation.turn import Button, Turn, hand_over, message_ref
 from application.errors import IdempotentReplay
-from application.messaging import texts
+from application.messaging import console_pages, texts
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
@@ -219,8 +219,12 @@ class BookingDesk:
         except HoldTooLong:
             nights = Stay(offer.check_in, offer.check_out).nights
             owner = texts.admin_long_stay(offer.name, offer.check_in, offer.check_out, nights)
+            # The owner books it by hand: the alert opens the manual booking, filled in.
+            form = console_pages.manual_booking(
+                offer.accommodation_id, offer.check_in, offer.check_out
+            )
             return hand_over(
-                turn, done, texts.conv_long_stay(self.place_hold.limits.max_nights), owner
+                turn, done, texts.conv_long_stay(self.place_hold.limits.max_nights), owner, form
             )
         except RuleViolation:  # the cabin's rules changed since the list
             turn.say(texts.conv_cabin_not_offered(offer.name))
@@ -286,6 +290,7 @@ class BookingDesk:
         if not self.payments.enabled:
             turn.alert_owner(
                 texts.admin_hold_needs_payment_details(code),
+                console_pages.reservation(reservation.code.value),
                 once_per=f"payment-details:{reservation.code.value}",
             )
 

@@ -25,7 +25,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.conversations import ConversationStore
 from application.ports.messaging import ReplyButton
-from application.ports.outbox import OwnerAlert, WhatsAppMessage
+from application.ports.outbox import WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
 from domain.conversation.intents import Intent
 from domain.conversation.interpret import Interpretation, interpret
@@ -260,7 +260,7 @@ class Converse:
                 )
             for i, (alert, once_per) in enumerate(turn.alerts):
                 await self.uow.outbox.put(
-                    OwnerAlert(alert),
+                    alert,
                     turn.now,
                     dedupe_key=f"alert:{once_per}" if once_per else f"alert:{ref}:{i}",
                     trace_id=trace_id,

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from application.back_office.reservations import CancelHold
 from application.booking.lookup import GetReservation
 from application.conversation.turn import Button, Turn, hand_over, same_phone
-from application.messaging import texts
+from application.messaging import console_pages, texts
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Reservation, ReservationStatus, effective_status
@@ -133,6 +133,7 @@ class ReservationDesk:
             state,
             texts.conv_cancel_confirmed_booking(display),
             texts.admin_cancel_request(display),
+            console_pages.reservation(display),
         )
 
     def _status_text(self, turn: Turn, reservation: Reservation) -> str:

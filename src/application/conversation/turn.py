@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from application.messaging import texts
+from application.messaging import console_pages, texts
+from application.ports.outbox import OwnerAlert
 from domain.booking.accommodation import Accommodation
 from domain.calendar import local_today
 from domain.conversation.normalize import normalize
@@ -69,7 +70,7 @@ class Turn:
     now: datetime
     cabins: Sequence[Accommodation]  # the active ones, for names in texts and the parser
     replies: list[Reply] = field(default_factory=list)
-    alerts: list[tuple[str, str | None]] = field(default_factory=list)  # (text, dedupe key)
+    alerts: list[tuple[OwnerAlert, str | None]] = field(default_factory=list)  # (alert, key)
 
     @property
     def today(self) -> date:
@@ -78,9 +79,13 @@ class Turn:
     def say(self, text: str, *buttons: Button) -> None:
         self.replies.append(Reply(text, buttons))
 
-    def alert_owner(self, text: str, *, once_per: str | None = None) -> None:
-        """``once_per``: a key that makes the alert unique beyond this message."""
-        self.alerts.append((text, once_per))
+    def alert_owner(
+        self, text: str, link: str = console_pages.CONVERSATIONS, *, once_per: str | None = None
+    ) -> None:
+        """``link``: the console page of the alert's subject (by default, the conversations
+        waiting for a person); ``once_per``: a key that makes the alert unique beyond this
+        message."""
+        self.alerts.append((OwnerAlert(text, link), once_per))
 
     def cabin(self, accommodation_id: int) -> Accommodation | None:
         return next((c for c in self.cabins if c.id == accommodation_id), None)
@@ -93,12 +98,17 @@ MENU_BUTTONS = (
 
 
 def hand_over(
-    turn: Turn, state: ConversationState, guest_text: str, owner_text: str
+    turn: Turn,
+    state: ConversationState,
+    guest_text: str,
+    owner_text: str,
+    link: str = console_pages.CONVERSATIONS,
 ) -> ConversationState:
-    """The owner takes the conversation: the guest is told, the owner alerted, and the
-    assistant stays quiet until the handed-over state expires."""
+    """The owner takes the conversation: the guest is told, the owner alerted (``link``: the
+    console page the alert points at), and the assistant stays quiet until the handed-over
+    state expires."""
     turn.say(guest_text)
-    turn.alert_owner(owner_text)
+    turn.alert_owner(owner_text, link)
     return ConversationState(step=Step.HANDED_OVER, name=state.name)
 
 

@@ -18,6 +18,7 @@ from application.conversation.converse import Converse, Delivery
 from application.conversation.opt_out import answer_opt_choice
 from application.conversation.turn import InboundMessage
 from application.errors import IntegrationError, StorageUnavailable
+from application.messaging import console_pages
 from application.messaging.retry import Backoff
 from application.messaging.texts import admin_payment_unverified
 from application.payments.apply_payment import ApplyPayment
@@ -151,7 +152,10 @@ class ProcessDelivery:
                     # Money may have moved and nobody could check it: a person must look.
                     payment_id = key.split(":", 1)[0]
                     await self.uow.outbox.put(
-                        OwnerAlert(admin_payment_unverified(payment_id, attempts)),
+                        OwnerAlert(
+                            admin_payment_unverified(payment_id, attempts),
+                            console_pages.PAYMENTS,
+                        ),
                         now,
                         dedupe_key=f"alert:unverified:{payment_id}"[:200],
                     )

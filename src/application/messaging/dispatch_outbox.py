@@ -7,16 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from application.errors import IntegrationError, TemplateRejected
+from application.messaging import console_pages
+from application.messaging.console_pages import with_link
+from application.messaging.deposit_link import queue_deposit_link
 from application.messaging.retry import Backoff
 from application.messaging.texts import (
     EMAIL_ALERT_SUBJECT,
     admin_template_rejected,
-    ars,
-    deadline,
-    email_deposit_link,
     email_footer,
-    first_name,
-    payment_link,
 )
 from application.messaging.undeliverable import record_if_undeliverable
 from application.messaging.whatsapp_delivery import send_whatsapp
@@ -35,7 +33,7 @@ from application.ports.outbox import (
 from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.tracing import current_trace
 from application.ports.unit_of_work import UnitOfWork
-from application.ports.whatsapp_templates import DEPOSIT_LINK, OWNER_ALERT
+from application.ports.whatsapp_templates import OWNER_ALERT
 from domain.booking.reservation import Channel, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
@@ -54,6 +52,8 @@ class OutboxSetup:
     admin_phone: str | None = None
     owner_email: str | None = None
     checkout_title: str = "Seña de la reserva {code}"
+    # PUBLIC_BASE_URL: the owner's alerts link to the console there.
+    console_base_url: str = ""
 
 
 @dataclass(slots=True)
@@ -156,7 +156,7 @@ class DispatchOutbox:
             return
         now = self.clock.now()
         await self.uow.outbox.put(
-            OwnerAlert(admin_template_rejected(name, err.code or "?")),
+            OwnerAlert(admin_template_rejected(name, err.code or "?"), console_pages.TODAY),
             now,
             dedupe_key=f"alert:template:{name}:{err.code}:{local_today(now).isoformat()}",
         )
@@ -180,12 +180,13 @@ class DispatchOutbox:
             return await self._email(item, message)
         if isinstance(message, OwnerAlert):
             log.warning("admin_alert", extra={"alert": message.text})
-            await self._alert_by_email(item, message, now)
+            text = with_link(message.text, self.setup.console_base_url, message.link)
+            await self._alert_by_email(item, text, now)
             if self.setup.admin_phone:
                 to_owner = WhatsAppMessage(
                     self.setup.admin_phone,
-                    message.text,
-                    template=OWNER_ALERT.use(message.text),
+                    text,
+                    template=OWNER_ALERT.use(text),
                     topic=Topic.OWNER_ALERT,
                 )
                 return await send_whatsapp(to_owner, self.uow.contacts, self.sender, now)
@@ -204,13 +205,13 @@ class DispatchOutbox:
         email = OutgoingEmail(to, message.subject, text, key=f"cabanas.outbox-{item.id}")
         return await self.mailer.send(email)
 
-    async def _alert_by_email(self, item: OutboxItem, alert: OwnerAlert, now: datetime) -> None:
+    async def _alert_by_email(self, item: OutboxItem, text: str, now: datetime) -> None:
         """The owner's e-mail copy of an alert, queued once (by the alert's key) beside it."""
         if not self.setup.owner_email:
             return
         group = item.group or f"outbox:{item.id}"
         await self.uow.outbox.put(
-            EmailMessage(None, EMAIL_ALERT_SUBJECT, alert.text, Topic.OWNER_ALERT),
+            EmailMessage(None, EMAIL_ALERT_SUBJECT, text, Topic.OWNER_ALERT),
             now,
             dedupe_key=f"{group}:email"[:200],
             group=group,
@@ -237,41 +238,13 @@ class DispatchOutbox:
             )
         )
         await self.uow.reservations.set_payment_link(code, link.preference_id, link.url)
-        if reservation.channel is Channel.WHATSAPP and reservation.guest.phone:
-            # A guest booking on WhatsApp gets the link there, right after it exists.
-            until = deadline(reservation.expires_at, local_today(now))
-            await self.uow.outbox.put(
-                WhatsAppMessage(
-                    reservation.guest.phone,
-                    payment_link(code.display, reservation.deposit, link.url),
-                    template=DEPOSIT_LINK.use(
-                        first_name(reservation.guest.name),
-                        code.display,
-                        ars(reservation.deposit),
-                        link.url,
-                        until,
-                    ),
-                    topic=Topic.DEPOSIT_LINK,
-                    reservation=code.value,
-                ),
-                now,
-                dedupe_key=f"paylink:{code.value}",
-                trace_id=None,
-            )
-        if reservation.guest.email:
-            subject, text = email_deposit_link(
-                first_name(reservation.guest.name),
-                code.display,
-                ars(reservation.deposit),
-                link.url,
-                deadline(reservation.expires_at, local_today(now)),
-            )
-            await self.uow.outbox.put(
-                EmailMessage(
-                    reservation.guest.email, subject, text, Topic.DEPOSIT_LINK, code.value
-                ),
-                now,
-                dedupe_key=f"paylink:{code.value}:email",
-                group=f"paylink:{code.value}",
-            )
+        # A guest booking on WhatsApp gets the link there, right after it exists.
+        await queue_deposit_link(
+            self.uow.outbox,
+            reservation,
+            link.url,
+            now,
+            key=f"paylink:{code.value}",
+            whatsapp=reservation.channel is Channel.WHATSAPP,
+        )
         return link.preference_id

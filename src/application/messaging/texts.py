@@ -49,10 +49,7 @@ def booking_confirmed(
 
 def admin_payment_attention(payment_id: str, code: str | None, reason: str) -> str:
     about = f"la reserva {code}" if code else "una referencia desconocida"
-    return (
-        f"⚠️ Pago {payment_id} de Mercado Pago para {about}: {reason}. "
-        "Revisalo en /api/v1/admin/payments."
-    )
+    return f"⚠️ Pago {payment_id} de Mercado Pago para {about}: {reason}."
 
 
 def payment_link(code_display: str, deposit: Money, url: str) -> str:
@@ -371,10 +368,7 @@ def admin_guest_misunderstood(phone: str) -> str:
 
 
 def admin_cancel_request(code_display: str) -> str:
-    return (
-        f"❗ El huésped de la reserva confirmada {code_display} pide cancelarla por WhatsApp. "
-        f"Revisala en /api/v1/admin/reservations/{code_display}."
-    )
+    return f"❗ El huésped de la reserva confirmada {code_display} pide cancelarla por WhatsApp."
 
 
 def admin_hold_needs_payment_details(code_display: str) -> str:
@@ -397,25 +391,29 @@ def admin_payment_unverified(payment_id: str, attempts: int) -> str:
     )
 
 
+CHANNEL_NAMES = {"airbnb": "Airbnb", "booking": "Booking.com", "google": "Google Calendar"}
+
+
+def channel_name(source: str) -> str:
+    return CHANNEL_NAMES.get(source, "otro canal")
+
+
 def admin_calendar_conflict(
-    source: str, accommodation_id: int, check_in: date, check_out: date, other_code: str
+    source: str, cabin: str, check_in: date, check_out: date, other: str
 ) -> str:
+    """``other``: what already had the nights ("la reserva ABCD-EFGH-JKMN", "un bloqueo")."""
     return (
-        f"⚠️ Choque de calendarios: {source} tiene una reserva en la cabaña {accommodation_id} "
-        f"del {day_month(check_in)} al {day_month(check_out)} que se superpone con {other_code}. "
-        "Revisalo en /api/v1/admin/ical/conflicts."
+        f"⚠️ Choque de calendarios: {channel_name(source)} tiene una reserva en {cabin} "
+        f"del {day_month(check_in)} al {day_month(check_out)} que se superpone con {other}."
     )
 
 
-def admin_calendar_release_held(
-    source: str, accommodation_id: int, nights: int, feed_id: int, hours: float
-) -> str:
+def admin_calendar_release_held(source: str, cabin: str, nights: int, hours: float) -> str:
     return (
-        f"⚠️ El calendario de {source} de la cabaña {accommodation_id} dejó de mostrar "
+        f"⚠️ El calendario de {channel_name(source)} de {cabin} dejó de mostrar "
         f"{nights} noche(s) ocupada(s) de golpe. No las liberamos todavía: puede ser una falla "
-        "pasajera del canal. Si las reservas se cancelaron de verdad, confirmalo en "
-        f"/api/v1/admin/ical/feeds/{feed_id}/release (o esperá: se liberan solas si el canal "
-        f"sigue mostrando lo mismo durante {hours:g} h)."
+        "pasajera del canal. Si las reservas se cancelaron de verdad, confirmalo en Canales "
+        f"(o esperá: se liberan solas si el canal sigue mostrando lo mismo durante {hours:g} h)."
     )
 
 
@@ -423,7 +421,7 @@ def admin_template_rejected(template: str, code: str) -> str:
     return (
         f"⚠️ WhatsApp rechazó la plantilla {template} (error {code}): los mensajes que la usan "
         "no llegan a quienes no nos escribieron en las últimas 24 horas. Revisala en WhatsApp "
-        "Manager (docs/whatsapp-templates.md)."
+        "Manager."
     )
 
 
@@ -484,6 +482,5 @@ def admin_undeliverable(topic: str, code_display: str | None) -> str:
     about = f" de la reserva {code_display}" if code_display else ""
     return (
         f"⚠️ No pudimos hacerle llegar al huésped {what}{about} por ningún canal (WhatsApp ni "
-        "e-mail). Contactalo vos; los detalles están en la lista de mensajes no entregados "
-        "(/api/v1/admin/messages/undeliverable)."
+        "e-mail). Contactalo vos."
     )

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.messaging import console_pages
 from application.messaging.texts import admin_undeliverable
 from application.ports.outbox import (
     EmailMessage,
@@ -67,7 +68,8 @@ async def record_if_undeliverable(uow: UnitOfWork, item: OutboxItem, now: dateti
             OwnerAlert(
                 admin_undeliverable(
                     topic, ReservationCode(reservation).display if reservation else None
-                )
+                ),
+                console_pages.reservation(reservation) if reservation else console_pages.TODAY,
             ),
             now,
             dedupe_key=f"alert:undeliverable:{group}"[:200],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from application.messaging import console_pages
 from application.messaging.texts import admin_payment_attention
 from application.payments.ledger import confirm_if_covered, tell_guest_confirmed
 from application.ports.clock import Clock
@@ -142,7 +143,10 @@ class ApplyPayment:
                         payment.id,
                         reservation.code.display if reservation else None,
                         ATTENTION_TEXT[attention],
-                    )
+                    ),
+                    console_pages.reservation(reservation.code.value)
+                    if reservation
+                    else console_pages.PAYMENTS,
                 ),
                 now,
                 dedupe_key=f"alert:payment:{payment.id}:{attention.value}",

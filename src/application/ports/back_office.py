@@ -3,7 +3,8 @@ these are for showing, never for deciding)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
 
@@ -46,6 +47,29 @@ class FailedMessage:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    """What a person (or the system) did to a record, from the audit log."""
+
+    actor: str
+    action: str
+    at: datetime
+    before: Mapping[str, object] = field(default_factory=dict)
+    after: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRecord:
+    """A message about a reservation that went (or is going) through the outbox."""
+
+    kind: str  # the outbox kind: whatsapp.message, email.message, mercadopago.checkout
+    topic: str | None
+    status: str  # pending | sent | failed
+    delivery_status: str | None  # what WhatsApp reported last (delivered, read…)
+    created_at: datetime
+    sent_at: datetime | None
+
+
 class BackOfficeReads(Protocol):
     async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
         """Active rows (holds not lapsed at ``now``) with a night in [start, end), by cabin
@@ -60,4 +84,13 @@ class BackOfficeReads(Protocol):
 
     async def failed_messages(self, limit: int) -> tuple[int, list[FailedMessage]]:
         """How many outbound messages failed for good, and the newest ``limit`` of them."""
+        ...
+
+    async def audit_of(self, target: str, limit: int) -> list[AuditRecord]:
+        """The audit entries about ``target`` (a reservation code…), oldest first."""
+        ...
+
+    async def messages_of(self, code: str, limit: int) -> list[MessageRecord]:
+        """The outbox rows about reservation ``code`` still kept (sent rows are purged after
+        a while), oldest first."""
         ...

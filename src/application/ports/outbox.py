@@ -73,9 +73,12 @@ class EmailMessage:
 @dataclass(frozen=True, slots=True)
 class OwnerAlert:
     """Something the owner must look at: logged, sent to the owner's WhatsApp (as the
-    owner-alert template outside the window) and, with ``OWNER_EMAIL``, by e-mail."""
+    owner-alert template outside the window) and, with ``OWNER_EMAIL``, by e-mail. ``link``:
+    the console path of the alert's subject (``application.messaging.console_pages``), made
+    absolute when it is sent."""
 
     text: str
+    link: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

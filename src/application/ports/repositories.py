@@ -92,6 +92,12 @@ class PaidOutcome(StrEnum):
     RACED = "raced"  # the row was no longer in the expected status
 
 
+class MoveOutcome(StrEnum):
+    MOVED = "moved"
+    TAKEN = "taken"  # the exclusion constraint refused: another active row has those nights
+    RACED = "raced"  # the row no longer has the status, cabin or dates it was read with
+
+
 class ReservationRepository(Protocol):
     async def add_hold(
         self,
@@ -139,6 +145,19 @@ class ReservationRepository(Protocol):
         """Persist ``confirm_payment``. Reinstating an expired hold re-enters the exclusion
         constraint: ``TAKEN`` if the nights went to someone else (the transaction stays
         usable)."""
+        ...
+
+    async def save_move(
+        self, reservation: Reservation, moved_from: Reservation, now: datetime
+    ) -> MoveOutcome:
+        """Persist ``Reservation.move_to``: the row keeps its code, status and amounts, and
+        takes the new cabin and dates only if it still has ``moved_from``'s status, cabin and
+        dates. The exclusion constraint decides ``TAKEN`` (holds lapsed at ``now`` never
+        block); the transaction stays usable either way."""
+        ...
+
+    async def save_notes(self, code: ReservationCode, notes: str, now: datetime) -> bool:
+        """Replace a booking's notes; False if there is no such booking."""
         ...
 
     async def set_payment_link(

@@ -195,7 +195,8 @@ OWNER_ALERT = Template(
         Param(
             "aviso",
             "⚠️ Pago 1319000001 de Mercado Pago para la reserva ABCD-EFGH-JKMN: hay que "
-            "devolver el dinero. Revisalo en /api/v1/admin/payments.",
+            "devolver el dinero. Miralo en el panel: "
+            "https://cabanas.example/panel/reservas/ABCDEFGHJKMN",
         ),
     ),
 )

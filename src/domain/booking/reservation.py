@@ -38,6 +38,8 @@ class Channel(StrEnum):
     API = "api"
     WHATSAPP = "whatsapp"
     ADMIN = "admin"
+    # Taken by the owner or staff from the console: a phone call, Instagram, a walk-in.
+    MANUAL = "manual"
     AIRBNB = "airbnb"
     BOOKING = "booking"
 
@@ -120,6 +122,16 @@ class Reservation:
         if until <= now:
             raise IllegalTransition("a hold is extended to a time still ahead")
         self.expires_at = until
+
+    def move_to(self, accommodation_id: int, stay: Stay) -> None:
+        """Other dates or another cabin for a hold or a booking (whether the nights are free
+        is the database's exclusion constraint's to say, not this method's)."""
+        if not self.is_active:
+            raise IllegalTransition(
+                f"reservation {self.code.display} is {self.status}; it cannot be moved"
+            )
+        self.accommodation_id = accommodation_id
+        self.stay = stay
 
     def expire(self, now: datetime) -> None:
         self._move(ReservationStatus.EXPIRED, now)

@@ -15,6 +15,10 @@ from application.back_office.accommodations import (
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from application.back_office.calendar_grid import GetCalendarWindow
+from application.back_office.manual_booking import CreateManualBooking
+from application.back_office.move import MoveReservation
+from application.back_office.notes import AddReservationNote
+from application.back_office.payment_link import ResendPaymentLink
 from application.back_office.prices import (
     ApplyBulkChange,
     GetPrices,
@@ -29,6 +33,7 @@ from application.back_office.reservations import (
     SearchReservations,
 )
 from application.back_office.stats import GetStats
+from application.back_office.timeline import GetReservationTimeline
 from application.back_office.today import GetToday
 from application.ports.back_office import BackOfficeReads
 from application.ports.clock import Clock
@@ -79,3 +84,9 @@ class BackOfficeProvider(Provider):
         self, uow: UnitOfWork, clock: Clock, cache: PriceRulesRepository, holidays: HolidaySource
     ) -> ApplyBulkChange:
         return ApplyBulkChange(uow, clock, cache, holidays)
+
+    move_reservation = provide(MoveReservation)
+    add_reservation_note = provide(AddReservationNote)
+    create_manual_booking = provide(CreateManualBooking)
+    reservation_timeline = provide(GetReservationTimeline)
+    resend_payment_link = provide(ResendPaymentLink)

@@ -35,7 +35,9 @@ class MessagingProvider(Provider):
     @provide(scope=Scope.APP)
     def outbox_setup(self, settings: Settings) -> OutboxSetup:
         return OutboxSetup(
-            admin_phone=settings.admin_whatsapp_number, owner_email=settings.owner_email
+            admin_phone=settings.admin_whatsapp_number,
+            owner_email=settings.owner_email,
+            console_base_url=settings.public_base,
         )
 
     @provide(scope=Scope.APP)

@@ -16,8 +16,8 @@ from dishka import AsyncContainer
 from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar, Request, Response, Router
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
+from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.prometheus.metrics import RATE_LIMITER_FAILURES, start_known_series_at_zero
@@ -41,6 +41,7 @@ from entrypoints.http.console.rendering import PREFIX as CONSOLE_PREFIX
 from entrypoints.http.console.rendering import template_config
 from entrypoints.http.console.router import console_routers
 from entrypoints.http.cors import CORSMiddleware
+from entrypoints.http.docs_ui import ASSETS, ASSETS_PATH, SwaggerUIFromOwnFiles
 from entrypoints.http.errors import EXCEPTION_HANDLERS, MAX_BODY_KIB, handle_exception
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
@@ -106,13 +107,26 @@ def _openapi(settings: Settings) -> OpenAPIConfig | None:
         version="1.0.0",
         description="Direct bookings for the cabins. Every error is RFC 9457 problem JSON.",
         path=f"{API_PREFIX}/docs",
-        render_plugins=[ScalarRenderPlugin()],
+        render_plugins=[SwaggerUIFromOwnFiles(f"{API_PREFIX}/docs")],
         components=Components(
             security_schemes={
                 "BearerToken": SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
             }
         ),
     )
+
+
+def _docs_assets(settings: Settings) -> list[Router]:
+    if not settings.serves_api_docs:
+        return []
+    return [
+        create_static_files_router(
+            path=f"{API_PREFIX}/docs{ASSETS_PATH}",
+            directories=[ASSETS],
+            include_in_schema=False,
+            name="api_docs_assets",
+        )
+    ]
 
 
 def _lifespan(
@@ -215,6 +229,7 @@ def create_app(
         route_handlers=[
             api,
             *console_routers(settings),
+            *_docs_assets(settings),
             *([MetricsController] if not settings.metrics_port else []),
         ],
         lifespan=[_lifespan(container, settings, hooks)],

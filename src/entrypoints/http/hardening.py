@@ -28,10 +28,11 @@ UNLIMITED_PREFIXES = ("/api/v1/webhooks/",)
 # booking through the preflight, which CORS_ALLOWED_ORIGINS decides. Checked here, before the
 # body is read and without the per-request cost of a route guard.
 JSON_ONLY = frozenset({("POST", "/api/v1/reservations"), ("POST", "/api/v1/reservations/")})
+# The API docs are Swagger UI from files we ship (entrypoints/http/docs_ui): everything from
+# 'self'; its icons are data: images inside its own stylesheet.
 DOCS_CSP = (
-    b"default-src 'none'; script-src 'self' https://cdn.jsdelivr.net; "
-    b"style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    b"font-src https://fonts.gstatic.com; img-src 'self' data:; connect-src 'self'; "
+    b"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    b"font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     b"frame-ancestors 'none'"
 )
 

@@ -37,6 +37,7 @@ from application.ports.payments import CheckoutRequest, PaymentLink, PaymentReco
 from application.ports.pricing import PriceRulesStore
 from application.ports.repositories import (
     HoldOutcome,
+    MoveOutcome,
     PaidOutcome,
     QuotaCheck,
     QuotaRefused,
@@ -347,6 +348,34 @@ class FakeReservations:
         if stored is None or stored.status is not previous:
             return False
         self.pending[reservation.code.value] = reservation
+        return True
+
+    async def save_move(
+        self, reservation: Reservation, moved_from: Reservation, now: datetime
+    ) -> MoveOutcome:
+        """Like the SQL one: guarded by what it was read with; the overlap rule decides."""
+        stored = self._all().get(reservation.code.value)
+        if stored is None or (stored.status, stored.accommodation_id, stored.stay) != (
+            moved_from.status,
+            moved_from.accommodation_id,
+            moved_from.stay,
+        ):
+            return MoveOutcome.RACED
+        others = [
+            r
+            for r in self.blocking(reservation.accommodation_id, reservation.stay, now)
+            if r.code != reservation.code
+        ]
+        if others:
+            return MoveOutcome.TAKEN
+        self.pending[reservation.code.value] = reservation
+        return MoveOutcome.MOVED
+
+    async def save_notes(self, code: ReservationCode, notes: str, now: datetime) -> bool:
+        stored = self._all().get(code.value)
+        if stored is None:
+            return False
+        self.pending[code.value] = replace(stored, notes=notes)
         return True
 
     async def latest_for_phone(self, phone: str, since: datetime) -> Reservation | None:

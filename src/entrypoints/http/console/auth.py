@@ -10,7 +10,7 @@ through the same use case for every route (``CurrentUser``) and leaves the perso
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -47,14 +47,23 @@ async def console_guard(
         current: CurrentUser = await connection.state.dishka_container.get(CurrentUser)
         user = await current(token)
     if user is None:
-        back = None
-        if connection.scope.get("method") == "GET":
-            query = connection.scope.get("query_string", b"").decode("latin-1")
-            back = connection.url.path + (f"?{query}" if query else "")
-        raise SignInRequired(back)
+        raise SignInRequired(_come_back_to(connection))
     connection.state.console_user = user
     if user.role is not Role.OWNER and not handler.opt.get("staff"):
         raise PermissionDeniedException("owners only")
+
+
+def _come_back_to(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
+    """Where to return after signing in: the page asked for, or for a form posted after the
+    session ended, the page the form was on (its input is not kept: it was never accepted)."""
+    if connection.scope.get("method") == "GET":
+        query = connection.scope.get("query_string", b"").decode("latin-1")
+        return connection.url.path + (f"?{query}" if query else "")
+    referer = urlsplit(connection.headers.get("referer", ""))
+    if referer.netloc and referer.netloc != connection.url.netloc:
+        return None
+    back = referer.path + (f"?{referer.query}" if referer.query else "")
+    return back if back.startswith(f"{PREFIX}/") else None
 
 
 def console_user(request: Request[Any, Any, Any]) -> User:

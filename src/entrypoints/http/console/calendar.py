@@ -21,7 +21,7 @@ from application.ports.clock import Clock
 from domain.booking.accommodation import Accommodation
 from domain.calendar import local_today
 from domain.errors import DomainError
-from entrypoints.http.console.auth import console_user
+from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page, short_date
@@ -214,4 +214,5 @@ class CalendarController(Controller):
             cabins=await cabins(),
             values=values,
             errors=errors,
+            owner=is_owner(request),
         )

@@ -3,8 +3,10 @@ page re-renders with the field named instead)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from litestar import Request
@@ -26,6 +28,29 @@ class Form:
     def integer(self, name: str) -> int | None:
         raw = self.values.get(name, "").strip()
         return int(raw) if raw.isdigit() and len(raw) < 10 else None
+
+    def amount(self, name: str) -> Decimal | None:
+        """Pesos as people write them here: ``45.000``, ``45000``, ``1.234,50``, ``$ 99,5``
+        (a lone dot followed by other than three digits is a decimal point: ``99.5``)."""
+        return parse_amount(self.values.get(name, ""))
+
+    def checked(self, name: str) -> bool:
+        return name in self.values
+
+
+_AMOUNT = re.compile(r"\d{1,3}(\.\d{3})+(,\d{1,2})?|\d+(,\d{1,2})?|\d+\.\d{1,2}")
+
+
+def parse_amount(raw: str) -> Decimal | None:
+    text = raw.strip().removeprefix("$").strip().replace(" ", "")
+    if not _AMOUNT.fullmatch(text):
+        return None
+    if "," in text or text.count(".") > 1 or re.fullmatch(r"\d{1,3}\.\d{3}", text):
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only numbers
+        return None
 
 
 async def read_form(request: Request[Any, Any, Any]) -> Form:

@@ -35,6 +35,34 @@ SPANISH: dict[str, str] = {
     "reservation_not_found": "No encontramos esa reserva.",
     "illegal_transition": "La reserva ya no está en ese estado. Recargá la página.",
     "concurrent_update": "Alguien cambió la reserva recién. Recargá la página y probá de nuevo.",
+    "guests_out_of_range": "Son más personas de las que entran en esa cabaña.",
+    "accommodation_inactive": "Esa cabaña no está tomando reservas (está desactivada).",
+    "nights_out_of_range": "La cantidad de noches no está permitida para esa cabaña.",
+    "beyond_booking_horizon": "Todavía no se toman reservas para esas fechas.",
+    "invalid_guest_name": "Escribí el nombre del huésped (con letras).",
+    "arrival_day_not_allowed": "Esa cabaña no recibe llegadas ese día de la semana.",
+    "prices_unavailable": "Los precios de esa cabaña no están bien cargados: revisalos primero.",
+    "payments_not_configured": (
+        "Mercado Pago no está configurado: no hay link para mandar. Pasale al huésped los datos "
+        "para transferir."
+    ),
+    "payment_link_pending": (
+        "Mercado Pago todavía no dio el link. Se crea solo en unos minutos y se lo mandamos al "
+        "huésped."
+    ),
+    "duplicate_name": "Ya hay otra cabaña con ese nombre.",
+    "unsafe_url": (
+        "Esa dirección no sirve: tiene que empezar con https:// y ser la del calendario del canal."
+    ),
+    "ical_unreachable": "No pudimos leer ese calendario. Revisá la dirección y probá de nuevo.",
+    "ical_unparseable": "Esa dirección no devuelve un calendario que podamos leer.",
+    "duplicate_feed": "Ese calendario ya está cargado para esa cabaña.",
+    "feed_not_found": "Ese calendario ya no está cargado.",
+    "no_held_release": (
+        "El canal cambió lo que muestra desde el aviso: no se liberó nada. Revisalo y, si está "
+        "bien, confirmá de nuevo."
+    ),
+    "not_found": "Eso ya no existe.",
 }
 
 

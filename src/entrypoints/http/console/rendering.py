@@ -59,6 +59,12 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(ARGENTINA).strftime("%H:%M")
 
 
+def local_moment(moment: datetime) -> str:
+    """``vie 18 dic 14:05`` in Argentina."""
+    local = moment.astimezone(ARGENTINA)
+    return f"{short_date(local.date())} {local:%H:%M}"
+
+
 def money(cents: int) -> str:
     """``$ 123.456`` or ``$ 1.234,50`` (Argentine separators)."""
     whole, rest = divmod(abs(cents), 100)
@@ -84,6 +90,7 @@ def environment() -> Environment:
         short_date=short_date,
         long_date=long_date,
         local_time=local_time,
+        local_moment=local_moment,
         money=money,
         month_name=month_name,
     )

@@ -1,25 +1,45 @@
-"""Reserva (/panel/reservas/{code}): one reservation, and cancelling it while it is a live
-hold (``CancelHold``, the use case a guest's WhatsApp cancellation uses)."""
+"""Reserva (/panel/reservas/{code}): one reservation, its story, and what can be done to it —
+each action the same use case as the JSON admin API (or the one the guests' own channels use):
+cancel (``CancelReservation``; staff only a live hold, ``CancelHold``), confirm a payment made
+outside Mercado Pago (``ConfirmManually``), add a note, send the payment link again, move it
+to other dates or another cabin (``MoveReservation``).
+
+The page holds several forms; their fields have names of their own (``motivo``, ``metodo``,
+``nota``, ``mover_desde``…) so a refused one re-renders with its input kept and its field named.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
-from application.back_office.accommodations import GetAnyAccommodation
-from application.back_office.reservations import CancelHold, GetReservationForAdmin
+from application.back_office.accommodations import ListAllAccommodations
+from application.back_office.move import MoveReservation
+from application.back_office.notes import AddReservationNote
+from application.back_office.payment_link import ResendPaymentLink
+from application.back_office.reservations import (
+    CancelHold,
+    CancelReservation,
+    ConfirmManually,
+    GetReservationForAdmin,
+    ManualPayment,
+)
+from application.back_office.timeline import GetReservationTimeline
 from application.payments.admin import PaymentsOfReservation
 from application.ports.clock import Clock
-from domain.booking.reservation import effective_status
+from domain.booking.reservation import ReservationStatus, effective_status
 from domain.errors import DomainError
+from domain.money import Money
 from entrypoints.http.console.auth import console_user, is_owner
-from entrypoints.http.console.forms import read_form
+from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
+from entrypoints.http.console.timeline import describe_timeline
 from entrypoints.http.console.today import CHANNELS
 
 ConsoleRequest = Request[Any, Any, Any]
@@ -30,6 +50,31 @@ STATUS = {
     "expired": "Retención vencida",
     "cancelled": "Cancelada",
 }
+METHODS = (
+    (ManualPayment.TRANSFER, "Transferencia"),
+    (ManualPayment.CASH, "Efectivo"),
+    (ManualPayment.OTHER, "Otro"),
+)
+NOTICES = {
+    "cancelada": "La reserva se canceló: sus noches quedaron libres.",
+    "confirmada": "Listo: la reserva quedó confirmada.",
+    "nota": "La nota quedó guardada.",
+    "link": "Le mandamos el link de pago al huésped otra vez.",
+    "movida": "Listo: la reserva se movió.",
+    "creada": "La reserva quedó cargada.",
+}
+# A use case's error field → the form field of this page it is about.
+MOVE_FIELDS = {
+    "accommodation_not_found": "mover_cabana",
+    "accommodation_inactive": "mover_cabana",
+    "guests_out_of_range": "mover_cabana",
+    "invalid_stay": "mover_hasta",
+    "check_in_in_past": "mover_hasta",
+}
+
+
+def _back(code: str, notice: str) -> Redirect:
+    return Redirect(f"{PREFIX}/reservas/{code}?hecho={notice}", status_code=303)
 
 
 class ReservationController(Controller):
@@ -39,66 +84,183 @@ class ReservationController(Controller):
     @get("/{code:str}", opt=STAFF)
     @inject
     async def detail(
-        self,
-        request: ConsoleRequest,
-        code: FromPath[str],
-        reservation: FromDishka[GetReservationForAdmin],
-        cabin: FromDishka[GetAnyAccommodation],
-        payments: FromDishka[PaymentsOfReservation],
-        clock: FromDishka[Clock],
+        self, request: ConsoleRequest, code: FromPath[str], clock: FromDishka[Clock]
     ) -> Template:
-        return await self._page(request, code, reservation, cabin, payments, clock, {}, 200)
+        return await self._page(request, code, clock)
 
     @post("/{code:str}/cancelar", opt=STAFF)
     @inject
     async def cancel(
-        self,
-        request: ConsoleRequest,
-        code: FromPath[str],
-        use_case: FromDishka[CancelHold],
-        reservation: FromDishka[GetReservationForAdmin],
-        cabin: FromDishka[GetAnyAccommodation],
-        payments: FromDishka[PaymentsOfReservation],
-        clock: FromDishka[Clock],
+        self, request: ConsoleRequest, code: FromPath[str], clock: FromDishka[Clock]
     ) -> Response[Any]:
         form = await read_form(request)
         reason = form.text("motivo", 500) or None
+        container = _container(request)
+        # Staff may let a live hold go; cancelling a booking (money) is the owner's.
+        actor = console_user(request).email
         try:
-            await use_case(code, console_user(request).email, reason)
+            if is_owner(request):
+                await (await container.get(CancelReservation))(code, actor, reason)
+            else:
+                await (await container.get(CancelHold))(code, actor, reason)
         except DomainError as err:
-            errors = {"_form": spanish(err)}
-            return await self._page(request, code, reservation, cabin, payments, clock, errors, 409)
-        return Redirect(f"{PREFIX}/reservas/{code}?cancelada=1", status_code=303)
+            return await self._page(request, code, clock, form, {"_cancel": spanish(err)}, 409)
+        return _back(code, "cancelada")
+
+    @post("/{code:str}/confirmar")
+    @inject
+    async def confirm(
+        self,
+        request: ConsoleRequest,
+        code: FromPath[str],
+        use_case: FromDishka[ConfirmManually],
+        clock: FromDishka[Clock],
+    ) -> Response[Any]:
+        # TODO(ledger): when RecordManualPayment (application/payments/ledger.py) lands, post
+        # the amount to it instead: it records the payment and confirms the hold it covers.
+        form = await read_form(request)
+        methods = {m.value: m for m, _ in METHODS}
+        method = methods.get(form.text("metodo", 20))
+        amount = form.amount("monto")
+        errors = {}
+        if method is None:
+            errors["metodo"] = "Elegí cómo pagó."
+        if amount is None or amount <= 0:
+            errors["monto"] = "Escribí cuánto pagó, en pesos (por ejemplo 45.000)."
+        if method is not None and amount is not None and amount > 0:
+            try:
+                await use_case(
+                    code,
+                    console_user(request).email,
+                    method,
+                    form.text("nota_pago", 500) or None,
+                    Money.of(amount),
+                )
+            except DomainError as err:
+                errors[{"invalid_value": "monto"}.get(err.code, "_confirm")] = spanish(err)
+            else:
+                return _back(code, "confirmada")
+        return await self._page(request, code, clock, form, errors, 400)
+
+    @post("/{code:str}/nota", opt=STAFF)
+    @inject
+    async def note(
+        self,
+        request: ConsoleRequest,
+        code: FromPath[str],
+        use_case: FromDishka[AddReservationNote],
+        clock: FromDishka[Clock],
+    ) -> Response[Any]:
+        form = await read_form(request)
+        try:
+            await use_case(code, form.text("nota", 2000), console_user(request).email)
+        except DomainError as err:
+            message = spanish(err)
+            if err.code == "invalid_value":
+                message = "Escribí la nota (hasta 1000 caracteres)."
+            return await self._page(request, code, clock, form, {"nota": message}, 400)
+        return _back(code, "nota")
+
+    @post("/{code:str}/link-de-pago")
+    @inject
+    async def resend_link(
+        self,
+        request: ConsoleRequest,
+        code: FromPath[str],
+        use_case: FromDishka[ResendPaymentLink],
+        clock: FromDishka[Clock],
+    ) -> Response[Any]:
+        try:
+            await use_case(code, console_user(request).email)
+        except DomainError as err:
+            return await self._page(request, code, clock, None, {"_link": spanish(err)}, 409)
+        return _back(code, "link")
+
+    @post("/{code:str}/mover")
+    @inject
+    async def move(
+        self,
+        request: ConsoleRequest,
+        code: FromPath[str],
+        use_case: FromDishka[MoveReservation],
+        clock: FromDishka[Clock],
+    ) -> Response[Any]:
+        form = await read_form(request)
+        cabin = form.integer("mover_cabana")
+        check_in, check_out = form.day("mover_desde"), form.day("mover_hasta")
+        errors = {}
+        if cabin is None:
+            errors["mover_cabana"] = "Elegí una cabaña."
+        if check_in is None:
+            errors["mover_desde"] = "Poné la fecha de entrada."
+        if check_out is None:
+            errors["mover_hasta"] = "Poné la fecha de salida."
+        if cabin is not None and check_in is not None and check_out is not None:
+            try:
+                await use_case(code, cabin, check_in, check_out, console_user(request).email)
+            except DomainError as err:
+                errors[MOVE_FIELDS.get(err.code, "_move")] = spanish(err)
+            else:
+                return _back(code, "movida")
+        return await self._page(request, code, clock, form, errors, 409)
 
     async def _page(
         self,
         request: ConsoleRequest,
         code: str,
-        reservation: GetReservationForAdmin,
-        cabin: GetAnyAccommodation,
-        payments: PaymentsOfReservation,
         clock: Clock,
-        errors: dict[str, str],
-        status: int,
+        form: Form | None = None,
+        errors: dict[str, str] | None = None,
+        status: int = 200,
     ) -> Template:
-        found = await reservation(code)
+        container = _container(request)
+        found = await (await container.get(GetReservationForAdmin))(code)
+        owner = is_owner(request)
+        cabins = await (await container.get(ListAllAccommodations))()
+        names = {c.id: c.name for c in cabins}
+        timeline = await (await container.get(GetReservationTimeline))(code, money=owner)
+        payments = (
+            await (await container.get(PaymentsOfReservation))(found.code.value) if owner else []
+        )
         now = clock.now()
         state = effective_status(found, now)
-        owner = is_owner(request)
+        live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
+        typed = form.values if form else {}
+        values = {
+            "motivo": "",
+            "metodo": "transfer",
+            "monto": "",
+            "nota_pago": "",
+            "nota": "",
+            "mover_cabana": str(found.accommodation_id),
+            "mover_desde": found.stay.check_in.isoformat(),
+            "mover_hasta": found.stay.check_out.isoformat(),
+        } | {k: v for k, v in typed.items() if k != "_csrf_token"}
+        done = request.query_params.get("hecho")
         return page(
             request,
             "reservation.html",
             status=status,
             title=f"Reserva {found.code.display}",
             r=found,
-            cabin=await cabin(found.accommodation_id),
+            cabin_name=names.get(found.accommodation_id, "—"),
+            cabin_choices=[
+                (c.id, c.name) for c in cabins if c.active or c.id == found.accommodation_id
+            ],
             state=STATUS[state.value],
             channel=CHANNELS.get(found.channel.value, found.channel.value),
-            live_hold=found.status.value == "pre_reserved" and state.value == "pre_reserved",
+            live_hold=state is ReservationStatus.PRE_RESERVED,
+            live=live,
             owner=owner,
-            payments=await payments(found.code.value) if owner else [],
-            errors=errors,
-            notice="La retención se canceló: sus noches quedaron libres."
-            if request.query_params.get("cancelada")
-            else None,
+            payments=payments,
+            timeline=describe_timeline(timeline, names),
+            methods=METHODS,
+            values=values,
+            errors=errors or {},
+            notice=NOTICES.get(done or ""),
         )
+
+
+def _container(request: ConsoleRequest) -> AsyncContainer:
+    container: AsyncContainer = request.state.dishka_container
+    return container

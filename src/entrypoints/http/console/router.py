@@ -13,8 +13,12 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 
+from entrypoints.http.console.attention import ConversationsController, PaymentsController
 from entrypoints.http.console.auth import console_guard
+from entrypoints.http.console.booking_form import ManualBookingController
+from entrypoints.http.console.cabins import CabinsController
 from entrypoints.http.console.calendar import CalendarController
+from entrypoints.http.console.channels import ChannelsController
 from entrypoints.http.console.errors import console_exception
 from entrypoints.http.console.rendering import PREFIX, STATIC
 from entrypoints.http.console.reservations import ReservationController
@@ -28,9 +32,14 @@ CSRF_COOKIE = "cabanas_csrf"
 CONSOLE_CONTROLLERS = [
     TodayController,
     CalendarController,
+    ManualBookingController,
     ReservationController,
     SignInController,
     UsersController,
+    ChannelsController,
+    CabinsController,
+    PaymentsController,
+    ConversationsController,
 ]
 
 

@@ -10,7 +10,7 @@ import pytest
 from application.booking.place_hold import PlaceHoldCommand
 from application.conversation.options import button_title, option_buttons
 from application.messaging import texts
-from application.ports.outbox import PaymentLinkJob
+from application.ports.outbox import OwnerAlert, PaymentLinkJob
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Channel, Guest, ReservationStatus
@@ -358,5 +358,8 @@ async def test_a_stay_longer_than_a_guest_may_hold_goes_to_the_owner() -> None:
     assert handover.text == texts.conv_long_stay(14)
     [alert] = bot.alerts()
     assert alert.startswith("📅 Por WhatsApp piden 20 noches en Cabaña del Lago (05/01 al 25/01)")
+    # The alert opens the console's manual booking with the stay filled in.
+    [owner_alert] = bot.uow.outbox.sent(OwnerAlert)
+    assert owner_alert.link == ("/panel/reservas/nueva?cabana=1&desde=2027-01-05&hasta=2027-01-25")
     assert bot.reservations() == []
     assert bot.state().step is Step.HANDED_OVER

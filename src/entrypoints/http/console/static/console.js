@@ -21,3 +21,28 @@
   setInterval(tick, 1000);
   document.addEventListener("DOMContentLoaded", tick);
 })();
+// Copy buttons: shown only when this script runs (the address stays selectable without it).
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var field = document.getElementById(button.getAttribute("data-copy"));
+        if (!field) { return; }
+        field.select();
+        var done = function () {
+          var label = button.firstChild;
+          label.textContent = "Copiado";
+          setTimeout(function () { label.textContent = "Copiar"; }, 2000);
+        };
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+        } else {
+          document.execCommand("copy");
+          done();
+        }
+      });
+    });
+  });
+})();

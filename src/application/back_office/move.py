@@ -1,0 +1,96 @@
+"""Moving a reservation to other dates or another cabin."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from application.back_office.reservations import load_reservation
+from application.ports.audit import AuditEntry
+from application.ports.clock import Clock
+from application.ports.repositories import MoveOutcome
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.reservation import Reservation
+from domain.calendar import local_today
+from domain.errors import (
+    AccommodationInactive,
+    AccommodationNotFound,
+    ConcurrentUpdate,
+    GuestsOutOfRange,
+    IllegalTransition,
+    StayInPast,
+    StayUnavailable,
+)
+from domain.stay import Stay
+
+
+@dataclass(frozen=True, slots=True)
+class MoveReservation:
+    """Rules:
+    - only a live hold or a confirmed booking moves (a lapsed, expired or cancelled one: 409);
+    - the new stay is well formed and ends after today (Argentina): a stay under way may be
+      lengthened or shortened; the owner's move is exempt from the cabin's minimum nights;
+    - the new cabin exists, takes bookings (active) and holds the party;
+    - amounts, status, guest and a hold's expiry stay as they were: the price was agreed when
+      it was sold; a difference is settled by the owner;
+    - one transaction: the exclusion constraint decides (holds lapsed by now never block) and
+      a refusal is ``StayUnavailable`` with nothing changed; a change made meanwhile by someone
+      else is ``ConcurrentUpdate``;
+    - audited with the cabin and dates before and after.
+    """
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(
+        self, raw_code: str, accommodation_id: int, check_in: date, check_out: date, actor: str
+    ) -> Reservation:
+        stay = Stay(check_in, check_out)
+        now = self.clock.now()
+        if stay.check_out <= local_today(now):
+            raise StayInPast("the new stay must end after today")
+        async with self.uow:
+            reservation = await load_reservation(self.uow, raw_code)
+            if reservation.hold_lapsed(now):
+                raise IllegalTransition(f"the hold {reservation.code.display} has lapsed")
+            cabin = await self.uow.accommodations.get(accommodation_id)
+            if cabin is None:
+                raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
+            if not cabin.active and cabin.id != reservation.accommodation_id:
+                raise AccommodationInactive(f"{cabin.name} is not taking bookings")
+            if reservation.guests > cabin.capacity:
+                raise GuestsOutOfRange(
+                    f"{cabin.name} sleeps {cabin.capacity}; the party is {reservation.guests}"
+                )
+            before = replace(reservation, events=[])
+            if before.accommodation_id == accommodation_id and before.stay == stay:
+                return reservation  # nothing to move
+            reservation.move_to(accommodation_id, stay)
+            outcome = await self.uow.reservations.save_move(reservation, before, now)
+            if outcome is MoveOutcome.TAKEN:
+                raise StayUnavailable(
+                    f"{cabin.name} is already taken for some nights between "
+                    f"{check_in.isoformat()} and {check_out.isoformat()}"
+                )
+            if outcome is MoveOutcome.RACED:
+                raise ConcurrentUpdate("the reservation changed meanwhile; reload it and retry")
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor=actor,
+                    action="reservation.move",
+                    target=reservation.code.value,
+                    at=now,
+                    before=_where(before),
+                    after=_where(reservation),
+                )
+            )
+            await self.uow.commit()
+        return reservation
+
+
+def _where(r: Reservation) -> dict[str, object]:
+    return {
+        "accommodation_id": r.accommodation_id,
+        "check_in": r.stay.check_in.isoformat(),
+        "check_out": r.stay.check_out.isoformat(),
+    }

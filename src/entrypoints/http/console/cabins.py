@@ -1,0 +1,155 @@
+"""Cabañas (/panel/cabanas, owners): the cabins and their terms — name, description,
+capacity, minimum nights, nightly price, weekend multiplier, taking bookings or not — changed
+with ``UpdateAccommodation`` (the use case behind PATCH /api/v1/admin/accommodations/{id})."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Controller, Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from application.back_office.accommodations import (
+    AccommodationChanges,
+    GetAnyAccommodation,
+    ListAllAccommodations,
+    UpdateAccommodation,
+)
+from domain.booking.accommodation import Accommodation
+from domain.errors import DomainError
+from entrypoints.http.console.auth import console_user
+from entrypoints.http.console.forms import Form, read_form
+from entrypoints.http.console.messages import spanish
+from entrypoints.http.console.rendering import PREFIX, page
+
+ConsoleRequest = Request[Any, Any, Any]
+# The JSON API's bounds (AccommodationPatch), said in Spanish.
+MAX_CAPACITY, MAX_MIN_NIGHTS = 100, 30
+
+
+def values_of(cabin: Accommodation) -> dict[str, str]:
+    multiplier = format(cabin.weekend_multiplier.normalize(), "f").replace(".", ",")
+    whole, cents = divmod(cabin.base_price.cents, 100)
+    return {
+        "nombre": cabin.name,
+        "descripcion": cabin.description,
+        "capacidad": str(cabin.capacity),
+        "minimo": str(cabin.min_nights),
+        "precio": f"{whole:,}".replace(",", ".") + (f",{cents:02d}" if cents else ""),
+        "finde": multiplier,
+        "activa": "1" if cabin.active else "",
+    }
+
+
+def _multiplier(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw.strip().replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() and value > 0 else None
+
+
+def read_changes(form: Form) -> tuple[AccommodationChanges | None, dict[str, str]]:
+    errors: dict[str, str] = {}
+    name = form.text("nombre", 120)
+    capacity, min_nights = form.integer("capacidad"), form.integer("minimo")
+    price, multiplier = form.amount("precio"), _multiplier(form.text("finde", 10))
+    if not name:
+        errors["nombre"] = "Poné un nombre."
+    if capacity is None or not 1 <= capacity <= MAX_CAPACITY:
+        errors["capacidad"] = f"Entre 1 y {MAX_CAPACITY} personas."
+    if min_nights is None or not 1 <= min_nights <= MAX_MIN_NIGHTS:
+        errors["minimo"] = f"Entre 1 y {MAX_MIN_NIGHTS} noches."
+    if price is None:
+        errors["precio"] = "Escribí el precio por noche en pesos (por ejemplo 85.000)."
+    if multiplier is None or multiplier > 10:
+        errors["finde"] = "Un número como 1 (igual), 1,2 (20 % más) o 1,5; hasta 10."
+    if errors:
+        return None, errors
+    return (
+        AccommodationChanges(
+            name=name,
+            description=form.text("descripcion", 2000),
+            capacity=capacity,
+            base_price=price,
+            weekend_multiplier=multiplier,
+            min_nights=min_nights,
+            active=form.checked("activa"),
+        ),
+        {},
+    )
+
+
+class CabinsController(Controller):
+    path = f"{PREFIX}/cabanas"
+    include_in_schema = False
+
+    @get("/")
+    @inject
+    async def cabins(
+        self, request: ConsoleRequest, use_case: FromDishka[ListAllAccommodations]
+    ) -> Template:
+        saved = request.query_params.get("guardada")
+        return page(
+            request,
+            "cabins.html",
+            title="Cabañas",
+            cabins=await use_case(),
+            notice="Listo: los cambios quedaron guardados." if saved else None,
+        )
+
+    @get("/{cabin_id:int}")
+    @inject
+    async def edit(
+        self,
+        request: ConsoleRequest,
+        cabin_id: FromPath[int],
+        use_case: FromDishka[GetAnyAccommodation],
+    ) -> Template:
+        cabin = await use_case(cabin_id)
+        return _form(request, cabin, values_of(cabin), {})
+
+    @post("/{cabin_id:int}")
+    @inject
+    async def save(
+        self,
+        request: ConsoleRequest,
+        cabin_id: FromPath[int],
+        cabin: FromDishka[GetAnyAccommodation],
+        use_case: FromDishka[UpdateAccommodation],
+    ) -> Response[Any]:
+        current = await cabin(cabin_id)
+        form = await read_form(request)
+        changes, errors = read_changes(form)
+        if changes is not None:
+            try:
+                await use_case(cabin_id, changes, console_user(request).email)
+            except DomainError as err:
+                field = "nombre" if err.code == "duplicate_name" else "_form"
+                errors[field] = spanish(err)
+            else:
+                return Redirect(f"{PREFIX}/cabanas?guardada={cabin_id}", status_code=303)
+        values = {k: v for k, v in form.values.items() if k != "_csrf_token"}
+        values.setdefault("activa", "")
+        return _form(request, current, {**values_of(current), **values}, errors, status=400)
+
+
+def _form(
+    request: ConsoleRequest,
+    cabin: Accommodation,
+    values: dict[str, str],
+    errors: dict[str, str],
+    status: int = 200,
+) -> Template:
+    return page(
+        request,
+        "cabin.html",
+        status=status,
+        title=f"Editar {cabin.name}",
+        cabin=cabin,
+        values=values,
+        errors=errors,
+    )

@@ -1,0 +1,99 @@
+"""A reservation's timeline in words: what each event means, in Argentine Spanish."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from application.back_office.timeline import TimelineEvent
+from entrypoints.http.console.rendering import money, short_date
+
+CHANNELS = {
+    "api": "la web",
+    "whatsapp": "WhatsApp",
+    "admin": "el panel",
+    "manual": "el panel (reserva manual)",
+}
+ACTIONS = {
+    "reservation.cancel": "Cancelada",
+    "reservation.confirm_manually": "Confirmada a mano",
+    "reservation.confirm_payment": "Confirmada por el pago",
+    "reservation.move": "Movida",
+    "reservation.note": "Nota agregada",
+    "reservation.resend_payment_link": "Link de pago reenviado",
+    "reservation.create": "Cargada a mano",
+}
+TOPICS = {
+    "deposit_link": "Link de pago de la seña",
+    "booking_confirmed": "Confirmación de la reserva",
+    "balance_reminder": "Recordatorio del saldo",
+    "pre_arrival": "Información de llegada",
+    "mercadopago.checkout": "Link de Mercado Pago creado",
+}
+MESSAGE_KINDS = {"whatsapp.message": "WhatsApp", "email.message": "e-mail"}
+MESSAGE_STATES = {"pending": "en cola", "sent": "enviado", "failed": "no se pudo enviar"}
+PAYMENT_STATES = {
+    "approved": "aprobado",
+    "pending": "pendiente",
+    "in_process": "en proceso",
+    "rejected": "rechazado",
+    "refunded": "devuelto",
+    "cancelled": "cancelado",
+    "charged_back": "contracargo",
+}
+METHODS = {"cash": "efectivo", "transfer": "transferencia", "other": "otro medio"}
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    at: datetime
+    title: str
+    detail: str
+    actor: str | None
+
+
+def _day(raw: object) -> str:
+    try:
+        return short_date(date.fromisoformat(str(raw)))
+    except ValueError:
+        return str(raw)
+
+
+def _audit(event: TimelineEvent, names: Mapping[int, str]) -> str:
+    d = event.details
+    if event.what == "reservation.move":
+        cabin = names.get(int(str(d.get("accommodation_id", 0))), "otra cabaña")
+        return f"a {cabin}, {_day(d.get('check_in'))} → {_day(d.get('check_out'))}"
+    if event.what == "reservation.confirm_manually":
+        parts = [METHODS.get(str(d.get("method")), str(d.get("method")))]
+        if isinstance(d.get("amount_cents"), int):
+            parts.append(money(int(str(d["amount_cents"]))))
+        if d.get("note"):
+            parts.append(str(d["note"]))
+        return " · ".join(parts)
+    if event.what == "reservation.cancel" and d.get("reason"):
+        return f"Motivo: {d['reason']}"
+    return ""
+
+
+def describe(event: TimelineEvent, names: Mapping[int, str]) -> Line:
+    if event.kind == "created":
+        return Line(event.at, "Creada", f"desde {CHANNELS.get(event.what, event.what)}", None)
+    if event.kind == "message":
+        kind = str(event.details.get("kind", ""))
+        state = MESSAGE_STATES.get(str(event.details.get("status")), "")
+        channel = MESSAGE_KINDS.get(kind, "")
+        detail = " · ".join(part for part in (channel, state) if part)
+        return Line(event.at, TOPICS.get(event.what, "Mensaje al huésped"), detail, None)
+    if event.kind == "payment":
+        amount = event.details.get("amount_cents")
+        detail = money(amount) if isinstance(amount, int) else ""
+        status = PAYMENT_STATES.get(event.what, event.what)
+        return Line(event.at, f"Pago de Mercado Pago {status}", detail, None)
+    title = ACTIONS.get(event.what, event.what)
+    return Line(event.at, title, _audit(event, names), event.actor)
+
+
+def describe_timeline(events: Sequence[TimelineEvent], names: Mapping[int, str]) -> list[Line]:
+    return [describe(e, names) for e in events]

@@ -1,0 +1,130 @@
+"""The owner's other pages in a real browser, at a phone's and a desktop's size, each checked
+by axe: a manual booking from a free range of the calendar, its page (confirm a transfer, move
+it, a note, the timeline), Canales, Cabañas, Pagos and Conversaciones; staff see none of the
+owner's pages."""
+
+from __future__ import annotations
+
+import re
+import time
+from datetime import timedelta
+
+import redis
+from playwright.sync_api import Page, expect
+
+from domain.accounts import Role
+from domain.calendar import local_today
+from tests.browser.conftest import OWNERS, Check, LiveApp
+from tests.browser.harness import Viewport
+from tests.browser.test_console_flow import PASSWORD, cell, invite, seed_scenario, sign_in
+
+
+def join(page: Page, live: LiveApp, email: str, role: Role) -> None:
+    page.goto(invite(live, email, role))
+    page.get_by_label("Contraseña nueva").fill(PASSWORD)
+    page.get_by_label("Repetila").fill(PASSWORD)
+    page.get_by_role("button", name="Guardar y seguir").click()
+    expect(page.get_by_text("Listo: ya podés ingresar.")).to_be_visible()
+    sign_in(page, live.base_url, email)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Hoy")
+
+
+def go(page: Page, name: str) -> None:
+    """A section from the navigation (on a phone it scrolls sideways)."""
+    page.get_by_role("navigation", name="Secciones").get_by_role("link", name=name).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+
+
+def test_owner_books_by_hand_and_runs_the_other_pages(
+    page: Page, live_app: LiveApp, check: Check, viewport: Viewport
+) -> None:
+    now = live_app.clock.now()
+    today = local_today(now)
+    seed_scenario(live_app, today, now)
+    assert live_app.settings.redis_url is not None
+    with redis.Redis.from_url(live_app.settings.redis_url) as client:
+        client.delete("conv:handovers")
+        client.zadd("conv:handovers", {"5491155551234": time.time() + 3600})
+    join(page, live_app, OWNERS[0] if viewport.name == "phone" else OWNERS[1], Role.OWNER)
+
+    # A free night of the forest cabin → a manual booking of three nights, left as a hold.
+    go(page, "Calendario")
+    first = today + timedelta(days=14)
+    cell(page, "Cabaña del Bosque", first, "libre").click()
+    page.get_by_role("link", name="¿Es una reserva? Cargala como reserva manual").click()
+    expect(page.get_by_role("heading", name="Reserva manual")).to_be_visible()
+    page.get_by_label("Salida").fill((first + timedelta(days=3)).isoformat())
+    page.get_by_label("Nombre y apellido del huésped").fill("Lucía Fernández")
+    page.get_by_label("Teléfono").fill("11 4444")  # no country code: named, input kept
+    page.get_by_role("button", name="Cargar reserva").click()
+    expect(page.get_by_text("Escribí el teléfono con código de país")).to_be_visible()
+    expect(page.get_by_label("Nombre y apellido del huésped")).to_have_value("Lucía Fernández")
+    check(page, "reserva-manual-error")
+    page.get_by_label("Teléfono").fill("+54 9 11 4444-5555")
+    page.get_by_role("button", name="Cargar reserva").click()
+    expect(page.get_by_text("La reserva quedó cargada.")).to_be_visible()
+    expect(page.get_by_text("Retención esperando pago")).to_be_visible()
+
+    # Paid by transfer: confirmed; then moved two days later; a note; the timeline tells it.
+    page.get_by_label("Cómo pagó").select_option("transfer")
+    page.get_by_label("Monto recibido (pesos)").fill("45.000")
+    page.get_by_role("button", name="Confirmar reserva").click()
+    expect(page.get_by_text("Listo: la reserva quedó confirmada.")).to_be_visible()
+    page.get_by_label("Entrada", exact=True).fill((first + timedelta(days=2)).isoformat())
+    page.get_by_label("Salida", exact=True).fill((first + timedelta(days=5)).isoformat())
+    page.get_by_role("button", name="Mover").click()
+    expect(page.get_by_text("Listo: la reserva se movió.")).to_be_visible()
+    page.get_by_label("Nota", exact=True).fill("Llega tarde")
+    page.get_by_role("button", name="Guardar nota").click()
+    timeline = page.locator("ol.timeline")
+    for words in (
+        "Cargada a mano",
+        "Confirmada a mano",
+        "transferencia · $ 45.000",
+        "Movida",
+        "Nota agregada",
+    ):
+        expect(timeline).to_contain_text(words)
+    check(page, "reserva-acciones")
+    page.get_by_role("link", name="Ver en el calendario").click()
+    expect(
+        cell(page, "Cabaña del Bosque", first + timedelta(days=2), "Reserva de Lucía")
+    ).to_be_attached()
+    expect(cell(page, "Cabaña del Bosque", first, "libre")).to_be_attached()
+
+    # Canales: the imported Airbnb feed, our addresses and the steps.
+    go(page, "Canales")
+    expect(page.get_by_text("airbnb.com/calendar/ical/1.ics")).to_be_visible()
+    expect(page.get_by_label("Para Airbnb").first).to_have_value(
+        re.compile(r"/api/v1/ical/1-airbnb-")
+    )
+    check(page, "canales")
+
+    # Cabañas: edit the lake cabin's price.
+    go(page, "Cabañas")
+    check(page, "cabanas")
+    page.get_by_role("link", name="Editar Cabaña del Lago").click()
+    page.get_by_label("Precio por noche (pesos)").fill("90.000")
+    check(page, "cabana")
+    page.get_by_role("button", name="Guardar").click()
+    expect(page.get_by_text("$ 90.000 la noche")).to_be_visible()
+
+    go(page, "Pagos")
+    check(page, "pagos")
+    go(page, "Conversaciones")
+    expect(page.get_by_role("link", name="Responder por WhatsApp a +5491155551234")).to_be_visible()
+    check(page, "conversaciones")
+    page.get_by_role("button", name="Devolver al asistente +5491155551234").click()
+    expect(page.get_by_text("Nadie espera por ahora.")).to_be_visible()
+
+
+def test_staff_see_none_of_the_owners_pages(page: Page, live_app: LiveApp) -> None:
+    join(page, live_app, "equipo@cabanas.ar", Role.STAFF)
+    nav = page.get_by_role("navigation", name="Secciones")
+    for name in ("Pagos", "Conversaciones", "Canales", "Cabañas", "Personas"):
+        expect(nav.get_by_role("link", name=name)).to_have_count(0)
+    for path in ("/panel/cabanas", "/panel/pagos", "/panel/canales", "/panel/conversaciones"):
+        answer = page.goto(f"{live_app.base_url}{path}")
+        assert answer is not None
+        assert answer.status == 403, path
+        expect(page.get_by_role("heading", name="No podés hacer esto")).to_be_visible()

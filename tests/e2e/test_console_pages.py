@@ -1,0 +1,206 @@
+"""The owner's pages over HTTP: Canales (imported feeds, held releases, our export addresses),
+Cabañas (editing a cabin's terms), Pagos and Conversaciones."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import asyncpg
+import msgspec
+import pytest
+import redis
+
+from domain.accounts import Role
+from entrypoints.settings import Settings
+from tests.e2e.conftest import NOW
+from tests.e2e.console_client import OWNER, Console, console_for
+from tests.fakes.calendars import FakeCalendarHost, ics
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+
+D = NOW.date() + timedelta(days=20)
+
+
+@pytest.fixture
+async def owner(console_settings: Settings, clock: FixedClock) -> AsyncIterator[Console]:
+    settings = msgspec.structs.replace(console_settings, ical_allow_private_urls=True)
+    async with console_for(settings, clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        yield console
+
+
+async def sql(settings: Settings, statement: str, *args: object) -> list[asyncpg.Record]:
+    assert settings.database_url is not None
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return list(await conn.fetch(statement, *args))
+    finally:
+        await conn.close()
+
+
+async def test_channels_import_a_feed_hold_a_sudden_release_and_show_our_addresses(
+    owner: Console, calendars: FakeCalendarHost
+) -> None:
+    page = await owner.client.get("/panel/canales")
+    assert page.status_code == 200
+    assert "Todavía no hay calendarios importados." in page.text
+    # Our export per cabin and channel, with the steps to paste it.
+    assert re.search(r'value="http://[^"]+/api/v1/ical/1-airbnb-[0-9a-f]{32}\.ics"', page.text)
+    assert re.search(r'value="http://[^"]+/api/v1/ical/3-booking-[0-9a-f]{32}\.ics"', page.text)
+    assert "Conectar otro sitio web" in page.text
+    assert "Sincronizar calendarios" in page.text
+
+    bad = await owner.post("/panel/canales", {"cabana": "2", "canal": "airbnb", "url": "ftp://x"})
+    assert bad.status_code == 400
+    assert 'aria-describedby="e-url"' in bad.text
+    assert 'value="ftp://x"' in bad.text
+    assert "https://" in bad.text
+
+    calendars.feeds["bosque.ics"] = ics(
+        [
+            ("a1", D, D + timedelta(days=2), "Reserved"),
+            ("a2", D + timedelta(days=5), D + timedelta(days=8), "Reserved"),
+        ]
+    )
+    url = f"{calendars.url}/bosque.ics?s=secreto"
+    added = await owner.post("/panel/canales", {"cabana": "2", "canal": "airbnb", "url": url})
+    assert added.status_code == 200, added.text[:2000]
+    assert "Calendario agregado. Sincronizado: 2 reserva(s) nueva(s), 0 liberada(s)." in added.text
+    assert "secreto" not in added.text  # the feed's secret is never shown back
+    assert "2 reserva(s)" in added.text
+    feed_id = re.search(r"/panel/canales/(\d+)/sincronizar", added.text)
+    assert feed_id
+
+    # Airbnb suddenly shows nothing: the nights are held, and the owner confirms.
+    calendars.feeds["bosque.ics"] = ics([])
+    synced = await owner.post(
+        f"/panel/canales/{feed_id.group(1)}/sincronizar", {}, "/panel/canales"
+    )
+    assert "noche(s) retenida(s) hasta que lo confirmes" in synced.text
+    assert "Retenido" in synced.text
+    assert "Confirmar y liberar 5 noche(s)" in synced.text
+    released = await owner.post(f"/panel/canales/{feed_id.group(1)}/liberar", {}, "/panel/canales")
+    assert "Listo: se liberaron las noches." in released.text
+    assert "Retenido" not in released.text
+
+    removed = await owner.post(f"/panel/canales/{feed_id.group(1)}/quitar", {}, "/panel/canales")
+    assert "Calendario quitado" in removed.text
+    assert "Todavía no hay calendarios importados." in removed.text
+
+
+async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
+    owner: Console, console_settings: Settings
+) -> None:
+    listing = await owner.client.get("/panel/cabanas")
+    assert "Cabaña del Lago" in listing.text
+    assert "$ 85.000 la noche" in listing.text
+    form = await owner.client.get("/panel/cabanas/1")
+    assert 'value="85.000"' in form.text
+    base = {
+        "nombre": "Cabaña del Lago",
+        "descripcion": "Frente al lago",
+        "capacidad": "0",
+        "minimo": "2",
+        "precio": "90.000",
+        "finde": "1,25",
+        "activa": "1",
+    }
+    bad = await owner.post("/panel/cabanas/1", base)
+    assert bad.status_code == 400
+    assert 'aria-describedby="e-capacidad"' in bad.text
+    assert 'value="90.000"' in bad.text
+    taken = await owner.post(
+        "/panel/cabanas/1", {**base, "capacidad": "4", "nombre": "Cabaña del Bosque"}
+    )
+    assert taken.status_code == 400
+    assert "Ya hay otra cabaña con ese nombre." in taken.text
+    saved = await owner.post("/panel/cabanas/1", {**base, "capacidad": "5"})
+    assert saved.status_code == 303
+    after = await owner.client.get(saved.headers["location"])
+    assert "Listo: los cambios quedaron guardados." in after.text
+    assert "Hasta 5 personas · mínimo 2 noche(s) · $ 90.000 la noche · finde ×1.25" in after.text
+    # Unticking "toma reservas" deactivates it.
+    off = {k: v for k, v in base.items() if k != "activa"} | {"capacidad": "5"}
+    await owner.post("/panel/cabanas/1", off)
+    [row] = await sql(console_settings, "SELECT active, capacity FROM accommodations WHERE id = 1")
+    assert (row["active"], row["capacity"]) == (False, 5)
+    actions = await sql(
+        console_settings, "SELECT action FROM admin_audit_log WHERE action LIKE 'accommodation.%'"
+    )
+    assert [a["action"] for a in actions] == ["accommodation.update", "accommodation.update"]
+
+
+async def test_payments_needing_attention_link_to_their_reservation(
+    owner: Console, console_settings: Settings
+) -> None:
+    assert "No hay pagos para revisar." in (await owner.client.get("/panel/pagos")).text
+    await sql(
+        console_settings,
+        "INSERT INTO payments (id, reservation_code, status, amount_cents, currency, attention, "
+        "attention_reason, first_seen_at, updated_at) "
+        "VALUES ('1319000001', 'ABCDEFGHJKMN', 'approved', 9000000, 'ARS', 'refund_required', "
+        "'the nights were sold meanwhile', $1, $1)",
+        NOW,
+    )
+    page = await owner.client.get("/panel/pagos")
+    assert "$ 90.000" in page.text
+    assert "hay que devolver el dinero" in page.text
+    assert 'href="/panel/reservas/ABCDEFGHJKMN"' in page.text
+
+
+async def test_conversations_waiting_for_a_person_are_given_back(
+    owner: Console, console_settings: Settings
+) -> None:
+    assert console_settings.redis_url is not None
+    with redis.Redis.from_url(console_settings.redis_url) as client:
+        client.delete("conv:handovers")
+        client.zadd("conv:handovers", {"5491155551234": time.time() + 3600})
+    page = await owner.client.get("/panel/conversaciones")
+    assert 'href="https://wa.me/5491155551234"' in page.text
+    back = await owner.post(
+        "/panel/conversaciones/5491155551234/devolver", {}, "/panel/conversaciones"
+    )
+    assert "El asistente vuelve a responderle a +5491155551234." in back.text
+    assert "Nadie espera por ahora." in back.text
+    again = await owner.post(
+        "/panel/conversaciones/5491155551234/devolver", {}, "/panel/conversaciones"
+    )
+    assert "Eso ya no existe." in again.text
+
+
+async def test_every_page_an_owner_alert_links_to_opens(owner: Console) -> None:
+    """The paths in application.messaging.console_pages are the console's own."""
+    from application.messaging import console_pages
+
+    made = await owner.post(
+        "/panel/reservas/nueva",
+        {
+            "cabana": "1",
+            "desde": str(D),
+            "hasta": str(D + timedelta(days=3)),
+            "personas": "2",
+            "nombre": "Ana Díaz",
+            "telefono": "+5491155550000",
+            "estado": "retenida",
+        },
+    )
+    code = made.headers["location"].split("/")[-1].split("?")[0]
+    paths = [
+        console_pages.TODAY,
+        console_pages.PAYMENTS,
+        console_pages.CHANNELS,
+        console_pages.CONVERSATIONS,
+        console_pages.calendar(D),
+        console_pages.manual_booking(2, D, D + timedelta(days=20)),
+        console_pages.reservation(code),
+        console_pages.reservation(f"{code[:4]}-{code[4:8]}-{code[8:]}"),
+    ]
+    for path in paths:
+        answer = await owner.client.get(path)
+        assert answer.status_code == 200, path
+    form = await owner.client.get(console_pages.manual_booking(2, D, D + timedelta(days=20)))
+    assert f'value="{D + timedelta(days=20)}"' in form.text

@@ -1,0 +1,284 @@
+"""Reserva's actions over HTTP: a manual booking from the calendar's free range, confirming a
+payment made outside Mercado Pago, moving (the exclusion constraint decides), notes,
+cancelling with a reason, the payment link again, and the timeline that tells it all."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import asyncpg
+import msgspec
+import pytest
+
+from domain.accounts import Role
+from entrypoints.settings import Settings
+from tests.e2e.conftest import NOW
+from tests.e2e.console_client import OWNER, Console, console_for
+from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+
+DAY = timedelta(days=1)
+TODAY = NOW.date()  # 2026-12-01, noon in Buenos Aires
+CODE = re.compile(r"/panel/reservas/([0-9A-Z]{12})\?hecho=creada")
+
+
+def booking(cabin: int, nights: tuple[int, int], **more: str) -> dict[str, str]:
+    return {
+        "cabana": str(cabin),
+        "desde": (TODAY + nights[0] * DAY).isoformat(),
+        "hasta": (TODAY + nights[1] * DAY).isoformat(),
+        "personas": "2",
+        "nombre": "Lucía Fernández",
+        "telefono": "+54 9 11 4444-5555",
+        "email": "",
+        "notas": "Llamó por teléfono",
+        "estado": "retenida",
+        **more,
+    }
+
+
+async def book(console: Console, cabin: int, nights: tuple[int, int], **more: str) -> str:
+    made = await console.post("/panel/reservas/nueva", booking(cabin, nights, **more))
+    assert made.status_code == 303, made.text[:2000]
+    found = CODE.fullmatch(made.headers["location"])
+    assert found, made.headers["location"]
+    return found.group(1)
+
+
+async def act(console: Console, code: str, action: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    return await console.post(f"/panel/reservas/{code}/{action}", data, f"/panel/reservas/{code}")
+
+
+async def rows(settings: Settings, sql: str, *args: object) -> list[asyncpg.Record]:
+    assert settings.database_url is not None
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        return list(await conn.fetch(sql, *args))
+    finally:
+        await conn.close()
+
+
+async def test_a_manual_booking_is_a_hold_of_channel_manual_with_its_story(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    form = await console.client.get(f"/panel/reservas/nueva?cabana=2&desde={TODAY + 3 * DAY}")
+    assert 'value="2" selected' in form.text
+    code = await book(console, 2, (3, 5))
+    detail = await console.client.get(f"/panel/reservas/{code}?hecho=creada")
+    assert "La reserva quedó cargada." in detail.text
+    assert "Retención esperando pago" in detail.text
+    assert "Cabaña del Bosque" in detail.text
+    assert "Cargada a mano" in detail.text
+    assert f"({OWNER})" in detail.text
+    assert "Llamó por teléfono" in detail.text
+    [row] = await rows(
+        console_settings,
+        "SELECT channel, status, guest_phone, phone_key FROM reservations WHERE code = $1",
+        code,
+    )
+    assert (row["channel"], row["status"], row["guest_phone"]) == (
+        "manual",
+        "pre_reserved",
+        "+5491144445555",
+    )
+    assert row["phone_key"] is None  # the owner's bookings count against no quota
+
+
+async def test_a_manual_booking_form_names_the_field_at_fault_and_keeps_the_input(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    refused = await console.post(
+        "/panel/reservas/nueva", booking(2, (3, 5), telefono="11 4444", personas="3")
+    )
+    assert refused.status_code == 400
+    assert 'id="f-telefono" name="telefono" type="tel" value="11 4444"' in refused.text
+    assert 'aria-invalid="true" aria-describedby="e-telefono"' in refused.text
+    assert "código de país" in refused.text
+    assert 'value="Lucía Fernández"' in refused.text
+    # The use case's own refusal: three people do not fit in the forest cabin (capacity 2).
+    too_many = await console.post("/panel/reservas/nueva", booking(2, (3, 5), personas="3"))
+    assert too_many.status_code == 400
+    assert 'aria-describedby="e-personas"' in too_many.text
+    assert "más personas de las que entran" in too_many.text
+
+
+async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(
+        console, 1, (3, 6), estado="confirmada", metodo="cash", monto="45.000", nota_pago="Seña"
+    )
+    detail = await console.client.get(f"/panel/reservas/{code}")
+    assert "<dt>Estado</dt><dd>Confirmada" in detail.text
+    assert "Confirmada a mano</strong> — efectivo · $ 45.000 · Seña" in detail.text
+
+
+async def test_a_hold_paid_by_transfer_is_confirmed_from_its_page(console: Console) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    wrong = await act(console, code, "confirmar", {"metodo": "transfer", "monto": "mucho"})
+    assert wrong.status_code == 400
+    assert 'aria-describedby="e-monto"' in wrong.text
+    assert 'value="mucho"' in wrong.text
+    done = await act(
+        console, code, "confirmar", {"metodo": "transfer", "monto": "1.234,50", "nota_pago": ""}
+    )
+    assert done.status_code == 303
+    page = await console.client.get(done.headers["location"])
+    assert "Listo: la reserva quedó confirmada." in page.text
+    assert "transferencia · $ 1.234,50" in page.text
+    # A booking is not confirmed twice.
+    again = await act(console, code, "confirmar", {"metodo": "cash", "monto": "10"})
+    assert again.status_code == 400
+    assert "ya no está en ese estado" in again.text
+
+
+async def test_moving_to_taken_nights_is_refused_plainly_and_changes_nothing(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    first = await book(console, 1, (3, 6), personas="3")
+    second = await book(console, 1, (8, 10), telefono="+5491166667777")
+    move = {"mover_cabana": "1", "mover_desde": str(TODAY + 5 * DAY)}
+    taken = await act(console, second, "mover", {**move, "mover_hasta": str(TODAY + 9 * DAY)})
+    assert taken.status_code == 409
+    assert "Esas noches ya están ocupadas" in taken.text
+    assert f'value="{TODAY + 5 * DAY}"' in taken.text  # the input is kept
+    [row] = await rows(
+        console_settings, "SELECT check_in FROM reservations WHERE code = $1", second
+    )
+    assert row["check_in"] == TODAY + 8 * DAY
+    # Another cabin, the same nights: free.
+    moved = await act(
+        console,
+        first,
+        "mover",
+        {
+            "mover_cabana": "3",
+            "mover_desde": str(TODAY + 4 * DAY),
+            "mover_hasta": str(TODAY + 7 * DAY),
+        },
+    )
+    assert moved.status_code == 303
+    page = await console.client.get(moved.headers["location"])
+    assert "Listo: la reserva se movió." in page.text
+    assert "<dt>Cabaña</dt><dd>Cabaña Familiar Los Alerces</dd>" in page.text
+    assert "Movida</strong> — a Cabaña Familiar Los Alerces" in page.text
+    # A cabin too small for the party is named.
+    small = await act(
+        console,
+        first,
+        "mover",
+        {
+            "mover_cabana": "2",
+            "mover_desde": str(TODAY + 4 * DAY),
+            "mover_hasta": str(TODAY + 7 * DAY),
+        },
+    )
+    assert 'aria-describedby="e-mover_cabana"' in small.text
+    audit = await rows(
+        console_settings,
+        "SELECT before, after FROM admin_audit_log WHERE action = 'reservation.move'",
+    )
+    assert len(audit) == 1
+    assert '"accommodation_id": 3' in audit[0]["after"]
+
+
+async def test_notes_are_added_with_who_and_when_and_staff_may_add_them(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    empty = await act(console, code, "nota", {"nota": "   "})
+    assert empty.status_code == 400
+    assert 'aria-describedby="e-nota"' in empty.text
+    console.client.cookies.clear()
+    await console.member("equipo@example.com", Role.STAFF)
+    added = await act(console, code, "nota", {"nota": "Llega tarde, después de las 22"})
+    assert added.status_code == 303
+    page = await console.client.get(f"/panel/reservas/{code}")
+    assert "[01/12/2026 12:00 · equipo@example.com] Llega tarde, después de las 22" in page.text
+    assert "Nota agregada" in page.text
+    # Staff see no money and have no money actions.
+    assert "Importes" not in page.text
+    assert "/confirmar" not in page.text
+    [audit] = await rows(
+        console_settings, "SELECT after FROM admin_audit_log WHERE action = 'reservation.note'"
+    )
+    assert "Llega tarde" not in audit["after"]
+
+
+async def test_the_owner_cancels_a_booking_with_a_reason_staff_only_a_hold(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    hold = await book(console, 1, (3, 6))
+    paid = await book(console, 3, (3, 6), estado="confirmada", metodo="cash", monto="1000")
+    owner_cookie = console.client.cookies.get("cabanas_sesion")
+    await console.member("equipo@example.com", Role.STAFF)
+    refused = await act(console, paid, "cancelar", {"motivo": "pidió"})
+    assert refused.status_code == 409
+    assert "ya no está en ese estado" in refused.text
+    assert (await act(console, hold, "cancelar", {"motivo": ""})).status_code == 303
+    console.use_session(owner_cookie)
+    done = await act(console, paid, "cancelar", {"motivo": "Se enfermó"})
+    assert done.status_code == 303
+    page = await console.client.get(f"/panel/reservas/{paid}")
+    assert "<dt>Estado</dt><dd>Cancelada" in page.text
+    assert "Cancelada</strong> — Motivo: Se enfermó" in page.text
+
+
+async def test_a_form_posted_after_the_session_ended_signs_in_and_returns_to_its_page(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    token = await console.token(f"/panel/reservas/{code}")
+    console.clock.current += timedelta(hours=13)
+    page = f"http://testserver.local/panel/reservas/{code}"
+    late = await console.client.post(
+        f"/panel/reservas/{code}/nota",
+        data={"nota": "x", "_csrf_token": token},
+        headers={"Referer": page},
+    )
+    assert late.status_code == 303
+    assert late.headers["location"] == f"/panel/ingresar?siguiente=%2Fpanel%2Freservas%2F{code}"
+    back = await console.sign_in(OWNER, nxt=f"/panel/reservas/{code}")
+    assert back.headers["location"] == f"/panel/reservas/{code}"
+
+
+async def test_without_mercado_pago_there_is_no_link_to_send(console: Console) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    answer = await act(console, code, "link-de-pago", {})
+    assert answer.status_code == 409
+    assert "Mercado Pago no está configurado" in answer.text
+
+
+async def test_the_payment_link_goes_to_the_guest_again(
+    integrated_settings: Settings, clock: FixedClock, mp: FakeMercadoPago, wa: FakeWhatsApp
+) -> None:
+    settings = msgspec.structs.replace(integrated_settings, admin_allowed_emails=[OWNER])
+    async with console_for(settings, clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        code = await book(console, 1, (3, 6), email="lucia@example.com")
+        sent = await act(console, code, "link-de-pago", {})
+        assert sent.status_code == 303, sent.text[:1500]
+        page = await console.client.get(sent.headers["location"])
+        assert "Le mandamos el link de pago al huésped otra vez." in page.text
+        assert "Link de pago reenviado" in page.text
+    queued = await rows(
+        settings,
+        "SELECT kind, payload->>'to' AS to FROM outbox WHERE dedupe_key LIKE $1 ORDER BY id",
+        f"paylink:{code}:again:%",
+    )
+    assert [(r["kind"], r["to"]) for r in queued] == [
+        ("whatsapp.message", "+5491144445555"),
+        ("email.message", "lucia@example.com"),
+    ]
