@@ -29,7 +29,6 @@ from domain.errors import DomainError
 from domain.messaging.cabin_texts import clock_time
 from domain.messaging.schedule import MAX_DAYS_AHEAD, ScheduleRules
 from domain.payments.ledger import DEFAULT_BALANCE_DUE_DAYS
-from entrypoints.urls import api_path
 
 # `make run` invites this owner on first start when ADMIN_ALLOWED_EMAILS is empty (development).
 DEVELOPMENT_OWNER_EMAIL = "duena@cabanas.local"
@@ -152,8 +151,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     mp_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=30)] = 3.0
     mp_webhook_tolerance_seconds: Annotated[int, msgspec.Meta(ge=1)] = 600
     # Where Mercado Pago sends the guest back ({code} = reservation code; a path is joined
-    # to PUBLIC_BASE_URL).
-    payment_return_url: str = api_path("reservations", "{code}")
+    # to PUBLIC_BASE_URL): by default the guest's reservation page.
+    payment_return_url: str = "/r/{code}"
     whatsapp_enabled: bool = True
     whatsapp_token: Secret | None = None
     whatsapp_app_secret: Secret | None = None

@@ -73,7 +73,9 @@ async def test_hold_gets_a_payment_link_built_from_the_hold(
     assert pref["items"][0]["currency_id"] == "ARS"
     assert pref["expires"] is True
     assert pref["expiration_date_to"].startswith(booking["expires_at"][:19])
-    assert set(pref["back_urls"]) == {"success", "pending", "failure"}
+    # Every outcome brings the guest back to their reservation's page.
+    page = f"https://cabanas.test/r/{booking['code']}"
+    assert pref["back_urls"] == {"success": page, "pending": page, "failure": page}
     assert mp.preference_headers[0]["x-idempotency-key"] == f"checkout-{booking['code']}"
     # The guest's lookup shows the same link.
     got = (await pay_client.get(f"/reservations/{booking['code']}")).json()

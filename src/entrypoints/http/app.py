@@ -43,6 +43,7 @@ from entrypoints.http.console.router import console_routers
 from entrypoints.http.cors import CORSMiddleware
 from entrypoints.http.docs_ui import ASSETS, ASSETS_PATH, SwaggerUIFromOwnFiles
 from entrypoints.http.errors import EXCEPTION_HANDLERS, MAX_BODY_KIB, handle_exception
+from entrypoints.http.guest.page import GUEST_PREFIX, guest_exception, guest_router
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.observability import ObservabilityMiddleware
@@ -62,9 +63,12 @@ LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 
 
 def handle_any_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    """Problem JSON for the API; pages for the console (an unknown /panel path lands here)."""
+    """Problem JSON for the API; pages for the console and the guest pages (an unknown /panel
+    or /r path lands here)."""
     if request.url.path == CONSOLE_PREFIX or request.url.path.startswith(f"{CONSOLE_PREFIX}/"):
         return console_exception(request, exc)
+    if request.url.path.startswith(f"{GUEST_PREFIX}/"):
+        return guest_exception(request, exc)
     return handle_exception(request, exc)
 
 
@@ -229,6 +233,7 @@ def create_app(
         route_handlers=[
             api,
             *console_routers(settings),
+            guest_router(),
             *_docs_assets(settings),
             *([MetricsController] if not settings.metrics_port else []),
         ],

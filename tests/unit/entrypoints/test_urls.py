@@ -23,5 +23,8 @@ def test_the_public_base_falls_back_to_this_server() -> None:
     assert Settings(public_base_url="https://x.ar/").public_base == "https://x.ar"
 
 
-def test_the_payment_return_path_is_the_guest_lookup() -> None:
-    assert Settings().payment_return_url == "/api/v1/reservations/{code}"
+def test_the_payment_return_path_is_the_guest_page() -> None:
+    assert Settings().payment_return_url == "/r/{code}"
+    assert Settings(payment_return_url="https://x.ar/gracias/{code}").payment_return_url == (
+        "https://x.ar/gracias/{code}"
+    )

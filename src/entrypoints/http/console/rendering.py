@@ -17,6 +17,8 @@ from domain.calendar import ARGENTINA
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
+# The guest pages (entrypoints.http.guest) share the engine, the filters and the stylesheet.
+GUEST_TEMPLATES = HERE.parent / "guest" / "templates"
 PREFIX = "/panel"
 
 # Only our own files: no inline script or style, no other origin, no framing.
@@ -80,7 +82,7 @@ def month_name(day: date) -> str:
 
 def environment() -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([TEMPLATES, GUEST_TEMPLATES]),
         autoescape=select_autoescape(default=True, default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

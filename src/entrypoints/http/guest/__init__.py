@@ -1,0 +1,1 @@
+"""Pages for guests: no sign-in, the reservation's unguessable code is the key."""

@@ -1,0 +1,190 @@
+"""``/r/{code}``: a reservation as its guest should see it — cabin, dates, party, money (from
+the ledger), the hold's expiry with the payment link while it is a live hold — and where
+Mercado Pago sends the guest back after paying (``?status=`` or its ``collection_status``).
+
+Guest data only masked, as in the JSON API. Rate-limited like every other path (the hardening
+middleware); errors are Spanish pages, never problem JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Request, Response, Router, get
+from litestar.exceptions import HTTPException, NotFoundException
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Template
+
+from application.booking.catalogue import GetAccommodation
+from application.booking.lookup import GetReservation
+from application.errors import StorageUnavailable, TransientStorageError
+from application.payments.ledger import GetLedger
+from domain.booking.reservation import ReservationStatus
+from domain.errors import DomainError, NotFound
+from domain.payments.ledger import BookingLedger
+from entrypoints.http.console.rendering import PAGE_HEADERS
+from entrypoints.http.masking import mask_email, mask_name, mask_phone
+from entrypoints.logs import trace_id_var
+from entrypoints.settings import Settings
+
+log = logging.getLogger("cabanas.guest")
+
+GUEST_PREFIX = "/r"
+GuestRequest = Request[Any, Any, Any]
+
+# Mercado Pago's collection_status values (and our own ?status=) → what the page says.
+OUTCOMES = {
+    "approved": "approved",
+    "success": "approved",
+    "pending": "pending",
+    "in_process": "pending",
+    "in_mediation": "pending",
+    "authorized": "pending",
+    "failure": "failure",
+    "rejected": "failure",
+    "cancelled": "failure",
+    "null": "failure",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Money:
+    """What the page shows of the ledger, in cents."""
+
+    total: int
+    deposit: int
+    paid: int
+    due: int
+    deposit_paid: bool
+
+
+def outcome(status: str | None, collection_status: str | None) -> str | None:
+    raw = (status or collection_status or "").strip().lower()
+    return OUTCOMES.get(raw)
+
+
+def whatsapp_link(number: str | None, code: str) -> str | None:
+    digits = re.sub(r"\D", "", number or "")
+    if not digits:
+        return None
+    text = quote(f"Hola, te escribo por mi reserva {code}")
+    return f"https://wa.me/{digits}?text={text}"
+
+
+def guest_page(template: str, *, status: int = 200, **context: Any) -> Template:
+    return Template(
+        template_name=template,
+        context=context,
+        status_code=status,
+        headers=PAGE_HEADERS,
+        media_type="text/html",
+    )
+
+
+def _money(ledger: BookingLedger | None, total: int, deposit: int) -> Money:
+    if ledger is None:
+        return Money(total, deposit, 0, total, deposit_paid=False)
+    return Money(
+        ledger.total.cents,
+        ledger.deposit_due.cents,
+        ledger.held.cents,
+        ledger.balance_due.cents,
+        ledger.deposit_paid,
+    )
+
+
+@get(f"{GUEST_PREFIX}/{{code:str}}", include_in_schema=False, name="guest_reservation")
+@inject
+async def reservation_page(
+    code: FromPath[str],
+    lookup: FromDishka[GetReservation],
+    get_ledger: FromDishka[GetLedger],
+    cabins: FromDishka[GetAccommodation],
+    settings: FromDishka[Settings],
+    return_status: Annotated[str | None, QueryParameter(name="status", max_length=40)] = None,
+    collection_status: Annotated[str | None, QueryParameter(max_length=40)] = None,
+) -> Template:
+    view = await lookup(code)
+    reservation = view.reservation
+    try:
+        ledger: BookingLedger | None = (await get_ledger(reservation.code.value)).ledger
+    except NotFound:
+        ledger = None
+    try:
+        cabin_name = (await cabins(reservation.accommodation_id)).name
+    except NotFound:
+        cabin_name = "La cabaña"
+    live_hold = view.status is ReservationStatus.PRE_RESERVED
+    return guest_page(
+        "guest_reservation.html",
+        title=f"Reserva {reservation.code.display}",
+        code=reservation.code.display,
+        state=view.status.value,
+        live_hold=live_hold,
+        outcome=outcome(return_status, collection_status),
+        cabin=cabin_name,
+        check_in=reservation.stay.check_in,
+        check_out=reservation.stay.check_out,
+        nights=reservation.stay.nights,
+        guests=reservation.guests,
+        money=_money(ledger, reservation.total.cents, reservation.deposit.cents),
+        expires_at=reservation.expires_at if live_hold else None,
+        payment_url=reservation.payment_url if live_hold else None,
+        guest_name=mask_name(reservation.guest.name),
+        guest_phone=mask_phone(reservation.guest.phone) if reservation.guest.phone else None,
+        guest_email=mask_email(reservation.guest.email),
+        whatsapp=whatsapp_link(settings.admin_whatsapp_number, reservation.code.display),
+    )
+
+
+def guest_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
+    """Every error under /r as a Spanish page."""
+    if isinstance(exc, (NotFoundException, NotFound)):
+        return guest_page(
+            "guest_error.html",
+            status=404,
+            title="Reserva no encontrada",
+            heading="No encontramos esa reserva",
+            message=(
+                "Revisá que el enlace esté completo, tal como te lo mandamos. "
+                "Si el problema sigue, escribinos con tu nombre y las fechas."
+            ),
+            trace_id=None,
+        )
+    if isinstance(exc, DomainError) or (isinstance(exc, HTTPException) and exc.status_code < 500):
+        return guest_page(
+            "guest_error.html",
+            status=400,
+            title="Enlace inválido",
+            heading="No pudimos abrir ese enlace",
+            message="Revisá que el enlace esté completo, tal como te lo mandamos.",
+            trace_id=None,
+        )
+    if isinstance(exc, (StorageUnavailable, TransientStorageError)):
+        log.warning("guest page: storage temporarily unavailable: %s", type(exc).__name__)
+        status = 503
+    else:
+        log.exception("guest page: unhandled error on %s", request.method)
+        status = 500
+    return guest_page(
+        "guest_error.html",
+        status=status,
+        title="Algo salió mal",
+        heading="Algo salió mal",
+        message="No es tu culpa. Probá de nuevo en un rato; si sigue pasando, escribinos.",
+        trace_id=trace_id_var.get(),
+    )
+
+
+def guest_router() -> Router:
+    return Router(
+        path="/",
+        route_handlers=[reservation_page],
+        exception_handlers={Exception: guest_exception},
+        include_in_schema=False,
+    )

@@ -1,0 +1,157 @@
+"""The guest's reservation page, /r/{code}: Spanish HTML, masked guest data, the payment link
+while the hold lives, a page per state and per Mercado Pago outcome, Spanish 404s, and the
+same rate limit as the API."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from dishka import AsyncContainer
+
+from application.operations.maintenance import ExpireLapsedHolds
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, ClientFactory
+from tests.e2e.test_admin import bearer
+from tests.e2e.test_payments import DEPOSIT, Client, hold, notify, status_of
+from tests.fakes.providers import FakeMercadoPago
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+ROOT = "http://testserver.local"
+
+
+async def guest_page(client: Client, code: object, query: str = "") -> tuple[int, str, object]:
+    r = await client.get(f"{ROOT}/r/{code}{query}")
+    return r.status_code, r.text, r.headers
+
+
+async def test_a_live_hold_shows_its_facts_its_expiry_and_the_payment_button(
+    pay_client: Client,
+) -> None:
+    booking = await hold(pay_client)
+    other = await hold(
+        pay_client,
+        check_in="2027-01-08",
+        check_out="2027-01-10",
+        guest_name="Ramiro Gómez",
+        guest_phone="+5491166667777",
+        guest_email="ramiro@example.com",
+    )
+    status, html, headers = await guest_page(pay_client, booking["code"])
+    assert status == 200
+    assert headers["content-type"].startswith("text/html")  # type: ignore[index]
+    assert "script-src 'self'" in headers["content-security-policy"]  # type: ignore[index]
+    assert headers["cache-control"] == "no-store"  # type: ignore[index]
+    assert '<html lang="es-AR">' in html
+    assert "Tu reserva en Cabaña del Lago" in html
+    assert "viernes 18 de diciembre de 2026" in html
+    assert "lunes 21 de diciembre de 2026" in html
+    assert "$ 86.700" in html  # the deposit
+    assert "Pagar seña" in html
+    assert str(booking["payment_url"]) in html
+    assert "Te guardamos las noches hasta el" in html
+    # Masked as in the API; nothing of the guest in full, nothing of another guest.
+    assert "Juana P." in html
+    assert "+549********34" in html
+    assert "j***@example.com" in html
+    for secret in ("Pérez", "+5491155551234", "1155551234", "juana@example.com"):
+        assert secret not in html
+    for theirs in ("Ramiro", "Gómez", "66667777", "ramiro@", str(other["code_display"])):
+        assert theirs not in html
+
+
+async def test_no_whatsapp_link_without_the_owners_number_and_one_with_it(
+    pay_client: Client, make_client: ClientFactory
+) -> None:
+    booking = await hold(pay_client)
+    _, html, _ = await guest_page(pay_client, booking["code"])
+    assert "wa.me" not in html
+    async with make_client(admin_whatsapp_number="+54 9 294 455-1234") as c:
+        r = await c.get(f"/r/{booking['code']}")
+    assert r.status_code == 200
+    assert 'href="https://wa.me/5492944551234?text=' in r.text
+
+
+async def test_each_mercado_pago_outcome_has_its_message(pay_client: Client) -> None:
+    code = (await hold(pay_client))["code"]
+    _, approved, _ = await guest_page(
+        pay_client, code, "?collection_status=approved&status=approved"
+    )
+    assert "Recibimos tu pago. La confirmación puede tardar unos minutos" in approved
+    _, pending, _ = await guest_page(pay_client, code, "?collection_status=in_process")
+    assert "Tu pago quedó pendiente" in pending
+    assert "Pagar seña" in pending
+    _, failed, _ = await guest_page(pay_client, code, "?status=failure")
+    assert "El pago no se completó. Podés intentarlo de nuevo mientras dure la retención" in failed
+    assert "Pagar seña" in failed
+    _, plain, _ = await guest_page(pay_client, code, "?status=nonsense")
+    assert "Recibimos tu pago" not in plain
+    assert "El pago no se completó" not in plain
+
+
+async def test_a_confirmed_booking_shows_what_is_paid_and_due(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    booking = await hold(pay_client)
+    mp.add_payment("4242", "approved", DEPOSIT, str(booking["code"]))
+    await notify(pay_client, "4242")
+    assert await status_of(pay_client, booking["code"]) == "confirmed"
+    status, html, _ = await guest_page(pay_client, booking["code"], "?status=approved")
+    assert status == 200
+    assert "Recibimos tu pago y tu reserva está confirmada" in html
+    assert "Reserva confirmada" in html
+    assert "Pagar seña" not in html
+    assert "Te guardamos" not in html
+    total = float(booking["total_amount"])  # type: ignore[arg-type]
+    due = f"$ {int(total - DEPOSIT):,}".replace(",", ".")
+    assert "<dt>Pagado</dt><dd>$ 86.700</dd>" in html
+    assert f"<dt>Saldo</dt><dd>{due}</dd>" in html
+
+
+async def test_a_lapsed_hold_and_a_cancelled_booking_say_so(
+    pay_client: Client, worker: AsyncContainer, clock: FixedClock
+) -> None:
+    lapsed = await hold(pay_client)
+    clock.current += timedelta(hours=2)
+    status, html, _ = await guest_page(pay_client, lapsed["code"], "?status=failure")
+    assert status == 200
+    assert "La retención venció" in html
+    assert "Pagar seña" not in html
+    assert "mientras dure la retención" not in html
+    async with worker() as scope:
+        await (await scope.get(ExpireLapsedHolds))()
+    cancelled = await hold(pay_client, check_in="2027-02-05", check_out="2027-02-07")
+    r = await pay_client.post(
+        f"/admin/reservations/{cancelled['code']}/cancel",
+        json={"reason": "cambio de planes"},
+        headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET),
+    )
+    assert r.status_code == 200, r.text
+    status, html, _ = await guest_page(pay_client, cancelled["code"])
+    assert status == 200
+    assert "Esta reserva está cancelada" in html
+    assert "Pagar seña" not in html
+
+
+@pytest.mark.parametrize("code", ["ZZZZZZZZZZZZ", "not-a-code", "7K3M9QXD2F4H"])
+async def test_an_unknown_code_is_a_spanish_404_page(pay_client: Client, code: str) -> None:
+    status, html, headers = await guest_page(pay_client, code)
+    assert status == 404
+    assert headers["content-type"].startswith("text/html")  # type: ignore[index]
+    assert "No encontramos esa reserva" in html
+    assert "problem" not in headers["content-type"]  # type: ignore[index]
+
+
+async def test_a_path_under_r_that_is_no_page_is_a_spanish_404(pay_client: Client) -> None:
+    r = await pay_client.get(f"{ROOT}/r/ABC/otra-cosa")
+    assert r.status_code == 404
+    assert "No encontramos esa reserva" in r.text
+
+
+async def test_the_guest_page_is_rate_limited_like_the_api(make_client: ClientFactory) -> None:
+    # An address of its own (through the trusted proxy header), counted by nobody else.
+    headers = {"Fly-Client-IP": f"198.51.100.{uuid.uuid4().int % 250}"}
+    async with make_client(rate_limit_per_minute=3, trusted_proxy=True) as c:
+        answers = [(await c.get("/r/ZZZZZZZZZZZZ", headers=headers)).status_code for _ in range(5)]
+    assert answers == [404, 404, 404, 429, 429]
