@@ -60,6 +60,9 @@ def server(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -> 
         "DB_POOL_SIZE": "10",
         "RATE_LIMIT_PER_MINUTE": "0",  # one client address sends hundreds of bookings here
         "MAX_LIVE_HOLDS_PER_CLIENT": "0",  # (its own test: tests/e2e/test_hold_limits.py)
+        # Each round reuses the fifty phones: one that won two rounds must not get a 429 in
+        # the third (the per-phone limit has its own test too).
+        "MAX_LIVE_HOLDS_PER_PHONE": "0",
     }
     with uvicorn_server(env) as base:
         yield base
