@@ -7,7 +7,8 @@ Redis is not counted), which moves far less between runs, so a change to the hot
 judged in a minute. ``PROFILE=1`` adds a cProfile listing (its overhead inflates small calls).
 
     .venv/bin/python -m benchmarks.inprocess availability [ours|reference]
-    (kinds: healthz, accommodations, availability, booking; N requests, default 3000)
+    (kinds: healthz, accommodations, availability, booking, and the console signed in: hoy,
+    calendario — its 60-day view; N requests, default 3000)
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ def request_for(kind: str, i: int, today: dt.date) -> Request:
         # One night each, on the nights the seed leaves free (as the other scenarios do).
         night = today + dt.timedelta(days=free_night(i))
         return "POST", "/api/v1/reservations", b"", booking(1 + i // 420 % 50, night, 1, i)
+    if kind == "hoy":
+        return "GET", "/panel/", b"", b""
+    if kind == "calendario":
+        return "GET", "/panel/calendario/", f"desde={today.replace(day=1)}&dias=60".encode(), b""
     return "GET", f"/api/v1/{kind}", b"", b""
 
 
@@ -72,6 +77,11 @@ async def call(app: ASGI, state: dict[str, Any], req: Request) -> int:
             (b"content-length", str(len(body)).encode()),
             # A guest address of its own per request, as the load generators send behind Fly.
             (b"fly-client-ip", guest_address().encode()),
+            *(
+                [(b"cookie", os.environ["BENCH_COOKIE"].encode())]
+                if path.startswith("/panel")
+                else []
+            ),
         ],
         "client": ("127.0.0.1", 5555),
         "server": ("127.0.0.1", 8000),
@@ -126,7 +136,8 @@ async def drive(app_name: str, kind: str, n: int, today: dt.date) -> None:
         f"(statuses {dict(statuses)})",
     )
     if profile:
-        stats = pstats.Stats(profile, stream=sys.stdout).sort_stats("tottime")
+        order = os.environ.get("PROFILE_SORT", "tottime")  # or cumulative
+        stats = pstats.Stats(profile, stream=sys.stdout).sort_stats(order)
         stats.print_stats(30)
         if os.environ.get("CALLERS"):  # CALLERS=name: who calls the functions matching it
             stats.print_callers(os.environ["CALLERS"])
@@ -147,6 +158,12 @@ def main() -> int:
             prepare_database(pg)
             metrics_dir = tempfile.mkdtemp(dir=tmp)
             os.environ.update(app_env(pg.url(f"bench_{app_name}"), redis.url(), metrics_dir))
+            if kind in ("hoy", "calendario"):
+                from benchmarks.console import OWNER, session_cookie
+
+                cookie = session_cookie(pg.url(f"bench_{app_name}"), redis.url())
+                os.environ["ADMIN_ALLOWED_EMAILS"] = OWNER
+                os.environ["BENCH_COOKIE"] = f"cabanas_sesion={cookie}"
             # The app logs to stderr (one access line per request): send it to a file, as
             # `make bench` does; the results go to stdout.
             with open(Path(tmp) / "app.log", "w") as log_file:

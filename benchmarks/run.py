@@ -4,7 +4,7 @@ Closed-loop scenarios are driven by wrk (a separate C process); the hot spot and
 mix by benchmarks/loadgen.py; then the calendar sync pass (benchmarks/sync_pass.py). Results: a table on stdout and JSON under benchmarks/results/.
 Knobs (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_WORKERS (2),
 BENCH_REPEATS (2), BENCH_SCENARIOS (all), OPEN_LOOP_RATE (100), OPEN_LOOP_SECONDS (60),
-HOT_SPOT_ROUNDS (40).
+HOT_SPOT_ROUNDS (40). The owner's console alone: `python -m benchmarks.console`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from benchmarks import sync_pass
+from benchmarks import console, sync_pass
 from benchmarks.loadgen import hot_spot, open_loop, percentile
 from benchmarks.seed import SEED_SQL
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
@@ -405,10 +405,17 @@ def main() -> int:
             results = run_apps(pg, redis, today)
             results["sync_pass"] = sync_pass.measure(pg, redis)
             log(f"sync pass {results['sync_pass']['passes']}")
+            results["console"] = console.measure(pg, redis, "bench_ours")
         finally:
             redis.stop()
             pg.stop()
-    lines = report(results) + [""] + sync_pass.report(results["sync_pass"])
+    lines = (
+        report(results)
+        + [""]
+        + sync_pass.report(results["sync_pass"])
+        + [""]
+        + console.report(results["console"])
+    )
     print("\n" + "\n".join(lines) + "\n")
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")

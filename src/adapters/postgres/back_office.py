@@ -28,9 +28,10 @@ ITEMS_BETWEEN = text(
     f"SELECT {_COLUMNS} FROM reservations WHERE {_LIVE} "  # noqa: S608 - constants only
     "AND stay && daterange(:start, :end, '[)') ORDER BY accommodation_id, check_in"
 )
+# One statement for the page and the count (through reservations_hold_expiry_idx).
 LIVE_HOLDS = text(
-    f"SELECT {_COLUMNS} FROM reservations "  # noqa: S608 - constants only
-    "WHERE status = 'pre_reserved' AND expires_at > :now ORDER BY expires_at"
+    f"SELECT {_COLUMNS}, count(*) OVER () AS live FROM reservations "  # noqa: S608 - constants only
+    "WHERE status = 'pre_reserved' AND expires_at > :now ORDER BY expires_at LIMIT :limit"
 )
 COLLISIONS_BETWEEN = text(
     "SELECT c.accommodation_id, c.check_in, c.check_out, f.source, c.other_code, c.detected_at "
@@ -81,8 +82,11 @@ class SqlBackOfficeReads:
         rows = await self._conn.execute(ITEMS_BETWEEN, {"start": start, "end": end, "now": now})
         return [_item(r) for r in rows]
 
-    async def live_holds(self, now: datetime) -> list[CalendarItem]:
-        return [_item(r) for r in await self._conn.execute(LIVE_HOLDS, {"now": now})]
+    async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
+        rows = list(await self._conn.execute(LIVE_HOLDS, {"now": now, "limit": limit}))
+        if not rows:
+            return 0, []
+        return int(rows[0].live), [_item(r) for r in rows]
 
     async def collisions_between(self, start: date, end: date) -> list[Collision]:
         rows = await self._conn.execute(COLLISIONS_BETWEEN, {"start": start, "end": end})

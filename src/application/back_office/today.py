@@ -17,6 +17,8 @@ from domain.payments.payment import Attention
 # The action queue looks this far ahead for collisions.
 COLLISIONS_AHEAD = timedelta(days=365)
 FAILED_MESSAGES_SHOWN = 5
+# Hoy lists the holds that lapse soonest; the rest are counted (and on the calendar).
+HOLDS_SHOWN = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,7 @@ class Today:
     arrivals: dict[date, list[CalendarItem]]
     departures: dict[date, list[CalendarItem]]
     holds: list[CalendarItem]
+    live_holds: int
     queue: ActionQueue
     cabin_names: dict[int, str]
 
@@ -58,8 +61,9 @@ class Today:
 class GetToday:
     """Rules: "today" is the Argentine date; arrivals and departures of today and tomorrow
     count bookings and imported stays (not manual blocks); holds are the live ones, soonest to
-    lapse first. With ``money_and_feeds`` False (staff), the queue leaves out payments, feeds
-    and WhatsApp handovers."""
+    lapse first, at most ``HOLDS_SHOWN`` of them (and how many there are). With
+    ``money_and_feeds`` False (staff), the queue leaves out payments, feeds and WhatsApp
+    handovers."""
 
     reads: BackOfficeReads
     uow: UnitOfWork
@@ -74,7 +78,7 @@ class GetToday:
         stays = [i for i in items if i.kind != "block"]
         arrivals = {d: [i for i in stays if i.check_in == d] for d in days}
         departures = {d: [i for i in stays if i.check_out == d] for d in days}
-        holds = await self.reads.live_holds(now)
+        live, holds = await self.reads.live_holds(now, HOLDS_SHOWN)
         collisions = await self.reads.collisions_between(today, today + COLLISIONS_AHEAD)
         failed, newest = await self.reads.failed_messages(FAILED_MESSAGES_SHOWN)
         queue = ActionQueue(collisions=collisions, failed_messages=failed, newest_failed=newest)
@@ -98,4 +102,4 @@ class GetToday:
                 failed_messages=failed,
                 newest_failed=newest,
             )
-        return Today(today, now, arrivals, departures, holds, queue, names)
+        return Today(today, now, arrivals, departures, holds, live, queue, names)

@@ -2,7 +2,7 @@
 page, and the dispatcher makes it absolute with PUBLIC_BASE_URL when it sends the alert (so the
 link is right wherever the service is reached from at that moment).
 
-The console (entrypoints/http/console) serves these paths; tests/e2e/test_owner_alert_links.py
+The console (entrypoints/http/console) serves these paths; tests/e2e/test_console_pages.py
 opens each one."""
 
 from __future__ import annotations

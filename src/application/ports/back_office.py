@@ -76,8 +76,8 @@ class BackOfficeReads(Protocol):
         and check-in."""
         ...
 
-    async def live_holds(self, now: datetime) -> list[CalendarItem]:
-        """Holds not lapsed at ``now``, soonest to lapse first."""
+    async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
+        """How many holds are not lapsed at ``now``, and the ``limit`` soonest to lapse."""
         ...
 
     async def collisions_between(self, start: date, end: date) -> list[Collision]: ...

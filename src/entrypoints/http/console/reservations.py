@@ -118,6 +118,7 @@ class ReservationController(Controller):
     ) -> Response[Any]:
         # TODO(ledger): when RecordManualPayment (application/payments/ledger.py) lands, post
         # the amount to it instead: it records the payment and confirms the hold it covers.
+        # Extending a hold (its POST …/extend use case) gets a form beside this one then.
         form = await read_form(request)
         methods = {m.value: m for m, _ in METHODS}
         method = methods.get(form.text("metodo", 20))
