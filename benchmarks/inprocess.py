@@ -7,7 +7,7 @@ Redis is not counted), which moves far less between runs, so a change to the hot
 judged in a minute. ``PROFILE=1`` adds a cProfile listing (its overhead inflates small calls).
 
     .venv/bin/python -m benchmarks.inprocess availability [ours|reference]
-    (kinds: healthz, accommodations, availability, booking; N requests, default 3000)
+    (kinds: healthz, accommodations, availability, booking, lookup; N requests, default 3000)
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import datetime as dt
+import hashlib
 import importlib
 import os
 import pstats
@@ -47,6 +48,11 @@ def request_for(kind: str, i: int, today: dt.date) -> Request:
             f"check_in={start}&check_out={end}&guests=2".encode(),
             b"",
         )
+    if kind == "lookup":
+        # A seeded booking's code (benchmarks/seed.py: the future stays' codes).
+        seed = f"future:{1 + i % 50}:{i // 50 % 60}".encode()
+        code = hashlib.md5(seed, usedforsecurity=False).hexdigest()[:12].upper()
+        return "GET", f"/api/v1/reservations/{code}", b"", b""
     if kind == "booking":
         # One night each, on the nights the seed leaves free (as the other scenarios do).
         night = today + dt.timedelta(days=free_night(i))

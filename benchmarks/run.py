@@ -31,7 +31,7 @@ import httpx
 
 from benchmarks import sync_pass
 from benchmarks.loadgen import hot_spot, open_loop, percentile
-from benchmarks.seed import SEED_SQL
+from benchmarks.seed import DEFAULT, Scale, seed_sql
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from entrypoints.migrate import upgrade
 
@@ -182,15 +182,23 @@ def server_command(factory: str, port: int) -> list[str]:
     ]
 
 
-def wrk(port: int, path: str, script: str, seconds: int, connections: int) -> dict[str, Any]:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+def wrk(
+    port: int,
+    path: str,
+    script: str,
+    seconds: float,
+    connections: int,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One closed-loop run; ``env`` reaches the Lua script (``os.getenv``)."""
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s"]
     cmd += ["-s", str(LUA / script), f"http://127.0.0.1:{port}{path}"]
     with subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "BENCH_LUA_DIR": str(LUA)},
+        env={**os.environ, "BENCH_LUA_DIR": str(LUA), **(env or {})},
     ) as proc:
         # Halfway through, how wrk's keep-alive connections landed on the server's workers:
         # the worker holding more of them sets the p99 (5/11 and even 16/0 have been seen).
@@ -236,11 +244,11 @@ def machine() -> dict[str, Any]:
     }
 
 
-def prepare_database(pg: EmbeddedPostgres) -> None:
-    log("seeding 50 cabins and 50,000 reservations")
+def prepare_database(pg: EmbeddedPostgres, scale: Scale = DEFAULT) -> None:
+    log(f"seeding {scale.cabins} cabins and {scale.reservations:,} reservations")
     pg.create_database("bench_template")
     upgrade(pg.url("bench_template"))
-    for sql in SEED_SQL:
+    for sql in seed_sql(scale):
         pg.psql(sql, "bench_template")
     for name in APPS:
         pg.create_database(f"bench_{name}", template="bench_template")
