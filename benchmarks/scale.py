@@ -12,8 +12,9 @@ of 409s then depends on the size (fewer cabins, more collisions), not on the run
 The sync pass (benchmarks/sync_pass.py) runs at each count in ``SCALE_FEEDS`` (10,100).
 
 Results: tables on stdout and JSON under benchmarks/results/scale-<time>.json.
-Knobs: BENCH_SCALE, SCALE_SECONDS (5), SCALE_REPEATS (2), SCALE_FEEDS, and run.py's
-BENCH_CONNECTIONS, BENCH_WORKERS.
+Before the load at each size, the query plans (benchmarks/explain.py) on that size's data.
+Knobs: BENCH_SCALE, SCALE_SECONDS (5), SCALE_REPEATS (2), SCALE_FEEDS, SCALE_EXPLAIN (1; 0 to
+skip the plans), and run.py's BENCH_CONNECTIONS, BENCH_WORKERS.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmarks import sync_pass
+from benchmarks import explain, sync_pass
 from benchmarks.run import (
     APPS,
     CONNECTIONS,
@@ -48,6 +49,7 @@ from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
 DEFAULT_SIZES = "10x50000,50x50000,200x50000,50x500000"
 SECONDS = int(os.environ.get("SCALE_SECONDS", "5"))
 REPEATS = int(os.environ.get("SCALE_REPEATS", "2"))
+EXPLAIN = os.environ.get("SCALE_EXPLAIN", "1") == "1"
 FEEDS = [int(f) for f in os.environ.get("SCALE_FEEDS", "10,100").split(",") if f.strip()]
 # (name, path, wrk script): the booking loop last, so its holds never sit under the others.
 SCENARIOS = [
@@ -86,6 +88,8 @@ def measure_size(
         "seed_seconds": seeded_s,
         "load_before": os.getloadavg(),
     }
+    if EXPLAIN:
+        out["plans"] = explain.capture(pg.url("bench_template"), scale)
     codes = work / f"codes-{scale.label}.txt"
     lookup_codes(pg, codes)
     env = {"BENCH_BOOK_CABINS": str(scale.cabins - 1), "BENCH_CODES_FILE": str(codes)}
@@ -211,6 +215,8 @@ def main() -> int:
     lines = size_table(results) + [""] + growth_table(results)
     if syncs:
         lines += [""] + sync_table(syncs)
+    if EXPLAIN:
+        lines += [""] + explain.table({label: r["plans"] for label, r in results.items()})
     print("\n" + "\n".join(lines) + "\n")
     RESULTS.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
