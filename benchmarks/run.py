@@ -107,15 +107,32 @@ def app_env(database_url: str, redis_url: str, metrics_dir: str) -> dict[str, st
     }
 
 
+# port → the server's process id (its workers are its children), while it runs.
+SERVER_PIDS: dict[int, int] = {}
+
+
 @contextlib.contextmanager
-def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
+def server(
+    factory: str,
+    database_url: str,
+    redis_url: str,
+    *,
+    workers: int | None = None,
+    env_extra: dict[str, str] | None = None,
+) -> Iterator[int]:
     port = free_port()
     metrics_dir = tempfile.mkdtemp(prefix="cabanas-bench-metrics-")
-    env = {**os.environ, **app_env(database_url, redis_url, metrics_dir), "PYTHONPATH": str(ROOT)}
-    cmd = server_command(factory, port)
+    env = {
+        **os.environ,
+        **app_env(database_url, redis_url, metrics_dir),
+        "PYTHONPATH": str(ROOT),
+        **(env_extra or {}),
+    }
+    cmd = server_command(factory, port, workers or WORKERS)
     log_path = Path(metrics_dir).parent / f"{factory.split('.', maxsplit=1)[0]}-server.log"
     log_file = log_path.open("ab")
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log_file, stderr=log_file)
+    SERVER_PIDS[port] = proc.pid
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -133,9 +150,10 @@ def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
         proc.terminate()
         proc.wait(30)
         log_file.close()
+        SERVER_PIDS.pop(port, None)
 
 
-def server_command(factory: str, port: int) -> list[str]:
+def server_command(factory: str, port: int, workers: int = WORKERS) -> list[str]:
     """The production server line (the Dockerfile/fly.toml use the same flags)."""
     if SERVER == "granian":
         return [
@@ -148,7 +166,7 @@ def server_command(factory: str, port: int) -> list[str]:
             "--port",
             str(port),
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--loop",
             "uvloop",
             "--log-level",
@@ -167,7 +185,7 @@ def server_command(factory: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--no-access-log",
         "--log-level",
         "warning",
