@@ -17,7 +17,7 @@ export UV_PYTHON_DOWNLOADS := never
 unexport PYTHONDONTWRITEBYTECODE
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help run test test-unit test-domain lint bench install migrate clean
+.PHONY: help run test test-unit test-domain lint bench bench-scale install migrate clean
 
 help:
 	@echo "make run    - serve the API on $(HOST):$(PORT) (embedded PostgreSQL + Redis unless DATABASE_URL / REDIS_URL)"
@@ -25,6 +25,7 @@ help:
 	@echo "make test-unit   - domain, application (in-memory fakes) and adapter unit tests: no servers"
 	@echo "make test-domain - the domain's tests alone"
 	@echo "make bench  - benchmarks against a bare reference app"
+	@echo "make bench-scale - the cost curve: main scenarios at several sizes (BENCH_SCALE), sync pass at 10 and 100 feeds (~15 min)"
 
 $(UV):
 	@python3 -m venv $(TOOLS)
@@ -69,6 +70,9 @@ test-domain: install
 
 bench: install
 	@$(VENV)/bin/python -m benchmarks.run
+
+bench-scale: install
+	@$(VENV)/bin/python -m benchmarks.scale
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .pytest_cache .mypy_cache .ruff_cache

@@ -7,8 +7,9 @@ Redis is not counted), which moves far less between runs, so a change to the hot
 judged in a minute. ``PROFILE=1`` adds a cProfile listing (its overhead inflates small calls).
 
     .venv/bin/python -m benchmarks.inprocess availability [ours|reference]
-    (kinds: healthz, accommodations, availability, booking, and the console signed in: hoy,
-    calendario — its 60-day view; N requests, default 3000)
+    (kinds: healthz, accommodations, availability, booking, lookup, and the console signed in:
+    hoy, calendario — its 60-day view; N requests, default 3000; BENCH_SIZE=200x50000 for
+    the data at another size)
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import cProfile
 import datetime as dt
+import hashlib
 import importlib
 import os
 import pstats
@@ -32,10 +34,15 @@ import uvloop
 
 from benchmarks.loadgen import booking, free_night, guest_address
 from benchmarks.run import APPS, app_env, prepare_database
+from benchmarks.seed import DEFAULT, parse_scale
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
 
 Request = tuple[str, str, bytes, bytes]  # method, path, query string, body
 ASGI = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
+
+
+# BENCH_SIZE=200x50000: the data at another size (benchmarks/seed.py), as `make bench-scale`.
+SIZE = parse_scale(os.environ.get("BENCH_SIZE", DEFAULT.label))[0]
 
 
 def request_for(kind: str, i: int, today: dt.date) -> Request:
@@ -48,10 +55,15 @@ def request_for(kind: str, i: int, today: dt.date) -> Request:
             f"check_in={start}&check_out={end}&guests=2".encode(),
             b"",
         )
+    if kind == "lookup":
+        # A seeded booking's code (benchmarks/seed.py: the future stays' codes).
+        seed = f"future:{1 + i % SIZE.cabins}:{i // SIZE.cabins % 60}".encode()
+        code = hashlib.md5(seed, usedforsecurity=False).hexdigest()[:12].upper()
+        return "GET", f"/api/v1/reservations/{code}", b"", b""
     if kind == "booking":
         # One night each, on the nights the seed leaves free (as the other scenarios do).
         night = today + dt.timedelta(days=free_night(i))
-        return "POST", "/api/v1/reservations", b"", booking(1 + i // 420 % 50, night, 1, i)
+        return "POST", "/api/v1/reservations", b"", booking(1 + i // 420 % SIZE.cabins, night, 1, i)
     if kind == "hoy":
         return "GET", "/panel/", b"", b""
     if kind == "calendario":
@@ -105,7 +117,9 @@ async def call(app: ASGI, state: dict[str, Any], req: Request) -> int:
     return int(messages[0]["status"])
 
 
-async def drive(app_name: str, kind: str, n: int, today: dt.date) -> None:
+async def drive(app_name: str, kind: str, n: int, today: dt.date, offset: int = 0) -> float:
+    """CPU ms per request over ``n`` requests (after 200 to warm up); ``offset`` moves the
+    requests' numbering (a later booking run then asks for other nights)."""
     module, factory = APPS[app_name].split(":")
     app: ASGI = getattr(importlib.import_module(module), factory)()
     state: dict[str, Any] = {}
@@ -119,8 +133,8 @@ async def drive(app_name: str, kind: str, n: int, today: dt.date) -> None:
     if started["type"] != "lifespan.startup.complete":
         raise SystemExit(f"startup failed: {started}")
     for i in range(200):  # warm-up: pools, caches, prepared statements
-        await call(app, state, request_for(kind, i, today))
-    requests = [request_for(kind, 200 + i, today) for i in range(n)]
+        await call(app, state, request_for(kind, offset + i, today))
+    requests = [request_for(kind, offset + 200 + i, today) for i in range(n)]
     statuses: Counter[int] = Counter()
     profile = cProfile.Profile(time.process_time) if os.environ.get("PROFILE") else None
     cpu = time.process_time()
@@ -144,6 +158,7 @@ async def drive(app_name: str, kind: str, n: int, today: dt.date) -> None:
     await inbox.put({"type": "lifespan.shutdown"})
     await outbox.get()
     await lifespan
+    return 1000 * cpu / n
 
 
 def main() -> int:
@@ -155,7 +170,7 @@ def main() -> int:
         pg = EmbeddedPostgres(Path(tmp) / "pg", ephemeral=True).start()
         redis = EmbeddedRedis(Path(tmp) / "redis", persistent=False).start()
         try:
-            prepare_database(pg)
+            prepare_database(pg, SIZE)
             metrics_dir = tempfile.mkdtemp(dir=tmp)
             os.environ.update(app_env(pg.url(f"bench_{app_name}"), redis.url(), metrics_dir))
             if kind in ("hoy", "calendario"):

@@ -23,9 +23,16 @@ import uvloop
 from redis.asyncio import Redis
 from redis.asyncio.connection import _AsyncRESP2Parser
 
-from adapters.redis.rate_limit import _PUSH
 from adapters.redis.resp import RespPipe
 from entrypoints.embedded import EmbeddedRedis
+
+# A two-command script (INCRBY + EXPIRE) of the size a rate-limit call has: what is measured is
+# the client's cost per EVALSHA round trip, not the limiter's own logic.
+_PUSH = """
+local count = redis.call('INCRBY', KEYS[1], ARGV[1])
+if count == tonumber(ARGV[1]) then redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+return count
+"""
 
 Call = Callable[[int], Awaitable[object]]
 

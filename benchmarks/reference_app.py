@@ -39,6 +39,11 @@ INSERT_SQL = (
     " 'ARS', 'api', 'pre_reserved', $12, $13, $13)"
     " ON CONFLICT ON CONSTRAINT reservations_no_overlap DO NOTHING RETURNING id"
 )
+LOOKUP_SQL = (
+    "SELECT code, status, accommodation_id, check_in, check_out, guests, total_cents,"
+    " deposit_cents, currency, channel, created_at, expires_at, guest_name, guest_phone,"
+    " guest_email, payment_url FROM reservations WHERE code = $1 AND kind = 'booking'"
+)
 EXPIRE_SQL = (
     "UPDATE reservations SET status = 'expired', updated_at = $4 WHERE accommodation_id = $1"
     " AND status = 'pre_reserved' AND expires_at <= $4 AND stay && daterange($2, $3, '[)')"
@@ -67,6 +72,43 @@ def _price(row: Any, check_in: dt.date, check_out: dt.date) -> int:
         total += int(base)
         day += dt.timedelta(days=1)
     return total
+
+
+def _mask_name(name: str) -> str:
+    first, *rest = name.split()
+    return " ".join([first, *(f"{p[0]}." for p in rest)])
+
+
+def _lookup_view(r: Any, now: dt.datetime) -> dict[str, Any]:
+    """The same JSON as the service's lookup (guest contact data masked, a lapsed hold read
+    as expired), built straight from the row."""
+    status = r["status"]
+    if status == "pre_reserved" and r["expires_at"] <= now:
+        status = "expired"
+    code, phone, email = r["code"], r["guest_phone"], r["guest_email"]
+    held = status == "pre_reserved"
+    return {
+        "code": code,
+        "code_display": f"{code[0:4]}-{code[4:8]}-{code[8:12]}",
+        "status": status,
+        "accommodation_id": r["accommodation_id"],
+        "check_in": r["check_in"],
+        "check_out": r["check_out"],
+        "nights": (r["check_out"] - r["check_in"]).days,
+        "guests": r["guests"],
+        "total_amount": r["total_cents"] / 100,
+        "deposit_amount": r["deposit_cents"] / 100,
+        "currency": r["currency"],
+        "channel": r["channel"],
+        "created_at": r["created_at"],
+        "expires_at": r["expires_at"] if held else None,
+        "guest": {
+            "name": _mask_name(r["guest_name"]),
+            "phone": phone[:4] + "*" * (len(phone) - 6) + phone[-2:],
+            "email": None if email is None else f"{email[:1]}***@{email.partition('@')[2]}",
+        },
+        "payment_url": r["payment_url"] if held else None,
+    }
 
 
 def create() -> Litestar:
@@ -176,4 +218,11 @@ def create() -> Litestar:
             headers={"Location": f"/api/v1/reservations/{code}"},
         )
 
-    return Litestar([healthz, accommodations, availability, reserve], lifespan=[lifespan])
+    @get("/api/v1/reservations/{code:str}")
+    async def lookup(code: str) -> Response[Any]:
+        row = await state["pool"].fetchrow(LOOKUP_SQL, code.upper())
+        if row is None:
+            return Response({"status": 404, "detail": "not found"}, status_code=404)
+        return Response(_lookup_view(row, dt.datetime.now(dt.UTC)))
+
+    return Litestar([healthz, accommodations, availability, reserve, lookup], lifespan=[lifespan])

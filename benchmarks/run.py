@@ -31,7 +31,7 @@ import httpx
 
 from benchmarks import console, sync_pass
 from benchmarks.loadgen import hot_spot, open_loop, percentile
-from benchmarks.seed import SEED_SQL
+from benchmarks.seed import DEFAULT, Scale, seed_sql
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis, free_port
 from entrypoints.migrate import upgrade
 
@@ -107,15 +107,32 @@ def app_env(database_url: str, redis_url: str, metrics_dir: str) -> dict[str, st
     }
 
 
+# port → the server's process id (its workers are its children), while it runs.
+SERVER_PIDS: dict[int, int] = {}
+
+
 @contextlib.contextmanager
-def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
+def server(
+    factory: str,
+    database_url: str,
+    redis_url: str,
+    *,
+    workers: int | None = None,
+    env_extra: dict[str, str] | None = None,
+) -> Iterator[int]:
     port = free_port()
     metrics_dir = tempfile.mkdtemp(prefix="cabanas-bench-metrics-")
-    env = {**os.environ, **app_env(database_url, redis_url, metrics_dir), "PYTHONPATH": str(ROOT)}
-    cmd = server_command(factory, port)
+    env = {
+        **os.environ,
+        **app_env(database_url, redis_url, metrics_dir),
+        "PYTHONPATH": str(ROOT),
+        **(env_extra or {}),
+    }
+    cmd = server_command(factory, port, workers or WORKERS)
     log_path = Path(metrics_dir).parent / f"{factory.split('.', maxsplit=1)[0]}-server.log"
     log_file = log_path.open("ab")
     proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stdout=log_file, stderr=log_file)
+    SERVER_PIDS[port] = proc.pid
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -133,9 +150,10 @@ def server(factory: str, database_url: str, redis_url: str) -> Iterator[int]:
         proc.terminate()
         proc.wait(30)
         log_file.close()
+        SERVER_PIDS.pop(port, None)
 
 
-def server_command(factory: str, port: int) -> list[str]:
+def server_command(factory: str, port: int, workers: int = WORKERS) -> list[str]:
     """The production server line (the Dockerfile/fly.toml use the same flags)."""
     if SERVER == "granian":
         return [
@@ -148,7 +166,7 @@ def server_command(factory: str, port: int) -> list[str]:
             "--port",
             str(port),
             "--workers",
-            str(WORKERS),
+            str(workers),
             "--loop",
             "uvloop",
             "--log-level",
@@ -167,7 +185,7 @@ def server_command(factory: str, port: int) -> list[str]:
         "--port",
         str(port),
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--no-access-log",
         "--log-level",
         "warning",
@@ -182,15 +200,23 @@ def server_command(factory: str, port: int) -> list[str]:
     ]
 
 
-def wrk(port: int, path: str, script: str, seconds: int, connections: int) -> dict[str, Any]:
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s"]
+def wrk(
+    port: int,
+    path: str,
+    script: str,
+    seconds: float,
+    connections: int,
+    env: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """One closed-loop run; ``env`` reaches the Lua script (``os.getenv``)."""
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{seconds:g}s", "--timeout", "5s"]
     cmd += ["-s", str(LUA / script), f"http://127.0.0.1:{port}{path}"]
     with subprocess.Popen(
         cmd,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "BENCH_LUA_DIR": str(LUA)},
+        env={**os.environ, "BENCH_LUA_DIR": str(LUA), **(env or {})},
     ) as proc:
         # Halfway through, how wrk's keep-alive connections landed on the server's workers:
         # the worker holding more of them sets the p99 (5/11 and even 16/0 have been seen).
@@ -236,11 +262,11 @@ def machine() -> dict[str, Any]:
     }
 
 
-def prepare_database(pg: EmbeddedPostgres) -> None:
-    log("seeding 50 cabins and 50,000 reservations")
+def prepare_database(pg: EmbeddedPostgres, scale: Scale = DEFAULT) -> None:
+    log(f"seeding {scale.cabins} cabins and {scale.reservations:,} reservations")
     pg.create_database("bench_template")
     upgrade(pg.url("bench_template"))
-    for sql in SEED_SQL:
+    for sql in seed_sql(scale):
         pg.psql(sql, "bench_template")
     for name in APPS:
         pg.create_database(f"bench_{name}", template="bench_template")

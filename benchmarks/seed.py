@@ -1,33 +1,101 @@
-"""Realistic bench data: 50 cabins and 50,000 past and future reservations.
+"""Realistic bench data: by default 50 cabins and 50,000 past and future reservations.
 
-Per cabin: 300 confirmed past stays (dense), 60 future stays (every 9 days, 2 nights; some are
-live holds), and 640 cancelled/expired rows scattered over the whole period — the noise a real
-table accumulates and that the partial GiST index must skip. Future nights at offsets
-5 + 9k + 2 … 5 + 9k + 8 (days from today) start free; the load scripts book those.
+Per cabin (the default's 1,000 rows): 300 confirmed past stays (dense, one every 4 days), 60
+future stays (every 9 days, 2 nights; some are live holds), and 640 cancelled/expired rows
+scattered over the whole period — the noise a real table accumulates and that the partial GiST
+index must skip. Future nights at offsets 5 + 9k + 2 … 5 + 9k + 8 (days from today) start free;
+the load scripts book those.
+
+Other sizes (``BENCH_SCALE``, e.g. ``10x50000,200x50000,50x500000``: cabins × reservations)
+keep the shape per cabin: the same 60 future stays (so the free nights are where the load
+scripts look), 30 % of the cabin's rows as dense confirmed history going back as far as it
+takes, and the rest cancelled/expired noise over that history and the booking horizon.
 """
 
 from __future__ import annotations
 
-CABINS = 50
-SEED_SQL = [
-    f"""
+import re
+from typing import NamedTuple
+
+FUTURE_PER_CABIN = 60  # every 9 days from day 5: the last one starts on day 536
+HORIZON_DAYS = 540  # the noise reaches this far ahead (the booking horizon is 548 days)
+PAST_SHARE = 0.3
+
+
+class Scale(NamedTuple):
+    cabins: int
+    reservations: int
+
+    @property
+    def label(self) -> str:
+        return f"{self.cabins}x{self.reservations}"
+
+    @property
+    def per_cabin(self) -> int:
+        return self.reservations // self.cabins
+
+    @property
+    def past_per_cabin(self) -> int:
+        return round(self.per_cabin * PAST_SHARE)
+
+    @property
+    def history_days(self) -> int:
+        """How far back the confirmed history reaches: one stay every 4 days."""
+        return self.past_per_cabin * 4
+
+    @property
+    def noise_per_cabin(self) -> int:
+        return self.per_cabin - self.past_per_cabin - FUTURE_PER_CABIN
+
+
+DEFAULT = Scale(50, 50_000)
+_SIZE = re.compile(r"\s*(\d+)\s*[x×]\s*(\d+)\s*")
+
+
+def parse_scale(text: str) -> list[Scale]:
+    """``"10x50000, 200x50000"`` → the sizes, in order. Refuses sizes the layout cannot hold:
+    each cabin needs its 60 future stays plus history (at least 100 rows per cabin), and at
+    least 2 cabins (the last one is the hot spot's)."""
+    sizes = []
+    for part in text.split(","):
+        if not part.strip():
+            continue
+        match = _SIZE.fullmatch(part)
+        if match is None:
+            raise ValueError(f"not a size (cabins x reservations): {part.strip()!r}")
+        size = Scale(int(match[1]), int(match[2]))
+        if size.cabins < 2:
+            raise ValueError(f"{size.label}: at least 2 cabins")
+        if size.per_cabin < 100:
+            raise ValueError(f"{size.label}: at least 100 reservations per cabin")
+        sizes.append(size)
+    if not sizes:
+        raise ValueError("no sizes given")
+    return sizes
+
+
+def seed_sql(scale: Scale = DEFAULT) -> list[str]:
+    cabins, past, noise = scale.cabins, scale.past_per_cabin, scale.noise_per_cabin
+    history = scale.history_days
+    return [
+        f"""
     INSERT INTO accommodations (name, description, capacity, base_price_cents,
                                 weekend_multiplier, min_nights, amenities)
     SELECT 'Cabaña ' || g, 'Cabaña de prueba número ' || g, 2 + g % 5, (50000 + g * 1000) * 100,
            1.2, 1, ARRAY['wifi', 'parrilla']
-    FROM generate_series(1, {CABINS}) g
+    FROM generate_series(1, {cabins}) g
     """,
-    """
+        f"""
     INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, guest_name,
         guest_phone, total_cents, deposit_cents, channel, status, expires_at, created_at, updated_at)
     SELECT upper(substr(md5('past:' || a || ':' || i), 1, 12)), a,
-           current_date - 1200 + i * 4, current_date - 1200 + i * 4 + 2 + i % 2, 2,
+           current_date - {history} + i * 4, current_date - {history} + i * 4 + 2 + i % 2, 2,
            'Huésped ' || i, '+5491100' || lpad((a * 1000 + i)::text, 6, '0'),
            10000000, 3000000, 'api', 'confirmed', NULL,
-           now() - interval '1 day' * (1300 - i * 4), now()
-    FROM generate_series(1, 50) a, generate_series(0, 299) i
+           now() - interval '1 day' * ({history + 100} - i * 4), now()
+    FROM generate_series(1, {cabins}) a, generate_series(0, {past - 1}) i
     """,
-    """
+        f"""
     INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, guest_name,
         guest_phone, total_cents, deposit_cents, channel, status, expires_at, created_at, updated_at)
     SELECT upper(substr(md5('future:' || a || ':' || i), 1, 12)), a,
@@ -37,17 +105,21 @@ SEED_SQL = [
            CASE WHEN i % 5 = 0 THEN 'pre_reserved' ELSE 'confirmed' END,
            CASE WHEN i % 5 = 0 THEN now() + interval '1 day' END,
            now() - interval '1 day', now()
-    FROM generate_series(1, 50) a, generate_series(0, 59) i
+    FROM generate_series(1, {cabins}) a, generate_series(0, {FUTURE_PER_CABIN - 1}) i
     """,
-    """
+        f"""
     INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, guest_name,
         guest_phone, total_cents, deposit_cents, channel, status, expires_at, created_at, updated_at)
     SELECT upper(substr(md5('noise:' || a || ':' || i), 1, 12)), a, d, d + 1 + i % 4, 2,
            'Huésped ' || i, '+5491100' || lpad((a * 1000 + i)::text, 6, '0'),
            10000000, 3000000, 'api', CASE WHEN i % 2 = 0 THEN 'cancelled' ELSE 'expired' END,
            now() - interval '1 hour', now() - interval '2 days', now()
-    FROM generate_series(1, 50) a, generate_series(0, 639) i,
-         LATERAL (SELECT current_date - 1200 + ((a * 7919 + i * 104729) % 1740) AS d) AS pick
+    FROM generate_series(1, {cabins}) a, generate_series(0, {noise - 1}) i,
+         LATERAL (SELECT current_date - {history} + ((a * 7919 + i * 104729) % {history + HORIZON_DAYS}) AS d) AS pick
     """,
-    "ANALYZE",
-]
+        "ANALYZE",
+    ]
+
+
+SEED_SQL = seed_sql(DEFAULT)
+CABINS = DEFAULT.cabins

@@ -6,7 +6,8 @@ Three passes, timed: the first places every event; the second reads every feed w
 finds nothing changed; the third is answered 304 by every feed. The budget is the sync interval
 (300 s): the pass must take a small part of it.
 
-    .venv/bin/python -m benchmarks.sync_pass      (also part of `make bench`)
+    .venv/bin/python -m benchmarks.sync_pass      (also part of `make bench`; SYNC_FEEDS=100
+                                                   for more feeds, as `make bench-scale` does)
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
+import os
 import tempfile
 import threading
 import time
@@ -104,25 +106,27 @@ async def passes(settings: Settings, rounds: int = 3) -> list[dict[str, Any]]:
     return out
 
 
-def measure(pg: EmbeddedPostgres, redis: EmbeddedRedis) -> dict[str, Any]:
+def measure(pg: EmbeddedPostgres, redis: EmbeddedRedis, feeds: int = FEEDS) -> dict[str, Any]:
+    """Three passes over ``feeds`` feeds (one cabin each) in a database of their own."""
     today = dt.datetime.now(ZoneInfo("America/Argentina/Buenos_Aires")).date()
-    pg.create_database("bench_sync")
-    url = pg.url("bench_sync")
+    name = "bench_sync" if feeds == FEEDS else f"bench_sync_{feeds}"
+    pg.create_database(name)
+    url = pg.url(name)
     upgrade(url)
-    _Host.feeds = {f"feed{n}.ics": feed_body(n, today) for n in range(FEEDS)}
+    _Host.feeds = {f"feed{n}.ics": feed_body(n, today) for n in range(feeds)}
     host = ThreadingHTTPServer(("127.0.0.1", 0), _Host)
     threading.Thread(target=host.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{host.server_address[1]}"
     pg.psql(
         "INSERT INTO accommodations (name, capacity, base_price_cents, min_nights) "
-        f"SELECT 'Sync ' || g, 4, 5000000, 1 FROM generate_series(1, {FEEDS}) g",
-        "bench_sync",
+        f"SELECT 'Sync ' || g, 4, 5000000, 1 FROM generate_series(1, {feeds}) g",
+        name,
     )
     pg.psql(
         "INSERT INTO ical_feeds (accommodation_id, source, url, created_at, updated_at) "
         f"SELECT a.id, 'google', '{base}/feed' || (row_number() OVER (ORDER BY a.id) - 1) "
         "|| '.ics', now(), now() FROM accommodations a",
-        "bench_sync",
+        name,
     )
     settings = msgspec.structs.replace(
         Settings(),
@@ -136,7 +140,7 @@ def measure(pg: EmbeddedPostgres, redis: EmbeddedRedis) -> dict[str, Any]:
     finally:
         host.shutdown()
     return {
-        "feeds": FEEDS,
+        "feeds": feeds,
         "events_per_feed": EVENTS,
         "feed_bytes": len(_Host.feeds["feed0.ics"]),
         "passes": runs,
@@ -165,7 +169,7 @@ def main() -> int:
         pg = EmbeddedPostgres(Path(tmp) / "pg").start()
         redis = EmbeddedRedis(Path(tmp) / "redis", persistent=False).start()
         try:
-            result = measure(pg, redis)
+            result = measure(pg, redis, int(os.environ.get("SYNC_FEEDS", FEEDS)))
         finally:
             redis.stop()
             pg.stop()

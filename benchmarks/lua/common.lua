@@ -8,7 +8,8 @@ end
 
 function init(args)
   created, conflict, client_err, server_err = 0, 0, 0, 0
-  math.randomseed(os.time() * 1000 + id)
+  -- BENCH_SEED tells apart wrk processes started in the same second (benchmarks/two_apps.py).
+  math.randomseed(os.time() * 1000 + id + 100 * tonumber(os.getenv("BENCH_SEED") or "0"))
 end
 
 function response(status, headers, body)
