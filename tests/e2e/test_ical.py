@@ -22,8 +22,8 @@ from adapters.postgres.database import make_engine
 from application.calendar_sync.sync_feeds import SyncAllFeeds
 from application.ports.clock import Clock
 from entrypoints.container import make_container
+from entrypoints.container.calendar_sync import export_tokens
 from entrypoints.http.app import create_app
-from entrypoints.http.public.ical import export_uid
 from entrypoints.settings import Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, NOW
 from tests.e2e.test_admin import bearer
@@ -312,7 +312,7 @@ async def test_our_export_is_rfc5545_without_guest_data_and_supports_conditional
     assert b"example.com" not in raw
     cal = icalendar.Calendar.from_ical(raw)
     events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
-    mine = events[export_uid(pay_client.app.state.settings, booked["code"])]
+    mine = events[export_tokens(pay_client.app.state.settings).uid(booked["code"])]
     assert booked["code"] not in raw.decode()  # the UID does not give the code away
     assert mine.decoded("DTSTART") == D
     assert mine.decoded("DTEND") == D + timedelta(days=3)

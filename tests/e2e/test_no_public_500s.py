@@ -10,7 +10,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from adapters.whatsapp.signature import sign
-from entrypoints.http.public.ical import export_token
+from domain.calendar_sync.export import ExportAddress
+from entrypoints.container.calendar_sync import export_tokens
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, WA_APP_SECRET
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_api import assert_problem
@@ -39,7 +40,7 @@ async def test_an_ical_token_that_is_not_ascii_digits_is_a_404(
 
 
 async def test_a_real_ical_token_still_works(pay_client: Client) -> None:
-    token = export_token(pay_client.app.state.settings, 1, "all")
+    token = export_tokens(pay_client.app.state.settings).token(ExportAddress(1, "all"))
     assert (await pay_client.get(f"/ical/{token}.ics")).status_code == 200
 
 

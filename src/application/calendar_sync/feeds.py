@@ -13,13 +13,16 @@ from application.calendar_sync.sync_feeds import (
 )
 from application.errors import IntegrationError
 from application.ports.audit import AuditEntry
-from application.ports.calendars import CalendarFetcher, Conflict, ExportRow, Feed
+from application.ports.calendars import CalendarFetcher, Conflict, Feed
 from application.ports.clock import Clock
+from application.ports.export_tokens import ExportTokens
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, Transactions, UnitOfWork
 from domain.booking.policy import BookingPolicy
 from domain.calendar import local_today
+from domain.calendar_sync.export import event_summary
 from domain.calendar_sync.external_calendar import ExternalSource, FeedUnparseable
 from domain.errors import AccommodationNotFound, FeedNotFound, FeedUnreachable
+from domain.stay import Stay
 
 # Our export starts a little in the past (channels like to see the current stay) and covers
 # everything ahead.
@@ -124,30 +127,49 @@ class ListConflicts:
 
 
 @dataclass(frozen=True, slots=True)
+class ExportEvent:
+    uid: str  # keyed: it does not reveal the reservation's code
+    stay: Stay
+    summary: str  # no guest data
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarExport:
-    name: str | None  # None: no such accommodation
-    rows: list[ExportRow]
+    name: str | None  # None: no calendar at that address (a wrong token, or no such cabin)
+    events: list[ExportEvent]
     last_change: datetime | None
 
 
 @dataclass(frozen=True, slots=True)
 class ExportCalendar:
-    """Rules: live holds, confirmed bookings and manual blocks of one cabin, from 30 days ago
-    on; imported events too, except those from the channel the export is for (no echo) —
-    ``audience`` None means "no imported events at all". No guest data ever."""
+    """Rules: the token must be one we issued (checked by ``ExportTokens``, in constant time);
+    live holds, confirmed bookings and manual blocks of one cabin, from 30 days ago on;
+    imported events too, except those from the channel the export is for (no echo) — the
+    audience "all" gets no imported events at all. Each event's UID is keyed and its summary
+    says only booked or unavailable: no guest data ever."""
 
     uow: ReadOnlyUnitOfWork
     clock: Clock
+    tokens: ExportTokens
 
-    async def __call__(self, accommodation_id: int, audience: str | None) -> CalendarExport:
+    async def __call__(self, token: str) -> CalendarExport:
+        address = self.tokens.read(token)
+        if address is None:
+            return CalendarExport(None, [], None)
         now = self.clock.now()
         since: date = local_today(now) - EXPORT_PAST
+        audience = None if address.audience == "all" else address.audience
         async with self.uow:
-            accommodation = await self.uow.accommodations.get(accommodation_id)
+            accommodation = await self.uow.accommodations.get(address.accommodation_id)
             if accommodation is None:
                 return CalendarExport(None, [], None)
             rows = await self.uow.feeds.export_rows(
-                accommodation_id, since, now, exclude_source=audience or "*"
+                address.accommodation_id, since, now, exclude_source=audience or "*"
             )
-            changed = await self.uow.feeds.last_change(accommodation_id, now)
-        return CalendarExport(accommodation.name, rows, changed)
+            changed = await self.uow.feeds.last_change(address.accommodation_id, now)
+        events = [
+            ExportEvent(self.tokens.uid(r.code), r.stay, event_summary(r.kind), r.updated_at)
+            for r in rows
+        ]
+        return CalendarExport(accommodation.name, events, changed)

@@ -10,6 +10,7 @@ from redis.asyncio import Redis
 
 from adapters.ical.fetcher import HttpCalendarFetcher
 from adapters.redis.lock import RedisLock
+from adapters.security.export_tokens import HmacExportTokens
 from application.calendar_sync.feeds import (
     DeleteFeed,
     ExportCalendar,
@@ -19,12 +20,21 @@ from application.calendar_sync.feeds import (
 )
 from application.calendar_sync.sync_feeds import ApplySnapshot, SyncAllFeeds, SyncFeed
 from application.ports.calendars import CalendarFetcher, SyncLock
+from application.ports.export_tokens import ExportTokens
 from domain.calendar_sync.external_calendar import ReleaseGuard
 from entrypoints.container.infrastructure import WORKER_HTTP_TIMEOUT_SECONDS
 from entrypoints.settings import Settings
 
 # A sync pass holds its lock at most this long (a crashed holder frees it by expiry).
 ICAL_LOCK_SECONDS = 600
+# Keys the export tokens and UIDs where ICS_SALT is not set (production refuses to start so).
+DEVELOPMENT_SALT = "development-only-ics-salt"
+
+
+def export_tokens(settings: Settings) -> ExportTokens:
+    """Keyed with ICS_SALT: changing it changes every export address and UID."""
+    salt = settings.ics_salt.reveal() if settings.ics_salt is not None else ""
+    return HmacExportTokens(salt or DEVELOPMENT_SALT)
 
 
 class CalendarSyncProvider(Provider):
@@ -46,6 +56,10 @@ class CalendarSyncProvider(Provider):
                 allow_private=settings.ical_allow_private_urls,
                 allow_http=settings.environment != "production",
             )
+
+    @provide(scope=Scope.APP)
+    def ical_export_tokens(self, settings: Settings) -> ExportTokens:
+        return export_tokens(settings)
 
     @provide(scope=Scope.APP)
     def sync_lock(self, redis: Redis) -> SyncLock:

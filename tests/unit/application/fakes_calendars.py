@@ -1,4 +1,5 @@
-"""In-memory blocks, iCal feeds, a calendar fetcher and a sync lock, for the application tests.
+"""In-memory blocks, iCal feeds, a calendar fetcher, a sync lock and export tokens, for the
+application tests.
 
 Blocks and imported events take nights through the same rule as bookings (``FakeReservations
 .taken``, standing for the exclusion constraint); what a transaction writes is kept only if it
@@ -24,6 +25,7 @@ from application.ports.calendars import (
 )
 from domain.booking.block import Block
 from domain.booking.reservation import Channel
+from domain.calendar_sync.export import ExportAddress, format_token, token_address
 from domain.calendar_sync.external_calendar import (
     ExternalEvent,
     ExternalSource,
@@ -367,3 +369,17 @@ class RecordingCalendarMetrics:
 
     def conflict(self, source: str) -> None:
         self.conflicts.append(source)
+
+
+class FakeExportTokens:
+    """Tokens ``<id>-<audience>-ok`` (any other mark opens nothing); UIDs ``uid-<code>``."""
+
+    def token(self, address: ExportAddress) -> str:
+        return format_token(address, "ok")
+
+    def read(self, token: str) -> ExportAddress | None:
+        address = token_address(token)
+        return address if address is not None and token.endswith("-ok") else None
+
+    def uid(self, code: str) -> str:
+        return f"uid-{code}"

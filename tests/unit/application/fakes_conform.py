@@ -13,6 +13,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
+from application.ports.export_tokens import ExportTokens
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
@@ -47,6 +48,7 @@ from tests.unit.application.fakes import (
 )
 from tests.unit.application.fakes_calendars import (
     FakeBlocks,
+    FakeExportTokens,
     FakeFeeds,
     FakeFetcher,
     FakeLock,
@@ -69,6 +71,7 @@ sender: MessageSender = FakeSender()
 conversations: ConversationStore = FakeConversationStore()
 fetcher: CalendarFetcher = FakeFetcher()
 lock: SyncLock = FakeLock()
+export_tokens: ExportTokens = FakeExportTokens()
 
 accommodations: AccommodationRepository = FakeAccommodations([])
 _reservations = FakeReservations(FakeAccommodations([]))

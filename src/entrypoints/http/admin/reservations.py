@@ -27,6 +27,7 @@ from application.back_office.reservations import (
     SearchReservations,
 )
 from application.back_office.stats import GetStats
+from application.ports.export_tokens import ExportTokens
 from application.ports.repositories import ReservationFilter
 from domain.booking.accommodation import Accommodation
 from domain.booking.block import Block
@@ -324,9 +325,10 @@ class AdminAccommodationController(Controller):
         request: AdminRequest,
         accommodation_id: RowId,
         use_case: FromDishka[GetAnyAccommodation],
+        tokens: FromDishka[ExportTokens],
     ) -> AdminAccommodation:
         view = accommodation_view(await use_case(accommodation_id))
-        urls = export_urls(request.app.state.settings, accommodation_id)
+        urls = export_urls(tokens, request.app.state.settings.public_base, accommodation_id)
         # The generic feed (our own bookings and blocks only) and one per consuming channel.
         view.ical_export_url = urls["all"]
         view.ical_export_urls = {k: v for k, v in urls.items() if k != "all"}

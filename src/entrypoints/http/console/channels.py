@@ -15,6 +15,7 @@ from litestar.response import Template
 from application.back_office.accommodations import ListAllAccommodations
 from application.calendar_sync.feeds import DeleteFeed, ImportFeed, ListFeeds
 from application.calendar_sync.sync_feeds import FeedResult, SyncFeed
+from application.ports.export_tokens import ExportTokens
 from domain.calendar_sync.external_calendar import ExternalSource
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
@@ -22,7 +23,6 @@ from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import SPANISH, spanish
 from entrypoints.http.console.rendering import PREFIX, page
 from entrypoints.http.public.ical import export_urls, shown_url
-from entrypoints.settings import Settings
 
 ConsoleRequest = Request[Any, Any, Any]
 SOURCES = (
@@ -59,9 +59,9 @@ class ChannelsController(Controller):
         request: ConsoleRequest,
         feeds: FromDishka[ListFeeds],
         cabins: FromDishka[ListAllAccommodations],
-        settings: FromDishka[Settings],
+        tokens: FromDishka[ExportTokens],
     ) -> Template:
-        return await self._page(request, feeds, cabins, settings)
+        return await self._page(request, feeds, cabins, tokens)
 
     @post("/")
     @inject
@@ -71,7 +71,7 @@ class ChannelsController(Controller):
         use_case: FromDishka[ImportFeed],
         feeds: FromDishka[ListFeeds],
         cabins: FromDishka[ListAllAccommodations],
-        settings: FromDishka[Settings],
+        tokens: FromDishka[ExportTokens],
     ) -> Template:
         form = await read_form(request)
         values = {
@@ -97,9 +97,9 @@ class ChannelsController(Controller):
                 errors[ADD_FIELDS.get(err.code, "url")] = spanish(err)
             else:
                 notice = "Calendario agregado. " + sync_words(result)
-                return await self._page(request, feeds, cabins, settings, notice=notice)
+                return await self._page(request, feeds, cabins, tokens, notice=notice)
         return await self._page(
-            request, feeds, cabins, settings, values=values, errors=errors, status=400
+            request, feeds, cabins, tokens, values=values, errors=errors, status=400
         )
 
     @post("/{feed_id:int}/sincronizar")
@@ -111,13 +111,13 @@ class ChannelsController(Controller):
         use_case: FromDishka[SyncFeed],
         feeds: FromDishka[ListFeeds],
         cabins: FromDishka[ListAllAccommodations],
-        settings: FromDishka[Settings],
+        tokens: FromDishka[ExportTokens],
     ) -> Template:
         try:
             notice = sync_words(await use_case(feed_id))
         except DomainError as err:
             notice = spanish(err)
-        return await self._page(request, feeds, cabins, settings, notice=notice)
+        return await self._page(request, feeds, cabins, tokens, notice=notice)
 
     @post("/{feed_id:int}/liberar")
     @inject
@@ -128,7 +128,7 @@ class ChannelsController(Controller):
         use_case: FromDishka[SyncFeed],
         feeds: FromDishka[ListFeeds],
         cabins: FromDishka[ListAllAccommodations],
-        settings: FromDishka[Settings],
+        tokens: FromDishka[ExportTokens],
     ) -> Template:
         try:
             result = await use_case(feed_id, confirm_by=console_user(request).email)
@@ -141,7 +141,7 @@ class ChannelsController(Controller):
                 notice = SPANISH["no_held_release"]
             else:
                 notice = f"Listo: se liberaron las noches. {sync_words(result)}"
-        return await self._page(request, feeds, cabins, settings, notice=notice)
+        return await self._page(request, feeds, cabins, tokens, notice=notice)
 
     @post("/{feed_id:int}/quitar")
     @inject
@@ -152,21 +152,21 @@ class ChannelsController(Controller):
         use_case: FromDishka[DeleteFeed],
         feeds: FromDishka[ListFeeds],
         cabins: FromDishka[ListAllAccommodations],
-        settings: FromDishka[Settings],
+        tokens: FromDishka[ExportTokens],
     ) -> Template:
         try:
             await use_case(feed_id, console_user(request).email)
             notice = "Calendario quitado: sus noches quedaron libres."
         except DomainError as err:
             notice = spanish(err)
-        return await self._page(request, feeds, cabins, settings, notice=notice)
+        return await self._page(request, feeds, cabins, tokens, notice=notice)
 
     async def _page(
         self,
         request: ConsoleRequest,
         feeds: ListFeeds,
         cabins: ListAllAccommodations,
-        settings: Settings,
+        tokens: ExportTokens,
         *,
         values: dict[str, str] | None = None,
         errors: dict[str, str] | None = None,
@@ -182,7 +182,11 @@ class ChannelsController(Controller):
             feeds=await feeds(),
             names={c.id: c.name for c in all_cabins},
             cabin_choices=[(c.id, c.name) for c in all_cabins],
-            exports=[(c, export_urls(settings, c.id)) for c in all_cabins if c.active],
+            exports=[
+                (c, export_urls(tokens, request.app.state.settings.public_base, c.id))
+                for c in all_cabins
+                if c.active
+            ],
             sources=SOURCES,
             source_names=SOURCE_NAMES,
             shown_url=shown_url,

@@ -4,8 +4,6 @@ feeds (``POST /ical/import`` and ``/admin/ical/…``, admin JWT)."""
 from __future__ import annotations
 
 import hashlib
-import hmac
-import re
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any
@@ -27,69 +25,25 @@ from application.calendar_sync.feeds import (
 )
 from application.calendar_sync.sync_feeds import FeedResult, SyncFeed
 from application.ports.calendars import Conflict, Feed
+from application.ports.export_tokens import ExportTokens
+from domain.calendar_sync.export import AUDIENCES, ExportAddress
 from domain.calendar_sync.external_calendar import ExternalSource
 from domain.errors import FeedUnreachable, NoHeldRelease
 from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.openapi import problems
-from entrypoints.http.params import BIGINT_MAX, OptionalRowId, RowId
-from entrypoints.settings import Settings
+from entrypoints.http.params import OptionalRowId, RowId
 from entrypoints.urls import api_path, api_url
 
-# One export per consumer: "all" carries only what we sold or blocked ourselves (safe to give
-# anyone); each channel's own feed also carries what the *other* channels sold, never its own.
-AUDIENCES = ("all", "airbnb", "booking", "google", "other")
-DEVELOPMENT_SALT = "development-only-ics-salt"
 PRODID = "-//Cabanas//Reservas 1.0//ES"
-SUMMARIES = {"booking": "Reservado", "block": "No disponible", "external": "No disponible"}
+# Last-Modified of a calendar that never changed.
+NEVER_CHANGED = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _salt(settings: Settings) -> str:
-    if settings.ics_salt is not None and settings.ics_salt.reveal():
-        return settings.ics_salt.reveal()
-    return DEVELOPMENT_SALT
-
-
-def _mac(settings: Settings, message: str) -> str:
-    """128 bits of HMAC-SHA256 with ICS_SALT: changing the salt changes every value."""
-    return hmac.new(_salt(settings).encode(), message.encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def export_token(settings: Settings, accommodation_id: int, audience: str) -> str:
-    """``<id>-<audience>-<mac>``: unguessable, and rotated by changing ICS_SALT."""
-    mac = _mac(settings, f"ical-export:{accommodation_id}:{audience}")
-    return f"{accommodation_id}-{audience}-{mac}"
-
-
-def export_uid(settings: Settings, code: str) -> str:
-    """A stable UID that does not reveal the reservation code (the code is the guest's key to
-    their booking; every channel holding a feed URL would otherwise learn all of them)."""
-    return f"{_mac(settings, f'ical-uid:{code}')}@cabanas"
-
-
-# An accommodation id as we write it: ASCII digits, no sign, no leading zero, at most 19 of them.
-# (``str.isdigit`` also says yes to "²" and "𐩀", which ``int`` then refuses.)
-_TOKEN_ID = re.compile(r"[1-9][0-9]{0,18}", re.ASCII)
-
-
-def read_token(settings: Settings, token: str) -> tuple[int, str] | None:
-    parts = token.split("-")
-    if len(parts) != 3 or not _TOKEN_ID.fullmatch(parts[0]) or parts[1] not in AUDIENCES:
-        return None
-    accommodation_id = int(parts[0])
-    if accommodation_id > BIGINT_MAX:
-        return None
-    expected = export_token(settings, accommodation_id, parts[1])
-    if not hmac.compare_digest(expected.encode(), token.encode()):
-        return None
-    return accommodation_id, parts[1]
-
-
-def export_urls(settings: Settings, accommodation_id: int) -> dict[str, str]:
+def export_urls(tokens: ExportTokens, base: str, accommodation_id: int) -> dict[str, str]:
+    """Each audience's export address of a cabin, under the public base URL."""
     return {
         audience: api_url(
-            settings.public_base,
-            "ical",
-            f"{export_token(settings, accommodation_id, audience)}.ics",
+            base, "ical", f"{tokens.token(ExportAddress(accommodation_id, audience))}.ics"
         )
         for audience in AUDIENCES
     }
@@ -129,7 +83,7 @@ class ExportController(Controller):
         request: Request[Any, Any, Any],
         use_case: FromDishka[ExportCalendar],
     ) -> Response[bytes]:
-        body, headers = await _export(filename, request, use_case)
+        body, headers = await _export(filename, use_case)
         if _not_modified(request, headers):
             return Response(b"", status_code=304, headers=headers)
         return Response(body, media_type="text/calendar", headers=headers)
@@ -147,37 +101,20 @@ class ExportController(Controller):
         request: Request[Any, Any, Any],
         use_case: FromDishka[ExportCalendar],
     ) -> Response[None]:
-        body, headers = await _export(filename, request, use_case)
+        body, headers = await _export(filename, use_case)
         status = 304 if _not_modified(request, headers) else 200
         if status == 200:
             headers["Content-Length"] = str(len(body))
         return Response(None, status_code=status, media_type="text/calendar", headers=headers)
 
 
-async def _export(
-    filename: str, request: Request[Any, Any, Any], use_case: ExportCalendar
-) -> tuple[bytes, dict[str, str]]:
-    settings: Settings = request.app.state.settings
-    found = (
-        read_token(settings, filename.removesuffix(".ics")) if filename.endswith(".ics") else None
-    )
-    if found is None:
+async def _export(filename: str, use_case: ExportCalendar) -> tuple[bytes, dict[str, str]]:
+    export = await use_case(filename.removesuffix(".ics")) if filename.endswith(".ics") else None
+    if export is None or export.name is None:
         raise NotFoundException(detail="no calendar at this address")
-    accommodation_id, audience = found
-    export = await use_case(accommodation_id, None if audience == "all" else audience)
-    if export.name is None:
-        raise NotFoundException(detail="no calendar at this address")
-    entries = [
-        FeedEntry(
-            export_uid(settings, row.code),
-            row.stay,
-            SUMMARIES.get(row.kind, "No disponible"),
-            row.updated_at,
-        )
-        for row in export.rows
-    ]
+    entries = [FeedEntry(e.uid, e.stay, e.summary, e.updated_at) for e in export.events]
     body = render_calendar(entries, prodid=PRODID, name=export.name)
-    last = (export.last_change or datetime(2026, 1, 1, tzinfo=UTC)).astimezone(UTC)
+    last = (export.last_change or NEVER_CHANGED).astimezone(UTC)
     headers = {
         "ETag": f'"{hashlib.sha256(body).hexdigest()[:32]}"',
         "Last-Modified": format_datetime(last.replace(microsecond=0), usegmt=True),
