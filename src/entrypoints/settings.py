@@ -186,6 +186,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     ical_sync_interval: Annotated[int, msgspec.Meta(ge=30, le=86_400)] = 300
     # Health turns "degraded" when the stalest enabled feed is older than this.
     ical_stale_minutes: Annotated[int, msgspec.Meta(ge=1)] = 20
+    # Each health probe (database, Redis, feeds) counts as failed past this many seconds: short,
+    # so a hanging database turns /healthz 503 before the load balancer's own check gives up.
+    health_probe_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=30)] = 0.15
     # Local testing only (refused in production): fetch feeds from private/loopback addresses.
     ical_allow_private_urls: bool = False
     # The release guard: a feed answer that empties the feed, or frees more than this fraction

@@ -20,6 +20,7 @@ from entrypoints.embedded import EmbeddedRedis
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret, Settings
 from tests.e2e.console_client import Console, console_for, for_owners
+from tests.e2e.servers import GENEROUS_HEALTH
 from tests.fakes.calendars import FakeCalendarHost
 from tests.fakes.providers import MP_TOKEN, WA_TOKEN, FakeMercadoPago, FakeWhatsApp, serve
 from tests.fakes.smtp import FakeSmtp, smtp_server
@@ -58,6 +59,7 @@ def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
         webhook_signature_failures_per_minute=0,
         max_live_holds_per_phone=0,
         max_live_holds_per_client=0,
+        health_probe_timeout_seconds=float(GENEROUS_HEALTH["HEALTH_PROBE_TIMEOUT_SECONDS"]),
     )
 
 

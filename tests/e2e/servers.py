@@ -14,6 +14,11 @@ import httpx
 
 from entrypoints.embedded import free_port
 
+# /healthz counts a probe slower than HEALTH_PROBE_TIMEOUT_SECONDS (0.15 s) as failed: right in
+# production, a wall-clock race on a machine the whole suite is starving. Tests that only need
+# "it is up" give the probes this much; the tests of a dead dependency keep the default.
+GENEROUS_HEALTH = {"HEALTH_PROBE_TIMEOUT_SECONDS": "5"}
+
 
 def wait_healthy(
     base: str, proc: subprocess.Popen[bytes], timeout: float = 30, path: str = "/api/v1/readyz"

@@ -16,7 +16,7 @@ from entrypoints.backup import backup
 from entrypoints.cli import main
 from entrypoints.embedded import EmbeddedRedis, free_port
 from tests.e2e.conftest import seed
-from tests.e2e.servers import uvicorn_server
+from tests.e2e.servers import GENEROUS_HEALTH, uvicorn_server
 
 pytestmark = pytest.mark.db
 SECRET = "pf-Kx9#vQ2!mZ7&pL4^wR8*tY6@uI1s3cr"  # pragma: allowlist secret
@@ -40,7 +40,7 @@ def deployed(pg_server: object, template_db: str, redis_server: EmbeddedRedis) -
         "ADMIN_ALLOWED_EMAILS": "owner@cabanas.ar",
         "CORS_ALLOWED_ORIGINS": "https://cabanas.ar",
         "METRICS_PORT": "9",  # as in production: /metrics is served apart, not here
-    }
+    } | GENEROUS_HEALTH
     with uvicorn_server(env) as base:
         yield base
 

@@ -11,7 +11,7 @@ import pytest
 
 from entrypoints.embedded import EmbeddedRedis
 from tests.e2e.conftest import seed
-from tests.e2e.servers import uvicorn_server
+from tests.e2e.servers import GENEROUS_HEALTH, uvicorn_server
 
 pytestmark = pytest.mark.db
 
@@ -31,6 +31,7 @@ def limited_server(
         for key in client.scan_iter(match="rl:*"):
             client.delete(key)
     env = {"DATABASE_URL": url, "REDIS_URL": redis_server.url(), "RATE_LIMIT_PER_MINUTE": "3"}
+    env |= GENEROUS_HEALTH
     with uvicorn_server(env) as base:
         yield base
 

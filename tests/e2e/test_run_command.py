@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from entrypoints.embedded import EmbeddedRedis, free_port
-from tests.e2e.servers import wait_healthy
+from tests.e2e.servers import GENEROUS_HEALTH, wait_healthy
 from tests.integration.test_migrations import public_tables
 
 
@@ -37,11 +37,15 @@ def test_run_serves_seeded_cabins_and_stops_cleanly(
 ) -> None:
     data_dir = tmp_path / "data"
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}} | {
-        "DATA_DIR": str(data_dir),
-        "PORT": str(port),
-        "LOG_LEVEL": "warning",
-    }
+    env = (
+        {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+        | {
+            "DATA_DIR": str(data_dir),
+            "PORT": str(port),
+            "LOG_LEVEL": "warning",
+        }
+        | GENEROUS_HEALTH
+    )
     base = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as output:
         proc = subprocess.Popen(

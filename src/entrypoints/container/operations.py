@@ -76,6 +76,7 @@ class OperationsProvider(Provider):
                 RedisProbe(redis),
                 CalendarFreshnessProbe(probe_engine, settings.ical_stale_minutes, clock),
             ),
+            timeout_s=settings.health_probe_timeout_seconds,
             cache_s=HEALTH_CACHE_SECONDS,
         )
         await probe_engine.dispose()

@@ -27,6 +27,12 @@ def test_the_message_schedule_comes_from_its_variables() -> None:
     assert rules.daily_summary_at == time(7, 30)
 
 
+def test_the_health_probe_timeout_is_short_unless_configured() -> None:
+    assert Settings.from_env({}).health_probe_timeout_seconds == 0.15
+    configured = Settings.from_env({"HEALTH_PROBE_TIMEOUT_SECONDS": "5"})
+    assert configured.health_probe_timeout_seconds == 5.0
+
+
 def test_values_come_from_upper_case_variables() -> None:
     s = Settings.from_env(
         {"HOLD_MINUTES": "15", "DEPOSIT_PERCENT": "25.5", "ENVIRONMENT": "Staging", "PORT": "9000"}
@@ -48,6 +54,7 @@ def test_values_come_from_upper_case_variables() -> None:
         ({"PRE_ARRIVAL_DAYS": "90"}, "PRE_ARRIVAL_DAYS"),
         ({"BALANCE_REMINDER_DAYS": "0"}, "BALANCE_REMINDER_DAYS"),
         ({"CHECK_OUT_REMINDER_TIME": "23:00"}, "check-out reminder"),
+        ({"HEALTH_PROBE_TIMEOUT_SECONDS": "0"}, "HEALTH_PROBE_TIMEOUT_SECONDS"),
     ],
 )
 def test_bad_values_are_named(env: dict[str, str], message: str) -> None:

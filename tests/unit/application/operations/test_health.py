@@ -49,6 +49,19 @@ async def test_a_hanging_probe_times_out_quickly() -> None:
     assert report.checks[1].ok
 
 
+class SlowProbe(Probe):
+    """Alive but slow, as any dependency is on a starved machine."""
+
+    async def check(self) -> None:
+        await asyncio.sleep(0.2)
+
+
+async def test_a_slow_but_alive_database_is_healthy_within_a_generous_timeout() -> None:
+    probes = [SlowProbe("database", critical=True)]
+    assert (await CheckHealth(probes, timeout_s=5)()).status is HealthStatus.HEALTHY
+    assert (await CheckHealth(probes, timeout_s=0.05)()).status is HealthStatus.UNHEALTHY
+
+
 class CountingProbe(Probe):
     def __init__(self) -> None:
         super().__init__("database", critical=True)
