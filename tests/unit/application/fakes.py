@@ -781,6 +781,7 @@ class FakeSender:
         self.sent: list[OutboundMessage] = []
         self.templates: list[OutboundTemplate] = []
         self.failure: IntegrationError | None = None  # raised by every send while set
+        self.template_failure: IntegrationError | None = None  # raised by templates only
 
     async def send(self, message: OutboundMessage) -> str:
         if self.failure is not None:
@@ -791,17 +792,22 @@ class FakeSender:
     async def send_template(self, message: OutboundTemplate) -> str:
         if self.failure is not None:
             raise self.failure
+        if self.template_failure is not None:
+            raise self.template_failure
         self.templates.append(message)
         return f"wamid.t{len(self.templates)}"
 
 
 class FakeMailer:
-    """E-mail that always goes: what was sent, in order."""
+    """E-mail that goes (unless ``failure`` is set): what was sent, in order."""
 
     def __init__(self) -> None:
         self.sent: list[OutgoingEmail] = []
+        self.failure: IntegrationError | None = None  # raised by every send while set
 
     async def send(self, email: OutgoingEmail) -> str:
+        if self.failure is not None:
+            raise self.failure
         self.sent.append(email)
         return f"<{len(self.sent)}@test>"
 

@@ -15,6 +15,7 @@ from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
 from application.ports.export_tokens import ExportTokens
 from application.ports.idempotency import IdempotencyKeys
+from application.ports.mail import Mailer
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.opt_outs import OptOuts
@@ -35,6 +36,7 @@ from tests.unit.application.fakes import (
     FakeConversationStore,
     FakeGateway,
     FakeIdempotency,
+    FakeMailer,
     FakeMessageSchedule,
     FakeOptOuts,
     FakeOutbox,
@@ -68,6 +70,7 @@ cabin_texts: CabinTextsRepository = FakeCabinTexts()
 schedule: MessageSchedule = FakeMessageSchedule(FakeReservations(FakeAccommodations([])))
 opt_outs: OptOuts = FakeOptOuts()
 sender: MessageSender = FakeSender()
+mailer: Mailer = FakeMailer()
 conversations: ConversationStore = FakeConversationStore()
 fetcher: CalendarFetcher = FakeFetcher()
 lock: SyncLock = FakeLock()
