@@ -16,7 +16,6 @@ from application.errors import (
     StorageUnavailable,
     TransientStorageError,
 )
-from application.ports.accounts import AccountRepository
 from application.ports.audit import AuditEntry
 from application.ports.conversations import Handover
 from application.ports.idempotency import StoredRequest
@@ -34,7 +33,6 @@ from application.ports.outbox import (
     WhatsAppMessage,
 )
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
-from application.ports.pricing import PriceRulesStore
 from application.ports.repositories import (
     HoldOutcome,
     MoveOutcome,
@@ -58,7 +56,9 @@ from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut
 from domain.payments.payment import Attention, Payment
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
+from tests.unit.application.fakes_accounts import FakeAccounts
 from tests.unit.application.fakes_calendars import FakeBlocks, FakeFeeds
+from tests.unit.application.fakes_prices import FakePriceStore
 
 M = TypeVar("M")
 
@@ -979,17 +979,11 @@ class FakeUnitOfWork:
         self.ledger = FakeLedger()
         self.blocks = FakeBlocks(self.reservations)
         self.feeds = FakeFeeds(self.reservations, self.blocks)
+        self.accounts = FakeAccounts()
+        self.prices = FakePriceStore(self.accommodations)
         self.reservations.elsewhere = (self.blocks.overlapping, self.feeds.overlapping)
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
-
-    @property
-    def accounts(self) -> AccountRepository:
-        raise NotImplementedError("no in-memory accounts: the console's tests use PostgreSQL")
-
-    @property
-    def prices(self) -> PriceRulesStore:
-        raise NotImplementedError("no in-memory price rules store: its tests use PostgreSQL")
 
     async def __aenter__(self) -> Self:
         return self
@@ -1013,6 +1007,8 @@ class FakeUnitOfWork:
         self.schedule.pending.clear()
         self.blocks.commit()
         self.feeds.commit()
+        self.accounts.commit()
+        self.prices.commit()
         self.commits += 1
 
     async def rollback(self) -> None:
@@ -1024,6 +1020,8 @@ class FakeUnitOfWork:
         self.schedule.pending.clear()
         self.blocks.rollback()
         self.feeds.rollback()
+        self.accounts.rollback()
+        self.prices.rollback()
 
     def __call__(self) -> Self:
         """As ``Transactions``: a unit of work of its own (here, the same one)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from application.ports.accounts import AccountRepository, PasswordHasher, SignInThrottle
 from application.ports.audit import AuditLog
 from application.ports.cabin_texts import CabinTextsRepository
 from application.ports.calendars import CalendarFetcher, FeedRepository, SyncLock
@@ -21,6 +22,7 @@ from application.ports.metrics import BookingMetrics, CalendarMetrics, Operation
 from application.ports.opt_outs import OptOuts
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentGateway, PaymentRepository
+from application.ports.pricing import PriceRulesStore
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -48,6 +50,7 @@ from tests.unit.application.fakes import (
     RecordingMetrics,
     SequenceCodes,
 )
+from tests.unit.application.fakes_accounts import CountingThrottle, FakeAccounts, PlainHasher
 from tests.unit.application.fakes_calendars import (
     FakeBlocks,
     FakeExportTokens,
@@ -56,6 +59,7 @@ from tests.unit.application.fakes_calendars import (
     FakeLock,
     RecordingCalendarMetrics,
 )
+from tests.unit.application.fakes_prices import FakePriceStore
 
 clock: Clock = FixedClock(datetime(2026, 12, 1, tzinfo=UTC))
 codes: CodeGenerator = SequenceCodes()
@@ -84,6 +88,11 @@ blocks: BlockRepository = _blocks
 feeds: FeedRepository = FakeFeeds(_reservations, _blocks)
 outbox: Outbox = FakeOutbox()
 keys: IdempotencyKeys = FakeIdempotency()
+
+accounts: AccountRepository = FakeAccounts()
+hasher: PasswordHasher = PlainHasher()
+throttle: SignInThrottle = CountingThrottle()
+prices: PriceRulesStore = FakePriceStore(FakeAccommodations([]))
 
 uow: UnitOfWork = FakeUnitOfWork([])
 transactions: Transactions = FakeUnitOfWork([])

@@ -16,8 +16,8 @@ from application.accounts.sessions import (
     SignInThrottled,
     throttle_keys,
 )
-from application.accounts.users import RemoveUser
-from application.ports.accounts import Invitation, SessionRecord, User
+from application.accounts.users import ChangePassword, ListUsers, RemoveUser, WrongPassword
+from application.ports.accounts import User
 from domain.accounts import (
     InvitationInvalid,
     LastOwner,
@@ -26,8 +26,10 @@ from domain.accounts import (
     SessionLifetime,
     ThrottleLimits,
     UserExists,
+    WeakPassword,
 )
-from tests.unit.application.fakes import FakeAudit, FixedClock
+from tests.unit.application.fakes import FakeUnitOfWork, FixedClock
+from tests.unit.application.fakes_accounts import CountingThrottle, PlainHasher
 
 NOW = datetime(2026, 12, 1, 15, tzinfo=UTC)
 OWNER = "duena@cabanas.ar"
@@ -39,128 +41,21 @@ POLICY = AccountsPolicy(
 )
 
 
-class FakeAccounts:
-    def __init__(self) -> None:
-        self.users: dict[int, User] = {}
-        self.invitations: dict[str, tuple[Invitation, datetime | None]] = {}
-        self.sessions: dict[str, SessionRecord] = {}
-
-    async def user_by_email(self, email: str) -> User | None:
-        return next((u for u in self.users.values() if u.email == email), None)
-
-    async def user_by_id(self, user_id: int) -> User | None:
-        return self.users.get(user_id)
-
-    async def count_owners(self) -> int:
-        return sum(u.role is Role.OWNER for u in self.users.values())
-
-    async def add_user(self, email: str, role: Role, password_hash: str, now: datetime) -> User:
-        if await self.user_by_email(email):
-            raise UserExists("taken")
-        user = User(len(self.users) + 1, email, role, password_hash, now)
-        self.users[user.id] = user
-        return user
-
-    async def set_password(self, user_id: int, password_hash: str, now: datetime) -> None:
-        u = self.users[user_id]
-        self.users[user_id] = User(u.id, u.email, u.role, password_hash, u.created_at)
-
-    async def remove_user(self, user_id: int) -> bool:
-        self.sessions = {k: s for k, s in self.sessions.items() if s.user.id != user_id}
-        return self.users.pop(user_id, None) is not None
-
-    async def add_invitation(
-        self, token_digest: str, invitation: Invitation, invited_by: str, now: datetime
-    ) -> None:
-        self.invitations[token_digest] = (invitation, None)
-
-    async def live_invitation(self, token_digest: str, now: datetime) -> Invitation | None:
-        found = self.invitations.get(token_digest)
-        if found is None or found[1] is not None or found[0].expires_at <= now:
-            return None
-        return found[0]
-
-    async def use_invitation(self, token_digest: str, now: datetime) -> Invitation | None:
-        live = await self.live_invitation(token_digest, now)
-        if live is not None:
-            self.invitations[token_digest] = (live, now)
-        return live
-
-    async def add_session(self, token_digest: str, user_id: int, now: datetime) -> None:
-        self.sessions[token_digest] = SessionRecord(self.users[user_id], now, now)
-
-    async def session(self, token_digest: str) -> SessionRecord | None:
-        return self.sessions.get(token_digest)
-
-    async def touch_session(self, token_digest: str, now: datetime) -> None:
-        s = self.sessions[token_digest]
-        self.sessions[token_digest] = SessionRecord(s.user, s.created_at, now)
-
-    async def end_session(self, token_digest: str) -> None:
-        self.sessions.pop(token_digest, None)
-
-
-class FakeUow:
-    def __init__(self) -> None:
-        self.accounts = FakeAccounts()
-        self.audit = FakeAudit()
-
-    async def __aenter__(self) -> FakeUow:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        return None
-
-    async def commit(self) -> None:
-        return None
-
-
-class PlainHasher:
-    """Not a real hash: the use cases' rules are under test, not argon2."""
-
-    def __init__(self) -> None:
-        self.stand_ins = 0
-
-    async def hash(self, password: str) -> str:
-        return f"h:{password}"
-
-    async def verify(self, password_hash: str, password: str) -> bool:
-        return password_hash == f"h:{password}"
-
-    async def verify_nothing(self, password: str) -> None:
-        self.stand_ins += 1
-
-    def needs_rehash(self, password_hash: str) -> bool:
-        return False
-
-
-class CountingThrottle:
-    def __init__(self) -> None:
-        self.counts: dict[str, int] = {}
-
-    async def failures(self, keys: list[str]) -> list[int]:
-        return [self.counts.get(k, 0) for k in keys]
-
-    async def record_failure(self, keys: list[str], window: timedelta) -> None:
-        for k in keys:
-            self.counts[k] = self.counts.get(k, 0) + 1
-
-    async def clear(self, key: str) -> None:
-        self.counts.pop(key, None)
+World = tuple[FakeUnitOfWork, FixedClock, PlainHasher, CountingThrottle]
 
 
 @pytest.fixture
-def world() -> tuple[FakeUow, FixedClock, PlainHasher, CountingThrottle]:
-    return FakeUow(), FixedClock(NOW), PlainHasher(), CountingThrottle()
+def world() -> World:
+    return FakeUnitOfWork([]), FixedClock(NOW), PlainHasher(), CountingThrottle()
 
 
-async def _member(world, email: str = OWNER, role: Role = Role.OWNER) -> None:  # type: ignore[no-untyped-def]
+async def _member(world: World, email: str = OWNER, role: Role = Role.OWNER) -> User:
     uow, clock, hasher, _ = world
     token = await InviteUser(uow, clock, POLICY)(email, role, "tests")
-    await AcceptInvitation(uow, clock, hasher, POLICY)(token, PASSWORD)
+    return await AcceptInvitation(uow, clock, hasher, POLICY)(token, PASSWORD)
 
 
-async def test_an_invitation_is_used_once_and_lapses_after_a_day(world) -> None:  # type: ignore[no-untyped-def]
+async def test_an_invitation_is_used_once_and_lapses_after_a_day(world: World) -> None:
     uow, clock, hasher, _ = world
     token = await InviteUser(uow, clock, POLICY)(" Duena@Cabanas.AR", Role.OWNER, "tests")
     assert token not in uow.accounts.invitations  # only the digest is kept
@@ -179,7 +74,7 @@ async def test_an_invitation_is_used_once_and_lapses_after_a_day(world) -> None:
         await InviteUser(uow, clock, POLICY)(OWNER, Role.STAFF, "tests")
 
 
-async def test_unknown_and_wrong_get_one_answer_and_the_throttle_counts_both(world) -> None:  # type: ignore[no-untyped-def]
+async def test_unknown_and_wrong_get_one_answer_and_the_throttle_counts_both(world: World) -> None:
     uow, clock, hasher, throttle = world
     await _member(world)
     sign_in = SignIn(uow, clock, hasher, throttle, POLICY)
@@ -199,7 +94,7 @@ async def test_unknown_and_wrong_get_one_answer_and_the_throttle_counts_both(wor
     assert actions.count("console.sign_in_failed") == 5
 
 
-async def test_an_address_is_throttled_across_accounts(world) -> None:  # type: ignore[no-untyped-def]
+async def test_an_address_is_throttled_across_accounts(world: World) -> None:
     uow, clock, hasher, throttle = world
     await _member(world)
     sign_in = SignIn(uow, clock, hasher, throttle, POLICY)
@@ -213,7 +108,7 @@ async def test_an_address_is_throttled_across_accounts(world) -> None:  # type: 
     assert throttle.counts.get(throttle_keys(OWNER, "10.0.0.2")[0]) is None  # cleared
 
 
-async def test_a_session_lives_while_used_and_ends_at_its_limits(world) -> None:  # type: ignore[no-untyped-def]
+async def test_a_session_lives_while_used_and_ends_at_its_limits(world: World) -> None:
     uow, clock, hasher, throttle = world
     await _member(world)
     token = (await SignIn(uow, clock, hasher, throttle, POLICY)(OWNER, PASSWORD, "x")).token
@@ -227,7 +122,7 @@ async def test_a_session_lives_while_used_and_ends_at_its_limits(world) -> None:
     assert digest(token) not in uow.accounts.sessions  # ended and forgotten
 
 
-async def test_an_owner_dropped_from_the_allowed_emails_loses_the_session(world) -> None:  # type: ignore[no-untyped-def]
+async def test_an_owner_dropped_from_the_allowed_emails_loses_the_session(world: World) -> None:
     uow, clock, hasher, throttle = world
     await _member(world)
     token = (await SignIn(uow, clock, hasher, throttle, POLICY)(OWNER, PASSWORD, "x")).token
@@ -235,8 +130,58 @@ async def test_an_owner_dropped_from_the_allowed_emails_loses_the_session(world)
     assert await CurrentUser(uow, clock, narrower)(token) is None
 
 
-async def test_the_last_owner_cannot_be_removed(world) -> None:  # type: ignore[no-untyped-def]
+async def test_the_last_owner_cannot_be_removed(world: World) -> None:
     uow, clock, _, _ = world
     await _member(world)
     with pytest.raises(LastOwner):
         await RemoveUser(uow, clock)(1, "tests")
+
+
+async def test_an_acceptance_that_fails_leaves_the_invitation_usable(world: World) -> None:
+    uow, clock, hasher, _ = world
+    token = await InviteUser(uow, clock, POLICY)("ayuda@example.com", Role.STAFF, "tests")
+    with pytest.raises(WeakPassword):
+        await AcceptInvitation(uow, clock, hasher, POLICY)(token, "corta")  # too short
+    assert await ShowInvitation(uow, clock)(token)
+    user = await AcceptInvitation(uow, clock, hasher, POLICY)(token, PASSWORD)
+    assert (user.email, user.role) == ("ayuda@example.com", Role.STAFF)
+    assert [e.action for e in uow.audit.entries] == ["user.invite", "user.create"]
+
+
+async def test_two_tabs_accepting_one_invitation_make_one_user(world: World) -> None:
+    uow, clock, hasher, _ = world
+    token = await InviteUser(uow, clock, POLICY)("ayuda@example.com", Role.STAFF, "tests")
+    accept = AcceptInvitation(uow, clock, hasher, POLICY)
+    await accept(token, PASSWORD)
+    with pytest.raises(InvitationInvalid):
+        await accept(token, PASSWORD + " otra")
+    assert [u.email for u in await ListUsers(uow)()] == ["ayuda@example.com"]
+
+
+async def test_owners_are_listed_first_and_removing_a_person_ends_their_sessions(
+    world: World,
+) -> None:
+    uow, clock, hasher, throttle = world
+    await _member(world, "zeta@example.com", Role.STAFF)
+    await _member(world)
+    assert [u.email for u in await ListUsers(uow)()] == [OWNER, "zeta@example.com"]
+    signed = await SignIn(uow, clock, hasher, throttle, POLICY)("zeta@example.com", PASSWORD, "x")
+    removed = await RemoveUser(uow, clock)(signed.user.id, OWNER)
+    assert removed.email == "zeta@example.com"
+    assert await CurrentUser(uow, clock, POLICY)(signed.token) is None
+    assert [e.action for e in uow.audit.entries][-1] == "user.remove"
+
+
+async def test_changing_the_password_ends_every_other_session(world: World) -> None:
+    uow, clock, hasher, throttle = world
+    await _member(world)
+    sign_in = SignIn(uow, clock, hasher, throttle, POLICY)
+    here, there = [await sign_in(OWNER, PASSWORD, "x") for _ in range(2)]
+    change = ChangePassword(uow, clock, hasher)
+    with pytest.raises(WrongPassword):
+        await change(here.user, "no es esta", "otra frase larga y secreta", here.token)
+    assert await change(here.user, PASSWORD, "otra frase larga y secreta", here.token) == 1
+    current = CurrentUser(uow, clock, POLICY)
+    assert await current(here.token) is not None
+    assert await current(there.token) is None
+    assert (await sign_in(OWNER, "otra frase larga y secreta", "x")).user.email == OWNER
