@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, HeaderParameter, JSONBody
+from litestar.params import FromPath, JSONBody
 
 from application.payments.ledger import ExtendHold, GetLedger, LedgerView, RecordManualPayment
 from application.payments.refunds import IssueRefund
@@ -17,17 +17,9 @@ from domain.money import Money
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
 from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.admin.reservations import AdminReservation, admin_view
+from entrypoints.http.idempotency import RequiredKey, answer
 from entrypoints.http.openapi import problems
 
-RequiredKey = Annotated[
-    str,
-    HeaderParameter(
-        name="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        description="Required: the same key records once (a double click, a retry)",
-    ),
-]
 Cents = Annotated[int, msgspec.Meta(ge=1, le=10**13, description="integer cents")]
 
 
@@ -178,11 +170,7 @@ class AdminLedgerController(Controller):
             current_admin(request).email,
             idempotency_key,
         )
-        if not view.recorded:
-            return Response(
-                ledger_body(view), status_code=200, headers={"Idempotent-Replayed": "true"}
-            )
-        return Response(ledger_body(view), status_code=201)
+        return _recorded(view)
 
     @post(
         "/{code:str}/refunds",
@@ -207,11 +195,7 @@ class AdminLedgerController(Controller):
             current_admin(request).email,
             idempotency_key,
         )
-        if not view.recorded:
-            return Response(
-                ledger_body(view), status_code=200, headers={"Idempotent-Replayed": "true"}
-            )
-        return Response(ledger_body(view), status_code=201)
+        return _recorded(view)
 
     @post(
         "/{code:str}/extend",
@@ -228,3 +212,9 @@ class AdminLedgerController(Controller):
         use_case: FromDishka[ExtendHold],
     ) -> AdminReservation:
         return admin_view(await use_case(code, data.hours, current_admin(request).email))
+
+
+def _recorded(view: LedgerView) -> Response[LedgerBody]:
+    """201 when this request recorded the movement; 200, replayed, when its key already had."""
+    replayed = not view.recorded
+    return answer(ledger_body(view), replayed=replayed, status=200 if replayed else 201)

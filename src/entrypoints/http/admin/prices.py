@@ -4,7 +4,6 @@ in the cabin's currency with at most two decimals, like every amount of the API.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
@@ -13,7 +12,7 @@ from typing import Annotated, Any
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post, put
-from litestar.params import HeaderParameter, JSONBody, Parameter
+from litestar.params import JSONBody, Parameter
 
 from application.back_office.prices import (
     ApplyBulkChange,
@@ -42,6 +41,7 @@ from domain.pricing import (
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.pricing.rules import LONG_WEEKEND_NAME
 from entrypoints.http.admin.auth import current_admin, require_admin
+from entrypoints.http.idempotency import RequiredKey, fingerprint, remembered
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import BIGINT_MAX, BodyRowId, RowId
 
@@ -57,15 +57,6 @@ Weekday = Annotated[
 # msgspec checks the bound; Litestar's schema reads it on list items only from a Parameter.
 CabinId = Annotated[
     int, msgspec.Meta(ge=1, le=BIGINT_MAX), Parameter(ge=1, le=BIGINT_MAX, description="Row id")
-]
-RequiredKey = Annotated[
-    str,
-    HeaderParameter(
-        name="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        description="Required: the same key and body answer what the first request got (48 h)",
-    ),
 ]
 
 
@@ -426,19 +417,17 @@ class AdminPricesController(Controller):
         use_case: FromDishka[ApplyBulkChange],
         idempotency_key: RequiredKey,
     ) -> Response[BulkPreviewView]:
-        fingerprint = hashlib.sha256(msgspec.json.encode(data)).hexdigest()
-
         def respond(p: BulkPreview) -> str:
             return msgspec.json.encode(preview_view(p, applied=True)).decode()
 
         try:
             done = await use_case(
-                _bulk(data), current_admin(request).email, idempotency_key, fingerprint, respond
+                _bulk(data),
+                current_admin(request).email,
+                idempotency_key,
+                fingerprint(data),
+                respond,
             )
         except IdempotentReplay as replay:
-            body = replay.stored.response_body or "{}"
-            return Response(
-                msgspec.json.decode(body, type=BulkPreviewView),
-                headers={"Idempotent-Replayed": "true"},
-            )
+            return remembered(replay.stored.response_body, BulkPreviewView)
         return Response(preview_view(done, applied=True))

@@ -10,7 +10,7 @@ import msgspec
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.openapi.spec import Example
-from litestar.params import HeaderParameter, JSONBody, PathParameter, QueryParameter
+from litestar.params import JSONBody, PathParameter, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED
 
 from application.booking.availability import AvailabilityQuery, CheckAvailability
@@ -26,21 +26,13 @@ from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
+from entrypoints.http.idempotency import OptionalKey, answer, fingerprint
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import RowId
 from entrypoints.settings import Settings
 from entrypoints.urls import api_path
 
 DateParam = Annotated[date, QueryParameter(description="ISO date (YYYY-MM-DD)")]
-IdempotencyKey = Annotated[
-    str | None,
-    HeaderParameter(
-        name="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        description="Retry-safe key: the same key and body replay the first response (48 h)",
-    ),
-]
 
 
 class AccommodationController(Controller):
@@ -124,7 +116,7 @@ class ReservationController(Controller):
         use_case: FromDishka[BookOnline],
         settings: FromDishka[Settings],
         request: Request[Any, Any, Any],
-        idempotency_key: IdempotencyKey = None,
+        idempotency_key: OptionalKey = None,
     ) -> Response[schemas.Reservation]:
         address = client_ip(request.scope, trusted_ip_header(settings))
         match await use_case(_hold_command(data, address, idempotency_key), _answer):
@@ -134,10 +126,8 @@ class ReservationController(Controller):
             case Held(reservation, as_of, replayed):
                 body = presenters.reservation(reservation, as_of)
                 status = HTTP_201_CREATED
-        headers = {"Location": api_path("reservations", body.code)}
-        if replayed:
-            headers["Idempotent-Replayed"] = "true"
-        return Response(body, status_code=status, headers=headers)
+        location = {"Location": api_path("reservations", body.code)}
+        return answer(body, replayed=replayed, status=status, headers=location)
 
     @get(
         "/{code:str}",
@@ -168,7 +158,7 @@ def _hold_command(
         notes=data.notes,
         idempotency_key=idempotency_key,
         # The same key with another body is refused; with the same body, replayed.
-        fingerprint=hashlib.sha256(raw).hexdigest() if idempotency_key else None,
+        fingerprint=fingerprint(data) if idempotency_key else None,
         # The same body from the same client: a retry after an answer that never arrived.
         retry_key=hashlib.sha256(address.encode() + b"\x00" + raw).hexdigest()[:32],
         quota=HoldQuota(phone_key(data.guest_phone), client_key(address)),
