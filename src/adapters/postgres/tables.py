@@ -3,6 +3,8 @@ these mirror them for queries, and a test compares the two."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     ARRAY,
     BigInteger,
@@ -10,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     Computed,
+    Constraint,
     Date,
     DateTime,
     ForeignKey,
@@ -401,58 +404,66 @@ backup_runs = Table(
 OVERRIDE_OVERLAP_CONSTRAINT = "price_overrides_no_overlap"
 SEASON_NAME_CONSTRAINT = "price_seasons_name_key"
 
-price_seasons = Table(
-    "price_seasons",
-    metadata,
-    Column("id", BigInteger, Identity(always=True), primary_key=True),
-    Column(
+
+def _cabin_rule(
+    name: str,
+    dates: tuple[Column[Any], ...],
+    after_rate: tuple[Column[Any], ...],
+    *constraints: Constraint,
+    night_not_free: str,
+) -> Table:
+    """A table of one kind of dated price rule: each row a named rule of one cabin, priced by
+    exactly one of a nightly amount or a percentage over the cabin's base, never free."""
+    return Table(
+        name,
+        metadata,
+        Column("id", BigInteger, Identity(always=True), primary_key=True),
+        _cabin_id(),
+        Column("name", String(80), nullable=False),
+        *dates,
+        Column("nightly_cents", BigInteger),
+        Column("percent_over_base", Numeric(7, 2)),
+        *after_rate,
+        CheckConstraint(
+            "(nightly_cents IS NULL) <> (percent_over_base IS NULL)", name=f"{name}_one_rate"
+        ),
+        CheckConstraint(night_not_free, name=f"{name}_night_not_free"),
+        *constraints,
+    )
+
+
+def _cabin_id(*, primary_key: bool = False) -> Column[int]:
+    """The cabin a price row belongs to: its rules go with it."""
+    return Column(
         "accommodation_id",
         BigInteger,
         ForeignKey("accommodations.id", ondelete="CASCADE"),
         nullable=False,
+        primary_key=primary_key,
+    )
+
+
+price_seasons = _cabin_rule(
+    "price_seasons",
+    (
+        Column("first_month", SmallInteger, nullable=False),
+        Column("first_day", SmallInteger, nullable=False),
+        Column("last_month", SmallInteger, nullable=False),
+        Column("last_day", SmallInteger, nullable=False),
     ),
-    Column("name", String(80), nullable=False),
-    Column("first_month", SmallInteger, nullable=False),
-    Column("first_day", SmallInteger, nullable=False),
-    Column("last_month", SmallInteger, nullable=False),
-    Column("last_day", SmallInteger, nullable=False),
-    Column("nightly_cents", BigInteger),
-    Column("percent_over_base", Numeric(7, 2)),
-    Column("weekend_cents", BigInteger),
-    Column("min_nights", Integer),
-    Column("arrival_weekdays", ARRAY(SmallInteger)),
+    (
+        Column("weekend_cents", BigInteger),
+        Column("min_nights", Integer),
+        Column("arrival_weekdays", ARRAY(SmallInteger)),
+    ),
     UniqueConstraint("accommodation_id", "name", name=SEASON_NAME_CONSTRAINT),
-    CheckConstraint(
-        "(nightly_cents IS NULL) <> (percent_over_base IS NULL)", name="price_seasons_one_rate"
-    ),
-    CheckConstraint(
-        "nightly_cents > 0 AND weekend_cents > 0 AND percent_over_base > -100",
-        name="price_seasons_night_not_free",
-    ),
+    night_not_free="nightly_cents > 0 AND weekend_cents > 0 AND percent_over_base > -100",
 )
 
-price_overrides = Table(
+price_overrides = _cabin_rule(
     "price_overrides",
-    metadata,
-    Column("id", BigInteger, Identity(always=True), primary_key=True),
-    Column(
-        "accommodation_id",
-        BigInteger,
-        ForeignKey("accommodations.id", ondelete="CASCADE"),
-        nullable=False,
-    ),
-    Column("name", String(80), nullable=False),
-    Column("first_night", Date, nullable=False),
-    Column("last_night", Date, nullable=False),
-    Column("nightly_cents", BigInteger),
-    Column("percent_over_base", Numeric(7, 2)),
-    Column("min_nights", Integer),
-    CheckConstraint(
-        "(nightly_cents IS NULL) <> (percent_over_base IS NULL)", name="price_overrides_one_rate"
-    ),
-    CheckConstraint(
-        "nightly_cents > 0 AND percent_over_base > -100", name="price_overrides_night_not_free"
-    ),
+    (Column("first_night", Date, nullable=False), Column("last_night", Date, nullable=False)),
+    (Column("min_nights", Integer),),
     CheckConstraint("last_night >= first_night", name="price_overrides_nights_ordered"),
     ExcludeConstraint(
         ("accommodation_id", "="),
@@ -460,17 +471,13 @@ price_overrides = Table(
         name=OVERRIDE_OVERLAP_CONSTRAINT,
         using="gist",
     ),
+    night_not_free="nightly_cents > 0 AND percent_over_base > -100",
 )
 
 price_terms = Table(
     "price_terms",
     metadata,
-    Column(
-        "accommodation_id",
-        BigInteger,
-        ForeignKey("accommodations.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _cabin_id(primary_key=True),
     Column("cleaning_cents", BigInteger, nullable=False, server_default="0"),
     Column("extra_guest_cents", BigInteger, nullable=False, server_default="0"),
     Column("guests_included", Integer),

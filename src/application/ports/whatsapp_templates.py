@@ -79,145 +79,142 @@ def _clean(value: str) -> str:
     return _BLANKS.sub(" ", value).strip() or "-"
 
 
-BOOKING_CONFIRMED = Template(
-    name="reserva_confirmada",
-    topic=Topic.BOOKING_CONFIRMED,
-    category=UTILITY,
-    body=(
+# The parameters most templates open with.
+GUEST_NAME = Param("nombre", "Juana")
+RESERVATION_CODE = Param("código de reserva", "ABCD-EFGH-JKMN")
+CABIN = Param("cabaña", "Cabaña del Lago")
+
+
+def _declare(
+    name: str, topic: str, body: str, *params: Param | tuple[str, str], category: str = UTILITY
+) -> Template:
+    """A template and its parameters in order ({{1}}, {{2}}…), each a ``Param`` or a
+    (name, example) pair."""
+    return Template(
+        name,
+        topic,
+        category,
+        body,
+        tuple(p if isinstance(p, Param) else Param(*p) for p in params),
+    )
+
+
+BOOKING_CONFIRMED = _declare(
+    "reserva_confirmada",
+    Topic.BOOKING_CONFIRMED,
+    (
         "¡Hola, {{1}}! Tu reserva {{2}} en {{3}}, del {{4}} al {{5}}, está confirmada: "
         "recibimos la seña de {{6}}. ¡Te esperamos!"
     ),
-    params=(
-        Param("nombre", "Juana"),
-        Param("código de reserva", "ABCD-EFGH-JKMN"),
-        Param("cabaña", "Cabaña del Lago"),
-        Param("llegada", "18/12"),
-        Param("salida", "21/12"),
-        Param("seña pagada", "$ 86.700"),
-    ),
+    GUEST_NAME,
+    RESERVATION_CODE,
+    CABIN,
+    ("llegada", "18/12"),
+    ("salida", "21/12"),
+    ("seña pagada", "$ 86.700"),
 )
 
-DEPOSIT_LINK = Template(
-    name="sena_link_de_pago",
-    topic=Topic.DEPOSIT_LINK,
-    category=UTILITY,
-    body=(
+DEPOSIT_LINK = _declare(
+    "sena_link_de_pago",
+    Topic.DEPOSIT_LINK,
+    (
         "Hola, {{1}}. Para confirmar la reserva {{2}}, pagá la seña de {{3}} con Mercado Pago "
         "en este link: {{4}} Te guardamos las fechas hasta {{5}}."
     ),
-    params=(
-        Param("nombre", "Juana"),
-        Param("código de reserva", "ABCD-EFGH-JKMN"),
-        Param("seña", "$ 86.700"),
-        Param("link de pago", "https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id=1"),
-        Param("vencimiento", "el 02/12 a las 13:00"),
-    ),
+    GUEST_NAME,
+    RESERVATION_CODE,
+    ("seña", "$ 86.700"),
+    ("link de pago", "https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id=1"),
+    ("vencimiento", "el 02/12 a las 13:00"),
 )
 
-BALANCE_REMINDER = Template(
-    name="recordatorio_saldo",
-    topic=Topic.BALANCE_REMINDER,
-    category=UTILITY,
-    body=(
+BALANCE_REMINDER = _declare(
+    "recordatorio_saldo",
+    Topic.BALANCE_REMINDER,
+    (
         "Hola, {{1}}. Te recordamos que de tu reserva {{2}} en {{3}} queda un saldo de {{4}}, "
         "a pagar antes del {{5}}. Si ya lo pagaste, no hace falta que hagas nada."
     ),
-    params=(
-        Param("nombre", "Juana"),
-        Param("código de reserva", "ABCD-EFGH-JKMN"),
-        Param("cabaña", "Cabaña del Lago"),
-        Param("saldo", "$ 202.300"),
-        Param("fecha límite", "18/12"),
-    ),
+    GUEST_NAME,
+    RESERVATION_CODE,
+    CABIN,
+    ("saldo", "$ 202.300"),
+    ("fecha límite", "18/12"),
 )
 
-PRE_ARRIVAL = Template(
-    name="info_llegada",
-    topic=Topic.PRE_ARRIVAL,
-    category=UTILITY,
-    body=(
+PRE_ARRIVAL = _declare(
+    "info_llegada",
+    Topic.PRE_ARRIVAL,
+    (
         "Hola, {{1}}. ¡Ya falta poco! Te esperamos en {{2}} el {{3}}, desde las {{4}}. "
         "Dirección: {{5}}. Cómo llegar: {{6}}. Las llaves: {{7}}. ¡Buen viaje!"
     ),
-    params=(
-        Param("nombre", "Juana"),
-        Param("cabaña", "Cabaña del Lago"),
-        Param("llegada", "18/12"),
-        Param("hora de check-in", "14:00"),
-        Param("dirección", "Ruta 40 km 2010, Villa La Angostura"),
-        Param("mapa", "https://maps.app.goo.gl/ejemplo"),
-        Param("llaves", "están en la caja con clave 1234 junto a la puerta"),
-    ),
+    GUEST_NAME,
+    CABIN,
+    ("llegada", "18/12"),
+    ("hora de check-in", "14:00"),
+    ("dirección", "Ruta 40 km 2010, Villa La Angostura"),
+    ("mapa", "https://maps.app.goo.gl/ejemplo"),
+    ("llaves", "están en la caja con clave 1234 junto a la puerta"),
 )
 
-CHECK_OUT_REMINDER = Template(
-    name="recordatorio_salida",
-    topic=Topic.CHECK_OUT_REMINDER,
-    category=UTILITY,
-    body=(
+CHECK_OUT_REMINDER = _declare(
+    "recordatorio_salida",
+    Topic.CHECK_OUT_REMINDER,
+    (
         "Hola, {{1}}. Te recordamos que mañana, {{2}}, es la salida de {{3}}, hasta las {{4}}. "
         "{{5}} ¡Gracias por elegirnos!"
     ),
-    params=(
-        Param("nombre", "Juana"),
-        Param("salida", "21/12"),
-        Param("cabaña", "Cabaña del Lago"),
-        Param("hora de salida", "10:00"),
-        Param("indicaciones", "Dejá la llave en la caja y apagá la estufa."),
-    ),
+    GUEST_NAME,
+    ("salida", "21/12"),
+    CABIN,
+    ("hora de salida", "10:00"),
+    ("indicaciones", "Dejá la llave en la caja y apagá la estufa."),
 )
 
-THANK_YOU = Template(
-    name="gracias_por_venir",
-    topic=Topic.THANK_YOU,
-    category=MARKETING,
-    body=(
+THANK_YOU = _declare(
+    "gracias_por_venir",
+    Topic.THANK_YOU,
+    (
         "¡Hola, {{1}}! Gracias por alojarte en {{2}}. {{3}} Si tenés un minuto, contanos cómo "
         "te fue: {{4}} Si no querés recibir más mensajes como este, respondé BAJA."
     ),
-    params=(
-        Param("nombre", "Juana"),
-        Param("cabaña", "Cabaña del Lago"),
-        Param("mensaje", "Esperamos que hayas disfrutado de la estadía."),
-        Param("link de reseña", "https://g.page/r/cabanas-del-lago/review"),
-    ),
+    GUEST_NAME,
+    CABIN,
+    ("mensaje", "Esperamos que hayas disfrutado de la estadía."),
+    ("link de reseña", "https://g.page/r/cabanas-del-lago/review"),
+    category=MARKETING,
 )
 
-OWNER_ALERT = Template(
-    name="aviso_dueno",
-    topic=Topic.OWNER_ALERT,
-    category=UTILITY,
-    body=(
+OWNER_ALERT = _declare(
+    "aviso_dueno",
+    Topic.OWNER_ALERT,
+    (
         "Aviso del sistema de reservas: {{1}} Respondé este mensaje y por 24 horas los avisos "
         "te llegan como texto."
     ),
-    params=(
-        Param(
-            "aviso",
-            "⚠️ Pago 1319000001 de Mercado Pago para la reserva ABCD-EFGH-JKMN: hay que "
-            "devolver el dinero. Miralo en el panel: "
-            "https://cabanas.example/panel/reservas/ABCDEFGHJKMN",
-        ),
+    (
+        "aviso",
+        "⚠️ Pago 1319000001 de Mercado Pago para la reserva ABCD-EFGH-JKMN: hay que "
+        "devolver el dinero. Miralo en el panel: "
+        "https://cabanas.example/panel/reservas/ABCDEFGHJKMN",
     ),
 )
 
-OWNER_DAILY_SUMMARY = Template(
-    name="resumen_diario",
-    topic=Topic.OWNER_DAILY_SUMMARY,
-    category=UTILITY,
-    body=(
+OWNER_DAILY_SUMMARY = _declare(
+    "resumen_diario",
+    Topic.OWNER_DAILY_SUMMARY,
+    (
         "Resumen del {{1}}. Llegadas: {{2}}. Salidas: {{3}}. Pre-reservas vigentes: {{4}}. "
         "Saldos a cobrar: {{5}}. Calendarios: {{6}}. Para revisar: {{7}}. ¡Buen día!"
     ),
-    params=(
-        Param("fecha", "lunes 18/12"),
-        Param("llegadas", "Cabaña del Lago (ABCD-EFGH-JKMN)"),
-        Param("salidas", "ninguna"),
-        Param("pre-reservas", "1"),
-        Param("saldos", "$ 202.300"),
-        Param("calendarios", "al día"),
-        Param("pendientes", "0"),
-    ),
+    ("fecha", "lunes 18/12"),
+    ("llegadas", "Cabaña del Lago (ABCD-EFGH-JKMN)"),
+    ("salidas", "ninguna"),
+    ("pre-reservas", "1"),
+    ("saldos", "$ 202.300"),
+    ("calendarios", "al día"),
+    ("pendientes", "0"),
 )
 
 TEMPLATES: tuple[Template, ...] = (
