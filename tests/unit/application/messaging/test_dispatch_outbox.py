@@ -228,14 +228,18 @@ async def test_the_owner_alert_goes_to_the_owners_whatsapp_and_e_mail() -> None:
     assert "Revisá el pago" in email.text
 
 
-async def test_a_notification_another_channel_delivered_is_not_undeliverable() -> None:
+async def confirmed_by_whatsapp_and_e_mail() -> Outbox:
+    """One notification over two channels: its rows share a group."""
     box = Outbox()
     group = f"confirmed:{CODE}"
     await box.queue(CONFIRMED, group=group)
-    await box.queue(
-        EmailMessage("juana@example.com", "Confirmada", "Hola", Topic.BOOKING_CONFIRMED, CODE),
-        group=group,
-    )
+    email = EmailMessage("juana@example.com", "Confirmada", "Hola", Topic.BOOKING_CONFIRMED, CODE)
+    await box.queue(email, group=group)
+    return box
+
+
+async def test_a_notification_another_channel_delivered_is_not_undeliverable() -> None:
+    box = await confirmed_by_whatsapp_and_e_mail()
     box.sender.failure = IntegrationError("not a WhatsApp number", retryable=False)
     report = await box.dispatch()
     assert (report.sent, report.failed) == (1, 1)
@@ -244,13 +248,7 @@ async def test_a_notification_another_channel_delivered_is_not_undeliverable() -
 
 
 async def test_a_notification_every_channel_failed_is_recorded_once() -> None:
-    box = Outbox()
-    group = f"confirmed:{CODE}"
-    await box.queue(CONFIRMED, group=group)
-    await box.queue(
-        EmailMessage("juana@example.com", "Confirmada", "Hola", Topic.BOOKING_CONFIRMED, CODE),
-        group=group,
-    )
+    box = await confirmed_by_whatsapp_and_e_mail()
     box.sender.failure = IntegrationError("not a WhatsApp number", retryable=False)
     box.mailer.failure = IntegrationError("mailbox does not exist", retryable=False)
     await box.dispatch(limit=2)
