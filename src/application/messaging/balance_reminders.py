@@ -10,7 +10,7 @@ from application.messaging import scheduled_texts as words
 from application.messaging.scheduling import Notification, queue_once, scheduled_key, to_guest
 from application.messaging.texts import ars, day_month, first_name
 from application.ports.clock import Clock
-from application.ports.ledger import LedgerTerms
+from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
 from application.ports.outbox import Topic
 from application.ports.unit_of_work import UnitOfWork
 from application.ports.whatsapp_templates import BALANCE_REMINDER
@@ -60,7 +60,7 @@ class RemindBalancesDue:
     uow: UnitOfWork
     clock: Clock
     rules: ScheduleRules
-    terms: LedgerTerms = LedgerTerms()
+    terms: LedgerTerms = DEFAULT_LEDGER_TERMS
 
     async def __call__(self) -> int:
         now = self.clock.now()

@@ -12,8 +12,8 @@ from application.messaging.daily_summary import SendDailySummary, SummarySetup
 from application.messaging.dispatch_outbox import OutboxSetup
 from application.messaging.stay_messages import SendStayMessages
 from application.ports.calendars import Feed
-from application.ports.outbox import EmailMessage, OwnerAlert, WhatsAppMessage
 from application.ports.ledger import LedgerTerms
+from application.ports.outbox import EmailMessage, OwnerAlert, WhatsAppMessage
 from application.ports.payments import PaymentRecord
 from application.ports.undeliverable import GUEST, UndeliverableMessage
 from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
