@@ -187,9 +187,24 @@ async def test_a_path_under_r_that_is_no_page_is_a_spanish_404(pay_client: Clien
     assert "No encontramos esa reserva" in r.text
 
 
-async def test_the_guest_page_is_rate_limited_like_the_api(make_client: ClientFactory) -> None:
+async def test_the_guest_pages_are_rate_limited_like_the_api_with_a_spanish_page(
+    make_client: ClientFactory,
+) -> None:
     # An address of its own (through the trusted proxy header), counted by nobody else.
     headers = {"Fly-Client-IP": f"198.51.100.{uuid.uuid4().int % 250}"}
     async with make_client(rate_limit_per_minute=3, trusted_proxy=True) as c:
-        answers = [(await c.get("/r/ZZZZZZZZZZZZ", headers=headers)).status_code for _ in range(5)]
-    assert answers == [404, 404, 404, 429, 429]
+        answers = [await c.get("/r/ZZZZZZZZZZZZ", headers=headers) for _ in range(4)]
+        booking = await c.get("/reservar", headers=headers)
+        api = await c.get("/api/v1/accommodations", headers=headers)
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    for limited in (answers[-1], booking):
+        assert limited.status_code == 429
+        assert limited.headers["content-type"] == "text/html; charset=utf-8"
+        assert int(limited.headers["retry-after"]) > 0
+        assert "script-src 'self'" in limited.headers["content-security-policy"]
+        assert '<html lang="es-AR">' in limited.text
+        assert "Esperá un minuto" in limited.text
+        assert "problem" not in limited.text
+    # The API keeps its problem JSON.
+    assert api.status_code == 429
+    assert api.headers["content-type"] == "application/problem+json"
