@@ -17,6 +17,7 @@ from domain.pricing.rules import Specificity
 from entrypoints.http.console.rendering import money
 
 MAX_GUESTS = 20
+DEFAULT_GUESTS = "2"
 E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 # What people type around a phone number: spaces, dashes, dots, parentheses.
@@ -82,6 +83,8 @@ class BookingForm:
     @classmethod
     def read(cls, raw: dict[str, str]) -> BookingForm:
         values = {k: raw.get(k, "").strip()[: LIMITS.get(k, 40)] for k in FIELDS}
+        # A link with dates and no party (an owner's post): the form's own default.
+        values["guests"] = values["guests"] or DEFAULT_GUESTS
         return cls(values)
 
     def day(self, name: str) -> date | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from litestar import Request, Response, Router, get
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
+from litestar.static_files import create_static_files_router
 
 from application.booking.catalogue import GetAccommodation
 from application.booking.lookup import GetReservation
@@ -190,10 +192,22 @@ def guest_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
     )
 
 
+GUEST_STATIC = Path(__file__).parent / "static"
+
+
 def guest_router() -> Router:
     return Router(
         path="/",
-        route_handlers=[reservation_page],
+        route_handlers=[
+            reservation_page,
+            create_static_files_router(
+                path="/static/guest",
+                directories=[GUEST_STATIC],
+                include_in_schema=False,
+                cache_control=None,
+                name="guest_static",
+            ),
+        ],
         exception_handlers={Exception: guest_exception},
         include_in_schema=False,
     )
