@@ -13,6 +13,7 @@ from dishka import AsyncContainer
 from application.operations.maintenance import ExpireLapsedHolds
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, ClientFactory
 from tests.e2e.test_admin import bearer
+from tests.e2e.test_cabin_texts import LAGO
 from tests.e2e.test_payments import DEPOSIT, Client, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago
 from tests.unit.application.fakes import FixedClock
@@ -109,6 +110,43 @@ async def test_a_confirmed_booking_shows_what_is_paid_and_due(
     assert f"<dt>Saldo</dt><dd>{due}</dd>" in html
 
 
+async def test_cancellation_terms_while_it_stands_and_the_way_in_once_confirmed(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    owner = bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+    booking = await hold(pay_client)
+    _, html, _ = await guest_page(pay_client, booking["code"])
+    assert "no tiene una política de cancelación cargada" in html  # none stored yet
+    terms = {
+        "cancellation_tiers": [
+            {"min_days_before": 30, "percent": 100, "outcome": "refund"},
+            {"min_days_before": 7, "percent": 50, "outcome": "credit"},
+        ]
+    }
+    r = await pay_client.put("/admin/accommodations/1/prices", json=terms, headers=owner)
+    assert r.status_code == 200, r.text
+    r = await pay_client.put("/admin/accommodations/1/messages", json=LAGO, headers=owner)
+    assert r.status_code == 200, r.text
+    _, html, _ = await guest_page(pay_client, booking["code"])
+    assert "Si cancelás con 30 días o más de anticipación: te devolvemos el 100 % de lo" in html
+    assert "Si cancelás con 7 días o más de anticipación: te queda un crédito del 50 %" in html
+    assert "Con menos de 7 días de anticipación no hay devolución." in html
+    # A hold is no booking yet: the address and the keys are not shown.
+    assert "Cómo llegar" not in html
+    assert "Ruta 40" not in html
+    assert "clave 1234" not in html
+    mp.add_payment("4243", "approved", DEPOSIT, str(booking["code"]))
+    await notify(pay_client, "4243")
+    _, html, _ = await guest_page(pay_client, booking["code"])
+    assert "Cómo llegar" in html
+    assert "<dd>Ruta 40 km 2010, Villa La Angostura</dd>" in html
+    assert "desde las 15:00" in html
+    assert "están en la caja con clave 1234 junto a la puerta" in html
+    # No map link of the owner's: a map search for the address.
+    assert 'href="https://www.google.com/maps/search/?api=1&amp;query=Ruta+40+km+2010' in html
+    assert "te devolvemos el 100 %" in html
+
+
 async def test_a_lapsed_hold_and_a_cancelled_booking_say_so(
     pay_client: Client, worker: AsyncContainer, clock: FixedClock
 ) -> None:
@@ -149,9 +187,24 @@ async def test_a_path_under_r_that_is_no_page_is_a_spanish_404(pay_client: Clien
     assert "No encontramos esa reserva" in r.text
 
 
-async def test_the_guest_page_is_rate_limited_like_the_api(make_client: ClientFactory) -> None:
+async def test_the_guest_pages_are_rate_limited_like_the_api_with_a_spanish_page(
+    make_client: ClientFactory,
+) -> None:
     # An address of its own (through the trusted proxy header), counted by nobody else.
     headers = {"Fly-Client-IP": f"198.51.100.{uuid.uuid4().int % 250}"}
     async with make_client(rate_limit_per_minute=3, trusted_proxy=True) as c:
-        answers = [(await c.get("/r/ZZZZZZZZZZZZ", headers=headers)).status_code for _ in range(5)]
-    assert answers == [404, 404, 404, 429, 429]
+        answers = [await c.get("/r/ZZZZZZZZZZZZ", headers=headers) for _ in range(4)]
+        booking = await c.get("/reservar", headers=headers)
+        api = await c.get("/api/v1/accommodations", headers=headers)
+    assert [a.status_code for a in answers] == [404, 404, 404, 429]
+    for limited in (answers[-1], booking):
+        assert limited.status_code == 429
+        assert limited.headers["content-type"] == "text/html; charset=utf-8"
+        assert int(limited.headers["retry-after"]) > 0
+        assert "script-src 'self'" in limited.headers["content-security-policy"]
+        assert '<html lang="es-AR">' in limited.text
+        assert "Esperá un minuto" in limited.text
+        assert "problem" not in limited.text
+    # The API keeps its problem JSON.
+    assert api.status_code == 429
+    assert api.headers["content-type"] == "application/problem+json"

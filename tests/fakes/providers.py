@@ -8,16 +8,20 @@ import asyncio
 import itertools
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
+import httpx
 import uvicorn
 from litestar import Litestar, Request, Response, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery
 
+from adapters.mercadopago.signature import manifest, sign
 from entrypoints.embedded import free_port
 
 MP_TOKEN = "TEST-1234567890-access-token"
@@ -37,8 +41,12 @@ class FakeMercadoPago:
     refund_requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
     fail_refund_answers: int = 0  # make the refund, then answer 500 (a lost answer)
     preference_delay_s: float = 0.0
+    # With it, the checkout page's "Pagar" notifies the preference's notification_url, signed
+    # as Mercado Pago signs (spec §2.1–2.2), before sending the buyer back.
+    webhook_secret: str | None = None
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+    _by_pref: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def reset(self) -> None:
         self.payments.clear()
@@ -51,6 +59,8 @@ class FakeMercadoPago:
         self.refund_keys.clear()
         self.refund_requests.clear()
         self.fail_refund_answers = 0
+        self.webhook_secret = None
+        self._by_pref.clear()
 
     def app(self) -> Litestar:
         fake = self
@@ -71,6 +81,7 @@ class FakeMercadoPago:
             fake.preferences.append(body)
             fake.preference_headers.append(dict(request.headers))
             pref_id = f"1234-pref-{next(fake._ids)}"
+            fake._by_pref[pref_id] = body
             return Response(
                 {
                     "id": pref_id,
@@ -137,7 +148,67 @@ class FakeMercadoPago:
                 return Response({"message": "internal error", "status": 500}, status_code=500)
             return Response(made, status_code=201)
 
-        return Litestar([create_preference, get_payment, refund], logging_config=None)
+        @get("/checkout/v1/redirect", media_type="text/html")
+        async def checkout(pref_id: FromQuery[str]) -> Response[str]:
+            """The page init_point opens (tests route www.mercadopago.com.ar here)."""
+            pref = fake._by_pref.get(pref_id)
+            if pref is None:
+                return Response("<h1>Preferencia inexistente</h1>", status_code=404)
+            item = pref["items"][0]
+            return Response(
+                '<!doctype html><html lang="es-AR"><head><title>Mercado Pago</title></head>'
+                f"<body><main><h1>Mercado Pago</h1><p>{item['title']}</p>"
+                f"<p>Total: $ {item['unit_price']:.2f}</p>"
+                '<form method="post" action="/checkout/v1/pay">'
+                f'<input type="hidden" name="pref_id" value="{pref_id}">'
+                '<button type="submit">Pagar</button></form></main></body></html>',
+                media_type="text/html",
+            )
+
+        @post("/checkout/v1/pay", status_code=303)
+        async def pay(request: Request[Any, Any, Any]) -> Response[Any]:
+            """An approved card payment: recorded, notified (signed) and the buyer sent to
+            back_urls.success with the query Mercado Pago adds."""
+            pref_id = str((await request.form()).get("pref_id", ""))
+            pref = fake._by_pref.get(pref_id)
+            if pref is None:
+                return Response({"message": "unknown preference"}, status_code=404)
+            payment_id = str(1319500000 + next(fake._ids))
+            item, reference = pref["items"][0], pref["external_reference"]
+            fake.add_payment(payment_id, "approved", item["unit_price"], reference)
+            if fake.webhook_secret is not None:
+                await fake._notify(pref["notification_url"], payment_id)
+            query = urlencode(
+                {
+                    "collection_id": payment_id,
+                    "collection_status": "approved",
+                    "payment_id": payment_id,
+                    "status": "approved",
+                    "external_reference": reference,
+                    "preference_id": pref_id,
+                }
+            )
+            back = pref["back_urls"]["success"]
+            separator = "&" if "?" in back else "?"
+            return Response(None, status_code=303, headers={"Location": back + separator + query})
+
+        return Litestar(
+            [create_preference, get_payment, refund, checkout, pay], logging_config=None
+        )
+
+    async def _notify(self, notification_url: str, payment_id: str) -> None:
+        assert self.webhook_secret is not None
+        request_id = str(uuid.uuid4())
+        ts = str(int(time.time() * 1000))
+        v1 = sign(self.webhook_secret, manifest(payment_id, request_id, ts))
+        separator = "&" if "?" in notification_url else "?"
+        async with httpx.AsyncClient(timeout=10) as client:
+            answer = await client.post(
+                f"{notification_url}{separator}data.id={payment_id}&type=payment",
+                json={"action": "payment.updated", "type": "payment", "data": {"id": payment_id}},
+                headers={"x-signature": f"ts={ts},v1={v1}", "x-request-id": request_id},
+            )
+        answer.raise_for_status()
 
     def add_payment(
         self, payment_id: str, status: str, amount: float, reference: str | None, **extra: Any

@@ -10,13 +10,13 @@ from application.messaging import scheduled_texts as words
 from application.messaging.scheduling import Notification, queue_once, scheduled_key, to_guest
 from application.messaging.texts import ars, day_month, first_name
 from application.ports.clock import Clock
+from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
 from application.ports.outbox import Topic
 from application.ports.unit_of_work import UnitOfWork
 from application.ports.whatsapp_templates import BALANCE_REMINDER
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.messaging.schedule import Scheduled, ScheduleRules
 from domain.money import Money
-from domain.payments.payment import PaymentStatus
 
 log = logging.getLogger("cabanas.scheduled")
 
@@ -27,28 +27,22 @@ class BalanceDue:
     deadline: date
 
 
-async def balance_due(uow: UnitOfWork, reservation: Reservation) -> BalanceDue | None:
+async def balance_due(
+    uow: UnitOfWork, reservation: Reservation, terms: LedgerTerms
+) -> BalanceDue | None:
     """What a booking still owes, and by when; None when nothing.
 
-    The one place that decides it (the reminder and the owner's summary both ask here), so the
-    booking ledger (``domain.payments.ledger.BookingLedger``: ``balance_due`` and
-    ``balance_due_on``) replaces this body once it is stored. Until then: only a confirmed
-    booking owes a balance; it has paid at least its deposit — more when the approved Mercado
-    Pago payments recorded for it, net of refunds, add up to more — and owes the rest of its
-    total by its check-in day."""
+    The one place that decides it (the reminder and the owner's summary both ask here), read
+    from the booking's stored ledger (``LedgerRepository.load``: every payment recorded — by
+    Mercado Pago or by the owner — net of refunds and credits): only a confirmed booking owes
+    a balance; it owes ``BookingLedger.balance_due`` by ``BookingLedger.balance_due_on``
+    (``BALANCE_DUE_DAYS`` before check-in)."""
     if reservation.status is not ReservationStatus.CONFIRMED:
         return None
-    total = reservation.total
-    paid = 0
-    for record in await uow.payments.for_reservation(reservation.code.value):
-        payment = record.payment
-        if payment.status is PaymentStatus.APPROVED and payment.amount.currency == total.currency:
-            refunded = payment.refunded.cents if payment.refunded else 0
-            paid += max(0, payment.amount.cents - refunded)
-    owed = total.cents - max(paid, reservation.deposit.cents)
-    if owed <= 0:
+    ledger = await uow.ledger.load(reservation, terms)
+    if ledger.balance_due.cents <= 0:
         return None
-    return BalanceDue(Money(owed, total.currency), reservation.stay.check_in)
+    return BalanceDue(ledger.balance_due, ledger.balance_due_on)
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +60,7 @@ class RemindBalancesDue:
     uow: UnitOfWork
     clock: Clock
     rules: ScheduleRules
+    terms: LedgerTerms = DEFAULT_LEDGER_TERMS
 
     async def __call__(self) -> int:
         now = self.clock.now()
@@ -85,7 +80,7 @@ class RemindBalancesDue:
             if await self.uow.schedule.queued(key):
                 return 0
             current = await self.uow.reservations.get(reservation.code)
-            due = None if current is None else await balance_due(self.uow, current)
+            due = None if current is None else await balance_due(self.uow, current, self.terms)
             if current is None or due is None:
                 return 0
             cabin = await self.uow.accommodations.get(current.accommodation_id)

@@ -13,6 +13,7 @@ from application.messaging.scheduling import Notification, queue_once, scheduled
 from application.messaging.texts import ars
 from application.ports.calendars import Feed
 from application.ports.clock import Clock
+from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
 from application.ports.outbox import EmailMessage, OutboxMessage, Topic, WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
 from application.ports.whatsapp_templates import OWNER_DAILY_SUMMARY
@@ -58,6 +59,7 @@ class SendDailySummary:
     rules: ScheduleRules
     owner: OutboxSetup
     setup: SummarySetup
+    terms: LedgerTerms = DEFAULT_LEDGER_TERMS
 
     async def __call__(self) -> int:
         now = self.clock.now()
@@ -105,7 +107,9 @@ class SendDailySummary:
         arriving = await schedule.arriving(
             day, day + timedelta(days=self.rules.balance_reminder_days)
         )
-        owed = [d for r in arriving if (d := await balance_due(self.uow, r)) is not None]
+        owed = [
+            d for r in arriving if (d := await balance_due(self.uow, r, self.terms)) is not None
+        ]
         total = sum((d.owed for d in owed), Money.zero(owed[0].owed.currency if owed else "ARS"))
         feeds = await self.uow.feeds.list_feeds(only_enabled=True)
         return words.SummaryFacts(

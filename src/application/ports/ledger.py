@@ -29,3 +29,6 @@ class LedgerRepository(Protocol):
     async def add_refund(self, code: str, refund: MoneyOut, note: str | None = None) -> None: ...
 
     async def add_credit(self, code: str, credit: MoneyOut, note: str | None = None) -> None: ...
+
+
+DEFAULT_LEDGER_TERMS = LedgerTerms()

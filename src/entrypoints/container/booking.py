@@ -18,6 +18,7 @@ from application.booking.lookup import GetReservation
 from application.booking.occupancy import GetCalendar
 from application.booking.payment_link import CreatePaymentLinkNow
 from application.booking.place_hold import PaymentsSetup, PlaceHold
+from application.booking.stay_terms import GetStayTerms
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
@@ -93,6 +94,7 @@ class BookingProvider(Provider):
 
     get_calendar = provide(GetCalendar)
     get_reservation = provide(GetReservation)
+    get_stay_terms = provide(GetStayTerms)
 
     @provide
     def place_hold(

@@ -14,6 +14,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.prometheus.metrics import RATE_LIMITED
 from adapters.redis.rate_limit import RedisRateLimiter
+from entrypoints.http.console.rendering import PAGE_HEADERS, environment
 from entrypoints.http.errors import PROBLEM_JSON, problem
 from entrypoints.settings import Settings
 
@@ -35,6 +36,28 @@ DOCS_CSP = (
     b"font-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; "
     b"frame-ancestors 'none'"
 )
+
+
+def is_guest_page(path: str) -> bool:
+    """The guest's pages (``/r/{code}``, ``/reservar``): a browser, so errors are pages."""
+    return path.startswith("/r/") or path == "/reservar" or path.startswith("/reservar/")
+
+
+def rate_limited_page() -> bytes:
+    """The guest pages' 429, rendered once (the wait is in Retry-After; the page needs none)."""
+    template = environment().get_template("guest_error.html")
+    return template.render(
+        title="Demasiados pedidos",
+        heading="Esperá un minuto",
+        message=(
+            "Recibimos muchos pedidos seguidos desde tu conexión. Esperá un minuto y volvé a "
+            "cargar la página: tu reserva no se pierde."
+        ),
+        trace_id=None,
+    ).encode()
+
+
+PAGE_CSP = PAGE_HEADERS["Content-Security-Policy"].encode()
 
 
 def client_ip(scope: Scope, trusted_header: str | None) -> str:
@@ -118,6 +141,7 @@ class HardeningMiddleware:
         # Where redirects point: our own public address, never the request's Host header.
         base = urlsplit(settings.public_base_url or "")
         self.public_host = base.netloc if base.scheme == "https" and base.netloc else None
+        self.rate_limited_page = rate_limited_page()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -156,6 +180,18 @@ class HardeningMiddleware:
             ]
             if not decision.allowed:
                 RATE_LIMITED.inc()
+                retry = [(b"retry-after", str(decision.reset_s).encode())]
+                if is_guest_page(path):
+                    page_headers = [h for h in extra if h[0] != b"content-security-policy"]
+                    page_headers += [
+                        (b"content-security-policy", PAGE_CSP),
+                        (b"cache-control", b"no-store"),
+                        *retry,
+                    ]
+                    await _send(
+                        send, 429, self.rate_limited_page, "text/html; charset=utf-8", page_headers
+                    )
+                    return
                 body = problem(
                     429,
                     f"more than {decision.limit} requests a minute from your address; "
@@ -168,7 +204,7 @@ class HardeningMiddleware:
                     429,
                     msgspec.json.encode(body),
                     PROBLEM_JSON,
-                    extra + [(b"retry-after", str(decision.reset_s).encode())],
+                    extra + retry,
                 )
                 return
 

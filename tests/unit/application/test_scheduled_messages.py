@@ -12,6 +12,7 @@ from application.messaging.daily_summary import SendDailySummary, SummarySetup
 from application.messaging.dispatch_outbox import OutboxSetup
 from application.messaging.stay_messages import SendStayMessages
 from application.ports.calendars import Feed
+from application.ports.ledger import LedgerTerms
 from application.ports.outbox import EmailMessage, OwnerAlert, WhatsAppMessage
 from application.ports.payments import PaymentRecord
 from application.ports.undeliverable import GUEST, UndeliverableMessage
@@ -22,6 +23,7 @@ from domain.codes import ReservationCode
 from domain.messaging.cabin_texts import CabinTexts
 from domain.messaging.schedule import ScheduleRules
 from domain.money import Money
+from domain.payments.ledger import MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment, PaymentStatus
 from domain.stay import Stay
 from tests.unit.application.fakes import FakeUnitOfWork, FixedClock
@@ -184,19 +186,24 @@ async def test_no_thank_you_without_a_review_link() -> None:
     assert uow.outbox.committed == []
 
 
-async def test_the_balance_reminder_says_what_is_left_after_what_was_paid() -> None:
+async def test_the_balance_reminder_reads_what_is_owed_from_the_ledger() -> None:
     owing = booking()
     paid_in_full = booking(
         "PPPPPPPPPPPP", check_in=date(2026, 12, 15), check_out=date(2026, 12, 16)
     )
     uow = world(owing, paid_in_full)
-    for pid, amount in (("1", "90000"), ("2", "210000")):
-        payment = Payment(pid, PaymentStatus.APPROVED, Money.of(amount), "PPPPPPPPPPPP")
-        uow.payments.committed[pid] = PaymentRecord(
-            payment, "PPPPPPPPPPPP", None, None, art(1, 9), art(1, 9)
-        )
+    # The ledger (issue 22): the deposit of one by Mercado Pago and a transfer for another
+    # 40.000; the other paid in full in two parts. The payments table is not read.
+    for code, reference, method, amount in (
+        (CODE, "mp-1", PaymentMethod.MERCADOPAGO, "90000"),
+        (CODE, "manual:transfer", PaymentMethod.TRANSFER, "40000"),
+        ("PPPPPPPPPPPP", "mp-2", PaymentMethod.MERCADOPAGO, "90000"),
+        ("PPPPPPPPPPPP", "mp-3", PaymentMethod.MERCADOPAGO, "210000"),
+    ):
+        paid = MoneyIn(reference, method, Money.of(amount), date(2026, 12, 1), "test")
+        uow.ledger.committed.append((code, "payment", paid))
     clock = FixedClock(art(11, 9, 59))
-    remind = RemindBalancesDue(uow, clock, ScheduleRules())
+    remind = RemindBalancesDue(uow, clock, ScheduleRules(), LedgerTerms(balance_due_days=5))
     assert await remind() == 0
     clock.current = art(11, 10)
     assert await remind() == 1  # the booking paid in full is not reminded
@@ -207,12 +214,24 @@ async def test_the_balance_reminder_says_what_is_left_after_what_was_paid() -> N
         "Juana",
         "7K3M-9QXD-2F10",
         "Cabaña del Lago",
-        "$ 210.000",
-        "18/12",
+        "$ 170.000",  # 300.000 - 90.000 - 40.000, as the ledger holds it
+        "13/12",  # the ledger's due date: BALANCE_DUE_DAYS (5) before check-in
     )
     assert emails(uow)[0].subject == "Saldo de tu reserva 7K3M-9QXD-2F10"
     clock.current = art(17, 21)
     assert await remind() == 0
+
+
+async def test_a_refund_in_the_ledger_counts_against_what_was_paid() -> None:
+    uow = world(booking())
+    paid = MoneyIn("mp-1", PaymentMethod.MERCADOPAGO, Money.of("300000"), date(2026, 12, 1), "t")
+    refund = MoneyOut("refund-1", Money.of("50000"), date(2026, 12, 2), "owner")
+    uow.ledger.committed += [(CODE, "payment", paid), (CODE, "refund", refund)]
+    assert await RemindBalancesDue(uow, FixedClock(art(11, 10)), ScheduleRules())() == 1
+    [message] = whatsapp(uow)
+    assert message.template is not None
+    assert message.template.params[3] == "$ 50.000"
+    assert message.template.params[4] == "11/12"  # the default: 7 days before check-in
 
 
 async def test_a_pass_that_dies_before_committing_leaves_the_message_to_the_next() -> None:
@@ -277,6 +296,8 @@ async def test_the_owners_summary_tells_the_day_and_what_needs_a_look_once() -> 
         now,
     )
     uow.payments.committed["9"] = record
+    deposit = MoneyIn("mp-a", PaymentMethod.MERCADOPAGO, Money.of("90000"), date(2026, 12, 1), "t")
+    uow.ledger.committed.append(("AAAAAAAAAAAA", "payment", deposit))
     clock = FixedClock(art(10, 7, 59))
     summary = SendDailySummary(uow, clock, ScheduleRules(), OWNER, SummarySetup())
     assert await summary() == 0
@@ -292,7 +313,9 @@ async def test_the_owners_summary_tells_the_day_and_what_needs_a_look_once() -> 
         "Cabaña del Lago: Juana Pérez (AAAA-AAAA-AAAA)",
         "Cabaña del Lago: Pedro Gómez (BBBB-BBBB-BBBB)",
         "1",
-        "$ 420.000 (2 reservas)",  # arriving today and on the 15th, within the 7 days
+        # Arriving today (its deposit in the ledger) and on the 15th (nothing recorded), within
+        # the 7 days: 210.000 + 300.000.
+        "$ 510.000 (2 reservas)",
         "Booking.com de Cabaña del Lago sin actualizar",
         "1 mensaje no entregado, 1 pago a revisar, 1 calendario retenido",
     )

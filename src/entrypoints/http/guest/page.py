@@ -1,6 +1,7 @@
 """``/r/{code}``: a reservation as its guest should see it — cabin, dates, party, money (from
-the ledger), the hold's expiry with the payment link while it is a live hold — and where
-Mercado Pago sends the guest back after paying (``?status=`` or its ``collection_status``).
+the ledger), the hold's expiry with the payment link while it is a live hold, the cabin's
+cancellation terms, how to get there (once confirmed) — and where Mercado Pago sends the guest
+back after paying (``?status=`` or its ``collection_status``).
 
 Guest data only masked, as in the JSON API. Rate-limited like every other path (the hardening
 middleware); errors are Spanish pages, never problem JSON.
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -19,15 +21,18 @@ from litestar import Request, Response, Router, get
 from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
+from litestar.static_files import create_static_files_router
 
 from application.booking.catalogue import GetAccommodation
 from application.booking.lookup import GetReservation
+from application.booking.stay_terms import GetStayTerms
 from application.errors import StorageUnavailable, TransientStorageError
 from application.payments.ledger import GetLedger
 from domain.booking.reservation import ReservationStatus
 from domain.errors import DomainError, NotFound
 from domain.payments.ledger import BookingLedger
 from entrypoints.http.console.rendering import PAGE_HEADERS
+from entrypoints.http.guest.terms import cancellation_lines, directions
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
 from entrypoints.logs import trace_id_var
 from entrypoints.settings import Settings
@@ -105,6 +110,7 @@ async def reservation_page(
     lookup: FromDishka[GetReservation],
     get_ledger: FromDishka[GetLedger],
     cabins: FromDishka[GetAccommodation],
+    stay_terms: FromDishka[GetStayTerms],
     settings: FromDishka[Settings],
     return_status: Annotated[str | None, QueryParameter(name="status", max_length=40)] = None,
     collection_status: Annotated[str | None, QueryParameter(max_length=40)] = None,
@@ -120,6 +126,8 @@ async def reservation_page(
     except NotFound:
         cabin_name = "La cabaña"
     live_hold = view.status is ReservationStatus.PRE_RESERVED
+    confirmed = view.status is ReservationStatus.CONFIRMED
+    terms = await stay_terms(reservation.accommodation_id)
     return guest_page(
         "guest_reservation.html",
         title=f"Reserva {reservation.code.display}",
@@ -139,6 +147,9 @@ async def reservation_page(
         guest_phone=mask_phone(reservation.guest.phone) if reservation.guest.phone else None,
         guest_email=mask_email(reservation.guest.email),
         whatsapp=whatsapp_link(settings.admin_whatsapp_number, reservation.code.display),
+        # Terms while the booking stands; the way in only for a confirmed one.
+        cancellation=cancellation_lines(terms.cancellation) if live_hold or confirmed else None,
+        directions=directions(terms.texts) if confirmed else None,
     )
 
 
@@ -181,10 +192,22 @@ def guest_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
     )
 
 
+GUEST_STATIC = Path(__file__).parent / "static"
+
+
 def guest_router() -> Router:
     return Router(
         path="/",
-        route_handlers=[reservation_page],
+        route_handlers=[
+            reservation_page,
+            create_static_files_router(
+                path="/static/guest",
+                directories=[GUEST_STATIC],
+                include_in_schema=False,
+                cache_control=None,
+                name="guest_static",
+            ),
+        ],
         exception_handlers={Exception: guest_exception},
         include_in_schema=False,
     )

@@ -1,0 +1,249 @@
+"""``/reservar``: the direct-booking page an owner links from Instagram or Google. Dates and
+party → the cabins that fit with their quote (``CheckAvailability``, as
+``GET /api/v1/availability``) → name and phone → the same hold as ``POST /api/v1/reservations``
+(``BookOnline``: hold limits, the deposit link) → Mercado Pago's checkout, or the guest's page
+(``/r/{code}``) when payments are off.
+
+A double submit places one hold: each rendered form carries a token that becomes the request's
+idempotency key. CSRF-protected (its own cookie, scoped to this path); rate-limited like every
+other path; every refusal re-renders the page with the guest's input and the problem in
+Spanish."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+import secrets
+from typing import Any
+
+from dishka.integrations.litestar import FromDishka, inject
+from litestar import Request, Response, Router, get, post
+from litestar.config.csrf import CSRFConfig
+from litestar.exceptions import PermissionDeniedException
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.csrf import CSRFMiddleware
+from litestar.response import Redirect, Template
+
+from application.booking.availability import AvailabilityQuery, CheckAvailability
+from application.booking.book_online import Answer, BookOnline, Held
+from application.booking.place_hold import PlaceHoldCommand
+from domain.booking.guest_name import guest_name
+from domain.booking.hold_limits import HoldQuota, phone_key
+from domain.booking.reservation import Channel, Guest, Reservation
+from domain.errors import Conflict, DomainError, TooManyHolds
+from domain.payments.ledger import PaymentMethod
+from entrypoints.http.console.rendering import CONSOLE_CSP
+from entrypoints.http.guest.booking_view import (
+    MAX_GUESTS,
+    BookingForm,
+    CabinOffer,
+    contact_errors,
+    offer,
+    phone,
+    refusal,
+    search_errors,
+    unavailable_reason,
+)
+from entrypoints.http.guest.page import guest_exception, guest_page
+from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
+from entrypoints.settings import Settings
+
+BOOKING_PATH = "/reservar"
+CSRF_COOKIE = "cabanas_reservar_csrf"
+# Chromium applies form-action to the redirects that follow a form's submission too: the
+# booking's 303 goes to Mercado Pago's checkout (Argentina's site, or its sandbox).
+CHECKOUT_ORIGINS = "https://www.mercadopago.com.ar https://sandbox.mercadopago.com.ar"
+BOOKING_HEADERS = {
+    "Content-Security-Policy": CONSOLE_CSP.replace(
+        "form-action 'self'", f"form-action 'self' {CHECKOUT_ORIGINS}"
+    ),
+    "Cache-Control": "no-store",
+}
+TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# Idempotency keys share the API's scope: the page's are prefixed so no API key can match one.
+KEY_PREFIX = "reservar:"
+GuestRequest = Request[Any, Any, Any]
+
+
+def _page(
+    form: BookingForm,
+    offers: list[CabinOffer],
+    errors: dict[str, str],
+    *,
+    searched: bool,
+    status: int = 200,
+) -> Template:
+    return Template(
+        template_name="guest_booking.html",
+        context={
+            "title": "Reservá tu cabaña",
+            "values": form.values,
+            "offers": offers,
+            "errors": errors,
+            "searched": searched,
+            "max_guests": MAX_GUESTS,
+            # A new token for every form shown: the same form sent twice is one booking.
+            "form_token": secrets.token_urlsafe(24),
+        },
+        status_code=status,
+        headers=BOOKING_HEADERS,
+        media_type="text/html",
+    )
+
+
+async def _search(
+    form: BookingForm, availability: CheckAvailability, settings: Settings
+) -> tuple[list[CabinOffer], dict[str, str]]:
+    errors = search_errors(form)
+    if errors:
+        return [], errors
+    check_in, check_out = _known(form.day("check_in")), _known(form.day("check_out"))
+    guests = _known(form.number("guests"))
+    nights = (check_out - check_in).days
+    policy = settings.booking_policy
+    try:
+        results = await availability(AvailabilityQuery(check_in, check_out, guests))
+    except DomainError as err:
+        field, message = refusal(err, policy, nights)
+        return [], {field: message}
+    offers = [o for r in results if (o := offer(r, nights)) is not None]
+    if not offers:
+        field, message = unavailable_reason(results, policy, nights)
+        return [], {field: message}
+    return offers, {}
+
+
+@get(BOOKING_PATH, include_in_schema=False, name="guest_booking")
+@inject
+async def booking_page(
+    request: GuestRequest,
+    availability: FromDishka[CheckAvailability],
+    settings: FromDishka[Settings],
+) -> Template:
+    form = BookingForm.read({k: v for k, v in request.query_params.items() if isinstance(v, str)})
+    if not (form.values["check_in"] or form.values["check_out"]):
+        return _page(form, [], {}, searched=False)
+    offers, errors = await _search(form, availability, settings)
+    return _page(form, offers, errors, searched=True, status=422 if errors else 200)
+
+
+@post(BOOKING_PATH, include_in_schema=False, name="guest_book")
+@inject
+async def book(
+    request: GuestRequest,
+    book_online: FromDishka[BookOnline],
+    availability: FromDishka[CheckAvailability],
+    settings: FromDishka[Settings],
+) -> Response[Any]:
+    sent = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = BookingForm.read(sent)
+    errors = search_errors(form) | contact_errors(form)
+    if not errors:
+        try:
+            command = _command(form, sent.get("form_token", ""), request, settings)
+            outcome = await book_online(command, _answer)
+        except DomainError as err:
+            check_in, check_out = form.day("check_in"), form.day("check_out")
+            nights = (check_out - check_in).days if check_in and check_out else 0
+            field, message = refusal(err, settings.booking_policy, nights)
+            offers, _ = await _search(form, availability, settings)
+            status = (
+                429 if isinstance(err, TooManyHolds) else 409 if isinstance(err, Conflict) else 422
+            )
+            return _page(form, offers, {field: message}, searched=True, status=status)
+        return Redirect(_next(outcome), status_code=303)
+    offers, search_problems = await _search(form, availability, settings)
+    return _page(form, offers, search_problems | errors, searched=True, status=422)
+
+
+def _command(
+    form: BookingForm, token: str, request: GuestRequest, settings: Settings
+) -> PlaceHoldCommand:
+    check_in, check_out = _known(form.day("check_in")), _known(form.day("check_out"))
+    guests, cabin = _known(form.number("guests")), _known(form.number("accommodation_id"))
+    number = _known(phone(form.values["phone"]))
+    address = client_ip(request.scope, trusted_ip_header(settings))
+    body = form.fingerprint()
+    key = KEY_PREFIX + token if TOKEN.fullmatch(token) else None
+    return PlaceHoldCommand(
+        accommodation_id=cabin,
+        check_in=check_in,
+        check_out=check_out,
+        guests=guests,
+        guest=Guest(guest_name(form.values["name"]), number, form.values["email"] or None),
+        channel=Channel.API,
+        idempotency_key=key,
+        fingerprint=body if key else None,
+        retry_key=hashlib.sha256(f"{address}\x00{KEY_PREFIX}{body}".encode()).hexdigest()[:32],
+        quota=HoldQuota(phone_key(number), client_key(address)),
+        payment_method=PaymentMethod.MERCADOPAGO,
+    )
+
+
+def _known[T](value: T | None) -> T:
+    """A field already validated (``search_errors``, ``contact_errors``)."""
+    if value is None:
+        raise ValueError("a field read before it was validated")
+    return value
+
+
+def _answer(reservation: Reservation) -> Answer:
+    """What a repeated form token gets: where the first one was sent."""
+    body = {"code": reservation.code.value, "payment_url": reservation.payment_url}
+    return Answer(303, json.dumps(body))
+
+
+def _next(outcome: Held | Answer) -> str:
+    if isinstance(outcome, Answer):
+        remembered = json.loads(outcome.body)
+        code, url = str(remembered["code"]), remembered.get("payment_url")
+    else:
+        code, url = outcome.reservation.code.value, outcome.reservation.payment_url
+    return str(url) if url else f"/r/{code}"
+
+
+def booking_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
+    """A refused CSRF check is a form sent from elsewhere or left open too long: say so."""
+    if isinstance(exc, PermissionDeniedException):
+        return guest_page(
+            "guest_error.html",
+            status=403,
+            title="Formulario vencido",
+            heading="El formulario venció",
+            message=(
+                "Pasó mucho tiempo o llegó desde otro sitio. Volvé a la página de reservas y "
+                "probá de nuevo: no se reservó nada."
+            ),
+            trace_id=None,
+        )
+    return guest_exception(request, exc)
+
+
+def csrf_secret(settings: Settings) -> str:
+    """Derived from JWT_SECRET (its own label: a console token is no booking token), so every
+    process signs alike; without it (development) one drawn for this process."""
+    if settings.jwt_secret is not None and settings.jwt_secret.reveal():
+        key = settings.jwt_secret.reveal().encode()
+        return hmac.new(key, b"cabanas reservar csrf", hashlib.sha256).hexdigest()
+    return secrets.token_hex(32)
+
+
+def booking_router(settings: Settings) -> Router:
+    csrf = CSRFConfig(
+        secret=csrf_secret(settings),
+        cookie_name=CSRF_COOKIE,
+        cookie_path=BOOKING_PATH,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        cookie_secure=settings.environment == "production" or settings.force_https,
+        header_name="x-csrftoken",
+    )
+    return Router(
+        path="/",
+        route_handlers=[booking_page, book],
+        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
+        exception_handlers={Exception: booking_exception},
+        include_in_schema=False,
+    )

@@ -1,0 +1,207 @@
+"""The direct-booking page (/reservar) in a real browser, at a phone's and a desktop's size,
+checked by axe: a booking with payments off (straight to the guest's page), a refusal that
+keeps what the guest wrote, and the whole way with Mercado Pago — the page, the fake
+checkout (www.mercadopago.com.ar routed to the local fake, which notifies our webhook signed),
+and the return to /r/{code} showing the booking confirmed."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from dishka import Provider, Scope
+from dishka.integrations.litestar import LitestarProvider
+from playwright.sync_api import Page, Route, expect
+
+from adapters.postgres.database import make_engine
+from adapters.postgres.unit_of_work import SqlUnitOfWork
+from application.ports.accounts import PasswordHasher
+from application.ports.clock import Clock
+from domain.calendar import local_today
+from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
+from domain.pricing.cabin_rules import NO_RULES
+from entrypoints.container import make_container
+from entrypoints.embedded import EmbeddedRedis, free_port
+from entrypoints.http.app import create_app
+from entrypoints.settings import Secret
+from tests.browser.conftest import Check, LiveApp, _serve, settings_with
+from tests.browser.harness import run_async
+from tests.fakes.providers import MP_TOKEN, FakeMercadoPago, serve
+from tests.unit.application.fakes import FixedClock
+from tests.unit.application.test_scheduled_messages import LAGO_TEXTS
+
+MP_SECRET = "browser-mp-webhook-secret-0123456789"  # pragma: allowlist secret
+CHECKOUT = "https://www.mercadopago.com.ar"
+
+
+def stay(live: LiveApp) -> tuple[str, str]:
+    """Three nights a month from the app's today (the lake cabin takes two at least)."""
+    arrival = local_today(live.clock.now()) + timedelta(days=30)
+    return arrival.isoformat(), (arrival + timedelta(days=3)).isoformat()
+
+
+def search(page: Page, live: LiveApp, guests: str = "2") -> None:
+    check_in, check_out = stay(live)
+    page.get_by_label("Llegada").fill(check_in)
+    page.get_by_label("Salida").fill(check_out)
+    page.get_by_label("Personas").fill(guests)
+    page.get_by_role("button", name="Ver cabañas libres").click()
+    expect(page.get_by_role("heading", name="Cabañas libres")).to_be_visible()
+
+
+def fill_guest(page: Page, phone: str = "+54 9 11 5555-1234") -> None:
+    page.get_by_label("Cabaña del Lago").check()
+    page.get_by_label("Nombre y apellido").fill("Juana Pérez")
+    page.get_by_label("Celular (WhatsApp)").fill(phone)
+    page.get_by_label("E-mail (opcional)").fill("juana@example.com")
+
+
+def test_a_guest_books_and_lands_on_their_page(page: Page, live_app: LiveApp, check: Check) -> None:
+    page.goto(f"{live_app.base_url}/reservar")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reservá tu cabaña")
+    check(page, "inicio")
+    search(page, live_app)
+    lake = page.get_by_role("listitem").filter(has_text="Cabaña del Lago")
+    expect(lake).to_contain_text("Seña para reservar")
+    expect(lake).to_contain_text("2 noches × $ 102.000 · fin de semana")
+    check(page, "cabanas")
+
+    fill_guest(page, phone="1234")
+    page.get_by_role("button", name="Reservar y pagar la seña").click()
+    phone = page.get_by_label("Celular (WhatsApp)")
+    expect(phone).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Escribí tu celular con el código de país")).to_be_visible()
+    expect(phone).to_have_value("1234")
+    expect(page.get_by_label("Nombre y apellido")).to_have_value("Juana Pérez")
+    expect(page.get_by_label("E-mail (opcional)")).to_have_value("juana@example.com")
+    expect(page.get_by_label("Cabaña del Lago")).to_be_checked()
+    check(page, "error")
+
+    phone.fill("+54 9 11 5555-1234")
+    page.get_by_role("button", name="Reservar y pagar la seña").click()
+    page.wait_for_url(re.compile(r"/r/[0-9A-Z]{12}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tu reserva en Cabaña del Lago")
+    expect(page.get_by_text("Te guardamos las noches hasta el")).to_be_visible()
+    expect(page.get_by_text("Juana P.")).to_be_visible()
+    check(page, "retencion")
+
+
+def test_dates_in_the_past_are_named_and_kept(page: Page, live_app: LiveApp, check: Check) -> None:
+    yesterday = (local_today(live_app.clock.now()) - timedelta(days=1)).isoformat()
+    page.goto(f"{live_app.base_url}/reservar?check_in={yesterday}&check_out={stay(live_app)[1]}")
+    arrival = page.get_by_label("Llegada")
+    expect(arrival).to_have_value(yesterday)
+    expect(arrival).to_have_attribute("aria-invalid", "true")
+    expect(page.get_by_text("Esa fecha de llegada ya pasó")).to_be_visible()
+    check(page, "fecha-pasada")
+
+
+@pytest.fixture
+def fake_mp() -> Iterator[FakeMercadoPago]:
+    fake = FakeMercadoPago()
+    with serve(fake.app()) as url:
+        fake.url = url
+        fake.webhook_secret = MP_SECRET
+        yield fake
+
+
+@pytest.fixture
+def paying_app(
+    live_app: LiveApp, fake_mp: FakeMercadoPago, redis_server: EmbeddedRedis
+) -> Iterator[LiveApp]:
+    """A second server on live_app's database with Mercado Pago on (the fake), reachable at
+    its PUBLIC_BASE_URL, so the checkout's notification and return come back to it."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    settings = settings_with(
+        live_app,
+        public_base_url=base,
+        mp_access_token=Secret(MP_TOKEN),
+        mp_webhook_secret=Secret(MP_SECRET),
+        mp_api_base_url=fake_mp.url,
+        mp_timeout_seconds=5.0,
+    )
+    clock = FixedClock(datetime.now().astimezone())
+    fixed = Provider(scope=Scope.APP)
+    fixed.provide(lambda: clock, provides=Clock)
+    from tests.e2e.console_client import quick_hasher
+
+    fixed.provide(quick_hasher, provides=PasswordHasher)
+    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    server, thread = _serve(app, port)
+    try:
+        yield LiveApp(base, settings, clock)
+    finally:
+        server.should_exit = True
+        thread.join(15)
+
+
+def give_the_lake_cabin_its_terms(live: LiveApp) -> None:
+    """What the owner sets for the lake cabin: cancellation tiers and the way in."""
+
+    async def run() -> None:
+        assert live.settings.database_url is not None
+        engine = make_engine(live.settings.database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                uow = SqlUnitOfWork(conn)
+                async with uow:
+                    policy = CancellationPolicy(
+                        (
+                            CancellationTier(30, Decimal(100)),
+                            CancellationTier(7, Decimal(50), Outcome.CREDIT),
+                        )
+                    )
+                    await uow.prices.replace(1, NO_RULES, policy)
+                    await uow.cabin_texts.save(1, LAGO_TEXTS, live.clock.now())
+                    await uow.commit()
+        finally:
+            await engine.dispose()
+
+    run_async(run)
+
+
+def test_a_guest_books_pays_on_mercado_pago_and_comes_back_confirmed(
+    page: Page, paying_app: LiveApp, fake_mp: FakeMercadoPago, check: Check
+) -> None:
+    def to_the_fake(route: Route) -> None:
+        # www.mercadopago.com.ar answered by the local fake, as if DNS pointed there.
+        url = route.request.url.replace(CHECKOUT, fake_mp.url, 1)
+        route.fulfill(response=route.fetch(url=url, max_redirects=0))
+
+    give_the_lake_cabin_its_terms(paying_app)
+    page.route(f"{CHECKOUT}/**", to_the_fake)
+    page.goto(f"{paying_app.base_url}/reservar")
+    search(page, paying_app)
+    fill_guest(page)
+    page.get_by_role("button", name="Reservar y pagar la seña").click()
+
+    page.wait_for_url(re.compile(r"^https://www\.mercadopago\.com\.ar/checkout/v1/redirect"))
+    expect(page.get_by_role("heading", name="Mercado Pago")).to_be_visible()
+    [preference] = fake_mp.preferences
+    code = preference["external_reference"]
+    page.get_by_role("button", name="Pagar").click()
+
+    page.wait_for_url(re.compile(rf"/r/{code}\?.*collection_status=approved"))
+    expect(page.get_by_role("status")).to_contain_text("Recibimos tu pago")
+    # Our webhook answers 202 and applies the payment just after: the page says so until then.
+    confirmed = page.get_by_text("Reserva confirmada. ¡Te esperamos!")
+    deadline = time.monotonic() + 15
+    while not confirmed.count():
+        assert time.monotonic() < deadline, "the payment was never applied"
+        page.reload()
+    expect(page.get_by_role("status")).to_contain_text("tu reserva está confirmada")
+    expect(page.get_by_text("Reserva confirmada. ¡Te esperamos!")).to_be_visible()
+    expect(page.get_by_role("link", name="Pagar seña")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Si tenés que cancelar")).to_be_visible()
+    expect(page.get_by_text("te devolvemos el 100 % de lo pagado")).to_be_visible()
+    expect(page.get_by_role("heading", name="Cómo llegar")).to_be_visible()
+    expect(page.get_by_text("Ruta 40 km 2010, Villa La Angostura")).to_be_visible()
+    expect(page.get_by_role("link", name="Ver en el mapa")).to_have_attribute(
+        "href", "https://maps.app.goo.gl/lago"
+    )
+    check(page, "confirmada")

@@ -1,0 +1,153 @@
+"""The direct-booking page, /reservar, through the real app: the cabins that fit with their
+quote, the same hold as the API (one per form, however often it is sent), Mercado Pago's
+checkout or the guest's page next, CSRF, and every refusal a Spanish page with the input kept."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from adapters.postgres.database import make_engine
+from entrypoints.settings import Settings
+from tests.e2e.conftest import ClientFactory
+from tests.e2e.test_payments import Client
+from tests.fakes.providers import FakeMercadoPago
+
+pytestmark = pytest.mark.db
+ROOT = "http://testserver.local"
+SEARCH = {"check_in": "2026-12-18", "check_out": "2026-12-21", "guests": "2"}
+GUEST = {"name": "Juana Pérez", "phone": "+54 9 11 5555-1234", "email": "juana@example.com"}
+TOKENS = re.compile(r'name="(_csrf_token|form_token)" value="([^"]+)"')
+
+
+async def open_form(client: Client, search: dict[str, str] = SEARCH) -> tuple[str, dict[str, str]]:
+    """The page with the search made, and the tokens of its booking form."""
+    r = await client.get(f"{ROOT}/reservar", params=search)
+    assert r.status_code == 200, r.text
+    return r.text, dict(TOKENS.findall(r.text))
+
+
+async def reservations(settings: Settings) -> int:
+    assert settings.database_url is not None
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            return int((await conn.execute(text("SELECT count(*) FROM reservations"))).scalar_one())
+    finally:
+        await engine.dispose()
+
+
+async def test_the_page_lists_the_cabins_that_fit_with_their_quote(pay_client: Client) -> None:
+    r = await pay_client.get(f"{ROOT}/reservar")
+    assert r.status_code == 200
+    assert r.headers["content-type"].startswith("text/html")
+    csp = r.headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "form-action 'self' https://www.mercadopago.com.ar" in csp
+    assert '<html lang="es-AR">' in r.text
+    assert "Reservá tu cabaña" in r.text
+    html, tokens = await open_form(pay_client, {**SEARCH, "guests": "4"})
+    assert set(tokens) == {"_csrf_token", "form_token"}
+    assert "Cabaña del Lago" in html
+    assert "$ 86.700" in html  # its deposit for those three nights
+    assert "<dt>Total</dt>" in html
+    assert "Cabaña del Bosque" not in html  # 2 people at most: not for 4 (tests/data seed)
+
+
+async def test_a_double_submit_places_one_hold_and_goes_to_mercado_pago(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    _, tokens = await open_form(pay_client)
+    form = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1"}
+    first = await pay_client.post(f"{ROOT}/reservar", data=form, follow_redirects=False)
+    again = await pay_client.post(f"{ROOT}/reservar", data=form, follow_redirects=False)
+    assert first.status_code == again.status_code == 303, first.text
+    assert first.headers["location"].startswith("https://www.mercadopago.com.ar/checkout/")
+    assert again.headers["location"] == first.headers["location"]
+    assert await reservations(integrated_settings) == 1
+    assert len(mp.preferences) == 1
+    [preference] = mp.preferences
+    code = preference["external_reference"]
+    assert preference["back_urls"]["success"] == f"https://cabanas.test/r/{code}"
+    page = await pay_client.get(f"{ROOT}/r/{code}")
+    assert "+549********34" in page.text  # the phone as typed, stored in E.164
+
+
+async def test_without_payments_the_guest_lands_on_their_page(client: Client) -> None:
+    _, tokens = await open_form(client)
+    form = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1"}
+    r = await client.post(f"{ROOT}/reservar", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert re.fullmatch(r"/r/[0-9A-Z]{12}", r.headers["location"])
+    page = await client.get(f"{ROOT}{r.headers['location']}")
+    assert "Te guardamos las noches hasta el" in page.text
+
+
+async def test_refusals_re_render_with_the_input_kept_and_the_problem_in_spanish(
+    client: Client, settings: Settings
+) -> None:
+    _, tokens = await open_form(client)
+    bad_phone = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1", "phone": "1234"}
+    r = await client.post(f"{ROOT}/reservar", data=bad_phone)
+    assert r.status_code == 422
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Escribí tu celular con el código de país" in r.text
+    assert 'aria-invalid="true" aria-describedby="e-phone"' in r.text
+    assert 'value="Juana Pérez"' in r.text
+    assert 'value="juana@example.com"' in r.text
+    assert re.search(r'value="1" required\s+checked', r.text)  # the cabin chosen, still chosen
+    assert await reservations(settings) == 0
+
+    past = await client.get(f"{ROOT}/reservar", params={**SEARCH, "check_in": "2026-11-01"})
+    assert past.status_code == 422
+    assert "Esa fecha de llegada ya pasó" in past.text
+    assert 'value="2026-11-01"' in past.text
+    crowd = await client.get(f"{ROOT}/reservar", params={**SEARCH, "guests": "15"})
+    assert "Ninguna cabaña libre recibe tantas personas" in crowd.text
+    long = await client.get(f"{ROOT}/reservar", params={**SEARCH, "check_out": "2027-03-30"})
+    assert "Online se reservan hasta" in long.text
+    backwards = await client.get(f"{ROOT}/reservar", params={**SEARCH, "check_out": "2026-12-17"})
+    assert "La salida tiene que ser al menos un día después" in backwards.text
+
+
+async def test_nights_taken_meanwhile_are_named_and_the_input_kept(client: Client) -> None:
+    _, tokens = await open_form(client)
+    first = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1"}
+    assert (await client.post(f"{ROOT}/reservar", data=first)).status_code in (200, 303)
+    _, fresh = await open_form(client)
+    other = {**first, **fresh, "name": "Ramiro Gómez", "phone": "+5491166667777"}
+    r = await client.post(f"{ROOT}/reservar", data=other, follow_redirects=False)
+    assert r.status_code == 409
+    assert "Alguien reservó esas noches recién" in r.text
+    assert 'value="Ramiro Gómez"' in r.text
+
+
+async def test_a_form_without_its_csrf_token_is_refused_with_a_page(client: Client) -> None:
+    await open_form(client)
+    form = {**SEARCH, **GUEST, "accommodation_id": "1"}
+    r = await client.post(f"{ROOT}/reservar", data=form)
+    assert r.status_code == 403
+    assert r.headers["content-type"].startswith("text/html")
+    assert "El formulario venció" in r.text
+
+
+async def test_the_hold_limit_is_a_page_naming_it(make_client: ClientFactory) -> None:
+    start = date.today() + timedelta(days=20)
+    async with make_client(max_live_holds_per_phone=1) as c:
+        answers = []
+        for offset in (0, 5):
+            search = {
+                "check_in": (start + timedelta(days=offset)).isoformat(),
+                "check_out": (start + timedelta(days=offset + 2)).isoformat(),
+                "guests": "2",
+            }
+            _, tokens = await open_form(c, search)
+            form = {**search, **GUEST, **tokens, "accommodation_id": "1"}
+            answers.append(await c.post("/reservar", data=form, follow_redirects=False))
+    assert answers[0].status_code == 303, answers[0].text
+    assert answers[1].status_code == 429
+    assert "Ya tenés reservas sin pagar" in answers[1].text
+    assert 'value="Juana Pérez"' in answers[1].text

@@ -1,0 +1,138 @@
+"""What /reservar reads from the guest's form and how it words a cabin's quote."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from domain.booking.availability import Availability
+from domain.booking.policy import BookingPolicy
+from domain.errors import NightsOutOfRange, TooManyHolds
+from domain.money import Money
+from domain.pricing import Quote
+from domain.pricing.breakdown import (
+    AppliedRule,
+    DiscountLine,
+    FeeKind,
+    FeeLine,
+    NightPrice,
+    PriceBreakdown,
+)
+from domain.pricing.rules import Specificity
+from entrypoints.http.guest.booking_view import (
+    BookingForm,
+    contact_errors,
+    offer,
+    phone,
+    refusal,
+    search_errors,
+    unavailable_reason,
+)
+from tests.unit.domain.builders import cabin
+
+FORM = {
+    "check_in": "2026-12-18",
+    "check_out": "2026-12-21",
+    "guests": "2",
+    "accommodation_id": "1",
+    "name": "Juana Pérez",
+    "phone": "+54 9 11 5555-1234",
+    "email": "",
+}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("+54 9 11 5555-1234", "+5491155551234"),
+        ("0054 (911) 5555.1234", "+5491155551234"),
+        ("+1 415 555 0100", "+14155550100"),
+        ("11 5555-1234", None),  # no country code: not guessed
+        ("+54 11", None),
+        ("+54 9 11 5555-1234 int 2", None),
+    ],
+)
+def test_a_phone_as_people_type_it_becomes_e164_or_is_refused(
+    typed: str, stored: str | None
+) -> None:
+    assert phone(typed) == stored
+
+
+def test_the_form_is_read_bounded_and_a_double_submit_has_one_fingerprint() -> None:
+    form = BookingForm.read({**FORM, "name": "  Juana Pérez  " + "x" * 500, "extra": "y"})
+    assert form.values["name"].startswith("Juana Pérez")
+    assert len(form.values["name"]) == 200
+    assert "extra" not in form.values
+    same = BookingForm.read(FORM).fingerprint()
+    assert BookingForm.read(dict(FORM)).fingerprint() == same
+    assert BookingForm.read({**FORM, "accommodation_id": "2"}).fingerprint() != same
+    assert BookingForm.read({**FORM, "guests": ""}).values["guests"] == "2"
+
+
+def test_unreadable_dates_and_contacts_are_named_field_by_field() -> None:
+    form = BookingForm.read({**FORM, "check_in": "mañana", "guests": "50", "phone": "x"})
+    assert set(search_errors(form)) == {"check_in", "guests"}
+    backwards = BookingForm.read({**FORM, "check_out": "2026-12-17"})
+    assert search_errors(backwards) == {
+        "check_out": "La salida tiene que ser al menos un día después de la llegada."
+    }
+    bad = BookingForm.read({**FORM, "accommodation_id": "", "phone": "123", "email": "a@b"})
+    assert set(contact_errors(bad)) == {"accommodation_id", "phone", "email"}
+    assert contact_errors(BookingForm.read(FORM)) == {}
+
+
+def test_refusals_in_spanish_name_their_field() -> None:
+    policy = BookingPolicy(max_nights=30)
+    held = TooManyHolds("x", limit="phone", value=2, retry_after_s=60)
+    assert refusal(held, policy, 3)[0] == "phone"
+    assert refusal(NightsOutOfRange("x"), policy, 40) == (
+        "check_out",
+        "Online se reservan hasta 30 noches. Para más, escribinos.",
+    )
+    lake = cabin()
+    past = Availability(lake, False, None, "past", "check_in_in_past")
+    taken = Availability(lake, False, None, "taken", "occupied")
+    assert unavailable_reason([past, past], policy, 3)[1].startswith("Esa fecha de llegada")
+    assert unavailable_reason([past, taken], policy, 3) == (
+        "_form",
+        "No hay cabañas libres para esas fechas. Probá con otras.",
+    )
+
+
+def test_a_quote_is_worded_line_by_line() -> None:
+    ars = Money.of
+    base = AppliedRule(Specificity.BASE, "")
+    season = AppliedRule(Specificity.SEASON, "Temporada alta")
+    breakdown = PriceBreakdown(
+        nights=(
+            NightPrice(date(2026, 12, 18), ars("150000"), season, True),
+            NightPrice(date(2026, 12, 19), ars("150000"), season, True),
+            NightPrice(date(2026, 12, 20), ars("85000"), base, False),
+        ),
+        fees=(
+            FeeLine(FeeKind.CLEANING, ars("25000"), 1),
+            FeeLine(FeeKind.EXTRA_GUESTS, ars("10000"), 3),
+        ),
+        discounts=(DiscountLine("estadía larga", Decimal("10"), ars("44000")),),
+        total=ars("396000"),
+        deposit_percent=Decimal(30),
+        deposit=ars("118800"),
+        min_nights=1,
+        arrival_weekdays=None,
+    )
+    lake = cabin()
+    shown = offer(
+        Availability(lake, True, Quote(3, ars("396000"), ars("118800")), None, None, breakdown), 3
+    )
+    assert shown is not None
+    assert [(line.label, line.cents) for line in shown.lines] == [
+        ("2 noches × $ 150.000 · fin de semana · Temporada alta", 300_000_00),
+        ("1 noche × $ 85.000", 85_000_00),
+        ("Limpieza", 25_000_00),
+        ("Personas extra (3 × $ 10.000)", 30_000_00),
+        ("Descuento estadía larga (10 %)", -44_000_00),
+    ]
+    assert (shown.total, shown.deposit) == (396_000_00, 118_800_00)
+    assert offer(Availability(lake, False, None, "taken", "occupied"), 3) is None
