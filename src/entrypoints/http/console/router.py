@@ -20,6 +20,7 @@ from entrypoints.http.console.cabins import CabinsController
 from entrypoints.http.console.calendar import CalendarController
 from entrypoints.http.console.channels import ChannelsController
 from entrypoints.http.console.errors import console_exception
+from entrypoints.http.console.ledger import LedgerController
 from entrypoints.http.console.rendering import PREFIX, STATIC
 from entrypoints.http.console.reservations import ReservationController
 from entrypoints.http.console.sign_in import SignInController
@@ -34,6 +35,7 @@ CONSOLE_CONTROLLERS = [
     CalendarController,
     ManualBookingController,
     ReservationController,
+    LedgerController,
     SignInController,
     UsersController,
     ChannelsController,
