@@ -198,6 +198,7 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/panel/cabanas"): "owner",
     ("GET", "/panel/cabanas/{cabin_id:int}"): "owner",
     ("POST", "/panel/cabanas/{cabin_id:int}"): "owner",
+    ("POST", "/panel/cabanas/{cabin_id:int}/textos"): "owner",
     ("GET", "/panel/pagos"): "owner",
     ("GET", "/panel/conversaciones"): "owner",
     ("POST", "/panel/conversaciones/{phone:str}/devolver"): "owner",

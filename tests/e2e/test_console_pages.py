@@ -134,6 +134,46 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
     assert [a["action"] for a in actions] == ["accommodation.update", "accommodation.update"]
 
 
+async def test_the_owner_edits_a_cabins_texts_for_its_guests(
+    owner: Console, console_settings: Settings
+) -> None:
+    form = await owner.client.get("/panel/cabanas/2")
+    assert "Textos para los huéspedes" in form.text
+    assert 'name="hora_entrada" type="time" value="14:00"' in form.text  # the defaults
+    texts = {
+        "direccion": "Ruta 40 km 2050, Villa La Angostura",
+        "mapa": "",
+        "hora_entrada": "15:30",
+        "hora_salida": "11:00",
+        "llaves": "En la caja junto a la puerta, código 4521",
+        "nota_salida": "Dejá las llaves en la caja.",
+        "gracias": "¡Gracias por venir!",
+        "resena": "maps.google.com/reseña",
+    }
+    bad = await owner.post("/panel/cabanas/2/textos", texts, "/panel/cabanas/2")
+    assert bad.status_code == 400
+    assert 'aria-describedby="e-resena"' in bad.text
+    assert "Pegá el link para dejar una reseña, empezando con https://." in bad.text
+    assert 'value="Ruta 40 km 2050, Villa La Angostura"' in bad.text  # input kept
+    assert "código 4521" in bad.text
+    late = {**texts, "resena": "https://g.page/r/bosque/review", "hora_entrada": "25:00"}
+    bad_time = await owner.post("/panel/cabanas/2/textos", late, "/panel/cabanas/2")
+    assert 'aria-describedby="e-hora_entrada"' in bad_time.text
+    ok = {**late, "hora_entrada": "15:30"}
+    saved = await owner.post("/panel/cabanas/2/textos", ok, "/panel/cabanas/2")
+    assert saved.status_code == 303
+    page = await owner.client.get(saved.headers["location"])
+    assert "Listo: los textos quedaron guardados." in page.text
+    assert 'value="15:30"' in page.text
+    # Audited by the use case, with before and after.
+    [row] = await sql(
+        console_settings,
+        "SELECT after FROM admin_audit_log WHERE action = 'accommodation.messages.update'",
+    )
+    assert "15:30" in row["after"]
+    assert "https://g.page/r/bosque/review" in row["after"]
+
+
 async def test_payments_needing_attention_link_to_their_reservation(
     owner: Console, console_settings: Settings
 ) -> None:

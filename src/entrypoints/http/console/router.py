@@ -16,7 +16,7 @@ from litestar.static_files import create_static_files_router
 from entrypoints.http.console.attention import ConversationsController, PaymentsController
 from entrypoints.http.console.auth import console_guard
 from entrypoints.http.console.booking_form import ManualBookingController
-from entrypoints.http.console.cabins import CabinsController
+from entrypoints.http.console.cabins import CabinsController, CabinTextsController
 from entrypoints.http.console.calendar import CalendarController
 from entrypoints.http.console.channels import ChannelsController
 from entrypoints.http.console.errors import console_exception
@@ -40,6 +40,7 @@ CONSOLE_CONTROLLERS = [
     UsersController,
     ChannelsController,
     CabinsController,
+    CabinTextsController,
     PaymentsController,
     ConversationsController,
 ]
