@@ -137,8 +137,12 @@ def sign_in(page: Page, base: str, email: str) -> None:
 
 
 def cell(page: Page, cabin: str, day: date, words: str):  # type: ignore[no-untyped-def]
-    """A night on the calendar, found by what it says to a screen reader (its title too)."""
-    return page.get_by_title(re.compile(rf"^{re.escape(cabin)}, {short_date(day)}: {words}"))
+    """A night on the calendar, or the run of nights starting on it ("…, mar 8 dic a jue 10
+    dic (3 noches): …"), found by what it says to a screen reader (its title too)."""
+    nights = r"(?: a [^:]+ \(\d+ noches\))?"
+    return page.get_by_title(
+        re.compile(rf"^{re.escape(cabin)}, {short_date(day)}{nights}: {words}")
+    )
 
 
 def letter(page: Page, cabin: str, day: date, words: str):  # type: ignore[no-untyped-def]
@@ -179,7 +183,7 @@ def test_owner_runs_the_day_from_the_console(
     # Calendario: Airbnb's nights, the collision, the hold.
     page.get_by_role("link", name="Calendario", exact=True).click()
     expect(
-        letter(page, "Cabaña del Bosque", today + timedelta(days=6), "Noches de Airbnb")
+        letter(page, "Cabaña del Bosque", today + timedelta(days=5), "Noches de Airbnb")
     ).to_have_text("A")
     expect(
         letter(page, "Cabaña del Lago", today + timedelta(days=1), "Reserva de Juana Pérez — ch")
@@ -198,10 +202,11 @@ def test_owner_runs_the_day_from_the_console(
     page.get_by_label("Motivo (opcional)").fill("Pintura")
     page.get_by_role("button", name="Bloquear").click()
     expect(page.get_by_text("Listo: las noches quedaron bloqueadas.")).to_be_visible()
-    for n in (0, 1):
-        expect(
-            letter(page, "Cabaña del Bosque", first + timedelta(days=n), "Bloqueo: Pintura")
-        ).to_have_text("B")
+    # The block's two nights are one cell.
+    expect(letter(page, "Cabaña del Bosque", first, "Bloqueo: Pintura")).to_have_text("B")
+    expect(cell(page, "Cabaña del Bosque", first, "Bloqueo: Pintura")).to_have_attribute(
+        "title", re.compile(r"\(2 noches\)")
+    )
     expect(cell(page, "Cabaña del Bosque", first + timedelta(days=2), "libre")).to_be_attached()
     check(page, "calendario-bloqueado")
 

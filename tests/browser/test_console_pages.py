@@ -66,10 +66,22 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     expect(page.get_by_text("Retención esperando pago")).to_be_visible()
 
     # Paid by transfer: confirmed; then moved two days later; a note; the timeline tells it.
+    deposit = page.locator("dt:text-is('Seña') + dd").inner_text().split(" · ")[0]
     page.get_by_label("Cómo pagó").select_option("transfer")
-    page.get_by_label("Monto recibido (pesos)").fill("45.000")
-    page.get_by_role("button", name="Confirmar reserva").click()
-    expect(page.get_by_text("Listo: la reserva quedó confirmada.")).to_be_visible()
+    page.get_by_label("Monto recibido (pesos)").fill("mucho")
+    page.get_by_role("button", name="Registrar pago").click()
+    expect(page.get_by_text("Escribí el monto en pesos")).to_be_visible()
+    expect(page.get_by_label("Monto recibido (pesos)")).to_have_value("mucho")
+    page.get_by_label("Monto recibido (pesos)").fill(deposit.removeprefix("$ "))
+    page.get_by_role("button", name="Registrar pago").click()
+    expect(page.get_by_text("El pago quedó registrado y la reserva, confirmada.")).to_be_visible()
+    expect(page.locator("section", has_text="Pagos").first).to_contain_text(f"Transferencia · {deposit}")
+    check(page, "reserva-pago")
+    # Part of it back, by hand (not through Mercado Pago).
+    page.get_by_label("Monto a devolver (pesos)").fill("1.000")
+    page.get_by_label(re.compile("^Devolver por Mercado Pago")).uncheck()
+    page.get_by_role("button", name="Devolver", exact=True).click()
+    expect(page.get_by_text("La devolución quedó hecha y registrada.")).to_be_visible()
     page.get_by_label("Entrada", exact=True).fill((first + timedelta(days=2)).isoformat())
     page.get_by_label("Salida", exact=True).fill((first + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Mover").click()
@@ -79,8 +91,9 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     timeline = page.locator("ol.timeline")
     for words in (
         "Cargada a mano",
-        "Confirmada a mano",
-        "transferencia · $ 45.000",
+        "Pago registrado",
+        f"transferencia · {deposit} · la reserva quedó confirmada",
+        "Devolución",
         "Movida",
         "Nota agregada",
     ):
