@@ -70,6 +70,14 @@ SPANISH: dict[str, str] = {
     "money_reference_reused": (
         "Ese formulario ya se usó con otros datos. Recargá la página y cargalo otra vez."
     ),
+    "invalid_price_rule": (
+        "Ese precio no se puede usar: ninguna noche puede quedar gratis ni con un porcentaje de "
+        "-100 o menos. Revisá los montos."
+    ),
+    "overlapping_price_rules": (
+        "Se pisa con otra regla del mismo tipo en las mismas noches: cambiá las fechas o quitá "
+        "la otra primero."
+    ),
     "hold_too_long": "La retención no puede durar tanto: elegí menos tiempo.",
 }
 
