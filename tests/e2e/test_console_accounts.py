@@ -210,6 +210,7 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/panel/precios/aplicar"): "owner",
     ("GET", "/panel/pagos"): "owner",
     ("GET", "/panel/conversaciones"): "owner",
+    ("POST", "/panel/conversaciones/{phone:str}/tomar"): "owner",
     ("POST", "/panel/conversaciones/{phone:str}/devolver"): "owner",
 }
 

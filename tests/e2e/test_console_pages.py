@@ -192,15 +192,31 @@ async def test_payments_needing_attention_link_to_their_reservation(
     assert 'href="/panel/reservas/ABCDEFGHJKMN"' in page.text
 
 
-async def test_conversations_waiting_for_a_person_are_given_back(
+async def test_conversations_waiting_for_a_person_are_taken_then_given_back(
     owner: Console, console_settings: Settings
 ) -> None:
     assert console_settings.redis_url is not None
     with redis.Redis.from_url(console_settings.redis_url) as client:
         client.delete("conv:handovers")
         client.zadd("conv:handovers", {"5491155551234": time.time() + 3600})
+    hoy = await owner.client.get("/panel/")
+    assert 'action="/panel/conversaciones/5491155551234/tomar"' in hoy.text
     page = await owner.client.get("/panel/conversaciones")
+    assert 'action="/panel/conversaciones/5491155551234/tomar"' in page.text
+    taken = await owner.post("/panel/conversaciones/5491155551234/tomar", {}, "/panel/")
+    assert taken.status_code == 303
+    page = await owner.client.get(taken.headers["location"])
+    assert "La tomaste vos: escribile a +5491155551234 por WhatsApp." in page.text
     assert 'href="https://wa.me/5491155551234"' in page.text
+    [took] = await sql(
+        console_settings,
+        "SELECT actor, target FROM admin_audit_log WHERE action = $1",
+        "conversation.take",
+    )
+    assert (took["actor"], took["target"]) == (OWNER, "whatsapp:1234")
+    gone = await owner.post("/panel/conversaciones/5491166660000/tomar", {}, "/panel/")
+    assert gone.status_code == 200
+    assert "Eso ya no existe." in gone.text
     back = await owner.post(
         "/panel/conversaciones/5491155551234/devolver", {}, "/panel/conversaciones"
     )
