@@ -90,9 +90,14 @@ def test_each_kind_has_its_class_and_letter_and_free_nights_link_to_the_block_fo
     assert "choque" in runs[1].label("Lago")
     assert runs[3].label("Lago").endswith("Bloqueo: Pintura")
     html = RowWriter(window)(lago, runs)
-    assert html.count("<td") == 10  # one cell per night here: no run is longer than one
-    assert 'href="/panel/calendario/bloquear?cabana=1&amp;desde=2026-12-08"' in html
-    assert "desde=2026-12-01" not in html  # yesterday cannot be blocked
+    assert html.count("<td") == 8  # one cell per run
+    # The free run opens the block form for its nights; yesterday cannot be blocked.
+    assert (
+        '<td colspan="3"><a class="free" '
+        'href="/panel/calendario/bloquear?cabana=1&amp;desde=2026-12-08&amp;hasta=2026-12-11" '
+        'title="Lago, mar 8 dic a jue 10 dic (3 noches): libre"></a></td>'
+    ) in html
+    assert "desde=2026-12-01" not in html
     assert 'aria-label="Lago, mar 1 dic: libre"' in html
 
 
@@ -128,4 +133,7 @@ def test_a_stay_is_one_cell_spanning_its_nights_cut_at_the_window_and_at_a_colli
     assert "Lago &lt;1&gt;" in lake
     assert "<1>" not in lake
     forest = RowWriter(window)(bosque, forest_runs)
-    assert forest.count("<td") == 8  # seven free nights, one import
+    # Seven free nights: yesterday (past, not linked) and six from today; then the import.
+    assert forest.count("<td") == 3
+    assert 'aria-label="Bosque, mar 1 dic: libre"' in forest
+    assert 'desde=2026-12-02&amp;hasta=2026-12-08" title="Bosque, mié 2 dic a lun 7 dic' in forest

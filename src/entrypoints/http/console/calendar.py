@@ -1,5 +1,6 @@
-"""Calendario (/panel/calendario): cabins × nights, month by month; a free night opens the
-block form (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks)."""
+"""Calendario (/panel/calendario): cabins × nights, month by month, each cabin's row drawn as
+runs of nights (a stay, a block, an import, free nights); a free run opens the block form for
+those nights (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks)."""
 
 from __future__ import annotations
 
@@ -47,8 +48,8 @@ _EXTERNAL = {"airbnb": ("k-airbnb", "A"), "booking": ("k-booking", "K")}
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is slower
 class Run:
     """Consecutive nights of one cabin drawn as one cell (``colspan``): a reservation, a
-    block or an import, or nights on either side of a collision's edge. Free nights form a
-    run too, drawn one cell per night (each is tapped on its own to block from that night)."""
+    block or an import, or free nights; a run is cut where a collision starts or ends, so
+    the clash is marked on its nights only."""
 
     first: date
     nights: int
@@ -144,54 +145,75 @@ def grid(window: CalendarWindow) -> list[tuple[Accommodation, list[Run]]]:
 
 class RowWriter:
     """Cabins' rows for one window, written here rather than by the template (Jinja's
-    per-cell work made the 60-night page of 50 cabins cost most of a second of CPU). A taken
-    run is one cell spanning its nights; a free night is a bare link to the block form from
-    that night, named by its title (its "+" comes from the stylesheet, on hover and focus
-    only). Texts (the cabin's name, a guest's name) are escaped once each; nights and letters
-    are ours."""
+    per-cell work made the 60-night page of 50 cabins cost most of a second of CPU). Every
+    run is one cell spanning its nights: a taken run links to its reservation, a free run to
+    the block form for those nights (past nights are not linked). Texts (the cabin's name, a
+    guest's name) are escaped once each; nights and letters are ours."""
 
     def __init__(self, window: CalendarWindow) -> None:
-        days = [window.start + timedelta(days=n) for n in range(window.days)]
         self._start = window.start
-        # Per night: its text and the tail of a free night's link ("2026-12-08" and onwards).
-        self._nights = [(short_date(d), d.isoformat() if d >= window.today else None) for d in days]
+        self._today = (window.today - window.start).days  # nights before it are past
 
     def __call__(self, cabin: Accommodation, runs: list[Run]) -> Markup:
         name = str(escape(cabin.name))
-        free = (
-            f'<td><a class="free" href="{PREFIX}/calendario/bloquear?cabana={cabin.id}&amp;desde='
-        )
-        past = '<td><span class="cell" role="img" aria-label="'
-        nights = self._nights
         out = [f'<tr><th scope="row" class="cabin">{name}</th>']
         for run in runs:
             if run.item is None:
-                index = (run.first - self._start).days
-                td = free.replace("<td>", '<td class="clash">', 1) if run.clash else free
-                for said, end in nights[index : index + run.nights]:
-                    if end is None:
-                        label = f"{name}, {said}: libre"
-                        out.append(f'{past}{label}" title="{label}"></span></td>')
-                    else:
-                        out.append(f'{td}{end}" title="{name}, {said}: libre"></a></td>')
+                self._free(out, cabin, name, run)
                 continue
             label = escape(run.label(cabin.name))
-            span = f' colspan="{run.nights}"' if run.nights > 1 else ""
-            cls = ' class="clash"' if run.clash else ""
+            td = _td(run.nights, run.clash)
             if run.href:
                 out.append(
-                    f'<td{span}{cls}><a class="{run.css}" href="{run.href}" title="{label}">'
+                    f'{td}<a class="{run.css}" href="{run.href}" title="{label}">'
                     f'<span aria-hidden="true">{run.letter}</span>'
                     f'<span class="visually-hidden">{label}</span></a></td>'
                 )
             else:
                 out.append(
-                    f'<td{span}{cls}><span class="cell {run.css}" role="img" '
-                    f'aria-label="{label}" title="{label}">'
-                    f'<span aria-hidden="true">{run.letter}</span></span></td>'
+                    f'{td}<span class="cell {run.css}" role="img" aria-label="{label}" '
+                    f'title="{label}"><span aria-hidden="true">{run.letter}</span></span></td>'
                 )
         out.append("</tr>")
         return Markup("".join(out))  # noqa: S704 - the texts in it are escaped above
+
+    def _free(self, out: list[str], cabin: Accommodation, name: str, run: Run) -> None:
+        """Past nights as one unlinked cell, the rest as one link to block them."""
+        index = (run.first - self._start).days
+        past = min(max(self._today - index, 0), run.nights)
+        if past:
+            gone = Run(run.first, past, None, "free", "", None, run.clash, "libre")
+            label = gone.label(name)
+            out.append(
+                f'{_td(past, run.clash)}<span class="cell" role="img" aria-label="{label}" '
+                f'title="{label}"></span></td>'
+            )
+        if past == run.nights:
+            return
+        free = Run(
+            run.first + timedelta(days=past),
+            run.nights - past,
+            None,
+            "free",
+            "",
+            None,
+            run.clash,
+            "libre",
+        )
+        end = free.first + timedelta(days=free.nights)
+        href = (
+            f"{PREFIX}/calendario/bloquear?cabana={cabin.id}&amp;desde={free.first.isoformat()}"
+            f"&amp;hasta={end.isoformat()}"
+        )
+        out.append(
+            f'{_td(free.nights, run.clash)}<a class="free" href="{href}" '
+            f'title="{free.label(name)}"></a></td>'
+        )
+
+
+def _td(nights: int, clash: bool) -> str:
+    span = f' colspan="{nights}"' if nights > 1 else ""
+    return f'<td{span} class="clash">' if clash else f"<td{span}>"
 
 
 def _month_start(day: date, months: int) -> date:
@@ -243,15 +265,17 @@ class CalendarController(Controller):
         clock: FromDishka[Clock],
         cabana: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
         desde: Annotated[date | None, QueryParameter()] = None,
+        hasta: Annotated[date | None, QueryParameter()] = None,
     ) -> Template:
         start = desde or local_today(clock.now())
+        end = hasta if hasta is not None and hasta > start else start + timedelta(days=1)
         return await self._block_page(
             request,
             cabins,
             {
                 "cabana": str(cabana or ""),
                 "desde": start.isoformat(),
-                "hasta": (start + timedelta(days=1)).isoformat(),
+                "hasta": end.isoformat(),
                 "motivo": "",
             },
             {},
