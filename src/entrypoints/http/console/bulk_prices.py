@@ -152,7 +152,7 @@ async def _page(
         request,
         "bulk_prices.html",
         status=400 if errors else 200,
-        title="Cambio de precios",
+        title="Precios",
         cabins=[c for c in await cabins() if c.active],
         chosen=chosen,
         values=values,
