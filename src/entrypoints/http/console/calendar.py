@@ -26,7 +26,7 @@ from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import spanish
-from entrypoints.http.console.rendering import PREFIX, page, short_date
+from entrypoints.http.console.rendering import PREFIX, long_date, page, short_date
 
 ConsoleRequest = Request[Any, Any, Any]
 STAFF = {"staff": True}
@@ -53,6 +53,7 @@ class Run:
 
     first: date
     nights: int
+    at: int  # the first night's column, from the window's start
     item: CalendarItem | None
     css: str
     letter: str
@@ -103,6 +104,7 @@ def grid(window: CalendarWindow) -> list[tuple[Accommodation, list[Run]]]:
     """One row per cabin: its runs, from the window's rows (no further queries). Work grows
     with the rows in the window, not with cabins × nights."""
     start, days = window.start, window.days
+    dates = [start + timedelta(days=n) for n in range(days)]
     items_of: dict[int, list[CalendarItem]] = {}
     for taken in window.items:  # ordered by cabin and check-in
         items_of.setdefault(taken.accommodation_id, []).append(taken)
@@ -122,23 +124,17 @@ def grid(window: CalendarWindow) -> list[tuple[Accommodation, list[Run]]]:
             if last <= first:
                 continue
             for a, b, clash in _split(at, first, clashes):
-                runs.append(
-                    Run(start + timedelta(days=a), b - a, None, "free", "", None, clash, "libre")
-                )
+                runs.append(Run(dates[a], b - a, a, None, "free", "", None, clash, "libre"))
             css, letter, words = describe(item)
             href = f"{PREFIX}/reservas/{item.code}" if item.kind == "booking" else None
             for a, b, clash in _split(first, last, clashes):
                 said, mark = (
                     (words + " — choque con un canal", letter + "!") if clash else (words, letter)
                 )
-                runs.append(
-                    Run(start + timedelta(days=a), b - a, item, css, mark, href, clash, said)
-                )
+                runs.append(Run(dates[a], b - a, a, item, css, mark, href, clash, said))
             at = last
         for a, b, clash in _split(at, days, clashes):
-            runs.append(
-                Run(start + timedelta(days=a), b - a, None, "free", "", None, clash, "libre")
-            )
+            runs.append(Run(dates[a], b - a, a, None, "free", "", None, clash, "libre"))
         rows.append((cabin, runs))
     return rows
 
@@ -147,21 +143,43 @@ class RowWriter:
     """Cabins' rows for one window, written here rather than by the template (Jinja's
     per-cell work made the 60-night page of 50 cabins cost most of a second of CPU). Every
     run is one cell spanning its nights: a taken run links to its reservation, a free run to
-    the block form for those nights (past nights are not linked). Texts (the cabin's name, a
-    guest's name) are escaped once each; nights and letters are ours."""
+    the block form for those nights (past nights are not linked). Each night's words and
+    date, and each text (a cabin's name, a guest's name), are made and escaped once per
+    page; nights and letters are ours."""
 
     def __init__(self, window: CalendarWindow) -> None:
-        self._start = window.start
+        days = [window.start + timedelta(days=n) for n in range(window.days)]
+        self._days = days
+        self._said = [short_date(d) for d in days]
+        self._iso = [d.isoformat() for d in days] + [window.end.isoformat()]
         self._today = (window.today - window.start).days  # nights before it are past
+        self._words: dict[str, str] = {}
+
+    def header(self) -> Markup:
+        cells = (
+            f'<th scope="col"{' class="weekend"' if day.weekday() >= 5 else ""}>'
+            f'<abbr title="{long_date(day)}">{day.day}</abbr><br>'
+            f"<small>{said[:3]}</small></th>"
+            for day, said in zip(self._days, self._said, strict=True)
+        )
+        return Markup("".join(cells))  # noqa: S704 - dates and weekday names only
+
+    def _when(self, at: int, nights: int) -> str:
+        if nights == 1:
+            return self._said[at]
+        return f"{self._said[at]} a {self._said[at + nights - 1]} ({nights} noches)"
 
     def __call__(self, cabin: Accommodation, runs: list[Run]) -> Markup:
         name = str(escape(cabin.name))
         out = [f'<tr><th scope="row" class="cabin">{name}</th>']
         for run in runs:
             if run.item is None:
-                self._free(out, cabin, name, run)
+                self._free(out, cabin.id, name, run)
                 continue
-            label = escape(run.label(cabin.name))
+            words = self._words.get(run.words)
+            if words is None:
+                words = self._words[run.words] = str(escape(run.words))
+            label = f"{name}, {self._when(run.at, run.nights)}: {words}"
             td = _td(run.nights, run.clash)
             if run.href:
                 out.append(
@@ -177,38 +195,23 @@ class RowWriter:
         out.append("</tr>")
         return Markup("".join(out))  # noqa: S704 - the texts in it are escaped above
 
-    def _free(self, out: list[str], cabin: Accommodation, name: str, run: Run) -> None:
+    def _free(self, out: list[str], cabin_id: int, name: str, run: Run) -> None:
         """Past nights as one unlinked cell, the rest as one link to block them."""
-        index = (run.first - self._start).days
-        past = min(max(self._today - index, 0), run.nights)
+        at, nights = run.at, run.nights
+        past = min(max(self._today - at, 0), nights)
         if past:
-            gone = Run(run.first, past, None, "free", "", None, run.clash, "libre")
-            label = gone.label(name)
+            label = f"{name}, {self._when(at, past)}: libre"
             out.append(
                 f'{_td(past, run.clash)}<span class="cell" role="img" aria-label="{label}" '
                 f'title="{label}"></span></td>'
             )
-        if past == run.nights:
-            return
-        free = Run(
-            run.first + timedelta(days=past),
-            run.nights - past,
-            None,
-            "free",
-            "",
-            None,
-            run.clash,
-            "libre",
-        )
-        end = free.first + timedelta(days=free.nights)
-        href = (
-            f"{PREFIX}/calendario/bloquear?cabana={cabin.id}&amp;desde={free.first.isoformat()}"
-            f"&amp;hasta={end.isoformat()}"
-        )
-        out.append(
-            f'{_td(free.nights, run.clash)}<a class="free" href="{href}" '
-            f'title="{free.label(name)}"></a></td>'
-        )
+            at, nights = at + past, nights - past
+        if nights:
+            out.append(
+                f'{_td(nights, run.clash)}<a class="free" href="{PREFIX}/calendario/bloquear?'
+                f"cabana={cabin_id}&amp;desde={self._iso[at]}&amp;hasta={self._iso[at + nights]}"
+                f'" title="{name}, {self._when(at, nights)}: libre"></a></td>'
+            )
 
 
 def _td(nights: int, clash: bool) -> str:
@@ -246,7 +249,6 @@ class CalendarController(Controller):
             title="Calendario",
             window=window,
             rows=grid(window),
-            nights=[window.start + timedelta(days=n) for n in range(window.days)],
             row_html=RowWriter(window),
             legend=LEGEND,
             days=days,
