@@ -7,6 +7,7 @@ calendar, shrink to a fraction for a phone on a slow connection."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from litestar.config.compression import CompressionConfig
@@ -42,9 +43,10 @@ class HtmlCompressionMiddleware(CompressionMiddleware):
 
 
 def _is_html(message: Message) -> bool:
-    for name, value in message.get("headers", ()):
+    headers: Iterable[tuple[bytes, bytes]] = message.get("headers") or ()  # type: ignore[assignment]
+    for name, value in headers:
         if name.lower() == b"content-type":
-            return bool(value.lower().startswith(b"text/html"))
+            return value.lower().startswith(b"text/html")
     return False
 
 
