@@ -224,9 +224,10 @@ def main() -> int:
             results: dict[str, Any] = {"scenarios": {}}
             if not cpu_only:
                 results = measure(pg, redis, "bench_console")
-            cookie = session_cookie(url, redis.url())
-            os.environ["ADMIN_ALLOWED_EMAILS"] = OWNER
-            os.environ["BENCH_COOKIE"] = f"cabanas_sesion={cookie}"
+            if cpu_only:  # measure() signed the owner in already
+                cookie = session_cookie(url, redis.url())
+                os.environ["ADMIN_ALLOWED_EMAILS"] = OWNER
+                os.environ["BENCH_COOKIE"] = f"cabanas_sesion={cookie}"
             metrics_dir = tempfile.mkdtemp(dir=tmp)
             results["costs"] = page_costs(url, redis.url(), metrics_dir)
         finally:
