@@ -1,9 +1,13 @@
 """The owner's console under load, on the bench data (50 cabins, ~50,000 reservations): Hoy and
 the 60-day calendar, signed in (the session is resolved on every request, as in use), at
 BENCH_CONNECTIONS (16) connections through wrk against the production server line. Target:
-p95 under 50 ms. Also prints the plan of the calendar's one query for its rows.
+p95 under 50 ms. Also prints the plan of the calendar's one query for its rows, and each
+page's CPU per request in one process (no server, no load generator: the figure that moves
+least between runs) with its size as a browser receives it (``Accept-Encoding: gzip, br``) and
+uncompressed.
 
-    .venv/bin/python -m benchmarks.console      (also part of `make bench`)
+    .venv/bin/python -m benchmarks.console         (also part of `make bench`)
+    .venv/bin/python -m benchmarks.console --cpu   (only the in-process CPU and bytes)
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -110,6 +115,72 @@ def measure(pg: EmbeddedPostgres, redis: EmbeddedRedis, database: str) -> dict[s
     return results
 
 
+CPU_REQUESTS = int(os.environ.get("N", "300"))
+BROWSER = ((b"accept-encoding", b"gzip, deflate, br"),)
+
+
+def page_costs(database_url: str, redis_url: str, metrics_dir: str) -> dict[str, Any]:
+    """Per page: CPU ms per request in this process (``CPU_REQUESTS`` after 50 to warm up), as
+    a browser asks (compression included) and uncompressed, and the bytes sent either way."""
+    import importlib
+
+    import uvloop
+
+    from benchmarks.inprocess import ASGI, call_for_body
+    from benchmarks.run import APPS, app_env
+
+    os.environ.update(app_env(database_url, redis_url, metrics_dir))
+    today = dt.datetime.now(ZoneInfo("America/Argentina/Buenos_Aires")).date()
+
+    async def run() -> dict[str, Any]:
+        module, factory = APPS["ours"].split(":")
+        app: ASGI = getattr(importlib.import_module(module), factory)()
+        state: dict[str, Any] = {}
+        inbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        await inbox.put({"type": "lifespan.startup"})
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": state}
+        lifespan = asyncio.create_task(app(scope, inbox.get, outbox.put))
+        await outbox.get()
+        costs: dict[str, Any] = {}
+        for label, target in scenarios(today):
+            path, _, query = target.partition("?")
+            req = ("GET", path, query.encode(), b"")
+            status, plain = await call_for_body(app, state, req)
+            if status != 200:
+                raise SystemExit(f"{label}: status {status}")
+            for _ in range(50):
+                await call_for_body(app, state, req, BROWSER)
+            # Alternated, so both see the same machine: as a browser asks, and uncompressed.
+            cpu, cpu_plain = 0.0, 0.0
+            for _ in range(CPU_REQUESTS):
+                t = time.process_time()
+                _, sent = await call_for_body(app, state, req, BROWSER)
+                cpu += time.process_time() - t
+                t = time.process_time()
+                await call_for_body(app, state, req)
+                cpu_plain += time.process_time() - t
+            costs[label] = {
+                "cpu_ms": 1000 * cpu / CPU_REQUESTS,
+                "cpu_ms_uncompressed": 1000 * cpu_plain / CPU_REQUESTS,
+                "bytes": len(plain),
+                "bytes_sent": len(sent),
+            }
+            print(
+                f"[bench {time.strftime('%H:%M:%S')}] console {label:32} "
+                f"{costs[label]['cpu_ms']:6.2f} ms CPU per request, {len(sent):,} bytes sent "
+                f"({costs[label]['cpu_ms_uncompressed']:.2f} ms, {len(plain):,} bytes "
+                "uncompressed)",
+                flush=True,
+            )
+        await inbox.put({"type": "lifespan.shutdown"})
+        await outbox.get()
+        await lifespan
+        return costs
+
+    return uvloop.run(run())
+
+
 def report(results: dict[str, Any]) -> list[str]:
     lines = [
         "| Console, signed in | req/s | p50 / p95 / p99 ms | non-2xx | p95 target |",
@@ -122,12 +193,25 @@ def report(results: dict[str, Any]) -> list[str]:
             f"| {label} | {r['rps']:.0f} | {r['p50_ms']:.1f} / {r['p95_ms']:.1f} / "
             f"{r['p99_ms']:.1f} | {bad} | < {TARGET_P95_MS} ms: {ok} |"
         )
+    if results.get("costs"):
+        lines += [
+            "",
+            "| Console page, in one process | CPU ms per request: as a browser asks "
+            "/ uncompressed | bytes sent (gzip) | bytes uncompressed |",
+            "|---|---|---|---|",
+        ]
+        for label, c in results["costs"].items():
+            lines.append(
+                f"| {label} | {c['cpu_ms']:.2f} / {c['cpu_ms_uncompressed']:.2f} "
+                f"| {c['bytes_sent']:,} | {c['bytes']:,} |"
+            )
     return lines
 
 
 def main() -> int:
     from benchmarks.seed import SEED_SQL
 
+    cpu_only = "--cpu" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="cabanas-bench-console-") as tmp:
         pg = EmbeddedPostgres(Path(tmp) / "pg").start()
         redis = EmbeddedRedis(Path(tmp) / "redis", persistent=False).start()
@@ -136,12 +220,22 @@ def main() -> int:
             upgrade(pg.url("bench_console"))
             for sql in SEED_SQL:
                 pg.psql(sql, "bench_console")
-            results = measure(pg, redis, "bench_console")
+            url = pg.url("bench_console")
+            results: dict[str, Any] = {"scenarios": {}}
+            if not cpu_only:
+                results = measure(pg, redis, "bench_console")
+            if cpu_only:  # measure() signed the owner in already
+                cookie = session_cookie(url, redis.url())
+                os.environ["ADMIN_ALLOWED_EMAILS"] = OWNER
+                os.environ["BENCH_COOKIE"] = f"cabanas_sesion={cookie}"
+            metrics_dir = tempfile.mkdtemp(dir=tmp)
+            results["costs"] = page_costs(url, redis.url(), metrics_dir)
         finally:
             redis.stop()
             pg.stop()
     print("\n" + "\n".join(report(results)) + "\n")
-    print(results["calendar_plan"])
+    if "calendar_plan" in results:
+        print(results["calendar_plan"])
     return 0
 
 

@@ -72,6 +72,16 @@ def request_for(kind: str, i: int, today: dt.date) -> Request:
 
 
 async def call(app: ASGI, state: dict[str, Any], req: Request) -> int:
+    return (await call_for_body(app, state, req))[0]
+
+
+async def call_for_body(
+    app: ASGI,
+    state: dict[str, Any],
+    req: Request,
+    headers: tuple[tuple[bytes, bytes], ...] = (),
+) -> tuple[int, bytes]:
+    """The status and the body as sent (compressed when ``headers`` accept it)."""
     method, path, query, body = req
     scope = {
         "type": "http",
@@ -94,6 +104,7 @@ async def call(app: ASGI, state: dict[str, Any], req: Request) -> int:
                 if path.startswith("/panel")
                 else []
             ),
+            *headers,
         ],
         "client": ("127.0.0.1", 5555),
         "server": ("127.0.0.1", 8000),
@@ -114,7 +125,8 @@ async def call(app: ASGI, state: dict[str, Any], req: Request) -> int:
         messages.append(message)
 
     await app(scope, receive, send)
-    return int(messages[0]["status"])
+    sent_body = b"".join(m.get("body", b"") for m in messages if m["type"] == "http.response.body")
+    return int(messages[0]["status"]), sent_body
 
 
 async def drive(app_name: str, kind: str, n: int, today: dt.date, offset: int = 0) -> float:

@@ -137,8 +137,12 @@ def sign_in(page: Page, base: str, email: str) -> None:
 
 
 def cell(page: Page, cabin: str, day: date, words: str):  # type: ignore[no-untyped-def]
-    """A night on the calendar, found by what it says to a screen reader (its title too)."""
-    return page.get_by_title(re.compile(rf"^{re.escape(cabin)}, {short_date(day)}: {words}"))
+    """A night on the calendar, or the run of nights starting on it ("…, mar 8 dic a jue 10
+    dic (3 noches): …"), found by what it says to a screen reader (its title too)."""
+    nights = r"(?: a [^:]+ \(\d+ noches\))?"
+    return page.get_by_title(
+        re.compile(rf"^{re.escape(cabin)}, {short_date(day)}{nights}: {words}")
+    )
 
 
 def letter(page: Page, cabin: str, day: date, words: str):  # type: ignore[no-untyped-def]
@@ -179,7 +183,7 @@ def test_owner_runs_the_day_from_the_console(
     # Calendario: Airbnb's nights, the collision, the hold.
     page.get_by_role("link", name="Calendario", exact=True).click()
     expect(
-        letter(page, "Cabaña del Bosque", today + timedelta(days=6), "Noches de Airbnb")
+        letter(page, "Cabaña del Bosque", today + timedelta(days=5), "Noches de Airbnb")
     ).to_have_text("A")
     expect(
         letter(page, "Cabaña del Lago", today + timedelta(days=1), "Reserva de Juana Pérez — ch")
@@ -189,8 +193,8 @@ def test_owner_runs_the_day_from_the_console(
     ).to_have_text("P")
     check(page, "calendario")
 
-    # Block two free nights of the forest cabin.
-    first = today + timedelta(days=12)
+    # Block two nights of the forest cabin's free run after the Airbnb stay.
+    first = today + timedelta(days=10)
     cell(page, "Cabaña del Bosque", first, "libre").click()
     expect(page.get_by_role("heading", name="Bloquear noches")).to_be_visible()
     check(page, "bloquear")
@@ -198,10 +202,11 @@ def test_owner_runs_the_day_from_the_console(
     page.get_by_label("Motivo (opcional)").fill("Pintura")
     page.get_by_role("button", name="Bloquear").click()
     expect(page.get_by_text("Listo: las noches quedaron bloqueadas.")).to_be_visible()
-    for n in (0, 1):
-        expect(
-            letter(page, "Cabaña del Bosque", first + timedelta(days=n), "Bloqueo: Pintura")
-        ).to_have_text("B")
+    # The block's two nights are one cell.
+    expect(letter(page, "Cabaña del Bosque", first, "Bloqueo: Pintura")).to_have_text("B")
+    expect(cell(page, "Cabaña del Bosque", first, "Bloqueo: Pintura")).to_have_attribute(
+        "title", re.compile(r"\(2 noches\)")
+    )
     expect(cell(page, "Cabaña del Bosque", first + timedelta(days=2), "libre")).to_be_attached()
     check(page, "calendario-bloqueado")
 
@@ -216,9 +221,9 @@ def test_owner_runs_the_day_from_the_console(
     expect(page.locator("#retenciones")).not_to_contain_text("Mario Gómez")
     expect(page.locator("#retenciones")).to_contain_text("No hay retenciones")
     page.goto(f"{base}/panel/calendario")
-    expect(
-        cell(page, "Cabaña Familiar Los Alerces", today + timedelta(days=3), "libre")
-    ).to_be_attached()
+    expect(cell(page, "Cabaña Familiar Los Alerces", today, "libre")).to_have_attribute(
+        "title", re.compile(r"\(30 noches\): libre$")
+    )
 
 
 def test_staff_meet_the_403_page_and_other_sites_cannot_post_forms(

@@ -1,7 +1,7 @@
 """The owner's other pages in a real browser, at a phone's and a desktop's size, each checked
-by axe: a manual booking from a free range of the calendar, its page (confirm a transfer, move
-it, a note, the timeline), Canales, Cabañas, Pagos and Conversaciones; staff see none of the
-owner's pages."""
+by axe: a manual booking from a free range of the calendar, its page (a transfer recorded, part
+of it given back, moved, a note, the timeline), Canales, Cabañas with its texts and prices, the
+bulk price change, Pagos and Conversaciones; staff see none of the owner's pages."""
 
 from __future__ import annotations
 
@@ -47,9 +47,9 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
         client.zadd("conv:handovers", {"5491155551234": time.time() + 3600})
     join(page, live_app, OWNERS[0] if viewport.name == "phone" else OWNERS[1], Role.OWNER)
 
-    # A free night of the forest cabin → a manual booking of three nights, left as a hold.
+    # A free run of the forest cabin → a manual booking of three nights, left as a hold.
     go(page, "Calendario")
-    first = today + timedelta(days=14)
+    first = today + timedelta(days=10)  # the free run after the Airbnb stay starts here
     cell(page, "Cabaña del Bosque", first, "libre").click()
     page.get_by_role("link", name="¿Es una reserva? Cargala como reserva manual").click()
     expect(page.get_by_role("heading", name="Reserva manual")).to_be_visible()
@@ -66,10 +66,24 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     expect(page.get_by_text("Retención esperando pago")).to_be_visible()
 
     # Paid by transfer: confirmed; then moved two days later; a note; the timeline tells it.
+    deposit = page.locator("dt:text-is('Seña') + dd").inner_text().split(" · ")[0]
     page.get_by_label("Cómo pagó").select_option("transfer")
-    page.get_by_label("Monto recibido (pesos)").fill("45.000")
-    page.get_by_role("button", name="Confirmar reserva").click()
-    expect(page.get_by_text("Listo: la reserva quedó confirmada.")).to_be_visible()
+    page.get_by_label("Monto recibido (pesos)").fill("mucho")
+    page.get_by_role("button", name="Registrar pago").click()
+    expect(page.get_by_text("Escribí el monto en pesos")).to_be_visible()
+    expect(page.get_by_label("Monto recibido (pesos)")).to_have_value("mucho")
+    page.get_by_label("Monto recibido (pesos)").fill(deposit.removeprefix("$ "))
+    page.get_by_role("button", name="Registrar pago").click()
+    expect(page.get_by_text("El pago quedó registrado y la reserva, confirmada.")).to_be_visible()
+    expect(page.locator("section", has_text="Pagos").first).to_contain_text(
+        f"Transferencia · {deposit}"
+    )
+    check(page, "reserva-pago")
+    # Part of it back, by hand (not through Mercado Pago).
+    page.get_by_label("Monto a devolver (pesos)").fill("1.000")
+    page.get_by_label(re.compile("^Devolver por Mercado Pago")).uncheck()
+    page.get_by_role("button", name="Devolver", exact=True).click()
+    expect(page.get_by_text("La devolución quedó hecha y registrada.")).to_be_visible()
     page.get_by_label("Entrada", exact=True).fill((first + timedelta(days=2)).isoformat())
     page.get_by_label("Salida", exact=True).fill((first + timedelta(days=5)).isoformat())
     page.get_by_role("button", name="Mover").click()
@@ -79,8 +93,9 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     timeline = page.locator("ol.timeline")
     for words in (
         "Cargada a mano",
-        "Confirmada a mano",
-        "transferencia · $ 45.000",
+        "Pago registrado",
+        f"transferencia · {deposit} · la reserva quedó confirmada",
+        "Devolución",
         "Movida",
         "Nota agregada",
     ):
@@ -106,14 +121,59 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     page.get_by_role("link", name="Editar Cabaña del Lago").click()
     page.get_by_label("Precio por noche (pesos)").fill("90.000")
     check(page, "cabana")
-    page.get_by_role("button", name="Guardar").click()
+    page.get_by_role("button", name="Guardar", exact=True).click()
     expect(page.get_by_text("$ 90.000 la noche")).to_be_visible()
+
+    # Its texts for the guests: a review address that is not one is named, then saved.
+    page.get_by_role("link", name="Editar Cabaña del Lago").click()
+    page.get_by_label("Hora de entrada").fill("15:30")
+    page.get_by_label("Link para dejar una reseña (opcional)").fill("reseñas")
+    page.get_by_role("button", name="Guardar textos").click()
+    expect(page.get_by_text("Pegá el link para dejar una reseña")).to_be_visible()
+    expect(page.get_by_label("Hora de entrada")).to_have_value("15:30")
+    check(page, "cabana-textos-error")
+    page.get_by_label("Link para dejar una reseña (opcional)").fill("https://g.page/r/lago/review")
+    page.get_by_role("button", name="Guardar textos").click()
+    expect(page.get_by_text("Listo: los textos quedaron guardados.")).to_be_visible()
+
+    # Its prices: a season, refused while it has both a price and a percentage.
+    page.get_by_role("link", name=re.compile("^Precios de temporada")).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Precios de Cabaña del Lago")
+    seasons = page.locator(
+        "section", has=page.get_by_role("heading", name=re.compile("^Temporadas"))
+    )
+    seasons.get_by_label("Nombre").fill("Temporada alta")
+    seasons.get_by_label("Desde (día/mes)").fill("15/12")
+    seasons.get_by_label("Hasta, inclusive (día/mes)").fill("28/02")
+    seasons.get_by_label("Precio por noche (pesos)").fill("120.000")
+    seasons.get_by_label("O porcentaje sobre el precio base").fill("30")
+    seasons.get_by_role("button", name="Guardar temporada").click()
+    expect(page.get_by_text("uno de los dos")).to_be_visible()
+    check(page, "precios-error")
+    seasons.get_by_label("O porcentaje sobre el precio base").fill("")
+    seasons.get_by_role("button", name="Guardar temporada").click()
+    expect(page.get_by_text("Listo: la temporada quedó guardada.")).to_be_visible()
+    expect(seasons).to_contain_text("$ 120.000 la noche")
+    check(page, "precios")
+
+    # Many cabins at once: preview, then apply.
+    go(page, "Precios")
+    page.get_by_label("Porcentaje", exact=True).fill("8")
+    page.get_by_label("Desde la noche del").fill((today + timedelta(days=40)).isoformat())
+    page.get_by_label("Cabaña del Lago").check()
+    page.get_by_role("button", name="Ver la vista previa").click()
+    expect(page.get_by_role("heading", name=re.compile(r"^Vista previa: \+8 %"))).to_be_visible()
+    check(page, "precios-vista-previa")
+    page.get_by_role("button", name="Aplicar el cambio").click()
+    expect(page.get_by_text("Listo: el cambio de precios quedó aplicado.")).to_be_visible()
 
     go(page, "Pagos")
     check(page, "pagos")
     go(page, "Conversaciones")
-    expect(page.get_by_role("link", name="Responder por WhatsApp a +5491155551234")).to_be_visible()
     check(page, "conversaciones")
+    page.get_by_role("button", name="Tomarla +5491155551234").click()
+    expect(page.get_by_text("La tomaste vos")).to_be_visible()
+    expect(page.get_by_role("link", name="Responder por WhatsApp a +5491155551234")).to_be_visible()
     page.get_by_role("button", name="Devolver al asistente +5491155551234").click()
     expect(page.get_by_text("Nadie espera por ahora.")).to_be_visible()
 
@@ -121,9 +181,16 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
 def test_staff_see_none_of_the_owners_pages(page: Page, live_app: LiveApp) -> None:
     join(page, live_app, "equipo@cabanas.ar", Role.STAFF)
     nav = page.get_by_role("navigation", name="Secciones")
-    for name in ("Pagos", "Conversaciones", "Canales", "Cabañas", "Personas"):
+    for name in ("Pagos", "Conversaciones", "Canales", "Cabañas", "Precios", "Personas"):
         expect(nav.get_by_role("link", name=name)).to_have_count(0)
-    for path in ("/panel/cabanas", "/panel/pagos", "/panel/canales", "/panel/conversaciones"):
+    for path in (
+        "/panel/cabanas",
+        "/panel/cabanas/1/precios",
+        "/panel/precios",
+        "/panel/pagos",
+        "/panel/canales",
+        "/panel/conversaciones",
+    ):
         answer = page.goto(f"{live_app.base_url}{path}")
         assert answer is not None
         assert answer.status == 403, path

@@ -134,6 +134,46 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
     assert [a["action"] for a in actions] == ["accommodation.update", "accommodation.update"]
 
 
+async def test_the_owner_edits_a_cabins_texts_for_its_guests(
+    owner: Console, console_settings: Settings
+) -> None:
+    form = await owner.client.get("/panel/cabanas/2")
+    assert "Textos para los huéspedes" in form.text
+    assert 'name="hora_entrada" type="time" value="14:00"' in form.text  # the defaults
+    texts = {
+        "direccion": "Ruta 40 km 2050, Villa La Angostura",
+        "mapa": "",
+        "hora_entrada": "15:30",
+        "hora_salida": "11:00",
+        "llaves": "En la caja junto a la puerta, código 4521",
+        "nota_salida": "Dejá las llaves en la caja.",
+        "gracias": "¡Gracias por venir!",
+        "resena": "maps.google.com/reseña",
+    }
+    bad = await owner.post("/panel/cabanas/2/textos", texts, "/panel/cabanas/2")
+    assert bad.status_code == 400
+    assert 'aria-describedby="e-resena"' in bad.text
+    assert "Pegá el link para dejar una reseña, empezando con https://." in bad.text
+    assert 'value="Ruta 40 km 2050, Villa La Angostura"' in bad.text  # input kept
+    assert "código 4521" in bad.text
+    late = {**texts, "resena": "https://g.page/r/bosque/review", "hora_entrada": "25:00"}
+    bad_time = await owner.post("/panel/cabanas/2/textos", late, "/panel/cabanas/2")
+    assert 'aria-describedby="e-hora_entrada"' in bad_time.text
+    ok = {**late, "hora_entrada": "15:30"}
+    saved = await owner.post("/panel/cabanas/2/textos", ok, "/panel/cabanas/2")
+    assert saved.status_code == 303
+    page = await owner.client.get(saved.headers["location"])
+    assert "Listo: los textos quedaron guardados." in page.text
+    assert 'value="15:30"' in page.text
+    # Audited by the use case, with before and after.
+    [row] = await sql(
+        console_settings,
+        "SELECT after FROM admin_audit_log WHERE action = 'accommodation.messages.update'",
+    )
+    assert "15:30" in row["after"]
+    assert "https://g.page/r/bosque/review" in row["after"]
+
+
 async def test_payments_needing_attention_link_to_their_reservation(
     owner: Console, console_settings: Settings
 ) -> None:
@@ -152,15 +192,31 @@ async def test_payments_needing_attention_link_to_their_reservation(
     assert 'href="/panel/reservas/ABCDEFGHJKMN"' in page.text
 
 
-async def test_conversations_waiting_for_a_person_are_given_back(
+async def test_conversations_waiting_for_a_person_are_taken_then_given_back(
     owner: Console, console_settings: Settings
 ) -> None:
     assert console_settings.redis_url is not None
     with redis.Redis.from_url(console_settings.redis_url) as client:
         client.delete("conv:handovers")
         client.zadd("conv:handovers", {"5491155551234": time.time() + 3600})
+    hoy = await owner.client.get("/panel/")
+    assert 'action="/panel/conversaciones/5491155551234/tomar"' in hoy.text
     page = await owner.client.get("/panel/conversaciones")
+    assert 'action="/panel/conversaciones/5491155551234/tomar"' in page.text
+    taken = await owner.post("/panel/conversaciones/5491155551234/tomar", {}, "/panel/")
+    assert taken.status_code == 303
+    page = await owner.client.get(taken.headers["location"])
+    assert "La tomaste vos: escribile a +5491155551234 por WhatsApp." in page.text
     assert 'href="https://wa.me/5491155551234"' in page.text
+    [took] = await sql(
+        console_settings,
+        "SELECT actor, target FROM admin_audit_log WHERE action = $1",
+        "conversation.take",
+    )
+    assert (took["actor"], took["target"]) == (OWNER, "whatsapp:1234")
+    gone = await owner.post("/panel/conversaciones/5491166660000/tomar", {}, "/panel/")
+    assert gone.status_code == 200
+    assert "Eso ya no existe." in gone.text
     back = await owner.post(
         "/panel/conversaciones/5491155551234/devolver", {}, "/panel/conversaciones"
     )

@@ -119,24 +119,109 @@ async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount
     assert "Confirmada a mano</strong> — efectivo · $ 45.000 · Seña" in detail.text
 
 
-async def test_a_hold_paid_by_transfer_is_confirmed_from_its_page(console: Console) -> None:
+KEY = re.compile(r'name="(clave_pago|clave_devolucion)" value="([^"]+)"')
+DEPOSIT = re.compile(r"<dt>Seña</dt><dd>\$ ([0-9.]+)")
+
+
+async def money_form(console: Console, code: str) -> dict[str, str]:
+    """The CSRF token and the money forms' keys of the page as drawn now."""
+    page = await console.client.get(f"/panel/reservas/{code}")
+    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
+    assert token
+    return {"_csrf_token": token.group(1), **dict(KEY.findall(page.text))}
+
+
+async def test_a_payment_by_transfer_is_recorded_once_and_confirms_the_hold_it_covers(
+    console: Console, console_settings: Settings
+) -> None:
     await console.member(OWNER, Role.OWNER)
     code = await book(console, 1, (3, 6))
-    wrong = await act(console, code, "confirmar", {"metodo": "transfer", "monto": "mucho"})
+    detail = await console.client.get(f"/panel/reservas/{code}")
+    assert "Todavía no hay pagos." in detail.text
+    deposit = DEPOSIT.search(detail.text)
+    assert deposit
+    form = await money_form(console, code)
+    path = f"/panel/reservas/{code}/pago"
+    wrong = await console.client.post(
+        path, data={**form, "metodo": "transfer", "monto": "mucho", "nota_pago": "Banco"}
+    )
     assert wrong.status_code == 400
     assert 'aria-describedby="e-monto"' in wrong.text
     assert 'value="mucho"' in wrong.text
-    done = await act(
-        console, code, "confirmar", {"metodo": "transfer", "monto": "1.234,50", "nota_pago": ""}
-    )
+    assert 'value="Banco"' in wrong.text
+    sent = {**form, "metodo": "transfer", "monto": deposit.group(1), "nota_pago": "Banco"}
+    done = await console.client.post(path, data=sent)
     assert done.status_code == 303
     page = await console.client.get(done.headers["location"])
-    assert "Listo: la reserva quedó confirmada." in page.text
-    assert "transferencia · $ 1.234,50" in page.text
-    # A booking is not confirmed twice.
-    again = await act(console, code, "confirmar", {"metodo": "cash", "monto": "10"})
-    assert again.status_code == 400
-    assert "ya no está en ese estado" in again.text
+    assert "El pago quedó registrado y la reserva, confirmada." in page.text
+    assert "<dt>Estado</dt><dd>Confirmada" in page.text
+    assert f"Transferencia · <strong>$ {deposit.group(1)}</strong> · seña" in page.text
+    assert f"Lo cargó {OWNER}" in page.text
+    # The same form sent again (a double click): nothing more is recorded.
+    again = await console.client.post(path, data=sent)
+    assert again.headers["location"].endswith("hecho=pago-repetido")
+    recorded = await rows(
+        console_settings,
+        "SELECT count(*) AS n FROM admin_audit_log WHERE action = $1",
+        "reservation.payment",
+    )
+    assert recorded[0]["n"] == 1
+
+
+async def test_money_is_given_back_never_more_than_paid_and_once_per_form(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    form = await money_form(console, code)
+    paid = {**form, "metodo": "cash", "monto": "10.000", "nota_pago": ""}
+    assert (await console.client.post(f"/panel/reservas/{code}/pago", data=paid)).status_code == 303
+    form = await money_form(console, code)
+    path = f"/panel/reservas/{code}/devolver"
+    too_much = {**form, "devolver_monto": "10.001", "devolver_nota": "Arreglo"}
+    refused = await console.client.post(path, data=too_much)
+    assert refused.status_code == 400
+    assert 'aria-describedby="e-devolver_monto"' in refused.text
+    assert "No se puede devolver más de lo que pagó" in refused.text
+    assert 'value="10.001"' in refused.text
+    assert 'id="f-devolver_mp" name="devolver_mp" type="checkbox" value="1" >' in refused.text
+    by_hand = {**form, "devolver_monto": "4.000", "devolver_nota": "Arreglo"}
+    done = await console.client.post(path, data=by_hand)
+    assert done.status_code == 303
+    assert (
+        (await console.client.post(path, data=by_hand))
+        .headers["location"]
+        .endswith("hecho=devolucion-repetida")
+    )
+    page = await console.client.get(done.headers["location"])
+    assert "<strong>$ 4.000</strong> devueltos" in page.text
+    assert "<dt>Devuelto</dt><dd>$ 4.000" in page.text
+    assert "Como mucho $ 6.000" in page.text
+    audit = await rows(
+        console_settings, "SELECT after FROM admin_audit_log WHERE action = 'reservation.refund'"
+    )
+    assert len(audit) == 1
+
+
+async def test_a_hold_gets_more_time_from_its_page(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    [before] = await rows(
+        console_settings, "SELECT expires_at FROM reservations WHERE code = $1", code
+    )
+    bad = await act(console, code, "extender", {"horas": "9999"})
+    assert bad.status_code == 409
+    assert 'aria-describedby="e-horas"' in bad.text
+    done = await act(console, code, "extender", {"horas": "24"})
+    assert done.status_code == 303
+    page = await console.client.get(done.headers["location"])
+    assert "Listo: la retención tiene más tiempo." in page.text
+    [after] = await rows(
+        console_settings, "SELECT expires_at FROM reservations WHERE code = $1", code
+    )
+    assert after["expires_at"] - before["expires_at"] == timedelta(hours=24)
 
 
 async def test_moving_to_taken_nights_is_refused_plainly_and_changes_nothing(
@@ -206,8 +291,9 @@ async def test_notes_are_added_with_who_and_when_and_staff_may_add_them(
     assert "[01/12/2026 12:00 · equipo@example.com] Llega tarde, después de las 22" in page.text
     assert "Nota agregada" in page.text
     # Staff see no money and have no money actions.
-    assert "Importes" not in page.text
-    assert "/confirmar" not in page.text
+    assert '<h2 id="h-money">' not in page.text
+    assert "/pago" not in page.text
+    assert "/devolver" not in page.text
     [audit] = await rows(
         console_settings, "SELECT after FROM admin_audit_log WHERE action = 'reservation.note'"
     )

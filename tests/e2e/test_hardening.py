@@ -76,6 +76,19 @@ async def test_rate_limit_per_address_cannot_be_dodged_with_forwarded_headers(
         assert (await c.get("/api/v1/healthz")).status_code == 200
 
 
+async def test_the_consoles_own_files_do_not_spend_the_address_budget(
+    make_client: ClientFactory,
+) -> None:
+    async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
+        me = {"Fly-Client-IP": f"198.51.100.{uuid.uuid4().int % 250}"}
+        for name in ("console.css", "console.js", "vendor/htmx-2.0.11.min.js") * 3:
+            r = await c.get(f"/panel/static/{name}", headers=me)
+            assert r.status_code == 200
+            assert "ratelimit-remaining" not in r.headers
+        statuses = [(await c.get("/panel/ingresar", headers=me)).status_code for _ in range(3)]
+        assert statuses == [200, 200, 429]  # pages still count
+
+
 async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFactory) -> None:
     async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
         me, other = f"198.51.100.{uuid.uuid4().int % 250}", f"2001:db8::{uuid.uuid4().hex[:4]}"

@@ -8,7 +8,7 @@ from redis.asyncio import Redis
 from adapters.redis.conversations import RedisConversationStore
 from application.conversation.booking_desk import BookingDesk
 from application.conversation.converse import ConversationSetup, Converse
-from application.conversation.handovers import ListHandovers, ResumeAssistant
+from application.conversation.handovers import ListHandovers, ResumeAssistant, TakeHandover
 from application.conversation.reservation_desk import ReservationDesk
 from application.ports.conversations import ConversationStore
 
@@ -29,3 +29,4 @@ class ConversationProvider(Provider):
     converse = provide(Converse)
     list_handovers = provide(ListHandovers)
     resume_assistant = provide(ResumeAssistant)
+    take_handover = provide(TakeHandover)

@@ -36,6 +36,7 @@ from entrypoints.http.admin.reservations import (
     AdminReservationController,
     AdminStatsController,
 )
+from entrypoints.http.compression import html_compression
 from entrypoints.http.console.errors import console_exception
 from entrypoints.http.console.rendering import PREFIX as CONSOLE_PREFIX
 from entrypoints.http.console.rendering import template_config
@@ -244,6 +245,7 @@ def create_app(
         lifespan=[_lifespan(container, settings, hooks)],
         exception_handlers={Exception: handle_any_exception},
         template_config=template_config(),
+        compression_config=html_compression(),
         openapi_config=_openapi(settings),
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,

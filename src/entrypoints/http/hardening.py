@@ -22,8 +22,9 @@ from entrypoints.settings import Settings
 # redirected to HTTPS (Fly's checks do not follow redirects).
 PROBE_PATHS = frozenset({"/api/v1/healthz", "/api/v1/readyz", "/metrics"})
 # Providers' webhooks come from a few addresses in bursts and are authenticated by signature;
-# they are not counted against the per-address budget.
-UNLIMITED_PREFIXES = ("/api/v1/webhooks/",)
+# they are not counted against the per-address budget. Nor are the console's own files (a
+# stylesheet and two scripts): one page load would otherwise spend four of an address's hits.
+UNLIMITED_PREFIXES = ("/api/v1/webhooks/", "/panel/static/")
 # Bodies taken only as application/json (UTF-8). A web page may make its visitors' browsers POST
 # text/plain or a form anywhere without a CORS preflight; requiring JSON sends every cross-origin
 # booking through the preflight, which CORS_ALLOWED_ORIGINS decides. Checked here, before the

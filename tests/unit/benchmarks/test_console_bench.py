@@ -32,3 +32,9 @@ def test_the_scenarios_are_hoy_and_sixty_nights_from_the_first_of_the_month() ->
     [(_, hoy), (_, calendar)] = console.scenarios(dt.date(2026, 12, 17))
     assert hoy == "/panel/"
     assert calendar == "/panel/calendario?desde=2026-12-01&dias=60"
+
+
+def test_the_in_process_costs_are_tabled_with_both_sizes() -> None:
+    cost = {"cpu_ms": 9.66, "cpu_ms_uncompressed": 8.1, "bytes_sent": 11547, "bytes": 173897}
+    lines = console.report({"scenarios": {}, "costs": {"GET /panel/calendario": cost}})
+    assert lines[-1] == "| GET /panel/calendario | 9.66 / 8.10 | 11,547 | 173,897 |"

@@ -8,7 +8,7 @@ from decimal import Decimal
 from application.back_office.calendar_grid import CalendarWindow
 from application.ports.back_office import CalendarItem, Collision
 from domain.booking.accommodation import Accommodation
-from entrypoints.http.console.calendar import grid
+from entrypoints.http.console.calendar import RowWriter, grid
 
 TODAY = date(2026, 12, 2)
 NOW = datetime(2026, 12, 2, 15, tzinfo=UTC)
@@ -73,21 +73,67 @@ def test_each_kind_has_its_class_and_letter_and_free_nights_link_to_the_block_fo
         ],
         collisions=[Collision(1, date(2026, 12, 2), date(2026, 12, 3), "airbnb", "R" * 12, NOW)],
     )
-    [(_, cells)] = grid(window)
-    shown = [(c.css, c.letter) for c in cells[:8]]
+    [(lago, runs)] = grid(window)
+    shown = [(r.first.day, r.nights, r.css, r.letter) for r in runs]
     assert shown == [
-        ("free", ""),
-        ("k-stay", "R!"),
-        ("k-hold", "P"),
-        ("k-block", "B"),
-        ("k-airbnb", "A"),
-        ("k-booking", "K"),
-        ("k-other", "O"),
-        ("free", ""),
+        (1, 1, "free", ""),
+        (2, 1, "k-stay", "R!"),
+        (3, 1, "k-hold", "P"),
+        (4, 1, "k-block", "B"),
+        (5, 1, "k-airbnb", "A"),
+        (6, 1, "k-booking", "K"),
+        (7, 1, "k-other", "O"),
+        (8, 3, "free", ""),
     ]
-    assert cells[0].href is None  # yesterday cannot be blocked
-    assert cells[7].href == "/panel/calendario/bloquear?cabana=1&desde=2026-12-08"
-    assert cells[1].href == f"/panel/reservas/{'R' * 12}"
-    assert cells[3].href is None  # a block has no reservation page
-    assert "choque" in cells[1].label
-    assert cells[3].label.endswith("Bloqueo: Pintura")
+    assert runs[1].href == f"/panel/reservas/{'R' * 12}"
+    assert runs[3].href is None  # a block has no reservation page
+    assert "choque" in runs[1].label("Lago")
+    assert runs[3].label("Lago").endswith("Bloqueo: Pintura")
+    html = RowWriter(window)(lago, runs)
+    assert html.count("<td") == 8  # one cell per run
+    # The free run opens the block form for its nights; yesterday cannot be blocked.
+    assert (
+        '<td colspan="3"><a class="free" '
+        'href="/panel/calendario/bloquear?cabana=1&amp;desde=2026-12-08&amp;hasta=2026-12-11" '
+        'title="Lago, mar 8 dic a jue 10 dic (3 noches): libre"></a></td>'
+    ) in html
+    assert "desde=2026-12-01" not in html
+    assert 'aria-label="Lago, mar 1 dic: libre"' in html
+
+
+def test_a_stay_is_one_cell_spanning_its_nights_cut_at_the_window_and_at_a_collision() -> None:
+    window = CalendarWindow(
+        start=date(2026, 12, 1),
+        days=10,
+        today=TODAY,
+        now=NOW,
+        accommodations=[cabin(1, "Lago <1>"), cabin(2, "Bosque")],
+        items=[
+            item("R" * 12, 1, 3, 8, "booking", "api"),
+            item("A" * 12, 2, 8, 15, "external", "airbnb"),
+        ],
+        collisions=[Collision(1, date(2026, 12, 6), date(2026, 12, 8), "airbnb", "R" * 12, NOW)],
+    )
+    [(lago, lake_runs), (bosque, forest_runs)] = grid(window)
+    assert [(r.first.day, r.nights, r.css, r.clash) for r in lake_runs] == [
+        (1, 2, "free", False),
+        (3, 3, "k-stay", False),
+        (6, 2, "k-stay", True),
+        (8, 3, "free", False),
+    ]
+    assert lake_runs[1].label("Lago") == "Lago, jue 3 dic a sáb 5 dic (3 noches): Reserva de Juana"
+    # Past the window's last night the import is cut: 3 of its 7 nights are shown.
+    assert [(r.first.day, r.nights, r.css) for r in forest_runs] == [
+        (1, 7, "free"),
+        (8, 3, "k-airbnb"),
+    ]
+    lake = RowWriter(window)(lago, lake_runs)
+    assert '<td colspan="3"><a class="k-stay"' in lake
+    assert '<td colspan="2" class="clash"><a class="k-stay"' in lake
+    assert "Lago &lt;1&gt;" in lake
+    assert "<1>" not in lake
+    forest = RowWriter(window)(bosque, forest_runs)
+    # Seven free nights: yesterday (past, not linked) and six from today; then the import.
+    assert forest.count("<td") == 3
+    assert 'aria-label="Bosque, mar 1 dic: libre"' in forest
+    assert 'desde=2026-12-02&amp;hasta=2026-12-08" title="Bosque, mié 2 dic a lun 7 dic' in forest

@@ -1,18 +1,19 @@
 """Pagos and Conversaciones (owners): the payments a person must look at
-(``ListPaymentsNeedingAttention``) and the WhatsApp conversations the assistant handed over
-(``ListHandovers``; ``ResumeAssistant`` gives one back) — the use cases behind
-/api/v1/admin/payments and /api/v1/admin/conversations."""
+(``ListPaymentsNeedingAttention``; a refund is made from the reservation's page) and the
+WhatsApp conversations the assistant handed over (``ListHandovers``; ``TakeHandover`` takes
+one, from here or from Hoy's queue; ``ResumeAssistant`` gives one back) — the use cases
+behind /api/v1/admin/payments and /api/v1/admin/conversations."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Redirect, Template
 
-from application.conversation.handovers import ListHandovers, ResumeAssistant
+from application.conversation.handovers import ListHandovers, ResumeAssistant, TakeHandover
 from application.payments.admin import ListPaymentsNeedingAttention
 from application.payments.apply_payment import ATTENTION_TEXT
 from domain.errors import DomainError
@@ -34,9 +35,6 @@ class PaymentsController(Controller):
     async def payments(
         self, request: ConsoleRequest, use_case: FromDishka[ListPaymentsNeedingAttention]
     ) -> Template:
-        # TODO(refunds): when the refund use case (application/payments/refunds.py) lands, a
-        # "Devolver" form per refund owed posts to it; until then the owner refunds in Mercado
-        # Pago's own panel.
         return page(
             request,
             "payments.html",
@@ -57,6 +55,22 @@ class ConversationsController(Controller):
         self, request: ConsoleRequest, use_case: FromDishka[ListHandovers]
     ) -> Template:
         return await self._page(request, use_case)
+
+    @post("/{phone:str}/tomar")
+    @inject
+    async def take(
+        self,
+        request: ConsoleRequest,
+        phone: FromPath[str],
+        use_case: FromDishka[TakeHandover],
+        handovers: FromDishka[ListHandovers],
+    ) -> Response[Any]:
+        try:
+            taken = await use_case(phone, console_user(request).email)
+        except DomainError as err:
+            return await self._page(request, handovers, notice=spanish(err))
+        # Back here, not to WhatsApp: the console's CSP lets forms lead only to our pages.
+        return Redirect(f"{PREFIX}/conversaciones?tomada={taken.phone}", status_code=303)
 
     @post("/{phone:str}/devolver")
     @inject
@@ -79,10 +93,15 @@ class ConversationsController(Controller):
     async def _page(
         self, request: ConsoleRequest, handovers: ListHandovers, notice: str | None = None
     ) -> Template:
+        waiting = await handovers()
+        taken = request.query_params.get("tomada")
+        if taken and notice is None and any(h.phone.lstrip("+") == taken for h in waiting):
+            notice = f"La tomaste vos: escribile a +{taken} por WhatsApp."
         return page(
             request,
             "conversations.html",
             title="Conversaciones",
-            handovers=await handovers(),
+            handovers=waiting,
+            taken=taken,
             notice=notice,
         )

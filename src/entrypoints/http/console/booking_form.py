@@ -14,6 +14,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from application.back_office.manual_booking import CreateManualBooking, ManualBooking
+from application.back_office.reservations import ManualPayment
 from application.booking.catalogue import ListAccommodations
 from application.ports.clock import Clock
 from domain.booking.guest_name import guest_name
@@ -75,7 +76,7 @@ def _read(form: Form) -> tuple[ManualBooking | None, dict[str, str]]:
     if email is not None and not re.fullmatch(EMAIL, email):
         errors["email"] = "Ese email no parece válido (o dejalo vacío)."
     paid = form.text("estado", 20) == "confirmada"
-    methods = {m.value: m for m, _ in METHODS}
+    methods = {m.value: m for m in ManualPayment}
     method = methods.get(form.text("metodo", 20))
     amount = form.amount("monto")
     if paid and method is None:

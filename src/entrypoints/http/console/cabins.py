@@ -1,6 +1,8 @@
 """Cabañas (/panel/cabanas, owners): the cabins and their terms — name, description,
 capacity, minimum nights, nightly price, weekend multiplier, taking bookings or not — changed
-with ``UpdateAccommodation`` (the use case behind PATCH /api/v1/admin/accommodations/{id})."""
+with ``UpdateAccommodation`` (the use case behind PATCH /api/v1/admin/accommodations/{id});
+the texts for its guests are on the same page (``cabin_texts.py``), its prices on their own
+(``prices.py``)."""
 
 from __future__ import annotations
 
@@ -18,9 +20,11 @@ from application.back_office.accommodations import (
     ListAllAccommodations,
     UpdateAccommodation,
 )
+from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from domain.booking.accommodation import Accommodation
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
+from entrypoints.http.console.cabin_texts import BY_DOMAIN, FIELDS, read_texts, text_values
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
@@ -109,8 +113,7 @@ class CabinsController(Controller):
         cabin_id: FromPath[int],
         use_case: FromDishka[GetAnyAccommodation],
     ) -> Template:
-        cabin = await use_case(cabin_id)
-        return _form(request, cabin, values_of(cabin), {})
+        return await cabin_page(request, await use_case(cabin_id))
 
     @post("/{cabin_id:int}")
     @inject
@@ -134,22 +137,57 @@ class CabinsController(Controller):
                 return Redirect(f"{PREFIX}/cabanas?guardada={cabin_id}", status_code=303)
         values = {k: v for k, v in form.values.items() if k != "_csrf_token"}
         values.setdefault("activa", "")
-        return _form(request, current, {**values_of(current), **values}, errors, status=400)
+        return await cabin_page(request, current, values, errors=errors, status=400)
 
 
-def _form(
+class CabinTextsController(Controller):
+    path = f"{PREFIX}/cabanas"
+    include_in_schema = False
+
+    @post("/{cabin_id:int}/textos")
+    @inject
+    async def save_texts(
+        self,
+        request: ConsoleRequest,
+        cabin_id: FromPath[int],
+        cabin: FromDishka[GetAnyAccommodation],
+        use_case: FromDishka[UpdateCabinTexts],
+    ) -> Response[Any]:
+        current = await cabin(cabin_id)
+        form = await read_form(request)
+        try:
+            await use_case(cabin_id, read_texts(form), console_user(request).email)
+        except DomainError as err:
+            field = BY_DOMAIN.get(err.field or "")
+            message = FIELDS[field][1] if field else spanish(err)
+            typed = {k: v for k, v in form.values.items() if k in FIELDS}
+            return await cabin_page(
+                request, current, texts=typed, errors={field or "_textos": message}, status=400
+            )
+        return Redirect(f"{PREFIX}/cabanas/{cabin_id}?textos=guardados", status_code=303)
+
+
+async def cabin_page(
     request: ConsoleRequest,
     cabin: Accommodation,
-    values: dict[str, str],
-    errors: dict[str, str],
+    values: dict[str, str] | None = None,
+    texts: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Template:
+    """A cabin's edit page: its terms' form (``values``) and its texts' form (``texts``), each
+    with what was typed when it was refused, else what is saved."""
+    container = request.state.dishka_container
+    saved = text_values(await (await container.get(GetCabinTexts))(cabin.id))
+    notice = "Listo: los textos quedaron guardados." if request.query_params.get("textos") else None
     return page(
         request,
         "cabin.html",
         status=status,
         title=f"Editar {cabin.name}",
         cabin=cabin,
-        values=values,
-        errors=errors,
+        values={**values_of(cabin), **(values or {})},
+        texts={**saved, **(texts or {})},
+        errors=errors or {},
+        notice=notice,
     )

@@ -1,5 +1,6 @@
-"""Calendario (/panel/calendario): cabins × nights, month by month; a free night opens the
-block form (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks)."""
+"""Calendario (/panel/calendario): cabins × nights, month by month, each cabin's row drawn as
+runs of nights (a stay, a block, an import, free nights); a free run opens the block form for
+those nights (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import spanish
-from entrypoints.http.console.rendering import PREFIX, page, short_date
+from entrypoints.http.console.rendering import PREFIX, long_date, page, short_date
 
 ConsoleRequest = Request[Any, Any, Any]
 STAFF = {"staff": True}
@@ -44,21 +45,32 @@ LEGEND = (
 _EXTERNAL = {"airbnb": ("k-airbnb", "A"), "booking": ("k-booking", "K")}
 
 
-@dataclass(slots=True)  # not frozen: 3,000 of them per page, and frozen __init__ is slow
-class Cell:
-    day: date
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is slower
+class Run:
+    """Consecutive nights of one cabin drawn as one cell (``colspan``): a reservation, a
+    block or an import, or free nights; a run is cut where a collision starts or ends, so
+    the clash is marked on its nights only."""
+
+    first: date
+    nights: int
+    at: int  # the first night's column, from the window's start
     item: CalendarItem | None
     css: str
     letter: str
-    cabin: str
     href: str | None
     clash: bool
-    words: str  # what the night holds: "libre", "Reserva de Juana"…
+    words: str  # what the nights hold: "libre", "Reserva de Juana"…
 
     @property
-    def label(self) -> str:
-        """What a screen reader says (and the title shows): cabin, night, what it holds."""
-        return f"{self.cabin}, {short_date(self.day)}: {self.words}"
+    def last(self) -> date:
+        return self.first + timedelta(days=self.nights - 1)
+
+    def label(self, cabin: str) -> str:
+        """What a screen reader says (and the title shows): cabin, nights, what they hold."""
+        when = short_date(self.first)
+        if self.nights > 1:
+            when += f" a {short_date(self.last)} ({self.nights} noches)"
+        return f"{cabin}, {when}: {self.words}"
 
 
 def describe(item: CalendarItem) -> tuple[str, str, str]:
@@ -72,87 +84,139 @@ def describe(item: CalendarItem) -> tuple[str, str, str]:
     return "k-stay", "R", f"Reserva de {item.guest_name}"
 
 
-def grid(window: CalendarWindow) -> list[tuple[Accommodation, list[Cell]]]:
-    """One row per cabin, one cell per night, from the window's rows (no further queries)."""
-    days = [window.start + timedelta(days=n) for n in range(window.days)]
-    # A free night's link ends with its date; none for nights already past.
-    ends = [day.isoformat() if day >= window.today else None for day in days]
-    nights_of: dict[int, dict[date, CalendarItem]] = {}
-    for taken in window.items:
-        nights = nights_of.setdefault(taken.accommodation_id, {})
-        for n in range((taken.check_out - taken.check_in).days):
-            nights[taken.check_in + timedelta(days=n)] = taken
-    clashes_of: dict[int, set[date]] = {}
+def _split(first: int, last: int, clashes: set[int]) -> list[tuple[int, int, bool]]:
+    """Nights ``first``..``last`` (exclusive) as stretches inside or outside the clashes."""
+    if last <= first:
+        return []
+    if not clashes:
+        return [(first, last, False)]
+    parts: list[tuple[int, int, bool]] = []
+    for n in range(first, last):
+        clash = n in clashes
+        if parts and parts[-1][2] == clash:
+            parts[-1] = (parts[-1][0], n + 1, clash)
+        else:
+            parts.append((n, n + 1, clash))
+    return parts
+
+
+def grid(window: CalendarWindow) -> list[tuple[Accommodation, list[Run]]]:
+    """One row per cabin: its runs, from the window's rows (no further queries). Work grows
+    with the rows in the window, not with cabins × nights."""
+    start, days = window.start, window.days
+    dates = [start + timedelta(days=n) for n in range(days)]
+    items_of: dict[int, list[CalendarItem]] = {}
+    for taken in window.items:  # ordered by cabin and check-in
+        items_of.setdefault(taken.accommodation_id, []).append(taken)
+    clashes_of: dict[int, set[int]] = {}
     for c in window.collisions:
         clashes_of.setdefault(c.accommodation_id, set()).update(
-            c.check_in + timedelta(days=n) for n in range((c.check_out - c.check_in).days)
+            range((c.check_in - start).days, (c.check_out - start).days)
         )
     rows = []
     for cabin in window.accommodations:
-        nights = nights_of.get(cabin.id, {})
         clashes = clashes_of.get(cabin.id, set())
-        free = f"{PREFIX}/calendario/bloquear?cabana={cabin.id}&desde="
-        cells = []
-        for day, end in zip(days, ends, strict=True):
-            item = nights.get(day)
-            clash = day in clashes if clashes else False
-            if item is None:
-                href = free + end if end else None
-                cells.append(Cell(day, None, "free", "", cabin.name, href, clash, "libre"))
+        runs: list[Run] = []
+        at = 0
+        for item in items_of.get(cabin.id, ()):
+            first = max((item.check_in - start).days, at)
+            last = min((item.check_out - start).days, days)
+            if last <= first:
                 continue
+            for a, b, clash in _split(at, first, clashes):
+                runs.append(Run(dates[a], b - a, a, None, "free", "", None, clash, "libre"))
             css, letter, words = describe(item)
             href = f"{PREFIX}/reservas/{item.code}" if item.kind == "booking" else None
-            if clash:
-                words += " — choque con un canal"
-                letter += "!"
-            cells.append(Cell(day, item, css, letter, cabin.name, href, clash, words))
-        rows.append((cabin, cells))
+            for a, b, clash in _split(first, last, clashes):
+                said, mark = (
+                    (words + " — choque con un canal", letter + "!") if clash else (words, letter)
+                )
+                runs.append(Run(dates[a], b - a, a, item, css, mark, href, clash, said))
+            at = last
+        for a, b, clash in _split(at, days, clashes):
+            runs.append(Run(dates[a], b - a, a, None, "free", "", None, clash, "libre"))
+        rows.append((cabin, runs))
     return rows
 
 
 class RowWriter:
-    """Cabins' rows for one window, written here rather than by the template: a 60-night
-    window of 50 cabins is 3,000 cells, and Jinja's per-cell work made the page cost most of
-    a second of CPU. The texts (the cabin's name, a guest's name in the words) are escaped
-    once each; nights and letters are ours (digits, letters, "!"). A free night's link is
-    named by its title (its "+" is hidden from screen readers); a taken night's by its
-    label."""
+    """Cabins' rows for one window, written here rather than by the template (Jinja's
+    per-cell work made the 60-night page of 50 cabins cost most of a second of CPU). Every
+    run is one cell spanning its nights: a taken run links to its reservation, a free run to
+    the block form for those nights (past nights are not linked). Each night's words and
+    date, and each text (a cabin's name, a guest's name), are made and escaped once per
+    page; nights and letters are ours."""
 
-    def __init__(self) -> None:
-        self._days: dict[date, str] = {}
-        self._said: dict[str, str] = {}
+    def __init__(self, window: CalendarWindow) -> None:
+        days = [window.start + timedelta(days=n) for n in range(window.days)]
+        self._days = days
+        self._said = [short_date(d) for d in days]
+        self._iso = [d.isoformat() for d in days] + [window.end.isoformat()]
+        self._today = (window.today - window.start).days  # nights before it are past
+        self._words: dict[str, str] = {}
 
-    def __call__(self, cabin: Accommodation, cells: list[Cell]) -> Markup:
-        name = escape(cabin.name)
+    def header(self) -> Markup:
+        cells = (
+            f'<th scope="col"{' class="weekend"' if day.weekday() >= 5 else ""}>'
+            f'<abbr title="{long_date(day)}">{day.day}</abbr><br>'
+            f"<small>{said[:3]}</small></th>"
+            for day, said in zip(self._days, self._said, strict=True)
+        )
+        return Markup("".join(cells))  # noqa: S704 - dates and weekday names only
+
+    def _when(self, at: int, nights: int) -> str:
+        if nights == 1:
+            return self._said[at]
+        return f"{self._said[at]} a {self._said[at + nights - 1]} ({nights} noches)"
+
+    def __call__(self, cabin: Accommodation, runs: list[Run]) -> Markup:
+        name = str(escape(cabin.name))
         out = [f'<tr><th scope="row" class="cabin">{name}</th>']
-        for cell in cells:
-            day = self._days.get(cell.day)
-            if day is None:
-                day = self._days[cell.day] = short_date(cell.day)
-            words = self._said.get(cell.words)
+        for run in runs:
+            if run.item is None:
+                self._free(out, cabin.id, name, run)
+                continue
+            words = self._words.get(run.words)
             if words is None:
-                words = self._said[cell.words] = str(escape(cell.words))
-            label = f"{name}, {day}: {words}"
-            out.append('<td class="clash">' if cell.clash else "<td>")
-            if cell.item is None and cell.href:
-                href = cell.href.replace("&", "&amp;")
+                words = self._words[run.words] = str(escape(run.words))
+            label = f"{name}, {self._when(run.at, run.nights)}: {words}"
+            td = _td(run.nights, run.clash)
+            if run.href:
                 out.append(
-                    f'<a class="free" href="{href}" title="{label}">'
-                    '<span aria-hidden="true">+</span></a></td>'
-                )
-            elif cell.href:
-                out.append(
-                    f'<a class="{cell.css}" href="{cell.href}" title="{label}">'
-                    f'<span aria-hidden="true">{cell.letter}</span>'
+                    f'{td}<a class="{run.css}" href="{run.href}" title="{label}">'
+                    f'<span aria-hidden="true">{run.letter}</span>'
                     f'<span class="visually-hidden">{label}</span></a></td>'
                 )
             else:
                 out.append(
-                    f'<span class="cell {cell.css}" role="img" aria-label="{label}" '
-                    f'title="{label}"><span aria-hidden="true">{cell.letter}</span></span></td>'
+                    f'{td}<span class="cell {run.css}" role="img" aria-label="{label}" '
+                    f'title="{label}"><span aria-hidden="true">{run.letter}</span></span></td>'
                 )
         out.append("</tr>")
         return Markup("".join(out))  # noqa: S704 - the texts in it are escaped above
+
+    def _free(self, out: list[str], cabin_id: int, name: str, run: Run) -> None:
+        """Past nights as one unlinked cell, the rest as one link to block them."""
+        at, nights = run.at, run.nights
+        past = min(max(self._today - at, 0), nights)
+        if past:
+            label = f"{name}, {self._when(at, past)}: libre"
+            out.append(
+                f'{_td(past, run.clash)}<span class="cell" role="img" aria-label="{label}" '
+                f'title="{label}"></span></td>'
+            )
+            at, nights = at + past, nights - past
+        if nights:
+            out.append(
+                f'{_td(nights, run.clash)}<a class="free" href="{PREFIX}/calendario/bloquear?'
+                f"cabana={cabin_id}&amp;desde={self._iso[at]}&amp;hasta={self._iso[at + nights]}"
+                f'" title="{name}, {self._when(at, nights)}: libre"></a></td>'
+            )
+
+
+def _td(nights: int, clash: bool) -> str:
+    span = f' colspan="{nights}"' if nights > 1 else ""
+    return f'<td{span} class="clash">' if clash else f"<td{span}>"
 
 
 def _month_start(day: date, months: int) -> date:
@@ -185,7 +249,7 @@ class CalendarController(Controller):
             title="Calendario",
             window=window,
             rows=grid(window),
-            row_html=RowWriter(),
+            row_html=RowWriter(window),
             legend=LEGEND,
             days=days,
             previous=_month_start(start, -1),
@@ -203,15 +267,17 @@ class CalendarController(Controller):
         clock: FromDishka[Clock],
         cabana: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
         desde: Annotated[date | None, QueryParameter()] = None,
+        hasta: Annotated[date | None, QueryParameter()] = None,
     ) -> Template:
         start = desde or local_today(clock.now())
+        end = hasta if hasta is not None and hasta > start else start + timedelta(days=1)
         return await self._block_page(
             request,
             cabins,
             {
                 "cabana": str(cabana or ""),
                 "desde": start.isoformat(),
-                "hasta": (start + timedelta(days=1)).isoformat(),
+                "hasta": end.isoformat(),
                 "motivo": "",
             },
             {},

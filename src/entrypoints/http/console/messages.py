@@ -63,6 +63,22 @@ SPANISH: dict[str, str] = {
         "bien, confirmá de nuevo."
     ),
     "not_found": "Eso ya no existe.",
+    "refund_exceeds_paid": (
+        "No se puede devolver más de lo que pagó y no se le devolvió. Si pagó por Mercado Pago "
+        "en partes, devolvé de a un pago, o devolvelo vos y anotalo sin marcar Mercado Pago."
+    ),
+    "money_reference_reused": (
+        "Ese formulario ya se usó con otros datos. Recargá la página y cargalo otra vez."
+    ),
+    "invalid_price_rule": (
+        "Ese precio no se puede usar: ninguna noche puede quedar gratis ni con un porcentaje de "
+        "-100 o menos. Revisá los montos."
+    ),
+    "overlapping_price_rules": (
+        "Se pisa con otra regla del mismo tipo en las mismas noches: cambiá las fechas o quitá "
+        "la otra primero."
+    ),
+    "hold_too_long": "La retención no puede durar tanto: elegí menos tiempo.",
 }
 
 

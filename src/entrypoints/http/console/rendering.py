@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,11 @@ def money(cents: int) -> str:
     return f"{'-' if cents < 0 else ''}$ {text}"
 
 
+def number(value: Decimal) -> str:
+    """``30``, ``12,5`` (never ``3E+1``)."""
+    return format(value.normalize(), "f").replace(".", ",")
+
+
 def month_name(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
@@ -95,6 +101,7 @@ def environment() -> Environment:
         local_moment=local_moment,
         money=money,
         month_name=month_name,
+        number=number,
     )
     env.globals["static"] = lambda name: f"{PREFIX}/static/{name}"
     return env

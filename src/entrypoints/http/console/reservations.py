@@ -1,8 +1,8 @@
-"""Reserva (/panel/reservas/{code}): one reservation, its story, and what can be done to it —
-each action the same use case as the JSON admin API (or the one the guests' own channels use):
-cancel (``CancelReservation``; staff only a live hold, ``CancelHold``), confirm a payment made
-outside Mercado Pago (``ConfirmManually``), add a note, send the payment link again, move it
-to other dates or another cabin (``MoveReservation``).
+"""Reserva (/panel/reservas/{code}): one reservation, its story, its money, and what can be
+done to it — each action the same use case as the JSON admin API (or the one the guests' own
+channels use): cancel (``CancelReservation``; staff only a live hold, ``CancelHold``), add a
+note, send the payment link again, move it to other dates or another cabin
+(``MoveReservation``); payments, refunds and a hold's extra time are in ``ledger.py``.
 
 The page holds several forms; their fields have names of their own (``motivo``, ``metodo``,
 ``nota``, ``mover_desde``…) so a refused one re-renders with its input kept and its field named.
@@ -10,6 +10,7 @@ The page holds several forms; their fields have names of their own (``motivo``, 
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from dishka import AsyncContainer
@@ -25,16 +26,14 @@ from application.back_office.payment_link import ResendPaymentLink
 from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
-    ConfirmManually,
     GetReservationForAdmin,
-    ManualPayment,
 )
 from application.back_office.timeline import GetReservationTimeline
 from application.payments.admin import PaymentsOfReservation
+from application.payments.ledger import GetLedger
 from application.ports.clock import Clock
 from domain.booking.reservation import ReservationStatus, effective_status
 from domain.errors import DomainError
-from domain.money import Money
 from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
@@ -44,20 +43,32 @@ from entrypoints.http.console.today import CHANNELS
 
 ConsoleRequest = Request[Any, Any, Any]
 STAFF = {"staff": True}
+METHODS = (("transfer", "Transferencia"), ("cash", "Efectivo"), ("other", "Otro"))
+EXTENSIONS = ((2, "2 horas"), (6, "6 horas"), (12, "12 horas"), (24, "1 día"), (48, "2 días"))
+COVERS = {"deposit": "seña", "balance": "saldo", "total": "total"}
+FLAGS = {
+    "unmatched": "no coincide con lo que se debe",
+    "overpaid": "pagó de más",
+    "other_currency": "otra moneda",
+}
 STATUS = {
     "pre_reserved": "Retención esperando pago",
     "confirmed": "Confirmada",
     "expired": "Retención vencida",
     "cancelled": "Cancelada",
 }
-METHODS = (
-    (ManualPayment.TRANSFER, "Transferencia"),
-    (ManualPayment.CASH, "Efectivo"),
-    (ManualPayment.OTHER, "Otro"),
-)
 NOTICES = {
     "cancelada": "La reserva se canceló: sus noches quedaron libres.",
-    "confirmada": "Listo: la reserva quedó confirmada.",
+    "pago": "El pago quedó registrado.",
+    "pago-confirmada": "El pago quedó registrado y la reserva, confirmada.",
+    "pago-repetido": "Ese pago ya estaba registrado: no se cargó dos veces.",
+    "pago-sin-noches": (
+        "El pago quedó registrado, pero esas noches ya se vendieron mientras tanto: "
+        "hay que devolverlo."
+    ),
+    "devolucion": "La devolución quedó hecha y registrada.",
+    "devolucion-repetida": "Esa devolución ya estaba hecha: no se devolvió dos veces.",
+    "extendida": "Listo: la retención tiene más tiempo.",
     "nota": "La nota quedó guardada.",
     "link": "Le mandamos el link de pago al huésped otra vez.",
     "movida": "Listo: la reserva se movió.",
@@ -73,6 +84,11 @@ MOVE_FIELDS = {
 }
 
 
+def new_key() -> str:
+    """A money form's key, drawn with the page: the same form posted twice is recorded once."""
+    return secrets.token_urlsafe(18)
+
+
 def _back(code: str, notice: str) -> Redirect:
     return Redirect(f"{PREFIX}/reservas/{code}?hecho={notice}", status_code=303)
 
@@ -86,7 +102,7 @@ class ReservationController(Controller):
     async def detail(
         self, request: ConsoleRequest, code: FromPath[str], clock: FromDishka[Clock]
     ) -> Template:
-        return await self._page(request, code, clock)
+        return await reservation_page(request, code, clock)
 
     @post("/{code:str}/cancelar", opt=STAFF)
     @inject
@@ -104,44 +120,10 @@ class ReservationController(Controller):
             else:
                 await (await container.get(CancelHold))(code, actor, reason)
         except DomainError as err:
-            return await self._page(request, code, clock, form, {"_cancel": spanish(err)}, 409)
+            return await reservation_page(
+                request, code, clock, form, {"_cancel": spanish(err)}, 409
+            )
         return _back(code, "cancelada")
-
-    @post("/{code:str}/confirmar")
-    @inject
-    async def confirm(
-        self,
-        request: ConsoleRequest,
-        code: FromPath[str],
-        use_case: FromDishka[ConfirmManually],
-        clock: FromDishka[Clock],
-    ) -> Response[Any]:
-        # TODO(ledger): when RecordManualPayment (application/payments/ledger.py) lands, post
-        # the amount to it instead: it records the payment and confirms the hold it covers.
-        # Extending a hold (its POST …/extend use case) gets a form beside this one then.
-        form = await read_form(request)
-        methods = {m.value: m for m, _ in METHODS}
-        method = methods.get(form.text("metodo", 20))
-        amount = form.amount("monto")
-        errors = {}
-        if method is None:
-            errors["metodo"] = "Elegí cómo pagó."
-        if amount is None or amount <= 0:
-            errors["monto"] = "Escribí cuánto pagó, en pesos (por ejemplo 45.000)."
-        if method is not None and amount is not None and amount > 0:
-            try:
-                await use_case(
-                    code,
-                    console_user(request).email,
-                    method,
-                    form.text("nota_pago", 500) or None,
-                    Money.of(amount),
-                )
-            except DomainError as err:
-                errors[{"invalid_value": "monto"}.get(err.code, "_confirm")] = spanish(err)
-            else:
-                return _back(code, "confirmada")
-        return await self._page(request, code, clock, form, errors, 400)
 
     @post("/{code:str}/nota", opt=STAFF)
     @inject
@@ -159,7 +141,7 @@ class ReservationController(Controller):
             message = spanish(err)
             if err.code == "invalid_value":
                 message = "Escribí la nota (hasta 1000 caracteres)."
-            return await self._page(request, code, clock, form, {"nota": message}, 400)
+            return await reservation_page(request, code, clock, form, {"nota": message}, 400)
         return _back(code, "nota")
 
     @post("/{code:str}/link-de-pago")
@@ -174,7 +156,7 @@ class ReservationController(Controller):
         try:
             await use_case(code, console_user(request).email)
         except DomainError as err:
-            return await self._page(request, code, clock, None, {"_link": spanish(err)}, 409)
+            return await reservation_page(request, code, clock, None, {"_link": spanish(err)}, 409)
         return _back(code, "link")
 
     @post("/{code:str}/mover")
@@ -203,65 +185,75 @@ class ReservationController(Controller):
                 errors[MOVE_FIELDS.get(err.code, "_move")] = spanish(err)
             else:
                 return _back(code, "movida")
-        return await self._page(request, code, clock, form, errors, 409)
-
-    async def _page(
-        self,
-        request: ConsoleRequest,
-        code: str,
-        clock: Clock,
-        form: Form | None = None,
-        errors: dict[str, str] | None = None,
-        status: int = 200,
-    ) -> Template:
-        container = _container(request)
-        found = await (await container.get(GetReservationForAdmin))(code)
-        owner = is_owner(request)
-        cabins = await (await container.get(ListAllAccommodations))()
-        names = {c.id: c.name for c in cabins}
-        timeline = await (await container.get(GetReservationTimeline))(code, money=owner)
-        payments = (
-            await (await container.get(PaymentsOfReservation))(found.code.value) if owner else []
-        )
-        now = clock.now()
-        state = effective_status(found, now)
-        live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
-        typed = form.values if form else {}
-        values = {
-            "motivo": "",
-            "metodo": "transfer",
-            "monto": "",
-            "nota_pago": "",
-            "nota": "",
-            "mover_cabana": str(found.accommodation_id),
-            "mover_desde": found.stay.check_in.isoformat(),
-            "mover_hasta": found.stay.check_out.isoformat(),
-        } | {k: v for k, v in typed.items() if k != "_csrf_token"}
-        done = request.query_params.get("hecho")
-        return page(
-            request,
-            "reservation.html",
-            status=status,
-            title=f"Reserva {found.code.display}",
-            r=found,
-            cabin_name=names.get(found.accommodation_id, "—"),
-            cabin_choices=[
-                (c.id, c.name) for c in cabins if c.active or c.id == found.accommodation_id
-            ],
-            state=STATUS[state.value],
-            channel=CHANNELS.get(found.channel.value, found.channel.value),
-            live_hold=state is ReservationStatus.PRE_RESERVED,
-            live=live,
-            owner=owner,
-            payments=payments,
-            timeline=describe_timeline(timeline, names),
-            methods=METHODS,
-            values=values,
-            errors=errors or {},
-            notice=NOTICES.get(done or ""),
-        )
+        return await reservation_page(request, code, clock, form, errors, 409)
 
 
 def _container(request: ConsoleRequest) -> AsyncContainer:
     container: AsyncContainer = request.state.dishka_container
     return container
+
+
+async def reservation_page(
+    request: ConsoleRequest,
+    code: str,
+    clock: Clock,
+    form: Form | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+) -> Template:
+    container = _container(request)
+    found = await (await container.get(GetReservationForAdmin))(code)
+    owner = is_owner(request)
+    cabins = await (await container.get(ListAllAccommodations))()
+    names = {c.id: c.name for c in cabins}
+    timeline = await (await container.get(GetReservationTimeline))(code, money=owner)
+    payments = await (await container.get(PaymentsOfReservation))(found.code.value) if owner else []
+    ledger = (await (await container.get(GetLedger))(code)).ledger if owner else None
+    now = clock.now()
+    state = effective_status(found, now)
+    live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
+    typed = form.values if form else {}
+    values = {
+        "motivo": "",
+        "metodo": "transfer",
+        "monto": "",
+        "nota_pago": "",
+        "clave_pago": new_key(),
+        "devolver_monto": "",
+        "devolver_nota": "",
+        "clave_devolucion": new_key(),
+        "horas": "24",
+        "nota": "",
+        "mover_cabana": str(found.accommodation_id),
+        "mover_desde": found.stay.check_in.isoformat(),
+        "mover_hasta": found.stay.check_out.isoformat(),
+    } | {k: v for k, v in typed.items() if k != "_csrf_token"}
+    done = request.query_params.get("hecho")
+    return page(
+        request,
+        "reservation.html",
+        status=status,
+        title=f"Reserva {found.code.display}",
+        r=found,
+        cabin_name=names.get(found.accommodation_id, "—"),
+        cabin_choices=[
+            (c.id, c.name) for c in cabins if c.active or c.id == found.accommodation_id
+        ],
+        state=STATUS[state.value],
+        channel=CHANNELS.get(found.channel.value, found.channel.value),
+        live_hold=state is ReservationStatus.PRE_RESERVED,
+        live=live,
+        owner=owner,
+        payments=payments,
+        ledger=ledger,
+        refund_through_mp=not form or form.checked("devolver_mp"),
+        extensions=EXTENSIONS,
+        timeline=describe_timeline(timeline, names),
+        methods=METHODS,
+        method_names=dict(METHODS) | {"mercadopago": "Mercado Pago"},
+        covers=COVERS,
+        flags=FLAGS,
+        values=values,
+        errors=errors or {},
+        notice=NOTICES.get(done or ""),
+    )

@@ -16,10 +16,13 @@ from litestar.static_files import create_static_files_router
 from entrypoints.http.console.attention import ConversationsController, PaymentsController
 from entrypoints.http.console.auth import console_guard
 from entrypoints.http.console.booking_form import ManualBookingController
-from entrypoints.http.console.cabins import CabinsController
+from entrypoints.http.console.bulk_prices import BulkPricesController
+from entrypoints.http.console.cabins import CabinsController, CabinTextsController
 from entrypoints.http.console.calendar import CalendarController
 from entrypoints.http.console.channels import ChannelsController
 from entrypoints.http.console.errors import console_exception
+from entrypoints.http.console.ledger import LedgerController
+from entrypoints.http.console.prices import PricesController
 from entrypoints.http.console.rendering import PREFIX, STATIC
 from entrypoints.http.console.reservations import ReservationController
 from entrypoints.http.console.sign_in import SignInController
@@ -34,10 +37,14 @@ CONSOLE_CONTROLLERS = [
     CalendarController,
     ManualBookingController,
     ReservationController,
+    LedgerController,
     SignInController,
     UsersController,
     ChannelsController,
     CabinsController,
+    CabinTextsController,
+    PricesController,
+    BulkPricesController,
     PaymentsController,
     ConversationsController,
 ]

@@ -23,6 +23,9 @@ ACTIONS = {
     "reservation.note": "Nota agregada",
     "reservation.resend_payment_link": "Link de pago reenviado",
     "reservation.create": "Cargada a mano",
+    "reservation.payment": "Pago registrado",
+    "reservation.refund": "Devolución",
+    "reservation.extend": "Retención extendida",
 }
 TOPICS = {
     "deposit_link": "Link de pago de la seña",
@@ -65,12 +68,21 @@ def _audit(event: TimelineEvent, names: Mapping[int, str]) -> str:
     if event.what == "reservation.move":
         cabin = names.get(int(str(d.get("accommodation_id", 0))), "otra cabaña")
         return f"a {cabin}, {_day(d.get('check_in'))} → {_day(d.get('check_out'))}"
-    if event.what == "reservation.confirm_manually":
+    if event.what == "reservation.refund":
+        amount = d.get("amount_cents")
+        way = "por Mercado Pago" if d.get("mercadopago_payment") else "a mano"
+        parts = [money(amount) if isinstance(amount, int) else "", way, str(d.get("note") or "")]
+        return " · ".join(p for p in parts if p)
+    if event.what == "reservation.extend":
+        return f"{d.get('hours')} h más"
+    if event.what in ("reservation.confirm_manually", "reservation.payment"):
         parts = [METHODS.get(str(d.get("method")), str(d.get("method")))]
         if isinstance(d.get("amount_cents"), int):
             parts.append(money(int(str(d["amount_cents"]))))
         if d.get("note"):
             parts.append(str(d["note"]))
+        if event.what == "reservation.payment" and d.get("status") == "confirmed":
+            parts.append("la reserva quedó confirmada")
         return " · ".join(parts)
     if event.what == "reservation.cancel" and d.get("reason"):
         return f"Motivo: {d['reason']}"

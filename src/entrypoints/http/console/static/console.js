@@ -46,3 +46,12 @@
     });
   });
 })();
+// Money forms: the button is disabled once the form is sent (the form's key already makes a
+// second post a no-op on the server; this spares the owner the doubt).
+(function () {
+  "use strict";
+  document.addEventListener("submit", function (event) {
+    var button = event.target.querySelector("button[data-once]");
+    if (button) { setTimeout(function () { button.disabled = true; }, 0); }
+  });
+})();
