@@ -560,3 +560,34 @@ booking_money = Table(
     ),
     CheckConstraint("amount_cents > 0", name="booking_money_amount_positive"),
 )
+
+# Credits for another date, tied to the guest's phone (migration 0020).
+guest_credits = Table(
+    "guest_credits",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("phone_key", String(32), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column(
+        "source_id", BigInteger, ForeignKey("reservations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("reference", String(100), nullable=False),
+    Column("issued_by", String(320), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("expires_on", Date),
+    Column("applied_to", BigInteger, ForeignKey("reservations.id", ondelete="SET NULL")),
+    Column("applied_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_id", "reference", name="guest_credits_reference_key"),
+    CheckConstraint("amount_cents > 0", name="guest_credits_amount_positive"),
+    CheckConstraint(
+        "expires_on IS NULL OR expires_on >= issued_on", name="guest_credits_expiry_after_issue"
+    ),
+    Index("guest_credits_phone_idx", "phone_key"),
+    Index(
+        "guest_credits_applied_idx",
+        "applied_to",
+        postgresql_where=text("applied_to IS NOT NULL"),
+    ),
+)

@@ -15,6 +15,7 @@ from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
 from adapters.postgres.cabin_texts import SqlCabinTexts
 from adapters.postgres.contacts import SqlContactWindows
+from adapters.postgres.credits import SqlGuestCredits
 from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
@@ -63,6 +64,7 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(conn)
         self.prices = SqlPriceRulesStore(conn)
         self.ledger = SqlLedger(conn)
+        self.credits = SqlGuestCredits(conn)
         self.cabin_texts = SqlCabinTexts(conn)
         self.schedule = SqlMessageSchedule(conn)
         self.opt_outs = SqlOptOuts(conn)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from application.booking.credits import apply_guest_credits
 from application.errors import (
     CodeCollision,
     IdempotentReplay,
@@ -15,6 +16,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.holidays import HolidaySource
+from application.ports.ledger import LedgerTerms
 from application.ports.metrics import BookingMetrics
 from application.ports.outbox import OutboxKind
 from application.ports.pricing import PriceRulesRepository
@@ -113,7 +115,10 @@ class PlaceHold:
     - a hold with a quota (every guest's: API and WhatsApp) is at most ``limits.max_nights``
       long (``HoldTooLong``), and is placed only while its phone number and its client have
       fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
-      decided in the hold's own statement, exact under concurrency).
+      decided in the hold's own statement, exact under concurrency);
+    - a guest's hold (one with a quota: API and WhatsApp) takes the open credit its phone has
+      from earlier cancellations, in the hold's transaction (``apply_guest_credits``): it
+      lowers the deposit link's amount, or confirms the hold when it covers the deposit.
     """
 
     uow: UnitOfWork
@@ -126,6 +131,7 @@ class PlaceHold:
     limits: HoldLimits = field(default_factory=HoldLimits)
     price_rules: PriceRulesRepository | None = None
     holidays: HolidaySource | None = None
+    terms: LedgerTerms = field(default_factory=LedgerTerms)
 
     async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
         stay = Stay(cmd.check_in, cmd.check_out)
@@ -150,8 +156,14 @@ class PlaceHold:
             # With no key to record and no payment job to queue, the hold is the only write:
             # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
             link = self.payments.enabled and cmd.payment_method is PaymentMethod.MERCADOPAGO
-            alone = cmd.idempotency_key is None and not link
             quota = self._quota(cmd, stay)
+            phone = quota.quota.phone_key if quota is not None else None
+            # A plain read, only for guests' holds: a phone without credit (nearly all) keeps
+            # the hold a single statement.
+            credit = phone is not None and await self.uow.credits.any_open(
+                phone, local_today(now), now
+            )
+            alone = cmd.idempotency_key is None and not link and not credit
             reservation = await self._hold(cmd, stay, acc, now)
             outcome = await self.uow.reservations.add_hold(
                 reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
@@ -181,7 +193,9 @@ class PlaceHold:
                 await self.uow.idempotency.attach_reservation(
                     API_SCOPE, cmd.idempotency_key, reservation.code.value
                 )
-            if link:
+            if credit and phone is not None:
+                await apply_guest_credits(self.uow, self.clock, reservation, phone, now, self.terms)
+            if link and reservation.status is ReservationStatus.PRE_RESERVED:
                 await self.uow.outbox.add(
                     OutboxKind.PAYMENT_LINK,
                     {"code": reservation.code.value},

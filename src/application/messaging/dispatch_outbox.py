@@ -37,6 +37,7 @@ from application.ports.whatsapp_templates import OWNER_ALERT
 from domain.booking.reservation import Channel, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
+from domain.money import Money
 
 log = logging.getLogger("cabanas.outbox")
 
@@ -228,11 +229,16 @@ class DispatchOutbox:
             or reservation.payment_url
         ):
             return None  # nothing to pay for any more (or already done)
+        # A credit from the guest's earlier cancellation pays part of the deposit.
+        credit = sum(c.amount.cents for c in await self.uow.credits.applied_to(code.value))
+        deposit = Money(max(0, reservation.deposit.cents - credit), reservation.deposit.currency)
+        if not deposit.cents:
+            return None
         link = await self.gateway.create_checkout(
             CheckoutRequest(
                 code=code,
                 title=self.setup.checkout_title.format(code=code.display),
-                deposit=reservation.deposit,
+                deposit=deposit,
                 expires_at=reservation.expires_at,
                 idempotency_key=f"checkout-{code.value}",
             )

@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.messaging import console_pages
+from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.messaging.texts import admin_payment_attention
-from application.payments.ledger import confirm_if_covered, tell_guest_confirmed
+from application.payments.ledger import confirm_if_covered
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.metrics import OperationsMetrics

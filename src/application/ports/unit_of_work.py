@@ -9,6 +9,7 @@ from application.ports.audit import AuditLog
 from application.ports.cabin_texts import CabinTextsRepository
 from application.ports.calendars import FeedRepository
 from application.ports.contacts import ContactWindows
+from application.ports.credits import GuestCreditRepository
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.ledger import LedgerRepository
 from application.ports.opt_outs import OptOuts
@@ -56,6 +57,8 @@ class UnitOfWork(Protocol):
     def prices(self) -> PriceRulesStore: ...
     @property
     def ledger(self) -> LedgerRepository: ...
+    @property
+    def credits(self) -> GuestCreditRepository: ...
     @property
     def cabin_texts(self) -> CabinTextsRepository: ...
     @property

@@ -10,6 +10,7 @@ from dishka import Provider, Scope, provide
 from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
 from application.payments.admin import ListPaymentsNeedingAttention, PaymentsOfReservation
 from application.payments.apply_payment import ApplyPayment
+from application.payments.credits import IssueCredit
 from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
 from application.payments.refunds import IssueRefund
 from application.ports.ledger import LedgerTerms
@@ -48,6 +49,7 @@ class PaymentsProvider(Provider):
     record_manual_payment = provide(RecordManualPayment)
     extend_hold = provide(ExtendHold)
     issue_refund = provide(IssueRefund)
+    issue_credit = provide(IssueCredit)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
 

@@ -54,7 +54,8 @@ from domain.conversation.state import ConversationState, Step
 from domain.errors import DuplicateName
 from domain.messaging.cabin_texts import CabinTexts
 from domain.payments.cancellation import CancellationPolicy
-from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut
+from domain.payments.credits import CreditUse, GuestCredit, applied_reference
+from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
@@ -234,7 +235,7 @@ class FakeReservations:
             ):
                 return HoldOutcome.RETRIED
             return refused or HoldOutcome.TAKEN
-        self.pending[reservation.code.value] = reservation
+        self.pending[reservation.code.value] = replace(reservation, events=[])
         if retry_key is not None:
             self.retry_keys[reservation.code.value] = retry_key
         if quota is not None:
@@ -643,6 +644,8 @@ class FakeLedger:
     def __init__(self) -> None:
         self.committed: list[tuple[str, str, MoneyIn | MoneyOut]] = []
         self.pending: list[tuple[str, str, MoneyIn | MoneyOut]] = []
+        # The credits a booking holds (set by the unit of work: ``FakeGuestCredits``).
+        self.credits_of: Callable[[str], tuple[GuestCredit, ...]] | None = None
 
     async def load(self, reservation: Reservation, terms: LedgerTerms) -> BookingLedger:
         opened = BookingLedger.open(
@@ -653,9 +656,20 @@ class FakeLedger:
             terms.balance_due_days,
         )
         mine = [(d, m) for c, d, m in self.committed + self.pending if c == reservation.code.value]
+        for credit in self.credits_of(reservation.code.value) if self.credits_of else ():
+            opened = opened.apply_credit(
+                MoneyIn(
+                    applied_reference(credit.id or 0),
+                    PaymentMethod.CREDIT,
+                    credit.amount,
+                    credit.issued_on,
+                    "credit",
+                )
+            )
         return replace(
             opened,
-            payments=tuple(m for d, m in mine if d == "payment" and isinstance(m, MoneyIn)),
+            payments=opened.payments
+            + tuple(m for d, m in mine if d == "payment" and isinstance(m, MoneyIn)),
             refunds=tuple(m for d, m in mine if d == "refund" and isinstance(m, MoneyOut)),
             credits=tuple(m for d, m in mine if d == "credit" and isinstance(m, MoneyOut)),
         )
@@ -672,6 +686,82 @@ class FakeLedger:
     def commit(self) -> None:
         self.committed += self.pending
         self.pending.clear()
+
+
+class FakeGuestCredits:
+    """Credits by id, with the booking code each is applied to; kept only on commit."""
+
+    def __init__(self, reservations: FakeReservations) -> None:
+        self.reservations = reservations
+        self.committed: dict[int, tuple[GuestCredit, str | None]] = {}
+        self.rows: dict[int, tuple[GuestCredit, str | None]] = {}
+        self.claimed: set[int] = set()  # locked by another transaction (a test sets it)
+
+    def _open(self, credit: GuestCredit, holder: str | None, today: date, now: datetime) -> bool:
+        if not credit.usable_on(today):
+            return False
+        if holder is None:
+            return True
+        held_by = self.reservations._all().get(holder)
+        return held_by is None or (
+            held_by.status is ReservationStatus.EXPIRED
+            or (held_by.status is ReservationStatus.PRE_RESERVED and held_by.hold_lapsed(now))
+        )
+
+    async def issue(self, credit: GuestCredit, now: datetime) -> GuestCredit:
+        for known, _ in self.rows.values():
+            if (known.source_code, known.reference) == (credit.source_code, credit.reference):
+                return known
+        stored = replace(credit, id=max(self.rows, default=0) + 1)
+        self.rows[stored.id or 0] = (stored, None)
+        return stored
+
+    async def any_open(self, phone: str, today: date, now: datetime) -> bool:
+        return any(c.phone == phone and self._open(c, h, today, now) for c, h in self.rows.values())
+
+    async def claim_open(
+        self, phone: str, currency: str, today: date, now: datetime
+    ) -> tuple[GuestCredit, ...]:
+        return tuple(
+            c
+            for i, (c, h) in sorted(self.rows.items())
+            if i not in self.claimed
+            and c.phone == phone
+            and c.amount.currency == currency
+            and self._open(c, h, today, now)
+        )
+
+    async def apply(self, use: CreditUse, reservation_code: str, now: datetime) -> GuestCredit:
+        assert use.credit.id is not None
+        taken = replace(use.credit, amount=use.applied)
+        self.rows[use.credit.id] = (taken, reservation_code)
+        if use.remainder.cents:
+            rest = replace(
+                use.credit,
+                amount=use.remainder,
+                reference=f"{use.credit.reference}/rest-{use.credit.id}",
+                id=max(self.rows) + 1,
+            )
+            self.rows[rest.id or 0] = (rest, None)
+        return taken
+
+    async def applied_to(self, reservation_code: str) -> tuple[GuestCredit, ...]:
+        return tuple(c for c, h in self.rows.values() if h == reservation_code)
+
+    async def release(self, reservation_code: str) -> int:
+        mine = [i for i, (_, h) in self.rows.items() if h == reservation_code]
+        for i in mine:
+            self.rows[i] = (self.rows[i][0], None)
+        return len(mine)
+
+    async def issued_from(self, reservation_code: str) -> tuple[GuestCredit, ...]:
+        return tuple(c for c, _ in self.rows.values() if c.source_code == reservation_code)
+
+    def commit(self) -> None:
+        self.committed = dict(self.rows)
+
+    def rollback(self) -> None:
+        self.rows = dict(self.committed)
 
 
 class FakeContacts:
@@ -971,6 +1061,10 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency()
         self.payments = FakePayments()
         self.ledger = FakeLedger()
+        self.credits = FakeGuestCredits(self.reservations)
+        self.ledger.credits_of = lambda code: tuple(
+            c for c, h in self.credits.rows.values() if h == code
+        )
         self.blocks = FakeBlocks(self.reservations)
         self.feeds = FakeFeeds(self.reservations, self.blocks)
         self.reservations.elsewhere = (self.blocks.overlapping, self.feeds.overlapping)
@@ -1003,6 +1097,7 @@ class FakeUnitOfWork:
         self.idempotency.commit()
         self.payments.commit()
         self.ledger.commit()
+        self.credits.commit()
         self.schedule.committed.update(self.schedule.pending)
         self.schedule.pending.clear()
         self.blocks.commit()
@@ -1015,6 +1110,7 @@ class FakeUnitOfWork:
         self.idempotency.pending.clear()
         self.payments.pending.clear()
         self.ledger.pending.clear()
+        self.credits.rollback()
         self.schedule.pending.clear()
         self.blocks.rollback()
         self.feeds.rollback()
