@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import uvicorn
-from litestar import Litestar, Request, Response, get, post
+from litestar import Litestar, Request, Response, get, post, put
 from litestar.params import FromPath
 
 from entrypoints.embedded import free_port
@@ -37,6 +37,9 @@ class FakeMercadoPago:
     refund_requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
     fail_refund_answers: int = 0  # make the refund, then answer 500 (a lost answer)
     preference_delay_s: float = 0.0
+    # PUT /checkout/preferences/{id}: the changes each preference received, in order.
+    preference_updates: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    preference_index: dict[str, int] = field(default_factory=dict)  # id -> place in preferences
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
@@ -51,6 +54,8 @@ class FakeMercadoPago:
         self.refund_keys.clear()
         self.refund_requests.clear()
         self.fail_refund_answers = 0
+        self.preference_updates.clear()
+        self.preference_index.clear()
 
     def app(self) -> Litestar:
         fake = self
@@ -71,6 +76,7 @@ class FakeMercadoPago:
             fake.preferences.append(body)
             fake.preference_headers.append(dict(request.headers))
             pref_id = f"1234-pref-{next(fake._ids)}"
+            fake.preference_index[pref_id] = len(fake.preferences) - 1
             return Response(
                 {
                     "id": pref_id,
@@ -82,6 +88,21 @@ class FakeMercadoPago:
                 },
                 status_code=201,
             )
+
+        @put("/checkout/preferences/{preference_id:str}")
+        async def update_preference(
+            request: Request[Any, Any, Any], preference_id: FromPath[str]
+        ) -> Response[Any]:
+            """Mercado Pago's preference update: the fields sent replace the stored ones."""
+            if not authorized(request):
+                return Response({"message": "invalid token", "status": 401}, status_code=401)
+            if preference_id not in fake.preference_index:
+                return Response({"message": "not found", "status": 404}, status_code=404)
+            body = await request.json()
+            fake.preference_updates.append((preference_id, body))
+            stored = fake.preferences[fake.preference_index[preference_id]]
+            stored.update(body)
+            return Response({"id": preference_id, **stored})
 
         @get("/v1/payments/{payment_id:str}")
         async def get_payment(
@@ -137,7 +158,9 @@ class FakeMercadoPago:
                 return Response({"message": "internal error", "status": 500}, status_code=500)
             return Response(made, status_code=201)
 
-        return Litestar([create_preference, get_payment, refund], logging_config=None)
+        return Litestar(
+            [create_preference, update_preference, get_payment, refund], logging_config=None
+        )
 
     def add_payment(
         self, payment_id: str, status: str, amount: float, reference: str | None, **extra: Any

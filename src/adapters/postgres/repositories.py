@@ -367,6 +367,7 @@ def reservation_from_row(row: Any) -> Reservation:
         paid_by=row.paid_by_payment_id,
         breakdown=breakdowns.load(row.price_breakdown),
         payment_method=PaymentMethod(row.payment_method) if row.payment_method else None,
+        payment_preference=getattr(row, "payment_preference_id", None),
     )
 
 

@@ -12,6 +12,7 @@ from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
+from application.ports.outbox import PaymentLinkJob
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation, ReservationStatus
@@ -164,8 +165,10 @@ class RecordManualPayment:
 class ExtendHold:
     """Rules: only a hold (``pre_reserved``, even one whose time just ran out but that no one
     has taken) gets more time: ``hours`` (1–168) from its expiry, or from now if that has
-    passed; the write is guarded by the status it read; audited (``reservation.extend``).
-    The Mercado Pago link keeps its own expiry (a new one is not created)."""
+    passed; the write is guarded by the status it read; audited (``reservation.extend``);
+    its Mercado Pago checkout, when it has one, is moved to the new expiry by the outbox (in
+    the same transaction, retried if Mercado Pago is down), so the guest can still pay
+    through the link they were sent."""
 
     uow: UnitOfWork
     clock: Clock
@@ -191,6 +194,13 @@ class ExtendHold:
                     after={"expires_at": _iso(reservation.expires_at), "hours": hours},
                 )
             )
+            if reservation.payment_preference and reservation.expires_at is not None:
+                await self.uow.outbox.put(
+                    PaymentLinkJob(reservation.code.value, "extend"),
+                    now,
+                    dedupe_key=f"checkout-extend:{reservation.code.value}:"
+                    f"{reservation.expires_at.isoformat()}",
+                )
             await self.uow.commit()
         return reservation
 

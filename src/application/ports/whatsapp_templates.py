@@ -131,6 +131,25 @@ BALANCE_REMINDER = Template(
     ),
 )
 
+BALANCE_LINK = Template(
+    name="saldo_link_de_pago",
+    topic=Topic.BALANCE_REMINDER,
+    category=UTILITY,
+    body=(
+        "Hola, {{1}}. De tu reserva {{2}} en {{3}} queda un saldo de {{4}}, a pagar antes del "
+        "{{5}}. Podés pagarlo con Mercado Pago en este link: {{6}} Si ya lo pagaste, no hace "
+        "falta que hagas nada."
+    ),
+    params=(
+        Param("nombre", "Juana"),
+        Param("código de reserva", "ABCD-EFGH-JKMN"),
+        Param("cabaña", "Cabaña del Lago"),
+        Param("saldo", "$ 202.300"),
+        Param("fecha límite", "18/12"),
+        Param("link de pago", "https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id=2"),
+    ),
+)
+
 PRE_ARRIVAL = Template(
     name="info_llegada",
     topic=Topic.PRE_ARRIVAL,
@@ -224,6 +243,7 @@ TEMPLATES: tuple[Template, ...] = (
     BOOKING_CONFIRMED,
     DEPOSIT_LINK,
     BALANCE_REMINDER,
+    BALANCE_LINK,
     PRE_ARRIVAL,
     CHECK_OUT_REMINDER,
     THANK_YOU,

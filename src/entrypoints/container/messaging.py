@@ -9,7 +9,7 @@ import httpx
 from dishka import Provider, Scope, provide
 
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
-from application.messaging.balance_reminders import RemindBalancesDue
+from application.messaging.balance_reminders import BalanceLinks, RemindBalancesDue
 from application.messaging.daily_summary import SendDailySummary, SummarySetup
 from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
 from application.messaging.stay_messages import SendStayMessages
@@ -43,6 +43,10 @@ class MessagingProvider(Provider):
     @provide(scope=Scope.APP)
     def schedule_rules(self, settings: Settings) -> ScheduleRules:
         return settings.schedule_rules
+
+    @provide(scope=Scope.APP)
+    def balance_links(self, settings: Settings) -> BalanceLinks:
+        return BalanceLinks(enabled=settings.payments_enabled)
 
     @provide(scope=Scope.APP)
     def summary_setup(self, settings: Settings) -> SummarySetup:

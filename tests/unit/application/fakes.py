@@ -302,7 +302,9 @@ class FakeReservations:
 
     async def set_payment_link(self, code: ReservationCode, preference_id: str, url: str) -> None:
         if (found := self._all().get(code.value)) is not None:
-            self.pending[code.value] = replace(found, payment_url=url)
+            self.pending[code.value] = replace(
+                found, payment_url=url, payment_preference=preference_id
+            )
 
     async def anonymize_ended_before(self, day: date, now: datetime, limit: int) -> int:
         ended = sorted(
@@ -596,9 +598,18 @@ class FakeGateway:
         self.payments: dict[str, Payment] = {}
         self.fetches: list[str] = []
         self.refunds: list[RefundRequest] = []
+        self.checkouts: list[CheckoutRequest] = []
+        self.extended: list[tuple[str, datetime]] = []
 
     async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
-        return PaymentLink(f"pref-{request.code.value}", f"https://pay.example/{request.code}")
+        self.checkouts.append(request)
+        suffix = "" if request.purpose == "deposit" else f"-{request.purpose}"
+        return PaymentLink(
+            f"pref-{request.code.value}{suffix}", f"https://pay.example/{request.code}{suffix}"
+        )
+
+    async def extend_checkout(self, preference_id: str, expires_at: datetime) -> None:
+        self.extended.append((preference_id, expires_at))
 
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         self.fetches.append(payment_id)
