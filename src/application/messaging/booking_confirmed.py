@@ -3,6 +3,7 @@ payment, one the owner recorded, or a credit from an earlier cancellation)."""
 
 from __future__ import annotations
 
+from application.messaging.quote_texts import cancellation_terms
 from application.messaging.texts import (
     ars,
     booking_confirmed,
@@ -39,8 +40,12 @@ async def tell_guest_confirmed(
     name, code, cabin_name, check_in, check_out, paid = facts
     group = f"confirmed:{reservation.code.value}"
     if reservation.guest.phone:
+        stored = await uow.prices.get(reservation.accommodation_id)
         text = booking_confirmed(
-            *facts, balance=ledger.balance_due, balance_due_on=ledger.balance_due_on
+            *facts,
+            balance=ledger.balance_due,
+            balance_due_on=ledger.balance_due_on,
+            terms=cancellation_terms(stored.cancellation),
         )
         template = BOOKING_CONFIRMED.use(
             name, code, cabin_name, day_month(check_in), day_month(check_out), ars(paid)

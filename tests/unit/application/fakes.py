@@ -34,7 +34,7 @@ from application.ports.outbox import (
     WhatsAppMessage,
 )
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
-from application.ports.pricing import PriceRulesStore
+from application.ports.pricing import PriceRulesStore, StoredPrices
 from application.ports.repositories import (
     HoldOutcome,
     MoveOutcome,
@@ -775,6 +775,24 @@ class FakeGuestCredits:
         self.rows = dict(self.committed)
 
 
+class FakePriceStore:
+    """Each cabin's stored rules and cancellation policy, as a test sets them."""
+
+    def __init__(self) -> None:
+        self.stored: dict[int, StoredPrices] = {}
+
+    async def get(self, accommodation_id: int, *, for_update: bool = False) -> StoredPrices:
+        return self.stored.get(accommodation_id, StoredPrices(CabinPriceRules(), None))
+
+    async def replace(
+        self,
+        accommodation_id: int,
+        rules: CabinPriceRules,
+        cancellation: CancellationPolicy | None = None,
+    ) -> None:
+        self.stored[accommodation_id] = StoredPrices(rules, cancellation)
+
+
 class FakeContacts:
     def __init__(self) -> None:
         self.last: dict[str, datetime] = {}
@@ -1080,6 +1098,7 @@ class FakeUnitOfWork:
         self.feeds = FakeFeeds(self.reservations, self.blocks)
         self.reservations.elsewhere = (self.blocks.overlapping, self.feeds.overlapping)
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
+        self.price_store = FakePriceStore()
         self.commits = 0
 
     @property
@@ -1088,7 +1107,9 @@ class FakeUnitOfWork:
 
     @property
     def prices(self) -> PriceRulesStore:
-        raise NotImplementedError("no in-memory price rules store: its tests use PostgreSQL")
+        """Read-only here (the confirmation states the cabin's cancellation terms); the
+        owner's edits of rules are tested against PostgreSQL."""
+        return self.price_store
 
     async def __aenter__(self) -> Self:
         return self
