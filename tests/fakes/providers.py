@@ -5,6 +5,7 @@ them over real HTTP; tests read what they received and script how they answer.""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import threading
 import time
@@ -222,10 +223,15 @@ class FakeWhatsApp:
     now: Callable[[], datetime] | None = None
     wrote_at: dict[str, datetime] = field(default_factory=dict)
     refused: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # Media a guest sent (spec §1.8): id → (mime type, bytes); what was downloaded, in order.
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    media_requests: list[tuple[str, str]] = field(default_factory=list)  # (path, authorization)
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def reset(self) -> None:
+        self.media.clear()
+        self.media_requests.clear()
         self.sent.clear()
         self.paths.clear()
         self.fail_with.clear()
@@ -316,7 +322,45 @@ class FakeWhatsApp:
                 }
             )
 
-        return Litestar([send], logging_config=None)
+        def _unauthorized() -> Response[Any]:
+            return _graph_error(401, 190, "Invalid OAuth access token")
+
+        @get("/{version:str}/{media_id:str}")
+        async def media_info(
+            request: Request[Any, Any, Any], version: FromPath[str], media_id: FromPath[str]
+        ) -> Response[Any]:
+            """``GET /{media-id}`` → a short-lived url, its type, size and hash (spec §1.8)."""
+            auth = request.headers.get("authorization", "")
+            fake.media_requests.append((request.url.path, auth))
+            if auth != f"Bearer {WA_TOKEN}":
+                return _unauthorized()
+            if media_id not in fake.media:
+                return _graph_error(404, 100, "Unsupported get request")
+            mime, data = fake.media[media_id]
+            return Response(
+                {
+                    "messaging_product": "whatsapp",
+                    "url": f"{fake.url}/lookaside/media/{media_id}?ext=1&hash=x",
+                    "mime_type": mime,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "file_size": len(data),
+                    "id": media_id,
+                }
+            )
+
+        @get("/lookaside/media/{media_id:str}", media_type="application/octet-stream")
+        async def media_download(
+            request: Request[Any, Any, Any], media_id: FromPath[str]
+        ) -> Response[Any]:
+            """The url's file, only with the same bearer token."""
+            auth = request.headers.get("authorization", "")
+            fake.media_requests.append((request.url.path, auth))
+            if auth != f"Bearer {WA_TOKEN}" or media_id not in fake.media:
+                return Response(b"", status_code=404)
+            mime, data = fake.media[media_id]
+            return Response(data, media_type=mime)
+
+        return Litestar([send, media_info, media_download], logging_config=None)
 
 
 def _outbound(wa_id: str) -> str:

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
@@ -589,5 +590,38 @@ guest_credits = Table(
         "guest_credits_applied_idx",
         "applied_to",
         postgresql_where=text("applied_to IS NOT NULL"),
+    ),
+)
+
+# Transfer receipts guests send over WhatsApp, with their booking (migration 0021).
+booking_receipts = Table(
+    "booking_receipts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column(
+        "reservation_id",
+        BigInteger,
+        ForeignKey("reservations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("media_id", String(128), nullable=False),
+    Column("mime_type", String(64), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(10), nullable=False, server_default="pending"),
+    Column("decided_by", String(320)),
+    Column("decided_at", DateTime(timezone=True)),
+    UniqueConstraint("media_id", name="booking_receipts_media_key"),
+    CheckConstraint(
+        "status IN ('pending', 'approved', 'rejected')", name="booking_receipts_status_known"
+    ),
+    CheckConstraint("size_bytes > 0", name="booking_receipts_size_positive"),
+    Index("booking_receipts_reservation_idx", "reservation_id"),
+    Index(
+        "booking_receipts_pending_idx",
+        "received_at",
+        postgresql_where=text("status = 'pending'"),
     ),
 )

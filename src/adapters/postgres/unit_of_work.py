@@ -25,6 +25,7 @@ from adapters.postgres.opt_outs import SqlOptOuts
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.price_rules import SqlPriceRulesStore
+from adapters.postgres.receipts import SqlReceipts
 from adapters.postgres.repositories import SqlReservationRepository
 from adapters.postgres.schedule import SqlMessageSchedule
 from adapters.postgres.undeliverable import SqlUndeliverableMessages
@@ -65,6 +66,7 @@ class SqlUnitOfWork:
         self.prices = SqlPriceRulesStore(conn)
         self.ledger = SqlLedger(conn)
         self.credits = SqlGuestCredits(conn)
+        self.receipts = SqlReceipts(conn)
         self.cabin_texts = SqlCabinTexts(conn)
         self.schedule = SqlMessageSchedule(conn)
         self.opt_outs = SqlOptOuts(conn)

@@ -90,6 +90,38 @@ CONV_RESTART = (
     "Perdón, se nos perdió el hilo de la charla 🙈 ¿Nos contás de nuevo qué fechas buscás y "
     "cuántas personas son?"
 )
+
+
+def conv_receipt_received(code_display: str) -> str:
+    return (
+        f"¡Gracias! Recibimos el comprobante de la reserva {code_display} 🙌 Lo revisamos y, "
+        "apenas lo aprobemos, te confirmamos la reserva por acá."
+    )
+
+
+CONV_RECEIPT_WRONG_TYPE = (
+    "Ese archivo no lo podemos abrir 😕 Mandanos el comprobante como foto (JPG, PNG o WEBP) "
+    "o en PDF, porfa."
+)
+
+
+def conv_receipt_too_large(max_mb: str) -> str:
+    return (
+        f"El archivo es muy pesado (hasta {max_mb} MB) 😕 ¿Nos mandás una captura o una foto "
+        "del comprobante?"
+    )
+
+
+CONV_RECEIPT_FAILED = "No pudimos descargar el archivo 😕 ¿Nos lo mandás de nuevo en un ratito?"
+
+
+def admin_receipt_to_approve(code_display: str) -> str:
+    return (
+        f"🧾 Llegó un comprobante de transferencia para la reserva {code_display}: revisalo y "
+        "aprobalo para registrar el pago."
+    )
+
+
 CONV_MEDIA = (
     "¡Gracias! Por ahora no podemos escuchar audios ni ver fotos 🙏 ¿Nos escribís las fechas y "
     "cuántas personas son? (por ejemplo: del 15 al 18 de diciembre, somos 4)"

@@ -16,6 +16,7 @@ from application.ports.opt_outs import OptOuts
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
 from application.ports.pricing import PriceRulesStore
+from application.ports.receipts import ReceiptRepository
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -59,6 +60,8 @@ class UnitOfWork(Protocol):
     def ledger(self) -> LedgerRepository: ...
     @property
     def credits(self) -> GuestCreditRepository: ...
+    @property
+    def receipts(self) -> ReceiptRepository: ...
     @property
     def cabin_texts(self) -> CabinTextsRepository: ...
     @property

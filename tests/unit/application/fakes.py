@@ -35,6 +35,7 @@ from application.ports.outbox import (
 )
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
 from application.ports.pricing import PriceRulesStore, StoredPrices
+from application.ports.receipts import MediaInfo, ReceiptSummary
 from application.ports.repositories import (
     HoldOutcome,
     MoveOutcome,
@@ -57,6 +58,7 @@ from domain.payments.cancellation import CancellationPolicy
 from domain.payments.credits import CreditUse, GuestCredit, applied_reference
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment
+from domain.payments.receipts import Receipt, ReceiptStatus
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
 from tests.unit.application.fakes_calendars import FakeBlocks, FakeFeeds
@@ -775,6 +777,71 @@ class FakeGuestCredits:
         self.rows = dict(self.committed)
 
 
+class FakeReceipts:
+    """Receipts by id (kept only on commit), each with its booking code."""
+
+    def __init__(self) -> None:
+        self.committed: dict[int, Receipt] = {}
+        self.rows: dict[int, Receipt] = {}
+
+    async def add(self, receipt: Receipt) -> Receipt:
+        for known in self.rows.values():
+            if known.media_id == receipt.media_id:
+                return known
+        stored = replace(receipt, id=max(self.rows, default=0) + 1)
+        self.rows[stored.id or 0] = stored
+        return stored
+
+    async def get(self, receipt_id: int) -> Receipt | None:
+        return self.rows.get(receipt_id)
+
+    async def pending(self, limit: int) -> list[ReceiptSummary]:
+        waiting = [r for r in self.rows.values() if r.status is ReceiptStatus.PENDING]
+        return [
+            ReceiptSummary(
+                r.id or 0, r.reservation_code, r.mime_type, r.size, r.received_at, r.status
+            )
+            for r in sorted(waiting, key=lambda r: (r.received_at, r.id or 0))[:limit]
+        ]
+
+    async def decide(
+        self, receipt_id: int, status: ReceiptStatus, actor: str, now: datetime
+    ) -> bool:
+        found = self.rows.get(receipt_id)
+        if found is None or found.status is not ReceiptStatus.PENDING:
+            return False
+        self.rows[receipt_id] = replace(found, status=status)
+        return True
+
+    def commit(self) -> None:
+        self.committed = dict(self.rows)
+
+    def rollback(self) -> None:
+        self.rows = dict(self.committed)
+
+
+class FakeMedia:
+    """WhatsApp media by id: (declared type, declared size, bytes); ``fails`` makes the next
+    call raise as an unreachable Graph API would."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, int | None, bytes]] = {}
+        self.fetched: list[str] = []
+        self.fails = False
+
+    async def describe(self, media_id: str) -> MediaInfo:
+        if self.fails:
+            raise IntegrationError("Graph API unreachable", retryable=True)
+        mime, size, _ = self.files[media_id]
+        return MediaInfo(f"https://lookaside.example/{media_id}", mime, size)
+
+    async def fetch(self, info: MediaInfo, max_bytes: int) -> bytes | None:
+        media_id = info.url.rsplit("/", 1)[-1]
+        self.fetched.append(media_id)
+        data = self.files[media_id][2]
+        return None if len(data) > max_bytes else data
+
+
 class FakePriceStore:
     """Each cabin's stored rules and cancellation policy, as a test sets them."""
 
@@ -1091,6 +1158,7 @@ class FakeUnitOfWork:
         self.payments = FakePayments()
         self.ledger = FakeLedger()
         self.credits = FakeGuestCredits(self.reservations)
+        self.receipts = FakeReceipts()
         self.ledger.credits_of = lambda code: tuple(
             c for c, h in self.credits.rows.values() if h == code
         )
@@ -1130,6 +1198,7 @@ class FakeUnitOfWork:
         self.payments.commit()
         self.ledger.commit()
         self.credits.commit()
+        self.receipts.commit()
         self.schedule.committed.update(self.schedule.pending)
         self.schedule.pending.clear()
         self.blocks.commit()
@@ -1143,6 +1212,7 @@ class FakeUnitOfWork:
         self.payments.pending.clear()
         self.ledger.pending.clear()
         self.credits.rollback()
+        self.receipts.rollback()
         self.schedule.pending.clear()
         self.blocks.rollback()
         self.feeds.rollback()

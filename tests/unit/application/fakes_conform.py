@@ -13,12 +13,15 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
+from application.ports.credits import GuestCreditRepository
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.messaging import MessageSender
 from application.ports.metrics import BookingMetrics, CalendarMetrics, OperationsMetrics
 from application.ports.opt_outs import OptOuts
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentGateway, PaymentRepository
+from application.ports.pricing import PriceRulesStore
+from application.ports.receipts import MediaDownloader, ReceiptRepository
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -33,11 +36,15 @@ from tests.unit.application.fakes import (
     FakeCatalogue,
     FakeConversationStore,
     FakeGateway,
+    FakeGuestCredits,
     FakeIdempotency,
+    FakeMedia,
     FakeMessageSchedule,
     FakeOptOuts,
     FakeOutbox,
     FakePayments,
+    FakePriceStore,
+    FakeReceipts,
     FakeReservations,
     FakeSender,
     FakeUnitOfWork,
@@ -69,6 +76,10 @@ sender: MessageSender = FakeSender()
 conversations: ConversationStore = FakeConversationStore()
 fetcher: CalendarFetcher = FakeFetcher()
 lock: SyncLock = FakeLock()
+media: MediaDownloader = FakeMedia()
+credits: GuestCreditRepository = FakeGuestCredits(FakeReservations(FakeAccommodations([])))
+receipts: ReceiptRepository = FakeReceipts()
+prices: PriceRulesStore = FakePriceStore()
 
 accommodations: AccommodationRepository = FakeAccommodations([])
 _reservations = FakeReservations(FakeAccommodations([]))
