@@ -42,8 +42,12 @@ PENDING = (
 )
 DECIDE = (
     update(booking_receipts)
-    .where(_T.id == bindparam("id"), _T.status == ReceiptStatus.PENDING.value)
-    .values(status=bindparam("status"), decided_by=bindparam("actor"), decided_at=bindparam("now"))
+    .where(_T.id == bindparam("r_id"), _T.status == bindparam("r_pending"))
+    .values(
+        status=bindparam("r_status"),
+        decided_by=bindparam("actor"),
+        decided_at=bindparam("now"),
+    )
     .returning(_T.id)
 )
 
@@ -104,6 +108,12 @@ class SqlReceipts:
     ) -> bool:
         result = await self._conn.execute(
             DECIDE,
-            {"id": receipt_id, "status": status.value, "actor": actor[:320], "now": now},
+            {
+                "r_id": receipt_id,
+                "r_status": status.value,
+                "r_pending": ReceiptStatus.PENDING.value,
+                "actor": actor[:320],
+                "now": now,
+            },
         )
         return result.first() is not None
