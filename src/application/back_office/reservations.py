@@ -102,13 +102,15 @@ class CancelReservation:
                     self.uow, reservation, ledger, credit, days, actor, "cancel:credit", now
                 )
                 issued.append(stored_credit)
-            return {
+            settled_now: dict[str, object] = {
                 "days_before": s.days_before,
                 "refund_cents": s.refund.cents,
                 "credit_cents": s.credit.cents,
                 "kept_cents": s.kept.cents,
-                "credit_issued_cents": issued[0].amount.cents if issued else 0,
             }
+            if issued:
+                settled_now["credit_issued_cents"] = issued[0].amount.cents
+            return settled_now
 
         reservation = await _transition(
             self.uow,

@@ -156,14 +156,8 @@ class PlaceHold:
             # With no key to record and no payment job to queue, the hold is the only write:
             # one statement, atomic by itself, so no BEGIN/COMMIT round trips around it.
             link = self.payments.enabled and cmd.payment_method is PaymentMethod.MERCADOPAGO
+            alone = cmd.idempotency_key is None and not link
             quota = self._quota(cmd, stay)
-            phone = quota.quota.phone_key if quota is not None else None
-            # A plain read, only for guests' holds: a phone without credit (nearly all) keeps
-            # the hold a single statement.
-            credit = phone is not None and await self.uow.credits.any_open(
-                phone, local_today(now), now
-            )
-            alone = cmd.idempotency_key is None and not link and not credit
             reservation = await self._hold(cmd, stay, acc, now)
             outcome = await self.uow.reservations.add_hold(
                 reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
@@ -193,7 +187,10 @@ class PlaceHold:
                 await self.uow.idempotency.attach_reservation(
                     API_SCOPE, cmd.idempotency_key, reservation.code.value
                 )
-            if credit and phone is not None:
+            phone = quota.quota.phone_key if quota is not None else None
+            # A plain read after the hold (a hold written alone is already committed: its
+            # credit then goes in a transaction of its own, before any link is asked for).
+            if phone is not None and await self.uow.credits.any_open(phone, local_today(now), now):
                 await apply_guest_credits(self.uow, self.clock, reservation, phone, now, self.terms)
             if link and reservation.status is ReservationStatus.PRE_RESERVED:
                 await self.uow.outbox.add(

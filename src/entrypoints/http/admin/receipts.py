@@ -115,7 +115,7 @@ class AdminReceiptController(Controller):
         "/{receipt_id:int}/reject",
         status_code=204,
         summary="Reject: it leaves the queue, the hold stays as it is (audited)",
-        responses=problems(400, 401, 403, 404, 409),
+        responses=problems(400, 401, 403, 404, 409, 422),
     )
     @inject
     async def reject(
