@@ -116,8 +116,9 @@ class PlaceHold:
       long (``HoldTooLong``), and is placed only while its phone number and its client have
       fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
       decided in the hold's own statement, exact under concurrency);
-    - a guest's hold (one with a quota: API and WhatsApp) takes the open credit its phone has
-      from earlier cancellations, in the hold's transaction (``apply_guest_credits``): it
+    - a guest's hold (one with a quota: API and WhatsApp) then takes the open credit its phone
+      has from earlier cancellations (``apply_guest_credits``), before its payment link job is
+      queued (in the hold's transaction, or in one of its own after a hold written alone): it
       lowers the deposit link's amount, or confirms the hold when it covers the deposit.
     """
 
