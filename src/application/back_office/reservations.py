@@ -14,6 +14,7 @@ from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.repositories import ReservationFilter, ReservationPage
 from application.ports.unit_of_work import UnitOfWork
+from domain.booking.hold_limits import phone_key
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
@@ -97,7 +98,10 @@ class CancelReservation:
             settled.append(s)
             credit = s.credit if credit_cents is None else Money(credit_cents, s.paid.currency)
             days = credit_valid_days if credit_valid_days is not None else s.credit_valid_days
-            if credit.cents and reservation.guest.phone:
+            # The tier's credit needs a phone to tie it to; the owner's own credit on a booking
+            # without one is refused (422) rather than silently dropped.
+            owners = credit_cents is not None
+            if credit.cents and (owners or phone_key(reservation.guest.phone or "")):
                 _, stored_credit = await issue_guest_credit(
                     self.uow, reservation, ledger, credit, days, actor, "cancel:credit", now
                 )

@@ -11,6 +11,7 @@ from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.unit_of_work import UnitOfWork
+from domain.booking.hold_limits import phone_key
 from domain.booking.reservation import Reservation
 from domain.calendar import local_today
 from domain.errors import InvalidValue
@@ -34,7 +35,7 @@ async def issue_guest_credit(
     normalised phone (a booking without one cannot give credit); recorded as a credit in the
     booking's ledger and stored for the phone, both under ``reference`` (the same reference
     again changes nothing); usable ``valid_days`` (None: no end)."""
-    if not reservation.guest.phone:
+    if not phone_key(reservation.guest.phone or ""):
         raise InvalidValue("this booking has no phone number to tie a credit to")
     today = local_today(now)
     after = ledger.credit(MoneyOut(reference, amount, today, actor))
