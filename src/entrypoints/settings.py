@@ -29,6 +29,7 @@ from domain.errors import DomainError
 from domain.messaging.cabin_texts import clock_time
 from domain.messaging.schedule import MAX_DAYS_AHEAD, ScheduleRules
 from domain.payments.ledger import DEFAULT_BALANCE_DUE_DAYS
+from domain.payments.receipts import DEFAULT_MAX_BYTES as DEFAULT_RECEIPT_MAX_BYTES
 
 # `make run` invites this owner on first start when ADMIN_ALLOWED_EMAILS is empty (development).
 DEVELOPMENT_OWNER_EMAIL = "duena@cabanas.local"
@@ -96,6 +97,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     hold_minutes: Positive = DEFAULT_HOLD_MINUTES
     deposit_percent: Decimal = DEFAULT_DEPOSIT_PERCENT  # 0..100, checked by BookingPolicy
     transfer_hold_hours: Annotated[int, msgspec.Meta(ge=1, le=168)] = DEFAULT_TRANSFER_HOLD_HOURS
+    # The largest transfer receipt (photo or PDF) a guest may send over WhatsApp, in bytes.
+    receipt_max_bytes: Annotated[int, msgspec.Meta(ge=64 * 1024, le=64 * 1024 * 1024)] = (
+        DEFAULT_RECEIPT_MAX_BYTES
+    )
     # The balance is due this many days before check-in (at check-in for later bookings).
     balance_due_days: Annotated[int, msgspec.Meta(ge=0, le=365)] = DEFAULT_BALANCE_DUE_DAYS
     max_nights: Positive = DEFAULT_MAX_NIGHTS

@@ -75,7 +75,9 @@ async def test_put_then_get_round_trips_and_availability_uses_the_rules_at_once(
     got = (await pay_client.get("/admin/accommodations/1/prices", headers=admin())).json()
     assert got == r.json()
     assert got["seasons"][0] == {**RULES["seasons"][0], "percent_over_base": None}
-    assert got["cancellation_tiers"] == RULES["cancellation_tiers"]
+    assert got["cancellation_tiers"] == [
+        {**t, "credit_valid_days": None} for t in RULES["cancellation_tiers"]
+    ]
     # GET's answer is a valid PUT body: send it back unchanged.
     again = await pay_client.put("/admin/accommodations/1/prices", json=got, headers=admin())
     assert again.status_code == 200, again.text

@@ -26,6 +26,7 @@ from adapters.whatsapp.signature import sign
 from entrypoints.embedded import EmbeddedRedis
 from entrypoints.settings import Settings
 from tests.e2e.conftest import NOW, WA_APP_SECRET
+from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import notify
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
 from tests.unit.application.fakes import FixedClock
@@ -187,13 +188,25 @@ async def _count_reservations(client: Client) -> int:
 async def test_from_a_question_to_a_paid_booking(
     pay_client: Client, wa: FakeWhatsApp, mp: FakeMercadoPago
 ) -> None:
+    tiers = {
+        "cancellation_tiers": [
+            {"min_days_before": 15, "percent": 100, "outcome": "refund"},
+            {"min_days_before": 2, "percent": 100, "outcome": "credit", "credit_valid_days": 365},
+        ]
+    }
+    put = await pay_client.put("/admin/accommodations/1/prices", json=tiers, headers=admin())
+    assert put.status_code == 200, put.text
     guest = Guest(pay_client, wa)
     [options] = await guest.says("hola, tienen lugar para 4 el finde largo?")
     assert options["to"] == OUTBOUND
     assert body_of(options) == (
         "Para 4 personas, del 04/12 al 07/12, tenemos:\n"
         "1. Cabaña del Lago: $ 289.000 en total (seña $ 86.700)\n"
+        "   • 2 noches Tarifa base (viernes/sábado): 2 × $ 102.000 = $ 204.000\n"
+        "   • 1 noche Tarifa base: 1 × $ 85.000 = $ 85.000\n"
         "2. Cabaña Familiar Los Alerces: $ 420.000 en total (seña $ 126.000)\n"
+        "   • 2 noches Tarifa base (viernes/sábado): 2 × $ 150.000 = $ 300.000\n"
+        "   • 1 noche Tarifa base: 1 × $ 120.000 = $ 120.000\n"
         "¿Cuál te reservamos? Tocá una opción o escribinos el número."
     )
     assert buttons_of(options) == [(LAGO, "Cabaña del Lago"), (ALERCES, "Familiar Los Alerces")]
@@ -211,7 +224,9 @@ async def test_from_a_question_to_a_paid_booking(
     code = match.group(1)
     assert body_of(held) == (
         f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 07/12. Código: {code}. "
-        "Total: $ 289.000. La seña es de $ 86.700 y te la guardamos hasta las 12:30. "
+        "Total: $ 289.000. La seña es de $ 86.700 y te la guardamos hasta las 12:30.\n"
+        "• 2 noches Tarifa base (viernes/sábado): 2 × $ 102.000 = $ 204.000\n"
+        "• 1 noche Tarifa base: 1 × $ 85.000 = $ 85.000\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     )
     booking = (await pay_client.get(f"/reservations/{code}")).json()
@@ -235,7 +250,10 @@ async def test_from_a_question_to_a_paid_booking(
     assert body_of(confirmed) == (
         f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está "
         "confirmada. Recibimos la seña de $ 86.700. El saldo de $ 202.300 se paga hasta el "
-        "04/12. ¡Te esperamos!"
+        "04/12. ¡Te esperamos!\n\n"
+        "Si cancelás: con 15 días o más de anticipación, te devolvemos el 100 % de lo pagado; "
+        "con 2 días o más de anticipación, el 100 % de lo pagado queda como crédito para otra "
+        "fecha, válido por 365 días; con menos anticipación, no hay devolución."
     )
     [status] = await guest.says("mi reserva")
     assert body_of(status) == (

@@ -5,6 +5,7 @@ them over real HTTP; tests read what they received and script how they answer.""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import itertools
 import threading
 import time
@@ -18,7 +19,7 @@ from urllib.parse import urlencode
 
 import httpx
 import uvicorn
-from litestar import Litestar, Request, Response, get, post
+from litestar import Litestar, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery
 
 from adapters.mercadopago.signature import manifest, sign
@@ -44,6 +45,9 @@ class FakeMercadoPago:
     # With it, the checkout page's "Pagar" notifies the preference's notification_url, signed
     # as Mercado Pago signs (spec §2.1–2.2), before sending the buyer back.
     webhook_secret: str | None = None
+    # PUT /checkout/preferences/{id}: the changes each preference received, in order.
+    preference_updates: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    preference_index: dict[str, int] = field(default_factory=dict)  # id -> place in preferences
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _by_pref: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -61,6 +65,8 @@ class FakeMercadoPago:
         self.fail_refund_answers = 0
         self.webhook_secret = None
         self._by_pref.clear()
+        self.preference_updates.clear()
+        self.preference_index.clear()
 
     def app(self) -> Litestar:
         fake = self
@@ -82,6 +88,7 @@ class FakeMercadoPago:
             fake.preference_headers.append(dict(request.headers))
             pref_id = f"1234-pref-{next(fake._ids)}"
             fake._by_pref[pref_id] = body
+            fake.preference_index[pref_id] = len(fake.preferences) - 1
             return Response(
                 {
                     "id": pref_id,
@@ -93,6 +100,21 @@ class FakeMercadoPago:
                 },
                 status_code=201,
             )
+
+        @put("/checkout/preferences/{preference_id:str}")
+        async def update_preference(
+            request: Request[Any, Any, Any], preference_id: FromPath[str]
+        ) -> Response[Any]:
+            """Mercado Pago's preference update: the fields sent replace the stored ones."""
+            if not authorized(request):
+                return Response({"message": "invalid token", "status": 401}, status_code=401)
+            if preference_id not in fake.preference_index:
+                return Response({"message": "not found", "status": 404}, status_code=404)
+            body = await request.json()
+            fake.preference_updates.append((preference_id, body))
+            stored = fake.preferences[fake.preference_index[preference_id]]
+            stored.update(body)
+            return Response({"id": preference_id, **stored})
 
         @get("/v1/payments/{payment_id:str}")
         async def get_payment(
@@ -193,7 +215,8 @@ class FakeMercadoPago:
             return Response(None, status_code=303, headers={"Location": back + separator + query})
 
         return Litestar(
-            [create_preference, get_payment, refund, checkout, pay], logging_config=None
+            [create_preference, update_preference, get_payment, refund, checkout, pay],
+            logging_config=None,
         )
 
     async def _notify(self, notification_url: str, payment_id: str) -> None:
@@ -270,10 +293,15 @@ class FakeWhatsApp:
     now: Callable[[], datetime] | None = None
     wrote_at: dict[str, datetime] = field(default_factory=dict)
     refused: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+    # Media a guest sent (spec §1.8): id → (mime type, bytes); what was downloaded, in order.
+    media: dict[str, tuple[str, bytes]] = field(default_factory=dict)
+    media_requests: list[tuple[str, str]] = field(default_factory=list)  # (path, authorization)
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def reset(self) -> None:
+        self.media.clear()
+        self.media_requests.clear()
         self.sent.clear()
         self.paths.clear()
         self.fail_with.clear()
@@ -364,7 +392,45 @@ class FakeWhatsApp:
                 }
             )
 
-        return Litestar([send], logging_config=None)
+        def _unauthorized() -> Response[Any]:
+            return _graph_error(401, 190, "Invalid OAuth access token")
+
+        @get("/{version:str}/{media_id:str}")
+        async def media_info(
+            request: Request[Any, Any, Any], version: FromPath[str], media_id: FromPath[str]
+        ) -> Response[Any]:
+            """``GET /{media-id}`` → a short-lived url, its type, size and hash (spec §1.8)."""
+            auth = request.headers.get("authorization", "")
+            fake.media_requests.append((request.url.path, auth))
+            if auth != f"Bearer {WA_TOKEN}":
+                return _unauthorized()
+            if media_id not in fake.media:
+                return _graph_error(404, 100, "Unsupported get request")
+            mime, data = fake.media[media_id]
+            return Response(
+                {
+                    "messaging_product": "whatsapp",
+                    "url": f"{fake.url}/lookaside/media/{media_id}?ext=1&hash=x",
+                    "mime_type": mime,
+                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "file_size": len(data),
+                    "id": media_id,
+                }
+            )
+
+        @get("/lookaside/media/{media_id:str}", media_type="application/octet-stream")
+        async def media_download(
+            request: Request[Any, Any, Any], media_id: FromPath[str]
+        ) -> Response[Any]:
+            """The url's file, only with the same bearer token."""
+            auth = request.headers.get("authorization", "")
+            fake.media_requests.append((request.url.path, auth))
+            if auth != f"Bearer {WA_TOKEN}" or media_id not in fake.media:
+                return Response(b"", status_code=404)
+            mime, data = fake.media[media_id]
+            return Response(data, media_type=mime)
+
+        return Litestar([send, media_info, media_download], logging_config=None)
 
 
 def _outbound(wa_id: str) -> str:

@@ -12,6 +12,7 @@ import msgspec
 from application.errors import IntegrationError
 from application.ports.payments import CheckoutRequest, PaymentLink, RefundRequest
 from domain.money import Money
+from domain.payments.checkout import checkout_reference
 from domain.payments.payment import Payment, PaymentStatus
 
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429})
@@ -61,17 +62,18 @@ class MercadoPagoClient:
 
     async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
         back = self._return_url.format(code=request.code.value)
+        reference = checkout_reference(request.code.value, request.purpose)
         body: dict[str, Any] = {
             "items": [
                 {
-                    "id": request.code.value,
+                    "id": reference,
                     "title": request.title,
                     "quantity": 1,
                     "unit_price": float(Decimal(request.deposit.cents) / 100),
                     "currency_id": request.deposit.currency,
                 }
             ],
-            "external_reference": request.code.value,
+            "external_reference": reference,
             "notification_url": self._notification_url,
             "back_urls": {"success": back, "pending": back, "failure": back},
             "auto_return": "approved",
@@ -88,6 +90,19 @@ class MercadoPagoClient:
         )
         pref = self._decode(response, _Preference)
         return PaymentLink(preference_id=pref.id, url=pref.init_point)
+
+    async def extend_checkout(self, preference_id: str, expires_at: datetime) -> None:
+        """``PUT /checkout/preferences/{id}`` with the new ``expiration_date_to`` (and
+        ``date_of_expiration``, as when it was created)."""
+        if not preference_id.replace("-", "").isalnum():
+            raise IntegrationError("not a preference id", retryable=False)
+        moment = expires_at.isoformat(timespec="milliseconds")
+        await self._call(
+            "PUT",
+            f"/checkout/preferences/{preference_id}",
+            json={"expires": True, "expiration_date_to": moment, "date_of_expiration": moment},
+            headers=self._headers,
+        )
 
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         if not payment_id.isalnum():
@@ -164,4 +179,7 @@ class PaymentsDisabled:
         raise IntegrationError("Mercado Pago is not configured", retryable=True)
 
     async def refund(self, request: RefundRequest) -> None:
+        raise IntegrationError("Mercado Pago is not configured", retryable=False)
+
+    async def extend_checkout(self, preference_id: str, expires_at: datetime) -> None:
         raise IntegrationError("Mercado Pago is not configured", retryable=False)

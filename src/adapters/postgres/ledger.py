@@ -9,11 +9,12 @@ from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.postgres.tables import booking_money, reservations
+from adapters.postgres.tables import booking_money, guest_credits, reservations
 from application.ports.ledger import LedgerTerms
 from domain.booking.reservation import Reservation
 from domain.calendar import local_today
 from domain.money import Money
+from domain.payments.credits import applied_reference
 from domain.payments.ledger import BookingLedger, Covers, Flag, MoneyIn, MoneyOut, PaymentMethod
 
 _M, _R = booking_money.c, reservations.c
@@ -22,6 +23,13 @@ _BOOKING_ID = (
 )
 MOVEMENTS = (
     select(booking_money).where(_M.reservation_id == _BOOKING_ID).order_by(_M.recorded_at, _M.id)
+)
+# The credits from cancelled bookings this one holds (``guest_credits``): paid by credit.
+CREDITS_HELD = (
+    select(guest_credits.c.id, guest_credits.c.amount_cents, guest_credits.c.currency)
+    .add_columns(guest_credits.c.applied_at)
+    .where(guest_credits.c.applied_to == _BOOKING_ID)
+    .order_by(guest_credits.c.id)
 )
 _insert = pg_insert(booking_money)
 ADD = _insert.values(
@@ -70,7 +78,19 @@ class SqlLedger:
             local_today(reservation.created_at),
             terms.balance_due_days,
         )
-        payments, refunds, credits = [], [], []
+        for held in await self._conn.execute(CREDITS_HELD, {"code": reservation.code.value}):
+            ledger = ledger.apply_credit(
+                MoneyIn(
+                    applied_reference(held.id),
+                    PaymentMethod.CREDIT,
+                    Money(held.amount_cents, held.currency),
+                    local_today(held.applied_at),
+                    "credit",
+                )
+            )
+        payments: list[MoneyIn] = list(ledger.payments)
+        refunds: list[MoneyOut] = []
+        credits: list[MoneyOut] = []
         for row in await self._conn.execute(MOVEMENTS, {"code": reservation.code.value}):
             if row.direction == "payment":
                 payments.append(_in(row))

@@ -53,7 +53,10 @@ def encode(message: OutboxMessage) -> tuple[str, dict[str, Any]]:
             alert["link"] = message.link
         return OutboxKind.ADMIN_ALERT, alert
     if isinstance(message, PaymentLinkJob):
-        return OutboxKind.PAYMENT_LINK, {"code": message.code}
+        job: dict[str, Any] = {"code": message.code}
+        if message.purpose != "deposit":
+            job["purpose"] = message.purpose
+        return OutboxKind.PAYMENT_LINK, job
     raise TypeError(f"not an outbox message: {type(message).__name__}")
 
 
@@ -81,7 +84,7 @@ def decode(kind: str, payload: Mapping[str, Any]) -> OutboxMessage:
         if kind == OutboxKind.ADMIN_ALERT:
             return OwnerAlert(str(payload["text"]), _optional(payload.get("link")))
         if kind == OutboxKind.PAYMENT_LINK:
-            return PaymentLinkJob(str(payload["code"]))
+            return PaymentLinkJob(str(payload["code"]), str(payload.get("purpose") or "deposit"))
     except (KeyError, TypeError) as exc:
         raise UnreadableOutboxRow(f"{kind} payload lacks {exc}") from None
     raise UnreadableOutboxRow(f"unknown outbox kind {kind!r}")

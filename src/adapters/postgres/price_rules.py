@@ -233,7 +233,12 @@ def _changes(items: list[dict[str, Any]]) -> tuple[PriceChange, ...]:
 def _policy(items: list[dict[str, Any]]) -> CancellationPolicy:
     return CancellationPolicy(
         tuple(
-            CancellationTier(t["min_days_before"], Decimal(t["percent"]), Outcome(t["outcome"]))
+            CancellationTier(
+                t["min_days_before"],
+                Decimal(t["percent"]),
+                Outcome(t["outcome"]),
+                t.get("credit_valid_days"),
+            )
             for t in items
         )
     )
@@ -327,6 +332,7 @@ def _terms_values(
                 "min_days_before": t.min_days_before,
                 "percent": str(t.percent),
                 "outcome": t.outcome.value,
+                "credit_valid_days": t.credit_valid_days,
             }
             for t in (cancellation.tiers if cancellation is not None else ())
         ],

@@ -246,12 +246,17 @@ _LAPSED = (
 )
 # Through the partial index of bookings still carrying guest data; the CHECK constraint wants a
 # name and a phone on every booking, so they become placeholders rather than NULL.
+# The transfer receipts a guest sent go with the rest of their personal data.
 ANONYMIZE = text(
+    "WITH anonymized AS ("
     "UPDATE reservations SET guest_name = 'Anonimizado', guest_phone = '-', guest_email = NULL, "
     "notes = NULL, phone_key = NULL, client_key = NULL, anonymized_at = :p_now "
     "WHERE id IN (SELECT id FROM reservations "
     "WHERE kind = 'booking' AND anonymized_at IS NULL AND check_out < :p_day "
-    "ORDER BY check_out LIMIT :p_limit FOR UPDATE SKIP LOCKED) RETURNING id"
+    "ORDER BY check_out LIMIT :p_limit FOR UPDATE SKIP LOCKED) RETURNING id), "
+    "receipts AS (DELETE FROM booking_receipts "
+    "WHERE reservation_id IN (SELECT id FROM anonymized)) "
+    "SELECT id FROM anonymized"
 ).bindparams(
     bindparam("p_day", type_=Date),
     bindparam("p_now", type_=DateTime(timezone=True)),
@@ -367,6 +372,7 @@ def reservation_from_row(row: Any) -> Reservation:
         paid_by=row.paid_by_payment_id,
         breakdown=breakdowns.load(row.price_breakdown),
         payment_method=PaymentMethod(row.payment_method) if row.payment_method else None,
+        payment_preference=getattr(row, "payment_preference_id", None),
     )
 
 

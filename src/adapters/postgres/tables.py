@@ -19,6 +19,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     Numeric,
     SmallInteger,
@@ -566,4 +567,68 @@ booking_money = Table(
         "direction IN ('payment', 'refund', 'credit')", name="booking_money_direction_known"
     ),
     CheckConstraint("amount_cents > 0", name="booking_money_amount_positive"),
+)
+
+# Credits for another date, tied to the guest's phone (migration 0020).
+guest_credits = Table(
+    "guest_credits",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column("phone_key", String(32), nullable=False),
+    Column("amount_cents", BigInteger, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column(
+        "source_id", BigInteger, ForeignKey("reservations.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("reference", String(100), nullable=False),
+    Column("issued_by", String(320), nullable=False),
+    Column("issued_on", Date, nullable=False),
+    Column("expires_on", Date),
+    Column("applied_to", BigInteger, ForeignKey("reservations.id", ondelete="SET NULL")),
+    Column("applied_at", DateTime(timezone=True)),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("source_id", "reference", name="guest_credits_reference_key"),
+    CheckConstraint("amount_cents > 0", name="guest_credits_amount_positive"),
+    CheckConstraint(
+        "expires_on IS NULL OR expires_on >= issued_on", name="guest_credits_expiry_after_issue"
+    ),
+    Index("guest_credits_phone_idx", "phone_key"),
+    Index(
+        "guest_credits_applied_idx",
+        "applied_to",
+        postgresql_where=text("applied_to IS NOT NULL"),
+    ),
+)
+
+# Transfer receipts guests send over WhatsApp, with their booking (migration 0021).
+booking_receipts = Table(
+    "booking_receipts",
+    metadata,
+    Column("id", BigInteger, Identity(), primary_key=True),
+    Column(
+        "reservation_id",
+        BigInteger,
+        ForeignKey("reservations.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("media_id", String(128), nullable=False),
+    Column("mime_type", String(64), nullable=False),
+    Column("size_bytes", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(10), nullable=False, server_default="pending"),
+    Column("decided_by", String(320)),
+    Column("decided_at", DateTime(timezone=True)),
+    UniqueConstraint("media_id", name="booking_receipts_media_key"),
+    CheckConstraint(
+        "status IN ('pending', 'approved', 'rejected')", name="booking_receipts_status_known"
+    ),
+    CheckConstraint("size_bytes > 0", name="booking_receipts_size_positive"),
+    Index("booking_receipts_reservation_idx", "reservation_id"),
+    Index(
+        "booking_receipts_pending_idx",
+        "received_at",
+        postgresql_where=text("status = 'pending'"),
+    ),
 )

@@ -15,6 +15,7 @@ from adapters.postgres.audit import SqlAuditLog
 from adapters.postgres.blocks import SqlBlockRepository
 from adapters.postgres.cabin_texts import SqlCabinTexts
 from adapters.postgres.contacts import SqlContactWindows
+from adapters.postgres.credits import SqlGuestCredits
 from adapters.postgres.database import checkout
 from adapters.postgres.errors import translate
 from adapters.postgres.feeds import SqlFeedRepository
@@ -24,6 +25,7 @@ from adapters.postgres.opt_outs import SqlOptOuts
 from adapters.postgres.outbox import SqlOutbox
 from adapters.postgres.payments import SqlPaymentRepository
 from adapters.postgres.price_rules import SqlPriceRulesStore
+from adapters.postgres.receipts import SqlReceipts
 from adapters.postgres.repositories import SqlReservationRepository
 from adapters.postgres.schedule import SqlMessageSchedule
 from adapters.postgres.undeliverable import SqlUndeliverableMessages
@@ -63,6 +65,8 @@ class SqlUnitOfWork:
         self.accounts = SqlAccountRepository(conn)
         self.prices = SqlPriceRulesStore(conn)
         self.ledger = SqlLedger(conn)
+        self.credits = SqlGuestCredits(conn)
+        self.receipts = SqlReceipts(conn)
         self.cabin_texts = SqlCabinTexts(conn)
         self.schedule = SqlMessageSchedule(conn)
         self.opt_outs = SqlOptOuts(conn)

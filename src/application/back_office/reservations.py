@@ -8,17 +8,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from application.payments.credits import issue_guest_credit
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.repositories import ReservationFilter, ReservationPage
 from application.ports.unit_of_work import UnitOfWork
+from domain.booking.hold_limits import phone_key
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, ReservationNotFound
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, Settlement
+from domain.payments.credits import GuestCredit
 
 MAX_PAGE = 200
 
@@ -59,27 +62,59 @@ class CancelReservation:
     expired or cancelled ones cannot (409). What the cabin's cancellation tiers return of the
     money held (refund, credit, kept) is worked out and kept in the audit entry; the owner then
     refunds it (``IssueRefund``). A cabin without tiers returns nothing by itself. Audited with
-    the reason."""
+    the reason.
+
+    Credit: a hold being cancelled gives back the credit it took from the guest's earlier
+    cancellation (before settling, so that credit is not settled again). When the tier says
+    credit — or the owner gives ``credit_cents`` (replacing the tier's amount; 0: none) — it
+    is recorded in the ledger and stored for the guest's phone, usable for the tier's
+    ``credit_valid_days`` (or the owner's ``credit_valid_days``), applied when they book
+    again."""
 
     uow: UnitOfWork
     clock: Clock
     terms: LedgerTerms = field(default_factory=LedgerTerms)
 
-    async def __call__(self, raw_code: str, actor: str, reason: str | None) -> Cancelled:
+    async def __call__(
+        self,
+        raw_code: str,
+        actor: str,
+        reason: str | None,
+        credit_cents: int | None = None,
+        credit_valid_days: int | None = None,
+    ) -> Cancelled:
         settled: list[Settlement] = []
+        issued: list[GuestCredit] = []
 
         async def settle(reservation: Reservation) -> dict[str, object]:
+            was = reservation.events[-1].old if reservation.events else None
+            if was is ReservationStatus.PRE_RESERVED:
+                await self.uow.credits.release(reservation.code.value)
             ledger = await self.uow.ledger.load(reservation, self.terms)
             stored = await self.uow.prices.get(reservation.accommodation_id)
             policy = stored.cancellation or CancellationPolicy(())
-            s = ledger.settle_cancellation(policy, local_today(self.clock.now()))
+            now = self.clock.now()
+            s = ledger.settle_cancellation(policy, local_today(now))
             settled.append(s)
-            return {
+            credit = s.credit if credit_cents is None else Money(credit_cents, s.paid.currency)
+            days = credit_valid_days if credit_valid_days is not None else s.credit_valid_days
+            # The tier's credit needs a phone to tie it to; the owner's own credit on a booking
+            # without one is refused (422) rather than silently dropped.
+            owners = credit_cents is not None
+            if credit.cents and (owners or phone_key(reservation.guest.phone or "")):
+                _, stored_credit = await issue_guest_credit(
+                    self.uow, reservation, ledger, credit, days, actor, "cancel:credit", now
+                )
+                issued.append(stored_credit)
+            settled_now: dict[str, object] = {
                 "days_before": s.days_before,
                 "refund_cents": s.refund.cents,
                 "credit_cents": s.credit.cents,
                 "kept_cents": s.kept.cents,
             }
+            if issued:
+                settled_now["credit_issued_cents"] = issued[0].amount.cents
+            return settled_now
 
         reservation = await _transition(
             self.uow,
@@ -91,13 +126,14 @@ class CancelReservation:
             {"reason": reason},
             settle,
         )
-        return Cancelled(reservation, settled[0])
+        return Cancelled(reservation, settled[0], issued[0] if issued else None)
 
 
 @dataclass(frozen=True, slots=True)
 class Cancelled:
     reservation: Reservation
     settlement: Settlement
+    credit: GuestCredit | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +156,9 @@ class CancelHold:
                 )
             reservation.cancel(now)
 
+        async def release(reservation: Reservation) -> dict[str, object]:
+            return {"credits_released": await self.uow.credits.release(reservation.code.value)}
+
         return await _transition(
             self.uow,
             self.clock,
@@ -128,6 +167,7 @@ class CancelHold:
             "reservation.cancel",
             cancel_live_hold,
             {"reason": reason},
+            release,
         )
 
 

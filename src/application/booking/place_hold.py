@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from application.booking.credits import apply_guest_credits
 from application.errors import (
     CodeCollision,
     IdempotentReplay,
@@ -15,6 +16,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.holidays import HolidaySource
+from application.ports.ledger import LedgerTerms
 from application.ports.metrics import BookingMetrics
 from application.ports.outbox import OutboxKind
 from application.ports.pricing import PriceRulesRepository
@@ -113,7 +115,11 @@ class PlaceHold:
     - a hold with a quota (every guest's: API and WhatsApp) is at most ``limits.max_nights``
       long (``HoldTooLong``), and is placed only while its phone number and its client have
       fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
-      decided in the hold's own statement, exact under concurrency).
+      decided in the hold's own statement, exact under concurrency);
+    - a guest's hold (one with a quota: API and WhatsApp) then takes the open credit its phone
+      has from earlier cancellations (``apply_guest_credits``), before its payment link job is
+      queued (in the hold's transaction, or in one of its own after a hold written alone): it
+      lowers the deposit link's amount, or confirms the hold when it covers the deposit.
     """
 
     uow: UnitOfWork
@@ -126,6 +132,7 @@ class PlaceHold:
     limits: HoldLimits = field(default_factory=HoldLimits)
     price_rules: PriceRulesRepository | None = None
     holidays: HolidaySource | None = None
+    terms: LedgerTerms = field(default_factory=LedgerTerms)
 
     async def __call__(self, cmd: PlaceHoldCommand) -> Reservation:
         stay = Stay(cmd.check_in, cmd.check_out)
@@ -181,7 +188,12 @@ class PlaceHold:
                 await self.uow.idempotency.attach_reservation(
                     API_SCOPE, cmd.idempotency_key, reservation.code.value
                 )
-            if link:
+            phone = quota.quota.phone_key if quota is not None else None
+            # A plain read after the hold (a hold written alone is already committed: its
+            # credit then goes in a transaction of its own, before any link is asked for).
+            if phone is not None and await self.uow.credits.any_open(phone, local_today(now), now):
+                await apply_guest_credits(self.uow, self.clock, reservation, phone, now, self.terms)
+            if link and reservation.status is ReservationStatus.PRE_RESERVED:
                 await self.uow.outbox.add(
                     OutboxKind.PAYMENT_LINK,
                     {"code": reservation.code.value},

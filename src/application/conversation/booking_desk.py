@@ -19,7 +19,9 @@ from application.conversation.options import (
 from application.conversation.turn import Button, Turn, hand_over, message_ref
 from application.errors import IdempotentReplay
 from application.messaging import console_pages, texts
+from application.messaging.quote_texts import breakdown_lines, credit_lines
 from application.ports.unit_of_work import UnitOfWork
+from domain.booking.availability import Availability
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.policy import BookingPolicy
@@ -42,7 +44,13 @@ from domain.errors import (
     StayUnavailable,
     TooManyHolds,
 )
+from domain.pricing.breakdown import PriceBreakdown
+from domain.pricing.cabin_rules import Pricing
 from domain.stay import Stay
+
+# Up to this many cabins free, each is listed with its breakdown (more: a line each, so the
+# message stays readable; the breakdown comes with the hold).
+MAX_DETAILED_OPTIONS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,8 +122,14 @@ class BookingDesk:
             if match is not None:
                 return await self.choose(turn, listed, match)
             turn.say(texts.conv_cabin_not_offered(wanted))
+        detailed = len(free) <= MAX_DETAILED_OPTIONS
         lines = [
-            texts.conv_option_line(a.accommodation.name, a.quote.total, a.quote.deposit)
+            texts.conv_option_line(
+                a.accommodation.name,
+                a.quote.total,
+                a.quote.deposit,
+                breakdown_lines(self._breakdown(a, state), totals=False) if detailed else None,
+            )
             for a in free
             if a.quote is not None
         ]
@@ -124,6 +138,18 @@ class BookingDesk:
             texts.conv_options(guests, check_in, check_out, lines, buttons=bool(buttons)), *buttons
         )
         return listed
+
+    def _breakdown(self, a: Availability, state: ConversationState) -> PriceBreakdown:
+        """The quote's breakdown: under the cabin's rules when it has them, else its base price
+        (the same arithmetic a hold is priced with)."""
+        if a.breakdown is not None:
+            return a.breakdown
+        assert state.check_in is not None
+        assert state.check_out is not None
+        stay = Stay(state.check_in, state.check_out)
+        return Pricing().quote(
+            a.accommodation, stay, state.guests or 1, self.policy.deposit_percent
+        )
 
     async def choose_listed(
         self, turn: Turn, state: ConversationState, reading: Interpretation
@@ -285,6 +311,7 @@ class BookingDesk:
                 texts.deadline(reservation.expires_at, turn.today),
                 payment_url=reservation.payment_url,
                 payment_link_follows=self.payments.enabled,
+                details=_details(reservation),
             )
         )
         if not self.payments.enabled:
@@ -293,6 +320,14 @@ class BookingDesk:
                 console_pages.reservation(reservation.code.value),
                 once_per=f"payment-details:{reservation.code.value}",
             )
+
+
+def _details(reservation: Reservation) -> list[str] | None:
+    b = reservation.breakdown
+    lines = breakdown_lines(b, totals=False) if b is not None else []
+    if reservation.credit_applied is not None:
+        lines += credit_lines(reservation.credit_applied, reservation.deposit)
+    return lines or None
 
 
 def profile_name(turn: Turn) -> str | None:

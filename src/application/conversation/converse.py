@@ -9,6 +9,7 @@ from datetime import timedelta
 from application.conversation.booking_desk import BookingDesk, profile_name
 from application.conversation.reservation_desk import ReservationDesk
 from application.conversation.turn import (
+    MEDIA_KINDS,
     MENU_BUTTONS,
     SILENT_KINDS,
     TEXT_KINDS,
@@ -21,6 +22,7 @@ from application.conversation.turn import (
     pending_question,
 )
 from application.messaging import texts
+from application.payments.receipts import Received, ReceiveReceipt
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.conversations import ConversationStore
@@ -41,6 +43,7 @@ from domain.conversation.state import (
     code_of,
     picked_option,
 )
+from domain.payments.receipts import ReceiptRefusal
 
 log = logging.getLogger("cabanas.conversation")
 
@@ -76,7 +79,9 @@ class Converse:
       no automatic reply for ``setup.handover_pause`` (a person answers instead);
     - "hablar con una persona" or ``setup.max_misunderstandings`` messages in a row that we
       cannot act on hand the conversation over to the owner (an alert through the outbox);
-    - audio, images and other media get a friendly request to write; reactions, nothing;
+    - an image or document from a guest holding nights to pay by transfer is their receipt
+      (``ReceiveReceipt``: checked, kept with the booking, queued for the owner) and is
+      acknowledged; audio and other media get a friendly request to write; reactions, nothing;
     - every reply and alert goes through the outbox.
 
     Transactions and crashes. A message is answered in several transactions on the request's
@@ -103,6 +108,7 @@ class Converse:
     booking: BookingDesk
     desk: ReservationDesk
     setup: ConversationSetup
+    receipts: ReceiveReceipt
 
     async def __call__(
         self, message: InboundMessage, delivery: Delivery, trace_id: str | None = None
@@ -130,6 +136,9 @@ class Converse:
         if (state is not None and state.step is Step.HANDED_OVER) or kind in SILENT_KINDS:
             return None
         current = state or ConversationState()
+        if kind in MEDIA_KINDS and turn.message.media_id:
+            turn.say(await self._receipt(turn))
+            return current
         if kind not in TEXT_KINDS:
             turn.say(texts.CONV_MEDIA)
             return current
@@ -152,6 +161,20 @@ class Converse:
             turn.say(texts.CONV_RESTART)
             return ConversationState(step=Step.DATES)
         return replace(await self._route(turn, current, reading), misunderstood=0)
+
+    async def _receipt(self, turn: Turn) -> str:
+        message = turn.message
+        assert message.media_id is not None
+        got = await self.receipts(message.guest_phone, message.media_id, message.mime_type or "")
+        if got.received is Received.STORED and got.reservation is not None:
+            return texts.conv_receipt_received(got.reservation.code.display)
+        if got.received is Received.FAILED:
+            return texts.CONV_RECEIPT_FAILED
+        if got.refusal is ReceiptRefusal.TOO_LARGE:
+            return texts.conv_receipt_too_large(_megabytes(self.receipts.rules.max_bytes))
+        if got.received is Received.REFUSED:
+            return texts.CONV_RECEIPT_WRONG_TYPE
+        return texts.CONV_MEDIA
 
     async def _button(self, turn: Turn, state: ConversationState) -> ConversationState | None:
         """A tap on one of our buttons; None for an id we do not know (read its title)."""
@@ -274,3 +297,9 @@ def _repeats_name(text: str | None, name: str | None) -> bool:
     if not text or not name:
         return False
     return normalize(text) == normalize(name)
+
+
+def _megabytes(size: int) -> str:
+    """5242880 → "5"; 1572864 → "1,5"."""
+    value = round(size / (1024 * 1024), 1)
+    return f"{value:g}".replace(".", ",")

@@ -22,6 +22,7 @@ from domain.conversation.state import MENU_HUMAN, MENU_STATUS, ConversationState
 # Message types a guest types or taps; anything else (audio, image…) gets a friendly note.
 TEXT_KINDS = frozenset({"text", "interactive", "button"})
 SILENT_KINDS = frozenset({"reaction"})  # an emoji on one of our messages needs no answer
+MEDIA_KINDS = frozenset({"image", "document"})  # a transfer receipt, perhaps
 _FAREWELL_WORDS = frozenset({"gracias", "chau", "chao", "adios", "luego", "vemos", "pronto"})
 
 
@@ -33,6 +34,9 @@ class InboundMessage:
     text: str = ""
     button_id: str | None = None
     profile_name: str | None = None  # the WhatsApp profile name: a suggestion, never trusted
+    # An image or document: WhatsApp's media id and the type it declares (spec §1.8).
+    media_id: str | None = None
+    mime_type: str | None = None
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> InboundMessage:
@@ -44,6 +48,8 @@ class InboundMessage:
             text=str(payload.get("text") or ""),
             button_id=str(payload["button_id"]) if payload.get("button_id") else None,
             profile_name=str(payload["name"]) if payload.get("name") else None,
+            media_id=str(payload["media_id"]) if payload.get("media_id") else None,
+            mime_type=str(payload["mime_type"]) if payload.get("mime_type") else None,
         )
 
     @property

@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
 from application.messaging import scheduled_texts as words
 from application.messaging.scheduling import Notification, queue_once, scheduled_key, to_guest
 from application.messaging.texts import ars, day_month, first_name
 from application.ports.clock import Clock
 from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
-from application.ports.outbox import Topic
+from application.ports.outbox import OutboxMessage, PaymentLinkJob, Topic
 from application.ports.unit_of_work import UnitOfWork
-from application.ports.whatsapp_templates import BALANCE_REMINDER
+from application.ports.whatsapp_templates import BALANCE_LINK, BALANCE_REMINDER
 from domain.booking.reservation import Reservation, ReservationStatus
+from domain.calendar import ARGENTINA
 from domain.messaging.schedule import Scheduled, ScheduleRules
 from domain.money import Money
+from domain.payments.checkout import CheckoutPurpose
 
 log = logging.getLogger("cabanas.scheduled")
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceLinks:
+    """Whether balance reminders carry a Mercado Pago link (payments configured)."""
+
+    enabled: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +54,34 @@ async def balance_due(
     return BalanceDue(ledger.balance_due, ledger.balance_due_on)
 
 
+def balance_link_expiry(check_in: date) -> datetime:
+    """A balance link works until the end of the check-in day (Argentine time): the balance
+    may still be paid on arrival."""
+    return datetime.combine(check_in + timedelta(days=1), time(0), tzinfo=ARGENTINA)
+
+
+async def queue_balance_reminder(
+    uow: UnitOfWork, reservation: Reservation, due: BalanceDue, now: datetime, url: str
+) -> None:
+    """The balance reminder with its Mercado Pago link (WhatsApp, its template outside the
+    24 h window, and e-mail), once per booking (its rows' keys)."""
+    cabin = await uow.accommodations.get(reservation.accommodation_id)
+    facts = (
+        first_name(reservation.guest.name),
+        reservation.code.display,
+        cabin.name if cabin else "la cabaña",
+    )
+    messages = to_guest(
+        reservation,
+        Topic.BALANCE_REMINDER,
+        BALANCE_LINK.use(*facts, ars(due.owed), day_month(due.deadline), url),
+        words.balance_link(*facts, ars(due.owed), due.deadline, url),
+    )
+    key = f"balance-link:{reservation.code.value}"
+    for i, message in enumerate(messages):
+        await uow.outbox.put(message, now, dedupe_key=key if i == 0 else f"{key}:{i}", group=key)
+
+
 @dataclass(frozen=True, slots=True)
 class RemindBalancesDue:
     """Rules:
@@ -54,13 +91,17 @@ class RemindBalancesDue:
       when the guest gave one; a transactional message, sent whatever the guest's opt-out;
     - what it owes is read again in the transaction that queues the reminder: a booking
       cancelled or paid in full meanwhile is not reminded;
-    - once, across passes, restarts and concurrent workers (``queue_once``).
+    - once, across passes, restarts and concurrent workers (``queue_once``);
+    - with ``links`` (Mercado Pago configured), what is queued is the balance's checkout job:
+      the outbox creates the link (``CODE:balance``, for what is owed then) and sends the
+      reminder with it (``saldo_link_de_pago``); a provider down delays it, retried.
     Returns how many reminders it queued."""
 
     uow: UnitOfWork
     clock: Clock
     rules: ScheduleRules
     terms: LedgerTerms = DEFAULT_LEDGER_TERMS
+    links: BalanceLinks = field(default_factory=BalanceLinks)
 
     async def __call__(self) -> int:
         now = self.clock.now()
@@ -89,12 +130,14 @@ class RemindBalancesDue:
                 current.code.display,
                 cabin.name if cabin else "la cabaña",
             )
-            messages = to_guest(
+            messages: tuple[OutboxMessage, ...] = to_guest(
                 current,
                 Topic.BALANCE_REMINDER,
                 BALANCE_REMINDER.use(*facts, ars(due.owed), day_month(due.deadline)),
                 words.balance_reminder(*facts, ars(due.owed), due.deadline),
             )
+            if self.links.enabled and messages:
+                messages = (PaymentLinkJob(current.code.value, CheckoutPurpose.BALANCE.value),)
             notification = Notification(
                 key, Scheduled.BALANCE_REMINDER, current.code.value, messages
             )

@@ -8,6 +8,11 @@ from datetime import datetime, timedelta
 
 from application.errors import IntegrationError, TemplateRejected
 from application.messaging import console_pages
+from application.messaging.balance_reminders import (
+    balance_due,
+    balance_link_expiry,
+    queue_balance_reminder,
+)
 from application.messaging.console_pages import with_link
 from application.messaging.deposit_link import queue_deposit_link
 from application.messaging.retry import Backoff
@@ -19,6 +24,7 @@ from application.messaging.texts import (
 from application.messaging.undeliverable import record_if_undeliverable
 from application.messaging.whatsapp_delivery import send_whatsapp
 from application.ports.clock import Clock
+from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
 from application.ports.mail import Mailer, OutgoingEmail
 from application.ports.messaging import MessageSender
 from application.ports.metrics import OperationsMetrics
@@ -37,6 +43,8 @@ from application.ports.whatsapp_templates import OWNER_ALERT
 from domain.booking.reservation import Channel, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
+from domain.money import Money
+from domain.payments.checkout import CheckoutPurpose
 
 log = logging.getLogger("cabanas.outbox")
 
@@ -52,8 +60,11 @@ class OutboxSetup:
     admin_phone: str | None = None
     owner_email: str | None = None
     checkout_title: str = "Seña de la reserva {code}"
+    balance_title: str = "Saldo de la reserva {code}"
     # PUBLIC_BASE_URL: the owner's alerts link to the console there.
     console_base_url: str = ""
+    # BALANCE_DUE_DAYS: what the balance link asks for is the ledger's balance.
+    ledger_terms: LedgerTerms = DEFAULT_LEDGER_TERMS
 
 
 @dataclass(slots=True)
@@ -175,6 +186,10 @@ class DispatchOutbox:
         if isinstance(message, WhatsAppMessage):
             return await send_whatsapp(message, self.uow.contacts, self.sender, now)
         if isinstance(message, PaymentLinkJob):
+            if message.purpose == "extend":
+                return await self._extend_link(ReservationCode(message.code))
+            if message.purpose == CheckoutPurpose.BALANCE:
+                return await self._balance_link(ReservationCode(message.code))
             return await self._payment_link(ReservationCode(message.code))
         if isinstance(message, EmailMessage):
             return await self._email(item, message)
@@ -217,6 +232,40 @@ class DispatchOutbox:
             group=group,
         )
 
+    async def _extend_link(self, code: ReservationCode) -> str | None:
+        """The deposit checkout follows its hold's new expiry (a hold the owner extended)."""
+        reservation = await self.uow.reservations.get(code)
+        if (
+            reservation is None
+            or reservation.status is not ReservationStatus.PRE_RESERVED
+            or reservation.payment_preference is None
+            or reservation.expires_at is None
+        ):
+            return None
+        await self.gateway.extend_checkout(reservation.payment_preference, reservation.expires_at)
+        return reservation.payment_preference
+
+    async def _balance_link(self, code: ReservationCode) -> str | None:
+        """The balance's checkout (``CODE:balance``), sent to the guest with the reminder;
+        nothing when the booking owes nothing any more."""
+        reservation = await self.uow.reservations.get(code)
+        due = None if reservation is None else await balance_due(self.uow, reservation, self.setup.ledger_terms)
+        if reservation is None or due is None:
+            return None
+        now = self.clock.now()
+        link = await self.gateway.create_checkout(
+            CheckoutRequest(
+                code=code,
+                title=self.setup.balance_title.format(code=code.display),
+                deposit=due.owed,
+                expires_at=balance_link_expiry(reservation.stay.check_in),
+                idempotency_key=f"checkout-balance-{code.value}-{due.owed.cents}",
+                purpose=CheckoutPurpose.BALANCE,
+            )
+        )
+        await queue_balance_reminder(self.uow, reservation, due, now, link.url)
+        return link.preference_id
+
     async def _payment_link(self, code: ReservationCode) -> str | None:
         reservation = await self.uow.reservations.get(code)
         now = self.clock.now()
@@ -228,11 +277,16 @@ class DispatchOutbox:
             or reservation.payment_url
         ):
             return None  # nothing to pay for any more (or already done)
+        # A credit from the guest's earlier cancellation pays part of the deposit.
+        credit = sum(c.amount.cents for c in await self.uow.credits.applied_to(code.value))
+        deposit = Money(max(0, reservation.deposit.cents - credit), reservation.deposit.currency)
+        if not deposit.cents:
+            return None
         link = await self.gateway.create_checkout(
             CheckoutRequest(
                 code=code,
                 title=self.setup.checkout_title.format(code=code.display),
-                deposit=reservation.deposit,
+                deposit=deposit,
                 expires_at=reservation.expires_at,
                 idempotency_key=f"checkout-{code.value}",
             )

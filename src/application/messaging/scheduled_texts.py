@@ -77,6 +77,19 @@ def balance_reminder(name: str, code: str, cabin: str, owed: str, deadline: date
     )
 
 
+def balance_link(name: str, code: str, cabin: str, owed: str, deadline: date, url: str) -> Wording:
+    reminder = (
+        f"De tu reserva {code} en {cabin} queda un saldo de {owed}, a pagar antes del "
+        f"{day_month(deadline)}. Podés pagarlo con Mercado Pago en este link: {url} "
+        "Si ya lo pagaste, no hace falta que hagas nada."
+    )
+    return Wording(
+        text=f"Hola, {name}. {reminder}" if name else reminder,
+        subject=f"Saldo de tu reserva {code}",
+        email=f"{_hello(name)}\n\n{reminder}",
+    )
+
+
 def check_out_reminder(
     name: str, cabin: str, check_out: date, check_out_time: time, note: str
 ) -> Wording:

@@ -36,14 +36,16 @@ def booking_confirmed(
     *,
     balance: Money | None = None,
     balance_due_on: date | None = None,
+    terms: str | None = None,
 ) -> str:
     owed = ""
     if balance is not None and balance.cents and balance_due_on is not None:
         owed = f"El saldo de {ars(balance)} se paga hasta el {day_month(balance_due_on)}. "
+    policy = f"\n\n{terms}" if terms else ""
     return (
         f"¡Listo, {first_name}! 🎉 Tu reserva {code_display} en {cabin} del "
         f"{day_month(check_in)} al {day_month(check_out)} está confirmada. "
-        f"Recibimos la seña de {ars(paid)}. {owed}¡Te esperamos!"
+        f"Recibimos la seña de {ars(paid)}. {owed}¡Te esperamos!{policy}"
     )
 
 
@@ -88,6 +90,38 @@ CONV_RESTART = (
     "Perdón, se nos perdió el hilo de la charla 🙈 ¿Nos contás de nuevo qué fechas buscás y "
     "cuántas personas son?"
 )
+
+
+def conv_receipt_received(code_display: str) -> str:
+    return (
+        f"¡Gracias! Recibimos el comprobante de la reserva {code_display} 🙌 Lo revisamos y, "
+        "apenas lo aprobemos, te confirmamos la reserva por acá."
+    )
+
+
+CONV_RECEIPT_WRONG_TYPE = (
+    "Ese archivo no lo podemos abrir 😕 Mandanos el comprobante como foto (JPG, PNG o WEBP) "
+    "o en PDF, porfa."
+)
+
+
+def conv_receipt_too_large(max_mb: str) -> str:
+    return (
+        f"El archivo es muy pesado (hasta {max_mb} MB) 😕 ¿Nos mandás una captura o una foto "
+        "del comprobante?"
+    )
+
+
+CONV_RECEIPT_FAILED = "No pudimos descargar el archivo 😕 ¿Nos lo mandás de nuevo en un ratito?"
+
+
+def admin_receipt_to_approve(code_display: str) -> str:
+    return (
+        f"🧾 Llegó un comprobante de transferencia para la reserva {code_display}: revisalo y "
+        "aprobalo para registrar el pago."
+    )
+
+
 CONV_MEDIA = (
     "¡Gracias! Por ahora no podemos escuchar audios ni ver fotos 🙏 ¿Nos escribís las fechas y "
     "cuántas personas son? (por ejemplo: del 15 al 18 de diciembre, somos 4)"
@@ -142,8 +176,13 @@ def conv_options(
     )
 
 
-def conv_option_line(cabin: str, total: Money, deposit: Money) -> str:
-    return f"{cabin}: {ars(total)} en total (seña {ars(deposit)})"
+def conv_option_line(
+    cabin: str, total: Money, deposit: Money, details: list[str] | None = None
+) -> str:
+    """``details``: the quote's breakdown lines (nights by rate, fees, discounts), listed
+    under the option."""
+    line = f"{cabin}: {ars(total)} en total (seña {ars(deposit)})"
+    return line + "".join(f"\n   {d}" for d in details or ())
 
 
 def conv_option_button(number: int) -> str:
@@ -220,17 +259,20 @@ def conv_hold_placed(
     *,
     payment_url: str | None,
     payment_link_follows: bool,
+    details: list[str] | None = None,
 ) -> str:
+    """``details``: the breakdown's lines (and a credit applied), shown under the summary."""
     if payment_url:  # announced again (a repeated message): the link already exists
         then = f"Podés pagarla acá: {payment_url}"
     elif payment_link_follows:
         then = "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     else:
         then = "En un ratito te mandamos los datos para pagarla."
+    listed = "\n" + "\n".join(details) + "\n" if details else " "
     return (
         f"¡Listo, {first_name}! 🙌 Te reservamos {cabin} del {day_month(check_in)} al "
         f"{day_month(check_out)}. Código: {code_display}. Total: {ars(total)}. "
-        f"La seña es de {ars(deposit)} y te la guardamos hasta {until}. {then}"
+        f"La seña es de {ars(deposit)} y te la guardamos hasta {until}.{listed}{then}"
     )
 
 

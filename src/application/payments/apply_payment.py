@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from application.messaging import console_pages
+from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.messaging.texts import admin_payment_attention
-from application.payments.ledger import confirm_if_covered, tell_guest_confirmed
+from application.payments.ledger import confirm_if_covered
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.metrics import OperationsMetrics
@@ -19,6 +20,7 @@ from domain.booking.reservation import Reservation
 from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import InvalidValue
+from domain.payments.checkout import CheckoutPurpose, CheckoutReference
 from domain.payments.errors import MoneyReferenceReused
 from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
 from domain.payments.payment import Action, Attention, Decision, Payment, PaymentStatus, decide
@@ -29,6 +31,7 @@ ATTENTION_TEXT = {
     Attention.REFUNDED: "la seña de una reserva confirmada fue devuelta",
     Attention.CHARGED_BACK: "contracargo sobre una reserva confirmada",
     Attention.UNKNOWN_REFERENCE: "pago aprobado sin reserva nuestra",
+    Attention.BALANCE_MISMATCH: "el pago del saldo no coincide con lo adeudado",
 }
 
 
@@ -56,6 +59,9 @@ class ApplyPayment:
     - a payment on a confirmed booking that fits the balance still owed is the balance paid,
       not a second deposit; a short payment that, with what was paid before, covers the
       deposit confirms the hold;
+    - a payment through the balance's link (``CODE:balance``) goes through the same re-fetch
+      and is recorded the same way; one that does not match the balance owed (short, over,
+      another currency) is flagged ``balance_mismatch`` for the owner, never lost;
     - a confirmation message to the guest and alerts to the owner go through the outbox, in
       the same transaction.
 
@@ -101,6 +107,7 @@ class ApplyPayment:
             decision = Decision(Action.RECORD, reason="refunded by the owner")
         if reservation is not None and ledger is not None and _approved(payment):
             ledger = await self._record(reservation, ledger, payment, now)
+            decision = _balance_decision(ledger, payment, decision)
         if reservation is not None and decision.action in (Action.CONFIRM, Action.REINSTATE):
             previous = reservation.status
             reservation.confirm_payment(payment.id, now)
@@ -157,8 +164,11 @@ class ApplyPayment:
     async def _reservation(self, payment: Payment) -> Reservation | None:
         if not payment.external_reference:
             return None
+        reference = CheckoutReference.parse(payment.external_reference)
+        if reference is None:
+            return None
         try:
-            code = ReservationCode.parse(payment.external_reference)
+            code = ReservationCode.parse(reference.code)
         except InvalidValue:
             return None
         return await self.uow.reservations.get(code, for_update=True)
@@ -202,6 +212,31 @@ def _refunded_by_us(decision: Decision, ledger: BookingLedger | None, payment: P
         r.amount.cents for r in ledger.refunds if r.amount.currency == payment.amount.currency
     )
     return payment.refunded.cents <= ours
+
+
+def _for_balance(payment: Payment) -> bool:
+    reference = CheckoutReference.parse(payment.external_reference or "")
+    return reference is not None and reference.purpose is CheckoutPurpose.BALANCE
+
+
+def _balance_decision(ledger: BookingLedger, payment: Payment, decision: Decision) -> Decision:
+    """Judged against the balance, not the deposit: recorded when it matched what was owed
+    (even less than the deposit), flagged for the owner when not."""
+    judged = decision.action is Action.RECORD or decision.attention is Attention.AMOUNT_SHORT
+    if not _for_balance(payment) or not judged or not ledger.deposit_paid:
+        return decision
+    reference = mercadopago_reference(payment.id)
+    recorded = next((p for p in ledger.payments if p.reference == reference), None)
+    if recorded is None:
+        return decision
+    if recorded.flag is None:
+        return Decision(Action.RECORD, reason=f"paid the {recorded.covers or 'balance'}")
+    return Decision(
+        Action.FLAG,
+        Attention.BALANCE_MISMATCH,
+        f"balance payment recorded as {recorded.flag.value}; {ledger.balance_due.cents} "
+        f"{ledger.total.currency} cents still owed",
+    )
 
 
 def mercadopago_reference(payment_id: str) -> str:

@@ -8,20 +8,13 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from application.messaging.texts import (
-    ars,
-    booking_confirmed,
-    day_month,
-    email_booking_confirmed,
-    first_name,
-)
+from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
-from application.ports.outbox import EmailMessage, Topic, WhatsAppMessage
+from application.ports.outbox import PaymentLinkJob
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
-from application.ports.whatsapp_templates import BOOKING_CONFIRMED
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
@@ -89,62 +82,6 @@ async def confirm_if_covered(
         return False
     await tell_guest_confirmed(uow, clock, reservation, ledger, trace_id)
     return True
-
-
-async def tell_guest_confirmed(
-    uow: UnitOfWork,
-    clock: Clock,
-    reservation: Reservation,
-    ledger: BookingLedger,
-    trace_id: str | None = None,
-) -> None:
-    """Once per booking (the outbox's dedupe key), whichever payment confirmed it: WhatsApp
-    (the approved template outside the 24 h window) and e-mail when the guest gave one."""
-    cabin = await uow.accommodations.get(reservation.accommodation_id)
-    facts = (
-        first_name(reservation.guest.name),
-        reservation.code.display,
-        cabin.name if cabin else "la cabaña",
-        reservation.stay.check_in,
-        reservation.stay.check_out,
-        ledger.held,
-    )
-    name, code, cabin_name, check_in, check_out, paid = facts
-    group = f"confirmed:{reservation.code.value}"
-    if reservation.guest.phone:
-        text = booking_confirmed(
-            *facts, balance=ledger.balance_due, balance_due_on=ledger.balance_due_on
-        )
-        template = BOOKING_CONFIRMED.use(
-            name, code, cabin_name, day_month(check_in), day_month(check_out), ars(paid)
-        )
-        await uow.outbox.put(
-            WhatsAppMessage(
-                reservation.guest.phone,
-                text,
-                template=template,
-                topic=Topic.BOOKING_CONFIRMED,
-                reservation=reservation.code.value,
-            ),
-            clock.now(),
-            dedupe_key=group,
-            trace_id=trace_id,
-        )
-    if reservation.guest.email:
-        subject, body = email_booking_confirmed(*facts)
-        await uow.outbox.put(
-            EmailMessage(
-                reservation.guest.email,
-                subject,
-                body,
-                Topic.BOOKING_CONFIRMED,
-                reservation.code.value,
-            ),
-            clock.now(),
-            dedupe_key=f"{group}:email",
-            group=group,
-            trace_id=trace_id,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,8 +165,10 @@ class RecordManualPayment:
 class ExtendHold:
     """Rules: only a hold (``pre_reserved``, even one whose time just ran out but that no one
     has taken) gets more time: ``hours`` (1–168) from its expiry, or from now if that has
-    passed; the write is guarded by the status it read; audited (``reservation.extend``).
-    The Mercado Pago link keeps its own expiry (a new one is not created)."""
+    passed; the write is guarded by the status it read; audited (``reservation.extend``);
+    its Mercado Pago checkout, when it has one, is moved to the new expiry by the outbox (in
+    the same transaction, retried if Mercado Pago is down), so the guest can still pay
+    through the link they were sent."""
 
     uow: UnitOfWork
     clock: Clock
@@ -255,6 +194,13 @@ class ExtendHold:
                     after={"expires_at": _iso(reservation.expires_at), "hours": hours},
                 )
             )
+            if reservation.payment_preference and reservation.expires_at is not None:
+                await self.uow.outbox.put(
+                    PaymentLinkJob(reservation.code.value, "extend"),
+                    now,
+                    dedupe_key=f"checkout-extend:{reservation.code.value}:"
+                    f"{reservation.expires_at.isoformat()}",
+                )
             await self.uow.commit()
         return reservation
 

@@ -83,9 +83,12 @@ class OwnerAlert:
 
 @dataclass(frozen=True, slots=True)
 class PaymentLinkJob:
-    """Create the deposit's checkout for a hold (and tell a WhatsApp guest)."""
+    """A Mercado Pago checkout job for a booking: ``deposit`` creates the hold's checkout (and
+    tells a WhatsApp guest); ``balance`` creates the balance's and sends the guest the balance
+    reminder with it; ``extend`` moves the deposit checkout's expiry to the hold's."""
 
     code: str
+    purpose: str = "deposit"
 
 
 OutboxMessage = WhatsAppMessage | EmailMessage | OwnerAlert | PaymentLinkJob

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from domain.codes import ReservationCode
 from domain.money import Money
+from domain.payments.checkout import CheckoutPurpose
 from domain.payments.payment import Attention, Payment
 
 
@@ -13,9 +14,10 @@ from domain.payments.payment import Attention, Payment
 class CheckoutRequest:
     code: ReservationCode
     title: str
-    deposit: Money
+    deposit: Money  # the amount to pay: the deposit (less any credit), or the balance
     expires_at: datetime
     idempotency_key: str
+    purpose: CheckoutPurpose = CheckoutPurpose.DEPOSIT
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,10 @@ class PaymentGateway(Protocol):
 
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         """The payment's current state, or None if the provider does not know that id."""
+        ...
+
+    async def extend_checkout(self, preference_id: str, expires_at: datetime) -> None:
+        """Move a checkout's expiry (the hold it pays for got more time)."""
         ...
 
     async def refund(self, request: RefundRequest) -> None:

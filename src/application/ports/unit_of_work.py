@@ -9,12 +9,14 @@ from application.ports.audit import AuditLog
 from application.ports.cabin_texts import CabinTextsRepository
 from application.ports.calendars import FeedRepository
 from application.ports.contacts import ContactWindows
+from application.ports.credits import GuestCreditRepository
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.ledger import LedgerRepository
 from application.ports.opt_outs import OptOuts
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentRepository
 from application.ports.pricing import PriceRulesStore
+from application.ports.receipts import ReceiptRepository
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -56,6 +58,10 @@ class UnitOfWork(Protocol):
     def prices(self) -> PriceRulesStore: ...
     @property
     def ledger(self) -> LedgerRepository: ...
+    @property
+    def credits(self) -> GuestCreditRepository: ...
+    @property
+    def receipts(self) -> ReceiptRepository: ...
     @property
     def cabin_texts(self) -> CabinTextsRepository: ...
     @property

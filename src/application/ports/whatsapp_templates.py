@@ -142,6 +142,22 @@ BALANCE_REMINDER = _declare(
     ("fecha límite", "18/12"),
 )
 
+BALANCE_LINK = _declare(
+    "saldo_link_de_pago",
+    Topic.BALANCE_REMINDER,
+    (
+        "Hola, {{1}}. De tu reserva {{2}} en {{3}} queda un saldo de {{4}}, a pagar antes del "
+        "{{5}}. Podés pagarlo con Mercado Pago en este link: {{6}} Si ya lo pagaste, no hace "
+        "falta que hagas nada."
+    ),
+    GUEST_NAME,
+    RESERVATION_CODE,
+    CABIN,
+    ("saldo", "$ 202.300"),
+    ("fecha límite", "18/12"),
+    ("link de pago", "https://www.mercadopago.com.ar/checkout/v1/redirect?pref_id=2"),
+)
+
 PRE_ARRIVAL = _declare(
     "info_llegada",
     Topic.PRE_ARRIVAL,
@@ -221,6 +237,7 @@ TEMPLATES: tuple[Template, ...] = (
     BOOKING_CONFIRMED,
     DEPOSIT_LINK,
     BALANCE_REMINDER,
+    BALANCE_LINK,
     PRE_ARRIVAL,
     CHECK_OUT_REMINDER,
     THANK_YOU,

@@ -81,6 +81,11 @@ class Reservation:
     # How the guest said they would pay the deposit (decides how long the hold lasts).
     payment_method: PaymentMethod | None = None
     events: list[StatusChanged] = field(default_factory=list)
+    # Credit from the guest's earlier cancellations applied when the hold was placed (the
+    # ledger is the record; this is the answer to the request that placed it).
+    credit_applied: Money | None = None
+    # The provider's id of the deposit's checkout (its expiry follows the hold's).
+    payment_preference: str | None = None
 
     @property
     def is_active(self) -> bool:

@@ -23,15 +23,23 @@ class Outcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class CancellationTier:
     """Cancelling at least ``min_days_before`` days before check-in returns ``percent`` of
-    what was paid, as ``outcome``."""
+    what was paid, as ``outcome``. A credit may be usable for ``credit_valid_days`` from the
+    day it is issued (None: it does not expire)."""
 
     min_days_before: int
     percent: Decimal
     outcome: Outcome = Outcome.REFUND
+    credit_valid_days: int | None = None
 
     def __post_init__(self) -> None:
         if self.min_days_before < 0:
             raise InvalidCancellationPolicy("min_days_before cannot be negative")
+        if self.credit_valid_days is not None and (
+            self.outcome is not Outcome.CREDIT or not 1 <= self.credit_valid_days <= 3650
+        ):
+            raise InvalidCancellationPolicy(
+                "credit_valid_days is 1 to 3650, and only on a credit tier"
+            )
         p = self.percent
         if (
             not p.is_finite()
@@ -50,6 +58,10 @@ class Settlement:
     paid: Money
     refund: Money
     credit: Money
+
+    @property
+    def credit_valid_days(self) -> int | None:
+        return self.tier.credit_valid_days if self.tier is not None else None
 
     @property
     def kept(self) -> Money:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.errors import Conflict, RuleViolation
+from domain.errors import Conflict, NotFound, RuleViolation
 
 
 class RefundExceedsPaid(RuleViolation):
@@ -19,3 +19,7 @@ class MoneyReferenceReused(Conflict):
     """A payment, refund or credit reference already recorded with different details."""
 
     code = "money_reference_reused"
+
+
+class ReceiptNotFound(NotFound):
+    code = "receipt_not_found"

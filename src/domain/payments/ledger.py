@@ -21,6 +21,7 @@ class PaymentMethod(StrEnum):
     TRANSFER = "transfer"
     CASH = "cash"
     OTHER = "other"
+    CREDIT = "credit"  # the guest's credit from a cancelled booking (``domain.payments.credits``)
 
 
 class Covers(StrEnum):
@@ -135,6 +136,20 @@ class BookingLedger:
         return self.held >= self.deposit_due
 
     @property
+    def deposit_owed(self) -> Money:
+        """What is still to pay of the deposit (less when a credit or a payment covers part)."""
+        return Money(max(0, self.deposit_due.cents - self.held.cents), self.total.currency)
+
+    @property
+    def credit_applied(self) -> Money:
+        cents = sum(
+            p.amount.cents
+            for p in self.payments
+            if p.method is PaymentMethod.CREDIT and p.amount.currency == self.total.currency
+        )
+        return Money(cents, self.total.currency)
+
+    @property
     def balance_due(self) -> Money:
         return Money(max(0, self.total.cents - self.held.cents), self.total.currency)
 
@@ -161,6 +176,27 @@ class BookingLedger:
         recorded = replace(payment, covers=covers, flag=flag)
         return replace(self, payments=(*self.payments, recorded))
 
+    def apply_credit(self, credit: MoneyIn) -> BookingLedger:
+        """Rules: the guest's credit counts as paid (method ``credit``), up to what is still
+        owed; it covers the deposit first, then the balance; it is never flagged. The same
+        reference again is a no-op."""
+        if credit.method is not PaymentMethod.CREDIT:
+            raise InvalidValue("a credit is applied with method 'credit'")
+        for known in self.payments:
+            if known.reference == credit.reference:
+                if known.amount != credit.amount:
+                    raise MoneyReferenceReused(
+                        f"credit {credit.reference!r} was applied with another amount"
+                    )
+                return self
+        if credit.amount.currency != self.total.currency:
+            raise InvalidValue(f"a credit is in {self.total.currency}")
+        if credit.amount.cents > self.total.cents - self.held.cents:
+            raise InvalidValue("a credit covers at most what the booking still owes")
+        covers = Covers.DEPOSIT if self.held < self.deposit_due else Covers.BALANCE
+        recorded = replace(credit, covers=covers, flag=None)
+        return replace(self, payments=(*self.payments, recorded))
+
     def _match(self, amount: Money) -> tuple[Covers | None, Flag | None]:
         if amount.currency != self.total.currency:
             return None, Flag.OTHER_CURRENCY
@@ -168,6 +204,8 @@ class BookingLedger:
         nothing_held = self.held.cents == 0
         if nothing_held and amount == self.deposit_due:
             return Covers.DEPOSIT, None
+        if not nothing_held and amount == self.deposit_owed and amount.cents < owed:
+            return Covers.DEPOSIT, None  # the rest of a deposit a credit covered in part
         if amount.cents == owed:
             return (Covers.TOTAL if nothing_held else Covers.BALANCE), None
         if amount.cents > owed:

@@ -44,6 +44,7 @@ class Attention(StrEnum):
     REFUNDED = "refunded"  # a confirmed booking's deposit went back to the guest
     CHARGED_BACK = "charged_back"
     UNKNOWN_REFERENCE = "unknown_reference"  # paid, but for no reservation of ours
+    BALANCE_MISMATCH = "balance_mismatch"  # paid through the balance link, not what was owed
 
 
 @dataclass(frozen=True, slots=True)

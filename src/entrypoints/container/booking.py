@@ -23,6 +23,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.holidays import HolidaySource
+from application.ports.ledger import LedgerTerms
 from application.ports.metrics import BookingMetrics
 from application.ports.pricing import PriceRulesRepository
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
@@ -109,9 +110,20 @@ class BookingProvider(Provider):
         limits: HoldLimits,
         price_rules: PriceRulesRepository,
         holidays: HolidaySource,
+        terms: LedgerTerms,
     ) -> PlaceHold:
         return PlaceHold(
-            uow, clock, codes, policy, catalogue, metrics, payments, limits, price_rules, holidays
+            uow,
+            clock,
+            codes,
+            policy,
+            catalogue,
+            metrics,
+            payments,
+            limits,
+            price_rules,
+            holidays,
+            terms,
         )
 
     payment_link_now = provide(CreatePaymentLinkNow)

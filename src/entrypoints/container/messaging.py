@@ -9,8 +9,9 @@ import httpx
 from dishka import Provider, Scope, provide
 
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
-from application.messaging.balance_reminders import RemindBalancesDue
+from application.messaging.balance_reminders import BalanceLinks, RemindBalancesDue
 from application.messaging.daily_summary import SendDailySummary, SummarySetup
+from application.ports.ledger import LedgerTerms
 from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
 from application.messaging.stay_messages import SendStayMessages
 from application.messaging.undeliverable import ListUndeliverableMessages
@@ -38,11 +39,16 @@ class MessagingProvider(Provider):
             admin_phone=settings.admin_whatsapp_number,
             owner_email=settings.owner_email,
             console_base_url=settings.public_base,
+            ledger_terms=LedgerTerms(balance_due_days=settings.balance_due_days),
         )
 
     @provide(scope=Scope.APP)
     def schedule_rules(self, settings: Settings) -> ScheduleRules:
         return settings.schedule_rules
+
+    @provide(scope=Scope.APP)
+    def balance_links(self, settings: Settings) -> BalanceLinks:
+        return BalanceLinks(enabled=settings.payments_enabled)
 
     @provide(scope=Scope.APP)
     def summary_setup(self, settings: Settings) -> SummarySetup:

@@ -30,6 +30,7 @@ from entrypoints.http.admin.ledger import AdminLedgerController
 from entrypoints.http.admin.messages import AdminMessageController
 from entrypoints.http.admin.payments import AdminPaymentController
 from entrypoints.http.admin.prices import AdminPricesController
+from entrypoints.http.admin.receipts import AdminReceiptController
 from entrypoints.http.admin.reservations import (
     AdminAccommodationController,
     AdminBlockController,
@@ -223,6 +224,7 @@ def create_app(
             AdminMessageController,
             AdminPaymentController,
             AdminLedgerController,
+            AdminReceiptController,
             AdminPricesController,
             AdminConversationController,
             WebhookController,

@@ -105,4 +105,10 @@ def reservation(r: Reservation, status: ReservationStatus) -> schemas.Reservatio
         payment_url=r.payment_url if status is ReservationStatus.PRE_RESERVED else None,
         quote=quote(r.breakdown) if r.breakdown is not None else None,
         payment_method=r.payment_method.value if r.payment_method else None,
+        credit_amount=amount(r.credit_applied) if r.credit_applied else None,
+        deposit_to_pay_amount=amount(
+            Money(max(0, r.deposit.cents - r.credit_applied.cents), r.deposit.currency)
+        )
+        if r.credit_applied
+        else None,
     )

@@ -149,6 +149,10 @@ class Reservation(msgspec.Struct):
     # The breakdown it was sold with (null for bookings made before breakdowns were kept).
     quote: Quote | None = None
     payment_method: str | None = None  # mercadopago or transfer; null for older bookings
+    # Credit from the guest's earlier cancellation applied to this booking when it was placed,
+    # and what is then left to pay of the deposit (null when no credit was applied).
+    credit_amount: Amount | None = None
+    deposit_to_pay_amount: Amount | None = None
 
 
 class ProbeCheck(msgspec.Struct):

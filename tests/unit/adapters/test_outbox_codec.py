@@ -31,6 +31,8 @@ MESSAGES: list[OutboxMessage] = [
         reservation="X",
     ),
     PaymentLinkJob("ABCDEFGHJKMN"),
+    PaymentLinkJob("ABCDEFGHJKMN", "balance"),
+    PaymentLinkJob("ABCDEFGHJKMN", "extend"),
 ]
 
 

@@ -33,6 +33,7 @@ from application.ports.outbox import (
     WhatsAppMessage,
 )
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
+from application.ports.receipts import MediaInfo, ReceiptSummary
 from application.ports.repositories import (
     HoldOutcome,
     MoveOutcome,
@@ -52,8 +53,10 @@ from domain.conversation.state import ConversationState, Step
 from domain.errors import DuplicateName
 from domain.messaging.cabin_texts import CabinTexts
 from domain.payments.cancellation import CancellationPolicy
-from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut
+from domain.payments.credits import CreditUse, GuestCredit, applied_reference
+from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment
+from domain.payments.receipts import Receipt, ReceiptStatus
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
 from tests.unit.application.fakes_accounts import FakeAccounts
@@ -234,7 +237,7 @@ class FakeReservations:
             ):
                 return HoldOutcome.RETRIED
             return refused or HoldOutcome.TAKEN
-        self.pending[reservation.code.value] = reservation
+        self.pending[reservation.code.value] = replace(reservation, events=[])
         if retry_key is not None:
             self.retry_keys[reservation.code.value] = retry_key
         if quota is not None:
@@ -301,7 +304,9 @@ class FakeReservations:
 
     async def set_payment_link(self, code: ReservationCode, preference_id: str, url: str) -> None:
         if (found := self._all().get(code.value)) is not None:
-            self.pending[code.value] = replace(found, payment_url=url)
+            self.pending[code.value] = replace(
+                found, payment_url=url, payment_preference=preference_id
+            )
 
     async def anonymize_ended_before(self, day: date, now: datetime, limit: int) -> int:
         ended = sorted(
@@ -595,9 +600,18 @@ class FakeGateway:
         self.payments: dict[str, Payment] = {}
         self.fetches: list[str] = []
         self.refunds: list[RefundRequest] = []
+        self.checkouts: list[CheckoutRequest] = []
+        self.extended: list[tuple[str, datetime]] = []
 
     async def create_checkout(self, request: CheckoutRequest) -> PaymentLink:
-        return PaymentLink(f"pref-{request.code.value}", f"https://pay.example/{request.code}")
+        self.checkouts.append(request)
+        suffix = "" if request.purpose == "deposit" else f"-{request.purpose}"
+        return PaymentLink(
+            f"pref-{request.code.value}{suffix}", f"https://pay.example/{request.code}{suffix}"
+        )
+
+    async def extend_checkout(self, preference_id: str, expires_at: datetime) -> None:
+        self.extended.append((preference_id, expires_at))
 
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         self.fetches.append(payment_id)
@@ -643,6 +657,8 @@ class FakeLedger:
     def __init__(self) -> None:
         self.committed: list[tuple[str, str, MoneyIn | MoneyOut]] = []
         self.pending: list[tuple[str, str, MoneyIn | MoneyOut]] = []
+        # The credits a booking holds (set by the unit of work: ``FakeGuestCredits``).
+        self.credits_of: Callable[[str], tuple[GuestCredit, ...]] | None = None
 
     async def load(self, reservation: Reservation, terms: LedgerTerms) -> BookingLedger:
         opened = BookingLedger.open(
@@ -653,9 +669,20 @@ class FakeLedger:
             terms.balance_due_days,
         )
         mine = [(d, m) for c, d, m in self.committed + self.pending if c == reservation.code.value]
+        for credit in self.credits_of(reservation.code.value) if self.credits_of else ():
+            opened = opened.apply_credit(
+                MoneyIn(
+                    applied_reference(credit.id or 0),
+                    PaymentMethod.CREDIT,
+                    credit.amount,
+                    credit.issued_on,
+                    "credit",
+                )
+            )
         return replace(
             opened,
-            payments=tuple(m for d, m in mine if d == "payment" and isinstance(m, MoneyIn)),
+            payments=opened.payments
+            + tuple(m for d, m in mine if d == "payment" and isinstance(m, MoneyIn)),
             refunds=tuple(m for d, m in mine if d == "refund" and isinstance(m, MoneyOut)),
             credits=tuple(m for d, m in mine if d == "credit" and isinstance(m, MoneyOut)),
         )
@@ -672,6 +699,147 @@ class FakeLedger:
     def commit(self) -> None:
         self.committed += self.pending
         self.pending.clear()
+
+
+class FakeGuestCredits:
+    """Credits by id, with the booking code each is applied to; kept only on commit."""
+
+    def __init__(self, reservations: FakeReservations) -> None:
+        self.reservations = reservations
+        self.committed: dict[int, tuple[GuestCredit, str | None]] = {}
+        self.rows: dict[int, tuple[GuestCredit, str | None]] = {}
+        self.claimed: set[int] = set()  # locked by another transaction (a test sets it)
+
+    def _open(self, credit: GuestCredit, holder: str | None, today: date, now: datetime) -> bool:
+        if not credit.usable_on(today):
+            return False
+        if holder is None:
+            return True
+        held_by = self.reservations._all().get(holder)
+        return held_by is None or (
+            held_by.status is ReservationStatus.EXPIRED
+            or (held_by.status is ReservationStatus.PRE_RESERVED and held_by.hold_lapsed(now))
+        )
+
+    async def issue(self, credit: GuestCredit, now: datetime) -> GuestCredit:
+        for known, _ in self.rows.values():
+            if (known.source_code, known.reference) == (credit.source_code, credit.reference):
+                return known
+        stored = replace(credit, id=max(self.rows, default=0) + 1)
+        self.rows[stored.id or 0] = (stored, None)
+        return stored
+
+    async def any_open(self, phone: str, today: date, now: datetime) -> bool:
+        return any(c.phone == phone and self._open(c, h, today, now) for c, h in self.rows.values())
+
+    async def claim_open(
+        self, phone: str, currency: str, today: date, now: datetime
+    ) -> tuple[GuestCredit, ...]:
+        return tuple(
+            c
+            for i, (c, h) in sorted(self.rows.items())
+            if i not in self.claimed
+            and c.phone == phone
+            and c.amount.currency == currency
+            and self._open(c, h, today, now)
+        )
+
+    async def apply(self, use: CreditUse, reservation_code: str, now: datetime) -> GuestCredit:
+        assert use.credit.id is not None
+        taken = replace(use.credit, amount=use.applied)
+        self.rows[use.credit.id] = (taken, reservation_code)
+        if use.remainder.cents:
+            rest = replace(
+                use.credit,
+                amount=use.remainder,
+                reference=f"{use.credit.reference}/rest-{use.credit.id}",
+                id=max(self.rows) + 1,
+            )
+            self.rows[rest.id or 0] = (rest, None)
+        return taken
+
+    async def applied_to(self, reservation_code: str) -> tuple[GuestCredit, ...]:
+        return tuple(c for c, h in self.rows.values() if h == reservation_code)
+
+    async def release(self, reservation_code: str) -> int:
+        mine = [i for i, (_, h) in self.rows.items() if h == reservation_code]
+        for i in mine:
+            self.rows[i] = (self.rows[i][0], None)
+        return len(mine)
+
+    async def issued_from(self, reservation_code: str) -> tuple[GuestCredit, ...]:
+        return tuple(c for c, _ in self.rows.values() if c.source_code == reservation_code)
+
+    def commit(self) -> None:
+        self.committed = dict(self.rows)
+
+    def rollback(self) -> None:
+        self.rows = dict(self.committed)
+
+
+class FakeReceipts:
+    """Receipts by id (kept only on commit), each with its booking code."""
+
+    def __init__(self) -> None:
+        self.committed: dict[int, Receipt] = {}
+        self.rows: dict[int, Receipt] = {}
+
+    async def add(self, receipt: Receipt) -> Receipt:
+        for known in self.rows.values():
+            if known.media_id == receipt.media_id:
+                return known
+        stored = replace(receipt, id=max(self.rows, default=0) + 1)
+        self.rows[stored.id or 0] = stored
+        return stored
+
+    async def get(self, receipt_id: int) -> Receipt | None:
+        return self.rows.get(receipt_id)
+
+    async def pending(self, limit: int) -> list[ReceiptSummary]:
+        waiting = [r for r in self.rows.values() if r.status is ReceiptStatus.PENDING]
+        return [
+            ReceiptSummary(
+                r.id or 0, r.reservation_code, r.mime_type, r.size, r.received_at, r.status
+            )
+            for r in sorted(waiting, key=lambda r: (r.received_at, r.id or 0))[:limit]
+        ]
+
+    async def decide(
+        self, receipt_id: int, status: ReceiptStatus, actor: str, now: datetime
+    ) -> bool:
+        found = self.rows.get(receipt_id)
+        if found is None or found.status is not ReceiptStatus.PENDING:
+            return False
+        self.rows[receipt_id] = replace(found, status=status)
+        return True
+
+    def commit(self) -> None:
+        self.committed = dict(self.rows)
+
+    def rollback(self) -> None:
+        self.rows = dict(self.committed)
+
+
+class FakeMedia:
+    """WhatsApp media by id: (declared type, declared size, bytes); ``fails`` makes the next
+    call raise as an unreachable Graph API would."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, tuple[str, int | None, bytes]] = {}
+        self.fetched: list[str] = []
+        self.fails = False
+
+    async def describe(self, media_id: str) -> MediaInfo:
+        if self.fails:
+            raise IntegrationError("Graph API unreachable", retryable=True)
+        mime, size, _ = self.files[media_id]
+        return MediaInfo(f"https://lookaside.example/{media_id}", mime, size)
+
+    async def fetch(self, info: MediaInfo, max_bytes: int) -> bytes | None:
+        media_id = info.url.rsplit("/", 1)[-1]
+        self.fetched.append(media_id)
+        data = self.files[media_id][2]
+        return None if len(data) > max_bytes else data
 
 
 class FakeContacts:
@@ -977,6 +1145,11 @@ class FakeUnitOfWork:
         self.idempotency = FakeIdempotency()
         self.payments = FakePayments()
         self.ledger = FakeLedger()
+        self.credits = FakeGuestCredits(self.reservations)
+        self.receipts = FakeReceipts()
+        self.ledger.credits_of = lambda code: tuple(
+            c for c, h in self.credits.rows.values() if h == code
+        )
         self.blocks = FakeBlocks(self.reservations)
         self.feeds = FakeFeeds(self.reservations, self.blocks)
         self.accounts = FakeAccounts()
@@ -1003,6 +1176,8 @@ class FakeUnitOfWork:
         self.idempotency.commit()
         self.payments.commit()
         self.ledger.commit()
+        self.credits.commit()
+        self.receipts.commit()
         self.schedule.committed.update(self.schedule.pending)
         self.schedule.pending.clear()
         self.blocks.commit()
@@ -1017,6 +1192,8 @@ class FakeUnitOfWork:
         self.idempotency.pending.clear()
         self.payments.pending.clear()
         self.ledger.pending.clear()
+        self.credits.rollback()
+        self.receipts.rollback()
         self.schedule.pending.clear()
         self.blocks.rollback()
         self.feeds.rollback()

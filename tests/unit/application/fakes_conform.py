@@ -14,6 +14,7 @@ from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
+from application.ports.credits import GuestCreditRepository
 from application.ports.export_tokens import ExportTokens
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.mail import Mailer
@@ -23,6 +24,7 @@ from application.ports.opt_outs import OptOuts
 from application.ports.outbox import Outbox
 from application.ports.payments import PaymentGateway, PaymentRepository
 from application.ports.pricing import PriceRulesStore
+from application.ports.receipts import MediaDownloader, ReceiptRepository
 from application.ports.repositories import (
     AccommodationRepository,
     BlockRepository,
@@ -37,12 +39,15 @@ from tests.unit.application.fakes import (
     FakeCatalogue,
     FakeConversationStore,
     FakeGateway,
+    FakeGuestCredits,
     FakeIdempotency,
     FakeMailer,
+    FakeMedia,
     FakeMessageSchedule,
     FakeOptOuts,
     FakeOutbox,
     FakePayments,
+    FakeReceipts,
     FakeReservations,
     FakeSender,
     FakeUnitOfWork,
@@ -79,6 +84,9 @@ conversations: ConversationStore = FakeConversationStore()
 fetcher: CalendarFetcher = FakeFetcher()
 lock: SyncLock = FakeLock()
 export_tokens: ExportTokens = FakeExportTokens()
+media: MediaDownloader = FakeMedia()
+credits: GuestCreditRepository = FakeGuestCredits(FakeReservations(FakeAccommodations([])))
+receipts: ReceiptRepository = FakeReceipts()
 
 accommodations: AccommodationRepository = FakeAccommodations([])
 _reservations = FakeReservations(FakeAccommodations([]))

@@ -11,6 +11,7 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, JSONBody
 
+from application.payments.credits import IssueCredit
 from application.payments.ledger import ExtendHold, GetLedger, LedgerView, RecordManualPayment
 from application.payments.refunds import IssueRefund
 from domain.money import Money
@@ -35,6 +36,15 @@ class RefundBody(msgspec.Struct, forbid_unknown_fields=True):
 
     amount_cents: Cents
     through_mercadopago: bool = True
+    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+
+
+class CreditBody(msgspec.Struct, forbid_unknown_fields=True):
+    """Keep part or all of what the booking holds as credit for the guest's next booking
+    (tied to their phone), instead of a refund; ``valid_days``: null for no end."""
+
+    amount_cents: Cents
+    valid_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
     note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
 
 
@@ -72,6 +82,8 @@ class LedgerBody(msgspec.Struct):
     balance_due_amount: float
     balance_due_on: date
     flagged: int
+    deposit_owed_amount: float  # what is left to pay of the deposit
+    credit_applied_amount: float  # paid by credit from the guest's earlier cancellations
     payments: list[MoneyInView]
     refunds: list[MoneyOutView]
     credits: list[MoneyOutView]
@@ -124,6 +136,8 @@ def _body(
         balance_due_amount=_a(ledger.balance_due),
         balance_due_on=ledger.balance_due_on,
         flagged=len(ledger.flagged),
+        deposit_owed_amount=_a(ledger.deposit_owed),
+        credit_applied_amount=_a(ledger.credit_applied),
         payments=[_in(p) for p in ledger.payments],
         refunds=[_out(m) for m in ledger.refunds],
         credits=[_out(m) for m in ledger.credits],
@@ -196,6 +210,36 @@ class AdminLedgerController(Controller):
             idempotency_key,
         )
         return _recorded(view)
+
+    @post(
+        "/{code:str}/credits",
+        status_code=201,
+        summary="Give the guest credit for another date from what the booking holds (audited)",
+        responses=problems(400, 401, 403, 404, 409, 422),
+    )
+    @inject
+    async def credit(
+        self,
+        request: Request[Any, Any, Any],
+        code: FromPath[str],
+        data: JSONBody[CreditBody],
+        use_case: FromDishka[IssueCredit],
+        idempotency_key: RequiredKey,
+    ) -> Response[LedgerBody]:
+        issued = await use_case(
+            code,
+            data.amount_cents,
+            data.valid_days,
+            data.note,
+            current_admin(request).email,
+            idempotency_key,
+        )
+        view = issued.view
+        if not view.recorded:
+            return Response(
+                ledger_body(view), status_code=200, headers={"Idempotent-Replayed": "true"}
+            )
+        return Response(ledger_body(view), status_code=201)
 
     @post(
         "/{code:str}/extend",

@@ -112,6 +112,8 @@ class TierBody(msgspec.Struct, forbid_unknown_fields=True):
     min_days_before: Annotated[int, msgspec.Meta(ge=0, le=1000)]
     percent: Annotated[float, msgspec.Meta(ge=0, le=100)]
     outcome: Outcome = Outcome.REFUND
+    # A credit tier's credit is usable this many days from the cancellation (null: no end).
+    credit_valid_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
 
 
 class PricesBody(msgspec.Struct, forbid_unknown_fields=True):
@@ -190,7 +192,9 @@ def to_rules(body: PricesBody, currency: str) -> tuple[CabinPriceRules, Cancella
         return PriceChange(c.effective_from, _decimal(c.percent, where))
 
     def tier(t: TierBody, where: str) -> CancellationTier:
-        return CancellationTier(t.min_days_before, _decimal(t.percent, where), t.outcome)
+        return CancellationTier(
+            t.min_days_before, _decimal(t.percent, where), t.outcome, t.credit_valid_days
+        )
 
     long_weekend = None
     if body.long_weekend is not None:
@@ -282,7 +286,7 @@ def prices_view(p: CabinPrices) -> PricesBody:
         stay_discounts=[DiscountBody(d.min_nights, float(d.percent), d.name) for d in r.discounts],
         price_changes=[PriceChangeBody(c.effective_from, float(c.percent)) for c in r.changes],
         cancellation_tiers=[
-            TierBody(t.min_days_before, float(t.percent), t.outcome)
+            TierBody(t.min_days_before, float(t.percent), t.outcome, t.credit_valid_days)
             for t in (p.cancellation.tiers if p.cancellation else ())
         ],
     )

@@ -58,8 +58,18 @@ class SettlementView(msgspec.Struct):
     kept_amount: float
 
 
+class CreditView(msgspec.Struct):
+    """Credit for another date tied to the guest's phone, applied when they book again."""
+
+    amount: float
+    currency: str
+    expires_on: date | None
+    issued_by: str
+
+
 class CancelledReservation(AdminReservation):
     settlement: SettlementView | None = None
+    credit: CreditView | None = None  # the credit this cancellation gave the guest, if any
 
 
 class AdminReservationPage(msgspec.Struct):
@@ -70,7 +80,12 @@ class AdminReservationPage(msgspec.Struct):
 
 
 class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """``credit_cents``: the owner's credit for the guest instead of what the cabin's tier
+    says (0: none); ``credit_valid_days``: how long it can be used (default: the tier's)."""
+
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    credit_cents: Annotated[int, msgspec.Meta(ge=0, le=10**13)] | None = None
+    credit_valid_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] | None = None
 
 
 class ConfirmRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -137,9 +152,12 @@ class AdminReservationController(Controller):
         use_case: FromDishka[CancelReservation],
     ) -> CancelledReservation:
         admin = current_admin(request)
-        done = await use_case(code, admin.email, data.reason)
+        done = await use_case(
+            code, admin.email, data.reason, data.credit_cents, data.credit_valid_days
+        )
         view = admin_view(done.reservation)
         s = done.settlement
+        c = done.credit
         return CancelledReservation(
             **{f: getattr(view, f) for f in view.__struct_fields__},
             settlement=SettlementView(
@@ -149,6 +167,9 @@ class AdminReservationController(Controller):
                 s.credit.cents / 100,
                 s.kept.cents / 100,
             ),
+            credit=CreditView(c.amount.cents / 100, c.amount.currency, c.expires_on, c.issued_by)
+            if c is not None
+            else None,
         )
 
     @post(

@@ -240,6 +240,10 @@ def whatsapp_items(envelope: Any) -> list[tuple[str, dict[str, Any]]]:
                     button = _obj(msg.get("button"))
                     payload["button_id"] = str(button.get("payload", ""))[:256]
                     payload["text"] = str(button.get("text", ""))[:256]
+                elif msg.get("type") in ("image", "document"):
+                    media = _obj(msg.get(msg["type"]))
+                    payload["media_id"] = str(media.get("id", ""))[:128]
+                    payload["mime_type"] = str(media.get("mime_type", ""))[:100]
                 out.append((_text(f"msg:{msg['id']}")[:300], _clean(payload)))
             for st in _dicts(value.get("statuses")):
                 if not _strings(st, "id", "status"):

@@ -16,11 +16,14 @@ from application.conversation.booking_desk import BookingDesk
 from application.conversation.converse import ConversationSetup, Converse
 from application.conversation.reservation_desk import ReservationDesk
 from application.inbox.deliveries import WHATSAPP, HandleWhatsAppUpdate, ProcessDelivery
+from application.payments.receipts import ReceiveReceipt
 from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from domain.booking.policy import BookingPolicy
 from domain.money import Money
+from domain.payments.receipts import ReceiptRules
 from tests.unit.application.fakes import (
     FakeConversationStore,
+    FakeMedia,
     FakeUnitOfWork,
     FixedClock,
     SequenceCodes,
@@ -81,7 +84,11 @@ class Bot:
         )
         desk = ReservationDesk(uow, GetReservation(uow, clock), CancelHold(uow, clock), self.policy)
         self.setup = ConversationSetup()
-        converse = Converse(uow, clock, self.store, uow.catalogue, booking, desk, self.setup)
+        self.media = FakeMedia()
+        receipts = ReceiveReceipt(uow, clock, self.media, ReceiptRules(max_bytes=1024))
+        converse = Converse(
+            uow, clock, self.store, uow.catalogue, booking, desk, self.setup, receipts
+        )
         self.process = ProcessDelivery(
             uow,
             clock,
@@ -106,6 +113,7 @@ class Bot:
         kind: str | None = None,
         phone: str = PHONE,
         profile: str | None = "Juana",
+        media: tuple[str, str] | None = None,
     ) -> list[Sent]:
         """One message from the guest; returns the WhatsApp messages it caused, in order."""
         payload: dict[str, Any] = {
@@ -119,6 +127,8 @@ class Bot:
         }
         if button:
             payload["button_id"] = button
+        if media:  # (media id, declared type) of an image or document
+            payload["media_id"], payload["mime_type"] = media
         await self.process(WHATSAPP, await self.record(payload))
         return self.replies()
 

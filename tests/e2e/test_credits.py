@@ -1,0 +1,97 @@
+"""Credit for another date through the HTTP API: a cancellation whose tier says credit (or the
+owner's credit) is tied to the guest's phone, and their next booking from that phone pays less
+(or nothing) for it."""
+
+from __future__ import annotations
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from tests.e2e.test_ledger import admin
+from tests.e2e.test_payments import DEPOSIT, hold, notify
+from tests.e2e.test_refunds import paid_booking
+from tests.fakes.providers import FakeMercadoPago
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+
+async def test_a_credit_tier_gives_credit_that_pays_the_next_booking_from_that_phone(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    tiers = {
+        "cancellation_tiers": [
+            {"min_days_before": 7, "percent": 100, "outcome": "credit", "credit_valid_days": 180}
+        ]
+    }
+    put = await pay_client.put("/admin/accommodations/1/prices", json=tiers, headers=admin())
+    assert put.status_code == 200, put.text
+    assert put.json()["cancellation_tiers"][0]["credit_valid_days"] == 180
+    code = await paid_booking(pay_client, mp, "4001")
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{code}/cancel", json={"reason": "otra fecha"}, headers=admin()
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    body = cancelled.json()
+    assert body["settlement"]["credit_amount"] == DEPOSIT
+    assert body["credit"]["amount"] == DEPOSIT
+    assert body["credit"]["expires_on"] == "2027-05-30"  # 180 days from 01/12/2026
+    old = (await pay_client.get(f"/admin/reservations/{code}/ledger", headers=admin())).json()
+    assert [c["amount"] for c in old["credits"]] == [DEPOSIT]
+    # The same guest books again, the phone written without the mobile 9: the credit covers
+    # the deposit, so the booking is confirmed with nothing to pay now and no link.
+    links = len(mp.preferences)
+    again = await hold(pay_client, guest_phone="+541155551234")
+    assert again["credit_amount"] == DEPOSIT
+    assert again["deposit_to_pay_amount"] == 0
+    assert again["status"] == "confirmed"
+    assert len(mp.preferences) == links
+    ledger = (
+        await pay_client.get(f"/admin/reservations/{again['code']}/ledger", headers=admin())
+    ).json()
+    assert ledger["credit_applied_amount"] == DEPOSIT
+    assert ledger["deposit_paid"] is True
+    assert [p["method"] for p in ledger["payments"]] == ["credit"]
+    # Used once: a third booking from the phone gets none.
+    third = await hold(pay_client, accommodation_id=2)
+    assert third["credit_amount"] is None
+
+
+async def test_the_owners_credit_lowers_the_deposit_link_and_the_rest_confirms(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4002")
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{code}/cancel", json={"credit_cents": 0}, headers=admin()
+    )
+    assert cancelled.json()["credit"] is None
+    give = {"amount_cents": 2_000_000, "valid_days": 30, "note": "gentileza"}
+    headers = {**admin(), "Idempotency-Key": "credit-1"}
+    first = await pay_client.post(f"/admin/reservations/{code}/credits", json=give, headers=headers)
+    assert first.status_code == 201, first.text
+    again = await pay_client.post(f"/admin/reservations/{code}/credits", json=give, headers=headers)
+    assert again.status_code == 200
+    assert [c["amount"] for c in again.json()["credits"]] == [20_000.0]
+    too_much = await pay_client.post(
+        f"/admin/reservations/{code}/credits",
+        json={"amount_cents": int(DEPOSIT * 100)},
+        headers={**admin(), "Idempotency-Key": "credit-2"},
+    )
+    assert too_much.status_code == 422
+    assert too_much.headers["content-type"] == "application/problem+json"
+    booking = await hold(pay_client)
+    assert booking["credit_amount"] == 20_000.0
+    assert booking["deposit_to_pay_amount"] == DEPOSIT - 20_000
+    assert mp.preferences[-1]["items"][0]["unit_price"] == DEPOSIT - 20_000
+    mp.add_payment("4003", "approved", DEPOSIT - 20_000, str(booking["code"]))
+    await notify(pay_client, "4003")
+    ledger = (
+        await pay_client.get(f"/admin/reservations/{booking['code']}/ledger", headers=admin())
+    ).json()
+    assert ledger["status"] == "confirmed"
+    assert [(p["method"], p["covers"], p["flag"]) for p in ledger["payments"]] == [
+        ("credit", "deposit", None),
+        ("mercadopago", "deposit", None),
+    ]
+    assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
