@@ -19,8 +19,10 @@ from sqlalchemy import (
     case,
     func,
     literal_column,
+    null,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,6 +36,7 @@ from adapters.postgres.tables import (
     ACTIVE_STATUS_SQL,
     NO_OVERLAP_CONSTRAINT,
     accommodations,
+    price_rules_version,
     reservations,
 )
 from application.ports.repositories import (
@@ -306,6 +309,20 @@ OCCUPIED = select(_R.accommodation_id, _R.check_in, _R.check_out).where(
     _NOT_LAPSED, _R.stay.op("&&")(_window("start", "end"))
 )
 OCCUPIED_RAW = RawStatement(OCCUPIED)
+# The same rows, and one more (its accommodation_id NULL) carrying the price rules' version as
+# of the same snapshot: availability learns whether its cached rules are current without a
+# round trip of its own.
+OCCUPIED_AND_RULES_VERSION_RAW = RawStatement(
+    union_all(
+        select(
+            null().label("accommodation_id"),
+            null().label("check_in"),
+            null().label("check_out"),
+            select(price_rules_version.c.version).scalar_subquery().label("rules_version"),
+        ),
+        OCCUPIED.add_columns(null()),
+    )
+)
 OCCUPIED_ONE = (
     select(_R.check_in, _R.check_out)
     .where(
@@ -554,6 +571,23 @@ class SqlReservationRepository:
         ):
             taken.setdefault(acc_id, []).append(Stay(check_in, check_out))
         return taken
+
+    async def occupied_and_rules_version(
+        self, window: Stay, now: datetime
+    ) -> tuple[dict[int, list[Stay]], int | None]:
+        params = {"now": now, "start": window.check_in, "end": window.check_out}
+        taken: dict[int, list[Stay]] = {}
+        version = None
+        db = await self._driver.plain()
+        statement = OCCUPIED_AND_RULES_VERSION_RAW
+        for acc_id, check_in, check_out, rules_version in await db.fetch(
+            statement.sql, *statement.args(params)
+        ):
+            if acc_id is None:
+                version = rules_version
+            else:
+                taken.setdefault(acc_id, []).append(Stay(check_in, check_out))
+        return taken, version
 
     async def occupied_ranges(
         self, accommodation_id: int, start: date, end: date, now: datetime

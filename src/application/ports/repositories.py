@@ -188,6 +188,14 @@ class ReservationRepository(Protocol):
         """Stays of active reservations (lapsed holds excluded) overlapping ``window``."""
         ...
 
+    async def occupied_and_rules_version(
+        self, window: Stay, now: datetime
+    ) -> tuple[dict[int, list[Stay]], int | None]:
+        """``occupied`` for every cabin, and the price rules' version as of the same read (it
+        goes up with every change to any cabin's rules; None when not kept): one round trip
+        tells availability both what is taken and whether its cached rules are current."""
+        ...
+
     async def occupied_ranges(
         self, accommodation_id: int, start: date, end: date, now: datetime
     ) -> Sequence[Stay]: ...
