@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    Select,
     bindparam,
     case,
     func,
@@ -40,6 +41,7 @@ from adapters.postgres.tables import (
     reservations,
 )
 from application.ports.repositories import (
+    COUNT_CAP,
     HoldOutcome,
     MoveOutcome,
     PaidOutcome,
@@ -536,11 +538,15 @@ class SqlReservationRepository:
             .limit(criteria.limit)
             .offset(criteria.offset)
         )
-        total = select(func.count()).select_from(reservations).where(*conditions)
+        # Counted up to one past the cap: the scan stops there instead of reading the table.
+        matching: Select[Any] = select(literal_column("1")).where(*conditions).limit(COUNT_CAP + 1)
+        total = select(func.count()).select_from(matching.subquery())
         rows = await self._conn.execute(page)
         items = [reservation_from_row(row) for row in rows]
-        count = (await self._conn.execute(total)).scalar_one()
-        return ReservationPage(items=items, total=int(count))
+        count = int((await self._conn.execute(total)).scalar_one())
+        return ReservationPage(
+            items=items, total=min(count, COUNT_CAP), total_capped=count > COUNT_CAP
+        )
 
     async def save_status(self, reservation: Reservation, previous: ReservationStatus) -> bool:
         result = await self._conn.execute(

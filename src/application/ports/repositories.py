@@ -44,7 +44,14 @@ class ReservationFilter:
 @dataclass(frozen=True, slots=True)
 class ReservationPage:
     items: Sequence[Reservation]
+    # How many match, counted up to ``COUNT_CAP``: with more, ``total`` is the cap and
+    # ``total_capped`` is set (a page shows "10000+"; counting a whole table on every page
+    # read grew with every year of history).
     total: int
+    total_capped: bool = False
+
+
+COUNT_CAP = 10_000
 
 
 class BlockRepository(Protocol):

@@ -36,6 +36,7 @@ from application.ports.outbox import (
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
 from application.ports.pricing import PriceRulesStore
 from application.ports.repositories import (
+    COUNT_CAP,
     HoldOutcome,
     MoveOutcome,
     PaidOutcome,
@@ -342,7 +343,9 @@ class FakeReservations:
         ]
         found.sort(key=lambda r: r.created_at, reverse=True)
         page = found[criteria.offset : criteria.offset + criteria.limit]
-        return ReservationPage(items=page, total=len(found))
+        return ReservationPage(
+            items=page, total=min(len(found), COUNT_CAP), total_capped=len(found) > COUNT_CAP
+        )
 
     async def save_status(self, reservation: Reservation, previous: Any) -> bool:
         stored = self._all().get(reservation.code.value)
