@@ -7,6 +7,7 @@ call (and hashing their cache keys) cost more than the database round trip under
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -219,6 +220,7 @@ FIND_RETRIED_HOLD = (
     .limit(1)
 )
 GET_RESERVATION_FOR_UPDATE = GET_RESERVATION.with_for_update()
+GET_RESERVATION_RAW = RawStatement(GET_RESERVATION)
 SAVE_PAID = (
     update(reservations)
     .where(
@@ -368,6 +370,22 @@ def _expiry_params(accommodation_id: int, stay: Stay, now: datetime) -> dict[str
     }
 
 
+class _RecordRow:
+    """An asyncpg record read like a SQLAlchemy row: by attribute, its JSON document decoded
+    (SQLAlchemy's JSONB type decodes it; asyncpg under SQLAlchemy's codec hands the text)."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        value = self._record[name]
+        if name == "price_breakdown" and isinstance(value, str):
+            return json.loads(value)
+        return value
+
+
 def reservation_from_row(row: Any) -> Reservation:
     return Reservation(
         code=ReservationCode(row.code),
@@ -453,9 +471,18 @@ class SqlReservationRepository:
         return None if row is None else reservation_from_row(row)
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
-        stmt = GET_RESERVATION_FOR_UPDATE if for_update else GET_RESERVATION
-        row = (await self._conn.execute(stmt, {"code": code.value})).first()
-        return None if row is None else reservation_from_row(row)
+        if for_update:
+            stmt = GET_RESERVATION_FOR_UPDATE
+            row = (await self._conn.execute(stmt, {"code": code.value})).first()
+            return None if row is None else reservation_from_row(row)
+        # One statement on asyncpg: inside the transaction if one is open, else on its own — a
+        # lookup is then one round trip, not BEGIN, SELECT, ROLLBACK. (Read committed: a single
+        # read sees the same committed rows either way.)
+        db = await self._driver.plain()
+        record = await db.fetchrow(
+            GET_RESERVATION_RAW.sql, *GET_RESERVATION_RAW.args({"code": code.value})
+        )
+        return None if record is None else reservation_from_row(_RecordRow(record))
 
     async def save_paid(self, reservation: Reservation, previous: ReservationStatus) -> PaidOutcome:
         params = {
