@@ -49,7 +49,7 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money(self.cents + other.cents, self.currency)
+        return derived(self.cents + other.cents, self.currency)
 
     def times(self, factor: Decimal) -> Money:
         """Multiply by an exact, non-negative factor, rounding half-up to the cent.
@@ -57,11 +57,11 @@ class Money:
         Integer arithmetic on the factor's exact ratio: the same result as Decimal's
         ROUND_HALF_UP, at a fraction of the cost (this runs for every cabin of every quote)."""
         numerator, denominator = factor.as_integer_ratio()
-        return Money(_div_half_up(self.cents * numerator, denominator), self.currency)
+        return derived(_div_half_up(self.cents * numerator, denominator), self.currency)
 
     def percent(self, percent: Decimal) -> Money:
         numerator, denominator = percent.as_integer_ratio()
-        return Money(_div_half_up(self.cents * numerator, denominator * 100), self.currency)
+        return derived(_div_half_up(self.cents * numerator, denominator * 100), self.currency)
 
     def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -69,6 +69,20 @@ class Money:
 
     def __str__(self) -> str:
         return f"{self.amount} {self.currency}"
+
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def derived(cents: int, currency: str) -> Money:
+    """A ``Money`` computed from amounts already valid (sums and non-negative scalings of
+    them, in their currency), built without re-running ``__post_init__``'s checks: quotes
+    derive a dozen amounts per cabin on every availability request."""
+    money = _new(Money)
+    _set(money, "cents", cents)
+    _set(money, "currency", currency)
+    return money
 
 
 def _div_half_up(numerator: int, denominator: int) -> int:

@@ -77,6 +77,18 @@ async def test_a_valid_token_for_someone_else_is_403(admin_client: Client) -> No
     assert "not an administrator" in str(body["detail"])
 
 
+async def test_the_total_is_counted_up_to_the_cap_and_says_when_there_are_more(
+    admin_client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("adapters.postgres.repositories.COUNT_CAP", 1)
+    await _book(admin_client)
+    page = (await admin_client.get("/admin/reservations", headers=bearer())).json()
+    assert (page["total"], page["total_capped"]) == (1, False)
+    await _book(admin_client, accommodation_id=2, guest_phone="+5491100000001")
+    page = (await admin_client.get("/admin/reservations", headers=bearer())).json()
+    assert (page["total"], page["total_capped"], len(page["items"])) == (1, True, 2)
+
+
 async def test_without_jwt_secret_the_admin_api_is_closed(client: Client) -> None:
     body = assert_problem(await client.get("/admin/reservations", headers=bearer()), 401)
     assert "JWT_SECRET" in str(body["detail"])

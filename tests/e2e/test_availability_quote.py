@@ -15,6 +15,7 @@ from domain.money import Money
 from domain.pricing import Fees, LengthOfStayDiscount, Rate, RecurringRange, Season
 from domain.pricing.cabin_rules import CabinPriceRules
 from entrypoints.settings import Settings
+from tests.e2e.conftest import ClientFactory
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
@@ -93,3 +94,29 @@ async def test_the_seasons_minimum_refuses_a_shorter_stay(
     assert (item["available"], item["reason_code"]) == (False, "nights_out_of_range")
     assert (item["total_amount"], item["quote"]) == (None, None)
     assert "takes stays of 3 to 30 nights" in item["reason"]
+
+
+async def test_a_price_change_written_elsewhere_is_quoted_on_the_next_request(
+    make_client: ClientFactory, settings: Settings
+) -> None:
+    """The rules cached for five minutes still give way at once to a change another process wrote
+    (its own engine here): the version read with the nights taken says they changed."""
+    stay = {"check_in": "2027-01-12", "check_out": "2027-01-14", "guests": 2}
+
+    async def quoted(client: Client) -> tuple[list[object], float]:
+        r = await client.get("/api/v1/availability", params=stay)
+        assert r.status_code == 200, r.text
+        item = next(a for a in r.json()["accommodations"] if a["accommodation_id"] == 1)
+        return [q["rule"] for q in item["quote"]["rates"]], item["total_amount"]
+
+    summer = Season("Verano", RecurringRange.parse("01/01", "31/01"), Rate(nightly=Money(9_000_00)))
+    async with make_client(catalogue_cache_seconds=300.0) as client:
+        before = await quoted(client)  # the rules are read and cached
+        assert before[0] == ["base"]
+        await store_rules(settings, 1, CabinPriceRules(seasons=(summer,)))
+        assert await quoted(client) == (["season"], 18_000)
+        dearer = Season("Verano", summer.dates, Rate(nightly=Money(9_500_00)))
+        await store_rules(settings, 1, CabinPriceRules(seasons=(dearer,)))
+        assert await quoted(client) == (["season"], 19_000)
+        await store_rules(settings, 1, CabinPriceRules())  # removed: the base price again
+        assert await quoted(client) == before

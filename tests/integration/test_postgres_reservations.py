@@ -70,6 +70,28 @@ async def test_hold_round_trips_as_a_domain_object(engine: AsyncEngine) -> None:
     assert found.expires_at == hold.expires_at
 
 
+async def test_a_lookup_is_one_statement_outside_any_transaction_or_inside_the_open_one(
+    engine: AsyncEngine,
+) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    hold = new_hold(cabin, DEC, NOW)
+    assert await _add(engine, hold)
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        assert await uow.reservations.get(hold.code) is not None
+        # No BEGIN was sent, so no ROLLBACK follows: one round trip.
+        assert not conn.in_transaction()
+        assert not (await Driver(conn).plain()).is_in_transaction()
+    later = new_hold(cabin, Stay(date(2026, 12, 22), date(2026, 12, 24)), NOW)
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        basis = await uow.accommodations.get(cabin)
+        assert basis is not None
+        assert await uow.reservations.add_hold(later, NOW, basis) is HoldOutcome.PLACED
+        # Inside the open transaction it sees that transaction's own, uncommitted row.
+        assert await uow.reservations.get(later.code) is not None
+        await uow.rollback()
+        assert await uow.reservations.get(later.code) is None
+
+
 async def test_overlap_is_refused_back_to_back_is_fine(engine: AsyncEngine) -> None:
     a, b = await add_cabins(engine, 2)
     assert await _add(engine, new_hold(a, DEC, NOW))

@@ -151,3 +151,49 @@ async def test_a_server_that_stops_answering_costs_a_timeout_and_a_new_connectio
         server.close()
         for writer in accepted:
             writer.close()
+
+
+async def test_commands_answered_in_time_never_trip_the_connections_timeout(
+    redis_server: EmbeddedRedis,
+) -> None:
+    """One timer watches the oldest command in flight: a connection kept busy for several
+    timeouts' length, every command answered, keeps its connection and loses nothing."""
+    pipe = RespPipe(redis_server.url(), timeout_s=0.05)
+    loop = asyncio.get_running_loop()
+    try:
+        await pipe.call("PING")
+        first = pipe._proto
+        until = loop.time() + 0.3
+        answered = 0
+        while loop.time() < until:
+            replies = await asyncio.gather(*(pipe.call("PING") for _ in range(5)))
+            assert replies == [b"PONG"] * 5
+            answered += 5
+            await asyncio.sleep(0.01)
+        assert answered >= 15
+        assert pipe._proto is first
+        assert not first.lost
+    finally:
+        await pipe.aclose()
+
+
+async def test_commands_behind_an_unanswered_one_fail_with_it() -> None:
+    accepted: list[asyncio.StreamWriter] = []
+
+    async def mute(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        accepted.append(writer)
+
+    server = await asyncio.start_server(mute, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    pipe = RespPipe(f"redis://127.0.0.1:{port}/0", timeout_s=0.1, retry_after_s=0.3)
+    try:
+        first, second = await asyncio.gather(
+            pipe.call("PING"), pipe.call("PING"), return_exceptions=True
+        )
+        assert isinstance(first, TimeoutError)
+        assert isinstance(second, RedisConnectionError | TimeoutError)
+    finally:
+        await pipe.aclose()
+        server.close()
+        for writer in accepted:
+            writer.close()

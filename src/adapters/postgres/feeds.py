@@ -98,17 +98,24 @@ CONFLICTS = text(
     "c.other_code, c.detected_at FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
     "ORDER BY c.detected_at DESC, c.id DESC LIMIT :limit"
 )
+# ``stay && [since, ∞)`` is ``check_out > since`` (``stay`` is ``[check_in, check_out)``) in a
+# form the exclusion constraint's GiST index (accommodation_id, stay) answers: only the rows
+# still ahead, not every active row the cabin ever had.
 EXPORT_ROWS = text(
     "SELECT code, check_in, check_out, kind, updated_at FROM reservations "
-    f"WHERE accommodation_id = :acc AND {_LIVE} AND check_out > :since "
+    f"WHERE accommodation_id = :acc AND {_LIVE} "
+    "AND stay && daterange(CAST(:since AS date), NULL, '[)') "
     "AND (kind <> 'external' OR (:exclude <> '*' AND channel <> :exclude)) "
     "ORDER BY check_in, code"
 )
-# A hold that lapsed changed the feed when it lapsed, before any sweep touches its row.
+# A hold that lapsed changed the feed when it lapsed, before any sweep touches its row. Two
+# subqueries, each read from the end of an index (reservations_accommodation_updated_idx, and
+# the live holds' expiry index), not an aggregate over every row the cabin ever had.
 LAST_CHANGE = text(
-    "SELECT greatest(max(updated_at), "
-    "max(expires_at) FILTER (WHERE status = 'pre_reserved' AND expires_at <= :now)) "
-    "FROM reservations WHERE accommodation_id = :acc"
+    "SELECT greatest("
+    "(SELECT max(updated_at) FROM reservations WHERE accommodation_id = :acc), "
+    "(SELECT max(expires_at) FROM reservations WHERE accommodation_id = :acc "
+    "AND status = 'pre_reserved' AND expires_at <= :now))"
 )
 
 

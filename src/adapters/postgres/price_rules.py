@@ -1,7 +1,9 @@
-"""Each cabin's price rules (migration 0016), read for every availability request from a
-short in-process cache like the catalogue's: rules change a few times a season, availability
-asks for all of them on every request (``CATALOGUE_CACHE_SECONDS``; writers in this process
-invalidate it)."""
+"""Each cabin's price rules (migration 0016), read for every availability request from an
+in-process cache: rules change a few times a season, availability asks for all of them on every
+request. Availability passes the rules' version (migration 0022: it goes up in the transaction
+of every write to the rule tables, from any process), read in the same round trip as the nights
+taken, so a change is quoted from the next request on; callers without a version get rules at
+most ``CATALOGUE_CACHE_SECONDS`` old (writers in this process invalidate the cache)."""
 
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ from adapters.postgres.tables import (
     SEASON_NAME_CONSTRAINT,
     accommodations,
     price_overrides,
+    price_rules_version,
     price_seasons,
     price_terms,
 )
@@ -53,6 +56,7 @@ _CURRENT_OVERRIDES = _O.last_night >= text("CURRENT_DATE - 1")
 LOAD_SEASONS = select(_A.currency, price_seasons).join(accommodations)
 LOAD_OVERRIDES = select(_A.currency, price_overrides).join(accommodations).where(_CURRENT_OVERRIDES)
 LOAD_TERMS = select(_A.currency, price_terms).join(accommodations)
+LOAD_VERSION = select(price_rules_version.c.version)
 
 
 class CachedPriceRules:
@@ -63,21 +67,35 @@ class CachedPriceRules:
         self._lock = asyncio.Lock()
         self._loaded_at = float("-inf")
         self._rules: Mapping[int, CabinPriceRules] = {}
+        self._version: int | None = None
 
-    async def all_rules(self) -> Mapping[int, CabinPriceRules]:
-        if time.monotonic() - self._loaded_at >= self._ttl_s:
+    async def all_rules(self, version: int | None = None) -> Mapping[int, CabinPriceRules]:
+        if version is not None:
+            if self._version is None or self._version < version:
+                async with self._lock:
+                    if self._version is None or self._version < version:
+                        await self._load()
+        elif time.monotonic() - self._loaded_at >= self._ttl_s:
             async with self._lock:
                 if time.monotonic() - self._loaded_at >= self._ttl_s:
-                    try:
-                        async with self._reads.connection() as conn:
-                            self._rules = await load_rules(conn)
-                    except DBAPIError as exc:
-                        raise translate(exc) from exc
-                    self._loaded_at = time.monotonic()
+                    await self._load()
         return self._rules
+
+    async def _load(self) -> None:
+        try:
+            async with self._reads.connection() as conn:
+                # The version first: rules read after it are at least that new (a change in
+                # between only makes the next request read them again).
+                version = (await conn.execute(LOAD_VERSION)).scalar_one_or_none()
+                self._rules = await load_rules(conn)
+        except DBAPIError as exc:
+            raise translate(exc) from exc
+        self._version = version
+        self._loaded_at = time.monotonic()
 
     def invalidate(self) -> None:
         self._loaded_at = float("-inf")
+        self._version = None
 
     async def replace(
         self,

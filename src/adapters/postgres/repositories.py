@@ -7,6 +7,7 @@ call (and hashing their cache keys) cost more than the database round trip under
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -15,12 +16,15 @@ from sqlalchemy import (
     Date,
     DateTime,
     Integer,
+    Select,
     bindparam,
     case,
     func,
     literal_column,
+    null,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -34,9 +38,11 @@ from adapters.postgres.tables import (
     ACTIVE_STATUS_SQL,
     NO_OVERLAP_CONSTRAINT,
     accommodations,
+    price_rules_version,
     reservations,
 )
 from application.ports.repositories import (
+    COUNT_CAP,
     HoldOutcome,
     MoveOutcome,
     PaidOutcome,
@@ -214,6 +220,7 @@ FIND_RETRIED_HOLD = (
     .limit(1)
 )
 GET_RESERVATION_FOR_UPDATE = GET_RESERVATION.with_for_update()
+GET_RESERVATION_RAW = RawStatement(GET_RESERVATION)
 SAVE_PAID = (
     update(reservations)
     .where(
@@ -311,6 +318,20 @@ OCCUPIED = select(_R.accommodation_id, _R.check_in, _R.check_out).where(
     _NOT_LAPSED, _R.stay.op("&&")(_window("start", "end"))
 )
 OCCUPIED_RAW = RawStatement(OCCUPIED)
+# The same rows, and one more (its accommodation_id NULL) carrying the price rules' version as
+# of the same snapshot: availability learns whether its cached rules are current without a
+# round trip of its own.
+OCCUPIED_AND_RULES_VERSION_RAW = RawStatement(
+    union_all(
+        select(
+            null().label("accommodation_id"),
+            null().label("check_in"),
+            null().label("check_out"),
+            select(price_rules_version.c.version).scalar_subquery().label("rules_version"),
+        ),
+        OCCUPIED.add_columns(null()),
+    )
+)
 OCCUPIED_ONE = (
     select(_R.check_in, _R.check_out)
     .where(
@@ -352,6 +373,22 @@ def _expiry_params(accommodation_id: int, stay: Stay, now: datetime) -> dict[str
         "p_check_in": stay.check_in,
         "p_check_out": stay.check_out,
     }
+
+
+class _RecordRow:
+    """An asyncpg record read like a SQLAlchemy row: by attribute, its JSON document decoded
+    (SQLAlchemy's JSONB type decodes it; asyncpg under SQLAlchemy's codec hands the text)."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        value = self._record[name]
+        if name == "price_breakdown" and isinstance(value, str):
+            return json.loads(value)
+        return value
 
 
 def reservation_from_row(row: Any) -> Reservation:
@@ -440,9 +477,18 @@ class SqlReservationRepository:
         return None if row is None else reservation_from_row(row)
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
-        stmt = GET_RESERVATION_FOR_UPDATE if for_update else GET_RESERVATION
-        row = (await self._conn.execute(stmt, {"code": code.value})).first()
-        return None if row is None else reservation_from_row(row)
+        if for_update:
+            stmt = GET_RESERVATION_FOR_UPDATE
+            row = (await self._conn.execute(stmt, {"code": code.value})).first()
+            return None if row is None else reservation_from_row(row)
+        # One statement on asyncpg: inside the transaction if one is open, else on its own — a
+        # lookup is then one round trip, not BEGIN, SELECT, ROLLBACK. (Read committed: a single
+        # read sees the same committed rows either way.)
+        db = await self._driver.plain()
+        record = await db.fetchrow(
+            GET_RESERVATION_RAW.sql, *GET_RESERVATION_RAW.args({"code": code.value})
+        )
+        return None if record is None else reservation_from_row(_RecordRow(record))
 
     async def save_paid(self, reservation: Reservation, previous: ReservationStatus) -> PaidOutcome:
         params = {
@@ -525,11 +571,15 @@ class SqlReservationRepository:
             .limit(criteria.limit)
             .offset(criteria.offset)
         )
-        total = select(func.count()).select_from(reservations).where(*conditions)
+        # Counted up to one past the cap: the scan stops there instead of reading the table.
+        matching: Select[Any] = select(literal_column("1")).where(*conditions).limit(COUNT_CAP + 1)
+        total = select(func.count()).select_from(matching.subquery())
         rows = await self._conn.execute(page)
         items = [reservation_from_row(row) for row in rows]
-        count = (await self._conn.execute(total)).scalar_one()
-        return ReservationPage(items=items, total=int(count))
+        count = int((await self._conn.execute(total)).scalar_one())
+        return ReservationPage(
+            items=items, total=min(count, COUNT_CAP), total_capped=count > COUNT_CAP
+        )
 
     async def save_status(self, reservation: Reservation, previous: ReservationStatus) -> bool:
         result = await self._conn.execute(
@@ -560,6 +610,23 @@ class SqlReservationRepository:
         ):
             taken.setdefault(acc_id, []).append(Stay(check_in, check_out))
         return taken
+
+    async def occupied_and_rules_version(
+        self, window: Stay, now: datetime
+    ) -> tuple[dict[int, list[Stay]], int | None]:
+        params = {"now": now, "start": window.check_in, "end": window.check_out}
+        taken: dict[int, list[Stay]] = {}
+        version = None
+        db = await self._driver.plain()
+        statement = OCCUPIED_AND_RULES_VERSION_RAW
+        for acc_id, check_in, check_out, rules_version in await db.fetch(
+            statement.sql, *statement.args(params)
+        ):
+            if acc_id is None:
+                version = rules_version
+            else:
+                taken.setdefault(acc_id, []).append(Stay(check_in, check_out))
+        return taken, version
 
     async def occupied_ranges(
         self, accommodation_id: int, start: date, end: date, now: datetime

@@ -151,6 +151,14 @@ reservations = Table(
     Index(CODE_UNIQUE_CONSTRAINT, "code", unique=True),
     Index("reservations_accommodation_id_idx", "accommodation_id"),
     Index("reservations_created_at_idx", "created_at"),
+    # An iCal export's last change, from the end of the index (migration 0022).
+    Index("reservations_accommodation_updated_idx", "accommodation_id", "updated_at"),
+    # The 409 path's own-hold check, one probe of the live holds with a retry key (0022).
+    Index(
+        "reservations_live_retry_key_idx",
+        "retry_key",
+        postgresql_where=text("status = 'pre_reserved' AND retry_key IS NOT NULL"),
+    ),
     Index(
         "reservations_active_stay_idx",
         "stay",
@@ -473,6 +481,16 @@ price_overrides = _cabin_rule(
         using="gist",
     ),
     night_not_free="nightly_cents > 0 AND percent_over_base > -100",
+)
+
+# One row; its number goes up with every write to the price-rule tables (triggers of migration
+# 0022), so a cache of the rules can tell they changed in the same round trip as other reads.
+price_rules_version = Table(
+    "price_rules_version",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, server_default=text("1")),
+    Column("version", BigInteger, nullable=False),
+    CheckConstraint("id = 1", name="price_rules_version_id_check"),
 )
 
 price_terms = Table(

@@ -81,10 +81,18 @@ def parse(buf: bytes | bytearray, pos: int = 0) -> tuple[Any, int] | None:
 
 
 class _Protocol(asyncio.Protocol):
-    def __init__(self) -> None:
+    """Replies matched to callers in order. One timer per connection, not one per command,
+    watches the oldest command in flight (replies come in order: it is the first that can be
+    late); a command unanswered after ``timeout_s`` fails with ``TimeoutError`` and the
+    connection is closed, failing every command behind it."""
+
+    def __init__(self, timeout_s: float = 1.0) -> None:
         self._buf = bytearray()
-        self._waiting: deque[asyncio.Future[Any]] = deque()
+        # Each command's future and when it must have been answered (the loop's clock).
+        self._waiting: deque[tuple[asyncio.Future[Any], float]] = deque()
         self._transport: Any = None  # asyncio's or uvloop's (not an asyncio.Transport subclass)
+        self._timeout_s = timeout_s
+        self._watch: asyncio.TimerHandle | None = None
         self.lost = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -93,10 +101,28 @@ class _Protocol(asyncio.Protocol):
     def send(self, data: bytes) -> asyncio.Future[Any]:
         if self.lost or self._transport is None:
             raise RedisConnectionError("the Redis connection is closed")
-        future = asyncio.get_running_loop().create_future()
-        self._waiting.append(future)
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        deadline = loop.time() + self._timeout_s
+        self._waiting.append((future, deadline))
+        if self._watch is None:
+            self._watch = loop.call_at(deadline, self._check)
         self._transport.write(data)
         return future
+
+    def _check(self) -> None:
+        self._watch = None
+        if not self._waiting or self.lost:
+            return
+        future, deadline = self._waiting[0]
+        loop = future.get_loop()
+        if deadline > loop.time():  # answered in time; watch the next one in flight
+            self._watch = loop.call_at(deadline, self._check)
+            return
+        self._waiting.popleft()
+        if not future.done():
+            future.set_exception(TimeoutError("Redis did not answer in time"))
+        self.close()
 
     def data_received(self, data: bytes) -> None:
         self._buf += data
@@ -112,8 +138,8 @@ class _Protocol(asyncio.Protocol):
             if parsed is None:
                 break
             value, pos = parsed
-            future = self._waiting.popleft()
-            if future.done():  # its caller timed out and left; the reply is still consumed
+            future, _ = self._waiting.popleft()
+            if future.done():  # its caller was cancelled and left; the reply is still consumed
                 continue
             if isinstance(value, ResponseError):
                 future.set_exception(value)
@@ -127,8 +153,11 @@ class _Protocol(asyncio.Protocol):
 
     def _fail(self, error: Exception) -> None:
         self.lost = True
+        if self._watch is not None:
+            self._watch.cancel()
+            self._watch = None
         while self._waiting:
-            future = self._waiting.popleft()
+            future, _ = self._waiting.popleft()
             if not future.done():
                 future.set_exception(error)
 
@@ -171,15 +200,12 @@ class RespPipe:
         proto = self._proto
         if proto is None or proto.lost:
             proto = await self._connect()
-        future = proto.send(encode(args))
         try:
-            async with asyncio.timeout(self._timeout_s):
-                return await future
+            return await proto.send(encode(args))
         except TimeoutError:
-            # Replies come in order: one this late means everything behind it waits too.
-            # Start over on a new connection rather than let the queue grow, and let the next
-            # requests fail fast for a moment instead of each waiting out the timeout again.
-            proto.close()
+            # Replies come in order: one this late means everything behind it waits too. The
+            # connection is already closed (the next call starts over on a new one); let the
+            # next requests fail fast for a moment instead of each waiting out the timeout.
             self._down_until = time.monotonic() + self._retry_after_s
             raise
 
@@ -209,7 +235,7 @@ class RespPipe:
     async def _open(self) -> _Protocol:
         loop = asyncio.get_running_loop()
         _, proto = await loop.create_connection(
-            _Protocol,
+            lambda: _Protocol(self._timeout_s),
             self._host,
             self._port,
             ssl=self._ssl,

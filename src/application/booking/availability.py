@@ -54,17 +54,22 @@ class CheckAvailability:
         # Dates no cabin takes (past, beyond the horizon) need no prices, holidays or
         # neighbouring nights: every cabin answers the same reason (and 0001-01-01 has no eve).
         dated_out = self.policy.dates_violation(stay, today) is not None
-        pricing = None if dated_out else await self._pricing(stay)
-        # With rules, the bookings just before and after are read too (the gap-night exception).
-        window = stay if pricing is None else Stay(stay.check_in - _DAY, stay.check_out + _DAY)
+        if dated_out or self.price_rules is None:
+            async with self.uow:
+                occupied = await self.uow.reservations.occupied(stay, now)
+            return assess_all(accommodations, stay, query.guests, occupied, self.policy, today)
+        # With rules, the bookings just before and after are read too (the gap-night exception),
+        # and the rules' version with them: the cached rules are read again when they changed.
+        window = Stay(stay.check_in - _DAY, stay.check_out + _DAY)
         async with self.uow:
-            occupied = await self.uow.reservations.occupied(window, now)
+            occupied, version = await self.uow.reservations.occupied_and_rules_version(window, now)
+        pricing = await self._pricing(self.price_rules, stay, version)
         return assess_all(accommodations, stay, query.guests, occupied, self.policy, today, pricing)
 
-    async def _pricing(self, stay: Stay) -> Pricing | None:
-        if self.price_rules is None:
-            return None
-        rules = await self.price_rules.all_rules()
+    async def _pricing(
+        self, price_rules: PriceRulesRepository, stay: Stay, version: int | None
+    ) -> Pricing:
+        rules = await price_rules.all_rules(version)
         calendar = HolidayCalendar()
         if self.holidays is not None and any(r.long_weekend for r in rules.values()):
             calendar = await self.holidays.calendar(stay.check_in, stay.check_out)

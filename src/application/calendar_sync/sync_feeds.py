@@ -105,7 +105,8 @@ class ApplySnapshot:
       other side may be cancelled); if it is a real booking on the other channel and what
       holds the nights is ours (a booking, a hold, a manual block) or another channel's, that
       is a collision: recorded once, counted, and the owner alerted through the outbox. An
-      overlapping "not available" window (Airbnb's sliding booking-window blocks) is not.
+      overlapping "not available" window (Airbnb's sliding booking-window blocks) is not;
+    - an event stored exactly as it comes (nights, kind, what it holds) is not written again.
     """
 
     clock: Clock
@@ -147,17 +148,30 @@ class ApplySnapshot:
             if new is None:
                 await uow.feeds.delete_event(feed.id, uid)
         for uid, event in incoming.items():
-            old = known.get(uid)
-            unchanged = old is not None and old.stay == event.stay and old.kind == event.kind
-            held = old.reservation_id if unchanged and old is not None else None
-            if held is None:
-                held = await uow.feeds.place(feed.accommodation_id, feed.source, event, now)
-                if held is not None:
-                    result.placed += 1
-                else:
-                    result.waiting += 1
-                    await self._collision(uow, feed, event, result)
-            await uow.feeds.save_event(feed.id, event, held, now)
+            await self._take(uow, feed, event, known.get(uid), result, now)
+
+    async def _take(
+        self,
+        uow: UnitOfWork,
+        feed: Feed,
+        event: ExternalEvent,
+        old: StoredEvent | None,
+        result: FeedResult,
+        now: datetime,
+    ) -> None:
+        """The event's nights: kept if it already holds them, else tried again."""
+        unchanged = old is not None and old.stay == event.stay and old.kind == event.kind
+        held = old.reservation_id if unchanged and old is not None else None
+        if held is None:
+            held = await uow.feeds.place(feed.accommodation_id, feed.source, event, now)
+            if held is not None:
+                result.placed += 1
+            else:
+                result.waiting += 1
+                await self._collision(uow, feed, event, result)
+        if unchanged and old is not None and held == old.reservation_id:
+            return  # stored exactly so already: no write (most of a pass's events)
+        await uow.feeds.save_event(feed.id, event, held, now)
 
     def _judge(
         self,

@@ -35,9 +35,11 @@ class PriceRulesStore(Protocol):
 
 
 class PriceRulesRepository(Protocol):
-    async def all_rules(self) -> Mapping[int, CabinPriceRules]:
+    async def all_rules(self, version: int | None = None) -> Mapping[int, CabinPriceRules]:
         """Every cabin's price rules that have any, by accommodation id (dated overrides
-        already past may be left out). May be a few seconds stale, like the catalogue."""
+        already past may be left out). With the rules' ``version`` just read alongside
+        (``occupied_and_rules_version``): rules at least that new, read again only if the
+        cached ones are older. Without it: may be a few seconds stale, like the catalogue."""
         ...
 
     async def replace(

@@ -44,7 +44,14 @@ class ReservationFilter:
 @dataclass(frozen=True, slots=True)
 class ReservationPage:
     items: Sequence[Reservation]
+    # How many match, counted up to ``COUNT_CAP``: with more, ``total`` is the cap and
+    # ``total_capped`` is set (a page shows "10000+"; counting a whole table on every page
+    # read grew with every year of history).
     total: int
+    total_capped: bool = False
+
+
+COUNT_CAP = 10_000
 
 
 class BlockRepository(Protocol):
@@ -186,6 +193,14 @@ class ReservationRepository(Protocol):
         self, window: Stay, now: datetime, accommodation_id: int | None = None
     ) -> dict[int, list[Stay]]:
         """Stays of active reservations (lapsed holds excluded) overlapping ``window``."""
+        ...
+
+    async def occupied_and_rules_version(
+        self, window: Stay, now: datetime
+    ) -> tuple[dict[int, list[Stay]], int | None]:
+        """``occupied`` for every cabin, and the price rules' version as of the same read (it
+        goes up with every change to any cabin's rules; None when not kept): one round trip
+        tells availability both what is taken and whether its cached rules are current."""
         ...
 
     async def occupied_ranges(

@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 
-from domain.money import Money
+from domain.money import Money, derived
 from domain.pricing.rules import Specificity
 
 
@@ -37,7 +38,7 @@ class RateLine:
 
     @property
     def amount(self) -> Money:
-        return Money(self.nightly.cents * self.nights, self.nightly.currency)
+        return derived(self.nightly.cents * self.nights, self.nightly.currency)
 
 
 class FeeKind(StrEnum):
@@ -54,7 +55,7 @@ class FeeLine:
 
     @property
     def amount(self) -> Money:
-        return Money(self.unit.cents * self.quantity, self.unit.currency)
+        return derived(self.unit.cents * self.quantity, self.unit.currency)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,15 +83,15 @@ class PriceBreakdown:
 
     @property
     def nights_total(self) -> Money:
-        return Money(sum(n.price.cents for n in self.nights), self.total.currency)
+        return derived(sum([n.price.cents for n in self.nights]), self.total.currency)
 
     @property
     def fees_total(self) -> Money:
-        return Money(sum(f.amount.cents for f in self.fees), self.total.currency)
+        return derived(sum([f.amount.cents for f in self.fees]), self.total.currency)
 
     @property
     def discounts_total(self) -> Money:
-        return Money(sum(d.amount.cents for d in self.discounts), self.total.currency)
+        return derived(sum([d.amount.cents for d in self.discounts]), self.total.currency)
 
     @property
     def balance(self) -> Money:
@@ -98,11 +99,15 @@ class PriceBreakdown:
 
     def rates(self) -> tuple[RateLine, ...]:
         """The nights grouped by rule and price, in order of their first night."""
-        counts: dict[tuple[AppliedRule, bool, Money], int] = {}
+        # Keyed by plain values (their hash runs in C, the dataclasses' in Python); equal
+        # rules and prices group exactly as the dataclasses' own equality would group them.
+        lines: dict[tuple[Specificity, str, bool, int, str], list[Any]] = {}
         for night in self.nights:
-            key = (night.rule, night.weekend, night.price)
-            counts[key] = counts.get(key, 0) + 1
-        return tuple(
-            RateLine(rule, weekend, price, nights)
-            for (rule, weekend, price), nights in counts.items()
-        )
+            rule, price = night.rule, night.price
+            key = (rule.kind, rule.name, night.weekend, price.cents, price.currency)
+            line = lines.get(key)
+            if line is None:
+                lines[key] = [rule, night.weekend, price, 1]
+            else:
+                line[3] += 1
+        return tuple(RateLine(*line) for line in lines.values())

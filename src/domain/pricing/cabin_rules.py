@@ -77,14 +77,14 @@ class Pricing:
                 stay.check_out,
                 deposit_percent,
             )
-        prices = price_list(accommodation, rules)
+        prices = compiled_price_list(accommodation, rules)
         return quote_stay(
             prices, stay, guests, deposit_percent=deposit_percent, holidays=self.holidays
         )
 
 
 # A cabin without rules has no fees and no long-weekend rule: its quote depends on plain values
-# only, and availability asks the same few of them for every cabin on every request.
+# only (not on the guests or the holidays), and the same stays are asked for again and again.
 @lru_cache(maxsize=4096)
 def _quote_base(
     cents: int,
@@ -95,5 +95,40 @@ def _quote_base(
     check_out: date,
     deposit_percent: Decimal,
 ) -> PriceBreakdown:
-    prices = PriceList(Money(cents, currency), multiplier, min_nights)
+    prices = _base_price_list(cents, currency, multiplier, min_nights)
     return quote_stay(prices, Stay(check_in, check_out), 1, deposit_percent=deposit_percent)
+
+
+@lru_cache(maxsize=4096)
+def _base_price_list(cents: int, currency: str, multiplier: Decimal, min_nights: int) -> PriceList:
+    return PriceList(Money(cents, currency), multiplier, min_nights)
+
+
+# Compiled price lists (``PriceList``: validated, sorted, its base nights worked out), by the
+# identity of the rules they were built from and the cabin's pricing fields. Availability quotes
+# every cabin on every request, while rules and base prices change a few times a season: a
+# ``PriceList`` is built (and validated) once per change, not once per cabin and request. The
+# entry holds the rules object itself, so its id cannot be reused by another while cached.
+_COMPILED: dict[tuple[int, int, str, Decimal, int], tuple[CabinPriceRules, PriceList]] = {}
+_COMPILED_MAX = 4096
+
+
+def compiled_price_list(accommodation: Accommodation, rules: CabinPriceRules) -> PriceList:
+    """``price_list(accommodation, rules)``, remembered (rules that no longer price with the
+    cabin's base raise ``InvalidPriceRule`` on every call, never cached)."""
+    price = accommodation.base_price
+    key = (
+        id(rules),
+        price.cents,
+        price.currency,
+        accommodation.weekend_multiplier,
+        accommodation.min_nights,
+    )
+    found = _COMPILED.get(key)
+    if found is not None and found[0] is rules:
+        return found[1]
+    prices = price_list(accommodation, rules)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[key] = (rules, prices)
+    return prices

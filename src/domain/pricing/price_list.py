@@ -9,7 +9,7 @@ overrides, and seasons that overlap without one lying inside the other, are refu
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from itertools import combinations
 
@@ -28,8 +28,11 @@ from domain.pricing.rules import (
     Season,
     Specificity,
 )
+from domain.stay import Stay
 
 BASE_RULE_NAME = "Tarifa base"
+_BASE_RULE = AppliedRule(Specificity.BASE, BASE_RULE_NAME)
+_DAYS = tuple(timedelta(days=n) for n in range(32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +55,8 @@ class PriceList:
     fees: Fees = field(default_factory=Fees)
     discounts: tuple[LengthOfStayDiscount, ...] = ()
     changes: tuple[PriceChange, ...] = ()
+    # Worked out once (a list prices every night of every quote): the weekend's base price.
+    _weekend_base: Money = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.min_nights < 1:
@@ -80,11 +85,27 @@ class PriceList:
         object.__setattr__(
             self, "discounts", tuple(sorted(self.discounts, key=lambda d: d.min_nights))
         )
+        object.__setattr__(self, "_weekend_base", self.base.times(self.weekend_multiplier))
+
+    def plain_nights(self, stay: Stay) -> tuple[NightPrice, ...] | None:
+        """Every night of the stay at the base price (the weekend's with its multiplier), when
+        no rule could price any night otherwise (no season, override, long-weekend rule or
+        price change): the same nights ``terms`` gives, without asking each rule per night."""
+        if self.seasons or self.overrides or self.long_weekend is not None or self.changes:
+            return None
+        base, weekend_base, first = self.base, self._weekend_base, stay.check_in
+        weekday = first.weekday()
+        nights = []
+        for offset in range(stay.nights):
+            weekend = (weekday + offset) % 7 in WEEKEND_NIGHTS
+            night = first + _DAYS[offset] if offset < len(_DAYS) else first + timedelta(offset)
+            price = weekend_base if weekend else base
+            nights.append(NightPrice(night, price, _BASE_RULE, weekend))
+        return tuple(nights)
 
     def base_night(self, night: date) -> tuple[Money, bool]:
-        weekend = night.weekday() in WEEKEND_NIGHTS
-        if weekend:
-            return self.base.times(self.weekend_multiplier), True
+        if night.weekday() in WEEKEND_NIGHTS:
+            return self._weekend_base, True
         return self.base, False
 
     def season_of(self, night: date) -> Season | None:
@@ -130,8 +151,7 @@ class PriceList:
                 season.min_nights or self.min_nights,
                 season.arrival_weekdays,
             )
-        rule = AppliedRule(Specificity.BASE, BASE_RULE_NAME)
-        return NightTerms(NightPrice(night, base, rule, weekend), self.min_nights, None)
+        return NightTerms(NightPrice(night, base, _BASE_RULE, weekend), self.min_nights, None)
 
     def _rates(self) -> list[tuple[str, str, Rate]]:
         named = [("seasons", f"season {s.name}", s.rate) for s in self.seasons]

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 from domain.errors import NightsOutOfRange, RuleViolation
-from domain.money import Money
+from domain.money import derived
 from domain.pricing.breakdown import DiscountLine, FeeKind, FeeLine, PriceBreakdown
 from domain.pricing.errors import ArrivalDayNotAllowed
 from domain.pricing.holidays import HolidayCalendar
@@ -36,21 +36,28 @@ def quote_stay(
       number, per night;
     - total = nights − discount + fees; the deposit is ``deposit_percent`` of the total.
     """
-    terms = [prices.terms(night, holidays) for night in stay.each_night()]
-    nights = tuple(t.price for t in terms)
+    plain = prices.plain_nights(stay)
+    if plain is not None:
+        nights, min_nights, arrival = plain, prices.min_nights, None
+    else:
+        terms = [prices.terms(night, holidays) for night in stay.each_night()]
+        nights = tuple([t.price for t in terms])
+        min_nights = max([t.min_nights for t in terms])
+        arrival = terms[0].arrival_weekdays
     currency = prices.base.currency
-    nights_cents = sum(n.price.cents for n in nights)
+    nights_cents = sum([n.price.cents for n in nights])
     discounts: tuple[DiscountLine, ...] = ()
-    reached = [d for d in prices.discounts if d.min_nights <= stay.nights]
-    if reached:
-        best = reached[-1]
-        amount = Money(nights_cents, currency).percent(best.percent)
-        discounts = (DiscountLine(best.label, best.percent, amount),)
+    discount_cents = 0
+    if prices.discounts:
+        reached = [d for d in prices.discounts if d.min_nights <= stay.nights]
+        if reached:
+            best = reached[-1]
+            amount = derived(nights_cents, currency).percent(best.percent)
+            discounts = (DiscountLine(best.label, best.percent, amount),)
+            discount_cents = amount.cents
     fees = _fees(prices, stay.nights, guests, pets)
-    total = Money(
-        nights_cents - sum(d.amount.cents for d in discounts) + sum(f.amount.cents for f in fees),
-        currency,
-    )
+    # Derived from valid amounts: the fees and the discount never exceed what they come from.
+    total = derived(nights_cents - discount_cents + sum([f.amount.cents for f in fees]), currency)
     return PriceBreakdown(
         nights=nights,
         fees=fees,
@@ -58,8 +65,8 @@ def quote_stay(
         total=total,
         deposit_percent=deposit_percent,
         deposit=total.percent(deposit_percent),
-        min_nights=max(t.min_nights for t in terms),
-        arrival_weekdays=terms[0].arrival_weekdays,
+        min_nights=min_nights,
+        arrival_weekdays=arrival,
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import msgspec
@@ -61,7 +61,24 @@ def rate_limited_page() -> bytes:
 PAGE_CSP = PAGE_HEADERS["Content-Security-Policy"].encode()
 
 
+# Where a request's client address is kept once worked out: the rate limit, the booking handler
+# (retry key, hold quota) and the access line all ask, and parsing it once is enough.
+_CLIENT_IP = "cabanas.client_ip"
+
+
 def client_ip(scope: Scope, trusted_header: str | None) -> str:
+    """The request's client address (``_client_ip``), worked out once per request and kept in
+    its scope (keyed by the header asked for: every caller passes the same one)."""
+    kept = cast(dict[str, Any], scope)  # a plain dict: ASGI scopes take extension keys
+    memo: tuple[str | None, str] | None = kept.get(_CLIENT_IP)
+    if memo is not None and memo[0] == trusted_header:
+        return memo[1]
+    address = _client_ip(scope, trusted_header)
+    kept[_CLIENT_IP] = (trusted_header, address)
+    return address
+
+
+def _client_ip(scope: Scope, trusted_header: str | None) -> str:
     """Without a trusted proxy (``trusted_header`` None): the socket peer, whatever headers say.
     Behind one: its header (Fly-Client-IP), else the last X-Forwarded-For hop — the address the
     proxy itself saw; earlier hops are whatever the client wrote. Only an IP address is taken

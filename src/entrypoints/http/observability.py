@@ -4,7 +4,6 @@ header), one JSON access line, and the HTTP metrics labelled by route template."
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import time
 from typing import Any
@@ -13,10 +12,9 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.prometheus.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
-from entrypoints.logs import trace_id_from, trace_id_var
+from entrypoints.logs import log_access, trace_id_from, trace_id_var
 from entrypoints.urls import api_path
 
-access_log = logging.getLogger("cabanas.access")
 UNMATCHED_ROUTE = "unmatched"  # every unknown path shares one label value (bounded cardinality)
 _PARAM_TYPE = re.compile(r"\{(\w+):\w+\}")
 _QUIET = frozenset({api_path("healthz"), api_path("readyz"), "/metrics"})
@@ -77,18 +75,5 @@ class ObservabilityMiddleware:
             series[0].observe(elapsed)
             series[1].inc()
             if scope["path"] not in _QUIET or status >= 500:
-                access_log.info(
-                    "%s %s %s",
-                    method,
-                    route,
-                    status,
-                    extra={
-                        "method": method,
-                        "route": route,
-                        "status": status,
-                        "duration_ms": round(elapsed * 1000, 2),
-                        "client_ip": self.client_ip(scope),
-                        "_trusted_event": True,
-                    },
-                )
+                log_access(method, route, status, round(elapsed * 1000, 2), self.client_ip(scope))
             trace_id_var.reset(token)

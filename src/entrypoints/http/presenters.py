@@ -50,32 +50,41 @@ def availability_item(item: Availability, nights: int) -> schemas.AvailabilityIt
 
 
 def quote(b: PriceBreakdown) -> schemas.Quote:
+    # Amounts straight from integer cents (``cents / 100``, as ``amount``): availability presents
+    # one breakdown per cabin per request, and the breakdown's Money properties would build a
+    # Money object for each.
+    rates = [
+        schemas.QuoteRate(
+            rule=r.rule.kind.name.lower(),
+            rule_name=r.rule.name,
+            weekend=r.weekend,
+            nights=r.nights,
+            nightly_amount=r.nightly.cents / 100,
+            amount=r.nightly.cents * r.nights / 100,
+        )
+        for r in b.rates()
+    ]
+    fees_cents = 0
+    fees = []
+    for f in b.fees:
+        cents = f.unit.cents * f.quantity
+        fees_cents += cents
+        fees.append(schemas.QuoteFee(f.kind.value, f.unit.cents / 100, f.quantity, cents / 100))
+    discounts_cents = sum([d.amount.cents for d in b.discounts])
+    total, deposit = b.total.cents, b.deposit.cents
     return schemas.Quote(
-        rates=[
-            schemas.QuoteRate(
-                rule=r.rule.kind.name.lower(),
-                rule_name=r.rule.name,
-                weekend=r.weekend,
-                nights=r.nights,
-                nightly_amount=amount(r.nightly),
-                amount=amount(r.amount),
-            )
-            for r in b.rates()
-        ],
-        fees=[
-            schemas.QuoteFee(f.kind.value, amount(f.unit), f.quantity, amount(f.amount))
-            for f in b.fees
-        ],
+        rates=rates,
+        fees=fees,
         discounts=[
             schemas.QuoteDiscount(d.name, float(d.percent), amount(d.amount)) for d in b.discounts
         ],
-        nights_amount=amount(b.nights_total),
-        fees_amount=amount(b.fees_total),
-        discounts_amount=amount(b.discounts_total),
-        total_amount=amount(b.total),
+        nights_amount=sum([n.price.cents for n in b.nights]) / 100,
+        fees_amount=fees_cents / 100,
+        discounts_amount=discounts_cents / 100,
+        total_amount=total / 100,
         deposit_percent=float(b.deposit_percent),
-        deposit_amount=amount(b.deposit),
-        balance_amount=amount(b.balance),
+        deposit_amount=deposit / 100,
+        balance_amount=(total - deposit) / 100,
         min_nights=b.min_nights,
         arrival_weekdays=sorted(b.arrival_weekdays) if b.arrival_weekdays is not None else None,
     )

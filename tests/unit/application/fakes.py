@@ -35,6 +35,7 @@ from application.ports.outbox import (
 from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
 from application.ports.receipts import MediaInfo, ReceiptSummary
 from application.ports.repositories import (
+    COUNT_CAP,
     HoldOutcome,
     MoveOutcome,
     PaidOutcome,
@@ -184,6 +185,7 @@ class FakeReservations:
         # The other rows under the exclusion constraint (blocks, imported events): each gives
         # the (cabin, stay) of its active rows overlapping a window, for a cabin or all.
         self.elsewhere: tuple[Callable[[int | None, Stay], list[tuple[int, Stay]]], ...] = ()
+        self.rules_version: int | None = None  # the price rules' version, when a test keeps one
 
     def _all(self) -> dict[str, Reservation]:
         return {**self.committed, **self.pending}
@@ -346,7 +348,9 @@ class FakeReservations:
         ]
         found.sort(key=lambda r: r.created_at, reverse=True)
         page = found[criteria.offset : criteria.offset + criteria.limit]
-        return ReservationPage(items=page, total=len(found))
+        return ReservationPage(
+            items=page, total=min(len(found), COUNT_CAP), total_capped=len(found) > COUNT_CAP
+        )
 
     async def save_status(self, reservation: Reservation, previous: Any) -> bool:
         stored = self._all().get(reservation.code.value)
@@ -401,6 +405,11 @@ class FakeReservations:
             for acc_id, stay in other(accommodation_id, window):
                 taken.setdefault(acc_id, []).append(stay)
         return taken
+
+    async def occupied_and_rules_version(
+        self, window: Stay, now: datetime
+    ) -> tuple[dict[int, list[Stay]], int | None]:
+        return await self.occupied(window, now), self.rules_version
 
     async def occupied_ranges(
         self, accommodation_id: int, start: date, end: date, now: datetime
@@ -630,7 +639,7 @@ class FakePriceRules:
         self.reads = 0
         self.invalidations = 0
 
-    async def all_rules(self) -> Mapping[int, CabinPriceRules]:
+    async def all_rules(self, version: int | None = None) -> Mapping[int, CabinPriceRules]:
         self.reads += 1
         return dict(self.rules)
 

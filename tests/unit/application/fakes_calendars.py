@@ -123,6 +123,7 @@ class FeedState:
     events: dict[int, dict[str, StoredEvent]] = field(default_factory=dict)
     rows: dict[int, ImportedRow] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
+    event_writes: int = 0  # save_event calls
 
 
 class FakeFeeds(_Transactional[FeedState]):
@@ -228,6 +229,7 @@ class FakeFeeds(_Transactional[FeedState]):
     ) -> None:
         stored = StoredEvent(event.uid, event.stay, event.kind, reservation_id)
         self.write.events.setdefault(feed_id, {})[event.uid] = stored
+        self.write.event_writes += 1
 
     async def delete_event(self, feed_id: int, uid: str) -> None:
         self.write.events.get(feed_id, {}).pop(uid, None)

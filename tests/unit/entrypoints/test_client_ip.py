@@ -43,3 +43,11 @@ def test_a_trusted_header_that_is_not_an_ip_address_falls_back_to_the_peer(claim
 def test_an_address_from_a_trusted_header_is_taken_in_its_canonical_spelling() -> None:
     s = scope((b"fly-client-ip", b" 2001:DB8:0::1 "))
     assert client_ip(s, "Fly-Client-IP") == "2001:db8::1"  # type: ignore[arg-type]
+
+
+def test_the_address_is_worked_out_once_per_request_and_per_header_asked_for() -> None:
+    s = scope((b"fly-client-ip", b"5.6.7.8"))
+    assert client_ip(s, "Fly-Client-IP") == "5.6.7.8"  # type: ignore[arg-type]
+    s["headers"] = [(b"fly-client-ip", b"9.9.9.9")]  # not read again for this request
+    assert client_ip(s, "Fly-Client-IP") == "5.6.7.8"  # type: ignore[arg-type]
+    assert client_ip(s, None) == "10.0.0.7"  # type: ignore[arg-type]

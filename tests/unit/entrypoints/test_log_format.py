@@ -62,3 +62,42 @@ logging.getLogger("uvicorn.access").info("access line, not wanted")
         "info",
     )
     assert "color_message" not in entry
+
+
+def test_the_access_line_is_the_line_the_logging_call_would_write() -> None:
+    """``log_access`` builds its record and its line without the logging module's per-call
+    work; the line must stay byte for byte what ``access_log.info(...)`` writes (saved
+    searches match its spacing), the time apart."""
+    from entrypoints.logs import access_log, log_access, trace_id_var
+
+    lines: list[str] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            lines.append(JsonFormatter().format(record))
+
+    handler = Keep()
+    access_log.addHandler(handler)
+    old_level = access_log.level
+    access_log.setLevel(logging.INFO)
+    token = trace_id_var.set("0af7651916cd43dd8448eb211c80319c")
+    try:
+        fields = ("POST", "/api/v1/reservations", 201, 12.5, "198.51.100.7")
+        log_access(*fields)
+        access_log.info(
+            "%s %s %s",
+            *fields[:3],
+            extra=dict(
+                zip(("method", "route", "status", "duration_ms", "client_ip"), fields, strict=True)
+            )
+            | {"_trusted_event": True},
+        )
+        access_log.setLevel(logging.WARNING)
+        log_access(*fields)  # below the level: no line
+    finally:
+        trace_id_var.reset(token)
+        access_log.setLevel(old_level)
+        access_log.removeHandler(handler)
+    fast, slow = (line.split('"level"', 1)[1] for line in lines)
+    assert len(lines) == 2
+    assert fast == slow

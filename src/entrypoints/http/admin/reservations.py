@@ -74,9 +74,10 @@ class CancelledReservation(AdminReservation):
 
 class AdminReservationPage(msgspec.Struct):
     items: list[AdminReservation]
-    total: int
+    total: int  # counted up to 10,000; with more, 10,000 and total_capped true
     limit: int
     offset: int
+    total_capped: bool = False
 
 
 class CancelRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -124,7 +125,9 @@ class AdminReservationController(Controller):
         page = await use_case(
             ReservationFilter(status, accommodation_id, channel, stay_from, stay_to, limit, offset)
         )
-        return AdminReservationPage([admin_view(r) for r in page.items], page.total, limit, offset)
+        return AdminReservationPage(
+            [admin_view(r) for r in page.items], page.total, limit, offset, page.total_capped
+        )
 
     @get(
         "/{code:str}",

@@ -101,6 +101,26 @@ async def test_the_next_pass_asks_conditionally_and_a_304_changes_nothing() -> N
     assert (await cal.stored(feed)).events_count == 1
 
 
+async def test_a_feed_read_whole_again_unchanged_writes_no_event() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    mine = stay(5, 3)
+    await cal.hold()(booking(stay(20, 2)))  # the second event waits behind this hold
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", mine), reserved("a2", stay(20, 2)))
+    await cal.sync(feed.id)
+    writes = cal.uow.feeds.write.event_writes
+    assert writes == 2
+    cal.fetcher.answers[URL] = snapshot(
+        reserved("a1", mine), reserved("a2", stay(20, 2)), etag="v2"
+    )
+    result = await cal.sync(feed.id)
+    assert (result.outcome, result.placed, result.waiting) == ("updated", 0, 1)
+    assert cal.uow.feeds.write.event_writes == writes
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(6, 3)), etag="v3")  # moved
+    await cal.sync(feed.id)
+    assert cal.uow.feeds.write.event_writes == writes + 1
+
+
 async def test_a_cancelled_event_releases_its_nights() -> None:
     cal = Calendars()
     feed = await cal.feed()
