@@ -249,8 +249,10 @@ class DispatchOutbox:
         """The balance's checkout (``CODE:balance``), sent to the guest with the reminder;
         nothing when the booking owes nothing any more."""
         reservation = await self.uow.reservations.get(code)
-        due = None if reservation is None else await balance_due(self.uow, reservation, self.setup.ledger_terms)
-        if reservation is None or due is None:
+        if reservation is None:
+            return None
+        due = await balance_due(self.uow, reservation, self.setup.ledger_terms)
+        if due is None:
             return None
         now = self.clock.now()
         link = await self.gateway.create_checkout(

@@ -11,10 +11,10 @@ from dishka import Provider, Scope, provide
 from adapters.whatsapp.client import LoggingSender, WhatsAppClient
 from application.messaging.balance_reminders import BalanceLinks, RemindBalancesDue
 from application.messaging.daily_summary import SendDailySummary, SummarySetup
-from application.ports.ledger import LedgerTerms
 from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
 from application.messaging.stay_messages import SendStayMessages
 from application.messaging.undeliverable import ListUndeliverableMessages
+from application.ports.ledger import LedgerTerms
 from application.ports.messaging import MessageSender
 from domain.messaging.schedule import ScheduleRules
 from entrypoints.container.infrastructure import WORKER_HTTP_TIMEOUT_SECONDS
