@@ -15,6 +15,7 @@ from application.ports.outbox import PaymentLinkJob, WhatsAppMessage
 from domain.booking.reservation import ReservationStatus
 from domain.money import Money
 from domain.payments.checkout import CheckoutPurpose, CheckoutReference, checkout_reference
+from domain.payments.ledger import MoneyIn, PaymentMethod
 from domain.payments.payment import Action, Attention, Payment, PaymentStatus
 from tests.unit.application.fakes import (
     FakeGateway,
@@ -63,6 +64,9 @@ async def test_the_balance_job_creates_the_balance_checkout_and_sends_it_to_the_
     uow, clock, gateway = FakeUnitOfWork([cabin()]), FixedClock(NOW), FakeGateway()
     booked = replace(hold(), status=ReservationStatus.CONFIRMED, expires_at=None)
     uow.reservations.committed[booked.code.value] = booked
+    # The deposit it was confirmed by, as the ledger holds it (the balance is read from there).
+    deposit = MoneyIn("mp-1", PaymentMethod.MERCADOPAGO, booked.deposit, NOW.date(), "mercadopago")
+    uow.ledger.committed.append((booked.code.value, "payment", deposit))
     await uow.outbox.put(PaymentLinkJob(booked.code.value, "balance"), NOW, dedupe_key="b")
     await uow.commit()
     await DispatchOutbox(
