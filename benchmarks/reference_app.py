@@ -39,6 +39,11 @@ INSERT_SQL = (
     " 'ARS', 'api', 'pre_reserved', $12, $13, $13)"
     " ON CONFLICT ON CONSTRAINT reservations_no_overlap DO NOTHING RETURNING id"
 )
+# The season lookup (one query), as the service prices through the owner's seasons.
+SEASONS_SQL = (
+    "SELECT accommodation_id, first_month, first_day, last_month, last_day, nightly_cents,"
+    " percent_over_base, weekend_cents FROM price_seasons"
+)
 LOOKUP_SQL = (
     "SELECT code, status, accommodation_id, check_in, check_out, guests, total_cents,"
     " deposit_cents, currency, channel, created_at, expires_at, guest_name, guest_phone,"
@@ -62,13 +67,34 @@ class Booking(msgspec.Struct):
     notes: str | None = None
 
 
-def _price(row: Any, check_in: dt.date, check_out: dt.date) -> int:
+def _in_season(season: Any, day: dt.date) -> bool:
+    first = (season["first_month"], season["first_day"])
+    last = (season["last_month"], season["last_day"])
+    if last == (2, 28):  # "to the end of February", 29/02 included in leap years
+        last = (2, 29)
+    md = (day.month, day.day)
+    return first <= md <= last if first <= last else md >= first or md <= last
+
+
+def _price(row: Any, check_in: dt.date, check_out: dt.date, seasons: Any = ()) -> int:
+    """Nights at base (Friday and Saturday with the multiplier), or at the season's rate: its
+    nightly price, or a percentage over that base; its weekend price on Friday and Saturday."""
     total = 0
     day = check_in
     while day < check_out:
         base = Decimal(row["base_price_cents"])
-        if day.weekday() in (4, 5):
+        weekend = day.weekday() in (4, 5)
+        if weekend:
             base = (base * row["weekend_multiplier"]).quantize(Decimal(1), ROUND_HALF_UP)
+        season = next((s for s in seasons if _in_season(s, day)), None)
+        if season is not None:
+            if weekend and season["weekend_cents"] is not None:
+                base = Decimal(season["weekend_cents"])
+            elif season["nightly_cents"] is not None:
+                base = Decimal(season["nightly_cents"])
+            else:
+                factor = (100 + season["percent_over_base"]) / 100
+                base = (base * factor).quantize(Decimal(1), ROUND_HALF_UP)
         total += int(base)
         day += dt.timedelta(days=1)
     return total
@@ -162,9 +188,12 @@ def create() -> Litestar:
                 r["accommodation_id"]
                 for r in await conn.fetch(OCCUPIED_SQL, check_in, check_out, now)
             }
+            seasons: dict[int, list[Any]] = {}
+            for s in await conn.fetch(SEASONS_SQL):
+                seasons.setdefault(s["accommodation_id"], []).append(s)
         items = []
         for r in cabins:
-            total = _price(r, check_in, check_out)
+            total = _price(r, check_in, check_out, seasons.get(r["id"], ()))
             items.append(
                 {
                     "accommodation_id": r["id"],

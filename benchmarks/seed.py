@@ -4,7 +4,8 @@ Per cabin (the default's 1,000 rows): 300 confirmed past stays (dense, one every
 future stays (every 9 days, 2 nights; some are live holds), and 640 cancelled/expired rows
 scattered over the whole period — the noise a real table accumulates and that the partial GiST
 index must skip. Future nights at offsets 5 + 9k + 2 … 5 + 9k + 8 (days from today) start free;
-the load scripts book those.
+the load scripts book those. Every cabin has two seasons (summer, wrapping the year, and July), so
+prices come from the owner's rules.
 
 Other sizes (``BENCH_SCALE``, e.g. ``10x50000,200x50000,50x500000``: cabins × reservations)
 keep the shape per cabin: the same 60 future stays (so the free nights are where the load
@@ -116,6 +117,18 @@ def seed_sql(scale: Scale = DEFAULT) -> list[str]:
            now() - interval '1 hour', now() - interval '2 days', now()
     FROM generate_series(1, {cabins}) a, generate_series(0, {noise - 1}) i,
          LATERAL (SELECT current_date - {history} + ((a * 7919 + i * 104729) % {history + HORIZON_DAYS}) AS d) AS pick
+    """,
+        # Every cabin priced as an Argentine cabin is: a summer high season that wraps the year
+        # (15/12–28/02, +30 % over base, its own weekend price) and the July winter holidays
+        # (+20 %), so availability quotes through the owner's rules, not the flat base price.
+        f"""
+    INSERT INTO price_seasons (accommodation_id, name, first_month, first_day, last_month,
+                               last_day, percent_over_base, weekend_cents)
+    SELECT g, 'Temporada alta', 12, 15, 2, 28, 30, (50000 + g * 1000) * 100 * 16 / 10
+    FROM generate_series(1, {cabins}) g
+    UNION ALL
+    SELECT g, 'Vacaciones de invierno', 7, 1, 7, 31, 20, NULL
+    FROM generate_series(1, {cabins}) g
     """,
         "ANALYZE",
     ]
