@@ -228,6 +228,8 @@ async def _transition(
                 after={"status": reservation.status.value, **details},
             )
         )
+        if not reservation.is_active:  # a collision it was in is gone
+            await uow.feeds.clear_conflicts(now)
         await uow.commit()
         return reservation
 

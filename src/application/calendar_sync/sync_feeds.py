@@ -158,6 +158,9 @@ class ApplySnapshot:
                     result.waiting += 1
                     await self._collision(uow, feed, event, result)
             await uow.feeds.save_event(feed.id, event, held, now)
+        # Collisions that no longer exist (this feed's event placed, moved or gone; what held
+        # the nights cancelled, moved or lapsed) leave the owner's queue.
+        await uow.feeds.clear_conflicts(now)
 
     def _judge(
         self,

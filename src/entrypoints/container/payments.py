@@ -10,6 +10,7 @@ from dishka import Provider, Scope, provide
 from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
 from application.payments.admin import ListPaymentsNeedingAttention, PaymentsOfReservation
 from application.payments.apply_payment import ApplyPayment
+from application.payments.attention import ResolvePaymentAttention
 from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
 from application.payments.refunds import IssueRefund
 from application.ports.ledger import LedgerTerms
@@ -49,6 +50,7 @@ class PaymentsProvider(Provider):
     extend_hold = provide(ExtendHold)
     issue_refund = provide(IssueRefund)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
+    resolve_payment_attention = provide(ResolvePaymentAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
 
 
