@@ -249,6 +249,9 @@ def concrete(path: str) -> str:
         .replace("{cabin_id:int}", "1")
         .replace("{phone:str}", "5491155551234")
         .replace("{code:str}", "ABC123")
+        .replace("{payment_id:str}", "1319000001")
+        .replace("{collision_id:int}", "1")
+        .replace("{item_id:int}", "1")
     )
 
 
