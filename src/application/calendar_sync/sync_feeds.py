@@ -105,7 +105,8 @@ class ApplySnapshot:
       other side may be cancelled); if it is a real booking on the other channel and what
       holds the nights is ours (a booking, a hold, a manual block) or another channel's, that
       is a collision: recorded once, counted, and the owner alerted through the outbox. An
-      overlapping "not available" window (Airbnb's sliding booking-window blocks) is not.
+      overlapping "not available" window (Airbnb's sliding booking-window blocks) is not;
+    - after the feed's events, its open collisions that no longer exist are settled.
     """
 
     clock: Clock
@@ -158,9 +159,10 @@ class ApplySnapshot:
                     result.waiting += 1
                     await self._collision(uow, feed, event, result)
             await uow.feeds.save_event(feed.id, event, held, now)
-        # Collisions that no longer exist (this feed's event placed, moved or gone; what held
-        # the nights cancelled, moved or lapsed) leave the owner's queue.
-        await uow.feeds.clear_conflicts(now)
+        # This feed's collisions that no longer exist (its event placed, moved or gone; what
+        # held the nights cancelled, moved or lapsed) leave the owner's queue. One feed's rows
+        # only: passes over other feeds never contend for them.
+        await uow.feeds.clear_conflicts(now, feed.id)
 
     def _judge(
         self,
