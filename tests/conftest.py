@@ -99,6 +99,18 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedR
     server.stop()
 
 
+@pytest.fixture
+def redis_url(redis_server: EmbeddedRedis) -> str:
+    """The session's Redis, emptied for this test, as each test gets a database of its own:
+    conversations, handovers, rate-limit and sign-in counters of earlier tests never leak in.
+    (Module-scoped servers share ``redis_server`` directly and are not emptied under them.)"""
+    import redis
+
+    with redis.Redis.from_url(redis_server.url()) as client:
+        client.flushdb()
+    return redis_server.url()
+
+
 def fresh_database(pg: EmbeddedPostgres, template: str | None) -> str:
     name = f"t_{uuid.uuid4().hex[:12]}"
     pg.create_database(name, template=template)

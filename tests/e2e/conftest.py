@@ -16,7 +16,6 @@ from adapters.postgres.database import make_engine
 from adapters.postgres.seed import seed_if_empty
 from application.ports.clock import Clock
 from entrypoints.container import make_container
-from entrypoints.embedded import EmbeddedRedis
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret, Settings
 from tests.e2e.console_client import Console, console_for, for_owners
@@ -47,14 +46,14 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def settings(database_url: str, redis_server: EmbeddedRedis) -> Settings:
+def settings(database_url: str, redis_url: str) -> Settings:
     seed(database_url)
     # Rate limiting (the general one and the one on forged webhook posts) and the live-hold
     # limits have their own tests; here they would only couple unrelated tests (one client, a
     # few phone numbers, many holds).
     return Settings(
         database_url=database_url,
-        redis_url=redis_server.url(),
+        redis_url=redis_url,
         rate_limit_per_minute=0,
         webhook_signature_failures_per_minute=0,
         max_live_holds_per_phone=0,

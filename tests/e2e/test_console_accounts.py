@@ -212,6 +212,10 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/panel/conversaciones"): "owner",
     ("POST", "/panel/conversaciones/{phone:str}/tomar"): "owner",
     ("POST", "/panel/conversaciones/{phone:str}/devolver"): "owner",
+    ("POST", "/panel/pagos/{payment_id:str}/resolver"): "owner",
+    ("POST", "/panel/cola/choques/{collision_id:int}/descartar"): "owner",
+    ("POST", "/panel/cola/mensajes/{item_id:int}/reintentar"): "owner",
+    ("POST", "/panel/cola/mensajes/{item_id:int}/descartar"): "owner",
 }
 
 
@@ -245,6 +249,9 @@ def concrete(path: str) -> str:
         .replace("{cabin_id:int}", "1")
         .replace("{phone:str}", "5491155551234")
         .replace("{code:str}", "ABC123")
+        .replace("{payment_id:str}", "1319000001")
+        .replace("{collision_id:int}", "1")
+        .replace("{item_id:int}", "1")
     )
 
 

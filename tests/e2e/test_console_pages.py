@@ -260,3 +260,97 @@ async def test_every_page_an_owner_alert_links_to_opens(owner: Console) -> None:
         assert answer.status_code == 200, path
     form = await owner.client.get(console_pages.manual_booking(2, D, D + timedelta(days=20)))
     assert f'value="{D + timedelta(days=20)}"' in form.text
+
+
+async def test_a_payment_flag_settled_on_pagos_leaves_pagos_and_hoy(
+    owner: Console, console_settings: Settings
+) -> None:
+    for payment_id, attention in (
+        ("1319000001", "refund_required"),
+        ("1319000002", "amount_short"),
+    ):
+        await sql(
+            console_settings,
+            "INSERT INTO payments (id, reservation_code, status, amount_cents, currency, "
+            "attention, attention_reason, first_seen_at, updated_at) "
+            "VALUES ($1, 'ABCDEFGHJKMN', 'approved', 9000000, 'ARS', $2, 'revisar', $3, $3)",
+            payment_id,
+            attention,
+            NOW,
+        )
+    today = (await owner.client.get("/panel/")).text
+    assert "Devolver</span> Pago 1319000001" in today
+    assert "Revisar pago</span> 1319000002" in today
+    path = "/panel/pagos/1319000001/resolver"
+    refused = await owner.post(path, {"resolucion": "dismissed", "motivo": ""}, "/panel/pagos")
+    assert refused.status_code == 400
+    assert 'aria-invalid="true" aria-describedby="em-1319000001"' in refused.text
+    assert "Decí por qué lo sacás de la lista." in refused.text
+    done = await owner.post(
+        path, {"resolucion": "dismissed", "motivo": "El banco lo revirtió"}, "/panel/pagos"
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == "/panel/pagos?hecho=dismissed"
+    page = (await owner.client.get(done.headers["location"])).text
+    assert "Listo: el pago salió de la lista." in page
+    assert "1319000001" not in page
+    assert "1319000002" in page
+    paid = await owner.post(
+        "/panel/pagos/1319000002/resolver", {"resolucion": "payment_recorded"}, "/panel/pagos"
+    )
+    assert paid.status_code == 303
+    assert "No hay pagos para revisar." in (await owner.client.get("/panel/pagos")).text
+    today = (await owner.client.get("/panel/")).text
+    assert "1319000001" not in today
+    assert "1319000002" not in today
+    audit = await sql(
+        console_settings,
+        "SELECT actor, after->>'resolution' AS how, after->>'reason' AS why FROM admin_audit_log "
+        "WHERE action = 'payment.attention_resolve' ORDER BY id",
+    )
+    assert [(r["actor"], r["how"], r["why"]) for r in audit] == [
+        (OWNER, "dismissed", "El banco lo revirtió"),
+        (OWNER, "payment_recorded", None),
+    ]
+
+
+async def test_an_undeliverable_message_is_retried_or_dismissed_from_hoy(
+    owner: Console, console_settings: Settings
+) -> None:
+    for group in ("g:1", "g:2"):
+        await sql(
+            console_settings,
+            "INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at, "
+            "group_key) VALUES ('email', '{}', 'failed', 8, $1, $1, $2)",
+            NOW,
+            group,
+        )
+        await sql(
+            console_settings,
+            "INSERT INTO undeliverable_messages (group_key, topic, recipient, errors, failed_at) "
+            "VALUES ($1, 'booking_confirmed', 'guest', 'email: refused', $2)",
+            group,
+            NOW,
+        )
+    ids = [
+        r["id"]
+        for r in await sql(console_settings, "SELECT id FROM undeliverable_messages ORDER BY id")
+    ]
+    today = (await owner.client.get("/panel/")).text
+    assert "2 mensajes no se pudieron entregar" in today
+    retried = await owner.post(f"/panel/cola/mensajes/{ids[0]}/reintentar", {}, "/panel/")
+    assert retried.status_code == 303
+    no_reason = await owner.post(
+        f"/panel/cola/mensajes/{ids[1]}/descartar", {"motivo": ""}, "/panel/"
+    )
+    assert no_reason.status_code == 400
+    assert "Escribí por qué lo sacás de la lista." in no_reason.text
+    dismissed = await owner.post(
+        f"/panel/cola/mensajes/{ids[1]}/descartar", {"motivo": "Le avisé por teléfono"}, "/panel/"
+    )
+    assert dismissed.status_code == 303
+    today = (await owner.client.get("/panel/")).text
+    assert "no se pudo entregar" not in today
+    assert "no se pudieron entregar" not in today
+    rows = await sql(console_settings, "SELECT group_key, status FROM outbox ORDER BY id")
+    assert [(r["group_key"], r["status"]) for r in rows] == [("g:1", "pending"), ("g:2", "failed")]

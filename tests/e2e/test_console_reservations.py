@@ -117,6 +117,9 @@ async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount
     detail = await console.client.get(f"/panel/reservas/{code}")
     assert "<dt>Estado</dt><dd>Confirmada" in detail.text
     assert "Confirmada a mano</strong> — efectivo · $ 45.000 · Seña" in detail.text
+    # The money is in the booking's ledger: counted in what is paid and what is owed.
+    assert "Todavía no hay pagos." not in detail.text
+    assert "Efectivo · <strong>$ 45.000</strong>" in detail.text
 
 
 KEY = re.compile(r'name="(clave_pago|clave_devolucion)" value="([^"]+)"')

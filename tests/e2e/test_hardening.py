@@ -89,6 +89,28 @@ async def test_the_consoles_own_files_do_not_spend_the_address_budget(
         assert statuses == [200, 200, 429]  # pages still count
 
 
+async def test_a_rate_limited_console_page_is_a_spanish_page_with_retry_after(
+    make_client: ClientFactory,
+) -> None:
+    async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
+        me = {"Fly-Client-IP": f"198.51.100.{uuid.uuid4().int % 250}"}
+        for _ in range(2):
+            assert (await c.get("/panel/ingresar", headers=me)).status_code == 200
+        limited = [await c.get(path, headers=me) for path in ("/panel/ingresar", "/panel/")]
+        api = await c.get("/api/v1/accommodations", headers=me)
+    for page in limited:
+        assert page.status_code == 429
+        assert page.headers["content-type"] == "text/html; charset=utf-8"
+        assert int(page.headers["retry-after"]) > 0
+        assert page.headers["cache-control"] == "no-store"
+        assert "script-src 'self'" in page.headers["content-security-policy"]
+        assert '<html lang="es-AR">' in page.text
+        assert "Esperá un minuto" in page.text
+        assert "tu reserva" not in page.text  # the owner's words, not the guest's
+    assert api.status_code == 429
+    assert api.headers["content-type"] == "application/problem+json"
+
+
 async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFactory) -> None:
     async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
         me, other = f"198.51.100.{uuid.uuid4().int % 250}", f"2001:db8::{uuid.uuid4().hex[:4]}"

@@ -490,3 +490,84 @@ async def test_a_hold_that_lapses_changes_last_modified_before_any_sweep(
     assert b"BEGIN:VEVENT" not in after.content
     lapsed_at = datetime.fromisoformat(held["expires_at"]).replace(microsecond=0)
     assert parsedate_to_datetime(after.headers["last-modified"]) == lapsed_at
+
+
+async def collide(client: Client, calendars: FakeCalendarHost) -> tuple[str, int, int]:
+    """Our confirmed booking, then an Airbnb booking over its nights: (code, feed, collision)."""
+    ours = (await client.post("/reservations", json=BOOKING)).json()
+    confirmed = await client.post(
+        f"/admin/reservations/{ours['code']}/confirm",
+        json={"payment_method": "transfer"},
+        headers=admin(),
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    calendars.feeds["clash.ics"] = ics(
+        [("clash@airbnb.com", D + timedelta(days=1), D + timedelta(days=4), "Reserved")]
+    )
+    r = await register(client, calendars, "clash.ics")
+    assert r.status_code == 201, r.text  # type: ignore[attr-defined]
+    [conflict] = (await client.get("/admin/ical/conflicts", headers=admin())).json()
+    return ours["code"], r.json()["feed"]["id"], conflict["id"]  # type: ignore[attr-defined]
+
+
+async def open_conflicts(client: Client) -> list[object]:
+    return list((await client.get("/admin/ical/conflicts", headers=admin())).json())
+
+
+async def test_a_collision_leaves_the_queue_when_the_owner_cancels_the_booking(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    code, feed, _ = await collide(pay_client, calendars)
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{code}/cancel", json={"reason": "se pasó a Airbnb"}, headers=admin()
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    assert await open_conflicts(pay_client) == []
+    rows = await sql(pay_client, "SELECT resolution, resolved_at IS NOT NULL FROM ical_conflicts")
+    assert rows == [("cleared", True)]
+    # The next pass brings no collision back.
+    again = (await pay_client.post(f"/admin/ical/feeds/{feed}/sync", headers=admin())).json()
+    assert again["conflicts"] == 0
+    assert await open_conflicts(pay_client) == []
+
+
+async def test_a_collision_the_next_sync_no_longer_has_is_resolved(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    _, feed, _ = await collide(pay_client, calendars)
+    # Still there on a pass that changes nothing.
+    await pay_client.post(f"/admin/ical/feeds/{feed}/sync", headers=admin())
+    assert len(await open_conflicts(pay_client)) == 1
+    # Airbnb moved its guest to other nights.
+    later = D + timedelta(days=10)
+    calendars.feeds["clash.ics"] = ics(
+        [("clash@airbnb.com", later, later + timedelta(days=3), "Reserved")]
+    )
+    synced = await pay_client.post(f"/admin/ical/feeds/{feed}/sync", headers=admin())
+    assert synced.status_code == 200, synced.text
+    assert await open_conflicts(pay_client) == []
+    assert await sql(pay_client, "SELECT resolution FROM ical_conflicts") == [("cleared",)]
+
+
+async def test_the_owner_dismisses_a_collision_with_a_reason(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    _, feed, conflict = await collide(pay_client, calendars)
+    path = f"/admin/ical/conflicts/{conflict}/dismiss"
+    no_reason = await pay_client.post(path, json={"reason": ""}, headers=admin())
+    assert no_reason.status_code == 422
+    assert len(await open_conflicts(pay_client)) == 1
+    done = await pay_client.post(path, json={"reason": "Airbnb la reubica"}, headers=admin())
+    assert done.status_code == 204, done.text
+    assert await open_conflicts(pay_client) == []
+    audit = await sql(
+        pay_client,
+        "SELECT actor, after->>'reason' FROM admin_audit_log "
+        "WHERE action = 'calendar.collision_dismiss'",
+    )
+    assert audit == [(ADMIN_EMAIL, "Airbnb la reubica")]
+    # Dismissed stays dismissed: the next pass neither records nor alerts it again.
+    again = (await pay_client.post(f"/admin/ical/feeds/{feed}/sync", headers=admin())).json()
+    assert again["conflicts"] == 0
+    assert await open_conflicts(pay_client) == []
+    assert_problem(await pay_client.post(path, json={"reason": "otra vez"}, headers=admin()), 404)

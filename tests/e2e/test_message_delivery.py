@@ -141,6 +141,20 @@ async def test_a_confirmation_no_channel_delivers_is_queued_for_the_owner(
     [error] = queue[0]["errors"]
     assert "132015" in error
     assert "Juana" not in str(queue)  # no personal data in the queue
+    # The owner phoned the guest: dismissed with a reason, it leaves the queue.
+    resolve = f"/admin/messages/undeliverable/{queue[0]['id']}/resolve"
+    admin_headers = bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+    done = await pay_client.post(
+        resolve,
+        json={"resolution": "dismissed", "reason": "le avisé por teléfono"},
+        headers=admin_headers,
+    )
+    assert (done.status_code, done.json()) == (200, {"requeued": 0})
+    assert (
+        await pay_client.get("/admin/messages/undeliverable", headers=admin_headers)
+    ).json() == []
+    again = await pay_client.post(resolve, json={"resolution": "retried"}, headers=admin_headers)
+    assert again.status_code == 404
 
 
 async def test_a_confirmation_that_reaches_the_guest_on_one_channel_is_not_queued(

@@ -5,6 +5,7 @@ cabin's tiers owe."""
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import pytest
 from httpx import Response
@@ -14,6 +15,7 @@ from litestar.testing import AsyncTestClient
 from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import DEPOSIT, hold, notify
 from tests.fakes.providers import FakeMercadoPago
+from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
@@ -119,3 +121,45 @@ async def test_cash_refunds_are_recorded_and_cancelling_says_what_is_owed(
     assert by_hand.status_code == 201
     assert mp.refund_requests == []
     assert by_hand.json()["held_amount"] == DEPOSIT / 2
+
+
+async def flagged_for_refund(client: Client, mp: FakeMercadoPago, clock: FixedClock) -> str:
+    """A deposit paid for a lapsed hold whose nights were sold meanwhile: refund owed."""
+    first = await hold(client)
+    clock.current += timedelta(hours=2)
+    await hold(client, guest_name="Otra Persona")
+    mp.add_payment("999", "approved", DEPOSIT, str(first["code"]))
+    await notify(client, "999")
+    flagged = (await client.get("/admin/payments", headers=admin())).json()
+    assert [(p["id"], p["attention"]) for p in flagged] == [("999", "refund_required")]
+    return str(first["code"])
+
+
+async def test_refunding_the_booking_settles_its_refund_owed_flag(
+    pay_client: Client, mp: FakeMercadoPago, clock: FixedClock
+) -> None:
+    code = await flagged_for_refund(pay_client, mp, clock)
+    r = await refund(pay_client, code, "devolucion-999", DEPOSIT)
+    assert r.status_code == 201, r.text
+    assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
+    # Still on the booking's own list, with its flag: only the queue forgets it.
+    own = (await pay_client.get(f"/admin/payments?reservation={code}", headers=admin())).json()
+    assert [(p["id"], p["attention"]) for p in own] == [("999", "refund_required")]
+
+
+async def test_a_flag_is_dismissed_through_the_admin_api_with_a_reason(
+    pay_client: Client, mp: FakeMercadoPago, clock: FixedClock
+) -> None:
+    await flagged_for_refund(pay_client, mp, clock)
+    path = "/admin/payments/999/attention/resolve"
+    no_reason = await pay_client.post(path, json={"resolution": "dismissed"}, headers=admin())
+    assert no_reason.status_code == 422, no_reason.text
+    done = await pay_client.post(
+        path,
+        json={"resolution": "dismissed", "reason": "lo devolví por transferencia"},
+        headers=admin(),
+    )
+    assert done.status_code == 204, done.text
+    assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
+    again = await pay_client.post(path, json={"resolution": "refunded"}, headers=admin())
+    assert again.status_code == 404

@@ -34,13 +34,17 @@ LIVE_HOLDS = text(
     "WHERE status = 'pre_reserved' AND expires_at > :now ORDER BY expires_at LIMIT :limit"
 )
 COLLISIONS_BETWEEN = text(
-    "SELECT c.accommodation_id, c.check_in, c.check_out, f.source, c.other_code, c.detected_at "
-    "FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
-    "WHERE c.check_in < :end AND c.check_out > :start ORDER BY c.accommodation_id, c.check_in"
+    "SELECT c.accommodation_id, c.check_in, c.check_out, f.source, c.other_code, c.detected_at, "
+    "c.id FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
+    "WHERE c.resolved_at IS NULL AND c.check_in < :end AND c.check_out > :start "
+    "ORDER BY c.accommodation_id, c.check_in"
 )
-FAILED_COUNT = text("SELECT count(*) FROM outbox WHERE status = 'failed'")
+# The open undeliverable notifications (one per notification, whatever its channels), not the
+# outbox's failed rows: those stay failed after the owner has dealt with them.
+FAILED_COUNT = text("SELECT count(*) FROM undeliverable_messages WHERE resolved_at IS NULL")
 FAILED_NEWEST = text(
-    "SELECT kind, created_at FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT :limit"
+    "SELECT id, topic, failed_at, reservation_code FROM undeliverable_messages "
+    "WHERE resolved_at IS NULL ORDER BY failed_at DESC, id DESC LIMIT :limit"
 )
 
 AUDIT_OF = text(
@@ -95,7 +99,7 @@ class SqlBackOfficeReads:
     async def failed_messages(self, limit: int) -> tuple[int, list[FailedMessage]]:
         count = int((await self._conn.execute(FAILED_COUNT)).scalar_one())
         rows = await self._conn.execute(FAILED_NEWEST, {"limit": limit})
-        return count, [FailedMessage(r.kind, r.created_at) for r in rows]
+        return count, [FailedMessage(r.topic, r.failed_at, r.id, r.reservation_code) for r in rows]
 
     async def audit_of(self, target: str, limit: int) -> list[AuditRecord]:
         rows = await self._conn.execute(AUDIT_OF, {"target": target, "limit": limit})

@@ -96,7 +96,23 @@ MARK_FAILED = text(
 CONFLICTS = text(
     "SELECT c.id, c.feed_id, f.source, c.accommodation_id, c.uid, c.check_in, c.check_out, "
     "c.other_code, c.detected_at FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
-    "ORDER BY c.detected_at DESC, c.id DESC LIMIT :limit"
+    "WHERE c.resolved_at IS NULL ORDER BY c.detected_at DESC, c.id DESC LIMIT :limit"
+)
+# A collision is still there while the imported event waits, with those nights, for nights
+# that the other booking, hold or block (still live) holds; otherwise it settled by itself.
+CLEAR_CONFLICTS = text(
+    "UPDATE ical_conflicts c SET resolved_at = :now, resolution = 'cleared' "
+    "WHERE c.resolved_at IS NULL AND (CAST(:feed AS bigint) IS NULL OR c.feed_id = :feed) "
+    "AND NOT (EXISTS (SELECT 1 FROM ical_events e WHERE e.feed_id = c.feed_id "
+    "AND e.uid = c.uid AND e.check_in = c.check_in AND e.check_out = c.check_out "
+    "AND e.reservation_id IS NULL) "
+    "AND EXISTS (SELECT 1 FROM reservations WHERE code = c.other_code "
+    f"AND accommodation_id = c.accommodation_id AND {_LIVE} "
+    "AND stay && daterange(c.check_in, c.check_out, '[)'))) RETURNING c.id"
+)
+DISMISS_CONFLICT = text(
+    "UPDATE ical_conflicts SET resolved_at = :now, resolution = 'dismissed' "
+    "WHERE id = :id AND resolved_at IS NULL RETURNING id"
 )
 # ``stay && [since, ∞)`` is ``check_out > since`` (``stay`` is ``[check_in, check_out)``) in a
 # form the exclusion constraint's GiST index (accommodation_id, stay) answers: only the rows
@@ -296,6 +312,14 @@ class SqlFeedRepository:
                 "since": None if hold is None else hold.since,
             },
         )
+
+    async def clear_conflicts(self, now: datetime, feed_id: int | None = None) -> int:
+        rows = (await self._conn.execute(CLEAR_CONFLICTS, {"now": now, "feed": feed_id})).all()
+        return len(rows)
+
+    async def dismiss_conflict(self, conflict_id: int, now: datetime) -> bool:
+        row = (await self._conn.execute(DISMISS_CONFLICT, {"id": conflict_id, "now": now})).first()
+        return row is not None
 
     async def conflicts(self, limit: int) -> list[Conflict]:
         rows = await self._conn.execute(CONFLICTS, {"limit": limit})

@@ -65,6 +65,12 @@ PURGE_FINISHED = (
 GROUP_ROWS = select(_O.status, _O.kind, _O.last_error, _O.provider_message_id).where(
     _O.group_key == bindparam("p_group")
 )
+RETRY_FAILED = (
+    update(outbox)
+    .where(_O.status == "failed")
+    .values(status="pending", attempts=0, next_attempt_at=bindparam("p_now"), last_error=None)
+    .returning(_O.id)
+)
 PENDING_COUNT = select(func.count()).select_from(outbox).where(_O.status == "pending")
 
 
@@ -156,6 +162,14 @@ class SqlOutbox:
             RECORD_DELIVERY, {"p_provider_id": provider_message_id, "p_status": status[:20]}
         )
         return result.first() is not None
+
+    async def retry_failed(self, group: str, now: datetime) -> int:
+        lone = group.removeprefix("outbox:")
+        which = (
+            _O.id == int(lone) if lone != group and lone.isdigit() else _O.group_key == group[:200]
+        )
+        rows = (await self._conn.execute(RETRY_FAILED.where(which), {"p_now": now})).all()
+        return len(rows)
 
     async def group_outcome(self, group: str) -> GroupOutcome:
         rows = (await self._conn.execute(GROUP_ROWS, {"p_group": group[:200]})).all()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -16,6 +16,10 @@ from domain.payments.payment import Attention, Payment, PaymentStatus
 
 _P = payments.c
 _insert = pg_insert(payments)
+_REOPENS = and_(
+    _insert.excluded.attention.is_not(None),
+    _insert.excluded.attention.is_distinct_from(_P.attention),
+)
 UPSERT_PAYMENT = _insert.on_conflict_do_update(
     index_elements=[_P.id],
     set_={
@@ -31,6 +35,9 @@ UPSERT_PAYMENT = _insert.on_conflict_do_update(
         # An open question for a person is never erased by a later, calmer notification.
         "attention": func.coalesce(_insert.excluded.attention, _P.attention),
         "attention_reason": func.coalesce(_insert.excluded.attention_reason, _P.attention_reason),
+        # A settled flag stays settled when the same question comes again; another one reopens.
+        "attention_resolved_at": case((_REOPENS, None), else_=_P.attention_resolved_at),
+        "attention_resolution": case((_REOPENS, None), else_=_P.attention_resolution),
         "updated_at": _insert.excluded.updated_at,
     },
     # Notifications are processed concurrently and may fetch in one order and write in
@@ -44,9 +51,19 @@ UPSERT_PAYMENT = _insert.on_conflict_do_update(
 GET_PAYMENT = select(payments).where(_P.id == bindparam("id"))
 NEEDING_ATTENTION = (
     select(payments)
-    .where(_P.attention.is_not(None))
+    .where(_P.attention.is_not(None), _P.attention_resolved_at.is_(None))
     .order_by(_P.updated_at.desc())
     .limit(bindparam("limit"))
+)
+RESOLVE_ATTENTION = (
+    update(payments)
+    .where(
+        _P.id == bindparam("p_id"),
+        _P.attention.is_not(None),
+        _P.attention_resolved_at.is_(None),
+    )
+    .values(attention_resolved_at=bindparam("p_now"), attention_resolution=bindparam("p_how"))
+    .returning(*payments.c)
 )
 FOR_RESERVATION = (
     select(payments).where(_P.reservation_code == bindparam("code")).order_by(_P.first_seen_at)
@@ -70,6 +87,7 @@ def _record(row: Any) -> PaymentRecord:
         reservation_code=row.reservation_code,
         attention=Attention(row.attention) if row.attention else None,
         attention_reason=row.attention_reason,
+        attention_resolved_at=row.attention_resolved_at,
         first_seen_at=row.first_seen_at,
         updated_at=row.updated_at,
     )
@@ -113,6 +131,16 @@ class SqlPaymentRepository:
 
     async def needing_attention(self, limit: int) -> list[PaymentRecord]:
         return [_record(r) for r in await self._conn.execute(NEEDING_ATTENTION, {"limit": limit})]
+
+    async def resolve_attention(
+        self, payment_id: str, resolution: str, now: datetime
+    ) -> PaymentRecord | None:
+        row = (
+            await self._conn.execute(
+                RESOLVE_ATTENTION, {"p_id": payment_id, "p_now": now, "p_how": resolution}
+            )
+        ).first()
+        return None if row is None else _record(row)
 
     async def for_reservation(self, code: str) -> list[PaymentRecord]:
         return [_record(r) for r in await self._conn.execute(FOR_RESERVATION, {"code": code})]

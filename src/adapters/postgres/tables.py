@@ -205,10 +205,18 @@ payments = Table(
     Column("provider_updated_at", DateTime(timezone=True)),
     Column("attention", String(30)),
     Column("attention_reason", Text),
+    # The owner settled the flag: payment_recorded | refunded | dismissed (who: the audit log).
+    Column("attention_resolved_at", DateTime(timezone=True)),
+    Column("attention_resolution", String(20)),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Index("payments_reservation_code_idx", "reservation_code"),
     Index("payments_attention_idx", "updated_at", postgresql_where=text("attention IS NOT NULL")),
+    Index(
+        "payments_open_attention_idx",
+        "updated_at",
+        postgresql_where=text("attention IS NOT NULL AND attention_resolved_at IS NULL"),
+    ),
 )
 
 outbox = Table(
@@ -253,6 +261,7 @@ undeliverable_messages = Table(
     Column("errors", Text, nullable=False),
     Column("failed_at", DateTime(timezone=True), nullable=False),
     Column("resolved_at", DateTime(timezone=True)),
+    Column("resolution", String(20)),  # retried | dismissed
     CheckConstraint("recipient IN ('guest', 'owner')", name="undeliverable_recipient_known"),
     Index("undeliverable_open_idx", "failed_at", postgresql_where=text("resolved_at IS NULL")),
 )
@@ -381,10 +390,18 @@ ical_conflicts = Table(
     Column("check_out", Date, nullable=False),
     Column("other_code", String(16), nullable=False),
     Column("detected_at", DateTime(timezone=True), nullable=False),
+    Column("resolved_at", DateTime(timezone=True)),
+    Column("resolution", String(20)),  # cleared (by itself) | dismissed (by the owner)
     UniqueConstraint(
         "feed_id", "uid", "other_code", "check_in", "check_out", name="ical_conflicts_once"
     ),
     Index("ical_conflicts_detected_at_idx", "detected_at"),
+    Index(
+        "ical_conflicts_open_idx",
+        "accommodation_id",
+        "check_in",
+        postgresql_where=text("resolved_at IS NULL"),
+    ),
 )
 
 # Written by the migrations' env.py as each revision is applied (docs/adr/0001-…).

@@ -97,6 +97,7 @@ class DeleteBlock:
                     },
                 )
             )
+            await self.uow.feeds.clear_conflicts(now)  # a collision it was in may be gone
             await self.uow.commit()
         return removed
 

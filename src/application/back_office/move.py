@@ -84,6 +84,7 @@ class MoveReservation:
                     after=_where(reservation),
                 )
             )
+            await self.uow.feeds.clear_conflicts(now)  # a collision it was in may be gone
             await self.uow.commit()
         return reservation
 

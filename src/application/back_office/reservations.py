@@ -11,7 +11,7 @@ from enum import StrEnum
 from application.payments.credits import issue_guest_credit
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
-from application.ports.ledger import LedgerTerms
+from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
 from application.ports.repositories import ReservationFilter, ReservationPage
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.hold_limits import phone_key
@@ -22,6 +22,7 @@ from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, Res
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, Settlement
 from domain.payments.credits import GuestCredit
+from domain.payments.ledger import MoneyIn, PaymentMethod
 
 MAX_PAGE = 200
 
@@ -176,10 +177,13 @@ class ConfirmManually:
     """Rules: only a hold can be confirmed. A hold past its expiry can still be confirmed while
     its row is still a hold: the exclusion constraint has kept its nights from anyone else, so
     this never double-books. Audited with the payment method, the amount received (when the
-    owner gives it) and the note."""
+    owner gives it) and the note. The amount received is recorded in the booking's ledger in
+    the same transaction (matched like any payment: deposit, total, or flagged), under a
+    reference of its own per booking, so the balance owed counts it."""
 
     uow: UnitOfWork
     clock: Clock
+    terms: LedgerTerms = DEFAULT_LEDGER_TERMS
 
     async def __call__(
         self,
@@ -194,6 +198,28 @@ class ConfirmManually:
         details: dict[str, object] = {"method": method.value, "note": note}
         if amount is not None:
             details["amount_cents"] = amount.cents
+
+        async def record_payment(reservation: Reservation) -> Mapping[str, object]:
+            if amount is None:
+                return {}
+            ledger = await self.uow.ledger.load(reservation, self.terms)
+            received = MoneyIn(
+                f"confirm:{reservation.code.value}",
+                LEDGER_METHODS[method],
+                amount,
+                local_today(self.clock.now()),
+                actor,
+            )
+            after = ledger.record_payment(received)
+            if after is ledger:
+                return {}
+            recorded = after.payments[-1]
+            await self.uow.ledger.add_payment(reservation.code.value, recorded, note)
+            return {
+                "covers": recorded.covers.value if recorded.covers else None,
+                "flag": recorded.flag.value if recorded.flag else None,
+            }
+
         return await _transition(
             self.uow,
             self.clock,
@@ -202,7 +228,15 @@ class ConfirmManually:
             "reservation.confirm_manually",
             Reservation.confirm,
             details,
+            record_payment,
         )
+
+
+LEDGER_METHODS = {
+    ManualPayment.CASH: PaymentMethod.CASH,
+    ManualPayment.TRANSFER: PaymentMethod.TRANSFER,
+    ManualPayment.OTHER: PaymentMethod.OTHER,
+}
 
 
 async def _transition(
@@ -234,6 +268,8 @@ async def _transition(
                 after={"status": reservation.status.value, **details},
             )
         )
+        if not reservation.is_active:  # a collision it was in is gone
+            await uow.feeds.clear_conflicts(now)
         await uow.commit()
         return reservation
 

@@ -107,6 +107,7 @@ class ApplySnapshot:
       is a collision: recorded once, counted, and the owner alerted through the outbox. An
       overlapping "not available" window (Airbnb's sliding booking-window blocks) is not;
     - an event stored exactly as it comes (nights, kind, what it holds) is not written again.
+    - after the feed's events, its open collisions that no longer exist are settled.
     """
 
     clock: Clock
@@ -149,6 +150,10 @@ class ApplySnapshot:
                 await uow.feeds.delete_event(feed.id, uid)
         for uid, event in incoming.items():
             await self._take(uow, feed, event, known.get(uid), result, now)
+        # This feed's collisions that no longer exist (its event placed, moved or gone; what
+        # held the nights cancelled, moved or lapsed) leave the owner's queue. One feed's rows
+        # only: passes over other feeds never contend for them.
+        await uow.feeds.clear_conflicts(now, feed.id)
 
     async def _take(
         self,

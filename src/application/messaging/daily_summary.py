@@ -49,8 +49,8 @@ class SendDailySummary:
     - it says: the day's arrivals and departures (confirmed bookings: cabin, guest, code),
       the live holds, the balances due (``balance_due`` of bookings arriving from today until
       ``balance_reminder_days`` ahead), the calendar feeds' health (not synced within
-      ``feed_stale_after``, or failing), and the action queue: undeliverable messages,
-      payments needing attention, calendar feeds holding a release;
+      ``feed_stale_after``, or failing), and the action queue's open items: undeliverable
+      messages and payment flags not yet settled, calendar feeds holding a release;
     - once, across passes, restarts and concurrent workers (``queue_once``).
     Returns 1 when it queued the day's summary, else 0."""
 

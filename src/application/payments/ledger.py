@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from application.messaging.booking_confirmed import tell_guest_confirmed
+from application.payments.attention import PaymentResolution, settle_flags
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
@@ -21,8 +22,11 @@ from domain.codes import ReservationCode
 from domain.errors import ConcurrentUpdate, InvalidValue, ReservationNotFound
 from domain.money import Money
 from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
+from domain.payments.payment import Attention
 
 MAX_EXTENSION_HOURS = 168
+# The flags a payment the owner records on the booking answers (the rest of a short one).
+PAYMENT_FLAGS = frozenset({Attention.AMOUNT_SHORT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,7 @@ class RecordManualPayment:
     - the booking's row is locked while deciding (concurrent payments apply one by one);
     - a hold whose deposit is then covered is confirmed (a lapsed one only if its nights are
       still free), and the guest is told once;
+    - the booking's open "amount short" flags are settled (``payment_recorded``);
     - audited (``reservation.payment``)."""
 
     uow: UnitOfWork
@@ -137,6 +142,14 @@ class RecordManualPayment:
                 return LedgerView(reservation, before, recorded=False)
             recorded = after.payments[-1]
             await self.uow.ledger.add_payment(reservation.code.value, recorded, note)
+            await settle_flags(
+                self.uow,
+                reservation.code.value,
+                PAYMENT_FLAGS,
+                PaymentResolution.PAYMENT_RECORDED,
+                actor,
+                now,
+            )
             confirmed = await confirm_if_covered(
                 self.uow, self.clock, reservation, after, reference, self.terms
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from application.payments.attention import PaymentResolution, settle_flags
 from application.payments.ledger import LedgerView, load_reservation, request_reference
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
@@ -16,9 +17,11 @@ from domain.errors import InvalidValue
 from domain.money import Money
 from domain.payments.errors import RefundExceedsPaid
 from domain.payments.ledger import BookingLedger, MoneyOut, PaymentMethod
-from domain.payments.payment import PaymentStatus
+from domain.payments.payment import Attention, PaymentStatus
 
 MERCADOPAGO_PREFIX = "mp:"
+# The flags a refund on the booking answers.
+REFUND_FLAGS = frozenset({Attention.REFUND_REQUIRED})
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,7 @@ class IssueRefund:
       and our commit gets the same refund back, never a second one;
     - the booking's row is locked from the check to the commit: concurrent refunds are
       judged one after the other against what is left;
+    - the booking's open "refund owed" flags are settled (``refunded``);
     - audited (``reservation.refund``)."""
 
     uow: UnitOfWork
@@ -64,6 +68,14 @@ class IssueRefund:
             if through_mercadopago:
                 payment_id = await self._refund_at_provider(ledger, amount, reference)
             await self.uow.ledger.add_refund(reservation.code.value, refund, note)
+            await settle_flags(
+                self.uow,
+                reservation.code.value,
+                REFUND_FLAGS,
+                PaymentResolution.REFUNDED,
+                actor,
+                now,
+            )
             await self.uow.audit.record(
                 AuditEntry(
                     actor=actor,

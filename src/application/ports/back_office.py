@@ -39,12 +39,17 @@ class Collision:
     source: str
     other_code: str
     detected_at: datetime
+    id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class FailedMessage:
-    kind: str
-    created_at: datetime
+    """An open undeliverable notification (see ``UndeliverableMessages``)."""
+
+    kind: str  # its topic
+    created_at: datetime  # when it failed on its last channel
+    id: int | None = None
+    reservation: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

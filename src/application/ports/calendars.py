@@ -166,7 +166,18 @@ class FeedRepository(Protocol):
         """Record (or, with None, clear) the answer whose release is being held."""
         ...
 
-    async def conflicts(self, limit: int) -> list[Conflict]: ...
+    async def conflicts(self, limit: int) -> list[Conflict]:
+        """The open collisions, newest first."""
+        ...
+
+    async def clear_conflicts(self, now: datetime, feed_id: int | None = None) -> int:
+        """Settle the open collisions (of one feed, or all) that no longer exist: the imported
+        event no longer waits for those nights, or what held them is gone or moved; how many."""
+        ...
+
+    async def dismiss_conflict(self, conflict_id: int, now: datetime) -> bool:
+        """Settle an open collision the owner dismissed; False when there is none open."""
+        ...
 
     async def export_rows(
         self, accommodation_id: int, since: date, now: datetime, *, exclude_source: str | None

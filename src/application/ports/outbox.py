@@ -158,6 +158,11 @@ class Outbox(Protocol):
 
     async def mark_failed(self, item_id: int, error: str) -> None: ...
 
+    async def retry_failed(self, group: str, now: datetime) -> int:
+        """Put the failed rows of a notification (its group key, or ``outbox:{id}`` for a lone
+        row) back to pending, due ``now``, with their attempts reset; how many."""
+        ...
+
     async def group_outcome(self, group: str) -> GroupOutcome:
         """Asked after a row of ``group`` failed for good, in the same transaction."""
         ...

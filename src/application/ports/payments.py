@@ -61,6 +61,8 @@ class PaymentRecord:
     attention_reason: str | None
     first_seen_at: datetime
     updated_at: datetime
+    # When the owner settled the flag (None: still open, or no flag).
+    attention_resolved_at: datetime | None = None
 
 
 class PaymentRepository(Protocol):
@@ -75,9 +77,18 @@ class PaymentRepository(Protocol):
         attention_reason: str | None,
     ) -> None:
         """Insert or update by id (the latest state wins; ``first_seen_at`` is kept). An
-        attention already recorded is kept unless a new one replaces it."""
+        attention already recorded is kept unless a new one replaces it; a settled one stays
+        settled unless another attention comes."""
         ...
 
-    async def needing_attention(self, limit: int) -> list[PaymentRecord]: ...
+    async def needing_attention(self, limit: int) -> list[PaymentRecord]:
+        """The flags not yet settled, most recently updated first."""
+        ...
+
+    async def resolve_attention(
+        self, payment_id: str, resolution: str, now: datetime
+    ) -> PaymentRecord | None:
+        """Settle the payment's open flag; None when it has none open."""
+        ...
 
     async def for_reservation(self, code: str) -> list[PaymentRecord]: ...

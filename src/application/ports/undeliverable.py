@@ -25,9 +25,16 @@ class UndeliverableMessage:
 
 class UndeliverableMessages(Protocol):
     async def record(self, message: UndeliverableMessage) -> bool:
-        """False if this notification was already recorded."""
+        """False if this notification is already recorded and open (one settled before, then
+        failing again, opens again: True)."""
         ...
 
     async def list_open(self, limit: int) -> Sequence[UndeliverableMessage]:
         """Newest first; those the owner has not yet dealt with."""
+        ...
+
+    async def resolve(
+        self, item_id: int, resolution: str, now: datetime
+    ) -> UndeliverableMessage | None:
+        """Settle an open item; None when there is no such open item."""
         ...

@@ -25,6 +25,7 @@ from application.back_office.prices import (
     PreviewBulkChange,
     ReplacePrices,
 )
+from application.back_office.queue_items import DismissCollision, ResolveUndeliverable
 from application.back_office.reservations import (
     CancelHold,
     CancelReservation,
@@ -51,6 +52,8 @@ class BackOfficeProvider(Provider):
     cancel_reservation = provide(CancelReservation)
     cancel_hold = provide(CancelHold)
     confirm_manually = provide(ConfirmManually)
+    resolve_undeliverable = provide(ResolveUndeliverable)
+    dismiss_collision = provide(DismissCollision)
     list_all_accommodations = provide(ListAllAccommodations)
     get_any_accommodation = provide(GetAnyAccommodation)
     create_accommodation = provide(CreateAccommodation)

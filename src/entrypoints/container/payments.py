@@ -11,6 +11,7 @@ from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
 from adapters.whatsapp.media import GraphMediaDownloader, MediaDisabled
 from application.payments.admin import ListPaymentsNeedingAttention, PaymentsOfReservation
 from application.payments.apply_payment import ApplyPayment
+from application.payments.attention import ResolvePaymentAttention
 from application.payments.credits import IssueCredit
 from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
 from application.payments.receipts import (
@@ -91,6 +92,7 @@ class PaymentsProvider(Provider):
     approve_receipt = provide(ApproveReceipt)
     reject_receipt = provide(RejectReceipt)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
+    resolve_payment_attention = provide(ResolvePaymentAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
 
 

@@ -14,7 +14,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.prometheus.metrics import RATE_LIMITED
 from adapters.redis.rate_limit import RedisRateLimiter
-from entrypoints.http.console.rendering import PAGE_HEADERS, environment
+from entrypoints.http.console.rendering import PAGE_HEADERS, PREFIX, environment
 from entrypoints.http.errors import PROBLEM_JSON, problem
 from entrypoints.settings import Settings
 
@@ -44,16 +44,28 @@ def is_guest_page(path: str) -> bool:
     return path.startswith("/r/") or path == "/reservar" or path.startswith("/reservar/")
 
 
-def rate_limited_page() -> bytes:
-    """The guest pages' 429, rendered once (the wait is in Retry-After; the page needs none)."""
+def is_console_page(path: str) -> bool:
+    """The owner's console (``/panel``): a browser too (its own files are not limited)."""
+    return path == PREFIX or path.startswith(f"{PREFIX}/")
+
+
+GUEST_WAIT = (
+    "Recibimos muchos pedidos seguidos desde tu conexión. Esperá un minuto y volvé a "
+    "cargar la página: tu reserva no se pierde."
+)
+CONSOLE_WAIT = (
+    "Recibimos muchos pedidos seguidos desde tu conexión. Esperá un minuto y volvé a "
+    "cargar la página: lo que ya guardaste no se pierde."
+)
+
+
+def rate_limited_page(message: str = GUEST_WAIT) -> bytes:
+    """A browser's 429, rendered once (the wait is in Retry-After; the page needs none)."""
     template = environment().get_template("guest_error.html")
     return template.render(
         title="Demasiados pedidos",
         heading="Esperá un minuto",
-        message=(
-            "Recibimos muchos pedidos seguidos desde tu conexión. Esperá un minuto y volvé a "
-            "cargar la página: tu reserva no se pierde."
-        ),
+        message=message,
         trace_id=None,
     ).encode()
 
@@ -159,7 +171,8 @@ class HardeningMiddleware:
         # Where redirects point: our own public address, never the request's Host header.
         base = urlsplit(settings.public_base_url or "")
         self.public_host = base.netloc if base.scheme == "https" and base.netloc else None
-        self.rate_limited_page = rate_limited_page()
+        self.rate_limited_page = rate_limited_page(GUEST_WAIT)
+        self.console_rate_limited_page = rate_limited_page(CONSOLE_WAIT)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -199,16 +212,21 @@ class HardeningMiddleware:
             if not decision.allowed:
                 RATE_LIMITED.inc()
                 retry = [(b"retry-after", str(decision.reset_s).encode())]
-                if is_guest_page(path):
+                page = (
+                    self.rate_limited_page
+                    if is_guest_page(path)
+                    else self.console_rate_limited_page
+                    if is_console_page(path)
+                    else None
+                )
+                if page is not None:
                     page_headers = [h for h in extra if h[0] != b"content-security-policy"]
                     page_headers += [
                         (b"content-security-policy", PAGE_CSP),
                         (b"cache-control", b"no-store"),
                         *retry,
                     ]
-                    await _send(
-                        send, 429, self.rate_limited_page, "text/html; charset=utf-8", page_headers
-                    )
+                    await _send(send, 429, page, "text/html; charset=utf-8", page_headers)
                     return
                 body = problem(
                     429,

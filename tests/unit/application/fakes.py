@@ -529,6 +529,22 @@ class FakeOutbox:
         state.status, state.error = "failed", error
         state.attempts += 1
 
+    async def retry_failed(self, group: str, now: datetime) -> int:
+        lone = group.removeprefix("outbox:")
+        rows = (
+            [int(lone)]
+            if lone != group and lone.isdigit()
+            else [row_id for row_id, g in self.groups.items() if g == group]
+        )
+        again = 0
+        for row_id in rows:
+            if self._state(row_id).status == "failed":
+                state = self._change(row_id)
+                state.status, state.error, state.attempts = "pending", None, 0
+                state.next_attempt_at = now
+                again += 1
+        return again
+
     async def group_outcome(self, group: str) -> GroupOutcome:
         rows = [row_id for row_id, g in self.groups.items() if g == group]
         states = [self._state(row_id) for row_id in rows]
@@ -587,11 +603,24 @@ class FakePayments:
             else (before.attention_reason if before else None),
             first_seen_at=before.first_seen_at if before else now,
             updated_at=now,
+            attention_resolved_at=None
+            if before is None or (attention is not None and attention != before.attention)
+            else before.attention_resolved_at,
         )
 
     async def needing_attention(self, limit: int) -> list[PaymentRecord]:
         every = {**self.committed, **self.pending}.values()
-        return [r for r in every if r.attention is not None][:limit]
+        open_ = [r for r in every if r.attention is not None and r.attention_resolved_at is None]
+        return open_[:limit]
+
+    async def resolve_attention(
+        self, payment_id: str, resolution: str, now: datetime
+    ) -> PaymentRecord | None:
+        record = await self.get(payment_id)
+        if record is None or record.attention is None or record.attention_resolved_at:
+            return None
+        self.pending[payment_id] = replace(record, attention_resolved_at=now)
+        return record
 
     async def for_reservation(self, code: str) -> list[PaymentRecord]:
         every = {**self.committed, **self.pending}.values()
@@ -871,12 +900,26 @@ class FakeContacts:
 class FakeUndeliverable:
     def __init__(self) -> None:
         self.items: dict[str, UndeliverableMessage] = {}
+        self.resolved: dict[str, tuple[UndeliverableMessage, str]] = {}
 
     async def record(self, message: UndeliverableMessage) -> bool:
+        self.resolved.pop(message.group, None)
+        if message.id is None:
+            message = replace(message, id=len(self.items) + len(self.resolved) + 1)
         return self.items.setdefault(message.group, message) is message
 
     async def list_open(self, limit: int) -> Sequence[UndeliverableMessage]:
         return sorted(self.items.values(), key=lambda m: m.failed_at, reverse=True)[:limit]
+
+    async def resolve(
+        self, item_id: int, resolution: str, now: datetime
+    ) -> UndeliverableMessage | None:
+        for group, item in list(self.items.items()):
+            if item.id == item_id:
+                del self.items[group]
+                self.resolved[group] = (item, resolution)
+                return item
+        return None
 
 
 class FakeMessageSchedule:

@@ -291,6 +291,15 @@ class FakeFeeds(_Transactional[FeedState]):
     async def conflicts(self, limit: int) -> list[Conflict]:
         return sorted(self.read.conflicts, key=lambda c: c.detected_at, reverse=True)[:limit]
 
+    async def clear_conflicts(self, now: datetime, feed_id: int | None = None) -> int:
+        return 0  # which collisions still exist is the SQL adapter's (integration tests)
+
+    async def dismiss_conflict(self, conflict_id: int, now: datetime) -> bool:
+        kept = [c for c in self.read.conflicts if c.id != conflict_id]
+        dismissed = len(kept) < len(self.read.conflicts)
+        self.read.conflicts[:] = kept
+        return dismissed
+
     async def export_rows(
         self, accommodation_id: int, since: date, now: datetime, *, exclude_source: str | None
     ) -> list[ExportRow]:

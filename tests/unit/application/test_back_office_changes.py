@@ -24,6 +24,7 @@ from domain.errors import (
     StayUnavailable,
 )
 from domain.money import Money
+from domain.payments.ledger import MoneyIn, PaymentMethod
 from tests.unit.application.fakes import FakeUnitOfWork, FixedClock, SequenceCodes
 from tests.unit.domain.builders import NOW, TODAY, cabin, stay
 
@@ -167,4 +168,16 @@ async def test_a_manual_booking_paid_already_is_confirmed_with_its_amount() -> N
         "method": "transfer",
         "note": "CBU 123",
         "amount_cents": 4_500_000,
+        # Not the deposit nor the total of this stay: recorded and flagged for the owner.
+        "covers": None,
+        "flag": "unmatched",
     }
+    # The money received is in the booking's ledger, committed with the confirmation.
+    [(code, kind, paid)] = uow.ledger.committed
+    assert (code, kind) == (made.code.value, "payment")
+    assert isinstance(paid, MoneyIn)
+    assert (paid.method, paid.amount, paid.recorded_by) == (
+        PaymentMethod.TRANSFER,
+        Money.of("45000"),
+        "o@x",
+    )

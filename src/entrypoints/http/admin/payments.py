@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, get
-from litestar.params import QueryParameter
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
 
 from application.payments.admin import ListPaymentsNeedingAttention, PaymentsOfReservation
+from application.payments.attention import PaymentResolution, ResolvePaymentAttention
 from application.ports.payments import PaymentRecord
 from domain.codes import ReservationCode
-from entrypoints.http.admin.auth import require_admin
+from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.openapi import problems
 
 
@@ -30,6 +31,11 @@ class PaymentView(msgspec.Struct):
     approved_at: datetime | None
     first_seen_at: datetime
     updated_at: datetime
+
+
+class ResolveAttentionRequest(msgspec.Struct, forbid_unknown_fields=True):
+    resolution: PaymentResolution  # payment_recorded | refunded | dismissed
+    reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None  # required to dismiss
 
 
 def payment_view(r: PaymentRecord) -> PaymentView:
@@ -74,3 +80,19 @@ class AdminPaymentController(Controller):
         else:
             records = await attention(limit)
         return [payment_view(r) for r in records]
+
+    @post(
+        "/{payment_id:str}/attention/resolve",
+        status_code=204,
+        summary="Settle a payment's attention flag (audited); it leaves the action queue",
+        responses=problems(401, 403, 404, 422),
+    )
+    @inject
+    async def resolve_attention(
+        self,
+        request: Request[Any, Any, Any],
+        payment_id: FromPath[str],
+        data: JSONBody[ResolveAttentionRequest],
+        use_case: FromDishka[ResolvePaymentAttention],
+    ) -> None:
+        await use_case(payment_id[:64], data.resolution, data.reason, current_admin(request).email)

@@ -16,14 +16,26 @@ from litestar.response import Redirect, Template
 from application.conversation.handovers import ListHandovers, ResumeAssistant, TakeHandover
 from application.payments.admin import ListPaymentsNeedingAttention
 from application.payments.apply_payment import ATTENTION_TEXT
+from application.payments.attention import PaymentResolution, ResolvePaymentAttention
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
+from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
 from entrypoints.http.console.timeline import PAYMENT_STATES
 
 ConsoleRequest = Request[Any, Any, Any]
 UNVERIFIED = "No se pudo consultar a Mercado Pago: revisalo en su panel"
+RESOLUTIONS = {
+    PaymentResolution.PAYMENT_RECORDED: "Ya anoté el pago en la reserva",
+    PaymentResolution.REFUNDED: "Ya lo devolví",
+    PaymentResolution.DISMISSED: "No hay nada que hacer (decí por qué)",
+}
+RESOLVED = {
+    PaymentResolution.PAYMENT_RECORDED: "Listo: el pago quedó resuelto como anotado.",
+    PaymentResolution.REFUNDED: "Listo: el pago quedó resuelto como devuelto.",
+    PaymentResolution.DISMISSED: "Listo: el pago salió de la lista.",
+}
 
 
 class PaymentsController(Controller):
@@ -35,13 +47,63 @@ class PaymentsController(Controller):
     async def payments(
         self, request: ConsoleRequest, use_case: FromDishka[ListPaymentsNeedingAttention]
     ) -> Template:
+        done = request.query_params.get("hecho", "")
+        notice = next((text for r, text in RESOLVED.items() if r.value == done), None)
+        return await self._page(request, use_case, notice=notice)
+
+    @post("/{payment_id:str}/resolver")
+    @inject
+    async def resolve(
+        self,
+        request: ConsoleRequest,
+        payment_id: FromPath[str],
+        use_case: FromDishka[ResolvePaymentAttention],
+        listing: FromDishka[ListPaymentsNeedingAttention],
+    ) -> Response[Any]:
+        form = await read_form(request)
+        how = {r.value: r for r in PaymentResolution}.get(form.text("resolucion", 20))
+        reason = form.text("motivo", 500) or None
+        errors: dict[str, str] = {}
+        if how is None:
+            errors["resolucion"] = "Elegí qué pasó con el pago."
+        elif how is PaymentResolution.DISMISSED and reason is None:
+            errors["motivo"] = "Decí por qué lo sacás de la lista."
+        else:
+            try:
+                await use_case(payment_id[:64], how, reason, console_user(request).email)
+            except DomainError as err:
+                errors["_form"] = spanish(err)
+        if errors or how is None:
+            kept = {"resolucion": form.text("resolucion", 20), "motivo": reason or ""}
+            return await self._page(
+                request, listing, status=400, failed=payment_id, errors=errors, kept=kept
+            )
+        return Redirect(f"{PREFIX}/pagos?hecho={how.value}", status_code=303)
+
+    async def _page(
+        self,
+        request: ConsoleRequest,
+        listing: ListPaymentsNeedingAttention,
+        *,
+        status: int = 200,
+        notice: str | None = None,
+        failed: str | None = None,
+        errors: dict[str, str] | None = None,
+        kept: dict[str, str] | None = None,
+    ) -> Template:
         return page(
             request,
             "payments.html",
+            status=status,
             title="Pagos",
-            records=await use_case(100),
+            records=await listing(100),
             reasons={a.value: text for a, text in ATTENTION_TEXT.items()},
             states=PAYMENT_STATES,
+            resolutions=[(r.value, text) for r, text in RESOLUTIONS.items()],
+            notice=notice,
+            failed=failed,
+            errors=errors or {},
+            kept=kept or {},
         )
 
 

@@ -63,6 +63,7 @@ SPANISH: dict[str, str] = {
         "bien, confirmá de nuevo."
     ),
     "not_found": "Eso ya no existe.",
+    "queue_item_not_open": "Eso ya estaba resuelto: ya no está en la lista.",
     "refund_exceeds_paid": (
         "No se puede devolver más de lo que pagó y no se le devolvió. Si pagó por Mercado Pago "
         "en partes, devolvé de a un pago, o devolvelo vos y anotalo sin marcar Mercado Pago."

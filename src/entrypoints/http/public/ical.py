@@ -16,6 +16,7 @@ from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, JSONBody, QueryParameter
 
 from adapters.ical.export import FeedEntry, render_calendar
+from application.back_office.queue_items import DismissCollision
 from application.calendar_sync.feeds import (
     DeleteFeed,
     ExportCalendar,
@@ -170,6 +171,10 @@ class SyncView(msgspec.Struct):
 class ImportView(msgspec.Struct):
     feed: FeedView
     sync: SyncView
+
+
+class DismissRequest(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
 
 class ConflictView(msgspec.Struct):
@@ -342,3 +347,19 @@ class AdminFeedController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[ConflictView]:
         return [conflict_view(c) for c in await use_case(limit)]
+
+    @post(
+        "/conflicts/{conflict_id:int}/dismiss",
+        status_code=204,
+        summary="Dismiss a collision, with a reason (audited); it leaves the action queue",
+        responses=problems(401, 403, 404, 422),
+    )
+    @inject
+    async def dismiss_conflict(
+        self,
+        request: Request[Any, Any, Any],
+        conflict_id: RowId,
+        data: JSONBody[DismissRequest],
+        use_case: FromDishka[DismissCollision],
+    ) -> None:
+        await use_case(conflict_id, data.reason, current_admin(request).email)

@@ -1,0 +1,99 @@
+"""A payment's attention flag leaves the owner's queue when the owner has dealt with it: the
+payment recorded in a booking's ledger, the money given back, or dismissed with a reason (by
+hand on Pagos or the admin API; on its own when the owner records a payment or a refund on the
+flagged booking). Hoy and the daily summary count only the open flags."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from application.ports.audit import AuditEntry
+from application.ports.clock import Clock
+from application.ports.unit_of_work import UnitOfWork
+from domain.errors import InvalidValue, NotFound
+from domain.payments.payment import Attention
+
+DISMISSED = "dismissed"
+MAX_REASON = 500
+
+
+class QueueItemNotOpen(NotFound):
+    code = "queue_item_not_open"
+
+
+class PaymentResolution(StrEnum):
+    PAYMENT_RECORDED = "payment_recorded"  # the owner recorded it in a booking's ledger
+    REFUNDED = "refunded"  # the owner gave the money back
+    DISMISSED = "dismissed"  # nothing to do, with the owner's reason
+
+
+def required_reason(resolution: StrEnum, reason: str | None) -> str | None:
+    text = (reason or "").strip()[:MAX_REASON] or None
+    if resolution.value == DISMISSED and text is None:
+        raise InvalidValue("say why it is dismissed (a reason is required)")
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvePaymentAttention:
+    """Rules: only an open flag is settled (else ``QueueItemNotOpen``); dismissing needs a
+    reason; the same flag coming again from Mercado Pago stays settled, another one reopens it;
+    audited (``payment.attention_resolve``)."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(
+        self, payment_id: str, resolution: PaymentResolution, reason: str | None, actor: str
+    ) -> None:
+        why = required_reason(resolution, reason)
+        now = self.clock.now()
+        async with self.uow:
+            record = await self.uow.payments.resolve_attention(payment_id, resolution.value, now)
+            if record is None:
+                raise QueueItemNotOpen("that payment has no open attention flag")
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor,
+                    "payment.attention_resolve",
+                    record.reservation_code or f"payment:{payment_id}",
+                    now,
+                    before={
+                        "payment": payment_id,
+                        "attention": record.attention.value if record.attention else None,
+                    },
+                    after={"resolution": resolution.value, "reason": why},
+                )
+            )
+            await self.uow.commit()
+
+
+async def settle_flags(
+    uow: UnitOfWork,
+    code: str,
+    which: frozenset[Attention],
+    resolution: PaymentResolution,
+    actor: str,
+    now: datetime,
+) -> list[str]:
+    """Inside the caller's transaction: settle the booking's open flags of these kinds (the
+    owner's action on the booking answered them), audited; the payments' ids."""
+    settled = []
+    for record in await uow.payments.for_reservation(code):
+        if record.attention not in which or record.attention_resolved_at is not None:
+            continue
+        if await uow.payments.resolve_attention(record.payment.id, resolution.value, now):
+            settled.append(record.payment.id)
+            await uow.audit.record(
+                AuditEntry(
+                    actor,
+                    "payment.attention_resolve",
+                    code,
+                    now,
+                    before={"payment": record.payment.id, "attention": record.attention.value},
+                    after={"resolution": resolution.value, "reason": None},
+                )
+            )
+    return settled
