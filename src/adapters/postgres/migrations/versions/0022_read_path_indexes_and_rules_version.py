@@ -15,7 +15,7 @@ previous release neither reads the table nor is slowed by the triggers (rules ch
 times a season).
 
 Revision ID: 0022
-Revises: 0019
+Revises: 0021
 Create Date: 2026-12-02
 """
 
