@@ -333,7 +333,13 @@ def cmd_preflight(args: argparse.Namespace) -> int:
     token = args.token
     if token is None and (secret := OperatorSettings.from_env().admin_token) is not None:
         token = secret.reveal()
-    items = run(args.url, smoke=args.smoke, token=token, smoke_stay=stay)
+    items = run(
+        args.url,
+        smoke=args.smoke,
+        token=token,
+        smoke_stay=stay,
+        healthz_budget_ms=args.healthz_budget_ms,
+    )
     print(render(items, args.json))
     return 0 if passed(items) else 1
 
@@ -388,6 +394,12 @@ def main(argv: list[str] | None = None) -> int:
     preflight = sub.add_parser("preflight", help="run the cutover checklist against a base URL")
     preflight.add_argument("url")
     preflight.add_argument("--json", action="store_true")
+    preflight.add_argument(
+        "--healthz-budget-ms",
+        type=float,
+        default=200.0,
+        help="the latency /healthz must answer within (default: the checklist's 200 ms)",
+    )
     preflight.add_argument("--smoke", action="store_true", help="hold and cancel a test booking")
     preflight.add_argument("--token", default=None, help="default: ADMIN_TOKEN")
     preflight.add_argument("--smoke-accommodation", type=int, default=1)
