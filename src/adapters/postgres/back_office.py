@@ -38,6 +38,8 @@ COLLISIONS_BETWEEN = text(
     "FROM ical_conflicts c JOIN ical_feeds f ON f.id = c.feed_id "
     "WHERE c.check_in < :end AND c.check_out > :start ORDER BY c.accommodation_id, c.check_in"
 )
+# Triggers on the calendar's tables keep it (migration 0020_console_changes).
+CALENDAR_CHANGES = text("SELECT coalesce(sum(n), 0)::bigint FROM console_changes")
 FAILED_COUNT = text("SELECT count(*) FROM outbox WHERE status = 'failed'")
 FAILED_NEWEST = text(
     "SELECT kind, created_at FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT :limit"
@@ -77,6 +79,9 @@ def _item(r: Any) -> CalendarItem:
 class SqlBackOfficeReads:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+
+    async def calendar_changes(self) -> int:
+        return int((await self._conn.execute(CALENDAR_CHANGES)).scalar_one())
 
     async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
         rows = await self._conn.execute(ITEMS_BETWEEN, {"start": start, "end": end, "now": now})

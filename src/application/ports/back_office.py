@@ -71,6 +71,12 @@ class MessageRecord:
 
 
 class BackOfficeReads(Protocol):
+    async def calendar_changes(self) -> int:
+        """A number that grows with every committed change to what the calendar is drawn from
+        (reservations and blocks, cabins, imported feeds and their collisions): equal numbers
+        read at two moments mean the same rows. Read it before the rows it stands for."""
+        ...
+
     async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
         """Active rows (holds not lapsed at ``now``) with a night in [start, end), by cabin
         and check-in."""

@@ -1,0 +1,63 @@
+"""What the console's calendar shows changes: a count that grows with every committed write to
+the tables it is drawn from (reservations and blocks, cabins, imported feeds and their
+collisions), so a process can keep a drawn calendar and know, in one cheap read, whether it is
+still current.
+
+Each server process (PostgreSQL backend) adds to a row of its own, so concurrent writers never
+wait on one another for it; a reader sums the rows. The sum only grows, and it is read in the
+reader's snapshot: equal sums mean the same writes are visible.
+
+Expand-only: a new table and triggers; the previous release's writes bump the count too.
+
+Revision ID: 0020
+Revises: 0019
+Create Date: 2026-12-09
+"""
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0020"
+down_revision: str | None = "0019"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+# The previous release runs on this schema (docs/adr/0001-rollback-onto-a-newer-schema.md).
+expand_only: bool = True
+
+TABLES = ("reservations", "accommodations", "ical_feeds", "ical_conflicts")
+
+
+def upgrade() -> None:
+    op.execute(
+        """
+        CREATE TABLE console_changes (
+            backend integer PRIMARY KEY,
+            n bigint NOT NULL
+        )
+        """
+    )
+    op.execute(
+        """
+        CREATE FUNCTION console_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO console_changes (backend, n) VALUES (pg_backend_pid(), 1)
+            ON CONFLICT (backend) DO UPDATE SET n = console_changes.n + 1;
+            RETURN NULL;
+        END
+        $$
+        """
+    )
+    for table in TABLES:
+        op.execute(
+            f"CREATE TRIGGER {table}_console_changed "
+            f"AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION console_changed()"
+        )
+
+
+def downgrade() -> None:
+    for table in TABLES:
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_console_changed ON {table}")
+    op.execute("DROP FUNCTION IF EXISTS console_changed()")
+    op.execute("DROP TABLE IF EXISTS console_changes")
