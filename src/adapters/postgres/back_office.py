@@ -40,6 +40,7 @@ COLLISIONS_BETWEEN = text(
 )
 # Triggers on the calendar's tables keep it (migration 0020_console_changes).
 CALENDAR_CHANGES = text("SELECT coalesce(sum(n), 0)::bigint FROM console_changes")
+CABIN_NAMES = text("SELECT id, name FROM accommodations")
 FAILED_COUNT = text("SELECT count(*) FROM outbox WHERE status = 'failed'")
 FAILED_NEWEST = text(
     "SELECT kind, created_at FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT :limit"
@@ -58,22 +59,12 @@ MESSAGES_OF = text(
 )
 
 
+_ITEM_FIELDS = len(_COLUMNS.split(","))
+
+
 def _item(r: Any) -> CalendarItem:
-    return CalendarItem(
-        code=r.code,
-        accommodation_id=r.accommodation_id,
-        check_in=r.check_in,
-        check_out=r.check_out,
-        kind=r.kind,
-        channel=r.channel,
-        status=r.status,
-        guest_name=r.guest_name,
-        guests=r.guests,
-        expires_at=r.expires_at,
-        total_cents=r.total_cents,
-        deposit_cents=r.deposit_cents,
-        note=r.block_reason,
-    )
+    """A row of ``_COLUMNS``, in CalendarItem's field order (``block_reason`` is its note)."""
+    return CalendarItem(*r[:_ITEM_FIELDS])
 
 
 class SqlBackOfficeReads:
@@ -86,6 +77,11 @@ class SqlBackOfficeReads:
     async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
         rows = await self._conn.execute(ITEMS_BETWEEN, {"start": start, "end": end, "now": now})
         return [_item(r) for r in rows]
+
+    async def cabin_names(self) -> dict[int, str]:
+        rows = await self._conn.execute(CABIN_NAMES)
+        # Not dict(rows): a Result has keys(), so dict() would take it for a mapping.
+        return {cabin: name for cabin, name in rows}  # noqa: C416
 
     async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
         rows = list(await self._conn.execute(LIVE_HOLDS, {"now": now, "limit": limit}))

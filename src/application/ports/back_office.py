@@ -82,6 +82,10 @@ class BackOfficeReads(Protocol):
         and check-in."""
         ...
 
+    async def cabin_names(self) -> dict[int, str]:
+        """Every cabin's name (active or not), by id."""
+        ...
+
     async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
         """How many holds are not lapsed at ``now``, and the ``limit`` soonest to lapse."""
         ...
