@@ -76,7 +76,8 @@ async def test_writes_from_another_process_show_on_the_next_request(
     owner: Console, console_settings: Settings
 ) -> None:
     first = await calendar(owner)
-    assert "Cabaña del Lago" in first and "Rosa Ríos" not in first
+    assert "Cabaña del Lago" in first
+    assert "Rosa Ríos" not in first
 
     await sql(console_settings, "UPDATE accommodations SET name = 'Lago Azul' WHERE id = 1")
     assert ">Lago Azul</th>" in await calendar(owner)
@@ -108,7 +109,8 @@ async def test_the_page_around_the_kept_rows_is_each_persons_own(owner: Console)
     assert made.status_code == 303
     owners = await calendar(owner)
     owner_token = TOKEN.search(owners)
-    assert owner_token and 'href="/panel/pagos"' in owners
+    assert owner_token
+    assert 'href="/panel/pagos"' in owners
 
     invitation = await owner.invite("ayuda@cabanas.ar", Role.STAFF)
     owner.client.cookies.clear()  # another device: no session, no CSRF cookie
@@ -116,6 +118,7 @@ async def test_the_page_around_the_kept_rows_is_each_persons_own(owner: Console)
     assert (await owner.sign_in("ayuda@cabanas.ar")).status_code == 303
     staffs = await calendar(owner)
     staff_token = TOKEN.search(staffs)
-    assert staff_token and staff_token.group(1) != owner_token.group(1)
+    assert staff_token
+    assert staff_token.group(1) != owner_token.group(1)
     assert 'href="/panel/pagos"' not in staffs
     assert "Bloqueo: Pintura" in staffs

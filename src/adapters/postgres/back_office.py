@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.driver import Driver, RawStatement
 from application.ports.back_office import (
     AuditRecord,
     CalendarItem,
@@ -41,10 +42,19 @@ COLLISIONS_BETWEEN = text(
 # Triggers on the calendar's tables keep it (migration 0020_console_changes).
 CALENDAR_CHANGES = text("SELECT coalesce(sum(n), 0)::bigint FROM console_changes")
 CABIN_NAMES = text("SELECT id, name FROM accommodations")
-FAILED_COUNT = text("SELECT count(*) FROM outbox WHERE status = 'failed'")
-FAILED_NEWEST = text(
-    "SELECT kind, created_at FROM outbox WHERE status = 'failed' ORDER BY id DESC LIMIT :limit"
+# The newest and how many there are, in one statement.
+FAILED = text(
+    "SELECT kind, created_at, count(*) OVER () AS failed FROM outbox WHERE status = 'failed' "
+    "ORDER BY id DESC LIMIT :limit"
 )
+# Every signed-in page reads some of these: straight on asyncpg (adapters/postgres/driver.py),
+# without SQLAlchemy's execution machinery, which cost more CPU than the reads themselves.
+ITEMS_BETWEEN_RAW = RawStatement(ITEMS_BETWEEN)
+LIVE_HOLDS_RAW = RawStatement(LIVE_HOLDS)
+COLLISIONS_BETWEEN_RAW = RawStatement(COLLISIONS_BETWEEN)
+CALENDAR_CHANGES_RAW = RawStatement(CALENDAR_CHANGES)
+CABIN_NAMES_RAW = RawStatement(CABIN_NAMES)
+FAILED_RAW = RawStatement(FAILED)
 
 AUDIT_OF = text(
     "SELECT actor, action, at, before, after FROM admin_audit_log WHERE target = :target "
@@ -70,33 +80,38 @@ def _item(r: Any) -> CalendarItem:
 class SqlBackOfficeReads:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._driver = Driver(conn)
+
+    async def _fetch(self, stmt: RawStatement, **params: Any) -> list[Any]:
+        db = await self._driver.plain()
+        rows: list[Any] = await db.fetch(stmt.sql, *stmt.args(params))
+        return rows
 
     async def calendar_changes(self) -> int:
-        return int((await self._conn.execute(CALENDAR_CHANGES)).scalar_one())
+        [(changes,)] = await self._fetch(CALENDAR_CHANGES_RAW)
+        return int(changes)
 
     async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
-        rows = await self._conn.execute(ITEMS_BETWEEN, {"start": start, "end": end, "now": now})
+        rows = await self._fetch(ITEMS_BETWEEN_RAW, start=start, end=end, now=now)
         return [_item(r) for r in rows]
 
     async def cabin_names(self) -> dict[int, str]:
-        rows = await self._conn.execute(CABIN_NAMES)
-        # Not dict(rows): a Result has keys(), so dict() would take it for a mapping.
-        return {cabin: name for cabin, name in rows}  # noqa: C416
+        return dict(await self._fetch(CABIN_NAMES_RAW))
 
     async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
-        rows = list(await self._conn.execute(LIVE_HOLDS, {"now": now, "limit": limit}))
+        rows = await self._fetch(LIVE_HOLDS_RAW, now=now, limit=limit)
         if not rows:
             return 0, []
-        return int(rows[0].live), [_item(r) for r in rows]
+        return int(rows[0]["live"]), [_item(r) for r in rows]
 
     async def collisions_between(self, start: date, end: date) -> list[Collision]:
-        rows = await self._conn.execute(COLLISIONS_BETWEEN, {"start": start, "end": end})
+        rows = await self._fetch(COLLISIONS_BETWEEN_RAW, start=start, end=end)
         return [Collision(*r) for r in rows]
 
     async def failed_messages(self, limit: int) -> tuple[int, list[FailedMessage]]:
-        count = int((await self._conn.execute(FAILED_COUNT)).scalar_one())
-        rows = await self._conn.execute(FAILED_NEWEST, {"limit": limit})
-        return count, [FailedMessage(r.kind, r.created_at) for r in rows]
+        rows = await self._fetch(FAILED_RAW, limit=limit)
+        count = int(rows[0]["failed"]) if rows else 0
+        return count, [FailedMessage(kind, created_at) for kind, created_at, _ in rows]
 
     async def audit_of(self, target: str, limit: int) -> list[AuditRecord]:
         rows = await self._conn.execute(AUDIT_OF, {"target": target, "limit": limit})

@@ -20,4 +20,5 @@ def test_a_row_with_more_columns_than_the_item_is_cut_to_it() -> None:
     row = ("C0DE", 1, date(2026, 12, 1), date(2026, 12, 3), "block", "admin", "confirmed")
     row += (None, 0, None, 0, 0, "Pintura", 600)  # the live holds' count comes last
     item = _item(row)
-    assert item.note == "Pintura" and item.check_out == date(2026, 12, 3)
+    assert item.note == "Pintura"
+    assert item.check_out == date(2026, 12, 3)
