@@ -1,6 +1,7 @@
 """The calendar's change count (migration 0020, ``SqlBackOfficeReads.calendar_changes``): it
-grows with every committed write to what the calendar is drawn from, from any connection, and
-not with reads, rolled-back writes or writes elsewhere."""
+grows with every committed write that changed a row of what the calendar is drawn from, from
+any connection, and not with reads, statements that changed nothing, rolled-back writes or
+writes elsewhere."""
 
 from __future__ import annotations
 
@@ -63,6 +64,8 @@ async def test_reads_rollbacks_and_other_tables_do_not_count(engine: AsyncEngine
     await add_cabins(engine, 1)
     before = await changes(engine)
     await run(engine, "SELECT count(*) FROM reservations")
+    await run(engine, "UPDATE reservations SET status = 'expired' WHERE FALSE")  # no row
+    await run(engine, "DELETE FROM ical_conflicts")  # none there
     await run(engine, "INSERT INTO message_opt_outs VALUES ('5491100000000', now())")
     async with engine.connect() as conn:
         await conn.execute(text("UPDATE accommodations SET name = 'No' WHERE TRUE"))
@@ -77,4 +80,10 @@ async def test_a_write_not_yet_committed_is_not_counted_by_others(engine: AsyncE
         await writer.execute(text("UPDATE accommodations SET name = 'Pronto' WHERE TRUE"))
         assert await changes(engine) == before  # another connection: not visible yet
         await writer.commit()
+    assert await changes(engine) > before
+
+
+async def test_emptying_a_table_counts(engine: AsyncEngine) -> None:
+    before = await changes(engine)
+    await run(engine, "TRUNCATE ical_conflicts")
     assert await changes(engine) > before
