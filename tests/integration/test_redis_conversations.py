@@ -4,6 +4,7 @@ processes, fencing of a session that outlived its lock."""
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -135,3 +136,17 @@ async def test_redis_down_is_storage_unavailable() -> None:
                 pass
     finally:
         await client.aclose()
+
+
+async def test_ended_handovers_are_not_listed_and_are_dropped_when_one_is_added(
+    redis: Redis,
+) -> None:
+    prefix = f"conv-{uuid.uuid4().hex[:8]}"
+    store, ended, paused = RedisConversationStore(redis, prefix=prefix), phone(), phone()
+    await redis.zadd(f"{prefix}:handovers", {ended: time.time() - 1})  # its pause is over
+    assert await store.handovers() == []
+    assert await redis.zscore(f"{prefix}:handovers", ended) is not None  # reading keeps it
+    async with store.session(paused) as session:
+        assert await session.save(replace(STATE, step=Step.HANDED_OVER), timedelta(minutes=30))
+    assert [h.phone for h in await store.handovers()] == [paused]
+    assert await redis.zscore(f"{prefix}:handovers", ended) is None

@@ -5,15 +5,25 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import bindparam, delete, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.driver import Driver, RawStatement
 from adapters.postgres.tables import console_sessions, user_invitations, users
 from application.ports.accounts import Invitation, SessionRecord, User
 from domain.accounts import Role, UserExists
 
 _U, _I, _S = users.c, user_invitations.c, console_sessions.c
+# Every signed-in console request reads its session: on asyncpg directly
+# (adapters/postgres/driver.py), outside any transaction unless one is open.
+SESSION_RAW = RawStatement(
+    select(
+        _U.id, _U.email, _U.role, _U.password_hash, _U.created_at, _S.created_at, _S.last_seen_at
+    )
+    .join(console_sessions, _S.user_id == _U.id)
+    .where(_S.token_digest == bindparam("token_digest"))
+)
 
 
 def _user(row: Any) -> User:
@@ -23,6 +33,7 @@ def _user(row: Any) -> User:
 class SqlAccountRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._driver = Driver(conn)
 
     async def user_by_email(self, email: str) -> User | None:
         row = (await self._conn.execute(select(users).where(_U.email == email))).first()
@@ -114,15 +125,14 @@ class SqlAccountRepository:
         )
 
     async def session(self, token_digest: str) -> SessionRecord | None:
-        stmt = (
-            select(users, _S.created_at.label("s_created"), _S.last_seen_at)
-            .join(console_sessions, _S.user_id == _U.id)
-            .where(_S.token_digest == token_digest)
-        )
-        row = (await self._conn.execute(stmt)).first()
+        db = await self._driver.plain()
+        row = await db.fetchrow(SESSION_RAW.sql, *SESSION_RAW.args({"token_digest": token_digest}))
         if row is None:
             return None
-        return SessionRecord(_user(row), row.s_created, row.last_seen_at)
+        user_id, email, role, password_hash, created_at, s_created, last_seen_at = row
+        return SessionRecord(
+            User(user_id, email, Role(role), password_hash, created_at), s_created, last_seen_at
+        )
 
     async def touch_session(self, token_digest: str, now: datetime) -> None:
         await self._conn.execute(

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.driver import Driver, RawStatement
 from application.ports.back_office import (
     AuditRecord,
     CalendarItem,
@@ -39,13 +40,25 @@ COLLISIONS_BETWEEN = text(
     "WHERE c.resolved_at IS NULL AND c.check_in < :end AND c.check_out > :start "
     "ORDER BY c.accommodation_id, c.check_in"
 )
+# Triggers on the calendar's tables keep it (migration 0024_console_changes).
+CALENDAR_CHANGES = text("SELECT coalesce(sum(n), 0)::bigint FROM console_changes")
+CABIN_NAMES = text("SELECT id, name FROM accommodations")
 # The open undeliverable notifications (one per notification, whatever its channels), not the
-# outbox's failed rows: those stay failed after the owner has dealt with them.
-FAILED_COUNT = text("SELECT count(*) FROM undeliverable_messages WHERE resolved_at IS NULL")
-FAILED_NEWEST = text(
-    "SELECT id, topic, failed_at, reservation_code FROM undeliverable_messages "
-    "WHERE resolved_at IS NULL ORDER BY failed_at DESC, id DESC LIMIT :limit"
+# outbox's failed rows: those stay failed after the owner has dealt with them. The newest and
+# how many there are, in one statement.
+FAILED = text(
+    "SELECT topic, failed_at, id, reservation_code, count(*) OVER () AS failed "
+    "FROM undeliverable_messages WHERE resolved_at IS NULL "
+    "ORDER BY failed_at DESC, id DESC LIMIT :limit"
 )
+# Every signed-in page reads some of these: straight on asyncpg (adapters/postgres/driver.py),
+# without SQLAlchemy's execution machinery, which cost more CPU than the reads themselves.
+ITEMS_BETWEEN_RAW = RawStatement(ITEMS_BETWEEN)
+LIVE_HOLDS_RAW = RawStatement(LIVE_HOLDS)
+COLLISIONS_BETWEEN_RAW = RawStatement(COLLISIONS_BETWEEN)
+CALENDAR_CHANGES_RAW = RawStatement(CALENDAR_CHANGES)
+CABIN_NAMES_RAW = RawStatement(CABIN_NAMES)
+FAILED_RAW = RawStatement(FAILED)
 
 AUDIT_OF = text(
     "SELECT actor, action, at, before, after FROM admin_audit_log WHERE target = :target "
@@ -60,46 +73,52 @@ MESSAGES_OF = text(
 )
 
 
+_ITEM_FIELDS = len(_COLUMNS.split(","))
+
+
 def _item(r: Any) -> CalendarItem:
-    return CalendarItem(
-        code=r.code,
-        accommodation_id=r.accommodation_id,
-        check_in=r.check_in,
-        check_out=r.check_out,
-        kind=r.kind,
-        channel=r.channel,
-        status=r.status,
-        guest_name=r.guest_name,
-        guests=r.guests,
-        expires_at=r.expires_at,
-        total_cents=r.total_cents,
-        deposit_cents=r.deposit_cents,
-        note=r.block_reason,
-    )
+    """A row of ``_COLUMNS``, in CalendarItem's field order (``block_reason`` is its note)."""
+    return CalendarItem(*r[:_ITEM_FIELDS])
 
 
 class SqlBackOfficeReads:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._driver = Driver(conn)
+
+    async def _fetch(self, stmt: RawStatement, **params: Any) -> list[Any]:
+        db = await self._driver.plain()
+        rows: list[Any] = await db.fetch(stmt.sql, *stmt.args(params))
+        return rows
+
+    async def calendar_changes(self) -> int:
+        [(changes,)] = await self._fetch(CALENDAR_CHANGES_RAW)
+        return int(changes)
 
     async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
-        rows = await self._conn.execute(ITEMS_BETWEEN, {"start": start, "end": end, "now": now})
+        rows = await self._fetch(ITEMS_BETWEEN_RAW, start=start, end=end, now=now)
         return [_item(r) for r in rows]
 
+    async def cabin_names(self) -> dict[int, str]:
+        return dict(await self._fetch(CABIN_NAMES_RAW))
+
     async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
-        rows = list(await self._conn.execute(LIVE_HOLDS, {"now": now, "limit": limit}))
+        rows = await self._fetch(LIVE_HOLDS_RAW, now=now, limit=limit)
         if not rows:
             return 0, []
-        return int(rows[0].live), [_item(r) for r in rows]
+        return int(rows[0]["live"]), [_item(r) for r in rows]
 
     async def collisions_between(self, start: date, end: date) -> list[Collision]:
-        rows = await self._conn.execute(COLLISIONS_BETWEEN, {"start": start, "end": end})
+        rows = await self._fetch(COLLISIONS_BETWEEN_RAW, start=start, end=end)
         return [Collision(*r) for r in rows]
 
     async def failed_messages(self, limit: int) -> tuple[int, list[FailedMessage]]:
-        count = int((await self._conn.execute(FAILED_COUNT)).scalar_one())
-        rows = await self._conn.execute(FAILED_NEWEST, {"limit": limit})
-        return count, [FailedMessage(r.topic, r.failed_at, r.id, r.reservation_code) for r in rows]
+        rows = await self._fetch(FAILED_RAW, limit=limit)
+        count = int(rows[0]["failed"]) if rows else 0
+        return count, [
+            FailedMessage(topic, failed_at, row_id, code)
+            for topic, failed_at, row_id, code, _ in rows
+        ]
 
     async def audit_of(self, target: str, limit: int) -> list[AuditRecord]:
         rows = await self._conn.execute(AUDIT_OF, {"target": target, "limit": limit})

@@ -88,3 +88,19 @@ class Driver:
             # (A cancellation here can leave the session in a transaction nobody recorded: the
             # unit of work then discards the connection instead of pooling it.)
         return adapted._connection
+
+
+class Row:
+    """An asyncpg record read by column name as an attribute, like SQLAlchemy's rows, for the
+    mappers written for those."""
+
+    __slots__ = ("_record",)
+
+    def __init__(self, record: Any) -> None:
+        self._record = record
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self._record[name]
+        except KeyError:
+            raise AttributeError(name) from None

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.driver import Driver, RawStatement, Row
 from adapters.postgres.errors import UNIQUE_VIOLATION, constraint_name, sqlstate
 from adapters.postgres.repositories import expire_lapsed_overlapping
 from adapters.postgres.tables import ACTIVE_STATUS_SQL, NO_OVERLAP_CONSTRAINT
@@ -42,6 +43,8 @@ LIST_FEEDS = text(
     "WHERE (CAST(:acc AS bigint) IS NULL OR accommodation_id = :acc) "
     "AND (NOT :only_enabled OR enabled) ORDER BY id"
 )
+# Read on every owner's Hoy: straight on asyncpg (adapters/postgres/driver.py).
+LIST_FEEDS_RAW = RawStatement(LIST_FEEDS)
 RELEASE_FEED = text(
     "UPDATE reservations SET status = 'cancelled', updated_at = :now "
     "WHERE kind = 'external' AND status = 'confirmed' AND id IN "
@@ -163,6 +166,7 @@ def _feed(row: Any) -> Feed:
 class SqlFeedRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._driver = Driver(conn)
 
     async def add(
         self, accommodation_id: int, source: ExternalSource, url: str, now: datetime
@@ -187,10 +191,10 @@ class SqlFeedRepository:
     async def list_feeds(
         self, accommodation_id: int | None = None, *, only_enabled: bool = False
     ) -> list[Feed]:
-        rows = await self._conn.execute(
-            LIST_FEEDS, {"acc": accommodation_id, "only_enabled": only_enabled}
-        )
-        return [_feed(r) for r in rows]
+        db = await self._driver.plain()
+        params = {"acc": accommodation_id, "only_enabled": only_enabled}
+        rows = await db.fetch(LIST_FEEDS_RAW.sql, *LIST_FEEDS_RAW.args(params))
+        return [_feed(Row(r)) for r in rows]
 
     async def delete(self, feed_id: int, now: datetime) -> bool:
         await self._conn.execute(RELEASE_FEED, {"id": feed_id, "now": now})

@@ -9,6 +9,7 @@ from sqlalchemy import and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from adapters.postgres.driver import Driver, RawStatement, Row
 from adapters.postgres.tables import payments
 from application.ports.payments import PaymentRecord
 from domain.money import Money
@@ -65,6 +66,8 @@ RESOLVE_ATTENTION = (
     .values(attention_resolved_at=bindparam("p_now"), attention_resolution=bindparam("p_how"))
     .returning(*payments.c)
 )
+# Read on every owner's Hoy: straight on asyncpg (adapters/postgres/driver.py).
+NEEDING_ATTENTION_RAW = RawStatement(NEEDING_ATTENTION)
 FOR_RESERVATION = (
     select(payments).where(_P.reservation_code == bindparam("code")).order_by(_P.first_seen_at)
 )
@@ -96,6 +99,7 @@ def _record(row: Any) -> PaymentRecord:
 class SqlPaymentRepository:
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
+        self._driver = Driver(conn)
 
     async def get(self, payment_id: str) -> PaymentRecord | None:
         row = (await self._conn.execute(GET_PAYMENT, {"id": payment_id})).first()
@@ -130,7 +134,11 @@ class SqlPaymentRepository:
         )
 
     async def needing_attention(self, limit: int) -> list[PaymentRecord]:
-        return [_record(r) for r in await self._conn.execute(NEEDING_ATTENTION, {"limit": limit})]
+        db = await self._driver.plain()
+        rows = await db.fetch(
+            NEEDING_ATTENTION_RAW.sql, *NEEDING_ATTENTION_RAW.args({"limit": limit})
+        )
+        return [_record(Row(r)) for r in rows]
 
     async def resolve_attention(
         self, payment_id: str, resolution: str, now: datetime

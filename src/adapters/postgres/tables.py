@@ -404,6 +404,16 @@ ical_conflicts = Table(
     ),
 )
 
+# What the console's calendar shows changed: one row per PostgreSQL backend that wrote to
+# reservations, accommodations, ical_feeds or ical_conflicts (statement triggers, migration
+# 0020); the sum of ``n`` grows with every committed write (adapters/postgres/back_office.py).
+console_changes = Table(
+    "console_changes",
+    metadata,
+    Column("backend", Integer, primary_key=True, autoincrement=False),
+    Column("n", BigInteger, nullable=False),
+)
+
 # Written by the migrations' env.py as each revision is applied (docs/adr/0001-…).
 schema_revisions = Table(
     "schema_revisions",

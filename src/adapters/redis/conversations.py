@@ -66,7 +66,6 @@ class RedisConversationStore:
     async def handovers(self) -> list[Handover]:
         now = time.time()
         try:
-            await self._client.zremrangebyscore(self._handovers_key, "-inf", now)
             rows = await self._client.zrangebyscore(
                 self._handovers_key, now, "+inf", withscores=True
             )
@@ -157,7 +156,10 @@ class RedisConversationSession:
                 # The owner's list of handed-over conversations (scored by when the pause
                 # ends); advisory, so written after the state rather than in its script.
                 if state.step is Step.HANDED_OVER:
-                    until = time.time() + ttl.total_seconds()
+                    now = time.time()
+                    # Ended pauses are dropped here, where the list grows, not on every read.
+                    await self._client.zremrangebyscore(self._handovers_key, "-inf", now)
+                    until = now + ttl.total_seconds()
                     await self._client.zadd(self._handovers_key, {self._phone: until})
                 else:
                     await self._client.zrem(self._handovers_key, self._phone)

@@ -30,6 +30,40 @@ class CalendarWindow:
     def end(self) -> date:
         return self.start + timedelta(days=self.days)
 
+    @property
+    def lapses_at(self) -> datetime | None:
+        """When the first hold shown lapses (the window is no longer what the rows say):
+        nothing else in it changes with time alone but the date."""
+        return min(
+            (i.expires_at for i in self.items if i.status == "pre_reserved" and i.expires_at),
+            default=None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarStamp:
+    """What a drawn window depends on besides its start and length: the data's change count
+    (``BackOfficeReads.calendar_changes``), today's date (past nights are drawn apart) and now
+    (holds lapse)."""
+
+    changes: int
+    today: date
+    now: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class GetCalendarStamp:
+    """Rules: the change count is read before any row it stands for, so rows read after it
+    are at least as new as it says."""
+
+    reads: BackOfficeReads
+    clock: Clock
+
+    async def __call__(self) -> CalendarStamp:
+        changes = await self.reads.calendar_changes()
+        now = self.clock.now()
+        return CalendarStamp(changes, local_today(now), now)
+
 
 @dataclass(frozen=True, slots=True)
 class GetCalendarWindow:

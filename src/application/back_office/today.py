@@ -82,12 +82,11 @@ class GetToday:
         collisions = await self.reads.collisions_between(today, today + COLLISIONS_AHEAD)
         failed, newest = await self.reads.failed_messages(FAILED_MESSAGES_SHOWN)
         queue = ActionQueue(collisions=collisions, failed_messages=failed, newest_failed=newest)
-        async with self.uow:
-            names = {a.id: a.name for a in await self.uow.accommodations.list(only_active=False)}
-            if money_and_feeds:
+        names = await self.reads.cabin_names()
+        if money_and_feeds:
+            async with self.uow:
                 payments = await self.uow.payments.needing_attention(50)
                 feeds = await self.uow.feeds.list_feeds()
-        if money_and_feeds:
             queue = ActionQueue(
                 refunds_owed=[p for p in payments if p.attention is Attention.REFUND_REQUIRED],
                 payments_to_check=[

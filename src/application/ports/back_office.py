@@ -76,9 +76,19 @@ class MessageRecord:
 
 
 class BackOfficeReads(Protocol):
+    async def calendar_changes(self) -> int:
+        """A number that grows with every committed change to what the calendar is drawn from
+        (reservations and blocks, cabins, imported feeds and their collisions): equal numbers
+        read at two moments mean the same rows. Read it before the rows it stands for."""
+        ...
+
     async def items_between(self, start: date, end: date, now: datetime) -> list[CalendarItem]:
         """Active rows (holds not lapsed at ``now``) with a night in [start, end), by cabin
         and check-in."""
+        ...
+
+    async def cabin_names(self) -> dict[int, str]:
+        """Every cabin's name (active or not), by id."""
         ...
 
     async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:

@@ -14,7 +14,7 @@ from application.back_office.accommodations import (
 )
 from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
 from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
-from application.back_office.calendar_grid import GetCalendarWindow
+from application.back_office.calendar_grid import GetCalendarStamp, GetCalendarWindow
 from application.back_office.manual_booking import CreateManualBooking
 from application.back_office.move import MoveReservation
 from application.back_office.notes import AddReservationNote
@@ -66,6 +66,7 @@ class BackOfficeProvider(Provider):
     back_office_reads = provide(SqlBackOfficeReads, provides=BackOfficeReads)
     get_today = provide(GetToday)
     get_calendar_window = provide(GetCalendarWindow)
+    get_calendar_stamp = provide(GetCalendarStamp)
     get_cabin_texts = provide(GetCabinTexts)
     update_cabin_texts = provide(UpdateCabinTexts)
     get_prices = provide(GetPrices)

@@ -4,8 +4,9 @@ those nights (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks).""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -16,7 +17,12 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
 from application.back_office.blocks import CreateBlock
-from application.back_office.calendar_grid import CalendarWindow, GetCalendarWindow
+from application.back_office.calendar_grid import (
+    CalendarStamp,
+    CalendarWindow,
+    GetCalendarStamp,
+    GetCalendarWindow,
+)
 from application.booking.catalogue import ListAccommodations
 from application.ports.back_office import CalendarItem
 from application.ports.clock import Clock
@@ -219,6 +225,74 @@ def _td(nights: int, clash: bool) -> str:
     return f'<td{span} class="clash">' if clash else f"<td{span}>"
 
 
+@dataclass(frozen=True, slots=True)
+class DrawnWindow:
+    """A window's night headers and cabins' rows as HTML, and what they were drawn from."""
+
+    changes: int
+    today: date
+    lapses_at: datetime | None
+    header: Markup
+    rows: Markup
+
+    def current(self, stamp: CalendarStamp) -> bool:
+        return (
+            self.changes == stamp.changes
+            and self.today == stamp.today
+            and (self.lapses_at is None or stamp.now < self.lapses_at)
+        )
+
+
+def draw(window: CalendarWindow, changes: int) -> DrawnWindow:
+    row_html = RowWriter(window)
+    rows = "\n".join(row_html(cabin, runs) for cabin, runs in grid(window))
+    return DrawnWindow(
+        changes,
+        window.today,
+        window.lapses_at,
+        row_html.header(),
+        Markup(rows),  # noqa: S704 - RowWriter escapes every text
+    )
+
+
+class DrawnWindows:
+    """The calendar's rows as last drawn in this process, per window (start and nights), the
+    ``KEPT`` most recently asked for. One is used while it is current: no committed write to
+    what it is drawn from since (the change count, read before the rows), the same date, and
+    no hold on it lapsed. Rows only: nothing in them depends on who asks, and the page around
+    them (the person, the CSRF token) is rendered for each request."""
+
+    KEPT = 24
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[date, int], DrawnWindow] = OrderedDict()
+
+    def get(self, start: date, days: int, stamp: CalendarStamp) -> DrawnWindow | None:
+        kept = self._kept.get((start, days))
+        if kept is None or not kept.current(stamp):
+            return None
+        self._kept.move_to_end((start, days))
+        return kept
+
+    def put(self, start: date, days: int, drawn: DrawnWindow) -> None:
+        kept = self._kept.get((start, days))
+        if kept is not None and kept.changes > drawn.changes:
+            return  # a newer one was drawn meanwhile
+        self._kept[(start, days)] = drawn
+        self._kept.move_to_end((start, days))
+        while len(self._kept) > self.KEPT:
+            self._kept.popitem(last=False)
+
+
+def drawn_windows(request: ConsoleRequest) -> DrawnWindows:
+    """This process's (this app's) drawn windows."""
+    state = request.app.state
+    kept: DrawnWindows | None = getattr(state, "console_drawn_windows", None)
+    if kept is None:
+        kept = state.console_drawn_windows = DrawnWindows()
+    return kept
+
+
 def _month_start(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -233,23 +307,28 @@ class CalendarController(Controller):
     async def calendar(
         self,
         request: ConsoleRequest,
-        use_case: FromDishka[GetCalendarWindow],
-        clock: FromDishka[Clock],
+        stamp_of: FromDishka[GetCalendarStamp],
         desde: Annotated[date | None, QueryParameter()] = None,
         dias: Annotated[int, QueryParameter()] = 30,
         bloqueo: Annotated[str | None, QueryParameter(max_length=32)] = None,
     ) -> Template:
         days = dias if dias in DAY_CHOICES else 30
-        today = local_today(clock.now())
+        stamp = await stamp_of()
+        today = stamp.today
         start = desde or today
-        window = await use_case(start, days)
+        kept = drawn_windows(request)
+        drawn = kept.get(start, days, stamp)
+        if drawn is None:
+            container = request.state.dishka_container
+            use_case: GetCalendarWindow = await container.get(GetCalendarWindow)
+            drawn = draw(await use_case(start, days), stamp.changes)
+            kept.put(start, days, drawn)
         return page(
             request,
             "calendar.html",
             title="Calendario",
-            window=window,
-            rows=grid(window),
-            row_html=RowWriter(window),
+            start=start,
+            drawn=drawn,
             legend=LEGEND,
             days=days,
             previous=_month_start(start, -1),
