@@ -59,21 +59,32 @@ async def test_live_holds_window_rows_and_names(engine: AsyncEngine) -> None:
 
 
 async def test_failed_messages_are_counted_and_the_newest_listed(engine: AsyncEngine) -> None:
+    """The open undeliverable notifications: counted and the newest listed in one statement;
+    a resolved one (retried or dismissed by the owner) is neither."""
     async with engine.connect() as conn:
         assert await SqlBackOfficeReads(conn).failed_messages(2) == (0, [])
     async with engine.begin() as conn:
-        for n, status in enumerate(("failed", "sent", "failed", "failed", "pending")):
+        for n, resolved in enumerate((False, True, False, False, True)):
             await conn.execute(
                 text(
-                    "INSERT INTO outbox (kind, payload, status, next_attempt_at, created_at) "
-                    "VALUES (:kind, '{}', :status, :at, :at)"
+                    "INSERT INTO undeliverable_messages (group_key, topic, recipient, "
+                    "reservation_code, errors, failed_at, resolved_at, resolution) "
+                    "VALUES (:key, :topic, 'guest', :code, 'error 131047', :at, :resolved_at, "
+                    ":resolution)"
                 ),
-                {"kind": f"kind.{n}", "status": status, "at": NOW + timedelta(minutes=n)},
+                {
+                    "key": f"group-{n}",
+                    "topic": f"topic.{n}",
+                    "code": f"CODE{n}",
+                    "at": NOW + timedelta(minutes=n),
+                    "resolved_at": NOW + timedelta(hours=1) if resolved else None,
+                    "resolution": "dismissed" if resolved else None,
+                },
             )
     async with engine.connect() as conn:
         count, newest = await SqlBackOfficeReads(conn).failed_messages(2)
     assert count == 3
-    assert [(m.kind, m.created_at) for m in newest] == [
-        ("kind.3", NOW + timedelta(minutes=3)),
-        ("kind.2", NOW + timedelta(minutes=2)),
+    assert [(m.kind, m.created_at, m.reservation) for m in newest] == [
+        ("topic.3", NOW + timedelta(minutes=3), "CODE3"),
+        ("topic.2", NOW + timedelta(minutes=2), "CODE2"),
     ]
