@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
+    or_,
     select,
     text,
     union_all,
@@ -99,7 +101,10 @@ _HOLD_COLUMNS = (
     "price_breakdown",
     "payment_method",
 )
-# The hold lands only if the cabin still is what it was checked and priced against ...
+# The hold lands only if the cabin still is what it was checked and priced against, under
+# the price rules' version it was priced with (when the caller knows it: its cached rules may
+# predate a change made by another process) ...
+_RULES_VERSION = bindparam("b_rules_version", type_=BigInteger)
 _BASIS_STILL_HOLDS = (
     select(_A.id)
     .where(
@@ -110,6 +115,10 @@ _BASIS_STILL_HOLDS = (
         _A.weekend_multiplier == bindparam("b_weekend_multiplier"),
         _A.capacity == bindparam("b_capacity"),
         _A.min_nights == bindparam("b_min_nights"),
+        or_(
+            _RULES_VERSION.is_(None),
+            select(price_rules_version.c.version).scalar_subquery() == _RULES_VERSION,
+        ),
     )
     .exists()
 )
@@ -427,8 +436,10 @@ class SqlReservationRepository:
         alone: bool = False,
         retry_key: str | None = None,
         quota: QuotaCheck | None = None,
+        rules_version: int | None = None,
     ) -> HoldOutcome | QuotaRefused:
         values = _insert_values(reservation, now, basis)
+        values["b_rules_version"] = rules_version
         values["v_retry_key"] = retry_key
         values["v_phone_key"] = quota.quota.phone_key if quota else None
         values["v_client_key"] = quota.quota.client_key if quota else None

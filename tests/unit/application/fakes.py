@@ -216,9 +216,12 @@ class FakeReservations:
         alone: bool = False,
         retry_key: str | None = None,
         quota: QuotaCheck | None = None,
+        rules_version: int | None = None,
     ) -> HoldOutcome | QuotaRefused:
         self.alone_calls.append(alone)
         if self.accommodations.items.get(basis.id) != basis:
+            return HoldOutcome.STALE
+        if rules_version is not None and rules_version != self.rules_version:
             return HoldOutcome.STALE
         if self.transient_failures:
             self.transient_failures -= 1
@@ -631,13 +634,19 @@ class FakeGateway:
 
 
 class FakePriceRules:
-    """Every cabin's rules in memory; ``reads`` counts ``all_rules`` calls (the cache's reads)."""
+    """Every cabin's rules in memory; ``reads`` counts ``all_rules`` calls (the cache's reads).
+    ``loaded_version``: the version the served rules were read at. ``elsewhere``: rules (and
+    their version) another process stored, which this cache only serves once invalidated."""
 
-    def __init__(self, rules: Mapping[int, CabinPriceRules] | None = None) -> None:
+    def __init__(
+        self, rules: Mapping[int, CabinPriceRules] | None = None, version: int | None = None
+    ) -> None:
         self.rules: dict[int, CabinPriceRules] = dict(rules or {})
         self.policies: dict[int, CancellationPolicy] = {}
         self.reads = 0
         self.invalidations = 0
+        self.loaded_version = version
+        self.elsewhere: tuple[dict[int, CabinPriceRules], int] | None = None
 
     async def all_rules(self, version: int | None = None) -> Mapping[int, CabinPriceRules]:
         self.reads += 1
@@ -658,6 +667,8 @@ class FakePriceRules:
 
     def invalidate(self) -> None:
         self.invalidations += 1
+        if self.elsewhere is not None:
+            (self.rules, self.loaded_version), self.elsewhere = self.elsewhere, None
 
 
 class FakeLedger:
