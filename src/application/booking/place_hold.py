@@ -120,7 +120,8 @@ class PlaceHold:
       fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
       decided in the hold's own statement, exact under concurrency);
     - a guest's hold (one with a quota: API and WhatsApp) then takes the open credit its phone
-      has from earlier cancellations (``apply_guest_credits``), before its payment link job is
+      has from earlier cancellations (``apply_guest_credits``; whether it has one comes back
+      from the hold's own statement), before its payment link job is
       queued (in the hold's transaction, or in one of its own after a hold written alone): it
       lowers the deposit link's amount, or confirms the hold when it covers the deposit.
     """
@@ -207,10 +208,11 @@ class PlaceHold:
                 await self.uow.idempotency.attach_reservation(
                     API_SCOPE, cmd.idempotency_key, reservation.code.value
                 )
+            # The hold's own statement told whether its phone has an open credit (a hold
+            # written alone is already committed: its credit then goes in a transaction of its
+            # own, before any link is asked for).
             phone = quota.quota.phone_key if quota is not None else None
-            # A plain read after the hold (a hold written alone is already committed: its
-            # credit then goes in a transaction of its own, before any link is asked for).
-            if phone is not None and await self.uow.credits.any_open(phone, local_today(now), now):
+            if outcome is HoldOutcome.PLACED_WITH_CREDIT and phone is not None:
                 await apply_guest_credits(self.uow, self.clock, reservation, phone, now, self.terms)
             if link and reservation.status is ReservationStatus.PRE_RESERVED:
                 await self.uow.outbox.add(

@@ -70,6 +70,8 @@ class BlockRepository(Protocol):
 
 class HoldOutcome(StrEnum):
     PLACED = "placed"
+    # Placed, and the quota's phone has an open guest credit (``CreditRepository.any_open``).
+    PLACED_WITH_CREDIT = "placed_with_credit"
     TAKEN = "taken"  # an active reservation of the same accommodation overlaps
     # The accommodation, or the price rules' version, no longer is what the hold was priced from.
     STALE = "stale"
@@ -137,6 +139,8 @@ class ReservationRepository(Protocol):
         client each have fewer live holds than their limit — counted under a per-key lock in
         the same statement, so concurrent requests cannot both take the last place. A refusal
         is ``QuotaRefused``; a retry of a request whose hold is live is still ``RETRIED``.
+        Placed with a quota whose phone has an open guest credit: ``PLACED_WITH_CREDIT``
+        (asked in the same statement: the booking needs no read of its own to know).
 
         ``rules_version``: the price rules' version the hold was priced under
         (``PriceRulesRepository.loaded_version``); if the stored version differs, nothing is

@@ -49,6 +49,7 @@ from application.ports.undeliverable import UndeliverableMessage
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimit, HoldQuota
 from domain.booking.reservation import Guest, Reservation, ReservationStatus
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState, Step
 from domain.errors import DuplicateName
@@ -186,6 +187,9 @@ class FakeReservations:
         # the (cabin, stay) of its active rows overlapping a window, for a cabin or all.
         self.elsewhere: tuple[Callable[[int | None, Stay], list[tuple[int, Stay]]], ...] = ()
         self.rules_version: int | None = None  # the price rules' version, when a test keeps one
+        # Whether a phone key has an open guest credit (the credits' ``any_open``), asked of a
+        # placed hold with a quota, as the hold's statement does.
+        self.open_credit: Callable[[str, date, datetime], bool] = lambda phone, today, now: False
 
     def _all(self) -> dict[str, Reservation]:
         return {**self.committed, **self.pending}
@@ -247,6 +251,9 @@ class FakeReservations:
             self.retry_keys[reservation.code.value] = retry_key
         if quota is not None:
             self.quota_keys[reservation.code.value] = quota.quota
+            phone = quota.quota.phone_key
+            if phone is not None and self.open_credit(phone, local_today(now), now):
+                return HoldOutcome.PLACED_WITH_CREDIT
         return HoldOutcome.PLACED
 
     def _over_quota(self, check: QuotaCheck | None, now: datetime) -> QuotaRefused | None:
@@ -729,6 +736,7 @@ class FakeGuestCredits:
         self.committed: dict[int, tuple[GuestCredit, str | None]] = {}
         self.rows: dict[int, tuple[GuestCredit, str | None]] = {}
         self.claimed: set[int] = set()  # locked by another transaction (a test sets it)
+        self.open_reads = 0  # any_open calls (a round trip each)
 
     def _open(self, credit: GuestCredit, holder: str | None, today: date, now: datetime) -> bool:
         if not credit.usable_on(today):
@@ -749,8 +757,12 @@ class FakeGuestCredits:
         self.rows[stored.id or 0] = (stored, None)
         return stored
 
-    async def any_open(self, phone: str, today: date, now: datetime) -> bool:
+    def has_open(self, phone: str, today: date, now: datetime) -> bool:
         return any(c.phone == phone and self._open(c, h, today, now) for c, h in self.rows.values())
+
+    async def any_open(self, phone: str, today: date, now: datetime) -> bool:
+        self.open_reads += 1
+        return self.has_open(phone, today, now)
 
     async def claim_open(
         self, phone: str, currency: str, today: date, now: datetime
@@ -1166,6 +1178,7 @@ class FakeUnitOfWork:
         self.payments = FakePayments()
         self.ledger = FakeLedger()
         self.credits = FakeGuestCredits(self.reservations)
+        self.reservations.open_credit = self.credits.has_open
         self.receipts = FakeReceipts()
         self.ledger.credits_of = lambda code: tuple(
             c for c, h in self.credits.rows.values() if h == code
