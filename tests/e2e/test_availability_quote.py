@@ -120,3 +120,39 @@ async def test_a_price_change_written_elsewhere_is_quoted_on_the_next_request(
         assert await quoted(client) == (["season"], 19_000)
         await store_rules(settings, 1, CabinPriceRules())  # removed: the base price again
         assert await quoted(client) == before
+
+
+async def test_a_price_change_written_elsewhere_prices_the_next_booking(
+    make_client: ClientFactory, settings: Settings
+) -> None:
+    """A booking is never held at rules another process has changed since this one cached
+    them (for five minutes here): the hold's statement checks their version, and on a change
+    the stay is priced again under the rules read afresh."""
+
+    async def book(client: Client, check_in: str, check_out: str, phone: str) -> object:
+        booking = {
+            "accommodation_id": 1,
+            "check_in": check_in,
+            "check_out": check_out,
+            "guests": 2,
+            "guest_name": "Juana Pérez",
+            "guest_phone": phone,
+        }
+        r = await client.post("/api/v1/reservations", json=booking)
+        assert r.status_code == 201, r.text
+        return r.json()["total_amount"]
+
+    summer = Season("Verano", RecurringRange.parse("01/01", "31/01"), Rate(nightly=Money(9_000_00)))
+    await store_rules(settings, 1, CabinPriceRules(seasons=(summer,)))
+    async with make_client(catalogue_cache_seconds=300.0) as client:
+        # This process reads and caches the rules with its first booking.
+        assert await book(client, "2027-01-05", "2027-01-07", "+5491155550001") == 18_000
+        dearer = Season("Verano", summer.dates, Rate(nightly=Money(9_500_00)))
+        await store_rules(settings, 1, CabinPriceRules(seasons=(dearer,)))
+        assert await book(client, "2027-01-12", "2027-01-14", "+5491155550002") == 19_000
+        r = await client.get(
+            "/api/v1/availability", params={"check_in": "2027-01-19", "check_out": "2027-01-21"}
+        )
+        assert r.status_code == 200
+        quoted = next(a for a in r.json()["accommodations"] if a["accommodation_id"] == 1)
+        assert quoted["total_amount"] == 19_000  # the same price /availability quotes

@@ -17,6 +17,7 @@ from adapters.postgres.tables import guest_credits
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.booking.place_hold import PlaceHold, PlaceHoldCommand
 from application.ports.ledger import LedgerTerms
+from application.ports.repositories import HoldOutcome, QuotaCheck, QuotaRefused
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimits, HoldQuota, phone_key
 from domain.booking.policy import BookingPolicy
@@ -178,3 +179,38 @@ async def test_a_lapsed_hold_gives_its_credit_back_and_a_cancelled_one_releases_
         assert await uow.credits.release(second.code.value) == 1
         await uow.commit()
         assert await uow.credits.any_open(PHONE, clock.current.date(), clock.current)
+
+
+async def _hold_outcome(
+    engine: AsyncEngine, cabin: int, now: datetime, *, quota: bool = True
+) -> tuple[HoldOutcome | QuotaRefused, bool]:
+    """A hold placed alone on ``cabin`` with (or without) the phone's quota, and what
+    ``any_open`` answers for the phone right after."""
+    check = QuotaCheck(HoldQuota(PHONE), 0, 0) if quota else None
+    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        basis = await uow.accommodations.get(cabin)
+        assert basis is not None
+        outcome = await uow.reservations.add_hold(
+            new_hold(cabin, STAY, now), now, basis, alone=True, quota=check
+        )
+        return outcome, await uow.credits.any_open(PHONE, now.date(), now)
+
+
+async def test_the_holds_own_statement_tells_an_open_credit_as_any_open_does(
+    engine: AsyncEngine,
+) -> None:
+    source, *cabins = await add_cabins(engine, 6)
+    assert await _hold_outcome(engine, cabins[0], NOW) == (HoldOutcome.PLACED, False)
+    await _source_with_credit(engine, source, 10_000)
+    assert await _hold_outcome(engine, cabins[1], NOW) == (HoldOutcome.PLACED_WITH_CREDIT, True)
+    # No quota (the owner's bookings): no phone to ask about.
+    assert await _hold_outcome(engine, cabins[2], NOW, quota=False) == (HoldOutcome.PLACED, True)
+    # Taken by a live hold: not open; once that hold has lapsed, open again.
+    taker = await _book(engine, cabins[3], FixedClock(NOW))
+    assert taker.credit_applied == Money(10_000)
+    assert await _hold_outcome(engine, cabins[4], NOW) == (HoldOutcome.PLACED, False)
+    later = NOW + timedelta(minutes=31)
+    assert await _hold_outcome(engine, cabins[0], later) == (
+        HoldOutcome.PLACED_WITH_CREDIT,
+        True,
+    )

@@ -15,7 +15,7 @@ from adapters.postgres.driver import Driver
 from adapters.postgres.errors import translate
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import CodeCollision, StorageUnavailable
-from application.ports.repositories import HoldOutcome
+from application.ports.repositories import HoldOutcome, QuotaRefused
 from domain.booking.accommodation import Accommodation
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.errors import StayUnavailable
@@ -471,3 +471,24 @@ async def test_a_request_cancelled_while_beginning_never_poisons_the_pool(
         codes = (await conn.execute(text("SELECT code FROM reservations"))).scalars().all()
     await observer.dispose()
     assert codes == [later.code.value]
+
+
+async def test_a_hold_priced_under_an_older_rules_version_is_stale(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    async with engine.connect() as conn:
+        version = (await conn.execute(text("SELECT version FROM price_rules_version"))).scalar()
+        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+    assert isinstance(version, int)
+    assert basis is not None
+
+    async def hold(stay: Stay, rules_version: int) -> HoldOutcome | QuotaRefused:
+        async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+            return await uow.reservations.add_hold(
+                new_hold(cabin, stay, NOW), NOW, basis, alone=True, rules_version=rules_version
+            )
+
+    assert await hold(DEC, version - 1) is HoldOutcome.STALE
+    assert await hold(DEC, version + 1) is HoldOutcome.STALE
+    async with engine.connect() as conn:
+        assert (await conn.execute(text("SELECT count(*) FROM reservations"))).scalar() == 0
+    assert await hold(DEC, version) is HoldOutcome.PLACED

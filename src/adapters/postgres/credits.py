@@ -25,25 +25,31 @@ def _booking_id(name: str) -> Any:
     return select(_R.id).where(_R.code == bindparam(name), _R.kind == "booking").scalar_subquery()
 
 
-# Open: not expired, and held by no booking or by a hold that ran out (swept or not yet).
-_OPEN = and_(
-    _G.phone_key == bindparam("phone"),
-    or_(_G.expires_on.is_(None), _G.expires_on >= bindparam("today", type_=_G.expires_on.type)),
-    or_(
-        _G.applied_to.is_(None),
-        select(_A.c.id)
-        .where(
-            _A.c.id == _G.applied_to,
-            or_(
-                _A.c.status == "expired",
-                and_(
-                    _A.c.status == "pre_reserved",
-                    _A.c.expires_at <= bindparam("now", type_=_A.c.expires_at.type),
+def open_credit(phone: Any, today: Any, now: Any) -> Any:
+    """The phone's credit is open: not expired, and held by no booking or by a hold that ran
+    out (swept or not yet). Also asked inside the hold's own statement (``PLACE_HOLD``)."""
+    return and_(
+        _G.phone_key == phone,
+        or_(_G.expires_on.is_(None), _G.expires_on >= today),
+        or_(
+            _G.applied_to.is_(None),
+            select(_A.c.id)
+            .where(
+                _A.c.id == _G.applied_to,
+                or_(
+                    _A.c.status == "expired",
+                    and_(_A.c.status == "pre_reserved", _A.c.expires_at <= now),
                 ),
-            ),
-        )
-        .exists(),
-    ),
+            )
+            .exists(),
+        ),
+    )
+
+
+_OPEN = open_credit(
+    bindparam("phone"),
+    bindparam("today", type_=_G.expires_on.type),
+    bindparam("now", type_=_A.c.expires_at.type),
 )
 ANY_OPEN = RawStatement(select(select(_G.id).where(_OPEN).exists()))
 # SKIP LOCKED: a credit another booking's transaction is taking is not this one's to take.

@@ -3,7 +3,8 @@ in-process cache: rules change a few times a season, availability asks for all o
 request. Availability passes the rules' version (migration 0022: it goes up in the transaction
 of every write to the rule tables, from any process), read in the same round trip as the nights
 taken, so a change is quoted from the next request on; callers without a version get rules at
-most ``CATALOGUE_CACHE_SECONDS`` old (writers in this process invalidate the cache)."""
+most ``CATALOGUE_CACHE_SECONDS`` old (writers in this process invalidate the cache), and learn
+their version from ``loaded_version`` (a booking's insert checks it in its own statement)."""
 
 from __future__ import annotations
 
@@ -92,6 +93,10 @@ class CachedPriceRules:
             raise translate(exc) from exc
         self._version = version
         self._loaded_at = time.monotonic()
+
+    @property
+    def loaded_version(self) -> int | None:
+        return self._version
 
     def invalidate(self) -> None:
         self._loaded_at = float("-inf")

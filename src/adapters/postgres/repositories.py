@@ -13,6 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     DateTime,
     Integer,
@@ -22,6 +23,7 @@ from sqlalchemy import (
     func,
     literal_column,
     null,
+    or_,
     select,
     text,
     union_all,
@@ -32,12 +34,14 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres import breakdowns
+from adapters.postgres.credits import open_credit
 from adapters.postgres.driver import Driver, RawStatement
 from adapters.postgres.errors import EXCLUSION_VIOLATION, sqlstate
 from adapters.postgres.tables import (
     ACTIVE_STATUS_SQL,
     NO_OVERLAP_CONSTRAINT,
     accommodations,
+    guest_credits,
     price_rules_version,
     reservations,
 )
@@ -54,6 +58,7 @@ from application.ports.repositories import (
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimit
 from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.money import Money
 from domain.payments.ledger import PaymentMethod
@@ -99,7 +104,10 @@ _HOLD_COLUMNS = (
     "price_breakdown",
     "payment_method",
 )
-# The hold lands only if the cabin still is what it was checked and priced against ...
+# The hold lands only if the cabin still is what it was checked and priced against, under
+# the price rules' version it was priced with (when the caller knows it: its cached rules may
+# predate a change made by another process) ...
+_RULES_VERSION = bindparam("b_rules_version", type_=BigInteger)
 _BASIS_STILL_HOLDS = (
     select(_A.id)
     .where(
@@ -110,6 +118,10 @@ _BASIS_STILL_HOLDS = (
         _A.weekend_multiplier == bindparam("b_weekend_multiplier"),
         _A.capacity == bindparam("b_capacity"),
         _A.min_nights == bindparam("b_min_nights"),
+        or_(
+            _RULES_VERSION.is_(None),
+            select(price_rules_version.c.version).scalar_subquery() == _RULES_VERSION,
+        ),
     )
     .exists()
 )
@@ -180,6 +192,19 @@ _OWN_HOLD = (
     )
     .exists()
 )
+# Once placed: whether the quota's phone has an open credit (``CreditRepository.any_open``'s
+# meaning), so the booking takes it without a read of its own. No phone key: no row matches.
+_OPEN_CREDIT = (
+    select(guest_credits.c.id)
+    .where(
+        open_credit(
+            bindparam("v_phone_key", type_=reservations.c.phone_key.type),
+            bindparam("v_today", type_=Date),
+            bindparam("v_updated_at", type_=DateTime(timezone=True)),
+        )
+    )
+    .exists()
+)
 _INSERTED_ID = select(_INSERTED.c.id).scalar_subquery()
 PLACE_HOLD = select(
     _INSERTED_ID.label("id"),
@@ -188,6 +213,7 @@ PLACE_HOLD = select(
     case((_INSERTED_ID.is_(None), _OWN_HOLD), else_=False).label("own"),
     select(_QUOTA.c.refused).scalar_subquery().label("refused"),
     select(_QUOTA.c.at).scalar_subquery().label("retry_at"),
+    case((_INSERTED_ID.is_not(None), _OPEN_CREDIT), else_=False).label("credit"),
 )
 EXPIRE_LAPSED_OVERLAPPING = (
     update(reservations)
@@ -427,8 +453,11 @@ class SqlReservationRepository:
         alone: bool = False,
         retry_key: str | None = None,
         quota: QuotaCheck | None = None,
+        rules_version: int | None = None,
     ) -> HoldOutcome | QuotaRefused:
         values = _insert_values(reservation, now, basis)
+        values["b_rules_version"] = rules_version
+        values["v_today"] = local_today(now)
         values["v_retry_key"] = retry_key
         values["v_phone_key"] = quota.quota.phone_key if quota else None
         values["v_client_key"] = quota.quota.client_key if quota else None
@@ -451,11 +480,11 @@ class SqlReservationRepository:
         self, values: dict[str, Any], alone: bool
     ) -> tuple[HoldOutcome | QuotaRefused, bool]:
         db = await self._driver.for_write(alone=alone)
-        inserted_id, basis_ok, lapsed, own, refused, retry_at = await db.fetchrow(
+        inserted_id, basis_ok, lapsed, own, refused, retry_at, credit = await db.fetchrow(
             PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values)
         )
         if inserted_id is not None:
-            return HoldOutcome.PLACED, False
+            return (HoldOutcome.PLACED_WITH_CREDIT if credit else HoldOutcome.PLACED), False
         if own:
             return HoldOutcome.RETRIED, False
         if refused is not None:

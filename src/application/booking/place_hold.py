@@ -93,7 +93,10 @@ class PlaceHold:
       policy's maximum nights, for 1 to capacity guests;
     - total and deposit come from the quote at booking time, under the cabin's price rules
       (the same cached rules ``/availability`` quotes with), and the whole breakdown is stored
-      with the hold: later price changes never reprice it. The rules judge the minimum stay
+      with the hold: later price changes never reprice it. The insert only lands if the stored
+      rules still are the version the cached ones were read at (a change made by another
+      process is never sold at the old price: the rules are read again and the stay priced
+      again, as for a changed cabin). The rules judge the minimum stay
       (waived for a stay exactly filling a gap between bookings) and the arrival day; rules that
       no longer price with the cabin's base refuse the hold (``PricesUnavailable``);
     - the hold lasts ``policy.hold_minutes``, or ``policy.transfer_hold_hours`` when the guest
@@ -117,7 +120,8 @@ class PlaceHold:
       fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
       decided in the hold's own statement, exact under concurrency);
     - a guest's hold (one with a quota: API and WhatsApp) then takes the open credit its phone
-      has from earlier cancellations (``apply_guest_credits``), before its payment link job is
+      has from earlier cancellations (``apply_guest_credits``; whether it has one comes back
+      from the hold's own statement), before its payment link job is
       queued (in the hold's transaction, or in one of its own after a hold written alone): it
       lowers the deposit link's amount, or confirms the hold when it covers the deposit.
     """
@@ -159,16 +163,32 @@ class PlaceHold:
             link = self.payments.enabled and cmd.payment_method is PaymentMethod.MERCADOPAGO
             alone = cmd.idempotency_key is None and not link
             quota = self._quota(cmd, stay)
-            reservation = await self._hold(cmd, stay, acc, now)
+            # Priced under the cached rules' version: the insert lands only if the stored
+            # rules still are that version (another process may have changed them since).
+            reservation, version = await self._hold(cmd, stay, acc, now)
             outcome = await self.uow.reservations.add_hold(
-                reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
+                reservation,
+                now,
+                acc,
+                alone=alone,
+                retry_key=cmd.retry_key,
+                quota=quota,
+                rules_version=version,
             )
             if outcome is HoldOutcome.STALE:
                 self.catalogue.invalidate()
+                if self.price_rules is not None:
+                    self.price_rules.invalidate()
                 acc = await self._fresh(cmd.accommodation_id)
-                reservation = await self._hold(cmd, stay, acc, now)
+                reservation, version = await self._hold(cmd, stay, acc, now)
                 outcome = await self.uow.reservations.add_hold(
-                    reservation, now, acc, alone=alone, retry_key=cmd.retry_key, quota=quota
+                    reservation,
+                    now,
+                    acc,
+                    alone=alone,
+                    retry_key=cmd.retry_key,
+                    quota=quota,
+                    rules_version=version,
                 )
             if isinstance(outcome, QuotaRefused):
                 self.metrics.hold_limited(outcome.limit.value, cmd.channel.value)
@@ -188,10 +208,11 @@ class PlaceHold:
                 await self.uow.idempotency.attach_reservation(
                     API_SCOPE, cmd.idempotency_key, reservation.code.value
                 )
+            # The hold's own statement told whether its phone has an open credit (a hold
+            # written alone is already committed: its credit then goes in a transaction of its
+            # own, before any link is asked for).
             phone = quota.quota.phone_key if quota is not None else None
-            # A plain read after the hold (a hold written alone is already committed: its
-            # credit then goes in a transaction of its own, before any link is asked for).
-            if phone is not None and await self.uow.credits.any_open(phone, local_today(now), now):
+            if outcome is HoldOutcome.PLACED_WITH_CREDIT and phone is not None:
                 await apply_guest_credits(self.uow, self.clock, reservation, phone, now, self.terms)
             if link and reservation.status is ReservationStatus.PRE_RESERVED:
                 await self.uow.outbox.add(
@@ -244,9 +265,11 @@ class PlaceHold:
 
     async def _hold(
         self, cmd: PlaceHoldCommand, stay: Stay, acc: Accommodation, now: datetime
-    ) -> Reservation:
-        breakdown = await self._price(cmd, stay, acc, now)
-        return Reservation(
+    ) -> tuple[Reservation, int | None]:
+        """The hold, and the version of the price rules it was priced under (None: no rules
+        repository, or its version unknown)."""
+        breakdown, version = await self._price(cmd, stay, acc, now)
+        hold = Reservation(
             code=self.codes.new_code(),
             accommodation_id=acc.id,
             stay=stay,
@@ -262,17 +285,19 @@ class PlaceHold:
             breakdown=breakdown,
             payment_method=cmd.payment_method,
         )
+        return hold, version
 
     async def _price(
         self, cmd: PlaceHoldCommand, stay: Stay, acc: Accommodation, now: datetime
-    ) -> PriceBreakdown:
-        """The booking policy, then the quote under the cabin's rules and their stay limits."""
+    ) -> tuple[PriceBreakdown, int | None]:
+        """The booking policy, then the quote under the cabin's rules and their stay limits;
+        with the version of the rules it read."""
         today = local_today(now)
-        rules = await self._rules(acc.id)
+        rules, version = await self._rules(acc.id)
         deposit_percent = self.policy.deposit_percent
         if rules is None:
             self.policy.check(acc, stay, cmd.guests, today)
-            return NO_RULES.quote(acc, stay, cmd.guests, deposit_percent)
+            return NO_RULES.quote(acc, stay, cmd.guests, deposit_percent), version
         # The rules judge the minimum stay: the policy's own is only lowered to the stay's
         # length, so the maximum and the party size still speak in its words.
         lowered = min(stay.nights, acc.min_nights)
@@ -304,12 +329,15 @@ class PlaceHold:
         )
         if violation is not None:
             raise violation
-        return breakdown
+        return breakdown, version
 
-    async def _rules(self, accommodation_id: int) -> CabinPriceRules | None:
+    async def _rules(self, accommodation_id: int) -> tuple[CabinPriceRules | None, int | None]:
+        """The cabin's cached rules and their version, read together (no await between: a
+        reload by a concurrent request cannot come in between)."""
         if self.price_rules is None:
-            return None
-        return (await self.price_rules.all_rules()).get(accommodation_id)
+            return None, None
+        rules = await self.price_rules.all_rules()
+        return rules.get(accommodation_id), self.price_rules.loaded_version
 
 
 def payment_link_job(code: str) -> str:

@@ -55,6 +55,13 @@ class PriceRulesRepository(Protocol):
 
     async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None: ...
 
+    @property
+    def loaded_version(self) -> int | None:
+        """The version (migration 0022) of the rules ``all_rules`` last returned; None when
+        none are loaded. A booking priced from them passes it to ``add_hold``, whose statement
+        refuses the hold (``STALE``) if another process has changed the rules since."""
+        ...
+
     def invalidate(self) -> None:
         """Forget the cached rules (this process): the next read loads them again."""
         ...

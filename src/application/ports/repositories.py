@@ -70,8 +70,11 @@ class BlockRepository(Protocol):
 
 class HoldOutcome(StrEnum):
     PLACED = "placed"
+    # Placed, and the quota's phone has an open guest credit (``CreditRepository.any_open``).
+    PLACED_WITH_CREDIT = "placed_with_credit"
     TAKEN = "taken"  # an active reservation of the same accommodation overlaps
-    STALE = "stale"  # the accommodation no longer matches the one the hold was priced from
+    # The accommodation, or the price rules' version, no longer is what the hold was priced from.
+    STALE = "stale"
     RETRIED = "retried"  # taken by a live hold this same request (its retry_key) placed before
 
 
@@ -115,6 +118,7 @@ class ReservationRepository(Protocol):
         alone: bool = False,
         retry_key: str | None = None,
         quota: QuotaCheck | None = None,
+        rules_version: int | None = None,
     ) -> HoldOutcome | QuotaRefused:
         """Insert an active reservation unless its nights are taken or ``basis`` (the
         accommodation it was validated and priced against) is out of date.
@@ -135,6 +139,12 @@ class ReservationRepository(Protocol):
         client each have fewer live holds than their limit — counted under a per-key lock in
         the same statement, so concurrent requests cannot both take the last place. A refusal
         is ``QuotaRefused``; a retry of a request whose hold is live is still ``RETRIED``.
+        Placed with a quota whose phone has an open guest credit: ``PLACED_WITH_CREDIT``
+        (asked in the same statement: the booking needs no read of its own to know).
+
+        ``rules_version``: the price rules' version the hold was priced under
+        (``PriceRulesRepository.loaded_version``); if the stored version differs, nothing is
+        written and the outcome is ``STALE``, as for a changed accommodation.
         """
         ...
 

@@ -49,6 +49,7 @@ from application.ports.undeliverable import UndeliverableMessage
 from domain.booking.accommodation import Accommodation
 from domain.booking.hold_limits import HoldLimit, HoldQuota
 from domain.booking.reservation import Guest, Reservation, ReservationStatus
+from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState, Step
 from domain.errors import DuplicateName
@@ -186,6 +187,9 @@ class FakeReservations:
         # the (cabin, stay) of its active rows overlapping a window, for a cabin or all.
         self.elsewhere: tuple[Callable[[int | None, Stay], list[tuple[int, Stay]]], ...] = ()
         self.rules_version: int | None = None  # the price rules' version, when a test keeps one
+        # Whether a phone key has an open guest credit (the credits' ``any_open``), asked of a
+        # placed hold with a quota, as the hold's statement does.
+        self.open_credit: Callable[[str, date, datetime], bool] = lambda phone, today, now: False
 
     def _all(self) -> dict[str, Reservation]:
         return {**self.committed, **self.pending}
@@ -216,9 +220,12 @@ class FakeReservations:
         alone: bool = False,
         retry_key: str | None = None,
         quota: QuotaCheck | None = None,
+        rules_version: int | None = None,
     ) -> HoldOutcome | QuotaRefused:
         self.alone_calls.append(alone)
         if self.accommodations.items.get(basis.id) != basis:
+            return HoldOutcome.STALE
+        if rules_version is not None and rules_version != self.rules_version:
             return HoldOutcome.STALE
         if self.transient_failures:
             self.transient_failures -= 1
@@ -244,6 +251,9 @@ class FakeReservations:
             self.retry_keys[reservation.code.value] = retry_key
         if quota is not None:
             self.quota_keys[reservation.code.value] = quota.quota
+            phone = quota.quota.phone_key
+            if phone is not None and self.open_credit(phone, local_today(now), now):
+                return HoldOutcome.PLACED_WITH_CREDIT
         return HoldOutcome.PLACED
 
     def _over_quota(self, check: QuotaCheck | None, now: datetime) -> QuotaRefused | None:
@@ -660,13 +670,19 @@ class FakeGateway:
 
 
 class FakePriceRules:
-    """Every cabin's rules in memory; ``reads`` counts ``all_rules`` calls (the cache's reads)."""
+    """Every cabin's rules in memory; ``reads`` counts ``all_rules`` calls (the cache's reads).
+    ``loaded_version``: the version the served rules were read at. ``elsewhere``: rules (and
+    their version) another process stored, which this cache only serves once invalidated."""
 
-    def __init__(self, rules: Mapping[int, CabinPriceRules] | None = None) -> None:
+    def __init__(
+        self, rules: Mapping[int, CabinPriceRules] | None = None, version: int | None = None
+    ) -> None:
         self.rules: dict[int, CabinPriceRules] = dict(rules or {})
         self.policies: dict[int, CancellationPolicy] = {}
         self.reads = 0
         self.invalidations = 0
+        self.loaded_version = version
+        self.elsewhere: tuple[dict[int, CabinPriceRules], int] | None = None
 
     async def all_rules(self, version: int | None = None) -> Mapping[int, CabinPriceRules]:
         self.reads += 1
@@ -687,6 +703,8 @@ class FakePriceRules:
 
     def invalidate(self) -> None:
         self.invalidations += 1
+        if self.elsewhere is not None:
+            (self.rules, self.loaded_version), self.elsewhere = self.elsewhere, None
 
 
 class FakeLedger:
@@ -747,6 +765,7 @@ class FakeGuestCredits:
         self.committed: dict[int, tuple[GuestCredit, str | None]] = {}
         self.rows: dict[int, tuple[GuestCredit, str | None]] = {}
         self.claimed: set[int] = set()  # locked by another transaction (a test sets it)
+        self.open_reads = 0  # any_open calls (a round trip each)
 
     def _open(self, credit: GuestCredit, holder: str | None, today: date, now: datetime) -> bool:
         if not credit.usable_on(today):
@@ -767,8 +786,12 @@ class FakeGuestCredits:
         self.rows[stored.id or 0] = (stored, None)
         return stored
 
-    async def any_open(self, phone: str, today: date, now: datetime) -> bool:
+    def has_open(self, phone: str, today: date, now: datetime) -> bool:
         return any(c.phone == phone and self._open(c, h, today, now) for c, h in self.rows.values())
+
+    async def any_open(self, phone: str, today: date, now: datetime) -> bool:
+        self.open_reads += 1
+        return self.has_open(phone, today, now)
 
     async def claim_open(
         self, phone: str, currency: str, today: date, now: datetime
@@ -1198,6 +1221,7 @@ class FakeUnitOfWork:
         self.payments = FakePayments()
         self.ledger = FakeLedger()
         self.credits = FakeGuestCredits(self.reservations)
+        self.reservations.open_credit = self.credits.has_open
         self.receipts = FakeReceipts()
         self.ledger.credits_of = lambda code: tuple(
             c for c, h in self.credits.rows.values() if h == code

@@ -98,3 +98,44 @@ async def test_rules_that_no_longer_price_with_the_base_refuse_the_hold() -> Non
     with pytest.raises(PricesUnavailable):
         await make(uow, FakePriceRules({1: broken}))(command(date(2026, 12, 3), 2))
     assert not uow.reservations.committed
+
+
+async def test_rules_changed_by_another_process_are_read_again_before_the_hold() -> None:
+    uow = FakeUnitOfWork([cabin(min_nights=1)])
+    uow.reservations.rules_version = 7
+    rules = FakePriceRules({1: HIGH}, version=7)
+    place = make(uow, rules)
+    first = await place(command(date(2026, 12, 18), 4))
+    assert first.total == Money.of(4 * 150000 + 20000)
+    # Another process raises the season's price: the stored version moves on, this process's
+    # cache still serves the old rules until it is invalidated.
+    higher = CabinPriceRules(
+        seasons=(
+            Season(
+                "Temporada alta",
+                RecurringRange.parse("15/12", "28/02"),
+                Rate(nightly=Money.of("180000")),
+            ),
+        ),
+        fees=Fees(cleaning=Money.of("20000")),
+    )
+    rules.elsewhere = ({1: higher}, 8)
+    uow.reservations.rules_version = 8
+    second = await place(command(date(2027, 1, 10), 4))
+    assert second.total == Money.of(4 * 180000 + 20000)
+    assert second.breakdown is not None
+    assert second.breakdown.total == second.total
+    assert uow.reservations.committed[second.code.value].total == second.total
+    assert rules.invalidations == 1
+    assert uow.catalogue.invalidations == 1
+    assert rules.loaded_version == 8
+
+
+async def test_a_hold_at_the_cached_version_is_placed_without_reading_again() -> None:
+    uow = FakeUnitOfWork([cabin(min_nights=1)])
+    uow.reservations.rules_version = 3
+    rules = FakePriceRules({1: HIGH}, version=3)
+    await make(uow, rules)(command(date(2026, 12, 18), 4))
+    assert rules.invalidations == 0
+    assert uow.catalogue.invalidations == 0
+    assert uow.reservations.alone_calls == [True]  # one try

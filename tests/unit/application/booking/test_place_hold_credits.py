@@ -77,6 +77,16 @@ async def test_a_credit_lowers_the_deposit_to_pay_and_is_applied_once() -> None:
     assert second.credit_applied is None  # the first hold has it
 
 
+async def test_the_hold_itself_tells_whether_its_phone_has_credit_no_read_of_its_own() -> None:
+    uow, clock = FakeUnitOfWork(CABINS), FixedClock(NOW)
+    plain = await make(uow, clock)(command(1, stay(5, 2)))
+    assert plain.credit_applied is None
+    await give_credit(uow, 10_000)
+    credited = await make(uow, clock)(command(2, stay(5, 2)))
+    assert credited.credit_applied == Money(10_000)
+    assert uow.credits.open_reads == 0
+
+
 async def test_a_credit_covering_the_deposit_confirms_the_hold_with_no_link_to_pay() -> None:
     uow, clock = FakeUnitOfWork(CABINS), FixedClock(NOW)
     await give_credit(uow, 50_000_000)
