@@ -177,7 +177,7 @@ def test_owner_runs_the_day_from_the_console(
     expect(arrivals).to_contain_text("2 personas")
     expect(page.locator("#retenciones")).to_contain_text("Mario Gómez")
     expect(page.locator("#retenciones .countdown")).to_contain_text(re.compile(r"vence en \d+:"))
-    expect(page.get_by_text("Choque")).to_be_visible()
+    expect(page.get_by_text("Choque", exact=True)).to_be_visible()
     check(page, "hoy")
 
     # Calendario: Airbnb's nights, the collision, the hold.

@@ -216,6 +216,10 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/panel/cola/choques/{collision_id:int}/descartar"): "owner",
     ("POST", "/panel/cola/mensajes/{item_id:int}/reintentar"): "owner",
     ("POST", "/panel/cola/mensajes/{item_id:int}/descartar"): "owner",
+    ("GET", "/panel/comprobantes/{receipt_id:int}"): "owner",
+    ("GET", "/panel/comprobantes/{receipt_id:int}/archivo"): "owner",
+    ("POST", "/panel/comprobantes/{receipt_id:int}/aprobar"): "owner",
+    ("POST", "/panel/comprobantes/{receipt_id:int}/rechazar"): "owner",
 }
 
 
@@ -252,6 +256,7 @@ def concrete(path: str) -> str:
         .replace("{payment_id:str}", "1319000001")
         .replace("{collision_id:int}", "1")
         .replace("{item_id:int}", "1")
+        .replace("{receipt_id:int}", "1")
     )
 
 

@@ -10,6 +10,7 @@ from application.ports.calendars import Feed
 from application.ports.clock import Clock
 from application.ports.conversations import ConversationStore, Handover
 from application.ports.payments import PaymentRecord
+from application.ports.receipts import ReceiptSummary
 from application.ports.unit_of_work import UnitOfWork
 from domain.calendar import local_today
 from domain.payments.payment import Attention
@@ -17,6 +18,7 @@ from domain.payments.payment import Attention
 # The action queue looks this far ahead for collisions.
 COLLISIONS_AHEAD = timedelta(days=365)
 FAILED_MESSAGES_SHOWN = 5
+RECEIPTS_SHOWN = 50
 # Hoy lists the holds that lapse soonest; the rest are counted (and on the calendar).
 HOLDS_SHOWN = 20
 
@@ -31,6 +33,7 @@ class ActionQueue:
     handovers: list[Handover] = field(default_factory=list)
     failed_messages: int = 0
     newest_failed: list[FailedMessage] = field(default_factory=list)
+    receipts: list[ReceiptSummary] = field(default_factory=list)  # transfer receipts to review
 
     @property
     def empty(self) -> bool:
@@ -42,6 +45,7 @@ class ActionQueue:
             or self.failing_feeds
             or self.handovers
             or self.failed_messages
+            or self.receipts
         )
 
 
@@ -62,8 +66,8 @@ class GetToday:
     """Rules: "today" is the Argentine date; arrivals and departures of today and tomorrow
     count bookings and imported stays (not manual blocks); holds are the live ones, soonest to
     lapse first, at most ``HOLDS_SHOWN`` of them (and how many there are). With
-    ``money_and_feeds`` False (staff), the queue leaves out payments, feeds and WhatsApp
-    handovers."""
+    ``money_and_feeds`` False (staff), the queue leaves out payments, transfer receipts, feeds
+    and WhatsApp handovers."""
 
     reads: BackOfficeReads
     uow: UnitOfWork
@@ -87,6 +91,7 @@ class GetToday:
             async with self.uow:
                 payments = await self.uow.payments.needing_attention(50)
                 feeds = await self.uow.feeds.list_feeds()
+                receipts = await self.uow.receipts.pending(RECEIPTS_SHOWN)
             queue = ActionQueue(
                 refunds_owed=[p for p in payments if p.attention is Attention.REFUND_REQUIRED],
                 payments_to_check=[
@@ -100,5 +105,6 @@ class GetToday:
                 handovers=await self.conversations.handovers(),
                 failed_messages=failed,
                 newest_failed=newest,
+                receipts=receipts,
             )
         return Today(today, now, arrivals, departures, holds, live, queue, names)

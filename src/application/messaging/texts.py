@@ -112,6 +112,14 @@ def conv_receipt_too_large(max_mb: str) -> str:
     )
 
 
+def conv_receipt_rejected(code_display: str, reason: str | None) -> str:
+    why = f" Nos dicen: «{reason}»." if reason else ""
+    return (
+        f"Revisamos el comprobante de la reserva {code_display} y no lo pudimos aprobar 😕{why} "
+        "¿Nos mandás el comprobante correcto por acá?"
+    )
+
+
 CONV_RECEIPT_FAILED = "No pudimos descargar el archivo 😕 ¿Nos lo mandás de nuevo en un ratito?"
 
 

@@ -11,11 +11,11 @@ from enum import StrEnum
 
 from application.errors import IntegrationError
 from application.messaging import console_pages
-from application.messaging.texts import admin_receipt_to_approve
-from application.payments.ledger import LedgerView, RecordManualPayment
+from application.messaging.texts import admin_receipt_to_approve, conv_receipt_rejected
+from application.payments.ledger import LedgerView, RecordManualPayment, load_reservation
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
-from application.ports.outbox import OwnerAlert
+from application.ports.outbox import OwnerAlert, Topic, WhatsAppMessage
 from application.ports.receipts import MediaDownloader, ReceiptSummary
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation, ReservationStatus
@@ -167,7 +167,8 @@ class ApproveReceipt:
 @dataclass(frozen=True, slots=True)
 class RejectReceipt:
     """Rules: only a pending receipt is rejected (an approved one: ``IllegalTransition``);
-    audited; the hold stays as it is (the owner may write to the guest)."""
+    audited; the guest is told over WhatsApp (with the reason, if given), in the same
+    transaction, once; the hold stays as it is."""
 
     uow: UnitOfWork
     clock: Clock
@@ -182,6 +183,7 @@ class RejectReceipt:
                 if receipt.status is ReceiptStatus.REJECTED:
                     return
                 raise IllegalTransition(f"this receipt is {receipt.status.value}")
+            reservation = await load_reservation(self.uow, receipt.reservation_code)
             await self.uow.audit.record(
                 AuditEntry(
                     actor=actor,
@@ -190,5 +192,15 @@ class RejectReceipt:
                     at=now,
                     after={"receipt": receipt_id, "reason": reason},
                 )
+            )
+            await self.uow.outbox.put(
+                WhatsAppMessage(
+                    to=reservation.guest.phone,
+                    text=conv_receipt_rejected(reservation.code.display, reason),
+                    topic=Topic.REPLY,
+                    reservation=reservation.code.value,
+                ),
+                now,
+                dedupe_key=f"receipt:rejected:{receipt_id}",
             )
             await self.uow.commit()

@@ -114,7 +114,7 @@ class AdminReceiptController(Controller):
     @post(
         "/{receipt_id:int}/reject",
         status_code=204,
-        summary="Reject: it leaves the queue, the hold stays as it is (audited)",
+        summary="Reject: it leaves the queue, the guest is told; the hold stays (audited)",
         responses=problems(400, 401, 403, 404, 409, 422),
     )
     @inject

@@ -31,6 +31,7 @@ from application.back_office.reservations import (
 from application.back_office.timeline import GetReservationTimeline
 from application.payments.admin import PaymentsOfReservation
 from application.payments.ledger import GetLedger
+from application.payments.receipts import MAX_QUEUE_PAGE, ListReceiptsToApprove
 from application.ports.clock import Clock
 from domain.booking.reservation import ReservationStatus, effective_status
 from domain.errors import DomainError
@@ -209,6 +210,15 @@ async def reservation_page(
     timeline = await (await container.get(GetReservationTimeline))(code, money=owner)
     payments = await (await container.get(PaymentsOfReservation))(found.code.value) if owner else []
     ledger = (await (await container.get(GetLedger))(code)).ledger if owner else None
+    receipts = (
+        [
+            r
+            for r in await (await container.get(ListReceiptsToApprove))(MAX_QUEUE_PAGE)
+            if r.reservation_code == found.code.value
+        ]
+        if owner
+        else []
+    )
     now = clock.now()
     state = effective_status(found, now)
     live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
@@ -246,6 +256,7 @@ async def reservation_page(
         owner=owner,
         payments=payments,
         ledger=ledger,
+        receipts=receipts,
         refund_through_mp=not form or form.checked("devolver_mp"),
         extensions=EXTENSIONS,
         timeline=describe_timeline(timeline, names),

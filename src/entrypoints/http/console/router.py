@@ -24,6 +24,7 @@ from entrypoints.http.console.errors import console_exception
 from entrypoints.http.console.ledger import LedgerController
 from entrypoints.http.console.prices import PricesController
 from entrypoints.http.console.queue import QueueController
+from entrypoints.http.console.receipts import ReceiptController
 from entrypoints.http.console.rendering import PREFIX, STATIC
 from entrypoints.http.console.reservations import ReservationController
 from entrypoints.http.console.sign_in import SignInController
@@ -49,6 +50,7 @@ CONSOLE_CONTROLLERS = [
     PaymentsController,
     ConversationsController,
     QueueController,
+    ReceiptController,
 ]
 
 

@@ -78,7 +78,13 @@ async def test_a_rejected_receipt_leaves_the_queue_and_the_hold_as_it_is() -> No
     await bot.send(kind="image", media=("56", "image/jpeg"))
     [queued] = await ListReceiptsToApprove(bot.uow)()
     await RejectReceipt(bot.uow, bot.clock)(queued.id, "owner@example.com", "ilegible")
+    await RejectReceipt(bot.uow, bot.clock)(queued.id, "owner@example.com", "ilegible")
     assert await ListReceiptsToApprove(bot.uow)() == []
+    [told] = bot.replies()  # the guest is told once, with the reason
+    assert (told.to, told.text) == (
+        GUEST_PHONE,
+        texts.conv_receipt_rejected(CODE_DISPLAY, "ilegible"),
+    )
     [hold] = bot.reservations()
     assert hold.status is ReservationStatus.PRE_RESERVED
 
