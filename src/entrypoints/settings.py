@@ -245,6 +245,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return ScheduleRules(
             pre_arrival_days=self.pre_arrival_days,
             balance_reminder_days=self.balance_reminder_days,
+            balance_due_days=self.balance_due_days,
             guest_messages_at=clock_time(self.guest_messages_time, "GUEST_MESSAGES_TIME"),
             check_out_reminder_at=clock_time(
                 self.check_out_reminder_time, "CHECK_OUT_REMINDER_TIME"

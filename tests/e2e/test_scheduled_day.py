@@ -48,8 +48,10 @@ TEXTS = {
 # Who stays when (1 Lago, 2 Bosque, 3 Los Alerces) and what the 10th brings each.
 STAYS = {
     "xavier": (1, "2026-12-07", "2026-12-10"),  # leaves on the 10th
-    "ana": (1, "2026-12-12", "2026-12-14"),  # pre-arrival and balance reminder on the 10th
-    "bruno": (1, "2026-12-17", "2026-12-19"),  # balance reminder on the 10th
+    # Pre-arrival on the 10th; her balance (due on the 5th, BALANCE_DUE_DAYS before check-in) was
+    # reminded on the 1st, the day she booked: BALANCE_REMINDER_DAYS before it is due had passed.
+    "ana": (1, "2026-12-12", "2026-12-14"),
+    "bruno": (1, "2026-12-17", "2026-12-19"),  # balance due on the 10th: reminded that morning
     "carla": (2, "2026-12-08", "2026-12-11"),  # check-out reminder on the evening of the 10th
     "elena": (3, "2026-12-06", "2026-12-09"),  # thank-you due on the 10th, but she said BAJA
     "gala": (2, "2026-12-04", "2026-12-08"),  # thank-you due on the 9th or 10th
@@ -139,7 +141,11 @@ async def test_one_day_of_scheduled_messages_each_at_its_hour_and_once(
     wa.customer_wrote(elena.phone, clock.now())
     [confirmed] = await elena.says("BAJA")
     assert body_of(confirmed).startswith("Listo, te dimos de baja")
+    before = len(wa.sent)
     await run_once(worker, integrated_settings)  # today's leftovers: deposit links, 1 Dec summary
+    first_day = [(m["to"], m["template"]["name"]) for m in wa.sent[before:] if "template" in m]
+    assert (outbound("ana"), "saldo_link_de_pago") in first_day
+    assert (outbound("bruno"), "saldo_link_de_pago") not in first_day  # his opens on the 3rd
 
     timeline: list[tuple[str, str, str, str]] = []
 
@@ -183,8 +189,6 @@ async def test_one_day_of_scheduled_messages_each_at_its_hour_and_once(
                 email("franco"),
                 "Tu llegada a Cabaña Familiar Los Alerces el 10/12",
             ),
-            ("10:00", "whatsapp", outbound("ana"), "saldo_link_de_pago"),
-            ("10:00", "email", email("ana"), f"Saldo de tu reserva {code['ana']}"),
             ("10:00", "whatsapp", outbound("bruno"), "saldo_link_de_pago"),
             ("10:00", "email", email("bruno"), f"Saldo de tu reserva {code['bruno']}"),
             ("10:00", "whatsapp", outbound("gala"), "gracias_por_venir"),

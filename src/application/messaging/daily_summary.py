@@ -105,7 +105,7 @@ class SendDailySummary:
             return "; ".join(lines) or words.NOTHING
 
         arriving = await schedule.arriving(
-            day, day + timedelta(days=self.rules.balance_reminder_days)
+            day, day + timedelta(days=self.rules.balance_reminder_lead)
         )
         owed = [
             d for r in arriving if (d := await balance_due(self.uow, r, self.terms)) is not None

@@ -18,6 +18,7 @@ from domain.errors import InvalidValue
 from domain.stay import Stay
 
 MAX_DAYS_AHEAD = 60
+MAX_BALANCE_DUE_DAYS = 365  # as BALANCE_DUE_DAYS allows
 # The thank-you may still go this many days after check-out (an outage on the day after).
 THANK_YOU_DAYS = 2
 QUIET_FROM = time(22, 0)
@@ -39,7 +40,9 @@ DEPARTURE_KINDS = (Scheduled.CHECK_OUT_REMINDER, Scheduled.THANK_YOU)
 class ScheduleRules:
     """Rules:
     - pre-arrival: from ``pre_arrival_days`` before check-in until the check-in day;
-    - balance reminder: from ``balance_reminder_days`` before check-in until the day before;
+    - balance reminder: from ``balance_reminder_days`` before the balance is due (which is
+      ``balance_due_days`` before check-in: the ledger's ``BALANCE_DUE_DAYS``) until the day
+      before check-in;
     - check-out reminder: the evening before check-out, from ``check_out_reminder_at``;
     - thank-you: from the day after check-out, for ``THANK_YOU_DAYS`` days;
     - guest messages only from ``guest_messages_at`` to ``QUIET_FROM`` each day;
@@ -48,6 +51,7 @@ class ScheduleRules:
 
     pre_arrival_days: int = 2
     balance_reminder_days: int = 7
+    balance_due_days: int = 0
     guest_messages_at: time = time(10, 0)
     check_out_reminder_at: time = time(19, 0)
     daily_summary_at: time = time(8, 0)
@@ -57,6 +61,8 @@ class ScheduleRules:
             raise InvalidValue(f"pre_arrival_days is from 0 to {MAX_DAYS_AHEAD}")
         if not 1 <= self.balance_reminder_days <= MAX_DAYS_AHEAD:
             raise InvalidValue(f"balance_reminder_days is from 1 to {MAX_DAYS_AHEAD}")
+        if not 0 <= self.balance_due_days <= MAX_BALANCE_DUE_DAYS:
+            raise InvalidValue(f"balance_due_days is from 0 to {MAX_BALANCE_DUE_DAYS}")
         if not self.guest_messages_at <= self.check_out_reminder_at < QUIET_FROM:
             raise InvalidValue(
                 "guest messages go between guest_messages_at and 22:00, and the check-out "
@@ -68,7 +74,7 @@ class ScheduleRules:
         if kind is Scheduled.PRE_ARRIVAL:
             return stay.check_in - timedelta(days=self.pre_arrival_days), stay.check_in
         if kind is Scheduled.BALANCE_REMINDER:
-            first = stay.check_in - timedelta(days=self.balance_reminder_days)
+            first = stay.check_in - timedelta(days=self.balance_reminder_lead)
             return first, stay.check_in - timedelta(days=1)
         if kind is Scheduled.CHECK_OUT_REMINDER:
             eve = stay.check_out - timedelta(days=1)
@@ -77,6 +83,12 @@ class ScheduleRules:
             after = stay.check_out + timedelta(days=1)
             return after, after + timedelta(days=THANK_YOU_DAYS - 1)
         raise ValueError(f"{kind} is not about a stay")
+
+    @property
+    def balance_reminder_lead(self) -> int:
+        """How many days before check-in the balance reminder may go: its days before the
+        balance is due, plus the days before check-in it is due."""
+        return self.balance_due_days + self.balance_reminder_days
 
     def _opens_at(self, kind: Scheduled) -> time:
         if kind is Scheduled.CHECK_OUT_REMINDER:
@@ -97,7 +109,7 @@ class ScheduleRules:
     def arrivals_to_consider(self, now: datetime) -> tuple[date, date]:
         """Check-in days (first, last) whose stays may have an arrival message due today."""
         today = local_today(now)
-        ahead = max(self.pre_arrival_days, self.balance_reminder_days)
+        ahead = max(self.pre_arrival_days, self.balance_reminder_lead)
         return today, today + timedelta(days=ahead)
 
     def departures_to_consider(self, now: datetime) -> tuple[date, date]:

@@ -50,6 +50,17 @@ def test_the_balance_reminder_runs_from_seven_days_before_until_the_day_before()
     assert not due(Scheduled.BALANCE_REMINDER, art(18, 10))  # arriving: not "before" any more
 
 
+def test_the_balance_reminder_goes_its_days_before_the_balance_is_due() -> None:
+    """Due 7 days before the check-in of the 18th (the 11th): the reminder opens 7 days
+    before that, on the 4th, and the days read ahead reach that far."""
+    rules = ScheduleRules(balance_due_days=7)
+    stay = STAY
+    assert not rules.is_due(Scheduled.BALANCE_REMINDER, stay, art(3, 12))
+    assert rules.is_due(Scheduled.BALANCE_REMINDER, stay, art(4, 10))
+    assert rules.is_due(Scheduled.BALANCE_REMINDER, stay, art(17, 12))
+    assert rules.arrivals_to_consider(art(4, 12)) == (date(2026, 12, 4), date(2026, 12, 18))
+
+
 def test_the_check_out_reminder_is_the_evening_before_check_out() -> None:
     assert not due(Scheduled.CHECK_OUT_REMINDER, art(20, 18, 59))
     assert due(Scheduled.CHECK_OUT_REMINDER, art(20, 19, 0))
@@ -95,6 +106,7 @@ def test_the_days_to_read_cover_every_due_message() -> None:
         {"pre_arrival_days": -1},
         {"pre_arrival_days": 61},
         {"balance_reminder_days": 0},
+        {"balance_due_days": -1},
         {"check_out_reminder_at": time(22, 30)},
         {"guest_messages_at": time(20, 0)},  # after the check-out reminder's hour
     ],

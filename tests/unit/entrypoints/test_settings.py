@@ -19,11 +19,17 @@ def test_defaults() -> None:
 
 
 def test_the_message_schedule_comes_from_its_variables() -> None:
-    assert Settings.from_env({}).schedule_rules == ScheduleRules()
+    assert Settings.from_env({}).schedule_rules == ScheduleRules(balance_due_days=7)
     rules = Settings.from_env(
-        {"PRE_ARRIVAL_DAYS": "3", "BALANCE_REMINDER_DAYS": "10", "DAILY_SUMMARY_TIME": "07:30"}
+        {
+            "PRE_ARRIVAL_DAYS": "3",
+            "BALANCE_REMINDER_DAYS": "10",
+            "BALANCE_DUE_DAYS": "5",
+            "DAILY_SUMMARY_TIME": "07:30",
+        }
     ).schedule_rules
     assert (rules.pre_arrival_days, rules.balance_reminder_days) == (3, 10)
+    assert rules.balance_due_days == 5  # the reminder goes 10 days before the balance is due
     assert rules.daily_summary_at == time(7, 30)
 
 
