@@ -33,6 +33,9 @@ from domain.stay import Stay
 BASE_RULE_NAME = "Tarifa base"
 _BASE_RULE = AppliedRule(Specificity.BASE, BASE_RULE_NAME)
 _DAYS = tuple(timedelta(days=n) for n in range(32))
+# Nights remembered per price list: some years of nights (a long-weekend rule remembers each
+# night per holiday calendar asked with), then it starts over.
+_TERMS_MEMO_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +60,10 @@ class PriceList:
     changes: tuple[PriceChange, ...] = ()
     # Worked out once (a list prices every night of every quote): the weekend's base price.
     _weekend_base: Money = field(init=False, repr=False, compare=False)
+    # Each night's terms, worked out once per list (and holiday calendar, when a long-weekend
+    # rule reads it): a night's terms depend on nothing else, and availability asks every cabin
+    # for the same few hundred nights again and again.
+    _terms_memo: dict[object, NightTerms] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.min_nights < 1:
@@ -86,6 +93,7 @@ class PriceList:
             self, "discounts", tuple(sorted(self.discounts, key=lambda d: d.min_nights))
         )
         object.__setattr__(self, "_weekend_base", self.base.times(self.weekend_multiplier))
+        object.__setattr__(self, "_terms_memo", {})
 
     def plain_nights(self, stay: Stay) -> tuple[NightPrice, ...] | None:
         """Every night of the stay at the base price (the weekend's with its multiplier), when
@@ -115,6 +123,41 @@ class PriceList:
         return None
 
     def terms(self, night: date, calendar: HolidayCalendar) -> NightTerms:
+        """The night's price and stay rules (remembered: the same night is asked for again)."""
+        # Keyed by the night's ordinal (``stay_terms`` looks nights up without making dates).
+        day = night.toordinal()
+        key: object = day if self.long_weekend is None else (day, calendar)
+        memo = self._terms_memo
+        found = memo.get(key)
+        if found is None:
+            found = self._night_terms(night, calendar)
+            if len(memo) >= _TERMS_MEMO_MAX:
+                memo.clear()
+            memo[key] = found
+        return found
+
+    def stay_terms(
+        self, stay: Stay, calendar: HolidayCalendar
+    ) -> tuple[tuple[NightPrice, ...], int, frozenset[int] | None]:
+        """Each night's price (``terms``, in order), the strictest minimum stay among them and
+        the arrival days of the check-in night's rule."""
+        memo = self._terms_memo
+        first = stay.check_in.toordinal()
+        keyed = self.long_weekend is not None
+        prices = []
+        min_nights = 0
+        arrival: frozenset[int] | None = None
+        for offset, day in enumerate(range(first, stay.check_out.toordinal())):
+            terms = memo.get((day, calendar) if keyed else day)
+            if terms is None:
+                terms = self.terms(date.fromordinal(day), calendar)
+            prices.append(terms.price)
+            min_nights = max(min_nights, terms.min_nights)
+            if not offset:
+                arrival = terms.arrival_weekdays
+        return tuple(prices), min_nights, arrival
+
+    def _night_terms(self, night: date, calendar: HolidayCalendar) -> NightTerms:
         found = self._rule_terms(night, calendar)
         if not self.changes:
             return found

@@ -40,10 +40,7 @@ def quote_stay(
     if plain is not None:
         nights, min_nights, arrival = plain, prices.min_nights, None
     else:
-        terms = [prices.terms(night, holidays) for night in stay.each_night()]
-        nights = tuple([t.price for t in terms])
-        min_nights = max([t.min_nights for t in terms])
-        arrival = terms[0].arrival_weekdays
+        nights, min_nights, arrival = prices.stay_terms(stay, holidays)
     currency = prices.base.currency
     nights_cents = sum([n.price.cents for n in nights])
     discounts: tuple[DiscountLine, ...] = ()

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from domain.booking.accommodation import Accommodation
 from domain.booking.availability import Availability
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.money import Money
 from domain.pricing.breakdown import PriceBreakdown
+from domain.pricing.rules import Specificity
 from entrypoints.http import schemas
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
+
+# The API's word for each kind of rule (``base``, ``season``, ``long_weekend``, ``override``).
+_RULE_KINDS = {kind: kind.name.lower() for kind in Specificity}
 
 
 def amount(money: Money) -> float:
@@ -50,19 +56,24 @@ def availability_item(item: Availability, nights: int) -> schemas.AvailabilityIt
 
 
 def quote(b: PriceBreakdown) -> schemas.Quote:
-    # Amounts straight from integer cents (``cents / 100``, as ``amount``): availability presents
-    # one breakdown per cabin per request, and the breakdown's Money properties would build a
-    # Money object for each.
+    # Amounts straight from integer cents (``cents / 100``, as ``amount``), and the nights grouped
+    # here as ``PriceBreakdown.rates`` groups them (rule, weekend, price; every price of a cabin
+    # is in one currency) without its ``RateLine`` objects: availability presents one breakdown
+    # per cabin per request.
+    lines: dict[tuple[Specificity, str, bool, int], list[Any]] = {}
+    nights_cents = 0
+    for night in b.nights:
+        rule, cents = night.rule, night.price.cents
+        nights_cents += cents
+        key = (rule.kind, rule.name, night.weekend, cents)
+        line = lines.get(key)
+        if line is None:
+            lines[key] = [_RULE_KINDS[rule.kind], rule.name, night.weekend, 1, cents]
+        else:
+            line[3] += 1
     rates = [
-        schemas.QuoteRate(
-            rule=r.rule.kind.name.lower(),
-            rule_name=r.rule.name,
-            weekend=r.weekend,
-            nights=r.nights,
-            nightly_amount=r.nightly.cents / 100,
-            amount=r.nightly.cents * r.nights / 100,
-        )
-        for r in b.rates()
+        schemas.QuoteRate(kind, name, weekend, count, cents / 100, cents * count / 100)
+        for kind, name, weekend, count, cents in lines.values()
     ]
     fees_cents = 0
     fees = []
@@ -78,7 +89,7 @@ def quote(b: PriceBreakdown) -> schemas.Quote:
         discounts=[
             schemas.QuoteDiscount(d.name, float(d.percent), amount(d.amount)) for d in b.discounts
         ],
-        nights_amount=sum([n.price.cents for n in b.nights]) / 100,
+        nights_amount=nights_cents / 100,
         fees_amount=fees_cents / 100,
         discounts_amount=discounts_cents / 100,
         total_amount=total / 100,

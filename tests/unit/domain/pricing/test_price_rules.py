@@ -109,6 +109,21 @@ def test_long_weekend_nights_run_from_the_eve_of_the_first_day_off() -> None:
     assert kinds == [Specificity.BASE] + [Specificity.LONG_WEEKEND] * 4 + [Specificity.BASE]
 
 
+def test_a_remembered_night_follows_the_holidays_it_is_asked_with() -> None:
+    # A list remembers each night's terms; with a long-weekend rule, per holiday calendar.
+    pl = prices(long_weekend=LONG_WEEKEND)
+    stay = nights(date(2026, 7, 7), 6)
+
+    def kinds(calendar: HolidayCalendar) -> list[Specificity]:
+        q = quote_stay(pl, stay, 2, deposit_percent=Decimal(30), holidays=calendar)
+        return [n.rule.kind for n in q.nights]
+
+    long_weekend = [Specificity.BASE] + [Specificity.LONG_WEEKEND] * 4 + [Specificity.BASE]
+    assert kinds(JULY_HOLIDAYS) == long_weekend
+    assert kinds(HolidayCalendar()) == [Specificity.BASE] * 6
+    assert kinds(JULY_HOLIDAYS) == long_weekend
+
+
 def test_a_long_weekend_minimum_refuses_a_shorter_stay_touching_it() -> None:
     pl = prices(long_weekend=LONG_WEEKEND, min_nights=2)
     stay = nights(date(2026, 7, 6), 3)  # Mon–Thu: Wednesday night is the long weekend's first

@@ -158,3 +158,15 @@ def test_with_no_rules_the_breakdown_agrees_with_the_flat_quote(
     q = quote_stay(pl, stay, 2, deposit_percent=deposit)
     flat = quote(acc, stay, deposit)
     assert (q.total, q.deposit) == (flat.total, flat.deposit)
+
+
+@given(price_lists(), st.lists(st.tuples(stays, holiday_sets), min_size=1, max_size=6))
+def test_a_list_answers_the_same_whatever_it_was_asked_before(
+    pl: PriceList, asked: list[tuple[Stay, HolidayCalendar]]
+) -> None:
+    # Nights are remembered per list: a list asked many stays under many calendars answers
+    # each exactly as a fresh copy of it that was never asked anything.
+    for stay, calendar in asked:
+        _quote(pl, stay, calendar)
+    for stay, calendar in reversed(asked):
+        assert _quote(pl, stay, calendar) == _quote(replace(pl), stay, calendar)
