@@ -52,6 +52,30 @@ async def test_concurrent_commands_share_one_connection_and_get_their_own_replie
     assert await pipe.call("CLIENT", "ID") == own_id
 
 
+async def test_commands_asked_in_one_loop_turn_leave_in_one_write(pipe: RespPipe) -> None:
+    key = f"t:{uuid.uuid4()}"
+    await pipe.call("PING")  # connected
+    proto = pipe._proto
+    assert proto is not None
+    transport = proto._transport
+    writes: list[bytes] = []
+    write = transport.write
+
+    def counted(data: bytes) -> None:
+        writes.append(data)
+        write(data)
+
+    transport.write = counted
+    try:
+        counts = await asyncio.gather(*(pipe.call("INCR", key) for _ in range(20)))
+        assert sorted(counts) == list(range(1, 21))
+        assert len(writes) == 1  # twenty requests' commands, one system call
+        assert await pipe.call("GET", key) == b"20"
+        assert len(writes) == 2
+    finally:
+        transport.write = write
+
+
 async def test_an_error_reply_is_raised_to_its_caller_only(pipe: RespPipe) -> None:
     key = f"t:{uuid.uuid4()}"
     await pipe.call("SET", key, "not a number")

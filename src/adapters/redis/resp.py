@@ -5,7 +5,9 @@ wrapper, command packing, stream reading); the round trip itself is ~40 µs. Wit
 limit on every request that was the largest single cost of a cheap endpoint (the catalogue went
 from ~4,100 to ~2,200 req/s when the limiter was switched on). This client keeps one connection
 per process and lets any number of commands be in flight on it at once: Redis answers in the order
-it was asked (RESP), so each caller's future simply waits in a FIFO.
+it was asked (RESP), so each caller's future simply waits in a FIFO. Commands asked in the same
+turn of the event loop (concurrent requests, under load) leave in one write: one system call
+for all of them instead of one each.
 
 It speaks RESP2: AUTH and SELECT, and TLS for ``rediss://``, all read from the URL by redis-py's
 own parser (its ``ssl_*`` options included). Everything else in the service uses redis-py.
@@ -93,6 +95,7 @@ class _Protocol(asyncio.Protocol):
         self._transport: Any = None  # asyncio's or uvloop's (not an asyncio.Transport subclass)
         self._timeout_s = timeout_s
         self._watch: asyncio.TimerHandle | None = None
+        self._out: list[bytes] = []
         self.lost = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -107,8 +110,15 @@ class _Protocol(asyncio.Protocol):
         self._waiting.append((future, deadline))
         if self._watch is None:
             self._watch = loop.call_at(deadline, self._check)
-        self._transport.write(data)
+        if not self._out:
+            loop.call_soon(self._flush)
+        self._out.append(data)
         return future
+
+    def _flush(self) -> None:
+        out, self._out = self._out, []
+        if self._transport is not None and not self.lost:
+            self._transport.write(out[0] if len(out) == 1 else b"".join(out))
 
     def _check(self) -> None:
         self._watch = None
