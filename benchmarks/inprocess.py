@@ -7,7 +7,8 @@ Redis is not counted), which moves far less between runs, so a change to the hot
 judged in a minute. ``PROFILE=1`` adds a cProfile listing (its overhead inflates small calls).
 
     .venv/bin/python -m benchmarks.inprocess availability [ours|reference]
-    (kinds: healthz, accommodations, availability, booking, lookup, and the console signed in:
+    (kinds: healthz, accommodations, availability, booking, conflict — the hot spot's
+    409s —, lookup, and the console signed in:
     hoy, calendario — its 60-day view; N requests, default 3000; BENCH_SIZE=200x50000 for
     the data at another size)
 """
@@ -64,6 +65,10 @@ def request_for(kind: str, i: int, today: dt.date) -> Request:
         # One night each, on the nights the seed leaves free (as the other scenarios do).
         night = today + dt.timedelta(days=free_night(i))
         return "POST", "/api/v1/reservations", b"", booking(1 + i // 420 % SIZE.cabins, night, 1, i)
+    if kind == "conflict":
+        # Everyone after the first asks for the same taken night: the hot spot's losers (409).
+        night = today + dt.timedelta(days=free_night(0))
+        return "POST", "/api/v1/reservations", b"", booking(SIZE.cabins, night, 1, i)
     if kind == "hoy":
         return "GET", "/panel/", b"", b""
     if kind == "calendario":
@@ -129,7 +134,32 @@ async def call_for_body(
     return int(messages[0]["status"]), sent_body
 
 
-async def drive(app_name: str, kind: str, n: int, today: dt.date, offset: int = 0) -> float:
+_TICK = os.sysconf("SC_CLK_TCK")
+
+
+def servers_cpu(pids: tuple[int, ...]) -> float:
+    """CPU seconds used so far by these processes and their children (PostgreSQL's backends
+    are children of its postmaster)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue  # gone meanwhile
+        pid = int(stat.parent.name)
+        if pid in pids or int(fields[1]) in pids:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / _TICK  # utime + stime
+    return total
+
+
+async def drive(
+    app_name: str,
+    kind: str,
+    n: int,
+    today: dt.date,
+    offset: int = 0,
+    servers: tuple[int, ...] = (),
+) -> float:
     """CPU ms per request over ``n`` requests (after 200 to warm up); ``offset`` moves the
     requests' numbering (a later booking run then asks for other nights)."""
     module, factory = APPS[app_name].split(":")
@@ -149,6 +179,7 @@ async def drive(app_name: str, kind: str, n: int, today: dt.date, offset: int = 
     requests = [request_for(kind, offset + 200 + i, today) for i in range(n)]
     statuses: Counter[int] = Counter()
     profile = cProfile.Profile(time.process_time) if os.environ.get("PROFILE") else None
+    server_cpu = servers_cpu(servers)
     cpu = time.process_time()
     if profile:
         profile.enable()
@@ -157,9 +188,10 @@ async def drive(app_name: str, kind: str, n: int, today: dt.date, offset: int = 
     if profile:
         profile.disable()
     cpu = time.process_time() - cpu
+    server_cpu = servers_cpu(servers) - server_cpu
     print(
         f"{kind} ({app_name}): {1000 * cpu / n:.3f} ms CPU per request over {n} "
-        f"(statuses {dict(statuses)})",
+        f"(statuses {dict(statuses)}); PostgreSQL and Redis: {1000 * server_cpu / n:.3f} ms",
     )
     if profile:
         order = os.environ.get("PROFILE_SORT", "tottime")  # or cumulative
@@ -195,7 +227,9 @@ def main() -> int:
             # `make bench` does; the results go to stdout.
             with open(Path(tmp) / "app.log", "w") as log_file:
                 os.dup2(log_file.fileno(), 2)
-                uvloop.run(drive(app_name, kind, n, today))
+                postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
+                servers = tuple(p for p in (postmaster, redis.pid) if p is not None)
+                uvloop.run(drive(app_name, kind, n, today, servers=servers))
         finally:
             redis.stop()
             pg.stop()

@@ -248,6 +248,10 @@ class EmbeddedRedis:
     persistent: bool = True
     _proc: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
+    @property
+    def pid(self) -> int | None:
+        return self._proc.pid if self._proc is not None else None
+
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
 

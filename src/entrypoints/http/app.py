@@ -44,7 +44,12 @@ from entrypoints.http.console.rendering import template_config
 from entrypoints.http.console.router import console_routers
 from entrypoints.http.cors import CORSMiddleware
 from entrypoints.http.docs_ui import ASSETS, ASSETS_PATH, SwaggerUIFromOwnFiles
-from entrypoints.http.errors import EXCEPTION_HANDLERS, MAX_BODY_KIB, handle_exception
+from entrypoints.http.errors import (
+    EXCEPTION_HANDLERS,
+    MAX_BODY_KIB,
+    handle_exception,
+    request_path,
+)
 from entrypoints.http.guest.booking import BOOKING_PATH, booking_exception, booking_router
 from entrypoints.http.guest.page import GUEST_PREFIX, guest_exception, guest_router
 from entrypoints.http.hardening import HardeningMiddleware, client_ip
@@ -68,11 +73,12 @@ LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 def handle_any_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Problem JSON for the API; pages for the console and the guest pages (an unknown /panel,
     /r or /reservar path lands here)."""
-    if request.url.path == CONSOLE_PREFIX or request.url.path.startswith(f"{CONSOLE_PREFIX}/"):
+    path = request_path(request)
+    if path == CONSOLE_PREFIX or path.startswith(f"{CONSOLE_PREFIX}/"):
         return console_exception(request, exc)
-    if request.url.path.startswith(f"{GUEST_PREFIX}/"):
+    if path.startswith(f"{GUEST_PREFIX}/"):
         return guest_exception(request, exc)
-    if request.url.path == BOOKING_PATH or request.url.path.startswith(f"{BOOKING_PATH}/"):
+    if path == BOOKING_PATH or path.startswith(f"{BOOKING_PATH}/"):
         return booking_exception(request, exc)
     return handle_exception(request, exc)
 

@@ -39,6 +39,12 @@ _DOMAIN_STATUS: tuple[tuple[type[DomainError], int], ...] = (
 )
 
 
+def request_path(request: Request[Any, Any, Any]) -> str:
+    """``request.url.path`` without building the URL (its host, port and query)."""
+    scope = request.scope
+    return scope.get("root_path", "") + scope["path"]
+
+
 def problem(
     status: int,
     detail: str,
@@ -122,7 +128,7 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Pr
                 "message": _friendly(field, message),
             }
         )
-    path = request.url.path
+    path = request_path(request)
     in_body = any(e["source"] == "body" for e in errors)
     if in_body and not (len(errors) == 1 and errors[0]["message"] == "'data'"):
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
@@ -161,7 +167,7 @@ def _too_deep(exc: BaseException) -> bool:
 
 
 def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
-    path = request.url.path
+    path = request_path(request)
     if isinstance(exc, TooManyHolds):
         body = problem(429, exc.message, code=exc.code, instance=path)
         body.limit, body.limit_value = exc.limit, exc.value
@@ -177,7 +183,7 @@ def _invalid(request: Request[Any, Any, Any], exc: ValidationException) -> Respo
 
 
 def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Response[bytes]:
-    path = request.url.path
+    path = request_path(request)
     detail = exc.detail if exc.detail != "Not Found" else f"no resource at {path}"
     return _response(problem(404, detail, instance=path))
 
@@ -185,7 +191,7 @@ def _not_found(request: Request[Any, Any, Any], exc: NotFoundException) -> Respo
 def _not_allowed(
     request: Request[Any, Any, Any], exc: MethodNotAllowedException
 ) -> Response[bytes]:
-    path = request.url.path
+    path = request_path(request)
     return _response(
         problem(405, f"{request.method} is not allowed on {path}", instance=path),
         headers=exc.headers,
@@ -197,11 +203,11 @@ def _not_utf8(request: Request[Any, Any, Any], _: UnicodeDecodeError) -> Respons
 
 
 def _malformed(request: Request[Any, Any, Any], detail: str) -> Problem:
-    return problem(400, detail, code="malformed_json", instance=request.url.path)
+    return problem(400, detail, code="malformed_json", instance=request_path(request))
 
 
 def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes]:
-    path = request.url.path
+    path = request_path(request)
     if _too_deep(exc):
         return _response(_malformed(request, "malformed JSON: nested too deeply"))
     if exc.status_code == 413:
@@ -220,7 +226,9 @@ def _http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[bytes
 def _storage_busy(request: Request[Any, Any, Any], exc: StorageError) -> Response[bytes]:
     log.warning("storage temporarily unavailable: %s", type(exc).__name__)
     return _response(
-        problem(503, "the service is briefly unavailable; please retry", instance=request.url.path),
+        problem(
+            503, "the service is briefly unavailable; please retry", instance=request_path(request)
+        ),
         headers={"Retry-After": "2"},
     )
 
@@ -234,28 +242,28 @@ def _provider_down(request: Request[Any, Any, Any], exc: IntegrationError) -> Re
             503,
             "the payment provider did not answer; nothing was recorded, retry the same request",
             code="provider_unavailable",
-            instance=request.url.path,
+            instance=request_path(request),
         ),
         headers={"Retry-After": "5"},
     )
 
 
 def _storage(request: Request[Any, Any, Any], exc: StorageError) -> Response[bytes]:
-    log.error("storage error on %s %s: %s", request.method, request.url.path, exc)
+    log.error("storage error on %s %s: %s", request.method, request_path(request), exc)
     return _internal(request)
 
 
 def _unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
     if _too_deep(exc):
         return _response(_malformed(request, "malformed JSON: nested too deeply"))
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, request_path(request))
     return _internal(request)
 
 
 def _internal(request: Request[Any, Any, Any]) -> Response[bytes]:
     # Never a stack trace or SQL in the body.
     message = "an internal error occurred; it has been logged"
-    return _response(problem(500, message, instance=request.url.path))
+    return _response(problem(500, message, instance=request_path(request)))
 
 
 # Litestar picks the handler of the nearest class in the exception's MRO.
