@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from domain.booking.guest_name import guest_name
@@ -82,7 +82,18 @@ def _by_the_rules(raw: str) -> str:
     return name
 
 
-@given(st.one_of(st.text(alphabet=st.characters(max_codepoint=0x7F)), st.text(max_size=12)))
+@given(
+    st.one_of(
+        st.text(alphabet=" Ab-'.\t\n\x1b[31m", max_size=12),  # spaces, controls, escapes
+        st.text(alphabet=st.characters(max_codepoint=0x7F)),
+        st.text(max_size=12),
+    )
+)
+@example("  Ana   de la  Cruz ")
+@example("A\tb")
+@example("1234")
+@example("   ")
+@example("O'Neil-Smith Jr.")
 def test_the_plain_ascii_shortcut_stores_what_the_rules_applied_to_every_character_store(
     raw: str,
 ) -> None:

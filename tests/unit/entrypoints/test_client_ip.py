@@ -1,5 +1,5 @@
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from entrypoints.http.hardening import client_ip, client_key
@@ -96,6 +96,11 @@ _texts = st.one_of(
 
 
 @given(_texts)
+@example("198.51.100.7")
+@example("1.2.3.4x")
+@example("01.2.3.4")
+@example("256.1.1.1")
+@example(" 2001:DB8:0::1 ")
 def test_an_address_is_taken_exactly_when_ipaddress_takes_it_and_spelled_as_it_does(
     text: str,
 ) -> None:
@@ -105,5 +110,10 @@ def test_an_address_is_taken_exactly_when_ipaddress_takes_it_and_spelled_as_it_d
 
 
 @given(_texts)
+@example("198.51.100.7")
+@example("01.2.3.4")
+@example("2001:db8::1")
+@example("::ffff:1.2.3.4")
+@example("unknown")
 def test_the_client_key_is_the_canonical_address_or_ipv6_prefix_hashed(text: str) -> None:
     assert client_key(text) == _reference_client_key(text)
