@@ -17,6 +17,8 @@ CODE_LENGTH = 12
 BITS_OF_ENTROPY = CODE_LENGTH * 5
 _LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _CANONICAL = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
+# Two symbols for every 10 bits, the lower 5 bits' first.
+_PAIRS = tuple(ALPHABET[v & 31] + ALPHABET[v >> 5] for v in range(1024))
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +33,17 @@ class ReservationCode:
     def generate(cls) -> ReservationCode:
         # 60 random bits in one draw, read 5 at a time: 32 symbols = 2**5, so each is uniform
         # (one call to the OS CSPRNG instead of twelve; this runs for every booking).
+        # Symbol i is bits 5i..5i+4, written two at a time.
         bits = secrets.randbits(BITS_OF_ENTROPY)
-        return cls("".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(CODE_LENGTH)))
+        p = _PAIRS
+        return cls(
+            p[bits & 1023]
+            + p[bits >> 10 & 1023]
+            + p[bits >> 20 & 1023]
+            + p[bits >> 30 & 1023]
+            + p[bits >> 40 & 1023]
+            + p[bits >> 50 & 1023]
+        )
 
     @classmethod
     def parse(cls, text: str) -> ReservationCode:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import secrets
@@ -15,6 +16,7 @@ import sys
 import threading
 import time
 from datetime import UTC, datetime
+from json.encoder import encode_basestring as _json_str
 from typing import Any
 
 from application.ports.tracing import current_trace
@@ -157,20 +159,111 @@ def _access_json(record: logging.LogRecord) -> str:
 
 
 access_log = logging.getLogger("cabanas.access")
+_ACCESS_LOGGER = _json_str(access_log.name)
 _ACCESS_PATH = __file__
 _process_names: dict[int, str] = {}
 _STARTED = time.time()
 
 
 def log_access(method: str, route: str, status: int, duration_ms: float, client_ip: str) -> None:
-    """One request's access line on ``cabanas.access`` at INFO: the record ``access_log.info``
-    would make (every standard attribute set, handlers and filters as usual), built without
-    ``LogRecord.__init__``'s per-call work (caller lookup, path splitting, thread and process
-    names), and formatted by ``JsonFormatter`` without walking its attributes. Written once per
-    request, so this is on every request's path."""
+    """One request's access line on ``cabanas.access`` at INFO: the line ``access_log.info``
+    would write. Written once per request, so this is on every request's path: when the only
+    handler the line would reach is ``configure_logging``'s (a plain stream handler with
+    ``JsonFormatter``, nothing filtering on the way), the line is written straight to its
+    stream, under its lock; otherwise a record goes through the handlers as usual."""
     if not access_log.isEnabledFor(logging.INFO):
         return
     now = time.time()
+    handler = _plain_json_handler()
+    if handler is None:
+        access_log.handle(_access_record(now, method, route, status, duration_ms, client_ip))
+        return
+    line = _access_line(now, method, route, status, duration_ms, client_ip)
+    try:
+        with handler.lock:  # type: ignore[union-attr]  # created by Handler.__init__
+            handler.stream.write(line + handler.terminator)
+            handler.stream.flush()
+    except Exception:  # as StreamHandler.emit: reported by the handler, never raised
+        handler.handleError(_access_record(now, method, route, status, duration_ms, client_ip))
+
+
+def _access_line(
+    now: float, method: str, route: str, status: int, duration_ms: float, client_ip: str
+) -> str:
+    """``_access_json``'s line from the values themselves: the same keys, order and spacing
+    (``json.dumps``'s), its string escaping (``encode_basestring``, what ``json.dumps`` uses
+    with ``ensure_ascii=False``) and its ``repr`` of numbers; any other type or a non-finite
+    duration goes through ``json.dumps`` itself."""
+    timestamp = datetime.fromtimestamp(now, UTC).isoformat(timespec="milliseconds")
+    trace = trace_id_var.get()
+    event = f"{method} {route} {status}"
+    if (
+        type(status) is not int
+        or type(duration_ms) is not float
+        or not math.isfinite(duration_ms)
+        or type(method) is not str
+        or type(route) is not str
+        or type(client_ip) is not str
+        or (trace is not None and type(trace) is not str)
+    ):
+        return json.dumps(
+            {
+                "timestamp": timestamp,
+                "level": "info",
+                "logger": access_log.name,
+                "event": event,
+                "trace_id": trace,
+                "method": method,
+                "route": route,
+                "status": status,
+                "duration_ms": duration_ms,
+                "client_ip": client_ip,
+            },
+            ensure_ascii=False,
+            default=str,
+        )
+    return (
+        f'{{"timestamp": "{timestamp}", "level": "info", "logger": {_ACCESS_LOGGER}, '
+        f'"event": {_json_str(event)}, '
+        f'"trace_id": {"null" if trace is None else _json_str(trace)}, '
+        f'"method": {_json_str(method)}, "route": {_json_str(route)}, '
+        f'"status": {status!r}, "duration_ms": {duration_ms!r}, '
+        f'"client_ip": {_json_str(client_ip)}}}'
+    )
+
+
+def _plain_json_handler() -> logging.StreamHandler[Any] | None:
+    """The one handler an access record would reach, if it is exactly the plain JSON stream
+    handler (``configure_logging``'s) and nothing on the way filters, disables or adds a
+    handler; None otherwise (a test's handler, a filter, another configuration)."""
+    logger: logging.Logger | None = access_log
+    if access_log.filters or access_log.disabled:
+        return None
+    found: logging.Handler | None = None
+    while logger is not None:
+        for handler in logger.handlers:
+            if found is not None:
+                return None
+            found = handler
+        if not logger.propagate:
+            break
+        logger = logger.parent
+    if (
+        type(found) is not logging.StreamHandler
+        or type(found.formatter) is not JsonFormatter
+        or found.filters
+        or found.level > logging.INFO
+    ):
+        return None
+    return found
+
+
+def _access_record(
+    now: float, method: str, route: str, status: int, duration_ms: float, client_ip: str
+) -> logging.LogRecord:
+    """The record ``access_log.info`` would make (every standard attribute set), built without
+    ``LogRecord.__init__``'s per-call work (caller lookup, path splitting, thread and process
+    names); ``JsonFormatter`` formats it without walking its attributes."""
     record = logging.LogRecord.__new__(logging.LogRecord)
     pid = os.getpid()
     process_name = _process_names.get(pid)
@@ -207,7 +300,7 @@ def log_access(method: str, route: str, status: int, duration_ms: float, client_
         _trusted_event=True,
         _access=True,
     )
-    access_log.handle(record)
+    return record
 
 
 def _process_name() -> str:

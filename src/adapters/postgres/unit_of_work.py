@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from functools import cached_property
 from types import TracebackType
 from typing import Self, cast
 
@@ -52,24 +53,79 @@ class SqlUnitOfWork:
 
     def __init__(self, conn: AsyncConnection) -> None:
         self._conn = conn
-        self.accommodations = SqlAccommodationRepository(conn)
-        self.reservations = SqlReservationRepository(conn)
-        self.audit = SqlAuditLog(conn)
-        self.blocks = SqlBlockRepository(conn)
-        self.payments = SqlPaymentRepository(conn)
-        self.outbox = SqlOutbox(conn)
-        self.idempotency = SqlIdempotencyKeys(conn)
-        self.feeds = SqlFeedRepository(conn)
-        self.contacts = SqlContactWindows(conn)
-        self.undeliverable = SqlUndeliverableMessages(conn)
-        self.accounts = SqlAccountRepository(conn)
-        self.prices = SqlPriceRulesStore(conn)
-        self.ledger = SqlLedger(conn)
-        self.credits = SqlGuestCredits(conn)
-        self.receipts = SqlReceipts(conn)
-        self.cabin_texts = SqlCabinTexts(conn)
-        self.schedule = SqlMessageSchedule(conn)
-        self.opt_outs = SqlOptOuts(conn)
+
+    # Each repository is made on first use (a booking uses two of the eighteen), then kept.
+    @cached_property
+    def accommodations(self) -> SqlAccommodationRepository:
+        return SqlAccommodationRepository(self._conn)
+
+    @cached_property
+    def reservations(self) -> SqlReservationRepository:
+        return SqlReservationRepository(self._conn)
+
+    @cached_property
+    def audit(self) -> SqlAuditLog:
+        return SqlAuditLog(self._conn)
+
+    @cached_property
+    def blocks(self) -> SqlBlockRepository:
+        return SqlBlockRepository(self._conn)
+
+    @cached_property
+    def payments(self) -> SqlPaymentRepository:
+        return SqlPaymentRepository(self._conn)
+
+    @cached_property
+    def outbox(self) -> SqlOutbox:
+        return SqlOutbox(self._conn)
+
+    @cached_property
+    def idempotency(self) -> SqlIdempotencyKeys:
+        return SqlIdempotencyKeys(self._conn)
+
+    @cached_property
+    def feeds(self) -> SqlFeedRepository:
+        return SqlFeedRepository(self._conn)
+
+    @cached_property
+    def contacts(self) -> SqlContactWindows:
+        return SqlContactWindows(self._conn)
+
+    @cached_property
+    def undeliverable(self) -> SqlUndeliverableMessages:
+        return SqlUndeliverableMessages(self._conn)
+
+    @cached_property
+    def accounts(self) -> SqlAccountRepository:
+        return SqlAccountRepository(self._conn)
+
+    @cached_property
+    def prices(self) -> SqlPriceRulesStore:
+        return SqlPriceRulesStore(self._conn)
+
+    @cached_property
+    def ledger(self) -> SqlLedger:
+        return SqlLedger(self._conn)
+
+    @cached_property
+    def credits(self) -> SqlGuestCredits:
+        return SqlGuestCredits(self._conn)
+
+    @cached_property
+    def receipts(self) -> SqlReceipts:
+        return SqlReceipts(self._conn)
+
+    @cached_property
+    def cabin_texts(self) -> SqlCabinTexts:
+        return SqlCabinTexts(self._conn)
+
+    @cached_property
+    def schedule(self) -> SqlMessageSchedule:
+        return SqlMessageSchedule(self._conn)
+
+    @cached_property
+    def opt_outs(self) -> SqlOptOuts:
+        return SqlOptOuts(self._conn)
 
     async def __aenter__(self) -> Self:
         return self

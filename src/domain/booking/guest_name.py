@@ -46,6 +46,10 @@ def without_invisibles(raw: str) -> str:
 
 def visible_text(raw: str) -> str:
     """``without_invisibles(raw)`` with every run of whitespace made one space, and trimmed."""
+    if raw.isascii() and raw.isprintable():
+        # The usual name: printable ASCII has nothing invisible, NFC leaves it as it is, and its
+        # only whitespace is the space.
+        return " ".join(raw.split())
     return _SPACES.sub(" ", without_invisibles(raw)).strip()
 
 
@@ -54,7 +58,11 @@ def guest_name(raw: str) -> str:
     if "\x00" in raw:
         raise InvalidGuestName("guest_name must not contain NUL characters")
     name = visible_text(raw)
-    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+    if name.isascii():  # an ASCII letter is exactly an ASCII character of category L*
+        has_letter = any(ch.isalpha() for ch in name)
+    else:
+        has_letter = any(unicodedata.category(ch).startswith("L") for ch in name)
+    if not has_letter:
         raise InvalidGuestName(
             "guest_name must contain letters (invisible and control characters are removed)"
         )

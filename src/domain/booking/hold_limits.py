@@ -5,6 +5,7 @@ Airbnb and Booking.com."""
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -76,10 +77,13 @@ class HoldQuota:
     client_key: str | None = None
 
 
+_NOT_DIGITS = re.compile(r"[^0-9]+")
+
+
 def phone_key(phone: str) -> str:
     """The digits of a phone number, with Argentina's mobile 9 folded: WhatsApp writes
     ``5491155551234`` where a guest types ``+54 11 5555-1234``; both are one person."""
-    digits = "".join(c for c in phone if "0" <= c <= "9")
+    digits = _NOT_DIGITS.sub("", phone)
     digits = digits.removeprefix("00")
     if digits.startswith("549") and len(digits) >= 12:
         digits = "54" + digits[3:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 
 from dishka import Provider, Scope, provide
 
@@ -19,18 +20,79 @@ from application.booking.occupancy import GetCalendar
 from application.booking.payment_link import CreatePaymentLinkNow
 from application.booking.place_hold import PaymentsSetup, PlaceHold
 from application.booking.stay_terms import GetStayTerms
+from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.holidays import HolidaySource
 from application.ports.ledger import LedgerTerms
-from application.ports.metrics import BookingMetrics
+from application.ports.mail import Mailer
+from application.ports.messaging import MessageSender
+from application.ports.metrics import BookingMetrics, OperationsMetrics
+from application.ports.payments import PaymentGateway
 from application.ports.pricing import PriceRulesRepository
 from application.ports.unit_of_work import ReadOnlyUnitOfWork, UnitOfWork
 from domain.booking.hold_limits import HoldLimits
 from domain.booking.policy import BookingPolicy
 from entrypoints.container.infrastructure import replica_engine
 from entrypoints.settings import Settings
+
+
+@dataclass(frozen=True, slots=True)
+class BookingParts:
+    """A booking's process-wide collaborators, resolved once: a request then asks the container
+    for this, its unit of work and its connection, not for each of them (every lookup from a
+    request's scope into the process's takes the container's lock). Built from the container's
+    own providers, so an override (a fixed ``Clock`` in tests) reaches every use case."""
+
+    clock: Clock
+    codes: CodeGenerator
+    policy: BookingPolicy
+    catalogue: Catalogue
+    metrics: BookingMetrics
+    payments: PaymentsSetup
+    limits: HoldLimits
+    price_rules: PriceRulesRepository
+    holidays: HolidaySource
+    terms: LedgerTerms
+    # The payment link's job, sent at once (``CreatePaymentLinkNow`` → ``DispatchOutbox``).
+    sender: MessageSender
+    gateway: PaymentGateway
+    operations_metrics: OperationsMetrics
+    outbox_setup: OutboxSetup
+    mailer: Mailer
+
+    def place_hold(self, uow: UnitOfWork) -> PlaceHold:
+        return PlaceHold(
+            uow,
+            self.clock,
+            self.codes,
+            self.policy,
+            self.catalogue,
+            self.metrics,
+            self.payments,
+            self.limits,
+            self.price_rules,
+            self.holidays,
+            self.terms,
+        )
+
+    def book_online(self, uow: UnitOfWork) -> BookOnline:
+        dispatch = DispatchOutbox(
+            uow,
+            self.sender,
+            self.gateway,
+            self.clock,
+            self.operations_metrics,
+            self.outbox_setup,
+            self.mailer,
+        )
+        return BookOnline(
+            self.place_hold(uow),
+            CreatePaymentLinkNow(dispatch, uow, self.payments),
+            GetReservation(uow, self.clock),
+            uow,
+        )
 
 
 class BookingProvider(Provider):
@@ -81,26 +143,9 @@ class BookingProvider(Provider):
     list_accommodations = provide(ListAccommodations)
     get_accommodation = provide(GetAccommodation)
 
-    @provide
-    def check_availability(
+    @provide(scope=Scope.APP)
+    def parts(
         self,
-        uow: ReadOnlyUnitOfWork,
-        clock: Clock,
-        policy: BookingPolicy,
-        catalogue: Catalogue,
-        price_rules: PriceRulesRepository,
-        holidays: HolidaySource,
-    ) -> CheckAvailability:
-        return CheckAvailability(uow, clock, policy, catalogue, price_rules, holidays)
-
-    get_calendar = provide(GetCalendar)
-    get_reservation = provide(GetReservation)
-    get_stay_terms = provide(GetStayTerms)
-
-    @provide
-    def place_hold(
-        self,
-        uow: UnitOfWork,
         clock: Clock,
         codes: CodeGenerator,
         policy: BookingPolicy,
@@ -111,9 +156,13 @@ class BookingProvider(Provider):
         price_rules: PriceRulesRepository,
         holidays: HolidaySource,
         terms: LedgerTerms,
-    ) -> PlaceHold:
-        return PlaceHold(
-            uow,
+        sender: MessageSender,
+        gateway: PaymentGateway,
+        operations_metrics: OperationsMetrics,
+        outbox_setup: OutboxSetup,
+        mailer: Mailer,
+    ) -> BookingParts:
+        return BookingParts(
             clock,
             codes,
             policy,
@@ -124,7 +173,27 @@ class BookingProvider(Provider):
             price_rules,
             holidays,
             terms,
+            sender,
+            gateway,
+            operations_metrics,
+            outbox_setup,
+            mailer,
         )
 
+    @provide
+    def check_availability(self, uow: ReadOnlyUnitOfWork, p: BookingParts) -> CheckAvailability:
+        return CheckAvailability(uow, p.clock, p.policy, p.catalogue, p.price_rules, p.holidays)
+
+    get_calendar = provide(GetCalendar)
+    get_reservation = provide(GetReservation)
+    get_stay_terms = provide(GetStayTerms)
+
+    @provide
+    def place_hold(self, uow: UnitOfWork, parts: BookingParts) -> PlaceHold:
+        return parts.place_hold(uow)
+
     payment_link_now = provide(CreatePaymentLinkNow)
-    book_online = provide(BookOnline)
+
+    @provide
+    def book_online(self, uow: UnitOfWork, parts: BookingParts) -> BookOnline:
+        return parts.book_online(uow)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -117,14 +118,20 @@ def client_key(address: str) -> str:
     """Whom a hold counts against (``MAX_LIVE_HOLDS_PER_CLIENT``): the IPv4 address, or the
     IPv6 /64 (one subscriber's whole prefix: any host may pick a new address inside it), hashed
     so the stored key is not the address itself."""
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
+    if ":" not in address:
+        # Not IPv6. ``ipaddress`` takes an IPv4 address only in its canonical spelling (four
+        # decimal octets, no leading zeros), so the address is its own canonical form, and
+        # anything else is taken as it is too: no need to parse it.
         subject = address
     else:
-        subject = (
-            str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
-        )
+        try:
+            ip = ipaddress.ip_address(address)
+        except ValueError:
+            subject = address
+        else:
+            subject = (
+                str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
+            )
     return hashlib.sha256(b"cabanas:client:" + subject.encode()).hexdigest()[:32]
 
 
@@ -133,7 +140,17 @@ def trusted_ip_header(settings: Settings) -> str | None:
     return settings.trusted_proxy_header if settings.trusted_proxy else None
 
 
+# Exactly the IPv4 spellings ``ipaddress`` accepts (each octet 0-255 in ASCII digits, no
+# leading zeros), each already canonical.
+_IPV4 = re.compile(
+    r"(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}"
+    r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+)
+
+
 def _ip(text: str) -> str | None:
+    if _IPV4.fullmatch(text):  # the usual case, without building an address object
+        return text
     try:
         return str(ipaddress.ip_address(text))
     except ValueError:

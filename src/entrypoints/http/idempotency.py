@@ -39,7 +39,12 @@ RequiredKey = Annotated[
 
 def fingerprint(data: msgspec.Struct) -> str:
     """The request body's digest: the same key with another body is refused."""
-    return hashlib.sha256(msgspec.json.encode(data)).hexdigest()
+    return fingerprint_of(msgspec.json.encode(data))
+
+
+def fingerprint_of(encoded: bytes) -> str:
+    """``fingerprint`` of a body already encoded (``msgspec.json.encode``)."""
+    return hashlib.sha256(encoded).hexdigest()
 
 
 def answer[T](

@@ -6,15 +6,12 @@ from typing import Any
 
 from domain.booking.accommodation import Accommodation
 from domain.booking.availability import Availability
-from domain.booking.reservation import Reservation, ReservationStatus
+from domain.booking.reservation import Channel, Reservation, ReservationStatus
 from domain.money import Money
 from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.rules import Specificity
 from entrypoints.http import schemas
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
-
-# The API's word for each kind of rule (``base``, ``season``, ``long_weekend``, ``override``).
-_RULE_KINDS = {kind: kind.name.lower() for kind in Specificity}
 
 
 def amount(money: Money) -> float:
@@ -55,25 +52,32 @@ def availability_item(item: Availability, nights: int) -> schemas.AvailabilityIt
     )
 
 
+# The JSON name of each rule's kind (``Specificity.name.lower()``, looked up once).
+_RULE_NAMES = {kind: kind.name.lower() for kind in Specificity}
+
+
 def quote(b: PriceBreakdown) -> schemas.Quote:
-    # Amounts straight from integer cents (``cents / 100``, as ``amount``), and the nights grouped
-    # here as ``PriceBreakdown.rates`` groups them (rule, weekend, price; every price of a cabin
-    # is in one currency) without its ``RateLine`` objects: availability presents one breakdown
-    # per cabin per request.
-    lines: dict[tuple[Specificity, str, bool, int], list[Any]] = {}
+    # Amounts straight from integer cents (``cents / 100``, as ``amount``): availability presents
+    # one breakdown per cabin per request, and the breakdown's Money properties would build a
+    # Money object for each. The nights are grouped as ``PriceBreakdown.rates`` groups them (by
+    # rule, weekend and price, in order of their first night), without its ``RateLine``s.
+    lines: dict[tuple[Specificity, str, bool, int, str], list[Any]] = {}
     nights_cents = 0
     for night in b.nights:
-        rule, cents = night.rule, night.price.cents
+        rule, price = night.rule, night.price
+        cents = price.cents
         nights_cents += cents
-        key = (rule.kind, rule.name, night.weekend, cents)
+        key = (rule.kind, rule.name, night.weekend, cents, price.currency)
         line = lines.get(key)
         if line is None:
-            lines[key] = [_RULE_KINDS[rule.kind], rule.name, night.weekend, 1, cents]
+            lines[key] = [rule, night.weekend, cents, 1]
         else:
             line[3] += 1
     rates = [
-        schemas.QuoteRate(kind, name, weekend, count, cents / 100, cents * count / 100)
-        for kind, name, weekend, count, cents in lines.values()
+        schemas.QuoteRate(
+            _RULE_NAMES[rule.kind], rule.name, weekend, count, cents / 100, cents * count / 100
+        )
+        for rule, weekend, cents, count in lines.values()
     ]
     fees_cents = 0
     fees = []
@@ -81,54 +85,61 @@ def quote(b: PriceBreakdown) -> schemas.Quote:
         cents = f.unit.cents * f.quantity
         fees_cents += cents
         fees.append(schemas.QuoteFee(f.kind.value, f.unit.cents / 100, f.quantity, cents / 100))
-    discounts_cents = sum([d.amount.cents for d in b.discounts])
+    discounts_cents = 0
+    discounts = []
+    for d in b.discounts:
+        discounts_cents += d.amount.cents
+        discounts.append(schemas.QuoteDiscount(d.name, float(d.percent), d.amount.cents / 100))
     total, deposit = b.total.cents, b.deposit.cents
+    weekdays = b.arrival_weekdays
     return schemas.Quote(
-        rates=rates,
-        fees=fees,
-        discounts=[
-            schemas.QuoteDiscount(d.name, float(d.percent), amount(d.amount)) for d in b.discounts
-        ],
-        nights_amount=nights_cents / 100,
-        fees_amount=fees_cents / 100,
-        discounts_amount=discounts_cents / 100,
-        total_amount=total / 100,
-        deposit_percent=float(b.deposit_percent),
-        deposit_amount=deposit / 100,
-        balance_amount=(total - deposit) / 100,
-        min_nights=b.min_nights,
-        arrival_weekdays=sorted(b.arrival_weekdays) if b.arrival_weekdays is not None else None,
+        rates,
+        fees,
+        discounts,
+        nights_cents / 100,
+        fees_cents / 100,
+        discounts_cents / 100,
+        total / 100,
+        float(b.deposit_percent),
+        deposit / 100,
+        (total - deposit) / 100,
+        b.min_nights,
+        sorted(weekdays) if weekdays is not None else None,
     )
 
 
+# Each status's and channel's JSON value (``.value``, looked up once).
+_STATUS_VALUES = {status: status.value for status in ReservationStatus}
+_CHANNEL_VALUES = {channel: channel.value for channel in Channel}
+_PRE_RESERVED = ReservationStatus.PRE_RESERVED
+
+
 def reservation(r: Reservation, status: ReservationStatus) -> schemas.Reservation:
+    # Positional, in the DTO's field order (``schemas.Reservation``); the JSON is pinned byte
+    # for byte by tests/unit/entrypoints/test_reservation_json.py.
+    stay, guest, total, deposit = r.stay, r.guest, r.total, r.deposit
+    held = status is _PRE_RESERVED
+    credit = r.credit_applied
+    method = r.payment_method
     return schemas.Reservation(
-        code=r.code.value,
-        code_display=r.code.display,
-        status=status.value,
-        accommodation_id=r.accommodation_id,
-        check_in=r.stay.check_in,
-        check_out=r.stay.check_out,
-        nights=r.stay.nights,
-        guests=r.guests,
-        total_amount=amount(r.total),
-        deposit_amount=amount(r.deposit),
-        currency=r.total.currency,
-        channel=r.channel.value,
-        created_at=r.created_at,
-        expires_at=r.expires_at if status is ReservationStatus.PRE_RESERVED else None,
-        guest=schemas.GuestView(
-            name=mask_name(r.guest.name),
-            phone=mask_phone(r.guest.phone),
-            email=mask_email(r.guest.email),
-        ),
-        payment_url=r.payment_url if status is ReservationStatus.PRE_RESERVED else None,
-        quote=quote(r.breakdown) if r.breakdown is not None else None,
-        payment_method=r.payment_method.value if r.payment_method else None,
-        credit_amount=amount(r.credit_applied) if r.credit_applied else None,
-        deposit_to_pay_amount=amount(
-            Money(max(0, r.deposit.cents - r.credit_applied.cents), r.deposit.currency)
-        )
-        if r.credit_applied
-        else None,
+        r.code.value,
+        r.code.display,
+        _STATUS_VALUES[status],
+        r.accommodation_id,
+        stay.check_in,
+        stay.check_out,
+        stay.nights,
+        r.guests,
+        total.cents / 100,
+        deposit.cents / 100,
+        total.currency,
+        _CHANNEL_VALUES[r.channel],
+        r.created_at,
+        r.expires_at if held else None,
+        schemas.GuestView(mask_name(guest.name), mask_phone(guest.phone), mask_email(guest.email)),
+        r.payment_url if held else None,
+        quote(r.breakdown) if r.breakdown is not None else None,
+        method.value if method else None,
+        credit.cents / 100 if credit else None,
+        max(0, deposit.cents - credit.cents) / 100 if credit else None,
     )

@@ -1,6 +1,9 @@
 import math
+from unittest.mock import patch
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from domain.codes import ALPHABET, BITS_OF_ENTROPY, ReservationCode
 from domain.errors import InvalidValue
@@ -41,3 +44,13 @@ def test_parse_forgives_case_dashes_and_look_alikes() -> None:
 def test_rejects_malformed_codes(bad: str) -> None:
     with pytest.raises(InvalidValue):
         ReservationCode.parse(bad)
+
+
+@given(st.integers(0, 2**BITS_OF_ENTROPY - 1))
+@example(0)
+@example(2**BITS_OF_ENTROPY - 1)
+@example(0b10101 << 55 | 0b00011)
+def test_symbol_i_is_the_draws_bits_5i_to_5i_plus_4(bits: int) -> None:
+    with patch("domain.codes.secrets.randbits", return_value=bits):
+        code = ReservationCode.generate().value
+    assert code == "".join(ALPHABET[(bits >> (5 * i)) & 31] for i in range(12))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from domain.booking.guest_name import guest_name
@@ -70,3 +70,41 @@ def test_no_name_keeps_an_invisible_character_or_raises_anything_else(raw: str) 
     assert name == unicodedata.normalize("NFC", name) == name.strip()
     assert not any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} for ch in name)
     assert "  " not in name
+
+
+def _by_the_rules(raw: str) -> str:
+    """The module's rules applied to every character (no shortcut for plain ASCII)."""
+    from domain.booking.guest_name import _SPACES, without_invisibles
+
+    name = _SPACES.sub(" ", without_invisibles(raw)).strip()
+    if not any(unicodedata.category(ch).startswith("L") for ch in name):
+        raise InvalidGuestName("no letters")
+    return name
+
+
+@given(
+    st.one_of(
+        st.text(alphabet=" Ab-'.\t\n\x1b[31m", max_size=12),  # spaces, controls, escapes
+        st.text(alphabet=st.characters(max_codepoint=0x7F)),
+        st.text(max_size=12),
+    )
+)
+@example("  Ana   de la  Cruz ")
+@example("A\tb")
+@example("1234")
+@example("   ")
+@example("O'Neil-Smith Jr.")
+def test_the_plain_ascii_shortcut_stores_what_the_rules_applied_to_every_character_store(
+    raw: str,
+) -> None:
+    if "\x00" in raw:
+        return
+    try:
+        expected: str | None = _by_the_rules(raw)
+    except InvalidGuestName:
+        expected = None
+    try:
+        stored: str | None = guest_name(raw)
+    except InvalidGuestName:
+        stored = None
+    assert stored == expected

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from domain.booking.hold_limits import HoldLimit, HoldLimits, phone_key
 from domain.errors import HoldTooLong, InvalidValue, TooManyHolds
@@ -57,3 +59,14 @@ def test_a_refusal_names_the_limit_and_when_to_retry() -> None:
 def test_negative_limits_are_refused() -> None:
     with pytest.raises(InvalidValue):
         HoldLimits(per_client=-1)
+
+
+@given(st.text(alphabet="+0123456789 -().٣x", max_size=24) | st.text(max_size=16))
+@example("+54 9 11 5555-1234")
+@example("0054 9 11 5555 1234")
+@example("٣٣ 12")
+def test_a_phone_key_is_its_ascii_digits_with_argentinas_mobile_9_folded(phone: str) -> None:
+    digits = "".join(c for c in phone if "0" <= c <= "9").removeprefix("00")
+    if digits.startswith("549") and len(digits) >= 12:
+        digits = "54" + digits[3:]
+    assert phone_key(phone) == digits[:32]

@@ -6,6 +6,7 @@ import json
 import logging
 import subprocess
 import sys
+from http import HTTPStatus
 from pathlib import Path
 
 from entrypoints.logs import JsonFormatter
@@ -101,3 +102,61 @@ def test_the_access_line_is_the_line_the_logging_call_would_write() -> None:
     fast, slow = (line.split('"level"', 1)[1] for line in lines)
     assert len(lines) == 2
     assert fast == slow
+
+
+def test_the_access_line_written_straight_to_the_json_handler_is_the_same_line() -> None:
+    """With ``configure_logging``'s handler alone (the production setup), ``log_access`` writes
+    its line to the handler's stream itself: byte for byte the line ``access_log.info(...)``
+    writes through the handler, the time apart; a filter on the logger sends it back through
+    the handlers (and the filter is obeyed)."""
+    import io
+
+    from entrypoints.logs import access_log, log_access, trace_id_var
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, access_log.level, access_log.handlers[:]
+    root.handlers[:] = [handler]
+    access_log.handlers[:] = []
+    access_log.setLevel(logging.INFO)
+    token = trace_id_var.set("0af7651916cd43dd8448eb211c80319c")
+    fields = ("POST", "/api/v1/reservations/{code:str}", 201, 12.5, "2001:db8::7")
+    # Escaping (a quote, a backslash, a control and a non-ASCII character), and values of other
+    # types (an IntEnum status, a non-finite duration) that take json.dumps's own path.
+    odd = ("GET", '/panel/"cabaña"\\\n\u2028', 404, 0.25, "::1")
+    other = ("GET", "/panel/", HTTPStatus.NOT_FOUND, float("nan"), "::1")
+    names = ("method", "route", "status", "duration_ms", "client_ip")
+    try:
+        for sent in (fields, odd, other):
+            log_access(*sent)
+            extra = dict(zip(names, sent, strict=True)) | {"_trusted_event": True}
+            access_log.info("%s %s %s", *sent[:3], extra=extra)
+        trace_id_var.set("")  # an empty trace id, as the record would carry it
+        log_access(*fields)
+        extra = dict(zip(names, fields, strict=True)) | {"_trusted_event": True}
+        access_log.info("%s %s %s", *fields[:3], extra=extra)
+        access_log.addFilter(lambda record: record.__dict__["status"] != 201)
+        log_access(*fields)  # filtered out: no line
+    finally:
+        trace_id_var.reset(token)
+        root.handlers[:], _, _, access_log.handlers[:] = saved
+        root.setLevel(saved[1])
+        access_log.setLevel(saved[2])
+        access_log.filters.clear()
+    lines = stream.getvalue().split("\n")
+    assert lines[-1] == ""  # every line ends with the handler's terminator
+    lines = lines[:-1]
+    assert len(lines) == 8
+    fast, slow, fast_odd, slow_odd, fast_other, slow_other, fast_untraced, slow_untraced = (
+        line.split('"level"', 1)[1] for line in lines
+    )
+    assert fast == slow
+    assert fast_odd == slow_odd
+    assert fast_other == slow_other
+    assert fast_untraced == slow_untraced
+    assert '"route": "/panel/\\"cabaña\\"\\\\\\n\u2028"' in fast_odd
+    assert '"status": 404, "duration_ms": NaN' in fast_other
+    assert '"trace_id": "0af7651916cd43dd8448eb211c80319c"' in fast
+    assert lines[0].startswith('{"timestamp": "')

@@ -26,7 +26,7 @@ from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
-from entrypoints.http.idempotency import OptionalKey, answer, fingerprint
+from entrypoints.http.idempotency import OptionalKey, answer, fingerprint_of
 from entrypoints.http.openapi import problems
 from entrypoints.http.params import RowId
 from entrypoints.settings import Settings
@@ -158,7 +158,7 @@ def _hold_command(
         notes=data.notes,
         idempotency_key=idempotency_key,
         # The same key with another body is refused; with the same body, replayed.
-        fingerprint=fingerprint(data) if idempotency_key else None,
+        fingerprint=fingerprint_of(raw) if idempotency_key else None,
         # The same body from the same client: a retry after an answer that never arrived.
         retry_key=hashlib.sha256(address.encode() + b"\x00" + raw).hexdigest()[:32],
         quota=HoldQuota(phone_key(data.guest_phone), client_key(address)),
