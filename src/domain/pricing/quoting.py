@@ -46,7 +46,8 @@ def quote_stay(
     discounts: tuple[DiscountLine, ...] = ()
     discount_cents = 0
     if prices.discounts:
-        reached = [d for d in prices.discounts if d.min_nights <= stay.nights]
+        count = stay.nights
+        reached = [d for d in prices.discounts if d.min_nights <= count]
         if reached:
             best = reached[-1]
             amount = derived(nights_cents, currency).percent(best.percent)

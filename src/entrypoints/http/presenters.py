@@ -37,18 +37,20 @@ def accommodation(a: Accommodation) -> schemas.Accommodation:
 def availability_item(item: Availability, nights: int) -> schemas.AvailabilityItem:
     acc = item.accommodation
     price = item.quote
+    breakdown = item.breakdown
+    # Positionally, amounts straight from cents (as ``amount``): one item per cabin per request.
     return schemas.AvailabilityItem(
-        accommodation_id=acc.id,
-        name=acc.name,
-        capacity=acc.capacity,
-        available=item.available,
-        nights=nights,
-        total_amount=amount(price.total) if price else None,
-        deposit_amount=amount(price.deposit) if price else None,
-        currency=acc.base_price.currency,
-        reason=item.reason,
-        reason_code=item.reason_code,
-        quote=quote(item.breakdown) if item.breakdown is not None else None,
+        acc.id,
+        acc.name,
+        acc.capacity,
+        item.available,
+        nights,
+        price.total.cents / 100 if price else None,
+        price.deposit.cents / 100 if price else None,
+        acc.base_price.currency,
+        item.reason,
+        item.reason_code,
+        quote(breakdown) if breakdown is not None else None,
     )
 
 
