@@ -44,6 +44,8 @@ ASGI = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
 # BENCH_SIZE=200x50000: the data at another size (benchmarks/seed.py), as `make bench-scale`.
 SIZE = parse_scale(os.environ.get("BENCH_SIZE", DEFAULT.label))[0]
+# CONCURRENCY=8: requests from that many callers at once (one at a time by default).
+CONCURRENCY = int(os.environ.get("CONCURRENCY", "1"))
 
 
 def request_for(kind: str, i: int, today: dt.date) -> Request:
@@ -183,8 +185,16 @@ async def drive(
     cpu = time.process_time()
     if profile:
         profile.enable()
-    for req in requests:
-        statuses[await call(app, state, req)] += 1
+    if CONCURRENCY == 1:
+        for req in requests:
+            statuses[await call(app, state, req)] += 1
+    else:  # CONCURRENCY=8: that many callers at once, as wrk's connections on one worker
+
+        async def caller(share: list[Request]) -> None:
+            for req in share:
+                statuses[await call(app, state, req)] += 1
+
+        await asyncio.gather(*(caller(requests[k::CONCURRENCY]) for k in range(CONCURRENCY)))
     if profile:
         profile.disable()
     cpu = time.process_time() - cpu
