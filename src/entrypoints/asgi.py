@@ -5,9 +5,6 @@ Needs DATABASE_URL and REDIS_URL (no embedded servers here); run migrations firs
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from functools import partial
 
 from dishka.integrations.litestar import LitestarProvider
@@ -30,24 +27,8 @@ def create(settings: Settings | None = None, *, with_worker: bool = False) -> Li
         raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
     configure_logging(settings.log_level, log_format(settings))
     container = make_container(settings, LitestarProvider())
-    hooks = [heap_frozen, *([partial(running_beside, container, settings)] if with_worker else [])]
+    hooks = [partial(running_beside, container, settings)] if with_worker else []
     return create_app(container, settings, hooks=hooks)
-
-
-@asynccontextmanager
-async def heap_frozen() -> AsyncIterator[None]:
-    """Once the app has started, everything it built (modules, routes, the container, pools,
-    caches) is moved out of the garbage collector's sight (``gc.freeze``): a full collection
-    then walks only what requests made since. A full collection over a started worker's heap
-    takes ~80 ms here — a pause every request in flight waits out — and ~5 ms with that heap
-    frozen. Thawed at shutdown, so a process that starts many apps (the tests) still frees
-    them."""
-    gc.collect()
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def create_metrics(settings: Settings | None = None) -> Litestar:
