@@ -159,3 +159,17 @@ async def test_two_processes_racing_share_one_exact_sliding_budget(pipe: RespPip
     processes = [RedisRateLimiter(pipe, limit=50, now=clock) for _ in range(2)]
     decisions = await asyncio.gather(*(processes[n % 2].hit(who) for n in range(200)))
     assert sum(d.allowed for d in decisions) == 50
+
+
+async def test_the_exact_limit_remembers_only_refused_clients(pipe: RespPipe) -> None:
+    # Behind a proxy every guest is an address of its own: a process must not keep an entry
+    # per address seen in the window (thousands a minute) when only the refused need one.
+    limiter = RedisRateLimiter(pipe, limit=2)
+    guests = [str(uuid.uuid4()) for _ in range(200)]
+    for who in guests:
+        assert (await limiter.hit(who)).allowed
+    assert limiter._seen == {}
+    flood = str(uuid.uuid4())
+    assert await _allowed(limiter, flood, 5) == 2
+    assert list(limiter._seen) == [flood]
+    assert limiter._seen[flood].blocked_until > 0

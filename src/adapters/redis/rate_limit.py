@@ -105,16 +105,21 @@ class RedisRateLimiter:
         if epoch != self._epoch:
             self._epoch, self._seen = epoch, {}
         seen = self._seen.get(identity)
-        if seen is None:
-            seen = self._seen[identity] = _Seen()
-        if now < seen.blocked_until:
+        if seen is not None and now < seen.blocked_until:
             return RateDecision(False, self.limit, 0, _seconds(seen.blocked_until - now))
-        seen.pending += 1
-        if seen.pending < self.local_allowance and seen.known + seen.pending < self.limit:
-            remaining = self.limit - seen.known - seen.pending
-            return RateDecision(True, self.limit, remaining, self.window_s)
-        # Taken before the call: a concurrent request of this process pushes its own hits.
-        hits, seen.pending = seen.pending, 0
+        if self.local_allowance == 1:
+            # Exact: every hit is pushed. A client is remembered only once refused (not one
+            # entry per address seen this window, kept alive until the window turns).
+            hits = 1
+        else:
+            if seen is None:
+                seen = self._seen[identity] = _Seen()
+            seen.pending += 1
+            if seen.pending < self.local_allowance and seen.known + seen.pending < self.limit:
+                remaining = self.limit - seen.known - seen.pending
+                return RateDecision(True, self.limit, remaining, self.window_s)
+            # Taken before the call: a concurrent request of this process pushes its own hits.
+            hits, seen.pending = seen.pending, 0
         self._sequence += 1
         now_ms = int(now * 1000)
         try:
@@ -130,8 +135,11 @@ class RedisRateLimiter:
                 self.on_failure()
             return RateDecision(True, self.limit, self.limit, self.window_s)
         count, free_in = int(count), int(free_in_ms) / 1000
-        seen.known = count
+        if seen is not None:
+            seen.known = count
         if not admitted:
+            if seen is None:
+                seen = self._seen[identity] = _Seen(known=count)
             seen.blocked_until = now + free_in
             return RateDecision(False, self.limit, 0, _seconds(free_in))
         return RateDecision(True, self.limit, max(self.limit - count, 0), _seconds(free_in))
