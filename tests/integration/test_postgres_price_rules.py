@@ -115,6 +115,23 @@ async def test_another_process_sees_a_change_within_the_cache_time(engine: Async
     assert set(await reader.all_rules()) == {cabin}
 
 
+async def test_a_lapsed_cache_keeps_its_rules_while_their_version_stands(
+    engine: AsyncEngine,
+) -> None:
+    # The same objects (and so each cabin's compiled price list and remembered nights) until
+    # a rule is written; then the new rules.
+    (cabin,) = await add_cabins(engine, 1)
+    reader, writer = store(engine, ttl_s=0), store(engine)
+    await writer.replace(cabin, RULES)
+    first = (await reader.all_rules())[cabin]
+    assert (await reader.all_rules())[cabin] is first  # lapsed (ttl 0), version unchanged
+    fewer = CabinPriceRules(seasons=RULES.seasons[:1])
+    await writer.replace(cabin, fewer)
+    changed = (await reader.all_rules())[cabin]
+    assert changed is not first
+    assert changed.seasons == RULES.seasons[:1]
+
+
 async def test_overlapping_overrides_are_refused_by_the_database_and_nothing_changes(
     engine: AsyncEngine,
 ) -> None:

@@ -88,7 +88,11 @@ class CachedPriceRules:
                 # The version first: rules read after it are at least that new (a change in
                 # between only makes the next request read them again).
                 version = (await conn.execute(LOAD_VERSION)).scalar_one_or_none()
-                self._rules = await load_rules(conn)
+                # Unchanged (every rule write raises it): the rules kept are current, and
+                # keeping the same objects keeps each cabin's compiled price list and the
+                # nights it remembers.
+                if version is None or version != self._version:
+                    self._rules = await load_rules(conn)
         except DBAPIError as exc:
             raise translate(exc) from exc
         self._version = version

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from itertools import combinations
+from typing import cast
 
 from domain.money import Money
 from domain.pricing.base import WEEKEND_NIGHTS
@@ -64,6 +65,9 @@ class PriceList:
     # rule reads it): a night's terms depend on nothing else, and availability asks every cabin
     # for the same few hundred nights again and again.
     _terms_memo: dict[object, NightTerms] = field(init=False, repr=False, compare=False)
+    # One object per distinct rule and price among the remembered nights: each night kept
+    # holds its own price object and shares the rest, so the collector has fewer to walk.
+    _shared: dict[object, object] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.min_nights < 1:
@@ -94,6 +98,7 @@ class PriceList:
         )
         object.__setattr__(self, "_weekend_base", self.base.times(self.weekend_multiplier))
         object.__setattr__(self, "_terms_memo", {})
+        object.__setattr__(self, "_shared", {})
 
     def plain_nights(self, stay: Stay) -> tuple[NightPrice, ...] | None:
         """Every night of the stay at the base price (the weekend's with its multiplier), when
@@ -174,27 +179,31 @@ class PriceList:
         base, weekend = self.base_night(night)
         for override in self.overrides:
             if override.contains(night):
-                rule = AppliedRule(Specificity.OVERRIDE, override.name)
-                price = NightPrice(night, override.rate.price(base), rule, weekend)
+                rule = self._one(AppliedRule(Specificity.OVERRIDE, override.name))
+                price = NightPrice(night, self._one(override.rate.price(base)), rule, weekend)
                 return NightTerms(price, override.min_nights or self.min_nights, None)
         if self.long_weekend is not None and calendar.long_weekend_of_night(night) is not None:
             lw = self.long_weekend
-            rule = AppliedRule(Specificity.LONG_WEEKEND, lw.name)
-            price = NightPrice(night, lw.rate.price(base), rule, weekend)
+            rule = self._one(AppliedRule(Specificity.LONG_WEEKEND, lw.name))
+            price = NightPrice(night, self._one(lw.rate.price(base)), rule, weekend)
             return NightTerms(price, lw.min_nights or self.min_nights, None)
         season = self.season_of(night)
         if season is not None:
-            rule = AppliedRule(Specificity.SEASON, season.name)
+            rule = self._one(AppliedRule(Specificity.SEASON, season.name))
             if weekend and season.weekend_nightly is not None:
                 amount = season.weekend_nightly
             else:
-                amount = season.rate.price(base)
+                amount = self._one(season.rate.price(base))
             return NightTerms(
                 NightPrice(night, amount, rule, weekend),
                 season.min_nights or self.min_nights,
                 season.arrival_weekdays,
             )
         return NightTerms(NightPrice(night, base, _BASE_RULE, weekend), self.min_nights, None)
+
+    def _one[T](self, value: T) -> T:
+        """The equal value met first (values are immutable: sharing one changes nothing)."""
+        return cast(T, self._shared.setdefault(value, value))
 
     def _rates(self) -> list[tuple[str, str, Rate]]:
         named = [("seasons", f"season {s.name}", s.rate) for s in self.seasons]
