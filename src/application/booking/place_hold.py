@@ -165,31 +165,13 @@ class PlaceHold:
             quota = self._quota(cmd, stay)
             # Priced under the cached rules' version: the insert lands only if the stored
             # rules still are that version (another process may have changed them since).
-            reservation, version = await self._hold(cmd, stay, acc, now)
-            outcome = await self.uow.reservations.add_hold(
-                reservation,
-                now,
-                acc,
-                alone=alone,
-                retry_key=cmd.retry_key,
-                quota=quota,
-                rules_version=version,
-            )
+            reservation, outcome = await self._place(cmd, stay, acc, now, alone, quota)
             if outcome is HoldOutcome.STALE:
                 self.catalogue.invalidate()
                 if self.price_rules is not None:
                     self.price_rules.invalidate()
                 acc = await self._fresh(cmd.accommodation_id)
-                reservation, version = await self._hold(cmd, stay, acc, now)
-                outcome = await self.uow.reservations.add_hold(
-                    reservation,
-                    now,
-                    acc,
-                    alone=alone,
-                    retry_key=cmd.retry_key,
-                    quota=quota,
-                    rules_version=version,
-                )
+                reservation, outcome = await self._place(cmd, stay, acc, now, alone, quota)
             if isinstance(outcome, QuotaRefused):
                 self.metrics.hold_limited(outcome.limit.value, cmd.channel.value)
                 raise self.limits.refused(outcome.limit, outcome.retry_at, now)
@@ -224,6 +206,28 @@ class PlaceHold:
             await self.uow.commit()
         self.metrics.hold_placed(cmd.channel.value)
         return reservation
+
+    async def _place(
+        self,
+        cmd: PlaceHoldCommand,
+        stay: Stay,
+        acc: Accommodation,
+        now: datetime,
+        alone: bool,
+        quota: QuotaCheck | None,
+    ) -> tuple[Reservation, HoldOutcome | QuotaRefused]:
+        """The hold priced from ``acc``, and what its insert met."""
+        reservation, version = await self._hold(cmd, stay, acc, now)
+        outcome = await self.uow.reservations.add_hold(
+            reservation,
+            now,
+            acc,
+            alone=alone,
+            retry_key=cmd.retry_key,
+            quota=quota,
+            rules_version=version,
+        )
+        return reservation, outcome
 
     def _quota(self, cmd: PlaceHoldCommand, stay: Stay) -> QuotaCheck | None:
         if cmd.quota is None:
