@@ -166,8 +166,7 @@ def _too_deep(exc: BaseException) -> bool:
     return False
 
 
-def domain_problem(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
-    """A domain error's problem JSON (429 with Retry-After for too many holds)."""
+def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes]:
     path = request_path(request)
     if isinstance(exc, TooManyHolds):
         body = problem(429, exc.message, code=exc.code, instance=path)
@@ -269,7 +268,7 @@ def _internal(request: Request[Any, Any, Any]) -> Response[bytes]:
 
 # Litestar picks the handler of the nearest class in the exception's MRO.
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
-    DomainError: domain_problem,
+    DomainError: _domain,
     ValidationException: _invalid,
     NotFoundException: _not_found,
     MethodNotAllowedException: _not_allowed,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 import msgspec
 from dishka.integrations.litestar import FromDishka, inject
@@ -22,11 +22,9 @@ from application.booking.place_hold import PlaceHoldCommand
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.reservation import Channel, Guest, Reservation
-from domain.errors import DomainError
 from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay
 from entrypoints.http import presenters, schemas
-from entrypoints.http.errors import domain_problem
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
 from entrypoints.http.idempotency import OptionalKey, answer, fingerprint_of
 from entrypoints.http.openapi import problems
@@ -121,14 +119,7 @@ class ReservationController(Controller):
         idempotency_key: OptionalKey = None,
     ) -> Response[schemas.Reservation]:
         address = client_ip(request.scope, trusted_ip_header(settings))
-        try:
-            outcome = await use_case(_hold_command(data, address, idempotency_key), _answer)
-        except DomainError as exc:
-            # A taken stay (the hot spot's many losers) or a broken rule: the same problem
-            # JSON the app's exception handlers write, answered here rather than unwound
-            # through the framework's exception middleware.
-            return cast(Response[schemas.Reservation], domain_problem(request, exc))
-        match outcome:
+        match await use_case(_hold_command(data, address, idempotency_key), _answer):
             case Answer(status, remembered):  # a repeated key: exactly the first answer
                 body = msgspec.json.decode(remembered, type=schemas.Reservation)
                 replayed = True
