@@ -206,6 +206,8 @@ async def drive(
     if profile:
         order = os.environ.get("PROFILE_SORT", "tottime")  # or cumulative
         stats = pstats.Stats(profile, stream=sys.stdout).sort_stats(order)
+        if os.environ.get("PROFILE_OUT"):  # PROFILE_OUT=file: the raw stats, for pstats/snakeviz
+            stats.dump_stats(os.environ["PROFILE_OUT"])
         stats.print_stats(30)
         if os.environ.get("CALLERS"):  # CALLERS=name: who calls the functions matching it
             stats.print_callers(os.environ["CALLERS"])
