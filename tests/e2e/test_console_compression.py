@@ -32,3 +32,9 @@ async def test_html_pages_are_gzipped_and_json_is_not(console: Console) -> None:
     assert "content-encoding" not in api.headers
     css = await console.client.get("/panel/static/console.css", headers=accept)
     assert "content-encoding" not in css.headers
+    # The guests' booking page is compressed too (its router carries the middleware, as the
+    # console's does); the API's routes do not pass through it at all.
+    page = await console.client.get("/reservar", headers=accept)
+    assert page.status_code == 200
+    assert page.headers["content-encoding"] == "gzip"
+    assert "<form" in page.text

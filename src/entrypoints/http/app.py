@@ -13,7 +13,6 @@ from types import FrameType
 from typing import Any
 
 from dishka import AsyncContainer
-from dishka.integrations.litestar import setup_dishka
 from litestar import Litestar, Request, Response, Router
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
@@ -37,7 +36,6 @@ from entrypoints.http.admin.reservations import (
     AdminReservationController,
     AdminStatsController,
 )
-from entrypoints.http.compression import html_compression
 from entrypoints.http.console.errors import console_exception
 from entrypoints.http.console.rendering import PREFIX as CONSOLE_PREFIX
 from entrypoints.http.console.rendering import template_config
@@ -61,6 +59,7 @@ from entrypoints.http.public.api import (
     ReservationController,
 )
 from entrypoints.http.public.ical import AdminFeedController, ExportController, ImportController
+from entrypoints.http.request_scope import with_request_scope
 from entrypoints.http.webhooks.handlers import WebhookController
 from entrypoints.settings import Settings
 from entrypoints.urls import API_PREFIX
@@ -253,13 +252,12 @@ def create_app(
         lifespan=[_lifespan(container, settings, hooks)],
         exception_handlers={Exception: handle_any_exception},
         template_config=template_config(),
-        compression_config=html_compression(),
         openapi_config=_openapi(settings),
         debug=debug,
         request_max_body_size=MAX_BODY_KIB * 1024,
         logging_config=None,  # ours (entrypoints.logs): JSON, trace ids, redaction
     )
-    setup_dishka(container=container, app=app)
+    app.asgi_handler = with_request_scope(app.asgi_handler, container)
     app.state.settings = settings
     app.state.forgery_limiter = None
     # Redirects and 429s happen before any per-request work (and cover 404s); CORS wraps them so
@@ -293,5 +291,5 @@ def create_metrics_app(container: AsyncContainer) -> Litestar:
         openapi_config=None,
         logging_config=None,
     )
-    setup_dishka(container=container, app=app)
+    app.asgi_handler = with_request_scope(app.asgi_handler, container)
     return app

@@ -3,7 +3,9 @@ every other answer goes out as it is. Litestar's compression middleware compress
 it sees, so this one decides by the answer's media type first: the JSON API stays exactly as
 it was (small bodies, clients that do not all send Accept-Encoding, and its CPU per request
 measured against the reference), while the console's pages, the heaviest of them the 60-day
-calendar, shrink to a fraction for a phone on a slow connection."""
+calendar, shrink to a fraction for a phone on a slow connection. It is set on the routers that
+serve pages (the console's, the guest page's, the booking page's), not on the app: the JSON
+API's requests do not pass through it at all."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Literal
 
 from litestar.config.compression import CompressionConfig
 from litestar.enums import CompressionEncoding
+from litestar.middleware import DefineMiddleware
 from litestar.middleware.compression.middleware import CompressionMiddleware
 from litestar.types import Message, Scope, Send
 
@@ -57,3 +60,8 @@ def html_compression() -> CompressionConfig:
         gzip_compress_level=GZIP_LEVEL,
         middleware_class=HtmlCompressionMiddleware,
     )
+
+
+def html_pages() -> DefineMiddleware:
+    """The middleware for a router of pages."""
+    return DefineMiddleware(HtmlCompressionMiddleware, config=html_compression())

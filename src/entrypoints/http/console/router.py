@@ -13,6 +13,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 
+from entrypoints.http.compression import html_pages
 from entrypoints.http.console.attention import ConversationsController, PaymentsController
 from entrypoints.http.console.auth import console_guard
 from entrypoints.http.console.booking_form import ManualBookingController
@@ -78,7 +79,7 @@ def console_routers(settings: Settings) -> list[Router]:
         path="/",
         route_handlers=CONSOLE_CONTROLLERS,
         guards=[console_guard],
-        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
+        middleware=[html_pages(), DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={Exception: console_exception},
         include_in_schema=False,
     )

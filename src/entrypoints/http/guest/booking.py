@@ -34,6 +34,7 @@ from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.reservation import Channel, Guest, Reservation
 from domain.errors import Conflict, DomainError, TooManyHolds
 from domain.payments.ledger import PaymentMethod
+from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import CONSOLE_CSP
 from entrypoints.http.guest.booking_view import (
     MAX_GUESTS,
@@ -243,7 +244,7 @@ def booking_router(settings: Settings) -> Router:
     return Router(
         path="/",
         route_handlers=[booking_page, book],
-        middleware=[DefineMiddleware(CSRFMiddleware, config=csrf)],
+        middleware=[html_pages(), DefineMiddleware(CSRFMiddleware, config=csrf)],
         exception_handlers={Exception: booking_exception},
         include_in_schema=False,
     )

@@ -31,6 +31,7 @@ from application.payments.ledger import GetLedger
 from domain.booking.reservation import ReservationStatus
 from domain.errors import DomainError, NotFound
 from domain.payments.ledger import BookingLedger
+from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import PAGE_HEADERS
 from entrypoints.http.guest.terms import cancellation_lines, directions
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
@@ -208,6 +209,7 @@ def guest_router() -> Router:
                 name="guest_static",
             ),
         ],
+        middleware=[html_pages()],
         exception_handlers={Exception: guest_exception},
         include_in_schema=False,
     )
