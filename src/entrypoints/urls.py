@@ -9,7 +9,7 @@ API_PREFIX = "/api/v1"
 
 def api_path(*parts: object) -> str:
     """``api_path("admin", "blocks", code)`` → ``/api/v1/admin/blocks/<code>``."""
-    return "/".join([API_PREFIX, *(str(part).strip("/") for part in parts)])
+    return "/".join([API_PREFIX, *[str(part).strip("/") for part in parts]])
 
 
 def api_url(base: str, *parts: object) -> str:

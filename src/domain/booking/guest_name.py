@@ -30,6 +30,7 @@ _REMOVED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 # Letters or symbols that render as nothing (category Lo/So, so the categories miss them).
 _BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _SPACES = re.compile(r"\s+")
+_ASCII_LETTER = re.compile(r"[A-Za-z]")  # in ASCII, exactly the characters str.isalpha() takes
 
 
 def without_invisibles(raw: str) -> str:
@@ -59,7 +60,7 @@ def guest_name(raw: str) -> str:
         raise InvalidGuestName("guest_name must not contain NUL characters")
     name = visible_text(raw)
     if name.isascii():  # an ASCII letter is exactly an ASCII character of category L*
-        has_letter = any(ch.isalpha() for ch in name)
+        has_letter = _ASCII_LETTER.search(name) is not None
     else:
         has_letter = any(unicodedata.category(ch).startswith("L") for ch in name)
     if not has_letter:

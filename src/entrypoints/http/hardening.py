@@ -266,7 +266,7 @@ class HardeningMiddleware:
                 existing = {name.lower() for name, _ in message.get("headers", [])}
                 message["headers"] = [
                     *message.get("headers", []),
-                    *(h for h in extra if h[0] not in existing),
+                    *[h for h in extra if h[0] not in existing],
                 ]
             await send(message)
 

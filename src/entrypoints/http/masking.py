@@ -22,4 +22,4 @@ def mask_name(name: str) -> str:
     parts = name.split()
     if len(parts) <= 1:
         return name
-    return f"{parts[0]} " + " ".join(f"{p[0]}." for p in parts[1:])
+    return f"{parts[0]} " + " ".join([f"{p[0]}." for p in parts[1:]])

@@ -114,10 +114,11 @@ class ReservationController(Controller):
         self,
         data: JSONBody[schemas.ReservationRequest],
         use_case: FromDishka[BookOnline],
-        settings: FromDishka[Settings],
         request: Request[Any, Any, Any],
         idempotency_key: OptionalKey = None,
     ) -> Response[schemas.Reservation]:
+        # The app's own settings object (the container's too), read without a container lookup.
+        settings: Settings = request.app.state.settings
         address = client_ip(request.scope, trusted_ip_header(settings))
         match await use_case(_hold_command(data, address, idempotency_key), _answer):
             case Answer(status, remembered):  # a repeated key: exactly the first answer
