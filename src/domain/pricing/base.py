@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
+from typing import NamedTuple
 
 from domain.booking.accommodation import Accommodation
 from domain.money import Money
@@ -15,8 +15,11 @@ FRIDAY, SATURDAY = 4, 5
 WEEKEND_NIGHTS = frozenset({FRIDAY, SATURDAY})
 
 
-@dataclass(frozen=True, slots=True)
-class Quote:
+class Quote(NamedTuple):
+    """Immutable like the value objects, but a tuple: availability makes one per cabin per
+    request, and a frozen dataclass's ``__init__`` (``object.__setattr__`` per field) costs
+    twice as much."""
+
     nights: int
     total: Money
     deposit: Money

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.money import Money, derived
 from domain.pricing.rules import Specificity
@@ -65,8 +65,12 @@ class DiscountLine:
     amount: Money
 
 
-@dataclass(frozen=True, slots=True)
-class PriceBreakdown:
+class PriceBreakdown(NamedTuple):
+    """Immutable like the value objects, but a tuple: availability quotes every cabin on every
+    request, and a frozen dataclass's ``__init__`` (``object.__setattr__`` per field) made
+    building this one cost more than pricing the stay's nights (1.5 against 0.4 µs). Read by
+    field name only; ``adapters.postgres.breakdowns`` stores it field by field."""
+
     nights: tuple[NightPrice, ...]
     fees: tuple[FeeLine, ...]
     discounts: tuple[DiscountLine, ...]

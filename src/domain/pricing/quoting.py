@@ -56,15 +56,17 @@ def quote_stay(
     fees = _fees(prices, stay.nights, guests, pets)
     # Derived from valid amounts: the fees and the discount never exceed what they come from.
     total = derived(nights_cents - discount_cents + sum([f.amount.cents for f in fees]), currency)
+    # Positional, in the fields' order (nights, fees, discounts, total, deposit percent,
+    # deposit, minimum nights, arrival weekdays): this runs for every cabin of every quote.
     return PriceBreakdown(
-        nights=nights,
-        fees=fees,
-        discounts=discounts,
-        total=total,
-        deposit_percent=deposit_percent,
-        deposit=total.percent(deposit_percent),
-        min_nights=min_nights,
-        arrival_weekdays=arrival,
+        nights,
+        fees,
+        discounts,
+        total,
+        deposit_percent,
+        total.percent(deposit_percent),
+        min_nights,
+        arrival,
     )
 
 
