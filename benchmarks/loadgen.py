@@ -36,12 +36,18 @@ class Conn:
         lines = raw.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
         length = 0
+        closing = False
         for line in lines[1:]:
             name, _, value = line.partition(":")
-            if name.lower() == "content-length":
+            name = name.lower()
+            if name == "content-length":
                 length = int(value)
+            elif name == "connection":
+                closing = "close" in value.lower()
         payload = await self.reader.readexactly(length) if length else b""
         self.last_used = time.monotonic()
+        if closing:  # the server ends this connection after its answer: the next one opens anew
+            self.close()
         return status, payload
 
     def close(self) -> None:

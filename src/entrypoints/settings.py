@@ -88,6 +88,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     data_dir: str = ".data"
     db_pool_size: Positive = 10
+    # A client's keep-alive connection is closed after this many answers (0 = never), so the
+    # next one lands on whichever worker is free to accept it: a proxy's few long-lived
+    # connections otherwise stay on the worker that happened to accept them (nginx's
+    # keepalive_requests; its default was 100 until 1.19.10).
+    keepalive_requests: Annotated[int, msgspec.Meta(ge=0)] = 100
     # PostgreSQL rolls back a statement after this long (a lock wait after half of it); the
     # driver gives up 5 s later.
     db_statement_timeout_seconds: Annotated[float, msgspec.Meta(ge=0.5, le=600)] = 10.0

@@ -268,6 +268,7 @@ def create_app(
     app.asgi_handler = ObservabilityMiddleware(
         CORSMiddleware(hardening, settings.cors_allowed_origins),
         lambda scope: client_ip(scope, hardening.ip_header),
+        settings.keepalive_requests,
     )
     return app
 

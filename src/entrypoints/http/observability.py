@@ -1,5 +1,13 @@
 """Outermost middleware: a trace id for every request (in the logs and the X-Request-ID
-header), one JSON access line, and the HTTP metrics labelled by route template."""
+header), one JSON access line, the HTTP metrics labelled by route template, and the
+keep-alive connections recycled after ``KEEPALIVE_REQUESTS`` answers.
+
+Why recycle: each server worker keeps the connections it accepted, and a proxy (Fly's, or a
+load generator) holds a few long-lived ones. Whichever worker happened to be waiting when
+they opened keeps them — 16 of 16 on one of two workers has been seen — and then one core
+serves everything while the other idles. An answer with ``Connection: close`` ends its
+connection; the client's next one is accepted by a worker that is free to accept it, the
+less busy one, so the split evens out within seconds."""
 
 from __future__ import annotations
 
@@ -33,10 +41,13 @@ def _route_label(template: str) -> str:
 
 
 class ObservabilityMiddleware:
-    def __init__(self, app: ASGIApp, client_ip: Any) -> None:
+    def __init__(self, app: ASGIApp, client_ip: Any, keepalive_requests: int = 0) -> None:
         self.app = app
         self.client_ip = client_ip  # callable(scope) -> str, the same rule as the rate limit
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self.keepalive_requests = keepalive_requests  # 0: connections are never recycled
+        # Answers so far per connection (the peer's address and port name one connection).
+        self._answered: dict[Any, int] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -50,15 +61,15 @@ class ObservabilityMiddleware:
         token = trace_id_var.set(trace_id)
         status = 500
         started = time.perf_counter()
+        extra = [(b"x-request-id", trace_id.encode())]
+        if self.keepalive_requests and self._last_answer_on_connection(scope):
+            extra.append((b"connection", b"close"))
 
         async def send_traced(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-request-id", trace_id.encode()),
-                ]
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
@@ -77,3 +88,25 @@ class ObservabilityMiddleware:
             if scope["path"] not in _QUIET or status >= 500:
                 log_access(method, route, status, round(elapsed * 1000, 2), self.client_ip(scope))
             trace_id_var.reset(token)
+
+    def _last_answer_on_connection(self, scope: Scope) -> bool:
+        connection: Any = scope.get("client")
+        if connection is None:
+            return False
+        if type(connection) is not tuple:  # ASGI allows any pair; a list is not hashable
+            connection = tuple(connection)
+        answered = self._answered
+        count = answered.get(connection, 0) + 1
+        if count >= self.keepalive_requests:
+            answered.pop(connection, None)
+            return True
+        if count == 1 and len(answered) >= _CONNECTIONS_TRACKED:
+            # Connections the client closed first leave their count behind: start afresh
+            # (the worst this does is let some connections serve a few more answers).
+            answered.clear()
+        answered[connection] = count
+        return False
+
+
+# More connections than one worker holds at once (each costs a dict entry: ~100 bytes).
+_CONNECTIONS_TRACKED = 4096
