@@ -101,4 +101,16 @@ def fold_line(line: str) -> bytes:
 
 def _text(value: str) -> vText:
     value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return vText(_CONTROL.sub("", value))
+    return _Text(_CONTROL.sub("", value))
+
+
+class _Text(vText):
+    """TEXT escaped exactly as RFC 5545 §3.3.11 says. icalendar's own escaping first turns the
+    two characters ``\\N`` into a newline (taking them for an escape already written), so a
+    summary holding them came back out as a line break."""
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            self.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+        )
+        return escaped.encode("utf-8")  # vText's default, the only one we create them with
