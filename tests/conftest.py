@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -74,20 +75,42 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 # Where the session's PostgreSQL keeps its files: in memory when the machine has room there.
 # Every database test clones the migrated template (CREATE DATABASE … TEMPLATE), which took
 # 0.15–0.6 s on this machine's disk even with fsync off and takes ~11 ms on tmpfs: most of
-# what a database test used to cost. TEST_PG_DIR=<folder> chooses another place.
+# what a database test used to cost.
 _MEMORY = Path("/dev/shm")
 _MEMORY_NEEDED = 2 * 1024**3
+_IN_MEMORY = "cabanas-pytest-pg-"
+# A folder with no running server this long after it was made is a killed session's.
+_ABANDONED_AFTER_S = 600
 
 
 def _pg_parent(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
     """The folder for the data directory, and whether it is ours to remove afterwards."""
-    chosen = os.environ.get("TEST_PG_DIR")
-    if chosen:
-        return Path(tempfile.mkdtemp(prefix="cabanas-pytest-pg-", dir=chosen)), True
     memory = _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK)
+    if memory:
+        _remove_abandoned(_MEMORY)
     if memory and shutil.disk_usage(_MEMORY).free >= _MEMORY_NEEDED:
-        return Path(tempfile.mkdtemp(prefix="cabanas-pytest-pg-", dir=_MEMORY)), True
+        return Path(tempfile.mkdtemp(prefix=_IN_MEMORY, dir=_MEMORY)), True
     return tmp_path_factory.mktemp("pg"), False
+
+
+def _remove_abandoned(memory: Path) -> None:
+    """Data folders left in memory by sessions that were killed (SIGTERM, SIGKILL: no teardown
+    ran), which would hold that memory until the machine restarts. A folder whose server still
+    runs belongs to a session in progress (another checkout's) and is kept."""
+    for folder in memory.glob(f"{_IN_MEMORY}*"):
+        pid_file = folder / "data" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            pid = None
+        if pid is not None and Path(f"/proc/{pid}").exists():
+            continue
+        try:
+            age = time.time() - folder.stat().st_mtime
+        except OSError:
+            continue
+        if pid is not None or age > _ABANDONED_AFTER_S:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -100,9 +123,11 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPost
         server.start()
         yield server
     finally:
-        server.stop()
-        if ours:
-            shutil.rmtree(parent, ignore_errors=True)
+        try:
+            server.stop()
+        finally:
+            if ours:
+                shutil.rmtree(parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

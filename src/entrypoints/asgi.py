@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from functools import partial
 
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 
 from entrypoints.container import make_container
@@ -26,7 +25,7 @@ def create(settings: Settings | None = None, *, with_worker: bool = False) -> Li
     if settings.database_url is None or settings.redis_url is None:
         raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
     configure_logging(settings.log_level, log_format(settings))
-    container = make_container(settings, LitestarProvider())
+    container = make_container(settings)
     hooks = [partial(running_beside, container, settings)] if with_worker else []
     return create_app(container, settings, hooks=hooks)
 
@@ -39,4 +38,4 @@ def create_metrics(settings: Settings | None = None) -> Litestar:
     if settings.database_url is None or settings.redis_url is None:
         raise SystemExit("DATABASE_URL and REDIS_URL are required (use `cabanas run` for local)")
     configure_logging(settings.log_level, log_format(settings))
-    return create_metrics_app(make_container(settings, LitestarProvider()))
+    return create_metrics_app(make_container(settings))

@@ -16,7 +16,6 @@ import msgspec
 import pytest
 import uvicorn
 from dishka import Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from application.ports.accounts import PasswordHasher
@@ -109,7 +108,7 @@ def live_app(database_url: str, redis_server: EmbeddedRedis) -> Iterator[LiveApp
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
     fixed.provide(quick_hasher, provides=PasswordHasher)
-    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    app = create_app(make_container(settings, fixed), settings)
     port = free_port()
     server, thread = _serve(app, port)
     try:

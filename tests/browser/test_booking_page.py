@@ -14,7 +14,6 @@ from decimal import Decimal
 
 import pytest
 from dishka import Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from playwright.sync_api import Page, Route, expect
 
 from adapters.postgres.database import make_engine
@@ -131,7 +130,7 @@ def paying_app(
     from tests.e2e.console_client import quick_hasher
 
     fixed.provide(quick_hasher, provides=PasswordHasher)
-    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    app = create_app(make_container(settings, fixed), settings)
     server, thread = _serve(app, port)
     try:
         yield LiveApp(base, settings, clock)

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 import msgspec
 import pytest
 from dishka import AsyncContainer, Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -72,7 +71,7 @@ def make_client(settings: Settings) -> ClientFactory:
     @asynccontextmanager
     async def factory(**changes: object) -> AsyncIterator[AsyncTestClient[Litestar]]:
         configured = msgspec.structs.replace(settings, **changes)
-        app = create_app(make_container(configured, LitestarProvider()), configured)
+        app = create_app(make_container(configured), configured)
         async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
             yield c
 
@@ -83,7 +82,7 @@ def make_client(settings: Settings) -> ClientFactory:
 async def client(settings: Settings, clock: FixedClock) -> AsyncIterator[AsyncTestClient[Litestar]]:
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
-    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    app = create_app(make_container(settings, fixed), settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c
 
@@ -177,7 +176,7 @@ async def worker(integrated_settings: Settings, clock: FixedClock) -> AsyncItera
 async def pay_client(
     integrated_settings: Settings, clock: FixedClock
 ) -> AsyncIterator[AsyncTestClient[Litestar]]:
-    container = make_container(integrated_settings, LitestarProvider(), _fixed(clock))
+    container = make_container(integrated_settings, _fixed(clock))
     app = create_app(container, integrated_settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c

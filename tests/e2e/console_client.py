@@ -8,7 +8,6 @@ from contextlib import asynccontextmanager
 
 import msgspec
 from dishka import AsyncContainer, Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -95,7 +94,7 @@ async def console_for(console_settings: Settings, clock: FixedClock) -> AsyncIte
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
     fixed.provide(quick_hasher, provides=PasswordHasher)
-    app = create_app(make_container(console_settings, LitestarProvider(), fixed), console_settings)
+    app = create_app(make_container(console_settings, fixed), console_settings)
     own = make_container(console_settings, fixed)
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as c:
         c.follow_redirects = False  # the tests look at each redirect

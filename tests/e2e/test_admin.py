@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 import pytest
 from dishka import Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -44,7 +43,7 @@ async def admin_client(settings: Settings, clock: FixedClock) -> AsyncIterator[C
     )
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
-    app = create_app(make_container(configured, LitestarProvider(), fixed), configured)
+    app = create_app(make_container(configured, fixed), configured)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c
 

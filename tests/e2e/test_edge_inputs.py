@@ -7,7 +7,6 @@ import json
 
 import msgspec
 import pytest
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -235,7 +234,7 @@ async def test_signed_mercadopago_notifications_wait_while_payments_are_not_conf
 ) -> None:
     # The webhook secret is set (the signature passes), the access token is not: payments off.
     configured = msgspec.structs.replace(integrated_settings, mp_access_token=None)
-    app = create_app(make_container(configured, LitestarProvider()), configured)
+    app = create_app(make_container(configured), configured)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as client:
         r = await client.post(
             "/webhooks/mercadopago?data.id=5&type=payment",

@@ -13,7 +13,6 @@ import icalendar
 import msgspec
 import pytest
 from dishka import AsyncContainer, Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -42,7 +41,7 @@ async def strict_client(integrated_settings: Settings, clock: FixedClock) -> Asy
     settings = msgspec.structs.replace(integrated_settings, ical_allow_private_urls=False)
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
-    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    app = create_app(make_container(settings, fixed), settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c
 

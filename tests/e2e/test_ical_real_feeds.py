@@ -12,7 +12,6 @@ import httpx
 import msgspec
 import pytest
 from dishka import Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -340,7 +339,7 @@ async def test_release_guard_settings_are_honoured(
     )
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
-    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    app = create_app(make_container(settings, fixed), settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as client:
         calendars.feeds["bk.ics"] = booking_feed(*TWO_STAYS)
         feed = (await register(client, calendars, "bk.ics", source="booking")).json()["feed"]  # type: ignore[attr-defined]

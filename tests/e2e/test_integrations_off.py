@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator
 
 import msgspec
 import pytest
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -30,7 +29,7 @@ Client = AsyncTestClient[Litestar]
 
 
 async def _client(settings: Settings, clock: FixedClock) -> AsyncIterator[Client]:
-    app = create_app(make_container(settings, LitestarProvider(), _fixed(clock)), settings)
+    app = create_app(make_container(settings, _fixed(clock)), settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c
 

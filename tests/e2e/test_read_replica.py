@@ -8,7 +8,6 @@ from collections.abc import AsyncIterator, Iterator
 import msgspec
 import pytest
 from dishka import Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -40,7 +39,7 @@ def replica_url(pg_server: EmbeddedPostgres, template_db: str) -> Iterator[str]:
 async def _client(settings: Settings, clock: FixedClock) -> AsyncIterator[Client]:
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
-    app = create_app(make_container(settings, LitestarProvider(), fixed), settings)
+    app = create_app(make_container(settings, fixed), settings)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c
 

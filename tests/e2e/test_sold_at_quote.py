@@ -8,7 +8,6 @@ from decimal import Decimal
 import msgspec
 import pytest
 from dishka import Provider, Scope
-from dishka.integrations.litestar import LitestarProvider
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
@@ -35,7 +34,7 @@ async def fresh_client(settings: Settings, clock: FixedClock) -> AsyncIterator[C
     configured = msgspec.structs.replace(settings, catalogue_cache_seconds=0)
     fixed = Provider(scope=Scope.APP)
     fixed.provide(lambda: clock, provides=Clock)
-    app = create_app(make_container(configured, LitestarProvider(), fixed), configured)
+    app = create_app(make_container(configured, fixed), configured)
     async with AsyncTestClient(app=app, base_url="http://testserver.local/api/v1") as c:
         yield c
 

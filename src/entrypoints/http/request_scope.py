@@ -1,14 +1,13 @@
 """Each HTTP request's dependency scope, opened around the app and closed after its answer.
 
-The same contract as dishka's Litestar integration (``setup_dishka``): the request's container
-is ``request.state.dishka_container``, where dishka's ``@inject`` and our console guards find
-it. Kept here because the integration also wraps each request in a Litestar ``Request`` object
-and hands it to the container as context, which no provider of ours reads: written straight
-into the scope's state, a request opens its scope with a dozen fewer calls."""
+The contract dishka's ``@inject`` and our console guards rely on, as dishka's Litestar
+integration (``setup_dishka``) keeps it: the request's container is
+``request.state.dishka_container``. Unlike that integration, the scope is opened without the
+Litestar ``Request`` as context (building one per request for the container cost a dozen calls,
+and no provider reads it): the containers are made without dishka's ``LitestarProvider``, so a
+provider that asked for ``Request`` would fail when the container is built, not on a request."""
 
 from __future__ import annotations
-
-from typing import Any, cast
 
 from dishka import AsyncContainer, Scope
 from litestar.enums import ScopeType
@@ -19,6 +18,9 @@ KEY = "dishka_container"  # what dishka's @inject reads: request.state.dishka_co
 
 
 def with_request_scope(app: ASGIApp, container: AsyncContainer) -> ASGIApp:
+    """Wraps Litestar's own handler (``app.asgi_handler``): Litestar has already given the scope
+    the ``state`` dict its ``Request`` reads."""
+
     async def request_scope(scope: ASGIScope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == ScopeType.HTTP:
@@ -28,11 +30,8 @@ def with_request_scope(app: ASGIApp, container: AsyncContainer) -> ASGIApp:
         else:
             await app(scope, receive, send)
             return
-        # The state Litestar's Request reads (uvicorn hands every request a copy of the
-        # lifespan's; a bare ASGI caller may not).
-        state = cast(dict[str, Any], scope).setdefault("state", {})
         async with container(scope=di_scope) as request_container:
-            state[KEY] = request_container
+            scope["state"][KEY] = request_container
             await app(scope, receive, send)
 
     return request_scope

@@ -1,5 +1,6 @@
 """Each HTTP request gets a dependency scope of its own, where dishka's ``@inject`` finds it,
-closed (its generators finalised: a pooled connection returned) once the answer is sent."""
+closed (its generators finalised: a pooled connection returned) once the answer is sent; and
+the wiring refuses a provider that would need the Litestar request as context."""
 
 from __future__ import annotations
 
@@ -8,11 +9,15 @@ from itertools import count
 from typing import Any
 
 import httpx
+import pytest
 from dishka import Provider, Scope, make_async_container, provide
+from dishka.exceptions import GraphMissingFactoryError
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Litestar, Request, get
 
+from entrypoints.container import make_container
 from entrypoints.http.request_scope import with_request_scope
+from entrypoints.settings import Settings
 
 
 class Handle:
@@ -57,31 +62,16 @@ async def test_each_request_has_its_own_scope_closed_after_its_answer() -> None:
     assert [h.closed for h in made] == [True, True]
 
 
-async def test_a_bare_asgi_caller_without_state_still_gets_a_scope() -> None:
-    app, made = make_app()
-    messages: list[dict[str, object]] = []
+def test_a_provider_asking_for_the_litestar_request_is_refused_when_the_container_is_built() -> (
+    None
+):
+    # The scope is opened without the Request as context (request_scope.py), so the wiring must
+    # not accept a provider that needs it: that mistake shows at start-up, not as a 500.
+    class NeedsRequest(Provider):
+        @provide(scope=Scope.REQUEST)
+        def path(self, request: Request[Any, Any, Any]) -> str:
+            return request.url.path
 
-    async def receive() -> dict[str, object]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, object]) -> None:
-        messages.append(message)
-
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/twice",
-        "raw_path": b"/twice",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"test")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
-    await app(scope, receive, send)  # type: ignore[arg-type]
-    assert messages[0]["status"] == 200
-    assert b'"same":true' in messages[1]["body"]  # type: ignore[operator]
-    assert made[0].closed
+    settings = Settings(database_url="postgresql://x@127.0.0.1/x", redis_url="redis://127.0.0.1")
+    with pytest.raises(GraphMissingFactoryError):
+        make_container(settings, NeedsRequest())
