@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -9,11 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import asyncpg
 import msgspec
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from adapters.postgres.request_connection import StatementPool
 from application.errors import StorageUnavailable
 
 _SCHEMES = {
@@ -87,6 +92,8 @@ def ssl_context(url: str) -> ssl.SSLContext | None:
 # server that stops answering altogether leaves the client not knowing (see PlaceHold's retry).
 STATEMENT_TIMEOUT_S = 10.0
 CLIENT_GRACE_S = 5.0
+# How long a request waits for a pooled connection before answering 503.
+POOL_TIMEOUT_S = 5.0
 # What pg_stat_activity shows for our connections (`cabanas restore` names who is connected).
 APPLICATION_NAME = "cabanas"
 
@@ -106,13 +113,31 @@ class EngineConfig:
             pool_size=self.pool_size,
             max_overflow=self.max_overflow,
             pool_pre_ping=False,
-            pool_timeout=5,
+            pool_timeout=POOL_TIMEOUT_S,
             hide_parameters=True,  # guest data must never reach logs through SQL errors
             connect_args=self.connect_args,
             # JSONB columns (outbox payloads, deliveries) through msgspec, like the HTTP bodies.
             json_serializer=_encode_json,
             json_deserializer=msgspec.json.decode,
         )
+
+    def create_statement_pool(self) -> StatementPool:
+        """The pool of asyncpg connections for statements that stand alone
+        (``adapters.postgres.request_connection``), connected as the engine's are: same
+        server, settings, timeouts and TLS; as many as the engine's pool."""
+        url = make_url(self.connection_string)
+        _, params = _ASYNCPG_DIALECT.create_connect_args(url)  # type: ignore[no-untyped-call]
+        params.pop("prepared_statement_cache_size", None)  # SQLAlchemy's, not asyncpg's
+        params.pop("prepared_statement_name_func", None)
+        params.update(self.connect_args)
+        return StatementPool(
+            functools.partial(asyncpg.connect, **params),
+            size=self.pool_size + self.max_overflow,
+            timeout_s=POOL_TIMEOUT_S,
+        )
+
+
+_ASYNCPG_DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
 
 
 def _encode_json(value: Any) -> str:

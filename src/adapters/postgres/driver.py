@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from adapters.postgres.request_connection import RequestConnection
 from application.errors import StorageUnavailable
 
 _DIALECT = asyncpg_dialect()  # type: ignore[no-untyped-call]
@@ -65,7 +66,11 @@ class Driver:
         return fairy.dbapi_connection
 
     async def plain(self) -> Any:
-        """For a single read: inside the transaction if one is open, else on its own."""
+        """For a single read: inside the transaction if one is open, else on its own (on a
+        request's connection not yet checked out, one from the statement pool)."""
+        conn = self._conn
+        if conn.sync_connection is None and isinstance(conn, RequestConnection):
+            return await conn.standalone()
         return (await self._adapter())._connection
 
     async def for_write(self, *, alone: bool) -> Any:

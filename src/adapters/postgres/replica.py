@@ -23,16 +23,25 @@ except ImportError:  # pragma: no cover
     PoolTimeout = TimeoutError  # type: ignore[misc,assignment]
 
 from adapters.postgres.database import checkout
+from adapters.postgres.request_connection import RequestConnection, StatementPool
 
 log = logging.getLogger("cabanas.db")
 
 
 class ReadRouter:
     def __init__(
-        self, primary: AsyncEngine, replica: AsyncEngine | None = None, cooldown_s: float = 30.0
+        self,
+        primary: AsyncEngine,
+        replica: AsyncEngine | None = None,
+        cooldown_s: float = 30.0,
+        *,
+        statements: StatementPool | None = None,
     ) -> None:
         self.primary = primary
         self.replica = replica
+        # With it, reads on the primary start from a ``RequestConnection``: a read that is one
+        # statement (availability) takes a connection of this pool, not SQLAlchemy's.
+        self._statements = statements
         self._cooldown_s = cooldown_s
         self._skip_until = 0.0
 
@@ -58,5 +67,12 @@ class ReadRouter:
             finally:
                 await conn.close()
             return
-        async with checkout(self.primary) as primary:
-            yield primary
+        if self._statements is None:
+            async with checkout(self.primary) as primary:
+                yield primary
+            return
+        lazy = RequestConnection(self.primary, self._statements)
+        try:
+            yield lazy
+        finally:
+            await lazy.close()

@@ -34,7 +34,8 @@ from application.errors import StorageUnavailable
 from application.ports.unit_of_work import UnitOfWork
 
 # A lost or unusable connection, through SQLAlchemy or straight from asyncpg (a timed-out
-# command raises TimeoutError, an OSError subclass's sibling).
+# command raises TimeoutError, an OSError subclass's sibling; a statement sent just as the server
+# ended the session can find asyncpg's protocol mid-way, InternalClientError).
 _UNAVAILABLE = (
     OperationalError,
     InterfaceError,
@@ -42,6 +43,7 @@ _UNAVAILABLE = (
     TimeoutError,
     asyncpg.InterfaceError,
     asyncpg.PostgresConnectionError,
+    asyncpg.InternalClientError,
 )
 
 

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from adapters.clock import SystemClock
 from adapters.codes import SecretsCodeGenerator
-from adapters.postgres.database import checkout, make_engine
+from adapters.postgres.database import make_config, make_engine
 from adapters.postgres.replica import ReadRouter
+from adapters.postgres.request_connection import RequestConnection, StatementPool
 from adapters.postgres.unit_of_work import SqlTransactions, SqlUnitOfWork
 from adapters.prometheus.metrics import (
     PrometheusBookingMetrics,
@@ -59,9 +60,22 @@ class InfrastructureProvider(Provider):
         await engine.dispose()
 
     @provide
-    async def reads(self, settings: Settings, engine: AsyncEngine) -> AsyncIterator[ReadRouter]:
+    async def statements(self, settings: Settings) -> AsyncIterator[StatementPool]:
+        # Single statements of requests (bookings, availability, lookups) on the primary.
+        pool = make_config(
+            settings.database_url or "",
+            pool_size=settings.db_pool_size,
+            statement_timeout_s=settings.db_statement_timeout_seconds,
+        ).create_statement_pool()
+        yield pool
+        await pool.close()
+
+    @provide
+    async def reads(
+        self, settings: Settings, engine: AsyncEngine, statements: StatementPool
+    ) -> AsyncIterator[ReadRouter]:
         replica = replica_engine(settings, pool_size=settings.db_pool_size)
-        yield ReadRouter(engine, replica)
+        yield ReadRouter(engine, replica, statements=statements)
         if replica is not None:
             await replica.dispose()
 
@@ -78,10 +92,16 @@ class InfrastructureProvider(Provider):
         await client.aclose()
 
     @provide(scope=Scope.REQUEST)
-    async def connection(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
-        # Checked out only by requests that use the database, returned when they finish.
-        async with checkout(engine) as conn:
+    async def connection(
+        self, engine: AsyncEngine, statements: StatementPool
+    ) -> AsyncIterator[AsyncConnection]:
+        # Checked out on first use (a statement standing alone takes one from the statement
+        # pool instead), returned when the request finishes.
+        conn = RequestConnection(engine, statements)
+        try:
             yield conn
+        finally:
+            await conn.close()
 
     uow = provide(SqlUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
 
