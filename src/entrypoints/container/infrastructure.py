@@ -53,7 +53,7 @@ class InfrastructureProvider(Provider):
             raise RuntimeError("DATABASE_URL is not resolved; start through `cabanas run`")
         engine = make_engine(
             settings.database_url,
-            pool_size=settings.db_pool_size,
+            pool_size=pool_sizes(settings.db_pool_size)[0],
             statement_timeout_s=settings.db_statement_timeout_seconds,
         )
         yield engine
@@ -64,7 +64,7 @@ class InfrastructureProvider(Provider):
         # Single statements of requests (bookings, availability, lookups) on the primary.
         pool = make_config(
             settings.database_url or "",
-            pool_size=settings.db_pool_size,
+            pool_size=pool_sizes(settings.db_pool_size)[1],
             statement_timeout_s=settings.db_statement_timeout_seconds,
         ).create_statement_pool()
         yield pool
@@ -129,6 +129,14 @@ class InfrastructureProvider(Provider):
     @provide(scope=Scope.APP)
     def sign_in_throttle(self, redis: Redis) -> SignInThrottle:
         return RedisSignInThrottle(redis)
+
+
+def pool_sizes(total: int) -> tuple[int, int]:
+    """``DB_POOL_SIZE`` (connections per process) split between SQLAlchemy's pool, for units of
+    work that need it, and the statement pool, for single statements (bookings, availability,
+    lookups): half each, at least one each."""
+    statements = max(1, total // 2)
+    return max(1, total - statements), statements
 
 
 def replica_engine(settings: Settings, *, pool_size: int) -> AsyncEngine | None:
