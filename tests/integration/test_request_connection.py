@@ -295,6 +295,24 @@ async def test_a_discarded_connection_lets_a_waiter_open_another(
     statements.release(c)
 
 
+async def test_a_freed_slot_taken_by_someone_else_first_keeps_the_bound(database_url: str) -> None:
+    pool = make_config(database_url, pool_size=1).create_statement_pool()
+    try:
+        a = await pool.acquire()
+        waiting = asyncio.create_task(pool.acquire())
+        await asyncio.sleep(0)  # it waits
+        pool.release(a, discard=True)  # the waiter is told a slot is free ...
+        b = await pool.acquire()  # ... but this caller, running first, opens into it
+        assert pool.open_connections == 1
+        assert not waiting.done()  # so the waiter waits again, not a second connection
+        pool.release(b)
+        assert await waiting is b
+        assert pool.open_connections == 1
+        pool.release(b)
+    finally:
+        await pool.close()
+
+
 async def test_a_connection_left_in_a_transaction_is_closed_not_pooled(
     statements: StatementPool,
 ) -> None:

@@ -102,10 +102,10 @@ class StatementPool:
             if isinstance(exc, TimeoutError):
                 raise StorageUnavailable("no database connection available") from exc
             raise
-        if handed is None:  # a connection was closed, so one may be opened
-            if self._closed:
-                raise StorageUnavailable("the database pool is closed")
-            return await self._open_one()
+        if handed is None:
+            # A connection was closed, so one may be opened: unless someone else took the slot
+            # meanwhile, then this waits again (the bound holds either way).
+            return await self.acquire()
         return handed
 
     async def _open_one(self) -> asyncpg.Connection:
