@@ -29,10 +29,13 @@ ITEMS_BETWEEN = text(
     f"SELECT {_COLUMNS} FROM reservations WHERE {_LIVE} "  # noqa: S608 - constants only
     "AND stay && daterange(:start, :end, '[)') ORDER BY accommodation_id, check_in"
 )
-# One statement for the page and the count (through reservations_hold_expiry_idx).
+# One statement for the page and the count, both through reservations_hold_expiry_idx. The
+# count is a subquery, not ``count(*) OVER ()``: the window read every live hold's row and
+# columns before the LIMIT (10.9 against 5.8 ms with 14,600 live holds).
+_LIVE_HOLD = "status = 'pre_reserved' AND expires_at > :now"
 LIVE_HOLDS = text(
-    f"SELECT {_COLUMNS}, count(*) OVER () AS live FROM reservations "  # noqa: S608 - constants only
-    "WHERE status = 'pre_reserved' AND expires_at > :now ORDER BY expires_at LIMIT :limit"
+    f"SELECT {_COLUMNS}, (SELECT count(*) FROM reservations WHERE {_LIVE_HOLD}) AS live "  # noqa: S608 - constants only
+    f"FROM reservations WHERE {_LIVE_HOLD} ORDER BY expires_at LIMIT :limit"
 )
 COLLISIONS_BETWEEN = text(
     "SELECT c.accommodation_id, c.check_in, c.check_out, f.source, c.other_code, c.detected_at, "
