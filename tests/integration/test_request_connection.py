@@ -19,6 +19,7 @@ from adapters.postgres.request_connection import RequestConnection, StatementPoo
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import StorageUnavailable
 from application.ports.repositories import HoldOutcome
+from domain.booking.accommodation import Accommodation
 from domain.stay import Stay
 from tests.integration.helpers import add_cabins, new_hold
 
@@ -43,13 +44,19 @@ async def _pid(conn: asyncpg.Connection) -> int:
     return int(await conn.fetchval("SELECT pg_backend_pid()"))
 
 
-async def test_a_hold_alone_never_checks_out_sqlalchemys_connection(
-    engine: AsyncEngine, statements: StatementPool
-) -> None:
+async def _one_cabin(engine: AsyncEngine) -> tuple[int, Accommodation]:
+    """A cabin, and what a hold is priced from (read as the booking reads it)."""
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
         basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
     assert basis is not None
+    return cabin, basis
+
+
+async def test_a_hold_alone_never_checks_out_sqlalchemys_connection(
+    engine: AsyncEngine, statements: StatementPool
+) -> None:
+    cabin, basis = await _one_cabin(engine)
     conn = RequestConnection(engine, statements)
     try:
         async with SqlUnitOfWork(conn) as uow:
@@ -158,10 +165,7 @@ async def test_nothing_to_commit_roll_back_or_close_before_it_starts(
 async def test_a_lost_statement_connection_is_unavailable_and_discarded(
     engine: AsyncEngine, statements: StatementPool
 ) -> None:
-    [cabin] = await add_cabins(engine, 1)
-    async with engine.connect() as conn:
-        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
-    assert basis is not None
+    cabin, basis = await _one_cabin(engine)
 
     async def terminate(pid: int) -> None:
         async with engine.connect() as other:
