@@ -151,6 +151,7 @@ def server(
         proc.wait(30)
         log_file.close()
         SERVER_PIDS.pop(port, None)
+        shutil.rmtree(metrics_dir, ignore_errors=True)  # one per server start, never reused
 
 
 def server_command(factory: str, port: int, workers: int = WORKERS) -> list[str]:
