@@ -383,3 +383,17 @@ async def test_a_driver_left_mid_way_is_unavailable_and_its_connection_discarded
     finally:
         await conn.close()
     assert statements.open_connections == 0
+
+
+async def test_whoever_waits_when_the_pool_closes_is_refused(statements: StatementPool) -> None:
+    a, b = await statements.acquire(), await statements.acquire()
+    waiting = asyncio.create_task(statements.acquire())
+    await asyncio.sleep(0)  # both are out: it waits
+    await statements.close()
+    with pytest.raises(StorageUnavailable):
+        await waiting
+    statements.release(a)
+    statements.release(b)
+    assert a.is_closed()
+    assert b.is_closed()
+    assert statements.open_connections == 0

@@ -152,19 +152,23 @@ class StatementPool:
                 return
 
     async def close(self) -> None:
-        """Close the idle connections; those still out are closed when they are returned."""
+        """Close the idle connections (all at once, 2 s each at most); those still out are
+        closed when they are returned, and whoever waits for one is refused."""
         self._closed = True
         idle, self._idle = list(self._idle), deque()
-        for conn in idle:
-            self._open -= 1
-            try:
-                await asyncio.wait_for(conn.close(), 2)
-            except Exception:
-                conn.terminate()
+        self._open -= len(idle)
         while self._waiters:
             waiter = self._waiters.popleft()
             if not waiter.done():
                 waiter.set_result(None)  # they find the pool closed
+        await asyncio.gather(*(_close(conn) for conn in idle))
+
+
+async def _close(conn: asyncpg.Connection) -> None:
+    try:
+        await asyncio.wait_for(conn.close(), 2)
+    except Exception:
+        conn.terminate()
 
 
 def _cancelling(conn: asyncpg.Connection) -> bool:
