@@ -14,10 +14,9 @@ import asyncpg
 import msgspec
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from adapters.postgres.errors import CHECKOUT_FAILED
 from adapters.postgres.request_connection import StatementPool
 from application.errors import StorageUnavailable
 
@@ -174,7 +173,7 @@ async def checkout(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
     (503 with Retry-After), never a hanging request or a bare 500."""
     try:
         conn = await engine.connect()
-    except (PoolTimeout, OperationalError, InterfaceError, OSError) as exc:
+    except CHECKOUT_FAILED as exc:
         raise StorageUnavailable("no database connection available") from exc
     try:
         yield conn

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from asyncpg.exceptions import InvalidCachedStatementError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from adapters.postgres.tables import CODE_UNIQUE_CONSTRAINT, NO_OVERLAP_CONSTRAINT
 from application.errors import (
@@ -12,6 +14,10 @@ from application.errors import (
     TransientStorageError,
 )
 from domain.errors import DuplicateName, InvalidValue, RuleViolation, StayUnavailable
+
+# What checking a connection out of SQLAlchemy's pool raises when there is none to have: the
+# pool stayed exhausted past its timeout, or the server cannot be reached (→ StorageUnavailable).
+CHECKOUT_FAILED = (PoolTimeout, OperationalError, InterfaceError, OSError)
 
 EXCLUSION_VIOLATION = "23P01"
 CHECK_VIOLATION = "23514"

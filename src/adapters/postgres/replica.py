@@ -14,15 +14,10 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-try:  # SQLAlchemy's pool timeout lives here
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-except ImportError:  # pragma: no cover
-    PoolTimeout = TimeoutError  # type: ignore[misc,assignment]
-
 from adapters.postgres.database import checkout
+from adapters.postgres.errors import CHECKOUT_FAILED
 from adapters.postgres.request_connection import RequestConnection, StatementPool
 
 log = logging.getLogger("cabanas.db")
@@ -55,7 +50,7 @@ class ReadRouter:
         if self.replica is not None and self.using_replica:
             try:
                 conn = await self.replica.connect()
-            except (PoolTimeout, OperationalError, InterfaceError, OSError) as exc:
+            except CHECKOUT_FAILED as exc:
                 self._skip_until = time.monotonic() + self._cooldown_s
                 log.warning(
                     "read_replica_unavailable",

@@ -31,10 +31,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import asyncpg
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from adapters.postgres.errors import CHECKOUT_FAILED
 from application.errors import StorageUnavailable
 
 # What failing to open a connection looks like (an unreachable or refusing server).
@@ -208,17 +207,14 @@ class RequestConnection(AsyncConnection):
         if self.sync_connection is None:
             try:
                 await self.start()
-            except (PoolTimeout, OperationalError, InterfaceError, OSError) as exc:
+            except CHECKOUT_FAILED as exc:
                 raise StorageUnavailable("no database connection available") from exc
 
     async def standalone(self) -> Any:
-        """The asyncpg connection for a statement that stands alone: SQLAlchemy's own once it
-        is checked out (so the statement joins its transaction, if one is open; ``Driver``
-        reaches that one without this call), else one from the statement pool, kept for the
-        rest of the request."""
-        if self.sync_connection is not None:
-            fairy = await self.get_raw_connection()
-            return fairy.dbapi_connection._connection
+        """The asyncpg connection for a statement that stands alone, from the statement pool,
+        kept for the rest of the request. Only while SQLAlchemy's connection is not out
+        (``Driver.plain()`` asks only then): once it is, statements run on it, joining its
+        transaction."""
         if self._lean is None:
             self._lean = await self._statements.acquire()
         return self._lean
