@@ -50,7 +50,7 @@ from entrypoints.http.errors import (
 )
 from entrypoints.http.guest.booking import BOOKING_PATH, booking_exception, booking_router
 from entrypoints.http.guest.page import GUEST_PREFIX, guest_exception, guest_router
-from entrypoints.http.hardening import HardeningMiddleware, client_ip
+from entrypoints.http.hardening import HardeningMiddleware, client_ip, trusted_ip_header
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.observability import ObservabilityMiddleware
 from entrypoints.http.public.api import (
@@ -58,6 +58,7 @@ from entrypoints.http.public.api import (
     AvailabilityController,
     ReservationController,
 )
+from entrypoints.http.public.booking_fast_path import BookingFastPath
 from entrypoints.http.public.ical import AdminFeedController, ExportController, ImportController
 from entrypoints.http.request_scope import with_request_scope
 from entrypoints.http.webhooks.handlers import WebhookController
@@ -257,7 +258,10 @@ def create_app(
         request_max_body_size=MAX_BODY_KIB * 1024,
         logging_config=None,  # ours (entrypoints.logs): JSON, trace ids, redaction
     )
-    app.asgi_handler = with_request_scope(app.asgi_handler, container)
+    # The plain booking POST skips Litestar's per-request handler layer (docs/adr/0015); every
+    # other request, and every booking it does not take, goes through the routes as declared.
+    fast = BookingFastPath(app.asgi_handler, app, trusted_ip_header(settings))
+    app.asgi_handler = with_request_scope(fast, container)
     app.state.settings = settings
     app.state.forgery_limiter = None
     # Redirects and 429s happen before any per-request work (and cover 404s); CORS wraps them so
