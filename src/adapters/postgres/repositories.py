@@ -206,10 +206,12 @@ _OPEN_CREDIT = (
     .exists()
 )
 _INSERTED_ID = select(_INSERTED.c.id).scalar_subquery()
+# What tells a refusal apart (the basis, a lapsed hold, this request's own hold) is looked up
+# only when nothing was inserted: a placed hold costs no probe beyond its insert.
 PLACE_HOLD = select(
     _INSERTED_ID.label("id"),
-    _BASIS_STILL_HOLDS.label("basis_ok"),
-    _LAPSED_OVERLAP.label("lapsed"),
+    case((_INSERTED_ID.is_(None), _BASIS_STILL_HOLDS), else_=True).label("basis_ok"),
+    case((_INSERTED_ID.is_(None), _LAPSED_OVERLAP), else_=False).label("lapsed"),
     case((_INSERTED_ID.is_(None), _OWN_HOLD), else_=False).label("own"),
     select(_QUOTA.c.refused).scalar_subquery().label("refused"),
     select(_QUOTA.c.at).scalar_subquery().label("retry_at"),
