@@ -7,9 +7,9 @@ Redis is not counted), which moves far less between runs, so a change to the hot
 judged in a minute. ``PROFILE=1`` adds a cProfile listing (its overhead inflates small calls).
 
     .venv/bin/python -m benchmarks.inprocess availability [ours|reference]
-    (kinds: healthz, accommodations, availability, booking, conflict — the hot spot's
-    409s —, lookup, and the console signed in:
-    hoy, calendario — its 60-day view; N requests, default 3000; BENCH_SIZE=200x50000 for
+    (kinds: healthz, accommodations, availability, booking, spread — bookings over random
+    cabins and nights, as wrk's —, conflict — the hot spot's 409s —, lookup, and the console
+    signed in: hoy, calendario — its 60-day view; N requests, default 3000; BENCH_SIZE=200x50000 for
     the data at another size)
 """
 
@@ -67,6 +67,17 @@ def request_for(kind: str, i: int, today: dt.date) -> Request:
         # One night each, on the nights the seed leaves free (as the other scenarios do).
         night = today + dt.timedelta(days=free_night(i))
         return "POST", "/api/v1/reservations", b"", booking(1 + i // 420 % SIZE.cabins, night, 1, i)
+    if kind == "spread":
+        # As wrk's reserve.lua books: a random cabin of the 49 and a random night that starts
+        # free, a guest of its own (per request number); some find the night already taken (409).
+        night = today + dt.timedelta(days=free_night(random.randrange(420)))
+        cabin = random.randint(1, max(1, SIZE.cabins - 1))
+        return (
+            "POST",
+            "/api/v1/reservations",
+            b"",
+            booking(cabin, night, 1, i),
+        )
     if kind == "conflict":
         # Everyone after the first asks for the same taken night: the hot spot's losers (409).
         night = today + dt.timedelta(days=free_night(0))

@@ -24,3 +24,14 @@ def test_server_cpu_counts_a_process_and_its_children() -> None:
     while time.process_time() < deadline:  # burn 100 ms of CPU in this process
         pass
     assert servers_cpu((os.getpid(),)) - start >= 0.05
+
+
+def test_spread_bookings_ask_for_free_nights_on_many_cabins() -> None:
+    today = dt.date(2026, 12, 2)
+    bodies = [json.loads(request_for("spread", i, today)[3]) for i in range(200)]
+    assert len({b["accommodation_id"] for b in bodies}) > 20
+    assert all(1 <= b["accommodation_id"] <= 49 for b in bodies)  # never the hot spot's cabin
+    # Nights that start free in the seeded data: 5 + 9k + 2 … 5 + 9k + 8 days from today.
+    offsets = {(dt.date.fromisoformat(b["check_in"]) - today).days for b in bodies}
+    assert all((d - 5) % 9 >= 2 for d in offsets)
+    assert len({b["guest_phone"] for b in bodies}) == 200
