@@ -5,9 +5,11 @@ Throughput on this machine is set by CPU: the app, PostgreSQL and wrk share its 
 shows whose CPU a request costs, where ``benchmarks.inprocess`` shows only the app's, one
 request (or N at once) at a time. Each app gets a fresh server; ours and the reference
 alternate, twice. ``AFTER=availability`` runs 20 s of availability traffic first (what a
-full ``make bench`` does before its booking runs).
+full ``make bench`` does before its booking runs). ``taken`` books only nights the seed has
+taken (every answer a 409, the same in every run). ``OURS_ALSO="RATE_LIMIT_PER_MINUTE=0;
+LOG_LEVEL=warning"`` adds our app once more per setting, each alternating with the others.
 
-    .venv/bin/python -m benchmarks.wrk_cpu POST          (or availability)
+    .venv/bin/python -m benchmarks.wrk_cpu POST          (or availability, taken)
 """
 
 from __future__ import annotations
@@ -21,7 +23,18 @@ from benchmarks.inprocess import servers_cpu
 from benchmarks.run import APPS, SERVER_PIDS, prepare_database, server, wrk
 from entrypoints.embedded import EmbeddedPostgres, EmbeddedRedis
 
-SCRIPTS = {"POST": "reserve.lua", "availability": "availability.lua"}
+SCRIPTS = {"POST": "reserve.lua", "availability": "availability.lua", "taken": "taken.lua"}
+
+
+def variants(also: str) -> list[tuple[str, str, dict[str, str]]]:
+    """(label, app, extra environment) for each run of a round: ours, then ours once per
+    ``NAME=value`` in ``also`` (separated by ";"), then the reference."""
+    extra = [tuple(item.strip().split("=", 1)) for item in also.split(";") if item.strip()]
+    return [
+        ("ours", "ours", {}),
+        *((f"ours {k}={v}", "ours", {k: v}) for k, v in extra),
+        ("reference", "reference", {}),
+    ]
 
 
 def main() -> int:
@@ -36,8 +49,9 @@ def main() -> int:
             postmaster = int((pg.data_dir / "postmaster.pid").read_text().split()[0])
             redis_pids = tuple(p for p in (redis.pid,) if p is not None)
             for _ in range(2):
-                for name in ("ours", "reference"):
-                    with server(APPS[name], pg.url(f"bench_{name}"), redis.url()) as port:
+                for label, name, env in variants(os.environ.get("OURS_ALSO", "")):
+                    db_url = pg.url(f"bench_{name}")
+                    with server(APPS[name], db_url, redis.url(), env_extra=env) as port:
                         if before:
                             wrk(port, "/", SCRIPTS[before], 20, 16)
                         wrk(port, "/", script, 3, 16)  # warm-up
@@ -53,7 +67,7 @@ def main() -> int:
                         gen = t1.children_user + t1.children_system
                         gen -= t0.children_user + t0.children_system
                         print(
-                            f"{scenario} {name:9} {r['rps']:7.1f} req/s  p99 {r['p99_ms']:6.1f} ms"
+                            f"{scenario} {label:9} {r['rps']:7.1f} req/s  p99 {r['p99_ms']:6.1f} ms"
                             f"  CPU ms per request: app {1000 * app / n:.3f}"
                             f"  PostgreSQL {1000 * db / n:.3f}  Redis {1000 * kv / n:.3f}"
                             f"  wrk {1000 * gen / n:.3f}",

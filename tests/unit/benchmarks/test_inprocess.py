@@ -35,3 +35,15 @@ def test_spread_bookings_ask_for_free_nights_on_many_cabins() -> None:
     offsets = {(dt.date.fromisoformat(b["check_in"]) - today).days for b in bodies}
     assert all((d - 5) % 9 >= 2 for d in offsets)
     assert len({b["guest_phone"] for b in bodies}) == 200
+
+
+def test_wrk_cpu_runs_ours_once_more_per_setting() -> None:
+    from benchmarks.wrk_cpu import variants
+
+    assert variants("") == [("ours", "ours", {}), ("reference", "reference", {})]
+    assert variants("RATE_LIMIT_PER_MINUTE=0; LOG_LEVEL=warning") == [
+        ("ours", "ours", {}),
+        ("ours RATE_LIMIT_PER_MINUTE=0", "ours", {"RATE_LIMIT_PER_MINUTE": "0"}),
+        ("ours LOG_LEVEL=warning", "ours", {"LOG_LEVEL": "warning"}),
+        ("reference", "reference", {}),
+    ]
