@@ -16,20 +16,13 @@ from litestar import Litestar
 from litestar.routes.http import HTTPRoute
 from litestar.testing import AsyncTestClient
 
+from tests.e2e.test_api import BOOKING
+
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
 
 FAST = "/reservations"
 ROUTE = "/reservations/"
-BOOKING = {
-    "accommodation_id": 1,
-    "check_in": "2026-12-18",  # Friday
-    "check_out": "2026-12-21",  # Monday
-    "guests": 2,
-    "guest_name": "Juana Pérez",
-    "guest_phone": "+5491155551234",
-    "guest_email": "juana@example.com",
-}
 # The same stay a week later: another hold, priced the same (same weekdays).
 WEEK_LATER = {**BOOKING, "check_in": "2026-12-25", "check_out": "2026-12-28"}
 
