@@ -32,6 +32,7 @@ from litestar.utils.scope.state import ScopeState
 from application.booking.book_online import Answer, BookOnline, Held
 from entrypoints.http import presenters, schemas
 from entrypoints.http.hardening import client_ip
+from entrypoints.http.idempotency import REPLAYED
 from entrypoints.http.public.api import _answer, _hold_command
 from entrypoints.http.request_scope import KEY
 from entrypoints.urls import api_path
@@ -40,7 +41,8 @@ PATH = api_path("reservations")
 _DECODE = msgspec.json.Decoder(schemas.ReservationRequest).decode
 _ENCODE = msgspec.json.Encoder().encode
 _DATA = "cabanas.booking"  # the decoded body, from the dispatcher to the endpoint
-_REPLAYED = (b"idempotent-replayed", b"true")  # as entrypoints.http.idempotency.REPLAYED
+# The header a replayed answer carries, as the route's ``answer`` adds it.
+_REPLAYED = [(name.lower().encode(), value.encode()) for name, value in REPLAYED.items()]
 
 
 class BookingFastPath:
@@ -101,7 +103,7 @@ class BookingFastPath:
         # length of the body.
         headers = [(b"location", api_path("reservations", body.code).encode())]
         if replayed:
-            headers.append(_REPLAYED)
+            headers += _REPLAYED
         headers += [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(payload)).encode()),
