@@ -120,7 +120,7 @@ class ReservationController(Controller):
         # The app's own settings object (the container's too), read without a container lookup.
         settings: Settings = request.app.state.settings
         address = client_ip(request.scope, trusted_ip_header(settings))
-        match await use_case(_hold_command(data, address, idempotency_key), _answer):
+        match await use_case(hold_command(data, address, idempotency_key), created_answer):
             case Answer(status, remembered):  # a repeated key: exactly the first answer
                 body = msgspec.json.decode(remembered, type=schemas.Reservation)
                 replayed = True
@@ -145,7 +145,7 @@ class ReservationController(Controller):
         return presenters.reservation(view.reservation, view.status)
 
 
-def _hold_command(
+def hold_command(
     data: schemas.ReservationRequest, address: str, idempotency_key: str | None
 ) -> PlaceHoldCommand:
     raw = msgspec.json.encode(data)
@@ -167,7 +167,7 @@ def _hold_command(
     )
 
 
-def _answer(reservation: Reservation) -> Answer:
+def created_answer(reservation: Reservation) -> Answer:
     """The 201 body, as remembered for an ``Idempotency-Key``."""
     body = presenters.reservation(reservation, reservation.status)
     return Answer(HTTP_201_CREATED, msgspec.json.encode(body).decode())

@@ -33,7 +33,7 @@ from application.booking.book_online import Answer, BookOnline, Held
 from entrypoints.http import presenters, schemas
 from entrypoints.http.hardening import client_ip
 from entrypoints.http.idempotency import REPLAYED
-from entrypoints.http.public.api import _answer, _hold_command
+from entrypoints.http.public.api import created_answer, hold_command
 from entrypoints.http.request_scope import KEY
 from entrypoints.urls import api_path
 
@@ -91,7 +91,7 @@ class BookingFastPath:
         use_case = await kept["state"][KEY].get(BookOnline)
         address = client_ip(scope, self._ip_header)
         # As ReservationController.create: the same command, answers and presenter.
-        match await use_case(_hold_command(data, address, None), _answer):
+        match await use_case(hold_command(data, address, None), created_answer):
             case Answer(status, remembered):
                 body = msgspec.json.decode(remembered, type=schemas.Reservation)
                 replayed = True
