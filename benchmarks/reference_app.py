@@ -3,6 +3,12 @@
 No DI container, no ORM/Core compilation, no domain objects, no error mapping: the floor the
 real service is measured against (`make bench` prints ours / reference).
 Run: uvicorn --factory benchmarks.reference_app:create (DATABASE_URL, REDIS_URL from the env).
+
+``REFERENCE_RATE_LIMIT=N`` (requests a minute per client address) puts the service's exact rate
+limit in front of it: the same limiter, Redis client and script, the client address read from
+``Fly-Client-IP`` as ours reads it behind Fly, the same three ``RateLimit-*`` headers and a 429
+past the limit. ``make bench`` runs this variant beside the bare one, so the table tells the
+limit's own cost apart from the rest of the service's.
 """
 
 from __future__ import annotations
@@ -18,8 +24,13 @@ from typing import Annotated, Any
 import asyncpg
 import msgspec
 from litestar import Litestar, Request, Response, get, post
-from litestar.params import QueryParameter
+from litestar.params import PathParameter, QueryParameter
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from redis.asyncio import Redis
+
+from adapters.redis.rate_limit import RedisRateLimiter
+from adapters.redis.resp import RespPipe
+from entrypoints.http.hardening import client_ip
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # pragma: allowlist secret
 ACTIVE = "status IN ('pre_reserved', 'confirmed')"
@@ -137,7 +148,48 @@ def _lookup_view(r: Any, now: dt.datetime) -> dict[str, Any]:
     }
 
 
-def create() -> Litestar:
+class RateLimited:
+    """The exact limit alone, as the service's hardening middleware applies it to the API."""
+
+    def __init__(self, app: ASGIApp, limiter: RedisRateLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        decision = await self.limiter.hit(client_ip(scope, "Fly-Client-IP"))
+        extra = [
+            (b"ratelimit-limit", str(decision.limit).encode()),
+            (b"ratelimit-remaining", str(decision.remaining).encode()),
+            (b"ratelimit-reset", str(decision.reset_s).encode()),
+        ]
+        if not decision.allowed:
+            body = msgspec.json.encode({"status": 429, "detail": "rate limited"})
+            start: Any = {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/problem+json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"retry-after", str(decision.reset_s).encode()),
+                    *extra,
+                ],
+            }
+            await send(start)
+            await send({"type": "http.response.body", "body": body})
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create() -> ASGIApp:
     state: dict[str, Any] = {}
 
     @asynccontextmanager
@@ -248,10 +300,15 @@ def create() -> Litestar:
         )
 
     @get("/api/v1/reservations/{code:str}")
-    async def lookup(code: str) -> Response[Any]:
+    async def lookup(code: Annotated[str, PathParameter()]) -> Response[Any]:
         row = await state["pool"].fetchrow(LOOKUP_SQL, code.upper())
         if row is None:
             return Response({"status": 404, "detail": "not found"}, status_code=404)
         return Response(_lookup_view(row, dt.datetime.now(dt.UTC)))
 
-    return Litestar([healthz, accommodations, availability, reserve, lookup], lifespan=[lifespan])
+    app = Litestar([healthz, accommodations, availability, reserve, lookup], lifespan=[lifespan])
+    limit = int(os.environ.get("REFERENCE_RATE_LIMIT") or 0)
+    if limit <= 0:
+        return app
+    # Litestar runs the lifespan; the limiter's Redis connection opens on its first call.
+    return RateLimited(app, RedisRateLimiter(RespPipe(os.environ["REDIS_URL"]), limit))

@@ -5,6 +5,10 @@ mix by benchmarks/loadgen.py; then the calendar sync pass (benchmarks/sync_pass.
 Knobs (environment): BENCH_SECONDS (10), BENCH_CONNECTIONS (16), BENCH_WORKERS (2),
 BENCH_REPEATS (2), BENCH_SCENARIOS (all), OPEN_LOOP_RATE (100), OPEN_LOOP_SECONDS (60),
 HOT_SPOT_ROUNDS (40). The owner's console alone: `python -m benchmarks.console`.
+
+The closed loop also runs a third app, the reference with the service's exact rate limit in
+front of it (``LIMITED``: benchmarks/reference_app.py, ``REFERENCE_RATE_LIMIT``): the limit is a
+feature the bare reference does not have, and this row tells its cost apart from the rest.
 """
 
 from __future__ import annotations
@@ -47,6 +51,9 @@ HOT_ROUNDS = int(os.environ.get("HOT_SPOT_ROUNDS", "40"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "2"))
 SERVER = os.environ.get("BENCH_SERVER", "uvicorn")
 APPS = {"ours": "entrypoints.asgi:create", "reference": "benchmarks.reference_app:create"}
+# The reference with the service's exact rate limit, at the limit ours runs with (closed loop
+# only, on its own copy of the data).
+LIMITED = "limited"
 SCENARIOS = [
     ("GET /api/v1/healthz", "/api/v1/healthz", "get.lua"),
     ("GET /api/v1/accommodations", "/api/v1/accommodations", "get.lua"),
@@ -358,14 +365,25 @@ def open_loop_run(port: int, today: dt.date, codes: list[str]) -> dict[str, Any]
 
 
 def run_apps(pg: EmbeddedPostgres, redis: EmbeddedRedis, today: dt.date) -> dict[str, Any]:
-    """Both servers up at once (an idle one costs nothing), each on its own copy of the data."""
+    """The servers up at once (an idle one costs nothing), each on its own copy of the data."""
+    pg.create_database(f"bench_{LIMITED}", template="bench_template")
     with contextlib.ExitStack() as stack:
         ports = {
             name: stack.enter_context(server(APPS[name], pg.url(f"bench_{name}"), redis.url()))
             for name in APPS
         }
+        limit = app_env("", "", "")["RATE_LIMIT_PER_MINUTE"]
+        ports[LIMITED] = stack.enter_context(
+            server(
+                APPS["reference"],
+                pg.url(f"bench_{LIMITED}"),
+                redis.url(),
+                env_extra={"REFERENCE_RATE_LIMIT": limit},
+            )
+        )
         results = closed_loop(ports)
-        for name, port in ports.items():
+        for name in APPS:
+            port = ports[name]
             results[name]["hot_spot"] = hot_spot_run(port, today)
             log(f"{name:9} hot spot {results[name]['hot_spot']}")
         codes = pg.psql(
@@ -380,41 +398,52 @@ def verdict(result: dict[str, Any], target_ms: float) -> str:
     return "✅" if result["p99_ms"] < target_ms and result["server_errors"] == 0 else "❌"
 
 
+def _ratio(ours: dict[str, Any], other: dict[str, Any]) -> str:
+    return f"{ours['rps'] / other['rps']:.0%}" if other["rps"] else "–"
+
+
 def report(results: dict[str, dict[str, Any]]) -> list[str]:
     ours, ref = results["ours"], results["reference"]
+    limited = results.get(LIMITED, {})
     lines = [
-        f"| Scenario ({CONNECTIONS} connections) | ours req/s | ours p50 / p95 / p99 ms | reference req/s | reference p99 ms | ratio | p99 target: ours, reference |",
-        "|---|---|---|---|---|---|---|",
+        f"| Scenario ({CONNECTIONS} connections) | ours req/s | ours p50 / p95 / p99 ms | reference req/s | reference p99 ms | ratio | p99 target: ours, reference | reference + rate limit: req/s, p99 ms | ratio to it |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, _, _ in SCENARIOS:
         o, r = ours[label], ref[label]
-        ratio = o["rps"] / r["rps"] if r["rps"] else float("nan")
         target = TARGET_P99_MS[label]
+        with_limit = "– | –"
+        if label in limited:
+            lr = limited[label]
+            with_limit = f"{lr['rps']:.0f}, {lr['p99_ms']:.1f} | {_ratio(o, lr)}"
         # The reference's verdict too: when the bare app misses the same target in the same run,
         # the machine (not the service) is what sets the tail at that moment.
         lines.append(
             f"| {label} | {o['rps']:.0f} | {o['p50_ms']:.1f} / {o['p95_ms']:.1f} / {o['p99_ms']:.1f} "
-            f"| {r['rps']:.0f} | {r['p99_ms']:.1f} | {ratio:.0%} "
-            f"| < {target} ms: {verdict(o, target)}, {verdict(r, target)} |"
+            f"| {r['rps']:.0f} | {r['p99_ms']:.1f} | {_ratio(o, r)} "
+            f"| < {target} ms: {verdict(o, target)}, {verdict(r, target)} | {with_limit} |"
         )
     for label, _, _ in SCENARIOS:
+        also = ""
+        if label in limited:
+            also = f", + rate limit {', '.join(split(r) for r in limited[label]['runs'])}"
         lines.append(
             f"| {label}: connections per worker, each run | ours "
             f"{', '.join(split(r) for r in ours[label]['runs'])} | reference "
-            f"{', '.join(split(r) for r in ref[label]['runs'])} | | | | |"
+            f"{', '.join(split(r) for r in ref[label]['runs'])}{also} | | | | | | |"
         )
     for name in ("ours", "reference"):
         h = results[name]["hot_spot"]
         lines.append(
             f"| hot spot ({name}): {h['clients']} clients × {h['rounds']} stays | one winner in "
             f"{h['rounds_with_exactly_one_winner']}/{h['rounds']} | winners p99 {h['winner_p99_ms']} ms, "
-            f"losers p50 {h['loser_p50_ms']} / p99 {h['loser_p99_ms']} ms | statuses {h['statuses']} | | | < 100 ms |"
+            f"losers p50 {h['loser_p50_ms']} / p99 {h['loser_p99_ms']} ms | statuses {h['statuses']} | | | < 100 ms | | |"
         )
     ol = ours["open_loop"]
     lines.append(
         f"| open loop {ol['rate']:.0f} req/s × {ol['seconds']:.0f} s (ours) | sent {ol['sent']} | "
         f"p50 {ol['p50_ms']} / p95 {ol['p95_ms']} / p99 {ol['p99_ms']} ms | errors {ol['errors']} "
-        f"({ol['error_rate']:.2%}) | | | p95 < 50 ms |"
+        f"({ol['error_rate']:.2%}) | | | p95 < 50 ms | | |"
     )
     return lines
 

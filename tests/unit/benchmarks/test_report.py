@@ -81,7 +81,23 @@ def test_the_table_gives_the_ratio_and_both_apps_verdicts(monkeypatch: Any) -> N
     lines = run.report(results)
 
     row = next(li for li in lines if li.startswith(f"| {label} |"))
-    assert "| 900 | 14.2 / 22.8 / 29.0 | 600 | 42.0 | 150% | < 30 ms: ✅, ❌ |" in row
+    assert "| 900 | 14.2 / 22.8 / 29.0 | 600 | 42.0 | 150% | < 30 ms: ✅, ❌ | – | – |" in row
     split_row = next(li for li in lines if "connections per worker" in li)
     assert "ours 8/8, 9/7" in split_row
     assert "reference 11/5, ?" in split_row
+    assert "rate limit" not in split_row
+    # Every row has the header's number of cells.
+    widths = {li.count("|") for li in lines}
+    assert widths == {lines[0].count("|")}
+
+    # The reference with the service's rate limit: its throughput and tail, and ours against it.
+    results[run.LIMITED] = {
+        label: run.combine([wrk_run(400, 50, split=[8, 8]), wrk_run(600, 45, split=[10, 6])])
+    }
+    lines = run.report(results)
+
+    row = next(li for li in lines if li.startswith(f"| {label} |"))
+    assert row.endswith("| < 30 ms: ✅, ❌ | 500, 50.0 | 180% |")
+    split_row = next(li for li in lines if "connections per worker" in li)
+    assert "reference 11/5, ?, + rate limit 8/8, 10/6" in split_row
+    assert {li.count("|") for li in lines} == {lines[0].count("|")}
