@@ -43,9 +43,12 @@ async def test_the_limit_admits_exactly_its_budget_per_address(pipe: RespPipe) -
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
         first, second, third = [
-            await client.get("/api/v1/healthz", headers={"Fly-Client-IP": guest}) for _ in range(3)
+            await client.get("/api/v1/availability", headers={"Fly-Client-IP": guest})
+            for _ in range(3)
         ]
-        elsewhere = await client.get("/api/v1/healthz", headers={"Fly-Client-IP": other})
+        elsewhere = await client.get("/api/v1/availability", headers={"Fly-Client-IP": other})
+        # As ours: the health probe is never limited, even for an address past its budget.
+        probe = await client.get("/api/v1/healthz", headers={"Fly-Client-IP": guest})
 
     assert [first.status_code, second.status_code, third.status_code] == [200, 200, 429]
     assert first.headers["ratelimit-limit"] == "2"
@@ -58,7 +61,10 @@ async def test_the_limit_admits_exactly_its_budget_per_address(pipe: RespPipe) -
     assert int(third.headers["retry-after"]) >= 1
     assert third.json()["status"] == 429
     assert elsewhere.status_code == 200
-    assert reached == ["/api/v1/healthz"] * 3  # the refused request never reached the app
+    assert probe.status_code == 200
+    assert "ratelimit-limit" not in probe.headers
+    # The refused request never reached the app.
+    assert reached == ["/api/v1/availability"] * 3 + ["/api/v1/healthz"]
 
 
 def test_the_reference_is_bare_unless_the_limit_is_asked_for(
