@@ -21,13 +21,6 @@ async def redis(redis_server: EmbeddedRedis) -> AsyncIterator[Redis]:
     await client.aclose()
 
 
-@pytest.fixture
-async def pipe(redis_server: EmbeddedRedis) -> AsyncIterator[RespPipe]:
-    client = RespPipe(redis_server.url())
-    yield client
-    await client.aclose()
-
-
 async def _allowed(limiter: RedisRateLimiter, who: str, n: int) -> int:
     return sum([(await limiter.hit(who)).allowed for _ in range(n)])
 

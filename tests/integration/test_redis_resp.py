@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -15,13 +14,6 @@ from redis.exceptions import ResponseError
 from adapters.redis.client import make_redis
 from adapters.redis.resp import RespPipe
 from entrypoints.embedded import EmbeddedRedis
-
-
-@pytest.fixture
-async def pipe(redis_server: EmbeddedRedis) -> AsyncIterator[RespPipe]:
-    client = RespPipe(redis_server.url())
-    yield client
-    await client.aclose()
 
 
 async def test_concurrent_commands_share_one_connection_and_get_their_own_replies(

@@ -5,7 +5,6 @@ as ours, so `make bench` can tell the limit's cost apart from the rest of the se
 from __future__ import annotations
 
 import random
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -16,13 +15,6 @@ from litestar import Litestar
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
 from entrypoints.embedded import EmbeddedRedis
-
-
-@pytest.fixture
-async def pipe(redis_server: EmbeddedRedis) -> AsyncIterator[RespPipe]:
-    client = RespPipe(redis_server.url())
-    yield client
-    await client.aclose()
 
 
 def _address() -> str:
