@@ -7,8 +7,9 @@ Run: uvicorn --factory benchmarks.reference_app:create (DATABASE_URL, REDIS_URL 
 ``REFERENCE_RATE_LIMIT=N`` (requests a minute per client address) puts the service's exact rate
 limit in front of it: the same limiter, Redis client and script, the same paths left out (the
 health probe among them), the client address read from ``Fly-Client-IP`` as ours reads it
-behind Fly, the same three ``RateLimit-*`` headers and a 429 past the limit. ``make bench`` runs this variant beside the bare one, so the table tells the
-limit's own cost apart from the rest of the service's.
+behind Fly, the same three ``RateLimit-*`` headers and a 429 past the limit. ``make bench``
+runs this variant beside the bare one, so the table tells the limit's own cost apart from the
+rest of the service's.
 """
 
 from __future__ import annotations

@@ -51,6 +51,9 @@ HOT_ROUNDS = int(os.environ.get("HOT_SPOT_ROUNDS", "40"))
 REPEATS = int(os.environ.get("BENCH_REPEATS", "2"))
 SERVER = os.environ.get("BENCH_SERVER", "uvicorn")
 APPS = {"ours": "entrypoints.asgi:create", "reference": "benchmarks.reference_app:create"}
+# Ours' exact rate limit, on as in production but far above what one load generator sends: we
+# measure its cost (a Redis round trip per request), not its refusals.
+RATE_LIMIT = os.environ.get("BENCH_RATE_LIMIT", "1000000000")
 # The reference with the service's exact rate limit, at the limit ours runs with (closed loop
 # only, on its own copy of the data).
 LIMITED = "limited"
@@ -104,9 +107,7 @@ def app_env(database_url: str, redis_url: str, metrics_dir: str) -> dict[str, st
         # multiprocess mode across the workers.
         "LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "info"),
         "PROMETHEUS_MULTIPROC_DIR": metrics_dir,
-        # On, as in production, but far above what one load generator sends: we measure its
-        # cost (a Redis round trip per request), not its refusals.
-        "RATE_LIMIT_PER_MINUTE": os.environ.get("BENCH_RATE_LIMIT", "1000000000"),
+        "RATE_LIMIT_PER_MINUTE": RATE_LIMIT,
         # As behind Fly's proxy: the load generators send each request from a guest address of
         # its own (Fly-Client-IP), so the sliding-window log and the live-hold limits work on
         # many small budgets, as in production. Hold limits stay at their defaults.
@@ -372,13 +373,12 @@ def run_apps(pg: EmbeddedPostgres, redis: EmbeddedRedis, today: dt.date) -> dict
             name: stack.enter_context(server(APPS[name], pg.url(f"bench_{name}"), redis.url()))
             for name in APPS
         }
-        limit = app_env("", "", "")["RATE_LIMIT_PER_MINUTE"]
         ports[LIMITED] = stack.enter_context(
             server(
                 APPS["reference"],
                 pg.url(f"bench_{LIMITED}"),
                 redis.url(),
-                env_extra={"REFERENCE_RATE_LIMIT": limit},
+                env_extra={"REFERENCE_RATE_LIMIT": RATE_LIMIT},
             )
         )
         results = closed_loop(ports)
