@@ -31,7 +31,12 @@ from redis.asyncio import Redis
 
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.redis.resp import RespPipe
-from entrypoints.http.hardening import PROBE_PATHS, UNLIMITED_PREFIXES, client_ip
+from entrypoints.http.hardening import (
+    PROBE_PATHS,
+    UNLIMITED_PREFIXES,
+    client_ip,
+    rate_limit_headers,
+)
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # pragma: allowlist secret
 ACTIVE = "status IN ('pre_reserved', 'confirmed')"
@@ -163,11 +168,7 @@ class RateLimited:
             await self.app(scope, receive, send)
             return
         decision = await self.limiter.hit(client_ip(scope, "Fly-Client-IP"))
-        extra = [
-            (b"ratelimit-limit", str(decision.limit).encode()),
-            (b"ratelimit-remaining", str(decision.remaining).encode()),
-            (b"ratelimit-reset", str(decision.reset_s).encode()),
-        ]
+        extra = rate_limit_headers(decision)
         if not decision.allowed:
             body = msgspec.json.encode({"status": 429, "detail": "rate limited"})
             start: Any = {

@@ -14,7 +14,7 @@ from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.prometheus.metrics import RATE_LIMITED
-from adapters.redis.rate_limit import RedisRateLimiter
+from adapters.redis.rate_limit import RateDecision, RedisRateLimiter
 from entrypoints.http.console.rendering import PAGE_HEADERS, PREFIX, environment
 from entrypoints.http.errors import PROBLEM_JSON, problem
 from entrypoints.settings import Settings
@@ -221,11 +221,7 @@ class HardeningMiddleware:
             and not path.startswith(UNLIMITED_PREFIXES)
         ):
             decision = await self.limiter.hit(client_ip(scope, self.ip_header))
-            extra += [
-                (b"ratelimit-limit", str(decision.limit).encode()),
-                (b"ratelimit-remaining", str(decision.remaining).encode()),
-                (b"ratelimit-reset", str(decision.reset_s).encode()),
-            ]
+            extra += rate_limit_headers(decision)
             if not decision.allowed:
                 RATE_LIMITED.inc()
                 retry = [(b"retry-after", str(decision.reset_s).encode())]
@@ -271,6 +267,16 @@ class HardeningMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def rate_limit_headers(decision: RateDecision) -> list[tuple[bytes, bytes]]:
+    """The budget's headers on every limited answer: its size, what is left of it, and the
+    seconds until the oldest counted request leaves the window."""
+    return [
+        (b"ratelimit-limit", str(decision.limit).encode()),
+        (b"ratelimit-remaining", str(decision.remaining).encode()),
+        (b"ratelimit-reset", str(decision.reset_s).encode()),
+    ]
 
 
 def _is_json(scope: Scope) -> bool:
