@@ -38,8 +38,11 @@ CHECKOUT = "https://www.mercadopago.com.ar"
 
 
 def stay(live: LiveApp) -> tuple[str, str]:
-    """Three nights a month from the app's today (the lake cabin takes two at least)."""
+    """Three nights from the first Friday a month or more after the app's today (the lake cabin
+    takes two at least): Friday and Saturday at the weekend price, Sunday at the weekday one,
+    whatever day the suite runs."""
     arrival = local_today(live.clock.now()) + timedelta(days=30)
+    arrival += timedelta(days=(4 - arrival.weekday()) % 7)  # Friday: weekday() == 4
     return arrival.isoformat(), (arrival + timedelta(days=3)).isoformat()
 
 
