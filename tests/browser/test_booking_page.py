@@ -21,6 +21,7 @@ from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.ports.accounts import PasswordHasher
 from application.ports.clock import Clock
 from domain.calendar import local_today
+from domain.conversation.date_resolution import next_weekday
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
 from domain.pricing.cabin_rules import NO_RULES
 from entrypoints.container import make_container
@@ -35,14 +36,15 @@ from tests.unit.application.test_scheduled_messages import LAGO_TEXTS
 
 MP_SECRET = "browser-mp-webhook-secret-0123456789"  # pragma: allowlist secret
 CHECKOUT = "https://www.mercadopago.com.ar"
+FRIDAY = 4  # date.weekday()
 
 
 def stay(live: LiveApp) -> tuple[str, str]:
     """Three nights from the first Friday a month or more after the app's today (the lake cabin
     takes two at least): Friday and Saturday at the weekend price, Sunday at the weekday one,
     whatever day the suite runs."""
-    arrival = local_today(live.clock.now()) + timedelta(days=30)
-    arrival += timedelta(days=(4 - arrival.weekday()) % 7)  # Friday: weekday() == 4
+    month_out = local_today(live.clock.now()) + timedelta(days=30)
+    arrival = next_weekday(FRIDAY, after=month_out - timedelta(days=1))
     return arrival.isoformat(), (arrival + timedelta(days=3)).isoformat()
 
 
