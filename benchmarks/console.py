@@ -8,6 +8,9 @@ uncompressed.
 
     .venv/bin/python -m benchmarks.console         (also part of `make bench`)
     .venv/bin/python -m benchmarks.console --cpu   (only the in-process CPU and bytes)
+
+``CONSOLE_LIVE_HOLDS=20000``: that many more live holds on the seeded data, as a full `make
+bench` leaves them when it reaches the console (15,000–25,000).
 """
 
 from __future__ import annotations
@@ -116,6 +119,7 @@ def measure(pg: EmbeddedPostgres, redis: EmbeddedRedis, database: str) -> dict[s
 
 
 CPU_REQUESTS = int(os.environ.get("N", "300"))
+LIVE_HOLDS = int(os.environ.get("CONSOLE_LIVE_HOLDS", "0"))
 BROWSER = ((b"accept-encoding", b"gzip, deflate, br"),)
 
 
@@ -209,7 +213,7 @@ def report(results: dict[str, Any]) -> list[str]:
 
 
 def main() -> int:
-    from benchmarks.seed import SEED_SQL
+    from benchmarks.seed import SEED_SQL, live_holds_sql
 
     cpu_only = "--cpu" in sys.argv[1:]
     with tempfile.TemporaryDirectory(prefix="cabanas-bench-console-") as tmp:
@@ -220,6 +224,9 @@ def main() -> int:
             upgrade(pg.url("bench_console"))
             for sql in SEED_SQL:
                 pg.psql(sql, "bench_console")
+            if LIVE_HOLDS:
+                pg.psql(live_holds_sql(LIVE_HOLDS), "bench_console")
+                pg.psql("ANALYZE reservations", "bench_console")
             url = pg.url("bench_console")
             results: dict[str, Any] = {"scenarios": {}}
             if not cpu_only:

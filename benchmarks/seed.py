@@ -134,5 +134,22 @@ def seed_sql(scale: Scale = DEFAULT) -> list[str]:
     ]
 
 
+def live_holds_sql(count: int, cabins: int = DEFAULT.cabins) -> str:
+    """``count`` one-night holds lapsing in 30 minutes, as the booking scenarios of a full
+    ``make bench`` leave them (15,000–25,000), on the free nights those scenarios book: offsets
+    5 + 9k + 2 … 5 + 9k + 8, cabin by cabin. At most 50 × 60 × 7 = 21,000 on the default data."""
+    return f"""
+    INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, guest_name,
+        guest_phone, total_cents, deposit_cents, channel, status, expires_at, created_at, updated_at)
+    SELECT upper(substr(md5('hold:' || a || ':' || i || ':' || n), 1, 12)), a,
+           current_date + 7 + i * 9 + n, current_date + 8 + i * 9 + n, 2,
+           'Huésped ' || i, '+5491199' || lpad((a * 1000 + i)::text, 6, '0'),
+           5000000, 1500000, 'api', 'pre_reserved', now() + interval '30 minutes', now(), now()
+    FROM generate_series(0, 6) n, generate_series(0, {FUTURE_PER_CABIN - 1}) i,
+         generate_series(1, {cabins}) a
+    LIMIT {count}
+    """
+
+
 SEED_SQL = seed_sql(DEFAULT)
 CABINS = DEFAULT.cabins

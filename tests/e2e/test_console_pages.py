@@ -354,3 +354,46 @@ async def test_an_undeliverable_message_is_retried_or_dismissed_from_hoy(
     assert "no se pudieron entregar" not in today
     rows = await sql(console_settings, "SELECT group_key, status FROM outbox ORDER BY id")
     assert [(r["group_key"], r["status"]) for r in rows] == [("g:1", "pending"), ("g:2", "failed")]
+
+
+async def test_hoy_lists_the_soonest_holds_counts_the_rest_and_says_more_than_past_a_thousand(
+    owner: Console, console_settings: Settings
+) -> None:
+    async def holds(first: int, count: int) -> None:
+        # One-night holds on cabin 1 from D on, lapsing one minute apart after the first.
+        await sql(
+            console_settings,
+            "INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, "
+            "guest_name, guest_phone, total_cents, deposit_cents, channel, status, kind, "
+            "expires_at, created_at, updated_at) "
+            "SELECT 'FLOOD' || lpad(n::text, 7, '0'), 1, $1::date + n, $1::date + n + 1, 2, "
+            "'Huésped ' || n, '+5491155551234', 3000000, 900000, 'api', 'pre_reserved', "
+            "'booking', $2::timestamptz + interval '1 minute' * n, $3, $3 "
+            "FROM generate_series($4::int, $5::int) n",
+            D,
+            NOW + timedelta(minutes=10),
+            NOW,
+            first,
+            first + count - 1,
+        )
+
+    await holds(0, 25)
+    today = (await owner.client.get("/panel/")).text
+    assert "Huésped 0 " in today
+    assert "Huésped 19 " in today
+    assert "Huésped 20 " not in today
+    assert "Y 5 retenciones más, que vencen después" in today
+    assert "Hay más de" not in today
+
+    await holds(25, 976)  # 1,001 in all
+    today = (await owner.client.get("/panel/")).text
+    assert "Hay más de 1.000 retenciones esperando pago: estas son las 20 que vencen primero" in (
+        today
+    )
+    assert "Huésped 19 " in today
+    assert "retenciones más, que vencen después" not in today
+
+    await sql(console_settings, "DELETE FROM reservations WHERE code = 'FLOOD0000000'")
+    today = (await owner.client.get("/panel/")).text  # exactly 1,000: counted, not "more than"
+    assert "Y 980 retenciones más, que vencen después" in today
+    assert "Hay más de" not in today

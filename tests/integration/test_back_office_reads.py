@@ -38,14 +38,18 @@ async def test_live_holds_window_rows_and_names(engine: AsyncEngine) -> None:
     cabin, other = await add_cabins(engine, 2)
     late = await hold(engine, cabin, 10, minutes=50)
     soon = await hold(engine, other, 10, minutes=20)
-    await hold(engine, cabin, 20, minutes=40)
+    middle = await hold(engine, cabin, 20, minutes=40)
     async with engine.connect() as conn:
         reads = SqlBackOfficeReads(conn)
-        live, shown = await reads.live_holds(NOW, 2)
+        live, shown = await reads.live_holds(NOW, 2, 10)
         assert live == 3
-        assert [h.code for h in shown] == [soon, (await reads.live_holds(NOW, 3))[1][1].code]
-        assert (await reads.live_holds(NOW + timedelta(minutes=45), 5))[0] == 1
-        assert await reads.live_holds(NOW + timedelta(hours=1), 5) == (0, [])
+        assert [h.code for h in shown] == [soon, middle]
+        assert (await reads.live_holds(NOW + timedelta(minutes=45), 5, 10))[0] == 1
+        assert await reads.live_holds(NOW + timedelta(hours=1), 5, 10) == (0, [])
+        # The count stops where it is told to; the soonest are listed all the same.
+        live, shown = await reads.live_holds(NOW, 3, 2)
+        assert live == 2
+        assert [h.code for h in shown] == [soon, middle, late]
 
         rows = await reads.items_between(date(2026, 12, 1), date(2026, 12, 15), NOW)
         assert [(r.accommodation_id, r.code) for r in rows] == [(cabin, late), (other, soon)]

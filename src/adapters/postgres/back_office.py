@@ -30,11 +30,13 @@ ITEMS_BETWEEN = text(
     "AND stay && daterange(:start, :end, '[)') ORDER BY accommodation_id, check_in"
 )
 # One statement for the page and the count, both through reservations_hold_expiry_idx. The
-# count is a subquery, not ``count(*) OVER ()``: the window read every live hold's row and
-# columns before the LIMIT (10.9 against 5.8 ms with 14,600 live holds).
+# count is a subquery, not ``count(*) OVER ()`` (the window read every live hold's row and
+# columns before the LIMIT), and it stops at :count_up_to, so a flood of holds costs Hoy no more
+# than that many index entries (20,600 live holds: 1.9 against 0.27 ms, counting up to 1,001).
 _LIVE_HOLD = "status = 'pre_reserved' AND expires_at > :now"
 LIVE_HOLDS = text(
-    f"SELECT {_COLUMNS}, (SELECT count(*) FROM reservations WHERE {_LIVE_HOLD}) AS live "  # noqa: S608 - constants only
+    f"SELECT {_COLUMNS}, (SELECT count(*) FROM (SELECT FROM reservations WHERE {_LIVE_HOLD} "  # noqa: S608 - constants only
+    f"LIMIT :count_up_to) AS counted) AS live "
     f"FROM reservations WHERE {_LIVE_HOLD} ORDER BY expires_at LIMIT :limit"
 )
 COLLISIONS_BETWEEN = text(
@@ -105,8 +107,10 @@ class SqlBackOfficeReads:
     async def cabin_names(self) -> dict[int, str]:
         return dict(await self._fetch(CABIN_NAMES_RAW))
 
-    async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
-        rows = await self._fetch(LIVE_HOLDS_RAW, now=now, limit=limit)
+    async def live_holds(
+        self, now: datetime, limit: int, count_up_to: int
+    ) -> tuple[int, list[CalendarItem]]:
+        rows = await self._fetch(LIVE_HOLDS_RAW, now=now, limit=limit, count_up_to=count_up_to)
         if not rows:
             return 0, []
         return int(rows[0]["live"]), [_item(r) for r in rows]

@@ -19,8 +19,11 @@ from domain.payments.payment import Attention
 COLLISIONS_AHEAD = timedelta(days=365)
 FAILED_MESSAGES_SHOWN = 5
 RECEIPTS_SHOWN = 50
-# Hoy lists the holds that lapse soonest; the rest are counted (and on the calendar).
+# Hoy lists the holds that lapse soonest; the rest are counted (and on the calendar), up to
+# HOLDS_COUNTED: beyond it Hoy says "more than" (a flood of holds, not a business's day), and
+# counting stops there, so the page costs the same however many there are.
 HOLDS_SHOWN = 20
+HOLDS_COUNTED = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +62,16 @@ class Today:
     live_holds: int
     queue: ActionQueue
     cabin_names: dict[int, str]
+    # More than ``HOLDS_COUNTED`` live holds (``live_holds`` is then ``HOLDS_COUNTED``).
+    holds_past_count: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class GetToday:
     """Rules: "today" is the Argentine date; arrivals and departures of today and tomorrow
     count bookings and imported stays (not manual blocks); holds are the live ones, soonest to
-    lapse first, at most ``HOLDS_SHOWN`` of them (and how many there are). With
+    lapse first, at most ``HOLDS_SHOWN`` of them (and how many there are, up to
+    ``HOLDS_COUNTED``; beyond it, that there are more). With
     ``money_and_feeds`` False (staff), the queue leaves out payments, transfer receipts, feeds
     and WhatsApp handovers."""
 
@@ -82,7 +88,7 @@ class GetToday:
         stays = [i for i in items if i.kind != "block"]
         arrivals = {d: [i for i in stays if i.check_in == d] for d in days}
         departures = {d: [i for i in stays if i.check_out == d] for d in days}
-        live, holds = await self.reads.live_holds(now, HOLDS_SHOWN)
+        live, holds = await self.reads.live_holds(now, HOLDS_SHOWN, HOLDS_COUNTED + 1)
         collisions = await self.reads.collisions_between(today, today + COLLISIONS_AHEAD)
         failed, newest = await self.reads.failed_messages(FAILED_MESSAGES_SHOWN)
         queue = ActionQueue(collisions=collisions, failed_messages=failed, newest_failed=newest)
@@ -107,4 +113,6 @@ class GetToday:
                 newest_failed=newest,
                 receipts=receipts,
             )
-        return Today(today, now, arrivals, departures, holds, live, queue, names)
+        past_count = live > HOLDS_COUNTED
+        live = min(live, HOLDS_COUNTED)
+        return Today(today, now, arrivals, departures, holds, live, queue, names, past_count)

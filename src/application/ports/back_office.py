@@ -91,8 +91,11 @@ class BackOfficeReads(Protocol):
         """Every cabin's name (active or not), by id."""
         ...
 
-    async def live_holds(self, now: datetime, limit: int) -> tuple[int, list[CalendarItem]]:
-        """How many holds are not lapsed at ``now``, and the ``limit`` soonest to lapse."""
+    async def live_holds(
+        self, now: datetime, limit: int, count_up_to: int
+    ) -> tuple[int, list[CalendarItem]]:
+        """How many holds are not lapsed at ``now``, counted up to ``count_up_to`` (more read
+        as ``count_up_to``), and the ``limit`` soonest to lapse."""
         ...
 
     async def collisions_between(self, start: date, end: date) -> list[Collision]: ...

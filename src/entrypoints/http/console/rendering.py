@@ -77,8 +77,10 @@ def money(cents: int) -> str:
     return f"{'-' if cents < 0 else ''}$ {text}"
 
 
-def number(value: Decimal) -> str:
-    """``30``, ``12,5`` (never ``3E+1``)."""
+def number(value: Decimal | int) -> str:
+    """``30``, ``12,5`` (never ``3E+1``); a whole count with thousands: ``1.000``."""
+    if isinstance(value, int):
+        return f"{value:,}".replace(",", ".")
     return format(value.normalize(), "f").replace(".", ",")
 
 
