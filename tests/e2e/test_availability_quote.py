@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from adapters.clock import SystemClock
 from adapters.postgres.database import make_engine
 from adapters.postgres.price_rules import CachedPriceRules
 from adapters.postgres.replica import ReadRouter
+from domain.calendar import local_today
+from domain.conversation.date_resolution import next_weekday
 from domain.money import Money
 from domain.pricing import Fees, LengthOfStayDiscount, Rate, RecurringRange, Season
 from domain.pricing.cabin_rules import CabinPriceRules
@@ -39,7 +43,9 @@ async def store_rules(settings: Settings, accommodation_id: int, rules: CabinPri
     assert settings.database_url is not None
     engine = make_engine(settings.database_url, pool_size=1)
     try:
-        await CachedPriceRules(ReadRouter(engine), engine, 0).replace(accommodation_id, rules)
+        await CachedPriceRules(ReadRouter(engine), engine, 0, SystemClock()).replace(
+            accommodation_id, rules
+        )
     finally:
         await engine.dispose()
 
@@ -96,12 +102,22 @@ async def test_the_seasons_minimum_refuses_a_shorter_stay(
     assert "takes stays of 3 to 30 nights" in item["reason"]
 
 
+def january_weeknights() -> list[tuple[str, str]]:
+    """Tuesday to Thursday in three weeks of next January, by the system's clock (the apps below
+    run on it): inside the summer season the tests write, whatever day the suite runs."""
+    year = local_today(SystemClock().now()).year + 1
+    first = next_weekday(1, after=date(year, 1, 4))  # 1: Tuesday, as date.weekday() counts
+    weeks = [first + timedelta(weeks=k) for k in range(3)]
+    return [(d.isoformat(), (d + timedelta(days=2)).isoformat()) for d in weeks]
+
+
 async def test_a_price_change_written_elsewhere_is_quoted_on_the_next_request(
     make_client: ClientFactory, settings: Settings
 ) -> None:
     """The rules cached for five minutes still give way at once to a change another process wrote
     (its own engine here): the version read with the nights taken says they changed."""
-    stay = {"check_in": "2027-01-12", "check_out": "2027-01-14", "guests": 2}
+    check_in, check_out = january_weeknights()[0]
+    stay = {"check_in": check_in, "check_out": check_out, "guests": 2}
 
     async def quoted(client: Client) -> tuple[list[object], float]:
         r = await client.get("/api/v1/availability", params=stay)
@@ -142,16 +158,17 @@ async def test_a_price_change_written_elsewhere_prices_the_next_booking(
         assert r.status_code == 201, r.text
         return r.json()["total_amount"]
 
+    first, second, third = january_weeknights()
     summer = Season("Verano", RecurringRange.parse("01/01", "31/01"), Rate(nightly=Money(9_000_00)))
     await store_rules(settings, 1, CabinPriceRules(seasons=(summer,)))
     async with make_client(catalogue_cache_seconds=300.0) as client:
         # This process reads and caches the rules with its first booking.
-        assert await book(client, "2027-01-05", "2027-01-07", "+5491155550001") == 18_000
+        assert await book(client, *first, "+5491155550001") == 18_000
         dearer = Season("Verano", summer.dates, Rate(nightly=Money(9_500_00)))
         await store_rules(settings, 1, CabinPriceRules(seasons=(dearer,)))
-        assert await book(client, "2027-01-12", "2027-01-14", "+5491155550002") == 19_000
+        assert await book(client, *second, "+5491155550002") == 19_000
         r = await client.get(
-            "/api/v1/availability", params={"check_in": "2027-01-19", "check_out": "2027-01-21"}
+            "/api/v1/availability", params={"check_in": third[0], "check_out": third[1]}
         )
         assert r.status_code == 200
         quoted = next(a for a in r.json()["accommodations"] if a["accommodation_id"] == 1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -10,8 +10,11 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.price_rules import CachedPriceRules
 from adapters.postgres.replica import ReadRouter
+from adapters.postgres.unit_of_work import SqlUnitOfWork
+from application.ports.clock import Clock
 from domain.errors import AccommodationNotFound
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
@@ -27,6 +30,7 @@ from domain.pricing import (
 )
 from domain.pricing.cabin_rules import CabinPriceRules
 from tests.integration.helpers import add_cabins
+from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 
@@ -65,8 +69,8 @@ POLICY = CancellationPolicy(
 )
 
 
-def store(engine: AsyncEngine, ttl_s: float = 60.0) -> CachedPriceRules:
-    return CachedPriceRules(ReadRouter(engine), engine, ttl_s)
+def store(engine: AsyncEngine, ttl_s: float = 60.0, clock: Clock | None = None) -> CachedPriceRules:
+    return CachedPriceRules(ReadRouter(engine), engine, ttl_s, clock or SystemClock())
 
 
 def same(a: CabinPriceRules, b: CabinPriceRules) -> bool:
@@ -103,6 +107,26 @@ async def test_replacing_drops_the_previous_rules_and_past_overrides_are_not_loa
     assert loaded.seasons == RULES.seasons[:1]
     assert loaded.overrides == ()
     assert (loaded.long_weekend, loaded.discounts, loaded.fees) == (None, (), Fees())
+
+
+async def test_which_overrides_are_past_is_the_apps_clocks_call_not_the_databases(
+    engine: AsyncEngine,
+) -> None:
+    """The database's date is today's; the app's clock says 2 January 2020 (as a test's fixed
+    clock does): the override of the night of 1 January is still current, and both reads load
+    it; on 3 January it is behind (its night is before yesterday), and neither does."""
+    (cabin,) = await add_cabins(engine, 1)
+    past = DateOverride("Año Nuevo", date(2020, 1, 1), date(2020, 1, 1), Rate(nightly=Money(5)))
+    await store(engine).replace(cabin, CabinPriceRules(overrides=(past,)))
+    then = FixedClock(datetime(2020, 1, 2, 15, 0, tzinfo=UTC))
+    assert (await store(engine, clock=then).all_rules())[cabin].overrides == (past,)
+    async with engine.connect() as conn:
+        stored = await SqlUnitOfWork(conn, then).prices.get(cabin)
+    assert stored.rules.overrides == (past,)
+    later = FixedClock(datetime(2020, 1, 3, 15, 0, tzinfo=UTC))
+    assert (await store(engine, clock=later).all_rules())[cabin].overrides == ()
+    async with engine.connect() as conn:
+        assert (await SqlUnitOfWork(conn, later).prices.get(cabin)).rules.overrides == ()
 
 
 async def test_another_process_sees_a_change_within_the_cache_time(engine: AsyncEngine) -> None:

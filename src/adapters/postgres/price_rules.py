@@ -11,11 +11,11 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
@@ -31,7 +31,9 @@ from adapters.postgres.tables import (
     price_seasons,
     price_terms,
 )
+from application.ports.clock import Clock
 from application.ports.pricing import StoredPrices
+from domain.calendar import local_today
 from domain.errors import AccommodationNotFound
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
@@ -51,20 +53,25 @@ from domain.pricing.cabin_rules import CabinPriceRules
 from domain.pricing.rules import LONG_WEEKEND_NAME
 
 _S, _O, _T, _A = price_seasons.c, price_overrides.c, price_terms.c, accommodations.c
-# Overrides whose nights are all behind us are never quoted again (a day of slack for the
-# database's time zone against Argentina's).
-_CURRENT_OVERRIDES = _O.last_night >= text("CURRENT_DATE - 1")
 LOAD_SEASONS = select(_A.currency, price_seasons).join(accommodations)
-LOAD_OVERRIDES = select(_A.currency, price_overrides).join(accommodations).where(_CURRENT_OVERRIDES)
+LOAD_OVERRIDES = select(_A.currency, price_overrides).join(accommodations)
 LOAD_TERMS = select(_A.currency, price_terms).join(accommodations)
 LOAD_VERSION = select(price_rules_version.c.version)
 
 
+def current_overrides(clock: Clock) -> Select[Any]:
+    """Overrides with a night left from yesterday on, by the app's clock (as every other
+    "today" is: not the database's, which a test's fixed clock does not move). Those whose
+    nights are all behind are never quoted again; yesterday stays for a stay that began then."""
+    return LOAD_OVERRIDES.where(_O.last_night >= local_today(clock.now()) - timedelta(days=1))
+
+
 class CachedPriceRules:
-    def __init__(self, reads: ReadRouter, engine: AsyncEngine, ttl_s: float) -> None:
+    def __init__(self, reads: ReadRouter, engine: AsyncEngine, ttl_s: float, clock: Clock) -> None:
         self._reads = reads
         self._engine = engine
         self._ttl_s = ttl_s
+        self._clock = clock
         self._lock = asyncio.Lock()
         self._loaded_at = float("-inf")
         self._rules: Mapping[int, CabinPriceRules] = {}
@@ -92,7 +99,7 @@ class CachedPriceRules:
                 # keeping the same objects keeps each cabin's compiled price list and the
                 # nights it remembers.
                 if version is None or version != self._version:
-                    self._rules = await load_rules(conn)
+                    self._rules = await load_rules(conn, self._clock)
         except DBAPIError as exc:
             raise translate(exc) from exc
         self._version = version
@@ -139,12 +146,12 @@ def _refusal(exc: IntegrityError) -> Exception:
     return translate(exc)
 
 
-async def load_rules(conn: AsyncConnection) -> dict[int, CabinPriceRules]:
+async def load_rules(conn: AsyncConnection, clock: Clock) -> dict[int, CabinPriceRules]:
     seasons: dict[int, list[Season]] = {}
     overrides: dict[int, list[DateOverride]] = {}
     for row in await conn.execute(LOAD_SEASONS):
         seasons.setdefault(row.accommodation_id, []).append(_season(row))
-    for row in await conn.execute(LOAD_OVERRIDES):
+    for row in await conn.execute(current_overrides(clock)):
         overrides.setdefault(row.accommodation_id, []).append(_override(row))
     terms = {row.accommodation_id: row for row in await conn.execute(LOAD_TERMS)}
     found = {}
@@ -164,8 +171,9 @@ async def load_rules(conn: AsyncConnection) -> dict[int, CabinPriceRules]:
 class SqlPriceRulesStore:
     """One cabin's rules inside the unit of work's transaction (the owner's edits)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, clock: Clock) -> None:
         self._conn = conn
+        self._clock = clock
 
     async def get(self, accommodation_id: int, *, for_update: bool = False) -> StoredPrices:
         if for_update:
@@ -174,7 +182,8 @@ class SqlPriceRulesStore:
             await self._conn.execute(locked)
         one = accommodation_id
         seasons = await self._conn.execute(LOAD_SEASONS.where(_S.accommodation_id == one))
-        overrides = await self._conn.execute(LOAD_OVERRIDES.where(_O.accommodation_id == one))
+        current = current_overrides(self._clock)
+        overrides = await self._conn.execute(current.where(_O.accommodation_id == one))
         term = (await self._conn.execute(LOAD_TERMS.where(_T.accommodation_id == one))).first()
         rules = CabinPriceRules(
             seasons=tuple(_season(r) for r in seasons),

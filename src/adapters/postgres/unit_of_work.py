@@ -10,6 +10,7 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.accommodations import SqlAccommodationRepository
 from adapters.postgres.accounts import SqlAccountRepository
 from adapters.postgres.audit import SqlAuditLog
@@ -31,6 +32,7 @@ from adapters.postgres.repositories import SqlReservationRepository
 from adapters.postgres.schedule import SqlMessageSchedule
 from adapters.postgres.undeliverable import SqlUndeliverableMessages
 from application.errors import StorageUnavailable
+from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
 
 # A lost or unusable connection, through SQLAlchemy or straight from asyncpg (a timed-out
@@ -53,8 +55,11 @@ class SqlUnitOfWork:
     (see ``adapters.postgres.errors``), whether they came through SQLAlchemy or from a statement
     run on asyncpg directly (``adapters.postgres.driver``)."""
 
-    def __init__(self, conn: AsyncConnection) -> None:
+    def __init__(self, conn: AsyncConnection, clock: Clock | None = None) -> None:
         self._conn = conn
+        # The app's clock, for the one read that depends on today's date (the price overrides
+        # still current); the system's when none is given.
+        self._clock = clock if clock is not None else SystemClock()
 
     # Each repository is made on first use (a booking uses two of the eighteen), then kept.
     @cached_property
@@ -103,7 +108,7 @@ class SqlUnitOfWork:
 
     @cached_property
     def prices(self) -> SqlPriceRulesStore:
-        return SqlPriceRulesStore(self._conn)
+        return SqlPriceRulesStore(self._conn, self._clock)
 
     @cached_property
     def ledger(self) -> SqlLedger:
@@ -186,15 +191,16 @@ class SqlTransactions:
     """``Transactions``: each unit of work on a pooled connection of its own, returned to the
     pool as soon as its block ends."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock | None = None) -> None:
         self._engine = engine
+        self._clock = clock
 
     def __call__(self) -> contextlib.AbstractAsyncContextManager[UnitOfWork]:
         return self._open()
 
     @contextlib.asynccontextmanager
     async def _open(self) -> AsyncIterator[UnitOfWork]:
-        async with checkout(self._engine) as conn, SqlUnitOfWork(conn) as uow:
+        async with checkout(self._engine) as conn, SqlUnitOfWork(conn, self._clock) as uow:
             # The protocol's repositories are plain attributes (invariant for mypy); the SQL
             # ones are the same shape.
             yield cast(UnitOfWork, uow)

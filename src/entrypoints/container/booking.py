@@ -125,13 +125,15 @@ class BookingProvider(Provider):
             await replica.dispose()
 
     @provide(scope=Scope.APP)
-    async def price_rules(self, settings: Settings) -> AsyncIterator[PriceRulesRepository]:
+    async def price_rules(
+        self, settings: Settings, clock: Clock
+    ) -> AsyncIterator[PriceRulesRepository]:
         # Its own connection, for the catalogue's reason (a refresh inside a request).
         assert settings.database_url is not None
         engine = make_engine(settings.database_url, pool_size=1)
         replica = replica_engine(settings, pool_size=1)
         reads = ReadRouter(engine, replica)
-        yield CachedPriceRules(reads, engine, settings.catalogue_cache_seconds)
+        yield CachedPriceRules(reads, engine, settings.catalogue_cache_seconds, clock)
         await engine.dispose()
         if replica is not None:
             await replica.dispose()

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import cast
 
 from dishka import Provider, Scope, from_context, provide
 from redis.asyncio import Redis
@@ -80,8 +81,8 @@ class InfrastructureProvider(Provider):
             await replica.dispose()
 
     @provide
-    def transactions(self, engine: AsyncEngine) -> Transactions:
-        return SqlTransactions(engine)
+    def transactions(self, engine: AsyncEngine, clock: Clock) -> Transactions:
+        return SqlTransactions(engine, clock)
 
     @provide
     async def redis(self, settings: Settings) -> AsyncIterator[Redis]:
@@ -103,12 +104,14 @@ class InfrastructureProvider(Provider):
         finally:
             await conn.close()
 
-    uow = provide(SqlUnitOfWork, provides=UnitOfWork, scope=Scope.REQUEST)
+    @provide(scope=Scope.REQUEST)
+    def uow(self, conn: AsyncConnection, clock: Clock) -> UnitOfWork:
+        return cast(UnitOfWork, SqlUnitOfWork(conn, clock))
 
     @provide(scope=Scope.REQUEST)
-    async def read_uow(self, reads: ReadRouter) -> AsyncIterator[ReadOnlyUnitOfWork]:
+    async def read_uow(self, reads: ReadRouter, clock: Clock) -> AsyncIterator[ReadOnlyUnitOfWork]:
         async with reads.connection() as conn:
-            yield SqlUnitOfWork(conn)
+            yield SqlUnitOfWork(conn, clock)
 
     @provide
     def mailer(self, settings: Settings, clock: Clock) -> Mailer:
