@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -17,6 +16,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
+
+from tests.memory_folders import OwnedFolder, sweep
 
 if TYPE_CHECKING:  # imported lazily below: the domain tests must not pay for them
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -81,45 +82,25 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _MEMORY = Path("/dev/shm")
 _MEMORY_NEEDED = 2 * 1024**3
 _IN_MEMORY = "cabanas-pytest-pg-"
-# A folder with no running server this long after it was made is a killed session's.
-_ABANDONED_AFTER_S = 600
 
 
-def _pg_parent(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bool]:
-    """The folder for the data directory, and whether it is ours to remove afterwards."""
-    memory = _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK)
-    if memory:
-        _remove_abandoned(_MEMORY)
-    if memory and shutil.disk_usage(_MEMORY).free >= _MEMORY_NEEDED:
-        return Path(tempfile.mkdtemp(prefix=_IN_MEMORY, dir=_MEMORY)), True
-    return tmp_path_factory.mktemp("pg"), False
-
-
-def _remove_abandoned(memory: Path) -> None:
-    """Data folders left in memory by sessions that were killed (SIGTERM, SIGKILL: no teardown
-    ran), which would hold that memory until the machine restarts. A folder whose server still
-    runs belongs to a session in progress (another checkout's) and is kept."""
-    for folder in memory.glob(f"{_IN_MEMORY}*"):
-        pid_file = folder / "data" / "postmaster.pid"
-        try:
-            pid = int(pid_file.read_text().split()[0])
-        except (OSError, ValueError, IndexError):
-            pid = None
-        if pid is not None and Path(f"/proc/{pid}").exists():
-            continue
-        try:
-            age = time.time() - folder.stat().st_mtime
-        except OSError:
-            continue
-        if pid is not None or age > _ABANDONED_AFTER_S:
-            shutil.rmtree(folder, ignore_errors=True)
+def _pg_parent(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, OwnedFolder | None]:
+    """The folder for the data directory, and, when it is in memory, our hold on it (released,
+    and the folder removed, when the session ends). Killed sessions' folders, which would hold
+    that memory until the machine restarts, are swept first."""
+    if _MEMORY.is_dir() and os.access(_MEMORY, os.W_OK):
+        sweep(_MEMORY, _IN_MEMORY)
+        if shutil.disk_usage(_MEMORY).free >= _MEMORY_NEEDED:
+            owned = OwnedFolder(_MEMORY, _IN_MEMORY)
+            return owned.path, owned
+    return tmp_path_factory.mktemp("pg"), None
 
 
 @pytest.fixture(scope="session")
 def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
     from entrypoints.embedded import EmbeddedPostgres
 
-    parent, ours = _pg_parent(tmp_path_factory)
+    parent, owned = _pg_parent(tmp_path_factory)
     server = EmbeddedPostgres(parent / "data", ephemeral=True)
     try:
         server.start()
@@ -128,8 +109,8 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPost
         try:
             server.stop()
         finally:
-            if ours:
-                shutil.rmtree(parent, ignore_errors=True)
+            if owned is not None:
+                owned.release()
 
 
 @pytest.fixture(scope="session")
