@@ -16,6 +16,10 @@ export UV_PYTHON_DOWNLOADS := never
 # seconds compiling litestar and SQLAlchemy again. The venv is precompiled at sync time.
 unexport PYTHONDONTWRITEBYTECODE
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# `make test` runs the suite in one pytest worker per core (pytest-xdist; whole files to a
+# worker, each with its own PostgreSQL, Redis and Chromium). TEST_WORKERS=0 runs it in one
+# process.
+TEST_WORKERS ?= auto
 
 .PHONY: help run test test-unit test-domain lint bench bench-scale install migrate clean
 
@@ -57,7 +61,7 @@ lint: install
 
 test: lint
 	@scripts/install-chromium.sh
-	@$(VENV)/bin/pytest
+	@$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 	@scripts/audit-deps.sh --remind
 
 # The fast loop: nothing here starts PostgreSQL or Redis (tests/conftest.py refuses a unit test
