@@ -16,6 +16,7 @@ import pytest
 from dishka import Provider, Scope
 from playwright.sync_api import Page, Route, expect
 
+from adapters.clock import SystemClock
 from adapters.postgres.database import make_engine
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.ports.accounts import PasswordHasher
@@ -152,7 +153,7 @@ def give_the_lake_cabin_its_terms(live: LiveApp) -> None:
         engine = make_engine(live.settings.database_url, pool_size=1)
         try:
             async with engine.connect() as conn:
-                uow = SqlUnitOfWork(conn)
+                uow = SqlUnitOfWork(conn, SystemClock())
                 async with uow:
                     policy = CancellationPolicy(
                         (

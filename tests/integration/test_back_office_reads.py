@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.back_office import SqlBackOfficeReads
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from domain.stay import Stay
@@ -25,7 +26,7 @@ async def hold(engine: AsyncEngine, cabin: int, day: int, minutes: int) -> str:
         cabin, Stay(date(2026, 12, day), date(2026, 12, day + 2)), NOW, minutes=minutes
     )
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             basis = await uow.accommodations.get(cabin)
             assert basis is not None

@@ -30,7 +30,8 @@ OWING, PAID_UP = "AAAAAAAAAAAA", "BBBBBBBBBBBB"
 
 async def pay(engine: AsyncEngine, code: str, cents: int, key: str) -> None:
     async with engine.connect() as conn:
-        record = RecordManualPayment(SqlUnitOfWork(conn), FixedClock(art(2, 12)), TERMS)
+        clock = FixedClock(art(2, 12))
+        record = RecordManualPayment(SqlUnitOfWork(conn, clock), clock, TERMS)
         await record(code, PaymentMethod.TRANSFER, cents, None, "duena@cabanas.test", key)
 
 
@@ -53,9 +54,8 @@ async def test_the_reminder_and_the_summary_read_the_stored_ledger(engine: Async
     await pay(engine, PAID_UP, 210_000_00, "b-balance")
 
     async with engine.connect() as conn:
-        queued = await RemindBalancesDue(
-            SqlUnitOfWork(conn), FixedClock(art(11, 10)), RULES, TERMS
-        )()
+        clock = FixedClock(art(11, 10))
+        queued = await RemindBalancesDue(SqlUnitOfWork(conn, clock), clock, RULES, TERMS)()
     assert queued == 1
     [reminder] = await outbox_payloads(engine, WHATSAPP)
     assert reminder["template"]["name"] == "recordatorio_saldo"
@@ -63,8 +63,14 @@ async def test_the_reminder_and_the_summary_read_the_stored_ledger(engine: Async
     assert reminder["template"]["params"][3:] == ["$ 160.000", "13/12"]
 
     async with engine.connect() as conn:
+        clock = FixedClock(art(11, 8))
         summary = SendDailySummary(
-            SqlUnitOfWork(conn), FixedClock(art(11, 8)), RULES, OWNER, SummarySetup(), TERMS
+            SqlUnitOfWork(conn, clock),
+            clock,
+            RULES,
+            OWNER,
+            SummarySetup(),
+            TERMS,
         )
         assert await summary() == 1
     texts = [p["text"] for p in await outbox_payloads(engine, WHATSAPP)]

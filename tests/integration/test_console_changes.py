@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.back_office import SqlBackOfficeReads
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from domain.stay import Stay
@@ -38,7 +39,7 @@ async def test_every_committed_write_to_the_calendars_tables_counts(engine: Asyn
     assert after_cabin > before
 
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             basis = await uow.accommodations.get(cabin)
             assert basis is not None

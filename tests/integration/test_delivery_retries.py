@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.booking.place_hold import API_SCOPE
 from application.errors import IntegrationError
@@ -31,7 +32,7 @@ class DownGateway:
 async def test_a_payment_that_cannot_be_checked_backs_off_then_alerts(engine: AsyncEngine) -> None:
     clock = FixedClock(NOW)
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             await uow.idempotency.claim(
                 MERCADOPAGO, "777:req-1", NOW, payload={"payment_id": "777"}
@@ -75,7 +76,7 @@ async def test_booking_keys_are_not_mistaken_for_deliveries(engine: AsyncEngine)
     out of the batch."""
     clock = FixedClock(NOW)
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             for i in range(60):
                 await uow.idempotency.claim(API_SCOPE, f"booking-{i}", NOW, fingerprint="f" * 64)

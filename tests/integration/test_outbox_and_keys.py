@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import IntegrationError
 from application.messaging.dispatch_outbox import OUTBOX_BACKOFF, DispatchOutbox, OutboxSetup
@@ -46,7 +47,7 @@ class NoMetrics:
 
 
 async def _enqueue(engine: AsyncEngine, count: int) -> None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         for i in range(count):
             await uow.outbox.put(WhatsAppMessage("+5491155551234", f"m{i}"), NOW)
         await uow.commit()
@@ -55,7 +56,7 @@ async def _enqueue(engine: AsyncEngine, count: int) -> None:
 async def _worker(engine: AsyncEngine, sender: SlowSender, clock: FixedClock) -> int:
     async with engine.connect() as conn:
         dispatch = DispatchOutbox(
-            SqlUnitOfWork(conn),
+            SqlUnitOfWork(conn, SystemClock()),
             sender,
             None,
             clock,
@@ -101,12 +102,12 @@ async def test_a_second_claim_of_a_key_waits_for_the_first_and_sees_its_result(
 ) -> None:
     first_conn = await engine.connect()
     try:
-        first = SqlUnitOfWork(first_conn)
+        first = SqlUnitOfWork(first_conn, SystemClock())
         assert await first.idempotency.claim("api", "key-1", NOW, fingerprint="f") is None
         await first.idempotency.attach_reservation("api", "key-1", "AAAABBBBCCCC")
 
         async def second() -> object:
-            async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+            async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
                 return await uow.idempotency.claim("api", "key-1", NOW, fingerprint="f")
 
         waiting = asyncio.create_task(second())
@@ -121,20 +122,20 @@ async def test_a_second_claim_of_a_key_waits_for_the_first_and_sees_its_result(
 
 
 async def test_a_rolled_back_claim_leaves_the_key_free(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.idempotency.claim("api", "key-2", NOW) is None
         await uow.rollback()
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.idempotency.claim("api", "key-2", NOW) is None
 
 
 async def test_keys_older_than_the_ttl_are_purged(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         await uow.idempotency.claim("api", "old", NOW - timedelta(hours=49))
         await uow.idempotency.claim("mercadopago", "new", NOW - timedelta(hours=47), payload={})
         assert await uow.idempotency.purge(NOW - timedelta(hours=48)) == 1
         await uow.commit()
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.idempotency.claim("api", "old", NOW) is None
         assert await uow.idempotency.claim("mercadopago", "new", NOW) is not None
 
@@ -154,7 +155,7 @@ async def test_rows_carry_the_trace_of_their_request_into_the_worker(engine: Asy
 async def test_a_notification_is_undelivered_when_no_row_of_it_got_through(
     engine: AsyncEngine,
 ) -> None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         alert = await uow.outbox.put(OwnerAlert("x"), NOW, dedupe_key="alert:1")
         mail = await uow.outbox.put(
             EmailMessage(None, "s", "x", "owner_alert"),

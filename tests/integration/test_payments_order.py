@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.payments.apply_payment import ApplyPayment
 from domain.money import Money
@@ -25,7 +26,7 @@ def state(status: str, minutes: int) -> Payment:
 
 
 async def test_an_older_state_never_overwrites_a_newer_one(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         await uow.payments.save(state("refunded", 10), NOW, attention=None, attention_reason=None)
         await uow.payments.save(state("approved", 5), NOW, attention=None, attention_reason=None)
         stored = await uow.payments.get("42")
@@ -43,7 +44,7 @@ class OneAnswer:
 
 async def test_a_stale_fetch_decides_nothing(engine: AsyncEngine) -> None:
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             await uow.payments.save(
                 state("refunded", 10), NOW, attention=None, attention_reason=None

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.credits import SqlGuestCredits
 from adapters.postgres.tables import guest_credits
 from adapters.postgres.unit_of_work import SqlUnitOfWork
@@ -49,7 +50,7 @@ class NoCache:
 async def _source_with_credit(engine: AsyncEngine, cabin: int, cents: int) -> GuestCredit:
     """A cancelled booking of the guest's that left them ``cents`` of credit."""
     source = new_hold(cabin, Stay(date(2026, 12, 20), date(2026, 12, 22)), NOW)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         basis = await uow.accommodations.get(cabin)
         assert basis is not None
         await uow.reservations.add_hold(source, NOW, basis)
@@ -90,7 +91,7 @@ async def _book(
     engine: AsyncEngine, cabin: int, clock: FixedClock, barrier: asyncio.Barrier | None = None
 ) -> Reservation:
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         if barrier is not None:
             uow.credits = MeetAfterClaim(uow.credits, barrier)  # type: ignore[assignment]
         place = PlaceHold(
@@ -132,7 +133,7 @@ async def test_bookings_racing_for_one_credit_only_one_gets_it(engine: AsyncEngi
         total = (await conn.execute(select(func.sum(guest_credits.c.amount_cents)))).scalar_one()
     assert holders == 1
     assert total == 50_000  # no money made or lost
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         ledger = await uow.ledger.load(with_credit[0], LedgerTerms())
     assert ledger.credit_applied == Money(50_000)
     assert ledger.deposit_owed.cents == with_credit[0].deposit.cents - 50_000
@@ -145,7 +146,7 @@ async def test_a_credit_locked_by_one_transaction_is_skipped_by_another(
     credit = await _source_with_credit(engine, a, 50_000)
     hold = new_hold(b, STAY, NOW)
     async with engine.connect() as c1, engine.connect() as c2:
-        first, second = SqlUnitOfWork(c1), SqlUnitOfWork(c2)
+        first, second = SqlUnitOfWork(c1, SystemClock()), SqlUnitOfWork(c2, SystemClock())
         basis = await first.accommodations.get(b)
         assert basis is not None
         await first.reservations.add_hold(hold, NOW, basis)
@@ -174,7 +175,7 @@ async def test_a_lapsed_hold_gives_its_credit_back_and_a_cancelled_one_releases_
     clock.current = NOW + timedelta(minutes=31)  # the first hold lapsed
     second = await _book(engine, c, clock)
     assert second.credit_applied == Money(10_000)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.credits.applied_to(first.code.value) == ()
         assert await uow.credits.release(second.code.value) == 1
         await uow.commit()
@@ -187,7 +188,7 @@ async def _hold_outcome(
     """A hold placed alone on ``cabin`` with (or without) the phone's quota, and what
     ``any_open`` answers for the phone right after."""
     check = QuotaCheck(HoldQuota(PHONE), 0, 0) if quota else None
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         basis = await uow.accommodations.get(cabin)
         assert basis is not None
         outcome = await uow.reservations.add_hold(

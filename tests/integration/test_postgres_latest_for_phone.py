@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.repositories import LATEST_FOR_PHONE
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from domain.booking.reservation import Guest, Reservation
@@ -22,7 +23,7 @@ PHONE = "+5491155551234"
 
 
 async def _add(engine: AsyncEngine, reservation: Reservation, created: datetime) -> None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         basis = await uow.accommodations.get(reservation.accommodation_id)
         assert basis is not None
         await uow.reservations.add_hold(replace(reservation, created_at=created), created, basis)
@@ -30,7 +31,7 @@ async def _add(engine: AsyncEngine, reservation: Reservation, created: datetime)
 
 
 async def _latest(engine: AsyncEngine, phone: str, since: datetime) -> Reservation | None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         return await uow.reservations.latest_for_phone(phone, since)
 
 

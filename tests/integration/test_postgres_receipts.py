@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.tables import booking_receipts
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from domain.payments.receipts import Receipt, ReceiptStatus
@@ -27,7 +28,7 @@ async def test_a_receipt_is_kept_once_decided_once_and_goes_with_anonymisation(
     [cabin] = await add_cabins(engine, 1)
     hold = new_hold(cabin, Stay(date(2026, 12, 10), date(2026, 12, 12)), NOW, minutes=24 * 60)
     receipt = Receipt(hold.code.value, "998877", "application/pdf", PDF, NOW)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         basis = await uow.accommodations.get(cabin)
         assert basis is not None
         await uow.reservations.add_hold(hold, NOW, basis)
@@ -37,7 +38,7 @@ async def test_a_receipt_is_kept_once_decided_once_and_goes_with_anonymisation(
     assert first.id == again.id
     assert first.content == PDF
     assert first.sha256 == receipt.sha256
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         [queued] = await uow.receipts.pending(10)
         assert (queued.reservation_code, queued.size) == (hold.code.value, len(PDF))
         assert first.id is not None
@@ -46,7 +47,7 @@ async def test_a_receipt_is_kept_once_decided_once_and_goes_with_anonymisation(
         await uow.commit()
         assert await uow.receipts.pending(10) == []
     later = NOW + timedelta(days=400)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.reservations.anonymize_ended_before(date(2027, 12, 1), later, 10) == 1
         await uow.commit()
     async with engine.connect() as conn:

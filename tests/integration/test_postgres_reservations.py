@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.driver import Driver
 from adapters.postgres.errors import translate
 from adapters.postgres.unit_of_work import SqlUnitOfWork
@@ -42,7 +43,7 @@ async def _try(
     basis: Accommodation | None = None,
 ) -> HoldOutcome:
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             if basis is None:
                 basis = await uow.accommodations.get(reservation.accommodation_id)
@@ -56,7 +57,7 @@ async def test_hold_round_trips_as_a_domain_object(engine: AsyncEngine) -> None:
     [cabin] = await add_cabins(engine, 1)
     hold = new_hold(cabin, DEC, NOW)
     assert await _add(engine, hold)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         found = await uow.reservations.get(hold.code)
     assert found is not None
     assert (found.code, found.stay, found.total, found.deposit) == (
@@ -76,13 +77,13 @@ async def test_a_lookup_is_one_statement_outside_any_transaction_or_inside_the_o
     [cabin] = await add_cabins(engine, 1)
     hold = new_hold(cabin, DEC, NOW)
     assert await _add(engine, hold)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.reservations.get(hold.code) is not None
         # No BEGIN was sent, so no ROLLBACK follows: one round trip.
         assert not conn.in_transaction()
         assert not (await Driver(conn).plain()).is_in_transaction()
     later = new_hold(cabin, Stay(date(2026, 12, 22), date(2026, 12, 24)), NOW)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         basis = await uow.accommodations.get(cabin)
         assert basis is not None
         assert await uow.reservations.add_hold(later, NOW, basis) is HoldOutcome.PLACED
@@ -255,7 +256,7 @@ async def test_occupied_excludes_lapsed_holds_and_other_windows(engine: AsyncEng
         engine, new_hold(b, DEC, NOW - timedelta(hours=2), minutes=30), NOW - timedelta(hours=2)
     )
     await _add(engine, new_hold(b, Stay(date(2027, 2, 1), date(2027, 2, 3)), NOW))
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         taken = await uow.reservations.occupied(Stay(date(2026, 12, 1), date(2027, 1, 1)), NOW)
         ranges = await uow.reservations.occupied_ranges(
             a, date(2026, 12, 19), date(2026, 12, 20), NOW
@@ -266,7 +267,7 @@ async def test_occupied_excludes_lapsed_holds_and_other_windows(engine: AsyncEng
 
 async def test_a_hold_priced_from_an_outdated_cabin_does_not_land(engine: AsyncEngine) -> None:
     [cabin] = await add_cabins(engine, 1)
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         basis = await uow.accommodations.get(cabin)
     assert basis is not None
     async with engine.begin() as conn:
@@ -291,7 +292,7 @@ async def test_a_hold_priced_from_an_outdated_cabin_does_not_land(engine: AsyncE
 async def test_direct_and_sqlalchemy_statements_roll_back_together(engine: AsyncEngine) -> None:
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         basis = await uow.accommodations.get(cabin)
         assert basis is not None
         await conn.commit()
@@ -317,7 +318,7 @@ async def test_a_connection_lost_under_the_hold_is_unavailable_and_discarded(
 ) -> None:
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         basis = await uow.accommodations.get(cabin)
         assert basis is not None
         pid = (await conn.execute(text("SELECT pg_backend_pid()"))).scalar_one()
@@ -356,11 +357,11 @@ async def test_the_driver_reaches_the_connection_sqlalchemy_holds_now(engine: As
 async def test_a_hold_written_alone_keeps_every_rule_and_lands_at_once(engine: AsyncEngine) -> None:
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
-        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+        basis = await SqlUnitOfWork(conn, SystemClock()).accommodations.get(cabin)
     assert basis is not None
 
     async def alone(hold: Reservation, now: datetime) -> HoldOutcome:
-        async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
             outcome = await uow.reservations.add_hold(hold, now, basis, alone=True)
             # No transaction was opened for it: another connection already sees it.
             async with engine.connect() as other:
@@ -374,7 +375,7 @@ async def test_a_hold_written_alone_keeps_every_rule_and_lands_at_once(engine: A
     assert await alone(fresh, NOW) is HoldOutcome.PLACED  # the lapsed one never blocks
     assert await alone(new_hold(cabin, DEC, NOW), NOW) is HoldOutcome.TAKEN
     changed = replace(basis, base_price=Money(1, "ARS"))
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         later = new_hold(cabin, Stay(date(2027, 2, 1), date(2027, 2, 3)), NOW)
         assert await uow.reservations.add_hold(later, NOW, changed, alone=True) is (
             HoldOutcome.STALE
@@ -396,7 +397,7 @@ async def test_two_bookings_held_up_by_one_lapsed_hold_both_land(
     # still try again, not answer "taken".
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
-        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+        basis = await SqlUnitOfWork(conn, SystemClock()).accommodations.get(cabin)
     assert basis is not None
     lapsed = new_hold(cabin, Stay(date(2026, 12, 10), date(2026, 12, 15)), NOW - timedelta(hours=2))
     assert await _add(engine, lapsed, NOW - timedelta(hours=2))
@@ -404,7 +405,7 @@ async def test_two_bookings_held_up_by_one_lapsed_hold_both_land(
     b = new_hold(cabin, Stay(date(2026, 12, 13), date(2026, 12, 15)), NOW)
 
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         repo = uow.reservations
         first_attempt = repo._place
 
@@ -442,7 +443,7 @@ async def test_a_request_cancelled_while_beginning_never_poisons_the_pool(
     engine = make_engine(database_url, pool_size=1)  # the next request gets that same session
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
-        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+        basis = await SqlUnitOfWork(conn, SystemClock()).accommodations.get(cabin)
     assert basis is not None
     real_execute = asyncpg.connection.Connection.execute
 
@@ -454,7 +455,7 @@ async def test_a_request_cancelled_while_beginning_never_poisons_the_pool(
         return await real_execute(self, query, *args, **kw)  # type: ignore[arg-type]
 
     async def first_request() -> None:
-        async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
             hold = new_hold(cabin, DEC, NOW)
             await uow.reservations.add_hold(hold, NOW, basis)
             await uow.commit()
@@ -477,12 +478,12 @@ async def test_a_hold_priced_under_an_older_rules_version_is_stale(engine: Async
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
         version = (await conn.execute(text("SELECT version FROM price_rules_version"))).scalar()
-        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+        basis = await SqlUnitOfWork(conn, SystemClock()).accommodations.get(cabin)
     assert isinstance(version, int)
     assert basis is not None
 
     async def hold(stay: Stay, rules_version: int) -> HoldOutcome | QuotaRefused:
-        async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+        async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
             return await uow.reservations.add_hold(
                 new_hold(cabin, stay, NOW), NOW, basis, alone=True, rules_version=rules_version
             )

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.back_office.queue_items import MessageResolution, ResolveUndeliverable
 from application.messaging.daily_summary import SendDailySummary, SummarySetup
@@ -62,7 +63,7 @@ async def test_settled_items_leave_the_queue_and_the_daily_summary(engine: Async
     await add_cabins(engine, 1)
     clock = FixedClock(NOW)
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             await flag(uow, "1319000001", Attention.REFUND_REQUIRED)
             await flag(uow, "1319000002", Attention.UNKNOWN_REFERENCE)
@@ -103,7 +104,7 @@ async def test_settled_items_leave_the_queue_and_the_daily_summary(engine: Async
 async def test_a_settled_item_opens_again_only_for_something_new(engine: AsyncEngine) -> None:
     clock = FixedClock(NOW)
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             await flag(uow, "1319000003", Attention.REFUND_REQUIRED)
             item = await failed_notification(uow, "g:confirmed:3")

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.database import make_config
 from adapters.postgres.driver import Driver
 from adapters.postgres.request_connection import RequestConnection, StatementPool
@@ -48,7 +49,7 @@ async def _one_cabin(engine: AsyncEngine) -> tuple[int, Accommodation]:
     """A cabin, and what a hold is priced from (read as the booking reads it)."""
     [cabin] = await add_cabins(engine, 1)
     async with engine.connect() as conn:
-        basis = await SqlUnitOfWork(conn).accommodations.get(cabin)
+        basis = await SqlUnitOfWork(conn, SystemClock()).accommodations.get(cabin)
     assert basis is not None
     return cabin, basis
 
@@ -59,7 +60,7 @@ async def test_a_hold_alone_never_checks_out_sqlalchemys_connection(
     cabin, basis = await _one_cabin(engine)
     conn = RequestConnection(engine, statements)
     try:
-        async with SqlUnitOfWork(conn) as uow:
+        async with SqlUnitOfWork(conn, SystemClock()) as uow:
             hold = new_hold(cabin, DEC, NOW)
             assert await uow.reservations.add_hold(hold, NOW, basis, alone=True) is (
                 HoldOutcome.PLACED
@@ -95,7 +96,7 @@ async def test_sqlalchemy_use_starts_it_and_a_transaction_spans_both_kinds(
     [cabin] = await add_cabins(engine, 1)
     conn = RequestConnection(engine, statements)
     try:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         basis = await uow.accommodations.get(cabin)  # Core: checks SQLAlchemy's out
         assert basis is not None
         assert conn.started
@@ -175,7 +176,7 @@ async def test_a_lost_statement_connection_is_unavailable_and_discarded(
     conn = RequestConnection(engine, statements)
 
     async def lost_mid_request() -> None:
-        async with SqlUnitOfWork(conn) as uow:
+        async with SqlUnitOfWork(conn, SystemClock()) as uow:
             lean = await Driver(conn).plain()
             await terminate(await _pid(lean))
             for _ in range(10_000):  # until asyncpg has read the server's goodbye
@@ -208,7 +209,7 @@ async def test_a_lost_statement_connection_is_unavailable_and_discarded(
     # The next request opens a working one, and the nights are still free.
     conn = RequestConnection(engine, statements)
     try:
-        async with SqlUnitOfWork(conn) as uow:
+        async with SqlUnitOfWork(conn, SystemClock()) as uow:
             hold = new_hold(cabin, DEC, NOW)
             assert await uow.reservations.add_hold(hold, NOW, basis, alone=True) is (
                 HoldOutcome.PLACED
@@ -225,7 +226,7 @@ async def test_a_statement_cancelled_midway_never_serves_again(
 
     async def slow_request() -> None:
         nonlocal first_pid
-        async with SqlUnitOfWork(conn):
+        async with SqlUnitOfWork(conn, SystemClock()):
             lean = await Driver(conn).plain()
             first_pid = await _pid(lean)
             await lean.execute("SELECT pg_sleep(30)")
@@ -373,7 +374,7 @@ async def test_a_driver_left_mid_way_is_unavailable_and_its_connection_discarded
     conn = RequestConnection(engine, statements)
 
     async def confused() -> None:
-        async with SqlUnitOfWork(conn):
+        async with SqlUnitOfWork(conn, SystemClock()):
             await Driver(conn).plain()
             raise asyncpg.InternalClientError("cannot switch to state 11")
 

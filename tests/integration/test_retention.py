@@ -45,7 +45,9 @@ async def test_guest_data_of_stays_past_the_retention_is_erased_and_the_record_k
     await _booking(engine, "OLD0OLD0OLD0", date(2025, 11, 20))  # ended > 365 days ago
     await _booking(engine, "NEW0NEW0NEW0", date(2025, 12, 10))  # ended < 365 days ago
     async with engine.connect() as conn:
-        use_case = AnonymizeOldGuests(SqlUnitOfWork(conn), FixedClock(NOW), RetentionPolicy(365))
+        use_case = AnonymizeOldGuests(
+            SqlUnitOfWork(conn, FixedClock(NOW)), FixedClock(NOW), RetentionPolicy(365)
+        )
         assert await use_case() == 1
         assert await use_case() == 0  # idempotent
     async with engine.connect() as conn:
@@ -71,7 +73,7 @@ async def test_guest_data_of_stays_past_the_retention_is_erased_and_the_record_k
 
 
 async def test_finished_outbox_rows_are_deleted_after_a_month(engine: AsyncEngine) -> None:
-    async with engine.connect() as conn, SqlUnitOfWork(conn) as uow:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, FixedClock(NOW)) as uow:
         for when in (NOW - timedelta(days=31), NOW - timedelta(days=1)):
             await uow.outbox.put(WhatsAppMessage("+54911", "x"), when)
         # still pending: never deleted, however old
@@ -79,7 +81,7 @@ async def test_finished_outbox_rows_are_deleted_after_a_month(engine: AsyncEngin
         await conn.execute(text("UPDATE outbox SET status = 'sent' WHERE payload->>'text' = 'x'"))
         await uow.commit()
     async with engine.connect() as conn:
-        await PurgeIdempotencyKeys(SqlUnitOfWork(conn), FixedClock(NOW))()
+        await PurgeIdempotencyKeys(SqlUnitOfWork(conn, FixedClock(NOW)), FixedClock(NOW))()
         left = (await conn.execute(text("SELECT status, created_at FROM outbox ORDER BY id"))).all()
     assert [(s, c) for s, c in left] == [
         ("sent", NOW - timedelta(days=1)),
@@ -105,7 +107,7 @@ async def test_an_opt_out_goes_with_the_last_booking_that_carried_its_number(
     await _booking(engine, "NEW0NEW0NEW0", date(2025, 12, 10))  # same number, kept
     long_ago = NOW - timedelta(days=400)
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, FixedClock(NOW))
         async with uow:
             await uow.opt_outs.opt_out(whatsapp_id("5491155551234"), long_ago)  # the guest's
             await uow.opt_outs.opt_out(whatsapp_id("+34 612 345 678"), long_ago)  # chatted only

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from adapters.clock import SystemClock
 from adapters.postgres.database import make_engine
 from adapters.postgres.schedule import SqlMessageSchedule
 from adapters.postgres.tables import reservations
@@ -71,7 +72,7 @@ async def book(
 
 async def save_texts(engine: AsyncEngine, cabin: int) -> None:
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             await uow.cabin_texts.save(cabin, TEXTS, art(1, 12))
             await uow.commit()
@@ -112,7 +113,7 @@ async def test_a_second_worker_waits_on_the_first_ones_claim_and_then_queues_not
             return won
 
     async with engine.connect() as c1, engine.connect() as c2, engine.connect() as watcher:
-        first_uow, second_uow = SqlUnitOfWork(c1), SqlUnitOfWork(c2)
+        first_uow, second_uow = SqlUnitOfWork(c1, SystemClock()), SqlUnitOfWork(c2, SystemClock())
         first_uow.schedule = PausedAfterClaiming(c1)
         first = asyncio.create_task(SendStayMessages(first_uow, clock, RULES)())
         await asyncio.wait_for(claimed.wait(), 10)
@@ -164,7 +165,7 @@ async def test_many_workers_at_once_queue_every_due_message_exactly_once(
 
     async def worker() -> int:
         async with engine.connect() as conn:
-            uow = SqlUnitOfWork(conn)
+            uow = SqlUnitOfWork(conn, SystemClock())
             return (
                 await SendStayMessages(uow, clock, RULES)()
                 + await RemindBalancesDue(uow, clock, RULES)()
@@ -196,7 +197,7 @@ async def test_a_restarted_worker_sends_nothing_again_even_with_the_outbox_purge
         engine = make_engine(database_url, pool_size=1)  # a process of its own, then gone
         try:
             async with engine.connect() as conn:
-                uow = SqlUnitOfWork(conn)
+                uow = SqlUnitOfWork(conn, SystemClock())
                 return (
                     await SendStayMessages(uow, clock, RULES)()
                     + await SendDailySummary(uow, clock, RULES, OWNER, SummarySetup())()
@@ -226,7 +227,7 @@ async def test_a_claim_is_kept_only_with_its_transaction_and_forgotten_after_its
     engine: AsyncEngine,
 ) -> None:
     async with engine.connect() as conn:
-        uow = SqlUnitOfWork(conn)
+        uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             assert await uow.schedule.claim("scheduled:x:1", "x", None, art(1, 12))
             await uow.rollback()

@@ -10,7 +10,6 @@ import asyncpg
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.clock import SystemClock
 from adapters.postgres.accommodations import SqlAccommodationRepository
 from adapters.postgres.accounts import SqlAccountRepository
 from adapters.postgres.audit import SqlAuditLog
@@ -55,11 +54,11 @@ class SqlUnitOfWork:
     (see ``adapters.postgres.errors``), whether they came through SQLAlchemy or from a statement
     run on asyncpg directly (``adapters.postgres.driver``)."""
 
-    def __init__(self, conn: AsyncConnection, clock: Clock | None = None) -> None:
+    def __init__(self, conn: AsyncConnection, clock: Clock) -> None:
         self._conn = conn
         # The app's clock, for the one read that depends on today's date (the price overrides
-        # still current); the system's when none is given.
-        self._clock = clock if clock is not None else SystemClock()
+        # still current).
+        self._clock = clock
 
     # Each repository is made on first use (a booking uses two of the eighteen), then kept.
     @cached_property
@@ -191,7 +190,7 @@ class SqlTransactions:
     """``Transactions``: each unit of work on a pooled connection of its own, returned to the
     pool as soon as its block ends."""
 
-    def __init__(self, engine: AsyncEngine, clock: Clock | None = None) -> None:
+    def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine = engine
         self._clock = clock
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import cast
 
 from dishka import Provider, Scope, from_context, provide
 from redis.asyncio import Redis
@@ -106,7 +105,7 @@ class InfrastructureProvider(Provider):
 
     @provide(scope=Scope.REQUEST)
     def uow(self, conn: AsyncConnection, clock: Clock) -> UnitOfWork:
-        return cast(UnitOfWork, SqlUnitOfWork(conn, clock))
+        return SqlUnitOfWork(conn, clock)
 
     @provide(scope=Scope.REQUEST)
     async def read_uow(self, reads: ReadRouter, clock: Clock) -> AsyncIterator[ReadOnlyUnitOfWork]:
