@@ -126,6 +126,19 @@ async def test_a_trusted_proxy_header_identifies_clients(make_client: ClientFact
         ).status_code == 200
 
 
+async def test_every_address_of_an_ipv6_64_spends_one_budget(make_client: ClientFactory) -> None:
+    # An IPv6 subscriber holds a whole /64 and may take a new address for every request.
+    site, subnet = uuid.uuid4().int % 65536, uuid.uuid4().int % 65535
+    async with make_client(rate_limit_per_minute=2, trusted_proxy=True) as c:
+
+        async def status(subnet: int, host: int) -> int:
+            headers = {"Fly-Client-IP": f"2001:db8:{site:x}:{subnet:x}::{host:x}"}
+            return (await c.get("/api/v1/accommodations", headers=headers)).status_code
+
+        assert [await status(subnet, host) for host in (1, 2, 3, 4)] == [200, 200, 429, 429]
+        assert await status(subnet + 1, 1) == 200  # the next /64 is another client
+
+
 async def test_health_checks_are_not_redirected(make_client: ClientFactory) -> None:
     async with make_client(force_https=True) as c:
         r = await c.get(
@@ -313,3 +326,26 @@ async def test_forged_webhook_posts_are_limited_per_address_signed_ones_never(
         # Another address is not affected.
         other = _wa_headers(FORGERS_KEY, bystander)
         assert_problem(await c.post(WA_HOOK, content=EMPTY_ENVELOPE, headers=other), 401)
+
+
+async def test_forged_webhook_posts_from_one_ipv6_64_share_one_budget(
+    make_client: ClientFactory,
+) -> None:
+    prefix = f"2001:db8:{uuid.uuid4().int % 65536:x}:{uuid.uuid4().int % 65536:x}"
+    async with make_client(
+        trusted_proxy=True,
+        whatsapp_app_secret=Secret(WA_APP_SECRET),
+        webhook_signature_failures_per_minute=3,
+    ) as c:
+        statuses = [
+            (
+                await c.post(
+                    WA_HOOK,
+                    content=EMPTY_ENVELOPE,
+                    headers=_wa_headers(FORGERS_KEY, f"{prefix}::{host:x}"),
+                )
+            ).status_code
+            for host in range(1, 6)
+        ]
+    # A sliding window: the three failures stay counted for a whole minute from each.
+    assert statuses == [401, 401, 401, 429, 429]

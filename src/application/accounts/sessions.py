@@ -11,6 +11,7 @@ from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
 from domain.accounts import MAX_EMAIL, InvalidEmail, normalize_email
+from domain.client_address import address_group
 from domain.errors import DomainError, RuleViolation
 
 
@@ -31,8 +32,9 @@ class SignedIn:
 
 
 def throttle_keys(email: str, address: str) -> list[str]:
+    """The account's counter and the address's: an IPv6 address counts as its whole /64."""
     account = hashlib.sha256(email.encode()).hexdigest()[:32]
-    return [f"acct:{account}", f"addr:{address}"]
+    return [f"acct:{account}", f"addr:{address_group(address)}"]
 
 
 @dataclass(frozen=True, slots=True)

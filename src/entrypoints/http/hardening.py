@@ -15,6 +15,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from adapters.prometheus.metrics import RATE_LIMITED
 from adapters.redis.rate_limit import RateDecision, RedisRateLimiter
+from domain.client_address import address_group
 from entrypoints.http.console.rendering import PAGE_HEADERS, PREFIX, environment
 from entrypoints.http.errors import PROBLEM_JSON, problem
 from entrypoints.settings import Settings
@@ -118,21 +119,7 @@ def client_key(address: str) -> str:
     """Whom a hold counts against (``MAX_LIVE_HOLDS_PER_CLIENT``): the IPv4 address, or the
     IPv6 /64 (one subscriber's whole prefix: any host may pick a new address inside it), hashed
     so the stored key is not the address itself."""
-    if ":" not in address:
-        # Not IPv6. ``ipaddress`` takes an IPv4 address only in its canonical spelling (four
-        # decimal octets, no leading zeros), so the address is its own canonical form, and
-        # anything else is taken as it is too: no need to parse it.
-        subject = address
-    else:
-        try:
-            ip = ipaddress.ip_address(address)
-        except ValueError:
-            subject = address
-        else:
-            subject = (
-                str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
-            )
-    return hashlib.sha256(b"cabanas:client:" + subject.encode()).hexdigest()[:32]
+    return hashlib.sha256(b"cabanas:client:" + address_group(address).encode()).hexdigest()[:32]
 
 
 def trusted_ip_header(settings: Settings) -> str | None:
@@ -220,7 +207,7 @@ class HardeningMiddleware:
             and path not in PROBE_PATHS
             and not path.startswith(UNLIMITED_PREFIXES)
         ):
-            decision = await self.limiter.hit(client_ip(scope, self.ip_header))
+            decision = await self.limiter.hit(address_group(client_ip(scope, self.ip_header)))
             extra += rate_limit_headers(decision)
             if not decision.allowed:
                 RATE_LIMITED.inc()

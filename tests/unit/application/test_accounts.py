@@ -108,6 +108,20 @@ async def test_an_address_is_throttled_across_accounts(world: World) -> None:
     assert throttle.counts.get(throttle_keys(OWNER, "10.0.0.2")[0]) is None  # cleared
 
 
+async def test_an_ipv6_address_is_throttled_with_its_whole_64(world: World) -> None:
+    # Any host in a subscriber's /64 may take a new address per attempt: one budget for all.
+    uow, clock, hasher, throttle = world
+    await _member(world)
+    sign_in = SignIn(uow, clock, hasher, throttle, POLICY)
+    for n in range(5):
+        with pytest.raises(SignInRefused):
+            await sign_in(f"persona{n}@example.com", PASSWORD, f"2001:db8:1:2::{n + 1:x}")
+    with pytest.raises(SignInThrottled):
+        await sign_in(OWNER, PASSWORD, "2001:db8:1:2:ffff:ffff:ffff:ffff")
+    signed = await sign_in(OWNER, PASSWORD, "2001:db8:1:3::1")  # the next /64 is another client
+    assert signed.user.email == OWNER
+
+
 async def test_a_session_lives_while_used_and_ends_at_its_limits(world: World) -> None:
     uow, clock, hasher, throttle = world
     await _member(world)

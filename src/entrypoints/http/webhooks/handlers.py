@@ -25,6 +25,7 @@ from adapters.prometheus.metrics import RATE_LIMITED, WEBHOOK_SIGNATURE_FAILURES
 from adapters.redis.rate_limit import RedisRateLimiter
 from adapters.whatsapp import signature as wa_signature
 from application.ports.idempotency import MERCADOPAGO, WHATSAPP
+from domain.client_address import address_group
 from entrypoints.http.hardening import client_ip, trusted_ip_header
 from entrypoints.http.openapi import problems
 from entrypoints.http.webhooks.inbox import WebhookInbox
@@ -49,7 +50,7 @@ async def _rejected(
     limiter: RedisRateLimiter | None = request.app.state.forgery_limiter
     if limiter is not None:
         address = client_ip(request.scope, trusted_ip_header(settings))
-        decision = await limiter.hit(f"webhook-forgery:{address}")
+        decision = await limiter.hit(f"webhook-forgery:{address_group(address)}")
         if not decision.allowed:
             RATE_LIMITED.inc()
             return HTTPException(
