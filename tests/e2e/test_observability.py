@@ -122,6 +122,63 @@ async def _scrape(client: Client) -> str:
     return r.text
 
 
+async def _post_cut_short(app: Litestar, path: str) -> None:
+    """A POST whose client sends part of the body it announced, then hangs up."""
+    messages: list[dict[str, object]] = [
+        {"type": "http.request", "body": b'{"accommodation', "more_body": True},
+        {"type": "http.disconnect"},  # and again, to whoever asks after that
+    ]
+
+    async def receive() -> dict[str, object]:
+        return messages.pop(0) if len(messages) > 1 else messages[0]
+
+    async def send(message: dict[str, object]) -> None:
+        pass  # the client is gone: a server drops what is sent now
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"data.id=1&type=payment" if "webhooks" in path else b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver.local"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"500"),
+        ],
+        "client": ("127.0.0.9", 50000),
+        "server": ("testserver.local", 80),
+        "state": {},
+    }
+    await app(scope, receive, send)  # type: ignore[arg-type]
+
+
+async def test_a_client_that_hangs_up_before_its_answer_is_a_499_not_a_server_error(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A body cut short (the client sent part of it and left): nothing to answer, and nothing
+    wrong with the server, so no 5xx for the error-rate alert and no error in the log."""
+    before = await _scrape(client)
+    with caplog.at_level(logging.INFO):
+        for path in ("/api/v1/reservations", "/api/v1/webhooks/mercadopago"):
+            await _post_cut_short(client.app, path)
+    after = await _scrape(client)
+    for route in ("/api/v1/reservations", "/api/v1/webhooks/mercadopago"):
+        counted = {
+            status: sample(after, "http_requests_total", method="POST", route=route, status=status)
+            - sample(before, "http_requests_total", method="POST", route=route, status=status)
+            for status in ("499", "500", "400")
+        }
+        assert counted == {"499": 1, "500": 0, "400": 0}, route
+    access = [r for r in caplog.records if r.name == "cabanas.access"]
+    assert [getattr(r, "status", None) for r in access[-2:]] == [499, 499]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
 async def test_trace_ids_come_from_the_caller_or_are_made(client: Client) -> None:
     r = await client.get("/accommodations", headers={"X-Request-ID": "req-abcdef12"})
     assert r.headers["x-request-id"] == "req-abcdef12"

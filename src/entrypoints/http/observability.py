@@ -7,7 +7,12 @@ load generator) holds a few long-lived ones. Whichever worker happened to be wai
 they opened keeps them — 16 of 16 on one of two workers has been seen — and then one core
 serves everything while the other idles. An answer with ``Connection: close`` ends its
 connection; the client's next one is accepted by a worker that is free to accept it, the
-less busy one, so the split evens out within seconds."""
+less busy one, so the split evens out within seconds.
+
+A client that hangs up before its answer starts (a body cut short, a request abandoned) is
+recorded as 499, nginx's "client closed request": whatever the app answered to nobody (a 500
+for the body that never came) is not a fault of ours, and must not count towards the 5xx rate
+the error alert watches."""
 
 from __future__ import annotations
 
@@ -17,12 +22,13 @@ import time
 from typing import Any
 
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Send
 
 from adapters.prometheus.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
 from entrypoints.logs import log_access, trace_id_from, trace_id_var
 from entrypoints.urls import api_path
 
+CLIENT_CLOSED_REQUEST = 499  # the client left before the answer started
 UNMATCHED_ROUTE = "unmatched"  # every unknown path shares one label value (bounded cardinality)
 _PARAM_TYPE = re.compile(r"\{(\w+):\w+\}")
 _QUIET = frozenset({api_path("healthz"), api_path("readyz"), "/metrics"})
@@ -60,21 +66,32 @@ class ObservabilityMiddleware:
         )
         token = trace_id_var.set(trace_id)
         status = 500
+        answering = left = False
         started = time.perf_counter()
         extra = [(b"x-request-id", trace_id.encode())]
         if self.keepalive_requests and self._last_answer_on_connection(scope):
             extra.append((b"connection", b"close"))
 
+        async def receive_watched() -> ReceiveMessage:
+            nonlocal left
+            message = await receive()
+            if message["type"] == "http.disconnect" and not answering:
+                left = True
+            return message
+
         async def send_traced(message: Message) -> None:
-            nonlocal status
+            nonlocal status, answering
             if message["type"] == "http.response.start":
                 status = message["status"]
+                answering = True
                 message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         try:
-            await self.app(scope, receive, send_traced)
+            await self.app(scope, receive_watched, send_traced)
         finally:
+            if left:
+                status = CLIENT_CLOSED_REQUEST
             elapsed = time.perf_counter() - started
             method, route = scope["method"], route_template(scope)
             series = self._series.get((method, route, status))
