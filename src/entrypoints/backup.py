@@ -13,6 +13,7 @@ import hashlib
 import shlex
 import shutil
 import subprocess
+import tempfile
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -90,6 +91,10 @@ def backup(
     stamp = taken_at.strftime("%Y%m%dT%H%M%SZ")
     target = directory / f"{PREFIX}{stamp}{SUFFIX}"
     partial = target.with_suffix(".partial")
+    # Guests' data: readable by the operator alone, from the first byte (pg_dump writes into the
+    # file as it finds it, keeping its mode).
+    partial.touch(mode=0o600)
+    partial.chmod(0o600)
     result = subprocess.run(
         [
             pg_tool("pg_dump", tls=database_uses_tls(database_url), bin_dir=pg_bin_dir),
@@ -204,12 +209,13 @@ def restore(
         refuse_while_in_use(target_url, pg_bin_dir)
     try:
         tool = pg_tool("pg_restore", tls=database_uses_tls(database_url), bin_dir=pg_bin_dir)
-        args = [tool, "--no-owner", "--exit-on-error", "--dbname", target_url]
-        if not dry_run:
-            args[1:1] = ["--clean", "--if-exists"]
-        result = subprocess.run([*args, str(path)], capture_output=True, text=True, check=False)
-        if result.returncode != 0:
-            raise BackupError(f"pg_restore failed: {result.stderr.strip()[-500:]}")
+        if dry_run:
+            args = [tool, "--no-owner", "--exit-on-error", "--dbname", target_url, str(path)]
+            result = subprocess.run(args, capture_output=True, text=True, check=False)
+            if result.returncode != 0:
+                raise BackupError(f"pg_restore failed: {result.stderr.strip()[-500:]}")
+        else:
+            _replace_schema(target_url, path, tool, pg_bin_dir)
         counts = _row_counts(target_url, pg_bin_dir)
     finally:
         if scratch is not None:
@@ -219,6 +225,57 @@ def restore(
                 pg_bin_dir,
             )
     return RestoreReport(scratch or urlsplit(target_url).path.lstrip("/"), counts)
+
+
+# Everything the database holds is in the public schema (the tables, their sequences and
+# functions, the btree_gist extension): dropped with it, and recreated by the dump.
+_EMPTY_SCHEMA = "BEGIN;\nDROP SCHEMA public CASCADE;\nCREATE SCHEMA public;\n"
+
+
+def _replace_schema(url: str, path: Path, pg_restore: str, pg_bin_dir: str | None) -> None:
+    """The database becomes exactly the backup, or stays as it was. ``pg_restore --clean``
+    would drop only what the dump holds: tables added by a migration after the backup would
+    stay, with their rows, while ``alembic_version`` went back, and the next ``cabanas
+    migrate`` would fail creating them again. So the public schema is emptied and the dump
+    replayed into it in one transaction, committed only once pg_restore has written all of it
+    and psql has run every statement: any error, on either side, rolls the whole restore
+    back."""
+    psql = pg_tool("psql", tls=database_uses_tls(url), bin_dir=pg_bin_dir)
+    with tempfile.TemporaryFile() as restore_err, tempfile.TemporaryFile() as psql_out:
+        replay = subprocess.Popen(  # the dump as SQL on its stdout
+            [pg_restore, "--no-owner", "--exit-on-error", "--file", "-", str(path)],
+            stdout=subprocess.PIPE,
+            stderr=restore_err,
+        )
+        apply = subprocess.Popen(
+            [psql, "-X", "-q", "-v", "ON_ERROR_STOP=1", url],
+            stdin=subprocess.PIPE,
+            stdout=psql_out,
+            stderr=subprocess.STDOUT,
+        )
+        assert replay.stdout is not None
+        assert apply.stdin is not None
+        try:
+            apply.stdin.write(_EMPTY_SCHEMA.encode())
+            shutil.copyfileobj(replay.stdout, apply.stdin)
+            if replay.wait() == 0:
+                apply.stdin.write(b"COMMIT;\n")
+            # else: psql reaches the end of its input inside the transaction, and the server
+            # rolls it back when the session ends.
+        except BrokenPipeError:
+            pass  # psql stopped at an error (and rolled back): its output says which
+        finally:
+            apply.stdin.close()
+            replay.stdout.close()
+        replayed, applied = replay.wait(), apply.wait()
+        if replayed != 0:
+            restore_err.seek(0)
+            detail = restore_err.read().decode(errors="replace").strip()[-500:]
+            raise BackupError(f"pg_restore failed (nothing was changed): {detail}")
+        if applied != 0:
+            psql_out.seek(0)
+            detail = psql_out.read().decode(errors="replace").strip()[-500:]
+            raise BackupError(f"restore failed (nothing was changed): {detail}")
 
 
 # Every other client session on the target database, and whether it holds the sync process's

@@ -64,6 +64,11 @@ def test_preflight_passes_with_https_items_skipped(
         "evidence": "404",
     }
     assert items["problem JSON on 404"]["status"] == "pass"
+    assert items["OpenAPI served"] == {
+        "name": "OpenAPI served",
+        "status": "pass",
+        "evidence": "200",
+    }
     for https_only in ("HSTS max-age ≥ 31536000", "HTTP → HTTPS redirect", "TLS ≥ 1.2"):
         assert items[https_only]["status"] == "skip"
         assert items[https_only]["evidence"]
@@ -128,3 +133,54 @@ def test_metrics_on_the_public_address_fail_the_preflight(
     item = items["/metrics not publicly reachable"]
     assert item["status"] == "fail"
     assert item["evidence"].startswith("200, exposes ['http_request_duration_seconds'")
+
+
+def test_with_the_api_docs_off_as_in_production_the_preflight_passes_and_smoke_books_the_minimum(
+    pg_server: object,
+    template_db: str,
+    redis_server: EmbeddedRedis,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Production leaves ``API_DOCS`` off: its 404 is by design, not a failed item. And a cabin
+    whose minimum stay is longer than the smoke booking's two nights gets its minimum."""
+    import asyncio
+
+    import asyncpg
+
+    from tests.conftest import fresh_database
+
+    url = pg_server.url(fresh_database(pg_server, template_db))  # type: ignore[attr-defined]
+    seed(url)
+
+    async def three_night_minimum() -> None:
+        conn = await asyncpg.connect(url)
+        try:
+            await conn.execute("UPDATE accommodations SET min_nights = 3 WHERE id = 1")
+        finally:
+            await conn.close()
+
+    asyncio.run(three_night_minimum())
+    with tempfile.TemporaryDirectory() as backups:
+        backup(url, Path(backups), now=datetime.now(UTC) - timedelta(hours=2))
+    env = {
+        "DATABASE_URL": url,
+        "REDIS_URL": redis_server.url(),
+        "JWT_SECRET": SECRET,
+        "ADMIN_ALLOWED_EMAILS": "owner@cabanas.ar",
+        "API_DOCS": "false",
+        # Other servers on this Redis spent 127.0.0.1's default budgets.
+        "RATE_LIMIT_PER_MINUTE": "1000",
+        "WEBHOOK_SIGNATURE_FAILURES_PER_MINUTE": "1000",
+        "METRICS_PORT": "9",
+    } | GENEROUS_HEALTH
+    token = issue(SECRET, email="owner@cabanas.ar", now=datetime.now(UTC), ttl=timedelta(hours=1))
+    with uvicorn_server(env) as base:
+        exit_code = main(["preflight", base, "--json", "--smoke", "--token", token, *BUDGET])
+    items = {i["name"]: i for i in json.loads(capsys.readouterr().out)}
+    assert exit_code == 0, [i for i in items.values() if i["status"] == "fail"]
+    assert items["OpenAPI served"] == {
+        "name": "OpenAPI served",
+        "status": "skip",
+        "evidence": "404: API_DOCS is off (the production default)",
+    }
+    assert items["smoke booking (hold, then cancel)"]["status"] == "pass"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import signal
 import subprocess
@@ -43,6 +44,7 @@ def test_backup_corruption_is_refused_and_a_dry_run_restore_counts_match(
     dump = backup(database_url, tmp_path / "backups", now=NOW)
     assert dump.name == "cabanas-20261201T150000Z.dump"
     assert Path(f"{dump}.sha256").read_text().split()[1] == dump.name
+    assert dump.stat().st_mode & 0o777 == 0o600  # guests' data: the operator's eyes only
 
     corrupted = tmp_path / "corrupted.dump"
     data = bytearray(dump.read_bytes())
@@ -141,3 +143,65 @@ def test_restore_refuses_while_the_sync_process_or_the_app_is_connected(
     # Nobody left: the restore goes through.
     report = restore(database_url, dump, dry_run=False)
     assert report.row_counts["reservations"] == 2
+
+
+def test_a_backup_older_than_the_newest_migration_restores_exactly_and_migrates_again(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Disaster recovery the morning after a release with a migration: the backup predates
+    it. The restored database is exactly the backup — the newer migration's tables gone with
+    their rows — and ``cabanas migrate`` brings it to head again."""
+    from entrypoints.migrate import downgrade, head_revisions, upgrade
+
+    asyncio.run(_seed(database_url))
+    downgrade(database_url, "-1")  # yesterday's schema
+    dump = backup(database_url, tmp_path / "backups", now=NOW)
+    before = restore(database_url, dump, dry_run=True).row_counts
+    upgrade(database_url)  # today's release
+    _psql_run(database_url, "UPDATE accommodations SET name = 'Después del backup' WHERE id = 1")
+
+    report = restore(database_url, dump, dry_run=False)
+    assert report.row_counts == before
+    (version,) = _psql_run(database_url, "SELECT version_num FROM alembic_version").split()
+    assert version not in head_revisions()
+    upgrade(database_url)
+    (version,) = _psql_run(database_url, "SELECT version_num FROM alembic_version").split()
+    assert version in head_revisions()
+    names = _psql_run(database_url, "SELECT name FROM accommodations ORDER BY id")
+    assert "Después del backup" not in names
+
+
+def test_a_restore_that_fails_half_way_changes_nothing(database_url: str, tmp_path: Path) -> None:
+    asyncio.run(_seed(database_url))
+    dump = backup(database_url, tmp_path / "backups", now=NOW)
+    _psql_run(database_url, "UPDATE accommodations SET name = 'Antes' WHERE id = 1")
+    # A dump cut at two thirds (its checksum made to match): pg_restore fails part-way.
+    truncated = tmp_path / "truncated.dump"
+    truncated.write_bytes(dump.read_bytes()[: len(dump.read_bytes()) * 2 // 3])
+    Path(f"{truncated}.sha256").write_text(
+        f"{hashlib.sha256(truncated.read_bytes()).hexdigest()}  {truncated.name}\n"
+    )
+    with pytest.raises(BackupError, match="nothing was changed"):
+        restore(database_url, truncated, dry_run=False)
+    assert (
+        _psql_run(database_url, "SELECT name FROM accommodations WHERE id = 1").strip() == "Antes"
+    )
+    assert int(_psql_run(database_url, "SELECT count(*) FROM reservations")) == 2
+
+
+def _psql_run(url: str, sql: str) -> str:
+    from adapters.postgres.database import sync_url
+
+    result = subprocess.run(
+        [_psql_path(), "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", sync_url(url), "-c", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def _psql_path() -> str:
+    from entrypoints.backup import pg_tool
+
+    return pg_tool("psql", tls=False)
