@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import time
 from datetime import timedelta
 
+import httpx
 import pytest
 from dishka import AsyncContainer
 from litestar import Litestar
@@ -12,7 +15,9 @@ from litestar.testing import AsyncTestClient
 
 from application.operations.maintenance import ExpireLapsedHolds
 from entrypoints.worker import run_once
+from tests.e2e.servers import GENEROUS_HEALTH, uvicorn_server
 from tests.e2e.test_api import BOOKING, assert_problem
+from tests.fakes.providers import MP_TOKEN, FakeMercadoPago
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -51,6 +56,47 @@ async def test_concurrent_requests_with_one_key_create_one_reservation(client: C
     )
     assert {r.status_code for r in responses} == {201}
     assert len({r.json()["code"] for r in responses}) == 1
+
+
+def test_a_repeat_sent_while_the_first_makes_its_payment_link_gets_exactly_its_answer(
+    database_url: str, redis_url: str, mp: FakeMercadoPago
+) -> None:
+    """A double click over a real server: the second request arrives while the first, its hold
+    committed, is still asking Mercado Pago for the checkout link. It waits for the first's
+    answer and sends exactly it, link included (it used to answer at once, without the link).
+    """
+    from tests.e2e.conftest import seed
+
+    seed(database_url)
+    mp.preference_delay_s = 0.5
+    env = {
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "RATE_LIMIT_PER_MINUTE": "0",
+        "MP_ACCESS_TOKEN": MP_TOKEN,
+        "MP_API_BASE_URL": mp.url,
+        "MP_TIMEOUT_SECONDS": "10",
+        "PUBLIC_BASE_URL": "https://cabanas.test",
+    } | GENEROUS_HEALTH
+    key = {"Idempotency-Key": "double-click-while-paying"}
+    with (
+        uvicorn_server(env) as base,
+        httpx.Client(base_url=base, timeout=30) as http,
+        concurrent.futures.ThreadPoolExecutor(1) as pool,
+    ):
+        first = pool.submit(http.post, "/api/v1/reservations", json=BOOKING, headers=key)
+        deadline = time.monotonic() + 20
+        while mp.preference_calls_started == 0:  # the first's hold is in, its link pending
+            assert not first.done(), first.result().text
+            assert time.monotonic() < deadline, "no payment link was asked for"
+            time.sleep(0.01)
+        again = http.post("/api/v1/reservations", json=BOOKING, headers=key)
+        answer = first.result()
+    assert answer.status_code == again.status_code == 201
+    assert answer.json()["payment_url"] is not None
+    assert again.json() == answer.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    assert len(mp.preferences) == 1
 
 
 async def test_a_failed_request_does_not_use_up_its_key(client: Client) -> None:

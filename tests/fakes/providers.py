@@ -42,6 +42,7 @@ class FakeMercadoPago:
     refund_requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
     fail_refund_answers: int = 0  # make the refund, then answer 500 (a lost answer)
     preference_delay_s: float = 0.0
+    preference_calls_started: int = 0  # counted on arrival, before the delay
     # With it, the checkout page's "Pagar" notifies the preference's notification_url, signed
     # as Mercado Pago signs (spec §2.1–2.2), before sending the buyer back.
     webhook_secret: str | None = None
@@ -59,6 +60,7 @@ class FakeMercadoPago:
         self.fetches.clear()
         self.fail_preferences = 0
         self.preference_delay_s = 0.0
+        self.preference_calls_started = 0
         self.refunds.clear()
         self.refund_keys.clear()
         self.refund_requests.clear()
@@ -78,6 +80,7 @@ class FakeMercadoPago:
         async def create_preference(request: Request[Any, Any, Any]) -> Response[Any]:
             if not authorized(request):
                 return Response({"message": "invalid token", "status": 401}, status_code=401)
+            fake.preference_calls_started += 1
             if fake.preference_delay_s:
                 await asyncio.sleep(fake.preference_delay_s)
             if fake.fail_preferences > 0:

@@ -84,6 +84,10 @@ class SqlIdempotencyKeys:
             return StoredRequest(fingerprint, None, None, None)
         return StoredRequest(*row)
 
+    async def stored(self, scope: str, key: str) -> StoredRequest | None:
+        row = (await self._conn.execute(GET, {"p_scope": scope, "p_key": key})).first()
+        return None if row is None else StoredRequest(*row)
+
     async def attach_reservation(self, scope: str, key: str, code: str) -> None:
         await self._conn.execute(ATTACH, {"p_scope": scope, "p_key": key, "p_code": code})
 

@@ -114,7 +114,9 @@ class PlaceHold:
     - with payments enabled, a payment-link job is queued in the same transaction;
     - without a key, the request is still safe to retry: a hold keeps the ``retry_key`` of the
       request that placed it (its client and body), and the same request meeting that live
-      hold on its nights gets it back (``RequestRetried``) instead of a 409 against itself;
+      hold on its nights gets it back (``RequestRetried``) instead of a 409 or a 429 against
+      itself — also when the two were sent at once and the other's hold committed while this
+      one's insert was deciding (a refusal with a retry key reads once more to tell);
     - a hold with a quota (every guest's: API and WhatsApp) is at most ``limits.max_nights``
       long (``HoldTooLong``), and is placed only while its phone number and its client have
       fewer live holds than ``limits.per_phone`` / ``limits.per_client`` (``TooManyHolds``,
@@ -173,14 +175,19 @@ class PlaceHold:
                 acc = await self._fresh(cmd.accommodation_id)
                 reservation, outcome = await self._place(cmd, stay, acc, now, alone, quota)
             if isinstance(outcome, QuotaRefused):
+                # A copy of this very request sent at the same moment (a double tap, a client
+                # retrying before the first answer) may hold the place that is now missing: the
+                # insert's statement could not see it (it committed after that statement began).
+                await self._retried(cmd, stay, now)
                 self.metrics.hold_limited(outcome.limit.value, cmd.channel.value)
                 raise self.limits.refused(outcome.limit, outcome.retry_at, now)
             if outcome is HoldOutcome.STALE:
                 raise TransientStorageError("the accommodation changed while booking")
-            if outcome is HoldOutcome.RETRIED:
+            if outcome is HoldOutcome.RETRIED or outcome is HoldOutcome.TAKEN:
+                # RETRIED: the statement saw this request's own live hold; TAKEN: what holds
+                # the nights may be a concurrent copy's hold, committed after the statement
+                # began. Either way a fresh read says whether it is ours and still live.
                 await self._retried(cmd, stay, now)
-                outcome = HoldOutcome.TAKEN  # it lapsed or went meanwhile: a plain conflict
-            if outcome is HoldOutcome.TAKEN:
                 self.metrics.stay_conflict(cmd.channel.value)
                 raise StayUnavailable(
                     f"{acc.name} is already taken for some nights between "

@@ -1096,6 +1096,12 @@ class FakeIdempotency:
         }
         return None
 
+    async def stored(self, scope: str, key: str) -> StoredRequest | None:
+        row = self.pending.get((scope, key)) or self.committed.get((scope, key))
+        if row is None:
+            return None
+        return StoredRequest(row["fingerprint"], row["code"], row["status"], row["body"])
+
     def _row(self, scope: str, key: str) -> dict[str, Any] | None:
         row = self.pending.get((scope, key)) or self.committed.get((scope, key))
         if row is not None and (scope, key) not in self.pending:

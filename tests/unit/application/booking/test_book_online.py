@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 
 import pytest
@@ -51,8 +52,17 @@ class Booking:
             CreatePaymentLinkNow(dispatch, uow, setup),
             GetReservation(uow, clock),
             uow,
+            pause=self.pause,
         )
         self.answers: list[str] = []
+        self.pauses: list[float] = []
+        # What happens elsewhere while a repeat waits (the first request finishing): by pause.
+        self.meanwhile: dict[int, Callable[[], Awaitable[None]]] = {}
+
+    async def pause(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        if (then := self.meanwhile.get(len(self.pauses))) is not None:
+            await then()
 
     def answer(self, reservation: Reservation) -> Answer:
         body = f"{reservation.code.value}:{reservation.payment_url}:{len(self.answers)}"
@@ -96,7 +106,7 @@ async def test_a_repeated_key_gets_exactly_the_first_answer() -> None:
     assert len(book.uow.reservations.committed) == 1
 
 
-async def test_a_key_whose_answer_was_not_remembered_yet_is_answered_from_the_hold() -> None:
+async def test_a_key_whose_answer_never_comes_is_answered_from_the_hold_after_the_wait() -> None:
     book = Booking()
     # The first request committed its hold (and the key) and then died before remembering.
     placed = await book.place_hold(command("k-1"))
@@ -104,6 +114,32 @@ async def test_a_key_whose_answer_was_not_remembered_yet_is_answered_from_the_ho
     assert isinstance(again, Held)
     assert (again.reservation.code, again.replayed) == (placed.code, True)
     assert again.status is ReservationStatus.PRE_RESERVED
+    # It waited for an answer as long as the first request could take (its 1 s link limit and
+    # the time to write it), looking often at first, then every 250 ms.
+    assert sum(book.pauses) >= book.book.answer_wait_s == 3.0
+    assert book.pauses[:4] == [0.02, 0.04, 0.08, 0.16]
+    assert set(book.pauses[5:]) == {0.25}
+
+
+async def test_a_repeated_key_waits_for_the_first_requests_answer_and_gets_exactly_it() -> None:
+    """A double click: the second request arrives while the first, its hold committed, is still
+    making the payment link. It waits, and answers with the first one's answer — link and all —
+    not with a hold that has no link yet."""
+    book = Booking(payments=True)
+    placed = await book.place_hold(command("k-1"))  # the first, between its hold and its answer
+
+    async def first_request_answers() -> None:
+        async with book.uow:
+            body = f"{placed.code.value}:https://pay.example/{placed.code.value}:first"
+            await book.uow.idempotency.store_response("api", "k-1", 201, body)
+            await book.uow.commit()
+
+    book.meanwhile[3] = first_request_answers
+    again = await book(command("k-1"))
+    assert again == Answer(
+        201, f"{placed.code.value}:https://pay.example/{placed.code.value}:first"
+    )
+    assert len(book.pauses) == 3  # it stopped looking once the answer was there
 
 
 async def test_a_key_reused_with_another_body_is_refused() -> None:
