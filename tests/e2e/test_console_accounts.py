@@ -84,6 +84,8 @@ async def test_sign_in_is_throttled_per_account_even_for_the_right_password(
     refused = await console.sign_in(OWNER)
     assert refused.status_code == 429
     assert "demasiados intentos" in refused.text.lower()
+    # When to come back: every counted failure is gone after the window (15 minutes).
+    assert refused.headers["retry-after"] == "900"
     # An unknown email is throttled the same way (the answer never tells them apart).
     for _ in range(5):
         await console.sign_in("nadie@example.com", "mal mal mal mal")

@@ -24,6 +24,10 @@ class SignInRefused(RuleViolation):
 class SignInThrottled(RuleViolation):
     code = "sign_in_throttled"
 
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s  # the window: every counted failure is gone by then
+
 
 @dataclass(frozen=True, slots=True)
 class SignedIn:
@@ -61,7 +65,9 @@ class SignIn:
         account_failures, address_failures = await self.throttle.failures(keys)
         if account_failures >= limits.per_account or address_failures >= limits.per_address:
             await self._audit_failure(email, address, "throttled")
-            raise SignInThrottled("too many failed attempts; try again later")
+            raise SignInThrottled(
+                "too many failed attempts; try again later", int(limits.window.total_seconds())
+            )
         async with self.uow:
             user = await self.uow.accounts.user_by_email(email)
         if user is None:

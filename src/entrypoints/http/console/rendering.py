@@ -119,14 +119,16 @@ def page(
     *,
     status: int = 200,
     title: str,
+    headers: dict[str, str] | None = None,
     **context: Any,
 ) -> Template:
-    """A full page: the layout gets the signed-in user (if any), the title and the path."""
+    """A full page: the layout gets the signed-in user (if any), the title and the path;
+    ``headers`` go with the page's own."""
     user = getattr(request.state, "console_user", None)
     return Template(
         template_name=template,
         context={"user": user, "title": title, "path": request.url.path, **context},
         status_code=status,
-        headers=PAGE_HEADERS,
+        headers=PAGE_HEADERS if headers is None else {**PAGE_HEADERS, **headers},
         media_type="text/html",
     )

@@ -11,7 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from application.accounts.invitations import AcceptInvitation, ShowInvitation
-from application.accounts.sessions import SignIn, SignOut
+from application.accounts.sessions import SignIn, SignInThrottled, SignOut
 from application.accounts.users import ChangePassword
 from domain.errors import DomainError
 from entrypoints.http.console.auth import (
@@ -66,11 +66,12 @@ class SignInController(Controller):
         try:
             signed_in = await use_case(email, form.text("password", 1024), address)
         except DomainError as err:
-            status = 429 if err.code == "sign_in_throttled" else 400
+            wait = err.retry_after_s if isinstance(err, SignInThrottled) else None
             return page(
                 request,
                 "sign_in.html",
-                status=status,
+                status=400 if wait is None else 429,
+                headers=None if wait is None else {"Retry-After": str(wait)},
                 title="Ingresar",
                 email=email,
                 next=target,
