@@ -397,3 +397,12 @@ async def test_hoy_lists_the_soonest_holds_counts_the_rest_and_says_more_than_pa
     today = (await owner.client.get("/panel/")).text  # exactly 1,000: counted, not "more than"
     assert "Y 980 retenciones más, que vencen después" in today
     assert "Hay más de" not in today
+
+
+@pytest.mark.parametrize("day", ["9999-12-01", "0001-01-01"])
+async def test_a_calendar_url_at_the_ends_of_time_shows_a_window_near_today(
+    owner: Console, day: str
+) -> None:
+    page = await owner.client.get(f"/panel/calendario?desde={day}&dias=30")
+    assert page.status_code == 200
+    assert "Calendario" in page.text

@@ -162,3 +162,18 @@ async def test_a_bulk_change_is_previewed_then_applied_once(
     assert "Listo: el cambio de precios quedó aplicado." in done.text
     [applied] = await audit(console_settings, "prices.bulk_change")
     assert '"accommodation_ids": [1]' in applied["after"]
+
+
+async def test_a_bulk_change_with_no_cabin_ticked_previews_every_cabin(owner: Console) -> None:
+    """The form says "ninguna marcada: todas": no ticked box is every cabin, not an error."""
+    change = {"porcentaje": "8", "desde": "2027-03-01", "meses": "3"}
+    preview = await owner.post("/panel/precios/vista-previa", change, "/panel/precios")
+    assert preview.status_code == 200, preview.text[:300]
+    assert "Vista previa: +8 % desde el lunes 1 de marzo de 2027" in preview.text
+    hidden = dict(re.findall(r'type="hidden" name="([a-z_]+)" value="([^"]*)"', preview.text))
+    assert hidden["cabanas"] == ""
+    bad = await owner.post(
+        "/panel/precios/vista-previa", {**change, "porcentaje": "cero"}, "/panel/precios"
+    )
+    assert bad.status_code == 400
+    assert 'aria-describedby="e-porcentaje"' in bad.text

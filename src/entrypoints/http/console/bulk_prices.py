@@ -65,7 +65,8 @@ async def _chosen(request: ConsoleRequest) -> Form:
     """The form, with the ticked cabins joined in one field (a checkbox per cabin)."""
     data = await request.form()
     values = {k: v for k, v in data.items() if isinstance(v, str)}
-    values["cabanas"] = ",".join(v for v in data.getall("cabana") if isinstance(v, str))
+    ticked = data.getall("cabana") if "cabana" in data else []  # none ticked: every cabin
+    values["cabanas"] = ",".join(v for v in ticked if isinstance(v, str))
     return Form(values)
 
 

@@ -293,6 +293,9 @@ def drawn_windows(request: ConsoleRequest) -> DrawnWindows:
     return kept
 
 
+_TEN_YEARS = timedelta(days=3653)
+
+
 def _month_start(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -315,7 +318,9 @@ class CalendarController(Controller):
         days = dias if dias in DAY_CHOICES else 30
         stamp = await stamp_of()
         today = stamp.today
-        start = desde or today
+        # Any day a URL names, kept within ten years of today (a date near the end of the
+        # calendar has no window after it).
+        start = min(max(desde or today, today - _TEN_YEARS), today + _TEN_YEARS)
         kept = drawn_windows(request)
         drawn = kept.get(start, days, stamp)
         if drawn is None:
