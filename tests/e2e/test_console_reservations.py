@@ -371,3 +371,25 @@ async def test_the_payment_link_goes_to_the_guest_again(
         ("whatsapp.message", "+5491144445555"),
         ("email.message", "lucia@example.com"),
     ]
+
+
+async def test_hoy_shows_what_an_arrival_still_owes_from_what_was_paid(console: Console) -> None:
+    """Not the total less the deposit: what the ledger holds. An arrival that paid part of the
+    deposit owes the rest of the total; once everything is paid, nothing."""
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (0, 2), estado="confirmada", metodo="cash", monto="36.000")
+    detail = await console.client.get(f"/panel/reservas/{code}")
+    due = re.search(r"<dt>Saldo</dt><dd>\$ ([0-9.]+), vence", detail.text)
+    assert due, detail.text
+    hoy = await console.client.get("/panel/")
+    assert f"Saldo $ {due.group(1)}" in hoy.text
+    assert "Todo pagado" not in hoy.text
+    form = await money_form(console, code)
+    paid = await console.client.post(
+        f"/panel/reservas/{code}/pago",
+        data={**form, "metodo": "transfer", "monto": due.group(1), "nota_pago": "El resto"},
+    )
+    assert paid.status_code == 303
+    hoy = await console.client.get("/panel/")
+    assert "Todo pagado" in hoy.text
+    assert "Saldo $" not in hoy.text

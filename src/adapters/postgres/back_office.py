@@ -3,6 +3,7 @@ window (through the GiST index on active stays), one for collisions."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -48,6 +49,17 @@ COLLISIONS_BETWEEN = text(
 # Triggers on the calendar's tables keep it (migration 0024_console_changes).
 CALENDAR_CHANGES = text("SELECT coalesce(sum(n), 0)::bigint FROM console_changes")
 CABIN_NAMES = text("SELECT id, name FROM accommodations")
+# A few bookings' ledgers summed as ``BookingLedger.held`` counts them: movements and applied
+# credits in the booking's own currency (tests/integration/test_back_office_money.py holds the
+# two to the same figures).
+MONEY_HELD = text(
+    "SELECT r.code, coalesce((SELECT sum(CASE m.direction WHEN 'payment' THEN m.amount_cents "
+    "ELSE -m.amount_cents END) FROM booking_money m "
+    "WHERE m.reservation_id = r.id AND m.currency = r.currency), 0) "
+    "+ coalesce((SELECT sum(g.amount_cents) FROM guest_credits g "
+    "WHERE g.applied_to = r.id AND g.currency = r.currency), 0) AS held "
+    "FROM reservations r WHERE r.code = ANY(:codes) AND r.kind = 'booking'"
+)
 # The open undeliverable notifications (one per notification, whatever its channels), not the
 # outbox's failed rows: those stay failed after the owner has dealt with them. The newest and
 # how many there are, in one statement.
@@ -63,6 +75,7 @@ LIVE_HOLDS_RAW = RawStatement(LIVE_HOLDS)
 COLLISIONS_BETWEEN_RAW = RawStatement(COLLISIONS_BETWEEN)
 CALENDAR_CHANGES_RAW = RawStatement(CALENDAR_CHANGES)
 CABIN_NAMES_RAW = RawStatement(CABIN_NAMES)
+MONEY_HELD_RAW = RawStatement(MONEY_HELD)
 FAILED_RAW = RawStatement(FAILED)
 
 AUDIT_OF = text(
@@ -106,6 +119,13 @@ class SqlBackOfficeReads:
 
     async def cabin_names(self) -> dict[int, str]:
         return dict(await self._fetch(CABIN_NAMES_RAW))
+
+    async def money_held(self, codes: Sequence[str]) -> dict[str, int]:
+        if not codes:
+            return {}
+        return {
+            code: int(held) for code, held in await self._fetch(MONEY_HELD_RAW, codes=list(codes))
+        }
 
     async def live_holds(
         self, now: datetime, limit: int, count_up_to: int

@@ -64,6 +64,9 @@ class Today:
     cabin_names: dict[int, str]
     # More than ``HOLDS_COUNTED`` live holds (``live_holds`` is then ``HOLDS_COUNTED``).
     holds_past_count: bool = False
+    # What each confirmed booking arriving or leaving still owes, in cents (the owner's view
+    # only): its total less what its ledger holds — the Reserva page's "Saldo".
+    balances: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +76,8 @@ class GetToday:
     lapse first, at most ``HOLDS_SHOWN`` of them (and how many there are, up to
     ``HOLDS_COUNTED``; beyond it, that there are more). With
     ``money_and_feeds`` False (staff), the queue leaves out payments, transfer receipts, feeds
-    and WhatsApp handovers."""
+    and WhatsApp handovers, and no balance is read; with it, each confirmed booking arriving
+    or leaving shows what it still owes, from its ledger (what was paid, not the deposit)."""
 
     reads: BackOfficeReads
     uow: UnitOfWork
@@ -113,6 +117,20 @@ class GetToday:
                 newest_failed=newest,
                 receipts=receipts,
             )
+        balances: dict[str, int] = {}
+        if money_and_feeds:
+            confirmed = {
+                i.code: i.total_cents
+                for day in days
+                for i in (*arrivals[day], *departures[day])
+                if i.kind == "booking" and i.status == "confirmed"
+            }
+            held = await self.reads.money_held(sorted(confirmed))
+            balances = {
+                code: max(0, total - held.get(code, 0)) for code, total in confirmed.items()
+            }
         past_count = live > HOLDS_COUNTED
         live = min(live, HOLDS_COUNTED)
-        return Today(today, now, arrivals, departures, holds, live, queue, names, past_count)
+        return Today(
+            today, now, arrivals, departures, holds, live, queue, names, past_count, balances
+        )

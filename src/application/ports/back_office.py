@@ -3,7 +3,7 @@ these are for showing, never for deciding)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Protocol
@@ -89,6 +89,12 @@ class BackOfficeReads(Protocol):
 
     async def cabin_names(self) -> dict[int, str]:
         """Every cabin's name (active or not), by id."""
+        ...
+
+    async def money_held(self, codes: Sequence[str]) -> dict[str, int]:
+        """For each booking of ``codes``: what its ledger holds (``BookingLedger.held``: paid,
+        credits applied included, less what was refunded or credited), in cents of the
+        booking's currency."""
         ...
 
     async def live_holds(
