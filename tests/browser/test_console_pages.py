@@ -90,6 +90,14 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     expect(page.get_by_text("Listo: la reserva se movió.")).to_be_visible()
     page.get_by_label("Nota", exact=True).fill("Llega tarde")
     page.get_by_role("button", name="Guardar nota").click()
+    # A pasted link, one long word: the page keeps the screen's width and its buttons their
+    # place (it went 780 px wide on a phone, and "Guardar nota" took no taps).
+    link = "https://www.instagram.com/p/" + "C" * 120 + "/?igsh=reserva"
+    page.get_by_label("Nota", exact=True).fill(link)
+    page.get_by_role("button", name="Guardar nota").click()
+    expect(page.get_by_text("igsh=reserva").first).to_be_attached()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport.width, f"{width} px wide at {viewport.width}"
     timeline = page.locator("ol.timeline")
     for words in (
         "Cargada a mano",
