@@ -10,6 +10,7 @@ from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.repositories import MoveOutcome
 from application.ports.unit_of_work import UnitOfWork
+from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Reservation
 from domain.calendar import local_today
 from domain.errors import (
@@ -18,6 +19,7 @@ from domain.errors import (
     ConcurrentUpdate,
     GuestsOutOfRange,
     IllegalTransition,
+    NightsOutOfRange,
     StayInPast,
     StayUnavailable,
 )
@@ -29,7 +31,11 @@ class MoveReservation:
     """Rules:
     - only a live hold or a confirmed booking moves (a lapsed, expired or cancelled one: 409);
     - the new stay is well formed and ends after today (Argentina): a stay under way may be
-      lengthened or shortened; the owner's move is exempt from the cabin's minimum nights;
+      lengthened or shortened (it keeps its arrival, past or not); any other new arrival is
+      today or later and within the booking horizon, as a manual booking's; the owner's move
+      is exempt from the cabin's minimum nights, not from the longest stay
+      (``BookingPolicy.max_nights``, or the stay's own length if it was longer): a mistyped
+      month or year must not take a cabin off sale for months at the old price;
     - the new cabin exists, takes bookings (active) and holds the party;
     - amounts, status, guest and a hold's expiry stay as they were: the price was agreed when
       it was sold; a difference is settled by the owner;
@@ -41,18 +47,29 @@ class MoveReservation:
 
     uow: UnitOfWork
     clock: Clock
+    policy: BookingPolicy
 
     async def __call__(
         self, raw_code: str, accommodation_id: int, check_in: date, check_out: date, actor: str
     ) -> Reservation:
         stay = Stay(check_in, check_out)
         now = self.clock.now()
-        if stay.check_out <= local_today(now):
+        today = local_today(now)
+        if stay.check_out <= today:
             raise StayInPast("the new stay must end after today")
         async with self.uow:
             reservation = await load_reservation(self.uow, raw_code)
             if reservation.hold_lapsed(now):
                 raise IllegalTransition(f"the hold {reservation.code.display} has lapsed")
+            if stay.check_in != reservation.stay.check_in and (
+                wrong := self.policy.dates_violation(stay, today)
+            ):
+                raise wrong
+            longest = max(self.policy.max_nights, reservation.stay.nights)
+            if stay.nights > longest:
+                raise NightsOutOfRange(
+                    f"a stay is at most {longest} nights; asked for {stay.nights}"
+                )
             cabin = await self.uow.accommodations.get(accommodation_id)
             if cabin is None:
                 raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")

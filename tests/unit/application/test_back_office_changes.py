@@ -16,10 +16,12 @@ from domain.booking.hold_limits import HoldLimits, HoldQuota
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Channel, Guest, ReservationStatus
 from domain.errors import (
+    BeyondBookingHorizon,
     GuestsOutOfRange,
     HoldTooLong,
     IllegalTransition,
     InvalidValue,
+    NightsOutOfRange,
     StayInPast,
     StayUnavailable,
 )
@@ -58,7 +60,9 @@ async def _hold(place: PlaceHold, cabin_id: int, start: int, nights: int, guests
 async def test_a_reservation_moves_to_free_nights_and_the_move_is_audited() -> None:
     uow, clock, place = setup()
     code = await _hold(place, 1, 5, 2)
-    moved = await MoveReservation(uow, clock)(code, 2, TODAY + 9 * DAY, TODAY + 12 * DAY, "o@x")
+    moved = await MoveReservation(uow, clock, BookingPolicy())(
+        code, 2, TODAY + 9 * DAY, TODAY + 12 * DAY, "o@x"
+    )
     assert (moved.accommodation_id, moved.stay) == (2, stay(9, 3))
     stored = uow.reservations.committed[code]
     assert (stored.accommodation_id, stored.stay, stored.status) == (
@@ -82,25 +86,50 @@ async def test_moving_onto_taken_nights_changes_nothing() -> None:
     code = await _hold(place, 1, 5, 2)
     await _hold(place, 1, 10, 3)
     with pytest.raises(StayUnavailable):
-        await MoveReservation(uow, clock)(code, 1, TODAY + 8 * DAY, TODAY + 11 * DAY, "o@x")
+        await MoveReservation(uow, clock, BookingPolicy())(
+            code, 1, TODAY + 8 * DAY, TODAY + 11 * DAY, "o@x"
+        )
     assert uow.reservations.committed[code].stay == stay(5, 2)
     assert uow.audit.entries == []
     # Overlapping its own old nights is no conflict.
-    await MoveReservation(uow, clock)(code, 1, TODAY + 6 * DAY, TODAY + 9 * DAY, "o@x")
+    await MoveReservation(uow, clock, BookingPolicy())(
+        code, 1, TODAY + 6 * DAY, TODAY + 9 * DAY, "o@x"
+    )
     assert uow.reservations.committed[code].stay == stay(6, 3)
 
 
 async def test_what_cannot_move() -> None:
     uow, clock, place = setup()
     code = await _hold(place, 1, 5, 2, guests=3)
-    move = MoveReservation(uow, clock)
+    move = MoveReservation(uow, clock, BookingPolicy())
     with pytest.raises(GuestsOutOfRange):
         await move(code, 2, TODAY + 9 * DAY, TODAY + 12 * DAY, "o@x")
     with pytest.raises(StayInPast):
         await move(code, 1, TODAY - 3 * DAY, TODAY, "o@x")
+    # An arrival moved into the past, even if the stay ends later.
+    with pytest.raises(StayInPast):
+        await move(code, 1, TODAY - 8 * DAY, TODAY + 2 * DAY, "o@x")
+    # A mistyped month: longer than the longest stay (MAX_NIGHTS, 30).
+    with pytest.raises(NightsOutOfRange):
+        await move(code, 1, TODAY + 5 * DAY, TODAY + 95 * DAY, "o@x")
+    with pytest.raises(BeyondBookingHorizon):
+        await move(code, 1, TODAY + 900 * DAY, TODAY + 903 * DAY, "o@x")
+    assert uow.reservations.committed[code].stay == stay(5, 2)
     clock.current += timedelta(hours=2)  # the hold lapsed
     with pytest.raises(IllegalTransition):
         await move(code, 1, TODAY + 9 * DAY, TODAY + 12 * DAY, "o@x")
+
+
+async def test_a_stay_under_way_keeps_its_past_arrival_and_may_be_lengthened() -> None:
+    uow, clock, place = setup()
+    code = await _hold(place, 1, 0, 3)  # arrives today
+    clock.current += timedelta(days=1)  # a day into the stay (a confirmed one: no lapse)
+    confirmed = uow.reservations.committed[code]
+    confirmed.status, confirmed.expires_at = ReservationStatus.CONFIRMED, None
+    moved = await MoveReservation(uow, clock, BookingPolicy())(
+        code, 1, TODAY, TODAY + 5 * DAY, "o@x"
+    )
+    assert moved.stay == stay(0, 5)
 
 
 async def test_notes_add_lines_with_who_and_when_and_the_audit_keeps_no_text() -> None:

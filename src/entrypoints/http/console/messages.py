@@ -28,7 +28,7 @@ SPANISH: dict[str, str] = {
         "Esas noches ya están ocupadas (una reserva, una retención, otro bloqueo o un canal). "
         "Elegí otras fechas o liberalas primero."
     ),
-    "check_in_in_past": "El bloqueo tiene que terminar después de hoy.",
+    "check_in_in_past": "Esas fechas ya pasaron: elegí una entrada de hoy en adelante.",
     "invalid_stay": "La salida tiene que ser al menos un día después de la entrada.",
     "invalid_value": "Revisá los datos: alguno no es válido.",
     "accommodation_not_found": "Esa cabaña no existe.",
