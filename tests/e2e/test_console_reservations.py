@@ -328,6 +328,12 @@ async def test_a_form_posted_after_the_session_ended_signs_in_and_returns_to_its
 ) -> None:
     await console.member(OWNER, Role.OWNER)
     code = await book(console, 1, (3, 6))
+    # The browser says which page a form was on only if the page lets it: same-origin (a
+    # guest's page, whose address carries the code, tells nobody anything).
+    drawn = await console.client.get(f"/panel/reservas/{code}")
+    assert drawn.headers["referrer-policy"] == "same-origin"
+    guest = await console.client.get("/reservar")
+    assert guest.headers["referrer-policy"] == "no-referrer"
     token = await console.token(f"/panel/reservas/{code}")
     console.clock.current += timedelta(hours=13)
     page = f"http://testserver.local/panel/reservas/{code}"

@@ -148,7 +148,9 @@ def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]
     headers = [
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
-        (b"referrer-policy", b"no-referrer"),
+        # The console's own pages tell the console which page a form was on (a form posted
+        # after the session ended returns there once signed in); nothing ever leaves the site.
+        (b"referrer-policy", b"same-origin" if is_console_page(path) else b"no-referrer"),
         (b"cross-origin-resource-policy", b"same-site"),
     ]
     if path.startswith("/api/v1/docs"):
