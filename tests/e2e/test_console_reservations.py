@@ -221,6 +221,10 @@ async def test_a_hold_gets_more_time_from_its_page(
     assert done.status_code == 303
     page = await console.client.get(done.headers["location"])
     assert "Listo: la retención tiene más tiempo." in page.text
+    # When it lapses, with its day: no longer today (the clock reads 1 Dec, noon in Argentina).
+    assert "(vence el mié 2 dic 12:30)" in page.text
+    hoy = await console.client.get("/panel/")
+    assert "vence el mié 2 dic 12:30" in hoy.text
     [after] = await rows(
         console_settings, "SELECT expires_at FROM reservations WHERE code = $1", code
     )

@@ -62,6 +62,11 @@ def local_time(moment: datetime) -> str:
     return moment.astimezone(ARGENTINA).strftime("%H:%M")
 
 
+def local_day(moment: datetime) -> date:
+    """The day it is in Argentina at ``moment``."""
+    return moment.astimezone(ARGENTINA).date()
+
+
 def local_moment(moment: datetime) -> str:
     """``vie 18 dic 14:05`` in Argentina."""
     local = moment.astimezone(ARGENTINA)
@@ -101,6 +106,7 @@ def environment() -> Environment:
         long_date=long_date,
         local_time=local_time,
         local_moment=local_moment,
+        local_day=local_day,
         money=money,
         month_name=month_name,
         number=number,
