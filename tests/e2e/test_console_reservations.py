@@ -67,6 +67,8 @@ async def test_a_manual_booking_is_a_hold_of_channel_manual_with_its_story(
     await console.member(OWNER, Role.OWNER)
     form = await console.client.get(f"/panel/reservas/nueva?cabana=2&desde={TODAY + 3 * DAY}")
     assert 'value="2" selected' in form.text
+    # How long a hold left waiting lasts (HOLD_MINUTES), said before it is chosen.
+    assert "La retención dura 30 minutos" in form.text
     code = await book(console, 2, (3, 5))
     detail = await console.client.get(f"/panel/reservas/{code}?hecho=creada")
     assert "La reserva quedó cargada." in detail.text

@@ -18,6 +18,7 @@ from application.back_office.reservations import ManualPayment
 from application.booking.catalogue import ListAccommodations
 from application.ports.clock import Clock
 from domain.booking.guest_name import guest_name
+from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Guest
 from domain.calendar import local_today
 from domain.errors import DomainError
@@ -154,11 +155,13 @@ class ManualBookingController(Controller):
         errors: dict[str, str],
         status: int = 200,
     ) -> Template:
+        policy: BookingPolicy = await request.state.dishka_container.get(BookingPolicy)
         return page(
             request,
             "manual_booking.html",
             status=status,
             title="Reserva manual",
+            hold_minutes=policy.hold_minutes,
             cabin_choices=[(c.id, c.name) for c in await cabins()],
             methods=METHODS,
             values=values,

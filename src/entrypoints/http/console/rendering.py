@@ -73,6 +73,16 @@ def local_moment(moment: datetime) -> str:
     return f"{short_date(local.date())} {local:%H:%M}"
 
 
+def duration_minutes(minutes: int) -> str:
+    """``30 minutos``, ``1 hora``, ``2 horas``, ``1 h 30 min``."""
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return f"{rest} minuto{'s' if rest != 1 else ''}"
+    if not rest:
+        return f"{hours} hora{'s' if hours != 1 else ''}"
+    return f"{hours} h {rest} min"
+
+
 def money(cents: int) -> str:
     """``$ 123.456`` or ``$ 1.234,50`` (Argentine separators)."""
     whole, rest = divmod(abs(cents), 100)
@@ -107,6 +117,7 @@ def environment() -> Environment:
         local_time=local_time,
         local_moment=local_moment,
         local_day=local_day,
+        duration_minutes=duration_minutes,
         money=money,
         month_name=month_name,
         number=number,
