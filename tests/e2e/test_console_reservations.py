@@ -22,7 +22,7 @@ pytestmark = pytest.mark.db
 
 DAY = timedelta(days=1)
 TODAY = NOW.date()  # 2026-12-01, noon in Buenos Aires
-CODE = re.compile(r"/panel/reservas/([0-9A-Z]{12})\?hecho=creada")
+CODE = re.compile(r"/panel/reservas/([0-9A-Z]{12})\?hecho=creada(?:#aviso)?")
 
 
 def booking(cabin: int, nights: tuple[int, int], **more: str) -> dict[str, str]:
@@ -164,7 +164,7 @@ async def test_a_payment_by_transfer_is_recorded_once_and_confirms_the_hold_it_c
     assert f"Lo cargó {OWNER}" in page.text
     # The same form sent again (a double click): nothing more is recorded.
     again = await console.client.post(path, data=sent)
-    assert again.headers["location"].endswith("hecho=pago-repetido")
+    assert again.headers["location"].endswith("hecho=pago-repetido#aviso")
     recorded = await rows(
         console_settings,
         "SELECT count(*) AS n FROM admin_audit_log WHERE action = $1",
@@ -196,7 +196,7 @@ async def test_money_is_given_back_never_more_than_paid_and_once_per_form(
     assert (
         (await console.client.post(path, data=by_hand))
         .headers["location"]
-        .endswith("hecho=devolucion-repetida")
+        .endswith("hecho=devolucion-repetida#aviso")
     )
     page = await console.client.get(done.headers["location"])
     assert "<strong>$ 4.000</strong> devueltos" in page.text
@@ -405,3 +405,23 @@ async def test_hoy_shows_what_an_arrival_still_owes_from_what_was_paid(console: 
     hoy = await console.client.get("/panel/")
     assert "Todo pagado" in hoy.text
     assert "Saldo $" not in hoy.text
+
+
+async def test_a_form_answer_opens_where_its_message_is_and_its_address_leads_back(
+    console: Console,
+) -> None:
+    """An error re-renders the page at the form that has it (the action's anchor); a success
+    opens at the notice; the form's own address, reloaded or shared later, is the reservation."""
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    page = await console.client.get(f"/panel/reservas/{code}")
+    assert f'action="/panel/reservas/{code}/pago#h-pay"' in page.text
+    assert 'id="h-pay"' in page.text
+    noted = await act(console, code, "nota", {"nota": "Llega tarde"})
+    assert noted.headers["location"].endswith("#aviso")
+    shown = await console.client.get(noted.headers["location"])
+    assert 'id="aviso"' in shown.text
+    for action in ("pago", "devolver", "mover", "nota", "cancelar", "extender", "link-de-pago"):
+        again = await console.client.get(f"/panel/reservas/{code}/{action}")
+        assert again.status_code == 303, action
+        assert again.headers["location"] == f"/panel/reservas/{code}"

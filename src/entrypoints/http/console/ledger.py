@@ -50,7 +50,9 @@ def _key(form: Form, name: str) -> str | None:
 
 
 def _back(code: str, notice: str) -> Redirect:
-    return Redirect(f"{PREFIX}/reservas/{code}?hecho={notice}", status_code=303)
+    # The page opens at its notice: the form's own anchor (``#h-pay``…) would otherwise carry
+    # over the redirect and open it at the form, the notice out of sight.
+    return Redirect(f"{PREFIX}/reservas/{code}?hecho={notice}#aviso", status_code=303)
 
 
 class LedgerController(Controller):

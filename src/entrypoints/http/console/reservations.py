@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
@@ -91,7 +92,13 @@ def new_key() -> str:
 
 
 def _back(code: str, notice: str) -> Redirect:
-    return Redirect(f"{PREFIX}/reservas/{code}?hecho={notice}", status_code=303)
+    # The page opens at its notice: the form's own anchor (``#h-pay``…) would otherwise carry
+    # over the redirect and open it at the form, the notice out of sight.
+    return Redirect(f"{PREFIX}/reservas/{code}?hecho={notice}#aviso", status_code=303)
+
+
+# Where the Reserva page's forms post (here and in ``ledger.py``).
+FORM_ACTIONS = ("cancelar", "nota", "link-de-pago", "mover", "pago", "devolver", "extender")
 
 
 class ReservationController(Controller):
@@ -104,6 +111,13 @@ class ReservationController(Controller):
         self, request: ConsoleRequest, code: FromPath[str], clock: FromDishka[Clock]
     ) -> Template:
         return await reservation_page(request, code, clock)
+
+    @get([f"/{{code:str}}/{action}" for action in FORM_ACTIONS], opt=STAFF)
+    async def form_address(self, code: FromPath[str]) -> Redirect:
+        """A form's own address opened as a page: after an answer with errors the address bar
+        shows it, and reloading or sharing it later must land on the reservation, not on
+        "No pudimos entender el pedido"."""
+        return Redirect(f"{PREFIX}/reservas/{quote(code, safe='')}", status_code=303)
 
     @post("/{code:str}/cancelar", opt=STAFF)
     @inject
