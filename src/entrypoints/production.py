@@ -94,6 +94,16 @@ def _exposure(s: Settings) -> list[str]:
     ):
         if value == 0:
             problems.append(f"{name}=0 lets anyone hold the whole calendar without paying")
+    if not s.trusted_proxy:
+        problems.append(
+            "TRUSTED_PROXY=false behind Fly's proxy: every guest would share the proxy's "
+            "address, one rate limit and one hold limit (fly.toml sets true)"
+        )
+    if s.hsts_max_age < 31_536_000:
+        problems.append(
+            f"HSTS_MAX_AGE={s.hsts_max_age}: browsers must keep to HTTPS for at least a year "
+            "(31536000)"
+        )
     if s.metrics_port == 0:
         problems.append(
             "METRICS_PORT=0 serves /metrics on the public port (booking counts, unlimited): "
@@ -134,6 +144,12 @@ def _integrations(s: Settings) -> list[str]:
         for name, flag in required
         if not _is_set(getattr(s, name))
     ]
+    for name, url in (
+        ("MP_API_BASE_URL", s.mp_api_base_url),
+        ("WHATSAPP_API_BASE_URL", s.whatsapp_api_base_url),
+    ):
+        if not url.startswith("https://"):
+            problems.append(f"{name} must be https:// (the access token travels with every call)")
     if s.whatsapp_enabled and not s.whatsapp_phone_number_id:
         problems.append("WHATSAPP_PHONE_NUMBER_ID is not set (or set WHATSAPP_ENABLED=false)")
     problems += _email(s)

@@ -25,6 +25,7 @@ STRONG = {
     "PUBLIC_BASE_URL": "https://sist-cabanas-prod.fly.dev",
     "BACKUP_EVERY_HOURS": "24",
     "METRICS_PORT": "9100",
+    "TRUSTED_PROXY": "true",
     "BACKUP_UPLOAD_COMMAND": "rclone copy --s3-no-check-bucket {file} tigris:cabanas-backups/",
 }
 
@@ -71,6 +72,13 @@ def test_strong_settings_pass() -> None:
         ),
         ({"SMTP_URL": SMTPS}, "MAIL_FROM must be the sender"),
         ({"BACKUP_UPLOAD_COMMAND": ""}, "BACKUP_UPLOAD_COMMAND is not set"),
+        ({"TRUSTED_PROXY": "false"}, "TRUSTED_PROXY=false behind Fly's proxy"),
+        ({"HSTS_MAX_AGE": "0"}, "HSTS_MAX_AGE=0: browsers must keep to HTTPS"),
+        ({"MP_API_BASE_URL": "http://api.mercadopago.com"}, "MP_API_BASE_URL must be https://"),
+        (
+            {"WHATSAPP_API_BASE_URL": "http://graph.facebook.com"},
+            "WHATSAPP_API_BASE_URL must be https://",
+        ),
     ],
 )
 def test_each_weakness_is_named(change: dict[str, str], expected: str) -> None:
