@@ -155,6 +155,22 @@ async def test_short_amount_is_flagged_and_does_not_confirm(
     assert [(p["id"], p["attention"]) for p in flagged] == [("777", "amount_short")]
 
 
+@pytest.mark.parametrize("currency", ["USD", None, "pesos"])
+async def test_a_payment_in_another_currency_or_none_is_flagged_as_such_and_confirms_nothing(
+    pay_client: Client, mp: FakeMercadoPago, currency: str | None
+) -> None:
+    """The exact deposit, in dollars (or with no readable currency at all): not pesos, and not
+    "short" either — the owner is told what is wrong with it."""
+    booking = await hold(pay_client)
+    mp.add_payment("778", "approved", DEPOSIT, str(booking["code"]), currency_id=currency)
+    await notify(pay_client, "778")
+    assert await status_of(pay_client, booking["code"]) == "pre_reserved"
+    flagged = (
+        await pay_client.get("/admin/payments", headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET))
+    ).json()
+    assert [(p["id"], p["attention"]) for p in flagged] == [("778", "wrong_currency")]
+
+
 async def test_payment_for_a_lapsed_hold_confirms_when_the_nights_are_still_free(
     pay_client: Client, worker: AsyncContainer, mp: FakeMercadoPago, clock: FixedClock
 ) -> None:

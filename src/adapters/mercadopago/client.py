@@ -27,7 +27,7 @@ class _Payment(msgspec.Struct):
     id: int | str
     status: str
     transaction_amount: Decimal
-    currency_id: str = "ARS"
+    currency_id: str | None = None
     external_reference: str | None = None
     status_detail: str | None = None
     transaction_amount_refunded: Decimal | None = None
@@ -36,8 +36,14 @@ class _Payment(msgspec.Struct):
     date_last_updated: datetime | None = None
 
 
-def _money(amount: Decimal, currency: str) -> Money:
-    return Money.of(amount, currency.upper() if len(currency) == 3 else "ARS")
+# ISO 4217's code for "no currency": a payment whose currency is missing or unreadable is
+# judged as money in none of ours (flagged for the owner), never taken for pesos.
+NO_CURRENCY = "XXX"
+
+
+def _money(amount: Decimal, currency: str | None) -> Money:
+    code = (currency or "").upper()
+    return Money.of(amount, code if len(code) == 3 and code.isalpha() else NO_CURRENCY)
 
 
 class MercadoPagoClient:
@@ -111,7 +117,7 @@ class MercadoPagoClient:
         if response.status_code == 404:
             return None
         raw = self._decode(response, _Payment)
-        currency = raw.currency_id or "ARS"
+        currency = raw.currency_id
         refunded = raw.transaction_amount_refunded
         return Payment(
             id=str(raw.id),

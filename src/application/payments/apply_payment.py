@@ -28,6 +28,7 @@ from domain.payments.payment import Action, Attention, Decision, Payment, Paymen
 ATTENTION_TEXT = {
     Attention.REFUND_REQUIRED: "hay que devolver el dinero",
     Attention.AMOUNT_SHORT: "el monto no cubre la seña",
+    Attention.WRONG_CURRENCY: "se pagó en otra moneda que la de la reserva",
     Attention.REFUNDED: "la seña de una reserva confirmada fue devuelta",
     Attention.CHARGED_BACK: "contracargo sobre una reserva confirmada",
     Attention.UNKNOWN_REFERENCE: "pago aprobado sin reserva nuestra",
@@ -204,7 +205,11 @@ def _approved(payment: Payment) -> bool:
 def _refunded_by_us(decision: Decision, ledger: BookingLedger | None, payment: Payment) -> bool:
     """A refund the owner issued through us (recorded in the ledger) is no alarm when Mercado
     Pago reports it back."""
-    if decision.attention not in (Attention.REFUNDED, Attention.AMOUNT_SHORT):
+    if decision.attention not in (
+        Attention.REFUNDED,
+        Attention.AMOUNT_SHORT,
+        Attention.WRONG_CURRENCY,
+    ):
         return False
     if ledger is None or payment.refunded is None or not payment.refunded.cents:
         return False

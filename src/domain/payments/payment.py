@@ -40,7 +40,8 @@ class Attention(StrEnum):
     """Why a payment needs a person. Surfaced to the admin; never resolved automatically."""
 
     REFUND_REQUIRED = "refund_required"  # money taken for nights we could not give
-    AMOUNT_SHORT = "amount_short"  # approved, but less than the deposit (or another currency)
+    AMOUNT_SHORT = "amount_short"  # approved, but less than the deposit
+    WRONG_CURRENCY = "wrong_currency"  # approved, in another currency than the booking's (or none)
     REFUNDED = "refunded"  # a confirmed booking's deposit went back to the guest
     CHARGED_BACK = "charged_back"
     UNKNOWN_REFERENCE = "unknown_reference"  # paid, but for no reservation of ours
@@ -111,7 +112,13 @@ def decide(
         return Decision(Action.RECORD, reason=f"payment is {payment.status.value}")
     refunded = payment.refunded.cents if payment.refunded else 0
     kept = payment.amount.cents - refunded  # a partly refunded payment counts what is left
-    if payment.amount.currency != deposit.currency or kept < deposit.cents:
+    if payment.amount.currency != deposit.currency:
+        return Decision(
+            Action.FLAG,
+            Attention.WRONG_CURRENCY,
+            f"paid in {payment.amount.currency}, the deposit is in {deposit.currency}",
+        )
+    if kept < deposit.cents:
         return Decision(
             Action.FLAG,
             Attention.AMOUNT_SHORT,

@@ -21,7 +21,7 @@ def paid(status: str, cents: int = 86_700_00, currency: str = "ARS") -> Payment:
         (R.PRE_RESERVED, paid("approved"), Action.CONFIRM, None),
         (R.PRE_RESERVED, paid("approved", 90_000_00), Action.CONFIRM, None),  # overpaid is fine
         (R.PRE_RESERVED, paid("approved", 86_699_99), Action.FLAG, Attention.AMOUNT_SHORT),
-        (R.PRE_RESERVED, paid("approved", 86_700_00, "USD"), Action.FLAG, Attention.AMOUNT_SHORT),
+        (R.PRE_RESERVED, paid("approved", 86_700_00, "USD"), Action.FLAG, Attention.WRONG_CURRENCY),
         (R.PRE_RESERVED, paid("pending"), Action.RECORD, None),
         (R.PRE_RESERVED, paid("in_process"), Action.RECORD, None),
         (R.PRE_RESERVED, paid("rejected"), Action.RECORD, None),
