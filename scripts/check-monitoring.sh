@@ -19,6 +19,20 @@ promtool check config --syntax-only monitoring/prometheus.yml
 promtool check rules monitoring/alerts.yml
 promtool test rules monitoring/alerts.test.yml
 amtool check-config monitoring/alertmanager.yml
+# Who hears what (docs/operations/on-call.md): critical pages and goes to Slack, warnings go to
+# Slack and e-mail, info to e-mail.
+route() {
+  local got
+  got=$(amtool config routes test --config.file=monitoring/alertmanager.yml "severity=$2" \
+    2>/dev/null)
+  if [ "$got" != "$1" ]; then
+    echo "severity=$2 reaches '$got', expected '$1' (monitoring/alertmanager.yml)" >&2
+    exit 1
+  fi
+}
+route pagerduty-oncall,slack-ops critical
+route slack-ops,email-team warning
+route email-team info
 # The monitoring app (monitoring/fly.toml): its image and its start script, which fills the
 # receivers' secrets into alertmanager.yml and checks the result with amtool.
 .venv/bin/hadolint monitoring/Dockerfile
