@@ -83,9 +83,13 @@ def backup(
     now: datetime | None = None,
     upload_command: str | None = None,
     pg_bin_dir: str | None = None,
+    prune_command: str | None = None,
 ) -> Path:
-    """Dump, checksum, upload (when ``upload_command`` is set), record in ``backup_runs`` (when
-    the database has the table), prune. A failed step raises and nothing is recorded."""
+    """Dump, checksum, upload (when ``upload_command`` is set), prune the uploaded copies (when
+    ``prune_command`` is set: the off-site retention the privacy policy promises), record in
+    ``backup_runs`` (when the database has the table), prune the local directory. A failed step
+    raises and nothing is recorded (the next scheduled check tries again, and BackupTooOld
+    fires if none succeeds)."""
     directory.mkdir(parents=True, exist_ok=True)
     taken_at = now or datetime.now(UTC)
     stamp = taken_at.strftime("%Y%m%dT%H%M%SZ")
@@ -118,6 +122,8 @@ def backup(
     if upload_command:
         for path in (target, checksum):
             upload(upload_command, path)
+    if prune_command:
+        run_prune(prune_command)
     _record(database_url, taken_at, target, digest, pg_bin_dir)
     prune(directory, keep)
     return target
@@ -148,6 +154,26 @@ def upload(command: str, path: Path) -> None:
     if result.returncode != 0:
         raise BackupError(
             f"upload of {path.name} failed (exit {result.returncode}): "
+            f"{result.stderr.strip()[-500:]}"
+        )
+
+
+def run_prune(command: str) -> None:
+    """BACKUP_PRUNE_COMMAND, split like a shell would split it and never run by one, e.g.
+    ``rclone delete --min-age 7d tigris:<bucket>/``: the uploaded backups older than the
+    retention go (the newest, just uploaded, always stays)."""
+    argv = shlex.split(command)
+    if not argv:
+        raise BackupError("BACKUP_PRUNE_COMMAND is empty")
+    try:
+        result = subprocess.run(
+            argv, capture_output=True, text=True, check=False, timeout=UPLOAD_TIMEOUT_SECONDS
+        )
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BackupError(f"pruning the uploaded backups failed: {exc}") from None
+    if result.returncode != 0:
+        raise BackupError(
+            f"pruning the uploaded backups failed (exit {result.returncode}): "
             f"{result.stderr.strip()[-500:]}"
         )
 
@@ -355,12 +381,14 @@ class PgDumpBackup:
         keep: int,
         upload_command: str | None,
         pg_bin_dir: str | None = None,
+        prune_command: str | None = None,
     ) -> None:
         self._url = database_url
         self._directory = directory
         self._keep = keep
         self._upload_command = upload_command
         self._pg_bin_dir = pg_bin_dir
+        self._prune_command = prune_command
 
     async def take(self, now: datetime) -> str:
         path = await asyncio.to_thread(
@@ -371,5 +399,6 @@ class PgDumpBackup:
             now=now,
             upload_command=self._upload_command,
             pg_bin_dir=self._pg_bin_dir,
+            prune_command=self._prune_command,
         )
         return str(path)

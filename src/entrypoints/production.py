@@ -198,6 +198,11 @@ def _backups(s: Settings) -> list[str]:
         problems.append(
             "BACKUP_UPLOAD_COMMAND is not set: the backups would stay on the sync machine's disk"
         )
+    if not _is_set(s.backup_prune_command):
+        problems.append(
+            "BACKUP_PRUNE_COMMAND is not set: the uploaded backups, with guests' data, would be "
+            "kept forever (docs/privacy.md promises 7 days)"
+        )
     return problems
 
 

@@ -227,6 +227,9 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # Run once for the dump and once for its .sha256, each path as the last argument (or in
     # place of a "{file}" argument); split like a shell would, never run by one.
     backup_upload_command: Secret | None = None
+    # Run after each upload (no file argument), e.g. "rclone delete --min-age 7d tigris:<bucket>/":
+    # the uploaded copies older than the retention go (docs/privacy.md promises 7 days).
+    backup_prune_command: Secret | None = None
     # Where `cabanas backup`/`restore` and the sync process find pg_dump, pg_restore and psql
     # (the image sets it to its PostgreSQL 18 client); unset: the bundled client, then PATH.
     pg_bin_dir: str | None = None

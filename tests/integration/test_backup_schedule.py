@@ -165,3 +165,44 @@ def test_the_sync_process_backs_up_only_when_told_to() -> None:
     assert "backup" not in [d.name for d in duties(Settings())]
     plan = duties(msgspec.structs.replace(Settings(), backup_every_hours=24.0))
     assert [d.name for d in plan if d.concurrent] == ["ical_sync", "backup"]
+
+
+# A stand-in for `rclone delete --min-age 7d <bucket>`: removes the uploaded files older than
+# the newest one it finds minus 7 days, by the timestamps in their names.
+PRUNE = (
+    "import sys, pathlib, datetime as d\n"
+    "files = sorted(pathlib.Path(sys.argv[1]).glob('cabanas-*.dump*'))\n"
+    "stamp = lambda p: d.datetime.strptime(p.name[8:24], '%Y%m%dT%H%M%SZ')\n"
+    "newest = max(stamp(p) for p in files)\n"
+    "[p.unlink() for p in files if stamp(p) < newest - d.timedelta(days=7)]\n"
+)
+
+
+async def test_the_uploaded_copies_are_pruned_after_each_upload_and_a_failed_prune_records_nothing(
+    database_url: str, tmp_path: Path, clock: FixedClock, open_container: object
+) -> None:
+    """docs/privacy.md: a deleted guest is gone from the backups within 7 days — the copies in
+    the bucket too, not only the sync machine's."""
+    uploaded = tmp_path / "uploaded"
+    uploaded.mkdir()
+    for day in (20, 22, 30):  # older uploads, already in the bucket
+        for suffix in (".dump", ".dump.sha256"):
+            (uploaded / f"cabanas-202611{day}T030000Z{suffix}").write_text("old")
+    upload = shlex.join([sys.executable, "-c", COPY, "{file}", str(uploaded)])
+    prune = shlex.join([sys.executable, "-c", PRUNE, str(uploaded)])
+    settings = msgspec.structs.replace(
+        _settings(database_url, tmp_path / "local", upload), backup_prune_command=Secret(prune)
+    )
+    assert await _run(open_container(settings)) is not None  # type: ignore[operator]
+    assert _names(uploaded, "*.dump") == [
+        "cabanas-20261130T030000Z.dump",  # within 7 days of the new one
+        "cabanas-20261201T030000Z.dump",
+    ]
+    assert len(_names(uploaded, "*.sha256")) == 2
+
+    clock.current = NOW + timedelta(days=1)
+    failing = shlex.join([sys.executable, "-c", "import sys; sys.exit('no bucket')"])
+    broken = msgspec.structs.replace(settings, backup_prune_command=Secret(failing))
+    with pytest.raises(BackupError, match="pruning the uploaded backups failed"):
+        await _run(open_container(broken))  # type: ignore[operator]
+    assert [file for _, file in _recorded(database_url)] == ["cabanas-20261201T030000Z.dump"]

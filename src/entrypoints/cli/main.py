@@ -274,7 +274,7 @@ def invite_first_owner(settings: Settings) -> str | None:
 def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> int:
     from entrypoints.backup import BackupError, backup
 
-    upload = settings.backup_upload_command
+    upload, prune = settings.backup_upload_command, settings.backup_prune_command
     with resolved_services(settings) as resolved:
         assert resolved.database_url is not None
         try:
@@ -284,6 +284,7 @@ def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> i
                 keep=keep or settings.backup_keep,
                 upload_command=upload.reveal() if upload else None,
                 pg_bin_dir=settings.pg_bin_dir,
+                prune_command=prune.reveal() if prune else None,
             )
         except BackupError as err:
             print(f"cabanas: {err}", file=sys.stderr)

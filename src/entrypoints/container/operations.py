@@ -45,13 +45,14 @@ class OperationsProvider(Provider):
     def database_backup(self, settings: Settings) -> DatabaseBackup:
         if settings.database_url is None:
             raise RuntimeError("backups need DATABASE_URL (resolved_services sets it)")
-        upload = settings.backup_upload_command
+        upload, prune = settings.backup_upload_command, settings.backup_prune_command
         return PgDumpBackup(
             settings.database_url,
             Path(settings.backup_dir),
             settings.backup_keep,
             upload.reveal() if upload else None,
             settings.pg_bin_dir,
+            prune.reveal() if prune else None,
         )
 
     @provide(scope=Scope.APP)

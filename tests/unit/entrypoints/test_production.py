@@ -27,6 +27,7 @@ STRONG = {
     "METRICS_PORT": "9100",
     "TRUSTED_PROXY": "true",
     "BACKUP_UPLOAD_COMMAND": "rclone copy --s3-no-check-bucket {file} tigris:cabanas-backups/",
+    "BACKUP_PRUNE_COMMAND": "rclone delete --min-age 7d tigris:cabanas-backups/",
 }
 
 
@@ -72,6 +73,7 @@ def test_strong_settings_pass() -> None:
         ),
         ({"SMTP_URL": SMTPS}, "MAIL_FROM must be the sender"),
         ({"BACKUP_UPLOAD_COMMAND": ""}, "BACKUP_UPLOAD_COMMAND is not set"),
+        ({"BACKUP_PRUNE_COMMAND": ""}, "BACKUP_PRUNE_COMMAND is not set"),
         ({"TRUSTED_PROXY": "false"}, "TRUSTED_PROXY=false behind Fly's proxy"),
         ({"HSTS_MAX_AGE": "0"}, "HSTS_MAX_AGE=0: browsers must keep to HTTPS"),
         ({"MP_API_BASE_URL": "http://api.mercadopago.com"}, "MP_API_BASE_URL must be https://"),
