@@ -40,6 +40,10 @@ _BLOCK_COLUMNS = (
     _R.created_at,
 )
 
+GET_BLOCK = select(*_BLOCK_COLUMNS).where(
+    _R.code == bindparam("p_code"), _R.kind == "block", _R.status == "confirmed"
+)
+
 
 def _block(row: Any, *, active: bool = True) -> Block:
     code, acc_id, check_in, check_out, reason, created_at = row
@@ -78,6 +82,10 @@ class SqlBlockRepository:
     async def remove(self, code: ReservationCode, now: datetime) -> Block | None:
         row = (await self._conn.execute(REMOVE_BLOCK, {"p_code": code.value, "p_now": now})).first()
         return None if row is None else _block(row, active=False)
+
+    async def get(self, code: ReservationCode) -> Block | None:
+        row = (await self._conn.execute(GET_BLOCK, {"p_code": code.value})).first()
+        return None if row is None else _block(row)
 
     async def list_active(
         self, accommodation_id: int | None, ending_after: date

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from application.ports.audit import AuditEntry
+from application.ports.back_office import BackOfficeReads
 from application.ports.clock import Clock
 from application.ports.codes import CodeGenerator
 from application.ports.unit_of_work import UnitOfWork
@@ -17,6 +18,8 @@ from domain.errors import AccommodationNotFound, InvalidValue, NotFound, StayInP
 from domain.stay import Stay
 
 MAX_BLOCK_NIGHTS = 366
+# A block's audit entries are few (made, removed): enough to find who made it.
+BLOCK_AUDIT_LIMIT = 20
 
 
 class BlockNotFound(NotFound):
@@ -70,15 +73,53 @@ class CreateBlock:
 
 
 @dataclass(frozen=True, slots=True)
+class BlockDetail:
+    block: Block
+    cabin_name: str | None
+    created_by: str | None  # who made it, from the audit log (None if it does not say)
+
+
+@dataclass(frozen=True, slots=True)
+class GetBlock:
+    """Rules: only an active block is found (a removed one is not found, like an unknown
+    code); who made it is the actor of its ``block.create`` audit entry."""
+
+    uow: UnitOfWork
+    reads: BackOfficeReads
+
+    async def __call__(self, raw_code: str) -> BlockDetail:
+        code = _block_code(raw_code)
+        async with self.uow:
+            block = await self.uow.blocks.get(code)
+        if block is None:
+            raise BlockNotFound("no active block with that code")
+        made = [
+            entry.actor
+            for entry in await self.reads.audit_of(code.value, BLOCK_AUDIT_LIMIT)
+            if entry.action == "block.create"
+        ]
+        names = await self.reads.cabin_names()
+        return BlockDetail(block, names.get(block.accommodation_id), made[0] if made else None)
+
+
+def _block_code(raw_code: str) -> ReservationCode:
+    try:
+        return ReservationCode.parse(raw_code)
+    except InvalidValue:
+        raise BlockNotFound("no active block with that code") from None
+
+
+@dataclass(frozen=True, slots=True)
 class DeleteBlock:
+    """Rules: only an active block is removed (else not found); its nights are free at once
+    for every channel; audited (``block.delete``); a collision it was in is cleared if it no
+    longer holds."""
+
     uow: UnitOfWork
     clock: Clock
 
     async def __call__(self, raw_code: str, actor: str) -> Block:
-        try:
-            code = ReservationCode.parse(raw_code)
-        except InvalidValue:
-            raise BlockNotFound("no active block with that code") from None
+        code = _block_code(raw_code)
         now = self.clock.now()
         async with self.uow:
             removed = await self.uow.blocks.remove(code, now)

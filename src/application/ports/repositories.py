@@ -63,6 +63,10 @@ class BlockRepository(Protocol):
         """Deactivate an active block; None if there is none with that code."""
         ...
 
+    async def get(self, code: ReservationCode) -> Block | None:
+        """The active block with that code; None if there is none (or it was removed)."""
+        ...
+
     async def list_active(
         self, accommodation_id: int | None, ending_after: date
     ) -> Sequence[Block]: ...

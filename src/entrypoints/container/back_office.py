@@ -12,7 +12,7 @@ from application.back_office.accommodations import (
     ListAllAccommodations,
     UpdateAccommodation,
 )
-from application.back_office.blocks import CreateBlock, DeleteBlock, ListBlocks
+from application.back_office.blocks import CreateBlock, DeleteBlock, GetBlock, ListBlocks
 from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from application.back_office.calendar_grid import GetCalendarStamp, GetCalendarWindow
 from application.back_office.manual_booking import CreateManualBooking
@@ -60,6 +60,7 @@ class BackOfficeProvider(Provider):
     update_accommodation = provide(UpdateAccommodation)
     create_block = provide(CreateBlock)
     delete_block = provide(DeleteBlock)
+    get_block = provide(GetBlock)
     list_blocks = provide(ListBlocks)
     stats_reader = provide(SqlStatsReader, provides=StatsReader)
     get_stats = provide(GetStats)

@@ -92,6 +92,10 @@ class FakeBlocks(_Transactional[dict[str, Block]]):
         self.write[code.value] = replace(found, active=False)
         return found
 
+    async def get(self, code: ReservationCode) -> Block | None:
+        found = self.read.get(code.value)
+        return found if found is not None and found.active else None
+
     async def list_active(self, accommodation_id: int | None, ending_after: date) -> list[Block]:
         return sorted(
             (
