@@ -1,7 +1,8 @@
 """The owner's console in a real browser, at a phone's and a desktop's size: invitation →
-password → sign in → Hoy → Calendario (an Airbnb stay, a collision) → block two nights →
-cancel a hold; staff meet the 403 page on an owner-only page; a form posted from another site
-is refused. Every page passes the accessibility check (see harness.py)."""
+password → sign in → Hoy → Calendario (an Airbnb stay, a collision) → block two nights → open
+the block and remove it → cancel a hold; staff meet the 403 page on an owner-only page; a form
+posted from another site is refused. Every page passes the accessibility check (see
+harness.py)."""
 
 from __future__ import annotations
 
@@ -209,6 +210,23 @@ def test_owner_runs_the_day_from_the_console(
     )
     expect(cell(page, "Cabaña del Bosque", first + timedelta(days=2), "libre")).to_be_attached()
     check(page, "calendario-bloqueado")
+
+    # The B opens the block's page: its reason in words (a phone shows no tooltip), and
+    # Quitar bloqueo frees the nights.
+    cell(page, "Cabaña del Bosque", first, "Bloqueo: Pintura").click()
+    expect(page.get_by_role("heading", name="Bloqueo", exact=True)).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("Pintura")
+    expect(page.locator("dl.facts")).to_contain_text(owner)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    check(page, "bloqueo")
+    page.get_by_role("button", name="Quitar bloqueo").click()
+    expect(
+        page.get_by_text(
+            f"Listo: las noches del {short_date(first)} al "
+            f"{short_date(first + timedelta(days=2))} quedaron libres."
+        )
+    ).to_be_visible()
+    expect(cell(page, "Cabaña del Bosque", first, "Bloqueo")).to_have_count(0)
 
     # Cancel Mario's hold from its detail page: it leaves Hoy and the calendar.
     page.get_by_role("link", name="Hoy", exact=True).first.click()

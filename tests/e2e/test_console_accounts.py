@@ -179,6 +179,8 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/panel/calendario"): "staff",
     ("GET", "/panel/calendario/bloquear"): "staff",
     ("POST", "/panel/calendario/bloquear"): "staff",
+    ("GET", "/panel/calendario/bloqueos/{code:str}"): "staff",
+    ("POST", "/panel/calendario/bloqueos/{code:str}/quitar"): "staff",
     ("GET", "/panel/reservas/{code:str}"): "staff",
     ("POST", "/panel/reservas/{code:str}/cancelar"): "staff",
     ("GET", "/panel/reservas/{code:str}/cancelar"): "staff",  # back to the reservation

@@ -86,11 +86,16 @@ def test_each_kind_has_its_class_and_letter_and_free_nights_link_to_the_block_fo
         (8, 3, "free", ""),
     ]
     assert runs[1].href == f"/panel/reservas/{'R' * 12}"
-    assert runs[3].href is None  # a block has no reservation page
+    assert runs[3].href == f"/panel/calendario/bloqueos/{'B' * 12}"  # where it is removed
+    assert runs[4].href is None  # imported nights are the channel's
     assert "choque" in runs[1].label("Lago")
     assert runs[3].label("Lago").endswith("Bloqueo: Pintura")
     html = RowWriter(window)(lago, runs)
     assert html.count("<td") == 8  # one cell per run
+    assert (
+        f'<td><a class="k-block" href="/panel/calendario/bloqueos/{"B" * 12}" '
+        'title="Lago, vie 4 dic: Bloqueo: Pintura">'
+    ) in html
     # The free run opens the block form for its nights; yesterday cannot be blocked.
     assert (
         '<td colspan="3"><a class="free" '

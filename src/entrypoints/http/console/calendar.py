@@ -1,6 +1,7 @@
 """Calendario (/panel/calendario): cabins × nights, month by month, each cabin's row drawn as
 runs of nights (a stay, a block, an import, free nights); a free run opens the block form for
-those nights (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks)."""
+those nights (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks); a block opens
+its own page (``blocks.py``), where it is removed; a booking opens its Reserva."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ LEGEND = (
     ("k-clash", "!", "Choque: un canal quiso noches ya ocupadas (borde rojo)"),
 )
 _EXTERNAL = {"airbnb": ("k-airbnb", "A"), "booking": ("k-booking", "K")}
+# The page a taken run opens, by kind (imported nights have none: they are the channel's).
+_HREFS = {"booking": f"{PREFIX}/reservas/{{}}", "block": f"{PREFIX}/calendario/bloqueos/{{}}"}
 
 
 @dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ is slower
@@ -132,7 +135,7 @@ def grid(window: CalendarWindow) -> list[tuple[Accommodation, list[Run]]]:
             for a, b, clash in _split(at, first, clashes):
                 runs.append(Run(dates[a], b - a, a, None, "free", "", None, clash, "libre"))
             css, letter, words = describe(item)
-            href = f"{PREFIX}/reservas/{item.code}" if item.kind == "booking" else None
+            href = _HREFS[item.kind].format(item.code) if item.kind in _HREFS else None
             for a, b, clash in _split(first, last, clashes):
                 said, mark = (
                     (words + " — choque con un canal", letter + "!") if clash else (words, letter)
@@ -148,8 +151,8 @@ def grid(window: CalendarWindow) -> list[tuple[Accommodation, list[Run]]]:
 class RowWriter:
     """Cabins' rows for one window, written here rather than by the template (Jinja's
     per-cell work made the 60-night page of 50 cabins cost most of a second of CPU). Every
-    run is one cell spanning its nights: a taken run links to its reservation, a free run to
-    the block form for those nights (past nights are not linked). Each night's words and
+    run is one cell spanning its nights: a taken run links to its reservation or block, a free
+    run to the block form for those nights (past nights are not linked). Each night's words and
     date, and each text (a cabin's name, a guest's name), are made and escaped once per
     page; nights and letters are ours."""
 
@@ -296,6 +299,15 @@ def drawn_windows(request: ConsoleRequest) -> DrawnWindows:
 _TEN_YEARS = timedelta(days=3653)
 
 
+def freed_notice(first: date | None, until: date | None) -> str | None:
+    """What the calendar says once a block is removed (``blocks.py`` sends its dates)."""
+    if first is None or until is None or until <= first:
+        return None
+    if until - first == timedelta(days=1):
+        return f"Listo: la noche del {short_date(first)} quedó libre."
+    return f"Listo: las noches del {short_date(first)} al {short_date(until)} quedaron libres."
+
+
 def _month_start(day: date, months: int) -> date:
     index = day.year * 12 + day.month - 1 + months
     return date(index // 12, index % 12 + 1, 1)
@@ -314,6 +326,8 @@ class CalendarController(Controller):
         desde: Annotated[date | None, QueryParameter()] = None,
         dias: Annotated[int, QueryParameter()] = 30,
         bloqueo: Annotated[str | None, QueryParameter(max_length=32)] = None,
+        libre_desde: Annotated[date | None, QueryParameter()] = None,
+        libre_hasta: Annotated[date | None, QueryParameter()] = None,
     ) -> Template:
         days = dias if dias in DAY_CHOICES else 30
         stamp = await stamp_of()
@@ -339,7 +353,11 @@ class CalendarController(Controller):
             previous=_month_start(start, -1),
             following=_month_start(start, 1),
             this_month=today,
-            notice="Listo: las noches quedaron bloqueadas." if bloqueo else None,
+            notice=(
+                "Listo: las noches quedaron bloqueadas."
+                if bloqueo
+                else freed_notice(libre_desde, libre_hasta)
+            ),
         )
 
     @get("/bloquear", opt=STAFF)

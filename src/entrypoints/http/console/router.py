@@ -16,6 +16,7 @@ from litestar.static_files import create_static_files_router
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.attention import ConversationsController, PaymentsController
 from entrypoints.http.console.auth import console_guard
+from entrypoints.http.console.blocks import BlockController
 from entrypoints.http.console.booking_form import ManualBookingController
 from entrypoints.http.console.bulk_prices import BulkPricesController
 from entrypoints.http.console.cabins import CabinsController, CabinTextsController
@@ -38,6 +39,7 @@ CSRF_COOKIE = "cabanas_csrf"
 CONSOLE_CONTROLLERS = [
     TodayController,
     CalendarController,
+    BlockController,
     ManualBookingController,
     ReservationController,
     LedgerController,

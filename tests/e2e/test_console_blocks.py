@@ -1,0 +1,130 @@
+"""Blocks from the console: a B on the calendar opens the block's page (cabin, nights, reason,
+who made it), where **Quitar bloqueo** frees its nights through the admin API's use case and
+audit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from domain.accounts import Role
+from entrypoints.settings import Settings
+from tests.e2e.console_client import OWNER, Console, console_for
+from tests.unit.application.fakes import FixedClock
+
+pytestmark = pytest.mark.db
+
+CALENDAR = "/panel/calendario?desde=2026-12-01&dias=30"  # the tests' today: 2026-12-01
+BLOCK_LINK = re.compile(r'<a class="k-block" href="(/panel/calendario/bloqueos/([0-9A-Z]{12}))"')
+# The forest cabin takes one-night stays.
+NIGHTS = {"cabana": "2", "desde": "2026-12-10", "hasta": "2026-12-12"}
+BOOKING = {
+    **NIGHTS,
+    "personas": "2",
+    "nombre": "Lucía Fernández",
+    "telefono": "+54 9 11 4444-5555",
+    "email": "",
+    "notas": "",
+    "estado": "retenida",
+}
+
+
+@pytest.fixture
+async def owner(console_settings: Settings, clock: FixedClock) -> AsyncIterator[Console]:
+    async with console_for(console_settings, clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        yield console
+
+
+async def block(console: Console, reason: str = "Pintura del deck") -> tuple[str, str]:
+    """Two nights of the forest cabin blocked from the form; the B's link and code."""
+    made = await console.post("/panel/calendario/bloquear", {**NIGHTS, "motivo": reason})
+    assert made.status_code == 303, made.text[:2000]
+    found = BLOCK_LINK.search((await console.client.get(CALENDAR)).text)
+    assert found, "the block's cell links nowhere"
+    return found.group(1), found.group(2)
+
+
+async def audit(settings: Settings, code: str) -> list[tuple[str, str]]:
+    assert settings.database_url is not None
+    conn = await asyncpg.connect(settings.database_url)
+    try:
+        rows = await conn.fetch(
+            "SELECT actor, action FROM admin_audit_log WHERE target = $1 ORDER BY id", code
+        )
+    finally:
+        await conn.close()
+    return [(r["actor"], r["action"]) for r in rows]
+
+
+async def test_a_block_cell_opens_its_page_with_the_reason_and_who_made_it(
+    owner: Console,
+) -> None:
+    link, _ = await block(owner)
+    detail = await owner.client.get(link)
+    assert detail.status_code == 200
+    text = detail.text
+    assert '<h1 id="h-block">Bloqueo</h1>' in text
+    assert "Cabaña del Bosque" in text
+    assert "jueves 10 de diciembre de 2026" in text  # the first night
+    assert "sábado 12 de diciembre de 2026" in text  # the day it frees
+    assert "<dt>Noches</dt><dd>2</dd>" in text
+    assert "Pintura del deck" in text  # on the page, not only in a tooltip
+    assert OWNER in text
+    assert ">Quitar bloqueo</button>" in text
+
+
+async def test_quitar_bloqueo_frees_the_nights_is_audited_and_the_block_is_then_gone(
+    owner: Console, console_settings: Settings
+) -> None:
+    link, code = await block(owner)
+    taken = await owner.post("/panel/reservas/nueva", BOOKING)
+    assert taken.status_code == 400
+    assert "Esas noches ya están ocupadas" in taken.text
+
+    removed = await owner.post(f"{link}/quitar", {}, form_on=link)
+    assert removed.status_code == 303
+    back = removed.headers["location"]
+    assert back.startswith("/panel/calendario?desde=2026-12-01&")
+    calendar = await owner.client.get(back)
+    assert "Listo: las noches del jue 10 dic al sáb 12 dic quedaron libres." in calendar.text
+    assert code not in calendar.text
+    assert await audit(console_settings, code) == [
+        (OWNER, "block.create"),
+        (OWNER, "block.delete"),
+    ]
+
+    booked = await owner.post("/panel/reservas/nueva", BOOKING)
+    assert booked.status_code == 303, booked.text[:2000]
+
+    # The block no longer exists: its page and a second removal are the Spanish 404 page.
+    gone = await owner.client.get(link)
+    assert gone.status_code == 404
+    assert "No encontramos esa página" in gone.text
+    token = await owner.token(CALENDAR)
+    again = await owner.client.post(f"{link}/quitar", data={"_csrf_token": token})
+    assert again.status_code == 404
+    assert "No encontramos esa página" in again.text
+
+
+async def test_staff_remove_a_block_but_never_without_the_forms_csrf_token(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member("equipo@cabanas.ar", Role.STAFF)
+    link, code = await block(console, reason="")
+    assert "Sin motivo" in (await console.client.get(link)).text
+
+    forged = await console.client.post(f"{link}/quitar", data={})
+    assert forged.status_code == 403
+    assert forged.headers["content-type"].startswith("text/html")
+    assert "No podés hacer esto" in forged.text
+    assert "otro sitio" in forged.text
+    assert (await console.client.get(link)).status_code == 200  # still there
+
+    removed = await console.post(f"{link}/quitar", {}, form_on=link)
+    assert removed.status_code == 303
+    assert (await console.client.get(link)).status_code == 404
+    assert [a for _, a in await audit(console_settings, code)] == ["block.create", "block.delete"]
