@@ -1,8 +1,8 @@
 """The owner's console in a real browser, at a phone's and a desktop's size: invitation →
-password → sign in → Hoy → Calendario (an Airbnb stay, a collision) → block two nights → open
-the block and remove it → cancel a hold; staff meet the 403 page on an owner-only page; a form
-posted from another site is refused. Every page passes the accessibility check (see
-harness.py)."""
+password → sign in → Hoy → Calendario (an Airbnb stay, a collision) → block two nights from a
+tapped night → open the block and remove it → cancel a hold; staff meet the 403 page on an
+owner-only page; a form posted from another site is refused. Every page passes the
+accessibility check (see harness.py)."""
 
 from __future__ import annotations
 
@@ -151,6 +151,16 @@ def letter(page: Page, cabin: str, day: date, words: str):  # type: ignore[no-un
     return cell(page, cabin, day, words).locator("[aria-hidden=true]")
 
 
+def tap_night(page: Page, run, night: date) -> None:  # type: ignore[no-untyped-def]
+    """Tap a free run of nights on ``night``'s column, as a finger would."""
+    column = page.locator(f'table.cal thead th[data-night="{night.isoformat()}"]')
+    column.scroll_into_view_if_needed()
+    x, y = column.bounding_box(), run.bounding_box()
+    assert x is not None
+    assert y is not None
+    page.mouse.click(x["x"] + x["width"] / 2, y["y"] + y["height"] / 2)
+
+
 def test_owner_runs_the_day_from_the_console(
     page: Page, live_app: LiveApp, check: Check, browser: Browser, viewport: Viewport
 ) -> None:
@@ -194,12 +204,18 @@ def test_owner_runs_the_day_from_the_console(
     ).to_have_text("P")
     check(page, "calendario")
 
-    # Block two nights of the forest cabin's free run after the Airbnb stay.
-    first = today + timedelta(days=10)
-    cell(page, "Cabaña del Bosque", first, "libre").click()
+    # Block two nights of the forest cabin's free run after the Airbnb stay: a tap on its
+    # third night offers that night alone, then the owner makes it two.
+    first = today + timedelta(days=12)
+    tap_night(page, cell(page, "Cabaña del Bosque", today + timedelta(days=10), "libre"), first)
     expect(page.get_by_role("heading", name="Bloquear noches")).to_be_visible()
+    expect(page.get_by_label("Desde (primera noche)")).to_have_value(first.isoformat())
+    until = page.get_by_label("Hasta (día en que se libera)")
+    expect(until).to_have_value((first + timedelta(days=1)).isoformat())
+    expect(page.locator("[data-nights]")).to_have_text("1 noche")
     check(page, "bloquear")
-    page.get_by_label("Hasta (día en que se libera)").fill((first + timedelta(days=2)).isoformat())
+    until.fill((first + timedelta(days=2)).isoformat())
+    expect(page.locator("[data-nights]")).to_have_text("2 noches")
     page.get_by_label("Motivo (opcional)").fill("Pintura")
     page.get_by_role("button", name="Bloquear").click()
     expect(page.get_by_text("Listo: las noches quedaron bloqueadas.")).to_be_visible()

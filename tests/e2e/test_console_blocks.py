@@ -1,6 +1,6 @@
 """Blocks from the console: a B on the calendar opens the block's page (cabin, nights, reason,
 who made it), where **Quitar bloqueo** frees its nights through the admin API's use case and
-audit."""
+audit; a tap on a free stretch offers to block one night, not the whole stretch."""
 
 from __future__ import annotations
 
@@ -128,3 +128,29 @@ async def test_staff_remove_a_block_but_never_without_the_forms_csrf_token(
     assert removed.status_code == 303
     assert (await console.client.get(link)).status_code == 404
     assert [a for _, a in await audit(console_settings, code)] == ["block.create", "block.delete"]
+
+
+async def test_a_tap_on_a_free_stretch_offers_one_night_and_the_form_counts_nights(
+    owner: Console,
+) -> None:
+    calendar = (await owner.client.get(CALENDAR)).text
+    # The forest cabin is free all month: one cell, whose link asks for its first night only.
+    free = re.search(
+        r'<a class="free" href="([^"]+)" title="Cabaña del Bosque, mar 1 dic a mié 30 dic '
+        r'\(30 noches\): libre"',
+        calendar,
+    )
+    assert free, "no free stretch for the forest cabin"
+    form = await owner.client.get(free.group(1).replace("&amp;", "&"))
+    assert form.status_code == 200
+    assert 'name="desde" type="date" value="2026-12-01"' in form.text
+    assert 'name="hasta" type="date" value="2026-12-02"' in form.text
+    assert "Vas a bloquear <strong data-nights>1 noche</strong>." in form.text
+    # Re-rendered after a refusal, the count follows the dates sent.
+    refused = await owner.post(
+        "/panel/calendario/bloquear",
+        {"cabana": "", "desde": "2026-12-24", "hasta": "2026-12-27", "motivo": ""},
+    )
+    assert refused.status_code == 400
+    assert "Elegí una cabaña." in refused.text
+    assert "Vas a bloquear <strong data-nights>3 noches</strong>." in refused.text

@@ -96,12 +96,14 @@ def test_each_kind_has_its_class_and_letter_and_free_nights_link_to_the_block_fo
         f'<td><a class="k-block" href="/panel/calendario/bloqueos/{"B" * 12}" '
         'title="Lago, vie 4 dic: Bloqueo: Pintura">'
     ) in html
-    # The free run opens the block form for its nights; yesterday cannot be blocked.
+    # The free run opens the block form for one night, its first (console.js makes it the
+    # night tapped); yesterday cannot be blocked.
     assert (
         '<td colspan="3"><a class="free" '
-        'href="/panel/calendario/bloquear?cabana=1&amp;desde=2026-12-08&amp;hasta=2026-12-11" '
+        'href="/panel/calendario/bloquear?cabana=1&amp;desde=2026-12-08" '
         'title="Lago, mar 8 dic a jue 10 dic (3 noches): libre"></a></td>'
     ) in html
+    assert "hasta=" not in html
     assert "desde=2026-12-01" not in html
     assert 'aria-label="Lago, mar 1 dic: libre"' in html
 
@@ -141,4 +143,8 @@ def test_a_stay_is_one_cell_spanning_its_nights_cut_at_the_window_and_at_a_colli
     # Seven free nights: yesterday (past, not linked) and six from today; then the import.
     assert forest.count("<td") == 3
     assert 'aria-label="Bosque, mar 1 dic: libre"' in forest
-    assert 'desde=2026-12-02&amp;hasta=2026-12-08" title="Bosque, mié 2 dic a lun 7 dic' in forest
+    assert 'desde=2026-12-02" title="Bosque, mié 2 dic a lun 7 dic (6 noches)' in forest
+    # Each night's column says its date: the night a tap on a free run fell on.
+    header = RowWriter(window).header()
+    assert header.count("data-night=") == 10
+    assert '<th scope="col" data-night="2026-12-05" class="weekend">' in header

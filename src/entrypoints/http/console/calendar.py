@@ -1,7 +1,7 @@
 """Calendario (/panel/calendario): cabins × nights, month by month, each cabin's row drawn as
-runs of nights (a stay, a block, an import, free nights); a free run opens the block form for
-those nights (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks); a block opens
-its own page (``blocks.py``), where it is removed; a booking opens its Reserva."""
+runs of nights (a stay, a block, an import, free nights). A free run opens the block form for
+one night, the one tapped (the same ``CreateBlock`` use case as POST /api/v1/admin/blocks); a
+block opens its own page (``blocks.py``), where it is removed; a booking opens its Reserva."""
 
 from __future__ import annotations
 
@@ -152,7 +152,8 @@ class RowWriter:
     """Cabins' rows for one window, written here rather than by the template (Jinja's
     per-cell work made the 60-night page of 50 cabins cost most of a second of CPU). Every
     run is one cell spanning its nights: a taken run links to its reservation or block, a free
-    run to the block form for those nights (past nights are not linked). Each night's words and
+    run to the block form for its first night (past nights are not linked) — console.js
+    changes that to the night tapped, found by its column's ``data-night``. Each night's words and
     date, and each text (a cabin's name, a guest's name), are made and escaped once per
     page; nights and letters are ours."""
 
@@ -160,16 +161,16 @@ class RowWriter:
         days = [window.start + timedelta(days=n) for n in range(window.days)]
         self._days = days
         self._said = [short_date(d) for d in days]
-        self._iso = [d.isoformat() for d in days] + [window.end.isoformat()]
+        self._iso = [d.isoformat() for d in days]
         self._today = (window.today - window.start).days  # nights before it are past
         self._words: dict[str, str] = {}
 
     def header(self) -> Markup:
         cells = (
-            f'<th scope="col"{' class="weekend"' if day.weekday() >= 5 else ""}>'
+            f'<th scope="col" data-night="{iso}"{' class="weekend"' if day.weekday() >= 5 else ""}>'
             f'<abbr title="{long_date(day)}">{day.day}</abbr><br>'
             f"<small>{said[:3]}</small></th>"
-            for day, said in zip(self._days, self._said, strict=True)
+            for day, said, iso in zip(self._days, self._said, self._iso, strict=True)
         )
         return Markup("".join(cells))  # noqa: S704 - dates and weekday names only
 
@@ -205,7 +206,9 @@ class RowWriter:
         return Markup("".join(out))  # noqa: S704 - the texts in it are escaped above
 
     def _free(self, out: list[str], cabin_id: int, name: str, run: Run) -> None:
-        """Past nights as one unlinked cell, the rest as one link to block them."""
+        """Past nights as one unlinked cell, the rest as one link to the block form for one
+        night, its first (without ``hasta`` the form's check-out is the next day): a stretch
+        is often weeks long, and taking all of it off sale must never be one tap away."""
         at, nights = run.at, run.nights
         past = min(max(self._today - at, 0), nights)
         if past:
@@ -218,7 +221,7 @@ class RowWriter:
         if nights:
             out.append(
                 f'{_td(nights, run.clash)}<a class="free" href="{PREFIX}/calendario/bloquear?'
-                f"cabana={cabin_id}&amp;desde={self._iso[at]}&amp;hasta={self._iso[at + nights]}"
+                f"cabana={cabin_id}&amp;desde={self._iso[at]}"
                 f'" title="{name}, {self._when(at, nights)}: libre"></a></td>'
             )
 
@@ -306,6 +309,17 @@ def freed_notice(first: date | None, until: date | None) -> str | None:
     if until - first == timedelta(days=1):
         return f"Listo: la noche del {short_date(first)} quedó libre."
     return f"Listo: las noches del {short_date(first)} al {short_date(until)} quedaron libres."
+
+
+def nights_said(first: str, until: str) -> str:
+    """The block form's count of nights, from its fields as typed (``—`` if they make none)."""
+    try:
+        nights = (date.fromisoformat(until) - date.fromisoformat(first)).days
+    except ValueError:
+        return "—"
+    if nights < 1:
+        return "—"
+    return "1 noche" if nights == 1 else f"{nights} noches"
 
 
 def _month_start(day: date, months: int) -> date:
@@ -436,6 +450,7 @@ class CalendarController(Controller):
             title="Bloquear noches",
             cabins=await cabins(),
             values=values,
+            nights=nights_said(values["desde"], values["hasta"]),
             errors=errors,
             owner=is_owner(request),
         )

@@ -55,3 +55,43 @@
     if (button) { setTimeout(function () { button.disabled = true; }, 0); }
   });
 })();
+// Calendario: a free stretch is one cell (one link, to block its first night); a tap opens the
+// block form for the night under the finger instead, found by its column's data-night.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest("table.cal a.free");
+    if (!link || !event.detail) { return; } // a key press keeps the first night
+    var url = new URL(link.href), first = url.searchParams.get("desde");
+    var cell = link.parentElement, span = cell.colSpan || 1;
+    var columns = Array.prototype.slice.call(
+      cell.closest("table").querySelectorAll("thead th[data-night]"));
+    var from = -1;
+    columns.forEach(function (th, i) { if (th.getAttribute("data-night") === first) { from = i; } });
+    if (from < 0) { return; }
+    for (var i = from; i < from + span && i < columns.length; i++) {
+      var box = columns[i].getBoundingClientRect();
+      if (event.clientX >= box.left && event.clientX < box.right) {
+        url.searchParams.set("desde", columns[i].getAttribute("data-night"));
+        url.searchParams.delete("hasta");
+        link.href = url.toString();
+        return;
+      }
+    }
+  });
+})();
+// Block form: the count of nights follows the dates as they change (the server writes it
+// when it draws the form).
+(function () {
+  "use strict";
+  function recount(event) {
+    var form = event.target.form;
+    var out = form && form.querySelector("[data-nights]");
+    if (!out) { return; }
+    var nights = Math.round(
+      (Date.parse(form.elements.hasta.value) - Date.parse(form.elements.desde.value)) / 86400000);
+    out.textContent = !(nights >= 1) ? "—" : nights === 1 ? "1 noche" : nights + " noches";
+  }
+  document.addEventListener("input", recount);
+  document.addEventListener("change", recount);
+})();
