@@ -225,6 +225,9 @@ def test_owner_runs_the_day_from_the_console(
         "title", re.compile(r"\(2 noches\)")
     )
     expect(cell(page, "Cabaña del Bosque", first + timedelta(days=2), "libre")).to_be_attached()
+    # The calendar scrolls inside its box: the page itself never gets wider than the phone,
+    # though the B's label (for screen readers) sits past the screen's edge.
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     check(page, "calendario-bloqueado")
 
     # The B opens the block's page: its reason in words (a phone shows no tooltip), and
