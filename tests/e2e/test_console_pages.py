@@ -80,9 +80,9 @@ async def test_channels_import_a_feed_hold_a_sudden_release_and_show_our_address
     synced = await owner.post(
         f"/panel/canales/{feed_id.group(1)}/sincronizar", {}, "/panel/canales"
     )
-    assert "noche(s) retenida(s) hasta que lo confirmes" in synced.text
+    assert "5 noches retenidas hasta que lo confirmes" in synced.text
     assert "Retenido" in synced.text
-    assert "Confirmar y liberar 5 noche(s)" in synced.text
+    assert "Confirmar y liberar 5 noches" in synced.text
     released = await owner.post(f"/panel/canales/{feed_id.group(1)}/liberar", {}, "/panel/canales")
     assert "Listo: se liberaron las noches." in released.text
     assert "Retenido" not in released.text
@@ -113,6 +113,12 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
     assert bad.status_code == 400
     assert 'aria-describedby="e-capacidad"' in bad.text
     assert 'value="90.000"' in bad.text
+    # A name longer than a cabin's (120): named, not saved cut short with "Listo".
+    long_name = await owner.post(
+        "/panel/cabanas/1", {**base, "capacidad": "4", "nombre": "L" * 121}
+    )
+    assert long_name.status_code == 400
+    assert "Puede tener hasta 120 caracteres (tiene 121)" in long_name.text
     taken = await owner.post(
         "/panel/cabanas/1", {**base, "capacidad": "4", "nombre": "Cabaña del Bosque"}
     )
@@ -122,7 +128,7 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
     assert saved.status_code == 303
     after = await owner.client.get(saved.headers["location"])
     assert "Listo: los cambios quedaron guardados." in after.text
-    assert "Hasta 5 personas · mínimo 2 noche(s) · $ 90.000 la noche · finde ×1.25" in after.text
+    assert "Hasta 5 personas · mínimo 2 noches · $ 90.000 la noche · finde ×1,25" in after.text
     # Unticking "toma reservas" deactivates it.
     off = {k: v for k, v in base.items() if k != "activa"} | {"capacidad": "5"}
     await owner.post("/panel/cabanas/1", off)

@@ -107,6 +107,11 @@ async def test_a_manual_booking_form_names_the_field_at_fault_and_keeps_the_inpu
     assert too_many.status_code == 400
     assert 'aria-describedby="e-personas"' in too_many.text
     assert "más personas de las que entran" in too_many.text
+    # Notes longer than a booking keeps: named, the text kept to shorten, nothing saved cut.
+    long_notes = await console.post("/panel/reservas/nueva", booking(1, (3, 5), notas="n" * 1001))
+    assert long_notes.status_code == 400
+    assert "Puede tener hasta 1000 caracteres (tiene 1001)" in long_notes.text
+    assert "n" * 1001 in long_notes.text
 
 
 async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount(

@@ -84,6 +84,9 @@ def _read(form: Form) -> tuple[ManualBooking | None, dict[str, str]]:
         errors["metodo"] = "Elegí cómo pagó."
     if paid and (amount is None or amount <= 0):
         errors["monto"] = "Escribí cuánto pagó, en pesos (por ejemplo 45.000)."
+    for field_name, longest in (("nombre", 200), ("notas", 1000), ("nota_pago", 500)):
+        if long := form.too_long(field_name, longest):
+            errors[field_name] = long
     if errors or not (cabin and check_in and check_out and guests and phone):
         return None, errors
     return (

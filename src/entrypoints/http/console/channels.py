@@ -44,7 +44,9 @@ def sync_words(result: FeedResult) -> str:
     if result.conflicts:
         words += f", {result.conflicts} choque(s)"
     if result.held_release:
-        words += f"; {result.held_release} noche(s) retenida(s) hasta que lo confirmes"
+        nights = result.held_release
+        held = "noche retenida" if nights == 1 else "noches retenidas"
+        words += f"; {nights} {held} hasta que lo confirmes"
     return words + "."
 
 

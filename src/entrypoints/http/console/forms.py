@@ -19,6 +19,14 @@ class Form:
     def text(self, name: str, max_length: int) -> str:
         return self.values.get(name, "").strip()[:max_length]
 
+    def too_long(self, name: str, max_length: int) -> str | None:
+        """The Spanish error for a field longer than ``max_length`` (``text`` would cut it,
+        and a cut name or note saved with "Listo" is a surprise), or None."""
+        length = len(self.values.get(name, "").strip())
+        if length <= max_length:
+            return None
+        return f"Puede tener hasta {max_length} caracteres (tiene {length}): acortalo."
+
     def day(self, name: str) -> date | None:
         try:
             return date.fromisoformat(self.values.get(name, "").strip())
