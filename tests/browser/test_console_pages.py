@@ -53,6 +53,9 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     cell(page, "Cabaña del Bosque", first, "libre").click()
     page.get_by_role("link", name="¿Es una reserva? Cargala como reserva manual").click()
     expect(page.get_by_role("heading", name="Reserva manual")).to_be_visible()
+    # The tap pre-fills the night under the finger (the middle of the free run): three nights
+    # from the run's first instead.
+    page.get_by_label("Entrada").fill(first.isoformat())
     page.get_by_label("Salida").fill((first + timedelta(days=3)).isoformat())
     page.get_by_label("Nombre y apellido del huésped").fill("Lucía Fernández")
     page.get_by_label("Teléfono").fill("11 4444")  # no country code: named, input kept
