@@ -122,9 +122,24 @@ class BookingLedger:
         return Money(self._cents(self.payments), self.total.currency)
 
     @property
+    def refunded(self) -> Money:
+        return Money(self._cents(self.refunds), self.total.currency)
+
+    @property
+    def credited(self) -> Money:
+        """Kept for the guest as credit for another date."""
+        return Money(self._cents(self.credits), self.total.currency)
+
+    @property
     def returned(self) -> Money:
         """Refunded plus credited."""
-        return Money(self._cents(self.refunds) + self._cents(self.credits), self.total.currency)
+        return Money(self.refunded.cents + self.credited.cents, self.total.currency)
+
+    def paid_by(self, method: PaymentMethod) -> Money:
+        return Money(
+            self._cents(tuple(p for p in self.payments if p.method is method)),
+            self.total.currency,
+        )
 
     @property
     def held(self) -> Money:
@@ -234,10 +249,12 @@ class BookingLedger:
             raise InvalidValue(f"a {what} is in {self.total.currency}")
         if new.amount > self.held:
             raise RefundExceedsPaid(
-                f"a {what} of {new.amount} exceeds the {self.held} paid and not yet returned"
+                f"a {what} of {new.amount} exceeds the {self.held} paid and not yet returned",
+                available=self.held,
             )
         return (*movements, new)
 
     def settle_cancellation(self, policy: CancellationPolicy, cancelled_on: date) -> Settlement:
         """What the policy returns of the money held, cancelling on ``cancelled_on``."""
         return policy.settle(self.held, self.check_in, cancelled_on)
+

@@ -1,0 +1,71 @@
+"""A booking that gives no nights collects nothing and owes back all it holds."""
+
+from datetime import date
+
+import pytest
+
+from domain.booking.reservation import ReservationStatus
+from domain.money import Money
+from domain.payments.errors import RefundExceedsPaid
+from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
+from domain.payments.standing import standing
+
+TOTAL, DEPOSIT = Money.of("390000"), Money.of("117000")
+DAY = date(2026, 12, 3)
+
+
+def ledger() -> BookingLedger:
+    return BookingLedger.open(TOTAL, DEPOSIT, date(2026, 12, 26), date(2026, 12, 1))
+
+
+def paid(reference: str, amount: str, method: PaymentMethod) -> MoneyIn:
+    return MoneyIn(reference, method, Money.of(amount), DAY, "owner")
+
+
+def out(reference: str, amount: str) -> MoneyOut:
+    return MoneyOut(reference, Money.of(amount), DAY, "owner")
+
+
+@pytest.mark.parametrize("status", [ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED])
+def test_a_hold_or_a_booking_collects_its_balance_and_owes_nothing_back(
+    status: ReservationStatus,
+) -> None:
+    led = ledger().record_payment(paid("t-1", "117000", PaymentMethod.TRANSFER))
+    now = standing(led, status)
+    assert (now.balance_due, now.balance_due_on) == (Money.of("273000"), date(2026, 12, 19))
+    assert now.to_return == Money.zero()
+    assert now.collecting
+
+
+@pytest.mark.parametrize("status", [ReservationStatus.CANCELLED, ReservationStatus.EXPIRED])
+def test_a_booking_that_gives_no_nights_collects_nothing_and_owes_back_what_it_holds(
+    status: ReservationStatus,
+) -> None:
+    led = ledger().record_payment(paid("t-1", "54000", PaymentMethod.TRANSFER))
+    assert standing(led, status).to_return == Money.of("54000")
+    # Refunds and credits bring it down; they never raise what the guest owes.
+    led = led.refund(out("r-1", "20000")).refund(out("r-2", "20000"))
+    now = standing(led, status)
+    assert (now.balance_due, now.balance_due_on, now.collecting) == (Money.zero(), None, False)
+    assert now.to_return == Money.of("14000")
+    led = led.credit(out("c-1", "14000"))
+    assert standing(led, status).to_return == Money.zero()
+    assert (led.refunded, led.credited, led.returned) == (
+        Money.of("40000"),
+        Money.of("14000"),
+        Money.of("54000"),
+    )
+
+
+def test_what_was_paid_is_told_by_method_and_a_refund_too_large_says_how_much_is_left() -> None:
+    led = (
+        ledger()
+        .record_payment(paid("t-1", "54000", PaymentMethod.TRANSFER))
+        .record_payment(paid("mp:1", "10000", PaymentMethod.MERCADOPAGO))
+    )
+    assert led.paid_by(PaymentMethod.TRANSFER) == Money.of("54000")
+    assert led.paid_by(PaymentMethod.MERCADOPAGO) == Money.of("10000")
+    assert led.paid_by(PaymentMethod.CASH) == Money.zero()
+    with pytest.raises(RefundExceedsPaid) as refused:
+        led.refund(out("r-1", "64000.01"))
+    assert refused.value.available == Money.of("64000")
