@@ -1,17 +1,18 @@
-"""Payments as last fetched from the provider, upserted by the provider's id."""
+"""Payments as last fetched from the provider, upserted by the provider's id; and each
+booking's money to give back, one row of provider ``ledger`` (``keep_money_to_return``)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, case, func, or_, select, update
+from sqlalchemy import Boolean, and_, bindparam, case, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.driver import Driver, RawStatement, Row
 from adapters.postgres.tables import payments
-from application.ports.payments import PaymentRecord
+from application.ports.payments import LEDGER, MERCADOPAGO, PaymentRecord
 from domain.money import Money
 from domain.payments.payment import Attention, Payment, PaymentStatus
 
@@ -69,7 +70,22 @@ RESOLVE_ATTENTION = (
 # Read on every owner's Hoy: straight on asyncpg (adapters/postgres/driver.py).
 NEEDING_ATTENTION_RAW = RawStatement(NEEDING_ATTENTION)
 FOR_RESERVATION = (
-    select(payments).where(_P.reservation_code == bindparam("code")).order_by(_P.first_seen_at)
+    select(payments)
+    .where(_P.reservation_code == bindparam("code"), _P.provider == MERCADOPAGO)
+    .order_by(_P.first_seen_at)
+)
+_REOPEN = bindparam("reopen", type_=Boolean)
+KEEP_MONEY_TO_RETURN = _insert.on_conflict_do_update(
+    index_elements=[_P.id],
+    set_={
+        "amount_cents": _insert.excluded.amount_cents,
+        "currency": _insert.excluded.currency,
+        "attention": _insert.excluded.attention,
+        "attention_reason": _insert.excluded.attention_reason,
+        "attention_resolved_at": case((_REOPEN, None), else_=_P.attention_resolved_at),
+        "attention_resolution": case((_REOPEN, None), else_=_P.attention_resolution),
+        "updated_at": _insert.excluded.updated_at,
+    },
 )
 
 
@@ -93,6 +109,7 @@ def _record(row: Any) -> PaymentRecord:
         attention_resolved_at=row.attention_resolved_at,
         first_seen_at=row.first_seen_at,
         updated_at=row.updated_at,
+        provider=row.provider,
     )
 
 
@@ -152,3 +169,24 @@ class SqlPaymentRepository:
 
     async def for_reservation(self, code: str) -> list[PaymentRecord]:
         return [_record(r) for r in await self._conn.execute(FOR_RESERVATION, {"code": code})]
+
+    async def keep_money_to_return(
+        self, item_id: str, code: str, amount: Money, reason: str, now: datetime, *, reopen: bool
+    ) -> None:
+        await self._conn.execute(
+            KEEP_MONEY_TO_RETURN,
+            {
+                "id": item_id,
+                "provider": LEDGER,
+                "reservation_code": code,
+                "status": PaymentStatus.APPROVED.value,  # money received, and not given back
+                "amount_cents": amount.cents,
+                "refunded_cents": 0,
+                "currency": amount.currency,
+                "attention": Attention.REFUND_REQUIRED.value,
+                "attention_reason": reason,
+                "first_seen_at": now,
+                "updated_at": now,
+                "reopen": reopen,
+            },
+        )

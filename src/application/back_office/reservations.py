@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from application.payments.attention import PaymentResolution
 from application.payments.credits import issue_guest_credit
+from application.payments.money_to_return import track_money_to_return
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
@@ -62,8 +64,10 @@ class CancelReservation:
     """Rules: holds and confirmed bookings can be cancelled (their nights free up at once);
     expired or cancelled ones cannot (409). What the cabin's cancellation tiers return of the
     money held (refund, credit, kept) is worked out and kept in the audit entry; the owner then
-    refunds it (``IssueRefund``). A cabin without tiers returns nothing by itself. Audited with
-    the reason.
+    refunds it (``IssueRefund``). A cabin without tiers returns nothing by itself. Whatever the
+    booking still holds (after a credit the tier gave) waits in the owner's queue as money to
+    give back — refund it, keep it as credit, or dismiss it with a reason when the policy keeps
+    it (``track_money_to_return``). Audited with the reason and that amount.
 
     Credit: a hold being cancelled gives back the credit it took from the guest's earlier
     cancellation (before settling, so that credit is not settled again). When the tier says
@@ -103,15 +107,25 @@ class CancelReservation:
             # without one is refused (422) rather than silently dropped.
             owners = credit_cents is not None
             if credit.cents and (owners or phone_key(reservation.guest.phone or "")):
-                _, stored_credit = await issue_guest_credit(
+                ledger, stored_credit = await issue_guest_credit(
                     self.uow, reservation, ledger, credit, days, actor, "cancel:credit", now
                 )
                 issued.append(stored_credit)
+            owed = await track_money_to_return(
+                self.uow,
+                reservation,
+                ledger,
+                actor,
+                now,
+                newly_owed=True,
+                settled_as=PaymentResolution.CREDITED,
+            )
             settled_now: dict[str, object] = {
                 "days_before": s.days_before,
                 "refund_cents": s.refund.cents,
                 "credit_cents": s.credit.cents,
                 "kept_cents": s.kept.cents,
+                "to_return_cents": owed.cents,
             }
             if issued:
                 settled_now["credit_issued_cents"] = issued[0].amount.cents
@@ -139,10 +153,11 @@ class Cancelled:
 
 @dataclass(frozen=True, slots=True)
 class CancelHold:
-    """Rules (a guest cancelling on WhatsApp): only a live hold can be cancelled this way. If
-    it got paid (confirmed) or lapsed meanwhile, nothing changes (``IllegalTransition``, or
-    ``ConcurrentUpdate`` when the payment lands between the read and the write — the write is
-    guarded by the status it read). Audited."""
+    """Rules (a guest cancelling on WhatsApp, or staff on the console): only a live hold can
+    be cancelled this way. If it got paid (confirmed) or lapsed meanwhile, nothing changes
+    (``IllegalTransition``, or ``ConcurrentUpdate`` when the payment lands between the read and
+    the write — the write is guarded by the status it read). Money it held (part of a
+    deposit) waits in the owner's queue as money to give back. Audited."""
 
     uow: UnitOfWork
     clock: Clock
@@ -158,7 +173,12 @@ class CancelHold:
             reservation.cancel(now)
 
         async def release(reservation: Reservation) -> dict[str, object]:
-            return {"credits_released": await self.uow.credits.release(reservation.code.value)}
+            released = await self.uow.credits.release(reservation.code.value)
+            ledger = await self.uow.ledger.load(reservation, DEFAULT_LEDGER_TERMS)
+            owed = await track_money_to_return(
+                self.uow, reservation, ledger, actor, self.clock.now(), newly_owed=True
+            )
+            return {"credits_released": released, "to_return_cents": owed.cents}
 
         return await _transition(
             self.uow,

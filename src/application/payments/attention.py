@@ -27,6 +27,14 @@ class PaymentResolution(StrEnum):
     PAYMENT_RECORDED = "payment_recorded"  # the owner recorded it in a booking's ledger
     REFUNDED = "refunded"  # the owner gave the money back
     DISMISSED = "dismissed"  # nothing to do, with the owner's reason
+    CREDITED = "credited"  # kept for the guest as credit (set by the credit itself)
+
+
+# A booking's money to give back is settled by its refund or credit, recorded on the booking;
+# by hand it can only be dismissed.
+BY_HAND = frozenset(
+    {PaymentResolution.PAYMENT_RECORDED, PaymentResolution.REFUNDED, PaymentResolution.DISMISSED}
+)
 
 
 def required_reason(resolution: StrEnum, reason: str | None) -> str | None:
@@ -39,8 +47,10 @@ def required_reason(resolution: StrEnum, reason: str | None) -> str | None:
 @dataclass(frozen=True, slots=True)
 class ResolvePaymentAttention:
     """Rules: only an open flag is settled (else ``QueueItemNotOpen``); dismissing needs a
-    reason; the same flag coming again from Mercado Pago stays settled, another one reopens it;
-    audited (``payment.attention_resolve``)."""
+    reason; a credit settles only by being issued; a booking's money to give back
+    (``money_to_return``) is settled by its refund or credit on the booking, or dismissed
+    (the cancellation policy keeps it); the same flag coming again from Mercado Pago stays
+    settled, another one reopens it; audited (``payment.attention_resolve``)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -49,8 +59,20 @@ class ResolvePaymentAttention:
         self, payment_id: str, resolution: PaymentResolution, reason: str | None, actor: str
     ) -> None:
         why = required_reason(resolution, reason)
+        if resolution not in BY_HAND:
+            raise InvalidValue(f"'{resolution.value}' is set by issuing the credit on the booking")
         now = self.clock.now()
         async with self.uow:
+            known = await self.uow.payments.get(payment_id)
+            if (
+                known is not None
+                and known.money_to_return
+                and resolution is not PaymentResolution.DISMISSED
+            ):
+                raise InvalidValue(
+                    "record the refund or credit on the booking (it settles this by itself), "
+                    "or dismiss it with a reason"
+                )
             record = await self.uow.payments.resolve_attention(payment_id, resolution.value, now)
             if record is None:
                 raise QueueItemNotOpen("that payment has no open attention flag")

@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.payments.attention import PaymentResolution
 from application.payments.ledger import LedgerView, load_reservation, request_reference
+from application.payments.money_to_return import track_money_to_return
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
@@ -68,6 +70,8 @@ class IssueCredit:
     - tied to the guest's phone, normalised as the hold limits do; usable ``valid_days`` from
       today, or without end;
     - applied by itself when that phone books again (``apply_guest_credits``);
+    - the money to give back of a booking that gives no nights follows: settled
+      (``credited``) once nothing is held;
     - idempotent by the request's key; the booking's row is locked while deciding;
     - audited (``reservation.credit``)."""
 
@@ -96,6 +100,9 @@ class IssueCredit:
             )
             if again:
                 return CreditIssued(LedgerView(reservation, ledger, recorded=False), credit)
+            await track_money_to_return(
+                self.uow, reservation, after, actor, now, settled_as=PaymentResolution.CREDITED
+            )
             await self.uow.audit.record(
                 AuditEntry(
                     actor=actor,

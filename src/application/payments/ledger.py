@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.payments.attention import PaymentResolution, settle_flags
+from application.payments.money_to_return import track_money_to_return
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
@@ -25,6 +26,7 @@ from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
 from domain.payments.payment import Attention
 
 MAX_EXTENSION_HOURS = 168
+MERCADOPAGO_PREFIX = "mp:"  # a Mercado Pago payment's reference in the ledger
 # The flags a payment the owner records on the booking answers (the rest of a short one).
 PAYMENT_FLAGS = frozenset({Attention.AMOUNT_SHORT})
 
@@ -88,6 +90,24 @@ async def confirm_if_covered(
     return True
 
 
+async def refundable_by_mercadopago(
+    uow: UnitOfWork, ledger: BookingLedger
+) -> list[tuple[str, Money]]:
+    """Each Mercado Pago payment of the booking with what is left of it to refund through
+    Mercado Pago, as it last reported the payment (a refund comes out of one payment)."""
+    left = []
+    for paid in ledger.payments:
+        if paid.method is not PaymentMethod.MERCADOPAGO:
+            continue
+        payment_id = paid.reference.removeprefix(MERCADOPAGO_PREFIX)
+        stored = await uow.payments.get(payment_id)
+        refunded = stored.payment.refunded if stored and stored.payment.refunded else None
+        cents = paid.amount.cents - (refunded.cents if refunded else 0)
+        if cents > 0:
+            left.append((payment_id, Money(cents, paid.amount.currency)))
+    return left
+
+
 @dataclass(frozen=True, slots=True)
 class GetLedger:
     uow: UnitOfWork
@@ -111,6 +131,9 @@ class RecordManualPayment:
     - the booking's row is locked while deciding (concurrent payments apply one by one);
     - a hold whose deposit is then covered is confirmed (a lapsed one only if its nights are
       still free), and the guest is told once;
+    - money received on a booking that gives no nights (cancelled, lapsed, or whose nights
+      were sold meanwhile) is recorded all the same and waits in the owner's queue as money
+      to give back (``track_money_to_return``), like Mercado Pago's ``refund_required``;
     - the booking's open "amount short" flags are settled (``payment_recorded``);
     - audited (``reservation.payment``)."""
 
@@ -153,6 +176,15 @@ class RecordManualPayment:
             confirmed = await confirm_if_covered(
                 self.uow, self.clock, reservation, after, reference, self.terms
             )
+            owed = await track_money_to_return(
+                self.uow,
+                reservation,
+                after,
+                actor,
+                now,
+                newly_owed=True,
+                settled_as=PaymentResolution.PAYMENT_RECORDED,
+            )
             await self.uow.audit.record(
                 AuditEntry(
                     actor=actor,
@@ -166,6 +198,7 @@ class RecordManualPayment:
                         "amount_cents": amount.cents,
                         "covers": recorded.covers.value if recorded.covers else None,
                         "flag": recorded.flag.value if recorded.flag else None,
+                        "to_return_cents": owed.cents,
                         "note": note,
                     },
                 )

@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.payments.attention import PaymentResolution, settle_flags
-from application.payments.ledger import LedgerView, load_reservation, request_reference
+from application.payments.ledger import (
+    LedgerView,
+    load_reservation,
+    refundable_by_mercadopago,
+    request_reference,
+)
+from application.payments.money_to_return import track_money_to_return
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
@@ -16,12 +22,17 @@ from domain.calendar import local_today
 from domain.errors import InvalidValue
 from domain.money import Money
 from domain.payments.errors import RefundExceedsPaid
-from domain.payments.ledger import BookingLedger, MoneyOut, PaymentMethod
+from domain.payments.ledger import BookingLedger, MoneyOut
 from domain.payments.payment import Attention, PaymentStatus
 
-MERCADOPAGO_PREFIX = "mp:"
 # The flags a refund on the booking answers.
 REFUND_FLAGS = frozenset({Attention.REFUND_REQUIRED})
+
+
+class MercadoPagoRefundExceeds(RefundExceedsPaid):
+    """More than one Mercado Pago payment of the booking has left to refund (``available``:
+    the most one has; zero when the booking was not paid through Mercado Pago). Same code:
+    to the API it is a refund larger than can be made."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +42,16 @@ class IssueRefund:
     - ``through_mercadopago``: refunded from one Mercado Pago payment of the booking that still
       has that much unrefunded (``POST /v1/payments/{id}/refunds`` with ``X-Idempotency-Key``,
       partial amounts allowed), then the payment is re-fetched and stored as Mercado Pago now
-      reports it; otherwise the owner refunded by hand and it is only recorded;
+      reports it; money paid otherwise (transfer, cash) cannot go back that way
+      (``MercadoPagoRefundExceeds``, saying how much can); without it, the owner refunded by
+      hand and it is only recorded;
     - idempotent by the request's key: the same key records once, and the provider call
       carries a key derived from it, so a retry after a crash between the provider's answer
       and our commit gets the same refund back, never a second one;
     - the booking's row is locked from the check to the commit: concurrent refunds are
       judged one after the other against what is left;
-    - the booking's open "refund owed" flags are settled (``refunded``);
+    - the booking's open "refund owed" flags are settled (``refunded``), and its money to give
+      back (a booking that gives no nights) follows: settled once nothing is held;
     - audited (``reservation.refund``)."""
 
     uow: UnitOfWork
@@ -76,6 +90,7 @@ class IssueRefund:
                 actor,
                 now,
             )
+            await track_money_to_return(self.uow, reservation, after, actor, now)
             await self.uow.audit.record(
                 AuditEntry(
                     actor=actor,
@@ -95,27 +110,24 @@ class IssueRefund:
     async def _refund_at_provider(
         self, ledger: BookingLedger, amount: Money, reference: str
     ) -> str:
-        for paid in ledger.payments:
-            if paid.method is not PaymentMethod.MERCADOPAGO:
-                continue
-            payment_id = paid.reference.removeprefix(MERCADOPAGO_PREFIX)
-            stored = await self.uow.payments.get(payment_id)
-            refunded = stored.payment.refunded if stored and stored.payment.refunded else None
-            left = paid.amount.cents - (refunded.cents if refunded else 0)
-            if left < amount.cents:
-                continue
-            await self.gateway.refund(
-                RefundRequest(payment_id, amount, idempotency_key=f"cabanas-{reference}")
+        left = await refundable_by_mercadopago(self.uow, ledger)
+        payment_id = next((pid for pid, money in left if money >= amount), None)
+        if payment_id is None:
+            most = max((money for _, money in left), default=Money.zero(amount.currency))
+            raise MercadoPagoRefundExceeds(
+                f"no Mercado Pago payment of this booking has {amount} left to refund (the most "
+                f"is {most}); refund by hand and record it (through_mercadopago: false), or "
+                "refund in parts",
+                available=most,
             )
-            fresh = await self.gateway.fetch_payment(payment_id)
-            if fresh is not None:
-                await self.uow.payments.save(
-                    fresh, self.clock.now(), attention=None, attention_reason=None
-                )
-                if fresh.status is PaymentStatus.UNKNOWN:
-                    raise InvalidValue("Mercado Pago reports an unknown state for the payment")
-            return payment_id
-        raise RefundExceedsPaid(
-            f"no Mercado Pago payment of this booking has {amount} left to refund; refund by "
-            "hand and record it (through_mercadopago: false), or refund in parts"
+        await self.gateway.refund(
+            RefundRequest(payment_id, amount, idempotency_key=f"cabanas-{reference}")
         )
+        fresh = await self.gateway.fetch_payment(payment_id)
+        if fresh is not None:
+            await self.uow.payments.save(
+                fresh, self.clock.now(), attention=None, attention_reason=None
+            )
+            if fresh.status is PaymentStatus.UNKNOWN:
+                raise InvalidValue("Mercado Pago reports an unknown state for the payment")
+        return payment_id

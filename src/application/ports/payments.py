@@ -53,6 +53,12 @@ class PaymentGateway(Protocol):
         ...
 
 
+# The attention queue holds Mercado Pago's payments, and one item per booking that owes money
+# back (``application.payments.money_to_return``), kept in step with its ledger.
+MERCADOPAGO = "mercadopago"
+LEDGER = "ledger"
+
+
 @dataclass(frozen=True, slots=True)
 class PaymentRecord:
     payment: Payment
@@ -63,6 +69,11 @@ class PaymentRecord:
     updated_at: datetime
     # When the owner settled the flag (None: still open, or no flag).
     attention_resolved_at: datetime | None = None
+    provider: str = MERCADOPAGO  # LEDGER: a booking's money to give back, not a payment
+
+    @property
+    def money_to_return(self) -> bool:
+        return self.provider == LEDGER
 
 
 class PaymentRepository(Protocol):
@@ -91,4 +102,14 @@ class PaymentRepository(Protocol):
         """Settle the payment's open flag; None when it has none open."""
         ...
 
-    async def for_reservation(self, code: str) -> list[PaymentRecord]: ...
+    async def for_reservation(self, code: str) -> list[PaymentRecord]:
+        """The booking's Mercado Pago payments (not its money-to-return item)."""
+        ...
+
+    async def keep_money_to_return(
+        self, item_id: str, code: str, amount: Money, reason: str, now: datetime, *, reopen: bool
+    ) -> None:
+        """A booking's money to give back as an item of the queue (``LEDGER``, flagged
+        ``refund_required``): inserted open; an existing one takes the new amount and reason,
+        and is opened again when ``reopen``."""
+        ...

@@ -257,4 +257,3 @@ class BookingLedger:
     def settle_cancellation(self, policy: CancellationPolicy, cancelled_on: date) -> Settlement:
         """What the policy returns of the money held, cancelling on ``cancelled_on``."""
         return policy.settle(self.held, self.check_in, cancelled_on)
-

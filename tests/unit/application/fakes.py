@@ -32,7 +32,13 @@ from application.ports.outbox import (
     PaymentLinkJob,
     WhatsAppMessage,
 )
-from application.ports.payments import CheckoutRequest, PaymentLink, PaymentRecord, RefundRequest
+from application.ports.payments import (
+    LEDGER,
+    CheckoutRequest,
+    PaymentLink,
+    PaymentRecord,
+    RefundRequest,
+)
 from application.ports.receipts import MediaInfo, ReceiptSummary
 from application.ports.repositories import (
     COUNT_CAP,
@@ -54,10 +60,11 @@ from domain.codes import ReservationCode
 from domain.conversation.state import ConversationState, Step
 from domain.errors import DuplicateName
 from domain.messaging.cabin_texts import CabinTexts
+from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy
 from domain.payments.credits import CreditUse, GuestCredit, applied_reference
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
-from domain.payments.payment import Attention, Payment
+from domain.payments.payment import Attention, Payment, PaymentStatus
 from domain.payments.receipts import Receipt, ReceiptStatus
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
@@ -634,7 +641,23 @@ class FakePayments:
 
     async def for_reservation(self, code: str) -> list[PaymentRecord]:
         every = {**self.committed, **self.pending}.values()
-        return [r for r in every if r.reservation_code == code]
+        return [r for r in every if r.reservation_code == code and not r.money_to_return]
+
+    async def keep_money_to_return(
+        self, item_id: str, code: str, amount: Money, reason: str, now: datetime, *, reopen: bool
+    ) -> None:
+        before = await self.get(item_id)
+        settled = None if reopen or before is None else before.attention_resolved_at
+        self.pending[item_id] = PaymentRecord(
+            payment=Payment(item_id, PaymentStatus.APPROVED, amount, code),
+            reservation_code=code,
+            attention=Attention.REFUND_REQUIRED,
+            attention_reason=reason,
+            first_seen_at=before.first_seen_at if before else now,
+            updated_at=now,
+            attention_resolved_at=settled,
+            provider=LEDGER,
+        )
 
     def commit(self) -> None:
         self.committed.update(self.pending)
