@@ -139,8 +139,15 @@ async def test_refunding_the_booking_settles_its_refund_owed_flag(
     pay_client: Client, mp: FakeMercadoPago, clock: FixedClock
 ) -> None:
     code = await flagged_for_refund(pay_client, mp, clock)
-    r = await refund(pay_client, code, "devolucion-999", DEPOSIT)
-    assert r.status_code == 201, r.text
+    part = await refund(pay_client, code, "devolucion-999-a", 5_000_000)
+    assert part.status_code == 201, part.text
+    # Part given back: the lapsed hold still holds the rest, and the queue says so.
+    queue = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert [(p["id"], p["provider"], p["amount"]) for p in queue] == [
+        (f"held:{code}", "ledger", DEPOSIT - 50_000)
+    ]
+    rest = await refund(pay_client, code, "devolucion-999-b", int(DEPOSIT * 100) - 5_000_000)
+    assert rest.status_code == 201, rest.text
     assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
     # Still on the booking's own list, with its flag: only the queue forgets it.
     own = (await pay_client.get(f"/admin/payments?reservation={code}", headers=admin())).json()

@@ -128,3 +128,50 @@ async def test_a_settled_item_opens_again_only_for_something_new(engine: AsyncEn
             assert await uow.undeliverable.record(message)
             assert not await uow.undeliverable.record(message)  # once while open
             assert [m.group for m in await uow.undeliverable.list_open(10)] == ["g:confirmed:3"]
+
+
+async def test_a_bookings_money_to_give_back_follows_its_amount_and_opens_only_when_told(
+    engine: AsyncEngine,
+) -> None:
+    clock = FixedClock(NOW)
+    item = "held:ABCDEFGHJKMN"
+    async with engine.connect() as conn:
+        uow = SqlUnitOfWork(conn, SystemClock())
+        async with uow:
+            await uow.payments.keep_money_to_return(
+                item, "ABCDEFGHJKMN", Money(5_400_000), "holds it", NOW, reopen=True
+            )
+            await flag(uow, "1319000004", Attention.REFUND_REQUIRED)  # a Mercado Pago payment
+            await uow.commit()
+        async with uow:
+            [held] = [p for p in await uow.payments.needing_attention(10) if p.money_to_return]
+            assert (held.payment.amount, held.provider, held.attention) == (
+                Money(5_400_000),
+                "ledger",
+                Attention.REFUND_REQUIRED,
+            )
+            # The booking's payments are Mercado Pago's only.
+            own = await uow.payments.for_reservation("ABCDEFGHJKMN")
+            assert [p.payment.id for p in own] == ["1319000004"]
+        await ResolvePaymentAttention(uow, clock)(
+            item, PaymentResolution.DISMISSED, "penalidad", "d"
+        )
+        async with uow:
+            # Less held (a refund): it stays settled, with the new amount.
+            await uow.payments.keep_money_to_return(
+                item, "ABCDEFGHJKMN", Money(3_400_000), "holds it", NOW, reopen=False
+            )
+            assert [p.payment.id for p in await uow.payments.needing_attention(10)] == [
+                "1319000004"
+            ]
+            stored = await uow.payments.get(item)
+            assert stored is not None
+            assert stored.payment.amount == Money(3_400_000)
+            # Money came in again: open once more.
+            await uow.payments.keep_money_to_return(
+                item, "ABCDEFGHJKMN", Money(4_400_000), "holds it", NOW, reopen=True
+            )
+            assert {p.payment.id for p in await uow.payments.needing_attention(10)} == {
+                item,
+                "1319000004",
+            }

@@ -1,4 +1,5 @@
-"""/api/v1/admin/payments: what Mercado Pago told us, and what needs a person."""
+"""/api/v1/admin/payments: what Mercado Pago told us, and what needs a person (also each
+booking's money to give back: ``provider`` "ledger")."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from entrypoints.http.openapi import problems
 
 class PaymentView(msgspec.Struct):
     id: str
+    provider: str  # mercadopago | ledger (a booking that gives no nights holds this money)
     status: str
     status_detail: str | None
     amount: float
@@ -34,7 +36,7 @@ class PaymentView(msgspec.Struct):
 
 
 class ResolveAttentionRequest(msgspec.Struct, forbid_unknown_fields=True):
-    resolution: PaymentResolution  # payment_recorded | refunded | dismissed
+    resolution: PaymentResolution  # payment_recorded | refunded | dismissed (credited: by a credit)
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None  # required to dismiss
 
 
@@ -42,6 +44,7 @@ def payment_view(r: PaymentRecord) -> PaymentView:
     p = r.payment
     return PaymentView(
         id=p.id,
+        provider=r.provider,
         status=p.status.value,
         status_detail=p.status_detail,
         amount=p.amount.cents / 100,
