@@ -192,7 +192,7 @@ async def test_money_is_given_back_never_more_than_paid_and_once_per_form(
     refused = await console.client.post(path, data=too_much)
     assert refused.status_code == 400
     assert 'aria-describedby="e-devolver_monto"' in refused.text
-    assert "No se puede devolver más de lo que pagó" in refused.text
+    assert "No se puede devolver más de $ 10.000: es lo que pagó" in refused.text
     assert 'value="10.001"' in refused.text
     assert 'id="f-devolver_mp" name="devolver_mp" type="checkbox" value="1" >' in refused.text
     by_hand = {**form, "devolver_monto": "4.000", "devolver_nota": "Arreglo"}

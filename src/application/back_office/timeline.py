@@ -12,7 +12,9 @@ from application.ports.unit_of_work import UnitOfWork
 
 TIMELINE_LIMIT = 200
 # Audit entries that speak of money: left out of the staff's view.
-MONEY_ACTIONS = frozenset({"reservation.confirm_manually"})
+MONEY_ACTIONS = frozenset(
+    {"reservation.confirm_manually", "reservation.credit", "payment.attention_resolve"}
+)
 
 
 @dataclass(frozen=True, slots=True)

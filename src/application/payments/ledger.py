@@ -39,6 +39,8 @@ class LedgerView:
     recorded: bool = True
     # The hold the payment covered became a booking; None when it did not apply.
     confirmed: bool | None = None
+    # The most one refund through Mercado Pago can give back (``GetLedger`` only).
+    mercadopago_refundable: Money | None = None
 
 
 def request_reference(prefix: str, idempotency_key: str) -> str:
@@ -116,7 +118,10 @@ class GetLedger:
     async def __call__(self, raw_code: str) -> LedgerView:
         async with self.uow:
             reservation = await load_reservation(self.uow, raw_code)
-            return LedgerView(reservation, await self.uow.ledger.load(reservation, self.terms))
+            ledger = await self.uow.ledger.load(reservation, self.terms)
+            left = await refundable_by_mercadopago(self.uow, ledger)
+            most = max((m for _, m in left), default=Money.zero(ledger.total.currency))
+            return LedgerView(reservation, ledger, mercadopago_refundable=most)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,12 +1,13 @@
 """Reserva's money (owners): record a payment made outside Mercado Pago
-(``RecordManualPayment``: it confirms the hold it covers), give money back through Mercado
-Pago or record one given back by hand (``IssueRefund``), and give a hold more time
-(``ExtendHold``) — the use cases behind POST /api/v1/admin/reservations/{code}/payments,
-…/refunds and …/extend.
+(``RecordManualPayment``: it confirms the hold it covers; on a booking that gives no nights it
+waits in Pagos as money to give back), give money back through Mercado Pago or record one given
+back by hand (``IssueRefund``), keep it for the guest as credit (``IssueCredit``), and give a
+hold more time (``ExtendHold``) — the use cases behind POST
+/api/v1/admin/reservations/{code}/payments, …/refunds, …/credits and …/extend.
 
 Each money form carries a key drawn when the page was drawn (``clave_pago``,
-``clave_devolucion``): a double click or a resent form posts the same key, and the use case
-records it once."""
+``clave_devolucion``, ``clave_credito``): a double click or a resent form posts the same key,
+and the use case records it once."""
 
 from __future__ import annotations
 
@@ -19,20 +20,23 @@ from litestar.params import FromPath
 from litestar.response import Redirect
 
 from application.errors import IntegrationError
+from application.payments.credits import IssueCredit
 from application.payments.ledger import MAX_EXTENSION_HOURS, ExtendHold, RecordManualPayment
-from application.payments.refunds import IssueRefund
+from application.payments.refunds import IssueRefund, MercadoPagoRefundExceeds
 from application.ports.clock import Clock
 from domain.errors import DomainError
+from domain.payments.errors import RefundExceedsPaid
 from domain.payments.ledger import PaymentMethod
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
-from entrypoints.http.console.rendering import PREFIX
-from entrypoints.http.console.reservations import METHODS, reservation_page
+from entrypoints.http.console.rendering import PREFIX, money
+from entrypoints.http.console.reservations import CREDIT_DAYS, METHODS, reservation_page
 
 ConsoleRequest = Request[Any, Any, Any]
 MAX_CENTS = 10**13
 AMOUNT_HINT = "Escribí el monto en pesos (por ejemplo 45.000)."
+NO_PHONE = "El crédito queda atado al teléfono del huésped, y esta reserva no tiene uno."
 
 
 def _cents(form: Form, name: str) -> int | None:
@@ -47,6 +51,28 @@ def _cents(form: Form, name: str) -> int | None:
 def _key(form: Form, name: str) -> str | None:
     key = form.text(name, 64)
     return key if len(key) >= 16 else None
+
+
+def refund_refusal(err: DomainError, what: str = "devolver") -> str:
+    """What the owner reads when a refund (or credit) is more than can go back — that way."""
+    if isinstance(err, MercadoPagoRefundExceeds):
+        if err.available is None or err.available.cents == 0:
+            return (
+                "Esta reserva no tiene pagos por Mercado Pago para devolver: lo que pagó fue por "
+                "transferencia, efectivo u otro medio. Devolvéselo vos y anotalo sin marcar "
+                "«Devolver por Mercado Pago»."
+            )
+        return (
+            f"Por Mercado Pago se pueden devolver como mucho {money(err.available.cents)} de "
+            "una vez (lo que queda de su pago más grande por Mercado Pago). Devolvé en partes, "
+            "o devolvé el resto vos y anotalo sin marcar «Devolver por Mercado Pago»."
+        )
+    if isinstance(err, RefundExceedsPaid) and err.available is not None:
+        return (
+            f"No se puede {what} más de {money(err.available.cents)}: es lo que pagó y "
+            "todavía no se le devolvió ni quedó como crédito."
+        )
+    return spanish(err)
 
 
 def _back(code: str, notice: str) -> Redirect:
@@ -96,6 +122,8 @@ class LedgerController(Controller):
                     return _back(code, "pago-repetido")
                 if view.confirmed is False:
                     return _back(code, "pago-sin-noches")
+                if not view.reservation.is_active:
+                    return _back(code, "pago-a-devolver")
                 return _back(code, "pago-confirmada" if view.confirmed else "pago")
         return await reservation_page(request, code, clock, form, errors, 400)
 
@@ -127,7 +155,7 @@ class LedgerController(Controller):
                 )
             except DomainError as err:
                 field = "devolver_monto" if err.code == "refund_exceeds_paid" else "_devolver"
-                errors[field] = spanish(err)
+                errors[field] = refund_refusal(err)
             except IntegrationError:
                 errors["_devolver"] = (
                     "Mercado Pago no respondió: no se devolvió nada. Probá de nuevo en unos "
@@ -135,6 +163,46 @@ class LedgerController(Controller):
                 )
             else:
                 return _back(code, "devolucion" if view.recorded else "devolucion-repetida")
+        return await reservation_page(request, code, clock, form, errors, 400)
+
+    @post("/{code:str}/credito")
+    @inject
+    async def credit(
+        self,
+        request: ConsoleRequest,
+        code: FromPath[str],
+        use_case: FromDishka[IssueCredit],
+        clock: FromDishka[Clock],
+    ) -> Response[Any]:
+        form = await read_form(request)
+        cents, key = _cents(form, "credito_monto"), _key(form, "clave_credito")
+        days_raw = form.text("credito_dias", 5)
+        errors = {}
+        if cents is None:
+            errors["credito_monto"] = AMOUNT_HINT
+        if days_raw not in dict(CREDIT_DAYS):
+            errors["credito_dias"] = "Elegí hasta cuándo puede usarlo."
+        if key is None:
+            errors["_credito"] = "El formulario venció: recargá la página y cargalo otra vez."
+        if not errors and cents is not None and key is not None:
+            try:
+                issued = await use_case(
+                    code,
+                    cents,
+                    int(days_raw) if days_raw else None,
+                    form.text("credito_nota", 500) or None,
+                    console_user(request).email,
+                    key,
+                )
+            except DomainError as err:
+                if err.code == "refund_exceeds_paid":
+                    errors["credito_monto"] = refund_refusal(err, "dejar como crédito")
+                elif err.code == "invalid_value":
+                    errors["_credito"] = NO_PHONE
+                else:
+                    errors["_credito"] = spanish(err)
+            else:
+                return _back(code, "credito" if issued.view.recorded else "credito-repetido")
         return await reservation_page(request, code, clock, form, errors, 400)
 
     @post("/{code:str}/extender")

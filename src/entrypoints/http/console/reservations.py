@@ -36,10 +36,12 @@ from application.payments.receipts import MAX_QUEUE_PAGE, ListReceiptsToApprove
 from application.ports.clock import Clock
 from domain.booking.reservation import ReservationStatus, effective_status
 from domain.errors import DomainError
+from domain.payments.ledger import BookingLedger, PaymentMethod
+from domain.payments.standing import standing
 from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
-from entrypoints.http.console.rendering import PREFIX, page
+from entrypoints.http.console.rendering import PREFIX, money, page
 from entrypoints.http.console.timeline import describe_timeline
 from entrypoints.http.console.today import CHANNELS
 
@@ -47,7 +49,16 @@ ConsoleRequest = Request[Any, Any, Any]
 STAFF = {"staff": True}
 METHODS = (("transfer", "Transferencia"), ("cash", "Efectivo"), ("other", "Otro"))
 EXTENSIONS = ((2, "2 horas"), (6, "6 horas"), (12, "12 horas"), (24, "1 día"), (48, "2 días"))
+# How long a credit can be used ("": without end).
+CREDIT_DAYS = (("180", "6 meses"), ("365", "1 año"), ("90", "3 meses"), ("", "Sin vencimiento"))
 COVERS = {"deposit": "seña", "balance": "saldo", "total": "total"}
+PAID_BY = (
+    (PaymentMethod.MERCADOPAGO, "por Mercado Pago"),
+    (PaymentMethod.TRANSFER, "por transferencia"),
+    (PaymentMethod.CASH, "en efectivo"),
+    (PaymentMethod.OTHER, "por otro medio"),
+    (PaymentMethod.CREDIT, "con crédito a favor"),
+)
 FLAGS = {
     "unmatched": "no coincide con lo que se debe",
     "overpaid": "pagó de más",
@@ -59,17 +70,29 @@ STATUS = {
     "expired": "Retención vencida",
     "cancelled": "Cancelada",
 }
+TO_RETURN = (
+    "hay que devolvérselos o dejárselos como crédito (abajo). Queda en Pagos y en Hoy hasta "
+    "que lo resuelvas."
+)
 NOTICES = {
     "cancelada": "La reserva se canceló: sus noches quedaron libres.",
     "pago": "El pago quedó registrado.",
+    "pago-a-devolver": (
+        "El pago quedó registrado, pero esta reserva no tiene noches (está cancelada o venció): "
+        "hay que devolverlo o dejarlo como crédito. Queda en Pagos y en Hoy hasta que lo "
+        "resuelvas."
+    ),
     "pago-confirmada": "El pago quedó registrado y la reserva, confirmada.",
     "pago-repetido": "Ese pago ya estaba registrado: no se cargó dos veces.",
     "pago-sin-noches": (
         "El pago quedó registrado, pero esas noches ya se vendieron mientras tanto: "
-        "hay que devolverlo."
+        "hay que devolverlo o dejarlo como crédito. Queda en Pagos y en Hoy hasta que lo "
+        "resuelvas."
     ),
     "devolucion": "La devolución quedó hecha y registrada.",
     "devolucion-repetida": "Esa devolución ya estaba hecha: no se devolvió dos veces.",
+    "credito": "Listo: quedó como crédito a favor del huésped para su próxima reserva.",
+    "credito-repetido": "Ese crédito ya estaba cargado: no se cargó dos veces.",
     "extendida": "Listo: la retención tiene más tiempo.",
     "nota": "La nota quedó guardada.",
     "link": "Le mandamos el link de pago al huésped otra vez.",
@@ -203,6 +226,21 @@ class ReservationController(Controller):
         return await reservation_page(request, code, clock, form, errors, 409)
 
 
+def cancel_notice(ledger: BookingLedger) -> str:
+    """Cancelled: the nights are free, and what was paid must go back (or stay as credit)."""
+    done = NOTICES["cancelada"]
+    if ledger.paid.cents == 0:
+        return done
+    paid = f"{done} Tenía {money(ledger.paid.cents)} pagados"
+    if ledger.credited.cents:
+        paid += f"; {money(ledger.credited.cents)} quedaron como crédito a su favor"
+    if ledger.held.cents == 0:
+        return f"{paid}."
+    if ledger.returned.cents:
+        return f"{paid}. Quedan {money(ledger.held.cents)}: {TO_RETURN}"
+    return f"{paid}: {TO_RETURN}"
+
+
 def _container(request: ConsoleRequest) -> AsyncContainer:
     container: AsyncContainer = request.state.dishka_container
     return container
@@ -223,7 +261,8 @@ async def reservation_page(
     names = {c.id: c.name for c in cabins}
     timeline = await (await container.get(GetReservationTimeline))(code, money=owner)
     payments = await (await container.get(PaymentsOfReservation))(found.code.value) if owner else []
-    ledger = (await (await container.get(GetLedger))(code)).ledger if owner else None
+    money_view = await (await container.get(GetLedger))(code) if owner else None
+    ledger = money_view.ledger if money_view else None
     receipts = (
         [
             r
@@ -236,6 +275,13 @@ async def reservation_page(
     now = clock.now()
     state = effective_status(found, now)
     live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
+    stands = standing(ledger, state) if ledger else None
+    by_mercadopago = (
+        money_view.mercadopago_refundable
+        if money_view and money_view.mercadopago_refundable and ledger
+        else None
+    )
+    refundable_by_mp = min(by_mercadopago, ledger.held) if by_mercadopago and ledger else None
     typed = form.values if form else {}
     values = {
         "motivo": "",
@@ -246,6 +292,10 @@ async def reservation_page(
         "devolver_monto": "",
         "devolver_nota": "",
         "clave_devolucion": new_key(),
+        "credito_monto": "",
+        "credito_dias": CREDIT_DAYS[0][0],
+        "credito_nota": "",
+        "clave_credito": new_key(),
         "horas": "24",
         "nota": "",
         "mover_cabana": str(found.accommodation_id),
@@ -253,6 +303,11 @@ async def reservation_page(
         "mover_hasta": found.stay.check_out.isoformat(),
     } | {k: v for k, v in typed.items() if k != "_csrf_token"}
     done = request.query_params.get("hecho")
+    notice = NOTICES.get(done or "")
+    if done == "cancelada" and ledger and not live:
+        notice = cancel_notice(ledger)
+    # Money goes back the way it came: ticked only when Mercado Pago can give some back.
+    refund_form = form is not None and "clave_devolucion" in form.values
     return page(
         request,
         "reservation.html",
@@ -271,7 +326,18 @@ async def reservation_page(
         payments=payments,
         ledger=ledger,
         receipts=receipts,
-        refund_through_mp=not form or form.checked("devolver_mp"),
+        refund_through_mp=form.checked("devolver_mp")
+        if form and refund_form
+        else bool(refundable_by_mp and refundable_by_mp.cents),
+        refundable_by_mp=refundable_by_mp,
+        standing=stands,
+        paid_by=[
+            (name, ledger.paid_by(method))
+            for method, name in PAID_BY
+            if ledger and ledger.paid_by(method).cents
+        ],
+        credit_days=CREDIT_DAYS,
+        can_credit=bool(found.guest.phone),
         extensions=EXTENSIONS,
         timeline=describe_timeline(timeline, names),
         methods=METHODS,
@@ -280,5 +346,5 @@ async def reservation_page(
         flags=FLAGS,
         values=values,
         errors=errors or {},
-        notice=NOTICES.get(done or ""),
+        notice=notice,
     )

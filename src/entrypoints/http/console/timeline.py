@@ -25,7 +25,15 @@ ACTIONS = {
     "reservation.create": "Cargada a mano",
     "reservation.payment": "Pago registrado",
     "reservation.refund": "Devolución",
+    "reservation.credit": "Crédito a favor",
     "reservation.extend": "Retención extendida",
+    "payment.attention_resolve": "Pago resuelto",
+}
+RESOLUTIONS = {
+    "payment_recorded": "el pago quedó anotado",
+    "refunded": "se devolvió",
+    "credited": "quedó como crédito",
+    "dismissed": "sacado de la lista",
 }
 TOPICS = {
     "deposit_link": "Link de pago de la seña",
@@ -83,10 +91,25 @@ def _audit(event: TimelineEvent, names: Mapping[int, str]) -> str:
             parts.append(str(d["note"]))
         if event.what == "reservation.payment" and d.get("status") == "confirmed":
             parts.append("la reserva quedó confirmada")
+        parts.extend(_to_return(d))
         return " · ".join(parts)
+    if event.what == "reservation.credit":
+        amount = d.get("amount_cents")
+        parts = [money(amount) if isinstance(amount, int) else "", str(d.get("note") or "")]
+        if d.get("expires_on"):
+            parts.append(f"vale hasta el {_day(d['expires_on'])}")
+        return " · ".join(p for p in parts if p)
+    if event.what == "payment.attention_resolve":
+        how = str(d.get("resolution"))
+        return " · ".join(p for p in (RESOLUTIONS.get(how, how), str(d.get("reason") or "")) if p)
     if event.what == "reservation.cancel" and d.get("reason"):
         return f"Motivo: {d['reason']}"
     return ""
+
+
+def _to_return(details: Mapping[str, object]) -> list[str]:
+    owed = details.get("to_return_cents")
+    return [f"{money(owed)} para devolver"] if isinstance(owed, int) and owed > 0 else []
 
 
 def describe(event: TimelineEvent, names: Mapping[int, str]) -> Line:

@@ -1,0 +1,138 @@
+"""Money on a booking that gives no nights, through the console: a cancelled booking collects
+nothing and shows what it still holds; that money waits in Pagos and Hoy until it is refunded
+or kept as credit; a payment recorded on a cancelled hold joins it; the refund form defaults to
+the way the money came and says plainly when Mercado Pago cannot give it back."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from domain.accounts import Role
+from tests.e2e.console_client import OWNER, Console
+from tests.e2e.test_console_reservations import DEPOSIT, act, book, money_form
+
+pytestmark = pytest.mark.db
+
+UNTICKED = 'id="f-devolver_mp" name="devolver_mp" type="checkbox" value="1" >'
+TICKED = 'id="f-devolver_mp" name="devolver_mp" type="checkbox" value="1" checked>'
+
+
+async def page_of(console: Console, code: str) -> str:
+    return (await console.client.get(f"/panel/reservas/{code}")).text
+
+
+async def post_money(console: Console, code: str, action: str, data: dict[str, str]):  # type: ignore[no-untyped-def]
+    form = await money_form(console, code)
+    if action == "credito":
+        key = re.search(r'name="clave_credito" value="([^"]+)"', await page_of(console, code))
+        assert key, "no credit form"
+        form["clave_credito"] = key.group(1)
+    return await console.client.post(f"/panel/reservas/{code}/{action}", data={**form, **data})
+
+
+async def test_a_payment_recorded_on_a_cancelled_hold_waits_in_pagos_and_hoy_to_go_back(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    deposit = DEPOSIT.search(await page_of(console, code))
+    assert deposit
+    assert (await act(console, code, "cancelar", {"motivo": "No pagó"})).status_code == 303
+    page = await page_of(console, code)
+    assert "un pago que registres queda anotado para devolverlo" in page
+    done = await post_money(
+        console, code, "pago", {"metodo": "transfer", "monto": deposit.group(1), "nota_pago": ""}
+    )
+    assert done.status_code == 303
+    assert done.headers["location"].endswith("hecho=pago-a-devolver")
+    page = (await console.client.get(done.headers["location"])).text
+    assert "El pago quedó registrado, pero esta reserva no tiene noches" in page
+    assert "hay que devolverlo o dejarlo como crédito" in page
+    assert "<dt>Estado</dt><dd>Cancelada" in page
+    # Nothing is collected any more: no balance, no due date; what it holds is to give back.
+    assert "<dt>Saldo</dt>" not in page
+    assert "vence el" not in page
+    assert f"<dt>Para devolver</dt><dd><strong>$ {deposit.group(1)}</strong>" in page
+    assert f"<dt>Pagado</dt><dd>$ {deposit.group(1)} por transferencia</dd>" in page
+    # Paid by transfer: giving it back is not ticked for Mercado Pago.
+    assert UNTICKED in page
+    pagos = (await console.client.get("/panel/pagos")).text
+    assert "No hay pagos para revisar" not in pagos
+    assert f"<strong>$ {deposit.group(1)}</strong> · la reserva {code} no tiene noches" in pagos
+    hoy = (await console.client.get("/panel/")).text
+    assert "Nada pendiente" not in hoy
+    assert f"La reserva {code} no tiene noches y tiene $ {deposit.group(1)}" in hoy
+
+
+async def test_cancelling_a_paid_booking_says_what_to_give_back_until_refunded_or_credited(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(
+        console, 1, (3, 6), estado="confirmada", metodo="transfer", monto="54.000", nota_pago=""
+    )
+    before = await page_of(console, code)
+    assert "Tiene $ 54.000 pagados: al cancelar hay que devolvérselos o dejárselos" in before
+    done = await act(console, code, "cancelar", {"motivo": "Se enfermó"})
+    assert done.status_code == 303
+    page = (await console.client.get(done.headers["location"])).text
+    assert (
+        "La reserva se canceló: sus noches quedaron libres. Tenía $ 54.000 pagados: hay que "
+        "devolvérselos o dejárselos como crédito"
+    ) in page
+    assert "<dt>Saldo</dt>" not in page
+    assert "<dt>Para devolver</dt><dd><strong>$ 54.000</strong>" in page
+    assert 'action="/panel/reservas/' + code + '/credito"' in page
+    assert (
+        "<strong>$ 54.000</strong> · la reserva" in (await console.client.get("/panel/pagos")).text
+    )
+    # Two refunds made by hand: what is held goes down, never what is "owed".
+    for _ in range(2):
+        refunded = await post_money(
+            console, code, "devolver", {"devolver_monto": "20.000", "devolver_nota": ""}
+        )
+        assert refunded.status_code == 303, refunded.text[:2000]
+    page = await page_of(console, code)
+    assert "<dt>Devuelto</dt><dd>$ 40.000</dd>" in page
+    assert "<dt>Para devolver</dt><dd><strong>$ 14.000</strong>" in page
+    assert "<dt>Saldo</dt>" not in page
+    pagos = (await console.client.get("/panel/pagos")).text
+    assert "<strong>$ 14.000</strong> · la reserva" in pagos
+    # The rest stays the guest's, as credit for another date: the queue is clear.
+    credited = await post_money(
+        console, code, "credito", {"credito_monto": "14.000", "credito_dias": "180"}
+    )
+    assert credited.headers["location"].endswith("hecho=credito"), credited.text[:2000]
+    page = await page_of(console, code)
+    assert "<dt>Crédito a favor</dt><dd>$ 14.000" in page
+    assert "<dt>Para devolver</dt><dd>nada" in page
+    assert "No hay pagos para revisar" in (await console.client.get("/panel/pagos")).text
+    assert "Nada pendiente" in (await console.client.get("/panel/")).text
+
+
+async def test_money_paid_by_transfer_cannot_go_back_through_mercado_pago_and_it_says_so(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(
+        console, 1, (3, 6), estado="confirmada", metodo="transfer", monto="54.000", nota_pago=""
+    )
+    assert UNTICKED in await page_of(console, code)
+    refused = await post_money(
+        console,
+        code,
+        "devolver",
+        {"devolver_monto": "20.000", "devolver_mp": "1", "devolver_nota": "Arreglo"},
+    )
+    assert refused.status_code == 400
+    assert "Esta reserva no tiene pagos por Mercado Pago para devolver" in refused.text
+    assert "más de lo que pagó" not in refused.text
+    assert 'aria-describedby="e-devolver_monto"' in refused.text
+    assert 'value="20.000"' in refused.text
+    assert 'value="Arreglo"' in refused.text
+    assert TICKED in refused.text  # the owner's choice is kept, to untick
+    too_much = await post_money(console, code, "devolver", {"devolver_monto": "60.000"})
+    assert too_much.status_code == 400
+    assert "No se puede devolver más de $ 54.000: es lo que pagó" in too_much.text
