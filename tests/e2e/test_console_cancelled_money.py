@@ -10,8 +10,10 @@ import re
 import pytest
 
 from domain.accounts import Role
+from entrypoints.settings import Settings
+from tests.e2e.conftest import NOW
 from tests.e2e.console_client import OWNER, Console
-from tests.e2e.test_console_reservations import DEPOSIT, act, book, money_form
+from tests.e2e.test_console_reservations import DEPOSIT, act, book, money_form, rows
 
 pytestmark = pytest.mark.db
 
@@ -136,3 +138,41 @@ async def test_money_paid_by_transfer_cannot_go_back_through_mercado_pago_and_it
     too_much = await post_money(console, code, "devolver", {"devolver_monto": "60.000"})
     assert too_much.status_code == 400
     assert "No se puede devolver más de $ 54.000: es lo que pagó" in too_much.text
+
+
+async def test_money_paid_through_mercado_pago_goes_back_that_way_one_payment_at_a_time(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(
+        console, 1, (3, 6), estado="confirmada", metodo="transfer", monto="54.000", nota_pago=""
+    )
+    # And $ 10.000 through Mercado Pago, as its webhook records it (ledger and payment).
+    await rows(
+        console_settings,
+        "INSERT INTO booking_money (reservation_id, direction, reference, method, amount_cents, "
+        "currency, on_date, recorded_by, recorded_at) SELECT id, 'payment', 'mp:1319000009', "
+        "'mercadopago', 1000000, 'ARS', $2, 'mercadopago', $3 FROM reservations WHERE code = $1",
+        code,
+        NOW.date(),
+        NOW,
+    )
+    await rows(
+        console_settings,
+        "INSERT INTO payments (id, reservation_code, status, amount_cents, currency, "
+        "first_seen_at, updated_at) VALUES ('1319000009', $1, 'approved', 1000000, 'ARS', $2, $2)",
+        code,
+        NOW,
+    )
+    page = await page_of(console, code)
+    assert (
+        "<dt>Pagado</dt><dd>$ 64.000 ($ 10.000 por Mercado Pago, $ 54.000 por transferencia)"
+        in (page)
+    )
+    assert "por Mercado Pago, hasta $ 10.000 de una vez" in page
+    assert TICKED in page
+    refused = await post_money(
+        console, code, "devolver", {"devolver_monto": "20.000", "devolver_mp": "1"}
+    )
+    assert refused.status_code == 400
+    assert "Por Mercado Pago se pueden devolver como mucho $ 10.000 de una vez" in refused.text

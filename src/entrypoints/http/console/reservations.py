@@ -276,12 +276,8 @@ async def reservation_page(
     state = effective_status(found, now)
     live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
     stands = standing(ledger, state) if ledger else None
-    by_mercadopago = (
-        money_view.mercadopago_refundable
-        if money_view and money_view.mercadopago_refundable and ledger
-        else None
-    )
-    refundable_by_mp = min(by_mercadopago, ledger.held) if by_mercadopago and ledger else None
+    mp_left = money_view.mercadopago_refundable if money_view else None
+    refundable_by_mp = min(mp_left, ledger.held) if mp_left and ledger else None
     typed = form.values if form else {}
     values = {
         "motivo": "",
@@ -306,7 +302,8 @@ async def reservation_page(
     notice = NOTICES.get(done or "")
     if done == "cancelada" and ledger and not live:
         notice = cancel_notice(ledger)
-    # Money goes back the way it came: ticked only when Mercado Pago can give some back.
+    # A refused refund keeps the owner's tick; otherwise it is ticked only when Mercado Pago
+    # can give some of the money back.
     refund_form = form is not None and "clave_devolucion" in form.values
     return page(
         request,
