@@ -48,7 +48,7 @@ async def test_a_payment_recorded_on_a_cancelled_hold_waits_in_pagos_and_hoy_to_
         console, code, "pago", {"metodo": "transfer", "monto": deposit.group(1), "nota_pago": ""}
     )
     assert done.status_code == 303
-    assert done.headers["location"].endswith("hecho=pago-a-devolver")
+    assert done.headers["location"].endswith("hecho=pago-a-devolver#aviso")
     page = (await console.client.get(done.headers["location"])).text
     assert "El pago quedó registrado, pero esta reserva no tiene noches" in page
     assert "hay que devolverlo o dejarlo como crédito" in page
@@ -86,7 +86,7 @@ async def test_cancelling_a_paid_booking_says_what_to_give_back_until_refunded_o
     ) in page
     assert "<dt>Saldo</dt>" not in page
     assert "<dt>Para devolver</dt><dd><strong>$ 54.000</strong>" in page
-    assert 'action="/panel/reservas/' + code + '/credito"' in page
+    assert 'action="/panel/reservas/' + code + '/credito#h-credit"' in page
     assert (
         "<strong>$ 54.000</strong> · la reserva" in (await console.client.get("/panel/pagos")).text
     )
@@ -106,7 +106,7 @@ async def test_cancelling_a_paid_booking_says_what_to_give_back_until_refunded_o
     credited = await post_money(
         console, code, "credito", {"credito_monto": "14.000", "credito_dias": "180"}
     )
-    assert credited.headers["location"].endswith("hecho=credito"), credited.text[:2000]
+    assert credited.headers["location"].endswith("hecho=credito#aviso"), credited.text[:2000]
     page = await page_of(console, code)
     assert "<dt>Crédito a favor</dt><dd>$ 14.000" in page
     assert "<dt>Para devolver</dt><dd>nada" in page

@@ -426,7 +426,8 @@ async def test_a_form_answer_opens_where_its_message_is_and_its_address_leads_ba
     assert noted.headers["location"].endswith("#aviso")
     shown = await console.client.get(noted.headers["location"])
     assert 'id="aviso"' in shown.text
-    for action in ("pago", "devolver", "mover", "nota", "cancelar", "extender", "link-de-pago"):
+    actions = ("pago", "devolver", "credito", "mover", "nota", "cancelar", "extender")
+    for action in (*actions, "link-de-pago"):
         again = await console.client.get(f"/panel/reservas/{code}/{action}")
         assert again.status_code == 303, action
         assert again.headers["location"] == f"/panel/reservas/{code}"

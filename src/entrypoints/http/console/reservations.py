@@ -121,7 +121,16 @@ def _back(code: str, notice: str) -> Redirect:
 
 
 # Where the Reserva page's forms post (here and in ``ledger.py``).
-FORM_ACTIONS = ("cancelar", "nota", "link-de-pago", "mover", "pago", "devolver", "extender")
+FORM_ACTIONS = (
+    "cancelar",
+    "nota",
+    "link-de-pago",
+    "mover",
+    "pago",
+    "devolver",
+    "credito",
+    "extender",
+)
 
 
 class ReservationController(Controller):
