@@ -190,6 +190,7 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/panel/reservas/{code:str}/pago"): "staff",  # back to the reservation
     ("GET", "/panel/reservas/{code:str}/devolver"): "staff",  # back to the reservation
     ("GET", "/panel/reservas/{code:str}/credito"): "staff",  # back to the reservation
+    ("POST", "/panel/reservas/{code:str}/credito"): "owner",
     ("GET", "/panel/reservas/{code:str}/extender"): "staff",  # back to the reservation
     ("POST", "/panel/reservas/{code:str}/nota"): "staff",
     ("POST", "/panel/reservas/{code:str}/pago"): "owner",
