@@ -14,6 +14,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -317,14 +318,26 @@ ORDER BY a.pid
 """  # noqa: S608 - an int constant, no input
 
 
+SESSIONS_END_S = 3.0
+
+
 def refuse_while_in_use(url: str, pg_bin_dir: str | None = None) -> None:
     """`pg_restore --clean` drops and recreates every table: a writer still connected (the
     app, or the sync process, which holds its advisory lock while it runs) would write into a
-    half-restored database, or have its writes dropped. Refuse, and say who and how to stop it."""
-    sessions = _psql(url, OTHER_CLIENTS_SQL, pg_bin_dir).splitlines()
-    rows = [line.split("|") for line in sessions if line]
-    if not rows:
-        return
+    half-restored database, or have its writes dropped. Refuse, and say who and how to stop it.
+
+    A session whose client has just left (the app stopped a moment ago, this tool's own check
+    before) stays listed until its server process has ended: it is given ``SESSIONS_END_S`` to
+    go before it counts as connected."""
+    deadline = time.monotonic() + SESSIONS_END_S
+    while True:
+        sessions = _psql(url, OTHER_CLIENTS_SQL, pg_bin_dir).splitlines()
+        rows = [line.split("|") for line in sessions if line]
+        if not rows:
+            return
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.1)
     sync = [r for r in rows if r[3] == "t"]
     who = ", ".join(f"pid {pid} {app} ({user})" for pid, app, user, _ in rows)
     advice = []

@@ -190,6 +190,7 @@ async def test_cancel_frees_the_nights_and_is_audited(
                 "refund_cents": 0,
                 "credit_cents": 0,
                 "kept_cents": 0,
+                "to_return_cents": 0,  # nothing held: nothing waits in Pagos
             },
         )
     ]
