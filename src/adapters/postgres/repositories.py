@@ -192,6 +192,20 @@ _OWN_HOLD = (
     )
     .exists()
 )
+_S = reservations.alias("seen")
+# When the insert found the nights taken: whether this statement's snapshot shows what holds
+# them. It does, unless that row was committed while the statement ran (the insert waited for
+# it): only then may it be a copy of this very request, which ``_OWN_HOLD`` could not see — and
+# only then is a second look (``retried_hold``) worth its round trip.
+_SEEN_OVERLAP = (
+    select(_S.c.id)
+    .where(
+        _S.c.accommodation_id == bindparam("v_accommodation_id"),
+        text("seen.status IN ('pre_reserved', 'confirmed')"),  # the constraint's own rows
+        _S.c.stay.op("&&")(_window("v_check_in", "v_check_out")),
+    )
+    .exists()
+)
 # Once placed: whether the quota's phone has an open credit (``CreditRepository.any_open``'s
 # meaning), so the booking takes it without a read of its own. No phone key: no row matches.
 _OPEN_CREDIT = (
@@ -213,6 +227,7 @@ PLACE_HOLD = select(
     case((_INSERTED_ID.is_(None), _BASIS_STILL_HOLDS), else_=True).label("basis_ok"),
     case((_INSERTED_ID.is_(None), _LAPSED_OVERLAP), else_=False).label("lapsed"),
     case((_INSERTED_ID.is_(None), _OWN_HOLD), else_=False).label("own"),
+    case((_INSERTED_ID.is_(None), _SEEN_OVERLAP), else_=True).label("seen"),
     select(_QUOTA.c.refused).scalar_subquery().label("refused"),
     select(_QUOTA.c.at).scalar_subquery().label("retry_at"),
     case((_INSERTED_ID.is_not(None), _OPEN_CREDIT), else_=False).label("credit"),
@@ -247,6 +262,7 @@ FIND_RETRIED_HOLD = (
     )
     .limit(1)
 )
+FIND_RETRIED_HOLD_RAW = RawStatement(FIND_RETRIED_HOLD)
 GET_RESERVATION_FOR_UPDATE = GET_RESERVATION.with_for_update()
 GET_RESERVATION_RAW = RawStatement(GET_RESERVATION)
 SAVE_PAID = (
@@ -466,7 +482,7 @@ class SqlReservationRepository:
         values["q_per_phone"] = quota.per_phone if quota else 0
         values["q_per_client"] = quota.per_client if quota else 0
         outcome, lapsed = await self._place(values, alone)
-        if outcome is not HoldOutcome.TAKEN or not lapsed:
+        if outcome not in (HoldOutcome.TAKEN, HoldOutcome.TAKEN_MEANWHILE) or not lapsed:
             return outcome
         # The nights overlap an active row, and some overlapping holds ran out: record them as
         # expired (in this transaction) and try once more — even if this UPDATE finds none: a
@@ -482,7 +498,7 @@ class SqlReservationRepository:
         self, values: dict[str, Any], alone: bool
     ) -> tuple[HoldOutcome | QuotaRefused, bool]:
         db = await self._driver.for_write(alone=alone)
-        inserted_id, basis_ok, lapsed, own, refused, retry_at, credit = await db.fetchrow(
+        inserted_id, basis_ok, lapsed, own, seen, refused, retry_at, credit = await db.fetchrow(
             PLACE_HOLD_RAW.sql, *PLACE_HOLD_RAW.args(values)
         )
         if inserted_id is not None:
@@ -492,7 +508,9 @@ class SqlReservationRepository:
         if refused is not None:
             limit = HoldLimit.PER_PHONE if refused == "phone" else HoldLimit.PER_CLIENT
             return QuotaRefused(limit, retry_at), False
-        return (HoldOutcome.TAKEN if basis_ok else HoldOutcome.STALE), bool(lapsed)
+        if not basis_ok:
+            return HoldOutcome.STALE, bool(lapsed)
+        return (HoldOutcome.TAKEN if seen else HoldOutcome.TAKEN_MEANWHILE), bool(lapsed)
 
     async def retried_hold(
         self, accommodation_id: int, stay: Stay, retry_key: str, now: datetime
@@ -504,8 +522,11 @@ class SqlReservationRepository:
             "p_now": now,
             "p_key": retry_key,
         }
-        row = (await self._conn.execute(FIND_RETRIED_HOLD, params)).first()
-        return None if row is None else reservation_from_row(row)
+        # As ``get``: one statement straight on asyncpg (inside the transaction if one is
+        # open) — every refused booking with a retry key asks this, the hot spot's losers too.
+        db = await self._driver.plain()
+        record = await db.fetchrow(FIND_RETRIED_HOLD_RAW.sql, *FIND_RETRIED_HOLD_RAW.args(params))
+        return None if record is None else reservation_from_row(_RecordRow(record))
 
     async def get(self, code: ReservationCode, *, for_update: bool = False) -> Reservation | None:
         if for_update:

@@ -183,11 +183,14 @@ class PlaceHold:
                 raise self.limits.refused(outcome.limit, outcome.retry_at, now)
             if outcome is HoldOutcome.STALE:
                 raise TransientStorageError("the accommodation changed while booking")
-            if outcome is HoldOutcome.RETRIED or outcome is HoldOutcome.TAKEN:
-                # RETRIED: the statement saw this request's own live hold; TAKEN: what holds
-                # the nights may be a concurrent copy's hold, committed after the statement
-                # began. Either way a fresh read says whether it is ours and still live.
+            if outcome is HoldOutcome.RETRIED or outcome is HoldOutcome.TAKEN_MEANWHILE:
+                # RETRIED: the statement saw this request's own live hold; TAKEN_MEANWHILE:
+                # what holds the nights was committed while the statement ran, and may be a
+                # concurrent copy's hold. Either way a fresh read says whether it is ours and
+                # still live. (Plain TAKEN: the statement saw the row, and it is not ours.)
                 await self._retried(cmd, stay, now)
+                outcome = HoldOutcome.TAKEN
+            if outcome is HoldOutcome.TAKEN:
                 self.metrics.stay_conflict(cmd.channel.value)
                 raise StayUnavailable(
                     f"{acc.name} is already taken for some nights between "

@@ -77,6 +77,9 @@ class HoldOutcome(StrEnum):
     # Placed, and the quota's phone has an open guest credit (``CreditRepository.any_open``).
     PLACED_WITH_CREDIT = "placed_with_credit"
     TAKEN = "taken"  # an active reservation of the same accommodation overlaps
+    # Taken by a row committed while the insert's statement ran (it waited for it): perhaps a
+    # copy of this very request sent at the same moment, which the statement could not see.
+    TAKEN_MEANWHILE = "taken_meanwhile"
     # The accommodation, or the price rules' version, no longer is what the hold was priced from.
     STALE = "stale"
     RETRIED = "retried"  # taken by a live hold this same request (its retry_key) placed before
