@@ -145,18 +145,7 @@ def upload_argv(command: str, path: Path) -> list[str]:
 
 
 def upload(command: str, path: Path) -> None:
-    argv = upload_argv(command, path)
-    try:
-        result = subprocess.run(
-            argv, capture_output=True, text=True, check=False, timeout=UPLOAD_TIMEOUT_SECONDS
-        )
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BackupError(f"upload of {path.name} failed: {exc}") from None
-    if result.returncode != 0:
-        raise BackupError(
-            f"upload of {path.name} failed (exit {result.returncode}): "
-            f"{result.stderr.strip()[-500:]}"
-        )
+    _run_tool(upload_argv(command, path), f"upload of {path.name}")
 
 
 def run_prune(command: str) -> None:
@@ -166,16 +155,21 @@ def run_prune(command: str) -> None:
     argv = shlex.split(command)
     if not argv:
         raise BackupError("BACKUP_PRUNE_COMMAND is empty")
+    _run_tool(argv, "pruning the uploaded backups")
+
+
+def _run_tool(argv: list[str], what: str) -> None:
+    """An operator's command (no shell), bounded by ``UPLOAD_TIMEOUT_SECONDS``; a failure says
+    ``what`` failed, with the end of its stderr."""
     try:
         result = subprocess.run(
             argv, capture_output=True, text=True, check=False, timeout=UPLOAD_TIMEOUT_SECONDS
         )
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise BackupError(f"pruning the uploaded backups failed: {exc}") from None
+        raise BackupError(f"{what} failed: {exc}") from None
     if result.returncode != 0:
         raise BackupError(
-            f"pruning the uploaded backups failed (exit {result.returncode}): "
-            f"{result.stderr.strip()[-500:]}"
+            f"{what} failed (exit {result.returncode}): {result.stderr.strip()[-500:]}"
         )
 
 
