@@ -73,23 +73,38 @@ class ResolvePaymentAttention:
                     "record the refund or credit on the booking (it settles this by itself), "
                     "or dismiss it with a reason"
                 )
-            record = await self.uow.payments.resolve_attention(payment_id, resolution.value, now)
-            if record is None:
+            if not await resolve_audited(self.uow, payment_id, resolution, why, actor, now):
                 raise QueueItemNotOpen("that payment has no open attention flag")
-            await self.uow.audit.record(
-                AuditEntry(
-                    actor,
-                    "payment.attention_resolve",
-                    record.reservation_code or f"payment:{payment_id}",
-                    now,
-                    before={
-                        "payment": payment_id,
-                        "attention": record.attention.value if record.attention else None,
-                    },
-                    after={"resolution": resolution.value, "reason": why},
-                )
-            )
             await self.uow.commit()
+
+
+async def resolve_audited(
+    uow: UnitOfWork,
+    payment_id: str,
+    resolution: PaymentResolution,
+    reason: str | None,
+    actor: str,
+    now: datetime,
+) -> bool:
+    """Settle one payment's open flag and audit it (``payment.attention_resolve``, under its
+    booking's code); False when it had none open."""
+    record = await uow.payments.resolve_attention(payment_id, resolution.value, now)
+    if record is None:
+        return False
+    await uow.audit.record(
+        AuditEntry(
+            actor,
+            "payment.attention_resolve",
+            record.reservation_code or f"payment:{payment_id}",
+            now,
+            before={
+                "payment": payment_id,
+                "attention": record.attention.value if record.attention else None,
+            },
+            after={"resolution": resolution.value, "reason": reason},
+        )
+    )
+    return True
 
 
 async def settle_flags(
@@ -106,16 +121,6 @@ async def settle_flags(
     for record in await uow.payments.for_reservation(code):
         if record.attention not in which or record.attention_resolved_at is not None:
             continue
-        if await uow.payments.resolve_attention(record.payment.id, resolution.value, now):
+        if await resolve_audited(uow, record.payment.id, resolution, None, actor, now):
             settled.append(record.payment.id)
-            await uow.audit.record(
-                AuditEntry(
-                    actor,
-                    "payment.attention_resolve",
-                    code,
-                    now,
-                    before={"payment": record.payment.id, "attention": record.attention.value},
-                    after={"resolution": resolution.value, "reason": None},
-                )
-            )
     return settled

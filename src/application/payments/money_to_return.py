@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from application.payments.attention import PaymentResolution
-from application.ports.audit import AuditEntry
+from application.payments.attention import PaymentResolution, resolve_audited
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation
 from domain.money import Money
 from domain.payments.ledger import BookingLedger
-from domain.payments.payment import Attention
 from domain.payments.standing import standing
 
 
@@ -48,18 +46,8 @@ async def track_money_to_return(
     item_id = money_to_return_id(code)
     known = await uow.payments.get(item_id)
     if owed.cents == 0:
-        still_open = known is not None and known.attention_resolved_at is None
-        if still_open and await uow.payments.resolve_attention(item_id, settled_as.value, now):
-            await uow.audit.record(
-                AuditEntry(
-                    actor,
-                    "payment.attention_resolve",
-                    code,
-                    now,
-                    before={"payment": item_id, "attention": Attention.REFUND_REQUIRED.value},
-                    after={"resolution": settled_as.value, "reason": None},
-                )
-            )
+        if known is not None and known.attention_resolved_at is None:
+            await resolve_audited(uow, item_id, settled_as, None, actor, now)
         return owed
     if known is None or newly_owed or owed != known.payment.amount:
         reason = (
