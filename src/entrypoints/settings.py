@@ -93,6 +93,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # connections otherwise stay on the worker that happened to accept them (nginx's
     # keepalive_requests; its default was 100 until 1.19.10).
     keepalive_requests: Annotated[int, msgspec.Meta(ge=0)] = 100
+    # A request's whole body must arrive within this many seconds of its headers, or the client
+    # gets 408 and the connection is closed (a stalled client would otherwise hold one of the
+    # machine's request slots for as long as it liked).
+    request_body_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=300)] = 15.0
     # PostgreSQL rolls back a statement after this long (a lock wait after half of it); the
     # driver gives up 5 s later.
     db_statement_timeout_seconds: Annotated[float, msgspec.Meta(ge=0.5, le=600)] = 10.0

@@ -273,6 +273,7 @@ def create_app(
         CORSMiddleware(hardening, settings.cors_allowed_origins),
         lambda scope: client_ip(scope, hardening.ip_header),
         settings.keepalive_requests,
+        settings.request_body_timeout_seconds,
     )
     return app
 
