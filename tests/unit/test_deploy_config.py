@@ -34,6 +34,27 @@ def test_app_region_and_processes(fly: dict) -> None:  # type: ignore[type-arg]
         assert flag in app
 
 
+def test_a_stopping_machine_finishes_its_requests_before_it_is_killed(
+    fly: dict,  # type: ignore[type-arg]
+) -> None:
+    """Fly sends ``kill_signal`` and kills the machine ``kill_timeout`` seconds later (default
+    SIGINT and 5 s): the wait must outlast uvicorn's graceful shutdown and the pools' closing,
+    and the sync's feed in progress; the graceful shutdown must outlast the longest a request's
+    body may take to arrive."""
+    import re
+
+    from adapters.ical.fetcher import TOTAL_TIMEOUT_S
+    from entrypoints.settings import Settings
+
+    graceful = int(re.findall(r"--timeout-graceful-shutdown (\d+)", fly["processes"]["app"])[0])
+    assert fly["kill_signal"] == "SIGTERM"  # uvicorn and `cabanas sync` both stop gracefully on it
+    assert fly["kill_timeout"] >= graceful + 5
+    assert fly["kill_timeout"] >= TOTAL_TIMEOUT_S + 5  # the sync's feed in progress, and its writes
+    assert fly["kill_timeout"] <= 300  # Fly's ceiling for shared-CPU machines
+    defaults = Settings()
+    assert graceful > defaults.request_body_timeout_seconds
+
+
 def test_http_service(fly: dict) -> None:  # type: ignore[type-arg]
     service = fly["http_service"]
     assert service["force_https"] is True
