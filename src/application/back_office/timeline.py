@@ -13,8 +13,20 @@ from application.ports.unit_of_work import UnitOfWork
 TIMELINE_LIMIT = 200
 # Audit entries that speak of money: left out of the staff's view.
 MONEY_ACTIONS = frozenset(
-    {"reservation.confirm_manually", "reservation.credit", "payment.attention_resolve"}
+    {
+        "reservation.confirm_manually",
+        "reservation.payment",
+        "reservation.refund",
+        "reservation.credit",
+        "reservation.receipt_rejected",
+        "payment.attention_resolve",
+    }
 )
+
+
+def _without_money(details: Mapping[str, object]) -> dict[str, object]:
+    """What the staff may read of an entry they see: no amount (``*_cents``)."""
+    return {k: v for k, v in details.items() if not k.endswith("_cents")}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +42,8 @@ class TimelineEvent:
 class GetReservationTimeline:
     """Rules: oldest first; the creation, the messages still in the outbox, the payments
     Mercado Pago reported and every audit entry about the reservation. Without ``money``
-    (staff), payments and audit entries about money are left out."""
+    (staff), payments and audit entries about money are left out, and the entries kept carry
+    no amount (a cancellation's money to give back, say)."""
 
     uow: UnitOfWork
     reads: BackOfficeReads
@@ -44,10 +57,13 @@ class GetReservationTimeline:
             TimelineEvent(reservation.created_at, "created", reservation.channel.value),
         ]
         for entry in await self.reads.audit_of(code, TIMELINE_LIMIT):
-            if money or entry.action not in MONEY_ACTIONS:
-                events.append(
-                    TimelineEvent(entry.at, "audit", entry.action, entry.actor, {**entry.after})
-                )
+            if money:
+                details = {**entry.after}
+            elif entry.action in MONEY_ACTIONS:
+                continue
+            else:
+                details = _without_money(entry.after)
+            events.append(TimelineEvent(entry.at, "audit", entry.action, entry.actor, details))
         for message in await self.reads.messages_of(code, TIMELINE_LIMIT):
             events.append(
                 TimelineEvent(
