@@ -32,7 +32,28 @@ class StayInPast(RuleViolation):
 
 
 class NightsOutOfRange(RuleViolation):
+    """The stay is shorter or longer than allowed. It carries the limits that judged it, so a
+    refusal can name them: ``nights`` asked for, the ``min_nights`` and ``max_nights`` allowed
+    (None: that bound was not judged), and ``for_dates`` when the minimum is the one the price
+    rules give those dates (a season's, a long weekend's or a date's where one sets it, else the
+    cabin's own)."""
+
     code = "nights_out_of_range"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        nights: int,
+        min_nights: int | None = None,
+        max_nights: int | None = None,
+        for_dates: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.nights = nights
+        self.min_nights = min_nights
+        self.max_nights = max_nights
+        self.for_dates = for_dates
 
 
 class GuestsOutOfRange(RuleViolation):

@@ -114,6 +114,49 @@ async def test_a_manual_booking_form_names_the_field_at_fault_and_keeps_the_inpu
     assert "n" * 1001 in long_notes.text
 
 
+async def test_a_stay_of_the_wrong_length_is_refused_naming_the_nights_allowed(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    # The lake cabin takes 2 to 30 nights (its minimum, MAX_NIGHTS).
+    short = await console.post("/panel/reservas/nueva", booking(1, (3, 4)))
+    assert short.status_code == 400
+    assert 'aria-describedby="e-hasta"' in short.text
+    assert (
+        "Esa cabaña se reserva por 2 noches como mínimo y 30 como máximo; elegiste 1 noche."
+        in short.text
+    )
+    long = await console.post("/panel/reservas/nueva", booking(1, (3, 34)))
+    assert "como máximo; elegiste 31 noches." in long.text
+    # A season's minimum stay (3 nights from 15/12) is the one named for its dates.
+    prices = "/panel/cabanas/1/precios"
+    season = {
+        "t_indice": "",
+        "t_nombre": "Temporada alta",
+        "t_desde": "15/12",
+        "t_hasta": "28/02",
+        "t_precio": "",
+        "t_porcentaje": "30",
+        "t_finde": "",
+        "t_minimo": "3",
+    }
+    assert (await console.post(f"{prices}/temporada", season, prices)).status_code == 303
+    in_season = await console.post("/panel/reservas/nueva", booking(1, (20, 22)))
+    assert in_season.status_code == 400
+    assert 'aria-describedby="e-hasta"' in in_season.text
+    assert (
+        "Para esas fechas esa cabaña se reserva por 3 noches como mínimo y 30 como máximo; "
+        "elegiste 2 noches." in in_season.text
+    )
+    # Moved to a stay longer than any: the longest is named, on the new check-out's field.
+    code = await book(console, 2, (3, 5))
+    move = {"mover_cabana": "2", "mover_desde": str(TODAY + 3 * DAY)}
+    too_long = await act(console, code, "mover", {**move, "mover_hasta": str(TODAY + 34 * DAY)})
+    assert too_long.status_code == 409
+    assert 'aria-describedby="e-mover_hasta"' in too_long.text
+    assert "Una estadía puede tener hasta 30 noches; elegiste 31 noches." in too_long.text
+
+
 async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount(
     console: Console,
 ) -> None:

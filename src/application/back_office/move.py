@@ -68,7 +68,9 @@ class MoveReservation:
             longest = max(self.policy.max_nights, reservation.stay.nights)
             if stay.nights > longest:
                 raise NightsOutOfRange(
-                    f"a stay is at most {longest} nights; asked for {stay.nights}"
+                    f"a stay is at most {longest} nights; asked for {stay.nights}",
+                    nights=stay.nights,
+                    max_nights=longest,
                 )
             cabin = await self.uow.accommodations.get(accommodation_id)
             if cabin is None:

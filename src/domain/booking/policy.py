@@ -96,7 +96,10 @@ class BookingPolicy:
         if not min_nights <= nights <= self.max_nights:
             return NightsOutOfRange(
                 f"{accommodation.name} takes stays of {min_nights} to {self.max_nights} nights; "
-                f"asked for {nights}"
+                f"asked for {nights}",
+                nights=nights,
+                min_nights=min_nights,
+                max_nights=self.max_nights,
             )
         if not 1 <= guests <= accommodation.capacity:
             return GuestsOutOfRange(

@@ -106,14 +106,17 @@ def stay_violation(
     day. With the cabin's ``name`` and the policy's ``max_nights``, the minimum is worded like
     the booking policy's own."""
     if stay.nights < breakdown.min_nights and not fills_gap(stay, occupied):
+        least = breakdown.min_nights
         if name is not None and max_nights is not None:
-            return NightsOutOfRange(
-                f"{name} takes stays of {breakdown.min_nights} to {max_nights} nights; "
-                f"asked for {stay.nights}"
-            )
+            words = f"{name} takes stays of {least} to {max_nights} nights"
+        else:
+            words = f"those dates take stays of at least {least} nights"
         return NightsOutOfRange(
-            f"those dates take stays of at least {breakdown.min_nights} nights; "
-            f"asked for {stay.nights}"
+            f"{words}; asked for {stay.nights}",
+            nights=stay.nights,
+            min_nights=least,
+            max_nights=max_nights,
+            for_dates=True,
         )
     allowed = breakdown.arrival_weekdays
     if allowed is not None and stay.check_in.weekday() not in allowed:

@@ -28,8 +28,11 @@ def test_check_in_in_the_past_is_refused_with_the_local_date() -> None:
 
 
 def test_minimum_nights_come_from_the_accommodation() -> None:
-    with pytest.raises(NightsOutOfRange, match="2 to 30 nights; asked for 1"):
+    with pytest.raises(NightsOutOfRange, match="2 to 30 nights; asked for 1") as refused:
         POLICY.check(cabin(min_nights=2), stay(5, 1), 2, TODAY)
+    # The limits travel with the error, for a refusal that names them.
+    err = refused.value
+    assert (err.nights, err.min_nights, err.max_nights, err.for_dates) == (1, 2, 30, False)
 
 
 def test_maximum_nights_come_from_the_policy() -> None:

@@ -87,7 +87,7 @@ def test_refusals_in_spanish_name_their_field() -> None:
     policy = BookingPolicy(max_nights=30)
     held = TooManyHolds("x", limit="phone", value=2, retry_after_s=60)
     assert refusal(held, policy, 3)[0] == "phone"
-    assert refusal(NightsOutOfRange("x"), policy, 40) == (
+    assert refusal(NightsOutOfRange("x", nights=40, max_nights=30), policy, 40) == (
         "check_out",
         "Online se reservan hasta 30 noches. Para más, escribinos.",
     )

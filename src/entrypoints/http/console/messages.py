@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from domain.errors import DomainError
+from domain.errors import DomainError, NightsOutOfRange
 
 SPANISH: dict[str, str] = {
     "invalid_email": "Escribí un email válido, por ejemplo ana@ejemplo.com.",
@@ -84,4 +84,26 @@ SPANISH: dict[str, str] = {
 
 
 def spanish(err: DomainError) -> str:
+    if isinstance(err, NightsOutOfRange) and (nights := nights_refusal(err)):
+        return nights
     return SPANISH.get(err.code, "No se pudo hacer. Revisá los datos y probá de nuevo.")
+
+
+def nights_refusal(err: NightsOutOfRange) -> str | None:
+    """The limits that refused the stay, named: the owner sees what to choose instead. A
+    minimum the price rules give those dates (a season's) is said to be the dates'."""
+    least, most = err.min_nights, err.max_nights
+    subject = "Para esas fechas esa cabaña" if err.for_dates else "Esa cabaña"
+    if least is not None and most is not None:
+        rule = f"{subject} se reserva por {_nights(least)} como mínimo y {most} como máximo"
+    elif least is not None:
+        rule = f"{subject} se reserva por {_nights(least)} como mínimo"
+    elif most is not None:
+        rule = f"Una estadía puede tener hasta {_nights(most)}"
+    else:
+        return None
+    return f"{rule}; elegiste {_nights(err.nights)}."
+
+
+def _nights(n: int) -> str:
+    return "1 noche" if n == 1 else f"{n} noches"

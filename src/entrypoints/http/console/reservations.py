@@ -106,6 +106,7 @@ MOVE_FIELDS = {
     "guests_out_of_range": "mover_cabana",
     "invalid_stay": "mover_hasta",
     "check_in_in_past": "mover_hasta",
+    "nights_out_of_range": "mover_hasta",
 }
 
 

@@ -132,7 +132,11 @@ def test_a_long_weekend_minimum_refuses_a_shorter_stay_touching_it() -> None:
     assert stay_violation(q, stay) is None
     short = nights(date(2026, 7, 7), 2)
     q = quote_stay(pl, short, 2, deposit_percent=Decimal(30), holidays=JULY_HOLIDAYS)
-    assert isinstance(stay_violation(q, short), NightsOutOfRange)
+    refused = stay_violation(q, short, name="Lago", max_nights=30)
+    assert isinstance(refused, NightsOutOfRange)
+    # The dates' minimum, not the cabin's own 2, with the policy's maximum.
+    limits = (refused.nights, refused.min_nights, refused.max_nights, refused.for_dates)
+    assert limits == (2, 3, 30, True)
 
 
 def test_a_stay_exactly_filling_a_gap_may_be_shorter_than_the_minimum() -> None:
