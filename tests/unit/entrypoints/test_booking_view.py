@@ -91,6 +91,12 @@ def test_refusals_in_spanish_name_their_field() -> None:
         "check_out",
         "Online se reservan hasta 30 noches. Para más, escribinos.",
     )
+    # A stay too short for the booking (its dates' minimum) names that minimum.
+    short = NightsOutOfRange("x", nights=2, min_nights=3, max_nights=30, for_dates=True)
+    assert refusal(short, policy, 2) == (
+        "check_out",
+        "Esa cabaña se reserva por 3 noches como mínimo.",
+    )
     lake = cabin()
     past = Availability(lake, False, None, "past", "check_in_in_past")
     taken = Availability(lake, False, None, "taken", "occupied")

@@ -11,7 +11,7 @@ from datetime import date
 
 from domain.booking.availability import Availability
 from domain.booking.policy import BookingPolicy
-from domain.errors import DomainError
+from domain.errors import DomainError, NightsOutOfRange
 from domain.pricing.breakdown import FeeKind, PriceBreakdown
 from domain.pricing.rules import Specificity
 from entrypoints.http.console.rendering import money
@@ -144,8 +144,8 @@ def contact_errors(form: BookingForm) -> dict[str, str]:
 
 
 def refusal(err: DomainError, policy: BookingPolicy, nights: int) -> tuple[str, str]:
-    if err.code == "nights_out_of_range":
-        return nights_message(policy, nights)
+    if isinstance(err, NightsOutOfRange):
+        return nights_message(policy, nights, err.min_nights or 1)
     return SPANISH.get(err.code, GENERIC)
 
 
