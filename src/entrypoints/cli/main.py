@@ -141,20 +141,50 @@ def cmd_sync(settings: Settings, once: bool) -> int:
         return asyncio.run(main_async(resolved, once=once))
 
 
-def cmd_migrate(settings: Settings, revision: str) -> int:
-    """Fly's release command: a non-zero exit aborts the deploy (or the rollback)."""
-    from entrypoints.migrate import SchemaRefused, downgrade, upgrade
+def cmd_migrate(settings: Settings, revision: str | None, down: bool, listing: bool) -> int:
+    """Fly's release command: a non-zero exit aborts the deploy (or the rollback). 2: the
+    command was refused as typed (an unknown revision, a downgrade not asked for), nothing done;
+    1: the database's schema was refused."""
+    from entrypoints.migrate import SchemaRefused, UnknownRevision, WrongDirection, migrate
 
+    if down and revision is None:
+        print(
+            "cabanas: --down needs the revision to go down to (cabanas migrate --list shows them)",
+            file=sys.stderr,
+        )
+        return 2
     with resolved_services(settings) as resolved:
         assert resolved.database_url is not None
-        if revision == "base" or revision.startswith("-"):
-            downgrade(resolved.database_url, revision)
-        else:
-            try:
-                upgrade(resolved.database_url, revision)
-            except SchemaRefused as err:
-                print(f"cabanas: migrate refused: {err}", file=sys.stderr)
-                return 1
+        if listing:
+            return _list_revisions(resolved.database_url)
+        try:
+            done = migrate(resolved.database_url, revision or "head", down=down)
+        except UnknownRevision as err:
+            print(f"cabanas: {err} (cabanas migrate --list shows the known ones)", file=sys.stderr)
+            return 2
+        except WrongDirection as err:
+            print(f"cabanas: migrate refused: {err}", file=sys.stderr)
+            return 2
+        except SchemaRefused as err:
+            print(f"cabanas: migrate refused: {err}", file=sys.stderr)
+            return 1
+    if done is not None:
+        print(done)
+    return 0
+
+
+def _list_revisions(database_url: str) -> int:
+    """This release's migrations, oldest first, with where the database and the head are."""
+    from entrypoints.migrate import database_revisions, revisions
+
+    current = database_revisions(database_url)
+    for rev in revisions():
+        marks = [m for m, on in (("head", rev.head), ("database", rev.revision in current)) if on]
+        print(f"{rev.revision}  {rev.name}" + (f"  ({', '.join(marks)})" if marks else ""))
+    if not current:
+        print("(the database is at base: nothing migrated)")
+    elif unknown := current - {r.revision for r in revisions()}:
+        print(f"(the database is at {', '.join(sorted(unknown))}, which this release has not got)")
     return 0
 
 
@@ -353,12 +383,37 @@ def cmd_whatsapp_templates() -> int:
     return 0
 
 
+def _add_migrate(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    migrate = sub.add_parser(
+        "migrate",
+        help="apply Alembic migrations (default: up to head)",
+        description="Upgrade the database to REVISION (default: head). Going down is never "
+        "implied: it drops what the newer revisions added, with their data; ask for it with "
+        "--down.",
+    )
+    migrate.add_argument(
+        "revision",
+        nargs="?",
+        default=None,
+        help="head, base, a revision (--list shows them) or, with --down, -N (N below the "
+        "database's)",
+    )
+    migrate.add_argument(
+        "--down", action="store_true", help="downgrade to REVISION (required to go down)"
+    )
+    migrate.add_argument(
+        "--list",
+        action="store_true",
+        dest="listing",
+        help="list this release's revisions, marking the database's and the head",
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cabanas", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="serve the API (embedded PostgreSQL/Redis unless URLs are set)")
-    migrate = sub.add_parser("migrate", help="apply Alembic migrations (default: to head)")
-    migrate.add_argument("revision", nargs="?", default="head")
+    _add_migrate(sub)
     sub.add_parser("seed", help="insert sample cabins into an empty database")
     sync = sub.add_parser("sync", help="the worker: outbox, hold expiry, webhook retries")
     sync.add_argument("--once", action="store_true", help="one pass; exit 1 if any duty failed")
@@ -448,7 +503,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "run":
         return cmd_run(settings)
     if args.command == "migrate":
-        return cmd_migrate(settings, args.revision)
+        return cmd_migrate(settings, args.revision, args.down, args.listing)
     if args.command == "sync":
         return cmd_sync(settings, args.once)
     return cmd_seed(settings)
