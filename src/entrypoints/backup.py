@@ -88,9 +88,9 @@ def backup(
 ) -> Path:
     """Dump, checksum, upload (when ``upload_command`` is set), prune the uploaded copies (when
     ``prune_command`` is set: the off-site retention the privacy policy promises), record in
-    ``backup_runs`` (when the database has the table), prune the local directory. A failed step
-    raises and nothing is recorded (the next scheduled check tries again, and BackupTooOld
-    fires if none succeeds)."""
+    ``backup_runs`` as uploaded or local (when the database has the table), prune the local
+    directory. A failed step raises and nothing is recorded (the next scheduled check tries
+    again, and BackupTooOld fires if none succeeds)."""
     directory.mkdir(parents=True, exist_ok=True)
     taken_at = now or datetime.now(UTC)
     stamp = taken_at.strftime("%Y%m%dT%H%M%SZ")
@@ -125,7 +125,7 @@ def backup(
             upload(upload_command, path)
     if prune_command:
         run_prune(prune_command)
-    _record(database_url, taken_at, target, digest, pg_bin_dir)
+    _record(database_url, taken_at, target, digest, pg_bin_dir, uploaded=bool(upload_command))
     prune(directory, keep)
     return target
 
@@ -174,22 +174,35 @@ def _run_tool(argv: list[str], what: str) -> None:
 
 
 def _record(
-    database_url: str, taken_at: datetime, target: Path, digest: str, pg_bin_dir: str | None
+    database_url: str,
+    taken_at: datetime,
+    target: Path,
+    digest: str,
+    pg_bin_dir: str | None,
+    *,
+    uploaded: bool,
 ) -> None:
     """One row in backup_runs, stamped with the backup's own time (the caller's clock, not the
-    server's). A database that predates the table (a first cutover) is backed up all the same."""
+    server's) and marked uploaded or local. A database that predates the table (a first
+    cutover) is backed up all the same. One that predates the mark (migration 0025: a dump
+    taken before migrating) records only an uploaded backup: the release running on it would
+    count a local one as the day's off-site copy."""
     values = (
         f"'{taken_at.astimezone(UTC).isoformat()}', '{target.name}', "
         f"{target.stat().st_size}, '{digest}'"
     )
-    # Values formatted here from a datetime, our own file name, an int and a hex digest.
-    insert = f"INSERT INTO backup_runs (taken_at, file, bytes, sha256) VALUES ({values})"  # noqa: S608
-    _psql(
-        sync_url(database_url),
-        "DO $$ BEGIN IF to_regclass('public.backup_runs') IS NOT NULL THEN "
-        f"{insert}; END IF; END $$",
-        pg_bin_dir,
-    )
+    # Values formatted here from a datetime, our own file name, an int, a hex digest, a bool.
+    insert = "INSERT INTO backup_runs (taken_at, file, bytes, sha256"
+    marked = f"{insert}, uploaded) VALUES ({values}, {str(uploaded).lower()})"
+    unmarked = f"{insert}) VALUES ({values})" if uploaded else "NULL"  # NULL: do nothing
+    _psql(sync_url(database_url), _RECORD.format(marked=marked, unmarked=unmarked), pg_bin_dir)
+
+
+_RECORD = """DO $$ BEGIN
+IF EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = 'public'
+           AND table_name = 'backup_runs' AND column_name = 'uploaded') THEN {marked};
+ELSIF to_regclass('public.backup_runs') IS NOT NULL THEN {unmarked};
+END IF; END $$"""
 
 
 def prune(directory: Path, keep: int) -> list[Path]:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import msgspec
 import pytest
@@ -27,6 +28,7 @@ from tests.unit.application.fakes import FixedClock
 pytestmark = pytest.mark.db
 NOW = datetime(2026, 12, 1, 3, 0, tzinfo=UTC)
 RECORDED = "SELECT extract(epoch FROM taken_at)::bigint, file FROM backup_runs ORDER BY 1"
+UPLOADED = "SELECT extract(epoch FROM taken_at)::bigint, file, uploaded FROM backup_runs ORDER BY 1"
 COPY = "import shutil, sys; shutil.copy(sys.argv[1], sys.argv[2])"
 
 
@@ -71,17 +73,18 @@ async def _run(container: AsyncContainer) -> str | None:
         return await (await scope.get(BackUpWhenDue))()
 
 
-def _recorded(database_url: str) -> list[tuple[datetime, str]]:
+def _recorded(database_url: str, query: str = RECORDED) -> list[tuple[Any, ...]]:
+    """backup_runs' rows: their time, then the other columns as psql prints them."""
     psql = pg_bin_if_installed("psql")
     assert psql is not None
     out = subprocess.run(
-        [psql, "-X", "-t", "-A", database_url, "-c", RECORDED],
+        [psql, "-X", "-t", "-A", database_url, "-c", query],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
     rows = [line.split("|") for line in out.splitlines() if line]
-    return [(datetime.fromtimestamp(int(epoch), UTC), file) for epoch, file in rows]
+    return [(datetime.fromtimestamp(int(epoch), UTC), *rest) for epoch, *rest in rows]
 
 
 async def test_one_backup_a_day_by_the_recorded_time_across_restarts(
@@ -135,6 +138,37 @@ async def test_a_failed_upload_is_not_recorded_and_the_next_check_tries_again(
     assert (uploaded / "cabanas-20261201T031000Z.dump").exists()
 
 
+async def test_a_local_backup_by_hand_does_not_put_off_the_off_site_one(
+    database_url: str, tmp_path: Path, clock: FixedClock, open_container: object
+) -> None:
+    from entrypoints.backup import backup
+
+    uploaded = tmp_path / "uploaded"
+    uploaded.mkdir()
+    upload = shlex.join([sys.executable, "-c", COPY, "{file}", str(uploaded)])
+    container = open_container(_settings(database_url, tmp_path / "sync", upload))  # type: ignore[operator]
+    assert await _run(container) is not None
+    # 20 h later an operator dumps the database before a risky change, without an upload.
+    by_hand = NOW + timedelta(hours=20)
+    backup(database_url, tmp_path / "by-hand", now=by_hand)
+    assert _recorded(database_url, UPLOADED) == [
+        (NOW, "cabanas-20261201T030000Z.dump", "t"),
+        (by_hand, "cabanas-20261201T230000Z.dump", "f"),  # recorded, as local
+    ]
+    # The day's off-site copy is due a day after the last one, not after the local dump.
+    clock.current = NOW + timedelta(hours=24)
+    assert await _run(container) == str(tmp_path / "sync" / "cabanas-20261202T030000Z.dump")
+    assert (uploaded / "cabanas-20261202T030000Z.dump").exists()
+    # A day and an hour after that one, an hour after another local dump: where nothing is
+    # uploaded (development) the local dumps are all there is, and count; where backups go
+    # off-site, the day's copy is due.
+    backup(database_url, tmp_path / "by-hand", now=NOW + timedelta(hours=48))
+    clock.current = NOW + timedelta(hours=49)
+    local = open_container(_settings(database_url, tmp_path / "dev", None))  # type: ignore[operator]
+    assert await _run(local) is None
+    assert await _run(container) == str(tmp_path / "sync" / "cabanas-20261203T040000Z.dump")
+
+
 def test_a_backup_of_a_database_without_the_record_table_still_succeeds(
     empty_database_url: str, tmp_path: Path
 ) -> None:
@@ -143,6 +177,28 @@ def test_a_backup_of_a_database_without_the_record_table_still_succeeds(
 
     dump = backup(empty_database_url, tmp_path, now=NOW)
     assert dump.exists()
+
+
+def test_a_database_not_yet_marking_uploads_records_only_the_uploaded_backups(
+    database_url: str, tmp_path: Path
+) -> None:
+    """A dump taken before `cabanas migrate` (0025 adds the mark): the release running on that
+    schema would count a local backup as the day's off-site copy, so only an uploaded one is
+    recorded; after the migration it reads as not uploaded (the sync takes a fresh one)."""
+    from entrypoints.backup import backup
+    from entrypoints.migrate import downgrade, upgrade
+
+    downgrade(database_url, "0024")
+    backup(database_url, tmp_path, now=NOW)
+    assert _recorded(database_url) == []
+    uploaded = tmp_path / "uploaded"
+    uploaded.mkdir()
+    upload = shlex.join([sys.executable, "-c", COPY, "{file}", str(uploaded)])
+    backup(database_url, tmp_path, now=NOW + timedelta(hours=1), upload_command=upload)
+    upgrade(database_url)
+    assert _recorded(database_url, UPLOADED) == [
+        (NOW + timedelta(hours=1), "cabanas-20261201T040000Z.dump", "f")
+    ]
 
 
 def test_the_upload_command_is_split_never_run_by_a_shell() -> None:

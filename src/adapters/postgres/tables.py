@@ -433,6 +433,8 @@ backup_runs = Table(
     Column("file", String(200), nullable=False),
     Column("bytes", BigInteger, nullable=False),
     Column("sha256", String(64), nullable=False),
+    # Went off-site with BACKUP_UPLOAD_COMMAND (migration 0025): false for a local dump.
+    Column("uploaded", Boolean, nullable=False, server_default=text("false")),
     Index("backup_runs_taken_at_idx", "taken_at"),
 )
 

@@ -320,6 +320,12 @@ def cmd_backup(settings: Settings, directory: str | None, keep: int | None) -> i
             print(f"cabanas: {err}", file=sys.stderr)
             return 1
     print(path)
+    if upload is None:
+        print(
+            "cabanas: not uploaded (BACKUP_UPLOAD_COMMAND is not set): recorded as a local "
+            "backup, which does not count as the daily off-site one where backups are uploaded",
+            file=sys.stderr,
+        )
     return 0
 
 

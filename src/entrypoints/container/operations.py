@@ -39,7 +39,10 @@ class OperationsProvider(Provider):
 
     @provide(scope=Scope.APP)
     def backup_policy(self, settings: Settings) -> BackupPolicy:
-        return BackupPolicy(every=timedelta(hours=settings.backup_every_hours))
+        return BackupPolicy(
+            every=timedelta(hours=settings.backup_every_hours),
+            off_site=settings.backup_upload_command is not None,
+        )
 
     @provide(scope=Scope.APP)
     def database_backup(self, settings: Settings) -> DatabaseBackup:

@@ -17,6 +17,7 @@ from adapters.prometheus.metrics import (
     exposition,
     record_dependencies,
 )
+from application.operations.backups import BackupPolicy
 from application.operations.health import CheckHealth, HealthReport, HealthStatus
 from application.ports.clock import Clock
 from domain.calendar_sync.external_calendar import ExternalSource
@@ -93,6 +94,7 @@ class MetricsController(Controller):
         clock: FromDishka[Clock],
         health: FromDishka[CheckHealth],
         settings: FromDishka[Settings],
+        backups: FromDishka[BackupPolicy],
     ) -> Response[bytes]:
         # dependency_up at scrape time (the report is shared with healthz for up to 1 s).
         _record(await health())
@@ -113,7 +115,8 @@ class MetricsController(Controller):
             for source in ExternalSource:
                 ICAL_HELD_RELEASES.labels(source=source.value).set(held.get(source.value, 0))
         with contextlib.suppress(Exception):  # from the database, like the sync age above
-            newest = await newest_backup(engine)
+            # The kind the schedule counts: off-site copies, where backups are uploaded.
+            newest = await newest_backup(engine, uploaded_only=backups.off_site)
             BACKUP_LAST_SUCCESS.set(newest.timestamp() if newest is not None else 0)
         body, content_type = exposition(settings.prometheus_multiproc_dir)
         # Litestar adds the charset of text/* itself; passing it too would repeat it.
