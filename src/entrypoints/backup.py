@@ -89,8 +89,9 @@ def backup(
     """Dump, checksum, upload (when ``upload_command`` is set), prune the uploaded copies (when
     ``prune_command`` is set: the off-site retention the privacy policy promises), record in
     ``backup_runs`` as uploaded or local (when the database has the table), prune the local
-    directory. A failed step raises and nothing is recorded (the next scheduled check tries
-    again, and BackupTooOld fires if none succeeds)."""
+    directory (to ``keep`` dumps, after a failed step as well). A failed step raises and nothing
+    is recorded (the next scheduled check tries again, and BackupTooOld fires if none
+    succeeds)."""
     directory.mkdir(parents=True, exist_ok=True)
     taken_at = now or datetime.now(UTC)
     stamp = taken_at.strftime("%Y%m%dT%H%M%SZ")
@@ -117,16 +118,20 @@ def backup(
         partial.unlink(missing_ok=True)
         raise BackupError(f"pg_dump failed: {result.stderr.strip()[-500:]}")
     partial.rename(target)
-    digest = sha256_of(target)
-    checksum = Path(f"{target}.sha256")
-    checksum.write_text(f"{digest}  {target.name}\n")
-    if upload_command:
-        for path in (target, checksum):
-            upload(upload_command, path)
-    if prune_command:
-        run_prune(prune_command)
-    _record(database_url, taken_at, target, digest, pg_bin_dir, uploaded=bool(upload_command))
-    prune(directory, keep)
+    try:
+        digest = sha256_of(target)
+        checksum = Path(f"{target}.sha256")
+        checksum.write_text(f"{digest}  {target.name}\n")
+        if upload_command:
+            for path in (target, checksum):
+                upload(upload_command, path)
+        if prune_command:
+            run_prune(prune_command)
+        _record(database_url, taken_at, target, digest, pg_bin_dir, uploaded=bool(upload_command))
+    finally:
+        # Failed attempts too: the scheduled check retries every 10 minutes, and a dump per
+        # failed upload would fill the sync machine's disk.
+        prune(directory, keep)
     return target
 
 

@@ -138,6 +138,28 @@ async def test_a_failed_upload_is_not_recorded_and_the_next_check_tries_again(
     assert (uploaded / "cabanas-20261201T031000Z.dump").exists()
 
 
+async def test_failed_attempts_do_not_pile_up_dumps_on_the_sync_machine(
+    database_url: str, tmp_path: Path, clock: FixedClock, open_container: object
+) -> None:
+    """A day of failed uploads (the check runs every 10 minutes) must not fill the sync
+    machine's disk with a dump per attempt: the local directory keeps BACKUP_KEEP dumps, each
+    with its checksum, whether or not the attempt succeeded."""
+    failing = shlex.join([sys.executable, "-c", "import sys; sys.exit('bucket unreachable')"])
+    settings = msgspec.structs.replace(_settings(database_url, tmp_path, failing), backup_keep=2)
+    broken = open_container(settings)  # type: ignore[operator]
+    for attempt in range(5):
+        clock.current = NOW + timedelta(minutes=10 * attempt)
+        with pytest.raises(BackupError, match="failed"):
+            await _run(broken)
+    assert _recorded(database_url) == []
+    assert _names(tmp_path, "cabanas-*") == [
+        "cabanas-20261201T033000Z.dump",
+        "cabanas-20261201T033000Z.dump.sha256",
+        "cabanas-20261201T034000Z.dump",
+        "cabanas-20261201T034000Z.dump.sha256",
+    ]
+
+
 async def test_a_local_backup_by_hand_does_not_put_off_the_off_site_one(
     database_url: str, tmp_path: Path, clock: FixedClock, open_container: object
 ) -> None:
