@@ -1,6 +1,6 @@
 """Where a booking's money stands for the owner, by whether the booking still gives nights: a
 hold or a booking collects its balance; a cancelled booking (or a lapsed hold) collects nothing
-more and owes back everything it holds."""
+more and owes back the money it holds."""
 
 from __future__ import annotations
 
@@ -27,8 +27,14 @@ def standing(ledger: BookingLedger, status: ReservationStatus) -> Standing:
     """Rules: a hold or a booking owes its balance by its due date and owes nothing back (a
     payment beyond what is due is flagged on the payment itself); a booking that gives no
     nights (cancelled, or a hold that lapsed) collects nothing, and everything it holds —
-    paid, less refunded and credited — goes back to the guest, as a refund or a credit."""
+    paid, less refunded and credited — goes back to the guest, as a refund or a credit.
+    Except a lapsed hold's credit from an earlier cancellation: it is the guest's again by
+    itself (open for their next booking, like a hold's that is cancelled), so it is not money
+    to give back."""
+    zero = Money.zero(ledger.total.currency)
     if status in ACTIVE_STATUSES:
-        zero = Money.zero(ledger.total.currency)
         return Standing(ledger.balance_due, ledger.balance_due_on, zero)
-    return Standing(Money.zero(ledger.total.currency), None, ledger.held)
+    if status is ReservationStatus.EXPIRED:
+        cents = max(0, ledger.held.cents - ledger.credit_applied.cents)
+        return Standing(zero, None, Money(cents, ledger.total.currency))
+    return Standing(zero, None, ledger.held)

@@ -69,3 +69,16 @@ def test_what_was_paid_is_told_by_method_and_a_refund_too_large_says_how_much_is
     with pytest.raises(RefundExceedsPaid) as refused:
         led.refund(out("r-1", "64000.01"))
     assert refused.value.available == Money.of("64000")
+
+
+def test_a_lapsed_holds_credit_is_the_guests_again_and_not_money_to_give_back() -> None:
+    credit = MoneyIn("credit:7", PaymentMethod.CREDIT, Money.of("30000"), DAY, "credit")
+    led = ledger().apply_credit(credit)
+    # The credit is open for the guest's next booking again: nothing to give back …
+    assert standing(led, ReservationStatus.EXPIRED).to_return == Money.zero()
+    # … only what they paid on top of it.
+    led = led.record_payment(paid("t-1", "20000", PaymentMethod.TRANSFER))
+    assert standing(led, ReservationStatus.EXPIRED).to_return == Money.of("20000")
+    # A cancelled booking keeps the credit it took (only a cancelled hold gives it back, by
+    # releasing it): it is part of what goes back.
+    assert standing(led, ReservationStatus.CANCELLED).to_return == Money.of("50000")
