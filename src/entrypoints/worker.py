@@ -10,6 +10,8 @@ The duties:
 - expire lapsed holds, re-process unfinished webhook deliveries, measure the outbox (every
   minute); purge idempotency keys older than 48 h and erase guest data past
   ``PII_RETENTION_DAYS`` (every hour);
+- keep the owner's queue of money to give back in step with the ledgers of bookings without
+  nights (every 10 minutes; the holds the expiry sweeps are brought in step at once);
 - queue the scheduled messages (pre-arrival, balance and check-out reminders, thank-you, the
   owner's daily summary) when due (every minute; each once, keyed in the database), just
   before the outbox is sent;
@@ -48,6 +50,7 @@ from application.operations.maintenance import (
     PurgeIdempotencyKeys,
     ReprocessDeliveries,
 )
+from application.payments.money_to_return import ReconcileMoneyToReturn
 from entrypoints.settings import Settings
 
 log = logging.getLogger("cabanas.sync")
@@ -55,6 +58,9 @@ log = logging.getLogger("cabanas.sync")
 MINUTE = 60.0
 HOUR = 3600.0
 BACKUP_CHECK_SECONDS = 10 * MINUTE
+# Holds a booking expired on its way, bookings from before the queue: minutes late is soon
+# enough (the holds the expiry sweeps are done at once).
+MONEY_TO_RETURN_SECONDS = 10 * MINUTE
 
 
 @dataclass(slots=True)
@@ -98,6 +104,7 @@ def duties(settings: Settings, stop: asyncio.Event | None = None) -> list[Duty]:
         Duty("daily_summary", MINUTE, _duty(SendDailySummary)),
         Duty("outbox", settings.outbox_poll_seconds, _duty(DispatchOutbox)),
         Duty("expire_holds", MINUTE, _duty(ExpireLapsedHolds)),
+        Duty("money_to_return", MONEY_TO_RETURN_SECONDS, _duty(ReconcileMoneyToReturn)),
         Duty("reprocess_deliveries", MINUTE, _duty(ReprocessDeliveries)),
         Duty("measure_outbox", MINUTE, _duty(MeasureOutbox)),
         Duty("purge_idempotency_keys", HOUR, _duty(PurgeIdempotencyKeys)),

@@ -3,10 +3,23 @@ booking's money to give back, one row of provider ``ledger`` (``keep_money_to_re
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, and_, bindparam, case, func, or_, select, update
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -87,6 +100,41 @@ KEEP_MONEY_TO_RETURN = _insert.on_conflict_do_update(
         "updated_at": _insert.excluded.updated_at,
     },
 )
+
+# What a booking owes back, as ``domain.payments.standing`` says: a cancelled booking all it
+# holds (money in, less refunds and credits out, in its currency, and the credits it took); a
+# lapsed hold the same but its credit, which is the guest's again; one with nights nothing.
+# Compared with its item in the queue (provider ``ledger``, one per booking): out of step when
+# it owes and has none, or its item is open with another amount. Settled items are left be.
+# The bookings looked at: the ones asked for (``codes``), or else every booking without nights
+# that ever had money in (few, beside the many lapsed holds that never had any) and the open
+# items' own (a constant false filter skips the branch not asked for).
+MONEY_TO_RETURN_OUT_OF_STEP = text(
+    "WITH candidates AS ("
+    "SELECT id FROM reservations WHERE code = ANY(:codes) "
+    "UNION SELECT r.id FROM reservations r WHERE :codes IS NULL "
+    "AND r.status IN ('cancelled', 'expired') "
+    "AND (r.id IN (SELECT reservation_id FROM booking_money) "
+    "OR r.id IN (SELECT applied_to FROM guest_credits)) "
+    "UNION SELECT r.id FROM payments p JOIN reservations r ON r.code = p.reservation_code "
+    "WHERE :codes IS NULL AND p.provider = :ledger AND p.attention_resolved_at IS NULL"
+    "), owed AS ("
+    "SELECT r.code, r.currency, CASE r.status "
+    "WHEN 'cancelled' THEN greatest(0, money.cents + credit.cents) "
+    "WHEN 'expired' THEN greatest(0, money.cents) ELSE 0 END AS cents "
+    "FROM reservations r "
+    "CROSS JOIN LATERAL (SELECT coalesce(sum(CASE m.direction WHEN 'payment' THEN "
+    "m.amount_cents ELSE -m.amount_cents END), 0) AS cents FROM booking_money m "
+    "WHERE m.reservation_id = r.id AND m.currency = r.currency) money "
+    "CROSS JOIN LATERAL (SELECT coalesce(sum(g.amount_cents), 0) AS cents FROM guest_credits g "
+    "WHERE g.applied_to = r.id AND g.currency = r.currency) credit "
+    "WHERE r.id IN (SELECT id FROM candidates) AND r.kind = 'booking') "
+    "SELECT o.code FROM owed o "
+    "LEFT JOIN payments p ON p.provider = :ledger AND p.reservation_code = o.code "
+    "WHERE CASE WHEN p.id IS NULL THEN o.cents > 0 ELSE p.attention_resolved_at IS NULL "
+    "AND (p.amount_cents <> o.cents OR p.currency <> o.currency) END "
+    "ORDER BY o.code LIMIT :limit"
+).bindparams(bindparam("codes", type_=ARRAY(String)))
 
 
 def _record(row: Any) -> PaymentRecord:
@@ -190,3 +238,9 @@ class SqlPaymentRepository:
                 "reopen": reopen,
             },
         )
+
+    async def money_to_return_out_of_step(
+        self, limit: int, codes: Sequence[str] | None = None
+    ) -> list[str]:
+        params = {"limit": limit, "ledger": LEDGER, "codes": None if codes is None else [*codes]}
+        return [row.code for row in await self._conn.execute(MONEY_TO_RETURN_OUT_OF_STEP, params)]

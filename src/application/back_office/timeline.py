@@ -20,6 +20,7 @@ MONEY_ACTIONS = frozenset(
         "reservation.credit",
         "reservation.receipt_rejected",
         "payment.attention_resolve",
+        "payment.money_to_return",
     }
 )
 

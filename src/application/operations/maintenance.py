@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from application.inbox.deliveries import REPROCESS_AFTER, ProcessDelivery
+from application.payments.money_to_return import ReconcileMoneyToReturn
 from application.ports.clock import Clock
 from application.ports.metrics import OperationsMetrics
 from application.ports.unit_of_work import UnitOfWork
@@ -27,11 +28,15 @@ SCHEDULE_MEMORY = timedelta(days=90)
 class ExpireLapsedHolds:
     """Rules: a hold whose ``expires_at`` has passed is recorded as expired (its nights were
     already bookable — reads and inserts ignore lapsed holds — this makes it official, and
-    counts it). Batches of 500 until none is left."""
+    counts it). Batches of 500 until none is left. Money an expired hold holds (part of its
+    deposit) then waits in the owner's queue to go back: each batch's holds are brought in
+    step after it is committed (one query; ``ReconcileMoneyToReturn``, which also catches the
+    holds a booking expired on its own way, later)."""
 
     uow: UnitOfWork
     clock: Clock
     metrics: OperationsMetrics
+    money_to_return: ReconcileMoneyToReturn
 
     async def __call__(self) -> int:
         total = 0
@@ -40,6 +45,7 @@ class ExpireLapsedHolds:
                 expired = await self.uow.reservations.expire_lapsed(self.clock.now(), EXPIRY_BATCH)
                 await self.uow.commit()
             total += len(expired)
+            await self.money_to_return([r.code.value for r in expired])
             if len(expired) < EXPIRY_BATCH:
                 break
         if total:

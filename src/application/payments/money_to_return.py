@@ -1,18 +1,34 @@
 """Money a booking holds once it gives no nights (cancelled, or a lapsed hold) goes back to the
 guest, as a refund or a credit. Until it has, it waits in the owner's queue — Pagos, Hoy and the
 daily summary — as one ``refund_required`` item per booking beside Mercado Pago's flagged
-payments, kept in step with the booking's ledger by every movement of its money."""
+payments, kept in step with the booking's ledger by every movement of its money, and by the
+sync process for what changes without one (a hold lapsing, bookings from before the queue)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from application.payments.attention import PaymentResolution, resolve_audited
+from application.ports.audit import AuditEntry
+from application.ports.clock import Clock
+from application.ports.ledger import DEFAULT_LEDGER_TERMS
 from application.ports.unit_of_work import UnitOfWork
-from domain.booking.reservation import Reservation
+from domain.booking.reservation import ACTIVE_STATUSES, Reservation
+from domain.codes import ReservationCode
 from domain.money import Money
 from domain.payments.ledger import BookingLedger
 from domain.payments.standing import standing
+
+log = logging.getLogger("cabanas.payments")
+
+# Who the sync process's own changes are audited as.
+SYSTEM_ACTOR = "system"
+# Bookings brought in step per pass: a backlog (bookings cancelled before the queue existed)
+# clears over a few passes instead of one long one.
+RECONCILE_BATCH = 100
 
 
 def money_to_return_id(code: str) -> str:
@@ -56,3 +72,83 @@ async def track_money_to_return(
         )
         await uow.payments.keep_money_to_return(item_id, code, owed, reason, now, reopen=newly_owed)
     return owed
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileMoneyToReturn:
+    """The queue's items follow the ledgers even when no money moves. Rules:
+    - a booking without nights that holds money and has no item gets one (a hold that lapsed
+      — swept by the sync process or expired by a booking that wanted its nights — holding a
+      short Mercado Pago payment or part of a deposit; a booking cancelled before the queue
+      existed); an open item takes the amount the ledger says (``track_money_to_return``);
+    - an open item of a booking that owes nothing back any more is settled: ``refunded`` when
+      the booking gives no nights, ``payment_recorded`` when it gives them again (a lapsed
+      hold a payment confirmed: the money is its deposit);
+    - an item the owner dismissed stays dismissed (and a settled one settled): only money
+      arriving reopens it, and that is the payment's own use case;
+    - found in one query (``money_to_return_out_of_step``), at most ``RECONCILE_BATCH`` a
+      pass (``codes``: only those bookings, e.g. the holds just swept); each booking in its
+      own transaction, its row locked like every movement of its money; audited as
+      ``system`` (``payment.money_to_return``, with the amount before and now).
+    True when every booking found was brought in step (one that fails is logged and left for
+    the next pass)."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, codes: Sequence[str] | None = None) -> bool:
+        if codes is not None and not codes:
+            return True
+        async with self.uow:
+            found = await self.uow.payments.money_to_return_out_of_step(RECONCILE_BATCH, codes)
+        failed = 0
+        for code in found:
+            try:
+                async with self.uow:
+                    await self._bring_in_step(code)
+                    await self.uow.commit()
+            except Exception:  # one booking must not hold up the ones behind it
+                log.exception("money_to_return_reconcile_failed", extra={"code": code})
+                failed += 1
+        if found:
+            log.info(
+                "money_to_return_reconciled", extra={"count": len(found) - failed, "failed": failed}
+            )
+        return failed == 0
+
+    async def _bring_in_step(self, code: str) -> None:
+        now = self.clock.now()
+        reservation = await self.uow.reservations.get(ReservationCode(code), for_update=True)
+        if reservation is None:
+            return
+        ledger = await self.uow.ledger.load(reservation, DEFAULT_LEDGER_TERMS)
+        known = await self.uow.payments.get(money_to_return_id(code))
+        owed = standing(ledger, reservation.status).to_return
+        if known is None and owed.cents == 0:
+            return
+        if known is not None and (
+            known.attention_resolved_at is not None or known.payment.amount == owed
+        ):
+            return  # the owner settled it, or a movement of its money did meanwhile
+        gives_nights = reservation.status in ACTIVE_STATUSES
+        await track_money_to_return(
+            self.uow,
+            reservation,
+            ledger,
+            SYSTEM_ACTOR,
+            now,
+            settled_as=PaymentResolution.PAYMENT_RECORDED
+            if gives_nights
+            else PaymentResolution.REFUNDED,
+        )
+        if owed.cents:  # settling is audited by itself (``payment.attention_resolve``)
+            await self.uow.audit.record(
+                AuditEntry(
+                    SYSTEM_ACTOR,
+                    "payment.money_to_return",
+                    code,
+                    now,
+                    before={"amount_cents": known.payment.amount.cents if known else None},
+                    after={"status": reservation.status.value, "to_return_cents": owed.cents},
+                )
+            )

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -112,4 +113,15 @@ class PaymentRepository(Protocol):
         """A booking's money to give back as an item of the queue (``LEDGER``, flagged
         ``refund_required``): inserted open; an existing one takes the new amount and reason,
         and is opened again when ``reopen``."""
+        ...
+
+    async def money_to_return_out_of_step(
+        self, limit: int, codes: Sequence[str] | None = None
+    ) -> list[str]:
+        """The bookings (codes, at most ``limit``; only ``codes`` when given) whose money to
+        give back is not what the queue holds: one without nights (cancelled, expired) that
+        holds money (``domain.payments.standing``'s rule) and has no item, or whose item is
+        still open with another amount — none at all once nothing is owed back (a refund
+        made elsewhere, a lapsed hold a payment confirmed). An item the owner settled
+        (dismissed, refunded, credited) is never among them."""
         ...

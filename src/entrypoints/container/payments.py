@@ -14,6 +14,7 @@ from application.payments.apply_payment import ApplyPayment
 from application.payments.attention import ResolvePaymentAttention
 from application.payments.credits import IssueCredit
 from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
+from application.payments.money_to_return import ReconcileMoneyToReturn
 from application.payments.receipts import (
     ApproveReceipt,
     GetReceipt,
@@ -94,6 +95,7 @@ class PaymentsProvider(Provider):
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     resolve_payment_attention = provide(ResolvePaymentAttention)
     payments_of_reservation = provide(PaymentsOfReservation)
+    reconcile_money_to_return = provide(ReconcileMoneyToReturn)
 
 
 def _absolute(settings: Settings, url: str) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -66,6 +66,7 @@ from domain.payments.credits import CreditUse, GuestCredit, applied_reference
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment, PaymentStatus
 from domain.payments.receipts import Receipt, ReceiptStatus
+from domain.payments.standing import standing
 from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
 from tests.unit.application.fakes_accounts import FakeAccounts
@@ -598,6 +599,8 @@ class FakePayments:
     def __init__(self) -> None:
         self.committed: dict[str, PaymentRecord] = {}
         self.pending: dict[str, PaymentRecord] = {}
+        # What each booking owes back, by code (set by the unit of work: its ledgers).
+        self.owed_back: Callable[[], Awaitable[dict[str, Money]]] | None = None
 
     async def get(self, payment_id: str) -> PaymentRecord | None:
         return self.pending.get(payment_id) or self.committed.get(payment_id)
@@ -658,6 +661,24 @@ class FakePayments:
             attention_resolved_at=settled,
             provider=LEDGER,
         )
+
+    async def money_to_return_out_of_step(
+        self, limit: int, codes: Sequence[str] | None = None
+    ) -> list[str]:
+        owed = await self.owed_back() if self.owed_back else {}
+        every = {**self.committed, **self.pending}.values()
+        items = {r.reservation_code: r for r in every if r.money_to_return}
+        found = []
+        for code, amount in sorted(owed.items()):
+            item = items.get(code)
+            if codes is not None and code not in codes:
+                continue
+            missing = item is None and amount.cents > 0
+            if missing or (
+                item and not item.attention_resolved_at and item.payment.amount != amount
+            ):
+                found.append(code)
+        return found[:limit]
 
     def commit(self) -> None:
         self.committed.update(self.pending)
@@ -1255,6 +1276,7 @@ class FakeUnitOfWork:
         self.ledger.credits_of = lambda code: tuple(
             c for c, h in self.credits.rows.values() if h == code
         )
+        self.payments.owed_back = self._owed_back
         self.blocks = FakeBlocks(self.reservations)
         self.feeds = FakeFeeds(self.reservations, self.blocks)
         self.accounts = FakeAccounts()
@@ -1262,6 +1284,13 @@ class FakeUnitOfWork:
         self.reservations.elsewhere = (self.blocks.overlapping, self.feeds.overlapping)
         self.metrics = RecordingMetrics()  # not part of a real UoW; handy for the tests
         self.commits = 0
+
+    async def _owed_back(self) -> dict[str, Money]:
+        every = {**self.reservations.committed, **self.reservations.pending}
+        return {
+            code: standing(await self.ledger.load(r, LedgerTerms()), r.status).to_return
+            for code, r in every.items()
+        }
 
     async def __aenter__(self) -> Self:
         return self

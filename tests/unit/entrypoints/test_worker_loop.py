@@ -114,6 +114,7 @@ async def test_run_once_without_a_stop_runs_everything() -> None:
         "SendDailySummary",
         "DispatchOutbox",
         "ExpireLapsedHolds",
+        "ReconcileMoneyToReturn",
         "ReprocessDeliveries",
         "MeasureOutbox",
         "PurgeIdempotencyKeys",

@@ -28,6 +28,7 @@ ACTIONS = {
     "reservation.credit": "Crédito a favor",
     "reservation.extend": "Retención extendida",
     "payment.attention_resolve": "Pago resuelto",
+    "payment.money_to_return": "Pasó a la lista de Pagos",
 }
 RESOLUTIONS = {
     "payment_recorded": "el pago quedó anotado",
@@ -102,6 +103,8 @@ def _audit(event: TimelineEvent, names: Mapping[int, str]) -> str:
     if event.what == "payment.attention_resolve":
         how = str(d.get("resolution"))
         return " · ".join(p for p in (RESOLUTIONS.get(how, how), str(d.get("reason") or "")) if p)
+    if event.what == "payment.money_to_return":
+        return " · ".join(_to_return(d))
     if event.what == "reservation.cancel" and d.get("reason"):
         return f"Motivo: {d['reason']}"
     return ""

@@ -11,7 +11,7 @@ from application.back_office.reservations import CancelHold, CancelReservation
 from application.payments.attention import PaymentResolution, ResolvePaymentAttention
 from application.payments.credits import IssueCredit
 from application.payments.ledger import RecordManualPayment
-from application.payments.money_to_return import money_to_return_id
+from application.payments.money_to_return import ReconcileMoneyToReturn, money_to_return_id
 from application.payments.refunds import IssueRefund, MercadoPagoRefundExceeds
 from application.ports.ledger import LedgerTerms
 from application.ports.payments import PaymentRecord
@@ -137,3 +137,31 @@ async def test_money_paid_by_transfer_cannot_go_back_through_mercado_pago() -> N
     assert refused.value.code == "refund_exceeds_paid"  # the API's answer is unchanged
     ledger = await uow.ledger.load(uow.reservations.committed[CODE], TERMS)
     assert ledger.refunds == ()
+
+
+async def test_a_lapsed_holds_money_is_queued_by_the_reconciliation_once_and_never_reopened() -> (
+    None
+):
+    uow, clock = setup()
+    await pay(uow, clock, 30_000, "part")  # less than the deposit: the hold stays a hold
+    held = uow.reservations.committed[CODE]
+    held.status = ReservationStatus.EXPIRED  # as the sweeper (or a booking on its way) leaves it
+    assert await queue(uow) == []
+    reconcile = ReconcileMoneyToReturn(uow, clock)
+    assert await reconcile() is True
+    [item] = await queue(uow)
+    assert (item.payment.id, item.payment.amount) == (money_to_return_id(CODE), Money.of("30000"))
+    entry = uow.audit.entries[-1]
+    assert (entry.actor, entry.action, entry.after["to_return_cents"]) == (
+        "system",
+        "payment.money_to_return",
+        3_000_000,
+    )
+    audited = len(uow.audit.entries)
+    assert await reconcile() is True  # in step: nothing to do
+    assert len(uow.audit.entries) == audited
+    await ResolvePaymentAttention(uow, clock)(
+        item.payment.id, PaymentResolution.DISMISSED, "se queda la seña", OWNER
+    )
+    assert await reconcile() is True
+    assert await queue(uow) == []

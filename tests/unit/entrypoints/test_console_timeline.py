@@ -1,0 +1,26 @@
+"""The Reserva page's story in words: an audit entry of the sync process's own."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from application.back_office.timeline import TimelineEvent
+from entrypoints.http.console.timeline import describe
+
+AT = datetime(2026, 12, 1, 15, 31, tzinfo=UTC)
+
+
+def test_money_queued_by_the_sync_process_says_how_much_goes_back() -> None:
+    event = TimelineEvent(
+        AT,
+        "audit",
+        "payment.money_to_return",
+        "system",
+        {"status": "expired", "to_return_cents": 3_000_000},
+    )
+    line = describe(event, {})
+    assert (line.title, line.detail, line.actor) == (
+        "Pasó a la lista de Pagos",
+        "$ 30.000 para devolver",
+        "system",
+    )
