@@ -256,6 +256,52 @@ async def test_money_is_given_back_never_more_than_paid_and_once_per_form(
     assert len(audit) == 1
 
 
+def pesos(amount: int) -> str:
+    return "$ " + f"{amount:,}".replace(",", ".")
+
+
+async def test_the_deposit_says_paid_what_is_missing_or_unpaid_and_a_later_refund_keeps_it_paid(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+
+    async def post(code: str, action: str, data: dict[str, str]) -> None:
+        sent = {**await money_form(console, code), **data}
+        done = await console.client.post(f"/panel/reservas/{code}/{action}", data=sent)
+        assert done.status_code == 303, done.text[:2000]
+
+    async def line(code: str, name: str) -> str:
+        page = (await console.client.get(f"/panel/reservas/{code}")).text
+        found = re.search(rf"<dt>{name}</dt><dd>([^<]*)</dd>", page)
+        assert found, page[:2000]
+        return found.group(1)
+
+    def amount(text: str) -> int:
+        found = re.match(r"\$ ([0-9.]+)", text)
+        assert found, text
+        return int(found.group(1).replace(".", ""))
+
+    # A hold: nothing paid; then part of it; a refund before it is confirmed un-pays its part.
+    hold = await book(console, 1, (3, 6))
+    deposit = amount(await line(hold, "Seña"))
+    assert await line(hold, "Seña") == f"{pesos(deposit)} · sin pagar"
+    await post(hold, "pago", {"metodo": "transfer", "monto": "20.000", "nota_pago": ""})
+    assert await line(hold, "Seña") == f"{pesos(deposit)} · falta {pesos(deposit - 20_000)}"
+    await post(hold, "devolver", {"devolver_monto": "5.000", "devolver_nota": ""})
+    assert await line(hold, "Seña") == f"{pesos(deposit)} · falta {pesos(deposit - 15_000)}"
+    # A booking confirmed by its deposit: a refund after it does not un-pay it (the balance
+    # counts what went back).
+    booked = await book(console, 2, (3, 6))
+    deposit = amount(await line(booked, "Seña"))
+    total = amount(await line(booked, "Total"))
+    await post(booked, "pago", {"metodo": "transfer", "monto": pesos(deposit)[2:], "nota_pago": ""})
+    assert await line(booked, "Seña") == f"{pesos(deposit)} · pagada"
+    await post(booked, "devolver", {"devolver_monto": "1.000", "devolver_nota": "Descuento"})
+    assert (await line(booked, "Estado")).startswith("Confirmada")
+    assert await line(booked, "Seña") == f"{pesos(deposit)} · pagada"
+    assert (await line(booked, "Saldo")).startswith(f"{pesos(total - deposit + 1_000)}, vence el")
+
+
 async def test_a_hold_gets_more_time_from_its_page(
     console: Console, console_settings: Settings
 ) -> None:

@@ -17,6 +17,9 @@ class Standing:
     balance_due: Money  # what the guest still owes
     balance_due_on: date | None  # None: nothing is collected any more
     to_return: Money  # what goes back to the guest: refunded, or kept as credit
+    # What is still missing of the deposit (``deposit_missing``); zero once it is paid, and
+    # when nothing is collected any more.
+    deposit_missing: Money
 
     @property
     def collecting(self) -> bool:
@@ -33,8 +36,29 @@ def standing(ledger: BookingLedger, status: ReservationStatus) -> Standing:
     to give back."""
     zero = Money.zero(ledger.total.currency)
     if status in ACTIVE_STATUSES:
-        return Standing(ledger.balance_due, ledger.balance_due_on, zero)
+        missing = deposit_missing(ledger, status)
+        return Standing(ledger.balance_due, ledger.balance_due_on, zero, missing)
     if status is ReservationStatus.EXPIRED:
         cents = max(0, ledger.held.cents - ledger.credit_applied.cents)
-        return Standing(zero, None, Money(cents, ledger.total.currency))
-    return Standing(zero, None, ledger.held)
+        return Standing(zero, None, Money(cents, ledger.total.currency), zero)
+    return Standing(zero, None, ledger.held, zero)
+
+
+def deposit_missing(ledger: BookingLedger, status: ReservationStatus) -> Money:
+    """What is still missing of the deposit. Rules:
+    - a hold's deposit is what confirms it, and what confirms it is the money it holds (paid,
+      less refunded and credited; a credit from an earlier cancellation counts as paid): a
+      refund before it is confirmed un-pays that part;
+    - a confirmed booking's deposit, once what was paid covers it, stays paid: a refund or a
+      credit after it (a discount, part given back as a favour) is money the owner gave back,
+      which the balance counts, not a deposit the guest stopped paying — so it counts what was
+      paid, whatever went back; a booking confirmed by hand without the whole deposit misses
+      the rest of it;
+    - a booking without nights (cancelled, a lapsed hold) collects nothing: nothing is missing.
+    """
+    if status is ReservationStatus.PRE_RESERVED:
+        return ledger.deposit_owed
+    if status is ReservationStatus.CONFIRMED:
+        cents = max(0, ledger.deposit_due.cents - ledger.paid.cents)
+        return Money(cents, ledger.total.currency)
+    return Money.zero(ledger.total.currency)

@@ -82,3 +82,25 @@ def test_a_lapsed_holds_credit_is_the_guests_again_and_not_money_to_give_back() 
     # A cancelled booking keeps the credit it took (only a cancelled hold gives it back, by
     # releasing it): it is part of what goes back.
     assert standing(led, ReservationStatus.CANCELLED).to_return == Money.of("50000")
+
+
+def test_a_holds_deposit_counts_what_it_holds_and_a_bookings_what_was_paid() -> None:
+    led = ledger()
+    hold, booked = ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED
+    assert standing(led, hold).deposit_missing == DEPOSIT
+    led = led.record_payment(paid("t-1", "50000", PaymentMethod.TRANSFER))
+    assert standing(led, hold).deposit_missing == Money.of("67000")
+    # Before it is confirmed, a refund un-pays its part: the hold needs it again to confirm.
+    led = led.refund(out("r-1", "10000"))
+    assert standing(led, hold).deposit_missing == Money.of("77000")
+    # Once confirmed, what went back is the owner's doing: the deposit stays paid …
+    led = led.record_payment(paid("t-2", "77000", PaymentMethod.TRANSFER))
+    assert standing(led, booked).deposit_missing == Money.zero()
+    led = led.refund(out("r-2", "1000")).credit(out("c-1", "2000"))
+    assert standing(led, booked).deposit_missing == Money.zero()
+    assert standing(led, booked).balance_due == Money.of("276000")  # … the balance counts it
+    # A booking confirmed by hand with part of it misses the rest; one without nights, nothing.
+    short = ledger().record_payment(paid("t-1", "17000", PaymentMethod.CASH))
+    assert standing(short, booked).deposit_missing == Money.of("100000")
+    for gone in (ReservationStatus.CANCELLED, ReservationStatus.EXPIRED):
+        assert standing(short, gone).deposit_missing == Money.zero()
