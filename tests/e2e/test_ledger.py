@@ -7,17 +7,20 @@ import asyncio
 from datetime import datetime, timedelta
 
 import pytest
+from dishka import AsyncContainer
 from httpx import Response
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from adapters.postgres.database import make_engine
+from application.operations.maintenance import ExpireLapsedHolds
 from entrypoints.settings import Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, NOW
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_payments import DEPOSIT, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago
+from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
@@ -167,3 +170,57 @@ async def test_manual_payments_need_a_key_and_an_admin(pay_client: Client) -> No
         headers=admin("y"),
     )
     assert mp_by_hand.status_code == 422
+
+
+async def test_a_booking_without_nights_reports_what_goes_back_and_no_balance(
+    pay_client: Client, worker: AsyncContainer, clock: FixedClock
+) -> None:
+    booking = await hold(pay_client, payment_method="transfer")
+    code = booking["code"]
+    assert (await pay(pay_client, code, "deposit", 8_670_000)).status_code == 201
+    back = await pay_client.post(
+        f"/admin/reservations/{code}/refunds",
+        json={"amount_cents": 100_000, "through_mercadopago": False},
+        headers=admin("discount"),
+    )
+    assert back.status_code == 201, back.text
+    # Confirmed, a refund after it: the deposit stays paid, the balance counts what went back.
+    ledger = (await pay_client.get(f"/admin/reservations/{code}/ledger", headers=admin())).json()
+    assert ledger["status"] == "confirmed"
+    assert (ledger["deposit_paid"], ledger["deposit_owed_amount"]) == (True, 0)
+    assert (ledger["collecting"], ledger["to_return_amount"]) == (True, 0)
+    assert (ledger["balance_due_amount"], ledger["balance_due_on"]) == (
+        TOTAL - DEPOSIT + 1_000,
+        "2026-12-11",
+    )
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{code}/cancel", json={"reason": "no viene"}, headers=admin()
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    ledger = (await pay_client.get(f"/admin/reservations/{code}/ledger", headers=admin())).json()
+    assert ledger["status"] == "cancelled"
+    assert (ledger["balance_due_amount"], ledger["balance_due_on"]) == (0, None)
+    assert (ledger["collecting"], ledger["deposit_owed_amount"]) == (False, 0)
+    assert ledger["to_return_amount"] == ledger["held_amount"] == DEPOSIT - 1_000
+    assert ledger["deposit_paid"] is True  # it had been paid
+    # A hold that lapsed with part of its deposit paid: the same, and it is in the queue.
+    lapsing = await hold(
+        pay_client, payment_method="transfer", check_in="2027-01-04", check_out="2027-01-07"
+    )
+    lapsing_code = lapsing["code"]
+    assert (await pay(pay_client, lapsing_code, "part", 2_000_000)).status_code == 201
+    clock.current += timedelta(days=2)
+    async with worker() as scope:
+        assert await (await scope.get(ExpireLapsedHolds))() == 1
+    ledger = (
+        await pay_client.get(f"/admin/reservations/{lapsing_code}/ledger", headers=admin())
+    ).json()
+    assert ledger["status"] == "expired"
+    assert (ledger["balance_due_amount"], ledger["balance_due_on"]) == (0, None)
+    assert (ledger["deposit_paid"], ledger["deposit_owed_amount"]) == (False, 0)
+    assert (ledger["collecting"], ledger["to_return_amount"]) == (False, 20_000)
+    queue = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert {(p["id"], p["amount"]) for p in queue} == {
+        (f"held:{code}", DEPOSIT - 1_000),
+        (f"held:{lapsing_code}", 20_000),
+    }

@@ -54,11 +54,21 @@ def deposit_missing(ledger: BookingLedger, status: ReservationStatus) -> Money:
       which the balance counts, not a deposit the guest stopped paying — so it counts what was
       paid, whatever went back; a booking confirmed by hand without the whole deposit misses
       the rest of it;
-    - a booking without nights (cancelled, a lapsed hold) collects nothing: nothing is missing.
+    - a booking without nights (cancelled, a lapsed hold) collects nothing: nothing is missing
+      (whether its deposit had been paid is ``deposit_paid``).
     """
-    if status is ReservationStatus.PRE_RESERVED:
-        return ledger.deposit_owed
-    if status is ReservationStatus.CONFIRMED:
-        cents = max(0, ledger.deposit_due.cents - ledger.paid.cents)
-        return Money(cents, ledger.total.currency)
-    return Money.zero(ledger.total.currency)
+    if status not in ACTIVE_STATUSES:
+        return Money.zero(ledger.total.currency)
+    cents = max(0, ledger.deposit_due.cents - _counted_for_deposit(ledger, status).cents)
+    return Money(cents, ledger.total.currency)
+
+
+def deposit_paid(ledger: BookingLedger, status: ReservationStatus) -> bool:
+    """Whether the deposit is paid, by ``deposit_missing``'s rule: a hold while what it holds
+    covers it; any other booking once what was paid covered it (a booking without nights
+    included: whether it had been paid)."""
+    return _counted_for_deposit(ledger, status) >= ledger.deposit_due
+
+
+def _counted_for_deposit(ledger: BookingLedger, status: ReservationStatus) -> Money:
+    return ledger.held if status is ReservationStatus.PRE_RESERVED else ledger.paid

@@ -14,8 +14,10 @@ from litestar.params import FromPath, JSONBody
 from application.payments.credits import IssueCredit
 from application.payments.ledger import ExtendHold, GetLedger, LedgerView, RecordManualPayment
 from application.payments.refunds import IssueRefund
+from domain.booking.reservation import ReservationStatus
 from domain.money import Money
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
+from domain.payments.standing import deposit_paid, standing
 from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.admin.reservations import AdminReservation, admin_view
 from entrypoints.http.idempotency import RequiredKey, answer
@@ -70,20 +72,28 @@ class MoneyOutView(msgspec.Struct):
 
 
 class LedgerBody(msgspec.Struct):
+    """Where the money stands follows the status (``domain.payments.standing``): a booking
+    without nights (cancelled, expired) collects nothing — no balance, no deposit to pay, no
+    due date — and owes back ``to_return_amount``; a hold or a booking owes nothing back."""
+
     code: str
     status: str
     currency: str
     total_amount: float
     deposit_due_amount: float
+    # The deposit is paid: a hold while what it holds covers it; any other booking once what
+    # was paid covered it (a refund after confirming does not un-pay it).
     deposit_paid: bool
     paid_amount: float
     returned_amount: float  # refunded + credited
     held_amount: float  # paid and not returned: the most that can still be refunded
-    balance_due_amount: float
-    balance_due_on: date
+    balance_due_amount: float  # what the guest still owes; 0 when nothing is collected
+    balance_due_on: date | None  # null when nothing is collected (cancelled, expired)
     flagged: int
-    deposit_owed_amount: float  # what is left to pay of the deposit
+    deposit_owed_amount: float  # what is still missing of the deposit; 0 when not collected
     credit_applied_amount: float  # paid by credit from the guest's earlier cancellations
+    collecting: bool  # the booking still gives nights and collects its balance
+    to_return_amount: float  # what goes back to the guest (refund or credit); 0 while collecting
     payments: list[MoneyInView]
     refunds: list[MoneyOutView]
     credits: list[MoneyOutView]
@@ -113,35 +123,38 @@ def _out(m: MoneyOut) -> MoneyOutView:
 
 def ledger_body(view: LedgerView) -> LedgerBody:
     r, ledger = view.reservation, view.ledger
-    return _body(r.code.value, r.status.value, r.expires_at, ledger, view.confirmed)
+    return _body(r.code.value, r.status, r.expires_at, ledger, view.confirmed)
 
 
 def _body(
     code: str,
-    status: str,
+    status: ReservationStatus,
     expires_at: datetime | None,
     ledger: BookingLedger,
     confirmed: bool | None,
 ) -> LedgerBody:
+    stands = standing(ledger, status)
     return LedgerBody(
         code=code,
-        status=status,
+        status=status.value,
         currency=ledger.total.currency,
         total_amount=_a(ledger.total),
         deposit_due_amount=_a(ledger.deposit_due),
-        deposit_paid=ledger.deposit_paid,
+        deposit_paid=deposit_paid(ledger, status),
         paid_amount=_a(ledger.paid),
         returned_amount=_a(ledger.returned),
         held_amount=_a(ledger.held),
-        balance_due_amount=_a(ledger.balance_due),
-        balance_due_on=ledger.balance_due_on,
+        balance_due_amount=_a(stands.balance_due),
+        balance_due_on=stands.balance_due_on,
         flagged=len(ledger.flagged),
-        deposit_owed_amount=_a(ledger.deposit_owed),
+        deposit_owed_amount=_a(stands.deposit_missing),
         credit_applied_amount=_a(ledger.credit_applied),
+        collecting=stands.collecting,
+        to_return_amount=_a(stands.to_return),
         payments=[_in(p) for p in ledger.payments],
         refunds=[_out(m) for m in ledger.refunds],
         credits=[_out(m) for m in ledger.credits],
-        expires_at=expires_at if status == "pre_reserved" else None,
+        expires_at=expires_at if status is ReservationStatus.PRE_RESERVED else None,
         confirmed=confirmed,
     )
 

@@ -8,7 +8,7 @@ from domain.booking.reservation import ReservationStatus
 from domain.money import Money
 from domain.payments.errors import RefundExceedsPaid
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
-from domain.payments.standing import standing
+from domain.payments.standing import deposit_paid, standing
 
 TOTAL, DEPOSIT = Money.of("390000"), Money.of("117000")
 DAY = date(2026, 12, 3)
@@ -104,3 +104,16 @@ def test_a_holds_deposit_counts_what_it_holds_and_a_bookings_what_was_paid() -> 
     assert standing(short, booked).deposit_missing == Money.of("100000")
     for gone in (ReservationStatus.CANCELLED, ReservationStatus.EXPIRED):
         assert standing(short, gone).deposit_missing == Money.zero()
+
+
+def test_the_deposit_is_paid_while_a_hold_holds_it_and_once_paid_for_any_other_booking() -> None:
+    led = ledger().record_payment(paid("t-1", "117000", PaymentMethod.TRANSFER))
+    led = led.refund(out("r-1", "1000"))
+    assert not deposit_paid(led, ReservationStatus.PRE_RESERVED)
+    for status in (
+        ReservationStatus.CONFIRMED,
+        ReservationStatus.CANCELLED,
+        ReservationStatus.EXPIRED,
+    ):
+        assert deposit_paid(led, status)
+    assert not deposit_paid(ledger(), ReservationStatus.CANCELLED)  # it never was
