@@ -22,5 +22,5 @@ def test_money_queued_by_the_sync_process_says_how_much_goes_back() -> None:
     assert (line.title, line.detail, line.actor) == (
         "Pasó a la lista de Pagos",
         "$ 30.000 para devolver",
-        "system",
+        "automático",  # not a person's email: the owner reads who did it
     )

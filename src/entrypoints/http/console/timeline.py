@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from application.back_office.timeline import TimelineEvent
+from application.payments.money_to_return import SYSTEM_ACTOR
 from entrypoints.http.console.rendering import money, short_date
 
 CHANNELS = {
@@ -30,6 +31,8 @@ ACTIONS = {
     "payment.attention_resolve": "Pago resuelto",
     "payment.money_to_return": "Pasó a la lista de Pagos",
 }
+# Actors that are not people: said so, in words the owner reads.
+ACTORS = {SYSTEM_ACTOR: "automático"}
 RESOLUTIONS = {
     "payment_recorded": "el pago quedó anotado",
     "refunded": "se devolvió",
@@ -130,7 +133,8 @@ def describe(event: TimelineEvent, names: Mapping[int, str]) -> Line:
         status = PAYMENT_STATES.get(event.what, event.what)
         return Line(event.at, f"Pago de Mercado Pago {status}", detail, None)
     title = ACTIONS.get(event.what, event.what)
-    return Line(event.at, title, _audit(event, names), event.actor)
+    actor = ACTORS.get(event.actor, event.actor) if event.actor else event.actor
+    return Line(event.at, title, _audit(event, names), actor)
 
 
 def describe_timeline(events: Sequence[TimelineEvent], names: Mapping[int, str]) -> list[Line]:
