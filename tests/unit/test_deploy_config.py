@@ -24,7 +24,9 @@ def test_the_uvicorn_log_config_exists() -> None:
 
 def test_app_region_and_processes(fly: dict) -> None:  # type: ignore[type-arg]
     assert fly["app"] == "sist-cabanas-prod"
-    assert fly["primary_region"] in {"eze", "gru", "scl"}  # near Argentina
+    # Fly's one South American region (its docs' reference/regions), and the one where its Managed
+    # Postgres runs there: the database beside the machines (docs/cutover.md D-7).
+    assert fly["primary_region"] == "gru"
     assert set(fly["processes"]) == {"app", "sync"}
     assert fly["processes"]["sync"].endswith("exec cabanas sync'")
     app = fly["processes"]["app"]
@@ -32,6 +34,15 @@ def test_app_region_and_processes(fly: dict) -> None:  # type: ignore[type-arg]
     assert "--workers 2" in app
     for flag in ("--no-proxy-headers", "--no-server-header", LOG_CONFIG):
         assert flag in app
+
+
+def test_the_monitoring_app_runs_in_the_apps_region(fly: dict) -> None:  # type: ignore[type-arg]
+    """Its volume is created there (incident runbook, "monitoring") and it scrapes the app's
+    machines over the private network."""
+    monitoring = tomllib.loads((ROOT / "monitoring" / "fly.toml").read_text())
+    assert monitoring["primary_region"] == fly["primary_region"]
+    runbook = (ROOT / "docs" / "runbooks" / "incident-response-runbook.md").read_text()
+    assert f"-a sist-cabanas-monitoring --region {fly['primary_region']}`" in runbook
 
 
 def test_a_stopping_machine_finishes_its_requests_before_it_is_killed(
