@@ -96,6 +96,30 @@ def test_deploy_vm_and_metrics(fly: dict) -> None:  # type: ignore[type-arg]
     assert fly["env"]["TRUSTED_PROXY"] == "true"
 
 
+def test_the_log_shipper_is_an_app_of_its_own() -> None:
+    """`fly deploy` reads the fly.toml of the folder it runs in (`-a` only renames the app): the
+    shipper has its own, with Fly's shipper image and nothing of this app's (no processes, no
+    release command, no services: it only connects out), and the docs deploy it from there."""
+    shipper = tomllib.loads((ROOT / "monitoring" / "log-shipper" / "fly.toml").read_text())
+    others = {
+        tomllib.loads((ROOT / path).read_text())["app"]
+        for path in ("fly.toml", "monitoring/fly.toml")
+    }
+    assert shipper["app"] == "cabanas-log-shipper"
+    assert shipper["app"] not in others
+    image = shipper["build"]["image"]
+    assert image.startswith("flyio/log-shipper:v"), image  # a released tag, not :latest
+    assert set(shipper["build"]) == {"image"}  # nothing built from this repository
+    for section in ("processes", "services", "http_service", "mounts", "env"):
+        assert section not in shipper, section  # secrets only through `fly secrets set`
+    assert "release_command" not in shipper.get("deploy", {})
+    assert shipper["checks"]["vector"]["port"] == 8686  # Vector's /health
+    logging = (ROOT / "docs" / "operations" / "logging.md").read_text()
+    assert "cd monitoring/log-shipper && fly deploy --no-public-ips" in logging
+    assert f"fly secrets set -a {shipper['app']} " in logging
+    assert "--image" not in logging
+
+
 def test_no_secrets_in_fly_toml(fly: dict) -> None:  # type: ignore[type-arg]
     for key in fly.get("env", {}):
         assert not key.endswith(("SECRET", "TOKEN", "SALT", "PASSWORD", "_URL"))
