@@ -242,6 +242,24 @@ def test_the_operator_documents_name_one_production_address(project_root: Path) 
     assert hosts == {"sist-cabanas-prod.fly.dev", "sist-cabanas-staging.fly.dev"}
 
 
+def test_the_cutover_creates_each_app_before_using_it(project_root: Path) -> None:
+    """Provisioning comes first: no `fly … -a <app>` (secrets, storage, deploy) before `fly apps
+    create <app>`, and every smoke preflight names the cabin it books on (a fresh database has
+    none: production never seeds)."""
+    import re
+
+    plan = (project_root / "docs" / "cutover.md").read_text()
+    for app in ("$APP", "$STAGING"):
+        uses = [m.start() for m in re.finditer(rf"-a {re.escape(app)}(?![\w-])", plan)]
+        assert uses, app
+        assert f"fly apps create {app} " in plan, app
+        assert plan.index(f"fly apps create {app} ") < min(uses), app
+    smokes = re.findall(r"preflight [^\n`]*--smoke\b[^\n`]*", plan)
+    assert smokes
+    for command in smokes:
+        assert "--smoke-accommodation" in command, command
+
+
 # `fly logs` options as flyctl documents them (fly.io/docs/flyctl/logs): filter by machine
 # (--instance/-i) or region, not by process group.
 FLY_LOGS_FLAGS = {"-a", "--app", "-i", "--instance", "-r", "--region", "-n", "--no-tail"}
