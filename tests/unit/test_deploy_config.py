@@ -199,6 +199,68 @@ def test_the_grafana_dashboard_only_queries_series_the_app_exports(project_root:
         assert needed in titles
 
 
+def _dashboard(project_root: Path) -> dict:  # type: ignore[type-arg]
+    import json
+
+    return json.loads((project_root / "monitoring/grafana/cabanas.json").read_text())  # type: ignore[no-any-return]
+
+
+def _datasource_references(node: object) -> list[object]:
+    if isinstance(node, dict):
+        own = [node["datasource"]] if "datasource" in node else []
+        return own + [ref for value in node.values() for ref in _datasource_references(value)]
+    if isinstance(node, list):
+        return [ref for item in node for ref in _datasource_references(item)]
+    return []
+
+
+def test_the_dashboard_imports_into_a_grafana_whatever_its_prometheus_uid(
+    project_root: Path,
+) -> None:
+    """It is imported into Fly's managed Grafana (docs/operations/dashboard.md), whose Prometheus
+    data source has a uid of Fly's choosing: every query goes through a data-source variable,
+    no data source is named by uid, and every variable a query uses is defined."""
+    import json
+    import re
+
+    dashboard = _dashboard(project_root)
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    [source] = [name for name, v in variables.items() if v["type"] == "datasource"]
+    assert variables[source]["query"] == "prometheus"
+    references = _datasource_references(dashboard["panels"])
+    assert len(references) >= len(dashboard["panels"])
+    for reference in references:
+        assert reference == {"type": "prometheus", "uid": f"${{{source}}}"}, reference
+    assert dashboard.get("id") is None  # an id belongs to the Grafana it was exported from
+    inputs = {i["name"] for i in dashboard.get("__inputs", [])}
+    used = set(re.findall(r"\$\{?(\w+)", json.dumps(dashboard)))
+    assert {name for name in used if not name.startswith("__")} <= set(variables) | inputs
+    guide = (project_root / "docs" / "operations" / "dashboard.md").read_text()
+    assert "monitoring/grafana/cabanas.json" in guide
+    assert "fly-metrics.net" in guide
+    for doc in ("README.md", "docs/cutover.md"):
+        assert "docs/operations/dashboard.md" in (project_root / doc).read_text(), doc
+
+
+def test_every_dashboard_query_is_about_one_app(fly: dict, project_root: Path) -> None:  # type: ignore[type-arg]
+    """Fly's Prometheus holds every app of the organisation, each series labelled `app`: without
+    the filter, staging's requests, cabins and feeds would be added to production's."""
+    import re
+
+    dashboard = _dashboard(project_root)
+    variables = {v["name"]: v for v in dashboard["templating"]["list"]}
+    app = variables["app"]
+    assert app["current"]["value"] == fly["app"]
+    assert {o["value"] for o in app["options"]} == {fly["app"], "sist-cabanas-staging"}
+    for panel in dashboard["panels"]:
+        for target in panel["targets"]:
+            expr = re.sub(r"\b(by|without)\s*\([^)]*\)|\[[^\]]*\]", "", target["expr"])
+            selectors = re.findall(r"\b([a-z_][a-z0-9_]*)\b\s*(\{[^}]*\})?(?!\s*\()", expr)
+            assert selectors, target["expr"]
+            for name, matchers in selectors:
+                assert 'app="$app"' in matchers, f"{name} in {target['expr']}"
+
+
 # Gauges every API machine computes from the same database: summing them over the scraped
 # machines would count each reservation once per machine.
 DATABASE_GAUGES = (
