@@ -15,6 +15,7 @@ from domain.accounts import Role
 from entrypoints.settings import Settings
 from tests.e2e.conftest import NOW
 from tests.e2e.console_client import OWNER, Console, console_for
+from tests.e2e.test_console_prices import PRICES, SEASON
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
 from tests.unit.application.fakes import FixedClock
 
@@ -129,18 +130,7 @@ async def test_a_stay_of_the_wrong_length_is_refused_naming_the_nights_allowed(
     long = await console.post("/panel/reservas/nueva", booking(1, (3, 34)))
     assert "como máximo; elegiste 31 noches." in long.text
     # A season's minimum stay (3 nights from 15/12) is the one named for its dates.
-    prices = "/panel/cabanas/1/precios"
-    season = {
-        "t_indice": "",
-        "t_nombre": "Temporada alta",
-        "t_desde": "15/12",
-        "t_hasta": "28/02",
-        "t_precio": "",
-        "t_porcentaje": "30",
-        "t_finde": "",
-        "t_minimo": "3",
-    }
-    assert (await console.post(f"{prices}/temporada", season, prices)).status_code == 303
+    assert (await console.post(f"{PRICES}/temporada", SEASON, PRICES)).status_code == 303
     in_season = await console.post("/panel/reservas/nueva", booking(1, (20, 22)))
     assert in_season.status_code == 400
     assert 'aria-describedby="e-hasta"' in in_season.text

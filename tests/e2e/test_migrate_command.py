@@ -4,7 +4,6 @@ is at already says so, and `--list` shows the revisions with the database's mark
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -12,8 +11,8 @@ import sys
 import pytest
 from alembic.script import ScriptDirectory
 
-from adapters.postgres.database import make_engine
-from adapters.postgres.migrations import SCRIPT_LOCATION, current_revisions
+from adapters.postgres.migrations import SCRIPT_LOCATION
+from entrypoints.migrate import database_revisions
 
 pytestmark = pytest.mark.db
 
@@ -49,14 +48,7 @@ def cabanas(database_url: str, *words: str) -> subprocess.CompletedProcess[str]:
 
 
 def at(database_url: str) -> set[str]:
-    async def read() -> set[str]:
-        engine = make_engine(database_url, pool_size=1)
-        try:
-            return await current_revisions(engine)
-        finally:
-            await engine.dispose()
-
-    return asyncio.run(read())
+    return database_revisions(database_url)
 
 
 def test_an_unknown_revision_is_one_line_naming_it_and_changes_nothing(
