@@ -370,6 +370,11 @@ def test_healthz_follows_the_database_down_and_back(
         }
         with uvicorn_server(env) as base:
             assert httpx.get(f"{base}/api/v1/healthz").status_code == 200
+            # Uptime monitors probe with HEAD: the same status, no body.
+            for path in ("/api/v1/healthz", "/api/v1/readyz"):
+                probed = httpx.head(f"{base}{path}")
+                assert (probed.status_code, probed.content) == (200, b""), path
+                assert probed.headers["cache-control"] == "no-store"
             pg.stop()
             # The healthy report is reused for up to 1 s: ask until a fresh probe answers.
             deadline = time.monotonic() + 15
@@ -385,6 +390,8 @@ def test_healthz_follows_the_database_down_and_back(
             assert down.status_code == 503
             assert down.json()["checks"]["database"]["ok"] is False
             assert down.json()["status"] == "unhealthy"
+            probed = httpx.head(f"{base}/api/v1/healthz")
+            assert (probed.status_code, probed.content) == (503, b"")
             pg.start()
             deadline = time.monotonic() + 15
             while httpx.get(f"{base}/api/v1/healthz").status_code != 200:
@@ -506,6 +513,7 @@ async def test_readyz_is_503_while_draining(client: Client) -> None:
     r = await client.get("/readyz")
     assert r.status_code == 503
     assert r.json()["detail"] == "shutting down"
+    assert (await client.head("/readyz")).status_code == 503
     client.app.state.draining = False
 
 

@@ -4,7 +4,7 @@ import contextlib
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
-from litestar import Controller, Request, Response, get
+from litestar import Controller, Request, Response, get, head
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from adapters.postgres.backups import newest_backup
@@ -41,31 +41,56 @@ class HealthController(Controller):
                 for c in report.checks
             },
         )
-        status = 503 if report.status is HealthStatus.UNHEALTHY else 200
-        return Response(body, status_code=status, headers={"Cache-Control": "no-store"})
+        return Response(body, status_code=_status(report), headers={"Cache-Control": "no-store"})
+
+    # Uptime monitors often probe with HEAD: the same check and status, without the body.
+    @head("/healthz", summary="The health check's status without its body")
+    @inject
+    async def healthz_head(self, use_case: FromDishka[CheckHealth]) -> Response[None]:
+        report = await use_case()
+        _record(report)
+        return Response(None, status_code=_status(report), headers={"Cache-Control": "no-store"})
 
     @get("/readyz", summary="200 once migrations are at head and pools are open")
     @inject
     async def readyz(
         self, request: Request[Any, Any, Any], engine: FromDishka[AsyncEngine]
     ) -> Response[schemas.Readiness]:
-        state = request.app.state
-        if state.get("draining"):
-            return _not_ready("shutting down")
-        if not state.get("ready"):
-            try:
-                verdict = await judge(engine)
-            except Exception as exc:  # database down: not ready, and say why
-                return _not_ready(f"database unreachable ({type(exc).__name__})")
-            if not verdict.runnable:
-                return _not_ready(verdict.detail)
-            # After a rollback the schema may be ahead by expand-only revisions: say so.
-            state.ready_detail = verdict.detail if verdict.ahead else None
-            state.ready = True
-        return Response(
-            schemas.Readiness("ready", state.get("ready_detail")),
-            headers={"Cache-Control": "no-store"},
-        )
+        return await _readiness(request, engine)
+
+    @head("/readyz", summary="The readiness status without its body")
+    @inject
+    async def readyz_head(
+        self, request: Request[Any, Any, Any], engine: FromDishka[AsyncEngine]
+    ) -> Response[None]:
+        answer = await _readiness(request, engine)
+        return Response(None, status_code=answer.status_code, headers=answer.headers)
+
+
+def _status(report: HealthReport) -> int:
+    return 503 if report.status is HealthStatus.UNHEALTHY else 200
+
+
+async def _readiness(
+    request: Request[Any, Any, Any], engine: AsyncEngine
+) -> Response[schemas.Readiness]:
+    state = request.app.state
+    if state.get("draining"):
+        return _not_ready("shutting down")
+    if not state.get("ready"):
+        try:
+            verdict = await judge(engine)
+        except Exception as exc:  # database down: not ready, and say why
+            return _not_ready(f"database unreachable ({type(exc).__name__})")
+        if not verdict.runnable:
+            return _not_ready(verdict.detail)
+        # After a rollback the schema may be ahead by expand-only revisions: say so.
+        state.ready_detail = verdict.detail if verdict.ahead else None
+        state.ready = True
+    return Response(
+        schemas.Readiness("ready", state.get("ready_detail")),
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _record(report: HealthReport) -> None:
