@@ -151,3 +151,67 @@ async def test_the_hold_limit_is_a_page_naming_it(make_client: ClientFactory) ->
     assert answers[1].status_code == 429
     assert "Ya tenés reservas sin pagar" in answers[1].text
     assert 'value="Juana Pérez"' in answers[1].text
+
+
+RADIOS = re.compile(r'<input type="radio"[^>]*value="(\d+)"[^>]*>')
+
+
+async def test_back_after_booking_names_the_hold_and_books_no_cabin_the_guest_did_not_choose(
+    client: Client, settings: Settings
+) -> None:
+    """The guest books, goes Back (the page is fetched again) and presses the button again:
+    their hold is named with its link, no cabin is ticked for them, and the same phone gets no
+    second hold unless the guest says they want another cabin."""
+    html, tokens = await open_form(client)
+    cabins = RADIOS.findall(html)
+    assert len(cabins) >= 2, html
+    first = {**SEARCH, **GUEST, **tokens, "accommodation_id": cabins[0]}
+    booked = await client.post(f"{ROOT}/reservar", data=first, follow_redirects=False)
+    assert booked.status_code == 303, booked.text
+    page = booked.headers["location"]
+
+    back, fresh = await open_form(client)
+    assert "Ya tenés una reserva para esas fechas" in back
+    assert f'href="{page}"' in back
+    assert '<form method="post" action="/reservar" autocomplete="off">' in back
+    assert all('autocomplete="off"' in m.group(0) for m in RADIOS.finditer(back))
+    assert not re.search(r'type="radio"[^>]*checked', back)
+
+    # What the browser's restoration used to send: another cabin, the same guest.
+    other = {**first, **fresh, "accommodation_id": RADIOS.findall(back)[0]}
+    again = await client.post(f"{ROOT}/reservar", data=other, follow_redirects=False)
+    assert again.status_code == 409, again.text
+    assert "Ya tenés una reserva para esas fechas" in again.text
+    assert f'href="{page}"' in again.text
+    assert 'id="e-another"' in again.text
+    assert 'value="Juana Pérez"' in again.text
+    assert await reservations(settings) == 1
+
+    _, last = await open_form(client)
+    meant = {**other, **last, "another": "1"}
+    second = await client.post(f"{ROOT}/reservar", data=meant, follow_redirects=False)
+    assert second.status_code == 303, second.text
+    assert await reservations(settings) == 2
+
+
+async def test_a_single_cabin_that_fits_is_not_ticked_for_the_guest(client: Client) -> None:
+    party = {**SEARCH, "guests": "5"}  # only Los Alerces (6) takes five (tests/data seed)
+    html, _ = await open_form(client, party)
+    assert RADIOS.findall(html) == ["3"]
+    assert not re.search(r'type="radio"[^>]*checked', html)
+    chosen = await client.get(f"{ROOT}/reservar", params={**party, "accommodation_id": "3"})
+    assert re.search(r'type="radio"[^>]*value="3" required\s+checked', chosen.text)
+
+
+async def test_another_phone_on_the_same_dates_books_without_the_notice(
+    client: Client, settings: Settings
+) -> None:
+    _, tokens = await open_form(client)
+    form = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1"}
+    assert (await client.post(f"{ROOT}/reservar", data=form)).status_code in (200, 303)
+    html, fresh = await open_form(client)
+    someone = {**form, **fresh, "accommodation_id": RADIOS.findall(html)[0]}
+    someone |= {"name": "Ramiro Gómez", "phone": "+5491166667777"}
+    r = await client.post(f"{ROOT}/reservar", data=someone, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    assert await reservations(settings) == 2

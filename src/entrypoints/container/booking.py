@@ -17,6 +17,7 @@ from application.booking.book_online import BookOnline
 from application.booking.catalogue import GetAccommodation, ListAccommodations
 from application.booking.lookup import GetReservation
 from application.booking.occupancy import GetCalendar
+from application.booking.own_bookings import FindOwnBookings
 from application.booking.payment_link import CreatePaymentLinkNow
 from application.booking.place_hold import PaymentsSetup, PlaceHold
 from application.booking.stay_terms import GetStayTerms
@@ -188,6 +189,7 @@ class BookingProvider(Provider):
 
     get_calendar = provide(GetCalendar)
     get_reservation = provide(GetReservation)
+    find_own_bookings = provide(FindOwnBookings)
     get_stay_terms = provide(GetStayTerms)
 
     @provide

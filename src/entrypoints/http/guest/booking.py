@@ -5,9 +5,14 @@ party → the cabins that fit with their quote (``CheckAvailability``, as
 (``/r/{code}``) when payments are off.
 
 A double submit places one hold: each rendered form carries a token that becomes the request's
-idempotency key. CSRF-protected (its own cookie, scoped to this path); rate-limited like every
-other path; every refusal re-renders the page with the guest's input and the problem in
-Spanish."""
+idempotency key. Nights the guest already holds on those dates are named with a link to their
+page: on the search, those this browser was sent on to (a cookie of codes); on booking, those
+of the phone typed, which refuse a second hold unless the guest says they want another cabin
+(``another``). The cabin radios are never restored by the browser (``autocomplete="off"``) nor
+ticked unless the guest ticked one, so going Back cannot book a cabin nobody chose.
+
+CSRF-protected (its own cookie, scoped to this path); rate-limited like every other path; every
+refusal re-renders the page with the guest's input and the problem in Spanish."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from typing import Any
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, Router, get, post
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import Cookie
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.csrf import CSRFMiddleware
@@ -28,23 +34,29 @@ from litestar.response import Redirect, Template
 
 from application.booking.availability import AvailabilityQuery, CheckAvailability
 from application.booking.book_online import Answer, BookOnline, Held
+from application.booking.catalogue import GetAccommodation
+from application.booking.own_bookings import FindOwnBookings
 from application.booking.place_hold import PlaceHoldCommand
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
-from domain.booking.reservation import Channel, Guest, Reservation
-from domain.errors import Conflict, DomainError, TooManyHolds
+from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
+from domain.errors import Conflict, DomainError, NotFound, TooManyHolds
 from domain.payments.ledger import PaymentMethod
+from domain.stay import Stay
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import CONSOLE_CSP
 from entrypoints.http.guest.booking_view import (
+    ANOTHER_NEEDED,
     MAX_GUESTS,
     BookingForm,
     CabinOffer,
+    OwnBooking,
     contact_errors,
     offer,
     phone,
     refusal,
     search_errors,
+    stay_dates,
     unavailable_reason,
 )
 from entrypoints.http.guest.page import guest_exception, guest_page
@@ -53,6 +65,12 @@ from entrypoints.settings import Settings
 
 BOOKING_PATH = "/reservar"
 CSRF_COOKIE = "cabanas_reservar_csrf"
+# The codes of the bookings this browser was sent on from (newest first), so the page can name
+# them to a guest who comes back; a code is what the guest's own page link already carries.
+BOOKED_COOKIE = "cabanas_reservas"
+BOOKED_KEPT = 5
+BOOKED_MAX_AGE = 7 * 24 * 3600
+CODE = re.compile(r"[0-9A-Z]{12}")
 # Chromium applies form-action to the redirects that follow a form's submission too: the
 # booking's 303 goes to Mercado Pago's checkout (Argentina's site, or its sandbox).
 CHECKOUT_ORIGINS = "https://www.mercadopago.com.ar https://sandbox.mercadopago.com.ar"
@@ -75,6 +93,8 @@ def _page(
     *,
     searched: bool,
     status: int = 200,
+    own: list[OwnBooking] | None = None,
+    another: bool = False,
 ) -> Template:
     return Template(
         template_name="guest_booking.html",
@@ -84,6 +104,8 @@ def _page(
             "offers": offers,
             "errors": errors,
             "searched": searched,
+            "own": own or [],
+            "another": another,
             "max_guests": MAX_GUESTS,
             # A new token for every form shown: the same form sent twice is one booking.
             "form_token": secrets.token_urlsafe(24),
@@ -116,18 +138,60 @@ async def _search(
     return offers, {}
 
 
+def booked_codes(request: GuestRequest) -> list[str]:
+    raw = request.cookies.get(BOOKED_COOKIE, "")
+    return [c for c in raw.split(".") if CODE.fullmatch(c)][:BOOKED_KEPT]
+
+
+async def _own(
+    form: BookingForm,
+    find: FindOwnBookings,
+    cabins: GetAccommodation,
+    *,
+    phone_number: str | None,
+    codes: list[str],
+    form_key: str | None = None,
+) -> list[OwnBooking]:
+    """What the guest already holds on the dates asked (none while the dates are unreadable)."""
+    check_in, check_out = form.day("check_in"), form.day("check_out")
+    if check_in is None or check_out is None or check_out <= check_in:
+        return []
+    found = await find(
+        Stay(check_in, check_out), phone=phone_number, codes=codes, form_key=form_key
+    )
+    own = []
+    for r in found:
+        try:
+            cabin = (await cabins(r.accommodation_id)).name
+        except NotFound:
+            cabin = "La cabaña"
+        own.append(
+            OwnBooking(
+                code=r.code.display,
+                url=f"/r/{r.code.value}",
+                cabin=cabin,
+                dates=stay_dates(r.stay.check_in, r.stay.check_out),
+                confirmed=r.status is ReservationStatus.CONFIRMED,
+            )
+        )
+    return own
+
+
 @get(BOOKING_PATH, include_in_schema=False, name="guest_booking")
 @inject
 async def booking_page(
     request: GuestRequest,
     availability: FromDishka[CheckAvailability],
+    find_own: FromDishka[FindOwnBookings],
+    cabins: FromDishka[GetAccommodation],
     settings: FromDishka[Settings],
 ) -> Template:
     form = BookingForm.read({k: v for k, v in request.query_params.items() if isinstance(v, str)})
     if not (form.values["check_in"] or form.values["check_out"]):
         return _page(form, [], {}, searched=False)
     offers, errors = await _search(form, availability, settings)
-    return _page(form, offers, errors, searched=True, status=422 if errors else 200)
+    own = await _own(form, find_own, cabins, phone_number=None, codes=booked_codes(request))
+    return _page(form, offers, errors, searched=True, status=422 if errors else 200, own=own)
 
 
 @post(BOOKING_PATH, include_in_schema=False, name="guest_book")
@@ -136,11 +200,32 @@ async def book(
     request: GuestRequest,
     book_online: FromDishka[BookOnline],
     availability: FromDishka[CheckAvailability],
+    find_own: FromDishka[FindOwnBookings],
+    cabins: FromDishka[GetAccommodation],
     settings: FromDishka[Settings],
 ) -> Response[Any]:
     sent = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     form = BookingForm.read(sent)
     errors = search_errors(form) | contact_errors(form)
+    another = sent.get("another") == "1"
+    codes = booked_codes(request)
+    if not errors and not another:
+        # Refused by the phone typed only: the browser's bookings are named, not enforced (a
+        # shared computer books for someone else).
+        token = sent.get("form_token", "")
+        key = KEY_PREFIX + token if TOKEN.fullmatch(token) else None
+        number = phone(form.values["phone"])
+        own = await _own(form, find_own, cabins, phone_number=number, codes=[], form_key=key)
+        if own:
+            offers, _ = await _search(form, availability, settings)
+            return _page(
+                form,
+                offers,
+                {"another": ANOTHER_NEEDED},
+                searched=True,
+                status=409,
+                own=own,
+            )
     if not errors:
         try:
             command = _command(form, sent.get("form_token", ""), request, settings)
@@ -153,10 +238,14 @@ async def book(
             status = (
                 429 if isinstance(err, TooManyHolds) else 409 if isinstance(err, Conflict) else 422
             )
-            return _page(form, offers, {field: message}, searched=True, status=status)
-        return Redirect(_next(outcome), status_code=303)
+            return _page(
+                form, offers, {field: message}, searched=True, status=status, another=another
+            )
+        return Redirect(
+            _next(outcome), status_code=303, cookies=[_remember(outcome, codes, settings)]
+        )
     offers, search_problems = await _search(form, availability, settings)
-    return _page(form, offers, search_problems | errors, searched=True, status=422)
+    return _page(form, offers, search_problems | errors, searched=True, status=422, another=another)
 
 
 def _command(
@@ -194,6 +283,24 @@ def _answer(reservation: Reservation) -> Answer:
     """What a repeated form token gets: where the first one was sent."""
     body = {"code": reservation.code.value, "payment_url": reservation.payment_url}
     return Answer(303, json.dumps(body))
+
+
+def _remember(outcome: Held | Answer, codes: list[str], settings: Settings) -> Cookie:
+    """The booking's code first among those this browser already booked."""
+    if isinstance(outcome, Answer):
+        code = str(json.loads(outcome.body)["code"])
+    else:
+        code = outcome.reservation.code.value
+    kept = [code, *(c for c in codes if c != code)][:BOOKED_KEPT]
+    return Cookie(
+        key=BOOKED_COOKIE,
+        value=".".join(kept),
+        path=BOOKING_PATH,
+        max_age=BOOKED_MAX_AGE,
+        httponly=True,
+        samesite="lax",
+        secure=settings.environment == "production" or settings.force_https,
+    )
 
 
 def _next(outcome: Held | Answer) -> str:

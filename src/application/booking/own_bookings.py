@@ -1,0 +1,70 @@
+"""The bookings a guest already has on some dates: what the booking page names before a second
+hold is placed on top of the first (a guest back from the checkout, pressing the button again)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from application.booking.place_hold import API_SCOPE
+from application.ports.clock import Clock
+from application.ports.repositories import ReservationFilter
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.reservation import Reservation, ReservationStatus, effective_status
+from domain.stay import Stay
+
+STANDING = (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
+# Bookings overlapping one stay, per status: a handful at most (one per cabin and night).
+LOOKED_AT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class FindOwnBookings:
+    """Rules:
+    - a booking counts while it stands (a live hold or confirmed; a lapsed hold does not) and
+      its nights overlap the stay;
+    - it is the guest's by the phone they typed (E.164, as stored) or by a code this browser
+      was sent to after booking (``codes``); nothing else identifies a guest here;
+    - a form already sent (its idempotency ``form_key`` claimed) finds nothing: sending it
+      again is the same booking, answered as the first time, not a second one;
+    - newest first.
+    """
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(
+        self,
+        stay: Stay,
+        *,
+        phone: str | None = None,
+        codes: Collection[str] = (),
+        form_key: str | None = None,
+    ) -> list[Reservation]:
+        if phone is None and not codes:
+            return []
+        found: list[Reservation] = []
+        async with self.uow:
+            if form_key is not None and await self.uow.idempotency.stored(API_SCOPE, form_key):
+                return []
+            for status in STANDING:
+                page = await self.uow.reservations.search(
+                    ReservationFilter(
+                        status=status,
+                        stay_from=stay.check_in,
+                        stay_to=stay.check_out,
+                        limit=LOOKED_AT,
+                    )
+                )
+                found.extend(page.items)
+        now = self.clock.now()
+        return sorted(
+            (
+                r
+                for r in found
+                if effective_status(r, now) in STANDING
+                and ((phone is not None and r.guest.phone == phone) or r.code.value in codes)
+            ),
+            key=lambda r: r.created_at,
+            reverse=True,
+        )
