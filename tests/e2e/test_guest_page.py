@@ -79,16 +79,53 @@ async def test_each_mercado_pago_outcome_has_its_message(pay_client: Client) -> 
     _, approved, _ = await guest_page(
         pay_client, code, "?collection_status=approved&status=approved"
     )
-    assert "Recibimos tu pago. La confirmación puede tardar unos minutos" in approved
+    assert "Recibimos tu pago: estamos confirmándolo" in approved
     _, pending, _ = await guest_page(pay_client, code, "?collection_status=in_process")
     assert "Tu pago quedó pendiente" in pending
-    assert "Pagar seña" in pending
     _, failed, _ = await guest_page(pay_client, code, "?status=failure")
     assert "El pago no se completó. Podés intentarlo de nuevo mientras dure la retención" in failed
     assert "Pagar seña" in failed
     _, plain, _ = await guest_page(pay_client, code, "?status=nonsense")
     assert "Recibimos tu pago" not in plain
     assert "El pago no se completó" not in plain
+
+
+@pytest.mark.parametrize(
+    "query", ["?collection_status=approved&status=approved", "?collection_status=pending"]
+)
+async def test_back_from_paying_the_page_does_not_ask_to_pay_again(
+    pay_client: Client, query: str
+) -> None:
+    booking = await hold(pay_client)
+    code = booking["code"]
+    _, html, _ = await guest_page(pay_client, code, query)
+    assert "Pagar seña" not in html
+    assert str(booking["payment_url"]) not in html
+    assert "pagá la seña antes de ese momento" not in html
+    assert "no hace falta pagar de nuevo" in html.lower()
+    assert "te devolvemos lo que pagaste" in html  # a payment after the hold lapsed
+    if "pending" in query:
+        assert "queda confirmada cuando Mercado Pago lo acredite" in html
+        assert f'href="/r/{code}"' in html  # rejected after all: the page that offers to pay
+    else:
+        assert "en unos minutos la reserva queda confirmada" in html
+    # The query is the guest's to type: it changes words, never the booking.
+    assert await status_of(pay_client, code) == "pre_reserved"
+    _, plain, _ = await guest_page(pay_client, code)
+    assert "Pagar seña" in plain
+    assert "pagá la seña antes de ese momento" in plain
+
+
+async def test_back_from_paying_on_a_lapsed_hold_says_what_happens_to_the_money(
+    pay_client: Client, clock: FixedClock
+) -> None:
+    code = (await hold(pay_client))["code"]
+    clock.current += timedelta(hours=2)
+    _, html, _ = await guest_page(pay_client, code, "?collection_status=approved")
+    assert "La retención venció antes de que se acreditara el pago" in html
+    assert "te devolvemos lo que pagaste" in html
+    assert "Pagar seña" not in html
+    assert await status_of(pay_client, code) in ("pre_reserved", "expired")
 
 
 async def test_a_confirmed_booking_shows_what_is_paid_and_due(

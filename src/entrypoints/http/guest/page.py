@@ -133,6 +133,7 @@ async def reservation_page(
         "guest_reservation.html",
         title=f"Reserva {reservation.code.display}",
         code=reservation.code.display,
+        page_url=f"{GUEST_PREFIX}/{reservation.code.value}",
         state=view.status.value,
         live_hold=live_hold,
         outcome=outcome(return_status, collection_status),
