@@ -36,3 +36,11 @@ class Stay:
 
     def contains_night(self, night: date) -> bool:
         return self.check_in <= night < self.check_out
+
+
+def stay_span(stay: Stay) -> str:
+    """The stay as guests read it on one line: ``22/12 al 24/12/2026`` (the year once, at the
+    end, unless the stay crosses into the next)."""
+    start, end = stay.check_in, stay.check_out
+    first = f"{start:%d/%m}" if start.year == end.year else f"{start:%d/%m/%Y}"
+    return f"{first} al {end:%d/%m/%Y}"

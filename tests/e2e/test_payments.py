@@ -71,6 +71,10 @@ async def test_hold_gets_a_payment_link_built_from_the_hold(
     )
     assert pref["items"][0]["unit_price"] == booking["deposit_amount"] == DEPOSIT
     assert pref["items"][0]["currency_id"] == "ARS"
+    # The checkout names what is paid for: the cabin and nights as well as the code.
+    assert pref["items"][0]["title"] == (
+        f"Seña · Cabaña del Lago · 18/12 al 21/12/2026 · {booking['code_display']}"
+    )
     assert pref["expires"] is True
     assert pref["expiration_date_to"].startswith(booking["expires_at"][:19])
     # Every outcome brings the guest back to their reservation's page.

@@ -87,6 +87,9 @@ class FakeMercadoPago:
                 fake.fail_preferences -= 1
                 return Response({"message": "internal error", "status": 500}, status_code=500)
             body = await request.json()
+            items = body.get("items") or []
+            if not items or not all(_item_ok(item) for item in items):
+                return Response({"message": "invalid items", "status": 400}, status_code=400)
             fake.preferences.append(body)
             fake.preference_headers.append(dict(request.headers))
             pref_id = f"1234-pref-{next(fake._ids)}"
@@ -460,3 +463,18 @@ def serve(app: Litestar) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(5)
+
+
+# What Checkout Pro requires of each item (its preference contract: id, title, quantity,
+# unit_price, currency_id), and the title's length we keep to.
+ITEM_FIELDS = ("id", "title", "quantity", "unit_price", "currency_id")
+TITLE_MAX = 256
+
+
+def _item_ok(item: dict[str, Any]) -> bool:
+    title = item.get("title")
+    return (
+        all(item.get(k) not in (None, "") for k in ITEM_FIELDS)
+        and isinstance(title, str)
+        and len(title) <= TITLE_MAX
+    )

@@ -40,11 +40,11 @@ from application.ports.payments import CheckoutRequest, PaymentGateway
 from application.ports.tracing import current_trace
 from application.ports.unit_of_work import UnitOfWork
 from application.ports.whatsapp_templates import OWNER_ALERT
-from domain.booking.reservation import Channel, ReservationStatus
+from domain.booking.reservation import Channel, Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.money import Money
-from domain.payments.checkout import CheckoutPurpose
+from domain.payments.checkout import CheckoutPurpose, checkout_title
 
 log = logging.getLogger("cabanas.outbox")
 
@@ -59,8 +59,6 @@ OUTBOX_BACKOFF = Backoff(first=RETRY_BASE, cap=RETRY_MAX)
 class OutboxSetup:
     admin_phone: str | None = None
     owner_email: str | None = None
-    checkout_title: str = "Seña de la reserva {code}"
-    balance_title: str = "Saldo de la reserva {code}"
     # PUBLIC_BASE_URL: the owner's alerts link to the console there.
     console_base_url: str = ""
     # BALANCE_DUE_DAYS: what the balance link asks for is the ledger's balance.
@@ -245,6 +243,14 @@ class DispatchOutbox:
         await self.gateway.extend_checkout(reservation.payment_preference, reservation.expires_at)
         return reservation.payment_preference
 
+    async def _title(self, purpose: CheckoutPurpose, reservation: Reservation) -> str:
+        """The checkout names the cabin and nights, not only the code: a guest with two holds
+        sees which one they pay."""
+        cabin = await self.uow.accommodations.get(reservation.accommodation_id)
+        return checkout_title(
+            purpose, cabin.name if cabin else "", reservation.stay, reservation.code.display
+        )
+
     async def _balance_link(self, code: ReservationCode) -> str | None:
         """The balance's checkout (``CODE:balance``), sent to the guest with the reminder;
         nothing when the booking owes nothing any more."""
@@ -258,7 +264,7 @@ class DispatchOutbox:
         link = await self.gateway.create_checkout(
             CheckoutRequest(
                 code=code,
-                title=self.setup.balance_title.format(code=code.display),
+                title=await self._title(CheckoutPurpose.BALANCE, reservation),
                 deposit=due.owed,
                 expires_at=balance_link_expiry(reservation.stay.check_in),
                 idempotency_key=f"checkout-balance-{code.value}-{due.owed.cents}",
@@ -287,7 +293,7 @@ class DispatchOutbox:
         link = await self.gateway.create_checkout(
             CheckoutRequest(
                 code=code,
-                title=self.setup.checkout_title.format(code=code.display),
+                title=await self._title(CheckoutPurpose.DEPOSIT, reservation),
                 deposit=deposit,
                 expires_at=reservation.expires_at,
                 idempotency_key=f"checkout-{code.value}",
