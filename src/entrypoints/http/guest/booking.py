@@ -42,7 +42,7 @@ from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.errors import Conflict, DomainError, NotFound, TooManyHolds
 from domain.payments.ledger import PaymentMethod
-from domain.stay import Stay
+from domain.stay import Stay, stay_span
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import CONSOLE_CSP
 from entrypoints.http.guest.booking_view import (
@@ -56,7 +56,6 @@ from entrypoints.http.guest.booking_view import (
     phone,
     refusal,
     search_errors,
-    stay_dates,
     unavailable_reason,
 )
 from entrypoints.http.guest.page import guest_exception, guest_page
@@ -170,7 +169,7 @@ async def _own(
                 code=r.code.display,
                 url=f"/r/{r.code.value}",
                 cabin=cabin,
-                dates=stay_dates(r.stay.check_in, r.stay.check_out),
+                dates=stay_span(r.stay),
                 confirmed=r.status is ReservationStatus.CONFIRMED,
             )
         )

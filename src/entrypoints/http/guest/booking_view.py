@@ -241,13 +241,6 @@ class OwnBooking:
     confirmed: bool
 
 
-def stay_dates(check_in: date, check_out: date) -> str:
-    """``22/12 al 24/12/2026`` (the year once, at the end, unless the stay crosses one)."""
-    same_year = check_in.year == check_out.year
-    first = f"{check_in:%d/%m}" if same_year else f"{check_in:%d/%m/%Y}"
-    return f"{first} al {check_out:%d/%m/%Y}"
-
-
 ANOTHER_NEEDED = (
     "Ya tenés una reserva para esas fechas (arriba, con su enlace). Si además querés otra "
     "cabaña, marcá la casilla y volvé a apretar el botón."
