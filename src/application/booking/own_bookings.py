@@ -23,8 +23,9 @@ class FindOwnBookings:
     """Rules:
     - a booking counts while it stands (a live hold or confirmed; a lapsed hold does not) and
       its nights overlap the stay;
-    - it is the guest's by the phone they typed (E.164, as stored) or by a code this browser
-      was sent to after booking (``codes``); nothing else identifies a guest here;
+    - it is the guest's by a code this browser was sent to after booking (``codes``: the
+      code is the key to the reservation's page); never by a phone typed, which anyone may
+      type — that would tell a stranger where someone stays, and give them the page;
     - a form already sent (its idempotency ``form_key`` claimed) finds nothing: sending it
       again is the same booking, answered as the first time, not a second one;
     - newest first.
@@ -37,11 +38,10 @@ class FindOwnBookings:
         self,
         stay: Stay,
         *,
-        phone: str | None = None,
         codes: Collection[str] = (),
         form_key: str | None = None,
     ) -> list[Reservation]:
-        if phone is None and not codes:
+        if not codes:
             return []
         found: list[Reservation] = []
         async with self.uow:
@@ -59,12 +59,7 @@ class FindOwnBookings:
                 found.extend(page.items)
         now = self.clock.now()
         return sorted(
-            (
-                r
-                for r in found
-                if effective_status(r, now) in STANDING
-                and ((phone is not None and r.guest.phone == phone) or r.code.value in codes)
-            ),
+            (r for r in found if effective_status(r, now) in STANDING and r.code.value in codes),
             key=lambda r: r.created_at,
             reverse=True,
         )

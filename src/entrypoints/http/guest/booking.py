@@ -5,11 +5,12 @@ party → the cabins that fit with their quote (``CheckAvailability``, as
 (``/r/{code}``) when payments are off.
 
 A double submit places one hold: each rendered form carries a token that becomes the request's
-idempotency key. Nights the guest already holds on those dates are named with a link to their
-page: on the search, those this browser was sent on to (a cookie of codes); on booking, those
-of the phone typed, which refuse a second hold unless the guest says they want another cabin
-(``another``). The cabin radios are never restored by the browser (``autocomplete="off"``) nor
-ticked unless the guest ticked one, so going Back cannot book a cabin nobody chose.
+idempotency key. Nights this browser already booked on those dates (a cookie of the codes it
+was sent on to) are named with a link to their page on the search, and refuse a second hold
+on booking unless the guest says they want another cabin (``another``). Never by the phone
+typed: anyone may type a phone, and a reservation's code is the key to its page. The cabin
+radios are never restored by the browser (``autocomplete="off"``) nor ticked unless the guest
+ticked one, so going Back cannot book a cabin nobody chose.
 
 CSRF-protected (its own cookie, scoped to this path); rate-limited like every other path; every
 refusal re-renders the page with the guest's input and the problem in Spanish."""
@@ -147,7 +148,6 @@ async def _own(
     find: FindOwnBookings,
     cabins: GetAccommodation,
     *,
-    phone_number: str | None,
     codes: list[str],
     form_key: str | None = None,
 ) -> list[OwnBooking]:
@@ -155,9 +155,7 @@ async def _own(
     check_in, check_out = form.day("check_in"), form.day("check_out")
     if check_in is None or check_out is None or check_out <= check_in:
         return []
-    found = await find(
-        Stay(check_in, check_out), phone=phone_number, codes=codes, form_key=form_key
-    )
+    found = await find(Stay(check_in, check_out), codes=codes, form_key=form_key)
     own = []
     for r in found:
         try:
@@ -189,7 +187,7 @@ async def booking_page(
     if not (form.values["check_in"] or form.values["check_out"]):
         return _page(form, [], {}, searched=False)
     offers, errors = await _search(form, availability, settings)
-    own = await _own(form, find_own, cabins, phone_number=None, codes=booked_codes(request))
+    own = await _own(form, find_own, cabins, codes=booked_codes(request))
     return _page(form, offers, errors, searched=True, status=422 if errors else 200, own=own)
 
 
@@ -208,13 +206,13 @@ async def book(
     errors = search_errors(form) | contact_errors(form)
     another = sent.get("another") == "1"
     codes = booked_codes(request)
-    if not errors and not another:
-        # Refused by the phone typed only: the browser's bookings are named, not enforced (a
-        # shared computer books for someone else).
+    if not errors and not another and codes:
+        # Only what this browser booked: a phone typed proves nothing (telling whoever types
+        # one that it has nights on those dates, or linking its page, would give a stranger's
+        # stay away).
         token = sent.get("form_token", "")
         key = KEY_PREFIX + token if TOKEN.fullmatch(token) else None
-        number = phone(form.values["phone"])
-        own = await _own(form, find_own, cabins, phone_number=number, codes=[], form_key=key)
+        own = await _own(form, find_own, cabins, codes=codes, form_key=key)
         if own:
             offers, _ = await _search(form, availability, settings)
             return _page(
