@@ -414,8 +414,10 @@ async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_other_options(
     sorry, options = await guest.says("Juana Pérez")
     assert body_of(sorry) == "Uy, perdón: Cabaña del Lago se acaba de ocupar para esas fechas 😕"
     assert buttons_of(options) == [(ALERCES, "Familiar Los Alerces")]
-    # The name is remembered: the other cabin is held at once.
-    [held, _link] = await guest.taps(ALERCES, "Familiar Los Alerces")
+    # The name is remembered and proposed (never reused silently): one tap holds the other cabin.
+    [ask] = await guest.taps(ALERCES, "Familiar Los Alerces")
+    assert buttons_of(ask) == [("name:remembered", "Juana Pérez")]
+    [held, _link] = await guest.taps("name:remembered", "Juana Pérez")
     assert "Te reservamos Cabaña Familiar Los Alerces del 04/12 al 07/12" in body_of(held)
 
 

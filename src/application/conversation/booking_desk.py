@@ -31,6 +31,7 @@ from domain.conversation.interpret import GUESTS_MISMATCH, Interpretation
 from domain.conversation.names import person_name_in
 from domain.conversation.state import (
     PROFILE_NAME,
+    REMEMBERED_NAME,
     ConversationState,
     Offer,
     PickedOption,
@@ -63,7 +64,8 @@ class BookingDesk:
     - when no cabin can take the stay, the reason given is the rules' (dates past, too far
       ahead, minimum or maximum nights, capacity) or plainly that there is no room;
     - the hold goes under the name the guest gives (the WhatsApp profile name is only offered
-      as a one-tap suggestion) and the chat's phone number;
+      as a one-tap suggestion) and the chat's phone number; a name remembered from an earlier
+      message is proposed ("¿La hacemos a nombre de …?") unless given in this very message;
     - one message places at most one hold: its wamid is the hold's idempotency key (a message
       processed again replays the same hold), and a live hold of this phone for the same cabin
       and stay is announced again rather than doubled (bursts of messages);
@@ -189,7 +191,19 @@ class BookingDesk:
     async def choose(self, turn: Turn, state: ConversationState, offer: Offer) -> ConversationState:
         chosen = replace(state, step=Step.NAME, chosen=offer)
         if state.name:
-            return await self.hold(turn, chosen)
+            if person_name_in(turn.message.text, answering=False) == state.name:
+                return await self.hold(turn, chosen)  # named in this very message
+            # Remembered from earlier: proposed, never used silently.
+            remembered = (
+                (Button(REMEMBERED_NAME, state.name),)
+                if len(state.name) <= MAX_BUTTON_TITLE
+                else ()
+            )
+            turn.say(
+                texts.conv_confirm_name(offer.name, offer.check_in, offer.check_out, state.name),
+                *remembered,
+            )
+            return chosen
         suggestion = profile_name(turn)
         buttons = (
             (Button(PROFILE_NAME, suggestion),)

@@ -31,6 +31,7 @@ from application.ports.outbox import WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
 from domain.conversation.intents import Intent
 from domain.conversation.interpret import Interpretation, interpret
+from domain.conversation.names import is_booking_name
 from domain.conversation.normalize import normalize
 from domain.conversation.state import (
     CANCEL,
@@ -38,6 +39,7 @@ from domain.conversation.state import (
     MENU_HUMAN,
     MENU_STATUS,
     PROFILE_NAME,
+    REMEMBERED_NAME,
     ConversationState,
     Step,
     code_of,
@@ -187,6 +189,8 @@ class Converse:
             return await self.desk.answer_cancel(turn, state, code, yes=False)
         if button == PROFILE_NAME and state.chosen and (name := profile_name(turn)):
             return await self.booking.hold(turn, replace(state, name=name))
+        if button == REMEMBERED_NAME and state.chosen and state.name:
+            return await self.booking.hold(turn, state)
         if button == MENU_STATUS:
             return await self.desk.status(turn, state, None)
         if button == MENU_HUMAN:
@@ -197,7 +201,8 @@ class Converse:
         self, turn: Turn, state: ConversationState, reading: Interpretation
     ) -> ConversationState:
         intent = reading.intent
-        if reading.name:
+        if reading.name and is_booking_name(reading.name):
+            # Only a first name and surname is remembered: never "Esperá" or "Marido".
             state = replace(state, name=reading.name)
         if intent is Intent.HUMAN:
             return self._person_asked(turn, state)
@@ -217,9 +222,12 @@ class Converse:
                 return replace(state, step=Step.DATES)
             turn.say(f"{texts.CONV_NOT_UNDERSTOOD} {pending_question(state)}")
             return state
-        if intent is Intent.PROVIDE_NAME and reading.name:
-            if state.step is Step.NAME and state.chosen:
+        if intent is Intent.PROVIDE_NAME and state.step is Step.NAME and state.chosen:
+            if reading.name and is_booking_name(reading.name):
                 return await self.booking.hold(turn, state)
+            turn.say(texts.CONV_ASK_FULL_NAME)  # "Juana", "a nombre de mi marido"
+            return state
+        if intent is Intent.PROVIDE_NAME and reading.name:
             turn.say(f"{texts.conv_thanks_name(reading.name.split()[0])} {pending_question(state)}")
             return state
         return courtesy(turn, state, help_asked=intent is Intent.HELP)
@@ -230,10 +238,16 @@ class Converse:
         if state.step is Step.CANCELLING and state.code:
             return await self.desk.answer_cancel(turn, state, state.code, yes=yes)
         if state.step is Step.NAME and state.chosen:
-            if yes and (name := profile_name(turn)):  # "sí" to the name we suggested
+            # "sí" to the name we proposed: the remembered one, else the profile's.
+            if yes and (name := state.name or profile_name(turn)):
                 return await self.booking.hold(turn, replace(state, name=name))
-            turn.say(texts.CONV_ASK_NAME_AGAIN)
-            return state
+            if yes:
+                turn.say(texts.CONV_ASK_NAME_AGAIN)
+                return state
+            # "no", "esperá", "dejame pensarlo": nothing is held, the choice waits for a
+            # name, and a remembered name the guest did not confirm is forgotten.
+            turn.say(texts.CONV_NAME_NOT_YET)
+            return replace(state, name=None)
         if state.step is Step.CHOICE and not yes:  # "ninguna"
             turn.say(texts.CONV_CHOICE_DECLINED)
             return replace(state, step=Step.DATES, check_in=None, nights=None, options=())

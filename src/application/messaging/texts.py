@@ -241,6 +241,22 @@ def conv_ask_name(cabin: str, check_in: date, check_out: date) -> str:
 
 
 CONV_ASK_NAME_AGAIN = "¿Nos pasás tu nombre y apellido para la reserva?"
+CONV_ASK_FULL_NAME = (
+    "Necesitamos el nombre y apellido de quien va a figurar en la reserva 🙏 ¿Nos los pasás? "
+    "(por ejemplo: Juana Pérez)"
+)
+CONV_NAME_NOT_YET = (
+    "Dale, todavía no reservamos nada 🙌 Cuando quieras seguir, mandanos nombre y apellido y "
+    "te la reservamos. Si preferís otras fechas, escribinos cuáles."
+)
+
+
+def conv_confirm_name(cabin: str, check_in: date, check_out: date, name: str) -> str:
+    """The name we remember for this chat, proposed rather than used silently."""
+    return (
+        f"¡Buenísimo! {cabin}, del {day_month(check_in)} al {day_month(check_out)}. "
+        f"¿La hacemos a nombre de {name}? Si va a otro nombre, escribinos nombre y apellido."
+    )
 
 
 def conv_thanks_name(first_name: str) -> str:

@@ -8,7 +8,7 @@ Intent priority — the first rule that applies wins:
    CONFIRMATION → CONFIRM_YES ("si", "dale", "ok", "de una", "confirmo", 👍) or CONFIRM_NO
    ("no", "mejor no", "lo pienso"), unless the message is about an existing reservation;
    CHOICE → CHOICE for a number, an ordinal or a cabin name ("la 2", "2", "la segunda",
-   "la del lago"), CONFIRM_NO for "ninguna"; NAME → PROVIDE_NAME for a plausible name;
+   "la del lago"), CONFIRM_NO for "ninguna"; NAME → see "The name step" below;
    GUESTS → AVAILABILITY when a head count (even a bare "4") is given. Otherwise fall through.
 3. CANCEL: "cancelar", "anular", "no vamos a poder ir" (asking about the cancellation policy is
    HELP). It beats STATUS: "cancelar mi reserva ABCD-…" is a cancellation.
@@ -24,6 +24,17 @@ Intent priority — the first rule that applies wins:
 11. GREETING when every word is courtesy (hello, thanks, bye), with "soy <name>" allowed.
 12. HELP: how it works and general information (location, pets, payment, check-in time).
 13. UNKNOWN.
+
+The name step (``expecting`` NAME), in this order:
+a. dates, a head count written as a number or a cabin outside the name → AVAILABILITY: a
+   change of mind ("no, esperá, mejor del 11 al 14", "mejor la familiar"), searched again —
+   never a hold on the old choice. Words of the name do not count ("Domingo Pérez" is no
+   Sunday, "Juan Lago" no cabin);
+b. a booking name (first name and surname, see ``names.is_booking_name``) → PROVIDE_NAME;
+c. a hesitation or refusal ("esperá", "dejame pensarlo", "no", "después te aviso",
+   "cancelar") → CONFIRM_NO: the choice is kept, nothing is held;
+d. any other name, or "a nombre de …" without one ("a nombre de mi marido") → PROVIDE_NAME,
+   which asks for a first name and surname instead of holding.
 
 The details are read regardless of the intent, so the flow can use them: a BOOK may already
 carry the dates, the head count, the cabin and the name. ``ambiguity`` is the date ambiguity
@@ -44,7 +55,13 @@ from domain.conversation.dates import DateQuery, dates_in
 from domain.conversation.entities import MAX_CHOICE, MAX_GUESTS, choice_in, code_in, guests_in
 from domain.conversation.intents import Intent
 from domain.conversation.lexicon import count_of
-from domain.conversation.names import MAX_NAME_LENGTH, cabin_in, person_name_in
+from domain.conversation.names import (
+    MAX_NAME_LENGTH,
+    cabin_in,
+    hesitates,
+    is_booking_name,
+    person_name_in,
+)
 from domain.conversation.normalize import normalize
 from domain.errors import InvalidValue
 
@@ -92,6 +109,7 @@ class _Reading:
     words: list[str]
     interpretation: Interpretation  # every detail, with a placeholder intent
     talks_guests: bool  # even when the figures do not add up
+    changes_stay: bool  # dates, a head count or a cabin, outside the words of the name
 
 
 def interpret(
@@ -123,6 +141,17 @@ def _read(
         bare = count_of(words[0])  # "4" answering "¿cuántos son?"
         guests = bare if bare is not None and 1 <= bare <= MAX_GUESTS else None
     cabin, cabin_unclear = cabin_in(words, cabin_names)
+    name = person_name_in(text, answering=expecting is Expecting.NAME)
+    unnamed = words
+    if name is not None:
+        # "Domingo Pérez" names a person, not next Sunday: read again without the name.
+        named = set(normalize(name).split())
+        unnamed = [word for word in words if word not in named]
+    changes_stay = (
+        (dates is not None and dates_in(unnamed, today) is not None)
+        or (guests is not None and _counts_people(unnamed))
+        or (cabin is not None and cabin_in(unnamed, cabin_names)[0] is not None)
+    )
     ambiguity = dates.ambiguity.value if dates and dates.ambiguity else None
     if head_count and head_count.contradictory:
         ambiguity = ambiguity or GUESTS_MISMATCH
@@ -133,10 +162,16 @@ def _read(
         choice=picked[0] if picked else None,
         cabin=cabin,
         reservation_code=code,
-        name=person_name_in(text, answering=expecting is Expecting.NAME),
+        name=name,
         ambiguity=ambiguity or (CABIN_AMBIGUOUS if cabin_unclear else None),
     )
-    return _Reading(" ".join(words), words, found, talks_guests=head_count is not None)
+    return _Reading(
+        " ".join(words),
+        words,
+        found,
+        talks_guests=head_count is not None,
+        changes_stay=changes_stay,
+    )
 
 
 def _intent(reading: _Reading, expecting: Expecting | None) -> Intent:
@@ -176,10 +211,31 @@ def _answer(reading: _Reading, expecting: Expecting) -> Intent | None:
             return Intent.CONFIRM_NO
         if found.choice is not None or found.cabin is not None:
             return Intent.CHOICE
-    if expecting is Expecting.NAME and found.name and not about_reservation:
-        return Intent.PROVIDE_NAME
+    if expecting is Expecting.NAME and not about_reservation:
+        return _name_step_answer(reading)
     if expecting is Expecting.GUESTS and found.guests is not None:
         return Intent.AVAILABILITY
+    return None
+
+
+def _counts_people(words: list[str]) -> bool:
+    """A head count written as a number ("mejor para 3"), not one implied by "con mi marido"."""
+    return guests_in(words) is not None and any(
+        count_of(word) is not None and word not in ("un", "una", "uno") for word in words
+    )
+
+
+def _name_step_answer(reading: _Reading) -> Intent | None:
+    """What a reply to "¿A nombre de quién?" is (rules a–d in the module docstring)."""
+    name = reading.interpretation.name
+    if reading.changes_stay:
+        return Intent.AVAILABILITY
+    if name is not None and is_booking_name(name):
+        return Intent.PROVIDE_NAME
+    if hesitates(reading.words):
+        return Intent.CONFIRM_NO
+    if name is not None or any(intro in reading.text for intro in _STRONG_NAME_INTRO):
+        return Intent.PROVIDE_NAME
     return None
 
 

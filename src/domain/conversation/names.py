@@ -8,6 +8,14 @@ apostrophes and hyphens only, at most ``MAX_NAME_LENGTH`` characters; anything e
 A cabin is matched on the distinctive words of its name, ignoring accents, case and generic
 words ("Cabaña del Lago" is "lago"), so "la del lago" finds it; one-letter typos are forgiven on
 longer words. Two cabins matching equally well is reported as ambiguous, never decided.
+
+A reservation goes only under a *booking name* (``is_booking_name``): a first name and a surname
+(two words at least, particles like "de" not counted) with none of its words a hesitation word.
+Hesitation words (``HESITATION_WORDS``, one list, normalized spelling) are how Argentine guests
+put a booking off or take it back at "¿A nombre de quién?": "esperá", "pará, dejame ver",
+"dejame pensarlo", "no, mejor…", "después te aviso", "mañana te confirmo", "lo consulto",
+"todavía no", "cancelá". Without this rule "no, esperá, mejor del 11 al 14" became a hold for
+"Esperá", and "dejame pensarlo" one for "Dejame Pensarlo".
 """
 
 from __future__ import annotations
@@ -41,8 +49,21 @@ _NOT_NAMES = word_set(
     "donde porque pero asi bien mal perdon disculpa disculpe ya recien otra otro vez hoy "
     "manana finde noche noches precio cuanto tienen hay lugar favor saludos chau bueno "
     "claro seria sera es del de nombre a al lo le les me te se nos este esta ese esa "
-    "confirmo cancelar mejor nada todo todos bot humano alguien"
+    "confirmo cancelar mejor nada todo todos bot humano alguien marido mujer hermano hermana "
+    "suegro suegra cunado cunada primo prima tio tia abuelo abuela jefe jefa companero "
+    "companera viejo vieja hijos hijas"
 )
+# Words that put the booking off or decline it at the name step (see the module docstring).
+# No common first name or surname is in here ("Segundo", "Rato" are people).
+HESITATION_WORDS = word_set(
+    "no nop nah espera esperame esperen esperenme aguarda aguardame aguarden pera dejame "
+    "deja dejalo dejamelo dejeme pensarlo pensar pienso pensamos pensando pensarla mejor "
+    "cancelar cancela cancelo cancelalo cancelala anular anula anulalo despues dsp luego aviso "
+    "avisamos avisar confirmo confirmamos confirmar consulto consultamos consultarlo "
+    "consultarla momento momentito momentico toque todavia ahora manana olvidate frena "
+    "stop veo vemos chequeo fijo fijamos"
+)
+MIN_BOOKING_NAME_WORDS = 2
 _LEADING_FILLER = re.compile(
     r"^(?:(?:si|sí|dale|ok|okey|claro|hola|buenas|bueno|perfecto|listo|ponelo|ponela|"
     r"ponele|es|seria|sería|para|a|nombre|de|el|mi|con)\b[\s,]*)+",
@@ -72,12 +93,26 @@ def person_name_in(text: str, *, answering: bool) -> str | None:
     return None
 
 
+def is_booking_name(name: str) -> bool:
+    """Whether a reservation may go under ``name`` (as ``person_name_in`` found it): a first
+    name and a surname, and no hesitation word among them."""
+    words = [fold(word) for word in name.split()]
+    significant = [word for word in words if word not in _PARTICLES]
+    return len(significant) >= MIN_BOOKING_NAME_WORDS and not HESITATION_WORDS & set(words)
+
+
+def hesitates(words: Sequence[str]) -> bool:
+    """A reply (normalized words) that puts the booking off or declines it."""
+    return bool(HESITATION_WORDS & set(words))
+
+
 def _name_at_start(text: str, *, whole: bool = False) -> str | None:
     head = _SEGMENT_END.split(text, maxsplit=1)[0].strip()
     taken: list[str] = []
     for token in head.split():
         folded = fold(token)
-        if not _NAME_WORD.fullmatch(token) or (folded in _NOT_NAMES and folded not in _PARTICLES):
+        not_a_name = folded in _NOT_NAMES or folded in HESITATION_WORDS
+        if not _NAME_WORD.fullmatch(token) or (not_a_name and folded not in _PARTICLES):
             if whole:
                 return None
             break

@@ -93,6 +93,7 @@ PICK = "pick"
 CANCEL = "cancel"
 KEEP = "keep"
 PROFILE_NAME = "name:profile"
+REMEMBERED_NAME = "name:remembered"  # yes to "¿La hacemos a nombre de …?" (``name``)
 MENU_STATUS = "menu:status"
 MENU_HUMAN = "menu:human"
 

@@ -163,10 +163,37 @@ async def test_a_profile_name_that_is_no_name_is_not_suggested() -> None:
     assert again.text == texts.CONV_ASK_NAME_AGAIN
 
 
-async def test_a_name_given_earlier_is_not_asked_again() -> None:
+async def test_a_name_given_earlier_is_proposed_not_used_silently() -> None:
+    """Review H1: a remembered name used to be reused without a word; now it is one tap or a
+    "sí" away, and the guest can give another."""
     bot = Bot()
     await bot.send("hola soy Marta Gómez, tienen lugar para 4 el finde largo?")
-    [held] = await bot.send("la 1")
+    [ask] = await bot.send("la 1")
+    assert ask.text == texts.conv_confirm_name(
+        "Cabaña del Lago", date(2026, 12, 4), date(2026, 12, 7), "Marta Gómez"
+    )
+    assert ask.buttons == [("name:remembered", "Marta Gómez")]
+    assert bot.reservations() == []
+    [held] = await bot.send("sí")
+    assert held.text.startswith("¡Listo, Marta! 🙌")
+
+    tapped = Bot()
+    await tapped.send("hola soy Marta Gómez, tienen lugar para 4 el finde largo?")
+    await tapped.send("la 1")
+    await tapped.send("Marta Gómez", button="name:remembered")
+    assert tapped.reservations()[0].guest.name == "Marta Gómez"
+
+    other = Bot()
+    await other.send("hola soy Marta Gómez, tienen lugar para 4 el finde largo?")
+    await other.send("la 1")
+    await other.send("Julián Gómez")
+    assert other.reservations()[0].guest.name == "Julián Gómez"
+
+
+async def test_a_name_in_the_same_message_as_the_choice_is_used_at_once() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    [held] = await bot.send("la 1, a nombre de Marta Gómez")
     assert held.text.startswith("¡Listo, Marta! 🙌")
 
 
@@ -182,7 +209,9 @@ async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_remaining_options
     sorry, options = await bot.send("Juana Pérez")
     assert sorry.text == texts.conv_just_taken("Cabaña del Lago")
     assert options.buttons == [(ALERCES_FINDE, "Familiar Los Alerces")]
-    [held] = await bot.send("Familiar Los Alerces", button=ALERCES_FINDE)
+    [ask] = await bot.send("Familiar Los Alerces", button=ALERCES_FINDE)
+    assert ask.buttons == [("name:remembered", "Juana Pérez")]  # the name just given
+    [held] = await bot.send("Juana Pérez", button="name:remembered")
     assert "Te reservamos Cabaña Familiar Los Alerces" in held.text
 
 
@@ -370,3 +399,80 @@ async def test_a_stay_longer_than_a_guest_may_hold_goes_to_the_owner() -> None:
     assert owner_alert.link == ("/panel/reservas/nueva?cabana=1&desde=2027-01-05&hasta=2027-01-25")
     assert bot.reservations() == []
     assert bot.state().step is Step.HANDED_OVER
+
+
+async def test_new_dates_at_the_name_step_search_again_instead_of_holding() -> None:
+    """Review H1: "no, esperá, mejor del 11 al 14" became a hold for "Esperá" on the old dates."""
+    bot = Bot()
+    await bot.send("somos 4 del 10 al 15")
+    await bot.send("1")
+    [options] = await bot.send("no, esperá, mejor del 11 al 14")
+    assert options.text.startswith("Para 4 personas, del 11/12 al 14/12, tenemos:")
+    assert bot.reservations() == []
+    assert bot.state().step is Step.CHOICE
+    assert bot.state().name is None
+    [ask] = await bot.send("1")
+    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 11/12 al 14/12.")
+    await bot.send("Juana Pérez")
+    [reservation] = bot.reservations()
+    assert (reservation.guest.name, reservation.stay) == (
+        "Juana Pérez",
+        Stay(date(2026, 12, 11), date(2026, 12, 14)),
+    )
+
+
+async def test_another_cabin_at_the_name_step_is_a_change_of_mind() -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    [ask] = await bot.send("mejor la familiar")
+    assert ask.text == texts.conv_ask_name(
+        "Cabaña Familiar Los Alerces", date(2026, 12, 4), date(2026, 12, 7)
+    )
+    assert bot.reservations() == []
+
+
+@pytest.mark.parametrize(
+    "reply",
+    ["dejame pensarlo", "esperá", "no", "después te aviso", "cancelar", "mañana te confirmo"],
+)
+async def test_hesitating_at_the_name_step_keeps_the_choice_and_holds_nothing(
+    reply: str,
+) -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    [answer] = await bot.send(reply)
+    assert answer.text == texts.CONV_NAME_NOT_YET
+    assert bot.reservations() == []
+    assert bot.state().step is Step.NAME
+    assert bot.state().name is None
+    [held] = await bot.send("Juana Pérez")  # the choice waited for the name
+    assert held.text.startswith("¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12")
+
+
+@pytest.mark.parametrize("reply", ["a nombre de mi marido", "Juana"])
+async def test_a_name_step_answer_without_first_name_and_surname_is_asked_again(
+    reply: str,
+) -> None:
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    [again] = await bot.send(reply)
+    assert again.text == texts.CONV_ASK_FULL_NAME
+    assert bot.reservations() == []
+    assert bot.state().name is None
+    await bot.send("a nombre de Pedro Gómez")
+    assert bot.reservations()[0].guest.name == "Pedro Gómez"
+
+
+async def test_a_hesitation_is_never_remembered_as_the_phones_name() -> None:
+    """Review H1: "Esperá" stuck to the phone and the next booking went under it unasked."""
+    bot = Bot(codes=(CODE, "AAAABBBBCCCC"))
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    await bot.send("1")
+    await bot.send("esperá")
+    await bot.send("somos 2 del 15 al 18 de diciembre")
+    [ask] = await bot.send("1")
+    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 15/12 al 18/12. ¿A nombre")
+    assert bot.reservations() == []
