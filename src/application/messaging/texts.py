@@ -150,7 +150,10 @@ CONV_DATES_AMBIGUOUS = {
         "(por ejemplo: del 15 al 18 de diciembre)"
     ),
     "invalid_date": "Esa fecha no existe en el calendario 🤔 ¿Nos la revisás?",
-    "past_date": "Esa fecha ya pasó 🙈 ¿Para qué fechas buscás?",
+    "past_date": (
+        "Esa fecha ya pasó 🙈 ¿Para qué fechas buscás? Si es para el año que viene, escribinos "
+        "también el año."
+    ),
     "weekday_mismatch": (
         "El día de la semana no coincide con la fecha 🤔 ¿Nos decís cuál de los dos vale?"
     ),

@@ -2,9 +2,13 @@
 
 Rules (each one is what a person means, not what is easiest to compute):
 
-* A check-in never lies in the past. A day and month without a year that already went by this
-  year means next year ("15/3" in November is next March). A day without a month is its next
-  occurrence, today included ("el 15" on the 20th is the 15th of next month).
+* A check-in never lies in the past, and a past one is never moved silently. A day and month
+  without a year that went by less than ``RECENTLY_PASSED_DAYS`` (about two months) ago has
+  *passed*: the guest mistyped or meant this week, so we say so (``PAST_DATE``) instead of
+  quoting next year ("del 1 al 3 de diciembre" on 3 December, "del 10 al 12 de noviembre" on
+  3 December). One that went by longer ago means next year ("15/3" in November is next
+  March). A day without a month is its next occurrence, today included ("el 15" on the 20th is
+  the 15th of next month). Dates in another year are always shown with it (see ``texts``).
 * A weekday is its next occurrence after today: "el sábado" said on a Saturday is next week's,
   because today would have been "hoy".
 * A check-out is read forward from the check-in: "del 30 de diciembre al 2 de enero" crosses
@@ -25,6 +29,7 @@ from domain.conversation.date_query import DateAmbiguity, UnclearDates
 
 MAX_INFERRED_MONTH_CROSSING = 14
 MAX_INFERRED_YEAR_CROSSING = 62
+RECENTLY_PASSED_DAYS = 60
 
 
 def resolve_start(atom: Atom, today: date) -> date:
@@ -97,6 +102,7 @@ def _anchored_on_end(first: Atom, second: Atom, today: date) -> tuple[date, date
             _limit(check_in, check_out, MAX_INFERRED_MONTH_CROSSING)
         if check_in >= today:
             return _checked_weekday(first, check_in), _checked_weekday(second, check_out)
+        _unless_recently_passed(check_in, today)
     raise UnclearDates(DateAmbiguity.PAST_DATE)
 
 
@@ -131,7 +137,14 @@ def _this_or_next_year(month: int, day: int, today: date) -> date:
             continue
         if found >= today:
             return found
+        _unless_recently_passed(found, today)
     raise UnclearDates(DateAmbiguity.INVALID_DATE)
+
+
+def _unless_recently_passed(day: date, today: date) -> None:
+    """A day that went by lately is a past date, not next year's (module rules)."""
+    if 0 < (today - day).days <= RECENTLY_PASSED_DAYS:
+        raise UnclearDates(DateAmbiguity.PAST_DATE)
 
 
 def _calendar_date(year: int, month: int, day: int) -> date:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -476,3 +476,13 @@ async def test_a_hesitation_is_never_remembered_as_the_phones_name() -> None:
     [ask] = await bot.send("1")
     assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 15/12 al 18/12. ¿A nombre")
     assert bot.reservations() == []
+
+
+async def test_dates_that_passed_lately_are_explained_not_quoted_for_next_year() -> None:
+    """Review H2: on 03/12 "del 1 al 3 de diciembre" was quoted and held for December 2027."""
+    bot = Bot()
+    bot.clock.current = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    [reply] = await bot.send("del 1 al 3 de diciembre para 2")
+    assert reply.text == texts.CONV_DATES_AMBIGUOUS["past_date"]
+    assert bot.state().step is Step.DATES
+    assert bot.state().options == ()
