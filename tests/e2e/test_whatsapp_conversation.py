@@ -388,7 +388,7 @@ async def test_unclear_dates_and_missing_guests_are_asked_back(
     assert body_of(reply).startswith("Nuestras cabañas son para hasta 6 personas")
     [options] = await guest.says("bueno, somos 6")
     assert body_of(options).startswith(
-        "Para 6 personas, del 15/01 al 18/01, tenemos:\n1. Cabaña Familiar"
+        "Para 6 personas, del 15/01/2027 al 18/01/2027, tenemos:\n1. Cabaña Familiar"
     )
     assert buttons_of(options) == [("pick:3:20270115:20270118:6", "Familiar Los Alerces")]
 

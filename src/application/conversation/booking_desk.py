@@ -137,7 +137,10 @@ class BookingDesk:
         ]
         buttons = option_buttons(offers) if len(offers) <= MAX_BUTTONS else ()
         turn.say(
-            texts.conv_options(guests, check_in, check_out, lines, buttons=bool(buttons)), *buttons
+            texts.conv_options(
+                guests, check_in, check_out, lines, buttons=bool(buttons), today=turn.today
+            ),
+            *buttons,
         )
         return listed
 
@@ -200,7 +203,9 @@ class BookingDesk:
                 else ()
             )
             turn.say(
-                texts.conv_confirm_name(offer.name, offer.check_in, offer.check_out, state.name),
+                texts.conv_confirm_name(
+                    offer.name, offer.check_in, offer.check_out, state.name, turn.today
+                ),
                 *remembered,
             )
             return chosen
@@ -210,7 +215,9 @@ class BookingDesk:
             if suggestion and len(suggestion) <= MAX_BUTTON_TITLE
             else ()
         )
-        turn.say(texts.conv_ask_name(offer.name, offer.check_in, offer.check_out), *buttons)
+        turn.say(
+            texts.conv_ask_name(offer.name, offer.check_in, offer.check_out, turn.today), *buttons
+        )
         return chosen
 
     async def hold(self, turn: Turn, state: ConversationState) -> ConversationState:
@@ -326,6 +333,7 @@ class BookingDesk:
                 payment_url=reservation.payment_url,
                 payment_link_follows=self.payments.enabled,
                 details=_details(reservation),
+                today=turn.today,
             )
         )
         if not self.payments.enabled:

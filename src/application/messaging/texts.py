@@ -22,7 +22,11 @@ def first_name(full_name: str) -> str:
     return full_name.split(maxsplit=1)[0] if full_name.split() else ""
 
 
-def day_month(day: date) -> str:
+def day_month(day: date, today: date | None = None) -> str:
+    """ "01/12"; "01/12/2027" when ``today`` is given and ``day`` is in another year (a guest
+    must see that a stay is not this year's)."""
+    if today is not None and day.year != today.year:
+        return f"{day.day:02d}/{day.month:02d}/{day.year}"
     return f"{day.day:02d}/{day.month:02d}"
 
 
@@ -176,13 +180,20 @@ def conv_ask_check_out(check_in: date) -> str:
 
 
 def conv_options(
-    guests: int, check_in: date, check_out: date, lines: list[str], *, buttons: bool
+    guests: int,
+    check_in: date,
+    check_out: date,
+    lines: list[str],
+    *,
+    buttons: bool,
+    today: date | None = None,
 ) -> str:
     people = "1 persona" if guests == 1 else f"{guests} personas"
     listed = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
     how = "Tocá una opción o escribinos el número." if buttons else "Escribinos el número."
     return (
-        f"Para {people}, del {day_month(check_in)} al {day_month(check_out)}, tenemos:\n"
+        f"Para {people}, del {day_month(check_in, today)} al {day_month(check_out, today)}, "
+        f"tenemos:\n"
         f"{listed}\n¿Cuál te reservamos? {how}"
     )
 
@@ -236,9 +247,9 @@ def conv_too_many_guests(capacity: int) -> str:
     )
 
 
-def conv_ask_name(cabin: str, check_in: date, check_out: date) -> str:
+def conv_ask_name(cabin: str, check_in: date, check_out: date, today: date | None = None) -> str:
     return (
-        f"¡Buenísimo! {cabin}, del {day_month(check_in)} al {day_month(check_out)}. "
+        f"¡Buenísimo! {cabin}, del {day_month(check_in, today)} al {day_month(check_out, today)}. "
         "¿A nombre de quién hacemos la reserva? (nombre y apellido)"
     )
 
@@ -254,10 +265,12 @@ CONV_NAME_NOT_YET = (
 )
 
 
-def conv_confirm_name(cabin: str, check_in: date, check_out: date, name: str) -> str:
+def conv_confirm_name(
+    cabin: str, check_in: date, check_out: date, name: str, today: date | None = None
+) -> str:
     """The name we remember for this chat, proposed rather than used silently."""
     return (
-        f"¡Buenísimo! {cabin}, del {day_month(check_in)} al {day_month(check_out)}. "
+        f"¡Buenísimo! {cabin}, del {day_month(check_in, today)} al {day_month(check_out, today)}. "
         f"¿La hacemos a nombre de {name}? Si va a otro nombre, escribinos nombre y apellido."
     )
 
@@ -287,6 +300,7 @@ def conv_hold_placed(
     payment_url: str | None,
     payment_link_follows: bool,
     details: list[str] | None = None,
+    today: date | None = None,
 ) -> str:
     """``details``: the breakdown's lines (and a credit applied), shown under the summary."""
     if payment_url:  # announced again (a repeated message): the link already exists
@@ -297,8 +311,8 @@ def conv_hold_placed(
         then = "En un ratito te mandamos los datos para pagarla."
     listed = "\n" + "\n".join(details) + "\n" if details else " "
     return (
-        f"¡Listo, {first_name}! 🙌 Te reservamos {cabin} del {day_month(check_in)} al "
-        f"{day_month(check_out)}. Código: {code_display}. Total: {ars(total)}. "
+        f"¡Listo, {first_name}! 🙌 Te reservamos {cabin} del {day_month(check_in, today)} al "
+        f"{day_month(check_out, today)}. Código: {code_display}. Total: {ars(total)}. "
         f"La seña es de {ars(deposit)} y te la guardamos hasta {until}.{listed}{then}"
     )
 

@@ -486,3 +486,17 @@ async def test_dates_that_passed_lately_are_explained_not_quoted_for_next_year()
     assert reply.text == texts.CONV_DATES_AMBIGUOUS["past_date"]
     assert bot.state().step is Step.DATES
     assert bot.state().options == ()
+
+
+async def test_dates_in_another_year_are_shown_with_the_year() -> None:
+    """Review H2: options, the name question and the hold showed "del 01/12 al 03/12" for a
+    stay in 2027; a stay this year keeps the short form."""
+    bot = Bot()
+    [options] = await bot.send("somos 2 del 15 al 18 de marzo")
+    assert options.text.startswith("Para 2 personas, del 15/03/2027 al 18/03/2027, tenemos:")
+    [ask] = await bot.send("1")
+    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 15/03/2027 al 18/03/2027.")
+    [held] = await bot.send("Juana Pérez")
+    assert "Te reservamos Cabaña del Lago del 15/03/2027 al 18/03/2027." in held.text
+    [across] = await bot.send("y del 30 de diciembre al 2 de enero?")
+    assert across.text.startswith("Para 2 personas, del 30/12 al 02/01/2027, tenemos:")
