@@ -1,6 +1,6 @@
 """A quote and a cancellation policy as a guest reads them on WhatsApp (Argentine Spanish,
 money as "$ 12.345"): nights by rate, fees, discounts, total and deposit; what cancelling
-returns, tier by tier."""
+returns, tier by tier. The fee and discount wording is the web page's (``/reservar``) too."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from decimal import Decimal
 from application.messaging.texts import ars
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, Outcome
-from domain.pricing.breakdown import FeeKind, PriceBreakdown
+from domain.pricing.breakdown import DiscountLine, FeeKind, FeeLine, PriceBreakdown
 
 _FEES = {
     FeeKind.CLEANING: "Limpieza",
-    FeeKind.EXTRA_GUESTS: "Personas adicionales",
+    FeeKind.EXTRA_GUESTS: "Personas extra",
     FeeKind.PET: "Mascota",
 }
 
@@ -28,6 +28,32 @@ def _nights(count: int) -> str:
     return "1 noche" if count == 1 else f"{count} noches"
 
 
+def _people(count: int) -> str:
+    return "1 persona extra" if count == 1 else f"{count} personas extra"
+
+
+def fee_words(fee: FeeLine, nights: int) -> str:
+    """A fee as the guest reads it, without its amount: "Limpieza"; the extra-guest fee as
+    people and nights ("2 personas extra × 3 noches × $ 10.000"), since its quantity is their
+    product and "6 × $ 10.000" reads as six extra people."""
+    label = _FEES.get(fee.kind, fee.kind.value)
+    if fee.kind is FeeKind.EXTRA_GUESTS and nights > 0 and fee.quantity % nights == 0:
+        people = fee.quantity // nights
+        return f"{_people(people)} × {_nights(nights)} × {ars(fee.unit)}"
+    if fee.quantity == 1:
+        return label
+    return f"{label}: {fee.quantity} × {ars(fee.unit)}"
+
+
+def discount_words(discount: DiscountLine) -> str:
+    """ "Descuento estadía larga (10 %)"; a name that states its percentage already (the
+    default one, "7+ noches −10 %") is not followed by it again."""
+    share = percent(discount.percent)
+    if share in discount.name or share.replace(",", ".") in discount.name:
+        return f"Descuento {discount.name}"
+    return f"Descuento {discount.name} ({share})".replace("  ", " ")
+
+
 def breakdown_lines(b: PriceBreakdown, *, totals: bool = True) -> list[str]:
     """One line per rate (rule and price), fee and discount, then (``totals``) the total and
     the deposit — left out where the message states them already."""
@@ -38,16 +64,12 @@ def breakdown_lines(b: PriceBreakdown, *, totals: bool = True) -> list[str]:
             f"• {_nights(rate.nights)} {rate.rule.name}{weekend}: "
             f"{rate.nights} × {ars(rate.nightly)} = {ars(rate.amount)}"
         )
+    nights = len(b.nights)
     for fee in b.fees:
-        label = _FEES.get(fee.kind, fee.kind.value)
-        if fee.quantity == 1:
-            lines.append(f"• {label}: {ars(fee.amount)}")
-        else:
-            lines.append(f"• {label}: {fee.quantity} × {ars(fee.unit)} = {ars(fee.amount)}")
+        words = fee_words(fee, nights)
+        lines.append(f"• {words}{' =' if '×' in words else ':'} {ars(fee.amount)}")
     for discount in b.discounts:
-        lines.append(
-            f"• Descuento {discount.name} ({percent(discount.percent)}): −{ars(discount.amount)}"
-        )
+        lines.append(f"• {discount_words(discount)}: −{ars(discount.amount)}")
     if totals:
         lines.append(f"Total: {ars(b.total)}")
         lines.append(f"Seña ({percent(b.deposit_percent)}): {ars(b.deposit)}")

@@ -137,8 +137,20 @@ def test_a_quote_is_worded_line_by_line() -> None:
         ("2 noches × $ 150.000 · fin de semana · Temporada alta", 300_000_00),
         ("1 noche × $ 85.000", 85_000_00),
         ("Limpieza", 25_000_00),
-        ("Personas extra (3 × $ 10.000)", 30_000_00),
+        ("1 persona extra × 3 noches × $ 10.000", 30_000_00),
         ("Descuento estadía larga (10 %)", -44_000_00),
     ]
     assert (shown.total, shown.deposit) == (396_000_00, 118_800_00)
     assert offer(Availability(lake, False, None, "taken", "occupied"), 3) is None
+    # 2 people above those included, 3 nights; a discount named by its percentage.
+    six = breakdown._replace(
+        fees=(FeeLine(FeeKind.EXTRA_GUESTS, ars("10000"), 6),),
+        discounts=(DiscountLine("7+ noches −10 %", Decimal("10"), ars("44000")),),
+    )
+    quote = Quote(3, ars("396000"), ars("118800"))
+    again = offer(Availability(lake, True, quote, None, None, six), 3)
+    assert again is not None
+    assert [line.label for line in again.lines][-2:] == [
+        "2 personas extra × 3 noches × $ 10.000",
+        "Descuento 7+ noches −10 %",
+    ]

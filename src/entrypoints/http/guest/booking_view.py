@@ -9,10 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from application.messaging.quote_texts import discount_words, fee_words
 from domain.booking.availability import Availability
 from domain.booking.policy import BookingPolicy
 from domain.errors import DomainError, NightsOutOfRange
-from domain.pricing.breakdown import FeeKind, PriceBreakdown
+from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.rules import Specificity
 from entrypoints.http.console.rendering import money
 
@@ -26,11 +27,6 @@ PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
 FIELDS = ("check_in", "check_out", "guests", "accommodation_id", "name", "phone", "email")
 LIMITS = {"name": 200, "phone": 40, "email": 320}
 
-FEES = {
-    FeeKind.CLEANING: "Limpieza",
-    FeeKind.EXTRA_GUESTS: "Personas extra",
-    FeeKind.PET: "Mascota",
-}
 RULES = {
     Specificity.BASE: "",
     Specificity.SEASON: "temporada",
@@ -201,15 +197,11 @@ def _lines(b: PriceBreakdown) -> tuple[Line, ...]:
         if kind and rate.rule.kind is not Specificity.BASE:
             words.append(kind)
         lines.append(Line(" · ".join(words), rate.amount.cents))
+    nights = len(b.nights)
     for fee in b.fees:
-        label = FEES.get(fee.kind, str(fee.kind))
-        if fee.quantity > 1:
-            label += f" ({fee.quantity} × {money(fee.unit.cents)})"
-        lines.append(Line(label, fee.amount.cents))
+        lines.append(Line(fee_words(fee, nights), fee.amount.cents))
     for discount in b.discounts:
-        percent = f"{discount.percent.normalize():f}".replace(".", ",")
-        label = f"Descuento {discount.name} ({percent} %)".replace("  ", " ")
-        lines.append(Line(label, -discount.amount.cents))
+        lines.append(Line(discount_words(discount), -discount.amount.cents))
     return tuple(lines)
 
 

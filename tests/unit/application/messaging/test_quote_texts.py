@@ -56,12 +56,24 @@ def test_a_quote_lists_nights_by_rate_fees_discounts_total_and_deposit() -> None
         "• 2 noches Temporada alta: 2 × $ 120.000 = $ 240.000",
         "• 1 noche Año Nuevo: 1 × $ 250.000 = $ 250.000",
         "• Limpieza: $ 15.000",
-        "• Personas adicionales: 3 × $ 5.000 = $ 15.000",
+        "• 1 persona extra × 3 noches × $ 5.000 = $ 15.000",
         "• Descuento estadía larga (7,5 %): −$ 36.750",
         "Total: $ 463.250",
         "Seña (30 %): $ 138.975",
     ]
     assert breakdown_lines(BREAKDOWN, totals=False)[-1].startswith("• Descuento")
+
+
+def test_extra_guests_read_as_people_and_nights_and_a_named_percentage_is_not_repeated() -> None:
+    # A party of 6 where 4 are included, 3 nights: the fee's quantity is 2 × 3 = 6.
+    six = BREAKDOWN._replace(
+        fees=(FeeLine(FeeKind.EXTRA_GUESTS, Money(1_000_000), 6),),
+        discounts=(DiscountLine("7+ noches −10 %", Decimal(10), Money(100)),),
+    )
+    assert breakdown_lines(six, totals=False)[-2:] == [
+        "• 2 personas extra × 3 noches × $ 10.000 = $ 60.000",
+        "• Descuento 7+ noches −10 %: −$ 1",
+    ]
 
 
 def test_percentages_are_written_with_a_decimal_comma() -> None:
