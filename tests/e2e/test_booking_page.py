@@ -224,3 +224,35 @@ async def test_a_stranger_who_types_a_guests_phone_learns_nothing_of_their_booki
     assert page not in r.text
     assert page not in r.headers.get("location", "")
     assert "Ya tenés una reserva" not in r.text
+
+
+async def test_a_stay_too_short_names_the_minimum_not_a_full_house(client: Client) -> None:
+    # Lago and Los Alerces take 4 but need 2 nights; Bosque takes 2 people (tests/data seed).
+    one = await client.get(
+        f"{ROOT}/reservar", params={**SEARCH, "check_out": "2026-12-19", "guests": "4"}
+    )
+    assert one.status_code == 422
+    assert "La estadía mínima es de 2 noches" in one.text
+    assert "No hay cabañas libres" not in one.text
+
+
+async def test_a_stay_longer_than_a_hold_is_refused_at_search_with_a_whatsapp_link(
+    make_client: ClientFactory,
+) -> None:
+    start = date.today() + timedelta(days=20)
+    search = {
+        "check_in": start.isoformat(),
+        "check_out": (start + timedelta(days=16)).isoformat(),
+        "guests": "2",
+    }
+    async with make_client(max_hold_nights=14, admin_whatsapp_number="+54 9 294 400-0000") as c:
+        r = await c.get("/reservar", params=search)
+        fits = await c.get(
+            "/reservar", params={**search, "check_out": (start + timedelta(days=14)).isoformat()}
+        )
+    assert r.status_code == 422
+    assert "Online se reservan hasta 14 noches" in r.text
+    assert "Reservar y pagar la seña" not in r.text  # no quote to fill in and be refused
+    assert 'href="https://wa.me/5492944000000?text=' in r.text
+    assert fits.status_code == 200
+    assert "Reservar y pagar la seña" in fits.text

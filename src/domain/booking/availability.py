@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from domain.booking.accommodation import Accommodation
 from domain.booking.policy import BookingPolicy
+from domain.errors import RuleViolation
 from domain.pricing import Quote, quote_nights, stay_violation, weekend_nights
 from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.cabin_rules import Pricing
@@ -33,6 +34,9 @@ class Availability(NamedTuple):
     # The quote night by night under the cabin's price rules, when availability was asked with
     # them (``assess_all(..., pricing=...)``).
     breakdown: PriceBreakdown | None = None
+    # The rule the stay broke, when one did: its limits (a minimum stay's nights) for a refusal
+    # that names them.
+    violation: RuleViolation | None = None
 
 
 def assess(
@@ -73,7 +77,9 @@ def assess_all(
             policy.closed(acc) or dates_violation or policy.fit_violation(acc, nights, guests)
         )
         if violation is not None:
-            results.append(Availability(acc, False, None, violation.message, violation.code))
+            results.append(
+                Availability(acc, False, None, violation.message, violation.code, None, violation)
+            )
             continue
         price = quote_nights(acc, nights, weekend, deposit_percent)
         taken = occupied.get(acc.id)
@@ -111,7 +117,9 @@ def _assess_priced(
             or policy.fit_violation(acc, nights, 1, min_nights=lowered)
         )
         if violation is not None:
-            results.append(Availability(acc, False, None, violation.message, violation.code))
+            results.append(
+                Availability(acc, False, None, violation.message, violation.code, None, violation)
+            )
             continue
         try:
             breakdown = pricing.quote(acc, stay, guests, deposit_percent)
@@ -126,7 +134,9 @@ def _assess_priced(
             breakdown, stay, taken, name=acc.name, max_nights=policy.max_nights
         ) or policy.fit_violation(acc, nights, guests, min_nights=lowered)
         if violation is not None:  # unpriced, like every other rule the stay breaks
-            results.append(Availability(acc, False, None, violation.message, violation.code))
+            results.append(
+                Availability(acc, False, None, violation.message, violation.code, None, violation)
+            )
         elif any(stay.overlaps(other) for other in taken):
             results.append(
                 Availability(acc, False, price, TAKEN_MESSAGE, REASON_OCCUPIED, breakdown)

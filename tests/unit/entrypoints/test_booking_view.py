@@ -7,9 +7,16 @@ from decimal import Decimal
 
 import pytest
 
+from domain.booking.accommodation import Accommodation
 from domain.booking.availability import Availability
 from domain.booking.policy import BookingPolicy
-from domain.errors import NightsOutOfRange, TooManyHolds
+from domain.errors import (
+    GuestsOutOfRange,
+    HoldTooLong,
+    NightsOutOfRange,
+    RuleViolation,
+    TooManyHolds,
+)
 from domain.money import Money
 from domain.pricing import Quote
 from domain.pricing.breakdown import (
@@ -20,6 +27,7 @@ from domain.pricing.breakdown import (
     NightPrice,
     PriceBreakdown,
 )
+from domain.pricing.errors import ArrivalDayNotAllowed
 from domain.pricing.rules import Specificity
 from entrypoints.http.guest.booking_view import (
     BookingForm,
@@ -28,7 +36,9 @@ from entrypoints.http.guest.booking_view import (
     phone,
     refusal,
     search_errors,
+    too_long,
     unavailable_reason,
+    whatsapp_url,
 )
 from tests.unit.domain.builders import cabin
 
@@ -89,7 +99,8 @@ def test_refusals_in_spanish_name_their_field() -> None:
     assert refusal(held, policy, 3)[0] == "phone"
     assert refusal(NightsOutOfRange("x", nights=40, max_nights=30), policy, 40) == (
         "check_out",
-        "Online se reservan hasta 30 noches. Para más, escribinos.",
+        "Online se reservan hasta 30 noches. Para una estadía más larga escribinos por WhatsApp "
+        "y la reservamos juntos.",
     )
     # A stay too short for the booking (its dates' minimum) names that minimum.
     short = NightsOutOfRange("x", nights=2, min_nights=3, max_nights=30, for_dates=True)
@@ -154,3 +165,48 @@ def test_a_quote_is_worded_line_by_line() -> None:
         "2 personas extra × 3 noches × $ 10.000",
         "Descuento 7+ noches −10 %",
     ]
+
+
+def test_a_stay_too_short_is_named_not_called_a_full_house() -> None:
+    # Two cabins for the party need 2 nights; a small one cannot take 4 people (M3).
+    policy = BookingPolicy(max_nights=30)
+    lake, forest, tiny = cabin(), cabin(id=2, name="Bosque"), cabin(id=3, capacity=2)
+    short = NightsOutOfRange("x", nights=1, min_nights=2, max_nights=30)
+    small = GuestsOutOfRange("x")
+
+    def refused(acc: Accommodation, err: RuleViolation) -> Availability:
+        return Availability(acc, False, None, "x", err.code, None, err)
+
+    results = [refused(lake, short), refused(forest, short), refused(tiny, small)]
+    assert unavailable_reason(results, policy, 1) == (
+        "check_out",
+        "La estadía mínima es de 2 noches: elegí otra fecha de salida.",
+    )
+    # A season's minimum is the dates', not the cabin's own (2 here): the 3 it asks is said.
+    season = NightsOutOfRange("x", nights=2, min_nights=3, max_nights=30, for_dates=True)
+    assert unavailable_reason([refused(lake, season), refused(tiny, small)], policy, 2) == (
+        "check_out",
+        "Para esas fechas la estadía mínima es de 3 noches: elegí otra fecha de salida.",
+    )
+    arrival = ArrivalDayNotAllowed("x")
+    field, words = unavailable_reason([refused(lake, arrival), refused(tiny, small)], policy, 3)
+    assert field == "check_in"
+    assert "llegadas solo algunos días" in words
+
+
+def test_a_stay_longer_than_a_hold_is_sent_to_whatsapp_with_the_hold_limit() -> None:
+    # MAX_HOLD_NIGHTS (14) is lower than the policy's 30: the page says 14 (M4).
+    policy = BookingPolicy(max_nights=30)
+    assert too_long(14, 14) is None
+    assert too_long(16, 14) == (
+        "check_out",
+        "Online se reservan hasta 14 noches. Para una estadía más larga escribinos por WhatsApp "
+        "y la reservamos juntos.",
+    )
+    assert refusal(HoldTooLong("x"), policy, 16, 14) == too_long(16, 14)
+    form = BookingForm.read({**FORM, "check_out": "2027-01-03"})
+    assert whatsapp_url(None, form) is None
+    assert whatsapp_url("+54 9 294 400-0000", form) == (
+        "https://wa.me/5492944000000?text=Hola%2C%20quiero%20reservar%20una%20caba%C3%B1a%20"
+        "del%2018/12/2026%20al%2003/01/2027%20para%202%20personas"
+    )

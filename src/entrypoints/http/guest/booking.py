@@ -48,16 +48,21 @@ from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import CONSOLE_CSP
 from entrypoints.http.guest.booking_view import (
     ANOTHER_NEEDED,
+    DATE_CODES,
     MAX_GUESTS,
     BookingForm,
     CabinOffer,
     OwnBooking,
+    asks_for_whatsapp,
     contact_errors,
     offer,
+    online_nights,
     phone,
     refusal,
     search_errors,
+    too_long,
     unavailable_reason,
+    whatsapp_url,
 )
 from entrypoints.http.guest.page import guest_exception, guest_page
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
@@ -95,6 +100,7 @@ def _page(
     status: int = 200,
     own: list[OwnBooking] | None = None,
     another: bool = False,
+    whatsapp_number: str | None = None,
 ) -> Template:
     return Template(
         template_name="guest_booking.html",
@@ -107,6 +113,8 @@ def _page(
             "own": own or [],
             "another": another,
             "max_guests": MAX_GUESTS,
+            # Beside a refusal that sends the guest to WhatsApp (a long stay, a hold limit).
+            "whatsapp": whatsapp_url(whatsapp_number, form) if asks_for_whatsapp(errors) else None,
             # A new token for every form shown: the same form sent twice is one booking.
             "form_token": secrets.token_urlsafe(24),
         },
@@ -129,8 +137,13 @@ async def _search(
     try:
         results = await availability(AvailabilityQuery(check_in, check_out, guests))
     except DomainError as err:
-        field, message = refusal(err, policy, nights)
+        field, message = refusal(err, policy, nights, settings.max_hold_nights)
         return [], {field: message}
+    # Longer than a guest may hold (MAX_HOLD_NIGHTS): said now, not after name and phone
+    # (after what is wrong with the dates themselves: a past or too distant arrival).
+    long = too_long(nights, online_nights(policy, settings.max_hold_nights))
+    if long is not None and not any(r.reason_code in DATE_CODES for r in results):
+        return [], dict([long])
     offers = [o for r in results if (o := offer(r, nights)) is not None]
     if not offers:
         field, message = unavailable_reason(results, policy, nights)
@@ -188,7 +201,11 @@ async def booking_page(
         return _page(form, [], {}, searched=False)
     offers, errors = await _search(form, availability, settings)
     own = await _own(form, find_own, cabins, codes=booked_codes(request))
-    return _page(form, offers, errors, searched=True, status=422 if errors else 200, own=own)
+    status = 422 if errors else 200
+    number = settings.admin_whatsapp_number
+    return _page(
+        form, offers, errors, searched=True, status=status, own=own, whatsapp_number=number
+    )
 
 
 @post(BOOKING_PATH, include_in_schema=False, name="guest_book")
@@ -230,19 +247,30 @@ async def book(
         except DomainError as err:
             check_in, check_out = form.day("check_in"), form.day("check_out")
             nights = (check_out - check_in).days if check_in and check_out else 0
-            field, message = refusal(err, settings.booking_policy, nights)
+            field, message = refusal(err, settings.booking_policy, nights, settings.max_hold_nights)
             offers, _ = await _search(form, availability, settings)
             status = (
                 429 if isinstance(err, TooManyHolds) else 409 if isinstance(err, Conflict) else 422
             )
+            number = settings.admin_whatsapp_number
             return _page(
-                form, offers, {field: message}, searched=True, status=status, another=another
+                form,
+                offers,
+                {field: message},
+                searched=True,
+                status=status,
+                another=another,
+                whatsapp_number=number,
             )
         return Redirect(
             _next(outcome), status_code=303, cookies=[_remember(outcome, codes, settings)]
         )
     offers, search_problems = await _search(form, availability, settings)
-    return _page(form, offers, search_problems | errors, searched=True, status=422, another=another)
+    number = settings.admin_whatsapp_number
+    errors = search_problems | errors
+    return _page(
+        form, offers, errors, searched=True, status=422, another=another, whatsapp_number=number
+    )
 
 
 def _command(

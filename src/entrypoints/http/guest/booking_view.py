@@ -8,11 +8,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from urllib.parse import quote
 
 from application.messaging.quote_texts import discount_words, fee_words
 from domain.booking.availability import Availability
 from domain.booking.policy import BookingPolicy
-from domain.errors import DomainError, NightsOutOfRange
+from domain.errors import DomainError, GuestsOutOfRange, NightsOutOfRange
 from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.rules import Specificity
 from entrypoints.http.console.rendering import money
@@ -40,10 +41,6 @@ SPANISH: dict[str, tuple[str, str]] = {
     "check_in_in_past": ("check_in", "Esa fecha de llegada ya pasó: elegí una desde hoy."),
     "beyond_booking_horizon": ("check_in", "Todavía no tomamos reservas para esas fechas."),
     "guests_out_of_range": ("guests", "Ninguna cabaña libre recibe tantas personas."),
-    "hold_too_long": (
-        "check_out",
-        "Para una estadía tan larga escribinos por WhatsApp y la reservamos juntos.",
-    ),
     "arrival_day_not_allowed": ("check_in", "Esa cabaña no recibe llegadas ese día de la semana."),
     "occupied": ("accommodation_id", "Esas noches ya no están libres en esa cabaña."),
     "stay_unavailable": (
@@ -67,7 +64,14 @@ SPANISH: dict[str, tuple[str, str]] = {
     ),
 }
 GENERIC = ("_form", "No pudimos reservar. Revisá los datos y probá de nuevo.")
+# Refusals about the arrival date alone, said before the stay's length.
+DATE_CODES = frozenset({"check_in_in_past", "beyond_booking_horizon"})
 NOTHING_FREE = "No hay cabañas libres para esas fechas. Probá con otras."
+ARRIVAL_DAY = (
+    "check_in",
+    "Para esas fechas las cabañas reciben llegadas solo algunos días de la semana: probá con "
+    "otra fecha de llegada.",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,19 +143,65 @@ def contact_errors(form: BookingForm) -> dict[str, str]:
     return errors
 
 
-def refusal(err: DomainError, policy: BookingPolicy, nights: int) -> tuple[str, str]:
+def online_nights(policy: BookingPolicy, hold_nights: int) -> int:
+    """The longest stay a guest books here: the policy's maximum, or the hold limit's
+    (MAX_HOLD_NIGHTS, 0 = off) when lower; longer stays are arranged with the owner."""
+    return min(policy.max_nights, hold_nights) if hold_nights else policy.max_nights
+
+
+def too_long(nights: int, most: int) -> tuple[str, str] | None:
+    """A stay longer than can be booked online, said at search time, before any quote."""
+    return long_stay(most) if nights > most else None
+
+
+def long_stay(most: int) -> tuple[str, str]:
+    return (
+        "check_out",
+        f"Online se reservan hasta {most} noches. Para una estadía más larga escribinos por "
+        "WhatsApp y la reservamos juntos.",
+    )
+
+
+def refusal(
+    err: DomainError, policy: BookingPolicy, nights: int, hold_nights: int = 0
+) -> tuple[str, str]:
+    most = online_nights(policy, hold_nights)
     if isinstance(err, NightsOutOfRange):
-        return nights_message(policy, nights, err.min_nights or 1)
+        return nights_message(policy, nights, err.min_nights or 1, most=most)
+    if err.code == "hold_too_long":
+        return long_stay(most)
     return SPANISH.get(err.code, GENERIC)
 
 
-def nights_message(policy: BookingPolicy, nights: int, min_nights: int = 1) -> tuple[str, str]:
-    if nights > policy.max_nights:
-        return (
-            "check_out",
-            f"Online se reservan hasta {policy.max_nights} noches. Para más, escribinos.",
-        )
+def nights_message(
+    policy: BookingPolicy, nights: int, min_nights: int = 1, *, most: int | None = None
+) -> tuple[str, str]:
+    long = too_long(nights, policy.max_nights if most is None else most)
+    if long is not None:
+        return long
     return ("check_out", f"Esa cabaña se reserva por {min_nights} noches como mínimo.")
+
+
+def _shortest(results: Sequence[Availability]) -> tuple[int, bool]:
+    """The least minimum stay among cabins refused for being too short, and whether it is the
+    dates' (a season's, a long weekend's) rather than the cabin's own."""
+    least, for_dates = None, False
+    for r in results:
+        v = r.violation
+        floor = v.min_nights if isinstance(v, NightsOutOfRange) else None
+        floor = floor or r.accommodation.min_nights
+        if least is None or floor < least:
+            least = floor
+            # The price rules judge every minimum (for_dates): a season's is the one above
+            # the cabin's own.
+            for_dates = floor > r.accommodation.min_nights
+    return least or 1, for_dates
+
+
+def _minimum_stay(results: Sequence[Availability]) -> tuple[str, str]:
+    least, for_dates = _shortest(results)
+    subject = "Para esas fechas la estadía mínima" if for_dates else "La estadía mínima"
+    return ("check_out", f"{subject} es de {_nights(least)}: elegí otra fecha de salida.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,18 +258,49 @@ def _lines(b: PriceBreakdown) -> tuple[Line, ...]:
 def unavailable_reason(
     results: Sequence[Availability], policy: BookingPolicy, nights: int
 ) -> tuple[str, str]:
-    """Why nothing fits, with the field it is about, when every cabin gives the same reason
-    (past dates, too many guests, a stay too long); otherwise that nothing is free."""
+    """Why nothing fits, with the field it is about: the reason every cabin gives (past dates,
+    too many guests, a stay too long); else, among the cabins the party fits, a rule the guest
+    can act on (the minimum stay, the arrival day) before "nothing is free" — a stay too short
+    is not a full house."""
     codes = {r.reason_code for r in results}
-    if len(codes) != 1:
-        return ("_form", NOTHING_FREE)
-    [code] = codes
-    if code == "nights_out_of_range":
-        least = min(r.accommodation.min_nights for r in results)
-        return nights_message(policy, nights, least)
-    if code is None or code == "occupied" or code not in SPANISH:
-        return ("_form", NOTHING_FREE)
-    return SPANISH[code]
+    if len(codes) == 1:
+        [code] = codes
+        if code == NightsOutOfRange.code and nights > policy.max_nights:
+            return nights_message(policy, nights)
+        if code == NightsOutOfRange.code:
+            return _minimum_stay(results)
+        if code is None or code == "occupied" or code not in SPANISH:
+            return ("_form", NOTHING_FREE)
+        if code == "arrival_day_not_allowed":
+            return ARRIVAL_DAY
+        return SPANISH[code]
+    fits = [r for r in results if r.reason_code != GuestsOutOfRange.code]
+    short = [r for r in fits if r.reason_code == NightsOutOfRange.code]
+    if short:
+        return _minimum_stay(short)
+    if any(r.reason_code == "arrival_day_not_allowed" for r in fits):
+        return ARRIVAL_DAY
+    return ("_form", NOTHING_FREE)
+
+
+def whatsapp_url(number: str | None, form: BookingForm) -> str | None:
+    """A wa.me link to the business with the guest's search written out; None without a
+    number (ADMIN_WHATSAPP_NUMBER)."""
+    digits = re.sub(r"\D", "", number or "")
+    if not digits:
+        return None
+    check_in, check_out = form.day("check_in"), form.day("check_out")
+    text = "Hola, quiero reservar una cabaña"
+    if check_in and check_out:
+        text += f" del {check_in:%d/%m/%Y} al {check_out:%d/%m/%Y}"
+    if form.number("guests"):
+        text += f" para {form.values['guests']} personas"
+    return f"https://wa.me/{digits}?text={quote(text)}"
+
+
+def asks_for_whatsapp(errors: dict[str, str]) -> bool:
+    """A refusal that sends the guest to WhatsApp: the page gives the link beside it."""
+    return any("por WhatsApp" in message for message in errors.values())
 
 
 @dataclass(frozen=True, slots=True)
