@@ -150,7 +150,8 @@ async def test_the_hold_limit_is_a_page_naming_it(make_client: ClientFactory) ->
             answers.append(await c.post("/reservar", data=form, follow_redirects=False))
     assert answers[0].status_code == 303, answers[0].text
     assert answers[1].status_code == 429
-    assert "Ya tenés reservas sin pagar" in answers[1].text
+    assert "Ya tenés 1 reserva sin pagar con este celular" in answers[1].text
+    assert re.search(r"la primera vence en \d+ minutos", answers[1].text)
     assert 'value="Juana Pérez"' in answers[1].text
 
 
@@ -224,6 +225,26 @@ async def test_a_stranger_who_types_a_guests_phone_learns_nothing_of_their_booki
     assert page not in r.text
     assert page not in r.headers.get("location", "")
     assert "Ya tenés una reserva" not in r.text
+
+
+async def test_the_address_limit_does_not_blame_a_new_guest(make_client: ClientFactory) -> None:
+    # One Wi-Fi (or a carrier's NAT), two people: the second has no holds of their own (M5).
+    start = date.today() + timedelta(days=20)
+    async with make_client(max_live_holds_per_client=1) as c:
+        answers = []
+        for offset, number in ((0, GUEST["phone"]), (5, "+54 9 11 9999-0002")):
+            search = {
+                "check_in": (start + timedelta(days=offset)).isoformat(),
+                "check_out": (start + timedelta(days=offset + 2)).isoformat(),
+                "guests": "2",
+            }
+            _, tokens = await open_form(c, search)
+            form = {**search, **GUEST, **tokens, "accommodation_id": "1", "phone": number}
+            answers.append(await c.post("/reservar", data=form, follow_redirects=False))
+    assert answers[0].status_code == 303, answers[0].text
+    assert answers[1].status_code == 429
+    assert "Ya tenés" not in answers[1].text
+    assert "Desde esta conexión ya se hicieron varias reservas sin pagar" in answers[1].text
 
 
 async def test_a_stay_too_short_names_the_minimum_not_a_full_house(client: Client) -> None:

@@ -95,8 +95,16 @@ def test_unreadable_dates_and_contacts_are_named_field_by_field() -> None:
 
 def test_refusals_in_spanish_name_their_field() -> None:
     policy = BookingPolicy(max_nights=30)
-    held = TooManyHolds("x", limit="phone", value=2, retry_after_s=60)
-    assert refusal(held, policy, 3)[0] == "phone"
+    held = TooManyHolds("x", limit="MAX_LIVE_HOLDS_PER_PHONE", value=2, retry_after_s=60)
+    assert refusal(held, policy, 3) == (
+        "phone",
+        "Ya tenés 2 reservas sin pagar con este celular. Pagá la seña de esas o esperá a que "
+        "venzan para hacer otra (la primera vence en 1 minuto).",
+    )
+    shared = TooManyHolds("x", limit="MAX_LIVE_HOLDS_PER_CLIENT", value=3, retry_after_s=600)
+    field, words = refusal(shared, policy, 3)
+    assert field == "_form"
+    assert words.startswith("Desde esta conexión ya se hicieron varias reservas sin pagar")
     assert refusal(NightsOutOfRange("x", nights=40, max_nights=30), policy, 40) == (
         "check_out",
         "Online se reservan hasta 30 noches. Para una estadía más larga escribinos por WhatsApp "

@@ -12,8 +12,9 @@ from urllib.parse import quote
 
 from application.messaging.quote_texts import discount_words, fee_words
 from domain.booking.availability import Availability
+from domain.booking.hold_limits import HoldLimit
 from domain.booking.policy import BookingPolicy
-from domain.errors import DomainError, GuestsOutOfRange, NightsOutOfRange
+from domain.errors import DomainError, GuestsOutOfRange, NightsOutOfRange, TooManyHolds
 from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.rules import Specificity
 from entrypoints.http.console.rendering import money
@@ -54,10 +55,6 @@ SPANISH: dict[str, tuple[str, str]] = {
         "Los precios de esa cabaña se están actualizando: escribinos y te pasamos el precio.",
     ),
     "invalid_guest_name": ("name", "Escribí tu nombre y apellido (con letras)."),
-    "hold_limit_reached": (
-        "phone",
-        "Ya tenés reservas sin pagar. Pagá la seña de esas o esperá a que venzan para hacer otra.",
-    ),
     "idempotency_key_reused": (
         "_form",
         "Este formulario ya se envió con otros datos. Recargá la página y probá de nuevo.",
@@ -170,7 +167,28 @@ def refusal(
         return nights_message(policy, nights, err.min_nights or 1, most=most)
     if err.code == "hold_too_long":
         return long_stay(most)
+    if isinstance(err, TooManyHolds):
+        return hold_limit_message(err)
     return SPANISH.get(err.code, GENERIC)
+
+
+def hold_limit_message(err: TooManyHolds) -> tuple[str, str]:
+    """The phone's limit is the guest's own holds; the address's (MAX_LIVE_HOLDS_PER_CLIENT)
+    may be other people's on the same Wi-Fi or mobile carrier: never "ya tenés" to them."""
+    if err.limit == HoldLimit.PER_CLIENT:
+        return (
+            "_form",
+            "Desde esta conexión ya se hicieron varias reservas sin pagar hace un rato. Probá de "
+            "nuevo en unos minutos o escribinos por WhatsApp.",
+        )
+    minutes = max(1, -(-err.retry_after_s // 60))
+    when = "en 1 minuto" if minutes == 1 else f"en {minutes} minutos"
+    holds = "1 reserva" if err.value == 1 else f"{err.value} reservas"
+    return (
+        "phone",
+        f"Ya tenés {holds} sin pagar con este celular. Pagá la seña de esas o esperá a que "
+        f"venzan para hacer otra (la primera vence {when}).",
+    )
 
 
 def nights_message(
