@@ -14,6 +14,7 @@ from typing import Any
 
 from dishka import AsyncContainer
 from litestar import Litestar, Request, Response, Router
+from litestar.exceptions import NotFoundException
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.static_files import create_static_files_router
@@ -49,6 +50,7 @@ from entrypoints.http.errors import (
     request_path,
 )
 from entrypoints.http.guest.booking import BOOKING_PATH, booking_exception, booking_router
+from entrypoints.http.guest.lost import lost_page, wants_page
 from entrypoints.http.guest.page import GUEST_PREFIX, guest_exception, guest_router
 from entrypoints.http.hardening import HardeningMiddleware, client_ip, trusted_ip_header
 from entrypoints.http.health import HealthController, MetricsController
@@ -72,7 +74,8 @@ LifespanHook = Callable[[], AbstractAsyncContextManager[None]]
 
 def handle_any_exception(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Problem JSON for the API; pages for the console and the guest pages (an unknown /panel,
-    /r or /reservar path lands here)."""
+    /r or /reservar path lands here), and for a browser at an unknown address (the root, a
+    near miss of /reservar)."""
     path = request_path(request)
     if path == CONSOLE_PREFIX or path.startswith(f"{CONSOLE_PREFIX}/"):
         return console_exception(request, exc)
@@ -80,6 +83,8 @@ def handle_any_exception(request: Request[Any, Any, Any], exc: Exception) -> Res
         return guest_exception(request, exc)
     if path == BOOKING_PATH or path.startswith(f"{BOOKING_PATH}/"):
         return booking_exception(request, exc)
+    if isinstance(exc, NotFoundException) and wants_page(request, path):
+        return lost_page(request, path)
     return handle_exception(request, exc)
 
 
