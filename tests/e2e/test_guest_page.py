@@ -144,7 +144,20 @@ async def test_a_confirmed_booking_shows_what_is_paid_and_due(
     total = float(booking["total_amount"])  # type: ignore[arg-type]
     due = f"$ {int(total - DEPOSIT):,}".replace(",", ".")
     assert "<dt>Pagado</dt><dd>$ 86.700</dd>" in html
-    assert f"<dt>Saldo</dt><dd>{due}</dd>" in html
+    # The balance says by when, and that a reminder comes.
+    assert f"<dt>Saldo</dt><dd>{due}, hasta el " in html
+    assert "Te lo recordamos unos días antes" in html
+    # Cancelled, it owes nothing, and what was paid goes back.
+    r = await pay_client.post(
+        f"/admin/reservations/{booking['code']}/cancel",
+        json={"reason": "cambio de planes"},
+        headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET),
+    )
+    assert r.status_code == 200, r.text
+    _, html, _ = await guest_page(pay_client, booking["code"])
+    assert "<dt>Saldo</dt>" not in html
+    assert "<dt>Para devolverte</dt><dd>$ 86.700</dd>" in html
+    assert "te lo devolvemos o te queda como crédito" in html
 
 
 async def test_cancellation_terms_while_it_stands_and_the_way_in_once_confirmed(
@@ -194,6 +207,8 @@ async def test_a_lapsed_hold_and_a_cancelled_booking_say_so(
     assert "La retención venció" in html
     assert "Pagar seña" not in html
     assert "mientras dure la retención" not in html
+    assert "<dt>Saldo</dt>" not in html  # nothing is owed on nights it no longer holds
+    assert "No tenés nada para pagar." in html
     async with worker() as scope:
         await (await scope.get(ExpireLapsedHolds))()
     cancelled = await hold(pay_client, check_in="2027-02-05", check_out="2027-02-07")
@@ -207,6 +222,7 @@ async def test_a_lapsed_hold_and_a_cancelled_booking_say_so(
     assert status == 200
     assert "Esta reserva está cancelada" in html
     assert "Pagar seña" not in html
+    assert "<dt>Saldo</dt>" not in html
 
 
 @pytest.mark.parametrize("code", ["ZZZZZZZZZZZZ", "not-a-code", "7K3M9QXD2F4H"])

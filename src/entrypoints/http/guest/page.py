@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -31,6 +32,7 @@ from application.payments.ledger import GetLedger
 from domain.booking.reservation import ReservationStatus
 from domain.errors import DomainError, NotFound
 from domain.payments.ledger import BookingLedger
+from domain.payments.standing import standing
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import PAGE_HEADERS
 from entrypoints.http.guest.terms import cancellation_lines, directions
@@ -65,8 +67,10 @@ class Money:
     total: int
     deposit: int
     paid: int
-    due: int
+    due: int  # the balance still owed (0 once the booking gives no nights)
     deposit_paid: bool
+    due_on: date | None = None  # when the balance is due
+    to_return: int = 0  # what a booking without nights holds and goes back to the guest
 
 
 def outcome(status: str | None, collection_status: str | None) -> str | None:
@@ -92,15 +96,24 @@ def guest_page(template: str, *, status: int = 200, **context: Any) -> Template:
     )
 
 
-def _money(ledger: BookingLedger | None, total: int, deposit: int) -> Money:
+def _money(
+    ledger: BookingLedger | None, status: ReservationStatus, total: int, deposit: int
+) -> Money:
+    """The ledger as the guest reads it (``domain.payments.standing``): a booking that stands
+    owes its balance by its due date; one without nights (cancelled, a lapsed hold) owes
+    nothing and what it holds goes back."""
+    stands = status in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
     if ledger is None:
-        return Money(total, deposit, 0, total, deposit_paid=False)
+        return Money(total, deposit, 0, total if stands else 0, deposit_paid=False)
+    now = standing(ledger, status)
     return Money(
         ledger.total.cents,
         ledger.deposit_due.cents,
         ledger.held.cents,
-        ledger.balance_due.cents,
+        now.balance_due.cents,
         ledger.deposit_paid,
+        due_on=now.balance_due_on if now.balance_due.cents else None,
+        to_return=now.to_return.cents,
     )
 
 
@@ -142,7 +155,7 @@ async def reservation_page(
         check_out=reservation.stay.check_out,
         nights=reservation.stay.nights,
         guests=reservation.guests,
-        money=_money(ledger, reservation.total.cents, reservation.deposit.cents),
+        money=_money(ledger, view.status, reservation.total.cents, reservation.deposit.cents),
         expires_at=reservation.expires_at if live_hold else None,
         payment_url=reservation.payment_url if live_hold else None,
         guest_name=mask_name(reservation.guest.name),
