@@ -27,6 +27,15 @@ async def guest_page(client: Client, code: object, query: str = "") -> tuple[int
     return r.status_code, r.text, r.headers
 
 
+async def cancel(client: Client, code: object) -> None:
+    r = await client.post(
+        f"/admin/reservations/{code}/cancel",
+        json={"reason": "cambio de planes"},
+        headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET),
+    )
+    assert r.status_code == 200, r.text
+
+
 async def test_a_live_hold_shows_its_facts_its_expiry_and_the_payment_button(
     pay_client: Client,
 ) -> None:
@@ -148,12 +157,7 @@ async def test_a_confirmed_booking_shows_what_is_paid_and_due(
     assert f"<dt>Saldo</dt><dd>{due}, hasta el " in html
     assert "Te lo recordamos unos días antes" in html
     # Cancelled, it owes nothing, and what was paid goes back.
-    r = await pay_client.post(
-        f"/admin/reservations/{booking['code']}/cancel",
-        json={"reason": "cambio de planes"},
-        headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET),
-    )
-    assert r.status_code == 200, r.text
+    await cancel(pay_client, booking["code"])
     _, html, _ = await guest_page(pay_client, booking["code"])
     assert "<dt>Saldo</dt>" not in html
     assert "<dt>Para devolverte</dt><dd>$ 86.700</dd>" in html
@@ -212,12 +216,7 @@ async def test_a_lapsed_hold_and_a_cancelled_booking_say_so(
     async with worker() as scope:
         await (await scope.get(ExpireLapsedHolds))()
     cancelled = await hold(pay_client, check_in="2027-02-05", check_out="2027-02-07")
-    r = await pay_client.post(
-        f"/admin/reservations/{cancelled['code']}/cancel",
-        json={"reason": "cambio de planes"},
-        headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET),
-    )
-    assert r.status_code == 200, r.text
+    await cancel(pay_client, cancelled["code"])
     status, html, _ = await guest_page(pay_client, cancelled["code"])
     assert status == 200
     assert "Esta reserva está cancelada" in html
