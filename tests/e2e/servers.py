@@ -15,20 +15,22 @@ import httpx
 from entrypoints.embedded import free_port
 
 # /healthz counts a probe slower than HEALTH_PROBE_TIMEOUT_SECONDS (0.15 s) as failed: right in
-# production, a wall-clock race on a machine the whole suite is starving. Tests that only need
-# "it is up" give the probes this much; the tests of a dead dependency keep the default.
+# production, a wall-clock race on a machine the whole suite is starving. Servers started here
+# give the probes this much unless the test sets its own (a test of a dead dependency).
 GENEROUS_HEALTH = {"HEALTH_PROBE_TIMEOUT_SECONDS": "5"}
 
 
 def wait_healthy(
-    base: str, proc: subprocess.Popen[bytes], timeout: float = 30, path: str = "/api/v1/readyz"
+    base: str, proc: subprocess.Popen[bytes], timeout: float = 120, path: str = "/api/v1/readyz"
 ) -> None:
+    """Until the server answers 200 there. ``timeout`` only stops a server that never will: a
+    starved machine (the whole suite on two cores, with other work beside it) took over 30 s."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise RuntimeError(f"server exited with {proc.returncode}")
         try:
-            if httpx.get(f"{base}{path}", timeout=1).status_code == 200:
+            if httpx.get(f"{base}{path}", timeout=10).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
@@ -56,7 +58,9 @@ def uvicorn_server(
             [python, "-m", "uvicorn", "--factory", factory]
             + ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"]
             + ["--no-proxy-headers", "--no-server-header", "--workers", str(workers)],
-            env={**os.environ, **env} if inherit_env else dict(env),
+            env={**os.environ, **GENEROUS_HEALTH, **env}
+            if inherit_env
+            else {**GENEROUS_HEALTH, **env},
             cwd=cwd,
             stdout=output,
             stderr=subprocess.STDOUT,
