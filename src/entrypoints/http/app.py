@@ -63,6 +63,7 @@ from entrypoints.http.public.api import (
 from entrypoints.http.public.booking_fast_path import BookingFastPath
 from entrypoints.http.public.ical import AdminFeedController, ExportController, ImportController
 from entrypoints.http.request_scope import with_request_scope
+from entrypoints.http.routing import AppRouter
 from entrypoints.http.webhooks.handlers import WebhookController
 from entrypoints.settings import Settings
 from entrypoints.urls import API_PREFIX
@@ -219,7 +220,7 @@ def create_app(
     debug: bool = False,
     hooks: Sequence[LifespanHook] = (),
 ) -> Litestar:
-    api = Router(
+    api = AppRouter(
         path=API_PREFIX,
         route_handlers=[
             AccommodationController,

@@ -32,6 +32,7 @@ from entrypoints.http.console.reservations import ReservationController
 from entrypoints.http.console.sign_in import SignInController
 from entrypoints.http.console.today import TodayController
 from entrypoints.http.console.users import UsersController
+from entrypoints.http.routing import AppRouter
 from entrypoints.settings import Settings
 
 CSRF_COOKIE = "cabanas_csrf"
@@ -77,7 +78,7 @@ def console_routers(settings: Settings) -> list[Router]:
         cookie_secure=settings.environment == "production" or settings.force_https,
         header_name="x-csrftoken",
     )
-    pages = Router(
+    pages = AppRouter(
         path="/",
         route_handlers=CONSOLE_CONTROLLERS,
         guards=[console_guard],

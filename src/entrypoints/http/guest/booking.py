@@ -66,6 +66,7 @@ from entrypoints.http.guest.booking_view import (
 )
 from entrypoints.http.guest.page import guest_exception, guest_page
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
+from entrypoints.http.routing import AppRouter
 from entrypoints.settings import Settings
 
 BOOKING_PATH = "/reservar"
@@ -373,7 +374,7 @@ def booking_router(settings: Settings) -> Router:
         cookie_secure=settings.environment == "production" or settings.force_https,
         header_name="x-csrftoken",
     )
-    return Router(
+    return AppRouter(
         path="/",
         route_handlers=[booking_page, book],
         middleware=[html_pages(), DefineMiddleware(CSRFMiddleware, config=csrf)],

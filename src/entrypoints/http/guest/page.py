@@ -37,6 +37,7 @@ from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import PAGE_HEADERS
 from entrypoints.http.guest.terms import cancellation_lines, directions
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
+from entrypoints.http.routing import AppRouter
 from entrypoints.logs import trace_id_var
 from entrypoints.settings import Settings
 
@@ -211,7 +212,7 @@ GUEST_STATIC = Path(__file__).parent / "static"
 
 
 def guest_router() -> Router:
-    return Router(
+    return AppRouter(
         path="/",
         route_handlers=[
             reservation_page,
