@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,10 @@ def month_name(day: date) -> str:
     return f"{MONTHS[day.month - 1]} {day.year}"
 
 
+@cache
 def environment() -> Environment:
+    """One per process: every app built in it (each test's, in the suite) shares the compiled
+    templates instead of compiling each again on its first render."""
     env = Environment(
         loader=FileSystemLoader([TEMPLATES, GUEST_TEMPLATES]),
         autoescape=select_autoescape(default=True, default_for_string=True),
