@@ -174,7 +174,7 @@ async def test_cancellation_terms_while_it_stands_and_the_way_in_once_confirmed(
     terms = {
         "cancellation_tiers": [
             {"min_days_before": 30, "percent": 100, "outcome": "refund"},
-            {"min_days_before": 7, "percent": 50, "outcome": "credit"},
+            {"min_days_before": 7, "percent": 50, "outcome": "credit", "credit_valid_days": 180},
         ]
     }
     r = await pay_client.put("/admin/accommodations/1/prices", json=terms, headers=owner)
@@ -182,9 +182,14 @@ async def test_cancellation_terms_while_it_stands_and_the_way_in_once_confirmed(
     r = await pay_client.put("/admin/accommodations/1/messages", json=LAGO, headers=owner)
     assert r.status_code == 200, r.text
     _, html, _ = await guest_page(pay_client, booking["code"])
-    assert "Si cancelás con 30 días o más de anticipación: te devolvemos el 100 % de lo" in html
-    assert "Si cancelás con 7 días o más de anticipación: te queda un crédito del 50 %" in html
-    assert "Con menos de 7 días de anticipación no hay devolución." in html
+    assert "Con 30 días o más de anticipación: te devolvemos el 100 % de lo pagado." in html
+    assert (
+        "Entre 7 y 29 días antes de la llegada: te queda un crédito del 50 % de lo pagado para "
+        "usar en otra reserva dentro de 180 días." in html
+    )
+    assert "Con menos de 7 días de anticipación: no hay devolución." in html
+    # Read before paying: the terms come before the button that pays the deposit.
+    assert html.index("Si tenés que cancelar") < html.index("Pagar seña")
     # A hold is no booking yet: the address and the keys are not shown.
     assert "Cómo llegar" not in html
     assert "Ruta 40" not in html

@@ -251,9 +251,11 @@ async def test_from_a_question_to_a_paid_booking(
         f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está "
         "confirmada. Recibimos la seña de $ 86.700. El saldo de $ 202.300 se paga hasta el "
         "04/12. ¡Te esperamos!\n\n"
-        "Si cancelás: con 15 días o más de anticipación, te devolvemos el 100 % de lo pagado; "
-        "con 2 días o más de anticipación, el 100 % de lo pagado queda como crédito para otra "
-        "fecha, válido por 365 días; con menos anticipación, no hay devolución."
+        "Si cancelás:\n"
+        "• Con 15 días o más de anticipación: te devolvemos el 100 % de lo pagado.\n"
+        "• Entre 2 y 14 días antes de la llegada: te queda un crédito del 100 % de lo pagado "
+        "para usar en otra reserva dentro de 365 días.\n"
+        "• Con menos de 2 días de anticipación: no hay devolución."
     )
     [status] = await guest.says("mi reserva")
     assert body_of(status) == (

@@ -1,6 +1,7 @@
 """A quote and a cancellation policy as a guest reads them on WhatsApp (Argentine Spanish,
 money as "$ 12.345"): nights by rate, fees, discounts, total and deposit; what cancelling
-returns, tier by tier. The fee and discount wording is the web page's (``/reservar``) too."""
+returns, tier by tier. The fee and discount wording is the web page's (``/reservar``) too, and
+the cancellation terms are worded here for every page and message that shows them."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from decimal import Decimal
 
 from application.messaging.texts import ars
 from domain.money import Money
-from domain.payments.cancellation import CancellationPolicy, Outcome
+from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
 from domain.pricing.breakdown import DiscountLine, FeeKind, FeeLine, PriceBreakdown
 
 _FEES = {
@@ -86,31 +87,65 @@ def credit_lines(credit: Money, deposit: Money) -> list[str]:
     ]
 
 
-def cancellation_terms(policy: CancellationPolicy | None) -> str | None:
-    """The policy in one sentence; None when the cabin has none (nothing is promised)."""
+def _days(count: int) -> str:
+    return "1 día" if count == 1 else f"{count} días"
+
+
+def _notice(least: int, most: int | None) -> str:
+    """The days' notice a tier covers, from ``least`` to ``most`` (None: no upper bound), as a
+    range the guest can place their date in."""
+    if most is None:
+        return (
+            "Hasta el día de llegada" if least == 0 else f"Con {_days(least)} o más de anticipación"
+        )
+    if least == most:
+        return "El día de llegada" if least == 0 else f"Con {_days(least)} de anticipación"
+    if least == 0:
+        return f"Con menos de {_days(most + 1)} de anticipación (hasta el día de llegada)"
+    return f"Entre {least} y {_days(most)} antes de la llegada"
+
+
+def _returned(tier: CancellationTier) -> str:
+    if tier.percent == 0:
+        return "no hay devolución"
+    if tier.outcome is Outcome.CREDIT:
+        until = (
+            f"dentro de {_days(tier.credit_valid_days)}"
+            if tier.credit_valid_days is not None
+            else "cuando quieras (no vence)"
+        )
+        return (
+            f"te queda un crédito del {percent(tier.percent)} de lo pagado para usar en otra "
+            f"reserva {until}"
+        )
+    return f"te devolvemos el {percent(tier.percent)} de lo pagado"
+
+
+def cancellation_lines(policy: CancellationPolicy | None) -> list[str]:
+    """The policy as the guest reads it, wherever they do (``/reservar`` before paying,
+    ``/r/{code}``, the WhatsApp confirmation): one sentence per tier, most notice first, each
+    a range of days' notice ("Con 30 días o más…", "Entre 7 y 29 días…"), then what less
+    notice than the last tier returns (nothing). A credit says how long it can be used. Empty
+    without a policy (nothing is promised: the pages say to ask)."""
     if policy is None or not policy.tiers:
-        return None
-    parts = []
+        return []
+    lines = []
+    most: int | None = None
     for tier in policy.tiers:  # most notice first
-        if tier.min_days_before:
-            ahead = f"con {tier.min_days_before} días o más de anticipación"
-        else:
-            ahead = "con menos anticipación" if len(policy.tiers) > 1 else "en cualquier momento"
-        if tier.percent == 0:
-            parts.append(f"{ahead}, no hay devolución")
-        elif tier.outcome is Outcome.CREDIT:
-            valid = (
-                f", válido por {tier.credit_valid_days} días"
-                if tier.credit_valid_days is not None
-                else ""
-            )
-            parts.append(
-                f"{ahead}, el {percent(tier.percent)} de lo pagado queda como crédito "
-                f"para otra fecha{valid}"
-            )
-        else:
-            parts.append(f"{ahead}, te devolvemos el {percent(tier.percent)} de lo pagado")
-    last = policy.tiers[-1].min_days_before
-    if last > 0:
-        parts.append("con menos anticipación, no hay devolución")
-    return "Si cancelás: " + "; ".join(parts) + "."
+        lines.append(f"{_notice(tier.min_days_before, most)}: {_returned(tier)}.")
+        most = tier.min_days_before - 1
+    least = policy.tiers[-1].min_days_before
+    if least == 1:
+        lines.append("El día de llegada: no hay devolución.")
+    elif least > 1:
+        lines.append(f"Con menos de {_days(least)} de anticipación: no hay devolución.")
+    return lines
+
+
+def cancellation_terms(policy: CancellationPolicy | None) -> str | None:
+    """The policy in a WhatsApp message: ``cancellation_lines`` under "Si cancelás:"; None when
+    the cabin has none (nothing is promised)."""
+    lines = cancellation_lines(policy)
+    if not lines:
+        return None
+    return "Si cancelás:\n" + "\n".join(f"• {line}" for line in lines)

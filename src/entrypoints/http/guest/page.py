@@ -28,6 +28,7 @@ from application.booking.catalogue import GetAccommodation
 from application.booking.lookup import GetReservation
 from application.booking.stay_terms import GetStayTerms
 from application.errors import StorageUnavailable, TransientStorageError
+from application.messaging.quote_texts import cancellation_lines
 from application.payments.ledger import GetLedger
 from domain.booking.reservation import ReservationStatus
 from domain.errors import DomainError, NotFound
@@ -35,7 +36,7 @@ from domain.payments.ledger import BookingLedger
 from domain.payments.standing import standing
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import PAGE_HEADERS
-from entrypoints.http.guest.terms import cancellation_lines, directions
+from entrypoints.http.guest.terms import directions
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
 from entrypoints.http.routing import AppRouter
 from entrypoints.logs import trace_id_var

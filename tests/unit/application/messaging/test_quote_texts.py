@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from application.messaging.quote_texts import (
     breakdown_lines,
+    cancellation_lines,
     cancellation_terms,
     credit_lines,
     percent,
@@ -90,26 +91,68 @@ def test_a_credit_applied_says_what_is_left_of_the_deposit() -> None:
     )
 
 
-def test_the_cancellation_terms_read_tier_by_tier() -> None:
+def test_the_cancellation_terms_read_as_ranges_of_notice_most_first() -> None:
     policy = CancellationPolicy(
         (
+            CancellationTier(7, Decimal(50), Outcome.CREDIT, credit_valid_days=180),
             CancellationTier(30, Decimal(100)),
-            CancellationTier(15, Decimal(100), Outcome.CREDIT, credit_valid_days=180),
-            CancellationTier(7, Decimal(50)),
         )
     )
+    assert cancellation_lines(policy) == [
+        "Con 30 días o más de anticipación: te devolvemos el 100 % de lo pagado.",
+        "Entre 7 y 29 días antes de la llegada: te queda un crédito del 50 % de lo pagado para "
+        "usar en otra reserva dentro de 180 días.",
+        "Con menos de 7 días de anticipación: no hay devolución.",
+    ]
     assert cancellation_terms(policy) == (
-        "Si cancelás: con 30 días o más de anticipación, te devolvemos el 100 % de lo pagado; "
-        "con 15 días o más de anticipación, el 100 % de lo pagado queda como crédito para "
-        "otra fecha, válido por 180 días; con 7 días o más de anticipación, te devolvemos el "
-        "50 % de lo pagado; con menos anticipación, no hay devolución."
+        "Si cancelás:\n"
+        "• Con 30 días o más de anticipación: te devolvemos el 100 % de lo pagado.\n"
+        "• Entre 7 y 29 días antes de la llegada: te queda un crédito del 50 % de lo pagado "
+        "para usar en otra reserva dentro de 180 días.\n"
+        "• Con menos de 7 días de anticipación: no hay devolución."
     )
+    assert cancellation_lines(None) == []
     assert cancellation_terms(None) is None
     assert cancellation_terms(CancellationPolicy(())) is None
 
 
+def test_each_tier_ends_where_the_one_with_more_notice_begins() -> None:
+    policy = CancellationPolicy(
+        (
+            CancellationTier(30, Decimal(100)),
+            CancellationTier(15, Decimal(100), Outcome.CREDIT),
+            CancellationTier(14, Decimal("12.50")),
+            CancellationTier(1, Decimal(0)),
+            CancellationTier(0, Decimal(0), Outcome.CREDIT),
+        )
+    )
+    assert cancellation_lines(policy) == [
+        "Con 30 días o más de anticipación: te devolvemos el 100 % de lo pagado.",
+        "Entre 15 y 29 días antes de la llegada: te queda un crédito del 100 % de lo pagado "
+        "para usar en otra reserva cuando quieras (no vence).",
+        "Con 14 días de anticipación: te devolvemos el 12,5 % de lo pagado.",
+        "Entre 1 y 13 días antes de la llegada: no hay devolución.",
+        "El día de llegada: no hay devolución.",
+    ]
+    last_day = CancellationPolicy(
+        (CancellationTier(3, Decimal(100)), CancellationTier(1, Decimal(50)))
+    )
+    assert cancellation_lines(last_day)[1:] == [
+        "Entre 1 y 2 días antes de la llegada: te devolvemos el 50 % de lo pagado.",
+        "El día de llegada: no hay devolución.",
+    ]
+    until_arrival = CancellationPolicy(
+        (CancellationTier(7, Decimal(100)), CancellationTier(0, Decimal(50)))
+    )
+    assert cancellation_lines(until_arrival) == [
+        "Con 7 días o más de anticipación: te devolvemos el 100 % de lo pagado.",
+        "Con menos de 7 días de anticipación (hasta el día de llegada): te devolvemos el 50 % "
+        "de lo pagado.",
+    ]
+
+
 def test_the_confirmation_carries_the_cancellation_terms() -> None:
-    terms = "Si cancelás: en cualquier momento, te devolvemos el 100 % de lo pagado."
+    terms = "Si cancelás:\n• Hasta el día de llegada: te devolvemos el 100 % de lo pagado."
     text = booking_confirmed(
         "Juana",
         "ABCD-EFGH-JKMN",
