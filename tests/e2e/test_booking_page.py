@@ -12,7 +12,8 @@ from sqlalchemy import text
 
 from adapters.postgres.database import make_engine
 from entrypoints.settings import Settings
-from tests.e2e.conftest import ClientFactory
+from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, ClientFactory
+from tests.e2e.test_admin import bearer
 from tests.e2e.test_payments import Client
 from tests.fakes.providers import FakeMercadoPago
 
@@ -277,3 +278,30 @@ async def test_a_stay_longer_than_a_hold_is_refused_at_search_with_a_whatsapp_li
     assert 'href="https://wa.me/5492944000000?text=' in r.text
     assert fits.status_code == 200
     assert "Reservar y pagar la seña" in fits.text
+
+
+async def test_each_cabin_shows_its_cancellation_terms_before_paying(pay_client: Client) -> None:
+    tiers = {
+        "cancellation_tiers": [
+            {"min_days_before": 30, "percent": 100, "outcome": "refund"},
+            {"min_days_before": 7, "percent": 50, "outcome": "credit", "credit_valid_days": 180},
+        ]
+    }
+    owner = bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+    r = await pay_client.put("/admin/accommodations/1/prices", json=tiers, headers=owner)
+    assert r.status_code == 200, r.text
+    html, _ = await open_form(pay_client, {**SEARCH, "guests": "4"})
+    lake = html[html.index("Cabaña del Lago") : html.index("Cabaña Familiar Los Alerces")]
+    assert "Si cancelás:" in lake
+    assert (
+        "<li>Con 30 días o más de anticipación: te devolvemos el 100 % de lo pagado.</li>" in lake
+    )
+    assert (
+        "<li>Entre 7 y 29 días antes de la llegada: te queda un crédito del 50 % de lo pagado "
+        "para usar en otra reserva dentro de 180 días.</li>" in lake
+    )
+    assert "<li>Con menos de 7 días de anticipación: no hay devolución.</li>" in lake
+    # A cabin without a policy promises nothing: the guest is told to ask.
+    alerces = html[html.index("Cabaña Familiar Los Alerces") :]
+    assert "no tiene condiciones de cancelación cargadas" in alerces
+    assert html.index("Si cancelás:") < html.index("Reservar y pagar la seña")

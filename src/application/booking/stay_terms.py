@@ -1,10 +1,12 @@
 """What a guest is told about a cabin beside their booking: its cancellation terms and how to
-get there (the owner's texts)."""
+get there (the owner's texts); and, before booking, each offered cabin's cancellation terms."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from application.ports.pricing import PriceRulesRepository
 from application.ports.unit_of_work import UnitOfWork
 from domain.messaging.cabin_texts import DEFAULT_TEXTS, CabinTexts
 from domain.payments.cancellation import CancellationPolicy
@@ -33,3 +35,22 @@ class GetStayTerms:
             stored = await self.uow.prices.get(accommodation_id)
             texts = await self.uow.cabin_texts.get(accommodation_id)
         return StayTerms(stored.cancellation, texts or DEFAULT_TEXTS)
+
+
+@dataclass(frozen=True, slots=True)
+class GetCancellationPolicies:
+    """Rules:
+    - each cabin's own policy, by its id; a cabin without one answers None (the page says to
+      ask before paying);
+    - read where prices are (the rules' read connection, a replica when there is one): shown
+      to a guest choosing a cabin, never used to settle a cancellation."""
+
+    price_rules: PriceRulesRepository
+
+    async def __call__(
+        self, accommodation_ids: Iterable[int]
+    ) -> dict[int, CancellationPolicy | None]:
+        return {
+            accommodation_id: await self.price_rules.cancellation_policy(accommodation_id)
+            for accommodation_id in accommodation_ids
+        }

@@ -20,7 +20,7 @@ from application.booking.occupancy import GetCalendar
 from application.booking.own_bookings import FindOwnBookings
 from application.booking.payment_link import CreatePaymentLinkNow
 from application.booking.place_hold import PaymentsSetup, PlaceHold
-from application.booking.stay_terms import GetStayTerms
+from application.booking.stay_terms import GetCancellationPolicies, GetStayTerms
 from application.messaging.dispatch_outbox import DispatchOutbox, OutboxSetup
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
@@ -191,6 +191,7 @@ class BookingProvider(Provider):
     get_reservation = provide(GetReservation)
     find_own_bookings = provide(FindOwnBookings)
     get_stay_terms = provide(GetStayTerms)
+    get_cancellation_policies = provide(GetCancellationPolicies)
 
     @provide
     def place_hold(self, uow: UnitOfWork, parts: BookingParts) -> PlaceHold:

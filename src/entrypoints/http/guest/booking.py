@@ -1,8 +1,8 @@
 """``/reservar``: the direct-booking page an owner links from Instagram or Google. Dates and
 party → the cabins that fit with their quote (``CheckAvailability``, as
-``GET /api/v1/availability``) → name and phone → the same hold as ``POST /api/v1/reservations``
-(``BookOnline``: hold limits, the deposit link) → Mercado Pago's checkout, or the guest's page
-(``/r/{code}``) when payments are off.
+``GET /api/v1/availability``) and cancellation terms (read before paying) → name and phone →
+the same hold as ``POST /api/v1/reservations`` (``BookOnline``: hold limits, the deposit link)
+→ Mercado Pago's checkout, or the guest's page (``/r/{code}``) when payments are off.
 
 A double submit places one hold: each rendered form carries a token that becomes the request's
 idempotency key. Nights this browser already booked on those dates (a cookie of the codes it
@@ -22,6 +22,7 @@ import hmac
 import json
 import re
 import secrets
+from dataclasses import dataclass, replace
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
@@ -38,10 +39,13 @@ from application.booking.book_online import Answer, BookOnline, Held
 from application.booking.catalogue import GetAccommodation
 from application.booking.own_bookings import FindOwnBookings
 from application.booking.place_hold import PlaceHoldCommand
+from application.booking.stay_terms import GetCancellationPolicies
+from application.messaging.quote_texts import cancellation_lines
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
 from domain.errors import Conflict, DomainError, NotFound, TooManyHolds
+from domain.payments.cancellation import CancellationPolicy
 from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay, stay_span
 from entrypoints.http.compression import html_pages
@@ -125,8 +129,16 @@ def _page(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class Searching:
+    """What a search asks: the cabins free and their prices, and their cancellation terms."""
+
+    availability: CheckAvailability
+    policies: GetCancellationPolicies
+
+
 async def _search(
-    form: BookingForm, availability: CheckAvailability, settings: Settings
+    form: BookingForm, searching: Searching, settings: Settings
 ) -> tuple[list[CabinOffer], dict[str, str]]:
     errors = search_errors(form)
     if errors:
@@ -136,7 +148,7 @@ async def _search(
     nights = (check_out - check_in).days
     policy = settings.booking_policy
     try:
-        results = await availability(AvailabilityQuery(check_in, check_out, guests))
+        results = await searching.availability(AvailabilityQuery(check_in, check_out, guests))
     except DomainError as err:
         field, message = refusal(err, policy, nights, settings.max_hold_nights)
         return [], {field: message}
@@ -149,7 +161,14 @@ async def _search(
     if not offers:
         field, message = unavailable_reason(results, policy, nights)
         return [], {field: message}
-    return offers, {}
+    # What cancelling returns, beside each price: read before paying, not after.
+    policies = await searching.policies(o.id for o in offers)
+    termed = [replace(o, terms=_terms(policies[o.id])) for o in offers]
+    return termed, {}
+
+
+def _terms(policy: CancellationPolicy | None) -> tuple[str, ...] | None:
+    return tuple(cancellation_lines(policy)) or None
 
 
 def booked_codes(request: GuestRequest) -> list[str]:
@@ -193,6 +212,7 @@ async def _own(
 async def booking_page(
     request: GuestRequest,
     availability: FromDishka[CheckAvailability],
+    policies: FromDishka[GetCancellationPolicies],
     find_own: FromDishka[FindOwnBookings],
     cabins: FromDishka[GetAccommodation],
     settings: FromDishka[Settings],
@@ -200,7 +220,7 @@ async def booking_page(
     form = BookingForm.read({k: v for k, v in request.query_params.items() if isinstance(v, str)})
     if not (form.values["check_in"] or form.values["check_out"]):
         return _page(form, [], {}, searched=False)
-    offers, errors = await _search(form, availability, settings)
+    offers, errors = await _search(form, Searching(availability, policies), settings)
     own = await _own(form, find_own, cabins, codes=booked_codes(request))
     status = 422 if errors else 200
     number = settings.admin_whatsapp_number
@@ -215,12 +235,14 @@ async def book(
     request: GuestRequest,
     book_online: FromDishka[BookOnline],
     availability: FromDishka[CheckAvailability],
+    policies: FromDishka[GetCancellationPolicies],
     find_own: FromDishka[FindOwnBookings],
     cabins: FromDishka[GetAccommodation],
     settings: FromDishka[Settings],
 ) -> Response[Any]:
     sent = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     form = BookingForm.read(sent)
+    searching = Searching(availability, policies)
     errors = search_errors(form) | contact_errors(form)
     another = sent.get("another") == "1"
     codes = booked_codes(request)
@@ -232,7 +254,7 @@ async def book(
         key = KEY_PREFIX + token if TOKEN.fullmatch(token) else None
         own = await _own(form, find_own, cabins, codes=codes, form_key=key)
         if own:
-            offers, _ = await _search(form, availability, settings)
+            offers, _ = await _search(form, searching, settings)
             return _page(
                 form,
                 offers,
@@ -249,7 +271,7 @@ async def book(
             check_in, check_out = form.day("check_in"), form.day("check_out")
             nights = (check_out - check_in).days if check_in and check_out else 0
             field, message = refusal(err, settings.booking_policy, nights, settings.max_hold_nights)
-            offers, _ = await _search(form, availability, settings)
+            offers, _ = await _search(form, searching, settings)
             status = (
                 429 if isinstance(err, TooManyHolds) else 409 if isinstance(err, Conflict) else 422
             )
@@ -266,7 +288,7 @@ async def book(
         return Redirect(
             _next(outcome), status_code=303, cookies=[_remember(outcome, codes, settings)]
         )
-    offers, search_problems = await _search(form, availability, settings)
+    offers, search_problems = await _search(form, searching, settings)
     number = settings.admin_whatsapp_number
     errors = search_problems | errors
     return _page(

@@ -230,7 +230,8 @@ class Line:
 
 @dataclass(frozen=True, slots=True)
 class CabinOffer:
-    """One cabin that fits, with its quote as the guest reads it."""
+    """One cabin that fits, with its quote as the guest reads it, and what cancelling returns
+    (``terms``: one line per tier; None when the cabin has no policy)."""
 
     id: int
     name: str
@@ -238,6 +239,7 @@ class CabinOffer:
     lines: tuple[Line, ...]
     total: int
     deposit: int
+    terms: tuple[str, ...] | None = None
 
 
 def offer(item: Availability, nights: int) -> CabinOffer | None:

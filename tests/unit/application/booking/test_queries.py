@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -7,10 +8,17 @@ from application.booking.catalogue import GetAccommodation, ListAccommodations
 from application.booking.lookup import GetReservation
 from application.booking.occupancy import MAX_CALENDAR_DAYS, CalendarQuery, GetCalendar
 from application.booking.place_hold import PlaceHold, PlaceHoldCommand
+from application.booking.stay_terms import GetCancellationPolicies
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Guest, ReservationStatus
 from domain.errors import AccommodationNotFound, InvalidStay, ReservationNotFound
-from tests.unit.application.fakes import FakeUnitOfWork, FixedClock, SequenceCodes
+from domain.payments.cancellation import CancellationPolicy, CancellationTier
+from tests.unit.application.fakes import (
+    FakePriceRules,
+    FakeUnitOfWork,
+    FixedClock,
+    SequenceCodes,
+)
 from tests.unit.domain.builders import NOW, cabin, stay
 
 CABINS = [
@@ -89,3 +97,10 @@ async def test_lookup_by_code_forgives_format_and_reports_lapsed_holds() -> None
     for bad in ("nope", "0000-0000-0000"):
         with pytest.raises(ReservationNotFound):
             await GetReservation(uow, clock)(bad)
+
+
+async def test_each_offered_cabin_answers_its_own_cancellation_policy_or_none() -> None:
+    rules = FakePriceRules()
+    policy = CancellationPolicy((CancellationTier(7, Decimal(100)),))
+    rules.policies[1] = policy
+    assert await GetCancellationPolicies(rules)([1, 2]) == {1: policy, 2: None}
