@@ -75,23 +75,24 @@ def test_a_guest_books_and_lands_on_their_page(page: Page, live_app: LiveApp, ch
     expect(lake).to_contain_text("2 noches × $ 102.000 · fin de semana")
     check(page, "cabanas")
 
-    fill_guest(page, phone="1234")
+    fill_guest(page, phone="+54 9 11 2222 010")
     page.get_by_role("button", name="Reservar y pagar la seña").click()
     phone = page.get_by_label("Celular (WhatsApp)")
     expect(phone).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("Escribí tu celular con el código de país")).to_be_visible()
-    expect(phone).to_have_value("1234")
+    expect(page.get_by_text("Al número le falta 1 dígito")).to_be_visible()
+    expect(phone).to_have_value("+54 9 11 2222 010")
     expect(page.get_by_label("Nombre y apellido")).to_have_value("Juana Pérez")
     expect(page.get_by_label("E-mail (opcional)")).to_have_value("juana@example.com")
     expect(page.get_by_label("Cabaña del Lago")).to_be_checked()
     check(page, "error")
 
-    phone.fill("+54 9 11 5555-1234")
+    phone.fill("011 15 5555-1234")  # as Argentines write a mobile
     page.get_by_role("button", name="Reservar y pagar la seña").click()
     page.wait_for_url(re.compile(r"/r/[0-9A-Z]{12}$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tu reserva en Cabaña del Lago")
     expect(page.get_by_text("Te guardamos las noches hasta el")).to_be_visible()
     expect(page.get_by_text("Juana P.")).to_be_visible()
+    expect(page.get_by_text("+549********34")).to_be_visible()  # stored as +5491155551234
     check(page, "retencion")
 
 

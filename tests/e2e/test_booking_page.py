@@ -95,7 +95,7 @@ async def test_refusals_re_render_with_the_input_kept_and_the_problem_in_spanish
     r = await client.post(f"{ROOT}/reservar", data=bad_phone)
     assert r.status_code == 422
     assert r.headers["content-type"].startswith("text/html")
-    assert "Escribí tu celular con el código de país" in r.text
+    assert "Al número le faltan 6 dígitos: un celular argentino tiene 10 dígitos" in r.text
     assert 'aria-invalid="true" aria-describedby="e-phone"' in r.text
     assert 'value="Juana Pérez"' in r.text
     assert 'value="juana@example.com"' in r.text
@@ -233,7 +233,7 @@ async def test_the_address_limit_does_not_blame_a_new_guest(make_client: ClientF
     start = date.today() + timedelta(days=20)
     async with make_client(max_live_holds_per_client=1) as c:
         answers = []
-        for offset, number in ((0, GUEST["phone"]), (5, "+54 9 11 9999-0002")):
+        for offset, number in ((0, GUEST["phone"]), (5, "+54 9 11 4444-0002")):
             search = {
                 "check_in": (start + timedelta(days=offset)).isoformat(),
                 "check_out": (start + timedelta(days=offset + 2)).isoformat(),
@@ -305,3 +305,31 @@ async def test_each_cabin_shows_its_cancellation_terms_before_paying(pay_client:
     alerces = html[html.index("Cabaña Familiar Los Alerces") :]
     assert "no tiene condiciones de cancelación cargadas" in alerces
     assert html.index("Si cancelás:") < html.index("Reservar y pagar la seña")
+
+
+@pytest.mark.parametrize(
+    ("typed", "masked"),
+    [("011 15 4444-5555", "+549********55"), ("5491122220005", "+549********05")],
+)
+async def test_a_mobile_written_the_argentine_way_books_and_is_stored_in_e164(
+    client: Client, typed: str, masked: str
+) -> None:
+    _, tokens = await open_form(client)
+    form = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1", "phone": typed}
+    r = await client.post(f"{ROOT}/reservar", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    code = r.headers["location"].removeprefix("/r/")
+    stored = (await client.get(f"/reservations/{code}")).json()["guest"]["phone"]
+    assert stored == masked  # +54 9, the area code without 0, the number without 15
+
+
+async def test_a_number_one_digit_short_is_refused_saying_so(
+    client: Client, settings: Settings
+) -> None:
+    _, tokens = await open_form(client)
+    short = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1", "phone": "+54 9 11 2222 010"}
+    r = await client.post(f"{ROOT}/reservar", data=short)
+    assert r.status_code == 422
+    assert "Al número le falta 1 dígito" in r.text
+    assert 'value="+54 9 11 2222 010"' in r.text
+    assert await reservations(settings) == 0

@@ -5,8 +5,6 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-import pytest
-
 from domain.booking.accommodation import Accommodation
 from domain.booking.availability import Availability
 from domain.booking.policy import BookingPolicy
@@ -33,7 +31,6 @@ from entrypoints.http.guest.booking_view import (
     BookingForm,
     contact_errors,
     offer,
-    phone,
     refusal,
     search_errors,
     too_long,
@@ -51,23 +48,6 @@ FORM = {
     "phone": "+54 9 11 5555-1234",
     "email": "",
 }
-
-
-@pytest.mark.parametrize(
-    ("typed", "stored"),
-    [
-        ("+54 9 11 5555-1234", "+5491155551234"),
-        ("0054 (911) 5555.1234", "+5491155551234"),
-        ("+1 415 555 0100", "+14155550100"),
-        ("11 5555-1234", None),  # no country code: not guessed
-        ("+54 11", None),
-        ("+54 9 11 5555-1234 int 2", None),
-    ],
-)
-def test_a_phone_as_people_type_it_becomes_e164_or_is_refused(
-    typed: str, stored: str | None
-) -> None:
-    assert phone(typed) == stored
 
 
 def test_the_form_is_read_bounded_and_a_double_submit_has_one_fingerprint() -> None:

@@ -61,7 +61,6 @@ from entrypoints.http.guest.booking_view import (
     contact_errors,
     offer,
     online_nights,
-    phone,
     refusal,
     search_errors,
     too_long,
@@ -70,6 +69,7 @@ from entrypoints.http.guest.booking_view import (
 )
 from entrypoints.http.guest.page import guest_exception, guest_page
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
+from entrypoints.http.phone_input import read_phone
 from entrypoints.http.routing import AppRouter
 from entrypoints.settings import Settings
 
@@ -301,7 +301,7 @@ def _command(
 ) -> PlaceHoldCommand:
     check_in, check_out = _known(form.day("check_in")), _known(form.day("check_out"))
     guests, cabin = _known(form.number("guests")), _known(form.number("accommodation_id"))
-    number = _known(phone(form.values["phone"]))
+    number = _known(read_phone(form.values["phone"]).number)
     address = client_ip(request.scope, trusted_ip_header(settings))
     body = form.fingerprint()
     key = KEY_PREFIX + token if TOKEN.fullmatch(token) else None

@@ -18,13 +18,11 @@ from domain.errors import DomainError, GuestsOutOfRange, NightsOutOfRange, TooMa
 from domain.pricing.breakdown import PriceBreakdown
 from domain.pricing.rules import Specificity
 from entrypoints.http.console.rendering import money
+from entrypoints.http.phone_input import read_phone
 
 MAX_GUESTS = 20
 DEFAULT_GUESTS = "2"
-E164 = re.compile(r"\+[1-9][0-9]{7,14}")
 EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
-# What people type around a phone number: spaces, dashes, dots, parentheses.
-PHONE_SEPARATORS = re.compile(r"[\s\-.()/]")
 # The fields the guest writes, kept on a re-render (the CSRF and form tokens are not).
 FIELDS = ("check_in", "check_out", "guests", "accommodation_id", "name", "phone", "email")
 LIMITS = {"name": 200, "phone": 40, "email": 320}
@@ -117,24 +115,15 @@ def search_errors(form: BookingForm) -> dict[str, str]:
     return errors
 
 
-def phone(raw: str) -> str | None:
-    """E.164 from what a guest types (``+54 9 11 5555-1234``); None when it is not one."""
-    compact = PHONE_SEPARATORS.sub("", raw)
-    if compact.startswith("00"):
-        compact = "+" + compact[2:]
-    return compact if E164.fullmatch(compact) else None
-
-
 def contact_errors(form: BookingForm) -> dict[str, str]:
     errors: dict[str, str] = {}
     if form.number("accommodation_id") is None:
         errors["accommodation_id"] = "Elegí una cabaña."
     if not form.values["name"]:
         errors["name"] = "Escribí tu nombre y apellido."
-    if phone(form.values["phone"]) is None:
-        errors["phone"] = (
-            "Escribí tu celular con el código de país y de área, por ejemplo +54 9 11 5555-1234."
-        )
+    phone = read_phone(form.values["phone"])
+    if phone.problem is not None:
+        errors["phone"] = phone.problem
     if form.values["email"] and not EMAIL.fullmatch(form.values["email"]):
         errors["email"] = "Escribí un e-mail válido (por ejemplo ana@ejemplo.com) o dejalo vacío."
     return errors
