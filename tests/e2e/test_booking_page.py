@@ -333,3 +333,24 @@ async def test_a_number_one_digit_short_is_refused_saying_so(
     assert "Al número le falta 1 dígito" in r.text
     assert 'value="+54 9 11 2222 010"' in r.text
     assert await reservations(settings) == 0
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("J", "Escribí también tu apellido"),
+        ("Juan 123", "Escribí tu nombre y apellido solo con letras"),
+        ("Juan P.", "no solo las iniciales"),
+    ],
+)
+async def test_a_name_that_is_no_first_name_and_surname_is_refused(
+    client: Client, settings: Settings, name: str, problem: str
+) -> None:
+    _, tokens = await open_form(client)
+    form = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1", "name": name}
+    r = await client.post(f"{ROOT}/reservar", data=form)
+    assert r.status_code == 422
+    assert problem in r.text
+    assert 'aria-invalid="true" aria-describedby="e-name"' in r.text
+    assert f'value="{name}"' in r.text
+    assert await reservations(settings) == 0

@@ -71,6 +71,22 @@ async def test_a_live_hold_shows_its_facts_its_expiry_and_the_payment_button(
         assert theirs not in html
 
 
+@pytest.mark.parametrize(
+    ("name", "masked", "hidden"),
+    [
+        ("Juana Pérez 😀", "Juana P.", "😀"),
+        ("María José O'Neill-Núñez", "María O.", "José"),
+    ],
+)
+async def test_the_name_shows_as_first_name_and_surname_initial(
+    pay_client: Client, name: str, masked: str, hidden: str
+) -> None:
+    booking = await hold(pay_client, guest_name=name)
+    _, html, _ = await guest_page(pay_client, booking["code"])
+    assert f"<dt>Nombre</dt><dd>{masked}</dd>" in html
+    assert hidden not in html
+
+
 async def test_no_whatsapp_link_without_the_owners_number_and_one_with_it(
     pay_client: Client, make_client: ClientFactory
 ) -> None:

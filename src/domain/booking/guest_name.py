@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from enum import StrEnum
 
 from domain.errors import InvalidGuestName
 
@@ -31,6 +32,12 @@ _REMOVED = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _BLANKS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
 _SPACES = re.compile(r"\s+")
 _ASCII_LETTER = re.compile(r"[A-Za-z]")  # in ASCII, exactly the characters str.isalpha() takes
+# A word of a person's name: letters, joined by apostrophes or hyphens ("O'Neill-Núñez").
+NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+# ... as written in a form: an abbreviated one may end in a period ("Ana M. López").
+_WRITTEN_WORD = re.compile(NAME_WORD.pattern + r"\.?")
+MIN_FULL_NAME_WORDS = 2
+MIN_WORD_LETTERS = 2
 
 
 def without_invisibles(raw: str) -> str:
@@ -68,3 +75,32 @@ def guest_name(raw: str) -> str:
             "guest_name must contain letters (invisible and control characters are removed)"
         )
     return name
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name, without what is no word of it (emoji, digits, symbols):
+    ``Juana Pérez 😀`` → ``["Juana", "Pérez"]``."""
+    return NAME_WORD.findall(name)
+
+
+class FullNameProblem(StrEnum):
+    """Why what a guest typed is not a first name and a surname."""
+
+    NOT_LETTERS = "not_letters"  # a word with digits or symbols ("Juan 123", "Juana 😀")
+    ONE_WORD = "one_word"  # no surname ("Juana", "J")
+    INITIALS = "initials"  # fewer than two words of two letters ("Juan P.", "J P")
+
+
+def full_name_problem(name: str) -> FullNameProblem | None:
+    """What keeps ``name`` (as ``guest_name`` stores it) from being a first name and a surname,
+    where a form asks for both: every word letters (apostrophes and hyphens inside, a period
+    after an initial), and at least two words of two letters or more. None when it is one."""
+    words = name.split()
+    if not all(_WRITTEN_WORD.fullmatch(word) for word in words):
+        return FullNameProblem.NOT_LETTERS
+    if len(words) < MIN_FULL_NAME_WORDS:
+        return FullNameProblem.ONE_WORD
+    full = [word for word in words if len(word.rstrip(".")) >= MIN_WORD_LETTERS]
+    if len(full) < MIN_FULL_NAME_WORDS:
+        return FullNameProblem.INITIALS
+    return None

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from difflib import SequenceMatcher
 from functools import lru_cache
 
-from domain.booking.guest_name import without_invisibles
+from domain.booking.guest_name import NAME_WORD, without_invisibles
 from domain.conversation.lexicon import word_set
 from domain.conversation.normalize import fold, is_number, normalize
 
@@ -34,7 +34,6 @@ MAX_NAME_WORDS = 6
 _FUZZY_RATIO = 0.85
 _FUZZY_MIN_LENGTH = 5
 
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
 _STRONG_INTRO = re.compile(r"\b(?:a nombre de|me llamo|mi nombre es|el nombre es)\s+", re.I)
 _WEAK_INTRO = re.compile(r"\bsoy\s+", re.I)
 _SEGMENT_END = re.compile(r"[,.;:!?¡¿()\n]")
@@ -112,7 +111,7 @@ def _name_at_start(text: str, *, whole: bool = False) -> str | None:
     for token in head.split():
         folded = fold(token)
         not_a_name = folded in _NOT_NAMES or folded in HESITATION_WORDS
-        if not _NAME_WORD.fullmatch(token) or (not_a_name and folded not in _PARTICLES):
+        if not NAME_WORD.fullmatch(token) or (not_a_name and folded not in _PARTICLES):
             if whole:
                 return None
             break

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from domain.booking.guest_name import name_words
+
 
 def mask_phone(phone: str) -> str:
     """``+5491155551234`` → ``+549*******34``: country prefix and the last two digits."""
@@ -18,8 +20,10 @@ def mask_email(email: str | None) -> str | None:
 
 
 def mask_name(name: str) -> str:
-    """``Juana Pérez`` → ``Juana P.``: enough to recognise one's own booking."""
-    parts = name.split()
-    if len(parts) <= 1:
-        return name
-    return f"{parts[0]} " + " ".join([f"{p[0]}." for p in parts[1:]])
+    """``Juana Pérez`` → ``Juana P.``: the first name and the surname's initial, enough to
+    recognise one's own booking. The surname is the last word ("María José O'Neill-Núñez" →
+    ``María O.``); emoji, digits and symbols are no words (``Juana Pérez 😀`` → ``Juana P.``)."""
+    words = name_words(name)
+    if len(words) <= 1:
+        return words[0] if words else ""
+    return f"{words[0]} {words[-1][0]}."

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from domain.booking.guest_name import guest_name
+from domain.booking.guest_name import FullNameProblem, full_name_problem, guest_name, name_words
 from domain.errors import InvalidGuestName
 
 
@@ -108,3 +108,33 @@ def test_the_plain_ascii_shortcut_stores_what_the_rules_applied_to_every_charact
     except InvalidGuestName:
         stored = None
     assert stored == expected
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Juana Pérez", "María José O'Neill-Núñez", "Ana M. López", "Juan de la Cruz", "Li Na"],
+)
+def test_a_first_name_and_a_surname_in_letters_is_a_full_name(name: str) -> None:
+    assert full_name_problem(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"),
+    [
+        ("J", FullNameProblem.ONE_WORD),
+        ("Juana", FullNameProblem.ONE_WORD),
+        ("Juan 123", FullNameProblem.NOT_LETTERS),
+        ("Juana Pérez 😀", FullNameProblem.NOT_LETTERS),
+        ("Juana_Pérez x", FullNameProblem.NOT_LETTERS),
+        ("J P", FullNameProblem.INITIALS),
+        ("Juan P.", FullNameProblem.INITIALS),
+    ],
+)
+def test_what_is_no_first_name_and_surname_is_named(name: str, problem: FullNameProblem) -> None:
+    assert full_name_problem(name) is problem
+
+
+def test_the_words_of_a_name_leave_out_emoji_digits_and_symbols() -> None:
+    assert name_words("Juana Pérez 😀") == ["Juana", "Pérez"]
+    assert name_words("María José O'Neill-Núñez") == ["María", "José", "O'Neill-Núñez"]
+    assert name_words("Juan 123 !") == ["Juan"]

@@ -90,7 +90,7 @@ FULL_PRE_RESERVED = (
     b'"guests":3,"total_amount":384004.23,"deposit_amount":115201.27,"currency":"ARS",'
     b'"channel":"api","created_at":"2026-12-02T13:04:05.123456Z",'
     b'"expires_at":"2026-12-02T14:04:05.123456Z",'
-    b'"guest":{"name":"Juana M. P. G.","phone":"+549********34","email":"j***@example.com"},'
+    b'"guest":{"name":"Juana G.","phone":"+549********34","email":"j***@example.com"},'
     b'"payment_url":"https://mp.example/checkout?pref=abc",'
     b'"quote":{"rates":['
     b'{"rule":"season","rule_name":"Temporada alta","weekend":false,"nights":2,'

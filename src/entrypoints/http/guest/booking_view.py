@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 from application.messaging.quote_texts import discount_words, fee_words
 from domain.booking.availability import Availability
+from domain.booking.guest_name import FullNameProblem, full_name_problem, visible_text
 from domain.booking.hold_limits import HoldLimit
 from domain.booking.policy import BookingPolicy
 from domain.errors import DomainError, GuestsOutOfRange, NightsOutOfRange, TooManyHolds
@@ -57,6 +58,13 @@ SPANISH: dict[str, tuple[str, str]] = {
         "_form",
         "Este formulario ya se envió con otros datos. Recargá la página y probá de nuevo.",
     ),
+}
+NAME_PROBLEMS = {
+    FullNameProblem.NOT_LETTERS: (
+        "Escribí tu nombre y apellido solo con letras (sin números, emojis ni símbolos)."
+    ),
+    FullNameProblem.ONE_WORD: "Escribí también tu apellido, por ejemplo Juana Pérez.",
+    FullNameProblem.INITIALS: "Escribí tu nombre y tu apellido completos, no solo las iniciales.",
 }
 GENERIC = ("_form", "No pudimos reservar. Revisá los datos y probá de nuevo.")
 # Refusals about the arrival date alone, said before the stay's length.
@@ -121,6 +129,8 @@ def contact_errors(form: BookingForm) -> dict[str, str]:
         errors["accommodation_id"] = "Elegí una cabaña."
     if not form.values["name"]:
         errors["name"] = "Escribí tu nombre y apellido."
+    elif (problem := full_name_problem(visible_text(form.values["name"]))) is not None:
+        errors["name"] = NAME_PROBLEMS[problem]
     phone = read_phone(form.values["phone"])
     if phone.problem is not None:
         errors["phone"] = phone.problem
