@@ -14,7 +14,7 @@ from adapters.postgres.database import make_engine
 from entrypoints.settings import Settings
 from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, ClientFactory
 from tests.e2e.test_admin import bearer
-from tests.e2e.test_payments import Client
+from tests.e2e.test_payments import Client, hold
 from tests.fakes.providers import FakeMercadoPago
 
 pytestmark = pytest.mark.db
@@ -107,7 +107,7 @@ async def test_refusals_re_render_with_the_input_kept_and_the_problem_in_spanish
     assert "Esa fecha de llegada ya pasó" in past.text
     assert 'value="2026-11-01"' in past.text
     crowd = await client.get(f"{ROOT}/reservar", params={**SEARCH, "guests": "15"})
-    assert "Ninguna cabaña libre recibe tantas personas" in crowd.text
+    assert "Nuestras cabañas reciben hasta 6 personas" in crowd.text
     long = await client.get(f"{ROOT}/reservar", params={**SEARCH, "check_out": "2027-03-30"})
     assert "Online se reservan hasta" in long.text
     backwards = await client.get(f"{ROOT}/reservar", params={**SEARCH, "check_out": "2026-12-17"})
@@ -354,3 +354,66 @@ async def test_a_name_that_is_no_first_name_and_surname_is_refused(
     assert 'aria-invalid="true" aria-describedby="e-name"' in r.text
     assert f'value="{name}"' in r.text
     assert await reservations(settings) == 0
+
+
+async def test_the_form_says_how_long_the_nights_are_kept(make_client: ClientFactory) -> None:
+    async with make_client(hold_minutes=45) as c:
+        html, _ = await open_form(
+            c, {**SEARCH, "check_in": "2027-03-05", "check_out": "2027-03-08"}
+        )
+    assert "Te guardamos las noches 45 minutos para que pagues la seña" in html
+    assert "un rato" not in html
+
+
+async def test_a_date_to_change_is_named_beside_it_without_an_empty_results_heading(
+    client: Client,
+) -> None:
+    past = await client.get(f"{ROOT}/reservar", params={**SEARCH, "check_in": "2026-11-01"})
+    assert past.status_code == 422
+    assert "Esa fecha de llegada ya pasó" in past.text
+    assert "Sin cabañas para esa búsqueda" not in past.text
+    assert 'id="resultados"' not in past.text
+
+
+async def test_nothing_free_is_a_notice_not_an_error(client: Client) -> None:
+    party = {**SEARCH, "guests": "5"}  # only Los Alerces (6) takes five (tests/data seed)
+    await hold(client, accommodation_id=3, check_in=SEARCH["check_in"], guests=5)
+    r = await client.get(f"{ROOT}/reservar", params=party)
+    assert r.status_code == 200
+    assert "Sin cabañas para esa búsqueda" in r.text
+    assert '<p class="info" role="status">No hay cabañas libres para esas fechas.' in r.text
+    assert 'class="alert"' not in r.text
+    assert 'aria-invalid="true"' not in r.text
+
+
+async def test_the_date_pickers_start_at_the_apps_today(client: Client) -> None:
+    # The app's clock (tests/e2e/conftest.py NOW): Tuesday 2026-12-01 in Argentina.
+    empty = await client.get(f"{ROOT}/reservar")
+    assert re.search(
+        r'id="f-check_in" name="check_in" type="date" value=""\s+min="2026-12-01"', empty.text
+    )
+    assert re.search(r'id="f-check_out"[^>]*min="2026-12-02"', empty.text)
+    html, _ = await open_form(client)  # arriving 2026-12-18
+    assert re.search(r'id="f-check_in"[^>]*min="2026-12-01"', html)
+    assert re.search(r'id="f-check_out"[^>]*min="2026-12-19"', html)
+
+
+async def test_a_party_larger_than_any_cabin_is_told_the_most_and_how_to_go_on(
+    make_client: ClientFactory,
+) -> None:
+    start = date.today() + timedelta(days=40)
+    search = {
+        "check_in": start.isoformat(),
+        "check_out": (start + timedelta(days=3)).isoformat(),
+        "guests": "9",
+    }
+    async with make_client(admin_whatsapp_number="+54 9 294 400-0000") as c:
+        r = await c.get("/reservar", params=search)
+    assert r.status_code == 422
+    assert (
+        "Nuestras cabañas reciben hasta 6 personas. Para 9, escribinos por WhatsApp y vemos "
+        "cómo alojarlos, o reservá dos cabañas" in r.text
+    )
+    assert 'aria-invalid="true" aria-describedby="e-guests"' in r.text
+    assert 'href="https://wa.me/5492944000000?text=' in r.text
+    assert "para%209%20personas" in r.text

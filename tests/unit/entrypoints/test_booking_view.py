@@ -29,7 +29,9 @@ from domain.pricing.errors import ArrivalDayNotAllowed
 from domain.pricing.rules import Specificity
 from entrypoints.http.guest.booking_view import (
     BookingForm,
+    asks_for_whatsapp,
     contact_errors,
+    first_days,
     offer,
     refusal,
     search_errors,
@@ -101,7 +103,7 @@ def test_refusals_in_spanish_name_their_field() -> None:
     taken = Availability(lake, False, None, "taken", "occupied")
     assert unavailable_reason([past, past], policy, 3)[1].startswith("Esa fecha de llegada")
     assert unavailable_reason([past, taken], policy, 3) == (
-        "_form",
+        "_notice",
         "No hay cabañas libres para esas fechas. Probá con otras.",
     )
 
@@ -198,3 +200,30 @@ def test_a_stay_longer_than_a_hold_is_sent_to_whatsapp_with_the_hold_limit() -> 
         "https://wa.me/5492944000000?text=Hola%2C%20quiero%20reservar%20una%20caba%C3%B1a%20"
         "del%2018/12/2026%20al%2003/01/2027%20para%202%20personas"
     )
+
+
+def test_the_date_pickers_offer_no_day_gone_and_departure_after_arrival() -> None:
+    today = date(2026, 12, 1)
+    empty = BookingForm.read({**FORM, "check_in": "", "check_out": ""})
+    assert first_days(empty, today) == {"check_in": "2026-12-01", "check_out": "2026-12-02"}
+    assert first_days(BookingForm.read(FORM), today) == {
+        "check_in": "2026-12-01",
+        "check_out": "2026-12-19",
+    }
+    past = BookingForm.read({**FORM, "check_in": "2026-11-20"})
+    assert first_days(past, today)["check_out"] == "2026-12-02"
+
+
+def test_a_party_larger_than_every_cabin_is_told_the_most_one_takes() -> None:
+    policy = BookingPolicy()
+    small, large = cabin(capacity=4), cabin(id=2, name="Grande", capacity=6)
+    crowded = [
+        Availability(small, False, None, "too many", "guests_out_of_range"),
+        Availability(large, False, None, "too many", "guests_out_of_range"),
+    ]
+    field, words = unavailable_reason(crowded, policy, 3, guests=9)
+    assert field == "guests"
+    assert words.startswith("Nuestras cabañas reciben hasta 6 personas. Para 9, escribinos por")
+    assert asks_for_whatsapp({field: words})
+    past = [Availability(large, False, None, "past", "check_in_in_past")]
+    assert unavailable_reason(past, policy, 3, guests=9)[0] == "check_in"

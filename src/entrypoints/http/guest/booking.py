@@ -23,6 +23,7 @@ import json
 import re
 import secrets
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from dishka.integrations.litestar import FromDishka, inject
@@ -41,9 +42,11 @@ from application.booking.own_bookings import FindOwnBookings
 from application.booking.place_hold import PlaceHoldCommand
 from application.booking.stay_terms import GetCancellationPolicies
 from application.messaging.quote_texts import cancellation_lines
+from application.ports.clock import Clock
 from domain.booking.guest_name import guest_name
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.reservation import Channel, Guest, Reservation, ReservationStatus
+from domain.calendar import local_today
 from domain.errors import Conflict, DomainError, NotFound, TooManyHolds
 from domain.payments.cancellation import CancellationPolicy
 from domain.payments.ledger import PaymentMethod
@@ -54,11 +57,13 @@ from entrypoints.http.guest.booking_view import (
     ANOTHER_NEEDED,
     DATE_CODES,
     MAX_GUESTS,
+    NOTICE,
     BookingForm,
     CabinOffer,
     OwnBooking,
     asks_for_whatsapp,
     contact_errors,
+    first_days,
     offer,
     online_nights,
     refusal,
@@ -100,13 +105,14 @@ def _page(
     form: BookingForm,
     offers: list[CabinOffer],
     errors: dict[str, str],
+    desk: Desk,
     *,
     searched: bool,
     status: int = 200,
     own: list[OwnBooking] | None = None,
     another: bool = False,
-    whatsapp_number: str | None = None,
 ) -> Template:
+    number = desk.settings.admin_whatsapp_number
     return Template(
         template_name="guest_booking.html",
         context={
@@ -118,8 +124,11 @@ def _page(
             "own": own or [],
             "another": another,
             "max_guests": MAX_GUESTS,
+            # The date pickers offer no day already gone (the app's today, in Argentina).
+            "first_days": first_days(form, desk.today()),
+            "hold_minutes": desk.settings.hold_minutes,
             # Beside a refusal that sends the guest to WhatsApp (a long stay, a hold limit).
-            "whatsapp": whatsapp_url(whatsapp_number, form) if asks_for_whatsapp(errors) else None,
+            "whatsapp": whatsapp_url(number, form) if asks_for_whatsapp(errors) else None,
             # A new token for every form shown: the same form sent twice is one booking.
             "form_token": secrets.token_urlsafe(24),
         },
@@ -130,25 +139,30 @@ def _page(
 
 
 @dataclass(frozen=True, slots=True)
-class Searching:
-    """What a search asks: the cabins free and their prices, and their cancellation terms."""
+class Desk:
+    """What the page asks and knows: the cabins free with their prices and their cancellation
+    terms, the settings, and the app's clock."""
 
     availability: CheckAvailability
     policies: GetCancellationPolicies
+    settings: Settings
+    clock: Clock
+
+    def today(self) -> date:
+        return local_today(self.clock.now())
 
 
-async def _search(
-    form: BookingForm, searching: Searching, settings: Settings
-) -> tuple[list[CabinOffer], dict[str, str]]:
+async def _search(form: BookingForm, desk: Desk) -> tuple[list[CabinOffer], dict[str, str]]:
     errors = search_errors(form)
     if errors:
         return [], errors
     check_in, check_out = _known(form.day("check_in")), _known(form.day("check_out"))
     guests = _known(form.number("guests"))
     nights = (check_out - check_in).days
+    settings = desk.settings
     policy = settings.booking_policy
     try:
-        results = await searching.availability(AvailabilityQuery(check_in, check_out, guests))
+        results = await desk.availability(AvailabilityQuery(check_in, check_out, guests))
     except DomainError as err:
         field, message = refusal(err, policy, nights, settings.max_hold_nights)
         return [], {field: message}
@@ -159,10 +173,10 @@ async def _search(
         return [], dict([long])
     offers = [o for r in results if (o := offer(r, nights)) is not None]
     if not offers:
-        field, message = unavailable_reason(results, policy, nights)
+        field, message = unavailable_reason(results, policy, nights, guests)
         return [], {field: message}
     # What cancelling returns, beside each price: read before paying, not after.
-    policies = await searching.policies(o.id for o in offers)
+    policies = await desk.policies(o.id for o in offers)
     termed = [replace(o, terms=_terms(policies[o.id])) for o in offers]
     return termed, {}
 
@@ -216,17 +230,17 @@ async def booking_page(
     find_own: FromDishka[FindOwnBookings],
     cabins: FromDishka[GetAccommodation],
     settings: FromDishka[Settings],
+    clock: FromDishka[Clock],
 ) -> Template:
+    desk = Desk(availability, policies, settings, clock)
     form = BookingForm.read({k: v for k, v in request.query_params.items() if isinstance(v, str)})
     if not (form.values["check_in"] or form.values["check_out"]):
-        return _page(form, [], {}, searched=False)
-    offers, errors = await _search(form, Searching(availability, policies), settings)
+        return _page(form, [], {}, desk, searched=False)
+    offers, errors = await _search(form, desk)
     own = await _own(form, find_own, cabins, codes=booked_codes(request))
-    status = 422 if errors else 200
-    number = settings.admin_whatsapp_number
-    return _page(
-        form, offers, errors, searched=True, status=status, own=own, whatsapp_number=number
-    )
+    # "Nothing free" is news, not a mistake in the form.
+    status = 422 if errors.keys() - {NOTICE} else 200
+    return _page(form, offers, errors, desk, searched=True, status=status, own=own)
 
 
 @post(BOOKING_PATH, include_in_schema=False, name="guest_book")
@@ -239,10 +253,11 @@ async def book(
     find_own: FromDishka[FindOwnBookings],
     cabins: FromDishka[GetAccommodation],
     settings: FromDishka[Settings],
+    clock: FromDishka[Clock],
 ) -> Response[Any]:
     sent = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
     form = BookingForm.read(sent)
-    searching = Searching(availability, policies)
+    desk = Desk(availability, policies, settings, clock)
     errors = search_errors(form) | contact_errors(form)
     another = sent.get("another") == "1"
     codes = booked_codes(request)
@@ -254,14 +269,9 @@ async def book(
         key = KEY_PREFIX + token if TOKEN.fullmatch(token) else None
         own = await _own(form, find_own, cabins, codes=codes, form_key=key)
         if own:
-            offers, _ = await _search(form, searching, settings)
+            offers, _ = await _search(form, desk)
             return _page(
-                form,
-                offers,
-                {"another": ANOTHER_NEEDED},
-                searched=True,
-                status=409,
-                own=own,
+                form, offers, {"another": ANOTHER_NEEDED}, desk, searched=True, status=409, own=own
             )
     if not errors:
         try:
@@ -271,29 +281,25 @@ async def book(
             check_in, check_out = form.day("check_in"), form.day("check_out")
             nights = (check_out - check_in).days if check_in and check_out else 0
             field, message = refusal(err, settings.booking_policy, nights, settings.max_hold_nights)
-            offers, _ = await _search(form, searching, settings)
+            offers, _ = await _search(form, desk)
             status = (
                 429 if isinstance(err, TooManyHolds) else 409 if isinstance(err, Conflict) else 422
             )
-            number = settings.admin_whatsapp_number
             return _page(
                 form,
                 offers,
                 {field: message},
+                desk,
                 searched=True,
                 status=status,
                 another=another,
-                whatsapp_number=number,
             )
         return Redirect(
             _next(outcome), status_code=303, cookies=[_remember(outcome, codes, settings)]
         )
-    offers, search_problems = await _search(form, searching, settings)
-    number = settings.admin_whatsapp_number
+    offers, search_problems = await _search(form, desk)
     errors = search_problems | errors
-    return _page(
-        form, offers, errors, searched=True, status=422, another=another, whatsapp_number=number
-    )
+    return _page(form, offers, errors, desk, searched=True, status=422, another=another)
 
 
 def _command(

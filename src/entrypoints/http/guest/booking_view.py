@@ -7,7 +7,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from application.messaging.quote_texts import discount_words, fee_words
@@ -69,6 +69,8 @@ NAME_PROBLEMS = {
 GENERIC = ("_form", "No pudimos reservar. Revisá los datos y probá de nuevo.")
 # Refusals about the arrival date alone, said before the stay's length.
 DATE_CODES = frozenset({"check_in_in_past", "beyond_booking_horizon"})
+# "Nothing free" is news about the dates, not a mistake: shown as a notice, not an error.
+NOTICE = "_notice"
 NOTHING_FREE = "No hay cabañas libres para esas fechas. Probá con otras."
 ARRIVAL_DAY = (
     "check_in",
@@ -275,13 +277,17 @@ def _lines(b: PriceBreakdown) -> tuple[Line, ...]:
 
 
 def unavailable_reason(
-    results: Sequence[Availability], policy: BookingPolicy, nights: int
+    results: Sequence[Availability], policy: BookingPolicy, nights: int, guests: int = 1
 ) -> tuple[str, str]:
     """Why nothing fits, with the field it is about: the reason every cabin gives (past dates,
-    too many guests, a stay too long); else, among the cabins the party fits, a rule the guest
-    can act on (the minimum stay, the arrival day) before "nothing is free" — a stay too short
-    is not a full house."""
+    a stay too long); a party larger than any cabin takes, with the way to go on (WhatsApp, or
+    two cabins); else, among the cabins the party fits, a rule the guest can act on (the
+    minimum stay, the arrival day) before "nothing is free" — a stay too short is not a full
+    house."""
     codes = {r.reason_code for r in results}
+    largest = max((r.accommodation.capacity for r in results), default=0)
+    if results and guests > largest and not codes & DATE_CODES:
+        return large_party(largest, guests)
     if len(codes) == 1:
         [code] = codes
         if code == NightsOutOfRange.code and nights > policy.max_nights:
@@ -289,7 +295,7 @@ def unavailable_reason(
         if code == NightsOutOfRange.code:
             return _minimum_stay(results)
         if code is None or code == "occupied" or code not in SPANISH:
-            return ("_form", NOTHING_FREE)
+            return (NOTICE, NOTHING_FREE)
         if code == "arrival_day_not_allowed":
             return ARRIVAL_DAY
         return SPANISH[code]
@@ -299,7 +305,28 @@ def unavailable_reason(
         return _minimum_stay(short)
     if any(r.reason_code == "arrival_day_not_allowed" for r in fits):
         return ARRIVAL_DAY
-    return ("_form", NOTHING_FREE)
+    return (NOTICE, NOTHING_FREE)
+
+
+def large_party(largest: int, guests: int) -> tuple[str, str]:
+    """More people than any cabin takes: said with the most one takes, and what to do."""
+    return (
+        "guests",
+        f"Nuestras cabañas reciben hasta {largest} personas. Para {guests}, escribinos por "
+        "WhatsApp y vemos cómo alojarlos, o reservá dos cabañas: hacé una búsqueda para cada "
+        "grupo.",
+    )
+
+
+def first_days(form: BookingForm, today: date) -> dict[str, str]:
+    """The first day each date picker offers: arrival from today; departure from the day
+    after the arrival chosen (or after today)."""
+    arrival = form.day("check_in")
+    after = arrival if arrival is not None and arrival >= today else today
+    return {
+        "check_in": today.isoformat(),
+        "check_out": (after + timedelta(days=1)).isoformat(),
+    }
 
 
 def whatsapp_url(number: str | None, form: BookingForm) -> str | None:
