@@ -159,7 +159,7 @@ def give_the_lake_cabin_its_terms(live: LiveApp) -> None:
                     policy = CancellationPolicy(
                         (
                             CancellationTier(30, Decimal(100)),
-                            CancellationTier(7, Decimal(50), Outcome.CREDIT),
+                            CancellationTier(7, Decimal(50), Outcome.CREDIT, 180),
                         )
                     )
                     await uow.prices.replace(1, NO_RULES, policy)
@@ -183,6 +183,11 @@ def test_a_guest_books_pays_on_mercado_pago_and_comes_back_confirmed(
     page.route(f"{CHECKOUT}/**", to_the_fake)
     page.goto(f"{paying_app.base_url}/reservar")
     search(page, paying_app)
+    # The terms are read before paying, under the cabin's price.
+    lake = page.get_by_role("listitem").filter(has_text="Cabaña del Lago")
+    expect(lake).to_contain_text("Entre 7 y 29 días antes de la llegada: te queda un crédito")
+    expect(lake).to_contain_text("para usar en otra reserva dentro de 180 días")
+    check(page, "condiciones")
     fill_guest(page)
     page.get_by_role("button", name="Reservar y pagar la seña").click()
 
@@ -195,13 +200,13 @@ def test_a_guest_books_pays_on_mercado_pago_and_comes_back_confirmed(
     page.wait_for_url(re.compile(rf"/r/{code}\?.*collection_status=approved"))
     expect(page.get_by_role("status")).to_contain_text("Recibimos tu pago")
     # Our webhook answers 202 and applies the payment just after: the page says so until then.
-    confirmed = page.get_by_text("Reserva confirmada. ¡Te esperamos!")
+    confirmed = page.get_by_text("Recibimos tu pago y tu reserva está confirmada")
     deadline = time.monotonic() + 15
     while not confirmed.count():
         assert time.monotonic() < deadline, "the payment was never applied"
         page.reload()
-    expect(page.get_by_role("status")).to_contain_text("tu reserva está confirmada")
-    expect(page.get_by_text("Reserva confirmada. ¡Te esperamos!")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("tu reserva está confirmada. ¡Te esperamos!")
+    expect(page.get_by_text("Reserva confirmada. ¡Te esperamos!")).to_have_count(0)  # one box
     expect(page.get_by_role("link", name="Pagar seña")).to_have_count(0)
     expect(page.get_by_role("heading", name="Si tenés que cancelar")).to_be_visible()
     expect(page.get_by_text("te devolvemos el 100 % de lo pagado")).to_be_visible()

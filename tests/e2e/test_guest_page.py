@@ -162,8 +162,11 @@ async def test_a_confirmed_booking_shows_what_is_paid_and_due(
     assert await status_of(pay_client, booking["code"]) == "confirmed"
     status, html, _ = await guest_page(pay_client, booking["code"], "?status=approved")
     assert status == 200
-    assert "Recibimos tu pago y tu reserva está confirmada" in html
-    assert "Reserva confirmada" in html
+    assert "Recibimos tu pago y tu reserva está confirmada. ¡Te esperamos!" in html
+    assert html.count('class="notice"') == 1  # one green box says it, not two
+    assert "Reserva confirmada. ¡Te esperamos!" not in html
+    _, plain, _ = await guest_page(pay_client, booking["code"])
+    assert "Reserva confirmada. ¡Te esperamos!" in plain
     assert "Pagar seña" not in html
     assert "Te guardamos" not in html
     total = float(booking["total_amount"])  # type: ignore[arg-type]
@@ -281,3 +284,40 @@ async def test_the_guest_pages_are_rate_limited_like_the_api_with_a_spanish_page
     # The API keeps its problem JSON.
     assert api.status_code == 429
     assert api.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_balance_due_today_or_overdue_is_not_promised_a_reminder(
+    pay_client: Client, mp: FakeMercadoPago, clock: FixedClock
+) -> None:
+    booking = await hold(pay_client)  # arriving 2026-12-18: the balance is due on the 11th
+    mp.add_payment("4244", "approved", DEPOSIT, str(booking["code"]))
+    await notify(pay_client, "4244")
+    _, ahead, _ = await guest_page(pay_client, booking["code"])
+    assert "hasta el viernes 11 de diciembre de 2026" in ahead
+    assert "Te lo recordamos unos días antes" in ahead
+    clock.current = clock.current.replace(day=11)
+    _, today, _ = await guest_page(pay_client, booking["code"])
+    assert "Hoy es el último día para pagar el saldo" in today
+    assert "Te lo recordamos" not in today
+    clock.current = clock.current.replace(day=14)
+    _, late, _ = await guest_page(pay_client, booking["code"])
+    assert ", venció el viernes 11 de diciembre de 2026" in late
+    assert "El plazo para pagar el saldo ya pasó: escribinos" in late
+    assert "Te lo recordamos" not in late
+
+
+async def test_a_lapsed_hold_offers_to_search_its_dates_again(
+    pay_client: Client, clock: FixedClock
+) -> None:
+    lapsed = await hold(pay_client, guests=3)
+    clock.current += timedelta(hours=2)
+    _, html, _ = await guest_page(pay_client, lapsed["code"])
+    assert "La retención venció sin el pago de la seña" in html
+    assert (
+        '<a class="button" href="/reservar?check_in=2026-12-18&amp;check_out=2026-12-21&amp;'
+        'guests=3">Buscar de nuevo esas fechas</a>' in html
+    )
+    # Once the arrival has gone by there is nothing to search again.
+    clock.current = clock.current.replace(day=19)
+    _, gone, _ = await guest_page(pay_client, lapsed["code"])
+    assert "Buscar de nuevo esas fechas" not in gone

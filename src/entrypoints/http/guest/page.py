@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, Router, get
@@ -30,10 +30,13 @@ from application.booking.stay_terms import GetStayTerms
 from application.errors import StorageUnavailable, TransientStorageError
 from application.messaging.quote_texts import cancellation_lines
 from application.payments.ledger import GetLedger
+from application.ports.clock import Clock
 from domain.booking.reservation import ReservationStatus
+from domain.calendar import local_today
 from domain.errors import DomainError, NotFound
 from domain.payments.ledger import BookingLedger
 from domain.payments.standing import standing
+from domain.stay import Stay
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import PAGE_HEADERS
 from entrypoints.http.guest.terms import directions
@@ -119,6 +122,28 @@ def _money(
     )
 
 
+def balance_due(due_on: date | None, today: date) -> str | None:
+    """When the balance falls due, as the page words it: ``ahead`` (a reminder comes),
+    ``today`` or ``overdue``; None when nothing is owed by a date."""
+    if due_on is None:
+        return None
+    if due_on > today:
+        return "ahead"
+    return "today" if due_on == today else "overdue"
+
+
+def search_again(stay: Stay, guests: int) -> str:
+    """``/reservar`` with the booking's dates and party: the search it came from."""
+    query = urlencode(
+        {
+            "check_in": stay.check_in.isoformat(),
+            "check_out": stay.check_out.isoformat(),
+            "guests": guests,
+        }
+    )
+    return f"/reservar?{query}"
+
+
 @get(f"{GUEST_PREFIX}/{{code:str}}", include_in_schema=False, name="guest_reservation")
 @inject
 async def reservation_page(
@@ -128,6 +153,7 @@ async def reservation_page(
     cabins: FromDishka[GetAccommodation],
     stay_terms: FromDishka[GetStayTerms],
     settings: FromDishka[Settings],
+    clock: FromDishka[Clock],
     return_status: Annotated[str | None, QueryParameter(name="status", max_length=40)] = None,
     collection_status: Annotated[str | None, QueryParameter(max_length=40)] = None,
 ) -> Template:
@@ -144,6 +170,8 @@ async def reservation_page(
     live_hold = view.status is ReservationStatus.PRE_RESERVED
     confirmed = view.status is ReservationStatus.CONFIRMED
     terms = await stay_terms(reservation.accommodation_id)
+    today = local_today(clock.now())
+    money = _money(ledger, view.status, reservation.total.cents, reservation.deposit.cents)
     return guest_page(
         "guest_reservation.html",
         title=f"Reserva {reservation.code.display}",
@@ -157,7 +185,8 @@ async def reservation_page(
         check_out=reservation.stay.check_out,
         nights=reservation.stay.nights,
         guests=reservation.guests,
-        money=_money(ledger, view.status, reservation.total.cents, reservation.deposit.cents),
+        money=money,
+        balance_due=balance_due(money.due_on, today),
         expires_at=reservation.expires_at if live_hold else None,
         payment_url=reservation.payment_url if live_hold else None,
         guest_name=mask_name(reservation.guest.name),
@@ -167,6 +196,12 @@ async def reservation_page(
         # Terms while the booking stands; the way in only for a confirmed one.
         cancellation=cancellation_lines(terms.cancellation) if live_hold or confirmed else None,
         directions=directions(terms.texts) if confirmed else None,
+        # A lapsed hold whose dates are still ahead: one tap to look for them again.
+        search_again=(
+            search_again(reservation.stay, reservation.guests)
+            if view.status is ReservationStatus.EXPIRED and reservation.stay.check_in >= today
+            else None
+        ),
     )
 
 
