@@ -202,11 +202,11 @@ async def test_from_a_question_to_a_paid_booking(
     assert body_of(options) == (
         "Para 4 personas, del 04/12 al 07/12, tenemos:\n"
         "1. Cabaña del Lago: $ 289.000 en total (seña $ 86.700)\n"
-        "   • 2 noches Tarifa base (viernes/sábado): 2 × $ 102.000 = $ 204.000\n"
-        "   • 1 noche Tarifa base: 1 × $ 85.000 = $ 85.000\n"
+        "   • 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000\n"
+        "   • 1 noche: 1 × $ 85.000 = $ 85.000\n"
         "2. Cabaña Familiar Los Alerces: $ 420.000 en total (seña $ 126.000)\n"
-        "   • 2 noches Tarifa base (viernes/sábado): 2 × $ 150.000 = $ 300.000\n"
-        "   • 1 noche Tarifa base: 1 × $ 120.000 = $ 120.000\n"
+        "   • 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
+        "   • 1 noche: 1 × $ 120.000 = $ 120.000\n"
         "¿Cuál te reservamos? Tocá una opción o escribinos el número."
     )
     assert buttons_of(options) == [(LAGO, "Cabaña del Lago"), (ALERCES, "Familiar Los Alerces")]
@@ -225,8 +225,8 @@ async def test_from_a_question_to_a_paid_booking(
     assert body_of(held) == (
         f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 07/12. Código: {code}. "
         "Total: $ 289.000. La seña es de $ 86.700 y te la guardamos hasta las 12:30.\n"
-        "• 2 noches Tarifa base (viernes/sábado): 2 × $ 102.000 = $ 204.000\n"
-        "• 1 noche Tarifa base: 1 × $ 85.000 = $ 85.000\n"
+        "• 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000\n"
+        "• 1 noche: 1 × $ 85.000 = $ 85.000\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     )
     booking = (await pay_client.get(f"/reservations/{code}")).json()

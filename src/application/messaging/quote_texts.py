@@ -1,6 +1,6 @@
 """A quote and a cancellation policy as a guest reads them on WhatsApp (Argentine Spanish,
 money as "$ 12.345"): nights by rate, fees, discounts, total and deposit; what cancelling
-returns, tier by tier. The fee and discount wording is the web page's (``/reservar``) too, and
+returns, tier by tier. The rate, fee and discount wording is the web page's (``/reservar``) too, and
 the cancellation terms are worded here for every page and message that shows them."""
 
 from __future__ import annotations
@@ -10,8 +10,14 @@ from decimal import Decimal
 from application.messaging.texts import ars
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
-from domain.pricing.breakdown import DiscountLine, FeeKind, FeeLine, PriceBreakdown
+from domain.pricing.breakdown import DiscountLine, FeeKind, FeeLine, PriceBreakdown, RateLine
+from domain.pricing.rules import Specificity
 
+_RULES = {
+    Specificity.SEASON: "temporada",
+    Specificity.LONG_WEEKEND: "fin de semana largo",
+    Specificity.OVERRIDE: "fecha especial",
+}
 _FEES = {
     FeeKind.CLEANING: "Limpieza",
     FeeKind.EXTRA_GUESTS: "Personas extra",
@@ -55,14 +61,27 @@ def discount_words(discount: DiscountLine) -> str:
     return f"Descuento {discount.name} ({share})".replace("  ", " ")
 
 
+def rate_words(rate: RateLine) -> list[str]:
+    """What sets a rate apart, as the guest reads it: the weekend, and the name of the season,
+    special date or long weekend that priced it (the owner's, or what kind of rule it is). The
+    base rate's name is the business's own ("Tarifa base"): never shown."""
+    words = ["fin de semana"] if rate.weekend else []
+    if rate.rule.kind is not Specificity.BASE:
+        name = rate.rule.name or _RULES.get(rate.rule.kind, "")
+        if name:
+            words.append(name)
+    return words
+
+
 def breakdown_lines(b: PriceBreakdown, *, totals: bool = True) -> list[str]:
-    """One line per rate (rule and price), fee and discount, then (``totals``) the total and
-    the deposit — left out where the message states them already."""
+    """One line per rate (its nights, what sets it apart, its price), fee and discount, then
+    (``totals``) the total and the deposit — left out where the message states them already."""
     lines = []
     for rate in b.rates():
-        weekend = " (viernes/sábado)" if rate.weekend else ""
+        qualifiers = rate_words(rate)
+        apart = f" ({', '.join(qualifiers)})" if qualifiers else ""
         lines.append(
-            f"• {_nights(rate.nights)} {rate.rule.name}{weekend}: "
+            f"• {_nights(rate.nights)}{apart}: "
             f"{rate.nights} × {ars(rate.nightly)} = {ars(rate.amount)}"
         )
     nights = len(b.nights)

@@ -10,14 +10,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from urllib.parse import quote
 
-from application.messaging.quote_texts import discount_words, fee_words
+from application.messaging.quote_texts import discount_words, fee_words, rate_words
 from domain.booking.availability import Availability
 from domain.booking.guest_name import FullNameProblem, full_name_problem, visible_text
 from domain.booking.hold_limits import HoldLimit
 from domain.booking.policy import BookingPolicy
 from domain.errors import DomainError, GuestsOutOfRange, NightsOutOfRange, TooManyHolds
 from domain.pricing.breakdown import PriceBreakdown
-from domain.pricing.rules import Specificity
 from entrypoints.http.console.rendering import money
 from entrypoints.http.phone_input import read_phone
 
@@ -27,13 +26,6 @@ EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 # The fields the guest writes, kept on a re-render (the CSRF and form tokens are not).
 FIELDS = ("check_in", "check_out", "guests", "accommodation_id", "name", "phone", "email")
 LIMITS = {"name": 200, "phone": 40, "email": 320}
-
-RULES = {
-    Specificity.BASE: "",
-    Specificity.SEASON: "temporada",
-    Specificity.LONG_WEEKEND: "fin de semana largo",
-    Specificity.OVERRIDE: "fecha especial",
-}
 
 # Refusals by the error's stable code: (the field it is about, what the guest reads).
 SPANISH: dict[str, tuple[str, str]] = {
@@ -261,12 +253,7 @@ def _nights(n: int) -> str:
 def _lines(b: PriceBreakdown) -> tuple[Line, ...]:
     lines = []
     for rate in b.rates():
-        words = [f"{_nights(rate.nights)} × {money(rate.nightly.cents)}"]
-        if rate.weekend:
-            words.append("fin de semana")
-        kind = rate.rule.name or RULES.get(rate.rule.kind, "")
-        if kind and rate.rule.kind is not Specificity.BASE:
-            words.append(kind)
+        words = [f"{_nights(rate.nights)} × {money(rate.nightly.cents)}", *rate_words(rate)]
         lines.append(Line(" · ".join(words), rate.amount.cents))
     nights = len(b.nights)
     for fee in b.fees:

@@ -35,11 +35,11 @@ from tests.unit.domain.builders import NOW, cabin
 OPTIONS = (
     "Para 4 personas, del 04/12 al 07/12, tenemos:\n"
     "1. Cabaña del Lago: $ 400.000 en total (seña $ 120.000)\n"
-    "   • 2 noches Tarifa base (viernes/sábado): 2 × $ 150.000 = $ 300.000\n"
-    "   • 1 noche Tarifa base: 1 × $ 100.000 = $ 100.000\n"
+    "   • 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
+    "   • 1 noche: 1 × $ 100.000 = $ 100.000\n"
     "2. Cabaña Familiar Los Alerces: $ 480.000 en total (seña $ 144.000)\n"
-    "   • 2 noches Tarifa base (viernes/sábado): 2 × $ 180.000 = $ 360.000\n"
-    "   • 1 noche Tarifa base: 1 × $ 120.000 = $ 120.000\n"
+    "   • 2 noches (fin de semana): 2 × $ 180.000 = $ 360.000\n"
+    "   • 1 noche: 1 × $ 120.000 = $ 120.000\n"
     "¿Cuál te reservamos? Tocá una opción o escribinos el número."
 )
 
@@ -104,8 +104,8 @@ async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
         f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 07/12. Código: "
         f"{CODE_DISPLAY}. Total: $ 400.000. La seña es de $ 120.000 y te la guardamos hasta "
         "las 12:30.\n"
-        "• 2 noches Tarifa base (viernes/sábado): 2 × $ 150.000 = $ 300.000\n"
-        "• 1 noche Tarifa base: 1 × $ 100.000 = $ 100.000\n"
+        "• 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
+        "• 1 noche: 1 × $ 100.000 = $ 100.000\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     )
     [reservation] = bot.reservations()

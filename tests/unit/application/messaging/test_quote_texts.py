@@ -54,8 +54,8 @@ BREAKDOWN = PriceBreakdown(
 
 def test_a_quote_lists_nights_by_rate_fees_discounts_total_and_deposit() -> None:
     assert breakdown_lines(BREAKDOWN) == [
-        "• 2 noches Temporada alta: 2 × $ 120.000 = $ 240.000",
-        "• 1 noche Año Nuevo: 1 × $ 250.000 = $ 250.000",
+        "• 2 noches (Temporada alta): 2 × $ 120.000 = $ 240.000",
+        "• 1 noche (Año Nuevo): 1 × $ 250.000 = $ 250.000",
         "• Limpieza: $ 15.000",
         "• 1 persona extra × 3 noches × $ 5.000 = $ 15.000",
         "• Descuento estadía larga (7,5 %): −$ 36.750",
@@ -63,6 +63,30 @@ def test_a_quote_lists_nights_by_rate_fees_discounts_total_and_deposit() -> None
         "Seña (30 %): $ 138.975",
     ]
     assert breakdown_lines(BREAKDOWN, totals=False)[-1].startswith("• Descuento")
+
+
+def test_the_base_rates_name_is_never_shown_and_the_weekend_is_said_as_such() -> None:
+    base = AppliedRule(Specificity.BASE, "Tarifa base")
+    unnamed = AppliedRule(Specificity.LONG_WEEKEND, "")
+    weekend = BREAKDOWN._replace(
+        nights=(
+            night(18, 10_200_000, base, weekend=True),
+            night(19, 10_200_000, base, weekend=True),
+            night(20, 8_500_000, base),
+            night(26, 15_000_000, HIGH, weekend=True),
+            night(27, 12_000_000, unnamed),
+        ),
+        fees=(),
+        discounts=(),
+    )
+    lines = breakdown_lines(weekend, totals=False)
+    assert lines == [
+        "• 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000",
+        "• 1 noche: 1 × $ 85.000 = $ 85.000",
+        "• 1 noche (fin de semana, Temporada alta): 1 × $ 150.000 = $ 150.000",
+        "• 1 noche (fin de semana largo): 1 × $ 120.000 = $ 120.000",
+    ]
+    assert not any("Tarifa base" in line or "viernes/sábado" in line for line in lines)
 
 
 def test_extra_guests_read_as_people_and_nights_and_a_named_percentage_is_not_repeated() -> None:
