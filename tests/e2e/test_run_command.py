@@ -4,15 +4,17 @@ clean stop on SIGTERM that takes the embedded servers down with it."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
-import pytest
 
 from entrypoints.embedded import EmbeddedRedis, free_port
 from tests.e2e.servers import GENEROUS_HEALTH, wait_healthy
@@ -31,19 +33,14 @@ def _processes_using(path: Path) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT])
-def test_run_serves_seeded_cabins_and_stops_cleanly(
-    tmp_path: Path, stop_signal: signal.Signals
-) -> None:
-    data_dir = tmp_path / "data"
+@contextmanager
+def _running(data_dir: Path, stop_signal: signal.Signals) -> Iterator[str]:
+    """`cabanas run` on ``data_dir`` until the block ends, then ``stop_signal``: it must exit 0
+    and take its embedded servers down with it."""
     port = free_port()
     env = (
         {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-        | {
-            "DATA_DIR": str(data_dir),
-            "PORT": str(port),
-            "LOG_LEVEL": "warning",
-        }
+        | {"DATA_DIR": str(data_dir), "PORT": str(port), "LOG_LEVEL": "warning"}
         | GENEROUS_HEALTH
     )
     base = f"http://127.0.0.1:{port}"
@@ -56,14 +53,12 @@ def test_run_serves_seeded_cabins_and_stops_cleanly(
         )
         try:
             try:
-                wait_healthy(base, proc, timeout=90)
+                wait_healthy(base, proc, timeout=120)
             except RuntimeError as exc:  # say why it did not start (seen once, exit 3, under CI)
                 output.seek(0)
                 raise RuntimeError(f"{exc}:\n{output.read().decode(errors='replace')}") from exc
-            cabins = httpx.get(f"{base}/api/v1/accommodations").json()
-            assert len(cabins) >= 3
-            assert httpx.get(f"{base}/api/v1/healthz").json()["status"] == "healthy"
             assert _processes_using(data_dir), "embedded servers should be running"
+            yield base
         finally:
             proc.send_signal(stop_signal)
             code = proc.wait(60)
@@ -71,7 +66,39 @@ def test_run_serves_seeded_cabins_and_stops_cleanly(
             log = output.read().decode(errors="replace")
         assert code == 0, log
     assert _processes_using(data_dir) == [], "embedded servers outlived `cabanas run`"
-    assert (data_dir / "postgres" / "PG_VERSION").exists()  # data survives restarts
+
+
+def test_run_serves_seeded_cabins_stops_cleanly_and_keeps_its_data_across_restarts(
+    tmp_path: Path,
+) -> None:
+    """The first start creates the embedded servers' data, migrates and seeds; SIGTERM (how a
+    machine is stopped) ends it cleanly. The second start, on the same data, finds the booking
+    the first took; Ctrl-C (SIGINT, how `make run` is stopped) ends it cleanly too."""
+    data_dir = tmp_path / "data"
+    check_in = dt.date.today() + dt.timedelta(days=40)
+    with _running(data_dir, signal.SIGTERM) as base:
+        cabins = httpx.get(f"{base}/api/v1/accommodations").json()
+        assert len(cabins) >= 3
+        assert httpx.get(f"{base}/api/v1/healthz").json()["status"] == "healthy"
+        booked = httpx.post(
+            f"{base}/api/v1/reservations",
+            json={
+                "accommodation_id": cabins[0]["id"],
+                "check_in": check_in.isoformat(),
+                "check_out": (check_in + dt.timedelta(days=3)).isoformat(),
+                "guests": 2,
+                "guest_name": "Ana Gómez",
+                "guest_phone": "+5491155550000",
+            },
+        )
+        assert booked.status_code == 201, booked.text
+        code = booked.json()["code"]
+    assert (data_dir / "postgres" / "PG_VERSION").exists()
+    with _running(data_dir, signal.SIGINT) as base:
+        assert len(httpx.get(f"{base}/api/v1/accommodations").json()) == len(cabins)
+        kept = httpx.get(f"{base}/api/v1/reservations/{code}")
+        assert kept.status_code == 200, kept.text
+        assert kept.json()["check_in"] == check_in.isoformat()
 
 
 def test_run_in_production_with_weak_settings_lists_every_problem_and_touches_nothing(
