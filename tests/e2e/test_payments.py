@@ -198,10 +198,14 @@ async def test_payment_for_a_lapsed_hold_whose_nights_were_sold_is_flagged_for_r
     await notify(pay_client, "999")
     assert await status_of(pay_client, first["code"]) == "expired"
     assert await status_of(pay_client, second["code"]) == "pre_reserved"
-    flagged = (
-        await pay_client.get("/admin/payments", headers=bearer(ADMIN_EMAIL, secret=JWT_SECRET))
-    ).json()
-    assert [(p["id"], p["attention"]) for p in flagged] == [("999", "refund_required")]
+    admin = bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+    # One sum of money, one item: the booking's money to give back, which took the flag.
+    flagged = (await pay_client.get("/admin/payments", headers=admin)).json()
+    assert [(p["id"], p["attention"], p["amount"]) for p in flagged] == [
+        (f"held:{first['code']}", "refund_required", DEPOSIT)
+    ]
+    own = await pay_client.get(f"/admin/payments?reservation={first['code']}", headers=admin)
+    assert [(p["id"], p["attention"]) for p in own.json()] == [("999", "refund_required")]
 
 
 async def test_refund_on_a_confirmed_booking_is_recorded_and_surfaced(

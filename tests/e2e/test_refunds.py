@@ -124,15 +124,19 @@ async def test_cash_refunds_are_recorded_and_cancelling_says_what_is_owed(
 
 
 async def flagged_for_refund(client: Client, mp: FakeMercadoPago, clock: FixedClock) -> str:
-    """A deposit paid for a lapsed hold whose nights were sold meanwhile: refund owed."""
+    """A deposit paid for a lapsed hold whose nights were sold meanwhile: refund owed, one item
+    in the queue (the booking's money to give back, which took the payment's flag)."""
     first = await hold(client)
+    code = str(first["code"])
     clock.current += timedelta(hours=2)
     await hold(client, guest_name="Otra Persona")
-    mp.add_payment("999", "approved", DEPOSIT, str(first["code"]))
+    mp.add_payment("999", "approved", DEPOSIT, code)
     await notify(client, "999")
     flagged = (await client.get("/admin/payments", headers=admin())).json()
-    assert [(p["id"], p["attention"]) for p in flagged] == [("999", "refund_required")]
-    return str(first["code"])
+    assert [(p["id"], p["provider"], p["attention"], p["amount"]) for p in flagged] == [
+        (f"held:{code}", "ledger", "refund_required", DEPOSIT)
+    ]
+    return code
 
 
 async def test_refunding_the_booking_settles_its_refund_owed_flag(
@@ -157,8 +161,13 @@ async def test_refunding_the_booking_settles_its_refund_owed_flag(
 async def test_a_flag_is_dismissed_through_the_admin_api_with_a_reason(
     pay_client: Client, mp: FakeMercadoPago, clock: FixedClock
 ) -> None:
-    await flagged_for_refund(pay_client, mp, clock)
-    path = "/admin/payments/999/attention/resolve"
+    code = await flagged_for_refund(pay_client, mp, clock)
+    # The payment's flag is the booking's item's now: nothing to settle on the payment itself.
+    taken = await pay_client.post(
+        "/admin/payments/999/attention/resolve", json={"resolution": "refunded"}, headers=admin()
+    )
+    assert taken.status_code == 404, taken.text
+    path = f"/admin/payments/held:{code}/attention/resolve"
     no_reason = await pay_client.post(path, json={"resolution": "dismissed"}, headers=admin())
     assert no_reason.status_code == 422, no_reason.text
     done = await pay_client.post(
@@ -168,5 +177,7 @@ async def test_a_flag_is_dismissed_through_the_admin_api_with_a_reason(
     )
     assert done.status_code == 204, done.text
     assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
-    again = await pay_client.post(path, json={"resolution": "refunded"}, headers=admin())
+    again = await pay_client.post(
+        path, json={"resolution": "dismissed", "reason": "otra vez"}, headers=admin()
+    )
     assert again.status_code == 404

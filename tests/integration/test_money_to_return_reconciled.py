@@ -20,6 +20,7 @@ from application.payments.apply_payment import ApplyPayment
 from application.payments.attention import PaymentResolution, ResolvePaymentAttention
 from application.payments.ledger import RecordManualPayment
 from application.payments.money_to_return import ReconcileMoneyToReturn, money_to_return_id
+from application.payments.refunds import IssueRefund
 from application.ports.ledger import LedgerTerms
 from application.ports.repositories import HoldOutcome
 from domain.booking.reservation import Reservation
@@ -204,3 +205,85 @@ async def test_a_booking_cancelled_before_the_queue_gets_its_item_and_a_confirme
             conn, "SELECT attention_resolution FROM payments WHERE id = :i", i=lapsed_item
         )
         assert resolution == "payment_recorded"
+
+
+async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_and_one_refund_settles_it(
+    engine: AsyncEngine,
+) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    clock = FixedClock(NOW)
+    async with engine.connect() as conn:
+        lapsing = new_hold(cabin, STAY, NOW)
+        assert await place(conn, clock, lapsing) is HoldOutcome.PLACED
+        code = lapsing.code.value
+        clock.current = LAPSED
+        assert await place(conn, clock, new_hold(cabin, STAY, LAPSED)) is HoldOutcome.PLACED
+        # The deposit arrives late: the nights are sold, the money must go back.
+        gateway = FakeGateway()
+        gateway.payments["1319000050"] = Payment(
+            "1319000050", PaymentStatus.APPROVED, Money(90_000_00), code, approved_at=LAPSED
+        )
+        uow = SqlUnitOfWork(conn, clock)
+        async with uow:
+            applied = await ApplyPayment(uow, gateway, clock, RecordingMetrics())("1319000050")
+            await uow.commit()
+        assert applied.decision.attention is Attention.REFUND_REQUIRED
+        item = money_to_return_id(code)
+        assert await queue(conn, clock) == {item: ("refund_required", 90_000_00)}
+        assert await ReconcileMoneyToReturn(SqlUnitOfWork(conn, clock), clock)() is True
+        assert await queue(conn, clock) == {item: ("refund_required", 90_000_00)}
+        [(resolution,)] = await rows(
+            conn, "SELECT attention_resolution FROM payments WHERE id = '1319000050'"
+        )
+        assert resolution == "money_to_return"
+
+        # One refund through Mercado Pago, asked twice: refunded once, and the queue is clear.
+        for _ in range(2):
+            await IssueRefund(SqlUnitOfWork(conn, clock), clock, gateway, LedgerTerms())(
+                code, 90_000_00, True, None, OWNER, "refund-key-late-deposit"
+            )
+        assert [r.payment_id for r in gateway.refunds] == ["1319000050"]
+        assert await queue(conn, clock) == {}
+        assert await ReconcileMoneyToReturn(SqlUnitOfWork(conn, clock), clock)() is True
+        assert await queue(conn, clock) == {}
+
+
+async def test_the_reconciliation_folds_a_flag_left_beside_its_bookings_item(
+    engine: AsyncEngine,
+) -> None:
+    """Both in the queue from before one sum was one item: the duty leaves the booking's."""
+    [cabin] = await add_cabins(engine, 1)
+    clock = FixedClock(NOW)
+    async with engine.connect() as conn:
+        cancelled = new_hold(cabin, STAY, NOW)
+        assert await place(conn, clock, cancelled) is HoldOutcome.PLACED
+        code = cancelled.code.value
+        await rows(conn, "UPDATE reservations SET status = 'cancelled' WHERE code = :c", c=code)
+        paid = Payment("1319000051", PaymentStatus.APPROVED, Money(90_000_00), code)
+        elsewhere = Payment("1319000052", PaymentStatus.APPROVED, Money(5_000, "USD"), code)
+        async with SqlUnitOfWork(conn, clock) as uow:
+            day = NOW.date()
+            money = MoneyIn("mp:1319000051", PaymentMethod.MERCADOPAGO, paid.amount, day, "mp")
+            await uow.ledger.add_payment(code, money)
+            for payment, attention in (
+                (paid, Attention.REFUND_REQUIRED),
+                (elsewhere, Attention.WRONG_CURRENCY),
+            ):
+                await uow.payments.save(payment, NOW, attention=attention, attention_reason="x")
+            await uow.payments.keep_money_to_return(
+                money_to_return_id(code), code, Money(90_000_00), "old", NOW, reopen=False
+            )
+            await uow.commit()
+        assert len(await queue(conn, clock)) == 3
+
+        reconcile = ReconcileMoneyToReturn(SqlUnitOfWork(conn, clock), clock)
+        assert await reconcile() is True
+        # The money in another currency is not in the ledger: its flag stays, alone.
+        assert await queue(conn, clock) == {
+            money_to_return_id(code): ("refund_required", 90_000_00),
+            "1319000052": ("wrong_currency", 5_000),
+        }
+        async with SqlUnitOfWork(conn, clock) as uow:
+            assert await uow.payments.money_to_return_out_of_step(10) == []
+        folded = "SELECT after->>'resolution' FROM admin_audit_log WHERE target = :c"
+        assert await rows(conn, folded, c=code) == [("money_to_return",)]

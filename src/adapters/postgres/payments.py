@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.driver import Driver, RawStatement, Row
 from adapters.postgres.tables import payments
-from application.ports.payments import LEDGER, MERCADOPAGO, PaymentRecord
+from application.ports.payments import FOLDED_FLAGS, LEDGER, MERCADOPAGO, PaymentRecord
 from domain.money import Money
 from domain.payments.payment import Attention, Payment, PaymentStatus
 
@@ -105,7 +105,9 @@ KEEP_MONEY_TO_RETURN = _insert.on_conflict_do_update(
 # holds (money in, less refunds and credits out, in its currency, and the credits it took); a
 # lapsed hold the same but its credit, which is the guest's again; one with nights nothing.
 # Compared with its item in the queue (provider ``ledger``, one per booking): out of step when
-# it owes and has none, or its item is open with another amount. Settled items are left be.
+# it owes and has none, or its item is open with another amount, or open beside a Mercado Pago
+# flag it should have taken (``FOLDED_FLAGS``, on a payment the ledger counts: recorded under
+# ``mp:<id>``, in the booking's currency). Settled items are left be.
 # The bookings looked at: the ones asked for (``codes``), or else every booking without nights
 # that ever had money in (few, beside the many lapsed holds that never had any) and the open
 # items' own (a constant false filter skips the branch not asked for).
@@ -119,7 +121,7 @@ MONEY_TO_RETURN_OUT_OF_STEP = text(
     "UNION SELECT r.id FROM payments p JOIN reservations r ON r.code = p.reservation_code "
     "WHERE :codes IS NULL AND p.provider = :ledger AND p.attention_resolved_at IS NULL"
     "), owed AS ("
-    "SELECT r.code, r.currency, CASE r.status "
+    "SELECT r.id, r.code, r.currency, CASE r.status "
     "WHEN 'cancelled' THEN greatest(0, money.cents + credit.cents) "
     "WHEN 'expired' THEN greatest(0, money.cents) ELSE 0 END AS cents "
     "FROM reservations r "
@@ -132,9 +134,14 @@ MONEY_TO_RETURN_OUT_OF_STEP = text(
     "SELECT o.code FROM owed o "
     "LEFT JOIN payments p ON p.provider = :ledger AND p.reservation_code = o.code "
     "WHERE CASE WHEN p.id IS NULL THEN o.cents > 0 ELSE p.attention_resolved_at IS NULL "
-    "AND (p.amount_cents <> o.cents OR p.currency <> o.currency) END "
+    "AND (p.amount_cents <> o.cents OR p.currency <> o.currency OR EXISTS ("
+    "SELECT 1 FROM payments f JOIN booking_money m ON m.reservation_id = o.id "
+    "AND m.direction = 'payment' AND m.reference = 'mp:' || f.id "
+    "WHERE f.provider = :mercadopago AND f.reservation_code = o.code "
+    "AND f.attention = ANY(:folded) AND f.attention_resolved_at IS NULL "
+    "AND m.currency = o.currency AND m.flag IS DISTINCT FROM 'other_currency')) END "
     "ORDER BY o.code LIMIT :limit"
-).bindparams(bindparam("codes", type_=ARRAY(String)))
+).bindparams(bindparam("codes", type_=ARRAY(String)), bindparam("folded", type_=ARRAY(String)))
 
 
 def _record(row: Any) -> PaymentRecord:
@@ -242,5 +249,11 @@ class SqlPaymentRepository:
     async def money_to_return_out_of_step(
         self, limit: int, codes: Sequence[str] | None = None
     ) -> list[str]:
-        params = {"limit": limit, "ledger": LEDGER, "codes": None if codes is None else [*codes]}
+        params = {
+            "limit": limit,
+            "ledger": LEDGER,
+            "mercadopago": MERCADOPAGO,
+            "folded": sorted(a.value for a in FOLDED_FLAGS),
+            "codes": None if codes is None else [*codes],
+        }
         return [row.code for row in await self._conn.execute(MONEY_TO_RETURN_OUT_OF_STEP, params)]

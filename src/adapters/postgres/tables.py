@@ -205,7 +205,8 @@ payments = Table(
     Column("provider_updated_at", DateTime(timezone=True)),
     Column("attention", String(30)),
     Column("attention_reason", Text),
-    # The owner settled the flag: payment_recorded | refunded | dismissed (who: the audit log).
+    # How the flag was settled: payment_recorded | refunded | dismissed | credited |
+    # money_to_return (its booking's own item took it) — who: the audit log.
     Column("attention_resolved_at", DateTime(timezone=True)),
     Column("attention_resolution", String(20)),
     Column("first_seen_at", DateTime(timezone=True), nullable=False),

@@ -8,7 +8,9 @@ from datetime import datetime
 from application.messaging import console_pages
 from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.messaging.texts import admin_payment_attention
+from application.payments.attention import PaymentResolution
 from application.payments.ledger import confirm_if_covered
+from application.payments.money_to_return import track_money_to_return
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.metrics import OperationsMetrics
@@ -22,7 +24,7 @@ from domain.codes import ReservationCode
 from domain.errors import InvalidValue
 from domain.payments.checkout import CheckoutPurpose, CheckoutReference
 from domain.payments.errors import MoneyReferenceReused
-from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
+from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod, mercadopago_reference
 from domain.payments.payment import Action, Attention, Decision, Payment, PaymentStatus, decide
 
 ATTENTION_TEXT = {
@@ -34,6 +36,10 @@ ATTENTION_TEXT = {
     Attention.UNKNOWN_REFERENCE: "pago aprobado sin reserva nuestra",
     Attention.BALANCE_MISMATCH: "el pago del saldo no coincide con lo adeudado",
 }
+
+
+# Who the provider's own changes are recorded and audited as (the ledger's ``recorded_by``).
+PROVIDER_ACTOR = "mercadopago"
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +69,10 @@ class ApplyPayment:
     - a payment through the balance's link (``CODE:balance``) goes through the same re-fetch
       and is recorded the same way; one that does not match the balance owed (short, over,
       another currency) is flagged ``balance_mismatch`` for the owner, never lost;
+    - approved money on a booking that gives no nights (cancelled, a lapsed hold whose nights
+      were sold) is its money to give back: its one item in the queue is kept in step at once
+      (opened again if the owner had dismissed it: more money arrived), and this payment's
+      flag is settled into it (``track_money_to_return``) — one sum of money, one item;
     - a confirmation message to the guest and alerts to the owner go through the outbox, in
       the same transaction.
 
@@ -106,8 +116,10 @@ class ApplyPayment:
         )
         if _refunded_by_us(decision, ledger, payment):
             decision = Decision(Action.RECORD, reason="refunded by the owner")
+        money_arrived = False
         if reservation is not None and ledger is not None and _approved(payment):
-            ledger = await self._record(reservation, ledger, payment, now)
+            recorded = await self._record(reservation, ledger, payment, now)
+            money_arrived, ledger = recorded is not ledger, recorded
             decision = _balance_decision(ledger, payment, decision)
         if reservation is not None and decision.action in (Action.CONFIRM, Action.REINSTATE):
             previous = reservation.status
@@ -118,6 +130,7 @@ class ApplyPayment:
                 assert ledger is not None  # only approved money confirms
                 await tell_guest_confirmed(self.uow, self.clock, reservation, ledger, trace_id)
             else:
+                reservation.status = previous  # not saved: it still gives no nights
                 decision = Decision(
                     Action.FLAG, Attention.REFUND_REQUIRED, "the nights were sold meanwhile"
                 )
@@ -143,6 +156,7 @@ class ApplyPayment:
         await self.uow.payments.save(
             payment, now, attention=attention, attention_reason=decision.reason or None
         )
+        await self._money_to_return(reservation, ledger, payment, now, money_arrived)
         if attention is not None:
             self.metrics.payment_attention(attention.value)
             await self.uow.outbox.put(
@@ -161,6 +175,30 @@ class ApplyPayment:
                 trace_id=trace_id,
             )
         return PaymentResult(decision, reservation.code.value if reservation else None, True)
+
+    async def _money_to_return(
+        self,
+        reservation: Reservation | None,
+        ledger: BookingLedger | None,
+        payment: Payment,
+        now: datetime,
+        money_arrived: bool,
+    ) -> None:
+        """Money on a booking without nights is its money to give back: one item, which takes
+        this payment's flag (or leaves the queue when the payment confirmed the booking)."""
+        if reservation is None or ledger is None or not _approved(payment):
+            return
+        await track_money_to_return(
+            self.uow,
+            reservation,
+            ledger,
+            PROVIDER_ACTOR,
+            now,
+            newly_owed=money_arrived,
+            settled_as=PaymentResolution.PAYMENT_RECORDED
+            if reservation.is_active
+            else PaymentResolution.REFUNDED,
+        )
 
     async def _reservation(self, payment: Payment) -> Reservation | None:
         if not payment.external_reference:
@@ -184,7 +222,7 @@ class ApplyPayment:
             PaymentMethod.MERCADOPAGO,
             payment.amount,
             day,
-            "mercadopago",
+            PROVIDER_ACTOR,
         )
         try:
             after = ledger.record_payment(money)
@@ -242,10 +280,6 @@ def _balance_decision(ledger: BookingLedger, payment: Payment, decision: Decisio
         f"balance payment recorded as {recorded.flag.value}; {ledger.balance_due.cents} "
         f"{ledger.total.currency} cents still owed",
     )
-
-
-def mercadopago_reference(payment_id: str) -> str:
-    return f"mp:{payment_id}"
 
 
 def _known_or_balance(ledger: BookingLedger | None, payment: Payment) -> bool:

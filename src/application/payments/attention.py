@@ -28,6 +28,9 @@ class PaymentResolution(StrEnum):
     REFUNDED = "refunded"  # the owner gave the money back
     DISMISSED = "dismissed"  # nothing to do, with the owner's reason
     CREDITED = "credited"  # kept for the guest as credit (set by the credit itself)
+    # A Mercado Pago payment's flag whose money is its booking's money to give back: the
+    # booking's own item (``money_to_return``) carries it from then on (set by that item).
+    MONEY_TO_RETURN = "money_to_return"
 
 
 # A booking's money to give back is settled by its refund or credit, recorded on the booking;
@@ -60,7 +63,7 @@ class ResolvePaymentAttention:
     ) -> None:
         why = required_reason(resolution, reason)
         if resolution not in BY_HAND:
-            raise InvalidValue(f"'{resolution.value}' is set by issuing the credit on the booking")
+            raise InvalidValue(f"'{resolution.value}' is set by the booking's money, not by hand")
         now = self.clock.now()
         async with self.uow:
             known = await self.uow.payments.get(payment_id)

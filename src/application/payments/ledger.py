@@ -22,11 +22,10 @@ from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import ConcurrentUpdate, InvalidValue, ReservationNotFound
 from domain.money import Money
-from domain.payments.ledger import BookingLedger, MoneyIn, PaymentMethod
+from domain.payments.ledger import MERCADOPAGO_PREFIX, BookingLedger, MoneyIn, PaymentMethod
 from domain.payments.payment import Attention
 
 MAX_EXTENSION_HOURS = 168
-MERCADOPAGO_PREFIX = "mp:"  # a Mercado Pago payment's reference in the ledger
 # The flags a payment the owner records on the booking answers (the rest of a short one).
 PAYMENT_FLAGS = frozenset({Attention.AMOUNT_SHORT})
 

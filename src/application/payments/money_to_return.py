@@ -2,7 +2,13 @@
 guest, as a refund or a credit. Until it has, it waits in the owner's queue — Pagos, Hoy and the
 daily summary — as one ``refund_required`` item per booking beside Mercado Pago's flagged
 payments, kept in step with the booking's ledger by every movement of its money, and by the
-sync process for what changes without one (a hold lapsing, bookings from before the queue)."""
+sync process for what changes without one (a hold lapsing, bookings from before the queue).
+
+One sum of money is one item: the booking's item is the source of truth for what goes back (it
+follows the ledger: every payment, refund and credit, by any means). A Mercado Pago flag about
+money that item carries (``FOLDED_FLAGS``: paid for nights we no longer give, or short of a
+deposit that no longer matters) is settled into it (``money_to_return``, audited), so Pagos,
+``/admin/payments`` and Hoy show the booking once, and its refund or credit settles it."""
 
 from __future__ import annotations
 
@@ -15,11 +21,12 @@ from application.payments.attention import PaymentResolution, resolve_audited
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import DEFAULT_LEDGER_TERMS
+from application.ports.payments import FOLDED_FLAGS
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import ACTIVE_STATUSES, Reservation
 from domain.codes import ReservationCode
 from domain.money import Money
-from domain.payments.ledger import BookingLedger
+from domain.payments.ledger import BookingLedger, Flag, mercadopago_reference
 from domain.payments.standing import standing
 
 log = logging.getLogger("cabanas.payments")
@@ -55,7 +62,9 @@ async def track_money_to_return(
     - the owner may dismiss it on Pagos with a reason (the cancellation policy keeps the
       money): then it stays settled while money only goes out, and opens again when the
       booking newly owes money back (``newly_owed``: money arrived, or it was cancelled);
-    - once nothing is held it is settled (``settled_as``: refunded, or credited), audited.
+    - once nothing is held it is settled (``settled_as``: refunded, or credited), audited;
+    - while it is open, the booking's Mercado Pago flags about money it carries are settled
+      into it (``fold_payment_flags``): one sum of money, one item.
     Returns what the booking owes back."""
     code = reservation.code.value
     owed = standing(ledger, reservation.status).to_return
@@ -71,7 +80,34 @@ async def track_money_to_return(
             f"{owed.currency} cents: refund it or keep it as the guest's credit"
         )
         await uow.payments.keep_money_to_return(item_id, code, owed, reason, now, reopen=newly_owed)
+    if known is None or newly_owed or known.attention_resolved_at is None:
+        await fold_payment_flags(uow, code, ledger, actor, now)
     return owed
+
+
+async def fold_payment_flags(
+    uow: UnitOfWork, code: str, ledger: BookingLedger, actor: str, now: datetime
+) -> list[str]:
+    """Inside the caller's transaction, while the booking (without nights) has an open item:
+    settle its open Mercado Pago flags of ``FOLDED_FLAGS`` whose payment the ledger counts
+    (recorded under its id, in the booking's currency) as ``money_to_return``, audited — the
+    item carries that money now, and a refund or credit on the booking settles it. A flag
+    about money the ledger does not count stays. The payments' ids."""
+    counted = {
+        p.reference
+        for p in ledger.payments
+        if p.flag is not Flag.OTHER_CURRENCY and p.amount.currency == ledger.total.currency
+    }
+    folded = []
+    for record in await uow.payments.for_reservation(code):
+        if record.attention not in FOLDED_FLAGS or record.attention_resolved_at is not None:
+            continue
+        if mercadopago_reference(record.payment.id) not in counted:
+            continue
+        resolution = PaymentResolution.MONEY_TO_RETURN
+        if await resolve_audited(uow, record.payment.id, resolution, None, actor, now):
+            folded.append(record.payment.id)
+    return folded
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +122,8 @@ class ReconcileMoneyToReturn:
       hold a payment confirmed: the money is its deposit);
     - an item the owner dismissed stays dismissed (and a settled one settled): only money
       arriving reopens it, and that is the payment's own use case;
+    - an open item's booking whose Mercado Pago flags about the same money are still open
+      beside it (bookings from before one sum was one item) has them settled into it;
     - found in one query (``money_to_return_out_of_step``), at most ``RECONCILE_BATCH`` a
       pass (``codes``: only those bookings, e.g. the holds just swept); each booking in its
       own transaction, its row locked like every movement of its money; audited as
@@ -126,10 +164,12 @@ class ReconcileMoneyToReturn:
         owed = standing(ledger, reservation.status).to_return
         if known is None and owed.cents == 0:
             return
-        if known is not None and (
-            known.attention_resolved_at is not None or known.payment.amount == owed
-        ):
+        if known is not None and known.attention_resolved_at is not None:
             return  # the owner settled it, or a movement of its money did meanwhile
+        if known is not None and known.payment.amount == owed:
+            # The item is in step; a flag left beside it is not.
+            await fold_payment_flags(self.uow, code, ledger, SYSTEM_ACTOR, now)
+            return
         gives_nights = reservation.status in ACTIVE_STATUSES
         await track_money_to_return(
             self.uow,

@@ -58,6 +58,11 @@ class PaymentGateway(Protocol):
 # back (``application.payments.money_to_return``), kept in step with its ledger.
 MERCADOPAGO = "mercadopago"
 LEDGER = "ledger"
+# Mercado Pago's flags that ask what to do with money a booking without nights holds: while
+# its item is open, that item answers them (``application.payments.money_to_return``). Not the
+# others: money in another currency is not in the ledger (its flag is its only trace), and a
+# refund or chargeback the provider reports is news, not money held.
+FOLDED_FLAGS = frozenset({Attention.REFUND_REQUIRED, Attention.AMOUNT_SHORT})
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +127,8 @@ class PaymentRepository(Protocol):
         give back is not what the queue holds: one without nights (cancelled, expired) that
         holds money (``domain.payments.standing``'s rule) and has no item, or whose item is
         still open with another amount — none at all once nothing is owed back (a refund
-        made elsewhere, a lapsed hold a payment confirmed). An item the owner settled
+        made elsewhere, a lapsed hold a payment confirmed); or whose open item has an open
+        Mercado Pago flag of ``FOLDED_FLAGS`` beside it about money the ledger counts (the
+        payment recorded under its id, in the booking's currency). An item the owner settled
         (dismissed, refunded, credited) is never among them."""
         ...

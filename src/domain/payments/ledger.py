@@ -14,6 +14,12 @@ from domain.payments.cancellation import CancellationPolicy, Settlement
 from domain.payments.errors import MoneyReferenceReused, RefundExceedsPaid
 
 DEFAULT_BALANCE_DUE_DAYS = 7
+MERCADOPAGO_PREFIX = "mp:"  # a Mercado Pago payment's reference in the ledger
+
+
+def mercadopago_reference(payment_id: str) -> str:
+    """A Mercado Pago payment in a booking's ledger: recorded once per payment id."""
+    return f"{MERCADOPAGO_PREFIX}{payment_id}"
 
 
 class PaymentMethod(StrEnum):

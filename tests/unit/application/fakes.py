@@ -33,6 +33,7 @@ from application.ports.outbox import (
     WhatsAppMessage,
 )
 from application.ports.payments import (
+    FOLDED_FLAGS,
     LEDGER,
     CheckoutRequest,
     PaymentLink,
@@ -63,7 +64,7 @@ from domain.messaging.cabin_texts import CabinTexts
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy
 from domain.payments.credits import CreditUse, GuestCredit, applied_reference
-from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
+from domain.payments.ledger import BookingLedger, Flag, MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment, PaymentStatus
 from domain.payments.receipts import Receipt, ReceiptStatus
 from domain.payments.standing import standing
@@ -601,6 +602,8 @@ class FakePayments:
         self.pending: dict[str, PaymentRecord] = {}
         # What each booking owes back, by code (set by the unit of work: its ledgers).
         self.owed_back: Callable[[], Awaitable[dict[str, Money]]] | None = None
+        # The references of the payments a booking's ledger counts (set likewise).
+        self.counted: Callable[[str], Awaitable[set[str]]] | None = None
 
     async def get(self, payment_id: str) -> PaymentRecord | None:
         return self.pending.get(payment_id) or self.committed.get(payment_id)
@@ -675,10 +678,22 @@ class FakePayments:
                 continue
             missing = item is None and amount.cents > 0
             if missing or (
-                item and not item.attention_resolved_at and item.payment.amount != amount
+                item
+                and not item.attention_resolved_at
+                and (item.payment.amount != amount or await self._flag_beside(code))
             ):
                 found.append(code)
         return found[:limit]
+
+    async def _flag_beside(self, code: str) -> bool:
+        """An open Mercado Pago flag about money the booking's ledger counts."""
+        counted = await self.counted(code) if self.counted else set()
+        return any(
+            r.attention in FOLDED_FLAGS
+            and r.attention_resolved_at is None
+            and f"mp:{r.payment.id}" in counted
+            for r in await self.for_reservation(code)
+        )
 
     def commit(self) -> None:
         self.committed.update(self.pending)
@@ -1277,6 +1292,7 @@ class FakeUnitOfWork:
             c for c, h in self.credits.rows.values() if h == code
         )
         self.payments.owed_back = self._owed_back
+        self.payments.counted = self._counted
         self.blocks = FakeBlocks(self.reservations)
         self.feeds = FakeFeeds(self.reservations, self.blocks)
         self.accounts = FakeAccounts()
@@ -1290,6 +1306,17 @@ class FakeUnitOfWork:
         return {
             code: standing(await self.ledger.load(r, LedgerTerms()), r.status).to_return
             for code, r in every.items()
+        }
+
+    async def _counted(self, code: str) -> set[str]:
+        found = await self.reservations.get(ReservationCode(code))
+        if found is None:
+            return set()
+        ledger = await self.ledger.load(found, LedgerTerms())
+        return {
+            p.reference
+            for p in ledger.payments
+            if p.flag is not Flag.OTHER_CURRENCY and p.amount.currency == ledger.total.currency
         }
 
     async def __aenter__(self) -> Self:

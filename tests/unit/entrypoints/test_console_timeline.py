@@ -24,3 +24,19 @@ def test_money_queued_by_the_sync_process_says_how_much_goes_back() -> None:
         "$ 30.000 para devolver",
         "automático",  # not a person's email: the owner reads who did it
     )
+
+
+def test_a_payments_flag_taken_by_the_bookings_item_says_so_and_who() -> None:
+    event = TimelineEvent(
+        AT,
+        "audit",
+        "payment.attention_resolve",
+        "mercadopago",
+        {"payment": "1319000050", "resolution": "money_to_return", "reason": None},
+    )
+    line = describe(event, {})
+    assert (line.title, line.detail, line.actor) == (
+        "Pago resuelto",
+        "queda en lo que hay que devolver de la reserva",
+        "Mercado Pago",
+    )

@@ -36,7 +36,8 @@ class PaymentView(msgspec.Struct):
 
 
 class ResolveAttentionRequest(msgspec.Struct, forbid_unknown_fields=True):
-    resolution: PaymentResolution  # payment_recorded | refunded | dismissed (credited: by a credit)
+    # payment_recorded | refunded | dismissed (credited, money_to_return: by the booking's money)
+    resolution: PaymentResolution
     reason: Annotated[str, msgspec.Meta(max_length=500)] | None = None  # required to dismiss
 
 

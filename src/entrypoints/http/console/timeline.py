@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from application.back_office.timeline import TimelineEvent
+from application.payments.apply_payment import PROVIDER_ACTOR
 from application.payments.money_to_return import SYSTEM_ACTOR
 from entrypoints.http.console.rendering import money, short_date
 
@@ -32,12 +33,14 @@ ACTIONS = {
     "payment.money_to_return": "Pasó a la lista de Pagos",
 }
 # Actors that are not people: said so, in words the owner reads.
-ACTORS = {SYSTEM_ACTOR: "automático"}
+ACTORS = {SYSTEM_ACTOR: "automático", PROVIDER_ACTOR: "Mercado Pago"}
 RESOLUTIONS = {
     "payment_recorded": "el pago quedó anotado",
     "refunded": "se devolvió",
     "credited": "quedó como crédito",
     "dismissed": "sacado de la lista",
+    # A payment's flag the booking's own money to give back took over (one item per sum).
+    "money_to_return": "queda en lo que hay que devolver de la reserva",
 }
 TOPICS = {
     "deposit_link": "Link de pago de la seña",
