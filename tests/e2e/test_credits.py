@@ -4,14 +4,22 @@ owner's credit) is tied to the guest's phone, and their next booking from that p
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from dishka import AsyncContainer
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from tests.e2e.test_ledger import admin
+from application.operations.maintenance import ExpireLapsedHolds
+from domain.accounts import Role
+from entrypoints.settings import Settings
+from tests.e2e.console_client import OWNER, console_for, for_owners
+from tests.e2e.test_ledger import admin, pay
 from tests.e2e.test_payments import DEPOSIT, hold, notify
-from tests.e2e.test_refunds import paid_booking
+from tests.e2e.test_refunds import paid_booking, refund
 from tests.fakes.providers import FakeMercadoPago
+from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
@@ -99,3 +107,52 @@ async def test_the_owners_credit_lowers_the_deposit_link_and_the_rest_confirms(
     assert [(p["id"], p["attention"], p["amount"]) for p in queue] == [
         (f"held:{code}", "refund_required", DEPOSIT - 20_000)
     ]
+
+
+async def test_a_lapsed_holds_credit_is_the_guests_again_and_not_money_to_refund(
+    pay_client: Client,
+    mp: FakeMercadoPago,
+    worker: AsyncContainer,
+    integrated_settings: Settings,
+    clock: FixedClock,
+) -> None:
+    code = await paid_booking(pay_client, mp, "4005")
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{code}/cancel",
+        json={"credit_cents": 2_000_000, "credit_valid_days": 90},
+        headers=admin(),
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    # The guest books again (the credit pays $ 20.000 of it), sends $ 10.000 by transfer, and
+    # lets the hold lapse: the credit is open for their next booking again.
+    again = await hold(pay_client, payment_method="transfer")
+    lapsed = str(again["code"])
+    assert again["credit_amount"] == 20_000.0
+    assert (await pay(pay_client, lapsed, "part", 1_000_000)).status_code == 201
+    clock.current += timedelta(days=2)
+    async with worker() as scope:
+        await (await scope.get(ExpireLapsedHolds))()
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        page = (await console.client.get(f"/panel/reservas/{lapsed}")).text
+        assert "Como mucho $ 30.000" not in page
+        assert "Como mucho $ 10.000 (lo pagado y no devuelto)" in page
+        assert "No cuenta $ 20.000 de crédito a favor que usó" in page
+    too_much = await refund(pay_client, lapsed, "r-all", 2_000_000, mercadopago=False)
+    assert too_much.status_code == 422, too_much.text
+    assert "10000.00 ARS" in too_much.json()["detail"]
+    ledger = (await pay_client.get(f"/admin/reservations/{lapsed}/ledger", headers=admin())).json()
+    assert ledger["status"] == "expired"
+    assert (ledger["held_amount"], ledger["returnable_amount"], ledger["to_return_amount"]) == (
+        30_000.0,
+        10_000.0,
+        10_000.0,
+    )
+    given = await refund(pay_client, lapsed, "r-cash", 1_000_000, mercadopago=False)
+    assert given.status_code == 201, given.text
+    assert given.json()["returnable_amount"] == 0
+    queue = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert [p["id"] for p in queue] == [f"held:{code}"]  # the cancelled booking's, as before
+    # The credit went back to the guest once: their next booking takes it.
+    third = await hold(pay_client, accommodation_id=2)
+    assert third["credit_amount"] == 20_000.0

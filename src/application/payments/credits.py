@@ -20,6 +20,7 @@ from domain.errors import InvalidValue
 from domain.money import Money
 from domain.payments.credits import GuestCredit
 from domain.payments.ledger import BookingLedger, MoneyOut
+from domain.payments.standing import returnable
 
 
 async def issue_guest_credit(
@@ -33,14 +34,17 @@ async def issue_guest_credit(
     now: datetime,
     note: str | None = None,
 ) -> tuple[BookingLedger, GuestCredit]:
-    """Rules: never more than the booking holds (``RefundExceedsPaid``); tied to the guest's
+    """Rules: never more than the booking can give back (``RefundExceedsPaid``;
+    ``domain.payments.standing.returnable``: not a hold's credit, the guest's already); tied
+    to the guest's
     normalised phone (a booking without one cannot give credit); recorded as a credit in the
     booking's ledger and stored for the phone, both under ``reference`` (the same reference
     again changes nothing); usable ``valid_days`` (None: no end)."""
     if not phone_key(reservation.guest.phone or ""):
         raise InvalidValue("this booking has no phone number to tie a credit to")
     today = local_today(now)
-    after = ledger.credit(MoneyOut(reference, amount, today, actor))
+    most = returnable(ledger, reservation.status)
+    after = ledger.credit(MoneyOut(reference, amount, today, actor), most=most)
     credit = GuestCredit.issue(
         reservation.guest.phone,
         amount,
@@ -66,7 +70,8 @@ class CreditIssued:
 class IssueCredit:
     """Rules:
     - the owner keeps part or all of what a booking holds as credit for the guest's next
-      booking (instead of a refund): never more than held (paid and not yet returned);
+      booking (instead of a refund): never more than it can give back (paid and not yet
+      returned; not a hold's credit, which is the guest's already);
     - tied to the guest's phone, normalised as the hold limits do; usable ``valid_days`` from
       today, or without end;
     - applied by itself when that phone books again (``apply_guest_credits``);

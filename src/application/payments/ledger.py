@@ -24,6 +24,7 @@ from domain.errors import ConcurrentUpdate, InvalidValue, ReservationNotFound
 from domain.money import Money
 from domain.payments.ledger import MERCADOPAGO_PREFIX, BookingLedger, MoneyIn, PaymentMethod
 from domain.payments.payment import Attention
+from domain.payments.standing import returnable
 
 MAX_EXTENSION_HOURS = 168
 # The flags a payment the owner records on the booking answers (the rest of a short one).
@@ -40,6 +41,12 @@ class LedgerView:
     confirmed: bool | None = None
     # The most one refund through Mercado Pago can give back (``GetLedger`` only).
     mercadopago_refundable: Money | None = None
+
+    @property
+    def returnable(self) -> Money:
+        """The most that can still go back, refunded or as credit
+        (``domain.payments.standing.returnable``)."""
+        return returnable(self.ledger, self.reservation.status)
 
 
 def request_reference(prefix: str, idempotency_key: str) -> str:

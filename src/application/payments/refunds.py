@@ -24,6 +24,7 @@ from domain.money import Money
 from domain.payments.errors import RefundExceedsPaid
 from domain.payments.ledger import BookingLedger, MoneyOut
 from domain.payments.payment import Attention, PaymentStatus
+from domain.payments.standing import returnable
 
 # The flags a refund on the booking answers.
 REFUND_FLAGS = frozenset({Attention.REFUND_REQUIRED})
@@ -38,7 +39,9 @@ class MercadoPagoRefundExceeds(RefundExceedsPaid):
 @dataclass(frozen=True, slots=True)
 class IssueRefund:
     """Rules:
-    - never more than the booking holds (paid and not yet returned): ``RefundExceedsPaid``;
+    - never more than the booking can give back (``domain.payments.standing.returnable``:
+      what the guest paid and has not had back — not a hold's credit from an earlier
+      cancellation, which goes back to the guest by itself): ``RefundExceedsPaid``;
     - ``through_mercadopago``: refunded from one Mercado Pago payment of the booking that still
       has that much unrefunded (``POST /v1/payments/{id}/refunds`` with ``X-Idempotency-Key``,
       partial amounts allowed), then the payment is re-fetched and stored as Mercado Pago now
@@ -75,7 +78,8 @@ class IssueRefund:
             reference = request_reference("refund", idempotency_key)
             amount = Money(amount_cents, reservation.total.currency)
             refund = MoneyOut(reference, amount, local_today(now), actor)
-            after = ledger.refund(refund)  # refuses more than held; the same key: unchanged
+            # Refuses more than can go back; the same key again: unchanged.
+            after = ledger.refund(refund, most=returnable(ledger, reservation.status))
             if after is ledger or any(r.reference == reference for r in ledger.refunds):
                 return LedgerView(reservation, ledger, recorded=False)
             payment_id = None

@@ -233,17 +233,24 @@ class BookingLedger:
             return None, Flag.OVERPAID
         return None, Flag.UNMATCHED
 
-    def refund(self, refund: MoneyOut) -> BookingLedger:
-        return replace(self, refunds=self._out(self.refunds, refund, "refund"))
+    def refund(self, refund: MoneyOut, most: Money | None = None) -> BookingLedger:
+        return replace(self, refunds=self._out(self.refunds, refund, "refund", most))
 
-    def credit(self, credit: MoneyOut) -> BookingLedger:
-        return replace(self, credits=self._out(self.credits, credit, "credit"))
+    def credit(self, credit: MoneyOut, most: Money | None = None) -> BookingLedger:
+        return replace(self, credits=self._out(self.credits, credit, "credit", most))
 
     def _out(
-        self, movements: tuple[MoneyOut, ...], new: MoneyOut, what: str
+        self,
+        movements: tuple[MoneyOut, ...],
+        new: MoneyOut,
+        what: str,
+        most: Money | None,
     ) -> tuple[MoneyOut, ...]:
-        """Rules: never more than is held (paid and not yet returned), in the booking's
-        currency; the same reference again is a no-op; with another amount, refused."""
+        """Rules: never more than ``most`` — what the booking can still give back, which
+        depends on its status (``domain.payments.standing.returnable``: a hold's credit is
+        not its to give) — and never more than is held (paid and not yet returned), in the
+        booking's currency; the same reference again is a no-op; with another amount,
+        refused."""
         for known in self.refunds + self.credits:
             if known.reference == new.reference:
                 if known != new or known not in movements:
@@ -253,10 +260,11 @@ class BookingLedger:
                 return movements
         if new.amount.currency != self.total.currency:
             raise InvalidValue(f"a {what} is in {self.total.currency}")
-        if new.amount > self.held:
+        limit = self.held if most is None or most > self.held else most
+        if new.amount > limit:
             raise RefundExceedsPaid(
-                f"a {what} of {new.amount} exceeds the {self.held} paid and not yet returned",
-                available=self.held,
+                f"a {what} of {new.amount} exceeds the {limit} paid and not yet returned",
+                available=limit,
             )
         return (*movements, new)
 

@@ -38,10 +38,35 @@ def standing(ledger: BookingLedger, status: ReservationStatus) -> Standing:
     if status in ACTIVE_STATUSES:
         missing = deposit_missing(ledger, status)
         return Standing(ledger.balance_due, ledger.balance_due_on, zero, missing)
-    if status is ReservationStatus.EXPIRED:
-        cents = max(0, ledger.held.cents - ledger.credit_applied.cents)
-        return Standing(zero, None, Money(cents, ledger.total.currency), zero)
-    return Standing(zero, None, ledger.held, zero)
+    return Standing(zero, None, returnable(ledger, status), zero)
+
+
+# A hold's credit from an earlier cancellation is still the guest's: it comes back to them by
+# itself when the hold lapses (open again for their next booking) or is cancelled (released).
+CREDIT_STILL_THE_GUESTS = frozenset({ReservationStatus.PRE_RESERVED, ReservationStatus.EXPIRED})
+
+
+def returnable(ledger: BookingLedger, status: ReservationStatus) -> Money:
+    """The most that can still go back to the guest from this booking — refunded, or kept as
+    credit for another date: exactly what the guest paid for it and has not had back. Rules:
+    - what was paid (Mercado Pago, transfer, cash, other, and a credit the booking spent),
+      less every refund and every credit given from it (a credit given is money returned, even
+      once the guest uses it on another booking);
+    - a hold's credit from the guest's earlier cancellation (live, or lapsed: swept or not) is
+      not: it was never spent, and it goes back to the guest by itself — open again when the
+      hold lapses, released when it is cancelled — so refunding or crediting it as well would
+      give the same money back twice;
+    - once the booking was confirmed the credit was spent on it: it is the booking's money
+      like any other (a cancelled booking gives it back with the rest; a cancelled hold has
+      already released its own);
+    - never less than nothing.
+    ``BookingLedger.held`` is what the ledger holds (that credit included); this is the limit
+    of every refund and credit (``BookingLedger.refund``/``credit``'s ``most``), the figure the
+    owner's forms offer, and what a booking without nights owes back (``standing``)."""
+    cents = ledger.held.cents
+    if status in CREDIT_STILL_THE_GUESTS:
+        cents -= ledger.credit_applied.cents
+    return Money(max(0, cents), ledger.total.currency)
 
 
 def deposit_missing(ledger: BookingLedger, status: ReservationStatus) -> Money:

@@ -17,7 +17,7 @@ from application.payments.refunds import IssueRefund
 from domain.booking.reservation import ReservationStatus
 from domain.money import Money
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
-from domain.payments.standing import deposit_paid, standing
+from domain.payments.standing import deposit_paid, returnable, standing
 from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.admin.reservations import AdminReservation, admin_view
 from entrypoints.http.idempotency import RequiredKey, answer
@@ -86,7 +86,10 @@ class LedgerBody(msgspec.Struct):
     deposit_paid: bool
     paid_amount: float
     returned_amount: float  # refunded + credited
-    held_amount: float  # paid and not returned: the most that can still be refunded
+    held_amount: float  # paid (a credit applied included) and not returned
+    # The most that can still be refunded or credited: what the guest paid and has not had
+    # back — not a hold's credit from an earlier cancellation, which goes back by itself.
+    returnable_amount: float
     balance_due_amount: float  # what the guest still owes; 0 when nothing is collected
     balance_due_on: date | None  # null when nothing is collected (cancelled, expired)
     flagged: int
@@ -144,6 +147,7 @@ def _body(
         paid_amount=_a(ledger.paid),
         returned_amount=_a(ledger.returned),
         held_amount=_a(ledger.held),
+        returnable_amount=_a(returnable(ledger, status)),
         balance_due_amount=_a(stands.balance_due),
         balance_due_on=stands.balance_due_on,
         flagged=len(ledger.flagged),

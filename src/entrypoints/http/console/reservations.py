@@ -251,6 +251,20 @@ def cancel_notice(ledger: BookingLedger) -> str:
     return f"{paid}: {TO_RETURN}"
 
 
+def credit_note(kept_cents: int, state: ReservationStatus) -> str:
+    """Why the most that can go back is less than what the booking shows as paid: the credit
+    it took from the guest's earlier cancellation goes back to the guest by itself."""
+    if state is ReservationStatus.EXPIRED:
+        return (
+            f"No cuenta {money(kept_cents)} de crédito a favor que usó: al vencer la retención "
+            "volvió a ser suyo para su próxima reserva."
+        )
+    return (
+        f"No cuenta {money(kept_cents)} de crédito a favor que usó: si la retención vence o "
+        "se cancela, vuelve a ser suyo solo."
+    )
+
+
 def _container(request: ConsoleRequest) -> AsyncContainer:
     container: AsyncContainer = request.state.dishka_container
     return container
@@ -286,8 +300,11 @@ async def reservation_page(
     state = effective_status(found, now)
     live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
     stands = standing(ledger, state) if ledger else None
+    # The most that can go back (refund or credit): never a hold's credit, the guest's already.
+    most = money_view.returnable if money_view else None
     mp_left = money_view.mercadopago_refundable if money_view else None
-    refundable_by_mp = min(mp_left, ledger.held) if mp_left and ledger else None
+    refundable_by_mp = min(mp_left, most) if mp_left and most else None
+    kept = ledger.held.cents - most.cents if ledger and most else 0
     typed = form.values if form else {}
     values = {
         "motivo": "",
@@ -337,6 +354,8 @@ async def reservation_page(
         if form and refund_form
         else bool(refundable_by_mp and refundable_by_mp.cents),
         refundable_by_mp=refundable_by_mp,
+        returnable=most,
+        credit_note=credit_note(kept, state) if kept > 0 else "",
         standing=stands,
         paid_by=[
             (name, ledger.paid_by(method))

@@ -8,7 +8,7 @@ from domain.booking.reservation import ReservationStatus
 from domain.money import Money
 from domain.payments.errors import RefundExceedsPaid
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
-from domain.payments.standing import deposit_paid, standing
+from domain.payments.standing import deposit_paid, returnable, standing
 
 TOTAL, DEPOSIT = Money.of("390000"), Money.of("117000")
 DAY = date(2026, 12, 3)
@@ -117,3 +117,32 @@ def test_the_deposit_is_paid_while_a_hold_holds_it_and_once_paid_for_any_other_b
     ):
         assert deposit_paid(led, status)
     assert not deposit_paid(ledger(), ReservationStatus.CANCELLED)  # it never was
+
+
+def test_the_most_that_can_go_back_is_what_the_guest_paid_not_a_holds_credit() -> None:
+    credit = MoneyIn("credit:7", PaymentMethod.CREDIT, Money.of("50000"), DAY, "credit")
+    led = ledger().apply_credit(credit).record_payment(paid("t-1", "30000", PaymentMethod.CASH))
+    assert led.held == Money.of("80000")
+    # A hold's credit comes back to the guest by itself (the hold lapsing or cancelled): a
+    # refund or credit of it as well would give it back twice.
+    for hold in (ReservationStatus.PRE_RESERVED, ReservationStatus.EXPIRED):
+        most = returnable(led, hold)
+        assert most == Money.of("30000")
+        with pytest.raises(RefundExceedsPaid) as refused:
+            led.refund(out("r-1", "30000.01"), most=most)
+        assert refused.value.available == Money.of("30000")
+        with pytest.raises(RefundExceedsPaid):
+            led.credit(out("c-1", "30000.01"), most=most)
+        given = led.refund(out("r-1", "20000"), most=most).credit(out("c-1", "10000"), most=most)
+        assert returnable(given, hold) == Money.zero()
+        with pytest.raises(RefundExceedsPaid) as refused:
+            given.refund(out("r-2", "0.01"), most=returnable(given, hold))
+        assert refused.value.available == Money.zero()
+        assert standing(given, ReservationStatus.EXPIRED).to_return == Money.zero()
+    # A booking that was confirmed spent it: it is money the booking holds like any other.
+    for spent in (ReservationStatus.CONFIRMED, ReservationStatus.CANCELLED):
+        assert returnable(led, spent) == Money.of("80000")
+    # Without a credit, the most is what is held.
+    plain = ledger().record_payment(paid("t-1", "30000", PaymentMethod.CASH))
+    for status in ReservationStatus:
+        assert returnable(plain, status) == plain.held == Money.of("30000")
