@@ -510,3 +510,52 @@ async def test_a_form_answer_opens_where_its_message_is_and_its_address_leads_ba
         again = await console.client.get(f"/panel/reservas/{code}/{action}")
         assert again.status_code == 303, action
         assert again.headers["location"] == f"/panel/reservas/{code}"
+
+
+async def test_a_confirmed_booking_with_nothing_in_its_ledger_shows_no_data_not_its_total(
+    console: Console, console_settings: Settings
+) -> None:
+    """Confirmed before the ledger existed (or on the owner's word without an amount): its
+    deposit was paid, never written down. Its whole total is not what it owes."""
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (0, 2))
+    await rows(
+        console_settings,
+        "UPDATE reservations SET status = 'confirmed', expires_at = NULL WHERE code = $1",
+        code,
+    )
+    assert (
+        await rows(
+            console_settings,
+            "SELECT 1 FROM booking_money m JOIN reservations r ON r.id = m.reservation_id "
+            "WHERE r.code = $1",
+            code,
+        )
+        == []
+    )
+    detail = (await console.client.get(f"/panel/reservas/{code}")).text
+    total = re.search(r"<dt>Total</dt><dd>\$ ([0-9.]+)", detail)
+    assert total, detail
+    assert "<dt>Saldo</dt><dd>sin datos de pagos" in detail
+    assert f"$ {total.group(1)}, vence" not in detail
+    assert "sin pagar" not in detail
+    hoy = (await console.client.get("/panel/")).text
+    assert "Sin datos de pagos" in hoy
+    assert f"Saldo $ {total.group(1)}" not in hoy
+    assert "Todo pagado" not in hoy
+    guest = (await console.client.get(f"/r/{code}")).text
+    assert "<dt>Saldo</dt>" not in guest
+    assert "Si tenés dudas sobre lo que falta pagar, escribinos." in guest
+    # The owner writes down the deposit it was paid: from then on the ledger says the balance.
+    deposit = DEPOSIT.search(detail)
+    assert deposit, detail
+    form = await money_form(console, code)
+    paid = await console.client.post(
+        f"/panel/reservas/{code}/pago",
+        data={**form, "metodo": "transfer", "monto": deposit.group(1), "nota_pago": "la seña"},
+    )
+    assert paid.status_code == 303, paid.text[:2000]
+    detail = (await console.client.get(f"/panel/reservas/{code}")).text
+    assert "sin datos de pagos" not in detail
+    assert re.search(r"<dt>Saldo</dt><dd>\$ [0-9.]+, vence", detail)
+    assert "Saldo $" in (await console.client.get("/panel/")).text

@@ -27,11 +27,17 @@ async def test_money_held_is_what_each_ledger_holds(engine: AsyncEngine) -> None
     cabins = await add_cabins(engine, 3)
     moved = new_hold(cabins[0], Stay(date(2027, 2, 1), date(2027, 2, 4)), NOW)
     untouched = new_hold(cabins[0], Stay(date(2027, 3, 1), date(2027, 3, 4)), NOW)
+    given_back = new_hold(cabins[0], Stay(date(2027, 4, 1), date(2027, 4, 4)), NOW)
     async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         basis = await uow.accommodations.get(cabins[0])
         assert basis is not None
-        for hold in (moved, untouched):
+        for hold in (moved, untouched, given_back):
             await uow.reservations.add_hold(hold, NOW, basis)
+        back = given_back.code.value
+        await uow.ledger.add_payment(
+            back, MoneyIn("t-9", PaymentMethod.TRANSFER, Money(1_000_00), ON, "owner")
+        )
+        await uow.ledger.add_refund(back, MoneyOut("r-9", Money(1_000_00), ON, "owner"))
         code = moved.code.value
         await uow.ledger.add_payment(
             code, MoneyIn("t-1", PaymentMethod.TRANSFER, Money(50_000_00), ON, "owner")
@@ -50,11 +56,13 @@ async def test_money_held_is_what_each_ledger_holds(engine: AsyncEngine) -> None
     credited = await _book(engine, cabins[2], FixedClock(NOW))
     assert credited.credit_applied == Money(30_000)
 
-    bookings = (moved, untouched, credited)
+    bookings = (moved, untouched, given_back, credited)
     async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         ledgers = {r.code.value: await uow.ledger.load(r, LedgerTerms()) for r in bookings}
         held = await SqlBackOfficeReads(conn).money_held(list(ledgers))
-    assert held == {code: ledger.held.cents for code, ledger in ledgers.items()}
+    # Only bookings with anything recorded: nothing written down is unknown, not zero.
+    assert held == {code: ledger.held.cents for code, ledger in ledgers.items() if ledger.recorded}
     assert held[moved.code.value] == 55_000_00
-    assert held[untouched.code.value] == 0
+    assert untouched.code.value not in held
+    assert held[given_back.code.value] == 0  # paid and given back: known, nothing held
     assert held[credited.code.value] == 30_000

@@ -51,14 +51,17 @@ CALENDAR_CHANGES = text("SELECT coalesce(sum(n), 0)::bigint FROM console_changes
 CABIN_NAMES = text("SELECT id, name FROM accommodations")
 # A few bookings' ledgers summed as ``BookingLedger.held`` counts them: movements and applied
 # credits in the booking's own currency (tests/integration/test_back_office_money.py holds the
-# two to the same figures).
+# two to the same figures); only those with anything recorded (``BookingLedger.recorded``: a
+# movement in any currency, or a credit taken).
 MONEY_HELD = text(
     "SELECT r.code, coalesce((SELECT sum(CASE m.direction WHEN 'payment' THEN m.amount_cents "
     "ELSE -m.amount_cents END) FROM booking_money m "
     "WHERE m.reservation_id = r.id AND m.currency = r.currency), 0) "
     "+ coalesce((SELECT sum(g.amount_cents) FROM guest_credits g "
     "WHERE g.applied_to = r.id AND g.currency = r.currency), 0) AS held "
-    "FROM reservations r WHERE r.code = ANY(:codes) AND r.kind = 'booking'"
+    "FROM reservations r WHERE r.code = ANY(:codes) AND r.kind = 'booking' "
+    "AND (EXISTS (SELECT 1 FROM booking_money m WHERE m.reservation_id = r.id) "
+    "OR EXISTS (SELECT 1 FROM guest_credits g WHERE g.applied_to = r.id))"
 )
 # The open undeliverable notifications (one per notification, whatever its channels), not the
 # outbox's failed rows: those stay failed after the owner has dealt with them. The newest and

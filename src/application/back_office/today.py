@@ -65,8 +65,9 @@ class Today:
     # More than ``HOLDS_COUNTED`` live holds (``live_holds`` is then ``HOLDS_COUNTED``).
     holds_past_count: bool = False
     # What each confirmed booking arriving or leaving still owes, in cents (the owner's view
-    # only): its total less what its ledger holds — the Reserva page's "Saldo".
-    balances: dict[str, int] = field(default_factory=dict)
+    # only): its total less what its ledger holds — the Reserva page's "Saldo"; None when its
+    # ledger has nothing recorded ("sin datos de pagos": unknown, not the whole total).
+    balances: dict[str, int | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,10 @@ class GetToday:
     ``HOLDS_COUNTED``; beyond it, that there are more). With
     ``money_and_feeds`` False (staff), the queue leaves out payments, transfer receipts, feeds
     and WhatsApp handovers, and no balance is read; with it, each confirmed booking arriving
-    or leaving shows what it still owes, from its ledger (what was paid, not the deposit)."""
+    or leaving shows what it still owes, from its ledger (what was paid, not the deposit) —
+    or, when its ledger has nothing recorded (confirmed before the ledger existed, or without
+    an amount), that its payments are unknown, never its whole total
+    (``domain.payments.standing``)."""
 
     reads: BackOfficeReads
     uow: UnitOfWork
@@ -117,7 +121,7 @@ class GetToday:
                 newest_failed=newest,
                 receipts=receipts,
             )
-        balances: dict[str, int] = {}
+        balances: dict[str, int | None] = {}
         if money_and_feeds:
             confirmed = {
                 i.code: i.total_cents
@@ -127,7 +131,8 @@ class GetToday:
             }
             held = await self.reads.money_held(sorted(confirmed))
             balances = {
-                code: max(0, total - held.get(code, 0)) for code, total in confirmed.items()
+                code: None if code not in held else max(0, total - held[code])
+                for code, total in confirmed.items()
             }
         past_count = live > HOLDS_COUNTED
         live = min(live, HOLDS_COUNTED)

@@ -92,9 +92,11 @@ class BackOfficeReads(Protocol):
         ...
 
     async def money_held(self, codes: Sequence[str]) -> dict[str, int]:
-        """For each booking of ``codes``: what its ledger holds (``BookingLedger.held``: paid,
+        """For each booking of ``codes`` with anything in its ledger
+        (``BookingLedger.recorded``): what the ledger holds (``BookingLedger.held``: paid,
         credits applied included, less what was refunded or credited), in cents of the
-        booking's currency."""
+        booking's currency. A booking with nothing recorded is left out: its money is
+        unknown, not zero (``domain.payments.standing``)."""
         ...
 
     async def live_holds(

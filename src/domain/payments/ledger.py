@@ -178,6 +178,12 @@ class BookingLedger:
         return self.balance_due.cents > 0 and today > self.balance_due_on
 
     @property
+    def recorded(self) -> bool:
+        """Whether any movement of money was ever written for the booking: a payment (in any
+        currency), a credit it took, a refund or a credit it gave."""
+        return bool(self.payments or self.refunds or self.credits)
+
+    @property
     def flagged(self) -> tuple[MoneyIn, ...]:
         return tuple(p for p in self.payments if p.flag is not None)
 

@@ -20,6 +20,9 @@ class Standing:
     # What is still missing of the deposit (``deposit_missing``); zero once it is paid, and
     # when nothing is collected any more.
     deposit_missing: Money
+    # False: a confirmed booking with nothing in its ledger — what it was paid was never
+    # written down, so what it owes is unknown ("sin datos de pagos"), not its whole total.
+    payments_known: bool = True
 
     @property
     def collecting(self) -> bool:
@@ -33,8 +36,18 @@ def standing(ledger: BookingLedger, status: ReservationStatus) -> Standing:
     paid, less refunded and credited — goes back to the guest, as a refund or a credit.
     Except a lapsed hold's credit from an earlier cancellation: it is the guest's again by
     itself (open for their next booking, like a hold's that is cancelled), so it is not money
-    to give back."""
+    to give back.
+
+    A confirmed booking whose ledger has nothing at all (``BookingLedger.recorded``) was paid
+    what was never written here: confirmed before the ledger existed (its deposit paid through
+    Mercado Pago or by hand then), or confirmed on the owner's word without an amount (the
+    admin API's ``…/confirm``). Confirming takes a paid deposit, so its silence is not "nothing
+    paid": it stands, owing an unknown balance (``payments_known`` False) — shown as such, with
+    no amount claimed (nothing due, no deposit missing) until a payment is recorded on it. A
+    hold with nothing recorded simply has nothing paid yet."""
     zero = Money.zero(ledger.total.currency)
+    if status is ReservationStatus.CONFIRMED and not ledger.recorded:
+        return Standing(zero, ledger.balance_due_on, zero, zero, payments_known=False)
     if status in ACTIVE_STATUSES:
         missing = deposit_missing(ledger, status)
         return Standing(ledger.balance_due, ledger.balance_due_on, zero, missing)

@@ -97,6 +97,9 @@ class LedgerBody(msgspec.Struct):
     credit_applied_amount: float  # paid by credit from the guest's earlier cancellations
     collecting: bool  # the booking still gives nights and collects its balance
     to_return_amount: float  # what goes back to the guest (refund or credit); 0 while collecting
+    # False: a confirmed booking with nothing in its ledger (confirmed before it existed, or
+    # without an amount): what it owes is unknown — balance_due_amount is 0, not the total.
+    payments_known: bool
     payments: list[MoneyInView]
     refunds: list[MoneyOutView]
     credits: list[MoneyOutView]
@@ -155,6 +158,7 @@ def _body(
         credit_applied_amount=_a(ledger.credit_applied),
         collecting=stands.collecting,
         to_return_amount=_a(stands.to_return),
+        payments_known=stands.payments_known,
         payments=[_in(p) for p in ledger.payments],
         refunds=[_out(m) for m in ledger.refunds],
         credits=[_out(m) for m in ledger.credits],

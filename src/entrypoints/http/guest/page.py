@@ -76,6 +76,9 @@ class Money:
     deposit_paid: bool
     due_on: date | None = None  # when the balance is due
     to_return: int = 0  # what a booking without nights holds and goes back to the guest
+    # False: confirmed with nothing in its ledger — what was paid was never written down, so
+    # the page names no amount paid or owed rather than the whole total.
+    known: bool = True
 
 
 def outcome(status: str | None, collection_status: str | None) -> str | None:
@@ -119,6 +122,7 @@ def _money(
         ledger.deposit_paid,
         due_on=now.balance_due_on if now.balance_due.cents else None,
         to_return=now.to_return.cents,
+        known=now.payments_known,
     )
 
 

@@ -146,3 +146,28 @@ def test_the_most_that_can_go_back_is_what_the_guest_paid_not_a_holds_credit() -
     plain = ledger().record_payment(paid("t-1", "30000", PaymentMethod.CASH))
     for status in ReservationStatus:
         assert returnable(plain, status) == plain.held == Money.of("30000")
+
+
+def test_a_confirmed_booking_with_nothing_recorded_owes_an_unknown_balance_not_its_total() -> None:
+    """Confirmed before the ledger existed, or on the owner's word without an amount: its
+    deposit was paid, just never written down."""
+    unknown = standing(ledger(), ReservationStatus.CONFIRMED)
+    assert not unknown.payments_known
+    assert (unknown.balance_due, unknown.deposit_missing) == (Money.zero(), Money.zero())
+    assert (unknown.collecting, unknown.balance_due_on) == (True, date(2026, 12, 19))
+    assert unknown.to_return == Money.zero()
+    # A hold with nothing recorded has simply paid nothing yet.
+    hold = standing(ledger(), ReservationStatus.PRE_RESERVED)
+    assert hold.payments_known
+    assert (hold.balance_due, hold.deposit_missing) == (TOTAL, DEPOSIT)
+    # Once anything is recorded on it, the ledger says what it owes.
+    paid = ledger().record_payment(paid_("t-1", "117000"))
+    known = standing(paid, ReservationStatus.CONFIRMED)
+    assert known.payments_known
+    assert known.balance_due == Money.of("273000")
+    refunded = paid.refund(out("r-1", "117000"))  # paid and all given back: known, owes all
+    assert standing(refunded, ReservationStatus.CONFIRMED).balance_due == TOTAL
+
+
+def paid_(reference: str, amount: str) -> MoneyIn:
+    return paid(reference, amount, PaymentMethod.TRANSFER)
