@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from adapters.clock import SystemClock
 from adapters.postgres.database import make_engine
 from adapters.postgres.schedule import SqlMessageSchedule
-from adapters.postgres.tables import reservations
+from adapters.postgres.tables import booking_money, reservations
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.messaging.balance_reminders import RemindBalancesDue
 from application.messaging.daily_summary import SendDailySummary, SummarySetup
@@ -46,7 +46,10 @@ async def book(
     *,
     status: str = "confirmed",
     kind: str = "booking",
+    deposit_paid: bool = False,
 ) -> None:
+    """A reservation row as an older release left it; ``deposit_paid``: with its deposit in
+    the ledger, as confirming records it (without, what it owes is unknown)."""
     now = datetime(2026, 12, 1, 15, tzinfo=UTC)
     values: dict[str, Any] = {
         "code": code,
@@ -67,7 +70,23 @@ async def book(
         "kind": kind,
     }
     async with engine.begin() as conn:
-        await conn.execute(insert(reservations), values)
+        booking_id = (
+            await conn.execute(insert(reservations).returning(reservations.c.id), values)
+        ).scalar_one()
+        if deposit_paid:
+            deposit = {
+                "reservation_id": booking_id,
+                "direction": "payment",
+                "reference": f"mp:{code}",
+                "method": "mercadopago",
+                "amount_cents": 90_000_00,
+                "currency": "ARS",
+                "on_date": now.date(),
+                "recorded_by": "mercadopago",
+                "recorded_at": now,
+                "covers": "deposit",
+            }
+            await conn.execute(insert(booking_money), deposit)
 
 
 async def save_texts(engine: AsyncEngine, cabin: int) -> None:
@@ -138,9 +157,12 @@ async def test_many_workers_at_once_queue_every_due_message_exactly_once(
         await save_texts(engine, cabin)
     # On the 10th at 10:00: an arrival on the 12th (pre-arrival and balance), one on the 15th
     # (balance), a departure yesterday (thank-you), and the owner's summary.
-    await book(engine, cabins[0], "AAAAAAAAAAAA", date(2026, 12, 12), date(2026, 12, 14))
-    await book(engine, cabins[1], "BBBBBBBBBBBB", date(2026, 12, 15), date(2026, 12, 17))
-    await book(engine, cabins[2], "CCCCCCCCCCCC", date(2026, 12, 6), date(2026, 12, 9))
+    for cabin, code, check_in, check_out in (
+        (cabins[0], "AAAAAAAAAAAA", date(2026, 12, 12), date(2026, 12, 14)),
+        (cabins[1], "BBBBBBBBBBBB", date(2026, 12, 15), date(2026, 12, 17)),
+        (cabins[2], "CCCCCCCCCCCC", date(2026, 12, 6), date(2026, 12, 9)),
+    ):
+        await book(engine, cabin, code, check_in, check_out, deposit_paid=True)
     # Neither a hold, a cancelled booking nor another channel's stay gets anything.
     await book(
         engine,

@@ -19,6 +19,7 @@ from domain.calendar import ARGENTINA
 from domain.messaging.schedule import Scheduled, ScheduleRules
 from domain.money import Money
 from domain.payments.checkout import CheckoutPurpose
+from domain.payments.standing import standing
 
 log = logging.getLogger("cabanas.scheduled")
 
@@ -45,13 +46,29 @@ async def balance_due(
     from the booking's stored ledger (``LedgerRepository.load``: every payment recorded — by
     Mercado Pago or by the owner — net of refunds and credits): only a confirmed booking owes
     a balance; it owes ``BookingLedger.balance_due`` by ``BookingLedger.balance_due_on``
-    (``BALANCE_DUE_DAYS`` before check-in)."""
+    (``BALANCE_DUE_DAYS`` before check-in). A confirmed booking with nothing in its ledger
+    (confirmed before the ledger existed, or without an amount) owes an unknown balance
+    (``domain.payments.standing``): never its whole total — no reminder asks the guest for it,
+    and the owner's summary does not count it."""
     if reservation.status is not ReservationStatus.CONFIRMED:
         return None
     ledger = await uow.ledger.load(reservation, terms)
+    if not standing(ledger, reservation.status).payments_known:
+        return None
     if ledger.balance_due.cents <= 0:
         return None
     return BalanceDue(ledger.balance_due, ledger.balance_due_on)
+
+
+async def payments_unrecorded(
+    uow: UnitOfWork, reservation: Reservation, terms: LedgerTerms
+) -> bool:
+    """A confirmed booking whose balance is unknown: nothing in its ledger
+    (``domain.payments.standing``'s ``payments_known``)."""
+    if reservation.status is not ReservationStatus.CONFIRMED:
+        return False
+    ledger = await uow.ledger.load(reservation, terms)
+    return not standing(ledger, reservation.status).payments_known
 
 
 def balance_link_expiry(check_in: date) -> datetime:

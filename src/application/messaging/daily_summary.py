@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from application.messaging import scheduled_texts as words
-from application.messaging.balance_reminders import balance_due
+from application.messaging.balance_reminders import balance_due, payments_unrecorded
 from application.messaging.dispatch_outbox import OutboxSetup
 from application.messaging.scheduling import Notification, queue_once, scheduled_key
 from application.messaging.texts import ars
@@ -48,9 +48,11 @@ class SendDailySummary:
       the 24 h window) and e-mail (``OWNER_EMAIL``); with neither, nothing is queued;
     - it says: the day's arrivals and departures (confirmed bookings: cabin, guest, code),
       the live holds, the balances due (``balance_due`` of bookings arriving from today until
-      ``balance_reminder_days`` ahead), the calendar feeds' health (not synced within
-      ``feed_stale_after``, or failing), and the action queue's open items: undeliverable
-      messages and payment flags not yet settled, calendar feeds holding a release;
+      ``balance_reminder_days`` ahead; those whose payments were never recorded counted
+      apart, "sin datos de pagos", never as owing their total), the calendar feeds' health
+      (not synced within ``feed_stale_after``, or failing), and the action queue's open
+      items: undeliverable messages and payment flags not yet settled, calendar feeds
+      holding a release;
     - once, across passes, restarts and concurrent workers (``queue_once``).
     Returns 1 when it queued the day's summary, else 0."""
 
@@ -107,9 +109,12 @@ class SendDailySummary:
         arriving = await schedule.arriving(
             day, day + timedelta(days=self.rules.balance_reminder_lead)
         )
-        owed = [
-            d for r in arriving if (d := await balance_due(self.uow, r, self.terms)) is not None
-        ]
+        owed, unknown = [], 0
+        for r in arriving:
+            if (d := await balance_due(self.uow, r, self.terms)) is not None:
+                owed.append(d)
+            elif await payments_unrecorded(self.uow, r, self.terms):
+                unknown += 1
         total = sum((d.owed for d in owed), Money.zero(owed[0].owed.currency if owed else "ARS"))
         feeds = await self.uow.feeds.list_feeds(only_enabled=True)
         return words.SummaryFacts(
@@ -117,7 +122,7 @@ class SendDailySummary:
             arrivals=stays([r for r in arriving if r.stay.check_in == day]),
             departures=stays(list(await schedule.leaving(day, day))),
             live_holds=await schedule.live_holds(now),
-            balances=words.balances_line(ars(total), len(owed)),
+            balances=words.balances_line(ars(total), len(owed), unknown),
             calendars=words.calendars_line(
                 len(feeds),
                 [self._feed_name(f, cabins) for f in feeds if self._stale(f, now)],

@@ -173,10 +173,17 @@ def stay_line(cabin: str, guest: str, code: str) -> str:
     return f"{cabin}: {guest} ({code})"
 
 
-def balances_line(total: str, bookings: int) -> str:
-    if bookings == 0:
-        return "ninguno"
-    return f"{total} ({bookings} reserva{'s' if bookings != 1 else ''})"
+def balances_line(total: str, bookings: int, unrecorded: int = 0) -> str:
+    """``unrecorded``: confirmed bookings whose payments were never recorded (their balance
+    is unknown, so it is not in ``total``)."""
+    line = "ninguno" if bookings == 0 else f"{total} ({bookings} reserva{_s(bookings)})"
+    if unrecorded:
+        line += f"; {unrecorded} reserva{_s(unrecorded)} sin datos de pagos"
+    return line
+
+
+def _s(count: int) -> str:
+    return "s" if count != 1 else ""
 
 
 def calendars_line(feeds: int, stale: list[str], failing: list[str]) -> str:

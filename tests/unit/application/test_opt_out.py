@@ -8,6 +8,8 @@ from datetime import date
 from application.messaging.balance_reminders import RemindBalancesDue
 from application.messaging.stay_messages import SendStayMessages
 from domain.messaging.schedule import ScheduleRules
+from domain.money import Money
+from domain.payments.ledger import MoneyIn, PaymentMethod
 from tests.unit.application.conversation.harness import PHONE, Bot
 from tests.unit.application.test_scheduled_messages import LAGO_TEXTS, art, booking, whatsapp
 
@@ -40,6 +42,8 @@ async def test_an_opted_out_guest_gets_no_thank_you_but_every_transactional_mess
     bot = Bot()
     uow = bot.uow
     uow.reservations.committed["7K3M9QXD2F10"] = booking()
+    deposit = MoneyIn("mp-1", PaymentMethod.MERCADOPAGO, Money.of("90000"), date(2026, 12, 1), "t")
+    uow.ledger.committed.append(("7K3M9QXD2F10", "payment", deposit))  # a balance is owed
     uow.reservations.committed["AAAAAAAAAAAA"] = booking(
         "AAAAAAAAAAAA", date(2026, 12, 1), date(2026, 12, 3)
     )

@@ -313,9 +313,10 @@ async def test_the_owners_summary_tells_the_day_and_what_needs_a_look_once() -> 
         "Cabaña del Lago: Juana Pérez (AAAA-AAAA-AAAA)",
         "Cabaña del Lago: Pedro Gómez (BBBB-BBBB-BBBB)",
         "1",
-        # Arriving today (its deposit in the ledger) and on the 15th (nothing recorded), within
-        # the 7 days: 210.000 + 300.000.
-        "$ 510.000 (2 reservas)",
+        # Arriving today (its deposit in the ledger) and on the 15th, within the 7 days: the
+        # first owes 210.000; the second's payments were never recorded (confirmed before the
+        # ledger existed): unknown, not its whole 300.000.
+        "$ 210.000 (1 reserva); 1 reserva sin datos de pagos",
         "Booking.com de Cabaña del Lago sin actualizar",
         "1 mensaje no entregado, 1 pago a revisar, 1 calendario retenido",
     )
@@ -343,3 +344,18 @@ async def test_a_quiet_day_says_so_and_no_owner_channel_means_no_summary() -> No
         "Pre-reservas vigentes: 0\nSaldos a cobrar: ninguno\n"
         "Calendarios: sin calendarios externos\nPara revisar: nada\n\n¡Buen día!"
     )
+
+
+async def test_no_balance_reminder_for_a_booking_whose_payments_were_never_recorded() -> None:
+    """Confirmed before the ledger existed (or without an amount): its deposit was paid, never
+    written down. Asking the guest for the whole total would ask for the deposit twice."""
+    uow = world(booking())
+    assert await RemindBalancesDue(uow, FixedClock(art(11, 10)), ScheduleRules())() == 0
+    assert uow.outbox.committed == []
+    # Once the owner writes down what it was paid, the reminder asks for the rest.
+    paid = MoneyIn("t-1", PaymentMethod.TRANSFER, Money.of("90000"), date(2026, 12, 1), "owner")
+    uow.ledger.committed.append((CODE, "payment", paid))
+    assert await RemindBalancesDue(uow, FixedClock(art(11, 10)), ScheduleRules())() == 1
+    [message] = whatsapp(uow)
+    assert message.template is not None
+    assert message.template.params[3] == "$ 210.000"
