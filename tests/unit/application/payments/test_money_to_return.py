@@ -210,6 +210,10 @@ async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_settled_by_one_
     assert flag is not None
     assert flag.attention is Attention.REFUND_REQUIRED
     assert flag.attention_resolved_at is not None  # its money is the item's
+    # Mercado Pago notifies the same payment again: nothing changes, nothing is audited twice.
+    await notify(uow, clock, gateway, "901")
+    assert await ReconcileMoneyToReturn(uow, clock)() is True
+    assert [r.payment.id for r in await queue(uow)] == [money_to_return_id(CODE)]
     folded = [e for e in uow.audit.entries if e.action == "payment.attention_resolve"]
     assert [(e.before["payment"], e.after["resolution"]) for e in folded] == [
         ("901", "money_to_return")
@@ -254,6 +258,12 @@ async def test_money_arriving_after_the_owner_dismissed_the_item_opens_it_again(
     await notify(uow, clock, gateway, "903")
     [item] = await queue(uow)  # as for a payment recorded by hand: the booking's item, again
     assert (item.payment.id, item.payment.amount) == (money_to_return_id(CODE), Money.of("180000"))
+    # Dismissed again, the same payment notified again is no new money: it stays dismissed.
+    await ResolvePaymentAttention(uow, clock)(
+        item.payment.id, PaymentResolution.DISMISSED, "la política la retiene", OWNER
+    )
+    await notify(uow, clock, gateway, "903")
+    assert await queue(uow) == []
 
 
 async def test_a_short_payment_of_a_hold_that_lapses_is_one_item_and_its_refund_clears_it() -> None:
