@@ -93,6 +93,17 @@ def test_run_serves_seeded_cabins_stops_cleanly_and_keeps_its_data_across_restar
         )
         assert booked.status_code == 201, booked.text
         code = booked.json()["code"]
+        # The sample cabins come with cancellation terms, read before paying.
+        page = httpx.get(
+            f"{base}/reservar",
+            params={
+                "check_in": check_in.isoformat(),
+                "check_out": (check_in + dt.timedelta(days=3)).isoformat(),
+                "guests": 2,
+            },
+        )
+        assert page.status_code == 200
+        assert page.text.count("Con 30 días o más de anticipación") == len(cabins) - 1
     assert (data_dir / "postgres" / "PG_VERSION").exists()
     with _running(data_dir, signal.SIGINT) as base:
         assert len(httpx.get(f"{base}/api/v1/accommodations").json()) == len(cabins)

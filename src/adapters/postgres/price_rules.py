@@ -307,7 +307,7 @@ async def _replace(
         await conn.execute(
             insert(price_overrides), [_override_values(acc_id, o) for o in rules.overrides]
         )
-    values = _terms_values(rules, cancellation)
+    values = terms_values(rules, cancellation)
     upsert = pg_insert(price_terms).values(accommodation_id=acc_id, **values)
     await conn.execute(
         upsert.on_conflict_do_update(index_elements=[_T.accommodation_id], set_=values)
@@ -340,7 +340,7 @@ def _override_values(acc_id: int, o: DateOverride) -> dict[str, Any]:
     }
 
 
-def _terms_values(
+def terms_values(
     rules: CabinPriceRules, cancellation: CancellationPolicy | None
 ) -> dict[str, Any]:
     fees, lw = rules.fees, rules.long_weekend

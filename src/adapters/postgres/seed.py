@@ -7,7 +7,10 @@ from decimal import Decimal
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from adapters.postgres.tables import accommodations
+from adapters.postgres.price_rules import terms_values
+from adapters.postgres.tables import accommodations, price_terms
+from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
+from domain.pricing.cabin_rules import NO_RULES
 
 SAMPLE_ACCOMMODATIONS: tuple[dict[str, object], ...] = (
     {
@@ -40,11 +43,31 @@ SAMPLE_ACCOMMODATIONS: tuple[dict[str, object], ...] = (
 )
 
 
-async def seed_if_empty(engine: AsyncEngine) -> int:
-    """Insert the sample cabins into an empty table; returns how many were inserted."""
+# The terms a guest reads before paying, as an owner would set them on the Precios page: the
+# whole deposit back with a month's notice, half as a credit for six months with a week's.
+SAMPLE_CANCELLATION = CancellationPolicy(
+    (
+        CancellationTier(30, Decimal(100)),
+        CancellationTier(7, Decimal(50), Outcome.CREDIT, credit_valid_days=180),
+    )
+)
+
+
+async def seed_if_empty(engine: AsyncEngine, *, with_terms: bool = False) -> int:
+    """Insert the sample cabins into an empty table; returns how many were inserted.
+    ``with_terms``: each also gets ``SAMPLE_CANCELLATION`` (`cabanas run`'s sample data, so
+    the booking page shows terms as a configured business does)."""
     async with engine.begin() as conn:
         count = (await conn.execute(select(func.count()).select_from(accommodations))).scalar_one()
         if count:
             return 0
-        await conn.execute(insert(accommodations), list(SAMPLE_ACCOMMODATIONS))
+        ids = (
+            await conn.execute(
+                insert(accommodations).returning(accommodations.c.id),
+                list(SAMPLE_ACCOMMODATIONS),
+            )
+        ).scalars()
+        if with_terms:
+            terms = terms_values(NO_RULES, SAMPLE_CANCELLATION)
+            await conn.execute(insert(price_terms), [{"accommodation_id": i, **terms} for i in ids])
         return len(SAMPLE_ACCOMMODATIONS)

@@ -68,7 +68,7 @@ def _prepare_database(settings: Settings) -> None:
         async def seed() -> int:
             engine = make_engine(settings.database_url or "", pool_size=1)
             try:
-                return await seed_if_empty(engine)
+                return await seed_if_empty(engine, with_terms=True)
             finally:
                 await engine.dispose()
 
