@@ -340,9 +340,7 @@ def _override_values(acc_id: int, o: DateOverride) -> dict[str, Any]:
     }
 
 
-def terms_values(
-    rules: CabinPriceRules, cancellation: CancellationPolicy | None
-) -> dict[str, Any]:
+def terms_values(rules: CabinPriceRules, cancellation: CancellationPolicy | None) -> dict[str, Any]:
     fees, lw = rules.fees, rules.long_weekend
     return {
         "cleaning_cents": fees.cleaning.cents,
