@@ -293,6 +293,7 @@ class ApplySnapshot:
                         event.stay.check_in,
                         event.stay.check_out,
                         taken_by,
+                        today=local_today(now),
                     ),
                     link,
                 ),

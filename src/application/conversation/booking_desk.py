@@ -94,7 +94,7 @@ class BookingDesk:
         check_in, nights = merged_dates(state.check_in, state.nights, dates)
         asked = replace(state, check_in=check_in, nights=nights, guests=guests, chosen=None)
         if check_in is None or nights is None:
-            turn.say(ask_dates(check_in, nights, guests))
+            turn.say(ask_dates(check_in, nights, guests, turn.today))
             return replace(asked, step=Step.DATES, options=())
         if guests is None:
             turn.say(texts.CONV_ASK_GUESTS)
@@ -265,7 +265,9 @@ class BookingDesk:
             return done
         except HoldTooLong:
             nights = Stay(offer.check_in, offer.check_out).nights
-            owner = texts.admin_long_stay(offer.name, offer.check_in, offer.check_out, nights)
+            owner = texts.admin_long_stay(
+                offer.name, offer.check_in, offer.check_out, nights, turn.today
+            )
             # The owner books it by hand: the alert opens the manual booking, filled in.
             form = console_pages.manual_booking(
                 offer.accommodation_id, offer.check_in, offer.check_out
@@ -307,7 +309,11 @@ class BookingDesk:
             # A redelivered message whose hold got paid meanwhile: say where it stands.
             turn.say(
                 texts.conv_status_confirmed(
-                    code, cabin, reservation.stay.check_in, reservation.stay.check_out
+                    code,
+                    cabin,
+                    reservation.stay.check_in,
+                    reservation.stay.check_out,
+                    today=turn.today,
                 )
             )
             return

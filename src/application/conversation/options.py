@@ -51,11 +51,11 @@ def merged_dates(
     )
 
 
-def ask_dates(check_in: date | None, nights: int | None, guests: int | None) -> str:
+def ask_dates(check_in: date | None, nights: int | None, guests: int | None, today: date) -> str:
     if check_in is None and nights is not None:
         return texts.conv_ask_check_in(nights)
     if check_in is not None:
-        return texts.conv_ask_check_out(check_in)
+        return texts.conv_ask_check_out(check_in, today)
     return texts.CONV_ASK_DATES if guests else texts.CONV_ASK_DATES_AND_GUESTS
 
 

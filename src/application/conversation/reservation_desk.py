@@ -67,7 +67,7 @@ class ReservationDesk:
             return state
         turn.say(
             texts.conv_confirm_cancel(
-                display, self._cabin(turn, reservation), *_dates(reservation)
+                display, self._cabin(turn, reservation), *_dates(reservation), today=turn.today
             ),
             Button(code_button(CANCEL, reservation.code.value), texts.BUTTON_CANCEL_YES),
             Button(code_button(KEEP, reservation.code.value), texts.BUTTON_CANCEL_NO),
@@ -147,10 +147,11 @@ class ReservationDesk:
                 reservation.deposit,
                 texts.deadline(reservation.expires_at, turn.today),
                 reservation.payment_url,
+                today=turn.today,
             )
         if status is ReservationStatus.CONFIRMED:
             return texts.conv_status_confirmed(
-                display, self._cabin(turn, reservation), *_dates(reservation)
+                display, self._cabin(turn, reservation), *_dates(reservation), today=turn.today
             )
         if status is ReservationStatus.EXPIRED:
             return texts.conv_status_expired(display)

@@ -15,7 +15,7 @@ from application.ports.outbox import OutboxMessage, PaymentLinkJob, Topic
 from application.ports.unit_of_work import UnitOfWork
 from application.ports.whatsapp_templates import BALANCE_LINK, BALANCE_REMINDER
 from domain.booking.reservation import Reservation, ReservationStatus
-from domain.calendar import ARGENTINA
+from domain.calendar import ARGENTINA, local_today
 from domain.messaging.schedule import Scheduled, ScheduleRules
 from domain.money import Money
 from domain.payments.checkout import CheckoutPurpose
@@ -83,6 +83,7 @@ async def queue_balance_reminder(
     """The balance reminder with its Mercado Pago link (WhatsApp, its template outside the
     24 h window, and e-mail), once per booking (its rows' keys)."""
     cabin = await uow.accommodations.get(reservation.accommodation_id)
+    today = local_today(now)
     facts = (
         first_name(reservation.guest.name),
         reservation.code.display,
@@ -91,8 +92,8 @@ async def queue_balance_reminder(
     messages = to_guest(
         reservation,
         Topic.BALANCE_REMINDER,
-        BALANCE_LINK.use(*facts, ars(due.owed), day_month(due.deadline), url),
-        words.balance_link(*facts, ars(due.owed), due.deadline, url),
+        BALANCE_LINK.use(*facts, ars(due.owed), day_month(due.deadline, today), url),
+        words.balance_link(*facts, ars(due.owed), due.deadline, url, today),
     )
     key = f"balance-link:{reservation.code.value}"
     for i, message in enumerate(messages):
@@ -142,6 +143,7 @@ class RemindBalancesDue:
             if current is None or due is None:
                 return 0
             cabin = await self.uow.accommodations.get(current.accommodation_id)
+            today = local_today(now)
             facts = (
                 first_name(current.guest.name),
                 current.code.display,
@@ -150,8 +152,8 @@ class RemindBalancesDue:
             messages: tuple[OutboxMessage, ...] = to_guest(
                 current,
                 Topic.BALANCE_REMINDER,
-                BALANCE_REMINDER.use(*facts, ars(due.owed), day_month(due.deadline)),
-                words.balance_reminder(*facts, ars(due.owed), due.deadline),
+                BALANCE_REMINDER.use(*facts, ars(due.owed), day_month(due.deadline, today)),
+                words.balance_reminder(*facts, ars(due.owed), due.deadline, today),
             )
             if self.links.enabled and messages:
                 messages = (PaymentLinkJob(current.code.value, CheckoutPurpose.BALANCE.value),)

@@ -16,6 +16,7 @@ from application.ports.outbox import EmailMessage, Topic, WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
 from application.ports.whatsapp_templates import BOOKING_CONFIRMED
 from domain.booking.reservation import Reservation
+from domain.calendar import local_today
 from domain.payments.ledger import BookingLedger
 
 
@@ -39,6 +40,7 @@ async def tell_guest_confirmed(
     )
     name, code, cabin_name, check_in, check_out, paid = facts
     group = f"confirmed:{reservation.code.value}"
+    today = local_today(clock.now())
     if reservation.guest.phone:
         stored = await uow.prices.get(reservation.accommodation_id)
         text = booking_confirmed(
@@ -46,9 +48,15 @@ async def tell_guest_confirmed(
             balance=ledger.balance_due,
             balance_due_on=ledger.balance_due_on,
             terms=cancellation_terms(stored.cancellation),
+            today=today,
         )
         template = BOOKING_CONFIRMED.use(
-            name, code, cabin_name, day_month(check_in), day_month(check_out), ars(paid)
+            name,
+            code,
+            cabin_name,
+            day_month(check_in, today),
+            day_month(check_out, today),
+            ars(paid),
         )
         await uow.outbox.put(
             WhatsAppMessage(

@@ -48,15 +48,17 @@ def pre_arrival(
     address: str,
     map_link: str,
     keys: str,
+    today: date,
 ) -> Wording:
     facts = f"Dirección: {address}\nCómo llegar: {map_link}\nLas llaves: {keys}"
+    arrival = day_month(check_in, today)
     return Wording(
         text=(
-            f"{_hello(name)} ¡Ya falta poco! Te esperamos en {cabin} el {day_month(check_in)}, "
+            f"{_hello(name)} ¡Ya falta poco! Te esperamos en {cabin} el {arrival}, "
             f"desde las {_hhmm(check_in_time)}.\n{facts}\n"
             f"Tu código de reserva: {code}. ¡Buen viaje!"
         ),
-        subject=f"Tu llegada a {cabin} el {day_month(check_in)}",
+        subject=f"Tu llegada a {cabin} el {arrival}",
         email=(
             f"{_hello(name)}\n\n¡Ya falta poco! Te esperamos en {cabin} el "
             f"{full_date(check_in)}, desde las {_hhmm(check_in_time)}.\n\n{facts}\n\n"
@@ -65,10 +67,12 @@ def pre_arrival(
     )
 
 
-def balance_reminder(name: str, code: str, cabin: str, owed: str, deadline: date) -> Wording:
+def balance_reminder(
+    name: str, code: str, cabin: str, owed: str, deadline: date, today: date
+) -> Wording:
     reminder = (
         f"Te recordamos que de tu reserva {code} en {cabin} queda un saldo de {owed}, a pagar "
-        f"antes del {day_month(deadline)}. Si ya lo pagaste, no hace falta que hagas nada."
+        f"antes del {day_month(deadline, today)}. Si ya lo pagaste, no hace falta que hagas nada."
     )
     return Wording(
         text=f"Hola, {name}. {reminder}" if name else reminder,
@@ -77,10 +81,12 @@ def balance_reminder(name: str, code: str, cabin: str, owed: str, deadline: date
     )
 
 
-def balance_link(name: str, code: str, cabin: str, owed: str, deadline: date, url: str) -> Wording:
+def balance_link(
+    name: str, code: str, cabin: str, owed: str, deadline: date, url: str, today: date
+) -> Wording:
     reminder = (
         f"De tu reserva {code} en {cabin} queda un saldo de {owed}, a pagar antes del "
-        f"{day_month(deadline)}. Podés pagarlo con Mercado Pago en este link: {url} "
+        f"{day_month(deadline, today)}. Podés pagarlo con Mercado Pago en este link: {url} "
         "Si ya lo pagaste, no hace falta que hagas nada."
     )
     return Wording(
@@ -91,10 +97,10 @@ def balance_link(name: str, code: str, cabin: str, owed: str, deadline: date, ur
 
 
 def check_out_reminder(
-    name: str, cabin: str, check_out: date, check_out_time: time, note: str
+    name: str, cabin: str, check_out: date, check_out_time: time, note: str, today: date
 ) -> Wording:
     reminder = (
-        f"Te recordamos que mañana, {day_month(check_out)}, es la salida de {cabin}, hasta "
+        f"Te recordamos que mañana, {day_month(check_out, today)}, es la salida de {cabin}, hasta "
         f"las {_hhmm(check_out_time)}. {note}"
     )
     return Wording(

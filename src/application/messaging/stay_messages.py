@@ -82,6 +82,7 @@ class SendStayMessages:
         cabin_name = cabin.name if cabin else "la cabaña"
         texts = await self.uow.cabin_texts.get(r.accommodation_id) or DEFAULT_TEXTS
         name, code = first_name(r.guest.name), r.code.display
+        today = local_today(now)
         if kind is Scheduled.PRE_ARRIVAL:
             if not texts.address:
                 await self._address_missing(cabin_name, r, now)
@@ -93,7 +94,7 @@ class SendStayMessages:
                 PRE_ARRIVAL.use(
                     name,
                     cabin_name,
-                    day_month(r.stay.check_in),
+                    day_month(r.stay.check_in, today),
                     when,
                     texts.address,
                     texts.map_link,
@@ -108,6 +109,7 @@ class SendStayMessages:
                     texts.address,
                     texts.map_link,
                     texts.keys,
+                    today,
                 ),
             )
         elif kind is Scheduled.CHECK_OUT_REMINDER:
@@ -116,13 +118,18 @@ class SendStayMessages:
                 Topic.CHECK_OUT_REMINDER,
                 CHECK_OUT_REMINDER.use(
                     name,
-                    day_month(r.stay.check_out),
+                    day_month(r.stay.check_out, today),
                     cabin_name,
                     f"{texts.check_out_time:%H:%M}",
                     texts.check_out_note,
                 ),
                 words.check_out_reminder(
-                    name, cabin_name, r.stay.check_out, texts.check_out_time, texts.check_out_note
+                    name,
+                    cabin_name,
+                    r.stay.check_out,
+                    texts.check_out_time,
+                    texts.check_out_note,
+                    today,
                 ),
             )
         else:

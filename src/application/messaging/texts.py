@@ -30,6 +30,13 @@ def day_month(day: date, today: date | None = None) -> str:
     return f"{day.day:02d}/{day.month:02d}"
 
 
+def stay_dates(check_in: date, check_out: date, today: date) -> str:
+    """ "del 02/12 al 04/12": how every message to a guest or the owner names a stay's dates.
+    A date outside ``today``'s year (the clock's, in Argentina) carries its year: "del
+    02/12/2027 al 04/12/2027", "del 30/12 al 02/01/2027"."""
+    return f"del {day_month(check_in, today)} al {day_month(check_out, today)}"
+
+
 def booking_confirmed(
     first_name: str,
     code_display: str,
@@ -41,14 +48,15 @@ def booking_confirmed(
     balance: Money | None = None,
     balance_due_on: date | None = None,
     terms: str | None = None,
+    today: date,
 ) -> str:
     owed = ""
     if balance is not None and balance.cents and balance_due_on is not None:
-        owed = f"El saldo de {ars(balance)} se paga hasta el {day_month(balance_due_on)}. "
+        owed = f"El saldo de {ars(balance)} se paga hasta el {day_month(balance_due_on, today)}. "
     policy = f"\n\n{terms}" if terms else ""
     return (
-        f"¡Listo, {first_name}! 🎉 Tu reserva {code_display} en {cabin} del "
-        f"{day_month(check_in)} al {day_month(check_out)} está confirmada. "
+        f"¡Listo, {first_name}! 🎉 Tu reserva {code_display} en {cabin} "
+        f"{stay_dates(check_in, check_out, today)} está confirmada. "
         f"Recibimos la seña de {ars(paid)}. {owed}¡Te esperamos!{policy}"
     )
 
@@ -175,8 +183,8 @@ def conv_ask_check_in(nights: int) -> str:
     return f"¿Desde qué día serían las {nights} noches?"
 
 
-def conv_ask_check_out(check_in: date) -> str:
-    return f"¿Hasta qué día, llegando el {day_month(check_in)}? (o decinos cuántas noches)"
+def conv_ask_check_out(check_in: date, today: date) -> str:
+    return f"¿Hasta qué día, llegando el {day_month(check_in, today)}? (o decinos cuántas noches)"
 
 
 def conv_options(
@@ -186,14 +194,13 @@ def conv_options(
     lines: list[str],
     *,
     buttons: bool,
-    today: date | None = None,
+    today: date,
 ) -> str:
     people = "1 persona" if guests == 1 else f"{guests} personas"
     listed = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
     how = "Tocá una opción o escribinos el número." if buttons else "Escribinos el número."
     return (
-        f"Para {people}, del {day_month(check_in, today)} al {day_month(check_out, today)}, "
-        f"tenemos:\n"
+        f"Para {people}, {stay_dates(check_in, check_out, today)}, tenemos:\n"
         f"{listed}\n¿Cuál te reservamos? {how}"
     )
 
@@ -247,9 +254,9 @@ def conv_too_many_guests(capacity: int) -> str:
     )
 
 
-def conv_ask_name(cabin: str, check_in: date, check_out: date, today: date | None = None) -> str:
+def conv_ask_name(cabin: str, check_in: date, check_out: date, today: date) -> str:
     return (
-        f"¡Buenísimo! {cabin}, del {day_month(check_in, today)} al {day_month(check_out, today)}. "
+        f"¡Buenísimo! {cabin}, {stay_dates(check_in, check_out, today)}. "
         "¿A nombre de quién hacemos la reserva? (nombre y apellido)"
     )
 
@@ -265,12 +272,10 @@ CONV_NAME_NOT_YET = (
 )
 
 
-def conv_confirm_name(
-    cabin: str, check_in: date, check_out: date, name: str, today: date | None = None
-) -> str:
+def conv_confirm_name(cabin: str, check_in: date, check_out: date, name: str, today: date) -> str:
     """The name we remember for this chat, proposed rather than used silently."""
     return (
-        f"¡Buenísimo! {cabin}, del {day_month(check_in, today)} al {day_month(check_out, today)}. "
+        f"¡Buenísimo! {cabin}, {stay_dates(check_in, check_out, today)}. "
         f"¿La hacemos a nombre de {name}? Si va a otro nombre, escribinos nombre y apellido."
     )
 
@@ -284,7 +289,7 @@ def deadline(until: datetime, today: date) -> str:
     local = until.astimezone(ARGENTINA)
     if local.date() == today:
         return f"las {local:%H:%M}"
-    return f"el {day_month(local.date())} a las {local:%H:%M}"
+    return f"el {day_month(local.date(), today)} a las {local:%H:%M}"
 
 
 def conv_hold_placed(
@@ -300,7 +305,7 @@ def conv_hold_placed(
     payment_url: str | None,
     payment_link_follows: bool,
     details: list[str] | None = None,
-    today: date | None = None,
+    today: date,
 ) -> str:
     """``details``: the breakdown's lines (and a credit applied), shown under the summary."""
     if payment_url:  # announced again (a repeated message): the link already exists
@@ -311,8 +316,8 @@ def conv_hold_placed(
         then = "En un ratito te mandamos los datos para pagarla."
     listed = "\n" + "\n".join(details) + "\n" if details else " "
     return (
-        f"¡Listo, {first_name}! 🙌 Te reservamos {cabin} del {day_month(check_in, today)} al "
-        f"{day_month(check_out, today)}. Código: {code_display}. Total: {ars(total)}. "
+        f"¡Listo, {first_name}! 🙌 Te reservamos {cabin} {stay_dates(check_in, check_out, today)}. "
+        f"Código: {code_display}. Total: {ars(total)}. "
         f"La seña es de {ars(deposit)} y te la guardamos hasta {until}.{listed}{then}"
     )
 
@@ -335,11 +340,11 @@ def conv_long_stay(max_nights: int) -> str:
     )
 
 
-def admin_long_stay(cabin: str, check_in: date, check_out: date, nights: int) -> str:
+def admin_long_stay(cabin: str, check_in: date, check_out: date, nights: int, today: date) -> str:
     return (
-        f"📅 Por WhatsApp piden {nights} noches en {cabin} ({day_month(check_in)} al "
-        f"{day_month(check_out)}): es más largo de lo que el asistente reserva solo; "
-        "respondé y, si corresponde, cargá la reserva vos."
+        f"📅 Por WhatsApp piden {nights} noches en {cabin} "
+        f"({stay_dates(check_in, check_out, today)}): es más largo de lo que el asistente "
+        "reserva solo; respondé y, si corresponde, cargá la reserva vos."
     )
 
 
@@ -363,8 +368,8 @@ def conv_unknown_code(code_display: str) -> str:
     return f"No encontramos ninguna reserva con el código {code_display} 🤔 ¿Nos lo revisás?"
 
 
-def _stay(cabin: str, check_in: date, check_out: date) -> str:
-    return f"en {cabin} del {day_month(check_in)} al {day_month(check_out)}"
+def _stay(cabin: str, check_in: date, check_out: date, today: date) -> str:
+    return f"en {cabin} {stay_dates(check_in, check_out, today)}"
 
 
 def conv_status_hold(
@@ -375,17 +380,21 @@ def conv_status_hold(
     deposit: Money,
     until: str,
     payment_url: str | None,
+    *,
+    today: date,
 ) -> str:
     pay = f" Podés pagarla acá: {payment_url}" if payment_url else ""
     return (
-        f"Tu pre-reserva {code_display} {_stay(cabin, check_in, check_out)} está esperando la "
-        f"seña de {ars(deposit)} hasta {until}.{pay}"
+        f"Tu pre-reserva {code_display} {_stay(cabin, check_in, check_out, today)} está "
+        f"esperando la seña de {ars(deposit)} hasta {until}.{pay}"
     )
 
 
-def conv_status_confirmed(code_display: str, cabin: str, check_in: date, check_out: date) -> str:
+def conv_status_confirmed(
+    code_display: str, cabin: str, check_in: date, check_out: date, *, today: date
+) -> str:
     return (
-        f"Tu reserva {code_display} {_stay(cabin, check_in, check_out)} está confirmada ✅ "
+        f"Tu reserva {code_display} {_stay(cabin, check_in, check_out, today)} está confirmada ✅ "
         "¡Te esperamos!"
     )
 
@@ -401,9 +410,11 @@ def conv_status_cancelled(code_display: str) -> str:
     return f"La reserva {code_display} está cancelada."
 
 
-def conv_confirm_cancel(code_display: str, cabin: str, check_in: date, check_out: date) -> str:
+def conv_confirm_cancel(
+    code_display: str, cabin: str, check_in: date, check_out: date, *, today: date
+) -> str:
     return (
-        f"¿Cancelamos la pre-reserva {code_display} {_stay(cabin, check_in, check_out)}? "
+        f"¿Cancelamos la pre-reserva {code_display} {_stay(cabin, check_in, check_out, today)}? "
         "Las noches quedan libres para otra persona."
     )
 
@@ -482,12 +493,12 @@ def channel_name(source: str) -> str:
 
 
 def admin_calendar_conflict(
-    source: str, cabin: str, check_in: date, check_out: date, other: str
+    source: str, cabin: str, check_in: date, check_out: date, other: str, *, today: date
 ) -> str:
     """``other``: what already had the nights ("la reserva ABCD-EFGH-JKMN", "un bloqueo")."""
     return (
         f"⚠️ Choque de calendarios: {channel_name(source)} tiene una reserva en {cabin} "
-        f"del {day_month(check_in)} al {day_month(check_out)} que se superpone con {other}."
+        f"{stay_dates(check_in, check_out, today)} que se superpone con {other}."
     )
 
 

@@ -120,6 +120,17 @@ async def test_the_arrival_information_goes_once_from_ten_two_days_before() -> N
     assert len(uow.outbox.committed) == 2
 
 
+async def test_an_arrival_in_the_new_year_names_its_year() -> None:
+    """Sent on 30/12 for an arrival on 01/01: "el 01/01/2027", not "el 01/01"."""
+    uow = world(booking(check_in=date(2027, 1, 1), check_out=date(2027, 1, 4)))
+    clock = FixedClock(art(30, 10, 0))
+    assert await SendStayMessages(uow, clock, ScheduleRules())() == 1
+    [message] = whatsapp(uow)
+    assert "Te esperamos en Cabaña del Lago el 01/01/2027, desde las 14:00" in message.text
+    assert message.template is not None
+    assert message.template.params[2] == "01/01/2027"
+
+
 async def test_without_an_address_the_owner_is_told_and_it_goes_once_the_address_is_saved() -> None:
     uow, clock = world(booking(), texts=None), FixedClock(art(16, 10))
     send = SendStayMessages(uow, clock, ScheduleRules())

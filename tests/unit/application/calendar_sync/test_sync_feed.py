@@ -177,6 +177,17 @@ async def test_a_booking_on_both_channels_is_a_conflict_recorded_and_alerted_onc
     assert len(cal.alerts()) == 1
 
 
+async def test_the_conflict_alert_names_the_year_of_a_stay_next_year() -> None:
+    """The owner read "del 05/01 al 08/01" for a clash in January next year."""
+    cal = Calendars()
+    feed = await cal.feed()
+    await cal.hold()(booking(stay(35, 3)))  # 05/01/2027, today being 01/12/2026
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(35, 3)))
+    await cal.sync(feed.id)
+    [alert] = cal.alerts()
+    assert "en Cabaña del Lago del 05/01/2027 al 08/01/2027 que se superpone" in alert
+
+
 async def test_a_failing_feed_records_its_error_and_keeps_its_nights() -> None:
     cal = Calendars()
     feed = await cal.feed()

@@ -76,7 +76,9 @@ async def test_an_option_is_chosen_by_number_or_name(choice: str, cabin_name: st
     bot = Bot()
     await bot.send("hola, tienen lugar para 4 el finde largo?")
     [ask] = await bot.send(choice)
-    assert ask.text == texts.conv_ask_name(cabin_name, date(2026, 12, 4), date(2026, 12, 7))
+    assert ask.text == texts.conv_ask_name(
+        cabin_name, date(2026, 12, 4), date(2026, 12, 7), date(2026, 12, 1)
+    )
     assert ask.buttons == [("name:profile", "Juana")]
     assert bot.state().step is Step.NAME
 
@@ -170,7 +172,7 @@ async def test_a_name_given_earlier_is_proposed_not_used_silently() -> None:
     await bot.send("hola soy Marta Gómez, tienen lugar para 4 el finde largo?")
     [ask] = await bot.send("la 1")
     assert ask.text == texts.conv_confirm_name(
-        "Cabaña del Lago", date(2026, 12, 4), date(2026, 12, 7), "Marta Gómez"
+        "Cabaña del Lago", date(2026, 12, 4), date(2026, 12, 7), "Marta Gómez", date(2026, 12, 1)
     )
     assert ask.buttons == [("name:remembered", "Marta Gómez")]
     assert bot.reservations() == []
@@ -221,7 +223,7 @@ async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_remaining_options
         ("tienen lugar?", texts.CONV_ASK_DATES_AND_GUESTS),
         ("quiero reservar para 2", texts.CONV_ASK_DATES),
         ("el finde largo", texts.CONV_ASK_GUESTS),
-        ("desde el 15 somos 2", texts.conv_ask_check_out(date(2026, 12, 15))),
+        ("desde el 15 somos 2", texts.conv_ask_check_out(date(2026, 12, 15), date(2026, 12, 1))),
         ("3 noches somos 2", texts.conv_ask_check_in(3)),
         ("el 15 o el 22 para 2", texts.CONV_DATES_AMBIGUOUS["multiple_options"]),
         ("del 10 al 5 para 2", texts.CONV_DATES_AMBIGUOUS["range_backwards"]),
@@ -393,7 +395,9 @@ async def test_a_stay_longer_than_a_guest_may_hold_goes_to_the_owner() -> None:
     [handover] = await bot.send("Juana Pérez")
     assert handover.text == texts.conv_long_stay(14)
     [alert] = bot.alerts()
-    assert alert.startswith("📅 Por WhatsApp piden 20 noches en Cabaña del Lago (05/01 al 25/01)")
+    assert alert.startswith(
+        "📅 Por WhatsApp piden 20 noches en Cabaña del Lago (del 05/01/2027 al 25/01/2027)"
+    )
     # The alert opens the console's manual booking with the stay filled in.
     [owner_alert] = bot.uow.outbox.sent(OwnerAlert)
     assert owner_alert.link == ("/panel/reservas/nueva?cabana=1&desde=2027-01-05&hasta=2027-01-25")
@@ -427,7 +431,7 @@ async def test_another_cabin_at_the_name_step_is_a_change_of_mind() -> None:
     await bot.send("1")
     [ask] = await bot.send("mejor la familiar")
     assert ask.text == texts.conv_ask_name(
-        "Cabaña Familiar Los Alerces", date(2026, 12, 4), date(2026, 12, 7)
+        "Cabaña Familiar Los Alerces", date(2026, 12, 4), date(2026, 12, 7), date(2026, 12, 1)
     )
     assert bot.reservations() == []
 

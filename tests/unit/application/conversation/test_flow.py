@@ -58,6 +58,23 @@ async def test_my_reservation_by_phone_and_by_code() -> None:
     assert status.text == texts.conv_status_expired(CODE_DISPLAY)
 
 
+async def test_my_reservation_next_year_names_its_year() -> None:
+    """ "mi reserva" and the cancel question said "del 08/01 al 11/01" for a stay in 2027."""
+    bot = Bot()
+    await bot.send("somos 2 del 8 al 11 de enero")
+    await bot.send("1")
+    await bot.send("Juana Pérez")
+    stay = "en Cabaña del Lago del 08/01/2027 al 11/01/2027"
+    [status] = await bot.send("mi reserva")
+    assert status.text.startswith(f"Tu pre-reserva {CODE_DISPLAY} {stay} está esperando")
+    [ask] = await bot.send("cancelar")
+    assert ask.text.startswith(f"¿Cancelamos la pre-reserva {CODE_DISPLAY} {stay}?")
+    await bot.send("no")
+    bot.uow.reservations.committed[CODE].confirm(NOW)
+    [status] = await bot.send("mi reserva")
+    assert status.text.startswith(f"Tu reserva {CODE_DISPLAY} {stay} está confirmada")
+
+
 async def test_my_reservation_when_there_is_none() -> None:
     bot = Bot()
     [reply] = await bot.send("mi reserva")

@@ -185,6 +185,7 @@ def test_the_confirmation_carries_the_cancellation_terms() -> None:
         date(2026, 12, 21),
         Money(8_670_000),
         terms=terms,
+        today=date(2026, 12, 1),
     )
     assert text.endswith(f"¡Te esperamos!\n\n{terms}")
     assert cancellation_terms(CancellationPolicy((CancellationTier(0, Decimal(100)),))) == terms

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 from application.payments.apply_payment import ApplyPayment
 from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.money import Money
 from domain.payments.payment import Action, Attention, Payment, PaymentStatus
+from domain.stay import Stay
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
 from tests.unit.domain.builders import NOW, cabin, hold
 
@@ -65,6 +66,20 @@ async def test_an_approved_deposit_turns_the_hold_into_a_booking_and_tells_the_g
     record = await uow.payments.get("901")
     assert record is not None
     assert (record.reservation_code, record.attention) == (reservation.code.value, None)
+
+
+async def test_the_confirmation_of_a_stay_next_year_names_its_year() -> None:
+    """A booking paid in December 2026 for January 2027 said "del 08/01 al 11/01": the
+    WhatsApp text and the template's dates carry the year (the clock's year is 2026)."""
+    reservation = replace(hold(), stay=Stay(date(2027, 1, 8), date(2027, 1, 11)))
+    uow, gateway, _, use_case = await setup(reservation)
+    gateway.payments["901"] = paid(reservation)
+    assert await apply(use_case, uow, "901") is Action.CONFIRM
+    [(message, _)] = uow.outbox.committed
+    assert isinstance(message, WhatsAppMessage)
+    assert "en Cabaña del Lago del 08/01/2027 al 11/01/2027 está confirmada" in message.text
+    assert message.template is not None
+    assert message.template.params[3:5] == ("08/01/2027", "11/01/2027")
 
 
 async def test_a_short_amount_keeps_the_hold_and_alerts_the_owner() -> None:
