@@ -29,14 +29,23 @@ def why_not(
         return texts.conv_beyond_horizon(today + timedelta(days=policy.horizon_days))
     if REASON_OCCUPIED in codes or not results:
         return texts.CONV_NO_ROOM
-    short = [a.accommodation.min_nights for a in results if a.reason_code == NightsOutOfRange.code]
-    if short and nights > policy.max_nights:
+    refused = [a for a in results if a.reason_code == NightsOutOfRange.code]
+    if refused and nights > policy.max_nights:
         return texts.conv_max_nights(policy.max_nights)
-    if short:
-        return texts.conv_min_nights(min(short))
+    if refused:
+        return texts.conv_min_nights(min(_least_nights(a) for a in refused))
     if GuestsOutOfRange.code in codes:
         return texts.conv_too_many_guests(max(a.accommodation.capacity for a in results))
     return texts.CONV_NO_ROOM
+
+
+def _least_nights(refused: Availability) -> int:
+    """The minimum stay that refused this cabin: the one its price rules give those dates (a
+    season's, a long weekend's) when they judged it, else the cabin's own."""
+    violation = refused.violation
+    if isinstance(violation, NightsOutOfRange) and violation.min_nights:
+        return violation.min_nights
+    return refused.accommodation.min_nights
 
 
 def merged_dates(

@@ -24,6 +24,7 @@ from domain.payments.receipts import ReceiptRules
 from tests.unit.application.fakes import (
     FakeConversationStore,
     FakeMedia,
+    FakePriceRules,
     FakeUnitOfWork,
     FixedClock,
     SequenceCodes,
@@ -65,6 +66,7 @@ class Bot:
         payments: bool = True,
         policy: BookingPolicy | None = None,
         codes: tuple[str, ...] = (CODE,),
+        price_rules: FakePriceRules | None = None,
     ) -> None:
         self.uow = FakeUnitOfWork(cabins)
         self.clock = FixedClock(NOW)
@@ -73,11 +75,18 @@ class Bot:
         setup = PaymentsSetup(enabled=payments)
         uow, clock = self.uow, self.clock
         self.place_hold = PlaceHold(
-            uow, clock, SequenceCodes(*codes), self.policy, uow.catalogue, uow.metrics, setup
+            uow,
+            clock,
+            SequenceCodes(*codes),
+            self.policy,
+            uow.catalogue,
+            uow.metrics,
+            setup,
+            price_rules=price_rules,
         )
         booking = BookingDesk(
             uow,
-            CheckAvailability(uow, clock, self.policy, uow.catalogue),
+            CheckAvailability(uow, clock, self.policy, uow.catalogue, price_rules),
             self.place_hold,
             self.policy,
             setup,

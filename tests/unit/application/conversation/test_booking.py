@@ -16,6 +16,8 @@ from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Channel, Guest, ReservationStatus
 from domain.conversation.state import ConversationState, Offer, Step
 from domain.money import Money
+from domain.pricing import Rate, RecurringRange, Season
+from domain.pricing.cabin_rules import CabinPriceRules
 from domain.stay import Stay
 from tests.unit.application.conversation.harness import (
     ALERCES,
@@ -30,6 +32,7 @@ from tests.unit.application.conversation.harness import (
     PHONE,
     Bot,
 )
+from tests.unit.application.fakes import FakePriceRules
 from tests.unit.domain.builders import NOW, cabin
 
 OPTIONS = (
@@ -267,6 +270,23 @@ async def test_stays_the_rules_refuse_are_explained(message: str, answer: str) -
     [reply] = await bot.send(message)
     assert reply.text == answer
     assert bot.state().step is Step.DATES
+
+
+async def test_a_seasons_minimum_stay_is_the_one_named() -> None:
+    """The refusal named the cabins' own minimum (2) when the season's (4) refused the stay:
+    the guest added a night and was refused again."""
+    season = Season(
+        "Temporada alta",
+        RecurringRange.parse("15/12", "28/02"),
+        Rate(nightly=Money.of("150000")),
+        min_nights=4,
+    )
+    rules = FakePriceRules({c.id: CabinPriceRules(seasons=(season,)) for c in CABINS})
+    bot = Bot(price_rules=rules)
+    [reply] = await bot.send("somos 2, del 18 al 21 de diciembre")
+    assert reply.text == texts.conv_min_nights(4)
+    [options] = await bot.send("somos 2, del 18 al 22 de diciembre")
+    assert options.text.startswith("Para 2 personas, del 18/12 al 22/12, tenemos:")
 
 
 async def test_dates_that_passed_while_the_guest_was_typing_are_explained() -> None:
