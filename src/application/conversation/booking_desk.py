@@ -16,7 +16,7 @@ from application.conversation.options import (
     option_buttons,
     why_not,
 )
-from application.conversation.turn import Button, Turn, hand_over, message_ref
+from application.conversation.turn import Button, Turn, digits, hand_over, message_ref
 from application.errors import IdempotentReplay
 from application.messaging import console_pages, texts
 from application.messaging.quote_texts import breakdown_lines, credit_lines
@@ -30,6 +30,7 @@ from domain.codes import ReservationCode
 from domain.conversation.interpret import GUESTS_MISMATCH, Interpretation
 from domain.conversation.names import person_name_in
 from domain.conversation.state import (
+    MENU_HUMAN,
     PROFILE_NAME,
     REMEMBERED_NAME,
     ConversationState,
@@ -119,6 +120,14 @@ class BookingDesk:
         if not offers:
             turn.say(why_not(results, turn.today, state.nights or 0, self.policy))
             return replace(listed, step=Step.DATES)
+        if self.too_long_to_hold(state):
+            # Refused before any quote or name, with the number and a person one tap away; the
+            # stay is kept so the owner's alert can name it (``long_stay_handover``).
+            turn.say(
+                texts.conv_long_stay_offer(self.place_hold.limits.max_nights),
+                Button(MENU_HUMAN, texts.BUTTON_HUMAN),
+            )
+            return replace(listed, step=Step.DATES, options=())
         if wanted is not None:
             match = next((o for o in offers if o.name == wanted), None)
             if match is not None:
@@ -143,6 +152,29 @@ class BookingDesk:
             *buttons,
         )
         return listed
+
+    def too_long_to_hold(self, state: ConversationState) -> bool:
+        """Longer than a hold may be (``MAX_HOLD_NIGHTS``): the owner books it by hand."""
+        most = self.place_hold.limits.max_nights
+        return bool(most) and (state.nights or 0) > most
+
+    def long_stay_handover(self, turn: Turn, state: ConversationState) -> tuple[str, str] | None:
+        """The owner's alert (text, console link) when a guest told their stay is too long to
+        hold asks for a person: the stay and the guest's number, and the manual booking form
+        filled in with the dates."""
+        check_in, check_out = state.check_in, state.check_out
+        if not self.too_long_to_hold(state) or check_in is None or check_out is None:
+            return None
+        text = texts.admin_long_stay(
+            None,
+            check_in,
+            check_out,
+            state.nights or 0,
+            turn.today,
+            phone=digits(turn.message.phone),
+            guests=state.guests,
+        )
+        return text, console_pages.manual_booking(None, check_in, check_out)
 
     def _breakdown(self, a: Availability, state: ConversationState) -> PriceBreakdown:
         """The quote's breakdown: under the cabin's rules when it has them, else its base price
@@ -266,7 +298,13 @@ class BookingDesk:
         except HoldTooLong:
             nights = Stay(offer.check_in, offer.check_out).nights
             owner = texts.admin_long_stay(
-                offer.name, offer.check_in, offer.check_out, nights, turn.today
+                offer.name,
+                offer.check_in,
+                offer.check_out,
+                nights,
+                turn.today,
+                phone=digits(turn.message.phone),
+                guests=offer.guests,
             )
             # The owner books it by hand: the alert opens the manual booking, filled in.
             form = console_pages.manual_booking(

@@ -270,6 +270,10 @@ class Converse:
         return replace(state, misunderstood=count)
 
     def _person_asked(self, turn: Turn, state: ConversationState) -> ConversationState:
+        long_stay = self.booking.long_stay_handover(turn, state)
+        if long_stay is not None:
+            owner_text, link = long_stay
+            return hand_over(turn, state, texts.CONV_HANDOVER, owner_text, link)
         return hand_over(
             turn,
             state,

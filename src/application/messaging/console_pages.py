@@ -26,8 +26,11 @@ def calendar(day: date) -> str:
     return f"{CONSOLE}/calendario?{urlencode({'desde': day.replace(day=1).isoformat()})}"
 
 
-def manual_booking(accommodation_id: int, check_in: date, check_out: date) -> str:
-    query = {"cabana": accommodation_id, "desde": check_in, "hasta": check_out}
+def manual_booking(accommodation_id: int | None, check_in: date, check_out: date) -> str:
+    """``accommodation_id`` None: the form opens with no cabin chosen."""
+    query: dict[str, object] = {"desde": check_in, "hasta": check_out}
+    if accommodation_id is not None:
+        query = {"cabana": accommodation_id, **query}
     return f"{CONSOLE}/reservas/nueva?{urlencode(query)}"
 
 

@@ -340,11 +340,33 @@ def conv_long_stay(max_nights: int) -> str:
     )
 
 
-def admin_long_stay(cabin: str, check_in: date, check_out: date, nights: int, today: date) -> str:
+def conv_long_stay_offer(max_nights: int) -> str:
+    """A stay longer than the assistant holds, said before any quote (as /reservar does)."""
     return (
-        f"📅 Por WhatsApp piden {nights} noches en {cabin} "
-        f"({stay_dates(check_in, check_out, today)}): es más largo de lo que el asistente "
-        "reserva solo; respondé y, si corresponde, cargá la reserva vos."
+        f"Por acá reservamos estadías de hasta {max_nights} noches 🙌 Las más largas las "
+        'coordinamos con una persona del equipo: tocá "Hablar con alguien" y te escribe por '
+        "acá. Si preferís, mandanos fechas más cortas."
+    )
+
+
+def admin_long_stay(
+    cabin: str | None,
+    check_in: date,
+    check_out: date,
+    nights: int,
+    today: date,
+    *,
+    phone: str,
+    guests: int | None = None,
+) -> str:
+    """``cabin`` None: asked before choosing one. ``phone``: digits, for the wa.me link."""
+    where = f" en {cabin}" if cabin else ""
+    party = f", {guests} personas" if guests and guests > 1 else ", 1 persona" if guests else ""
+    return (
+        f"📅 Por WhatsApp piden {nights} noches{where} "
+        f"({stay_dates(check_in, check_out, today)}{party}): es más largo de lo que el "
+        f"asistente reserva solo; escribile (https://wa.me/{phone}) y, si corresponde, cargá la "
+        "reserva vos."
     )
 
 

@@ -408,19 +408,51 @@ async def test_a_phone_with_two_live_holds_is_told_to_pay_one_or_wait() -> None:
     assert bot.state().step is Step.IDLE
 
 
-async def test_a_stay_longer_than_a_guest_may_hold_goes_to_the_owner() -> None:
+async def test_a_stay_longer_than_a_guest_may_hold_is_refused_before_any_quote() -> None:
+    """Review M4: 20 nights were quoted, a cabin chosen and a name asked before "Las estadías
+    de más de 14 noches las coordinamos directamente"; the owner's alert had no number."""
+    bot = Bot()
+    [refused] = await bot.send("somos 2, del 5 al 25 de enero")
+    assert refused.text == texts.conv_long_stay_offer(14)
+    assert "14 noches" in refused.text
+    assert refused.buttons == [("menu:human", "Hablar con alguien")]
+    assert bot.state().step is Step.DATES
+    assert bot.alerts() == []
+    [handover] = await bot.send("Hablar con alguien", button="menu:human")
+    assert handover.text == texts.CONV_HANDOVER
+    [alert] = bot.alerts()
+    assert alert.startswith(
+        "📅 Por WhatsApp piden 20 noches (del 05/01/2027 al 25/01/2027, 2 personas)"
+    )
+    assert f"https://wa.me/{PHONE}" in alert
+    # The alert opens the console's manual booking with the dates filled in.
+    [owner_alert] = bot.uow.outbox.sent(OwnerAlert)
+    assert owner_alert.link == "/panel/reservas/nueva?desde=2027-01-05&hasta=2027-01-25"
+    assert bot.reservations() == []
+    assert bot.state().step is Step.HANDED_OVER
+
+
+async def test_shorter_dates_after_a_long_stay_refusal_are_quoted() -> None:
     bot = Bot()
     await bot.send("somos 2, del 5 al 25 de enero")
-    await bot.send("1")
+    [options] = await bot.send("bueno, del 5 al 12 de enero")
+    assert options.text.startswith("Para 2 personas, del 05/01/2027 al 12/01/2027, tenemos:")
+
+
+async def test_an_old_button_for_a_long_stay_still_goes_to_the_owner() -> None:
+    """A stay priced before MAX_HOLD_NIGHTS was lowered: refused at the hold, by a person."""
+    bot = Bot()
+    await bot.send("Cabaña del Lago", button="pick:1:20270105:20270125:2")
     [handover] = await bot.send("Juana Pérez")
     assert handover.text == texts.conv_long_stay(14)
     [alert] = bot.alerts()
     assert alert.startswith(
-        "📅 Por WhatsApp piden 20 noches en Cabaña del Lago (del 05/01/2027 al 25/01/2027)"
+        "📅 Por WhatsApp piden 20 noches en Cabaña del Lago (del 05/01/2027 al 25/01/2027, "
+        "2 personas)"
     )
-    # The alert opens the console's manual booking with the stay filled in.
+    assert f"https://wa.me/{PHONE}" in alert
     [owner_alert] = bot.uow.outbox.sent(OwnerAlert)
-    assert owner_alert.link == ("/panel/reservas/nueva?cabana=1&desde=2027-01-05&hasta=2027-01-25")
+    assert owner_alert.link == "/panel/reservas/nueva?cabana=1&desde=2027-01-05&hasta=2027-01-25"
     assert bot.reservations() == []
     assert bot.state().step is Step.HANDED_OVER
 
