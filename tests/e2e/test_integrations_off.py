@@ -81,7 +81,7 @@ async def test_whatsapp_off_means_no_answer_and_no_hold(
 ) -> None:
     guest = Guest(whatsapp_off, wa)
     assert await guest.says("hola, tienen lugar para 4 el finde largo?") == []
-    assert await guest.taps("pick:1:20261204:20261207:4", "Cabaña del Lago") == []
+    assert await guest.taps("pick:1:20261204:20261208:4", "Cabaña del Lago") == []
     assert await guest.says("Juana Pérez") == []
     assert wa.sent == []
     assert await _count(whatsapp_off, RESERVATIONS) == 0

@@ -91,7 +91,7 @@ async def test_a_guest_who_books_on_whatsapp_and_pays_two_days_later_gets_the_te
     assert link["type"] == "text"  # the deposit link, inside the window: free text
     assert "Mercado Pago" in body_of(link)
     clock.current += timedelta(days=2)
-    mp.add_payment("4002", "approved", 86_700.0, code.replace("-", ""))
+    mp.add_payment("4002", "approved", 112_200.0, code.replace("-", ""))
     before = len(wa.sent)
     await notify(pay_client, "4002")
     assert await status_of(pay_client, code.replace("-", "")) == "confirmed"
@@ -100,7 +100,7 @@ async def test_a_guest_who_books_on_whatsapp_and_pays_two_days_later_gets_the_te
     assert confirmed["type"] == "template"
     assert wa.templates_sent()[-1] == (
         "reserva_confirmada",
-        ["Juana", code, "Cabaña del Lago", "04/12", "07/12", "$ 86.700"],
+        ["Juana", code, "Cabaña del Lago", "04/12", "08/12", "$ 112.200"],
     )
     assert wa.refused == []
 
@@ -112,14 +112,14 @@ async def test_a_guest_who_pays_within_the_window_gets_free_text(
     wa.customer_wrote(guest.phone, clock.now())
     code = await _hold_lago(guest)
     clock.current += timedelta(minutes=40)
-    mp.add_payment("4003", "approved", 86_700.0, code.replace("-", ""))
+    mp.add_payment("4003", "approved", 112_200.0, code.replace("-", ""))
     before = len(wa.sent)
     await notify(pay_client, "4003")
     [confirmed] = wa.sent[before:]
     assert confirmed["type"] == "text"
     assert body_of(confirmed) == (
-        f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está "
-        "confirmada. Recibimos la seña de $ 86.700. El saldo de $ 202.300 se paga hasta el "
+        f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está "
+        "confirmada. Recibimos la seña de $ 112.200. El saldo de $ 261.800 se paga hasta el "
         "04/12. ¡Te esperamos!"
     )
     assert wa.templates_sent() == []

@@ -38,8 +38,8 @@ PHONE = "5491155551234"  # as WhatsApp sends it (549 + 10 digits) ...
 OUTBOUND = "541155551234"  # ... and as we must send to it (spec §1.6)
 ADMIN = "5492944000111"
 ADMIN_OUTBOUND = "542944000111"
-LAGO = "pick:1:20261204:20261207:4"  # the seeded cabins are 1 Lago, 2 Bosque, 3 Los Alerces
-ALERCES = "pick:3:20261204:20261207:4"
+LAGO = "pick:1:20261204:20261208:4"  # the seeded cabins are 1 Lago, 2 Bosque, 3 Los Alerces
+ALERCES = "pick:3:20261204:20261208:4"
 CODE = re.compile(r"Código: ([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})")
 
 
@@ -200,20 +200,20 @@ async def test_from_a_question_to_a_paid_booking(
     [options] = await guest.says("hola, tienen lugar para 4 el finde largo?")
     assert options["to"] == OUTBOUND
     assert body_of(options) == (
-        "Para 4 personas, del 04/12 al 07/12, tenemos:\n"
-        "1. Cabaña del Lago: $ 289.000 en total (seña $ 86.700)\n"
+        "Para 4 personas, del 04/12 al 08/12, tenemos:\n"
+        "1. Cabaña del Lago: $ 374.000 en total (seña $ 112.200)\n"
         "   • 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000\n"
-        "   • 1 noche: 1 × $ 85.000 = $ 85.000\n"
-        "2. Cabaña Familiar Los Alerces: $ 420.000 en total (seña $ 126.000)\n"
+        "   • 2 noches: 2 × $ 85.000 = $ 170.000\n"
+        "2. Cabaña Familiar Los Alerces: $ 540.000 en total (seña $ 162.000)\n"
         "   • 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
-        "   • 1 noche: 1 × $ 120.000 = $ 120.000\n"
+        "   • 2 noches: 2 × $ 120.000 = $ 240.000\n"
         "¿Cuál te reservamos? Tocá una opción o escribinos el número."
     )
     assert buttons_of(options) == [(LAGO, "Cabaña del Lago"), (ALERCES, "Familiar Los Alerces")]
 
     [ask_name] = await guest.taps(LAGO, "Cabaña del Lago")
     assert body_of(ask_name) == (
-        "¡Buenísimo! Cabaña del Lago, del 04/12 al 07/12. "
+        "¡Buenísimo! Cabaña del Lago, del 04/12 al 08/12. "
         "¿A nombre de quién hacemos la reserva? (nombre y apellido)"
     )
     assert buttons_of(ask_name) == [("name:profile", "Juana")]  # the profile name, one tap away
@@ -223,10 +223,10 @@ async def test_from_a_question_to_a_paid_booking(
     assert match
     code = match.group(1)
     assert body_of(held) == (
-        f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 07/12. Código: {code}. "
-        "Total: $ 289.000. La seña es de $ 86.700 y te la guardamos hasta las 12:30.\n"
+        f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 08/12. Código: {code}. "
+        "Total: $ 374.000. La seña es de $ 112.200 y te la guardamos hasta las 12:30.\n"
         "• 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000\n"
-        "• 1 noche: 1 × $ 85.000 = $ 85.000\n"
+        "• 2 noches: 2 × $ 85.000 = $ 170.000\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     )
     booking = (await pay_client.get(f"/reservations/{code}")).json()
@@ -236,20 +236,20 @@ async def test_from_a_question_to_a_paid_booking(
     assert booking["payment_url"].startswith("https://www.mercadopago.com.ar/checkout/v1/redirect")
     assert pay_link["to"] == OUTBOUND
     assert body_of(pay_link) == (
-        f"Para confirmar la reserva {code}, pagá la seña de $ 86.700 con Mercado Pago acá: "
+        f"Para confirmar la reserva {code}, pagá la seña de $ 112.200 con Mercado Pago acá: "
         f"{booking['payment_url']}"
     )
     [preference] = mp.preferences
     assert preference["external_reference"] == code.replace("-", "")
 
-    mp.add_payment("1320000001", "approved", 86_700.0, code.replace("-", ""))
+    mp.add_payment("1320000001", "approved", 112_200.0, code.replace("-", ""))
     before = len(wa.sent)
     assert (await notify(pay_client, "1320000001")).status_code == 202  # type: ignore[attr-defined]
     [confirmed] = wa.sent[before:]
     assert confirmed["to"] == OUTBOUND
     assert body_of(confirmed) == (
-        f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está "
-        "confirmada. Recibimos la seña de $ 86.700. El saldo de $ 202.300 se paga hasta el "
+        f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está "
+        "confirmada. Recibimos la seña de $ 112.200. El saldo de $ 261.800 se paga hasta el "
         "04/12. ¡Te esperamos!\n\n"
         "Si cancelás:\n"
         "• Con 15 días o más de anticipación: te devolvemos el 100 % de lo pagado.\n"
@@ -259,7 +259,7 @@ async def test_from_a_question_to_a_paid_booking(
     )
     [status] = await guest.says("mi reserva")
     assert body_of(status) == (
-        f"Tu reserva {code} en Cabaña del Lago del 04/12 al 07/12 está confirmada ✅ ¡Te esperamos!"
+        f"Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está confirmada ✅ ¡Te esperamos!"
     )
 
 
@@ -281,7 +281,7 @@ async def test_a_hold_is_cancelled_after_a_confirmation_button(
     code = await _hold_lago(guest)
     [question] = await guest.says("quiero cancelar")
     assert body_of(question) == (
-        f"¿Cancelamos la pre-reserva {code} en Cabaña del Lago del 04/12 al 07/12? "
+        f"¿Cancelamos la pre-reserva {code} en Cabaña del Lago del 04/12 al 08/12? "
         "Las noches quedan libres para otra persona."
     )
     plain = code.replace("-", "")
@@ -301,7 +301,7 @@ async def test_cancelling_a_paid_booking_goes_to_the_owner(
 ) -> None:
     guest = Guest(pay_client, wa)
     code = await _hold_lago(guest)
-    mp.add_payment("1320000002", "approved", 86_700.0, code.replace("-", ""))
+    mp.add_payment("1320000002", "approved", 112_200.0, code.replace("-", ""))
     await notify(pay_client, "1320000002")
     told, alert = await guest.says("no vamos a poder ir, cancelar")
     assert told["to"] == OUTBOUND
@@ -420,7 +420,7 @@ async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_other_options(
     [ask] = await guest.taps(ALERCES, "Familiar Los Alerces")
     assert buttons_of(ask) == [("name:remembered", "Juana Pérez")]
     [held, _link] = await guest.taps("name:remembered", "Juana Pérez")
-    assert "Te reservamos Cabaña Familiar Los Alerces del 04/12 al 07/12" in body_of(held)
+    assert "Te reservamos Cabaña Familiar Los Alerces del 04/12 al 08/12" in body_of(held)
 
 
 async def test_an_old_button_still_works_after_the_conversation_expired(
@@ -435,14 +435,14 @@ async def test_an_old_button_still_works_after_the_conversation_expired(
     finally:
         await client.aclose()
     [ask_name] = await guest.taps(ALERCES, "Familiar Los Alerces")
-    assert "Cabaña Familiar Los Alerces, del 04/12 al 07/12" in body_of(ask_name)
+    assert "Cabaña Familiar Los Alerces, del 04/12 al 08/12" in body_of(ask_name)
     assert ask_name["type"] == "text"  # no profile name to suggest
     [again] = await guest.says("la 2")  # not a name: the pending question is asked again
     assert body_of(again) == (
         "Perdón, no te entendimos 🙈 ¿Nos pasás tu nombre y apellido para la reserva?"
     )
     [held, _link] = await guest.says("Juana Pérez")
-    assert "Te reservamos Cabaña Familiar Los Alerces del 04/12 al 07/12" in body_of(held)
+    assert "Te reservamos Cabaña Familiar Los Alerces del 04/12 al 08/12" in body_of(held)
 
 
 async def test_no_guest_phone_or_name_reaches_the_logs_along_the_whole_flow(

@@ -26,11 +26,13 @@ from application.payments.receipts import Received, ReceiveReceipt
 from application.ports.catalogue import Catalogue
 from application.ports.clock import Clock
 from application.ports.conversations import ConversationStore
+from application.ports.holidays import HolidaySource
 from application.ports.messaging import ReplyButton
 from application.ports.outbox import WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
 from domain.conversation.intents import Intent
 from domain.conversation.interpret import Interpretation, interpret
+from domain.conversation.long_weekends import HOLIDAYS_AHEAD
 from domain.conversation.names import is_booking_name
 from domain.conversation.normalize import normalize
 from domain.conversation.state import (
@@ -84,6 +86,8 @@ class Converse:
     - an image or document from a guest holding nights to pay by transfer is their receipt
       (``ReceiveReceipt``: checked, kept with the booking, queued for the owner) and is
       acknowledged; audio and other media get a friendly request to write; reactions, nothing;
+    - dates named by a holiday ("el finde largo", "carnaval") are read against the holidays
+      the pricing observes (``holidays``);
     - every reply and alert goes through the outbox.
 
     Transactions and crashes. A message is answered in several transactions on the request's
@@ -111,6 +115,7 @@ class Converse:
     desk: ReservationDesk
     setup: ConversationSetup
     receipts: ReceiveReceipt
+    holidays: HolidaySource
 
     async def __call__(
         self, message: InboundMessage, delivery: Delivery, trace_id: str | None = None
@@ -152,6 +157,7 @@ class Converse:
             turn.today,
             cabin_names=[cabin.name for cabin in turn.cabins],
             expecting=current.expecting,
+            holidays=await self.holidays.calendar(turn.today, turn.today + HOLIDAYS_AHEAD),
         )
         if reading.intent is Intent.UNKNOWN:
             if _repeats_name(turn.message.text, current.name):

@@ -176,6 +176,10 @@ CONV_DATES_AMBIGUOUS = {
     "multiple_options": "¿Cuál de las opciones preferís? Decinos una sola y te pasamos precios.",
     "month_only": "¿Qué días? Escribinos también el mes (por ejemplo: del 15 al 18 de enero)",
     "vague_period": "¿Qué días exactamente? (por ejemplo: del 15 al 18 de diciembre)",
+    "no_long_weekend": (
+        "Para esas fechas no tenemos ningún fin de semana largo en el calendario 🤔 ¿Qué días "
+        "serían? (por ejemplo: del 15 al 18 de diciembre)"
+    ),
 }
 
 

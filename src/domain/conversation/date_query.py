@@ -29,6 +29,9 @@ class DateAmbiguity(StrEnum):
     """"en enero": which days?"""
     VAGUE_PERIOD = "vague_period"
     """"la semana que viene", "algún finde": no day to start from."""
+    NO_LONG_WEEKEND = "no_long_weekend"
+    """"el finde largo" with none in the coming weeks (or in the month or on the day named):
+    asked, never quoted as an ordinary weekend."""
 
 
 class UnclearDates(Exception):

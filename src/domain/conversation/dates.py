@@ -13,7 +13,10 @@ Order of reading, most explicit first:
    ("viernes y sábado", "el 15 y el 16") list the nights, so the check-out is the day after the
    second — unless the sentence opened with "entre".
 2. Occasions — weekends and holidays (see ``date_occasions``); a weekend pinned to a day or
-   counted in a month ("el finde del 19", "el 2do finde de enero") is read before step 1.
+   counted in a month ("el finde del 19", "el 2do finde de enero") is read before step 1. Long
+   weekends are read against ``holidays``, the dates the business observes (the pricing's
+   calendar, reaching ``long_weekends.HOLIDAYS_AHEAD`` from today); without it, "el finde
+   largo" is asked back.
 3. Vague periods and a lone month ("en enero") — asked back.
 4. A night count alone ("3 noches", "una semana", "un par de noches").
 
@@ -32,6 +35,7 @@ from domain.conversation.date_query import DateAmbiguity, DateQuery, UnclearDate
 from domain.conversation.date_resolution import resolve_range, resolve_start
 from domain.conversation.lexicon import count_of
 from domain.conversation.normalize import normalize
+from domain.pricing.holidays import HolidayCalendar
 
 __all__ = ["DateAmbiguity", "DateQuery", "dates_in", "read_dates"]
 
@@ -41,24 +45,31 @@ _WEEK_WORDS = frozenset({"semana", "semanas"})
 _OR_WORDS = frozenset({"o", "u"})
 
 
-def read_dates(text: str, today: date) -> DateQuery | None:
+_NO_HOLIDAYS = HolidayCalendar()
+
+
+def read_dates(
+    text: str, today: date, holidays: HolidayCalendar = _NO_HOLIDAYS
+) -> DateQuery | None:
     """Dates in a raw message (normalizes it first)."""
-    return dates_in(normalize(text).split(), today)
+    return dates_in(normalize(text).split(), today, holidays)
 
 
-def dates_in(words: list[str], today: date) -> DateQuery | None:
+def dates_in(
+    words: list[str], today: date, holidays: HolidayCalendar = _NO_HOLIDAYS
+) -> DateQuery | None:
     """Dates in an already normalized message, split into words."""
     nights: int | None = None
     try:
         nights = nights_in(words)
-        if weekend := anchored_weekend(words, today):
+        if weekend := anchored_weekend(words, today, holidays):
             return _from_occasion(weekend.check_in, weekend.check_out, nights)
         atoms = scan_atoms(words)
         if atoms and atoms[0].is_end:
             atoms = atoms[1:]  # "hasta el 5" alone: a check-out without a check-in says nothing
         if atoms:
             return _from_atoms(atoms, words, today, nights)
-        if occasion := occasion_in(words, today):
+        if occasion := occasion_in(words, today, holidays):
             return _from_occasion(occasion.check_in, occasion.check_out, nights)
         if vague := vagueness_in(words):
             return DateQuery.unclear(vague, nights)

@@ -64,6 +64,7 @@ from domain.conversation.names import (
 )
 from domain.conversation.normalize import normalize
 from domain.errors import InvalidValue
+from domain.pricing.holidays import HolidayCalendar
 
 CABIN_AMBIGUOUS = "cabin_ambiguous"
 GUESTS_MISMATCH = "guests_mismatch"
@@ -118,14 +119,20 @@ def interpret(
     *,
     cabin_names: Sequence[str] = (),
     expecting: Expecting | None = None,
+    holidays: HolidayCalendar | None = None,
 ) -> Interpretation:
-    """Understand ``text``; ``today`` is the local date in Argentina (from the clock port)."""
-    reading = _read(text, today, cabin_names, expecting)
+    """Understand ``text``; ``today`` is the local date in Argentina (from the clock port);
+    ``holidays``: the days off the business observes, for long weekends (see ``dates``)."""
+    reading = _read(text, today, cabin_names, expecting, holidays or HolidayCalendar())
     return replace(reading.interpretation, intent=_intent(reading, expecting))
 
 
 def _read(
-    text: str, today: date, cabin_names: Sequence[str], expecting: Expecting | None
+    text: str,
+    today: date,
+    cabin_names: Sequence[str],
+    expecting: Expecting | None,
+    holidays: HolidayCalendar,
 ) -> _Reading:
     code_and_rest = code_in(text)
     code, rest = code_and_rest if code_and_rest else (None, text)
@@ -134,7 +141,7 @@ def _read(
     date_words = list(words)
     if picked is not None and expecting is Expecting.CHOICE:
         date_words[picked[1]] = "opcion"  # "el 2" answering a list is an option, not a date
-    dates = dates_in(date_words, today)
+    dates = dates_in(date_words, today, holidays)
     head_count = guests_in(words)
     guests = head_count.guests if head_count else None
     if guests is None and expecting is Expecting.GUESTS and len(words) == 1:
@@ -148,7 +155,7 @@ def _read(
         named = set(normalize(name).split())
         unnamed = [word for word in words if word not in named]
     changes_stay = (
-        (dates is not None and dates_in(unnamed, today) is not None)
+        (dates is not None and dates_in(unnamed, today, holidays) is not None)
         or (guests is not None and _counts_people(unnamed))
         or (cabin is not None and cabin_in(unnamed, cabin_names)[0] is not None)
     )

@@ -69,6 +69,7 @@ from domain.payments.payment import Attention, Payment, PaymentStatus
 from domain.payments.receipts import Receipt, ReceiptStatus
 from domain.payments.standing import standing
 from domain.pricing.cabin_rules import CabinPriceRules
+from domain.pricing.holidays import HolidayCalendar
 from domain.stay import Stay
 from tests.unit.application.fakes_accounts import FakeAccounts
 from tests.unit.application.fakes_calendars import FakeBlocks, FakeFeeds
@@ -960,6 +961,18 @@ class FakeMedia:
         self.fetched.append(media_id)
         data = self.files[media_id][2]
         return None if len(data) > max_bytes else data
+
+
+class FakeHolidays:
+    """The days off the business observes: a fixed calendar; ``asked`` records each range."""
+
+    def __init__(self, calendar: HolidayCalendar | None = None) -> None:
+        self.holidays = calendar or HolidayCalendar()
+        self.asked: list[tuple[date, date]] = []
+
+    async def calendar(self, first_night: date, last_night: date) -> HolidayCalendar:
+        self.asked.append((first_night, last_night))
+        return self.holidays
 
 
 class FakeContacts:

@@ -16,6 +16,7 @@ from application.ports.codes import CodeGenerator
 from application.ports.conversations import ConversationStore
 from application.ports.credits import GuestCreditRepository
 from application.ports.export_tokens import ExportTokens
+from application.ports.holidays import HolidaySource
 from application.ports.idempotency import IdempotencyKeys
 from application.ports.mail import Mailer
 from application.ports.messaging import MessageSender
@@ -40,6 +41,7 @@ from tests.unit.application.fakes import (
     FakeConversationStore,
     FakeGateway,
     FakeGuestCredits,
+    FakeHolidays,
     FakeIdempotency,
     FakeMailer,
     FakeMedia,
@@ -85,6 +87,7 @@ fetcher: CalendarFetcher = FakeFetcher()
 lock: SyncLock = FakeLock()
 export_tokens: ExportTokens = FakeExportTokens()
 media: MediaDownloader = FakeMedia()
+holidays: HolidaySource = FakeHolidays()
 credits: GuestCreditRepository = FakeGuestCredits(FakeReservations(FakeAccommodations([])))
 receipts: ReceiptRepository = FakeReceipts()
 

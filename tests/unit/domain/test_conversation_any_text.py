@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from domain.conversation.interpret import Expecting, Interpretation, interpret
 from domain.conversation.lexicon import word_set
 from domain.conversation.normalize import normalize
+from tests.unit.domain.builders import ARGENTINE_HOLIDAYS as HOLIDAYS
 
 TODAY = date(2026, 12, 1)
 CABINS = ("Cabaña del Lago", "Cabaña Familiar Los Alerces", "Cabaña 2")
@@ -24,7 +25,8 @@ NUMERALS = "0123456789٣३৪௫๖፪፲𐩀𐩃²³¹①⑳１９Ⅻ½⁄"
 WORDS = sorted(
     word_set(
         "somos para el del al hasta de la opcion numero noches personas adultos reservar hola "
-        "finde diciembre enero 15/12 18-12-2026 mi reserva cancelar si no 2 1º"
+        "finde largo carnaval semana santa pascua marzo diciembre enero 15/12 18-12-2026 mi "
+        "reserva cancelar si no 2 1º proximo que viene ultimo"
     )
 )
 
@@ -46,7 +48,8 @@ MESSAGES = st.lists(token(), max_size=12).map(" ".join)
 @example(text="1" * 5000, expecting=Expecting.GUESTS)
 def test_any_unicode_text_is_read_without_raising(text: str, expecting: Expecting | None) -> None:
     assert isinstance(
-        interpret(text, TODAY, cabin_names=CABINS, expecting=expecting), Interpretation
+        interpret(text, TODAY, cabin_names=CABINS, expecting=expecting, holidays=HOLIDAYS),
+        Interpretation,
     )
 
 
@@ -56,7 +59,8 @@ def test_booking_like_text_with_any_numerals_is_read_without_raising(
     text: str, expecting: Expecting | None
 ) -> None:
     assert isinstance(
-        interpret(text, TODAY, cabin_names=CABINS, expecting=expecting), Interpretation
+        interpret(text, TODAY, cabin_names=CABINS, expecting=expecting, holidays=HOLIDAYS),
+        Interpretation,
     )
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from domain.conversation.intents import Intent
 from domain.conversation.interpret import Expecting, Interpretation, interpret
+from tests.unit.domain.builders import ARGENTINE_HOLIDAYS
 
 CORPUS_PATH = Path(__file__).resolve().parents[2] / "data" / "whatsapp_corpus.json"
 CORPUS: dict[str, Any] = json.loads(CORPUS_PATH.read_text(encoding="utf-8"))
@@ -38,6 +39,7 @@ def _read(case: dict[str, Any]) -> Interpretation:
         date.fromisoformat(case.get("today", CORPUS["default_today"])),
         cabin_names=case.get("cabin_names", ()),
         expecting=Expecting(expecting) if expecting else None,
+        holidays=ARGENTINE_HOLIDAYS,
     )
 
 

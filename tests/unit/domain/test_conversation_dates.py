@@ -6,7 +6,9 @@ from hypothesis import strategies as st
 
 from domain.conversation.date_query import DateAmbiguity, DateQuery
 from domain.conversation.dates import read_dates
+from domain.conversation.long_weekends import easter
 from domain.errors import InvalidStay, InvalidValue
+from tests.unit.domain.builders import ARGENTINE_HOLIDAYS
 
 SATURDAY = date(2026, 11, 28)
 WEDNESDAY = date(2026, 12, 9)
@@ -129,10 +131,104 @@ def test_weekend_depends_on_the_day_it_is_said(
     this_sunday = this_weekend + timedelta(days=(6 - this_weekend.weekday()))
     assert stay("el finde", today) == (this_weekend, this_sunday)
     assert stay("este fin de semana", today) == (this_weekend, this_sunday)
-    assert stay("el finde largo", today) == (this_weekend, this_sunday + timedelta(days=1))
     next_sunday = next_weekend + timedelta(days=2)
     assert stay("el finde que viene", today) == (next_weekend, next_sunday)
     assert stay("el proximo finde", today) == (next_weekend, next_sunday)
+
+
+def long_stay(text: str, today: date) -> tuple[date | None, date | None]:
+    found = read_dates(text, today, ARGENTINE_HOLIDAYS)
+    assert found is not None, text
+    assert found.ambiguity is None, found.ambiguity
+    return found.check_in, found.check_out
+
+
+def long_ambiguity(text: str, today: date) -> DateAmbiguity | None:
+    found = read_dates(text, today, ARGENTINE_HOLIDAYS)
+    assert found is not None, text
+    return found.ambiguity
+
+
+# Review M2, said on Thursday 3 December 2026: "el finde largo" was Fri 04/12 → Mon 07/12, but
+# Monday 7 is a bridge day and Tuesday 8 a holiday: the long weekend is Sat 5 – Tue 8.
+@pytest.mark.parametrize(
+    ("today", "check_in", "check_out"),
+    [
+        (date(2026, 12, 3), date(2026, 12, 4), date(2026, 12, 8)),
+        (date(2026, 12, 4), date(2026, 12, 4), date(2026, 12, 8)),  # its eve: tonight
+        (date(2026, 12, 6), date(2026, 12, 6), date(2026, 12, 8)),  # under way: what is left
+        # Its last day off has no night left: the next one, Christmas (Fri 25 – Sun 27).
+        (date(2026, 12, 8), date(2026, 12, 24), date(2026, 12, 27)),
+        # A Thursday holiday and a Friday bridge day: Thu 9 – Sun 12 July.
+        (date(2026, 7, 1), date(2026, 7, 8), date(2026, 7, 12)),
+        # Monday 23 (bridge) and Tuesday 24 March: Sat 21 – Tue 24.
+        (date(2026, 3, 16), date(2026, 3, 20), date(2026, 3, 24)),
+    ],
+)
+def test_the_long_weekend_is_the_next_one_on_the_holiday_calendar(
+    today: date, check_in: date, check_out: date
+) -> None:
+    assert long_stay("hola, tienen lugar para 4 el finde largo?", today) == (check_in, check_out)
+    assert long_stay("el fin de semana largo", today) == (check_in, check_out)
+
+
+def test_the_next_long_weekend_skips_one_already_under_way() -> None:
+    thursday, saturday = date(2026, 12, 3), date(2026, 12, 5)
+    assert long_stay("el proximo finde largo", thursday) == (date(2026, 12, 4), date(2026, 12, 8))
+    assert long_stay("el finde largo que viene", saturday) == (
+        date(2026, 12, 24),
+        date(2026, 12, 27),
+    )
+
+
+def test_without_a_long_weekend_in_the_coming_weeks_it_is_asked_back() -> None:
+    # After 16 August 2027 the next one is 9–11 October: too far to be "el finde largo".
+    assert long_ambiguity("el finde largo", date(2027, 8, 20)) is DateAmbiguity.NO_LONG_WEEKEND
+    # Without the holiday calendar it is never an ordinary Friday to Monday.
+    found = read_dates("el finde largo", date(2026, 12, 3))
+    assert found is not None
+    assert found.ambiguity is DateAmbiguity.NO_LONG_WEEKEND
+
+
+@pytest.mark.parametrize(
+    ("text", "check_in", "check_out"),
+    [
+        # Carnival Monday and Tuesday, 8 and 9 February 2027: Sat 6 – Tue 9.
+        ("quiero ir el finde largo de carnaval, somos 5", date(2027, 2, 5), date(2027, 2, 9)),
+        ("para carnaval hay algo?", date(2027, 2, 5), date(2027, 2, 9)),
+        # Wednesday 24 March, Holy Thursday and Good Friday 2027: Wed 24 – Sun 28.
+        ("para semana santa somos 2", date(2027, 3, 23), date(2027, 3, 28)),
+        ("tienen lugar para pascua?", date(2027, 3, 23), date(2027, 3, 28)),
+        ("el finde largo de marzo", date(2027, 3, 23), date(2027, 3, 28)),
+        ("el finde largo del 9 de julio", date(2027, 7, 8), date(2027, 7, 11)),
+    ],
+)
+def test_named_long_weekends_are_read_on_the_calendar(
+    text: str, check_in: date, check_out: date
+) -> None:
+    assert long_stay(text, date(2026, 12, 3)) == (check_in, check_out)
+
+
+def test_named_long_weekends_past_this_year_are_next_years() -> None:
+    # Carnival 2026 was 16–17 February: said in March, it is 2027's.
+    assert long_stay("para carnaval", date(2026, 3, 1)) == (date(2027, 2, 5), date(2027, 2, 9))
+
+
+def test_a_month_with_two_long_weekends_or_none_is_asked_about() -> None:
+    today = date(2026, 12, 3)
+    # 5–8 and 25–27 December.
+    assert long_ambiguity("el finde largo de diciembre", today) is DateAmbiguity.MULTIPLE_OPTIONS
+    # May 2027: 1 May is a Saturday and 25 May a Tuesday with no bridge day.
+    assert long_ambiguity("el finde largo de mayo", today) is DateAmbiguity.NO_LONG_WEEKEND
+    assert long_ambiguity("felices pascuas!! el finde de mayo", today) is (
+        DateAmbiguity.VAGUE_PERIOD
+    )
+
+
+def test_easter_follows_the_gregorian_computus() -> None:
+    known = {2024: (3, 31), 2025: (4, 20), 2026: (4, 5), 2027: (3, 28), 2038: (4, 25)}
+    for year, (month, day) in known.items():
+        assert easter(year) == date(year, month, day)
 
 
 def test_a_night_count_stretches_the_weekend_from_its_start() -> None:

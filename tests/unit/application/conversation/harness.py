@@ -21,21 +21,24 @@ from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from domain.booking.policy import BookingPolicy
 from domain.money import Money
 from domain.payments.receipts import ReceiptRules
+from domain.pricing.holidays import HolidayCalendar
 from tests.unit.application.fakes import (
     FakeConversationStore,
+    FakeHolidays,
     FakeMedia,
     FakePriceRules,
     FakeUnitOfWork,
     FixedClock,
     SequenceCodes,
 )
-from tests.unit.domain.builders import NOW, cabin
+from tests.unit.domain.builders import ARGENTINE_HOLIDAYS, NOW, cabin
 
 PHONE = "5491155551234"
 GUEST_PHONE = "+5491155551234"
 CODE = "7K3M9QXD2F10"
 CODE_DISPLAY = "7K3M-9QXD-2F10"
-# Tuesday 2026-12-01: "el finde largo" is Friday 04/12 → Monday 07/12 (3 nights, 2 of weekend).
+# Tuesday 2026-12-01: "el finde largo" is Friday 04/12 → Tuesday 08/12 (4 nights, 2 of weekend):
+# Monday 7 is a bridge day and Tuesday 8 a holiday (ARGENTINE_HOLIDAYS).
 LAGO = cabin(id=1, name="Cabaña del Lago", capacity=4, min_nights=2)
 BOSQUE = cabin(id=2, name="Cabaña del Bosque", capacity=2, min_nights=1)
 ALERCES = cabin(
@@ -46,8 +49,8 @@ ALERCES = cabin(
     base_price=Money.of("120000"),
 )
 CABINS = (LAGO, BOSQUE, ALERCES)
-LAGO_FINDE = "pick:1:20261204:20261207:4"
-ALERCES_FINDE = "pick:3:20261204:20261207:4"
+LAGO_FINDE = "pick:1:20261204:20261208:4"
+ALERCES_FINDE = "pick:3:20261204:20261208:4"
 _wamids = itertools.count(1)
 
 
@@ -67,6 +70,7 @@ class Bot:
         policy: BookingPolicy | None = None,
         codes: tuple[str, ...] = (CODE,),
         price_rules: FakePriceRules | None = None,
+        holidays: HolidayCalendar | None = None,
     ) -> None:
         self.uow = FakeUnitOfWork(cabins)
         self.clock = FixedClock(NOW)
@@ -95,8 +99,17 @@ class Bot:
         self.setup = ConversationSetup()
         self.media = FakeMedia()
         receipts = ReceiveReceipt(uow, clock, self.media, ReceiptRules(max_bytes=1024))
+        self.holidays = FakeHolidays(ARGENTINE_HOLIDAYS if holidays is None else holidays)
         converse = Converse(
-            uow, clock, self.store, uow.catalogue, booking, desk, self.setup, receipts
+            uow,
+            clock,
+            self.store,
+            uow.catalogue,
+            booking,
+            desk,
+            self.setup,
+            receipts,
+            self.holidays,
         )
         self.process = ProcessDelivery(
             uow,

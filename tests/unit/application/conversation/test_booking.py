@@ -36,13 +36,13 @@ from tests.unit.application.fakes import FakePriceRules
 from tests.unit.domain.builders import NOW, cabin
 
 OPTIONS = (
-    "Para 4 personas, del 04/12 al 07/12, tenemos:\n"
-    "1. Cabaña del Lago: $ 400.000 en total (seña $ 120.000)\n"
+    "Para 4 personas, del 04/12 al 08/12, tenemos:\n"
+    "1. Cabaña del Lago: $ 500.000 en total (seña $ 150.000)\n"
     "   • 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
-    "   • 1 noche: 1 × $ 100.000 = $ 100.000\n"
-    "2. Cabaña Familiar Los Alerces: $ 480.000 en total (seña $ 144.000)\n"
+    "   • 2 noches: 2 × $ 100.000 = $ 200.000\n"
+    "2. Cabaña Familiar Los Alerces: $ 600.000 en total (seña $ 180.000)\n"
     "   • 2 noches (fin de semana): 2 × $ 180.000 = $ 360.000\n"
-    "   • 1 noche: 1 × $ 120.000 = $ 120.000\n"
+    "   • 2 noches: 2 × $ 120.000 = $ 240.000\n"
     "¿Cuál te reservamos? Tocá una opción o escribinos el número."
 )
 
@@ -57,6 +57,33 @@ async def test_a_question_with_dates_and_guests_lists_the_free_cabins_as_buttons
         (ALERCES_FINDE, "Familiar Los Alerces"),  # ≤ 20 characters
     ]
     assert bot.state().step is Step.CHOICE
+
+
+async def test_the_long_weekend_is_read_on_the_holiday_calendar() -> None:
+    """Review M2: "el finde largo" was always this Friday to Monday. Monday 7 and Tuesday 8
+    December are days off: it is Friday 4 to Tuesday 8, four nights; the assistant asks the
+    holidays around today and the year ahead (next Carnival, next Easter)."""
+    bot = Bot()
+    [options] = await bot.send("hola, tienen lugar para 4 el finde largo?")
+    assert options.text.startswith("Para 4 personas, del 04/12 al 08/12, tenemos:")
+    assert bot.holidays.asked[-1] == (date(2026, 12, 1), date(2028, 1, 5))
+
+
+async def test_a_named_long_weekend_is_quoted_with_its_real_length() -> None:
+    bot = Bot()
+    [options] = await bot.send("quiero ir el finde largo de carnaval, somos 5")
+    assert options.text.startswith("Para 5 personas, del 05/02/2027 al 09/02/2027, tenemos:")
+    [options] = await bot.send("y para semana santa?")
+    assert options.text.startswith("Para 5 personas, del 23/03/2027 al 28/03/2027, tenemos:")
+
+
+async def test_without_a_long_weekend_coming_the_dates_are_asked_back() -> None:
+    bot = Bot()
+    bot.clock.current = datetime(2027, 8, 20, 15, tzinfo=UTC)  # next one: 9–11 October
+    [reply] = await bot.send("hola, tienen lugar para 4 el finde largo?")
+    assert reply.text == texts.CONV_DATES_AMBIGUOUS["no_long_weekend"]
+    assert bot.state().step is Step.DATES
+    assert bot.state().guests == 4
 
 
 async def test_more_than_three_options_are_a_numbered_list_without_buttons() -> None:
@@ -80,7 +107,7 @@ async def test_an_option_is_chosen_by_number_or_name(choice: str, cabin_name: st
     await bot.send("hola, tienen lugar para 4 el finde largo?")
     [ask] = await bot.send(choice)
     assert ask.text == texts.conv_ask_name(
-        cabin_name, date(2026, 12, 4), date(2026, 12, 7), date(2026, 12, 1)
+        cabin_name, date(2026, 12, 4), date(2026, 12, 8), date(2026, 12, 1)
     )
     assert ask.buttons == [("name:profile", "Juana")]
     assert bot.state().step is Step.NAME
@@ -99,18 +126,18 @@ async def test_a_number_out_of_range_and_a_cabin_not_offered_are_explained() -> 
 async def test_a_cabin_named_in_the_question_skips_the_list() -> None:
     bot = Bot()
     [ask] = await bot.send("tienen la del lago para 4 el finde largo?")
-    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 04/12 al 07/12.")
+    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 04/12 al 08/12.")
 
 
 async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
     bot = Bot()
     [held] = await bot.hold_lago()
     assert held.text == (
-        f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 07/12. Código: "
-        f"{CODE_DISPLAY}. Total: $ 400.000. La seña es de $ 120.000 y te la guardamos hasta "
+        f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 08/12. Código: "
+        f"{CODE_DISPLAY}. Total: $ 500.000. La seña es de $ 150.000 y te la guardamos hasta "
         "las 12:30.\n"
         "• 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
-        "• 1 noche: 1 × $ 100.000 = $ 100.000\n"
+        "• 2 noches: 2 × $ 100.000 = $ 200.000\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     )
     [reservation] = bot.reservations()
@@ -175,7 +202,7 @@ async def test_a_name_given_earlier_is_proposed_not_used_silently() -> None:
     await bot.send("hola soy Marta Gómez, tienen lugar para 4 el finde largo?")
     [ask] = await bot.send("la 1")
     assert ask.text == texts.conv_confirm_name(
-        "Cabaña del Lago", date(2026, 12, 4), date(2026, 12, 7), "Marta Gómez", date(2026, 12, 1)
+        "Cabaña del Lago", date(2026, 12, 4), date(2026, 12, 8), "Marta Gómez", date(2026, 12, 1)
     )
     assert ask.buttons == [("name:remembered", "Marta Gómez")]
     assert bot.reservations() == []
@@ -209,7 +236,7 @@ async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_remaining_options
     # Someone books the Lago on the website while the guest types their name.
     someone = Guest("Otra Persona", "+5491100000000")
     await bot.place_hold(
-        PlaceHoldCommand(1, date(2026, 12, 4), date(2026, 12, 7), 2, someone, Channel.API)
+        PlaceHoldCommand(1, date(2026, 12, 4), date(2026, 12, 8), 2, someone, Channel.API)
     )
     sorry, options = await bot.send("Juana Pérez")
     assert sorry.text == texts.conv_just_taken("Cabaña del Lago")
@@ -250,7 +277,7 @@ async def test_what_is_missing_or_unclear_is_asked_back_never_guessed(
 
 async def test_answers_complete_the_question_across_messages() -> None:
     bot = Bot()
-    await bot.send("3 noches")
+    await bot.send("4 noches")
     await bot.send("desde el 4")
     [options] = await bot.send("4")  # a bare head count, answering "¿para cuántas personas?"
     assert options.text == OPTIONS
@@ -483,7 +510,7 @@ async def test_another_cabin_at_the_name_step_is_a_change_of_mind() -> None:
     await bot.send("1")
     [ask] = await bot.send("mejor la familiar")
     assert ask.text == texts.conv_ask_name(
-        "Cabaña Familiar Los Alerces", date(2026, 12, 4), date(2026, 12, 7), date(2026, 12, 1)
+        "Cabaña Familiar Los Alerces", date(2026, 12, 4), date(2026, 12, 8), date(2026, 12, 1)
     )
     assert bot.reservations() == []
 

@@ -6,22 +6,22 @@ from domain.conversation.state import PickedOption, picked_option
 
 
 def test_a_pick_button_stands_for_its_offer() -> None:
-    assert picked_option("pick:1:20261204:20261207:4") == PickedOption(
-        1, date(2026, 12, 4), date(2026, 12, 7), 4
+    assert picked_option("pick:1:20261204:20261208:4") == PickedOption(
+        1, date(2026, 12, 4), date(2026, 12, 8), 4
     )
 
 
 @pytest.mark.parametrize(
     "button",
     [
-        "pick:፪:20261204:20261207:4",
-        "pick:1:2026120٤:20261207:4",
-        "pick:1:20261204:20261207:²",
-        "pick:" + "9" * 40 + ":20261204:20261207:4",
-        "pick:1:20261304:20261207:4",
-        "pick:+1:20261204:20261207:4",
-        "pick:1_0:20261204:20261207:4",
-        "pick:1:20261204:20261207",
+        "pick:፪:20261204:20261208:4",
+        "pick:1:2026120٤:20261208:4",
+        "pick:1:20261204:20261208:²",
+        "pick:" + "9" * 40 + ":20261204:20261208:4",
+        "pick:1:20261304:20261208:4",
+        "pick:+1:20261204:20261208:4",
+        "pick:1_0:20261204:20261208:4",
+        "pick:1:20261204:20261208",
         "cancel:ABCD",
     ],
     ids=[

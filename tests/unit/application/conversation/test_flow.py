@@ -41,8 +41,8 @@ async def test_my_reservation_by_phone_and_by_code() -> None:
     bot = Bot()
     await bot.hold_lago()
     expected = (
-        f"Tu pre-reserva {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 07/12 está esperando "
-        "la seña de $ 120.000 hasta las 12:30."
+        f"Tu pre-reserva {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 08/12 está esperando "
+        "la seña de $ 150.000 hasta las 12:30."
     )
     [status] = await bot.send("mi reserva")
     assert status.text == expected
@@ -217,7 +217,7 @@ async def test_an_old_option_button_still_books_after_the_state_expired() -> Non
     await bot.send("hola, tienen lugar para 4 el finde largo?")
     bot.store.states.clear()  # 30 minutes later
     [ask] = await bot.send("Cabaña del Lago", button=LAGO_FINDE)
-    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 04/12 al 07/12.")
+    assert ask.text.startswith("¡Buenísimo! Cabaña del Lago, del 04/12 al 08/12.")
 
 
 async def test_a_redelivered_message_is_not_answered_twice() -> None:

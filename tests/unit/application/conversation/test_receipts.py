@@ -25,7 +25,7 @@ async def transfer_hold(bot: Bot) -> None:
         PlaceHoldCommand(
             1,
             date(2026, 12, 4),
-            date(2026, 12, 7),
+            date(2026, 12, 8),
             2,
             Guest("Juana Pérez", GUEST_PHONE),
             Channel.API,
