@@ -227,6 +227,11 @@ async def test_from_a_question_to_a_paid_booking(
         "Total: $ 374.000. La seña es de $ 112.200 y te la guardamos hasta las 12:30.\n"
         "• 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000\n"
         "• 2 noches: 2 × $ 85.000 = $ 170.000\n"
+        "Si cancelás:\n"
+        "• Con 15 días o más de anticipación: te devolvemos el 100 % de lo pagado.\n"
+        "• Entre 2 y 14 días antes de la llegada: te queda un crédito del 100 % de lo pagado "
+        "para usar en otra reserva dentro de 365 días.\n"
+        "• Con menos de 2 días de anticipación: no hay devolución.\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     )
     booking = (await pay_client.get(f"/reservations/{code}")).json()

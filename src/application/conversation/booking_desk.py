@@ -19,7 +19,7 @@ from application.conversation.options import (
 from application.conversation.turn import Button, Turn, digits, hand_over, message_ref
 from application.errors import IdempotentReplay
 from application.messaging import console_pages, texts
-from application.messaging.quote_texts import breakdown_lines, credit_lines
+from application.messaging.quote_texts import breakdown_lines, cancellation_terms, credit_lines
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.availability import Availability
 from domain.booking.guest_name import guest_name
@@ -70,7 +70,9 @@ class BookingDesk:
     - one message places at most one hold: its wamid is the hold's idempotency key (a message
       processed again replays the same hold), and a live hold of this phone for the same cabin
       and stay is announced again rather than doubled (bursts of messages);
-    - a cabin taken between the list and the hold → an apology and the remaining options.
+    - a cabin taken between the list and the hold → an apology and the remaining options;
+    - the hold's message states the cabin's cancellation terms (or that it has none), before
+      the payment link.
     """
 
     uow: UnitOfWork
@@ -318,7 +320,7 @@ class BookingDesk:
             return await self.offer(turn, done)
         if reservation is None:
             return hand_over(turn, done, texts.CONV_HOLD_FAILED, texts.admin_hold_failed(None))
-        self._announce(turn, reservation, offer.name)
+        await self._announce(turn, reservation, offer.name)
         return done
 
     async def _live_hold(self, turn: Turn, offer: Offer) -> Reservation | None:
@@ -341,7 +343,7 @@ class BookingDesk:
         async with self.uow:
             return await self.uow.reservations.get(ReservationCode(replay.stored.reservation_code))
 
-    def _announce(self, turn: Turn, reservation: Reservation, cabin: str) -> None:
+    async def _announce(self, turn: Turn, reservation: Reservation, cabin: str) -> None:
         code = reservation.code.display
         if reservation.status is ReservationStatus.CONFIRMED:
             # A redelivered message whose hold got paid meanwhile: say where it stands.
@@ -364,6 +366,8 @@ class BookingDesk:
                 else texts.conv_status_expired(code)
             )
             return
+        async with self.uow:
+            stored = await self.uow.prices.get(reservation.accommodation_id)
         turn.say(
             texts.conv_hold_placed(
                 reservation.guest.name.split()[0],
@@ -377,6 +381,7 @@ class BookingDesk:
                 payment_url=reservation.payment_url,
                 payment_link_follows=self.payments.enabled,
                 details=_details(reservation),
+                terms=cancellation_terms(stored.cancellation),
                 today=turn.today,
             )
         )

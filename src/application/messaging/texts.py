@@ -309,9 +309,12 @@ def conv_hold_placed(
     payment_url: str | None,
     payment_link_follows: bool,
     details: list[str] | None = None,
+    terms: str | None = None,
     today: date,
 ) -> str:
-    """``details``: the breakdown's lines (and a credit applied), shown under the summary."""
+    """``details``: the breakdown's lines (and a credit applied), shown under the summary;
+    ``terms``: the cabin's cancellation policy in a sentence (None: it has none), said before
+    the guest pays."""
     if payment_url:  # announced again (a repeated message): the link already exists
         then = f"Podés pagarla acá: {payment_url}"
     elif payment_link_follows:
@@ -322,8 +325,15 @@ def conv_hold_placed(
     return (
         f"¡Listo, {first_name}! 🙌 Te reservamos {cabin} {stay_dates(check_in, check_out, today)}. "
         f"Código: {code_display}. Total: {ars(total)}. "
-        f"La seña es de {ars(deposit)} y te la guardamos hasta {until}.{listed}{then}"
+        f"La seña es de {ars(deposit)} y te la guardamos hasta {until}.{listed}"
+        f"{terms or CONV_NO_CANCELLATION_TERMS}\n{then}"
     )
+
+
+CONV_NO_CANCELLATION_TERMS = (
+    "Esta cabaña no tiene una política de cancelación cargada: si tenés que cancelar, "
+    "escribinos y lo vemos."
+)
 
 
 def conv_just_taken(cabin: str) -> str:

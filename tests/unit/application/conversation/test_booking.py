@@ -10,14 +10,17 @@ import pytest
 from application.booking.place_hold import PlaceHoldCommand
 from application.conversation.options import button_title, option_buttons
 from application.messaging import texts
+from application.messaging.quote_texts import cancellation_terms
 from application.ports.outbox import OwnerAlert, PaymentLinkJob
+from application.ports.pricing import StoredPrices
 from domain.booking.hold_limits import HoldQuota, phone_key
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Channel, Guest, ReservationStatus
 from domain.conversation.state import ConversationState, Offer, Step
 from domain.money import Money
+from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
 from domain.pricing import Rate, RecurringRange, Season
-from domain.pricing.cabin_rules import CabinPriceRules
+from domain.pricing.cabin_rules import NO_RULES, CabinPriceRules
 from domain.stay import Stay
 from tests.unit.application.conversation.harness import (
     ALERCES,
@@ -138,6 +141,8 @@ async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
         "las 12:30.\n"
         "• 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
         "• 2 noches: 2 × $ 100.000 = $ 200.000\n"
+        "Esta cabaña no tiene una política de cancelación cargada: si tenés que cancelar, "
+        "escribinos y lo vemos.\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
     )
     [reservation] = bot.reservations()
@@ -151,6 +156,25 @@ async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
     assert bot.alerts() == []
     assert bot.state().step is Step.IDLE
     assert bot.state().name == "Juana Pérez"
+
+
+async def test_the_hold_states_the_cancellation_terms_before_the_guest_pays() -> None:
+    """Review M8: the terms came only with the confirmation, after paying."""
+    bot = Bot()
+    tiers = (
+        CancellationTier(30, Decimal(100)),
+        CancellationTier(7, Decimal(50), Outcome.CREDIT, credit_valid_days=180),
+    )
+    bot.uow.prices.read[1] = StoredPrices(NO_RULES, CancellationPolicy(tiers))
+    [held] = await bot.hold_lago()
+    # The policy's wording is quote_texts.cancellation_terms's, whatever it says.
+    terms = cancellation_terms(CancellationPolicy(tiers))
+    assert terms is not None
+    assert terms.startswith("Si cancelás:\n• Con 30 días")
+    assert held.text.endswith(
+        f"= $ 200.000\n{terms}\nEn el próximo mensaje te mandamos el link de Mercado Pago para "
+        "pagarla."
+    )
 
 
 async def test_a_name_with_invisible_characters_is_held_under_what_can_be_seen() -> None:
