@@ -120,7 +120,8 @@ async def test_a_guest_who_pays_within_the_window_gets_free_text(
     assert body_of(confirmed) == (
         f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está "
         "confirmada. Recibimos la seña de $ 112.200. El saldo de $ 261.800 se paga hasta el "
-        "04/12. ¡Te esperamos!"
+        "04/12. ¡Te esperamos!\n\n"
+        f"Tu reserva, con todos los detalles: https://cabanas.test/r/{code.replace('-', '')}"
     )
     assert wa.templates_sent() == []
 

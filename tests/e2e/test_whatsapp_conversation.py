@@ -222,6 +222,8 @@ async def test_from_a_question_to_a_paid_booking(
     match = CODE.search(body_of(held))
     assert match
     code = match.group(1)
+    page = f"https://cabanas.test/r/{code.replace('-', '')}"  # PUBLIC_BASE_URL's /r/{code}
+    assert (await pay_client.get(page)).status_code == 200
     assert body_of(held) == (
         f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 08/12. Código: {code}. "
         "Total: $ 374.000. La seña es de $ 112.200 y te la guardamos hasta las 12:30.\n"
@@ -232,7 +234,8 @@ async def test_from_a_question_to_a_paid_booking(
         "• Entre 2 y 14 días antes de la llegada: te queda un crédito del 100 % de lo pagado "
         "para usar en otra reserva dentro de 365 días.\n"
         "• Con menos de 2 días de anticipación: no hay devolución.\n"
-        "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
+        "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla.\n\n"
+        f"Tu reserva, con todos los detalles: {page}"
     )
     booking = (await pay_client.get(f"/reservations/{code}")).json()
     assert booking["status"] == "pre_reserved"
@@ -260,11 +263,13 @@ async def test_from_a_question_to_a_paid_booking(
         "• Con 15 días o más de anticipación: te devolvemos el 100 % de lo pagado.\n"
         "• Entre 2 y 14 días antes de la llegada: te queda un crédito del 100 % de lo pagado "
         "para usar en otra reserva dentro de 365 días.\n"
-        "• Con menos de 2 días de anticipación: no hay devolución."
+        "• Con menos de 2 días de anticipación: no hay devolución.\n\n"
+        f"Tu reserva, con todos los detalles: {page}"
     )
     [status] = await guest.says("mi reserva")
     assert body_of(status) == (
         f"Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está confirmada ✅ ¡Te esperamos!"
+        f"\n\nTu reserva, con todos los detalles: {page}"
     )
 
 

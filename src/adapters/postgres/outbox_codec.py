@@ -38,6 +38,8 @@ def encode(message: OutboxMessage) -> tuple[str, dict[str, Any]]:
             payload["topic"] = message.topic
         if message.reservation is not None:
             payload["reservation"] = message.reservation
+        if message.page is not None:
+            payload["page"] = message.page
         return OutboxKind.WHATSAPP_MESSAGE, payload
     if isinstance(message, EmailMessage):
         return OutboxKind.EMAIL_MESSAGE, {
@@ -72,6 +74,7 @@ def decode(kind: str, payload: Mapping[str, Any]) -> OutboxMessage:
                 template=_template(payload.get("template")),
                 topic=str(payload.get("topic") or Topic.REPLY),
                 reservation=_optional(payload.get("reservation")),
+                page=_optional(payload.get("page")),
             )
         if kind == OutboxKind.EMAIL_MESSAGE:
             return EmailMessage(

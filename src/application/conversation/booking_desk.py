@@ -18,7 +18,7 @@ from application.conversation.options import (
 )
 from application.conversation.turn import Button, Turn, digits, hand_over, message_ref
 from application.errors import IdempotentReplay
-from application.messaging import console_pages, texts
+from application.messaging import console_pages, guest_pages, texts
 from application.messaging.quote_texts import breakdown_lines, cancellation_terms, credit_lines
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.availability import Availability
@@ -345,6 +345,7 @@ class BookingDesk:
 
     async def _announce(self, turn: Turn, reservation: Reservation, cabin: str) -> None:
         code = reservation.code.display
+        page = guest_pages.reservation(reservation.code.value)
         if reservation.status is ReservationStatus.CONFIRMED:
             # A redelivered message whose hold got paid meanwhile: say where it stands.
             turn.say(
@@ -354,7 +355,8 @@ class BookingDesk:
                     reservation.stay.check_in,
                     reservation.stay.check_out,
                     today=turn.today,
-                )
+                ),
+                page=page,
             )
             return
         if reservation.expires_at is None or reservation.status is not (
@@ -383,7 +385,8 @@ class BookingDesk:
                 details=_details(reservation),
                 terms=cancellation_terms(stored.cancellation),
                 today=turn.today,
-            )
+            ),
+            page=page,
         )
         if not self.payments.enabled:
             turn.alert_owner(

@@ -300,7 +300,7 @@ class Converse:
             for i, reply in enumerate(turn.replies):
                 buttons = tuple(ReplyButton(b.id, b.title) for b in reply.buttons)
                 await self.uow.outbox.put(
-                    WhatsAppMessage(turn.message.phone, reply.text, buttons),
+                    WhatsAppMessage(turn.message.phone, reply.text, buttons, page=reply.page),
                     turn.now,
                     dedupe_key=f"reply:{ref}:{i}",
                     trace_id=trace_id,

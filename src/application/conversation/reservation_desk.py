@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from application.back_office.reservations import CancelHold
 from application.booking.lookup import GetReservation
 from application.conversation.turn import Button, Turn, hand_over, same_phone
-from application.messaging import console_pages, texts
+from application.messaging import console_pages, guest_pages, texts
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Reservation, ReservationStatus, effective_status
@@ -25,7 +25,8 @@ class ReservationDesk:
     """Rules:
     - "mi reserva" shows the status of the reservation whose code the guest wrote, or else of
       the latest one made from this phone among those that can still be upcoming (created
-      within the booking horizon plus the longest stay); never the guest's personal data;
+      within the booking horizon plus the longest stay); never the guest's personal data; a
+      hold or a booking comes with the link to its page (``/r/{code}``);
     - the guest can cancel a live hold, only from the phone it was made with, and only after
       a yes (a button carrying the code); it goes through ``CancelHold``, audited as
       ``guest:whatsapp``;
@@ -46,7 +47,10 @@ class ReservationDesk:
         reservation = await self._find(turn, code)
         if reservation is None:
             return self._not_found(turn, state, code)
-        turn.say(self._status_text(turn, reservation))
+        status = effective_status(reservation, turn.now)
+        live = status in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
+        page = guest_pages.reservation(reservation.code.value) if live else None
+        turn.say(self._status_text(turn, reservation), page=page)
         return state
 
     async def ask_cancel(

@@ -68,6 +68,7 @@ class Button:
 class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
+    page: str | None = None  # the guest's reservation page it links to (``guest_pages``)
 
 
 @dataclass(slots=True)
@@ -82,8 +83,10 @@ class Turn:
     def today(self) -> date:
         return local_today(self.now)
 
-    def say(self, text: str, *buttons: Button) -> None:
-        self.replies.append(Reply(text, buttons))
+    def say(self, text: str, *buttons: Button, page: str | None = None) -> None:
+        """``page``: the path of the guest's reservation page the reply is about; its link is
+        added when the reply is sent."""
+        self.replies.append(Reply(text, buttons, page))
 
     def alert_owner(
         self, text: str, link: str = console_pages.CONVERSATIONS, *, once_per: str | None = None

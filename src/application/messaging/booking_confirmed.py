@@ -3,6 +3,7 @@ payment, one the owner recorded, or a credit from an earlier cancellation)."""
 
 from __future__ import annotations
 
+from application.messaging import guest_pages
 from application.messaging.quote_texts import cancellation_terms
 from application.messaging.texts import (
     ars,
@@ -65,6 +66,7 @@ async def tell_guest_confirmed(
                 template=template,
                 topic=Topic.BOOKING_CONFIRMED,
                 reservation=reservation.code.value,
+                page=guest_pages.reservation(reservation.code.value),
             ),
             clock.now(),
             dedupe_key=group,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from application.errors import IntegrationError, TemplateRejected
@@ -15,6 +15,7 @@ from application.messaging.balance_reminders import (
 )
 from application.messaging.console_pages import with_link
 from application.messaging.deposit_link import queue_deposit_link
+from application.messaging.guest_pages import with_page
 from application.messaging.retry import Backoff
 from application.messaging.texts import (
     EMAIL_ALERT_SUBJECT,
@@ -61,6 +62,8 @@ class OutboxSetup:
     owner_email: str | None = None
     # PUBLIC_BASE_URL: the owner's alerts link to the console there.
     console_base_url: str = ""
+    # PUBLIC_BASE_URL too: a guest's messages link to their reservation page there.
+    guest_base_url: str = ""
     # BALANCE_DUE_DAYS: what the balance link asks for is the ledger's balance.
     ledger_terms: LedgerTerms = DEFAULT_LEDGER_TERMS
 
@@ -182,6 +185,9 @@ class DispatchOutbox:
         message = item.message
         now = self.clock.now()
         if isinstance(message, WhatsAppMessage):
+            if message.page:
+                text = with_page(message.text, self.setup.guest_base_url, message.page)
+                message = replace(message, text=text)
             return await send_whatsapp(message, self.uow.contacts, self.sender, now)
         if isinstance(message, PaymentLinkJob):
             if message.purpose == "extend":

@@ -56,6 +56,9 @@ class WhatsAppMessage:
     template: TemplateUse | None = None
     topic: str = Topic.REPLY
     reservation: str | None = None  # the code it is about, if any
+    # The guest's page it links to (``application.messaging.guest_pages``), made absolute and
+    # added to the free text when it is sent.
+    page: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

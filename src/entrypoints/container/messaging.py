@@ -39,6 +39,7 @@ class MessagingProvider(Provider):
             admin_phone=settings.admin_whatsapp_number,
             owner_email=settings.owner_email,
             console_base_url=settings.public_base,
+            guest_base_url=settings.public_base,
             ledger_terms=LedgerTerms(balance_due_days=settings.balance_due_days),
         )
 

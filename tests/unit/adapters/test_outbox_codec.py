@@ -30,6 +30,7 @@ MESSAGES: list[OutboxMessage] = [
         topic="booking_confirmed",
         reservation="X",
     ),
+    WhatsAppMessage("+54911", "Tu reserva X está confirmada", reservation="X", page="/r/X"),
     PaymentLinkJob("ABCDEFGHJKMN"),
     PaymentLinkJob("ABCDEFGHJKMN", "balance"),
     PaymentLinkJob("ABCDEFGHJKMN", "extend"),

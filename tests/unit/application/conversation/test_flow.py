@@ -56,6 +56,19 @@ async def test_my_reservation_by_phone_and_by_code() -> None:
     bot.clock.current = NOW + timedelta(minutes=31)
     [status] = await bot.send("mi reserva")
     assert status.text == texts.conv_status_expired(CODE_DISPLAY)
+    assert status.page is None  # nothing to pay or to see there any more
+
+
+async def test_the_hold_and_the_status_link_to_the_guests_page() -> None:
+    """Review L1: the guest's /r/{code} page (terms, how to get there) was never linked."""
+    bot = Bot()
+    [held] = await bot.hold_lago()
+    assert held.page == f"/r/{CODE}"
+    [status] = await bot.send("mi reserva")
+    assert status.page == f"/r/{CODE}"
+    bot.uow.reservations.committed[CODE].confirm(NOW)
+    [status] = await bot.send("mi reserva")
+    assert status.page == f"/r/{CODE}"
 
 
 async def test_my_reservation_next_year_names_its_year() -> None:

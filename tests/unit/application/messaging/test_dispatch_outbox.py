@@ -4,6 +4,7 @@ queue with an alert."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from application.errors import IntegrationError, OutsideServiceWindow, TemplateRejected
@@ -106,6 +107,23 @@ async def test_inside_the_24_h_window_the_free_text_goes() -> None:
     await box.dispatch()
     assert box.sender.sent == [OutboundMessage(GUEST_PHONE, CONFIRMED.text)]
     assert box.sender.templates == []
+
+
+async def test_a_message_about_a_booking_links_to_the_guests_page() -> None:
+    """Review L1: WhatsApp never gave the guest their /r/{code} page."""
+    box = Outbox(OutboxSetup(OWNER_PHONE, guest_base_url="https://cabanas.example/"))
+    await box.wrote_to_us(GUEST_PHONE, timedelta(hours=1))
+    await box.queue(replace(CONFIRMED, page=f"/r/{CODE}"))
+    await box.dispatch()
+    text = (
+        f"{CONFIRMED.text}\n\nTu reserva, con todos los detalles: https://cabanas.example/r/{CODE}"
+    )
+    assert box.sender.sent == [OutboundMessage(GUEST_PHONE, text)]
+    # Outside the window the approved template goes as approved: no link.
+    late = Outbox(OutboxSetup(OWNER_PHONE, guest_base_url="https://cabanas.example"))
+    await late.queue(replace(CONFIRMED, page=f"/r/{CODE}"))
+    await late.dispatch()
+    assert late.sender.templates == [OutboundTemplate(GUEST_PHONE, TEMPLATE)]
 
 
 async def test_outside_the_window_its_template_goes_instead() -> None:

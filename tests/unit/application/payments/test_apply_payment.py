@@ -82,6 +82,16 @@ async def test_the_confirmation_of_a_stay_next_year_names_its_year() -> None:
     assert message.template.params[3:5] == ("08/01/2027", "11/01/2027")
 
 
+async def test_the_confirmation_links_to_the_guests_page() -> None:
+    reservation = hold()
+    uow, gateway, _, use_case = await setup(reservation)
+    gateway.payments["901"] = paid(reservation)
+    await apply(use_case, uow, "901")
+    [(message, _)] = uow.outbox.committed
+    assert isinstance(message, WhatsAppMessage)
+    assert message.page == f"/r/{reservation.code.value}"
+
+
 async def test_a_short_amount_keeps_the_hold_and_alerts_the_owner() -> None:
     reservation = hold()
     uow, gateway, _, use_case = await setup(reservation)
