@@ -306,18 +306,39 @@ async def test_a_hold_is_cancelled_after_a_confirmation_button(
     assert body_of(status) == f"La reserva {code} está cancelada."
 
 
-async def test_cancelling_a_paid_booking_goes_to_the_owner(
+async def test_cancelling_a_paid_booking_says_what_comes_back_then_goes_to_the_owner(
     pay_client: Client, wa: FakeWhatsApp, mp: FakeMercadoPago
 ) -> None:
+    tiers = {
+        "cancellation_tiers": [
+            {"min_days_before": 15, "percent": 100, "outcome": "refund"},
+            {"min_days_before": 2, "percent": 100, "outcome": "credit", "credit_valid_days": 365},
+        ]
+    }
+    put = await pay_client.put("/admin/accommodations/1/prices", json=tiers, headers=admin())
+    assert put.status_code == 200, put.text
     guest = Guest(pay_client, wa)
     code = await _hold_lago(guest)
     mp.add_payment("1320000002", "approved", 112_200.0, code.replace("-", ""))
     await notify(pay_client, "1320000002")
-    told, alert = await guest.says("no vamos a poder ir, cancelar")
-    assert told["to"] == OUTBOUND
+    [question] = await guest.says("no vamos a poder ir, cancelar")
+    assert question["to"] == OUTBOUND
+    page = f"https://cabanas.test/r/{code.replace('-', '')}"
+    assert body_of(question) == (
+        f"Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está confirmada. Si la "
+        "cancelás hoy, te quedan $ 112.200 de los $ 112.200 que pagaste como crédito para otra "
+        "fecha, válido por 365 días. ¿Querés que la cancelemos?\n\n"
+        f"Tu reserva, con todos los detalles: {page}"
+    )
+    plain = code.replace("-", "")
+    assert buttons_of(question) == [
+        (f"cancel:{plain}", "Sí, cancelar"),
+        (f"keep:{plain}", "No, mantenerla"),
+    ]
+    told, alert = await guest.taps(f"cancel:{plain}", "Sí, cancelar")
     assert body_of(told) == (
-        f"Tu reserva {code} ya está confirmada, así que la cancelación la ve una persona del "
-        "equipo. Te escribimos por acá a la brevedad."
+        f"Listo 🙌 Le pasamos tu pedido de cancelar la reserva {code} a una persona del equipo: "
+        "la cancela y te confirma la devolución por acá a la brevedad."
     )
     assert alert["to"] == ADMIN_OUTBOUND
     assert alert_of(alert) == (

@@ -1,4 +1,5 @@
-"""``latest_for_phone`` (the assistant's "mi reserva" without a code) on real PostgreSQL."""
+"""``latest_for_phone`` (the assistant's "mi reserva" without a code) and ``recent_for_phone``
+(its "cancelar" with several bookings) on real PostgreSQL."""
 
 from __future__ import annotations
 
@@ -52,6 +53,27 @@ async def test_the_newest_booking_of_the_phone_within_the_window(engine: AsyncEn
     assert found.guest.phone == PHONE
     assert await _latest(engine, PHONE, NOW - timedelta(minutes=1)) is None  # outside the window
     assert await _latest(engine, "+5491199999999", NOW - timedelta(days=400)) is None
+
+
+async def test_the_recent_bookings_of_the_phone_newest_first(engine: AsyncEngine) -> None:
+    [cabin] = await add_cabins(engine, 1)
+    stays = [Stay(date(2026, 12, d), date(2026, 12, d + 2)) for d in (10, 14, 20)]
+    holds = [
+        new_hold(cabin, s, NOW, code=code)
+        for s, code in zip(stays, ("AAAAAAAAAAAA", "BBBBBBBBBBBB", "CCCCCCCCCCCC"), strict=True)
+    ]
+    for minutes, hold in zip((30, 20, 10), holds, strict=True):
+        await _add(engine, hold, NOW - timedelta(minutes=minutes))
+    other = replace(
+        new_hold(cabin, Stay(date(2026, 12, 24), date(2026, 12, 26)), NOW, code="DDDDDDDDDDDD"),
+        guest=Guest("Otra Persona", "+5491100000000"),
+    )
+    await _add(engine, other, NOW)
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
+        found = await uow.reservations.recent_for_phone(PHONE, NOW - timedelta(days=1), 2)
+        window = await uow.reservations.recent_for_phone(PHONE, NOW - timedelta(minutes=25), 10)
+    assert [r.code.value for r in found] == ["CCCCCCCCCCCC", "BBBBBBBBBBBB"]
+    assert [r.code.value for r in window] == ["CCCCCCCCCCCC", "BBBBBBBBBBBB"]
 
 
 async def test_the_lookup_walks_the_created_at_index(engine: AsyncEngine) -> None:

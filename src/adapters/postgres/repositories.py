@@ -389,7 +389,7 @@ OCCUPIED_ONE = (
 # guest_phone has no index: walk reservations_created_at_idx backwards from the newest, within
 # the caller's window, and stop at the first row with the phone. At a cabin business's volume
 # (thousands of rows a year) that is a short scan even when the phone has no booking.
-LATEST_FOR_PHONE = (
+_FOR_PHONE = (
     select(reservations)
     .where(
         _R.kind == "booking",
@@ -397,8 +397,9 @@ LATEST_FOR_PHONE = (
         _R.guest_phone == bindparam("p_phone"),
     )
     .order_by(_R.created_at.desc(), _R.id.desc())  # the id only breaks ties (incremental sort)
-    .limit(1)
 )
+LATEST_FOR_PHONE = _FOR_PHONE.limit(1)
+RECENT_FOR_PHONE = _FOR_PHONE.limit(bindparam("p_limit", type_=Integer))
 
 
 async def expire_lapsed_overlapping(
@@ -691,6 +692,12 @@ class SqlReservationRepository:
         params = {"p_phone": phone, "p_since": since}
         row = (await self._conn.execute(LATEST_FOR_PHONE, params)).first()
         return None if row is None else reservation_from_row(row)
+
+    async def recent_for_phone(
+        self, phone: str, since: datetime, limit: int
+    ) -> Sequence[Reservation]:
+        params = {"p_phone": phone, "p_since": since, "p_limit": limit}
+        return [reservation_from_row(r) for r in await self._conn.execute(RECENT_FOR_PHONE, params)]
 
 
 def _insert_values(r: Reservation, now: datetime, basis: Accommodation) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from domain.conversation.names import is_booking_name
 from domain.conversation.normalize import normalize
 from domain.conversation.state import (
     CANCEL,
+    CANCEL_WHICH,
     KEEP,
     MENU_HUMAN,
     MENU_STATUS,
@@ -189,6 +190,8 @@ class Converse:
         button = turn.message.button_id or ""
         if picked := picked_option(button):
             return await self.booking.pick(turn, state, picked)
+        if code := code_of(button, CANCEL_WHICH):
+            return await self.desk.ask_cancel(turn, state, code)
         if code := code_of(button, CANCEL):
             return await self.desk.answer_cancel(turn, state, code, yes=True)
         if code := code_of(button, KEEP):
@@ -213,7 +216,7 @@ class Converse:
         if intent is Intent.HUMAN:
             return self._person_asked(turn, state)
         if intent is Intent.CANCEL:
-            return await self.desk.ask_cancel(turn, state, reading.reservation_code)
+            return await self._cancel(turn, state, reading.reservation_code)
         if intent is Intent.STATUS:
             return await self.desk.status(turn, state, reading.reservation_code)
         if intent in (Intent.CONFIRM_YES, Intent.CONFIRM_NO):
@@ -237,6 +240,15 @@ class Converse:
             turn.say(f"{texts.conv_thanks_name(reading.name.split()[0])} {pending_question(state)}")
             return state
         return courtesy(turn, state, help_asked=intent is Intent.HELP)
+
+    async def _cancel(
+        self, turn: Turn, state: ConversationState, code: str | None
+    ) -> ConversationState:
+        if code is None and state.step in (Step.CHOICE, Step.NAME):
+            # A list or a chosen cabin waits: that choice is what goes, not a booking.
+            live = await self.desk.cancellable(turn)
+            return self.desk.drop_search(turn, state, has_bookings=bool(live))
+        return await self.desk.ask_cancel(turn, state, code)
 
     async def _yes_or_no(
         self, turn: Turn, state: ConversationState, *, yes: bool

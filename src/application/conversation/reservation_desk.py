@@ -9,15 +9,25 @@ from application.back_office.reservations import CancelHold
 from application.booking.lookup import GetReservation
 from application.conversation.turn import Button, Turn, hand_over, same_phone
 from application.messaging import console_pages, guest_pages, texts
+from application.ports.ledger import DEFAULT_LEDGER_TERMS
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Reservation, ReservationStatus, effective_status
 from domain.codes import ReservationCode
-from domain.conversation.state import CANCEL, KEEP, ConversationState, Step, code_button
+from domain.conversation.state import (
+    CANCEL,
+    CANCEL_WHICH,
+    KEEP,
+    ConversationState,
+    Step,
+    code_button,
+)
 from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, ReservationNotFound
 
 ACTOR = "guest:whatsapp"
 CANCEL_REASON = "pedido del huésped por WhatsApp"
+MAX_LISTED = 10  # bookings of one phone read to ask which to cancel
+MAX_BUTTONS = 3  # WhatsApp's limit of reply buttons; more bookings are listed by code only
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,11 +37,17 @@ class ReservationDesk:
       the latest one made from this phone among those that can still be upcoming (created
       within the booking horizon plus the longest stay); never the guest's personal data; a
       hold or a booking comes with the link to its page (``/r/{code}``);
+    - "cancelar" without a code is about this phone's live bookings (holds still running,
+      confirmed stays not begun): with two or more, the guest is asked which (a button or the
+      code per booking); with none, a search in progress is dropped instead ("No encontramos
+      reservas" only when there was nothing at all);
     - the guest can cancel a live hold, only from the phone it was made with, and only after
       a yes (a button carrying the code); it goes through ``CancelHold``, audited as
       ``guest:whatsapp``;
-    - a confirmed booking is not cancelled by the assistant: refunds are the owner's call, so
-      the conversation is handed over with an alert that names only the reservation code;
+    - a confirmed booking is not cancelled by the assistant: refunds are the owner's call. The
+      guest is first told what cancelling today returns under the cabin's policy (from the
+      money the ledger holds) and asked "¿Querés que la cancelemos?"; only a yes hands the
+      conversation over, with an alert that names only the reservation code;
     - a hold that changed meanwhile (paid, lapsed, already cancelled — or this very message
       processed twice) is answered from its status now.
     """
@@ -56,7 +72,16 @@ class ReservationDesk:
     async def ask_cancel(
         self, turn: Turn, state: ConversationState, code: str | None
     ) -> ConversationState:
-        reservation = await self._find(turn, code)
+        reservation: Reservation | None
+        if code is None:
+            live = await self.cancellable(turn)
+            if len(live) > 1:
+                return self._ask_which(turn, state, live)
+            if not live and state.step in (Step.DATES, Step.GUESTS):
+                return self.drop_search(turn, state, has_bookings=False)
+            reservation = live[0] if live else await self._find(turn, None)
+        else:
+            reservation = await self._find(turn, code)
         if reservation is None:
             return self._not_found(turn, state, code)
         if not same_phone(reservation.guest.phone, turn.message.phone):
@@ -65,7 +90,12 @@ class ReservationDesk:
         status = effective_status(reservation, turn.now)
         display = reservation.code.display
         if status is ReservationStatus.CONFIRMED:
-            return self._hand_over(turn, state, display)
+            turn.say(
+                await self._what_cancelling_returns(turn, reservation),
+                *_yes_or_no(reservation),
+                page=guest_pages.reservation(reservation.code.value),
+            )
+            return replace(state, step=Step.CANCELLING, code=reservation.code.value)
         if status is not ReservationStatus.PRE_RESERVED:
             turn.say(texts.conv_not_cancellable(display))
             return state
@@ -73,10 +103,72 @@ class ReservationDesk:
             texts.conv_confirm_cancel(
                 display, self._cabin(turn, reservation), *_dates(reservation), today=turn.today
             ),
-            Button(code_button(CANCEL, reservation.code.value), texts.BUTTON_CANCEL_YES),
-            Button(code_button(KEEP, reservation.code.value), texts.BUTTON_CANCEL_NO),
+            *_yes_or_no(reservation),
         )
         return replace(state, step=Step.CANCELLING, code=reservation.code.value)
+
+    def drop_search(
+        self, turn: Turn, state: ConversationState, *, has_bookings: bool
+    ) -> ConversationState:
+        """ "cancelar" while dates, a list or a chosen cabin wait: nothing was held, so the
+        search is what goes (the name stays remembered)."""
+        hint = texts.CONV_CHOICE_DROPPED_HAS_BOOKINGS if has_bookings else ""
+        turn.say(texts.CONV_CHOICE_DROPPED + hint)
+        return ConversationState(name=state.name)
+
+    async def cancellable(self, turn: Turn) -> list[Reservation]:
+        """This phone's bookings a guest may still want to cancel: holds still running and
+        confirmed stays that have not begun, soonest first."""
+        lookback = timedelta(days=self.policy.horizon_days + self.policy.max_nights)
+        async with self.uow:
+            recent = await self.uow.reservations.recent_for_phone(
+                turn.message.guest_phone, turn.now - lookback, MAX_LISTED
+            )
+        live = [r for r in recent if _cancellable(r, turn)]
+        return sorted(live, key=lambda r: r.stay.check_in)
+
+    def _ask_which(
+        self, turn: Turn, state: ConversationState, live: list[Reservation]
+    ) -> ConversationState:
+        lines = [
+            texts.conv_cancel_option(
+                r.code.display,
+                self._cabin(turn, r),
+                *_dates(r),
+                confirmed=r.status is ReservationStatus.CONFIRMED,
+                today=turn.today,
+            )
+            for r in live
+        ]
+        buttons = (
+            tuple(Button(code_button(CANCEL_WHICH, r.code.value), r.code.display) for r in live)
+            if len(live) <= MAX_BUTTONS
+            else ()
+        )
+        turn.say(texts.conv_which_to_cancel(lines, buttons=bool(buttons)), *buttons)
+        return replace(state, step=Step.IDLE, code=None)
+
+    async def _what_cancelling_returns(self, turn: Turn, reservation: Reservation) -> str:
+        async with self.uow:
+            stored = await self.uow.prices.get(reservation.accommodation_id)
+            ledger = await self.uow.ledger.load(reservation, DEFAULT_LEDGER_TERMS)
+        policy = stored.cancellation
+        if not ledger.held.cents:
+            outcome = texts.CONV_CANCEL_NOTHING_PAID
+        elif policy is None or not policy.tiers:
+            outcome = texts.conv_cancel_outcome_without_policy(ledger.held)
+        else:
+            settled = ledger.settle_cancellation(policy, turn.today)
+            outcome = texts.conv_cancel_outcome(
+                settled.paid, settled.refund, settled.credit, settled.credit_valid_days
+            )
+        return texts.conv_confirm_cancel_booking(
+            reservation.code.display,
+            self._cabin(turn, reservation),
+            *_dates(reservation),
+            outcome,
+            today=turn.today,
+        )
 
     async def answer_cancel(
         self, turn: Turn, state: ConversationState, code: str, *, yes: bool
@@ -165,6 +257,20 @@ class ReservationDesk:
     def _cabin(turn: Turn, reservation: Reservation) -> str:
         cabin = turn.cabin(reservation.accommodation_id)
         return cabin.name if cabin is not None else "la cabaña"
+
+
+def _cancellable(reservation: Reservation, turn: Turn) -> bool:
+    status = effective_status(reservation, turn.now)
+    if status is ReservationStatus.CONFIRMED:
+        return reservation.stay.check_in >= turn.today
+    return status is ReservationStatus.PRE_RESERVED
+
+
+def _yes_or_no(reservation: Reservation) -> tuple[Button, Button]:
+    return (
+        Button(code_button(CANCEL, reservation.code.value), texts.BUTTON_CANCEL_YES),
+        Button(code_button(KEEP, reservation.code.value), texts.BUTTON_CANCEL_NO),
+    )
 
 
 def _dates(reservation: Reservation) -> tuple[date, date]:

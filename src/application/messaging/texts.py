@@ -458,6 +458,70 @@ def conv_confirm_cancel(
 CONV_CANCEL_YES_OR_NO = "¿La cancelamos? Respondé sí o no."
 
 
+def conv_confirm_cancel_booking(
+    code_display: str, cabin: str, check_in: date, check_out: date, outcome: str, *, today: date
+) -> str:
+    """A confirmed booking: what cancelling it would return (``outcome``), then the question;
+    a yes goes to a person (the assistant never cancels a paid booking itself)."""
+    return (
+        f"Tu reserva {code_display} {_stay(cabin, check_in, check_out, today)} está confirmada. "
+        f"{outcome} ¿Querés que la cancelemos?"
+    )
+
+
+def conv_cancel_outcome(
+    paid: Money, refund: Money, credit: Money, credit_valid_days: int | None
+) -> str:
+    """What the cabin's policy returns of what was paid, cancelling today."""
+    if credit.cents:
+        valid = f", válido por {credit_valid_days} días" if credit_valid_days else ""
+        return (
+            f"Si la cancelás hoy, te quedan {ars(credit)} de los {ars(paid)} que pagaste como "
+            f"crédito para otra fecha{valid}."
+        )
+    if refund.cents and refund == paid:
+        return f"Si la cancelás hoy, te devolvemos todo lo que pagaste ({ars(paid)})."
+    if refund.cents:
+        return f"Si la cancelás hoy, te devolvemos {ars(refund)} de los {ars(paid)} que pagaste."
+    return f"Si la cancelás hoy, no hay devolución de los {ars(paid)} que pagaste."
+
+
+def conv_cancel_outcome_without_policy(paid: Money) -> str:
+    return (
+        "Esta cabaña no tiene una política de cancelación cargada: qué se devuelve de los "
+        f"{ars(paid)} que pagaste lo ve una persona del equipo."
+    )
+
+
+CONV_CANCEL_NOTHING_PAID = "No tenemos pagos registrados, así que no hay nada que devolver."
+
+
+def conv_which_to_cancel(lines: list[str], *, buttons: bool) -> str:
+    """Two or more live bookings from this phone: which one (``lines``: one per booking)."""
+    listed = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    how = (
+        "Tocá su código."
+        if buttons
+        else "Escribinos «cancelar» y su código (por ejemplo: cancelar ABCD-EFGH-JKMN)."
+    )
+    return f"Tenés {len(lines)} reservas desde este número:\n{listed}\n¿Cuál querés cancelar? {how}"
+
+
+def conv_cancel_option(
+    code_display: str, cabin: str, check_in: date, check_out: date, *, confirmed: bool, today: date
+) -> str:
+    kind = "reserva confirmada" if confirmed else "pre-reserva sin pagar"
+    return f"{code_display}: {kind} {_stay(cabin, check_in, check_out, today)}"
+
+
+CONV_CHOICE_DROPPED = (
+    "Listo, dejamos esa búsqueda: no reservamos nada 👍 Cuando quieras, escribinos otras fechas."
+)
+CONV_CHOICE_DROPPED_HAS_BOOKINGS = (
+    " Si querías cancelar una reserva que ya hiciste, escribinos «cancelar» de nuevo."
+)
+
+
 def conv_cancelled(code_display: str) -> str:
     return f"Listo, cancelamos la pre-reserva {code_display}. ¡Cuando quieras, escribinos!"
 
@@ -468,8 +532,8 @@ def conv_kept(code_display: str) -> str:
 
 def conv_cancel_confirmed_booking(code_display: str) -> str:
     return (
-        f"Tu reserva {code_display} ya está confirmada, así que la cancelación la ve una "
-        "persona del equipo. Te escribimos por acá a la brevedad."
+        f"Listo 🙌 Le pasamos tu pedido de cancelar la reserva {code_display} a una persona del "
+        "equipo: la cancela y te confirma la devolución por acá a la brevedad."
     )
 
 

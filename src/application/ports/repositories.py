@@ -228,3 +228,9 @@ class ReservationRepository(Protocol):
         """The newest booking made with exactly this guest phone and created at or after
         ``since`` (the window keeps the lookup cheap: the phone is not indexed)."""
         ...
+
+    async def recent_for_phone(
+        self, phone: str, since: datetime, limit: int
+    ) -> Sequence[Reservation]:
+        """``latest_for_phone``'s bookings, newest first, at most ``limit`` of them."""
+        ...

@@ -31,8 +31,9 @@ a. dates, a head count written as a number or a cabin outside the name → AVAIL
    never a hold on the old choice. Words of the name do not count ("Domingo Pérez" is no
    Sunday, "Juan Lago" no cabin);
 b. a booking name (first name and surname, see ``names.is_booking_name``) → PROVIDE_NAME;
-c. a hesitation or refusal ("esperá", "dejame pensarlo", "no", "después te aviso",
-   "cancelar") → CONFIRM_NO: the choice is kept, nothing is held;
+c. "cancelar" → CANCEL: the choice in progress is dropped (the flow decides);
+   a hesitation or refusal ("esperá", "dejame pensarlo", "no", "después te aviso") →
+   CONFIRM_NO: the choice is kept, nothing is held;
 d. any other name, or "a nombre de …" without one ("a nombre de mi marido") → PROVIDE_NAME,
    which asks for a first name and surname instead of holding.
 
@@ -239,6 +240,8 @@ def _name_step_answer(reading: _Reading) -> Intent | None:
         return Intent.AVAILABILITY
     if name is not None and is_booking_name(name):
         return Intent.PROVIDE_NAME
+    if cues.wants_cancel(reading.text):
+        return Intent.CANCEL
     if hesitates(reading.words):
         return Intent.CONFIRM_NO
     if name is not None or any(intro in reading.text for intro in _STRONG_NAME_INTRO):

@@ -92,6 +92,7 @@ class ConversationState:
 PICK = "pick"
 CANCEL = "cancel"
 KEEP = "keep"
+CANCEL_WHICH = "cancelwhich"  # this one, of the guest's bookings listed to cancel
 PROFILE_NAME = "name:profile"
 REMEMBERED_NAME = "name:remembered"  # yes to "¿La hacemos a nombre de …?" (``name``)
 MENU_STATUS = "menu:status"

@@ -412,6 +412,14 @@ class FakeReservations:
         newest = sorted(mine, key=lambda r: r.created_at)[-1] if mine else None  # stable: ties
         return None if newest is None else await self.get(newest.code)  # go to the last added
 
+    async def recent_for_phone(
+        self, phone: str, since: datetime, limit: int
+    ) -> Sequence[Reservation]:
+        mine = [r for r in self._all().values() if r.guest.phone == phone and r.created_at >= since]
+        # Newest first; among ties, the last added first (as ``latest_for_phone``).
+        order = sorted(enumerate(mine), key=lambda p: (p[1].created_at, p[0]), reverse=True)
+        return [r for _, r in order][:limit]
+
     async def occupied(
         self, window: Stay, now: datetime, accommodation_id: int | None = None
     ) -> dict[int, list[Stay]]:

@@ -541,7 +541,7 @@ async def test_another_cabin_at_the_name_step_is_a_change_of_mind() -> None:
 
 @pytest.mark.parametrize(
     "reply",
-    ["dejame pensarlo", "esperá", "no", "después te aviso", "cancelar", "mañana te confirmo"],
+    ["dejame pensarlo", "esperá", "no", "después te aviso", "mañana te confirmo"],
 )
 async def test_hesitating_at_the_name_step_keeps_the_choice_and_holds_nothing(
     reply: str,
@@ -556,6 +556,35 @@ async def test_hesitating_at_the_name_step_keeps_the_choice_and_holds_nothing(
     assert bot.state().name is None
     [held] = await bot.send("Juana Pérez")  # the choice waited for the name
     assert held.text.startswith("¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12")
+
+
+@pytest.mark.parametrize("step", ["la lista", "el nombre"])
+async def test_cancelar_drops_the_choice_in_progress(step: str) -> None:
+    """Review L2: "cancelar" at the name step answered "No encontramos reservas hechas desde
+    este número"; the guest meant the choice in progress."""
+    bot = Bot()
+    await bot.send("hola, tienen lugar para 4 el finde largo?")
+    if step == "el nombre":
+        await bot.send("1")
+    [answer] = await bot.send("cancelar")
+    assert answer.text == texts.CONV_CHOICE_DROPPED
+    assert bot.reservations() == []
+    assert bot.state().step is Step.IDLE
+    assert bot.state().options == ()
+    assert bot.state().chosen is None
+    [reply] = await bot.send("Juana Pérez")  # nothing waits for a name any more
+    assert bot.reservations() == []
+    assert not reply.text.startswith("¡Listo")
+
+
+async def test_cancelar_during_a_search_says_how_to_cancel_a_booking_made_before() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    await bot.send("y del 15 al 18 de diciembre para 2?")
+    [answer] = await bot.send("cancelar")
+    assert answer.text == texts.CONV_CHOICE_DROPPED + texts.CONV_CHOICE_DROPPED_HAS_BOOKINGS
+    [ask] = await bot.send("cancelar")  # now it is about the booking
+    assert ask.text.startswith(f"¿Cancelamos la pre-reserva {CODE_DISPLAY}")
 
 
 @pytest.mark.parametrize("reply", ["a nombre de mi marido", "Juana"])

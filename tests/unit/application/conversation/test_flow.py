@@ -4,6 +4,7 @@ over to the owner, media, misunderstandings, stale state, and crash safety."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -11,8 +12,13 @@ from application.conversation.converse import CONVERSATION_TTL, HANDOVER_PAUSE
 from application.messaging import texts
 from application.ports.idempotency import WHATSAPP
 from application.ports.outbox import WhatsAppMessage
+from application.ports.pricing import StoredPrices
 from domain.booking.reservation import ReservationStatus
 from domain.conversation.state import ConversationState, Step
+from domain.money import Money
+from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
+from domain.payments.ledger import MoneyIn, PaymentMethod
+from domain.pricing.cabin_rules import NO_RULES
 from tests.unit.application.conversation.harness import (
     CODE,
     CODE_DISPLAY,
@@ -118,11 +124,49 @@ async def test_a_hold_is_cancelled_only_after_a_yes() -> None:
     assert again.text == texts.conv_cancelled(CODE_DISPLAY)
 
 
-async def test_a_confirmed_booking_is_handed_over_with_an_alert_naming_only_the_code() -> None:
+def paid_booking(bot: Bot, amount: str = "150000") -> None:
+    """The hold confirmed with its deposit in the ledger, as a Mercado Pago payment does."""
+    bot.uow.reservations.committed[CODE].confirm(NOW)
+    payment = MoneyIn("mp-1", PaymentMethod.MERCADOPAGO, Money.of(amount), NOW.date(), "mp")
+    bot.uow.ledger.committed.append((CODE, "payment", payment))
+
+
+def lago_tiers(bot: Bot, *tiers: CancellationTier) -> None:
+    bot.uow.prices.read[1] = StoredPrices(NO_RULES, CancellationPolicy(tiers))
+
+
+async def test_cancelling_a_confirmed_booking_first_says_what_comes_back_and_asks() -> None:
+    """Review L2: "cancelar" on a confirmed booking was escalated at once, without the terms;
+    a guest asking about cancelling had already asked to cancel."""
     bot = Bot()
     await bot.hold_lago()
-    bot.uow.reservations.committed[CODE].confirm(NOW)
-    [told] = await bot.send("cancelar")
+    paid_booking(bot)
+    lago_tiers(bot, CancellationTier(2, Decimal(50)))  # 04/12 is 3 days away
+    [question] = await bot.send("cancelar")
+    assert question.text == (
+        f"Tu reserva {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 08/12 está confirmada. "
+        "Si la cancelás hoy, te devolvemos $ 75.000 de los $ 150.000 que pagaste. "
+        "¿Querés que la cancelemos?"
+    )
+    assert question.buttons == [
+        (f"cancel:{CODE}", "Sí, cancelar"),
+        (f"keep:{CODE}", "No, mantenerla"),
+    ]
+    assert question.page == f"/r/{CODE}"
+    assert bot.alerts() == []
+    assert bot.state().step is Step.CANCELLING
+    [kept] = await bot.send("no")
+    assert kept.text == texts.conv_kept(CODE_DISPLAY)
+    assert bot.alerts() == []
+    assert bot.reservations()[0].status is ReservationStatus.CONFIRMED
+
+
+async def test_a_yes_hands_the_confirmed_booking_over_with_an_alert_naming_only_the_code() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    paid_booking(bot)
+    await bot.send("cancelar")
+    [told] = await bot.send("si")
     assert told.text == texts.conv_cancel_confirmed_booking(CODE_DISPLAY)
     [alert] = bot.alerts()
     assert alert == texts.admin_cancel_request(CODE_DISPLAY)
@@ -131,6 +175,65 @@ async def test_a_confirmed_booking_is_handed_over_with_an_alert_naming_only_the_
     assert bot.state().step is Step.HANDED_OVER
     assert bot.store.ttls[PHONE] == HANDOVER_PAUSE
     assert bot.reservations()[0].status is ReservationStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("tiers", "outcome"),
+    [
+        (
+            (CancellationTier(2, Decimal(100), Outcome.CREDIT, credit_valid_days=180),),
+            "Si la cancelás hoy, te quedan $ 150.000 de los $ 150.000 que pagaste como crédito "
+            "para otra fecha, válido por 180 días.",
+        ),
+        (
+            (CancellationTier(2, Decimal(100)),),
+            "Si la cancelás hoy, te devolvemos todo lo que pagaste ($ 150.000).",
+        ),
+        (
+            (CancellationTier(30, Decimal(100)),),
+            "Si la cancelás hoy, no hay devolución de los $ 150.000 que pagaste.",
+        ),
+        ((), texts.conv_cancel_outcome_without_policy(Money.of("150000"))),
+    ],
+)
+async def test_what_cancelling_returns_follows_the_cabins_policy(
+    tiers: tuple[CancellationTier, ...], outcome: str
+) -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    paid_booking(bot)
+    if tiers:
+        lago_tiers(bot, *tiers)
+    [question] = await bot.send("quiero cancelar la reserva")
+    assert f"está confirmada. {outcome} ¿Querés que la cancelemos?" in question.text
+
+
+async def test_with_two_bookings_the_guest_is_asked_which_to_cancel() -> None:
+    """Review L2: with two holds, "cancelar" proposed only the latest."""
+    bot = Bot(codes=(CODE, "ABCDEFGHJKMN"))
+    await bot.hold_lago()
+    paid_booking(bot)
+    await bot.send("y del 15 al 18 de diciembre para 2?")
+    await bot.send("1")
+    await bot.send("sí")  # the name we remember
+    [which] = await bot.send("cancelar")
+    assert which.text == (
+        "Tenés 2 reservas desde este número:\n"
+        f"1. {CODE_DISPLAY}: reserva confirmada en Cabaña del Lago del 04/12 al 08/12\n"
+        "2. ABCD-EFGH-JKMN: pre-reserva sin pagar en Cabaña del Lago del 15/12 al 18/12\n"
+        "¿Cuál querés cancelar? Tocá su código."
+    )
+    assert which.buttons == [
+        (f"cancelwhich:{CODE}", CODE_DISPLAY),
+        ("cancelwhich:ABCDEFGHJKMN", "ABCD-EFGH-JKMN"),
+    ]
+    [ask] = await bot.send("ABCD-EFGH-JKMN", button="cancelwhich:ABCDEFGHJKMN")
+    assert ask.text.startswith("¿Cancelamos la pre-reserva ABCD-EFGH-JKMN en Cabaña del Lago")
+    [done] = await bot.send("si")
+    assert done.text == texts.conv_cancelled("ABCD-EFGH-JKMN")
+    # Typed with its code, the other one goes straight to its question.
+    [question] = await bot.send(f"cancelar {CODE_DISPLAY}")
+    assert question.text.startswith(f"Tu reserva {CODE_DISPLAY} en Cabaña del Lago")
 
 
 async def test_a_hold_paid_between_the_question_and_the_yes_is_handed_over() -> None:
