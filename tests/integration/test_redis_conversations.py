@@ -8,7 +8,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from redis.asyncio import Redis
@@ -29,6 +29,7 @@ STATE = ConversationState(
     chosen=OFFER,
     name="María José Ñúñez",
     misunderstood=1,
+    media_noted_at=datetime(2026, 12, 1, 15, 0, 20, tzinfo=UTC),
 )
 
 
@@ -126,6 +127,9 @@ async def test_an_unreadable_or_older_state_starts_over(redis: Redis) -> None:
     assert decode(b"not json") is None
     assert decode(encode(STATE).replace('"step":"name"', '"step":"dancing"')) is None
     assert decode(encode(STATE)) == STATE
+    # A state saved before media_noted_at existed still reads (the field is optional).
+    older = encode(replace(STATE, media_noted_at=None)).replace(',"media_noted_at":null', "")
+    assert decode(older) == replace(STATE, media_noted_at=None)
 
 
 async def test_redis_down_is_storage_unavailable() -> None:

@@ -181,6 +181,7 @@ def encode(state: ConversationState) -> str:
             "name": state.name,
             "code": state.code,
             "misunderstood": state.misunderstood,
+            "media_noted_at": _instant(state.media_noted_at),
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -203,6 +204,8 @@ def decode(raw: bytes | str) -> ConversationState | None:
             name=str(data["name"]) if data["name"] else None,
             code=str(data["code"]) if data["code"] else None,
             misunderstood=int(data["misunderstood"]),
+            # Added since FORMAT_VERSION 1 was written: optional.
+            media_noted_at=_instant_from(data.get("media_noted_at")),
         )
     except (ValueError, KeyError, TypeError, AttributeError, InvalidValue):
         log.warning("conversation_state_unreadable")
@@ -211,6 +214,17 @@ def decode(raw: bytes | str) -> ConversationState | None:
 
 def _day(day: date | None) -> str | None:
     return day.isoformat() if day else None
+
+
+def _instant(at: datetime | None) -> str | None:
+    return at.isoformat() if at else None
+
+
+def _instant_from(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    at = datetime.fromisoformat(str(value))
+    return at if at.tzinfo is not None else at.replace(tzinfo=UTC)
 
 
 def _int(value: Any) -> int | None:

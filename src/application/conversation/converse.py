@@ -11,6 +11,7 @@ from application.conversation.reservation_desk import ReservationDesk
 from application.conversation.turn import (
     MEDIA_KINDS,
     MENU_BUTTONS,
+    NOT_READ_REPLIES,
     SILENT_KINDS,
     TEXT_KINDS,
     InboundMessage,
@@ -54,6 +55,8 @@ log = logging.getLogger("cabanas.conversation")
 
 CONVERSATION_TTL = timedelta(minutes=30)
 HANDOVER_PAUSE = timedelta(hours=2)
+# Photos, audios or stickers sent within this long of our "no podemos ver fotos" get no other.
+MEDIA_NOTE_QUIET = timedelta(minutes=5)
 MAX_MISUNDERSTANDINGS = 3  # in a row; then a person takes over
 # Answers to a question we no longer remember (the state expired): ask again, never guess.
 _ANSWERS = frozenset({Intent.CHOICE, Intent.CONFIRM_YES, Intent.CONFIRM_NO})
@@ -64,6 +67,7 @@ class ConversationSetup:
     ttl: timedelta = CONVERSATION_TTL
     handover_pause: timedelta = HANDOVER_PAUSE
     max_misunderstandings: int = MAX_MISUNDERSTANDINGS
+    media_note_quiet: timedelta = MEDIA_NOTE_QUIET
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +90,9 @@ class Converse:
       cannot act on hand the conversation over to the owner (an alert through the outbox);
     - an image or document from a guest holding nights to pay by transfer is their receipt
       (``ReceiveReceipt``: checked, kept with the booking, queued for the owner) and is
-      acknowledged; audio and other media get a friendly request to write; reactions, nothing;
+      acknowledged; audio and other media get a friendly request to write (a sticker or a
+      location a reply of its own), once for a burst: nothing more for what arrives within
+      ``setup.media_note_quiet`` of it (the clock's time); reactions, nothing;
     - dates named by a holiday ("el finde largo", "carnaval") are read against the holidays
       the pricing observes (``holidays``);
     - every reply and alert goes through the outbox.
@@ -145,11 +151,13 @@ class Converse:
             return None
         current = state or ConversationState()
         if kind in MEDIA_KINDS and turn.message.media_id:
-            turn.say(await self._receipt(turn))
+            receipt = await self._receipt(turn)
+            if receipt is None:
+                return self._cannot_read(turn, current)
+            turn.say(receipt)
             return current
         if kind not in TEXT_KINDS:
-            turn.say(texts.CONV_MEDIA)
-            return current
+            return self._cannot_read(turn, current)
         tapped = await self._button(turn, current) if turn.message.button_id else None
         if tapped is not None:
             return replace(tapped, misunderstood=0)
@@ -171,7 +179,17 @@ class Converse:
             return ConversationState(step=Step.DATES)
         return replace(await self._route(turn, current, reading), misunderstood=0)
 
-    async def _receipt(self, turn: Turn) -> str:
+    def _cannot_read(self, turn: Turn, state: ConversationState) -> ConversationState:
+        """A photo, audio, sticker… we cannot read: said once for a burst of them."""
+        noted = state.media_noted_at
+        if noted is not None and timedelta(0) <= turn.now - noted < self.setup.media_note_quiet:
+            return state
+        turn.say(NOT_READ_REPLIES.get(turn.message.kind, texts.CONV_MEDIA))
+        return replace(state, media_noted_at=turn.now)
+
+    async def _receipt(self, turn: Turn) -> str | None:
+        """The answer to an image or document taken as a transfer receipt; None when it is
+        not one (no transfer hold to attach it to)."""
         message = turn.message
         assert message.media_id is not None
         got = await self.receipts(message.guest_phone, message.media_id, message.mime_type or "")
@@ -183,7 +201,7 @@ class Converse:
             return texts.conv_receipt_too_large(_megabytes(self.receipts.rules.max_bytes))
         if got.received is Received.REFUSED:
             return texts.CONV_RECEIPT_WRONG_TYPE
-        return texts.CONV_MEDIA
+        return None
 
     async def _button(self, turn: Turn, state: ConversationState) -> ConversationState | None:
         """A tap on one of our buttons; None for an id we do not know (read its title)."""

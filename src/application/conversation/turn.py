@@ -23,6 +23,8 @@ from domain.conversation.state import MENU_HUMAN, MENU_STATUS, ConversationState
 TEXT_KINDS = frozenset({"text", "interactive", "button"})
 SILENT_KINDS = frozenset({"reaction"})  # an emoji on one of our messages needs no answer
 MEDIA_KINDS = frozenset({"image", "document"})  # a transfer receipt, perhaps
+# What we answer to a message we cannot read, by its type (anything else: ``CONV_MEDIA``).
+NOT_READ_REPLIES = {"sticker": texts.CONV_STICKER, "location": texts.CONV_LOCATION}
 _FAREWELL_WORDS = frozenset({"gracias", "chau", "chao", "adios", "luego", "vemos", "pronto"})
 
 

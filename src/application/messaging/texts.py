@@ -146,6 +146,14 @@ CONV_MEDIA = (
     "¡Gracias! Por ahora no podemos escuchar audios ni ver fotos 🙏 ¿Nos escribís las fechas y "
     "cuántas personas son? (por ejemplo: del 15 al 18 de diciembre, somos 4)"
 )
+CONV_STICKER = (
+    "😄 ¿En qué te ayudamos? Escribinos las fechas y cuántas personas son (por ejemplo: del 15 "
+    'al 18 de diciembre, somos 4), o "mi reserva".'
+)
+CONV_LOCATION = (
+    "¡Gracias por la ubicación! 📍 Por acá no la podemos abrir. Si es por cómo llegar, la "
+    "dirección te la mandamos con la reserva confirmada. ¿En qué te ayudamos?"
+)
 CONV_NOT_UNDERSTOOD = "Perdón, no te entendimos 🙈"
 
 CONV_ASK_DATES_AND_GUESTS = "¡Dale! ¿Para qué fechas y cuántas personas son?"

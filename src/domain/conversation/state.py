@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from domain.conversation.interpret import Expecting
@@ -76,6 +76,8 @@ class ConversationState:
     name: str | None = None  # the guest's name, once given
     code: str | None = None  # the reservation a yes/no is about (CANCELLING)
     misunderstood: int = 0  # messages in a row we could not act on
+    # When we last said we cannot see photos or hear audios: a burst of them gets it once.
+    media_noted_at: datetime | None = None
 
     @property
     def expecting(self) -> Expecting | None:

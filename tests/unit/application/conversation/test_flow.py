@@ -8,7 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from application.conversation.converse import CONVERSATION_TTL, HANDOVER_PAUSE
+from application.conversation.converse import (
+    CONVERSATION_TTL,
+    HANDOVER_PAUSE,
+    ConversationSetup,
+)
 from application.messaging import texts
 from application.ports.idempotency import WHATSAPP
 from application.ports.outbox import WhatsAppMessage
@@ -305,13 +309,46 @@ async def test_a_pending_question_is_asked_again_when_not_understood() -> None:
     assert reply.text == f"{texts.CONV_NOT_UNDERSTOOD} {texts.CONV_ASK_GUESTS}"
 
 
-@pytest.mark.parametrize("kind", ["audio", "image", "video", "sticker", "document", "location"])
-async def test_media_gets_a_friendly_request_to_write(kind: str) -> None:
+@pytest.mark.parametrize(
+    ("kind", "reply"),
+    [
+        ("audio", texts.CONV_MEDIA),
+        ("image", texts.CONV_MEDIA),
+        ("video", texts.CONV_MEDIA),
+        ("document", texts.CONV_MEDIA),
+        ("sticker", texts.CONV_STICKER),
+        ("location", texts.CONV_LOCATION),
+    ],
+)
+async def test_media_gets_a_friendly_request_to_write(kind: str, reply: str) -> None:
+    """Review L5: a sticker or a location got "no podemos escuchar audios ni ver fotos"."""
     bot = Bot()
     await bot.send("el finde largo")
-    [reply] = await bot.send(kind=kind)
-    assert reply.text == texts.CONV_MEDIA
+    [answer] = await bot.send(kind=kind)
+    assert answer.text == reply
     assert bot.state().step is Step.GUESTS  # the question still stands
+
+
+async def test_a_burst_of_media_gets_one_reply() -> None:
+    """Review L5: three photos in a row got three identical replies."""
+    bot = Bot()
+    [note] = await bot.send(kind="image", media=("m1", "image/jpeg"))
+    assert note.text == texts.CONV_MEDIA
+    bot.clock.current += timedelta(seconds=20)
+    assert await bot.send(kind="image", media=("m2", "image/jpeg")) == []
+    bot.clock.current += timedelta(minutes=1)
+    assert await bot.send(kind="audio") == []
+    assert await bot.send(kind="sticker") == []
+    assert all(row["processed"] for row in bot.uow.idempotency.committed.values())
+    [other] = await bot.send(kind="image", phone=OTHER_PHONE)  # per conversation
+    assert other.text == texts.CONV_MEDIA
+    # A while later (the clock's), a photo is answered again.
+    bot.clock.current += ConversationSetup().media_note_quiet
+    [again] = await bot.send(kind="image")
+    assert again.text == texts.CONV_MEDIA
+    # Written messages in between are answered as ever.
+    [welcome] = await bot.send("hola")
+    assert welcome.text == texts.CONV_WELCOME
 
 
 async def test_a_reaction_needs_no_answer_but_is_processed() -> None:
