@@ -346,7 +346,9 @@ async def test_cancelling_a_paid_booking_says_what_comes_back_then_goes_to_the_o
         f"Miralo en el panel: https://cabanas.test/panel/reservas/{code.replace('-', '')}"
     )  # the code only: no name or phone in an alert; a link to its page in the console
     assert (await pay_client.get(f"/reservations/{code}")).json()["status"] == "confirmed"
-    assert await guest.says("hola??") == []  # a person answers now
+    [waiting] = await guest.says("hola??")  # a person answers now: told once
+    assert body_of(waiting).startswith("Ya le avisamos a una persona del equipo")
+    assert await guest.says("hola???") == []
 
 
 async def test_a_burst_of_photos_and_audios_gets_one_reply(
@@ -378,6 +380,11 @@ async def test_asking_for_a_person_hands_over_and_the_assistant_stays_quiet(
     assert alert["to"] == ADMIN_OUTBOUND
     assert f"https://wa.me/{PHONE}" in alert_of(alert)
     assert alert_of(alert).endswith("Miralo en el panel: https://cabanas.test/panel/conversaciones")
+    # Review L6: "hola? hay alguien?" got silence; the first message is acknowledged once.
+    [waiting] = await guest.says("hola? hay alguien?")
+    assert body_of(waiting) == (
+        "Ya le avisamos a una persona del equipo, te responde a la brevedad 🙌"
+    )
     assert await guest.says("tienen lugar para 2 el finde?") == []
     # Another guest is not affected.
     other = Guest(pay_client, wa, phone="5491166667777", name=None)

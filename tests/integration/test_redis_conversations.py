@@ -31,6 +31,12 @@ STATE = ConversationState(
     misunderstood=1,
     media_noted_at=datetime(2026, 12, 1, 15, 0, 20, tzinfo=UTC),
 )
+HANDED = ConversationState(
+    step=Step.HANDED_OVER,
+    name="Juana Pérez",
+    handed_over_until=datetime(2026, 12, 1, 17, 0, tzinfo=UTC),
+    handover_noted=True,
+)
 
 
 @pytest.fixture
@@ -130,6 +136,10 @@ async def test_an_unreadable_or_older_state_starts_over(redis: Redis) -> None:
     # A state saved before media_noted_at existed still reads (the field is optional).
     older = encode(replace(STATE, media_noted_at=None)).replace(',"media_noted_at":null', "")
     assert decode(older) == replace(STATE, media_noted_at=None)
+    assert decode(encode(HANDED)) == HANDED
+    before = '{"v":1,"step":"handed_over","check_in":null,"nights":null,"guests":null,'
+    before += '"options":[],"chosen":null,"name":"Juana Pérez","code":null,"misunderstood":0}'
+    assert decode(before) == replace(HANDED, handed_over_until=None, handover_noted=False)
 
 
 async def test_redis_down_is_storage_unavailable() -> None:

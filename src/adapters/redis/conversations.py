@@ -182,6 +182,8 @@ def encode(state: ConversationState) -> str:
             "code": state.code,
             "misunderstood": state.misunderstood,
             "media_noted_at": _instant(state.media_noted_at),
+            "handed_over_until": _instant(state.handed_over_until),
+            "handover_noted": state.handover_noted,
         },
         ensure_ascii=False,
         separators=(",", ":"),
@@ -206,6 +208,8 @@ def decode(raw: bytes | str) -> ConversationState | None:
             misunderstood=int(data["misunderstood"]),
             # Added since FORMAT_VERSION 1 was written: optional.
             media_noted_at=_instant_from(data.get("media_noted_at")),
+            handed_over_until=_instant_from(data.get("handed_over_until")),
+            handover_noted=bool(data.get("handover_noted", False)),
         )
     except (ValueError, KeyError, TypeError, AttributeError, InvalidValue):
         log.warning("conversation_state_unreadable")

@@ -84,8 +84,10 @@ class Converse:
     - messages of one phone are answered one at a time, in every process (the conversation
       store's per-phone session), so a burst never races: two quick messages never create
       two holds nor clobber each other's state;
-    - the state lives ``setup.ttl`` after the last message; a handed-over conversation gets
-      no automatic reply for ``setup.handover_pause`` (a person answers instead);
+    - the state lives ``setup.ttl`` after the last message; a handed-over conversation waits
+      ``setup.handover_pause`` for a person: the guest's first message in that time gets one
+      short "ya le avisamos a una persona" and the rest no automatic reply; writing does not
+      lengthen the pause;
     - "hablar con una persona" or ``setup.max_misunderstandings`` messages in a row that we
       cannot act on hand the conversation over to the owner (an alert through the outbox);
     - an image or document from a guest holding nights to pay by transfer is their receipt
@@ -136,8 +138,11 @@ class Converse:
             if not await self._finish(turn, delivery, trace_id):
                 return False
             if after is not None:
-                handed = after.step is Step.HANDED_OVER
-                ttl = self.setup.handover_pause if handed else self.setup.ttl
+                ttl = self.setup.ttl
+                if after.step is Step.HANDED_OVER:
+                    until = after.handed_over_until or turn.now + self.setup.handover_pause
+                    after = replace(after, handed_over_until=until)
+                    ttl = max(until - turn.now, timedelta(seconds=1))
                 if not await session.save(after, ttl):
                     log.warning("conversation_state_not_saved", extra={"step": after.step.value})
         return True
@@ -147,8 +152,13 @@ class Converse:
     ) -> ConversationState | None:
         """The state after this message; None to leave the stored one as it is."""
         kind = turn.message.kind
-        if (state is not None and state.step is Step.HANDED_OVER) or kind in SILENT_KINDS:
+        if kind in SILENT_KINDS:
             return None
+        if state is not None and state.step is Step.HANDED_OVER:
+            if state.handover_noted:
+                return None  # the person answers; one acknowledgement was enough
+            turn.say(texts.CONV_HANDOVER_WAITING)
+            return replace(state, handover_noted=True)
         current = state or ConversationState()
         if kind in MEDIA_KINDS and turn.message.media_id:
             receipt = await self._receipt(turn)

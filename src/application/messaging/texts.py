@@ -397,6 +397,7 @@ CONV_HOLD_FAILED = (
     "por acá a la brevedad."
 )
 CONV_HANDOVER = "¡Dale! Le avisamos a una persona del equipo y te escribe por acá a la brevedad 🙌"
+CONV_HANDOVER_WAITING = "Ya le avisamos a una persona del equipo, te responde a la brevedad 🙌"
 CONV_HANDOVER_MISUNDERSTOOD = (
     "Nos está costando entenderte 🙈 Le avisamos a una persona del equipo y te escribe por acá "
     "a la brevedad."

@@ -78,6 +78,10 @@ class ConversationState:
     misunderstood: int = 0  # messages in a row we could not act on
     # When we last said we cannot see photos or hear audios: a burst of them gets it once.
     media_noted_at: datetime | None = None
+    # HANDED_OVER: when the pause ends, and whether the guest's first message since was
+    # answered ("ya le avisamos a una persona"); later ones wait for the person in silence.
+    handed_over_until: datetime | None = None
+    handover_noted: bool = False
 
     @property
     def expecting(self) -> Expecting | None:

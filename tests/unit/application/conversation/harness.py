@@ -75,7 +75,7 @@ class Bot:
     ) -> None:
         self.uow = FakeUnitOfWork(cabins)
         self.clock = FixedClock(NOW)
-        self.store = FakeConversationStore()
+        self.store = FakeConversationStore(self.clock)
         self.policy = policy or BookingPolicy(hold_minutes=30, deposit_percent=Decimal(30))
         setup = PaymentsSetup(enabled=payments)
         uow, clock = self.uow, self.clock

@@ -267,12 +267,24 @@ async def test_asking_for_a_person_hands_over_and_silences_the_assistant() -> No
     assert told.text == texts.CONV_HANDOVER
     assert bot.alerts() == [texts.admin_guest_wants_person(PHONE)]
     assert bot.store.ttls[PHONE] == HANDOVER_PAUSE
+    # Review L6: "hola? hay alguien?" got no reply at all for 2 hours. The first message after
+    # the handover is acknowledged once; the next ones wait for the person.
+    bot.clock.current += timedelta(minutes=30)
+    [waiting] = await bot.send("hola? hay alguien?")
+    assert waiting.text == texts.CONV_HANDOVER_WAITING
+    assert bot.alerts() == []
     assert await bot.send("hola? tienen lugar para 2 el finde?") == []
+    assert await bot.send(kind="image") == []
     assert bot.alerts() == []
     [told] = await bot.send("hola", phone=OTHER_PHONE)  # another guest: business as usual
     assert told.text == texts.CONV_WELCOME
-    # The pause is not extended by the guest writing again.
-    assert bot.store.ttls[PHONE] == HANDOVER_PAUSE
+    # The pause is not extended by the guest writing again: it ends when it was to end.
+    assert bot.store.ttls[PHONE] == HANDOVER_PAUSE - timedelta(minutes=30)
+    assert bot.store.paused_until[PHONE] == NOW + HANDOVER_PAUSE
+    bot.clock.current = NOW + HANDOVER_PAUSE
+    bot.store.states.pop(PHONE)  # the pause ran out (the store's TTL)
+    [welcome] = await bot.send("hola")
+    assert welcome.text == texts.CONV_WELCOME
 
 
 async def test_the_menu_button_hands_over_too() -> None:
