@@ -91,8 +91,9 @@ class Converse:
     - "hablar con una persona" or ``setup.max_misunderstandings`` messages in a row that we
       cannot act on hand the conversation over to the owner (an alert through the outbox);
     - an image or document from a guest holding nights to pay by transfer is their receipt
-      (``ReceiveReceipt``: checked, kept with the booking, queued for the owner) and is
-      acknowledged; audio and other media get a friendly request to write (a sticker or a
+      (``ReceiveReceipt``: checked, kept with the booking, queued for the owner, even while the
+      conversation is handed over to a person) and is acknowledged; audio and other media get
+      a friendly request to write (a sticker or a
       location a reply of its own), once for a burst: nothing more for what arrives within
       ``setup.media_note_quiet`` of it (the clock's time); reactions, nothing;
     - dates named by a holiday ("el finde largo", "carnaval") are read against the holidays
@@ -154,14 +155,21 @@ class Converse:
         kind = turn.message.kind
         if kind in SILENT_KINDS:
             return None
+        receipt: str | None = None
+        if kind in MEDIA_KINDS and turn.message.media_id:
+            # A transfer receipt is kept and queued for the owner even while a person has the
+            # conversation: they answer from their own phone and would never see it here.
+            receipt = await self._receipt(turn)
         if state is not None and state.step is Step.HANDED_OVER:
+            if receipt is not None:
+                turn.say(receipt)
+                return None
             if state.handover_noted:
                 return None  # the person answers; one acknowledgement was enough
             turn.say(texts.CONV_HANDOVER_WAITING)
             return replace(state, handover_noted=True)
         current = state or ConversationState()
         if kind in MEDIA_KINDS and turn.message.media_id:
-            receipt = await self._receipt(turn)
             if receipt is None:
                 return self._cannot_read(turn, current)
             turn.say(receipt)

@@ -124,3 +124,21 @@ async def test_without_a_transfer_hold_a_photo_gets_the_usual_reply() -> None:
     [late] = await bot.send(kind="image", media=("7", "image/jpeg"))
     assert late.text == texts.CONV_MEDIA
     assert bot.media.fetched == []
+
+
+async def test_a_receipt_sent_while_a_person_has_the_conversation_still_reaches_the_owner() -> None:
+    """The person answers from their own phone: a receipt dropped by the silenced assistant
+    would reach nobody, and the hold would lapse with its transfer made."""
+    bot = Bot()
+    await transfer_hold(bot)
+    await bot.send("me pasás con una persona?")
+    bot.alerts()  # the handover's
+    bot.media.files["77"] = ("image/jpeg", len(JPEG), JPEG)
+    [reply] = await bot.send(kind="image", media=("77", "image/jpeg"))
+    assert reply.text == texts.conv_receipt_received(CODE_DISPLAY)
+    assert bot.alerts() == [texts.admin_receipt_to_approve(CODE_DISPLAY)]
+    assert len(await ListReceiptsToApprove(bot.uow)()) == 1
+    # Still handed over: the next text waits for the person (one acknowledgement).
+    [waiting] = await bot.send("ya la mandé")
+    assert waiting.text == texts.CONV_HANDOVER_WAITING
+    assert await bot.send("hola?") == []
