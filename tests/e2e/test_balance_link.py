@@ -1,6 +1,7 @@
 """The balance paid end to end against the fake Mercado Pago: the reminder day's worker pass
 creates the balance's checkout (``CODE:balance``) and sends the guest the reminder with it, the
-guest pays, the webhook re-fetches and records it (once, however often it is retried). And an
+guest pays, the webhook re-fetches and records it (once, however often it is retried), under
+the booking's code like the deposit: listed, linked and settled with the booking. And an
 owner's hold extension moves the deposit checkout's expiry."""
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from dishka import AsyncContainer
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from domain.accounts import Role
 from domain.calendar import ARGENTINA
 from entrypoints.settings import Settings
 from entrypoints.worker import run_once
+from tests.e2e.console_client import OWNER, console_for, for_owners
 from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import DEPOSIT, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
@@ -106,3 +109,74 @@ async def test_extending_a_hold_extends_its_mercadopago_link(
     assert change["expiration_date_to"][:19] == expires_at[:19]
     assert pref["expiration_date_to"] == change["expiration_date_to"]  # the link lives on
     assert booking["payment_url"].endswith(pref_id)
+
+
+async def test_a_balance_payment_off_the_amount_is_shown_under_its_booking(
+    pay_client: Client,
+    mp: FakeMercadoPago,
+    integrated_settings: Settings,
+    clock: FixedClock,
+) -> None:
+    """Paid through the balance's link (``CODE:balance``), it is still the booking's payment:
+    the API lists it under the booking's code, Pagos links to the booking, and the Reserva
+    page shows it."""
+    booking = await hold(pay_client)
+    code = str(booking["code"])
+    mp.add_payment("5201", "approved", DEPOSIT, code)
+    await notify(pay_client, "5201")
+    mp.add_payment("5202", "approved", 1000.0, f"{code}:balance")
+    await notify(pay_client, "5202")
+    [flagged] = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert (flagged["id"], flagged["attention"]) == ("5202", "balance_mismatch")
+    assert flagged["reservation_code"] == code
+    of_booking = (
+        await pay_client.get(f"/admin/payments?reservation={code}", headers=admin())
+    ).json()
+    assert [p["id"] for p in of_booking] == ["5201", "5202"]
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        pagos = (await console.client.get("/panel/pagos")).text
+        assert f'href="/panel/reservas/{code}"' in pagos
+        assert ":balance" not in pagos
+        assert ":balance" not in (await console.client.get("/panel/")).text
+        page = await console.client.get(f"/panel/reservas/{code}")
+        assert page.status_code == 200
+        assert "5202 · approved · $ 1.000" in page.text
+
+
+async def test_a_balance_paid_after_cancelling_goes_back_with_the_bookings_money(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    """A cancelled booking's balance link paid anyway: one item in the queue (the booking's
+    money to give back took the payment's flag), and a refund of the booking settles it."""
+    booking = await hold(pay_client)
+    code = str(booking["code"])
+    mp.add_payment("5301", "approved", DEPOSIT, code)
+    await notify(pay_client, "5301")
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{code}/cancel", json={"reason": "no viene"}, headers=admin()
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    balance = float(str(booking["total_amount"])) - DEPOSIT
+    mp.add_payment("5302", "approved", balance, f"{code}:balance")
+    for _ in range(2):  # notified again: nothing changes
+        await notify(pay_client, "5302")
+    queue = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert [(p["id"], p["reservation_code"], p["amount"]) for p in queue] == [
+        (f"held:{code}", code, DEPOSIT + balance)
+    ]
+    of_booking = (
+        await pay_client.get(f"/admin/payments?reservation={code}", headers=admin())
+    ).json()
+    assert [p["id"] for p in of_booking] == ["5301", "5302"]
+    cents = round((DEPOSIT + balance) * 100)
+    for _ in range(2):  # the same request again refunds nothing more
+        r = await pay_client.post(
+            f"/admin/reservations/{code}/refunds",
+            json={"amount_cents": cents, "through_mercadopago": False},
+            headers=admin("back-all"),
+        )
+        assert r.status_code in (200, 201), r.text
+    assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
+    ledger = await ledger_of(pay_client, code)
+    assert [r["amount"] for r in ledger["refunds"]] == [DEPOSIT + balance]  # type: ignore[index]

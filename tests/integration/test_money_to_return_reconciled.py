@@ -269,7 +269,9 @@ async def test_the_reconciliation_folds_a_flag_left_beside_its_bookings_item(
                 (paid, Attention.REFUND_REQUIRED),
                 (elsewhere, Attention.WRONG_CURRENCY),
             ):
-                await uow.payments.save(payment, NOW, attention=attention, attention_reason="x")
+                await uow.payments.save(
+                    payment, NOW, reservation_code=code, attention=attention, attention_reason="x"
+                )
             await uow.payments.keep_money_to_return(
                 money_to_return_id(code), code, Money(90_000_00), "old", NOW, reopen=False
             )

@@ -27,8 +27,10 @@ def state(status: str, minutes: int) -> Payment:
 
 async def test_an_older_state_never_overwrites_a_newer_one(engine: AsyncEngine) -> None:
     async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
-        await uow.payments.save(state("refunded", 10), NOW, attention=None, attention_reason=None)
-        await uow.payments.save(state("approved", 5), NOW, attention=None, attention_reason=None)
+        for payment in (state("refunded", 10), state("approved", 5)):
+            await uow.payments.save(
+                payment, NOW, reservation_code=None, attention=None, attention_reason=None
+            )
         stored = await uow.payments.get("42")
     assert stored is not None
     assert stored.payment.status is PaymentStatus.REFUNDED
@@ -47,7 +49,11 @@ async def test_a_stale_fetch_decides_nothing(engine: AsyncEngine) -> None:
         uow = SqlUnitOfWork(conn, SystemClock())
         async with uow:
             await uow.payments.save(
-                state("refunded", 10), NOW, attention=None, attention_reason=None
+                state("refunded", 10),
+                NOW,
+                reservation_code=None,
+                attention=None,
+                attention_reason=None,
             )
             apply = ApplyPayment(uow, OneAnswer(state("approved", 5)), FixedClock(NOW), NoMetrics())  # type: ignore[arg-type]
             result = await apply("42")

@@ -39,8 +39,11 @@ async def scalar(engine: AsyncEngine, sql: str) -> Any:
 
 
 async def flag(uow: SqlUnitOfWork, payment_id: str, attention: Attention) -> None:
-    payment = Payment(payment_id, PaymentStatus.APPROVED, Money(9_000_000), "ABCDEFGHJKMN")
-    await uow.payments.save(payment, NOW, attention=attention, attention_reason="revisar")
+    code = "ABCDEFGHJKMN"
+    payment = Payment(payment_id, PaymentStatus.APPROVED, Money(9_000_000), code)
+    await uow.payments.save(
+        payment, NOW, reservation_code=code, attention=attention, attention_reason="revisar"
+    )
 
 
 async def failed_notification(uow: SqlUnitOfWork, group: str) -> int:

@@ -1,5 +1,9 @@
 """Payments as last fetched from the provider, upserted by the provider's id; and each
-booking's money to give back, one row of provider ``ledger`` (``keep_money_to_return``)."""
+booking's money to give back, one row of provider ``ledger`` (``keep_money_to_return``).
+
+A payment is stored under the code of the booking it was matched to (``reservation_code``,
+what every query here joins on) and, apart, its checkout's reference as the provider reports
+it (``external_reference``: ``CODE`` or ``CODE:balance``), which tells what it paid for."""
 
 from __future__ import annotations
 
@@ -39,6 +43,7 @@ UPSERT_PAYMENT = _insert.on_conflict_do_update(
     index_elements=[_P.id],
     set_={
         "reservation_code": _insert.excluded.reservation_code,
+        "external_reference": _insert.excluded.external_reference,
         "status": _insert.excluded.status,
         "status_detail": _insert.excluded.status_detail,
         "amount_cents": _insert.excluded.amount_cents,
@@ -151,7 +156,7 @@ def _record(row: Any) -> PaymentRecord:
             id=row.id,
             status=PaymentStatus.parse(row.status),
             amount=Money(row.amount_cents, row.currency),
-            external_reference=row.reservation_code,
+            external_reference=row.external_reference,
             status_detail=row.status_detail,
             refunded=refunded,
             created_at=row.provider_created_at,
@@ -182,6 +187,7 @@ class SqlPaymentRepository:
         payment: Payment,
         now: datetime,
         *,
+        reservation_code: str | None,
         attention: Attention | None,
         attention_reason: str | None,
     ) -> None:
@@ -189,7 +195,8 @@ class SqlPaymentRepository:
             UPSERT_PAYMENT,
             {
                 "id": payment.id,
-                "reservation_code": (payment.external_reference or "")[:64] or None,
+                "reservation_code": reservation_code,
+                "external_reference": (payment.external_reference or "")[:64] or None,
                 "status": payment.status.value,
                 "status_detail": (payment.status_detail or "")[:100] or None,
                 "amount_cents": payment.amount.cents,

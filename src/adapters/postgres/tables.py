@@ -194,7 +194,11 @@ payments = Table(
     metadata,
     Column("id", String(64), primary_key=True),
     Column("provider", String(20), nullable=False, server_default="mercadopago"),
+    # The booking the payment was matched to (by its checkout's reference, whatever the
+    # purpose); its money-to-return item's booking for ``ledger``.
     Column("reservation_code", String(64)),
+    # As Mercado Pago reports it: ``CODE`` (the deposit) or ``CODE:balance``; null for ``ledger``.
+    Column("external_reference", String(64)),
     Column("status", String(20), nullable=False),
     Column("status_detail", String(100)),
     Column("amount_cents", BigInteger, nullable=False),

@@ -67,7 +67,8 @@ class ApplyPayment:
       not a second deposit; a short payment that, with what was paid before, covers the
       deposit confirms the hold;
     - a payment through the balance's link (``CODE:balance``) goes through the same re-fetch
-      and is recorded the same way; one that does not match the balance owed (short, over,
+      and is recorded the same way, and stored under its booking's code like the deposit's
+      (its reference kept apart); one that does not match the balance owed (short, over,
       another currency) is flagged ``balance_mismatch`` for the owner, never lost;
     - approved money on a booking that gives no nights (cancelled, a lapsed hold whose nights
       were sold) is its money to give back: its one item in the queue is kept in step at once
@@ -154,7 +155,11 @@ class ApplyPayment:
                 )
         attention = decision.attention if decision.action is Action.FLAG else None
         await self.uow.payments.save(
-            payment, now, attention=attention, attention_reason=decision.reason or None
+            payment,
+            now,
+            reservation_code=reservation.code.value if reservation else None,
+            attention=attention,
+            attention_reason=decision.reason or None,
         )
         await self._money_to_return(reservation, ledger, payment, now, money_arrived)
         if attention is not None:

@@ -84,7 +84,9 @@ class IssueRefund:
                 return LedgerView(reservation, ledger, recorded=False)
             payment_id = None
             if through_mercadopago:
-                payment_id = await self._refund_at_provider(ledger, amount, reference)
+                payment_id = await self._refund_at_provider(
+                    reservation.code.value, ledger, amount, reference
+                )
             await self.uow.ledger.add_refund(reservation.code.value, refund, note)
             await settle_flags(
                 self.uow,
@@ -112,7 +114,7 @@ class IssueRefund:
         return LedgerView(reservation, after)
 
     async def _refund_at_provider(
-        self, ledger: BookingLedger, amount: Money, reference: str
+        self, code: str, ledger: BookingLedger, amount: Money, reference: str
     ) -> str:
         left = await refundable_by_mercadopago(self.uow, ledger)
         payment_id = next((pid for pid, money in left if money >= amount), None)
@@ -130,7 +132,11 @@ class IssueRefund:
         fresh = await self.gateway.fetch_payment(payment_id)
         if fresh is not None:
             await self.uow.payments.save(
-                fresh, self.clock.now(), attention=None, attention_reason=None
+                fresh,
+                self.clock.now(),
+                reservation_code=code,
+                attention=None,
+                attention_reason=None,
             )
             if fresh.status is PaymentStatus.UNKNOWN:
                 raise InvalidValue("Mercado Pago reports an unknown state for the payment")

@@ -68,6 +68,7 @@ FOLDED_FLAGS = frozenset({Attention.REFUND_REQUIRED, Attention.AMOUNT_SHORT})
 @dataclass(frozen=True, slots=True)
 class PaymentRecord:
     payment: Payment
+    # The booking's code (never the checkout's reference, which says what was paid for).
     reservation_code: str | None
     attention: Attention | None
     attention_reason: str | None
@@ -90,12 +91,16 @@ class PaymentRepository(Protocol):
         payment: Payment,
         now: datetime,
         *,
+        reservation_code: str | None,
         attention: Attention | None,
         attention_reason: str | None,
     ) -> None:
         """Insert or update by id (the latest state wins; ``first_seen_at`` is kept). An
         attention already recorded is kept unless a new one replaces it; a settled one stays
-        settled unless another attention comes."""
+        settled unless another attention comes. ``reservation_code`` is the booking the
+        payment was matched to (None: none of ours), whatever its checkout paid for: the
+        payment is found under that code (``for_reservation``), while its reference
+        (``payment.external_reference``, ``CODE:balance`` for the balance) is kept as is."""
         ...
 
     async def needing_attention(self, limit: int) -> list[PaymentRecord]:

@@ -622,13 +622,14 @@ class FakePayments:
         payment: Payment,
         now: datetime,
         *,
+        reservation_code: str | None,
         attention: Attention | None,
         attention_reason: str | None,
     ) -> None:
         before = await self.get(payment.id)
         self.pending[payment.id] = PaymentRecord(
             payment=payment,
-            reservation_code=payment.external_reference,
+            reservation_code=reservation_code,
             attention=attention or (before.attention if before else None),
             attention_reason=attention_reason
             if attention
@@ -664,7 +665,7 @@ class FakePayments:
         before = await self.get(item_id)
         settled = None if reopen or before is None else before.attention_resolved_at
         self.pending[item_id] = PaymentRecord(
-            payment=Payment(item_id, PaymentStatus.APPROVED, amount, code),
+            payment=Payment(item_id, PaymentStatus.APPROVED, amount, None),
             reservation_code=code,
             attention=Attention.REFUND_REQUIRED,
             attention_reason=reason,

@@ -141,3 +141,31 @@ async def test_nothing_is_kept_when_the_caller_does_not_commit() -> None:
     assert (await stored(uow, reservation)).status is ReservationStatus.PRE_RESERVED
     assert await uow.payments.get("901") is None
     assert uow.outbox.committed == []
+
+
+async def test_a_balance_payment_is_stored_under_its_bookings_code_with_its_reference() -> None:
+    reservation = hold()
+    uow, gateway, _, use_case = await setup(reservation)
+    gateway.payments["901"] = paid(reservation)
+    await apply(use_case, uow, "901")
+    code = reservation.code.value
+    gateway.payments["904"] = replace(
+        paid(reservation, Money.of("1000"), pid="904"), external_reference=f"{code}:balance"
+    )
+    for _ in range(2):  # notified again: the same record
+        assert await apply(use_case, uow, "904") is Action.FLAG
+    record = await uow.payments.get("904")
+    assert record is not None
+    assert (record.reservation_code, record.attention) == (code, Attention.BALANCE_MISMATCH)
+    assert record.payment.external_reference == f"{code}:balance"  # what it paid for, kept
+    assert [r.payment.id for r in await uow.payments.for_reservation(code)] == ["901", "904"]
+
+
+async def test_a_payment_for_no_booking_of_ours_is_stored_under_none() -> None:
+    uow, gateway, _, use_case = await setup()
+    gateway.payments["905"] = replace(paid(hold(), pid="905"), external_reference="OTRA-COSA")
+    assert await apply(use_case, uow, "905") is Action.FLAG
+    record = await uow.payments.get("905")
+    assert record is not None
+    assert (record.reservation_code, record.attention) == (None, Attention.UNKNOWN_REFERENCE)
+    assert record.payment.external_reference == "OTRA-COSA"

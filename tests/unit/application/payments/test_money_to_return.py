@@ -294,6 +294,7 @@ async def test_the_reconciliation_folds_a_flag_left_beside_an_item_of_the_same_m
         await uow.payments.save(
             gateway.payments["905"],
             clock.now(),
+            reservation_code=CODE,
             attention=Attention.REFUND_REQUIRED,
             attention_reason="the nights were sold meanwhile",
         )
