@@ -119,7 +119,7 @@ async def test_a_balance_payment_off_the_amount_is_shown_under_its_booking(
 ) -> None:
     """Paid through the balance's link (``CODE:balance``), it is still the booking's payment:
     the API lists it under the booking's code, Pagos links to the booking, and the Reserva
-    page shows it."""
+    page shows it; each says which link paid."""
     booking = await hold(pay_client)
     code = str(booking["code"])
     mp.add_payment("5201", "approved", DEPOSIT, code)
@@ -129,19 +129,25 @@ async def test_a_balance_payment_off_the_amount_is_shown_under_its_booking(
     [flagged] = (await pay_client.get("/admin/payments", headers=admin())).json()
     assert (flagged["id"], flagged["attention"]) == ("5202", "balance_mismatch")
     assert flagged["reservation_code"] == code
+    assert (flagged["purpose"], flagged["external_reference"]) == ("balance", f"{code}:balance")
     of_booking = (
         await pay_client.get(f"/admin/payments?reservation={code}", headers=admin())
     ).json()
-    assert [p["id"] for p in of_booking] == ["5201", "5202"]
+    assert [(p["id"], p["purpose"]) for p in of_booking] == [
+        ("5201", "deposit"),
+        ("5202", "balance"),
+    ]
     async with console_for(for_owners(integrated_settings), clock) as console:
         await console.member(OWNER, Role.OWNER)
         pagos = (await console.client.get("/panel/pagos")).text
         assert f'href="/panel/reservas/{code}"' in pagos
+        assert "pago 5202 de Mercado Pago por el link del saldo · aprobado" in pagos
         assert ":balance" not in pagos
         assert ":balance" not in (await console.client.get("/panel/")).text
         page = await console.client.get(f"/panel/reservas/{code}")
         assert page.status_code == 200
-        assert "5202 · approved · $ 1.000" in page.text
+        assert "5202 · approved · $ 1.000 · link del saldo" in page.text
+        assert "5201 · approved · $ 86.700 · link de la seña" in page.text
 
 
 async def test_a_balance_paid_after_cancelling_goes_back_with_the_bookings_money(
@@ -180,3 +186,25 @@ async def test_a_balance_paid_after_cancelling_goes_back_with_the_bookings_money
     assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
     ledger = await ledger_of(pay_client, code)
     assert [r["amount"] for r in ledger["refunds"]] == [DEPOSIT + balance]  # type: ignore[index]
+
+
+async def test_a_payment_of_no_booking_of_ours_shows_its_reference_and_no_link(
+    pay_client: Client,
+    mp: FakeMercadoPago,
+    integrated_settings: Settings,
+    clock: FixedClock,
+) -> None:
+    mp.add_payment("5401", "approved", DEPOSIT, "NO-ES-NUESTRA")
+    await notify(pay_client, "5401")
+    [flagged] = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert (flagged["attention"], flagged["reservation_code"], flagged["purpose"]) == (
+        "unknown_reference",
+        None,
+        None,
+    )
+    assert flagged["external_reference"] == "NO-ES-NUESTRA"
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        pagos = (await console.client.get("/panel/pagos")).text
+        assert "con la referencia «NO-ES-NUESTRA», de ninguna reserva" in pagos
+        assert "Ver la reserva" not in pagos

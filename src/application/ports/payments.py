@@ -7,7 +7,7 @@ from typing import Protocol
 
 from domain.codes import ReservationCode
 from domain.money import Money
-from domain.payments.checkout import CheckoutPurpose
+from domain.payments.checkout import CheckoutPurpose, CheckoutReference
 from domain.payments.payment import Attention, Payment
 
 
@@ -81,6 +81,15 @@ class PaymentRecord:
     @property
     def money_to_return(self) -> bool:
         return self.provider == LEDGER
+
+    @property
+    def purpose(self) -> CheckoutPurpose | None:
+        """What the booking's checkout paid for, told by the payment's reference; None for a
+        payment matched to no booking of ours, and for a money-to-return item."""
+        if self.reservation_code is None or self.money_to_return:
+            return None
+        reference = CheckoutReference.parse(self.payment.external_reference or "")
+        return reference.purpose if reference else None
 
 
 class PaymentRepository(Protocol):

@@ -27,7 +27,10 @@ class PaymentView(msgspec.Struct):
     amount: float
     refunded_amount: float
     currency: str
-    reservation_code: str | None
+    reservation_code: str | None  # the booking's, whichever of its links paid
+    # As Mercado Pago reports it: the code for the deposit's link, CODE:balance for the balance's.
+    external_reference: str | None
+    purpose: str | None  # deposit | balance (None: no booking of ours, or provider "ledger")
     attention: str | None
     attention_reason: str | None
     approved_at: datetime | None
@@ -52,6 +55,8 @@ def payment_view(r: PaymentRecord) -> PaymentView:
         refunded_amount=p.refunded.cents / 100 if p.refunded else 0.0,
         currency=p.amount.currency,
         reservation_code=r.reservation_code,
+        external_reference=p.external_reference,
+        purpose=r.purpose.value if r.purpose else None,
         attention=r.attention.value if r.attention else None,
         attention_reason=r.attention_reason,
         approved_at=p.approved_at,

@@ -22,7 +22,7 @@ from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
-from entrypoints.http.console.timeline import PAYMENT_STATES
+from entrypoints.http.console.timeline import CHECKOUT_LINKS, PAYMENT_STATES
 
 ConsoleRequest = Request[Any, Any, Any]
 UNVERIFIED = "No se pudo consultar a Mercado Pago: revisalo en su panel"
@@ -99,6 +99,7 @@ class PaymentsController(Controller):
             records=await listing(100),
             reasons={a.value: text for a, text in ATTENTION_TEXT.items()},
             states=PAYMENT_STATES,
+            links=CHECKOUT_LINKS,
             resolutions=[(r.value, text) for r, text in RESOLUTIONS.items()],
             notice=notice,
             failed=failed,

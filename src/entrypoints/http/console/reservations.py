@@ -42,7 +42,7 @@ from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, money, page
-from entrypoints.http.console.timeline import describe_timeline
+from entrypoints.http.console.timeline import CHECKOUT_LINKS, describe_timeline
 from entrypoints.http.console.today import CHANNELS
 
 ConsoleRequest = Request[Any, Any, Any]
@@ -369,6 +369,7 @@ async def reservation_page(
         methods=METHODS,
         method_names=dict(METHODS) | {"mercadopago": "Mercado Pago"},
         covers=COVERS,
+        links=CHECKOUT_LINKS,
         flags=FLAGS,
         values=values,
         errors=errors or {},

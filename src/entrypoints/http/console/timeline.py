@@ -61,6 +61,8 @@ PAYMENT_STATES = {
     "charged_back": "contracargo",
 }
 METHODS = {"cash": "efectivo", "transfer": "transferencia", "other": "otro medio"}
+# Which of the booking's Mercado Pago links a payment came through (its checkout's purpose).
+CHECKOUT_LINKS = {"deposit": "link de la seña", "balance": "link del saldo"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from application.payments.apply_payment import ApplyPayment
 from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from domain.booking.reservation import Reservation, ReservationStatus
 from domain.money import Money
+from domain.payments.checkout import CheckoutPurpose
 from domain.payments.payment import Action, Attention, Payment, PaymentStatus
 from domain.stay import Stay
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
@@ -158,6 +159,7 @@ async def test_a_balance_payment_is_stored_under_its_bookings_code_with_its_refe
     assert record is not None
     assert (record.reservation_code, record.attention) == (code, Attention.BALANCE_MISMATCH)
     assert record.payment.external_reference == f"{code}:balance"  # what it paid for, kept
+    assert record.purpose is CheckoutPurpose.BALANCE
     assert [r.payment.id for r in await uow.payments.for_reservation(code)] == ["901", "904"]
 
 
@@ -169,3 +171,4 @@ async def test_a_payment_for_no_booking_of_ours_is_stored_under_none() -> None:
     assert record is not None
     assert (record.reservation_code, record.attention) == (None, Attention.UNKNOWN_REFERENCE)
     assert record.payment.external_reference == "OTRA-COSA"
+    assert record.purpose is None
