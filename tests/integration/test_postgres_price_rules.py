@@ -92,6 +92,7 @@ async def test_rules_and_policy_round_trip_and_cabins_without_rules_are_absent(
     assert same(loaded[first], RULES)
     assert await rules.cancellation_policy(first) == POLICY
     assert await rules.cancellation_policy(second) is None
+    assert await rules.cancellation_policies([first, second]) == {first: POLICY}
 
 
 async def test_replacing_drops_the_previous_rules_and_past_overrides_are_not_loaded(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -129,10 +129,17 @@ class CachedPriceRules:
         self.invalidate()
 
     async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None:
-        query = select(_T.cancellation_tiers).where(_T.accommodation_id == accommodation_id)
+        return (await self.cancellation_policies((accommodation_id,))).get(accommodation_id)
+
+    async def cancellation_policies(
+        self, accommodation_ids: Collection[int]
+    ) -> dict[int, CancellationPolicy]:
+        query = select(_T.accommodation_id, _T.cancellation_tiers).where(
+            _T.accommodation_id.in_(list(accommodation_ids))
+        )
         async with self._reads.connection() as conn:
-            tiers = (await conn.execute(query)).scalar_one_or_none()
-        return _policy(tiers) if tiers else None
+            rows = (await conn.execute(query)).all()
+        return {cabin: _policy(tiers) for cabin, tiers in rows if tiers}
 
 
 def _refusal(exc: IntegrityError) -> Exception:

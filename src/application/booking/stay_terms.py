@@ -50,7 +50,6 @@ class GetCancellationPolicies:
     async def __call__(
         self, accommodation_ids: Iterable[int]
     ) -> dict[int, CancellationPolicy | None]:
-        return {
-            accommodation_id: await self.price_rules.cancellation_policy(accommodation_id)
-            for accommodation_id in accommodation_ids
-        }
+        ids = list(accommodation_ids)
+        found = await self.price_rules.cancellation_policies(ids) if ids else {}
+        return {accommodation_id: found.get(accommodation_id) for accommodation_id in ids}

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -54,6 +54,12 @@ class PriceRulesRepository(Protocol):
         ...
 
     async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None: ...
+
+    async def cancellation_policies(
+        self, accommodation_ids: Collection[int]
+    ) -> dict[int, CancellationPolicy]:
+        """The policies of those of ``accommodation_ids`` that have one, in one read."""
+        ...
 
     @property
     def loaded_version(self) -> int | None:

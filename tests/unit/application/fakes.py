@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -769,6 +769,11 @@ class FakePriceRules:
 
     async def cancellation_policy(self, accommodation_id: int) -> CancellationPolicy | None:
         return self.policies.get(accommodation_id)
+
+    async def cancellation_policies(
+        self, accommodation_ids: Collection[int]
+    ) -> dict[int, CancellationPolicy]:
+        return {i: self.policies[i] for i in accommodation_ids if i in self.policies}
 
     def invalidate(self) -> None:
         self.invalidations += 1
