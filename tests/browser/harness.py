@@ -68,7 +68,8 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
     result: dict[str, Any] = page.evaluate(
         """async () => await window.axe.run(document, {
              runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa',
-                                             'best-practice']}})"""
+                                             'best-practice']},
+             resultTypes: ['violations']})"""
     )
     return [v for v in result["violations"] if v.get("impact") in FAILING_IMPACTS]
 
