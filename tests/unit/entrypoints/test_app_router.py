@@ -29,3 +29,20 @@ def test_a_router_registered_twice_is_copied_and_both_places_answer() -> None:
     for app in (first, second):
         with TestClient(app) as client:
             assert client.get("/a/ping").text == "pong"
+
+
+def test_a_module_handler_is_each_apps_own_and_resolves_through_its_own_layers() -> None:
+    """Two apps in one process (the tests build hundreds), the same module-level handler
+    under a router of each, with a different layer value: each app answers with its own."""
+
+    def app_with(header: str) -> Litestar:
+        router = AppRouter(path="/a", route_handlers=[ping], response_headers={"x-app": header})
+        return Litestar(route_handlers=[router])
+
+    first, second = app_with("first"), app_with("second")
+    assert ping.owner is None  # the module's handler itself is never taken
+    for app, header in ((first, "first"), (second, "second")):
+        with TestClient(app) as client:
+            answer = client.get("/a/ping")
+            assert answer.text == "pong"
+            assert answer.headers["x-app"] == header
