@@ -185,6 +185,9 @@ def _lifespan(
             if pipe is not None:
                 await pipe.aclose()
             await container.close()
+            # Back in the collector's view: a process that builds another app (the tests do,
+            # hundreds of times) would otherwise keep every stopped one and its cycles forever.
+            gc.unfreeze()
 
     return lifespan
 
