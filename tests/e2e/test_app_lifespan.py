@@ -19,14 +19,16 @@ class _Marker:
 
 
 async def test_a_stopped_app_is_collected_not_kept_frozen(settings: Settings) -> None:
-    before = gc.get_freeze_count()  # the interpreter's own, if any
     app = create_app(make_container(settings), settings)
     app.state.marker = _Marker()
     gone = weakref.ref(app.state.marker)
     async with AsyncTestClient(app=app, base_url="http://testserver.local") as client:
         assert (await client.get("/api/v1/healthz")).status_code == 200
-        assert gc.get_freeze_count() > before  # started: the heap so far is frozen
+        frozen = gc.get_freeze_count()  # started: the heap so far (the app's among it)
+        assert frozen > 10_000
     del app, client
     gc.collect()
-    assert gc.get_freeze_count() <= before
+    # The interpreter keeps a few hundred objects of its own there (CPython 3.12: 375 at
+    # start, and some come back after an unfreeze); the stopped app's are gone from it.
+    assert gc.get_freeze_count() < frozen // 10
     assert gone() is None
