@@ -16,7 +16,8 @@ Order of reading, most explicit first:
    counted in a month ("el finde del 19", "el 2do finde de enero") is read before step 1. Long
    weekends are read against ``holidays``, the dates the business observes (the pricing's
    calendar, reaching ``long_weekends.HOLIDAYS_AHEAD`` from today); without it, "el finde
-   largo" is asked back.
+   largo" is asked back. "el feriado", "el puente" and "el finde del feriado" are "el finde
+   largo" (``long_weekends.as_long_weekend``, applied first).
 3. Vague periods and a lone month ("en enero") — asked back.
 4. A night count alone ("3 noches", "una semana", "un par de noches").
 
@@ -34,6 +35,7 @@ from domain.conversation.date_occasions import anchored_weekend, occasion_in, va
 from domain.conversation.date_query import DateAmbiguity, DateQuery, UnclearDates
 from domain.conversation.date_resolution import resolve_range, resolve_start
 from domain.conversation.lexicon import count_of
+from domain.conversation.long_weekends import as_long_weekend
 from domain.conversation.normalize import normalize
 from domain.pricing.holidays import HolidayCalendar
 
@@ -59,6 +61,7 @@ def dates_in(
     words: list[str], today: date, holidays: HolidayCalendar = _NO_HOLIDAYS
 ) -> DateQuery | None:
     """Dates in an already normalized message, split into words."""
+    words = as_long_weekend(words)
     nights: int | None = None
     try:
         nights = nights_in(words)

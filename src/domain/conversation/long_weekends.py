@@ -18,10 +18,17 @@ Decisions, from the guest's point of view:
 * "carnaval" and "semana santa" / "pascua": the long weekend holding Carnival Monday, or Good
   Friday, this year's while a night of it is left, else next year's. Their dates follow Easter,
   computed here; whether those days are off, and how long the weekend is, is the calendar's.
+* "el feriado", "este feriado", "el próximo feriado", "el puente", "el finde del feriado",
+  "el feriado largo": what guests call a long weekend (``as_long_weekend``), read exactly as
+  "el finde largo" ("el próximo feriado" as "el próximo finde largo", "el feriado de marzo" as
+  "el finde largo de marzo"), never as an ordinary weekend. A lone midweek holiday is not a
+  stay anyone asks for by that name: they mean the next days off worth travelling for. Only
+  these phrases count: "cerca del puente" or "los feriados" say nothing about dates.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 from domain.conversation.date_query import DateAmbiguity, UnclearDates
@@ -34,6 +41,27 @@ HOLIDAYS_AHEAD = timedelta(days=400)
 _CARNIVAL_MONDAY = -48  # days from Easter Sunday
 _GOOD_FRIDAY = -2
 _EASTER_WORDS = frozenset({"pascua", "pascuas"})
+# Rewritten in this order, on normalized words: the weekend of the holiday first, so that
+# "el finde del feriado" is not read as "el finde" + "el finde largo".
+_LONG_WEEKEND_NAMES = (
+    (re.compile(r"\bfinde (?:del|de) (?:feriado|puente)\b"), "finde largo"),
+    (re.compile(r"\b(?:feriado|finde) (?:largo|puente)\b"), "finde largo"),
+    (
+        re.compile(r"\b(el|este|ese|proximo|siguiente|un|algun|otro) (?:feriado|puente)\b"),
+        r"\1 finde largo",
+    ),
+)
+
+
+def as_long_weekend(words: list[str]) -> list[str]:
+    """The message's words with a long weekend's other names ("el feriado", "el puente", "el
+    finde del feriado") written as "finde largo" (module docstring)."""
+    if "feriado" not in words and "puente" not in words:
+        return words
+    text = " ".join(words)
+    for pattern, replacement in _LONG_WEEKEND_NAMES:
+        text = pattern.sub(replacement, text)
+    return text.split()
 
 
 def next_long_weekend(today: date, holidays: HolidayCalendar, *, following: bool) -> LongWeekend:

@@ -191,6 +191,40 @@ def test_without_a_long_weekend_in_the_coming_weeks_it_is_asked_back() -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "tienen lugar para el feriado?",
+        "el puente",
+        "este feriado",
+        "el próximo feriado",
+        "el finde del feriado",
+        "para el fin de semana del feriado somos 4",
+        "el feriado largo",
+        "el finde puente",
+    ],
+)
+def test_the_holiday_and_the_bridge_are_the_next_long_weekend(text: str) -> None:
+    """Review: "el feriado", "el puente", "el finde del feriado" went unread (or were an
+    ordinary Friday to Sunday): guests mean the long weekend, as "el finde largo"."""
+    today = date(2026, 12, 1)
+    assert long_stay(text, today) == long_stay("el finde largo", today)
+    assert long_stay(text, today) == (date(2026, 12, 4), date(2026, 12, 8))
+
+
+def test_the_next_holiday_skips_one_under_way_and_none_coming_is_asked_back() -> None:
+    saturday = date(2026, 12, 5)  # 5–8 December under way
+    assert long_stay("el proximo feriado", saturday) == (date(2026, 12, 24), date(2026, 12, 27))
+    assert long_stay("el feriado que viene", saturday) == (date(2026, 12, 24), date(2026, 12, 27))
+    assert long_stay("este feriado", saturday) == (date(2026, 12, 5), date(2026, 12, 8))
+    assert long_stay("el feriado del 9 de julio", saturday) == (date(2027, 7, 8), date(2027, 7, 11))
+    for text in ("el feriado", "el puente", "el próximo feriado", "el finde del feriado"):
+        assert long_ambiguity(text, date(2027, 8, 20)) is DateAmbiguity.NO_LONG_WEEKEND, text
+    # Words that only look alike are not a holiday.
+    assert read_dates("estan cerca del puente?", saturday, ARGENTINE_HOLIDAYS) is None
+    assert read_dates("los feriados abren?", saturday, ARGENTINE_HOLIDAYS) is None
+
+
+@pytest.mark.parametrize(
     ("text", "check_in", "check_out"),
     [
         # Carnival Monday and Tuesday, 8 and 9 February 2027: Sat 6 – Tue 9.

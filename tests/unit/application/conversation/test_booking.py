@@ -89,6 +89,30 @@ async def test_without_a_long_weekend_coming_the_dates_are_asked_back() -> None:
     assert bot.state().guests == 4
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hola, tienen lugar para 4 el feriado?",
+        "somos 4, para el puente hay algo?",
+        "este feriado para 4",
+        "el próximo feriado somos 4",
+        "hay lugar el finde del feriado? somos 4",
+    ],
+)
+async def test_the_holiday_or_the_bridge_is_read_as_the_long_weekend(question: str) -> None:
+    """Review: "el feriado" got "no te entendimos", and "el finde del feriado" an ordinary
+    Friday to Sunday; they are the next long weekend, and none coming is asked back."""
+    bot = Bot()
+    [options] = await bot.send(question)
+    assert options.text == OPTIONS
+    bot = Bot()
+    bot.clock.current = datetime(2027, 8, 20, 15, tzinfo=UTC)  # next one: 9–11 October
+    [reply] = await bot.send(question)
+    assert reply.text == texts.CONV_DATES_AMBIGUOUS["no_long_weekend"]
+    assert bot.state().step is Step.DATES
+    assert bot.state().guests == 4
+
+
 async def test_more_than_three_options_are_a_numbered_list_without_buttons() -> None:
     names = ("Arrayán", "Coihue", "Ñire", "Lenga")
     bot = Bot(tuple(cabin(id=i, name=f"Cabaña {name}") for i, name in enumerate(names, 1)))
