@@ -343,8 +343,10 @@ async def test_cancelling_a_paid_booking_says_what_comes_back_then_goes_to_the_o
     assert alert["to"] == ADMIN_OUTBOUND
     assert alert_of(alert) == (
         f"❗ El huésped de la reserva confirmada {code} pide cancelarla por WhatsApp. "
+        "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le deja un "
+        "crédito de $ 112.200 de los $ 112.200 pagados, válido por 365 días. "
         f"Miralo en el panel: https://cabanas.test/panel/reservas/{code.replace('-', '')}"
-    )  # the code only: no name or phone in an alert; a link to its page in the console
+    )  # the code and what the policy returns, no name or phone; its page in the console
     assert (await pay_client.get(f"/reservations/{code}")).json()["status"] == "confirmed"
     [waiting] = await guest.says("hola??")  # a person answers now: told once
     assert body_of(waiting).startswith("Ya le avisamos a una persona del equipo")

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 from application.back_office.reservations import CancelHold
 from application.booking.lookup import GetReservation
+from application.conversation.cancel_terms import cancelling_today
 from application.conversation.turn import Button, Turn, hand_over, same_phone
 from application.messaging import console_pages, guest_pages, texts
-from application.ports.ledger import DEFAULT_LEDGER_TERMS
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Reservation, ReservationStatus, effective_status
@@ -45,9 +45,12 @@ class ReservationDesk:
       a yes (a button carrying the code); it goes through ``CancelHold``, audited as
       ``guest:whatsapp``;
     - a confirmed booking is not cancelled by the assistant: refunds are the owner's call. The
-      guest is first told what cancelling today returns under the cabin's policy (from the
-      money the ledger holds) and asked "¿Querés que la cancelemos?"; only a yes hands the
-      conversation over, with an alert that names only the reservation code;
+      guest is first told what cancelling today returns under the cabin's policy
+      (``cancel_terms.CancellingToday``) and asked "¿Querés que la cancelemos?"; only a yes
+      hands the conversation over, with an alert that names the reservation code (never the
+      guest's name or phone) and what the policy returns at that moment (refund, credit and
+      for how long, or nothing), linking to the booking's page in the console, where the
+      owner cancels and refunds;
     - a hold that changed meanwhile (paid, lapsed, already cancelled — or this very message
       processed twice) is answered from its status now.
     """
@@ -90,8 +93,15 @@ class ReservationDesk:
         status = effective_status(reservation, turn.now)
         display = reservation.code.display
         if status is ReservationStatus.CONFIRMED:
+            returns = await cancelling_today(self.uow, reservation, status, turn.today)
             turn.say(
-                await self._what_cancelling_returns(turn, reservation),
+                texts.conv_confirm_cancel_booking(
+                    display,
+                    self._cabin(turn, reservation),
+                    *_dates(reservation),
+                    returns.for_guest,
+                    today=turn.today,
+                ),
                 *_yes_or_no(reservation),
                 page=guest_pages.reservation(reservation.code.value),
             )
@@ -148,28 +158,6 @@ class ReservationDesk:
         turn.say(texts.conv_which_to_cancel(lines, buttons=bool(buttons)), *buttons)
         return replace(state, step=Step.IDLE, code=None)
 
-    async def _what_cancelling_returns(self, turn: Turn, reservation: Reservation) -> str:
-        async with self.uow:
-            stored = await self.uow.prices.get(reservation.accommodation_id)
-            ledger = await self.uow.ledger.load(reservation, DEFAULT_LEDGER_TERMS)
-        policy = stored.cancellation
-        if not ledger.held.cents:
-            outcome = texts.CONV_CANCEL_NOTHING_PAID
-        elif policy is None or not policy.tiers:
-            outcome = texts.conv_cancel_outcome_without_policy(ledger.held)
-        else:
-            settled = ledger.settle_cancellation(policy, turn.today)
-            outcome = texts.conv_cancel_outcome(
-                settled.paid, settled.refund, settled.credit, settled.credit_valid_days
-            )
-        return texts.conv_confirm_cancel_booking(
-            reservation.code.display,
-            self._cabin(turn, reservation),
-            *_dates(reservation),
-            outcome,
-            today=turn.today,
-        )
-
     async def answer_cancel(
         self, turn: Turn, state: ConversationState, code: str, *, yes: bool
     ) -> ConversationState:
@@ -195,7 +183,14 @@ class ReservationDesk:
                 return done
         status = effective_status(reservation, turn.now)
         if status is ReservationStatus.CONFIRMED:
-            return self._hand_over(turn, done, display)
+            returns = await cancelling_today(self.uow, reservation, status, turn.today)
+            return hand_over(
+                turn,
+                done,
+                texts.conv_cancel_confirmed_booking(display),
+                texts.admin_cancel_request(display, returns.for_owner),
+                console_pages.reservation(display),
+            )
         if status is ReservationStatus.CANCELLED:
             turn.say(texts.conv_cancelled(display))  # e.g. this message, processed again
         else:
@@ -222,15 +217,6 @@ class ReservationDesk:
         else:
             turn.say(texts.conv_unknown_code(_display(code)))
         return state
-
-    def _hand_over(self, turn: Turn, state: ConversationState, display: str) -> ConversationState:
-        return hand_over(
-            turn,
-            state,
-            texts.conv_cancel_confirmed_booking(display),
-            texts.admin_cancel_request(display),
-            console_pages.reservation(display),
-        )
 
     def _status_text(self, turn: Turn, reservation: Reservation) -> str:
         display = reservation.code.display

@@ -503,6 +503,10 @@ def conv_cancel_outcome_without_policy(paid: Money) -> str:
 
 
 CONV_CANCEL_NOTHING_PAID = "No tenemos pagos registrados, así que no hay nada que devolver."
+CONV_CANCEL_PAYMENTS_UNKNOWN = (
+    "Lo que pagaste no quedó registrado en el sistema: qué se te devuelve lo ve una persona del "
+    "equipo."
+)
 
 
 def conv_which_to_cancel(lines: list[str], *, buttons: bool) -> str:
@@ -570,8 +574,50 @@ def admin_guest_misunderstood(phone: str) -> str:
     )
 
 
-def admin_cancel_request(code_display: str) -> str:
-    return f"❗ El huésped de la reserva confirmada {code_display} pide cancelarla por WhatsApp."
+def admin_cancel_request(code_display: str, outcome: str) -> str:
+    """A guest said yes to cancelling a confirmed booking; ``outcome``: what the cabin's policy
+    returns of what they paid, cancelling today (``admin_cancel_outcome`` and the lines after
+    it) — the same figures the guest was shown. One line: it goes as a template parameter."""
+    return (
+        f"❗ El huésped de la reserva confirmada {code_display} pide cancelarla por WhatsApp. "
+        f"{outcome}"
+    )
+
+
+def _notice_today(days_before: int) -> str:
+    if days_before > 1:
+        return f"faltan {days_before} días para la llegada"
+    if days_before == 1:
+        return "falta 1 día para la llegada"
+    return "llega hoy" if days_before == 0 else "la estadía ya empezó"
+
+
+def admin_cancel_outcome(
+    paid: Money, refund: Money, credit: Money, credit_valid_days: int | None, days_before: int
+) -> str:
+    """``conv_cancel_outcome`` for the owner: what the policy returns, cancelling today."""
+    today = f"Cancelándola hoy ({_notice_today(days_before)}), la política de la cabaña"
+    if credit.cents:
+        valid = f"válido por {credit_valid_days} días" if credit_valid_days else "sin vencimiento"
+        return f"{today} le deja un crédito de {ars(credit)} de los {ars(paid)} pagados, {valid}."
+    if refund.cents and refund == paid:
+        return f"{today} le devuelve todo lo pagado ({ars(paid)})."
+    if refund.cents:
+        return f"{today} le devuelve {ars(refund)} de los {ars(paid)} pagados."
+    return f"{today} no le devuelve nada de los {ars(paid)} pagados."
+
+
+def admin_cancel_outcome_without_policy(paid: Money) -> str:
+    return (
+        f"La cabaña no tiene política de cancelación cargada: pagó {ars(paid)} y qué se le "
+        "devuelve lo decidís vos."
+    )
+
+
+ADMIN_CANCEL_NOTHING_PAID = "No tiene pagos registrados: no hay nada que devolver."
+ADMIN_CANCEL_PAYMENTS_UNKNOWN = (
+    "Se confirmó sin registrar lo que pagó: revisá cuánto fue antes de devolverle algo."
+)
 
 
 def admin_hold_needs_payment_details(code_display: str) -> str:

@@ -15,13 +15,13 @@ from application.conversation.converse import (
 )
 from application.messaging import texts
 from application.ports.idempotency import WHATSAPP
-from application.ports.outbox import WhatsAppMessage
+from application.ports.outbox import OwnerAlert, WhatsAppMessage
 from application.ports.pricing import StoredPrices
 from domain.booking.reservation import ReservationStatus
 from domain.conversation.state import ConversationState, Step
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
-from domain.payments.ledger import MoneyIn, PaymentMethod
+from domain.payments.ledger import MoneyIn, MoneyOut, PaymentMethod
 from domain.pricing.cabin_rules import NO_RULES
 from tests.unit.application.conversation.harness import (
     CODE,
@@ -172,13 +172,128 @@ async def test_a_yes_hands_the_confirmed_booking_over_with_an_alert_naming_only_
     await bot.send("cancelar")
     [told] = await bot.send("si")
     assert told.text == texts.conv_cancel_confirmed_booking(CODE_DISPLAY)
-    [alert] = bot.alerts()
-    assert alert == texts.admin_cancel_request(CODE_DISPLAY)
-    assert "1155551234" not in alert
-    assert "Juana" not in alert
+    [alert] = bot.uow.outbox.sent(OwnerAlert)
+    assert alert.text.startswith(
+        f"❗ El huésped de la reserva confirmada {CODE_DISPLAY} pide cancelarla por WhatsApp. "
+    )
+    assert alert.link == f"/panel/reservas/{CODE}"  # where the owner cancels and refunds
+    assert "1155551234" not in alert.text
+    assert "Juana" not in alert.text
     assert bot.state().step is Step.HANDED_OVER
     assert bot.store.ttls[PHONE] == HANDOVER_PAUSE
     assert bot.reservations()[0].status is ReservationStatus.CONFIRMED
+
+
+@pytest.mark.parametrize(
+    ("tiers", "guest", "owner"),
+    [
+        (
+            (CancellationTier(2, Decimal(50)),),
+            "te devolvemos $ 75.000 de los $ 150.000 que pagaste",
+            "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le "
+            "devuelve $ 75.000 de los $ 150.000 pagados.",
+        ),
+        (
+            (CancellationTier(2, Decimal(100)),),
+            "te devolvemos todo lo que pagaste ($ 150.000)",
+            "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le "
+            "devuelve todo lo pagado ($ 150.000).",
+        ),
+        (
+            (CancellationTier(2, Decimal(80), Outcome.CREDIT, credit_valid_days=180),),
+            "te quedan $ 120.000 de los $ 150.000 que pagaste como crédito para otra fecha, "
+            "válido por 180 días",
+            "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le deja "
+            "un crédito de $ 120.000 de los $ 150.000 pagados, válido por 180 días.",
+        ),
+        (
+            (CancellationTier(2, Decimal(100), Outcome.CREDIT),),
+            "te quedan $ 150.000 de los $ 150.000 que pagaste como crédito para otra fecha.",
+            "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le deja "
+            "un crédito de $ 150.000 de los $ 150.000 pagados, sin vencimiento.",
+        ),
+        (
+            (CancellationTier(30, Decimal(100)),),
+            "no hay devolución de los $ 150.000 que pagaste",
+            "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña no le "
+            "devuelve nada de los $ 150.000 pagados.",
+        ),
+        (
+            (),
+            "qué se devuelve de los $ 150.000 que pagaste lo ve una persona del equipo",
+            "La cabaña no tiene política de cancelación cargada: pagó $ 150.000 y qué se le "
+            "devuelve lo decidís vos.",
+        ),
+    ],
+)
+async def test_the_owners_alert_says_what_the_policy_returns(
+    tiers: tuple[CancellationTier, ...], guest: str, owner: str
+) -> None:
+    """Review: the owner's alert for a cancel request named only the code; they had to work
+    out what the policy gives back. It says it now, with the figures the guest was shown."""
+    bot = Bot()
+    await bot.hold_lago()
+    paid_booking(bot)
+    if tiers:
+        lago_tiers(bot, *tiers)
+    [question] = await bot.send("cancelar")
+    assert guest in question.text
+    await bot.send("si")
+    [alert] = bot.uow.outbox.sent(OwnerAlert)
+    assert alert.text == (
+        f"❗ El huésped de la reserva confirmada {CODE_DISPLAY} pide cancelarla por WhatsApp. "
+        f"{owner}"
+    )
+    assert alert.link == f"/panel/reservas/{CODE}"
+    assert "\n" not in alert.text  # a template parameter: one line
+
+
+async def test_the_owners_alert_is_evaluated_when_the_guest_says_yes() -> None:
+    """The button still works a day later: the alert says what cancelling returns then."""
+    bot = Bot()
+    await bot.hold_lago()
+    paid_booking(bot)
+    lago_tiers(
+        bot,
+        CancellationTier(3, Decimal(100)),
+        CancellationTier(1, Decimal(50), Outcome.CREDIT, credit_valid_days=90),
+    )
+    [question] = await bot.send("cancelar")
+    assert "te devolvemos todo lo que pagaste ($ 150.000)" in question.text
+    bot.clock.current = NOW + timedelta(days=1)  # Wednesday 2: two days' notice
+    await bot.send("Sí, cancelar", button=f"cancel:{CODE}")
+    [alert] = bot.alerts()
+    assert alert.endswith(
+        "Cancelándola hoy (faltan 2 días para la llegada), la política de la cabaña le deja un "
+        "crédito de $ 75.000 de los $ 150.000 pagados, válido por 90 días."
+    )
+
+
+async def test_a_refund_already_given_is_not_offered_again() -> None:
+    """What is at stake is what the booking can still give back (``returnable``)."""
+    bot = Bot()
+    await bot.hold_lago()
+    paid_booking(bot)
+    lago_tiers(bot, CancellationTier(2, Decimal(100)))
+    refund = MoneyOut("r-1", Money.of("50000"), NOW.date(), "owner")
+    bot.uow.ledger.committed.append((CODE, "refund", refund))
+    [question] = await bot.send("cancelar")
+    assert "te devolvemos todo lo que pagaste ($ 100.000)" in question.text
+    await bot.send("si")
+    [alert] = bot.alerts()
+    assert alert.endswith("le devuelve todo lo pagado ($ 100.000).")
+
+
+async def test_a_booking_confirmed_without_its_payment_recorded_is_not_nothing_paid() -> None:
+    bot = Bot()
+    await bot.hold_lago()
+    bot.uow.reservations.committed[CODE].confirm(NOW)  # on the owner's word: no amount
+    lago_tiers(bot, CancellationTier(2, Decimal(100)))
+    [question] = await bot.send("cancelar")
+    assert texts.CONV_CANCEL_PAYMENTS_UNKNOWN in question.text
+    await bot.send("si")
+    [alert] = bot.alerts()
+    assert alert.endswith(texts.ADMIN_CANCEL_PAYMENTS_UNKNOWN)
 
 
 @pytest.mark.parametrize(
@@ -247,7 +362,8 @@ async def test_a_hold_paid_between_the_question_and_the_yes_is_handed_over() -> 
     bot.uow.reservations.committed[CODE].confirm(NOW)
     [told] = await bot.send("si")
     assert told.text == texts.conv_cancel_confirmed_booking(CODE_DISPLAY)
-    assert bot.alerts() == [texts.admin_cancel_request(CODE_DISPLAY)]
+    [alert] = bot.alerts()
+    assert alert == texts.admin_cancel_request(CODE_DISPLAY, texts.ADMIN_CANCEL_PAYMENTS_UNKNOWN)
 
 
 async def test_only_the_phone_that_booked_can_cancel_and_a_lapsed_hold_needs_nothing() -> None:
