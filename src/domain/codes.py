@@ -15,7 +15,7 @@ from domain.errors import InvalidValue
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # pragma: allowlist secret
 CODE_LENGTH = 12
 BITS_OF_ENTROPY = CODE_LENGTH * 5
-_LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
+LOOKALIKES = str.maketrans({"I": "1", "L": "1", "O": "0"})
 _CANONICAL = re.compile(f"[{ALPHABET}]{{{CODE_LENGTH}}}")
 # Two symbols for every 10 bits, the lower 5 bits' first.
 _PAIRS = tuple(ALPHABET[v & 31] + ALPHABET[v >> 5] for v in range(1024))
@@ -47,7 +47,7 @@ class ReservationCode:
 
     @classmethod
     def parse(cls, text: str) -> ReservationCode:
-        cleaned = text.upper().replace("-", "").replace(" ", "").translate(_LOOKALIKES)
+        cleaned = text.upper().replace("-", "").replace(" ", "").translate(LOOKALIKES)
         return cls(cleaned)
 
     @property

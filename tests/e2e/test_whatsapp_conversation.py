@@ -306,6 +306,34 @@ async def test_a_hold_is_cancelled_after_a_confirmation_button(
     assert body_of(status) == f"La reserva {code} está cancelada."
 
 
+async def test_the_booking_to_cancel_is_picked_by_its_number_in_the_list(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    guest = Guest(pay_client, wa)
+    first = await _hold_lago(guest)
+    await guest.says("y del 15 al 18 de diciembre para 2?")
+    await guest.says("la del bosque")
+    [held, *_] = await guest.says("sí")
+    match = CODE.search(body_of(held))
+    assert match, held
+    second = match.group(1)
+    [which] = await guest.says("cancelar")
+    assert body_of(which).startswith("Tenés 2 reservas desde este número:\n")
+    [again] = await guest.says("la 3")
+    assert body_of(again).startswith("No hay una reserva 3 en la lista 🤔")
+    [question] = await guest.says("la 2")
+    assert body_of(question) == (
+        f"¿Cancelamos la pre-reserva {second} en Cabaña del Bosque del 15/12 al 18/12? "
+        "Las noches quedan libres para otra persona."
+    )
+    [done] = await guest.says("sí")
+    assert (
+        body_of(done) == f"Listo, cancelamos la pre-reserva {second}. ¡Cuando quieras, escribinos!"
+    )
+    assert (await pay_client.get(f"/reservations/{second}")).json()["status"] == "cancelled"
+    assert (await pay_client.get(f"/reservations/{first}")).json()["status"] == "pre_reserved"
+
+
 async def test_cancelling_a_paid_booking_says_what_comes_back_then_goes_to_the_owner(
     pay_client: Client, wa: FakeWhatsApp, mp: FakeMercadoPago
 ) -> None:

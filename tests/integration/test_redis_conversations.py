@@ -142,6 +142,17 @@ async def test_an_unreadable_or_older_state_starts_over(redis: Redis) -> None:
     assert decode(before) == replace(HANDED, handed_over_until=None, handover_noted=False)
 
 
+async def test_the_bookings_listed_to_cancel_are_remembered(redis: Redis) -> None:
+    """The numbers of "¿Cuál querés cancelar?" stand for these codes in the next message."""
+    which = ConversationState(step=Step.CANCEL_WHICH, choices=("7K3M9QXD2F10", "ABCDEFGHJKMN"))
+    store, who = RedisConversationStore(redis), phone()
+    async with store.session(who) as session:
+        assert await session.save(which, timedelta(minutes=30))
+    async with store.session(who) as session:
+        assert await session.load() == which
+    assert decode(encode(STATE).replace(',"choices":[]', "")) == STATE  # saved before it existed
+
+
 async def test_redis_down_is_storage_unavailable() -> None:
     client = make_redis(f"redis://127.0.0.1:{free_port()}/0")
     try:

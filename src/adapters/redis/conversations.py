@@ -180,6 +180,7 @@ def encode(state: ConversationState) -> str:
             "chosen": _offer(state.chosen) if state.chosen else None,
             "name": state.name,
             "code": state.code,
+            "choices": list(state.choices),
             "misunderstood": state.misunderstood,
             "media_noted_at": _instant(state.media_noted_at),
             "handed_over_until": _instant(state.handed_over_until),
@@ -210,6 +211,7 @@ def decode(raw: bytes | str) -> ConversationState | None:
             media_noted_at=_instant_from(data.get("media_noted_at")),
             handed_over_until=_instant_from(data.get("handed_over_until")),
             handover_noted=bool(data.get("handover_noted", False)),
+            choices=tuple(str(code) for code in data.get("choices") or ()),
         )
     except (ValueError, KeyError, TypeError, AttributeError, InvalidValue):
         log.warning("conversation_state_unreadable")

@@ -139,6 +139,8 @@ class Converse:
             if not await self._finish(turn, delivery, trace_id):
                 return False
             if after is not None:
+                if after.step is not Step.CANCEL_WHICH and after.choices:
+                    after = replace(after, choices=())  # the list was answered or left behind
                 ttl = self.setup.ttl
                 if after.step is Step.HANDED_OVER:
                     until = after.handed_over_until or turn.now + self.setup.handover_pause
@@ -179,6 +181,13 @@ class Converse:
         tapped = await self._button(turn, current) if turn.message.button_id else None
         if tapped is not None:
             return replace(tapped, misunderstood=0)
+        return await self._typed(turn, state, current)
+
+    async def _typed(
+        self, turn: Turn, state: ConversationState | None, current: ConversationState
+    ) -> ConversationState:
+        """A typed message (or a button we do not know, read by its title); ``state`` None:
+        there was none stored (``current`` is a fresh one)."""
         reading = interpret(
             turn.message.text,
             turn.today,
@@ -186,6 +195,10 @@ class Converse:
             expecting=current.expecting,
             holidays=await self.holidays.calendar(turn.today, turn.today + HOLIDAYS_AHEAD),
         )
+        if current.step is Step.CANCEL_WHICH:
+            picked = await self.desk.pick_to_cancel(turn, current, reading)
+            if picked is not None:
+                return replace(picked, misunderstood=0)
         if reading.intent is Intent.UNKNOWN:
             if _repeats_name(turn.message.text, current.name):
                 # The name sent again (a double tap on send, or a burst): it was already used.

@@ -14,6 +14,10 @@ from application.ports.unit_of_work import UnitOfWork
 from domain.booking.policy import BookingPolicy
 from domain.booking.reservation import Reservation, ReservationStatus, effective_status
 from domain.codes import ReservationCode
+from domain.conversation.entities import bare_number_in, listed_code_in
+from domain.conversation.intents import Intent
+from domain.conversation.interpret import Interpretation
+from domain.conversation.normalize import normalize
 from domain.conversation.state import (
     CANCEL,
     CANCEL_WHICH,
@@ -38,9 +42,15 @@ class ReservationDesk:
       within the booking horizon plus the longest stay); never the guest's personal data; a
       hold or a booking comes with the link to its page (``/r/{code}``);
     - "cancelar" without a code is about this phone's live bookings (holds still running,
-      confirmed stays not begun): with two or more, the guest is asked which (a button or the
-      code per booking); with none, a search in progress is dropped instead ("No encontramos
-      reservas" only when there was nothing at all);
+      confirmed stays not begun): with two or more, the guest is asked which, in a numbered
+      list; with none, a search in progress is dropped instead ("No encontramos reservas" only
+      when there was nothing at all);
+    - the answer to "¿Cuál querés cancelar?" (``pick_to_cancel``) is a button, the number in
+      the list ("la 2", "2", "la segunda"), the code (any case, with or without dashes) or the
+      cabin's name when only one listed booking is in it; it goes on to the question about
+      that booking, as "cancelar <code>" would. A number not in the list, or a cabin with
+      none or several of them, is asked again naming the valid answers; "ninguna" cancels
+      nothing;
     - the guest can cancel a live hold, only from the phone it was made with, and only after
       a yes (a button carrying the code); it goes through ``CancelHold``, audited as
       ``guest:whatsapp``;
@@ -156,7 +166,69 @@ class ReservationDesk:
             else ()
         )
         turn.say(texts.conv_which_to_cancel(lines, buttons=bool(buttons)), *buttons)
-        return replace(state, step=Step.IDLE, code=None)
+        return replace(
+            state,
+            step=Step.CANCEL_WHICH,
+            code=None,
+            choices=tuple(r.code.value for r in live),
+            options=(),
+            chosen=None,
+        )
+
+    async def pick_to_cancel(
+        self, turn: Turn, state: ConversationState, reading: Interpretation
+    ) -> ConversationState | None:
+        """The guest's answer to "¿Cuál querés cancelar?" (``state.choices``); None when the
+        message is no answer to it (a question about a booking, new dates…: read as usual)."""
+        codes = state.choices
+        text = turn.message.text
+        if reading.intent is Intent.HUMAN or not codes:
+            return None
+        answered = replace(state, step=Step.IDLE, choices=())
+        code = listed_code_in(text, codes)
+        if code is not None:
+            return await self.ask_cancel(turn, answered, code)
+        if reading.intent is Intent.CONFIRM_NO:  # "ninguna", "no, ninguna"
+            turn.say(texts.CONV_CANCEL_NONE)
+            return answered
+        if reading.intent is Intent.CONFIRM_YES:  # "sí": which one?
+            turn.say(texts.conv_pick_to_cancel(len(codes)))
+            return state
+        if reading.intent is not Intent.CHOICE:
+            # A number alone answers the list, whatever else it could be ("25", "0").
+            number = bare_number_in(normalize(text).split())
+            if number is None:
+                return None
+            turn.say(texts.conv_no_such_booking_to_cancel(number, len(codes)))
+            return state
+        if reading.cabin is not None:
+            return await self._cabin_to_cancel(turn, state, reading.cabin)
+        number = reading.choice
+        if number is not None and 1 <= number <= len(codes):
+            return await self.ask_cancel(turn, answered, codes[number - 1])
+        if number is not None:
+            turn.say(texts.conv_no_such_booking_to_cancel(number, len(codes)))
+        else:
+            turn.say(texts.conv_pick_to_cancel(len(codes)))
+        return state
+
+    async def _cabin_to_cancel(
+        self, turn: Turn, state: ConversationState, cabin: str
+    ) -> ConversationState:
+        lookback = timedelta(days=self.policy.horizon_days + self.policy.max_nights)
+        async with self.uow:
+            recent = await self.uow.reservations.recent_for_phone(
+                turn.message.guest_phone, turn.now - lookback, MAX_LISTED
+            )
+        there = [
+            r.code.value
+            for r in recent
+            if r.code.value in state.choices and self._cabin(turn, r) == cabin
+        ]
+        if len(there) == 1:
+            return await self.ask_cancel(turn, replace(state, step=Step.IDLE, choices=()), there[0])
+        turn.say(texts.conv_cancel_which_in_cabin(cabin, len(state.choices), several=bool(there)))
+        return state
 
     async def answer_cancel(
         self, turn: Turn, state: ConversationState, code: str, *, yes: bool

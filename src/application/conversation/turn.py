@@ -166,4 +166,6 @@ def pending_question(state: ConversationState) -> str:
         return texts.CONV_ASK_GUESTS
     if state.step is Step.CANCELLING:
         return texts.CONV_CANCEL_YES_OR_NO
+    if state.step is Step.CANCEL_WHICH and state.choices:
+        return texts.conv_pick_to_cancel(len(state.choices))
     return texts.CONV_ASK_DATES

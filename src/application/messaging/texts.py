@@ -513,11 +513,44 @@ def conv_which_to_cancel(lines: list[str], *, buttons: bool) -> str:
     """Two or more live bookings from this phone: which one (``lines``: one per booking)."""
     listed = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
     how = (
-        "Tocá su código."
+        "Tocá su código o respondé con su número."
         if buttons
-        else "Escribinos «cancelar» y su código (por ejemplo: cancelar ABCD-EFGH-JKMN)."
+        else "Respondé con su número o su código (por ejemplo: la 2, o ABCD-EFGH-JKMN)."
     )
     return f"Tenés {len(lines)} reservas desde este número:\n{listed}\n¿Cuál querés cancelar? {how}"
+
+
+def _numbers(count: int) -> str:
+    """1 → "1"; 3 → "1, 2 o 3"; more than 4 → "un número del 1 al 7"."""
+    if count > 4:
+        return f"un número del 1 al {count}"
+    if count == 1:
+        return "1"
+    return f"{', '.join(str(n) for n in range(1, count))} o {count}"
+
+
+def conv_pick_to_cancel(count: int) -> str:
+    """The question "which to cancel" asked again, naming the valid answers."""
+    return (
+        f"¿Cuál querés cancelar? Respondé {_numbers(count)}, o su código "
+        "(por ejemplo: ABCD-EFGH-JKMN)."
+    )
+
+
+def conv_no_such_booking_to_cancel(number: int, count: int) -> str:
+    return f"No hay una reserva {number} en la lista 🤔 {conv_pick_to_cancel(count)}"
+
+
+def conv_cancel_which_in_cabin(cabin: str, count: int, *, several: bool) -> str:
+    said = (
+        f"Tenés más de una reserva en {cabin} 🤔"
+        if several
+        else f"Ninguna de esas reservas es en {cabin} 🤔"
+    )
+    return f"{said} {conv_pick_to_cancel(count)}"
+
+
+CONV_CANCEL_NONE = "¡Perfecto! No cancelamos nada 👍"
 
 
 def conv_cancel_option(

@@ -11,11 +11,12 @@ that contradicts the total gives no count, so the bot asks.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain.codes import ReservationCode
+from domain.codes import LOOKALIKES, ReservationCode
 from domain.conversation.lexicon import MONTHS, ORDINALS, QUANTITY_NOUNS, count_of, word_set
-from domain.conversation.normalize import fold, is_number
+from domain.conversation.normalize import fold, is_number, normalize
 from domain.errors import InvalidValue
 
 MAX_GUESTS = 30
@@ -74,6 +75,8 @@ _CHOICE_FILLER = word_set(
     "la el opcion numero por favor quiero me quedo con dale si ok gracias esa esta elijo "
     "prefiero que de una"
 )
+# Around a code picked from a list: "cancelá la ABCD-…", "esa, ABCD-… porfa".
+_PICK_WORDS = _CHOICE_FILLER | word_set("cancelar cancela cancelala anular anulala reserva codigo")
 _NOT_AN_OPTION = frozenset({"semana", "quincena", "vez", "noche", "finde", "dia", "mes", "piso"})
 _CODE_DASHED = re.compile(r"(?<![0-9a-z])([0-9a-z]{4})-([0-9a-z]{4})-([0-9a-z]{4})(?![0-9a-z])")
 _CODE_LOOSE = re.compile(r"(?<![0-9a-z])([0-9a-z]{4}) ?([0-9a-z]{4}) ?([0-9a-z]{4})(?![0-9a-z])")
@@ -178,6 +181,34 @@ def _option_number(word: str, before: str, after: str, beyond: list[str]) -> int
     if before == "la" and count >= 2:
         return count  # "la dos"; "la una" is one o'clock
     return None
+
+
+def bare_number_in(words: list[str]) -> int | None:
+    """The number a reply to a numbered list consists of, whatever its range ("la 7", "0",
+    "opción 12"); None when the reply says anything more."""
+    content = [word for word in words if word not in _CHOICE_FILLER]
+    return count_of(content[0]) if len(content) == 1 else None
+
+
+def listed_code_in(text: str, codes: Sequence[str]) -> str | None:
+    """Which of ``codes`` (canonical, as listed to the guest) the reply ``text`` picks: the
+    code in any case, with or without dashes or spaces, look-alikes forgiven as
+    ``ReservationCode.parse`` does — also a code ``code_in`` would not dare to read in free
+    text (no digits): the guest was just shown these — with nothing around it but "la",
+    "cancelar", "esa", "por favor"… None when it writes none of them, several, or says more
+    ("¿cómo está la reserva …?" is another question)."""
+    found = [code for code in codes if code in _compact(text)]
+    if len(found) != 1:
+        return None
+    (code,) = found
+    said = [w for w in normalize(text).split() if w not in _PICK_WORDS and _compact(w) not in code]
+    return None if said else code
+
+
+def _compact(text: str) -> str:
+    """Letters and digits as a code reads them: upper case, no separators, no look-alikes."""
+    kept = "".join(c for c in fold(text).upper() if c.isascii() and c.isalnum())
+    return kept.translate(LOOKALIKES)
 
 
 def code_in(text: str) -> tuple[str, str] | None:

@@ -26,6 +26,7 @@ class Step(StrEnum):
     CHOICE = "choice"  # one of the listed cabins (``options``)
     NAME = "name"  # whose name the hold goes under (``chosen`` is set)
     CANCELLING = "cancelling"  # yes or no to cancelling the hold ``code``
+    CANCEL_WHICH = "cancel_which"  # which of the bookings listed (``choices``) to cancel
     HANDED_OVER = "handed_over"  # the owner answers: no automatic replies while this lasts
 
 
@@ -35,6 +36,7 @@ _EXPECTING = {
     Step.CHOICE: Expecting.CHOICE,
     Step.NAME: Expecting.NAME,
     Step.CANCELLING: Expecting.CONFIRMATION,
+    Step.CANCEL_WHICH: Expecting.CHOICE,  # "la 2", "la segunda", a cabin's name
 }
 
 
@@ -75,6 +77,8 @@ class ConversationState:
     chosen: Offer | None = None
     name: str | None = None  # the guest's name, once given
     code: str | None = None  # the reservation a yes/no is about (CANCELLING)
+    # CANCEL_WHICH: the codes of the bookings listed, in the order they were numbered.
+    choices: tuple[str, ...] = ()
     misunderstood: int = 0  # messages in a row we could not act on
     # When we last said we cannot see photos or hear audios: a burst of them gets it once.
     media_noted_at: datetime | None = None

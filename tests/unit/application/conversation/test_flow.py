@@ -340,7 +340,7 @@ async def test_with_two_bookings_the_guest_is_asked_which_to_cancel() -> None:
         "Tenés 2 reservas desde este número:\n"
         f"1. {CODE_DISPLAY}: reserva confirmada en Cabaña del Lago del 04/12 al 08/12\n"
         "2. ABCD-EFGH-JKMN: pre-reserva sin pagar en Cabaña del Lago del 15/12 al 18/12\n"
-        "¿Cuál querés cancelar? Tocá su código."
+        "¿Cuál querés cancelar? Tocá su código o respondé con su número."
     )
     assert which.buttons == [
         (f"cancelwhich:{CODE}", CODE_DISPLAY),

@@ -1,0 +1,207 @@
+"""A phone with several bookings, with in-memory fakes: "mi reserva" lists them, and the
+answer to "¿Cuál querés cancelar?" picks one (by number, ordinal, code or cabin)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from application.messaging import texts
+from domain.booking.reservation import ReservationStatus
+from domain.codes import ReservationCode
+from domain.conversation.state import Step
+from tests.unit.application.conversation.harness import CODE, CODE_DISPLAY, GUEST_PHONE, Bot
+from tests.unit.domain.builders import NOW, TODAY, hold
+
+SECOND = "ABCDEFGHJKMN"
+SECOND_DISPLAY = "ABCD-EFGH-JKMN"
+
+
+def booked(
+    bot: Bot,
+    code: str,
+    cabin_id: int,
+    days_ahead: int,
+    nights: int = 2,
+    *,
+    confirmed: bool = True,
+    phone: str = GUEST_PHONE,
+) -> None:
+    """A booking of this phone (as the API or the console would have made it)."""
+    check_in = TODAY + timedelta(days=days_ahead)
+    reservation = replace(
+        hold(code),
+        accommodation_id=cabin_id,
+        stay=replace(hold(code).stay, check_in=check_in, check_out=check_in + timedelta(nights)),
+        guest=replace(hold(code).guest, phone=phone),
+        payment_url=f"https://pay.example/{code}",
+    )
+    if confirmed:
+        reservation.confirm(NOW)
+    bot.uow.reservations.committed[code] = reservation
+
+
+async def two_bookings(bot: Bot) -> None:
+    """The confirmed Lago booking of the long weekend, and a hold on Bosque 15–18 December."""
+    await bot.hold_lago()
+    bot.uow.reservations.committed[CODE].confirm(NOW)
+    await bot.send("y del 15 al 18 de diciembre para 2?")
+    await bot.send("la del bosque")
+    await bot.send("sí")  # the name we remember
+
+
+# --- "¿Cuál querés cancelar?" ----------------------------------------------------------------
+
+
+async def test_the_question_says_how_to_answer() -> None:
+    bot = Bot(codes=(CODE, SECOND))
+    await two_bookings(bot)
+    [which] = await bot.send("cancelar")
+    assert which.text == (
+        "Tenés 2 reservas desde este número:\n"
+        f"1. {CODE_DISPLAY}: reserva confirmada en Cabaña del Lago del 04/12 al 08/12\n"
+        f"2. {SECOND_DISPLAY}: pre-reserva sin pagar en Cabaña del Bosque del 15/12 al 18/12\n"
+        "¿Cuál querés cancelar? Tocá su código o respondé con su número."
+    )
+    assert bot.state().step is Step.CANCEL_WHICH
+    assert bot.state().choices == (CODE, SECOND)
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "la 2",
+        "2",
+        "la segunda",
+        "cancelar la 2",
+        SECOND_DISPLAY,
+        SECOND_DISPLAY.lower(),
+        SECOND,
+        "abcd efgh jkmn",
+        "la abcdefghjkmn por favor",
+        "la del bosque",
+        "Cabaña del Bosque",
+    ],
+)
+async def test_the_second_booking_is_picked_and_its_cancellation_asked(answer: str) -> None:
+    """Review: "la 2" (or the code without "cancelar") answering "¿Cuál querés cancelar?" got
+    "no te entendimos" or a restart; it picks that booking and asks the usual yes or no."""
+    bot = Bot(codes=(CODE, SECOND))
+    await two_bookings(bot)
+    await bot.send("cancelar")
+    [ask] = await bot.send(answer)
+    assert ask.text == texts.conv_confirm_cancel(
+        SECOND_DISPLAY,
+        "Cabaña del Bosque",
+        TODAY + timedelta(days=14),
+        TODAY + timedelta(days=17),
+        today=TODAY,
+    )
+    assert bot.state().step is Step.CANCELLING
+    assert bot.state().code == SECOND
+    [done] = await bot.send("si")
+    assert done.text == texts.conv_cancelled(SECOND_DISPLAY)
+    assert bot.uow.reservations.committed[SECOND].status is ReservationStatus.CANCELLED
+    assert bot.uow.reservations.committed[CODE].status is ReservationStatus.CONFIRMED
+
+
+@pytest.mark.parametrize("answer", ["la primera", "1", "la 1", CODE_DISPLAY.lower(), "la del lago"])
+async def test_the_first_booking_is_picked_too(answer: str) -> None:
+    bot = Bot(codes=(CODE, SECOND))
+    await two_bookings(bot)
+    await bot.send("cancelar")
+    [ask] = await bot.send(answer)
+    assert ask.text.startswith(f"Tu reserva {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 08/12")
+    assert ask.text.endswith("¿Querés que la cancelemos?")
+    assert bot.state().code == CODE
+
+
+@pytest.mark.parametrize(("answer", "number"), [("la 3", 3), ("3", 3), ("0", 0), ("25", 25)])
+async def test_a_number_not_in_the_list_is_asked_again_naming_the_valid_ones(
+    answer: str, number: int
+) -> None:
+    bot = Bot(codes=(CODE, SECOND))
+    await two_bookings(bot)
+    await bot.send("cancelar")
+    [again] = await bot.send(answer)
+    assert again.text == (
+        f"No hay una reserva {number} en la lista 🤔 ¿Cuál querés cancelar? Respondé 1 o 2, o "
+        "su código (por ejemplo: ABCD-EFGH-JKMN)."
+    )
+    assert bot.state().step is Step.CANCEL_WHICH
+    assert bot.reservations()[1].status is ReservationStatus.PRE_RESERVED
+    [ask] = await bot.send("la 2")
+    assert ask.text.startswith(f"¿Cancelamos la pre-reserva {SECOND_DISPLAY}")
+
+
+async def test_a_cabin_with_two_of_the_bookings_is_asked_again() -> None:
+    bot = Bot()
+    booked(bot, CODE, 1, 3)
+    booked(bot, SECOND, 1, 20)
+    await bot.send("cancelar")
+    [again] = await bot.send("la del lago")
+    assert again.text == (
+        "Tenés más de una reserva en Cabaña del Lago 🤔 ¿Cuál querés cancelar? Respondé 1 o 2, "
+        "o su código (por ejemplo: ABCD-EFGH-JKMN)."
+    )
+    [again] = await bot.send("la del bosque")
+    assert again.text.startswith("Ninguna de esas reservas es en Cabaña del Bosque 🤔")
+    [ask] = await bot.send("la segunda")
+    assert ask.text.startswith(f"Tu reserva {SECOND_DISPLAY} en Cabaña del Lago del 21/12")
+
+
+async def test_none_cancels_nothing_and_a_yes_asks_which() -> None:
+    bot = Bot(codes=(CODE, SECOND))
+    await two_bookings(bot)
+    await bot.send("cancelar")
+    [which] = await bot.send("sí")
+    assert which.text == texts.conv_pick_to_cancel(2)
+    [none] = await bot.send("ninguna")
+    assert none.text == texts.CONV_CANCEL_NONE
+    assert bot.state().step is Step.IDLE
+    assert [r.status for r in bot.reservations()] == [
+        ReservationStatus.CONFIRMED,
+        ReservationStatus.PRE_RESERVED,
+    ]
+
+
+async def test_more_bookings_than_buttons_are_picked_by_number() -> None:
+    bot = Bot()
+    codes = [ReservationCode.generate().value for _ in range(5)]
+    for days, code in enumerate(codes, 3):
+        booked(bot, code, 1 + days % 3, days * 3)
+    [which] = await bot.send("cancelar")
+    assert which.buttons == []
+    assert which.text.endswith(
+        "¿Cuál querés cancelar? Respondé con su número o su código (por ejemplo: la 2, o "
+        "ABCD-EFGH-JKMN)."
+    )
+    [again] = await bot.send("la 6")
+    assert "Respondé un número del 1 al 5, o su código" in again.text
+    [ask] = await bot.send("la cuarta")
+    assert ReservationCode(codes[3]).display in ask.text
+    assert bot.state().code == codes[3]
+
+
+async def test_a_message_that_is_no_answer_is_read_as_usual() -> None:
+    bot = Bot(codes=(CODE, SECOND))
+    await two_bookings(bot)
+    await bot.send("cancelar")
+    [status] = await bot.send(f"como esta la reserva {SECOND_DISPLAY}?")
+    assert status.text.startswith(f"Tu pre-reserva {SECOND_DISPLAY} en Cabaña del Bosque")
+    [options] = await bot.send("mejor decime si hay lugar del 20 al 22 de diciembre para 2")
+    assert options.text.startswith("Para 2 personas, del 20/12 al 22/12, tenemos:")
+    assert bot.state().step is Step.CHOICE
+    assert bot.state().choices == ()
+
+
+async def test_a_hold_that_lapsed_since_the_list_is_said_to_be_over() -> None:
+    bot = Bot(codes=(CODE, SECOND))
+    await two_bookings(bot)
+    await bot.send("cancelar")
+    bot.clock.current = NOW + timedelta(hours=1)
+    [reply] = await bot.send("la 2")
+    assert reply.text == texts.conv_not_cancellable(SECOND_DISPLAY)
+    assert bot.state().step is Step.IDLE
