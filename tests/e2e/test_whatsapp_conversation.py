@@ -306,6 +306,34 @@ async def test_a_hold_is_cancelled_after_a_confirmation_button(
     assert body_of(status) == f"La reserva {code} está cancelada."
 
 
+async def test_my_reservation_lists_every_live_booking_with_its_page(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    guest = Guest(pay_client, wa)
+    first = await _hold_lago(guest)
+    await guest.says("y del 15 al 18 de diciembre para 2?")
+    await guest.says("la del bosque")
+    [held, *_] = await guest.says("sí")
+    match = CODE.search(body_of(held))
+    assert match, held
+    second = match.group(1)
+    [status] = await guest.says("mi reserva")
+    assert status["to"] == OUTBOUND
+    lines = body_of(status).split("\n")
+    assert lines[0] == "Tenés 2 reservas desde este número:"
+    assert lines[1].startswith(
+        f"1. {first} en Cabaña del Lago del 04/12 al 08/12: pre-reserva esperando la seña de "
+        "$ 112.200 hasta las 12:30. Podés pagarla acá: https://"
+    )
+    assert lines[2].startswith(f"2. {second} en Cabaña del Bosque del 15/12 al 18/12: pre-reserva")
+    assert lines[3:] == [
+        "",
+        "Cada una, con todos los detalles:",
+        f"• {first}: https://cabanas.test/r/{first.replace('-', '')}",
+        f"• {second}: https://cabanas.test/r/{second.replace('-', '')}",
+    ]
+
+
 async def test_the_booking_to_cancel_is_picked_by_its_number_in_the_list(
     pay_client: Client, wa: FakeWhatsApp
 ) -> None:

@@ -40,6 +40,8 @@ def encode(message: OutboxMessage) -> tuple[str, dict[str, Any]]:
             payload["reservation"] = message.reservation
         if message.page is not None:
             payload["page"] = message.page
+        if message.pages:
+            payload["pages"] = list(message.pages)
         return OutboxKind.WHATSAPP_MESSAGE, payload
     if isinstance(message, EmailMessage):
         return OutboxKind.EMAIL_MESSAGE, {
@@ -75,6 +77,7 @@ def decode(kind: str, payload: Mapping[str, Any]) -> OutboxMessage:
                 topic=str(payload.get("topic") or Topic.REPLY),
                 reservation=_optional(payload.get("reservation")),
                 page=_optional(payload.get("page")),
+                pages=tuple(str(page) for page in payload.get("pages") or ()),
             )
         if kind == OutboxKind.EMAIL_MESSAGE:
             return EmailMessage(

@@ -361,7 +361,9 @@ class Converse:
             for i, reply in enumerate(turn.replies):
                 buttons = tuple(ReplyButton(b.id, b.title) for b in reply.buttons)
                 await self.uow.outbox.put(
-                    WhatsAppMessage(turn.message.phone, reply.text, buttons, page=reply.page),
+                    WhatsAppMessage(
+                        turn.message.phone, reply.text, buttons, page=reply.page, pages=reply.pages
+                    ),
                     turn.now,
                     dedupe_key=f"reply:{ref}:{i}",
                     trace_id=trace_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -30,17 +31,24 @@ from domain.errors import ConcurrentUpdate, IllegalTransition, InvalidValue, Res
 
 ACTOR = "guest:whatsapp"
 CANCEL_REASON = "pedido del huésped por WhatsApp"
-MAX_LISTED = 10  # bookings of one phone read to ask which to cancel
+# The newest bookings of one phone read to list its live ones (expired and cancelled ones
+# among them too: a phone with more than this many made within the horizon is for a person).
+MAX_READ = 20
+MAX_STATUS_LISTED = 5  # live bookings "mi reserva" lists; for the rest it points to a person
 MAX_BUTTONS = 3  # WhatsApp's limit of reply buttons; more bookings are listed by code only
 
 
 @dataclass(frozen=True, slots=True)
 class ReservationDesk:
     """Rules:
-    - "mi reserva" shows the status of the reservation whose code the guest wrote, or else of
-      the latest one made from this phone among those that can still be upcoming (created
-      within the booking horizon plus the longest stay); never the guest's personal data; a
-      hold or a booking comes with the link to its page (``/r/{code}``);
+    - "mi reserva" shows the status of the reservation whose code the guest wrote; else, when
+      this phone has two or more live bookings (holds still running, confirmed stays with a
+      night ahead), each of them, the most imminent first, up to ``MAX_STATUS_LISTED`` (then
+      how many more, and that a person can tell them), each with what the single answer says
+      (a hold's deposit, deadline and payment link; a booking confirmed) and its page;
+      otherwise the latest one made from this phone among those that can still be upcoming
+      (created within the booking horizon plus the longest stay). Never the guest's personal
+      data; a hold or a booking comes with the link to its page (``/r/{code}``);
     - "cancelar" without a code is about this phone's live bookings (holds still running,
       confirmed stays not begun): with two or more, the guest is asked which, in a numbered
       list; with none, a search in progress is dropped instead ("No encontramos reservas" only
@@ -73,6 +81,11 @@ class ReservationDesk:
     async def status(
         self, turn: Turn, state: ConversationState, code: str | None
     ) -> ConversationState:
+        if code is None:
+            upcoming = [r for r in await self._recent(turn) if _upcoming(r, turn)]
+            if len(upcoming) > 1:
+                self._list(turn, sorted(upcoming, key=lambda r: (r.stay.check_in, r.code.value)))
+                return state
         reservation = await self._find(turn, code)
         if reservation is None:
             return self._not_found(turn, state, code)
@@ -81,6 +94,21 @@ class ReservationDesk:
         page = guest_pages.reservation(reservation.code.value) if live else None
         turn.say(self._status_text(turn, reservation), page=page)
         return state
+
+    def _list(self, turn: Turn, live: list[Reservation]) -> None:
+        shown = live[:MAX_STATUS_LISTED]
+        lines = []
+        for r in shown:
+            hold = None
+            if effective_status(r, turn.now) is ReservationStatus.PRE_RESERVED and r.expires_at:
+                hold = (r.deposit, texts.deadline(r.expires_at, turn.today), r.payment_url)
+            lines.append(
+                texts.conv_status_line(
+                    r.code.display, self._cabin(turn, r), *_dates(r), hold=hold, today=turn.today
+                )
+            )
+        pages = tuple(guest_pages.reservation(r.code.value) for r in shown)
+        turn.say(texts.conv_status_list(lines, len(live)), pages=pages)
 
     async def ask_cancel(
         self, turn: Turn, state: ConversationState, code: str | None
@@ -139,13 +167,17 @@ class ReservationDesk:
     async def cancellable(self, turn: Turn) -> list[Reservation]:
         """This phone's bookings a guest may still want to cancel: holds still running and
         confirmed stays that have not begun, soonest first."""
+        live = [r for r in await self._recent(turn) if _cancellable(r, turn)]
+        return sorted(live, key=lambda r: r.stay.check_in)
+
+    async def _recent(self, turn: Turn) -> Sequence[Reservation]:
+        """This phone's bookings that can still be upcoming (made within the booking horizon
+        plus the longest stay), newest first, up to ``MAX_READ``."""
         lookback = timedelta(days=self.policy.horizon_days + self.policy.max_nights)
         async with self.uow:
-            recent = await self.uow.reservations.recent_for_phone(
-                turn.message.guest_phone, turn.now - lookback, MAX_LISTED
+            return await self.uow.reservations.recent_for_phone(
+                turn.message.guest_phone, turn.now - lookback, MAX_READ
             )
-        live = [r for r in recent if _cancellable(r, turn)]
-        return sorted(live, key=lambda r: r.stay.check_in)
 
     def _ask_which(
         self, turn: Turn, state: ConversationState, live: list[Reservation]
@@ -215,14 +247,9 @@ class ReservationDesk:
     async def _cabin_to_cancel(
         self, turn: Turn, state: ConversationState, cabin: str
     ) -> ConversationState:
-        lookback = timedelta(days=self.policy.horizon_days + self.policy.max_nights)
-        async with self.uow:
-            recent = await self.uow.reservations.recent_for_phone(
-                turn.message.guest_phone, turn.now - lookback, MAX_LISTED
-            )
         there = [
             r.code.value
-            for r in recent
+            for r in await self._recent(turn)
             if r.code.value in state.choices and self._cabin(turn, r) == cabin
         ]
         if len(there) == 1:
@@ -315,6 +342,14 @@ class ReservationDesk:
     def _cabin(turn: Turn, reservation: Reservation) -> str:
         cabin = turn.cabin(reservation.accommodation_id)
         return cabin.name if cabin is not None else "la cabaña"
+
+
+def _upcoming(reservation: Reservation, turn: Turn) -> bool:
+    """Live for "mi reserva": a hold still running, or a confirmed stay with a night ahead."""
+    status = effective_status(reservation, turn.now)
+    if status is ReservationStatus.CONFIRMED:
+        return reservation.stay.check_out > turn.today
+    return status is ReservationStatus.PRE_RESERVED
 
 
 def _cancellable(reservation: Reservation, turn: Turn) -> bool:

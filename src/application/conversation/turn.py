@@ -71,6 +71,7 @@ class Reply:
     text: str
     buttons: tuple[Button, ...] = ()
     page: str | None = None  # the guest's reservation page it links to (``guest_pages``)
+    pages: tuple[str, ...] = ()  # or the pages of the bookings it lists, in order
 
 
 @dataclass(slots=True)
@@ -85,10 +86,12 @@ class Turn:
     def today(self) -> date:
         return local_today(self.now)
 
-    def say(self, text: str, *buttons: Button, page: str | None = None) -> None:
-        """``page``: the path of the guest's reservation page the reply is about; its link is
-        added when the reply is sent."""
-        self.replies.append(Reply(text, buttons, page))
+    def say(
+        self, text: str, *buttons: Button, page: str | None = None, pages: tuple[str, ...] = ()
+    ) -> None:
+        """``page``: the path of the guest's reservation page the reply is about (``pages``:
+        of each booking it lists); its link is added when the reply is sent."""
+        self.replies.append(Reply(text, buttons, page, pages))
 
     def alert_owner(
         self, text: str, link: str = console_pages.CONVERSATIONS, *, once_per: str | None = None

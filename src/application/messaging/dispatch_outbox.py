@@ -15,7 +15,7 @@ from application.messaging.balance_reminders import (
 )
 from application.messaging.console_pages import with_link
 from application.messaging.deposit_link import queue_deposit_link
-from application.messaging.guest_pages import with_page
+from application.messaging.guest_pages import with_page, with_pages
 from application.messaging.retry import Backoff
 from application.messaging.texts import (
     EMAIL_ALERT_SUBJECT,
@@ -187,6 +187,9 @@ class DispatchOutbox:
         if isinstance(message, WhatsAppMessage):
             if message.page:
                 text = with_page(message.text, self.setup.guest_base_url, message.page)
+                message = replace(message, text=text)
+            elif message.pages:
+                text = with_pages(message.text, self.setup.guest_base_url, message.pages)
                 message = replace(message, text=text)
             return await send_whatsapp(message, self.uow.contacts, self.sender, now)
         if isinstance(message, PaymentLinkJob):

@@ -7,6 +7,8 @@ The page (``/r/{code}``) is served by ``entrypoints.http.guest.page``."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 def reservation(code: str) -> str:
     """``code``: stored or displayed (dashes are dropped)."""
@@ -19,3 +21,19 @@ def with_page(text: str, base_url: str, path: str | None) -> str:
     if not path or not base_url:
         return text
     return f"{text}\n\nTu reserva, con todos los detalles: {base_url.rstrip('/')}{path}"
+
+
+def with_pages(text: str, base_url: str, paths: Sequence[str]) -> str:
+    """A message about several bookings: its text, then each one's page, by its code, in the
+    order given. Without a base URL the text goes alone."""
+    if not paths or not base_url:
+        return text
+    base = base_url.rstrip("/")
+    lines = "\n".join(f"• {_display(path)}: {base}{path}" for path in paths)
+    return f"{text}\n\nCada una, con todos los detalles:\n{lines}"
+
+
+def _display(path: str) -> str:
+    """``/r/7K3M9QXD2F10`` → "7K3M-9QXD-2F10", as the guest reads codes."""
+    code = path.rsplit("/", 1)[-1]
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))

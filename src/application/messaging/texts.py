@@ -444,6 +444,47 @@ def conv_status_confirmed(
     )
 
 
+def conv_status_list(lines: list[str], total: int) -> str:
+    """ "mi reserva" with several live bookings: ``lines`` (``conv_status_line``), the most
+    imminent first, of ``total``; the rest are for a person to tell."""
+    shown = len(lines)
+    head = (
+        f"Tenés {total} reservas desde este número. Las {shown} más próximas:"
+        if total > shown
+        else f"Tenés {total} reservas desde este número:"
+    )
+    listed = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, 1))
+    more = total - shown
+    if more <= 0:
+        return f"{head}\n{listed}"
+    them = "verla" if more == 1 else "verlas"
+    who = "te la pasa" if more == 1 else "te las pasa"
+    return (
+        f"{head}\n{listed}\nY {more} más: para {them}, escribinos «hablar con una persona» y "
+        f"{who} alguien del equipo."
+    )
+
+
+def conv_status_line(
+    code_display: str,
+    cabin: str,
+    check_in: date,
+    check_out: date,
+    *,
+    hold: tuple[Money, str, str | None] | None,
+    today: date,
+) -> str:
+    """One booking of ``conv_status_list``, saying what ``conv_status_hold`` or
+    ``conv_status_confirmed`` would: ``hold`` (deposit, until when, payment link) for a hold
+    waiting for its deposit, None for a confirmed booking."""
+    about = f"{code_display} {_stay(cabin, check_in, check_out, today)}"
+    if hold is None:
+        return f"{about}: confirmada ✅"
+    deposit, until, payment_url = hold
+    pay = f" Podés pagarla acá: {payment_url}" if payment_url else ""
+    return f"{about}: pre-reserva esperando la seña de {ars(deposit)} hasta {until}.{pay}"
+
+
 def conv_status_expired(code_display: str) -> str:
     return (
         f"La pre-reserva {code_display} venció porque no llegó la seña a tiempo. Si querés, "

@@ -59,6 +59,8 @@ class WhatsAppMessage:
     # The guest's page it links to (``application.messaging.guest_pages``), made absolute and
     # added to the free text when it is sent.
     page: str | None = None
+    # Or, about several bookings ("mi reserva" listing them), each one's page, in order.
+    pages: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ MESSAGES: list[OutboxMessage] = [
         reservation="X",
     ),
     WhatsAppMessage("+54911", "Tu reserva X está confirmada", reservation="X", page="/r/X"),
+    WhatsAppMessage("+54911", "Tenés 2 reservas", pages=("/r/X", "/r/Y")),
     PaymentLinkJob("ABCDEFGHJKMN"),
     PaymentLinkJob("ABCDEFGHJKMN", "balance"),
     PaymentLinkJob("ABCDEFGHJKMN", "extend"),

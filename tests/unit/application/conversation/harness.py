@@ -60,6 +60,7 @@ class Sent:
     text: str
     buttons: list[tuple[str, str]]
     page: str | None = None  # the guest's page linked when it is sent
+    pages: tuple[str, ...] = ()  # or the pages of the bookings it lists
 
 
 class Bot:
@@ -158,7 +159,9 @@ class Bot:
     def replies(self) -> list[Sent]:
         rows = self.uow.outbox.sent(WhatsAppMessage)
         new, self._read = rows[self._read :], len(rows)
-        return [Sent(m.to, m.text, [(b.id, b.title) for b in m.buttons], m.page) for m in new]
+        return [
+            Sent(m.to, m.text, [(b.id, b.title) for b in m.buttons], m.page, m.pages) for m in new
+        ]
 
     def alerts(self) -> list[str]:
         rows = self.uow.outbox.sent(OwnerAlert)

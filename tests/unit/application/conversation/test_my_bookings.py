@@ -17,6 +17,8 @@ from tests.unit.domain.builders import NOW, TODAY, hold
 
 SECOND = "ABCDEFGHJKMN"
 SECOND_DISPLAY = "ABCD-EFGH-JKMN"
+THIRD = "HJKMNPQRSTVW"
+GONE = "0123456789AB"
 
 
 def booked(
@@ -50,6 +52,71 @@ async def two_bookings(bot: Bot) -> None:
     await bot.send("y del 15 al 18 de diciembre para 2?")
     await bot.send("la del bosque")
     await bot.send("sí")  # the name we remember
+
+
+# --- "mi reserva" ---------------------------------------------------------------------------
+
+
+async def test_my_reservation_lists_each_live_booking_most_imminent_first() -> None:
+    """Review: with several bookings, "mi reserva" showed only the latest one made."""
+    bot = Bot()
+    booked(bot, SECOND, 2, 20, 3)  # made first, but later
+    booked(bot, THIRD, 3, 9, confirmed=False)  # a hold, the soonest
+    await bot.hold_lago()  # the latest made: 04/12 → 08/12, a hold too
+    bot.uow.reservations.committed[CODE].confirm(NOW)
+    booked(bot, GONE, 1, 30)
+    bot.uow.reservations.committed[GONE].cancel(NOW)  # not live: not listed
+    [status] = await bot.send("mi reserva")
+    assert status.text == (
+        "Tenés 3 reservas desde este número:\n"
+        f"1. {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 08/12: confirmada ✅\n"
+        "2. HJKM-NPQR-STVW en Cabaña Familiar Los Alerces del 10/12 al 12/12: pre-reserva "
+        "esperando la seña de $ 90.000 hasta las 12:30. Podés pagarla acá: "
+        "https://pay.example/HJKMNPQRSTVW\n"
+        f"3. {SECOND_DISPLAY} en Cabaña del Bosque del 21/12 al 24/12: confirmada ✅"
+    )
+    assert status.pages == (f"/r/{CODE}", f"/r/{THIRD}", f"/r/{SECOND}")
+    assert status.page is None
+    for synonym in ("Mi reserva", "tenemos una reserva, esta confirmada?", "ya pagué"):
+        [again] = await bot.send(synonym)
+        assert again.text == status.text, synonym
+    [tapped] = await bot.send("Mi reserva", button="menu:status")
+    assert tapped.text == status.text
+    # By its code, one booking is answered alone, as before.
+    [one] = await bot.send(f"como esta la reserva {SECOND_DISPLAY}?")
+    assert one.text.startswith(f"Tu reserva {SECOND_DISPLAY} en Cabaña del Bosque")
+    assert one.page == f"/r/{SECOND}"
+
+
+async def test_a_stay_under_way_is_listed_and_one_over_is_not() -> None:
+    bot = Bot()
+    booked(bot, CODE, 1, -2, 4)  # arrived two days ago, leaves on the 3rd
+    booked(bot, SECOND, 2, -3, 3)  # left today
+    booked(bot, THIRD, 3, 5)
+    [status] = await bot.send("mi reserva")
+    assert status.text.startswith("Tenés 2 reservas desde este número:\n")
+    assert f"1. {CODE_DISPLAY} en Cabaña del Lago del 29/11 al 03/12: confirmada ✅" in status.text
+    assert SECOND_DISPLAY not in status.text
+
+
+async def test_more_than_five_bookings_say_how_many_more_and_point_to_a_person() -> None:
+    bot = Bot()
+    codes = [ReservationCode.generate().value for _ in range(7)]
+    for week, code in enumerate(codes):
+        booked(bot, code, 1, 3 + 7 * week)
+    [status] = await bot.send("mi reserva")
+    lines = status.text.split("\n")
+    assert lines[0] == "Tenés 7 reservas desde este número. Las 5 más próximas:"
+    assert [line[:3] for line in lines[1:6]] == ["1. ", "2. ", "3. ", "4. ", "5. "]
+    assert lines[1].startswith(f"1. {ReservationCode(codes[0]).display} ")
+    assert lines[5].startswith(f"5. {ReservationCode(codes[4]).display} ")
+    assert lines[6] == (
+        "Y 2 más: para verlas, escribinos «hablar con una persona» y te las pasa alguien del "
+        "equipo."
+    )
+    assert status.pages == tuple(f"/r/{code}" for code in codes[:5])
+    [handed] = await bot.send("hablar con una persona")
+    assert handed.text == texts.CONV_HANDOVER
 
 
 # --- "¿Cuál querés cancelar?" ----------------------------------------------------------------

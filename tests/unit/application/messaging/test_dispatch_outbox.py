@@ -126,6 +126,29 @@ async def test_a_message_about_a_booking_links_to_the_guests_page() -> None:
     assert late.sender.templates == [OutboundTemplate(GUEST_PHONE, TEMPLATE)]
 
 
+async def test_a_message_about_several_bookings_links_to_each_page() -> None:
+    """ "mi reserva" with several bookings: each one's /r/{code}, in the order listed."""
+    box = Outbox(OutboxSetup(OWNER_PHONE, guest_base_url="https://cabanas.example"))
+    await box.wrote_to_us(GUEST_PHONE, timedelta(hours=1))
+    listing = WhatsAppMessage(
+        GUEST_PHONE, "Tenés 2 reservas…", pages=(f"/r/{CODE}", "/r/ABCDEFGHJKMN")
+    )
+    await box.queue(listing)
+    await box.dispatch()
+    text = (
+        "Tenés 2 reservas…\n\nCada una, con todos los detalles:\n"
+        f"• 7K3M-9QXD-2F10: https://cabanas.example/r/{CODE}\n"
+        "• ABCD-EFGH-JKMN: https://cabanas.example/r/ABCDEFGHJKMN"
+    )
+    assert box.sender.sent == [OutboundMessage(GUEST_PHONE, text)]
+    # Without PUBLIC_BASE_URL there is nothing to link to: the text goes alone.
+    bare = Outbox()
+    await bare.wrote_to_us(GUEST_PHONE, timedelta(hours=1))
+    await bare.queue(listing)
+    await bare.dispatch()
+    assert bare.sender.sent == [OutboundMessage(GUEST_PHONE, "Tenés 2 reservas…")]
+
+
 async def test_outside_the_window_its_template_goes_instead() -> None:
     for last_wrote in (None, timedelta(hours=25), timedelta(hours=23, minutes=55)):
         box = Outbox()  # 23 h 55 min ago is inside the safety margin: closed
