@@ -80,7 +80,9 @@ def _sent_at() -> datetime:
     return _clock[-1].now() if _clock else NOW
 
 
-def _envelope(message: dict[str, Any], phone: str, name: str | None) -> bytes:
+def _envelope(
+    message: dict[str, Any], phone: str, name: str | None, sent_at: datetime | None = None
+) -> bytes:
     value: dict[str, Any] = {
         "messaging_product": "whatsapp",
         "metadata": {"display_phone_number": "5492944000000", "phone_number_id": "106540352242922"},
@@ -89,7 +91,7 @@ def _envelope(message: dict[str, Any], phone: str, name: str | None) -> bytes:
             {
                 "from": phone,
                 "id": f"wamid.{uuid.uuid4().hex}",
-                "timestamp": str(int(_sent_at().timestamp())),
+                "timestamp": str(int((sent_at or _sent_at()).timestamp())),
                 **message,
             }
         ],
@@ -122,9 +124,12 @@ class Guest:
     ):
         self.client, self.wa, self.phone, self.name = client, wa, phone, name
 
-    async def send(self, message: dict[str, Any]) -> list[dict[str, Any]]:
+    async def send(
+        self, message: dict[str, Any], sent_at: datetime | None = None
+    ) -> list[dict[str, Any]]:
+        """``sent_at``: when the guest sent it (by default, now on the test's clock)."""
         before = len(self.wa.sent)
-        body = _envelope(message, self.phone, self.name)
+        body = _envelope(message, self.phone, self.name, sent_at)
         r = await self.client.post(
             "/webhooks/whatsapp",
             content=body,
@@ -136,8 +141,8 @@ class Guest:
         assert r.status_code == 202, r.text
         return self.wa.sent[before:]
 
-    async def says(self, body: str) -> list[dict[str, Any]]:
-        return await self.send(typed(body))
+    async def says(self, body: str, sent_at: datetime | None = None) -> list[dict[str, Any]]:
+        return await self.send(typed(body), sent_at)
 
     async def taps(self, button_id: str, title: str) -> list[dict[str, Any]]:
         return await self.send(tapped(button_id, title))
@@ -271,6 +276,26 @@ async def test_from_a_question_to_a_paid_booking(
         f"Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está confirmada ✅ ¡Te esperamos!"
         f"\n\nTu reserva, con todos los detalles: {page}"
     )
+
+
+async def test_a_choice_delivered_after_the_name_is_not_misunderstood(
+    pay_client: Client, wa: FakeWhatsApp, clock: FixedClock
+) -> None:
+    """Review: WhatsApp delivered "1" (sent 30 s earlier) after "Pedro Gómez": the name got
+    "Perdón, no te entendimos" and the "1" asked for the name again. Then a late "hola"
+    (sent before the hold's name) is no answer to anything: nothing is sent back."""
+    guest = Guest(pay_client, wa, name=None)
+    now = clock.now()
+    await guest.says("hola, tienen lugar para 4 el finde largo?", now - timedelta(minutes=1))
+    named = await guest.says("Pedro Gómez", now)
+    chosen = await guest.says("1", now - timedelta(seconds=30))
+    said = [body_of(m) for m in named + chosen]
+    assert not any("no te entendimos" in text for text in said), said
+    assert not any("A nombre de quién" in text for text in said), said
+    assert said[0].startswith("¡Gracias, Pedro! Te la reservamos a ese nombre")
+    assert said[1].startswith("¡Listo, Pedro! 🙌 Te reservamos Cabaña del Lago del 04/12 al 08/12.")
+    assert await _count_reservations(pay_client) == 1
+    assert await guest.says("hola", now - timedelta(seconds=20)) == []
 
 
 async def test_a_burst_of_messages_never_holds_twice(pay_client: Client, wa: FakeWhatsApp) -> None:

@@ -153,6 +153,20 @@ async def test_the_bookings_listed_to_cancel_are_remembered(redis: Redis) -> Non
     assert decode(encode(STATE).replace(',"choices":[]', "")) == STATE  # saved before it existed
 
 
+def test_when_the_last_message_was_sent_and_a_name_for_the_list_are_kept() -> None:
+    """Out-of-order deliveries are judged against the time of the last message handled."""
+    dated = replace(
+        STATE,
+        step=Step.CHOICE,
+        name_for_choice=True,
+        last_message_at=datetime(2026, 12, 1, 14, 59, 30, tzinfo=UTC),
+    )
+    assert decode(encode(dated)) == dated
+    before = encode(STATE).replace(',"name_for_choice":false,"last_message_at":null', "")
+    assert '"last_message_at"' not in before
+    assert decode(before) == STATE  # a state saved before this release still reads
+
+
 async def test_redis_down_is_storage_unavailable() -> None:
     client = make_redis(f"redis://127.0.0.1:{free_port()}/0")
     try:

@@ -181,6 +181,8 @@ def encode(state: ConversationState) -> str:
             "name": state.name,
             "code": state.code,
             "choices": list(state.choices),
+            "name_for_choice": state.name_for_choice,
+            "last_message_at": _instant(state.last_message_at),
             "misunderstood": state.misunderstood,
             "media_noted_at": _instant(state.media_noted_at),
             "handed_over_until": _instant(state.handed_over_until),
@@ -212,6 +214,8 @@ def decode(raw: bytes | str) -> ConversationState | None:
             handed_over_until=_instant_from(data.get("handed_over_until")),
             handover_noted=bool(data.get("handover_noted", False)),
             choices=tuple(str(code) for code in data.get("choices") or ()),
+            name_for_choice=bool(data.get("name_for_choice", False)),
+            last_message_at=_instant_from(data.get("last_message_at")),
         )
     except (ValueError, KeyError, TypeError, AttributeError, InvalidValue):
         log.warning("conversation_state_unreadable")

@@ -66,7 +66,8 @@ class BookingDesk:
       ahead, minimum or maximum nights, capacity) or plainly that there is no room;
     - the hold goes under the name the guest gives (the WhatsApp profile name is only offered
       as a one-tap suggestion) and the chat's phone number; a name remembered from an earlier
-      message is proposed ("¿La hacemos a nombre de …?") unless given in this very message;
+      message is proposed ("¿La hacemos a nombre de …?") unless given in this very message or
+      while the cabin list waited (it was for this booking: used without asking again);
     - one message places at most one hold: its wamid is the hold's idempotency key (a message
       processed again replays the same hold), and a live hold of this phone for the same cabin
       and stay is announced again rather than doubled (bursts of messages);
@@ -118,7 +119,9 @@ class BookingDesk:
             Offer(a.accommodation.id, a.accommodation.name, check_in, check_out, guests)
             for a in free
         )
-        listed = replace(state, step=Step.CHOICE, options=offers, chosen=None)
+        listed = replace(
+            state, step=Step.CHOICE, options=offers, chosen=None, name_for_choice=False
+        )
         if not offers:
             turn.say(why_not(results, turn.today, state.nights or 0, self.policy))
             return replace(listed, step=Step.DATES)
@@ -228,6 +231,8 @@ class BookingDesk:
     async def choose(self, turn: Turn, state: ConversationState, offer: Offer) -> ConversationState:
         chosen = replace(state, step=Step.NAME, chosen=offer)
         if state.name:
+            if state.name_for_choice:
+                return await self.hold(turn, chosen)  # written while the list waited
             if person_name_in(turn.message.text, answering=False) == state.name:
                 return await self.hold(turn, chosen)  # named in this very message
             # Remembered from earlier: proposed, never used silently.
@@ -267,6 +272,7 @@ class BookingDesk:
             guests=offer.guests,
             options=(),
             chosen=None,
+            name_for_choice=False,
         )
         guest = Guest(guest_name(name), turn.message.guest_phone, None)
         reservation: Reservation | None

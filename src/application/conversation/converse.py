@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from application.conversation.booking_desk import BookingDesk, profile_name
 from application.conversation.reservation_desk import ReservationDesk
@@ -33,6 +33,7 @@ from application.ports.outbox import WhatsAppMessage
 from application.ports.unit_of_work import UnitOfWork
 from domain.conversation.intents import Intent
 from domain.conversation.interpret import Interpretation, interpret
+from domain.conversation.late import is_late, late_tap_counts, late_text_counts
 from domain.conversation.long_weekends import HOLIDAYS_AHEAD
 from domain.conversation.names import is_booking_name
 from domain.conversation.normalize import normalize
@@ -135,12 +136,14 @@ class Converse:
             if not await self._unprocessed(delivery):
                 return False
             turn = Turn(message, self.clock.now(), await self.catalogue.active())
-            after = await self._answer(turn, await session.load())
+            stored = await session.load()
+            after = await self._answer(turn, stored)
             if not await self._finish(turn, delivery, trace_id):
                 return False
             if after is not None:
                 if after.step is not Step.CANCEL_WHICH and after.choices:
                     after = replace(after, choices=())  # the list was answered or left behind
+                after = replace(after, last_message_at=_latest(stored, turn))
                 ttl = self.setup.ttl
                 if after.step is Step.HANDED_OVER:
                     until = after.handed_over_until or turn.now + self.setup.handover_pause
@@ -178,16 +181,27 @@ class Converse:
             return current
         if kind not in TEXT_KINDS:
             return self._cannot_read(turn, current)
-        tapped = await self._button(turn, current) if turn.message.button_id else None
-        if tapped is not None:
-            return replace(tapped, misunderstood=0)
-        return await self._typed(turn, state, current)
+        late = is_late(state, turn.sent_at)
+        if turn.message.button_id:
+            if late and late_tap_counts(current, turn.message.button_id) is False:
+                self._note_late(turn, current)
+                return None
+            tapped = await self._button(turn, current)
+            if tapped is not None:
+                return replace(tapped, misunderstood=0)
+        return await self._typed(turn, state, current, late=late)
 
     async def _typed(
-        self, turn: Turn, state: ConversationState | None, current: ConversationState
-    ) -> ConversationState:
+        self,
+        turn: Turn,
+        state: ConversationState | None,
+        current: ConversationState,
+        *,
+        late: bool,
+    ) -> ConversationState | None:
         """A typed message (or a button we do not know, read by its title); ``state`` None:
-        there was none stored (``current`` is a fresh one)."""
+        there was none stored (``current`` is a fresh one); ``late``: sent before the last
+        message handled (``domain.conversation.late``)."""
         reading = interpret(
             turn.message.text,
             turn.today,
@@ -195,6 +209,9 @@ class Converse:
             expecting=current.expecting,
             holidays=await self.holidays.calendar(turn.today, turn.today + HOLIDAYS_AHEAD),
         )
+        if late and not late_text_counts(current, reading):
+            self._note_late(turn, current)
+            return None
         if current.step is Step.CANCEL_WHICH:
             picked = await self.desk.pick_to_cancel(turn, current, reading)
             if picked is not None:
@@ -209,6 +226,16 @@ class Converse:
             turn.say(texts.CONV_RESTART)
             return ConversationState(step=Step.DATES)
         return replace(await self._route(turn, current, reading), misunderstood=0)
+
+    def _note_late(self, turn: Turn, state: ConversationState) -> None:
+        """A late message the conversation has moved past gets no reply and leaves the state
+        as it is; only this line says it came (no phone, no text)."""
+        sent, last = turn.sent_at, state.last_message_at
+        late_by = int((last - sent).total_seconds()) if sent and last else None
+        log.info(
+            "conversation_late_message_ignored",
+            extra={"step": state.step.value, "late_by_s": late_by, "kind": turn.message.kind},
+        )
 
     def _cannot_read(self, turn: Turn, state: ConversationState) -> ConversationState:
         """A photo, audio, sticker… we cannot read: said once for a burst of them."""
@@ -280,15 +307,27 @@ class Converse:
                 return replace(state, step=Step.DATES)
             turn.say(f"{texts.CONV_NOT_UNDERSTOOD} {pending_question(state)}")
             return state
-        if intent is Intent.PROVIDE_NAME and state.step is Step.NAME and state.chosen:
-            if reading.name and is_booking_name(reading.name):
+        if intent is Intent.PROVIDE_NAME and (reading.name or state.step is Step.NAME):
+            return await self._name_given(turn, state, reading.name)
+        return courtesy(turn, state, help_asked=intent is Intent.HELP)
+
+    async def _name_given(
+        self, turn: Turn, state: ConversationState, name: str | None
+    ) -> ConversationState:
+        if state.step is Step.NAME and state.chosen:
+            if name and is_booking_name(name):
                 return await self.booking.hold(turn, state)
             turn.say(texts.CONV_ASK_FULL_NAME)  # "Juana", "a nombre de mi marido"
             return state
-        if intent is Intent.PROVIDE_NAME and reading.name:
-            turn.say(f"{texts.conv_thanks_name(reading.name.split()[0])} {pending_question(state)}")
-            return state
-        return courtesy(turn, state, help_asked=intent is Intent.HELP)
+        if not name:
+            return courtesy(turn, state, help_asked=False)
+        first = name.split()[0]
+        if state.step is Step.CHOICE and state.options and state.name == name:
+            # Given while the list waits: the hold goes under it once a cabin is chosen.
+            turn.say(texts.conv_name_kept_for_choice(first, len(state.options)))
+            return replace(state, name_for_choice=True)
+        turn.say(f"{texts.conv_thanks_name(first)} {pending_question(state)}")
+        return state
 
     async def _cancel(
         self, turn: Turn, state: ConversationState, code: str | None
@@ -378,6 +417,12 @@ class Converse:
             await self.uow.idempotency.mark_processed(delivery.scope, delivery.key, turn.now)
             await self.uow.commit()
         return True
+
+
+def _latest(stored: ConversationState | None, turn: Turn) -> datetime | None:
+    """When the latest message handled was sent: a late one never moves it back."""
+    known = [t for t in (stored.last_message_at if stored else None, turn.sent_at) if t]
+    return max(known, default=None)
 
 
 def _repeats_name(text: str | None, name: str | None) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from application.messaging import console_pages, texts
@@ -39,6 +39,8 @@ class InboundMessage:
     # An image or document: WhatsApp's media id and the type it declares (spec §1.8).
     media_id: str | None = None
     mime_type: str | None = None
+    # When the guest sent it (WhatsApp's ``timestamp``, seconds); None if missing or unreadable.
+    sent_at: datetime | None = None
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> InboundMessage:
@@ -52,6 +54,7 @@ class InboundMessage:
             profile_name=str(payload["name"]) if payload.get("name") else None,
             media_id=str(payload["media_id"]) if payload.get("media_id") else None,
             mime_type=str(payload["mime_type"]) if payload.get("mime_type") else None,
+            sent_at=_sent_at(payload.get("timestamp")),
         )
 
     @property
@@ -85,6 +88,12 @@ class Turn:
     @property
     def today(self) -> date:
         return local_today(self.now)
+
+    @property
+    def sent_at(self) -> datetime | None:
+        """When the guest sent the message, never later than now (a phone's clock ahead)."""
+        sent = self.message.sent_at
+        return None if sent is None else min(sent, self.now)
 
     def say(
         self, text: str, *buttons: Button, page: str | None = None, pages: tuple[str, ...] = ()
@@ -124,6 +133,13 @@ def hand_over(
     turn.say(guest_text)
     turn.alert_owner(owner_text, link)
     return ConversationState(step=Step.HANDED_OVER, name=state.name)
+
+
+def _sent_at(timestamp: object) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(str(timestamp or "")), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
 
 
 def message_ref(wamid: str) -> str:

@@ -296,6 +296,13 @@ def conv_thanks_name(first_name: str) -> str:
     return f"¡Gracias, {first_name}!"
 
 
+def conv_name_kept_for_choice(first_name: str, options: int) -> str:
+    return (
+        f"¡Gracias, {first_name}! Te la reservamos a ese nombre apenas elijas la cabaña: "
+        f"elegí un número del 1 al {options}, porfa."
+    )
+
+
 def deadline(until: datetime, today: date) -> str:
     """When a hold lapses, in Argentine time: "las 18:30", or "el 02/12 a las 00:15"."""
     local = until.astimezone(ARGENTINA)

@@ -8,7 +8,9 @@ Intent priority — the first rule that applies wins:
    CONFIRMATION → CONFIRM_YES ("si", "dale", "ok", "de una", "confirmo", 👍) or CONFIRM_NO
    ("no", "mejor no", "lo pienso"), unless the message is about an existing reservation;
    CHOICE → CHOICE for a number, an ordinal or a cabin name ("la 2", "2", "la segunda",
-   "la del lago"), CONFIRM_NO for "ninguna"; NAME → see "The name step" below;
+   "la del lago"), CONFIRM_NO for "ninguna", PROVIDE_NAME for a first name and surname alone
+   ("Pedro Gómez": the name the hold needs next, given early); NAME → see "The name step"
+   below;
    GUESTS → AVAILABILITY when a head count (even a bare "4") is given. Otherwise fall through.
 3. CANCEL: "cancelar", "anular", "no vamos a poder ir" (asking about the cancellation policy is
    HELP). It beats STATUS: "cancelar mi reserva ABCD-…" is a cancellation.
@@ -150,6 +152,11 @@ def _read(
         guests = bare if bare is not None and 1 <= bare <= MAX_GUESTS else None
     cabin, cabin_unclear = cabin_in(words, cabin_names)
     name = person_name_in(text, answering=expecting is Expecting.NAME)
+    if name is None and expecting is Expecting.CHOICE and picked is None and cabin is None:
+        # A first name and surname alone while the list waits: the name the hold will need
+        # ("Pedro Gómez" written before, or delivered before, the cabin's number).
+        alone = person_name_in(text, answering=True)
+        name = alone if alone is not None and is_booking_name(alone) else None
     unnamed = words
     if name is not None:
         # "Domingo Pérez" names a person, not next Sunday: read again without the name.
@@ -219,6 +226,8 @@ def _answer(reading: _Reading, expecting: Expecting) -> Intent | None:
             return Intent.CONFIRM_NO
         if found.choice is not None or found.cabin is not None:
             return Intent.CHOICE
+        if found.name is not None and is_booking_name(found.name) and not reading.changes_stay:
+            return Intent.PROVIDE_NAME
     if expecting is Expecting.NAME and not about_reservation:
         return _name_step_answer(reading)
     if expecting is Expecting.GUESTS and found.guests is not None:

@@ -76,6 +76,9 @@ class ConversationState:
     options: tuple[Offer, ...] = ()
     chosen: Offer | None = None
     name: str | None = None  # the guest's name, once given
+    # The name was given while the cabin list waited (CHOICE): it is for the cabin chosen
+    # next, so the hold goes under it without asking again. A new list forgets this.
+    name_for_choice: bool = False
     code: str | None = None  # the reservation a yes/no is about (CANCELLING)
     # CANCEL_WHICH: the codes of the bookings listed, in the order they were numbered.
     choices: tuple[str, ...] = ()
@@ -86,6 +89,9 @@ class ConversationState:
     # answered ("ya le avisamos a una persona"); later ones wait for the person in silence.
     handed_over_until: datetime | None = None
     handover_noted: bool = False
+    # When the guest sent the latest message handled (WhatsApp's timestamp): an earlier one
+    # delivered after it is late (``domain.conversation.late``).
+    last_message_at: datetime | None = None
 
     @property
     def expecting(self) -> Expecting | None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -138,15 +139,18 @@ class Bot:
         phone: str = PHONE,
         profile: str | None = "Juana",
         media: tuple[str, str] | None = None,
+        sent_at: datetime | None = None,
     ) -> list[Sent]:
-        """One message from the guest; returns the WhatsApp messages it caused, in order."""
+        """One message from the guest; returns the WhatsApp messages it caused, in order.
+        ``sent_at``: when the guest sent it (WhatsApp's ``timestamp``); by default one fixed
+        moment for every message, so none is older than another."""
         payload: dict[str, Any] = {
             "type": "message",
             "id": f"wamid.{next(_wamids)}",
             "from": phone,
             "name": profile,
             "message_type": kind or ("interactive" if button else "text"),
-            "timestamp": "1764600000",
+            "timestamp": str(int(sent_at.timestamp())) if sent_at else "1764600000",
             "text": text,
         }
         if button:
