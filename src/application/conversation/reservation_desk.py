@@ -100,8 +100,9 @@ class ReservationDesk:
         lines = []
         for r in shown:
             hold = None
-            if effective_status(r, turn.now) is ReservationStatus.PRE_RESERVED and r.expires_at:
-                hold = (r.deposit, texts.deadline(r.expires_at, turn.today), r.payment_url)
+            if effective_status(r, turn.now) is ReservationStatus.PRE_RESERVED:
+                until = texts.deadline(r.expires_at, turn.today) if r.expires_at else None
+                hold = (r.deposit, until, r.payment_url)
             lines.append(
                 texts.conv_status_line(
                     r.code.display, self._cabin(turn, r), *_dates(r), hold=hold, today=turn.today

@@ -478,7 +478,7 @@ def conv_status_line(
     check_in: date,
     check_out: date,
     *,
-    hold: tuple[Money, str, str | None] | None,
+    hold: tuple[Money, str | None, str | None] | None,
     today: date,
 ) -> str:
     """One booking of ``conv_status_list``, saying what ``conv_status_hold`` or
@@ -489,7 +489,8 @@ def conv_status_line(
         return f"{about}: confirmada ✅"
     deposit, until, payment_url = hold
     pay = f" Podés pagarla acá: {payment_url}" if payment_url else ""
-    return f"{about}: pre-reserva esperando la seña de {ars(deposit)} hasta {until}.{pay}"
+    by = f" hasta {until}" if until else ""
+    return f"{about}: pre-reserva esperando la seña de {ars(deposit)}{by}.{pay}"
 
 
 def conv_status_expired(code_display: str) -> str:

@@ -119,6 +119,20 @@ async def test_more_than_five_bookings_say_how_many_more_and_point_to_a_person()
     assert handed.text == texts.CONV_HANDOVER
 
 
+async def test_a_hold_without_a_deadline_is_listed_as_a_hold() -> None:
+    """A hold's deadline is what the list says it waits until; without one (a row written by
+    hand) it is still a hold waiting for its deposit, never "confirmada"."""
+    bot = Bot()
+    booked(bot, SECOND, 2, 20)
+    booked(bot, THIRD, 3, 9, confirmed=False)
+    bot.uow.reservations.committed[THIRD].expires_at = None
+    [status] = await bot.send("mi reserva")
+    assert status.text.split("\n")[1] == (
+        "1. HJKM-NPQR-STVW en Cabaña Familiar Los Alerces del 10/12 al 12/12: pre-reserva "
+        "esperando la seña de $ 90.000. Podés pagarla acá: https://pay.example/HJKMNPQRSTVW"
+    )
+
+
 # --- "¿Cuál querés cancelar?" ----------------------------------------------------------------
 
 
