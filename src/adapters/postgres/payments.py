@@ -167,6 +167,7 @@ def _record(row: Any) -> PaymentRecord:
         attention=Attention(row.attention) if row.attention else None,
         attention_reason=row.attention_reason,
         attention_resolved_at=row.attention_resolved_at,
+        attention_resolution=row.attention_resolution,
         first_seen_at=row.first_seen_at,
         updated_at=row.updated_at,
         provider=row.provider,

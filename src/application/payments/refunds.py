@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.payments.attention import PaymentResolution, settle_flags
 from application.payments.ledger import (
     LedgerView,
     load_reservation,
@@ -13,6 +12,7 @@ from application.payments.ledger import (
     request_reference,
 )
 from application.payments.money_to_return import track_money_to_return
+from application.payments.refund_flags import settle_refund_flags
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
@@ -23,12 +23,8 @@ from domain.errors import InvalidValue
 from domain.money import Money
 from domain.payments.errors import RefundExceedsPaid
 from domain.payments.ledger import BookingLedger, MoneyOut
-from domain.payments.payment import Attention, PaymentStatus
+from domain.payments.payment import PaymentStatus
 from domain.payments.standing import returnable
-
-# The flags a refund on the booking answers.
-REFUND_FLAGS = frozenset({Attention.REFUND_REQUIRED})
-
 
 class MercadoPagoRefundExceeds(RefundExceedsPaid):
     """More than one Mercado Pago payment of the booking has left to refund (``available``:
@@ -53,8 +49,10 @@ class IssueRefund:
       and our commit gets the same refund back, never a second one;
     - the booking's row is locked from the check to the commit: concurrent refunds are
       judged one after the other against what is left;
-    - the booking's open "refund owed" flags are settled (``refunded``), and its money to give
-      back (a booking that gives no nights) follows: settled once nothing is held;
+    - the booking's open "refund owed" flags are settled (``refunded``) once its refunds cover
+      them (``settle_refund_flags``: a partial refund leaves one open with what is left), and
+      its money to give back (a booking that gives no nights) follows: settled once nothing
+      is held;
     - audited (``reservation.refund``)."""
 
     uow: UnitOfWork
@@ -88,14 +86,7 @@ class IssueRefund:
                     reservation.code.value, ledger, amount, reference
                 )
             await self.uow.ledger.add_refund(reservation.code.value, refund, note)
-            await settle_flags(
-                self.uow,
-                reservation.code.value,
-                REFUND_FLAGS,
-                PaymentResolution.REFUNDED,
-                actor,
-                now,
-            )
+            await settle_refund_flags(self.uow, reservation.code.value, after, actor, now)
             await track_money_to_return(self.uow, reservation, after, actor, now)
             await self.uow.audit.record(
                 AuditEntry(

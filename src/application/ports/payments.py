@@ -77,6 +77,8 @@ class PaymentRecord:
     # When the owner settled the flag (None: still open, or no flag).
     attention_resolved_at: datetime | None = None
     provider: str = MERCADOPAGO  # LEDGER: a booking's money to give back, not a payment
+    # How it was settled (``PaymentResolution``'s value); None while open.
+    attention_resolution: str | None = None
 
     @property
     def money_to_return(self) -> bool:

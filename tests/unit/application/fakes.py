@@ -639,6 +639,9 @@ class FakePayments:
             attention_resolved_at=None
             if before is None or (attention is not None and attention != before.attention)
             else before.attention_resolved_at,
+            attention_resolution=None
+            if before is None or (attention is not None and attention != before.attention)
+            else before.attention_resolution,
         )
 
     async def needing_attention(self, limit: int) -> list[PaymentRecord]:
@@ -652,7 +655,9 @@ class FakePayments:
         record = await self.get(payment_id)
         if record is None or record.attention is None or record.attention_resolved_at:
             return None
-        self.pending[payment_id] = replace(record, attention_resolved_at=now)
+        self.pending[payment_id] = replace(
+            record, attention_resolved_at=now, attention_resolution=resolution
+        )
         return record
 
     async def for_reservation(self, code: str) -> list[PaymentRecord]:
