@@ -52,6 +52,7 @@ class FakeMercadoPago:
     url: str = ""
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
     _by_pref: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _edits: int = 0
 
     def reset(self) -> None:
         self.payments.clear()
@@ -66,6 +67,7 @@ class FakeMercadoPago:
         self.refund_requests.clear()
         self.fail_refund_answers = 0
         self.webhook_secret = None
+        self._edits = 0
         self._by_pref.clear()
         self.preference_updates.clear()
         self.preference_index.clear()
@@ -170,7 +172,7 @@ class FakeMercadoPago:
             payment["transaction_amount_refunded"] = (refunded + cents) / 100
             if refunded + cents == paid:
                 payment["status"] = "refunded"
-            payment["date_last_updated"] = "2026-12-01T12:30:00.000-03:00"
+            fake._touch(payment)
             if fake.fail_refund_answers:
                 fake.fail_refund_answers -= 1
                 return Response({"message": "internal error", "status": 500}, status_code=500)
@@ -238,6 +240,29 @@ class FakeMercadoPago:
                 headers={"x-signature": f"ts={ts},v1={v1}", "x-request-id": request_id},
             )
         answer.raise_for_status()
+
+    def _touch(self, payment: dict[str, Any]) -> None:
+        """A change of the payment: its ``date_last_updated`` moves on, always forward."""
+        self._edits += 1
+        payment["date_last_updated"] = f"2026-12-01T13:{self._edits:02d}:00.000-03:00"
+
+    async def refund_in_panel(
+        self, payment_id: str, amount: float, notification_url: str | None = None
+    ) -> None:
+        """The seller refunds part or all of a payment in Mercado Pago's own panel: the
+        payment's ``transaction_amount_refunded`` grows (``refunded`` once it is all), and,
+        with ``notification_url`` (and ``webhook_secret``), a signed notification follows."""
+        payment = self.payments[payment_id]
+        paid = round(payment["transaction_amount"] * 100)
+        refunded = round((payment["transaction_amount_refunded"] or 0) * 100) + round(amount * 100)
+        assert 0 < refunded <= paid, "Mercado Pago refunds at most what was paid"
+        payment["transaction_amount_refunded"] = refunded / 100
+        if refunded == paid:
+            payment["status"] = "refunded"
+            payment["status_detail"] = "refunded"
+        self._touch(payment)
+        if notification_url is not None:
+            await self._notify(notification_url, payment_id)
 
     def add_payment(
         self, payment_id: str, status: str, amount: float, reference: str | None, **extra: Any

@@ -11,11 +11,12 @@ from application.messaging.texts import admin_payment_attention
 from application.payments.attention import PaymentResolution
 from application.payments.ledger import confirm_if_covered
 from application.payments.money_to_return import track_money_to_return
+from application.payments.provider_refunds import PROVIDER_ACTOR, record_reported_refund
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.metrics import OperationsMetrics
 from application.ports.outbox import OwnerAlert
-from application.ports.payments import PaymentGateway
+from application.ports.payments import PaymentGateway, PaymentRecord
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.reservation import Reservation
@@ -32,14 +33,11 @@ ATTENTION_TEXT = {
     Attention.AMOUNT_SHORT: "el monto no cubre la seña",
     Attention.WRONG_CURRENCY: "se pagó en otra moneda que la de la reserva",
     Attention.REFUNDED: "la seña de una reserva confirmada fue devuelta",
-    Attention.CHARGED_BACK: "contracargo sobre una reserva confirmada",
+    Attention.CHARGED_BACK: "contracargo: el comprador reclamó el pago y se le devolvió",
+    Attention.REFUND_MISMATCH: "Mercado Pago informa una devolución que no se pudo anotar",
     Attention.UNKNOWN_REFERENCE: "pago aprobado sin reserva nuestra",
     Attention.BALANCE_MISMATCH: "el pago del saldo no coincide con lo adeudado",
 }
-
-
-# Who the provider's own changes are recorded and audited as (the ledger's ``recorded_by``).
-PROVIDER_ACTOR = "mercadopago"
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +72,10 @@ class ApplyPayment:
       were sold) is its money to give back: its one item in the queue is kept in step at once
       (opened again if the owner had dismissed it: more money arrived), and this payment's
       flag is settled into it (``track_money_to_return``) — one sum of money, one item;
+    - a refund Mercado Pago reports that we did not make (its panel) is recorded in the
+      ledger once, and settles what a refund from the console settles
+      (``record_reported_refund``); one that cannot be (more than was paid or is held) is
+      flagged ``refund_mismatch``; a ``charged_back`` payment is flagged, never a refund;
     - a confirmation message to the guest and alerts to the owner go through the outbox, in
       the same transaction.
 
@@ -115,13 +117,15 @@ class ApplyPayment:
                 and not _known_or_balance(ledger, payment)
             ),
         )
-        if _refunded_by_us(decision, ledger, payment):
-            decision = Decision(Action.RECORD, reason="refunded by the owner")
         money_arrived = False
         if reservation is not None and ledger is not None and _approved(payment):
             recorded = await self._record(reservation, ledger, payment, now)
             money_arrived, ledger = recorded is not ledger, recorded
             decision = _balance_decision(ledger, payment, decision)
+        ledger, refunded_now, decision = await self._reported_refund(
+            reservation, ledger, payment, stored, now, decision
+        )
+        decision = _after_refunds(decision, ledger, payment, refunded_now=refunded_now)
         if reservation is not None and decision.action in (Action.CONFIRM, Action.REINSTATE):
             previous = reservation.status
             reservation.confirm_payment(payment.id, now)
@@ -161,7 +165,9 @@ class ApplyPayment:
             attention=attention,
             attention_reason=decision.reason or None,
         )
-        await self._money_to_return(reservation, ledger, payment, now, money_arrived)
+        await self._money_to_return(
+            reservation, ledger, payment, now, money_arrived, refunded_now=refunded_now
+        )
         if attention is not None:
             self.metrics.payment_attention(attention.value)
             await self.uow.outbox.put(
@@ -188,10 +194,13 @@ class ApplyPayment:
         payment: Payment,
         now: datetime,
         money_arrived: bool,
+        *,
+        refunded_now: bool = False,
     ) -> None:
         """Money on a booking without nights is its money to give back: one item, which takes
-        this payment's flag (or leaves the queue when the payment confirmed the booking)."""
-        if reservation is None or ledger is None or not _approved(payment):
+        this payment's flag (or leaves the queue when the payment confirmed the booking), and
+        follows a refund Mercado Pago reported."""
+        if reservation is None or ledger is None or not (_approved(payment) or refunded_now):
             return
         await track_money_to_return(
             self.uow,
@@ -204,6 +213,24 @@ class ApplyPayment:
             if reservation.is_active
             else PaymentResolution.REFUNDED,
         )
+
+    async def _reported_refund(
+        self,
+        reservation: Reservation | None,
+        ledger: BookingLedger | None,
+        payment: Payment,
+        stored: PaymentRecord | None,
+        now: datetime,
+        decision: Decision,
+    ) -> tuple[BookingLedger | None, bool, Decision]:
+        """A refund made in Mercado Pago's panel, into the ledger (or flagged when it cannot
+        be): the ledger after it, whether one was recorded, and the decision."""
+        if reservation is None or ledger is None:
+            return ledger, False, decision
+        reported = await record_reported_refund(self.uow, reservation, ledger, payment, stored, now)
+        if reported.mismatch and decision.action in (Action.RECORD, Action.FLAG):
+            decision = Decision(Action.FLAG, Attention.REFUND_MISMATCH, reported.mismatch)
+        return reported.ledger, reported.recorded is not None, decision
 
     async def _reservation(self, payment: Payment) -> Reservation | None:
         if not payment.external_reference:
@@ -243,6 +270,18 @@ _LEDGER_STATES = frozenset({PaymentStatus.APPROVED, PaymentStatus.REFUNDED})
 
 def _approved(payment: Payment) -> bool:
     return payment.status is PaymentStatus.APPROVED
+
+
+def _after_refunds(
+    decision: Decision, ledger: BookingLedger | None, payment: Payment, *, refunded_now: bool
+) -> Decision:
+    """A refund the ledger holds (ours, or one from the panel just recorded) is no alarm; but
+    a confirmed booking's whole deposit going back from the panel stays the owner's call."""
+    if refunded_now and decision.attention is Attention.REFUNDED:
+        return Decision(Action.FLAG, Attention.REFUNDED, "deposit refunded in Mercado Pago's panel")
+    if _refunded_by_us(decision, ledger, payment):
+        return Decision(Action.RECORD, reason="refunded and recorded in the ledger")
+    return decision
 
 
 def _refunded_by_us(decision: Decision, ledger: BookingLedger | None, payment: Payment) -> bool:

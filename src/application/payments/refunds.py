@@ -26,6 +26,7 @@ from domain.payments.ledger import BookingLedger, MoneyOut
 from domain.payments.payment import PaymentStatus
 from domain.payments.standing import returnable
 
+
 class MercadoPagoRefundExceeds(RefundExceedsPaid):
     """More than one Mercado Pago payment of the booking has left to refund (``available``:
     the most one has; zero when the booking was not paid through Mercado Pago). Same code:

@@ -17,9 +17,31 @@ DEFAULT_BALANCE_DUE_DAYS = 7
 MERCADOPAGO_PREFIX = "mp:"  # a Mercado Pago payment's reference in the ledger
 
 
+MERCADOPAGO_REFUND_PREFIX = "mp-refund:"  # a refund Mercado Pago reported (its panel)
+
+
 def mercadopago_reference(payment_id: str) -> str:
     """A Mercado Pago payment in a booking's ledger: recorded once per payment id."""
     return f"{MERCADOPAGO_PREFIX}{payment_id}"
+
+
+def mercadopago_refund_reference(payment_id: str, refunded_cents: int) -> str:
+    """A refund Mercado Pago reported on one of its payments and we did not make (its panel):
+    named by the payment and the cumulative amount refunded once it is counted, so the same
+    report, however often it comes, is recorded once."""
+    return f"{MERCADOPAGO_REFUND_PREFIX}{payment_id}:{refunded_cents}"
+
+
+def reported_refunded_cents(refunds: tuple[MoneyOut, ...], payment_id: str) -> int:
+    """The highest cumulative refunded amount of a Mercado Pago payment that the ledger's
+    reported refunds (``mercadopago_refund_reference``) account for; 0 when none."""
+    prefix = f"{MERCADOPAGO_REFUND_PREFIX}{payment_id}:"
+    amounts = [
+        int(r.reference.removeprefix(prefix))
+        for r in refunds
+        if r.reference.startswith(prefix) and r.reference.removeprefix(prefix).isdigit()
+    ]
+    return max(amounts, default=0)
 
 
 class PaymentMethod(StrEnum):

@@ -43,7 +43,10 @@ class Attention(StrEnum):
     AMOUNT_SHORT = "amount_short"  # approved, but less than the deposit
     WRONG_CURRENCY = "wrong_currency"  # approved, in another currency than the booking's (or none)
     REFUNDED = "refunded"  # a confirmed booking's deposit went back to the guest
-    CHARGED_BACK = "charged_back"
+    CHARGED_BACK = "charged_back"  # the buyer's bank took the money back (a dispute)
+    # Mercado Pago reports a refund we cannot record as it is: more than the payment, or than
+    # the booking still holds (given back by hand already, say)
+    REFUND_MISMATCH = "refund_mismatch"
     UNKNOWN_REFERENCE = "unknown_reference"  # paid, but for no reservation of ours
     BALANCE_MISMATCH = "balance_mismatch"  # paid through the balance link, not what was owed
 
@@ -90,8 +93,10 @@ def decide(
       caller asks the database, and flags ``refund_required`` when they are not);
     - a payment for a cancelled booking, or a second payment for a booking another payment
       already confirmed, is flagged for refund: we never keep money for nights we don't give;
-    - ``refunded``/``charged_back`` on a booking are recorded and flagged; the booking stays
+    - ``refunded`` on a confirmed booking is recorded and flagged; the booking stays
       (whether to cancel is the owner's call — the guest may still come);
+    - ``charged_back`` on any booking is flagged: the money left through a dispute, not a
+      refund, and it is never recorded as one by itself;
     - pending/in-process/rejected/cancelled payments are recorded; the hold is left as is, so a
       later ``approved`` state for the same payment still confirms.
     """
@@ -99,15 +104,16 @@ def decide(
         if payment.status is PaymentStatus.APPROVED:
             return Decision(Action.FLAG, Attention.UNKNOWN_REFERENCE, "no reservation matches")
         return Decision(Action.RECORD, reason="no reservation matches")
-    if payment.status in (PaymentStatus.REFUNDED, PaymentStatus.CHARGED_BACK):
+    if payment.status is PaymentStatus.CHARGED_BACK:
+        return Decision(
+            Action.FLAG,
+            Attention.CHARGED_BACK,
+            f"charged back on a {reservation_status.value} booking: not recorded as a refund",
+        )
+    if payment.status is PaymentStatus.REFUNDED:
         if reservation_status is ReservationStatus.CONFIRMED:
-            attention = (
-                Attention.REFUNDED
-                if payment.status is PaymentStatus.REFUNDED
-                else Attention.CHARGED_BACK
-            )
-            return Decision(Action.FLAG, attention, f"deposit {payment.status.value}")
-        return Decision(Action.RECORD, reason=f"{payment.status.value} before any booking")
+            return Decision(Action.FLAG, Attention.REFUNDED, "deposit refunded")
+        return Decision(Action.RECORD, reason="refunded before any booking")
     if payment.status is not PaymentStatus.APPROVED:
         return Decision(Action.RECORD, reason=f"payment is {payment.status.value}")
     refunded = payment.refunded.cents if payment.refunded else 0

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from application.back_office.timeline import TimelineEvent
-from application.payments.apply_payment import PROVIDER_ACTOR
 from application.payments.money_to_return import SYSTEM_ACTOR
+from application.payments.provider_refunds import PROVIDER_ACTOR
 from entrypoints.http.console.rendering import money, short_date
 
 CHANNELS = {

@@ -1,0 +1,124 @@
+"""Refunds made outside our console — in Mercado Pago's own panel — reach the booking's ledger
+from the payment's notification, so it never says money is held that already went back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from application.payments.money_to_return import SYSTEM_ACTOR
+from application.payments.refund_flags import settle_refund_flags
+from application.ports.audit import AuditEntry
+from application.ports.payments import PaymentRecord
+from application.ports.unit_of_work import UnitOfWork
+from domain.booking.reservation import Reservation
+from domain.calendar import local_today
+from domain.money import Money
+from domain.payments.errors import RefundExceedsPaid
+from domain.payments.ledger import (
+    BookingLedger,
+    MoneyOut,
+    PaymentMethod,
+    mercadopago_reference,
+    mercadopago_refund_reference,
+    reported_refunded_cents,
+)
+from domain.payments.payment import Payment, PaymentStatus
+from domain.payments.standing import returnable
+
+# Who recorded the refund in the ledger (as Mercado Pago's payments are).
+PROVIDER_ACTOR = "mercadopago"
+
+
+@dataclass(frozen=True, slots=True)
+class ReportedRefund:
+    ledger: BookingLedger  # with the refund recorded, or as it was
+    recorded: Money | None = None  # what was recorded now
+    mismatch: str | None = None  # why it could not be recorded (flag it for the owner)
+
+
+async def record_reported_refund(
+    uow: UnitOfWork,
+    reservation: Reservation,
+    ledger: BookingLedger,
+    payment: Payment,
+    stored: PaymentRecord | None,
+    now: datetime,
+) -> ReportedRefund:
+    """Inside the caller's transaction, the booking's row locked, with the payment just
+    re-fetched (never a notification's body). Rules:
+    - only a payment the ledger counts (approved and recorded under ``mp:<id>``, in the
+      booking's currency) and whose ``transaction_amount_refunded`` is in that currency;
+    - what is already accounted for is the larger of what we last stored of the payment
+      (our own refunds through the API store Mercado Pago's answer in the same transaction
+      that records them, so they are never counted twice) and the highest cumulative amount
+      of the refunds recorded from earlier reports;
+    - the difference is recorded as a refund (reference ``mp-refund:<id>:<cumulative cents>``:
+      a repeated or reordered report records nothing twice), by ``mercadopago``, audited as
+      ``system`` (``reservation.refund``); the booking's refund-owed flags it covers are
+      settled (``settle_refund_flags``); the caller keeps its money to give back in step;
+    - more refunded than the payment, or than the booking still holds (given back by hand
+      already, say), is not recorded: ``mismatch`` says why, for the owner's flag."""
+    paid = next(
+        (p for p in ledger.payments if p.reference == mercadopago_reference(payment.id)), None
+    )
+    refunded = payment.refunded
+    if (
+        paid is None
+        or paid.method is not PaymentMethod.MERCADOPAGO
+        or payment.status not in (PaymentStatus.APPROVED, PaymentStatus.REFUNDED)
+        or refunded is None
+        or refunded.currency != ledger.total.currency
+        or paid.amount.currency != ledger.total.currency
+    ):
+        return ReportedRefund(ledger)
+    known = stored.payment.refunded if stored and stored.payment.refunded else None
+    accounted = max(
+        known.cents if known and known.currency == refunded.currency else 0,
+        reported_refunded_cents(ledger.refunds, payment.id),
+    )
+    new = refunded.cents - accounted
+    if new <= 0:
+        return ReportedRefund(ledger)
+    if refunded.cents > paid.amount.cents:
+        return ReportedRefund(
+            ledger,
+            mismatch=f"Mercado Pago reports {refunded.cents} {refunded.currency} cents refunded "
+            f"of a payment of {paid.amount.cents}: not recorded",
+        )
+    refund = MoneyOut(
+        mercadopago_refund_reference(payment.id, refunded.cents),
+        Money(new, refunded.currency),
+        local_today(payment.updated_at or now),
+        PROVIDER_ACTOR,
+    )
+    try:
+        after = ledger.refund(refund, most=returnable(ledger, reservation.status))
+    except RefundExceedsPaid as err:
+        return ReportedRefund(
+            ledger,
+            mismatch=f"refunded {new} {refunded.currency} cents at Mercado Pago, but the "
+            f"booking holds {err.available.cents if err.available else 0}: was it recorded "
+            "by hand already? Not recorded",
+        )
+    if after is ledger:
+        return ReportedRefund(ledger)
+    code = reservation.code.value
+    await uow.ledger.add_refund(code, refund, "devuelto desde Mercado Pago")
+    await settle_refund_flags(uow, code, after, SYSTEM_ACTOR, now)
+    await uow.audit.record(
+        AuditEntry(
+            actor=SYSTEM_ACTOR,
+            action="reservation.refund",
+            target=code,
+            at=now,
+            after={
+                "amount_cents": new,
+                "mercadopago_payment": payment.id,
+                "refunded_cents": refunded.cents,
+                "source": "mercadopago",
+                "note": "devuelto desde Mercado Pago",
+            },
+        )
+    )
+    return ReportedRefund(after, recorded=refund.amount)
