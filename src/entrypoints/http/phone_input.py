@@ -11,6 +11,12 @@ An Argentine number written without the 9 (``+54 11 4444-5555``) is taken as the
 almost always is: the field asks for the phone WhatsApp messages go to, and WhatsApp knows an
 Argentine mobile only with its 9.
 
+The 15 goes after the area code, and some towns still write theirs with the first digit of the
+number, as before the codes were shortened: Bariloche's ``2944 15-123456`` is ``0294``
+``15 412-3456``. libphonenumber strips a 15 only after an area code it knows, so when a number
+dialled as at home (no ``+``, no 9) is none, the 15 after 2, 3 or 4 digits is taken out if
+exactly one such reading is a real mobile. With the 9 written, the 15 is a mistake to point out.
+
 This reads form input, so it lives at the edge; the application receives the E.164 number.
 """
 
@@ -26,6 +32,8 @@ HOME_REGION = "AR"
 ARGENTINA_CODE = 54
 MOBILE_MARK = "9"  # between +54 and the area code, on every Argentine mobile
 ARGENTINE_DIGITS = 10  # area code and number, without the 0, the 15 or the 9
+MOBILE_PREFIX = "15"  # written after the area code, dialling a mobile from within Argentina
+AREA_CODE_LENGTHS = (2, 3, 4)
 LETTERS = re.compile(r"[^\W\d_]")
 EXAMPLE = "por ejemplo 11 5555-1234 o 351 555-1234"
 FOREIGN = "Si es de otro país, escribilo con + y el código del país."
@@ -68,6 +76,10 @@ def _e164(number: PhoneNumber) -> str:
 
 def _argentine(number: PhoneNumber, *, foreign_hint: bool) -> PhoneReading:
     national = str(number.national_number)
+    dialled_at_home = foreign_hint and not national.startswith(MOBILE_MARK)
+    mobile = _without_15(national) if dialled_at_home else None
+    if mobile is not None and not phonenumbers.is_valid_number(number):
+        return PhoneReading(number=_e164(mobile))
     if phonenumbers.is_valid_number(number):
         if phonenumbers.number_type(number) is not PhoneNumberType.MOBILE:
             # Written without the 9: the same number as a mobile, if it is one.
@@ -91,6 +103,22 @@ def _argentine(number: PhoneNumber, *, foreign_hint: bool) -> PhoneReading:
             f"(sin el 0 ni el 15, {EXAMPLE})."
         )
     return PhoneReading(problem=f"{problem} {FOREIGN}" if foreign_hint else problem)
+
+
+def _without_15(digits: str) -> PhoneNumber | None:
+    """The one real mobile these digits are with the 15 after the area code taken out, if any."""
+    if len(digits) != ARGENTINE_DIGITS + len(MOBILE_PREFIX):
+        return None
+    readings = []
+    for at in AREA_CODE_LENGTHS:
+        if digits[at : at + len(MOBILE_PREFIX)] == MOBILE_PREFIX:
+            rest = digits[:at] + digits[at + len(MOBILE_PREFIX) :]
+            mobile = phonenumbers.parse(f"+{ARGENTINA_CODE}{MOBILE_MARK}{rest}")
+            if phonenumbers.is_valid_number(mobile) and (
+                phonenumbers.number_type(mobile) is PhoneNumberType.MOBILE
+            ):
+                readings.append(mobile)
+    return readings[0] if len(readings) == 1 else None
 
 
 def _missing(count: int) -> str:

@@ -21,6 +21,9 @@ from entrypoints.http.phone_input import read_phone
         ("+54 11 4444-5555", "+5491144445555"),  # the 9 left out: WhatsApp needs it
         ("0351 15 444-5555", "+5493514445555"),  # a three-digit area code
         ("(0294) 15 455-1234", "+5492944551234"),
+        # Bariloche's area code as written before it was shortened to 0294: the 15 after it.
+        ("2944 15-123456", "+5492944123456"),
+        ("02944 15 123456", "+5492944123456"),
         ("+1 415 555 2671", "+14155552671"),
         ("+34 612 345 678", "+34612345678"),
         ("+598 94 123 456", "+59894123456"),
@@ -38,6 +41,7 @@ def test_a_real_number_as_people_type_it_becomes_e164(typed: str, stored: str) -
         ("11 5555 12", "Al número le faltan 2 dígitos"),
         ("+54 9 11 2222 00051", "Al número le sobra 1 dígito"),
         ("+549 11 15 4444 5555", "Al número le sobran 2 dígitos"),  # the 9 and the 15
+        ("+54 9 2944 15 123456", "Al número le sobran 2 dígitos"),
         ("15 4444-5555", "Ese número no existe en Argentina: revisá el código de área"),
         ("+1 415 555 267", "Al número le faltan dígitos para ser de ese país (+1)"),
         ("+44 7911 1234567", "Al número le sobran dígitos para ser de ese país (+44)"),
