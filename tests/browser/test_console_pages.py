@@ -58,12 +58,13 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     page.get_by_label("Entrada").fill(first.isoformat())
     page.get_by_label("Salida").fill((first + timedelta(days=3)).isoformat())
     page.get_by_label("Nombre y apellido del huésped").fill("Lucía Fernández")
-    page.get_by_label("Teléfono").fill("11 4444")  # no country code: named, input kept
+    page.get_by_label("Teléfono").fill("11 4444")  # digits short: the reason, input kept
     page.get_by_role("button", name="Cargar reserva").click()
-    expect(page.get_by_text("Escribí el teléfono con código de país")).to_be_visible()
+    expect(page.get_by_text("Al número le faltan 4 dígitos")).to_be_visible()
+    expect(page.get_by_label("Teléfono")).to_have_value("11 4444")
     expect(page.get_by_label("Nombre y apellido del huésped")).to_have_value("Lucía Fernández")
     check(page, "reserva-manual-error")
-    page.get_by_label("Teléfono").fill("+54 9 11 4444-5555")
+    page.get_by_label("Teléfono").fill("011 15 4444-5555")  # as the guest says it
     page.get_by_role("button", name="Cargar reserva").click()
     expect(page.get_by_text("La reserva quedó cargada.")).to_be_visible()
     expect(page.get_by_text("Retención esperando pago")).to_be_visible()

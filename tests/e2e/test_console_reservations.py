@@ -101,7 +101,8 @@ async def test_a_manual_booking_form_names_the_field_at_fault_and_keeps_the_inpu
     assert refused.status_code == 400
     assert 'id="f-telefono" name="telefono" type="tel" value="11 4444"' in refused.text
     assert 'aria-invalid="true" aria-describedby="e-telefono"' in refused.text
-    assert "código de país" in refused.text
+    # The reason, as /reservar gives it (entrypoints/http/phone_input.py).
+    assert "Al número le faltan 4 dígitos: un celular argentino tiene 10 dígitos" in refused.text
     assert 'value="Lucía Fernández"' in refused.text
     # The use case's own refusal: three people do not fit in the forest cabin (capacity 2).
     too_many = await console.post("/panel/reservas/nueva", booking(2, (3, 5), personas="3"))
@@ -113,6 +114,52 @@ async def test_a_manual_booking_form_names_the_field_at_fault_and_keeps_the_inpu
     assert long_notes.status_code == 400
     assert "Puede tener hasta 1000 caracteres (tiene 1001)" in long_notes.text
     assert "n" * 1001 in long_notes.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("011 15 4444-5555", "+5491144445555"),
+        ("11 3333 0006", "+5491133330006"),
+        ("5491122220005", "+5491122220005"),
+        ("2944 15-123456", "+5492944123456"),
+        ("+54 9 11 2222-0005", "+5491122220005"),
+        ("+34 612 345 678", "+34612345678"),
+    ],
+)
+async def test_a_manual_booking_takes_the_phone_as_argentines_write_it(
+    console: Console, console_settings: Settings, typed: str, stored: str
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 2, (3, 5), telefono=typed)
+    [row] = await rows(
+        console_settings, "SELECT guest_phone FROM reservations WHERE code = $1", code
+    )
+    assert row["guest_phone"] == stored
+
+
+@pytest.mark.parametrize(
+    ("typed", "problem"),
+    [
+        ("11 5555 12", "Al número le faltan 2 dígitos"),
+        ("15 4444-5555", "Ese número no existe en Argentina: revisá el código de área"),
+        ("+1 415 555 267", "Al número le faltan dígitos para ser de ese país (+1)"),
+        ("", "Escribí el celular del huésped con el código de área"),
+    ],
+)
+async def test_an_impossible_phone_is_refused_with_its_reason_and_the_form_kept(
+    console: Console, console_settings: Settings, typed: str, problem: str
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    refused = await console.post("/panel/reservas/nueva", booking(2, (3, 5), telefono=typed))
+    assert refused.status_code == 400
+    assert f'id="f-telefono" name="telefono" type="tel" value="{typed}"' in refused.text
+    assert 'aria-describedby="e-telefono"' in refused.text
+    assert problem in refused.text
+    assert 'value="Lucía Fernández"' in refused.text
+    assert (
+        await rows(console_settings, "SELECT code FROM reservations WHERE channel = 'manual'") == []
+    )
 
 
 async def test_a_stay_of_the_wrong_length_is_refused_naming_the_nights_allowed(

@@ -28,7 +28,8 @@ from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
 from entrypoints.http.console.reservations import METHODS
-from entrypoints.http.schemas import E164, EMAIL
+from entrypoints.http.phone_input import EXAMPLE, PhoneReading, read_phone
+from entrypoints.http.schemas import EMAIL
 
 ConsoleRequest = Request[Any, Any, Any]
 DEFAULTS = dict.fromkeys(
@@ -48,17 +49,22 @@ ERROR_FIELDS = {
 }
 
 
-def phone_number(raw: str) -> str | None:
-    """``+54 9 11 5555-1234`` → ``+5491155551234``; None unless it is E.164 then."""
-    digits = "+" + re.sub(r"\D", "", raw) if raw.strip().startswith("+") else ""
-    return digits if re.fullmatch(E164, digits) else None
+def phone_number(raw: str) -> PhoneReading:
+    """The guest's phone as the owner types it, read as on /reservar (``phone_input``): an
+    Argentine mobile as Argentines write it, a foreign one with ``+``; E.164, or the reason."""
+    if not raw.strip():
+        return PhoneReading(
+            problem=f"Escribí el celular del huésped con el código de área, {EXAMPLE}."
+        )
+    return read_phone(raw)
 
 
 def _read(form: Form) -> tuple[ManualBooking | None, dict[str, str]]:
     errors: dict[str, str] = {}
     cabin, check_in, check_out = form.integer("cabana"), form.day("desde"), form.day("hasta")
     guests = form.integer("personas")
-    phone = phone_number(form.text("telefono", 30))
+    reading = phone_number(form.text("telefono", 100))
+    phone = reading.number
     email = form.text("email", 320).lower() or None
     if cabin is None:
         errors["cabana"] = "Elegí una cabaña."
@@ -72,8 +78,8 @@ def _read(form: Form) -> tuple[ManualBooking | None, dict[str, str]]:
         name = guest_name(form.text("nombre", 200))
     except DomainError:
         errors["nombre"] = "Escribí el nombre del huésped."
-    if phone is None:
-        errors["telefono"] = "Escribí el teléfono con código de país: +54 9 11 5555-1234."
+    if reading.problem is not None:
+        errors["telefono"] = reading.problem
     if email is not None and not re.fullmatch(EMAIL, email):
         errors["email"] = "Ese email no parece válido (o dejalo vacío)."
     paid = form.text("estado", 20) == "confirmada"
