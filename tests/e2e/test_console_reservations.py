@@ -606,3 +606,42 @@ async def test_a_confirmed_booking_with_nothing_in_its_ledger_shows_no_data_not_
     assert "sin datos de pagos" not in detail
     assert re.search(r"<dt>Saldo</dt><dd>\$ [0-9.]+, vence", detail)
     assert "Saldo $" in (await console.client.get("/panel/")).text
+
+
+async def test_a_cancelled_booking_with_nothing_in_its_ledger_has_unknown_money_not_nothing(
+    console: Console, console_settings: Settings
+) -> None:
+    """Confirmed with nothing written down (before the ledger existed, or on the owner's word
+    without an amount), then cancelled: its deposit was paid, so "nothing to give back" would
+    be a guess. A hold cancelled unpaid has, known, nothing to give back."""
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 5))
+    await rows(
+        console_settings,
+        "UPDATE reservations SET status = 'confirmed', expires_at = NULL WHERE code = $1",
+        code,
+    )
+    assert (await act(console, code, "cancelar", {"motivo": "No viene"})).status_code == 303
+    detail = (await console.client.get(f"/panel/reservas/{code}")).text
+    assert "<dt>Pagado</dt><dd>sin datos de pagos</dd>" in detail
+    assert "<dt>Para devolver</dt><dd>sin datos de pagos" in detail
+    assert "nada: no queda plata suya" not in detail
+    guest = (await console.client.get(f"/r/{code}")).text
+    assert "<dt>Pagado</dt>" not in guest  # not "$ 0": the deposit it paid was never written
+    assert "Si tenés dudas sobre lo que pagaste, escribinos." in guest
+    unpaid = await book(console, 1, (6, 8))
+    assert (await act(console, unpaid, "cancelar", {"motivo": "No pagó"})).status_code == 303
+    detail = (await console.client.get(f"/panel/reservas/{unpaid}")).text
+    assert "<dt>Para devolver</dt><dd>nada: no queda plata suya" in detail
+    assert "sin datos de pagos" not in detail
+    assert "<dt>Pagado</dt><dd>$ 0</dd>" in (await console.client.get(f"/r/{unpaid}")).text
+    # The owner writes down the deposit it had been paid: it is known, and goes back.
+    form = await money_form(console, code)
+    paid = await console.client.post(
+        f"/panel/reservas/{code}/pago",
+        data={**form, "metodo": "transfer", "monto": "10.000", "nota_pago": "la seña"},
+    )
+    assert paid.status_code == 303, paid.text[:2000]
+    detail = (await console.client.get(f"/panel/reservas/{code}")).text
+    assert "sin datos de pagos" not in detail
+    assert "<dt>Para devolver</dt><dd><strong>$ 10.000</strong>" in detail

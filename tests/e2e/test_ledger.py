@@ -224,3 +224,49 @@ async def test_a_booking_without_nights_reports_what_goes_back_and_no_balance(
         (f"held:{code}", DEPOSIT - 1_000),
         (f"held:{lapsing_code}", 20_000),
     }
+
+
+async def test_a_cancelled_booking_confirmed_without_an_amount_has_unknown_money(
+    pay_client: Client,
+) -> None:
+    """Confirmed on the owner's word without an amount (or before the ledger existed), then
+    cancelled: its deposit was paid, never written down, so what goes back is unknown — the
+    same contract as the confirmed booking's (payments_known false, the amount 0, no guess)."""
+    booking = await hold(pay_client, payment_method="transfer")
+    code = booking["code"]
+    confirmed = await pay_client.post(
+        f"/admin/reservations/{code}/confirm", json={"payment_method": "cash"}, headers=admin()
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{code}/cancel", json={"reason": "no viene"}, headers=admin()
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    ledger = (await pay_client.get(f"/admin/reservations/{code}/ledger", headers=admin())).json()
+    assert (ledger["status"], ledger["payments"]) == ("cancelled", [])
+    assert ledger["payments_known"] is False
+    assert (ledger["collecting"], ledger["to_return_amount"], ledger["balance_due_amount"]) == (
+        False,
+        0,
+        0,
+    )
+    # A hold cancelled before anything was paid: nothing was paid, and that is known.
+    unpaid = await hold(
+        pay_client, payment_method="transfer", check_in="2027-01-04", check_out="2027-01-07"
+    )
+    dropped = await pay_client.post(
+        f"/admin/reservations/{unpaid['code']}/cancel", json={"reason": "no"}, headers=admin()
+    )
+    assert dropped.status_code == 200, dropped.text
+    ledger = (
+        await pay_client.get(f"/admin/reservations/{unpaid['code']}/ledger", headers=admin())
+    ).json()
+    assert (ledger["status"], ledger["payments_known"], ledger["to_return_amount"]) == (
+        "cancelled",
+        True,
+        0,
+    )
+    # The owner writes down the deposit it had been paid: from then on it is known, to go back.
+    assert (await pay(pay_client, code, "deposit-later", 8_670_000)).status_code == 201
+    ledger = (await pay_client.get(f"/admin/reservations/{code}/ledger", headers=admin())).json()
+    assert (ledger["payments_known"], ledger["to_return_amount"]) == (True, DEPOSIT)

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import admin_audit_log
 from application.ports.audit import AuditEntry
 
 RECORD = insert(admin_audit_log)
+STATUS_BEFORE = text(
+    "SELECT before->>'status' FROM admin_audit_log WHERE target = :target AND action = :action "
+    "ORDER BY at DESC, id DESC LIMIT 1"
+)
 
 
 class SqlAuditLog:
@@ -25,3 +29,7 @@ class SqlAuditLog:
                 "at": entry.at,
             },
         )
+
+    async def status_before(self, target: str, action: str) -> str | None:
+        found = await self._conn.scalar(STATUS_BEFORE, {"target": target, "action": action})
+        return str(found) if found is not None else None

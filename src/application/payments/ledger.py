@@ -24,9 +24,12 @@ from domain.errors import ConcurrentUpdate, InvalidValue, ReservationNotFound
 from domain.money import Money
 from domain.payments.ledger import MERCADOPAGO_PREFIX, BookingLedger, MoneyIn, PaymentMethod
 from domain.payments.payment import Attention
-from domain.payments.standing import returnable
+from domain.payments.standing import Standing, returnable, standing
 
 MAX_EXTENSION_HOURS = 168
+# The audit entry of a cancellation (``CancelReservation``, ``CancelHold``): its ``before`` says
+# whether a booking was confirmed when it was cancelled.
+CANCEL_ACTION = "reservation.cancel"
 # The flags a payment the owner records on the booking answers (the rest of a short one).
 PAYMENT_FLAGS = frozenset({Attention.AMOUNT_SHORT})
 
@@ -41,6 +44,14 @@ class LedgerView:
     confirmed: bool | None = None
     # The most one refund through Mercado Pago can give back (``GetLedger`` only).
     mercadopago_refundable: Money | None = None
+    # A cancelled booking with nothing in its ledger that was confirmed when it was cancelled
+    # (``GetLedger`` only): its money is unknown (``domain.payments.standing``).
+    was_confirmed: bool = False
+
+    def standing(self, status: ReservationStatus) -> Standing:
+        """Where its money stands with the booking at ``status`` (the console reads a lapsed
+        hold as expired before anything sweeps it)."""
+        return standing(self.ledger, status, was_confirmed=self.was_confirmed)
 
     @property
     def returnable(self) -> Money:
@@ -118,6 +129,11 @@ async def refundable_by_mercadopago(
 
 @dataclass(frozen=True, slots=True)
 class GetLedger:
+    """Rules: the booking's ledger as recorded, and the most one Mercado Pago refund can give
+    back. A cancelled booking with nothing recorded says whether it was confirmed when it was
+    cancelled (every cancellation is audited with the status it had): if so its money is
+    unknown, not nothing (``LedgerView.standing``)."""
+
     uow: UnitOfWork
     terms: LedgerTerms
 
@@ -127,7 +143,15 @@ class GetLedger:
             ledger = await self.uow.ledger.load(reservation, self.terms)
             left = await refundable_by_mercadopago(self.uow, ledger)
             most = max((m for _, m in left), default=Money.zero(ledger.total.currency))
-            return LedgerView(reservation, ledger, mercadopago_refundable=most)
+            was_confirmed = (
+                reservation.status is ReservationStatus.CANCELLED
+                and not ledger.recorded
+                and await self.uow.audit.status_before(reservation.code.value, CANCEL_ACTION)
+                == ReservationStatus.CONFIRMED.value
+            )
+            return LedgerView(
+                reservation, ledger, mercadopago_refundable=most, was_confirmed=was_confirmed
+            )
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,3 +20,8 @@ class AuditLog(Protocol):
     """Written in the same transaction as the change it describes."""
 
     async def record(self, entry: AuditEntry) -> None: ...
+
+    async def status_before(self, target: str, action: str) -> str | None:
+        """The status ``target`` had before its latest ``action`` (that entry's
+        ``before["status"]``), or None when the log holds no such entry."""
+        ...

@@ -21,7 +21,8 @@ class Standing:
     # when nothing is collected any more.
     deposit_missing: Money
     # False: a confirmed booking with nothing in its ledger — what it was paid was never
-    # written down, so what it owes is unknown ("sin datos de pagos"), not its whole total.
+    # written down, so what it owes is unknown ("sin datos de pagos"), not its whole total —
+    # and such a booking once cancelled: what goes back is unknown, not nothing.
     payments_known: bool = True
 
     @property
@@ -29,7 +30,9 @@ class Standing:
         return self.balance_due_on is not None
 
 
-def standing(ledger: BookingLedger, status: ReservationStatus) -> Standing:
+def standing(
+    ledger: BookingLedger, status: ReservationStatus, *, was_confirmed: bool = False
+) -> Standing:
     """Rules: a hold or a booking owes its balance by its due date and owes nothing back (a
     payment beyond what is due is flagged on the payment itself); a booking that gives no
     nights (cancelled, or a hold that lapsed) collects nothing, and everything it holds —
@@ -44,10 +47,18 @@ def standing(ledger: BookingLedger, status: ReservationStatus) -> Standing:
     admin API's ``…/confirm``). Confirming takes a paid deposit, so its silence is not "nothing
     paid": it stands, owing an unknown balance (``payments_known`` False) — shown as such, with
     no amount claimed (nothing due, no deposit missing) until a payment is recorded on it. A
-    hold with nothing recorded simply has nothing paid yet."""
+    hold with nothing recorded simply has nothing paid yet.
+
+    Cancelled, such a booking (``was_confirmed``: it was confirmed when it was cancelled) keeps
+    that silence: what it was paid, and so what goes back, is unknown — not "nothing" — and no
+    amount is claimed (nothing to return) until a payment is recorded on it. A hold cancelled
+    or lapsed with nothing recorded was simply never paid."""
     zero = Money.zero(ledger.total.currency)
-    if status is ReservationStatus.CONFIRMED and not ledger.recorded:
-        return Standing(zero, ledger.balance_due_on, zero, zero, payments_known=False)
+    if not ledger.recorded:
+        if status is ReservationStatus.CONFIRMED:
+            return Standing(zero, ledger.balance_due_on, zero, zero, payments_known=False)
+        if status is ReservationStatus.CANCELLED and was_confirmed:
+            return Standing(zero, None, zero, zero, payments_known=False)
     if status in ACTIVE_STATUSES:
         missing = deposit_missing(ledger, status)
         return Standing(ledger.balance_due, ledger.balance_due_on, zero, missing)

@@ -1153,6 +1153,13 @@ class FakeAudit:
     async def record(self, entry: AuditEntry) -> None:
         self.entries.append(entry)
 
+    async def status_before(self, target: str, action: str) -> str | None:
+        for entry in reversed(self.entries):
+            if (entry.target, entry.action) == (target, action):
+                status = entry.before.get("status")
+                return str(status) if status is not None else None
+        return None
+
 
 class FakeIdempotency:
     """Keys and webhook deliveries; what an open transaction claims is kept only on commit."""

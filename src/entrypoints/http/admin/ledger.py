@@ -17,7 +17,7 @@ from application.payments.refunds import IssueRefund
 from domain.booking.reservation import ReservationStatus
 from domain.money import Money
 from domain.payments.ledger import BookingLedger, MoneyIn, MoneyOut, PaymentMethod
-from domain.payments.standing import deposit_paid, returnable, standing
+from domain.payments.standing import Standing, deposit_paid, returnable
 from entrypoints.http.admin.auth import current_admin, require_admin
 from entrypoints.http.admin.reservations import AdminReservation, admin_view
 from entrypoints.http.idempotency import RequiredKey, answer
@@ -98,7 +98,8 @@ class LedgerBody(msgspec.Struct):
     collecting: bool  # the booking still gives nights and collects its balance
     to_return_amount: float  # what goes back to the guest (refund or credit); 0 while collecting
     # False: a confirmed booking with nothing in its ledger (confirmed before it existed, or
-    # without an amount): what it owes is unknown — balance_due_amount is 0, not the total.
+    # without an amount): what it owes is unknown — balance_due_amount is 0, not the total;
+    # and such a booking cancelled: what goes back is unknown — to_return_amount is 0.
     payments_known: bool
     payments: list[MoneyInView]
     refunds: list[MoneyOutView]
@@ -129,7 +130,9 @@ def _out(m: MoneyOut) -> MoneyOutView:
 
 def ledger_body(view: LedgerView) -> LedgerBody:
     r, ledger = view.reservation, view.ledger
-    return _body(r.code.value, r.status, r.expires_at, ledger, view.confirmed)
+    return _body(
+        r.code.value, r.status, r.expires_at, ledger, view.confirmed, view.standing(r.status)
+    )
 
 
 def _body(
@@ -138,8 +141,8 @@ def _body(
     expires_at: datetime | None,
     ledger: BookingLedger,
     confirmed: bool | None,
+    stands: Standing,
 ) -> LedgerBody:
-    stands = standing(ledger, status)
     return LedgerBody(
         code=code,
         status=status.value,

@@ -37,7 +37,6 @@ from application.ports.clock import Clock
 from domain.booking.reservation import ReservationStatus, effective_status
 from domain.errors import DomainError
 from domain.payments.ledger import BookingLedger, PaymentMethod
-from domain.payments.standing import standing
 from entrypoints.http.console.auth import console_user, is_owner
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
@@ -299,7 +298,7 @@ async def reservation_page(
     now = clock.now()
     state = effective_status(found, now)
     live = state in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
-    stands = standing(ledger, state) if ledger else None
+    stands = money_view.standing(state) if money_view else None
     # The most that can go back (refund or credit): never a hold's credit, the guest's already.
     most = money_view.returnable if money_view else None
     mp_left = money_view.mercadopago_refundable if money_view else None

@@ -29,13 +29,11 @@ from application.booking.lookup import GetReservation
 from application.booking.stay_terms import GetStayTerms
 from application.errors import StorageUnavailable, TransientStorageError
 from application.messaging.quote_texts import cancellation_lines
-from application.payments.ledger import GetLedger
+from application.payments.ledger import GetLedger, LedgerView
 from application.ports.clock import Clock
 from domain.booking.reservation import ReservationStatus
 from domain.calendar import local_today
 from domain.errors import DomainError, NotFound
-from domain.payments.ledger import BookingLedger
-from domain.payments.standing import standing
 from domain.stay import Stay
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import PAGE_HEADERS
@@ -77,7 +75,8 @@ class Money:
     due_on: date | None = None  # when the balance is due
     to_return: int = 0  # what a booking without nights holds and goes back to the guest
     # False: confirmed with nothing in its ledger — what was paid was never written down, so
-    # the page names no amount paid or owed rather than the whole total.
+    # the page names no amount paid or owed rather than the whole total (nor, cancelled, "$ 0"
+    # paid).
     known: bool = True
 
 
@@ -104,16 +103,14 @@ def guest_page(template: str, *, status: int = 200, **context: Any) -> Template:
     )
 
 
-def _money(
-    ledger: BookingLedger | None, status: ReservationStatus, total: int, deposit: int
-) -> Money:
+def _money(view: LedgerView | None, status: ReservationStatus, total: int, deposit: int) -> Money:
     """The ledger as the guest reads it (``domain.payments.standing``): a booking that stands
     owes its balance by its due date; one without nights (cancelled, a lapsed hold) owes
     nothing and what it holds goes back."""
     stands = status in (ReservationStatus.PRE_RESERVED, ReservationStatus.CONFIRMED)
-    if ledger is None:
+    if view is None:
         return Money(total, deposit, 0, total if stands else 0, deposit_paid=False)
-    now = standing(ledger, status)
+    ledger, now = view.ledger, view.standing(status)
     return Money(
         ledger.total.cents,
         ledger.deposit_due.cents,
@@ -164,9 +161,9 @@ async def reservation_page(
     view = await lookup(code)
     reservation = view.reservation
     try:
-        ledger: BookingLedger | None = (await get_ledger(reservation.code.value)).ledger
+        money_view: LedgerView | None = await get_ledger(reservation.code.value)
     except NotFound:
-        ledger = None
+        money_view = None
     try:
         cabin_name = (await cabins(reservation.accommodation_id)).name
     except NotFound:
@@ -175,7 +172,7 @@ async def reservation_page(
     confirmed = view.status is ReservationStatus.CONFIRMED
     terms = await stay_terms(reservation.accommodation_id)
     today = local_today(clock.now())
-    money = _money(ledger, view.status, reservation.total.cents, reservation.deposit.cents)
+    money = _money(money_view, view.status, reservation.total.cents, reservation.deposit.cents)
     return guest_page(
         "guest_reservation.html",
         title=f"Reserva {reservation.code.display}",

@@ -171,3 +171,23 @@ def test_a_confirmed_booking_with_nothing_recorded_owes_an_unknown_balance_not_i
 
 def paid_(reference: str, amount: str) -> MoneyIn:
     return paid(reference, amount, PaymentMethod.TRANSFER)
+
+
+def test_a_cancelled_booking_that_was_confirmed_with_nothing_recorded_has_unknown_money() -> None:
+    """Confirmed with nothing written down (before the ledger, or on the owner's word), then
+    cancelled: it was paid a deposit, so what goes back is unknown — not "nothing"."""
+    unknown = standing(ledger(), ReservationStatus.CANCELLED, was_confirmed=True)
+    assert not unknown.payments_known
+    assert (unknown.collecting, unknown.balance_due_on) == (False, None)
+    assert (unknown.to_return, unknown.balance_due, unknown.deposit_missing) == (
+        Money.zero(),
+        Money.zero(),
+        Money.zero(),
+    )
+    # A hold cancelled or lapsed with nothing recorded was never paid: nothing goes back.
+    assert standing(ledger(), ReservationStatus.CANCELLED).payments_known
+    # Once anything is recorded on it, the ledger says what goes back.
+    recorded = ledger().record_payment(paid_("t-1", "117000"))
+    known = standing(recorded, ReservationStatus.CANCELLED, was_confirmed=True)
+    assert known.payments_known
+    assert known.to_return == Money.of("117000")
