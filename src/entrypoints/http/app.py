@@ -53,6 +53,7 @@ from entrypoints.http.guest.booking import BOOKING_PATH, booking_exception, book
 from entrypoints.http.guest.lost import lost_page, wants_page
 from entrypoints.http.guest.page import GUEST_PREFIX, guest_exception, guest_router
 from entrypoints.http.hardening import HardeningMiddleware, client_ip, trusted_ip_header
+from entrypoints.http.head import declared_head
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.observability import ObservabilityMiddleware
 from entrypoints.http.public.api import (
@@ -275,7 +276,7 @@ def create_app(
     app.state.forgery_limiter = None
     # Redirects and 429s happen before any per-request work (and cover 404s); CORS wraps them so
     # a browser can read those answers too; observability is outermost so all of them are
-    # traced, logged and counted.
+    # traced, logged and counted — and answer a HEAD as its GET does, without the body.
     hardening = HardeningMiddleware(app.asgi_handler, settings)
     app.state.hardening = hardening
     app.asgi_handler = ObservabilityMiddleware(
@@ -283,6 +284,7 @@ def create_app(
         lambda scope: client_ip(scope, hardening.ip_header),
         settings.keepalive_requests,
         settings.request_body_timeout_seconds,
+        declared_head(app.routes),
     )
     return app
 

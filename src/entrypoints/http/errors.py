@@ -192,10 +192,22 @@ def _not_allowed(
     request: Request[Any, Any, Any], exc: MethodNotAllowedException
 ) -> Response[bytes]:
     path = request_path(request)
+    headers = {
+        name: _with_head(value) if name.lower() == "allow" else value
+        for name, value in (exc.headers or {}).items()
+    }
     return _response(
         problem(405, f"{request.method} is not allowed on {path}", instance=path),
-        headers=exc.headers,
+        headers=headers,
     )
+
+
+def _with_head(allow: str) -> str:
+    """``Allow`` as the app answers: every GET route answers HEAD too (``head.py``)."""
+    methods = [m.strip() for m in allow.split(",")]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.append("HEAD")
+    return ", ".join(methods)
 
 
 def _not_utf8(request: Request[Any, Any, Any], _: UnicodeDecodeError) -> Response[bytes]:

@@ -1,6 +1,7 @@
 """Outermost middleware: a trace id for every request (in the logs and the X-Request-ID
 header), one JSON access line, the HTTP metrics labelled by route template, and the
-keep-alive connections recycled after ``KEEPALIVE_REQUESTS`` answers.
+keep-alive connections recycled after ``KEEPALIVE_REQUESTS`` answers; and a HEAD answered by
+its GET route, without the body (``head.py``), for every layer inside to see as a GET.
 
 Why recycle: each server worker keeps the connections it accepted, and a proxy (Fly's, or a
 load generator) holds a few long-lived ones. Whichever worker happened to be waiting when
@@ -37,6 +38,7 @@ from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Sen
 
 from adapters.prometheus.metrics import HTTP_REQUEST_DURATION, HTTP_REQUESTS
 from entrypoints.http.errors import PROBLEM_JSON, problem
+from entrypoints.http.head import as_get
 from entrypoints.logs import log_access, trace_id_from, trace_id_var
 from entrypoints.urls import api_path
 
@@ -66,8 +68,11 @@ class ObservabilityMiddleware:
         client_ip: Any,
         keepalive_requests: int = 0,
         body_timeout_s: float = 15.0,
+        declared_head: re.Pattern[str] | None = None,
     ) -> None:
         self.app = app
+        # The routes that answer HEAD themselves; any other HEAD is answered by its GET route.
+        self._declared_head = declared_head
         self._late = _LateBodies(body_timeout_s)
         self.client_ip = client_ip  # callable(scope) -> str, the same rule as the rate limit
         self._series: dict[tuple[str, str, int], tuple[Any, Any]] = {}
@@ -79,6 +84,8 @@ class ObservabilityMiddleware:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
+        if (method := scope["method"]) == "HEAD":
+            scope, send = self._head_as_get(scope, send)
         headers = dict(scope.get("headers", ()))
         trace_id = trace_id_from(
             (headers.get(b"traceparent") or b"").decode("latin-1") or None,
@@ -132,8 +139,15 @@ class ObservabilityMiddleware:
             late.timed_out.discard(waiting)
             if left and status != REQUEST_TIMEOUT:
                 status = CLIENT_CLOSED_REQUEST
-            self._record(scope, scope["method"], status, time.perf_counter() - started)
+            self._record(scope, method, status, time.perf_counter() - started)
             trace_id_var.reset(token)
+
+    def _head_as_get(self, scope: Scope, send: Send) -> tuple[Scope, Send]:
+        """A HEAD to a route that does not declare HEAD: every layer inside and the route see
+        a GET, and its answer goes out without the body (``head.py``)."""
+        if self._declared_head is not None and self._declared_head.fullmatch(scope["path"]):
+            return scope, send
+        return as_get(scope, send)
 
     def _record(self, scope: Scope, method: str, status: int, elapsed: float) -> None:
         """The request's metrics and access line."""
