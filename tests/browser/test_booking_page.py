@@ -15,6 +15,7 @@ from decimal import Decimal
 import pytest
 from dishka import Provider, Scope
 from playwright.sync_api import Page, Route, expect
+from sqlalchemy import text
 
 from adapters.clock import SystemClock
 from adapters.postgres.database import make_engine
@@ -94,6 +95,82 @@ def test_a_guest_books_and_lands_on_their_page(page: Page, live_app: LiveApp, ch
     expect(page.get_by_text("Juana P.")).to_be_visible()
     expect(page.get_by_text("+549********34")).to_be_visible()  # stored as +5491155551234
     check(page, "retencion")
+
+
+def holds(live: LiveApp) -> list[tuple[str, int]]:
+    """Every reservation in the app's database: its code and cabin."""
+
+    async def run() -> list[tuple[str, int]]:
+        assert live.settings.database_url is not None
+        engine = make_engine(live.settings.database_url, pool_size=1)
+        try:
+            async with engine.connect() as conn:
+                found = await conn.execute(
+                    text("SELECT code, accommodation_id FROM reservations ORDER BY id")
+                )
+                return [(str(code), int(cabin)) for code, cabin in found]
+        finally:
+            await engine.dispose()
+
+    return run_async(run)
+
+
+def test_back_after_booking_and_the_button_again_holds_no_dearer_cabin(
+    page: Page, live_app: LiveApp, check: Check
+) -> None:
+    """Review H3: the guest books the cheapest cabin, goes Back and presses the button again.
+    The browser used to send the form again with a dearer cabin ticked, and that held it too."""
+    page.goto(f"{live_app.base_url}/reservar")
+    search(page, live_app)
+    forest = page.get_by_role("listitem").filter(has_text="Cabaña del Bosque")
+    lake = page.get_by_role("listitem").filter(has_text="Cabaña del Lago")
+    expect(forest).to_be_visible()
+    expect(lake).to_be_visible()  # dearer: $ 85.000 a night against $ 60.000
+    page.get_by_label("Cabaña del Bosque").check()
+    page.get_by_label("Nombre y apellido").fill("Juana Pérez")
+    page.get_by_label("Celular (WhatsApp)").fill("+54 9 11 5555-1234")
+    page.get_by_role("button", name="Reservar y pagar la seña").click()
+    page.wait_for_url(re.compile(r"/r/[0-9A-Z]{12}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Tu reserva en Cabaña del Bosque")
+    [(code, cabin)] = holds(live_app)
+    assert (page.url.rsplit("/", 1)[1], cabin) == (code, 2)
+
+    page.go_back()
+    again = page.get_by_role("button", name="Reservar y pagar la seña")
+    expect(again).to_be_visible()
+    # The button again, at once: no cabin is ticked for the guest (the browser used to restore
+    # the second radio, Los Alerces by then), so nothing is sent and the browser points at
+    # the cabins to choose from.
+    again.click()
+    expect(page.locator("input[name=accommodation_id]").first).to_be_focused()
+    expect(page).to_have_url(re.compile(r"/reservar\?"))
+    assert holds(live_app) == [(code, 2)]
+    # What the guest reads: the booking they have, linked, and that there is no need to book
+    # again; the cabin they booked is no longer offered, and none is ticked.
+    own = page.locator("#own-bookings")
+    expect(own).to_contain_text("Ya tenés una reserva para esas fechas")
+    expect(own).to_contain_text("No hace falta reservar de nuevo.")
+    display = f"{code[:4]}-{code[4:8]}-{code[8:]}"
+    link = own.get_by_role("link", name=re.compile(f"Cabaña del Bosque.*{display}"))
+    expect(link).to_have_attribute("href", f"/r/{code}")
+    expect(page.get_by_label("Cabaña del Bosque")).to_have_count(0)  # its nights are held
+    for name in ("Cabaña del Lago", "Cabaña Familiar Los Alerces"):
+        expect(page.get_by_label(name)).not_to_be_checked()
+    check(page, "atras")
+
+    # Even with a dearer cabin ticked and the guest's details again, no second hold: the page
+    # names the booking they have and asks whether they really want another cabin as well.
+    page.get_by_label("Cabaña del Lago").check()
+    page.get_by_label("Nombre y apellido").fill("Juana Pérez")
+    page.get_by_label("Celular (WhatsApp)").fill("+54 9 11 5555-1234")
+    page.get_by_role("button", name="Reservar y pagar la seña").click()
+    expect(page.locator("#e-another")).to_contain_text("Ya tenés una reserva para esas fechas")
+    expect(page.locator("#own-bookings").get_by_role("link")).to_have_attribute(
+        "href", f"/r/{code}"
+    )
+    expect(page.get_by_label("Nombre y apellido")).to_have_value("Juana Pérez")
+    assert holds(live_app) == [(code, 2)]
+    check(page, "atras-otra-cabana")
 
 
 def test_dates_in_the_past_are_named_and_kept(page: Page, live_app: LiveApp, check: Check) -> None:
