@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from domain.codes import ReservationCode
+
 
 def reservation(code: str) -> str:
     """``code``: stored or displayed (dashes are dropped)."""
@@ -35,5 +37,4 @@ def with_pages(text: str, base_url: str, paths: Sequence[str]) -> str:
 
 def _display(path: str) -> str:
     """``/r/7K3M9QXD2F10`` → "7K3M-9QXD-2F10", as the guest reads codes."""
-    code = path.rsplit("/", 1)[-1]
-    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+    return ReservationCode(path.rsplit("/", 1)[-1]).display

@@ -76,11 +76,11 @@ def _e164(number: PhoneNumber) -> str:
 
 def _argentine(number: PhoneNumber, *, foreign_hint: bool) -> PhoneReading:
     national = str(number.national_number)
+    valid = phonenumbers.is_valid_number(number)
     dialled_at_home = foreign_hint and not national.startswith(MOBILE_MARK)
-    mobile = _without_15(national) if dialled_at_home else None
-    if mobile is not None and not phonenumbers.is_valid_number(number):
+    if not valid and dialled_at_home and (mobile := _without_15(national)) is not None:
         return PhoneReading(number=_e164(mobile))
-    if phonenumbers.is_valid_number(number):
+    if valid:
         if phonenumbers.number_type(number) is not PhoneNumberType.MOBILE:
             # Written without the 9: the same number as a mobile, if it is one.
             mobile = phonenumbers.parse(f"+{ARGENTINA_CODE}{MOBILE_MARK}{national}")
