@@ -359,6 +359,33 @@ async def test_my_reservation_lists_every_live_booking_with_its_page(
     ]
 
 
+async def test_my_reservation_shows_the_live_hold_not_a_newer_one_cancelled(
+    pay_client: Client, wa: FakeWhatsApp
+) -> None:
+    """Bug: after a second hold, cancelled, "mi reserva" said the cancelled one (the newest
+    made) was cancelled, and not a word about the hold still waiting for its deposit."""
+    guest = Guest(pay_client, wa)
+    first = await _hold_lago(guest)
+    await guest.says("y del 15 al 18 de diciembre para 2?")
+    await guest.says("la del bosque")
+    [held, *_] = await guest.says("sí")
+    match = CODE.search(body_of(held))
+    assert match, held
+    second = match.group(1)
+    await guest.says(f"cancelar {second}")
+    [done] = await guest.taps(f"cancel:{second.replace('-', '')}", "Sí, cancelar")
+    assert body_of(done).startswith(f"Listo, cancelamos la pre-reserva {second}.")
+    [status] = await guest.says("mi reserva")
+    text = body_of(status)
+    assert text.startswith(
+        f"Tu pre-reserva {first} en Cabaña del Lago del 04/12 al 08/12 está esperando la seña "
+        "de $ 112.200 hasta las 12:30. Podés pagarla acá: https://"
+    ), text
+    assert text.endswith(
+        f"Tu reserva, con todos los detalles: https://cabanas.test/r/{first.replace('-', '')}"
+    )
+
+
 async def test_the_booking_to_cancel_is_picked_by_its_number_in_the_list(
     pay_client: Client, wa: FakeWhatsApp
 ) -> None:

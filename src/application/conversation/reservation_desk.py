@@ -45,10 +45,12 @@ class ReservationDesk:
       this phone has two or more live bookings (holds still running, confirmed stays with a
       night ahead), each of them, the most imminent first, up to ``MAX_STATUS_LISTED`` (then
       how many more, and that a person can tell them), each with what the single answer says
-      (a hold's deposit, deadline and payment link; a booking confirmed) and its page;
-      otherwise the latest one made from this phone among those that can still be upcoming
-      (created within the booking horizon plus the longest stay). Never the guest's personal
-      data; a hold or a booking comes with the link to its page (``/r/{code}``);
+      (a hold's deposit, deadline and payment link; a booking confirmed) and its page; with
+      one live booking, that one, even when a newer one lapsed or was cancelled since; only
+      with none, the latest one made from this phone among those that can still be upcoming
+      (created within the booking horizon plus the longest stay), as it stands (a hold that
+      lapsed, a booking cancelled). Never the guest's personal data; a hold or a booking
+      comes with the link to its page (``/r/{code}``);
     - "cancelar" without a code is about this phone's live bookings (holds still running,
       confirmed stays not begun): with two or more, the guest is asked which, in a numbered
       list; with none, a search in progress is dropped instead ("No encontramos reservas" only
@@ -81,12 +83,18 @@ class ReservationDesk:
     async def status(
         self, turn: Turn, state: ConversationState, code: str | None
     ) -> ConversationState:
+        reservation: Reservation | None
         if code is None:
-            upcoming = [r for r in await self._recent(turn) if _upcoming(r, turn)]
+            recent = await self._recent(turn)
+            upcoming = [r for r in recent if _upcoming(r, turn)]
             if len(upcoming) > 1:
                 self._list(turn, sorted(upcoming, key=lambda r: (r.stay.check_in, r.code.value)))
                 return state
-        reservation = await self._find(turn, code)
+            # The one the guest can act on, however many lapsed since; the latest made (to
+            # say it is over) only when none is live.
+            reservation = upcoming[0] if upcoming else next(iter(recent), None)
+        else:
+            reservation = await self._find(turn, code)
         if reservation is None:
             return self._not_found(turn, state, code)
         status = effective_status(reservation, turn.now)

@@ -30,8 +30,10 @@ def booked(
     *,
     confirmed: bool = True,
     phone: str = GUEST_PHONE,
+    made: timedelta = timedelta(0),
 ) -> None:
-    """A booking of this phone (as the API or the console would have made it)."""
+    """A booking of this phone (as the API or the console would have made it), ``made`` ago
+    (a hold made then ran until 30 minutes after)."""
     check_in = TODAY + timedelta(days=days_ahead)
     reservation = replace(
         hold(code),
@@ -39,6 +41,8 @@ def booked(
         stay=replace(hold(code).stay, check_in=check_in, check_out=check_in + timedelta(nights)),
         guest=replace(hold(code).guest, phone=phone),
         payment_url=f"https://pay.example/{code}",
+        created_at=NOW - made,
+        expires_at=NOW - made + timedelta(minutes=30),
     )
     if confirmed:
         reservation.confirm(NOW)
@@ -97,6 +101,66 @@ async def test_a_stay_under_way_is_listed_and_one_over_is_not() -> None:
     assert status.text.startswith("Tenés 2 reservas desde este número:\n")
     assert f"1. {CODE_DISPLAY} en Cabaña del Lago del 29/11 al 03/12: confirmada ✅" in status.text
     assert SECOND_DISPLAY not in status.text
+
+
+def lapse(bot: Bot, code: str, how: str) -> None:
+    """``code``'s booking is over: a hold whose time ran out (recorded as expired by the
+    sweeper, or not yet) or a cancelled one."""
+    reservation = bot.uow.reservations.committed[code]
+    if how == "cancelled":
+        reservation.cancel(NOW)
+    else:
+        reservation.expires_at = NOW - timedelta(minutes=1)
+        if how == "expired":
+            reservation.expire(NOW)
+
+
+@pytest.mark.parametrize("how", ["ran out", "expired", "cancelled"])
+async def test_one_live_booking_is_shown_before_a_newer_one_that_lapsed(how: str) -> None:
+    """Bug: a confirmed booking, then a newer hold that lapsed unpaid (or was cancelled):
+    "mi reserva" answered about the lapsed one, the newest made, not the booking to come."""
+    bot = Bot()
+    booked(bot, SECOND, 2, 20, 3, made=timedelta(days=3))
+    booked(bot, THIRD, 3, 9, confirmed=False, made=timedelta(hours=1))
+    lapse(bot, THIRD, how)
+    [status] = await bot.send("mi reserva")
+    assert status.text == (
+        f"Tu reserva {SECOND_DISPLAY} en Cabaña del Bosque del 21/12 al 24/12 está confirmada ✅ "
+        "¡Te esperamos!"
+    )
+    assert status.page == f"/r/{SECOND}"
+    assert status.pages == ()
+
+
+@pytest.mark.parametrize("how", ["ran out", "expired", "cancelled"])
+async def test_a_running_hold_is_shown_before_a_newer_one_that_lapsed(how: str) -> None:
+    bot = Bot()
+    booked(bot, SECOND, 2, 20, 3, confirmed=False, made=timedelta(minutes=10))
+    booked(bot, THIRD, 3, 9, confirmed=False, made=timedelta(minutes=5))
+    lapse(bot, THIRD, how)
+    [status] = await bot.send("mi reserva")
+    assert status.text == (
+        f"Tu pre-reserva {SECOND_DISPLAY} en Cabaña del Bosque del 21/12 al 24/12 está "
+        "esperando la seña de $ 90.000 hasta las 12:20. Podés pagarla acá: "
+        f"https://pay.example/{SECOND}"
+    )
+    assert status.page == f"/r/{SECOND}"
+
+
+async def test_with_nothing_live_the_newest_booking_is_said_to_be_over() -> None:
+    bot = Bot()
+    booked(bot, SECOND, 2, 20, 3, made=timedelta(days=3))
+    lapse(bot, SECOND, "cancelled")
+    booked(bot, THIRD, 3, 9, confirmed=False, made=timedelta(hours=1))
+    lapse(bot, THIRD, "ran out")
+    [status] = await bot.send("mi reserva")
+    assert status.text == texts.conv_status_expired("HJKM-NPQR-STVW")
+    assert status.page is None
+    lapse(bot, THIRD, "expired")
+    bot.uow.reservations.committed[THIRD].created_at = NOW - timedelta(days=4)
+    [status] = await bot.send("mi reserva")
+    assert status.text == texts.conv_status_cancelled(SECOND_DISPLAY)
+    assert status.page is None
 
 
 async def test_more_than_five_bookings_say_how_many_more_and_point_to_a_person() -> None:
