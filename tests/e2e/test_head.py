@@ -136,6 +136,8 @@ def test_a_route_that_only_takes_post_still_answers_405_to_head(server: str) -> 
             assert "HEAD" not in head.headers["allow"], path
         sign_out = client.head("/panel/salir")  # the console's own 405 page
         assert (sign_out.status_code, sign_out.content) == (405, b"")
+        assert "POST" in sign_out.headers["allow"]
+        assert "HEAD" not in sign_out.headers["allow"]
         # A GET route refusing another method names HEAD among those it takes.
         refused = client.delete("/api/v1/accommodations")
         assert refused.status_code == 405

@@ -25,6 +25,7 @@ from application.errors import (
     TransientStorageError,
 )
 from domain.errors import Conflict, DomainError, NotFound, RuleViolation, TooManyHolds
+from entrypoints.http.head import allowed_headers
 from entrypoints.http.schemas import Problem
 
 PROBLEM_JSON = "application/problem+json"
@@ -192,22 +193,10 @@ def _not_allowed(
     request: Request[Any, Any, Any], exc: MethodNotAllowedException
 ) -> Response[bytes]:
     path = request_path(request)
-    headers = {
-        name: _with_head(value) if name.lower() == "allow" else value
-        for name, value in (exc.headers or {}).items()
-    }
     return _response(
         problem(405, f"{request.method} is not allowed on {path}", instance=path),
-        headers=headers,
+        headers=allowed_headers(exc),
     )
-
-
-def _with_head(allow: str) -> str:
-    """``Allow`` as the app answers: every GET route answers HEAD too (``head.py``)."""
-    methods = [m.strip() for m in allow.split(",")]
-    if "GET" in methods and "HEAD" not in methods:
-        methods.append("HEAD")
-    return ", ".join(methods)
 
 
 def _not_utf8(request: Request[Any, Any, Any], _: UnicodeDecodeError) -> Response[bytes]:

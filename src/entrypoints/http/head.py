@@ -8,6 +8,9 @@ apply to it as to a GET, and the GET handler runs once, as for a GET. Only its `
 (``without_body``). A route that declares HEAD itself (the health checks, the calendar export,
 static files) answers it as declared. Nothing here runs for any other method: the cost on every
 other request is one comparison of the method.
+
+So a 405's ``Allow`` names HEAD wherever it names GET (``allowed_headers``): the API's problem
+JSON and the console's and guest pages' HTML pages alike (RFC 9110 §15.5.6).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import re
 from collections.abc import Iterable
 from typing import Any, cast
 
+from litestar.exceptions import HTTPException
 from litestar.routes import BaseRoute, HTTPRoute
 from litestar.types import Message, Scope, Send
 
@@ -43,6 +47,21 @@ def _pattern(template: str) -> str:
         end = param.end()
     parts.append(re.escape(template[end:]))
     return "".join(parts)
+
+
+def allowed_headers(exc: HTTPException) -> dict[str, str]:
+    """A 405's headers as the app answers: its ``Allow`` (the router's) with HEAD beside GET."""
+    return {
+        name: _with_head(value) if name.lower() == "allow" else value
+        for name, value in (exc.headers or {}).items()
+    }
+
+
+def _with_head(allow: str) -> str:
+    methods = [m.strip() for m in allow.split(",")]
+    if "GET" in methods and "HEAD" not in methods:
+        methods.append("HEAD")
+    return ", ".join(methods)
 
 
 def as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from litestar import Request, Response
 from litestar.exceptions import (
     HTTPException,
+    MethodNotAllowedException,
     NotFoundException,
     PermissionDeniedException,
 )
@@ -28,6 +29,7 @@ from entrypoints.http.console.auth import (
     sign_in_url,
 )
 from entrypoints.http.console.rendering import page
+from entrypoints.http.head import allowed_headers
 from entrypoints.logs import trace_id_var
 
 log = logging.getLogger("cabanas.console")
@@ -85,6 +87,8 @@ def console_exception(request: Request[Any, Any, Any], exc: Exception) -> Respon
             request,
             "error.html",
             status=exc.status_code,
+            # A 405 names the methods the address takes (RFC 9110 §15.5.6), as the API's does.
+            headers=allowed_headers(exc) if isinstance(exc, MethodNotAllowedException) else None,
             title="Pedido inválido",
             heading="No pudimos entender el pedido",
             message="Volvé a la página anterior y probá de nuevo.",

@@ -19,7 +19,7 @@ from urllib.parse import quote, urlencode
 
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, Router, get
-from litestar.exceptions import HTTPException, NotFoundException
+from litestar.exceptions import HTTPException, MethodNotAllowedException, NotFoundException
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 from litestar.static_files import create_static_files_router
@@ -38,6 +38,7 @@ from domain.stay import Stay
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import PAGE_HEADERS
 from entrypoints.http.guest.terms import directions
+from entrypoints.http.head import allowed_headers
 from entrypoints.http.masking import mask_email, mask_name, mask_phone
 from entrypoints.http.routing import AppRouter
 from entrypoints.logs import trace_id_var
@@ -93,12 +94,14 @@ def whatsapp_link(number: str | None, code: str) -> str | None:
     return f"https://wa.me/{digits}?text={text}"
 
 
-def guest_page(template: str, *, status: int = 200, **context: Any) -> Template:
+def guest_page(
+    template: str, *, status: int = 200, headers: dict[str, str] | None = None, **context: Any
+) -> Template:
     return Template(
         template_name=template,
         context=context,
         status_code=status,
-        headers=PAGE_HEADERS,
+        headers=PAGE_HEADERS if headers is None else {**PAGE_HEADERS, **headers},
         media_type="text/html",
     )
 
@@ -221,9 +224,13 @@ def guest_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
             trace_id=None,
         )
     if isinstance(exc, DomainError) or (isinstance(exc, HTTPException) and exc.status_code < 500):
+        # A method the address does not take is a 405 naming those it does (RFC 9110 §15.5.6),
+        # as the API's; the page is the same.
+        allow = allowed_headers(exc) if isinstance(exc, MethodNotAllowedException) else None
         return guest_page(
             "guest_error.html",
-            status=400,
+            status=400 if allow is None else 405,
+            headers=allow,
             title="Enlace inválido",
             heading="No pudimos abrir ese enlace",
             message="Revisá que el enlace esté completo, tal como te lo mandamos.",
