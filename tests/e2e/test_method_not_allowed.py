@@ -1,12 +1,16 @@
 """A method a route does not take: 405 naming the methods it does (RFC 9110 §15.5.6), HEAD
 beside GET (every GET route answers HEAD, ``head.py``) — the API's problem JSON, the console's
-and the guest pages' HTML pages alike."""
+and the guest pages' HTML pages alike; and /metrics on METRICS_PORT answering HEAD as its GET."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
+from litestar.testing import AsyncTestClient
 
+from entrypoints.container import make_container
+from entrypoints.http.app import create_metrics_app
+from entrypoints.settings import Settings
 from tests.e2e.conftest import ClientFactory
 
 pytestmark = pytest.mark.db
@@ -42,3 +46,20 @@ async def test_the_console_and_guest_pages_405_pages_name_the_methods_allowed(
         assert "POST" in allowed(refused)
         assert not {"GET", "HEAD"} & allowed(refused)
     assert head_post_only.content == b""
+
+
+async def test_metrics_on_their_own_port_answer_head_as_their_get(settings: Settings) -> None:
+    app = create_metrics_app(make_container(settings))
+    async with AsyncTestClient(app=app) as c:
+        got = await c.get("/metrics")
+        head = await c.head("/metrics")
+        refused = await c.post("/metrics")
+    assert got.status_code == head.status_code == 200
+    assert head.content == b""
+    assert got.headers["content-type"].startswith("text/plain")
+    assert "dependency_up" in got.text
+    for header in ("content-type", "cache-control"):
+        assert head.headers[header] == got.headers[header], header
+    # The length the GET body had (the samples may move between the two scrapes).
+    assert int(head.headers["content-length"]) > 0
+    assert allowed(refused) >= {"GET", "HEAD"}

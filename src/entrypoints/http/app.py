@@ -53,7 +53,7 @@ from entrypoints.http.guest.booking import BOOKING_PATH, booking_exception, book
 from entrypoints.http.guest.lost import lost_page, wants_page
 from entrypoints.http.guest.page import GUEST_PREFIX, guest_exception, guest_router
 from entrypoints.http.hardening import HardeningMiddleware, client_ip, trusted_ip_header
-from entrypoints.http.head import declared_head
+from entrypoints.http.head import answering_head, declared_head
 from entrypoints.http.health import HealthController, MetricsController
 from entrypoints.http.observability import ObservabilityMiddleware
 from entrypoints.http.public.api import (
@@ -308,5 +308,6 @@ def create_metrics_app(container: AsyncContainer) -> Litestar:
         openapi_config=None,
         logging_config=None,
     )
-    app.asgi_handler = with_request_scope(app.asgi_handler, container)
+    # Scrapers and probes may send HEAD: answered as the GET, without the body (``head.py``).
+    app.asgi_handler = answering_head(with_request_scope(app.asgi_handler, container))
     return app

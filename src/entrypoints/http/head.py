@@ -7,7 +7,8 @@ sees it, so the rate limit, the HTTPS redirect, the security headers and every o
 apply to it as to a GET, and the GET handler runs once, as for a GET. Only its ``send`` changes
 (``without_body``). A route that declares HEAD itself (the health checks, the calendar export,
 static files) answers it as declared. Nothing here runs for any other method: the cost on every
-other request is one comparison of the method.
+other request is one comparison of the method. The /metrics app on METRICS_PORT, which has no
+such middleware, answers HEAD the same way (``answering_head``).
 
 So a 405's ``Allow`` names HEAD wherever it names GET (``allowed_headers``): the API's problem
 JSON and the console's and guest pages' HTML pages alike (RFC 9110 §15.5.6).
@@ -21,7 +22,8 @@ from typing import Any, cast
 
 from litestar.exceptions import HTTPException
 from litestar.routes import BaseRoute, HTTPRoute
-from litestar.types import Message, Scope, Send
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 _PARAM = re.compile(r"\{[^}:]+:([^}]+)\}")
 
@@ -62,6 +64,18 @@ def _with_head(allow: str) -> str:
     if "GET" in methods and "HEAD" not in methods:
         methods.append("HEAD")
     return ", ".join(methods)
+
+
+def answering_head(app: ASGIApp) -> ASGIApp:
+    """``app`` with every GET route answering HEAD, for an app without the middleware that
+    does it (the /metrics app on METRICS_PORT)."""
+
+    async def handle(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == ScopeType.HTTP and scope["method"] == "HEAD":
+            scope, send = as_get(scope, send)
+        await app(scope, receive, send)
+
+    return handle
 
 
 def as_get(scope: Scope, send: Send) -> tuple[Scope, Send]:
