@@ -241,3 +241,6 @@ async def test_openapi_describes_endpoints_bodies_and_errors(client: Client) -> 
     assert "requestBody" in post
     assert {"201", "400", "409", "422"} <= set(post["responses"])
     assert "application/problem+json" in post["responses"]["409"]["content"]
+    # HEAD is listed only where a route has its own (README: every GET answers it anyway).
+    assert "head" in paths["/api/v1/healthz"]
+    assert "head" not in paths["/api/v1/accommodations"]
