@@ -20,9 +20,9 @@ import re
 from collections.abc import Iterable
 from typing import Any, cast
 
+from litestar.enums import ScopeType
 from litestar.exceptions import HTTPException
 from litestar.routes import BaseRoute, HTTPRoute
-from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 _PARAM = re.compile(r"\{[^}:]+:([^}]+)\}")
