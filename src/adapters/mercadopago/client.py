@@ -10,7 +10,7 @@ import httpx
 import msgspec
 
 from application.errors import IntegrationError
-from application.ports.payments import CheckoutRequest, PaymentLink, RefundRequest
+from application.ports.payments import CheckoutRequest, PaymentLink, RefundMade, RefundRequest
 from domain.money import Money
 from domain.payments.checkout import checkout_reference
 from domain.payments.payment import Payment, PaymentStatus
@@ -34,6 +34,12 @@ class _Payment(msgspec.Struct):
     date_created: datetime | None = None
     date_approved: datetime | None = None
     date_last_updated: datetime | None = None
+
+
+class _Refund(msgspec.Struct):
+    id: int | str | None = None
+    payment_id: int | str | None = None
+    amount: Decimal | None = None
 
 
 # ISO 4217's code for "no currency": a payment whose currency is missing or unreadable is
@@ -131,16 +137,32 @@ class MercadoPagoClient:
             updated_at=raw.date_last_updated,
         )
 
-    async def refund(self, request: RefundRequest) -> None:
+    async def refund(self, request: RefundRequest) -> RefundMade:
         """``POST /v1/payments/{id}/refunds`` (spec §2.7): ``{"amount": …}`` for part of it,
-        with ``X-Idempotency-Key`` so a retry gets the same refund back."""
+        with ``X-Idempotency-Key`` so a retry gets the same refund back. The answer is the
+        refund (``id``, ``payment_id``, ``amount``): for a key used before, the refund made
+        then, which may be of another payment or amount. A field missing or unreadable is
+        taken from the request: the refund was made, and a retry would read the same answer."""
         if not request.payment_id.isalnum():
             raise IntegrationError("not a payment id", retryable=False)
-        await self._call(
+        response = await self._call(
             "POST",
             f"/v1/payments/{request.payment_id}/refunds",
             json={"amount": float(Decimal(request.amount.cents) / 100)},
             headers={**self._headers, "X-Idempotency-Key": request.idempotency_key},
+        )
+        try:
+            made = msgspec.json.decode(response.content, type=_Refund, strict=False)
+        except msgspec.DecodeError:
+            made = _Refund()
+        payment_id = str(made.payment_id) if made.payment_id is not None else ""
+        amount = request.amount
+        if made.amount is not None and made.amount > 0:
+            amount = Money.of(made.amount, request.amount.currency)
+        return RefundMade(
+            payment_id=payment_id if payment_id.isalnum() else request.payment_id,
+            amount=amount,
+            refund_id=str(made.id) if made.id is not None else None,
         )
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
@@ -184,7 +206,7 @@ class PaymentsDisabled:
     async def fetch_payment(self, payment_id: str) -> Payment | None:
         raise IntegrationError("Mercado Pago is not configured", retryable=True)
 
-    async def refund(self, request: RefundRequest) -> None:
+    async def refund(self, request: RefundRequest) -> RefundMade:
         raise IntegrationError("Mercado Pago is not configured", retryable=False)
 
     async def extend_checkout(self, preference_id: str, expires_at: datetime) -> None:

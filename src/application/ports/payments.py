@@ -36,6 +36,16 @@ class RefundRequest:
     idempotency_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class RefundMade:
+    """The refund the provider answered with: the one it made for the request's key, now or
+    when the key was first used (then possibly of another payment, or another amount)."""
+
+    payment_id: str
+    amount: Money
+    refund_id: str | None = None
+
+
 class PaymentGateway(Protocol):
     """The payment provider (Mercado Pago). Raises ``IntegrationError`` on failure."""
 
@@ -49,7 +59,7 @@ class PaymentGateway(Protocol):
         """Move a checkout's expiry (the hold it pays for got more time)."""
         ...
 
-    async def refund(self, request: RefundRequest) -> None:
+    async def refund(self, request: RefundRequest) -> RefundMade:
         """Refund at the provider; the same key again returns the same refund, never another."""
         ...
 

@@ -38,6 +38,7 @@ from application.ports.payments import (
     CheckoutRequest,
     PaymentLink,
     PaymentRecord,
+    RefundMade,
     RefundRequest,
 )
 from application.ports.receipts import MediaInfo, ReceiptSummary
@@ -722,6 +723,7 @@ class FakeGateway:
         self.payments: dict[str, Payment] = {}
         self.fetches: list[str] = []
         self.refunds: list[RefundRequest] = []
+        self.refunds_by_key: dict[str, RefundMade] = {}
         self.checkouts: list[CheckoutRequest] = []
         self.extended: list[tuple[str, datetime]] = []
 
@@ -739,8 +741,25 @@ class FakeGateway:
         self.fetches.append(payment_id)
         return self.payments.get(payment_id)
 
-    async def refund(self, request: RefundRequest) -> None:
+    async def refund(self, request: RefundRequest) -> RefundMade:
+        """As Mercado Pago: the same key returns the refund it made; a new one adds to the
+        payment's refunded amount (``refunded`` once it is all)."""
+        if request.idempotency_key in self.refunds_by_key:
+            return self.refunds_by_key[request.idempotency_key]
         self.refunds.append(request)
+        made = RefundMade(request.payment_id, request.amount, f"refund-{len(self.refunds)}")
+        self.refunds_by_key[request.idempotency_key] = made
+        payment = self.payments.get(request.payment_id)
+        if payment is not None:
+            before = payment.refunded.cents if payment.refunded else 0
+            refunded = Money(before + request.amount.cents, payment.amount.currency)
+            whole = refunded.cents >= payment.amount.cents
+            self.payments[request.payment_id] = replace(
+                payment,
+                refunded=refunded,
+                status=PaymentStatus.REFUNDED if whole else payment.status,
+            )
+        return made
 
 
 class FakePriceRules:
