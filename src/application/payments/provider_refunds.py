@@ -37,6 +37,22 @@ class ReportedRefund:
     mismatch: str | None = None  # why it could not be recorded (flag it for the owner)
 
 
+def accounted_refunds(
+    ledger: BookingLedger, payment_id: str, stored: PaymentRecord | None, currency: str
+) -> int:
+    """The cents of a Mercado Pago payment's refunds (in ``currency``) the booking's ledger
+    already counts: the larger of what we last stored of the payment and the highest
+    cumulative amount of the refunds recorded from its reports. A refund the owner makes
+    through Mercado Pago stores the payment as Mercado Pago then reports it, in the same
+    transaction that records the refund and whatever else that report has that the ledger
+    had not (``IssueRefund``): so what is stored is what is counted."""
+    known = stored.payment.refunded if stored and stored.payment.refunded else None
+    return max(
+        known.cents if known and known.currency == currency else 0,
+        reported_refunded_cents(ledger.refunds, payment_id),
+    )
+
+
 async def record_reported_refund(
     uow: UnitOfWork,
     reservation: Reservation,
@@ -44,15 +60,15 @@ async def record_reported_refund(
     payment: Payment,
     stored: PaymentRecord | None,
     now: datetime,
+    *,
+    accounted: int | None = None,
 ) -> ReportedRefund:
     """Inside the caller's transaction, the booking's row locked, with the payment just
     re-fetched (never a notification's body). Rules:
     - only a payment the ledger counts (approved and recorded under ``mp:<id>``, in the
       booking's currency) and whose ``transaction_amount_refunded`` is in that currency;
-    - what is already accounted for is the larger of what we last stored of the payment
-      (our own refunds through the API store Mercado Pago's answer in the same transaction
-      that records them, so they are never counted twice) and the highest cumulative amount
-      of the refunds recorded from earlier reports;
+    - what is already accounted for is ``accounted`` when the caller knows it (a refund
+      through the console, just recorded), else ``accounted_refunds``;
     - the difference is recorded as a refund (reference ``mp-refund:<id>:<cumulative cents>``:
       a repeated or reordered report records nothing twice), by ``mercadopago``, audited as
       ``system`` (``reservation.refund``); the booking's refund-owed flags it covers are
@@ -72,11 +88,8 @@ async def record_reported_refund(
         or paid.amount.currency != ledger.total.currency
     ):
         return ReportedRefund(ledger)
-    known = stored.payment.refunded if stored and stored.payment.refunded else None
-    accounted = max(
-        known.cents if known and known.currency == refunded.currency else 0,
-        reported_refunded_cents(ledger.refunds, payment.id),
-    )
+    if accounted is None:
+        accounted = accounted_refunds(ledger, payment.id, stored, refunded.currency)
     new = refunded.cents - accounted
     if new <= 0:
         return ReportedRefund(ledger)

@@ -1,0 +1,170 @@
+"""A refund the owner asks for (console or admin API) that Mercado Pago made while our save of
+it failed: Mercado Pago's notification, the retry with the same key and a refund made in its
+panel can come in any order, and the ledger counts each refund Mercado Pago made once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import text
+
+from adapters.postgres.database import make_engine
+from entrypoints.settings import Settings
+from tests.e2e.test_ledger import admin
+from tests.e2e.test_payments import DEPOSIT, hold, notify
+from tests.e2e.test_refunds import paid_booking, refund
+from tests.fakes.providers import FakeMercadoPago
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+
+async def execute(settings: Settings, *statements: str) -> None:
+    assert settings.database_url is not None
+    engine = make_engine(settings.database_url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@asynccontextmanager
+async def failing_refund_saves(settings: Settings) -> AsyncIterator[None]:
+    """The database refuses to write a refund the owner asked for (reference ``refund:…``),
+    as a failure after Mercado Pago's answer would: the request's transaction rolls back."""
+    await execute(
+        settings,
+        "CREATE FUNCTION refuse_refund() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$",
+        "CREATE TRIGGER refuse_refund BEFORE INSERT ON booking_money FOR EACH ROW "
+        "WHEN (NEW.direction = 'refund' AND NEW.reference LIKE 'refund:%') "
+        "EXECUTE FUNCTION refuse_refund()",
+    )
+    try:
+        yield
+    finally:
+        await execute(
+            settings, "DROP TRIGGER refuse_refund ON booking_money", "DROP FUNCTION refuse_refund"
+        )
+
+
+async def ledger_of(client: Client, code: str) -> dict[str, Any]:
+    answer = await client.get(f"/admin/reservations/{code}/ledger", headers=admin())
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+def refunds(ledger: dict[str, Any]) -> list[tuple[str, float]]:
+    return [(r["reference"].split(":")[0], r["amount"]) for r in ledger["refunds"]]
+
+
+async def lost_save(
+    client: Client, mp: FakeMercadoPago, settings: Settings, code: str, key: str, cents: int
+) -> None:
+    """The refund is made at Mercado Pago; our transaction fails after its answer."""
+    async with failing_refund_saves(settings):
+        failed = await refund(client, code, key, cents)
+    assert failed.status_code >= 500, failed.text
+    assert sum(len(made) for made in mp.refunds.values()) == 1  # Mercado Pago made it
+    assert (await ledger_of(client, code))["refunds"] == []  # we recorded nothing
+
+
+async def test_a_refund_the_notification_recorded_is_not_counted_again_on_retry(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    code = await paid_booking(pay_client, mp, "4701")
+    await lost_save(pay_client, mp, integrated_settings, code, "r-crash", 3_000_000)
+    await notify(pay_client, "4701")  # Mercado Pago tells us: recorded from its report
+    assert refunds(await ledger_of(pay_client, code)) == [("mp-refund", 30_000.0)]
+    retried = await refund(pay_client, code, "r-crash", 3_000_000)
+    assert retried.status_code == 200, retried.text
+    assert retried.headers.get("idempotent-replayed") == "true"
+    assert len(mp.refunds["4701"]) == 1  # asked again with the same key: the same refund
+    await notify(pay_client, "4701")
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("mp-refund", 30_000.0)]
+    assert (ledger["returned_amount"], ledger["held_amount"]) == (30_000.0, DEPOSIT - 30_000)
+
+
+async def test_a_whole_refund_the_notification_recorded_is_not_made_or_counted_again(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    code = await paid_booking(pay_client, mp, "4702")
+    await lost_save(pay_client, mp, integrated_settings, code, "r-all", int(DEPOSIT * 100))
+    await notify(pay_client, "4702")
+    retried = await refund(pay_client, code, "r-all", int(DEPOSIT * 100))
+    # Nothing is left to give back: refused, and Mercado Pago is not asked again.
+    assert (retried.status_code, retried.json()["code"]) == (422, "refund_exceeds_paid")
+    assert len(mp.refund_requests) == 1
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("mp-refund", DEPOSIT)]
+    assert ledger["held_amount"] == 0.0
+
+
+async def test_a_retry_before_the_notification_records_the_refund_once(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    code = await paid_booking(pay_client, mp, "4703")
+    await lost_save(pay_client, mp, integrated_settings, code, "r-early", 2_000_000)
+    retried = await refund(pay_client, code, "r-early", 2_000_000)
+    assert retried.status_code == 201, retried.text
+    await notify(pay_client, "4703")
+    again = await refund(pay_client, code, "r-early", 2_000_000)
+    assert again.status_code == 200, again.text
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("refund", 20_000.0)]
+    assert len(mp.refunds["4703"]) == 1
+    assert ledger["held_amount"] == DEPOSIT - 20_000
+
+
+async def test_a_refund_saved_then_notified_then_resent_counts_once(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4704")
+    made = await refund(pay_client, code, "r-ok", 1_500_000)
+    assert made.status_code == 201, made.text
+    await notify(pay_client, "4704")
+    resent = await refund(pay_client, code, "r-ok", 1_500_000)
+    assert resent.status_code == 200, resent.text
+    await notify(pay_client, "4704")
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("refund", 15_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 15_000
+    assert len(mp.refunds["4704"]) == 1
+
+
+async def test_a_panel_refund_not_yet_notified_is_counted_when_the_owner_refunds_too(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4705")
+    await mp.refund_in_panel("4705", 5_000.0)  # its notification is still on its way
+    ours = await refund(pay_client, code, "r-after-panel", 1_000_000)
+    assert ours.status_code == 201, ours.text
+    await notify(pay_client, "4705")  # the panel's notification, after our refund
+    ledger = await ledger_of(pay_client, code)
+    assert sorted(refunds(ledger)) == [("mp-refund", 5_000.0), ("refund", 10_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 15_000
+    assert mp.payments["4705"]["transaction_amount_refunded"] == 15_000.0
+
+
+async def test_a_key_that_refunded_another_bookings_payment_records_nothing_here(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    first = await paid_booking(pay_client, mp, "4706")
+    other = str((await hold(pay_client, check_in="2027-01-08", check_out="2027-01-11"))["code"])
+    mp.add_payment("4707", "approved", DEPOSIT, other)
+    await notify(pay_client, "4707")
+    assert (await refund(pay_client, first, "the-same-key", 1_000_000)).status_code == 201
+    reused = await refund(pay_client, other, "the-same-key", 1_000_000)
+    # Mercado Pago answers the same key with the refund it made of the first booking's
+    # payment: nothing was given back from this one, and nothing is recorded on it.
+    assert (reused.status_code, reused.json()["code"]) == (409, "money_reference_reused")
+    assert (await ledger_of(pay_client, other))["refunds"] == []
+    assert list(mp.refunds) == ["4706"]
