@@ -14,11 +14,15 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
 from adapters.postgres.database import make_engine
+from domain.accounts import Role
 from entrypoints.settings import Settings
+from tests.e2e.console_client import OWNER, console_for, for_owners
+from tests.e2e.test_console_reservations import money_form
 from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import DEPOSIT, hold, notify
 from tests.e2e.test_refunds import paid_booking, refund
 from tests.fakes.providers import FakeMercadoPago
+from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
@@ -168,3 +172,24 @@ async def test_a_key_that_refunded_another_bookings_payment_records_nothing_here
     assert (reused.status_code, reused.json()["code"]) == (409, "money_reference_reused")
     assert (await ledger_of(pay_client, other))["refunds"] == []
     assert list(mp.refunds) == ["4706"]
+
+
+async def test_the_owner_sends_the_form_again_after_an_error_and_the_refund_counts_once(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4708")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        form = await money_form(console, code)
+        sent = {**form, "devolver_monto": "30.000", "devolver_mp": "1", "devolver_nota": ""}
+        path = f"/panel/reservas/{code}/devolver"
+        async with failing_refund_saves(integrated_settings):
+            failed = await console.client.post(path, data=sent)
+        assert failed.status_code >= 500
+        await notify(pay_client, "4708")  # recorded from Mercado Pago's report meanwhile
+        again = await console.client.post(path, data=sent)  # Back, and the button again
+        assert again.status_code == 303, again.text[:2000]
+        page = (await console.client.get(again.headers["location"])).text
+        assert "Esa devolución ya estaba hecha: no se devolvió dos veces." in page
+        assert "<dt>Devuelto</dt><dd>$ 30.000</dd>" in page
+    assert len(mp.refunds["4708"]) == 1
