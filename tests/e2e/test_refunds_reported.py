@@ -9,11 +9,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from domain.accounts import Role
 from entrypoints.settings import Settings
+from tests.e2e.console_client import OWNER, console_for, for_owners
 from tests.e2e.test_ledger import TOTAL, admin, rows
 from tests.e2e.test_payments import DEPOSIT, notify
 from tests.e2e.test_refunds import paid_booking, refund
 from tests.fakes.providers import FakeMercadoPago
+from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
@@ -52,6 +55,26 @@ async def test_a_partial_refund_leaves_a_second_deposit_flag_open_with_what_is_l
     assert rest.status_code == 201, rest.text
     assert await open_flags(pay_client) == []
     assert (await ledger_of(pay_client, code))["held_amount"] == DEPOSIT
+
+
+async def test_pagos_and_hoy_say_what_is_still_to_give_back_of_a_partly_refunded_payment(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4111")
+    mp.add_payment("4112", "approved", TOTAL, code)  # the whole stay again: to give back
+    await notify(pay_client, "4112")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        pagos = (await console.client.get("/panel/pagos")).text
+        assert '<span class="badge warn">hay que devolver el dinero</span>' in pagos
+        assert "falta devolver" not in pagos
+        part = await refund(pay_client, code, "part-1", 1_000_000, mercadopago=False)
+        assert part.status_code == 201, part.text
+        pagos = (await console.client.get("/panel/pagos")).text
+        assert '<span class="badge warn">falta devolver $ 279.000</span>' in pagos
+        assert "(ya se devolvieron $ 10.000)" in pagos
+        hoy = (await console.client.get("/panel/")).text
+        assert f"Pago 4112 ($ 289.000) de {code}: falta devolver $ 279.000" in hoy
 
 
 async def test_a_partial_refund_in_the_panel_reaches_the_ledger_once(

@@ -5,20 +5,35 @@ the flag is its money-to-return item's, which follows the ledger: ``money_to_ret
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from application.payments.attention import PaymentResolution, resolve_audited
+from application.ports.payments import PaymentRecord
 from application.ports.unit_of_work import UnitOfWork
 from domain.payments.ledger import BookingLedger
 from domain.payments.payment import Attention
 
 # Where a flag's reason stops and what is left of it begins (rewritten by each refund).
 LEFT_MARK = " — "
+_LEFT = re.compile(r"\d+ of \d+ [A-Z]{3} cents refunded, (\d+) still to give back")
 
 
 def flag_reason(reason: str | None) -> str:
     """A flag's reason without what an earlier refund said was left of it."""
     return (reason or "").split(LEFT_MARK)[0]
+
+
+def still_to_give_back(record: PaymentRecord) -> int | None:
+    """The cents still to give back of an open ``refund_required`` flag that refunds cover in
+    part, as its reason says (``settle_refund_flags`` writes it); None for any other record."""
+    if record.attention_resolved_at is not None or record.money_to_return:
+        return None
+    reason = record.attention_reason or ""
+    if record.attention is not Attention.REFUND_REQUIRED or LEFT_MARK not in reason:
+        return None
+    left = _LEFT.fullmatch(reason.rsplit(LEFT_MARK, 1)[1])
+    return int(left.group(1)) if left else None
 
 
 async def settle_refund_flags(

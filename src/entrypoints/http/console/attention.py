@@ -17,6 +17,7 @@ from application.conversation.handovers import ListHandovers, ResumeAssistant, T
 from application.payments.admin import ListPaymentsNeedingAttention
 from application.payments.apply_payment import ATTENTION_TEXT
 from application.payments.attention import PaymentResolution, ResolvePaymentAttention
+from application.payments.refund_flags import still_to_give_back
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import read_form
@@ -100,6 +101,7 @@ class PaymentsController(Controller):
             reasons={a.value: text for a, text in ATTENTION_TEXT.items()},
             states=PAYMENT_STATES,
             links=CHECKOUT_LINKS,
+            still_to_give_back=still_to_give_back,
             resolutions=[(r.value, text) for r, text in RESOLUTIONS.items()],
             notice=notice,
             failed=failed,

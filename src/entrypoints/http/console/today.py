@@ -11,6 +11,7 @@ from litestar import Controller, Request, get
 from litestar.response import Template
 
 from application.back_office.today import GetToday
+from application.payments.refund_flags import still_to_give_back
 from application.ports.back_office import CalendarItem
 from entrypoints.http.console.auth import is_owner
 from entrypoints.http.console.rendering import PREFIX, page
@@ -58,4 +59,5 @@ class TodayController(Controller):
             owner=owner,
             channel_label=channel_label,
             deposit_state=deposit_state,
+            still_to_give_back=still_to_give_back,
         )
