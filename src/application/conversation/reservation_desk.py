@@ -124,12 +124,16 @@ class ReservationDesk:
     ) -> ConversationState:
         reservation: Reservation | None
         if code is None:
-            live = await self.cancellable(turn)
+            recent = await self._recent(turn)
+            live = _soonest_first([r for r in recent if _cancellable(r, turn)])
             if len(live) > 1:
                 return self._ask_which(turn, state, live)
             if not live and state.step in (Step.DATES, Step.GUESTS):
                 return self.drop_search(turn, state, has_bookings=False)
-            reservation = live[0] if live else await self._find(turn, None)
+            # Nothing to cancel online: a stay under way (the owner is asked) before a newer
+            # booking that is already over; the newest only when nothing is live at all.
+            under_way = [r for r in recent if _upcoming(r, turn)]
+            reservation = next(iter(live or under_way), None) or await self._find(turn, None)
         else:
             reservation = await self._find(turn, code)
         if reservation is None:
@@ -176,8 +180,7 @@ class ReservationDesk:
     async def cancellable(self, turn: Turn) -> list[Reservation]:
         """This phone's bookings a guest may still want to cancel: holds still running and
         confirmed stays that have not begun, soonest first."""
-        live = [r for r in await self._recent(turn) if _cancellable(r, turn)]
-        return sorted(live, key=lambda r: r.stay.check_in)
+        return _soonest_first([r for r in await self._recent(turn) if _cancellable(r, turn)])
 
     async def _recent(self, turn: Turn) -> Sequence[Reservation]:
         """This phone's bookings that can still be upcoming (made within the booking horizon
@@ -359,6 +362,10 @@ def _upcoming(reservation: Reservation, turn: Turn) -> bool:
     if status is ReservationStatus.CONFIRMED:
         return reservation.stay.check_out > turn.today
     return status is ReservationStatus.PRE_RESERVED
+
+
+def _soonest_first(reservations: list[Reservation]) -> list[Reservation]:
+    return sorted(reservations, key=lambda r: r.stay.check_in)
 
 
 def _cancellable(reservation: Reservation, turn: Turn) -> bool:

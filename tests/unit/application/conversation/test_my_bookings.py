@@ -350,3 +350,29 @@ async def test_a_hold_that_lapsed_since_the_list_is_said_to_be_over() -> None:
     [reply] = await bot.send("la 2")
     assert reply.text == texts.conv_not_cancellable(SECOND_DISPLAY)
     assert bot.state().step is Step.IDLE
+
+
+@pytest.mark.parametrize("how", ["ran out", "expired", "cancelled"])
+async def test_cancelling_with_a_stay_under_way_asks_about_it_not_a_newer_lapsed_one(
+    how: str,
+) -> None:
+    """Nothing left to cancel but a stay under way (it cannot be cancelled online; the owner
+    is asked): "cancelar" answered about a newer hold that lapsed, not the stay the guest is
+    in."""
+    bot = Bot()
+    booked(bot, CODE, 1, -2, 4, made=timedelta(days=10))  # arrived two days ago
+    booked(bot, THIRD, 3, 9, confirmed=False, made=timedelta(hours=1))
+    lapse(bot, THIRD, how)
+    [ask] = await bot.send("cancelar")
+    assert CODE_DISPLAY in ask.text
+    assert "HJKM-NPQR-STVW" not in ask.text
+    assert bot.state().code == CODE
+
+
+async def test_cancelling_with_nothing_live_still_answers_about_the_newest() -> None:
+    bot = Bot()
+    booked(bot, SECOND, 2, -9, 3, made=timedelta(days=20))  # over
+    booked(bot, THIRD, 3, 9, confirmed=False, made=timedelta(hours=1))
+    lapse(bot, THIRD, "expired")
+    [answer] = await bot.send("cancelar")
+    assert answer.text == texts.conv_not_cancellable("HJKM-NPQR-STVW")
