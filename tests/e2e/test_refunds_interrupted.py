@@ -144,14 +144,24 @@ async def test_a_refund_saved_then_notified_then_resent_counts_once(
     assert len(mp.refunds["4704"]) == 1
 
 
-async def test_a_panel_refund_not_yet_notified_is_counted_when_the_owner_refunds_too(
+async def test_a_panel_refund_not_yet_notified_is_recorded_and_the_owners_refund_waits(
     pay_client: Client, mp: FakeMercadoPago
 ) -> None:
     code = await paid_booking(pay_client, mp, "4705")
     await mp.refund_in_panel("4705", 5_000.0)  # its notification is still on its way
     ours = await refund(pay_client, code, "r-after-panel", 1_000_000)
-    assert ours.status_code == 201, ours.text
-    await notify(pay_client, "4705")  # the panel's notification, after our refund
+    # Mercado Pago is not asked: the owner hears of the panel's refund first.
+    assert ours.status_code == 409, ours.text
+    assert (ours.json()["code"], ours.json()["found_amount_cents"]) == (
+        "unrecorded_refund_found",
+        500_000,
+    )
+    assert mp.refund_requests == []
+    assert refunds(await ledger_of(pay_client, code)) == [("mp-refund", 5_000.0)]
+    # Still owed, after looking: the same request again makes it.
+    again = await refund(pay_client, code, "r-after-panel", 1_000_000)
+    assert again.status_code == 201, again.text
+    await notify(pay_client, "4705")  # the notifications, after both
     ledger = await ledger_of(pay_client, code)
     assert sorted(refunds(ledger)) == [("mp-refund", 5_000.0), ("refund", 10_000.0)]
     assert ledger["held_amount"] == DEPOSIT - 15_000

@@ -36,6 +36,7 @@ class FakeMercadoPago:
     preference_headers: list[dict[str, str]] = field(default_factory=list)
     fetches: dict[str, int] = field(default_factory=dict)
     fail_preferences: int = 0  # answer 500 this many times
+    fail_fetches: int = 0  # answer GET /v1/payments/{id} with 500 this many times
     # Refunds by payment id; the X-Idempotency-Key each was made with returns it again.
     refunds: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     refund_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -60,6 +61,7 @@ class FakeMercadoPago:
         self.preference_headers.clear()
         self.fetches.clear()
         self.fail_preferences = 0
+        self.fail_fetches = 0
         self.preference_delay_s = 0.0
         self.preference_calls_started = 0
         self.refunds.clear()
@@ -131,6 +133,9 @@ class FakeMercadoPago:
             if not authorized(request):
                 return Response({"message": "invalid token", "status": 401}, status_code=401)
             fake.fetches[payment_id] = fake.fetches.get(payment_id, 0) + 1
+            if fake.fail_fetches > 0:
+                fake.fail_fetches -= 1
+                return Response({"message": "internal error", "status": 500}, status_code=500)
             payment = fake.payments.get(payment_id)
             if payment is None:
                 return Response({"message": "Payment not found", "status": 404}, status_code=404)

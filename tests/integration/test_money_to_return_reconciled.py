@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from adapters.postgres.unit_of_work import SqlUnitOfWork
+from adapters.postgres.unit_of_work import SqlTransactions, SqlUnitOfWork
 from application.operations.maintenance import ExpireLapsedHolds
 from application.payments.admin import ListPaymentsNeedingAttention
 from application.payments.apply_payment import ApplyPayment
@@ -239,9 +239,13 @@ async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_and_one_refund_
 
         # One refund through Mercado Pago, asked twice: refunded once, and the queue is clear.
         for _ in range(2):
-            await IssueRefund(SqlUnitOfWork(conn, clock), clock, gateway, LedgerTerms())(
-                code, 90_000_00, True, None, OWNER, "refund-key-late-deposit"
-            )
+            await IssueRefund(
+                SqlUnitOfWork(conn, clock),
+                clock,
+                gateway,
+                LedgerTerms(),
+                SqlTransactions(engine, clock),
+            )(code, 90_000_00, True, None, OWNER, "refund-key-late-deposit")
         assert [r.payment_id for r in gateway.refunds] == ["1319000050"]
         assert await queue(conn, clock) == {}
         assert await ReconcileMoneyToReturn(SqlUnitOfWork(conn, clock), clock)() is True

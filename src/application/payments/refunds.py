@@ -5,42 +5,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from application.errors import IntegrationError
-from application.payments.ledger import (
-    LedgerView,
-    load_reservation,
-    refundable_by_mercadopago,
-    request_reference,
-)
+from application.payments.ledger import LedgerView, load_reservation, request_reference
 from application.payments.money_to_return import track_money_to_return
-from application.payments.provider_refunds import accounted_refunds, record_reported_refund
+from application.payments.refund_at_provider import (
+    MercadoPagoRefundExceeds,
+    RefundThroughMercadoPago,
+)
 from application.payments.refund_flags import settle_refund_flags
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
-from application.ports.payments import PaymentGateway, RefundRequest
-from application.ports.unit_of_work import UnitOfWork
-from domain.booking.reservation import Reservation
+from application.ports.payments import PaymentGateway
+from application.ports.unit_of_work import Transactions, UnitOfWork
 from domain.calendar import local_today
-from domain.errors import InvalidValue
 from domain.money import Money
-from domain.payments.errors import MoneyReferenceReused, RefundExceedsPaid
-from domain.payments.ledger import BookingLedger, MoneyOut, PaymentMethod, mercadopago_reference
-from domain.payments.payment import Attention, PaymentStatus
+from domain.payments.errors import UnrecordedRefundFound
+from domain.payments.ledger import MoneyOut
 from domain.payments.standing import returnable
 
-
-class MercadoPagoRefundExceeds(RefundExceedsPaid):
-    """More than one Mercado Pago payment of the booking has left to refund (``available``:
-    the most one has; zero when the booking was not paid through Mercado Pago). Same code:
-    to the API it is a refund larger than can be made."""
-
-
-@dataclass(frozen=True, slots=True)
-class _AtProvider:
-    payment_id: str
-    ledger: BookingLedger  # with what Mercado Pago reported beyond it recorded
-    ours: bool  # whether the request's own refund was recorded now
+__all__ = ["IssueRefund", "MercadoPagoRefundExceeds"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,16 +40,35 @@ class IssueRefund:
     - idempotent by the request's key: the same key records once, and the provider call
       carries a key derived from it, so a retry after a crash between the provider's answer
       and our commit gets the same refund back, never a second one;
+    - never a refund on top of one the ledger does not know: before asking for a refund, the
+      payment is fetched, and when Mercado Pago reports refunds of it that the ledger does
+      not count yet (``provider_refunds.accounted_refunds``: one whose save failed before its
+      notification came, one made in Mercado Pago's panel and not notified yet), the refund
+      is not asked. What was reported is recorded as its notification would
+      (``record_reported_refund``), the payment stored as reported, that is committed, and
+      ``UnrecordedRefundFound`` says how much was found: the owner looks before giving more
+      back (sent again with a new key, the same refund would be a second one at Mercado
+      Pago). That fetch failing is an ``IntegrationError`` with nothing asked — safer than
+      refunding blind;
+    - except this very request, retried: its key is noted (``PROVIDER_REFUNDS``, in a
+      transaction of its own, committed before the call) as it goes to Mercado Pago, so a
+      retry whose first attempt reached Mercado Pago before our save failed is told apart —
+      the key went out for this payment and amount, and the refunds the ledger does not count
+      come to at least that much — and sends the key again: Mercado Pago answers with the
+      refund it made for it, and it is recorded under the key as before. Asking Mercado Pago
+      with the key cannot tell instead: a key it has not seen makes a new refund. What the
+      note cannot tell: a first attempt that never got there while as much was refunded
+      elsewhere meanwhile (the key then makes the refund: the owner's own request, resent).
+      The note is kept as long as other keys (48 h); a retry after that is refused as a new
+      key is, recording the refund, and the same request again then answers as a replay;
     - what Mercado Pago made is counted once, whatever came first (our save, its
       notification, a retry): the payment is re-fetched after the call and the ledger follows
       what Mercado Pago reports of it. The request's refund is recorded (under its key) only
-      if the report has that much the ledger does not count yet
-      (``provider_refunds.accounted_refunds``); when it has less, Mercado Pago's
-      notification recorded it already (our save had failed; or it records it once Mercado
-      Pago reports it) and the request records nothing new. Anything else
-      the report has beyond the ledger (a refund made in Mercado Pago's panel, not yet
-      notified) is recorded as its notification would (``record_reported_refund``), and the
-      payment is stored as reported;
+      if the report has that much the ledger does not count yet; when it has less, Mercado
+      Pago's notification recorded it already (our save had failed; or it records it once
+      Mercado Pago reports it) and the request records nothing new. Anything else the report
+      has beyond the ledger (a refund made in Mercado Pago's panel between the two fetches)
+      is recorded as its notification would, and the payment is stored as reported;
     - Mercado Pago answering the key with a refund of a payment that is not this booking's,
       or of another amount (the key was used for another refund): ``MoneyReferenceReused``,
       nothing recorded;
@@ -82,6 +84,11 @@ class IssueRefund:
     clock: Clock
     gateway: PaymentGateway
     terms: LedgerTerms
+    transactions: Transactions  # to note a key sent to Mercado Pago, whatever ours becomes
+
+    @property
+    def _through_mercadopago(self) -> RefundThroughMercadoPago:
+        return RefundThroughMercadoPago(self.uow, self.clock, self.gateway, self.transactions)
 
     async def __call__(
         self,
@@ -93,6 +100,7 @@ class IssueRefund:
         idempotency_key: str,
     ) -> LedgerView:
         now = self.clock.now()
+        refused: UnrecordedRefundFound | None = None
         async with self.uow:
             reservation = await load_reservation(self.uow, raw_code, for_update=True)
             ledger = await self.uow.ledger.load(reservation, self.terms)
@@ -106,8 +114,9 @@ class IssueRefund:
             code = reservation.code.value
             payment_id, recorded = None, True
             if through_mercadopago:
-                made = await self._refund_at_provider(reservation, ledger, refund, note)
+                made = await self._through_mercadopago(reservation, ledger, refund, note)
                 payment_id, after, recorded = made.payment_id, made.ledger, made.ours
+                refused = made.refused
             else:
                 await self.uow.ledger.add_refund(code, refund, note)
             await settle_refund_flags(self.uow, code, after, actor, now)
@@ -127,58 +136,6 @@ class IssueRefund:
                     )
                 )
             await self.uow.commit()
+        if refused is not None:  # what Mercado Pago had made is recorded; the owner looks again
+            raise refused
         return LedgerView(reservation, after, recorded=recorded)
-
-    async def _refund_at_provider(
-        self, reservation: Reservation, ledger: BookingLedger, refund: MoneyOut, note: str | None
-    ) -> _AtProvider:
-        amount = refund.amount
-        left = await refundable_by_mercadopago(self.uow, ledger)
-        payment_id = next((pid for pid, money in left if money >= amount), None)
-        if payment_id is None:
-            most = max((money for _, money in left), default=Money.zero(amount.currency))
-            raise MercadoPagoRefundExceeds(
-                f"no Mercado Pago payment of this booking has {amount} left to refund (the most "
-                f"is {most}); refund by hand and record it (through_mercadopago: false), or "
-                "refund in parts",
-                available=most,
-            )
-        made = await self.gateway.refund(
-            RefundRequest(payment_id, amount, idempotency_key=f"cabanas-{refund.reference}")
-        )
-        ours = {p.reference for p in ledger.payments if p.method is PaymentMethod.MERCADOPAGO}
-        if mercadopago_reference(made.payment_id) not in ours or made.amount != amount:
-            raise MoneyReferenceReused(
-                f"this key already refunded {made.amount} of Mercado Pago payment "
-                f"{made.payment_id}; send this refund with a new key"
-            )
-        payment_id = made.payment_id
-        fresh = await self.gateway.fetch_payment(payment_id)
-        if fresh is None:
-            raise IntegrationError(
-                "Mercado Pago did not return the payment it refunded", retryable=True
-            )
-        if fresh.status is PaymentStatus.UNKNOWN:
-            raise InvalidValue("Mercado Pago reports an unknown state for the payment")
-        now, code = self.clock.now(), reservation.code.value
-        stored = await self.uow.payments.get(payment_id)
-        accounted = accounted_refunds(ledger, payment_id, stored, amount.currency)
-        reported = fresh.refunded
-        reported_cents = reported.cents if reported and reported.currency == amount.currency else 0
-        counted = reported_cents - accounted >= amount.cents
-        if counted:  # Mercado Pago reports it and the ledger does not count it yet
-            ledger = ledger.refund(refund)
-            await self.uow.ledger.add_refund(code, refund, note)
-            await settle_refund_flags(self.uow, code, ledger, refund.recorded_by, now)
-            accounted += amount.cents
-        rest = await record_reported_refund(
-            self.uow, reservation, ledger, fresh, stored, now, accounted=accounted
-        )
-        await self.uow.payments.save(
-            fresh,
-            now,
-            reservation_code=code,
-            attention=Attention.REFUND_MISMATCH if rest.mismatch else None,
-            attention_reason=rest.mismatch,
-        )
-        return _AtProvider(payment_id, rest.ledger, counted)

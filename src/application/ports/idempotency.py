@@ -9,6 +9,11 @@ from typing import Any, Protocol
 MERCADOPAGO = "mercadopago"
 WHATSAPP = "whatsapp"
 WEBHOOK_PROVIDERS = (MERCADOPAGO, WHATSAPP)
+# Refunds asked of Mercado Pago, keyed by the X-Idempotency-Key they were sent with: noted in a
+# transaction of their own before the call, so a retry with the key knows it may have reached
+# Mercado Pago even when the request's own transaction rolled back (``IssueRefund``). The
+# fingerprint says which payment and amount; never a payload (not a delivery to process).
+PROVIDER_REFUNDS = "mp-refund"
 
 
 @dataclass(frozen=True, slots=True)

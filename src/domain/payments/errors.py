@@ -27,5 +27,20 @@ class MoneyReferenceReused(Conflict):
     code = "money_reference_reused"
 
 
+class UnrecordedRefundFound(Conflict):
+    """A refund through Mercado Pago not made: the payment it would come from already had
+    refunds there that the ledger did not count (one whose save failed, one made in Mercado
+    Pago's panel and not notified yet). ``found``: how much; ``recorded``: whether the ledger
+    took it now (when not — more than the booking holds — the payment is flagged
+    ``refund_mismatch``). The owner looks again before giving more back."""
+
+    code = "unrecorded_refund_found"
+
+    def __init__(self, message: str, *, found: Money, recorded: bool) -> None:
+        super().__init__(message)
+        self.found = found
+        self.recorded = recorded
+
+
 class ReceiptNotFound(NotFound):
     code = "receipt_not_found"

@@ -25,6 +25,7 @@ from application.errors import (
     TransientStorageError,
 )
 from domain.errors import Conflict, DomainError, NotFound, RuleViolation, TooManyHolds
+from domain.payments.errors import UnrecordedRefundFound
 from entrypoints.http.head import allowed_headers
 from entrypoints.http.schemas import Problem
 
@@ -174,9 +175,10 @@ def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes
         body.limit, body.limit_value = exc.limit, exc.value
         return _response(body, headers={"Retry-After": str(exc.retry_after_s)})
     errors = [{"field": exc.field, "source": "body", "message": exc.message}] if exc.field else None
-    return _response(
-        problem(domain_status(exc), exc.message, code=exc.code, instance=path, errors=errors)
-    )
+    body = problem(domain_status(exc), exc.message, code=exc.code, instance=path, errors=errors)
+    if isinstance(exc, UnrecordedRefundFound):
+        body.found_amount_cents = exc.found.cents
+    return _response(body)
 
 
 def _invalid(request: Request[Any, Any, Any], exc: ValidationException) -> Response[bytes]:

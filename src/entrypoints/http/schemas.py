@@ -185,3 +185,5 @@ class Problem(msgspec.Struct, omit_defaults=True):
     # A limit the request ran into: the setting's name and its value (hold limits).
     limit: str | None = None
     limit_value: int | None = None
+    # A refund not made: what Mercado Pago had refunded that the ledger did not count (cents).
+    found_amount_cents: int | None = None

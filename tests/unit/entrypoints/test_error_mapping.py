@@ -13,6 +13,8 @@ from domain.errors import (
     IllegalTransition,
     StayUnavailable,
 )
+from domain.money import Money
+from domain.payments.errors import UnrecordedRefundFound
 from entrypoints.http.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, handle_exception
 
 RAISE = {
@@ -27,6 +29,9 @@ RAISE = {
     "utf8": UnicodeDecodeError("utf-8", b"\xff", 0, 1, "invalid start byte"),
     "deep": RecursionError("maximum recursion depth exceeded while deserializing an object"),
     "limited": HTTPException(status_code=429, detail="slow down"),
+    "found": UnrecordedRefundFound(
+        "Mercado Pago already reports 30000.00 ARS refunded", found=Money(3_000_000), recorded=True
+    ),
 }
 
 
@@ -58,6 +63,7 @@ def client(request: pytest.FixtureRequest) -> TestClient[Litestar]:
         ("utf8", 400, "malformed_json"),
         ("deep", 400, "malformed_json"),
         ("limited", 429, "rate_limited"),
+        ("found", 409, "unrecorded_refund_found"),
     ],
 )
 def test_errors_become_problem_details(
@@ -85,6 +91,14 @@ def test_internal_errors_leak_nothing(client: TestClient[Litestar]) -> None:
 
 def test_domain_message_is_the_detail(client: TestClient[Litestar]) -> None:
     assert client.get("/boom/rule").json()["detail"] == "hosts 1 to 4 guests"
+
+
+def test_a_refund_not_made_says_how_much_mercadopago_had_refunded(
+    client: TestClient[Litestar],
+) -> None:
+    body = client.get("/boom/found").json()
+    assert body["found_amount_cents"] == 3_000_000
+    assert "found_amount_cents" not in client.get("/boom/taken").json()
 
 
 def test_the_routers_own_404_and_405_are_problems_too(client: TestClient[Litestar]) -> None:

@@ -43,7 +43,7 @@ async def pay(uow: FakeUnitOfWork, clock: FixedClock, pesos: int, key: str) -> N
 
 
 async def refund(uow: FakeUnitOfWork, clock: FixedClock, pesos: int, key: str) -> None:
-    await IssueRefund(uow, clock, FakeGateway(), TERMS)(
+    await IssueRefund(uow, clock, FakeGateway(), TERMS, uow)(
         CODE, pesos * 100, False, None, OWNER, f"refund-key-{key:>9}"
     )
 
@@ -133,7 +133,7 @@ async def test_money_paid_by_transfer_cannot_go_back_through_mercado_pago() -> N
     await pay(uow, clock, 90_000, "deposit")
     gateway = FakeGateway()
     with pytest.raises(MercadoPagoRefundExceeds) as refused:
-        await IssueRefund(uow, clock, gateway, TERMS)(
+        await IssueRefund(uow, clock, gateway, TERMS, uow)(
             CODE, 2_000_000, True, None, OWNER, "refund-key-0000001"
         )
     assert refused.value.available == Money.zero()
@@ -220,7 +220,7 @@ async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_settled_by_one_
     ]
     # One refund through Mercado Pago settles it; the same request again refunds nothing.
     for _ in range(2):
-        await IssueRefund(uow, clock, gateway, TERMS)(
+        await IssueRefund(uow, clock, gateway, TERMS, uow)(
             CODE, 9_000_000, True, None, OWNER, "refund-key-the-one"
         )
     assert [(r.payment_id, r.amount) for r in gateway.refunds] == [("901", Money.of("90000"))]
@@ -277,7 +277,9 @@ async def test_a_short_payment_of_a_hold_that_lapses_is_one_item_and_its_refund_
     assert await ReconcileMoneyToReturn(uow, clock)() is True
     [item] = await queue(uow)  # now only money to give back
     assert (item.payment.id, item.payment.amount) == (money_to_return_id(CODE), Money.of("30000"))
-    await IssueRefund(uow, clock, gateway, TERMS)(CODE, 3_000_000, True, None, OWNER, "r-short-1")
+    await IssueRefund(uow, clock, gateway, TERMS, uow)(
+        CODE, 3_000_000, True, None, OWNER, "r-short-1"
+    )
     assert await queue(uow) == []
 
 

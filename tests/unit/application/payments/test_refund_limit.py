@@ -46,7 +46,7 @@ async def lapsed_hold_with_credit_and_cash() -> tuple[FakeUnitOfWork, FixedClock
 
 async def test_a_lapsed_holds_reopened_credit_is_not_refundable() -> None:
     uow, clock = await lapsed_hold_with_credit_and_cash()
-    refund = IssueRefund(uow, clock, FakeGateway(), TERMS)
+    refund = IssueRefund(uow, clock, FakeGateway(), TERMS, uow)
     with pytest.raises(RefundExceedsPaid) as refused:
         await refund(CODE, 8_000_000, False, None, OWNER, "refund-key-all")
     assert refused.value.available == Money.of("30000")
@@ -68,7 +68,7 @@ async def test_a_live_holds_credit_is_not_refundable_either() -> None:
     uow, clock = await lapsed_hold_with_credit_and_cash()
     uow.reservations.committed[CODE].status = ReservationStatus.PRE_RESERVED
     with pytest.raises(RefundExceedsPaid) as refused:
-        await IssueRefund(uow, clock, FakeGateway(), TERMS)(
+        await IssueRefund(uow, clock, FakeGateway(), TERMS, uow)(
             CODE, 3_000_001, False, None, OWNER, "refund-key-live"
         )
     assert refused.value.available == Money.of("30000")
@@ -78,7 +78,7 @@ async def test_a_confirmed_bookings_credit_was_spent_on_it_and_goes_back_with_th
     uow, clock = await lapsed_hold_with_credit_and_cash()
     uow.reservations.committed[CODE].status = ReservationStatus.CONFIRMED
     assert (await GetLedger(uow, TERMS)(CODE)).returnable == Money.of("80000")
-    done = await IssueRefund(uow, clock, FakeGateway(), TERMS)(
+    done = await IssueRefund(uow, clock, FakeGateway(), TERMS, uow)(
         CODE, 8_000_000, False, None, OWNER, "refund-key-all"
     )
     assert done.returnable == Money.zero()

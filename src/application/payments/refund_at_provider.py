@@ -1,0 +1,186 @@
+"""A refund through Mercado Pago, inside ``IssueRefund``'s transaction (the booking's row
+locked across both calls): the payment looked at first, the refund asked with the key derived
+from the request's, the payment re-fetched, and the ledger following what Mercado Pago reports.
+The rules are ``IssueRefund``'s."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from application.errors import IntegrationError
+from application.payments.ledger import refundable_by_mercadopago
+from application.payments.provider_refunds import (
+    ReportedRefund,
+    accounted_refunds,
+    record_reported_refund,
+)
+from application.payments.refund_flags import settle_refund_flags
+from application.ports.clock import Clock
+from application.ports.idempotency import PROVIDER_REFUNDS
+from application.ports.payments import PaymentGateway, PaymentRecord, RefundRequest
+from application.ports.unit_of_work import Transactions, UnitOfWork
+from domain.booking.reservation import Reservation
+from domain.errors import InvalidValue
+from domain.money import Money
+from domain.payments.errors import (
+    MoneyReferenceReused,
+    RefundExceedsPaid,
+    UnrecordedRefundFound,
+)
+from domain.payments.ledger import BookingLedger, MoneyOut, PaymentMethod, mercadopago_reference
+from domain.payments.payment import Attention, Payment, PaymentStatus
+
+
+class MercadoPagoRefundExceeds(RefundExceedsPaid):
+    """More than one Mercado Pago payment of the booking has left to refund (``available``:
+    the most one has; zero when the booking was not paid through Mercado Pago). Same code:
+    to the API it is a refund larger than can be made."""
+
+
+@dataclass(frozen=True, slots=True)
+class AtProvider:
+    payment_id: str
+    ledger: BookingLedger  # with what Mercado Pago reported beyond it recorded
+    ours: bool  # whether the request's own refund was recorded now
+    # Not asked of Mercado Pago: it had refunds the ledger did not count (recorded now).
+    refused: UnrecordedRefundFound | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundThroughMercadoPago:
+    uow: UnitOfWork  # the caller's, open: it commits
+    clock: Clock
+    gateway: PaymentGateway
+    transactions: Transactions  # to note a key sent to Mercado Pago, whatever ours becomes
+
+    async def __call__(
+        self, reservation: Reservation, ledger: BookingLedger, refund: MoneyOut, note: str | None
+    ) -> AtProvider:
+        amount = refund.amount
+        left = await refundable_by_mercadopago(self.uow, ledger)
+        payment_id = next((pid for pid, money in left if money >= amount), None)
+        if payment_id is None:
+            most = max((money for _, money in left), default=Money.zero(amount.currency))
+            raise MercadoPagoRefundExceeds(
+                f"no Mercado Pago payment of this booking has {amount} left to refund (the most "
+                f"is {most}); refund by hand and record it (through_mercadopago: false), or "
+                "refund in parts",
+                available=most,
+            )
+        key, asked = f"cabanas-{refund.reference}", _fingerprint(payment_id, amount)
+        # Before asking for a refund, what Mercado Pago already made of this payment: a refund
+        # the ledger does not count yet is news the owner must see before giving more back.
+        before = await self._fetch(payment_id)
+        stored = await self.uow.payments.get(payment_id)
+        accounted = accounted_refunds(ledger, payment_id, stored, amount.currency)
+        unrecorded = _reported_cents(before, amount.currency) - accounted
+        if unrecorded > 0 and not await self._maybe_ours(key, asked, unrecorded, amount):
+            found = await self._record_reported(reservation, ledger, before, stored, accounted)
+            return AtProvider(
+                payment_id,
+                found.ledger,
+                ours=False,
+                refused=_refusal(payment_id, Money(unrecorded, amount.currency), amount, found),
+            )
+        await self._note_asked(key, asked)
+        made = await self.gateway.refund(RefundRequest(payment_id, amount, idempotency_key=key))
+        ours = {p.reference for p in ledger.payments if p.method is PaymentMethod.MERCADOPAGO}
+        if mercadopago_reference(made.payment_id) not in ours or made.amount != amount:
+            raise MoneyReferenceReused(
+                f"this key already refunded {made.amount} of Mercado Pago payment "
+                f"{made.payment_id}; send this refund with a new key"
+            )
+        payment_id = made.payment_id
+        fresh = await self._fetch(payment_id)
+        now, code = self.clock.now(), reservation.code.value
+        stored = await self.uow.payments.get(payment_id)
+        accounted = accounted_refunds(ledger, payment_id, stored, amount.currency)
+        counted = _reported_cents(fresh, amount.currency) - accounted >= amount.cents
+        if counted:  # Mercado Pago reports it and the ledger does not count it yet
+            ledger = ledger.refund(refund)
+            await self.uow.ledger.add_refund(code, refund, note)
+            await settle_refund_flags(self.uow, code, ledger, refund.recorded_by, now)
+            accounted += amount.cents
+        rest = await self._record_reported(reservation, ledger, fresh, stored, accounted)
+        return AtProvider(payment_id, rest.ledger, counted)
+
+    async def _fetch(self, payment_id: str) -> Payment:
+        fresh = await self.gateway.fetch_payment(payment_id)
+        if fresh is None:
+            raise IntegrationError(
+                f"Mercado Pago did not return payment {payment_id}", retryable=True
+            )
+        if fresh.status is PaymentStatus.UNKNOWN:
+            raise InvalidValue("Mercado Pago reports an unknown state for the payment")
+        return fresh
+
+    async def _maybe_ours(self, key: str, asked: str, unrecorded: int, amount: Money) -> bool:
+        """Whether the refunds Mercado Pago reports beyond the ledger may hold this request's
+        own: its key went to Mercado Pago before, for this payment and amount (our save failed
+        after the call), and they come to that much. Then the key is sent again, and Mercado
+        Pago answers with the refund it made for it (or makes it, if the call never got there)."""
+        earlier = await self.uow.idempotency.stored(PROVIDER_REFUNDS, key)
+        return earlier is not None and earlier.fingerprint == asked and unrecorded >= amount.cents
+
+    async def _note_asked(self, key: str, asked: str) -> None:
+        """The key is about to go to Mercado Pago: noted in a transaction of its own, so that a
+        rollback of this request's (our save failing after the call) does not forget it."""
+        async with self.transactions() as own:
+            claimed = await own.idempotency.claim(
+                PROVIDER_REFUNDS, key, self.clock.now(), fingerprint=asked
+            )
+            if claimed is None:
+                await own.commit()
+
+    async def _record_reported(
+        self,
+        reservation: Reservation,
+        ledger: BookingLedger,
+        fresh: Payment,
+        stored: PaymentRecord | None,
+        accounted: int,
+    ) -> ReportedRefund:
+        """What the payment's report has beyond what the ledger counts, recorded as its
+        notification would; the payment stored as reported (flagged when that could not be)."""
+        now = self.clock.now()
+        rest = await record_reported_refund(
+            self.uow, reservation, ledger, fresh, stored, now, accounted=accounted
+        )
+        await self.uow.payments.save(
+            fresh,
+            now,
+            reservation_code=reservation.code.value,
+            attention=Attention.REFUND_MISMATCH if rest.mismatch else None,
+            attention_reason=rest.mismatch,
+        )
+        return rest
+
+
+def _reported_cents(payment: Payment, currency: str) -> int:
+    reported = payment.refunded
+    return reported.cents if reported and reported.currency == currency else 0
+
+
+def _fingerprint(payment_id: str, amount: Money) -> str:
+    """Which refund a key asked for: the payment and the amount."""
+    return hashlib.sha256(f"{payment_id}:{amount.cents}:{amount.currency}".encode()).hexdigest()
+
+
+def _refusal(
+    payment_id: str, found: Money, amount: Money, reported: ReportedRefund
+) -> UnrecordedRefundFound:
+    if reported.recorded is not None:
+        what = "it is recorded now"
+    elif reported.mismatch:
+        what = f"it was not recorded ({reported.mismatch}; the payment is flagged refund_mismatch)"
+    else:
+        what = "it was not recorded (the payment's state does not count it)"
+    return UnrecordedRefundFound(
+        f"Mercado Pago already reports {found} refunded of payment {payment_id} that the "
+        "ledger did not count (a refund whose save failed, or one made in Mercado Pago's panel "
+        f"and not notified yet): {what}. This refund of {amount} was not made: check whether "
+        "it is still owed, then send it again",
+        found=found,
+        recorded=reported.recorded is not None,
+    )

@@ -1,0 +1,74 @@
+"""Before a refund through Mercado Pago, the payment is fetched: a refund Mercado Pago made that
+the ledger does not count yet (our save of it failed, or it was made in Mercado Pago's panel,
+and its notification has not come) is recorded and stops the new one — a request with a new
+key would otherwise be a second real refund. The same request retried still gets its own."""
+
+from __future__ import annotations
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from entrypoints.settings import Settings
+from tests.e2e.test_payments import DEPOSIT, notify
+from tests.e2e.test_refunds import paid_booking, refund
+from tests.e2e.test_refunds_interrupted import ledger_of, lost_save, refunds
+from tests.fakes.providers import FakeMercadoPago
+
+pytestmark = pytest.mark.db
+Client = AsyncTestClient[Litestar]
+
+
+async def test_a_new_key_after_a_lost_save_records_the_refund_instead_of_making_another(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    code = await paid_booking(pay_client, mp, "4801")
+    await lost_save(pay_client, mp, integrated_settings, code, "r-first", 3_000_000)
+    # The page reloaded (a new key), the same 30.000 asked again before the notification.
+    again = await refund(pay_client, code, "r-reloaded", 3_000_000)
+    assert again.status_code == 409, again.text
+    problem = again.json()
+    assert (problem["code"], problem["found_amount_cents"]) == (
+        "unrecorded_refund_found",
+        3_000_000,
+    )
+    assert "already reports 30000.00 ARS refunded of payment 4801" in problem["detail"]
+    assert len(mp.refund_requests) == 1  # one refund asked of Mercado Pago, not two
+    assert len(mp.refunds["4801"]) == 1
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("mp-refund", 30_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 30_000
+    await notify(pay_client, "4801")  # the notification, late: nothing new
+    first = await refund(pay_client, code, "r-first", 3_000_000)  # the first form, resent
+    assert first.status_code == 200, first.text
+    assert first.headers.get("idempotent-replayed") == "true"
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("mp-refund", 30_000.0)]
+    assert ledger["returned_amount"] == 30_000.0
+    assert len(mp.refund_requests) == 1
+
+
+async def test_an_ordinary_refund_fetches_the_payment_before_and_after(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4802")
+    fetched = mp.fetches["4802"]
+    made = await refund(pay_client, code, "r-plain", 1_000_000)
+    assert made.status_code == 201, made.text
+    assert mp.fetches["4802"] == fetched + 2
+    assert len(mp.refund_requests) == 1
+    assert refunds(await ledger_of(pay_client, code)) == [("refund", 10_000.0)]
+
+
+async def test_a_failed_fetch_before_the_refund_asks_mercadopago_nothing(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4803")
+    mp.fail_fetches = 1
+    failed = await refund(pay_client, code, "r-fetch", 1_000_000)
+    assert (failed.status_code, failed.json()["code"]) == (503, "provider_unavailable")
+    assert mp.refund_requests == []
+    assert (await ledger_of(pay_client, code))["refunds"] == []
+    retried = await refund(pay_client, code, "r-fetch", 1_000_000)
+    assert retried.status_code == 201, retried.text
+    assert len(mp.refund_requests) == 1
