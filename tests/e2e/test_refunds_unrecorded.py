@@ -9,14 +9,22 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from domain.accounts import Role
 from entrypoints.settings import Settings
+from tests.e2e.console_client import OWNER, Console, console_for, for_owners
+from tests.e2e.test_console_reservations import money_form
 from tests.e2e.test_payments import DEPOSIT, notify
 from tests.e2e.test_refunds import paid_booking, refund
-from tests.e2e.test_refunds_interrupted import ledger_of, lost_save, refunds
+from tests.e2e.test_refunds_interrupted import failing_refund_saves, ledger_of, lost_save, refunds
 from tests.fakes.providers import FakeMercadoPago
+from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
+FOUND_30_000 = (
+    "Mercado Pago ya tenía una devolución de $ 30.000 que no estaba anotada; la anotamos y no "
+    "devolvimos nada más. Revisá si todavía hace falta devolver."
+)
 
 
 async def test_a_new_key_after_a_lost_save_records_the_refund_instead_of_making_another(
@@ -72,3 +80,54 @@ async def test_a_failed_fetch_before_the_refund_asks_mercadopago_nothing(
     retried = await refund(pay_client, code, "r-fetch", 1_000_000)
     assert retried.status_code == 201, retried.text
     assert len(mp.refund_requests) == 1
+
+
+def devolver(form: dict[str, str], amount: str) -> dict[str, str]:
+    return {**form, "devolver_monto": amount, "devolver_mp": "1", "devolver_nota": ""}
+
+
+async def refused_on_the_page(console: Console, code: str, sent: dict[str, str]) -> str:
+    """The Devolver form refused: the page again, with what was typed kept."""
+    answer = await console.client.post(f"/panel/reservas/{code}/devolver", data=sent)
+    assert answer.status_code == 400, answer.text[:2000]
+    page = answer.text
+    assert f'name="devolver_monto" type="text" value="{sent["devolver_monto"]}"' in page
+    return page
+
+
+async def test_the_console_says_what_it_found_when_the_page_was_reloaded_after_an_error(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4804")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        first = devolver(await money_form(console, code), "30.000")
+        async with failing_refund_saves(integrated_settings):
+            failed = await console.client.post(f"/panel/reservas/{code}/devolver", data=first)
+        assert failed.status_code >= 500
+        reloaded = devolver(await money_form(console, code), "30.000")  # a new key
+        assert reloaded["clave_devolucion"] != first["clave_devolucion"]
+        page = await refused_on_the_page(console, code, reloaded)
+        assert FOUND_30_000 in page
+        assert "<dt>Devuelto</dt><dd>$ 30.000</dd>" in page
+    assert len(mp.refund_requests) == 1
+    assert refunds(await ledger_of(pay_client, code)) == [("mp-refund", 30_000.0)]
+
+
+async def test_a_panel_refund_not_yet_notified_stops_the_consoles_refund(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4805")
+    await mp.refund_in_panel("4805", 30_000.0)  # its notification is still on its way
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        page = await refused_on_the_page(
+            console, code, devolver(await money_form(console, code), "30.000")
+        )
+        assert FOUND_30_000 in page
+        assert "<dt>Devuelto</dt><dd>$ 30.000</dd>" in page
+    assert mp.refund_requests == []
+    await notify(pay_client, "4805")
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("mp-refund", 30_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 30_000

@@ -25,7 +25,7 @@ from application.payments.ledger import MAX_EXTENSION_HOURS, ExtendHold, RecordM
 from application.payments.refunds import IssueRefund, MercadoPagoRefundExceeds
 from application.ports.clock import Clock
 from domain.errors import DomainError
-from domain.payments.errors import RefundExceedsPaid
+from domain.payments.errors import RefundExceedsPaid, UnrecordedRefundFound
 from domain.payments.ledger import PaymentMethod
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import Form, read_form
@@ -66,6 +66,18 @@ def refund_refusal(err: DomainError, what: str = "devolver") -> str:
             f"Por Mercado Pago se pueden devolver como mucho {money(err.available.cents)} de "
             "una vez (lo que queda de su pago más grande por Mercado Pago). Devolvé en partes, "
             "o devolvé el resto vos y anotalo sin marcar «Devolver por Mercado Pago»."
+        )
+    if isinstance(err, UnrecordedRefundFound):
+        found = money(err.found.cents)
+        if err.recorded:
+            return (
+                f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada; la "
+                "anotamos y no devolvimos nada más. Revisá si todavía hace falta devolver."
+            )
+        return (
+            f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada y no la "
+            "pudimos anotar sola: quedó marcada en Pagos para que la revises. No devolvimos "
+            "nada más."
         )
     if isinstance(err, RefundExceedsPaid) and err.available is not None:
         return (
