@@ -72,9 +72,12 @@ async def test_pagos_and_hoy_say_what_is_still_to_give_back_of_a_partly_refunded
         assert part.status_code == 201, part.text
         pagos = (await console.client.get("/panel/pagos")).text
         assert '<span class="badge warn">falta devolver $ 279.000</span>' in pagos
-        assert "(ya se devolvieron $ 10.000)" in pagos
+        assert '(ya se devolvieron <span class="amount">$ 10.000</span>)' in pagos
         hoy = (await console.client.get("/panel/")).text
-        assert f"Pago 4112 ($ 289.000) de {code}: falta devolver $ 279.000" in hoy
+        assert (
+            f'Pago 4112 (<span class="amount">$ 289.000</span>) de {code}: '
+            'falta devolver <span class="amount">$ 279.000</span>'
+        ) in hoy
 
 
 async def test_a_partial_refund_in_the_panel_reaches_the_ledger_once(
