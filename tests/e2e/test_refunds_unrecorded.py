@@ -131,3 +131,25 @@ async def test_a_panel_refund_not_yet_notified_stops_the_consoles_refund(
     ledger = await ledger_of(pay_client, code)
     assert refunds(ledger) == [("mp-refund", 30_000.0)]
     assert ledger["held_amount"] == DEPOSIT - 30_000
+
+
+async def test_the_console_never_says_nothing_went_back_when_mercado_pago_did_not_answer(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    """Mercado Pago not answering may come after it made the refund (an answer lost on the
+    way): the owner is told it is unknown and to send the same form again, never "no se
+    devolvió nada" (which invites a second refund by hand)."""
+    code = await paid_booking(pay_client, mp, "4806")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        sent = devolver(await money_form(console, code), "30.000")
+        mp.fail_fetches = 1
+        page = await refused_on_the_page(console, code, sent)
+        assert "no sabemos si la devolución se hizo" in page
+        assert "mandá este mismo formulario de nuevo" in page
+        assert "no se devolvió nada" not in page
+        assert f'value="{sent["clave_devolucion"]}"' in page  # the same key, to send again
+        again = await console.client.post(f"/panel/reservas/{code}/devolver", data=sent)
+        assert again.status_code == 303, again.text[:2000]
+    assert len(mp.refund_requests) == 1
+    assert refunds(await ledger_of(pay_client, code)) == [("refund", 30_000.0)]

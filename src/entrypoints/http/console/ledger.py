@@ -169,9 +169,12 @@ class LedgerController(Controller):
                 field = "devolver_monto" if err.code == "refund_exceeds_paid" else "_devolver"
                 errors[field] = refund_refusal(err)
             except IntegrationError:
+                # Not "nothing went back": the answer may have been lost after Mercado Pago
+                # made the refund. The form keeps its key: sent again, it never refunds twice.
                 errors["_devolver"] = (
-                    "Mercado Pago no respondió: no se devolvió nada. Probá de nuevo en unos "
-                    "minutos."
+                    "Mercado Pago no respondió a tiempo y no sabemos si la devolución se hizo. "
+                    "No la hagas a mano: mandá este mismo formulario de nuevo en unos minutos "
+                    "(no se devuelve dos veces) y te decimos qué pasó."
                 )
             else:
                 return _back(code, "devolucion" if view.recorded else "devolucion-repetida")
