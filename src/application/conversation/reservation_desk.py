@@ -133,7 +133,7 @@ class ReservationDesk:
             # Nothing to cancel online: a stay under way (the owner is asked) before a newer
             # booking that is already over; the newest only when nothing is live at all.
             under_way = [r for r in recent if _upcoming(r, turn)]
-            reservation = next(iter(live or under_way), None) or await self._find(turn, None)
+            reservation = next(iter(live or under_way or recent), None)  # recent: newest first
         else:
             reservation = await self._find(turn, code)
         if reservation is None:
