@@ -33,6 +33,7 @@ from entrypoints.settings import Secret
 from tests.browser.conftest import Check, LiveApp, _serve, settings_with
 from tests.browser.harness import run_async
 from tests.fakes.providers import MP_TOKEN, FakeMercadoPago, serve
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 from tests.unit.application.test_scheduled_messages import LAGO_TEXTS
 
@@ -73,7 +74,7 @@ def test_a_guest_books_and_lands_on_their_page(page: Page, live_app: LiveApp, ch
     search(page, live_app)
     lake = page.get_by_role("listitem").filter(has_text="Cabaña del Lago")
     expect(lake).to_contain_text("Seña para reservar")
-    expect(lake).to_contain_text("2 noches × $ 102.000 · fin de semana")
+    expect(lake).to_contain_text(f"2 noches × {PESO}102.000 · fin de semana")
     check(page, "cabanas")
 
     fill_guest(page, phone="+54 9 11 2222 010")

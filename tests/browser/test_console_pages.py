@@ -17,6 +17,7 @@ from domain.calendar import local_today
 from tests.browser.conftest import OWNERS, Check, LiveApp
 from tests.browser.harness import Viewport
 from tests.browser.test_console_flow import PASSWORD, cell, invite, seed_scenario, sign_in
+from tests.money_text import PESO
 
 
 def join(page: Page, live: LiveApp, email: str, role: Role) -> None:
@@ -76,7 +77,7 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     page.get_by_role("button", name="Registrar pago").click()
     expect(page.get_by_text("Escribí el monto en pesos")).to_be_visible()
     expect(page.get_by_label("Monto recibido (pesos)")).to_have_value("mucho")
-    page.get_by_label("Monto recibido (pesos)").fill(deposit.removeprefix("$ "))
+    page.get_by_label("Monto recibido (pesos)").fill(deposit.removeprefix(PESO))
     page.get_by_role("button", name="Registrar pago").click()
     expect(page.get_by_text("El pago quedó registrado y la reserva, confirmada.")).to_be_visible()
     expect(page.locator("section", has_text="Pagos").first).to_contain_text(
@@ -134,7 +135,7 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     page.get_by_label("Precio por noche (pesos)").fill("90.000")
     check(page, "cabana")
     page.get_by_role("button", name="Guardar", exact=True).click()
-    expect(page.get_by_text("$ 90.000 la noche")).to_be_visible()
+    expect(page.get_by_text(f"{PESO}90.000 la noche")).to_be_visible()
 
     # Its texts for the guests: a review address that is not one is named, then saved.
     page.get_by_role("link", name="Editar Cabaña del Lago").click()
@@ -165,7 +166,7 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     seasons.get_by_label("O porcentaje sobre el precio base").fill("")
     seasons.get_by_role("button", name="Guardar temporada").click()
     expect(page.get_by_text("Listo: la temporada quedó guardada.")).to_be_visible()
-    expect(seasons).to_contain_text("$ 120.000 la noche")
+    expect(seasons).to_contain_text(f"{PESO}120.000 la noche")
     check(page, "precios")
 
     # Many cabins at once: preview, then apply.

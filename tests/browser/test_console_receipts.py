@@ -18,6 +18,7 @@ from tests.browser.conftest import OWNERS, Check, LiveApp
 from tests.browser.harness import Viewport, run_async
 from tests.browser.test_console_flow import HOLD, seed_scenario
 from tests.browser.test_console_pages import join
+from tests.money_text import PESO
 
 
 def png(width: int = 120, height: int = 60) -> bytes:
@@ -84,7 +85,7 @@ def test_owner_reviews_a_transfer_receipt(
     page.get_by_role("button", name="Aprobar").click()
     expect(page.get_by_text("El pago quedó registrado y la reserva, confirmada.")).to_be_visible()
     expect(page.locator("section", has_text="Pagos").first).to_contain_text(
-        "Transferencia · $ 120.000"
+        f"Transferencia · {PESO}120.000"
     )
     page.get_by_role("navigation", name="Secciones").get_by_role("link", name="Hoy").click()
     expect(page.get_by_text("Comprobantes para revisar")).to_have_count(0)

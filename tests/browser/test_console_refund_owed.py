@@ -23,6 +23,7 @@ from tests.browser.conftest import OWNERS, Check, LiveApp
 from tests.browser.harness import Viewport, run_async
 from tests.browser.test_console_flow import HOLD, seed_scenario
 from tests.browser.test_console_pages import join
+from tests.money_text import PESO
 from tests.unit.application.fakes import FakeGateway
 
 DEPOSIT, TOTAL = 12_000_000, 40_000_000  # Mario's hold (seed_scenario), in cents
@@ -82,7 +83,9 @@ def test_owner_sees_what_is_still_to_give_back(
 
     # Hoy: the queue names the payment and the booking, and what is left to give back.
     owed = page.get_by_role("listitem").filter(has_text="Pago 4112")
-    expect(owed).to_contain_text(f"Pago 4112 ($ 400.000) de {HOLD}: falta devolver $ 390.000")
+    expect(owed).to_contain_text(
+        f"Pago 4112 ({PESO}400.000) de {HOLD}: falta devolver {PESO}390.000"
+    )
     expect(owed.locator(".badge")).to_have_text("Devolver")
     expect(owed.get_by_role("link", name=f"Ver la reserva {HOLD}")).to_have_attribute(
         "href", f"/panel/reservas/{HOLD}"
@@ -95,8 +98,8 @@ def test_owner_sees_what_is_still_to_give_back(
     page.get_by_role("navigation", name="Secciones").get_by_role("link", name="Pagos").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pagos")
     item = page.get_by_role("listitem").filter(has_text="pago 4112")
-    expect(item.locator(".badge")).to_have_text("falta devolver $ 390.000")
-    expect(item).to_contain_text("(ya se devolvieron $ 10.000)")
+    expect(item.locator(".badge")).to_have_text(f"falta devolver {PESO}390.000")
+    expect(item).to_contain_text(f"(ya se devolvieron {PESO}10.000)")
     # The booking is named where the owner acts: its page, with its refund form.
     to_booking = item.get_by_role("link", name=f"Ver la reserva {HOLD}")
     expect(to_booking).to_be_visible()

@@ -21,6 +21,7 @@ from tests.e2e.console_client import OWNER, console_for, for_owners
 from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import DEPOSIT, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -146,8 +147,8 @@ async def test_a_balance_payment_off_the_amount_is_shown_under_its_booking(
         assert ":balance" not in (await console.client.get("/panel/")).text
         page = await console.client.get(f"/panel/reservas/{code}")
         assert page.status_code == 200
-        assert "5202 · approved · $ 1.000 · link del saldo" in page.text
-        assert "5201 · approved · $ 86.700 · link de la seña" in page.text
+        assert f"5202 · approved · {PESO}1.000 · link del saldo" in page.text
+        assert f"5201 · approved · {PESO}86.700 · link de la seña" in page.text
 
 
 async def test_a_balance_paid_after_cancelling_goes_back_with_the_bookings_money(

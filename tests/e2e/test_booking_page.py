@@ -16,6 +16,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, ClientFactory
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_payments import Client, hold
 from tests.fakes.providers import FakeMercadoPago
+from tests.money_text import PESO
 
 pytestmark = pytest.mark.db
 ROOT = "http://testserver.local"
@@ -53,7 +54,7 @@ async def test_the_page_lists_the_cabins_that_fit_with_their_quote(pay_client: C
     html, tokens = await open_form(pay_client, {**SEARCH, "guests": "4"})
     assert set(tokens) == {"_csrf_token", "form_token"}
     assert "Cabaña del Lago" in html
-    assert "$ 86.700" in html  # its deposit for those three nights
+    assert f"{PESO}86.700" in html  # its deposit for those three nights
     assert "<dt>Total</dt>" in html
     assert "Cabaña del Bosque" not in html  # 2 people at most: not for 4 (tests/data seed)
 

@@ -23,6 +23,7 @@ from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import DEPOSIT as PAID
 from tests.e2e.test_payments import hold, notify
 from tests.fakes.providers import FakeMercadoPago
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -67,16 +68,16 @@ async def test_a_payment_recorded_on_a_cancelled_hold_waits_in_pagos_and_hoy_to_
     # Nothing is collected any more: no balance, no due date; what it holds is to give back.
     assert "<dt>Saldo</dt>" not in page
     assert "vence el" not in page
-    assert f"<dt>Para devolver</dt><dd><strong>$ {deposit.group(1)}</strong>" in page
-    assert f"<dt>Pagado</dt><dd>$ {deposit.group(1)} por transferencia</dd>" in page
+    assert f"<dt>Para devolver</dt><dd><strong>{PESO}{deposit.group(1)}</strong>" in page
+    assert f"<dt>Pagado</dt><dd>{PESO}{deposit.group(1)} por transferencia</dd>" in page
     # Paid by transfer: giving it back is not ticked for Mercado Pago.
     assert UNTICKED in page
     pagos = (await console.client.get("/panel/pagos")).text
     assert "No hay pagos para revisar" not in pagos
-    assert f"<strong>$ {deposit.group(1)}</strong> · la reserva {code} no tiene noches" in pagos
+    assert f"<strong>{PESO}{deposit.group(1)}</strong> · la reserva {code} no tiene noches" in pagos
     hoy = (await console.client.get("/panel/")).text
     assert "Nada pendiente" not in hoy
-    assert f"La reserva {code} no tiene noches y tiene $ {deposit.group(1)}" in hoy
+    assert f"La reserva {code} no tiene noches y tiene {PESO}{deposit.group(1)}" in hoy
 
 
 async def test_cancelling_a_paid_booking_says_what_to_give_back_until_refunded_or_credited(
@@ -87,19 +88,20 @@ async def test_cancelling_a_paid_booking_says_what_to_give_back_until_refunded_o
         console, 1, (3, 6), estado="confirmada", metodo="transfer", monto="54.000", nota_pago=""
     )
     before = await page_of(console, code)
-    assert "Tiene $ 54.000 pagados: al cancelar hay que devolvérselos o dejárselos" in before
+    assert f"Tiene {PESO}54.000 pagados: al cancelar hay que devolvérselos o dejárselos" in before
     done = await act(console, code, "cancelar", {"motivo": "Se enfermó"})
     assert done.status_code == 303
     page = (await console.client.get(done.headers["location"])).text
     assert (
-        "La reserva se canceló: sus noches quedaron libres. Tenía $ 54.000 pagados: hay que "
+        f"La reserva se canceló: sus noches quedaron libres. Tenía {PESO}54.000 pagados: hay que "
         "devolvérselos o dejárselos como crédito"
     ) in page
     assert "<dt>Saldo</dt>" not in page
-    assert "<dt>Para devolver</dt><dd><strong>$ 54.000</strong>" in page
+    assert f"<dt>Para devolver</dt><dd><strong>{PESO}54.000</strong>" in page
     assert 'action="/panel/reservas/' + code + '/credito#h-credit"' in page
     assert (
-        "<strong>$ 54.000</strong> · la reserva" in (await console.client.get("/panel/pagos")).text
+        f"<strong>{PESO}54.000</strong> · la reserva"
+        in (await console.client.get("/panel/pagos")).text
     )
     # Two refunds made by hand: what is held goes down, never what is "owed".
     for _ in range(2):
@@ -108,18 +110,18 @@ async def test_cancelling_a_paid_booking_says_what_to_give_back_until_refunded_o
         )
         assert refunded.status_code == 303, refunded.text[:2000]
     page = await page_of(console, code)
-    assert "<dt>Devuelto</dt><dd>$ 40.000</dd>" in page
-    assert "<dt>Para devolver</dt><dd><strong>$ 14.000</strong>" in page
+    assert f"<dt>Devuelto</dt><dd>{PESO}40.000</dd>" in page
+    assert f"<dt>Para devolver</dt><dd><strong>{PESO}14.000</strong>" in page
     assert "<dt>Saldo</dt>" not in page
     pagos = (await console.client.get("/panel/pagos")).text
-    assert "<strong>$ 14.000</strong> · la reserva" in pagos
+    assert f"<strong>{PESO}14.000</strong> · la reserva" in pagos
     # The rest stays the guest's, as credit for another date: the queue is clear.
     credited = await post_money(
         console, code, "credito", {"credito_monto": "14.000", "credito_dias": "180"}
     )
     assert credited.headers["location"].endswith("hecho=credito#aviso"), credited.text[:2000]
     page = await page_of(console, code)
-    assert "<dt>Crédito a favor</dt><dd>$ 14.000" in page
+    assert f"<dt>Crédito a favor</dt><dd>{PESO}14.000" in page
     assert "<dt>Para devolver</dt><dd>nada" in page
     assert "No hay pagos para revisar" in (await console.client.get("/panel/pagos")).text
     assert "Nada pendiente" in (await console.client.get("/panel/")).text
@@ -148,7 +150,7 @@ async def test_money_paid_by_transfer_cannot_go_back_through_mercado_pago_and_it
     assert TICKED in refused.text  # the owner's choice is kept, to untick
     too_much = await post_money(console, code, "devolver", {"devolver_monto": "60.000"})
     assert too_much.status_code == 400
-    assert "No se puede devolver más de $ 54.000: es lo que pagó" in too_much.text
+    assert f"No se puede devolver más de {PESO}54.000: es lo que pagó" in too_much.text
 
 
 async def test_money_paid_through_mercado_pago_goes_back_that_way_one_payment_at_a_time(
@@ -177,16 +179,16 @@ async def test_money_paid_through_mercado_pago_goes_back_that_way_one_payment_at
     )
     page = await page_of(console, code)
     assert (
-        "<dt>Pagado</dt><dd>$ 64.000 ($ 10.000 por Mercado Pago, $ 54.000 por transferencia)"
-        in (page)
+        f"<dt>Pagado</dt><dd>{PESO}64.000 ({PESO}10.000 por Mercado Pago, "
+        f"{PESO}54.000 por transferencia)" in page
     )
-    assert "por Mercado Pago, hasta $ 10.000 de una vez" in page
+    assert f"por Mercado Pago, hasta {PESO}10.000 de una vez" in page
     assert TICKED in page
     refused = await post_money(
         console, code, "devolver", {"devolver_monto": "20.000", "devolver_mp": "1"}
     )
     assert refused.status_code == 400
-    assert "Por Mercado Pago se pueden devolver como mucho $ 10.000 de una vez" in refused.text
+    assert f"Por Mercado Pago se pueden devolver como mucho {PESO}10.000 de una vez" in refused.text
 
 
 async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_on_pagos_hoy_and_the_api(
@@ -210,7 +212,7 @@ async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_on_pagos_hoy_an
         await console.member(OWNER, Role.OWNER)
         pagos = (await console.client.get("/panel/pagos")).text
         assert pagos.count('action="/panel/pagos/') == 1
-        assert f"<strong>$ 86.700</strong> · la reserva {code} no tiene noches" in pagos
+        assert f"<strong>{PESO}86.700</strong> · la reserva {code} no tiene noches" in pagos
         assert "pago 999 de Mercado Pago" not in pagos
         hoy = (await console.client.get("/panel/")).text
         assert hoy.count('<span class="badge warn">Devolver</span>') == 1

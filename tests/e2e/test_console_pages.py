@@ -18,6 +18,7 @@ from entrypoints.settings import Settings
 from tests.e2e.conftest import NOW
 from tests.e2e.console_client import OWNER, Console, console_for
 from tests.fakes.calendars import FakeCalendarHost, ics
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -97,7 +98,7 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
 ) -> None:
     listing = await owner.client.get("/panel/cabanas")
     assert "Cabaña del Lago" in listing.text
-    assert "$ 85.000 la noche" in listing.text
+    assert f"{PESO}85.000 la noche" in listing.text
     form = await owner.client.get("/panel/cabanas/1")
     assert 'value="85.000"' in form.text
     base = {
@@ -128,7 +129,7 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
     assert saved.status_code == 303
     after = await owner.client.get(saved.headers["location"])
     assert "Listo: los cambios quedaron guardados." in after.text
-    assert "Hasta 5 personas · mínimo 2 noches · $ 90.000 la noche · finde ×1,25" in after.text
+    assert f"Hasta 5 personas · mínimo 2 noches · {PESO}90.000 la noche · finde ×1,25" in after.text
     # Unticking "toma reservas" deactivates it.
     off = {k: v for k, v in base.items() if k != "activa"} | {"capacidad": "5"}
     await owner.post("/panel/cabanas/1", off)
@@ -193,7 +194,7 @@ async def test_payments_needing_attention_link_to_their_reservation(
         NOW,
     )
     page = await owner.client.get("/panel/pagos")
-    assert "$ 90.000" in page.text
+    assert f"{PESO}90.000" in page.text
     assert "hay que devolver el dinero" in page.text
     assert 'href="/panel/reservas/ABCDEFGHJKMN"' in page.text
 

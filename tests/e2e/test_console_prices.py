@@ -14,6 +14,7 @@ from domain.accounts import Role
 from entrypoints.settings import Settings
 from tests.e2e.conftest import NOW
 from tests.e2e.console_client import OWNER, Console, console_for
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -85,7 +86,7 @@ async def test_a_season_is_added_edited_and_removed_with_spanish_errors(
     assert (await owner.post(f"{PRICES}/temporada", changed, PRICES)).status_code == 303
     page = await owner.client.get(PRICES)
     assert page.text.count("<strong>Temporada alta</strong>") == 1
-    assert "$ 120.000 la noche" in page.text
+    assert f"{PESO}120.000 la noche" in page.text
 
     removed = await owner.post(f"{PRICES}/quitar", {"tipo": "temporada", "indice": "0"}, PRICES)
     assert removed.status_code == 303

@@ -17,6 +17,7 @@ from tests.e2e.conftest import NOW
 from tests.e2e.console_client import OWNER, Console, console_for
 from tests.e2e.test_console_prices import PRICES, SEASON
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
+from tests.money_text import PESO, pesos
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -203,14 +204,14 @@ async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount
     )
     detail = await console.client.get(f"/panel/reservas/{code}")
     assert "<dt>Estado</dt><dd>Confirmada" in detail.text
-    assert "Confirmada a mano</strong> — efectivo · $ 45.000 · Seña" in detail.text
+    assert f"Confirmada a mano</strong> — efectivo · {PESO}45.000 · Seña" in detail.text
     # The money is in the booking's ledger: counted in what is paid and what is owed.
     assert "Todavía no hay pagos." not in detail.text
-    assert "Efectivo · <strong>$ 45.000</strong>" in detail.text
+    assert f"Efectivo · <strong>{PESO}45.000</strong>" in detail.text
 
 
 KEY = re.compile(r'name="(clave_pago|clave_devolucion)" value="([^"]+)"')
-DEPOSIT = re.compile(r"<dt>Seña</dt><dd>\$ ([0-9.]+)")
+DEPOSIT = re.compile(r"<dt>Seña</dt><dd>\$\xa0([0-9.]+)")
 
 
 async def money_form(console: Console, code: str) -> dict[str, str]:
@@ -245,7 +246,7 @@ async def test_a_payment_by_transfer_is_recorded_once_and_confirms_the_hold_it_c
     page = await console.client.get(done.headers["location"])
     assert "El pago quedó registrado y la reserva, confirmada." in page.text
     assert "<dt>Estado</dt><dd>Confirmada" in page.text
-    assert f"Transferencia · <strong>$ {deposit.group(1)}</strong> · seña" in page.text
+    assert f"Transferencia · <strong>{PESO}{deposit.group(1)}</strong> · seña" in page.text
     assert f"Lo cargó {OWNER}" in page.text
     # The same form sent again (a double click): nothing more is recorded.
     again = await console.client.post(path, data=sent)
@@ -272,7 +273,7 @@ async def test_money_is_given_back_never_more_than_paid_and_once_per_form(
     refused = await console.client.post(path, data=too_much)
     assert refused.status_code == 400
     assert 'aria-describedby="e-devolver_monto"' in refused.text
-    assert "No se puede devolver más de $ 10.000: es lo que pagó" in refused.text
+    assert f"No se puede devolver más de {PESO}10.000: es lo que pagó" in refused.text
     assert 'value="10.001"' in refused.text
     assert 'id="f-devolver_mp" name="devolver_mp" type="checkbox" value="1" >' in refused.text
     by_hand = {**form, "devolver_monto": "4.000", "devolver_nota": "Arreglo"}
@@ -284,17 +285,13 @@ async def test_money_is_given_back_never_more_than_paid_and_once_per_form(
         .endswith("hecho=devolucion-repetida#aviso")
     )
     page = await console.client.get(done.headers["location"])
-    assert "<strong>$ 4.000</strong> devueltos" in page.text
-    assert "<dt>Devuelto</dt><dd>$ 4.000" in page.text
-    assert "Como mucho $ 6.000" in page.text
+    assert f"<strong>{PESO}4.000</strong> devueltos" in page.text
+    assert f"<dt>Devuelto</dt><dd>{PESO}4.000" in page.text
+    assert f"Como mucho {PESO}6.000" in page.text
     audit = await rows(
         console_settings, "SELECT after FROM admin_audit_log WHERE action = 'reservation.refund'"
     )
     assert len(audit) == 1
-
-
-def pesos(amount: int) -> str:
-    return "$ " + f"{amount:,}".replace(",", ".")
 
 
 async def test_the_deposit_says_paid_what_is_missing_or_unpaid_and_a_later_refund_keeps_it_paid(
@@ -314,7 +311,7 @@ async def test_the_deposit_says_paid_what_is_missing_or_unpaid_and_a_later_refun
         return found.group(1)
 
     def amount(text: str) -> int:
-        found = re.match(r"\$ ([0-9.]+)", text)
+        found = re.match(r"\$\xa0([0-9.]+)", text)
         assert found, text
         return int(found.group(1).replace(".", ""))
 
@@ -522,10 +519,10 @@ async def test_hoy_shows_what_an_arrival_still_owes_from_what_was_paid(console: 
     await console.member(OWNER, Role.OWNER)
     code = await book(console, 1, (0, 2), estado="confirmada", metodo="cash", monto="36.000")
     detail = await console.client.get(f"/panel/reservas/{code}")
-    due = re.search(r"<dt>Saldo</dt><dd>\$ ([0-9.]+), vence", detail.text)
+    due = re.search(r"<dt>Saldo</dt><dd>\$\xa0([0-9.]+), vence", detail.text)
     assert due, detail.text
     hoy = await console.client.get("/panel/")
-    assert f"Saldo $ {due.group(1)}" in hoy.text
+    assert f"Saldo {PESO}{due.group(1)}" in hoy.text
     assert "Todo pagado" not in hoy.text
     form = await money_form(console, code)
     paid = await console.client.post(
@@ -581,14 +578,14 @@ async def test_a_confirmed_booking_with_nothing_in_its_ledger_shows_no_data_not_
         == []
     )
     detail = (await console.client.get(f"/panel/reservas/{code}")).text
-    total = re.search(r"<dt>Total</dt><dd>\$ ([0-9.]+)", detail)
+    total = re.search(r"<dt>Total</dt><dd>\$\xa0([0-9.]+)", detail)
     assert total, detail
     assert "<dt>Saldo</dt><dd>sin datos de pagos" in detail
-    assert f"$ {total.group(1)}, vence" not in detail
+    assert f"{PESO}{total.group(1)}, vence" not in detail
     assert "sin pagar" not in detail
     hoy = (await console.client.get("/panel/")).text
     assert "Sin datos de pagos" in hoy
-    assert f"Saldo $ {total.group(1)}" not in hoy
+    assert f"Saldo {PESO}{total.group(1)}" not in hoy
     assert "Todo pagado" not in hoy
     guest = (await console.client.get(f"/r/{code}")).text
     assert "<dt>Saldo</dt>" not in guest
@@ -604,7 +601,7 @@ async def test_a_confirmed_booking_with_nothing_in_its_ledger_shows_no_data_not_
     assert paid.status_code == 303, paid.text[:2000]
     detail = (await console.client.get(f"/panel/reservas/{code}")).text
     assert "sin datos de pagos" not in detail
-    assert re.search(r"<dt>Saldo</dt><dd>\$ [0-9.]+, vence", detail)
+    assert re.search(r"<dt>Saldo</dt><dd>\$\xa0[0-9.]+, vence", detail)
     assert "Saldo $" in (await console.client.get("/panel/")).text
 
 
@@ -634,7 +631,7 @@ async def test_a_cancelled_booking_with_nothing_in_its_ledger_has_unknown_money_
     detail = (await console.client.get(f"/panel/reservas/{unpaid}")).text
     assert "<dt>Para devolver</dt><dd>nada: no queda plata suya" in detail
     assert "sin datos de pagos" not in detail
-    assert "<dt>Pagado</dt><dd>$ 0</dd>" in (await console.client.get(f"/r/{unpaid}")).text
+    assert f"<dt>Pagado</dt><dd>{PESO}0</dd>" in (await console.client.get(f"/r/{unpaid}")).text
     # The owner writes down the deposit it had been paid: it is known, and goes back.
     form = await money_form(console, code)
     paid = await console.client.post(
@@ -644,4 +641,4 @@ async def test_a_cancelled_booking_with_nothing_in_its_ledger_has_unknown_money_
     assert paid.status_code == 303, paid.text[:2000]
     detail = (await console.client.get(f"/panel/reservas/{code}")).text
     assert "sin datos de pagos" not in detail
-    assert "<dt>Para devolver</dt><dd><strong>$ 10.000</strong>" in detail
+    assert f"<dt>Para devolver</dt><dd><strong>{PESO}10.000</strong>" in detail

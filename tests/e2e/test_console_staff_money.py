@@ -10,6 +10,7 @@ from domain.accounts import Role
 from tests.e2e.console_client import OWNER, Console
 from tests.e2e.test_console_cancelled_money import page_of, post_money
 from tests.e2e.test_console_reservations import act, book
+from tests.money_text import PESO
 
 pytestmark = pytest.mark.db
 
@@ -31,7 +32,7 @@ async def test_the_staff_timeline_tells_the_story_without_the_money(console: Con
     )
     assert refunded.status_code == 303, refunded.text[:2000]
     owner_view = await page_of(console, code)
-    for line in ("Pago registrado", "$ 7.000", "Devolución", "$ 20.000", "por CBU"):
+    for line in ("Pago registrado", f"{PESO}7.000", "Devolución", f"{PESO}20.000", "por CBU"):
         assert line in owner_view, line
     owner_cookie = console.client.cookies.get("cabanas_sesion")
 
@@ -40,7 +41,7 @@ async def test_the_staff_timeline_tells_the_story_without_the_money(console: Con
     staff_view = await page_of(console, code)
     assert "Cancelada</strong> — Motivo: Se enfermó" in staff_view  # the story is there
     assert "Cargada a mano" in staff_view
-    for money in ("Pago registrado", "Devolución", "Confirmada a mano", "Crédito", "$ "):
+    for money in ("Pago registrado", "Devolución", "Confirmada a mano", "Crédito", PESO):
         assert money not in staff_view, money
     assert "para devolver" not in staff_view
     assert "por CBU" not in staff_view

@@ -19,6 +19,7 @@ from tests.e2e.test_ledger import admin, pay
 from tests.e2e.test_payments import DEPOSIT, hold, notify
 from tests.e2e.test_refunds import paid_booking, refund
 from tests.fakes.providers import FakeMercadoPago
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -135,9 +136,9 @@ async def test_a_lapsed_holds_credit_is_the_guests_again_and_not_money_to_refund
     async with console_for(for_owners(integrated_settings), clock) as console:
         await console.member(OWNER, Role.OWNER)
         page = (await console.client.get(f"/panel/reservas/{lapsed}")).text
-        assert "Como mucho $ 30.000" not in page
-        assert "Como mucho $ 10.000 (lo pagado y no devuelto)" in page
-        assert "No cuenta $ 20.000 de crédito a favor que usó" in page
+        assert f"Como mucho {PESO}30.000" not in page
+        assert f"Como mucho {PESO}10.000 (lo pagado y no devuelto)" in page
+        assert f"No cuenta {PESO}20.000 de crédito a favor que usó" in page
     too_much = await refund(pay_client, lapsed, "r-all", 2_000_000, mercadopago=False)
     assert too_much.status_code == 422, too_much.text
     assert "10000.00 ARS" in too_much.json()["detail"]

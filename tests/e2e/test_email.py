@@ -20,6 +20,7 @@ from tests.e2e.test_admin import bearer
 from tests.e2e.test_payments import DEPOSIT, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
 from tests.fakes.smtp import FakeSmtp
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -77,7 +78,7 @@ async def test_a_guest_who_gave_an_email_gets_the_link_and_the_confirmation_by_e
         assert "Cabaña del Lago" in part
         assert "18/12/2026" in part
         assert "21/12/2026" in part
-        assert "$ 86.700" in part
+        assert f"{PESO}86.700" in part
     assert f"https://wa.me/{OWNER_PHONE}" in text
     assert f'<a href="https://wa.me/{OWNER_PHONE}"' in page
     assert '<html lang="es-AR">' in page

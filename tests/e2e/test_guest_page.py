@@ -16,6 +16,7 @@ from tests.e2e.test_admin import bearer
 from tests.e2e.test_cabin_texts import LAGO
 from tests.e2e.test_payments import DEPOSIT, Client, hold, notify, status_of
 from tests.fakes.providers import FakeMercadoPago
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -57,7 +58,7 @@ async def test_a_live_hold_shows_its_facts_its_expiry_and_the_payment_button(
     assert "Tu reserva en Cabaña del Lago" in html
     assert "viernes 18 de diciembre de 2026" in html
     assert "lunes 21 de diciembre de 2026" in html
-    assert "$ 86.700" in html  # the deposit
+    assert f"{PESO}86.700" in html  # the deposit
     assert "Pagar seña" in html
     assert str(booking["payment_url"]) in html
     assert "Te guardamos las noches hasta el" in html
@@ -170,8 +171,8 @@ async def test_a_confirmed_booking_shows_what_is_paid_and_due(
     assert "Pagar seña" not in html
     assert "Te guardamos" not in html
     total = float(booking["total_amount"])  # type: ignore[arg-type]
-    due = f"$ {int(total - DEPOSIT):,}".replace(",", ".")
-    assert "<dt>Pagado</dt><dd>$ 86.700</dd>" in html
+    due = f"{PESO}{int(total - DEPOSIT):,}".replace(",", ".")
+    assert f"<dt>Pagado</dt><dd>{PESO}86.700</dd>" in html
     # The balance says by when, and that a reminder comes.
     assert f"<dt>Saldo</dt><dd>{due}, hasta el " in html
     assert "Te lo recordamos unos días antes" in html
@@ -179,7 +180,7 @@ async def test_a_confirmed_booking_shows_what_is_paid_and_due(
     await cancel(pay_client, booking["code"])
     _, html, _ = await guest_page(pay_client, booking["code"])
     assert "<dt>Saldo</dt>" not in html
-    assert "<dt>Para devolverte</dt><dd>$ 86.700</dd>" in html
+    assert f"<dt>Para devolverte</dt><dd>{PESO}86.700</dd>" in html
     assert "te lo devolvemos o te queda como crédito" in html
 
 

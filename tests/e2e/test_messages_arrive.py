@@ -26,6 +26,7 @@ from tests.e2e.test_whatsapp_conversation import (
 )
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
 from tests.fakes.smtp import FakeSmtp
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -70,7 +71,7 @@ async def test_a_guest_who_booked_over_http_and_never_wrote_gets_the_template_an
                 "Cabaña del Lago",
                 "18/12",
                 "21/12",
-                "$ 86.700",
+                f"{PESO}86.700",
             ],
         )
     ]
@@ -100,7 +101,7 @@ async def test_a_guest_who_books_on_whatsapp_and_pays_two_days_later_gets_the_te
     assert confirmed["type"] == "template"
     assert wa.templates_sent()[-1] == (
         "reserva_confirmada",
-        ["Juana", code, "Cabaña del Lago", "04/12", "08/12", "$ 112.200"],
+        ["Juana", code, "Cabaña del Lago", "04/12", "08/12", f"{PESO}112.200"],
     )
     assert wa.refused == []
 
@@ -119,8 +120,8 @@ async def test_a_guest_who_pays_within_the_window_gets_free_text(
     assert confirmed["type"] == "text"
     assert body_of(confirmed) == (
         f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está "
-        "confirmada. Recibimos la seña de $ 112.200. El saldo de $ 261.800 se paga hasta el "
-        "04/12. ¡Te esperamos!\n\n"
+        f"confirmada. Recibimos la seña de {PESO}112.200. El saldo de {PESO}261.800 se paga "
+        "hasta el 04/12. ¡Te esperamos!\n\n"
         f"Tu reserva, con todos los detalles: https://cabanas.test/r/{code.replace('-', '')}"
     )
     assert wa.templates_sent() == []

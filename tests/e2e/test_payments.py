@@ -21,6 +21,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, MP_WEBHOOK_SECRET
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_api import BOOKING, assert_problem
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -107,7 +108,7 @@ async def test_signed_webhook_confirms_and_the_guest_is_told_once(
                 "Cabaña del Lago",
                 "18/12",
                 "21/12",
-                "$ 86.700",
+                f"{PESO}86.700",
             ],
         )
     ]

@@ -22,6 +22,7 @@ from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import DEPOSIT, hold, notify
 from tests.e2e.test_refunds import paid_booking, refund
 from tests.fakes.providers import FakeMercadoPago
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -201,5 +202,5 @@ async def test_the_owner_sends_the_form_again_after_an_error_and_the_refund_coun
         assert again.status_code == 303, again.text[:2000]
         page = (await console.client.get(again.headers["location"])).text
         assert "Esa devolución ya estaba hecha: no se devolvió dos veces." in page
-        assert "<dt>Devuelto</dt><dd>$ 30.000</dd>" in page
+        assert f"<dt>Devuelto</dt><dd>{PESO}30.000</dd>" in page
     assert len(mp.refunds["4708"]) == 1

@@ -16,6 +16,7 @@ from tests.e2e.test_ledger import TOTAL, admin, rows
 from tests.e2e.test_payments import DEPOSIT, notify
 from tests.e2e.test_refunds import paid_booking, refund
 from tests.fakes.providers import FakeMercadoPago
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -71,12 +72,12 @@ async def test_pagos_and_hoy_say_what_is_still_to_give_back_of_a_partly_refunded
         part = await refund(pay_client, code, "part-1", 1_000_000, mercadopago=False)
         assert part.status_code == 201, part.text
         pagos = (await console.client.get("/panel/pagos")).text
-        assert '<span class="badge warn">falta devolver $ 279.000</span>' in pagos
-        assert '(ya se devolvieron <span class="amount">$ 10.000</span>)' in pagos
+        assert f'<span class="badge warn">falta devolver {PESO}279.000</span>' in pagos
+        assert f'(ya se devolvieron <span class="amount">{PESO}10.000</span>)' in pagos
         hoy = (await console.client.get("/panel/")).text
         assert (
-            f'Pago 4112 (<span class="amount">$ 289.000</span>) de {code}: '
-            'falta devolver <span class="amount">$ 279.000</span>'
+            f'Pago 4112 (<span class="amount">{PESO}289.000</span>) de {code}: '
+            f'falta devolver <span class="amount">{PESO}279.000</span>'
         ) in hoy
 
 

@@ -17,12 +17,13 @@ from tests.e2e.test_payments import DEPOSIT, notify
 from tests.e2e.test_refunds import paid_booking, refund
 from tests.e2e.test_refunds_interrupted import failing_refund_saves, ledger_of, lost_save, refunds
 from tests.fakes.providers import FakeMercadoPago
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
 FOUND_30_000 = (
-    "Mercado Pago ya tenía una devolución de $ 30.000 que no estaba anotada; la anotamos y no "
+    f"Mercado Pago ya tenía una devolución de {PESO}30.000 que no estaba anotada; la anotamos y no "
     "devolvimos nada más. Revisá si todavía hace falta devolver."
 )
 
@@ -109,7 +110,7 @@ async def test_the_console_says_what_it_found_when_the_page_was_reloaded_after_a
         assert reloaded["clave_devolucion"] != first["clave_devolucion"]
         page = await refused_on_the_page(console, code, reloaded)
         assert FOUND_30_000 in page
-        assert "<dt>Devuelto</dt><dd>$ 30.000</dd>" in page
+        assert f"<dt>Devuelto</dt><dd>{PESO}30.000</dd>" in page
     assert len(mp.refund_requests) == 1
     assert refunds(await ledger_of(pay_client, code)) == [("mp-refund", 30_000.0)]
 
@@ -125,7 +126,7 @@ async def test_a_panel_refund_not_yet_notified_stops_the_consoles_refund(
             console, code, devolver(await money_form(console, code), "30.000")
         )
         assert FOUND_30_000 in page
-        assert "<dt>Devuelto</dt><dd>$ 30.000</dd>" in page
+        assert f"<dt>Devuelto</dt><dd>{PESO}30.000</dd>" in page
     assert mp.refund_requests == []
     await notify(pay_client, "4805")
     ledger = await ledger_of(pay_client, code)

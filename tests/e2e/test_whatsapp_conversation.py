@@ -29,6 +29,7 @@ from tests.e2e.conftest import NOW, WA_APP_SECRET
 from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import notify
 from tests.fakes.providers import FakeMercadoPago, FakeWhatsApp
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -206,12 +207,12 @@ async def test_from_a_question_to_a_paid_booking(
     assert options["to"] == OUTBOUND
     assert body_of(options) == (
         "Para 4 personas, del 04/12 al 08/12, tenemos:\n"
-        "1. Cabaña del Lago: $ 374.000 en total (seña $ 112.200)\n"
-        "   • 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000\n"
-        "   • 2 noches: 2 × $ 85.000 = $ 170.000\n"
-        "2. Cabaña Familiar Los Alerces: $ 540.000 en total (seña $ 162.000)\n"
-        "   • 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
-        "   • 2 noches: 2 × $ 120.000 = $ 240.000\n"
+        f"1. Cabaña del Lago: {PESO}374.000 en total (seña {PESO}112.200)\n"
+        f"   • 2 noches (fin de semana): 2 × {PESO}102.000 = {PESO}204.000\n"
+        f"   • 2 noches: 2 × {PESO}85.000 = {PESO}170.000\n"
+        f"2. Cabaña Familiar Los Alerces: {PESO}540.000 en total (seña {PESO}162.000)\n"
+        f"   • 2 noches (fin de semana): 2 × {PESO}150.000 = {PESO}300.000\n"
+        f"   • 2 noches: 2 × {PESO}120.000 = {PESO}240.000\n"
         "¿Cuál te reservamos? Tocá una opción o escribinos el número."
     )
     assert buttons_of(options) == [(LAGO, "Cabaña del Lago"), (ALERCES, "Familiar Los Alerces")]
@@ -231,9 +232,9 @@ async def test_from_a_question_to_a_paid_booking(
     assert (await pay_client.get(page)).status_code == 200
     assert body_of(held) == (
         f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 08/12. Código: {code}. "
-        "Total: $ 374.000. La seña es de $ 112.200 y te la guardamos hasta las 12:30.\n"
-        "• 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000\n"
-        "• 2 noches: 2 × $ 85.000 = $ 170.000\n"
+        f"Total: {PESO}374.000. La seña es de {PESO}112.200 y te la guardamos hasta las 12:30.\n"
+        f"• 2 noches (fin de semana): 2 × {PESO}102.000 = {PESO}204.000\n"
+        f"• 2 noches: 2 × {PESO}85.000 = {PESO}170.000\n"
         "Si cancelás:\n"
         "• Con 15 días o más de anticipación: te devolvemos el 100 % de lo pagado.\n"
         "• Entre 2 y 14 días antes de la llegada: te queda un crédito del 100 % de lo pagado "
@@ -249,7 +250,7 @@ async def test_from_a_question_to_a_paid_booking(
     assert booking["payment_url"].startswith("https://www.mercadopago.com.ar/checkout/v1/redirect")
     assert pay_link["to"] == OUTBOUND
     assert body_of(pay_link) == (
-        f"Para confirmar la reserva {code}, pagá la seña de $ 112.200 con Mercado Pago acá: "
+        f"Para confirmar la reserva {code}, pagá la seña de {PESO}112.200 con Mercado Pago acá: "
         f"{booking['payment_url']}"
     )
     [preference] = mp.preferences
@@ -262,8 +263,8 @@ async def test_from_a_question_to_a_paid_booking(
     assert confirmed["to"] == OUTBOUND
     assert body_of(confirmed) == (
         f"¡Listo, Juana! 🎉 Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está "
-        "confirmada. Recibimos la seña de $ 112.200. El saldo de $ 261.800 se paga hasta el "
-        "04/12. ¡Te esperamos!\n\n"
+        f"confirmada. Recibimos la seña de {PESO}112.200. El saldo de {PESO}261.800 se paga "
+        "hasta el 04/12. ¡Te esperamos!\n\n"
         "Si cancelás:\n"
         "• Con 15 días o más de anticipación: te devolvemos el 100 % de lo pagado.\n"
         "• Entre 2 y 14 días antes de la llegada: te queda un crédito del 100 % de lo pagado "
@@ -348,7 +349,7 @@ async def test_my_reservation_lists_every_live_booking_with_its_page(
     assert lines[0] == "Tenés 2 reservas desde este número:"
     assert lines[1].startswith(
         f"1. {first} en Cabaña del Lago del 04/12 al 08/12: pre-reserva esperando la seña de "
-        "$ 112.200 hasta las 12:30. Podés pagarla acá: https://"
+        f"{PESO}112.200 hasta las 12:30. Podés pagarla acá: https://"
     )
     assert lines[2].startswith(f"2. {second} en Cabaña del Bosque del 15/12 al 18/12: pre-reserva")
     assert lines[3:] == [
@@ -379,7 +380,7 @@ async def test_my_reservation_shows_the_live_hold_not_a_newer_one_cancelled(
     text = body_of(status)
     assert text.startswith(
         f"Tu pre-reserva {first} en Cabaña del Lago del 04/12 al 08/12 está esperando la seña "
-        "de $ 112.200 hasta las 12:30. Podés pagarla acá: https://"
+        f"de {PESO}112.200 hasta las 12:30. Podés pagarla acá: https://"
     ), text
     assert text.endswith(
         f"Tu reserva, con todos los detalles: https://cabanas.test/r/{first.replace('-', '')}"
@@ -434,8 +435,8 @@ async def test_cancelling_a_paid_booking_says_what_comes_back_then_goes_to_the_o
     page = f"https://cabanas.test/r/{code.replace('-', '')}"
     assert body_of(question) == (
         f"Tu reserva {code} en Cabaña del Lago del 04/12 al 08/12 está confirmada. Si la "
-        "cancelás hoy, te quedan $ 112.200 de los $ 112.200 que pagaste como crédito para otra "
-        "fecha, válido por 365 días. ¿Querés que la cancelemos?\n\n"
+        f"cancelás hoy, te quedan {PESO}112.200 de los {PESO}112.200 que pagaste como crédito "
+        "para otra fecha, válido por 365 días. ¿Querés que la cancelemos?\n\n"
         f"Tu reserva, con todos los detalles: {page}"
     )
     plain = code.replace("-", "")
@@ -452,7 +453,7 @@ async def test_cancelling_a_paid_booking_says_what_comes_back_then_goes_to_the_o
     assert alert_of(alert) == (
         f"❗ El huésped de la reserva confirmada {code} pide cancelarla por WhatsApp. "
         "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le deja un "
-        "crédito de $ 112.200 de los $ 112.200 pagados, válido por 365 días. "
+        f"crédito de {PESO}112.200 de los {PESO}112.200 pagados, válido por 365 días. "
         f"Miralo en el panel: https://cabanas.test/panel/reservas/{code.replace('-', '')}"
     )  # the code and what the policy returns, no name or phone; its page in the console
     assert (await pay_client.get(f"/reservations/{code}")).json()["status"] == "confirmed"

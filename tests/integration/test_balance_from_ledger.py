@@ -20,6 +20,7 @@ from application.ports.outbox import OutboxKind
 from domain.payments.ledger import PaymentMethod
 from tests.integration.helpers import add_cabins
 from tests.integration.test_scheduled_once import OWNER, RULES, art, book
+from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -60,7 +61,7 @@ async def test_the_reminder_and_the_summary_read_the_stored_ledger(engine: Async
     [reminder] = await outbox_payloads(engine, WHATSAPP)
     assert reminder["template"]["name"] == "recordatorio_saldo"
     # 300.000 - 140.000 held, due BALANCE_DUE_DAYS (5) before the 18th.
-    assert reminder["template"]["params"][3:] == ["$ 160.000", "13/12"]
+    assert reminder["template"]["params"][3:] == [f"{PESO}160.000", "13/12"]
 
     async with engine.connect() as conn:
         clock = FixedClock(art(11, 8))
@@ -74,4 +75,4 @@ async def test_the_reminder_and_the_summary_read_the_stored_ledger(engine: Async
         )
         assert await summary() == 1
     texts = [p["text"] for p in await outbox_payloads(engine, WHATSAPP)]
-    assert any("$ 160.000 (1 reserva)" in t for t in texts), texts
+    assert any(f"{PESO}160.000 (1 reserva)" in t for t in texts), texts

@@ -10,12 +10,21 @@ from datetime import date, datetime
 from domain.calendar import ARGENTINA
 from domain.money import Money
 
+# "$" and the number are joined by a no-break space (U+00A0): a phone never ends a line
+# between them. Every page, e-mail and WhatsApp message writes money this way.
+PESO_SIGN = "$\u00a0"
+
+
+def amount_digits(cents: int) -> str:
+    """45.000 or 45.000,50: the number alone (how the console's forms show it to edit)."""
+    whole, rest = divmod(cents, 100)
+    text = f"{whole:,}".replace(",", ".")
+    return text if rest == 0 else f"{text},{rest:02d}"
+
 
 def ars(money: Money) -> str:
-    """$ 45.000 or $ 45.000,50 — how prices are written in Argentina."""
-    whole, cents = divmod(money.cents, 100)
-    text = f"{whole:,}".replace(",", ".")
-    return f"$ {text}" if cents == 0 else f"$ {text},{cents:02d}"
+    """$ 45.000 or $ 45.000,50 — how prices are written in Argentina (``PESO_SIGN``)."""
+    return PESO_SIGN + amount_digits(money.cents)
 
 
 def first_name(full_name: str) -> str:

@@ -22,6 +22,7 @@ MARKETING = "MARKETING"
 MAX_BODY = 1024  # characters, after the parameters are filled in
 _PLACEHOLDER = re.compile(r"\{\{(\d+)\}\}")
 _BLANKS = re.compile(r"\s+")
+NO_BREAK_SPACE = "\u00a0"
 
 
 class TemplateMisuse(ValueError):
@@ -76,7 +77,13 @@ class Template:
 
 
 def _clean(value: str) -> str:
-    return _BLANKS.sub(" ", value).strip() or "-"
+    # A lone no-break space is kept: it joins "$" to its amount (texts.PESO_SIGN) as in
+    # every other message, and is no line break, tab or run of spaces.
+    return _BLANKS.sub(_one_blank, value).strip() or "-"
+
+
+def _one_blank(blanks: re.Match[str]) -> str:
+    return NO_BREAK_SPACE if blanks.group() == NO_BREAK_SPACE else " "
 
 
 # The parameters most templates open with.

@@ -26,6 +26,7 @@ from domain.money import Money
 from domain.payments.ledger import MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment, PaymentStatus
 from domain.stay import Stay
+from tests.money_text import PESO
 from tests.unit.application.fakes import FakeUnitOfWork, FixedClock
 from tests.unit.domain.builders import cabin
 
@@ -225,7 +226,7 @@ async def test_the_balance_reminder_reads_what_is_owed_from_the_ledger() -> None
         "Juana",
         "7K3M-9QXD-2F10",
         "Cabaña del Lago",
-        "$ 170.000",  # 300.000 - 90.000 - 40.000, as the ledger holds it
+        f"{PESO}170.000",  # 300.000 - 90.000 - 40.000, as the ledger holds it
         "13/12",  # the ledger's due date: BALANCE_DUE_DAYS (5) before check-in
     )
     assert emails(uow)[0].subject == "Saldo de tu reserva 7K3M-9QXD-2F10"
@@ -241,7 +242,7 @@ async def test_a_refund_in_the_ledger_counts_against_what_was_paid() -> None:
     assert await RemindBalancesDue(uow, FixedClock(art(11, 10)), ScheduleRules())() == 1
     [message] = whatsapp(uow)
     assert message.template is not None
-    assert message.template.params[3] == "$ 50.000"
+    assert message.template.params[3] == f"{PESO}50.000"
     assert message.template.params[4] == "11/12"  # the default: 7 days before check-in
 
 
@@ -327,7 +328,7 @@ async def test_the_owners_summary_tells_the_day_and_what_needs_a_look_once() -> 
         # Arriving today (its deposit in the ledger) and on the 15th, within the 7 days: the
         # first owes 210.000; the second's payments were never recorded (confirmed before the
         # ledger existed): unknown, not its whole 300.000.
-        "$ 210.000 (1 reserva); 1 reserva sin datos de pagos",
+        f"{PESO}210.000 (1 reserva); 1 reserva sin datos de pagos",
         "Booking.com de Cabaña del Lago sin actualizar",
         "1 mensaje no entregado, 1 pago a revisar, 1 calendario retenido",
     )
@@ -369,4 +370,4 @@ async def test_no_balance_reminder_for_a_booking_whose_payments_were_never_recor
     assert await RemindBalancesDue(uow, FixedClock(art(11, 10)), ScheduleRules())() == 1
     [message] = whatsapp(uow)
     assert message.template is not None
-    assert message.template.params[3] == "$ 210.000"
+    assert message.template.params[3] == f"{PESO}210.000"

@@ -6,6 +6,7 @@ import pytest
 
 from application.ports.outbox import Topic
 from application.ports.whatsapp_templates import (
+    BALANCE_REMINDER,
     BOOKING_CONFIRMED,
     MAX_BODY,
     OWNER_ALERT,
@@ -14,6 +15,7 @@ from application.ports.whatsapp_templates import (
     Template,
     TemplateMisuse,
 )
+from tests.money_text import PESO
 
 
 def test_the_business_initiated_messages_each_have_one_template() -> None:
@@ -54,6 +56,15 @@ def test_values_are_cleaned_and_counted() -> None:
     assert use.params == ("Juana", "ABCD", "Cabaña del Lago", "18/12", "21/12", "-")
     with pytest.raises(TemplateMisuse):
         BOOKING_CONFIRMED.use("Juana")
+
+
+def test_the_no_break_space_of_an_amount_is_kept_and_other_blanks_are_cleaned() -> None:
+    # "$" stays joined to its amount as in every other message (Meta refuses line breaks,
+    # tabs and runs of spaces, not this); two in a row, or beside a space, are one space.
+    use = BALANCE_REMINDER.use("Juana", "ABCD", "Lago", f"{PESO}202.300", "18/12")
+    assert use.params[3] == f"{PESO}202.300"
+    run = BALANCE_REMINDER.use("J", "A", "L", f"{PESO}\u00a0202.300 \u00a0x", "1")
+    assert run.params[3] == "$ 202.300 x"
 
 
 def test_a_long_value_is_shortened_so_the_filled_in_body_fits() -> None:

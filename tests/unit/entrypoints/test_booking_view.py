@@ -39,6 +39,7 @@ from entrypoints.http.guest.booking_view import (
     unavailable_reason,
     whatsapp_url,
 )
+from tests.money_text import PESO
 from tests.unit.domain.builders import cabin
 
 FORM = {
@@ -135,10 +136,10 @@ def test_a_quote_is_worded_line_by_line() -> None:
     )
     assert shown is not None
     assert [(line.label, line.cents) for line in shown.lines] == [
-        ("2 noches × $ 150.000 · fin de semana · Temporada alta", 300_000_00),
-        ("1 noche × $ 85.000", 85_000_00),
+        (f"2 noches × {PESO}150.000 · fin de semana · Temporada alta", 300_000_00),
+        (f"1 noche × {PESO}85.000", 85_000_00),
         ("Limpieza", 25_000_00),
-        ("1 persona extra × 3 noches × $ 10.000", 30_000_00),
+        (f"1 persona extra × 3 noches × {PESO}10.000", 30_000_00),
         ("Descuento estadía larga (10 %)", -44_000_00),
     ]
     assert (shown.total, shown.deposit) == (396_000_00, 118_800_00)
@@ -152,7 +153,7 @@ def test_a_quote_is_worded_line_by_line() -> None:
     again = offer(Availability(lake, True, quote, None, None, six), 3)
     assert again is not None
     assert [line.label for line in again.lines][-2:] == [
-        "2 personas extra × 3 noches × $ 10.000",
+        f"2 personas extra × 3 noches × {PESO}10.000",
         "Descuento 7+ noches −10 %",
     ]
 

@@ -1,4 +1,5 @@
-"""The console's number filter: Argentine separators, never scientific notation."""
+"""The console's number and money filters: Argentine separators, never scientific notation,
+and "$" never parted from its amount."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from entrypoints.http.console.rendering import number
+from entrypoints.http.console.rendering import money, number
 
 
 @pytest.mark.parametrize(
@@ -23,3 +24,18 @@ from entrypoints.http.console.rendering import number
 )
 def test_numbers_are_written_as_in_argentina(value: Decimal | int, said: str) -> None:
     assert number(value) == said
+
+
+@pytest.mark.parametrize(
+    ("cents", "said"),
+    [
+        (39_000_000, "$\u00a0390.000"),
+        (123_450, "$\u00a01.234,50"),
+        (0, "$\u00a00"),
+        (-2_000_000, "-$\u00a020.000"),
+    ],
+)
+def test_money_joins_the_sign_to_the_amount_with_a_no_break_space(cents: int, said: str) -> None:
+    # At 390 px a line may end anywhere there is a breakable space: never inside an amount.
+    assert money(cents) == said
+    assert " " not in money(cents)

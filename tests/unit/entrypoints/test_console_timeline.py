@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from application.back_office.timeline import TimelineEvent
 from entrypoints.http.console.timeline import describe
+from tests.money_text import PESO
 
 AT = datetime(2026, 12, 1, 15, 31, tzinfo=UTC)
 
@@ -21,7 +22,7 @@ def test_money_queued_by_the_sync_process_says_how_much_goes_back() -> None:
     line = describe(event, {})
     assert (line.title, line.detail, line.actor) == (
         "Pasó a la lista de Pagos",
-        "$ 30.000 para devolver",
+        f"{PESO}30.000 para devolver",
         "automático",  # not a person's email: the owner reads who did it
     )
 

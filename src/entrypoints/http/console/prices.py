@@ -16,6 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from application.back_office.prices import CabinPrices, GetPrices, ReplacePrices
+from application.messaging.texts import amount_digits
 from domain.errors import DomainError
 from domain.money import Money
 from domain.pricing.cabin_rules import CabinPriceRules
@@ -29,7 +30,7 @@ from entrypoints.http.console.price_forms import (
     read_override,
     read_season,
 )
-from entrypoints.http.console.rendering import PREFIX, money, page
+from entrypoints.http.console.rendering import PREFIX, page
 
 ConsoleRequest = Request[Any, Any, Any]
 NOTICES = {
@@ -42,7 +43,7 @@ NOTICES = {
 
 
 def pesos(amount: Money | None) -> str:
-    return money(amount.cents).removeprefix("$ ") if amount is not None else ""
+    return amount_digits(amount.cents) if amount is not None else ""
 
 
 def _fee(amount: Money) -> str:

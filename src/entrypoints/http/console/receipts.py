@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 
 from application.back_office.accommodations import ListAllAccommodations
 from application.back_office.reservations import GetReservationForAdmin
+from application.messaging.texts import amount_digits
 from application.payments.ledger import GetLedger
 from application.payments.receipts import ApproveReceipt, GetReceipt, RejectReceipt
 from domain.errors import DomainError
@@ -31,7 +32,7 @@ from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.ledger import AMOUNT_HINT, _cents
 from entrypoints.http.console.messages import spanish
-from entrypoints.http.console.rendering import PREFIX, money, page
+from entrypoints.http.console.rendering import PREFIX, page
 
 ConsoleRequest = Request[Any, Any, Any]
 STATUS = {
@@ -157,7 +158,7 @@ async def receipt_page(
     cabins = await (await container.get(ListAllAccommodations))()
     names = {c.id: c.name for c in cabins}
     owed = owed_cents(ledger.deposit_owed.cents, ledger.balance_due.cents)
-    values = {"monto": money(owed).removeprefix("$ ") if owed else "", "motivo": ""} | {
+    values = {"monto": amount_digits(owed) if owed else "", "motivo": ""} | {
         k: v for k, v in (form.values if form else {}).items() if k != "_csrf_token"
     }
     return page(

@@ -14,6 +14,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
 
+from application.messaging.texts import PESO_SIGN, amount_digits
 from domain.calendar import ARGENTINA
 
 HERE = Path(__file__).parent
@@ -85,12 +86,9 @@ def duration_minutes(minutes: int) -> str:
 
 
 def money(cents: int) -> str:
-    """``$ 123.456`` or ``$ 1.234,50`` (Argentine separators)."""
-    whole, rest = divmod(abs(cents), 100)
-    text = f"{whole:,}".replace(",", ".")
-    if rest:
-        text += f",{rest:02d}"
-    return f"{'-' if cents < 0 else ''}$ {text}"
+    """``$ 123.456`` or ``$ 1.234,50`` (Argentine separators), "$" and the number joined by a
+    no-break space as in every message (``texts.PESO_SIGN``): a phone never parts them."""
+    return f"{'-' if cents < 0 else ''}{PESO_SIGN}{amount_digits(abs(cents))}"
 
 
 def number(value: Decimal | int) -> str:

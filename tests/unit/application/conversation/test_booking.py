@@ -22,6 +22,7 @@ from domain.payments.cancellation import CancellationPolicy, CancellationTier, O
 from domain.pricing import Rate, RecurringRange, Season
 from domain.pricing.cabin_rules import NO_RULES, CabinPriceRules
 from domain.stay import Stay
+from tests.money_text import PESO
 from tests.unit.application.conversation.harness import (
     ALERCES,
     ALERCES_FINDE,
@@ -40,12 +41,12 @@ from tests.unit.domain.builders import NOW, cabin
 
 OPTIONS = (
     "Para 4 personas, del 04/12 al 08/12, tenemos:\n"
-    "1. Cabaña del Lago: $ 500.000 en total (seña $ 150.000)\n"
-    "   • 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
-    "   • 2 noches: 2 × $ 100.000 = $ 200.000\n"
-    "2. Cabaña Familiar Los Alerces: $ 600.000 en total (seña $ 180.000)\n"
-    "   • 2 noches (fin de semana): 2 × $ 180.000 = $ 360.000\n"
-    "   • 2 noches: 2 × $ 120.000 = $ 240.000\n"
+    f"1. Cabaña del Lago: {PESO}500.000 en total (seña {PESO}150.000)\n"
+    f"   • 2 noches (fin de semana): 2 × {PESO}150.000 = {PESO}300.000\n"
+    f"   • 2 noches: 2 × {PESO}100.000 = {PESO}200.000\n"
+    f"2. Cabaña Familiar Los Alerces: {PESO}600.000 en total (seña {PESO}180.000)\n"
+    f"   • 2 noches (fin de semana): 2 × {PESO}180.000 = {PESO}360.000\n"
+    f"   • 2 noches: 2 × {PESO}120.000 = {PESO}240.000\n"
     "¿Cuál te reservamos? Tocá una opción o escribinos el número."
 )
 
@@ -161,10 +162,10 @@ async def test_the_hold_is_placed_through_place_hold_and_announced() -> None:
     [held] = await bot.hold_lago()
     assert held.text == (
         f"¡Listo, Juana! 🙌 Te reservamos Cabaña del Lago del 04/12 al 08/12. Código: "
-        f"{CODE_DISPLAY}. Total: $ 500.000. La seña es de $ 150.000 y te la guardamos hasta "
-        "las 12:30.\n"
-        "• 2 noches (fin de semana): 2 × $ 150.000 = $ 300.000\n"
-        "• 2 noches: 2 × $ 100.000 = $ 200.000\n"
+        f"{CODE_DISPLAY}. Total: {PESO}500.000. La seña es de {PESO}150.000 y te la guardamos "
+        "hasta las 12:30.\n"
+        f"• 2 noches (fin de semana): 2 × {PESO}150.000 = {PESO}300.000\n"
+        f"• 2 noches: 2 × {PESO}100.000 = {PESO}200.000\n"
         "Esta cabaña no tiene una política de cancelación cargada: si tenés que cancelar, "
         "escribinos y lo vemos.\n"
         "En el próximo mensaje te mandamos el link de Mercado Pago para pagarla."
@@ -196,7 +197,7 @@ async def test_the_hold_states_the_cancellation_terms_before_the_guest_pays() ->
     assert terms is not None
     assert terms.startswith("Si cancelás:\n• Con 30 días")
     assert held.text.endswith(
-        f"= $ 200.000\n{terms}\nEn el próximo mensaje te mandamos el link de Mercado Pago para "
+        f"= {PESO}200.000\n{terms}\nEn el próximo mensaje te mandamos el link de Mercado Pago para "
         "pagarla."
     )
 
@@ -409,7 +410,7 @@ async def test_prices_are_the_quote_of_the_cabin() -> None:
     expensive = cabin(id=9, name="Casa Grande", base_price=Money.of("99999.50"), capacity=4)
     bot = Bot((expensive,), policy=BookingPolicy(deposit_percent=Decimal(50)))
     [options] = await bot.send("del 15 al 17 de diciembre para 2")
-    assert "Casa Grande: $ 199.999 en total (seña $ 99.999,50)" in options.text
+    assert f"Casa Grande: {PESO}199.999 en total (seña {PESO}99.999,50)" in options.text
 
 
 def test_sample_cabins_are_what_the_tests_assume() -> None:

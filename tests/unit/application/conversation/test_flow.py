@@ -23,6 +23,7 @@ from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
 from domain.payments.ledger import MoneyIn, MoneyOut, PaymentMethod
 from domain.pricing.cabin_rules import NO_RULES
+from tests.money_text import PESO
 from tests.unit.application.conversation.harness import (
     CODE,
     CODE_DISPLAY,
@@ -52,7 +53,7 @@ async def test_my_reservation_by_phone_and_by_code() -> None:
     await bot.hold_lago()
     expected = (
         f"Tu pre-reserva {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 08/12 está esperando "
-        "la seña de $ 150.000 hasta las 12:30."
+        f"la seña de {PESO}150.000 hasta las 12:30."
     )
     [status] = await bot.send("mi reserva")
     assert status.text == expected
@@ -149,7 +150,7 @@ async def test_cancelling_a_confirmed_booking_first_says_what_comes_back_and_ask
     [question] = await bot.send("cancelar")
     assert question.text == (
         f"Tu reserva {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 08/12 está confirmada. "
-        "Si la cancelás hoy, te devolvemos $ 75.000 de los $ 150.000 que pagaste. "
+        f"Si la cancelás hoy, te devolvemos {PESO}75.000 de los {PESO}150.000 que pagaste. "
         "¿Querés que la cancelemos?"
     )
     assert question.buttons == [
@@ -189,39 +190,40 @@ async def test_a_yes_hands_the_confirmed_booking_over_with_an_alert_naming_only_
     [
         (
             (CancellationTier(2, Decimal(50)),),
-            "te devolvemos $ 75.000 de los $ 150.000 que pagaste",
+            f"te devolvemos {PESO}75.000 de los {PESO}150.000 que pagaste",
             "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le "
-            "devuelve $ 75.000 de los $ 150.000 pagados.",
+            f"devuelve {PESO}75.000 de los {PESO}150.000 pagados.",
         ),
         (
             (CancellationTier(2, Decimal(100)),),
-            "te devolvemos todo lo que pagaste ($ 150.000)",
+            f"te devolvemos todo lo que pagaste ({PESO}150.000)",
             "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le "
-            "devuelve todo lo pagado ($ 150.000).",
+            f"devuelve todo lo pagado ({PESO}150.000).",
         ),
         (
             (CancellationTier(2, Decimal(80), Outcome.CREDIT, credit_valid_days=180),),
-            "te quedan $ 120.000 de los $ 150.000 que pagaste como crédito para otra fecha, "
-            "válido por 180 días",
+            f"te quedan {PESO}120.000 de los {PESO}150.000 que pagaste como crédito para otra "
+            "fecha, válido por 180 días",
             "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le deja "
-            "un crédito de $ 120.000 de los $ 150.000 pagados, válido por 180 días.",
+            f"un crédito de {PESO}120.000 de los {PESO}150.000 pagados, válido por 180 días.",
         ),
         (
             (CancellationTier(2, Decimal(100), Outcome.CREDIT),),
-            "te quedan $ 150.000 de los $ 150.000 que pagaste como crédito para otra fecha.",
+            f"te quedan {PESO}150.000 de los {PESO}150.000 que pagaste como crédito para otra "
+            "fecha.",
             "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña le deja "
-            "un crédito de $ 150.000 de los $ 150.000 pagados, sin vencimiento.",
+            f"un crédito de {PESO}150.000 de los {PESO}150.000 pagados, sin vencimiento.",
         ),
         (
             (CancellationTier(30, Decimal(100)),),
-            "no hay devolución de los $ 150.000 que pagaste",
+            f"no hay devolución de los {PESO}150.000 que pagaste",
             "Cancelándola hoy (faltan 3 días para la llegada), la política de la cabaña no le "
-            "devuelve nada de los $ 150.000 pagados.",
+            f"devuelve nada de los {PESO}150.000 pagados.",
         ),
         (
             (),
-            "qué se devuelve de los $ 150.000 que pagaste lo ve una persona del equipo",
-            "La cabaña no tiene política de cancelación cargada: pagó $ 150.000 y qué se le "
+            f"qué se devuelve de los {PESO}150.000 que pagaste lo ve una persona del equipo",
+            f"La cabaña no tiene política de cancelación cargada: pagó {PESO}150.000 y qué se le "
             "devuelve lo decidís vos.",
         ),
     ],
@@ -259,13 +261,13 @@ async def test_the_owners_alert_is_evaluated_when_the_guest_says_yes() -> None:
         CancellationTier(1, Decimal(50), Outcome.CREDIT, credit_valid_days=90),
     )
     [question] = await bot.send("cancelar")
-    assert "te devolvemos todo lo que pagaste ($ 150.000)" in question.text
+    assert f"te devolvemos todo lo que pagaste ({PESO}150.000)" in question.text
     bot.clock.current = NOW + timedelta(days=1)  # Wednesday 2: two days' notice
     await bot.send("Sí, cancelar", button=f"cancel:{CODE}")
     [alert] = bot.alerts()
     assert alert.endswith(
         "Cancelándola hoy (faltan 2 días para la llegada), la política de la cabaña le deja un "
-        "crédito de $ 75.000 de los $ 150.000 pagados, válido por 90 días."
+        f"crédito de {PESO}75.000 de los {PESO}150.000 pagados, válido por 90 días."
     )
 
 
@@ -278,10 +280,10 @@ async def test_a_refund_already_given_is_not_offered_again() -> None:
     refund = MoneyOut("r-1", Money.of("50000"), NOW.date(), "owner")
     bot.uow.ledger.committed.append((CODE, "refund", refund))
     [question] = await bot.send("cancelar")
-    assert "te devolvemos todo lo que pagaste ($ 100.000)" in question.text
+    assert f"te devolvemos todo lo que pagaste ({PESO}100.000)" in question.text
     await bot.send("si")
     [alert] = bot.alerts()
-    assert alert.endswith("le devuelve todo lo pagado ($ 100.000).")
+    assert alert.endswith(f"le devuelve todo lo pagado ({PESO}100.000).")
 
 
 async def test_a_booking_confirmed_without_its_payment_recorded_is_not_nothing_paid() -> None:
@@ -301,16 +303,16 @@ async def test_a_booking_confirmed_without_its_payment_recorded_is_not_nothing_p
     [
         (
             (CancellationTier(2, Decimal(100), Outcome.CREDIT, credit_valid_days=180),),
-            "Si la cancelás hoy, te quedan $ 150.000 de los $ 150.000 que pagaste como crédito "
-            "para otra fecha, válido por 180 días.",
+            f"Si la cancelás hoy, te quedan {PESO}150.000 de los {PESO}150.000 que pagaste como "
+            "crédito para otra fecha, válido por 180 días.",
         ),
         (
             (CancellationTier(2, Decimal(100)),),
-            "Si la cancelás hoy, te devolvemos todo lo que pagaste ($ 150.000).",
+            f"Si la cancelás hoy, te devolvemos todo lo que pagaste ({PESO}150.000).",
         ),
         (
             (CancellationTier(30, Decimal(100)),),
-            "Si la cancelás hoy, no hay devolución de los $ 150.000 que pagaste.",
+            f"Si la cancelás hoy, no hay devolución de los {PESO}150.000 que pagaste.",
         ),
         ((), texts.conv_cancel_outcome_without_policy(Money.of("150000"))),
     ],

@@ -12,6 +12,7 @@ from application.messaging import texts
 from domain.booking.reservation import ReservationStatus
 from domain.codes import ReservationCode
 from domain.conversation.state import Step
+from tests.money_text import PESO
 from tests.unit.application.conversation.harness import CODE, CODE_DISPLAY, GUEST_PHONE, Bot
 from tests.unit.domain.builders import NOW, TODAY, hold
 
@@ -75,7 +76,7 @@ async def test_my_reservation_lists_each_live_booking_most_imminent_first() -> N
         "Tenés 3 reservas desde este número:\n"
         f"1. {CODE_DISPLAY} en Cabaña del Lago del 04/12 al 08/12: confirmada ✅\n"
         "2. HJKM-NPQR-STVW en Cabaña Familiar Los Alerces del 10/12 al 12/12: pre-reserva "
-        "esperando la seña de $ 90.000 hasta las 12:30. Podés pagarla acá: "
+        f"esperando la seña de {PESO}90.000 hasta las 12:30. Podés pagarla acá: "
         "https://pay.example/HJKMNPQRSTVW\n"
         f"3. {SECOND_DISPLAY} en Cabaña del Bosque del 21/12 al 24/12: confirmada ✅"
     )
@@ -141,7 +142,7 @@ async def test_a_running_hold_is_shown_before_a_newer_one_that_lapsed(how: str) 
     [status] = await bot.send("mi reserva")
     assert status.text == (
         f"Tu pre-reserva {SECOND_DISPLAY} en Cabaña del Bosque del 21/12 al 24/12 está "
-        "esperando la seña de $ 90.000 hasta las 12:20. Podés pagarla acá: "
+        f"esperando la seña de {PESO}90.000 hasta las 12:20. Podés pagarla acá: "
         f"https://pay.example/{SECOND}"
     )
     assert status.page == f"/r/{SECOND}"
@@ -193,7 +194,7 @@ async def test_a_hold_without_a_deadline_is_listed_as_a_hold() -> None:
     [status] = await bot.send("mi reserva")
     assert status.text.split("\n")[1] == (
         "1. HJKM-NPQR-STVW en Cabaña Familiar Los Alerces del 10/12 al 12/12: pre-reserva "
-        "esperando la seña de $ 90.000. Podés pagarla acá: https://pay.example/HJKMNPQRSTVW"
+        f"esperando la seña de {PESO}90.000. Podés pagarla acá: https://pay.example/HJKMNPQRSTVW"
     )
 
 

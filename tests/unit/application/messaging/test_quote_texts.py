@@ -12,7 +12,7 @@ from application.messaging.quote_texts import (
     credit_lines,
     percent,
 )
-from application.messaging.texts import booking_confirmed
+from application.messaging.texts import ars, booking_confirmed
 from domain.money import Money
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
 from domain.pricing.breakdown import (
@@ -24,6 +24,7 @@ from domain.pricing.breakdown import (
     PriceBreakdown,
 )
 from domain.pricing.rules import Specificity
+from tests.money_text import PESO
 
 HIGH = AppliedRule(Specificity.SEASON, "Temporada alta")
 NYE = AppliedRule(Specificity.OVERRIDE, "Año Nuevo")
@@ -54,13 +55,13 @@ BREAKDOWN = PriceBreakdown(
 
 def test_a_quote_lists_nights_by_rate_fees_discounts_total_and_deposit() -> None:
     assert breakdown_lines(BREAKDOWN) == [
-        "• 2 noches (Temporada alta): 2 × $ 120.000 = $ 240.000",
-        "• 1 noche (Año Nuevo): 1 × $ 250.000 = $ 250.000",
-        "• Limpieza: $ 15.000",
-        "• 1 persona extra × 3 noches × $ 5.000 = $ 15.000",
-        "• Descuento estadía larga (7,5 %): −$ 36.750",
-        "Total: $ 463.250",
-        "Seña (30 %): $ 138.975",
+        f"• 2 noches (Temporada alta): 2 × {PESO}120.000 = {PESO}240.000",
+        f"• 1 noche (Año Nuevo): 1 × {PESO}250.000 = {PESO}250.000",
+        f"• Limpieza: {PESO}15.000",
+        f"• 1 persona extra × 3 noches × {PESO}5.000 = {PESO}15.000",
+        f"• Descuento estadía larga (7,5 %): −{PESO}36.750",
+        f"Total: {PESO}463.250",
+        f"Seña (30 %): {PESO}138.975",
     ]
     assert breakdown_lines(BREAKDOWN, totals=False)[-1].startswith("• Descuento")
 
@@ -81,10 +82,10 @@ def test_the_base_rates_name_is_never_shown_and_the_weekend_is_said_as_such() ->
     )
     lines = breakdown_lines(weekend, totals=False)
     assert lines == [
-        "• 2 noches (fin de semana): 2 × $ 102.000 = $ 204.000",
-        "• 1 noche: 1 × $ 85.000 = $ 85.000",
-        "• 1 noche (fin de semana, Temporada alta): 1 × $ 150.000 = $ 150.000",
-        "• 1 noche (fin de semana largo): 1 × $ 120.000 = $ 120.000",
+        f"• 2 noches (fin de semana): 2 × {PESO}102.000 = {PESO}204.000",
+        f"• 1 noche: 1 × {PESO}85.000 = {PESO}85.000",
+        f"• 1 noche (fin de semana, Temporada alta): 1 × {PESO}150.000 = {PESO}150.000",
+        f"• 1 noche (fin de semana largo): 1 × {PESO}120.000 = {PESO}120.000",
     ]
     assert not any("Tarifa base" in line or "viernes/sábado" in line for line in lines)
 
@@ -96,9 +97,15 @@ def test_extra_guests_read_as_people_and_nights_and_a_named_percentage_is_not_re
         discounts=(DiscountLine("7+ noches −10 %", Decimal(10), Money(100)),),
     )
     assert breakdown_lines(six, totals=False)[-2:] == [
-        "• 2 personas extra × 3 noches × $ 10.000 = $ 60.000",
-        "• Descuento 7+ noches −10 %: −$ 1",
+        f"• 2 personas extra × 3 noches × {PESO}10.000 = {PESO}60.000",
+        f"• Descuento 7+ noches −10 %: −{PESO}1",
     ]
+
+
+def test_amounts_join_the_sign_and_the_number_with_a_no_break_space() -> None:
+    # WhatsApp and the e-mail's HTML part (built from this text) never end a line after "$".
+    assert ars(Money(39_000_000)) == "$\u00a0390.000"
+    assert ars(Money(4_500_050)) == "$\u00a045.000,50"
 
 
 def test_percentages_are_written_with_a_decimal_comma() -> None:
@@ -107,8 +114,8 @@ def test_percentages_are_written_with_a_decimal_comma() -> None:
 
 def test_a_credit_applied_says_what_is_left_of_the_deposit() -> None:
     assert credit_lines(Money(2_000_000), Money(8_670_000)) == [
-        "Crédito a tu favor aplicado: −$ 20.000",
-        "Seña a pagar: $ 66.700",
+        f"Crédito a tu favor aplicado: −{PESO}20.000",
+        f"Seña a pagar: {PESO}66.700",
     ]
     assert credit_lines(Money(9_000_000), Money(8_670_000))[-1] == (
         "La seña queda cubierta con tu crédito."
