@@ -16,6 +16,7 @@ from application.ports.payments import PaymentGateway
 from application.ports.unit_of_work import UnitOfWork
 from domain.accounts import Role
 from domain.calendar import local_today
+from domain.codes import ReservationCode
 from domain.money import Money
 from domain.payments.payment import Payment, PaymentStatus
 from entrypoints.container import make_container
@@ -28,6 +29,7 @@ from tests.unit.application.fakes import FakeGateway
 
 DEPOSIT, TOTAL = 12_000_000, 40_000_000  # Mario's hold (seed_scenario), in cents
 BACK_BY_HAND = 1_000_000
+HOLD_READ = ReservationCode(HOLD).display  # as the owner reads it aloud; links keep HOLD
 
 
 def partly_refunded_second_payment(live: LiveApp) -> None:
@@ -84,10 +86,10 @@ def test_owner_sees_what_is_still_to_give_back(
     # Hoy: the queue names the payment and the booking, and what is left to give back.
     owed = page.get_by_role("listitem").filter(has_text="Pago 4112")
     expect(owed).to_contain_text(
-        f"Pago 4112 ({PESO}400.000) de {HOLD}: falta devolver {PESO}390.000"
+        f"Pago 4112 ({PESO}400.000) de {HOLD_READ}: falta devolver {PESO}390.000"
     )
     expect(owed.locator(".badge")).to_have_text("Devolver")
-    expect(owed.get_by_role("link", name=f"Ver la reserva {HOLD}")).to_have_attribute(
+    expect(owed.get_by_role("link", name=f"Ver la reserva {HOLD_READ}")).to_have_attribute(
         "href", f"/panel/reservas/{HOLD}"
     )
     on_one_line(owed.locator(".amount"))
@@ -101,7 +103,7 @@ def test_owner_sees_what_is_still_to_give_back(
     expect(item.locator(".badge")).to_have_text(f"falta devolver {PESO}390.000")
     expect(item).to_contain_text(f"(ya se devolvieron {PESO}10.000)")
     # The booking is named where the owner acts: its page, with its refund form.
-    to_booking = item.get_by_role("link", name=f"Ver la reserva {HOLD}")
+    to_booking = item.get_by_role("link", name=f"Ver la reserva {HOLD_READ}")
     expect(to_booking).to_be_visible()
     on_one_line(item.locator(".badge, .amount"))
     fits(page, viewport)

@@ -15,6 +15,7 @@ from litestar.testing import AsyncTestClient
 
 from application.payments.money_to_return import ReconcileMoneyToReturn
 from domain.accounts import Role
+from domain.codes import ReservationCode
 from entrypoints.settings import Settings
 from tests.e2e.conftest import NOW
 from tests.e2e.console_client import OWNER, Console, console_for, for_owners
@@ -74,10 +75,15 @@ async def test_a_payment_recorded_on_a_cancelled_hold_waits_in_pagos_and_hoy_to_
     assert UNTICKED in page
     pagos = (await console.client.get("/panel/pagos")).text
     assert "No hay pagos para revisar" not in pagos
-    assert f"<strong>{PESO}{deposit.group(1)}</strong> · la reserva {code} no tiene noches" in pagos
+    dashed = ReservationCode(code).display  # as the owner reads it aloud; links keep it raw
+    assert (
+        f"<strong>{PESO}{deposit.group(1)}</strong> · la reserva {dashed} no tiene noches" in pagos
+    )
+    assert f'<a href="/panel/reservas/{code}">Ver la reserva' in pagos
     hoy = (await console.client.get("/panel/")).text
     assert "Nada pendiente" not in hoy
-    assert f"La reserva {code} no tiene noches y tiene {PESO}{deposit.group(1)}" in hoy
+    assert f"La reserva {dashed} no tiene noches y tiene {PESO}{deposit.group(1)}" in hoy
+    assert f'<a href="/panel/reservas/{code}">Ver la reserva' in hoy
 
 
 async def test_cancelling_a_paid_booking_says_what_to_give_back_until_refunded_or_credited(
@@ -212,7 +218,8 @@ async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_on_pagos_hoy_an
         await console.member(OWNER, Role.OWNER)
         pagos = (await console.client.get("/panel/pagos")).text
         assert pagos.count('action="/panel/pagos/') == 1
-        assert f"<strong>{PESO}86.700</strong> · la reserva {code} no tiene noches" in pagos
+        dashed = ReservationCode(code).display
+        assert f"<strong>{PESO}86.700</strong> · la reserva {dashed} no tiene noches" in pagos
         assert "pago 999 de Mercado Pago" not in pagos
         hoy = (await console.client.get("/panel/")).text
         assert hoy.count('<span class="badge warn">Devolver</span>') == 1

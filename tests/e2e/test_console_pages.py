@@ -324,7 +324,7 @@ async def test_a_payment_flag_settled_on_pagos_leaves_pagos_and_hoy(
 async def test_an_undeliverable_message_is_retried_or_dismissed_from_hoy(
     owner: Console, console_settings: Settings
 ) -> None:
-    for group in ("g:1", "g:2"):
+    for group, code in (("g:1", None), ("g:2", "K6YVA02PR8NW")):
         await sql(
             console_settings,
             "INSERT INTO outbox (kind, payload, status, attempts, next_attempt_at, created_at, "
@@ -334,9 +334,11 @@ async def test_an_undeliverable_message_is_retried_or_dismissed_from_hoy(
         )
         await sql(
             console_settings,
-            "INSERT INTO undeliverable_messages (group_key, topic, recipient, errors, failed_at) "
-            "VALUES ($1, 'booking_confirmed', 'guest', 'email: refused', $2)",
+            "INSERT INTO undeliverable_messages (group_key, topic, recipient, reservation_code, "
+            "errors, failed_at) "
+            "VALUES ($1, 'booking_confirmed', 'guest', $2, 'email: refused', $3)",
             group,
+            code,
             NOW,
         )
     ids = [
@@ -345,6 +347,8 @@ async def test_an_undeliverable_message_is_retried_or_dismissed_from_hoy(
     ]
     today = (await owner.client.get("/panel/")).text
     assert "2 mensajes no se pudieron entregar" in today
+    # Its booking's code as the owner reads it aloud (dashed); the link keeps it raw.
+    assert 'de la reserva <a href="/panel/reservas/K6YVA02PR8NW">K6YV-A02P-R8NW</a>' in today
     retried = await owner.post(f"/panel/cola/mensajes/{ids[0]}/reintentar", {}, "/panel/")
     assert retried.status_code == 303
     no_reason = await owner.post(

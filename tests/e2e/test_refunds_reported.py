@@ -10,6 +10,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from domain.accounts import Role
+from domain.codes import ReservationCode
 from entrypoints.settings import Settings
 from tests.e2e.console_client import OWNER, console_for, for_owners
 from tests.e2e.test_ledger import TOTAL, admin, rows
@@ -75,10 +76,13 @@ async def test_pagos_and_hoy_say_what_is_still_to_give_back_of_a_partly_refunded
         assert f'<span class="badge warn">falta devolver {PESO}279.000</span>' in pagos
         assert f'(ya se devolvieron <span class="amount">{PESO}10.000</span>)' in pagos
         hoy = (await console.client.get("/panel/")).text
+        # The code as the owner reads it aloud (dashed, as on its page); the link keeps it raw.
         assert (
-            f'Pago 4112 (<span class="amount">{PESO}289.000</span>) de {code}: '
+            f'Pago 4112 (<span class="amount">{PESO}289.000</span>) de '
+            f"{ReservationCode(code).display}: "
             f'falta devolver <span class="amount">{PESO}279.000</span>'
         ) in hoy
+        assert f'<a href="/panel/reservas/{code}">Ver la reserva' in hoy
 
 
 async def test_a_partial_refund_in_the_panel_reaches_the_ledger_once(

@@ -1,5 +1,5 @@
 """The console's number and money filters: Argentine separators, never scientific notation,
-and "$" never parted from its amount."""
+"$" never parted from its amount, and booking codes dashed to be read aloud."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from entrypoints.http.console.rendering import money, number
+from domain.codes import ReservationCode
+from entrypoints.http.console.rendering import booking_code, money, number
 
 
 @pytest.mark.parametrize(
@@ -39,3 +40,10 @@ def test_money_joins_the_sign_to_the_amount_with_a_no_break_space(cents: int, sa
     # At 390 px a line may end anywhere there is a breakable space: never inside an amount.
     assert money(cents) == said
     assert " " not in money(cents)
+
+
+def test_a_booking_code_is_dashed_as_on_its_page_and_anything_else_is_left_alone() -> None:
+    assert booking_code("H01DH01DH01D") == "H01D-H01D-H01D"
+    assert booking_code(ReservationCode("H01DH01DH01D")) == "H01D-H01D-H01D"
+    # Not a code (a reference Mercado Pago sent, say): shown as it came.
+    assert booking_code("pedido-42") == "pedido-42"

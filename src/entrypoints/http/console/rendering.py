@@ -16,6 +16,8 @@ from litestar.template.config import TemplateConfig
 
 from application.messaging.texts import PESO_SIGN, amount_digits
 from domain.calendar import ARGENTINA
+from domain.codes import ReservationCode
+from domain.errors import InvalidValue
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -91,6 +93,18 @@ def money(cents: int) -> str:
     return f"{'-' if cents < 0 else ''}{PESO_SIGN}{amount_digits(abs(cents))}"
 
 
+def booking_code(code: str | ReservationCode) -> str:
+    """``H01D-H01D-H01D``: a booking's code as the owner reads it aloud, as its page shows it
+    (``ReservationCode.display``). Text that is no code is shown as it is; links keep the
+    raw code."""
+    if isinstance(code, ReservationCode):
+        return code.display
+    try:
+        return ReservationCode(code).display
+    except InvalidValue:
+        return code
+
+
 def number(value: Decimal | int) -> str:
     """``30``, ``12,5`` (never ``3E+1``); a whole count with thousands: ``1.000``."""
     if isinstance(value, int):
@@ -121,6 +135,7 @@ def environment() -> Environment:
         local_day=local_day,
         duration_minutes=duration_minutes,
         money=money,
+        booking_code=booking_code,
         month_name=month_name,
         number=number,
     )
