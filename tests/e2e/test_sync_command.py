@@ -1,5 +1,6 @@
-"""`python -m entrypoints.sync` (Fly's sync machine): --once exit codes, SIGTERM stops it (also
-during --once), and production refuses weak settings before touching anything."""
+"""`python -m entrypoints.sync` (Fly's sync machine): --once exit codes, its /metrics (GET and
+HEAD), SIGTERM stops it (also during --once), and production refuses weak settings before
+touching anything."""
 
 from __future__ import annotations
 
@@ -76,9 +77,16 @@ def test_the_loop_serves_its_metrics_and_stops_on_sigterm(
         while b"sync_started" not in seen and time.monotonic() < deadline:
             seen += proc.stdout.readline()
         assert b"sync_started" in seen
-        metrics = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5).text
+        got = httpx.get(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        metrics = got.text
         assert "outbox_pending_messages" in metrics
         assert_alert_series_start_at_zero(metrics)  # nothing happened yet: all at 0
+        # HEAD, as uptime monitors probe: the GET's answer without its body (not a 405).
+        head = httpx.head(f"http://127.0.0.1:{port}/metrics", timeout=5)
+        assert head.status_code == 200
+        assert head.content == b""
+        assert head.headers["content-type"] == got.headers["content-type"]
+        assert int(head.headers["content-length"]) > 0
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(15) == 0
     finally:

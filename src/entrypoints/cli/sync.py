@@ -13,10 +13,9 @@ import asyncio
 import logging
 import signal
 
-from prometheus_client import start_http_server
-
 from adapters.postgres.process_lock import sync_process_lock
 from adapters.prometheus.metrics import registry, start_known_series_at_zero
+from entrypoints.cli.metrics_server import start_metrics_server
 from entrypoints.container import make_container
 from entrypoints.settings import Settings
 from entrypoints.worker import run_forever, run_once
@@ -57,11 +56,12 @@ async def _serve(settings: Settings, *, once: bool) -> int:
 
 
 def serve_metrics(settings: Settings) -> None:
-    """This process's own /metrics (Fly scrapes the sync machine separately)."""
+    """This process's own /metrics (Fly scrapes the sync machine separately); HEAD answered as
+    the web app's /metrics answers it."""
     if not settings.sync_metrics_port:
         return
-    start_http_server(
+    start_metrics_server(
         settings.sync_metrics_port,
-        addr=settings.metrics_host,
-        registry=registry(settings.prometheus_multiproc_dir),
+        settings.metrics_host,
+        registry(settings.prometheus_multiproc_dir),
     )

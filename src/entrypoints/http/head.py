@@ -8,7 +8,8 @@ apply to it as to a GET, and the GET handler runs once, as for a GET. Only its `
 (``without_body``). A route that declares HEAD itself (the health checks, the calendar export,
 static files) answers it as declared. Nothing here runs for any other method: the cost on every
 other request is one comparison of the method. The /metrics app on METRICS_PORT, which has no
-such middleware, answers HEAD the same way (``answering_head``).
+such middleware, answers HEAD the same way (``answering_head``), and so does the sync process's
+WSGI one (``entrypoints.cli.metrics_server``).
 
 So a 405's ``Allow`` names HEAD wherever it names GET (``allowed_headers``): the API's problem
 JSON and the console's and guest pages' HTML pages alike (RFC 9110 §15.5.6).
