@@ -18,6 +18,16 @@ def test_defaults() -> None:
     assert s.booking_policy.deposit_percent == Decimal(30)
 
 
+def test_no_secret_has_a_development_default() -> None:
+    # `make run` (development) sets none: a known value would make any laptop exposed through
+    # a tunnel forgeable (README "A signed WhatsApp message": the developer brings one).
+    s = Settings.from_env({})
+    secrets = [name for name, kind in Settings.__annotations__.items() if "Secret" in str(kind)]
+    assert "whatsapp_app_secret" in secrets
+    assert "mp_webhook_secret" in secrets
+    assert {name: getattr(s, name) for name in secrets} == dict.fromkeys(secrets)
+
+
 def test_the_message_schedule_comes_from_its_variables() -> None:
     assert Settings.from_env({}).schedule_rules == ScheduleRules(balance_due_days=7)
     rules = Settings.from_env(
