@@ -28,7 +28,13 @@ from domain.payments.errors import (
     RefundExceedsPaid,
     UnrecordedRefundFound,
 )
-from domain.payments.ledger import BookingLedger, MoneyOut, PaymentMethod, mercadopago_reference
+from domain.payments.ledger import (
+    MERCADOPAGO_PREFIX,
+    BookingLedger,
+    MoneyOut,
+    PaymentMethod,
+    mercadopago_reference,
+)
 from domain.payments.payment import Attention, Payment, PaymentStatus
 
 
@@ -58,17 +64,21 @@ class RefundThroughMercadoPago:
         self, reservation: Reservation, ledger: BookingLedger, refund: MoneyOut, note: str | None
     ) -> AtProvider:
         amount = refund.amount
-        left = await refundable_by_mercadopago(self.uow, ledger)
-        payment_id = next((pid for pid, money in left if money >= amount), None)
-        if payment_id is None:
-            most = max((money for _, money in left), default=Money.zero(amount.currency))
-            raise MercadoPagoRefundExceeds(
-                f"no Mercado Pago payment of this booking has {amount} left to refund (the most "
-                f"is {most}); refund by hand and record it (through_mercadopago: false), or "
-                "refund in parts",
-                available=most,
-            )
-        key, asked = f"cabanas-{refund.reference}", _fingerprint(payment_id, amount)
+        key = f"cabanas-{refund.reference}"
+        noted = await self.uow.idempotency.stored(PROVIDER_REFUNDS, key)
+        # A key that went to Mercado Pago goes again to the payment it went to, never another:
+        # were Mercado Pago's keys per payment, the same key elsewhere would be a new refund.
+        payment_id = (
+            _noted_payment(ledger, amount, noted.fingerprint)
+            if noted is not None
+            else await self._choose(ledger, amount)
+        )
+        if payment_id is None:  # the key asked for another amount; the found refunds first
+            payment_id = await self._choose(ledger, amount)
+            noted_elsewhere = True
+        else:
+            noted_elsewhere = False
+        asked = _fingerprint(payment_id, amount)
         # Before asking for a refund, what Mercado Pago already made of this payment: a refund
         # the ledger does not count yet is news the owner must see before giving more back.
         before = await self._fetch(payment_id)
@@ -82,6 +92,11 @@ class RefundThroughMercadoPago:
                 found.ledger,
                 ours=False,
                 refused=_refusal(payment_id, Money(unrecorded, amount.currency), amount, found),
+            )
+        if noted_elsewhere:
+            raise MoneyReferenceReused(
+                "this request's key already went to Mercado Pago for a refund of another "
+                "amount; nothing was asked now: send this refund with a new key"
             )
         await self._note_asked(key, asked)
         made = await self.gateway.refund(RefundRequest(payment_id, amount, idempotency_key=key))
@@ -104,6 +119,20 @@ class RefundThroughMercadoPago:
             accounted += amount.cents
         rest = await self._record_reported(reservation, ledger, fresh, stored, accounted)
         return AtProvider(payment_id, rest.ledger, counted)
+
+    async def _choose(self, ledger: BookingLedger, amount: Money) -> str:
+        """The first Mercado Pago payment of the booking with ``amount`` left to refund."""
+        left = await refundable_by_mercadopago(self.uow, ledger)
+        payment_id = next((pid for pid, money in left if money >= amount), None)
+        if payment_id is None:
+            most = max((money for _, money in left), default=Money.zero(amount.currency))
+            raise MercadoPagoRefundExceeds(
+                f"no Mercado Pago payment of this booking has {amount} left to refund (the most "
+                f"is {most}); refund by hand and record it (through_mercadopago: false), or "
+                "refund in parts",
+                available=most,
+            )
+        return payment_id
 
     async def _fetch(self, payment_id: str) -> Payment:
         fresh = await self.gateway.fetch_payment(payment_id)
@@ -160,6 +189,18 @@ class RefundThroughMercadoPago:
 def _reported_cents(payment: Payment, currency: str) -> int:
     reported = payment.refunded
     return reported.cents if reported and reported.currency == currency else 0
+
+
+def _noted_payment(ledger: BookingLedger, amount: Money, fingerprint: str | None) -> str | None:
+    """The booking's Mercado Pago payment a key's note says it asked ``amount`` of; None when
+    the note is of another amount (or of a payment not this booking's)."""
+    for paid in ledger.payments:
+        if paid.method is not PaymentMethod.MERCADOPAGO:
+            continue
+        payment_id = paid.reference.removeprefix(MERCADOPAGO_PREFIX)
+        if _fingerprint(payment_id, amount) == fingerprint:
+            return payment_id
+    return None
 
 
 def _fingerprint(payment_id: str, amount: Money) -> str:
