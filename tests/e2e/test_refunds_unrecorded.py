@@ -83,6 +83,33 @@ async def test_a_failed_fetch_before_the_refund_asks_mercadopago_nothing(
     assert len(mp.refund_requests) == 1
 
 
+async def test_a_panel_refund_on_the_bookings_other_payment_stops_the_refund_too(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4807")
+    mp.add_payment("4808", "approved", DEPOSIT, code)  # a second deposit, to give back
+    await notify(pay_client, "4808")
+    await mp.refund_in_panel("4808", 30_000.0)  # its notification is still on its way
+    refused = await refund(pay_client, code, "r-other", 1_000_000)  # from 4807
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert (problem["code"], problem["found_amount_cents"]) == (
+        "unrecorded_refund_found",
+        3_000_000,
+    )
+    assert "30000.00 ARS refunded of payment 4808" in problem["detail"]
+    assert mp.refund_requests == []
+    assert refunds(await ledger_of(pay_client, code)) == [("mp-refund", 30_000.0)]
+    await notify(pay_client, "4808")  # the notification, late: nothing new
+    again = await refund(pay_client, code, "r-other-again", 1_000_000)
+    assert again.status_code == 201, again.text
+    assert [body for _, body in mp.refund_requests] == [{"amount": 10_000.0}]
+    assert refunds(await ledger_of(pay_client, code)) == [
+        ("mp-refund", 30_000.0),
+        ("refund", 10_000.0),
+    ]
+
+
 def devolver(form: dict[str, str], amount: str) -> dict[str, str]:
     return {**form, "devolver_monto": amount, "devolver_mp": "1", "devolver_nota": ""}
 

@@ -1,7 +1,7 @@
 """A refund through Mercado Pago, inside ``IssueRefund``'s transaction (the booking's row
-locked across both calls): the payment looked at first, the refund asked with the key derived
-from the request's, the payment re-fetched, and the ledger following what Mercado Pago reports.
-The rules are ``IssueRefund``'s."""
+locked across every provider call): the booking's Mercado Pago payments looked at first, the
+refund asked with the key derived from the request's, the payment re-fetched, and the ledger
+following what Mercado Pago reports. The rules are ``IssueRefund``'s."""
 
 from __future__ import annotations
 
@@ -46,11 +46,27 @@ class MercadoPagoRefundExceeds(RefundExceedsPaid):
 
 @dataclass(frozen=True, slots=True)
 class AtProvider:
-    payment_id: str
+    payment_id: str | None  # None: refused before choosing one
     ledger: BookingLedger  # with what Mercado Pago reported beyond it recorded
     ours: bool  # whether the request's own refund was recorded now
     # Not asked of Mercado Pago: it had refunds the ledger did not count (recorded now).
     refused: UnrecordedRefundFound | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Look:
+    """One Mercado Pago payment of the booking, fetched before a refund is asked."""
+
+    payment_id: str
+    fresh: Payment
+    stored: PaymentRecord | None
+    accounted: int  # its refunds the ledger counts (``accounted_refunds``), in cents
+    currency: str  # the booking's
+
+    @property
+    def unrecorded(self) -> int:
+        """Its refunds Mercado Pago reports beyond what the ledger counts, in cents."""
+        return _reported_cents(self.fresh, self.currency) - self.accounted
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,36 +84,33 @@ class RefundThroughMercadoPago:
         noted = await self.uow.idempotency.stored(PROVIDER_REFUNDS, key)
         # A key that went to Mercado Pago goes again to the payment it went to, never another:
         # were Mercado Pago's keys per payment, the same key elsewhere would be a new refund.
+        # None: it went for another amount (refused below, once the refunds found are shown).
         payment_id = (
             _noted_payment(ledger, amount, noted.fingerprint)
             if noted is not None
             else await self._choose(ledger, amount)
         )
-        if payment_id is None:  # the key asked for another amount; the found refunds first
-            payment_id = await self._choose(ledger, amount)
-            noted_elsewhere = True
-        else:
-            noted_elsewhere = False
-        asked = _fingerprint(payment_id, amount)
-        # Before asking for a refund, what Mercado Pago already made of this payment: a refund
-        # the ledger does not count yet is news the owner must see before giving more back.
-        before = await self._fetch(payment_id)
-        stored = await self.uow.payments.get(payment_id)
-        accounted = accounted_refunds(ledger, payment_id, stored, amount.currency)
-        unrecorded = _reported_cents(before, amount.currency) - accounted
-        if unrecorded > 0 and not await self._maybe_ours(key, asked, unrecorded, amount):
-            found = await self._record_reported(reservation, ledger, before, stored, accounted)
-            return AtProvider(
-                payment_id,
-                found.ledger,
-                ours=False,
-                refused=_refusal(payment_id, Money(unrecorded, amount.currency), amount, found),
-            )
-        if noted_elsewhere:
+        # Before asking for a refund, what Mercado Pago already made of each of the booking's
+        # payments: a refund the ledger does not count yet is news the owner must see before
+        # giving more back. Except this request's own, retried: its key went to Mercado Pago
+        # for this payment and amount (our save failed after the call), and the payment's
+        # unrecorded refunds come to that much. Then the key is sent again, and Mercado Pago
+        # answers with the refund it made for it (or makes it, if the call never got there).
+        looks = [await self._look(ledger, pid, amount.currency) for pid in _paid_by_mp(ledger)]
+        found = {look.payment_id: look.unrecorded for look in looks if look.unrecorded > 0}
+        retried = (
+            payment_id is not None
+            and noted is not None
+            and found.get(payment_id, 0) >= amount.cents
+        )
+        if found and not (retried and found.keys() == {payment_id}):
+            return await self._refuse(reservation, ledger, looks, amount)
+        if payment_id is None:
             raise MoneyReferenceReused(
                 "this request's key already went to Mercado Pago for a refund of another "
                 "amount; nothing was asked now: send this refund with a new key"
             )
+        asked = _fingerprint(payment_id, amount)
         await self._note_asked(key, asked)
         made = await self.gateway.refund(RefundRequest(payment_id, amount, idempotency_key=key))
         ours = {p.reference for p in ledger.payments if p.method is PaymentMethod.MERCADOPAGO}
@@ -144,14 +157,6 @@ class RefundThroughMercadoPago:
             raise InvalidValue("Mercado Pago reports an unknown state for the payment")
         return fresh
 
-    async def _maybe_ours(self, key: str, asked: str, unrecorded: int, amount: Money) -> bool:
-        """Whether the refunds Mercado Pago reports beyond the ledger may hold this request's
-        own: its key went to Mercado Pago before, for this payment and amount (our save failed
-        after the call), and they come to that much. Then the key is sent again, and Mercado
-        Pago answers with the refund it made for it (or makes it, if the call never got there)."""
-        earlier = await self.uow.idempotency.stored(PROVIDER_REFUNDS, key)
-        return earlier is not None and earlier.fingerprint == asked and unrecorded >= amount.cents
-
     async def _note_asked(self, key: str, asked: str) -> None:
         """The key is about to go to Mercado Pago: noted in a transaction of its own, so that a
         rollback of this request's (our save failing after the call) does not forget it."""
@@ -161,6 +166,39 @@ class RefundThroughMercadoPago:
             )
             if claimed is None:
                 await own.commit()
+
+    async def _look(self, ledger: BookingLedger, payment_id: str, currency: str) -> _Look:
+        fresh = await self._fetch(payment_id)
+        stored = await self.uow.payments.get(payment_id)
+        accounted = accounted_refunds(ledger, payment_id, stored, currency)
+        return _Look(payment_id, fresh, stored, accounted, currency)
+
+    async def _refuse(
+        self, reservation: Reservation, ledger: BookingLedger, looks: list[_Look], amount: Money
+    ) -> AtProvider:
+        """Nothing asked: the refunds found, recorded as their notifications would record
+        them (each payment stored as reported), and the owner told how much was found."""
+        what, found, recorded = [], 0, True
+        for look in looks:
+            if look.unrecorded <= 0:
+                continue
+            reported = await self._record_reported(
+                reservation, ledger, look.fresh, look.stored, look.accounted
+            )
+            ledger, found = reported.ledger, found + look.unrecorded
+            recorded = recorded and reported.recorded is not None
+            what.append(_found(look, amount.currency, reported))
+        return AtProvider(
+            None,
+            ledger,
+            ours=False,
+            refused=UnrecordedRefundFound(
+                f"Mercado Pago already reports {'; '.join(what)}. This refund of {amount} was "
+                "not made: check whether it is still owed, then send it again",
+                found=Money(found, amount.currency),
+                recorded=recorded,
+            ),
+        )
 
     async def _record_reported(
         self,
@@ -191,16 +229,21 @@ def _reported_cents(payment: Payment, currency: str) -> int:
     return reported.cents if reported and reported.currency == currency else 0
 
 
+def _paid_by_mp(ledger: BookingLedger) -> list[str]:
+    """The ids of the booking's Mercado Pago payments, as its ledger records them."""
+    return [
+        paid.reference.removeprefix(MERCADOPAGO_PREFIX)
+        for paid in ledger.payments
+        if paid.method is PaymentMethod.MERCADOPAGO
+    ]
+
+
 def _noted_payment(ledger: BookingLedger, amount: Money, fingerprint: str | None) -> str | None:
     """The booking's Mercado Pago payment a key's note says it asked ``amount`` of; None when
     the note is of another amount (or of a payment not this booking's)."""
-    for paid in ledger.payments:
-        if paid.method is not PaymentMethod.MERCADOPAGO:
-            continue
-        payment_id = paid.reference.removeprefix(MERCADOPAGO_PREFIX)
-        if _fingerprint(payment_id, amount) == fingerprint:
-            return payment_id
-    return None
+    return next(
+        (pid for pid in _paid_by_mp(ledger) if _fingerprint(pid, amount) == fingerprint), None
+    )
 
 
 def _fingerprint(payment_id: str, amount: Money) -> str:
@@ -208,20 +251,15 @@ def _fingerprint(payment_id: str, amount: Money) -> str:
     return hashlib.sha256(f"{payment_id}:{amount.cents}:{amount.currency}".encode()).hexdigest()
 
 
-def _refusal(
-    payment_id: str, found: Money, amount: Money, reported: ReportedRefund
-) -> UnrecordedRefundFound:
+def _found(look: _Look, currency: str, reported: ReportedRefund) -> str:
     if reported.recorded is not None:
         what = "it is recorded now"
     elif reported.mismatch:
         what = f"it was not recorded ({reported.mismatch}; the payment is flagged refund_mismatch)"
     else:
         what = "it was not recorded (the payment's state does not count it)"
-    return UnrecordedRefundFound(
-        f"Mercado Pago already reports {found} refunded of payment {payment_id} that the "
+    return (
+        f"{Money(look.unrecorded, currency)} refunded of payment {look.payment_id} that the "
         "ledger did not count (a refund whose save failed, or one made in Mercado Pago's panel "
-        f"and not notified yet): {what}. This refund of {amount} was not made: check whether "
-        "it is still owed, then send it again",
-        found=found,
-        recorded=reported.recorded is not None,
+        f"and not notified yet): {what}"
     )

@@ -40,27 +40,30 @@ class IssueRefund:
     - idempotent by the request's key: the same key records once, and the provider call
       carries a key derived from it, so a retry after a crash between the provider's answer
       and our commit gets the same refund back, never a second one;
-    - never a refund on top of one the ledger does not know: before asking for a refund, the
-      payment is fetched, and when Mercado Pago reports refunds of it that the ledger does
-      not count yet (``provider_refunds.accounted_refunds``: one whose save failed before its
-      notification came, one made in Mercado Pago's panel and not notified yet), the refund
-      is not asked. What was reported is recorded as its notification would
-      (``record_reported_refund``), the payment stored as reported, that is committed, and
-      ``UnrecordedRefundFound`` says how much was found: the owner looks before giving more
-      back (sent again with a new key, the same refund would be a second one at Mercado
-      Pago). That fetch failing is an ``IntegrationError`` with nothing asked — safer than
-      refunding blind;
+    - never a refund on top of one the ledger does not know: before asking for a refund, every
+      Mercado Pago payment of the booking is fetched, and when Mercado Pago reports refunds of
+      any of them that the ledger does not count yet (``provider_refunds.accounted_refunds``:
+      one whose save failed before its notification came, one made in Mercado Pago's panel and
+      not notified yet), the refund is not asked. What was reported is recorded as its
+      notification would (``record_reported_refund``), the payment stored as reported, that is
+      committed, and ``UnrecordedRefundFound`` says how much was found (on all of them): the
+      owner looks before giving more back (sent again with a new key, the same refund would be a
+      second one at Mercado Pago). A fetch failing is an ``IntegrationError`` with nothing asked
+      — safer than refunding blind;
     - except this very request, retried: its key is noted (``PROVIDER_REFUNDS``, in a
-      transaction of its own, committed before the call) as it goes to Mercado Pago, so a
-      retry whose first attempt reached Mercado Pago before our save failed is told apart —
-      the key went out for this payment and amount, and the refunds the ledger does not count
-      come to at least that much — and sends the key again: Mercado Pago answers with the
-      refund it made for it, and it is recorded under the key as before. Asking Mercado Pago
-      with the key cannot tell instead: a key it has not seen makes a new refund. What the
-      note cannot tell: a first attempt that never got there while as much was refunded
-      elsewhere meanwhile (the key then makes the refund: the owner's own request, resent).
-      The note is kept as long as other keys (48 h); a retry after that is refused as a new
-      key is, recording the refund, and the same request again then answers as a replay;
+      transaction of its own, committed before the call) as it goes to Mercado Pago, so a retry
+      whose first attempt reached Mercado Pago before our save failed is told apart — the key
+      went out for this payment and amount, and the refunds the ledger does not count come to at
+      least that much on it and to nothing on the booking's other payments — and sends the key
+      again, to the payment it went to (never another, even once that one has nothing left: were
+      Mercado Pago's keys per payment, another would make a new refund): Mercado Pago answers
+      with the refund it made for it, and it is recorded under the key as before (a key noted
+      for another amount: ``MoneyReferenceReused``, nothing asked). Asking Mercado Pago with the
+      key cannot tell instead: a key it has not seen makes a new refund. What the note cannot
+      tell: a first attempt that never got there while as much was refunded elsewhere meanwhile
+      (the key then makes the refund: the owner's own request, resent). The note is kept as long
+      as other keys (48 h); a retry after that is refused as a new key is, recording the refund,
+      and the same request again then answers as a replay;
     - what Mercado Pago made is counted once, whatever came first (our save, its
       notification, a retry): the payment is re-fetched after the call and the ledger follows
       what Mercado Pago reports of it. The request's refund is recorded (under its key) only

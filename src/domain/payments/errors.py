@@ -28,11 +28,11 @@ class MoneyReferenceReused(Conflict):
 
 
 class UnrecordedRefundFound(Conflict):
-    """A refund through Mercado Pago not made: the payment it would come from already had
+    """A refund through Mercado Pago not made: the booking's Mercado Pago payments already had
     refunds there that the ledger did not count (one whose save failed, one made in Mercado
-    Pago's panel and not notified yet). ``found``: how much; ``recorded``: whether the ledger
-    took it now (when not — more than the booking holds — the payment is flagged
-    ``refund_mismatch``). The owner looks again before giving more back."""
+    Pago's panel and not notified yet). ``found``: how much, on all of them; ``recorded``:
+    whether the ledger took all of it now (when not — more than the booking holds — the
+    payment is flagged ``refund_mismatch``). The owner looks again before giving more back."""
 
     code = "unrecorded_refund_found"
 

@@ -12,7 +12,8 @@ from application.errors import IntegrationError
 from application.payments.ledger import LedgerView
 from application.payments.refunds import IssueRefund
 from application.ports.payments import RefundMade, RefundRequest
-from domain.payments.errors import MoneyReferenceReused
+from domain.money import Money
+from domain.payments.errors import MoneyReferenceReused, UnrecordedRefundFound
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
 from tests.unit.application.payments.test_money_to_return import (
     CODE,
@@ -95,3 +96,48 @@ async def test_a_key_that_asked_for_another_amount_is_refused_before_asking_anyt
         await issue(uow, clock, gateway, 30_000, "refund-key-other")
     assert [r.payment_id for r in gateway.asked] == ["901"]  # nothing sent the second time
     assert await refunds(uow) == [("mp-refund", 20_000)]
+
+
+def panel(gateway: FakeGateway, pid: str, pesos: int) -> None:
+    """A refund made in Mercado Pago's panel, its notification not come yet."""
+    payment = gateway.payments[pid]
+    before = payment.refunded.cents if payment.refunded else 0
+    gateway.payments[pid] = replace(payment, refunded=Money(before + pesos * 100))
+
+
+async def test_a_panel_refund_on_the_other_payment_stops_the_refund_and_is_recorded() -> None:
+    uow, clock, gateway = await paid_twice()
+    panel(gateway, "902", 30_000)
+    with pytest.raises(UnrecordedRefundFound) as refused:
+        await issue(uow, clock, gateway, 20_000, "refund-key-after-panel")  # from 901
+    assert (refused.value.found, refused.value.recorded) == (Money.of("30000"), True)
+    assert "30000.00 ARS refunded of payment 902" in refused.value.message
+    assert gateway.asked == []  # nothing asked of Mercado Pago
+    assert await refunds(uow) == [("mp-refund", 30_000)]
+    stored = await uow.payments.get("902")
+    assert stored is not None
+    assert stored.payment.refunded == Money.of("30000")
+    await notify(uow, clock, gateway, "902")  # the notification, late: nothing new
+    assert await refunds(uow) == [("mp-refund", 30_000)]
+    again = await issue(uow, clock, gateway, 20_000, "refund-key-after-look")  # looked: still owed
+    assert again.recorded
+    assert [(r.payment_id, r.amount) for r in gateway.asked] == [("901", Money.of("20000"))]
+    assert await refunds(uow) == [("mp-refund", 30_000), ("refund", 20_000)]
+
+
+async def test_a_retry_is_refused_too_when_the_other_payment_has_a_refund_it_cannot_explain() -> (
+    None
+):
+    uow, clock, gateway = await paid_twice()
+    gateway.lose_next_answer = True
+    with pytest.raises(IntegrationError):  # 20.000 of 901 made; the answer lost
+        await issue(uow, clock, gateway, 20_000, "refund-key-retried")
+    panel(gateway, "902", 5_000)
+    with pytest.raises(UnrecordedRefundFound) as refused:
+        await issue(uow, clock, gateway, 20_000, "refund-key-retried")
+    assert refused.value.found == Money.of("25000")  # everything found, on both payments
+    assert [r.payment_id for r in gateway.asked] == ["901"]  # the retry asked nothing
+    assert sorted(await refunds(uow)) == [("mp-refund", 5_000), ("mp-refund", 20_000)]
+    again = await issue(uow, clock, gateway, 20_000, "refund-key-retried")  # sent again
+    assert not again.recorded  # the refund Mercado Pago made for it was recorded above
+    assert len(gateway.refunds) == 1
