@@ -13,6 +13,7 @@ from domain.accounts import Role
 from entrypoints.settings import Settings
 from tests.e2e.console_client import OWNER, Console, console_for, for_owners
 from tests.e2e.test_console_reservations import money_form
+from tests.e2e.test_ledger import admin
 from tests.e2e.test_payments import DEPOSIT, notify
 from tests.e2e.test_refunds import paid_booking, refund
 from tests.e2e.test_refunds_interrupted import failing_refund_saves, ledger_of, lost_save, refunds
@@ -159,6 +160,32 @@ async def test_a_panel_refund_not_yet_notified_stops_the_consoles_refund(
     ledger = await ledger_of(pay_client, code)
     assert refunds(ledger) == [("mp-refund", 30_000.0)]
     assert ledger["held_amount"] == DEPOSIT - 30_000
+
+
+async def test_a_refund_on_a_payment_in_mediation_is_not_said_to_be_flagged(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    """Its refunds are not recorded while it is in mediation, and nothing is flagged: the page
+    says so (not "quedó marcada en Pagos"), and the refund is recorded once it is approved."""
+    code = await paid_booking(pay_client, mp, "4809")
+    mp.payments["4809"].update(status="in_mediation", transaction_amount_refunded=30_000.0)
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        page = await refused_on_the_page(
+            console, code, devolver(await money_form(console, code), "10.000")
+        )
+        assert f"Mercado Pago ya tenía una devolución de {PESO}30.000" in page
+        assert "en un pago que tiene en mediación o con contracargo" in page
+        assert "marcada en Pagos" not in page
+    assert mp.refund_requests == []
+    [payment] = (
+        await pay_client.get(f"/admin/payments?reservation={code}", headers=admin())
+    ).json()
+    assert (payment["status"], payment["attention"]) == ("in_mediation", None)
+    assert refunds(await ledger_of(pay_client, code)) == []
+    mp.payments["4809"]["status"] = "approved"  # the mediation closed in the seller's favour
+    await notify(pay_client, "4809")
+    assert refunds(await ledger_of(pay_client, code)) == [("mp-refund", 30_000.0)]
 
 
 async def test_the_console_never_says_nothing_went_back_when_mercado_pago_did_not_answer(

@@ -11,7 +11,11 @@ from application.messaging.texts import admin_payment_attention
 from application.payments.attention import PaymentResolution
 from application.payments.ledger import confirm_if_covered
 from application.payments.money_to_return import track_money_to_return
-from application.payments.provider_refunds import PROVIDER_ACTOR, record_reported_refund
+from application.payments.provider_refunds import (
+    PROVIDER_ACTOR,
+    record_reported_refund,
+    stored_as_counted,
+)
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
 from application.ports.metrics import OperationsMetrics
@@ -159,7 +163,7 @@ class ApplyPayment:
                 )
         attention = decision.attention if decision.action is Action.FLAG else None
         await self.uow.payments.save(
-            payment,
+            stored_as_counted(payment, stored.payment.refunded if stored else None),
             now,
             reservation_code=reservation.code.value if reservation else None,
             attention=attention,

@@ -3,7 +3,7 @@ from the payment's notification, so it never says money is held that already wen
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from application.payments.money_to_return import SYSTEM_ACTOR
@@ -28,6 +28,9 @@ from domain.payments.standing import returnable
 
 # Who recorded the refund in the ledger (as Mercado Pago's payments are).
 PROVIDER_ACTOR = "mercadopago"
+# States whose reported refunds the ledger does not count yet (a dispute is open): they are
+# recorded once Mercado Pago reports the payment approved or refunded again.
+REFUNDS_ON_HOLD = frozenset({PaymentStatus.IN_MEDIATION})
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +54,19 @@ def accounted_refunds(
         known.cents if known and known.currency == currency else 0,
         reported_refunded_cents(ledger.refunds, payment_id),
     )
+
+
+def stored_as_counted(payment: Payment, counted: Money | None) -> Payment:
+    """The payment as it may be stored, ``counted`` being what the ledger counts of its
+    refunds. What is stored counts as accounted (``accounted_refunds``), so refunds its state
+    keeps out of the ledger (``REFUNDS_ON_HOLD``) are not stored either: stored, they would
+    never be recorded once it is approved again."""
+    refunded = payment.refunded
+    if payment.status not in REFUNDS_ON_HOLD or refunded is None:
+        return payment
+    if counted is not None and (counted.currency != refunded.currency or counted >= refunded):
+        return payment
+    return replace(payment, refunded=counted if counted and counted.cents else None)
 
 
 async def record_reported_refund(

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from application.errors import IntegrationError
 from application.payments.ledger import refundable_by_mercadopago
 from application.payments.provider_refunds import (
+    REFUNDS_ON_HOLD,
     ReportedRefund,
     accounted_refunds,
     record_reported_refund,
+    stored_as_counted,
 )
 from application.payments.refund_flags import settle_refund_flags
 from application.ports.clock import Clock
@@ -178,7 +180,7 @@ class RefundThroughMercadoPago:
     ) -> AtProvider:
         """Nothing asked: the refunds found, recorded as their notifications would record
         them (each payment stored as reported), and the owner told how much was found."""
-        what, found, recorded = [], 0, True
+        what, found, recorded, flagged = [], 0, True, False
         for look in looks:
             if look.unrecorded <= 0:
                 continue
@@ -187,6 +189,7 @@ class RefundThroughMercadoPago:
             )
             ledger, found = reported.ledger, found + look.unrecorded
             recorded = recorded and reported.recorded is not None
+            flagged = flagged or reported.mismatch is not None
             what.append(_found(look, amount.currency, reported))
         return AtProvider(
             None,
@@ -197,6 +200,7 @@ class RefundThroughMercadoPago:
                 "not made: check whether it is still owed, then send it again",
                 found=Money(found, amount.currency),
                 recorded=recorded,
+                flagged=flagged,
             ),
         )
 
@@ -209,13 +213,15 @@ class RefundThroughMercadoPago:
         accounted: int,
     ) -> ReportedRefund:
         """What the payment's report has beyond what the ledger counts, recorded as its
-        notification would; the payment stored as reported (flagged when that could not be)."""
+        notification would; the payment stored as reported (flagged when that could not be;
+        without the refunds its state keeps out of the ledger: ``stored_as_counted``)."""
         now = self.clock.now()
         rest = await record_reported_refund(
             self.uow, reservation, ledger, fresh, stored, now, accounted=accounted
         )
+        counted = Money(accounted, ledger.total.currency)
         await self.uow.payments.save(
-            fresh,
+            stored_as_counted(fresh, counted),
             now,
             reservation_code=reservation.code.value,
             attention=Attention.REFUND_MISMATCH if rest.mismatch else None,
@@ -256,8 +262,14 @@ def _found(look: _Look, currency: str, reported: ReportedRefund) -> str:
         what = "it is recorded now"
     elif reported.mismatch:
         what = f"it was not recorded ({reported.mismatch}; the payment is flagged refund_mismatch)"
+    elif look.fresh.status in REFUNDS_ON_HOLD:
+        what = (
+            f"it was not recorded: the payment is {look.fresh.status.value} (a dispute is "
+            "open), and it is recorded once Mercado Pago reports the payment approved or "
+            "refunded again"
+        )
     else:
-        what = "it was not recorded (the payment's state does not count it)"
+        what = f"it was not recorded (a {look.fresh.status.value} payment's refunds are not)"
     return (
         f"{Money(look.unrecorded, currency)} refunded of payment {look.payment_id} that the "
         "ledger did not count (a refund whose save failed, or one made in Mercado Pago's panel "

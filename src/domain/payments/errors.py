@@ -31,15 +31,20 @@ class UnrecordedRefundFound(Conflict):
     """A refund through Mercado Pago not made: the booking's Mercado Pago payments already had
     refunds there that the ledger did not count (one whose save failed, one made in Mercado
     Pago's panel and not notified yet). ``found``: how much, on all of them; ``recorded``:
-    whether the ledger took all of it now (when not — more than the booking holds — the
-    payment is flagged ``refund_mismatch``). The owner looks again before giving more back."""
+    whether the ledger took all of it now; ``flagged``: whether a payment was flagged
+    ``refund_mismatch`` for what could not be (more than the booking holds). Neither: the
+    payment's state keeps it out of the ledger for now (in mediation). The owner looks again
+    before giving more back."""
 
     code = "unrecorded_refund_found"
 
-    def __init__(self, message: str, *, found: Money, recorded: bool) -> None:
+    def __init__(
+        self, message: str, *, found: Money, recorded: bool, flagged: bool = False
+    ) -> None:
         super().__init__(message)
         self.found = found
         self.recorded = recorded
+        self.flagged = flagged
 
 
 class ReceiptNotFound(NotFound):

@@ -74,10 +74,17 @@ def refund_refusal(err: DomainError, what: str = "devolver") -> str:
                 f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada; la "
                 "anotamos y no devolvimos nada más. Revisá si todavía hace falta devolver."
             )
+        if err.flagged:
+            return (
+                f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada y no la "
+                "pudimos anotar sola: quedó marcada en Pagos para que la revises. No devolvimos "
+                "nada más."
+            )
+        # Nothing flagged: the payment's state keeps it out of the ledger (in mediation).
         return (
-            f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada y no la "
-            "pudimos anotar sola: quedó marcada en Pagos para que la revises. No devolvimos "
-            "nada más."
+            f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada, en un pago "
+            "que tiene en mediación o con contracargo: no la anotamos (si el pago vuelve a "
+            "quedar aprobado, se anota sola) y no devolvimos nada más."
         )
     if isinstance(err, RefundExceedsPaid) and err.available is not None:
         return (
