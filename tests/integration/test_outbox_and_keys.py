@@ -13,6 +13,7 @@ from adapters.clock import SystemClock
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import IntegrationError
 from application.messaging.dispatch_outbox import OUTBOX_BACKOFF, DispatchOutbox, OutboxSetup
+from application.ports.idempotency import PROVIDER_REFUNDS
 from application.ports.messaging import OutboundMessage
 from application.ports.outbox import EmailMessage, OwnerAlert, WhatsAppMessage
 from application.ports.tracing import current_trace
@@ -138,6 +139,22 @@ async def test_keys_older_than_the_ttl_are_purged(engine: AsyncEngine) -> None:
     async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.idempotency.claim("api", "old", NOW) is None
         assert await uow.idempotency.claim("mercadopago", "new", NOW) is not None
+
+
+async def test_notes_of_refund_keys_outlive_other_keys(engine: AsyncEngine) -> None:
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
+        await uow.idempotency.claim("api", "old-api", NOW - timedelta(hours=49))
+        await uow.idempotency.claim(PROVIDER_REFUNDS, "old-note", NOW - timedelta(hours=49))
+        await uow.idempotency.claim(PROVIDER_REFUNDS, "older", NOW - timedelta(days=366))
+        purged = await uow.idempotency.purge(
+            NOW - timedelta(hours=48), refund_notes_before=NOW - timedelta(days=365)
+        )
+        assert purged == 2
+        await uow.commit()
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
+        assert await uow.idempotency.stored("api", "old-api") is None
+        assert await uow.idempotency.stored(PROVIDER_REFUNDS, "older") is None
+        assert await uow.idempotency.stored(PROVIDER_REFUNDS, "old-note") is not None
 
 
 async def test_rows_carry_the_trace_of_their_request_into_the_worker(engine: AsyncEngine) -> None:

@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, or_, select, update
+from sqlalchemy import and_, bindparam, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import idempotency_keys
-from application.ports.idempotency import StoredRequest
+from application.ports.idempotency import PROVIDER_REFUNDS, StoredRequest
 
 _K = idempotency_keys.c
 _KEY = (_K.scope == bindparam("p_scope"), _K.key == bindparam("p_key"))
@@ -54,7 +54,12 @@ UNPROCESSED = (
     .order_by(_K.created_at)
     .limit(bindparam("p_limit"))
 )
-PURGE = delete(idempotency_keys).where(_K.created_at < bindparam("p_before"))
+PURGE = delete(idempotency_keys).where(
+    or_(
+        and_(_K.scope != PROVIDER_REFUNDS, _K.created_at < bindparam("p_before")),
+        and_(_K.scope == PROVIDER_REFUNDS, _K.created_at < bindparam("p_notes_before")),
+    )
+)
 
 
 class SqlIdempotencyKeys:
@@ -117,6 +122,9 @@ class SqlIdempotencyKeys:
         rows = await self._conn.execute(UNPROCESSED, params)
         return [(scope, key) for scope, key in rows]
 
-    async def purge(self, before: datetime) -> int:
-        result = await self._conn.execute(PURGE, {"p_before": before})
+    async def purge(self, before: datetime, *, refund_notes_before: datetime | None = None) -> int:
+        notes_before = before if refund_notes_before is None else refund_notes_before
+        result = await self._conn.execute(
+            PURGE, {"p_before": before, "p_notes_before": notes_before}
+        )
         return int(result.rowcount)

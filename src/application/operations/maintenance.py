@@ -16,6 +16,10 @@ from domain.calendar import local_today
 log = logging.getLogger("cabanas.maintenance")
 
 IDEMPOTENCY_TTL = timedelta(hours=48)
+# A note that a refund's key went to Mercado Pago (``PROVIDER_REFUNDS``) is kept longer than
+# Mercado Pago takes a refund of a payment (180 days, not verified: a year for margin), so a key
+# without one never went there: a retry is told apart from a first attempt (``IssueRefund``).
+REFUND_NOTE_RETENTION = timedelta(days=365)
 # Sent messages are kept a month (delivery questions), then deleted with their phone numbers.
 OUTBOX_RETENTION = timedelta(days=30)
 EXPIRY_BATCH = 500
@@ -97,9 +101,10 @@ class AnonymizeOldGuests:
 @dataclass(frozen=True, slots=True)
 class PurgeIdempotencyKeys:
     """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
-    then deleted; sent or failed outbox messages are deleted after 30 days, and so is a
-    WhatsApp number's last-message time 30 days after it (the window needs one day); the
-    record that a scheduled message was queued, after 90 days (its window closed long ago)."""
+    then deleted (the notes of refund keys sent to Mercado Pago, ``REFUND_NOTE_RETENTION``);
+    sent or failed outbox messages are deleted after 30 days, and so is a WhatsApp number's
+    last-message time 30 days after it (the window needs one day); the record that a scheduled
+    message was queued, after 90 days (its window closed long ago)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -107,7 +112,9 @@ class PurgeIdempotencyKeys:
     async def __call__(self, ttl: timedelta = IDEMPOTENCY_TTL) -> int:
         now = self.clock.now()
         async with self.uow:
-            purged = await self.uow.idempotency.purge(now - ttl)
+            purged = await self.uow.idempotency.purge(
+                now - ttl, refund_notes_before=now - REFUND_NOTE_RETENTION
+            )
             purged += await self.uow.outbox.purge_finished(now - OUTBOX_RETENTION)
             purged += await self.uow.contacts.forget_before(now - OUTBOX_RETENTION)
             purged += await self.uow.schedule.forget_before(now - SCHEDULE_MEMORY)

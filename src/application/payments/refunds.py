@@ -61,9 +61,9 @@ class IssueRefund:
       for another amount: ``MoneyReferenceReused``, nothing asked). Asking Mercado Pago with the
       key cannot tell instead: a key it has not seen makes a new refund. What the note cannot
       tell: a first attempt that never got there while as much was refunded elsewhere meanwhile
-      (the key then makes the refund: the owner's own request, resent). The note is kept as long
-      as other keys (48 h); a retry after that is refused as a new key is, recording the refund,
-      and the same request again then answers as a replay;
+      (the key then makes the refund: the owner's own request, resent). The note is kept a year
+      (``REFUND_NOTE_RETENTION``, longer than Mercado Pago takes a refund of a payment), not
+      48 h like other keys: a retry days later is still told apart;
     - what Mercado Pago made is counted once, whatever came first (our save, its
       notification, a retry): the payment is re-fetched after the call and the ledger follows
       what Mercado Pago reports of it. The request's refund is recorded (under its key) only

@@ -13,6 +13,8 @@ WEBHOOK_PROVIDERS = (MERCADOPAGO, WHATSAPP)
 # transaction of their own before the call, so a retry with the key knows it may have reached
 # Mercado Pago even when the request's own transaction rolled back (``IssueRefund``). The
 # fingerprint says which payment and amount; never a payload (not a delivery to process).
+# Kept longer than other keys (``purge``'s ``refund_notes_before``): while a note is kept, a key
+# without one never went to Mercado Pago.
 PROVIDER_REFUNDS = "mp-refund"
 
 
@@ -72,4 +74,7 @@ class IdempotencyKeys(Protocol):
         """Deliveries recorded before ``older_than``, not processed, and due (``now``)."""
         ...
 
-    async def purge(self, before: datetime) -> int: ...
+    async def purge(self, before: datetime, *, refund_notes_before: datetime | None = None) -> int:
+        """Delete keys created before ``before``; notes of refunds asked of Mercado Pago
+        (``PROVIDER_REFUNDS``) only before ``refund_notes_before`` when given. How many."""
+        ...

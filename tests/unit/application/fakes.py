@@ -18,7 +18,7 @@ from application.errors import (
 )
 from application.ports.audit import AuditEntry
 from application.ports.conversations import Handover
-from application.ports.idempotency import StoredRequest
+from application.ports.idempotency import PROVIDER_REFUNDS, StoredRequest
 from application.ports.ledger import LedgerTerms
 from application.ports.mail import OutgoingEmail
 from application.ports.messaging import OutboundMessage, OutboundTemplate
@@ -1267,8 +1267,13 @@ class FakeIdempotency:
         ]
         return [(scope, key) for _, scope, key in sorted(due)[:limit]]
 
-    async def purge(self, before: datetime) -> int:
-        old = [k for k, row in self.committed.items() if row["claimed_at"] < before]
+    async def purge(self, before: datetime, *, refund_notes_before: datetime | None = None) -> int:
+        notes_before = before if refund_notes_before is None else refund_notes_before
+        old = [
+            (scope, key)
+            for (scope, key), row in self.committed.items()
+            if row["claimed_at"] < (notes_before if scope == PROVIDER_REFUNDS else before)
+        ]
         for k in old:
             del self.committed[k]
         return len(old)

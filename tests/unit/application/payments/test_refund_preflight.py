@@ -5,10 +5,12 @@ told apart by the note its key left when it went to Mercado Pago."""
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
 from application.errors import IntegrationError
+from application.operations.maintenance import REFUND_NOTE_RETENTION, PurgeIdempotencyKeys
 from application.payments.ledger import LedgerView, request_reference
 from application.payments.refunds import IssueRefund
 from application.ports.idempotency import PROVIDER_REFUNDS
@@ -128,3 +130,21 @@ async def test_a_panel_refund_between_the_look_and_ours_is_recorded_beside_it() 
     stored = await uow.payments.get(PID)
     assert stored is not None
     assert stored.payment.refunded == Money.of("25000")
+
+
+async def test_a_retry_days_later_still_gets_its_own_refund_the_keys_note_outlives_other_keys() -> (
+    None
+):
+    uow, clock, gateway = await paid()
+    await lost(uow, clock, gateway, 20_000)
+    clock.current += timedelta(days=3)
+    await PurgeIdempotencyKeys(uow, clock)()  # the hourly duty: 48 h keys gone, not this note
+    sent = f"cabanas-{request_reference('refund', 'refund-key-first')}"
+    assert (PROVIDER_REFUNDS, sent) in uow.idempotency.committed
+    view = await issue(uow, clock, gateway, 20_000, "refund-key-first")
+    assert view.recorded  # told apart from a new key: its own refund, under its key
+    assert await refunds(uow) == [("refund", 20_000)]
+    assert len(gateway.refunds) == 1
+    clock.current += REFUND_NOTE_RETENTION
+    await PurgeIdempotencyKeys(uow, clock)()
+    assert (PROVIDER_REFUNDS, sent) not in uow.idempotency.committed
