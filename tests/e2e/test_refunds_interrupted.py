@@ -145,6 +145,29 @@ async def test_a_refund_saved_then_notified_then_resent_counts_once(
     assert len(mp.refunds["4704"]) == 1
 
 
+async def test_a_refund_mercado_pagos_report_does_not_show_yet_is_the_owners_and_counts_once(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4709")
+    mp.freeze_report("4709")  # its report will lag the refund
+    made = await refund(pay_client, code, "r-lagging", 2_000_000)
+    assert made.status_code == 201, made.text  # recorded from Mercado Pago's answer
+    [ours] = (await ledger_of(pay_client, code))["refunds"]
+    assert ours["reference"].startswith("refund:")
+    assert ours["reference"].endswith("@mp-refund:4709:2000000")
+    assert (ours["amount"], ours["recorded_by"]) == (20_000.0, "owner@cabanas.ar")
+    await notify(pay_client, "4709")  # notified while the report still lags: nothing
+    mp.frozen_reports.clear()
+    await notify(pay_client, "4709")  # the report shows it: nothing more
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("refund", 20_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 20_000
+    again = await refund(pay_client, code, "r-lagging", 2_000_000)
+    assert again.status_code == 200, again.text
+    assert again.headers.get("idempotent-replayed") == "true"
+    assert len(mp.refund_requests) == 1
+
+
 async def test_a_panel_refund_not_yet_notified_is_recorded_and_the_owners_refund_waits(
     pay_client: Client, mp: FakeMercadoPago
 ) -> None:

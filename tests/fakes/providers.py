@@ -5,6 +5,7 @@ them over real HTTP; tests read what they received and script how they answer.""
 from __future__ import annotations
 
 import asyncio
+import copy
 import hashlib
 import itertools
 import threading
@@ -42,6 +43,8 @@ class FakeMercadoPago:
     refund_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     refund_requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
     fail_refund_answers: int = 0  # make the refund, then answer 500 (a lost answer)
+    # GET /v1/payments/{id} answers these instead: a report lagging the payment's refunds.
+    frozen_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     preference_delay_s: float = 0.0
     preference_calls_started: int = 0  # counted on arrival, before the delay
     # With it, the checkout page's "Pagar" notifies the preference's notification_url, signed
@@ -68,6 +71,7 @@ class FakeMercadoPago:
         self.refund_keys.clear()
         self.refund_requests.clear()
         self.fail_refund_answers = 0
+        self.frozen_reports.clear()
         self.webhook_secret = None
         self._edits = 0
         self._by_pref.clear()
@@ -136,7 +140,7 @@ class FakeMercadoPago:
             if fake.fail_fetches > 0:
                 fake.fail_fetches -= 1
                 return Response({"message": "internal error", "status": 500}, status_code=500)
-            payment = fake.payments.get(payment_id)
+            payment = fake.frozen_reports.get(payment_id) or fake.payments.get(payment_id)
             if payment is None:
                 return Response({"message": "Payment not found", "status": 404}, status_code=404)
             return Response(payment)
@@ -250,6 +254,11 @@ class FakeMercadoPago:
         """A change of the payment: its ``date_last_updated`` moves on, always forward."""
         self._edits += 1
         payment["date_last_updated"] = f"2026-12-01T13:{self._edits:02d}:00.000-03:00"
+
+    def freeze_report(self, payment_id: str) -> None:
+        """Fetching the payment answers as it is now, whatever happens to it next, until
+        ``frozen_reports`` is cleared: Mercado Pago's report lagging behind its refunds."""
+        self.frozen_reports[payment_id] = copy.deepcopy(self.payments[payment_id])
 
     async def refund_in_panel(
         self, payment_id: str, amount: float, notification_url: str | None = None

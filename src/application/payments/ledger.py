@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.payments.attention import PaymentResolution, settle_flags
 from application.payments.money_to_return import track_money_to_return
+from application.payments.provider_refunds import accounted_refunds
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import LedgerTerms
@@ -113,15 +114,17 @@ async def refundable_by_mercadopago(
     uow: UnitOfWork, ledger: BookingLedger
 ) -> list[tuple[str, Money]]:
     """Each Mercado Pago payment of the booking with what is left of it to refund through
-    Mercado Pago, as it last reported the payment (a refund comes out of one payment)."""
+    Mercado Pago: paid, less the refunds of it the ledger counts (``accounted_refunds``: as
+    it last reported the payment, or more — ours recorded from Mercado Pago's answer before its
+    report showed it). A refund comes out of one payment."""
     left = []
     for paid in ledger.payments:
         if paid.method is not PaymentMethod.MERCADOPAGO:
             continue
         payment_id = paid.reference.removeprefix(MERCADOPAGO_PREFIX)
         stored = await uow.payments.get(payment_id)
-        refunded = stored.payment.refunded if stored and stored.payment.refunded else None
-        cents = paid.amount.cents - (refunded.cents if refunded else 0)
+        currency = paid.amount.currency
+        cents = paid.amount.cents - accounted_refunds(ledger, payment_id, stored, currency)
         if cents > 0:
             left.append((payment_id, Money(cents, paid.amount.currency)))
     return left

@@ -45,10 +45,12 @@ def accounted_refunds(
 ) -> int:
     """The cents of a Mercado Pago payment's refunds (in ``currency``) the booking's ledger
     already counts: the larger of what we last stored of the payment and the highest
-    cumulative amount of the refunds recorded from its reports. A refund the owner makes
-    through Mercado Pago stores the payment as Mercado Pago then reports it, in the same
-    transaction that records the refund and whatever else that report has that the ledger
-    had not (``IssueRefund``): so what is stored is what is counted."""
+    cumulative amount of the refunds recorded from its reports (or from Mercado Pago's
+    answer to ours, before its report showed it: ``answered_refund_reference``). A refund the
+    owner makes through Mercado Pago stores the payment as Mercado Pago then reports it, in
+    the same transaction that records the refund and whatever else that report has that the
+    ledger had not (``IssueRefund``): so what is stored is what is counted (except refunds its
+    state keeps out of the ledger, not stored: ``stored_as_counted``)."""
     known = stored.payment.refunded if stored and stored.payment.refunded else None
     return max(
         known.cents if known and known.currency == currency else 0,

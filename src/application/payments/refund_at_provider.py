@@ -6,7 +6,7 @@ following what Mercado Pago reports. The rules are ``IssueRefund``'s."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from application.errors import IntegrationError
 from application.payments.ledger import refundable_by_mercadopago
@@ -20,7 +20,7 @@ from application.payments.provider_refunds import (
 from application.payments.refund_flags import settle_refund_flags
 from application.ports.clock import Clock
 from application.ports.idempotency import PROVIDER_REFUNDS
-from application.ports.payments import PaymentGateway, PaymentRecord, RefundRequest
+from application.ports.payments import PaymentGateway, PaymentRecord, RefundMade, RefundRequest
 from application.ports.unit_of_work import Transactions, UnitOfWork
 from domain.booking.reservation import Reservation
 from domain.errors import InvalidValue
@@ -35,6 +35,7 @@ from domain.payments.ledger import (
     BookingLedger,
     MoneyOut,
     PaymentMethod,
+    answered_refund_reference,
     mercadopago_reference,
 )
 from domain.payments.payment import Attention, Payment, PaymentStatus
@@ -51,6 +52,7 @@ class AtProvider:
     payment_id: str | None  # None: refused before choosing one
     ledger: BookingLedger  # with what Mercado Pago reported beyond it recorded
     ours: bool  # whether the request's own refund was recorded now
+    refund_id: str | None = None  # Mercado Pago's id of the refund it answered with
     # Not asked of Mercado Pago: it had refunds the ledger did not count (recorded now).
     refused: UnrecordedRefundFound | None = None
 
@@ -112,8 +114,7 @@ class RefundThroughMercadoPago:
                 "this request's key already went to Mercado Pago for a refund of another "
                 "amount; nothing was asked now: send this refund with a new key"
             )
-        asked = _fingerprint(payment_id, amount)
-        await self._note_asked(key, asked)
+        first = await self._note_asked(key, _fingerprint(payment_id, amount))
         made = await self.gateway.refund(RefundRequest(payment_id, amount, idempotency_key=key))
         ours = {p.reference for p in ledger.payments if p.method is PaymentMethod.MERCADOPAGO}
         if mercadopago_reference(made.payment_id) not in ours or made.amount != amount:
@@ -121,19 +122,48 @@ class RefundThroughMercadoPago:
                 f"this key already refunded {made.amount} of Mercado Pago payment "
                 f"{made.payment_id}; send this refund with a new key"
             )
-        payment_id = made.payment_id
+        return await self._made(reservation, ledger, refund, note, made, first=first)
+
+    async def _made(
+        self,
+        reservation: Reservation,
+        ledger: BookingLedger,
+        refund: MoneyOut,
+        note: str | None,
+        made: RefundMade,
+        *,
+        first: bool,
+    ) -> AtProvider:
+        """What Mercado Pago answered, into the ledger as its re-fetched report allows: the
+        request's refund recorded once, whichever of our save and its notification comes
+        first (``first``: the key went to Mercado Pago now for the first time)."""
+        payment_id, amount = made.payment_id, made.amount
         fresh = await self._fetch(payment_id)
-        now, code = self.clock.now(), reservation.code.value
         stored = await self.uow.payments.get(payment_id)
         accounted = accounted_refunds(ledger, payment_id, stored, amount.currency)
-        counted = _reported_cents(fresh, amount.currency) - accounted >= amount.cents
-        if counted:  # Mercado Pago reports it and the ledger does not count it yet
-            ledger = ledger.refund(refund)
-            await self.uow.ledger.add_refund(code, refund, note)
+        reported = _reported_cents(fresh, amount.currency)
+        recorded: MoneyOut | None = None
+        if reported - accounted >= amount.cents:  # reported, and the ledger does not count it
+            recorded, rest_from = refund, accounted + amount.cents
+        elif first:
+            # Mercado Pago made it now (a key never sent before) and its report does not show
+            # it yet: recorded from its answer, under a reference that counts it as reported
+            # once the report shows it - the notification of it then records nothing more.
+            once_shown = max(reported, accounted) + amount.cents
+            reference = answered_refund_reference(refund.reference, payment_id, once_shown)
+            recorded = replace(refund, reference=reference, amount=amount)
+            rest_from = accounted
+        else:
+            # A retried key, and the report has less than it beyond the ledger: its notification
+            # recorded it already (our save had failed) or records it once the report shows it.
+            rest_from = accounted
+        if recorded is not None:
+            ledger = ledger.refund(recorded)
+            code, now = reservation.code.value, self.clock.now()
+            await self.uow.ledger.add_refund(code, recorded, note)
             await settle_refund_flags(self.uow, code, ledger, refund.recorded_by, now)
-            accounted += amount.cents
-        rest = await self._record_reported(reservation, ledger, fresh, stored, accounted)
-        return AtProvider(payment_id, rest.ledger, counted)
+        rest = await self._record_reported(reservation, ledger, fresh, stored, rest_from)
+        return AtProvider(payment_id, rest.ledger, recorded is not None, refund_id=made.refund_id)
 
     async def _choose(self, ledger: BookingLedger, amount: Money) -> str:
         """The first Mercado Pago payment of the booking with ``amount`` left to refund."""
@@ -159,15 +189,18 @@ class RefundThroughMercadoPago:
             raise InvalidValue("Mercado Pago reports an unknown state for the payment")
         return fresh
 
-    async def _note_asked(self, key: str, asked: str) -> None:
+    async def _note_asked(self, key: str, asked: str) -> bool:
         """The key is about to go to Mercado Pago: noted in a transaction of its own, so that a
-        rollback of this request's (our save failing after the call) does not forget it."""
+        rollback of this request's (our save failing after the call) does not forget it.
+        Whether it is noted now: the key never went there before (notes outlive the longest
+        a refund can be asked: ``REFUND_NOTE_RETENTION``)."""
         async with self.transactions() as own:
             claimed = await own.idempotency.claim(
                 PROVIDER_REFUNDS, key, self.clock.now(), fingerprint=asked
             )
             if claimed is None:
                 await own.commit()
+        return claimed is None
 
     async def _look(self, ledger: BookingLedger, payment_id: str, currency: str) -> _Look:
         fresh = await self._fetch(payment_id)

@@ -19,7 +19,7 @@ from application.ports.payments import PaymentGateway
 from application.ports.unit_of_work import Transactions, UnitOfWork
 from domain.calendar import local_today
 from domain.money import Money
-from domain.payments.errors import UnrecordedRefundFound
+from domain.payments.errors import MoneyReferenceReused, UnrecordedRefundFound
 from domain.payments.ledger import MoneyOut
 from domain.payments.standing import returnable
 
@@ -66,12 +66,19 @@ class IssueRefund:
       48 h like other keys: a retry days later is still told apart;
     - what Mercado Pago made is counted once, whatever came first (our save, its
       notification, a retry): the payment is re-fetched after the call and the ledger follows
-      what Mercado Pago reports of it. The request's refund is recorded (under its key) only
-      if the report has that much the ledger does not count yet; when it has less, Mercado
-      Pago's notification recorded it already (our save had failed; or it records it once
-      Mercado Pago reports it) and the request records nothing new. Anything else the report
-      has beyond the ledger (a refund made in Mercado Pago's panel between the two fetches)
-      is recorded as its notification would, and the payment is stored as reported;
+      what Mercado Pago reports of it. The request's refund is recorded (under its key) when
+      the report has that much the ledger does not count yet. When it has less and the key
+      went to Mercado Pago now for the first time, the refund Mercado Pago answered with is
+      the one it made now and its report does not show it yet: it is recorded from the answer
+      (the owner's, audited with Mercado Pago's refund id), under the request's reference
+      with the payment and the cumulative amount it brings it to
+      (``answered_refund_reference``), which ``accounted_refunds`` counts as reported — so
+      the notification, once the report shows it, records nothing more, and the same request
+      again is a replay. When it has less and the key was sent before, Mercado Pago's
+      notification recorded it already (our save had failed; or it records it once Mercado
+      Pago reports it) and the request records nothing new. Anything else the report has
+      beyond the ledger (a refund made in Mercado Pago's panel between the two fetches) is
+      recorded as its notification would, and the payment is stored as reported;
     - Mercado Pago answering the key with a refund of a payment that is not this booking's,
       or of another amount (the key was used for another refund): ``MoneyReferenceReused``,
       nothing recorded;
@@ -81,7 +88,8 @@ class IssueRefund:
       them (``settle_refund_flags``: a partial refund leaves one open with what is left), and
       its money to give back (a booking that gives no nights) follows: settled once nothing
       is held;
-    - audited (``reservation.refund``)."""
+    - audited (``reservation.refund``, with ``mercadopago_refund``: Mercado Pago's id of
+      the refund)."""
 
     uow: UnitOfWork
     clock: Clock
@@ -110,16 +118,24 @@ class IssueRefund:
             reference = request_reference("refund", idempotency_key)
             amount = Money(amount_cents, reservation.total.currency)
             refund = MoneyOut(reference, amount, local_today(now), actor)
+            answered = ledger.refund_of(reference)
+            if answered is not None and answered.reference != reference:
+                # Recorded from Mercado Pago's answer: the same key again changes nothing.
+                if answered.amount != amount:
+                    raise MoneyReferenceReused(
+                        f"refund {reference!r} was recorded for {answered.amount}"
+                    )
+                return LedgerView(reservation, ledger, recorded=False)
             # Refuses more than can go back; the same key again: unchanged.
             after = ledger.refund(refund, most=returnable(ledger, reservation.status))
             if after is ledger or any(r.reference == reference for r in ledger.refunds):
                 return LedgerView(reservation, ledger, recorded=False)
             code = reservation.code.value
-            payment_id, recorded = None, True
+            payment_id, refund_id, recorded = None, None, True
             if through_mercadopago:
                 made = await self._through_mercadopago(reservation, ledger, refund, note)
                 payment_id, after, recorded = made.payment_id, made.ledger, made.ours
-                refused = made.refused
+                refund_id, refused = made.refund_id, made.refused
             else:
                 await self.uow.ledger.add_refund(code, refund, note)
             await settle_refund_flags(self.uow, code, after, actor, now)
@@ -134,6 +150,7 @@ class IssueRefund:
                         after={
                             "amount_cents": amount.cents,
                             "mercadopago_payment": payment_id,
+                            "mercadopago_refund": refund_id,
                             "note": note,
                         },
                     )

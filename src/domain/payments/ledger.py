@@ -18,6 +18,9 @@ MERCADOPAGO_PREFIX = "mp:"  # a Mercado Pago payment's reference in the ledger
 
 
 MERCADOPAGO_REFUND_PREFIX = "mp-refund:"  # a refund Mercado Pago reported (its panel)
+# Between a refund's request reference and what Mercado Pago's answer says it refunded
+# (``answered_refund_reference``).
+ANSWERED_MARK = "@"
 
 
 def mercadopago_reference(payment_id: str) -> str:
@@ -32,15 +35,26 @@ def mercadopago_refund_reference(payment_id: str, refunded_cents: int) -> str:
     return f"{MERCADOPAGO_REFUND_PREFIX}{payment_id}:{refunded_cents}"
 
 
+def answered_refund_reference(request_reference: str, payment_id: str, refunded_cents: int) -> str:
+    """The owner's refund through Mercado Pago recorded from Mercado Pago's answer, its report
+    of the payment not showing it yet: the request's reference (the same request again finds
+    it: ``BookingLedger.refund_of``) and, after ``ANSWERED_MARK``, the payment and the
+    cumulative amount refunded once the report shows it, as a reported refund is named — so
+    ``reported_refunded_cents`` counts it, and the notification of it records nothing more."""
+    reported = mercadopago_refund_reference(payment_id, refunded_cents)
+    return f"{request_reference}{ANSWERED_MARK}{reported}"
+
+
 def reported_refunded_cents(refunds: tuple[MoneyOut, ...], payment_id: str) -> int:
     """The highest cumulative refunded amount of a Mercado Pago payment that the ledger's
-    reported refunds (``mercadopago_refund_reference``) account for; 0 when none."""
+    reported refunds (``mercadopago_refund_reference``, also after ``ANSWERED_MARK``: ours
+    recorded from Mercado Pago's answer) account for; 0 when none."""
     prefix = f"{MERCADOPAGO_REFUND_PREFIX}{payment_id}:"
-    amounts = [
-        int(r.reference.removeprefix(prefix))
-        for r in refunds
-        if r.reference.startswith(prefix) and r.reference.removeprefix(prefix).isdigit()
-    ]
+    amounts = []
+    for refund in refunds:
+        reported = refund.reference.rpartition(ANSWERED_MARK)[2]
+        if reported.startswith(prefix) and reported.removeprefix(prefix).isdigit():
+            amounts.append(int(reported.removeprefix(prefix)))
     return max(amounts, default=0)
 
 
@@ -260,6 +274,19 @@ class BookingLedger:
         if amount.cents > owed:
             return None, Flag.OVERPAID
         return None, Flag.UNMATCHED
+
+    def refund_of(self, reference: str) -> MoneyOut | None:
+        """The refund recorded under a request's reference, as it is or recorded from Mercado
+        Pago's answer (``answered_refund_reference``); None when there is none."""
+        answered = f"{reference}{ANSWERED_MARK}"
+        return next(
+            (
+                r
+                for r in self.refunds
+                if r.reference == reference or r.reference.startswith(answered)
+            ),
+            None,
+        )
 
     def refund(self, refund: MoneyOut, most: Money | None = None) -> BookingLedger:
         return replace(self, refunds=self._out(self.refunds, refund, "refund", most))

@@ -14,7 +14,9 @@ from domain.payments.ledger import (
     MoneyIn,
     MoneyOut,
     PaymentMethod,
+    answered_refund_reference,
     balance_due_on,
+    reported_refunded_cents,
 )
 
 CHECK_IN = date(2027, 1, 15)
@@ -115,3 +117,18 @@ def test_cancelling_settles_what_is_held_by_the_policy() -> None:
 def test_a_deposit_larger_than_the_total_is_refused() -> None:
     with pytest.raises(InvalidValue):
         BookingLedger.open(DEPOSIT, TOTAL, CHECK_IN, BOOKED)
+
+
+def test_a_refund_recorded_from_mercado_pagos_answer_is_the_requests_and_counts_as_reported() -> (
+    None
+):
+    answered = answered_refund_reference("refund:abc", "901", 2_500_000)
+    assert answered == "refund:abc@mp-refund:901:2500000"
+    refunds = (out(answered, Money.of("20000")), out("mp-refund:901:500000", Money.of("5000")))
+    assert reported_refunded_cents(refunds, "901") == 2_500_000
+    assert reported_refunded_cents(refunds, "902") == 0
+    held = ledger().record_payment(paid("mp:901", DEPOSIT, PaymentMethod.MERCADOPAGO))
+    after = held.refund(refunds[0])
+    assert after.refund_of("refund:abc") == refunds[0]  # the same request finds it
+    assert after.refund_of("refund:ab") is None
+    assert held.refund_of("refund:abc") is None
