@@ -24,8 +24,9 @@ from tests.unit.application.fakes import FixedClock
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Litestar]
 FOUND_30_000 = (
-    f"Mercado Pago ya tenía una devolución de {PESO}30.000 que no estaba anotada; la anotamos y no "
-    "devolvimos nada más. Revisá si todavía hace falta devolver."
+    f"Mercado Pago ya tenía una devolución de {PESO}30.000 que no estaba anotada: la anotamos y "
+    "no devolvimos nada más. Si esa era la devolución que querías hacer, ya está hecha. Escribí "
+    "el monto de nuevo solo si hay que devolver más."
 )
 
 
@@ -115,12 +116,18 @@ def devolver(form: dict[str, str], amount: str) -> dict[str, str]:
     return {**form, "devolver_monto": amount, "devolver_mp": "1", "devolver_nota": ""}
 
 
-async def refused_on_the_page(console: Console, code: str, sent: dict[str, str]) -> str:
-    """The Devolver form refused: the page again, with what was typed kept."""
+async def refused_on_the_page(
+    console: Console, code: str, sent: dict[str, str], *, found: bool = False
+) -> str:
+    """The Devolver form refused: the page again, with what was typed kept — but the amount
+    when Mercado Pago already had an unrecorded refund (``found``): that may be the very
+    refund meant, and one more tap must not make it twice. The Mercado Pago box stays."""
     answer = await console.client.post(f"/panel/reservas/{code}/devolver", data=sent)
     assert answer.status_code == 400, answer.text[:2000]
     page = answer.text
-    assert f'name="devolver_monto" type="text" value="{sent["devolver_monto"]}"' in page
+    amount = "" if found else sent["devolver_monto"]
+    assert f'name="devolver_monto" type="text" value="{amount}"' in page
+    assert 'name="devolver_mp" type="checkbox" value="1" checked' in page
     return page
 
 
@@ -136,7 +143,7 @@ async def test_the_console_says_what_it_found_when_the_page_was_reloaded_after_a
         assert failed.status_code >= 500
         reloaded = devolver(await money_form(console, code), "30.000")  # a new key
         assert reloaded["clave_devolucion"] != first["clave_devolucion"]
-        page = await refused_on_the_page(console, code, reloaded)
+        page = await refused_on_the_page(console, code, reloaded, found=True)
         assert FOUND_30_000 in page
         assert f"<dt>Devuelto</dt><dd>{PESO}30.000</dd>" in page
     assert len(mp.refund_requests) == 1
@@ -150,11 +157,16 @@ async def test_a_panel_refund_not_yet_notified_stops_the_consoles_refund(
     await mp.refund_in_panel("4805", 30_000.0)  # its notification is still on its way
     async with console_for(for_owners(integrated_settings), clock) as console:
         await console.member(OWNER, Role.OWNER)
-        page = await refused_on_the_page(
-            console, code, devolver(await money_form(console, code), "30.000")
-        )
+        sent = devolver(await money_form(console, code), "30.000")
+        page = await refused_on_the_page(console, code, sent, found=True)
         assert FOUND_30_000 in page
         assert f"<dt>Devuelto</dt><dd>{PESO}30.000</dd>" in page
+        # One more tap on the form as it came back gives nothing back: its amount is empty.
+        tapped = await console.client.post(
+            f"/panel/reservas/{code}/devolver", data={**sent, "devolver_monto": ""}
+        )
+        assert tapped.status_code == 400, tapped.text[:2000]
+        assert "Escribí el monto en pesos" in tapped.text
     assert mp.refund_requests == []
     await notify(pay_client, "4805")
     ledger = await ledger_of(pay_client, code)
@@ -172,7 +184,7 @@ async def test_a_refund_on_a_payment_in_mediation_is_not_said_to_be_flagged(
     async with console_for(for_owners(integrated_settings), clock) as console:
         await console.member(OWNER, Role.OWNER)
         page = await refused_on_the_page(
-            console, code, devolver(await money_form(console, code), "10.000")
+            console, code, devolver(await money_form(console, code), "10.000"), found=True
         )
         assert f"Mercado Pago ya tenía una devolución de {PESO}30.000" in page
         assert "en un pago que tiene en mediación o con contracargo" in page

@@ -11,6 +11,7 @@ and the use case records it once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -68,30 +69,34 @@ def refund_refusal(err: DomainError, what: str = "devolver") -> str:
             "o devolvé el resto vos y anotalo sin marcar «Devolver por Mercado Pago»."
         )
     if isinstance(err, UnrecordedRefundFound):
-        found = money(err.found.cents)
-        if err.recorded:
-            return (
-                f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada; la "
-                "anotamos y no devolvimos nada más. Revisá si todavía hace falta devolver."
-            )
-        if err.flagged:
-            return (
-                f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada y no la "
-                "pudimos anotar sola: quedó marcada en Pagos para que la revises. No devolvimos "
-                "nada más."
-            )
-        # Nothing flagged: the payment's state keeps it out of the ledger (in mediation).
-        return (
-            f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada, en un pago "
-            "que tiene en mediación o con contracargo: no la anotamos (si el pago vuelve a "
-            "quedar aprobado, se anota sola) y no devolvimos nada más."
-        )
+        return _found_refusal(err)
     if isinstance(err, RefundExceedsPaid) and err.available is not None:
         return (
             f"No se puede {what} más de {money(err.available.cents)}: es lo que pagó y "
             "todavía no se le devolvió ni quedó como crédito."
         )
     return spanish(err)
+
+
+def _found_refusal(err: UnrecordedRefundFound) -> str:
+    found = money(err.found.cents)
+    if err.recorded:
+        what = "la anotamos y no devolvimos nada más"
+    elif err.flagged:
+        what = (
+            "no la pudimos anotar sola (quedó marcada en Pagos para que la revises) y no "
+            "devolvimos nada más"
+        )
+    else:  # the payment's state keeps it out of the ledger (in mediation)
+        what = (
+            "está en un pago que tiene en mediación o con contracargo, así que no la anotamos "
+            "(si el pago vuelve a quedar aprobado, se anota sola), y no devolvimos nada más"
+        )
+    return (
+        f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada: {what}. Si "
+        "esa era la devolución que querías hacer, ya está hecha. Escribí el monto de nuevo "
+        "solo si hay que devolver más."
+    )
 
 
 def _back(code: str, notice: str) -> Redirect:
@@ -175,6 +180,10 @@ class LedgerController(Controller):
             except DomainError as err:
                 field = "devolver_monto" if err.code == "refund_exceeds_paid" else "_devolver"
                 errors[field] = refund_refusal(err)
+                if isinstance(err, UnrecordedRefundFound):
+                    # What was found may be the very refund the owner meant: the form comes
+                    # back empty, so one more tap cannot give the same money back twice.
+                    form = replace(form, values={**form.values, "devolver_monto": ""})
             except IntegrationError:
                 # Not "nothing went back": the answer may have been lost after Mercado Pago
                 # made the refund. The form keeps its key: sent again, it never refunds twice.
