@@ -80,6 +80,7 @@ async def record_reported_refund(
     now: datetime,
     *,
     accounted: int | None = None,
+    settle: bool = True,
 ) -> ReportedRefund:
     """Inside the caller's transaction, the booking's row locked, with the payment just
     re-fetched (never a notification's body). Rules:
@@ -90,7 +91,8 @@ async def record_reported_refund(
     - the difference is recorded as a refund (reference ``mp-refund:<id>:<cumulative cents>``:
       a repeated or reordered report records nothing twice), by ``mercadopago``, audited as
       ``system`` (``reservation.refund``); the booking's refund-owed flags it covers are
-      settled (``settle_refund_flags``); the caller keeps its money to give back in step;
+      settled (``settle_refund_flags``; not with ``settle=False``: the caller settles them
+      once, when it has recorded everything); the caller keeps its money to give back in step;
     - more refunded than the payment, or than the booking still holds (given back by hand
       already, say), is not recorded: ``mismatch`` says why, for the owner's flag."""
     paid = next(
@@ -136,7 +138,8 @@ async def record_reported_refund(
         return ReportedRefund(ledger)
     code = reservation.code.value
     await uow.ledger.add_refund(code, refund, "devuelto desde Mercado Pago")
-    await settle_refund_flags(uow, code, after, SYSTEM_ACTOR, now)
+    if settle:
+        await settle_refund_flags(uow, code, after, SYSTEM_ACTOR, now)
     await uow.audit.record(
         AuditEntry(
             actor=SYSTEM_ACTOR,

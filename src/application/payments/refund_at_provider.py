@@ -1,7 +1,8 @@
 """A refund through Mercado Pago, inside ``IssueRefund``'s transaction (the booking's row
 locked across every provider call): the booking's Mercado Pago payments looked at first, the
 refund asked with the key derived from the request's, the payment re-fetched, and the ledger
-following what Mercado Pago reports. The rules are ``IssueRefund``'s."""
+following what Mercado Pago reports. The rules are ``IssueRefund``'s; it settles the booking's
+refund-owed flags once, after everything here is recorded."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ from application.payments.provider_refunds import (
     record_reported_refund,
     stored_as_counted,
 )
-from application.payments.refund_flags import settle_refund_flags
 from application.ports.clock import Clock
 from application.ports.idempotency import PROVIDER_REFUNDS
 from application.ports.payments import PaymentGateway, PaymentRecord, RefundMade, RefundRequest
@@ -159,9 +159,7 @@ class RefundThroughMercadoPago:
             rest_from = accounted
         if recorded is not None:
             ledger = ledger.refund(recorded)
-            code, now = reservation.code.value, self.clock.now()
-            await self.uow.ledger.add_refund(code, recorded, note)
-            await settle_refund_flags(self.uow, code, ledger, refund.recorded_by, now)
+            await self.uow.ledger.add_refund(reservation.code.value, recorded, note)
         rest = await self._record_reported(reservation, ledger, fresh, stored, rest_from)
         return AtProvider(payment_id, rest.ledger, recorded is not None, refund_id=made.refund_id)
 
@@ -250,7 +248,7 @@ class RefundThroughMercadoPago:
         without the refunds its state keeps out of the ledger: ``stored_as_counted``)."""
         now = self.clock.now()
         rest = await record_reported_refund(
-            self.uow, reservation, ledger, fresh, stored, now, accounted=accounted
+            self.uow, reservation, ledger, fresh, stored, now, accounted=accounted, settle=False
         )
         counted = Money(accounted, ledger.total.currency)
         await self.uow.payments.save(

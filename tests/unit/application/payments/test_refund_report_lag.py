@@ -4,10 +4,19 @@ notification, stale or fresh, records nothing more."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import pytest
+
+from application.payments import provider_refunds, refund_at_provider
+from application.payments import refunds as refunds_module
 from application.payments.ledger import GetLedger, LedgerView
+from application.payments.refund_flags import settle_refund_flags
 from application.payments.refunds import IssueRefund
 from application.ports.payments import RefundMade, RefundRequest
+from application.ports.unit_of_work import UnitOfWork
 from domain.money import Money
+from domain.payments.ledger import BookingLedger
 from domain.payments.payment import Payment
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
 from tests.unit.application.payments.test_money_to_return import (
@@ -112,3 +121,26 @@ async def test_a_panel_refund_the_report_shows_beside_a_lagging_one_of_ours_is_r
     await notify(uow, clock, gateway, PID)
     ledger = await uow.ledger.load(uow.reservations.committed[CODE], TERMS)
     assert ledger.refunded == Money.of("25000")
+
+
+async def test_the_refund_owed_flags_are_settled_once_per_refund(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Ours and a panel refund recorded beside it: the flags are set against the booking's
+    refunds once, when both are recorded, not after each."""
+    uow, clock, gateway = await paid()
+    calls: list[Money] = []
+
+    async def settle(
+        uow: UnitOfWork, code: str, ledger: BookingLedger, actor: str, now: datetime
+    ) -> list[str]:
+        calls.append(ledger.refunded)
+        return await settle_refund_flags(uow, code, ledger, actor, now)
+
+    for module in (refunds_module, refund_at_provider, provider_refunds):
+        if hasattr(module, "settle_refund_flags"):
+            monkeypatch.setattr(module, "settle_refund_flags", settle)
+    gateway.panel_first = 5_000
+    gateway.shown.clear()
+    await issue(uow, clock, gateway)
+    assert calls == [Money.of("25000")]
