@@ -68,10 +68,22 @@ def fits(page: Page, viewport: Viewport) -> None:
     assert width <= viewport.width, f"{page.url} is {width} px wide at {viewport.width}"
 
 
+# How many lines each element's text is drawn on: the distinct tops of its text's boxes (a
+# Range over its contents). Not ``getClientRects()`` of the element itself: an inline-block
+# (``.badge``) is one box however many lines its text wraps to inside it.
+TEXT_LINES = """els => els.map(e => {
+  const range = document.createRange();
+  range.selectNodeContents(e);
+  const tops = [...range.getClientRects()].filter(b => b.width > 0).map(b => b.top);
+  tops.sort((a, b) => a - b);
+  return tops.filter((top, i) => i === 0 || top - tops[i - 1] > 4).length;
+})"""
+
+
 def on_one_line(amounts: Locator) -> None:
     """Each amount (or badge) is drawn in one piece: "$" does not end a line."""
     assert amounts.count() > 0
-    lines = amounts.evaluate_all("els => els.map(e => e.getClientRects().length)")
+    lines = amounts.evaluate_all(TEXT_LINES)
     assert set(lines) == {1}, lines
 
 

@@ -77,8 +77,9 @@ class IssueRefund:
       again is a replay. When it has less and the key was sent before, Mercado Pago's
       notification recorded it already (our save had failed; or it records it once Mercado
       Pago reports it) and the request records nothing new. Anything else the report has
-      beyond the ledger (a refund made in Mercado Pago's panel between the two fetches) is
-      recorded as its notification would, and the payment is stored as reported;
+      beyond the ledger (a refund made in Mercado Pago's panel between the fetch before the
+      call and the re-fetch after it) is recorded as its notification would, and the payment
+      is stored as reported;
     - Mercado Pago answering the key with a refund of a payment that is not this booking's,
       or of another amount (the key was used for another refund): ``MoneyReferenceReused``,
       nothing recorded;

@@ -71,11 +71,6 @@ SPANISH: dict[str, str] = {
     "money_reference_reused": (
         "Ese formulario ya se usó con otros datos. Recargá la página y cargalo otra vez."
     ),
-    # The amount is in the Devolver form's own message (``ledger.refund_refusal``).
-    "unrecorded_refund_found": (
-        "Mercado Pago ya tenía una devolución que no estaba anotada; la anotamos y no devolvimos "
-        "nada más. Revisá si todavía hace falta devolver."
-    ),
     "invalid_price_rule": (
         "Ese precio no se puede usar: ninguna noche puede quedar gratis ni con un porcentaje de "
         "-100 o menos. Revisá los montos."
