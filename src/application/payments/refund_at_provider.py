@@ -9,21 +9,25 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, replace
 
-from application.errors import IntegrationError
 from application.payments.ledger import refundable_by_mercadopago
 from application.payments.provider_refunds import (
-    REFUNDS_ON_HOLD,
     ReportedRefund,
     accounted_refunds,
     record_reported_refund,
     stored_as_counted,
+)
+from application.payments.refund_preflight import (
+    PaymentLook,
+    fetch_reported,
+    look_at,
+    mercadopago_payment_ids,
+    reported_cents,
 )
 from application.ports.clock import Clock
 from application.ports.idempotency import PROVIDER_REFUNDS
 from application.ports.payments import PaymentGateway, PaymentRecord, RefundMade, RefundRequest
 from application.ports.unit_of_work import Transactions, UnitOfWork
 from domain.booking.reservation import Reservation
-from domain.errors import InvalidValue
 from domain.money import Money
 from domain.payments.errors import (
     MoneyReferenceReused,
@@ -31,14 +35,13 @@ from domain.payments.errors import (
     UnrecordedRefundFound,
 )
 from domain.payments.ledger import (
-    MERCADOPAGO_PREFIX,
     BookingLedger,
     MoneyOut,
     PaymentMethod,
     answered_refund_reference,
     mercadopago_reference,
 )
-from domain.payments.payment import Attention, Payment, PaymentStatus
+from domain.payments.payment import Attention, Payment
 
 
 class MercadoPagoRefundExceeds(RefundExceedsPaid):
@@ -55,22 +58,6 @@ class AtProvider:
     refund_id: str | None = None  # Mercado Pago's id of the refund it answered with
     # Not asked of Mercado Pago: it had refunds the ledger did not count (recorded now).
     refused: UnrecordedRefundFound | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class _Look:
-    """One Mercado Pago payment of the booking, fetched before a refund is asked."""
-
-    payment_id: str
-    fresh: Payment
-    stored: PaymentRecord | None
-    accounted: int  # its refunds the ledger counts (``accounted_refunds``), in cents
-    currency: str  # the booking's
-
-    @property
-    def unrecorded(self) -> int:
-        """Its refunds Mercado Pago reports beyond what the ledger counts, in cents."""
-        return _reported_cents(self.fresh, self.currency) - self.accounted
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +87,10 @@ class RefundThroughMercadoPago:
         # for this payment and amount (our save failed after the call), and the payment's
         # unrecorded refunds come to that much. Then the key is sent again, and Mercado Pago
         # answers with the refund it made for it (or makes it, if the call never got there).
-        looks = [await self._look(ledger, pid, amount.currency) for pid in _paid_by_mp(ledger)]
+        looks = [
+            await look_at(self.uow, self.gateway, ledger, pid)
+            for pid in mercadopago_payment_ids(ledger)
+        ]
         found = {look.payment_id: look.unrecorded for look in looks if look.unrecorded > 0}
         retried = (
             payment_id is not None
@@ -138,10 +128,10 @@ class RefundThroughMercadoPago:
         request's refund recorded once, whichever of our save and its notification comes
         first (``first``: the key went to Mercado Pago now for the first time)."""
         payment_id, amount = made.payment_id, made.amount
-        fresh = await self._fetch(payment_id)
+        fresh = await fetch_reported(self.gateway, payment_id)
         stored = await self.uow.payments.get(payment_id)
         accounted = accounted_refunds(ledger, payment_id, stored, amount.currency)
-        reported = _reported_cents(fresh, amount.currency)
+        reported = reported_cents(fresh, amount.currency)
         recorded: MoneyOut | None = None
         if reported - accounted >= amount.cents:  # reported, and the ledger does not count it
             recorded, rest_from = refund, accounted + amount.cents
@@ -177,16 +167,6 @@ class RefundThroughMercadoPago:
             )
         return payment_id
 
-    async def _fetch(self, payment_id: str) -> Payment:
-        fresh = await self.gateway.fetch_payment(payment_id)
-        if fresh is None:
-            raise IntegrationError(
-                f"Mercado Pago did not return payment {payment_id}", retryable=True
-            )
-        if fresh.status is PaymentStatus.UNKNOWN:
-            raise InvalidValue("Mercado Pago reports an unknown state for the payment")
-        return fresh
-
     async def _note_asked(self, key: str, asked: str) -> bool:
         """The key is about to go to Mercado Pago: noted in a transaction of its own, so that a
         rollback of this request's (our save failing after the call) does not forget it.
@@ -200,14 +180,12 @@ class RefundThroughMercadoPago:
                 await own.commit()
         return claimed is None
 
-    async def _look(self, ledger: BookingLedger, payment_id: str, currency: str) -> _Look:
-        fresh = await self._fetch(payment_id)
-        stored = await self.uow.payments.get(payment_id)
-        accounted = accounted_refunds(ledger, payment_id, stored, currency)
-        return _Look(payment_id, fresh, stored, accounted, currency)
-
     async def _refuse(
-        self, reservation: Reservation, ledger: BookingLedger, looks: list[_Look], amount: Money
+        self,
+        reservation: Reservation,
+        ledger: BookingLedger,
+        looks: list[PaymentLook],
+        amount: Money,
     ) -> AtProvider:
         """Nothing asked: the refunds found, recorded as their notifications would record
         them (each payment stored as reported), and the owner told how much was found."""
@@ -221,7 +199,7 @@ class RefundThroughMercadoPago:
             ledger, found = reported.ledger, found + look.unrecorded
             recorded = recorded and reported.recorded is not None
             flagged = flagged or reported.mismatch is not None
-            what.append(_found(look, amount.currency, reported))
+            what.append(look.found(reported))
         return AtProvider(
             None,
             ledger,
@@ -261,48 +239,19 @@ class RefundThroughMercadoPago:
         return rest
 
 
-def _reported_cents(payment: Payment, currency: str) -> int:
-    reported = payment.refunded
-    return reported.cents if reported and reported.currency == currency else 0
-
-
-def _paid_by_mp(ledger: BookingLedger) -> list[str]:
-    """The ids of the booking's Mercado Pago payments, as its ledger records them."""
-    return [
-        paid.reference.removeprefix(MERCADOPAGO_PREFIX)
-        for paid in ledger.payments
-        if paid.method is PaymentMethod.MERCADOPAGO
-    ]
-
-
 def _noted_payment(ledger: BookingLedger, amount: Money, fingerprint: str | None) -> str | None:
     """The booking's Mercado Pago payment a key's note says it asked ``amount`` of; None when
     the note is of another amount (or of a payment not this booking's)."""
     return next(
-        (pid for pid in _paid_by_mp(ledger) if _fingerprint(pid, amount) == fingerprint), None
+        (
+            pid
+            for pid in mercadopago_payment_ids(ledger)
+            if _fingerprint(pid, amount) == fingerprint
+        ),
+        None,
     )
 
 
 def _fingerprint(payment_id: str, amount: Money) -> str:
     """Which refund a key asked for: the payment and the amount."""
     return hashlib.sha256(f"{payment_id}:{amount.cents}:{amount.currency}".encode()).hexdigest()
-
-
-def _found(look: _Look, currency: str, reported: ReportedRefund) -> str:
-    if reported.recorded is not None:
-        what = "it is recorded now"
-    elif reported.mismatch:
-        what = f"it was not recorded ({reported.mismatch}; the payment is flagged refund_mismatch)"
-    elif look.fresh.status in REFUNDS_ON_HOLD:
-        what = (
-            f"it was not recorded: the payment is {look.fresh.status.value} (a dispute is "
-            "open), and it is recorded once Mercado Pago reports the payment approved or "
-            "refunded again"
-        )
-    else:
-        what = f"it was not recorded (a {look.fresh.status.value} payment's refunds are not)"
-    return (
-        f"{Money(look.unrecorded, currency)} refunded of payment {look.payment_id} that the "
-        "ledger did not count (a refund whose save failed, or one made in Mercado Pago's panel "
-        f"and not notified yet): {what}"
-    )

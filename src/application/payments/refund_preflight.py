@@ -1,0 +1,93 @@
+"""Before a refund through Mercado Pago, each of the booking's Mercado Pago payments as Mercado
+Pago reports it now, and what of its refunds the ledger does not count yet (``IssueRefund``'s
+rules: no refund on top of one the ledger does not know)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from application.errors import IntegrationError
+from application.payments.provider_refunds import (
+    REFUNDS_ON_HOLD,
+    ReportedRefund,
+    accounted_refunds,
+)
+from application.ports.payments import PaymentGateway, PaymentRecord
+from application.ports.unit_of_work import UnitOfWork
+from domain.errors import InvalidValue
+from domain.money import Money
+from domain.payments.ledger import MERCADOPAGO_PREFIX, BookingLedger, PaymentMethod
+from domain.payments.payment import Payment, PaymentStatus
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentLook:
+    """One Mercado Pago payment of the booking, fetched before a refund is asked."""
+
+    payment_id: str
+    fresh: Payment
+    stored: PaymentRecord | None
+    accounted: int  # its refunds the ledger counts (``accounted_refunds``), in cents
+    currency: str  # the booking's
+
+    @property
+    def unrecorded(self) -> int:
+        """Its refunds Mercado Pago reports beyond what the ledger counts, in cents."""
+        return reported_cents(self.fresh, self.currency) - self.accounted
+
+    def found(self, reported: ReportedRefund) -> str:
+        """What was found on it, and what became of it (``record_reported_refund``)."""
+        if reported.recorded is not None:
+            what = "it is recorded now"
+        elif reported.mismatch:
+            what = (
+                f"it was not recorded ({reported.mismatch}; the payment is flagged refund_mismatch)"
+            )
+        elif self.fresh.status in REFUNDS_ON_HOLD:
+            what = (
+                f"it was not recorded: the payment is {self.fresh.status.value} (a dispute is "
+                "open), and it is recorded once Mercado Pago reports the payment approved or "
+                "refunded again"
+            )
+        else:
+            what = f"it was not recorded (a {self.fresh.status.value} payment's refunds are not)"
+        return (
+            f"{Money(self.unrecorded, self.currency)} refunded of payment {self.payment_id} that "
+            "the ledger did not count (a refund whose save failed, or one made in Mercado "
+            f"Pago's panel and not notified yet): {what}"
+        )
+
+
+async def look_at(
+    uow: UnitOfWork, gateway: PaymentGateway, ledger: BookingLedger, payment_id: str
+) -> PaymentLook:
+    fresh = await fetch_reported(gateway, payment_id)
+    stored = await uow.payments.get(payment_id)
+    currency = ledger.total.currency
+    accounted = accounted_refunds(ledger, payment_id, stored, currency)
+    return PaymentLook(payment_id, fresh, stored, accounted, currency)
+
+
+async def fetch_reported(gateway: PaymentGateway, payment_id: str) -> Payment:
+    """The payment as Mercado Pago reports it now; not getting it is an ``IntegrationError``
+    (nothing is asked blind)."""
+    fresh = await gateway.fetch_payment(payment_id)
+    if fresh is None:
+        raise IntegrationError(f"Mercado Pago did not return payment {payment_id}", retryable=True)
+    if fresh.status is PaymentStatus.UNKNOWN:
+        raise InvalidValue("Mercado Pago reports an unknown state for the payment")
+    return fresh
+
+
+def reported_cents(payment: Payment, currency: str) -> int:
+    reported = payment.refunded
+    return reported.cents if reported and reported.currency == currency else 0
+
+
+def mercadopago_payment_ids(ledger: BookingLedger) -> list[str]:
+    """The ids of the booking's Mercado Pago payments, as its ledger records them."""
+    return [
+        paid.reference.removeprefix(MERCADOPAGO_PREFIX)
+        for paid in ledger.payments
+        if paid.method is PaymentMethod.MERCADOPAGO
+    ]
