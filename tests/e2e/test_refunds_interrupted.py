@@ -227,3 +227,66 @@ async def test_the_owner_sends_the_form_again_after_an_error_and_the_refund_coun
         assert "Esa devolución ya estaba hecha: no se devolvió dos veces." in page
         assert f"<dt>Devuelto</dt><dd>{PESO}30.000</dd>" in page
     assert len(mp.refunds["4708"]) == 1
+
+
+async def test_a_new_key_waits_while_a_refund_whose_save_failed_does_not_show_yet(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    code = await paid_booking(pay_client, mp, "4710")
+    mp.freeze_report("4710")  # its report lags the refund the first key makes
+    await lost_save(pay_client, mp, integrated_settings, code, "r-first", 2_000_000)
+    # The owner reloads and sends the same amount with a new key: neither the ledger nor
+    # Mercado Pago's report shows the first refund, so Mercado Pago is not asked again.
+    other = await refund(pay_client, code, "r-second", 2_000_000)
+    assert (other.status_code, other.json()["code"]) == (409, "refund_pending_at_provider")
+    assert len(mp.refund_requests) == 1
+    assert (await ledger_of(pay_client, code))["refunds"] == []
+    await notify(pay_client, "4710")  # notified while the report still lags: nothing
+    mp.frozen_reports.clear()
+    await notify(pay_client, "4710")  # the report shows it: recorded once
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("mp-refund", 20_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 20_000
+    assert len(mp.refund_requests) == 1
+    assert sum(len(made) for made in mp.refunds.values()) == 1
+
+
+async def test_a_pending_refund_holds_back_new_keys_only_until_it_shows(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    code = await paid_booking(pay_client, mp, "4711")
+    mp.freeze_report("4711")
+    await lost_save(pay_client, mp, integrated_settings, code, "r-first", 1_000_000)
+    mp.frozen_reports.clear()
+    await notify(pay_client, "4711")  # recorded from the report: the note is settled
+    more = await refund(pay_client, code, "r-more", 1_000_000)
+    assert more.status_code == 201, more.text  # a second refund the owner asked for
+    ledger = await ledger_of(pay_client, code)
+    assert sorted(refunds(ledger)) == [("mp-refund", 10_000.0), ("refund", 10_000.0)]
+    assert len(mp.refunds["4711"]) == 2
+
+
+async def test_a_retried_key_whose_refund_does_not_show_yet_is_recorded_from_the_answer(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings
+) -> None:
+    code = await paid_booking(pay_client, mp, "4712")
+    mp.freeze_report("4712")
+    await lost_save(pay_client, mp, integrated_settings, code, "r-lost", 2_000_000)
+    retried = await refund(pay_client, code, "r-lost", 2_000_000)
+    # Mercado Pago answers the key with the refund it made: recorded now, not "already done"
+    # while the ledger still holds the money.
+    assert retried.status_code == 201, retried.text
+    assert retried.headers.get("idempotent-replayed") != "true"
+    [ours] = (await ledger_of(pay_client, code))["refunds"]
+    assert ours["reference"].endswith("@mp-refund:4712:2000000")
+    await notify(pay_client, "4712")  # the report still lags: nothing
+    mp.frozen_reports.clear()
+    await notify(pay_client, "4712")  # the report shows it: nothing more
+    again = await refund(pay_client, code, "r-lost", 2_000_000)
+    assert again.status_code == 200, again.text
+    assert again.headers.get("idempotent-replayed") == "true"
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("refund", 20_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 20_000
+    assert len(mp.refund_requests) == 1
+    assert sum(len(made) for made in mp.refunds.values()) == 1

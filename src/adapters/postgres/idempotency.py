@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import idempotency_keys
-from application.ports.idempotency import PROVIDER_REFUNDS, StoredRequest
+from application.ports.idempotency import PROVIDER_REFUNDS, RefundNote, StoredRequest
 
 _K = idempotency_keys.c
 _KEY = (_K.scope == bindparam("p_scope"), _K.key == bindparam("p_key"))
@@ -30,6 +30,11 @@ STORE_RESPONSE = (
     update(idempotency_keys)
     .where(*_KEY)
     .values(response_status=bindparam("p_status"), response_body=bindparam("p_body"))
+)
+UNSETTLED_REFUND_NOTES = select(_K.key, _K.response_body, _K.created_at).where(
+    _K.scope == PROVIDER_REFUNDS,
+    _K.reservation_code == bindparam("p_code"),
+    _K.processed_at.is_(None),
 )
 LOCK_UNPROCESSED = (
     select(_K.payload).where(*_KEY, _K.processed_at.is_(None)).with_for_update(skip_locked=True)
@@ -100,6 +105,10 @@ class SqlIdempotencyKeys:
         await self._conn.execute(
             STORE_RESPONSE, {"p_scope": scope, "p_key": key, "p_status": status, "p_body": body}
         )
+
+    async def unsettled_refund_notes(self, code: str) -> list[RefundNote]:
+        rows = await self._conn.execute(UNSETTLED_REFUND_NOTES, {"p_code": code})
+        return [RefundNote(key, body, created_at) for key, body, created_at in rows]
 
     async def lock_unprocessed(self, scope: str, key: str) -> Mapping[str, Any] | None:
         row = (await self._conn.execute(LOCK_UNPROCESSED, {"p_scope": scope, "p_key": key})).first()

@@ -7,7 +7,9 @@ refund-owed flags once, after everything here is recorded."""
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
 from application.payments.ledger import refundable_by_mercadopago
 from application.payments.provider_refunds import (
@@ -24,7 +26,11 @@ from application.payments.refund_preflight import (
     reported_cents,
 )
 from application.ports.clock import Clock
-from application.ports.idempotency import PROVIDER_REFUNDS
+from application.ports.idempotency import (
+    PROVIDER_REFUNDS,
+    REFUND_ASKED_STATUS,
+    StoredRequest,
+)
 from application.ports.payments import PaymentGateway, PaymentRecord, RefundMade, RefundRequest
 from application.ports.unit_of_work import Transactions, UnitOfWork
 from domain.booking.reservation import Reservation
@@ -32,6 +38,7 @@ from domain.money import Money
 from domain.payments.errors import (
     MoneyReferenceReused,
     RefundExceedsPaid,
+    RefundPendingAtProvider,
     UnrecordedRefundFound,
 )
 from domain.payments.ledger import (
@@ -42,6 +49,40 @@ from domain.payments.ledger import (
     mercadopago_reference,
 )
 from domain.payments.payment import Attention, Payment
+
+
+KEY_PREFIX = "cabanas-"  # a refund's key at Mercado Pago: this, then the request's reference
+# How long a key sent to Mercado Pago whose refund neither the ledger nor Mercado Pago's report
+# shows yet holds back refunds with other keys of the booking (``RefundPendingAtProvider``):
+# Mercado Pago's report catches up within minutes; a key whose call never got there (a timeout,
+# the owner gone) stops holding them back after this. Its own retry settles it at once.
+PENDING_AT_PROVIDER = timedelta(hours=2)
+
+
+@dataclass(frozen=True, slots=True)
+class RefundAsked:
+    """What a note of a key sent to Mercado Pago says it asked for (its response body)."""
+
+    payment_id: str
+    cents: int
+    # The payment's cumulative refunded cents once Mercado Pago's report shows this refund.
+    shown_cents: int
+
+    def encode(self) -> str:
+        return json.dumps(
+            {"payment": self.payment_id, "cents": self.cents, "shown_cents": self.shown_cents}
+        )
+
+    @classmethod
+    def decode(cls, body: str | None) -> RefundAsked | None:
+        """None: a note without it (noted before notes said it), or unreadable."""
+        try:
+            data = json.loads(body) if body else None
+            if not isinstance(data, dict):
+                return None
+            return cls(str(data["payment"]), int(data["cents"]), int(data["shown_cents"]))
+        except (ValueError, KeyError, TypeError):
+            return None
 
 
 class MercadoPagoRefundExceeds(RefundExceedsPaid):
@@ -71,7 +112,7 @@ class RefundThroughMercadoPago:
         self, reservation: Reservation, ledger: BookingLedger, refund: MoneyOut, note: str | None
     ) -> AtProvider:
         amount = refund.amount
-        key = f"cabanas-{refund.reference}"
+        key = f"{KEY_PREFIX}{refund.reference}"
         noted = await self.uow.idempotency.stored(PROVIDER_REFUNDS, key)
         # A key that went to Mercado Pago goes again to the payment it went to, never another:
         # were Mercado Pago's keys per payment, the same key elsewhere would be a new refund.
@@ -104,7 +145,14 @@ class RefundThroughMercadoPago:
                 "this request's key already went to Mercado Pago for a refund of another "
                 "amount; nothing was asked now: send this refund with a new key"
             )
-        first = await self._note_asked(key, _fingerprint(payment_id, amount))
+        if noted is None:
+            await self._hold_back_while_pending(reservation, ledger, looks)
+        look = next(look for look in looks if look.payment_id == payment_id)
+        shown = max(reported_cents(look.fresh, amount.currency), look.accounted) + amount.cents
+        asked = RefundAsked(payment_id, amount.cents, shown)
+        first = await self._note_asked(
+            key, _fingerprint(payment_id, amount), reservation.code.value, asked
+        )
         made = await self.gateway.refund(RefundRequest(payment_id, amount, idempotency_key=key))
         ours = {p.reference for p in ledger.payments if p.method is PaymentMethod.MERCADOPAGO}
         if mercadopago_reference(made.payment_id) not in ours or made.amount != amount:
@@ -112,7 +160,9 @@ class RefundThroughMercadoPago:
                 f"this key already refunded {made.amount} of Mercado Pago payment "
                 f"{made.payment_id}; send this refund with a new key"
             )
-        return await self._made(reservation, ledger, refund, note, made, first=first)
+        return await self._made(
+            reservation, ledger, refund, note, made, first=first, noted=noted, key=key
+        )
 
     async def _made(
         self,
@@ -123,6 +173,8 @@ class RefundThroughMercadoPago:
         made: RefundMade,
         *,
         first: bool,
+        noted: StoredRequest | None,
+        key: str,
     ) -> AtProvider:
         """What Mercado Pago answered, into the ledger as its re-fetched report allows: the
         request's refund recorded once, whichever of our save and its notification comes
@@ -145,11 +197,26 @@ class RefundThroughMercadoPago:
             rest_from = accounted
         else:
             # A retried key, and the report has less than it beyond the ledger: its notification
-            # recorded it already (our save had failed) or records it once the report shows it.
+            # recorded it already (our save had failed; the report shows it), or the report
+            # lags still - then Mercado Pago's answer to the key is the refund it made for it,
+            # recorded from the answer as on the first attempt (under the cumulative amount the
+            # note says the report shows once it does: its notification records nothing more).
+            asked = RefundAsked.decode(noted.response_body if noted else None)
+            if (
+                asked is not None
+                and reported < asked.shown_cents
+                and ledger.refund_of(refund.reference) is None
+            ):
+                reference = answered_refund_reference(
+                    refund.reference, payment_id, asked.shown_cents
+                )
+                recorded = replace(refund, reference=reference, amount=amount)
             rest_from = accounted
         if recorded is not None:
             ledger = ledger.refund(recorded)
             await self.uow.ledger.add_refund(reservation.code.value, recorded, note)
+        # The key's refund is counted now (recorded, or its report's): its note is settled.
+        await self.uow.idempotency.mark_processed(PROVIDER_REFUNDS, key, self.clock.now())
         rest = await self._record_reported(reservation, ledger, fresh, stored, rest_from)
         return AtProvider(payment_id, rest.ledger, recorded is not None, refund_id=made.refund_id)
 
@@ -167,18 +234,49 @@ class RefundThroughMercadoPago:
             )
         return payment_id
 
-    async def _note_asked(self, key: str, asked: str) -> bool:
+    async def _note_asked(self, key: str, fingerprint: str, code: str, asked: RefundAsked) -> bool:
         """The key is about to go to Mercado Pago: noted in a transaction of its own, so that a
-        rollback of this request's (our save failing after the call) does not forget it.
+        rollback of this request's (our save failing after the call) does not forget it, tied
+        to the booking with what it asks (``RefundAsked``) until its refund is counted.
         Whether it is noted now: the key never went there before (notes outlive the longest
         a refund can be asked: ``REFUND_NOTE_RETENTION``)."""
         async with self.transactions() as own:
             claimed = await own.idempotency.claim(
-                PROVIDER_REFUNDS, key, self.clock.now(), fingerprint=asked
+                PROVIDER_REFUNDS, key, self.clock.now(), fingerprint=fingerprint
             )
             if claimed is None:
+                await own.idempotency.attach_reservation(PROVIDER_REFUNDS, key, code)
+                await own.idempotency.store_response(
+                    PROVIDER_REFUNDS, key, REFUND_ASKED_STATUS, asked.encode()
+                )
                 await own.commit()
         return claimed is None
+
+    async def _hold_back_while_pending(
+        self, reservation: Reservation, ledger: BookingLedger, looks: list[PaymentLook]
+    ) -> None:
+        """A refund with a new key is not asked while another key of the booking went to
+        Mercado Pago a moment ago and neither the ledger nor Mercado Pago's report shows its
+        refund yet (our save failed, the report lags): it could be the same money twice. The
+        notes whose refunds are shown are settled."""
+        currency = ledger.total.currency
+        reported = {look.payment_id: reported_cents(look.fresh, currency) for look in looks}
+        now = self.clock.now()
+        for pending in await self.uow.idempotency.unsettled_refund_notes(reservation.code.value):
+            asked = RefundAsked.decode(pending.body)
+            if asked is None:
+                continue
+            counted = ledger.refund_of(pending.key.removeprefix(KEY_PREFIX)) is not None
+            if counted or reported.get(asked.payment_id, 0) >= asked.shown_cents:
+                await self.uow.idempotency.mark_processed(PROVIDER_REFUNDS, pending.key, now)
+            elif now - pending.created_at < PENDING_AT_PROVIDER:
+                raise RefundPendingAtProvider(
+                    f"a refund of {Money(asked.cents, currency)} of Mercado Pago payment "
+                    f"{asked.payment_id} went to Mercado Pago a moment ago and neither the "
+                    "ledger nor its report shows it yet; nothing was asked now: wait a few "
+                    "minutes and look at the booking before refunding again (or send that "
+                    "request again, with its own key)"
+                )
 
     async def _refuse(
         self,

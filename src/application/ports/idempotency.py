@@ -16,6 +16,10 @@ WEBHOOK_PROVIDERS = (MERCADOPAGO, WHATSAPP)
 # Kept longer than other keys (``purge``'s ``refund_notes_before``): while a note is kept, a key
 # without one never went to Mercado Pago.
 PROVIDER_REFUNDS = "mp-refund"
+# A note is tied to its booking (``attach_reservation``) and says, in its response body
+# (``RefundAsked``, status ``REFUND_ASKED_STATUS``), which refund it asked for; it is marked
+# processed (settled) once the ledger counts that refund or Mercado Pago's report shows it.
+REFUND_ASKED_STATUS = 202
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +30,15 @@ class StoredRequest:
     reservation_code: str | None
     response_status: int | None
     response_body: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RefundNote:
+    """A key sent to Mercado Pago for a booking's refund, not settled yet."""
+
+    key: str
+    body: str | None  # ``RefundAsked``, encoded
+    created_at: datetime
 
 
 class IdempotencyKeys(Protocol):
@@ -52,6 +65,11 @@ class IdempotencyKeys(Protocol):
     async def attach_reservation(self, scope: str, key: str, code: str) -> None: ...
 
     async def store_response(self, scope: str, key: str, status: int, body: str) -> None: ...
+
+    async def unsettled_refund_notes(self, code: str) -> list[RefundNote]:
+        """The booking's notes of keys sent to Mercado Pago (``PROVIDER_REFUNDS``) not marked
+        processed (settled) yet."""
+        ...
 
     async def lock_unprocessed(self, scope: str, key: str) -> Mapping[str, Any] | None:
         """The delivery's payload, locked for this transaction, unless already processed (or

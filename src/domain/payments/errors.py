@@ -47,5 +47,13 @@ class UnrecordedRefundFound(Conflict):
         self.flagged = flagged
 
 
+class RefundPendingAtProvider(Conflict):
+    """A refund through Mercado Pago not asked: an earlier one of the booking (another key)
+    went to Mercado Pago a moment ago and neither our ledger nor Mercado Pago's report shows it
+    yet (our save failed and the report lags). Asked now, it could be the same money twice."""
+
+    code = "refund_pending_at_provider"
+
+
 class ReceiptNotFound(NotFound):
     code = "receipt_not_found"

@@ -18,7 +18,7 @@ from application.errors import (
 )
 from application.ports.audit import AuditEntry
 from application.ports.conversations import Handover
-from application.ports.idempotency import PROVIDER_REFUNDS, StoredRequest
+from application.ports.idempotency import PROVIDER_REFUNDS, RefundNote, StoredRequest
 from application.ports.ledger import LedgerTerms
 from application.ports.mail import OutgoingEmail
 from application.ports.messaging import OutboundMessage, OutboundTemplate
@@ -1232,6 +1232,14 @@ class FakeIdempotency:
     async def store_response(self, scope: str, key: str, status: int, body: str) -> None:
         if row := self._row(scope, key):
             row["status"], row["body"] = status, body
+
+    async def unsettled_refund_notes(self, code: str) -> list[RefundNote]:
+        rows = {**self.committed, **self.pending}
+        return [
+            RefundNote(key, row["body"], row["claimed_at"])
+            for (scope, key), row in rows.items()
+            if scope == PROVIDER_REFUNDS and row["code"] == code and not row["processed"]
+        ]
 
     async def lock_unprocessed(self, scope: str, key: str) -> Mapping[str, Any] | None:
         row = self.pending.get((scope, key)) or self.committed.get((scope, key))
