@@ -50,7 +50,6 @@ from domain.payments.ledger import (
 )
 from domain.payments.payment import Attention, Payment
 
-
 KEY_PREFIX = "cabanas-"  # a refund's key at Mercado Pago: this, then the request's reference
 # How long a key sent to Mercado Pago whose refund neither the ledger nor Mercado Pago's report
 # shows yet holds back refunds with other keys of the booking (``RefundPendingAtProvider``):
