@@ -187,7 +187,8 @@ async def test_a_refund_on_a_payment_in_mediation_is_not_said_to_be_flagged(
             console, code, devolver(await money_form(console, code), "10.000"), found=True
         )
         assert f"Mercado Pago ya tenía una devolución de {PESO}30.000" in page
-        assert "en un pago que tiene en mediación o con contracargo" in page
+        assert "en un pago que está en mediación, así que no la anotamos" in page
+        assert "se anota sola cuando se cierre la mediación" in page
         assert "marcada en Pagos" not in page
     assert mp.refund_requests == []
     [payment] = (
@@ -220,3 +221,44 @@ async def test_the_console_never_says_nothing_went_back_when_mercado_pago_did_no
         assert again.status_code == 303, again.text[:2000]
     assert len(mp.refund_requests) == 1
     assert refunds(await ledger_of(pay_client, code)) == [("refund", 30_000.0)]
+
+
+async def test_refunds_found_on_two_payments_are_each_said_with_what_became_of_them(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4911")
+    mp.add_payment("4912", "approved", DEPOSIT, code)
+    await notify(pay_client, "4912")
+    await mp.refund_in_panel("4911", 10_000.0)  # its notification is still on its way
+    mp.payments["4912"].update(status="in_mediation", transaction_amount_refunded=20_000.0)
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        page = await refused_on_the_page(
+            console, code, devolver(await money_form(console, code), "5.000"), found=True
+        )
+    assert (
+        "Mercado Pago ya tenía devoluciones que no estaban anotadas: "
+        f"{PESO}10.000 en el pago 4911 (la anotamos); "
+        f"{PESO}20.000 en el pago 4912, que está en mediación (se anota cuando se cierre). "
+        "No devolvimos nada más."
+    ) in page
+    assert "una devolución de" not in page
+    assert mp.refund_requests == []
+    assert refunds(await ledger_of(pay_client, code)) == [("mp-refund", 10_000.0)]
+
+
+async def test_the_refusal_says_how_much_of_what_was_found_is_recorded(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4913")
+    mp.add_payment("4914", "approved", DEPOSIT, code)
+    await notify(pay_client, "4914")
+    await mp.refund_in_panel("4913", 10_000.0)
+    mp.payments["4914"].update(status="in_mediation", transaction_amount_refunded=20_000.0)
+    refused = await refund(pay_client, code, "r-two", 500_000)
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert (problem["found_amount_cents"], problem["recorded_amount_cents"]) == (
+        3_000_000,
+        1_000_000,
+    )

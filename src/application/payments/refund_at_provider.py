@@ -36,6 +36,7 @@ from application.ports.unit_of_work import Transactions, UnitOfWork
 from domain.booking.reservation import Reservation
 from domain.money import Money
 from domain.payments.errors import (
+    FoundRefund,
     MoneyReferenceReused,
     RefundExceedsPaid,
     RefundPendingAtProvider,
@@ -287,6 +288,7 @@ class RefundThroughMercadoPago:
         """Nothing asked: the refunds found, recorded as their notifications would record
         them (each payment stored as reported), and the owner told how much was found."""
         what, found, recorded, flagged = [], 0, True, False
+        outcomes: list[FoundRefund] = []
         for look in looks:
             if look.unrecorded <= 0:
                 continue
@@ -297,6 +299,7 @@ class RefundThroughMercadoPago:
             recorded = recorded and reported.recorded is not None
             flagged = flagged or reported.mismatch is not None
             what.append(look.found(reported))
+            outcomes.append(look.outcome(reported))
         return AtProvider(
             None,
             ledger,
@@ -307,6 +310,7 @@ class RefundThroughMercadoPago:
                 found=Money(found, amount.currency),
                 recorded=recorded,
                 flagged=flagged,
+                outcomes=tuple(outcomes),
             ),
         )
 

@@ -16,6 +16,7 @@ from application.ports.payments import PaymentGateway, PaymentRecord
 from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidValue
 from domain.money import Money
+from domain.payments.errors import FoundOutcome, FoundRefund
 from domain.payments.ledger import MERCADOPAGO_PREFIX, BookingLedger, PaymentMethod
 from domain.payments.payment import Payment, PaymentStatus
 
@@ -34,6 +35,20 @@ class PaymentLook:
     def unrecorded(self) -> int:
         """Its refunds Mercado Pago reports beyond what the ledger counts, in cents."""
         return reported_cents(self.fresh, self.currency) - self.accounted
+
+    def outcome(self, reported: ReportedRefund) -> FoundRefund:
+        """What was found on it, and what became of it (``record_reported_refund``)."""
+        if reported.recorded is not None:
+            what = FoundOutcome.RECORDED
+        elif reported.mismatch:
+            what = FoundOutcome.MISMATCH
+        elif self.fresh.status is PaymentStatus.IN_MEDIATION:
+            what = FoundOutcome.IN_MEDIATION
+        elif self.fresh.status is PaymentStatus.CHARGED_BACK:
+            what = FoundOutcome.CHARGED_BACK
+        else:
+            what = FoundOutcome.NOT_RECORDED
+        return FoundRefund(self.payment_id, Money(self.unrecorded, self.currency), what)
 
     def found(self, reported: ReportedRefund) -> str:
         """What was found on it, and what became of it (``record_reported_refund``)."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from enum import StrEnum
+
 from domain.errors import Conflict, NotFound, RuleViolation
 from domain.money import Money
 
@@ -27,24 +30,59 @@ class MoneyReferenceReused(Conflict):
     code = "money_reference_reused"
 
 
+class FoundOutcome(StrEnum):
+    """What became of refunds found on one payment before a refund was asked."""
+
+    RECORDED = "recorded"  # the ledger took them now
+    IN_MEDIATION = "in_mediation"  # not recorded while the payment is in mediation
+    CHARGED_BACK = "charged_back"  # not recorded: the payment has a chargeback
+    MISMATCH = "mismatch"  # not recorded: more than it could be; the payment is flagged
+    NOT_RECORDED = "not_recorded"  # not recorded: the payment's state keeps them out
+
+
+@dataclass(frozen=True, slots=True)
+class FoundRefund:
+    """Refunds Mercado Pago reported of one payment that the ledger did not count."""
+
+    payment_id: str
+    amount: Money
+    outcome: FoundOutcome
+
+
 class UnrecordedRefundFound(Conflict):
     """A refund through Mercado Pago not made: the booking's Mercado Pago payments already had
     refunds there that the ledger did not count (one whose save failed, one made in Mercado
     Pago's panel and not notified yet). ``found``: how much, on all of them; ``recorded``:
     whether the ledger took all of it now; ``flagged``: whether a payment was flagged
     ``refund_mismatch`` for what could not be (more than the booking holds). Neither: the
-    payment's state keeps it out of the ledger for now (in mediation). The owner looks again
-    before giving more back."""
+    payment's state keeps it out of the ledger for now (in mediation). ``outcomes``: what was
+    found on each payment and what became of it. The owner looks again before giving more
+    back."""
 
     code = "unrecorded_refund_found"
 
     def __init__(
-        self, message: str, *, found: Money, recorded: bool, flagged: bool = False
+        self,
+        message: str,
+        *,
+        found: Money,
+        recorded: bool,
+        flagged: bool = False,
+        outcomes: tuple[FoundRefund, ...] = (),
     ) -> None:
         super().__init__(message)
         self.found = found
         self.recorded = recorded
         self.flagged = flagged
+        self.outcomes = outcomes
+
+    @property
+    def recorded_amount(self) -> Money:
+        """How much of what was found the ledger took now."""
+        cents = sum(o.amount.cents for o in self.outcomes if o.outcome is FoundOutcome.RECORDED)
+        if not self.outcomes and self.recorded:
+            cents = self.found.cents
+        return Money(cents, self.found.currency)
 
 
 class RefundPendingAtProvider(Conflict):

@@ -178,6 +178,7 @@ def _domain(request: Request[Any, Any, Any], exc: DomainError) -> Response[bytes
     body = problem(domain_status(exc), exc.message, code=exc.code, instance=path, errors=errors)
     if isinstance(exc, UnrecordedRefundFound):
         body.found_amount_cents = exc.found.cents
+        body.recorded_amount_cents = exc.recorded_amount.cents
     return _response(body)
 
 

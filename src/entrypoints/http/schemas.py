@@ -187,3 +187,5 @@ class Problem(msgspec.Struct, omit_defaults=True):
     limit_value: int | None = None
     # A refund not made: what Mercado Pago had refunded that the ledger did not count (cents).
     found_amount_cents: int | None = None
+    # ... and how much of it the ledger took now (cents).
+    recorded_amount_cents: int | None = None

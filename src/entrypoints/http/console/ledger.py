@@ -26,7 +26,7 @@ from application.payments.ledger import MAX_EXTENSION_HOURS, ExtendHold, RecordM
 from application.payments.refunds import IssueRefund, MercadoPagoRefundExceeds
 from application.ports.clock import Clock
 from domain.errors import DomainError
-from domain.payments.errors import RefundExceedsPaid, UnrecordedRefundFound
+from domain.payments.errors import FoundOutcome, RefundExceedsPaid, UnrecordedRefundFound
 from domain.payments.ledger import PaymentMethod
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import Form, read_form
@@ -78,24 +78,64 @@ def refund_refusal(err: DomainError, what: str = "devolver") -> str:
     return spanish(err)
 
 
+# What became of refunds found on one payment, alone (after "Mercado Pago ya tenía una
+# devolución de $ X que no estaba anotada: ") and as one of several (after "$ X en el pago N").
+_FOUND_ALONE = {
+    FoundOutcome.RECORDED: "la anotamos y no devolvimos nada más",
+    FoundOutcome.MISMATCH: (
+        "no la pudimos anotar sola (quedó marcada en Pagos para que la revises) y no "
+        "devolvimos nada más"
+    ),
+    FoundOutcome.IN_MEDIATION: (
+        "está en un pago que está en mediación, así que no la anotamos (se anota sola cuando "
+        "se cierre la mediación), y no devolvimos nada más"
+    ),
+    FoundOutcome.CHARGED_BACK: (
+        "está en un pago que tiene un contracargo, así que no la anotamos (revisalo en Pagos), "
+        "y no devolvimos nada más"
+    ),
+    FoundOutcome.NOT_RECORDED: (
+        "está en un pago cuyo estado no deja anotarla, así que no la anotamos (revisalo en "
+        "Pagos), y no devolvimos nada más"
+    ),
+}
+_FOUND_ONE_OF = {
+    FoundOutcome.RECORDED: " (la anotamos)",
+    FoundOutcome.MISMATCH: (
+        " (no la pudimos anotar sola: quedó marcada en Pagos para que la revises)"
+    ),
+    FoundOutcome.IN_MEDIATION: ", que está en mediación (se anota cuando se cierre)",
+    FoundOutcome.CHARGED_BACK: ", que tiene un contracargo (no la anotamos: revisalo en Pagos)",
+    FoundOutcome.NOT_RECORDED: " (no la anotamos por el estado del pago: revisalo en Pagos)",
+}
+_FOUND_END = "Escribí el monto de nuevo solo si hay que devolver más."
+
+
 def _found_refusal(err: UnrecordedRefundFound) -> str:
-    found = money(err.found.cents)
-    if err.recorded:
-        what = "la anotamos y no devolvimos nada más"
+    """Each payment's refunds found and what became of them, one clause each."""
+    outcomes = err.outcomes
+    if len(outcomes) > 1:
+        clauses = "; ".join(
+            f"{money(o.amount.cents)} en el pago {o.payment_id}{_FOUND_ONE_OF[o.outcome]}"
+            for o in outcomes
+        )
+        return (
+            f"Mercado Pago ya tenía devoluciones que no estaban anotadas: {clauses}. No "
+            "devolvimos nada más. Si alguna de esas era la devolución que querías hacer, ya "
+            f"está hecha. {_FOUND_END}"
+        )
+    if outcomes:
+        outcome = outcomes[0].outcome
+    elif err.recorded:
+        outcome = FoundOutcome.RECORDED
     elif err.flagged:
-        what = (
-            "no la pudimos anotar sola (quedó marcada en Pagos para que la revises) y no "
-            "devolvimos nada más"
-        )
-    else:  # the payment's state keeps it out of the ledger (in mediation)
-        what = (
-            "está en un pago que tiene en mediación o con contracargo, así que no la anotamos "
-            "(si el pago vuelve a quedar aprobado, se anota sola), y no devolvimos nada más"
-        )
+        outcome = FoundOutcome.MISMATCH
+    else:
+        outcome = FoundOutcome.NOT_RECORDED
     return (
-        f"Mercado Pago ya tenía una devolución de {found} que no estaba anotada: {what}. Si "
-        "esa era la devolución que querías hacer, ya está hecha. Escribí el monto de nuevo "
-        "solo si hay que devolver más."
+        f"Mercado Pago ya tenía una devolución de {money(err.found.cents)} que no estaba "
+        f"anotada: {_FOUND_ALONE[outcome]}. Si esa era la devolución que querías hacer, ya está "
+        f"hecha. {_FOUND_END}"
     )
 
 
