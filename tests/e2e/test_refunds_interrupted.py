@@ -290,3 +290,52 @@ async def test_a_retried_key_whose_refund_does_not_show_yet_is_recorded_from_the
     assert ledger["held_amount"] == DEPOSIT - 20_000
     assert len(mp.refund_requests) == 1
     assert sum(len(made) for made in mp.refunds.values()) == 1
+
+
+async def test_a_retried_key_mercado_pago_refuses_is_not_told_to_retry_forever(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4721")
+    mp.add_payment("4722", "approved", DEPOSIT, code)
+    await notify(pay_client, "4722")
+    mp.fail_refunds = 1  # the first attempt never gets there
+    failed = await refund(pay_client, code, "r-never", 1_000_000)  # goes to 4721
+    assert (failed.status_code, failed.json()["code"]) == (503, "provider_unavailable")
+    await mp.refund_in_panel("4721", DEPOSIT)  # 4721 has nothing left now
+    await notify(pay_client, "4721")
+    retried = await refund(pay_client, code, "r-never", 1_000_000)
+    # Mercado Pago answers 400 (nothing left on 4721): no refund made, and retrying the same
+    # request cannot change that.
+    assert (retried.status_code, retried.json()["code"]) == (409, "refund_not_made")
+    assert "no refund was made" in retried.json()["detail"]
+    assert list(mp.refunds) == []
+    # A new request is judged afresh, not held back by the note of the refused key.
+    other = await refund(pay_client, code, "r-new", 1_000_000)
+    assert other.status_code == 201, other.text
+    assert list(mp.refunds) == ["4722"]
+    ledger = await ledger_of(pay_client, code)
+    assert sorted(refunds(ledger)) == [("mp-refund", DEPOSIT), ("refund", 10_000.0)]
+
+
+async def test_the_console_says_a_refused_refund_was_not_made_and_to_reload(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4723")
+    mp.add_payment("4724", "approved", DEPOSIT, code)
+    await notify(pay_client, "4724")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        form = await money_form(console, code)
+        sent = {**form, "devolver_monto": "10.000", "devolver_mp": "1", "devolver_nota": ""}
+        path = f"/panel/reservas/{code}/devolver"
+        mp.fail_refunds = 1
+        first = await console.client.post(path, data=sent)
+        assert "mandá este mismo formulario de nuevo" in first.text
+        await mp.refund_in_panel("4723", DEPOSIT)
+        await notify(pay_client, "4723")
+        again = await console.client.post(path, data=sent)  # the same form, as told
+        assert again.status_code == 400, again.text[:2000]
+        assert "Mercado Pago rechazó esa devolución y no devolvió nada." in again.text
+        assert "Recargá la página" in again.text
+        assert "mandá este mismo formulario de nuevo" not in again.text
+    assert list(mp.refunds) == []

@@ -43,6 +43,7 @@ class FakeMercadoPago:
     refund_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     refund_requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
     fail_refund_answers: int = 0  # make the refund, then answer 500 (a lost answer)
+    fail_refunds: int = 0  # answer 500 without making the refund (it never got there)
     # GET /v1/payments/{id} answers these instead: a report lagging the payment's refunds.
     frozen_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     preference_delay_s: float = 0.0
@@ -71,6 +72,7 @@ class FakeMercadoPago:
         self.refund_keys.clear()
         self.refund_requests.clear()
         self.fail_refund_answers = 0
+        self.fail_refunds = 0
         self.frozen_reports.clear()
         self.webhook_secret = None
         self._edits = 0
@@ -158,6 +160,9 @@ class FakeMercadoPago:
                 return Response({"message": "X-Idempotency-Key required"}, status_code=400)
             if key in fake.refund_keys:
                 return Response(fake.refund_keys[key], status_code=201)
+            if fake.fail_refunds > 0:
+                fake.fail_refunds -= 1
+                return Response({"message": "internal error", "status": 500}, status_code=500)
             payment = fake.payments.get(payment_id)
             if payment is None:
                 return Response({"message": "Payment not found", "status": 404}, status_code=404)

@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from application.errors import IntegrationError
 from application.payments.ledger import refundable_by_mercadopago
 from application.payments.provider_refunds import (
     ReportedRefund,
@@ -39,6 +40,7 @@ from domain.payments.errors import (
     FoundRefund,
     MoneyReferenceReused,
     RefundExceedsPaid,
+    RefundNotMade,
     RefundPendingAtProvider,
     UnrecordedRefundFound,
 )
@@ -153,7 +155,17 @@ class RefundThroughMercadoPago:
         first = await self._note_asked(
             key, _fingerprint(payment_id, amount), reservation.code.value, asked
         )
-        made = await self.gateway.refund(RefundRequest(payment_id, amount, idempotency_key=key))
+        try:
+            made = await self.gateway.refund(RefundRequest(payment_id, amount, idempotency_key=key))
+        except IntegrationError as err:
+            if not _refused_by_provider(err):
+                raise
+            await self._settle_note(key)  # the key made no refund: nothing pending
+            raise RefundNotMade(
+                f"Mercado Pago refused this refund of {amount} of payment {payment_id} "
+                f"({err.message}): no refund was made. If money is still owed, send a new "
+                "request (a new key)"
+            ) from err
         ours = {p.reference for p in ledger.payments if p.method is PaymentMethod.MERCADOPAGO}
         if mercadopago_reference(made.payment_id) not in ours or made.amount != amount:
             raise MoneyReferenceReused(
@@ -251,6 +263,12 @@ class RefundThroughMercadoPago:
                 )
                 await own.commit()
         return claimed is None
+
+    async def _settle_note(self, key: str) -> None:
+        """The key's note settled in a transaction of its own (this request's rolls back)."""
+        async with self.transactions() as own:
+            await own.idempotency.mark_processed(PROVIDER_REFUNDS, key, self.clock.now())
+            await own.commit()
 
     async def _hold_back_while_pending(
         self, reservation: Reservation, ledger: BookingLedger, looks: list[PaymentLook]
@@ -350,6 +368,17 @@ def _noted_payment(ledger: BookingLedger, amount: Money, fingerprint: str | None
             if _fingerprint(pid, amount) == fingerprint
         ),
         None,
+    )
+
+
+def _refused_by_provider(err: IntegrationError) -> bool:
+    """Mercado Pago answered the refund with a 4xx that trying again does not change (not a
+    timeout, a 5xx or a rate limit): it made no refund for the key."""
+    return (
+        not err.retryable
+        and err.code is not None
+        and err.code.isdigit()
+        and 400 <= int(err.code) < 500
     )
 
 

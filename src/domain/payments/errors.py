@@ -93,5 +93,13 @@ class RefundPendingAtProvider(Conflict):
     code = "refund_pending_at_provider"
 
 
+class RefundNotMade(Conflict):
+    """Mercado Pago refused the refund (a 4xx answer: the payment has not that much left, say):
+    no refund was made with that key. Sent again, the same key is refused again; if money is
+    still owed, a new request (a new key) is judged afresh."""
+
+    code = "refund_not_made"
+
+
 class ReceiptNotFound(NotFound):
     code = "receipt_not_found"

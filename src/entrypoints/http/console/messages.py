@@ -68,6 +68,10 @@ SPANISH: dict[str, str] = {
         "No se puede devolver más de lo que pagó y no se le devolvió. Si pagó por Mercado Pago "
         "en partes, devolvé de a un pago, o devolvelo vos y anotalo sin marcar Mercado Pago."
     ),
+    "refund_not_made": (
+        "Mercado Pago rechazó esa devolución y no devolvió nada. Recargá la página y, si "
+        "todavía hay que devolverle plata, cargá la devolución de nuevo."
+    ),
     "refund_pending_at_provider": (
         "Mercado Pago todavía no muestra una devolución que pediste hace un momento; esperá "
         "unos minutos y mirá la reserva antes de devolver otra vez."
