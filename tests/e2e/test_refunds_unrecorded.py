@@ -262,3 +262,21 @@ async def test_the_refusal_says_how_much_of_what_was_found_is_recorded(
         3_000_000,
         1_000_000,
     )
+
+
+async def test_a_refund_on_a_charged_back_payment_says_it_has_a_chargeback(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4915")
+    mp.payments["4915"].update(status="charged_back", transaction_amount_refunded=30_000.0)
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        page = await refused_on_the_page(
+            console, code, devolver(await money_form(console, code), "10.000"), found=True
+        )
+    assert f"Mercado Pago ya tenía una devolución de {PESO}30.000" in page
+    assert "está en un pago que tiene un contracargo, así que no la anotamos" in page
+    assert "revisalo en Pagos" in page
+    assert "vuelve a quedar aprobado" not in page
+    assert mp.refund_requests == []
+    assert refunds(await ledger_of(pay_client, code)) == []

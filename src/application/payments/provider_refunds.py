@@ -28,9 +28,12 @@ from domain.payments.standing import returnable
 
 # Who recorded the refund in the ledger (as Mercado Pago's payments are).
 PROVIDER_ACTOR = "mercadopago"
-# States whose reported refunds the ledger does not count yet (a dispute is open): they are
-# recorded once Mercado Pago reports the payment approved or refunded again.
-REFUNDS_ON_HOLD = frozenset({PaymentStatus.IN_MEDIATION})
+# States whose reported refunds the ledger does not count (a dispute is open, or the buyer's
+# bank took the money back): they are neither recorded nor stored as counted, and recorded once
+# Mercado Pago reports the payment approved or refunded again. A charged-back payment is
+# flagged ``charged_back`` for the owner; a refund through Mercado Pago on its booking is refused
+# while its refunds are not in the ledger (``UnrecordedRefundFound``).
+REFUNDS_ON_HOLD = frozenset({PaymentStatus.IN_MEDIATION, PaymentStatus.CHARGED_BACK})
 
 
 @dataclass(frozen=True, slots=True)

@@ -58,6 +58,11 @@ class PaymentLook:
             what = (
                 f"it was not recorded ({reported.mismatch}; the payment is flagged refund_mismatch)"
             )
+        elif self.fresh.status is PaymentStatus.CHARGED_BACK:
+            what = (
+                "it was not recorded: the payment is charged_back (the buyer's bank took the "
+                "money back); check it in the payments needing attention"
+            )
         elif self.fresh.status in REFUNDS_ON_HOLD:
             what = (
                 f"it was not recorded: the payment is {self.fresh.status.value} (a dispute is "
