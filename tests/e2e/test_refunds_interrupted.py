@@ -339,3 +339,37 @@ async def test_the_console_says_a_refused_refund_was_not_made_and_to_reload(
         assert "Recargá la página" in again.text
         assert "mandá este mismo formulario de nuevo" not in again.text
     assert list(mp.refunds) == []
+
+
+async def test_a_refund_mercado_pago_has_not_approved_yet_is_recorded_by_its_notification(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4725")
+    mp.refund_status = "in_process"
+    made = await refund(pay_client, code, "r-pending", 2_000_000)
+    assert (made.status_code, made.json()["code"]) == (409, "refund_in_process")
+    assert (await ledger_of(pay_client, code))["refunds"] == []  # not from the answer
+    # Meanwhile a new key is held back: it could be the same money twice.
+    other = await refund(pay_client, code, "r-other", 2_000_000)
+    assert (other.status_code, other.json()["code"]) == (409, "refund_pending_at_provider")
+    assert len(mp.refund_requests) == 1
+    mp.approve_refunds("4725")
+    await notify(pay_client, "4725")  # Mercado Pago approved it: recorded from its report
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("mp-refund", 20_000.0)]
+    assert ledger["held_amount"] == DEPOSIT - 20_000
+    assert sum(len(made) for made in mp.refunds.values()) == 1
+
+
+async def test_a_refund_mercado_pago_rejects_is_not_made(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    code = await paid_booking(pay_client, mp, "4726")
+    mp.refund_status = "rejected"
+    made = await refund(pay_client, code, "r-rejected", 2_000_000)
+    assert (made.status_code, made.json()["code"]) == (409, "refund_not_made")
+    assert (await ledger_of(pay_client, code))["refunds"] == []
+    mp.refund_status = "approved"
+    other = await refund(pay_client, code, "r-after", 2_000_000)  # not held back
+    assert other.status_code == 201, other.text
+    assert refunds(await ledger_of(pay_client, code)) == [("refund", 20_000.0)]

@@ -44,6 +44,9 @@ class FakeMercadoPago:
     refund_requests: list[tuple[dict[str, str], dict[str, Any]]] = field(default_factory=list)
     fail_refund_answers: int = 0  # make the refund, then answer 500 (a lost answer)
     fail_refunds: int = 0  # answer 500 without making the refund (it never got there)
+    # The status new refunds are answered with; not "approved": the payment's refunded amount
+    # does not grow (pending at Mercado Pago) until ``approve_refunds``.
+    refund_status: str = "approved"
     # GET /v1/payments/{id} answers these instead: a report lagging the payment's refunds.
     frozen_reports: dict[str, dict[str, Any]] = field(default_factory=dict)
     preference_delay_s: float = 0.0
@@ -73,6 +76,7 @@ class FakeMercadoPago:
         self.refund_requests.clear()
         self.fail_refund_answers = 0
         self.fail_refunds = 0
+        self.refund_status = "approved"
         self.frozen_reports.clear()
         self.webhook_secret = None
         self._edits = 0
@@ -179,10 +183,12 @@ class FakeMercadoPago:
                 "id": 900000 + sum(len(r) for r in fake.refunds.values()) + 1,
                 "payment_id": payment["id"],
                 "amount": cents / 100,
-                "status": "approved",
+                "status": fake.refund_status,
             }
             fake.refunds.setdefault(payment_id, []).append(made)
             fake.refund_keys[key] = made
+            if fake.refund_status != "approved":
+                return Response(made, status_code=201)
             payment["transaction_amount_refunded"] = (refunded + cents) / 100
             if refunded + cents == paid:
                 payment["status"] = "refunded"
@@ -259,6 +265,16 @@ class FakeMercadoPago:
         """A change of the payment: its ``date_last_updated`` moves on, always forward."""
         self._edits += 1
         payment["date_last_updated"] = f"2026-12-01T13:{self._edits:02d}:00.000-03:00"
+
+    def approve_refunds(self, payment_id: str) -> None:
+        """Mercado Pago approves the payment's pending refunds: its report shows them."""
+        payment = self.payments[payment_id]
+        pending = [r for r in self.refunds.get(payment_id, []) if r["status"] != "approved"]
+        for made in pending:
+            made["status"] = "approved"
+            refunded = round((payment["transaction_amount_refunded"] or 0) * 100)
+            payment["transaction_amount_refunded"] = (refunded + round(made["amount"] * 100)) / 100
+        self._touch(payment)
 
     def freeze_report(self, payment_id: str) -> None:
         """Fetching the payment answers as it is now, whatever happens to it next, until

@@ -40,6 +40,7 @@ class _Refund(msgspec.Struct):
     id: int | str | None = None
     payment_id: int | str | None = None
     amount: Decimal | None = None
+    status: str | None = None
 
 
 # ISO 4217's code for "no currency": a payment whose currency is missing or unreadable is
@@ -140,9 +141,10 @@ class MercadoPagoClient:
     async def refund(self, request: RefundRequest) -> RefundMade:
         """``POST /v1/payments/{id}/refunds`` (spec §2.7): ``{"amount": …}`` for part of it,
         with ``X-Idempotency-Key`` so a retry gets the same refund back. The answer is the
-        refund (``id``, ``payment_id``, ``amount``): for a key used before, the refund made
-        then, which may be of another payment or amount. A field missing or unreadable is
-        taken from the request: the refund was made, and a retry would read the same answer."""
+        refund (``id``, ``payment_id``, ``amount``, ``status``): for a key used before, the
+        refund made then, which may be of another payment or amount. A field missing or
+        unreadable is taken from the request: the refund was made, and a retry would read the
+        same answer (a missing ``status`` is None)."""
         if not request.payment_id.isalnum():
             raise IntegrationError("not a payment id", retryable=False)
         response = await self._call(
@@ -163,6 +165,7 @@ class MercadoPagoClient:
             payment_id=payment_id if payment_id.isalnum() else request.payment_id,
             amount=amount,
             refund_id=str(made.id) if made.id is not None else None,
+            status=made.status.strip().lower() or None if isinstance(made.status, str) else None,
         )
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:

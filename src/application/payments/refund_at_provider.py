@@ -40,6 +40,7 @@ from domain.payments.errors import (
     FoundRefund,
     MoneyReferenceReused,
     RefundExceedsPaid,
+    RefundInProcessAtProvider,
     RefundNotMade,
     RefundPendingAtProvider,
     UnrecordedRefundFound,
@@ -53,6 +54,10 @@ from domain.payments.ledger import (
 )
 from domain.payments.payment import Attention, Payment
 
+# Mercado Pago's status of a refund in its answer: recorded from the answer only when approved
+# (or not said); not made when rejected or cancelled; anything else is pending there.
+APPROVED = frozenset({None, "approved"})
+REFUND_NOT_MADE = frozenset({"rejected", "cancelled"})
 KEY_PREFIX = "cabanas-"  # a refund's key at Mercado Pago: this, then the request's reference
 # How long a key sent to Mercado Pago whose refund neither the ledger nor Mercado Pago's report
 # shows yet holds back refunds with other keys of the booking (``RefundPendingAtProvider``):
@@ -172,6 +177,13 @@ class RefundThroughMercadoPago:
                 f"this key already refunded {made.amount} of Mercado Pago payment "
                 f"{made.payment_id}; send this refund with a new key"
             )
+        if made.status in REFUND_NOT_MADE:
+            await self._settle_note(key)  # the key made no refund: nothing pending
+            raise RefundNotMade(
+                f"Mercado Pago answered this refund of {amount} of payment {payment_id} as "
+                f"{made.status}: no refund was made. If money is still owed, send a new "
+                "request (a new key)"
+            )
         return await self._made(
             reservation, ledger, refund, note, made, first=first, noted=noted, key=key
         )
@@ -224,6 +236,15 @@ class RefundThroughMercadoPago:
                 )
                 recorded = replace(refund, reference=reference, amount=amount)
             rest_from = accounted
+        if recorded is not None and recorded is not refund and made.status not in APPROVED:
+            # Mercado Pago took it but has not approved it: not recorded from its answer (the
+            # notification records it once the report shows it); the key's note stays, holding
+            # back refunds with other keys meanwhile.
+            raise RefundInProcessAtProvider(
+                f"Mercado Pago answered this refund of {amount} of payment {payment_id} as "
+                f"{made.status}, not approved yet: nothing recorded now; it is recorded once "
+                "Mercado Pago reports it. Do not make it again"
+            )
         if recorded is not None:
             ledger = ledger.refund(recorded)
             await self.uow.ledger.add_refund(reservation.code.value, recorded, note)

@@ -44,6 +44,9 @@ class RefundMade:
     payment_id: str
     amount: Money
     refund_id: str | None = None
+    # Mercado Pago's status of the refund (``approved``; ``in_process`` while it is pending;
+    # ``rejected``/``cancelled``: not made). None: the answer did not say.
+    status: str | None = None
 
 
 class PaymentGateway(Protocol):

@@ -101,5 +101,13 @@ class RefundNotMade(Conflict):
     code = "refund_not_made"
 
 
+class RefundInProcessAtProvider(Conflict):
+    """Mercado Pago took the refund but has not approved it yet (its answer's status is not
+    ``approved``): not recorded from the answer; its notification records it once Mercado
+    Pago's report shows it. Not to be made again meanwhile."""
+
+    code = "refund_in_process"
+
+
 class ReceiptNotFound(NotFound):
     code = "receipt_not_found"

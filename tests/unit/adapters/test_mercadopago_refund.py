@@ -31,7 +31,7 @@ async def test_the_answer_says_which_payment_and_how_much_was_refunded() -> None
     client = client_answering(201, json.dumps(body).encode(), seen)
     made = await client.refund(RefundRequest("18552260099", Money.of("40"), "cabanas-refund:k"))
     # The key was used before: Mercado Pago answers with that refund, of another payment.
-    assert made == RefundMade("18552260055", Money.of("100.50"), "1009042015")
+    assert made == RefundMade("18552260055", Money.of("100.50"), "1009042015", "approved")
     [request] = seen
     assert request.url.path == "/v1/payments/18552260099/refunds"
     assert request.headers["x-idempotency-key"] == "cabanas-refund:k"
@@ -43,3 +43,10 @@ async def test_an_answer_without_the_refund_is_taken_as_the_refund_asked_for() -
         client = client_answering(201, body, [])
         made = await client.refund(RefundRequest("77", Money.of("40"), "k"))
         assert made == RefundMade("77", Money.of("40"), None)
+
+
+async def test_the_answer_says_the_refunds_status() -> None:
+    body = {"id": 5, "payment_id": 77, "amount": 40, "status": "in_process"}
+    client = client_answering(201, json.dumps(body).encode(), [])
+    made = await client.refund(RefundRequest("77", Money.of("40"), "k"))
+    assert made.status == "in_process"

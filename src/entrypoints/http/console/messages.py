@@ -68,6 +68,10 @@ SPANISH: dict[str, str] = {
         "No se puede devolver más de lo que pagó y no se le devolvió. Si pagó por Mercado Pago "
         "en partes, devolvé de a un pago, o devolvelo vos y anotalo sin marcar Mercado Pago."
     ),
+    "refund_in_process": (
+        "Mercado Pago recibió la devolución pero todavía no la aprobó: se anota sola en la "
+        "reserva cuando la apruebe. No la hagas de nuevo."
+    ),
     "refund_not_made": (
         "Mercado Pago rechazó esa devolución y no devolvió nada. Recargá la página y, si "
         "todavía hay que devolverle plata, cargá la devolución de nuevo."
