@@ -74,9 +74,16 @@ class IssueRefund:
       with the payment and the cumulative amount it brings it to
       (``answered_refund_reference``), which ``accounted_refunds`` counts as reported — so
       the notification, once the report shows it, records nothing more, and the same request
-      again is a replay. When it has less and the key was sent before, Mercado Pago's
-      notification recorded it already (our save had failed; or it records it once Mercado
-      Pago reports it) and the request records nothing new. Anything else the report has
+      again is a replay. When it has less and the key was sent before: if the report shows it
+      (as much as the key's note says it comes to once shown), Mercado Pago's notification
+      recorded it already and the request records nothing new; if the report lags still, it is
+      recorded from the answer as on the first attempt. Only an ``approved`` answer (or one
+      without a status) is recorded from; ``rejected``/``cancelled``: ``RefundNotMade``; any
+      other: ``RefundInProcessAtProvider`` (its notification records it);
+    - while a key of the booking went to Mercado Pago and neither the ledger nor the report
+      shows its refund yet (its note is not settled; at most ``PENDING_AT_PROVIDER``), a
+      refund with a new key is not asked: ``RefundPendingAtProvider``. A 4xx answer to the
+      refund (not a rate limit): no refund was made, ``RefundNotMade``. Anything else the report has
       beyond the ledger (a refund made in Mercado Pago's panel between the fetch before the
       call and the re-fetch after it) is recorded as its notification would, and the payment
       is stored as reported;
