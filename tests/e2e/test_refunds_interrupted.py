@@ -373,3 +373,30 @@ async def test_a_refund_mercado_pago_rejects_is_not_made(
     other = await refund(pay_client, code, "r-after", 2_000_000)  # not held back
     assert other.status_code == 201, other.text
     assert refunds(await ledger_of(pay_client, code)) == [("refund", 20_000.0)]
+
+
+async def test_the_form_sent_again_while_the_report_lags_records_the_refund_it_made(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4727")
+    mp.freeze_report("4727")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        form = await money_form(console, code)
+        sent = {**form, "devolver_monto": "20.000", "devolver_mp": "1", "devolver_nota": ""}
+        path = f"/panel/reservas/{code}/devolver"
+        async with failing_refund_saves(integrated_settings):
+            failed = await console.client.post(path, data=sent)
+        assert failed.status_code >= 500
+        again = await console.client.post(path, data=sent)  # Back, and the button again
+        assert again.status_code == 303, again.text[:2000]
+        page = (await console.client.get(again.headers["location"])).text
+        # Not "ya estaba hecha" while the ledger still held the money: recorded now.
+        assert "Esa devolución ya estaba hecha" not in page
+        assert "La devolución quedó hecha y registrada." in page
+        assert f"<dt>Devuelto</dt><dd>{PESO}20.000</dd>" in page
+    mp.frozen_reports.clear()
+    await notify(pay_client, "4727")
+    ledger = await ledger_of(pay_client, code)
+    assert refunds(ledger) == [("refund", 20_000.0)]
+    assert len(mp.refunds["4727"]) == 1
