@@ -400,3 +400,28 @@ async def test_the_form_sent_again_while_the_report_lags_records_the_refund_it_m
     ledger = await ledger_of(pay_client, code)
     assert refunds(ledger) == [("refund", 20_000.0)]
     assert len(mp.refunds["4727"]) == 1
+
+
+async def test_the_console_says_to_wait_when_a_refund_it_asked_does_not_show_yet(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4728")
+    mp.freeze_report("4728")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        path = f"/panel/reservas/{code}/devolver"
+        first = await money_form(console, code)
+        sent = {**first, "devolver_monto": "20.000", "devolver_mp": "1", "devolver_nota": ""}
+        async with failing_refund_saves(integrated_settings):
+            failed = await console.client.post(path, data=sent)
+        assert failed.status_code >= 500
+        reloaded = await money_form(console, code)  # a new key
+        assert reloaded["clave_devolucion"] != first["clave_devolucion"]
+        sent = {**reloaded, "devolver_monto": "20.000", "devolver_mp": "1", "devolver_nota": ""}
+        page = await console.client.post(path, data=sent)
+        assert page.status_code == 400, page.text[:2000]
+        assert (
+            "Mercado Pago todavía no muestra una devolución que pediste hace un momento; esperá "
+            "unos minutos y mirá la reserva antes de devolver otra vez."
+        ) in page.text
+    assert len(mp.refund_requests) == 1
