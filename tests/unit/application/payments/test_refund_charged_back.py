@@ -5,8 +5,6 @@ the payment is approved again."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from application.payments.refunds import IssueRefund
@@ -14,28 +12,15 @@ from domain.money import Money
 from domain.payments.errors import FoundOutcome, UnrecordedRefundFound
 from domain.payments.payment import PaymentStatus
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
-from tests.unit.application.payments.test_money_to_return import (
-    CODE,
-    OWNER,
-    TERMS,
-    mercadopago,
-    notify,
-    setup,
-)
+from tests.unit.application.payments.test_money_to_return import CODE, OWNER, TERMS, notify
+from tests.unit.application.payments.test_refund_in_mediation import disputed_with_a_refund
 from tests.unit.application.payments.test_refund_two_payments import refunds
 
 PID = "902"
 
 
 async def charged_back_with_a_refund() -> tuple[FakeUnitOfWork, FixedClock, FakeGateway]:
-    uow, clock = setup()
-    gateway = FakeGateway()
-    mercadopago(gateway, PID, 90_000, clock)
-    await notify(uow, clock, gateway, PID)
-    gateway.payments[PID] = replace(
-        gateway.payments[PID], status=PaymentStatus.CHARGED_BACK, refunded=Money.of("20000")
-    )
-    return uow, clock, gateway
+    return await disputed_with_a_refund(PaymentStatus.CHARGED_BACK, PID)
 
 
 async def test_a_refund_asked_on_a_charged_back_payments_booking_is_refused_each_time() -> None:

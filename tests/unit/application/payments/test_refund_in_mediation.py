@@ -27,15 +27,23 @@ from tests.unit.application.payments.test_refund_two_payments import refunds
 PID = "901"
 
 
-async def in_mediation_with_a_refund() -> tuple[FakeUnitOfWork, FixedClock, FakeGateway]:
+async def disputed_with_a_refund(
+    status: PaymentStatus, pid: str = PID
+) -> tuple[FakeUnitOfWork, FixedClock, FakeGateway]:
+    """A paid booking whose Mercado Pago payment ``pid`` is now reported in ``status`` with
+    20.000 refunded that the ledger has not recorded."""
     uow, clock = setup()
     gateway = FakeGateway()
-    mercadopago(gateway, PID, 90_000, clock)
-    await notify(uow, clock, gateway, PID)
-    gateway.payments[PID] = replace(
-        gateway.payments[PID], status=PaymentStatus.IN_MEDIATION, refunded=Money.of("20000")
+    mercadopago(gateway, pid, 90_000, clock)
+    await notify(uow, clock, gateway, pid)
+    gateway.payments[pid] = replace(
+        gateway.payments[pid], status=status, refunded=Money.of("20000")
     )
     return uow, clock, gateway
+
+
+async def in_mediation_with_a_refund() -> tuple[FakeUnitOfWork, FixedClock, FakeGateway]:
+    return await disputed_with_a_refund(PaymentStatus.IN_MEDIATION)
 
 
 def mediation_closed(gateway: FakeGateway) -> None:
