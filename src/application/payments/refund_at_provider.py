@@ -326,7 +326,7 @@ class RefundThroughMercadoPago:
     ) -> AtProvider:
         """Nothing asked: the refunds found, recorded as their notifications would record
         them (each payment stored as reported), and the owner told how much was found."""
-        what, found, recorded, flagged = [], 0, True, False
+        what: list[str] = []
         outcomes: list[FoundRefund] = []
         for look in looks:
             if look.unrecorded <= 0:
@@ -334,9 +334,7 @@ class RefundThroughMercadoPago:
             reported = await self._record_reported(
                 reservation, ledger, look.fresh, look.stored, look.accounted
             )
-            ledger, found = reported.ledger, found + look.unrecorded
-            recorded = recorded and reported.recorded is not None
-            flagged = flagged or reported.mismatch is not None
+            ledger = reported.ledger
             what.append(look.found(reported))
             outcomes.append(look.outcome(reported))
         return AtProvider(
@@ -346,9 +344,6 @@ class RefundThroughMercadoPago:
             refused=UnrecordedRefundFound(
                 f"Mercado Pago already reports {'; '.join(what)}. This refund of {amount} was "
                 "not made: check whether it is still owed, then send it again",
-                found=Money(found, amount.currency),
-                recorded=recorded,
-                flagged=flagged,
                 outcomes=tuple(outcomes),
             ),
         )

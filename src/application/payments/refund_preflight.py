@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from application.errors import IntegrationError
 from application.payments.provider_refunds import (
-    REFUNDS_ON_HOLD,
     ReportedRefund,
     accounted_refunds,
 )
@@ -51,26 +50,30 @@ class PaymentLook:
         return FoundRefund(self.payment_id, Money(self.unrecorded, self.currency), what)
 
     def found(self, reported: ReportedRefund) -> str:
-        """What was found on it, and what became of it (``record_reported_refund``)."""
-        if reported.recorded is not None:
-            what = "it is recorded now"
-        elif reported.mismatch:
-            what = (
-                f"it was not recorded ({reported.mismatch}; the payment is flagged refund_mismatch)"
-            )
-        elif self.fresh.status is PaymentStatus.CHARGED_BACK:
-            what = (
-                "it was not recorded: the payment is charged_back (the buyer's bank took the "
-                "money back); check it in the payments needing attention"
-            )
-        elif self.fresh.status in REFUNDS_ON_HOLD:
-            what = (
-                f"it was not recorded: the payment is {self.fresh.status.value} (a dispute is "
-                "open), and it is recorded once Mercado Pago reports the payment approved or "
-                "refunded again"
-            )
-        else:
-            what = f"it was not recorded (a {self.fresh.status.value} payment's refunds are not)"
+        """What was found on it, and what became of it (``outcome``), for the API's detail."""
+        match self.outcome(reported).outcome:
+            case FoundOutcome.RECORDED:
+                what = "it is recorded now"
+            case FoundOutcome.MISMATCH:
+                what = (
+                    f"it was not recorded ({reported.mismatch}; the payment is flagged "
+                    "refund_mismatch)"
+                )
+            case FoundOutcome.CHARGED_BACK:
+                what = (
+                    "it was not recorded: the payment is charged_back (the buyer's bank took the "
+                    "money back); check it in the payments needing attention"
+                )
+            case FoundOutcome.IN_MEDIATION:
+                what = (
+                    "it was not recorded: the payment is in_mediation (a dispute is open), and "
+                    "it is recorded once Mercado Pago reports the payment approved or refunded "
+                    "again"
+                )
+            case FoundOutcome.NOT_RECORDED:
+                what = (
+                    f"it was not recorded (a {self.fresh.status.value} payment's refunds are not)"
+                )
         return (
             f"{Money(self.unrecorded, self.currency)} refunded of payment {self.payment_id} that "
             "the ledger did not count (a refund whose save failed, or one made in Mercado "

@@ -52,36 +52,34 @@ class FoundRefund:
 class UnrecordedRefundFound(Conflict):
     """A refund through Mercado Pago not made: the booking's Mercado Pago payments already had
     refunds there that the ledger did not count (one whose save failed, one made in Mercado
-    Pago's panel and not notified yet). ``found``: how much, on all of them; ``recorded``:
-    whether the ledger took all of it now; ``flagged``: whether a payment was flagged
-    ``refund_mismatch`` for what could not be (more than the booking holds). Neither: the
-    payment's state keeps it out of the ledger for now (in mediation). ``outcomes``: what was
-    found on each payment and what became of it. The owner looks again before giving more
-    back."""
+    Pago's panel and not notified yet). ``outcomes``: what was found on each payment and what
+    became of it (at least one); ``found``: how much, on all of them. The owner looks again
+    before giving more back."""
 
     code = "unrecorded_refund_found"
 
-    def __init__(
-        self,
-        message: str,
-        *,
-        found: Money,
-        recorded: bool,
-        flagged: bool = False,
-        outcomes: tuple[FoundRefund, ...] = (),
-    ) -> None:
+    def __init__(self, message: str, *, outcomes: tuple[FoundRefund, ...]) -> None:
+        if not outcomes:
+            raise ValueError("an unrecorded refund found says what was found")
         super().__init__(message)
-        self.found = found
-        self.recorded = recorded
-        self.flagged = flagged
         self.outcomes = outcomes
+        currency = outcomes[0].amount.currency
+        self.found = Money(sum(o.amount.cents for o in outcomes), currency)
+
+    @property
+    def recorded(self) -> bool:
+        """Whether the ledger took all of it now."""
+        return all(o.outcome is FoundOutcome.RECORDED for o in self.outcomes)
+
+    @property
+    def flagged(self) -> bool:
+        """Whether a payment was flagged ``refund_mismatch`` for what could not be recorded."""
+        return any(o.outcome is FoundOutcome.MISMATCH for o in self.outcomes)
 
     @property
     def recorded_amount(self) -> Money:
         """How much of what was found the ledger took now."""
         cents = sum(o.amount.cents for o in self.outcomes if o.outcome is FoundOutcome.RECORDED)
-        if not self.outcomes and self.recorded:
-            cents = self.found.cents
         return Money(cents, self.found.currency)
 
 

@@ -14,7 +14,7 @@ from domain.errors import (
     StayUnavailable,
 )
 from domain.money import Money
-from domain.payments.errors import UnrecordedRefundFound
+from domain.payments.errors import FoundOutcome, FoundRefund, UnrecordedRefundFound
 from entrypoints.http.errors import EXCEPTION_HANDLERS, PROBLEM_JSON, handle_exception
 
 RAISE = {
@@ -30,7 +30,8 @@ RAISE = {
     "deep": RecursionError("maximum recursion depth exceeded while deserializing an object"),
     "limited": HTTPException(status_code=429, detail="slow down"),
     "found": UnrecordedRefundFound(
-        "Mercado Pago already reports 30000.00 ARS refunded", found=Money(3_000_000), recorded=True
+        "Mercado Pago already reports 30000.00 ARS refunded",
+        outcomes=(FoundRefund("4805", Money(3_000_000), FoundOutcome.RECORDED),),
     ),
 }
 

@@ -124,18 +124,10 @@ def _found_refusal(err: UnrecordedRefundFound) -> str:
             "devolvimos nada más. Si alguna de esas era la devolución que querías hacer, ya "
             f"está hecha. {_FOUND_END}"
         )
-    if outcomes:
-        outcome = outcomes[0].outcome
-    elif err.recorded:
-        outcome = FoundOutcome.RECORDED
-    elif err.flagged:
-        outcome = FoundOutcome.MISMATCH
-    else:
-        outcome = FoundOutcome.NOT_RECORDED
     return (
         f"Mercado Pago ya tenía una devolución de {money(err.found.cents)} que no estaba "
-        f"anotada: {_FOUND_ALONE[outcome]}. Si esa era la devolución que querías hacer, ya está "
-        f"hecha. {_FOUND_END}"
+        f"anotada: {_FOUND_ALONE[outcomes[0].outcome]}. Si esa era la devolución que querías "
+        f"hacer, ya está hecha. {_FOUND_END}"
     )
 
 
