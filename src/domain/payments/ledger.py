@@ -304,11 +304,12 @@ class BookingLedger:
         """Rules: never more than ``most`` — what the booking can still give back, which
         depends on its status (``domain.payments.standing.returnable``: a hold's credit is
         not its to give) — and never more than is held (paid and not yet returned), in the
-        booking's currency; the same reference again is a no-op; with another amount,
-        refused."""
+        booking's currency; the same reference again (a retry: on another day, or sent by
+        another of the owner's people) is a no-op; with another amount, or as the other kind
+        of movement, refused."""
         for known in self.refunds + self.credits:
             if known.reference == new.reference:
-                if known != new or known not in movements:
+                if known.amount != new.amount or known not in movements:
                     raise MoneyReferenceReused(
                         f"{what} {new.reference!r} was recorded with other details"
                     )

@@ -104,6 +104,18 @@ def test_refunds_and_credits_never_exceed_what_was_paid() -> None:
         led.credit(out("r-1", Money.of("50000")))  # the refund's reference, as a credit
 
 
+def test_a_refund_or_credit_retried_another_day_or_by_another_person_is_the_same_one() -> None:
+    led = ledger().record_payment(paid("mp-1", DEPOSIT))
+    led = led.refund(out("r-1", Money.of("20000"))).credit(out("c-1", Money.of("10000")))
+    later = date(2026, 12, 2)  # the retry crossed midnight
+    assert led.refund(MoneyOut("r-1", Money.of("20000"), later, "staff")) == led
+    assert led.credit(MoneyOut("c-1", Money.of("10000"), later, "staff")) == led
+    with pytest.raises(MoneyReferenceReused):
+        led.refund(MoneyOut("r-1", Money.of("20000.01"), later, "owner"))
+    with pytest.raises(MoneyReferenceReused):
+        led.credit(MoneyOut("c-1", Money.of("9999.99"), date(2026, 12, 1), "owner"))
+
+
 def test_cancelling_settles_what_is_held_by_the_policy() -> None:
     policy = CancellationPolicy(
         (CancellationTier(30, Decimal(100)), CancellationTier(10, Decimal(50)))
