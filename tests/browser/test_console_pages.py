@@ -103,6 +103,10 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     expect(page.get_by_text("igsh=reserva").first).to_be_attached()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport.width, f"{width} px wide at {viewport.width}"
+    # The booking's code is read aloud as one: never broken at a hyphen onto two lines.
+    code = page.locator("h1 .code")
+    expect(code).to_have_text(re.compile(r"^\w{4}-\w{4}-\w{4}$"))
+    assert code.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
     timeline = page.locator("ol.timeline")
     for words in (
         "Cargada a mano",

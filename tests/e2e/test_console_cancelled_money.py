@@ -76,13 +76,14 @@ async def test_a_payment_recorded_on_a_cancelled_hold_waits_in_pagos_and_hoy_to_
     pagos = (await console.client.get("/panel/pagos")).text
     assert "No hay pagos para revisar" not in pagos
     dashed = ReservationCode(code).display  # as the owner reads it aloud; links keep it raw
+    shown = f'<span class="code">{dashed}</span>'  # on one line
     assert (
-        f"<strong>{PESO}{deposit.group(1)}</strong> · la reserva {dashed} no tiene noches" in pagos
+        f"<strong>{PESO}{deposit.group(1)}</strong> · la reserva {shown} no tiene noches" in pagos
     )
     assert f'<a href="/panel/reservas/{code}">Ver la reserva' in pagos
     hoy = (await console.client.get("/panel/")).text
     assert "Nada pendiente" not in hoy
-    assert f"La reserva {dashed} no tiene noches y tiene {PESO}{deposit.group(1)}" in hoy
+    assert f"La reserva {shown} no tiene noches y tiene {PESO}{deposit.group(1)}" in hoy
     assert f'<a href="/panel/reservas/{code}">Ver la reserva' in hoy
 
 
@@ -218,8 +219,8 @@ async def test_a_late_deposit_for_a_sold_lapsed_hold_is_one_item_on_pagos_hoy_an
         await console.member(OWNER, Role.OWNER)
         pagos = (await console.client.get("/panel/pagos")).text
         assert pagos.count('action="/panel/pagos/') == 1
-        dashed = ReservationCode(code).display
-        assert f"<strong>{PESO}86.700</strong> · la reserva {dashed} no tiene noches" in pagos
+        shown = f'<span class="code">{ReservationCode(code).display}</span>'
+        assert f"<strong>{PESO}86.700</strong> · la reserva {shown} no tiene noches" in pagos
         assert "pago 999 de Mercado Pago" not in pagos
         hoy = (await console.client.get("/panel/")).text
         assert hoy.count('<span class="badge warn">Devolver</span>') == 1

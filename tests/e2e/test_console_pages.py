@@ -348,7 +348,8 @@ async def test_an_undeliverable_message_is_retried_or_dismissed_from_hoy(
     today = (await owner.client.get("/panel/")).text
     assert "2 mensajes no se pudieron entregar" in today
     # Its booking's code as the owner reads it aloud (dashed); the link keeps it raw.
-    assert 'de la reserva <a href="/panel/reservas/K6YVA02PR8NW">K6YV-A02P-R8NW</a>' in today
+    shown = '<span class="code">K6YV-A02P-R8NW</span>'  # on one line
+    assert f'de la reserva <a href="/panel/reservas/K6YVA02PR8NW">{shown}</a>' in today
     retried = await owner.post(f"/panel/cola/mensajes/{ids[0]}/reintentar", {}, "/panel/")
     assert retried.status_code == 303
     no_reason = await owner.post(

@@ -59,7 +59,10 @@ async def test_a_receipt_waits_on_hoy_is_shown_and_approving_it_confirms_the_hol
         today = await console.client.get("/panel/")
         assert "Comprobantes para revisar" in today.text
         assert "1 comprobante de transferencia espera tu aprobación" in today.text
-        assert f"Foto de la reserva {booking['code_display']} · llegó" in today.text
+        assert (
+            f'Foto de la reserva <span class="code">{booking["code_display"]}</span> · llegó'
+            in today.text
+        )
         [receipt_id] = LINK.findall(today.text)
         path = f"/panel/comprobantes/{receipt_id}"
 

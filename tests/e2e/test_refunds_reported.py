@@ -79,7 +79,7 @@ async def test_pagos_and_hoy_say_what_is_still_to_give_back_of_a_partly_refunded
         # The code as the owner reads it aloud (dashed, as on its page); the link keeps it raw.
         assert (
             f'Pago 4112 (<span class="amount">{PESO}289.000</span>) de '
-            f"{ReservationCode(code).display}: "
+            f'<span class="code">{ReservationCode(code).display}</span>: '
             f'falta devolver <span class="amount">{PESO}279.000</span>'
         ) in hoy
         assert f'<a href="/panel/reservas/{code}">Ver la reserva' in hoy

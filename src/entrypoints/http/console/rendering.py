@@ -13,6 +13,7 @@ from litestar import Request
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import Template
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from application.messaging.texts import PESO_SIGN, amount_digits
 from domain.calendar import ARGENTINA
@@ -95,14 +96,13 @@ def money(cents: int) -> str:
 
 def booking_code(code: str | ReservationCode) -> str:
     """``H01D-H01D-H01D``: a booking's code as the owner reads it aloud, as its page shows it
-    (``ReservationCode.display``). Text that is no code is shown as it is; links keep the
-    raw code."""
-    if isinstance(code, ReservationCode):
-        return code.display
+    (``ReservationCode.display``), kept on one line (``.code``: a phone never breaks it at a
+    hyphen). Text that is no code is shown as it is; links keep the raw code."""
     try:
-        return ReservationCode(code).display
+        shown = code.display if isinstance(code, ReservationCode) else ReservationCode(code).display
     except InvalidValue:
-        return code
+        return code if isinstance(code, str) else str(code)
+    return Markup('<span class="code">{}</span>').format(shown)
 
 
 def number(value: Decimal | int) -> str:
