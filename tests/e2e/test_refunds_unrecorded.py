@@ -280,3 +280,32 @@ async def test_a_refund_on_a_charged_back_payment_says_it_has_a_chargeback(
     assert "vuelve a quedar aprobado" not in page
     assert mp.refund_requests == []
     assert refunds(await ledger_of(pay_client, code)) == []
+
+
+async def test_a_payment_mercado_pago_does_not_find_stops_the_refund_and_says_so(
+    pay_client: Client, mp: FakeMercadoPago, integrated_settings: Settings, clock: FixedClock
+) -> None:
+    code = await paid_booking(pay_client, mp, "4810")
+    # Another account's payment, or one Mercado Pago no longer has: GET answers 404.
+    mp.payments.pop("4810")
+    refused = await refund(pay_client, code, "r-unknown", 1_000_000)
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    problem = refused.json()
+    assert problem["code"] == "payment_not_found_at_provider"
+    assert "does not find payment 4810" in problem["detail"]
+    # Not "retry later": the same request again is refused the same way, asking nothing.
+    again = await refund(pay_client, code, "r-unknown", 1_000_000)
+    assert (again.status_code, again.json()["code"]) == (409, "payment_not_found_at_provider")
+    async with console_for(for_owners(integrated_settings), clock) as console:
+        await console.member(OWNER, Role.OWNER)
+        page = await refused_on_the_page(
+            console, code, devolver(await money_form(console, code), "10.000")
+        )
+        assert "Mercado Pago no encuentra el pago 4810 de esta reserva" in page
+        assert "no devolvimos nada" in page
+    assert mp.refund_requests == []
+    assert (await ledger_of(pay_client, code))["refunds"] == []
+    # Given back by hand instead, and recorded as such.
+    by_hand = await refund(pay_client, code, "r-by-hand", 1_000_000, mercadopago=False)
+    assert by_hand.status_code == 201, by_hand.text

@@ -15,7 +15,7 @@ from application.ports.payments import PaymentGateway, PaymentRecord
 from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidValue
 from domain.money import Money
-from domain.payments.errors import FoundOutcome, FoundRefund
+from domain.payments.errors import FoundOutcome, FoundRefund, PaymentNotFoundAtProvider
 from domain.payments.ledger import MERCADOPAGO_PREFIX, BookingLedger, PaymentMethod
 from domain.payments.payment import Payment, PaymentStatus
 
@@ -84,7 +84,20 @@ class PaymentLook:
 async def look_at(
     uow: UnitOfWork, gateway: PaymentGateway, ledger: BookingLedger, payment_id: str
 ) -> PaymentLook:
-    fresh = await fetch_reported(gateway, payment_id)
+    """One payment of the booking as Mercado Pago reports it now. One it does not find (it
+    answers 404: another account's payment, or one it no longer has) is
+    ``PaymentNotFoundAtProvider``, not a failure to retry: its refunds cannot be checked, and
+    asking again finds nothing more."""
+    fresh = await gateway.fetch_payment(payment_id)
+    if fresh is None:
+        raise PaymentNotFoundAtProvider(
+            f"Mercado Pago does not find payment {payment_id} of this booking (another "
+            "account's, or one it no longer has): what was refunded of it cannot be checked, so "
+            "no refund was asked. Check the payment in Mercado Pago; a refund made by hand is "
+            "recorded with through_mercadopago false",
+            payment_id=payment_id,
+        )
+    _known_state(fresh)
     stored = await uow.payments.get(payment_id)
     currency = ledger.total.currency
     accounted = accounted_refunds(ledger, payment_id, stored, currency)
@@ -92,14 +105,18 @@ async def look_at(
 
 
 async def fetch_reported(gateway: PaymentGateway, payment_id: str) -> Payment:
-    """The payment as Mercado Pago reports it now; not getting it is an ``IntegrationError``
-    (nothing is asked blind)."""
+    """The payment as Mercado Pago reports it now, after our refund of it; not getting it is an
+    ``IntegrationError`` (the same request again gets the same refund back)."""
     fresh = await gateway.fetch_payment(payment_id)
     if fresh is None:
         raise IntegrationError(f"Mercado Pago did not return payment {payment_id}", retryable=True)
+    _known_state(fresh)
+    return fresh
+
+
+def _known_state(fresh: Payment) -> None:
     if fresh.status is PaymentStatus.UNKNOWN:
         raise InvalidValue("Mercado Pago reports an unknown state for the payment")
-    return fresh
 
 
 def reported_cents(payment: Payment, currency: str) -> int:

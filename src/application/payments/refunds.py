@@ -49,7 +49,8 @@ class IssueRefund:
       committed, and ``UnrecordedRefundFound`` says how much was found (on all of them): the
       owner looks before giving more back (sent again with a new key, the same refund would be a
       second one at Mercado Pago). A fetch failing is an ``IntegrationError`` with nothing asked
-      — safer than refunding blind;
+      — safer than refunding blind; a payment Mercado Pago does not find (404) is
+      ``PaymentNotFoundAtProvider``, nothing asked either, and retrying cannot change it;
     - except this very request, retried: its key is noted (``PROVIDER_REFUNDS``, in a
       transaction of its own, committed before the call) as it goes to Mercado Pago, so a retry
       whose first attempt reached Mercado Pago before our save failed is told apart — the key

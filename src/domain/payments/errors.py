@@ -30,6 +30,19 @@ class MoneyReferenceReused(Conflict):
     code = "money_reference_reused"
 
 
+class PaymentNotFoundAtProvider(Conflict):
+    """A refund through Mercado Pago not asked: Mercado Pago does not find one of the booking's
+    payments (another account's, or one it no longer has), so what was refunded of it cannot be
+    checked, and nothing goes back blind. Retrying cannot change that: the owner looks in Mercado
+    Pago, and a refund made by hand is recorded as such."""
+
+    code = "payment_not_found_at_provider"
+
+    def __init__(self, message: str, *, payment_id: str) -> None:
+        super().__init__(message)
+        self.payment_id = payment_id
+
+
 class FoundOutcome(StrEnum):
     """What became of refunds found on one payment before a refund was asked."""
 

@@ -26,7 +26,12 @@ from application.payments.ledger import MAX_EXTENSION_HOURS, ExtendHold, RecordM
 from application.payments.refunds import IssueRefund, MercadoPagoRefundExceeds
 from application.ports.clock import Clock
 from domain.errors import DomainError
-from domain.payments.errors import FoundOutcome, RefundExceedsPaid, UnrecordedRefundFound
+from domain.payments.errors import (
+    FoundOutcome,
+    PaymentNotFoundAtProvider,
+    RefundExceedsPaid,
+    UnrecordedRefundFound,
+)
 from domain.payments.ledger import PaymentMethod
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import Form, read_form
@@ -70,6 +75,13 @@ def refund_refusal(err: DomainError, what: str = "devolver") -> str:
         )
     if isinstance(err, UnrecordedRefundFound):
         return _found_refusal(err)
+    if isinstance(err, PaymentNotFoundAtProvider):
+        return (
+            f"Mercado Pago no encuentra el pago {err.payment_id} de esta reserva, así que no "
+            "podemos revisar qué se devolvió de él y no devolvimos nada. Buscalo en tu cuenta de "
+            "Mercado Pago; si le devolvés la plata por otro medio, anotalo sin marcar «Devolver "
+            "por Mercado Pago»."
+        )
     if isinstance(err, RefundExceedsPaid) and err.available is not None:
         return (
             f"No se puede {what} más de {money(err.available.cents)}: es lo que pagó y "

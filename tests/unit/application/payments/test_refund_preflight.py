@@ -16,7 +16,7 @@ from application.payments.refunds import IssueRefund
 from application.ports.idempotency import PROVIDER_REFUNDS
 from application.ports.payments import RefundMade, RefundRequest
 from domain.money import Money
-from domain.payments.errors import UnrecordedRefundFound
+from domain.payments.errors import PaymentNotFoundAtProvider, UnrecordedRefundFound
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
 from tests.unit.application.payments.test_money_to_return import (
     CODE,
@@ -147,4 +147,16 @@ async def test_a_retry_days_later_still_gets_its_own_refund_the_keys_note_outliv
     assert len(gateway.refunds) == 1
     clock.current += REFUND_NOTE_RETENTION
     await PurgeIdempotencyKeys(uow, clock)()
+    assert (PROVIDER_REFUNDS, sent) not in uow.idempotency.committed
+
+
+async def test_a_payment_mercado_pago_does_not_find_is_refused_asking_and_noting_nothing() -> None:
+    uow, clock, gateway = await paid()
+    del gateway.payments[PID]  # Mercado Pago answers 404 for it
+    with pytest.raises(PaymentNotFoundAtProvider) as refused:
+        await issue(uow, clock, gateway, 20_000, "refund-key-unknown")
+    assert refused.value.payment_id == PID
+    assert gateway.refunds == []
+    assert await refunds(uow) == []
+    sent = f"cabanas-{request_reference('refund', 'refund-key-unknown')}"
     assert (PROVIDER_REFUNDS, sent) not in uow.idempotency.committed
