@@ -418,3 +418,26 @@ async def test_a_party_larger_than_any_cabin_is_told_the_most_and_how_to_go_on(
     assert 'aria-invalid="true" aria-describedby="e-guests"' in r.text
     assert 'href="https://wa.me/5492944000000?text=' in r.text
     assert "para%209%20personas" in r.text
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "said"),
+    [
+        (
+            "name",
+            "Juana " + "Pérez" * 80,
+            "Puede tener hasta 200 caracteres (tiene 406): acortalo.",
+        ),
+        ("email", "j" * 320 + "@example.com", "Puede tener hasta 320 caracteres (tiene 332)"),
+    ],
+)
+async def test_a_field_longer_than_kept_is_refused_as_written_not_cut(
+    client: Client, settings: Settings, field: str, written: str, said: str
+) -> None:
+    _, tokens = await open_form(client)
+    form = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1", field: written}
+    r = await client.post(f"{ROOT}/reservar", data=form)
+    assert r.status_code == 422, r.text[:500]
+    assert said in r.text
+    assert f'value="{written}"' in r.text  # shown back whole, to shorten
+    assert await reservations(settings) == 0

@@ -28,6 +28,7 @@ from domain.pricing.breakdown import (
 from domain.pricing.errors import ArrivalDayNotAllowed
 from domain.pricing.rules import Specificity
 from entrypoints.http.guest.booking_view import (
+    KEPT,
     BookingForm,
     asks_for_whatsapp,
     contact_errors,
@@ -54,9 +55,12 @@ FORM = {
 
 
 def test_the_form_is_read_bounded_and_a_double_submit_has_one_fingerprint() -> None:
-    form = BookingForm.read({**FORM, "name": "  Juana Pérez  " + "x" * 500, "extra": "y"})
+    form = BookingForm.read({**FORM, "name": "  Juana Pérez  " + "x" * 5000, "extra": "y"})
     assert form.values["name"].startswith("Juana Pérez")
-    assert len(form.values["name"]) == 200
+    assert len(form.values["name"]) == KEPT  # bounded, and refused rather than cut:
+    assert contact_errors(form)["name"] == (
+        f"Puede tener hasta 200 caracteres (tiene {KEPT}): acortalo."
+    )
     assert "extra" not in form.values
     same = BookingForm.read(FORM).fingerprint()
     assert BookingForm.read(dict(FORM)).fingerprint() == same

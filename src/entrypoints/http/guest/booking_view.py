@@ -26,6 +26,8 @@ EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 # The fields the guest writes, kept on a re-render (the CSRF and form tokens are not).
 FIELDS = ("check_in", "check_out", "guests", "accommodation_id", "name", "phone", "email")
 LIMITS = {"name": 200, "phone": 40, "email": 320}
+# What of a longer one is kept to show back (refused, not cut: a cut name would be booked).
+KEPT = 2_000
 
 # Refusals by the error's stable code: (the field it is about, what the guest reads).
 SPANISH: dict[str, tuple[str, str]] = {
@@ -79,7 +81,7 @@ class BookingForm:
 
     @classmethod
     def read(cls, raw: dict[str, str]) -> BookingForm:
-        values = {k: raw.get(k, "").strip()[: LIMITS.get(k, 40)] for k in FIELDS}
+        values = {k: raw.get(k, "").strip()[: KEPT if k in LIMITS else 40] for k in FIELDS}
         # A link with dates and no party (an owner's post): the form's own default.
         values["guests"] = values["guests"] or DEFAULT_GUESTS
         return cls(values)
@@ -121,15 +123,22 @@ def contact_errors(form: BookingForm) -> dict[str, str]:
     errors: dict[str, str] = {}
     if form.number("accommodation_id") is None:
         errors["accommodation_id"] = "Elegí una cabaña."
-    if not form.values["name"]:
+    name, email = form.values["name"], form.values["email"]
+    if not name:
         errors["name"] = "Escribí tu nombre y apellido."
-    elif (problem := full_name_problem(visible_text(form.values["name"]))) is not None:
+    elif (problem := full_name_problem(visible_text(name))) is not None:
         errors["name"] = NAME_PROBLEMS[problem]
     phone = read_phone(form.values["phone"])
     if phone.problem is not None:
         errors["phone"] = phone.problem
-    if form.values["email"] and not EMAIL.fullmatch(form.values["email"]):
+    if email and not EMAIL.fullmatch(email):
         errors["email"] = "Escribí un e-mail válido (por ejemplo ana@ejemplo.com) o dejalo vacío."
+    # Longer than it can be kept: refused as written, never cut (a cut name would be booked).
+    for field, most in LIMITS.items():
+        if len(form.values[field]) > most:
+            errors[field] = (
+                f"Puede tener hasta {most} caracteres (tiene {len(form.values[field])}): acortalo."
+            )
     return errors
 
 
