@@ -154,3 +154,23 @@ async def test_a_tap_on_a_free_stretch_offers_one_night_and_the_form_counts_nigh
     assert refused.status_code == 400
     assert "Elegí una cabaña." in refused.text
     assert "Vas a bloquear <strong data-nights>3 noches</strong>." in refused.text
+
+
+async def test_a_reason_too_long_or_a_block_over_a_year_is_named_and_nothing_is_blocked(
+    owner: Console,
+) -> None:
+    # A reason longer than kept: refused with its length, shown back whole, not cut and saved.
+    reason = "Pintura del deck. " * 170  # 3,060 characters
+    long = await owner.post("/panel/calendario/bloquear", {**NIGHTS, "motivo": reason})
+    assert long.status_code == 400, long.text[:2000]
+    assert "Puede tener hasta 500 caracteres (tiene 3059): acortalo." in long.text
+    assert 'aria-invalid="true" aria-describedby="e-motivo"' in long.text
+    assert reason.strip() in long.text
+    # Over a year: the Hasta field is named, with the limit.
+    year = {**NIGHTS, "desde": "2027-02-05", "hasta": "2029-02-03", "motivo": "Obra"}
+    over = await owner.post("/panel/calendario/bloquear", year)
+    assert over.status_code == 400, over.text[:2000]
+    assert "Un bloqueo puede durar hasta un año (366 noches)" in over.text
+    assert 'aria-invalid="true" aria-describedby="e-hasta"' in over.text
+    assert 'value="2029-02-03"' in over.text
+    assert not BLOCK_LINK.search((await owner.client.get(CALENDAR)).text)

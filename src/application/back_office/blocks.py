@@ -18,6 +18,16 @@ from domain.errors import AccommodationNotFound, InvalidValue, NotFound, StayInP
 from domain.stay import Stay
 
 MAX_BLOCK_NIGHTS = 366
+MAX_BLOCK_REASON = 500
+
+
+class BlockTooLong(InvalidValue):
+    """A block of more than ``MAX_BLOCK_NIGHTS`` nights (a year): its check-out is at fault."""
+
+    code = "block_too_long"
+    field = "check_out"
+
+
 # A block's audit entries are few (made, removed): enough to find who made it.
 BLOCK_AUDIT_LIMIT = 20
 
@@ -44,7 +54,7 @@ class CreateBlock:
         if stay.check_out <= local_today(now):
             raise StayInPast("a block must end after today")
         if stay.nights > MAX_BLOCK_NIGHTS:
-            raise InvalidValue(f"a block spans at most {MAX_BLOCK_NIGHTS} nights")
+            raise BlockTooLong(f"a block spans at most {MAX_BLOCK_NIGHTS} nights")
         block = Block(self.codes.new_code(), accommodation_id, stay, reason.strip(), now)
         async with self.uow:
             if await self.uow.accommodations.get(accommodation_id) is None:

@@ -17,7 +17,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 from markupsafe import Markup, escape
 
-from application.back_office.blocks import CreateBlock
+from application.back_office.blocks import MAX_BLOCK_REASON, CreateBlock
 from application.back_office.calendar_grid import (
     CalendarStamp,
     CalendarWindow,
@@ -31,7 +31,7 @@ from domain.booking.accommodation import Accommodation
 from domain.calendar import local_today
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user, is_owner
-from entrypoints.http.console.forms import read_form
+from entrypoints.http.console.forms import KEPT, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, long_date, page, short_date
 
@@ -412,23 +412,29 @@ class CalendarController(Controller):
             "cabana": form.text("cabana", 20),
             "desde": form.text("desde", 10),
             "hasta": form.text("hasta", 10),
-            "motivo": form.text("motivo", 500),
+            "motivo": form.text("motivo", KEPT),  # shown back whole when too long
         }
         cabin, check_in, check_out = form.integer("cabana"), form.day("desde"), form.day("hasta")
         errors = {}
+        if long := form.too_long("motivo", MAX_BLOCK_REASON):
+            errors["motivo"] = long
         if cabin is None:
             errors["cabana"] = "Elegí una cabaña."
         if check_in is None:
             errors["desde"] = "Poné la fecha de entrada (día/mes/año)."
         if check_out is None:
             errors["hasta"] = "Poné la fecha de salida (día/mes/año)."
-        if cabin is not None and check_in is not None and check_out is not None:
+        if not errors and cabin is not None and check_in is not None and check_out is not None:
             try:
                 block = await use_case(
                     cabin, check_in, check_out, values["motivo"], console_user(request).email
                 )
             except DomainError as err:
-                field = {"accommodation_id": "cabana"}.get(err.field or "", err.field)
+                field = {
+                    "accommodation_id": "cabana",
+                    "check_in": "desde",
+                    "check_out": "hasta",
+                }.get(err.field or "", err.field)
                 errors[field or "_form"] = spanish(err)
             else:
                 query = urlencode({"desde": _month_start(check_in, 0), "bloqueo": block.code.value})

@@ -11,6 +11,9 @@ from typing import Any
 
 from litestar import Request
 
+# What of a field longer than its bound is kept to show back to be shortened (``too_long``).
+KEPT = 5_000
+
 
 @dataclass(frozen=True, slots=True)
 class Form:

@@ -96,6 +96,10 @@ SPANISH: dict[str, str] = {
         "Se pisa con otra regla del mismo tipo en las mismas noches: cambiá las fechas o quitá "
         "la otra primero."
     ),
+    "block_too_long": (
+        "Un bloqueo puede durar hasta un año (366 noches): elegí una salida antes, o bloqueá en "
+        "dos partes."
+    ),
     "hold_too_long": "La retención no puede durar tanto: elegí menos tiempo.",
 }
 
