@@ -134,6 +134,13 @@ async def test_rejecting_needs_a_reason_and_the_guest_is_told_it(
         assert "Escribí por qué lo rechazás" in no_reason.text
         assert 'aria-invalid="true"' in no_reason.text
         assert (await pay_client.get("/admin/receipts", headers=admin())).json() != []
+        # Longer than kept: refused as written (the guest would get it cut on WhatsApp).
+        long = "No se lee el monto. " * 30
+        too_long = await console.post(f"{path}/rechazar", {"motivo": long}, path)
+        assert too_long.status_code == 400
+        assert "Puede tener hasta 500 caracteres (tiene 599): acortalo." in too_long.text
+        assert long.strip() in too_long.text
+        assert (await pay_client.get("/admin/receipts", headers=admin())).json() != []
 
         rejected = await console.post(f"{path}/rechazar", {"motivo": "No se lee el monto"}, path)
         assert rejected.status_code == 303

@@ -642,3 +642,46 @@ async def test_a_cancelled_booking_with_nothing_in_its_ledger_has_unknown_money_
     detail = (await console.client.get(f"/panel/reservas/{code}")).text
     assert "sin datos de pagos" not in detail
     assert f"<dt>Para devolver</dt><dd><strong>{PESO}10.000</strong>" in detail
+
+
+async def test_a_note_or_reason_longer_than_kept_is_refused_shown_back_and_nothing_is_done(
+    console: Console, console_settings: Settings
+) -> None:
+    """A cut note saved with "Listo" would be a surprise: each form refuses it instead, naming
+    the field and its length, with the text kept to shorten."""
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6), estado="confirmada", metodo="cash", monto="1000")
+    long = "Pagó con dos transferencias. " * 20  # 580 characters
+    said = "Puede tener hasta 500 caracteres (tiene 579): acortalo."
+    sent = {
+        "pago": {"metodo": "transfer", "monto": "1.000", "nota_pago": long},
+        "devolver": {"devolver_monto": "100", "devolver_nota": long},
+    }
+    for action, data in sent.items():
+        form = await money_form(console, code)
+        answer = await console.client.post(f"/panel/reservas/{code}/{action}", data=form | data)
+        assert answer.status_code == 400, (action, answer.text[:2000])
+        field = next(k for k in data if "nota" in k)
+        assert f'aria-invalid="true" aria-describedby="e-{field}"' in answer.text, action
+        assert said in answer.text, action
+        assert long.strip() in answer.text, action
+    cancel = await act(console, code, "cancelar", {"motivo": long})
+    assert cancel.status_code == 400
+    assert said in cancel.text
+    page = await console.client.get(f"/panel/reservas/{code}")
+    assert "<dt>Estado</dt><dd>Confirmada" in page.text
+    # Cancelled, its money may stay as the guest's credit: that form's note too.
+    assert (await act(console, code, "cancelar", {"motivo": "Se enfermó"})).status_code == 303
+    form = await money_form(console, code)
+    credit = {"credito_monto": "100", "credito_dias": "", "credito_nota": long}
+    answer = await console.client.post(f"/panel/reservas/{code}/credito", data=form | credit)
+    assert answer.status_code == 400, answer.text[:2000]
+    assert 'aria-invalid="true" aria-describedby="e-credito_nota"' in answer.text
+    assert said in answer.text
+    movements = await rows(
+        console_settings,
+        "SELECT count(*) AS n FROM booking_money m JOIN reservations r "
+        "ON r.id = m.reservation_id WHERE r.code = $1",
+        code,
+    )
+    assert movements[0]["n"] == 1  # the booking's own payment only

@@ -41,6 +41,7 @@ from entrypoints.http.console.reservations import CREDIT_DAYS, METHODS, reservat
 
 ConsoleRequest = Request[Any, Any, Any]
 MAX_CENTS = 10**13
+MAX_NOTE = 500  # a payment's, refund's or credit's note
 AMOUNT_HINT = "Escribí el monto en pesos (por ejemplo 45.000)."
 NO_PHONE = "El crédito queda atado al teléfono del huésped, y esta reserva no tiene uno."
 
@@ -173,13 +174,15 @@ class LedgerController(Controller):
             errors["monto"] = AMOUNT_HINT
         if key is None:
             errors["_pago"] = "El formulario venció: recargá la página y cargalo otra vez."
-        if method is not None and cents is not None and key is not None:
+        if long := form.too_long("nota_pago", MAX_NOTE):
+            errors["nota_pago"] = long
+        if not errors and method is not None and cents is not None and key is not None:
             try:
                 view = await use_case(
                     code,
                     method,
                     cents,
-                    form.text("nota_pago", 500) or None,
+                    form.text("nota_pago", MAX_NOTE) or None,
                     console_user(request).email,
                     key,
                 )
@@ -211,13 +214,15 @@ class LedgerController(Controller):
             errors["devolver_monto"] = AMOUNT_HINT
         if key is None:
             errors["_devolver"] = "El formulario venció: recargá la página y cargalo otra vez."
-        if cents is not None and key is not None:
+        if long := form.too_long("devolver_nota", MAX_NOTE):
+            errors["devolver_nota"] = long
+        if not errors and cents is not None and key is not None:
             try:
                 view = await use_case(
                     code,
                     cents,
                     form.checked("devolver_mp"),
-                    form.text("devolver_nota", 500) or None,
+                    form.text("devolver_nota", MAX_NOTE) or None,
                     console_user(request).email,
                     key,
                 )
@@ -259,13 +264,15 @@ class LedgerController(Controller):
             errors["credito_dias"] = "Elegí hasta cuándo puede usarlo."
         if key is None:
             errors["_credito"] = "El formulario venció: recargá la página y cargalo otra vez."
+        if long := form.too_long("credito_nota", MAX_NOTE):
+            errors["credito_nota"] = long
         if not errors and cents is not None and key is not None:
             try:
                 issued = await use_case(
                     code,
                     cents,
                     int(days_raw) if days_raw else None,
-                    form.text("credito_nota", 500) or None,
+                    form.text("credito_nota", MAX_NOTE) or None,
                     console_user(request).email,
                     key,
                 )

@@ -137,6 +137,8 @@ class ReceiptController(Controller):
         reason = form.text("motivo", 500)
         if not reason:
             return await receipt_page(request, receipt_id, form, {"motivo": NO_REASON}, 400)
+        if long := form.too_long("motivo", 500):
+            return await receipt_page(request, receipt_id, form, {"motivo": long}, 400)
         try:
             await use_case(receipt_id, console_user(request).email, reason)
         except DomainError as err:

@@ -157,6 +157,8 @@ class ReservationController(Controller):
         self, request: ConsoleRequest, code: FromPath[str], clock: FromDishka[Clock]
     ) -> Response[Any]:
         form = await read_form(request)
+        if long := form.too_long("motivo", 500):
+            return await reservation_page(request, code, clock, form, {"motivo": long}, 400)
         reason = form.text("motivo", 500) or None
         container = _container(request)
         # Staff may let a live hold go; cancelling a booking (money) is the owner's.
