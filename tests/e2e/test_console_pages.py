@@ -60,6 +60,12 @@ async def test_channels_import_a_feed_hold_a_sudden_release_and_show_our_address
     assert 'aria-describedby="e-url"' in bad.text
     assert 'value="ftp://x"' in bad.text
     assert "https://" in bad.text
+    # Longer than kept: refused as pasted, not cut into another address.
+    pasted = "https://www.airbnb.com/calendar/ical/1.ics?s=" + "a" * 2000
+    long = await owner.post("/panel/canales", {"cabana": "2", "canal": "airbnb", "url": pasted})
+    assert long.status_code == 400
+    assert "Puede tener hasta 2000 caracteres (tiene 2045): acortalo." in long.text
+    assert f'value="{pasted}"' in long.text
 
     calendars.feeds["bosque.ics"] = ics(
         [
@@ -120,6 +126,11 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
     )
     assert long_name.status_code == 400
     assert "Puede tener hasta 120 caracteres (tiene 121)" in long_name.text
+    long_text = await owner.post(
+        "/panel/cabanas/1", {**base, "capacidad": "4", "descripcion": "Vista al lago. " * 140}
+    )
+    assert long_text.status_code == 400
+    assert "Puede tener hasta 2000 caracteres (tiene 2099)" in long_text.text
     taken = await owner.post(
         "/panel/cabanas/1", {**base, "capacidad": "4", "nombre": "Cabaña del Bosque"}
     )

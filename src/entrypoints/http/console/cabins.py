@@ -65,6 +65,8 @@ def read_changes(form: Form) -> tuple[AccommodationChanges | None, dict[str, str
         errors["nombre"] = "Poné un nombre."
     elif long := form.too_long("nombre", 120):
         errors["nombre"] = long
+    if long := form.too_long("descripcion", 2000):
+        errors["descripcion"] = long
     if capacity is None or not 1 <= capacity <= MAX_CAPACITY:
         errors["capacidad"] = f"Entre 1 y {MAX_CAPACITY} personas."
     if min_nights is None or not 1 <= min_nights <= MAX_MIN_NIGHTS:

@@ -19,7 +19,7 @@ from application.ports.export_tokens import ExportTokens
 from domain.calendar_sync.external_calendar import ExternalSource
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
-from entrypoints.http.console.forms import read_form
+from entrypoints.http.console.forms import KEPT, read_form
 from entrypoints.http.console.messages import SPANISH, spanish
 from entrypoints.http.console.rendering import PREFIX, page
 from entrypoints.http.public.ical import export_urls, shown_url
@@ -79,7 +79,7 @@ class ChannelsController(Controller):
         values = {
             "cabana": form.text("cabana", 20),
             "canal": form.text("canal", 20),
-            "url": form.text("url", 2000),
+            "url": form.text("url", KEPT),  # shown back whole when too long
         }
         cabin = form.integer("cabana")
         source = next((s for s in ExternalSource if s.value == values["canal"]), None)
@@ -90,7 +90,9 @@ class ChannelsController(Controller):
             errors["canal"] = "Elegí de qué canal es."
         if not values["url"]:
             errors["url"] = "Pegá la dirección del calendario (termina en .ics)."
-        if cabin is not None and source is not None and values["url"]:
+        elif long := form.too_long("url", 2000):
+            errors["url"] = long
+        if not errors and cabin is not None and source is not None and values["url"]:
             try:
                 _, result = await use_case(
                     cabin, source, values["url"], console_user(request).email
