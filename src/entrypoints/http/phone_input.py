@@ -39,6 +39,22 @@ EXAMPLE = "por ejemplo 11 5555-1234 o 351 555-1234"
 FOREIGN = "Si es de otro país, escribilo con + y el código del país."
 ONLY_DIGITS = "Escribí solo los números del celular (podés separarlos con espacios o guiones)."
 NOT_A_NUMBER = f"Eso no parece un número de celular: escribilo con el código de área, {EXAMPLE}."
+# Numbers no phone answers WhatsApp on: toll-free (0800), premium (0600), shared-cost and
+# company numbers (0810), voicemail, pagers.
+SERVICE_TYPES = frozenset(
+    {
+        PhoneNumberType.TOLL_FREE,
+        PhoneNumberType.PREMIUM_RATE,
+        PhoneNumberType.SHARED_COST,
+        PhoneNumberType.UAN,
+        PhoneNumberType.VOICEMAIL,
+        PhoneNumberType.PAGER,
+    }
+)
+SERVICE_NUMBER = (
+    "Ese es un número de empresa o de servicio (como los 0800, 0600 o 0810), no un celular: "
+    f"escribí el celular con el código de área, {EXAMPLE}."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,14 +97,16 @@ def _argentine(number: PhoneNumber, *, foreign_hint: bool) -> PhoneReading:
     if not valid and dialled_at_home and (mobile := _without_15(national)) is not None:
         return PhoneReading(number=_e164(mobile))
     if valid:
-        if phonenumbers.number_type(number) is not PhoneNumberType.MOBILE:
+        kind = phonenumbers.number_type(number)
+        if kind is not PhoneNumberType.MOBILE:
             # Written without the 9: the same number as a mobile, if it is one.
             mobile = phonenumbers.parse(f"+{ARGENTINA_CODE}{MOBILE_MARK}{national}")
             if phonenumbers.is_valid_number(mobile):
                 return PhoneReading(number=_e164(mobile))
+        if kind in SERVICE_TYPES:
+            return PhoneReading(problem=SERVICE_NUMBER)
         return PhoneReading(number=_e164(number))
-    # No Argentine area code starts with 9: a leading 9 is the mobile's.
-    digits = len(national.removeprefix(MOBILE_MARK))
+    digits = _counted_digits(national, at_home=foreign_hint)
     rule = (
         f"un celular argentino tiene {ARGENTINE_DIGITS} dígitos con el código de área, sin el 0 "
         f"ni el 15 ({EXAMPLE})"
@@ -103,6 +121,21 @@ def _argentine(number: PhoneNumber, *, foreign_hint: bool) -> PhoneReading:
             f"(sin el 0 ni el 15, {EXAMPLE})."
         )
     return PhoneReading(problem=f"{problem} {FOREIGN}" if foreign_hint else problem)
+
+
+def _counted_digits(national: str, *, at_home: bool) -> int:
+    """How many digits the guest wrote of area code and number, without the mobile's 9 and the
+    15. After +54 a leading 9 is the mobile's. Written as at home (no +), ten digits starting
+    with 9 are an area code that does not exist, not a 9 and nine digits, and twelve with a 15
+    after the area code are ten."""
+    with_15 = len(national) == ARGENTINE_DIGITS + len(MOBILE_PREFIX) and any(
+        national[at : at + 2] == MOBILE_PREFIX for at in AREA_CODE_LENGTHS
+    )
+    if at_home and with_15:
+        return ARGENTINE_DIGITS
+    if national.startswith(MOBILE_MARK) and (not at_home or len(national) > ARGENTINE_DIGITS):
+        return len(national) - len(MOBILE_MARK)
+    return len(national)
 
 
 def _without_15(digits: str) -> PhoneNumber | None:

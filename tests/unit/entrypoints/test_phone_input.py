@@ -43,6 +43,15 @@ def test_a_real_number_as_people_type_it_becomes_e164(typed: str, stored: str) -
         ("+549 11 15 4444 5555", "Al número le sobran 2 dígitos"),  # the 9 and the 15
         ("+54 9 2944 15 123456", "Al número le sobran 2 dígitos"),
         ("15 4444-5555", "Ese número no existe en Argentina: revisá el código de área"),
+        # Ten digits, no area code starting with 9: not "one short" after a mobile's 9.
+        ("999 555 1234", "Ese número no existe en Argentina: revisá el código de área"),
+        ("0999 15 555-1234", "Ese número no existe en Argentina: revisá el código de área"),
+        # Real numbers no phone answers WhatsApp on: toll-free, premium, company numbers.
+        ("0800 555 1234", "Ese es un número de empresa o de servicio (como los 0800"),
+        ("0800-222-1234", "Ese es un número de empresa o de servicio"),
+        ("600 555 1234", "Ese es un número de empresa o de servicio"),
+        ("0810 555 1234", "Ese es un número de empresa o de servicio"),
+        ("+54 800 555 1234", "Ese es un número de empresa o de servicio"),
         ("+1 415 555 267", "Al número le faltan dígitos para ser de ese país (+1)"),
         ("+44 7911 1234567", "Al número le sobran dígitos para ser de ese país (+44)"),
         ("+999 1234 5678", "Ese código de país no existe"),
