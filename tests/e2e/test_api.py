@@ -144,6 +144,23 @@ async def test_missing_fields_name_the_field(client: Client) -> None:
     assert "guest_phone" in str(body["detail"])
 
 
+async def test_every_bad_field_is_named_not_only_the_first(client: Client) -> None:
+    empty = assert_problem(await client.post("/reservations", json={}), 422)
+    assert {e["field"] for e in empty["errors"]} == set(BOOKING) - {"guest_email"}
+    assert all(e["source"] == "body" for e in empty["errors"])
+    assert all(f"`{e['field']}`" in e["message"] for e in empty["errors"])
+    bad = {**BOOKING, "guest_phone": "11-5555-1234", "guest_email": "x", "guests": "dos", "a": 1}
+    body = assert_problem(await client.post("/reservations", json=bad), 422)
+    named = [e["field"] for e in body["errors"]]
+    assert sorted(named) == sorted(["guests", "guest_phone", "guest_email", "a"])
+    said = {e["field"]: e["message"] for e in body["errors"]}
+    assert said["guests"] == "Expected `int`, got `str` - at `$.guests`"
+    assert said["guest_phone"] == "must be an E.164 phone number, e.g. +5491155551234"
+    assert said["a"] == "Object contains unknown field `a`"
+    for field in named:
+        assert f"{field}: " in body["detail"]
+
+
 async def test_unknown_accommodation_is_404(client: Client) -> None:
     assert_problem(
         await client.post("/reservations", json={**BOOKING, "accommodation_id": 99}), 404

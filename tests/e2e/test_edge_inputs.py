@@ -247,19 +247,24 @@ async def test_signed_mercadopago_notifications_wait_while_payments_are_not_conf
 
 
 @pytest.mark.parametrize(
-    ("body", "field"),
+    ("body", "fields"),
     [
-        ({"accommodation_id": 1}, "check_in"),
-        ({**BOOKING, "colour": "blue"}, "colour"),
-        ({**BOOKING, "guests": "many"}, "guests"),
+        # Every missing field, not only the first.
+        (
+            {"accommodation_id": 1},
+            ["check_in", "check_out", "guests", "guest_name", "guest_phone"],
+        ),
+        ({**BOOKING, "colour": "blue"}, ["colour"]),
+        ({**BOOKING, "guests": "many"}, ["guests"]),
     ],
 )
 async def test_invalid_bodies_name_the_field(
-    client: Client, body: dict[str, object], field: str
+    client: Client, body: dict[str, object], fields: list[str]
 ) -> None:
     problem = assert_problem(await client.post("/reservations", json=body), 422)
-    assert [e["field"] for e in problem["errors"]] == [field]  # type: ignore[union-attr]
-    assert field in str(problem["detail"])
+    assert [e["field"] for e in problem["errors"]] == fields  # type: ignore[union-attr]
+    for field in fields:
+        assert field in str(problem["detail"])
 
 
 @pytest.mark.parametrize(

@@ -111,8 +111,55 @@ def _public_name(request: Request[Any, Any, Any], field: str) -> str:
     return alias if isinstance(alias, str) and alias else field
 
 
+def _source(error: dict[str, Any]) -> str:
+    return str(getattr(error.get("source"), "value", error.get("source", "")))
+
+
+def _every_body_error(request: Request[Any, Any, Any]) -> list[dict[str, Any]]:
+    """Each field of a JSON object body that its Struct refuses, in the Struct's order: missing,
+    of the wrong type or value, or unknown. msgspec stops at the first; a client fixing one
+    field at a time deserves the whole list. Empty when the body is no object, or the refusal
+    is the Struct's own check across fields (then the decoder's one message stands)."""
+    body = getattr(getattr(request, "_connection_state", None), "body", None)
+    try:
+        data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    except (KeyError, AttributeError):
+        return []
+    target = getattr(data, "annotation", None)
+    if not isinstance(body, bytes) or not (
+        isinstance(target, type) and issubclass(target, msgspec.Struct)
+    ):
+        return []
+    try:
+        raw = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return []
+    if not isinstance(raw, dict):
+        return []
+    found = []
+    fields = msgspec.structs.fields(target)
+    for f in fields:
+        if f.encode_name not in raw:
+            if f.required:
+                found.append(f"Object missing required field `{f.encode_name}`")
+            continue
+        try:
+            # As lenient as the route's own decoding ("2" for an int passes there too).
+            msgspec.convert(raw[f.encode_name], type=f.type, strict=False)
+        except msgspec.ValidationError as err:
+            # "… - at `$[0]`" inside the field's value becomes "… - at `$.field[0]`".
+            said, within, inner = str(err).partition(" - at `$")
+            found.append(f"{said} - at `$.{f.encode_name}{inner.rstrip('`') if within else ''}`")
+    if target.__struct_config__.forbid_unknown_fields:
+        known = {f.encode_name for f in fields}
+        found += [f"Object contains unknown field `{k}`" for k in raw if k not in known]
+    return [{"key": "data", "message": m, "source": "body"} for m in found]
+
+
 def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Problem:
     extra = exc.extra if isinstance(exc.extra, list) else []
+    if any(isinstance(e, dict) and _source(e) == "body" for e in extra):
+        extra = _every_body_error(request) or extra
     errors = []
     for e in extra:
         if not isinstance(e, dict):
@@ -126,7 +173,7 @@ def _validation(request: Request[Any, Any, Any], exc: ValidationException) -> Pr
         errors.append(
             {
                 "field": field,
-                "source": str(getattr(e.get("source"), "value", e.get("source", ""))),
+                "source": _source(e),
                 "message": _friendly(field, message),
             }
         )
