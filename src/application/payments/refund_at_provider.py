@@ -22,7 +22,7 @@ from application.payments.provider_refunds import (
 from application.payments.refund_preflight import (
     PaymentLook,
     fetch_reported,
-    look_at,
+    look_at_all,
     mercadopago_payment_ids,
     reported_cents,
 )
@@ -135,10 +135,7 @@ class RefundThroughMercadoPago:
         # for this payment and amount (our save failed after the call), and the payment's
         # unrecorded refunds come to that much. Then the key is sent again, and Mercado Pago
         # answers with the refund it made for it (or makes it, if the call never got there).
-        looks = [
-            await look_at(self.uow, self.gateway, ledger, pid)
-            for pid in mercadopago_payment_ids(ledger)
-        ]
+        looks = await look_at_all(self.uow, self.gateway, ledger)
         found = {look.payment_id: look.unrecorded for look in looks if look.unrecorded > 0}
         retried = (
             payment_id is not None

@@ -4,6 +4,7 @@ rules: no refund on top of one the ledger does not know)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from application.errors import IntegrationError
@@ -81,14 +82,23 @@ class PaymentLook:
         )
 
 
+async def look_at_all(
+    uow: UnitOfWork, gateway: PaymentGateway, ledger: BookingLedger
+) -> list[PaymentLook]:
+    """Every Mercado Pago payment of the booking (``look_at``), fetched from Mercado Pago at
+    once rather than one after another: the booking's row is locked meanwhile."""
+    ids = mercadopago_payment_ids(ledger)
+    fetched = await asyncio.gather(*(gateway.fetch_payment(pid) for pid in ids))
+    return [await look_at(uow, ledger, pid, fresh) for pid, fresh in zip(ids, fetched, strict=True)]
+
+
 async def look_at(
-    uow: UnitOfWork, gateway: PaymentGateway, ledger: BookingLedger, payment_id: str
+    uow: UnitOfWork, ledger: BookingLedger, payment_id: str, fresh: Payment | None
 ) -> PaymentLook:
-    """One payment of the booking as Mercado Pago reports it now. One it does not find (it
-    answers 404: another account's payment, or one it no longer has) is
+    """One payment of the booking as Mercado Pago reported it (``fresh``). One it does not
+    find (it answers 404: another account's payment, or one it no longer has) is
     ``PaymentNotFoundAtProvider``, not a failure to retry: its refunds cannot be checked, and
     asking again finds nothing more."""
-    fresh = await gateway.fetch_payment(payment_id)
     if fresh is None:
         raise PaymentNotFoundAtProvider(
             f"Mercado Pago does not find payment {payment_id} of this booking (another "

@@ -4,6 +4,7 @@ second real refund)."""
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -14,6 +15,7 @@ from application.payments.refunds import IssueRefund
 from application.ports.payments import RefundMade, RefundRequest
 from domain.money import Money
 from domain.payments.errors import MoneyReferenceReused, UnrecordedRefundFound
+from domain.payments.payment import Payment
 from tests.unit.application.fakes import FakeGateway, FakeUnitOfWork, FixedClock
 from tests.unit.application.payments.test_money_to_return import (
     CODE,
@@ -141,3 +143,35 @@ async def test_a_retry_is_refused_too_when_the_other_payment_has_a_refund_it_can
     again = await issue(uow, clock, gateway, 20_000, "refund-key-retried")  # sent again
     assert not again.recorded  # the refund Mercado Pago made for it was recorded above
     assert len(gateway.refunds) == 1
+
+
+class SlowReports(KeysPerPayment):
+    """Mercado Pago answering a payment's fetch only once every payment of the booking has been
+    asked for (``expected`` at once): fetched one after another, the first would never come."""
+
+    def __init__(self, expected: int) -> None:
+        super().__init__()
+        self.expected = expected
+        self.waiting = 0
+        self.all_asked = asyncio.Event()
+        self.at_once = 0  # the most fetches in flight together
+
+    async def fetch_payment(self, payment_id: str) -> Payment | None:
+        self.waiting += 1
+        self.at_once = max(self.at_once, self.waiting)
+        if self.waiting >= self.expected:
+            self.all_asked.set()
+        await self.all_asked.wait()
+        self.waiting -= 1
+        return await super().fetch_payment(payment_id)
+
+
+async def test_the_bookings_payments_are_fetched_at_once_while_its_row_is_locked() -> None:
+    uow, clock, gateway = await paid_twice()
+    slow = SlowReports(expected=2)
+    slow.payments = dict(gateway.payments)  # Mercado Pago's view of 901 and 902, as it was
+    # A bound for a failure only: fetched one after another, the first fetch never returns.
+    view = await asyncio.wait_for(issue(uow, clock, slow, 20_000, "refund-key-at-once"), 30)
+    assert view.recorded
+    assert slow.at_once == 2
+    assert await refunds(uow) == [("refund", 20_000)]
