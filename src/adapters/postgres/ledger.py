@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import booking_money, guest_credits, reservations
-from application.ports.ledger import LedgerTerms
+from application.ports.ledger import QUEUE_FLAGS, FlaggedPayment, LedgerTerms
 from domain.booking.reservation import Reservation
 from domain.calendar import local_today
 from domain.money import Money
@@ -46,6 +46,68 @@ ADD = _insert.values(
     flag=bindparam("flag"),
     note=bindparam("note"),
 ).on_conflict_do_nothing(constraint="booking_money_reference_key")
+
+
+_OPEN_FLAG = (
+    (_M.direction == "payment")
+    & _M.flag.in_(sorted(f.value for f in QUEUE_FLAGS))
+    & (_M.method != PaymentMethod.MERCADOPAGO.value)
+    & _M.attention_resolved_at.is_(None)
+)
+_FLAGGED_COLUMNS = (
+    _M.id,
+    _M.method,
+    _M.amount_cents,
+    _M.currency,
+    _M.flag,
+    _M.on_date,
+    _M.recorded_by,
+    _M.recorded_at,
+    _M.note,
+)
+OPEN_FLAGS = (
+    select(*_FLAGGED_COLUMNS, _R.code)
+    .join(reservations, _R.id == _M.reservation_id)
+    .where(_OPEN_FLAG)
+    .order_by(_M.recorded_at.desc(), _M.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
+def _resolve(which: Any) -> Any:
+    return (
+        update(booking_money)
+        .where(which, _OPEN_FLAG)
+        .values(
+            attention_resolved_at=bindparam("now"), attention_resolution=bindparam("resolution")
+        )
+        .returning(
+            *_FLAGGED_COLUMNS,
+            select(_R.code)
+            .where(_R.id == _M.reservation_id)
+            .correlate(booking_money)
+            .scalar_subquery()
+            .label("code"),
+        )
+    )
+
+
+RESOLVE_FLAG = _resolve(_M.id == bindparam("item_id"))
+RESOLVE_FLAGS_OF = _resolve(_M.reservation_id == _BOOKING_ID)
+
+
+def _flagged(row: Any) -> FlaggedPayment:
+    return FlaggedPayment(
+        id=row.id,
+        code=row.code,
+        method=PaymentMethod(row.method),
+        amount=Money(row.amount_cents, row.currency),
+        flag=Flag(row.flag),
+        received_on=row.on_date,
+        recorded_by=row.recorded_by,
+        recorded_at=row.recorded_at,
+        note=row.note,
+    )
 
 
 def _in(row: Any) -> MoneyIn:
@@ -131,6 +193,28 @@ class SqlLedger:
         await self._add(
             code, "credit", credit.reference, credit.amount, credit.on, credit.recorded_by, note
         )
+
+    async def open_flags(self, limit: int) -> list[FlaggedPayment]:
+        rows = await self._conn.execute(OPEN_FLAGS, {"limit": limit})
+        return [_flagged(row) for row in rows]
+
+    async def resolve_flag(
+        self, item_id: int, resolution: str, now: datetime
+    ) -> FlaggedPayment | None:
+        row = (
+            await self._conn.execute(
+                RESOLVE_FLAG, {"item_id": item_id, "resolution": resolution[:20], "now": now}
+            )
+        ).first()
+        return None if row is None else _flagged(row)
+
+    async def resolve_flags_of(
+        self, code: str, resolution: str, now: datetime
+    ) -> list[FlaggedPayment]:
+        rows = await self._conn.execute(
+            RESOLVE_FLAGS_OF, {"code": code, "resolution": resolution[:20], "now": now}
+        )
+        return sorted((_flagged(row) for row in rows), key=lambda f: f.id)
 
     async def _add(
         self,

@@ -612,6 +612,9 @@ booking_money = Table(
     Column("covers", String(10)),
     Column("flag", String(20)),
     Column("note", Text),
+    # A payment flagged unmatched or overpaid, settled by the owner (migration 0027).
+    Column("attention_resolved_at", DateTime(timezone=True)),
+    Column("attention_resolution", String(20)),
     UniqueConstraint(
         "reservation_id", "direction", "reference", name="booking_money_reference_key"
     ),
@@ -619,6 +622,14 @@ booking_money = Table(
         "direction IN ('payment', 'refund', 'credit')", name="booking_money_direction_known"
     ),
     CheckConstraint("amount_cents > 0", name="booking_money_amount_positive"),
+    Index(
+        "booking_money_open_flags_idx",
+        "recorded_at",
+        postgresql_where=text(
+            "direction = 'payment' AND flag IN ('overpaid', 'unmatched') "
+            "AND attention_resolved_at IS NULL"
+        ),
+    ),
 )
 
 # Credits for another date, tied to the guest's phone (migration 0020).

@@ -9,6 +9,7 @@ from application.ports.back_office import BackOfficeReads, CalendarItem, Collisi
 from application.ports.calendars import Feed
 from application.ports.clock import Clock
 from application.ports.conversations import ConversationStore, Handover
+from application.ports.ledger import FlaggedPayment
 from application.ports.payments import PaymentRecord
 from application.ports.receipts import ReceiptSummary
 from application.ports.unit_of_work import UnitOfWork
@@ -30,6 +31,8 @@ HOLDS_COUNTED = 1_000
 class ActionQueue:
     refunds_owed: list[PaymentRecord] = field(default_factory=list)
     payments_to_check: list[PaymentRecord] = field(default_factory=list)
+    # Payments recorded by hand whose amount matched nothing owed (unmatched, overpaid).
+    flagged_payments: list[FlaggedPayment] = field(default_factory=list)
     collisions: list[Collision] = field(default_factory=list)
     held_feeds: list[Feed] = field(default_factory=list)
     failing_feeds: list[Feed] = field(default_factory=list)
@@ -43,6 +46,7 @@ class ActionQueue:
         return not (
             self.refunds_owed
             or self.payments_to_check
+            or self.flagged_payments
             or self.collisions
             or self.held_feeds
             or self.failing_feeds
@@ -104,6 +108,7 @@ class GetToday:
         if money_and_feeds:
             async with self.uow:
                 payments = await self.uow.payments.needing_attention(50)
+                flagged = await self.uow.ledger.open_flags(50)
                 feeds = await self.uow.feeds.list_feeds()
                 receipts = await self.uow.receipts.pending(RECEIPTS_SHOWN)
             queue = ActionQueue(
@@ -113,6 +118,7 @@ class GetToday:
                     for p in payments
                     if p.attention not in (None, Attention.REFUND_REQUIRED, Attention.REFUNDED)
                 ],
+                flagged_payments=flagged,
                 collisions=collisions,
                 held_feeds=[f for f in feeds if f.held_release is not None],
                 failing_feeds=[f for f in feeds if f.enabled and f.last_error],

@@ -130,7 +130,8 @@ class SendDailySummary:
             ),
             to_review=words.to_review_line(
                 len(await self.uow.undeliverable.list_open(COUNT_UP_TO)),
-                len(await self.uow.payments.needing_attention(COUNT_UP_TO)),
+                len(await self.uow.payments.needing_attention(COUNT_UP_TO))
+                + len(await self.uow.ledger.open_flags(COUNT_UP_TO)),
                 sum(1 for f in feeds if f.held_release is not None),
             ),
         )

@@ -1,7 +1,11 @@
 """A payment's attention flag leaves the owner's queue when the owner has dealt with it: the
 payment recorded in a booking's ledger, the money given back, or dismissed with a reason (by
 hand on Pagos or the admin API; on its own when the owner records a payment or a refund on the
-flagged booking). Hoy and the daily summary count only the open flags."""
+flagged booking). A payment the owner recorded by hand whose amount matched nothing owed
+(``unmatched``, ``overpaid``) waits there too until the owner settles it on Pagos
+(``ResolveLedgerFlag``), or until it settles on its own (``settle_ledger_flags``: the booking's
+ledger lines up again, or its money to give back became the booking's own item). Hoy and the
+daily summary count only the open flags."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from enum import StrEnum
 
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
+from application.ports.ledger import FlaggedPayment
 from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidValue, NotFound
 from domain.payments.payment import Attention
@@ -127,3 +132,87 @@ async def settle_flags(
         if await resolve_audited(uow, record.payment.id, resolution, None, actor, now):
             settled.append(record.payment.id)
     return settled
+
+
+MAX_FLAGS_PAGE = 200
+# How a payment recorded by hand that matched nothing left the queue on its own: the booking's
+# ledger lines up again (``BookingLedger.lines_up``), or its money to give back, once it gives
+# no nights, is the booking's own item (``money_to_return``).
+LEDGER_LINED_UP = "ledger_lined_up"
+
+
+async def settle_ledger_flags(
+    uow: UnitOfWork, code: str, resolution: str, actor: str, now: datetime
+) -> list[int]:
+    """Inside the caller's transaction: settle the open flags of the booking's payments
+    recorded by hand, audited (``payment.attention_resolve``); their ids."""
+    settled = await uow.ledger.resolve_flags_of(code, resolution, now)
+    for item in settled:
+        await uow.audit.record(
+            AuditEntry(
+                actor,
+                "payment.attention_resolve",
+                code,
+                now,
+                before={
+                    "ledger_payment": item.id,
+                    "method": item.method.value,
+                    "amount_cents": item.amount.cents,
+                    "flag": item.flag.value,
+                },
+                after={"resolution": resolution, "reason": None},
+            )
+        )
+    return [item.id for item in settled]
+
+
+@dataclass(frozen=True, slots=True)
+class ListLedgerFlags:
+    """The payments recorded by hand whose amount matched nothing owed (``unmatched``,
+    ``overpaid``) and that the owner has not settled yet, newest first."""
+
+    uow: UnitOfWork
+
+    async def __call__(self, limit: int = 50) -> list[FlaggedPayment]:
+        async with self.uow:
+            return await self.uow.ledger.open_flags(min(max(limit, 1), MAX_FLAGS_PAGE))
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveLedgerFlag:
+    """Rules: the owner settles a payment recorded by hand that matched nothing owed by
+    saying what became of it — the reason is required (kept, given back, a typo corrected by
+    a refund of the excess…): the ledger already counts the money, and whether an excess is
+    kept, refunded or left as credit is the owner's call, recorded on the reservation page.
+    Only an open flag is settled (else ``QueueItemNotOpen``); audited like a Mercado Pago
+    payment's (``payment.attention_resolve``, under its booking's code)."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, item_id: int, reason: str | None, actor: str) -> FlaggedPayment:
+        why = required_reason(PaymentResolution.DISMISSED, reason)
+        now = self.clock.now()
+        async with self.uow:
+            settled = await self.uow.ledger.resolve_flag(
+                item_id, PaymentResolution.DISMISSED.value, now
+            )
+            if settled is None:
+                raise QueueItemNotOpen("that payment has no open attention flag")
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor,
+                    "payment.attention_resolve",
+                    settled.code,
+                    now,
+                    before={
+                        "ledger_payment": settled.id,
+                        "method": settled.method.value,
+                        "amount_cents": settled.amount.cents,
+                        "flag": settled.flag.value,
+                    },
+                    after={"resolution": PaymentResolution.DISMISSED.value, "reason": why},
+                )
+            )
+            await self.uow.commit()
+        return settled

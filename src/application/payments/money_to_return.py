@@ -17,7 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from application.payments.attention import PaymentResolution, resolve_audited
+from application.payments.attention import (
+    LEDGER_LINED_UP,
+    PaymentResolution,
+    resolve_audited,
+    settle_ledger_flags,
+)
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import DEFAULT_LEDGER_TERMS
@@ -65,8 +70,13 @@ async def track_money_to_return(
     - once nothing is held it is settled (``settled_as``: refunded, or credited), audited;
     - while it is open, the booking's Mercado Pago flags about money it carries are settled
       into it (``fold_payment_flags``): one sum of money, one item.
+    - the flags of its payments recorded by hand that matched nothing (``unmatched``,
+      ``overpaid``) settle once its ledger lines up again (``BookingLedger.lines_up``), or
+      into its open item, as Mercado Pago's do.
     Returns what the booking owes back."""
     code = reservation.code.value
+    if ledger.lines_up:
+        await settle_ledger_flags(uow, code, LEDGER_LINED_UP, actor, now)
     owed = standing(ledger, reservation.status).to_return
     item_id = money_to_return_id(code)
     known = await uow.payments.get(item_id)
@@ -82,6 +92,7 @@ async def track_money_to_return(
         await uow.payments.keep_money_to_return(item_id, code, owed, reason, now, reopen=newly_owed)
     if known is None or newly_owed or known.attention_resolved_at is None:
         await fold_payment_flags(uow, code, ledger, actor, now)
+        await settle_ledger_flags(uow, code, PaymentResolution.MONEY_TO_RETURN.value, actor, now)
     return owed
 
 

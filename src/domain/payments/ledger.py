@@ -220,6 +220,14 @@ class BookingLedger:
         return bool(self.payments or self.refunds or self.credits)
 
     @property
+    def lines_up(self) -> bool:
+        """Whether what it holds is again an amount the booking asks for: nothing, exactly the
+        deposit or exactly the total. A payment that matched nothing (``UNMATCHED``,
+        ``OVERPAID``) needs no one's eye once it does: the rest of the deposit came, the
+        excess went back, everything was returned."""
+        return self.held.cents in (0, self.deposit_due.cents, self.total.cents)
+
+    @property
     def flagged(self) -> tuple[MoneyIn, ...]:
         return tuple(p for p in self.payments if p.flag is not None)
 

@@ -11,7 +11,11 @@ from adapters.mercadopago.client import MercadoPagoClient, PaymentsDisabled
 from adapters.whatsapp.media import GraphMediaDownloader, MediaDisabled
 from application.payments.admin import ListPaymentsNeedingAttention, PaymentsOfReservation
 from application.payments.apply_payment import ApplyPayment
-from application.payments.attention import ResolvePaymentAttention
+from application.payments.attention import (
+    ListLedgerFlags,
+    ResolveLedgerFlag,
+    ResolvePaymentAttention,
+)
 from application.payments.credits import IssueCredit
 from application.payments.ledger import ExtendHold, GetLedger, RecordManualPayment
 from application.payments.money_to_return import ReconcileMoneyToReturn
@@ -94,6 +98,8 @@ class PaymentsProvider(Provider):
     reject_receipt = provide(RejectReceipt)
     payments_needing_attention = provide(ListPaymentsNeedingAttention)
     resolve_payment_attention = provide(ResolvePaymentAttention)
+    ledger_flags = provide(ListLedgerFlags)
+    resolve_ledger_flag = provide(ResolveLedgerFlag)
     payments_of_reservation = provide(PaymentsOfReservation)
     reconcile_money_to_return = provide(ReconcileMoneyToReturn)
 

@@ -19,7 +19,7 @@ from application.errors import (
 from application.ports.audit import AuditEntry
 from application.ports.conversations import Handover
 from application.ports.idempotency import PROVIDER_REFUNDS, RefundNote, StoredRequest
-from application.ports.ledger import LedgerTerms
+from application.ports.ledger import QUEUE_FLAGS, FlaggedPayment, LedgerTerms
 from application.ports.mail import OutgoingEmail
 from application.ports.messaging import OutboundMessage, OutboundTemplate
 from application.ports.outbox import (
@@ -813,6 +813,9 @@ class FakeLedger:
         self.pending: list[tuple[str, str, MoneyIn | MoneyOut]] = []
         # The credits a booking holds (set by the unit of work: ``FakeGuestCredits``).
         self.credits_of: Callable[[str], tuple[GuestCredit, ...]] | None = None
+        # The flags settled (``resolve_flag``), by the payment's position + 1.
+        self.resolved: dict[int, str] = {}
+        self.resolving: dict[int, str] = {}
 
     async def load(self, reservation: Reservation, terms: LedgerTerms) -> BookingLedger:
         opened = BookingLedger.open(
@@ -850,9 +853,55 @@ class FakeLedger:
     async def add_credit(self, code: str, credit: MoneyOut, note: str | None = None) -> None:
         self.pending.append((code, "credit", credit))
 
+    def _flagged(self, index: int, code: str, payment: MoneyIn) -> FlaggedPayment:
+        return FlaggedPayment(
+            id=index + 1,
+            code=code,
+            method=payment.method,
+            amount=payment.amount,
+            flag=payment.flag or Flag.UNMATCHED,
+            received_on=payment.received_on,
+            recorded_by=payment.recorded_by,
+            recorded_at=datetime.combine(payment.received_on, datetime.min.time(), UTC),
+        )
+
+    def _open(self) -> list[FlaggedPayment]:
+        every = self.committed + self.pending
+        return [
+            self._flagged(i, c, m)
+            for i, (c, d, m) in enumerate(every)
+            if d == "payment"
+            and isinstance(m, MoneyIn)
+            and m.flag in QUEUE_FLAGS
+            and m.method is not PaymentMethod.MERCADOPAGO
+            and i + 1 not in self.resolved
+            and i + 1 not in self.resolving
+        ]
+
+    async def open_flags(self, limit: int) -> list[FlaggedPayment]:
+        return list(reversed(self._open()))[:limit]
+
+    async def resolve_flag(
+        self, item_id: int, resolution: str, now: datetime
+    ) -> FlaggedPayment | None:
+        found = next((f for f in self._open() if f.id == item_id), None)
+        if found is not None:
+            self.resolving[item_id] = resolution
+        return found
+
+    async def resolve_flags_of(
+        self, code: str, resolution: str, now: datetime
+    ) -> list[FlaggedPayment]:
+        found = [f for f in self._open() if f.code == code]
+        for f in found:
+            self.resolving[f.id] = resolution
+        return found
+
     def commit(self) -> None:
         self.committed += self.pending
         self.pending.clear()
+        self.resolved.update(self.resolving)
+        self.resolving.clear()
 
 
 class FakeGuestCredits:
@@ -1424,6 +1473,7 @@ class FakeUnitOfWork:
         self.idempotency.pending.clear()
         self.payments.pending.clear()
         self.ledger.pending.clear()
+        self.ledger.resolving.clear()
         self.credits.rollback()
         self.receipts.rollback()
         self.schedule.pending.clear()

@@ -1,5 +1,7 @@
 """Pagos and Conversaciones (owners): the payments a person must look at
-(``ListPaymentsNeedingAttention``; a refund is made from the reservation's page) and the
+(``ListPaymentsNeedingAttention``; a refund is made from the reservation's page), the payments
+recorded by hand whose amount matched nothing owed (``ListLedgerFlags``; settled with a reason,
+``ResolveLedgerFlag``) and the
 WhatsApp conversations the assistant handed over (``ListHandovers``; ``TakeHandover`` takes
 one, from here or from Hoy's queue; ``ResumeAssistant`` gives one back) — the use cases
 behind /api/v1/admin/payments and /api/v1/admin/conversations."""
@@ -16,14 +18,21 @@ from litestar.response import Redirect, Template
 from application.conversation.handovers import ListHandovers, ResumeAssistant, TakeHandover
 from application.payments.admin import ListPaymentsNeedingAttention
 from application.payments.apply_payment import ATTENTION_TEXT
-from application.payments.attention import PaymentResolution, ResolvePaymentAttention
+from application.payments.attention import (
+    ListLedgerFlags,
+    PaymentResolution,
+    ResolveLedgerFlag,
+    ResolvePaymentAttention,
+)
 from application.payments.refund_flags import still_to_give_back
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.forms import read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
+from entrypoints.http.console.reservations import PAID_BY
 from entrypoints.http.console.timeline import CHECKOUT_LINKS, PAYMENT_STATES
+from entrypoints.http.console.today import FLAGS
 
 ConsoleRequest = Request[Any, Any, Any]
 UNVERIFIED = "No se pudo consultar a Mercado Pago: revisalo en su panel"
@@ -37,6 +46,7 @@ RESOLVED = {
     PaymentResolution.REFUNDED: "Listo: el pago quedó resuelto como devuelto.",
     PaymentResolution.DISMISSED: "Listo: el pago salió de la lista.",
 }
+FLAG_SETTLED = "cuenta"  # ?hecho= after a payment recorded by hand is settled
 
 
 class PaymentsController(Controller):
@@ -46,11 +56,16 @@ class PaymentsController(Controller):
     @get("/")
     @inject
     async def payments(
-        self, request: ConsoleRequest, use_case: FromDishka[ListPaymentsNeedingAttention]
+        self,
+        request: ConsoleRequest,
+        use_case: FromDishka[ListPaymentsNeedingAttention],
+        flags: FromDishka[ListLedgerFlags],
     ) -> Template:
         done = request.query_params.get("hecho", "")
         notice = next((text for r, text in RESOLVED.items() if r.value == done), None)
-        return await self._page(request, use_case, notice=notice)
+        if done == FLAG_SETTLED:
+            notice = RESOLVED[PaymentResolution.DISMISSED]
+        return await self._page(request, use_case, flags, notice=notice)
 
     @post("/{payment_id:str}/resolver")
     @inject
@@ -60,6 +75,7 @@ class PaymentsController(Controller):
         payment_id: FromPath[str],
         use_case: FromDishka[ResolvePaymentAttention],
         listing: FromDishka[ListPaymentsNeedingAttention],
+        flags: FromDishka[ListLedgerFlags],
     ) -> Response[Any]:
         form = await read_form(request)
         how = {r.value: r for r in PaymentResolution}.get(form.text("resolucion", 20))
@@ -77,14 +93,48 @@ class PaymentsController(Controller):
         if errors or how is None:
             kept = {"resolucion": form.text("resolucion", 20), "motivo": reason or ""}
             return await self._page(
-                request, listing, status=400, failed=payment_id, errors=errors, kept=kept
+                request, listing, flags, status=400, failed=payment_id, errors=errors, kept=kept
             )
         return Redirect(f"{PREFIX}/pagos?hecho={how.value}", status_code=303)
+
+    @post("/cuenta/{item_id:int}/resolver")
+    @inject
+    async def settle_flag(
+        self,
+        request: ConsoleRequest,
+        item_id: FromPath[int],
+        use_case: FromDishka[ResolveLedgerFlag],
+        listing: FromDishka[ListPaymentsNeedingAttention],
+        flags: FromDishka[ListLedgerFlags],
+    ) -> Response[Any]:
+        form = await read_form(request)
+        reason = form.text("motivo", 500) or None
+        errors: dict[str, str] = {}
+        if reason is None:
+            errors["motivo"] = "Decí qué pasó con ese pago (por ejemplo: le devolví lo de más)."
+        else:
+            try:
+                await use_case(item_id, reason, console_user(request).email)
+            except DomainError as err:
+                errors["_form"] = spanish(err)
+        if errors:
+            kept = {"motivo": reason or ""}
+            return await self._page(
+                request,
+                listing,
+                flags,
+                status=400,
+                failed=f"cuenta-{item_id}",
+                errors=errors,
+                kept=kept,
+            )
+        return Redirect(f"{PREFIX}/pagos?hecho={FLAG_SETTLED}", status_code=303)
 
     async def _page(
         self,
         request: ConsoleRequest,
         listing: ListPaymentsNeedingAttention,
+        flags: ListLedgerFlags,
         *,
         status: int = 200,
         notice: str | None = None,
@@ -98,6 +148,9 @@ class PaymentsController(Controller):
             status=status,
             title="Pagos",
             records=await listing(100),
+            flagged=await flags(100),
+            flag_words=FLAGS,
+            paid_by={m.value: words for m, words in PAID_BY},
             reasons={a.value: text for a, text in ATTENTION_TEXT.items()},
             states=PAYMENT_STATES,
             links=CHECKOUT_LINKS,

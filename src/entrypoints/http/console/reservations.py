@@ -42,7 +42,7 @@ from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, money, page
 from entrypoints.http.console.timeline import CHECKOUT_LINKS, describe_timeline
-from entrypoints.http.console.today import CHANNELS
+from entrypoints.http.console.today import CHANNELS, FLAGS
 
 ConsoleRequest = Request[Any, Any, Any]
 STAFF = {"staff": True}
@@ -58,11 +58,6 @@ PAID_BY = (
     (PaymentMethod.OTHER, "por otro medio"),
     (PaymentMethod.CREDIT, "con crédito a favor"),
 )
-FLAGS = {
-    "unmatched": "no coincide con lo que se debe",
-    "overpaid": "pagó de más",
-    "other_currency": "otra moneda",
-}
 STATUS = {
     "pre_reserved": "Retención esperando pago",
     "confirmed": "Confirmada",

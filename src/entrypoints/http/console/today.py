@@ -29,6 +29,13 @@ CHANNELS = {
     "other": "Otro canal",
 }
 
+# Why a payment recorded by hand needs the owner's eye (``domain.payments.ledger.Flag``).
+FLAGS = {
+    "unmatched": "no coincide con lo que se debe",
+    "overpaid": "pagó de más",
+    "other_currency": "otra moneda",
+}
+
 
 def channel_label(item: CalendarItem) -> str:
     return CHANNELS.get(item.channel, item.channel)
@@ -60,4 +67,5 @@ class TodayController(Controller):
             channel_label=channel_label,
             deposit_state=deposit_state,
             still_to_give_back=still_to_give_back,
+            flag_words=FLAGS,
         )
