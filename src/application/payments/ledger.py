@@ -157,6 +157,17 @@ class GetLedger:
             )
 
 
+class PaymentOverOwed(InvalidValue):
+    """A payment more than the booking still owes, refused because the caller asked for it
+    (``RecordManualPayment``'s ``refuse_over_owed``): ``most`` is what it still owes."""
+
+    code = "payment_over_owed"
+
+    def __init__(self, message: str, *, most: Money) -> None:
+        super().__init__(message)
+        self.most = most
+
+
 @dataclass(frozen=True, slots=True)
 class RecordManualPayment:
     """Rules:
@@ -173,6 +184,11 @@ class RecordManualPayment:
       were sold meanwhile) is recorded all the same and waits in the owner's queue as money
       to give back (``track_money_to_return``), like Mercado Pago's ``refund_required``;
     - the booking's open "amount short" flags are settled (``payment_recorded``);
+    - with ``refuse_over_owed`` (the console, unless the owner confirms the guest paid more),
+      an amount over what the booking still owes (``BookingLedger.balance_due``) is refused
+      (``PaymentOverOwed``, naming it) and nothing is recorded: a typo caught before it
+      confirms a hold and tells the guest; without it (the admin API) it is recorded and
+      flagged ``overpaid``;
     - audited (``reservation.payment``)."""
 
     uow: UnitOfWork
@@ -187,6 +203,8 @@ class RecordManualPayment:
         note: str | None,
         actor: str,
         idempotency_key: str,
+        *,
+        refuse_over_owed: bool = False,
     ) -> LedgerView:
         if method is PaymentMethod.MERCADOPAGO:
             raise InvalidValue("Mercado Pago payments are recorded from its notifications")
@@ -202,6 +220,11 @@ class RecordManualPayment:
             if after is before:  # the same request again
                 return LedgerView(reservation, before, recorded=False)
             recorded = after.payments[-1]
+            if refuse_over_owed and amount.cents > before.balance_due.cents:
+                raise PaymentOverOwed(
+                    f"a payment of {amount} is more than the {before.balance_due} still owed",
+                    most=before.balance_due,
+                )
             await self.uow.ledger.add_payment(reservation.code.value, recorded, note)
             await settle_flags(
                 self.uow,

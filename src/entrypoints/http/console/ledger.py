@@ -1,9 +1,10 @@
 """Reserva's money (owners): record a payment made outside Mercado Pago
 (``RecordManualPayment``: it confirms the hold it covers; on a booking that gives no nights it
-waits in Pagos as money to give back), give money back through Mercado Pago or record one given
-back by hand (``IssueRefund``), keep it for the guest as credit (``IssueCredit``), and give a
-hold more time (``ExtendHold``) — the use cases behind POST
-/api/v1/admin/reservations/{code}/payments, …/refunds, …/credits and …/extend.
+waits in Pagos as money to give back; more than the booking still owes is refused, the amount
+kept, unless the owner ticks «Sí, pagó de más» — then it is recorded and waits in Pagos),
+give money back through Mercado Pago or record one given back by hand (``IssueRefund``), keep
+it for the guest as credit (``IssueCredit``), and give a hold more time (``ExtendHold``) — the
+use cases behind POST /api/v1/admin/reservations/{code}/payments, …/refunds, …/credits and …/extend.
 
 Each money form carries a key drawn when the page was drawn (``clave_pago``,
 ``clave_devolucion``, ``clave_credito``): a double click or a resent form posts the same key,
@@ -22,7 +23,12 @@ from litestar.response import Redirect
 
 from application.errors import IntegrationError
 from application.payments.credits import IssueCredit
-from application.payments.ledger import MAX_EXTENSION_HOURS, ExtendHold, RecordManualPayment
+from application.payments.ledger import (
+    MAX_EXTENSION_HOURS,
+    ExtendHold,
+    PaymentOverOwed,
+    RecordManualPayment,
+)
 from application.payments.refunds import IssueRefund, MercadoPagoRefundExceeds
 from application.ports.clock import Clock
 from domain.errors import DomainError
@@ -58,6 +64,17 @@ def _cents(form: Form, name: str) -> int | None:
 def _key(form: Form, name: str) -> str | None:
     key = form.text(name, 64)
     return key if len(key) >= 16 else None
+
+
+def over_owed_refusal(err: PaymentOverOwed) -> str:
+    """What the owner reads when the amount typed is more than the booking still owes."""
+    confirm = "Si de verdad pagó de más, marcá «Sí, pagó de más» y registralo otra vez."
+    if err.most.cents == 0:
+        return f"Esta reserva ya no debe nada: revisá el monto. {confirm}"
+    return (
+        f"Es más de lo que falta pagar: como mucho {money(err.most.cents)} (el total menos "
+        f"lo que ya pagó). Revisá el monto. {confirm}"
+    )
 
 
 def refund_refusal(err: DomainError, what: str = "devolver") -> str:
@@ -185,7 +202,10 @@ class LedgerController(Controller):
                     form.text("nota_pago", MAX_NOTE) or None,
                     console_user(request).email,
                     key,
+                    refuse_over_owed=not form.checked("pago_de_mas"),
                 )
+            except PaymentOverOwed as err:
+                errors["monto"] = over_owed_refusal(err)
             except DomainError as err:
                 errors[{"invalid_value": "monto"}.get(err.code, "_pago")] = spanish(err)
             else:
