@@ -3,6 +3,7 @@ message says, when it goes, and that it goes once."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -23,7 +24,7 @@ from domain.codes import ReservationCode
 from domain.messaging.cabin_texts import CabinTexts
 from domain.messaging.schedule import ScheduleRules
 from domain.money import Money
-from domain.payments.ledger import MoneyIn, MoneyOut, PaymentMethod
+from domain.payments.ledger import Flag, MoneyIn, MoneyOut, PaymentMethod
 from domain.payments.payment import Attention, Payment, PaymentStatus
 from domain.stay import Stay
 from tests.money_text import PESO
@@ -371,3 +372,15 @@ async def test_no_balance_reminder_for_a_booking_whose_payments_were_never_recor
     [message] = whatsapp(uow)
     assert message.template is not None
     assert message.template.params[3] == f"{PESO}210.000"
+
+
+async def test_the_owners_summary_counts_a_payment_recorded_by_hand_that_matched_nothing() -> None:
+    arriving = booking("AAAAAAAAAAAA", date(2026, 12, 10), date(2026, 12, 12))
+    uow = world(arriving)
+    part = MoneyIn("manual:a", PaymentMethod.CASH, Money.of("20000"), date(2026, 12, 1), "t", None)
+    uow.ledger.committed.append(("AAAAAAAAAAAA", "payment", replace(part, flag=Flag.UNMATCHED)))
+    now = art(10, 8)
+    assert await SendDailySummary(uow, FixedClock(now), ScheduleRules(), OWNER, SummarySetup())()
+    [message] = whatsapp(uow)
+    assert message.template is not None
+    assert message.template.params[-1] == "1 pago a revisar"
