@@ -226,6 +226,7 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("POST", "/panel/conversaciones/{phone:str}/tomar"): "owner",
     ("POST", "/panel/conversaciones/{phone:str}/devolver"): "owner",
     ("POST", "/panel/pagos/{payment_id:str}/resolver"): "owner",
+    ("POST", "/panel/pagos/cuenta/{item_id:int}/resolver"): "owner",
     ("POST", "/panel/cola/choques/{collision_id:int}/descartar"): "owner",
     ("POST", "/panel/cola/mensajes/{item_id:int}/reintentar"): "owner",
     ("POST", "/panel/cola/mensajes/{item_id:int}/descartar"): "owner",
