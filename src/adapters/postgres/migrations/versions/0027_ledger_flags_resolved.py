@@ -7,7 +7,7 @@ Expand-only: nullable columns and an index that the previous release neither rea
 
 Revision ID: 0027
 Revises: 0026
-Create Date: 2026-12-12
+Create Date: 2026-12-04
 """
 
 from collections.abc import Sequence
