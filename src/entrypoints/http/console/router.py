@@ -10,7 +10,6 @@ import secrets
 from litestar import Router
 from litestar.config.csrf import CSRFConfig
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
 from litestar.static_files import create_static_files_router
 
 from entrypoints.http.compression import html_pages
@@ -32,6 +31,7 @@ from entrypoints.http.console.reservations import ReservationController
 from entrypoints.http.console.sign_in import SignInController
 from entrypoints.http.console.today import TodayController
 from entrypoints.http.console.users import UsersController
+from entrypoints.http.csrf import RenewingCSRFMiddleware
 from entrypoints.http.routing import AppRouter
 from entrypoints.settings import Settings
 
@@ -82,7 +82,7 @@ def console_routers(settings: Settings) -> list[Router]:
         path="/",
         route_handlers=CONSOLE_CONTROLLERS,
         guards=[console_guard],
-        middleware=[html_pages(), DefineMiddleware(CSRFMiddleware, config=csrf)],
+        middleware=[html_pages(), DefineMiddleware(RenewingCSRFMiddleware, config=csrf)],
         exception_handlers={Exception: console_exception},
         include_in_schema=False,
     )

@@ -32,7 +32,6 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie
 from litestar.exceptions import PermissionDeniedException
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.csrf import CSRFMiddleware
 from litestar.response import Redirect, Template
 
 from application.booking.availability import AvailabilityQuery, CheckAvailability
@@ -53,6 +52,7 @@ from domain.payments.ledger import PaymentMethod
 from domain.stay import Stay, stay_span
 from entrypoints.http.compression import html_pages
 from entrypoints.http.console.rendering import CONSOLE_CSP
+from entrypoints.http.csrf import RenewingCSRFMiddleware
 from entrypoints.http.guest.booking_view import (
     ANOTHER_NEEDED,
     DATE_CODES,
@@ -405,7 +405,7 @@ def booking_router(settings: Settings) -> Router:
     return AppRouter(
         path="/",
         route_handlers=[booking_page, book],
-        middleware=[html_pages(), DefineMiddleware(CSRFMiddleware, config=csrf)],
+        middleware=[html_pages(), DefineMiddleware(RenewingCSRFMiddleware, config=csrf)],
         exception_handlers={Exception: booking_exception},
         include_in_schema=False,
     )
