@@ -135,6 +135,32 @@ async def test_a_form_without_its_csrf_token_is_refused_with_a_page(client: Clie
     assert r.status_code == 403
     assert r.headers["content-type"].startswith("text/html")
     assert "El formulario venció" in r.text
+    assert '<a class="button" href="/reservar">' in r.text
+
+
+async def test_a_form_too_big_to_read_is_a_413_page_saying_so(
+    client: Client, settings: Settings
+) -> None:
+    _, tokens = await open_form(client)
+    huge = {**SEARCH, **GUEST, **tokens, "accommodation_id": "1", "name": "Juana " * 40_000}
+    r = await client.post(f"{ROOT}/reservar", data=huge)
+    assert r.status_code == 413
+    assert r.headers["content-type"].startswith("text/html")
+    assert "El formulario es demasiado grande" in r.text
+    assert "probá de nuevo" in r.text
+    assert '<a class="button" href="/reservar">' in r.text
+    assert "No pudimos abrir ese enlace" not in r.text
+    assert await reservations(settings) == 0
+
+
+async def test_a_method_the_page_does_not_take_is_a_405_page_linking_back(client: Client) -> None:
+    r = await client.put(f"{ROOT}/reservar", data={"name": "Juana"})
+    assert r.status_code == 405
+    assert {"GET", "POST"} <= {m.strip() for m in r.headers["allow"].split(",")}
+    assert r.headers["content-type"].startswith("text/html")
+    assert "Esta página no acepta eso" in r.text
+    assert '<a class="button" href="/reservar">' in r.text
+    assert "No pudimos abrir ese enlace" not in r.text
 
 
 async def test_the_hold_limit_is_a_page_naming_it(make_client: ClientFactory) -> None:

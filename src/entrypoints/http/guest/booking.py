@@ -30,9 +30,14 @@ from dishka.integrations.litestar import FromDishka, inject
 from litestar import Request, Response, Router, get, post
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import Cookie
-from litestar.exceptions import PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    MethodNotAllowedException,
+    PermissionDeniedException,
+)
 from litestar.middleware import DefineMiddleware
 from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 from application.booking.availability import AvailabilityQuery, CheckAvailability
 from application.booking.book_online import Answer, BookOnline, Held
@@ -74,6 +79,7 @@ from entrypoints.http.guest.booking_view import (
 )
 from entrypoints.http.guest.page import guest_exception, guest_page
 from entrypoints.http.hardening import client_ip, client_key, trusted_ip_header
+from entrypoints.http.head import allowed_headers
 from entrypoints.http.phone_input import read_phone
 from entrypoints.http.routing import AppRouter
 from entrypoints.settings import Settings
@@ -367,7 +373,10 @@ def _next(outcome: Held | Answer) -> str:
 
 
 def booking_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
-    """A refused CSRF check is a form sent from elsewhere or left open too long: say so."""
+    """What the booking form gets wrong said of the form, with a way back to it: a refused CSRF
+    check (a form sent from elsewhere or left open too long), a form too big to read, a method
+    the page does not take. Anything else as on the guest's own page."""
+    back = (BOOKING_PATH, "Volver a la página de reservas")
     if isinstance(exc, PermissionDeniedException):
         return guest_page(
             "guest_error.html",
@@ -378,6 +387,35 @@ def booking_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
                 "Pasó mucho tiempo o llegó desde otro sitio. Volvé a la página de reservas y "
                 "probá de nuevo: no se reservó nada."
             ),
+            link=back,
+            trace_id=None,
+        )
+    if isinstance(exc, HTTPException) and exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
+        return guest_page(
+            "guest_error.html",
+            status=413,
+            title="Formulario demasiado grande",
+            heading="El formulario es demasiado grande",
+            message=(
+                "Lo que mandaste ocupa más de lo que podemos recibir. Volvé a la página de "
+                "reservas y probá de nuevo con textos más cortos: no se reservó nada."
+            ),
+            link=back,
+            trace_id=None,
+        )
+    if isinstance(exc, MethodNotAllowedException):
+        # It names the methods it takes (RFC 9110 §15.5.6), as every 405 of the app does.
+        return guest_page(
+            "guest_error.html",
+            status=405,
+            headers=allowed_headers(exc),
+            title="Pedido no válido",
+            heading="Esta página no acepta eso",
+            message=(
+                "La página de reservas se abre en el navegador y se envía con su botón. "
+                "Entrá de nuevo desde el enlace y probá otra vez."
+            ),
+            link=back,
             trace_id=None,
         )
     return guest_exception(request, exc)
