@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import pytest
 from dishka import Provider, Scope
-from playwright.sync_api import Page, Route, expect
+from playwright.sync_api import Page, Route, ViewportSize, expect
 from sqlalchemy import text
 
 from adapters.clock import SystemClock
@@ -31,7 +31,7 @@ from entrypoints.embedded import EmbeddedRedis, free_port
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret
 from tests.browser.conftest import Check, LiveApp, _serve, settings_with
-from tests.browser.harness import run_async
+from tests.browser.harness import PHONE, Viewport, run_async
 from tests.fakes.providers import MP_TOKEN, FakeMercadoPago, serve
 from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
@@ -40,6 +40,7 @@ from tests.unit.application.test_scheduled_messages import LAGO_TEXTS
 MP_SECRET = "browser-mp-webhook-secret-0123456789"  # pragma: allowlist secret
 CHECKOUT = "https://www.mercadopago.com.ar"
 FRIDAY = 4  # date.weekday()
+SMALL_PHONE: ViewportSize = {"width": 360, "height": 740}
 
 
 def stay(live: LiveApp) -> tuple[str, str]:
@@ -67,7 +68,9 @@ def fill_guest(page: Page, phone: str = "+54 9 11 5555-1234") -> None:
     page.get_by_label("E-mail (opcional)").fill("juana@example.com")
 
 
-def test_a_guest_books_and_lands_on_their_page(page: Page, live_app: LiveApp, check: Check) -> None:
+def test_a_guest_books_and_lands_on_their_page(
+    page: Page, live_app: LiveApp, check: Check, viewport: Viewport
+) -> None:
     page.goto(f"{live_app.base_url}/reservar")
     expect(page.get_by_role("heading", level=1)).to_have_text("Reservá tu cabaña")
     check(page, "inicio")
@@ -78,7 +81,15 @@ def test_a_guest_books_and_lands_on_their_page(page: Page, live_app: LiveApp, ch
     check(page, "cabanas")
 
     fill_guest(page, phone="+54 9 11 2222 010")
+    if viewport is PHONE:
+        page.set_viewport_size(SMALL_PHONE)
     page.get_by_role("button", name="Reservar y pagar la seña").click()
+    # The refusal opens where it is said, not at the top of a long page (a small phone showed
+    # the search form and no sign of what went wrong): the summary is on screen, and focused.
+    summary = page.locator("p.alert", has_text="No pudimos reservar todavía")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport(ratio=1)
+    page.set_viewport_size({"width": viewport.width, "height": viewport.height})
     phone = page.get_by_label("Celular (WhatsApp)")
     expect(phone).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("Al número le falta 1 dígito")).to_be_visible()
