@@ -74,6 +74,12 @@ async def test_part_of_the_deposit_waits_in_pagos_and_hoy_until_settled_with_a_r
     refused = await settle(console, item.group(1), "")
     assert refused.status_code == 400
     assert "Decí qué pasó con ese pago" in refused.text
+    # Longer than kept: refused with its length and shown back, not cut and saved.
+    long = "Seña en dos partes. " * 30
+    refused = await settle(console, item.group(1), long)
+    assert refused.status_code == 400
+    assert "Puede tener hasta 500 caracteres (tiene 599): acortalo." in refused.text
+    assert long.strip() in refused.text
     done = await settle(console, item.group(1), "Seña en dos partes, ya hablé")
     assert done.status_code == 303
     assert done.headers["location"].endswith("/panel/pagos?hecho=cuenta")
@@ -81,9 +87,10 @@ async def test_part_of_the_deposit_waits_in_pagos_and_hoy_until_settled_with_a_r
     assert "Listo: el pago salió de la lista." in pagos
     assert "No hay pagos para revisar" in pagos
     assert "Nada pendiente" in (await console.client.get("/panel/")).text
-    # Settled once: the same form again finds nothing open.
+    # Settled once: the same form again (another tab) says so at the top of the page.
     again = await settle(console, item.group(1), "otra vez")
-    assert again.status_code == 400
+    assert again.status_code == 409
+    assert '<p class="notice" role="status">Eso ya estaba resuelto' in again.text
     audited = await rows(
         console_settings,
         "SELECT actor, target, before, after FROM admin_audit_log "
@@ -167,3 +174,37 @@ async def test_a_payment_on_a_booking_that_owes_nothing_is_refused_saying_so(
     assert "Esta reserva ya no debe nada: revisá el monto." in refused.text
     assert 'value="1.000"' in refused.text
     assert TICKED not in refused.text
+
+
+async def test_money_on_a_cancelled_booking_is_recorded_not_refused_as_a_typo(
+    console: Console,
+) -> None:
+    """A booking without nights collects nothing: what arrives there goes back to the guest,
+    however much it is, and is never refused as more than owed."""
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    assert (await pay(console, code, "20.000")).status_code == 303
+    cancelled = await console.post(
+        f"/panel/reservas/{code}/cancelar", {"motivo": "prueba"}, f"/panel/reservas/{code}"
+    )
+    assert cancelled.status_code == 303, cancelled.text[:2000]
+    late = await pay(console, code, "1.000.000")
+    assert late.status_code == 303, late.text[:2000]
+    assert "Es más de lo que falta pagar" not in (await page_of(console, code))
+    assert f"Efectivo · <strong>{PESO}1.000.000</strong>" in await page_of(console, code)
+
+
+async def test_a_flag_is_not_shown_on_the_booking_once_its_money_lines_up(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(console, 1, (3, 6))
+    deposit = re.search(r"<dt>Seña</dt><dd>\$\xa0([0-9.]+)", await page_of(console, code))
+    assert deposit
+    assert (await pay(console, code, "10.000")).status_code == 303
+    assert "no coincide con lo que se debe" in await page_of(console, code)
+    rest = int(deposit.group(1).replace(".", "")) - 10_000
+    assert (await pay(console, code, pesos(rest * 100))).status_code == 303
+    page = await page_of(console, code)
+    assert "no coincide con lo que se debe" not in page
+    assert "No hay pagos para revisar" in (await console.client.get("/panel/pagos")).text

@@ -185,7 +185,8 @@ class RecordManualPayment:
       to give back (``track_money_to_return``), like Mercado Pago's ``refund_required``;
     - the booking's open "amount short" flags are settled (``payment_recorded``);
     - with ``refuse_over_owed`` (the console, unless the owner confirms the guest paid more),
-      an amount over what the booking still owes (``BookingLedger.balance_due``) is refused
+      on a booking that still collects (``Standing.collecting``: not one without nights),
+      an amount over what it still owes (``BookingLedger.balance_due``) is refused
       (``PaymentOverOwed``, naming it) and nothing is recorded: a typo caught before it
       confirms a hold and tells the guest; without it (the admin API) it is recorded and
       flagged ``overpaid``;
@@ -220,7 +221,10 @@ class RecordManualPayment:
             if after is before:  # the same request again
                 return LedgerView(reservation, before, recorded=False)
             recorded = after.payments[-1]
-            if refuse_over_owed and amount.cents > before.balance_due.cents:
+            # A booking without nights collects nothing: money that arrived there is recorded
+            # all the same (it goes back to the guest), never refused as a typo.
+            collecting = standing(before, reservation.status).collecting
+            if refuse_over_owed and collecting and amount.cents > before.balance_due.cents:
                 raise PaymentOverOwed(
                     f"a payment of {amount} is more than the {before.balance_due} still owed",
                     most=before.balance_due,

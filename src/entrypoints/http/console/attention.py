@@ -19,15 +19,17 @@ from application.conversation.handovers import ListHandovers, ResumeAssistant, T
 from application.payments.admin import ListPaymentsNeedingAttention
 from application.payments.apply_payment import ATTENTION_TEXT
 from application.payments.attention import (
+    MAX_REASON,
     ListLedgerFlags,
     PaymentResolution,
+    QueueItemNotOpen,
     ResolveLedgerFlag,
     ResolvePaymentAttention,
 )
 from application.payments.refund_flags import still_to_give_back
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
-from entrypoints.http.console.forms import read_form
+from entrypoints.http.console.forms import KEPT, Form, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
 from entrypoints.http.console.reservations import PAID_BY
@@ -47,6 +49,11 @@ RESOLVED = {
     PaymentResolution.DISMISSED: "Listo: el pago salió de la lista.",
 }
 FLAG_SETTLED = "cuenta"  # ?hecho= after a payment recorded by hand is settled
+
+
+def _typed(form: Form) -> str:
+    """The reason as typed, whole (shown back to be shortened when too long)."""
+    return form.text("motivo", KEPT)
 
 
 class PaymentsController(Controller):
@@ -79,19 +86,23 @@ class PaymentsController(Controller):
     ) -> Response[Any]:
         form = await read_form(request)
         how = {r.value: r for r in PaymentResolution}.get(form.text("resolucion", 20))
-        reason = form.text("motivo", 500) or None
+        reason = form.text("motivo", MAX_REASON) or None
         errors: dict[str, str] = {}
         if how is None:
             errors["resolucion"] = "Elegí qué pasó con el pago."
+        elif long := form.too_long("motivo", MAX_REASON):
+            errors["motivo"] = long
         elif how is PaymentResolution.DISMISSED and reason is None:
             errors["motivo"] = "Decí por qué lo sacás de la lista."
         else:
             try:
                 await use_case(payment_id[:64], how, reason, console_user(request).email)
+            except QueueItemNotOpen as err:
+                return await self._gone(request, listing, flags, err)
             except DomainError as err:
                 errors["_form"] = spanish(err)
         if errors or how is None:
-            kept = {"resolucion": form.text("resolucion", 20), "motivo": reason or ""}
+            kept = {"resolucion": form.text("resolucion", 20), "motivo": _typed(form)}
             return await self._page(
                 request, listing, flags, status=400, failed=payment_id, errors=errors, kept=kept
             )
@@ -108,17 +119,21 @@ class PaymentsController(Controller):
         flags: FromDishka[ListLedgerFlags],
     ) -> Response[Any]:
         form = await read_form(request)
-        reason = form.text("motivo", 500) or None
+        reason = form.text("motivo", MAX_REASON) or None
         errors: dict[str, str] = {}
-        if reason is None:
+        if long := form.too_long("motivo", MAX_REASON):
+            errors["motivo"] = long
+        elif reason is None:
             errors["motivo"] = "Decí qué pasó con ese pago (por ejemplo: le devolví lo de más)."
         else:
             try:
                 await use_case(item_id, reason, console_user(request).email)
+            except QueueItemNotOpen as err:
+                return await self._gone(request, listing, flags, err)
             except DomainError as err:
                 errors["_form"] = spanish(err)
         if errors:
-            kept = {"motivo": reason or ""}
+            kept = {"motivo": _typed(form)}
             return await self._page(
                 request,
                 listing,
@@ -129,6 +144,17 @@ class PaymentsController(Controller):
                 kept=kept,
             )
         return Redirect(f"{PREFIX}/pagos?hecho={FLAG_SETTLED}", status_code=303)
+
+    async def _gone(
+        self,
+        request: ConsoleRequest,
+        listing: ListPaymentsNeedingAttention,
+        flags: ListLedgerFlags,
+        err: QueueItemNotOpen,
+    ) -> Template:
+        """Settled meanwhile (another tab, another person, or by itself): the item is no longer
+        listed, so the page says so at its top instead of beside the item."""
+        return await self._page(request, listing, flags, status=409, notice=spanish(err))
 
     async def _page(
         self,
