@@ -163,6 +163,32 @@ async def test_a_method_the_page_does_not_take_is_a_405_page_linking_back(client
     assert "No pudimos abrir ese enlace" not in r.text
 
 
+async def test_a_form_that_cannot_be_read_is_a_page_about_the_form(
+    client: Client, settings: Settings
+) -> None:
+    _, tokens = await open_form(client)
+    # A multipart body cut short (its closing boundary never came).
+    broken = (
+        b'--cut\r\nContent-Disposition: form-data; name="_csrf_token"\r\n\r\n'
+        + tokens["_csrf_token"].encode()
+        + b'\r\n--cut\r\nContent-Disposition: form-data; name="name"\r\n\r\nJuana'
+    )
+    r = await client.post(
+        f"{ROOT}/reservar",
+        content=broken,
+        headers={
+            "content-type": "multipart/form-data; boundary=cut",
+            "x-csrftoken": tokens["_csrf_token"],
+        },
+    )
+    assert r.status_code == 400, r.text[:500]
+    assert r.headers["content-type"].startswith("text/html")
+    assert "No pudimos leer el formulario" in r.text
+    assert '<a class="button" href="/reservar">' in r.text
+    assert "No pudimos abrir ese enlace" not in r.text
+    assert await reservations(settings) == 0
+
+
 async def test_the_hold_limit_is_a_page_naming_it(make_client: ClientFactory) -> None:
     start = date.today() + timedelta(days=20)
     async with make_client(max_live_holds_per_phone=1) as c:

@@ -37,7 +37,7 @@ from litestar.exceptions import (
 )
 from litestar.middleware import DefineMiddleware
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_413_REQUEST_ENTITY_TOO_LARGE
+from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 from application.booking.availability import AvailabilityQuery, CheckAvailability
 from application.booking.book_online import Answer, BookOnline, Held
@@ -414,6 +414,21 @@ def booking_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
             message=(
                 "La página de reservas se abre en el navegador y se envía con su botón. "
                 "Entrá de nuevo desde el enlace y probá otra vez."
+            ),
+            link=back,
+            trace_id=None,
+        )
+    if isinstance(exc, HTTPException) and exc.status_code == HTTP_400_BAD_REQUEST:
+        # A form the page could not read (a broken upload, an encoding it does not know): said
+        # of the form, not as the guest's page's "No pudimos abrir ese enlace".
+        return guest_page(
+            "guest_error.html",
+            status=400,
+            title="Formulario ilegible",
+            heading="No pudimos leer el formulario",
+            message=(
+                "Llegó incompleto o en un formato que no entendemos. Volvé a la página de "
+                "reservas y probá de nuevo: no se reservó nada."
             ),
             link=back,
             trace_id=None,
