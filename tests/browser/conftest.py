@@ -6,8 +6,8 @@ context per test at each viewport (tests/browser/harness.py)."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +21,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 from application.ports.accounts import PasswordHasher
 from application.ports.clock import Clock
 from entrypoints.container import make_container
-from entrypoints.embedded import EmbeddedRedis, free_port
+from entrypoints.embedded import EmbeddedRedis
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret, Settings
 from tests.browser.harness import (
@@ -32,6 +32,7 @@ from tests.browser.harness import (
     run_async,
     screenshot,
 )
+from tests.threaded_server import loopback_socket, port_of, serve_in_thread
 from tests.unit.application.fakes import FixedClock
 
 pytestmark = pytest.mark.db
@@ -70,24 +71,16 @@ class LiveApp:
     clock: FixedClock
 
 
-def _serve(app: object, port: int) -> tuple[uvicorn.Server, threading.Thread]:
+def _serve(app: object, sock: socket.socket) -> tuple[uvicorn.Server, threading.Thread]:
     config = uvicorn.Config(
         app,  # type: ignore[arg-type]
         host="127.0.0.1",
-        port=port,
+        port=port_of(sock),
         log_config=None,
         access_log=False,
         lifespan="on",
     )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="browser-app", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the app server did not start")
-        time.sleep(0.02)
-    return server, thread
+    return serve_in_thread(config, sock)
 
 
 OWNERS = ["duena@cabanas.ar", "dueno@cabanas.ar"]
@@ -117,10 +110,10 @@ def live_app(database_url: str, redis_server: EmbeddedRedis) -> Iterator[LiveApp
     fixed.provide(lambda: clock, provides=Clock)
     fixed.provide(quick_hasher, provides=PasswordHasher)
     app = create_app(make_container(settings, fixed), settings)
-    port = free_port()
-    server, thread = _serve(app, port)
+    sock = loopback_socket()
+    server, thread = _serve(app, sock)
     try:
-        yield LiveApp(f"http://127.0.0.1:{port}", settings, clock)
+        yield LiveApp(f"http://127.0.0.1:{port_of(sock)}", settings, clock)
     finally:
         server.should_exit = True
         thread.join(15)

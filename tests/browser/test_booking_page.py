@@ -27,13 +27,14 @@ from domain.conversation.date_resolution import next_weekday
 from domain.payments.cancellation import CancellationPolicy, CancellationTier, Outcome
 from domain.pricing.cabin_rules import NO_RULES
 from entrypoints.container import make_container
-from entrypoints.embedded import EmbeddedRedis, free_port
+from entrypoints.embedded import EmbeddedRedis
 from entrypoints.http.app import create_app
 from entrypoints.settings import Secret
 from tests.browser.conftest import Check, LiveApp, _serve, settings_with
 from tests.browser.harness import PHONE, Viewport, run_async
 from tests.fakes.providers import MP_TOKEN, FakeMercadoPago, serve
 from tests.money_text import PESO
+from tests.threaded_server import loopback_socket, port_of
 from tests.unit.application.fakes import FixedClock
 from tests.unit.application.test_scheduled_messages import LAGO_TEXTS
 
@@ -210,8 +211,8 @@ def paying_app(
 ) -> Iterator[LiveApp]:
     """A second server on live_app's database with Mercado Pago on (the fake), reachable at
     its PUBLIC_BASE_URL, so the checkout's notification and return come back to it."""
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
+    sock = loopback_socket()
+    base = f"http://127.0.0.1:{port_of(sock)}"
     settings = settings_with(
         live_app,
         public_base_url=base,
@@ -227,7 +228,7 @@ def paying_app(
 
     fixed.provide(quick_hasher, provides=PasswordHasher)
     app = create_app(make_container(settings, fixed), settings)
-    server, thread = _serve(app, port)
+    server, thread = _serve(app, sock)
     try:
         yield LiveApp(base, settings, clock)
     finally:

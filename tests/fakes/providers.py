@@ -8,7 +8,6 @@ import asyncio
 import copy
 import hashlib
 import itertools
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -24,7 +23,7 @@ from litestar import Litestar, Request, Response, get, post, put
 from litestar.params import FromPath, FromQuery
 
 from adapters.mercadopago.signature import manifest, sign
-from entrypoints.embedded import free_port
+from tests.threaded_server import loopback_socket, port_of, serve_in_thread
 
 MP_TOKEN = "TEST-1234567890-access-token"
 WA_TOKEN = "EAAG-test-whatsapp-token"
@@ -507,19 +506,13 @@ def _outbound(wa_id: str) -> str:
 @contextmanager
 def serve(app: Litestar) -> Iterator[str]:
     """Run an ASGI app with uvicorn in a thread on a free 127.0.0.1 port."""
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    sock = loopback_socket()
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=port_of(sock), log_level="warning", lifespan="off"
     )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("fake provider did not start")
-        time.sleep(0.01)
+    server, thread = serve_in_thread(config, sock)
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{port_of(sock)}"
     finally:
         server.should_exit = True
         thread.join(5)

@@ -5,17 +5,15 @@ stay on the worker that first accepted them)."""
 from __future__ import annotations
 
 import socket
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import uvicorn
 
-from entrypoints.embedded import free_port
 from entrypoints.http.observability import ObservabilityMiddleware
 from entrypoints.settings import Settings
+from tests.threaded_server import loopback_socket, port_of, serve_in_thread
 
 
 async def ok(scope: Any, receive: Any, send: Any) -> None:
@@ -73,19 +71,17 @@ def test_the_default_is_a_hundred_answers() -> None:
 
 @pytest.fixture
 def server() -> Iterator[int]:
-    port = free_port()
+    sock = loopback_socket()
     config = uvicorn.Config(
-        edge(2), host="127.0.0.1", port=port, http="httptools", log_config=None, access_log=False
+        edge(2),
+        host="127.0.0.1",
+        port=port_of(sock),
+        http="httptools",
+        log_config=None,
+        access_log=False,
     )
-    served = uvicorn.Server(config)
-    thread = threading.Thread(target=served.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not served.started:
-        assert thread.is_alive(), "the server stopped while starting"
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.01)
-    yield port
+    served, thread = serve_in_thread(config, sock)
+    yield port_of(sock)
     served.should_exit = True
     thread.join(30)
 
