@@ -15,9 +15,10 @@ from enum import StrEnum
 
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
-from application.ports.ledger import FlaggedPayment
+from application.ports.ledger import QUEUE_FLAGS, FlaggedPayment
 from application.ports.unit_of_work import UnitOfWork
 from domain.errors import InvalidValue, NotFound
+from domain.payments.ledger import BookingLedger, PaymentMethod
 from domain.payments.payment import Attention
 
 DISMISSED = "dismissed"
@@ -142,10 +143,20 @@ LEDGER_LINED_UP = "ledger_lined_up"
 
 
 async def settle_ledger_flags(
-    uow: UnitOfWork, code: str, resolution: str, actor: str, now: datetime
+    uow: UnitOfWork,
+    ledger: BookingLedger,
+    code: str,
+    resolution: str,
+    actor: str,
+    now: datetime,
 ) -> list[int]:
     """Inside the caller's transaction: settle the open flags of the booking's payments
-    recorded by hand, audited (``payment.attention_resolve``); their ids."""
+    recorded by hand, audited (``payment.attention_resolve``); their ids. A ledger with no
+    such flag at all (most) asks the database nothing."""
+    if not any(
+        p.flag in QUEUE_FLAGS and p.method is not PaymentMethod.MERCADOPAGO for p in ledger.payments
+    ):
+        return []
     settled = await uow.ledger.resolve_flags_of(code, resolution, now)
     for item in settled:
         await uow.audit.record(

@@ -76,7 +76,7 @@ async def track_money_to_return(
     Returns what the booking owes back."""
     code = reservation.code.value
     if ledger.lines_up:
-        await settle_ledger_flags(uow, code, LEDGER_LINED_UP, actor, now)
+        await settle_ledger_flags(uow, ledger, code, LEDGER_LINED_UP, actor, now)
     owed = standing(ledger, reservation.status).to_return
     item_id = money_to_return_id(code)
     known = await uow.payments.get(item_id)
@@ -92,7 +92,9 @@ async def track_money_to_return(
         await uow.payments.keep_money_to_return(item_id, code, owed, reason, now, reopen=newly_owed)
     if known is None or newly_owed or known.attention_resolved_at is None:
         await fold_payment_flags(uow, code, ledger, actor, now)
-        await settle_ledger_flags(uow, code, PaymentResolution.MONEY_TO_RETURN.value, actor, now)
+        await settle_ledger_flags(
+            uow, ledger, code, PaymentResolution.MONEY_TO_RETURN.value, actor, now
+        )
     return owed
 
 

@@ -76,11 +76,6 @@ SPANISH: dict[str, str] = {
         "Mercado Pago rechazó esa devolución y no devolvió nada. Recargá la página y, si "
         "todavía hay que devolverle plata, cargá la devolución de nuevo."
     ),
-    "payment_not_found_at_provider": (
-        "Mercado Pago no encuentra uno de los pagos de esta reserva, así que no podemos revisar "
-        "qué se devolvió de él y no devolvimos nada. Buscalo en tu cuenta de Mercado Pago; si "
-        "devolvés la plata por otro medio, anotalo sin marcar Mercado Pago."
-    ),
     "refund_pending_at_provider": (
         "Mercado Pago todavía no muestra una devolución que pediste hace un momento; esperá "
         "unos minutos y mirá la reserva antes de devolver otra vez."

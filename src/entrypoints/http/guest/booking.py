@@ -33,11 +33,9 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import (
     HTTPException,
     MethodNotAllowedException,
-    PermissionDeniedException,
 )
 from litestar.middleware import DefineMiddleware
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_400_BAD_REQUEST, HTTP_413_REQUEST_ENTITY_TOO_LARGE
 
 from application.booking.availability import AvailabilityQuery, CheckAvailability
 from application.booking.book_online import Answer, BookOnline, Held
@@ -372,68 +370,56 @@ def _next(outcome: Held | Answer) -> str:
     return str(url) if url else f"/r/{code}"
 
 
+# What the booking form gets wrong, said of the form (status: title, heading, message), with a
+# way back to it — not as the guest's own page's "No pudimos abrir ese enlace".
+FORM_REFUSALS = {
+    # A refused CSRF check: a form sent from elsewhere or left open too long.
+    403: (
+        "Formulario vencido",
+        "El formulario venció",
+        "Pasó mucho tiempo o llegó desde otro sitio. Volvé a la página de reservas y probá de "
+        "nuevo: no se reservó nada.",
+    ),
+    413: (
+        "Formulario demasiado grande",
+        "El formulario es demasiado grande",
+        "Lo que mandaste ocupa más de lo que podemos recibir. Volvé a la página de reservas y "
+        "probá de nuevo con textos más cortos: no se reservó nada.",
+    ),
+    405: (
+        "Pedido no válido",
+        "Esta página no acepta eso",
+        "La página de reservas se abre en el navegador y se envía con su botón. Entrá de nuevo "
+        "desde el enlace y probá otra vez.",
+    ),
+    # A form the page could not read (a broken upload, an encoding it does not know).
+    400: (
+        "Formulario ilegible",
+        "No pudimos leer el formulario",
+        "Llegó incompleto o en un formato que no entendemos. Volvé a la página de reservas y "
+        "probá de nuevo: no se reservó nada.",
+    ),
+}
+
+
 def booking_exception(request: GuestRequest, exc: Exception) -> Response[Any]:
-    """What the booking form gets wrong said of the form, with a way back to it: a refused CSRF
-    check (a form sent from elsewhere or left open too long), a form too big to read, a method
-    the page does not take. Anything else as on the guest's own page."""
-    back = (BOOKING_PATH, "Volver a la página de reservas")
-    if isinstance(exc, PermissionDeniedException):
-        return guest_page(
-            "guest_error.html",
-            status=403,
-            title="Formulario vencido",
-            heading="El formulario venció",
-            message=(
-                "Pasó mucho tiempo o llegó desde otro sitio. Volvé a la página de reservas y "
-                "probá de nuevo: no se reservó nada."
-            ),
-            link=back,
-            trace_id=None,
-        )
-    if isinstance(exc, HTTPException) and exc.status_code == HTTP_413_REQUEST_ENTITY_TOO_LARGE:
-        return guest_page(
-            "guest_error.html",
-            status=413,
-            title="Formulario demasiado grande",
-            heading="El formulario es demasiado grande",
-            message=(
-                "Lo que mandaste ocupa más de lo que podemos recibir. Volvé a la página de "
-                "reservas y probá de nuevo con textos más cortos: no se reservó nada."
-            ),
-            link=back,
-            trace_id=None,
-        )
-    if isinstance(exc, MethodNotAllowedException):
-        # It names the methods it takes (RFC 9110 §15.5.6), as every 405 of the app does.
-        return guest_page(
-            "guest_error.html",
-            status=405,
-            headers=allowed_headers(exc),
-            title="Pedido no válido",
-            heading="Esta página no acepta eso",
-            message=(
-                "La página de reservas se abre en el navegador y se envía con su botón. "
-                "Entrá de nuevo desde el enlace y probá otra vez."
-            ),
-            link=back,
-            trace_id=None,
-        )
-    if isinstance(exc, HTTPException) and exc.status_code == HTTP_400_BAD_REQUEST:
-        # A form the page could not read (a broken upload, an encoding it does not know): said
-        # of the form, not as the guest's page's "No pudimos abrir ese enlace".
-        return guest_page(
-            "guest_error.html",
-            status=400,
-            title="Formulario ilegible",
-            heading="No pudimos leer el formulario",
-            message=(
-                "Llegó incompleto o en un formato que no entendemos. Volvé a la página de "
-                "reservas y probá de nuevo: no se reservó nada."
-            ),
-            link=back,
-            trace_id=None,
-        )
-    return guest_exception(request, exc)
+    """A refusal of the form itself (``FORM_REFUSALS``) as a page about the form; anything else
+    as on the guest's own page."""
+    status = exc.status_code if isinstance(exc, HTTPException) else None
+    if status not in FORM_REFUSALS:
+        return guest_exception(request, exc)
+    title, heading, message = FORM_REFUSALS[status]
+    return guest_page(
+        "guest_error.html",
+        status=status,
+        # A 405 names the methods it takes (RFC 9110 §15.5.6), as every 405 of the app does.
+        headers=allowed_headers(exc) if isinstance(exc, MethodNotAllowedException) else None,
+        title=title,
+        heading=heading,
+        message=message,
+        link=(BOOKING_PATH, "Volver a la página de reservas"),
+        trace_id=None,
+    )
 
 
 def csrf_secret(settings: Settings) -> str:
