@@ -113,6 +113,57 @@ async def test_an_amount_matching_nothing_is_recorded_and_flagged(pay_client: Cl
     assert (more.json()["status"], more.json()["confirmed"]) == ("confirmed", True)
 
 
+async def test_a_flagged_payment_by_hand_is_listed_and_settled_through_the_api(
+    pay_client: Client, integrated_settings: Settings
+) -> None:
+    booking = await hold(pay_client, payment_method="transfer")
+    code = str(booking["code"])
+    assert (await pay(pay_client, code, "partial", 5_000_000, method="cash")).status_code == 201
+    listed = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert len(listed) == 1, listed
+    item = listed[0]
+    assert item["id"].startswith("manual:")
+    assert (item["provider"], item["status"], item["status_detail"]) == (
+        "manual",
+        "approved",
+        "cash",
+    )
+    assert (item["amount"], item["currency"], item["reservation_code"]) == (50_000.0, "ARS", code)
+    assert item["attention"] == "unmatched"
+    assert "recorded by hand" in item["attention_reason"]
+    assert "comprobante por WhatsApp" in item["attention_reason"]
+    resolve = f"/admin/payments/{item['id']}/attention/resolve"
+    # The ledger already counts it: only dismissing it, with a reason, settles it.
+    for body in ({"resolution": "refunded"}, {"resolution": "dismissed"}):
+        refused = await pay_client.post(resolve, json=body, headers=admin())
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+    assert len((await pay_client.get("/admin/payments", headers=admin())).json()) == 1
+    done = await pay_client.post(
+        resolve, json={"resolution": "dismissed", "reason": "seña en dos partes"}, headers=admin()
+    )
+    assert done.status_code == 204, done.text
+    assert (await pay_client.get("/admin/payments", headers=admin())).json() == []
+    again = await pay_client.post(
+        resolve, json={"resolution": "dismissed", "reason": "otra vez"}, headers=admin()
+    )
+    assert again.status_code == 404
+    assert again.json()["code"] == "queue_item_not_open"
+    for bad in ("manual:abc", "manual:99999999", "manual:-1"):
+        answer = await pay_client.post(
+            f"/admin/payments/{bad}/attention/resolve",
+            json={"resolution": "dismissed", "reason": "x"},
+            headers=admin(),
+        )
+        assert answer.status_code == 404, (bad, answer.text)
+    audited = await rows(
+        integrated_settings,
+        "SELECT actor, target, after->>'reason' FROM admin_audit_log "
+        "WHERE action = 'payment.attention_resolve'",
+    )
+    assert audited == [(ADMIN_EMAIL, code, "seña en dos partes")]
+
+
 async def test_mercadopago_payments_land_in_the_same_ledger_once(
     pay_client: Client, mp: FakeMercadoPago
 ) -> None:
