@@ -128,6 +128,25 @@ async def test_nights_taken_meanwhile_are_named_and_the_input_kept(client: Clien
     assert 'value="Ramiro Gómez"' in r.text
 
 
+async def test_the_last_cabin_taken_meanwhile_is_named_above_the_results(client: Client) -> None:
+    party = {**SEARCH, "guests": "5"}  # only Los Alerces (6) takes five (tests/data seed)
+    _, tokens = await open_form(client, party)
+    await hold(client, accommodation_id=3, check_in=SEARCH["check_in"], guests=5)
+    data = {**party, **GUEST, **tokens, "accommodation_id": "3"}
+    r = await client.post(f"{ROOT}/reservar", data=data, follow_redirects=False)
+    assert r.status_code == 409
+    # No cabin left to offer, so no booking form and no cabin list to mark in red: the refusal
+    # is the page's alert (focused), with what the search finds now.
+    assert "Sin cabañas para esa búsqueda" in r.text
+    assert (
+        '<p class="alert" role="alert" tabindex="-1" autofocus>Alguien reservó esas noches'
+        in r.text
+    )
+    assert '<p class="info" role="status">No hay cabañas libres para esas fechas.' in r.text
+    assert 'value="2026-12-18"' in r.text  # the search as the guest made it
+    assert 'value="5"' in r.text
+
+
 async def test_a_form_without_its_csrf_token_is_refused_with_a_page(client: Client) -> None:
     await open_form(client)
     form = {**SEARCH, **GUEST, "accommodation_id": "1"}

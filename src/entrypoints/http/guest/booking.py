@@ -103,6 +103,8 @@ TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 # Idempotency keys share the API's scope: the page's are prefixed so no API key can match one.
 KEY_PREFIX = "reservar:"
 GuestRequest = Request[Any, Any, Any]
+# The search's own fields: a refusal about them is shown beside them, at the top of the page.
+SEARCH_FIELDS = frozenset({"check_in", "check_out", "guests"})
 
 
 def _page(
@@ -285,14 +287,19 @@ async def book(
             check_in, check_out = form.day("check_in"), form.day("check_out")
             nights = (check_out - check_in).days if check_in and check_out else 0
             field, message = refusal(err, settings.booking_policy, nights, settings.max_hold_nights)
-            offers, _ = await _search(form, desk)
+            offers, found = await _search(form, desk)
+            shown = {field: message}
+            if not offers and field not in SEARCH_FIELDS:
+                # No cabin left to offer (the last one was just taken): the booking form, and
+                # the field the refusal is about, are not on the page: said above the results.
+                shown = {"_form": message} | {k: v for k, v in found.items() if k == NOTICE}
             status = (
                 429 if isinstance(err, TooManyHolds) else 409 if isinstance(err, Conflict) else 422
             )
             return _page(
                 form,
                 offers,
-                {field: message},
+                shown,
                 desk,
                 searched=True,
                 status=status,
