@@ -188,6 +188,36 @@ async def test_a_collision_is_recorded_with_both_sides_kept_and_the_owner_alerte
     assert (await pay_client.get(f"/reservations/{ours['code']}")).json()["status"] == "confirmed"
     events = await sql(pay_client, "SELECT uid, reservation_id FROM ical_events ORDER BY uid")
     assert events == [("clash@airbnb.com", None), ("window@airbnb.com", None)]
+    # Both wait, and both still take the nights of theirs nobody holds: the booking's last
+    # night after ours, the window's two before it. None of them is sold here.
+    parts = await sql(
+        pay_client,
+        "SELECT p.uid, p.check_in, p.check_out, r.kind, r.status, r.channel "
+        "FROM ical_event_parts p JOIN reservations r ON r.id = p.reservation_id ORDER BY p.uid",
+    )
+    assert parts == [
+        ("clash@airbnb.com", D + timedelta(days=3), D + timedelta(days=4))
+        + ("external", "confirmed", "airbnb"),
+        ("window@airbnb.com", D - timedelta(days=2), D) + ("external", "confirmed", "airbnb"),
+    ]
+    for check_in in (D - timedelta(days=3), D + timedelta(days=3)):
+        taken = await pay_client.post(
+            "/reservations",
+            json={
+                **BOOKING,
+                "check_in": check_in.isoformat(),
+                "check_out": (check_in + timedelta(days=2)).isoformat(),
+                "guest_phone": "+5491166667777",
+            },
+        )
+        assert taken.status_code == 409, taken.text
+    # Held as rows of their own, which the other channels' exports carry.
+    exported = await sql(
+        pay_client,
+        "SELECT check_in FROM reservations WHERE kind = 'external' AND status = 'confirmed' "
+        "ORDER BY check_in",
+    )
+    assert exported == [(D - timedelta(days=2),), (D + timedelta(days=3),)]
     alerts = await sql(
         pay_client,
         "SELECT payload->>'text', payload->>'link' FROM outbox WHERE kind = 'admin.alert'",
@@ -208,6 +238,43 @@ async def test_a_collision_is_recorded_with_both_sides_kept_and_the_owner_alerte
         await pay_client.post(f"/admin/ical/feeds/{r.json()['feed']['id']}/sync", headers=admin())
     ).json()  # type: ignore[attr-defined]
     assert again["conflicts"] == 0
+
+
+async def test_a_partly_taken_event_takes_all_its_nights_once_they_are_free(
+    pay_client: Client, calendars: FakeCalendarHost
+) -> None:
+    ours = (await pay_client.post("/reservations", json=BOOKING)).json()  # D to D+3, a hold
+    calendars.feeds["part.ics"] = ics(
+        [("part@booking.com", D + timedelta(days=2), D + timedelta(days=6), "CLOSED")]
+    )
+    feed = (await register(pay_client, calendars, "part.ics", source="booking")).json()["feed"]  # type: ignore[attr-defined]
+    parts = "SELECT check_in, check_out FROM ical_event_parts ORDER BY check_in"
+    assert await sql(pay_client, parts) == [(D + timedelta(days=3), D + timedelta(days=6))]
+    cancelled = await pay_client.post(
+        f"/admin/reservations/{ours['code']}/cancel", json={"reason": "no pagó"}, headers=admin()
+    )
+    assert cancelled.status_code == 200, cancelled.text
+    sync = f"/admin/ical/feeds/{feed['id']}/sync"
+    calendars.feeds["part.ics"] = ics(
+        [("part@booking.com", D + timedelta(days=2), D + timedelta(days=6), "CLOSED")],
+        prodid="-//again//EN",  # another answer: the feed is read whole
+    )
+    result = (await pay_client.post(sync, headers=admin())).json()
+    assert (result["placed"], result["waiting"]) == (1, 0), result
+    assert await sql(pay_client, parts) == []
+    held = await sql(
+        pay_client,
+        "SELECT check_in, check_out, status FROM reservations WHERE kind = 'external' "
+        "ORDER BY status, check_in",
+    )
+    assert held == [
+        (D + timedelta(days=3), D + timedelta(days=6), "cancelled"),  # the part, given back
+        (D + timedelta(days=2), D + timedelta(days=6), "confirmed"),  # the event, whole
+    ]
+    # Deleting the feed gives every night back.
+    assert (await pay_client.delete(f"/admin/ical/feeds/{feed['id']}", headers=admin())).is_success
+    again = await pay_client.post("/reservations", json={**BOOKING, "check_out": "2026-12-24"})
+    assert again.status_code == 201, again.text
 
 
 async def test_changed_cancelled_and_unchanged_events(
@@ -492,7 +559,8 @@ async def test_a_hold_that_lapses_changes_last_modified_before_any_sweep(
 
 
 async def collide(client: Client, calendars: FakeCalendarHost) -> tuple[str, int, int]:
-    """Our confirmed booking, then an Airbnb booking over its nights: (code, feed, collision)."""
+    """Our confirmed booking, then an Airbnb booking inside its nights (no night of it free):
+    (code, feed, collision)."""
     ours = (await client.post("/reservations", json=BOOKING)).json()
     confirmed = await client.post(
         f"/admin/reservations/{ours['code']}/confirm",
@@ -501,7 +569,7 @@ async def collide(client: Client, calendars: FakeCalendarHost) -> tuple[str, int
     )
     assert confirmed.status_code == 200, confirmed.text
     calendars.feeds["clash.ics"] = ics(
-        [("clash@airbnb.com", D + timedelta(days=1), D + timedelta(days=4), "Reserved")]
+        [("clash@airbnb.com", D + timedelta(days=1), D + timedelta(days=3), "Reserved")]
     )
     r = await register(client, calendars, "clash.ics")
     assert r.status_code == 201, r.text  # type: ignore[attr-defined]

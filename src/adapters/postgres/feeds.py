@@ -3,6 +3,7 @@ in ``reservations``, under the same exclusion constraint as bookings and blocks.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -14,7 +15,14 @@ from adapters.postgres.driver import Driver, RawStatement, Row
 from adapters.postgres.errors import UNIQUE_VIOLATION, constraint_name, sqlstate
 from adapters.postgres.repositories import expire_lapsed_overlapping
 from adapters.postgres.tables import ACTIVE_STATUS_SQL, NO_OVERLAP_CONSTRAINT
-from application.ports.calendars import Conflict, ExportRow, Feed, Occupant, StoredEvent
+from application.ports.calendars import (
+    Conflict,
+    ExportRow,
+    Feed,
+    HeldPart,
+    Occupant,
+    StoredEvent,
+)
 from domain.calendar_sync.external_calendar import (
     ExternalEvent,
     ExternalEventKind,
@@ -48,11 +56,38 @@ LIST_FEEDS_RAW = RawStatement(LIST_FEEDS)
 RELEASE_FEED = text(
     "UPDATE reservations SET status = 'cancelled', updated_at = :now "
     "WHERE kind = 'external' AND status = 'confirmed' AND id IN "
-    "(SELECT reservation_id FROM ical_events WHERE feed_id = :id AND reservation_id IS NOT NULL)"
+    "(SELECT reservation_id FROM ical_events WHERE feed_id = :id AND reservation_id IS NOT NULL "
+    "UNION ALL SELECT reservation_id FROM ical_event_parts WHERE feed_id = :id)"
 )
 DELETE_FEED = text("DELETE FROM ical_feeds WHERE id = :id RETURNING id")
 EVENTS = text(
     "SELECT uid, check_in, check_out, kind, reservation_id FROM ical_events WHERE feed_id = :id"
+)
+# The stretches waiting events hold (few: only events whose nights are partly taken).
+PARTS = text(
+    "SELECT uid, reservation_id, check_in, check_out FROM ical_event_parts WHERE feed_id = :id "
+    "ORDER BY uid, check_in"
+)
+# What of a stay no live row holds: the stay less every live row over it (a multirange
+# difference), apart from the rows to ignore (the event's own stretches).
+FREE_STRETCHES = text(
+    "SELECT lower(free) AS check_in, upper(free) AS check_out FROM unnest("
+    "datemultirange(daterange(:check_in, :check_out, '[)')) - coalesce(("
+    "SELECT range_agg(stay) FROM reservations WHERE accommodation_id = :acc "
+    f"AND {_LIVE} AND stay && daterange(:check_in, :check_out, '[)') "
+    "AND NOT (id = ANY(CAST(:ignoring AS bigint[])))), '{}'::datemultirange)) AS free "
+    "ORDER BY 1"
+)
+ADD_PART = text(
+    "INSERT INTO ical_event_parts (reservation_id, feed_id, uid, check_in, check_out) "
+    "VALUES (:rid, :feed, :uid, :check_in, :check_out)"
+)
+RELEASE_PARTS = text(
+    "WITH gone AS (DELETE FROM ical_event_parts WHERE feed_id = :feed AND uid = :uid "
+    "RETURNING reservation_id) "
+    "UPDATE reservations SET status = 'cancelled', updated_at = :now "
+    "WHERE kind = 'external' AND status = 'confirmed' AND id IN (SELECT reservation_id FROM gone) "
+    "RETURNING id"
 )
 PLACE = text(
     "INSERT INTO reservations (code, accommodation_id, check_in, check_out, guests, "
@@ -202,8 +237,13 @@ class SqlFeedRepository:
 
     async def events(self, feed_id: int) -> dict[str, StoredEvent]:
         rows = await self._conn.execute(EVENTS, {"id": feed_id})
+        parts: dict[str, list[HeldPart]] = {}
+        for uid, rid, ci, co in await self._conn.execute(PARTS, {"id": feed_id}):
+            parts.setdefault(uid, []).append(HeldPart(rid, Stay(ci, co)))
         return {
-            uid: StoredEvent(uid, Stay(ci, co), ExternalEventKind(kind), rid)
+            uid: StoredEvent(
+                uid, Stay(ci, co), ExternalEventKind(kind), rid, tuple(parts.get(uid, ()))
+            )
             for uid, ci, co, kind, rid in rows
         }
 
@@ -229,6 +269,39 @@ class SqlFeedRepository:
 
     async def release(self, reservation_id: int, now: datetime) -> None:
         await self._conn.execute(RELEASE, {"id": reservation_id, "now": now})
+
+    async def free_stretches(
+        self, accommodation_id: int, stay: Stay, now: datetime, *, ignoring: Sequence[int] = ()
+    ) -> list[Stay]:
+        params = {
+            "acc": accommodation_id,
+            "check_in": stay.check_in,
+            "check_out": stay.check_out,
+            "now": now,
+            "ignoring": list(ignoring),
+        }
+        rows = await self._conn.execute(FREE_STRETCHES, params)
+        return [Stay(ci, co) for ci, co in rows]
+
+    async def place_part(
+        self, feed: Feed, event: ExternalEvent, part: Stay, now: datetime
+    ) -> int | None:
+        piece = ExternalEvent(event.uid, part, event.kind)
+        rid = await self.place(feed.accommodation_id, feed.source, piece, now)
+        if rid is not None:
+            params = {
+                "rid": rid,
+                "feed": feed.id,
+                "uid": event.uid,
+                "check_in": part.check_in,
+                "check_out": part.check_out,
+            }
+            await self._conn.execute(ADD_PART, params)
+        return rid
+
+    async def release_parts(self, feed_id: int, uid: str, now: datetime) -> int:
+        rows = await self._conn.execute(RELEASE_PARTS, {"feed": feed_id, "uid": uid, "now": now})
+        return len(rows.all())
 
     async def occupants(self, accommodation_id: int, stay: Stay, now: datetime) -> list[Occupant]:
         rows = await self._conn.execute(

@@ -384,6 +384,25 @@ ical_events = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+# An imported event whose nights are partly taken (by a booking of ours, a hold, a block, or
+# another event) still takes the rest: each free stretch is a row of kind 'external' of its
+# own, listed here under the event (which itself waits: ``ical_events.reservation_id`` NULL).
+ical_event_parts = Table(
+    "ical_event_parts",
+    metadata,
+    Column(
+        "reservation_id",
+        BigInteger,
+        ForeignKey("reservations.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("feed_id", BigInteger, ForeignKey("ical_feeds.id", ondelete="CASCADE"), nullable=False),
+    Column("uid", String(255), nullable=False),
+    Column("check_in", Date, nullable=False),
+    Column("check_out", Date, nullable=False),
+    Index("ical_event_parts_event_idx", "feed_id", "uid"),
+)
+
 ical_conflicts = Table(
     "ical_conflicts",
     metadata,

@@ -146,6 +146,8 @@ class ApplySnapshot:
             if stored.reservation_id is not None:
                 await uow.feeds.release(stored.reservation_id, now)
                 result.released += 1
+            if stored.parts and await uow.feeds.release_parts(feed.id, uid, now):
+                result.released += 1
             if new is None:
                 await uow.feeds.delete_event(feed.id, uid)
         for uid, event in incoming.items():
@@ -164,19 +166,39 @@ class ApplySnapshot:
         result: FeedResult,
         now: datetime,
     ) -> None:
-        """The event's nights: kept if it already holds them, else tried again."""
+        """The event's nights: kept if it already holds them, else tried again whole; taken
+        elsewhere, it waits and takes what is free of them (its parts)."""
         unchanged = old is not None and old.stay == event.stay and old.kind == event.kind
-        held = old.reservation_id if unchanged and old is not None else None
-        if held is None:
-            held = await uow.feeds.place(feed.accommodation_id, feed.source, event, now)
-            if held is not None:
-                result.placed += 1
-            else:
-                result.waiting += 1
-                await self._collision(uow, feed, event, result)
-        if unchanged and old is not None and held == old.reservation_id:
-            return  # stored exactly so already: no write (most of a pass's events)
-        await uow.feeds.save_event(feed.id, event, held, now)
+        if unchanged and old is not None and old.reservation_id is not None:
+            return  # holds its nights already, stored exactly so (most of a pass's events)
+        # A changed event's parts were given back above; an unchanged waiting one keeps them
+        # while what stands in its way does.
+        parts = old.parts if unchanged and old is not None else ()
+        own = [p.reservation_id for p in parts]
+        acc = feed.accommodation_id
+        if parts and await uow.feeds.free_stretches(acc, event.stay, now, ignoring=own) == [
+            event.stay
+        ]:
+            await uow.feeds.release_parts(feed.id, event.uid, now)  # free again: whole
+            parts, own = (), []
+        held = None if parts else await uow.feeds.place(acc, feed.source, event, now)
+        if held is not None:
+            result.placed += 1
+            await uow.feeds.save_event(feed.id, event, held, now)
+            return
+        result.waiting += 1
+        await self._collision(uow, feed, event, result)
+        if not unchanged:
+            await uow.feeds.save_event(feed.id, event, None, now)
+        # The nights no one else holds are still this channel's: taken, so they are never
+        # sold here (only those that stand in the way wait).
+        free = await uow.feeds.free_stretches(acc, event.stay, now, ignoring=own)
+        if [p.stay for p in sorted(parts, key=lambda p: p.stay.check_in)] == free:
+            return
+        if parts:
+            await uow.feeds.release_parts(feed.id, event.uid, now)
+        for stretch in free:
+            await uow.feeds.place_part(feed, event, stretch, now)
 
     def _judge(
         self,
@@ -189,19 +211,39 @@ class ApplySnapshot:
         confirmed: str | None,
     ) -> HeldRelease | None:
         """The hold this answer leaves the feed in (None: apply it as it is)."""
-        holding = [s for s in known.values() if s.reservation_id is not None]
-        held = future_nights((s.stay for s in holding), today)
-        if snapshot.skipped:  # vanished events keep their nights anyway (see above)
-            holding = [s for s in holding if s.uid in incoming]
-        kept = future_nights((e.stay for e in incoming.values()), today)
-        kept |= held - future_nights((s.stay for s in holding), today)
-        if not self.guard.suspicious(held=held, kept=kept):
+        # Judged over every night, and over the channel's bookings alone: a sliding
+        # booking-window block ("Airbnb (Not available)", a year of nights) must not make
+        # every booking of the feed vanishing look like a small change.
+        judged = [
+            self._nights(known, incoming, snapshot, today, only)
+            for only in (None, ExternalEventKind.RESERVED)
+        ]
+        freed = len(judged[0][0] - judged[0][1])  # nights the answer frees, whatever held them
+        if not freed or not any(self.guard.suspicious(held=h, kept=k) for h, k in judged):
             return None
         answer = answer_fingerprint(incoming)
         if confirmed is not None and confirmed == answer:
             return None
-        hold = self.guard.sighting(feed.held_release, answer, len(held - kept), now)
+        hold = self.guard.sighting(feed.held_release, answer, freed, now)
         return None if self.guard.confirmed(hold, now) else hold
+
+    @staticmethod
+    def _nights(
+        known: dict[str, StoredEvent],
+        incoming: dict[str, ExternalEvent],
+        snapshot: FeedSnapshot,
+        today: date,
+        only: ExternalEventKind | None,
+    ) -> tuple[set[date], set[date]]:
+        """The future nights the feed's events (of one kind, or all) hold now, and those this
+        answer keeps."""
+        holding = [s for s in known.values() if s.holding and only in (None, s.kind)]
+        held = future_nights((n for s in holding for n in s.holding), today)
+        if snapshot.skipped:  # vanished events keep their nights anyway (see above)
+            holding = [s for s in holding if s.uid in incoming]
+        kept = future_nights((e.stay for e in incoming.values() if only in (None, e.kind)), today)
+        kept |= held - future_nights((n for s in holding for n in s.holding), today)
+        return held, kept
 
     @staticmethod
     def _while_held(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -66,11 +67,27 @@ class CalendarFetcher(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
+class HeldPart:
+    """A free stretch of a waiting event's nights, held by a row of its own."""
+
+    reservation_id: int
+    stay: Stay
+
+
+@dataclass(frozen=True, slots=True)
 class StoredEvent:
     uid: str
     stay: Stay
     kind: ExternalEventKind
-    reservation_id: int | None
+    reservation_id: int | None  # None: its nights are (partly) taken, it waits
+    parts: tuple[HeldPart, ...] = ()  # while it waits: the stretches of it that were free
+
+    @property
+    def holding(self) -> tuple[Stay, ...]:
+        """The nights it holds now: all of them, its free stretches, or none."""
+        if self.reservation_id is not None:
+            return (self.stay,)
+        return tuple(p.stay for p in self.parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +146,24 @@ class FeedRepository(Protocol):
         ...
 
     async def release(self, reservation_id: int, now: datetime) -> None: ...
+
+    async def free_stretches(
+        self, accommodation_id: int, stay: Stay, now: datetime, *, ignoring: Sequence[int] = ()
+    ) -> list[Stay]:
+        """The stretches of ``stay`` no live row holds (lapsed holds never count), apart from
+        the rows ``ignoring``, in order."""
+        ...
+
+    async def place_part(
+        self, feed: Feed, event: ExternalEvent, part: Stay, now: datetime
+    ) -> int | None:
+        """Take ``part`` of a waiting event's nights for it, as ``place`` does; the row's id,
+        or None when they are taken meanwhile."""
+        ...
+
+    async def release_parts(self, feed_id: int, uid: str, now: datetime) -> int:
+        """Give back the stretches the event holds; how many there were."""
+        ...
 
     async def occupants(
         self, accommodation_id: int, stay: Stay, now: datetime

@@ -8,10 +8,10 @@ commits (each fake works on a copy of its state until then)."""
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from application.errors import IntegrationError
@@ -20,6 +20,7 @@ from application.ports.calendars import (
     ExportRow,
     Feed,
     FeedSnapshot,
+    HeldPart,
     Occupant,
     StoredEvent,
 )
@@ -128,6 +129,7 @@ class FeedState:
     rows: dict[int, ImportedRow] = field(default_factory=dict)
     conflicts: list[Conflict] = field(default_factory=list)
     event_writes: int = 0  # save_event calls
+    parts: dict[tuple[int, str], list[HeldPart]] = field(default_factory=dict)
 
 
 class FakeFeeds(_Transactional[FeedState]):
@@ -191,11 +193,60 @@ class FakeFeeds(_Transactional[FeedState]):
         for event in state.events.pop(feed_id, {}).values():
             if event.reservation_id is not None:
                 state.rows[event.reservation_id].active = False
+            for part in state.parts.pop((feed_id, event.uid), []):
+                state.rows[part.reservation_id].active = False
         del state.feeds[feed_id]
         return True
 
     async def events(self, feed_id: int) -> dict[str, StoredEvent]:
-        return dict(self.read.events.get(feed_id, {}))
+        parts = self.read.parts
+        return {
+            uid: replace(e, parts=tuple(parts.get((feed_id, uid), ())))
+            for uid, e in self.read.events.get(feed_id, {}).items()
+        }
+
+    async def free_stretches(
+        self, accommodation_id: int, stay: Stay, now: datetime, *, ignoring: Sequence[int] = ()
+    ) -> list[Stay]:
+        taken = [r.stay for r in self._reservations.blocking(accommodation_id, stay, now)]
+        taken += [
+            b.stay
+            for b in self._blocks.read.values()
+            if b.active and b.accommodation_id == accommodation_id and b.stay.overlaps(stay)
+        ]
+        taken += [
+            r.stay
+            for row_id, r in self.read.rows.items()
+            if r.active
+            and row_id not in ignoring
+            and r.accommodation_id == accommodation_id
+            and r.stay.overlaps(stay)
+        ]
+        free = [n for n in stay.each_night() if not any(t.contains_night(n) for t in taken)]
+        stretches: list[Stay] = []
+        for night in free:
+            if stretches and stretches[-1].check_out == night:
+                stretches[-1] = Stay(stretches[-1].check_in, night + timedelta(days=1))
+            else:
+                stretches.append(Stay(night, night + timedelta(days=1)))
+        return stretches
+
+    async def place_part(
+        self, feed: Feed, event: ExternalEvent, part: Stay, now: datetime
+    ) -> int | None:
+        piece = ExternalEvent(event.uid, part, event.kind)
+        row_id = await self.place(feed.accommodation_id, feed.source, piece, now)
+        if row_id is not None:
+            self.write.parts.setdefault((feed.id, event.uid), []).append(HeldPart(row_id, part))
+        return row_id
+
+    async def release_parts(self, feed_id: int, uid: str, now: datetime) -> int:
+        state = self.write
+        parts = state.parts.pop((feed_id, uid), [])
+        for part in parts:
+            row = state.rows[part.reservation_id]
+            row.active, row.updated_at = False, now
+        return len(parts)
 
     async def place(
         self, accommodation_id: int, source: ExternalSource, event: ExternalEvent, now: datetime
@@ -237,6 +288,7 @@ class FakeFeeds(_Transactional[FeedState]):
 
     async def delete_event(self, feed_id: int, uid: str) -> None:
         self.write.events.get(feed_id, {}).pop(uid, None)
+        self.write.parts.pop((feed_id, uid), None)
 
     async def record_conflict(
         self, feed: Feed, event: ExternalEvent, other_code: str, now: datetime

@@ -209,3 +209,109 @@ async def test_every_enabled_feed_is_synced_under_the_lock_and_a_locked_out_pass
     assert [(r.feed_id, r.outcome) for r in report.results] == [(feed.id, "updated")]
     skipped = await SyncAllFeeds(cal.uow, FakeLock(free=False), cal.sync)()
     assert (skipped.locked_out, skipped.results) == (True, [])
+
+
+def unavailable(uid: str, s: Stay) -> ExternalEvent:
+    return ExternalEvent(uid, s, ExternalEventKind.UNAVAILABLE)
+
+
+async def test_an_event_partly_taken_still_takes_its_free_nights() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    await cal.hold()(booking(stay(10, 2)))  # nights 10 and 11 are ours
+    # The channel sold 9 to 16: only 10 and 11 stand in its way.
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(9, 7)))
+    result = await cal.sync(feed.id)
+    assert (result.placed, result.waiting, result.conflicts) == (0, 1, 1)
+    [event] = (await cal.uow.feeds.events(feed.id)).values()
+    assert event.reservation_id is None
+    assert [p.stay for p in event.parts] == [stay(9, 1), stay(12, 4)]
+    # (The cabin takes two nights at least: each of these has one of the event's in it.)
+    for taken in (stay(8, 2), stay(12, 2), stay(14, 2), stay(15, 2)):
+        with pytest.raises(StayUnavailable):
+            await cal.hold()(booking(taken))
+    # The next pass with the same answer writes nothing.
+    writes = cal.uow.feeds.write.event_writes
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(9, 7)), etag="v2")
+    again = await cal.sync(feed.id)
+    assert (again.placed, again.waiting, again.conflicts, again.released) == (0, 1, 0, 0)
+    assert cal.uow.feeds.write.event_writes == writes
+    assert [p.stay for p in (await cal.uow.feeds.events(feed.id))["a1"].parts] == [
+        stay(9, 1),
+        stay(12, 4),
+    ]
+    # Our hold runs out unpaid: the event takes all its nights as one again.
+    cal.clock.current = NOW + timedelta(minutes=31)
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(9, 7)), etag="v3")
+    whole = await cal.sync(feed.id)
+    assert (whole.placed, whole.waiting) == (1, 0)
+    event = (await cal.uow.feeds.events(feed.id))["a1"]
+    assert event.reservation_id is not None
+    assert event.parts == ()
+    with pytest.raises(StayUnavailable):
+        await cal.hold()(booking(stay(10, 2)))
+
+
+async def test_two_overlapping_events_of_one_feed_hold_every_night_between_them() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)), reserved("a2", stay(7, 4)))
+    result = await cal.sync(feed.id)
+    assert (result.placed, result.waiting, result.conflicts) == (1, 1, 0)
+    assert [p.stay for p in (await cal.uow.feeds.events(feed.id))["a2"].parts] == [stay(8, 3)]
+    for night in range(4, 11):  # two nights each, one of 5 … 10 at least
+        with pytest.raises(StayUnavailable):
+            await cal.hold()(booking(stay(night, 2)))
+    # The second one cancelled on the channel: its part goes with it.
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(5, 3)), reserved("a3", stay(30, 2)))
+    gone = await cal.sync(feed.id)
+    assert gone.released == 1
+    assert "a2" not in await cal.uow.feeds.events(feed.id)
+    await cal.hold()(booking(stay(9, 2)))
+
+
+async def test_a_moved_waiting_event_gives_back_its_parts_and_takes_its_new_nights() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    await cal.hold()(booking(stay(10, 2)))
+    # Other events keep the feed's nights, so the move is no suspicious answer.
+    others = [reserved(f"o{i}", stay(40 + 3 * i, 2)) for i in range(5)]
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(9, 4)), *others)
+    await cal.sync(feed.id)
+    assert [p.stay for p in (await cal.uow.feeds.events(feed.id))["a1"].parts] == [
+        stay(9, 1),
+        stay(12, 1),
+    ]
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(20, 3)), *others, etag="v2")
+    moved = await cal.sync(feed.id)
+    assert (moved.held_release, moved.released, moved.placed) == (0, 1, 1)
+    event = (await cal.uow.feeds.events(feed.id))["a1"]
+    assert (event.reservation_id is not None, event.parts) == (True, ())
+    await cal.hold()(booking(stay(8, 2)))
+    await cal.hold()(booking(stay(12, 2)))
+
+
+async def test_a_feed_losing_every_booking_beside_a_long_window_block_is_held() -> None:
+    """Airbnb's booking-window block ("Airbnb (Not available)") covers a year or more of
+    nights: three bookings vanishing are few of the feed's nights, but all its bookings."""
+    cal = Calendars()
+    feed = await cal.feed()
+    window = unavailable("window", stay(120, 400))
+    bookings = [reserved(f"r{i}", stay(10 + 10 * i, 4)) for i in range(3)]
+    cal.fetcher.answers[URL] = snapshot(*bookings, window)
+    await cal.sync(feed.id)
+    cal.fetcher.answers[URL] = snapshot(window, etag="v2")
+    result = await cal.sync(feed.id)
+    assert (result.released, result.held_release) == (0, 12)
+    assert (await cal.stored(feed)).held_release is not None
+    for b in bookings:
+        with pytest.raises(StayUnavailable):
+            await cal.hold()(booking(b.stay))
+    # One booking of the three cancelled, the others kept: a normal cancellation, applied.
+    cal2 = Calendars()
+    feed2 = await cal2.feed()
+    cal2.fetcher.answers[URL] = snapshot(*bookings, window)
+    await cal2.sync(feed2.id)
+    cal2.fetcher.answers[URL] = snapshot(*bookings[1:], window, etag="v2")
+    fine = await cal2.sync(feed2.id)
+    assert (fine.released, fine.held_release) == (1, 0)
