@@ -381,6 +381,8 @@ async def test_accommodations_create_update_deactivate(
     [
         ({"capacity": 0}, 422),
         ({"base_price": -1}, 422),
+        ({"base_price": 0}, 422),  # a night is never free
+        ({"base_price": 0.01, "weekend_multiplier": 0.4}, 422),  # a weekend night of 0 cents
         ({"base_price": 10.001}, 422),
         ({"weekend_multiplier": 0}, 422),
         ({"surprise": 1}, 422),

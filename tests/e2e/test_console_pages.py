@@ -136,6 +136,18 @@ async def test_the_owner_edits_a_cabin_and_a_bad_value_is_named(
     )
     assert taken.status_code == 400
     assert "Ya hay otra cabaña con ese nombre." in taken.text
+    # A night is never free: a price of 0, or a weekend price that rounds to nothing.
+    free = await owner.post("/panel/cabanas/1", {**base, "capacidad": "4", "precio": "0"})
+    assert free.status_code == 400
+    assert "El precio por noche tiene que ser más que $ 0" in free.text
+    assert 'value="0"' in free.text
+    tiny = await owner.post(
+        "/panel/cabanas/1", {**base, "capacidad": "4", "precio": "0,01", "finde": "0,4"}
+    )
+    assert tiny.status_code == 400
+    assert "las noches de viernes y sábado quedarían gratis" in tiny.text
+    [row] = await sql(console_settings, "SELECT base_price_cents FROM accommodations WHERE id = 1")
+    assert row["base_price_cents"] == 8_500_000
     saved = await owner.post("/panel/cabanas/1", {**base, "capacidad": "5"})
     assert saved.status_code == 303
     after = await owner.client.get(saved.headers["location"])

@@ -88,6 +88,7 @@ class CreateAccommodation:
             active=True if fields.active is None else fields.active,
         )
         async with self.uow:
+            draft.check_prices_a_night()
             created = replace(draft, id=await self.uow.accommodations.add(draft))
             await self.uow.audit.record(
                 AuditEntry(
@@ -140,6 +141,8 @@ class UpdateAccommodation:
                 amenities=fields.amenities if fields.amenities is not None else current.amenities,
                 active=fields.active if fields.active is not None else current.active,
             )
+            if fields.base_price is not None or fields.weekend_multiplier is not None:
+                changed.check_prices_a_night()
             if not await self.uow.accommodations.update(changed):
                 raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
             await self.uow.audit.record(

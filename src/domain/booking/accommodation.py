@@ -17,10 +17,11 @@ _MULTIPLIER_STEP = Decimal("0.001")  # the column keeps three decimals
 
 
 def base_price(amount: Decimal) -> Money:
-    """A nightly price as the owner writes it: a finite number from 0 to MAX_BASE_PRICE with
-    at most two decimals (never rounded: a typo is refused, not silently changed)."""
-    if not amount.is_finite() or amount < 0 or amount > MAX_BASE_PRICE:
-        raise InvalidValue(f"base_price must be a number from 0 to {MAX_BASE_PRICE}")
+    """A nightly price as the owner writes it: a finite number above 0, at most MAX_BASE_PRICE,
+    with at most two decimals (never rounded: a typo is refused, not silently changed). A night
+    is never free: a price of 0 would let anyone hold the cabin for nothing."""
+    if not amount.is_finite() or amount <= 0 or amount > MAX_BASE_PRICE:
+        raise InvalidValue(f"base_price must be more than 0 and at most {MAX_BASE_PRICE}")
     if amount != amount.quantize(_CENT):
         raise InvalidValue("base_price has at most two decimals (prices have at most cents)")
     return Money.of(amount)
@@ -54,3 +55,13 @@ class Accommodation:
             raise InvalidValue("weekend_multiplier has at most three decimals")
         if self.base_price.cents > MAX_BASE_PRICE * 100:
             raise InvalidValue(f"base_price must be at most {MAX_BASE_PRICE}")
+
+    def check_prices_a_night(self) -> None:
+        """Its weekday and weekend nights both cost something (a tiny price times a small
+        weekend multiplier can round to 0 cents). Checked when the owner sets them; a row
+        stored before keeps loading."""
+        if self.base_price.cents <= 0 or self.base_price.times(self.weekend_multiplier).cents <= 0:
+            raise InvalidValue(
+                "base_price and weekend_multiplier would make a night free: a night costs more "
+                "than 0"
+            )

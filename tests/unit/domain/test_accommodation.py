@@ -9,7 +9,7 @@ from tests.unit.domain.builders import cabin
 
 
 @pytest.mark.parametrize(
-    "bad", ["NaN", "sNaN", "Infinity", "-Infinity", "-1", "1e30", "1E+400", "10.001"]
+    "bad", ["NaN", "sNaN", "Infinity", "-Infinity", "-1", "0", "0.00", "1e30", "1E+400", "10.001"]
 )
 def test_a_base_price_is_finite_bounded_and_in_cents(bad: str) -> None:
     with pytest.raises(InvalidValue, match="base_price"):
@@ -17,7 +17,7 @@ def test_a_base_price_is_finite_bounded_and_in_cents(bad: str) -> None:
 
 
 def test_base_prices_at_the_bounds() -> None:
-    assert base_price(Decimal(0)) == Money(0)
+    assert base_price(Decimal("0.01")) == Money(1)
     assert base_price(Decimal("70000.50")) == Money(7_000_050)
     assert base_price(MAX_BASE_PRICE).amount == MAX_BASE_PRICE
 
@@ -36,3 +36,9 @@ def test_weekend_multipliers_at_the_bounds() -> None:
 def test_money_of_an_amount_too_long_for_the_context_is_invalid_not_a_crash() -> None:
     with pytest.raises(InvalidValue):
         Money.of("1E+400")
+
+
+def test_a_weekend_night_rounded_to_nothing_is_refused() -> None:
+    with pytest.raises(InvalidValue, match="free"):
+        cabin(base_price=Money(1), weekend_multiplier=Decimal("0.4")).check_prices_a_night()
+    cabin(base_price=Money(3), weekend_multiplier=Decimal("0.5")).check_prices_a_night()

@@ -48,6 +48,9 @@ def values_of(cabin: Accommodation) -> dict[str, str]:
     }
 
 
+CENT = Decimal("0.01")
+
+
 def _multiplier(raw: str) -> Decimal | None:
     try:
         value = Decimal(raw.strip().replace(",", "."))
@@ -73,8 +76,14 @@ def read_changes(form: Form) -> tuple[AccommodationChanges | None, dict[str, str
         errors["minimo"] = f"Entre 1 y {MAX_MIN_NIGHTS} noches."
     if price is None:
         errors["precio"] = "Escribí el precio por noche en pesos (por ejemplo 85.000)."
+    elif price <= 0:
+        errors["precio"] = (
+            "El precio por noche tiene que ser más que $ 0: una noche nunca es gratis."
+        )
     if multiplier is None or multiplier > 10:
         errors["finde"] = "Un número como 1 (igual), 1,2 (20 % más) o 1,5; hasta 10."
+    elif price is not None and price > 0 and (price * multiplier).quantize(CENT) <= 0:
+        errors["finde"] = "Con ese precio, las noches de viernes y sábado quedarían gratis."
     if errors:
         return None, errors
     return (
