@@ -160,6 +160,25 @@ async def test_short_amount_is_flagged_and_does_not_confirm(
     assert [(p["id"], p["attention"]) for p in flagged] == [("777", "amount_short")]
 
 
+async def test_the_deposit_paid_twice_is_flagged_for_a_refund_at_once(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    """The checkout stays open after it is paid: a guest who pays it again (two tabs, two
+    clicks) has paid a second deposit, not part of the balance (which has a link of its own)."""
+    booking = await hold(pay_client)
+    code = str(booking["code"])
+    mp.add_payment("881", "approved", DEPOSIT, code)
+    mp.add_payment("882", "approved", DEPOSIT, code)
+    await asyncio.gather(notify(pay_client, "881"), notify(pay_client, "882"))
+    assert await status_of(pay_client, code) == "confirmed"
+    admin = bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+    flagged = (await pay_client.get("/admin/payments", headers=admin)).json()
+    assert [(p["attention"], p["attention_reason"]) for p in flagged] == [
+        ("refund_required", "a second deposit was paid")
+    ]
+    assert flagged[0]["id"] in ("881", "882")
+
+
 @pytest.mark.parametrize("currency", ["USD", None, "pesos"])
 async def test_a_payment_in_another_currency_or_none_is_flagged_as_such_and_confirms_nothing(
     pay_client: Client, mp: FakeMercadoPago, currency: str | None

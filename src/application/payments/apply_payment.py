@@ -65,8 +65,9 @@ class ApplyPayment:
     - approved money for one of our bookings is recorded in its ledger (once per payment id,
       method ``mercadopago``), whatever the decision: money received is never lost, and the
       owner refunds or credits it from there;
-    - a payment on a confirmed booking that fits the balance still owed is the balance paid,
-      not a second deposit; a short payment that, with what was paid before, covers the
+    - a payment on a confirmed booking through the balance's link that fits the balance
+      still owed is the balance paid; through the deposit's link (its checkout paid again)
+      it is a second deposit, unless it is exactly what is still owed; a short payment that, with what was paid before, covers the
       deposit confirms the hold;
     - a payment through the balance's link (``CODE:balance``) goes through the same re-fetch
       and is recorded the same way, and stored under its booking's code like the deposit's
@@ -331,16 +332,21 @@ def _balance_decision(ledger: BookingLedger, payment: Payment, decision: Decisio
 
 
 def _known_or_balance(ledger: BookingLedger | None, payment: Payment) -> bool:
-    """Already in the ledger (a redelivery), or no more than the balance still owed (the
-    balance paid, not a second deposit)."""
+    """Already in the ledger (a redelivery), or the balance paid, not a second deposit:
+    through the balance's link, no more than the balance still owed; through the deposit's
+    link (paid twice: the checkout stays open), only exactly what is still owed (a deposit of
+    half the total is also the rest)."""
     if ledger is None:
         return False
     reference = mercadopago_reference(payment.id)
     if any(p.reference == reference for p in ledger.payments):
         return True
     kept = payment.amount.cents - (payment.refunded.cents if payment.refunded else 0)
-    same = payment.amount.currency == ledger.total.currency
-    return same and 0 < kept <= ledger.balance_due.cents
+    if payment.amount.currency != ledger.total.currency or kept <= 0:
+        return False
+    if _for_balance(payment):
+        return kept <= ledger.balance_due.cents
+    return kept == ledger.balance_due.cents
 
 
 def _older(fetched: Payment, stored: Payment | None) -> bool:
