@@ -196,11 +196,18 @@ async def test_a_stay_of_the_wrong_length_is_refused_naming_the_nights_allowed(
 
 
 async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount(
-    console: Console,
+    console: Console, console_settings: Settings
 ) -> None:
     await console.member(OWNER, Role.OWNER)
     code = await book(
-        console, 1, (3, 6), estado="confirmada", metodo="cash", monto="45.000", nota_pago="Seña"
+        console,
+        1,
+        (3, 6),
+        estado="confirmada",
+        metodo="cash",
+        monto="45.000",
+        nota_pago="Seña",
+        email="lucia@example.com",
     )
     detail = await console.client.get(f"/panel/reservas/{code}")
     assert "<dt>Estado</dt><dd>Confirmada" in detail.text
@@ -208,6 +215,18 @@ async def test_a_manual_booking_paid_already_is_confirmed_with_method_and_amount
     # The money is in the booking's ledger: counted in what is paid and what is owed.
     assert "Todavía no hay pagos." not in detail.text
     assert f"Efectivo · <strong>{PESO}45.000</strong>" in detail.text
+    # The guest is told, as when a payment confirms a hold: WhatsApp and e-mail, once.
+    queued = await rows(
+        console_settings,
+        "SELECT kind, payload->>'to' AS to, payload->>'text' AS text FROM outbox "
+        "WHERE group_key = $1 ORDER BY id",
+        f"confirmed:{code}",
+    )
+    assert [(r["kind"], r["to"]) for r in queued] == [
+        ("whatsapp.message", "+5491144445555"),
+        ("email.message", "lucia@example.com"),
+    ]
+    assert f"Recibimos la seña de {PESO}45.000" in queued[0]["text"]
 
 
 KEY = re.compile(r'name="(clave_pago|clave_devolucion)" value="([^"]+)"')

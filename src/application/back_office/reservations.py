@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.payments.attention import PaymentResolution
 from application.payments.credits import issue_guest_credit
 from application.payments.money_to_return import track_money_to_return
@@ -199,7 +200,9 @@ class ConfirmManually:
     this never double-books. Audited with the payment method, the amount received (when the
     owner gives it) and the note. The amount received is recorded in the booking's ledger in
     the same transaction (matched like any payment: deposit, total, or flagged), under a
-    reference of its own per booking, so the balance owed counts it."""
+    reference of its own per booking, so the balance owed counts it; with money received the
+    guest gets the confirmation (through the outbox, once), as when a payment confirms a hold.
+    Without an amount nothing is sent: the message says what was received."""
 
     uow: UnitOfWork
     clock: Clock
@@ -235,6 +238,9 @@ class ConfirmManually:
                 return {}
             recorded = after.payments[-1]
             await self.uow.ledger.add_payment(reservation.code.value, recorded, note)
+            if after.held.cents > 0:
+                # As when a payment confirms it: the guest is told, once (WhatsApp, e-mail).
+                await tell_guest_confirmed(self.uow, self.clock, reservation, after)
             return {
                 "covers": recorded.covers.value if recorded.covers else None,
                 "flag": recorded.flag.value if recorded.flag else None,

@@ -67,8 +67,8 @@ class ApplyPayment:
       owner refunds or credits it from there;
     - a payment on a confirmed booking through the balance's link that fits the balance
       still owed is the balance paid; through the deposit's link (its checkout paid again)
-      it is a second deposit, unless it is exactly what is still owed; a short payment that, with what was paid before, covers the
-      deposit confirms the hold;
+      it is a second deposit, unless it is exactly what is still owed; a short payment
+      that, with what was paid before, covers the deposit confirms the hold;
     - a payment through the balance's link (``CODE:balance``) goes through the same re-fetch
       and is recorded the same way, and stored under its booking's code like the deposit's
       (its reference kept apart); one that does not match the balance owed (short, over,

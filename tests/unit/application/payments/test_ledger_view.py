@@ -62,3 +62,18 @@ async def test_once_a_payment_is_recorded_the_ledger_says_what_goes_back() -> No
     stands = view.standing(view.reservation.status)
     assert (stands.payments_known, stands.to_return) == (True, Money.of("90000"))
     assert view.ledger.paid_by(PaymentMethod.TRANSFER) == Money.of("90000")
+
+
+async def test_confirmed_by_hand_with_money_the_guest_is_told_and_without_it_not() -> None:
+    from application.ports.outbox import WhatsAppMessage
+
+    uow, clock = two_holds()
+    await ConfirmManually(uow, clock)(CODE, OWNER, ManualPayment.CASH, None)
+    assert uow.outbox.sent(WhatsAppMessage) == []  # nothing received: nothing to say it with
+    await ConfirmManually(uow, clock)(
+        OTHER, OWNER, ManualPayment.TRANSFER, None, amount=Money.of("90000")
+    )
+    [told] = uow.outbox.sent(WhatsAppMessage)
+    assert told.reservation == OTHER
+    assert "confirmada" in told.text
+    assert "90.000" in told.text
