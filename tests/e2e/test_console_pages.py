@@ -281,6 +281,7 @@ async def test_every_page_an_owner_alert_links_to_opens(owner: Console) -> None:
         console_pages.CHANNELS,
         console_pages.CONVERSATIONS,
         console_pages.calendar(D),
+        console_pages.cabin(2),
         console_pages.manual_booking(2, D, D + timedelta(days=20)),
         console_pages.reservation(code),
         console_pages.reservation(f"{code[:4]}-{code[4:8]}-{code[8:]}"),

@@ -216,7 +216,7 @@ async def test_one_day_of_scheduled_messages_each_at_its_hour_and_once(
         "0",
         f"{ars(sum(balances, Money.zero()))} (3 reservas)",
         "sin calendarios externos",
-        "nada",
+        "nada. Todo en el panel: https://cabanas.test/panel/",  # where each item is acted on
     ]
     [(_, arrival)] = [t for t in wa.templates_sent() if t[0] == "info_llegada" and t[1][0] == "Ana"]
     assert arrival == [

@@ -22,6 +22,16 @@ def reservation(code: str) -> str:
     return f"{CONSOLE}/reservas/{code.replace('-', '')}"
 
 
+def cabin(accommodation_id: int) -> str:
+    """The cabin's page: its details, prices' link and its texts for the guests."""
+    return f"{CONSOLE}/cabanas/{accommodation_id}"
+
+
+def absolute(base_url: str, path: str) -> str | None:
+    """The page's address on PUBLIC_BASE_URL (None without one)."""
+    return f"{base_url.rstrip('/')}{path}" if base_url else None
+
+
 def calendar(day: date) -> str:
     return f"{CONSOLE}/calendario?{urlencode({'desde': day.replace(day=1).isoformat()})}"
 

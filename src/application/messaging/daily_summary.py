@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from application.messaging import console_pages
 from application.messaging import scheduled_texts as words
 from application.messaging.balance_reminders import balance_due, payments_unrecorded
 from application.messaging.dispatch_outbox import OutboxSetup
@@ -73,7 +74,9 @@ class SendDailySummary:
             if await self.uow.schedule.queued(key):
                 return 0
             facts = await self._facts(day, now)
-            wording, values = words.daily_summary(facts), facts.values
+            panel = console_pages.absolute(self.owner.console_base_url, console_pages.TODAY)
+            wording = words.daily_summary(facts, panel)
+            values = words.summary_values(facts, panel)
             messages: list[OutboxMessage] = []
             if self.owner.admin_phone:
                 messages.append(

@@ -125,11 +125,12 @@ def thank_you(name: str, cabin: str, note: str, review_url: str) -> Wording:
     )
 
 
-def admin_cabin_without_address(cabin: str, accommodation_id: int, code: str) -> str:
+def admin_cabin_without_address(cabin: str, code: str) -> str:
+    """Sent with the cabin's console page as its link (its texts for the guests are there)."""
     return (
         f"📍 {cabin} no tiene cargada la dirección, así que el huésped de la reserva {code} "
-        "todavía no recibió la información de llegada. Cargala en "
-        f"/api/v1/admin/accommodations/{accommodation_id}/messages y sale sola."
+        "todavía no recibió la información de llegada. Cargala en los textos para los "
+        "huéspedes de la cabaña y sale sola."
     )
 
 
@@ -159,17 +160,31 @@ class SummaryFacts:
         )
 
 
-def daily_summary(facts: SummaryFacts) -> Wording:
+def daily_summary(facts: SummaryFacts, panel: str | None = None) -> Wording:
+    """``panel``: the console's day view (Hoy) on PUBLIC_BASE_URL, where each item is acted on."""
     day, arrivals, departures, holds, balances, calendars, to_review = facts.values
     lines = (
         f"Llegadas: {arrivals}\nSalidas: {departures}\nPre-reservas vigentes: {holds}\n"
         f"Saldos a cobrar: {balances}\nCalendarios: {calendars}\nPara revisar: {to_review}"
     )
+    link = f"\n{PANEL_LINK}{panel}" if panel else ""
     return Wording(
-        text=f"☀️ Resumen del {day}\n{lines}",
+        text=f"☀️ Resumen del {day}\n{lines}{link}",
         subject=f"Resumen del {day}",
-        email=f"Resumen del {day}\n\n{lines}\n\n¡Buen día!",
+        email=f"Resumen del {day}\n\n{lines}{link}\n\n¡Buen día!",
     )
+
+
+PANEL_LINK = "Todo en el panel: "
+
+
+def summary_values(facts: SummaryFacts, panel: str | None = None) -> tuple[str, ...]:
+    """The ``resumen_diario`` template's parameters; the panel's address ends the last one
+    (a parameter takes no line break; the template approved with Meta keeps its seven)."""
+    values = facts.values
+    if not panel:
+        return values
+    return (*values[:-1], f"{values[-1]}. {PANEL_LINK}{panel}")
 
 
 NOTHING = "ninguna"

@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
+from application.messaging import console_pages
 from application.messaging import scheduled_texts as words
 from application.messaging.scheduling import Notification, queue_once, scheduled_key, to_guest
 from application.messaging.texts import day_month, first_name
@@ -152,7 +153,8 @@ class SendStayMessages:
     async def _address_missing(self, cabin: str, r: Reservation, now: datetime) -> None:
         await self.uow.outbox.put(
             OwnerAlert(
-                words.admin_cabin_without_address(cabin, r.accommodation_id, r.code.display)
+                words.admin_cabin_without_address(cabin, r.code.display),
+                console_pages.cabin(r.accommodation_id),
             ),
             now,
             dedupe_key=f"alert:cabin-address:{r.accommodation_id}:{local_today(now).isoformat()}",

@@ -237,7 +237,7 @@ OWNER_DAILY_SUMMARY = _declare(
     ("pre-reservas", "1"),
     ("saldos", "$ 202.300"),
     ("calendarios", "al día"),
-    ("pendientes", "0"),
+    ("pendientes", "nada. Todo en el panel: https://cabanas.example/panel/"),
 )
 
 TEMPLATES: tuple[Template, ...] = (

@@ -141,7 +141,8 @@ async def test_without_an_address_the_owner_is_told_and_it_goes_once_the_address
     assert await send() == 0
     [alert] = uow.outbox.sent(OwnerAlert)  # once a day, not every pass
     assert "Cabaña del Lago no tiene cargada la dirección" in alert.text
-    assert "/api/v1/admin/accommodations/1/messages" in alert.text
+    assert "/api/" not in alert.text  # the owner acts on the console, not the API
+    assert alert.link == "/panel/cabanas/1"  # where the cabin's texts for the guests are
     assert whatsapp(uow) == []
     uow.cabin_texts.items[1] = LAGO_TEXTS
     clock.current = art(16, 11, 5)
@@ -259,7 +260,11 @@ async def test_a_pass_that_dies_before_committing_leaves_the_message_to_the_next
     assert len(uow.outbox.committed) == 2
 
 
-OWNER = OutboxSetup(admin_phone="5492944000111", owner_email="duena@cabanas.test")
+OWNER = OutboxSetup(
+    admin_phone="5492944000111",
+    owner_email="duena@cabanas.test",
+    console_base_url="https://cabanas.test",
+)
 
 
 def feed(feed_id: int, source: ExternalSource, synced: datetime, **changes: object) -> Feed:
@@ -331,12 +336,16 @@ async def test_the_owners_summary_tells_the_day_and_what_needs_a_look_once() -> 
         # ledger existed): unknown, not its whole 300.000.
         f"{PESO}210.000 (1 reserva); 1 reserva sin datos de pagos",
         "Booking.com de Cabaña del Lago sin actualizar",
-        "1 mensaje no entregado, 1 pago a revisar, 1 calendario retenido",
+        # Where each of them is acted on (the template keeps its seven parameters).
+        "1 mensaje no entregado, 1 pago a revisar, 1 calendario retenido. "
+        "Todo en el panel: https://cabanas.test/panel/",
     )
     assert message.text.startswith("☀️ Resumen del jueves 10/12\nLlegadas: Cabaña del Lago")
+    assert message.text.endswith("\nTodo en el panel: https://cabanas.test/panel/")
     [mail] = emails(uow)
     assert mail.to is None  # the owner's address, resolved when sent
     assert mail.subject == "Resumen del jueves 10/12"
+    assert "Todo en el panel: https://cabanas.test/panel/\n\n¡Buen día!" in mail.text
     for later_today in (art(10, 8, 1), art(10, 23, 59)):
         clock.current = later_today
         assert await summary() == 0
@@ -383,4 +392,4 @@ async def test_the_owners_summary_counts_a_payment_recorded_by_hand_that_matched
     assert await SendDailySummary(uow, FixedClock(now), ScheduleRules(), OWNER, SummarySetup())()
     [message] = whatsapp(uow)
     assert message.template is not None
-    assert message.template.params[-1] == "1 pago a revisar"
+    assert message.template.params[-1].startswith("1 pago a revisar. Todo en el panel: ")
