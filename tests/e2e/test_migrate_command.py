@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -110,3 +111,30 @@ def test_the_list_names_every_revision_and_marks_the_database_and_the_head(
     assert lines[-1].startswith(HEAD)
     assert lines[-1].endswith("  (head, database)")
     assert len(lines) == len(list(SCRIPT.walk_revisions()))
+
+
+def test_the_bare_alembic_command_migrates_an_empty_database_from_database_url(
+    empty_database_url: str,
+) -> None:
+    """The cutover checklist's `alembic upgrade head`, from the project's directory."""
+    root = Path(__file__).resolve().parents[2]  # where alembic.ini is
+    alembic = [sys.executable, "-m", "alembic", "upgrade", "head"]
+    bare = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    missing = subprocess.run(
+        alembic, cwd=root, env=bare, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert missing.returncode != 0
+    assert "Set DATABASE_URL" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    assert at(empty_database_url) == set()
+    done = subprocess.run(
+        alembic,
+        cwd=root,
+        env={**bare, "DATABASE_URL": empty_database_url},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert at(empty_database_url) == {HEAD}

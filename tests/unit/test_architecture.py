@@ -50,6 +50,10 @@ def test_the_environment_is_read_by_settings_only() -> None:
     for path in SRC.rglob("*.py"):
         if path == SRC / "entrypoints" / "settings.py":
             continue
+        if path == SRC / "adapters" / "postgres" / "migrations" / "env.py":
+            # Run by the bare `alembic upgrade head` (the cutover checklist's), which starts
+            # none of our entrypoints: it reads DATABASE_URL, the one variable it needs.
+            continue
         tree = ast.parse(path.read_text(), str(path))
         parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
         for node in ast.walk(tree):

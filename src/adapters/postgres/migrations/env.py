@@ -1,9 +1,12 @@
 """Alembic environment: async engine, URL from the config (`cabanas migrate` sets it) or, for
-the bare alembic command, ``-x database_url=...``. The environment is read by Settings only."""
+the bare alembic command (`alembic upgrade head`, the cutover checklist's), ``-x
+database_url=...`` or else ``DATABASE_URL``: that command starts none of our entrypoints, so
+this file reads the one variable it needs itself (everything else reads Settings)."""
 
 from __future__ import annotations
 
 import asyncio
+import os
 from logging.config import fileConfig
 
 from alembic import context
@@ -21,11 +24,16 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 
 
 def _given_url() -> str:
-    url = config.get_main_option("sqlalchemy.url") or context.get_x_argument(
-        as_dictionary=True
-    ).get("database_url")
+    url = (
+        config.get_main_option("sqlalchemy.url")
+        or context.get_x_argument(as_dictionary=True).get("database_url")
+        or os.environ.get("DATABASE_URL", "").strip()
+    )
     if not url:
-        raise RuntimeError("run `cabanas migrate` (or alembic -x database_url=...)")
+        raise SystemExit(
+            "Set DATABASE_URL (postgres://…) to migrate, or run `cabanas migrate` "
+            "(or alembic -x database_url=…)."
+        )
     return url
 
 
