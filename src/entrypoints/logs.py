@@ -73,6 +73,23 @@ def redact(text: str) -> str:
     return text
 
 
+def _scrubbed(value: Any) -> Any:
+    """A structured field as logged: its text redacted, inside lists and mappings too (a
+    template's parameters may carry a wa.me link)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_scrubbed(item) for item in value]
+    if isinstance(value, dict):
+        return {
+            k: _masked_phone(str(v))
+            if k in _PHONE_FIELDS and isinstance(v, str | int)
+            else _scrubbed(v)
+            for k, v in value.items()
+        }
+    return value
+
+
 def _masked_phone(value: str) -> str:
     digits = [c for c in value if c in "0123456789"]
     return "***" + "".join(digits[-2:])
@@ -123,8 +140,7 @@ class JsonFormatter(logging.Formatter):
                 if key in _PHONE_FIELDS and isinstance(value, str | int):
                     entry[key] = _masked_phone(str(value))
                     continue
-                trusted = key in _TRUSTED_FIELDS or not isinstance(value, str)
-                entry[key] = value if trusted else redact(value)
+                entry[key] = value if key in _TRUSTED_FIELDS else _scrubbed(value)
         if record.exc_info:
             entry["exception"] = redact(self.formatException(record.exc_info))
         # json.dumps, not msgspec: its `"key": value` spacing is what saved searches match

@@ -64,3 +64,16 @@ def test_phone_fields_are_masked_whatever_they_look_like() -> None:
     assert line["to"] == "***34"
     assert line["retry_at"] == "2026-12-02T00:45:33.5+00:00"
     assert line["count"] == 12345678
+
+
+def test_text_inside_lists_and_mappings_is_redacted_too() -> None:
+    """A template's parameters (a list) carried a wa.me link in full."""
+    line = _line(
+        params=["Juana", f"Escribile: https://wa.me/{PHONE}", 3],
+        detail={"to": PHONE, "note": f"llamó desde +{PHONE}", "nested": [f"+{PHONE}"]},
+        amounts=(289000, "2026-12-02"),
+    )
+    assert line["params"] == ["Juana", "Escribile: https://wa.me/***34", 3]
+    assert line["detail"] == {"to": "***34", "note": "llamó desde ***34", "nested": ["***34"]}
+    assert line["amounts"] == [289000, "2026-12-02"]
+    assert PHONE not in json.dumps(line)
