@@ -389,3 +389,17 @@ def test_cabanas_admin_invite_prints_a_one_time_link(
     first = invite_first_owner(console_settings)
     assert first is not None
     assert "/panel/invitacion/" in first
+
+
+async def test_inviting_an_owner_not_on_the_list_says_what_to_do_in_plain_words(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    refused = await console.post(
+        "/panel/usuarios/", {"email": "otro@example.com", "role": "owner"}, "/panel/usuarios"
+    )
+    assert refused.status_code == 400
+    assert "Ese email no está en la lista de dueños del sistema: invitalo como equipo" in (
+        refused.text
+    )
+    assert 'value="otro@example.com"' in refused.text

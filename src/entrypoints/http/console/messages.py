@@ -14,8 +14,9 @@ SPANISH: dict[str, str] = {
         "Este enlace de invitación no existe, ya se usó o venció. Pedí uno nuevo."
     ),
     "owner_not_allowed": (
-        "Ese email no está en ADMIN_ALLOWED_EMAILS: no puede ser dueña o dueño. "
-        "Invitalo como equipo o agregalo a esa lista."
+        "Ese email no está en la lista de dueños del sistema: invitalo como equipo, o pedile "
+        "a quien administra el servidor que lo agregue a la lista (ADMIN_ALLOWED_EMAILS) y "
+        "volvé a invitarlo."
     ),
     "user_exists": "Ya hay una persona con ese email.",
     "user_not_found": "Esa persona ya no tiene acceso.",
