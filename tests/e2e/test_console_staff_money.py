@@ -47,3 +47,21 @@ async def test_the_staff_timeline_tells_the_story_without_the_money(console: Con
     assert "por CBU" not in staff_view
     assert "en mano" not in staff_view
     console.use_session(owner_cookie)
+
+
+async def test_staff_cancelling_a_confirmed_booking_is_told_it_is_the_owners(
+    console: Console,
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    code = await book(
+        console, 1, (3, 6), estado="confirmada", metodo="transfer", monto="54.000", nota_pago=""
+    )
+    hold = await book(console, 2, (3, 6))
+    console.client.cookies.clear()
+    await console.member(STAFF, Role.STAFF)
+    refused = await act(console, code, "cancelar", {"motivo": "me pidió"})
+    assert refused.status_code == 403
+    assert "No podés hacer esto" in refused.text
+    assert "Confirmada" in await page_of(console, code)  # nothing changed
+    # A live hold is theirs to let go.
+    assert (await act(console, hold, "cancelar", {"motivo": "no pagó"})).status_code == 303

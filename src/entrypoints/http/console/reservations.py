@@ -17,6 +17,7 @@ from urllib.parse import quote
 from dishka import AsyncContainer
 from dishka.integrations.litestar import FromDishka, inject
 from litestar import Controller, Request, Response, get, post
+from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
@@ -109,6 +110,14 @@ def new_key() -> str:
     return secrets.token_urlsafe(18)
 
 
+async def _confirmed(container: Any, code: str) -> bool:
+    try:
+        found = await (await container.get(GetReservationForAdmin))(code)
+    except DomainError:
+        return False
+    return found.status is ReservationStatus.CONFIRMED
+
+
 def _back(code: str, notice: str) -> Redirect:
     # The page opens at its notice: the form's own anchor (``#h-pay``…) would otherwise carry
     # over the redirect and open it at the form, the notice out of sight.
@@ -164,6 +173,9 @@ class ReservationController(Controller):
             else:
                 await (await container.get(CancelHold))(code, actor, reason)
         except DomainError as err:
+            if not is_owner(request) and await _confirmed(container, code):
+                # Not a state that moved under them: cancelling a booking is the owner's.
+                raise PermissionDeniedException("cancelling a booking is the owner's") from err
             return await reservation_page(
                 request, code, clock, form, {"_cancel": spanish(err)}, 409
             )
