@@ -160,6 +160,22 @@ async def test_short_amount_is_flagged_and_does_not_confirm(
     assert [(p["id"], p["attention"]) for p in flagged] == [("777", "amount_short")]
 
 
+async def test_a_short_payment_leaves_the_queue_once_another_covers_the_deposit(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    booking = await hold(pay_client)
+    code = str(booking["code"])
+    admin = bearer(ADMIN_EMAIL, secret=JWT_SECRET)
+    mp.add_payment("771", "approved", DEPOSIT - 0.01, code)
+    await notify(pay_client, "771")
+    flagged = (await pay_client.get("/admin/payments", headers=admin)).json()
+    assert [(p["id"], p["attention"]) for p in flagged] == [("771", "amount_short")]
+    mp.add_payment("772", "approved", 0.01, code)  # the cent missing
+    await notify(pay_client, "772")
+    assert await status_of(pay_client, code) == "confirmed"
+    assert (await pay_client.get("/admin/payments", headers=admin)).json() == []
+
+
 async def test_the_deposit_paid_twice_is_flagged_for_a_refund_at_once(
     pay_client: Client, mp: FakeMercadoPago
 ) -> None:

@@ -8,9 +8,9 @@ from datetime import datetime
 from application.messaging import console_pages
 from application.messaging.booking_confirmed import tell_guest_confirmed
 from application.messaging.texts import admin_payment_attention
-from application.payments.attention import PaymentResolution
+from application.payments.attention import PaymentResolution, settle_flags
 from application.payments.ledger import confirm_if_covered
-from application.payments.money_to_return import track_money_to_return
+from application.payments.money_to_return import SYSTEM_ACTOR, track_money_to_return
 from application.payments.provider_refunds import (
     PROVIDER_ACTOR,
     record_reported_refund,
@@ -23,7 +23,7 @@ from application.ports.outbox import OwnerAlert
 from application.ports.payments import PaymentGateway, PaymentRecord
 from application.ports.repositories import PaidOutcome
 from application.ports.unit_of_work import UnitOfWork
-from domain.booking.reservation import Reservation
+from domain.booking.reservation import Reservation, ReservationStatus
 from domain.calendar import local_today
 from domain.codes import ReservationCode
 from domain.errors import InvalidValue
@@ -162,6 +162,20 @@ class ApplyPayment:
                 decision = Decision(
                     Action.FLAG, Attention.REFUND_REQUIRED, "the nights were sold meanwhile"
                 )
+        if (
+            reservation is not None
+            and decision.action in (Action.CONFIRM, Action.REINSTATE)
+            and reservation.status is ReservationStatus.CONFIRMED
+        ):
+            # The deposit is covered: what an earlier short payment asked for is answered.
+            await settle_flags(
+                self.uow,
+                reservation.code.value,
+                _SHORT,
+                PaymentResolution.PAYMENT_RECORDED,
+                SYSTEM_ACTOR,
+                now,
+            )
         attention = decision.attention if decision.action is Action.FLAG else None
         await self.uow.payments.save(
             stored_as_counted(payment, stored.payment.refunded if stored else None),
@@ -271,6 +285,8 @@ class ApplyPayment:
 
 
 _LEDGER_STATES = frozenset({PaymentStatus.APPROVED, PaymentStatus.REFUNDED})
+# Answered once the deposit is covered (by this payment with the ones before).
+_SHORT = frozenset({Attention.AMOUNT_SHORT})
 
 
 def _approved(payment: Payment) -> bool:
