@@ -34,7 +34,7 @@ from domain.conversation.date_atoms import Atom, scan_atoms
 from domain.conversation.date_occasions import anchored_weekend, occasion_in, vagueness_in
 from domain.conversation.date_query import DateAmbiguity, DateQuery, UnclearDates
 from domain.conversation.date_resolution import resolve_range, resolve_start
-from domain.conversation.lexicon import count_of
+from domain.conversation.lexicon import MONTHS, count_of
 from domain.conversation.long_weekends import as_long_weekend
 from domain.conversation.normalize import normalize
 from domain.pricing.holidays import HolidayCalendar
@@ -61,7 +61,7 @@ def dates_in(
     words: list[str], today: date, holidays: HolidayCalendar = _NO_HOLIDAYS
 ) -> DateQuery | None:
     """Dates in an already normalized message, split into words."""
-    words = as_long_weekend(words)
+    words = named_month(as_long_weekend(words), today)
     nights: int | None = None
     try:
         nights = nights_in(words)
@@ -80,6 +80,49 @@ def dates_in(
         contradicted = unclear.reason is DateAmbiguity.NIGHTS_MISMATCH
         return DateQuery.unclear(unclear.reason, None if contradicted else nights)
     return DateQuery.lasting(nights) if nights is not None else None
+
+
+# "del mes que viene", "el mes próximo", "el próximo mes", "el mes siguiente"; "de este mes".
+_RELATIVE_MONTHS: tuple[tuple[tuple[str, ...], int], ...] = (
+    (("mes", "que", "viene"), 1),
+    (("mes", "proximo"), 1),
+    (("proximo", "mes"), 1),
+    (("mes", "siguiente"), 1),
+    (("siguiente", "mes"), 1),
+    (("este", "mes"), 0),
+)
+_MONTH_NAMES = {number: name for name, number in MONTHS.items()}
+
+
+def named_month(words: list[str], today: date) -> list[str]:
+    """Days said of a month by its place ("del 15 al 18 del mes que viene", "el mes que viene
+    del 15 al 18", "el 20 de este mes") read as days of that month: the phrase is taken out
+    and the month's name set after the last day. Left as written when a day already has its
+    month or weekday, or when no day is said."""
+    for phrase, ahead in _RELATIVE_MONTHS:
+        size = len(phrase)
+        at = next(
+            (i for i in range(len(words) - size + 1) if tuple(words[i : i + size]) == phrase),
+            None,
+        )
+        if at is None:
+            continue
+        start = at - 1 if at > 0 and words[at - 1] in ("del", "de", "el") else at
+        rest = words[:start] + words[at + size :]
+        atoms = scan_atoms(rest)
+        if not atoms or any(
+            a.month or a.weekday is not None or a.offset is not None for a in atoms
+        ):
+            return words
+        month = (today.month - 1 + ahead) % 12 + 1
+        last = atoms[-1].last + 1
+        return [*rest[:last], "de", _MONTH_NAMES[month], *rest[last:]]
+    return words
+
+
+def _placed(atom: Atom) -> bool:
+    """Already tied to a month, a weekday or today."""
+    return atom.month is not None or atom.weekday is not None or atom.offset is not None
 
 
 def nights_in(words: list[str]) -> int | None:

@@ -403,3 +403,30 @@ def test_any_upcoming_short_stay_reads_back(
         check_in,
         check_out,
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "para 2, del 15 al 18 del mes que viene",
+        "para 2 del 15 al 18 del mes próximo",
+        "para 2, el mes que viene del 15 al 18",
+        "del 15 al 18 del próximo mes, somos 2",
+        "del 15 al 18 del mes siguiente",
+    ],
+)
+def test_days_of_the_month_that_comes_are_that_months(text: str) -> None:
+    """Reported: each of these was quoted for this month's 15th to 18th."""
+    assert stay(text, WEDNESDAY) == (date(2027, 1, 15), date(2027, 1, 18))
+    assert stay(text, SATURDAY) == (date(2026, 12, 15), date(2026, 12, 18))
+
+
+def test_this_months_days_and_a_month_already_named_are_read_as_written() -> None:
+    assert stay("el 20 de este mes por 2 noches", WEDNESDAY) == (
+        date(2026, 12, 20),
+        date(2026, 12, 22),
+    )
+    assert stay("del 15 al 18 de marzo, el mes que viene no puedo", WEDNESDAY) == (
+        date(2027, 3, 15),
+        date(2027, 3, 18),
+    )
