@@ -115,7 +115,19 @@ def guests_in(words: list[str]) -> HeadCount | None:
         parts.append((len(text[: couple.start()].split()), 2))
     if total is None and not parts:
         return HeadCount(1) if _ALONE.search(text) else None
+    if any(_one_of_two(words, index) for index, _ in [*parts, *([total] if total else [])]):
+        return HeadCount(None, contradictory=True)  # "somos 2 o 3": asked, never guessed
     return _combined(words, total, parts)
+
+
+def _one_of_two(words: list[str], index: int) -> bool:
+    """The count is one of two the guest has not settled: "2 o 3", "3 u 4 personas"."""
+    after = words[index + 1 : index + 4]
+    if len(after) >= 2 and after[0] in ("o", "u") and count_of(after[1]) is not None:
+        noun = after[2] if len(after) == 3 else ""
+        return not (noun in QUANTITY_NOUNS and noun not in _PEOPLE)  # not "2 o 3 noches"
+    before = words[max(0, index - 2) : index]
+    return len(before) == 2 and before[1] in ("o", "u") and count_of(before[0]) is not None
 
 
 def _introduces_total(words: list[str], index: int) -> bool:

@@ -313,6 +313,10 @@ async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_remaining_options
         ("en enero somos 2", texts.CONV_DATES_AMBIGUOUS["month_only"]),
         ("del 15/3/2025 al 18/3/2025", texts.CONV_DATES_AMBIGUOUS["past_date"]),
         ("el finde somos 4: 2 adultos y 3 chicos", texts.CONV_ASK_GUESTS_AGAIN),
+        # Reported: each was quoted for the first number.
+        ("del 15 al 18 de enero somos 2 o 3", texts.CONV_ASK_GUESTS_AGAIN),
+        ("somos 3 o 4 del 10/2 al 12/2", texts.CONV_ASK_GUESTS_AGAIN),
+        ("del 15 al 18 de enero, 2 o 3 personas", texts.CONV_ASK_GUESTS_AGAIN),
     ],
 )
 async def test_what_is_missing_or_unclear_is_asked_back_never_guessed(
