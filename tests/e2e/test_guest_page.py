@@ -15,6 +15,7 @@ from tests.e2e.conftest import ADMIN_EMAIL, JWT_SECRET, ClientFactory
 from tests.e2e.test_admin import bearer
 from tests.e2e.test_cabin_texts import LAGO
 from tests.e2e.test_payments import DEPOSIT, Client, hold, notify, status_of
+from tests.e2e.test_refunds import refund
 from tests.fakes.providers import FakeMercadoPago
 from tests.money_text import PESO
 from tests.unit.application.fakes import FixedClock
@@ -182,6 +183,14 @@ async def test_a_confirmed_booking_shows_what_is_paid_and_due(
     assert "<dt>Saldo</dt>" not in html
     assert f"<dt>Para devolverte</dt><dd>{PESO}86.700</dd>" in html
     assert "te lo devolvemos o te queda como crédito" in html
+    assert "<dt>Devuelto</dt>" not in html
+    # Part of it given back: what was paid stays what was paid, beside what went back.
+    given = await refund(pay_client, booking["code"], "back-1", 3_000_000, mercadopago=False)
+    assert given.status_code == 201, given.text
+    _, html, _ = await guest_page(pay_client, booking["code"])
+    assert f"<dt>Pagado</dt><dd>{PESO}86.700</dd>" in html
+    assert f"<dt>Devuelto</dt><dd>{PESO}30.000</dd>" in html
+    assert f"<dt>Para devolverte</dt><dd>{PESO}56.700</dd>" in html
 
 
 async def test_cancellation_terms_while_it_stands_and_the_way_in_once_confirmed(

@@ -70,7 +70,7 @@ class Money:
 
     total: int
     deposit: int
-    paid: int
+    paid: int  # everything received, before anything went back
     due: int  # the balance still owed (0 once the booking gives no nights)
     deposit_paid: bool
     due_on: date | None = None  # when the balance is due
@@ -79,6 +79,7 @@ class Money:
     # the page names no amount paid or owed rather than the whole total (nor, cancelled, "$ 0"
     # paid).
     known: bool = True
+    returned: int = 0  # refunded, or kept as credit for another date
 
 
 def outcome(status: str | None, collection_status: str | None) -> str | None:
@@ -117,12 +118,13 @@ def _money(view: LedgerView | None, status: ReservationStatus, total: int, depos
     return Money(
         ledger.total.cents,
         ledger.deposit_due.cents,
-        ledger.held.cents,
+        ledger.paid.cents,
         now.balance_due.cents,
         ledger.deposit_paid,
         due_on=now.balance_due_on if now.balance_due.cents else None,
         to_return=now.to_return.cents,
         known=now.payments_known,
+        returned=ledger.returned.cents,
     )
 
 
