@@ -147,6 +147,7 @@ async def test_a_bulk_change_is_previewed_then_applied_once(
         "/panel/precios/vista-previa", {**change, "desde": "2020-01-01"}, "/panel/precios"
     )
     assert 'aria-describedby="e-desde"' in past.text
+    assert "Tiene que ser hoy o una fecha que viene" in past.text
     preview = await owner.post("/panel/precios/vista-previa", change, "/panel/precios")
     assert preview.status_code == 200
     assert "Vista previa: +8 % desde el lunes 1 de marzo de 2027" in preview.text

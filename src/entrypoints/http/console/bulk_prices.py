@@ -35,6 +35,19 @@ from entrypoints.http.console.rendering import PREFIX, page
 ConsoleRequest = Request[Any, Any, Any]
 MONTHS = ((3, "3 meses"), (6, "6 meses"), (12, "12 meses"))
 FIELDS = {"percent": "porcentaje", "effective_from": "desde", "months": "meses"}
+# What a refusal about a field says beside it (the use case's words are generic).
+SAID = {
+    "effective_from": (
+        "Tiene que ser hoy o una fecha que viene: el precio de las noches que ya pasaron no cambia."
+    ),
+}
+
+
+def refusal(err: DomainError) -> tuple[str, str]:
+    """The form's field a use case's refusal is about, and what to say there."""
+    field = err.field or ""
+    said = SAID.get(field) if err.code == "invalid_value" else None
+    return FIELDS.get(field, "_form"), said or spanish(err)
 
 
 def read_change(form: Form) -> tuple[BulkChange | None, dict[str, str]]:
@@ -103,7 +116,8 @@ class BulkPricesController(Controller):
             try:
                 preview = await use_case(change)
             except DomainError as err:
-                errors[FIELDS.get(err.field or "", "_form")] = spanish(err)
+                field, said = refusal(err)
+                errors[field] = said
         return await _page(request, cabins, _typed(form), errors, preview=preview)
 
     @post("/aplicar")
@@ -125,7 +139,8 @@ class BulkPricesController(Controller):
             except IdempotentReplay:
                 pass  # applied already, by the first of two clicks
             except DomainError as err:
-                errors[FIELDS.get(err.field or "", "_form")] = spanish(err)
+                field, said = refusal(err)
+                errors[field] = said
             else:
                 return Redirect(f"{PREFIX}/precios?aplicado=1", status_code=303)
             if not errors:
