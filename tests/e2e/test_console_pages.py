@@ -186,6 +186,13 @@ async def test_the_owner_edits_a_cabins_texts_for_its_guests(
     assert "Pegá el link para dejar una reseña, empezando con https://." in bad.text
     assert 'value="Ruta 40 km 2050, Villa La Angostura"' in bad.text  # input kept
     assert "código 4521" in bad.text
+    # Every bad text is named at once, not one per try.
+    several = {**texts, "direccion": "D" * 401, "mapa": "javascript:alert(1)"}
+    all_bad = await owner.post("/panel/cabanas/2/textos", several, "/panel/cabanas/2")
+    assert all_bad.status_code == 400
+    for field in ("direccion", "mapa", "resena"):
+        assert f'aria-describedby="e-{field}"' in all_bad.text, field
+    assert 'aria-describedby="e-llaves"' not in all_bad.text
     late = {**texts, "resena": "https://g.page/r/bosque/review", "hora_entrada": "25:00"}
     bad_time = await owner.post("/panel/cabanas/2/textos", late, "/panel/cabanas/2")
     assert 'aria-describedby="e-hora_entrada"' in bad_time.text

@@ -5,7 +5,9 @@ GET/PUT /api/v1/admin/accommodations/{id}/messages)."""
 
 from __future__ import annotations
 
+from domain.errors import DomainError
 from domain.messaging.cabin_texts import (
+    DEFAULT_TEXTS,
     MAX_ADDRESS,
     MAX_NOTE,
     MAX_URL,
@@ -54,3 +56,16 @@ def read_texts(form: Form) -> CabinTexts:
         thank_you_note=form.text("gracias", limit),
         review_url=form.text("resena", limit),
     )
+
+
+def every_problem(form: Form) -> dict[str, str]:
+    """Each typed text the cabin's texts refuse, read one at a time beside the defaults:
+    ``CabinTexts`` stops at its first, and the owner should fix them all in one go."""
+    defaults = text_values(DEFAULT_TEXTS)
+    found = {}
+    for name, (_, message) in FIELDS.items():
+        try:
+            read_texts(Form({**defaults, name: form.values.get(name, "")}))
+        except DomainError:
+            found[name] = message
+    return found

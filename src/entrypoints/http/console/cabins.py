@@ -24,7 +24,13 @@ from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from domain.booking.accommodation import Accommodation
 from domain.errors import DomainError
 from entrypoints.http.console.auth import console_user
-from entrypoints.http.console.cabin_texts import BY_DOMAIN, FIELDS, read_texts, text_values
+from entrypoints.http.console.cabin_texts import (
+    BY_DOMAIN,
+    FIELDS,
+    every_problem,
+    read_texts,
+    text_values,
+)
 from entrypoints.http.console.forms import Form, read_form
 from entrypoints.http.console.messages import spanish
 from entrypoints.http.console.rendering import PREFIX, page
@@ -174,9 +180,8 @@ class CabinTextsController(Controller):
             field = BY_DOMAIN.get(err.field or "")
             message = FIELDS[field][1] if field else spanish(err)
             typed = {k: v for k, v in form.values.items() if k in FIELDS}
-            return await cabin_page(
-                request, current, texts=typed, errors={field or "_textos": message}, status=400
-            )
+            errors = every_problem(form) or {field or "_textos": message}
+            return await cabin_page(request, current, texts=typed, errors=errors, status=400)
         return Redirect(f"{PREFIX}/cabanas/{cabin_id}?textos=guardados", status_code=303)
 
 
