@@ -13,6 +13,7 @@ from adapters.clock import SystemClock
 from adapters.postgres.unit_of_work import SqlUnitOfWork
 from application.errors import IntegrationError
 from application.messaging.dispatch_outbox import OUTBOX_BACKOFF, DispatchOutbox, OutboxSetup
+from application.operations.maintenance import PurgeIdempotencyKeys
 from application.ports.idempotency import PROVIDER_REFUNDS
 from application.ports.messaging import OutboundMessage
 from application.ports.outbox import EmailMessage, OwnerAlert, WhatsAppMessage
@@ -139,6 +140,22 @@ async def test_keys_older_than_the_ttl_are_purged(engine: AsyncEngine) -> None:
     async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
         assert await uow.idempotency.claim("api", "old", NOW) is None
         assert await uow.idempotency.claim("mercadopago", "new", NOW) is not None
+
+
+async def test_webhook_deliveries_outlive_the_redelivery_window(engine: AsyncEngine) -> None:
+    """A WhatsApp relay redelivers for up to 7 days: a message seen 3 days ago and sent
+    again is still known (never answered twice); API keys go after 48 h."""
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
+        await uow.idempotency.claim("api", "api-3d", NOW - timedelta(days=3))
+        await uow.idempotency.claim("whatsapp", "wamid.3d", NOW - timedelta(days=3), payload={})
+        await uow.idempotency.claim("mercadopago", "mp-9d", NOW - timedelta(days=9), payload={})
+        await uow.commit()
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
+        assert await PurgeIdempotencyKeys(uow, FixedClock(NOW))() >= 2
+    async with engine.connect() as conn, SqlUnitOfWork(conn, SystemClock()) as uow:
+        assert await uow.idempotency.stored("api", "api-3d") is None
+        assert await uow.idempotency.stored("mercadopago", "mp-9d") is None
+        assert await uow.idempotency.stored("whatsapp", "wamid.3d") is not None
 
 
 async def test_notes_of_refund_keys_outlive_other_keys(engine: AsyncEngine) -> None:

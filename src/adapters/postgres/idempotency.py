@@ -15,7 +15,12 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.tables import idempotency_keys
-from application.ports.idempotency import PROVIDER_REFUNDS, RefundNote, StoredRequest
+from application.ports.idempotency import (
+    PROVIDER_REFUNDS,
+    WEBHOOK_PROVIDERS,
+    RefundNote,
+    StoredRequest,
+)
 
 _K = idempotency_keys.c
 _KEY = (_K.scope == bindparam("p_scope"), _K.key == bindparam("p_key"))
@@ -59,10 +64,12 @@ UNPROCESSED = (
     .order_by(_K.created_at)
     .limit(bindparam("p_limit"))
 )
+_KEPT_LONGER = (PROVIDER_REFUNDS, *WEBHOOK_PROVIDERS)
 PURGE = delete(idempotency_keys).where(
     or_(
-        and_(_K.scope != PROVIDER_REFUNDS, _K.created_at < bindparam("p_before")),
+        and_(_K.scope.not_in(_KEPT_LONGER), _K.created_at < bindparam("p_before")),
         and_(_K.scope == PROVIDER_REFUNDS, _K.created_at < bindparam("p_notes_before")),
+        and_(_K.scope.in_(WEBHOOK_PROVIDERS), _K.created_at < bindparam("p_deliveries_before")),
     )
 )
 
@@ -131,9 +138,17 @@ class SqlIdempotencyKeys:
         rows = await self._conn.execute(UNPROCESSED, params)
         return [(scope, key) for scope, key in rows]
 
-    async def purge(self, before: datetime, *, refund_notes_before: datetime | None = None) -> int:
-        notes_before = before if refund_notes_before is None else refund_notes_before
-        result = await self._conn.execute(
-            PURGE, {"p_before": before, "p_notes_before": notes_before}
-        )
+    async def purge(
+        self,
+        before: datetime,
+        *,
+        refund_notes_before: datetime | None = None,
+        deliveries_before: datetime | None = None,
+    ) -> int:
+        params = {
+            "p_before": before,
+            "p_notes_before": before if refund_notes_before is None else refund_notes_before,
+            "p_deliveries_before": before if deliveries_before is None else deliveries_before,
+        }
+        result = await self._conn.execute(PURGE, params)
         return int(result.rowcount)

@@ -20,6 +20,10 @@ IDEMPOTENCY_TTL = timedelta(hours=48)
 # Mercado Pago takes a refund of a payment (180 days, not verified: a year for margin), so a key
 # without one never went there: a retry is told apart from a first attempt (``IssueRefund``).
 REFUND_NOTE_RETENTION = timedelta(days=365)
+# Webhook deliveries outlive the providers' redelivery windows (a WhatsApp relay retries for up
+# to 7 days: docs/specs §1.4): a delivery redelivered after 48 h is still known, never
+# answered twice.
+DELIVERY_RETENTION = timedelta(days=8)
 # Sent messages are kept a month (delivery questions), then deleted with their phone numbers.
 OUTBOX_RETENTION = timedelta(days=30)
 EXPIRY_BATCH = 500
@@ -100,8 +104,9 @@ class AnonymizeOldGuests:
 
 @dataclass(frozen=True, slots=True)
 class PurgeIdempotencyKeys:
-    """Rules: API idempotency keys and webhook deliveries are kept 48 h (the checklist's TTL),
-    then deleted (the notes of refund keys sent to Mercado Pago, ``REFUND_NOTE_RETENTION``);
+    """Rules: API idempotency keys are kept 48 h (the checklist's TTL), then deleted (webhook
+    deliveries after ``DELIVERY_RETENTION``, beyond the providers' redelivery windows; the
+    notes of refund keys sent to Mercado Pago after ``REFUND_NOTE_RETENTION``);
     sent or failed outbox messages are deleted after 30 days, and so is a WhatsApp number's
     last-message time 30 days after it (the window needs one day); the record that a scheduled
     message was queued, after 90 days (its window closed long ago)."""
@@ -113,7 +118,9 @@ class PurgeIdempotencyKeys:
         now = self.clock.now()
         async with self.uow:
             purged = await self.uow.idempotency.purge(
-                now - ttl, refund_notes_before=now - REFUND_NOTE_RETENTION
+                now - ttl,
+                refund_notes_before=now - REFUND_NOTE_RETENTION,
+                deliveries_before=now - max(ttl, DELIVERY_RETENTION),
             )
             purged += await self.uow.outbox.purge_finished(now - OUTBOX_RETENTION)
             purged += await self.uow.contacts.forget_before(now - OUTBOX_RETENTION)

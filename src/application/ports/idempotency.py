@@ -92,7 +92,14 @@ class IdempotencyKeys(Protocol):
         """Deliveries recorded before ``older_than``, not processed, and due (``now``)."""
         ...
 
-    async def purge(self, before: datetime, *, refund_notes_before: datetime | None = None) -> int:
+    async def purge(
+        self,
+        before: datetime,
+        *,
+        refund_notes_before: datetime | None = None,
+        deliveries_before: datetime | None = None,
+    ) -> int:
         """Delete keys created before ``before``; notes of refunds asked of Mercado Pago
-        (``PROVIDER_REFUNDS``) only before ``refund_notes_before`` when given. How many."""
+        (``PROVIDER_REFUNDS``) only before ``refund_notes_before``, and webhook deliveries
+        (``WEBHOOK_PROVIDERS``) only before ``deliveries_before``, when given. How many."""
         ...

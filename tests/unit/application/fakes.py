@@ -18,7 +18,12 @@ from application.errors import (
 )
 from application.ports.audit import AuditEntry
 from application.ports.conversations import Handover
-from application.ports.idempotency import PROVIDER_REFUNDS, RefundNote, StoredRequest
+from application.ports.idempotency import (
+    PROVIDER_REFUNDS,
+    WEBHOOK_PROVIDERS,
+    RefundNote,
+    StoredRequest,
+)
 from application.ports.ledger import QUEUE_FLAGS, FlaggedPayment, LedgerTerms
 from application.ports.mail import OutgoingEmail
 from application.ports.messaging import OutboundMessage, OutboundTemplate
@@ -1324,12 +1329,21 @@ class FakeIdempotency:
         ]
         return [(scope, key) for _, scope, key in sorted(due)[:limit]]
 
-    async def purge(self, before: datetime, *, refund_notes_before: datetime | None = None) -> int:
-        notes_before = before if refund_notes_before is None else refund_notes_before
+    async def purge(
+        self,
+        before: datetime,
+        *,
+        refund_notes_before: datetime | None = None,
+        deliveries_before: datetime | None = None,
+    ) -> int:
+        cutoff = {
+            PROVIDER_REFUNDS: before if refund_notes_before is None else refund_notes_before,
+            **dict.fromkeys(WEBHOOK_PROVIDERS, deliveries_before or before),
+        }
         old = [
             (scope, key)
             for (scope, key), row in self.committed.items()
-            if row["claimed_at"] < (notes_before if scope == PROVIDER_REFUNDS else before)
+            if row["claimed_at"] < cutoff.get(scope, before)
         ]
         for k in old:
             del self.committed[k]
