@@ -15,6 +15,8 @@ from domain.conversation.lexicon import MONTHS, QUANTITY_NOUNS, REPLY_PRONOUNS, 
 from domain.conversation.normalize import is_number
 
 _NUMERIC = re.compile(r"([0-9]{1,2})([/-])([0-9]{1,2})(?:[/-]([0-9]{4}|[0-9]{2}))?")
+# ISO 8601, as a phone's date picker or a copied confirmation writes it: 2027-01-05.
+_ISO = re.compile(r"(20[0-9]{2})-([0-9]{1,2})-([0-9]{1,2})")
 _INTRODUCERS = frozenset({"el", "del", "al", "desde", "hasta", "dia", "entre"})
 _END_WORDS = frozenset({"al", "hasta"})  # what comes after them is a check-out
 # Words before a day that make "a"/"y" join two days: "del 15 a 18", "entre el 15 y 18".
@@ -53,6 +55,9 @@ def _atoms_at(words: list[str], i: int, before: list[Atom]) -> list[Atom]:
     word = words[i]
     previous = words[i - 1] if i > 0 else ""
     following = words[i + 1] if i + 1 < len(words) else ""
+    if iso := _ISO.fullmatch(word):
+        end = previous in _END_WORDS
+        return [Atom(i, i, day=int(iso[3]), month=int(iso[2]), year=int(iso[1]), is_end=end)]
     if numeric := _NUMERIC.fullmatch(word):
         return _numeric(words, i, numeric)
     if _is_day(word):

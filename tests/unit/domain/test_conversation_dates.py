@@ -430,3 +430,9 @@ def test_this_months_days_and_a_month_already_named_are_read_as_written() -> Non
         date(2027, 3, 15),
         date(2027, 3, 18),
     )
+
+
+def test_iso_dates_are_read() -> None:
+    """Reported: "del 2027-01-05 al 2027-01-08" was not read, and the dates asked again."""
+    assert stay("del 2027-01-05 al 2027-01-08", WEDNESDAY) == (date(2027, 1, 5), date(2027, 1, 8))
+    assert stay("2027-01-05 al 2027-01-08", WEDNESDAY) == (date(2027, 1, 5), date(2027, 1, 8))
