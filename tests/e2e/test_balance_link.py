@@ -112,6 +112,34 @@ async def test_extending_a_hold_extends_its_mercadopago_link(
     assert booking["payment_url"].endswith(pref_id)
 
 
+async def test_cancelling_a_hold_closes_its_mercadopago_link(
+    pay_client: Client,
+    worker: AsyncContainer,
+    integrated_settings: Settings,
+    mp: FakeMercadoPago,
+    clock: FixedClock,
+) -> None:
+    """Reported: a hold cancelled on WhatsApp kept a payable link, and money then arrived
+    for nights it no longer held."""
+    booking = await hold(pay_client)
+    [pref] = mp.preferences
+    r = await pay_client.post(
+        f"/admin/reservations/{booking['code']}/cancel",
+        json={"reason": "cambio de planes"},
+        headers=admin(),
+    )
+    assert r.status_code == 200, r.text
+    assert await run_once(worker, integrated_settings)
+    [(pref_id, change)] = mp.preference_updates
+    assert booking["payment_url"].endswith(pref_id)
+    closed = datetime.fromisoformat(change["expiration_date_to"])
+    assert closed <= clock.now()  # the link expired when the hold was given up
+    assert pref["expiration_date_to"] == change["expiration_date_to"]
+    # Once: another pass sends nothing more.
+    assert await run_once(worker, integrated_settings)
+    assert len(mp.preference_updates) == 1
+
+
 async def test_a_balance_payment_off_the_amount_is_shown_under_its_booking(
     pay_client: Client,
     mp: FakeMercadoPago,

@@ -15,6 +15,7 @@ from application.payments.money_to_return import track_money_to_return
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.ledger import DEFAULT_LEDGER_TERMS, LedgerTerms
+from application.ports.outbox import PaymentLinkJob
 from application.ports.repositories import ReservationFilter, ReservationPage
 from application.ports.unit_of_work import UnitOfWork
 from domain.booking.hold_limits import phone_key
@@ -96,6 +97,7 @@ class CancelReservation:
             was = reservation.events[-1].old if reservation.events else None
             if was is ReservationStatus.PRE_RESERVED:
                 await self.uow.credits.release(reservation.code.value)
+                await close_checkout(self.uow, reservation, self.clock.now())
             ledger = await self.uow.ledger.load(reservation, self.terms)
             stored = await self.uow.prices.get(reservation.accommodation_id)
             policy = stored.cancellation or CancellationPolicy(())
@@ -174,6 +176,7 @@ class CancelHold:
             reservation.cancel(now)
 
         async def release(reservation: Reservation) -> dict[str, object]:
+            await close_checkout(self.uow, reservation, self.clock.now())
             released = await self.uow.credits.release(reservation.code.value)
             ledger = await self.uow.ledger.load(reservation, DEFAULT_LEDGER_TERMS)
             owed = await track_money_to_return(
@@ -255,6 +258,17 @@ class ConfirmManually:
             Reservation.confirm,
             details,
             record_payment,
+        )
+
+
+async def close_checkout(uow: UnitOfWork, reservation: Reservation, now: datetime) -> None:
+    """A hold given up: its deposit checkout is closed at Mercado Pago (through the outbox,
+    once), so the link sent to the guest takes no more money for nights it no longer holds."""
+    if reservation.payment_preference:
+        await uow.outbox.put(
+            PaymentLinkJob(reservation.code.value, "extend"),
+            now,
+            dedupe_key=f"checkout-close:{reservation.code.value}",
         )
 
 

@@ -240,14 +240,16 @@ class DispatchOutbox:
         )
 
     async def _extend_link(self, code: ReservationCode) -> str | None:
-        """The deposit checkout follows its hold's new expiry (a hold the owner extended)."""
+        """The deposit checkout follows its hold's expiry: a new one (a hold the owner
+        extended), or now (a hold cancelled: the link takes no more money)."""
         reservation = await self.uow.reservations.get(code)
-        if (
-            reservation is None
-            or reservation.status is not ReservationStatus.PRE_RESERVED
-            or reservation.payment_preference is None
-            or reservation.expires_at is None
-        ):
+        if reservation is None or reservation.payment_preference is None:
+            return None
+        if reservation.status is ReservationStatus.CANCELLED:
+            await self.gateway.extend_checkout(reservation.payment_preference, self.clock.now())
+            return reservation.payment_preference
+        live = reservation.status is ReservationStatus.PRE_RESERVED
+        if not live or reservation.expires_at is None:
             return None
         await self.gateway.extend_checkout(reservation.payment_preference, reservation.expires_at)
         return reservation.payment_preference

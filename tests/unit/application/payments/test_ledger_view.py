@@ -77,3 +77,15 @@ async def test_confirmed_by_hand_with_money_the_guest_is_told_and_without_it_not
     assert told.reservation == OTHER
     assert "confirmada" in told.text
     assert "90.000" in told.text
+
+
+async def test_a_hold_let_go_closes_its_checkout_once() -> None:
+    from dataclasses import replace
+
+    from application.ports.outbox import PaymentLinkJob
+
+    uow, clock = two_holds()
+    uow.reservations.committed[CODE] = replace(hold(CODE), payment_preference="pref-1")
+    await CancelHold(uow, clock)(CODE, OWNER, "no pagó")
+    await CancelHold(uow, clock)(OTHER, OWNER, "no pagó")  # no checkout: nothing to close
+    assert [(j.code, j.purpose) for j in uow.outbox.sent(PaymentLinkJob)] == [(CODE, "extend")]
