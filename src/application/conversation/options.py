@@ -21,19 +21,23 @@ _GENERIC_PREFIXES = ("Cabaña ", "Cabañas ", "Casa ", "La ", "El ")
 def why_not(
     results: Sequence[Availability], today: date, nights: int, policy: BookingPolicy
 ) -> str:
-    """The first reason that applies to every cabin, in the order a guest can act on."""
+    """The first reason that applies to every cabin, in the order a guest can act on: a
+    cabin that would take a longer stay is said before "no room" (a stay too short is not a
+    full house), as on the booking page."""
     codes = {a.reason_code for a in results}
     if StayInPast.code in codes:
         return texts.CONV_PAST_DATES
     if BeyondBookingHorizon.code in codes:
         return texts.conv_beyond_horizon(today + timedelta(days=policy.horizon_days))
-    if REASON_OCCUPIED in codes or not results:
+    if not results:
         return texts.CONV_NO_ROOM
     refused = [a for a in results if a.reason_code == NightsOutOfRange.code]
     if refused and nights > policy.max_nights:
         return texts.conv_max_nights(policy.max_nights)
     if refused:
         return texts.conv_min_nights(min(_least_nights(a) for a in refused))
+    if REASON_OCCUPIED in codes:
+        return texts.CONV_NO_ROOM
     if GuestsOutOfRange.code in codes:
         return texts.conv_too_many_guests(max(a.accommodation.capacity for a in results))
     return texts.CONV_NO_ROOM

@@ -396,6 +396,20 @@ async def test_no_room_is_said_plainly() -> None:
     assert reply.text == texts.CONV_NO_ROOM
 
 
+async def test_a_stay_too_short_beside_a_full_cabin_names_the_minimum_not_no_room() -> None:
+    """Reported: one night where one cabin is taken and the others take two at least was
+    answered "no nos queda lugar"; a second night would have found a cabin."""
+    bot = Bot()
+    # The one cabin that takes a single night (Bosque) is held for it.
+    await bot.send("para 2 del 5/12 al 6/12")
+    await bot.send("Cabaña del Bosque", button="pick:2:20261205:20261206:2")
+    await bot.send("Juana Pérez")
+    assert len(bot.reservations()) == 1
+    other = "5491166667777"
+    [reply] = await bot.send("para 2 del 5/12 al 6/12", phone=other)
+    assert reply.text == texts.conv_min_nights(2)
+
+
 async def test_declining_every_option_asks_for_other_dates() -> None:
     bot = Bot()
     await bot.send("hola, tienen lugar para 4 el finde largo?")
