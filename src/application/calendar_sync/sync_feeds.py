@@ -176,12 +176,15 @@ class ApplySnapshot:
         parts = old.parts if unchanged and old is not None else ()
         own = [p.reservation_id for p in parts]
         acc = feed.accommodation_id
-        if parts and await uow.feeds.free_stretches(acc, event.stay, now, ignoring=own) == [
-            event.stay
-        ]:
-            await uow.feeds.release_parts(feed.id, event.uid, now)  # free again: whole
-            parts, own = (), []
-        held = None if parts else await uow.feeds.place(acc, feed.source, event, now)
+        held, free = None, None
+        if unchanged:  # waiting as it was: what of its nights is free now (its parts aside)
+            free = await uow.feeds.free_stretches(acc, event.stay, now, ignoring=own)
+        if free is None or free == [event.stay]:  # new, changed, or free again: whole
+            if parts:
+                await uow.feeds.release_parts(feed.id, event.uid, now)
+                parts, own = (), []
+            held = await uow.feeds.place(acc, feed.source, event, now)
+            free = None  # taken meanwhile, if it failed: looked at again below
         if held is not None:
             result.placed += 1
             await uow.feeds.save_event(feed.id, event, held, now)
@@ -192,13 +195,25 @@ class ApplySnapshot:
             await uow.feeds.save_event(feed.id, event, None, now)
         # The nights no one else holds are still this channel's: taken, so they are never
         # sold here (only those that stand in the way wait).
-        free = await uow.feeds.free_stretches(acc, event.stay, now, ignoring=own)
+        if free is None:
+            free = await uow.feeds.free_stretches(acc, event.stay, now, ignoring=own)
         if [p.stay for p in sorted(parts, key=lambda p: p.stay.check_in)] == free:
             return
         if parts:
             await uow.feeds.release_parts(feed.id, event.uid, now)
         for stretch in free:
             await uow.feeds.place_part(feed, event, stretch, now)
+
+    async def retry_waiting(self, uow: UnitOfWork, feed: Feed, result: FeedResult) -> None:
+        """A feed that answered 304: its stored events are its answer; those that wait try
+        for their nights again (``_take``), the others are left as they are."""
+        now = self.clock.now()
+        for stored in (await uow.feeds.events(feed.id)).values():
+            if stored.reservation_id is None:
+                event = ExternalEvent(stored.uid, stored.stay, stored.kind)
+                await self._take(uow, feed, event, stored, result, now)
+        if result.waiting or result.placed:
+            await uow.feeds.clear_conflicts(now, feed.id)
 
     def _judge(
         self,
@@ -211,15 +226,16 @@ class ApplySnapshot:
         confirmed: str | None,
     ) -> HeldRelease | None:
         """The hold this answer leaves the feed in (None: apply it as it is)."""
-        # Judged over every night, and over the channel's bookings alone: a sliding
-        # booking-window block ("Airbnb (Not available)", a year of nights) must not make
-        # every booking of the feed vanishing look like a small change.
-        judged = [
-            self._nights(known, incoming, snapshot, today, only)
-            for only in (None, ExternalEventKind.RESERVED)
-        ]
-        freed = len(judged[0][0] - judged[0][1])  # nights the answer frees, whatever held them
-        if not freed or not any(self.guard.suspicious(held=h, kept=k) for h, k in judged):
+        # Judged over every night; and an answer in which every booking of the feed vanished
+        # is suspicious whatever else it keeps: a sliding booking-window block ("Airbnb (Not
+        # available)", a year of nights) must not make that look like a small change.
+        held, kept = self._nights(known, incoming, snapshot, today, None)
+        bookings, kept_bookings = self._nights(
+            known, incoming, snapshot, today, ExternalEventKind.RESERVED
+        )
+        freed = len(held - kept)  # nights the answer frees, whatever held them
+        emptied = bool(bookings) and not kept_bookings  # every booking of the feed gone
+        if not freed or not (emptied or self.guard.suspicious(held=held, kept=kept)):
             return None
         answer = answer_fingerprint(incoming)
         if confirmed is not None and confirmed == answer:
@@ -340,7 +356,10 @@ class ApplySnapshot:
                     link,
                 ),
                 now,
-                dedupe_key=f"alert:ical:{feed.id}:{event.uid}:{other.code}"[:200],
+                # Another channel's nights are told once per channel: its rows are rebuilt
+                # (a waiting event placed whole) under new codes, the collision the same.
+                dedupe_key=f"alert:ical:{feed.id}:{event.uid}:"
+                f"{other.channel if other.kind == 'external' else other.code}"[:200],
             )
 
 
@@ -419,6 +438,9 @@ class SyncFeed:
                 result.outcome = "not_modified"
                 if locked.held_release is not None:
                     result.held_release = locked.held_release.nights
+                # The channel's calendar is as it was; what stood in a waiting event's way
+                # may not be (a booking cancelled, a hold lapsed): each is tried again.
+                await self.apply.retry_waiting(uow, locked, result)
                 await uow.feeds.mark_synced(
                     feed.id,
                     now,

@@ -315,3 +315,62 @@ async def test_a_feed_losing_every_booking_beside_a_long_window_block_is_held() 
     cal2.fetcher.answers[URL] = snapshot(*bookings[1:], window, etag="v2")
     fine = await cal2.sync(feed2.id)
     assert (fine.released, fine.held_release) == (1, 0)
+
+
+async def test_one_booking_cancelled_beside_a_long_window_block_is_applied() -> None:
+    """Most of the bookings' nights go, but a booking is kept: a cancellation, not a feed cut
+    short (reported: two bookings and Airbnb's window, one cancelled, was held)."""
+    cal = Calendars()
+    feed = await cal.feed()
+    window = unavailable("window", stay(120, 400))
+    short, long = reserved("r1", stay(10, 2)), reserved("r2", stay(20, 5))
+    cal.fetcher.answers[URL] = snapshot(short, long, window)
+    await cal.sync(feed.id)
+    cal.fetcher.answers[URL] = snapshot(short, window, etag="v2")
+    result = await cal.sync(feed.id)
+    assert (result.released, result.held_release) == (1, 0)
+    await cal.hold()(booking(stay(20, 5)))
+
+
+async def test_a_waiting_event_is_tried_again_when_the_feed_answers_304() -> None:
+    """Reported: a 304 applied nothing, so an event waiting behind a hold that lapsed stayed
+    waiting (its nights on sale here) until the channel's calendar changed."""
+    cal = Calendars()
+    feed = await cal.feed()
+    await cal.hold()(booking(stay(10, 2)))
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(9, 5)))
+    assert (await cal.sync(feed.id)).waiting == 1
+    cal.fetcher.answers[URL] = None  # not modified
+    still = await cal.sync(feed.id)
+    assert (still.outcome, still.placed, still.waiting) == ("not_modified", 0, 1)
+    cal.clock.current = NOW + timedelta(minutes=31)  # the hold lapses
+    placed = await cal.sync(feed.id)
+    assert cal.fetcher.requests[-1] == (URL, "v1")  # still a conditional GET
+    assert (placed.outcome, placed.placed, placed.waiting) == ("not_modified", 1, 0)
+    event = (await cal.uow.feeds.events(feed.id))["a1"]
+    assert (event.reservation_id is not None, event.parts) == (True, ())
+    with pytest.raises(StayUnavailable):
+        await cal.hold()(booking(stay(10, 2)))
+
+
+async def test_a_collision_with_another_channel_is_not_alerted_again_when_its_rows_change() -> None:
+    """Reported: the other channel's event placed whole again (a new row, a new code) raised
+    the same collision as new, and the owner was alerted twice."""
+    cal = Calendars()
+    airbnb = await cal.feed()
+    booking_url = "https://admin.booking.example/ical/1.ics"
+    async with cal.uow:
+        other = await cal.uow.feeds.add(1, ExternalSource.BOOKING, booking_url, NOW)
+        await cal.uow.commit()
+    await cal.hold()(booking(stay(10, 2)))  # ours: 10 and 11
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(8, 6)))  # takes 8-9, 12-13
+    await cal.sync(airbnb.id)
+    cal.fetcher.answers[booking_url] = snapshot(reserved("b1", stay(13, 3)))  # 13 is Airbnb's
+    assert (await cal.sync(other.id)).conflicts == 1
+    alerts = len(cal.alerts())
+    cal.clock.current = NOW + timedelta(minutes=31)  # our hold lapses
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(8, 6)), etag="v2")
+    assert (await cal.sync(airbnb.id)).placed == 1  # whole now: a row of its own
+    cal.fetcher.answers[booking_url] = snapshot(reserved("b1", stay(13, 3)), etag="v2")
+    await cal.sync(other.id)
+    assert len(cal.alerts()) == alerts
