@@ -63,10 +63,12 @@ DELETE_FEED = text("DELETE FROM ical_feeds WHERE id = :id RETURNING id")
 EVENTS = text(
     "SELECT uid, check_in, check_out, kind, reservation_id FROM ical_events WHERE feed_id = :id"
 )
-# The stretches waiting events hold (few: only events whose nights are partly taken).
+# The stretches waiting events hold (few: only events whose nights are partly taken); a part
+# whose row no longer holds its nights is not one (the event takes them again).
 PARTS = text(
-    "SELECT uid, reservation_id, check_in, check_out FROM ical_event_parts WHERE feed_id = :id "
-    "ORDER BY uid, check_in"
+    "SELECT p.uid, p.reservation_id, p.check_in, p.check_out FROM ical_event_parts p "
+    "JOIN reservations r ON r.id = p.reservation_id AND r.status = 'confirmed' "
+    "WHERE p.feed_id = :id ORDER BY p.uid, p.check_in"
 )
 # What of a stay no live row holds: the stay less every live row over it (a multirange
 # difference), apart from the rows to ignore (the event's own stretches).

@@ -199,9 +199,14 @@ class FakeFeeds(_Transactional[FeedState]):
         return True
 
     async def events(self, feed_id: int) -> dict[str, StoredEvent]:
-        parts = self.read.parts
+        parts, rows = self.read.parts, self.read.rows
         return {
-            uid: replace(e, parts=tuple(parts.get((feed_id, uid), ())))
+            uid: replace(
+                e,
+                parts=tuple(
+                    p for p in parts.get((feed_id, uid), ()) if rows[p.reservation_id].active
+                ),
+            )
             for uid, e in self.read.events.get(feed_id, {}).items()
         }
 

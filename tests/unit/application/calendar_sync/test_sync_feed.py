@@ -374,3 +374,22 @@ async def test_a_collision_with_another_channel_is_not_alerted_again_when_its_ro
     cal.fetcher.answers[booking_url] = snapshot(reserved("b1", stay(13, 3)), etag="v2")
     await cal.sync(other.id)
     assert len(cal.alerts()) == alerts
+
+
+async def test_a_part_whose_row_no_longer_holds_its_nights_is_taken_again() -> None:
+    cal = Calendars()
+    feed = await cal.feed()
+    await cal.hold()(booking(stay(10, 2)))
+    cal.fetcher.answers[URL] = snapshot(reserved("a1", stay(9, 5)))
+    await cal.sync(feed.id)
+    [first, _] = (await cal.uow.feeds.events(feed.id))["a1"].parts
+    cal.uow.feeds.write.rows[first.reservation_id].active = False  # its row given up
+    cal.uow.feeds.commit()
+    cal.fetcher.answers[URL] = None  # the channel's calendar as it was (304)
+    await cal.sync(feed.id)
+    assert [p.stay for p in (await cal.uow.feeds.events(feed.id))["a1"].parts] == [
+        stay(9, 1),
+        stay(12, 2),
+    ]
+    with pytest.raises(StayUnavailable):
+        await cal.hold()(booking(stay(8, 2)))  # night 9 is the channel's again
