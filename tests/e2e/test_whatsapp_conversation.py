@@ -447,8 +447,9 @@ async def test_cancelling_a_paid_booking_says_what_comes_back_then_goes_to_the_o
     told, alert = await guest.taps(f"cancel:{plain}", "Sí, cancelar")
     assert body_of(told) == (
         f"Listo 🙌 Le pasamos tu pedido de cancelar la reserva {code} a una persona del equipo: "
-        "la cancela y te confirma la devolución por acá a la brevedad."
+        "la cancela y te escribe por acá a la brevedad, con lo que se devuelve si corresponde."
     )
+    assert "te confirma la devolución" not in body_of(told)  # it was just told: a credit
     assert alert["to"] == ADMIN_OUTBOUND
     assert alert_of(alert) == (
         f"❗ El huésped de la reserva confirmada {code} pide cancelarla por WhatsApp. "

@@ -637,7 +637,8 @@ def conv_kept(code_display: str) -> str:
 def conv_cancel_confirmed_booking(code_display: str) -> str:
     return (
         f"Listo 🙌 Le pasamos tu pedido de cancelar la reserva {code_display} a una persona del "
-        "equipo: la cancela y te confirma la devolución por acá a la brevedad."
+        "equipo: la cancela y te escribe por acá a la brevedad, con lo que se devuelve si "
+        "corresponde."
     )
 
 
