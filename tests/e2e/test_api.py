@@ -125,6 +125,10 @@ async def test_expired_hold_frees_the_dates(client: Client, clock: FixedClock) -
         ({"check_out": "2026-12-19"}, "nights_out_of_range"),  # Lago: min 2 nights
         ({"check_in": "2028-12-18", "check_out": "2028-12-21"}, "beyond_booking_horizon"),
         ({"guest_phone": "11-5555-1234"}, "invalid_body"),
+        # Reported: a 0800 number, written with its trunk 0, was booked as a guest's phone.
+        ({"guest_phone": "+5408003334444"}, "invalid_body"),
+        ({"guest_phone": "+548003334444"}, "invalid_body"),  # the same, as E.164 writes it
+        ({"guest_phone": "+548103334444"}, "invalid_body"),
         ({"guest_email": "not-an-email"}, "invalid_body"),
         ({"guests": 0}, "invalid_body"),
         ({"check_in": "18/12/2026"}, "invalid_body"),

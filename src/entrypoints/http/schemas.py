@@ -7,7 +7,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
-E164 = r"^\+[1-9][0-9]{7,14}$"
+# E.164; in Argentina (+54) never with the trunk 0, nor a toll-free, premium-rate or shared-cost
+# number (800, 600, 810): no guest answers WhatsApp there (the booking page refuses them too).
+E164 = r"^\+(?!54(?:0|800|600|810))[1-9][0-9]{7,14}$"
 EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 
 AccommodationId = Annotated[int, msgspec.Meta(ge=1, le=2**62, description="Accommodation id")]
