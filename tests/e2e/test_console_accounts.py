@@ -354,8 +354,15 @@ async def test_a_password_change_ends_the_other_sessions_and_removal_ends_them_a
     people = await console.client.get("/panel/usuarios")
     staff_id = re.search(r"/panel/usuarios/(\d+)/quitar", people.text)
     assert staff_id
+    asked = await console.post(f"/panel/usuarios/{staff_id.group(1)}/quitar", {}, "/panel/usuarios")
+    assert "¿Le quitás el acceso a equipo@example.com?" in asked.text  # one tap removes nobody
+    assert "ya no tiene acceso" not in asked.text
+    console.use_session(second)
+    assert (await console.client.get("/panel/")).status_code == 200  # still in
+    console.client.cookies.clear()
+    await console.sign_in(OWNER)
     removed = await console.post(
-        f"/panel/usuarios/{staff_id.group(1)}/quitar", {}, "/panel/usuarios"
+        f"/panel/usuarios/{staff_id.group(1)}/quitar", {"confirmar": "1"}, "/panel/usuarios"
     )
     assert "ya no tiene acceso" in removed.text
     console.use_session(second)

@@ -37,6 +37,7 @@ class UsersController(Controller):
             "invite_link": None,
             "invited_email": None,
             "notice": None,
+            "confirm_remove": None,
         }
         return page(
             request,
@@ -91,6 +92,12 @@ class UsersController(Controller):
         people: FromDishka[ListUsers],
         use_case: FromDishka[RemoveUser],
     ) -> Template:
+        form = await read_form(request)
+        if form.text("confirmar", 2) != "1":
+            # One tap on a phone list must not end someone's access: asked once more, by name.
+            found = next((p for p in await people() if p.id == user_id), None)
+            if found is not None:
+                return await self._page(request, people, confirm_remove=found)
         try:
             removed = await use_case(user_id, console_user(request).email)
         except DomainError as err:
