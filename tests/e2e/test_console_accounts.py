@@ -11,6 +11,7 @@ from litestar import Litestar
 from domain.accounts import Role
 from entrypoints.settings import Settings
 from tests.e2e.console_client import OWNER, PASSWORD, Console
+from tests.e2e.test_console_reservations import rows
 
 pytestmark = pytest.mark.db
 
@@ -203,6 +204,7 @@ ROLE_MATRIX: dict[tuple[str, str], str] = {
     ("GET", "/panel/usuarios"): "owner",
     ("POST", "/panel/usuarios"): "owner",
     ("POST", "/panel/usuarios/{user_id:int}/quitar"): "owner",
+    ("POST", "/panel/usuarios/invitaciones/anular"): "owner",
     ("GET", "/panel/canales"): "owner",
     ("POST", "/panel/canales"): "owner",
     ("POST", "/panel/canales/{feed_id:int}/sincronizar"): "owner",
@@ -410,3 +412,41 @@ async def test_inviting_an_owner_not_on_the_list_says_what_to_do_in_plain_words(
         refused.text
     )
     assert 'value="otro@example.com"' in refused.text
+
+
+async def test_an_invitation_not_used_yet_is_listed_and_can_be_revoked(
+    console: Console, console_settings: Settings
+) -> None:
+    await console.member(OWNER, Role.OWNER)
+    made = await console.post(
+        "/panel/usuarios", {"email": "equivocado@example.com", "role": "staff"}
+    )
+    link = re.search(r'value="(https?://[^"]+/panel/invitacion/[^"]+)"', made.text)
+    assert link
+    path = link.group(1).split("/panel/", 1)[1]
+    assert (await console.client.get(f"/panel/{path}")).status_code == 200  # it works
+    listed = (await console.client.get("/panel/usuarios")).text
+    assert "Invitaciones sin usar" in listed
+    assert "equivocado@example.com" in listed
+    revoked = await console.post(
+        "/panel/usuarios/invitaciones/anular",
+        {"email": "equivocado@example.com"},
+        "/panel/usuarios",
+    )
+    assert revoked.status_code == 200
+    assert "Listo: la invitación a equivocado@example.com ya no sirve." in revoked.text
+    assert "Invitaciones sin usar" not in revoked.text
+    # Its link no longer lets anyone in.
+    assert (await console.client.get(f"/panel/{path}")).status_code == 404
+    again = await console.post(
+        "/panel/usuarios/invitaciones/anular",
+        {"email": "equivocado@example.com"},
+        "/panel/usuarios",
+    )
+    assert again.status_code == 409
+    assert "ya no estaba pendiente" in again.text
+    audited = await rows(
+        console_settings,
+        "SELECT actor FROM admin_audit_log WHERE action = 'user.invitation_revoke'",
+    )
+    assert [r["actor"] for r in audited] == [OWNER]

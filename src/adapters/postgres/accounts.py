@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from adapters.postgres.driver import Driver, RawStatement
 from adapters.postgres.tables import console_sessions, user_invitations, users
-from application.ports.accounts import Invitation, SessionRecord, User
+from application.ports.accounts import Invitation, PendingInvitation, SessionRecord, User
 from domain.accounts import Role, UserExists
 
 _U, _I, _S = users.c, user_invitations.c, console_sessions.c
@@ -99,6 +99,25 @@ class SqlAccountRepository:
                 expires_at=invitation.expires_at,
             )
         )
+
+    async def pending_invitations(self, now: datetime) -> list[PendingInvitation]:
+        stmt = (
+            select(_I.email, _I.role, _I.expires_at, _I.invited_by)
+            .where(_I.used_at.is_(None), _I.expires_at > now)
+            .order_by(_I.created_at.desc())
+            .limit(200)
+        )
+        rows = await self._conn.execute(stmt)
+        return [PendingInvitation(r.email, Role(r.role), r.expires_at, r.invited_by) for r in rows]
+
+    async def revoke_invitations(self, email: str, now: datetime) -> int:
+        stmt = (
+            update(user_invitations)
+            .where(_I.email == email, _I.used_at.is_(None), _I.expires_at > now)
+            .values(expires_at=now)
+            .returning(_I.token_digest)
+        )
+        return len((await self._conn.execute(stmt)).all())
 
     async def live_invitation(self, token_digest: str, now: datetime) -> Invitation | None:
         stmt = select(_I.email, _I.role, _I.expires_at).where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from application.accounts.policy import AccountsPolicy, digest, new_token
-from application.ports.accounts import Invitation, PasswordHasher, User
+from application.ports.accounts import Invitation, PasswordHasher, PendingInvitation, User
 from application.ports.audit import AuditEntry
 from application.ports.clock import Clock
 from application.ports.unit_of_work import UnitOfWork
@@ -18,6 +18,11 @@ from domain.accounts import (
     check_new_password,
     normalize_email,
 )
+from domain.errors import NotFound
+
+
+class InvitationNotFound(NotFound):
+    code = "invitation_not_found"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +109,40 @@ class AcceptInvitation:
             )
             await self.uow.commit()
         return user
+
+
+@dataclass(frozen=True, slots=True)
+class ListPendingInvitations:
+    """The invitations not used yet and still valid: who was invited, as what, until when."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self) -> list[PendingInvitation]:
+        async with self.uow:
+            return await self.uow.accounts.pending_invitations(self.clock.now())
+
+
+@dataclass(frozen=True, slots=True)
+class RevokeInvitations:
+    """Rules: the invitations for that email not used yet stop working now (an invitation
+    sent to the wrong address, or to someone who should not come in after all); nothing to
+    revoke is ``InvitationNotFound``. Audited."""
+
+    uow: UnitOfWork
+    clock: Clock
+
+    async def __call__(self, raw_email: str, actor: str) -> int:
+        email = normalize_email(raw_email)
+        now = self.clock.now()
+        async with self.uow:
+            count = await self.uow.accounts.revoke_invitations(email, now)
+            if not count:
+                raise InvitationNotFound("no pending invitation for that email")
+            await self.uow.audit.record(
+                AuditEntry(
+                    actor, "user.invitation_revoke", "invitation", now, after={"email": email}
+                )
+            )
+            await self.uow.commit()
+        return count

@@ -27,6 +27,16 @@ class Invitation:
 
 
 @dataclass(frozen=True, slots=True)
+class PendingInvitation:
+    """An invitation not used yet and still valid, as the owner's list shows it."""
+
+    email: str
+    role: Role
+    expires_at: datetime
+    invited_by: str
+
+
+@dataclass(frozen=True, slots=True)
 class SessionRecord:
     user: User
     created_at: datetime
@@ -57,6 +67,15 @@ class AccountRepository(Protocol):
     async def add_invitation(
         self, token_digest: str, invitation: Invitation, invited_by: str, now: datetime
     ) -> None: ...
+
+    async def pending_invitations(self, now: datetime) -> list[PendingInvitation]:
+        """Invitations not used yet and still valid, the newest first."""
+        ...
+
+    async def revoke_invitations(self, email: str, now: datetime) -> int:
+        """Invitations for that email not used yet end now (their links stop working); how
+        many there were."""
+        ...
 
     async def live_invitation(self, token_digest: str, now: datetime) -> Invitation | None:
         """The unused, unexpired invitation with that token, if any."""

@@ -6,7 +6,13 @@ from datetime import timedelta
 
 from dishka import Provider, Scope, provide
 
-from application.accounts.invitations import AcceptInvitation, InviteUser, ShowInvitation
+from application.accounts.invitations import (
+    AcceptInvitation,
+    InviteUser,
+    ListPendingInvitations,
+    RevokeInvitations,
+    ShowInvitation,
+)
 from application.accounts.policy import AccountsPolicy
 from application.accounts.sessions import CurrentUser, SignIn, SignOut
 from application.accounts.users import ChangePassword, ListUsers, RemoveUser
@@ -39,5 +45,7 @@ class AccountsProvider(Provider):
     sign_out = provide(SignOut)
     current_user = provide(CurrentUser)
     list_users = provide(ListUsers)
+    pending_invitations = provide(ListPendingInvitations)
+    revoke_invitations = provide(RevokeInvitations)
     remove_user = provide(RemoveUser)
     change_password = provide(ChangePassword)

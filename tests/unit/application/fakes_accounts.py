@@ -8,7 +8,7 @@ import copy
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
-from application.ports.accounts import Invitation, SessionRecord, User
+from application.ports.accounts import Invitation, PendingInvitation, SessionRecord, User
 from domain.accounts import Role, UserExists
 
 
@@ -87,6 +87,21 @@ class FakeAccounts:
         self, token_digest: str, invitation: Invitation, invited_by: str, now: datetime
     ) -> None:
         self._w().invitations[token_digest] = (invitation, invited_by, None)
+
+    async def pending_invitations(self, now: datetime) -> list[PendingInvitation]:
+        return [
+            PendingInvitation(i.email, i.role, i.expires_at, by)
+            for i, by, used in reversed(self._s.invitations.values())
+            if used is None and i.expires_at > now
+        ]
+
+    async def revoke_invitations(self, email: str, now: datetime) -> int:
+        state, count = self._w(), 0
+        for key, (i, by, used) in list(state.invitations.items()):
+            if i.email == email and used is None and i.expires_at > now:
+                state.invitations[key] = (replace(i, expires_at=now), by, None)
+                count += 1
+        return count
 
     async def live_invitation(self, token_digest: str, now: datetime) -> Invitation | None:
         found = self._s.invitations.get(token_digest)

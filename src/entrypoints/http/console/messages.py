@@ -19,6 +19,7 @@ SPANISH: dict[str, str] = {
         "volvé a invitarlo."
     ),
     "user_exists": "Ya hay una persona con ese email.",
+    "invitation_not_found": "Esa invitación ya no estaba pendiente: se usó, venció o ya se anuló.",
     "user_not_found": "Esa persona ya no tiene acceso.",
     "last_owner": "No se puede quitar a la última dueña o dueño: nadie podría invitar después.",
     "sign_in_refused": "El email o la contraseña no son correctos.",

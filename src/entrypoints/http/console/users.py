@@ -9,7 +9,11 @@ from litestar import Controller, Request, get, post
 from litestar.params import FromPath
 from litestar.response import Template
 
-from application.accounts.invitations import InviteUser
+from application.accounts.invitations import (
+    InviteUser,
+    ListPendingInvitations,
+    RevokeInvitations,
+)
 from application.accounts.users import ListUsers, RemoveUser
 from domain.accounts import Role
 from domain.errors import DomainError
@@ -30,6 +34,7 @@ class UsersController(Controller):
     async def _page(
         self, request: ConsoleRequest, people: ListUsers, status: int = 200, **context: Any
     ) -> Template:
+        pending = await request.state.dishka_container.get(ListPendingInvitations)
         defaults: dict[str, Any] = {
             "errors": {},
             "email": "",
@@ -45,6 +50,7 @@ class UsersController(Controller):
             status=status,
             title="Personas",
             people=await people(),
+            pending=await pending(),
             **(defaults | context),
         )
 
@@ -104,4 +110,22 @@ class UsersController(Controller):
             return await self._page(request, people, status=409, errors={"_form": spanish(err)})
         return await self._page(
             request, people, notice=f"{removed.email} ya no tiene acceso; sus sesiones se cerraron."
+        )
+
+    @post("/invitaciones/anular")
+    @inject
+    async def revoke(
+        self,
+        request: ConsoleRequest,
+        people: FromDishka[ListUsers],
+        use_case: FromDishka[RevokeInvitations],
+    ) -> Template:
+        form = await read_form(request)
+        email = form.text("email", 320)
+        try:
+            await use_case(email, console_user(request).email)
+        except DomainError as err:
+            return await self._page(request, people, status=409, errors={"_form": spanish(err)})
+        return await self._page(
+            request, people, notice=f"Listo: la invitación a {email} ya no sirve."
         )
