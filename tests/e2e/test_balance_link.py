@@ -140,6 +140,24 @@ async def test_cancelling_a_hold_closes_its_mercadopago_link(
     assert len(mp.preference_updates) == 1
 
 
+async def test_a_balance_paid_a_little_over_is_a_balance_mismatch_not_a_second_deposit(
+    pay_client: Client, mp: FakeMercadoPago
+) -> None:
+    """Reported: 1.000 over the balance through its link was flagged refund_required, "a second
+    deposit was paid", and the owner told to give all of it back."""
+    booking = await hold(pay_client)
+    code = str(booking["code"])
+    mp.add_payment("5201", "approved", DEPOSIT, code)
+    await notify(pay_client, "5201")
+    balance = float(str(booking["total_amount"])) - DEPOSIT
+    mp.add_payment("5202", "approved", balance + 1000.0, f"{code}:balance")
+    await notify(pay_client, "5202")
+    ledger = await ledger_of(pay_client, code)
+    assert [p["flag"] for p in ledger["payments"]] == [None, "overpaid"]  # type: ignore[attr-defined]
+    [flagged] = (await pay_client.get("/admin/payments", headers=admin())).json()
+    assert (flagged["id"], flagged["attention"]) == ("5202", "balance_mismatch")
+
+
 async def test_a_balance_payment_off_the_amount_is_shown_under_its_booking(
     pay_client: Client,
     mp: FakeMercadoPago,

@@ -349,19 +349,19 @@ def _balance_decision(ledger: BookingLedger, payment: Payment, decision: Decisio
 
 def _known_or_balance(ledger: BookingLedger | None, payment: Payment) -> bool:
     """Already in the ledger (a redelivery), or the balance paid, not a second deposit:
-    through the balance's link, no more than the balance still owed; through the deposit's
-    link (paid twice: the checkout stays open), only exactly what is still owed (a deposit of
-    half the total is also the rest)."""
+    anything through the balance's link (what it does not match is ``balance_mismatch``, never
+    a refund of all of it); through the deposit's link (paid twice: the checkout stays open),
+    only exactly what is still owed (a deposit of half the total is also the rest)."""
     if ledger is None:
         return False
     reference = mercadopago_reference(payment.id)
     if any(p.reference == reference for p in ledger.payments):
         return True
     kept = payment.amount.cents - (payment.refunded.cents if payment.refunded else 0)
+    if _for_balance(payment):
+        return True  # judged against the balance (``_balance_decision``): matched or mismatched
     if payment.amount.currency != ledger.total.currency or kept <= 0:
         return False
-    if _for_balance(payment):
-        return kept <= ledger.balance_due.cents
     return kept == ledger.balance_due.cents
 
 
