@@ -236,3 +236,22 @@ async def test_a_booking_keeps_its_price_after_a_bulk_change(pay_client: Client)
         held.json()["total_amount"],
         held.json()["quote"],
     )
+
+
+async def test_a_base_price_a_dated_change_would_take_to_nothing_is_refused(
+    pay_client: Client,
+) -> None:
+    """Reported: a base of 0.05 with a weekend multiplier of 0.1 (a weekend night of 1 cent)
+    under a -90 % change was saved, and the cabin then answered "its prices are being
+    updated" to every guest."""
+    change = {**RULES, "price_changes": [{"effective_from": "2027-03-01", "percent": -90}]}
+    put = await pay_client.put("/admin/accommodations/1/prices", json=change, headers=admin())
+    assert put.status_code == 200, put.text
+    tiny = await pay_client.patch(
+        "/admin/accommodations/1",
+        json={"base_price": 0.05, "weekend_multiplier": 0.1},
+        headers=admin(),
+    )
+    assert tiny.status_code == 422, tiny.text
+    cabin = (await pay_client.get("/accommodations/1")).json()
+    assert cabin["base_price"] > 1000  # unchanged

@@ -126,6 +126,18 @@ def test_the_bare_alembic_command_migrates_an_empty_database_from_database_url(
     assert missing.returncode != 0
     assert "Set DATABASE_URL" in missing.stderr
     assert "Traceback" not in missing.stderr
+    garbled = subprocess.run(
+        alembic,
+        cwd=root,
+        env={**bare, "DATABASE_URL": "garbage"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert garbled.returncode != 0
+    assert "not a PostgreSQL one" in garbled.stderr
+    assert "Traceback" not in garbled.stderr
     assert at(empty_database_url) == set()
     done = subprocess.run(
         alembic,

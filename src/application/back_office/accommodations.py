@@ -15,6 +15,7 @@ from application.ports.unit_of_work import UnitOfWork
 from domain.booking.accommodation import Accommodation, base_price
 from domain.errors import AccommodationNotFound, InvalidValue
 from domain.money import Money
+from domain.pricing.cabin_rules import price_list
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +144,10 @@ class UpdateAccommodation:
             )
             if fields.base_price is not None or fields.weekend_multiplier is not None:
                 changed.check_prices_a_night()
+                # Its price rules priced from the new base (a dated price change of -90 %
+                # would take a small base to 0: refused here, not found out by a guest).
+                stored = await self.uow.prices.get(accommodation_id)
+                price_list(changed, stored.rules)
             if not await self.uow.accommodations.update(changed):
                 raise AccommodationNotFound(f"no accommodation with id {accommodation_id}")
             await self.uow.audit.record(

@@ -34,6 +34,10 @@ def _given_url() -> str:
             "Set DATABASE_URL (postgres://…) to migrate, or run `cabanas migrate` "
             "(or alembic -x database_url=…)."
         )
+    try:
+        async_url(url)
+    except ValueError as exc:
+        raise SystemExit(f"The database URL is not a PostgreSQL one: {exc}.") from None
     return url
 
 

@@ -23,6 +23,7 @@ from application.back_office.accommodations import (
 from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from domain.booking.accommodation import Accommodation
 from domain.errors import DomainError
+from domain.money import Money
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.cabin_texts import (
     BY_DOMAIN,
@@ -52,9 +53,6 @@ def values_of(cabin: Accommodation) -> dict[str, str]:
         "finde": multiplier,
         "activa": "1" if cabin.active else "",
     }
-
-
-CENT = Decimal("0.01")
 
 
 def _multiplier(raw: str) -> Decimal | None:
@@ -88,7 +86,7 @@ def read_changes(form: Form) -> tuple[AccommodationChanges | None, dict[str, str
         )
     if multiplier is None or multiplier > 10:
         errors["finde"] = "Un número como 1 (igual), 1,2 (20 % más) o 1,5; hasta 10."
-    elif price is not None and price > 0 and (price * multiplier).quantize(CENT) <= 0:
+    elif price is not None and price > 0 and Money.of(price).times(multiplier).cents <= 0:
         errors["finde"] = "Con ese precio, las noches de viernes y sábado quedarían gratis."
     if errors:
         return None, errors
