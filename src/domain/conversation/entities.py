@@ -115,19 +115,55 @@ def guests_in(words: list[str]) -> HeadCount | None:
         parts.append((len(text[: couple.start()].split()), 2))
     if total is None and not parts:
         return HeadCount(1) if _ALONE.search(text) else None
-    if any(_one_of_two(words, index) for index, _ in [*parts, *([total] if total else [])]):
+    counted = [*parts, *([total] if total else [])]
+    if any(_one_of_two(words, index) for index, _ in counted) or _hedged_count(words):
         return HeadCount(None, contradictory=True)  # "somos 2 o 3": asked, never guessed
     return _combined(words, total, parts)
 
 
 def _one_of_two(words: list[str], index: int) -> bool:
-    """The count is one of two the guest has not settled: "2 o 3", "3 u 4 personas"."""
+    """The count is one of two the guest has not settled: "2 o 3", "3 u 4 personas", "2 a 3
+    personas", or hedged: "tal vez 3", "quizás 3", "capaz somos 3"."""
     after = words[index + 1 : index + 4]
     if len(after) >= 2 and after[0] in ("o", "u") and count_of(after[1]) is not None:
         noun = after[2] if len(after) == 3 else ""
         return not (noun in QUANTITY_NOUNS and noun not in _PEOPLE)  # not "2 o 3 noches"
     before = words[max(0, index - 2) : index]
-    return len(before) == 2 and before[1] in ("o", "u") and count_of(before[0]) is not None
+    if len(before) == 2 and count_of(before[0]) is not None:
+        # "2 o 3", and "2 a 3 personas" (a range of people, not of days: a people noun follows)
+        joined = before[1] in ("o", "u") or (before[1] == "a" and _people_after(words, index))
+        if joined:
+            return True
+    return False
+
+
+_HEDGES = (("tal", "vez"), ("quizas",), ("quiza",), ("capaz",), ("a", "lo", "mejor"))
+_NOT_PEOPLE_BEFORE = frozenset({"el", "del", "al", "desde", "hasta", "las", "la", "los"})
+
+
+def _people_after(words: list[str], index: int) -> bool:
+    return index + 1 < len(words) and words[index + 1] in _PEOPLE
+
+
+def _hedged_count(words: list[str]) -> bool:
+    """A number a hedge stands just before: "seríamos 2, tal vez 3", "capaz somos 3"."""
+    for index, word in enumerate(words):
+        count = count_of(word)
+        if count is None or not 1 <= count <= MAX_GUESTS or word in _ARTICLES:
+            continue
+        after = words[index + 1] if index + 1 < len(words) else ""
+        if after in QUANTITY_NOUNS and after not in _PEOPLE:
+            continue  # "capaz 3 noches": not people
+        if index and words[index - 1] in _NOT_PEOPLE_BEFORE:
+            continue  # "capaz el 15", "tal vez a las 3": a day or an hour
+        window = words[max(0, index - 3) : index]
+        if any(
+            tuple(window[i : i + len(hedge)]) == hedge
+            for hedge in _HEDGES
+            for i in range(len(window) - len(hedge) + 1)
+        ):
+            return True
+    return False
 
 
 def _introduces_total(words: list[str], index: int) -> bool:

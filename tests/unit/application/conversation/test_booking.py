@@ -317,6 +317,10 @@ async def test_a_cabin_taken_meanwhile_gets_an_apology_and_the_remaining_options
         ("del 15 al 18 de enero somos 2 o 3", texts.CONV_ASK_GUESTS_AGAIN),
         ("somos 3 o 4 del 10/2 al 12/2", texts.CONV_ASK_GUESTS_AGAIN),
         ("del 15 al 18 de enero, 2 o 3 personas", texts.CONV_ASK_GUESTS_AGAIN),
+        ("2 a 3 personas del 20 al 23 de enero", texts.CONV_ASK_GUESTS_AGAIN),
+        ("del 20 al 23 de enero seríamos 2, tal vez 3", texts.CONV_ASK_GUESTS_AGAIN),
+        ("del 20 al 23 de enero somos 2 y quizás 3", texts.CONV_ASK_GUESTS_AGAIN),
+        ("del 20 al 23 de enero para 2, capaz somos 3", texts.CONV_ASK_GUESTS_AGAIN),
     ],
 )
 async def test_what_is_missing_or_unclear_is_asked_back_never_guessed(
@@ -679,3 +683,10 @@ async def test_dates_in_another_year_are_shown_with_the_year() -> None:
     assert "Te reservamos Cabaña del Lago del 15/03/2027 al 18/03/2027." in held.text
     [across] = await bot.send("y del 30 de diciembre al 2 de enero?")
     assert across.text.startswith("Para 2 personas, del 30/12 al 02/01/2027, tenemos:")
+
+
+async def test_a_hedged_day_is_no_hedged_head_count() -> None:
+    bot = Bot()
+    [reply] = await bot.send("somos 2, capaz el 15 de enero por 3 noches")
+    assert reply.text != texts.CONV_ASK_GUESTS_AGAIN
+    assert "Para 2 personas" in reply.text
