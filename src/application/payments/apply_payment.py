@@ -65,10 +65,10 @@ class ApplyPayment:
     - approved money for one of our bookings is recorded in its ledger (once per payment id,
       method ``mercadopago``), whatever the decision: money received is never lost, and the
       owner refunds or credits it from there;
-    - a payment on a confirmed booking through the balance's link that fits the balance
-      still owed is the balance paid; through the deposit's link (its checkout paid again)
-      it is a second deposit, unless it is exactly what is still owed; a short payment
-      that, with what was paid before, covers the deposit confirms the hold;
+    - a payment on a confirmed booking through the balance's link is judged against the
+      balance (matched: recorded; not: ``balance_mismatch``); through the deposit's link (its
+      checkout paid again) it is a second deposit, unless it is exactly what is still owed; a
+      short payment that, with what was paid before, covers the deposit confirms the hold;
     - a payment through the balance's link (``CODE:balance``) goes through the same re-fetch
       and is recorded the same way, and stored under its booking's code like the deposit's
       (its reference kept apart); one that does not match the balance owed (short, over,
