@@ -159,22 +159,27 @@ async def settle_ledger_flags(
         return []
     settled = await uow.ledger.resolve_flags_of(code, resolution, now)
     for item in settled:
-        await uow.audit.record(
-            AuditEntry(
-                actor,
-                "payment.attention_resolve",
-                code,
-                now,
-                before={
-                    "ledger_payment": item.id,
-                    "method": item.method.value,
-                    "amount_cents": item.amount.cents,
-                    "flag": item.flag.value,
-                },
-                after={"resolution": resolution, "reason": None},
-            )
-        )
+        await uow.audit.record(_ledger_flag_settled(item, resolution, None, actor, now))
     return [item.id for item in settled]
+
+
+def _ledger_flag_settled(
+    item: FlaggedPayment, resolution: str, reason: str | None, actor: str, now: datetime
+) -> AuditEntry:
+    """The audit line of a settled flag of a payment recorded by hand, under its booking."""
+    return AuditEntry(
+        actor,
+        "payment.attention_resolve",
+        item.code,
+        now,
+        before={
+            "ledger_payment": item.id,
+            "method": item.method.value,
+            "amount_cents": item.amount.cents,
+            "flag": item.flag.value,
+        },
+        after={"resolution": resolution, "reason": reason},
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,19 +216,7 @@ class ResolveLedgerFlag:
             if settled is None:
                 raise QueueItemNotOpen("that payment has no open attention flag")
             await self.uow.audit.record(
-                AuditEntry(
-                    actor,
-                    "payment.attention_resolve",
-                    settled.code,
-                    now,
-                    before={
-                        "ledger_payment": settled.id,
-                        "method": settled.method.value,
-                        "amount_cents": settled.amount.cents,
-                        "flag": settled.flag.value,
-                    },
-                    after={"resolution": PaymentResolution.DISMISSED.value, "reason": why},
-                )
+                _ledger_flag_settled(settled, PaymentResolution.DISMISSED.value, why, actor, now)
             )
             await self.uow.commit()
         return settled

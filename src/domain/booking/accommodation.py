@@ -16,14 +16,26 @@ _CENT = Decimal("0.01")
 _MULTIPLIER_STEP = Decimal("0.001")  # the column keeps three decimals
 
 
+def _named(error: InvalidValue, field: str) -> InvalidValue:
+    """Name the input at fault (the API's 422 and the console's form point at it)."""
+    error.field = field
+    return error
+
+
 def base_price(amount: Decimal) -> Money:
     """A nightly price as the owner writes it: a finite number above 0, at most MAX_BASE_PRICE,
     with at most two decimals (never rounded: a typo is refused, not silently changed). A night
     is never free: a price of 0 would let anyone hold the cabin for nothing."""
     if not amount.is_finite() or amount <= 0 or amount > MAX_BASE_PRICE:
-        raise InvalidValue(f"base_price must be more than 0 and at most {MAX_BASE_PRICE}")
+        raise _named(
+            InvalidValue(f"base_price must be more than 0 and at most {MAX_BASE_PRICE}"),
+            "base_price",
+        )
     if amount != amount.quantize(_CENT):
-        raise InvalidValue("base_price has at most two decimals (prices have at most cents)")
+        raise _named(
+            InvalidValue("base_price has at most two decimals (prices have at most cents)"),
+            "base_price",
+        )
     return Money.of(amount)
 
 
@@ -60,8 +72,12 @@ class Accommodation:
         """Its weekday and weekend nights both cost something (a tiny price times a small
         weekend multiplier can round to 0 cents). Checked when the owner sets them; a row
         stored before keeps loading."""
-        if self.base_price.cents <= 0 or self.base_price.times(self.weekend_multiplier).cents <= 0:
-            raise InvalidValue(
-                "base_price and weekend_multiplier would make a night free: a night costs more "
-                "than 0"
+        if self.base_price.cents <= 0:
+            raise _named(InvalidValue("base_price must be more than 0"), "base_price")
+        if self.base_price.times(self.weekend_multiplier).cents <= 0:
+            raise _named(
+                InvalidValue(
+                    "weekend_multiplier would make a weekend night free: a night costs more than 0"
+                ),
+                "weekend_multiplier",
             )

@@ -23,7 +23,6 @@ from application.back_office.accommodations import (
 from application.back_office.cabin_texts import GetCabinTexts, UpdateCabinTexts
 from domain.booking.accommodation import Accommodation
 from domain.errors import DomainError
-from domain.money import Money
 from entrypoints.http.console.auth import console_user
 from entrypoints.http.console.cabin_texts import (
     BY_DOMAIN,
@@ -63,6 +62,19 @@ def _multiplier(raw: str) -> Decimal | None:
     return value if value.is_finite() and value > 0 else None
 
 
+# The cabin's own rule (``Accommodation.check_prices_a_night``), said beside its field.
+PRICE_REFUSALS = {
+    "base_price": (
+        "precio",
+        "El precio por noche tiene que ser más que $ 0: una noche nunca es gratis.",
+    ),
+    "weekend_multiplier": (
+        "finde",
+        "Con ese precio, las noches de viernes y sábado quedarían gratis.",
+    ),
+}
+
+
 def read_changes(form: Form) -> tuple[AccommodationChanges | None, dict[str, str]]:
     errors: dict[str, str] = {}
     name = form.text("nombre", 120)
@@ -80,14 +92,8 @@ def read_changes(form: Form) -> tuple[AccommodationChanges | None, dict[str, str
         errors["minimo"] = f"Entre 1 y {MAX_MIN_NIGHTS} noches."
     if price is None:
         errors["precio"] = "Escribí el precio por noche en pesos (por ejemplo 85.000)."
-    elif price <= 0:
-        errors["precio"] = (
-            "El precio por noche tiene que ser más que $ 0: una noche nunca es gratis."
-        )
     if multiplier is None or multiplier > 10:
         errors["finde"] = "Un número como 1 (igual), 1,2 (20 % más) o 1,5; hasta 10."
-    elif price is not None and price > 0 and Money.of(price).times(multiplier).cents <= 0:
-        errors["finde"] = "Con ese precio, las noches de viernes y sábado quedarían gratis."
     if errors:
         return None, errors
     return (
@@ -149,7 +155,8 @@ class CabinsController(Controller):
                 await use_case(cabin_id, changes, console_user(request).email)
             except DomainError as err:
                 field = "nombre" if err.code == "duplicate_name" else "_form"
-                errors[field] = spanish(err)
+                field, said = PRICE_REFUSALS.get(err.field or "", (field, spanish(err)))
+                errors[field] = said
             else:
                 return Redirect(f"{PREFIX}/cabanas?guardada={cabin_id}", status_code=303)
         values = {k: v for k, v in form.values.items() if k != "_csrf_token"}
