@@ -10,12 +10,16 @@ import time
 from datetime import timedelta
 
 import redis
+from dishka import Provider, Scope
 from playwright.sync_api import Page, expect
 
+from application.accounts.invitations import AcceptInvitation
+from application.ports.clock import Clock
 from domain.accounts import Role
 from domain.calendar import local_today
+from entrypoints.container import make_container
 from tests.browser.conftest import OWNERS, Check, LiveApp
-from tests.browser.harness import Viewport
+from tests.browser.harness import Viewport, run_async
 from tests.browser.test_console_flow import PASSWORD, cell, invite, seed_scenario, sign_in
 from tests.money_text import PESO
 
@@ -28,6 +32,23 @@ def join(page: Page, live: LiveApp, email: str, role: Role) -> None:
     expect(page.get_by_text("Listo: ya podés ingresar.")).to_be_visible()
     sign_in(page, live.base_url, email)
     expect(page.get_by_role("heading", level=1)).to_contain_text("Hoy")
+
+
+def add_member(live: LiveApp, email: str, role: Role) -> None:
+    """Someone who accepted an invitation elsewhere (another phone)."""
+    token = invite(live, email, role).rsplit("/", 1)[1]
+
+    async def run() -> None:
+        fixed = Provider(scope=Scope.APP)
+        fixed.provide(lambda: live.clock, provides=Clock)
+        container = make_container(live.settings, fixed)
+        try:
+            async with container() as request:
+                await (await request.get(AcceptInvitation))(token, PASSWORD)
+        finally:
+            await container.close()
+
+    run_async(run)
 
 
 def go(page: Page, name: str) -> None:
@@ -206,6 +227,32 @@ def test_owner_books_by_hand_and_runs_the_other_pages(
     expect(page.get_by_role("link", name="Responder por WhatsApp a +5491155551234")).to_be_visible()
     page.get_by_role("button", name="Devolver al asistente +5491155551234").click()
     expect(page.get_by_text("Nadie espera por ahora.")).to_be_visible()
+
+    # Personas: an invitation sent to the wrong address is listed and revoked; removing a
+    # person asks once more, by name.
+    go(page, "Personas")
+    page.get_by_label("Email").fill("equivocado@example.com")
+    page.get_by_role("button", name="Crear invitación").click()
+    expect(page.get_by_role("heading", name="Invitación lista")).to_be_visible()
+    pending = page.locator("section", has=page.get_by_role("heading", name="Invitaciones sin usar"))
+    expect(pending).to_contain_text("equivocado@example.com")
+    check(page, "personas-invitacion")
+    pending.get_by_role("button", name="Anular la invitación a equivocado@example.com").click()
+    expect(
+        page.get_by_text("Listo: la invitación a equivocado@example.com ya no sirve.")
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Invitaciones sin usar")).to_have_count(0)
+    add_member(live_app, "ayudante@example.com", Role.STAFF)
+    page.reload()
+    page.get_by_role("button", name="Quitar acceso a ayudante@example.com").click()
+    expect(
+        page.get_by_role("heading", name="¿Le quitás el acceso a ayudante@example.com?")
+    ).to_be_visible()
+    check(page, "personas-quitar")
+    page.get_by_role("link", name="No, volver").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Personas")
+    # Still there.
+    expect(page.get_by_role("button", name="Quitar acceso a ayudante@example.com")).to_be_visible()
 
 
 def test_staff_see_none_of_the_owners_pages(page: Page, live_app: LiveApp) -> None:
